@@ -1,0 +1,18 @@
+# Every dependency comes from a Debian 12 package (tools/setup.sh installs them).
+find_package(PkgConfig REQUIRED)
+find_package(Threads REQUIRED)
+find_package(TBB REQUIRED)
+find_package(nlohmann_json 3.10 REQUIRED)
+find_package(CLI11 REQUIRED)
+find_package(CURL REQUIRED)
+pkg_check_modules(LIBZIP REQUIRED IMPORTED_TARGET libzip)  # libzip's CMake config is broken on Debian 12
+pkg_check_modules(RE2 REQUIRED IMPORTED_TARGET re2)
+pkg_check_modules(GMP REQUIRED IMPORTED_TARGET gmp gmpxx)
+pkg_check_modules(MPFR REQUIRED IMPORTED_TARGET mpfr)
+if(R1EVAL_TESTS)
+  find_package(GTest REQUIRED)
+  include(GoogleTest)
+endif()
+if(R1EVAL_BENCH)
+  find_package(benchmark REQUIRED)
+endif()

@@ -1,0 +1,22 @@
+// Math answers: extraction of the final answer from a reasoning response and equivalence with a gold answer.
+#pragma once
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "graders/verdict.h"
+
+namespace r1eval::graders {
+
+// The final answer of a response: the content of the last \boxed{...} / \fbox{...} (balanced braces, also
+// "\boxed 5"), searched in the text after the last </think> when there is one, else in the whole response.
+// nullopt when there is no complete box.
+std::optional<std::string> extract_boxed_answer(std::string_view response);
+
+// True when two answer strings denote the same answer (used for gold comparison and cons@k grouping).
+bool math_answers_equal(std::string_view a, std::string_view b);
+
+// Extracts the answer of `response` and compares it with `gold`.
+Verdict grade_math(std::string_view response, std::string_view gold);
+
+}  // namespace r1eval::graders

@@ -1,0 +1,83 @@
+// Scoring math over graded samples: pass@1, unbiased pass@k, cons@k, standard errors, bootstrap CIs,
+// length statistics and breakdowns. Pure functions; no I/O.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace r1eval::results {
+
+struct SampleOutcome {
+  int sample_index = 0;
+  bool correct = false;
+  int answer_class = -1;        // samples with equal answers share a class; -1 = no answer extracted
+  double length = 0;            // response length (tokens when known, else characters)
+};
+
+struct ProblemOutcomes {
+  std::string problem_id;
+  std::vector<SampleOutcome> samples;  // any order; metrics sort by sample_index
+  std::vector<std::pair<std::string, std::string>> attributes;
+};
+
+// Unbiased estimator of Chen et al. (2021): 1 - C(n-c, k) / C(n, k). Requires 0 <= c <= n, 1 <= k <= n.
+double pass_at_k(int n, int c, int k);
+
+// Groups answers into classes: answers[i] and answers[j] get the same class when `equal` says so
+// (compared with the first member of each class, in order). nullopt answers get class -1.
+// Classes are numbered by first appearance.
+std::vector<int> assign_answer_classes(const std::vector<std::optional<std::string>>& answers,
+                                       const std::function<bool(const std::string&, const std::string&)>& equal);
+
+// cons@k of one problem: majority vote over the answer classes of the first k samples (by sample_index).
+// Ties go to the class whose first vote comes earliest. Samples without an answer do not vote.
+// 1 when the winning class is a correct one, 0 otherwise (also when nobody answered).
+double cons_at_k(const ProblemOutcomes& problem, int k);
+
+struct Estimate {
+  double value = 0;     // mean over problems
+  double stderr_ = 0;   // standard error over problems
+  double ci_low = 0;    // bootstrap 95% percentile interval over problems
+  double ci_high = 0;
+};
+
+struct LengthStats {
+  double mean = 0;
+  double median = 0;
+};
+
+struct GroupScores {
+  int problems = 0;
+  Estimate pass1;
+};
+
+struct TaskScores {
+  std::string task;
+  int problems = 0;
+  int min_samples = 0;  // fewest samples any problem has; pass@k / cons@k are reported for k <= this
+  int max_samples = 0;
+  Estimate pass1;
+  std::map<int, Estimate> pass_at;  // k -> unbiased pass@k (k = 1, 2, 4, ... and min_samples)
+  std::map<int, Estimate> cons_at;  // k -> cons@k (same ks, k >= 2)
+  LengthStats length;
+  // attribute name -> value -> pass@1 over the problems with that value (e.g. "level" -> "5").
+  std::map<std::string, std::map<std::string, GroupScores>> breakdowns;
+};
+
+struct ScoreOptions {
+  int bootstrap_resamples = 2000;
+  std::uint64_t bootstrap_seed = 20250122;  // fixed: the same samples always give the same interval
+};
+
+// Scores one task. Problems with no samples are ignored. Throws std::invalid_argument when empty.
+TaskScores score_task(const std::string& task, const std::vector<ProblemOutcomes>& problems,
+                      const ScoreOptions& options = {});
+
+// Mean, standard error and bootstrap 95% CI of per-problem values.
+Estimate estimate_mean(const std::vector<double>& per_problem, const ScoreOptions& options = {});
+
+}  // namespace r1eval::results

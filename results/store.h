@@ -1,0 +1,36 @@
+// Durable files of a run folder: samples.jsonl appended whole and fsync'd; summaries written atomically.
+#pragma once
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "results/sample_record.h"
+
+namespace r1eval::results {
+
+// Writes `content` to `path` through a temporary file in the same folder, fsync and rename: readers see
+// either the old file or the whole new one. Throws std::runtime_error naming the path on failure.
+void write_file_atomic(const std::filesystem::path& path, std::string_view content);
+
+// Appends records to <dir>/samples.jsonl. Each append writes one whole line with a single write() and
+// fsyncs, so a kill at any moment leaves at most a torn last line, which load_samples ignores.
+class SampleStore {
+ public:
+  explicit SampleStore(const std::filesystem::path& dir);  // creates dir; throws naming it on failure
+  ~SampleStore();
+  SampleStore(const SampleStore&) = delete;
+  SampleStore& operator=(const SampleStore&) = delete;
+  void append(const SampleRecord& record);
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+  int fd_ = -1;
+};
+
+// Reads <dir>/samples.jsonl (or a samples file given directly). A torn final line (no newline) is skipped;
+// any other malformed line throws std::invalid_argument naming file:line.
+std::vector<SampleRecord> load_samples(const std::filesystem::path& dir_or_file);
+
+}  // namespace r1eval::results
