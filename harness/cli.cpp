@@ -5,18 +5,37 @@
 #include <exception>
 #include <iostream>
 
+#include "harness/commands/commands.h"
+
 namespace r1eval::harness {
 
 int run_cli(int argc, char** argv) {
   CLI::App app{"r1eval: evaluation harness for reasoning models (DeepSeek-R1 protocol)"};
   app.set_version_flag("--version", R1EVAL_VERSION);
   app.require_subcommand(1);
+  int exit_code = 0;
+  add_tasks_command(app, exit_code);
+  add_prompts_command(app, exit_code);
+  add_grade_command(app, exit_code);
+  add_report_command(app, exit_code);
+  add_judge_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
+    // --help and --version are "errors" with exit code 0; usage errors exit 2 like all bad input.
     return app.exit(e) == 0 ? 0 : 2;
+  } catch (const std::logic_error& e) {
+    if (!dynamic_cast<const std::invalid_argument*>(&e)) {
+      std::cerr << "r1eval: internal error: " << e.what() << '\n';
+      return 1;
+    }
+    std::cerr << "r1eval: " << e.what() << '\n';
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "r1eval: " << e.what() << '\n';
+    return 2;
   }
-  return 0;
+  return exit_code;
 }
 
 }  // namespace r1eval::harness

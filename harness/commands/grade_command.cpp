@@ -1,0 +1,54 @@
+// `r1eval grade`: scores completions produced elsewhere and prints the table.
+#include <iostream>
+
+#include "harness/commands/commands.h"
+#include "harness/data_options.h"
+#include "harness/grade_generations.h"
+#include "harness/report_output.h"
+#include "harness/scoring.h"
+#include "harness/task_lookup.h"
+#include "results/report.h"
+
+namespace r1eval::harness {
+
+void add_grade_command(CLI::App& app, int& exit_code) {
+  struct Options {
+    std::string task, generations, out, reference, format = "md";
+    std::uint64_t seed = 0;
+    int threads = 0;
+    bool force = false;
+    DataOptions data;
+  };
+  auto options = std::make_shared<Options>();
+  CLI::App* cmd = app.add_subcommand("grade", "Grade a generations file (JSONL) against a task and write a run folder");
+  cmd->add_option("--task", options->task, "Task name (see `r1eval tasks`)")->required();
+  cmd->add_option("--generations", options->generations,
+                  "JSONL: one object per line with a problem id (or problem text) and a response "
+                  "(or a list of responses); see README")
+      ->required();
+  cmd->add_option("--out", options->out, "Run folder to write samples.jsonl, scores.json and report.md into")
+      ->required();
+  cmd->add_option("--seed", options->seed, "Run seed the prompts were made with (GPQA choice order)");
+  cmd->add_option("--reference", options->reference, "Print published numbers beside ours (e.g. r1-paper)");
+  cmd->add_option("--format", options->format, "Output on stdout: md or json")->check(CLI::IsMember({"md", "json"}));
+  cmd->add_option("--threads", options->threads, "Grading threads (default: all cores)")->check(CLI::NonNegativeNumber);
+  cmd->add_flag("--force", options->force, "Replace an existing run in --out");
+  options->data.add_to(*cmd);
+  cmd->callback([options, &exit_code] {
+    const tasks::Task& task = require_task(options->task);
+    const results::ReferenceTable* reference = find_reference(options->reference);
+    const auto samples = read_generations_file(options->generations);
+    const auto problems = task.load(options->data.locator());
+    const auto records = grade_external_samples(task, problems, samples, options->generations,
+                                                {options->seed, options->threads});
+    const auto scores = score_records(records);
+    const std::string markdown = results::render_markdown(scores, reference);
+    write_graded_run(options->out, records, scores, markdown, options->force);
+    print_scores(std::cout, scores, reference, options->format);
+    std::cerr << "r1eval: graded " << records.size() << " samples of " << scores.front().problems << " of "
+              << problems.size() << " problems; run written to " << options->out << "\n";
+    exit_code = 0;
+  });
+}
+
+}  // namespace r1eval::harness

@@ -1,0 +1,37 @@
+// The `grade` path: completions produced elsewhere are matched to a task's problems, graded, and written
+// to a run folder (samples.jsonl, scores.json, report.md).
+#pragma once
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "harness/generations_file.h"
+#include "results/metrics.h"
+#include "results/sample_record.h"
+#include "tasks/task.h"
+
+namespace r1eval::harness {
+
+struct GradeOptions {
+  std::uint64_t run_seed = 0;  // the seed the prompts were made with (choice order of GPQA)
+  int threads = 0;             // grading workers; 0 = all cores
+};
+
+// Matches each external sample to a problem (by id, else by problem text), assigns sample indices (explicit,
+// else the next free one of its problem in file order), rebuilds the prompt of that sample and grades it.
+// Throws std::invalid_argument with the count and first ids of samples naming unknown problems, or
+// file:line for duplicate (problem, sample index) pairs and invalid choice orders.
+std::vector<results::SampleRecord> grade_external_samples(const tasks::Task& task,
+                                                          const std::vector<tasks::Problem>& problems,
+                                                          const std::vector<ExternalSample>& samples,
+                                                          const std::filesystem::path& source,
+                                                          const GradeOptions& options);
+
+// Writes records, scores and the Markdown report into `out_dir` (created). Every file is written whole
+// (temp + rename); an existing samples.jsonl is an error unless `overwrite`.
+void write_graded_run(const std::filesystem::path& out_dir, const std::vector<results::SampleRecord>& records,
+                      const std::vector<results::TaskScores>& scores, const std::string& report_markdown,
+                      bool overwrite);
+
+}  // namespace r1eval::harness

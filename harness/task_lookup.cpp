@@ -1,0 +1,33 @@
+#include "harness/task_lookup.h"
+
+#include <algorithm>
+#include <stdexcept>
+#include <string>
+
+namespace r1eval::harness {
+
+const tasks::Task& require_task(std::string_view name) {
+  if (const tasks::Task* task = tasks::find_task(name)) return *task;
+  throw std::invalid_argument("unknown task '" + std::string(name) + "'; known tasks: " + tasks::known_task_names());
+}
+
+std::vector<const tasks::Task*> require_tasks(std::string_view comma_separated) {
+  std::vector<const tasks::Task*> out;
+  std::size_t start = 0;
+  while (start <= comma_separated.size()) {
+    std::size_t end = comma_separated.find(',', start);
+    if (end == std::string_view::npos) end = comma_separated.size();
+    const std::string_view name = comma_separated.substr(start, end - start);
+    if (!name.empty()) {
+      const tasks::Task* task = &require_task(name);
+      if (std::find(out.begin(), out.end(), task) != out.end())
+        throw std::invalid_argument("task '" + std::string(name) + "' is named twice");
+      out.push_back(task);
+    }
+    start = end + 1;
+  }
+  if (out.empty()) throw std::invalid_argument("no task named; known tasks: " + tasks::known_task_names());
+  return out;
+}
+
+}  // namespace r1eval::harness
