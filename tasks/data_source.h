@@ -21,6 +21,8 @@ struct DataFile {
   std::string hub_path;    // file inside the repo, e.g. "test.jsonl"
   bool gated = false;      // needs HF_TOKEN (GPQA)
   std::string zip_member;  // when local_path is a zip: the member to read ("" = not a zip)
+  std::string zip_password;      // password of an encrypted zip member ("" = none)
+  std::string zip_password_env;  // environment variable that overrides zip_password when set
 };
 
 struct DataSpec {
@@ -34,6 +36,8 @@ struct LocatorOptions {
   std::string hub_endpoint = "https://huggingface.co";  // HF_ENDPOINT overrides
   std::string hub_token;                          // HF_TOKEN
   bool allow_download = true;
+  long connect_timeout_s = 30;  // downloads: give up when no connection is made in this time
+  long stall_timeout_s = 60;    // downloads: give up when under 1 byte/s arrives for this long
 };
 
 // Resolves DataSpecs to bytes. Reads zip members in memory so password-protected archives never
@@ -41,7 +45,9 @@ struct LocatorOptions {
 class DataLocator {
  public:
   explicit DataLocator(LocatorOptions options);
-  // Options from the environment: R1EVAL_DATA_DIR, R1EVAL_CACHE, HF_ENDPOINT, HF_TOKEN, R1EVAL_OFFLINE.
+  // Options from the environment: R1EVAL_DATA_DIR (colon-separated), R1EVAL_CACHE (else
+  // $XDG_CACHE_HOME/r1eval, else ~/.cache/r1eval), HF_ENDPOINT, HF_TOKEN; R1EVAL_OFFLINE or
+  // HF_HUB_OFFLINE set to 1/true/yes/on disables downloads.
   static LocatorOptions options_from_environment();
 
   struct Resolved {
@@ -49,8 +55,14 @@ class DataLocator {
     std::string display_name;     // path used in error messages, e.g. "/d/aime24/test.jsonl"
     const DataFile* file = nullptr;  // which alternative matched
   };
-  // Throws DataError listing the places looked at when nothing is found or the download fails.
+  // Looks, in order: in every existing data dir for every alternative's local_path; in the cache
+  // for every alternative that has a hub file; then, when downloads are allowed, downloads the
+  // first hub file the hub serves into the cache (atomically) and reads it. Throws DataError
+  // (one line) listing the places looked at when nothing is found, or naming the file when one is
+  // found but unreadable; a 401/403 for a gated hub file says to set HF_TOKEN and accept the terms.
   Resolved read(const DataSpec& spec) const;
+  // Where the hub file of `file` is cached; empty when it has no hub file or there is no cache dir.
+  std::filesystem::path cache_path(const DataFile& file) const;
   const LocatorOptions& options() const { return options_; }
 
  private:

@@ -1,0 +1,41 @@
+// Locating the final answer inside a model response (boxes, </think>, fallbacks).
+#pragma once
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace r1eval::graders {
+
+// The part of `response` after the last "</think>", or the whole response when there is none.
+std::string_view text_after_think(std::string_view response);
+
+// One complete \boxed{...} / \fbox{...} found in a text: its content and where the box starts and ends
+// (end is one past the closing brace or the last character of a brace-less "\boxed 5").
+struct BoxSpan {
+  std::string content;
+  size_t begin = 0;
+  size_t end = 0;
+};
+
+// Every complete box of `text`, left to right. An unclosed box ends the scan: nothing after it counts.
+// `unclosed_last` (optional) is set when the scan stopped at an unclosed box.
+std::vector<BoxSpan> find_boxes(std::string_view text, bool* unclosed_last = nullptr);
+
+// How the final answer was found, for the verdict's reason.
+enum class AnswerSource { kBox, kBoxList, kFinalAnswerPhrase, kNone };
+
+struct ExtractedAnswer {
+  std::optional<std::string> answer;
+  AnswerSource source = AnswerSource::kNone;
+};
+
+// The final answer of a response, in this order:
+//  1. the last complete box after </think> (several boxes joined only by commas/"and"/"or"/$ in the
+//     closing sentence become one comma-separated list);
+//  2. when the last box is unclosed: no answer;
+//  3. without any box: the phrase "final answer is X" / "answer is: X" / "Answer: X" (the last one), X
+//     ending at the end of its line or sentence.
+ExtractedAnswer extract_final_answer(std::string_view response);
+
+}  // namespace r1eval::graders

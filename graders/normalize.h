@@ -1,0 +1,17 @@
+// String-level clean-up of a LaTeX answer before it is parsed or compared as text.
+#pragma once
+#include <string>
+#include <string_view>
+
+namespace r1eval::graders {
+
+// The answer without presentation: math delimiters ($, \( \), \[ \]), \displaystyle, \left/\right, spacing
+// commands and whitespace, text wrappers (\text{..}, \textbf{..}, \mathrm{..}, \mbox{..}) reduced to their
+// content, \dfrac/\tfrac spelled \frac, trailing sentence punctuation removed, and a leading "x=" (one
+// variable name, only equals sign) dropped. Idempotent.
+std::string normalize_answer(std::string_view answer);
+
+// Lower-cases ASCII letters (text answers compare case-insensitively).
+std::string ascii_lower(std::string_view s);
+
+}  // namespace r1eval::graders

@@ -1,0 +1,24 @@
+// JSON Lines: one JSON object per line.
+#pragma once
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace r1eval::tasks {
+
+struct JsonlRecord {
+  nlohmann::json value;  // always an object
+  std::size_t line = 0;  // 1-based line in the file
+};
+
+// Parses every non-blank line (LF or CRLF endings; a leading UTF-8 BOM is ignored). Throws
+// DataError "<display_name>:<line>: ..." on malformed JSON or a line that is not an object.
+std::vector<JsonlRecord> parse_jsonl(std::string_view text, std::string_view display_name);
+
+// "<display_name>:<line>: field '<field>': " — the prefix of every per-field error message.
+std::string field_error_prefix(std::string_view display_name, std::size_t line, std::string_view field);
+
+}  // namespace r1eval::tasks

@@ -1,0 +1,69 @@
+#include <gtest/gtest.h>
+
+#include "graders/extract.h"
+#include "graders/math_grader.h"
+
+namespace r1eval::graders {
+namespace {
+
+TEST(ExtractBoxed, LastBoxWins) {
+  EXPECT_EQ(extract_boxed_answer("first \\boxed{1} then \\boxed{42}."), "42");
+}
+
+TEST(ExtractBoxed, BalancedNestedBraces) {
+  EXPECT_EQ(extract_boxed_answer("so \\boxed{\\frac{1}{2}} done"), "\\frac{1}{2}");
+  EXPECT_EQ(extract_boxed_answer("\\boxed{\\{1,2\\}}"), "\\{1,2\\}");
+}
+
+TEST(ExtractBoxed, FboxCounts) { EXPECT_EQ(extract_boxed_answer("\\fbox{7}"), "7"); }
+
+TEST(ExtractBoxed, BracelessBox) {
+  EXPECT_EQ(extract_boxed_answer("the answer is $\\boxed 5$."), "5");
+  EXPECT_EQ(extract_boxed_answer("answer \\boxed 12."), "12");
+  EXPECT_EQ(extract_boxed_answer("answer \\boxed \\pi$"), "\\pi");
+}
+
+TEST(ExtractBoxed, UnclosedBoxIsNoAnswer) {
+  EXPECT_EQ(extract_boxed_answer("\\boxed{3} and finally \\boxed{\\frac{1}{2}"), std::nullopt);
+  EXPECT_EQ(extract_boxed_answer("\\boxed{"), std::nullopt);
+}
+
+TEST(ExtractBoxed, NoBoxIsNoAnswer) { EXPECT_EQ(extract_boxed_answer("The answer is 4."), std::nullopt); }
+
+TEST(ExtractBoxed, PrefersTextAfterThink) {
+  EXPECT_EQ(extract_boxed_answer("<think>maybe \\boxed{3}</think> So \\boxed{4}"), "4");
+  EXPECT_EQ(extract_boxed_answer("<think>\\boxed{3}</think>no box here"), std::nullopt);
+  EXPECT_EQ(extract_boxed_answer("<think>a</think>b</think> \\boxed{9}"), "9");
+}
+
+TEST(ExtractBoxed, OtherCommandsStartingWithBoxedAreIgnored) {
+  EXPECT_EQ(extract_boxed_answer("\\boxed{1} \\boxedsomething{2}"), "1");
+}
+
+TEST(ExtractBoxed, SeveralBoxesInClosingSentenceFormAList) {
+  EXPECT_EQ(extract_boxed_answer("The solutions are $\\boxed{2}$ and $\\boxed{3}$."), "2, 3");
+  EXPECT_EQ(extract_boxed_answer("x = \\boxed{1}, \\boxed{-1}, or \\boxed{0}"), "1, -1, 0");
+}
+
+TEST(ExtractBoxed, BoxesInSeparateSentencesStaySeparate) {
+  EXPECT_EQ(extract_boxed_answer("First part: \\boxed{2}. Second part gives \\boxed{3}."), "3");
+}
+
+TEST(ExtractFinal, FallbackPhraseWithoutBox) {
+  const ExtractedAnswer a = extract_final_answer("Thus, the final answer is 17. I hope it is correct.");
+  EXPECT_EQ(a.answer, "17");
+  EXPECT_EQ(a.source, AnswerSource::kFinalAnswerPhrase);
+  EXPECT_EQ(extract_final_answer("Answer: $\\frac{3}{4}$").answer, "$\\frac{3}{4}$");
+  EXPECT_EQ(extract_final_answer("no conclusion at all").answer, std::nullopt);
+}
+
+TEST(ExtractFinal, BoxBeatsPhrase) {
+  EXPECT_EQ(extract_final_answer("The final answer is 3, i.e. \\boxed{4}").answer, "4");
+}
+
+TEST(ExtractFinal, UnclosedBoxDoesNotFallBackToPhrase) {
+  EXPECT_EQ(extract_final_answer("The final answer is \\boxed{4").answer, std::nullopt);
+}
+
+}  // namespace
+}  // namespace r1eval::graders
