@@ -39,6 +39,7 @@ void add_prompts_command(CLI::App& app, int& exit_code) {
                                {"prompt", prompt.user},
                                {"gold", prompt.gold}};
         if (!prompt.choice_order.empty()) line["choice_order"] = prompt.choice_order;
+        for (const auto& [key, value] : problem.attributes) line["attributes"][key] = value;
         std::cout << line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
       }
     }
