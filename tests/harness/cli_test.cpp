@@ -1,0 +1,128 @@
+// The r1eval binary end to end: exit codes, one-line errors, and the grade -> report path.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "test_support.h"
+
+namespace r1eval::harness {
+namespace {
+
+using ::testing::HasSubstr;
+using testing::run_r1eval;
+
+void expect_one_line_error(const testing::CommandResult& r, const std::string& fragment) {
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_THAT(r.err, HasSubstr(fragment));
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+}
+
+TEST(Cli, TasksListsTheRegistry) {
+  const auto r = run_r1eval("tasks");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  for (const char* name : {"aime24", "aime25", "math500", "gpqa_diamond"}) EXPECT_THAT(r.out, HasSubstr(name));
+  EXPECT_THAT(r.out, HasSubstr("| 500 |"));
+}
+
+TEST(Cli, HelpAndVersionExitZero) {
+  EXPECT_EQ(run_r1eval("--help").exit_code, 0);
+  EXPECT_EQ(run_r1eval("grade --help").exit_code, 0);
+  EXPECT_EQ(run_r1eval("--version").exit_code, 0);
+}
+
+TEST(Cli, BadUsageExitsTwo) {
+  EXPECT_EQ(run_r1eval("").exit_code, 2);
+  EXPECT_EQ(run_r1eval("grade --task math500").exit_code, 2);
+  EXPECT_EQ(run_r1eval("no-such-command").exit_code, 2);
+}
+
+TEST(Cli, UnknownTaskListsTheKnownOnes) {
+  const auto r = run_r1eval("prompts --task aime2099 --offline");
+  expect_one_line_error(r, "unknown task 'aime2099'; known tasks: aime24, aime25, math500, gpqa_diamond");
+}
+
+TEST(Cli, UnknownReferenceTableIsNamed) {
+  const auto dir = testing::scratch_dir("cli_ref");
+  testing::write_text(dir / "g.jsonl", "{\"id\": \"60\", \"response\": \"x\"}\n");
+  const auto r = run_r1eval("grade --task aime24 --offline --data-dir " + testing::shared_data() + " --generations " +
+                            (dir / "g.jsonl").string() + " --out " + (dir / "run").string() + " --reference nope");
+  expect_one_line_error(r, "nope");
+  EXPECT_FALSE(std::filesystem::exists(dir / "run" / "samples.jsonl"));
+}
+
+TEST(Cli, GradeWritesARunAndReportReadsItBack) {
+  const auto dir = testing::scratch_dir("cli_grade");
+  // Two problems of AIME 2024, two samples each: 3 of 4 right.
+  testing::write_text(dir / "g.jsonl",
+                      "{\"id\": 60, \"responses\": [\"<think>x</think> \\\\boxed{204}\", \"\\\\boxed{203}\"]}\n"
+                      "{\"id\": \"61\", \"response\": \"\\\\boxed{113}\", \"sample_index\": 0}\n"
+                      "{\"id\": \"61\", \"response\": \"The answer is \\\\boxed{113}.\", \"sample_index\": 1}\n");
+  const std::string common = " --offline --data-dir " + testing::shared_data();
+  const auto r = run_r1eval("grade --task aime24" + common + " --generations " + (dir / "g.jsonl").string() +
+                            " --out " + (dir / "run").string() + " --reference r1-paper");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("aime24"));
+  EXPECT_THAT(r.out, HasSubstr("75.0"));                          // pass@1 = (0.5 + 1) / 2
+  EXPECT_THAT(r.out, HasSubstr("DeepSeek-R1-Distill-Qwen-7B"));  // reference rows
+  for (const char* file : {"samples.jsonl", "scores.json", "report.md"})
+    EXPECT_TRUE(std::filesystem::exists(dir / "run" / file)) << file;
+
+  const auto again = run_r1eval("grade --task aime24" + common + " --generations " + (dir / "g.jsonl").string() +
+                                " --out " + (dir / "run").string());
+  expect_one_line_error(again, "already exists");
+
+  const auto report = run_r1eval("report " + (dir / "run").string() + " --format json");
+  ASSERT_EQ(report.exit_code, 0) << report.err;
+  const auto scores = nlohmann::json::parse(report.out);
+  EXPECT_EQ(scores, nlohmann::json::parse(testing::read_text(dir / "run" / "scores.json")));
+}
+
+TEST(Cli, GradeRejectsUnknownProblemIds) {
+  const auto dir = testing::scratch_dir("cli_unknown");
+  testing::write_text(dir / "g.jsonl", "{\"id\": \"999\", \"response\": \"x\"}\n{\"id\": \"998\", \"response\": \"x\"}\n");
+  const auto r = run_r1eval("grade --task aime24 --offline --data-dir " + testing::shared_data() + " --generations " +
+                            (dir / "g.jsonl").string() + " --out " + (dir / "run").string());
+  expect_one_line_error(r, "2 generation(s) name problems unknown to task 'aime24' (first: 999, 998)");
+  EXPECT_FALSE(std::filesystem::exists(dir / "run" / "samples.jsonl"));
+}
+
+TEST(Cli, PromptsPrintsOneLinePerSample) {
+  const auto r = run_r1eval("prompts --task aime25 --samples 2 --offline --data-dir " + testing::shared_data());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 60);
+  const auto first = nlohmann::json::parse(r.out.substr(0, r.out.find('\n')));
+  EXPECT_EQ(first["task"], "aime25");
+  EXPECT_EQ(first["sample_index"], 0);
+  EXPECT_THAT(first["prompt"].get<std::string>(),
+              HasSubstr("\nPlease reason step by step, and put your final answer within \\boxed{}."));
+}
+
+TEST(Cli, JudgeAnnotatesEachPair) {
+  const auto r = run_r1eval("judge math",
+                            "{\"gold\": \"\\\\frac{1}{2}\", \"response\": \"so \\\\boxed{0.5}\", \"tag\": 7}\n"
+                            "{\"gold\": \"3\", \"response\": \"no box\"}\n");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::istringstream lines(r.out);
+  std::string line;
+  std::getline(lines, line);
+  const auto a = nlohmann::json::parse(line);
+  EXPECT_EQ(a["tag"], 7);
+  EXPECT_EQ(a["correct"], true);
+  EXPECT_EQ(a["extracted"], "0.5");
+  EXPECT_TRUE(a["micros"].is_number());
+  std::getline(lines, line);
+  const auto b = nlohmann::json::parse(line);
+  EXPECT_EQ(b["correct"], false);
+  EXPECT_TRUE(b["extracted"].is_null());
+
+  const auto choice = run_r1eval("judge choice", "{\"gold\": \"B\", \"response\": \"**Answer:** B\"}\n");
+  ASSERT_EQ(choice.exit_code, 0);
+  EXPECT_THAT(choice.out, HasSubstr("\"correct\":true"));
+
+  expect_one_line_error(run_r1eval("judge math", "{\"gold\": 3, \"response\": \"x\"}\n"),
+                        "stdin:1: field 'gold': expected a string");
+}
+
+}  // namespace
+}  // namespace r1eval::harness

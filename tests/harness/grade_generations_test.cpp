@@ -1,0 +1,152 @@
+#include "harness/grade_generations.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "harness/scoring.h"
+#include "harness/task_lookup.h"
+#include "results/store.h"
+#include "test_support.h"
+
+namespace r1eval::harness {
+namespace {
+
+using ::testing::HasSubstr;
+
+std::vector<tasks::Problem> load(const tasks::Task& task) {
+  tasks::LocatorOptions options;
+  options.data_dirs = {testing::shared_data()};
+  options.allow_download = false;
+  return task.load(tasks::DataLocator(options));
+}
+
+ExternalSample sample(std::size_t line, std::string id, std::string response, std::optional<int> index = {}) {
+  ExternalSample s;
+  s.line = line;
+  s.problem_id = std::move(id);
+  s.response = std::move(response);
+  s.sample_index = index;
+  return s;
+}
+
+TEST(GradeExternalSamples, MatchesByIdOrTextAssignsIndicesAndGrades) {
+  const tasks::Task& task = require_task("math500");
+  const auto problems = load(task);
+  ExternalSample by_text;
+  by_text.line = 4;
+  by_text.problem_text = "  " + problems[0].question + "\n";  // re-wrapped text still matches
+  by_text.response = "<think>\nhmm\n</think>\n\\boxed{" + problems[0].answer + "}";
+  const std::vector<ExternalSample> samples = {
+      sample(1, problems[0].id, "\\boxed{" + problems[0].answer + "}", 1),
+      sample(2, problems[1].id, "\\boxed{nonsense}"),
+      sample(3, problems[0].id, "no answer at all"),
+      by_text,
+  };
+  const auto records = grade_external_samples(task, problems, samples, "g.jsonl", {});
+  ASSERT_EQ(records.size(), 4u);
+  // Sorted by problem then sample index; the explicit index 1 is kept, the others take 0 and 2.
+  EXPECT_EQ(records[0].problem_id, problems[0].id);
+  EXPECT_EQ(records[0].sample_index, 0);
+  EXPECT_FALSE(records[0].correct);
+  EXPECT_FALSE(records[0].extracted.has_value());
+  EXPECT_EQ(records[1].sample_index, 1);
+  EXPECT_TRUE(records[1].correct);
+  EXPECT_EQ(records[2].sample_index, 2);
+  EXPECT_TRUE(records[2].correct);
+  EXPECT_EQ(records[3].problem_id, problems[1].id);
+  EXPECT_FALSE(records[3].correct);
+  EXPECT_EQ(records[1].prompt, task.prompt(problems[0], 0, 1).user);
+  EXPECT_EQ(records[1].attributes, problems[0].attributes);
+  EXPECT_NE(records[1].seed, records[2].seed);
+}
+
+TEST(GradeExternalSamples, UnknownProblemsAreCountedAndTheFirstNamed) {
+  const tasks::Task& task = require_task("aime24");
+  const auto problems = load(task);
+  const std::vector<ExternalSample> samples = {sample(1, "nope-1", "x"), sample(2, problems[0].id, "x"),
+                                               sample(3, "nope-2", "x")};
+  try {
+    grade_external_samples(task, problems, samples, "g.jsonl", {});
+    FAIL();
+  } catch (const std::invalid_argument& e) {
+    EXPECT_THAT(e.what(), HasSubstr("2 generation(s) name problems unknown to task 'aime24'"));
+    EXPECT_THAT(e.what(), HasSubstr("nope-1, nope-2"));
+  }
+}
+
+TEST(GradeExternalSamples, DuplicateSampleIndexIsAnError) {
+  const tasks::Task& task = require_task("aime24");
+  const auto problems = load(task);
+  const std::vector<ExternalSample> samples = {sample(1, problems[0].id, "x", 0), sample(2, problems[0].id, "y", 0)};
+  EXPECT_THROW(
+      {
+        try {
+          grade_external_samples(task, problems, samples, "g.jsonl", {});
+        } catch (const std::invalid_argument& e) {
+          EXPECT_THAT(e.what(), HasSubstr("g.jsonl:2: sample 0 of problem"));
+          throw;
+        }
+      },
+      std::invalid_argument);
+}
+
+TEST(GradeExternalSamples, ChoiceTasksUseThePermutationOfTheirPrompt) {
+  const tasks::Task& task = require_task("gpqa_diamond");
+  const auto problems = load(task);
+  const tasks::Prompt prompt = task.prompt(problems[3], 11, 2);
+  const std::vector<ExternalSample> samples = {sample(1, problems[3].id, "Answer: " + prompt.gold, 2)};
+  const auto records = grade_external_samples(task, problems, samples, "g.jsonl", {11, 1});
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_TRUE(records[0].correct);
+  EXPECT_EQ(records[0].choice_order, prompt.choice_order);
+  EXPECT_EQ(records[0].gold, prompt.gold);
+}
+
+TEST(GradeExternalSamples, AnExternalChoiceOrderDecidesTheGoldLetter) {
+  const tasks::Task& task = require_task("gpqa_diamond");
+  const auto problems = load(task);
+  ExternalSample s = sample(1, problems[0].id, "Answer: C");
+  s.choice_order = {2, 3, 0, 1};  // the correct option (index 0) was shown as C
+  EXPECT_TRUE(grade_external_samples(task, problems, {s}, "g.jsonl", {})[0].correct);
+  s.choice_order = {2, 3, 0, 0};
+  EXPECT_THROW(grade_external_samples(task, problems, {s}, "g.jsonl", {}), std::invalid_argument);
+}
+
+TEST(ScoreRecords, ChoiceVotesFollowTheOptionNotTheLetter) {
+  const tasks::Task& task = require_task("gpqa_diamond");
+  const auto problems = load(task);
+  // Two samples choose the same wrong option under different shuffles, one picks the right one:
+  // the wrong option wins the vote although its letters differ.
+  std::vector<ExternalSample> samples;
+  for (int i = 0; i < 3; ++i) {
+    const tasks::Prompt p = task.prompt(problems[0], 5, i);
+    int letter_of_option1 = 0;
+    while (p.choice_order[letter_of_option1] != (i < 2 ? 1 : 0)) ++letter_of_option1;
+    samples.push_back(sample(i + 1, problems[0].id, std::string("Answer: ") + char('A' + letter_of_option1), i));
+  }
+  const auto records = grade_external_samples(task, problems, samples, "g.jsonl", {5, 1});
+  const auto scores = score_records(records);
+  ASSERT_EQ(scores.size(), 1u);
+  EXPECT_NEAR(scores[0].pass1.value, 1.0 / 3.0, 1e-12);
+  ASSERT_TRUE(scores[0].cons_at.count(2));
+  EXPECT_EQ(scores[0].cons_at.at(2).value, 0.0);
+}
+
+TEST(WriteGradedRun, WritesWholeFilesAndRefusesToOverwrite) {
+  const auto dir = testing::scratch_dir("write_run");
+  const tasks::Task& task = require_task("aime24");
+  const auto problems = load(task);
+  const auto records = grade_external_samples(
+      task, problems, {sample(1, problems[0].id, "\\boxed{" + problems[0].answer + "}")}, "g.jsonl", {});
+  const auto scores = score_records(records);
+  write_graded_run(dir, records, scores, "# report\n", false);
+  EXPECT_EQ(results::load_samples(dir).size(), 1u);
+  EXPECT_TRUE(std::filesystem::exists(dir / "scores.json"));
+  EXPECT_EQ(testing::read_text(dir / "report.md"), "# report\n");
+  EXPECT_THROW(write_graded_run(dir, records, scores, "x", false), std::invalid_argument);
+  write_graded_run(dir, records, scores, "y", true);
+  EXPECT_EQ(testing::read_text(dir / "report.md"), "y");
+}
+
+}  // namespace
+}  // namespace r1eval::harness

@@ -1,0 +1,24 @@
+// Helpers for harness tests: scratch folders and running the r1eval binary.
+#pragma once
+#include <filesystem>
+#include <string>
+
+namespace r1eval::harness::testing {
+
+// A fresh, empty folder under the build's test-tmp folder.
+std::filesystem::path scratch_dir(const std::string& name);
+void write_text(const std::filesystem::path& path, const std::string& text);
+std::string read_text(const std::filesystem::path& path);
+
+struct CommandResult {
+  int exit_code = -1;
+  std::string out;  // stdout
+  std::string err;  // stderr
+};
+// Runs build/r1eval with `args` (a shell-quoted string) and `stdin_text` on its standard input.
+CommandResult run_r1eval(const std::string& args, const std::string& stdin_text = "");
+
+// The shared data folder, for --data-dir.
+std::string shared_data();
+
+}  // namespace r1eval::harness::testing
