@@ -2,6 +2,8 @@
 // the bookkeeping cost the harness adds per run, separate from generation. Target: < 1 s.
 #include <benchmark/benchmark.h>
 
+#include <tbb/global_control.h>
+
 #include <random>
 #include <string>
 #include <vector>
@@ -57,6 +59,7 @@ const SyntheticRun& run() {
 void BM_ExtractGradeAggregate(benchmark::State& state) {
   const SyntheticRun& data = run();
   const auto equal = r1eval::harness::vote_equality(r1eval::tasks::GraderKind::math);
+  const tbb::global_control one_core(tbb::global_control::max_allowed_parallelism, 1);
   for (auto _ : state) {
     std::vector<r1eval::results::ProblemOutcomes> problems(kProblems);
     for (int p = 0; p < kProblems; ++p) {
