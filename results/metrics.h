@@ -24,7 +24,8 @@ struct ProblemOutcomes {
   std::vector<std::pair<std::string, std::string>> attributes;
 };
 
-// Unbiased estimator of Chen et al. (2021): 1 - C(n-c, k) / C(n, k). Requires 0 <= c <= n, 1 <= k <= n.
+// Unbiased estimator of Chen et al. (2021): 1 - C(n-c, k) / C(n, k), accurate to ~1e-13 relative for n
+// in the thousands (no binomial is formed). Throws std::invalid_argument unless 0 <= c <= n, 1 <= k <= n.
 double pass_at_k(int n, int c, int k);
 
 // Groups answers into classes: answers[i] and answers[j] get the same class when `equal` says so
@@ -35,7 +36,9 @@ std::vector<int> assign_answer_classes(const std::vector<std::optional<std::stri
 
 // cons@k of one problem: majority vote over the answer classes of the first k samples (by sample_index).
 // Ties go to the class whose first vote comes earliest. Samples without an answer do not vote.
-// 1 when the winning class is a correct one, 0 otherwise (also when nobody answered).
+// 1 when the winning class is a correct one (judged by the verdict of its earliest vote, since equal
+// answers share a verdict), 0 otherwise (also when nobody answered).
+// Throws std::invalid_argument unless 1 <= k <= number of samples.
 double cons_at_k(const ProblemOutcomes& problem, int k);
 
 struct Estimate {
@@ -73,11 +76,19 @@ struct ScoreOptions {
   std::uint64_t bootstrap_seed = 20250122;  // fixed: the same samples always give the same interval
 };
 
-// Scores one task. Problems with no samples are ignored. Throws std::invalid_argument when empty.
+// The k reported for a task whose problems have at least `min_samples` samples each: 1, 2, 4, 8, ...
+// up to min_samples, plus min_samples itself; ascending. Empty when min_samples < 1.
+std::vector<int> reported_ks(int min_samples);
+
+// Scores one task. Problems with no samples are ignored. Throws std::invalid_argument when none is left.
+// Accuracies are fractions in [0, 1]; every Estimate is over problems (each problem weighs the same).
+// Lengths are pooled over all samples.
 TaskScores score_task(const std::string& task, const std::vector<ProblemOutcomes>& problems,
                       const ScoreOptions& options = {});
 
-// Mean, standard error and bootstrap 95% CI of per-problem values.
+// Mean, standard error (sample standard deviation / sqrt(P); 0 for one value) and percentile
+// bootstrap 95% CI of per-problem values. Deterministic: the same values and options give the same
+// interval on any number of threads. Throws std::invalid_argument when `per_problem` is empty.
 Estimate estimate_mean(const std::vector<double>& per_problem, const ScoreOptions& options = {});
 
 }  // namespace r1eval::results

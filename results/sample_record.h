@@ -30,8 +30,12 @@ struct SampleRecord {
   std::vector<std::pair<std::string, std::string>> attributes;  // breakdown keys (subject, level, domain)
 };
 
+// Every field under its own name; `extracted` is null when absent; `attributes` is an array of
+// [name, value] pairs so their order survives.
 nlohmann::json to_json(const SampleRecord& record);
-// Throws std::invalid_argument naming the missing or mistyped field.
+// Inverse of to_json. Required: task, problem_id, sample_index (>= 0), seed, response, correct; the other
+// fields take the defaults above when absent or null. Unknown fields are ignored; `attributes` may also be
+// a {name: value} object. Throws std::invalid_argument (one line) naming the missing or mistyped field.
 SampleRecord record_from_json(const nlohmann::json& j);
 
 }  // namespace r1eval::results

@@ -15,6 +15,8 @@ void write_file_atomic(const std::filesystem::path& path, std::string_view conte
 
 // Appends records to <dir>/samples.jsonl. Each append writes one whole line with a single write() and
 // fsyncs, so a kill at any moment leaves at most a torn last line, which load_samples ignores.
+// Opening an existing file cuts such a torn last line first, so a resumed run appends cleanly.
+// append() throws std::runtime_error naming the file when the write or fsync fails.
 class SampleStore {
  public:
   explicit SampleStore(const std::filesystem::path& dir);  // creates dir; throws naming it on failure
@@ -29,8 +31,10 @@ class SampleStore {
   int fd_ = -1;
 };
 
-// Reads <dir>/samples.jsonl (or a samples file given directly). A torn final line (no newline) is skipped;
-// any other malformed line throws std::invalid_argument naming file:line.
+// Reads <dir>/samples.jsonl (or a samples file given directly), in file order. A torn final line (no
+// newline) and blank lines are skipped; any other malformed line throws std::invalid_argument naming
+// file:line. A folder without samples.jsonl gives no records; a missing or unreadable file throws
+// std::runtime_error naming it.
 std::vector<SampleRecord> load_samples(const std::filesystem::path& dir_or_file);
 
 }  // namespace r1eval::results

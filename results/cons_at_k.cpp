@@ -1,0 +1,43 @@
+#include <algorithm>
+#include <map>
+#include <stdexcept>
+
+#include "results/metrics.h"
+
+namespace r1eval::results {
+
+double cons_at_k(const ProblemOutcomes& problem, int k) {
+  if (k < 1 || static_cast<std::size_t>(k) > problem.samples.size()) {
+    throw std::invalid_argument("cons_at_k: problem '" + problem.problem_id + "' has " +
+                                std::to_string(problem.samples.size()) + " samples, k=" + std::to_string(k) +
+                                " needs 1 <= k <= that");
+  }
+  std::vector<const SampleOutcome*> ordered;
+  ordered.reserve(problem.samples.size());
+  for (const SampleOutcome& s : problem.samples) ordered.push_back(&s);
+  std::stable_sort(ordered.begin(), ordered.end(),
+                   [](const SampleOutcome* a, const SampleOutcome* b) { return a->sample_index < b->sample_index; });
+
+  struct Tally {
+    int votes = 0;
+    int first_position = 0;
+    bool correct = false;  // verdict of the class's first vote; equal answers share a verdict
+  };
+  std::map<int, Tally> tallies;
+  for (int pos = 0; pos < k; ++pos) {
+    const SampleOutcome& s = *ordered[static_cast<std::size_t>(pos)];
+    if (s.answer_class < 0) continue;  // no extracted answer: abstains
+    const auto it = tallies.try_emplace(s.answer_class, Tally{0, pos, s.correct}).first;
+    ++it->second.votes;
+  }
+  const Tally* winner = nullptr;
+  for (const auto& [cls, tally] : tallies) {
+    if (winner == nullptr || tally.votes > winner->votes ||
+        (tally.votes == winner->votes && tally.first_position < winner->first_position)) {
+      winner = &tally;
+    }
+  }
+  return winner != nullptr && winner->correct ? 1.0 : 0.0;
+}
+
+}  // namespace r1eval::results

@@ -1,0 +1,152 @@
+#include <cstdio>
+#include <optional>
+#include <sstream>
+#include <string>
+
+#include "results/report.h"
+
+namespace r1eval::results {
+namespace {
+
+// Fractions are shown in percent with one decimal, the precision of the published tables.
+std::string percent(double fraction) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f", fraction * 100 + 0.0);
+  std::string s = buf;
+  return s == "-0.0" ? "0.0" : s;
+}
+
+std::string signed_points(double points) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%+.1f", points);
+  std::string s = buf;
+  return (s == "-0.0" || s == "+0.0") ? "0.0" : s;
+}
+
+std::string number(double x) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f", x + 0.0);
+  return buf;
+}
+
+std::string estimate_cell(const Estimate& e) {
+  return percent(e.value) + " ± " + percent(e.stderr_) + " [" + percent(e.ci_low) + ", " + percent(e.ci_high) + "]";
+}
+
+// Table cells must not break the row: a '|' inside text is escaped, newlines become spaces.
+std::string cell(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '|') {
+      out += "\\|";
+    } else if (c == '\n' || c == '\r') {
+      out += ' ';
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+struct MetricName {
+  bool consensus = false;
+  int k = 0;
+};
+
+// "pass@K" or "cons@K" with K >= 1; anything else (ratings, percentiles) is not comparable here.
+std::optional<MetricName> parse_metric(const std::string& metric) {
+  for (const char* prefix : {"pass@", "cons@"}) {
+    const std::string p = prefix;
+    if (metric.rfind(p, 0) != 0 || metric.size() == p.size()) continue;
+    const std::string digits = metric.substr(p.size());
+    if (digits.find_first_not_of("0123456789") != std::string::npos || digits.size() > 6) return std::nullopt;
+    const int k = std::stoi(digits);
+    if (k < 1) return std::nullopt;
+    return MetricName{p == "cons@", k};
+  }
+  return std::nullopt;
+}
+
+const Estimate* ours_for(const TaskScores& s, const MetricName& m) {
+  const auto& by_k = m.consensus ? s.cons_at : s.pass_at;
+  if (!m.consensus && m.k == 1) return &s.pass1;
+  const auto it = by_k.find(m.k);
+  return it == by_k.end() ? nullptr : &it->second;
+}
+
+void render_summary(std::ostringstream& out, const TaskScores& s) {
+  const std::string samples = s.min_samples == s.max_samples
+                                  ? std::to_string(s.min_samples)
+                                  : std::to_string(s.min_samples) + "-" + std::to_string(s.max_samples);
+  out << "| problems | samples per problem | pass@1 | mean length | median length |\n"
+      << "|---:|---:|---|---:|---:|\n"
+      << "| " << s.problems << " | " << samples << " | " << estimate_cell(s.pass1) << " | " << number(s.length.mean)
+      << " | " << number(s.length.median) << " |\n\n";
+  out << "| k | pass@k | cons@k |\n|---:|---|---|\n";
+  for (const auto& [k, e] : s.pass_at) {
+    const auto cons = s.cons_at.find(k);
+    out << "| " << k << " | " << estimate_cell(e) << " | "
+        << (cons == s.cons_at.end() ? std::string("-") : estimate_cell(cons->second)) << " |\n";
+  }
+  out << "\n";
+}
+
+void render_breakdowns(std::ostringstream& out, const TaskScores& s) {
+  for (const auto& [name, by_value] : s.breakdowns) {
+    out << "### " << cell(s.task) << " by " << cell(name) << "\n\n"
+        << "| " << cell(name) << " | problems | pass@1 |\n|---|---:|---|\n";
+    for (const auto& [value, g] : by_value) {
+      out << "| " << cell(value) << " | " << g.problems << " | " << estimate_cell(g.pass1) << " |\n";
+    }
+    out << "\n";
+  }
+}
+
+void render_comparison(std::ostringstream& out, const TaskScores& s, const ReferenceTable& reference) {
+  out << "### " << cell(s.task) << " against " << cell(reference.name) << "\n\n";
+  bool any = false;
+  for (const ReferenceValue& r : reference.values) {
+    if (r.task != s.task) continue;
+    const std::optional<MetricName> metric = parse_metric(r.metric);
+    if (!metric) continue;
+    if (!any) {
+      out << "| model | metric | published | ours | delta | inside our 95% CI? |\n"
+          << "|---|---|---:|---:|---:|---|\n";
+      any = true;
+    }
+    out << "| " << cell(r.model) << " | " << cell(r.metric) << " | " << number(r.value) << " | ";
+    if (const Estimate* e = ours_for(s, *metric)) {
+      const bool inside = r.value >= e->ci_low * 100 && r.value <= e->ci_high * 100;
+      out << percent(e->value) << " | " << signed_points(e->value * 100 - r.value) << " | "
+          << (inside ? "yes" : "no") << " |\n";
+    } else {
+      out << "- | - | not measured" << (metric->k > s.min_samples
+                                           ? " (needs " + std::to_string(metric->k) + " samples per problem)"
+                                           : std::string(" at this k"))
+          << " |\n";
+    }
+  }
+  if (!any) out << "No published pass@k or cons@k numbers for this task.\n";
+  out << "\n";
+}
+
+}  // namespace
+
+std::string render_markdown(const std::vector<TaskScores>& scores, const ReferenceTable* reference) {
+  std::ostringstream out;
+  out << "# r1eval results\n\n"
+      << "Accuracies in percent: estimate ± standard error [bootstrap 95% CI], over problems.\n";
+  if (reference != nullptr) {
+    out << "Published numbers: " << reference->name << " (" << reference->description << ").\n";
+  }
+  out << "\n";
+  for (const TaskScores& s : scores) {
+    out << "## " << cell(s.task) << "\n\n";
+    render_summary(out, s);
+    render_breakdowns(out, s);
+    if (reference != nullptr) render_comparison(out, s, *reference);
+  }
+  return out.str();
+}
+
+}  // namespace r1eval::results

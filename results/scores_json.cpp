@@ -1,0 +1,125 @@
+#include <stdexcept>
+#include <string>
+
+#include "results/json_fields.h"
+#include "results/report.h"
+
+namespace r1eval::results {
+namespace {
+
+nlohmann::json estimate_to_json(const Estimate& e) {
+  return {{"value", e.value}, {"stderr", e.stderr_}, {"ci_low", e.ci_low}, {"ci_high", e.ci_high}};
+}
+
+Estimate estimate_from_json(const nlohmann::json& j, const std::string& context) {
+  detail::require_object(j, context);
+  Estimate e;
+  e.value = detail::as_number(detail::require_field(j, "value", context), "value", context);
+  e.stderr_ = detail::as_number(detail::require_field(j, "stderr", context), "stderr", context);
+  e.ci_low = detail::as_number(detail::require_field(j, "ci_low", context), "ci_low", context);
+  e.ci_high = detail::as_number(detail::require_field(j, "ci_high", context), "ci_high", context);
+  return e;
+}
+
+// JSON object keys are strings; k is written in decimal and must come back as a positive integer.
+int k_from_key(const std::string& key, const std::string& context) {
+  std::size_t used = 0;
+  int k = 0;
+  try {
+    k = std::stoi(key, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used != key.size() || k < 1) {
+    throw std::invalid_argument(context + ": key '" + key + "' must be a positive integer k");
+  }
+  return k;
+}
+
+std::map<int, Estimate> by_k_from_json(const nlohmann::json& j, const std::string& context) {
+  detail::require_object(j, context);
+  std::map<int, Estimate> out;
+  for (const auto& [key, value] : j.items()) {
+    out[k_from_key(key, context)] = estimate_from_json(value, context + "." + key);
+  }
+  return out;
+}
+
+nlohmann::json by_k_to_json(const std::map<int, Estimate>& by_k) {
+  nlohmann::json j = nlohmann::json::object();
+  for (const auto& [k, e] : by_k) j[std::to_string(k)] = estimate_to_json(e);
+  return j;
+}
+
+}  // namespace
+
+nlohmann::json scores_to_json(const std::vector<TaskScores>& scores) {
+  nlohmann::json tasks = nlohmann::json::array();
+  for (const TaskScores& s : scores) {
+    nlohmann::json breakdowns = nlohmann::json::object();
+    for (const auto& [name, by_value] : s.breakdowns) {
+      nlohmann::json values = nlohmann::json::object();
+      for (const auto& [value, g] : by_value) {
+        values[value] = {{"problems", g.problems}, {"pass1", estimate_to_json(g.pass1)}};
+      }
+      breakdowns[name] = std::move(values);
+    }
+    tasks.push_back({
+        {"task", s.task},
+        {"problems", s.problems},
+        {"min_samples", s.min_samples},
+        {"max_samples", s.max_samples},
+        {"pass1", estimate_to_json(s.pass1)},
+        {"pass_at", by_k_to_json(s.pass_at)},
+        {"cons_at", by_k_to_json(s.cons_at)},
+        {"length", {{"mean", s.length.mean}, {"median", s.length.median}}},
+        {"breakdowns", std::move(breakdowns)},
+    });
+  }
+  return {{"tasks", std::move(tasks)}};
+}
+
+std::vector<TaskScores> scores_from_json(const nlohmann::json& j) {
+  detail::require_object(j, "scores");
+  const nlohmann::json& tasks = detail::require_field(j, "tasks", "scores");
+  if (!tasks.is_array()) {
+    throw std::invalid_argument(std::string("scores: field 'tasks' must be an array, got ") + tasks.type_name());
+  }
+  std::vector<TaskScores> out;
+  for (std::size_t i = 0; i < tasks.size(); ++i) {
+    std::string ctx = "scores tasks[" + std::to_string(i) + "]";
+    const nlohmann::json& t = tasks[i];
+    detail::require_object(t, ctx);
+    TaskScores s;
+    s.task = detail::as_string(detail::require_field(t, "task", ctx), "task", ctx);
+    ctx = "scores task '" + s.task + "'";
+    s.problems = detail::as_int(detail::require_field(t, "problems", ctx), "problems", ctx);
+    s.min_samples = detail::as_int(detail::require_field(t, "min_samples", ctx), "min_samples", ctx);
+    s.max_samples = detail::as_int(detail::require_field(t, "max_samples", ctx), "max_samples", ctx);
+    s.pass1 = estimate_from_json(detail::require_field(t, "pass1", ctx), ctx + " pass1");
+    s.pass_at = by_k_from_json(detail::require_field(t, "pass_at", ctx), ctx + " pass_at");
+    s.cons_at = by_k_from_json(detail::require_field(t, "cons_at", ctx), ctx + " cons_at");
+    const nlohmann::json& length = detail::require_field(t, "length", ctx);
+    detail::require_object(length, ctx + " length");
+    s.length.mean = detail::as_number(detail::require_field(length, "mean", ctx + " length"), "mean", ctx + " length");
+    s.length.median =
+        detail::as_number(detail::require_field(length, "median", ctx + " length"), "median", ctx + " length");
+    const nlohmann::json& breakdowns = detail::require_field(t, "breakdowns", ctx);
+    detail::require_object(breakdowns, ctx + " breakdowns");
+    for (const auto& [name, by_value] : breakdowns.items()) {
+      const std::string bctx = ctx + " breakdowns." + name;
+      detail::require_object(by_value, bctx);
+      for (const auto& [value, g] : by_value.items()) {
+        const std::string gctx = bctx + "." + value;
+        detail::require_object(g, gctx);
+        GroupScores& group = s.breakdowns[name][value];
+        group.problems = detail::as_int(detail::require_field(g, "problems", gctx), "problems", gctx);
+        group.pass1 = estimate_from_json(detail::require_field(g, "pass1", gctx), gctx + " pass1");
+      }
+    }
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+}  // namespace r1eval::results
