@@ -74,7 +74,7 @@ INSTANTIATE_TEST_SUITE_P(
                       BadCase{"tokens", "{\"id\": \"a\", \"response\": \"x\", \"completion_tokens\": \"9\"}\n",
                               "field 'completion_tokens'"},
                       BadCase{"empty", "\n\n", "no samples"}),
-    [](const auto& info) { return std::string(info.param.name); });
+    [](const auto& test_param) { return std::string(test_param.param.name); });
 
 TEST(GenerationsFile, MissingFileIsNamed) {
   EXPECT_THROW(read_generations_file("/nonexistent/g.jsonl"), std::invalid_argument);
