@@ -9,6 +9,7 @@ pkg_check_modules(LIBZIP REQUIRED IMPORTED_TARGET libzip)  # libzip's CMake conf
 pkg_check_modules(RE2 REQUIRED IMPORTED_TARGET re2)
 pkg_check_modules(GMP REQUIRED IMPORTED_TARGET gmp gmpxx)
 pkg_check_modules(MPFR REQUIRED IMPORTED_TARGET mpfr)
+pkg_check_modules(SECCOMP REQUIRED IMPORTED_TARGET libseccomp)
 if(R1EVAL_TESTS)
   find_package(GTest REQUIRED)
   include(GoogleTest)
