@@ -131,10 +131,11 @@ TEST(MathJsonl, GoldenPromptPinsTheBytes) {
   for (const char* name : {"aime24", "aime25", "math500"}) {
     const Task* task = find_task(name);
     ASSERT_NE(task, nullptr);
+    // Built from std::strings: assigning literals here trips GCC 12's false -Wrestrict (PR 105329).
     Problem problem;
-    problem.id = "7";
-    problem.question = "Find $x$ if $2x = 10$.";
-    problem.answer = "5";
+    problem.id = std::string("7");
+    problem.question = std::string("Find $x$ if $2x = 10$.");
+    problem.answer = std::string("5");
     const Prompt first = task->prompt(problem, 1, 0);
     EXPECT_EQ(first.user, "Find $x$ if $2x = 10$.\nPlease reason step by step, and put your final answer within \\boxed{}.")
         << name;
