@@ -119,6 +119,25 @@ TEST(MathJsonl, DuplicateIdsAndEmptyFilesAreErrors) {
             "e.jsonl: no problems in the file (expected 30 JSON lines)");
 }
 
+TEST(MathJsonl, ANewYearIsADescriptor) {
+  // What adding AIME 2026 takes: the AIME descriptor with a new name and data file.
+  MathTaskDescriptor d = descriptor_of("aime25");
+  d.name = "aime26";
+  d.title = "AIME 2026";
+  d.data.files.assign(1, DataFile{});
+  d.data.files[0].local_path = "aime26/test.jsonl";
+  d.data.source_note = "aime26/test.jsonl in a data dir";
+  const MathJsonlTask task(d);
+  const auto dir = testing::scratch_dir();
+  testing::write_file(dir / "aime26" / "test.jsonl", "{\"id\": \"2026-I-1\", \"problem\": \"p\", \"answer\": \"007\"}\n");
+  const auto problems = task.load(DataLocator(testing::offline_options({dir})));
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_EQ(problems[0].id, "2026-I-1");
+  EXPECT_EQ(problems[0].answer, "7");
+  EXPECT_EQ(task.info().defaults.samples, 64);
+  EXPECT_EQ(task.info().grader, GraderKind::math);
+}
+
 TEST(MathJsonl, GoldenPromptPinsTheBytes) {
   // The R1 protocol's instruction, spelled out byte by byte: a newline, the sentence, and a literal
   // backslash followed by "boxed{}".
