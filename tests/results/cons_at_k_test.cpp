@@ -19,10 +19,7 @@ SampleOutcome sample(int index, int answer_class, bool correct) {
 }
 
 ProblemOutcomes problem(std::vector<SampleOutcome> samples) {
-  ProblemOutcomes p;
-  p.problem_id = "p";
-  p.samples = std::move(samples);
-  return p;
+  return ProblemOutcomes{std::string("p"), std::move(samples), {}};
 }
 
 TEST(ConsAtK, MajorityWins) {
