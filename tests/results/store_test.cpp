@@ -6,6 +6,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <thread>
 
 #include "results/store.h"
 
@@ -67,6 +68,28 @@ TEST(SampleStore, AppendsOneLinePerRecordAndLoadsThemBack) {
   EXPECT_EQ(loaded[3].response, record(1, 3).response);
   EXPECT_EQ(loaded[5].problem_id, "p7");
   EXPECT_EQ(load_samples(dir / "samples.jsonl").size(), 6u);  // the file itself works too
+}
+
+TEST(SampleStore, ConcurrentAppendsLandWhole) {
+  const fs::path dir = scratch("concurrent");
+  {
+    SampleStore store(dir);
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t) {
+      threads.emplace_back([&store, t] {
+        for (int i = 0; i < 25; ++i) store.append(record(t, i));
+      });
+    }
+    for (std::thread& th : threads) th.join();
+  }
+  const std::vector<SampleRecord> loaded = load_samples(dir);
+  ASSERT_EQ(loaded.size(), 100u);
+  std::vector<int> per_problem(4, 0);
+  for (const SampleRecord& r : loaded) {
+    ++per_problem[static_cast<std::size_t>(r.problem_id[1] - '0')];
+    EXPECT_EQ(r.response, record(r.problem_id[1] - '0', r.sample_index).response);
+  }
+  EXPECT_EQ(per_problem, (std::vector<int>{25, 25, 25, 25}));
 }
 
 TEST(SampleStore, InvalidUtf8InAResponseIsStoredReplacedNotLost) {
