@@ -70,6 +70,8 @@ int as_int(const nlohmann::json& v, std::string_view field, std::string_view con
 
 std::uint64_t as_uint64(const nlohmann::json& v, std::string_view field, std::string_view context) {
   if (v.is_number_unsigned()) return v.get<std::uint64_t>();
+  // Values built in code (rather than parsed) hold small non-negative numbers as signed.
+  if (v.is_number_integer() && v.get<std::int64_t>() >= 0) return static_cast<std::uint64_t>(v.get<std::int64_t>());
   fail_type(v, field, context, "a non-negative integer");
 }
 

@@ -140,14 +140,18 @@ void SampleStore::append(const SampleRecord& record) {
   // One write() per record: with O_APPEND the line lands whole at the end or, if the process dies
   // inside the call, as a torn tail that readers skip. A retry after a short write could interleave.
   ssize_t n;
-  do {
-    n = ::write(fd_, line.data(), line.size());
-  } while (n < 0 && errno == EINTR);
+  {
+    const std::lock_guard<std::mutex> lock(write_mutex_);
+    do {
+      n = ::write(fd_, line.data(), line.size());
+    } while (n < 0 && errno == EINTR);
+  }
   if (n < 0) fail_io(path_, "append");
   if (static_cast<std::size_t>(n) != line.size()) {
     throw std::runtime_error(path_.string() + ": short append (" + std::to_string(n) + " of " +
                              std::to_string(line.size()) + " bytes; disk full?)");
   }
+  // Outside the lock: concurrent appends share the flushes instead of queueing behind each one.
   if (::fsync(fd_) != 0) fail_io(path_, "fsync");
 }
 

@@ -1,6 +1,7 @@
 // Durable files of a run folder: samples.jsonl appended whole and fsync'd; summaries written atomically.
 #pragma once
 #include <filesystem>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -16,7 +17,8 @@ void write_file_atomic(const std::filesystem::path& path, std::string_view conte
 // Appends records to <dir>/samples.jsonl. Each append writes one whole line with a single write() and
 // fsyncs, so a kill at any moment leaves at most a torn last line, which load_samples ignores.
 // Opening an existing file cuts such a torn last line first, so a resumed run appends cleanly.
-// append() throws std::runtime_error naming the file when the write or fsync fails.
+// append() may be called from several threads (graders finish in any order); it throws
+// std::runtime_error naming the file when the write or fsync fails.
 class SampleStore {
  public:
   explicit SampleStore(const std::filesystem::path& dir);  // creates dir; throws naming it on failure
@@ -29,6 +31,7 @@ class SampleStore {
  private:
   std::filesystem::path path_;
   int fd_ = -1;
+  std::mutex write_mutex_;  // lines from concurrent appends never interleave, whatever the filesystem
 };
 
 // Reads <dir>/samples.jsonl (or a samples file given directly), in file order. A torn final line (no

@@ -43,6 +43,7 @@ class ChoiceCsvTask final : public Task {
   // Options [answer, distractors...] shown in the order choice_permutation(4, run_seed, id,
   // sample_index) gives (see choice_shuffle.h); gold is the letter where the answer landed.
   Prompt prompt(const Problem& problem, std::uint64_t run_seed, int sample_index) const override;
+  const ChoiceTaskDescriptor& descriptor() const { return descriptor_; }
 
  private:
   ChoiceTaskDescriptor descriptor_;

@@ -149,7 +149,8 @@ DataLocator::Resolved DataLocator::read(const DataSpec& spec) const {
     }
     // The hub answers 401 for missing repos too, so only a gated file's 401/403 means "token needed".
     if (file.gated && (outcome.http_status == 401 || outcome.http_status == 403)) {
-      const std::string terms = options_.hub_endpoint + "/datasets/" + file.hub_repo;
+      std::string terms = hub_file_url(options_.hub_endpoint, file.hub_repo, "");
+      terms.erase(terms.size() - std::string_view("/resolve/main/").size());  // the dataset page
       throw DataError(url + ": HTTP " + std::to_string(outcome.http_status) + ": " +
                       (options_.hub_token.empty() ? "set HF_TOKEN to a Hugging Face access token"
                                                   : "the token in HF_TOKEN was refused") +
