@@ -46,6 +46,8 @@ struct BadCase {
   const char* message;
 };
 
+void PrintTo(const BadCase& c, std::ostream* os) { *os << c.name; }
+
 class GenerationsFileBadInput : public ::testing::TestWithParam<BadCase> {};
 
 TEST_P(GenerationsFileBadInput, NamesFileLineAndField) {
