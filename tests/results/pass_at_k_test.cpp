@@ -80,7 +80,9 @@ TEST(PassAtK, MatchesExactRationalValuesForLargeN) {
     ++cases;
   }
   EXPECT_GT(cases, 400);
-  RecordProperty("worst_relative_error", std::to_string(worst));
+  std::ostringstream worst_text;
+  worst_text << worst;
+  RecordProperty("worst_relative_error", worst_text.str());
 }
 
 }  // namespace
