@@ -51,6 +51,7 @@ std::vector<results::TaskScores> score_records(const std::vector<results::Sample
       outcomes.push_back(std::move(problem));
     }
     scores.push_back(results::score_task(name, outcomes));
+    scores.back().length.unit = tokens ? "tokens" : "characters";
   }
   return scores;
 }

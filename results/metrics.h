@@ -51,6 +51,7 @@ struct Estimate {
 struct LengthStats {
   double mean = 0;
   double median = 0;
+  std::string unit = "characters";  // "tokens" when every sample carries its token count
 };
 
 struct GroupScores {

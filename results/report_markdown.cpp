@@ -78,7 +78,8 @@ void render_summary(std::ostringstream& out, const TaskScores& s) {
   const std::string samples = s.min_samples == s.max_samples
                                   ? std::to_string(s.min_samples)
                                   : std::to_string(s.min_samples) + "-" + std::to_string(s.max_samples);
-  out << "| problems | samples per problem | pass@1 | mean length | median length |\n"
+  out << "| problems | samples per problem | pass@1 | mean length (" << s.length.unit << ") | median length (" << s.length.unit
+      << ") |\n"
       << "|---:|---:|---|---:|---:|\n"
       << "| " << s.problems << " | " << samples << " | " << estimate_cell(s.pass1) << " | " << number(s.length.mean)
       << " | " << number(s.length.median) << " |\n\n";

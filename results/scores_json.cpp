@@ -72,7 +72,7 @@ nlohmann::json scores_to_json(const std::vector<TaskScores>& scores) {
         {"pass1", estimate_to_json(s.pass1)},
         {"pass_at", by_k_to_json(s.pass_at)},
         {"cons_at", by_k_to_json(s.cons_at)},
-        {"length", {{"mean", s.length.mean}, {"median", s.length.median}}},
+        {"length", {{"mean", s.length.mean}, {"median", s.length.median}, {"unit", s.length.unit}}},
         {"breakdowns", std::move(breakdowns)},
     });
   }
@@ -104,6 +104,7 @@ std::vector<TaskScores> scores_from_json(const nlohmann::json& j) {
     s.length.mean = detail::as_number(detail::require_field(length, "mean", ctx + " length"), "mean", ctx + " length");
     s.length.median =
         detail::as_number(detail::require_field(length, "median", ctx + " length"), "median", ctx + " length");
+    if (auto unit = length.find("unit"); unit != length.end() && unit->is_string()) s.length.unit = unit->get<std::string>();
     const nlohmann::json& breakdowns = detail::require_field(t, "breakdowns", ctx);
     detail::require_object(breakdowns, ctx + " breakdowns");
     for (const auto& [name, by_value] : breakdowns.items()) {
