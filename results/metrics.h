@@ -92,4 +92,9 @@ TaskScores score_task(const std::string& task, const std::vector<ProblemOutcomes
 // interval on any number of threads. Throws std::invalid_argument when `per_problem` is empty.
 Estimate estimate_mean(const std::vector<double>& per_problem, const ScoreOptions& options = {});
 
+// Mean over strata (e.g. tasks) of each stratum's mean; standard error from the strata's standard errors; a
+// stratified percentile bootstrap 95% CI (problems resampled within their stratum). With one stratum this is
+// estimate_mean. Throws std::invalid_argument on no strata or an empty one.
+Estimate estimate_stratified_mean(const std::vector<std::vector<double>>& strata, const ScoreOptions& options = {});
+
 }  // namespace r1eval::results

@@ -2,27 +2,67 @@
 #include <iostream>
 
 #include "harness/commands/commands.h"
+#include <nlohmann/json.hpp>
+
 #include "harness/report_output.h"
+#include "harness/run_comparison.h"
+#include "results/compare.h"
 #include "harness/scoring.h"
 #include "results/store.h"
 
 namespace r1eval::harness {
+namespace {
+
+std::vector<results::SampleRecord> load_run(const std::string& path) {
+  auto records = results::load_samples(path);
+  if (records.empty()) throw std::invalid_argument(path + ": the run has no samples");
+  return records;
+}
+
+}  // namespace
 
 void add_report_command(CLI::App& app, int& exit_code) {
   struct Options {
-    std::string run, reference, format = "md";
+    std::string run, reference, format = "md", compare;
+    bool fail_on_regression = false;
   };
   auto options = std::make_shared<Options>();
   CLI::App* cmd = app.add_subcommand("report", "Print the scores of a run folder (or samples.jsonl file)");
   cmd->add_option("run", options->run, "Run folder or samples.jsonl")->required();
   cmd->add_option("--reference", options->reference, "Print published numbers beside ours (e.g. r1-paper, open-r1)");
   cmd->add_option("--format", options->format, "md or json")->check(CLI::IsMember({"md", "json"}));
+  cmd->add_option("--compare", options->compare,
+                  "An earlier run (folder or samples.jsonl): print the change in pass@1 per task and overall, with a "
+                  "paired bootstrap CI over the problems both runs graded");
+  cmd->add_flag("--fail-on-regression", options->fail_on_regression,
+                "With --compare: exit 1 when any task, or the overall score, is significantly worse");
   cmd->callback([options, &exit_code] {
     const results::ReferenceTable* reference = find_reference(options->reference);
-    const auto records = results::load_samples(options->run);
-    if (records.empty()) throw std::invalid_argument(options->run + ": the run has no samples");
-    print_scores(std::cout, score_records(records), reference, options->format);
+    const auto records = load_run(options->run);
     exit_code = 0;
+    if (options->compare.empty()) {
+      if (options->fail_on_regression) throw std::invalid_argument("--fail-on-regression needs --compare OLD_RUN");
+      print_scores(std::cout, score_records(records), reference, options->format);
+      return;
+    }
+    const auto comparisons = results::compare_runs(pair_runs(load_run(options->compare), records));
+    if (options->format == "json") {
+      nlohmann::json out = nlohmann::json::array();
+      for (const auto& c : comparisons)
+        out.push_back({{"task", c.task}, {"problems", c.problems}, {"old_pass1", c.old_pass1},
+                       {"new_pass1", c.new_pass1}, {"delta", c.delta.value}, {"delta_stderr", c.delta.stderr_},
+                       {"delta_ci_low", c.delta.ci_low}, {"delta_ci_high", c.delta.ci_high},
+                       {"verdict", results::to_string(c.change)}, {"only_in_old", c.only_in_old},
+                       {"only_in_new", c.only_in_new}});
+      std::cout << out.dump(2) << '\n';
+    } else {
+      std::cout << "# " << options->run << " compared with " << options->compare << "\n\n"
+                << "pass@1 in percent; delta = new - old with a paired bootstrap 95% CI over the problems both runs "
+                   "graded (overall: mean over tasks, stratified by task).\n\n"
+                << results::render_comparison_markdown(comparisons);
+    }
+    for (const auto& c : comparisons)
+      if (options->fail_on_regression && c.change == results::Change::worse) exit_code = 1;
   });
 }
 

@@ -2,6 +2,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <functional>
+#include <sstream>
+
 #include <nlohmann/json.hpp>
 
 #include "test_support.h"
@@ -122,6 +125,54 @@ TEST(Cli, JudgeAnnotatesEachPair) {
 
   expect_one_line_error(run_r1eval("judge math", "{\"gold\": 3, \"response\": \"x\"}\n"),
                         "stdin:1: field 'gold': expected a string");
+}
+
+}  // namespace
+}  // namespace r1eval::harness
+
+namespace r1eval::harness {
+namespace {
+
+// Writes a generations file answering every AIME 2024 prompt: right when `right(index)` says so.
+std::string aime_generations(const std::function<bool(int)>& right) {
+  const auto prompts = testing::run_r1eval("prompts --task aime24 --samples 2 --offline --data-dir " + testing::shared_data());
+  std::istringstream lines(prompts.out);
+  std::string line, out;
+  for (int i = 0; std::getline(lines, line); ++i) {
+    const auto p = nlohmann::json::parse(line);
+    const std::string answer = right(i) ? p["gold"].get<std::string>() : "1000";
+    out += nlohmann::json{{"id", p["problem_id"]}, {"sample_index", p["sample_index"]},
+                          {"response", "\\boxed{" + answer + "}"}}.dump() + "\n";
+  }
+  return out;
+}
+
+TEST(Cli, CompareFlagsASignificantRegression) {
+  const auto dir = testing::scratch_dir("cli_compare");
+  testing::write_text(dir / "old.jsonl", aime_generations([](int i) { return i % 10 != 0; }));  // 90%
+  testing::write_text(dir / "new.jsonl", aime_generations([](int i) { return i % 10 < 3; }));   // 30%
+  const std::string common = " --offline --data-dir " + testing::shared_data();
+  for (const char* run : {"old", "new"}) {
+    const auto r = testing::run_r1eval("grade --task aime24" + common + " --generations " +
+                                       (dir / (std::string(run) + ".jsonl")).string() + " --out " + (dir / run).string());
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+  const auto report = testing::run_r1eval("report " + (dir / "new").string() + " --compare " + (dir / "old").string());
+  ASSERT_EQ(report.exit_code, 0) << report.err;
+  EXPECT_THAT(report.out, HasSubstr("| aime24 | 30 | 90.0 | 30.0 | -60.0 ["));
+  EXPECT_THAT(report.out, HasSubstr("| worse |"));
+
+  const auto gate = testing::run_r1eval("report " + (dir / "new").string() + " --compare " + (dir / "old").string() +
+                                        " --fail-on-regression --format json");
+  EXPECT_EQ(gate.exit_code, 1);
+  EXPECT_EQ(nlohmann::json::parse(gate.out)[0]["verdict"], "worse");
+
+  const auto same = testing::run_r1eval("report " + (dir / "old").string() + " --compare " + (dir / "old").string() +
+                                        " --fail-on-regression");
+  EXPECT_EQ(same.exit_code, 0) << same.out;
+  EXPECT_THAT(same.out, HasSubstr("no significant change"));
+
+  EXPECT_EQ(testing::run_r1eval("report " + (dir / "old").string() + " --fail-on-regression").exit_code, 2);
 }
 
 }  // namespace
