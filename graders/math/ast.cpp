@@ -119,7 +119,9 @@ std::string to_string(const Node& n) {
       return s;
     }
     default: {
-      std::string s = std::string(kind_name(n.kind)) + "(";
+      std::string s = kind_name(n.kind);
+      if (n.kind == NodeKind::kMatrix) s += std::to_string(n.columns);
+      s += '(';
       for (size_t i = 0; i < n.kids.size(); ++i) {
         if (i) s += ',';
         s += to_string(*n.kids[i]);
