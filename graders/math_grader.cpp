@@ -30,7 +30,8 @@ Decision decide(std::string_view a, std::string_view b) {
   if (only_words(na) && only_words(nb) && ascii_lower(na) == ascii_lower(nb)) return {true, "same text ignoring case"};
   const auto qa = parse_simple_rational(na);
   const auto qb = qa ? parse_simple_rational(nb) : std::nullopt;
-  if (qa && qb) return *qa == *qb ? Decision{true, "numeric equal"} : Decision{false, "numbers differ"};
+  // Plain numerals that are equal need nothing more; unequal ones may still be a decimal approximation.
+  if (qa && qb && *qa == *qb) return {true, "numeric equal"};
   std::string undecided = "answers differ";
   try {
     math::WorkBudget budget(math::kPairBudget);
@@ -49,6 +50,17 @@ Decision decide(std::string_view a, std::string_view b) {
   return {false, undecided};
 }
 
+// A gold that is a whole solution (MATH's "solution" field, a long text) is reduced to its final answer the
+// way a response is; a plain gold answer is used as written.
+std::string gold_answer_of(std::string_view gold) {
+  const bool solution_like = gold.find("\\boxed") != std::string_view::npos ||
+                             gold.find("\\fbox") != std::string_view::npos || gold.size() > 200 ||
+                             gold.find('\n') != std::string_view::npos;
+  if (!solution_like) return std::string(gold);
+  ExtractedAnswer a = extract_final_answer(gold);
+  return a.answer ? *a.answer : std::string(gold);
+}
+
 }  // namespace
 
 bool math_answers_equal(std::string_view a, std::string_view b) { return decide(a, b).equal; }
@@ -61,7 +73,8 @@ Verdict grade_math(std::string_view response, std::string_view gold) {
     return v;
   }
   v.extracted = found.answer;
-  const Decision d = decide(*found.answer, gold);
+  const std::string gold_answer = gold_answer_of(gold);
+  const Decision d = decide(*found.answer, gold_answer);
   v.correct = d.equal;
   v.reason = d.reason;
   return v;

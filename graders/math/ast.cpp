@@ -85,6 +85,7 @@ const char* rel_name(Rel r) {
     case Rel::kGt: return ">";
     case Rel::kGe: return ">=";
     case Rel::kIn: return "in";
+    case Rel::kApprox: return "~";
   }
   return "?";
 }

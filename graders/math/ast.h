@@ -10,7 +10,7 @@
 namespace r1eval::graders::math {
 
 enum class NodeKind {
-  kNumber,      // value (exact rational)
+  kNumber,      // value (exact rational); name: the numeral as written ("0.50") when it was one
   kBaseNumber,  // name: digits, base: 2..36 ("1011_2")
   kSymbol,      // name: variable ("x", "alpha", "x_1")
   kPi,
@@ -31,7 +31,7 @@ enum class NodeKind {
   kText,       // name: words, lower-cased, single spaces
   kTuple,      // kids: elements; open/close: the brackets ( [ ) ]
   kSet,        // kids: elements (\{ \})
-  kList,       // kids: elements of a bare comma-separated list
+  kList,       // kids: elements of a bare comma-separated list; open = ',' for "1000,99" (maybe a decimal comma)
   kMatrix,     // kids: entries row by row; columns
   kRelation,   // kids: operands; relations: between consecutive operands
   kUnion,      // kids: sets or intervals joined by \cup
@@ -39,7 +39,7 @@ enum class NodeKind {
   kReals,      // \mathbb{R}
 };
 
-enum class Rel { kEq, kNe, kLt, kLe, kGt, kGe, kIn };
+enum class Rel { kEq, kNe, kLt, kLe, kGt, kGe, kIn, kApprox };
 
 struct Node {
   NodeKind kind = NodeKind::kNumber;

@@ -1,5 +1,6 @@
 #include "graders/math/compare.h"
 
+#include <algorithm>
 #include <array>
 #include <optional>
 #include <set>
@@ -17,6 +18,8 @@ Outcome unknown(std::string reason) { return {Decision::kUnknown, std::move(reas
 
 constexpr size_t kMaxElements = 64;
 constexpr int kMaxPlusMinus = 3;
+// A decimal answer this precise counts as the rounded value of an exact gold (0.08333 for 1/12).
+constexpr size_t kApproxDigits = 5;
 
 // +1 / -1 for +-infinity, 0 otherwise.
 int infinity_sign(const Node& n) {
@@ -93,8 +96,20 @@ class Comparer {
       return compare(*ea, *eb);
     }
     if (a.kind == NodeKind::kRelation || b.kind == NodeKind::kRelation) return relations(a, b);
+    if ((a.kind == NodeKind::kList && b.kind == NodeKind::kTuple) || (a.kind == NodeKind::kTuple && b.kind == NodeKind::kList)) {
+      // "1, 3" against the point "(1, 3)": the same numbers in the same order.
+      if (a.kids.size() == b.kids.size() && elementwise(a.kids, b.kids, "").decision == Decision::kEqual)
+        return equal("list equals tuple in order");
+    }
     if (is_collection(a) || is_collection(b)) return collections(a, b);
-    if (a.kind == NodeKind::kMatrix || b.kind == NodeKind::kMatrix) return matrices(a, b);
+    if (a.kind == NodeKind::kMatrix || b.kind == NodeKind::kMatrix) {
+      // "A + B", "A B", "2A" of explicit matrices against a matrix: compare with the computed matrix.
+      if (a.kind != NodeKind::kMatrix)
+        if (NodePtr fa = fold_matrix(a)) return matrices(*keep(std::move(fa)), b);
+      if (b.kind != NodeKind::kMatrix)
+        if (NodePtr fb = fold_matrix(b)) return matrices(a, *keep(std::move(fb)));
+      return matrices(a, b);
+    }
     if (is_interval_like(a) || is_interval_like(b)) return interval_sets(a, b);
     if (a.kind == NodeKind::kTuple || b.kind == NodeKind::kTuple) return tuples(a, b);
     if (a.kind == NodeKind::kText || b.kind == NodeKind::kText) {
@@ -120,7 +135,11 @@ class Comparer {
     if (ia || ib) return ia == ib ? equal("same infinity") : different("infinity differs");
     const std::optional<mpq_class> qa = exact_value(a, budget_);
     const std::optional<mpq_class> qb = qa ? exact_value(b, budget_) : std::nullopt;
-    if (qa && qb) return *qa == *qb ? equal("numeric equal") : different("numbers differ");
+    if (qa && qb) {
+      if (*qa == *qb) return equal("numeric equal");
+      if (rounds_to(a, b, qb) || rounds_to(b, a, qa)) return equal("decimal approximation");
+      return different("numbers differ");
+    }
     std::set<std::string> symbols;
     collect_symbols(a, symbols);
     collect_symbols(b, symbols);
@@ -129,7 +148,9 @@ class Comparer {
       auto va = numeric_value(a, none, budget_);
       auto vb = numeric_value(b, none, budget_);
       if (!va || !vb) return unknown("cannot evaluate");
-      return numerically_close(*va, *vb) ? equal("numeric equal (high precision)") : different("values differ");
+      if (numerically_close(*va, *vb)) return equal("numeric equal (high precision)");
+      if (rounds_to(a, b, std::nullopt) || rounds_to(b, a, std::nullopt)) return equal("decimal approximation");
+      return different("values differ");
     }
     if (symbols.size() > 8) return unknown("too many variables");
     size_t agreeing = 0;
@@ -142,6 +163,48 @@ class Comparer {
       ++agreeing;
     }
     return agreeing >= 3 ? equal("equal at sample points") : unknown("too few points in the domain");
+  }
+
+  // True when `decimal` is a numeral with a decimal point and at least kApproxDigits significant digits
+  // that is `other` rounded to as many decimal places ("0.08333" for 1/12, "4.1231" for sqrt(17)).
+  // `other_exact` is other's exact value when known.
+  bool rounds_to(const Node& decimal, const Node& other, const std::optional<mpq_class>& other_exact) {
+    const Node* lit = &decimal;
+    const bool negative = lit->kind == NodeKind::kNeg;
+    if (negative) lit = lit->kids[0].get();
+    if (lit->kind != NodeKind::kNumber) return false;
+    const size_t dot = lit->name.find('.');
+    if (dot == std::string::npos) return false;
+    const size_t places = lit->name.size() - dot - 1;
+    const size_t first_nonzero = lit->name.find_first_not_of("0.");
+    if (first_nonzero == std::string::npos) return false;
+    size_t significant = 0;
+    for (size_t k = first_nonzero; k < lit->name.size(); ++k) significant += lit->name[k] != '.';
+    if (significant < kApproxDigits || places > 200) return false;
+    mpq_class value = lit->value;
+    if (negative) value = -value;
+    mpz_class scale;
+    mpz_ui_pow_ui(scale.get_mpz_t(), 10, places);
+    if (other_exact) {
+      // An exact value that is itself a decimal with at most `places` places was compared exactly already.
+      mpq_class scaled = *other_exact * scale;
+      scaled.canonicalize();
+      if (scaled.get_den() == 1) return false;
+      mpq_class gap = abs(*other_exact - value) * scale * 2;
+      return gap <= 1;
+    }
+    const Assignment none;
+    auto v = numeric_value(other, none, budget_);
+    if (!v || !v->is_real()) return false;
+    Complex lhs = Complex::from_rational(value);
+    // |other - value| * 10^places * 2 <= 1
+    auto diff = quotient(Complex::from_rational(mpq_class(2) * mpq_class(scale)), Complex::from_double(1));
+    if (!diff) return false;
+    Complex delta = *v;
+    mpfr_sub(delta.re(), delta.re(), lhs.re(), MPFR_RNDN);
+    mpfr_abs(delta.re(), delta.re(), MPFR_RNDN);
+    mpfr_mul(delta.re(), delta.re(), diff->re(), MPFR_RNDN);
+    return mpfr_cmp_ui(delta.re(), 1) <= 0;
   }
 
   static Assignment sample(const std::set<std::string>& symbols, size_t p) {
@@ -202,18 +265,35 @@ class Comparer {
 
   // ---- unordered collections: bare lists and sets
   Outcome collections(const Node& a, const Node& b) {
+    const Node& maybe_comma = a.kind == NodeKind::kList ? a : b;
+    const Node& scalar = a.kind == NodeKind::kList ? b : a;
+    if (maybe_comma.open == ',' && !is_collection(scalar)) {
+      // "1000,99" against 1000.99: read the comma as a decimal comma.
+      const std::string decimal = maybe_comma.kids[0]->name + "." + maybe_comma.kids[1]->name;
+      const size_t places = maybe_comma.kids[1]->name.size();
+      mpz_class scale;
+      mpz_ui_pow_ui(scale.get_mpz_t(), 10, places);
+      mpq_class v(mpz_class(maybe_comma.kids[0]->name + maybe_comma.kids[1]->name, 10), scale);
+      v.canonicalize();
+      NodePtr n = make_number(v);
+      n->name = decimal;
+      if (compare(*n, scalar).decision == Decision::kEqual) return equal("numeric equal (decimal comma)");
+    }
     std::vector<const Node*> xs = members(a), ys = members(b);
     if (xs.size() > kMaxElements || ys.size() > kMaxElements) return unknown("too many elements");
-    if (xs.size() != ys.size()) return different("different number of elements");
-    std::vector<bool> used(ys.size(), false);
+    if (xs.empty() || ys.empty()) return xs.empty() == ys.empty() ? equal("both empty") : different("one side is empty");
+    // Set semantics: every element of each side equals some element of the other (repeats collapse).
+    std::vector<bool> matched_y(ys.size(), false);
     for (const Node* x : xs) {
       bool matched = false;
-      for (size_t j = 0; j < ys.size() && !matched; ++j) {
-        if (used[j]) continue;
-        if (compare(*x, *ys[j]).decision == Decision::kEqual) used[j] = matched = true;
+      for (size_t j = 0; j < ys.size(); ++j) {
+        if (matched && matched_y[j]) continue;
+        if (compare(*x, *ys[j]).decision == Decision::kEqual) matched = matched_y[j] = true;
       }
-      if (!matched) return different("elements differ");
+      if (!matched) return different(xs.size() == ys.size() ? "elements differ" : "different elements");
     }
+    for (bool m : matched_y)
+      if (!m) return different("different elements");
     return equal("same elements");
   }
 
@@ -226,6 +306,71 @@ class Comparer {
       out.push_back(&n);  // a single answer against a one-element list or set
     }
     return out;
+  }
+
+  const Node* keep(NodePtr n) {
+    scratch_.push_back(std::move(n));
+    return scratch_.back().get();
+  }
+
+  static size_t rows(const Node& m) { return m.columns ? m.kids.size() / m.columns : 0; }
+
+  // The matrix an expression of explicit matrices denotes, with entries as (unevaluated) expressions:
+  // sums and products of matrices and scalar multiples. nullptr when `n` is not such an expression or the
+  // shapes do not fit.
+  NodePtr fold_matrix(const Node& n) {
+    budget_.spend();
+    if (n.kind == NodeKind::kMatrix) return n.clone();
+    if (n.kind == NodeKind::kNeg) {
+      NodePtr m = fold_matrix(*n.kids[0]);
+      if (!m) return nullptr;
+      for (NodePtr& e : m->kids) e = make_unary(NodeKind::kNeg, std::move(e));
+      return m;
+    }
+    if (n.kind != NodeKind::kAdd && n.kind != NodeKind::kMul) return nullptr;
+    NodePtr acc;
+    std::vector<const Node*> scalars;
+    for (const NodePtr& k : n.kids) {
+      NodePtr m = has_matrix(*k) ? fold_matrix(*k) : nullptr;
+      if (has_matrix(*k) && !m) return nullptr;
+      if (!m) {
+        if (n.kind == NodeKind::kAdd) return nullptr;  // matrix + scalar
+        scalars.push_back(k.get());
+        continue;
+      }
+      if (!acc) {
+        acc = std::move(m);
+      } else if (n.kind == NodeKind::kAdd) {
+        if (acc->columns != m->columns || acc->kids.size() != m->kids.size()) return nullptr;
+        for (size_t e = 0; e < acc->kids.size(); ++e)
+          acc->kids[e] = make_binary(NodeKind::kAdd, std::move(acc->kids[e]), std::move(m->kids[e]));
+      } else {
+        if (acc->columns != rows(*m) || m->kids.size() > kMaxElements || acc->kids.size() > kMaxElements) return nullptr;
+        NodePtr product = make_node(NodeKind::kMatrix);
+        product->columns = m->columns;
+        for (size_t r = 0; r < rows(*acc); ++r) {
+          for (size_t c = 0; c < m->columns; ++c) {
+            NodePtr sum = make_node(NodeKind::kAdd);
+            for (size_t k2 = 0; k2 < acc->columns; ++k2)
+              sum->kids.push_back(make_binary(NodeKind::kMul, acc->kids[r * acc->columns + k2]->clone(),
+                                              m->kids[k2 * m->columns + c]->clone()));
+            product->kids.push_back(std::move(sum));
+          }
+        }
+        acc = std::move(product);
+      }
+    }
+    if (!acc) return nullptr;
+    for (const Node* s : scalars)
+      for (NodePtr& e : acc->kids) e = make_binary(NodeKind::kMul, s->clone(), std::move(e));
+    return acc;
+  }
+
+  static bool has_matrix(const Node& n) {
+    if (n.kind == NodeKind::kMatrix) return true;
+    for (const NodePtr& k : n.kids)
+      if (has_matrix(*k)) return true;
+    return false;
   }
 
   // ---- matrices and vectors
@@ -314,7 +459,15 @@ class Comparer {
 
   // "x < 3", "3 \ge x", "1 \le x < 2", "x \in [0,1)", "x \ne 2": the set of values of the one variable.
   std::optional<std::vector<Interval>> relation_intervals(const Node& r) {
-    const auto is_var = [](const Node& n) { return n.kind == NodeKind::kSymbol; };
+    // The side holding the variable ("x", "f(x)", "|z|" all count); the other sides must be constants.
+    const bool lone = lone_variable_only_;
+    const auto is_var = [lone](const Node& n) {
+      if (n.kind == NodeKind::kSymbol) return true;
+      if (lone) return false;
+      std::set<std::string> s;
+      collect_symbols(n, s);
+      return !s.empty();
+    };
     std::vector<Interval> out;
     if (r.relations.size() == 1) {
       const Node& l = *r.kids[0];
@@ -322,13 +475,22 @@ class Comparer {
       const Rel op = r.relations[0];
       if (op == Rel::kIn && is_var(l)) return intervals_of(rhs);
       if (op == Rel::kEq) return std::nullopt;
-      const bool var_left = is_var(l) && !is_var(rhs);
-      const bool var_right = is_var(rhs) && !is_var(l);
+      const auto negated_var = [&](const Node& n) { return n.kind == NodeKind::kNeg && is_var(*n.kids[0]); };
+      const bool var_left = (is_var(l) || negated_var(l)) && !is_var(rhs) && !negated_var(rhs);
+      const bool var_right = (is_var(rhs) || negated_var(rhs)) && !is_var(l) && !negated_var(l);
       if (!var_left && !var_right) return std::nullopt;
       const Node* c = var_left ? &rhs : &l;
-      // Normalise to "x op c".
+      const auto flip = [](Rel x) {
+        return x == Rel::kLt ? Rel::kGt : x == Rel::kGt ? Rel::kLt : x == Rel::kLe ? Rel::kGe : x == Rel::kGe ? Rel::kLe : x;
+      };
+      // Normalise to "x op c" ("-x > -1" becomes "x < 1").
       Rel o = op;
-      if (var_right) o = o == Rel::kLt ? Rel::kGt : o == Rel::kGt ? Rel::kLt : o == Rel::kLe ? Rel::kGe : o == Rel::kGe ? Rel::kLe : o;
+      if (var_right) o = flip(o);
+      if (negated_var(var_left ? l : rhs)) {
+        o = flip(o);
+        scratch_.push_back(make_unary(NodeKind::kNeg, c->clone()));
+        c = scratch_.back().get();
+      }
       switch (o) {
         case Rel::kLt: out.push_back({nullptr, c, -1, 0, false, false}); break;
         case Rel::kLe: out.push_back({nullptr, c, -1, 0, false, true}); break;
@@ -372,17 +534,76 @@ class Comparer {
     return nullptr;
   }
 
+  static bool is_constant(const Node& n) {
+    std::set<std::string> s;
+    collect_symbols(n, s);
+    return s.empty();
+  }
+
+  // Something that names a quantity rather than computes one: variables combined by juxtaposition,
+  // ratios, function application, |.|, tuples.
+  static bool is_name(const Node& n) {
+    switch (n.kind) {
+      case NodeKind::kSymbol: return true;
+      case NodeKind::kMul:
+      case NodeKind::kDiv:
+      case NodeKind::kFunc:
+      case NodeKind::kTuple:
+        for (const NodePtr& k : n.kids)
+          if (!is_name(*k)) return false;
+        return true;
+      default: return false;
+    }
+  }
+
+  // The value a chain of equalities ends with ("x = 5 + 6 = 11" -> 11); an approximation after an exact
+  // value is ignored ("x = 1/3 \approx 0.33" -> 1/3). nullptr for other relations.
+  static const Node* final_value(const Node& rel) {
+    if (rel.kind != NodeKind::kRelation) return nullptr;
+    // Of a single equation only "name = value" gives a value: "f(x) = 1", "|AB| = 1", "(p, q) = (3, 2)";
+    // "a + 3z = 0" and "7 = 11a + c" are equations.
+    if (rel.kids.size() == 2 && !(rel.relations[0] == Rel::kEq || rel.relations[0] == Rel::kApprox)) return nullptr;
+    if (rel.kids.size() == 2 && !is_name(*rel.kids[0]) && !(is_constant(*rel.kids[0]) && is_constant(*rel.kids[1])))
+      return nullptr;
+    size_t last = rel.kids.size() - 1;
+    for (size_t k = 0; k < rel.relations.size(); ++k) {
+      if (rel.relations[k] == Rel::kApprox) {
+        if (k > 0) {
+          last = k;
+          break;
+        }
+        continue;
+      }
+      if (rel.relations[k] != Rel::kEq) return nullptr;
+    }
+    return rel.kids[last].get();
+  }
+
   Outcome relations(const Node& a, const Node& b) {
     if (a.kind == NodeKind::kRelation && b.kind == NodeKind::kRelation) {
       if (single_equation(a) && single_equation(b)) {
         if (a.kids[0]->kind == NodeKind::kSymbol && b.kids[0]->kind == NodeKind::kSymbol) {
           if (a.kids[0]->name == b.kids[0]->name) return compare(*a.kids[1], *b.kids[1]);
         }
-        if (a.relations[0] == Rel::kEq && b.relations[0] == Rel::kEq) return proportional_equations(a, b);
+        if (a.relations[0] == Rel::kEq && b.relations[0] == Rel::kEq) {
+          const Outcome o = proportional_equations(a, b);
+          if (o.decision != Decision::kUnknown) return o;
+        }
       }
+      // Between two relations only a lone variable counts ("2x < 6" is not the interval (-inf, 6)).
+      lone_variable_only_ = true;
       auto xs = intervals_of(a);
       auto ys = intervals_of(b);
-      if (xs && ys) return interval_sets(a, b);
+      lone_variable_only_ = false;
+      if (xs && ys) {
+        lone_variable_only_ = true;
+        Outcome o = interval_sets(a, b);
+        lone_variable_only_ = false;
+        return o;
+      }
+      const Node* fa = final_value(a);
+      const Node* fb = final_value(b);
+      if (fa && fb && (a.kids.size() > 2 || b.kids.size() > 2)) return compare(*fa, *fb);
       if (a.relations == b.relations && a.kids.size() == b.kids.size())
         return elementwise(a.kids, b.kids, "relations equal");
       return unknown("relations not comparable");
@@ -394,6 +615,8 @@ class Comparer {
       return compare(*v, other);
     }
     if (intervals_of(rel) && (is_interval_like(other) || other.kind == NodeKind::kTuple)) return interval_sets(rel, other);
+    // "f(x) = 1", "(p, q) = (3, 2)", "AB = 4 = ...": the value the equalities end with.
+    if (const Node* v = final_value(rel)) return compare(*v, other);
     return different("relation against non-relation");
   }
 
@@ -427,6 +650,8 @@ class Comparer {
   }
 
   WorkBudget& budget_;
+  bool lone_variable_only_ = false;
+  std::vector<NodePtr> scratch_;  // nodes made while comparing (negated bounds), alive for the comparison
 };
 
 }  // namespace

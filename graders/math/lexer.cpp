@@ -85,7 +85,7 @@ class Lexer {
         i_ += 3;
         continue;
       }
-      if (std::string_view("+-*/^_()[]{},;=<>|!&%'").find(c) != std::string_view::npos) {
+      if (std::string_view("+-*/^_()[]{},;=<>|!&%':").find(c) != std::string_view::npos) {
         // "<=" ">=" "!=" become the commands of the same meaning.
         if ((c == '<' || c == '>' || c == '!') && i_ + 1 < s_.size() && s_[i_ + 1] == '=') {
           push(TokenKind::kCommand, c == '<' ? "le" : c == '>' ? "ge" : "ne");
@@ -112,15 +112,20 @@ class Lexer {
     out_.push_back(std::move(t));
   }
 
-  // Thousands group at i_: ",ddd" / "{,}ddd" / "\,ddd" followed by no further digit.
+  // Thousands group at i_: a separator ("," "{,}" "\\," or a space, optionally followed by spacing such as
+  // "\\!") then exactly three digits. Returns the length of the separator, 0 when there is none.
   size_t thousands_group_length() const {
-    for (std::string_view sep : {std::string_view(","), std::string_view("{,}"), std::string_view("\\,")}) {
-      if (s_.substr(i_, sep.size()) != sep) continue;
-      const size_t d = i_ + sep.size();
-      if (d + 3 <= s_.size() && is_digit(s_[d]) && is_digit(s_[d + 1]) && is_digit(s_[d + 2]) &&
-          (d + 3 == s_.size() || !is_digit(s_[d + 3])))
-        return sep.size();
-    }
+    size_t k = i_;
+    if (s_.compare(k, 3, "{,}") == 0) k += 3;
+    else if (s_.compare(k, 2, "\\,") == 0) k += 2;
+    else if (k < s_.size() && (s_[k] == ',' || s_[k] == ' ')) ++k;
+    else return 0;
+    bool spacing = false;
+    while (k + 1 < s_.size() && (s_.compare(k, 2, "\\!") == 0 || s_.compare(k, 2, "\\ ") == 0)) k += 2, spacing = true;
+    if (spacing && k < s_.size() && s_[k] == ' ') ++k;  // "11,\! 111": a plain ", 111" stays a list
+    if (k + 3 <= s_.size() && is_digit(s_[k]) && is_digit(s_[k + 1]) && is_digit(s_[k + 2]) &&
+        (k + 3 == s_.size() || !is_digit(s_[k + 3])))
+      return k - i_;
     return 0;
   }
 
@@ -189,7 +194,7 @@ class Lexer {
     budget_.spend(static_cast<int64_t>(run.size()));
     if (std::find(kBareFunctions.begin(), kBareFunctions.end(), run) != kBareFunctions.end()) {
       push(TokenKind::kCommand, std::string(run));
-    } else if (run.size() >= 4) {
+    } else if (run.size() >= 4 || run == "and" || run == "or" || run == "pct") {
       push(TokenKind::kWord, std::string(run));
     } else {
       for (char c : run) push(TokenKind::kLetter, std::string(1, c));
@@ -203,6 +208,12 @@ class Lexer {
       return;
     }
     const char n = s_[i_ + 1];
+    // "\\frac" (a backslash escaped twice in the source the text came from) is read as "\frac".
+    if (n == '\\' && i_ + 2 < s_.size() && is_letter(s_[i_ + 2])) {
+      ++i_;
+      command();
+      return;
+    }
     if (!is_letter(n)) {
       i_ += 2;
       switch (n) {
@@ -220,7 +231,15 @@ class Lexer {
     }
     size_t e = i_ + 1;
     while (e < s_.size() && is_letter(s_[e])) ++e;
-    const std::string name(s_.substr(i_ + 1, e - i_ - 1));
+    std::string name(s_.substr(i_ + 1, e - i_ - 1));
+    // "\quadx" (a missing space after a spacing command) is "\quad x".
+    for (std::string_view spacing : {std::string_view("qquad"), std::string_view("quad")}) {
+      if (name.size() > spacing.size() && name.compare(0, spacing.size(), spacing) == 0) {
+        e = i_ + 1 + spacing.size();
+        name = std::string(spacing);
+        break;
+      }
+    }
     budget_.spend(static_cast<int64_t>(name.size()));
     i_ = e;
     if (std::find(kInvisible.begin(), kInvisible.end(), name) != kInvisible.end()) {

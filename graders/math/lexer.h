@@ -15,7 +15,7 @@ enum class TokenKind {
   kLetter,    // text: one ASCII letter
   kWord,      // text: a word or words (from \text{..} or a bare run of 4+ letters), trimmed
   kCommand,   // text: command name without backslash ("frac", "pi", "le"); bare function names too
-  kSymbol,    // text: one character of + - * / ^ _ ( ) [ ] { } , ; = < > | ! & % '
+  kSymbol,    // text: one character of + - * / ^ _ ( ) [ ] { } , ; = < > | ! & % ' :
   kSetOpen,   // \{
   kSetClose,  // \}
   kRowEnd,    // "\\" inside matrices

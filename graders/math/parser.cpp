@@ -18,6 +18,12 @@ constexpr std::array<std::string_view, 18> kFunctions = {
     "sin", "cos", "tan", "sec", "csc", "cot", "arcsin", "arccos", "arctan", "sinh", "cosh", "tanh", "ln", "log",
     "lg", "exp", "max", "min"};
 
+// Commands that cannot start a factor (operators, relations, closing delimiters).
+constexpr std::array<std::string_view, 31> kNonFactorCommands = {
+    "cdot", "times", "ast", "div", "over", "pm", "mp", "cup", "cap", "le", "leq", "leqslant", "ge", "geq",
+    "geqslant", "ne", "neq", "lt", "gt", "in", "approx", "equiv", "circ", "rfloor", "rceil", "to", "ldots",
+    "cdots", "dots", "setminus", "mid"};
+
 template <size_t N>
 bool one_of(const std::array<std::string_view, N>& set, std::string_view s) {
   return std::find(set.begin(), set.end(), s) != set.end();
@@ -53,7 +59,7 @@ mpq_class numeral_value(const Token& t, WorkBudget& budget) {
 
 bool is_relation_command(std::string_view c) {
   return c == "le" || c == "leq" || c == "leqslant" || c == "ge" || c == "geq" || c == "geqslant" ||
-         c == "ne" || c == "neq" || c == "lt" || c == "gt" || c == "in";
+         c == "ne" || c == "neq" || c == "lt" || c == "gt" || c == "in" || c == "approx" || c == "equiv";
 }
 
 class Parser {
@@ -109,13 +115,22 @@ class Parser {
 
   std::vector<NodePtr> items() {
     std::vector<NodePtr> out;
+    last_items_decimal_comma_ = false;
     if (at_item_end()) return out;
+    const size_t first_start = p_;
     out.push_back(relation());
+    const size_t first_end = p_;
     while (at_separator()) {
       advance();
       if (at_item_end()) break;  // trailing comma
       out.push_back(relation());
     }
+    // "1000,99": two bare integers around a comma without spaces may be a decimal comma.
+    if (out.size() == 2 && first_end == first_start + 1 && p_ == first_end + 2 && is_symbol(t_[first_end], ',') &&
+        t_[first_start].kind == TokenKind::kNumber && t_[first_end + 1].kind == TokenKind::kNumber &&
+        !t_[first_end].space_before && !t_[first_end + 1].space_before &&
+        t_[first_start].text.find('.') == std::string::npos && t_[first_end + 1].text.find('.') == std::string::npos)
+      last_items_decimal_comma_ = true;
     return out;
   }
 
@@ -124,6 +139,7 @@ class Parser {
     if (xs.empty()) throw ParseError("empty answer");
     if (xs.size() == 1) return std::move(xs[0]);
     NodePtr n = node(kind);
+    if (last_items_decimal_comma_) n->open = ',';
     n->kids = std::move(xs);
     return n;
   }
@@ -137,6 +153,8 @@ class Parser {
     if (t.kind != TokenKind::kCommand || !is_relation_command(t.text)) return false;
     const std::string& c = t.text;
     if (c == "in") *out = Rel::kIn;
+    else if (c == "approx") *out = Rel::kApprox;
+    else if (c == "equiv") *out = Rel::kEq;
     else if (c == "lt") *out = Rel::kLt;
     else if (c == "gt") *out = Rel::kGt;
     else if (c[0] == 'l') *out = Rel::kLe;
@@ -213,10 +231,10 @@ class Parser {
     switch (t.kind) {
       case TokenKind::kNumber:
       case TokenKind::kLetter:
+      case TokenKind::kBegin:  // a matrix after a factor: a product
         return true;
       case TokenKind::kCommand:
-        return t.text == "frac" || t.text == "sqrt" || t.text == "pi" || t.text == "infty" || t.text == "binom" ||
-               t.text == "lfloor" || t.text == "lceil" || one_of(kGreek, t.text) || one_of(kFunctions, t.text);
+        return !one_of(kNonFactorCommands, t.text);
       case TokenKind::kSymbol:
         return t.text[0] == '(' || (t.text[0] == '|' && abs_depth_ == 0);
       default:
@@ -231,7 +249,7 @@ class Parser {
       if (is_symbol(t, '*') || is_command(t, "cdot") || is_command(t, "times") || is_command(t, "ast")) {
         advance();
         acc = append(NodeKind::kMul, std::move(acc), unary());
-      } else if (is_symbol(t, '/') || is_command(t, "div") || is_command(t, "over")) {
+      } else if (is_symbol(t, '/') || is_symbol(t, ':') || is_command(t, "div") || is_command(t, "over")) {
         advance();
         NodePtr n = node(NodeKind::kDiv);
         n->kids.push_back(std::move(acc));
@@ -262,7 +280,7 @@ class Parser {
       (void)exponent_operand();
     }
     if (w == "degrees" || w == "degree") return make_unary(NodeKind::kDegree, std::move(acc));
-    if (w == "percent") return make_unary(NodeKind::kPercent, std::move(acc));
+    if (w == "percent" || w == "percentage" || w == "pct") return make_unary(NodeKind::kPercent, std::move(acc));
     return acc;
   }
 
@@ -462,12 +480,13 @@ class Parser {
     const char c = t.text[0];
     if (c == '(' || c == '[') return bracketed(c);
     if (c == '{') {
+      // Bare braces only group (TeX prints none): "{1,3}" is the list 1, 3.
       advance();
       std::vector<NodePtr> xs = items();
       expect_symbol('}');
       if (xs.empty()) throw ParseError("empty group");
       if (xs.size() == 1) return std::move(xs[0]);
-      NodePtr n = node(NodeKind::kSet);
+      NodePtr n = node(NodeKind::kList);
       n->kids = std::move(xs);
       return n;
     }
@@ -490,6 +509,7 @@ class Parser {
     advance();
     NodePtr n = node(NodeKind::kNumber);
     n->value = numeral_value(t, budget_);
+    if (t.repeat.empty() && t.exponent == 0) n->name = t.text;  // the digits as written
     // Mixed number "2\frac13": an integer directly followed by a fraction of two integers.
     const bool integer = t.text.find('.') == std::string::npos && t.exponent == 0;
     if (integer && is_command(peek(), "frac")) {
@@ -609,7 +629,12 @@ class Parser {
       return n;
     }
     if (one_of(kFunctions, name)) return function();
-    throw ParseError("unknown command \\" + name);
+    // Any other command names something (\zeta, \ell, \zzz): a variable, so that relations around it
+    // still parse.
+    advance();
+    NodePtr n = node(NodeKind::kSymbol);
+    n->name = name;
+    return n;
   }
 
   // \sin x, \sin(2x), \sin^2 x, \sin^{-1} x, \log_2 8, \ln x.
@@ -663,6 +688,7 @@ class Parser {
   int depth_ = 0;
   int abs_depth_ = 0;
   bool split_digits_ = true;
+  bool last_items_decimal_comma_ = false;
   std::vector<std::pair<size_t, std::string>> split_log_;  // (token index, text before a digit split)
 };
 
