@@ -29,7 +29,9 @@ class WorkBudget {
 // Bounds that keep any single operation small (chosen so one pair stays far below 10 ms).
 inline constexpr int64_t kPairBudget = 200000;     // units per answer pair
 inline constexpr size_t kMaxAnswerChars = 20000;   // longer extracted answers are refused
-inline constexpr int kMaxDepth = 200;              // nesting of the expression tree
+inline constexpr int kMaxDepth = 600;              // parser recursion (about 6 levels per nested \frac)
+inline constexpr int kMaxBracketNesting = 64;      // brackets and braces inside one another
+inline constexpr size_t kMaxItems = 256;           // elements of one list, tuple, set or matrix
 inline constexpr int64_t kMaxExactBits = 1 << 18;  // size of any exact integer (numerator or denominator)
 
 }  // namespace r1eval::graders::math

@@ -123,6 +123,7 @@ class Parser {
     while (at_separator()) {
       advance();
       if (at_item_end()) break;  // trailing comma
+      if (out.size() >= kMaxItems) throw BudgetExhausted();
       out.push_back(relation());
     }
     // "1000,99": two bare integers around a comma without spaces may be a decimal comma.
@@ -564,6 +565,7 @@ class Parser {
     for (;;) {
       size_t in_row = 0;
       while (true) {
+        if (n->kids.size() >= kMaxItems) throw BudgetExhausted();
         n->kids.push_back(relation());
         ++in_row;
         if (!is_symbol(peek(), '&')) break;
@@ -696,6 +698,13 @@ class Parser {
 
 NodePtr parse_answer(std::string_view answer, WorkBudget& budget) {
   if (answer.size() > kMaxAnswerChars) throw BudgetExhausted();
+  // Refuse deep bracket nesting before recursing into it: unwinding a deep refusal costs more than this scan.
+  int depth = 0, deepest = 0;
+  for (char c : answer) {
+    if (c == '{' || c == '(' || c == '[') deepest = std::max(deepest, ++depth);
+    else if (c == '}' || c == ')' || c == ']') --depth;
+  }
+  if (deepest > kMaxBracketNesting) throw BudgetExhausted();
   return Parser(tokenize(answer, budget), budget).answer();
 }
 
