@@ -10,6 +10,7 @@ namespace r1eval::graders {
 namespace {
 
 constexpr std::string_view kThinkEnd = "</think>";
+constexpr size_t kShortResponseChars = 100;
 
 bool is_letter(char c) { return std::isalpha(static_cast<unsigned char>(c)) != 0; }
 bool is_space(char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; }
@@ -47,12 +48,15 @@ size_t next_box_command(std::string_view s, size_t from, size_t* command_len) {
   return std::string_view::npos;
 }
 
-// True when the text between two boxes only joins them ("$ and $", ", ", " or ").
+// True when the text between two boxes only joins them: separators and spacing only ("$ and $", ", ",
+// " or "), or a short clause without a sentence end that contains "and" / "or" / a comma
+// ("} papers and \\boxed{", "} \\text{ for part (a) and } \\boxed{"), unless it revises ("not", "but").
 bool is_list_joiner(std::string_view gap) {
   static constexpr std::array<std::string_view, 10> kJoiners = {
       "\\text{ and }", "\\text{and}", "\\quad", "\\,", "\\(", "\\)", "and", "or", "\\;", "\\text{ or }"};
   size_t i = 0;
-  while (i < gap.size()) {
+  bool only_separators = true;
+  while (i < gap.size() && only_separators) {
     const char c = gap[i];
     if (is_space(c) || c == ',' || c == '$' || c == ';' || c == '&') {
       ++i;
@@ -66,9 +70,19 @@ bool is_list_joiner(std::string_view gap) {
         break;
       }
     }
-    if (!matched) return false;
+    if (!matched) only_separators = false;
   }
-  return true;
+  if (only_separators) return true;
+  if (gap.size() > 40 || gap.find('\n') != std::string_view::npos) return false;
+  for (size_t k = 0; k + 1 < gap.size(); ++k)
+    if ((gap[k] == '.' || gap[k] == '!' || gap[k] == '?' || gap[k] == ':') && is_space(gap[k + 1])) return false;
+  std::string words;
+  for (char c : gap) words += is_letter(c) ? static_cast<char>(std::tolower(static_cast<unsigned char>(c))) : ' ';
+  words = " " + words + " ";
+  for (std::string_view veto : {" not ", " but ", " wrong ", " instead ", " incorrect ", " correct ", " is "})
+    if (words.find(veto) != std::string::npos) return false;
+  return words.find(" and ") != std::string::npos || words.find(" or ") != std::string::npos ||
+         gap.find(',') != std::string_view::npos;
 }
 
 std::string trim(std::string_view s) {
@@ -78,8 +92,10 @@ std::string trim(std::string_view s) {
   return std::string(s.substr(b, e - b));
 }
 
+std::optional<std::string> answer_in_prose(std::string_view x);
+
 // "the final answer is X": the last such phrase, X up to the end of the line or a sentence end.
-std::optional<std::string> answer_phrase(std::string_view text) {
+std::optional<std::string> answer_phrase(std::string_view text, bool final_only = false) {
   static constexpr std::array<std::string_view, 4> kPhrases = {"final answer is", "answer is:", "answer is",
                                                                "answer:"};
   std::string lower(text);
@@ -87,6 +103,7 @@ std::optional<std::string> answer_phrase(std::string_view text) {
                  [](char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); });
   size_t best = std::string::npos, best_len = 0;
   for (std::string_view p : kPhrases) {
+    if (final_only && p != kPhrases[0]) continue;
     const size_t at = lower.rfind(p);
     if (at != std::string::npos && (best == std::string::npos || at > best)) {
       best = at;
@@ -107,7 +124,137 @@ std::optional<std::string> answer_phrase(std::string_view text) {
   std::string x = trim(text.substr(i, e - i));
   while (!x.empty() && (x.back() == '*')) x.pop_back();
   if (x.empty()) return std::nullopt;
-  return x;
+  return answer_in_prose(x);
+}
+
+std::string ascii_lower_word(std::string_view w) {
+  std::string out(w);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// True when `s` holds a word of three or more letters outside math ($..$) and outside \commands.
+bool has_prose_word(std::string_view s) {
+  bool in_math = false;
+  size_t run = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
+    if (c == '$') in_math = !in_math;
+    if (c == '\\') {  // skip the command name
+      ++i;
+      while (i + 1 < s.size() && is_letter(s[i + 1])) ++i;
+      run = 0;
+      continue;
+    }
+    if (!in_math && is_letter(c)) {
+      ++run;
+      continue;
+    }
+    // "and" / "or" join answers ("$12$ and $13$"); any other word of 3+ letters is prose.
+    if (run >= 3 && !(run == 3 && ascii_lower_word(s.substr(i - 3, 3)) == "and")) return true;
+    run = 0;
+  }
+  return run >= 3 && !(run == 3 && ascii_lower_word(s.substr(s.size() - 3)) == "and");
+}
+
+// The last number of `s` that does not continue a word or another number ("is 1,000.99m²" -> 1,000.99;
+// "AZYUK2A" has none), with its start position.
+std::optional<std::pair<std::string, size_t>> last_standalone_number(std::string_view s) {
+  std::optional<std::pair<std::string, size_t>> last;
+  size_t i = 0;
+  while (i < s.size()) {
+    const bool starts = std::isdigit(static_cast<unsigned char>(s[i])) && (i == 0 || !(is_letter(s[i - 1]) ||
+                        std::isdigit(static_cast<unsigned char>(s[i - 1])) || s[i - 1] == '.' || s[i - 1] == ','));
+    if (!starts) {
+      ++i;
+      continue;
+    }
+    size_t b = i;
+    if (b > 0 && s[b - 1] == '-') --b;
+    size_t e = i;
+    while (e < s.size()) {
+      if (std::isdigit(static_cast<unsigned char>(s[e]))) ++e;
+      else if ((s[e] == ',' || s[e] == '.') && e + 1 < s.size() && std::isdigit(static_cast<unsigned char>(s[e + 1]))) ++e;
+      else break;
+    }
+    last = std::make_pair(std::string(s.substr(b, e - b)), b);
+    i = e;
+  }
+  return last;
+}
+
+// The content of the last complete math span ($$..$$, \[..\], \(..\), $..$) of `text`; inline spans
+// ($..$, \(..\)) do not cross a line break. Escaped dollars (\$) are not delimiters.
+std::optional<std::string> last_math_span(std::string_view text) {
+  std::optional<std::string> last;
+  size_t i = 0;
+  while (i < text.size()) {
+    size_t open_len = 0;
+    std::string_view close;
+    bool inline_span = false;
+    if (text.compare(i, 2, "$$") == 0) {
+      open_len = 2, close = "$$";
+    } else if (text.compare(i, 2, "\\[") == 0) {
+      open_len = 2, close = "\\]";
+    } else if (text.compare(i, 2, "\\(") == 0) {
+      open_len = 2, close = "\\)", inline_span = true;
+    } else if (text[i] == '\\') {
+      i += 2;  // an escaped character, e.g. \$
+      continue;
+    } else if (text[i] == '$') {
+      open_len = 1, close = "$", inline_span = true;
+    } else {
+      ++i;
+      continue;
+    }
+    // Find the closing delimiter, skipping escaped characters.
+    size_t j = i + open_len;
+    size_t end = std::string_view::npos;
+    while (j < text.size()) {
+      if (text.compare(j, close.size(), close) == 0) {
+        end = j;
+        break;
+      }
+      if (inline_span && text[j] == '\n') break;
+      j += text[j] == '\\' && close != "\\]" && close != "\\)" ? 2 : 1;
+    }
+    if (end == std::string_view::npos) {
+      i += open_len;
+      continue;
+    }
+    std::string inner = trim(text.substr(i + open_len, end - i - open_len));
+    if (!inner.empty()) last = std::move(inner);
+    i = end + close.size();
+  }
+  return last;
+}
+
+// The answer inside a phrase's remainder: itself when it is plain math; when it is prose ("The largest $n$
+// is 34"), whichever comes last of its last math span and its last standalone number.
+std::optional<std::string> answer_in_prose(std::string_view x) {
+  // Quotes around the answer ("\"$12$ and $13$\"") are not part of it.
+  std::string unquoted = trim(x);
+  for (std::string_view q : {std::string_view("\\\""), std::string_view("\""), std::string_view("'")}) {
+    if (unquoted.size() >= 2 * q.size() && unquoted.compare(0, q.size(), q) == 0 &&
+        unquoted.compare(unquoted.size() - q.size(), q.size(), q) == 0)
+      unquoted = trim(std::string_view(unquoted).substr(q.size(), unquoted.size() - 2 * q.size()));
+  }
+  x = unquoted;
+  if (!has_prose_word(x)) return std::string(x);
+  std::optional<std::string> span = last_math_span(x);
+  const size_t span_end = span ? x.rfind('$') : 0;
+  auto number = last_standalone_number(x);
+  if (number && (!span || number->second > span_end)) return number->first;
+  return span;
+}
+
+// True when the text stops without closing its last sentence or formula ("... However, in Step ").
+bool looks_cut_off(std::string_view text) {
+  size_t e = text.size();
+  while (e > 0 && is_space(text[e - 1])) --e;
+  if (e == 0) return false;
+  const char last = text[e - 1];
+  return is_letter(last) || last == ',' || last == '=' || last == '+' || last == '-' || last == '\\';
 }
 
 }  // namespace
@@ -165,6 +312,9 @@ ExtractedAnswer extract_final_answer(std::string_view response) {
   const std::vector<BoxSpan> boxes = find_boxes(text, &unclosed);
   if (unclosed) return {};
   if (!boxes.empty()) {
+    // "... \boxed{255} ... The final answer is $10,455$.": a final-answer sentence after the last box wins.
+    if (auto later = answer_phrase(text.substr(boxes.back().end), true))
+      return {std::move(later), AnswerSource::kFinalAnswerPhrase};
     size_t first = boxes.size() - 1;
     while (first > 0 && is_list_joiner(text.substr(boxes[first - 1].end, boxes[first].begin - boxes[first - 1].end)))
       --first;
@@ -177,6 +327,14 @@ ExtractedAnswer extract_final_answer(std::string_view response) {
     return {joined, AnswerSource::kBoxList};
   }
   if (auto phrase = answer_phrase(text)) return {std::move(phrase), AnswerSource::kFinalAnswerPhrase};
+  // A response cut off mid-sentence (generation limit) is not graded by whatever math it last wrote.
+  if (!looks_cut_off(text))
+    if (auto span = last_math_span(text)) return {std::move(span), AnswerSource::kLastMath};
+  // A bare short answer ("-5", "7,425,000", "28 percent") is its own answer.
+  const std::string whole = trim(text);
+  if (!whole.empty() && whole.size() <= kShortResponseChars && whole.find('\n') == std::string::npos) {
+    if (auto a = answer_in_prose(whole)) return {std::move(a), AnswerSource::kWholeResponse};
+  }
   return {};
 }
 

@@ -23,7 +23,7 @@ struct BoxSpan {
 std::vector<BoxSpan> find_boxes(std::string_view text, bool* unclosed_last = nullptr);
 
 // How the final answer was found, for the verdict's reason.
-enum class AnswerSource { kBox, kBoxList, kFinalAnswerPhrase, kNone };
+enum class AnswerSource { kBox, kBoxList, kFinalAnswerPhrase, kLastMath, kWholeResponse, kNone };
 
 struct ExtractedAnswer {
   std::optional<std::string> answer;
@@ -31,11 +31,14 @@ struct ExtractedAnswer {
 };
 
 // The final answer of a response, in this order:
-//  1. the last complete box after </think> (several boxes joined only by commas/"and"/"or"/$ in the
+//  1. the last complete box after </think> (unless a "final answer is X" sentence follows it: then X) (several boxes joined only by commas/"and"/"or"/$ in the
 //     closing sentence become one comma-separated list);
 //  2. when the last box is unclosed: no answer;
 //  3. without any box: the phrase "final answer is X" / "answer is: X" / "Answer: X" (the last one), X
-//     ending at the end of its line or sentence.
+//     ending at the end of its line or sentence;
+//  4. else, unless the text stops mid-sentence (ends in a letter or comma: cut off by the length limit),
+//     the last math span ($$..$$, \[..\], \(..\), $..$; inline ones within one line);
+//  5. else the whole text when it is one line of at most 100 characters ("-5", "28 percent").
 ExtractedAnswer extract_final_answer(std::string_view response);
 
 }  // namespace r1eval::graders

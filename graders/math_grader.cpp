@@ -1,31 +1,69 @@
 #include "graders/math_grader.h"
 
 #include "graders/extract.h"
+#include "graders/math/compare.h"
+#include "graders/math/parser.h"
 #include "graders/normalize.h"
 #include "graders/simple_number.h"
 
 namespace r1eval::graders {
 namespace {
 
-// The reason two answers are equal, or nullopt when they differ.
-std::optional<std::string> equality_reason(std::string_view a, std::string_view b) {
+struct Decision {
+  bool equal = false;
+  std::string reason;
+};
+
+bool only_words(std::string_view s) {
+  for (char c : s)
+    if (!std::isalpha(static_cast<unsigned char>(c)) && c != '(' && c != ')' && c != ' ') return false;
+  return true;
+}
+
+// The comparison behind every entry point: text, then plain numerals, then the parsed trees, then text
+// ignoring case for answers the parser could not decide.
+Decision decide(std::string_view a, std::string_view b) {
   const std::string na = normalize_answer(a);
   const std::string nb = normalize_answer(b);
-  if (na.empty() || nb.empty()) return std::nullopt;
-  if (na == nb) return "same normalised text";
+  if (na.empty() || nb.empty()) return {false, "empty answer"};
+  if (na == nb) return {true, "same normalised text"};
+  if (only_words(na) && only_words(nb) && ascii_lower(na) == ascii_lower(nb)) return {true, "same text ignoring case"};
   const auto qa = parse_simple_rational(na);
-  const auto qb = parse_simple_rational(nb);
-  if (qa && qb) {
-    if (*qa == *qb) return "numeric equal";
-    return std::nullopt;
+  const auto qb = qa ? parse_simple_rational(nb) : std::nullopt;
+  // Plain numerals that are equal need nothing more; unequal ones may still be a decimal approximation.
+  if (qa && qb && *qa == *qb) return {true, "numeric equal"};
+  std::string undecided = "answers differ";
+  try {
+    math::WorkBudget budget(math::kPairBudget);
+    const math::NodePtr ta = math::parse_answer(a, budget);
+    const math::NodePtr tb = math::parse_answer(b, budget);
+    const math::Outcome o = math::compare_answers(*ta, *tb, budget);
+    if (o.decision == math::Decision::kEqual) return {true, o.reason};
+    if (o.decision == math::Decision::kDifferent) return {false, o.reason};
+    undecided = o.reason;
+  } catch (const math::ParseError& e) {
+    undecided = std::string("not parsed: ") + e.what();
+  } catch (const math::BudgetExhausted&) {
+    return {false, "work budget exceeded"};
   }
-  if (ascii_lower(na) == ascii_lower(nb)) return "same text ignoring case";
-  return std::nullopt;
+  if (ascii_lower(na) == ascii_lower(nb)) return {true, "same text ignoring case"};
+  return {false, undecided};
+}
+
+// A gold that is a whole solution (MATH's "solution" field, a long text) is reduced to its final answer the
+// way a response is; a plain gold answer is used as written.
+std::string gold_answer_of(std::string_view gold) {
+  const bool solution_like = gold.find("\\boxed") != std::string_view::npos ||
+                             gold.find("\\fbox") != std::string_view::npos || gold.size() > 200 ||
+                             gold.find('\n') != std::string_view::npos;
+  if (!solution_like) return std::string(gold);
+  ExtractedAnswer a = extract_final_answer(gold);
+  return a.answer ? *a.answer : std::string(gold);
 }
 
 }  // namespace
 
-bool math_answers_equal(std::string_view a, std::string_view b) { return equality_reason(a, b).has_value(); }
+bool math_answers_equal(std::string_view a, std::string_view b) { return decide(a, b).equal; }
 
 Verdict grade_math(std::string_view response, std::string_view gold) {
   Verdict v;
@@ -35,12 +73,10 @@ Verdict grade_math(std::string_view response, std::string_view gold) {
     return v;
   }
   v.extracted = found.answer;
-  if (auto why = equality_reason(*found.answer, gold)) {
-    v.correct = true;
-    v.reason = *why;
-  } else {
-    v.reason = "answers differ";
-  }
+  const std::string gold_answer = gold_answer_of(gold);
+  const Decision d = decide(*found.answer, gold_answer);
+  v.correct = d.equal;
+  v.reason = d.reason;
   return v;
 }
 

@@ -16,7 +16,9 @@ std::optional<std::string> extract_boxed_answer(std::string_view response);
 // True when two answer strings denote the same answer (used for gold comparison and cons@k grouping).
 bool math_answers_equal(std::string_view a, std::string_view b);
 
-// Extracts the answer of `response` and compares it with `gold`.
+// Extracts the answer of `response` (extract_final_answer's order: boxes, then "final answer is" phrases,
+// then the last math span, then a short bare response) and compares it with `gold`. A gold holding
+// boxes (a full reference solution) is reduced to its last box.
 Verdict grade_math(std::string_view response, std::string_view gold);
 
 }  // namespace r1eval::graders

@@ -125,7 +125,7 @@ std::string strip_spaces(std::string_view s) {
 void strip_trailing_punctuation(std::string& s) {
   while (!s.empty()) {
     const char c = s.back();
-    if (c == '.' || c == ',' || c == ';' || c == '!' || c == ':') {
+    if (c == '.' || c == ',' || c == ';' || c == ':') {  // not '!': "5!" is a factorial
       s.pop_back();
       continue;
     }

@@ -55,6 +55,28 @@ TEST(ExtractFinal, FallbackPhraseWithoutBox) {
   EXPECT_EQ(a.source, AnswerSource::kFinalAnswerPhrase);
   EXPECT_EQ(extract_final_answer("Answer: $\\frac{3}{4}$").answer, "$\\frac{3}{4}$");
   EXPECT_EQ(extract_final_answer("no conclusion at all").answer, std::nullopt);
+  EXPECT_EQ(extract_final_answer("Final Answer: The largest $n$ is 34.").answer, "34");
+  EXPECT_EQ(extract_final_answer("The final answer is $28 \\%$. I hope it is correct.").answer, "$28 \\%$");
+}
+
+TEST(ExtractFinal, LastMathSpanWithoutBoxOrPhrase) {
+  EXPECT_EQ(extract_final_answer("So we get $x=2$ and then \\[ 9 \\]").answer, "9");
+  EXPECT_EQ(extract_final_answer("Answer $ 9 $").answer, "9");
+  EXPECT_EQ(extract_final_answer("Result \\( (9+1) \\)").answer, "(9+1)");
+  // Inline math does not cross lines; display math does.
+  EXPECT_EQ(extract_final_answer("Answer $ \n 9 \n $ and more words here").answer, std::nullopt);
+  EXPECT_EQ(extract_final_answer("Answer $$ \n 9 \n $$").answer, "9");
+  // An escaped dollar is not a delimiter.
+  EXPECT_EQ(extract_final_answer("cost $ \\$5 + 2 $").answer, "\\$5 + 2");
+}
+
+TEST(ExtractFinal, ShortBareResponse) {
+  EXPECT_EQ(extract_final_answer("-5").answer, "-5");
+  EXPECT_EQ(extract_final_answer("7,425,000").answer, "7,425,000");
+  EXPECT_EQ(extract_final_answer("it is 1,000.99 euros").answer, "1,000.99");
+  EXPECT_EQ(extract_final_answer("AZYUK2A").answer, std::nullopt);
+  // Long responses without any marker have no answer: a truncated response is not graded by its last number.
+  EXPECT_EQ(extract_final_answer(std::string(300, 'a') + " 42").answer, std::nullopt);
 }
 
 TEST(ExtractFinal, BoxBeatsPhrase) {

@@ -1,0 +1,663 @@
+#include "graders/math/compare.h"
+
+#include <algorithm>
+#include <array>
+#include <optional>
+#include <set>
+#include <vector>
+
+#include "graders/math/exact_eval.h"
+#include "graders/math/numeric_eval.h"
+
+namespace r1eval::graders::math {
+namespace {
+
+Outcome equal(std::string reason) { return {Decision::kEqual, std::move(reason)}; }
+Outcome different(std::string reason) { return {Decision::kDifferent, std::move(reason)}; }
+Outcome unknown(std::string reason) { return {Decision::kUnknown, std::move(reason)}; }
+
+constexpr size_t kMaxElements = 64;
+constexpr int kMaxPlusMinus = 3;
+// A decimal answer this precise counts as the rounded value of an exact gold (0.08333 for 1/12).
+constexpr size_t kApproxDigits = 5;
+
+// +1 / -1 for +-infinity, 0 otherwise.
+int infinity_sign(const Node& n) {
+  if (n.kind == NodeKind::kInfinity) return 1;
+  if (n.kind == NodeKind::kNeg) return -infinity_sign(*n.kids[0]);
+  return 0;
+}
+
+int count_plus_minus(const Node& n) {
+  int c = n.kind == NodeKind::kPlusMinus ? 1 : 0;
+  for (const NodePtr& k : n.kids) c += count_plus_minus(*k);
+  return c;
+}
+
+// Replaces the `index`-th a±b (preorder) by a+b or a-b.
+void choose_sign(Node& n, int& index, unsigned mask) {
+  for (NodePtr& k : n.kids) {
+    if (k->kind == NodeKind::kPlusMinus) {
+      const bool minus = (mask >> index) & 1;
+      ++index;
+      NodePtr a = std::move(k->kids[0]);
+      NodePtr b = std::move(k->kids[1]);
+      if (minus) b = make_unary(NodeKind::kNeg, std::move(b));
+      k = make_binary(NodeKind::kAdd, std::move(a), std::move(b));
+      choose_sign(*k, index, mask);
+    } else {
+      choose_sign(*k, index, mask);
+    }
+  }
+}
+
+// "a ± b" → the list {a+b, a-b} (every combination when there are several ±).
+NodePtr expand_plus_minus(const Node& n, int count) {
+  NodePtr list = make_node(NodeKind::kList);
+  for (unsigned mask = 0; mask < (1u << count); ++mask) {
+    NodePtr holder = make_node(NodeKind::kList);
+    holder->kids.push_back(n.clone());
+    int index = 0;
+    choose_sign(*holder, index, mask);
+    list->kids.push_back(std::move(holder->kids[0]));
+  }
+  return list;
+}
+
+// The fixed sample values of variable number `j` at point `p`: mixed signs, irrational-looking, distinct
+// per variable so that x and y are never confused.
+Complex sample_value(size_t j, size_t p) {
+  static constexpr std::array<double, 6> kBase = {0.6180339887498949, 1.4142135623730951, 2.718281828459045,
+                                                  -0.8660254037844386, -1.7320508075688772, 3.3166247903554};
+  return Complex::from_double(kBase[p % kBase.size()] + 0.3183098861837907 * static_cast<double>(j + 1));
+}
+
+struct Interval {
+  const Node* lo = nullptr;
+  const Node* hi = nullptr;
+  int lo_inf = 0;  // -1 when the lower end is -infinity
+  int hi_inf = 0;  // +1 when the upper end is +infinity
+  bool lo_closed = false;
+  bool hi_closed = false;
+};
+
+class Comparer {
+ public:
+  explicit Comparer(WorkBudget& budget) : budget_(budget) {}
+
+  Outcome compare(const Node& a, const Node& b) {
+    budget_.spend();
+    if (to_string(a) == to_string(b)) return equal("same expression");
+    const int pa = count_plus_minus(a), pb = count_plus_minus(b);
+    if (pa > kMaxPlusMinus || pb > kMaxPlusMinus) return unknown("too many \\pm");
+    if (pa || pb) {
+      NodePtr ea = pa ? expand_plus_minus(a, pa) : a.clone();
+      NodePtr eb = pb ? expand_plus_minus(b, pb) : b.clone();
+      return compare(*ea, *eb);
+    }
+    if (a.kind == NodeKind::kRelation || b.kind == NodeKind::kRelation) return relations(a, b);
+    if ((a.kind == NodeKind::kList && b.kind == NodeKind::kTuple) || (a.kind == NodeKind::kTuple && b.kind == NodeKind::kList)) {
+      // "1, 3" against the point "(1, 3)": the same numbers in the same order.
+      if (a.kids.size() == b.kids.size() && elementwise(a.kids, b.kids, "").decision == Decision::kEqual)
+        return equal("list equals tuple in order");
+    }
+    if (is_collection(a) || is_collection(b)) return collections(a, b);
+    if (a.kind == NodeKind::kMatrix || b.kind == NodeKind::kMatrix) {
+      // "A + B", "A B", "2A" of explicit matrices against a matrix: compare with the computed matrix.
+      if (a.kind != NodeKind::kMatrix)
+        if (NodePtr fa = fold_matrix(a)) return matrices(*keep(std::move(fa)), b);
+      if (b.kind != NodeKind::kMatrix)
+        if (NodePtr fb = fold_matrix(b)) return matrices(a, *keep(std::move(fb)));
+      return matrices(a, b);
+    }
+    if (is_interval_like(a) || is_interval_like(b)) return interval_sets(a, b);
+    if (a.kind == NodeKind::kTuple || b.kind == NodeKind::kTuple) return tuples(a, b);
+    if (a.kind == NodeKind::kText || b.kind == NodeKind::kText) {
+      if (a.kind == b.kind) return a.name == b.name ? equal("text equal") : different("text differs");
+      return unknown("text against math");
+    }
+    if (a.kind == NodeKind::kBaseNumber || b.kind == NodeKind::kBaseNumber) return base_numerals(a, b);
+    if (a.kind == NodeKind::kPercent || b.kind == NodeKind::kPercent) return scaled(a, b, NodeKind::kPercent);
+    if (a.kind == NodeKind::kDegree || b.kind == NodeKind::kDegree) return scaled(a, b, NodeKind::kDegree);
+    return scalars(a, b);
+  }
+
+ private:
+  static bool is_collection(const Node& n) { return n.kind == NodeKind::kList || n.kind == NodeKind::kSet || n.kind == NodeKind::kEmptySet; }
+  static bool is_interval_like(const Node& n) {
+    return n.kind == NodeKind::kUnion || n.kind == NodeKind::kReals ||
+           (n.kind == NodeKind::kTuple && n.kids.size() == 2 && (n.open != '(' || n.close != ')'));
+  }
+
+  // ---- scalars
+  Outcome scalars(const Node& a, const Node& b) {
+    const int ia = infinity_sign(a), ib = infinity_sign(b);
+    if (ia || ib) return ia == ib ? equal("same infinity") : different("infinity differs");
+    const std::optional<mpq_class> qa = exact_value(a, budget_);
+    const std::optional<mpq_class> qb = qa ? exact_value(b, budget_) : std::nullopt;
+    if (qa && qb) {
+      if (*qa == *qb) return equal("numeric equal");
+      if (rounds_to(a, b, qb) || rounds_to(b, a, qa)) return equal("decimal approximation");
+      return different("numbers differ");
+    }
+    std::set<std::string> symbols;
+    collect_symbols(a, symbols);
+    collect_symbols(b, symbols);
+    if (symbols.empty()) {
+      const Assignment none;
+      auto va = numeric_value(a, none, budget_);
+      auto vb = numeric_value(b, none, budget_);
+      if (!va || !vb) return unknown("cannot evaluate");
+      if (numerically_close(*va, *vb)) return equal("numeric equal (high precision)");
+      if (rounds_to(a, b, std::nullopt) || rounds_to(b, a, std::nullopt)) return equal("decimal approximation");
+      return different("values differ");
+    }
+    if (symbols.size() > 8) return unknown("too many variables");
+    size_t agreeing = 0;
+    for (size_t p = 0; p < 6; ++p) {
+      Assignment vars = sample(symbols, p);
+      auto va = numeric_value(a, vars, budget_);
+      auto vb = numeric_value(b, vars, budget_);
+      if (!va || !vb) continue;  // outside the domain of one side
+      if (!numerically_close(*va, *vb)) return different("differ at a sample point");
+      ++agreeing;
+    }
+    return agreeing >= 3 ? equal("equal at sample points") : unknown("too few points in the domain");
+  }
+
+  // True when `decimal` is a numeral with a decimal point and at least kApproxDigits significant digits
+  // that is `other` rounded to as many decimal places ("0.08333" for 1/12, "4.1231" for sqrt(17)).
+  // `other_exact` is other's exact value when known.
+  bool rounds_to(const Node& decimal, const Node& other, const std::optional<mpq_class>& other_exact) {
+    const Node* lit = &decimal;
+    const bool negative = lit->kind == NodeKind::kNeg;
+    if (negative) lit = lit->kids[0].get();
+    if (lit->kind != NodeKind::kNumber) return false;
+    const size_t dot = lit->name.find('.');
+    if (dot == std::string::npos) return false;
+    const size_t places = lit->name.size() - dot - 1;
+    const size_t first_nonzero = lit->name.find_first_not_of("0.");
+    if (first_nonzero == std::string::npos) return false;
+    size_t significant = 0;
+    for (size_t k = first_nonzero; k < lit->name.size(); ++k) significant += lit->name[k] != '.';
+    if (significant < kApproxDigits || places > 200) return false;
+    mpq_class value = lit->value;
+    if (negative) value = -value;
+    mpz_class scale;
+    mpz_ui_pow_ui(scale.get_mpz_t(), 10, places);
+    if (other_exact) {
+      // An exact value that is itself a decimal with at most `places` places was compared exactly already.
+      mpq_class scaled = *other_exact * scale;
+      scaled.canonicalize();
+      if (scaled.get_den() == 1) return false;
+      mpq_class gap = abs(*other_exact - value) * scale * 2;
+      return gap <= 1;
+    }
+    const Assignment none;
+    auto v = numeric_value(other, none, budget_);
+    if (!v || !v->is_real()) return false;
+    Complex lhs = Complex::from_rational(value);
+    // |other - value| * 10^places * 2 <= 1
+    auto diff = quotient(Complex::from_rational(mpq_class(2) * mpq_class(scale)), Complex::from_double(1));
+    if (!diff) return false;
+    Complex delta = *v;
+    mpfr_sub(delta.re(), delta.re(), lhs.re(), MPFR_RNDN);
+    mpfr_abs(delta.re(), delta.re(), MPFR_RNDN);
+    mpfr_mul(delta.re(), delta.re(), diff->re(), MPFR_RNDN);
+    return mpfr_cmp_ui(delta.re(), 1) <= 0;
+  }
+
+  static Assignment sample(const std::set<std::string>& symbols, size_t p) {
+    Assignment vars;
+    size_t j = 0;
+    for (const std::string& s : symbols) vars.emplace(s, sample_value(j++, p));
+    return vars;
+  }
+
+  // ---- 50% against 50 or 0.5; 30° against 30 or pi/6
+  Outcome scaled(const Node& a, const Node& b, NodeKind kind) {
+    if (a.kind == kind && b.kind == kind) return compare(*a.kids[0], *b.kids[0]);
+    const Node& wrapped = a.kind == kind ? a : b;
+    const Node& plain = a.kind == kind ? b : a;
+    Outcome bare = compare(*wrapped.kids[0], plain);
+    if (bare.decision == Decision::kEqual) return bare;
+    Outcome converted = scalars(wrapped, plain);  // the evaluator applies /100 or *pi/180
+    if (converted.decision == Decision::kEqual) return converted;
+    if (bare.decision == Decision::kDifferent && converted.decision != Decision::kUnknown)
+      return different(kind == NodeKind::kPercent ? "percentage differs" : "angle differs");
+    return bare;
+  }
+
+  Outcome base_numerals(const Node& a, const Node& b) {
+    auto digits = [](const Node& n) {
+      std::string d = n.kind == NodeKind::kBaseNumber ? n.name : n.value.get_str();
+      const size_t nz = d.find_first_not_of('0');
+      return nz == std::string::npos ? std::string("0") : d.substr(nz);
+    };
+    if (a.kind == NodeKind::kBaseNumber && b.kind == NodeKind::kBaseNumber) {
+      if (a.base == b.base) return digits(a) == digits(b) ? equal("same base-b numeral") : different("base-b numerals differ");
+      return scalars(a, b);
+    }
+    const Node& other = a.kind == NodeKind::kBaseNumber ? b : a;
+    // A numeral written without its base is read in the base the gold uses (1011 = 1011_2, not 11).
+    if (other.kind != NodeKind::kNumber || other.value.get_den() != 1 || other.value < 0)
+      return different("base-b numeral against a non-numeral");
+    return digits(a) == digits(b) ? equal("same digits in the base") : different("base-b numerals differ");
+  }
+
+  // ---- tuples (ordered)
+  Outcome tuples(const Node& a, const Node& b) {
+    if (a.kind != NodeKind::kTuple || b.kind != NodeKind::kTuple) return different("tuple against non-tuple");
+    if (a.kids.size() != b.kids.size()) return different("tuple lengths differ");
+    return elementwise(a.kids, b.kids, "tuples equal");
+  }
+
+  Outcome elementwise(const std::vector<NodePtr>& xs, const std::vector<NodePtr>& ys, const char* reason) {
+    if (xs.size() > kMaxElements) return unknown("too many elements");
+    bool all_known = true;
+    for (size_t i = 0; i < xs.size(); ++i) {
+      const Outcome o = compare(*xs[i], *ys[i]);
+      if (o.decision == Decision::kDifferent) return different("element " + std::to_string(i + 1) + " differs");
+      if (o.decision == Decision::kUnknown) all_known = false;
+    }
+    return all_known ? equal(reason) : unknown("an element could not be compared");
+  }
+
+  // ---- unordered collections: bare lists and sets
+  Outcome collections(const Node& a, const Node& b) {
+    const Node& maybe_comma = a.kind == NodeKind::kList ? a : b;
+    const Node& scalar = a.kind == NodeKind::kList ? b : a;
+    if (maybe_comma.open == ',' && !is_collection(scalar)) {
+      // "1000,99" against 1000.99: read the comma as a decimal comma.
+      const std::string decimal = maybe_comma.kids[0]->name + "." + maybe_comma.kids[1]->name;
+      const size_t places = maybe_comma.kids[1]->name.size();
+      mpz_class scale;
+      mpz_ui_pow_ui(scale.get_mpz_t(), 10, places);
+      mpq_class v(mpz_class(maybe_comma.kids[0]->name + maybe_comma.kids[1]->name, 10), scale);
+      v.canonicalize();
+      NodePtr n = make_number(v);
+      n->name = decimal;
+      if (compare(*n, scalar).decision == Decision::kEqual) return equal("numeric equal (decimal comma)");
+    }
+    std::vector<const Node*> xs = members(a), ys = members(b);
+    if (xs.size() > kMaxElements || ys.size() > kMaxElements) return unknown("too many elements");
+    if (xs.empty() || ys.empty()) return xs.empty() == ys.empty() ? equal("both empty") : different("one side is empty");
+    // Set semantics: every element of each side equals some element of the other (repeats collapse).
+    std::vector<bool> matched_y(ys.size(), false);
+    for (const Node* x : xs) {
+      bool matched = false;
+      for (size_t j = 0; j < ys.size(); ++j) {
+        if (matched && matched_y[j]) continue;
+        if (compare(*x, *ys[j]).decision == Decision::kEqual) matched = matched_y[j] = true;
+      }
+      if (!matched) return different(xs.size() == ys.size() ? "elements differ" : "different elements");
+    }
+    for (bool m : matched_y)
+      if (!m) return different("different elements");
+    return equal("same elements");
+  }
+
+  static std::vector<const Node*> members(const Node& n) {
+    std::vector<const Node*> out;
+    if (n.kind == NodeKind::kEmptySet) return out;
+    if (n.kind == NodeKind::kList || n.kind == NodeKind::kSet) {
+      for (const NodePtr& k : n.kids) out.push_back(k.get());
+    } else {
+      out.push_back(&n);  // a single answer against a one-element list or set
+    }
+    return out;
+  }
+
+  const Node* keep(NodePtr n) {
+    scratch_.push_back(std::move(n));
+    return scratch_.back().get();
+  }
+
+  static size_t rows(const Node& m) { return m.columns ? m.kids.size() / m.columns : 0; }
+
+  // The matrix an expression of explicit matrices denotes, with entries as (unevaluated) expressions:
+  // sums and products of matrices and scalar multiples. nullptr when `n` is not such an expression or the
+  // shapes do not fit.
+  NodePtr fold_matrix(const Node& n) {
+    budget_.spend();
+    if (n.kind == NodeKind::kMatrix) return n.clone();
+    if (n.kind == NodeKind::kNeg) {
+      NodePtr m = fold_matrix(*n.kids[0]);
+      if (!m) return nullptr;
+      for (NodePtr& e : m->kids) e = make_unary(NodeKind::kNeg, std::move(e));
+      return m;
+    }
+    if (n.kind != NodeKind::kAdd && n.kind != NodeKind::kMul) return nullptr;
+    NodePtr acc;
+    std::vector<const Node*> scalars;
+    for (const NodePtr& k : n.kids) {
+      NodePtr m = has_matrix(*k) ? fold_matrix(*k) : nullptr;
+      if (has_matrix(*k) && !m) return nullptr;
+      if (!m) {
+        if (n.kind == NodeKind::kAdd) return nullptr;  // matrix + scalar
+        scalars.push_back(k.get());
+        continue;
+      }
+      if (!acc) {
+        acc = std::move(m);
+      } else if (n.kind == NodeKind::kAdd) {
+        if (acc->columns != m->columns || acc->kids.size() != m->kids.size()) return nullptr;
+        for (size_t e = 0; e < acc->kids.size(); ++e)
+          acc->kids[e] = make_binary(NodeKind::kAdd, std::move(acc->kids[e]), std::move(m->kids[e]));
+      } else {
+        if (acc->columns != rows(*m) || m->kids.size() > kMaxElements || acc->kids.size() > kMaxElements) return nullptr;
+        NodePtr product = make_node(NodeKind::kMatrix);
+        product->columns = m->columns;
+        for (size_t r = 0; r < rows(*acc); ++r) {
+          for (size_t c = 0; c < m->columns; ++c) {
+            NodePtr sum = make_node(NodeKind::kAdd);
+            for (size_t k2 = 0; k2 < acc->columns; ++k2)
+              sum->kids.push_back(make_binary(NodeKind::kMul, acc->kids[r * acc->columns + k2]->clone(),
+                                              m->kids[k2 * m->columns + c]->clone()));
+            product->kids.push_back(std::move(sum));
+          }
+        }
+        acc = std::move(product);
+      }
+    }
+    if (!acc) return nullptr;
+    for (const Node* s : scalars)
+      for (NodePtr& e : acc->kids) e = make_binary(NodeKind::kMul, s->clone(), std::move(e));
+    return acc;
+  }
+
+  static bool has_matrix(const Node& n) {
+    if (n.kind == NodeKind::kMatrix) return true;
+    for (const NodePtr& k : n.kids)
+      if (has_matrix(*k)) return true;
+    return false;
+  }
+
+  // ---- matrices and vectors
+  Outcome matrices(const Node& a, const Node& b) {
+    if (a.kind == NodeKind::kMatrix && b.kind == NodeKind::kMatrix) {
+      if (a.columns != b.columns || a.kids.size() != b.kids.size()) return different("matrix shapes differ");
+      return elementwise(a.kids, b.kids, "matrices equal");
+    }
+    const Node& m = a.kind == NodeKind::kMatrix ? a : b;
+    const Node& t = a.kind == NodeKind::kMatrix ? b : a;
+    const bool vector = m.columns == 1 || m.columns == m.kids.size();
+    if (!vector || t.kind != NodeKind::kTuple) return different("matrix against non-matrix");
+    if (t.kids.size() != m.kids.size()) return different("vector lengths differ");
+    return elementwise(m.kids, t.kids, "vectors equal");
+  }
+
+  // ---- intervals and unions
+  std::optional<std::vector<Interval>> intervals_of(const Node& n) {
+    std::vector<Interval> out;
+    if (n.kind == NodeKind::kReals) {
+      out.push_back({nullptr, nullptr, -1, 1, false, false});
+      return out;
+    }
+    if (n.kind == NodeKind::kTuple && n.kids.size() == 2) {
+      Interval iv;
+      iv.lo = n.kids[0].get();
+      iv.hi = n.kids[1].get();
+      iv.lo_inf = infinity_sign(*iv.lo);
+      iv.hi_inf = infinity_sign(*iv.hi);
+      iv.lo_closed = n.open == '[';
+      iv.hi_closed = n.close == ']';
+      out.push_back(iv);
+      return out;
+    }
+    if (n.kind == NodeKind::kUnion) {
+      for (const NodePtr& k : n.kids) {
+        auto part = intervals_of(*k);
+        if (!part) return std::nullopt;
+        out.insert(out.end(), part->begin(), part->end());
+      }
+      return out;
+    }
+    if (n.kind == NodeKind::kRelation) return relation_intervals(n);
+    return std::nullopt;
+  }
+
+  Outcome bound(const Node* x, int xinf, const Node* y, int yinf) {
+    if (xinf || yinf) return xinf == yinf ? equal("same infinity") : different("interval bounds differ");
+    return compare(*x, *y);
+  }
+
+  Outcome interval_equal(const Interval& x, const Interval& y) {
+    const Outcome lo = bound(x.lo, x.lo_inf, y.lo, y.lo_inf);
+    if (lo.decision != Decision::kEqual) return lo.decision == Decision::kUnknown ? lo : different("interval bounds differ");
+    const Outcome hi = bound(x.hi, x.hi_inf, y.hi, y.hi_inf);
+    if (hi.decision != Decision::kEqual) return hi.decision == Decision::kUnknown ? hi : different("interval bounds differ");
+    // An infinite end is open whatever bracket was written.
+    const bool lo_same = x.lo_inf || x.lo_closed == y.lo_closed;
+    const bool hi_same = x.hi_inf || x.hi_closed == y.hi_closed;
+    if (!lo_same || !hi_same) return different("interval ends differ (open/closed)");
+    return equal("intervals equal");
+  }
+
+  Outcome interval_sets(const Node& a, const Node& b) {
+    auto xs = intervals_of(a);
+    auto ys = intervals_of(b);
+    if (!xs || !ys) {
+      if (a.kind == NodeKind::kTuple && b.kind == NodeKind::kTuple) return tuples(a, b);
+      return different("interval against non-interval");
+    }
+    if (xs->size() != ys->size()) return different("different number of intervals");
+    std::vector<bool> used(ys->size(), false);
+    Outcome last = equal("intervals equal");
+    for (const Interval& x : *xs) {
+      bool matched = false;
+      for (size_t j = 0; j < ys->size() && !matched; ++j) {
+        if (used[j]) continue;
+        Outcome o = interval_equal(x, (*ys)[j]);
+        if (o.decision == Decision::kEqual) used[j] = matched = true;
+        else last = o;
+      }
+      if (!matched) return xs->size() == 1 ? last : different("intervals differ");
+    }
+    return equal(xs->size() == 1 ? "intervals equal" : "unions of intervals equal");
+  }
+
+  // "x < 3", "3 \ge x", "1 \le x < 2", "x \in [0,1)", "x \ne 2": the set of values of the one variable.
+  std::optional<std::vector<Interval>> relation_intervals(const Node& r) {
+    // The side holding the variable ("x", "f(x)", "|z|" all count); the other sides must be constants.
+    const bool lone = lone_variable_only_;
+    const auto is_var = [lone](const Node& n) {
+      if (n.kind == NodeKind::kSymbol) return true;
+      if (lone) return false;
+      std::set<std::string> s;
+      collect_symbols(n, s);
+      return !s.empty();
+    };
+    std::vector<Interval> out;
+    if (r.relations.size() == 1) {
+      const Node& l = *r.kids[0];
+      const Node& rhs = *r.kids[1];
+      const Rel op = r.relations[0];
+      if (op == Rel::kIn && is_var(l)) return intervals_of(rhs);
+      if (op == Rel::kEq) return std::nullopt;
+      const auto negated_var = [&](const Node& n) { return n.kind == NodeKind::kNeg && is_var(*n.kids[0]); };
+      const bool var_left = (is_var(l) || negated_var(l)) && !is_var(rhs) && !negated_var(rhs);
+      const bool var_right = (is_var(rhs) || negated_var(rhs)) && !is_var(l) && !negated_var(l);
+      if (!var_left && !var_right) return std::nullopt;
+      const Node* c = var_left ? &rhs : &l;
+      const auto flip = [](Rel x) {
+        return x == Rel::kLt ? Rel::kGt : x == Rel::kGt ? Rel::kLt : x == Rel::kLe ? Rel::kGe : x == Rel::kGe ? Rel::kLe : x;
+      };
+      // Normalise to "x op c" ("-x > -1" becomes "x < 1").
+      Rel o = op;
+      if (var_right) o = flip(o);
+      if (negated_var(var_left ? l : rhs)) {
+        o = flip(o);
+        scratch_.push_back(make_unary(NodeKind::kNeg, c->clone()));
+        c = scratch_.back().get();
+      }
+      switch (o) {
+        case Rel::kLt: out.push_back({nullptr, c, -1, 0, false, false}); break;
+        case Rel::kLe: out.push_back({nullptr, c, -1, 0, false, true}); break;
+        case Rel::kGt: out.push_back({c, nullptr, 0, 1, false, false}); break;
+        case Rel::kGe: out.push_back({c, nullptr, 0, 1, true, false}); break;
+        case Rel::kNe:
+          out.push_back({nullptr, c, -1, 0, false, false});
+          out.push_back({c, nullptr, 0, 1, false, false});
+          break;
+        default: return std::nullopt;
+      }
+      return out;
+    }
+    if (r.relations.size() == 2 && is_var(*r.kids[1]) && !is_var(*r.kids[0]) && !is_var(*r.kids[2])) {
+      const Rel o1 = r.relations[0], o2 = r.relations[1];
+      const bool up = (o1 == Rel::kLt || o1 == Rel::kLe) && (o2 == Rel::kLt || o2 == Rel::kLe);
+      const bool down = (o1 == Rel::kGt || o1 == Rel::kGe) && (o2 == Rel::kGt || o2 == Rel::kGe);
+      if (up) out.push_back({r.kids[0].get(), r.kids[2].get(), 0, 0, o1 == Rel::kLe, o2 == Rel::kLe});
+      else if (down) out.push_back({r.kids[2].get(), r.kids[0].get(), 0, 0, o2 == Rel::kGe, o1 == Rel::kGe});
+      else return std::nullopt;
+      for (Interval& iv : out) {
+        iv.lo_inf = infinity_sign(*iv.lo);
+        iv.hi_inf = infinity_sign(*iv.hi);
+      }
+      return out;
+    }
+    return std::nullopt;
+  }
+
+  // ---- equations and inequalities
+  static bool single_equation(const Node& n) {
+    return n.kind == NodeKind::kRelation && n.relations.size() == 1 &&
+           (n.relations[0] == Rel::kEq || n.relations[0] == Rel::kIn);
+  }
+
+  // The side of "x = value" (or "value = x") that is not the lone variable; nullptr when neither is.
+  static const Node* value_side(const Node& eq) {
+    if (!single_equation(eq)) return nullptr;
+    if (eq.kids[0]->kind == NodeKind::kSymbol) return eq.kids[1].get();
+    if (eq.kids[1]->kind == NodeKind::kSymbol && eq.relations[0] == Rel::kEq) return eq.kids[0].get();
+    return nullptr;
+  }
+
+  static bool is_constant(const Node& n) {
+    std::set<std::string> s;
+    collect_symbols(n, s);
+    return s.empty();
+  }
+
+  // Something that names a quantity rather than computes one: variables combined by juxtaposition,
+  // ratios, function application, |.|, tuples.
+  static bool is_name(const Node& n) {
+    switch (n.kind) {
+      case NodeKind::kSymbol: return true;
+      case NodeKind::kMul:
+      case NodeKind::kDiv:
+      case NodeKind::kFunc:
+      case NodeKind::kTuple:
+        for (const NodePtr& k : n.kids)
+          if (!is_name(*k)) return false;
+        return true;
+      default: return false;
+    }
+  }
+
+  // The value a chain of equalities ends with ("x = 5 + 6 = 11" -> 11); an approximation after an exact
+  // value is ignored ("x = 1/3 \approx 0.33" -> 1/3). nullptr for other relations.
+  static const Node* final_value(const Node& rel) {
+    if (rel.kind != NodeKind::kRelation) return nullptr;
+    // Of a single equation only "name = value" gives a value: "f(x) = 1", "|AB| = 1", "(p, q) = (3, 2)";
+    // "a + 3z = 0" and "7 = 11a + c" are equations.
+    if (rel.kids.size() == 2 && !(rel.relations[0] == Rel::kEq || rel.relations[0] == Rel::kApprox)) return nullptr;
+    if (rel.kids.size() == 2 && !is_name(*rel.kids[0]) && !(is_constant(*rel.kids[0]) && is_constant(*rel.kids[1])))
+      return nullptr;
+    size_t last = rel.kids.size() - 1;
+    for (size_t k = 0; k < rel.relations.size(); ++k) {
+      if (rel.relations[k] == Rel::kApprox) {
+        if (k > 0) {
+          last = k;
+          break;
+        }
+        continue;
+      }
+      if (rel.relations[k] != Rel::kEq) return nullptr;
+    }
+    return rel.kids[last].get();
+  }
+
+  Outcome relations(const Node& a, const Node& b) {
+    if (a.kind == NodeKind::kRelation && b.kind == NodeKind::kRelation) {
+      if (single_equation(a) && single_equation(b)) {
+        if (a.kids[0]->kind == NodeKind::kSymbol && b.kids[0]->kind == NodeKind::kSymbol) {
+          if (a.kids[0]->name == b.kids[0]->name) return compare(*a.kids[1], *b.kids[1]);
+        }
+        if (a.relations[0] == Rel::kEq && b.relations[0] == Rel::kEq) {
+          const Outcome o = proportional_equations(a, b);
+          if (o.decision != Decision::kUnknown) return o;
+        }
+      }
+      // Between two relations only a lone variable counts ("2x < 6" is not the interval (-inf, 6)).
+      lone_variable_only_ = true;
+      auto xs = intervals_of(a);
+      auto ys = intervals_of(b);
+      lone_variable_only_ = false;
+      if (xs && ys) {
+        lone_variable_only_ = true;
+        Outcome o = interval_sets(a, b);
+        lone_variable_only_ = false;
+        return o;
+      }
+      const Node* fa = final_value(a);
+      const Node* fb = final_value(b);
+      if (fa && fb && (a.kids.size() > 2 || b.kids.size() > 2)) return compare(*fa, *fb);
+      if (a.relations == b.relations && a.kids.size() == b.kids.size())
+        return elementwise(a.kids, b.kids, "relations equal");
+      return unknown("relations not comparable");
+    }
+    const Node& rel = a.kind == NodeKind::kRelation ? a : b;
+    const Node& other = a.kind == NodeKind::kRelation ? b : a;
+    if (const Node* v = value_side(rel)) {
+      // "x = 3" against "3"; "y = 2x + 3" against "2x + 3"; "x \in [0,1]" against "[0,1]".
+      return compare(*v, other);
+    }
+    if (intervals_of(rel) && (is_interval_like(other) || other.kind == NodeKind::kTuple)) return interval_sets(rel, other);
+    // "f(x) = 1", "(p, q) = (3, 2)", "AB = 4 = ...": the value the equalities end with.
+    if (const Node* v = final_value(rel)) return compare(*v, other);
+    return different("relation against non-relation");
+  }
+
+  // L1 = R1 and L2 = R2 are the same equation when L1 - R1 is a nonzero constant multiple of L2 - R2.
+  Outcome proportional_equations(const Node& a, const Node& b) {
+    NodePtr da = make_binary(NodeKind::kAdd, a.kids[0]->clone(), make_unary(NodeKind::kNeg, a.kids[1]->clone()));
+    NodePtr db = make_binary(NodeKind::kAdd, b.kids[0]->clone(), make_unary(NodeKind::kNeg, b.kids[1]->clone()));
+    std::set<std::string> symbols;
+    collect_symbols(*da, symbols);
+    collect_symbols(*db, symbols);
+    if (symbols.empty() || symbols.size() > 8) return unknown("equation without variables");
+    std::optional<Complex> ratio;
+    size_t agreeing = 0;
+    for (size_t p = 0; p < 6; ++p) {
+      const Assignment vars = sample(symbols, p);
+      auto va = numeric_value(*da, vars, budget_);
+      auto vb = numeric_value(*db, vars, budget_);
+      if (!va || !vb) continue;
+      const bool za = magnitude(*va) < 1e-40, zb = magnitude(*vb) < 1e-40;
+      if (za || zb) {
+        if (za != zb) return different("equations differ");
+        continue;
+      }
+      const std::optional<Complex> r = quotient(*va, *vb);
+      if (!r) continue;
+      if (!ratio) ratio = r;
+      else if (!numerically_close(*ratio, *r)) return different("equations differ");
+      ++agreeing;
+    }
+    return agreeing >= 3 ? equal("equivalent equations") : unknown("too few points in the domain");
+  }
+
+  WorkBudget& budget_;
+  bool lone_variable_only_ = false;
+  std::vector<NodePtr> scratch_;  // nodes made while comparing (negated bounds), alive for the comparison
+};
+
+}  // namespace
+
+Outcome compare_answers(const Node& answer, const Node& gold, WorkBudget& budget) {
+  return Comparer(budget).compare(answer, gold);
+}
+
+}  // namespace r1eval::graders::math

@@ -1,0 +1,338 @@
+#include "graders/math/lexer.h"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+
+namespace r1eval::graders::math {
+namespace {
+
+bool is_letter(char c) { return std::isalpha(static_cast<unsigned char>(c)) != 0; }
+bool is_digit(char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; }
+bool is_space(char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; }
+
+// Function names recognised without a backslash ("sin x", "log 8").
+constexpr std::array<std::string_view, 20> kBareFunctions = {
+    "sin", "cos", "tan", "sec", "csc", "cot", "ln", "log", "exp", "sqrt", "arcsin", "arccos", "arctan",
+    "sinh", "cosh", "tanh", "lg", "max", "min", "gcd"};
+
+// Commands that only change presentation.
+constexpr std::array<std::string_view, 22> kInvisible = {
+    "displaystyle", "textstyle", "scriptstyle", "bigl", "bigr", "Bigl", "Bigr", "big", "Big", "bigg", "Bigg",
+    "biggl", "biggr", "limits", "nolimits", "middle", "quad", "qquad", "mathstrut", "phantom", "hfill", "smash"};
+
+// Wrappers whose content is text (a word) or, when it holds math, math.
+constexpr std::array<std::string_view, 13> kTextWrappers = {
+    "text", "textbf", "textit", "textrm", "mathrm", "mathbf", "mbox", "mathit", "operatorname", "textnormal",
+    "boldsymbol", "mathsf", "textsf"};
+
+size_t closing_brace(std::string_view s, size_t open) {
+  int depth = 0;
+  for (size_t i = open; i < s.size(); ++i) {
+    if (s[i] == '\\') {
+      ++i;
+      continue;
+    }
+    if (s[i] == '{') ++depth;
+    if (s[i] == '}' && --depth == 0) return i;
+  }
+  return std::string_view::npos;
+}
+
+std::string trim(std::string_view s) {
+  size_t b = 0, e = s.size();
+  while (b < e && is_space(s[b])) ++b;
+  while (e > b && is_space(s[e - 1])) --e;
+  return std::string(s.substr(b, e - b));
+}
+
+bool only_letters_and_spaces(std::string_view s) {
+  bool any = false;
+  for (char c : s) {
+    if (is_letter(c)) any = true;
+    else if (!is_space(c) && c != '-' && c != '\'') return false;
+  }
+  return any;
+}
+
+class Lexer {
+ public:
+  Lexer(std::string_view s, WorkBudget& budget, std::vector<Token>& out) : s_(s), budget_(budget), out_(out) {}
+
+  void run() {
+    while (i_ < s_.size()) {
+      budget_.spend();
+      const char c = s_[i_];
+      if (is_space(c) || c == '~' || c == '$') {
+        space_ = true;
+        ++i_;
+        continue;
+      }
+      if (is_digit(c) || (c == '.' && i_ + 1 < s_.size() && is_digit(s_[i_ + 1]))) {
+        number();
+        continue;
+      }
+      if (is_letter(c)) {
+        letters();
+        continue;
+      }
+      if (c == '\\') {
+        command();
+        continue;
+      }
+      if (c == '{' && s_.substr(i_, 3) == "{,}") {  // "1{,}000" outside a number: a plain comma
+        push(TokenKind::kSymbol, ",");
+        i_ += 3;
+        continue;
+      }
+      if (std::string_view("+-*/^_()[]{},;=<>|!&%':").find(c) != std::string_view::npos) {
+        // "<=" ">=" "!=" become the commands of the same meaning.
+        if ((c == '<' || c == '>' || c == '!') && i_ + 1 < s_.size() && s_[i_ + 1] == '=') {
+          push(TokenKind::kCommand, c == '<' ? "le" : c == '>' ? "ge" : "ne");
+          i_ += 2;
+          continue;
+        }
+        push(TokenKind::kSymbol, std::string(1, c));
+        ++i_;
+        continue;
+      }
+      // Anything else (unicode, stray characters) is kept as a symbol so that the parser refuses it.
+      push(TokenKind::kSymbol, std::string(1, c));
+      ++i_;
+    }
+  }
+
+ private:
+  void push(TokenKind kind, std::string text) {
+    Token t;
+    t.kind = kind;
+    t.text = std::move(text);
+    t.space_before = space_;
+    space_ = false;
+    out_.push_back(std::move(t));
+  }
+
+  // Thousands group at i_: a separator ("," "{,}" "\\," or a space, optionally followed by spacing such as
+  // "\\!") then exactly three digits. Returns the length of the separator, 0 when there is none.
+  size_t thousands_group_length() const {
+    size_t k = i_;
+    if (s_.compare(k, 3, "{,}") == 0) k += 3;
+    else if (s_.compare(k, 2, "\\,") == 0) k += 2;
+    else if (k < s_.size() && (s_[k] == ',' || s_[k] == ' ')) ++k;
+    else return 0;
+    bool spacing = false;
+    while (k + 1 < s_.size() && (s_.compare(k, 2, "\\!") == 0 || s_.compare(k, 2, "\\ ") == 0)) k += 2, spacing = true;
+    if (spacing && k < s_.size() && s_[k] == ' ') ++k;  // "11,\! 111": a plain ", 111" stays a list
+    if (k + 3 <= s_.size() && is_digit(s_[k]) && is_digit(s_[k + 1]) && is_digit(s_[k + 2]) &&
+        (k + 3 == s_.size() || !is_digit(s_[k + 3])))
+      return k - i_;
+    return 0;
+  }
+
+  void number() {
+    std::string digits;
+    size_t first_group = 0;
+    while (i_ < s_.size() && is_digit(s_[i_])) digits += s_[i_++], ++first_group;
+    // Thousands separators: only after a first group of 1-3 digits not starting with 0.
+    if (first_group >= 1 && first_group <= 3 && digits[0] != '0') {
+      while (const size_t sep = thousands_group_length()) {
+        i_ += sep;
+        digits.append(s_.substr(i_, 3));
+        i_ += 3;
+        budget_.spend(3);
+      }
+    }
+    std::string repeat;
+    if (i_ < s_.size() && s_[i_] == '.') {
+      const bool digit_follows = i_ + 1 < s_.size() && is_digit(s_[i_ + 1]);
+      const bool overline_follows = s_.substr(i_ + 1, 9) == "\\overline";
+      if (digit_follows || overline_follows) {
+        digits += '.';
+        ++i_;
+        while (i_ < s_.size() && is_digit(s_[i_])) digits += s_[i_++];
+        if (s_.substr(i_, 9) == "\\overline") {
+          size_t b = i_ + 9;
+          while (b < s_.size() && s_[b] == ' ') ++b;
+          if (b < s_.size() && s_[b] == '{') {
+            const size_t close = closing_brace(s_, b);
+            if (close != std::string_view::npos) {
+              const std::string inner = trim(s_.substr(b + 1, close - b - 1));
+              if (!inner.empty() && std::all_of(inner.begin(), inner.end(), is_digit)) {
+                repeat = inner;
+                i_ = close + 1;
+              }
+            }
+          }
+        }
+      }
+    }
+    budget_.spend(static_cast<int64_t>(digits.size()));
+    long exponent = 0;
+    // Scientific notation "1.5e-3" / "2E6": an e followed by an optional sign and a digit.
+    if (i_ + 1 < s_.size() && (s_[i_] == 'e' || s_[i_] == 'E')) {
+      size_t k = i_ + 1;
+      bool negative = false;
+      if (k < s_.size() && (s_[k] == '-' || s_[k] == '+')) negative = s_[k++] == '-';
+      if (k < s_.size() && is_digit(s_[k])) {
+        std::string e;
+        while (k < s_.size() && is_digit(s_[k]) && e.size() < 9) e += s_[k++];
+        if (k == s_.size() || !is_digit(s_[k])) {
+          exponent = std::stol(e) * (negative ? -1 : 1);
+          i_ = k;
+        }
+      }
+    }
+    push(TokenKind::kNumber, digits);
+    out_.back().repeat = repeat;
+    out_.back().exponent = exponent;
+  }
+
+  void letters() {
+    size_t e = i_;
+    while (e < s_.size() && is_letter(s_[e])) ++e;
+    const std::string_view run = s_.substr(i_, e - i_);
+    budget_.spend(static_cast<int64_t>(run.size()));
+    if (std::find(kBareFunctions.begin(), kBareFunctions.end(), run) != kBareFunctions.end()) {
+      push(TokenKind::kCommand, std::string(run));
+    } else if (run.size() >= 4 || run == "and" || run == "or" || run == "pct") {
+      push(TokenKind::kWord, std::string(run));
+    } else {
+      for (char c : run) push(TokenKind::kLetter, std::string(1, c));
+    }
+    i_ = e;
+  }
+
+  void command() {
+    if (i_ + 1 >= s_.size()) {
+      ++i_;
+      return;
+    }
+    const char n = s_[i_ + 1];
+    // "\\frac" (a backslash escaped twice in the source the text came from) is read as "\frac".
+    if (n == '\\' && i_ + 2 < s_.size() && is_letter(s_[i_ + 2])) {
+      ++i_;
+      command();
+      return;
+    }
+    if (!is_letter(n)) {
+      i_ += 2;
+      switch (n) {
+        case '{': push(TokenKind::kSetOpen, "{"); return;
+        case '}': push(TokenKind::kSetClose, "}"); return;
+        case '\\': push(TokenKind::kRowEnd, "\\\\"); return;
+        case '%': push(TokenKind::kSymbol, "%"); return;
+        case '|': push(TokenKind::kSymbol, "|"); return;
+        case '$': return;  // money sign
+        case ',': case ';': case ':': case '!': case ' ': case '(': case ')': case '[': case ']':
+          space_ = true;  // spacing and display-math delimiters
+          return;
+        default: push(TokenKind::kSymbol, std::string(1, n)); return;
+      }
+    }
+    size_t e = i_ + 1;
+    while (e < s_.size() && is_letter(s_[e])) ++e;
+    std::string name(s_.substr(i_ + 1, e - i_ - 1));
+    // "\quadx" (a missing space after a spacing command) is "\quad x".
+    for (std::string_view spacing : {std::string_view("qquad"), std::string_view("quad")}) {
+      if (name.size() > spacing.size() && name.compare(0, spacing.size(), spacing) == 0) {
+        e = i_ + 1 + spacing.size();
+        name = std::string(spacing);
+        break;
+      }
+    }
+    budget_.spend(static_cast<int64_t>(name.size()));
+    i_ = e;
+    if (std::find(kInvisible.begin(), kInvisible.end(), name) != kInvisible.end()) {
+      space_ = true;
+      if (name == "phantom" || name == "hfill") skip_group();
+      return;
+    }
+    if (name == "left" || name == "right") {
+      while (i_ < s_.size() && s_[i_] == ' ') ++i_;
+      if (i_ < s_.size() && s_[i_] == '.') ++i_;  // invisible delimiter
+      return;
+    }
+    if (name == "begin" || name == "end") {
+      const std::string env = group_text();
+      push(name == "begin" ? TokenKind::kBegin : TokenKind::kEnd, env);
+      if (name == "begin" && env == "array") skip_group();  // column spec
+      return;
+    }
+    if (name == "mathbb") {
+      const std::string inner = group_text();
+      push(TokenKind::kCommand, "mathbb" + inner);
+      return;
+    }
+    if (std::find(kTextWrappers.begin(), kTextWrappers.end(), name) != kTextWrappers.end()) {
+      wrapper();
+      return;
+    }
+    if (name == "dfrac" || name == "tfrac" || name == "cfrac") {
+      push(TokenKind::kCommand, "frac");
+      return;
+    }
+    if (name == "lvert" || name == "rvert" || name == "vert" || name == "mid") {
+      push(TokenKind::kSymbol, "|");
+      return;
+    }
+    if (name == "lbrace") return push(TokenKind::kSetOpen, "{");
+    if (name == "rbrace") return push(TokenKind::kSetClose, "}");
+    if (name == "langle") return push(TokenKind::kSymbol, "(");
+    if (name == "rangle") return push(TokenKind::kSymbol, ")");
+    if (name == "lfloor" || name == "rfloor" || name == "lceil" || name == "rceil") {
+      push(TokenKind::kCommand, name);
+      return;
+    }
+    push(TokenKind::kCommand, name);
+  }
+
+  // The text of the brace group at i_ (skipping spaces), consumed; empty when there is none.
+  std::string group_text() {
+    while (i_ < s_.size() && s_[i_] == ' ') ++i_;
+    if (i_ >= s_.size() || s_[i_] != '{') return {};
+    const size_t close = closing_brace(s_, i_);
+    if (close == std::string_view::npos) return {};
+    std::string inner = trim(s_.substr(i_ + 1, close - i_ - 1));
+    i_ = close + 1;
+    return inner;
+  }
+
+  void skip_group() { (void)group_text(); }
+
+  void wrapper() {
+    while (i_ < s_.size() && s_[i_] == ' ') ++i_;
+    if (i_ >= s_.size() || s_[i_] != '{') return;
+    const size_t close = closing_brace(s_, i_);
+    if (close == std::string_view::npos) return;
+    const std::string_view raw = s_.substr(i_ + 1, close - i_ - 1);
+    const std::string inner = trim(raw);
+    i_ = close + 1;
+    if (inner.empty()) return;
+    if (only_letters_and_spaces(inner) && inner.size() > 1) {
+      push(TokenKind::kWord, inner);
+      return;
+    }
+    // Math inside a text wrapper ("\text{(C)}", "\mathrm{e}") is read as math.
+    const bool keep_space = space_;
+    Lexer inner_lexer(raw, budget_, out_);
+    inner_lexer.space_ = keep_space;
+    inner_lexer.run();
+  }
+
+  std::string_view s_;
+  WorkBudget& budget_;
+  std::vector<Token>& out_;
+  size_t i_ = 0;
+  bool space_ = false;
+};
+
+}  // namespace
+
+std::vector<Token> tokenize(std::string_view answer, WorkBudget& budget) {
+  std::vector<Token> tokens;
+  Lexer(answer, budget, tokens).run();
+  tokens.push_back(Token{});
+  return tokens;
+}
+
+}  // namespace r1eval::graders::math
