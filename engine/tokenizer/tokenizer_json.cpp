@@ -117,6 +117,7 @@ void read_model(const Reader& r, const json& root, TokenizerSpec& spec) {
       r.fail(path, "expected \"left right\" or [left, right]");
     }
     spec.merges.emplace_back(lookup(left, path), lookup(right, path));
+    if (!by_text.contains(left + right)) r.fail(path, "the merged token '" + left + right + "' is not in model.vocab");
   }
 }
 

@@ -148,6 +148,10 @@ TEST(TokenizerApi, BadFilesNameTheFileAndTheJsonPath) {
   EXPECT_NE(load_error(write_case("merge_unknown", j.dump())).find("model.merges[1]: token 'c' is not in model.vocab"), std::string::npos);
 
   j = tiny_tokenizer_json();
+  j["model"]["merges"] = nlohmann::json::array({"a b", "b a"});
+  EXPECT_NE(load_error(write_case("merge_result", j.dump())).find("model.merges[1]: the merged token 'ba' is not in model.vocab"), std::string::npos);
+
+  j = tiny_tokenizer_json();
   j["model"]["merges"] = nlohmann::json::array({42});
   EXPECT_NE(load_error(write_case("merge_type", j.dump())).find("model.merges[0]: expected"), std::string::npos);
 
