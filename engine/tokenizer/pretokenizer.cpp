@@ -1,0 +1,267 @@
+#include "engine/tokenizer/pretokenizer.h"
+
+#include <unicode/uchar.h>
+
+#include <array>
+#include <stdexcept>
+
+#include "engine/tokenizer/utf8.h"
+
+namespace r1eval::engine {
+namespace {
+
+enum : std::uint8_t { kL = 1, kN = 2, kWs = 4, kNewline = 8 };
+
+std::uint8_t classify_slow(char32_t cp) {
+  std::uint8_t c = 0;
+  const auto mask = U_GET_GC_MASK(static_cast<UChar32>(cp));
+  if (mask & U_GC_L_MASK) c |= kL;
+  if (mask & U_GC_N_MASK) c |= kN;
+  // Oniguruma's \s: the White_Space property, which already holds 9..13 and U+0085.
+  if (u_isUWhiteSpace(static_cast<UChar32>(cp))) c |= kWs;
+  if (cp == '\r' || cp == '\n') c |= kNewline;
+  return c;
+}
+
+const std::array<std::uint8_t, 128>& ascii_classes() {
+  static const auto table = [] {
+    std::array<std::uint8_t, 128> t{};
+    for (char32_t cp = 0; cp < 128; ++cp) t[cp] = classify_slow(cp);
+    return t;
+  }();
+  return table;
+}
+
+// Simple case folding for the ASCII literals the patterns use; U+017F (long s) and U+212A (Kelvin)
+// are the only non-ASCII characters that fold onto ASCII letters.
+char32_t fold(char32_t cp) {
+  if (cp >= 'A' && cp <= 'Z') return cp + 32;
+  if (cp == 0x017F) return 's';
+  if (cp == 0x212A) return 'k';
+  return cp;
+}
+
+struct Text {
+  std::vector<char32_t> cp;
+  std::vector<std::uint8_t> cls;
+  std::vector<std::size_t> offset;  // byte offset of each code point, plus the end
+};
+
+void decode_text(std::string_view s, Text& t) {
+  t.cp.clear();
+  t.cls.clear();
+  t.offset.clear();
+  const auto& ascii = ascii_classes();
+  std::size_t i = 0;
+  while (i < s.size()) {
+    std::size_t len = 1;
+    const auto b = static_cast<unsigned char>(s[i]);
+    char32_t cp = b;
+    if (b >= 0x80) {
+      cp = utf8::decode(s, i, len);
+      if (cp == utf8::kInvalid) throw std::invalid_argument("pre-tokenizer: input is not valid UTF-8 at byte " + std::to_string(i));
+    }
+    t.cp.push_back(cp);
+    t.cls.push_back(cp < 128 ? ascii[cp] : classify_slow(cp));
+    t.offset.push_back(i);
+    i += len;
+  }
+  t.offset.push_back(s.size());
+}
+
+constexpr std::uint8_t kPunct = kL | kN | kWs;  // [^\s\p{L}\p{N}] = none of these bits
+
+// End (exclusive, in code points) of the match of `a` at i, or i when it does not match.
+std::size_t match(const PreTokenizer::Alternative& a, const Text& t, std::size_t i) {
+  using K = PreTokenizer::Kind;
+  const std::size_t n = t.cp.size();
+  const auto& cls = t.cls;
+  auto run = [&](std::size_t j, std::uint8_t bits) {
+    while (j < n && (cls[j] & bits)) ++j;
+    return j;
+  };
+  switch (a.kind) {
+    case K::kLiteral: {
+      if (i + a.literal.size() > n) return i;
+      for (std::size_t k = 0; k < a.literal.size(); ++k) {
+        const char32_t c = a.case_insensitive ? fold(t.cp[i + k]) : t.cp[i + k];
+        if (c != a.literal[k]) return i;
+      }
+      return i + a.literal.size();
+    }
+    case K::kLettersAfterNonNewline: {
+      std::size_t j = i;
+      if (!(cls[i] & kL)) {
+        if ((cls[i] & (kL | kN | kNewline)) || i + 1 >= n || !(cls[i + 1] & kL)) return i;
+        j = i + 1;
+      }
+      return run(j, kL);
+    }
+    case K::kLettersAfterSpace: {
+      std::size_t j = i;
+      if (t.cp[i] == ' ' && i + 1 < n && (cls[i + 1] & kL)) j = i + 1;
+      return (cls[j] & kL) ? run(j, kL) : i;
+    }
+    case K::kLetters:
+      return run(i, kL);
+    case K::kDigits: {
+      std::size_t j = i;
+      while (j < n && (cls[j] & kN) && (a.max_digits == 0 || j - i < a.max_digits)) ++j;
+      return j;
+    }
+    case K::kDigitsAfterSpace: {
+      std::size_t j = i;
+      if (t.cp[i] == ' ' && i + 1 < n && (cls[i + 1] & kN)) j = i + 1;
+      return (cls[j] & kN) ? run(j, kN) : i;
+    }
+    case K::kPunctuation: {
+      std::size_t j = i;
+      if (t.cp[i] == ' ' && i + 1 < n && !(cls[i + 1] & kPunct)) j = i + 1;
+      if (cls[j] & kPunct) return i;
+      while (j < n && !(cls[j] & kPunct)) ++j;
+      return a.trailing_newlines ? run(j, kNewline) : j;
+    }
+    case K::kSpaceThroughNewline: {
+      // Greedy \s* gives back characters until [\r\n]+ can match: the match ends just after the
+      // last newline of the whitespace run.
+      const std::size_t end = run(i, kWs);
+      for (std::size_t j = end; j > i; --j)
+        if (cls[j - 1] & kNewline) return j;
+      return i;
+    }
+    case K::kSpaceNotBeforeNonSpace: {
+      const std::size_t end = run(i, kWs);
+      if (end == i) return i;
+      if (end == n) return end;
+      return end - i >= 2 ? end - 1 : i;  // leave the last space to join the next word
+    }
+    case K::kSpace:
+      return run(i, kWs);
+  }
+  return i;
+}
+
+// Splits `pattern` at its top-level '|' (outside groups and character classes).
+std::vector<std::string_view> top_level_alternatives(std::string_view pattern) {
+  std::vector<std::string_view> out;
+  int depth = 0;
+  bool in_class = false;
+  std::size_t start = 0;
+  for (std::size_t i = 0; i < pattern.size(); ++i) {
+    const char c = pattern[i];
+    if (c == '\\') {
+      ++i;
+    } else if (in_class) {
+      if (c == ']') in_class = false;
+    } else if (c == '[') {
+      in_class = true;
+    } else if (c == '(') {
+      ++depth;
+    } else if (c == ')') {
+      --depth;
+    } else if (c == '|' && depth == 0) {
+      out.push_back(pattern.substr(start, i - start));
+      start = i + 1;
+    }
+  }
+  out.push_back(pattern.substr(start));
+  return out;
+}
+
+bool is_plain_literal(std::string_view s) {
+  if (s.empty()) return false;
+  for (char c : s) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u >= 0x7F || std::string_view("\\^$.|?*+()[]{}").find(c) != std::string_view::npos) return false;
+  }
+  return true;
+}
+
+PreTokenizer::Alternative literal(std::string_view s, bool case_insensitive) {
+  PreTokenizer::Alternative a{PreTokenizer::Kind::kLiteral, {}, case_insensitive};
+  for (char c : s) a.literal.push_back(case_insensitive ? fold(static_cast<unsigned char>(c)) : static_cast<unsigned char>(c));
+  return a;
+}
+
+PreTokenizer::Alternative of(PreTokenizer::Kind kind, unsigned max_digits = 0, bool trailing_newlines = false) {
+  PreTokenizer::Alternative a{kind, {}, false, max_digits, trailing_newlines};
+  return a;
+}
+
+[[noreturn]] void unsupported(std::string_view alternative, std::string_view pattern) {
+  throw std::invalid_argument("unsupported pre-tokenizer regex: alternative '" + std::string(alternative) + "' of pattern '" +
+                              std::string(pattern) + "' (known: the GPT-2, Qwen2 and Llama-3 patterns)");
+}
+
+}  // namespace
+
+PreTokenizer PreTokenizer::from_regex(std::string_view pattern) {
+  using K = Kind;
+  std::vector<Alternative> alts;
+  for (std::string_view alt : top_level_alternatives(pattern)) {
+    if (alt.starts_with("(?i:") && alt.ends_with(")")) {
+      for (std::string_view inner : top_level_alternatives(alt.substr(4, alt.size() - 5))) {
+        if (!is_plain_literal(inner)) unsupported(alt, pattern);
+        alts.push_back(literal(inner, true));
+      }
+    } else if (is_plain_literal(alt)) {
+      alts.push_back(literal(alt, false));
+    } else if (alt == R"([^\r\n\p{L}\p{N}]?\p{L}+)") {
+      alts.push_back(of(K::kLettersAfterNonNewline));
+    } else if (alt == R"( ?\p{L}+)") {
+      alts.push_back(of(K::kLettersAfterSpace));
+    } else if (alt == R"(\p{L}+)") {
+      alts.push_back(of(K::kLetters));
+    } else if (alt == R"(\p{N})") {
+      alts.push_back(of(K::kDigits, 1));
+    } else if (alt.starts_with(R"(\p{N}{1,)") && alt.ends_with("}") && alt.size() == 10 && alt[8] >= '1' && alt[8] <= '9') {
+      alts.push_back(of(K::kDigits, static_cast<unsigned>(alt[8] - '0')));
+    } else if (alt == R"(\p{N}+)") {
+      alts.push_back(of(K::kDigits, 0));
+    } else if (alt == R"( ?\p{N}+)") {
+      alts.push_back(of(K::kDigitsAfterSpace));
+    } else if (alt == R"( ?[^\s\p{L}\p{N}]+[\r\n]*)") {
+      alts.push_back(of(K::kPunctuation, 0, true));
+    } else if (alt == R"( ?[^\s\p{L}\p{N}]+)") {
+      alts.push_back(of(K::kPunctuation, 0, false));
+    } else if (alt == R"(\s*[\r\n]+)") {
+      alts.push_back(of(K::kSpaceThroughNewline));
+    } else if (alt == R"(\s+(?!\S))") {
+      alts.push_back(of(K::kSpaceNotBeforeNonSpace));
+    } else if (alt == R"(\s+)") {
+      alts.push_back(of(K::kSpace));
+    } else {
+      unsupported(alt, pattern);
+    }
+  }
+  return PreTokenizer(std::move(alts));
+}
+
+PreTokenizer PreTokenizer::gpt2() {
+  return from_regex(R"('s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+)");
+}
+
+void PreTokenizer::split(std::string_view text, std::vector<std::string_view>& pieces) const {
+  thread_local Text t;
+  decode_text(text, t);
+  const std::size_t n = t.cp.size();
+  std::size_t gap_start = 0;  // start of text not covered by a match yet
+  std::size_t i = 0;
+  while (i < n) {
+    std::size_t end = i;
+    for (const Alternative& a : alternatives_) {
+      end = match(a, t, i);
+      if (end > i) break;
+    }
+    if (end == i) {
+      ++i;
+      continue;
+    }
+    if (gap_start < i) pieces.push_back(text.substr(t.offset[gap_start], t.offset[i] - t.offset[gap_start]));
+    pieces.push_back(text.substr(t.offset[i], t.offset[end] - t.offset[i]));
+    i = gap_start = end;
+  }
+  if (gap_start < n) pieces.push_back(text.substr(t.offset[gap_start]));
+}
+
+}  // namespace r1eval::engine

@@ -1,0 +1,56 @@
+#pragma once
+// The regex split that HF tokenizers applies before BPE (Split{Regex, Isolated} or ByteLevel's own
+// GPT-2 regex), as a hand-written matcher: the Qwen2 / Llama-3 patterns need `\s+(?!\S)`, which
+// RE2 cannot express. Semantics follow Oniguruma (the engine HF tokenizers uses):
+//   \p{L}, \p{N}  Unicode general categories L* and N*;
+//   \s            U+0009..U+000D, U+0085 and the White_Space characters (Zs, U+2028, U+2029),
+//                 i.e. not U+001C..U+001F (unlike Python's re);
+//   (?i:...)      Unicode simple case folding (so 's also matches 'S and 'ſ).
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace r1eval::engine {
+
+class PreTokenizer {
+ public:
+  // A matcher for `pattern`, a top-level alternation whose alternatives are each one of the pieces
+  // used by the GPT-2, Qwen2 and Llama-3 patterns (or an ASCII literal, optionally inside (?i:...)).
+  // Throws std::invalid_argument naming the first alternative it does not know, rather than
+  // splitting differently from HF.
+  static PreTokenizer from_regex(std::string_view pattern);
+
+  // The GPT-2 pattern that ByteLevel{use_regex: true} applies.
+  static PreTokenizer gpt2();
+
+  // Appends to `pieces` the consecutive pieces of `text` (valid UTF-8): each match, and each run of
+  // text between matches, as HF's Split with behavior Isolated does. Pieces cover `text` exactly.
+  void split(std::string_view text, std::vector<std::string_view>& pieces) const;
+
+  enum class Kind : std::uint8_t {
+    kLiteral,                 // 's  (case-folded when inside (?i:...))
+    kLettersAfterNonNewline,  // [^\r\n\p{L}\p{N}]?\p{L}+
+    kLettersAfterSpace,       //  ?\p{L}+
+    kLetters,                 // \p{L}+
+    kDigits,                  // \p{N}, \p{N}{1,k}, \p{N}+  (max_digits; 0 = unbounded)
+    kDigitsAfterSpace,        //  ?\p{N}+
+    kPunctuation,             //  ?[^\s\p{L}\p{N}]+  (+ [\r\n]* when trailing_newlines)
+    kSpaceThroughNewline,     // \s*[\r\n]+
+    kSpaceNotBeforeNonSpace,  // \s+(?!\S)
+    kSpace,                   // \s+
+  };
+  struct Alternative {
+    Kind kind;
+    std::u32string literal;  // kLiteral only
+    bool case_insensitive = false;
+    unsigned max_digits = 0;
+    bool trailing_newlines = false;
+  };
+
+ private:
+  explicit PreTokenizer(std::vector<Alternative> alternatives) : alternatives_(std::move(alternatives)) {}
+  std::vector<Alternative> alternatives_;
+};
+
+}  // namespace r1eval::engine

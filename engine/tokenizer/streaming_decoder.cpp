@@ -1,0 +1,22 @@
+#include "engine/tokenizer/streaming_decoder.h"
+
+#include "engine/tokenizer/utf8.h"
+
+namespace r1eval::engine {
+
+std::string StreamingDecoder::push(std::uint32_t id) {
+  pending_.append(tokenizer_.token_bytes(id, skip_special_));
+  const std::size_t hold = utf8::incomplete_tail(pending_);
+  const std::string_view ready = std::string_view(pending_).substr(0, pending_.size() - hold);
+  std::string out = utf8::first_invalid(ready) == ready.size() ? std::string(ready) : utf8::lossy(ready);
+  pending_.erase(0, pending_.size() - hold);
+  return out;
+}
+
+std::string StreamingDecoder::finish() {
+  std::string out = utf8::lossy(pending_);
+  pending_.clear();
+  return out;
+}
+
+}  // namespace r1eval::engine

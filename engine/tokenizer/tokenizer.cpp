@@ -1,0 +1,135 @@
+#include "engine/tokenizer/tokenizer.h"
+
+#include <stdexcept>
+
+#include "engine/tokenizer/byte_level.h"
+#include "engine/tokenizer/normalizer.h"
+#include "engine/tokenizer/utf8.h"
+
+namespace r1eval::engine {
+namespace {
+
+std::vector<AddedToken> with_normalized(const std::vector<AddedToken>& tokens, bool normalized) {
+  std::vector<AddedToken> out;
+  for (const AddedToken& t : tokens)
+    if (t.normalized == normalized) out.push_back(t);
+  return out;
+}
+
+// HF's ByteLevel decoder maps a token's characters back to bytes only when all of them are in the
+// byte-level alphabet; otherwise it keeps the token's UTF-8 text.
+std::string added_token_bytes(const std::string& content) {
+  if (auto bytes = byte_level_to_bytes(content)) return *bytes;
+  return content;
+}
+
+}  // namespace
+
+Tokenizer::Tokenizer(TokenizerSpec spec)
+    : spec_(std::move(spec)),
+      raw_matcher_(with_normalized(spec_.added_tokens, false)),
+      normalized_matcher_(with_normalized(spec_.added_tokens, true)) {
+  std::size_t size = spec_.vocab.size();
+  for (const AddedToken& t : spec_.added_tokens) size = std::max<std::size_t>(size, t.id + 1);
+  decode_bytes_.assign(size, {});
+  special_.assign(size, 0);
+  for (std::size_t id = 0; id < spec_.vocab.size(); ++id)
+    decode_bytes_[id] = spec_.non_byte_level[id].empty() ? spec_.vocab[id] : spec_.non_byte_level[id];
+  for (const AddedToken& t : spec_.added_tokens) {
+    decode_bytes_[t.id] = added_token_bytes(t.content);
+    special_[t.id] = t.special ? 1 : 0;
+  }
+  try {
+    bpe_ = std::make_unique<BpeModel>(std::move(spec_.vocab), spec_.merges, spec_.ignore_merges);
+    for (const std::string& pattern : spec_.split_patterns) stages_.push_back(PreTokenizer::from_regex(pattern));
+  } catch (const std::invalid_argument& e) {
+    throw TokenizerError(std::string("tokenizer.json: ") + e.what());
+  }
+  spec_.vocab.clear();
+  spec_.merges.clear();
+  spec_.merges.shrink_to_fit();
+  if (spec_.bos_token) bos_id_ = token_to_id(*spec_.bos_token);
+  if (spec_.eos_token) eos_id_ = token_to_id(*spec_.eos_token);
+  for (std::uint32_t id : spec_.prefix_ids)
+    if (id >= size) throw TokenizerError("tokenizer.json: post_processor: id " + std::to_string(id) + " is not in the vocabulary");
+}
+
+Tokenizer Tokenizer::from_folder(const std::filesystem::path& dir) {
+  return Tokenizer(load_tokenizer_spec(dir / "tokenizer.json", dir / "tokenizer_config.json"));
+}
+
+std::vector<std::uint32_t> Tokenizer::encode(std::string_view text, bool add_special_tokens) const {
+  std::vector<std::uint32_t> out;
+  out.reserve(text.size() / 3 + 4);
+  encode(text, add_special_tokens, out);
+  return out;
+}
+
+void Tokenizer::encode(std::string_view text, bool add_special_tokens, std::vector<std::uint32_t>& out) const {
+  if (const std::size_t bad = utf8::first_invalid(text); bad != text.size())
+    throw std::invalid_argument("tokenizer: input is not valid UTF-8 at byte " + std::to_string(bad));
+  if (add_special_tokens) out.insert(out.end(), spec_.prefix_ids.begin(), spec_.prefix_ids.end());
+  std::vector<Segment> segments;
+  raw_matcher_.split(text, segments);
+  for (const Segment& s : segments) {
+    if (s.token >= 0) {
+      out.push_back(static_cast<std::uint32_t>(s.token));
+    } else if (spec_.nfc) {
+      encode_normalized(nfc(s.text), out);
+    } else {
+      encode_normalized(s.text, out);
+    }
+  }
+  if (add_special_tokens) out.insert(out.end(), spec_.suffix_ids.begin(), spec_.suffix_ids.end());
+}
+
+void Tokenizer::encode_normalized(std::string_view text, std::vector<std::uint32_t>& out) const {
+  if (normalized_matcher_.empty()) {
+    encode_text(text, out);
+    return;
+  }
+  std::vector<Segment> segments;
+  normalized_matcher_.split(text, segments);
+  for (const Segment& s : segments) {
+    if (s.token >= 0) {
+      out.push_back(static_cast<std::uint32_t>(s.token));
+    } else {
+      encode_text(s.text, out);
+    }
+  }
+}
+
+void Tokenizer::encode_text(std::string_view text, std::vector<std::uint32_t>& out) const {
+  thread_local std::vector<std::string_view> pieces, next;
+  pieces.clear();
+  pieces.push_back(text);
+  for (const PreTokenizer& stage : stages_) {
+    next.clear();
+    for (std::string_view p : pieces) stage.split(p, next);
+    pieces.swap(next);
+  }
+  for (std::string_view word : pieces) bpe_->encode_word(word, out);
+}
+
+std::string_view Tokenizer::token_bytes(std::uint32_t id, bool skip_special_tokens) const {
+  if (id >= decode_bytes_.size()) throw std::out_of_range("tokenizer: token id " + std::to_string(id) + " is not in the vocabulary");
+  if (skip_special_tokens && special_[id]) return {};
+  return decode_bytes_[id];
+}
+
+std::string Tokenizer::decode(std::span<const std::uint32_t> ids, bool skip_special_tokens) const {
+  std::string bytes;
+  for (std::uint32_t id : ids) bytes.append(token_bytes(id, skip_special_tokens));
+  return utf8::first_invalid(bytes) == bytes.size() ? bytes : utf8::lossy(bytes);
+}
+
+std::optional<std::uint32_t> Tokenizer::token_to_id(std::string_view text) const {
+  for (const AddedToken& t : spec_.added_tokens)
+    if (t.content == text) return t.id;
+  if (const std::int64_t id = bpe_->token_id(text); id >= 0) return static_cast<std::uint32_t>(id);
+  return std::nullopt;
+}
+
+bool Tokenizer::is_special(std::uint32_t id) const { return id < special_.size() && special_[id]; }
+
+}  // namespace r1eval::engine

@@ -1,0 +1,297 @@
+#include "engine/tokenizer/tokenizer_json.h"
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <unordered_map>
+
+#include "engine/tokenizer/byte_level.h"
+#include "engine/tokenizer/pretokenizer.h"
+
+namespace r1eval::engine {
+namespace {
+
+using nlohmann::json;
+
+// Context of one file: every failure names the file and the JSON path.
+struct Reader {
+  std::string file;
+
+  [[noreturn]] void fail(const std::string& path, const std::string& what) const {
+    throw TokenizerError(file + ": " + path + ": " + what);
+  }
+  const json& member(const json& obj, const std::string& key, const std::string& path) const {
+    if (!obj.is_object()) fail(path, "expected an object");
+    const auto it = obj.find(key);
+    if (it == obj.end()) fail(path.empty() ? key : path + "." + key, "missing");
+    return *it;
+  }
+  std::string string_at(const json& v, const std::string& path) const {
+    if (!v.is_string()) fail(path, "expected a string");
+    return v.get<std::string>();
+  }
+  bool bool_at(const json& obj, const std::string& key, const std::string& path, bool fallback) const {
+    const auto it = obj.find(key);
+    if (it == obj.end() || it->is_null()) return fallback;
+    if (!it->is_boolean()) fail(path + "." + key, "expected true or false");
+    return it->get<bool>();
+  }
+  std::uint32_t id_at(const json& v, const std::string& path) const {
+    if (!v.is_number_unsigned() || v.get<std::uint64_t>() > 0x7FFFFFFF) fail(path, "expected a token id (non-negative integer)");
+    return static_cast<std::uint32_t>(v.get<std::uint64_t>());
+  }
+};
+
+json read_json(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw TokenizerError(path.string() + ": cannot open file");
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  try {
+    return json::parse(buffer.str());
+  } catch (const json::parse_error& e) {
+    throw TokenizerError(path.string() + ": invalid JSON: " + e.what());
+  }
+}
+
+std::string type_of(const Reader& r, const json& node, const std::string& path) {
+  return r.string_at(r.member(node, "type", path), path + ".type");
+}
+
+void read_model(const Reader& r, const json& root, TokenizerSpec& spec) {
+  const json& model = r.member(root, "model", "");
+  if (const auto t = model.find("type"); t != model.end() && *t != "BPE")
+    r.fail("model.type", "unsupported model '" + t->dump() + "' (expected BPE)");
+  if (r.bool_at(model, "byte_fallback", "model", false)) r.fail("model.byte_fallback", "byte fallback is not supported");
+  for (const char* key : {"continuing_subword_prefix", "end_of_word_suffix"})
+    if (const auto it = model.find(key); it != model.end() && !it->is_null() && *it != "")
+      r.fail(std::string("model.") + key, "not supported by a byte-level BPE");
+  if (const auto it = model.find("dropout"); it != model.end() && !it->is_null() && it->get<double>() != 0.0)
+    r.fail("model.dropout", "BPE dropout is not supported");
+  spec.ignore_merges = r.bool_at(model, "ignore_merges", "model", false);
+
+  const json& vocab = r.member(model, "vocab", "model");
+  if (!vocab.is_object()) r.fail("model.vocab", "expected an object of token -> id");
+  std::unordered_map<std::string, std::uint32_t> by_text;
+  by_text.reserve(vocab.size());
+  std::uint32_t max_id = 0;
+  for (const auto& [text, id_json] : vocab.items()) max_id = std::max(max_id, r.id_at(id_json, "model.vocab[\"" + text + "\"]"));
+  spec.vocab.assign(vocab.empty() ? 0 : max_id + 1, {});
+  spec.non_byte_level.assign(spec.vocab.size(), {});
+  std::vector<bool> seen(spec.vocab.size(), false);
+  for (const auto& [text, id_json] : vocab.items()) {
+    const std::uint32_t id = id_json.get<std::uint32_t>();
+    if (seen[id]) r.fail("model.vocab[\"" + text + "\"]", "id " + std::to_string(id) + " is used twice");
+    seen[id] = true;
+    if (auto bytes = byte_level_to_bytes(text)) {
+      spec.vocab[id] = std::move(*bytes);
+    } else {
+      spec.non_byte_level[id] = text;
+    }
+    by_text.emplace(text, id);
+  }
+
+  const json& merges = r.member(model, "merges", "model");
+  if (!merges.is_array()) r.fail("model.merges", "expected an array");
+  spec.merges.reserve(merges.size());
+  auto lookup = [&](const std::string& text, const std::string& path) {
+    const auto it = by_text.find(text);
+    if (it == by_text.end()) r.fail(path, "token '" + text + "' is not in model.vocab");
+    return it->second;
+  };
+  for (std::size_t i = 0; i < merges.size(); ++i) {
+    const std::string path = "model.merges[" + std::to_string(i) + "]";
+    const json& m = merges[i];
+    std::string left, right;
+    if (m.is_string()) {
+      const std::string s = m.get<std::string>();
+      const auto space = s.find(' ');
+      if (space == std::string::npos || s.find(' ', space + 1) != std::string::npos)
+        r.fail(path, "expected \"left right\" (two tokens separated by one space)");
+      left = s.substr(0, space);
+      right = s.substr(space + 1);
+    } else if (m.is_array() && m.size() == 2 && m[0].is_string() && m[1].is_string()) {
+      left = m[0].get<std::string>();
+      right = m[1].get<std::string>();
+    } else {
+      r.fail(path, "expected \"left right\" or [left, right]");
+    }
+    spec.merges.emplace_back(lookup(left, path), lookup(right, path));
+    if (!by_text.contains(left + right)) r.fail(path, "the merged token '" + left + right + "' is not in model.vocab");
+  }
+}
+
+void read_normalizer(const Reader& r, const json& node, const std::string& path, TokenizerSpec& spec) {
+  if (node.is_null()) return;
+  const std::string type = type_of(r, node, path);
+  if (type == "NFC") {
+    spec.nfc = true;
+  } else if (type == "Sequence") {
+    const json& list = r.member(node, "normalizers", path);
+    if (!list.is_array()) r.fail(path + ".normalizers", "expected an array");
+    for (std::size_t i = 0; i < list.size(); ++i) read_normalizer(r, list[i], path + ".normalizers[" + std::to_string(i) + "]", spec);
+  } else {
+    r.fail(path + ".type", "unsupported normalizer '" + type + "' (supported: NFC, Sequence)");
+  }
+}
+
+// Returns whether a ByteLevel stage was seen.
+bool read_pre_tokenizer(const Reader& r, const json& node, const std::string& path, TokenizerSpec& spec) {
+  const std::string type = type_of(r, node, path);
+  if (type == "Sequence") {
+    const json& list = r.member(node, "pretokenizers", path);
+    if (!list.is_array()) r.fail(path + ".pretokenizers", "expected an array");
+    bool byte_level = false;
+    for (std::size_t i = 0; i < list.size(); ++i)
+      byte_level |= read_pre_tokenizer(r, list[i], path + ".pretokenizers[" + std::to_string(i) + "]", spec);
+    return byte_level;
+  }
+  if (type == "ByteLevel") {
+    if (r.bool_at(node, "add_prefix_space", path, false)) r.fail(path + ".add_prefix_space", "true is not supported");
+    if (r.bool_at(node, "use_regex", path, true))
+      spec.split_patterns.push_back(R"('s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+)");
+    return true;
+  }
+  if (type == "Split") {
+    const json& pattern = r.member(node, "pattern", path);
+    if (!pattern.is_object() || !pattern.contains("Regex"))
+      r.fail(path + ".pattern", "expected {\"Regex\": ...} (string patterns are not supported)");
+    const std::string regex = r.string_at(pattern["Regex"], path + ".pattern.Regex");
+    const auto behavior = node.find("behavior");
+    if (behavior == node.end() || *behavior != "Isolated") r.fail(path + ".behavior", "only \"Isolated\" is supported");
+    if (r.bool_at(node, "invert", path, false)) r.fail(path + ".invert", "true is not supported");
+    try {
+      (void)PreTokenizer::from_regex(regex);
+    } catch (const std::invalid_argument& e) {
+      r.fail(path + ".pattern.Regex", e.what());
+    }
+    spec.split_patterns.push_back(regex);
+    return false;
+  }
+  r.fail(path + ".type", "unsupported pre-tokenizer '" + type + "' (supported: Sequence, Split, ByteLevel)");
+}
+
+void read_decoder(const Reader& r, const json& node, const std::string& path) {
+  if (node.is_null()) return;
+  const std::string type = type_of(r, node, path);
+  if (type == "Sequence") {
+    const json& list = r.member(node, "decoders", path);
+    for (std::size_t i = 0; i < list.size(); ++i) read_decoder(r, list[i], path + ".decoders[" + std::to_string(i) + "]");
+  } else if (type != "ByteLevel") {
+    r.fail(path + ".type", "unsupported decoder '" + type + "' (supported: ByteLevel)");
+  }
+}
+
+void read_post_processor(const Reader& r, const json& node, const std::string& path, TokenizerSpec& spec) {
+  if (node.is_null()) return;
+  const std::string type = type_of(r, node, path);
+  if (type == "ByteLevel") return;  // changes offsets only
+  if (type == "Sequence") {
+    const json& list = r.member(node, "processors", path);
+    for (std::size_t i = 0; i < list.size(); ++i)
+      read_post_processor(r, list[i], path + ".processors[" + std::to_string(i) + "]", spec);
+    return;
+  }
+  if (type != "TemplateProcessing") r.fail(path + ".type", "unsupported post-processor '" + type + "'");
+  const json& single = r.member(node, "single", path);
+  const json& specials = r.member(node, "special_tokens", path);
+  if (!single.is_array()) r.fail(path + ".single", "expected an array");
+  bool after_sequence = false;
+  for (std::size_t i = 0; i < single.size(); ++i) {
+    const std::string item_path = path + ".single[" + std::to_string(i) + "]";
+    if (single[i].contains("Sequence")) {
+      after_sequence = true;
+      continue;
+    }
+    const json& special = r.member(single[i], "SpecialToken", item_path);
+    const std::string name = r.string_at(r.member(special, "id", item_path + ".SpecialToken"), item_path + ".SpecialToken.id");
+    const std::string ids_path = path + ".special_tokens[\"" + name + "\"].ids";
+    const json& ids = r.member(r.member(specials, name, path + ".special_tokens"), "ids", path + ".special_tokens[\"" + name + "\"]");
+    if (!ids.is_array()) r.fail(ids_path, "expected an array");
+    for (std::size_t k = 0; k < ids.size(); ++k)
+      (after_sequence ? spec.suffix_ids : spec.prefix_ids).push_back(r.id_at(ids[k], ids_path + "[" + std::to_string(k) + "]"));
+  }
+}
+
+void read_added_tokens(const Reader& r, const json& root, TokenizerSpec& spec) {
+  const auto it = root.find("added_tokens");
+  if (it == root.end() || it->is_null()) return;
+  if (!it->is_array()) r.fail("added_tokens", "expected an array");
+  for (std::size_t i = 0; i < it->size(); ++i) {
+    const std::string path = "added_tokens[" + std::to_string(i) + "]";
+    const json& t = (*it)[i];
+    AddedToken token;
+    token.id = r.id_at(r.member(t, "id", path), path + ".id");
+    token.content = r.string_at(r.member(t, "content", path), path + ".content");
+    token.single_word = r.bool_at(t, "single_word", path, false);
+    token.lstrip = r.bool_at(t, "lstrip", path, false);
+    token.rstrip = r.bool_at(t, "rstrip", path, false);
+    token.normalized = r.bool_at(t, "normalized", path, false);
+    token.special = r.bool_at(t, "special", path, false);
+    spec.added_tokens.push_back(std::move(token));
+  }
+}
+
+std::optional<std::string> token_text(const Reader& r, const json& config, const char* key) {
+  const auto it = config.find(key);
+  if (it == config.end() || it->is_null()) return std::nullopt;
+  if (it->is_string()) return it->get<std::string>();
+  if (it->is_object()) return r.string_at(r.member(*it, "content", key), std::string(key) + ".content");
+  r.fail(key, "expected a string or {\"content\": ...}");
+}
+
+std::uint32_t id_of_token(const Reader& r, const TokenizerSpec& spec, const std::string& text, const char* field) {
+  for (const AddedToken& t : spec.added_tokens)
+    if (t.content == text) return t.id;
+  for (std::uint32_t id = 0; id < spec.non_byte_level.size(); ++id)
+    if (spec.non_byte_level[id] == text) return id;
+  if (auto bytes = byte_level_to_bytes(text))
+    for (std::uint32_t id = 0; id < spec.vocab.size(); ++id)
+      if (spec.vocab[id] == *bytes) return id;
+  r.fail(field, "token '" + text + "' is not in tokenizer.json");
+}
+
+void read_config(const std::filesystem::path& path, TokenizerSpec& spec) {
+  const Reader r{path.string()};
+  const json config = read_json(path);
+  if (!config.is_object()) r.fail("(root)", "expected an object");
+  spec.bos_token = token_text(r, config, "bos_token");
+  spec.eos_token = token_text(r, config, "eos_token");
+  spec.pad_token = token_text(r, config, "pad_token");
+  if (const auto it = config.find("chat_template"); it != config.end() && it->is_string()) spec.chat_template = it->get<std::string>();
+  const bool has_bos_flag = config.contains("add_bos_token");
+  const bool has_eos_flag = config.contains("add_eos_token");
+  if (!has_bos_flag && !has_eos_flag) return;
+  spec.prefix_ids.clear();
+  spec.suffix_ids.clear();
+  if (r.bool_at(config, "add_bos_token", "", false)) {
+    if (!spec.bos_token) r.fail("bos_token", "missing while add_bos_token is true");
+    spec.prefix_ids.push_back(id_of_token(r, spec, *spec.bos_token, "bos_token"));
+  }
+  if (r.bool_at(config, "add_eos_token", "", false)) {
+    if (!spec.eos_token) r.fail("eos_token", "missing while add_eos_token is true");
+    spec.suffix_ids.push_back(id_of_token(r, spec, *spec.eos_token, "eos_token"));
+  }
+}
+
+}  // namespace
+
+TokenizerSpec load_tokenizer_spec(const std::filesystem::path& tokenizer_json,
+                                  const std::optional<std::filesystem::path>& tokenizer_config) {
+  const Reader r{tokenizer_json.string()};
+  const json root = read_json(tokenizer_json);
+  if (!root.is_object()) r.fail("(root)", "expected an object");
+  TokenizerSpec spec;
+  read_model(r, root, spec);
+  read_normalizer(r, root.value("normalizer", json()), "normalizer", spec);
+  const json pre = root.value("pre_tokenizer", json());
+  if (pre.is_null() || !read_pre_tokenizer(r, pre, "pre_tokenizer", spec))
+    r.fail("pre_tokenizer", "expected a ByteLevel pre-tokenizer (only byte-level BPE is supported)");
+  read_decoder(r, root.value("decoder", json()), "decoder");
+  read_added_tokens(r, root, spec);
+  read_post_processor(r, root.value("post_processor", json()), "post_processor", spec);
+  if (tokenizer_config && std::filesystem::exists(*tokenizer_config)) read_config(*tokenizer_config, spec);
+  return spec;
+}
+
+}  // namespace r1eval::engine
