@@ -8,7 +8,10 @@ namespace {
 
 std::string shape_string(const std::vector<std::int64_t>& shape) {
   std::string s = "[";
-  for (std::size_t i = 0; i < shape.size(); ++i) s += (i ? "," : "") + std::to_string(shape[i]);
+  for (std::size_t i = 0; i < shape.size(); ++i) {
+    if (i > 0) s += ',';
+    s += std::to_string(shape[i]);
+  }
   return s + "]";
 }
 
@@ -97,6 +100,16 @@ Range shard_range(std::int64_t n, int rank, int world_size) {
   return Range{n * rank / world_size, n * (rank + 1) / world_size};
 }
 
+std::int64_t local_kv_heads(const ModelConfig& config, int world_size) {
+  const std::int64_t kv = config.num_key_value_heads;
+  if (world_size <= 0 || config.num_attention_heads % world_size != 0 || (kv % world_size != 0 && world_size % kv != 0)) {
+    throw std::runtime_error("tensor parallel: world size " + std::to_string(world_size) +
+                             " must divide num_attention_heads (" + std::to_string(config.num_attention_heads) +
+                             ") and divide or be a multiple of num_key_value_heads (" + std::to_string(kv) + ")");
+  }
+  return kv >= world_size ? kv / world_size : 1;
+}
+
 std::string layer_tensor_name(std::int64_t layer, const std::string& suffix) {
   return "model.layers." + std::to_string(layer) + "." + suffix;
 }
@@ -118,11 +131,6 @@ TransformerWeights load_transformer_weights(const Checkpoint& checkpoint, const 
     throw std::invalid_argument("tensor parallel: rank " + std::to_string(shard.rank) + " of world size " +
                                 std::to_string(shard.world_size) + " is not a valid rank");
   }
-  if (config.num_attention_heads % shard.world_size != 0 || config.num_key_value_heads % shard.world_size != 0) {
-    throw std::runtime_error("tensor parallel: world size " + std::to_string(shard.world_size) +
-                             " must divide num_attention_heads (" + std::to_string(config.num_attention_heads) +
-                             ") and num_key_value_heads (" + std::to_string(config.num_key_value_heads) + ")");
-  }
   const ShardReader reader(checkpoint, config);
   const std::int64_t hidden = config.hidden_size;
   const std::int64_t head_dim = config.head_dim;
@@ -134,10 +142,14 @@ TransformerWeights load_transformer_weights(const Checkpoint& checkpoint, const 
   w.config = config;
   w.shard = shard;
   w.local_q_heads = config.num_attention_heads / shard.world_size;
-  w.local_kv_heads = config.num_key_value_heads / shard.world_size;
+  w.local_kv_heads = local_kv_heads(config, shard.world_size);
   w.vocab = shard_range(config.vocab_size, shard.rank, shard.world_size);
   const Range q_rows{shard.rank * w.local_q_heads * head_dim, (shard.rank + 1) * w.local_q_heads * head_dim};
-  const Range kv_rows{shard.rank * w.local_kv_heads * head_dim, (shard.rank + 1) * w.local_kv_heads * head_dim};
+  // With replicated key/value heads, rank r's query heads all belong to key/value head r * kv / world.
+  const std::int64_t first_kv_head = config.num_key_value_heads >= shard.world_size
+                                         ? shard.rank * w.local_kv_heads
+                                         : shard.rank * config.num_key_value_heads / shard.world_size;
+  const Range kv_rows{first_kv_head * head_dim, (first_kv_head + w.local_kv_heads) * head_dim};
   const Range inter_part = shard_range(inter, shard.rank, shard.world_size);
 
   w.embed = reader.rows("model.embed_tokens.weight", config.vocab_size, hidden, w.vocab);

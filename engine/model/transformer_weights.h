@@ -58,13 +58,19 @@ struct TransformerWeights {
   std::uint64_t weight_bytes_per_step() const;
 };
 
+// Key/value heads each rank holds: a 1/world_size share when world_size divides num_key_value_heads,
+// otherwise one head, replicated over world_size / num_key_value_heads ranks (so that every rank's query
+// heads find their key/value head locally). Throws std::runtime_error when neither divides the other or
+// world_size does not divide num_attention_heads.
+std::int64_t local_kv_heads(const ModelConfig& config, int world_size);
+
 // The HF tensor names of the decoder (model.layers.N.self_attn.q_proj.weight, ...).
 std::string layer_tensor_name(std::int64_t layer, const std::string& suffix);
 
 // Loads rank `shard` of the model described by `config` from `checkpoint`. Every tensor's shape is checked
 // against the config (and its dtype against torch_dtype for matrices) before slicing. Throws
 // std::runtime_error with one line "<file>: tensor '<name>': ..." for a missing or mismatched tensor,
-// and for a world size that does not divide the attention and key/value heads.
+// and for a world size local_kv_heads refuses.
 TransformerWeights load_transformer_weights(const Checkpoint& checkpoint, const ModelConfig& config, ShardSpec shard);
 
 }  // namespace r1eval::engine
