@@ -19,6 +19,9 @@ class Backend {
   // row-major [logit_rows.size(), vocab_size]. Throws std::invalid_argument (one line) for a batch that
   // fails validate_forward_batch; the cache is then untouched.
   virtual std::vector<float> forward(const ForwardBatch& batch) = 0;
+  // Copies the keys and values of whole blocks (every layer), in order; for copy-on-write of blocks
+  // shared by the samples of a request. Throws std::invalid_argument for a block outside the cache.
+  virtual void copy_kv_blocks(const std::vector<BlockCopy>& copies) = 0;
 };
 
 }  // namespace r1eval::engine

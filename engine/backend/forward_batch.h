@@ -25,6 +25,12 @@ struct ForwardBatch {
   std::size_t num_seqs() const { return seq_starts.empty() ? 0 : seq_starts.size() - 1; }
 };
 
+// A whole KV cache block to duplicate (all layers), e.g. before a sample writes into a shared block.
+struct BlockCopy {
+  std::int32_t src = 0;
+  std::int32_t dst = 0;
+};
+
 // Checks that `batch` is well formed for a cache of `num_blocks` blocks of `block_size` slots and a
 // vocabulary of `vocab_size`: sizes agree, ids in the vocabulary, block tables cover every position
 // attended to, slots inside the cache. Returns an empty string, or one line saying what is wrong.

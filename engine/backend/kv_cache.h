@@ -17,6 +17,8 @@ class PagedKvCache {
 
   std::int32_t block_size() const { return block_size_; }
   std::int64_t num_blocks() const { return num_blocks_; }
+  // Copies the keys and values of block `src` to block `dst` in every layer.
+  void copy_block(std::int32_t src, std::int32_t dst);
   // The kv_heads * head_dim floats of `slot` in `layer`.
   float* key(std::int64_t layer, std::int64_t slot) { return keys_.data() + offset(layer, slot); }
   float* value(std::int64_t layer, std::int64_t slot) { return values_.data() + offset(layer, slot); }
@@ -27,6 +29,7 @@ class PagedKvCache {
   std::size_t offset(std::int64_t layer, std::int64_t slot) const {
     return static_cast<std::size_t>((layer * num_blocks_ * block_size_ + slot) * slot_floats_);
   }
+  std::int64_t layers_;
   std::int32_t block_size_;
   std::int64_t num_blocks_;
   std::int64_t slot_floats_;

@@ -46,6 +46,18 @@ std::vector<float> CpuBackend::forward(const ForwardBatch& batch) {
   return ranks_.front()->forward(batch, group_->communicator(0));
 }
 
+void CpuBackend::copy_kv_blocks(const std::vector<BlockCopy>& copies) {
+  for (const BlockCopy& copy : copies) {
+    if (copy.src < 0 || copy.src >= num_blocks_ || copy.dst < 0 || copy.dst >= num_blocks_) {
+      throw std::invalid_argument("copy_kv_blocks: block " + std::to_string(copy.src) + " -> " +
+                                  std::to_string(copy.dst) + " outside the KV cache of " + std::to_string(num_blocks_));
+    }
+  }
+  for (const BlockCopy& copy : copies) {
+    for (auto& rank : ranks_) rank->cache().copy_block(copy.src, copy.dst);
+  }
+}
+
 std::uint64_t CpuBackend::weight_bytes_per_step() const {
   std::uint64_t total = 0;
   for (const auto& rank : ranks_) total += rank->weights().weight_bytes_per_step();

@@ -30,6 +30,7 @@ class CpuBackend final : public Backend {
   std::int32_t kv_block_size() const override { return block_size_; }
   std::int64_t num_kv_blocks() const override { return num_blocks_; }
   std::vector<float> forward(const ForwardBatch& batch) override;
+  void copy_kv_blocks(const std::vector<BlockCopy>& copies) override;
 
   int tensor_parallel() const { return static_cast<int>(ranks_.size()); }
   // Weight bytes all ranks read in one step (what bounds decode speed).

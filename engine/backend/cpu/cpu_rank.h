@@ -19,6 +19,7 @@ class CpuRank {
   // batch's keys/values into this rank's cache and returns the full-vocabulary logits of
   // batch.logit_rows, [rows, vocab], identical on every rank.
   std::vector<float> forward(const ForwardBatch& batch, Communicator& comm);
+  PagedKvCache& cache() { return cache_; }
 
  private:
   TransformerWeights weights_;
