@@ -1,0 +1,27 @@
+// What the runtime asks of a backend: run one flat ragged batch through the model, return logits.
+#pragma once
+#include <cstdint>
+#include <vector>
+
+#include "engine/backend/forward_batch.h"
+#include "engine/model/model_config.h"
+
+namespace r1eval::engine {
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+  virtual const ModelConfig& config() const = 0;
+  // The paged KV cache: num_kv_blocks() blocks of kv_block_size() token slots each.
+  virtual std::int32_t kv_block_size() const = 0;
+  virtual std::int64_t num_kv_blocks() const = 0;
+  // Writes the batch's keys and values into the cache and returns the logits of batch.logit_rows,
+  // row-major [logit_rows.size(), vocab_size]. Throws std::invalid_argument (one line) for a batch that
+  // fails validate_forward_batch; the cache is then untouched.
+  virtual std::vector<float> forward(const ForwardBatch& batch) = 0;
+  // Copies the keys and values of whole blocks (every layer), in order; for copy-on-write of blocks
+  // shared by the samples of a request. Throws std::invalid_argument for a block outside the cache.
+  virtual void copy_kv_blocks(const std::vector<BlockCopy>& copies) = 0;
+};
+
+}  // namespace r1eval::engine

@@ -1,0 +1,16 @@
+// Causal grouped-query attention over a paged KV cache, fp32.
+#pragma once
+#include <cstdint>
+
+#include "engine/backend/forward_batch.h"
+#include "engine/backend/kv_cache.h"
+
+namespace r1eval::engine::cpu {
+
+// For every token t of `batch` and every local query head h, out[t, h] = softmax(q[t,h] . K / sqrt(d)) V
+// over the positions 0..positions[t] of t's sequence, read from `cache` layer `layer` through the block
+// table; query head h reads key/value head h / (q_heads / kv_heads). q: [tokens, q_heads * head_dim].
+void paged_attention(const ForwardBatch& batch, const PagedKvCache& cache, std::int64_t layer, const float* q,
+                     int q_heads, int kv_heads, int head_dim, float* out);
+
+}  // namespace r1eval::engine::cpu

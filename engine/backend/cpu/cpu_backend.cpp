@@ -1,0 +1,67 @@
+#include "engine/backend/cpu/cpu_backend.h"
+
+#include <stdexcept>
+#include <thread>
+
+#include "engine/backend/kv_cache.h"
+#include "engine/model/checkpoint.h"
+
+namespace r1eval::engine {
+
+CpuBackend::CpuBackend(const std::string& model_dir, const CpuBackendOptions& options)
+    : config_(load_model_config(model_dir)), block_size_(options.kv_block_size) {
+  if (options.tensor_parallel <= 0) throw std::invalid_argument("tensor_parallel must be at least 1");
+  if (block_size_ <= 0) throw std::invalid_argument("kv_block_size must be at least 1");
+  // Replicated key/value heads (more ranks than heads) cost memory on every rank that holds them.
+  const std::int64_t kv_heads_all_ranks = local_kv_heads(config_, options.tensor_parallel) * options.tensor_parallel;
+  const std::uint64_t block_bytes =
+      PagedKvCache::block_bytes(config_.num_hidden_layers, kv_heads_all_ranks, config_.head_dim, block_size_);
+  num_blocks_ = static_cast<std::int64_t>(options.kv_cache_bytes / block_bytes);
+  if (num_blocks_ == 0) {
+    throw std::invalid_argument("KV cache of " + std::to_string(options.kv_cache_bytes) +
+                                " bytes holds no block of " + std::to_string(block_bytes) + " bytes");
+  }
+  const Checkpoint checkpoint(model_dir);
+  for (int r = 0; r < options.tensor_parallel; ++r) {
+    ranks_.push_back(std::make_unique<cpu::CpuRank>(
+        load_transformer_weights(checkpoint, config_, ShardSpec{r, options.tensor_parallel}), block_size_, num_blocks_));
+  }
+  if (options.tensor_parallel > 1) group_ = std::make_unique<ThreadGroup>(options.tensor_parallel);
+}
+
+CpuBackend::~CpuBackend() = default;
+
+std::vector<float> CpuBackend::forward(const ForwardBatch& batch) {
+  // Validate before any rank starts: a rank failing mid-collective would leave the others waiting.
+  const std::string problem = validate_forward_batch(batch, config_.vocab_size, num_blocks_, block_size_);
+  if (!problem.empty()) throw std::invalid_argument("forward batch: " + problem);
+  if (ranks_.size() == 1) {
+    SoloCommunicator solo;
+    return ranks_.front()->forward(batch, solo);
+  }
+  std::vector<std::jthread> others;
+  for (std::size_t r = 1; r < ranks_.size(); ++r) {
+    others.emplace_back([this, r, &batch] { ranks_[r]->forward(batch, group_->communicator(static_cast<int>(r))); });
+  }
+  return ranks_.front()->forward(batch, group_->communicator(0));
+}
+
+void CpuBackend::copy_kv_blocks(const std::vector<BlockCopy>& copies) {
+  for (const BlockCopy& copy : copies) {
+    if (copy.src < 0 || copy.src >= num_blocks_ || copy.dst < 0 || copy.dst >= num_blocks_) {
+      throw std::invalid_argument("copy_kv_blocks: block " + std::to_string(copy.src) + " -> " +
+                                  std::to_string(copy.dst) + " outside the KV cache of " + std::to_string(num_blocks_));
+    }
+  }
+  for (const BlockCopy& copy : copies) {
+    for (auto& rank : ranks_) rank->cache().copy_block(copy.src, copy.dst);
+  }
+}
+
+std::uint64_t CpuBackend::weight_bytes_per_step() const {
+  std::uint64_t total = 0;
+  for (const auto& rank : ranks_) total += rank->weights().weight_bytes_per_step();
+  return total;
+}
+
+}  // namespace r1eval::engine

@@ -1,0 +1,42 @@
+#include "engine/backend/cpu/cpu_ops.h"
+
+#include <cblas.h>
+
+#include <cmath>
+
+namespace r1eval::engine::cpu {
+
+void rms_norm(const float* x, const float* weight, std::int64_t rows, std::int64_t dim, double eps, float* out) {
+  for (std::int64_t r = 0; r < rows; ++r) {
+    const float* row = x + r * dim;
+    float sum = 0.0f;
+    for (std::int64_t i = 0; i < dim; ++i) sum += row[i] * row[i];
+    const float inv = 1.0f / std::sqrt(sum / static_cast<float>(dim) + static_cast<float>(eps));
+    float* dst = out + r * dim;
+    for (std::int64_t i = 0; i < dim; ++i) dst[i] = weight[i] * (row[i] * inv);
+  }
+}
+
+void matmul_transposed(const float* x, std::int64_t rows, const float* w, std::int64_t out_dim, std::int64_t in_dim,
+                       float* y) {
+  if (rows == 0 || out_dim == 0) return;
+  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<blasint>(rows), static_cast<blasint>(out_dim),
+              static_cast<blasint>(in_dim), 1.0f, x, static_cast<blasint>(in_dim), w, static_cast<blasint>(in_dim), 0.0f,
+              y, static_cast<blasint>(out_dim));
+}
+
+void linear_forward(const float* x, std::int64_t rows, const Linear& linear, float* out) {
+  matmul_transposed(x, rows, linear.weight.data(), linear.out, linear.in, out);
+  if (!linear.bias.empty()) {
+    for (std::int64_t r = 0; r < rows; ++r) {
+      float* row = out + r * linear.out;
+      for (std::int64_t i = 0; i < linear.out; ++i) row[i] += linear.bias[static_cast<std::size_t>(i)];
+    }
+  }
+}
+
+void silu_mul(float* gate, const float* up, std::int64_t n) {
+  for (std::int64_t i = 0; i < n; ++i) gate[i] = gate[i] / (1.0f + std::exp(-gate[i])) * up[i];
+}
+
+}  // namespace r1eval::engine::cpu

@@ -1,0 +1,20 @@
+// fp32 building blocks of the CPU forward pass. Matrices are row-major.
+#pragma once
+#include <cstdint>
+#include <vector>
+
+#include "engine/model/transformer_weights.h"
+
+namespace r1eval::engine::cpu {
+
+// out[r] = x[r] / rms(x[r]) * weight for `rows` rows of `dim` floats (out may alias x).
+void rms_norm(const float* x, const float* weight, std::int64_t rows, std::int64_t dim, double eps, float* out);
+// y [rows, out_dim] = x [rows, in_dim] * w^T, w row-major [out_dim, in_dim].
+void matmul_transposed(const float* x, std::int64_t rows, const float* w, std::int64_t out_dim, std::int64_t in_dim,
+                       float* y);
+// out [rows, linear.out] = x [rows, linear.in] * W^T + bias.
+void linear_forward(const float* x, std::int64_t rows, const Linear& linear, float* out);
+// gate[i] = silu(gate[i]) * up[i] for n elements.
+void silu_mul(float* gate, const float* up, std::int64_t n);
+
+}  // namespace r1eval::engine::cpu

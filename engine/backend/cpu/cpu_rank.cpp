@@ -1,0 +1,92 @@
+#include "engine/backend/cpu/cpu_rank.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "engine/backend/cpu/cpu_attention.h"
+#include "engine/backend/cpu/cpu_ops.h"
+#include "engine/backend/rope.h"
+
+namespace r1eval::engine::cpu {
+
+CpuRank::CpuRank(TransformerWeights weights, std::int32_t block_size, std::int64_t num_blocks)
+    : weights_(std::move(weights)),
+      inv_freq_(rope_inverse_frequencies(weights_.config)),
+      cache_(weights_.config.num_hidden_layers, weights_.local_kv_heads, weights_.config.head_dim, block_size,
+             num_blocks) {}
+
+std::vector<float> CpuRank::forward(const ForwardBatch& batch, Communicator& comm) {
+  const ModelConfig& cfg = weights_.config;
+  const auto tokens = static_cast<std::int64_t>(batch.num_tokens());
+  const std::int64_t hidden = cfg.hidden_size;
+  const int head_dim = static_cast<int>(cfg.head_dim);
+  const int q_heads = static_cast<int>(weights_.local_q_heads);
+  const int kv_heads = static_cast<int>(weights_.local_kv_heads);
+  const std::int64_t kv_width = kv_heads * head_dim;
+  const auto n = [](std::int64_t count) { return static_cast<std::size_t>(count); };
+
+  // Vocab-parallel embedding: rows outside this rank's slice contribute zeros to the sum.
+  std::vector<float> x(n(tokens * hidden), 0.0f);
+  for (std::int64_t t = 0; t < tokens; ++t) {
+    const std::int64_t id = batch.token_ids[n(t)];
+    if (id >= weights_.vocab.begin && id < weights_.vocab.end) {
+      std::memcpy(x.data() + t * hidden, weights_.embed.data() + (id - weights_.vocab.begin) * hidden,
+                  n(hidden) * sizeof(float));
+    }
+  }
+  comm.all_reduce_sum(x);
+
+  std::vector<float> h(x.size()), q(n(tokens * q_heads * head_dim)), k(n(tokens * kv_width)), v(k.size());
+  std::vector<float> attn(q.size()), proj(x.size());
+  const std::int64_t inter = weights_.layers.empty() ? 0 : weights_.layers.front().gate.out;
+  std::vector<float> gate(n(tokens * inter)), up(gate.size());
+
+  for (std::size_t l = 0; l < weights_.layers.size(); ++l) {
+    const LayerWeights& layer = weights_.layers[l];
+    const auto layer_index = static_cast<std::int64_t>(l);
+    rms_norm(x.data(), layer.input_norm.data(), tokens, hidden, cfg.rms_norm_eps, h.data());
+    linear_forward(h.data(), tokens, layer.q, q.data());
+    linear_forward(h.data(), tokens, layer.k, k.data());
+    linear_forward(h.data(), tokens, layer.v, v.data());
+    for (std::int64_t t = 0; t < tokens; ++t) {
+      apply_rope(q.data() + t * q_heads * head_dim, q_heads, head_dim, batch.positions[n(t)], inv_freq_);
+      apply_rope(k.data() + t * kv_width, kv_heads, head_dim, batch.positions[n(t)], inv_freq_);
+      const std::int64_t slot = batch.slot_mapping[n(t)];
+      std::memcpy(cache_.key(layer_index, slot), k.data() + t * kv_width, n(kv_width) * sizeof(float));
+      std::memcpy(cache_.value(layer_index, slot), v.data() + t * kv_width, n(kv_width) * sizeof(float));
+    }
+    paged_attention(batch, cache_, layer_index, q.data(), q_heads, kv_heads, head_dim, attn.data());
+    linear_forward(attn.data(), tokens, layer.o, proj.data());
+    comm.all_reduce_sum(proj);
+    for (std::size_t i = 0; i < x.size(); ++i) x[i] += proj[i];
+
+    rms_norm(x.data(), layer.post_attention_norm.data(), tokens, hidden, cfg.rms_norm_eps, h.data());
+    linear_forward(h.data(), tokens, layer.gate, gate.data());
+    linear_forward(h.data(), tokens, layer.up, up.data());
+    silu_mul(gate.data(), up.data(), tokens * inter);
+    linear_forward(gate.data(), tokens, layer.down, proj.data());
+    comm.all_reduce_sum(proj);
+    for (std::size_t i = 0; i < x.size(); ++i) x[i] += proj[i];
+  }
+
+  const auto rows = static_cast<std::int64_t>(batch.logit_rows.size());
+  std::vector<float> selected(n(rows * hidden));
+  for (std::int64_t r = 0; r < rows; ++r) {
+    std::memcpy(selected.data() + r * hidden, x.data() + batch.logit_rows[n(r)] * hidden, n(hidden) * sizeof(float));
+  }
+  rms_norm(selected.data(), weights_.final_norm.data(), rows, hidden, cfg.rms_norm_eps, selected.data());
+  const std::int64_t local_vocab = weights_.vocab.size();
+  std::vector<float> local(n(rows * local_vocab));
+  matmul_transposed(selected.data(), rows, weights_.head(), local_vocab, hidden, local.data());
+  if (comm.world_size() == 1) return local;
+  // Vocab-parallel head: each rank fills its columns; the sum of disjoint columns is exact.
+  const std::int64_t vocab = cfg.vocab_size;
+  std::vector<float> logits(n(rows * vocab), 0.0f);
+  for (std::int64_t r = 0; r < rows; ++r) {
+    std::copy_n(local.data() + r * local_vocab, local_vocab, logits.data() + r * vocab + weights_.vocab.begin);
+  }
+  comm.all_reduce_sum(logits);
+  return logits;
+}
+
+}  // namespace r1eval::engine::cpu

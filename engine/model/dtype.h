@@ -1,0 +1,29 @@
+// Element types of checkpoint tensors and their exact widening to fp32.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+namespace r1eval::engine {
+
+enum class DType { kBF16, kF16, kF32 };
+
+// Bytes per element.
+std::size_t dtype_size(DType dtype);
+// The safetensors spelling ("BF16", "F16", "F32").
+std::string_view dtype_name(DType dtype);
+// Parses a safetensors dtype name; nullopt for anything this engine does not load.
+std::optional<DType> parse_safetensors_dtype(std::string_view name);
+// Parses a config.json torch_dtype ("bfloat16", "float16", "float32"); nullopt otherwise.
+std::optional<DType> parse_torch_dtype(std::string_view name);
+
+// Exact conversions: every bf16 and fp16 value (subnormals, infinities, NaN) is representable in fp32.
+float bf16_to_float(std::uint16_t bits);
+float fp16_to_float(std::uint16_t bits);
+// Widens `count` elements of `dtype` read from `src` (any alignment, little-endian) into `dst`.
+void convert_to_float(DType dtype, const std::byte* src, std::size_t count, float* dst);
+
+}  // namespace r1eval::engine

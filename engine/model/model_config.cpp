@@ -1,0 +1,140 @@
+#include "engine/model/model_config.h"
+
+#include <filesystem>
+#include <stdexcept>
+
+#include "engine/model/json_fields.h"
+
+namespace r1eval::engine {
+namespace {
+
+[[noreturn]] void bad_field(const std::string& label, const std::string& field, const std::string& expected) {
+  throw std::runtime_error(label + ": field '" + field + "': expected " + expected);
+}
+
+std::int64_t required_positive(const nlohmann::json& obj, const char* field, const std::string& label) {
+  const auto value = json_int(obj, field, label);
+  if (!value || *value <= 0) bad_field(label, field, "a positive integer");
+  return *value;
+}
+
+// rope_scaling (transformers <= 4.x) and rope_parameters (newer) carry the same fields.
+RopeScaling parse_rope_scaling(const nlohmann::json& scaling, const std::string& field, const std::string& label) {
+  RopeScaling rope;
+  if (scaling.is_null()) return rope;
+  if (!scaling.is_object()) bad_field(label, field, "an object or null");
+  const std::string sub_label = label + ": " + field;
+  auto type = json_string(scaling, "rope_type", sub_label);
+  if (!type) type = json_string(scaling, "type", sub_label);
+  if (!type || *type == "default") return rope;
+  const auto factor = json_number(scaling, "factor", sub_label);
+  if (!factor || *factor <= 0) bad_field(label, field + ".factor", "a positive number");
+  rope.factor = *factor;
+  if (*type == "linear") {
+    rope.type = RopeScaling::Type::kLinear;
+    return rope;
+  }
+  if (*type != "llama3") bad_field(label, field + ".rope_type", "default, linear or llama3, not '" + *type + "'");
+  rope.type = RopeScaling::Type::kLlama3;
+  const auto low = json_number(scaling, "low_freq_factor", sub_label);
+  const auto high = json_number(scaling, "high_freq_factor", sub_label);
+  const auto original = json_int(scaling, "original_max_position_embeddings", sub_label);
+  if (!low || *low <= 0) bad_field(label, field + ".low_freq_factor", "a positive number");
+  if (!high || *high <= *low) bad_field(label, field + ".high_freq_factor", "a number above low_freq_factor");
+  if (!original || *original <= 0) bad_field(label, field + ".original_max_position_embeddings", "a positive integer");
+  rope.low_freq_factor = *low;
+  rope.high_freq_factor = *high;
+  rope.original_max_position_embeddings = *original;
+  return rope;
+}
+
+}  // namespace
+
+ModelConfig parse_model_config(const std::string& json_text, const std::string& label) {
+  const nlohmann::json obj = parse_json_object(json_text, label);
+  ModelConfig config;
+
+  const auto arch_it = obj.find("architectures");
+  if (arch_it == obj.end() || !arch_it->is_array() || arch_it->empty() || !(*arch_it)[0].is_string()) {
+    bad_field(label, "architectures", "a list naming the model class");
+  }
+  config.architecture_name = (*arch_it)[0].get<std::string>();
+  if (config.architecture_name == "Qwen2ForCausalLM") {
+    config.architecture = Architecture::kQwen2;
+  } else if (config.architecture_name == "LlamaForCausalLM") {
+    config.architecture = Architecture::kLlama;
+  } else {
+    throw std::runtime_error(label + ": unsupported architecture '" + config.architecture_name +
+                             "' (supported: Qwen2ForCausalLM, LlamaForCausalLM)");
+  }
+
+  config.hidden_size = required_positive(obj, "hidden_size", label);
+  config.num_hidden_layers = required_positive(obj, "num_hidden_layers", label);
+  config.num_attention_heads = required_positive(obj, "num_attention_heads", label);
+  config.intermediate_size = required_positive(obj, "intermediate_size", label);
+  config.vocab_size = required_positive(obj, "vocab_size", label);
+  config.num_key_value_heads = json_int(obj, "num_key_value_heads", label).value_or(config.num_attention_heads);
+  if (config.num_key_value_heads <= 0 || config.num_attention_heads % config.num_key_value_heads != 0) {
+    bad_field(label, "num_key_value_heads", "a positive divisor of num_attention_heads");
+  }
+  const auto head_dim = json_int(obj, "head_dim", label);
+  if (head_dim) {
+    config.head_dim = *head_dim;
+  } else {
+    if (config.hidden_size % config.num_attention_heads != 0) {
+      bad_field(label, "head_dim", "a value, since hidden_size is not a multiple of num_attention_heads");
+    }
+    config.head_dim = config.hidden_size / config.num_attention_heads;
+  }
+  if (config.head_dim <= 0 || config.head_dim % 2 != 0) bad_field(label, "head_dim", "a positive even integer");
+  config.max_position_embeddings = json_int(obj, "max_position_embeddings", label).value_or(0);
+  config.rms_norm_eps = json_number(obj, "rms_norm_eps", label).value_or(1e-6);
+  if (config.rms_norm_eps <= 0) bad_field(label, "rms_norm_eps", "a positive number");
+
+  const auto act = json_string(obj, "hidden_act", label);
+  if (act && *act != "silu") bad_field(label, "hidden_act", "silu, not '" + *act + "'");
+
+  const auto params_it = obj.find("rope_parameters");
+  const bool has_params = params_it != obj.end() && params_it->is_object();
+  auto theta = json_number(obj, "rope_theta", label);
+  if (!theta && has_params) theta = json_number(*params_it, "rope_theta", label + ": rope_parameters");
+  config.rope_theta = theta.value_or(10000.0);
+  if (config.rope_theta <= 0) bad_field(label, "rope_theta", "a positive number");
+  const auto scaling_it = obj.find("rope_scaling");
+  if (scaling_it != obj.end() && !scaling_it->is_null()) {
+    config.rope_scaling = parse_rope_scaling(*scaling_it, "rope_scaling", label);
+  } else if (has_params) {
+    config.rope_scaling = parse_rope_scaling(*params_it, "rope_parameters", label);
+  }
+
+  config.tie_word_embeddings = json_bool(obj, "tie_word_embeddings", label).value_or(false);
+  if (config.architecture == Architecture::kQwen2) {
+    config.qkv_bias = true;  // Qwen2's attention always carries q/k/v biases
+  } else {
+    const bool attention_bias = json_bool(obj, "attention_bias", label).value_or(false);
+    config.qkv_bias = attention_bias;
+    config.o_bias = attention_bias;
+    config.mlp_bias = json_bool(obj, "mlp_bias", label).value_or(false);
+  }
+
+  auto dtype_name_field = json_string(obj, "torch_dtype", label);
+  const char* dtype_field = "torch_dtype";
+  if (!dtype_name_field) {
+    dtype_name_field = json_string(obj, "dtype", label);
+    dtype_field = "dtype";
+  }
+  if (dtype_name_field) {
+    config.torch_dtype = parse_torch_dtype(*dtype_name_field);
+    if (!config.torch_dtype) bad_field(label, dtype_field, "bfloat16, float16 or float32, not '" + *dtype_name_field + "'");
+  }
+  config.bos_token_id = json_int(obj, "bos_token_id", label);
+  config.eos_token_ids = json_int_or_list(obj, "eos_token_id", label);
+  return config;
+}
+
+ModelConfig load_model_config(const std::string& model_dir) {
+  const std::string path = (std::filesystem::path(model_dir) / "config.json").string();
+  return parse_model_config(read_text_file(path), path);
+}
+
+}  // namespace r1eval::engine

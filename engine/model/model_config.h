@@ -1,0 +1,55 @@
+// config.json of a Hugging Face causal LM -> the shape of the transformer the engine runs.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/model/dtype.h"
+
+namespace r1eval::engine {
+
+enum class Architecture { kQwen2, kLlama };
+
+// Rotary embedding frequency scaling. kNone: plain RoPE; kLinear: positions divided by factor;
+// kLlama3: Llama-3.1's wavelength-dependent interpolation.
+struct RopeScaling {
+  enum class Type { kNone, kLinear, kLlama3 };
+  Type type = Type::kNone;
+  double factor = 1.0;
+  double low_freq_factor = 1.0;
+  double high_freq_factor = 4.0;
+  std::int64_t original_max_position_embeddings = 0;
+};
+
+struct ModelConfig {
+  Architecture architecture = Architecture::kLlama;
+  std::string architecture_name;  // as written in config.json
+  std::int64_t hidden_size = 0;
+  std::int64_t num_hidden_layers = 0;
+  std::int64_t num_attention_heads = 0;
+  std::int64_t num_key_value_heads = 0;
+  std::int64_t head_dim = 0;
+  std::int64_t intermediate_size = 0;
+  std::int64_t vocab_size = 0;
+  std::int64_t max_position_embeddings = 0;
+  double rms_norm_eps = 1e-6;
+  double rope_theta = 10000.0;
+  RopeScaling rope_scaling;
+  bool tie_word_embeddings = false;
+  bool qkv_bias = false;  // Qwen2 always; Llama when attention_bias
+  bool o_bias = false;    // Llama when attention_bias
+  bool mlp_bias = false;  // Llama when mlp_bias
+  std::optional<DType> torch_dtype;  // the checkpoint's declared weight dtype, if given
+  std::optional<std::int64_t> bos_token_id;
+  std::vector<std::int64_t> eos_token_ids;
+};
+
+// Parses config.json text. `label` names the file in errors. Throws std::runtime_error with one line
+// "<label>: ..." naming the field; an architecture other than Qwen2ForCausalLM / LlamaForCausalLM is
+// reported by name.
+ModelConfig parse_model_config(const std::string& json_text, const std::string& label);
+// Reads and parses `<model_dir>/config.json`.
+ModelConfig load_model_config(const std::string& model_dir);
+
+}  // namespace r1eval::engine

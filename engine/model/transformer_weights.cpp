@@ -1,0 +1,187 @@
+#include "engine/model/transformer_weights.h"
+
+#include <stdexcept>
+#include <tbb/parallel_for.h>
+
+namespace r1eval::engine {
+namespace {
+
+std::string shape_string(const std::vector<std::int64_t>& shape) {
+  std::string s = "[";
+  for (std::size_t i = 0; i < shape.size(); ++i) {
+    if (i > 0) s += ',';
+    s += std::to_string(shape[i]);
+  }
+  return s + "]";
+}
+
+// Reads and checks tensors of one checkpoint for one rank.
+class ShardReader {
+ public:
+  ShardReader(const Checkpoint& checkpoint, const ModelConfig& config) : checkpoint_(checkpoint), config_(config) {}
+
+  TensorView checked(const std::string& name, const std::vector<std::int64_t>& expected) const {
+    const TensorView view = checkpoint_.require(name);
+    if (view.info->shape != expected) {
+      fail(view, "shape " + shape_string(view.info->shape) + " but the config needs " + shape_string(expected));
+    }
+    // Norms and biases are often kept in fp32 beside 16-bit matrices; matrices must match the declared dtype.
+    if (expected.size() >= 2 && config_.torch_dtype && view.info->dtype != *config_.torch_dtype) {
+      fail(view, "dtype " + std::string(dtype_name(view.info->dtype)) + " but config.json declares " +
+                     std::string(dtype_name(*config_.torch_dtype)));
+    }
+    return view;
+  }
+
+  std::vector<float> vector(const std::string& name, std::int64_t n) const {
+    const TensorView view = checked(name, {n});
+    std::vector<float> out(static_cast<std::size_t>(n));
+    view.to_float(0, static_cast<std::uint64_t>(n), out.data());
+    return out;
+  }
+
+  // Rows [rows.begin, rows.end) of a [out, in] matrix.
+  std::vector<float> rows(const std::string& name, std::int64_t out, std::int64_t in, Range rows) const {
+    const TensorView view = checked(name, {out, in});
+    std::vector<float> result(static_cast<std::size_t>(rows.size() * in));
+    view.to_float(static_cast<std::uint64_t>(rows.begin * in), result.size(), result.data());
+    return result;
+  }
+
+  // Columns [cols.begin, cols.end) of every row of a [out, in] matrix.
+  std::vector<float> columns(const std::string& name, std::int64_t out, std::int64_t in, Range cols) const {
+    const TensorView view = checked(name, {out, in});
+    std::vector<float> result(static_cast<std::size_t>(out * cols.size()));
+    for (std::int64_t r = 0; r < out; ++r) {
+      view.to_float(static_cast<std::uint64_t>(r * in + cols.begin), static_cast<std::uint64_t>(cols.size()),
+                    result.data() + r * cols.size());
+    }
+    return result;
+  }
+
+  // Elements [part.begin, part.end) of a vector of n.
+  std::vector<float> slice(const std::string& name, std::int64_t n, Range part) const {
+    const TensorView view = checked(name, {n});
+    std::vector<float> result(static_cast<std::size_t>(part.size()));
+    view.to_float(static_cast<std::uint64_t>(part.begin), result.size(), result.data());
+    return result;
+  }
+
+ private:
+  [[noreturn]] static void fail(const TensorView& view, const std::string& what) {
+    throw std::runtime_error(*view.file + ": tensor " + quote_name(view.info->name) + ": " + what);
+  }
+
+  const Checkpoint& checkpoint_;
+  const ModelConfig& config_;
+};
+
+Linear column_parallel(const ShardReader& reader, const std::string& prefix, std::int64_t out, std::int64_t in,
+                       Range rows, bool bias) {
+  Linear linear{rows.size(), in, reader.rows(prefix + ".weight", out, in, rows), {}};
+  if (bias) linear.bias = reader.slice(prefix + ".bias", out, rows);
+  return linear;
+}
+
+// The bias of a row-parallel layer is added once, by rank 0, before the partial sums are reduced.
+Linear row_parallel(const ShardReader& reader, const std::string& prefix, std::int64_t out, std::int64_t in,
+                    Range cols, bool bias, int rank) {
+  Linear linear{out, cols.size(), reader.columns(prefix + ".weight", out, in, cols), {}};
+  if (bias) {
+    linear.bias = reader.vector(prefix + ".bias", out);
+    if (rank != 0) linear.bias.assign(linear.bias.size(), 0.0f);
+  }
+  return linear;
+}
+
+}  // namespace
+
+Range shard_range(std::int64_t n, int rank, int world_size) {
+  return Range{n * rank / world_size, n * (rank + 1) / world_size};
+}
+
+std::int64_t local_kv_heads(const ModelConfig& config, int world_size) {
+  const std::int64_t kv = config.num_key_value_heads;
+  if (world_size <= 0 || config.num_attention_heads % world_size != 0 || (kv % world_size != 0 && world_size % kv != 0)) {
+    throw std::runtime_error("tensor parallel: world size " + std::to_string(world_size) +
+                             " must divide num_attention_heads (" + std::to_string(config.num_attention_heads) +
+                             ") and divide or be a multiple of num_key_value_heads (" + std::to_string(kv) + ")");
+  }
+  return kv >= world_size ? kv / world_size : 1;
+}
+
+std::string layer_tensor_name(std::int64_t layer, const std::string& suffix) {
+  return "model.layers." + std::to_string(layer) + "." + suffix;
+}
+
+std::uint64_t TransformerWeights::weight_bytes_per_step() const {
+  std::uint64_t floats = static_cast<std::uint64_t>(vocab.size() * config.hidden_size);  // head
+  for (const LayerWeights& layer : layers) {
+    for (const Linear* linear : {&layer.q, &layer.k, &layer.v, &layer.o, &layer.gate, &layer.up, &layer.down}) {
+      floats += linear->weight.size() + linear->bias.size();
+    }
+    floats += layer.input_norm.size() + layer.post_attention_norm.size();
+  }
+  floats += final_norm.size();
+  return floats * sizeof(float);
+}
+
+TransformerWeights load_transformer_weights(const Checkpoint& checkpoint, const ModelConfig& config, ShardSpec shard) {
+  if (shard.world_size <= 0 || shard.rank < 0 || shard.rank >= shard.world_size) {
+    throw std::invalid_argument("tensor parallel: rank " + std::to_string(shard.rank) + " of world size " +
+                                std::to_string(shard.world_size) + " is not a valid rank");
+  }
+  const ShardReader reader(checkpoint, config);
+  const std::int64_t hidden = config.hidden_size;
+  const std::int64_t head_dim = config.head_dim;
+  const std::int64_t q_out = config.num_attention_heads * head_dim;
+  const std::int64_t kv_out = config.num_key_value_heads * head_dim;
+  const std::int64_t inter = config.intermediate_size;
+
+  TransformerWeights w;
+  w.config = config;
+  w.shard = shard;
+  w.local_q_heads = config.num_attention_heads / shard.world_size;
+  w.local_kv_heads = local_kv_heads(config, shard.world_size);
+  w.vocab = shard_range(config.vocab_size, shard.rank, shard.world_size);
+  const Range q_rows{shard.rank * w.local_q_heads * head_dim, (shard.rank + 1) * w.local_q_heads * head_dim};
+  // With replicated key/value heads, rank r's query heads all belong to key/value head r * kv / world.
+  const std::int64_t first_kv_head = config.num_key_value_heads >= shard.world_size
+                                         ? shard.rank * w.local_kv_heads
+                                         : shard.rank * config.num_key_value_heads / shard.world_size;
+  const Range kv_rows{first_kv_head * head_dim, (first_kv_head + w.local_kv_heads) * head_dim};
+  const Range inter_part = shard_range(inter, shard.rank, shard.world_size);
+
+  w.embed = reader.rows("model.embed_tokens.weight", config.vocab_size, hidden, w.vocab);
+  w.final_norm = reader.vector("model.norm.weight", hidden);
+  if (!config.tie_word_embeddings) w.lm_head = reader.rows("lm_head.weight", config.vocab_size, hidden, w.vocab);
+
+  w.layers.resize(static_cast<std::size_t>(config.num_hidden_layers));
+  // Layers convert independently; the first error in layer order is the one reported.
+  std::vector<std::string> errors(w.layers.size());
+  tbb::parallel_for(std::size_t{0}, w.layers.size(), [&](std::size_t i) {
+    try {
+      const auto n = static_cast<std::int64_t>(i);
+      LayerWeights& layer = w.layers[i];
+      layer.input_norm = reader.vector(layer_tensor_name(n, "input_layernorm.weight"), hidden);
+      layer.post_attention_norm = reader.vector(layer_tensor_name(n, "post_attention_layernorm.weight"), hidden);
+      layer.q = column_parallel(reader, layer_tensor_name(n, "self_attn.q_proj"), q_out, hidden, q_rows, config.qkv_bias);
+      layer.k = column_parallel(reader, layer_tensor_name(n, "self_attn.k_proj"), kv_out, hidden, kv_rows, config.qkv_bias);
+      layer.v = column_parallel(reader, layer_tensor_name(n, "self_attn.v_proj"), kv_out, hidden, kv_rows, config.qkv_bias);
+      layer.o = row_parallel(reader, layer_tensor_name(n, "self_attn.o_proj"), hidden, q_out, q_rows, config.o_bias,
+                             shard.rank);
+      layer.gate = column_parallel(reader, layer_tensor_name(n, "mlp.gate_proj"), inter, hidden, inter_part, config.mlp_bias);
+      layer.up = column_parallel(reader, layer_tensor_name(n, "mlp.up_proj"), inter, hidden, inter_part, config.mlp_bias);
+      layer.down = row_parallel(reader, layer_tensor_name(n, "mlp.down_proj"), hidden, inter, inter_part, config.mlp_bias,
+                                shard.rank);
+    } catch (const std::exception& e) {
+      errors[i] = e.what();
+    }
+  });
+  for (const std::string& error : errors) {
+    if (!error.empty()) throw std::runtime_error(error);
+  }
+  return w;
+}
+
+}  // namespace r1eval::engine

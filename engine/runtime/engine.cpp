@@ -1,0 +1,166 @@
+#include "engine/runtime/engine.h"
+
+#include <algorithm>
+#include <stdexcept>
+#include <string>
+
+#include "engine/runtime/sampler.h"
+
+namespace r1eval::engine {
+
+Engine::Engine(Backend& backend, const EngineOptions& options)
+    : backend_(backend),
+      max_model_len_(options.max_model_len > 0 ? options.max_model_len : backend.config().max_position_embeddings),
+      blocks_(backend.num_kv_blocks(), backend.kv_block_size()),
+      scheduler_(blocks_, options.scheduler) {
+  for (const std::int64_t id : backend.config().eos_token_ids) eos_ids_.push_back(static_cast<std::int32_t>(id));
+}
+
+void Engine::add_request(const Request& request) {
+  const std::string where = "request " + std::to_string(request.id) + ": ";
+  if (request.prompt.empty()) throw std::invalid_argument(where + "prompt: expected at least one token");
+  for (const std::int32_t id : request.prompt) {
+    if (id < 0 || id >= backend_.config().vocab_size) {
+      throw std::invalid_argument(where + "prompt: token id " + std::to_string(id) + " outside the vocabulary of " +
+                                  std::to_string(backend_.config().vocab_size));
+    }
+  }
+  if (request.num_samples == 0) throw std::invalid_argument(where + "num_samples: expected at least 1");
+  const std::string problem = validate_sampling_params(request.params);
+  if (!problem.empty()) throw std::invalid_argument(where + problem);
+  const auto prompt_len = static_cast<std::int64_t>(request.prompt.size());
+  std::int64_t longest = prompt_len + request.params.max_tokens;
+  if (max_model_len_ > 0) {
+    if (prompt_len >= max_model_len_) {
+      throw std::invalid_argument(where + "prompt of " + std::to_string(prompt_len) + " tokens leaves no room in the " +
+                                  "model length " + std::to_string(max_model_len_));
+    }
+    longest = std::min(longest, max_model_len_);
+  }
+  const std::int64_t blocks_needed = (longest + blocks_.block_size() - 1) / blocks_.block_size();
+  if (blocks_needed > blocks_.num_blocks()) {
+    throw std::invalid_argument(where + "a sample of " + std::to_string(longest) + " tokens needs " +
+                                std::to_string(blocks_needed) + " KV cache blocks, the cache has " +
+                                std::to_string(blocks_.num_blocks()));
+  }
+  auto seq = std::make_unique<Sequence>();
+  seq->request_id = request.id;
+  seq->params = std::make_shared<const SamplingParams>(request.params);
+  seq->tokens = request.prompt;
+  seq->prompt_len = prompt_len;
+  seq->pending_forks = request.num_samples - 1;
+  scheduler_.add_waiting(seq.get());
+  sequences_.push_back(std::move(seq));
+}
+
+Sequence* Engine::fork(Sequence& parent, std::uint32_t sample_index) {
+  auto child = std::make_unique<Sequence>();
+  child->request_id = parent.request_id;
+  child->sample_index = sample_index;
+  child->params = parent.params;
+  child->tokens = parent.tokens;
+  child->prompt_len = parent.prompt_len;
+  child->num_cached = parent.num_cached;
+  child->blocks = blocks_.fork(parent.blocks);
+  scheduler_.add_running(child.get());
+  sequences_.push_back(std::move(child));
+  return sequences_.back().get();
+}
+
+bool Engine::sample_next(Sequence& seq, const float* logits) {
+  const SamplingParams& params = *seq.params;
+  const SampleKey key{params.seed, seq.request_id, seq.sample_index, static_cast<std::uint32_t>(seq.tokens.size())};
+  const std::int32_t token = sample_token(
+      std::span<const float>(logits, static_cast<std::size_t>(backend_.config().vocab_size)), params, key);
+  seq.tokens.push_back(token);
+  ++stats_.generated_tokens;
+  const bool is_eos = !params.ignore_eos && std::find(eos_ids_.begin(), eos_ids_.end(), token) != eos_ids_.end();
+  const bool is_stop = std::find(params.stop_token_ids.begin(), params.stop_token_ids.end(), token) !=
+                       params.stop_token_ids.end();
+  if (is_eos || is_stop) {
+    seq.finish_reason = FinishReason::kStop;
+  } else if (seq.num_generated() >= params.max_tokens ||
+             (max_model_len_ > 0 && static_cast<std::int64_t>(seq.tokens.size()) >= max_model_len_)) {
+    seq.finish_reason = FinishReason::kLength;
+  }
+  return seq.finish_reason != FinishReason::kNone;
+}
+
+std::vector<Completion> Engine::step() {
+  std::vector<Completion> done;
+  const Schedule schedule = scheduler_.schedule();
+  if (schedule.entries.empty()) return done;
+  ++stats_.steps;
+  stats_.preemptions += schedule.num_preempted;
+  backend_.copy_kv_blocks(schedule.copies);
+
+  ForwardBatch batch;
+  batch.seq_starts.push_back(0);
+  std::size_t max_blocks = 1;
+  for (const ScheduledSequence& entry : schedule.entries) max_blocks = std::max(max_blocks, entry.seq->blocks.size());
+  batch.max_blocks_per_seq = static_cast<std::int32_t>(max_blocks);
+  const std::int32_t block_size = blocks_.block_size();
+  for (const ScheduledSequence& entry : schedule.entries) {
+    const Sequence& seq = *entry.seq;
+    for (std::int64_t pos = seq.num_cached; pos < seq.num_cached + entry.num_new; ++pos) {
+      batch.token_ids.push_back(seq.tokens[static_cast<std::size_t>(pos)]);
+      batch.positions.push_back(static_cast<std::int32_t>(pos));
+      batch.slot_mapping.push_back(static_cast<std::int64_t>(seq.blocks[static_cast<std::size_t>(pos / block_size)]) *
+                                       block_size + pos % block_size);
+    }
+    batch.seq_starts.push_back(static_cast<std::int32_t>(batch.token_ids.size()));
+    if (entry.needs_logits) batch.logit_rows.push_back(static_cast<std::int32_t>(batch.token_ids.size()) - 1);
+    batch.block_tables.insert(batch.block_tables.end(), seq.blocks.begin(), seq.blocks.end());
+    batch.block_tables.resize((batch.seq_starts.size() - 1) * max_blocks, -1);
+    const bool decode = seq.num_generated() > 0 && seq.num_uncached() == 1;
+    if (!decode) stats_.prompt_tokens += entry.num_new;
+  }
+  const std::vector<float> logits = backend_.forward(batch);
+
+  const auto vocab = static_cast<std::size_t>(backend_.config().vocab_size);
+  std::size_t row = 0;
+  std::vector<Sequence*> finished;
+  for (const ScheduledSequence& entry : schedule.entries) {
+    Sequence& seq = *entry.seq;
+    seq.num_cached += entry.num_new;
+    if (!entry.needs_logits) continue;
+    const float* row_logits = logits.data() + row++ * vocab;
+    // The prompt is processed once; the other samples start from its cache blocks and its logits.
+    std::vector<Sequence*> samples{&seq};
+    for (std::uint32_t k = 1; k <= seq.pending_forks; ++k) samples.push_back(fork(seq, k));
+    seq.pending_forks = 0;
+    for (Sequence* sample : samples) {
+      if (sample_next(*sample, row_logits)) finished.push_back(sample);
+    }
+  }
+  for (Sequence* seq : finished) {
+    scheduler_.finish(seq);
+    Completion completion{seq->request_id, seq->sample_index,
+                          std::vector<std::int32_t>(seq->tokens.begin() + seq->prompt_len, seq->tokens.end()),
+                          seq->finish_reason, -1};
+    if (seq->finish_reason == FinishReason::kStop) {
+      completion.stop_token = completion.tokens.back();
+      completion.tokens.pop_back();
+    }
+    done.push_back(std::move(completion));
+  }
+  // Finished sequences are no longer referenced by the scheduler.
+  std::erase_if(sequences_, [](const std::unique_ptr<Sequence>& s) { return s->status == SequenceStatus::kFinished; });
+  return done;
+}
+
+std::vector<Completion> Engine::run_to_completion() {
+  std::vector<Completion> all;
+  while (has_unfinished()) {
+    const std::int64_t steps_before = stats_.steps;
+    std::vector<Completion> done = step();
+    if (stats_.steps == steps_before) throw std::logic_error("engine: requests queued but none could be scheduled");
+    all.insert(all.end(), std::make_move_iterator(done.begin()), std::make_move_iterator(done.end()));
+  }
+  std::sort(all.begin(), all.end(), [](const Completion& a, const Completion& b) {
+    return a.request_id != b.request_id ? a.request_id < b.request_id : a.sample_index < b.sample_index;
+  });
+  return all;
+}
+
+}  // namespace r1eval::engine

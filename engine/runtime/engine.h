@@ -1,0 +1,73 @@
+// The generation loop: requests in, completed samples out. Each step the scheduler picks the work, the
+// step is flattened into one ragged batch for the backend, and the sampler picks the next tokens.
+#pragma once
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <vector>
+
+#include "engine/backend/backend.h"
+#include "engine/runtime/block_manager.h"
+#include "engine/runtime/sampling_params.h"
+#include "engine/runtime/scheduler.h"
+#include "engine/runtime/sequence.h"
+
+namespace r1eval::engine {
+
+struct Request {
+  std::uint64_t id = 0;  // unique among the engine's requests; keys the random numbers
+  std::vector<std::int32_t> prompt;
+  SamplingParams params;
+  std::uint32_t num_samples = 1;  // samples share the prompt's cache blocks
+};
+
+struct Completion {
+  std::uint64_t request_id = 0;
+  std::uint32_t sample_index = 0;
+  std::vector<std::int32_t> tokens;  // generated tokens, without the stop token
+  FinishReason finish_reason = FinishReason::kNone;
+  std::int32_t stop_token = -1;  // the eos / stop token that ended it, when finish_reason is kStop
+};
+
+struct EngineOptions {
+  SchedulerOptions scheduler;
+  std::int64_t max_model_len = 0;  // prompt + generated tokens per sample; 0 = max_position_embeddings
+};
+
+struct EngineStats {
+  std::int64_t steps = 0;
+  std::int64_t prompt_tokens = 0;     // tokens run as prefill, recomputation included
+  std::int64_t generated_tokens = 0;
+  std::int64_t preemptions = 0;
+};
+
+class Engine {
+ public:
+  Engine(Backend& backend, const EngineOptions& options);
+
+  // Queues a request. Throws std::invalid_argument (one line naming the request and field) for an empty
+  // prompt, an id outside the vocabulary, bad sampling parameters, or a sample that could not fit the
+  // model length or the whole KV cache.
+  void add_request(const Request& request);
+  bool has_unfinished() const { return !scheduler_.empty(); }
+  // Runs one step; returns the samples that finished in it.
+  std::vector<Completion> step();
+  // Runs until every queued request is done; completions ordered by (request id, sample index).
+  std::vector<Completion> run_to_completion();
+  const EngineStats& stats() const { return stats_; }
+
+ private:
+  Sequence* fork(Sequence& parent, std::uint32_t sample_index);
+  // Samples the next token of `seq` from `logits`; returns true when the sequence finished.
+  bool sample_next(Sequence& seq, const float* logits);
+
+  Backend& backend_;
+  std::int64_t max_model_len_;
+  std::vector<std::int32_t> eos_ids_;
+  BlockManager blocks_;
+  Scheduler scheduler_;
+  std::vector<std::unique_ptr<Sequence>> sequences_;
+  EngineStats stats_;
+};
+
+}  // namespace r1eval::engine

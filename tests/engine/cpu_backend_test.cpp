@@ -1,0 +1,184 @@
+// The CPU backend against transformers: logits of the tiny fixture models (made by
+// tools/make_tiny_checkpoints.py) over 200 positions, and their 64-token greedy continuations.
+#include "engine/backend/cpu/cpu_backend.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+#include "engine/model/json_fields.h"
+#include "engine/model/safetensors.h"
+#include "engine_test_support.h"
+
+namespace r1eval::engine {
+namespace {
+
+using testing::fixture_dir;
+using testing::SequenceDriver;
+
+struct Reference {
+  std::vector<std::vector<std::int32_t>> sequences;
+  std::vector<std::int32_t> greedy_prompt;
+  std::vector<std::int32_t> greedy_continuation;
+  std::vector<float> logits;  // [sum of sequence lengths, vocab]
+};
+
+Reference load_reference(const std::string& model) {
+  const auto dir = fixture_dir(model);
+  const nlohmann::json json = nlohmann::json::parse(read_text_file((dir / "reference.json").string()));
+  Reference ref;
+  ref.sequences = json.at("sequences").get<std::vector<std::vector<std::int32_t>>>();
+  ref.greedy_prompt = json.at("greedy_prompt").get<std::vector<std::int32_t>>();
+  ref.greedy_continuation = json.at("greedy_continuation").get<std::vector<std::int32_t>>();
+  const SafetensorsFile file((dir / "reference_logits.safetensors").string());
+  const TensorView logits = file.view(*file.find("logits"));
+  ref.logits.resize(logits.numel());
+  logits.to_float(0, logits.numel(), ref.logits.data());
+  return ref;
+}
+
+// A cache big enough for the fixtures' sequences and small enough to allocate in no time.
+CpuBackendOptions small_cache(int tensor_parallel = 1, std::int32_t block_size = 16) {
+  CpuBackendOptions options;
+  options.tensor_parallel = tensor_parallel;
+  options.kv_block_size = block_size;
+  options.kv_cache_bytes = 4u << 20;
+  return options;
+}
+
+float max_abs_diff(const std::vector<float>& a, const std::vector<float>& b) {
+  EXPECT_EQ(a.size(), b.size());
+  float worst = 0.0f;
+  for (std::size_t i = 0; i < std::min(a.size(), b.size()); ++i) worst = std::max(worst, std::fabs(a[i] - b[i]));
+  return worst;
+}
+
+std::int32_t argmax(const float* row, std::int64_t n) {
+  return static_cast<std::int32_t>(std::max_element(row, row + n) - row);
+}
+
+class CpuBackendFixture : public ::testing::TestWithParam<const char*> {};
+
+// All sequences in one ragged batch, prompt processed whole.
+TEST_P(CpuBackendFixture, LogitsMatchTransformersInOneRaggedBatch) {
+  const Reference ref = load_reference(GetParam());
+  CpuBackend backend(fixture_dir(GetParam()).string(), small_cache());
+  SequenceDriver driver(backend, 8);
+  const std::vector<float> logits = driver.step(ref.sequences);
+  const float diff = max_abs_diff(logits, ref.logits);
+  RecordProperty("max_abs_diff", std::to_string(diff));
+  EXPECT_LT(diff, 1e-4f);
+}
+
+// Chunked prefill: the sequences advance a few tokens per step, interleaved, reading earlier keys and
+// values back from the paged cache.
+TEST_P(CpuBackendFixture, LogitsMatchTransformersInChunks) {
+  const Reference ref = load_reference(GetParam());
+  CpuBackend backend(fixture_dir(GetParam()).string(), small_cache(1, 4));
+  SequenceDriver driver(backend, 32);
+  const std::int64_t vocab = backend.config().vocab_size;
+  std::vector<std::vector<float>> per_sequence(ref.sequences.size());
+  std::vector<std::size_t> done(ref.sequences.size(), 0);
+  for (std::size_t step = 0; std::any_of(done.begin(), done.end(), [&, i = std::size_t{0}](std::size_t d) mutable {
+         return d < ref.sequences[i++].size();
+       });
+       ++step) {
+    std::vector<std::vector<std::int32_t>> chunks(ref.sequences.size());
+    for (std::size_t s = 0; s < ref.sequences.size(); ++s) {
+      const std::size_t chunk = 1 + (step + 3 * s) % 9;  // uneven chunk sizes
+      const std::size_t end = std::min(ref.sequences[s].size(), done[s] + chunk);
+      chunks[s].assign(ref.sequences[s].begin() + static_cast<std::ptrdiff_t>(done[s]),
+                       ref.sequences[s].begin() + static_cast<std::ptrdiff_t>(end));
+    }
+    const std::vector<float> logits = driver.step(chunks);
+    std::size_t row = 0;
+    for (std::size_t s = 0; s < chunks.size(); ++s) {
+      per_sequence[s].insert(per_sequence[s].end(), logits.begin() + static_cast<std::ptrdiff_t>(row * vocab),
+                             logits.begin() + static_cast<std::ptrdiff_t>((row + chunks[s].size()) * vocab));
+      row += chunks[s].size();
+      done[s] += chunks[s].size();
+    }
+  }
+  std::vector<float> all;
+  for (const auto& part : per_sequence) all.insert(all.end(), part.begin(), part.end());
+  EXPECT_LT(max_abs_diff(all, ref.logits), 1e-4f);
+}
+
+TEST_P(CpuBackendFixture, GreedyContinuationIsTokenIdentical) {
+  const Reference ref = load_reference(GetParam());
+  CpuBackend backend(fixture_dir(GetParam()).string(), small_cache());
+  SequenceDriver driver(backend, 8);
+  const std::int64_t vocab = backend.config().vocab_size;
+  std::vector<float> logits = driver.step({ref.greedy_prompt});
+  std::vector<std::int32_t> generated;
+  while (generated.size() < ref.greedy_continuation.size()) {
+    const std::int32_t next = argmax(logits.data() + logits.size() - static_cast<std::size_t>(vocab), vocab);
+    generated.push_back(next);
+    logits = driver.step({{next}});
+  }
+  EXPECT_EQ(generated, ref.greedy_continuation);
+}
+
+// Tensor parallelism changes only the order of fp32 sums.
+TEST_P(CpuBackendFixture, TensorParallelRanksMatchOneRank) {
+  const Reference ref = load_reference(GetParam());
+  CpuBackend single(fixture_dir(GetParam()).string(), small_cache());
+  const std::vector<float> expected = SequenceDriver(single, 8).step(ref.sequences);
+  for (const int ranks : {2, 4}) {
+    CpuBackend parallel(fixture_dir(GetParam()).string(), small_cache(ranks));
+    EXPECT_EQ(parallel.tensor_parallel(), ranks);
+    const std::vector<float> logits = SequenceDriver(parallel, 8).step(ref.sequences);
+    ASSERT_EQ(logits.size(), expected.size());
+    for (std::size_t i = 0; i < logits.size(); ++i) {
+      ASSERT_NEAR(logits[i], expected[i], 2e-5f * std::max(1.0f, std::fabs(expected[i]))) << "TP " << ranks << " at " << i;
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Fixtures, CpuBackendFixture,
+                         ::testing::Values("qwen2_fp32", "qwen2_bf16", "llama_fp32_sharded"));
+
+TEST(CpuBackend, KvCacheStaysWithinItsByteBudget) {
+  CpuBackendOptions options;
+  options.kv_cache_bytes = 1'000'000;
+  options.kv_block_size = 16;
+  options.tensor_parallel = 4;  // 2 key/value heads over 4 ranks: replicas count against the budget
+  CpuBackend backend(fixture_dir("qwen2_fp32").string(), options);
+  const std::uint64_t block_bytes = 2ull * 2 /*layers*/ * 16 * 4 /*kv heads over ranks*/ * 16 * sizeof(float);
+  EXPECT_EQ(backend.num_kv_blocks(), static_cast<std::int64_t>(options.kv_cache_bytes / block_bytes));
+  options.kv_cache_bytes = 100;
+  EXPECT_THROW(CpuBackend(fixture_dir("qwen2_fp32").string(), options), std::invalid_argument);
+}
+
+TEST(CpuBackend, RejectsMalformedBatchesWithoutRunning) {
+  CpuBackend backend(fixture_dir("qwen2_fp32").string(), small_cache());
+  ForwardBatch batch;
+  batch.token_ids = {1, 2};
+  batch.positions = {0, 1};
+  batch.seq_starts = {0, 2};
+  batch.slot_mapping = {0, 1};
+  batch.block_tables = {0};
+  batch.max_blocks_per_seq = 1;
+  batch.logit_rows = {1};
+  EXPECT_EQ(backend.forward(batch).size(), 256u);
+  ForwardBatch bad = batch;
+  bad.token_ids[1] = 256;
+  EXPECT_THROW(backend.forward(bad), std::invalid_argument);
+  bad = batch;
+  bad.positions[1] = 5;
+  EXPECT_THROW(backend.forward(bad), std::invalid_argument);
+  bad = batch;
+  bad.slot_mapping[0] = backend.num_kv_blocks() * backend.kv_block_size();
+  EXPECT_THROW(backend.forward(bad), std::invalid_argument);
+  bad = batch;
+  bad.block_tables[0] = -1;
+  EXPECT_THROW(backend.forward(bad), std::invalid_argument);
+  bad = batch;
+  bad.logit_rows = {2};
+  EXPECT_THROW(backend.forward(bad), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace r1eval::engine

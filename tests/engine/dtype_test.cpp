@@ -1,0 +1,72 @@
+#include "engine/model/dtype.h"
+
+#include <gtest/gtest.h>
+
+#include <bit>
+#include <cmath>
+#include <cstring>
+
+namespace r1eval::engine {
+namespace {
+
+// The value an IEEE binary16 bit pattern denotes, from the definition (sign, exponent, mantissa).
+double half_by_definition(std::uint16_t bits) {
+  const double sign = (bits & 0x8000u) ? -1.0 : 1.0;
+  const int exponent = (bits >> 10) & 0x1F;
+  const int mantissa = bits & 0x3FF;
+  if (exponent == 0x1F) return mantissa == 0 ? sign * INFINITY : NAN;
+  if (exponent == 0) return sign * std::ldexp(mantissa / 1024.0, -14);
+  return sign * std::ldexp(1.0 + mantissa / 1024.0, exponent - 15);
+}
+
+TEST(DType, EveryHalfValueWidensExactly) {
+  for (std::uint32_t bits = 0; bits <= 0xFFFFu; ++bits) {
+    const float widened = fp16_to_float(static_cast<std::uint16_t>(bits));
+    const double expected = half_by_definition(static_cast<std::uint16_t>(bits));
+    if (std::isnan(expected)) {
+      EXPECT_TRUE(std::isnan(widened)) << bits;
+    } else {
+      ASSERT_EQ(static_cast<double>(widened), expected) << "bits " << bits;
+      EXPECT_EQ(std::signbit(widened), (bits & 0x8000u) != 0) << bits;
+    }
+  }
+}
+
+TEST(DType, BfloatIsTheTopHalfOfAFloat) {
+  for (const float value : {0.0f, -0.0f, 1.0f, -2.5f, 3.140625f, 1e-40f, -INFINITY}) {
+    const auto bits = static_cast<std::uint16_t>(std::bit_cast<std::uint32_t>(value) >> 16);
+    const float widened = bf16_to_float(bits);
+    EXPECT_EQ(std::bit_cast<std::uint32_t>(widened), static_cast<std::uint32_t>(bits) << 16);
+  }
+  EXPECT_EQ(bf16_to_float(0x3F80), 1.0f);
+  EXPECT_EQ(bf16_to_float(0xC020), -2.5f);
+}
+
+TEST(DType, ConvertReadsUnalignedLittleEndian) {
+  // One byte of padding in front so the elements are misaligned.
+  unsigned char raw[1 + 3 * 4] = {0};
+  const float values[3] = {1.5f, -0.25f, 65504.0f};
+  std::memcpy(raw + 1, values, sizeof(values));
+  float out[3];
+  convert_to_float(DType::kF32, reinterpret_cast<const std::byte*>(raw + 1), 3, out);
+  EXPECT_EQ(out[0], 1.5f);
+  EXPECT_EQ(out[1], -0.25f);
+  EXPECT_EQ(out[2], 65504.0f);
+  const unsigned char halves[] = {0x00, 0x3C, 0xFF, 0x7B, 0x01, 0x00};  // 1, 65504, smallest subnormal
+  convert_to_float(DType::kF16, reinterpret_cast<const std::byte*>(halves), 3, out);
+  EXPECT_EQ(out[0], 1.0f);
+  EXPECT_EQ(out[1], 65504.0f);
+  EXPECT_EQ(out[2], std::ldexp(1.0f, -24));
+}
+
+TEST(DType, Names) {
+  EXPECT_EQ(parse_safetensors_dtype("BF16"), DType::kBF16);
+  EXPECT_EQ(parse_safetensors_dtype("F64"), std::nullopt);
+  EXPECT_EQ(parse_torch_dtype("float16"), DType::kF16);
+  EXPECT_EQ(parse_torch_dtype("int8"), std::nullopt);
+  EXPECT_EQ(dtype_size(DType::kF32), 4u);
+  EXPECT_EQ(dtype_name(DType::kBF16), "BF16");
+}
+
+}  // namespace
+}  // namespace r1eval::engine

@@ -1,0 +1,169 @@
+// The generation loop on the CPU backend and the tiny fixtures: greedy output equal to transformers'
+// through scheduling, chunked prefill, forked samples and preemption; sampled tokens independent of
+// the batch they ran in.
+#include "engine/runtime/engine.h"
+
+#include <gtest/gtest.h>
+
+#include <stdexcept>
+
+#include "engine/backend/cpu/cpu_backend.h"
+#include "engine/model/json_fields.h"
+#include "engine_test_support.h"
+
+namespace r1eval::engine {
+namespace {
+
+using testing::fixture_dir;
+
+struct Greedy {
+  std::vector<std::int32_t> prompt;
+  std::vector<std::int32_t> continuation;
+};
+
+Greedy load_greedy(const std::string& model) {
+  const nlohmann::json json = nlohmann::json::parse(read_text_file((fixture_dir(model) / "reference.json").string()));
+  return {json.at("greedy_prompt").get<std::vector<std::int32_t>>(),
+          json.at("greedy_continuation").get<std::vector<std::int32_t>>()};
+}
+
+CpuBackendOptions cache_of(std::uint64_t bytes) {
+  CpuBackendOptions options;
+  options.kv_cache_bytes = bytes;
+  return options;
+}
+
+Request greedy_request(std::uint64_t id, const Greedy& greedy, std::uint32_t samples = 1) {
+  Request request{id, greedy.prompt, {}, samples};
+  request.params.temperature = 0.0;
+  request.params.max_tokens = static_cast<std::int32_t>(greedy.continuation.size());
+  request.params.ignore_eos = true;
+  return request;
+}
+
+// A prompt of `length` tokens derived from `salt`.
+std::vector<std::int32_t> some_prompt(int salt, int length) {
+  std::vector<std::int32_t> prompt;
+  for (int i = 0; i < length; ++i) prompt.push_back((salt * 37 + i * 11 + 5) % 256);
+  return prompt;
+}
+
+Request sampled_request(std::uint64_t id, std::vector<std::int32_t> prompt, std::uint32_t samples) {
+  Request request{id, std::move(prompt), {}, samples};
+  request.params.temperature = 0.8;
+  request.params.top_p = 0.95;
+  request.params.max_tokens = 40;
+  request.params.seed = 1234;
+  request.params.ignore_eos = true;
+  return request;
+}
+
+class EngineFixture : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(EngineFixture, GreedySamplesMatchTransformers) {
+  const Greedy greedy = load_greedy(GetParam());
+  CpuBackend backend(fixture_dir(GetParam()).string(), cache_of(4u << 20));
+  EngineOptions options;
+  options.scheduler.max_batched_tokens = 5;  // the prompt arrives in chunks
+  Engine engine(backend, options);
+  engine.add_request(greedy_request(7, greedy, 4));  // four samples share the prompt's blocks
+  const std::vector<Completion> done = engine.run_to_completion();
+  ASSERT_EQ(done.size(), 4u);
+  for (std::uint32_t k = 0; k < 4; ++k) {
+    EXPECT_EQ(done[k].sample_index, k);
+    EXPECT_EQ(done[k].request_id, 7u);
+    EXPECT_EQ(done[k].finish_reason, FinishReason::kLength);
+    EXPECT_EQ(done[k].tokens, greedy.continuation) << "sample " << k;
+  }
+  EXPECT_EQ(engine.stats().prompt_tokens, static_cast<std::int64_t>(greedy.prompt.size()));  // prefilled once
+}
+
+INSTANTIATE_TEST_SUITE_P(Fixtures, EngineFixture, ::testing::Values("qwen2_fp32", "qwen2_bf16", "llama_fp32_sharded"));
+
+// A sample's tokens are the same alone or in a batch of 37 other requests.
+TEST(Engine, SamplingIsBatchInvariant) {
+  CpuBackend backend(fixture_dir("qwen2_fp32").string(), cache_of(8u << 20));
+  const Request probe = sampled_request(100, some_prompt(1, 13), 3);
+  Engine alone(backend, EngineOptions{});
+  alone.add_request(probe);
+  const std::vector<Completion> expected = alone.run_to_completion();
+  ASSERT_EQ(expected.size(), 3u);
+  EXPECT_NE(expected[0].tokens, expected[1].tokens);  // samples draw different numbers
+
+  CpuBackend shared(fixture_dir("qwen2_fp32").string(), cache_of(8u << 20));
+  Engine crowded(shared, EngineOptions{});
+  for (int i = 0; i < 37; ++i) crowded.add_request(sampled_request(static_cast<std::uint64_t>(i), some_prompt(i + 2, 5 + i % 17), 1));
+  crowded.add_request(probe);
+  const std::vector<Completion> all = crowded.run_to_completion();
+  ASSERT_EQ(all.size(), 40u);
+  for (std::uint32_t k = 0; k < 3; ++k) EXPECT_EQ(all[static_cast<std::size_t>(37 + k)].tokens, expected[k].tokens) << k;
+}
+
+// A cache too small for all samples at once forces preemption and recomputation: same tokens.
+TEST(Engine, PreemptionDoesNotChangeTokens) {
+  std::vector<Request> requests;
+  for (int i = 0; i < 4; ++i) requests.push_back(sampled_request(static_cast<std::uint64_t>(i), some_prompt(i, 20), 2));
+
+  CpuBackend roomy(fixture_dir("llama_fp32_sharded").string(), cache_of(8u << 20));
+  Engine reference(roomy, EngineOptions{});
+  for (const Request& r : requests) reference.add_request(r);
+  const std::vector<Completion> expected = reference.run_to_completion();
+  EXPECT_EQ(reference.stats().preemptions, 0);
+
+  // 2 layers x 2 kv heads x 16 dims x 16 slots x 4 bytes x (K, V) = 8 KiB a block; 10 blocks.
+  CpuBackend tight(fixture_dir("llama_fp32_sharded").string(), cache_of(10 * 8192));
+  ASSERT_EQ(tight.num_kv_blocks(), 10);
+  Engine engine(tight, EngineOptions{});
+  for (const Request& r : requests) engine.add_request(r);
+  const std::vector<Completion> done = engine.run_to_completion();
+  EXPECT_GT(engine.stats().preemptions, 0);
+  ASSERT_EQ(done.size(), expected.size());
+  for (std::size_t i = 0; i < done.size(); ++i) {
+    EXPECT_EQ(done[i].tokens, expected[i].tokens) << "request " << done[i].request_id << " sample " << done[i].sample_index;
+  }
+}
+
+TEST(Engine, StopsOnStopTokensAndEos) {
+  const Greedy greedy = load_greedy("qwen2_fp32");
+  CpuBackend backend(fixture_dir("qwen2_fp32").string(), cache_of(4u << 20));
+  Engine engine(backend, EngineOptions{});
+  Request stop = greedy_request(1, greedy);
+  stop.params.stop_token_ids = {greedy.continuation[4]};
+  engine.add_request(stop);
+  Request shorter = greedy_request(2, greedy);
+  shorter.params.max_tokens = 3;
+  engine.add_request(shorter);
+  const std::vector<Completion> done = engine.run_to_completion();
+  ASSERT_EQ(done.size(), 2u);
+  const auto first_stop = std::find(greedy.continuation.begin(), greedy.continuation.end(), greedy.continuation[4]);
+  EXPECT_EQ(done[0].finish_reason, FinishReason::kStop);
+  EXPECT_EQ(done[0].stop_token, greedy.continuation[4]);
+  EXPECT_EQ(done[0].tokens, std::vector<std::int32_t>(greedy.continuation.begin(), first_stop));
+  EXPECT_EQ(done[1].finish_reason, FinishReason::kLength);
+  EXPECT_EQ(done[1].tokens, std::vector<std::int32_t>(greedy.continuation.begin(), greedy.continuation.begin() + 3));
+}
+
+TEST(Engine, RejectsRequestsItCannotServe) {
+  CpuBackend backend(fixture_dir("qwen2_fp32").string(), cache_of(4 * 8192));
+  Engine engine(backend, EngineOptions{});
+  Request request = sampled_request(3, some_prompt(0, 10), 1);
+  request.prompt = {};
+  EXPECT_THROW(engine.add_request(request), std::invalid_argument);
+  request.prompt = {1, 300};
+  EXPECT_THROW(engine.add_request(request), std::invalid_argument);
+  request.prompt = {1, 2};
+  request.params.top_p = 0;
+  EXPECT_THROW(engine.add_request(request), std::invalid_argument);
+  request.params.top_p = 1;
+  request.params.max_tokens = 100;  // 102 tokens need 7 blocks of 16; the cache has 4
+  try {
+    engine.add_request(request);
+    FAIL() << "accepted";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_EQ(std::string(e.what()), "request 3: a sample of 102 tokens needs 7 KV cache blocks, the cache has 4");
+  }
+  EXPECT_FALSE(engine.has_unfinished());
+}
+
+}  // namespace
+}  // namespace r1eval::engine

@@ -1,0 +1,111 @@
+#include "engine/model/model_config.h"
+
+#include <gtest/gtest.h>
+
+#include <stdexcept>
+
+#include "engine/model/generation_config.h"
+#include "engine_test_support.h"
+
+namespace r1eval::engine {
+namespace {
+
+std::string config_error(const std::string& json) {
+  try {
+    parse_model_config(json, "config.json");
+  } catch (const std::runtime_error& e) {
+    const std::string message = e.what();
+    EXPECT_EQ(message.find('\n'), std::string::npos);
+    return message;
+  }
+  ADD_FAILURE() << "no error for " << json;
+  return {};
+}
+
+TEST(ModelConfig, ReadsQwen2Fixture) {
+  const ModelConfig config = load_model_config(testing::fixture_dir("qwen2_fp32").string());
+  EXPECT_EQ(config.architecture, Architecture::kQwen2);
+  EXPECT_EQ(config.hidden_size, 64);
+  EXPECT_EQ(config.num_hidden_layers, 2);
+  EXPECT_EQ(config.num_attention_heads, 4);
+  EXPECT_EQ(config.num_key_value_heads, 2);
+  EXPECT_EQ(config.head_dim, 16);
+  EXPECT_EQ(config.intermediate_size, 96);
+  EXPECT_EQ(config.vocab_size, 256);
+  EXPECT_TRUE(config.qkv_bias);
+  EXPECT_FALSE(config.o_bias);
+  EXPECT_FALSE(config.tie_word_embeddings);
+  EXPECT_EQ(config.rope_scaling.type, RopeScaling::Type::kNone);
+  EXPECT_EQ(config.torch_dtype, DType::kF32);
+  EXPECT_EQ(config.eos_token_ids, std::vector<std::int64_t>{2});
+}
+
+TEST(ModelConfig, ReadsLlamaFixtureWithRopeScaling) {
+  const ModelConfig config = load_model_config(testing::fixture_dir("llama_fp32_sharded").string());
+  EXPECT_EQ(config.architecture, Architecture::kLlama);
+  EXPECT_TRUE(config.tie_word_embeddings);
+  EXPECT_FALSE(config.qkv_bias);
+  EXPECT_EQ(config.rope_theta, 500000.0);
+  EXPECT_EQ(config.rope_scaling.type, RopeScaling::Type::kLlama3);
+  EXPECT_EQ(config.rope_scaling.factor, 8.0);
+  EXPECT_EQ(config.rope_scaling.original_max_position_embeddings, 64);
+  EXPECT_EQ(config.rms_norm_eps, 1e-5);
+  EXPECT_EQ(config.eos_token_ids, (std::vector<std::int64_t>{2, 3}));
+  EXPECT_EQ(config.bos_token_id, 1);
+}
+
+TEST(ModelConfig, AcceptsNewerRopeParametersSpelling) {
+  const ModelConfig config = parse_model_config(
+      R"({"architectures":["LlamaForCausalLM"],"hidden_size":64,"num_hidden_layers":1,"num_attention_heads":4,)"
+      R"("intermediate_size":8,"vocab_size":10,"dtype":"bfloat16","attention_bias":true,)"
+      R"("rope_parameters":{"rope_type":"llama3","rope_theta":500000.0,"factor":32.0,"low_freq_factor":1.0,)"
+      R"("high_freq_factor":4.0,"original_max_position_embeddings":8192}})",
+      "config.json");
+  EXPECT_EQ(config.rope_theta, 500000.0);
+  EXPECT_EQ(config.rope_scaling.type, RopeScaling::Type::kLlama3);
+  EXPECT_EQ(config.rope_scaling.factor, 32.0);
+  EXPECT_EQ(config.num_key_value_heads, 4);  // defaults to the attention heads
+  EXPECT_EQ(config.torch_dtype, DType::kBF16);
+  EXPECT_TRUE(config.qkv_bias);
+  EXPECT_TRUE(config.o_bias);
+}
+
+TEST(ModelConfig, NamesUnknownArchitecture) {
+  const std::string message = config_error(R"({"architectures":["MistralForCausalLM"],"hidden_size":8})");
+  EXPECT_EQ(message, "config.json: unsupported architecture 'MistralForCausalLM' (supported: Qwen2ForCausalLM, LlamaForCausalLM)");
+}
+
+TEST(ModelConfig, NamesBadFields) {
+  const std::string base = R"({"architectures":["Qwen2ForCausalLM"],"num_hidden_layers":1,"num_attention_heads":4,)"
+                           R"("intermediate_size":8,"vocab_size":10,)";
+  EXPECT_EQ(config_error(base + R"("hidden_size":"64"})"), "config.json: field 'hidden_size': expected an integer");
+  EXPECT_EQ(config_error(base + R"("hidden_size":0})"), "config.json: field 'hidden_size': expected a positive integer");
+  EXPECT_NE(config_error(base + R"("hidden_size":64,"num_key_value_heads":3})").find("num_key_value_heads"), std::string::npos);
+  EXPECT_NE(config_error(base + R"("hidden_size":64,"hidden_act":"gelu"})").find("hidden_act"), std::string::npos);
+  EXPECT_NE(config_error(base + R"("hidden_size":64,"torch_dtype":"int8"})").find("torch_dtype"), std::string::npos);
+  EXPECT_NE(config_error(base + R"("hidden_size":64,"rope_scaling":{"rope_type":"yarn","factor":4}})").find("rope_scaling.rope_type"),
+            std::string::npos);
+  EXPECT_NE(config_error(base + R"("hidden_size":64,"rope_scaling":{"rope_type":"llama3","factor":8}})").find("low_freq_factor"),
+            std::string::npos);
+  EXPECT_NE(config_error(R"({"hidden_size":64})").find("architectures"), std::string::npos);
+  EXPECT_NE(config_error("{").find("not valid JSON"), std::string::npos);
+}
+
+TEST(ModelConfig, MissingFileNamesIt) {
+  EXPECT_THROW(load_model_config((std::filesystem::path(R1EVAL_TEST_TMP) / "no-such-model").string()), std::runtime_error);
+}
+
+TEST(GenerationConfig, ReadsFixtureDefaults) {
+  const GenerationConfig config = load_generation_config(testing::fixture_dir("llama_fp32_sharded").string());
+  EXPECT_EQ(config.temperature, 0.6);
+  EXPECT_EQ(config.top_p, 0.95);
+  EXPECT_EQ(config.do_sample, true);
+  EXPECT_EQ(config.top_k, std::nullopt);
+  EXPECT_EQ(config.eos_token_ids, (std::vector<std::int64_t>{2, 3}));
+  // A folder without the file gives no defaults rather than an error.
+  EXPECT_FALSE(load_generation_config(R1EVAL_TEST_TMP).temperature.has_value());
+  EXPECT_THROW(parse_generation_config(R"({"temperature":"hot"})", "g.json"), std::runtime_error);
+}
+
+}  // namespace
+}  // namespace r1eval::engine

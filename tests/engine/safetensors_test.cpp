@@ -1,0 +1,135 @@
+#include "engine/model/safetensors.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <stdexcept>
+#include <string>
+
+#include "engine_test_support.h"
+
+namespace r1eval::engine {
+namespace {
+
+using testing::safetensors_image;
+
+// The message of the exception parsing `image` throws, checking that it is one line.
+std::string parse_error(const std::string& image) {
+  try {
+    parse_safetensors_header(reinterpret_cast<const std::byte*>(image.data()), image.size(), "m.safetensors");
+  } catch (const std::runtime_error& e) {
+    const std::string message = e.what();
+    EXPECT_EQ(message.find('\n'), std::string::npos) << message;
+    EXPECT_EQ(message.rfind("m.safetensors: ", 0), 0u) << message;
+    return message;
+  }
+  ADD_FAILURE() << "no error";
+  return {};
+}
+
+TEST(SafetensorsHeader, ParsesTensorsAndMetadata) {
+  const std::string header =
+      R"({"__metadata__":{"format":"pt"},"b":{"dtype":"F32","shape":[2,3],"data_offsets":[8,32]},)"
+      R"("a":{"dtype":"BF16","shape":[4],"data_offsets":[0,8]},"empty":{"dtype":"F16","shape":[0,5],"data_offsets":[8,8]}})";
+  const std::string image = safetensors_image(header, 32);
+  const SafetensorsHeader parsed =
+      parse_safetensors_header(reinterpret_cast<const std::byte*>(image.data()), image.size(), "m");
+  ASSERT_EQ(parsed.tensors.size(), 3u);
+  EXPECT_EQ(parsed.data_start, 8 + header.size());
+  EXPECT_EQ(parsed.metadata.at("format"), "pt");
+  EXPECT_EQ(parsed.tensors[0].name, "a");
+  EXPECT_EQ(parsed.tensors[0].dtype, DType::kBF16);
+  EXPECT_EQ(parsed.tensors.back().name, "b");
+  EXPECT_EQ(parsed.tensors.back().shape, (std::vector<std::int64_t>{2, 3}));
+  EXPECT_EQ(parsed.tensors.back().numel(), 6u);
+}
+
+TEST(SafetensorsHeader, RejectsTruncatedFiles) {
+  EXPECT_NE(parse_error(std::string(5, '\0')).find("shorter than the 8-byte header length"), std::string::npos);
+  const std::string image = safetensors_image(R"({"a":{"dtype":"F32","shape":[4],"data_offsets":[0,16]}})", 16);
+  // Cut inside the header: the declared length now runs past the end.
+  EXPECT_NE(parse_error(image.substr(0, 20)).find("beyond the end of the file"), std::string::npos);
+  // Cut inside the data: the tensor's offsets run past the data region.
+  const std::string message = parse_error(image.substr(0, image.size() - 1));
+  EXPECT_NE(message.find("tensor 'a'"), std::string::npos) << message;
+  EXPECT_NE(message.find("beyond the data region"), std::string::npos) << message;
+}
+
+TEST(SafetensorsHeader, RejectsHugeHeaderLength) {
+  std::string image(16, '\0');
+  image[7] = '\x7f';
+  EXPECT_NE(parse_error(image).find("header length"), std::string::npos);
+}
+
+TEST(SafetensorsHeader, RejectsOverlappingTensors) {
+  const std::string message = parse_error(safetensors_image(
+      R"({"a":{"dtype":"F32","shape":[4],"data_offsets":[0,16]},"b":{"dtype":"F32","shape":[2],"data_offsets":[8,16]}})", 16));
+  EXPECT_NE(message.find("overlap"), std::string::npos) << message;
+  EXPECT_NE(message.find("'a'"), std::string::npos) << message;
+  EXPECT_NE(message.find("'b'"), std::string::npos) << message;
+}
+
+TEST(SafetensorsHeader, RejectsShapeNotMatchingBytes) {
+  const std::string message =
+      parse_error(safetensors_image(R"({"w":{"dtype":"BF16","shape":[3],"data_offsets":[0,8]}})", 8));
+  EXPECT_NE(message.find("tensor 'w'"), std::string::npos) << message;
+  EXPECT_NE(message.find("byte length"), std::string::npos) << message;
+  // A shape whose element count overflows 64 bits.
+  EXPECT_NE(parse_error(safetensors_image(
+                R"({"w":{"dtype":"F32","shape":[4294967296,4294967296,16],"data_offsets":[0,8]}})", 8))
+                .find("byte length"),
+            std::string::npos);
+}
+
+TEST(SafetensorsHeader, RejectsMalformedEntries) {
+  const auto error_for = [](const std::string& entry) {
+    return parse_error(safetensors_image(R"({"t":)" + entry + "}", 16));
+  };
+  EXPECT_NE(error_for(R"({"dtype":"I64","shape":[2],"data_offsets":[0,16]})").find("'I64' is not one of"), std::string::npos);
+  EXPECT_NE(error_for(R"({"shape":[2],"data_offsets":[0,16]})").find("dtype"), std::string::npos);
+  EXPECT_NE(error_for(R"({"dtype":"F32","shape":[-1],"data_offsets":[0,16]})").find("non-negative"), std::string::npos);
+  EXPECT_NE(error_for(R"({"dtype":"F32","shape":[2.5],"data_offsets":[0,16]})").find("non-negative"), std::string::npos);
+  EXPECT_NE(error_for(R"({"dtype":"F32","shape":[4],"data_offsets":[16,0]})").find("begin after end"), std::string::npos);
+  EXPECT_NE(error_for(R"({"dtype":"F32","shape":[4],"data_offsets":[0]})").find("data_offsets"), std::string::npos);
+  EXPECT_NE(error_for(R"({"dtype":"F32","shape":[4],"data_offsets":[0,16],"extra":1})").find("unknown field"), std::string::npos);
+  EXPECT_NE(error_for(R"([1,2])").find("expected an object"), std::string::npos);
+  EXPECT_NE(parse_error(safetensors_image("[1]", 0)).find("must be a JSON object"), std::string::npos);
+  EXPECT_NE(parse_error(safetensors_image("{\"a\":", 0)).find("not valid JSON"), std::string::npos);
+  EXPECT_NE(parse_error(safetensors_image(R"({"__metadata__":3})", 0)).find("__metadata__"), std::string::npos);
+}
+
+TEST(SafetensorsHeader, QuotesHostileNamesOnOneLine) {
+  const std::string message =
+      parse_error(safetensors_image("{\"bad\\nname\":{\"dtype\":\"F32\",\"shape\":[9],\"data_offsets\":[0,4]}}", 4));
+  EXPECT_NE(message.find("'bad\\x0aname'"), std::string::npos) << message;
+}
+
+TEST(SafetensorsFile, ReadsTensorsFromAMappedFile) {
+  const SafetensorsFile file((testing::fixture_dir("qwen2_bf16") / "model.safetensors").string());
+  const TensorInfo* norm = file.find("model.norm.weight");
+  ASSERT_NE(norm, nullptr);
+  EXPECT_EQ(norm->dtype, DType::kBF16);
+  EXPECT_EQ(norm->shape, std::vector<std::int64_t>{64});
+  std::vector<float> values(64);
+  file.view(*norm).to_float(0, 64, values.data());
+  // The script draws norms around 1: a wrong offset or dtype would not land there.
+  for (const float v : values) EXPECT_NEAR(v, 1.0f, 1.0f);
+  EXPECT_EQ(file.find("no.such.tensor"), nullptr);
+}
+
+TEST(SafetensorsFile, TruncatedFileNamesFileAndTensor) {
+  const auto dir = testing::scratch_copy("qwen2_fp32", "truncated");
+  const auto path = dir / "model.safetensors";
+  std::filesystem::resize_file(path, std::filesystem::file_size(path) - 100);
+  try {
+    SafetensorsFile file(path.string());
+    FAIL() << "no error";
+  } catch (const std::runtime_error& e) {
+    const std::string message = e.what();
+    EXPECT_EQ(message.rfind(path.string() + ": tensor '", 0), 0u) << message;
+    EXPECT_NE(message.find("beyond the data region"), std::string::npos) << message;
+  }
+}
+
+}  // namespace
+}  // namespace r1eval::engine

@@ -1,0 +1,178 @@
+#!/usr/bin/env python3
+"""Writes tiny random-weight Qwen2 and Llama checkpoints in the Hugging Face layout, with reference
+logits and greedy continuations computed by transformers, into tests/fixtures/engine/.
+
+Needs torch, transformers and safetensors from PyPI (a venv under /tmp or build/):
+    python3 -m venv /tmp/venv && /tmp/venv/bin/pip install torch transformers safetensors
+    /tmp/venv/bin/python tools/make_tiny_checkpoints.py [OUT_DIR]
+
+Each model folder holds config.json (written in the classic layout of the released R1 distills),
+generation_config.json, model.safetensors (or shards + model.safetensors.index.json) and
+reference.json + reference_logits.safetensors:
+  reference.json: {"sequences": [[ids]...], "greedy_prompt": [ids], "greedy_continuation": [ids],
+                   "greedy_min_margin": float}
+  reference_logits.safetensors: "logits" F32 [sum of sequence lengths, vocab], sequences concatenated.
+The weights of a bf16 model are rounded to bf16 and the reference computed in fp32 from those values,
+which is what the engine's CPU backend does.
+"""
+import json
+import os
+import sys
+
+import torch
+from safetensors.torch import save_file
+from transformers import LlamaConfig, LlamaForCausalLM, Qwen2Config, Qwen2ForCausalLM
+
+VOCAB = 256
+SEQUENCE_LENGTHS = (96, 64, 40)  # 200 positions of reference logits per model
+GREEDY_PROMPT_LENGTH = 8
+GREEDY_NEW_TOKENS = 64
+
+COMMON = {
+    "hidden_size": 64,
+    "intermediate_size": 96,
+    "num_hidden_layers": 2,
+    "num_attention_heads": 4,
+    "num_key_value_heads": 2,
+    "vocab_size": VOCAB,
+    "hidden_act": "silu",
+    "initializer_range": 0.02,
+    "use_cache": True,
+    "bos_token_id": 1,
+    "eos_token_id": 2,
+}
+
+MODELS = {
+    "qwen2_fp32": dict(
+        arch="Qwen2ForCausalLM", dtype="float32", seed=11, shards=1,
+        config={**COMMON, "model_type": "qwen2", "max_position_embeddings": 4096, "rms_norm_eps": 1e-6,
+                "rope_theta": 10000.0, "rope_scaling": None, "tie_word_embeddings": False,
+                "sliding_window": 4096, "max_window_layers": 2, "use_sliding_window": False,
+                "attention_dropout": 0.0}),
+    "qwen2_bf16": dict(
+        arch="Qwen2ForCausalLM", dtype="bfloat16", seed=12, shards=1,
+        config={**COMMON, "model_type": "qwen2", "max_position_embeddings": 4096, "rms_norm_eps": 1e-6,
+                "rope_theta": 1000000.0, "rope_scaling": None, "tie_word_embeddings": False,
+                "sliding_window": 4096, "max_window_layers": 2, "use_sliding_window": False,
+                "attention_dropout": 0.0}),
+    "llama_fp32_sharded": dict(
+        arch="LlamaForCausalLM", dtype="float32", seed=13, shards=2,
+        config={**COMMON, "model_type": "llama", "max_position_embeddings": 2048, "rms_norm_eps": 1e-5,
+                "rope_theta": 500000.0, "tie_word_embeddings": True, "attention_bias": False, "mlp_bias": False,
+                "pretraining_tp": 1, "eos_token_id": [2, 3],
+                "rope_scaling": {"rope_type": "llama3", "factor": 8.0, "low_freq_factor": 1.0,
+                                 "high_freq_factor": 4.0, "original_max_position_embeddings": 64}}),
+}
+
+
+def randomize(model, generator):
+    """Weights large enough that logits spread out (greedy choices are then far from ties)."""
+    with torch.no_grad():
+        for name, p in model.named_parameters():
+            if name.endswith("norm.weight"):
+                p.copy_(1.0 + 0.2 * torch.randn(p.shape, generator=generator))
+            elif name.endswith(".bias"):
+                p.copy_(0.3 * torch.randn(p.shape, generator=generator))
+            elif "embed_tokens" in name or "lm_head" in name:
+                p.copy_(torch.randn(p.shape, generator=generator))
+            else:
+                p.copy_(torch.randn(p.shape, generator=generator) / p.shape[1] ** 0.5)
+
+
+def build(spec):
+    config_cls, model_cls = ((Qwen2Config, Qwen2ForCausalLM) if spec["arch"] == "Qwen2ForCausalLM"
+                             else (LlamaConfig, LlamaForCausalLM))
+    hf_config = config_cls(**spec["config"])
+    hf_config._attn_implementation = "eager"
+    torch.manual_seed(spec["seed"])
+    model = model_cls(hf_config).float().eval()
+    randomize(model, torch.Generator().manual_seed(spec["seed"]))
+    if spec["dtype"] == "bfloat16":
+        with torch.no_grad():
+            for p in model.parameters():
+                p.copy_(p.to(torch.bfloat16).float())
+    return model
+
+
+def state_dict_to_save(model, spec):
+    tied = spec["config"]["tie_word_embeddings"]
+    dtype = getattr(torch, spec["dtype"])
+    tensors = {}
+    for name, tensor in model.state_dict().items():
+        if tied and name == "lm_head.weight":
+            continue
+        tensors[name] = tensor.detach().to(dtype).contiguous().clone()
+    return tensors
+
+
+def save_weights(tensors, out_dir, shards):
+    names = sorted(tensors)
+    if shards == 1:
+        save_file(tensors, os.path.join(out_dir, "model.safetensors"), metadata={"format": "pt"})
+        return
+    weight_map = {}
+    total = 0
+    for s in range(shards):
+        part = names[s * len(names) // shards:(s + 1) * len(names) // shards]
+        file_name = f"model-{s + 1:05d}-of-{shards:05d}.safetensors"
+        save_file({n: tensors[n] for n in part}, os.path.join(out_dir, file_name), metadata={"format": "pt"})
+        for n in part:
+            weight_map[n] = file_name
+            total += tensors[n].numel() * tensors[n].element_size()
+    with open(os.path.join(out_dir, "model.safetensors.index.json"), "w") as f:
+        json.dump({"metadata": {"total_size": total}, "weight_map": weight_map}, f, indent=2)
+
+
+@torch.no_grad()
+def greedy(model, prompt):
+    ids = list(prompt)
+    min_margin = float("inf")
+    for _ in range(GREEDY_NEW_TOKENS):
+        logits = model(torch.tensor([ids])).logits[0, -1]
+        top = torch.topk(logits, 2).values
+        min_margin = min(min_margin, float(top[0] - top[1]))
+        ids.append(int(torch.argmax(logits)))
+    return ids[len(prompt):], min_margin
+
+
+def write_model(name, spec, root):
+    out_dir = os.path.join(root, name)
+    os.makedirs(out_dir, exist_ok=True)
+    model = build(spec)
+    config = {"architectures": [spec["arch"]], **spec["config"], "torch_dtype": spec["dtype"],
+              "transformers_version": "4.44.0"}
+    with open(os.path.join(out_dir, "config.json"), "w") as f:
+        json.dump(config, f, indent=2)
+    with open(os.path.join(out_dir, "generation_config.json"), "w") as f:
+        json.dump({"_from_model_config": True, "bos_token_id": 1, "eos_token_id": spec["config"]["eos_token_id"],
+                   "do_sample": True, "temperature": 0.6, "top_p": 0.95}, f, indent=2)
+    save_weights(state_dict_to_save(model, spec), out_dir, spec["shards"])
+
+    generator = torch.Generator().manual_seed(spec["seed"] + 1000)
+    sequences = [torch.randint(0, VOCAB, (n,), generator=generator).tolist() for n in SEQUENCE_LENGTHS]
+    with torch.no_grad():
+        logits = torch.cat([model(torch.tensor([s])).logits[0] for s in sequences]).float().contiguous()
+    save_file({"logits": logits}, os.path.join(out_dir, "reference_logits.safetensors"))
+
+    # Retry prompts until no greedy step is a near tie, so fp32 rounding cannot flip a choice.
+    for attempt in range(20):
+        prompt = torch.randint(0, VOCAB, (GREEDY_PROMPT_LENGTH,), generator=generator).tolist()
+        continuation, margin = greedy(model, prompt)
+        if margin > 1e-2:
+            break
+    with open(os.path.join(out_dir, "reference.json"), "w") as f:
+        json.dump({"sequences": sequences, "greedy_prompt": prompt, "greedy_continuation": continuation,
+                   "greedy_min_margin": margin}, f)
+    print(f"{name}: greedy min margin {margin:.4f} after {attempt + 1} prompt(s)")
+
+
+def main():
+    here = os.path.dirname(os.path.abspath(__file__))
+    root = sys.argv[1] if len(sys.argv) > 1 else os.path.join(here, "..", "tests", "fixtures", "engine")
+    torch.set_num_threads(1)
+    for name, spec in MODELS.items():
+        write_model(name, spec, root)
+
+
+if __name__ == "__main__":
+    main()
