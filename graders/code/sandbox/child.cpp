@@ -9,7 +9,6 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
-#include <grp.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -129,10 +128,12 @@ void build_root(const ChildPlan& plan) {
   if (chdir("/") != 0) fail(plan, "chdir /");
 }
 
+// Raw system calls on purpose: libc's wrappers broadcast id changes to every thread it believes
+// exists, and after a raw clone of a multi-threaded judge those threads do not, so the wrappers hang.
 void change_ids(const ChildPlan& plan) {
-  if (plan.clear_groups && setgroups(0, nullptr) != 0) fail(plan, "setgroups");
-  if (setresgid(plan.gid, plan.gid, plan.gid) != 0) fail(plan, "setresgid");
-  if (setresuid(plan.uid, plan.uid, plan.uid) != 0) fail(plan, "setresuid");
+  if (plan.clear_groups && syscall(SYS_setgroups, 0, nullptr) != 0) fail(plan, "setgroups");
+  if (syscall(SYS_setresgid, plan.gid, plan.gid, plan.gid) != 0) fail(plan, "setresgid");
+  if (syscall(SYS_setresuid, plan.uid, plan.uid, plan.uid) != 0) fail(plan, "setresuid");
 }
 
 [[noreturn]] void become_program(const ChildPlan& plan) {
