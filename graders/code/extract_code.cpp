@@ -1,0 +1,120 @@
+#include "graders/code/extract_code.h"
+
+#include <vector>
+
+namespace r1eval::graders::code {
+namespace {
+
+struct Line {
+  std::string_view text;
+  std::size_t begin;  // offset of the line in the scanned text
+  std::size_t end;    // offset just past its newline (or the text end)
+};
+
+std::vector<Line> split_lines(std::string_view text) {
+  std::vector<Line> lines;
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    std::size_t nl = text.find('\n', pos);
+    std::size_t stop = nl == std::string_view::npos ? text.size() : nl;
+    std::string_view line = text.substr(pos, stop - pos);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    lines.push_back({line, pos, nl == std::string_view::npos ? text.size() : nl + 1});
+    pos = stop + 1;
+  }
+  return lines;
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+struct Fence {
+  char mark;
+  std::size_t length;
+  std::string_view info;
+};
+
+// A fence line: up to three spaces, then three or more ` or ~, then an optional info string.
+std::optional<Fence> parse_fence(std::string_view line) {
+  std::size_t indent = 0;
+  while (indent < line.size() && line[indent] == ' ') ++indent;
+  if (indent > 3 || indent >= line.size()) return std::nullopt;
+  char mark = line[indent];
+  if (mark != '`' && mark != '~') return std::nullopt;
+  std::size_t run = indent;
+  while (run < line.size() && line[run] == mark) ++run;
+  if (run - indent < 3) return std::nullopt;
+  std::string_view info = trim(line.substr(run));
+  if (mark == '`' && info.find('`') != std::string_view::npos) return std::nullopt;
+  return Fence{mark, run - indent, info};
+}
+
+bool closes(const Fence& open, std::string_view line) {
+  auto fence = parse_fence(line);
+  return fence && fence->mark == open.mark && fence->length >= open.length && fence->info.empty();
+}
+
+bool contains(std::string_view haystack, std::string_view needle) {
+  return haystack.find(needle) != std::string_view::npos;
+}
+
+// The part of the response that holds the final answer.
+std::optional<std::string_view> answer_region(std::string_view response) {
+  constexpr std::string_view kClose = "</think>";
+  std::size_t close = response.rfind(kClose);
+  if (close != std::string_view::npos) return response.substr(close + kClose.size());
+  if (contains(response, "<think>")) return std::nullopt;  // still thinking when it stopped
+  return response;
+}
+
+}  // namespace
+
+std::optional<Language> guess_language(std::string_view source) {
+  if (contains(source, "#include") || contains(source, "int main") ||
+      contains(source, "std::") || contains(source, "using namespace")) {
+    return Language::Cpp;
+  }
+  for (const Line& line : split_lines(source)) {
+    std::string_view t = trim(line.text);
+    if (t.starts_with("def ") || t.starts_with("import ") ||
+        (t.starts_with("from ") && contains(t, " import ")) || t.starts_with("print(") ||
+        contains(t, "input()") || contains(t, "sys.stdin") || (t.starts_with("for ") && t.ends_with(":"))) {
+      return Language::Python;
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<ExtractedCode> extract_code(std::string_view response) {
+  auto region = answer_region(response);
+  if (!region) return std::nullopt;
+  std::vector<Line> lines = split_lines(*region);
+  std::optional<ExtractedCode> last;
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    auto open = parse_fence(lines[i].text);
+    if (!open) continue;
+    std::size_t j = i + 1;
+    while (j < lines.size() && !closes(*open, lines[j].text)) ++j;
+    if (j == lines.size()) break;  // unclosed: the response was cut off inside this block
+    std::size_t body_begin = lines[i].end;
+    std::size_t body_end = lines[j].begin;
+    std::string_view body = region->substr(body_begin, body_end - body_begin);
+    std::string_view tag = open->info.substr(0, open->info.find_first_of(" \t{"));
+    std::optional<Language> language;
+    if (tag.empty()) {
+      language = guess_language(body);
+    } else if (tag == "c" || tag == "C") {
+      language = Language::Cpp;  // C programs are judged with the C++ compiler
+    } else {
+      language = language_from_tag(tag);
+    }
+    if (language) last = ExtractedCode{*language, std::string(body)};
+    i = j;
+  }
+  return last;
+}
+
+}  // namespace r1eval::graders::code

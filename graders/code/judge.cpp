@@ -1,0 +1,287 @@
+#include "graders/code/judge.h"
+
+#include <tbb/parallel_for.h>
+#include <tbb/task_arena.h>
+
+#include <signal.h>
+#include <string.h>
+
+#include <algorithm>
+#include <atomic>
+#include <filesystem>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include "graders/code/extract_code.h"
+#include "graders/code/output_compare.h"
+#include "graders/code/sandbox/isolation.h"
+#include "graders/code/sandbox/sandbox.h"
+#include "graders/code/scratch_folder.h"
+#include "graders/code/testlib_checker.h"
+#include "graders/code/toolchain.h"
+
+namespace r1eval::graders::code {
+namespace {
+
+using sandbox::MountSpec;
+using sandbox::RunStatus;
+
+std::string signal_text(int sig) {
+  const char* name = sigabbrev_np(sig);
+  return "signal " + std::to_string(sig) + (name ? std::string(" (SIG") + name + ")" : "");
+}
+
+std::string milliseconds(double seconds) { return std::to_string(static_cast<long long>(seconds * 1000)) + " ms"; }
+
+// The outcome of a finished run before its output is looked at; AC means "ran cleanly".
+TestResult classify(const sandbox::RunResult& run, double cpu_limit, std::uint64_t memory_limit) {
+  TestResult test;
+  test.ran = true;
+  test.cpu_ms = run.cpu_seconds * 1000;
+  test.wall_ms = run.wall_seconds * 1000;
+  test.memory_kb = run.peak_memory_bytes / 1024;
+  test.exit_code = run.exit_code;
+  test.signal = run.signal;
+  switch (run.status) {
+    case RunStatus::SetupFailed:
+      test.outcome = Outcome::SE;
+      test.detail = run.error;
+      return test;
+    case RunStatus::OutputLimit:
+      test.outcome = Outcome::OLE;
+      test.detail = "output limit exceeded";
+      return test;
+    case RunStatus::MemoryLimit:
+      test.outcome = Outcome::MLE;
+      test.detail = "memory limit " + std::to_string(memory_limit >> 20) + " MB exceeded";
+      return test;
+    case RunStatus::CpuLimit:
+      test.outcome = Outcome::TLE;
+      test.detail = "CPU time " + milliseconds(run.cpu_seconds) + " over " + milliseconds(cpu_limit);
+      return test;
+    case RunStatus::WallLimit:
+      test.outcome = Outcome::TLE;
+      test.detail = "wall time over " + milliseconds(run.wall_seconds) + " (CPU " + milliseconds(run.cpu_seconds) + ")";
+      return test;
+    case RunStatus::Signaled:
+      test.outcome = Outcome::RE;
+      test.detail = signal_text(run.signal);
+      return test;
+    case RunStatus::Exited:
+      break;
+  }
+  if (run.peak_memory_bytes > memory_limit) {
+    test.outcome = Outcome::MLE;
+    test.detail = "peak memory " + std::to_string(run.peak_memory_bytes >> 20) + " MB";
+  } else if (run.exit_code != 0) {
+    test.outcome = Outcome::RE;
+    test.detail = "exit code " + std::to_string(run.exit_code);
+  } else {
+    test.outcome = Outcome::AC;
+  }
+  return test;
+}
+
+std::string default_work_root() { return std::filesystem::temp_directory_path().string() + "/r1eval-judge"; }
+
+}  // namespace
+
+struct Judge::Impl {
+  JudgeConfig config;
+  Toolchain tools;
+  mutable tbb::task_arena arena;  // bounds the sandboxes running at once
+  mutable std::mutex checkers_mutex;
+  // Compiled checkers by source text, or the reason they failed to compile.
+  mutable std::map<std::string, std::shared_ptr<const TestlibChecker>> checkers;
+  mutable std::map<std::string, std::string> checker_errors;
+
+  explicit Impl(JudgeConfig c)
+      : config(std::move(c)),
+        arena(config.max_parallel_runs > 0 ? config.max_parallel_runs
+                                           : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()))) {
+    if (config.work_dir.empty()) config.work_dir = default_work_root();
+    ScratchFolder check(config.work_dir, "writable");  // fails early, naming the folder, when it cannot be used
+    tools = resolve_toolchain(config);
+  }
+
+  std::shared_ptr<const TestlibChecker> checker_for(const std::string& source, std::string& error) const {
+    std::lock_guard lock(checkers_mutex);
+    if (auto it = checkers.find(source); it != checkers.end()) return it->second;
+    if (auto it = checker_errors.find(source); it != checker_errors.end()) {
+      error = it->second;
+      return nullptr;
+    }
+    try {
+      auto checker = std::make_shared<const TestlibChecker>(tools, config, source);
+      checkers.emplace(source, checker);
+      return checker;
+    } catch (const std::exception& e) {
+      error = e.what();
+      checker_errors.emplace(source, error);
+      return nullptr;
+    }
+  }
+
+  TestResult run_test(Language language, const ScratchFolder& program, const ProblemSpec& problem,
+                      const TestCase& test, const TestlibChecker* checker) const {
+    sandbox::RunSpec spec;
+    if (language == Language::Cpp) {
+      spec.argv = {"/prog/solution"};
+    } else {
+      spec.argv = {tools.python, "/prog/solution.py"};
+    }
+    spec.env = tools.run_env;
+    spec.stdin_data = test.input;
+    spec.mounts = tools.view;
+    spec.mounts.push_back({MountSpec::Kind::ReadOnly, "/prog", program.box(), 0});
+    spec.mounts.push_back({MountSpec::Kind::Tmpfs, "/box", "", 64u << 20});
+    spec.mounts.push_back({MountSpec::Kind::Tmpfs, "/tmp", "", 64u << 20});
+    spec.working_dir = "/box";
+    const double cpu_limit = problem.time_limit_ms * config.time_scale / 1000.0;
+    const std::uint64_t memory_limit = static_cast<std::uint64_t>(problem.memory_limit_mb) << 20;
+    spec.limits.cpu_seconds = cpu_limit;
+    spec.limits.wall_seconds = 2 * cpu_limit + 1;
+    spec.limits.memory_bytes = memory_limit;
+    spec.limits.stdout_bytes = config.output_limit_bytes;
+    sandbox::RunResult run = sandbox::run_sandboxed(spec);
+    TestResult result = classify(run, cpu_limit, memory_limit);
+    if (result.outcome != Outcome::AC) return result;
+    if (checker) {
+      CheckerVerdict verdict = checker->check(test.input, run.stdout_data, test.output);
+      result.outcome = verdict.outcome;
+      result.detail = verdict.outcome == Outcome::SE ? verdict.detail
+                      : verdict.outcome == Outcome::WA ? "checker: " + verdict.detail : "";
+      return result;
+    }
+    CompareOptions options;
+    options.float_tolerance = problem.float_tolerance;
+    CompareResult compared = compare_output(test.output, run.stdout_data, options);
+    if (!compared.accepted) {
+      result.outcome = Outcome::WA;
+      result.detail = compared.detail;
+    }
+    return result;
+  }
+
+  JudgeResult judge_source(Language language, const std::string& source, const ProblemSpec& problem) const {
+    JudgeResult result;
+    result.language = language;
+    if (problem.tests.empty()) {
+      result.detail = "problem has no tests";
+      return result;
+    }
+    try {
+      ScratchFolder program(config.work_dir, "submission");
+      BuildResult built;
+      if (language == Language::Cpp) {
+        program.write("solution.cpp", source);
+        built = compile_cpp(tools, config, program.box(), "solution.cpp", "solution");
+      } else {
+        program.write("solution.py", source);
+        built = check_python(tools, config, program.box(), "solution.py");
+      }
+      if (built.outcome != Outcome::AC) {
+        result.outcome = built.outcome;
+        result.detail = built.detail;
+        return result;
+      }
+      std::shared_ptr<const TestlibChecker> checker;
+      if (problem.checker) {
+        std::string error;
+        checker = checker_for(*problem.checker, error);
+        if (!checker) {
+          result.detail = error;
+          return result;
+        }
+      }
+      run_all_tests(language, program, problem, checker.get(), result);
+    } catch (const std::exception& e) {
+      result.outcome = Outcome::SE;
+      result.detail = e.what();
+    }
+    return result;
+  }
+
+  void run_all_tests(Language language, const ScratchFolder& program, const ProblemSpec& problem,
+                     const TestlibChecker* checker, JudgeResult& result) const {
+    const std::size_t n = problem.tests.size();
+    result.tests.assign(n, TestResult{});
+    std::atomic<std::size_t> first_failure{n};
+    arena.execute([&] {
+      tbb::parallel_for(std::size_t{0}, n, [&](std::size_t i) {
+        if (config.stop_at_first_failure && i > first_failure.load()) return;
+        result.tests[i] = run_test(language, program, problem, problem.tests[i], checker);
+        if (result.tests[i].outcome != Outcome::AC) {
+          std::size_t seen = first_failure.load();
+          while (i < seen && !first_failure.compare_exchange_weak(seen, i)) {
+          }
+        }
+      });
+    });
+    const std::size_t failed = first_failure.load();
+    // Tests after the first failure may or may not have run depending on scheduling; dropping them keeps
+    // the result a function of the submission alone.
+    if (config.stop_at_first_failure) {
+      for (std::size_t i = failed + 1; i < n; ++i) result.tests[i] = TestResult{};
+    }
+    result.tests_passed = static_cast<int>(std::count_if(result.tests.begin(), result.tests.end(),
+                                                         [](const TestResult& t) { return t.outcome == Outcome::AC; }));
+    if (failed == n) {
+      result.outcome = Outcome::AC;
+      return;
+    }
+    const TestResult& bad = result.tests[failed];
+    result.outcome = bad.outcome;
+    result.detail = "test " + std::to_string(failed + 1) + ": " + std::string(outcome_name(bad.outcome)) +
+                    (bad.detail.empty() ? "" : ": " + bad.detail);
+  }
+};
+
+Judge::Judge(JudgeConfig config) : impl_(std::make_unique<Impl>(std::move(config))) {}
+
+Judge::~Judge() = default;
+
+JudgeResult Judge::judge_response(std::string_view response, const ProblemSpec& problem,
+                                  std::optional<Language> language) const {
+  std::optional<ExtractedCode> code = extract_code(response);
+  if (!code) {
+    JudgeResult result;
+    result.outcome = Outcome::CE;
+    result.detail = "no code block found in the response";
+    return result;
+  }
+  return impl_->judge_source(language.value_or(code->language), code->source, problem);
+}
+
+JudgeResult Judge::judge_source(Language language, const std::string& source, const ProblemSpec& problem) const {
+  return impl_->judge_source(language, source, problem);
+}
+
+std::vector<JudgeResult> Judge::judge_all(const std::vector<JudgeRequest>& requests) const {
+  std::vector<JudgeResult> results(requests.size());
+  impl_->arena.execute([&] {
+    tbb::parallel_for(std::size_t{0}, requests.size(), [&](std::size_t i) {
+      const JudgeRequest& request = requests[i];
+      if (!request.problem) {
+        results[i].detail = "request " + std::to_string(i) + ": no problem given";
+        return;
+      }
+      results[i] = judge_response(request.response, *request.problem, request.language);
+    });
+  });
+  return results;
+}
+
+std::string Judge::isolation_summary() const { return sandbox::isolation().describe(); }
+
+Verdict to_verdict(const JudgeResult& result) {
+  Verdict verdict;
+  verdict.correct = result.outcome == Outcome::AC;
+  if (result.language) verdict.extracted = std::string(language_name(*result.language));
+  std::string first_line = result.detail.substr(0, result.detail.find('\n'));
+  verdict.reason = std::string(outcome_name(result.outcome)) + (first_line.empty() ? "" : ": " + first_line);
+  return verdict;
+}
+
+}  // namespace r1eval::graders::code

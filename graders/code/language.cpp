@@ -1,0 +1,26 @@
+#include "graders/code/language.h"
+
+#include <algorithm>
+#include <cctype>
+#include <string>
+
+namespace r1eval::graders::code {
+
+std::string_view language_name(Language language) {
+  return language == Language::Cpp ? "cpp" : "python";
+}
+
+std::optional<Language> language_from_tag(std::string_view tag) {
+  std::string lower(tag);
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  for (std::string_view name : {"cpp", "c++", "cc", "cxx", "c++17", "c++20", "cpp17", "cpp20"}) {
+    if (lower == name) return Language::Cpp;
+  }
+  for (std::string_view name : {"python", "py", "python3", "py3"}) {
+    if (lower == name) return Language::Python;
+  }
+  return std::nullopt;
+}
+
+}  // namespace r1eval::graders::code

@@ -1,0 +1,25 @@
+// Comparing a program's output with the expected answer the way Codeforces' standard checkers do.
+#pragma once
+#include <string>
+#include <string_view>
+
+namespace r1eval::graders::code {
+
+struct CompareOptions {
+  bool float_tolerance = false;  // compare every numeric token with tolerance, whatever the answer looks like
+  bool detect_floats = true;     // also use tolerance when the expected output contains a float token
+  double epsilon = 1e-6;         // absolute or relative error allowed on floats
+  bool yes_no_any_case = true;   // "yes"/"No"/"YES" all equal when both tokens are yes or no
+};
+
+struct CompareResult {
+  bool accepted = false;
+  std::string detail;  // the first difference, e.g. "token 3: expected '5', got '6'"; empty when accepted
+};
+
+// Token-wise comparison: whitespace (spaces, tabs, newlines, trailing blanks) never matters, tokens must
+// match one for one. Floats pass when |got - expected| <= eps or <= eps * |expected|.
+CompareResult compare_output(std::string_view expected, std::string_view actual,
+                             const CompareOptions& options = {});
+
+}  // namespace r1eval::graders::code

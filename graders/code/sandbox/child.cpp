@@ -1,0 +1,192 @@
+#include "graders/code/sandbox/child.h"
+
+#include <fcntl.h>
+#include <linux/close_range.h>
+#include <linux/seccomp.h>
+#include <signal.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <cstring>
+
+namespace r1eval::graders::code::sandbox {
+namespace {
+
+// Async-signal-safe reporting: "E<what>: <errno text>\n" to the report pipe, then exit.
+[[noreturn]] void fail(const ChildPlan& plan, const char* what, const char* detail = nullptr) {
+  int err = errno;
+  char buffer[512];
+  std::size_t n = 0;
+  auto put = [&](const char* s) {
+    while (s && *s && n + 2 < sizeof buffer) buffer[n++] = *s++;
+  };
+  put("E");
+  put(what);
+  if (detail) {
+    put(" ");
+    put(detail);
+  }
+  put(": ");
+  put(strerrorname_np(err) ? strerrorname_np(err) : "unknown error");
+  buffer[n++] = '\n';
+  if (write(plan.report_fd, buffer, n) < 0) {
+    // Nothing else can be done from here; the parent sees the run as a setup failure anyway.
+  }
+  _exit(127);
+}
+
+void close_all_except(std::array<int, 5> keep) {
+  std::sort(keep.begin(), keep.end());
+  unsigned int next = 0;
+  for (int fd : keep) {
+    if (fd < 0) continue;
+    if (static_cast<unsigned int>(fd) > next) syscall(SYS_close_range, next, static_cast<unsigned int>(fd) - 1, 0);
+    next = static_cast<unsigned int>(fd) + 1;
+  }
+  syscall(SYS_close_range, next, ~0U, 0);
+}
+
+// mkdir -p for a path under the new root (which the process alone sees).
+bool make_dirs(const char* path) {
+  char buffer[4096];
+  std::size_t len = strlen(path);
+  if (len >= sizeof buffer) return false;
+  memcpy(buffer, path, len + 1);
+  for (std::size_t i = 1; i <= len; ++i) {
+    if (buffer[i] == '/' || buffer[i] == '\0') {
+      char saved = buffer[i];
+      buffer[i] = '\0';
+      if (mkdir(buffer, 0755) != 0 && errno != EEXIST) return false;
+      buffer[i] = saved;
+    }
+  }
+  return true;
+}
+
+bool make_parent_dirs(const char* path) {
+  char buffer[4096];
+  std::size_t len = strlen(path);
+  if (len >= sizeof buffer) return false;
+  memcpy(buffer, path, len + 1);
+  char* slash = strrchr(buffer, '/');
+  if (!slash || slash == buffer) return true;
+  *slash = '\0';
+  return make_dirs(buffer);
+}
+
+bool apply_mount(const MountStep& step) {
+  switch (step.kind) {
+    case MountKind::Symlink:
+      return make_parent_dirs(step.target.c_str()) && symlink(step.source.c_str(), step.target.c_str()) == 0;
+    case MountKind::Tmpfs:
+      return make_dirs(step.target.c_str()) &&
+             mount("tmpfs", step.target.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, step.source.c_str()) == 0;
+    case MountKind::Proc:
+      return make_dirs(step.target.c_str()) &&
+             mount("proc", step.target.c_str(), "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) == 0;
+    case MountKind::BindReadOnly:
+    case MountKind::BindWritable: {
+      if (step.directory) {
+        if (!make_dirs(step.target.c_str())) return false;
+      } else {
+        if (!make_parent_dirs(step.target.c_str())) return false;
+        int fd = open(step.target.c_str(), O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
+        if (fd < 0) return false;
+        close(fd);
+      }
+      if (mount(step.source.c_str(), step.target.c_str(), nullptr, MS_BIND | MS_REC, nullptr) != 0) return false;
+      unsigned long flags = MS_BIND | MS_REMOUNT | MS_NOSUID | step.keep_flags;
+      if (step.kind == MountKind::BindReadOnly) flags |= MS_RDONLY;
+      return mount(nullptr, step.target.c_str(), nullptr, flags, nullptr) == 0;
+    }
+  }
+  return false;
+}
+
+void build_root(const ChildPlan& plan) {
+  if (mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) fail(plan, "make / private");
+  if (mount("tmpfs", plan.new_root.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=0755") != 0) {
+    fail(plan, "mount new root", plan.new_root.c_str());
+  }
+  for (const MountStep& step : plan.mounts) {
+    if (!apply_mount(step) && !step.optional) fail(plan, "mount", step.target.c_str());
+  }
+  if (mount(nullptr, plan.new_root.c_str(), nullptr, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, nullptr) != 0) {
+    fail(plan, "remount new root read-only");
+  }
+  if (chdir(plan.new_root.c_str()) != 0) fail(plan, "chdir new root");
+  // pivot_root(".", ".") stacks the old root under the new one; detaching it leaves only the new view.
+  if (syscall(SYS_pivot_root, ".", ".") != 0) fail(plan, "pivot_root");
+  if (umount2(".", MNT_DETACH) != 0) fail(plan, "detach old root");
+  if (chdir("/") != 0) fail(plan, "chdir /");
+}
+
+// Raw system calls on purpose: libc's wrappers broadcast id changes to every thread it believes
+// exists, and after a raw clone of a multi-threaded judge those threads do not, so the wrappers hang.
+void change_ids(const ChildPlan& plan) {
+  if (plan.clear_groups && syscall(SYS_setgroups, 0, nullptr) != 0) fail(plan, "setgroups");
+  if (syscall(SYS_setresgid, plan.gid, plan.gid, plan.gid) != 0) fail(plan, "setresgid");
+  if (syscall(SYS_setresuid, plan.uid, plan.uid, plan.uid) != 0) fail(plan, "setresuid");
+}
+
+[[noreturn]] void become_program(const ChildPlan& plan) {
+  if (dup2(plan.stdin_fd, 0) < 0 || dup2(plan.stdout_fd, 1) < 0 || dup2(plan.stderr_fd, 2) < 0) {
+    fail(plan, "dup2");
+  }
+  // Only the report pipe stays open until execve succeeds.
+  syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC);
+  if (!plan.working_dir.empty() && chdir(plan.working_dir.c_str()) != 0) fail(plan, "chdir", plan.working_dir.c_str());
+  for (const ResourceLimit& limit : plan.limits) {
+    rlimit value{limit.soft, limit.hard};
+    if (setrlimit(limit.resource, &value) != 0) fail(plan, "setrlimit");
+  }
+  if (plan.change_ids && !plan.change_ids_first) change_ids(plan);
+  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) fail(plan, "no_new_privs");
+  if (plan.seccomp && prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, plan.seccomp) != 0) fail(plan, "seccomp");
+  execve(plan.executable.c_str(), plan.argv.data(), plan.envp.data());
+  fail(plan, "execve", plan.executable.c_str());
+}
+
+}  // namespace
+
+void run_child(const ChildPlan& plan) {
+  close_all_except({plan.sync_fd, plan.report_fd, plan.stdin_fd, plan.stdout_fd, plan.stderr_fd});
+  char go = 0;
+  if (read(plan.sync_fd, &go, 1) != 1) _exit(127);  // the parent gave up on this run
+  close(plan.sync_fd);
+  if (plan.new_process_group && setpgid(0, 0) != 0) fail(plan, "setpgid");
+  // Without a PID namespace, orphans of the program still come back to this reaper.
+  prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+  if (plan.change_ids && plan.change_ids_first) change_ids(plan);
+  if (plan.build_root) build_root(plan);
+  pid_t program = static_cast<pid_t>(syscall(SYS_clone, SIGCHLD, nullptr, nullptr, nullptr, nullptr));
+  if (program < 0) fail(plan, "fork program");
+  if (program == 0) become_program(plan);
+  close(plan.stdin_fd);
+  close(plan.stdout_fd);
+  close(plan.stderr_fd);
+  int status = 0;
+  for (;;) {
+    int child_status = 0;
+    pid_t done = waitpid(-1, &child_status, __WALL);
+    if (done == program) {
+      status = child_status;
+      break;
+    }
+    if (done < 0 && errno != EINTR) break;
+  }
+  char message[1 + sizeof status];
+  message[0] = 'S';
+  memcpy(message + 1, &status, sizeof status);
+  if (write(plan.report_fd, message, sizeof message) < 0) _exit(126);
+  _exit(0);
+}
+
+}  // namespace r1eval::graders::code::sandbox

@@ -1,0 +1,89 @@
+#include "graders/code/sandbox/seccomp_policy.h"
+
+#include <sched.h>
+#include <seccomp.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <memory>
+#include <stdexcept>
+#include <string>
+
+namespace r1eval::graders::code::sandbox {
+namespace {
+
+constexpr const char* kDenied[] = {
+    // network
+    "socket", "socketpair", "connect", "bind", "listen", "accept", "accept4",
+    // other processes' memory and tracing
+    "ptrace", "process_vm_readv", "process_vm_writev", "kcmp", "pidfd_getfd",
+    // file systems and namespaces
+    "mount", "umount2", "pivot_root", "chroot", "unshare", "setns", "fsopen", "fsmount", "fsconfig",
+    "fspick", "move_mount", "open_tree", "mount_setattr", "open_by_handle_at", "name_to_handle_at",
+    "mknod", "mknodat", "quotactl", "quotactl_fd", "acct", "fanotify_init",
+    // escaping the process group the judge kills
+    "setsid", "setpgid",
+    // machine administration
+    "kexec_load", "kexec_file_load", "init_module", "finit_module", "delete_module", "reboot", "swapon",
+    "swapoff", "syslog", "settimeofday", "clock_settime", "clock_adjtime", "adjtimex", "iopl", "ioperm",
+    "sethostname", "setdomainname", "vhangup", "lookup_dcookie",
+    // kernel attack surface a contest program never needs
+    "bpf", "perf_event_open", "userfaultfd", "keyctl", "add_key", "request_key", "io_uring_setup",
+    "io_uring_enter", "io_uring_register",
+};
+
+constexpr unsigned long long kNamespaceFlags[] = {
+    CLONE_NEWUSER, CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWNET, CLONE_NEWIPC, CLONE_NEWUTS, CLONE_NEWCGROUP,
+};
+
+struct ContextDeleter {
+  void operator()(scmp_filter_ctx ctx) const { seccomp_release(ctx); }
+};
+
+void check(int rc, const std::string& what) {
+  if (rc < 0) throw std::runtime_error("seccomp: " + what + " failed: " + std::strerror(-rc));
+}
+
+std::vector<sock_filter> build() {
+  std::unique_ptr<void, ContextDeleter> ctx(seccomp_init(SCMP_ACT_ALLOW));
+  if (!ctx) throw std::runtime_error("seccomp: seccomp_init failed");
+  for (const char* name : kDenied) {
+    int nr = seccomp_syscall_resolve_name(name);
+    if (nr == __NR_SCMP_ERROR) continue;  // not on this architecture or libseccomp version
+    check(seccomp_rule_add(ctx.get(), SCMP_ACT_ERRNO(EPERM), nr, 0), std::string("deny ") + name);
+  }
+  for (unsigned long long flag : kNamespaceFlags) {
+    check(seccomp_rule_add(ctx.get(), SCMP_ACT_ERRNO(EPERM), SCMP_SYS(clone), 1,
+                           SCMP_A0(SCMP_CMP_MASKED_EQ, flag, flag)),
+          "clone namespace rule");
+  }
+  int clone3 = seccomp_syscall_resolve_name("clone3");
+  if (clone3 != __NR_SCMP_ERROR) {
+    check(seccomp_rule_add(ctx.get(), SCMP_ACT_ERRNO(ENOSYS), clone3, 0), "clone3 rule");
+  }
+  // The filter is exported through a memory file because libseccomp 2.5 has no in-memory export.
+  int fd = memfd_create("r1eval-seccomp", MFD_CLOEXEC);
+  if (fd < 0) throw std::runtime_error(std::string("seccomp: memfd_create failed: ") + std::strerror(errno));
+  std::unique_ptr<int, void (*)(int*)> guard(&fd, [](int* f) { close(*f); });
+  check(seccomp_export_bpf(ctx.get(), fd), "seccomp_export_bpf");
+  off_t size = lseek(fd, 0, SEEK_END);
+  if (size <= 0 || size % static_cast<off_t>(sizeof(sock_filter)) != 0) {
+    throw std::runtime_error("seccomp: exported filter has an unexpected size " + std::to_string(size));
+  }
+  std::vector<sock_filter> program(static_cast<std::size_t>(size) / sizeof(sock_filter));
+  if (pread(fd, program.data(), static_cast<std::size_t>(size), 0) != size) {
+    throw std::runtime_error("seccomp: reading the exported filter failed");
+  }
+  return program;
+}
+
+}  // namespace
+
+const std::vector<sock_filter>& seccomp_program() {
+  static const std::vector<sock_filter> program = build();
+  return program;
+}
+
+}  // namespace r1eval::graders::code::sandbox

@@ -1,0 +1,27 @@
+// A host folder the judge owns for one submission or checker: removed with everything in it when
+// the object dies. Its parent chain stays search-only so that the sandbox uid reaches it but cannot list.
+#pragma once
+#include <string>
+
+namespace r1eval::graders::code {
+
+class ScratchFolder {
+ public:
+  // Creates a fresh folder `prefix`-XXXXXX under `parent` (made if missing) with a world-writable
+  // "box" inside for the sandbox to write into. Throws std::runtime_error naming the path on failure.
+  ScratchFolder(const std::string& parent, const std::string& prefix);
+  ~ScratchFolder();
+  ScratchFolder(const ScratchFolder&) = delete;
+  ScratchFolder& operator=(const ScratchFolder&) = delete;
+
+  const std::string& path() const { return path_; }
+  std::string box() const { return path_ + "/box"; }
+
+  // Writes `content` to box()/`name` whole (temporary file + rename), readable by the sandbox.
+  void write(const std::string& name, const std::string& content) const;
+
+ private:
+  std::string path_;
+};
+
+}  // namespace r1eval::graders::code

@@ -1,0 +1,67 @@
+#include "graders/code/testlib_checker.h"
+
+#include <filesystem>
+#include <stdexcept>
+
+#include "graders/code/scratch_folder.h"
+
+namespace r1eval::graders::code {
+namespace {
+
+std::string work_root(const JudgeConfig& config) {
+  return config.work_dir.empty() ? std::filesystem::temp_directory_path().string() + "/r1eval-judge"
+                                 : config.work_dir;
+}
+
+std::string first_line(const std::string& text) {
+  std::string line = text.substr(0, text.find('\n'));
+  return line.size() > 200 ? line.substr(0, 200) + "..." : line;
+}
+
+}  // namespace
+
+TestlibChecker::TestlibChecker(const Toolchain& tools, const JudgeConfig& config, const std::string& source)
+    : tools_(tools), config_(config), folder_(std::make_unique<ScratchFolder>(work_root(config), "checker")) {
+  folder_->write("checker.cpp", source);
+  BuildResult built = compile_cpp(tools_, config_, folder_->box(), "checker.cpp", "checker", config.checker_include_dirs);
+  if (built.outcome != Outcome::AC) {
+    throw std::runtime_error("checker does not compile: " + first_line(built.detail));
+  }
+}
+
+TestlibChecker::~TestlibChecker() = default;
+
+CheckerVerdict TestlibChecker::check(const std::string& input, const std::string& output,
+                                     const std::string& answer) const {
+  ScratchFolder files(work_root(config_), "check");
+  files.write("input.txt", input);
+  files.write("output.txt", output);
+  files.write("answer.txt", answer);
+  sandbox::RunSpec spec;
+  spec.argv = {"/checker/checker", "/data/input.txt", "/data/output.txt", "/data/answer.txt"};
+  spec.env = tools_.run_env;
+  spec.mounts = tools_.view;
+  spec.mounts.push_back({sandbox::MountSpec::Kind::ReadOnly, "/checker", folder_->box(), 0});
+  spec.mounts.push_back({sandbox::MountSpec::Kind::ReadOnly, "/data", files.box(), 0});
+  spec.mounts.push_back({sandbox::MountSpec::Kind::Tmpfs, "/box", "", 16u << 20});
+  spec.working_dir = "/box";
+  spec.limits.cpu_seconds = 10;
+  spec.limits.wall_seconds = 21;
+  spec.limits.memory_bytes = 1024u << 20;
+  sandbox::RunResult run = sandbox::run_sandboxed(spec);
+  std::string message = first_line(run.stderr_data.empty() ? run.stdout_data : run.stderr_data);
+  if (run.status == sandbox::RunStatus::SetupFailed) return {Outcome::SE, run.error};
+  if (run.status != sandbox::RunStatus::Exited) return {Outcome::SE, "checker did not finish normally"};
+  switch (run.exit_code) {
+    case 0:
+      return {Outcome::AC, message};
+    case 1:
+    case 2:
+    case 7:  // partial points: not a full solve
+      return {Outcome::WA, message};
+    default:
+      return {Outcome::SE, "checker failed (exit code " + std::to_string(run.exit_code) + "): " + message};
+  }
+}
+
+}  // namespace r1eval::graders::code

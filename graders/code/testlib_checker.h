@@ -1,0 +1,36 @@
+// Custom output checkers following the testlib convention: `checker input output answer`, exit code
+// 0 = accepted, 1 = wrong answer, 2 = presentation error, 3 = checker failure, 7 = partial points.
+#pragma once
+#include <memory>
+#include <string>
+
+#include "graders/code/judge_config.h"
+#include "graders/code/outcome.h"
+#include "graders/code/toolchain.h"
+
+namespace r1eval::graders::code {
+
+class ScratchFolder;
+
+struct CheckerVerdict {
+  Outcome outcome = Outcome::SE;  // AC, WA, or SE when the checker itself failed
+  std::string detail;             // the checker's message (first line of its stderr/stdout)
+};
+
+class TestlibChecker {
+ public:
+  // Compiles `source` in the sandbox (with the configured include dirs, e.g. for testlib.h).
+  // Throws std::runtime_error with the first compiler lines when it does not compile.
+  TestlibChecker(const Toolchain& tools, const JudgeConfig& config, const std::string& source);
+  ~TestlibChecker();
+
+  // Runs the checker on one test in the sandbox. Thread-safe.
+  CheckerVerdict check(const std::string& input, const std::string& output, const std::string& answer) const;
+
+ private:
+  const Toolchain& tools_;
+  const JudgeConfig& config_;
+  std::unique_ptr<ScratchFolder> folder_;
+};
+
+}  // namespace r1eval::graders::code

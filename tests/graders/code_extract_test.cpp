@@ -1,0 +1,72 @@
+#include <gtest/gtest.h>
+
+#include "graders/code/extract_code.h"
+
+namespace r1eval::graders::code {
+namespace {
+
+TEST(CodeExtract, LastProgramAfterThinkWins) {
+  std::string response =
+      "<think>\n```cpp\nint main() { return 1; }\n```\n</think>\nFirst try:\n```cpp\nint a;\n```\n"
+      "Final:\n```c++\n#include <cstdio>\nint main() {}\n```\n";
+  auto code = extract_code(response);
+  ASSERT_TRUE(code);
+  EXPECT_EQ(code->language, Language::Cpp);
+  EXPECT_EQ(code->source, "#include <cstdio>\nint main() {}\n");
+}
+
+TEST(CodeExtract, CodeOnlyInsideThinkingIsNotAnAnswer) {
+  EXPECT_FALSE(extract_code("<think>\n```cpp\nint main(){}\n```\n</think>\nNo code here."));
+  EXPECT_FALSE(extract_code("<think>\n```python\nprint(1)\n```\nstill thinking"));
+}
+
+TEST(CodeExtract, PythonTags) {
+  auto code = extract_code("</think>\n```py\nprint(input())\n```");
+  ASSERT_TRUE(code);
+  EXPECT_EQ(code->language, Language::Python);
+  EXPECT_EQ(code->source, "print(input())\n");
+  code = extract_code("</think>\n```Python3\nx = 1\n```");
+  ASSERT_TRUE(code);
+  EXPECT_EQ(code->language, Language::Python);
+}
+
+TEST(CodeExtract, UntaggedBlocksByContentAndSampleOutputSkipped) {
+  std::string response =
+      "</think>\n```\n#include <bits/stdc++.h>\nint main(){}\n```\nExample output:\n```\n3\n5\n```\n";
+  auto code = extract_code(response);
+  ASSERT_TRUE(code);
+  EXPECT_EQ(code->language, Language::Cpp);
+  EXPECT_NE(code->source.find("bits/stdc++"), std::string::npos);
+  code = extract_code("```\nimport sys\nprint(sum(map(int, sys.stdin.read().split())))\n```");
+  ASSERT_TRUE(code);
+  EXPECT_EQ(code->language, Language::Python);
+}
+
+TEST(CodeExtract, OtherLanguagesAndUnclosedFencesAreSkipped) {
+  EXPECT_FALSE(extract_code("</think>\n```java\nclass A {}\n```"));
+  auto code = extract_code("</think>\n```cpp\nint main(){}\n```\nand then\n```cpp\nint main() { // cut off");
+  ASSERT_TRUE(code);
+  EXPECT_EQ(code->source, "int main(){}\n");
+}
+
+TEST(CodeExtract, TildeFencesLongerFencesAndCrlf) {
+  auto code = extract_code("</think>\r\n~~~cpp\r\nint main(){}\r\n~~~\r\n");
+  ASSERT_TRUE(code);
+  EXPECT_EQ(code->language, Language::Cpp);
+  code = extract_code("</think>\n````python\nprint('```')\n```\nprint(2)\n````\n");
+  ASSERT_TRUE(code);
+  EXPECT_EQ(code->source, "print('```')\n```\nprint(2)\n");
+}
+
+TEST(CodeExtract, NoFenceNoCode) { EXPECT_FALSE(extract_code("The answer is 42.")); }
+
+TEST(CodeLanguage, Tags) {
+  EXPECT_EQ(language_from_tag("CPP"), Language::Cpp);
+  EXPECT_EQ(language_from_tag("c++"), Language::Cpp);
+  EXPECT_EQ(language_from_tag("py"), Language::Python);
+  EXPECT_FALSE(language_from_tag("rust"));
+  EXPECT_EQ(language_name(Language::Python), "python");
+}
+
+}  // namespace
+}  // namespace r1eval::graders::code

@@ -1,0 +1,154 @@
+#include <gtest/gtest.h>
+
+#include "code_test_support.h"
+
+namespace r1eval::graders::code {
+namespace {
+
+using testing::problem;
+using testing::response_with;
+using testing::shared_judge;
+
+const char* kSumCpp = R"(#include <cstdio>
+int main() { long long a, b; if (std::scanf("%lld %lld", &a, &b) == 2) std::printf("%lld\n", a + b); }
+)";
+
+ProblemSpec sum_problem() {
+  return problem({{"1 2\n", "3\n"}, {"-5 5\n", "0\n"}, {"1500000000 1500000000\n", "3000000000\n"}});
+}
+
+TEST(CodeJudge, AcceptedCpp) {
+  JudgeResult r = shared_judge().judge_response(response_with("cpp", kSumCpp), sum_problem());
+  EXPECT_EQ(r.outcome, Outcome::AC) << r.detail;
+  EXPECT_EQ(r.tests_passed, 3);
+  ASSERT_EQ(r.tests.size(), 3u);
+  EXPECT_TRUE(r.tests[2].ran);
+  EXPECT_EQ(r.language, Language::Cpp);
+}
+
+TEST(CodeJudge, WrongAnswerStopsAtTheFirstFailingTest) {
+  const char* wrong = "#include <cstdio>\nint main(){int a,b;std::scanf(\"%d %d\",&a,&b);std::printf(\"%d\\n\",a+b);}\n";
+  JudgeResult r = shared_judge().judge_source(Language::Cpp, wrong, sum_problem());  // int overflow on test 3
+  EXPECT_EQ(r.outcome, Outcome::WA);
+  EXPECT_EQ(r.detail, "test 3: WA: token 1: expected '3000000000', got '-1294967296'");
+  EXPECT_EQ(r.tests_passed, 2);
+
+  ProblemSpec p = problem({{"1 1\n", "3\n"}, {"1 2\n", "3\n"}});
+  r = shared_judge().judge_source(Language::Cpp, kSumCpp, p);
+  EXPECT_EQ(r.outcome, Outcome::WA);
+  EXPECT_FALSE(r.tests[1].ran);
+}
+
+TEST(CodeJudge, RuntimeErrorsNameTheSignalOrExitCode) {
+  JudgeResult r = shared_judge().judge_source(
+      Language::Cpp, "int main(){ volatile int* p = nullptr; *p = 1; }\n", problem({{"", ""}}));
+  EXPECT_EQ(r.outcome, Outcome::RE);
+  EXPECT_NE(r.detail.find("SIGSEGV"), std::string::npos) << r.detail;
+  r = shared_judge().judge_source(Language::Cpp, "int main(){ return 3; }\n", problem({{"", ""}}));
+  EXPECT_EQ(r.outcome, Outcome::RE);
+  EXPECT_NE(r.detail.find("exit code 3"), std::string::npos) << r.detail;
+}
+
+TEST(CodeJudge, CompileErrorKeepsTheFirstCompilerLines) {
+  JudgeResult r = shared_judge().judge_source(Language::Cpp, "int main() { return undefined_name; }\n",
+                                              sum_problem());
+  EXPECT_EQ(r.outcome, Outcome::CE);
+  EXPECT_NE(r.detail.find("undefined_name"), std::string::npos) << r.detail;
+  EXPECT_TRUE(r.tests.empty());
+  r = shared_judge().judge_response("</think>\nI could not solve it.", sum_problem());
+  EXPECT_EQ(r.outcome, Outcome::CE);
+  EXPECT_FALSE(r.language);
+}
+
+TEST(CodeJudge, Python) {
+  const char* sum = "a, b = map(int, input().split())\nprint(a + b)\n";
+  JudgeResult r = shared_judge().judge_response(response_with("python", sum), sum_problem());
+  EXPECT_EQ(r.outcome, Outcome::AC) << r.detail;
+  r = shared_judge().judge_source(Language::Python, "raise ValueError('boom')\n", sum_problem());
+  EXPECT_EQ(r.outcome, Outcome::RE);
+  r = shared_judge().judge_source(Language::Python, "def f(:\n  pass\n", sum_problem());
+  EXPECT_EQ(r.outcome, Outcome::CE);
+  EXPECT_NE(r.detail.find("SyntaxError"), std::string::npos) << r.detail;
+}
+
+TEST(CodeJudge, FloatAnswersWithinTolerance) {
+  const char* third = "#include <cstdio>\nint main(){ std::printf(\"%.7f\\n\", 1.0 / 3); }\n";
+  JudgeResult r = shared_judge().judge_source(Language::Cpp, third, problem({{"", "0.333333333333\n"}}));
+  EXPECT_EQ(r.outcome, Outcome::AC) << r.detail;
+  r = shared_judge().judge_source(Language::Cpp, third, problem({{"", "0.3334\n"}}));
+  EXPECT_EQ(r.outcome, Outcome::WA);
+}
+
+// A checker in the testlib convention, written without testlib: any pair (x, y) with x + y = n and
+// 1 <= x, y is accepted. Exit 3 (checker failure) when the jury's answer is malformed.
+const char* kPairChecker = R"(#include <cstdio>
+int main(int argc, char** argv) {
+  if (argc < 4) return 3;
+  FILE* in = std::fopen(argv[1], "r"); FILE* out = std::fopen(argv[2], "r"); FILE* ans = std::fopen(argv[3], "r");
+  long n, x, y, jx, jy;
+  if (!in || !out || !ans || std::fscanf(in, "%ld", &n) != 1) return 3;
+  if (std::fscanf(ans, "%ld %ld", &jx, &jy) != 2) return 3;
+  if (std::fscanf(out, "%ld %ld", &x, &y) != 2) { std::fputs("expected two numbers", stderr); return 2; }
+  if (x < 1 || y < 1 || x + y != n) { std::fprintf(stderr, "%ld + %ld != %ld", x, y, n); return 1; }
+  std::fputs("ok", stderr);
+  return 0;
+}
+)";
+
+TEST(CodeJudge, TestlibConventionChecker) {
+  ProblemSpec p = problem({{"10\n", "5 5\n"}, {"7\n", "3 4\n"}});
+  p.checker = kPairChecker;
+  const char* any_pair = "#include <cstdio>\nint main(){long n; std::scanf(\"%ld\",&n); std::printf(\"1 %ld\\n\", n-1);}\n";
+  JudgeResult r = shared_judge().judge_source(Language::Cpp, any_pair, p);
+  EXPECT_EQ(r.outcome, Outcome::AC) << r.detail;
+  const char* bad_pair = "#include <cstdio>\nint main(){long n; std::scanf(\"%ld\",&n); std::printf(\"1 %ld\\n\", n);}\n";
+  r = shared_judge().judge_source(Language::Cpp, bad_pair, p);
+  EXPECT_EQ(r.outcome, Outcome::WA);
+  EXPECT_NE(r.detail.find("1 + 10 != 10"), std::string::npos) << r.detail;
+  ProblemSpec broken = problem({{"10\n", "not numbers\n"}});
+  broken.checker = kPairChecker;
+  r = shared_judge().judge_source(Language::Cpp, any_pair, broken);
+  EXPECT_EQ(r.outcome, Outcome::SE) << r.detail;
+  ProblemSpec uncompilable = p;
+  uncompilable.checker = "this is not C++";
+  r = shared_judge().judge_source(Language::Cpp, any_pair, uncompilable);
+  EXPECT_EQ(r.outcome, Outcome::SE);
+  EXPECT_NE(r.detail.find("checker does not compile"), std::string::npos) << r.detail;
+}
+
+TEST(CodeJudge, JudgeAllKeepsRequestOrder) {
+  auto p = std::make_shared<const ProblemSpec>(sum_problem());
+  std::vector<JudgeRequest> requests = {
+      {response_with("cpp", kSumCpp), std::nullopt, p},
+      {response_with("python", "print(0)\n"), std::nullopt, p},
+      {"no code", std::nullopt, p},
+      {response_with("python", "a, b = map(int, input().split())\nprint(a + b)\n"), std::nullopt, p},
+  };
+  std::vector<JudgeResult> results = shared_judge().judge_all(requests);
+  ASSERT_EQ(results.size(), 4u);
+  EXPECT_EQ(results[0].outcome, Outcome::AC);
+  EXPECT_EQ(results[1].outcome, Outcome::WA);
+  EXPECT_EQ(results[2].outcome, Outcome::CE);
+  EXPECT_EQ(results[3].outcome, Outcome::AC);
+}
+
+TEST(CodeJudge, VerdictForTheHarness) {
+  JudgeResult r;
+  r.outcome = Outcome::WA;
+  r.language = Language::Cpp;
+  r.detail = "test 2: WA: token 1: expected '1', got '2'\nmore";
+  Verdict v = to_verdict(r);
+  EXPECT_FALSE(v.correct);
+  EXPECT_EQ(v.extracted, "cpp");
+  EXPECT_EQ(v.reason, "WA: test 2: WA: token 1: expected '1', got '2'");
+}
+
+TEST(CodeJudge, ReportsIsolationLayers) {
+  std::string summary = shared_judge().isolation_summary();
+  EXPECT_TRUE(summary.starts_with("namespaces ")) << summary;
+  EXPECT_NE(summary.find("rlimits"), std::string::npos);
+  std::cout << "[ isolation ] " << summary << "\n";
+}
+
+}  // namespace
+}  // namespace r1eval::graders::code
