@@ -124,7 +124,7 @@ TEST(Cli, JudgeAnnotatesEachPair) {
   EXPECT_THAT(choice.out, HasSubstr("\"correct\":true"));
 
   expect_one_line_error(run_r1eval("judge math", "{\"gold\": 3, \"response\": \"x\"}\n"),
-                        "stdin:1: field 'gold': expected a string");
+                        "stdin:1: expected string field \"gold\"");
 }
 
 }  // namespace
