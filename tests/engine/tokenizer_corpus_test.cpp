@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "engine/tokenizer/normalizer.h"
+#include "engine/tokenizer/utf8.h"
 #include "tokenizer_test_files.h"
 
 namespace r1eval::engine {
@@ -57,8 +58,29 @@ struct Expected {
   std::string hash[2];
 };
 
-std::vector<Expected> expected_rows() {
-  std::istringstream in(test::read_text_file(std::filesystem::path(R1EVAL_SOURCE_DIR) / "tools" / "tokenizer_corpus" / "expected.tsv"));
+// Same as corpus.codepoint_documents(): every scalar value from U+0080 in blocks of 4096, each as
+// " " + c + "x" + c + "1 ".
+std::vector<Document> codepoint_documents() {
+  std::vector<Document> docs;
+  for (char32_t start = 0x80; start < 0x110000; start += 4096) {
+    char key[16];
+    std::snprintf(key, sizeof key, "U+%04X", static_cast<unsigned>(start));
+    Document d{key, {}};
+    for (char32_t cp = start; cp < std::min<char32_t>(start + 4096, 0x110000); ++cp) {
+      if (cp >= 0xD800 && cp <= 0xDFFF) continue;
+      d.text += ' ';
+      utf8::append(d.text, cp);
+      d.text += 'x';
+      utf8::append(d.text, cp);
+      d.text += "1 ";
+    }
+    docs.push_back(std::move(d));
+  }
+  return docs;
+}
+
+std::vector<Expected> expected_rows(const char* file) {
+  std::istringstream in(test::read_text_file(std::filesystem::path(R1EVAL_SOURCE_DIR) / "tools" / "tokenizer_corpus" / file));
   std::vector<Expected> rows;
   std::string line;
   while (std::getline(in, line)) {
@@ -71,10 +93,9 @@ std::vector<Expected> expected_rows() {
   return rows;
 }
 
-void compare_family(int family, const Tokenizer& tokenizer, bool nfc_text) {
-  const auto docs = corpus_documents();
-  const auto rows = expected_rows();
-  ASSERT_EQ(docs.size(), rows.size()) << "tools/tokenizer_corpus/expected.tsv is out of date: rerun make_expected.py";
+void compare_family(int family, const Tokenizer& tokenizer, bool nfc_text, const std::vector<Document>& docs, const char* expected_file) {
+  const auto rows = expected_rows(expected_file);
+  ASSERT_EQ(docs.size(), rows.size()) << expected_file << " is out of date: rerun tools/tokenizer_corpus/make_expected.py";
   std::size_t tokens = 0, mismatches = 0;
   for (std::size_t i = 0; i < docs.size(); ++i) {
     ASSERT_EQ(docs[i].key, rows[i].key);
@@ -82,16 +103,22 @@ void compare_family(int family, const Tokenizer& tokenizer, bool nfc_text) {
     tokens += ids.size();
     const bool same = ids.size() == rows[i].count[family] && fnv1a64_hex(ids) == rows[i].hash[family];
     mismatches += !same;
-    EXPECT_TRUE(same) << docs[i].key << ": " << ids.size() << " ids, HF has " << rows[i].count[family] << "; text: " << docs[i].text;
+    EXPECT_TRUE(same) << docs[i].key << ": " << ids.size() << " ids, HF has " << rows[i].count[family] << "; text: " << docs[i].text.substr(0, 2000);
     EXPECT_EQ(tokenizer.decode(ids), nfc_text ? nfc(docs[i].text) : docs[i].text) << docs[i].key;
   }
   std::printf("corpus: %zu documents, %zu tokens compared, %zu mismatches\n", docs.size(), tokens, mismatches);
   EXPECT_EQ(mismatches, 0u);
 }
 
-TEST(TokenizerCorpus, QwenMatchesHuggingFace) { compare_family(0, test::qwen_tokenizer(), true); }
+TEST(TokenizerCorpus, QwenMatchesHuggingFace) { compare_family(0, test::qwen_tokenizer(), true, corpus_documents(), "expected.tsv"); }
 
-TEST(TokenizerCorpus, LlamaMatchesHuggingFace) { compare_family(1, test::llama_tokenizer(), false); }
+TEST(TokenizerCorpus, LlamaMatchesHuggingFace) { compare_family(1, test::llama_tokenizer(), false, corpus_documents(), "expected.tsv"); }
+
+// Every code point in letter / number / whitespace-sensitive contexts: pins the character classes
+// (ICU, plus unicode_additions.inc for characters newer than ICU) and NFC against HF's.
+TEST(TokenizerCorpus, EveryCodePointQwen) { compare_family(0, test::qwen_tokenizer(), true, codepoint_documents(), "codepoints.tsv"); }
+
+TEST(TokenizerCorpus, EveryCodePointLlama) { compare_family(1, test::llama_tokenizer(), false, codepoint_documents(), "codepoints.tsv"); }
 
 }  // namespace
 }  // namespace r1eval::engine
