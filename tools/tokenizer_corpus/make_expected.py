@@ -6,13 +6,13 @@ With --codepoints, the same for corpus.codepoint_documents() (every code point) 
 With --byte-level-regex, the corpus through a variant of the Qwen file whose pre-tokenizer is ByteLevel
 alone with its GPT-2 regex (no Split, no normalizer): `key<TAB>count<TAB>fnv` into expected_gpt2.tsv.
 
-  /tmp/tokvenv/bin/python tools/tokenizer_corpus/make_expected.py --tokenizers /tmp/tok \
+  $VENV/bin/python tools/tokenizer_corpus/make_expected.py --tokenizers $TOKDIR \
       --shared-data ../shared/data > tools/tokenizer_corpus/expected.tsv
-  /tmp/tokvenv/bin/python tools/tokenizer_corpus/make_expected.py --tokenizers /tmp/tok \
+  $VENV/bin/python tools/tokenizer_corpus/make_expected.py --tokenizers $TOKDIR \
       --codepoints > tools/tokenizer_corpus/codepoints.tsv
-  /tmp/tokvenv/bin/python tools/tokenizer_corpus/make_expected.py --tokenizers /tmp/tok \
+  $VENV/bin/python tools/tokenizer_corpus/make_expected.py --tokenizers $TOKDIR \
       --shared-data ../shared/data --byte-level-regex > tools/tokenizer_corpus/expected_gpt2.tsv
-where /tmp/tok was written by tools/make_tokenizer_json.py.
+where $TOKDIR was written by tools/make_tokenizer_json.py.
 """
 import argparse
 import json

@@ -7,7 +7,7 @@ that characters added in recent Unicode versions split as in HF.
 Each class is found by how HF's Qwen2 Split pre-tokenizer cuts " " + c + "x":
   [" cx"] letter, [" ", "c", "x"] number, [" ", "cx"] whitespace, [" c", "x"] other.
 
-  /tmp/tokvenv/bin/python tools/tokenizer_corpus/make_unicode_additions.py > engine/tokenizer/unicode_additions.inc
+  $VENV/bin/python tools/tokenizer_corpus/make_unicode_additions.py > engine/tokenizer/unicode_additions.inc
 """
 import unicodedata
 
