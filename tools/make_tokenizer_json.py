@@ -5,8 +5,8 @@ files in shared/data/models, with the Hugging Face `tokenizers` library.
 The engine has the same conversion in C++ (engine/tokenizer/tokenizer_recipes.cpp) so that tests
 need no Python; --compare checks that a folder written by the C++ side holds the same JSON content.
 
-  python3 -m venv /tmp/tokvenv && /tmp/tokvenv/bin/pip install tokenizers
-  /tmp/tokvenv/bin/python tools/make_tokenizer_json.py --models ../shared/data/models --out /tmp/tok \
+  python3 -m venv $VENV && $VENV/bin/pip install tokenizers jinja2   # VENV: e.g. build/venv
+  $VENV/bin/python tools/make_tokenizer_json.py --models ../shared/data/models --out $TOKDIR \
       [--compare build/test-tmp/tokenizers]
 The output is never committed (the rank files carry their own licenses).
 """

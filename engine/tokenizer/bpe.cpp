@@ -88,6 +88,10 @@ void BpeModel::encode_word(std::string_view word, std::vector<std::uint32_t>& ou
       return;
     }
   }
+  if (word.size() > kMaxCachedWord) {  // long runs (repeated symbols, base64) rarely repeat
+    merge_word(word, out);
+    return;
+  }
   {
     std::lock_guard lock(cache_mutex_);
     if (const auto it = cache_.find(word); it != cache_.end()) {

@@ -57,6 +57,7 @@ class BpeModel {
 
   // Words seen before (most text repeats its words); bounded so memory stays small.
   static constexpr std::size_t kCacheCapacity = 1 << 16;
+  static constexpr std::size_t kMaxCachedWord = 256;  // bytes
   mutable std::mutex cache_mutex_;
   mutable std::unordered_map<std::string, std::vector<std::uint32_t>, StringHash, std::equal_to<>> cache_;
 };

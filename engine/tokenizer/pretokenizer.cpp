@@ -2,7 +2,9 @@
 
 #include <unicode/uchar.h>
 
+#include <algorithm>
 #include <array>
+#include <iterator>
 #include <stdexcept>
 
 #include "engine/tokenizer/utf8.h"
@@ -12,7 +14,23 @@ namespace {
 
 enum : std::uint8_t { kL = 1, kN = 2, kWs = 4, kNewline = 8 };
 
+struct AddedRange {
+  char32_t first, last;
+  std::uint8_t cls;
+};
+
+// Characters newer than the ICU in use: classes as HF's Oniguruma tables have them.
+constexpr AddedRange kUnicodeAdditions[] = {
+#include "engine/tokenizer/unicode_additions.inc"
+};
+
 std::uint8_t classify_slow(char32_t cp) {
+  if (u_charType(static_cast<UChar32>(cp)) == U_UNASSIGNED) {
+    const auto* it = std::upper_bound(std::begin(kUnicodeAdditions), std::end(kUnicodeAdditions), cp,
+                                      [](char32_t c, const AddedRange& r) { return c < r.first; });
+    if (it != std::begin(kUnicodeAdditions) && cp <= std::prev(it)->last) return std::prev(it)->cls;
+    return 0;
+  }
   std::uint8_t c = 0;
   const auto mask = U_GET_GC_MASK(static_cast<UChar32>(cp));
   if (mask & U_GC_L_MASK) c |= kL;

@@ -66,7 +66,7 @@ void read_model(const Reader& r, const json& root, TokenizerSpec& spec) {
   for (const char* key : {"continuing_subword_prefix", "end_of_word_suffix"})
     if (const auto it = model.find(key); it != model.end() && !it->is_null() && *it != "")
       r.fail(std::string("model.") + key, "not supported by a byte-level BPE");
-  if (const auto it = model.find("dropout"); it != model.end() && !it->is_null() && it->get<double>() != 0.0)
+  if (const auto it = model.find("dropout"); it != model.end() && !it->is_null() && (!it->is_number() || it->get<double>() != 0.0))
     r.fail("model.dropout", "BPE dropout is not supported");
   spec.ignore_merges = r.bool_at(model, "ignore_merges", "model", false);
 
@@ -176,6 +176,7 @@ void read_decoder(const Reader& r, const json& node, const std::string& path) {
   const std::string type = type_of(r, node, path);
   if (type == "Sequence") {
     const json& list = r.member(node, "decoders", path);
+    if (!list.is_array()) r.fail(path + ".decoders", "expected an array");
     for (std::size_t i = 0; i < list.size(); ++i) read_decoder(r, list[i], path + ".decoders[" + std::to_string(i) + "]");
   } else if (type != "ByteLevel") {
     r.fail(path + ".type", "unsupported decoder '" + type + "' (supported: ByteLevel)");
@@ -188,6 +189,7 @@ void read_post_processor(const Reader& r, const json& node, const std::string& p
   if (type == "ByteLevel") return;  // changes offsets only
   if (type == "Sequence") {
     const json& list = r.member(node, "processors", path);
+    if (!list.is_array()) r.fail(path + ".processors", "expected an array");
     for (std::size_t i = 0; i < list.size(); ++i)
       read_post_processor(r, list[i], path + ".processors[" + std::to_string(i) + "]", spec);
     return;
@@ -282,15 +284,25 @@ TokenizerSpec load_tokenizer_spec(const std::filesystem::path& tokenizer_json,
   const json root = read_json(tokenizer_json);
   if (!root.is_object()) r.fail("(root)", "expected an object");
   TokenizerSpec spec;
-  read_model(r, root, spec);
-  read_normalizer(r, root.value("normalizer", json()), "normalizer", spec);
-  const json pre = root.value("pre_tokenizer", json());
-  if (pre.is_null() || !read_pre_tokenizer(r, pre, "pre_tokenizer", spec))
-    r.fail("pre_tokenizer", "expected a ByteLevel pre-tokenizer (only byte-level BPE is supported)");
-  read_decoder(r, root.value("decoder", json()), "decoder");
-  read_added_tokens(r, root, spec);
-  read_post_processor(r, root.value("post_processor", json()), "post_processor", spec);
-  if (tokenizer_config && std::filesystem::exists(*tokenizer_config)) read_config(*tokenizer_config, spec);
+  try {
+    read_model(r, root, spec);
+    read_normalizer(r, root.value("normalizer", json()), "normalizer", spec);
+    const json pre = root.value("pre_tokenizer", json());
+    if (pre.is_null() || !read_pre_tokenizer(r, pre, "pre_tokenizer", spec))
+      r.fail("pre_tokenizer", "expected a ByteLevel pre-tokenizer (only byte-level BPE is supported)");
+    read_decoder(r, root.value("decoder", json()), "decoder");
+    read_added_tokens(r, root, spec);
+    read_post_processor(r, root.value("post_processor", json()), "post_processor", spec);
+  } catch (const json::exception& e) {  // a shape the checks above did not anticipate
+    r.fail("(structure)", e.what());
+  }
+  if (tokenizer_config && std::filesystem::exists(*tokenizer_config)) {
+    try {
+      read_config(*tokenizer_config, spec);
+    } catch (const json::exception& e) {
+      throw TokenizerError(tokenizer_config->string() + ": " + e.what());
+    }
+  }
   return spec;
 }
 

@@ -3,8 +3,10 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+#include <random>
 #include <thread>
 
+#include "engine/tokenizer/normalizer.h"
 #include "engine/tokenizer/streaming_decoder.h"
 #include "engine/tokenizer/tiktoken_convert.h"
 #include "engine/tokenizer/utf8.h"
@@ -182,6 +184,53 @@ TEST(TokenizerApi, BadFilesNameTheFileAndTheJsonPath) {
   const auto config_dir = write_case("config_bos", tiny_tokenizer_json().dump());
   std::ofstream(config_dir / "tokenizer_config.json") << R"({"add_bos_token": true, "bos_token": "<nope>"})";
   EXPECT_NE(load_error(config_dir).find("tokenizer_config.json: bos_token: token '<nope>' is not in tokenizer.json"), std::string::npos);
+}
+
+// Every JSON value of a valid file replaced, one at a time, by values of other types: loading either
+// succeeds or throws TokenizerError, never anything else.
+TEST(TokenizerApi, MutatedFilesFailCleanly) {
+  const nlohmann::json base = tiny_tokenizer_json();
+  std::vector<nlohmann::json::json_pointer> pointers;
+  const nlohmann::json flat = base.flatten();
+  for (const auto& [path, value] : flat.items()) {
+    (void)value;
+    auto p = nlohmann::json::json_pointer(path);
+    for (; !p.empty(); p = p.parent_pointer()) pointers.push_back(p);
+  }
+  const std::vector<nlohmann::json> replacements = {nullptr, -1, 4294967296.0, "x", nlohmann::json::array({1}), nlohmann::json::object(), true};
+  int loaded = 0, rejected = 0;
+  for (const auto& p : pointers)
+    for (const auto& r : replacements) {
+      nlohmann::json j = base;
+      j[p] = r;
+      try {
+        Tokenizer t = Tokenizer::from_folder(write_case("mutated", j.dump()));
+        (void)t.encode("ab ab", false);
+        ++loaded;
+      } catch (const TokenizerError& e) {
+        EXPECT_EQ(std::string(e.what()).find('\n'), std::string::npos);
+        ++rejected;
+      }
+    }
+  EXPECT_GT(rejected, 0);
+  EXPECT_GT(loaded, 0);
+}
+
+TEST(TokenizerApi, RandomBytesAreEncodedOrRejected) {
+  const Tokenizer& q = test::qwen_tokenizer();
+  std::mt19937 rng(7);
+  int valid = 0;
+  for (int i = 0; i < 2000; ++i) {
+    std::string s(rng() % 24, '\0');
+    for (char& c : s) c = static_cast<char>(rng() % 4 == 0 ? rng() % 256 : 0x20 + rng() % 0x60);
+    if (utf8::first_invalid(s) != s.size()) {
+      EXPECT_THROW(q.encode(s), std::invalid_argument);
+      continue;
+    }
+    ++valid;
+    EXPECT_EQ(q.decode(q.encode(s, false)), nfc(s));
+  }
+  EXPECT_GT(valid, 100);
 }
 
 TEST(TokenizerApi, BadTiktokenFilesNameTheLine) {

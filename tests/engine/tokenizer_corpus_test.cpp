@@ -4,10 +4,12 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "engine/tokenizer/normalizer.h"
+#include "engine/tokenizer/utf8.h"
 #include "tokenizer_test_files.h"
 
 namespace r1eval::engine {
@@ -53,45 +55,87 @@ std::string fnv1a64_hex(const std::vector<std::uint32_t>& ids) {
 
 struct Expected {
   std::string key;
-  std::size_t count[2];
-  std::string hash[2];
+  std::vector<std::pair<std::size_t, std::string>> columns;  // (count, hash) per tokenizer
 };
 
-std::vector<Expected> expected_rows() {
-  std::istringstream in(test::read_text_file(std::filesystem::path(R1EVAL_SOURCE_DIR) / "tools" / "tokenizer_corpus" / "expected.tsv"));
+// Same as corpus.codepoint_documents(): every scalar value from U+0080 in blocks of 4096, each as
+// " " + c + "x" + c + "1 ".
+std::vector<Document> codepoint_documents() {
+  std::vector<Document> docs;
+  for (char32_t start = 0x80; start < 0x110000; start += 4096) {
+    char key[16];
+    std::snprintf(key, sizeof key, "U+%04X", static_cast<unsigned>(start));
+    Document d{key, {}};
+    for (char32_t cp = start; cp < std::min<char32_t>(start + 4096, 0x110000); ++cp) {
+      if (cp >= 0xD800 && cp <= 0xDFFF) continue;
+      d.text += ' ';
+      utf8::append(d.text, cp);
+      d.text += 'x';
+      utf8::append(d.text, cp);
+      d.text += "1 ";
+    }
+    docs.push_back(std::move(d));
+  }
+  return docs;
+}
+
+std::vector<Expected> expected_rows(const char* file) {
+  std::istringstream in(test::read_text_file(std::filesystem::path(R1EVAL_SOURCE_DIR) / "tools" / "tokenizer_corpus" / file));
   std::vector<Expected> rows;
   std::string line;
   while (std::getline(in, line)) {
     std::istringstream fields(line);
     Expected e;
     std::getline(fields, e.key, '\t');
-    fields >> e.count[0] >> e.hash[0] >> e.count[1] >> e.hash[1];
+    std::size_t count = 0;
+    std::string hash;
+    while (fields >> count >> hash) e.columns.emplace_back(count, hash);
     rows.push_back(e);
   }
   return rows;
 }
 
-void compare_family(int family, const Tokenizer& tokenizer, bool nfc_text) {
-  const auto docs = corpus_documents();
-  const auto rows = expected_rows();
-  ASSERT_EQ(docs.size(), rows.size()) << "tools/tokenizer_corpus/expected.tsv is out of date: rerun make_expected.py";
+void compare_family(std::size_t family, const Tokenizer& tokenizer, bool nfc_text, const std::vector<Document>& docs, const char* expected_file) {
+  const auto rows = expected_rows(expected_file);
+  ASSERT_EQ(docs.size(), rows.size()) << expected_file << " is out of date: rerun tools/tokenizer_corpus/make_expected.py";
   std::size_t tokens = 0, mismatches = 0;
   for (std::size_t i = 0; i < docs.size(); ++i) {
     ASSERT_EQ(docs[i].key, rows[i].key);
     const auto ids = tokenizer.encode(docs[i].text, false);
     tokens += ids.size();
-    const bool same = ids.size() == rows[i].count[family] && fnv1a64_hex(ids) == rows[i].hash[family];
+    ASSERT_LT(family, rows[i].columns.size()) << expected_file << " line " << i + 1;
+    const auto& [count, hash] = rows[i].columns[family];
+    const bool same = ids.size() == count && fnv1a64_hex(ids) == hash;
     mismatches += !same;
-    EXPECT_TRUE(same) << docs[i].key << ": " << ids.size() << " ids, HF has " << rows[i].count[family] << "; text: " << docs[i].text;
+    EXPECT_TRUE(same) << docs[i].key << ": " << ids.size() << " ids, HF has " << count << "; text: " << docs[i].text.substr(0, 2000);
     EXPECT_EQ(tokenizer.decode(ids), nfc_text ? nfc(docs[i].text) : docs[i].text) << docs[i].key;
   }
   std::printf("corpus: %zu documents, %zu tokens compared, %zu mismatches\n", docs.size(), tokens, mismatches);
   EXPECT_EQ(mismatches, 0u);
 }
 
-TEST(TokenizerCorpus, QwenMatchesHuggingFace) { compare_family(0, test::qwen_tokenizer(), true); }
+TEST(TokenizerCorpus, QwenMatchesHuggingFace) { compare_family(0, test::qwen_tokenizer(), true, corpus_documents(), "expected.tsv"); }
 
-TEST(TokenizerCorpus, LlamaMatchesHuggingFace) { compare_family(1, test::llama_tokenizer(), false); }
+TEST(TokenizerCorpus, LlamaMatchesHuggingFace) { compare_family(1, test::llama_tokenizer(), false, corpus_documents(), "expected.tsv"); }
+
+// Every code point in letter / number / whitespace-sensitive contexts: pins the character classes
+// (ICU, plus unicode_additions.inc for characters newer than ICU) and NFC against HF's.
+TEST(TokenizerCorpus, EveryCodePointQwen) { compare_family(0, test::qwen_tokenizer(), true, codepoint_documents(), "codepoints.tsv"); }
+
+// The Qwen vocabulary behind ByteLevel's own GPT-2 regex (pre_tokenizer = ByteLevel{use_regex: true},
+// no normalizer), as older byte-level tokenizer.json files have it.
+TEST(TokenizerCorpus, ByteLevelRegexMatchesHuggingFace) {
+  const auto source = test::materialised_tokenizer_dir(r1_distill_qwen_recipe()) / "tokenizer.json";
+  auto j = nlohmann::json::parse(test::read_text_file(source));
+  j["normalizer"] = nullptr;
+  j["pre_tokenizer"] = {{"type", "ByteLevel"}, {"add_prefix_space", false}, {"trim_offsets", true}, {"use_regex", true}};
+  const auto dir = std::filesystem::path(R1EVAL_TEST_TMP) / "tokenizers" / "qwen-byte-level-regex";
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "tokenizer.json", std::ios::trunc) << j.dump();
+  compare_family(0, Tokenizer::from_folder(dir), false, corpus_documents(), "expected_gpt2.tsv");
+}
+
+TEST(TokenizerCorpus, EveryCodePointLlama) { compare_family(1, test::llama_tokenizer(), false, codepoint_documents(), "codepoints.tsv"); }
 
 }  // namespace
 }  // namespace r1eval::engine

@@ -3,7 +3,7 @@
 and the engine's tokenizer (bench/tokenizer_bench), encoding the same corpus with the same tokenizer.json
 files. Prints a markdown table for bench/RESULTS_tokenizer.md.
 
-  /tmp/tokvenv/bin/python tools/tokenizer_corpus/compare_speed.py --tokenizers /tmp/tok \
+  $VENV/bin/python tools/tokenizer_corpus/compare_speed.py --tokenizers $TOKDIR \
       --shared-data ../shared/data --bench build/bench/tokenizer_bench
 """
 import argparse

@@ -27,6 +27,18 @@ def documents(shared_data):
     return docs
 
 
+def codepoint_documents(block=4096):
+    """Every Unicode scalar value from U+0080 up, in blocks of `block` code points; each code point c
+    appears as " " + c + "x" + c + "1 ", which splits differently for letters, numbers, whitespace and
+    the rest. The C++ test builds the same documents."""
+    docs = []
+    for start in range(0x80, 0x110000, block):
+        text = "".join(" " + chr(cp) + "x" + chr(cp) + "1 " for cp in range(start, min(start + block, 0x110000))
+                       if not 0xD800 <= cp <= 0xDFFF)
+        docs.append((f"U+{start:04X}", text))
+    return docs
+
+
 def fnv1a64(ids):
     """Hash of an id sequence: FNV-1a 64 over the ids as decimal text joined by single spaces."""
     h = 0xcbf29ce484222325

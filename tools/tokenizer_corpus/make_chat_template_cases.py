@@ -3,7 +3,7 @@
 transformers' apply_chat_template does (sandboxed, trim_blocks, lstrip_blocks), for a set of
 conversations, and write chat_template_cases.json: the C++ renderer must give the same bytes.
 
-  /tmp/tokvenv/bin/python tools/tokenizer_corpus/make_chat_template_cases.py --models ../shared/data/models \
+  $VENV/bin/python tools/tokenizer_corpus/make_chat_template_cases.py --models ../shared/data/models \
       > tools/tokenizer_corpus/chat_template_cases.json
 """
 import argparse

@@ -2,12 +2,20 @@
 """Encode the tokenizer corpus with Hugging Face `tokenizers` and write expected.tsv, the fixture the
 C++ corpus test compares against: one line per document, `key<TAB>qwen count<TAB>qwen fnv<TAB>llama
 count<TAB>llama fnv` (ids encoded without special tokens; fnv as in corpus.fnv1a64, hex).
+With --codepoints, the same for corpus.codepoint_documents() (every code point) into codepoints.tsv.
+With --byte-level-regex, the corpus through a variant of the Qwen file whose pre-tokenizer is ByteLevel
+alone with its GPT-2 regex (no Split, no normalizer): `key<TAB>count<TAB>fnv` into expected_gpt2.tsv.
 
-  /tmp/tokvenv/bin/python tools/tokenizer_corpus/make_expected.py --tokenizers /tmp/tok \
+  $VENV/bin/python tools/tokenizer_corpus/make_expected.py --tokenizers $TOKDIR \
       --shared-data ../shared/data > tools/tokenizer_corpus/expected.tsv
-where /tmp/tok was written by tools/make_tokenizer_json.py.
+  $VENV/bin/python tools/tokenizer_corpus/make_expected.py --tokenizers $TOKDIR \
+      --codepoints > tools/tokenizer_corpus/codepoints.tsv
+  $VENV/bin/python tools/tokenizer_corpus/make_expected.py --tokenizers $TOKDIR \
+      --shared-data ../shared/data --byte-level-regex > tools/tokenizer_corpus/expected_gpt2.tsv
+where $TOKDIR was written by tools/make_tokenizer_json.py.
 """
 import argparse
+import json
 import os
 import sys
 
@@ -22,11 +30,19 @@ FAMILIES = ["DeepSeek-R1-Distill-Qwen", "DeepSeek-R1-Distill-Llama"]
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--tokenizers", required=True)
-    ap.add_argument("--shared-data", required=True)
+    ap.add_argument("--shared-data")
+    ap.add_argument("--codepoints", action="store_true")
+    ap.add_argument("--byte-level-regex", action="store_true")
     args = ap.parse_args()
     toks = [Tokenizer.from_file(os.path.join(args.tokenizers, f, "tokenizer.json")) for f in FAMILIES]
-    docs = corpus.documents(args.shared_data)
-    totals = [0, 0]
+    if args.byte_level_regex:
+        with open(os.path.join(args.tokenizers, FAMILIES[0], "tokenizer.json"), encoding="utf-8") as f:
+            variant = json.load(f)
+        variant["normalizer"] = None
+        variant["pre_tokenizer"] = {"type": "ByteLevel", "add_prefix_space": False, "trim_offsets": True, "use_regex": True}
+        toks = [Tokenizer.from_str(json.dumps(variant))]
+    docs = corpus.codepoint_documents() if args.codepoints else corpus.documents(args.shared_data)
+    totals = [0] * len(toks)
     for key, text in docs:
         fields = [key]
         for k, tok in enumerate(toks):
@@ -35,7 +51,8 @@ def main():
             fields += [str(len(ids)), format(corpus.fnv1a64(ids), "016x")]
         print("\t".join(fields))
     print(f"{len(docs)} documents, {sum(len(t) for _, t in docs)} characters; tokens: "
-          + ", ".join(f"{f} {n}" for f, n in zip(FAMILIES, totals)), file=sys.stderr)
+          + ", ".join(f"{f} {n}" for f, n in zip(FAMILIES, totals)) + ("(GPT-2 regex variant)" if args.byte_level_regex else ""),
+          file=sys.stderr)
 
 
 if __name__ == "__main__":

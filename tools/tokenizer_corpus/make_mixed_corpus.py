@@ -91,6 +91,9 @@ def main():
     docs += [" " * n + "x" for n in range(0, 40, 3)] + ["\n" * n + "y" for n in range(0, 20, 2)]
     docs += ["x" + " " * n for n in range(1, 20, 4)] + [" " * 100, "\t" * 33, "\n" * 50, "-" * 200, "=" * 77]
     docs += ["9" * n for n in range(1, 30)]
+    # Long single words (beyond the BPE word cache's length limit).
+    docs += ["abc" * 700, "".join(rng.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") for _ in range(3000)),
+             "数" * 500, "🙂" * 300]
     for d in docs:
         print(json.dumps(d, ensure_ascii=True))
 
