@@ -78,7 +78,7 @@ TEST_P(EngineFixture, GreedySamplesMatchTransformers) {
   EXPECT_EQ(engine.stats().prompt_tokens, static_cast<std::int64_t>(greedy.prompt.size()));  // prefilled once
 }
 
-INSTANTIATE_TEST_SUITE_P(Fixtures, EngineFixture, ::testing::Values("qwen2_fp32", "qwen2_bf16", "llama_fp32_sharded"));
+INSTANTIATE_TEST_SUITE_P(Fixtures, EngineFixture, ::testing::Values("qwen2_fp32", "qwen2_bf16", "llama_fp32_sharded", "llama_bias_fp16"));
 
 // A sample's tokens are the same alone or in a batch of 37 other requests.
 TEST(Engine, SamplingIsBatchInvariant) {

@@ -54,6 +54,15 @@ TEST(ModelConfig, ReadsLlamaFixtureWithRopeScaling) {
   EXPECT_EQ(config.bos_token_id, 1);
 }
 
+TEST(ModelConfig, ReadsLlamaBiasFlags) {
+  const ModelConfig config = load_model_config(testing::fixture_dir("llama_bias_fp16").string());
+  EXPECT_TRUE(config.qkv_bias);
+  EXPECT_TRUE(config.o_bias);
+  EXPECT_TRUE(config.mlp_bias);
+  EXPECT_EQ(config.torch_dtype, DType::kF16);
+  EXPECT_EQ(config.rope_scaling.type, RopeScaling::Type::kNone);
+}
+
 TEST(ModelConfig, AcceptsNewerRopeParametersSpelling) {
   const ModelConfig config = parse_model_config(
       R"({"architectures":["LlamaForCausalLM"],"hidden_size":64,"num_hidden_layers":1,"num_attention_heads":4,)"
