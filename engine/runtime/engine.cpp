@@ -4,6 +4,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "engine/runtime/batch_builder.h"
 #include "engine/runtime/sampler.h"
 
 namespace r1eval::engine {
@@ -124,27 +125,11 @@ std::vector<Completion> Engine::step() {
   stats_.preemptions += schedule.num_preempted;
   backend_.copy_kv_blocks(schedule.copies);
 
-  ForwardBatch batch;
-  batch.seq_starts.push_back(0);
-  std::size_t max_blocks = 1;
-  for (const ScheduledSequence& entry : schedule.entries) max_blocks = std::max(max_blocks, entry.seq->blocks.size());
-  batch.max_blocks_per_seq = static_cast<std::int32_t>(max_blocks);
-  const std::int32_t block_size = blocks_.block_size();
   for (const ScheduledSequence& entry : schedule.entries) {
-    const Sequence& seq = *entry.seq;
-    for (std::int64_t pos = seq.num_cached; pos < seq.num_cached + entry.num_new; ++pos) {
-      batch.token_ids.push_back(seq.tokens[static_cast<std::size_t>(pos)]);
-      batch.positions.push_back(static_cast<std::int32_t>(pos));
-      batch.slot_mapping.push_back(static_cast<std::int64_t>(seq.blocks[static_cast<std::size_t>(pos / block_size)]) *
-                                       block_size + pos % block_size);
-    }
-    batch.seq_starts.push_back(static_cast<std::int32_t>(batch.token_ids.size()));
-    if (entry.needs_logits) batch.logit_rows.push_back(static_cast<std::int32_t>(batch.token_ids.size()) - 1);
-    batch.block_tables.insert(batch.block_tables.end(), seq.blocks.begin(), seq.blocks.end());
-    batch.block_tables.resize((batch.seq_starts.size() - 1) * max_blocks, -1);
-    const bool decode = seq.num_generated() > 0 && seq.num_uncached() == 1;
+    const bool decode = entry.seq->num_generated() > 0 && entry.seq->num_uncached() == 1;
     if (!decode) stats_.prompt_tokens += entry.num_new;
   }
+  const ForwardBatch batch = build_forward_batch(schedule, blocks_.block_size());
   const std::vector<float> logits = backend_.forward(batch);
 
   const auto vocab = static_cast<std::size_t>(backend_.config().vocab_size);
