@@ -109,6 +109,10 @@ ModelConfig parse_model_config(const std::string& json_text, const std::string& 
 
   config.tie_word_embeddings = json_bool(obj, "tie_word_embeddings", label).value_or(false);
   if (config.architecture == Architecture::kQwen2) {
+    // The R1 distills ship sliding_window values but switch the mechanism off; refuse a config that turns it on.
+    if (json_bool(obj, "use_sliding_window", label).value_or(false)) {
+      bad_field(label, "use_sliding_window", "false (sliding-window attention is not supported)");
+    }
     config.qkv_bias = true;  // Qwen2's attention always carries q/k/v biases
   } else {
     const bool attention_bias = json_bool(obj, "attention_bias", label).value_or(false);

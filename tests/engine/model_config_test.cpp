@@ -97,6 +97,8 @@ TEST(ModelConfig, NamesBadFields) {
   EXPECT_NE(config_error(base + R"("hidden_size":64,"rope_scaling":{"rope_type":"llama3","factor":8}})").find("low_freq_factor"),
             std::string::npos);
   EXPECT_NE(config_error(R"({"hidden_size":64})").find("architectures"), std::string::npos);
+  EXPECT_EQ(config_error(base + R"("hidden_size":64,"use_sliding_window":true})"),
+            "config.json: field 'use_sliding_window': expected false (sliding-window attention is not supported)");
   EXPECT_NE(config_error("{").find("not valid JSON"), std::string::npos);
 }
 
