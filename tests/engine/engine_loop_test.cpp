@@ -62,20 +62,25 @@ class EngineFixture : public ::testing::TestWithParam<const char*> {};
 
 TEST_P(EngineFixture, GreedySamplesMatchTransformers) {
   const Greedy greedy = load_greedy(GetParam());
-  CpuBackend backend(fixture_dir(GetParam()).string(), cache_of(4u << 20));
-  EngineOptions options;
-  options.scheduler.max_batched_tokens = 5;  // the prompt arrives in chunks
-  Engine engine(backend, options);
-  engine.add_request(greedy_request(7, greedy, 4));  // four samples share the prompt's blocks
-  const std::vector<Completion> done = engine.run_to_completion();
-  ASSERT_EQ(done.size(), 4u);
-  for (std::uint32_t k = 0; k < 4; ++k) {
-    EXPECT_EQ(done[k].sample_index, k);
-    EXPECT_EQ(done[k].request_id, 7u);
-    EXPECT_EQ(done[k].finish_reason, FinishReason::kLength);
-    EXPECT_EQ(done[k].tokens, greedy.continuation) << "sample " << k;
+  // One rank, and four ranks (two of them holding replicas of each key/value head).
+  for (const int ranks : {1, 4}) {
+    CpuBackendOptions backend_options = cache_of(4u << 20);
+    backend_options.tensor_parallel = ranks;
+    CpuBackend backend(fixture_dir(GetParam()).string(), backend_options);
+    EngineOptions options;
+    options.scheduler.max_batched_tokens = 5;  // the prompt arrives in chunks
+    Engine engine(backend, options);
+    engine.add_request(greedy_request(7, greedy, 4));  // four samples share the prompt's blocks
+    const std::vector<Completion> done = engine.run_to_completion();
+    ASSERT_EQ(done.size(), 4u);
+    for (std::uint32_t k = 0; k < 4; ++k) {
+      EXPECT_EQ(done[k].sample_index, k);
+      EXPECT_EQ(done[k].request_id, 7u);
+      EXPECT_EQ(done[k].finish_reason, FinishReason::kLength);
+      EXPECT_EQ(done[k].tokens, greedy.continuation) << "sample " << k << ", " << ranks << " ranks";
+    }
+    EXPECT_EQ(engine.stats().prompt_tokens, static_cast<std::int64_t>(greedy.prompt.size()));  // prefilled once
   }
-  EXPECT_EQ(engine.stats().prompt_tokens, static_cast<std::int64_t>(greedy.prompt.size()));  // prefilled once
 }
 
 INSTANTIATE_TEST_SUITE_P(Fixtures, EngineFixture, ::testing::Values("qwen2_fp32", "qwen2_bf16", "llama_fp32_sharded", "llama_bias_fp16"));
