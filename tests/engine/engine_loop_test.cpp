@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "engine/backend/cpu/cpu_backend.h"
@@ -85,7 +86,7 @@ TEST_P(EngineFixture, GreedySamplesMatchTransformers) {
 
 INSTANTIATE_TEST_SUITE_P(Fixtures, EngineFixture, ::testing::Values("qwen2_fp32", "qwen2_bf16", "llama_fp32_sharded", "llama_bias_fp16"));
 
-// A sample's tokens are the same alone or in a batch of 37 other requests.
+// A sample's tokens are the same alone or in a batch of 37 other requests it joins midway.
 TEST(Engine, SamplingIsBatchInvariant) {
   CpuBackend backend(fixture_dir("qwen2_fp32").string(), cache_of(8u << 20));
   const Request probe = sampled_request(100, some_prompt(1, 13), 3);
@@ -98,8 +99,18 @@ TEST(Engine, SamplingIsBatchInvariant) {
   CpuBackend shared(fixture_dir("qwen2_fp32").string(), cache_of(8u << 20));
   Engine crowded(shared, EngineOptions{});
   for (int i = 0; i < 37; ++i) crowded.add_request(sampled_request(static_cast<std::uint64_t>(i), some_prompt(i + 2, 5 + i % 17), 1));
+  // The probe joins while the others are already decoding (continuous batching).
+  std::vector<Completion> early;
+  for (int i = 0; i < 5; ++i) {
+    std::vector<Completion> done = crowded.step();
+    early.insert(early.end(), done.begin(), done.end());
+  }
   crowded.add_request(probe);
-  const std::vector<Completion> all = crowded.run_to_completion();
+  std::vector<Completion> all = crowded.run_to_completion();
+  all.insert(all.end(), early.begin(), early.end());
+  std::sort(all.begin(), all.end(), [](const Completion& a, const Completion& b) {
+    return a.request_id != b.request_id ? a.request_id < b.request_id : a.sample_index < b.sample_index;
+  });
   ASSERT_EQ(all.size(), 40u);
   for (std::uint32_t k = 0; k < 3; ++k) EXPECT_EQ(all[static_cast<std::size_t>(37 + k)].tokens, expected[k].tokens) << k;
 }
