@@ -51,7 +51,7 @@ RopeScaling parse_rope_scaling(const nlohmann::json& scaling, const std::string&
 }  // namespace
 
 ModelConfig parse_model_config(const std::string& json_text, const std::string& label) {
-  const nlohmann::json obj = parse_json_object(json_text, label);
+  const nlohmann::json obj = parse_config_object(json_text, label);
   ModelConfig config;
 
   const auto arch_it = obj.find("architectures");
@@ -138,7 +138,7 @@ ModelConfig parse_model_config(const std::string& json_text, const std::string& 
 
 ModelConfig load_model_config(const std::string& model_dir) {
   const std::string path = (std::filesystem::path(model_dir) / "config.json").string();
-  return parse_model_config(read_text_file(path), path);
+  return parse_model_config(read_config_text(path), path);
 }
 
 }  // namespace r1eval::engine

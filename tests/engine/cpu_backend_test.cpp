@@ -29,7 +29,7 @@ struct Reference {
 
 Reference load_reference(const std::string& model) {
   const auto dir = fixture_dir(model);
-  const nlohmann::json json = nlohmann::json::parse(read_text_file((dir / "reference.json").string()));
+  const nlohmann::json json = nlohmann::json::parse(read_config_text((dir / "reference.json").string()));
   Reference ref;
   ref.sequences = json.at("sequences").get<std::vector<std::vector<std::int32_t>>>();
   ref.greedy_prompt = json.at("greedy_prompt").get<std::vector<std::int32_t>>();

@@ -23,7 +23,7 @@ struct Greedy {
 };
 
 Greedy load_greedy(const std::string& model) {
-  const nlohmann::json json = nlohmann::json::parse(read_text_file((fixture_dir(model) / "reference.json").string()));
+  const nlohmann::json json = nlohmann::json::parse(read_config_text((fixture_dir(model) / "reference.json").string()));
   return {json.at("greedy_prompt").get<std::vector<std::int32_t>>(),
           json.at("greedy_continuation").get<std::vector<std::int32_t>>()};
 }
