@@ -55,6 +55,10 @@ void report(benchmark::State& state, const CpuBackend& backend, std::size_t toke
                                                      benchmark::Counter::kIsIterationInvariantRate);
 }
 
+// The backend for a benchmark, or null (the benchmark skipped with the one-line reason) when the model
+// folder cannot be loaded.
+std::unique_ptr<CpuBackend> load(benchmark::State& state, int tensor_parallel);
+
 CpuBackendOptions options_for(int tensor_parallel) {
   CpuBackendOptions options;
   options.tensor_parallel = tensor_parallel;
@@ -62,9 +66,20 @@ CpuBackendOptions options_for(int tensor_parallel) {
   return options;
 }
 
+std::unique_ptr<CpuBackend> load(benchmark::State& state, int tensor_parallel) {
+  try {
+    return std::make_unique<CpuBackend>(bench_model(), options_for(tensor_parallel));
+  } catch (const std::exception& e) {
+    state.SkipWithError(e.what());
+    return nullptr;
+  }
+}
+
 // Prefill: args {sequences, prompt tokens each, tensor parallel ranks}.
 void BM_CpuPrefill(benchmark::State& state) {
-  CpuBackend backend(bench_model(), options_for(static_cast<int>(state.range(2))));
+  const auto loaded = load(state, static_cast<int>(state.range(2)));
+  if (!loaded) return;
+  CpuBackend& backend = *loaded;
   const int seqs = static_cast<int>(state.range(0));
   const int tokens = static_cast<int>(state.range(1));
   const ForwardBatch batch = make_batch(backend, seqs, tokens, 0, (tokens + 15) / 16);
@@ -75,7 +90,9 @@ BENCHMARK(BM_CpuPrefill)->Args({1, 128, 1})->Args({4, 128, 1})->Args({4, 128, 2}
 
 // Decode: one new token per sequence at a context of 256 (already in the cache), args {sequences, TP}.
 void BM_CpuDecode(benchmark::State& state) {
-  CpuBackend backend(bench_model(), options_for(static_cast<int>(state.range(1))));
+  const auto loaded = load(state, static_cast<int>(state.range(1)));
+  if (!loaded) return;
+  CpuBackend& backend = *loaded;
   const int seqs = static_cast<int>(state.range(0));
   constexpr int kContext = 256;
   const int blocks = kContext / 16 + 1;

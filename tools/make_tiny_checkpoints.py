@@ -12,7 +12,7 @@ reference.json + reference_logits.safetensors:
   reference.json: {"sequences": [[ids]...], "greedy_prompt": [ids], "greedy_continuation": [ids],
                    "greedy_min_margin": float}
   reference_logits.safetensors: "logits" F32 [sum of sequence lengths, vocab], sequences concatenated.
-The weights of a bf16 model are rounded to bf16 and the reference computed in fp32 from those values,
+The weights of a bf16 / fp16 model are rounded to that type and the reference computed in fp32 from those values,
 which is what the engine's CPU backend does.
 """
 import json
@@ -55,6 +55,13 @@ MODELS = {
                 "rope_theta": 1000000.0, "rope_scaling": None, "tie_word_embeddings": False,
                 "sliding_window": 4096, "max_window_layers": 2, "use_sliding_window": False,
                 "attention_dropout": 0.0}),
+    # Smaller still: Llama with every optional bias, untied, stored in fp16.
+    "llama_bias_fp16": dict(
+        arch="LlamaForCausalLM", dtype="float16", seed=14, shards=1, sequence_lengths=(64,),
+        config={**COMMON, "hidden_size": 32, "intermediate_size": 64, "vocab_size": 128, "model_type": "llama",
+                "max_position_embeddings": 1024, "rms_norm_eps": 1e-5, "rope_theta": 10000.0,
+                "tie_word_embeddings": False, "attention_bias": True, "mlp_bias": True, "pretraining_tp": 1,
+                "rope_scaling": None}),
     "llama_fp32_sharded": dict(
         arch="LlamaForCausalLM", dtype="float32", seed=13, shards=2,
         config={**COMMON, "model_type": "llama", "max_position_embeddings": 2048, "rms_norm_eps": 1e-5,
@@ -87,10 +94,10 @@ def build(spec):
     torch.manual_seed(spec["seed"])
     model = model_cls(hf_config).float().eval()
     randomize(model, torch.Generator().manual_seed(spec["seed"]))
-    if spec["dtype"] == "bfloat16":
+    if spec["dtype"] != "float32":
         with torch.no_grad():
             for p in model.parameters():
-                p.copy_(p.to(torch.bfloat16).float())
+                p.copy_(p.to(getattr(torch, spec["dtype"])).float())
     return model
 
 
@@ -149,14 +156,16 @@ def write_model(name, spec, root):
     save_weights(state_dict_to_save(model, spec), out_dir, spec["shards"])
 
     generator = torch.Generator().manual_seed(spec["seed"] + 1000)
-    sequences = [torch.randint(0, VOCAB, (n,), generator=generator).tolist() for n in SEQUENCE_LENGTHS]
+    vocab = spec["config"]["vocab_size"]
+    sequences = [torch.randint(0, vocab, (n,), generator=generator).tolist()
+                 for n in spec.get("sequence_lengths", SEQUENCE_LENGTHS)]
     with torch.no_grad():
         logits = torch.cat([model(torch.tensor([s])).logits[0] for s in sequences]).float().contiguous()
     save_file({"logits": logits}, os.path.join(out_dir, "reference_logits.safetensors"))
 
     # Retry prompts until no greedy step is a near tie, so fp32 rounding cannot flip a choice.
     for attempt in range(20):
-        prompt = torch.randint(0, VOCAB, (GREEDY_PROMPT_LENGTH,), generator=generator).tolist()
+        prompt = torch.randint(0, vocab, (GREEDY_PROMPT_LENGTH,), generator=generator).tolist()
         continuation, margin = greedy(model, prompt)
         if margin > 1e-2:
             break

@@ -14,7 +14,7 @@ Checkpoint::Checkpoint(const std::string& model_dir) {
   const fs::path single = dir / "model.safetensors";
   if (fs::exists(index)) {
     index_path_ = index.string();
-    const nlohmann::json obj = parse_json_object(read_text_file(index_path_), index_path_);
+    const nlohmann::json obj = parse_config_object(read_config_text(index_path_), index_path_);
     const auto map_it = obj.find("weight_map");
     if (map_it == obj.end() || !map_it->is_object()) {
       throw std::runtime_error(index_path_ + ": field 'weight_map': expected an object of tensor -> file");

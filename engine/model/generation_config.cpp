@@ -7,7 +7,7 @@
 namespace r1eval::engine {
 
 GenerationConfig parse_generation_config(const std::string& json_text, const std::string& label) {
-  const nlohmann::json obj = parse_json_object(json_text, label);
+  const nlohmann::json obj = parse_config_object(json_text, label);
   GenerationConfig config;
   config.temperature = json_number(obj, "temperature", label);
   config.top_p = json_number(obj, "top_p", label);
@@ -21,7 +21,7 @@ GenerationConfig parse_generation_config(const std::string& json_text, const std
 GenerationConfig load_generation_config(const std::string& model_dir) {
   const std::string path = (std::filesystem::path(model_dir) / "generation_config.json").string();
   if (!std::filesystem::exists(path)) return {};
-  return parse_generation_config(read_text_file(path), path);
+  return parse_generation_config(read_config_text(path), path);
 }
 
 }  // namespace r1eval::engine

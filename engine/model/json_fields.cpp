@@ -14,7 +14,7 @@ namespace {
 
 }  // namespace
 
-std::string read_text_file(const std::string& path) {
+std::string read_config_text(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw std::runtime_error(path + ": cannot read");
   std::ostringstream text;
@@ -22,7 +22,7 @@ std::string read_text_file(const std::string& path) {
   return text.str();
 }
 
-nlohmann::json parse_json_object(const std::string& text, const std::string& label) {
+nlohmann::json parse_config_object(const std::string& text, const std::string& label) {
   nlohmann::json value;
   try {
     value = nlohmann::json::parse(text);

@@ -9,9 +9,9 @@
 namespace r1eval::engine {
 
 // Reads a file whole; throws std::runtime_error "<path>: cannot read" when it cannot.
-std::string read_text_file(const std::string& path);
+std::string read_config_text(const std::string& path);
 // Parses JSON text that must be an object; throws "<label>: not a JSON object ..." otherwise.
-nlohmann::json parse_json_object(const std::string& text, const std::string& label);
+nlohmann::json parse_config_object(const std::string& text, const std::string& label);
 
 // Each returns nullopt when the field is absent or null, the value when it has the expected type,
 // and throws "<label>: field '<field>': expected ..." otherwise.

@@ -51,7 +51,7 @@ RopeScaling parse_rope_scaling(const nlohmann::json& scaling, const std::string&
 }  // namespace
 
 ModelConfig parse_model_config(const std::string& json_text, const std::string& label) {
-  const nlohmann::json obj = parse_json_object(json_text, label);
+  const nlohmann::json obj = parse_config_object(json_text, label);
   ModelConfig config;
 
   const auto arch_it = obj.find("architectures");
@@ -109,6 +109,10 @@ ModelConfig parse_model_config(const std::string& json_text, const std::string& 
 
   config.tie_word_embeddings = json_bool(obj, "tie_word_embeddings", label).value_or(false);
   if (config.architecture == Architecture::kQwen2) {
+    // The R1 distills ship sliding_window values but switch the mechanism off; refuse a config that turns it on.
+    if (json_bool(obj, "use_sliding_window", label).value_or(false)) {
+      bad_field(label, "use_sliding_window", "false (sliding-window attention is not supported)");
+    }
     config.qkv_bias = true;  // Qwen2's attention always carries q/k/v biases
   } else {
     const bool attention_bias = json_bool(obj, "attention_bias", label).value_or(false);
@@ -134,7 +138,7 @@ ModelConfig parse_model_config(const std::string& json_text, const std::string& 
 
 ModelConfig load_model_config(const std::string& model_dir) {
   const std::string path = (std::filesystem::path(model_dir) / "config.json").string();
-  return parse_model_config(read_text_file(path), path);
+  return parse_model_config(read_config_text(path), path);
 }
 
 }  // namespace r1eval::engine

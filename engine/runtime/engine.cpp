@@ -4,6 +4,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "engine/runtime/batch_builder.h"
 #include "engine/runtime/sampler.h"
 
 namespace r1eval::engine {
@@ -11,6 +12,7 @@ namespace r1eval::engine {
 Engine::Engine(Backend& backend, const EngineOptions& options)
     : backend_(backend),
       max_model_len_(options.max_model_len > 0 ? options.max_model_len : backend.config().max_position_embeddings),
+      token_bytes_(options.token_bytes),
       blocks_(backend.num_kv_blocks(), backend.kv_block_size()),
       scheduler_(blocks_, options.scheduler) {
   for (const std::int64_t id : backend.config().eos_token_ids) eos_ids_.push_back(static_cast<std::int32_t>(id));
@@ -28,6 +30,13 @@ void Engine::add_request(const Request& request) {
   if (request.num_samples == 0) throw std::invalid_argument(where + "num_samples: expected at least 1");
   const std::string problem = validate_sampling_params(request.params);
   if (!problem.empty()) throw std::invalid_argument(where + problem);
+  for (const std::string& stop : request.params.stop_strings) {
+    if (stop.empty()) throw std::invalid_argument(where + "stop_strings: expected non-empty strings");
+  }
+  if (!request.params.stop_strings.empty() &&
+      static_cast<std::int64_t>(token_bytes_.size()) != backend_.config().vocab_size) {
+    throw std::invalid_argument(where + "stop_strings need the bytes of every token (EngineOptions::token_bytes)");
+  }
   const auto prompt_len = static_cast<std::int64_t>(request.prompt.size());
   std::int64_t longest = prompt_len + request.params.max_tokens;
   if (max_model_len_ > 0) {
@@ -61,11 +70,31 @@ Sequence* Engine::fork(Sequence& parent, std::uint32_t sample_index) {
   child->tokens = parent.tokens;
   child->prompt_len = parent.prompt_len;
   child->num_cached = parent.num_cached;
+  child->generated_bytes = parent.generated_bytes;
   child->blocks = blocks_.fork(parent.blocks);
   scheduler_.add_running(child.get());
   sequences_.push_back(std::move(child));
   return sequences_.back().get();
 }
+
+namespace {
+
+// Appends `bytes` to the sequence's generated text and looks for a stop string ending in the new part.
+bool matches_stop_string(Sequence& seq, const std::string& bytes) {
+  const std::size_t old_size = seq.generated_bytes.size();
+  seq.generated_bytes += bytes;
+  for (const std::string& stop : seq.params->stop_strings) {
+    // A match must end inside the new bytes: start looking far enough back to catch one that straddles.
+    const std::size_t from = old_size >= stop.size() - 1 ? old_size - (stop.size() - 1) : 0;
+    if (seq.generated_bytes.find(stop, from) != std::string::npos) {
+      seq.matched_stop_string = stop;
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
 
 bool Engine::sample_next(Sequence& seq, const float* logits) {
   const SamplingParams& params = *seq.params;
@@ -78,6 +107,8 @@ bool Engine::sample_next(Sequence& seq, const float* logits) {
   const bool is_stop = std::find(params.stop_token_ids.begin(), params.stop_token_ids.end(), token) !=
                        params.stop_token_ids.end();
   if (is_eos || is_stop) {
+    seq.finish_reason = FinishReason::kStop;
+  } else if (!params.stop_strings.empty() && matches_stop_string(seq, token_bytes_[static_cast<std::size_t>(token)])) {
     seq.finish_reason = FinishReason::kStop;
   } else if (seq.num_generated() >= params.max_tokens ||
              (max_model_len_ > 0 && static_cast<std::int64_t>(seq.tokens.size()) >= max_model_len_)) {
@@ -94,27 +125,11 @@ std::vector<Completion> Engine::step() {
   stats_.preemptions += schedule.num_preempted;
   backend_.copy_kv_blocks(schedule.copies);
 
-  ForwardBatch batch;
-  batch.seq_starts.push_back(0);
-  std::size_t max_blocks = 1;
-  for (const ScheduledSequence& entry : schedule.entries) max_blocks = std::max(max_blocks, entry.seq->blocks.size());
-  batch.max_blocks_per_seq = static_cast<std::int32_t>(max_blocks);
-  const std::int32_t block_size = blocks_.block_size();
   for (const ScheduledSequence& entry : schedule.entries) {
-    const Sequence& seq = *entry.seq;
-    for (std::int64_t pos = seq.num_cached; pos < seq.num_cached + entry.num_new; ++pos) {
-      batch.token_ids.push_back(seq.tokens[static_cast<std::size_t>(pos)]);
-      batch.positions.push_back(static_cast<std::int32_t>(pos));
-      batch.slot_mapping.push_back(static_cast<std::int64_t>(seq.blocks[static_cast<std::size_t>(pos / block_size)]) *
-                                       block_size + pos % block_size);
-    }
-    batch.seq_starts.push_back(static_cast<std::int32_t>(batch.token_ids.size()));
-    if (entry.needs_logits) batch.logit_rows.push_back(static_cast<std::int32_t>(batch.token_ids.size()) - 1);
-    batch.block_tables.insert(batch.block_tables.end(), seq.blocks.begin(), seq.blocks.end());
-    batch.block_tables.resize((batch.seq_starts.size() - 1) * max_blocks, -1);
-    const bool decode = seq.num_generated() > 0 && seq.num_uncached() == 1;
+    const bool decode = entry.seq->num_generated() > 0 && entry.seq->num_uncached() == 1;
     if (!decode) stats_.prompt_tokens += entry.num_new;
   }
+  const ForwardBatch batch = build_forward_batch(schedule, blocks_.block_size());
   const std::vector<float> logits = backend_.forward(batch);
 
   const auto vocab = static_cast<std::size_t>(backend_.config().vocab_size);
@@ -137,8 +152,8 @@ std::vector<Completion> Engine::step() {
     scheduler_.finish(seq);
     Completion completion{seq->request_id, seq->sample_index,
                           std::vector<std::int32_t>(seq->tokens.begin() + seq->prompt_len, seq->tokens.end()),
-                          seq->finish_reason, -1};
-    if (seq->finish_reason == FinishReason::kStop) {
+                          seq->finish_reason, -1, seq->matched_stop_string};
+    if (seq->finish_reason == FinishReason::kStop && seq->matched_stop_string.empty()) {
       completion.stop_token = completion.tokens.back();
       completion.tokens.pop_back();
     }

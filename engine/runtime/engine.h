@@ -2,8 +2,8 @@
 // step is flattened into one ragged batch for the backend, and the sampler picks the next tokens.
 #pragma once
 #include <cstdint>
-#include <map>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "engine/backend/backend.h"
@@ -24,14 +24,20 @@ struct Request {
 struct Completion {
   std::uint64_t request_id = 0;
   std::uint32_t sample_index = 0;
-  std::vector<std::int32_t> tokens;  // generated tokens, without the stop token
+  // Generated tokens, without a stop token; with a stop string, up to and including the token that
+  // completed it (the caller cuts the text at the string).
+  std::vector<std::int32_t> tokens;
   FinishReason finish_reason = FinishReason::kNone;
-  std::int32_t stop_token = -1;  // the eos / stop token that ended it, when finish_reason is kStop
+  std::int32_t stop_token = -1;  // the eos / stop token that ended it, if one did
+  std::string stop_string;       // the stop string that ended it, if one did
 };
 
 struct EngineOptions {
   SchedulerOptions scheduler;
   std::int64_t max_model_len = 0;  // prompt + generated tokens per sample; 0 = max_position_embeddings
+  // The bytes each token id decodes to (a byte-level BPE vocabulary), for stop strings; requests with
+  // stop strings are refused without it.
+  std::vector<std::string> token_bytes;
 };
 
 struct EngineStats {
@@ -46,8 +52,8 @@ class Engine {
   Engine(Backend& backend, const EngineOptions& options);
 
   // Queues a request. Throws std::invalid_argument (one line naming the request and field) for an empty
-  // prompt, an id outside the vocabulary, bad sampling parameters, or a sample that could not fit the
-  // model length or the whole KV cache.
+  // prompt, an id outside the vocabulary, bad sampling parameters, stop strings without token_bytes, or
+  // a sample that could not fit the model length or the whole KV cache.
   void add_request(const Request& request);
   bool has_unfinished() const { return !scheduler_.empty(); }
   // Runs one step; returns the samples that finished in it.
@@ -64,6 +70,7 @@ class Engine {
   Backend& backend_;
   std::int64_t max_model_len_;
   std::vector<std::int32_t> eos_ids_;
+  std::vector<std::string> token_bytes_;
   BlockManager blocks_;
   Scheduler scheduler_;
   std::vector<std::unique_ptr<Sequence>> sequences_;

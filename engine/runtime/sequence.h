@@ -3,6 +3,7 @@
 #pragma once
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "engine/runtime/sampling_params.h"
@@ -21,6 +22,8 @@ struct Sequence {
   std::int64_t num_cached = 0;       // tokens whose keys/values are in the cache
   std::vector<std::int32_t> blocks;  // cache blocks in position order
   std::uint32_t pending_forks = 0;   // further samples to fork from this one once its prompt is processed
+  std::string generated_bytes;       // the generated tokens' bytes, kept only when stop strings are watched
+  std::string matched_stop_string;
   SequenceStatus status = SequenceStatus::kWaiting;
   FinishReason finish_reason = FinishReason::kNone;
 

@@ -39,7 +39,7 @@ TEST(Checkpoint, OpensSingleAndShardedFolders) {
 }
 
 TEST(Checkpoint, AllFixturesLoad) {
-  for (const char* model : {"qwen2_fp32", "qwen2_bf16", "llama_fp32_sharded"}) {
+  for (const char* model : {"qwen2_fp32", "qwen2_bf16", "llama_fp32_sharded", "llama_bias_fp16"}) {
     EXPECT_EQ(load_error(fixture_dir(model)), "") << model;
   }
 }

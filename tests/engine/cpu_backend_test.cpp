@@ -1,5 +1,7 @@
 // The CPU backend against transformers: logits of the tiny fixture models (made by
-// tools/make_tiny_checkpoints.py) over 200 positions, and their 64-token greedy continuations.
+// tools/make_tiny_checkpoints.py) over 200 positions (64 for the smallest), and their 64-token greedy
+// continuations. Covers Qwen2 (qkv bias, untied) in fp32 and bf16, Llama with llama3 rope scaling (tied,
+// sharded files) in fp32, and Llama with every bias (untied) in fp16.
 #include "engine/backend/cpu/cpu_backend.h"
 
 #include <gtest/gtest.h>
@@ -27,7 +29,7 @@ struct Reference {
 
 Reference load_reference(const std::string& model) {
   const auto dir = fixture_dir(model);
-  const nlohmann::json json = nlohmann::json::parse(read_text_file((dir / "reference.json").string()));
+  const nlohmann::json json = nlohmann::json::parse(read_config_text((dir / "reference.json").string()));
   Reference ref;
   ref.sequences = json.at("sequences").get<std::vector<std::vector<std::int32_t>>>();
   ref.greedy_prompt = json.at("greedy_prompt").get<std::vector<std::int32_t>>();
@@ -138,7 +140,7 @@ TEST_P(CpuBackendFixture, TensorParallelRanksMatchOneRank) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Fixtures, CpuBackendFixture,
-                         ::testing::Values("qwen2_fp32", "qwen2_bf16", "llama_fp32_sharded"));
+                         ::testing::Values("qwen2_fp32", "qwen2_bf16", "llama_fp32_sharded", "llama_bias_fp16"));
 
 TEST(CpuBackend, KvCacheStaysWithinItsByteBudget) {
   CpuBackendOptions options;

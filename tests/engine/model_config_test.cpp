@@ -54,6 +54,15 @@ TEST(ModelConfig, ReadsLlamaFixtureWithRopeScaling) {
   EXPECT_EQ(config.bos_token_id, 1);
 }
 
+TEST(ModelConfig, ReadsLlamaBiasFlags) {
+  const ModelConfig config = load_model_config(testing::fixture_dir("llama_bias_fp16").string());
+  EXPECT_TRUE(config.qkv_bias);
+  EXPECT_TRUE(config.o_bias);
+  EXPECT_TRUE(config.mlp_bias);
+  EXPECT_EQ(config.torch_dtype, DType::kF16);
+  EXPECT_EQ(config.rope_scaling.type, RopeScaling::Type::kNone);
+}
+
 TEST(ModelConfig, AcceptsNewerRopeParametersSpelling) {
   const ModelConfig config = parse_model_config(
       R"({"architectures":["LlamaForCausalLM"],"hidden_size":64,"num_hidden_layers":1,"num_attention_heads":4,)"
@@ -88,6 +97,8 @@ TEST(ModelConfig, NamesBadFields) {
   EXPECT_NE(config_error(base + R"("hidden_size":64,"rope_scaling":{"rope_type":"llama3","factor":8}})").find("low_freq_factor"),
             std::string::npos);
   EXPECT_NE(config_error(R"({"hidden_size":64})").find("architectures"), std::string::npos);
+  EXPECT_EQ(config_error(base + R"("hidden_size":64,"use_sliding_window":true})"),
+            "config.json: field 'use_sliding_window': expected false (sliding-window attention is not supported)");
   EXPECT_NE(config_error("{").find("not valid JSON"), std::string::npos);
 }
 
