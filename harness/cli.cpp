@@ -19,6 +19,8 @@ int run_cli(int argc, char** argv) {
   add_grade_command(app, exit_code);
   add_report_command(app, exit_code);
   add_judge_command(app, exit_code);
+  add_generate_command(app, exit_code);
+  add_tokenize_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
