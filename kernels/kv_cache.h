@@ -4,6 +4,7 @@
 #include <cstdint>
 
 #include "kernels/bf16.h"
+#include "kernels/host_device.h"
 
 namespace r1eval::kernels {
 
@@ -20,7 +21,7 @@ struct KvCacheView {
 };
 
 // Element index of (block, head, offset in block, dim) in either pool.
-inline std::size_t kv_cache_index(const KvCacheView& cache, std::int64_t block, int head, int offset, int dim) {
+R1EVAL_HOST_DEVICE std::size_t kv_cache_index(const KvCacheView& cache, std::int64_t block, int head, int offset, int dim) {
   return ((static_cast<std::size_t>(block) * cache.num_kv_heads + head) * cache.block_size + offset) *
              cache.head_dim + dim;
 }
