@@ -48,7 +48,7 @@ void BM_RmsNormResidual(benchmark::State& state) {
   }
   state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(x.size()) * 4 * sizeof(float));
 }
-BENCHMARK(BM_RmsNormResidual)->Arg(1)->Arg(64);
+BENCHMARK(BM_RmsNormResidual)->Arg(1)->Arg(64)->UseRealTime();
 
 void BM_SiluMul(benchmark::State& state) {
   const int rows = static_cast<int>(state.range(0));
@@ -60,7 +60,7 @@ void BM_SiluMul(benchmark::State& state) {
   }
   state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(out.size()) * 3 * sizeof(float));
 }
-BENCHMARK(BM_SiluMul)->Arg(1)->Arg(64);
+BENCHMARK(BM_SiluMul)->Arg(1)->Arg(64)->UseRealTime();
 
 void BM_EmbeddingGather(benchmark::State& state) {
   const int count = static_cast<int>(state.range(0));
@@ -74,7 +74,7 @@ void BM_EmbeddingGather(benchmark::State& state) {
   }
   state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(out.size()) * (2 + 4));
 }
-BENCHMARK(BM_EmbeddingGather)->Arg(64);
+BENCHMARK(BM_EmbeddingGather)->Arg(64)->UseRealTime();
 
 void BM_RopeWriteKv(benchmark::State& state) {
   const int tokens = static_cast<int>(state.range(0));
@@ -94,7 +94,7 @@ void BM_RopeWriteKv(benchmark::State& state) {
   state.SetBytesProcessed(state.iterations() * tokens *
                           static_cast<std::int64_t>((2 * (kQHeads + kKvHeads) + kKvHeads) * kHeadDim * 4 + 2 * kKvHeads * kHeadDim * 2));
 }
-BENCHMARK(BM_RopeWriteKv)->Arg(1)->Arg(256);
+BENCHMARK(BM_RopeWriteKv)->Arg(1)->Arg(256)->UseRealTime();
 
 // A batch of sequences with `context` tokens each in a shuffled pool.
 struct CacheFixture {
@@ -139,7 +139,7 @@ void BM_AttentionDecode(benchmark::State& state) {
   }
   state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(seqs) * context * kKvHeads * kHeadDim * 2 * 2);
 }
-BENCHMARK(BM_AttentionDecode)->Args({1, 4096})->Args({8, 4096})->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_AttentionDecode)->Args({1, 4096})->Args({8, 4096})->UseRealTime()->Unit(benchmark::kMillisecond);
 
 void BM_AttentionPrefill(benchmark::State& state) {
   const int tokens = static_cast<int>(state.range(0));
@@ -155,7 +155,7 @@ void BM_AttentionPrefill(benchmark::State& state) {
   state.counters["GFLOP/s"] = benchmark::Counter(static_cast<double>(tokens) * tokens * kQHeads * kHeadDim * 2.0,
                                                  benchmark::Counter::kIsIterationInvariantRate, benchmark::Counter::kIs1000);
 }
-BENCHMARK(BM_AttentionPrefill)->Arg(512)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_AttentionPrefill)->Arg(512)->UseRealTime()->Unit(benchmark::kMillisecond);
 
 void BM_SampleTopP(benchmark::State& state) {
   const int rows = static_cast<int>(state.range(0));
@@ -171,7 +171,7 @@ void BM_SampleTopP(benchmark::State& state) {
   }
   state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(logits.size()) * 4);
 }
-BENCHMARK(BM_SampleTopP)->Arg(1)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_SampleTopP)->Arg(1)->UseRealTime()->Unit(benchmark::kMillisecond);
 
 void BM_Matmul(benchmark::State& state) {
   const int m = static_cast<int>(state.range(0)), n = static_cast<int>(state.range(1)), k = static_cast<int>(state.range(2));
@@ -188,7 +188,7 @@ void BM_Matmul(benchmark::State& state) {
 }
 // qkv projection at decode, gate/up at decode and in a 64-token chunk.
 BENCHMARK(BM_Matmul)->Args({1, 2048, kHidden})->Args({1, 2 * kInter, kHidden})->Args({64, 2 * kInter, kHidden})
-    ->Unit(benchmark::kMillisecond);
+    ->UseRealTime()->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace r1eval::kernels

@@ -78,11 +78,16 @@ class Buffer {
   std::size_t size_;
 };
 
+// Cheap deterministic values in [-spread, spread): the large buffers (embedding table, LM head) hold
+// hundreds of millions of elements, too many for a normal-distribution generator in a timed script.
 std::vector<bf16> noise_bf16(std::size_t n, std::uint32_t seed, float spread = 1.0f) {
-  std::mt19937 rng(seed);
-  std::normal_distribution<float> dist(0.0f, spread);
   std::vector<bf16> v(n);
-  for (bf16& x : v) x = to_bf16(dist(rng));
+  std::uint64_t state = 0x9e3779b97f4a7c15ull * (seed + 1);
+  for (bf16& x : v) {
+    state = state * 6364136223846793005ull + 1442695040888963407ull;
+    const float unit = static_cast<float>(state >> 40) * (1.0f / 16777216.0f);
+    x = to_bf16((2.0f * unit - 1.0f) * spread);
+  }
   return v;
 }
 

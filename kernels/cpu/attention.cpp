@@ -1,4 +1,5 @@
 #include "kernels/attention.h"
+#include "kernels/cpu/vector_math.h"
 
 #include <tbb/parallel_for.h>
 
@@ -34,47 +35,59 @@ void check_sequence_blocks(const KvCacheView& cache, const PagedBatch& batch, in
                               " is outside the pool of " + std::to_string(cache.num_blocks) + " blocks");
 }
 
-// Softmax attention of one query row over all heads, in fp32 with a per-row score buffer.
+// Softmax attention of one query row for the query heads of one kv head, in fp32. Those heads share the
+// kv head, so each key and value row is widened once and used by every head of the group.
 template <typename T>
 void attend_row(const T* q, int q_row_stride, T* out, int num_q_heads, const KvCacheView& cache,
-                const PagedBatch& batch, float scale, const QueryRow& r) {
+                const PagedBatch& batch, float scale, const QueryRow& r, int kv_head) {
   const int d = cache.head_dim, group = num_q_heads / cache.num_kv_heads;
   const std::int32_t* table = batch.block_tables + static_cast<std::size_t>(r.seq) * batch.max_blocks_per_seq;
   const int keys = r.position + 1;
-  std::vector<float> query(static_cast<std::size_t>(d)), scores(static_cast<std::size_t>(keys)),
-      acc(static_cast<std::size_t>(d));
-  for (int h = 0; h < num_q_heads; ++h) {
-    const T* qh = q + static_cast<std::size_t>(r.row) * q_row_stride + static_cast<std::size_t>(h) * d;
-    T* oh = out + (static_cast<std::size_t>(r.row) * num_q_heads + h) * d;
-    for (int i = 0; i < d; ++i) query[static_cast<std::size_t>(i)] = load_as_float(qh[i]) * scale;
-    const int kv_head = h / group;
-    float max_score = -std::numeric_limits<float>::infinity();
-    for (int j = 0; j < keys; ++j) {
-      const bf16* k = cache.key + kv_cache_index(cache, table[j / cache.block_size], kv_head, j % cache.block_size, 0);
-      float s = 0.0f;
-      for (int i = 0; i < d; ++i) s += query[static_cast<std::size_t>(i)] * to_float(k[i]);
-      scores[static_cast<std::size_t>(j)] = s;
-      max_score = std::max(max_score, s);
+  const std::size_t dims = static_cast<std::size_t>(d);
+  std::vector<float> queries(group * dims), scores(static_cast<std::size_t>(group) * keys), acc(group * dims),
+      row(dims), max_score(static_cast<std::size_t>(group));
+  for (int g = 0; g < group; ++g) {
+    const T* qh = q + static_cast<std::size_t>(r.row) * q_row_stride + static_cast<std::size_t>(kv_head * group + g) * d;
+    for (int i = 0; i < d; ++i) queries[g * dims + i] = load_as_float(qh[i]) * scale;
+  }
+  std::fill(max_score.begin(), max_score.end(), -std::numeric_limits<float>::infinity());
+  for (int j = 0; j < keys; ++j) {
+    cpu_detail::widen(cache.key + kv_cache_index(cache, table[j / cache.block_size], kv_head, j % cache.block_size, 0),
+                      row.data(), d);
+    for (int g = 0; g < group; ++g) {
+      const float s = cpu_detail::dot(queries.data() + g * dims, row.data(), d);
+      scores[static_cast<std::size_t>(g) * keys + j] = s;
+      max_score[static_cast<std::size_t>(g)] = std::max(max_score[static_cast<std::size_t>(g)], s);
     }
-    std::fill(acc.begin(), acc.end(), 0.0f);
-    float total = 0.0f;
+  }
+  std::vector<float> totals(static_cast<std::size_t>(group), 0.0f);
+  for (int g = 0; g < group; ++g)
     for (int j = 0; j < keys; ++j) {
-      const float p = std::exp(scores[static_cast<std::size_t>(j)] - max_score);
-      total += p;
-      const bf16* v =
-          cache.value + kv_cache_index(cache, table[j / cache.block_size], kv_head, j % cache.block_size, 0);
-      for (int i = 0; i < d; ++i) acc[static_cast<std::size_t>(i)] += p * to_float(v[i]);
+      float& s = scores[static_cast<std::size_t>(g) * keys + j];
+      s = std::exp(s - max_score[static_cast<std::size_t>(g)]);
+      totals[static_cast<std::size_t>(g)] += s;
     }
-    const float inverse_total = keys > 0 ? 1.0f / total : 0.0f;
-    for (int i = 0; i < d; ++i) oh[i] = store_from_float<T>(acc[static_cast<std::size_t>(i)] * inverse_total);
+  std::fill(acc.begin(), acc.end(), 0.0f);
+  for (int j = 0; j < keys; ++j) {
+    cpu_detail::widen(
+        cache.value + kv_cache_index(cache, table[j / cache.block_size], kv_head, j % cache.block_size, 0),
+        row.data(), d);
+    for (int g = 0; g < group; ++g)
+      cpu_detail::axpy(scores[static_cast<std::size_t>(g) * keys + j], row.data(), acc.data() + g * dims, d);
+  }
+  for (int g = 0; g < group; ++g) {
+    T* oh = out + (static_cast<std::size_t>(r.row) * num_q_heads + kv_head * group + g) * d;
+    const float inverse_total = keys > 0 ? 1.0f / totals[static_cast<std::size_t>(g)] : 0.0f;
+    for (int i = 0; i < d; ++i) oh[i] = store_from_float<T>(acc[g * dims + i] * inverse_total);
   }
 }
 
 template <typename T>
 void attend_rows(const T* q, int q_row_stride, T* out, int num_q_heads, const KvCacheView& cache,
                  const PagedBatch& batch, float scale, const std::vector<QueryRow>& rows) {
-  tbb::parallel_for(std::size_t{0}, rows.size(), [&](std::size_t i) {
-    attend_row(q, q_row_stride, out, num_q_heads, cache, batch, scale, rows[i]);
+  const std::size_t kv_heads = static_cast<std::size_t>(cache.num_kv_heads);
+  tbb::parallel_for(std::size_t{0}, rows.size() * kv_heads, [&](std::size_t i) {
+    attend_row(q, q_row_stride, out, num_q_heads, cache, batch, scale, rows[i / kv_heads], static_cast<int>(i % kv_heads));
   });
 }
 

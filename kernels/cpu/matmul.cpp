@@ -1,6 +1,8 @@
 #include "kernels/matmul.h"
+#include "kernels/cpu/vector_math.h"
 
 #include <cblas.h>
+#include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
 
 #include <algorithm>
@@ -28,13 +30,14 @@ void check_dims(int m, int n, int k) {
 void matmul_f32(const float* x, const bf16* weight, const bf16* bias, float* y, int m, int n, int k) {
   if (m == 0 || n == 0) return;
   if (m <= kDirectRows || k == 0) {
-    tbb::parallel_for(0, n, [&](int j) {
-      const bf16* w = weight + static_cast<std::size_t>(j) * k;
-      for (int i = 0; i < m; ++i) {
-        const float* xi = x + static_cast<std::size_t>(i) * k;
-        float sum = 0.0f;
-        for (int p = 0; p < k; ++p) sum += xi[p] * to_float(w[p]);
-        y[static_cast<std::size_t>(i) * n + j] = sum + (bias ? to_float(bias[j]) : 0.0f);
+    // Grain of 64 output features keeps a task's weight rows (64 x k) a useful chunk of work.
+    tbb::parallel_for(tbb::blocked_range<int>(0, n, 64), [&](const tbb::blocked_range<int>& features) {
+      for (int j = features.begin(); j < features.end(); ++j) {
+        const bf16* w = weight + static_cast<std::size_t>(j) * k;
+        for (int i = 0; i < m; ++i) {
+          const float sum = cpu_detail::dot(x + static_cast<std::size_t>(i) * k, w, k);
+          y[static_cast<std::size_t>(i) * n + j] = sum + (bias ? to_float(bias[j]) : 0.0f);
+        }
       }
     });
     return;
