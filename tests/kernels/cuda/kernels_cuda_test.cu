@@ -11,6 +11,7 @@
 
 #include "kernels/activation.h"
 #include "kernels/attention.h"
+#include "kernels/cuda/check.h"
 #include "kernels/embedding.h"
 #include "../kernel_test_support.h"
 #include "kernels/matmul.h"
@@ -64,6 +65,40 @@ class CudaKernels : public ::testing::Test {
     if (cudaGetDeviceCount(&devices) != cudaSuccess || devices == 0) GTEST_SKIP() << "no CUDA device";
   }
 };
+
+// Runs without a device: the launchers' error line names the call, the kernel and the reason.
+TEST(CudaErrors, OneLineNamingCallAndKernel) {
+  try {
+    cuda_detail::check(cudaErrorInvalidValue, "cudaMemcpyAsync", "sample_kernel");
+    FAIL() << "expected runtime_error";
+  } catch (const std::runtime_error& e) {
+    const std::string message = e.what();
+    EXPECT_EQ(message.find('\n'), std::string::npos);
+    EXPECT_EQ(message.rfind("CUDA error in cudaMemcpyAsync (sample_kernel): ", 0), 0u) << message;
+    EXPECT_GT(message.size(), std::string("CUDA error in cudaMemcpyAsync (sample_kernel): ").size());
+  }
+  EXPECT_NO_THROW(cuda_detail::check(cudaSuccess, "cudaMemcpyAsync", "sample_kernel"));
+}
+
+// Argument errors are reported before any launch, with or without a device.
+TEST(CudaErrors, BadShapesThrowBeforeLaunching) {
+  EXPECT_THROW(cuda::rmsnorm_residual<float>(nullptr, nullptr, nullptr, nullptr, 1, 0, 1e-6f), std::invalid_argument);
+  EXPECT_THROW(cuda::matmul<float>(nullptr, nullptr, nullptr, nullptr, -1, 1, 1), std::invalid_argument);
+  bf16 pool{};
+  const KvCacheView cache{&pool, &pool, 1, 16, 2, 96};
+  const std::int32_t zero = 0;
+  PagedBatch batch;
+  batch.num_seqs = 1;
+  batch.query_starts = batch.context_lens = batch.block_tables = &zero;
+  batch.max_blocks_per_seq = 1;
+  float scratch = 0;
+  try {
+    cuda::paged_attention_decode<float>(&scratch, 4 * 96, &scratch, 4, cache, batch, 1.0f, &scratch);
+    FAIL() << "expected invalid_argument";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("head_dim 96"), std::string::npos) << e.what();
+  }
+}
 
 template <typename T>
 void expect_near(const std::vector<T>& got, const std::vector<T>& want, double rel, double abs, const char* what) {
