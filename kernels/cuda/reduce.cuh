@@ -2,6 +2,16 @@
 #pragma once
 #include <cstdint>
 
+// Loop unrolling hints for nvcc; host compilers running the bodies (simt emulator) skip them.
+#if defined(__CUDACC__)
+#define R1EVAL_PRAGMA(text) _Pragma(#text)
+#define R1EVAL_UNROLL R1EVAL_PRAGMA(unroll)
+#define R1EVAL_UNROLL_BY(n) R1EVAL_PRAGMA(unroll n)
+#else
+#define R1EVAL_UNROLL
+#define R1EVAL_UNROLL_BY(n)
+#endif
+
 namespace r1eval::kernels::cuda_detail {
 
 __device__ __forceinline__ float warp_sum(float v) {
