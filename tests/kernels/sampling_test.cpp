@@ -133,6 +133,22 @@ TEST(SampleTokens, MatchesNaiveReferenceExactly) {
   }
 }
 
+// Nearly flat logits: the last token a threshold keeps is as likely as any other, so a threshold off by
+// one token would change some of these draws.
+TEST(SampleTokens, ThresholdsOnFlatLogitsMatchNaiveReference) {
+  const int vocab = 2000;
+  std::vector<float> logits(static_cast<std::size_t>(vocab));
+  for (int i = 0; i < vocab; ++i) logits[static_cast<std::size_t>(i)] = -0.0001f * static_cast<float>((i * 7) % vocab);
+  const SamplingParams settings[] = {{1.0f, 1.0f, 5, 0.0f}, {1.0f, 0.001f, 0, 0.0f}, {1.0f, 1.0f, 0, 0.9995f}};
+  for (const SamplingParams& p : settings)
+    for (std::uint32_t sample = 0; sample < 40; ++sample) {
+      const SampleKey key{5, 6, sample, 7};
+      std::int32_t token = -1;
+      cpu::sample_tokens(logits.data(), 1, vocab, &p, &key, &token);
+      ASSERT_EQ(token, naive_sample(logits, p, key)) << "top_k " << p.top_k << " top_p " << p.top_p << " min_p " << p.min_p;
+    }
+}
+
 TEST(SampleTokens, GreedyPicksLowestIdOfMaximumAndSkipsNan) {
   const std::vector<float> logits = {1.0f, std::nanf(""), 3.0f, 3.0f, -INFINITY};
   const SamplingParams greedy{0.0f, 1.0f, 0, 0.0f};
