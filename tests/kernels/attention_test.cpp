@@ -81,6 +81,7 @@ TEST(PagedAttentionPrefill, CausalGqaChunkedMatchesNaive) {
   check_prefill<float>(make_paged_case({5, 17, 1, 32}, {5, 40, 9, 32}, 12, 2, 128, 16, 61), 0.3f);
   check_prefill<float>(make_paged_case({3, 8}, {70, 8}, 8, 8, 64, 32, 62), 0.5f);
   check_prefill<bf16>(make_paged_case({6, 2}, {6, 100}, 6, 1, 64, 8, 63), 0.4f);
+  check_prefill<float>(make_paged_case({13, 1}, {30, 25}, 4, 2, 64, 12, 64), 0.4f);  // block size not a power of 2
 }
 
 template <typename T>

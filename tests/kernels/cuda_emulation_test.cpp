@@ -144,6 +144,7 @@ TEST(CudaKernelEmulation, PagedAttentionPrefill) {
   // Whole prompts, a chunk over a cached prefix, a single row, GQA group 3 (rows straddle tokens).
   emulate_attention<float, 64>(make_paged_case({5, 17, 1}, {5, 40, 9}, 6, 2, 64, 8, 341), 0.3f, false);
   emulate_attention<bf16, 128>(make_paged_case({3, 33}, {70, 33}, 2, 1, 128, 16, 342), 0.1f, false);
+  emulate_attention<float, 64>(make_paged_case({13, 2}, {30, 50}, 4, 2, 64, 12, 343), 0.3f, false);  // block size 12
 }
 
 TEST(CudaKernelEmulation, PagedAttentionDecodeSplits) {
@@ -151,6 +152,7 @@ TEST(CudaKernelEmulation, PagedAttentionDecodeSplits) {
   emulate_attention<float, 64>(make_paged_case({1, 1, 1, 1, 1}, {1, 255, 256, 600, 0}, 6, 2, 64, 8, 351), 0.3f, true);
   // Twenty query heads per kv head: three head chunks per kv head.
   emulate_attention<bf16, 128>(make_paged_case({1, 1}, {300, 40}, 20, 1, 128, 16, 352), 0.1f, true);
+  emulate_attention<float, 64>(make_paged_case({1, 1}, {270, 13}, 4, 4, 64, 12, 353), 0.3f, true);  // block size 12
 }
 
 TEST(CudaKernelEmulation, SamplingChoosesTheCpuToken) {
