@@ -15,7 +15,8 @@ namespace r1eval::kernels {
 // last tokens, so query row i of a sequence with q_len rows sits at position context_lens[s] - q_len + i
 // and attends to cache positions 0 .. that position. The cache already holds all context_lens[s] tokens
 // (rope_write_kv ran first). block_tables is [num_seqs][max_blocks_per_seq]. max_query_len and
-// max_context_len are host-side bounds over the batch that size the launch (they may be loose).
+// max_context_len are host-side bounds over the batch that size the CUDA launches: they may be loose
+// but must not be exceeded (the device cannot check; rows or keys past them would be left out).
 struct PagedBatch {
   int num_seqs = 0;
   const std::int32_t* query_starts = nullptr;  // [num_seqs + 1]; decode ignores it (row s is sequence s)
