@@ -12,12 +12,12 @@
 
 namespace r1eval::kernels::cuda {
 
-using cuda_detail::blocks_for;
 using cuda_detail::check_launch;
 using cuda_detail::embedding_gather_kernel;
 using cuda_detail::kNormThreads;
 using cuda_detail::rmsnorm_residual_kernel;
 using cuda_detail::rope_write_kv_kernel;
+using cuda_detail::row_grid;
 using cuda_detail::silu_mul_kernel;
 using cuda_detail::to_cuda;
 
@@ -36,8 +36,7 @@ void silu_mul(const T* gate_up, T* output, int rows, int cols, Stream stream) {
   if (rows < 0) throw std::invalid_argument("silu_mul: rows must be >= 0, got " + std::to_string(rows));
   if (cols <= 0) throw std::invalid_argument("silu_mul: cols must be > 0, got " + std::to_string(cols));
   if (rows == 0) return;
-  silu_mul_kernel<T><<<blocks_for(static_cast<long long>(rows) * cols, 256), 256, 0, to_cuda(stream)>>>(
-      gate_up, output, rows, cols);
+  silu_mul_kernel<T><<<row_grid(rows, cols, 256), 256, 0, to_cuda(stream)>>>(gate_up, output, rows, cols);
   check_launch("silu_mul_kernel");
 }
 
@@ -49,8 +48,8 @@ void embedding_gather(const std::int32_t* token_ids, int count, const bf16* tabl
     throw std::invalid_argument("embedding_gather: vocab and dim must be > 0, got " + std::to_string(vocab) + " x " +
                                 std::to_string(dim));
   if (count == 0) return;
-  embedding_gather_kernel<T><<<blocks_for(static_cast<long long>(count) * dim, 256), 256, 0, to_cuda(stream)>>>(
-      token_ids, count, table, vocab, dim, output);
+  embedding_gather_kernel<T><<<row_grid(count, dim, 256), 256, 0, to_cuda(stream)>>>(token_ids, count, table,
+                                                                                     vocab, dim, output);
   check_launch("embedding_gather_kernel");
 }
 

@@ -35,28 +35,38 @@ __global__ void __launch_bounds__(kNormThreads)
     output[base + i] = store_from_float<T>(load_as_float(source[base + i]) * inverse_rms * to_float(weight[i]));
 }
 
+// Rows over blockIdx.y (striding when there are more than the grid holds), columns over x: no
+// per-element division.
 template <typename T>
 __global__ void silu_mul_kernel(const T* gate_up, T* output, int rows, int cols) {
-  const long long total = static_cast<long long>(rows) * cols;
-  for (long long i = blockIdx.x * static_cast<long long>(blockDim.x) + threadIdx.x; i < total;
-       i += static_cast<long long>(gridDim.x) * blockDim.x) {
-    const long long r = i / cols, c = i % cols;
-    const float g = load_as_float(gate_up[r * 2 * cols + c]);
-    const float u = load_as_float(gate_up[r * 2 * cols + cols + c]);
-    output[i] = store_from_float<T>(g / (1.0f + expf(-g)) * u);
+  for (int r = blockIdx.y; r < rows; r += gridDim.y) {
+    const T* gate = gate_up + static_cast<std::size_t>(r) * 2 * cols;
+    const T* up = gate + cols;
+    T* out = output + static_cast<std::size_t>(r) * cols;
+    for (int c = blockIdx.x * blockDim.x + threadIdx.x; c < cols; c += gridDim.x * blockDim.x) {
+      const float g = load_as_float(gate[c]);
+      out[c] = store_from_float<T>(g / (1.0f + expf(-g)) * load_as_float(up[c]));
+    }
   }
 }
 
 template <typename T>
 __global__ void embedding_gather_kernel(const std::int32_t* token_ids, int count, const bf16* table, int vocab,
                                         int dim, T* output) {
-  const long long total = static_cast<long long>(count) * dim;
-  for (long long i = blockIdx.x * static_cast<long long>(blockDim.x) + threadIdx.x; i < total;
-       i += static_cast<long long>(gridDim.x) * blockDim.x) {
-    const std::int32_t id = token_ids[i / dim];
-    const float v = (id >= 0 && id < vocab) ? to_float(table[static_cast<long long>(id) * dim + i % dim]) : 0.0f;
-    output[i] = store_from_float<T>(v);
+  for (int i = blockIdx.y; i < count; i += gridDim.y) {
+    const std::int32_t id = token_ids[i];
+    const bool valid = id >= 0 && id < vocab;
+    const bf16* row = table + static_cast<std::size_t>(valid ? id : 0) * dim;
+    T* out = output + static_cast<std::size_t>(i) * dim;
+    for (int d = blockIdx.x * blockDim.x + threadIdx.x; d < dim; d += gridDim.x * blockDim.x)
+      out[d] = store_from_float<T>(valid ? to_float(row[d]) : 0.0f);
   }
+}
+
+// Grid of the row-wise kernels above: enough x blocks to cover a row, rows on y (at most 65535).
+inline dim3 row_grid(int rows, int cols, int threads) {
+  const int x = (cols + threads - 1) / threads;
+  return dim3(static_cast<unsigned>(x < 1 ? 1 : x), static_cast<unsigned>(rows < 65535 ? (rows < 1 ? 1 : rows) : 65535));
 }
 
 // One block per token: every thread rotates (head, pair) items of q and k, then copies v; rotated k and

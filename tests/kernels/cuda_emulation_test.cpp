@@ -65,8 +65,13 @@ TEST(CudaKernelEmulation, SiluMulGridStride) {
   const std::vector<float> gate_up = random_floats(static_cast<std::size_t>(rows) * 2 * cols, -8.0f, 8.0f, 311);
   std::vector<float> cpu_out(static_cast<std::size_t>(rows) * cols), out(cpu_out.size());
   cpu::silu_mul<float>(gate_up.data(), cpu_out.data(), rows, cols);
-  // Fewer threads than elements: the grid-stride loop covers the rest.
-  simt::launch(dim3(3), dim3(256), [&] { cuda_detail::silu_mul_kernel<float>(gate_up.data(), out.data(), rows, cols); });
+  simt::launch(cuda_detail::row_grid(rows, cols, 256), dim3(256),
+               [&] { cuda_detail::silu_mul_kernel<float>(gate_up.data(), out.data(), rows, cols); });
+  // A smaller grid than the data: the row and column strides cover the rest.
+  std::vector<float> strided(out.size());
+  simt::launch(dim3(2, 2), dim3(128),
+               [&] { cuda_detail::silu_mul_kernel<float>(gate_up.data(), strided.data(), rows, cols); });
+  expect_near(strided, cpu_out, 1e-6, 1e-7, "silu_mul strided");
   expect_near(out, cpu_out, 1e-6, 1e-7, "silu_mul");
 }
 
@@ -75,7 +80,7 @@ TEST(CudaKernelEmulation, EmbeddingGatherZeroesBadIds) {
   const std::vector<bf16> table = random_bf16(static_cast<std::size_t>(vocab) * dim, -1.0f, 1.0f, 321);
   const std::vector<std::int32_t> ids = {3, 49, -1, 50, 0};
   std::vector<bf16> out(ids.size() * dim);
-  simt::launch(dim3(2), dim3(64), [&] {
+  simt::launch(cuda_detail::row_grid(static_cast<int>(ids.size()), dim, 64), dim3(64), [&] {
     cuda_detail::embedding_gather_kernel<bf16>(ids.data(), static_cast<int>(ids.size()), table.data(), vocab, dim,
                                                out.data());
   });
