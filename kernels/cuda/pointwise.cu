@@ -20,6 +20,7 @@ using cuda_detail::rope_write_kv_kernel;
 using cuda_detail::row_grid;
 using cuda_detail::silu_mul_kernel;
 using cuda_detail::to_cuda;
+using cuda_detail::vector8_ok;
 
 template <typename T>
 void rmsnorm_residual(const T* input, T* residual, T* output, const bf16* weight, int rows, int dim, float eps,
@@ -27,7 +28,10 @@ void rmsnorm_residual(const T* input, T* residual, T* output, const bf16* weight
   if (rows < 0) throw std::invalid_argument("rmsnorm_residual: rows must be >= 0, got " + std::to_string(rows));
   if (dim <= 0) throw std::invalid_argument("rmsnorm_residual: dim must be > 0, got " + std::to_string(dim));
   if (rows == 0) return;
-  rmsnorm_residual_kernel<T><<<rows, kNormThreads, 0, to_cuda(stream)>>>(input, residual, output, weight, dim, eps);
+  if (vector8_ok(dim, {input, residual, output, weight}))
+    rmsnorm_residual_kernel<T, 8><<<rows, kNormThreads, 0, to_cuda(stream)>>>(input, residual, output, weight, dim, eps);
+  else
+    rmsnorm_residual_kernel<T, 1><<<rows, kNormThreads, 0, to_cuda(stream)>>>(input, residual, output, weight, dim, eps);
   check_launch("rmsnorm_residual_kernel");
 }
 
@@ -36,7 +40,10 @@ void silu_mul(const T* gate_up, T* output, int rows, int cols, Stream stream) {
   if (rows < 0) throw std::invalid_argument("silu_mul: rows must be >= 0, got " + std::to_string(rows));
   if (cols <= 0) throw std::invalid_argument("silu_mul: cols must be > 0, got " + std::to_string(cols));
   if (rows == 0) return;
-  silu_mul_kernel<T><<<row_grid(rows, cols, 256), 256, 0, to_cuda(stream)>>>(gate_up, output, rows, cols);
+  if (vector8_ok(cols, {gate_up, output}))
+    silu_mul_kernel<T, 8><<<row_grid(rows, cols / 8, 256), 256, 0, to_cuda(stream)>>>(gate_up, output, rows, cols);
+  else
+    silu_mul_kernel<T, 1><<<row_grid(rows, cols, 256), 256, 0, to_cuda(stream)>>>(gate_up, output, rows, cols);
   check_launch("silu_mul_kernel");
 }
 

@@ -3,6 +3,8 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <initializer_list>
+#include <type_traits>
 
 #include "kernels/bf16.h"
 #include "kernels/cuda/reduce.cuh"
@@ -12,40 +14,89 @@ namespace r1eval::kernels::cuda_detail {
 
 constexpr int kNormThreads = 256;
 
-// One block per row; the summed row is written first and re-read in its stored precision.
-template <typename T>
+// kVec consecutive values as floats. With kVec == 8 the values come in 16-byte loads (one for bf16,
+// two for float): the caller guarantees 16-byte alignment. kVec == 1 is the unaligned fallback.
+template <int kVec, typename T>
+__device__ __forceinline__ void load_vec(const T* p, float (&v)[kVec]) {
+  if constexpr (kVec == 8 && std::is_same_v<T, bf16>) {
+    const uint4 raw = *reinterpret_cast<const uint4*>(p);
+    const unsigned words[4] = {raw.x, raw.y, raw.z, raw.w};
+    for (int i = 0; i < 4; ++i) {
+      v[2 * i] = bits_float(words[i] << 16);
+      v[2 * i + 1] = bits_float(words[i] & 0xffff0000u);
+    }
+  } else if constexpr (kVec == 8) {
+    const uint4 a = reinterpret_cast<const uint4*>(p)[0], b = reinterpret_cast<const uint4*>(p)[1];
+    const unsigned words[8] = {a.x, a.y, a.z, a.w, b.x, b.y, b.z, b.w};
+    for (int i = 0; i < 8; ++i) v[i] = bits_float(words[i]);
+  } else {
+    for (int i = 0; i < kVec; ++i) v[i] = load_as_float(p[i]);
+  }
+}
+
+// Stores kVec floats rounded to T, in 16-byte stores when kVec == 8 (aligned as for load_vec).
+template <int kVec, typename T>
+__device__ __forceinline__ void store_vec(T* p, const float (&v)[kVec]) {
+  if constexpr (kVec == 8 && std::is_same_v<T, bf16>) {
+    unsigned words[4];
+    for (int i = 0; i < 4; ++i)
+      words[i] = static_cast<unsigned>(to_bf16(v[2 * i]).bits) | (static_cast<unsigned>(to_bf16(v[2 * i + 1]).bits) << 16);
+    *reinterpret_cast<uint4*>(p) = uint4{words[0], words[1], words[2], words[3]};
+  } else if constexpr (kVec == 8) {
+    reinterpret_cast<uint4*>(p)[0] = uint4{float_bits(v[0]), float_bits(v[1]), float_bits(v[2]), float_bits(v[3])};
+    reinterpret_cast<uint4*>(p)[1] = uint4{float_bits(v[4]), float_bits(v[5]), float_bits(v[6]), float_bits(v[7])};
+  } else {
+    for (int i = 0; i < kVec; ++i) p[i] = store_from_float<T>(v[i]);
+  }
+}
+
+// One block per row, kVec values per thread step (dim is a multiple of kVec); the summed row is written
+// first and re-read in its stored precision.
+template <typename T, int kVec>
 __global__ void __launch_bounds__(kNormThreads)
     rmsnorm_residual_kernel(const T* input, T* residual, T* output, const bf16* weight, int dim, float eps) {
   __shared__ float scratch[32];
   const std::size_t base = static_cast<std::size_t>(blockIdx.x) * dim;
+  const int chunks = dim / kVec;
   float sum_squares = 0.0f;
-  for (int i = threadIdx.x; i < dim; i += blockDim.x) {
-    float v = load_as_float(input[base + i]);
+  for (int c = threadIdx.x; c < chunks; c += blockDim.x) {
+    float v[kVec];
+    load_vec<kVec>(input + base + c * kVec, v);
     if (residual != nullptr) {
-      const T stored = store_from_float<T>(v + load_as_float(residual[base + i]));
-      residual[base + i] = stored;
-      v = load_as_float(stored);
+      float r[kVec];
+      load_vec<kVec>(residual + base + c * kVec, r);
+      for (int e = 0; e < kVec; ++e) v[e] = load_as_float(store_from_float<T>(v[e] + r[e]));
+      store_vec<kVec>(residual + base + c * kVec, v);
     }
-    sum_squares += v * v;
+    for (int e = 0; e < kVec; ++e) sum_squares += v[e] * v[e];
   }
   sum_squares = cuda_detail::block_sum(sum_squares, scratch);
   const float inverse_rms = 1.0f / sqrtf(sum_squares / static_cast<float>(dim) + eps);
   const T* source = residual != nullptr ? residual : input;
-  for (int i = threadIdx.x; i < dim; i += blockDim.x)
-    output[base + i] = store_from_float<T>(load_as_float(source[base + i]) * inverse_rms * to_float(weight[i]));
+  for (int c = threadIdx.x; c < chunks; c += blockDim.x) {
+    float v[kVec], w[kVec];
+    load_vec<kVec>(source + base + c * kVec, v);
+    load_vec<kVec>(weight + c * kVec, w);
+    for (int e = 0; e < kVec; ++e) v[e] = v[e] * inverse_rms * w[e];
+    store_vec<kVec>(output + base + c * kVec, v);
+  }
 }
 
-// Rows over blockIdx.y (striding when there are more than the grid holds), columns over x: no
-// per-element division.
-template <typename T>
+// Rows over blockIdx.y (striding when there are more than the grid holds), kVec columns per thread over
+// x: no per-element division. cols is a multiple of kVec.
+template <typename T, int kVec>
 __global__ void silu_mul_kernel(const T* gate_up, T* output, int rows, int cols) {
+  const int chunks = cols / kVec;
   for (int r = blockIdx.y; r < rows; r += gridDim.y) {
     const T* gate = gate_up + static_cast<std::size_t>(r) * 2 * cols;
     const T* up = gate + cols;
     T* out = output + static_cast<std::size_t>(r) * cols;
-    for (int c = blockIdx.x * blockDim.x + threadIdx.x; c < cols; c += gridDim.x * blockDim.x) {
-      const float g = load_as_float(gate[c]);
-      out[c] = store_from_float<T>(g / (1.0f + expf(-g)) * load_as_float(up[c]));
+    for (int c = blockIdx.x * blockDim.x + threadIdx.x; c < chunks; c += gridDim.x * blockDim.x) {
+      float g[kVec], u[kVec];
+      load_vec<kVec>(gate + c * kVec, g);
+      load_vec<kVec>(up + c * kVec, u);
+      for (int e = 0; e < kVec; ++e) g[e] = g[e] / (1.0f + expf(-g[e])) * u[e];
+      store_vec<kVec>(out + c * kVec, g);
     }
   }
 }
@@ -67,6 +118,14 @@ __global__ void embedding_gather_kernel(const std::int32_t* token_ids, int count
 inline dim3 row_grid(int rows, int cols, int threads) {
   const int x = (cols + threads - 1) / threads;
   return dim3(static_cast<unsigned>(x < 1 ? 1 : x), static_cast<unsigned>(rows < 65535 ? (rows < 1 ? 1 : rows) : 65535));
+}
+
+// Whether rows of `width` elements starting at these pointers allow the 8-wide 16-byte path.
+inline bool vector8_ok(int width, std::initializer_list<const void*> pointers) {
+  if (width % 8 != 0) return false;
+  for (const void* p : pointers)
+    if (reinterpret_cast<std::uintptr_t>(p) % 16 != 0) return false;
+  return true;
 }
 
 // One block per token: every thread rotates (head, pair) items of q and k, then copies v; rotated k and

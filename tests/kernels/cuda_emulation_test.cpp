@@ -38,7 +38,7 @@ void expect_near(const std::vector<T>& got, const std::vector<T>& want, double r
   }
 }
 
-template <typename T>
+template <typename T, int kVec>
 void emulate_rmsnorm(int rows, int dim, bool with_residual) {
   const std::vector<T> input = convert<T>(random_floats(static_cast<std::size_t>(rows) * dim, -3.0f, 3.0f, 301));
   const std::vector<T> residual0 = convert<T>(random_floats(input.size(), -3.0f, 3.0f, 302));
@@ -46,33 +46,40 @@ void emulate_rmsnorm(int rows, int dim, bool with_residual) {
   std::vector<T> cpu_residual = residual0, cpu_out(input.size()), residual = residual0, out(input.size());
   cpu::rmsnorm_residual<T>(input.data(), with_residual ? cpu_residual.data() : nullptr, cpu_out.data(), weight.data(),
                            rows, dim, 1e-6f);
+  if (kVec == 8) {
+    ASSERT_TRUE(cuda_detail::vector8_ok(dim, {input.data(), residual.data(), out.data(), weight.data()}));
+  }
   simt::launch(dim3(static_cast<unsigned>(rows)), dim3(cuda_detail::kNormThreads), [&] {
-    cuda_detail::rmsnorm_residual_kernel<T>(input.data(), with_residual ? residual.data() : nullptr, out.data(),
-                                            weight.data(), dim, 1e-6f);
+    cuda_detail::rmsnorm_residual_kernel<T, kVec>(input.data(), with_residual ? residual.data() : nullptr, out.data(),
+                                                  weight.data(), dim, 1e-6f);
   });
   expect_near(out, cpu_out, std::is_same_v<T, float> ? 1e-5 : 8e-3, 1e-6, "rmsnorm");
   expect_near(residual, cpu_residual, 0.0, 0.0, "residual");
 }
 
 TEST(CudaKernelEmulation, RmsNormResidual) {
-  emulate_rmsnorm<float>(3, 1536, true);
-  emulate_rmsnorm<bf16>(2, 300, true);
-  emulate_rmsnorm<float>(2, 100, false);
+  emulate_rmsnorm<float, 8>(3, 1536, true);
+  emulate_rmsnorm<bf16, 8>(2, 2056, true);  // 2056 = 8 * 257: the last step covers a partial block of threads
+  emulate_rmsnorm<bf16, 1>(2, 300, true);
+  emulate_rmsnorm<float, 1>(2, 100, false);
+  EXPECT_FALSE(cuda_detail::vector8_ok(300, {nullptr}));
 }
 
-TEST(CudaKernelEmulation, SiluMulGridStride) {
-  const int rows = 3, cols = 1000;
-  const std::vector<float> gate_up = random_floats(static_cast<std::size_t>(rows) * 2 * cols, -8.0f, 8.0f, 311);
-  std::vector<float> cpu_out(static_cast<std::size_t>(rows) * cols), out(cpu_out.size());
-  cpu::silu_mul<float>(gate_up.data(), cpu_out.data(), rows, cols);
-  simt::launch(cuda_detail::row_grid(rows, cols, 256), dim3(256),
-               [&] { cuda_detail::silu_mul_kernel<float>(gate_up.data(), out.data(), rows, cols); });
-  // A smaller grid than the data: the row and column strides cover the rest.
-  std::vector<float> strided(out.size());
-  simt::launch(dim3(2, 2), dim3(128),
-               [&] { cuda_detail::silu_mul_kernel<float>(gate_up.data(), strided.data(), rows, cols); });
-  expect_near(strided, cpu_out, 1e-6, 1e-7, "silu_mul strided");
+template <typename T, int kVec>
+void emulate_silu(int rows, int cols, dim3 grid) {
+  const std::vector<T> gate_up = convert<T>(random_floats(static_cast<std::size_t>(rows) * 2 * cols, -8.0f, 8.0f, 311));
+  std::vector<T> cpu_out(static_cast<std::size_t>(rows) * cols), out(cpu_out.size());
+  cpu::silu_mul<T>(gate_up.data(), cpu_out.data(), rows, cols);
+  simt::launch(grid, dim3(128), [&] { cuda_detail::silu_mul_kernel<T, kVec>(gate_up.data(), out.data(), rows, cols); });
   expect_near(out, cpu_out, 1e-6, 1e-7, "silu_mul");
+}
+
+TEST(CudaKernelEmulation, SiluMulRowsAndStrides) {
+  emulate_silu<float, 1>(3, 1000, cuda_detail::row_grid(3, 1000, 128));
+  emulate_silu<bf16, 8>(3, 1000, cuda_detail::row_grid(3, 1000 / 8, 128));
+  // A smaller grid than the data: the row and column strides cover the rest.
+  emulate_silu<float, 8>(5, 4096, dim3(1, 2));
+  emulate_silu<bf16, 1>(5, 999, dim3(2, 3));
 }
 
 TEST(CudaKernelEmulation, EmbeddingGatherZeroesBadIds) {

@@ -130,6 +130,7 @@ TEST_F(CudaKernels, RmsNormResidualMatchesCpu) {
   compare_rmsnorm<float>(33, 1536, true);
   compare_rmsnorm<bf16>(33, 1536, true);
   compare_rmsnorm<bf16>(5, 8192, false);
+  compare_rmsnorm<bf16>(3, 300, true);  // not a multiple of 8: the scalar path
 }
 
 template <typename T>
@@ -145,6 +146,7 @@ void compare_silu(int rows, int cols) {
 TEST_F(CudaKernels, SiluMulMatchesCpu) {
   compare_silu<float>(17, 8960);
   compare_silu<bf16>(17, 8960);
+  compare_silu<float>(3, 1001);  // not a multiple of 8: the scalar path
 }
 
 TEST_F(CudaKernels, EmbeddingGatherMatchesCpuAndZeroesBadIds) {
