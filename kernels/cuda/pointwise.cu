@@ -67,10 +67,12 @@ void rope_write_kv(T* qkv, int num_tokens, int num_q_heads, const std::int32_t* 
   validate_kv_cache(cache);
   if (num_tokens < 0) throw std::invalid_argument("rope_write_kv: num_tokens must be >= 0");
   if (num_q_heads <= 0) throw std::invalid_argument("rope_write_kv: num_q_heads must be > 0");
-  if (cache.head_dim % 2 != 0) throw std::invalid_argument("rope_write_kv: head_dim must be even");
+  if (cache.head_dim % 2 != 0 || cache.head_dim > 2 * cuda_detail::kRopeMaxHalf)
+    throw std::invalid_argument("rope_write_kv: head_dim must be even and at most " +
+                                std::to_string(2 * cuda_detail::kRopeMaxHalf) + ", got " + std::to_string(cache.head_dim));
   if (num_tokens == 0) return;
-  rope_write_kv_kernel<T><<<num_tokens, 256, 0, to_cuda(stream)>>>(qkv, num_q_heads, positions, slot_mapping,
-                                                                   inv_freq, cache);
+  rope_write_kv_kernel<T><<<num_tokens, cuda_detail::kRopeThreads, 0, to_cuda(stream)>>>(
+      qkv, num_q_heads, positions, slot_mapping, inv_freq, cache);
   check_launch("rope_write_kv_kernel");
 }
 

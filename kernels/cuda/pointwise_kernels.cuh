@@ -128,14 +128,21 @@ inline bool vector8_ok(int width, std::initializer_list<const void*> pointers) {
   return true;
 }
 
-// One block per token: every thread rotates (head, pair) items of q and k, then copies v; rotated k and
-// v go to the token's cache slot.
+constexpr int kRopeThreads = 256;
+constexpr int kRopeMaxHalf = 256;  // head_dim up to 512
+
+// One block per token: the token's cos/sin table is computed once into shared memory, then every thread
+// rotates (head, pair) items of q and k; rotated k and v go to the token's cache slot.
 template <typename T>
-__global__ void rope_write_kv_kernel(T* qkv, int num_q_heads, const std::int32_t* positions,
-                                     const std::int64_t* slot_mapping, const float* inv_freq, KvCacheView cache) {
+__global__ void __launch_bounds__(kRopeThreads)
+    rope_write_kv_kernel(T* qkv, int num_q_heads, const std::int32_t* positions, const std::int64_t* slot_mapping,
+                         const float* inv_freq, KvCacheView cache) {
+  __shared__ float cos_table[kRopeMaxHalf], sin_table[kRopeMaxHalf];
   const int t = blockIdx.x, d = cache.head_dim, half = d / 2, kv_heads = cache.num_kv_heads;
   T* token = qkv + static_cast<std::size_t>(t) * (num_q_heads + 2 * kv_heads) * d;
   const float position = static_cast<float>(positions[t]);
+  for (int i = threadIdx.x; i < half; i += blockDim.x) sincosf(position * inv_freq[i], &sin_table[i], &cos_table[i]);
+  __syncthreads();
   const std::int64_t slot = slot_mapping[t];
   const std::int64_t slots = static_cast<std::int64_t>(cache.num_blocks) * cache.block_size;
   const bool store = slot >= 0 && slot < slots;
@@ -143,8 +150,7 @@ __global__ void rope_write_kv_kernel(T* qkv, int num_q_heads, const std::int32_t
   const int offset = store ? static_cast<int>(slot % cache.block_size) : 0;
   for (int item = threadIdx.x; item < (num_q_heads + kv_heads) * half; item += blockDim.x) {
     const int h = item / half, i = item % half;
-    float s, c;
-    sincosf(position * inv_freq[i], &s, &c);
+    const float c = cos_table[i], s = sin_table[i];
     T* head = token + static_cast<std::size_t>(h) * d;
     const float x = load_as_float(head[i]), y = load_as_float(head[i + half]);
     const T rx = store_from_float<T>(x * c - y * s), ry = store_from_float<T>(y * c + x * s);

@@ -115,7 +115,7 @@ TEST(CudaKernelEmulation, RopeWriteKv) {
   cpu::rope_write_kv<bf16>(cpu_qkv.data(), tokens, q_heads, positions.data(), slots.data(), inv_freq.data(),
                            KvCacheView{cpu_key.data(), cpu_value.data(), blocks, block_size, kv_heads, d});
   const KvCacheView cache{key.data(), value.data(), blocks, block_size, kv_heads, d};
-  simt::launch(dim3(tokens), dim3(256), [&] {
+  simt::launch(dim3(tokens), dim3(cuda_detail::kRopeThreads), [&] {
     cuda_detail::rope_write_kv_kernel<bf16>(qkv.data(), q_heads, positions.data(), slots.data(), inv_freq.data(), cache);
   });
   expect_near(qkv, cpu_qkv, 0.0, 0.0, "rotated qkv");
