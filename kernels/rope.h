@@ -9,10 +9,12 @@
 
 namespace r1eval::kernels {
 
-// config.json's rope_theta and, for Llama 3.x checkpoints, its rope_scaling of rope_type "llama3".
+// config.json's rope_theta and rope_scaling: none (Qwen2 distills), "linear" (every frequency divided
+// by factor) or "llama3" (Llama 3.x checkpoints: wavelength-dependent, with the fields below).
 struct RopeConfig {
+  enum class Scaling { kNone, kLinear, kLlama3 };
   float theta = 10000.0f;
-  bool llama3_scaling = false;
+  Scaling scaling = Scaling::kNone;
   float factor = 8.0f;
   float low_freq_factor = 1.0f;
   float high_freq_factor = 4.0f;
@@ -20,9 +22,9 @@ struct RopeConfig {
 };
 
 // The head_dim / 2 inverse frequencies the rotation uses, in fp32 as transformers computes them
-// (theta^(-2i/d), then the Llama 3 wavelength-dependent division by `factor` when enabled).
-// Throws std::invalid_argument naming the field for an odd or non-positive head_dim, theta <= 0, or
-// llama3 parameters with high_freq_factor <= low_freq_factor or non-positive factor / context.
+// (theta^(-2i/d), then the scaling). Throws std::invalid_argument naming the field for an odd or
+// non-positive head_dim, theta <= 0, factor <= 0 when scaling, or llama3 parameters with
+// high_freq_factor <= low_freq_factor or a non-positive original context.
 std::vector<float> rope_inverse_frequencies(const RopeConfig& config, int head_dim);
 
 // qkv: num_tokens rows of [q (num_q_heads x head_dim) | k (num_kv_heads x head_dim) | v (same)].

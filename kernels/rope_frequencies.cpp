@@ -17,10 +17,14 @@ std::vector<float> rope_inverse_frequencies(const RopeConfig& config, int head_d
     const float exponent = static_cast<float>(2 * i) / static_cast<float>(head_dim);
     inv_freq[static_cast<std::size_t>(i)] = 1.0f / std::pow(config.theta, exponent);
   }
-  if (!config.llama3_scaling) return inv_freq;
+  if (config.scaling == RopeConfig::Scaling::kNone) return inv_freq;
 
   if (!(config.factor > 0.0f))
     throw std::invalid_argument("rope_scaling.factor must be > 0, got " + std::to_string(config.factor));
+  if (config.scaling == RopeConfig::Scaling::kLinear) {
+    for (float& f : inv_freq) f /= config.factor;
+    return inv_freq;
+  }
   if (config.original_max_position <= 0)
     throw std::invalid_argument("rope_scaling.original_max_position_embeddings must be > 0, got " +
                                 std::to_string(config.original_max_position));

@@ -107,7 +107,7 @@ TEST(CudaKernelEmulation, RopeWriteKv) {
   const std::vector<std::int64_t> slots = {5, 31, -1, 8, 16};
   RopeConfig config;
   config.theta = 500000.0f;
-  config.llama3_scaling = true;
+  config.scaling = RopeConfig::Scaling::kLlama3;
   const std::vector<float> inv_freq = rope_inverse_frequencies(config, d);
   const std::size_t pool = static_cast<std::size_t>(blocks) * kv_heads * block_size * d;
   std::vector<bf16> cpu_key(pool), cpu_value(pool), key(pool), value(pool);

@@ -24,7 +24,7 @@ TEST(RopeFrequencies, PlainThetaPowers) {
 TEST(RopeFrequencies, Llama3ScalingBands) {
   RopeConfig config;  // Llama 3.1 / 3.3: theta 500000, factor 8, low 1, high 4, original 8192
   config.theta = 500000.0f;
-  config.llama3_scaling = true;
+  config.scaling = RopeConfig::Scaling::kLlama3;
   const int d = 128;
   const std::vector<float> scaled = rope_inverse_frequencies(config, d);
   int high = 0, low = 0, blended = 0;
@@ -50,11 +50,22 @@ TEST(RopeFrequencies, Llama3ScalingBands) {
   EXPECT_GT(blended, 0);
 }
 
+TEST(RopeFrequencies, LinearScalingDividesEveryFrequency) {
+  RopeConfig config;
+  config.scaling = RopeConfig::Scaling::kLinear;
+  config.factor = 4.0f;
+  const std::vector<float> plain = rope_inverse_frequencies(RopeConfig{}, 16);
+  const std::vector<float> scaled = rope_inverse_frequencies(config, 16);
+  for (std::size_t i = 0; i < plain.size(); ++i) EXPECT_EQ(scaled[i], plain[i] / 4.0f) << "pair " << i;
+  config.factor = 0.0f;
+  EXPECT_THROW(rope_inverse_frequencies(config, 16), std::invalid_argument);
+}
+
 TEST(RopeFrequencies, RejectsBadConfig) {
   EXPECT_THROW(rope_inverse_frequencies(RopeConfig{}, 7), std::invalid_argument);
   EXPECT_THROW(rope_inverse_frequencies(RopeConfig{0.0f}, 8), std::invalid_argument);
   RopeConfig bad;
-  bad.llama3_scaling = true;
+  bad.scaling = RopeConfig::Scaling::kLlama3;
   bad.low_freq_factor = 4.0f;
   bad.high_freq_factor = 1.0f;
   EXPECT_THROW(rope_inverse_frequencies(bad, 8), std::invalid_argument);

@@ -180,7 +180,7 @@ void compare_rope(int num_q_heads, int num_kv_heads, int head_dim, int block_siz
   }
   RopeConfig config;
   config.theta = 500000.0f;
-  config.llama3_scaling = llama3;
+  config.scaling = llama3 ? RopeConfig::Scaling::kLlama3 : RopeConfig::Scaling::kNone;
   const std::vector<float> inv_freq = rope_inverse_frequencies(config, head_dim);
   const std::size_t pool = static_cast<std::size_t>(num_blocks) * num_kv_heads * block_size * head_dim;
   std::vector<bf16> key(pool, to_bf16(3.0f)), value(pool, to_bf16(3.0f));
