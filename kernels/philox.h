@@ -4,11 +4,7 @@
 #pragma once
 #include <cstdint>
 
-#if defined(__CUDACC__)
-#define R1EVAL_HOST_DEVICE __host__ __device__ __forceinline__
-#else
-#define R1EVAL_HOST_DEVICE inline
-#endif
+#include "kernels/host_device.h"
 
 namespace r1eval::kernels {
 

@@ -1,0 +1,298 @@
+// CUDA kernels at the shapes of R1-Distill-Qwen-1.5B, timed with CUDA events. Each benchmark reports the
+// bytes it must move as GB/s and as a percentage of the device's peak memory bandwidth (memory clock x
+// bus width, from the driver); BM_DeviceCopy measures what a plain device-to-device copy reaches, the
+// practical roofline. Without a CUDA device the program says so and exits 0.
+#include <benchmark/benchmark.h>
+#include <cuda_runtime.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <cstdio>
+#include <numeric>
+#include <random>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "kernels/activation.h"
+#include "kernels/attention.h"
+#include "kernels/embedding.h"
+#include "kernels/matmul.h"
+#include "kernels/norm.h"
+#include "kernels/rope.h"
+#include "kernels/sampling.h"
+
+namespace r1eval::kernels {
+namespace {
+
+constexpr int kHidden = 1536, kQHeads = 12, kKvHeads = 2, kHeadDim = 128, kInter = 8960, kVocab = 151936;
+constexpr int kBlockSize = 16;
+
+void cuda_ok(cudaError_t status, const char* what) {
+  if (status != cudaSuccess) throw std::runtime_error(std::string(what) + ": " + cudaGetErrorString(status));
+}
+
+struct DeviceInfo {
+  bool present = false;
+  std::string name;
+  double peak_bytes_per_second = 0.0;
+};
+
+const DeviceInfo& device_info() {
+  static const DeviceInfo info = [] {
+    DeviceInfo d;
+    int count = 0;
+    if (cudaGetDeviceCount(&count) != cudaSuccess || count == 0) return d;
+    d.present = true;
+    cudaDeviceProp props{};
+    cuda_ok(cudaGetDeviceProperties(&props, 0), "cudaGetDeviceProperties");
+    d.name = props.name;
+    int clock_khz = 0, bus_bits = 0;
+    cuda_ok(cudaDeviceGetAttribute(&clock_khz, cudaDevAttrMemoryClockRate, 0), "cudaDeviceGetAttribute(clock)");
+    cuda_ok(cudaDeviceGetAttribute(&bus_bits, cudaDevAttrGlobalMemoryBusWidth, 0), "cudaDeviceGetAttribute(bus)");
+    d.peak_bytes_per_second = 2.0 * clock_khz * 1e3 * bus_bits / 8.0;  // double data rate
+    return d;
+  }();
+  return info;
+}
+
+// Device memory holding a host vector (or zeros).
+template <typename T>
+class Buffer {
+ public:
+  explicit Buffer(const std::vector<T>& host) : size_(host.size()) {
+    cuda_ok(cudaMalloc(&data_, std::max<std::size_t>(1, size_) * sizeof(T)), "cudaMalloc");
+    if (size_) cuda_ok(cudaMemcpy(data_, host.data(), size_ * sizeof(T), cudaMemcpyHostToDevice), "cudaMemcpy");
+  }
+  explicit Buffer(std::size_t size) : size_(size) {
+    cuda_ok(cudaMalloc(&data_, std::max<std::size_t>(1, size_) * sizeof(T)), "cudaMalloc");
+    cuda_ok(cudaMemset(data_, 0, std::max<std::size_t>(1, size_) * sizeof(T)), "cudaMemset");
+  }
+  Buffer(const Buffer&) = delete;
+  Buffer& operator=(const Buffer&) = delete;
+  ~Buffer() { cudaFree(data_); }
+  T* get() const { return data_; }
+
+ private:
+  T* data_ = nullptr;
+  std::size_t size_;
+};
+
+// Cheap deterministic values in [-spread, spread): the large buffers (embedding table, LM head) hold
+// hundreds of millions of elements, too many for a normal-distribution generator in a timed script.
+std::vector<bf16> noise_bf16(std::size_t n, std::uint32_t seed, float spread = 1.0f) {
+  std::vector<bf16> v(n);
+  std::uint64_t state = 0x9e3779b97f4a7c15ull * (seed + 1);
+  for (bf16& x : v) {
+    state = state * 6364136223846793005ull + 1442695040888963407ull;
+    const float unit = static_cast<float>(state >> 40) * (1.0f / 16777216.0f);
+    x = to_bf16((2.0f * unit - 1.0f) * spread);
+  }
+  return v;
+}
+
+// Times `launch` with CUDA events and reports bytes moved per call as GB/s and % of peak.
+template <typename Launch>
+void run_timed(benchmark::State& state, double bytes_per_call, Launch&& launch) {
+  launch();
+  cuda_ok(cudaDeviceSynchronize(), "warm-up");
+  cudaEvent_t start, stop;
+  cuda_ok(cudaEventCreate(&start), "cudaEventCreate");
+  cuda_ok(cudaEventCreate(&stop), "cudaEventCreate");
+  double seconds = 0.0;
+  for (auto _ : state) {
+    cudaEventRecord(start);
+    launch();
+    cudaEventRecord(stop);
+    cuda_ok(cudaEventSynchronize(stop), "kernel");
+    float ms = 0.0f;
+    cudaEventElapsedTime(&ms, start, stop);
+    state.SetIterationTime(ms / 1e3);
+    seconds += ms / 1e3;
+  }
+  cudaEventDestroy(start);
+  cudaEventDestroy(stop);
+  const double rate = bytes_per_call * static_cast<double>(state.iterations()) / seconds;
+  state.counters["GB/s"] = rate / 1e9;
+  state.counters["peak_pct"] = 100.0 * rate / device_info().peak_bytes_per_second;
+}
+
+void BM_DeviceCopy(benchmark::State& state) {
+  const std::size_t bytes = static_cast<std::size_t>(state.range(0)) << 20;
+  Buffer<char> a(bytes), b(bytes);
+  run_timed(state, 2.0 * bytes, [&] { cudaMemcpyAsync(b.get(), a.get(), bytes, cudaMemcpyDeviceToDevice); });
+}
+BENCHMARK(BM_DeviceCopy)->Arg(1024)->UseManualTime()->Unit(benchmark::kMicrosecond);
+
+void BM_RmsNormResidual(benchmark::State& state) {
+  const int rows = static_cast<int>(state.range(0));
+  const std::size_t n = static_cast<std::size_t>(rows) * kHidden;
+  Buffer<bf16> x(noise_bf16(n, 1)), residual(noise_bf16(n, 2)), out(n), weight(noise_bf16(kHidden, 3));
+  run_timed(state, 4.0 * n * sizeof(bf16), [&] {
+    cuda::rmsnorm_residual<bf16>(x.get(), residual.get(), out.get(), weight.get(), rows, kHidden, 1e-6f);
+  });
+}
+BENCHMARK(BM_RmsNormResidual)->Arg(1)->Arg(256)->Arg(8192)->UseManualTime()->Unit(benchmark::kMicrosecond);
+
+void BM_SiluMul(benchmark::State& state) {
+  const int rows = static_cast<int>(state.range(0));
+  const std::size_t n = static_cast<std::size_t>(rows) * kInter;
+  Buffer<bf16> gate_up(noise_bf16(2 * n, 4)), out(n);
+  run_timed(state, 3.0 * n * sizeof(bf16), [&] { cuda::silu_mul<bf16>(gate_up.get(), out.get(), rows, kInter); });
+}
+BENCHMARK(BM_SiluMul)->Arg(1)->Arg(256)->Arg(8192)->UseManualTime()->Unit(benchmark::kMicrosecond);
+
+void BM_EmbeddingGather(benchmark::State& state) {
+  const int count = static_cast<int>(state.range(0));
+  Buffer<bf16> table(noise_bf16(static_cast<std::size_t>(kVocab) * kHidden, 5)), out(static_cast<std::size_t>(count) * kHidden);
+  std::vector<std::int32_t> ids(static_cast<std::size_t>(count));
+  for (int i = 0; i < count; ++i) ids[static_cast<std::size_t>(i)] = (i * 7919) % kVocab;
+  Buffer<std::int32_t> d_ids(ids);
+  run_timed(state, 2.0 * count * kHidden * sizeof(bf16), [&] {
+    cuda::embedding_gather<bf16>(d_ids.get(), count, table.get(), kVocab, kHidden, out.get());
+  });
+}
+BENCHMARK(BM_EmbeddingGather)->Arg(8192)->UseManualTime()->Unit(benchmark::kMicrosecond);
+
+void BM_RopeWriteKv(benchmark::State& state) {
+  const int tokens = static_cast<int>(state.range(0));
+  const int row = (kQHeads + 2 * kKvHeads) * kHeadDim;
+  Buffer<bf16> qkv(noise_bf16(static_cast<std::size_t>(tokens) * row, 6));
+  std::vector<std::int32_t> positions(static_cast<std::size_t>(tokens));
+  std::iota(positions.begin(), positions.end(), 0);
+  std::vector<std::int64_t> slots(positions.begin(), positions.end());
+  const int blocks = tokens / kBlockSize + 1;
+  const std::size_t pool = static_cast<std::size_t>(blocks) * kKvHeads * kBlockSize * kHeadDim;
+  Buffer<bf16> key(pool), value(pool);
+  Buffer<std::int32_t> d_positions(positions);
+  Buffer<std::int64_t> d_slots(slots);
+  Buffer<float> inv_freq(rope_inverse_frequencies(RopeConfig{10000.0f}, kHeadDim));
+  const KvCacheView cache{key.get(), value.get(), blocks, kBlockSize, kKvHeads, kHeadDim};
+  const double bytes = static_cast<double>(tokens) * ((2.0 * (kQHeads + kKvHeads) + kKvHeads) + 2.0 * kKvHeads) * kHeadDim * 2;
+  run_timed(state, bytes, [&] {
+    cuda::rope_write_kv<bf16>(qkv.get(), tokens, kQHeads, d_positions.get(), d_slots.get(), inv_freq.get(), cache);
+  });
+}
+BENCHMARK(BM_RopeWriteKv)->Arg(256)->Arg(8192)->UseManualTime()->Unit(benchmark::kMicrosecond);
+
+// Sequences of `context` tokens in a shuffled pool.
+struct PagedFixture {
+  int max_blocks, blocks;
+  std::vector<std::int32_t> starts, lens, tables;
+  Buffer<bf16> key, value;
+  Buffer<std::int32_t> d_starts, d_lens, d_tables;
+  static std::vector<std::int32_t> shuffled(int n) {
+    std::vector<std::int32_t> v(static_cast<std::size_t>(n));
+    std::iota(v.begin(), v.end(), 0);
+    std::shuffle(v.begin(), v.end(), std::mt19937(9));
+    return v;
+  }
+  static std::vector<std::int32_t> starts_for(int seqs, int query_len) {
+    std::vector<std::int32_t> v;
+    for (int s = 0; s <= seqs; ++s) v.push_back(s * query_len);
+    return v;
+  }
+  PagedFixture(int seqs, int context, int query_len)
+      : max_blocks((context + kBlockSize - 1) / kBlockSize),
+        blocks(seqs * max_blocks),
+        starts(starts_for(seqs, query_len)),
+        lens(static_cast<std::size_t>(seqs), context),
+        tables(shuffled(blocks)),
+        key(noise_bf16(static_cast<std::size_t>(blocks) * kKvHeads * kBlockSize * kHeadDim, 7)),
+        value(noise_bf16(static_cast<std::size_t>(blocks) * kKvHeads * kBlockSize * kHeadDim, 8)),
+        d_starts(starts),
+        d_lens(lens),
+        d_tables(tables) {}
+  KvCacheView view() const { return KvCacheView{key.get(), value.get(), blocks, kBlockSize, kKvHeads, kHeadDim}; }
+  PagedBatch batch(int query_len) const {
+    PagedBatch b;
+    b.num_seqs = static_cast<int>(lens.size());
+    b.query_starts = d_starts.get();
+    b.context_lens = d_lens.get();
+    b.block_tables = d_tables.get();
+    b.max_blocks_per_seq = max_blocks;
+    b.max_query_len = query_len;
+    b.max_context_len = lens[0];
+    return b;
+  }
+};
+
+void BM_AttentionDecode(benchmark::State& state) {
+  const int seqs = static_cast<int>(state.range(0)), context = static_cast<int>(state.range(1));
+  PagedFixture f(seqs, context, 1);
+  Buffer<bf16> q(noise_bf16(static_cast<std::size_t>(seqs) * kQHeads * kHeadDim, 10)), out(static_cast<std::size_t>(seqs) * kQHeads * kHeadDim);
+  Buffer<float> workspace(decode_workspace_floats(seqs, kQHeads, kHeadDim, context));
+  const double bytes = 2.0 * seqs * static_cast<double>(context) * kKvHeads * kHeadDim * sizeof(bf16);
+  run_timed(state, bytes, [&] {
+    cuda::paged_attention_decode<bf16>(q.get(), kQHeads * kHeadDim, out.get(), kQHeads, f.view(), f.batch(1), 0.088f,
+                                       workspace.get());
+  });
+}
+BENCHMARK(BM_AttentionDecode)
+    ->Args({1, 1024})->Args({1, 32768})->Args({64, 16384})->Args({256, 2048})
+    ->UseManualTime()->Unit(benchmark::kMicrosecond);
+
+void BM_AttentionPrefill(benchmark::State& state) {
+  const int seqs = static_cast<int>(state.range(0)), tokens = static_cast<int>(state.range(1));
+  PagedFixture f(seqs, tokens, tokens);
+  const std::size_t n = static_cast<std::size_t>(seqs) * tokens * kQHeads * kHeadDim;
+  Buffer<bf16> q(noise_bf16(n, 11)), out(n);
+  const double bytes = 2.0 * seqs * static_cast<double>(tokens) * kKvHeads * kHeadDim * sizeof(bf16) + 2.0 * n * sizeof(bf16);
+  run_timed(state, bytes, [&] {
+    cuda::paged_attention_prefill<bf16>(q.get(), kQHeads * kHeadDim, out.get(), kQHeads, f.view(), f.batch(tokens), 0.088f);
+  });
+  // Prefill is compute-bound: causal query-key pairs x heads x 4 flops per dim (scores and values).
+  state.counters["TFLOP/s"] = benchmark::Counter(2.0 * seqs * tokens * static_cast<double>(tokens) * kQHeads * kHeadDim * 1e-12,
+                                                 benchmark::Counter::kIsIterationInvariantRate);
+}
+BENCHMARK(BM_AttentionPrefill)->Args({8, 512})->UseManualTime()->Unit(benchmark::kMicrosecond);
+
+void BM_SampleTopP(benchmark::State& state) {
+  const int rows = static_cast<int>(state.range(0));
+  std::vector<float> logits(static_cast<std::size_t>(rows) * kVocab);
+  std::mt19937 rng(12);
+  std::normal_distribution<float> dist(0.0f, 3.0f);
+  for (float& x : logits) x = dist(rng);
+  Buffer<float> d_logits(logits);
+  Buffer<SamplingParams> params(std::vector<SamplingParams>(static_cast<std::size_t>(rows), SamplingParams{0.6f, 0.95f, 0, 0.0f}));
+  Buffer<SampleKey> keys(std::vector<SampleKey>(static_cast<std::size_t>(rows), SampleKey{1, 2, 3, 4}));
+  Buffer<std::int32_t> tokens(static_cast<std::size_t>(rows));
+  run_timed(state, static_cast<double>(logits.size()) * sizeof(float), [&] {
+    cuda::sample_tokens(d_logits.get(), rows, kVocab, params.get(), keys.get(), tokens.get());
+  });
+}
+BENCHMARK(BM_SampleTopP)->Arg(1)->Arg(256)->UseManualTime()->Unit(benchmark::kMicrosecond);
+
+void BM_Matmul(benchmark::State& state) {
+  const int m = static_cast<int>(state.range(0)), n = static_cast<int>(state.range(1)), k = static_cast<int>(state.range(2));
+  Buffer<bf16> x(noise_bf16(static_cast<std::size_t>(m) * k, 13)), w(noise_bf16(static_cast<std::size_t>(n) * k, 14)),
+      y(static_cast<std::size_t>(m) * n);
+  const double bytes = (static_cast<double>(n) * k + static_cast<double>(m) * k + static_cast<double>(m) * n) * sizeof(bf16);
+  run_timed(state, bytes, [&] { cuda::matmul<bf16>(x.get(), w.get(), nullptr, y.get(), m, n, k); });
+  state.counters["TFLOP/s"] = benchmark::Counter(2.0 * m * n * static_cast<double>(k) * 1e-12,
+                                                 benchmark::Counter::kIsIterationInvariantRate);
+}
+// The four projections of a layer and the LM head, at batch 1 (bandwidth-bound) and 256.
+BENCHMARK(BM_Matmul)
+    ->Args({1, 2048, kHidden})->Args({1, kHidden, kHidden})->Args({1, 2 * kInter, kHidden})->Args({1, kHidden, kInter})
+    ->Args({1, kVocab, kHidden})->Args({256, 2 * kInter, kHidden})->Args({256, kVocab, kHidden})
+    ->UseManualTime()->Unit(benchmark::kMicrosecond);
+
+}  // namespace
+}  // namespace r1eval::kernels
+
+int main(int argc, char** argv) {
+  benchmark::Initialize(&argc, argv);
+  const r1eval::kernels::DeviceInfo& device = r1eval::kernels::device_info();
+  if (!device.present) {
+    std::printf("no CUDA device: CUDA kernel benchmarks skipped\n");
+    return 0;
+  }
+  benchmark::AddCustomContext("device", device.name);
+  benchmark::AddCustomContext("peak_GBps", std::to_string(device.peak_bytes_per_second / 1e9));
+  std::printf("%s: peak memory bandwidth %.0f GB/s (memory clock x bus width)\n", device.name.c_str(),
+              device.peak_bytes_per_second / 1e9);
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

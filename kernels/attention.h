@@ -1,0 +1,79 @@
+// Paged attention over the KV cache: prefill (many query tokens per sequence, causal) and decode
+// (one query token per sequence, split over long contexts). Grouped-query: query head h reads kv head
+// h / (num_q_heads / num_kv_heads).
+#pragma once
+#include <cstddef>
+#include <cstdint>
+
+#include "kernels/bf16.h"
+#include "kernels/host_device.h"
+#include "kernels/kv_cache.h"
+
+namespace r1eval::kernels {
+
+// A flat ragged batch. Sequence s owns query rows [query_starts[s], query_starts[s+1]); they are its
+// last tokens, so query row i of a sequence with q_len rows sits at position context_lens[s] - q_len + i
+// and attends to cache positions 0 .. that position. The cache already holds all context_lens[s] tokens
+// (rope_write_kv ran first). block_tables is [num_seqs][max_blocks_per_seq]. max_query_len and
+// max_context_len are host-side bounds over the batch that size the CUDA launches: they may be loose
+// but must not be exceeded (the device cannot check; rows or keys past them would be left out).
+struct PagedBatch {
+  int num_seqs = 0;
+  const std::int32_t* query_starts = nullptr;  // [num_seqs + 1]; decode ignores it (row s is sequence s)
+  const std::int32_t* context_lens = nullptr;  // [num_seqs]
+  const std::int32_t* block_tables = nullptr;  // [num_seqs * max_blocks_per_seq]
+  int max_blocks_per_seq = 0;
+  int max_query_len = 0;
+  int max_context_len = 0;
+};
+
+// Head dims the CUDA kernels are built for (every Qwen2 / Llama distill uses 128).
+inline bool attention_head_dim_supported(int head_dim) { return head_dim == 64 || head_dim == 128; }
+
+// out[row][h][:] = softmax(scale * q[row][h] . K^T) V over the causal window, fp32 throughout, rounded to
+// T once. q rows are q_row_stride elements apart (so q may point into the fused qkv buffer); out is
+// dense [rows][num_q_heads][head_dim]. Throws std::invalid_argument naming the argument for head counts
+// that do not divide, an unsupported head_dim, or a null table. The CPU twin throws std::out_of_range
+// naming the sequence when its context exceeds its block table or a block id is outside the pool.
+namespace cpu {
+template <typename T>
+void paged_attention_prefill(const T* q, int q_row_stride, T* out, int num_q_heads, const KvCacheView& cache,
+                             const PagedBatch& batch, float scale, Stream stream = nullptr);
+}  // namespace cpu
+namespace cuda {
+template <typename T>
+void paged_attention_prefill(const T* q, int q_row_stride, T* out, int num_q_heads, const KvCacheView& cache,
+                             const PagedBatch& batch, float scale, Stream stream = nullptr);
+}  // namespace cuda
+
+// Keys per split of the decode kernel: contexts longer than this are processed by several thread blocks
+// whose partial softmax states are merged by a reduce pass.
+inline constexpr int kDecodeSplitTokens = 256;
+
+// Floats of scratch the decode pass needs for this batch shape (per split: max, sum, head_dim partials).
+inline std::size_t decode_workspace_floats(int num_seqs, int num_q_heads, int head_dim, int max_context_len) {
+  const std::size_t splits = static_cast<std::size_t>((max_context_len + kDecodeSplitTokens - 1) / kDecodeSplitTokens);
+  return static_cast<std::size_t>(num_seqs) * num_q_heads * (splits == 0 ? 1 : splits) * (head_dim + 2);
+}
+
+// One query row per sequence (row s belongs to sequence s, at position context_lens[s] - 1); same result
+// as paged_attention_prefill with q_len = 1. workspace holds decode_workspace_floats(...) floats of
+// device memory for the CUDA kernel; the CPU twin needs none (it may be null). A sequence with
+// context 0 gets zeros. The launch depends only on num_seqs, the head counts and max_context_len, so a
+// CUDA graph captured with a fixed bound (say the model's maximum length) replays for any contexts
+// under it; splits past a sequence's context exit at once.
+namespace cpu {
+template <typename T>
+void paged_attention_decode(const T* q, int q_row_stride, T* out, int num_q_heads, const KvCacheView& cache,
+                            const PagedBatch& batch, float scale, float* workspace, Stream stream = nullptr);
+}  // namespace cpu
+namespace cuda {
+template <typename T>
+void paged_attention_decode(const T* q, int q_row_stride, T* out, int num_q_heads, const KvCacheView& cache,
+                            const PagedBatch& batch, float scale, float* workspace, Stream stream = nullptr);
+}  // namespace cuda
+
+// Shared argument checks (CPU and CUDA); throw std::invalid_argument with one line naming the argument.
+void validate_attention_shape(int num_q_heads, const KvCacheView& cache, const PagedBatch& batch, int q_row_stride);
+
+}  // namespace r1eval::kernels

@@ -1,0 +1,61 @@
+#include "kernels/rope.h"
+
+#include <cmath>
+#include <cstddef>
+#include <stdexcept>
+#include <string>
+
+namespace r1eval::kernels::cpu {
+
+template <typename T>
+void rope_write_kv(T* qkv, int num_tokens, int num_q_heads, const std::int32_t* positions,
+                   const std::int64_t* slot_mapping, const float* inv_freq, const KvCacheView& cache, Stream) {
+  validate_kv_cache(cache);
+  if (num_tokens < 0) throw std::invalid_argument("rope_write_kv: num_tokens must be >= 0");
+  if (num_q_heads <= 0) throw std::invalid_argument("rope_write_kv: num_q_heads must be > 0");
+  if (cache.head_dim % 2 != 0) throw std::invalid_argument("rope_write_kv: head_dim must be even");
+  const int d = cache.head_dim, half = d / 2, kv_heads = cache.num_kv_heads;
+  const std::size_t row = static_cast<std::size_t>(num_q_heads + 2 * kv_heads) * d;
+  const std::int64_t slots = static_cast<std::int64_t>(cache.num_blocks) * cache.block_size;
+  std::vector<float> cos_table(static_cast<std::size_t>(half)), sin_table(static_cast<std::size_t>(half));
+  for (int t = 0; t < num_tokens; ++t) {
+    const float position = static_cast<float>(positions[t]);
+    for (int i = 0; i < half; ++i) {
+      const float angle = position * inv_freq[i];
+      cos_table[static_cast<std::size_t>(i)] = std::cos(angle);
+      sin_table[static_cast<std::size_t>(i)] = std::sin(angle);
+    }
+    T* token = qkv + static_cast<std::size_t>(t) * row;
+    for (int h = 0; h < num_q_heads + kv_heads; ++h) {  // q heads, then k heads
+      T* head = token + static_cast<std::size_t>(h) * d;
+      for (int i = 0; i < half; ++i) {
+        const float x = load_as_float(head[i]), y = load_as_float(head[i + half]);
+        const float c = cos_table[static_cast<std::size_t>(i)], s = sin_table[static_cast<std::size_t>(i)];
+        head[i] = store_from_float<T>(x * c - y * s);
+        head[i + half] = store_from_float<T>(y * c + x * s);
+      }
+    }
+    const std::int64_t slot = slot_mapping[t];
+    if (slot < 0) continue;
+    if (slot >= slots)
+      throw std::out_of_range("rope_write_kv: slot_mapping[" + std::to_string(t) + "] = " + std::to_string(slot) +
+                              " is past the cache's " + std::to_string(slots) + " slots");
+    const std::int64_t block = slot / cache.block_size;
+    const int offset = static_cast<int>(slot % cache.block_size);
+    const T* keys = token + static_cast<std::size_t>(num_q_heads) * d;
+    const T* values = keys + static_cast<std::size_t>(kv_heads) * d;
+    for (int h = 0; h < kv_heads; ++h)
+      for (int i = 0; i < d; ++i) {
+        const std::size_t at = kv_cache_index(cache, block, h, offset, i);
+        cache.key[at] = to_bf16(load_as_float(keys[static_cast<std::size_t>(h) * d + i]));
+        cache.value[at] = to_bf16(load_as_float(values[static_cast<std::size_t>(h) * d + i]));
+      }
+  }
+}
+
+template void rope_write_kv<float>(float*, int, int, const std::int32_t*, const std::int64_t*, const float*,
+                                   const KvCacheView&, Stream);
+template void rope_write_kv<bf16>(bf16*, int, int, const std::int32_t*, const std::int64_t*, const float*,
+                                  const KvCacheView&, Stream);
+
+}  // namespace r1eval::kernels::cpu

@@ -1,0 +1,341 @@
+// Kernel bodies of paged attention (launchers in attention.cu). Device code only and no CUDA headers,
+// so tests/kernels/simt_emulator.h can also run them on the CPU.
+//
+// Prefill: FlashAttention-style tiling on CUDA cores. A block owns one kv head of one sequence and 16
+// (query token, query head of the group) rows, so each K/V tile staged in shared memory serves every
+// query head that reads it; each warp owns 4 rows and keeps their online-softmax state in registers.
+// Decode: split-K. A block owns one split (kDecodeSplitTokens keys) of one sequence for one kv head and
+// up to 8 of its query heads, so K/V are read from memory once per group; each lane scores one key at
+// a time against all of those heads. A second pass merges the splits' (max, sum, partial output).
+#pragma once
+#include <cstddef>
+#include <cstdint>
+
+#include "kernels/attention.h"
+#include "kernels/bf16.h"
+#include "kernels/cuda/reduce.cuh"
+#include "kernels/kv_cache.h"
+
+namespace r1eval::kernels::cuda_detail {
+
+constexpr int kThreads = 128;
+constexpr int kWarps = kThreads / 32;
+constexpr int kRowsPerWarp = 4;
+constexpr int kPrefillRows = kWarps * kRowsPerWarp;
+constexpr int kKeyTile = 32;
+constexpr int kHeadsPerDecodeBlock = 8;
+
+__device__ __forceinline__ std::size_t cache_row(const KvCacheView& cache, const std::int32_t* table, int kv_head,
+                                                 int key) {
+  return kv_cache_index(cache, table[key / cache.block_size], kv_head, key % cache.block_size, 0);
+}
+
+template <typename T, int D>
+__global__ void __launch_bounds__(kThreads)
+    prefill_kernel(const T* q, int q_row_stride, T* out, int num_q_heads, KvCacheView cache, PagedBatch batch,
+                   float scale) {
+  constexpr int E = D / 32;  // output dims per lane: lane + 32 * e
+  // 41 KB for D = 128: under the 48 KB of static shared memory.
+  __shared__ float q_tile[kPrefillRows * D];        // [row][dim], pre-scaled
+  __shared__ float k_tile[kKeyTile * (D + 1)];      // [key][dim], padded against bank conflicts
+  __shared__ float v_tile[kKeyTile * D];            // [key][dim]
+  __shared__ long long key_rows[kKeyTile];          // cache element offset of each key, -1 past the end
+
+  const int seq = blockIdx.y, kv_head = blockIdx.z;
+  const int group = num_q_heads / cache.num_kv_heads;
+  const int q_begin = batch.query_starts[seq];
+  const int q_len = batch.query_starts[seq + 1] - q_begin;
+  const int context = batch.context_lens[seq];
+  const int rows_total = q_len * group;
+  const int row0 = blockIdx.x * kPrefillRows;
+  if (row0 >= rows_total) return;
+  const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
+  const std::int32_t* table = batch.block_tables + static_cast<std::size_t>(seq) * batch.max_blocks_per_seq;
+
+  for (int idx = threadIdx.x; idx < kPrefillRows * D; idx += kThreads) {
+    const int row = row0 + idx / D, dim = idx % D;
+    float v = 0.0f;
+    if (row < rows_total) {
+      const int token = row / group, head = kv_head * group + row % group;
+      v = load_as_float(q[static_cast<std::size_t>(q_begin + token) * q_row_stride + head * D + dim]) * scale;
+    }
+    q_tile[idx] = v;
+  }
+
+  const int last_row = min(row0 + kPrefillRows, rows_total) - 1;
+  const int key_end = context - q_len + last_row / group + 1;
+
+  int position[kRowsPerWarp];
+  float running_max[kRowsPerWarp], running_sum[kRowsPerWarp], acc[kRowsPerWarp][E];
+R1EVAL_UNROLL
+  for (int i = 0; i < kRowsPerWarp; ++i) {
+    const int row = row0 + warp * kRowsPerWarp + i;
+    position[i] = row < rows_total ? context - q_len + row / group : -1;
+    running_max[i] = -INFINITY;
+    running_sum[i] = 0.0f;
+R1EVAL_UNROLL
+    for (int e = 0; e < E; ++e) acc[i][e] = 0.0f;
+  }
+
+  for (int tile = 0; tile < key_end; tile += kKeyTile) {
+    __syncthreads();  // the previous tile is consumed (and q_tile is complete on the first pass)
+    if (threadIdx.x < kKeyTile) {
+      const int key = tile + threadIdx.x;
+      key_rows[threadIdx.x] = key < key_end ? static_cast<long long>(cache_row(cache, table, kv_head, key)) : -1;
+    }
+    __syncthreads();
+    for (int idx = threadIdx.x; idx < kKeyTile * D; idx += kThreads) {
+      const int j = idx / D, dim = idx % D;
+      const long long at = key_rows[j];
+      k_tile[j * (D + 1) + dim] = at >= 0 ? to_float(cache.key[at + dim]) : 0.0f;
+      v_tile[j * D + dim] = at >= 0 ? to_float(cache.value[at + dim]) : 0.0f;
+    }
+    __syncthreads();
+
+R1EVAL_UNROLL
+    for (int i = 0; i < kRowsPerWarp; ++i) {
+      if (position[i] < tile) continue;  // the whole tile is in this row's future (uniform in the warp)
+      const float* query = q_tile + (warp * kRowsPerWarp + i) * D;
+      const int key = tile + lane;
+      const bool visible = key <= position[i];
+      float score = -INFINITY;
+      if (visible) {
+        score = 0.0f;
+        const float* k = k_tile + lane * (D + 1);
+R1EVAL_UNROLL_BY(16)
+        for (int dim = 0; dim < D; ++dim) score += query[dim] * k[dim];
+      }
+      const float new_max = fmaxf(running_max[i], cuda_detail::warp_max(score));  // finite: key `tile` is visible
+      const float rescale = expf(running_max[i] - new_max);
+      const float p = visible ? expf(score - new_max) : 0.0f;
+      running_sum[i] = running_sum[i] * rescale + p;  // per-lane partial; summed over the warp at the end
+R1EVAL_UNROLL
+      for (int e = 0; e < E; ++e) acc[i][e] *= rescale;
+      for (int j = 0; j < kKeyTile; ++j) {
+        const float pj = __shfl_sync(0xffffffffu, p, j);
+R1EVAL_UNROLL
+        for (int e = 0; e < E; ++e) acc[i][e] += pj * v_tile[j * D + lane + 32 * e];
+      }
+      running_max[i] = new_max;
+    }
+  }
+
+R1EVAL_UNROLL
+  for (int i = 0; i < kRowsPerWarp; ++i) {
+    if (position[i] < 0) continue;
+    const float total = cuda_detail::warp_sum(running_sum[i]);
+    const int row = row0 + warp * kRowsPerWarp + i;
+    const int token = row / group, head = kv_head * group + row % group;
+    T* o = out + (static_cast<std::size_t>(q_begin + token) * num_q_heads + head) * D;
+    const float inverse_total = total > 0.0f ? 1.0f / total : 0.0f;
+R1EVAL_UNROLL
+    for (int e = 0; e < E; ++e) o[lane + 32 * e] = store_from_float<T>(acc[i][e] * inverse_total);
+  }
+}
+
+struct DecodeWorkspace {
+  float* max;   // [num_seqs][num_q_heads][num_splits]
+  float* sum;   // same
+  float* acc;   // [num_seqs][num_q_heads][num_splits][D], unnormalized
+  int num_splits;
+};
+
+// Loads E consecutive bf16 values (E = 2 or 4) as floats.
+template <int E>
+__device__ __forceinline__ void load_bf16(const bf16* source, float* out) {
+  if constexpr (E == 4) {
+    const uint2 raw = *reinterpret_cast<const uint2*>(source);
+    out[0] = bits_float(raw.x << 16);
+    out[1] = bits_float(raw.x & 0xffff0000u);
+    out[2] = bits_float(raw.y << 16);
+    out[3] = bits_float(raw.y & 0xffff0000u);
+  } else {
+    const unsigned raw = *reinterpret_cast<const unsigned*>(source);
+    out[0] = bits_float(raw << 16);
+    out[1] = bits_float(raw & 0xffff0000u);
+  }
+}
+
+template <typename T, int D>
+__global__ void __launch_bounds__(kThreads)
+    decode_split_kernel(const T* q, int q_row_stride, int num_q_heads, KvCacheView cache, PagedBatch batch,
+                        float scale, DecodeWorkspace work) {
+  constexpr int E = D / 32;  // value dims per lane: lane * E + e
+  constexpr int H = kHeadsPerDecodeBlock;
+  __shared__ float q_tile[H][D];
+  __shared__ float warp_max_of[kWarps][H], warp_sum_of[kWarps][H];
+  __shared__ float warp_acc[kWarps][H][D];
+
+  const int split = blockIdx.x, seq = blockIdx.y;
+  const int group = num_q_heads / cache.num_kv_heads;
+  const int chunks = (group + H - 1) / H;
+  const int kv_head = blockIdx.z / chunks, first = (blockIdx.z % chunks) * H;
+  const int heads = min(H, group - first);
+  const int context = batch.context_lens[seq];
+  const int begin = split * kDecodeSplitTokens;
+  if (begin >= context) return;  // the reduce pass only reads splits that hold keys
+  const int end = min(begin + kDecodeSplitTokens, context);
+  const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
+  const std::int32_t* table = batch.block_tables + static_cast<std::size_t>(seq) * batch.max_blocks_per_seq;
+
+  for (int idx = threadIdx.x; idx < heads * D; idx += kThreads) {
+    const int g = idx / D, dim = idx % D;
+    const int head = kv_head * group + first + g;
+    q_tile[g][dim] = load_as_float(q[static_cast<std::size_t>(seq) * q_row_stride + head * D + dim]) * scale;
+  }
+  __syncthreads();
+
+  float running_max[H], running_sum[H], acc[H][E];
+R1EVAL_UNROLL
+  for (int g = 0; g < H; ++g) {
+    running_max[g] = -INFINITY;
+    running_sum[g] = 0.0f;
+R1EVAL_UNROLL
+    for (int e = 0; e < E; ++e) acc[g][e] = 0.0f;
+  }
+
+  for (int tile = begin + warp * 32; tile < end; tile += kThreads) {
+    const int key = tile + lane;
+    const bool valid = key < end;
+    const unsigned long long row = valid ? cache_row(cache, table, kv_head, key) : 0ull;
+    float score[H];
+R1EVAL_UNROLL
+    for (int g = 0; g < H; ++g) score[g] = 0.0f;
+    if (valid) {
+      const bf16* k = cache.key + row;
+R1EVAL_UNROLL_BY(4)
+      for (int d0 = 0; d0 < D; d0 += 8) {
+        const uint4 raw = *reinterpret_cast<const uint4*>(k + d0);
+        const float kf[8] = {bits_float(raw.x << 16), bits_float(raw.x & 0xffff0000u), bits_float(raw.y << 16),
+                             bits_float(raw.y & 0xffff0000u), bits_float(raw.z << 16), bits_float(raw.z & 0xffff0000u),
+                             bits_float(raw.w << 16), bits_float(raw.w & 0xffff0000u)};
+R1EVAL_UNROLL
+        for (int g = 0; g < H; ++g) {
+          if (g < heads) {
+R1EVAL_UNROLL
+            for (int t = 0; t < 8; ++t) score[g] += q_tile[g][d0 + t] * kf[t];
+          }
+        }
+      }
+    }
+    float p[H];
+R1EVAL_UNROLL
+    for (int g = 0; g < H; ++g) {
+      p[g] = 0.0f;
+      if (g < heads) {  // uniform over the block
+        const float s = valid ? score[g] : -INFINITY;
+        const float new_max = fmaxf(running_max[g], cuda_detail::warp_max(s));  // finite: lane 0 is valid
+        const float rescale = expf(running_max[g] - new_max);
+        p[g] = valid ? expf(s - new_max) : 0.0f;
+        running_sum[g] = running_sum[g] * rescale + p[g];
+R1EVAL_UNROLL
+        for (int e = 0; e < E; ++e) acc[g][e] *= rescale;
+        running_max[g] = new_max;
+      }
+    }
+    const int keys_here = min(32, end - tile);
+    for (int j = 0; j < keys_here; ++j) {
+      const unsigned long long row_j = __shfl_sync(0xffffffffu, row, j);
+      float v[E];
+      load_bf16<E>(cache.value + row_j + lane * E, v);
+R1EVAL_UNROLL
+      for (int g = 0; g < H; ++g) {
+        if (g < heads) {
+          const float pj = __shfl_sync(0xffffffffu, p[g], j);
+R1EVAL_UNROLL
+          for (int e = 0; e < E; ++e) acc[g][e] += pj * v[e];
+        }
+      }
+    }
+  }
+
+R1EVAL_UNROLL
+  for (int g = 0; g < H; ++g) {
+    if (g < heads) {
+      const float total = cuda_detail::warp_sum(running_sum[g]);
+      if (lane == 0) {
+        warp_max_of[warp][g] = running_max[g];
+        warp_sum_of[warp][g] = total;
+      }
+R1EVAL_UNROLL
+      for (int e = 0; e < E; ++e) warp_acc[warp][g][lane * E + e] = acc[g][e];
+    }
+  }
+  __syncthreads();
+
+  for (int idx = threadIdx.x; idx < heads * D; idx += kThreads) {
+    const int g = idx / D, dim = idx % D;
+    float block_max = -INFINITY;
+    for (int w = 0; w < kWarps; ++w) block_max = fmaxf(block_max, warp_max_of[w][g]);
+    float total = 0.0f, value = 0.0f;
+    for (int w = 0; w < kWarps; ++w) {
+      const float weight = expf(warp_max_of[w][g] - block_max);  // 0 for a warp that saw no key
+      total += warp_sum_of[w][g] * weight;
+      value += warp_acc[w][g][dim] * weight;
+    }
+    const int head = kv_head * group + first + g;
+    const std::size_t slot = (static_cast<std::size_t>(seq) * num_q_heads + head) * work.num_splits + split;
+    work.acc[slot * D + dim] = value;
+    if (dim == 0) {
+      work.max[slot] = block_max;
+      work.sum[slot] = total;
+    }
+  }
+}
+
+template <typename T, int D>
+__global__ void __launch_bounds__(D)
+    decode_reduce_kernel(T* out, int num_q_heads, const std::int32_t* context_lens, DecodeWorkspace work) {
+  const int head = blockIdx.x, seq = blockIdx.y, dim = threadIdx.x;
+  const int context = context_lens[seq];
+  int used = (context + kDecodeSplitTokens - 1) / kDecodeSplitTokens;
+  if (used > work.num_splits) used = work.num_splits;
+  T* o = out + (static_cast<std::size_t>(seq) * num_q_heads + head) * D;
+  if (used <= 0) {
+    o[dim] = store_from_float<T>(0.0f);
+    return;
+  }
+  const std::size_t first = (static_cast<std::size_t>(seq) * num_q_heads + head) * work.num_splits;
+  float global_max = -INFINITY;
+  for (int s = 0; s < used; ++s) global_max = fmaxf(global_max, work.max[first + s]);
+  float total = 0.0f, value = 0.0f;
+  for (int s = 0; s < used; ++s) {
+    const float weight = expf(work.max[first + s] - global_max);
+    total += work.sum[first + s] * weight;
+    value += work.acc[(first + s) * D + dim] * weight;
+  }
+  o[dim] = store_from_float<T>(total > 0.0f ? value / total : 0.0f);
+}
+
+// Launch geometry, shared by the launchers (attention.cu) and the emulator tests.
+inline long long prefill_row_tiles(const PagedBatch& batch, int num_q_heads, int num_kv_heads) {
+  const long long group = num_q_heads / num_kv_heads;
+  return (static_cast<long long>(batch.max_query_len) * group + kPrefillRows - 1) / kPrefillRows;
+}
+inline dim3 prefill_grid(const PagedBatch& batch, int num_q_heads, int num_kv_heads) {
+  return dim3(static_cast<unsigned>(prefill_row_tiles(batch, num_q_heads, num_kv_heads)),
+              static_cast<unsigned>(batch.num_seqs), static_cast<unsigned>(num_kv_heads));
+}
+inline int decode_head_chunks(int num_q_heads, int num_kv_heads) {
+  return (num_q_heads / num_kv_heads + kHeadsPerDecodeBlock - 1) / kHeadsPerDecodeBlock;
+}
+// Carves the caller's workspace (decode_workspace_floats of it) into the three partial arrays.
+inline DecodeWorkspace decode_workspace(float* workspace, const PagedBatch& batch, int num_q_heads) {
+  DecodeWorkspace work{};
+  work.num_splits = (batch.max_context_len + kDecodeSplitTokens - 1) / kDecodeSplitTokens;
+  if (work.num_splits < 1) work.num_splits = 1;
+  const std::size_t slots = static_cast<std::size_t>(batch.num_seqs) * num_q_heads * work.num_splits;
+  work.max = workspace;
+  work.sum = workspace + slots;
+  work.acc = workspace + 2 * slots;
+  return work;
+}
+inline dim3 decode_grid(const DecodeWorkspace& work, const PagedBatch& batch, int num_q_heads, int num_kv_heads) {
+  return dim3(static_cast<unsigned>(work.num_splits), static_cast<unsigned>(batch.num_seqs),
+              static_cast<unsigned>(num_kv_heads * decode_head_chunks(num_q_heads, num_kv_heads)));
+}
+inline dim3 decode_reduce_grid(const PagedBatch& batch, int num_q_heads) {
+  return dim3(static_cast<unsigned>(num_q_heads), static_cast<unsigned>(batch.num_seqs));
+}
+
+}  // namespace r1eval::kernels::cuda_detail

@@ -1,0 +1,185 @@
+// y = x W^T through cuBLASLt: bf16 operands, fp32 compute. cuBLASLt is column-major, so the row-major
+// product is computed as its transpose: y^T (n x m) = W (n x k, stored as k x n column-major, op T)
+// times x^T (k x m, stored column-major as it is). Plans (descriptors + chosen algorithm) are cached
+// per thread, device and shape.
+#include <cublasLt.h>
+
+#include <cstddef>
+#include <map>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <tuple>
+
+#include "kernels/cuda/check.h"
+#include "kernels/matmul.h"
+
+namespace r1eval::kernels::cuda {
+
+using cuda_detail::check;
+using cuda_detail::check_launch;
+using cuda_detail::to_cuda;
+
+namespace {
+
+constexpr std::size_t kWorkspaceBytes = 32u << 20;
+
+void check_lt(cublasStatus_t status, const char* call) {
+  if (status != CUBLAS_STATUS_SUCCESS)
+    throw std::runtime_error(std::string("cuBLASLt error in ") + call + " (matmul): status " +
+                             std::to_string(static_cast<int>(status)));
+}
+
+struct Plan {
+  bool fused_bias = false;  // the bias is added by cuBLASLt's epilogue (bf16 outputs)
+  cublasLtMatmulDesc_t desc = nullptr;
+  cublasLtMatrixLayout_t weight = nullptr, input = nullptr, output = nullptr;
+  cublasLtMatmulAlgo_t algo{};
+  Plan() = default;
+  Plan(const Plan&) = delete;
+  Plan& operator=(const Plan&) = delete;
+  ~Plan() {
+    if (output) cublasLtMatrixLayoutDestroy(output);
+    if (input) cublasLtMatrixLayoutDestroy(input);
+    if (weight) cublasLtMatrixLayoutDestroy(weight);
+    if (desc) cublasLtMatmulDescDestroy(desc);
+  }
+};
+
+struct DeviceState {
+  cublasLtHandle_t handle = nullptr;
+  void* workspace = nullptr;
+  std::map<std::tuple<int, int, int, int, bool>, std::unique_ptr<Plan>> plans;
+  DeviceState() {
+    check_lt(cublasLtCreate(&handle), "cublasLtCreate");
+    check(cudaMalloc(&workspace, kWorkspaceBytes), "cudaMalloc(workspace)", "matmul");
+  }
+  DeviceState(const DeviceState&) = delete;
+  DeviceState& operator=(const DeviceState&) = delete;
+  ~DeviceState() {
+    plans.clear();
+    cudaFree(workspace);
+    cublasLtDestroy(handle);
+  }
+};
+
+DeviceState& state_for_current_device() {
+  thread_local std::map<int, std::unique_ptr<DeviceState>> states;
+  int device = 0;
+  check(cudaGetDevice(&device), "cudaGetDevice", "matmul");
+  auto& slot = states[device];
+  if (!slot) slot = std::make_unique<DeviceState>();
+  return *slot;
+}
+
+template <typename T>
+constexpr cudaDataType_t output_type() {
+  return std::is_same_v<T, float> ? CUDA_R_32F : CUDA_R_16BF;
+}
+
+// Descriptors and the heuristic's first algorithm; nullptr when cuBLASLt offers none for this shape.
+template <typename T>
+std::unique_ptr<Plan> make_plan(DeviceState& state, int m, int n, int k, bool fuse_bias) {
+  auto plan = std::make_unique<Plan>();
+  plan->fused_bias = fuse_bias;
+  check_lt(cublasLtMatmulDescCreate(&plan->desc, CUBLAS_COMPUTE_32F, CUDA_R_32F), "cublasLtMatmulDescCreate");
+  const cublasOperation_t transpose = CUBLAS_OP_T, keep = CUBLAS_OP_N;
+  check_lt(cublasLtMatmulDescSetAttribute(plan->desc, CUBLASLT_MATMUL_DESC_TRANSA, &transpose, sizeof transpose),
+           "cublasLtMatmulDescSetAttribute(TRANSA)");
+  check_lt(cublasLtMatmulDescSetAttribute(plan->desc, CUBLASLT_MATMUL_DESC_TRANSB, &keep, sizeof keep),
+           "cublasLtMatmulDescSetAttribute(TRANSB)");
+  if (fuse_bias) {
+    // D is n x m column-major, so the bias runs along D's rows: one value per output feature.
+    const cublasLtEpilogue_t epilogue = CUBLASLT_EPILOGUE_BIAS;
+    const cudaDataType_t bias_type = CUDA_R_16BF;
+    if (cublasLtMatmulDescSetAttribute(plan->desc, CUBLASLT_MATMUL_DESC_EPILOGUE, &epilogue, sizeof epilogue) !=
+            CUBLAS_STATUS_SUCCESS ||
+        cublasLtMatmulDescSetAttribute(plan->desc, CUBLASLT_MATMUL_DESC_BIAS_DATA_TYPE, &bias_type, sizeof bias_type) !=
+            CUBLAS_STATUS_SUCCESS)
+      return nullptr;  // this cuBLASLt cannot fuse it: the caller falls back to the separate kernel
+  }
+  check_lt(cublasLtMatrixLayoutCreate(&plan->weight, CUDA_R_16BF, k, n, k), "cublasLtMatrixLayoutCreate(weight)");
+  check_lt(cublasLtMatrixLayoutCreate(&plan->input, CUDA_R_16BF, k, m, k), "cublasLtMatrixLayoutCreate(input)");
+  check_lt(cublasLtMatrixLayoutCreate(&plan->output, output_type<T>(), n, m, n), "cublasLtMatrixLayoutCreate(output)");
+
+  cublasLtMatmulPreference_t preference = nullptr;
+  check_lt(cublasLtMatmulPreferenceCreate(&preference), "cublasLtMatmulPreferenceCreate");
+  const std::size_t workspace = kWorkspaceBytes;
+  cublasLtMatmulPreferenceSetAttribute(preference, CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES, &workspace,
+                                       sizeof workspace);
+  cublasLtMatmulHeuristicResult_t result{};
+  int found = 0;
+  const cublasStatus_t status = cublasLtMatmulAlgoGetHeuristic(state.handle, plan->desc, plan->weight, plan->input,
+                                                                plan->output, plan->output, preference, 1, &result,
+                                                                &found);
+  cublasLtMatmulPreferenceDestroy(preference);
+  if (status == CUBLAS_STATUS_NOT_SUPPORTED || found == 0) return nullptr;
+  check_lt(status, "cublasLtMatmulAlgoGetHeuristic");
+  plan->algo = result.algo;
+  return plan;
+}
+
+// bf16 outputs take the bias in the epilogue when cuBLASLt has an algorithm for it (saving a pass over
+// y); otherwise, and for fp32 outputs, a separate kernel adds it.
+template <typename T>
+Plan& plan_for(DeviceState& state, int m, int n, int k, bool with_bias) {
+  auto& slot = state.plans[{m, n, k, static_cast<int>(output_type<T>()), with_bias}];
+  if (slot) return *slot;
+  if (with_bias && std::is_same_v<T, bf16>) slot = make_plan<T>(state, m, n, k, true);
+  if (!slot) slot = make_plan<T>(state, m, n, k, false);
+  if (!slot)
+    throw std::runtime_error("cuBLASLt error in cublasLtMatmulAlgoGetHeuristic (matmul): no algorithm for m=" +
+                             std::to_string(m) + " n=" + std::to_string(n) + " k=" + std::to_string(k));
+  return *slot;
+}
+
+template <typename T>
+__global__ void add_bias_kernel(T* y, const bf16* bias, long long m, int n) {
+  for (long long i = blockIdx.x * static_cast<long long>(blockDim.x) + threadIdx.x; i < m * n;
+       i += static_cast<long long>(gridDim.x) * blockDim.x)
+    y[i] = store_from_float<T>(load_as_float(y[i]) + to_float(bias[i % n]));
+}
+
+template <typename T>
+__global__ void fill_zero_kernel(T* y, long long count) {
+  for (long long i = blockIdx.x * static_cast<long long>(blockDim.x) + threadIdx.x; i < count;
+       i += static_cast<long long>(gridDim.x) * blockDim.x)
+    y[i] = store_from_float<T>(0.0f);
+}
+
+}  // namespace
+
+template <typename T>
+void matmul(const bf16* x, const bf16* weight, const bf16* bias, T* y, int m, int n, int k, Stream stream) {
+  if (m < 0 || n < 0 || k < 0)
+    throw std::invalid_argument("matmul: dimensions must be >= 0, got m=" + std::to_string(m) +
+                                " n=" + std::to_string(n) + " k=" + std::to_string(k));
+  if (m == 0 || n == 0) return;
+  const long long count = static_cast<long long>(m) * n;
+  bool bias_done = false;
+  if (k == 0) {
+    fill_zero_kernel<T><<<cuda_detail::blocks_for(count, 256), 256, 0, to_cuda(stream)>>>(y, count);
+    check_launch("matmul fill_zero_kernel");
+  } else {
+    DeviceState& state = state_for_current_device();
+    Plan& plan = plan_for<T>(state, m, n, k, bias != nullptr);
+    if (plan.fused_bias) {
+      check_lt(cublasLtMatmulDescSetAttribute(plan.desc, CUBLASLT_MATMUL_DESC_BIAS_POINTER, &bias, sizeof bias),
+               "cublasLtMatmulDescSetAttribute(BIAS_POINTER)");
+      bias_done = true;
+    }
+    const float alpha = 1.0f, beta = 0.0f;
+    check_lt(cublasLtMatmul(state.handle, plan.desc, &alpha, weight, plan.weight, x, plan.input, &beta, y, plan.output,
+                            y, plan.output, &plan.algo, state.workspace, kWorkspaceBytes, to_cuda(stream)),
+             "cublasLtMatmul");
+  }
+  if (bias != nullptr && !bias_done) {
+    add_bias_kernel<T><<<cuda_detail::blocks_for(count, 256), 256, 0, to_cuda(stream)>>>(y, bias, m, n);
+    check_launch("matmul add_bias_kernel");
+  }
+}
+
+template void matmul<float>(const bf16*, const bf16*, const bf16*, float*, int, int, int, Stream);
+template void matmul<bf16>(const bf16*, const bf16*, const bf16*, bf16*, int, int, int, Stream);
+
+}  // namespace r1eval::kernels::cuda

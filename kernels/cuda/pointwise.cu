@@ -1,0 +1,90 @@
+// Memory-bound per-token kernels: RMSNorm + residual, SiLU * up, embedding gather, RoPE + KV-cache write.
+#include <cstddef>
+#include <stdexcept>
+#include <string>
+
+#include "kernels/activation.h"
+#include "kernels/cuda/check.h"
+#include "kernels/cuda/pointwise_kernels.cuh"
+#include "kernels/embedding.h"
+#include "kernels/norm.h"
+#include "kernels/rope.h"
+
+namespace r1eval::kernels::cuda {
+
+using cuda_detail::check_launch;
+using cuda_detail::embedding_gather_kernel;
+using cuda_detail::kNormThreads;
+using cuda_detail::rmsnorm_residual_kernel;
+using cuda_detail::rope_write_kv_kernel;
+using cuda_detail::row_grid;
+using cuda_detail::silu_mul_kernel;
+using cuda_detail::to_cuda;
+using cuda_detail::vector8_ok;
+
+template <typename T>
+void rmsnorm_residual(const T* input, T* residual, T* output, const bf16* weight, int rows, int dim, float eps,
+                      Stream stream) {
+  if (rows < 0) throw std::invalid_argument("rmsnorm_residual: rows must be >= 0, got " + std::to_string(rows));
+  if (dim <= 0) throw std::invalid_argument("rmsnorm_residual: dim must be > 0, got " + std::to_string(dim));
+  if (rows == 0) return;
+  if (vector8_ok(dim, {input, residual, output, weight}))
+    rmsnorm_residual_kernel<T, 8><<<rows, kNormThreads, 0, to_cuda(stream)>>>(input, residual, output, weight, dim, eps);
+  else
+    rmsnorm_residual_kernel<T, 1><<<rows, kNormThreads, 0, to_cuda(stream)>>>(input, residual, output, weight, dim, eps);
+  check_launch("rmsnorm_residual_kernel");
+}
+
+template <typename T>
+void silu_mul(const T* gate_up, T* output, int rows, int cols, Stream stream) {
+  if (rows < 0) throw std::invalid_argument("silu_mul: rows must be >= 0, got " + std::to_string(rows));
+  if (cols <= 0) throw std::invalid_argument("silu_mul: cols must be > 0, got " + std::to_string(cols));
+  if (rows == 0) return;
+  if (vector8_ok(cols, {gate_up, output}))
+    silu_mul_kernel<T, 8><<<row_grid(rows, cols / 8, 256), 256, 0, to_cuda(stream)>>>(gate_up, output, rows, cols);
+  else
+    silu_mul_kernel<T, 1><<<row_grid(rows, cols, 256), 256, 0, to_cuda(stream)>>>(gate_up, output, rows, cols);
+  check_launch("silu_mul_kernel");
+}
+
+template <typename T>
+void embedding_gather(const std::int32_t* token_ids, int count, const bf16* table, int vocab, int dim, T* output,
+                      Stream stream) {
+  if (count < 0) throw std::invalid_argument("embedding_gather: count must be >= 0, got " + std::to_string(count));
+  if (vocab <= 0 || dim <= 0)
+    throw std::invalid_argument("embedding_gather: vocab and dim must be > 0, got " + std::to_string(vocab) + " x " +
+                                std::to_string(dim));
+  if (count == 0) return;
+  embedding_gather_kernel<T><<<row_grid(count, dim, 256), 256, 0, to_cuda(stream)>>>(token_ids, count, table,
+                                                                                     vocab, dim, output);
+  check_launch("embedding_gather_kernel");
+}
+
+template <typename T>
+void rope_write_kv(T* qkv, int num_tokens, int num_q_heads, const std::int32_t* positions,
+                   const std::int64_t* slot_mapping, const float* inv_freq, const KvCacheView& cache,
+                   Stream stream) {
+  validate_kv_cache(cache);
+  if (num_tokens < 0) throw std::invalid_argument("rope_write_kv: num_tokens must be >= 0");
+  if (num_q_heads <= 0) throw std::invalid_argument("rope_write_kv: num_q_heads must be > 0");
+  if (cache.head_dim % 2 != 0 || cache.head_dim > 2 * cuda_detail::kRopeMaxHalf)
+    throw std::invalid_argument("rope_write_kv: head_dim must be even and at most " +
+                                std::to_string(2 * cuda_detail::kRopeMaxHalf) + ", got " + std::to_string(cache.head_dim));
+  if (num_tokens == 0) return;
+  rope_write_kv_kernel<T><<<num_tokens, cuda_detail::kRopeThreads, 0, to_cuda(stream)>>>(
+      qkv, num_q_heads, positions, slot_mapping, inv_freq, cache);
+  check_launch("rope_write_kv_kernel");
+}
+
+template void rmsnorm_residual<float>(const float*, float*, float*, const bf16*, int, int, float, Stream);
+template void rmsnorm_residual<bf16>(const bf16*, bf16*, bf16*, const bf16*, int, int, float, Stream);
+template void silu_mul<float>(const float*, float*, int, int, Stream);
+template void silu_mul<bf16>(const bf16*, bf16*, int, int, Stream);
+template void embedding_gather<float>(const std::int32_t*, int, const bf16*, int, int, float*, Stream);
+template void embedding_gather<bf16>(const std::int32_t*, int, const bf16*, int, int, bf16*, Stream);
+template void rope_write_kv<float>(float*, int, int, const std::int32_t*, const std::int64_t*, const float*,
+                                   const KvCacheView&, Stream);
+template void rope_write_kv<bf16>(bf16*, int, int, const std::int32_t*, const std::int64_t*, const float*,
+                                  const KvCacheView&, Stream);
+
+}  // namespace r1eval::kernels::cuda

@@ -1,0 +1,171 @@
+// Kernel bodies of the per-token kernels (launchers in pointwise.cu). Device code only and no CUDA
+// headers, so tests/kernels/simt_emulator.h can also run them on the CPU.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <initializer_list>
+#include <type_traits>
+
+#include "kernels/bf16.h"
+#include "kernels/cuda/reduce.cuh"
+#include "kernels/kv_cache.h"
+
+namespace r1eval::kernels::cuda_detail {
+
+constexpr int kNormThreads = 256;
+
+// kVec consecutive values as floats. With kVec == 8 the values come in 16-byte loads (one for bf16,
+// two for float): the caller guarantees 16-byte alignment. kVec == 1 is the unaligned fallback.
+template <int kVec, typename T>
+__device__ __forceinline__ void load_vec(const T* p, float (&v)[kVec]) {
+  if constexpr (kVec == 8 && std::is_same_v<T, bf16>) {
+    const uint4 raw = *reinterpret_cast<const uint4*>(p);
+    const unsigned words[4] = {raw.x, raw.y, raw.z, raw.w};
+    for (int i = 0; i < 4; ++i) {
+      v[2 * i] = bits_float(words[i] << 16);
+      v[2 * i + 1] = bits_float(words[i] & 0xffff0000u);
+    }
+  } else if constexpr (kVec == 8) {
+    const uint4 a = reinterpret_cast<const uint4*>(p)[0], b = reinterpret_cast<const uint4*>(p)[1];
+    const unsigned words[8] = {a.x, a.y, a.z, a.w, b.x, b.y, b.z, b.w};
+    for (int i = 0; i < 8; ++i) v[i] = bits_float(words[i]);
+  } else {
+    for (int i = 0; i < kVec; ++i) v[i] = load_as_float(p[i]);
+  }
+}
+
+// Stores kVec floats rounded to T, in 16-byte stores when kVec == 8 (aligned as for load_vec).
+template <int kVec, typename T>
+__device__ __forceinline__ void store_vec(T* p, const float (&v)[kVec]) {
+  if constexpr (kVec == 8 && std::is_same_v<T, bf16>) {
+    unsigned words[4];
+    for (int i = 0; i < 4; ++i)
+      words[i] = static_cast<unsigned>(to_bf16(v[2 * i]).bits) | (static_cast<unsigned>(to_bf16(v[2 * i + 1]).bits) << 16);
+    *reinterpret_cast<uint4*>(p) = uint4{words[0], words[1], words[2], words[3]};
+  } else if constexpr (kVec == 8) {
+    reinterpret_cast<uint4*>(p)[0] = uint4{float_bits(v[0]), float_bits(v[1]), float_bits(v[2]), float_bits(v[3])};
+    reinterpret_cast<uint4*>(p)[1] = uint4{float_bits(v[4]), float_bits(v[5]), float_bits(v[6]), float_bits(v[7])};
+  } else {
+    for (int i = 0; i < kVec; ++i) p[i] = store_from_float<T>(v[i]);
+  }
+}
+
+// One block per row, kVec values per thread step (dim is a multiple of kVec); the summed row is written
+// first and re-read in its stored precision.
+template <typename T, int kVec>
+__global__ void __launch_bounds__(kNormThreads)
+    rmsnorm_residual_kernel(const T* input, T* residual, T* output, const bf16* weight, int dim, float eps) {
+  __shared__ float scratch[32];
+  const std::size_t base = static_cast<std::size_t>(blockIdx.x) * dim;
+  const int chunks = dim / kVec;
+  float sum_squares = 0.0f;
+  for (int c = threadIdx.x; c < chunks; c += blockDim.x) {
+    float v[kVec];
+    load_vec<kVec>(input + base + c * kVec, v);
+    if (residual != nullptr) {
+      float r[kVec];
+      load_vec<kVec>(residual + base + c * kVec, r);
+      for (int e = 0; e < kVec; ++e) v[e] = load_as_float(store_from_float<T>(v[e] + r[e]));
+      store_vec<kVec>(residual + base + c * kVec, v);
+    }
+    for (int e = 0; e < kVec; ++e) sum_squares += v[e] * v[e];
+  }
+  sum_squares = cuda_detail::block_sum(sum_squares, scratch);
+  const float inverse_rms = 1.0f / sqrtf(sum_squares / static_cast<float>(dim) + eps);
+  const T* source = residual != nullptr ? residual : input;
+  for (int c = threadIdx.x; c < chunks; c += blockDim.x) {
+    float v[kVec], w[kVec];
+    load_vec<kVec>(source + base + c * kVec, v);
+    load_vec<kVec>(weight + c * kVec, w);
+    for (int e = 0; e < kVec; ++e) v[e] = v[e] * inverse_rms * w[e];
+    store_vec<kVec>(output + base + c * kVec, v);
+  }
+}
+
+// Rows over blockIdx.y (striding when there are more than the grid holds), kVec columns per thread over
+// x: no per-element division. cols is a multiple of kVec.
+template <typename T, int kVec>
+__global__ void silu_mul_kernel(const T* gate_up, T* output, int rows, int cols) {
+  const int chunks = cols / kVec;
+  for (int r = blockIdx.y; r < rows; r += gridDim.y) {
+    const T* gate = gate_up + static_cast<std::size_t>(r) * 2 * cols;
+    const T* up = gate + cols;
+    T* out = output + static_cast<std::size_t>(r) * cols;
+    for (int c = blockIdx.x * blockDim.x + threadIdx.x; c < chunks; c += gridDim.x * blockDim.x) {
+      float g[kVec], u[kVec];
+      load_vec<kVec>(gate + c * kVec, g);
+      load_vec<kVec>(up + c * kVec, u);
+      for (int e = 0; e < kVec; ++e) g[e] = g[e] / (1.0f + expf(-g[e])) * u[e];
+      store_vec<kVec>(out + c * kVec, g);
+    }
+  }
+}
+
+template <typename T>
+__global__ void embedding_gather_kernel(const std::int32_t* token_ids, int count, const bf16* table, int vocab,
+                                        int dim, T* output) {
+  for (int i = blockIdx.y; i < count; i += gridDim.y) {
+    const std::int32_t id = token_ids[i];
+    const bool valid = id >= 0 && id < vocab;
+    const bf16* row = table + static_cast<std::size_t>(valid ? id : 0) * dim;
+    T* out = output + static_cast<std::size_t>(i) * dim;
+    for (int d = blockIdx.x * blockDim.x + threadIdx.x; d < dim; d += gridDim.x * blockDim.x)
+      out[d] = store_from_float<T>(valid ? to_float(row[d]) : 0.0f);
+  }
+}
+
+// Grid of the row-wise kernels above: enough x blocks to cover a row, rows on y (at most 65535).
+inline dim3 row_grid(int rows, int cols, int threads) {
+  const int x = (cols + threads - 1) / threads;
+  return dim3(static_cast<unsigned>(x < 1 ? 1 : x), static_cast<unsigned>(rows < 65535 ? (rows < 1 ? 1 : rows) : 65535));
+}
+
+// Whether rows of `width` elements starting at these pointers allow the 8-wide 16-byte path.
+inline bool vector8_ok(int width, std::initializer_list<const void*> pointers) {
+  if (width % 8 != 0) return false;
+  for (const void* p : pointers)
+    if (reinterpret_cast<std::uintptr_t>(p) % 16 != 0) return false;
+  return true;
+}
+
+constexpr int kRopeThreads = 256;
+constexpr int kRopeMaxHalf = 256;  // head_dim up to 512
+
+// One block per token: the token's cos/sin table is computed once into shared memory, then every thread
+// rotates (head, pair) items of q and k; rotated k and v go to the token's cache slot.
+template <typename T>
+__global__ void __launch_bounds__(kRopeThreads)
+    rope_write_kv_kernel(T* qkv, int num_q_heads, const std::int32_t* positions, const std::int64_t* slot_mapping,
+                         const float* inv_freq, KvCacheView cache) {
+  __shared__ float cos_table[kRopeMaxHalf], sin_table[kRopeMaxHalf];
+  const int t = blockIdx.x, d = cache.head_dim, half = d / 2, kv_heads = cache.num_kv_heads;
+  T* token = qkv + static_cast<std::size_t>(t) * (num_q_heads + 2 * kv_heads) * d;
+  const float position = static_cast<float>(positions[t]);
+  for (int i = threadIdx.x; i < half; i += blockDim.x) sincosf(position * inv_freq[i], &sin_table[i], &cos_table[i]);
+  __syncthreads();
+  const std::int64_t slot = slot_mapping[t];
+  const std::int64_t slots = static_cast<std::int64_t>(cache.num_blocks) * cache.block_size;
+  const bool store = slot >= 0 && slot < slots;
+  const std::int64_t block = store ? slot / cache.block_size : 0;
+  const int offset = store ? static_cast<int>(slot % cache.block_size) : 0;
+  for (int item = threadIdx.x; item < (num_q_heads + kv_heads) * half; item += blockDim.x) {
+    const int h = item / half, i = item % half;
+    const float c = cos_table[i], s = sin_table[i];
+    T* head = token + static_cast<std::size_t>(h) * d;
+    const float x = load_as_float(head[i]), y = load_as_float(head[i + half]);
+    const T rx = store_from_float<T>(x * c - y * s), ry = store_from_float<T>(y * c + x * s);
+    head[i] = rx;
+    head[i + half] = ry;
+    if (store && h >= num_q_heads) {
+      const int kv_head = h - num_q_heads;
+      cache.key[kv_cache_index(cache, block, kv_head, offset, i)] = to_bf16(load_as_float(rx));
+      cache.key[kv_cache_index(cache, block, kv_head, offset, i + half)] = to_bf16(load_as_float(ry));
+    }
+  }
+  if (!store) return;
+  const T* values = token + static_cast<std::size_t>(num_q_heads + kv_heads) * d;
+  for (int item = threadIdx.x; item < kv_heads * d; item += blockDim.x)
+    cache.value[kv_cache_index(cache, block, item / d, offset, item % d)] = to_bf16(load_as_float(values[item]));
+}
+
+}  // namespace r1eval::kernels::cuda_detail

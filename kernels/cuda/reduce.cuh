@@ -1,0 +1,53 @@
+// Warp and block reductions shared by the kernels (block size: a multiple of 32, at most 1024).
+#pragma once
+#include <cstdint>
+
+// Loop unrolling hints for nvcc; host compilers running the bodies (simt emulator) skip them.
+#if defined(__CUDACC__)
+#define R1EVAL_PRAGMA(text) _Pragma(#text)
+#define R1EVAL_UNROLL R1EVAL_PRAGMA(unroll)
+#define R1EVAL_UNROLL_BY(n) R1EVAL_PRAGMA(unroll n)
+#else
+#define R1EVAL_UNROLL
+#define R1EVAL_UNROLL_BY(n)
+#endif
+
+namespace r1eval::kernels::cuda_detail {
+
+__device__ __forceinline__ float warp_sum(float v) {
+  for (int offset = 16; offset > 0; offset >>= 1) v += __shfl_xor_sync(0xffffffffu, v, offset);
+  return v;
+}
+
+__device__ __forceinline__ float warp_max(float v) {
+  for (int offset = 16; offset > 0; offset >>= 1) v = fmaxf(v, __shfl_xor_sync(0xffffffffu, v, offset));
+  return v;
+}
+
+__device__ __forceinline__ unsigned long long warp_sum_u64(unsigned long long v) {
+  for (int offset = 16; offset > 0; offset >>= 1) v += __shfl_xor_sync(0xffffffffu, v, offset);
+  return v;
+}
+
+// Sum over the block, returned to every thread. `scratch` holds 32 values; the block must be converged.
+__device__ __forceinline__ float block_sum(float v, float* scratch) {
+  const int lane = threadIdx.x % 32, warp = threadIdx.x / 32, warps = blockDim.x / 32;
+  v = warp_sum(v);
+  __syncthreads();
+  if (lane == 0) scratch[warp] = v;
+  __syncthreads();
+  v = lane < warps ? scratch[lane] : 0.0f;
+  return warp_sum(v);
+}
+
+__device__ __forceinline__ unsigned long long block_sum_u64(unsigned long long v, unsigned long long* scratch) {
+  const int lane = threadIdx.x % 32, warp = threadIdx.x / 32, warps = blockDim.x / 32;
+  v = warp_sum_u64(v);
+  __syncthreads();
+  if (lane == 0) scratch[warp] = v;
+  __syncthreads();
+  v = lane < warps ? scratch[lane] : 0ull;
+  return warp_sum_u64(v);
+}
+
+}  // namespace r1eval::kernels::cuda_detail

@@ -1,0 +1,198 @@
+// Kernel body of sampling (launcher in sampling.cu). Device code only and no CUDA headers, so
+// tests/kernels/simt_emulator.h can also run it on the CPU.
+//
+// One block per row. Thresholds are found by radix selection over the integer weights (four 8-bit
+// digits, histograms of counts or masses in shared memory) and the draw by an exact prefix sum over
+// contiguous per-thread chunks, so every step is an integer computation whose result does not depend
+// on the order of the parallel reductions: the CPU twin gets the same token.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+
+#include "kernels/cuda/reduce.cuh"
+#include "kernels/sampling.h"
+
+namespace r1eval::kernels::cuda_detail {
+
+constexpr int kSampleThreads = 512;
+
+struct RowContext {
+  const float* logits;
+  int vocab;
+  float max_logit;
+  float inverse_temperature;
+  __device__ std::uint32_t weight(int i) const { return sampling_weight(logits[i], max_logit, inverse_temperature); }
+};
+
+struct SharedState {
+  unsigned long long histogram[256];
+  unsigned long long scratch[32];
+  float best_logit[32];
+  int best_id[32];
+  unsigned long long above;
+  int digit;
+};
+
+// Largest tau such that sum over i with weight(i) >= tau of f(weight(i)) >= target, where f counts
+// tokens (count_tokens) or adds the weight of tokens at or above `floor` (masses). Requires the sum at
+// tau = 0 to reach target.
+__device__ std::uint32_t radix_select(const RowContext& row, bool count_tokens, std::uint32_t floor,
+                                      unsigned long long target, SharedState& shared) {
+  std::uint32_t prefix = 0, mask = 0;
+  unsigned long long above = 0;
+  for (int shift = 24; shift >= 0; shift -= 8) {
+    for (int b = threadIdx.x; b < 256; b += blockDim.x) shared.histogram[b] = 0;
+    __syncthreads();
+    for (int i = threadIdx.x; i < row.vocab; i += blockDim.x) {
+      const std::uint32_t w = row.weight(i);
+      if ((w & mask) != prefix) continue;
+      const unsigned long long f = count_tokens ? 1ull : (w >= floor ? w : 0ull);
+      if (f != 0) atomicAdd(&shared.histogram[(w >> shift) & 0xffu], f);
+    }
+    __syncthreads();
+    if (threadIdx.x == 0) {
+      int digit = 0;
+      unsigned long long cumulative = above;
+      for (int b = 255; b >= 0; --b) {
+        if (cumulative + shared.histogram[b] >= target) {
+          digit = b;
+          break;
+        }
+        cumulative += shared.histogram[b];
+      }
+      shared.digit = digit;
+      shared.above = cumulative;
+    }
+    __syncthreads();
+    prefix |= static_cast<std::uint32_t>(shared.digit) << shift;
+    mask |= 0xffu << shift;
+    above = shared.above;
+    __syncthreads();
+  }
+  return prefix;
+}
+
+__device__ unsigned long long mass_at_least(const RowContext& row, std::uint32_t threshold, SharedState& shared) {
+  unsigned long long mass = 0;
+  for (int i = threadIdx.x; i < row.vocab; i += blockDim.x) {
+    const std::uint32_t w = row.weight(i);
+    if (w >= threshold) mass += w;
+  }
+  return cuda_detail::block_sum_u64(mass, shared.scratch);
+}
+
+// Exclusive prefix sum over the block (thread order), returned to each thread.
+__device__ unsigned long long exclusive_scan(unsigned long long v, SharedState& shared) {
+  const int lane = threadIdx.x % 32, warp = threadIdx.x / 32, warps = blockDim.x / 32;
+  unsigned long long inclusive = v;
+  for (int offset = 1; offset < 32; offset <<= 1) {
+    const unsigned long long other = __shfl_up_sync(0xffffffffu, inclusive, offset);
+    if (lane >= offset) inclusive += other;
+  }
+  __syncthreads();
+  if (lane == 31) shared.scratch[warp] = inclusive;
+  __syncthreads();
+  if (warp == 0) {
+    unsigned long long total = lane < warps ? shared.scratch[lane] : 0ull;
+    for (int offset = 1; offset < 32; offset <<= 1) {
+      const unsigned long long other = __shfl_up_sync(0xffffffffu, total, offset);
+      if (lane >= offset) total += other;
+    }
+    if (lane < warps) shared.scratch[lane] = total;  // inclusive over warps
+  }
+  __syncthreads();
+  const unsigned long long warp_base = warp == 0 ? 0ull : shared.scratch[warp - 1];
+  return warp_base + inclusive - v;
+}
+
+__global__ void __launch_bounds__(kSampleThreads)
+    sample_kernel(const float* logits, int vocab, const SamplingParams* params, const SampleKey* keys,
+                  std::int32_t* tokens) {
+  __shared__ SharedState shared;
+  const int r = blockIdx.x;
+  const float* x = logits + static_cast<std::size_t>(r) * vocab;
+  const SamplingParams p = params[r];
+  const int lane = threadIdx.x % 32, warp = threadIdx.x / 32, warps = blockDim.x / 32;
+
+  // Greedy choice (also the fallback), by an order-independent comparison.
+  float best_logit = 0.0f;
+  int best_id = -1;
+  for (int i = threadIdx.x; i < vocab; i += blockDim.x)
+    if (sampling_greedy_better(x[i], i, best_logit, best_id)) {
+      best_logit = x[i];
+      best_id = i;
+    }
+  for (int offset = 16; offset > 0; offset >>= 1) {
+    const float other_logit = __shfl_xor_sync(0xffffffffu, best_logit, offset);
+    const int other_id = __shfl_xor_sync(0xffffffffu, best_id, offset);
+    if (other_id >= 0 && sampling_greedy_better(other_logit, other_id, best_logit, best_id)) {
+      best_logit = other_logit;
+      best_id = other_id;
+    }
+  }
+  if (lane == 0) {
+    shared.best_logit[warp] = best_logit;
+    shared.best_id[warp] = best_id;
+  }
+  __syncthreads();
+  best_logit = 0.0f;
+  best_id = -1;
+  for (int w = 0; w < warps; ++w)
+    if (shared.best_id[w] >= 0 && sampling_greedy_better(shared.best_logit[w], shared.best_id[w], best_logit, best_id)) {
+      best_logit = shared.best_logit[w];
+      best_id = shared.best_id[w];
+    }
+  const int greedy = best_id < 0 ? 0 : best_id;
+  if (sampling_is_greedy(p.temperature)) {
+    if (threadIdx.x == 0) tokens[r] = greedy;
+    return;
+  }
+
+  const RowContext row{x, vocab, best_id < 0 ? x[0] : best_logit, sampling_inverse_temperature(p.temperature)};
+  std::uint32_t threshold = 1;
+  if (p.top_k > 0 && p.top_k < vocab) {
+    const std::uint32_t kth = radix_select(row, true, 0, static_cast<unsigned long long>(p.top_k), shared);
+    threshold = kth > threshold ? kth : threshold;
+  }
+  const unsigned long long top_k_mass = mass_at_least(row, threshold, shared);
+  if (top_k_mass == 0) {
+    if (threadIdx.x == 0) tokens[r] = greedy;
+    return;
+  }
+  if (p.top_p < 1.0f) {
+    const unsigned long long target = sampling_top_p_target(p.top_p, top_k_mass);
+    const std::uint32_t tau = radix_select(row, false, threshold, target, shared);
+    threshold = tau > threshold ? tau : threshold;
+  }
+  const std::uint32_t min_p = sampling_min_p_threshold(p.min_p);
+  threshold = min_p > threshold ? min_p : threshold;
+
+  const unsigned long long kept_mass = mass_at_least(row, threshold, shared);
+  const unsigned long long target = sampling_draw_target(kept_mass, sampling_random_bits(keys[r]));
+
+  // The chosen token is the first, in id order, whose running kept mass exceeds target: each thread
+  // sums a contiguous chunk, a block scan places the chunks, and the one chunk holding target walks.
+  const int chunk = (vocab + blockDim.x - 1) / blockDim.x;
+  const int chunk_begin = min(vocab, static_cast<int>(threadIdx.x) * chunk);
+  const int chunk_end = min(vocab, chunk_begin + chunk);
+  unsigned long long chunk_mass = 0;
+  for (int i = chunk_begin; i < chunk_end; ++i) {
+    const std::uint32_t w = row.weight(i);
+    if (w >= threshold) chunk_mass += w;
+  }
+  const unsigned long long before = exclusive_scan(chunk_mass, shared);
+  if (before <= target && target < before + chunk_mass) {
+    unsigned long long cumulative = before;
+    for (int i = chunk_begin; i < chunk_end; ++i) {
+      const std::uint32_t w = row.weight(i);
+      if (w < threshold) continue;
+      cumulative += w;
+      if (cumulative > target) {
+        tokens[r] = i;
+        break;
+      }
+    }
+  }
+}
+
+}  // namespace r1eval::kernels::cuda_detail

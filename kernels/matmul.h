@@ -1,0 +1,26 @@
+// Matrix products of the linear layers: y = x W^T (+ bias), bf16 inputs, fp32 accumulation.
+#pragma once
+#include "kernels/bf16.h"
+#include "kernels/host_device.h"
+
+namespace r1eval::kernels {
+
+// x is [m][k] row-major, weight is [n][k] row-major (the checkpoint's layout of a Linear layer), bias
+// (optional, may be null) has n entries; y is [m][n] row-major, fp32 or rounded once to bf16.
+// The CUDA version runs cuBLASLt (bf16 in, fp32 compute) with a per-thread handle and workspace made
+// on first use, so call it once before capturing a CUDA graph. Throws std::invalid_argument naming the
+// dimension when m, n or k is negative; the CUDA version throws std::runtime_error naming the cuBLASLt
+// call when the library refuses the problem.
+namespace cpu {
+template <typename T>
+void matmul(const bf16* x, const bf16* weight, const bf16* bias, T* y, int m, int n, int k, Stream stream = nullptr);
+// CPU engine variant with fp32 activations (no CUDA counterpart: the CUDA engine keeps bf16 activations).
+void matmul(const float* x, const bf16* weight, const bf16* bias, float* y, int m, int n, int k,
+            Stream stream = nullptr);
+}  // namespace cpu
+namespace cuda {
+template <typename T>
+void matmul(const bf16* x, const bf16* weight, const bf16* bias, T* y, int m, int n, int k, Stream stream = nullptr);
+}  // namespace cuda
+
+}  // namespace r1eval::kernels

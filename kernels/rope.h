@@ -1,0 +1,49 @@
+// Rotary position embedding (rotate-half layout of Qwen2 and Llama) fused with the paged KV-cache write.
+#pragma once
+#include <cstdint>
+#include <vector>
+
+#include "kernels/bf16.h"
+#include "kernels/host_device.h"
+#include "kernels/kv_cache.h"
+
+namespace r1eval::kernels {
+
+// config.json's rope_theta and rope_scaling: none (Qwen2 distills), "linear" (every frequency divided
+// by factor) or "llama3" (Llama 3.x checkpoints: wavelength-dependent, with the fields below).
+struct RopeConfig {
+  enum class Scaling { kNone, kLinear, kLlama3 };
+  float theta = 10000.0f;
+  Scaling scaling = Scaling::kNone;
+  float factor = 8.0f;
+  float low_freq_factor = 1.0f;
+  float high_freq_factor = 4.0f;
+  int original_max_position = 8192;
+};
+
+// The head_dim / 2 inverse frequencies the rotation uses, in fp32 as transformers computes them
+// (theta^(-2i/d), then the scaling). Throws std::invalid_argument naming the field for an odd or
+// non-positive head_dim, theta <= 0, factor <= 0 when scaling, or llama3 parameters with
+// high_freq_factor <= low_freq_factor or a non-positive original context.
+std::vector<float> rope_inverse_frequencies(const RopeConfig& config, int head_dim);
+
+// qkv: num_tokens rows of [q (num_q_heads x head_dim) | k (num_kv_heads x head_dim) | v (same)].
+// For each token t at positions[t]: rotates q and k in place by angle positions[t] * inv_freq[i] on the
+// pair (i, i + head_dim/2), computed in fp32; then, when slot_mapping[t] >= 0, stores the rotated k and
+// the v of every kv head at that slot of the cache (rounded to bf16). Negative slots (padding) are
+// skipped. inv_freq has head_dim / 2 entries (rope_inverse_frequencies); the cache gives head_dim and
+// num_kv_heads. The CPU twin throws std::out_of_range naming the token when a slot is past the pool.
+namespace cpu {
+template <typename T>
+void rope_write_kv(T* qkv, int num_tokens, int num_q_heads, const std::int32_t* positions,
+                   const std::int64_t* slot_mapping, const float* inv_freq, const KvCacheView& cache,
+                   Stream stream = nullptr);
+}  // namespace cpu
+namespace cuda {
+template <typename T>
+void rope_write_kv(T* qkv, int num_tokens, int num_q_heads, const std::int32_t* positions,
+                   const std::int64_t* slot_mapping, const float* inv_freq, const KvCacheView& cache,
+                   Stream stream = nullptr);
+}  // namespace cuda
+
+}  // namespace r1eval::kernels

@@ -1,0 +1,56 @@
+// Argument checks shared by the CPU twins and the CUDA launchers.
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+#include "kernels/attention.h"
+#include "kernels/kv_cache.h"
+#include "kernels/sampling.h"
+
+namespace r1eval::kernels {
+
+namespace {
+void require_positive(int value, const char* field) {
+  if (value <= 0) throw std::invalid_argument(std::string("KvCacheView.") + field + " must be > 0, got " + std::to_string(value));
+}
+}  // namespace
+
+void validate_kv_cache(const KvCacheView& cache) {
+  require_positive(cache.num_blocks, "num_blocks");
+  require_positive(cache.block_size, "block_size");
+  require_positive(cache.num_kv_heads, "num_kv_heads");
+  require_positive(cache.head_dim, "head_dim");
+  if (cache.key == nullptr || cache.value == nullptr)
+    throw std::invalid_argument("KvCacheView: key and value pools must not be null");
+}
+
+void validate_attention_shape(int num_q_heads, const KvCacheView& cache, const PagedBatch& batch, int q_row_stride) {
+  validate_kv_cache(cache);
+  if (num_q_heads <= 0 || num_q_heads % cache.num_kv_heads != 0)
+    throw std::invalid_argument("attention: num_q_heads (" + std::to_string(num_q_heads) +
+                                ") must be a positive multiple of num_kv_heads (" +
+                                std::to_string(cache.num_kv_heads) + ")");
+  if (q_row_stride < num_q_heads * cache.head_dim)
+    throw std::invalid_argument("attention: q_row_stride (" + std::to_string(q_row_stride) +
+                                ") is smaller than num_q_heads * head_dim (" +
+                                std::to_string(num_q_heads * cache.head_dim) + ")");
+  if (batch.num_seqs < 0) throw std::invalid_argument("PagedBatch.num_seqs must be >= 0");
+  if (batch.num_seqs > 0 && (batch.context_lens == nullptr || batch.block_tables == nullptr))
+    throw std::invalid_argument("PagedBatch: context_lens and block_tables must not be null");
+  if (batch.max_blocks_per_seq <= 0)
+    throw std::invalid_argument("PagedBatch.max_blocks_per_seq must be > 0, got " +
+                                std::to_string(batch.max_blocks_per_seq));
+}
+
+void validate_sampling_params(const SamplingParams& params) {
+  if (!std::isfinite(params.temperature))
+    throw std::invalid_argument("SamplingParams.temperature must be finite, got " + std::to_string(params.temperature));
+  if (!(params.top_p > 0.0f && params.top_p <= 1.0f))
+    throw std::invalid_argument("SamplingParams.top_p must be in (0, 1], got " + std::to_string(params.top_p));
+  if (params.top_k < 0)
+    throw std::invalid_argument("SamplingParams.top_k must be >= 0, got " + std::to_string(params.top_k));
+  if (!(params.min_p >= 0.0f && params.min_p <= 1.0f))
+    throw std::invalid_argument("SamplingParams.min_p must be in [0, 1], got " + std::to_string(params.min_p));
+}
+
+}  // namespace r1eval::kernels

@@ -1,0 +1,308 @@
+// CUDA kernels against their CPU twins on the same random inputs. Every test skips when no CUDA device
+// is present, so the default (GPU-less) run passes; bench/device_check.sh runs them on a GPU.
+#include <cuda_runtime.h>
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "kernels/activation.h"
+#include "kernels/attention.h"
+#include "kernels/cuda/check.h"
+#include "kernels/embedding.h"
+#include "../kernel_test_support.h"
+#include "kernels/matmul.h"
+#include "kernels/norm.h"
+#include "kernels/rope.h"
+#include "kernels/sampling.h"
+
+namespace r1eval::kernels {
+namespace {
+
+using testing::convert;
+using testing::make_paged_case;
+using testing::PagedCase;
+using testing::random_bf16;
+using testing::random_floats;
+using testing::widen;
+
+void cuda_ok(cudaError_t status, const char* what) {
+  if (status != cudaSuccess) throw std::runtime_error(std::string(what) + ": " + cudaGetErrorString(status));
+}
+
+// A device copy of a host vector; download() synchronizes.
+template <typename T>
+class DeviceBuffer {
+ public:
+  explicit DeviceBuffer(const std::vector<T>& host) : size_(host.size()) {
+    cuda_ok(cudaMalloc(&data_, std::max<std::size_t>(1, size_) * sizeof(T)), "cudaMalloc");
+    if (size_) cuda_ok(cudaMemcpy(data_, host.data(), size_ * sizeof(T), cudaMemcpyHostToDevice), "cudaMemcpy H2D");
+  }
+  explicit DeviceBuffer(std::size_t size) : DeviceBuffer(std::vector<T>(size)) {}
+  DeviceBuffer(const DeviceBuffer&) = delete;
+  DeviceBuffer& operator=(const DeviceBuffer&) = delete;
+  ~DeviceBuffer() { cudaFree(data_); }
+  T* get() const { return data_; }
+  std::vector<T> download() const {
+    cuda_ok(cudaDeviceSynchronize(), "kernel execution");
+    std::vector<T> host(size_);
+    if (size_) cuda_ok(cudaMemcpy(host.data(), data_, size_ * sizeof(T), cudaMemcpyDeviceToHost), "cudaMemcpy D2H");
+    return host;
+  }
+
+ private:
+  T* data_ = nullptr;
+  std::size_t size_;
+};
+
+class CudaKernels : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    int devices = 0;
+    if (cudaGetDeviceCount(&devices) != cudaSuccess || devices == 0) GTEST_SKIP() << "no CUDA device";
+  }
+};
+
+// Runs without a device: the launchers' error line names the call, the kernel and the reason.
+TEST(CudaErrors, OneLineNamingCallAndKernel) {
+  try {
+    cuda_detail::check(cudaErrorInvalidValue, "cudaMemcpyAsync", "sample_kernel");
+    FAIL() << "expected runtime_error";
+  } catch (const std::runtime_error& e) {
+    const std::string message = e.what();
+    EXPECT_EQ(message.find('\n'), std::string::npos);
+    EXPECT_EQ(message.rfind("CUDA error in cudaMemcpyAsync (sample_kernel): ", 0), 0u) << message;
+    EXPECT_GT(message.size(), std::string("CUDA error in cudaMemcpyAsync (sample_kernel): ").size());
+  }
+  EXPECT_NO_THROW(cuda_detail::check(cudaSuccess, "cudaMemcpyAsync", "sample_kernel"));
+}
+
+// Argument errors are reported before any launch, with or without a device.
+TEST(CudaErrors, BadShapesThrowBeforeLaunching) {
+  EXPECT_THROW(cuda::rmsnorm_residual<float>(nullptr, nullptr, nullptr, nullptr, 1, 0, 1e-6f), std::invalid_argument);
+  EXPECT_THROW(cuda::matmul<float>(nullptr, nullptr, nullptr, nullptr, -1, 1, 1), std::invalid_argument);
+  bf16 pool{};
+  const KvCacheView cache{&pool, &pool, 1, 16, 2, 96};
+  const std::int32_t zero = 0;
+  PagedBatch batch;
+  batch.num_seqs = 1;
+  batch.query_starts = batch.context_lens = batch.block_tables = &zero;
+  batch.max_blocks_per_seq = 1;
+  float scratch = 0;
+  try {
+    cuda::paged_attention_decode<float>(&scratch, 4 * 96, &scratch, 4, cache, batch, 1.0f, &scratch);
+    FAIL() << "expected invalid_argument";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("head_dim 96"), std::string::npos) << e.what();
+  }
+}
+
+template <typename T>
+void expect_near(const std::vector<T>& got, const std::vector<T>& want, double rel, double abs, const char* what) {
+  ASSERT_EQ(got.size(), want.size()) << what;
+  for (std::size_t i = 0; i < got.size(); ++i) {
+    const double g = load_as_float(got[i]), w = load_as_float(want[i]);
+    ASSERT_NEAR(g, w, abs + rel * std::abs(w)) << what << " element " << i;
+  }
+}
+
+template <typename T>
+void compare_rmsnorm(int rows, int dim, bool with_residual) {
+  const std::vector<T> input = convert<T>(random_floats(static_cast<std::size_t>(rows) * dim, -3.0f, 3.0f, 201));
+  const std::vector<T> residual = convert<T>(random_floats(input.size(), -3.0f, 3.0f, 202));
+  const std::vector<bf16> weight = random_bf16(static_cast<std::size_t>(dim), 0.5f, 1.5f, 203);
+  std::vector<T> cpu_residual = residual, cpu_out(input.size());
+  cpu::rmsnorm_residual<T>(input.data(), with_residual ? cpu_residual.data() : nullptr, cpu_out.data(), weight.data(),
+                           rows, dim, 1e-6f);
+  DeviceBuffer<T> d_input(input), d_residual(residual), d_out(input.size());
+  DeviceBuffer<bf16> d_weight(weight);
+  cuda::rmsnorm_residual<T>(d_input.get(), with_residual ? d_residual.get() : nullptr, d_out.get(), d_weight.get(), rows,
+                            dim, 1e-6f);
+  const double rel = std::is_same_v<T, float> ? 1e-5 : 8e-3;
+  expect_near(d_out.download(), cpu_out, rel, 1e-6, "rmsnorm output");
+  if (with_residual) expect_near(d_residual.download(), cpu_residual, 0.0, 0.0, "rmsnorm residual");
+}
+
+TEST_F(CudaKernels, RmsNormResidualMatchesCpu) {
+  compare_rmsnorm<float>(33, 1536, true);
+  compare_rmsnorm<bf16>(33, 1536, true);
+  compare_rmsnorm<bf16>(5, 8192, false);
+  compare_rmsnorm<bf16>(3, 300, true);  // not a multiple of 8: the scalar path
+}
+
+template <typename T>
+void compare_silu(int rows, int cols) {
+  const std::vector<T> gate_up = convert<T>(random_floats(static_cast<std::size_t>(rows) * 2 * cols, -8.0f, 8.0f, 211));
+  std::vector<T> cpu_out(static_cast<std::size_t>(rows) * cols);
+  cpu::silu_mul<T>(gate_up.data(), cpu_out.data(), rows, cols);
+  DeviceBuffer<T> d_in(gate_up), d_out(cpu_out.size());
+  cuda::silu_mul<T>(d_in.get(), d_out.get(), rows, cols);
+  expect_near(d_out.download(), cpu_out, std::is_same_v<T, float> ? 1e-5 : 8e-3, 1e-6, "silu_mul");
+}
+
+TEST_F(CudaKernels, SiluMulMatchesCpu) {
+  compare_silu<float>(17, 8960);
+  compare_silu<bf16>(17, 8960);
+  compare_silu<float>(3, 1001);  // not a multiple of 8: the scalar path
+}
+
+TEST_F(CudaKernels, EmbeddingGatherMatchesCpuAndZeroesBadIds) {
+  const int vocab = 5000, dim = 1536;
+  const std::vector<bf16> table = random_bf16(static_cast<std::size_t>(vocab) * dim, -1.0f, 1.0f, 221);
+  const std::vector<std::int32_t> ids = {0, 4999, 17, 17, 2500};
+  std::vector<float> cpu_out(ids.size() * dim);
+  cpu::embedding_gather<float>(ids.data(), static_cast<int>(ids.size()), table.data(), vocab, dim, cpu_out.data());
+  DeviceBuffer<bf16> d_table(table);
+  DeviceBuffer<std::int32_t> d_ids(ids);
+  DeviceBuffer<float> d_out(cpu_out.size());
+  cuda::embedding_gather<float>(d_ids.get(), static_cast<int>(ids.size()), d_table.get(), vocab, dim, d_out.get());
+  EXPECT_EQ(d_out.download(), cpu_out);
+  DeviceBuffer<std::int32_t> d_bad(std::vector<std::int32_t>{-1, vocab});
+  DeviceBuffer<bf16> d_bf(2 * static_cast<std::size_t>(dim));
+  cuda::embedding_gather<bf16>(d_bad.get(), 2, d_table.get(), vocab, dim, d_bf.get());
+  for (bf16 v : d_bf.download()) ASSERT_EQ(v.bits, 0);
+}
+
+template <typename T>
+void compare_rope(int num_q_heads, int num_kv_heads, int head_dim, int block_size, bool llama3) {
+  const int tokens = 40, num_blocks = 16;
+  const int row = (num_q_heads + 2 * num_kv_heads) * head_dim;
+  const std::vector<T> qkv = convert<T>(random_floats(static_cast<std::size_t>(tokens) * row, -2.0f, 2.0f, 231));
+  std::vector<std::int32_t> positions(tokens);
+  std::vector<std::int64_t> slots(tokens);
+  std::mt19937 rng(232);
+  for (int t = 0; t < tokens; ++t) {
+    positions[static_cast<std::size_t>(t)] = static_cast<std::int32_t>(rng() % 40000);
+    slots[static_cast<std::size_t>(t)] = t % 7 == 3 ? -1 : static_cast<std::int64_t>((t * 37) % (num_blocks * block_size));
+  }
+  RopeConfig config;
+  config.theta = 500000.0f;
+  config.scaling = llama3 ? RopeConfig::Scaling::kLlama3 : RopeConfig::Scaling::kNone;
+  const std::vector<float> inv_freq = rope_inverse_frequencies(config, head_dim);
+  const std::size_t pool = static_cast<std::size_t>(num_blocks) * num_kv_heads * block_size * head_dim;
+  std::vector<bf16> key(pool, to_bf16(3.0f)), value(pool, to_bf16(3.0f));
+  std::vector<T> cpu_qkv = qkv;
+  cpu::rope_write_kv<T>(cpu_qkv.data(), tokens, num_q_heads, positions.data(), slots.data(), inv_freq.data(),
+                        KvCacheView{key.data(), value.data(), num_blocks, block_size, num_kv_heads, head_dim});
+  DeviceBuffer<T> d_qkv(qkv);
+  DeviceBuffer<std::int32_t> d_positions(positions);
+  DeviceBuffer<std::int64_t> d_slots(slots);
+  DeviceBuffer<float> d_freq(inv_freq);
+  DeviceBuffer<bf16> d_key(std::vector<bf16>(pool, to_bf16(3.0f))), d_value(std::vector<bf16>(pool, to_bf16(3.0f)));
+  cuda::rope_write_kv<T>(d_qkv.get(), tokens, num_q_heads, d_positions.get(), d_slots.get(), d_freq.get(),
+                         KvCacheView{d_key.get(), d_value.get(), num_blocks, block_size, num_kv_heads, head_dim});
+  // sincosf / fused multiply-adds on the device differ from the host in the last float bits.
+  expect_near(d_qkv.download(), cpu_qkv, std::is_same_v<T, float> ? 1e-4 : 8e-3, 1e-4, "rotated qkv");
+  expect_near(d_key.download(), key, 8e-3, 1e-3, "key cache");
+  expect_near(d_value.download(), value, 0.0, 0.0, "value cache");
+}
+
+TEST_F(CudaKernels, RopeWriteKvMatchesCpu) {
+  compare_rope<float>(12, 2, 128, 16, false);
+  compare_rope<bf16>(32, 8, 128, 32, true);
+  compare_rope<bf16>(8, 2, 64, 16, false);
+}
+
+// Runs prefill (or decode) on both sides for one case.
+template <typename T>
+void compare_attention(const PagedCase& c, float scale, bool decode) {
+  const std::vector<T> q = convert<T>(c.q);
+  std::vector<T> cpu_out(c.q.size());
+  std::vector<bf16> key = c.key, value = c.value;
+  const int stride = c.num_q_heads * c.head_dim;
+  const PagedBatch host_batch = c.batch(c.query_starts.data(), c.context_lens.data(), c.block_tables.data());
+  if (decode)
+    cpu::paged_attention_decode<T>(q.data(), stride, cpu_out.data(), c.num_q_heads, c.cache_view(key.data(), value.data()),
+                                   host_batch, scale, nullptr);
+  else
+    cpu::paged_attention_prefill<T>(q.data(), stride, cpu_out.data(), c.num_q_heads,
+                                    c.cache_view(key.data(), value.data()), host_batch, scale);
+
+  DeviceBuffer<T> d_q(q), d_out(cpu_out.size());
+  DeviceBuffer<bf16> d_key(c.key), d_value(c.value);
+  DeviceBuffer<std::int32_t> d_starts(c.query_starts), d_lens(c.context_lens), d_tables(c.block_tables);
+  const PagedBatch device_batch = c.batch(d_starts.get(), d_lens.get(), d_tables.get());
+  const KvCacheView device_cache = c.cache_view(d_key.get(), d_value.get());
+  if (decode) {
+    DeviceBuffer<float> workspace(
+        decode_workspace_floats(device_batch.num_seqs, c.num_q_heads, c.head_dim, device_batch.max_context_len));
+    cuda::paged_attention_decode<T>(d_q.get(), stride, d_out.get(), c.num_q_heads, device_cache, device_batch, scale,
+                                    workspace.get());
+    expect_near(d_out.download(), cpu_out, std::is_same_v<T, float> ? 1e-4 : 1e-2, 2e-5, "decode");
+  } else {
+    cuda::paged_attention_prefill<T>(d_q.get(), stride, d_out.get(), c.num_q_heads, device_cache, device_batch, scale);
+    expect_near(d_out.download(), cpu_out, std::is_same_v<T, float> ? 1e-4 : 1e-2, 2e-5, "prefill");
+  }
+}
+
+TEST_F(CudaKernels, PagedAttentionPrefillMatchesCpu) {
+  // R1-Distill-Qwen-1.5B heads (12 q, 2 kv, 128), a chunk over a long cached prefix, Llama-8B heads.
+  compare_attention<float>(make_paged_case({100, 1, 33, 64}, {100, 1, 33, 2000}, 12, 2, 128, 16, 241), 0.3f, false);
+  compare_attention<bf16>(make_paged_case({300, 17}, {300, 4100}, 12, 2, 128, 16, 242), 0.09f, false);
+  compare_attention<bf16>(make_paged_case({40, 7}, {40, 7}, 32, 8, 128, 32, 243), 0.09f, false);
+  compare_attention<float>(make_paged_case({50, 9}, {50, 300}, 14, 2, 64, 16, 244), 0.125f, false);
+}
+
+TEST_F(CudaKernels, PagedAttentionDecodeMatchesCpuUpToLongContexts) {
+  compare_attention<float>(make_paged_case({1, 1, 1, 1, 1}, {1, 255, 256, 257, 5000}, 12, 2, 128, 16, 251), 0.3f, true);
+  // The longest supported trace: 32768 generated after a 512-token prompt, 40 q heads over 8 kv heads.
+  compare_attention<bf16>(make_paged_case({1, 1}, {32768 + 512, 77}, 40, 8, 128, 16, 252), 0.09f, true);
+  // More than 8 query heads per kv head (the group is split across blocks) and head_dim 64.
+  compare_attention<float>(make_paged_case({1, 1, 1}, {700, 3, 1500}, 20, 1, 64, 32, 253), 0.125f, true);
+}
+
+TEST_F(CudaKernels, SamplingChoosesTheSameTokensAsCpu) {
+  const int vocab = 151936, rows = 48;
+  std::mt19937 rng(261);
+  std::normal_distribution<float> dist(0.0f, 3.0f);
+  std::vector<float> logits(static_cast<std::size_t>(rows) * vocab);
+  for (float& x : logits) x = dist(rng);
+  for (int r = 0; r < rows; r += 5) logits[static_cast<std::size_t>(r) * vocab + 11] = logits[static_cast<std::size_t>(r) * vocab + 12] = 25.0f;
+  // Rows 40..47 are nearly flat: a threshold off by one token would change some of their draws.
+  for (int r = 40; r < rows; ++r)
+    for (int i = 0; i < vocab; ++i) logits[static_cast<std::size_t>(r) * vocab + i] = -1e-5f * static_cast<float>((i * 7) % vocab);
+  const SamplingParams settings[] = {{0.6f, 0.95f, 0, 0.0f}, {1.0f, 1.0f, 0, 0.0f}, {0.7f, 0.8f, 40, 0.0f},
+                                     {1.2f, 1.0f, 5, 0.05f}, {0.0f, 1.0f, 0, 0.0f}, {0.8f, 0.3f, 1, 0.0f},
+                                     {3.0f, 0.99f, 0, 0.01f}, {0.6f, 0.95f, 100000, 0.0f}};
+  std::vector<SamplingParams> params(rows);
+  std::vector<SampleKey> keys(rows);
+  for (int r = 0; r < rows; ++r) {
+    params[static_cast<std::size_t>(r)] = settings[r % 8];
+    keys[static_cast<std::size_t>(r)] = SampleKey{777, static_cast<std::uint64_t>(r / 4), static_cast<std::uint32_t>(r % 4),
+                                                  static_cast<std::uint32_t>(1000 + r)};
+  }
+  std::vector<std::int32_t> cpu_tokens(rows);
+  cpu::sample_tokens(logits.data(), rows, vocab, params.data(), keys.data(), cpu_tokens.data());
+  DeviceBuffer<float> d_logits(logits);
+  DeviceBuffer<SamplingParams> d_params(params);
+  DeviceBuffer<SampleKey> d_keys(keys);
+  DeviceBuffer<std::int32_t> d_tokens(static_cast<std::size_t>(rows));
+  cuda::sample_tokens(d_logits.get(), rows, vocab, d_params.get(), d_keys.get(), d_tokens.get());
+  EXPECT_EQ(d_tokens.download(), cpu_tokens);
+}
+
+template <typename T>
+void compare_matmul(int m, int n, int k, bool with_bias) {
+  const std::vector<bf16> x = random_bf16(static_cast<std::size_t>(m) * k, -1.0f, 1.0f, 271);
+  const std::vector<bf16> w = random_bf16(static_cast<std::size_t>(n) * k, -1.0f, 1.0f, 272);
+  const std::vector<bf16> bias = random_bf16(static_cast<std::size_t>(n), -1.0f, 1.0f, 273);
+  std::vector<T> cpu_y(static_cast<std::size_t>(m) * n);
+  cpu::matmul<T>(x.data(), w.data(), with_bias ? bias.data() : nullptr, cpu_y.data(), m, n, k);
+  DeviceBuffer<bf16> d_x(x), d_w(w), d_bias(bias);
+  DeviceBuffer<T> d_y(cpu_y.size());
+  cuda::matmul<T>(d_x.get(), d_w.get(), with_bias ? d_bias.get() : nullptr, d_y.get(), m, n, k);
+  expect_near(d_y.download(), cpu_y, std::is_same_v<T, float> ? 1e-4 : 1e-2, 1e-3 * std::sqrt(k) * 0.1, "matmul");
+}
+
+TEST_F(CudaKernels, MatmulMatchesCpu) {
+  compare_matmul<float>(1, 1536, 1536, false);
+  compare_matmul<bf16>(7, 2048, 1536, true);
+  compare_matmul<float>(128, 8960 * 2 / 8, 1536, true);
+  compare_matmul<bf16>(33, 100, 8960, false);
+}
+
+}  // namespace
+}  // namespace r1eval::kernels

@@ -1,0 +1,219 @@
+// The CUDA kernel bodies, run on CPU threads by simt_emulator.h, against the CPU twins. This checks the
+// kernels' indexing, barriers, shuffles and reductions in every build; kernels_cuda_tests repeats the
+// comparison on a real GPU (where rounding of the device's math functions also comes in).
+#include "simt_emulator.h"
+// The emulator's macros must come first.
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include "kernel_test_support.h"
+#include "kernels/activation.h"
+#include "kernels/cuda/attention_kernels.cuh"
+#include "kernels/cuda/pointwise_kernels.cuh"
+#include "kernels/cuda/sampling_kernels.cuh"
+#include "kernels/embedding.h"
+#include "kernels/norm.h"
+#include "kernels/rope.h"
+
+namespace r1eval::kernels {
+namespace {
+
+using testing::convert;
+using testing::make_paged_case;
+using testing::PagedCase;
+using testing::random_bf16;
+using testing::random_floats;
+
+// The sampling kernel works for any block of 32..1024 threads; emulating it with 128 OS threads instead
+// of the 512 it launches with on a GPU keeps this CPU test light (kernels_cuda_tests runs 512).
+constexpr unsigned kEmulatedSampleThreads = 128;
+
+template <typename T>
+void expect_near(const std::vector<T>& got, const std::vector<T>& want, double rel, double abs, const char* what) {
+  ASSERT_EQ(got.size(), want.size()) << what;
+  for (std::size_t i = 0; i < got.size(); ++i) {
+    const double g = load_as_float(got[i]), w = load_as_float(want[i]);
+    ASSERT_NEAR(g, w, abs + rel * std::abs(w)) << what << " element " << i;
+  }
+}
+
+template <typename T, int kVec>
+void emulate_rmsnorm(int rows, int dim, bool with_residual) {
+  const std::vector<T> input = convert<T>(random_floats(static_cast<std::size_t>(rows) * dim, -3.0f, 3.0f, 301));
+  const std::vector<T> residual0 = convert<T>(random_floats(input.size(), -3.0f, 3.0f, 302));
+  const std::vector<bf16> weight = random_bf16(static_cast<std::size_t>(dim), 0.5f, 1.5f, 303);
+  std::vector<T> cpu_residual = residual0, cpu_out(input.size()), residual = residual0, out(input.size());
+  cpu::rmsnorm_residual<T>(input.data(), with_residual ? cpu_residual.data() : nullptr, cpu_out.data(), weight.data(),
+                           rows, dim, 1e-6f);
+  if (kVec == 8) {
+    ASSERT_TRUE(cuda_detail::vector8_ok(dim, {input.data(), residual.data(), out.data(), weight.data()}));
+  }
+  simt::launch(dim3(static_cast<unsigned>(rows)), dim3(cuda_detail::kNormThreads), [&] {
+    cuda_detail::rmsnorm_residual_kernel<T, kVec>(input.data(), with_residual ? residual.data() : nullptr, out.data(),
+                                                  weight.data(), dim, 1e-6f);
+  });
+  expect_near(out, cpu_out, std::is_same_v<T, float> ? 1e-5 : 8e-3, 1e-6, "rmsnorm");
+  expect_near(residual, cpu_residual, 0.0, 0.0, "residual");
+}
+
+TEST(CudaKernelEmulation, RmsNormResidual) {
+  emulate_rmsnorm<float, 8>(3, 1536, true);
+  emulate_rmsnorm<bf16, 8>(2, 2056, true);  // 2056 = 8 * 257: the last step covers a partial block of threads
+  emulate_rmsnorm<bf16, 1>(2, 300, true);
+  emulate_rmsnorm<float, 1>(2, 100, false);
+  EXPECT_FALSE(cuda_detail::vector8_ok(300, {nullptr}));
+}
+
+template <typename T, int kVec>
+void emulate_silu(int rows, int cols, dim3 grid) {
+  const std::vector<T> gate_up = convert<T>(random_floats(static_cast<std::size_t>(rows) * 2 * cols, -8.0f, 8.0f, 311));
+  std::vector<T> cpu_out(static_cast<std::size_t>(rows) * cols), out(cpu_out.size());
+  cpu::silu_mul<T>(gate_up.data(), cpu_out.data(), rows, cols);
+  simt::launch(grid, dim3(128), [&] { cuda_detail::silu_mul_kernel<T, kVec>(gate_up.data(), out.data(), rows, cols); });
+  expect_near(out, cpu_out, 1e-6, 1e-7, "silu_mul");
+}
+
+TEST(CudaKernelEmulation, SiluMulRowsAndStrides) {
+  emulate_silu<float, 1>(3, 1000, cuda_detail::row_grid(3, 1000, 128));
+  emulate_silu<bf16, 8>(3, 1000, cuda_detail::row_grid(3, 1000 / 8, 128));
+  // A smaller grid than the data: the row and column strides cover the rest.
+  emulate_silu<float, 8>(5, 4096, dim3(1, 2));
+  emulate_silu<bf16, 1>(5, 999, dim3(2, 3));
+}
+
+TEST(CudaKernelEmulation, EmbeddingGatherZeroesBadIds) {
+  const int vocab = 50, dim = 70;
+  const std::vector<bf16> table = random_bf16(static_cast<std::size_t>(vocab) * dim, -1.0f, 1.0f, 321);
+  const std::vector<std::int32_t> ids = {3, 49, -1, 50, 0};
+  std::vector<bf16> out(ids.size() * dim);
+  simt::launch(cuda_detail::row_grid(static_cast<int>(ids.size()), dim, 64), dim3(64), [&] {
+    cuda_detail::embedding_gather_kernel<bf16>(ids.data(), static_cast<int>(ids.size()), table.data(), vocab, dim,
+                                               out.data());
+  });
+  for (std::size_t i = 0; i < ids.size(); ++i)
+    for (int d = 0; d < dim; ++d) {
+      const bool valid = ids[i] >= 0 && ids[i] < vocab;
+      const std::uint16_t expected = valid ? table[static_cast<std::size_t>(ids[i]) * dim + d].bits : 0;
+      ASSERT_EQ(out[i * dim + d].bits, expected) << "row " << i << " dim " << d;
+    }
+}
+
+TEST(CudaKernelEmulation, RopeWriteKv) {
+  const int tokens = 5, q_heads = 4, kv_heads = 2, d = 64, block_size = 8, blocks = 4;
+  const int row = (q_heads + 2 * kv_heads) * d;
+  const std::vector<bf16> qkv0 = convert<bf16>(random_floats(static_cast<std::size_t>(tokens) * row, -2.0f, 2.0f, 331));
+  const std::vector<std::int32_t> positions = {0, 9, 100, 31000, 7};
+  const std::vector<std::int64_t> slots = {5, 31, -1, 8, 16};
+  RopeConfig config;
+  config.theta = 500000.0f;
+  config.scaling = RopeConfig::Scaling::kLlama3;
+  const std::vector<float> inv_freq = rope_inverse_frequencies(config, d);
+  const std::size_t pool = static_cast<std::size_t>(blocks) * kv_heads * block_size * d;
+  std::vector<bf16> cpu_key(pool), cpu_value(pool), key(pool), value(pool);
+  std::vector<bf16> cpu_qkv = qkv0, qkv = qkv0;
+  cpu::rope_write_kv<bf16>(cpu_qkv.data(), tokens, q_heads, positions.data(), slots.data(), inv_freq.data(),
+                           KvCacheView{cpu_key.data(), cpu_value.data(), blocks, block_size, kv_heads, d});
+  const KvCacheView cache{key.data(), value.data(), blocks, block_size, kv_heads, d};
+  simt::launch(dim3(tokens), dim3(cuda_detail::kRopeThreads), [&] {
+    cuda_detail::rope_write_kv_kernel<bf16>(qkv.data(), q_heads, positions.data(), slots.data(), inv_freq.data(), cache);
+  });
+  expect_near(qkv, cpu_qkv, 0.0, 0.0, "rotated qkv");
+  expect_near(key, cpu_key, 0.0, 0.0, "key cache");
+  expect_near(value, cpu_value, 0.0, 0.0, "value cache");
+}
+
+template <typename T, int D>
+void emulate_attention(const PagedCase& c, float scale, bool decode) {
+  ASSERT_EQ(c.head_dim, D);
+  const std::vector<T> q = convert<T>(c.q);
+  std::vector<T> cpu_out(c.q.size()), out(c.q.size());
+  std::vector<bf16> key = c.key, value = c.value;
+  const KvCacheView cache = c.cache_view(key.data(), value.data());
+  const PagedBatch batch = c.batch(c.query_starts.data(), c.context_lens.data(), c.block_tables.data());
+  const int stride = c.num_q_heads * D;
+  if (!decode) {
+    cpu::paged_attention_prefill<T>(q.data(), stride, cpu_out.data(), c.num_q_heads, cache, batch, scale);
+    simt::launch(cuda_detail::prefill_grid(batch, c.num_q_heads, c.num_kv_heads), dim3(cuda_detail::kThreads), [&] {
+      cuda_detail::prefill_kernel<T, D>(q.data(), stride, out.data(), c.num_q_heads, cache, batch, scale);
+    });
+  } else {
+    cpu::paged_attention_decode<T>(q.data(), stride, cpu_out.data(), c.num_q_heads, cache, batch, scale, nullptr);
+    std::vector<float> workspace(
+        decode_workspace_floats(batch.num_seqs, c.num_q_heads, D, batch.max_context_len), std::nanf(""));
+    const cuda_detail::DecodeWorkspace work = cuda_detail::decode_workspace(workspace.data(), batch, c.num_q_heads);
+    simt::launch(cuda_detail::decode_grid(work, batch, c.num_q_heads, c.num_kv_heads), dim3(cuda_detail::kThreads), [&] {
+      cuda_detail::decode_split_kernel<T, D>(q.data(), stride, c.num_q_heads, cache, batch, scale, work);
+    });
+    simt::launch(cuda_detail::decode_reduce_grid(batch, c.num_q_heads), dim3(D), [&] {
+      cuda_detail::decode_reduce_kernel<T, D>(out.data(), c.num_q_heads, batch.context_lens, work);
+    });
+  }
+  expect_near(out, cpu_out, std::is_same_v<T, float> ? 2e-5 : 1e-2, 1e-6, decode ? "decode" : "prefill");
+}
+
+TEST(CudaKernelEmulation, PagedAttentionPrefill) {
+  // Whole prompts, a chunk over a cached prefix, a single row, GQA group 3 (rows straddle tokens).
+  emulate_attention<float, 64>(make_paged_case({5, 17, 1}, {5, 40, 9}, 6, 2, 64, 8, 341), 0.3f, false);
+  emulate_attention<bf16, 128>(make_paged_case({3, 33}, {70, 33}, 2, 1, 128, 16, 342), 0.1f, false);
+  emulate_attention<float, 64>(make_paged_case({13, 2}, {30, 50}, 4, 2, 64, 12, 343), 0.3f, false);  // block size 12
+}
+
+TEST(CudaKernelEmulation, PagedAttentionDecodeSplits) {
+  // Contexts below, at and across split boundaries (256 keys), an empty one, and the loose max bound.
+  emulate_attention<float, 64>(make_paged_case({1, 1, 1, 1, 1}, {1, 255, 256, 600, 0}, 6, 2, 64, 8, 351), 0.3f, true);
+  // Twenty query heads per kv head: three head chunks per kv head.
+  emulate_attention<bf16, 128>(make_paged_case({1, 1}, {300, 40}, 20, 1, 128, 16, 352), 0.1f, true);
+  emulate_attention<float, 64>(make_paged_case({1, 1}, {270, 13}, 4, 4, 64, 12, 353), 0.3f, true);  // block size 12
+}
+
+TEST(CudaKernelEmulation, SamplingChoosesTheCpuToken) {
+  std::mt19937 rng(361);
+  std::normal_distribution<float> dist(0.0f, 3.0f);
+  const SamplingParams settings[] = {{0.6f, 0.95f, 0, 0.0f}, {1.0f, 1.0f, 0, 0.0f},  {0.7f, 0.8f, 40, 0.0f},
+                                     {1.2f, 1.0f, 5, 0.05f}, {0.0f, 1.0f, 0, 0.0f},  {0.8f, 0.3f, 1, 0.0f},
+                                     {3.0f, 0.99f, 0, 0.01f}, {0.6f, 0.95f, 2999, 0.0f}};
+  for (int vocab : {3000, 151936}) {
+    const int rows = vocab > 10000 ? 2 : 8;
+    std::vector<float> logits(static_cast<std::size_t>(rows) * vocab);
+    for (float& x : logits) x = dist(rng);
+    logits[11] = logits[12] = 30.0f;  // a tie at the top of row 0
+    std::vector<SamplingParams> params(static_cast<std::size_t>(rows));
+    std::vector<SampleKey> keys(static_cast<std::size_t>(rows));
+    for (int r = 0; r < rows; ++r) {
+      params[static_cast<std::size_t>(r)] = settings[r % 8];
+      keys[static_cast<std::size_t>(r)] = SampleKey{99, static_cast<std::uint64_t>(r), 1, static_cast<std::uint32_t>(vocab + r)};
+    }
+    std::vector<std::int32_t> cpu_tokens(static_cast<std::size_t>(rows)), tokens(static_cast<std::size_t>(rows), -1);
+    cpu::sample_tokens(logits.data(), rows, vocab, params.data(), keys.data(), cpu_tokens.data());
+    simt::launch(dim3(static_cast<unsigned>(rows)), dim3(kEmulatedSampleThreads), [&] {
+      cuda_detail::sample_kernel(logits.data(), vocab, params.data(), keys.data(), tokens.data());
+    });
+    EXPECT_EQ(tokens, cpu_tokens) << "vocab " << vocab;
+  }
+}
+
+// Nearly flat logits make the last token a threshold keeps as likely as any other, so a threshold off by
+// one token changes the chosen token for some draws.
+TEST(CudaKernelEmulation, SamplingThresholdsOnFlatLogits) {
+  const int vocab = 1000, rows = 24;
+  std::vector<float> logits(static_cast<std::size_t>(rows) * vocab);
+  for (int r = 0; r < rows; ++r)
+    for (int i = 0; i < vocab; ++i) logits[static_cast<std::size_t>(r) * vocab + i] = -0.0001f * static_cast<float>((i * 7) % vocab);
+  const SamplingParams settings[] = {{1.0f, 1.0f, 5, 0.0f}, {1.0f, 0.001f, 0, 0.0f}, {1.0f, 1.0f, 0, 0.9995f}};
+  std::vector<SamplingParams> params(static_cast<std::size_t>(rows));
+  std::vector<SampleKey> keys(static_cast<std::size_t>(rows));
+  for (int r = 0; r < rows; ++r) {
+    params[static_cast<std::size_t>(r)] = settings[r % 3];
+    keys[static_cast<std::size_t>(r)] = SampleKey{5, 6, static_cast<std::uint32_t>(r), 7};
+  }
+  std::vector<std::int32_t> cpu_tokens(static_cast<std::size_t>(rows)), tokens(static_cast<std::size_t>(rows), -1);
+  cpu::sample_tokens(logits.data(), rows, vocab, params.data(), keys.data(), cpu_tokens.data());
+  simt::launch(dim3(static_cast<unsigned>(rows)), dim3(kEmulatedSampleThreads), [&] {
+    cuda_detail::sample_kernel(logits.data(), vocab, params.data(), keys.data(), tokens.data());
+  });
+  EXPECT_EQ(tokens, cpu_tokens);
+}
+
+}  // namespace
+}  // namespace r1eval::kernels

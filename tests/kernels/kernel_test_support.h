@@ -1,0 +1,114 @@
+// Random inputs shared by the kernel tests (CPU twin vs naive reference, CUDA vs CPU twin).
+#pragma once
+#include <algorithm>
+#include <cstdint>
+#include <numeric>
+#include <random>
+#include <vector>
+
+#include "kernels/attention.h"
+#include "kernels/bf16.h"
+#include "kernels/kv_cache.h"
+
+namespace r1eval::kernels::testing {
+
+inline std::vector<float> random_floats(std::size_t n, float low, float high, std::uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<float> dist(low, high);
+  std::vector<float> v(n);
+  for (float& x : v) x = dist(rng);
+  return v;
+}
+
+inline std::vector<bf16> random_bf16(std::size_t n, float low, float high, std::uint32_t seed) {
+  std::vector<bf16> v(n);
+  const std::vector<float> f = random_floats(n, low, high, seed);
+  for (std::size_t i = 0; i < n; ++i) v[i] = to_bf16(f[i]);
+  return v;
+}
+
+template <typename T>
+std::vector<T> convert(const std::vector<float>& v) {
+  std::vector<T> out(v.size());
+  for (std::size_t i = 0; i < v.size(); ++i) out[i] = store_from_float<T>(v[i]);
+  return out;
+}
+
+template <typename T>
+std::vector<float> widen(const std::vector<T>& v) {
+  std::vector<float> out(v.size());
+  for (std::size_t i = 0; i < v.size(); ++i) out[i] = load_as_float(v[i]);
+  return out;
+}
+
+// A paged batch on the host: sequences of (query rows, context) with blocks drawn from a shuffled pool,
+// cache filled with random bf16, unused table entries -1 (a kernel reading them would fault or throw).
+struct PagedCase {
+  int num_q_heads = 0;
+  int num_kv_heads = 0;
+  int head_dim = 0;
+  int block_size = 0;
+  int num_blocks = 0;
+  int max_blocks_per_seq = 0;
+  std::vector<int> query_lens, contexts;
+  std::vector<std::int32_t> query_starts, context_lens, block_tables;
+  std::vector<bf16> key, value;
+  std::vector<float> q;  // [rows][num_q_heads * head_dim]
+
+  int rows() const { return query_starts.back(); }
+  int max_query_len() const { return query_lens.empty() ? 0 : *std::max_element(query_lens.begin(), query_lens.end()); }
+  int max_context() const { return contexts.empty() ? 0 : *std::max_element(contexts.begin(), contexts.end()); }
+  KvCacheView cache_view(bf16* key_pool, bf16* value_pool) const {
+    return KvCacheView{key_pool, value_pool, num_blocks, block_size, num_kv_heads, head_dim};
+  }
+  PagedBatch batch(const std::int32_t* starts, const std::int32_t* lens, const std::int32_t* tables) const {
+    PagedBatch b;
+    b.num_seqs = static_cast<int>(contexts.size());
+    b.query_starts = starts;
+    b.context_lens = lens;
+    b.block_tables = tables;
+    b.max_blocks_per_seq = max_blocks_per_seq;
+    b.max_query_len = max_query_len();
+    b.max_context_len = max_context();
+    return b;
+  }
+};
+
+inline PagedCase make_paged_case(const std::vector<int>& query_lens, const std::vector<int>& contexts,
+                                 int num_q_heads, int num_kv_heads, int head_dim, int block_size, std::uint32_t seed) {
+  PagedCase c;
+  c.num_q_heads = num_q_heads;
+  c.num_kv_heads = num_kv_heads;
+  c.head_dim = head_dim;
+  c.block_size = block_size;
+  c.query_lens = query_lens;
+  c.contexts = contexts;
+  int total_blocks = 0;
+  for (int ctx : contexts) {
+    const int blocks = (ctx + block_size - 1) / block_size;
+    total_blocks += blocks;
+    c.max_blocks_per_seq = std::max(c.max_blocks_per_seq, blocks);
+  }
+  c.max_blocks_per_seq = std::max(c.max_blocks_per_seq, 1) + 1;  // a spare column that stays unused
+  c.num_blocks = total_blocks + 3;                               // and a few blocks nobody owns
+  std::vector<std::int32_t> pool(static_cast<std::size_t>(c.num_blocks));
+  std::iota(pool.begin(), pool.end(), 0);
+  std::mt19937 rng(seed);
+  std::shuffle(pool.begin(), pool.end(), rng);
+  c.block_tables.assign(contexts.size() * static_cast<std::size_t>(c.max_blocks_per_seq), -1);
+  std::size_t next = 0;
+  c.query_starts.push_back(0);
+  for (std::size_t s = 0; s < contexts.size(); ++s) {
+    const int blocks = (contexts[s] + block_size - 1) / block_size;
+    for (int b = 0; b < blocks; ++b) c.block_tables[s * c.max_blocks_per_seq + b] = pool[next++];
+    c.context_lens.push_back(contexts[s]);
+    c.query_starts.push_back(c.query_starts.back() + query_lens[s]);
+  }
+  const std::size_t pool_elems = static_cast<std::size_t>(c.num_blocks) * num_kv_heads * block_size * head_dim;
+  c.key = random_bf16(pool_elems, -1.0f, 1.0f, seed + 1);
+  c.value = random_bf16(pool_elems, -1.0f, 1.0f, seed + 2);
+  c.q = random_floats(static_cast<std::size_t>(c.rows()) * num_q_heads * head_dim, -1.0f, 1.0f, seed + 3);
+  return c;
+}
+
+}  // namespace r1eval::kernels::testing

@@ -1,0 +1,145 @@
+// Rotary embedding + paged KV write: CPU twin against a naive double-precision rotation, and the
+// inverse frequencies (plain and Llama 3 scaled) against the formulas written out independently.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <numbers>
+#include <stdexcept>
+
+#include "kernel_test_support.h"
+#include "kernels/rope.h"
+
+namespace r1eval::kernels {
+namespace {
+
+using testing::convert;
+using testing::random_floats;
+
+TEST(RopeFrequencies, PlainThetaPowers) {
+  const std::vector<float> f = rope_inverse_frequencies(RopeConfig{10000.0f}, 8);
+  ASSERT_EQ(f.size(), 4u);
+  for (int i = 0; i < 4; ++i) EXPECT_NEAR(f[static_cast<std::size_t>(i)], std::pow(10000.0, -2.0 * i / 8), 1e-7);
+}
+
+TEST(RopeFrequencies, Llama3ScalingBands) {
+  RopeConfig config;  // Llama 3.1 / 3.3: theta 500000, factor 8, low 1, high 4, original 8192
+  config.theta = 500000.0f;
+  config.scaling = RopeConfig::Scaling::kLlama3;
+  const int d = 128;
+  const std::vector<float> scaled = rope_inverse_frequencies(config, d);
+  int high = 0, low = 0, blended = 0;
+  for (int i = 0; i < d / 2; ++i) {
+    const double base = std::pow(500000.0, -2.0 * i / d);
+    const double wavelength = 2 * std::numbers::pi / base;
+    double expected;
+    if (wavelength < 8192.0 / 4.0) {
+      expected = base;
+      ++high;
+    } else if (wavelength > 8192.0 / 1.0) {
+      expected = base / 8.0;
+      ++low;
+    } else {
+      const double smooth = (8192.0 / wavelength - 1.0) / (4.0 - 1.0);
+      expected = (1 - smooth) * base / 8.0 + smooth * base;
+      ++blended;
+    }
+    EXPECT_NEAR(scaled[static_cast<std::size_t>(i)], expected, 2e-6 * expected) << "pair " << i;
+  }
+  EXPECT_GT(high, 0);
+  EXPECT_GT(low, 0);
+  EXPECT_GT(blended, 0);
+}
+
+TEST(RopeFrequencies, LinearScalingDividesEveryFrequency) {
+  RopeConfig config;
+  config.scaling = RopeConfig::Scaling::kLinear;
+  config.factor = 4.0f;
+  const std::vector<float> plain = rope_inverse_frequencies(RopeConfig{}, 16);
+  const std::vector<float> scaled = rope_inverse_frequencies(config, 16);
+  for (std::size_t i = 0; i < plain.size(); ++i) EXPECT_EQ(scaled[i], plain[i] / 4.0f) << "pair " << i;
+  config.factor = 0.0f;
+  EXPECT_THROW(rope_inverse_frequencies(config, 16), std::invalid_argument);
+}
+
+TEST(RopeFrequencies, RejectsBadConfig) {
+  EXPECT_THROW(rope_inverse_frequencies(RopeConfig{}, 7), std::invalid_argument);
+  EXPECT_THROW(rope_inverse_frequencies(RopeConfig{0.0f}, 8), std::invalid_argument);
+  RopeConfig bad;
+  bad.scaling = RopeConfig::Scaling::kLlama3;
+  bad.low_freq_factor = 4.0f;
+  bad.high_freq_factor = 1.0f;
+  EXPECT_THROW(rope_inverse_frequencies(bad, 8), std::invalid_argument);
+}
+
+template <typename T>
+void check_rope_write(int num_q_heads, int num_kv_heads, int head_dim, int block_size, std::uint32_t seed) {
+  const int tokens = 9, num_blocks = 5;
+  const int row = (num_q_heads + 2 * num_kv_heads) * head_dim;
+  const std::vector<float> input = random_floats(static_cast<std::size_t>(tokens) * row, -2.0f, 2.0f, seed);
+  std::vector<T> qkv = convert<T>(input);
+  const std::vector<T> original = qkv;
+  const std::vector<std::int32_t> positions = {0, 1, 2, 7, 100, 4095, 32767, 40000, 5};
+  // Slots in scrambled blocks; -1 is padding and must not be written.
+  const std::vector<std::int64_t> slots = {3 * block_size + 0, 3 * block_size + 1, 0, -1, 4 * block_size + 2,
+                                           block_size - 1,     2 * block_size,     1, 4 * block_size + block_size - 1};
+  const std::size_t pool = static_cast<std::size_t>(num_blocks) * num_kv_heads * block_size * head_dim;
+  std::vector<bf16> key(pool, to_bf16(-7.0f)), value(pool, to_bf16(-7.0f));
+  const KvCacheView cache{key.data(), value.data(), num_blocks, block_size, num_kv_heads, head_dim};
+  RopeConfig config;
+  config.theta = 1000000.0f;
+  const std::vector<float> inv_freq = rope_inverse_frequencies(config, head_dim);
+  cpu::rope_write_kv<T>(qkv.data(), tokens, num_q_heads, positions.data(), slots.data(), inv_freq.data(), cache);
+
+  const double tol = std::is_same_v<T, float> ? 2e-5 : 1e-2;
+  const int half = head_dim / 2;
+  std::vector<bool> written(pool, false);
+  for (int t = 0; t < tokens; ++t) {
+    for (int h = 0; h < num_q_heads + 2 * num_kv_heads; ++h) {
+      const bool rotated = h < num_q_heads + num_kv_heads;
+      for (int i = 0; i < half; ++i) {
+        const std::size_t a = static_cast<std::size_t>(t) * row + static_cast<std::size_t>(h) * head_dim + i;
+        const double x = load_as_float(original[a]), y = load_as_float(original[a + half]);
+        // The angle is formed in fp32 as the kernels and transformers do; the rotation in double.
+        const double angle = static_cast<float>(positions[static_cast<std::size_t>(t)]) * inv_freq[static_cast<std::size_t>(i)];
+        const double ex = rotated ? x * std::cos(angle) - y * std::sin(angle) : x;
+        const double ey = rotated ? y * std::cos(angle) + x * std::sin(angle) : y;
+        ASSERT_NEAR(load_as_float(qkv[a]), ex, tol * (std::abs(ex) + 1e-2)) << "token " << t << " head " << h;
+        ASSERT_NEAR(load_as_float(qkv[a + half]), ey, tol * (std::abs(ey) + 1e-2)) << "token " << t << " head " << h;
+        const std::int64_t slot = slots[static_cast<std::size_t>(t)];
+        if (h < num_q_heads || slot < 0) continue;
+        const bool is_key = h < num_q_heads + num_kv_heads;
+        const int kv_head = is_key ? h - num_q_heads : h - num_q_heads - num_kv_heads;
+        const std::size_t c0 = kv_cache_index(cache, slot / block_size, kv_head, static_cast<int>(slot % block_size), i);
+        const std::size_t c1 = c0 + half;
+        const std::vector<bf16>& pool_ref = is_key ? key : value;
+        EXPECT_EQ(pool_ref[c0].bits, to_bf16(load_as_float(qkv[a])).bits);
+        EXPECT_EQ(pool_ref[c1].bits, to_bf16(load_as_float(qkv[a + half])).bits);
+        if (is_key) written[c0] = written[c1] = true;
+      }
+    }
+  }
+  for (std::size_t e = 0; e < pool; ++e) {
+    if (!written[e]) {
+      ASSERT_EQ(to_float(key[e]), -7.0f) << "key pool element " << e << " was overwritten";
+    }
+  }
+}
+
+TEST(RopeWriteKv, MatchesNaiveRotationAndSlots) {
+  check_rope_write<float>(12, 2, 128, 16, 51);
+  check_rope_write<bf16>(4, 4, 64, 8, 52);
+  check_rope_write<float>(6, 1, 8, 4, 53);
+}
+
+TEST(RopeWriteKv, RejectsSlotPastThePool) {
+  std::vector<float> qkv(3 * 4, 1.0f);
+  std::vector<bf16> key(2 * 4), value(2 * 4);
+  const KvCacheView cache{key.data(), value.data(), 1, 2, 1, 4};
+  const std::int32_t positions[] = {0};
+  const std::int64_t slots[] = {2};
+  const std::vector<float> inv_freq = rope_inverse_frequencies(RopeConfig{}, 4);
+  EXPECT_THROW(cpu::rope_write_kv<float>(qkv.data(), 1, 1, positions, slots, inv_freq.data(), cache), std::out_of_range);
+}
+
+}  // namespace
+}  // namespace r1eval::kernels

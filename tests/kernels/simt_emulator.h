@@ -1,0 +1,126 @@
+// A small SIMT emulator that runs the bodies of the CUDA kernels (kernels/cuda/*_kernels.cuh) on CPU
+// threads, so their indexing, synchronization and reductions are checked against the CPU twins in
+// every build, GPU or not. One OS thread per CUDA thread of a block; blocks run one after another,
+// which lets __shared__ variables be plain statics. __syncthreads is a block-wide barrier and the warp
+// shuffles exchange values through a per-warp slot array between two warp barriers, so they are exact
+// for converged warps (the kernels only shuffle in warp-uniform control flow). Include this header
+// before any *_kernels.cuh.
+#pragma once
+#include <algorithm>
+#include <atomic>
+#include <barrier>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#if defined(__CUDACC__)
+#error "simt_emulator.h is for host compilers; nvcc builds the real kernels"
+#endif
+
+#define __global__
+#define __device__
+#define __host__
+#define __forceinline__ inline
+#define __shared__ static
+#define __launch_bounds__(...)
+
+struct dim3 {
+  unsigned x = 1, y = 1, z = 1;
+  dim3() = default;
+  dim3(unsigned x_, unsigned y_ = 1, unsigned z_ = 1) : x(x_), y(y_), z(z_) {}
+};
+struct uint2 {
+  unsigned x, y;
+};
+struct uint4 {
+  unsigned x, y, z, w;
+};
+
+namespace simt {
+
+struct Warp {
+  std::barrier<> barrier{32};
+  std::uint64_t slots[32] = {};
+};
+
+struct ThreadContext {
+  dim3 block_index, thread_index, block_dim, grid_dim;
+  Warp* warp = nullptr;
+  std::barrier<>* block_barrier = nullptr;
+};
+
+inline thread_local ThreadContext context;
+
+template <typename T>
+T exchange(T value, int source_lane) {
+  static_assert(sizeof(T) <= sizeof(std::uint64_t));
+  Warp& warp = *context.warp;
+  const int lane = static_cast<int>(context.thread_index.x % 32);
+  std::uint64_t bits = 0;
+  std::memcpy(&bits, &value, sizeof(T));
+  warp.slots[lane] = bits;
+  warp.barrier.arrive_and_wait();
+  const std::uint64_t got = warp.slots[source_lane & 31];
+  warp.barrier.arrive_and_wait();  // nobody overwrites a slot before every lane has read
+  T result;
+  std::memcpy(&result, &got, sizeof(T));
+  return result;
+}
+
+// Runs body() as kernel<<<grid, block>>> would: every block in turn, all its threads concurrently.
+// Only x-dimension thread blocks (all these kernels use them), a multiple of 32 threads.
+template <typename Body>
+void launch(dim3 grid, dim3 block, Body body) {
+  const unsigned threads = block.x;
+  std::barrier<> block_barrier(static_cast<std::ptrdiff_t>(threads));
+  std::vector<std::unique_ptr<Warp>> warps;
+  for (unsigned w = 0; w < threads / 32; ++w) warps.push_back(std::make_unique<Warp>());
+  std::vector<std::thread> pool;
+  for (unsigned t = 0; t < threads; ++t)
+    pool.emplace_back([&, t] {
+      context.thread_index = dim3(t);
+      context.block_dim = block;
+      context.grid_dim = grid;
+      context.warp = warps[t / 32].get();
+      context.block_barrier = &block_barrier;
+      for (unsigned z = 0; z < grid.z; ++z)
+        for (unsigned y = 0; y < grid.y; ++y)
+          for (unsigned x = 0; x < grid.x; ++x) {
+            context.block_index = dim3(x, y, z);
+            body();
+            block_barrier.arrive_and_wait();  // the block is done before the next one reuses shared memory
+          }
+    });
+  for (std::thread& th : pool) th.join();
+}
+
+}  // namespace simt
+
+#define threadIdx (simt::context.thread_index)
+#define blockIdx (simt::context.block_index)
+#define blockDim (simt::context.block_dim)
+#define gridDim (simt::context.grid_dim)
+
+inline void __syncthreads() { simt::context.block_barrier->arrive_and_wait(); }
+template <typename T>
+T __shfl_sync(unsigned, T value, int lane) {
+  return simt::exchange(value, lane);
+}
+template <typename T>
+T __shfl_xor_sync(unsigned, T value, int mask) {
+  return simt::exchange(value, static_cast<int>(threadIdx.x % 32) ^ mask);
+}
+template <typename T>
+T __shfl_up_sync(unsigned, T value, unsigned delta) {
+  const int lane = static_cast<int>(threadIdx.x % 32);
+  const T other = simt::exchange(value, lane - static_cast<int>(delta));
+  return lane >= static_cast<int>(delta) ? other : value;
+}
+inline unsigned long long atomicAdd(unsigned long long* address, unsigned long long value) {
+  return std::atomic_ref<unsigned long long>(*address).fetch_add(value);
+}
+using std::max;
+using std::min;
