@@ -142,6 +142,14 @@ void change_ids(const ChildPlan& plan) {
   }
   // Only the report pipe stays open until execve succeeds.
   syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC);
+  // Under memory pressure in the run's cgroup the kernel should pick the program, not its reaper.
+  int oom = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+  if (oom >= 0) {
+    if (write(oom, "1000", 4) < 0) {
+      // Best effort: without /proc the reaper may be chosen, which the parent also reads as MLE.
+    }
+    close(oom);
+  }
   if (!plan.working_dir.empty() && chdir(plan.working_dir.c_str()) != 0) fail(plan, "chdir", plan.working_dir.c_str());
   for (const ResourceLimit& limit : plan.limits) {
     rlimit value{limit.soft, limit.hard};
@@ -161,7 +169,10 @@ void run_child(const ChildPlan& plan) {
   char go = 0;
   if (read(plan.sync_fd, &go, 1) != 1) _exit(127);  // the parent gave up on this run
   close(plan.sync_fd);
-  if (plan.new_process_group && setpgid(0, 0) != 0) fail(plan, "setpgid");
+  // A session of its own even inside a PID namespace: kill(0, ...) and kill(-pgid, ...) reach every
+  // member of the caller's process group whatever namespace it is in, so sharing the judge's group would
+  // let one program kill the sandboxes running beside it.
+  if (setsid() < 0) fail(plan, "setsid");
   // Without a PID namespace, orphans of the program still come back to this reaper.
   prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
   if (plan.change_ids && plan.change_ids_first) change_ids(plan);

@@ -43,8 +43,6 @@ struct ChildPlan {
   bool clear_groups = false;
   uid_t uid = 0;
   gid_t gid = 0;
-  // Without a PID namespace the program leads a new process group the judge kills as a whole.
-  bool new_process_group = false;
   std::vector<ResourceLimit> limits;
   const sock_fprog* seccomp = nullptr;  // nullptr: no filter
   // Descriptors: the child reads one byte from sync_fd before it starts (the parent maps ids and
@@ -60,7 +58,7 @@ struct ChildPlan {
   std::vector<char*> envp;  // null-terminated
 };
 
-// Sets the process up as `plan` says, forks the program (the caller becomes its reaper, PID 1 when a
+// Sets the process up as `plan` says (in a new session, so its process group holds only this run), forks the program (the caller becomes its reaper, PID 1 when a
 // PID namespace is in use) and exits once the program has ended. Never returns.
 [[noreturn]] void run_child(const ChildPlan& plan);
 

@@ -318,7 +318,6 @@ RunResult run_sandboxed(const RunSpec& spec, const Isolation& iso) {
       child.uid = kNobodyId;
       child.gid = kNobodyId;
     }
-    child.new_process_group = !layers.pid_namespace;
     child.limits = resource_limits(limits, memory_group != nullptr);
     if (layers.seccomp) {
       const auto& program = seccomp_program();
@@ -385,7 +384,7 @@ RunResult run_sandboxed(const RunSpec& spec, const Isolation& iso) {
     bool out_open = true, err_open = true, report_open = setup_problem.empty();
     auto kill_everything = [&] {
       kill(pid, SIGKILL);
-      if (!layers.pid_namespace) kill(-pid, SIGKILL);
+      kill(-pid, SIGKILL);  // the reaper leads the run's session and process group
       if (memory_group) memory_group->kill_all();
       else if (pids_group) pids_group->kill_all();
     };
@@ -461,7 +460,7 @@ RunResult run_sandboxed(const RunSpec& spec, const Isolation& iso) {
         result.status = RunStatus::Signaled;
         result.signal = WTERMSIG(*program_status);
       }
-    } else if (!wall_exceeded && !out_overflow) {
+    } else if (!wall_exceeded && !out_overflow && !oom_killed) {
       return setup_failure("sandbox: the reaper ended without reporting (status " + std::to_string(reaper_status) + ")");
     }
     // The limit that ended the run wins over how the program died of it.
