@@ -171,4 +171,39 @@ void RunCgroup::kill_all() const {
   }
 }
 
+RunCgroupPool::Lease::~Lease() {
+  if (!group_) return;
+  group_->kill_all();
+  std::istringstream procs(read_file(group_->path() + "/cgroup.procs"));
+  pid_t pid = 0;
+  if (procs >> pid) return;  // still not empty: let the destructor try to remove it instead
+  std::lock_guard lock(pool_->mutex_);
+  pool_->free_.push_back(std::move(group_));
+}
+
+RunCgroupPool::Lease RunCgroupPool::take() {
+  std::unique_ptr<RunCgroup> group;
+  std::string name;
+  {
+    std::lock_guard lock(mutex_);
+    if (!free_.empty()) {
+      group = std::move(free_.back());
+      free_.pop_back();
+    } else {
+      name = "run-" + std::to_string(made_++);
+    }
+  }
+  if (!group) group = std::make_unique<RunCgroup>(root_, name);
+  return Lease(this, std::move(group));
+}
+
+RunCgroupPool& pool_for(const std::string& root) {
+  static std::mutex mutex;
+  static std::map<std::string, std::unique_ptr<RunCgroupPool>> pools;
+  std::lock_guard lock(mutex);
+  auto& pool = pools[root];
+  if (!pool) pool = std::make_unique<RunCgroupPool>(root);
+  return *pool;
+}
+
 }  // namespace r1eval::graders::code::sandbox

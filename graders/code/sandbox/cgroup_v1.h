@@ -3,8 +3,11 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace r1eval::graders::code::sandbox {
 
@@ -35,5 +38,38 @@ class RunCgroup {
  private:
   std::string path_;
 };
+
+// Run groups under one root, reused from run to run: making and removing a memory cgroup costs about a
+// millisecond, reusing one costs a few writes. A group comes back only once it is empty.
+class RunCgroupPool {
+ public:
+  explicit RunCgroupPool(std::string root) : root_(std::move(root)) {}
+
+  // A lease on an empty group; it returns to the pool (after killing anything left) when destroyed.
+  class Lease {
+   public:
+    Lease(RunCgroupPool* pool, std::unique_ptr<RunCgroup> group) : pool_(pool), group_(std::move(group)) {}
+    Lease(Lease&&) = default;
+    ~Lease();
+    RunCgroup& operator*() const { return *group_; }
+    RunCgroup* operator->() const { return group_.get(); }
+
+   private:
+    RunCgroupPool* pool_;
+    std::unique_ptr<RunCgroup> group_;
+  };
+
+  // Throws std::runtime_error naming the path when a new group cannot be made.
+  Lease take();
+
+ private:
+  std::string root_;
+  std::mutex mutex_;
+  std::vector<std::unique_ptr<RunCgroup>> free_;
+  std::uint64_t made_ = 0;
+};
+
+// The process-wide pool for groups under `root`.
+RunCgroupPool& pool_for(const std::string& root);
 
 }  // namespace r1eval::graders::code::sandbox

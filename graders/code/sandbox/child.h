@@ -40,6 +40,11 @@ struct ChildPlan {
   // In a user namespace the ids change before the mounts: the reaper keeps its namespace capabilities
   // (its own host uid is unmapped) and files it creates get an owner the namespace can represent.
   bool change_ids_first = false;
+  // Root's variant: join this network namespace, mount as real root, then unshare a user namespace and
+  // wait (request_fd, then a second byte on sync_fd) for the parent to map its ids.
+  int network_fd = -1;
+  bool late_user_namespace = false;
+  int request_fd = -1;
   bool clear_groups = false;
   uid_t uid = 0;
   gid_t gid = 0;

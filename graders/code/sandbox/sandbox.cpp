@@ -271,24 +271,32 @@ RunResult run_sandboxed(const RunSpec& spec, const Isolation& iso) {
     if (!layers.mount_namespace) host.emplace(spec, run_id);
     auto path_for = [&](const std::string& inside) { return host ? host->translate(inside) : inside; };
 
-    // Per-run cgroups, limits set before the program exists.
-    std::unique_ptr<RunCgroup> memory_group, pids_group;
-    std::string group_name = "run-" + std::to_string(run_id);
+    // Per-run cgroups (reused from a pool, empty), limits set before the program exists.
+    std::optional<RunCgroupPool::Lease> memory_lease, pids_lease;
+    RunCgroup* memory_group = nullptr;
+    RunCgroup* pids_group = nullptr;
+    std::uint64_t oom_kills_before = 0;
     if (iso.memory_cgroup) {
-      memory_group = std::make_unique<RunCgroup>(*iso.memory_cgroup, group_name);
+      memory_lease.emplace(pool_for(*iso.memory_cgroup).take());
+      memory_group = &**memory_lease;
       std::string bytes = std::to_string(limits.memory_bytes);
-      if (!memory_group->write("memory.limit_in_bytes", bytes)) return setup_failure("cgroup: memory limit refused");
+      // memsw must never be below the plain limit, so its order depends on the direction of the change.
       memory_group->write("memory.memsw.limit_in_bytes", bytes);  // absent without swap accounting
+      if (!memory_group->write("memory.limit_in_bytes", bytes)) return setup_failure("cgroup: memory limit refused");
+      memory_group->write("memory.memsw.limit_in_bytes", bytes);
       memory_group->write("memory.swappiness", "0");
+      memory_group->write("memory.max_usage_in_bytes", "0");  // peak of this run only
+      oom_kills_before = memory_group->read("memory.oom_control", "oom_kill").value_or(0);
     }
     if (iso.pids_cgroup) {
-      pids_group = std::make_unique<RunCgroup>(*iso.pids_cgroup, group_name);
+      pids_lease.emplace(pool_for(*iso.pids_cgroup).take());
+      pids_group = &**pids_lease;
       if (!pids_group->write("pids.max", std::to_string(limits.processes + 1))) {
         return setup_failure("cgroup: pids limit refused");
       }
     }
 
-    Pipe sync = make_pipe(), report = make_pipe(), out = make_pipe(), err = make_pipe();
+    Pipe sync = make_pipe(), report = make_pipe(), out = make_pipe(), err = make_pipe(), request = make_pipe();
     Fd input(memfd_create("stdin", MFD_CLOEXEC));
     if (input.get() < 0) return setup_failure(std::string("memfd_create: ") + std::strerror(errno));
     for (std::size_t done = 0; done < spec.stdin_data.size();) {
@@ -306,7 +314,14 @@ RunResult run_sandboxed(const RunSpec& spec, const Isolation& iso) {
     if (layers.mount_namespace) add_mounts(child, spec, layers);
     child.working_dir = path_for(spec.working_dir);
     const bool root = geteuid() == 0;
-    if (layers.user_namespace) {
+    if (layers.user_namespace && layers.shared_network) {
+      child.change_ids = true;
+      child.late_user_namespace = true;
+      child.clear_groups = true;
+      child.uid = kInsideId;
+      child.gid = kInsideId;
+      child.network_fd = iso.shared_network_fd;
+    } else if (layers.user_namespace) {
       child.change_ids = true;
       child.change_ids_first = true;
       child.clear_groups = root;  // setgroups stays allowed only when the parent can map ids freely
@@ -326,6 +341,7 @@ RunResult run_sandboxed(const RunSpec& spec, const Isolation& iso) {
       child.seccomp = &plan.seccomp;
     }
     child.sync_fd = sync.read.get();
+    child.request_fd = request.write.get();
     child.report_fd = report.write.get();
     child.stdin_fd = input.get();
     child.stdout_fd = out.write.get();
@@ -341,9 +357,9 @@ RunResult run_sandboxed(const RunSpec& spec, const Isolation& iso) {
     child.envp.push_back(nullptr);
 
     unsigned long flags = SIGCHLD;
-    if (layers.user_namespace) flags |= CLONE_NEWUSER;
+    if (layers.user_namespace && !layers.shared_network) flags |= CLONE_NEWUSER;
     if (layers.pid_namespace) flags |= CLONE_NEWPID;
-    if (layers.network_namespace) flags |= CLONE_NEWNET;
+    if (layers.network_namespace && !layers.shared_network) flags |= CLONE_NEWNET;
     if (layers.mount_namespace) flags |= CLONE_NEWNS;
     if (layers.ipc_namespace) flags |= CLONE_NEWIPC | CLONE_NEWUTS;
 
@@ -358,20 +374,30 @@ RunResult run_sandboxed(const RunSpec& spec, const Isolation& iso) {
     out.write.reset();
     err.write.reset();
     input.reset();
+    request.write.reset();
     std::string setup_problem;
-    if (layers.user_namespace) {
+    auto map_ids = [&] {
       std::string proc = "/proc/" + std::to_string(pid);
       std::string uid_line = std::to_string(kInsideId) + " " + std::to_string(root ? kNobodyId : geteuid()) + " 1";
       std::string gid_line = std::to_string(kInsideId) + " " + std::to_string(root ? kNobodyId : getegid()) + " 1";
       if (!root && !write_text(proc + "/setgroups", "deny")) setup_problem = "writing setgroups";
       if (setup_problem.empty() && !write_text(proc + "/uid_map", uid_line)) setup_problem = "writing uid_map";
       if (setup_problem.empty() && !write_text(proc + "/gid_map", gid_line)) setup_problem = "writing gid_map";
-    }
+    };
+    if (layers.user_namespace && !layers.shared_network) map_ids();
     if (setup_problem.empty() && memory_group && !memory_group->attach(pid)) setup_problem = "joining memory cgroup";
     if (setup_problem.empty() && pids_group && !pids_group->attach(pid)) setup_problem = "joining pids cgroup";
-    if (setup_problem.empty()) {
-      char go = 1;
-      if (write(sync.write.get(), &go, 1) != 1) setup_problem = "starting the child";
+    char go = 1;
+    if (setup_problem.empty() && write(sync.write.get(), &go, 1) != 1) setup_problem = "starting the child";
+    if (setup_problem.empty() && child.late_user_namespace) {
+      // The child asks for its id map once it has entered its user namespace; EOF means it failed
+      // before that and reported why on the report pipe.
+      pollfd wait_for{request.read.get(), POLLIN, 0};
+      char asked = 0;
+      if (poll(&wait_for, 1, 10000) == 1 && read(request.read.get(), &asked, 1) == 1) {
+        map_ids();
+        if (setup_problem.empty() && write(sync.write.get(), &go, 1) != 1) setup_problem = "starting the child";
+      }
     }
     sync.write.reset();
 
@@ -425,7 +451,7 @@ RunResult run_sandboxed(const RunSpec& spec, const Isolation& iso) {
 
     bool oom_killed = false;
     if (memory_group) {
-      oom_killed = memory_group->read("memory.oom_control", "oom_kill").value_or(0) > 0;
+      oom_killed = memory_group->read("memory.oom_control", "oom_kill").value_or(0) > oom_kills_before;
       auto peak = memory_group->read("memory.max_usage_in_bytes");
       // Page cache and kernel memory count in the group, so the group peak only ever raises RSS.
       if (oom_killed && peak) result.peak_memory_bytes = std::max(result.peak_memory_bytes, *peak);
