@@ -1,3 +1,5 @@
+#include <unistd.h>
+
 #include <gtest/gtest.h>
 
 #include "graders/code/calibration.h"
@@ -93,6 +95,62 @@ TEST(CodeCalibration, ReportsAPositiveSpeedFactor) {
   EXPECT_GT(c.reference_seconds, 0);
   EXPECT_DOUBLE_EQ(c.speed_factor, c.measured_seconds / c.reference_seconds);
 }
+
+}  // namespace
+}  // namespace r1eval::graders::code::sandbox
+
+namespace r1eval::graders::code::sandbox {
+namespace {
+
+// The fallbacks the probe may pick on other machines, forced here so that each keeps working.
+class CodeSandboxFallback : public ::testing::TestWithParam<std::string> {
+ protected:
+  static Isolation variant(const std::string& name) {
+    Isolation iso = isolation();
+    Layers& l = iso.layers;
+    if (name == "user-namespace-at-clone") {
+      l.shared_network = false;
+    } else if (name == "no-user-namespace") {
+      l.user_namespace = false;
+      l.shared_network = false;
+      l.unprivileged_uid = geteuid() == 0;
+    } else if (name == "no-namespaces") {
+      l = Layers{};
+      l.seccomp = isolation().layers.seccomp;
+      l.unprivileged_uid = geteuid() == 0;
+    } else if (name == "no-cgroups") {
+      iso.memory_cgroup.reset();
+      iso.pids_cgroup.reset();
+    }
+    return iso;
+  }
+};
+
+TEST_P(CodeSandboxFallback, RunsAProgramWithItsViewAndLimits) {
+  if (!isolation().layers.mount_namespace) GTEST_SKIP() << "this machine already runs without namespaces";
+  // Relative paths: without a mount namespace only argv paths and the working folder are translated.
+  RunSpec spec = shell("cat > copy && cat copy && id -u");
+  spec.stdin_data = "42\n";
+  RunResult r = run_sandboxed(spec, variant(GetParam()));
+  ASSERT_EQ(r.status, RunStatus::Exited) << r.error;
+  EXPECT_EQ(r.exit_code, 0) << r.stderr_data;
+  EXPECT_TRUE(r.stdout_data.starts_with("42\n")) << r.stdout_data;
+  if (geteuid() == 0) {
+    EXPECT_NE(r.stdout_data, "42\n0\n");  // never root, whatever the layers
+  }
+  RunSpec loop = shell("while :; do :; done");
+  loop.limits.cpu_seconds = 0.2;
+  EXPECT_EQ(run_sandboxed(loop, variant(GetParam())).status, RunStatus::CpuLimit);
+}
+
+INSTANTIATE_TEST_SUITE_P(Layers, CodeSandboxFallback,
+                         ::testing::Values("user-namespace-at-clone", "no-user-namespace", "no-namespaces",
+                                           "no-cgroups"),
+                         [](const auto& param_info) {
+                           std::string name = param_info.param;
+                           for (char& c : name) c = c == '-' ? '_' : c;
+                           return name;
+                         });
 
 }  // namespace
 }  // namespace r1eval::graders::code::sandbox
