@@ -121,6 +121,7 @@ class CodeSandboxFallback : public ::testing::TestWithParam<std::string> {
     } else if (name == "no-cgroups") {
       iso.memory_cgroup.reset();
       iso.pids_cgroup.reset();
+      iso.cpuacct_cgroup.reset();
     }
     return iso;
   }

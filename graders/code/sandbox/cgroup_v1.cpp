@@ -101,8 +101,13 @@ std::optional<std::string> create_root(const std::string& controller) {
   std::string probe = root + "/probe";
   bool ok = mkdir(probe.c_str(), 0755) == 0 || errno == EEXIST;
   if (ok) {
-    ok = controller == "memory" ? write_file(probe + "/memory.limit_in_bytes", "67108864")
-                                : write_file(probe + "/pids.max", "16");
+    if (controller == "memory") {
+      ok = write_file(probe + "/memory.limit_in_bytes", "67108864");
+    } else if (controller == "pids") {
+      ok = write_file(probe + "/pids.max", "16");
+    } else {
+      ok = write_file(probe + "/cpuacct.usage", "0");
+    }
     rmdir(probe.c_str());
   }
   if (!ok) {
@@ -155,9 +160,20 @@ std::optional<std::uint64_t> RunCgroup::read(const std::string& file, const std:
   return std::nullopt;
 }
 
+bool RunCgroup::set(const std::string& file, const std::string& value) {
+  auto it = written_.find(file);
+  if (it != written_.end() && it->second == value) return true;
+  if (!write(file, value)) {
+    written_.erase(file);
+    return false;
+  }
+  written_[file] = value;
+  return true;
+}
+
 bool RunCgroup::attach(pid_t pid) const { return write("cgroup.procs", std::to_string(pid)); }
 
-void RunCgroup::kill_all() const {
+bool RunCgroup::kill_all() const {
   for (int attempt = 0; attempt < 100; ++attempt) {
     std::istringstream procs(read_file(path_ + "/cgroup.procs"));
     pid_t pid = 0;
@@ -166,17 +182,14 @@ void RunCgroup::kill_all() const {
       any = true;
       ::kill(pid, SIGKILL);
     }
-    if (!any) return;
+    if (!any) return true;
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
+  return false;
 }
 
 RunCgroupPool::Lease::~Lease() {
-  if (!group_) return;
-  group_->kill_all();
-  std::istringstream procs(read_file(group_->path() + "/cgroup.procs"));
-  pid_t pid = 0;
-  if (procs >> pid) return;  // still not empty: let the destructor try to remove it instead
+  if (!group_ || !group_->kill_all()) return;  // still not empty: the group's destructor tries to remove it
   std::lock_guard lock(pool_->mutex_);
   pool_->free_.push_back(std::move(group_));
 }

@@ -3,6 +3,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -11,7 +12,7 @@
 
 namespace r1eval::graders::code::sandbox {
 
-// A writable cgroup v1 directory for `controller` ("memory", "pids") nested in this process's own group,
+// A writable cgroup v1 directory for `controller` ("memory", "pids", "cpuacct") nested in this process's own group,
 // created once per process (and removed at exit when empty); nullopt when the controller is not mounted
 // as v1 or the directory or its limit file cannot be written.
 std::optional<std::string> judge_cgroup_root(const std::string& controller);
@@ -27,16 +28,19 @@ class RunCgroup {
 
   // Writes `value` to the control file `file` of this group; false when the kernel refused it.
   bool write(const std::string& file, const std::string& value) const;
+  // The same, skipped when this object already wrote exactly `value` there (limits of a reused group).
+  bool set(const std::string& file, const std::string& value);
   // A numeric control file, or a "key value" line of a stat-like file when `key` is given; nullopt if absent.
   std::optional<std::uint64_t> read(const std::string& file, const std::string& key = "") const;
   // Moves process `pid` into the group; false when refused.
   bool attach(pid_t pid) const;
-  // SIGKILLs every process still in the group and waits briefly for the group to empty.
-  void kill_all() const;
+  // SIGKILLs every process still in the group and waits briefly for the group to empty; true if it did.
+  bool kill_all() const;
   const std::string& path() const { return path_; }
 
  private:
   std::string path_;
+  std::map<std::string, std::string> written_;
 };
 
 // Run groups under one root, reused from run to run: making and removing a memory cgroup costs about a

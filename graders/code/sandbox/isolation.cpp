@@ -67,6 +67,7 @@ Isolation probe() {
   Isolation iso;
   iso.memory_cgroup = judge_cgroup_root("memory");
   iso.pids_cgroup = judge_cgroup_root("pids");
+  iso.cpuacct_cgroup = judge_cgroup_root("cpuacct");
   if (!iso.memory_cgroup) iso.notes += "no writable cgroup v1 memory controller (RLIMIT_AS instead); ";
   if (!iso.pids_cgroup) iso.notes += "no writable cgroup v1 pids controller; ";
   bool seccomp_ok = true;
@@ -129,6 +130,7 @@ std::string Isolation::describe() const {
   std::string groups;
   if (memory_cgroup) groups = "memory";
   if (pids_cgroup) groups += groups.empty() ? "pids" : ",pids";
+  if (cpuacct_cgroup) groups += groups.empty() ? "cpuacct" : ",cpuacct";
   text += groups.empty() ? "; no cgroups (RLIMIT_AS)" : "; cgroup-v1 " + groups;
   text += "; rlimits";
   return text;

@@ -22,6 +22,7 @@ struct Isolation {
   Layers layers;
   std::optional<std::string> memory_cgroup;  // parent of per-run memory groups; nullopt: RLIMIT_AS
   std::optional<std::string> pids_cgroup;    // parent of per-run pids groups; nullopt: RLIMIT_NPROC only
+  std::optional<std::string> cpuacct_cgroup; // parent of per-run CPU accounting groups; nullopt: rusage only
   std::string notes;                         // why a layer is missing, when one is
   int shared_network_fd = -1;                // the empty network namespace runs join (shared_network)
 

@@ -27,7 +27,9 @@ bool drain(int fd, std::string& sink, std::uint64_t cap, bool& overflow) {
 }  // namespace
 
 Collected collect(int report_fd, int out_fd, int err_fd, std::uint64_t out_cap, std::uint64_t err_cap,
-                  Clock::time_point deadline, const std::function<void()>& kill_all) {
+                  Clock::time_point deadline, const std::function<void()>& kill_all,
+                  const std::function<bool()>& over_cpu) {
+  const long long tick_ms = over_cpu ? 20 : 1000;
   Collected c;
   bool err_overflow = false, report_overflow = false;
   bool out_open = true, err_open = true, report_open = report_fd >= 0;
@@ -38,8 +40,12 @@ Collected collect(int report_fd, int out_fd, int err_fd, std::uint64_t out_cap, 
       break;
     }
     pollfd fds[3] = {{report_fd, POLLIN, 0}, {out_open ? out_fd : -1, POLLIN, 0}, {err_open ? err_fd : -1, POLLIN, 0}};
-    int ready = poll(fds, 3, static_cast<int>(std::min<long long>(left, 1000)) + 1);
+    int ready = poll(fds, 3, static_cast<int>(std::min<long long>(left, tick_ms)) + 1);
     if (ready < 0 && errno != EINTR) break;
+    if (over_cpu && over_cpu()) {
+      c.cpu_exceeded = true;
+      break;
+    }
     if (ready <= 0) continue;
     if (fds[0].revents) report_open = drain(report_fd, c.report, 4096, report_overflow);
     if (fds[1].revents) out_open = drain(out_fd, c.out, out_cap, c.out_overflow);

@@ -15,12 +15,15 @@ struct Collected {
   std::string err;              // stderr, at most the cap
   bool out_overflow = false;    // stdout went past its cap
   bool wall_exceeded = false;   // the deadline came first
+  bool cpu_exceeded = false;    // `over_cpu` said so first
 };
 
 // Reads the report, stdout and stderr pipes until the report pipe closes (the reaper is gone), stdout
-// passes `out_cap`, or `deadline` comes; then calls `kill_all` and reads what is left in the pipes.
+// passes `out_cap`, `deadline` comes, or `over_cpu` (asked every 20 ms when given) returns true; then
+// calls `kill_all` and reads what is left in the pipes.
 Collected collect(int report_fd, int out_fd, int err_fd, std::uint64_t out_cap, std::uint64_t err_cap,
-                  std::chrono::steady_clock::time_point deadline, const std::function<void()>& kill_all);
+                  std::chrono::steady_clock::time_point deadline, const std::function<void()>& kill_all,
+                  const std::function<bool()>& over_cpu = nullptr);
 
 struct Report {
   std::optional<int> program_status;  // the program's wait status, when the reaper saw it end

@@ -14,6 +14,7 @@
 #include <cmath>
 #include <cstring>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <stdexcept>
 
@@ -102,9 +103,10 @@ Fd stdin_file(const std::string& data) {
 
 // The run's cgroups, taken from the pools with this run's limits written.
 struct Groups {
-  std::optional<RunCgroupPool::Lease> memory_lease, pids_lease;
+  std::optional<RunCgroupPool::Lease> memory_lease, pids_lease, cpu_lease;
   RunCgroup* memory = nullptr;
   RunCgroup* pids = nullptr;
+  RunCgroup* cpu = nullptr;
   std::uint64_t oom_kills_before = 0;
 
   Groups(const Isolation& iso, const RunLimits& limits) {
@@ -112,21 +114,34 @@ struct Groups {
       memory_lease.emplace(pool_for(*iso.memory_cgroup).take());
       memory = &**memory_lease;
       std::string bytes = std::to_string(limits.memory_bytes);
-      // memsw may never be below the plain limit, so it is written on both sides of it.
-      memory->write("memory.memsw.limit_in_bytes", bytes);  // absent without swap accounting
-      if (!memory->write("memory.limit_in_bytes", bytes)) throw std::runtime_error("cgroup: memory limit refused");
-      memory->write("memory.memsw.limit_in_bytes", bytes);
-      memory->write("memory.swappiness", "0");
+      // memsw may never be below the plain limit, so it is written on both sides of it (it is absent
+      // without swap accounting; then both writes fail harmlessly).
+      memory->set("memory.memsw.limit_in_bytes", bytes);
+      if (!memory->set("memory.limit_in_bytes", bytes)) throw std::runtime_error("cgroup: memory limit refused");
+      memory->set("memory.memsw.limit_in_bytes", bytes);
+      memory->set("memory.swappiness", "0");
       memory->write("memory.max_usage_in_bytes", "0");  // peak of this run only
       oom_kills_before = memory->read("memory.oom_control", "oom_kill").value_or(0);
     }
     if (iso.pids_cgroup) {
       pids_lease.emplace(pool_for(*iso.pids_cgroup).take());
       pids = &**pids_lease;
-      if (!pids->write("pids.max", std::to_string(limits.processes + 1))) {
+      if (!pids->set("pids.max", std::to_string(limits.processes + 1))) {
         throw std::runtime_error("cgroup: pids limit refused");
       }
     }
+    if (iso.cpuacct_cgroup) {
+      cpu_lease.emplace(pool_for(*iso.cpuacct_cgroup).take());
+      cpu = &**cpu_lease;
+      if (!cpu->write("cpuacct.usage", "0")) throw std::runtime_error("cgroup: resetting cpuacct.usage refused");
+    }
+  }
+  // CPU seconds of every process of the run so far, killed or not; nullopt without a cpuacct group.
+  std::optional<double> cpu_seconds() const {
+    if (!cpu) return std::nullopt;
+    auto nanoseconds = cpu->read("cpuacct.usage");
+    if (!nanoseconds) return std::nullopt;
+    return static_cast<double>(*nanoseconds) / 1e9;
   }
   bool oom_killed() const {
     return memory && memory->read("memory.oom_control", "oom_kill").value_or(0) > oom_kills_before;
@@ -208,6 +223,7 @@ std::string start_child(pid_t pid, const ChildPlan& child, const Layers& layers,
   if (layers.user_namespace && !layers.shared_network) problem = map_ids(pid);
   if (problem.empty() && groups.memory && !groups.memory->attach(pid)) problem = "joining the memory cgroup";
   if (problem.empty() && groups.pids && !groups.pids->attach(pid)) problem = "joining the pids cgroup";
+  if (problem.empty() && groups.cpu && !groups.cpu->attach(pid)) problem = "joining the cpuacct cgroup";
   char go = 1;
   if (problem.empty() && write(sync_fd, &go, 1) != 1) problem = "starting the child";
   if (problem.empty() && child.late_user_namespace) {
@@ -230,7 +246,7 @@ void classify(RunResult& result, const Collected& collected, bool oom_killed, bo
     result.status = RunStatus::OutputLimit;
   } else if (oom_killed || (!memory_by_cgroup && result.peak_memory_bytes >= limits.memory_bytes)) {
     result.status = RunStatus::MemoryLimit;
-  } else if (result.cpu_seconds > limits.cpu_seconds || result.signal == SIGXCPU) {
+  } else if (collected.cpu_exceeded || result.cpu_seconds > limits.cpu_seconds || result.signal == SIGXCPU) {
     result.status = RunStatus::CpuLimit;
   } else if (collected.wall_exceeded) {
     result.status = RunStatus::WallLimit;
@@ -290,8 +306,10 @@ RunResult run_sandboxed(const RunSpec& spec, const Isolation& iso) {
     };
     const auto deadline =
         start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(limits.wall_seconds));
+    std::function<bool()> over_cpu;
+    if (groups.cpu) over_cpu = [&] { return groups.cpu_seconds().value_or(0) > limits.cpu_seconds; };
     Collected collected = collect(setup_problem.empty() ? report.read.get() : -1, out.read.get(), err.read.get(),
-                                  limits.stdout_bytes, limits.stderr_bytes, deadline, kill_everything);
+                                  limits.stdout_bytes, limits.stderr_bytes, deadline, kill_everything, over_cpu);
     int reaper_status = 0;
     rusage usage{};
     while (wait4(pid, &reaper_status, __WALL, &usage) < 0 && errno == EINTR) {
@@ -299,7 +317,8 @@ RunResult run_sandboxed(const RunSpec& spec, const Isolation& iso) {
 
     RunResult result;
     result.wall_seconds = std::chrono::duration<double>(Clock::now() - start).count();
-    result.cpu_seconds = seconds(usage.ru_utime) + seconds(usage.ru_stime);
+    // The group also counts processes killed before anyone reaped them (a run stopped by a limit).
+    result.cpu_seconds = std::max(seconds(usage.ru_utime) + seconds(usage.ru_stime), groups.cpu_seconds().value_or(0));
     result.peak_memory_bytes = static_cast<std::uint64_t>(usage.ru_maxrss) * 1024;
     result.stdout_data = std::move(collected.out);
     result.stderr_data = std::move(collected.err);
@@ -320,7 +339,7 @@ RunResult run_sandboxed(const RunSpec& spec, const Isolation& iso) {
         result.status = RunStatus::Signaled;
         result.signal = WTERMSIG(*reported.program_status);
       }
-    } else if (!collected.wall_exceeded && !collected.out_overflow && !oom_killed) {
+    } else if (!collected.wall_exceeded && !collected.out_overflow && !collected.cpu_exceeded && !oom_killed) {
       return setup_failure("sandbox: the reaper ended without reporting (status " + std::to_string(reaper_status) + ")");
     }
     classify(result, collected, oom_killed, groups.memory != nullptr, limits);
