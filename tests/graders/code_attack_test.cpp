@@ -128,6 +128,19 @@ int main() {
   std::puts("ok");
 }
 )", "ok"},
+      {"forge_the_reapers_report", Language::Cpp, R"(#include <cstdio>
+#include <fcntl.h>
+#include <string>
+#include <unistd.h>
+int main() {
+  // Any descriptor of the reaper it can reach gets a fake setup error; then it answers wrongly.
+  for (int fd = 0; fd < 64; ++fd) {
+    int w = open(("/proc/1/fd/" + std::to_string(fd)).c_str(), O_WRONLY);
+    if (w >= 0) { (void)!write(w, "Eforged\n", 8); close(w); }
+  }
+  std::puts("wrong");
+}
+)", "right"},
       {"python_memory_bomb", Language::Python, "blocks = []\nwhile True:\n    blocks.append(b'x' * (1 << 20))\n", ""},
       {"include_dev_random", Language::Cpp, "#include </dev/random>\nint main() {}\n", ""},
       {"template_explosion", Language::Cpp, R"(template <int N, int M> struct Tree { static const int value = Tree<N - 1, 2 * M>::value + Tree<N - 1, 2 * M + 1>::value; };
@@ -368,6 +381,10 @@ TEST_F(CodeAttack, KillingParentOrGroupIsHarmless) {
 TEST_F(CodeAttack, ChildrenOutlivingTheProgramAreKilled) {
   EXPECT_EQ(outcome("child_outlives_parent"), "AC") << detail("child_outlives_parent");
   EXPECT_EQ(outcome("orphans_alive"), "0");
+}
+
+TEST_F(CodeAttack, ForgedReportsDoNotMakeAJudgeFailure) {
+  EXPECT_EQ(outcome("forge_the_reapers_report"), "WA") << detail("forge_the_reapers_report");
 }
 
 TEST_F(CodeAttack, CompileBombsAreCompileErrors) {

@@ -190,6 +190,9 @@ void run_child(const ChildPlan& plan) {
     change_ids(plan);
   }
   close(plan.sync_fd);
+  // The program runs as the same uid as this reaper: without this it could open /proc/1/fd/<report>
+  // and write a forged report (a fake setup error would turn its own failure into SE).
+  if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) fail(plan, "set non-dumpable");
   pid_t program = static_cast<pid_t>(syscall(SYS_clone, SIGCHLD, nullptr, nullptr, nullptr, nullptr));
   if (program < 0) fail(plan, "fork program");
   if (program == 0) become_program(plan);
