@@ -1,6 +1,12 @@
+#include <fcntl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
 
 #include "graders/code/calibration.h"
 #include "graders/code/sandbox/isolation.h"
@@ -152,6 +158,41 @@ INSTANTIATE_TEST_SUITE_P(Layers, CodeSandboxFallback,
                            for (char& c : name) c = c == '-' ? '_' : c;
                            return name;
                          });
+
+}  // namespace
+}  // namespace r1eval::graders::code::sandbox
+
+namespace r1eval::graders::code::sandbox {
+namespace {
+
+// As root, the sandbox tests again in a copy of this binary running as an ordinary user (65534): the
+// path without cgroups where the user namespace maps the caller's own uid.
+TEST(CodeSandboxUnprivileged, SandboxTestsPassAsAnOrdinaryUser) {
+  if (std::getenv("R1EVAL_UNPRIVILEGED_RERUN")) GTEST_SKIP() << "this is the rerun";
+  if (geteuid() != 0) GTEST_SKIP() << "already unprivileged: the other tests cover it";
+  std::string self = std::filesystem::read_symlink("/proc/self/exe").string();
+  std::string filter = "--gtest_filter=CodeSandbox.*";
+  std::string marker = "R1EVAL_UNPRIVILEGED_RERUN=1";
+  std::string path = "PATH=/usr/bin:/bin";
+  char* argv[] = {self.data(), filter.data(), nullptr};
+  char* envp[] = {marker.data(), path.data(), nullptr};
+  pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    int devnull = open("/dev/null", O_WRONLY);
+    dup2(devnull, 1);
+    if (syscall(SYS_setgroups, 0, nullptr) != 0 || syscall(SYS_setresgid, kNobodyId, kNobodyId, kNobodyId) != 0 ||
+        syscall(SYS_setresuid, kNobodyId, kNobodyId, kNobodyId) != 0) {
+      _exit(90);
+    }
+    execve(argv[0], argv, envp);
+    _exit(91);
+  }
+  int status = 0;
+  waitpid(child, &status, 0);
+  EXPECT_TRUE(WIFEXITED(status)) << status;
+  EXPECT_EQ(WEXITSTATUS(status), 0) << "rerun as uid 65534 failed; run " << self << " " << filter << " as that user";
+}
 
 }  // namespace
 }  // namespace r1eval::graders::code::sandbox
