@@ -29,7 +29,7 @@ struct ProblemSpec {
 
 struct TestResult {
   Outcome outcome = Outcome::SE;
-  bool ran = false;          // false: skipped after an earlier failure
+  bool ran = false;          // false: skipped after an earlier failure (the other fields mean nothing then)
   double cpu_ms = 0;
   double wall_ms = 0;
   std::uint64_t memory_kb = 0;  // peak resident memory

@@ -101,8 +101,13 @@ std::optional<std::string> create_root(const std::string& controller) {
   std::string probe = root + "/probe";
   bool ok = mkdir(probe.c_str(), 0755) == 0 || errno == EEXIST;
   if (ok) {
-    ok = controller == "memory" ? write_file(probe + "/memory.limit_in_bytes", "67108864")
-                                : write_file(probe + "/pids.max", "16");
+    if (controller == "memory") {
+      ok = write_file(probe + "/memory.limit_in_bytes", "67108864");
+    } else if (controller == "pids") {
+      ok = write_file(probe + "/pids.max", "16");
+    } else {
+      ok = write_file(probe + "/cpuacct.usage", "0");
+    }
     rmdir(probe.c_str());
   }
   if (!ok) {
@@ -155,9 +160,20 @@ std::optional<std::uint64_t> RunCgroup::read(const std::string& file, const std:
   return std::nullopt;
 }
 
+bool RunCgroup::set(const std::string& file, const std::string& value) {
+  auto it = written_.find(file);
+  if (it != written_.end() && it->second == value) return true;
+  if (!write(file, value)) {
+    written_.erase(file);
+    return false;
+  }
+  written_[file] = value;
+  return true;
+}
+
 bool RunCgroup::attach(pid_t pid) const { return write("cgroup.procs", std::to_string(pid)); }
 
-void RunCgroup::kill_all() const {
+bool RunCgroup::kill_all() const {
   for (int attempt = 0; attempt < 100; ++attempt) {
     std::istringstream procs(read_file(path_ + "/cgroup.procs"));
     pid_t pid = 0;
@@ -166,9 +182,41 @@ void RunCgroup::kill_all() const {
       any = true;
       ::kill(pid, SIGKILL);
     }
-    if (!any) return;
+    if (!any) return true;
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
+  return false;
+}
+
+RunCgroupPool::Lease::~Lease() {
+  if (!group_ || !group_->kill_all()) return;  // still not empty: the group's destructor tries to remove it
+  std::lock_guard lock(pool_->mutex_);
+  pool_->free_.push_back(std::move(group_));
+}
+
+RunCgroupPool::Lease RunCgroupPool::take() {
+  std::unique_ptr<RunCgroup> group;
+  std::string name;
+  {
+    std::lock_guard lock(mutex_);
+    if (!free_.empty()) {
+      group = std::move(free_.back());
+      free_.pop_back();
+    } else {
+      name = "run-" + std::to_string(made_++);
+    }
+  }
+  if (!group) group = std::make_unique<RunCgroup>(root_, name);
+  return Lease(this, std::move(group));
+}
+
+RunCgroupPool& pool_for(const std::string& root) {
+  static std::mutex mutex;
+  static std::map<std::string, std::unique_ptr<RunCgroupPool>> pools;
+  std::lock_guard lock(mutex);
+  auto& pool = pools[root];
+  if (!pool) pool = std::make_unique<RunCgroupPool>(root);
+  return *pool;
 }
 
 }  // namespace r1eval::graders::code::sandbox

@@ -1,6 +1,7 @@
 #include "graders/code/sandbox/child.h"
 
 #include <fcntl.h>
+#include <sched.h>
 #include <linux/close_range.h>
 #include <linux/seccomp.h>
 #include <signal.h>
@@ -42,7 +43,7 @@ namespace {
   _exit(127);
 }
 
-void close_all_except(std::array<int, 5> keep) {
+void close_all_except(std::array<int, 7> keep) {
   std::sort(keep.begin(), keep.end());
   unsigned int next = 0;
   for (int fd : keep) {
@@ -142,6 +143,14 @@ void change_ids(const ChildPlan& plan) {
   }
   // Only the report pipe stays open until execve succeeds.
   syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC);
+  // Under memory pressure in the run's cgroup the kernel should pick the program, not its reaper.
+  int oom = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+  if (oom >= 0) {
+    if (write(oom, "1000", 4) < 0) {
+      // Best effort: without /proc the reaper may be chosen, which the parent also reads as MLE.
+    }
+    close(oom);
+  }
   if (!plan.working_dir.empty() && chdir(plan.working_dir.c_str()) != 0) fail(plan, "chdir", plan.working_dir.c_str());
   for (const ResourceLimit& limit : plan.limits) {
     rlimit value{limit.soft, limit.hard};
@@ -157,15 +166,33 @@ void change_ids(const ChildPlan& plan) {
 }  // namespace
 
 void run_child(const ChildPlan& plan) {
-  close_all_except({plan.sync_fd, plan.report_fd, plan.stdin_fd, plan.stdout_fd, plan.stderr_fd});
+  close_all_except({plan.sync_fd, plan.report_fd, plan.stdin_fd, plan.stdout_fd, plan.stderr_fd, plan.network_fd,
+                    plan.request_fd});
   char go = 0;
   if (read(plan.sync_fd, &go, 1) != 1) _exit(127);  // the parent gave up on this run
-  close(plan.sync_fd);
-  if (plan.new_process_group && setpgid(0, 0) != 0) fail(plan, "setpgid");
+  // A session of its own even inside a PID namespace: kill(0, ...) and kill(-pgid, ...) reach every
+  // member of the caller's process group whatever namespace it is in, so sharing the judge's group would
+  // let one program kill the sandboxes running beside it.
+  if (setsid() < 0) fail(plan, "setsid");
   // Without a PID namespace, orphans of the program still come back to this reaper.
   prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+  if (plan.network_fd >= 0) {
+    if (setns(plan.network_fd, CLONE_NEWNET) != 0) fail(plan, "join the empty network namespace");
+    close(plan.network_fd);
+  }
   if (plan.change_ids && plan.change_ids_first) change_ids(plan);
   if (plan.build_root) build_root(plan);
+  if (plan.late_user_namespace) {
+    if (unshare(CLONE_NEWUSER) != 0) fail(plan, "unshare user namespace");
+    if (write(plan.request_fd, &go, 1) != 1) _exit(127);
+    if (read(plan.sync_fd, &go, 1) != 1) _exit(127);  // the parent could not map the ids
+    close(plan.request_fd);
+    change_ids(plan);
+  }
+  close(plan.sync_fd);
+  // The program runs as the same uid as this reaper: without this it could open /proc/1/fd/<report>
+  // and write a forged report (a fake setup error would turn its own failure into SE).
+  if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) fail(plan, "set non-dumpable");
   pid_t program = static_cast<pid_t>(syscall(SYS_clone, SIGCHLD, nullptr, nullptr, nullptr, nullptr));
   if (program < 0) fail(plan, "fork program");
   if (program == 0) become_program(plan);

@@ -40,11 +40,14 @@ struct ChildPlan {
   // In a user namespace the ids change before the mounts: the reaper keeps its namespace capabilities
   // (its own host uid is unmapped) and files it creates get an owner the namespace can represent.
   bool change_ids_first = false;
+  // Root's variant: join this network namespace, mount as real root, then unshare a user namespace and
+  // wait (request_fd, then a second byte on sync_fd) for the parent to map its ids.
+  int network_fd = -1;
+  bool late_user_namespace = false;
+  int request_fd = -1;
   bool clear_groups = false;
   uid_t uid = 0;
   gid_t gid = 0;
-  // Without a PID namespace the program leads a new process group the judge kills as a whole.
-  bool new_process_group = false;
   std::vector<ResourceLimit> limits;
   const sock_fprog* seccomp = nullptr;  // nullptr: no filter
   // Descriptors: the child reads one byte from sync_fd before it starts (the parent maps ids and
@@ -60,7 +63,7 @@ struct ChildPlan {
   std::vector<char*> envp;  // null-terminated
 };
 
-// Sets the process up as `plan` says, forks the program (the caller becomes its reaper, PID 1 when a
+// Sets the process up as `plan` says (in a new session, so its process group holds only this run), forks the program (the caller becomes its reaper, PID 1 when a
 // PID namespace is in use) and exits once the program has ended. Never returns.
 [[noreturn]] void run_child(const ChildPlan& plan);
 

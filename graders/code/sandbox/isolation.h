@@ -13,13 +13,18 @@ struct Layers {
   bool ipc_namespace = false;
   bool seccomp = false;
   bool unprivileged_uid = false;  // the program runs as a uid with no rights on the judge's files
+  // Root's faster variant: every run joins one empty network namespace made at probe time (creating a
+  // network namespace per run costs milliseconds), and enters its user namespace after the mounts.
+  bool shared_network = false;
 };
 
 struct Isolation {
   Layers layers;
   std::optional<std::string> memory_cgroup;  // parent of per-run memory groups; nullopt: RLIMIT_AS
   std::optional<std::string> pids_cgroup;    // parent of per-run pids groups; nullopt: RLIMIT_NPROC only
+  std::optional<std::string> cpuacct_cgroup; // parent of per-run CPU accounting groups; nullopt: rusage only
   std::string notes;                         // why a layer is missing, when one is
+  int shared_network_fd = -1;                // the empty network namespace runs join (shared_network)
 
   // One line naming the active layers, e.g.
   // "namespaces user,pid,net,mount,ipc; uid 65534; seccomp; cgroup-v1 memory,pids; rlimits".

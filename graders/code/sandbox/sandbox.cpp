@@ -1,32 +1,28 @@
 #include "graders/code/sandbox/sandbox.h"
 
-#include <fcntl.h>
-#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
-#include <sys/stat.h>
-#include <sys/statvfs.h>
-#include <sys/mount.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <poll.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <cmath>
 #include <cstring>
 #include <filesystem>
-#include <memory>
+#include <functional>
 #include <optional>
 #include <stdexcept>
-#include <utility>
 
 #include "graders/code/sandbox/cgroup_v1.h"
 #include "graders/code/sandbox/child.h"
+#include "graders/code/sandbox/fd.h"
 #include "graders/code/sandbox/isolation.h"
+#include "graders/code/sandbox/run_monitor.h"
 #include "graders/code/sandbox/seccomp_policy.h"
 
 namespace r1eval::graders::code::sandbox {
@@ -34,37 +30,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
-
-class Fd {
- public:
-  Fd() = default;
-  explicit Fd(int fd) : fd_(fd) {}
-  Fd(Fd&& other) noexcept : fd_(other.release()) {}
-  Fd& operator=(Fd&& other) noexcept {
-    reset(other.release());
-    return *this;
-  }
-  ~Fd() { reset(); }
-  int get() const { return fd_; }
-  int release() { return std::exchange(fd_, -1); }
-  void reset(int fd = -1) {
-    if (fd_ >= 0) close(fd_);
-    fd_ = fd;
-  }
-
- private:
-  int fd_ = -1;
-};
-
-struct Pipe {
-  Fd read, write;
-};
-
-Pipe make_pipe() {
-  int fds[2];
-  if (pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error(std::string("pipe2: ") + std::strerror(errno));
-  return {Fd(fds[0]), Fd(fds[1])};
-}
 
 // A per-process scratch folder: the empty mount point of every new root, and the host side of tmpfs
 // mounts when there is no mount namespace. Removed at exit.
@@ -91,112 +56,24 @@ const Scratch& scratch() {
   return instance;
 }
 
-std::atomic<std::uint64_t> run_counter{0};
-
-unsigned long locked_flags(const std::string& host_path) {
-  struct statvfs info {};
-  if (statvfs(host_path.c_str(), &info) != 0) return 0;
-  unsigned long flags = 0;
-  if (info.f_flag & ST_NODEV) flags |= MS_NODEV;
-  if (info.f_flag & ST_NOEXEC) flags |= MS_NOEXEC;
-  if (info.f_flag & ST_NOATIME) flags |= MS_NOATIME;
-  if (info.f_flag & ST_NODIRATIME) flags |= MS_NODIRATIME;
-  if (info.f_flag & ST_RELATIME) flags |= MS_RELATIME;
-  return flags;
-}
-
 bool write_text(const std::string& path, const std::string& text) {
   Fd fd(open(path.c_str(), O_WRONLY | O_CLOEXEC));
   return fd.get() >= 0 && write(fd.get(), text.data(), text.size()) == static_cast<ssize_t>(text.size());
 }
 
-rlim_t to_rlim(double seconds) { return static_cast<rlim_t>(std::max(1.0, std::ceil(seconds))); }
+double seconds(const timeval& tv) { return static_cast<double>(tv.tv_sec) + static_cast<double>(tv.tv_usec) / 1e6; }
 
-// Where things live on the host when the program shares the judge's file system view.
-class HostPaths {
- public:
-  HostPaths(const RunSpec& spec, std::uint64_t run_id)
-      : run_dir_(scratch().path + "/run-" + std::to_string(run_id)) {
-    for (const MountSpec& m : spec.mounts) {
-      if (m.kind == MountSpec::Kind::Tmpfs) {
-        std::string dir = run_dir_ + m.inside_path;
-        fs::create_directories(dir);
-        fs::permissions(dir, fs::perms::all);
-        map_.emplace_back(m.inside_path, dir);
-      } else if (m.kind != MountSpec::Kind::Symlink) {
-        map_.emplace_back(m.inside_path, m.host_path);
-      }
-    }
-  }
-  ~HostPaths() {
-    std::error_code ignored;
-    fs::remove_all(run_dir_, ignored);
-  }
-  std::string translate(const std::string& inside) const {
-    for (const auto& [from, to] : map_) {
-      if (inside == from) return to;
-      if (inside.starts_with(from + "/")) return to + inside.substr(from.size());
-    }
-    return inside;
-  }
-
- private:
-  std::string run_dir_;
-  std::vector<std::pair<std::string, std::string>> map_;
-};
-
-struct Plan {
-  ChildPlan child;
-  std::vector<std::string> argv_storage;
-  std::vector<std::string> env_storage;
-  sock_fprog seccomp{};
-};
-
-void add_mounts(ChildPlan& child, const RunSpec& spec, const Layers& layers) {
-  const std::string& root = child.new_root;
-  for (const MountSpec& m : spec.mounts) {
-    MountStep step;
-    step.target = root + m.inside_path;
-    switch (m.kind) {
-      case MountSpec::Kind::ReadOnly:
-      case MountSpec::Kind::Writable:
-        step.kind = m.kind == MountSpec::Kind::ReadOnly ? MountKind::BindReadOnly : MountKind::BindWritable;
-        step.source = m.host_path;
-        step.directory = fs::is_directory(m.host_path);
-        step.keep_flags = locked_flags(m.host_path);
-        break;
-      case MountSpec::Kind::Tmpfs:
-        step.kind = MountKind::Tmpfs;
-        step.source = "size=" + std::to_string(std::max<std::uint64_t>(m.tmpfs_bytes, 4096)) + ",mode=0777";
-        break;
-      case MountSpec::Kind::Symlink:
-        step.kind = MountKind::Symlink;
-        step.source = m.host_path;
-        break;
-    }
-    child.mounts.push_back(std::move(step));
-  }
-  for (const char* device : {"/dev/null", "/dev/zero", "/dev/random", "/dev/urandom"}) {
-    MountStep step;
-    step.kind = MountKind::BindWritable;
-    step.source = device;
-    step.target = root + device;
-    step.directory = false;
-    step.keep_flags = locked_flags(device) & ~static_cast<unsigned long>(MS_NODEV);
-    step.optional = true;
-    child.mounts.push_back(std::move(step));
-  }
-  if (layers.pid_namespace) {
-    MountStep proc;
-    proc.kind = MountKind::Proc;
-    proc.target = root + "/proc";
-    proc.optional = true;  // some container runtimes forbid a fresh proc; programs rarely need it
-    child.mounts.push_back(std::move(proc));
-  }
+RunResult setup_failure(std::string what) {
+  RunResult result;
+  result.status = RunStatus::SetupFailed;
+  result.error = std::move(what);
+  return result;
 }
 
 std::vector<ResourceLimit> resource_limits(const RunLimits& limits, bool memory_by_cgroup) {
-  rlim_t cpu = to_rlim(limits.cpu_seconds + 0.5);
+  // A whole second of slack over the limit: the verdict compares measured CPU time with the limit,
+  // the rlimit only stops a program that would never end.
+  rlim_t cpu = static_cast<rlim_t>(std::max(1.0, std::ceil(limits.cpu_seconds + 0.5)));
   std::vector<ResourceLimit> out = {
       {RLIMIT_CPU, cpu, cpu + 1},
       {RLIMIT_FSIZE, limits.file_bytes, limits.file_bytes},
@@ -211,115 +88,194 @@ std::vector<ResourceLimit> resource_limits(const RunLimits& limits, bool memory_
   return out;
 }
 
-double seconds(const timeval& tv) { return static_cast<double>(tv.tv_sec) + static_cast<double>(tv.tv_usec) / 1e6; }
-
-// Reads what is available on `fd` into `sink` (up to `cap` bytes kept); false at EOF.
-bool drain(int fd, std::string& sink, std::uint64_t cap, bool& overflow) {
-  char buffer[65536];
-  ssize_t n = read(fd, buffer, sizeof buffer);
-  if (n == 0) return false;
-  if (n < 0) return errno == EINTR || errno == EAGAIN;
-  std::uint64_t room = cap > sink.size() ? cap - sink.size() : 0;
-  sink.append(buffer, static_cast<std::size_t>(std::min<std::uint64_t>(room, static_cast<std::uint64_t>(n))));
-  if (static_cast<std::uint64_t>(n) > room) overflow = true;
-  return true;
+Fd stdin_file(const std::string& data) {
+  Fd input(memfd_create("stdin", MFD_CLOEXEC));
+  if (input.get() < 0) throw std::runtime_error(std::string("memfd_create: ") + std::strerror(errno));
+  for (std::size_t done = 0; done < data.size();) {
+    ssize_t n = write(input.get(), data.data() + done, data.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw std::runtime_error(std::string("writing stdin: ") + std::strerror(errno));
+    done += static_cast<std::size_t>(n);
+  }
+  lseek(input.get(), 0, SEEK_SET);
+  return input;
 }
 
-RunResult setup_failure(std::string what) {
-  RunResult result;
-  result.status = RunStatus::SetupFailed;
-  result.error = std::move(what);
-  return result;
+// The run's cgroups, taken from the pools with this run's limits written.
+struct Groups {
+  std::optional<RunCgroupPool::Lease> memory_lease, pids_lease, cpu_lease;
+  RunCgroup* memory = nullptr;
+  RunCgroup* pids = nullptr;
+  RunCgroup* cpu = nullptr;
+  std::uint64_t oom_kills_before = 0;
+
+  Groups(const Isolation& iso, const RunLimits& limits) {
+    if (iso.memory_cgroup) {
+      memory_lease.emplace(pool_for(*iso.memory_cgroup).take());
+      memory = &**memory_lease;
+      std::string bytes = std::to_string(limits.memory_bytes);
+      // memsw may never be below the plain limit, so it is written on both sides of it (it is absent
+      // without swap accounting; then both writes fail harmlessly).
+      memory->set("memory.memsw.limit_in_bytes", bytes);
+      if (!memory->set("memory.limit_in_bytes", bytes)) throw std::runtime_error("cgroup: memory limit refused");
+      memory->set("memory.memsw.limit_in_bytes", bytes);
+      memory->set("memory.swappiness", "0");
+      memory->write("memory.max_usage_in_bytes", "0");  // peak of this run only
+      oom_kills_before = memory->read("memory.oom_control", "oom_kill").value_or(0);
+    }
+    if (iso.pids_cgroup) {
+      pids_lease.emplace(pool_for(*iso.pids_cgroup).take());
+      pids = &**pids_lease;
+      if (!pids->set("pids.max", std::to_string(limits.processes + 1))) {
+        throw std::runtime_error("cgroup: pids limit refused");
+      }
+    }
+    if (iso.cpuacct_cgroup) {
+      cpu_lease.emplace(pool_for(*iso.cpuacct_cgroup).take());
+      cpu = &**cpu_lease;
+      if (!cpu->write("cpuacct.usage", "0")) throw std::runtime_error("cgroup: resetting cpuacct.usage refused");
+    }
+  }
+  // CPU seconds of every process of the run so far, killed or not; nullopt without a cpuacct group.
+  std::optional<double> cpu_seconds() const {
+    if (!cpu) return std::nullopt;
+    auto nanoseconds = cpu->read("cpuacct.usage");
+    if (!nanoseconds) return std::nullopt;
+    return static_cast<double>(*nanoseconds) / 1e9;
+  }
+  bool oom_killed() const {
+    return memory && memory->read("memory.oom_control", "oom_kill").value_or(0) > oom_kills_before;
+  }
+};
+
+// The child's plan and the storage its pointers refer to.
+struct Plan {
+  ChildPlan child;
+  std::vector<std::string> argv_storage;
+  std::vector<std::string> env_storage;
+  sock_fprog seccomp{};
+};
+
+void set_identity(ChildPlan& child, const Isolation& iso) {
+  const Layers& layers = iso.layers;
+  const bool root = geteuid() == 0;
+  if (layers.user_namespace && layers.shared_network) {
+    child.change_ids = true;
+    child.late_user_namespace = true;
+    child.clear_groups = true;
+    child.uid = kInsideId;
+    child.gid = kInsideId;
+    child.network_fd = iso.shared_network_fd;
+  } else if (layers.user_namespace) {
+    child.change_ids = true;
+    child.change_ids_first = true;
+    child.clear_groups = root;  // setgroups stays allowed only when the parent can map ids freely
+    child.uid = kInsideId;
+    child.gid = kInsideId;
+  } else if (root && layers.unprivileged_uid) {
+    child.change_ids = true;
+    child.clear_groups = true;
+    child.uid = kNobodyId;
+    child.gid = kNobodyId;
+  }
+}
+
+void set_command(Plan& plan, const RunSpec& spec, const std::optional<HostPaths>& host) {
+  auto path_for = [&](const std::string& inside) { return host ? host->translate(inside) : inside; };
+  ChildPlan& child = plan.child;
+  child.working_dir = path_for(spec.working_dir);
+  child.executable = path_for(spec.argv[0]);
+  plan.argv_storage = spec.argv;
+  for (std::string& arg : plan.argv_storage) arg = path_for(arg);
+  plan.env_storage = spec.env;
+  for (std::string& a : plan.argv_storage) child.argv.push_back(a.data());
+  child.argv.push_back(nullptr);
+  for (std::string& e : plan.env_storage) child.envp.push_back(e.data());
+  child.envp.push_back(nullptr);
+}
+
+unsigned long clone_flags(const Layers& layers) {
+  unsigned long flags = SIGCHLD;
+  if (layers.user_namespace && !layers.shared_network) flags |= CLONE_NEWUSER;
+  if (layers.pid_namespace) flags |= CLONE_NEWPID;
+  if (layers.network_namespace && !layers.shared_network) flags |= CLONE_NEWNET;
+  if (layers.mount_namespace) flags |= CLONE_NEWNS;
+  if (layers.ipc_namespace) flags |= CLONE_NEWIPC | CLONE_NEWUTS;
+  return flags;
+}
+
+// Writes the id maps of `pid`'s user namespace; empty string or what failed.
+std::string map_ids(pid_t pid) {
+  const bool root = geteuid() == 0;
+  std::string proc = "/proc/" + std::to_string(pid);
+  std::string uid_line = std::to_string(kInsideId) + " " + std::to_string(root ? kNobodyId : geteuid()) + " 1";
+  std::string gid_line = std::to_string(kInsideId) + " " + std::to_string(root ? kNobodyId : getegid()) + " 1";
+  if (!root && !write_text(proc + "/setgroups", "deny")) return std::string("writing setgroups: ") + std::strerror(errno);
+  if (!write_text(proc + "/uid_map", uid_line)) return std::string("writing uid_map: ") + std::strerror(errno);
+  if (!write_text(proc + "/gid_map", gid_line)) return std::string("writing gid_map: ") + std::strerror(errno);
+  return "";
+}
+
+// The parent's half of the start handshake (see ChildPlan); empty string or what failed.
+std::string start_child(pid_t pid, const ChildPlan& child, const Layers& layers, const Groups& groups,
+                        int sync_fd, int request_fd) {
+  std::string problem;
+  if (layers.user_namespace && !layers.shared_network) problem = map_ids(pid);
+  if (problem.empty() && groups.memory && !groups.memory->attach(pid)) problem = "joining the memory cgroup";
+  if (problem.empty() && groups.pids && !groups.pids->attach(pid)) problem = "joining the pids cgroup";
+  if (problem.empty() && groups.cpu && !groups.cpu->attach(pid)) problem = "joining the cpuacct cgroup";
+  char go = 1;
+  if (problem.empty() && write(sync_fd, &go, 1) != 1) problem = "starting the child";
+  if (problem.empty() && child.late_user_namespace) {
+    // The child asks for its id map once it has entered its user namespace; EOF means it failed
+    // before that and says why on the report pipe.
+    pollfd wait_for{request_fd, POLLIN, 0};
+    char asked = 0;
+    if (poll(&wait_for, 1, 10000) == 1 && read(request_fd, &asked, 1) == 1) {
+      problem = map_ids(pid);
+      if (problem.empty() && write(sync_fd, &go, 1) != 1) problem = "starting the child";
+    }
+  }
+  return problem;
+}
+
+// The limit that ended the run wins over how the program died of it.
+void classify(RunResult& result, const Collected& collected, bool oom_killed, bool memory_by_cgroup,
+              const RunLimits& limits) {
+  if (collected.out_overflow || result.signal == SIGXFSZ) {
+    result.status = RunStatus::OutputLimit;
+  } else if (oom_killed || (!memory_by_cgroup && result.peak_memory_bytes >= limits.memory_bytes)) {
+    result.status = RunStatus::MemoryLimit;
+  } else if (collected.cpu_exceeded || result.cpu_seconds > limits.cpu_seconds || result.signal == SIGXCPU) {
+    result.status = RunStatus::CpuLimit;
+  } else if (collected.wall_exceeded) {
+    result.status = RunStatus::WallLimit;
+  }
 }
 
 }  // namespace
-
-std::vector<MountSpec> system_view(const std::vector<std::string>& extra_paths) {
-  std::vector<MountSpec> view;
-  auto add = [&](const std::string& path) {
-    std::error_code ec;
-    auto status = fs::symlink_status(path, ec);
-    if (ec || !fs::exists(status)) return;
-    if (fs::is_symlink(status)) {
-      view.push_back({MountSpec::Kind::Symlink, path, fs::read_symlink(path).string(), 0});
-    } else {
-      view.push_back({MountSpec::Kind::ReadOnly, path, path, 0});
-    }
-  };
-  for (const char* path : {"/usr", "/lib", "/lib64", "/lib32", "/libx32", "/bin", "/sbin", "/etc/ld.so.cache"}) {
-    add(path);
-  }
-  for (const std::string& path : extra_paths) {
-    bool covered = false;
-    for (const MountSpec& m : view) {
-      covered = covered || path == m.inside_path || path.starts_with(m.inside_path + "/");
-    }
-    if (!covered) add(path);
-  }
-  return view;
-}
 
 RunResult run_sandboxed(const RunSpec& spec) { return run_sandboxed(spec, isolation()); }
 
 RunResult run_sandboxed(const RunSpec& spec, const Isolation& iso) {
   const Layers& layers = iso.layers;
-  if (spec.argv.empty()) return setup_failure("run: argv is empty");
-  const std::uint64_t run_id = run_counter.fetch_add(1);
   const RunLimits& limits = spec.limits;
+  if (spec.argv.empty()) return setup_failure("run: argv is empty");
   try {
     std::optional<HostPaths> host;
-    if (!layers.mount_namespace) host.emplace(spec, run_id);
-    auto path_for = [&](const std::string& inside) { return host ? host->translate(inside) : inside; };
-
-    // Per-run cgroups, limits set before the program exists.
-    std::unique_ptr<RunCgroup> memory_group, pids_group;
-    std::string group_name = "run-" + std::to_string(run_id);
-    if (iso.memory_cgroup) {
-      memory_group = std::make_unique<RunCgroup>(*iso.memory_cgroup, group_name);
-      std::string bytes = std::to_string(limits.memory_bytes);
-      if (!memory_group->write("memory.limit_in_bytes", bytes)) return setup_failure("cgroup: memory limit refused");
-      memory_group->write("memory.memsw.limit_in_bytes", bytes);  // absent without swap accounting
-      memory_group->write("memory.swappiness", "0");
-    }
-    if (iso.pids_cgroup) {
-      pids_group = std::make_unique<RunCgroup>(*iso.pids_cgroup, group_name);
-      if (!pids_group->write("pids.max", std::to_string(limits.processes + 1))) {
-        return setup_failure("cgroup: pids limit refused");
-      }
-    }
-
-    Pipe sync = make_pipe(), report = make_pipe(), out = make_pipe(), err = make_pipe();
-    Fd input(memfd_create("stdin", MFD_CLOEXEC));
-    if (input.get() < 0) return setup_failure(std::string("memfd_create: ") + std::strerror(errno));
-    for (std::size_t done = 0; done < spec.stdin_data.size();) {
-      ssize_t n = write(input.get(), spec.stdin_data.data() + done, spec.stdin_data.size() - done);
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) return setup_failure(std::string("writing stdin: ") + std::strerror(errno));
-      done += static_cast<std::size_t>(n);
-    }
-    lseek(input.get(), 0, SEEK_SET);
+    if (!layers.mount_namespace) host.emplace(spec.mounts, scratch().path);
+    Groups groups(iso, limits);
+    Pipe sync = make_pipe(), report = make_pipe(), out = make_pipe(), err = make_pipe(), request = make_pipe();
+    Fd input = stdin_file(spec.stdin_data);
 
     Plan plan;
     ChildPlan& child = plan.child;
     child.build_root = layers.mount_namespace;
     child.new_root = scratch().path + "/root";
-    if (layers.mount_namespace) add_mounts(child, spec, layers);
-    child.working_dir = path_for(spec.working_dir);
-    const bool root = geteuid() == 0;
-    if (layers.user_namespace) {
-      child.change_ids = true;
-      child.change_ids_first = true;
-      child.clear_groups = root;  // setgroups stays allowed only when the parent can map ids freely
-      child.uid = kInsideId;
-      child.gid = kInsideId;
-    } else if (root && layers.unprivileged_uid) {
-      child.change_ids = true;
-      child.clear_groups = true;
-      child.uid = kNobodyId;
-      child.gid = kNobodyId;
-    }
-    child.new_process_group = !layers.pid_namespace;
-    child.limits = resource_limits(limits, memory_group != nullptr);
+    if (layers.mount_namespace) child.mounts = mount_steps(spec.mounts, child.new_root, layers.pid_namespace);
+    set_identity(child, iso);
+    set_command(plan, spec, host);
+    child.limits = resource_limits(limits, groups.memory != nullptr);
     if (layers.seccomp) {
       const auto& program = seccomp_program();
       plan.seccomp.len = static_cast<unsigned short>(program.size());
@@ -327,153 +283,66 @@ RunResult run_sandboxed(const RunSpec& spec, const Isolation& iso) {
       child.seccomp = &plan.seccomp;
     }
     child.sync_fd = sync.read.get();
+    child.request_fd = request.write.get();
     child.report_fd = report.write.get();
     child.stdin_fd = input.get();
     child.stdout_fd = out.write.get();
     child.stderr_fd = err.write.get();
-    child.executable = path_for(spec.argv[0]);
-    plan.argv_storage = spec.argv;
-    plan.argv_storage[0] = child.executable;
-    for (std::size_t i = 1; i < plan.argv_storage.size(); ++i) plan.argv_storage[i] = path_for(spec.argv[i]);
-    plan.env_storage = spec.env;
-    for (std::string& a : plan.argv_storage) child.argv.push_back(a.data());
-    child.argv.push_back(nullptr);
-    for (std::string& e : plan.env_storage) child.envp.push_back(e.data());
-    child.envp.push_back(nullptr);
-
-    unsigned long flags = SIGCHLD;
-    if (layers.user_namespace) flags |= CLONE_NEWUSER;
-    if (layers.pid_namespace) flags |= CLONE_NEWPID;
-    if (layers.network_namespace) flags |= CLONE_NEWNET;
-    if (layers.mount_namespace) flags |= CLONE_NEWNS;
-    if (layers.ipc_namespace) flags |= CLONE_NEWIPC | CLONE_NEWUTS;
 
     const auto start = Clock::now();
-    pid_t pid = static_cast<pid_t>(syscall(SYS_clone, flags, nullptr, nullptr, nullptr, nullptr));
+    pid_t pid = static_cast<pid_t>(syscall(SYS_clone, clone_flags(layers), nullptr, nullptr, nullptr, nullptr));
     if (pid < 0) return setup_failure(std::string("clone: ") + std::strerror(errno));
     if (pid == 0) run_child(child);
 
     // From here on the child exists: every path ends with it killed and reaped.
-    sync.read.reset();
-    report.write.reset();
-    out.write.reset();
-    err.write.reset();
-    input.reset();
-    std::string setup_problem;
-    if (layers.user_namespace) {
-      std::string proc = "/proc/" + std::to_string(pid);
-      std::string uid_line = std::to_string(kInsideId) + " " + std::to_string(root ? kNobodyId : geteuid()) + " 1";
-      std::string gid_line = std::to_string(kInsideId) + " " + std::to_string(root ? kNobodyId : getegid()) + " 1";
-      if (!root && !write_text(proc + "/setgroups", "deny")) setup_problem = "writing setgroups";
-      if (setup_problem.empty() && !write_text(proc + "/uid_map", uid_line)) setup_problem = "writing uid_map";
-      if (setup_problem.empty() && !write_text(proc + "/gid_map", gid_line)) setup_problem = "writing gid_map";
-    }
-    if (setup_problem.empty() && memory_group && !memory_group->attach(pid)) setup_problem = "joining memory cgroup";
-    if (setup_problem.empty() && pids_group && !pids_group->attach(pid)) setup_problem = "joining pids cgroup";
-    if (setup_problem.empty()) {
-      char go = 1;
-      if (write(sync.write.get(), &go, 1) != 1) setup_problem = "starting the child";
-    }
+    for (Fd* end : {&sync.read, &report.write, &out.write, &err.write, &input, &request.write}) end->reset();
+    std::string setup_problem = start_child(pid, child, layers, groups, sync.write.get(), request.read.get());
     sync.write.reset();
-
-    RunResult result;
-    std::string report_bytes;
-    bool out_overflow = false, err_overflow = false, report_overflow = false;
-    bool wall_exceeded = false;
-    const auto deadline = start + std::chrono::duration_cast<Clock::duration>(
-                                      std::chrono::duration<double>(limits.wall_seconds));
-    bool out_open = true, err_open = true, report_open = setup_problem.empty();
     auto kill_everything = [&] {
       kill(pid, SIGKILL);
-      if (!layers.pid_namespace) kill(-pid, SIGKILL);
-      if (memory_group) memory_group->kill_all();
-      else if (pids_group) pids_group->kill_all();
+      kill(-pid, SIGKILL);  // the reaper leads the run's session and process group
+      if (groups.memory) groups.memory->kill_all();
+      else if (groups.pids) groups.pids->kill_all();
     };
-    if (!setup_problem.empty()) kill_everything();
-    // Phase 1: until the reaper reports (its end closes the report pipe) or a limit is hit.
-    while (report_open) {
-      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
-      if (left <= 0) {
-        wall_exceeded = true;
-        break;
-      }
-      pollfd fds[3] = {{report.read.get(), POLLIN, 0}, {out_open ? out.read.get() : -1, POLLIN, 0},
-                       {err_open ? err.read.get() : -1, POLLIN, 0}};
-      int ready = poll(fds, 3, static_cast<int>(std::min<long long>(left, 1000)) + 1);
-      if (ready < 0 && errno != EINTR) break;
-      if (ready <= 0) continue;
-      if (fds[0].revents) report_open = drain(report.read.get(), report_bytes, 4096, report_overflow);
-      if (fds[1].revents) out_open = drain(out.read.get(), result.stdout_data, limits.stdout_bytes, out_overflow);
-      if (fds[2].revents) err_open = drain(err.read.get(), result.stderr_data, limits.stderr_bytes, err_overflow);
-      if (out_overflow) break;
-    }
-    kill_everything();
-    // Phase 2: what is left in the pipes; every writer is dead now, so EOF comes promptly.
-    const auto drain_deadline = Clock::now() + std::chrono::milliseconds(200);
-    while ((out_open || err_open) && !out_overflow && Clock::now() < drain_deadline) {
-      pollfd fds[2] = {{out_open ? out.read.get() : -1, POLLIN, 0}, {err_open ? err.read.get() : -1, POLLIN, 0}};
-      if (poll(fds, 2, 50) <= 0) continue;
-      if (fds[0].revents) out_open = drain(out.read.get(), result.stdout_data, limits.stdout_bytes, out_overflow);
-      if (fds[1].revents) err_open = drain(err.read.get(), result.stderr_data, limits.stderr_bytes, err_overflow);
-    }
+    const auto deadline =
+        start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(limits.wall_seconds));
+    std::function<bool()> over_cpu;
+    if (groups.cpu) over_cpu = [&] { return groups.cpu_seconds().value_or(0) > limits.cpu_seconds; };
+    Collected collected = collect(setup_problem.empty() ? report.read.get() : -1, out.read.get(), err.read.get(),
+                                  limits.stdout_bytes, limits.stderr_bytes, deadline, kill_everything, over_cpu);
     int reaper_status = 0;
     rusage usage{};
     while (wait4(pid, &reaper_status, __WALL, &usage) < 0 && errno == EINTR) {
     }
+
+    RunResult result;
     result.wall_seconds = std::chrono::duration<double>(Clock::now() - start).count();
-    result.cpu_seconds = seconds(usage.ru_utime) + seconds(usage.ru_stime);
+    // The group also counts processes killed before anyone reaped them (a run stopped by a limit).
+    result.cpu_seconds = std::max(seconds(usage.ru_utime) + seconds(usage.ru_stime), groups.cpu_seconds().value_or(0));
     result.peak_memory_bytes = static_cast<std::uint64_t>(usage.ru_maxrss) * 1024;
-
-    bool oom_killed = false;
-    if (memory_group) {
-      oom_killed = memory_group->read("memory.oom_control", "oom_kill").value_or(0) > 0;
-      auto peak = memory_group->read("memory.max_usage_in_bytes");
-      // Page cache and kernel memory count in the group, so the group peak only ever raises RSS.
-      if (oom_killed && peak) result.peak_memory_bytes = std::max(result.peak_memory_bytes, *peak);
+    result.stdout_data = std::move(collected.out);
+    result.stderr_data = std::move(collected.err);
+    const bool oom_killed = groups.oom_killed();
+    if (oom_killed) {
+      // The group also counts page cache and kernel memory, so its peak only ever raises the RSS figure.
+      auto peak = groups.memory->read("memory.max_usage_in_bytes");
+      if (peak) result.peak_memory_bytes = std::max(result.peak_memory_bytes, *peak);
     }
-
-    // Decode the report: setup errors first, then the program's wait status.
-    std::optional<int> program_status;
-    std::string child_error;
-    for (std::size_t i = 0; i < report_bytes.size();) {
-      if (report_bytes[i] == 'E') {
-        std::size_t nl = report_bytes.find('\n', i);
-        if (nl == std::string::npos) nl = report_bytes.size();
-        if (child_error.empty()) child_error = report_bytes.substr(i + 1, nl - i - 1);
-        i = nl + 1;
-      } else if (report_bytes[i] == 'S' && i + 1 + sizeof(int) <= report_bytes.size()) {
-        int status = 0;
-        std::memcpy(&status, report_bytes.data() + i + 1, sizeof status);
-        program_status = status;
-        i += 1 + sizeof(int);
-      } else {
-        break;
-      }
-    }
-    if (!setup_problem.empty()) return setup_failure("sandbox: " + setup_problem + ": " + std::strerror(errno));
-    if (!child_error.empty()) return setup_failure("sandbox child: " + child_error);
-
-    if (program_status) {
-      if (WIFEXITED(*program_status)) {
+    if (!setup_problem.empty()) return setup_failure("sandbox: " + setup_problem);
+    Report reported = decode_report(collected.report);
+    if (!reported.child_error.empty()) return setup_failure("sandbox child: " + reported.child_error);
+    if (reported.program_status) {
+      if (WIFEXITED(*reported.program_status)) {
         result.status = RunStatus::Exited;
-        result.exit_code = WEXITSTATUS(*program_status);
-      } else if (WIFSIGNALED(*program_status)) {
+        result.exit_code = WEXITSTATUS(*reported.program_status);
+      } else if (WIFSIGNALED(*reported.program_status)) {
         result.status = RunStatus::Signaled;
-        result.signal = WTERMSIG(*program_status);
+        result.signal = WTERMSIG(*reported.program_status);
       }
-    } else if (!wall_exceeded && !out_overflow) {
+    } else if (!collected.wall_exceeded && !collected.out_overflow && !collected.cpu_exceeded && !oom_killed) {
       return setup_failure("sandbox: the reaper ended without reporting (status " + std::to_string(reaper_status) + ")");
     }
-    // The limit that ended the run wins over how the program died of it.
-    if (out_overflow || result.signal == SIGXFSZ) {
-      result.status = RunStatus::OutputLimit;
-    } else if (oom_killed || (!memory_group && result.peak_memory_bytes >= limits.memory_bytes)) {
-      result.status = RunStatus::MemoryLimit;
-    } else if (result.cpu_seconds > limits.cpu_seconds || result.signal == SIGXCPU) {
-      result.status = RunStatus::CpuLimit;
-    } else if (wall_exceeded) {
-      result.status = RunStatus::WallLimit;
-    }
+    classify(result, collected, oom_killed, groups.memory != nullptr, limits);
     return result;
   } catch (const std::exception& e) {
     return setup_failure(e.what());

@@ -4,16 +4,9 @@
 #include <string>
 #include <vector>
 
-namespace r1eval::graders::code::sandbox {
+#include "graders/code/sandbox/file_view.h"
 
-// What the program sees of the file system (with a mount namespace, nothing else is visible).
-struct MountSpec {
-  enum class Kind { ReadOnly, Writable, Tmpfs, Symlink };
-  Kind kind = Kind::ReadOnly;
-  std::string inside_path;     // absolute path seen by the program
-  std::string host_path;       // ReadOnly/Writable: the host path shown there; Symlink: the link target
-  std::uint64_t tmpfs_bytes = 0;  // Tmpfs: its size
-};
+namespace r1eval::graders::code::sandbox {
 
 struct RunLimits {
   double cpu_seconds = 1.0;              // CPU time of the program and its children
@@ -65,10 +58,5 @@ RunResult run_sandboxed(const RunSpec& spec);
 struct Isolation;
 // The same with exactly the layers of `isolation` (the probe uses it to try candidate layer sets).
 RunResult run_sandboxed(const RunSpec& spec, const Isolation& isolation);
-
-// The read-only system view a compiler or interpreter needs: /usr, the /lib* and /bin, /sbin links or
-// directories, the dynamic loader cache, plus each of `extra_paths` (e.g. an interpreter's prefix),
-// as they exist on this machine. Nothing from /home, /root, /work, /etc (besides ld.so.cache) or /tmp.
-std::vector<MountSpec> system_view(const std::vector<std::string>& extra_paths = {});
 
 }  // namespace r1eval::graders::code::sandbox
