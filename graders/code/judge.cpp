@@ -1,5 +1,10 @@
 #include "graders/code/judge.h"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
+
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
 
@@ -85,6 +90,26 @@ TestResult classify(const sandbox::RunResult& run, double cpu_limit, std::uint64
 
 std::string default_work_root() { return std::filesystem::temp_directory_path().string() + "/r1eval-judge"; }
 
+// As root, programs run as an unprivileged uid that must walk down to their folder (bind mounts resolve
+// paths with the sandbox's credentials): every existing ancestor needs the search bit for others.
+// Refusing up front names the folder, instead of every run failing with a judge error.
+void require_reachable_by_sandbox(const std::string& work_dir) {
+  if (::geteuid() != 0) return;  // a user namespace maps the sandbox to the caller, who reaches it already
+  std::error_code ec;
+  const std::filesystem::path dir = std::filesystem::absolute(work_dir, ec);
+  for (std::filesystem::path p = dir; !p.empty(); p = p.parent_path()) {
+    struct stat st {};
+    if (::stat(p.c_str(), &st) == 0 && S_ISDIR(st.st_mode) && !(st.st_mode & S_IXOTH)) {
+      char mode[8];
+      std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+      throw std::runtime_error("judge work folder " + work_dir + ": the sandbox user cannot reach it (" + p.string() +
+                               " has mode " + mode + "); use a folder whose parents are searchable by all, e.g. under " +
+                               std::filesystem::temp_directory_path().string());
+    }
+    if (p == p.root_path()) break;
+  }
+}
+
 }  // namespace
 
 struct Judge::Impl {
@@ -101,6 +126,7 @@ struct Judge::Impl {
         arena(config.max_parallel_runs > 0 ? config.max_parallel_runs
                                            : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()))) {
     if (config.work_dir.empty()) config.work_dir = default_work_root();
+    require_reachable_by_sandbox(config.work_dir);
     ScratchFolder check(config.work_dir, "writable");  // fails early, naming the folder, when it cannot be used
     tools = resolve_toolchain(config);
   }

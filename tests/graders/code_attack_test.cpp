@@ -172,7 +172,7 @@ bool run_worker_if_requested() {
   const char* port = std::getenv(kPortEnv);
   if (!out || !port) return false;
   JudgeConfig config;
-  config.work_dir = std::string(R1EVAL_TEST_TMP) + "/attack-judge";
+  // The default work folder (under the system temp folder): the build folder may sit below a private one.
   config.compile_cpu_seconds = 4;
   config.output_limit_bytes = 16u << 20;
   Judge judge(config);

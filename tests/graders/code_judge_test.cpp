@@ -1,3 +1,8 @@
+#include <unistd.h>
+
+#include <filesystem>
+#include <stdexcept>
+
 #include <gtest/gtest.h>
 
 #include "code_test_support.h"
@@ -148,6 +153,28 @@ TEST(CodeJudge, ReportsIsolationLayers) {
   EXPECT_TRUE(summary.starts_with("namespaces ")) << summary;
   EXPECT_NE(summary.find("rlimits"), std::string::npos);
   std::cout << "[ isolation ] " << summary << "\n";
+}
+
+}  // namespace
+}  // namespace r1eval::graders::code
+
+namespace r1eval::graders::code {
+namespace {
+
+// As root the sandbox runs programs as another uid, which must be able to walk down to the work folder.
+TEST(CodeJudgeConfig, AWorkFolderBelowAPrivateFolderIsRefusedByName) {
+  if (::geteuid() != 0) GTEST_SKIP() << "only root runs programs as another uid";
+  const std::string hidden = std::string(R1EVAL_TEST_TMP) + "/private-parent";
+  std::filesystem::create_directories(hidden);
+  std::filesystem::permissions(hidden, std::filesystem::perms::owner_all);
+  JudgeConfig config;
+  config.work_dir = hidden + "/judge";
+  try {
+    Judge judge(config);
+    FAIL() << "expected the folder to be refused";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find(hidden + " has mode 0700"), std::string::npos) << e.what();
+  }
 }
 
 }  // namespace

@@ -5,7 +5,7 @@ namespace r1eval::graders::code::testing {
 const Judge& shared_judge() {
   static const Judge judge([] {
     JudgeConfig config;
-    config.work_dir = std::string(R1EVAL_TEST_TMP) + "/code-judge";
+    // The default work folder (under the system temp folder): the build folder may sit below a private one.
     return config;
   }());
   return judge;
