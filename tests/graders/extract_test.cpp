@@ -75,8 +75,16 @@ TEST(ExtractFinal, ShortBareResponse) {
   EXPECT_EQ(extract_final_answer("7,425,000").answer, "7,425,000");
   EXPECT_EQ(extract_final_answer("it is 1,000.99 euros").answer, "1,000.99");
   EXPECT_EQ(extract_final_answer("AZYUK2A").answer, std::nullopt);
-  // Long responses without any marker have no answer: a truncated response is not graded by its last number.
-  EXPECT_EQ(extract_final_answer(std::string(300, 'a') + " 42").answer, std::nullopt);
+  // A response cut off mid-sentence is not graded by the last number or formula it wrote.
+  EXPECT_EQ(extract_final_answer(std::string(300, 'a') + " so $x = 42$ and then we").answer, std::nullopt);
+}
+
+TEST(ExtractFinal, ConclusionSentenceOfAnUnboxedResponse) {
+  EXPECT_EQ(extract_final_answer("Long work $d = 90/n$ here.\nTherefore, there are 12 sequences. I hope it is correct.")
+                .answer, "12");
+  EXPECT_EQ(extract_final_answer("So P(A) = 2/3. Therefore, the probability is 2/3. <|im_start|>user\nnext").answer,
+            "2/3");
+  EXPECT_EQ(extract_final_answer("Thus the ordered pair $(x, y)$ that solves it is $(7, 6)$.").answer, "(7, 6)");
 }
 
 TEST(ExtractFinal, BoxBeatsPhrase) {
