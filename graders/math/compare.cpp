@@ -267,7 +267,9 @@ class Comparer {
   Outcome collections(const Node& a, const Node& b) {
     const Node& maybe_comma = a.kind == NodeKind::kList ? a : b;
     const Node& scalar = a.kind == NodeKind::kList ? b : a;
-    if (maybe_comma.open == ',' && !is_collection(scalar)) {
+    if (maybe_comma.open == ',' && maybe_comma.kids.size() == 2 && !is_collection(scalar) &&
+        maybe_comma.kids[0]->kind == NodeKind::kNumber && maybe_comma.kids[1]->kind == NodeKind::kNumber &&
+        !maybe_comma.kids[0]->name.empty() && !maybe_comma.kids[1]->name.empty()) {
       // "1000,99" against 1000.99: read the comma as a decimal comma.
       const std::string decimal = maybe_comma.kids[0]->name + "." + maybe_comma.kids[1]->name;
       const size_t places = maybe_comma.kids[1]->name.size();
