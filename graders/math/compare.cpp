@@ -8,6 +8,7 @@
 
 #include "graders/math/exact_eval.h"
 #include "graders/math/numeric_eval.h"
+#include "graders/math/solution_set.h"
 
 namespace r1eval::graders::math {
 namespace {
@@ -606,8 +607,12 @@ class Comparer {
       const Node* fa = final_value(a);
       const Node* fb = final_value(b);
       if (fa && fb && (a.kids.size() > 2 || b.kids.size() > 2)) return compare(*fa, *fb);
-      if (a.relations == b.relations && a.kids.size() == b.kids.size())
-        return elementwise(a.kids, b.kids, "relations equal");
+      if (a.relations == b.relations && a.kids.size() == b.kids.size()) {
+        const Outcome o = elementwise(a.kids, b.kids, "relations equal");
+        if (o.decision == Decision::kEqual) return o;
+      }
+      if (auto same = same_solution_set(a, b, budget_))
+        return *same ? equal("same solution set") : different("solution sets differ");
       return unknown("relations not comparable");
     }
     const Node& rel = a.kind == NodeKind::kRelation ? a : b;
@@ -616,7 +621,22 @@ class Comparer {
       // "x = 3" against "3"; "y = 2x + 3" against "2x + 3"; "x \in [0,1]" against "[0,1]".
       return compare(*v, other);
     }
-    if (intervals_of(rel) && (is_interval_like(other) || other.kind == NodeKind::kTuple)) return interval_sets(rel, other);
+    if (is_interval_like(other) || other.kind == NodeKind::kTuple) {
+      // "x < 3" against "(-\infty, 3)": bounds of a lone variable; "1 \le |z| \le 2", "x^2 < 4": membership
+      // at probe points; "0 < f(x) < 1" against "(0, 1)": the range of the expression in the middle.
+      lone_variable_only_ = true;
+      const bool lone = intervals_of(rel).has_value();
+      lone_variable_only_ = false;
+      if (lone) {
+        lone_variable_only_ = true;
+        Outcome o = interval_sets(rel, other);
+        lone_variable_only_ = false;
+        return o;
+      }
+      if (auto same = same_solution_set(rel, other, budget_))
+        return *same ? equal("same solution set") : different("solution sets differ");
+      if (intervals_of(rel)) return interval_sets(rel, other);
+    }
     // "f(x) = 1", "(p, q) = (3, 2)", "AB = 4 = ...": the value the equalities end with.
     if (const Node* v = final_value(rel)) return compare(*v, other);
     return different("relation against non-relation");

@@ -190,6 +190,12 @@ TEST(Equivalence, InequalitiesAndIntervals) {
       {"\\mathbb{R}", "(-\\infty, \\infty)", true}, {"x \\ne 2", "(-\\infty,2)\\cup(2,\\infty)", true},
       {"[0, \\frac{1}{2}]", "[0, 0.5]", true}, {"(0, 1)", "[0, 1]", false}, {"[0,\\pi)", "[0, 2\\pi)", false},
       {"x<3", "x \\le 3", false}, {"-1 < x < 1", "(-1,1)", true},
+      // Membership at probe points for relations that are not a lone variable against constants.
+      {"2x < 6", "x < 3", true}, {"2x < 6", "x \\le 3", false}, {"-x > -1", "x < 1", true},
+      {"x^2 < 4", "(-2, 2)", true}, {"x^2 \\le 4", "(-2, 2)", false}, {"x^2 \\ge 1", "(-\\infty,-1]\\cup[1,\\infty)", true},
+      {"1 \\le |z| \\le \\frac{3}{2}", "z \\in [-\\frac32, -1] \\cup [1, \\frac32]", true},
+      {"1 \\le |z| \\le \\frac{3}{2}", "z \\in [-\\frac32, -1] \\cup (1, \\frac32]", false},
+      {"x^2 < 2", "(-\\sqrt{2}, \\sqrt{2})", true}, {"x^2 < 2", "[-\\sqrt{2}, \\sqrt{2})", false},
   });
 }
 
