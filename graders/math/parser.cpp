@@ -122,17 +122,41 @@ class Parser {
     const size_t first_start = p_;
     out.push_back(relation());
     const size_t first_end = p_;
+    std::vector<size_t> group_starts = {0};  // items that follow a ';' when ';' and ',' are mixed
+    bool commas = false;
     while (at_separator()) {
+      if (is_symbol(peek(), ';')) group_starts.push_back(out.size());
+      else commas = true;
       advance();
       if (at_item_end()) break;  // trailing comma
       if (out.size() >= kMaxItems) throw BudgetExhausted();
       out.push_back(relation());
     }
+    if (commas && group_starts.size() > 1) return grouped(std::move(out), group_starts);
     if (decimal_comma && out.size() == 2 && first_end == first_start + 1 && p_ == first_end + 2 && is_symbol(t_[first_end], ',') &&
         t_[first_start].kind == TokenKind::kNumber && t_[first_end + 1].kind == TokenKind::kNumber &&
         !t_[first_end].space_before && !t_[first_end + 1].space_before &&
         t_[first_start].text.find('.') == std::string::npos && t_[first_end + 1].text.find('.') == std::string::npos)
       *decimal_comma = true;
+    return out;
+  }
+
+  // "p=5, q=2; p=7, q=2": ';' separates answers, ',' the parts of one answer (a tuple).
+  std::vector<NodePtr> grouped(std::vector<NodePtr> flat, std::vector<size_t> starts) {
+    starts.push_back(flat.size());
+    std::vector<NodePtr> out;
+    for (size_t g = 0; g + 1 < starts.size(); ++g) {
+      if (starts[g + 1] == starts[g]) continue;
+      if (starts[g + 1] - starts[g] == 1) {
+        out.push_back(std::move(flat[starts[g]]));
+        continue;
+      }
+      NodePtr t = node(NodeKind::kTuple);
+      t->open = '(';
+      t->close = ')';
+      for (size_t k = starts[g]; k < starts[g + 1]; ++k) t->kids.push_back(std::move(flat[k]));
+      out.push_back(std::move(t));
+    }
     return out;
   }
 

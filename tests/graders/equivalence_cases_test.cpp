@@ -214,6 +214,7 @@ TEST(Equivalence, ListsAndSets) {
       {"\\{1,2\\}", "\\{1,3\\}", false}, {"\\emptyset", "\\{\\}", true}, {"\\emptyset", "\\{0\\}", false},
       {"2 \\text{ and } 3", "2, 3", true}, {"-1, \\frac12", "0.5, -1", true}, {"1; 2", "1, 2", true},
       {"x = 1, 2", "1, 2", true}, {"1, 2, 4", "1, 2, 2", false},
+      {"p=5,q=2;p=7,q=2", "(5,2),(7,2)", true}, {"p=5,q=2;p=7,q=3", "(5,2),(7,2)", false},
       // Answer lists are sets: a repeated element adds nothing.
       {"1, 1, 2", "1, 2", true}, {"2, 3 \\text{ or } 5", "5, 3, 2", true}, {"1 and 2", "\\{1,2\\}", true},
   });
