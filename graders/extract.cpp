@@ -255,7 +255,8 @@ std::optional<std::string> answer_in_prose(std::string_view x) {
 std::string_view before_end_of_turn(std::string_view text) {
   size_t cut = text.size();
   for (std::string_view marker : {std::string_view("<|im_start|>"), std::string_view("<|im_end|>"),
-                                  std::string_view("<|endoftext|>"), std::string_view("<\xef\xbd\x9c" "end\xe2\x96\x81" "of\xe2\x96\x81" "sentence\xef\xbd\x9c>")})
+                                  std::string_view("<|endoftext|>"), std::string_view("<|eot_id|>"),
+                                  std::string_view("<|eom_id|>"), std::string_view("<|start_header_id|>"), std::string_view("<\xef\xbd\x9c" "end\xe2\x96\x81" "of\xe2\x96\x81" "sentence\xef\xbd\x9c>")})
     cut = std::min(cut, text.find(marker));
   return text.substr(0, cut);
 }
@@ -310,7 +311,9 @@ std::vector<BoxSpan> find_boxes(std::string_view text, bool* unclosed_last) {
         if (unclosed_last) *unclosed_last = true;
         break;
       }
-      boxes.push_back({std::string(text.substr(i + 1, close - i - 2)), pos, close});
+      // An empty box ("put the answer inside \boxed{}" echoed from the prompt) holds no answer.
+      std::string content(text.substr(i + 1, close - i - 2));
+      if (content.find_first_not_of(" \t\n") != std::string::npos) boxes.push_back({std::move(content), pos, close});
       pos = close;
       continue;
     }

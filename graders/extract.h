@@ -18,7 +18,7 @@ struct BoxSpan {
   size_t end = 0;
 };
 
-// Every complete box of `text`, left to right. An unclosed box ends the scan: nothing after it counts.
+// Every complete, non-empty box of `text`, left to right. An unclosed box ends the scan: nothing after it counts.
 // `unclosed_last` (optional) is set when the scan stopped at an unclosed box.
 std::vector<BoxSpan> find_boxes(std::string_view text, bool* unclosed_last = nullptr);
 

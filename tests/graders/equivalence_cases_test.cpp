@@ -152,7 +152,8 @@ TEST(Equivalence, UnitsAndMoney) {
   check_all({
       {"5 \\text{ cm}", "5", true}, {"5\\text{cm}^2", "5", true}, {"\\$5", "5", true}, {"\\$5.00", "5", true},
       {"12 \\text{ inches}", "12", true}, {"10 \\mbox{ meters}", "10", true}, {"5 \\text{ cm}", "6", false},
-      {"\\$ 1,000", "1000", true}, {"20 \\text{ dollars}", "20", true}, {"7 \\text{ units}", "8", false},
+      {"\\$ 1,000", "1000", true}, {"1320 km", "1320", true}, {"5 cm^2", "5", true}, {"5 km", "6", false},
+      {"2m", "2", false}, {"20 \\text{ dollars}", "20", true}, {"7 \\text{ units}", "8", false},
   });
 }
 

@@ -28,6 +28,11 @@ TEST(ExtractBoxed, UnclosedBoxIsNoAnswer) {
   EXPECT_EQ(extract_boxed_answer("\\boxed{"), std::nullopt);
 }
 
+TEST(ExtractBoxed, EmptyBoxesAreSkipped) {
+  EXPECT_EQ(extract_boxed_answer("so \\boxed{5}. Next question: put the answer in \\boxed{}."), "5");
+  EXPECT_EQ(extract_boxed_answer("\\boxed{ }"), std::nullopt);
+}
+
 TEST(ExtractBoxed, NoBoxIsNoAnswer) { EXPECT_EQ(extract_boxed_answer("The answer is 4."), std::nullopt); }
 
 TEST(ExtractBoxed, PrefersTextAfterThink) {
