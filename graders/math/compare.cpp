@@ -160,7 +160,12 @@ class Comparer {
       auto va = numeric_value(a, vars, budget_);
       auto vb = numeric_value(b, vars, budget_);
       if (!va || !vb) continue;  // outside the domain of one side
-      if (!numerically_close(*va, *vb)) return different("differ at a sample point");
+      if (!numerically_close(*va, *vb)) {
+        // Real inputs giving a non-real value lie outside the real domain (ln of a negative, where
+        // ln(ab) and ln a + ln b part ways by 2*pi*i): such points do not count.
+        if (!va->is_real() || !vb->is_real()) continue;
+        return different("differ at a sample point");
+      }
       ++agreeing;
     }
     return agreeing >= 3 ? equal("equal at sample points") : unknown("too few points in the domain");
