@@ -7,6 +7,8 @@
 #include <vector>
 
 #include "graders/math/exact_eval.h"
+#include "graders/math/intervals.h"
+#include "graders/math/matrix_fold.h"
 #include "graders/math/numeric_eval.h"
 #include "graders/math/solution_set.h"
 
@@ -21,13 +23,6 @@ constexpr size_t kMaxElements = 64;
 constexpr int kMaxPlusMinus = 3;
 // A decimal answer this precise counts as the rounded value of an exact gold (0.08333 for 1/12).
 constexpr size_t kApproxDigits = 5;
-
-// +1 / -1 for +-infinity, 0 otherwise.
-int infinity_sign(const Node& n) {
-  if (n.kind == NodeKind::kInfinity) return 1;
-  if (n.kind == NodeKind::kNeg) return -infinity_sign(*n.kids[0]);
-  return 0;
-}
 
 int count_plus_minus(const Node& n) {
   int c = n.kind == NodeKind::kPlusMinus ? 1 : 0;
@@ -73,15 +68,6 @@ Complex sample_value(size_t j, size_t p) {
   return Complex::from_double(kBase[p % kBase.size()] + 0.3183098861837907 * static_cast<double>(j + 1));
 }
 
-struct Interval {
-  const Node* lo = nullptr;
-  const Node* hi = nullptr;
-  int lo_inf = 0;  // -1 when the lower end is -infinity
-  int hi_inf = 0;  // +1 when the upper end is +infinity
-  bool lo_closed = false;
-  bool hi_closed = false;
-};
-
 class Comparer {
  public:
   explicit Comparer(WorkBudget& budget) : budget_(budget) {}
@@ -106,9 +92,9 @@ class Comparer {
     if (a.kind == NodeKind::kMatrix || b.kind == NodeKind::kMatrix) {
       // "A + B", "A B", "2A" of explicit matrices against a matrix: compare with the computed matrix.
       if (a.kind != NodeKind::kMatrix)
-        if (NodePtr fa = fold_matrix(a)) return matrices(*keep(std::move(fa)), b);
+        if (NodePtr fa = fold_matrix(a, budget_)) return matrices(*keep(std::move(fa)), b);
       if (b.kind != NodeKind::kMatrix)
-        if (NodePtr fb = fold_matrix(b)) return matrices(a, *keep(std::move(fb)));
+        if (NodePtr fb = fold_matrix(b, budget_)) return matrices(a, *keep(std::move(fb)));
       return matrices(a, b);
     }
     if (is_interval_like(a) || is_interval_like(b)) return interval_sets(a, b);
@@ -321,66 +307,6 @@ class Comparer {
     return scratch_.back().get();
   }
 
-  static size_t rows(const Node& m) { return m.columns ? m.kids.size() / m.columns : 0; }
-
-  // The matrix an expression of explicit matrices denotes, with entries as (unevaluated) expressions:
-  // sums and products of matrices and scalar multiples. nullptr when `n` is not such an expression or the
-  // shapes do not fit.
-  NodePtr fold_matrix(const Node& n) {
-    budget_.spend();
-    if (n.kind == NodeKind::kMatrix) return n.clone();
-    if (n.kind == NodeKind::kNeg) {
-      NodePtr m = fold_matrix(*n.kids[0]);
-      if (!m) return nullptr;
-      for (NodePtr& e : m->kids) e = make_unary(NodeKind::kNeg, std::move(e));
-      return m;
-    }
-    if (n.kind != NodeKind::kAdd && n.kind != NodeKind::kMul) return nullptr;
-    NodePtr acc;
-    std::vector<const Node*> scalars;
-    for (const NodePtr& k : n.kids) {
-      NodePtr m = has_matrix(*k) ? fold_matrix(*k) : nullptr;
-      if (has_matrix(*k) && !m) return nullptr;
-      if (!m) {
-        if (n.kind == NodeKind::kAdd) return nullptr;  // matrix + scalar
-        scalars.push_back(k.get());
-        continue;
-      }
-      if (!acc) {
-        acc = std::move(m);
-      } else if (n.kind == NodeKind::kAdd) {
-        if (acc->columns != m->columns || acc->kids.size() != m->kids.size()) return nullptr;
-        for (size_t e = 0; e < acc->kids.size(); ++e)
-          acc->kids[e] = make_binary(NodeKind::kAdd, std::move(acc->kids[e]), std::move(m->kids[e]));
-      } else {
-        if (acc->columns != rows(*m) || m->kids.size() > kMaxElements || acc->kids.size() > kMaxElements) return nullptr;
-        NodePtr product = make_node(NodeKind::kMatrix);
-        product->columns = m->columns;
-        for (size_t r = 0; r < rows(*acc); ++r) {
-          for (size_t c = 0; c < m->columns; ++c) {
-            NodePtr sum = make_node(NodeKind::kAdd);
-            for (size_t k2 = 0; k2 < acc->columns; ++k2)
-              sum->kids.push_back(make_binary(NodeKind::kMul, acc->kids[r * acc->columns + k2]->clone(),
-                                              m->kids[k2 * m->columns + c]->clone()));
-            product->kids.push_back(std::move(sum));
-          }
-        }
-        acc = std::move(product);
-      }
-    }
-    if (!acc) return nullptr;
-    for (const Node* s : scalars)
-      for (NodePtr& e : acc->kids) e = make_binary(NodeKind::kMul, s->clone(), std::move(e));
-    return acc;
-  }
-
-  static bool has_matrix(const Node& n) {
-    if (n.kind == NodeKind::kMatrix) return true;
-    for (const NodePtr& k : n.kids)
-      if (has_matrix(*k)) return true;
-    return false;
-  }
-
   // ---- matrices and vectors
   Outcome matrices(const Node& a, const Node& b) {
     if (a.kind == NodeKind::kMatrix && b.kind == NodeKind::kMatrix) {
@@ -396,33 +322,8 @@ class Comparer {
   }
 
   // ---- intervals and unions
-  std::optional<std::vector<Interval>> intervals_of(const Node& n) {
-    std::vector<Interval> out;
-    if (n.kind == NodeKind::kReals) {
-      out.push_back({nullptr, nullptr, -1, 1, false, false});
-      return out;
-    }
-    if (n.kind == NodeKind::kTuple && n.kids.size() == 2) {
-      Interval iv;
-      iv.lo = n.kids[0].get();
-      iv.hi = n.kids[1].get();
-      iv.lo_inf = infinity_sign(*iv.lo);
-      iv.hi_inf = infinity_sign(*iv.hi);
-      iv.lo_closed = n.open == '[';
-      iv.hi_closed = n.close == ']';
-      out.push_back(iv);
-      return out;
-    }
-    if (n.kind == NodeKind::kUnion) {
-      for (const NodePtr& k : n.kids) {
-        auto part = intervals_of(*k);
-        if (!part) return std::nullopt;
-        out.insert(out.end(), part->begin(), part->end());
-      }
-      return out;
-    }
-    if (n.kind == NodeKind::kRelation) return relation_intervals(n);
-    return std::nullopt;
+  std::optional<std::vector<Interval>> intervals_of_node(const Node& n) {
+    return intervals_of(n, lone_variable_only_, scratch_);
   }
 
   Outcome bound(const Node* x, int xinf, const Node* y, int yinf) {
@@ -443,8 +344,8 @@ class Comparer {
   }
 
   Outcome interval_sets(const Node& a, const Node& b) {
-    auto xs = intervals_of(a);
-    auto ys = intervals_of(b);
+    auto xs = intervals_of_node(a);
+    auto ys = intervals_of_node(b);
     if (!xs || !ys) {
       if (a.kind == NodeKind::kTuple && b.kind == NodeKind::kTuple) return tuples(a, b);
       return different("interval against non-interval");
@@ -466,68 +367,6 @@ class Comparer {
   }
 
   // "x < 3", "3 \ge x", "1 \le x < 2", "x \in [0,1)", "x \ne 2": the set of values of the one variable.
-  std::optional<std::vector<Interval>> relation_intervals(const Node& r) {
-    // The side holding the variable ("x", "f(x)", "|z|" all count); the other sides must be constants.
-    const bool lone = lone_variable_only_;
-    const auto is_var = [lone](const Node& n) {
-      if (n.kind == NodeKind::kSymbol) return true;
-      if (lone) return false;
-      std::set<std::string> s;
-      collect_symbols(n, s);
-      return !s.empty();
-    };
-    std::vector<Interval> out;
-    if (r.relations.size() == 1) {
-      const Node& l = *r.kids[0];
-      const Node& rhs = *r.kids[1];
-      const Rel op = r.relations[0];
-      if (op == Rel::kIn && is_var(l)) return intervals_of(rhs);
-      if (op == Rel::kEq) return std::nullopt;
-      const auto negated_var = [&](const Node& n) { return n.kind == NodeKind::kNeg && is_var(*n.kids[0]); };
-      const bool var_left = (is_var(l) || negated_var(l)) && !is_var(rhs) && !negated_var(rhs);
-      const bool var_right = (is_var(rhs) || negated_var(rhs)) && !is_var(l) && !negated_var(l);
-      if (!var_left && !var_right) return std::nullopt;
-      const Node* c = var_left ? &rhs : &l;
-      const auto flip = [](Rel x) {
-        return x == Rel::kLt ? Rel::kGt : x == Rel::kGt ? Rel::kLt : x == Rel::kLe ? Rel::kGe : x == Rel::kGe ? Rel::kLe : x;
-      };
-      // Normalise to "x op c" ("-x > -1" becomes "x < 1").
-      Rel o = op;
-      if (var_right) o = flip(o);
-      if (negated_var(var_left ? l : rhs)) {
-        o = flip(o);
-        scratch_.push_back(make_unary(NodeKind::kNeg, c->clone()));
-        c = scratch_.back().get();
-      }
-      switch (o) {
-        case Rel::kLt: out.push_back({nullptr, c, -1, 0, false, false}); break;
-        case Rel::kLe: out.push_back({nullptr, c, -1, 0, false, true}); break;
-        case Rel::kGt: out.push_back({c, nullptr, 0, 1, false, false}); break;
-        case Rel::kGe: out.push_back({c, nullptr, 0, 1, true, false}); break;
-        case Rel::kNe:
-          out.push_back({nullptr, c, -1, 0, false, false});
-          out.push_back({c, nullptr, 0, 1, false, false});
-          break;
-        default: return std::nullopt;
-      }
-      return out;
-    }
-    if (r.relations.size() == 2 && is_var(*r.kids[1]) && !is_var(*r.kids[0]) && !is_var(*r.kids[2])) {
-      const Rel o1 = r.relations[0], o2 = r.relations[1];
-      const bool up = (o1 == Rel::kLt || o1 == Rel::kLe) && (o2 == Rel::kLt || o2 == Rel::kLe);
-      const bool down = (o1 == Rel::kGt || o1 == Rel::kGe) && (o2 == Rel::kGt || o2 == Rel::kGe);
-      if (up) out.push_back({r.kids[0].get(), r.kids[2].get(), 0, 0, o1 == Rel::kLe, o2 == Rel::kLe});
-      else if (down) out.push_back({r.kids[2].get(), r.kids[0].get(), 0, 0, o2 == Rel::kGe, o1 == Rel::kGe});
-      else return std::nullopt;
-      for (Interval& iv : out) {
-        iv.lo_inf = infinity_sign(*iv.lo);
-        iv.hi_inf = infinity_sign(*iv.hi);
-      }
-      return out;
-    }
-    return std::nullopt;
-  }
-
   // ---- equations and inequalities
   static bool single_equation(const Node& n) {
     return n.kind == NodeKind::kRelation && n.relations.size() == 1 &&
@@ -600,8 +439,8 @@ class Comparer {
       }
       // Between two relations only a lone variable counts ("2x < 6" is not the interval (-inf, 6)).
       lone_variable_only_ = true;
-      auto xs = intervals_of(a);
-      auto ys = intervals_of(b);
+      auto xs = intervals_of_node(a);
+      auto ys = intervals_of_node(b);
       lone_variable_only_ = false;
       if (xs && ys) {
         lone_variable_only_ = true;
@@ -630,7 +469,7 @@ class Comparer {
       // "x < 3" against "(-\infty, 3)": bounds of a lone variable; "1 \le |z| \le 2", "x^2 < 4": membership
       // at probe points; "0 < f(x) < 1" against "(0, 1)": the range of the expression in the middle.
       lone_variable_only_ = true;
-      const bool lone = intervals_of(rel).has_value();
+      const bool lone = intervals_of_node(rel).has_value();
       lone_variable_only_ = false;
       if (lone) {
         lone_variable_only_ = true;
@@ -640,7 +479,7 @@ class Comparer {
       }
       if (auto same = same_solution_set(rel, other, budget_))
         return *same ? equal("same solution set") : different("solution sets differ");
-      if (intervals_of(rel)) return interval_sets(rel, other);
+      if (intervals_of_node(rel)) return interval_sets(rel, other);
     }
     // "f(x) = 1", "(p, q) = (3, 2)", "AB = 4 = ...": the value the equalities end with.
     if (const Node* v = final_value(rel)) return compare(*v, other);

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "graders/math/intervals.h"
 #include "graders/math/numeric_eval.h"
 
 namespace r1eval::graders::math {
@@ -12,12 +13,6 @@ namespace {
 
 constexpr mpfr_rnd_t R = MPFR_RNDN;
 constexpr size_t kMaxBounds = 32;
-
-int infinity_sign(const Node& n) {
-  if (n.kind == NodeKind::kInfinity) return 1;
-  if (n.kind == NodeKind::kNeg) return -infinity_sign(*n.kids[0]);
-  return 0;
-}
 
 // -1, 0, +1 for a < b, a ≈ b, a > b (equal within the tolerance of numerically_close).
 int compare_reals(const Complex& a, const Complex& b) {
