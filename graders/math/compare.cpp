@@ -178,10 +178,12 @@ class Comparer {
     mpz_class scale;
     mpz_ui_pow_ui(scale.get_mpz_t(), 10, places);
     if (other_exact) {
-      // An exact value that is itself a decimal with at most `places` places was compared exactly already.
-      mpq_class scaled = *other_exact * scale;
-      scaled.canonicalize();
-      if (scaled.get_den() == 1) return false;
+      // A terminating decimal (2.50001) is compared exactly: only values with no finite decimal expansion
+      // (1/12, 8/3) are approximated.
+      mpz_class den = other_exact->get_den();
+      mpz_remove(den.get_mpz_t(), den.get_mpz_t(), mpz_class(2).get_mpz_t());
+      mpz_remove(den.get_mpz_t(), den.get_mpz_t(), mpz_class(5).get_mpz_t());
+      if (den == 1) return false;
       mpq_class gap = abs(*other_exact - value) * scale * 2;
       return gap <= 1;
     }

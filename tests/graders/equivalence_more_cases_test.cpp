@@ -26,7 +26,7 @@ TEST(EquivalenceNearMisses, Numbers) {
   check_all({
       {"1000", "1,001", false}, {"1,000,000", "10^6", true}, {"1,000,000", "10^5", false},
       {"0.1", "\\frac{1}{9}", false}, {"0.\\overline{1}", "\\frac{1}{9}", true}, {"0.11111", "\\frac{1}{9}", true},
-      {"0.1111", "\\frac{1}{9}", false}, {"-0.5", "\\frac{1}{2}", false}, {"\\frac{-1}{-2}", "\\frac12", true},
+      {"0.1111", "\\frac{1}{9}", false}, {"2.5000", "2.50001", false}, {"0.33333", "0.333333", false}, {"-0.5", "\\frac{1}{2}", false}, {"\\frac{-1}{-2}", "\\frac12", true},
       {"2.000001", "2", false}, {"1e-3", "0.001", true}, {"1e3", "100", false}, {"3.5\\%", "0.035", true},
       {"12", "012", true}, {"12", "21", false}, {"7", "\\sqrt{49}", true}, {"-7", "\\sqrt{49}", false},
       {"\\frac{22}{7}", "\\pi", false}, {"1.41421", "\\sqrt2", true}, {"1.414", "\\sqrt2", false},
