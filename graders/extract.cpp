@@ -341,6 +341,25 @@ std::vector<BoxSpan> find_boxes(std::string_view text, bool* unclosed_last) {
   return boxes;
 }
 
+namespace {
+
+// The answer held by the boxes of `text`: the last box, or the list its closing sentence's boxes form.
+ExtractedAnswer boxed_answer(const std::vector<BoxSpan>& boxes, std::string_view text) {
+  if (boxes.empty()) return {};
+  size_t first = boxes.size() - 1;
+  while (first > 0 && is_list_joiner(text.substr(boxes[first - 1].end, boxes[first].begin - boxes[first - 1].end)))
+    --first;
+  if (first == boxes.size() - 1) return {boxes.back().content, AnswerSource::kBox};
+  std::string joined;
+  for (size_t k = first; k < boxes.size(); ++k) {
+    if (!joined.empty()) joined += ", ";
+    joined += boxes[k].content;
+  }
+  return {joined, AnswerSource::kBoxList};
+}
+
+}  // namespace
+
 ExtractedAnswer extract_final_answer(std::string_view response) {
   const std::string_view text = text_after_think(before_end_of_turn(response));
   bool unclosed = false;
@@ -350,16 +369,7 @@ ExtractedAnswer extract_final_answer(std::string_view response) {
     // "... \boxed{255} ... The final answer is $10,455$.": a final-answer sentence after the last box wins.
     if (auto later = answer_phrase(text.substr(boxes.back().end), true))
       return {std::move(later), AnswerSource::kFinalAnswerPhrase};
-    size_t first = boxes.size() - 1;
-    while (first > 0 && is_list_joiner(text.substr(boxes[first - 1].end, boxes[first].begin - boxes[first - 1].end)))
-      --first;
-    if (first == boxes.size() - 1) return {boxes.back().content, AnswerSource::kBox};
-    std::string joined;
-    for (size_t k = first; k < boxes.size(); ++k) {
-      if (!joined.empty()) joined += ", ";
-      joined += boxes[k].content;
-    }
-    return {joined, AnswerSource::kBoxList};
+    return boxed_answer(boxes, text);
   }
   if (auto phrase = answer_phrase(text)) return {std::move(phrase), AnswerSource::kFinalAnswerPhrase};
   // A response cut off mid-sentence (generation limit) is not graded by whatever math it last wrote.
@@ -380,9 +390,11 @@ ExtractedAnswer extract_final_answer(std::string_view response) {
 }
 
 std::optional<std::string> extract_boxed_answer(std::string_view response) {
-  ExtractedAnswer a = extract_final_answer(response);
-  if (a.source != AnswerSource::kBox && a.source != AnswerSource::kBoxList) return std::nullopt;
-  return std::move(a.answer);
+  const std::string_view text = text_after_think(before_end_of_turn(response));
+  bool unclosed = false;
+  const std::vector<BoxSpan> boxes = find_boxes(text, &unclosed);
+  if (unclosed) return std::nullopt;
+  return boxed_answer(boxes, text).answer;
 }
 
 }  // namespace r1eval::graders

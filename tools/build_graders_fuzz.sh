@@ -22,6 +22,6 @@ for seed in '\boxed{\frac{1}{2}}' '$x \le 3$' '\boxed{(-\infty, 3]}' '\boxed{\be
 done
 if [ $# -ge 1 ]; then
   cd "$out"
-  ./graders_fuzz -max_total_time="$1" -timeout=1 -rss_limit_mb=2048 -max_len=4096 \
+  ./graders_fuzz -max_total_time="$1" -timeout=5 -rss_limit_mb=2048 -max_len=4096 \
     -artifact_prefix="$out/artifacts/" "$out/corpus"
 fi

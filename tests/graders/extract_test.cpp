@@ -92,6 +92,12 @@ TEST(ExtractFinal, ConclusionSentenceOfAnUnboxedResponse) {
   EXPECT_EQ(extract_final_answer("Thus the ordered pair $(x, y)$ that solves it is $(7, 6)$.").answer, "(7, 6)");
 }
 
+TEST(ExtractFinal, FinalAnswerSentenceAfterTheLastBoxWins) {
+  const char* r = "interest $\\boxed{255}$, total $10,455. Final Answer: The final answer is $10,455$. I hope it is correct.";
+  EXPECT_EQ(extract_final_answer(r).answer, "$10,455$");
+  EXPECT_EQ(extract_boxed_answer(r), "255");  // the box itself is still the boxed answer
+}
+
 TEST(ExtractFinal, BoxBeatsPhrase) {
   EXPECT_EQ(extract_final_answer("The final answer is 3, i.e. \\boxed{4}").answer, "4");
 }
