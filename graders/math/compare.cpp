@@ -82,6 +82,14 @@ class Comparer {
       NodePtr eb = pb ? expand_plus_minus(b, pb) : b.clone();
       return compare(*ea, *eb);
     }
+    if (is_relation_list(a) || is_relation_list(b)) {
+      // "x < -1 or x > 2" against "(-\infty,-1) \cup (2,\infty)" or another relation list.
+      lone_variable_only_ = true;
+      const bool sets = intervals_of_node(a).has_value() && intervals_of_node(b).has_value();
+      Outcome o = sets ? interval_sets(a, b) : Outcome{};
+      lone_variable_only_ = false;
+      if (sets) return o;
+    }
     if (a.kind == NodeKind::kRelation || b.kind == NodeKind::kRelation) return relations(a, b);
     if ((a.kind == NodeKind::kList && b.kind == NodeKind::kTuple) || (a.kind == NodeKind::kTuple && b.kind == NodeKind::kList)) {
       // "1, 3" against the point "(1, 3)": the same numbers in the same order.
@@ -111,6 +119,13 @@ class Comparer {
 
  private:
   static bool is_collection(const Node& n) { return n.kind == NodeKind::kList || n.kind == NodeKind::kSet || n.kind == NodeKind::kEmptySet; }
+  static bool is_relation_list(const Node& n) {
+    if (n.kind != NodeKind::kList) return false;
+    for (const NodePtr& k : n.kids)
+      if (k->kind != NodeKind::kRelation || k->relations.size() > 2 || k->relations[0] == Rel::kEq) return false;
+    return true;
+  }
+
   static bool is_interval_like(const Node& n) {
     return n.kind == NodeKind::kUnion || n.kind == NodeKind::kReals ||
            (n.kind == NodeKind::kTuple && n.kids.size() == 2 && (n.open != '(' || n.close != ')'));

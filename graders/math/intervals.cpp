@@ -96,7 +96,12 @@ std::optional<std::vector<Interval>> intervals_of(const Node& n, bool lone_varia
     out.push_back(iv);
     return out;
   }
-  if (n.kind == NodeKind::kUnion) {
+  // "x < -1 or x > 2" (a list of relations) is the union of their sets.
+  if (n.kind == NodeKind::kList) {
+    for (const NodePtr& k : n.kids)
+      if (k->kind != NodeKind::kRelation) return std::nullopt;
+  }
+  if (n.kind == NodeKind::kUnion || n.kind == NodeKind::kList) {
     for (const NodePtr& k : n.kids) {
       auto part = intervals_of(*k, lone_variable_only, scratch);
       if (!part) return std::nullopt;

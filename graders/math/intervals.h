@@ -21,7 +21,8 @@ struct Interval {
   bool hi_closed = false;
 };
 
-// The intervals `n` denotes, or nullopt when it is not such a set. In a relation the variable side must
+// The intervals `n` denotes (a union, or a list of relations read as "or"), or nullopt when it is not
+// such a set. In a relation the variable side must
 // be a lone variable (or its negation) when `lone_variable_only`, else any expression with variables
 // ("0 < f(x) < 1" is then the interval (0, 1)); the other sides must be constants. Nodes made on the way
 // (negated bounds) are kept in `scratch`, which must outlive the result.

@@ -65,6 +65,9 @@ TEST(EquivalenceNearMisses, Structures) {
       {"(3, -1)", "\\begin{pmatrix} 3 \\\\ 1 \\end{pmatrix}", false},
       {"x = 2 \\text{ or } x = -2", "\\pm 2", true}, {"x = 2", "\\pm 2", false}, {"x \\in (1, 2)", "1 < x < 2", true},
       {"x \\in (1, 2)", "1 \\le x < 2", false}, {"y = -x", "x + y = 0", true}, {"y = x", "x + y = 0", false},
+      {"x < -1 \\text{ or } x > 2", "(-\\infty,-1)\\cup(2,\\infty)", true},
+      {"x < -1 \\text{ or } x > 2", "(-\\infty,-1]\\cup(2,\\infty)", false},
+      {"x \\le 0, x \\ge 1", "x \\ge 1 \\text{ or } x \\le 0", true},
       {"2x - y = 1", "y = 2x - 1", true}, {"2x - y = 1", "y = 2x + 1", false},
   });
 }
