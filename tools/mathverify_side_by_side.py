@@ -9,6 +9,7 @@ as Math-Verify's README does); r1eval through build/bench/graders_agreement_benc
 usage (in a venv with math-verify installed):
   python tools/mathverify_side_by_side.py PAIRS.jsonl
   python tools/mathverify_side_by_side.py --labelled [--limit N]
+  python tools/mathverify_side_by_side.py --math500
 """
 import argparse
 import json
@@ -26,6 +27,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("pairs", nargs="?", help="JSONL with gold and response")
     ap.add_argument("--labelled", action="store_true", help="use the graded generations")
+    ap.add_argument("--math500", action="store_true",
+                    help="MATH-500 reference solutions against their answers (both should say correct)")
     ap.add_argument("--data", default=os.path.join(ROOT, "..", "shared", "data", "generations"))
     ap.add_argument("--judge", default=os.path.join(ROOT, "build", "bench", "graders_agreement_bench"))
     ap.add_argument("--limit", type=int, default=0)
@@ -34,6 +37,11 @@ def main():
     if args.labelled:
         from grader_agreement import load_pairs
         pairs = load_pairs(args.data)
+    elif args.math500:
+        path = os.path.join(args.data, "..", "math500", "test.jsonl")
+        with open(path) as f:
+            pairs = [{"id": d.get("unique_id", ""), "gold": d["answer"], "response": d["solution"]}
+                     for d in map(json.loads, f)]
     else:
         with open(args.pairs) as f:
             pairs = [json.loads(l) for l in f if l.strip()]
