@@ -204,6 +204,16 @@ class Lexer {
     i_ = e;
   }
 
+  bool doubled_command_follows() const {
+    static constexpr std::array<std::string_view, 24> kCommon = {
+        "frac", "dfrac", "tfrac", "sqrt", "left", "right", "le", "leq", "ge", "geq", "cdot", "times",
+        "pi", "infty", "text", "textbf", "mathrm", "boxed", "in", "cup", "pm", "quad", "sin", "cos"};
+    size_t e = i_ + 2;
+    while (e < s_.size() && is_letter(s_[e])) ++e;
+    const std::string_view name = s_.substr(i_ + 2, e - i_ - 2);
+    return std::find(kCommon.begin(), kCommon.end(), name) != kCommon.end();
+  }
+
   // A unit written without \text ("1320 km", "5 cm^2") right after a number and ending the answer.
   bool is_trailing_unit(std::string_view run, size_t end) const {
     static constexpr std::array<std::string_view, 17> kUnits = {
@@ -225,8 +235,9 @@ class Lexer {
       return;
     }
     const char n = s_[i_ + 1];
-    // "\\frac" (a backslash escaped twice in the source the text came from) is read as "\frac".
-    if (n == '\\' && i_ + 2 < s_.size() && is_letter(s_[i_ + 2])) {
+    // "\\frac" (a backslash escaped twice in the source the text came from) is read as "\frac" when a
+    // common command follows; otherwise "\\" stays a row break ("a \\b" in a matrix).
+    if (n == '\\' && i_ + 2 < s_.size() && is_letter(s_[i_ + 2]) && doubled_command_follows()) {
       ++i_;
       command();
       return;

@@ -63,6 +63,7 @@ TEST(EquivalenceNearMisses, Structures) {
       {"\\begin{pmatrix} 1 & 1 \\\\ 0 & 1 \\end{pmatrix}", "\\begin{pmatrix} 1 & 0 \\\\ 1 & 1 \\end{pmatrix}", false},
       {"\\begin{bmatrix} 3 \\\\ -1 \\end{bmatrix}", "\\begin{pmatrix} 3 \\\\ -1 \\end{pmatrix}", true},
       {"(3, -1)", "\\begin{pmatrix} 3 \\\\ 1 \\end{pmatrix}", false},
+      {"\\begin{pmatrix} a \\\\b \\end{pmatrix}", "(a, b)", true},
       {"x = 2 \\text{ or } x = -2", "\\pm 2", true}, {"x = 2", "\\pm 2", false}, {"x \\in (1, 2)", "1 < x < 2", true},
       {"x \\in (1, 2)", "1 \\le x < 2", false}, {"y = -x", "x + y = 0", true}, {"y = x", "x + y = 0", false},
       {"x < -1 \\text{ or } x > 2", "(-\\infty,-1)\\cup(2,\\infty)", true},
