@@ -65,7 +65,10 @@ NodePtr expand_plus_minus(const Node& n, int count) {
 Complex sample_value(size_t j, size_t p) {
   static constexpr std::array<double, 6> kBase = {0.6180339887498949, 1.4142135623730951, 2.718281828459045,
                                                   -0.8660254037844386, -1.7320508075688772, 3.3166247903554};
-  return Complex::from_double(kBase[p % kBase.size()] + 0.3183098861837907 * static_cast<double>(j + 1));
+  // Each variable walks the base values in its own order and scale, so no difference or ratio of two
+  // variables is the same at every point.
+  const double jd = static_cast<double>(j);
+  return Complex::from_double(kBase[(p + 5 * j) % kBase.size()] * (1.0 + 0.1 * jd) + 0.3183098861837907 * jd);
 }
 
 class Comparer {

@@ -48,7 +48,8 @@ TEST(EquivalenceNearMisses, Expressions) {
       {"\\tan x", "\\frac{\\sin x}{\\cos x}", true}, {"\\frac{3\\pi}{4}", "135^\\circ", true},
       {"\\frac{3\\pi}{4}", "\\frac{3}{4}", false}, {"\\pi^2/6", "\\frac{\\pi^2}{6}", true},
       {"4\\pi", "4 \\pi", true}, {"4\\pi", "4", false}, {"a^2+b^2", "b^2+a^2", true}, {"a^2-b^2", "b^2-a^2", false},
-      {"x + i", "x - i", false}, {"\\sqrt{x} + 1", "1 - \\sqrt{x}", false}, {"\\ln(x^2)", "2\\ln x", true},
+      {"x + i", "x - i", false}, {"x - y", "-0.3183098861837907", false}, {"(x-y)^2", "(y-x)^2", true},
+      {"xy", "yx", true}, {"x + y", "2x", false}, {"\\frac{x}{y}", "\\frac{y}{x}", false}, {"\\sqrt{x} + 1", "1 - \\sqrt{x}", false}, {"\\ln(x^2)", "2\\ln x", true},
   });
 }
 
