@@ -31,7 +31,7 @@ TEST(EquivalenceNearMisses, Numbers) {
       {"12", "012", true}, {"12", "21", false}, {"7", "\\sqrt{49}", true}, {"-7", "\\sqrt{49}", false},
       {"\\frac{22}{7}", "\\pi", false}, {"1.41421", "\\sqrt2", true}, {"1.414", "\\sqrt2", false},
       {"2.71828", "e", true}, {"2.718", "e", false}, {"0", "0.0", true}, {"0", "\\frac{0}{5}", true},
-      {"100", "10^{2}", true}, {"99", "10^2-1", true}, {"1.5", "3/2", true}, {"1.5", "2/3", false},
+      {"100", "10^{2}", true}, {"2\\sqrt{2}.", "\\sqrt{8}", true}, {"$2\\sqrt{2}$.", "\\sqrt{8}", true}, {"99", "10^2-1", true}, {"1.5", "3/2", true}, {"1.5", "2/3", false},
   });
 }
 
