@@ -192,6 +192,13 @@ std::optional<Complex> int_power(const Complex& base, long e, WorkBudget& budget
   return result;
 }
 
+// True for exactly 1, -1, i or -i.
+bool is_unit_of_order_four(const Complex& z) {
+  const bool re_zero = mpfr_zero_p(z.re()), im_zero = mpfr_zero_p(z.im());
+  if (re_zero == im_zero) return false;
+  return mpfr_cmpabs_ui(re_zero ? z.im() : z.re(), 1) == 0;
+}
+
 class Evaluator {
  public:
   Evaluator(const Assignment& vars, WorkBudget& budget) : vars_(vars), budget_(budget) {}
@@ -288,6 +295,14 @@ class Evaluator {
     if (!b) return std::nullopt;
     // An exact rational exponent keeps integer powers exact in sign and odd roots of negatives real.
     std::optional<mpq_class> q = exact_value(*n.kids[1], budget_);
+    if (q && q->get_den() == 1 && is_unit_of_order_four(*b)) {
+      // 1, -1, i, -i to any integer power: only the exponent mod 4 matters (i^{10^{18}} = 1).
+      mpz_class r;
+      mpz_fdiv_r_ui(r.get_mpz_t(), q->get_num_mpz_t(), 4);
+      auto p = int_power(*b, static_cast<long>(r.get_ui()), budget_);
+      if (!p) return std::nullopt;
+      return finite(*p);
+    }
     if (q && q->get_den() == 1 && q->get_num().fits_slong_p()) {
       const long e = q->get_num().get_si();
       if (e > -(1L << 40) && e < (1L << 40)) {

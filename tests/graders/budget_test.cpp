@@ -52,6 +52,12 @@ TEST(Budget, HugeResponsesAndAnswers) {
   EXPECT_EQ(grade_math("\\boxed{" + repeat("1,", 5000) + "1}", "1").reason, "work budget exceeded");
 }
 
+TEST(Budget, PowersOfUnitsReduceTheExponent) {
+  EXPECT_TRUE(grade_math("\\boxed{i^{10^{18}}}", "1").correct);
+  EXPECT_TRUE(grade_math("\\boxed{i^{10^{18}+1}}", "i").correct);
+  EXPECT_TRUE(grade_math("\\boxed{(-1)^{10^{30}+1}}", "-1").correct);
+}
+
 TEST(Budget, HugeFactorialsAndExponentsAreRefused) {
   EXPECT_TRUE(grade_math("\\boxed{100!}", "100!").correct);
   EXPECT_FALSE(grade_math("\\boxed{1000000!+1}", "1000000!").correct);
