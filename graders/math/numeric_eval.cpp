@@ -51,6 +51,7 @@ Complex Complex::from_double(double re, double im) {
 namespace {
 
 constexpr mpfr_rnd_t R = MPFR_RNDN;
+constexpr mpfr_exp_t kMaxPeriodicExponent = 100;  // |argument| < 2^100 for sin, cos, tan, ...
 
 // RAII scratch real.
 struct Real {
@@ -118,10 +119,21 @@ Complex modulus(const Complex& a) {
   mpfr_hypot(r.re(), a.re(), a.im(), R);
   return r;
 }
+// True when x is small enough for periodic functions: reducing a huge argument modulo 2*pi needs pi to as
+// many bits as the argument has, which is unbounded work (sin(5^{53^5})).
+bool periodic_argument_ok(mpfr_srcptr x) {
+  return mpfr_zero_p(x) || (mpfr_number_p(x) && mpfr_get_exp(x) <= kMaxPeriodicExponent);
+}
+
 Complex exp_c(const Complex& a) {
   Complex r;
   if (a.is_real()) {
     mpfr_exp(r.re(), a.re(), R);
+    return r;
+  }
+  if (!periodic_argument_ok(a.im())) {  // refused: the caller sees a non-finite value
+    mpfr_set_nan(r.re());
+    mpfr_set_nan(r.im());
     return r;
   }
   Real m;
@@ -384,6 +396,8 @@ class Evaluator {
     }
     if (x.is_real()) {
       mpfr_srcptr v = x.re();
+      const bool periodic = f == "sin" || f == "cos" || f == "tan" || f == "sec" || f == "csc" || f == "cot";
+      if (periodic && !periodic_argument_ok(v)) return std::nullopt;
       if (f == "sin") mpfr_sin(r.re(), v, R);
       else if (f == "cos") mpfr_cos(r.re(), v, R);
       else if (f == "tan") mpfr_tan(r.re(), v, R);
