@@ -4,6 +4,7 @@
 #include <array>
 #include <optional>
 #include <set>
+#include <functional>
 #include <vector>
 
 #include "graders/math/exact_eval.h"
@@ -76,8 +77,9 @@ class Comparer {
   explicit Comparer(WorkBudget& budget) : budget_(budget) {}
 
   Outcome compare(const Node& a, const Node& b) {
-    budget_.spend();
-    if (to_string(a) == to_string(b)) return equal("same expression");
+    const std::string sa = to_string(a), sb = to_string(b);
+    budget_.spend(1 + static_cast<int64_t>(sa.size() + sb.size()) / 16);  // the renderings are work too
+    if (sa == sb) return equal("same expression");
     const int pa = count_plus_minus(a), pb = count_plus_minus(b);
     if (pa > kMaxPlusMinus || pb > kMaxPlusMinus) return unknown("too many \\pm");
     if (pa || pb) {
@@ -297,18 +299,91 @@ class Comparer {
     if (xs.size() > kMaxElements || ys.size() > kMaxElements) return unknown("too many elements");
     if (xs.empty() || ys.empty()) return xs.empty() == ys.empty() ? equal("both empty") : different("one side is empty");
     // Set semantics: every element of each side equals some element of the other (repeats collapse).
-    std::vector<bool> matched_y(ys.size(), false);
-    for (const Node* x : xs) {
-      bool matched = false;
-      for (size_t j = 0; j < ys.size(); ++j) {
-        if (matched && matched_y[j]) continue;
-        if (compare(*x, *ys[j]).decision == Decision::kEqual) matched = matched_y[j] = true;
-      }
-      if (!matched) return different(xs.size() == ys.size() ? "elements differ" : "different elements");
-    }
-    for (bool m : matched_y)
-      if (!m) return different("different elements");
+    // Identical keys match without a comparison; otherwise candidates with the same value at a probe point
+    // are compared first, so equal sets written differently cost linear time, and an element without an
+    // equal costs one pass and ends the search.
+    Side x_side(*this, xs), y_side(*this, ys);
+    for (size_t i = 0; i < xs.size(); ++i)
+      if (!find_equal(x_side, i, y_side)) return different(xs.size() == ys.size() ? "elements differ" : "different elements");
+    for (size_t j = 0; j < ys.size(); ++j)
+      if (!y_side.matched[j] && !find_equal(y_side, j, x_side)) return different("different elements");
     return equal("same elements");
+  }
+
+  // The elements of one side of a set comparison with their keys, lazily computed fingerprints, and which
+  // of them an element of the other side has been found equal to.
+  struct Side {
+    Side(Comparer& c, const std::vector<const Node*>& elements) : comparer(c), nodes(elements) {
+      for (const Node* n : nodes) keys.push_back(c.key_of(*n));
+      matched.assign(nodes.size(), false);
+      prints.resize(nodes.size());
+      printed.assign(nodes.size(), false);
+      c.budget_.spend(static_cast<int64_t>(nodes.size()));
+    }
+    const std::string& print(size_t i) {
+      if (!printed[i]) prints[i] = comparer.fingerprint(*nodes[i]), printed[i] = true;
+      return prints[i];
+    }
+    Comparer& comparer;
+    const std::vector<const Node*>& nodes;
+    std::vector<std::string> keys, prints;
+    std::vector<bool> matched, printed;
+  };
+
+  // True when element `i` of `from` equals some element of `to` (marking the ones found equal).
+  bool find_equal(Side& from, size_t i, Side& to) {
+    bool found = false;
+    for (size_t j = 0; j < to.nodes.size(); ++j)
+      if (to.keys[j] == from.keys[i]) found = to.matched[j] = true;
+    if (found) return true;
+    const std::string& print = from.print(i);
+    for (int pass = 0; pass < 2; ++pass) {
+      for (size_t j = 0; j < to.nodes.size(); ++j) {
+        const bool same_print = !print.empty() && to.print(j) == print;
+        if ((pass == 0) != same_print) continue;
+        if (compare(*from.nodes[i], *to.nodes[j]).decision == Decision::kEqual) return to.matched[j] = true;
+      }
+    }
+    return false;
+  }
+
+  // A rendering under which equal keys mean equal elements: exact values for rational constants and tuples
+  // of them ("0.5" and "\frac12" share a key), the tree's rendering otherwise.
+  std::string key_of(const Node& n) {
+    if (n.kind == NodeKind::kTuple) {
+      std::string k(1, n.open);
+      for (const NodePtr& e : n.kids) {
+        k += key_of(*e);
+        k += ',';
+      }
+      return k + n.close;
+    }
+    if (n.kind != NodeKind::kRelation && !is_collection(n) && n.kind != NodeKind::kMatrix &&
+        n.kind != NodeKind::kPercent && n.kind != NodeKind::kDegree && n.kind != NodeKind::kBaseNumber) {
+      if (auto v = exact_value(n, budget_)) {
+        std::string k = "#";
+        k += v->get_str();
+        return k;
+      }
+    }
+    return to_string(n);
+  }
+
+  // The value of a scalar at one probe point (each variable set from its name), to 30 digits; empty when
+  // it cannot be evaluated. Equal elements share it (up to rounding at the last digit).
+  std::string fingerprint(const Node& n) {
+    if (n.kind == NodeKind::kTuple || n.kind == NodeKind::kRelation || is_collection(n) || n.kind == NodeKind::kMatrix)
+      return {};
+    std::set<std::string> symbols;
+    collect_symbols(n, symbols);
+    Assignment vars;
+    for (const std::string& name : symbols) {
+      const size_t h = std::hash<std::string>{}(name);
+      vars.emplace(name, Complex::from_double(0.5 + static_cast<double>(h % 1000) / 997.0));
+    }
+    auto v = numeric_value(n, vars, budget_);
+    if (!v) return {};
+    return decimal_digits(*v, 30);
   }
 
   static std::vector<const Node*> members(const Node& n) {

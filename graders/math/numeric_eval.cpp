@@ -1,6 +1,7 @@
 #include "graders/math/numeric_eval.h"
 
 #include <cmath>
+#include <string>
 
 #include "graders/math/exact_eval.h"
 
@@ -52,6 +53,8 @@ namespace {
 
 constexpr mpfr_rnd_t R = MPFR_RNDN;
 constexpr mpfr_exp_t kMaxPeriodicExponent = 100;  // |argument| < 2^100 for sin, cos, tan, ...
+constexpr int64_t kUnitsPerNode = 12;              // a 192-bit operation costs about a dozen small ones
+constexpr int64_t kUnitsPerTranscendental = 200;   // sin, exp, log, ... at 192 bits: microseconds
 
 // RAII scratch real.
 struct Real {
@@ -216,7 +219,7 @@ class Evaluator {
   Evaluator(const Assignment& vars, WorkBudget& budget) : vars_(vars), budget_(budget) {}
 
   std::optional<Complex> eval(const Node& n) {
-    budget_.spend(4);
+    budget_.spend(kUnitsPerNode);
     switch (n.kind) {
       case NodeKind::kNumber: return Complex::from_rational(n.value);
       case NodeKind::kBaseNumber: {
@@ -373,6 +376,7 @@ class Evaluator {
 
   std::optional<Complex> function(const Node& n) {
     const std::string& f = n.name;
+    if (f != "abs" && f != "floor" && f != "ceil") budget_.spend(kUnitsPerTranscendental);
     if (f == "binom") {
       auto a = exact_value(n, budget_);
       if (!a) return std::nullopt;
@@ -457,6 +461,17 @@ bool numerically_close(const Complex& a, const Complex& b) {
 }
 
 std::optional<Complex> quotient(const Complex& a, const Complex& b) { return div(a, b); }
+
+std::string decimal_digits(const Complex& z, int digits) {
+  std::string out;
+  for (mpfr_srcptr part : {z.re(), z.im()}) {
+    char* text = nullptr;
+    if (mpfr_asprintf(&text, "%.*Rg,", digits, part) < 0 || text == nullptr) return {};
+    out += text;
+    mpfr_free_str(text);
+  }
+  return out;
+}
 
 double magnitude(const Complex& z) {
   Real m;
