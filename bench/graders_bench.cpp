@@ -1,6 +1,6 @@
 // Time per (response, gold) pair of the math grader on the labelled generations in R1EVAL_SHARED_DATA
 // (800 Qwen2.5-Math responses, 150 NeMo-Skills outputs) and on adversarial inputs (towers of powers,
-// deep nesting, 100 KB responses). Before the Google Benchmark runs, every pair is timed alone (best of 5)
+// deep nesting, 100 KB responses, 60-element lists written differently on each side). Before the Google Benchmark runs, every pair is timed alone (best of 5)
 // and the median, p99 and max per pair are printed: the figures the issue targets (median < 20 us,
 // max < 10 ms).
 #include <benchmark/benchmark.h>
@@ -9,6 +9,9 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
+#include <initializer_list>
+#include <string_view>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -48,8 +51,33 @@ std::string repeat(const std::string& s, int n) {
   return out;
 }
 
+std::string joined(int n, const std::function<std::string(int)>& element) {
+  std::string out;
+  for (int k = 0; k < n; ++k) {
+    if (k) out += ',';
+    out += element(k);
+  }
+  return out;
+}
+
+// Concatenation without "literal + temporary" (which trips a false GCC 12 -Wrestrict warning).
+std::string cat(std::initializer_list<std::string_view> parts) {
+  std::string out;
+  for (std::string_view p : parts) out += p;
+  return out;
+}
+
 std::vector<Pair> adversarial_pairs() {
+  const auto sum_x = [](int k) { return cat({"x+", std::to_string(k)}); };
+  const auto x_sum = [](int k) { return cat({std::to_string(59 - k), "+x"}); };
+  const auto sin_sum = [](int k) { return cat({"\\sin(x)+", std::to_string(k)}); };
+  const auto sum_sin = [](int k) { return cat({std::to_string(59 - k), "+\\sin x"}); };
+  const auto halves_frac = [](int k) { return cat({"(\\frac{", std::to_string(2 * k), "}{2},\\frac{1}{2})"}); };
+  const auto halves_dec = [](int k) { return cat({"(", std::to_string(59 - k), ",0.5)"}); };
   return {
+      {cat({"\\boxed{", joined(60, sum_x), "}"}), joined(60, x_sum)},
+      {cat({"\\boxed{", joined(60, sin_sum), "}"}), joined(60, sum_sin)},
+      {cat({"\\boxed{", joined(60, halves_frac), "}"}), joined(60, halves_dec)},
       {"\\boxed{5^{5^{5^{5^4}}}}", "5^{5^{5^{5^5}}}"},
       {"\\boxed{" + repeat("(", 1000) + "1" + repeat(")", 1000) + "}", "1"},
       {"\\boxed{" + repeat("\\frac{1}{", 30) + "1" + repeat("}", 30) + "}", "1"},
