@@ -59,12 +59,15 @@ std::optional<char> extract_choice_letter(std::string_view response, std::string
     if (letter_pos != std::string_view::npos && (best == std::string_view::npos || letter_pos > best))
       best = letter_pos;
   };
-  // "Answer: X", "Answer: (X)", "**Answer:** X", "Answer: $\boxed{X}$".
-  for (size_t at = lower.find("answer"); at != std::string::npos; at = lower.find("answer", at + 1)) {
-    size_t i = at + 6;
-    while (i < text.size() && (text[i] == '*' || text[i] == ' ')) ++i;
-    if (i < text.size() && text[i] == ':') consider(letter_after(text, i + 1, letters));
-    else if (lower.compare(i, 3, "is ") == 0) consider(letter_after(text, i + 3, letters));
+  // "Answer: X", "Answer: (X)", "**Answer:** X", "Answer: $\boxed{X}$", "the answer is (X)", and the same
+  // with "option" / "choice".
+  for (std::string_view word : {std::string_view("answer"), std::string_view("option"), std::string_view("choice")}) {
+    for (size_t at = lower.find(word); at != std::string::npos; at = lower.find(word, at + 1)) {
+      size_t i = at + word.size();
+      while (i < text.size() && (text[i] == '*' || text[i] == ' ')) ++i;
+      if (i < text.size() && text[i] == ':') consider(letter_after(text, i + 1, letters));
+      else if (lower.compare(i, 3, "is ") == 0) consider(letter_after(text, i + 3, letters));
+    }
   }
   // "\boxed{X}", "\text{(X)}" anywhere.
   for (std::string_view cmd : {std::string_view("\\boxed"), std::string_view("\\text"), std::string_view("\\fbox")}) {

@@ -174,7 +174,9 @@ std::optional<std::pair<std::string, size_t>> last_standalone_number(std::string
     size_t e = i;
     while (e < s.size()) {
       if (std::isdigit(static_cast<unsigned char>(s[e]))) ++e;
-      else if ((s[e] == ',' || s[e] == '.') && e + 1 < s.size() && std::isdigit(static_cast<unsigned char>(s[e + 1]))) ++e;
+      else if ((s[e] == ',' || s[e] == '.' || s[e] == '/') && e + 1 < s.size() &&
+               std::isdigit(static_cast<unsigned char>(s[e + 1])))
+        ++e;  // "1,000.99", "2/3"
       else break;
     }
     last = std::make_pair(std::string(s.substr(b, e - b)), b);
@@ -248,6 +250,37 @@ std::optional<std::string> answer_in_prose(std::string_view x) {
   return span;
 }
 
+// The text before the first end-of-turn marker: generation that ran past the end of its turn is not part
+// of the response ("... is 2/3. <|im_start|>user ...").
+std::string_view before_end_of_turn(std::string_view text) {
+  size_t cut = text.size();
+  for (std::string_view marker : {std::string_view("<|im_start|>"), std::string_view("<|im_end|>"),
+                                  std::string_view("<|endoftext|>"), std::string_view("<|eot_id|>"),
+                                  std::string_view("<|eom_id|>"), std::string_view("<|start_header_id|>"), std::string_view("<\xef\xbd\x9c" "end\xe2\x96\x81" "of\xe2\x96\x81" "sentence\xef\xbd\x9c>")})
+    cut = std::min(cut, text.find(marker));
+  return text.substr(0, cut);
+}
+
+// The last sentence of a text, without a closing "I hope it is correct." formula.
+std::string_view last_sentence(std::string_view text) {
+  std::string_view t = text;
+  while (!t.empty() && is_space(t.back())) t.remove_suffix(1);
+  static constexpr std::string_view kBoilerplate = "i hope it is correct.";
+  if (t.size() >= kBoilerplate.size() &&
+      ascii_lower_word(t.substr(t.size() - kBoilerplate.size())) == kBoilerplate) {
+    t.remove_suffix(kBoilerplate.size());
+    while (!t.empty() && is_space(t.back())) t.remove_suffix(1);
+  }
+  if (t.empty()) return t;
+  size_t b = t.size() - 1;  // skip the sentence's own final period
+  while (b > 0) {
+    const char c = t[b - 1];
+    if (c == '\n' || ((c == '.' || c == '!' || c == '?') && is_space(t[b]))) break;
+    --b;
+  }
+  return t.substr(b);
+}
+
 // True when the text stops without closing its last sentence or formula ("... However, in Step ").
 bool looks_cut_off(std::string_view text) {
   size_t e = text.size();
@@ -278,7 +311,9 @@ std::vector<BoxSpan> find_boxes(std::string_view text, bool* unclosed_last) {
         if (unclosed_last) *unclosed_last = true;
         break;
       }
-      boxes.push_back({std::string(text.substr(i + 1, close - i - 2)), pos, close});
+      // An empty box ("put the answer inside \boxed{}" echoed from the prompt) holds no answer.
+      std::string content(text.substr(i + 1, close - i - 2));
+      if (content.find_first_not_of(" \t\n") != std::string::npos) boxes.push_back({std::move(content), pos, close});
       pos = close;
       continue;
     }
@@ -306,8 +341,27 @@ std::vector<BoxSpan> find_boxes(std::string_view text, bool* unclosed_last) {
   return boxes;
 }
 
+namespace {
+
+// The answer held by the boxes of `text`: the last box, or the list its closing sentence's boxes form.
+ExtractedAnswer boxed_answer(const std::vector<BoxSpan>& boxes, std::string_view text) {
+  if (boxes.empty()) return {};
+  size_t first = boxes.size() - 1;
+  while (first > 0 && is_list_joiner(text.substr(boxes[first - 1].end, boxes[first].begin - boxes[first - 1].end)))
+    --first;
+  if (first == boxes.size() - 1) return {boxes.back().content, AnswerSource::kBox};
+  std::string joined;
+  for (size_t k = first; k < boxes.size(); ++k) {
+    if (!joined.empty()) joined += ", ";
+    joined += boxes[k].content;
+  }
+  return {joined, AnswerSource::kBoxList};
+}
+
+}  // namespace
+
 ExtractedAnswer extract_final_answer(std::string_view response) {
-  const std::string_view text = text_after_think(response);
+  const std::string_view text = text_after_think(before_end_of_turn(response));
   bool unclosed = false;
   const std::vector<BoxSpan> boxes = find_boxes(text, &unclosed);
   if (unclosed) return {};
@@ -315,21 +369,18 @@ ExtractedAnswer extract_final_answer(std::string_view response) {
     // "... \boxed{255} ... The final answer is $10,455$.": a final-answer sentence after the last box wins.
     if (auto later = answer_phrase(text.substr(boxes.back().end), true))
       return {std::move(later), AnswerSource::kFinalAnswerPhrase};
-    size_t first = boxes.size() - 1;
-    while (first > 0 && is_list_joiner(text.substr(boxes[first - 1].end, boxes[first].begin - boxes[first - 1].end)))
-      --first;
-    if (first == boxes.size() - 1) return {boxes.back().content, AnswerSource::kBox};
-    std::string joined;
-    for (size_t k = first; k < boxes.size(); ++k) {
-      if (!joined.empty()) joined += ", ";
-      joined += boxes[k].content;
-    }
-    return {joined, AnswerSource::kBoxList};
+    return boxed_answer(boxes, text);
   }
   if (auto phrase = answer_phrase(text)) return {std::move(phrase), AnswerSource::kFinalAnswerPhrase};
   // A response cut off mid-sentence (generation limit) is not graded by whatever math it last wrote.
-  if (!looks_cut_off(text))
+  if (!looks_cut_off(text)) {
+    // The conclusion: what the last sentence states ("Therefore, there are 12 sequences."), else the last
+    // math written anywhere.
+    const std::string_view sentence = last_sentence(text);
+    if (has_prose_word(sentence))
+      if (auto a = answer_in_prose(sentence)) return {std::move(a), AnswerSource::kLastMath};
     if (auto span = last_math_span(text)) return {std::move(span), AnswerSource::kLastMath};
+  }
   // A bare short answer ("-5", "7,425,000", "28 percent") is its own answer.
   const std::string whole = trim(text);
   if (!whole.empty() && whole.size() <= kShortResponseChars && whole.find('\n') == std::string::npos) {
@@ -339,9 +390,11 @@ ExtractedAnswer extract_final_answer(std::string_view response) {
 }
 
 std::optional<std::string> extract_boxed_answer(std::string_view response) {
-  ExtractedAnswer a = extract_final_answer(response);
-  if (a.source != AnswerSource::kBox && a.source != AnswerSource::kBoxList) return std::nullopt;
-  return std::move(a.answer);
+  const std::string_view text = text_after_think(before_end_of_turn(response));
+  bool unclosed = false;
+  const std::vector<BoxSpan> boxes = find_boxes(text, &unclosed);
+  if (unclosed) return std::nullopt;
+  return boxed_answer(boxes, text).answer;
 }
 
 }  // namespace r1eval::graders

@@ -18,7 +18,7 @@ struct BoxSpan {
   size_t end = 0;
 };
 
-// Every complete box of `text`, left to right. An unclosed box ends the scan: nothing after it counts.
+// Every complete, non-empty box of `text`, left to right. An unclosed box ends the scan: nothing after it counts.
 // `unclosed_last` (optional) is set when the scan stopped at an unclosed box.
 std::vector<BoxSpan> find_boxes(std::string_view text, bool* unclosed_last = nullptr);
 
@@ -30,13 +30,15 @@ struct ExtractedAnswer {
   AnswerSource source = AnswerSource::kNone;
 };
 
-// The final answer of a response, in this order:
+// The final answer of a response (text after an end-of-turn marker such as <|im_start|> ignored), in this
+// order:
 //  1. the last complete box after </think> (unless a "final answer is X" sentence follows it: then X) (several boxes joined only by commas/"and"/"or"/$ in the
 //     closing sentence become one comma-separated list);
 //  2. when the last box is unclosed: no answer;
 //  3. without any box: the phrase "final answer is X" / "answer is: X" / "Answer: X" (the last one), X
 //     ending at the end of its line or sentence;
 //  4. else, unless the text stops mid-sentence (ends in a letter or comma: cut off by the length limit),
+//     what the last sentence states (its last math or number, "I hope it is correct." ignored), else
 //     the last math span ($$..$$, \[..\], \(..\), $..$; inline ones within one line);
 //  5. else the whole text when it is one line of at most 100 characters ("-5", "28 percent").
 ExtractedAnswer extract_final_answer(std::string_view response);

@@ -20,6 +20,20 @@ bool only_words(std::string_view s) {
   return true;
 }
 
+// The answer without the sentence punctuation and math delimiters that close it ("2\sqrt{2}.$").
+std::string_view without_closing_punctuation(std::string_view s) {
+  while (!s.empty()) {
+    const char c = s.back();
+    if (std::isspace(static_cast<unsigned char>(c)) || c == '$' || c == '.' || c == ',' || c == ';' || c == ':') {
+      // "\," and "\;" are spacing commands, "\$" a dollar sign: drop them whole.
+      s.remove_suffix(s.size() >= 2 && s[s.size() - 2] == '\\' ? 2 : 1);
+      continue;
+    }
+    break;
+  }
+  return s;
+}
+
 // The comparison behind every entry point: text, then plain numerals, then the parsed trees, then text
 // ignoring case for answers the parser could not decide.
 Decision decide(std::string_view a, std::string_view b) {
@@ -35,8 +49,8 @@ Decision decide(std::string_view a, std::string_view b) {
   std::string undecided = "answers differ";
   try {
     math::WorkBudget budget(math::kPairBudget);
-    const math::NodePtr ta = math::parse_answer(a, budget);
-    const math::NodePtr tb = math::parse_answer(b, budget);
+    const math::NodePtr ta = math::parse_answer(without_closing_punctuation(a), budget);
+    const math::NodePtr tb = math::parse_answer(without_closing_punctuation(b), budget);
     const math::Outcome o = math::compare_answers(*ta, *tb, budget);
     if (o.decision == math::Decision::kEqual) return {true, o.reason};
     if (o.decision == math::Decision::kDifferent) return {false, o.reason};

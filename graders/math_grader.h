@@ -8,9 +8,11 @@
 
 namespace r1eval::graders {
 
-// The final answer of a response: the content of the last \boxed{...} / \fbox{...} (balanced braces, also
-// "\boxed 5"), searched in the text after the last </think> when there is one, else in the whole response.
-// nullopt when there is no complete box.
+// The final answer of a response: the content of the last non-empty \boxed{...} / \fbox{...} (balanced
+// braces, also "\boxed 5"), searched in the text after the last </think> when there is one, else in the
+// whole response (text after an end-of-turn marker ignored); boxes of one closing sentence ("\boxed{2} and
+// \boxed{3}") form one comma-separated list. nullopt when there is no complete box or the last one is
+// unclosed. (grade_math also uses the fallbacks of extract_final_answer, graders/extract.h.)
 std::optional<std::string> extract_boxed_answer(std::string_view response);
 
 // True when two answer strings denote the same answer (used for gold comparison and cons@k grouping).

@@ -28,7 +28,7 @@ class WorkBudget {
 
 // Bounds that keep any single operation small (chosen so one pair stays far below 10 ms).
 inline constexpr int64_t kPairBudget = 200000;     // units per answer pair
-inline constexpr size_t kMaxAnswerChars = 20000;   // longer extracted answers are refused
+inline constexpr size_t kMaxAnswerChars = 4000;    // longer extracted answers are refused
 inline constexpr int kMaxDepth = 600;              // parser recursion (about 6 levels per nested \frac)
 inline constexpr int kMaxBracketNesting = 64;      // brackets and braces inside one another
 inline constexpr size_t kMaxItems = 256;           // elements of one list, tuple, set or matrix

@@ -4,10 +4,14 @@
 #include <array>
 #include <optional>
 #include <set>
+#include <functional>
 #include <vector>
 
 #include "graders/math/exact_eval.h"
+#include "graders/math/intervals.h"
+#include "graders/math/matrix_fold.h"
 #include "graders/math/numeric_eval.h"
+#include "graders/math/solution_set.h"
 
 namespace r1eval::graders::math {
 namespace {
@@ -20,13 +24,6 @@ constexpr size_t kMaxElements = 64;
 constexpr int kMaxPlusMinus = 3;
 // A decimal answer this precise counts as the rounded value of an exact gold (0.08333 for 1/12).
 constexpr size_t kApproxDigits = 5;
-
-// +1 / -1 for +-infinity, 0 otherwise.
-int infinity_sign(const Node& n) {
-  if (n.kind == NodeKind::kInfinity) return 1;
-  if (n.kind == NodeKind::kNeg) return -infinity_sign(*n.kids[0]);
-  return 0;
-}
 
 int count_plus_minus(const Node& n) {
   int c = n.kind == NodeKind::kPlusMinus ? 1 : 0;
@@ -69,31 +66,34 @@ NodePtr expand_plus_minus(const Node& n, int count) {
 Complex sample_value(size_t j, size_t p) {
   static constexpr std::array<double, 6> kBase = {0.6180339887498949, 1.4142135623730951, 2.718281828459045,
                                                   -0.8660254037844386, -1.7320508075688772, 3.3166247903554};
-  return Complex::from_double(kBase[p % kBase.size()] + 0.3183098861837907 * static_cast<double>(j + 1));
+  // Each variable walks the base values in its own order and scale, so no difference or ratio of two
+  // variables is the same at every point.
+  const double jd = static_cast<double>(j);
+  return Complex::from_double(kBase[(p + 5 * j) % kBase.size()] * (1.0 + 0.1 * jd) + 0.3183098861837907 * jd);
 }
-
-struct Interval {
-  const Node* lo = nullptr;
-  const Node* hi = nullptr;
-  int lo_inf = 0;  // -1 when the lower end is -infinity
-  int hi_inf = 0;  // +1 when the upper end is +infinity
-  bool lo_closed = false;
-  bool hi_closed = false;
-};
 
 class Comparer {
  public:
   explicit Comparer(WorkBudget& budget) : budget_(budget) {}
 
   Outcome compare(const Node& a, const Node& b) {
-    budget_.spend();
-    if (to_string(a) == to_string(b)) return equal("same expression");
+    const std::string sa = to_string(a), sb = to_string(b);
+    budget_.spend(1 + static_cast<int64_t>(sa.size() + sb.size()) / 16);  // the renderings are work too
+    if (sa == sb) return equal("same expression");
     const int pa = count_plus_minus(a), pb = count_plus_minus(b);
     if (pa > kMaxPlusMinus || pb > kMaxPlusMinus) return unknown("too many \\pm");
     if (pa || pb) {
       NodePtr ea = pa ? expand_plus_minus(a, pa) : a.clone();
       NodePtr eb = pb ? expand_plus_minus(b, pb) : b.clone();
       return compare(*ea, *eb);
+    }
+    if (is_relation_list(a) || is_relation_list(b)) {
+      // "x < -1 or x > 2" against "(-\infty,-1) \cup (2,\infty)" or another relation list.
+      lone_variable_only_ = true;
+      const bool sets = intervals_of_node(a).has_value() && intervals_of_node(b).has_value();
+      Outcome o = sets ? interval_sets(a, b) : Outcome{};
+      lone_variable_only_ = false;
+      if (sets) return o;
     }
     if (a.kind == NodeKind::kRelation || b.kind == NodeKind::kRelation) return relations(a, b);
     if ((a.kind == NodeKind::kList && b.kind == NodeKind::kTuple) || (a.kind == NodeKind::kTuple && b.kind == NodeKind::kList)) {
@@ -105,9 +105,9 @@ class Comparer {
     if (a.kind == NodeKind::kMatrix || b.kind == NodeKind::kMatrix) {
       // "A + B", "A B", "2A" of explicit matrices against a matrix: compare with the computed matrix.
       if (a.kind != NodeKind::kMatrix)
-        if (NodePtr fa = fold_matrix(a)) return matrices(*keep(std::move(fa)), b);
+        if (NodePtr fa = fold_matrix(a, budget_)) return matrices(*keep(std::move(fa)), b);
       if (b.kind != NodeKind::kMatrix)
-        if (NodePtr fb = fold_matrix(b)) return matrices(a, *keep(std::move(fb)));
+        if (NodePtr fb = fold_matrix(b, budget_)) return matrices(a, *keep(std::move(fb)));
       return matrices(a, b);
     }
     if (is_interval_like(a) || is_interval_like(b)) return interval_sets(a, b);
@@ -124,6 +124,13 @@ class Comparer {
 
  private:
   static bool is_collection(const Node& n) { return n.kind == NodeKind::kList || n.kind == NodeKind::kSet || n.kind == NodeKind::kEmptySet; }
+  static bool is_relation_list(const Node& n) {
+    if (n.kind != NodeKind::kList) return false;
+    for (const NodePtr& k : n.kids)
+      if (k->kind != NodeKind::kRelation || k->relations.size() > 2 || k->relations[0] == Rel::kEq) return false;
+    return true;
+  }
+
   static bool is_interval_like(const Node& n) {
     return n.kind == NodeKind::kUnion || n.kind == NodeKind::kReals ||
            (n.kind == NodeKind::kTuple && n.kids.size() == 2 && (n.open != '(' || n.close != ')'));
@@ -159,7 +166,12 @@ class Comparer {
       auto va = numeric_value(a, vars, budget_);
       auto vb = numeric_value(b, vars, budget_);
       if (!va || !vb) continue;  // outside the domain of one side
-      if (!numerically_close(*va, *vb)) return different("differ at a sample point");
+      if (!numerically_close(*va, *vb)) {
+        // Real inputs giving a non-real value lie outside the real domain (ln of a negative, where
+        // ln(ab) and ln a + ln b part ways by 2*pi*i): such points do not count.
+        if (!va->is_real() || !vb->is_real()) continue;
+        return different("differ at a sample point");
+      }
       ++agreeing;
     }
     return agreeing >= 3 ? equal("equal at sample points") : unknown("too few points in the domain");
@@ -186,10 +198,12 @@ class Comparer {
     mpz_class scale;
     mpz_ui_pow_ui(scale.get_mpz_t(), 10, places);
     if (other_exact) {
-      // An exact value that is itself a decimal with at most `places` places was compared exactly already.
-      mpq_class scaled = *other_exact * scale;
-      scaled.canonicalize();
-      if (scaled.get_den() == 1) return false;
+      // A terminating decimal (2.50001) is compared exactly: only values with no finite decimal expansion
+      // (1/12, 8/3) are approximated.
+      mpz_class den = other_exact->get_den();
+      mpz_remove(den.get_mpz_t(), den.get_mpz_t(), mpz_class(2).get_mpz_t());
+      mpz_remove(den.get_mpz_t(), den.get_mpz_t(), mpz_class(5).get_mpz_t());
+      if (den == 1) return false;
       mpq_class gap = abs(*other_exact - value) * scale * 2;
       return gap <= 1;
     }
@@ -267,7 +281,9 @@ class Comparer {
   Outcome collections(const Node& a, const Node& b) {
     const Node& maybe_comma = a.kind == NodeKind::kList ? a : b;
     const Node& scalar = a.kind == NodeKind::kList ? b : a;
-    if (maybe_comma.open == ',' && !is_collection(scalar)) {
+    if (maybe_comma.open == ',' && maybe_comma.kids.size() == 2 && !is_collection(scalar) &&
+        maybe_comma.kids[0]->kind == NodeKind::kNumber && maybe_comma.kids[1]->kind == NodeKind::kNumber &&
+        !maybe_comma.kids[0]->name.empty() && !maybe_comma.kids[1]->name.empty()) {
       // "1000,99" against 1000.99: read the comma as a decimal comma.
       const std::string decimal = maybe_comma.kids[0]->name + "." + maybe_comma.kids[1]->name;
       const size_t places = maybe_comma.kids[1]->name.size();
@@ -283,18 +299,91 @@ class Comparer {
     if (xs.size() > kMaxElements || ys.size() > kMaxElements) return unknown("too many elements");
     if (xs.empty() || ys.empty()) return xs.empty() == ys.empty() ? equal("both empty") : different("one side is empty");
     // Set semantics: every element of each side equals some element of the other (repeats collapse).
-    std::vector<bool> matched_y(ys.size(), false);
-    for (const Node* x : xs) {
-      bool matched = false;
-      for (size_t j = 0; j < ys.size(); ++j) {
-        if (matched && matched_y[j]) continue;
-        if (compare(*x, *ys[j]).decision == Decision::kEqual) matched = matched_y[j] = true;
-      }
-      if (!matched) return different(xs.size() == ys.size() ? "elements differ" : "different elements");
-    }
-    for (bool m : matched_y)
-      if (!m) return different("different elements");
+    // Identical keys match without a comparison; otherwise candidates with the same value at a probe point
+    // are compared first, so equal sets written differently cost linear time, and an element without an
+    // equal costs one pass and ends the search.
+    Side x_side(*this, xs), y_side(*this, ys);
+    for (size_t i = 0; i < xs.size(); ++i)
+      if (!find_equal(x_side, i, y_side)) return different(xs.size() == ys.size() ? "elements differ" : "different elements");
+    for (size_t j = 0; j < ys.size(); ++j)
+      if (!y_side.matched[j] && !find_equal(y_side, j, x_side)) return different("different elements");
     return equal("same elements");
+  }
+
+  // The elements of one side of a set comparison with their keys, lazily computed fingerprints, and which
+  // of them an element of the other side has been found equal to.
+  struct Side {
+    Side(Comparer& c, const std::vector<const Node*>& elements) : comparer(c), nodes(elements) {
+      for (const Node* n : nodes) keys.push_back(c.key_of(*n));
+      matched.assign(nodes.size(), false);
+      prints.resize(nodes.size());
+      printed.assign(nodes.size(), false);
+      c.budget_.spend(static_cast<int64_t>(nodes.size()));
+    }
+    const std::string& print(size_t i) {
+      if (!printed[i]) prints[i] = comparer.fingerprint(*nodes[i]), printed[i] = true;
+      return prints[i];
+    }
+    Comparer& comparer;
+    const std::vector<const Node*>& nodes;
+    std::vector<std::string> keys, prints;
+    std::vector<bool> matched, printed;
+  };
+
+  // True when element `i` of `from` equals some element of `to` (marking the ones found equal).
+  bool find_equal(Side& from, size_t i, Side& to) {
+    bool found = false;
+    for (size_t j = 0; j < to.nodes.size(); ++j)
+      if (to.keys[j] == from.keys[i]) found = to.matched[j] = true;
+    if (found) return true;
+    const std::string& print = from.print(i);
+    for (int pass = 0; pass < 2; ++pass) {
+      for (size_t j = 0; j < to.nodes.size(); ++j) {
+        const bool same_print = !print.empty() && to.print(j) == print;
+        if ((pass == 0) != same_print) continue;
+        if (compare(*from.nodes[i], *to.nodes[j]).decision == Decision::kEqual) return to.matched[j] = true;
+      }
+    }
+    return false;
+  }
+
+  // A rendering under which equal keys mean equal elements: exact values for rational constants and tuples
+  // of them ("0.5" and "\frac12" share a key), the tree's rendering otherwise.
+  std::string key_of(const Node& n) {
+    if (n.kind == NodeKind::kTuple) {
+      std::string k(1, n.open);
+      for (const NodePtr& e : n.kids) {
+        k += key_of(*e);
+        k += ',';
+      }
+      return k + n.close;
+    }
+    if (n.kind != NodeKind::kRelation && !is_collection(n) && n.kind != NodeKind::kMatrix &&
+        n.kind != NodeKind::kPercent && n.kind != NodeKind::kDegree && n.kind != NodeKind::kBaseNumber) {
+      if (auto v = exact_value(n, budget_)) {
+        std::string k = "#";
+        k += v->get_str();
+        return k;
+      }
+    }
+    return to_string(n);
+  }
+
+  // The value of a scalar at one probe point (each variable set from its name), to 30 digits; empty when
+  // it cannot be evaluated. Equal elements share it (up to rounding at the last digit).
+  std::string fingerprint(const Node& n) {
+    if (n.kind == NodeKind::kTuple || n.kind == NodeKind::kRelation || is_collection(n) || n.kind == NodeKind::kMatrix)
+      return {};
+    std::set<std::string> symbols;
+    collect_symbols(n, symbols);
+    Assignment vars;
+    for (const std::string& name : symbols) {
+      const size_t h = std::hash<std::string>{}(name);
+      vars.emplace(name, Complex::from_double(0.5 + static_cast<double>(h % 1000) / 997.0));
+    }
+    auto v = numeric_value(n, vars, budget_);
+    if (!v) return {};
+    return decimal_digits(*v, 30);
   }
 
   static std::vector<const Node*> members(const Node& n) {
@@ -313,66 +402,6 @@ class Comparer {
     return scratch_.back().get();
   }
 
-  static size_t rows(const Node& m) { return m.columns ? m.kids.size() / m.columns : 0; }
-
-  // The matrix an expression of explicit matrices denotes, with entries as (unevaluated) expressions:
-  // sums and products of matrices and scalar multiples. nullptr when `n` is not such an expression or the
-  // shapes do not fit.
-  NodePtr fold_matrix(const Node& n) {
-    budget_.spend();
-    if (n.kind == NodeKind::kMatrix) return n.clone();
-    if (n.kind == NodeKind::kNeg) {
-      NodePtr m = fold_matrix(*n.kids[0]);
-      if (!m) return nullptr;
-      for (NodePtr& e : m->kids) e = make_unary(NodeKind::kNeg, std::move(e));
-      return m;
-    }
-    if (n.kind != NodeKind::kAdd && n.kind != NodeKind::kMul) return nullptr;
-    NodePtr acc;
-    std::vector<const Node*> scalars;
-    for (const NodePtr& k : n.kids) {
-      NodePtr m = has_matrix(*k) ? fold_matrix(*k) : nullptr;
-      if (has_matrix(*k) && !m) return nullptr;
-      if (!m) {
-        if (n.kind == NodeKind::kAdd) return nullptr;  // matrix + scalar
-        scalars.push_back(k.get());
-        continue;
-      }
-      if (!acc) {
-        acc = std::move(m);
-      } else if (n.kind == NodeKind::kAdd) {
-        if (acc->columns != m->columns || acc->kids.size() != m->kids.size()) return nullptr;
-        for (size_t e = 0; e < acc->kids.size(); ++e)
-          acc->kids[e] = make_binary(NodeKind::kAdd, std::move(acc->kids[e]), std::move(m->kids[e]));
-      } else {
-        if (acc->columns != rows(*m) || m->kids.size() > kMaxElements || acc->kids.size() > kMaxElements) return nullptr;
-        NodePtr product = make_node(NodeKind::kMatrix);
-        product->columns = m->columns;
-        for (size_t r = 0; r < rows(*acc); ++r) {
-          for (size_t c = 0; c < m->columns; ++c) {
-            NodePtr sum = make_node(NodeKind::kAdd);
-            for (size_t k2 = 0; k2 < acc->columns; ++k2)
-              sum->kids.push_back(make_binary(NodeKind::kMul, acc->kids[r * acc->columns + k2]->clone(),
-                                              m->kids[k2 * m->columns + c]->clone()));
-            product->kids.push_back(std::move(sum));
-          }
-        }
-        acc = std::move(product);
-      }
-    }
-    if (!acc) return nullptr;
-    for (const Node* s : scalars)
-      for (NodePtr& e : acc->kids) e = make_binary(NodeKind::kMul, s->clone(), std::move(e));
-    return acc;
-  }
-
-  static bool has_matrix(const Node& n) {
-    if (n.kind == NodeKind::kMatrix) return true;
-    for (const NodePtr& k : n.kids)
-      if (has_matrix(*k)) return true;
-    return false;
-  }
-
   // ---- matrices and vectors
   Outcome matrices(const Node& a, const Node& b) {
     if (a.kind == NodeKind::kMatrix && b.kind == NodeKind::kMatrix) {
@@ -388,33 +417,8 @@ class Comparer {
   }
 
   // ---- intervals and unions
-  std::optional<std::vector<Interval>> intervals_of(const Node& n) {
-    std::vector<Interval> out;
-    if (n.kind == NodeKind::kReals) {
-      out.push_back({nullptr, nullptr, -1, 1, false, false});
-      return out;
-    }
-    if (n.kind == NodeKind::kTuple && n.kids.size() == 2) {
-      Interval iv;
-      iv.lo = n.kids[0].get();
-      iv.hi = n.kids[1].get();
-      iv.lo_inf = infinity_sign(*iv.lo);
-      iv.hi_inf = infinity_sign(*iv.hi);
-      iv.lo_closed = n.open == '[';
-      iv.hi_closed = n.close == ']';
-      out.push_back(iv);
-      return out;
-    }
-    if (n.kind == NodeKind::kUnion) {
-      for (const NodePtr& k : n.kids) {
-        auto part = intervals_of(*k);
-        if (!part) return std::nullopt;
-        out.insert(out.end(), part->begin(), part->end());
-      }
-      return out;
-    }
-    if (n.kind == NodeKind::kRelation) return relation_intervals(n);
-    return std::nullopt;
+  std::optional<std::vector<Interval>> intervals_of_node(const Node& n) {
+    return intervals_of(n, lone_variable_only_, scratch_);
   }
 
   Outcome bound(const Node* x, int xinf, const Node* y, int yinf) {
@@ -435,8 +439,8 @@ class Comparer {
   }
 
   Outcome interval_sets(const Node& a, const Node& b) {
-    auto xs = intervals_of(a);
-    auto ys = intervals_of(b);
+    auto xs = intervals_of_node(a);
+    auto ys = intervals_of_node(b);
     if (!xs || !ys) {
       if (a.kind == NodeKind::kTuple && b.kind == NodeKind::kTuple) return tuples(a, b);
       return different("interval against non-interval");
@@ -458,68 +462,6 @@ class Comparer {
   }
 
   // "x < 3", "3 \ge x", "1 \le x < 2", "x \in [0,1)", "x \ne 2": the set of values of the one variable.
-  std::optional<std::vector<Interval>> relation_intervals(const Node& r) {
-    // The side holding the variable ("x", "f(x)", "|z|" all count); the other sides must be constants.
-    const bool lone = lone_variable_only_;
-    const auto is_var = [lone](const Node& n) {
-      if (n.kind == NodeKind::kSymbol) return true;
-      if (lone) return false;
-      std::set<std::string> s;
-      collect_symbols(n, s);
-      return !s.empty();
-    };
-    std::vector<Interval> out;
-    if (r.relations.size() == 1) {
-      const Node& l = *r.kids[0];
-      const Node& rhs = *r.kids[1];
-      const Rel op = r.relations[0];
-      if (op == Rel::kIn && is_var(l)) return intervals_of(rhs);
-      if (op == Rel::kEq) return std::nullopt;
-      const auto negated_var = [&](const Node& n) { return n.kind == NodeKind::kNeg && is_var(*n.kids[0]); };
-      const bool var_left = (is_var(l) || negated_var(l)) && !is_var(rhs) && !negated_var(rhs);
-      const bool var_right = (is_var(rhs) || negated_var(rhs)) && !is_var(l) && !negated_var(l);
-      if (!var_left && !var_right) return std::nullopt;
-      const Node* c = var_left ? &rhs : &l;
-      const auto flip = [](Rel x) {
-        return x == Rel::kLt ? Rel::kGt : x == Rel::kGt ? Rel::kLt : x == Rel::kLe ? Rel::kGe : x == Rel::kGe ? Rel::kLe : x;
-      };
-      // Normalise to "x op c" ("-x > -1" becomes "x < 1").
-      Rel o = op;
-      if (var_right) o = flip(o);
-      if (negated_var(var_left ? l : rhs)) {
-        o = flip(o);
-        scratch_.push_back(make_unary(NodeKind::kNeg, c->clone()));
-        c = scratch_.back().get();
-      }
-      switch (o) {
-        case Rel::kLt: out.push_back({nullptr, c, -1, 0, false, false}); break;
-        case Rel::kLe: out.push_back({nullptr, c, -1, 0, false, true}); break;
-        case Rel::kGt: out.push_back({c, nullptr, 0, 1, false, false}); break;
-        case Rel::kGe: out.push_back({c, nullptr, 0, 1, true, false}); break;
-        case Rel::kNe:
-          out.push_back({nullptr, c, -1, 0, false, false});
-          out.push_back({c, nullptr, 0, 1, false, false});
-          break;
-        default: return std::nullopt;
-      }
-      return out;
-    }
-    if (r.relations.size() == 2 && is_var(*r.kids[1]) && !is_var(*r.kids[0]) && !is_var(*r.kids[2])) {
-      const Rel o1 = r.relations[0], o2 = r.relations[1];
-      const bool up = (o1 == Rel::kLt || o1 == Rel::kLe) && (o2 == Rel::kLt || o2 == Rel::kLe);
-      const bool down = (o1 == Rel::kGt || o1 == Rel::kGe) && (o2 == Rel::kGt || o2 == Rel::kGe);
-      if (up) out.push_back({r.kids[0].get(), r.kids[2].get(), 0, 0, o1 == Rel::kLe, o2 == Rel::kLe});
-      else if (down) out.push_back({r.kids[2].get(), r.kids[0].get(), 0, 0, o2 == Rel::kGe, o1 == Rel::kGe});
-      else return std::nullopt;
-      for (Interval& iv : out) {
-        iv.lo_inf = infinity_sign(*iv.lo);
-        iv.hi_inf = infinity_sign(*iv.hi);
-      }
-      return out;
-    }
-    return std::nullopt;
-  }
-
   // ---- equations and inequalities
   static bool single_equation(const Node& n) {
     return n.kind == NodeKind::kRelation && n.relations.size() == 1 &&
@@ -592,8 +534,8 @@ class Comparer {
       }
       // Between two relations only a lone variable counts ("2x < 6" is not the interval (-inf, 6)).
       lone_variable_only_ = true;
-      auto xs = intervals_of(a);
-      auto ys = intervals_of(b);
+      auto xs = intervals_of_node(a);
+      auto ys = intervals_of_node(b);
       lone_variable_only_ = false;
       if (xs && ys) {
         lone_variable_only_ = true;
@@ -604,8 +546,12 @@ class Comparer {
       const Node* fa = final_value(a);
       const Node* fb = final_value(b);
       if (fa && fb && (a.kids.size() > 2 || b.kids.size() > 2)) return compare(*fa, *fb);
-      if (a.relations == b.relations && a.kids.size() == b.kids.size())
-        return elementwise(a.kids, b.kids, "relations equal");
+      if (a.relations == b.relations && a.kids.size() == b.kids.size()) {
+        const Outcome o = elementwise(a.kids, b.kids, "relations equal");
+        if (o.decision == Decision::kEqual) return o;
+      }
+      if (auto same = same_solution_set(a, b, budget_))
+        return *same ? equal("same solution set") : different("solution sets differ");
       return unknown("relations not comparable");
     }
     const Node& rel = a.kind == NodeKind::kRelation ? a : b;
@@ -614,7 +560,22 @@ class Comparer {
       // "x = 3" against "3"; "y = 2x + 3" against "2x + 3"; "x \in [0,1]" against "[0,1]".
       return compare(*v, other);
     }
-    if (intervals_of(rel) && (is_interval_like(other) || other.kind == NodeKind::kTuple)) return interval_sets(rel, other);
+    if (is_interval_like(other) || other.kind == NodeKind::kTuple) {
+      // "x < 3" against "(-\infty, 3)": bounds of a lone variable; "1 \le |z| \le 2", "x^2 < 4": membership
+      // at probe points; "0 < f(x) < 1" against "(0, 1)": the range of the expression in the middle.
+      lone_variable_only_ = true;
+      const bool lone = intervals_of_node(rel).has_value();
+      lone_variable_only_ = false;
+      if (lone) {
+        lone_variable_only_ = true;
+        Outcome o = interval_sets(rel, other);
+        lone_variable_only_ = false;
+        return o;
+      }
+      if (auto same = same_solution_set(rel, other, budget_))
+        return *same ? equal("same solution set") : different("solution sets differ");
+      if (intervals_of_node(rel)) return interval_sets(rel, other);
+    }
     // "f(x) = 1", "(p, q) = (3, 2)", "AB = 4 = ...": the value the equalities end with.
     if (const Node* v = final_value(rel)) return compare(*v, other);
     return different("relation against non-relation");

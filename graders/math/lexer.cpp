@@ -192,7 +192,9 @@ class Lexer {
     while (e < s_.size() && is_letter(s_[e])) ++e;
     const std::string_view run = s_.substr(i_, e - i_);
     budget_.spend(static_cast<int64_t>(run.size()));
-    if (std::find(kBareFunctions.begin(), kBareFunctions.end(), run) != kBareFunctions.end()) {
+    if (is_trailing_unit(run, e)) {
+      push(TokenKind::kWord, std::string(run));  // "1320 km": the parser drops units after a number
+    } else if (std::find(kBareFunctions.begin(), kBareFunctions.end(), run) != kBareFunctions.end()) {
       push(TokenKind::kCommand, std::string(run));
     } else if (run.size() >= 4 || run == "and" || run == "or" || run == "pct") {
       push(TokenKind::kWord, std::string(run));
@@ -202,14 +204,40 @@ class Lexer {
     i_ = e;
   }
 
+  bool doubled_command_follows() const {
+    static constexpr std::array<std::string_view, 24> kCommon = {
+        "frac", "dfrac", "tfrac", "sqrt", "left", "right", "le", "leq", "ge", "geq", "cdot", "times",
+        "pi", "infty", "text", "textbf", "mathrm", "boxed", "in", "cup", "pm", "quad", "sin", "cos"};
+    size_t e = i_ + 2;
+    while (e < s_.size() && is_letter(s_[e])) ++e;
+    const std::string_view name = s_.substr(i_ + 2, e - i_ - 2);
+    return std::find(kCommon.begin(), kCommon.end(), name) != kCommon.end();
+  }
+
+  // A unit written without \text ("1320 km", "5 cm^2") right after a number and ending the answer.
+  bool is_trailing_unit(std::string_view run, size_t end) const {
+    static constexpr std::array<std::string_view, 17> kUnits = {
+        "km", "cm", "mm", "kg", "mg", "ml", "mL", "ft", "yd", "mi", "mph", "hrs", "hr", "sec", "min", "cm", "in"};
+    if (std::find(kUnits.begin(), kUnits.end(), run) == kUnits.end()) return false;
+    if (out_.empty() || out_.back().kind != TokenKind::kNumber) return false;
+    size_t k = end;
+    if (k < s_.size() && s_[k] == '^') {  // square and cubic units
+      ++k;
+      while (k < s_.size() && (std::isdigit(static_cast<unsigned char>(s_[k])) || s_[k] == '{' || s_[k] == '}')) ++k;
+    }
+    while (k < s_.size() && (is_space(s_[k]) || s_[k] == '$' || s_[k] == '.')) ++k;
+    return k == s_.size();
+  }
+
   void command() {
     if (i_ + 1 >= s_.size()) {
       ++i_;
       return;
     }
     const char n = s_[i_ + 1];
-    // "\\frac" (a backslash escaped twice in the source the text came from) is read as "\frac".
-    if (n == '\\' && i_ + 2 < s_.size() && is_letter(s_[i_ + 2])) {
+    // "\\frac" (a backslash escaped twice in the source the text came from) is read as "\frac" when a
+    // common command follows; otherwise "\\" stays a row break ("a \\b" in a matrix).
+    if (n == '\\' && i_ + 2 < s_.size() && is_letter(s_[i_ + 2]) && doubled_command_follows()) {
       ++i_;
       command();
       return;

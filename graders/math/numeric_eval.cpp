@@ -1,6 +1,7 @@
 #include "graders/math/numeric_eval.h"
 
 #include <cmath>
+#include <string>
 
 #include "graders/math/exact_eval.h"
 
@@ -51,6 +52,9 @@ Complex Complex::from_double(double re, double im) {
 namespace {
 
 constexpr mpfr_rnd_t R = MPFR_RNDN;
+constexpr mpfr_exp_t kMaxPeriodicExponent = 100;  // |argument| < 2^100 for sin, cos, tan, ...
+constexpr int64_t kUnitsPerNode = 12;              // a 192-bit operation costs about a dozen small ones
+constexpr int64_t kUnitsPerTranscendental = 200;   // sin, exp, log, ... at 192 bits: microseconds
 
 // RAII scratch real.
 struct Real {
@@ -118,10 +122,21 @@ Complex modulus(const Complex& a) {
   mpfr_hypot(r.re(), a.re(), a.im(), R);
   return r;
 }
+// True when x is small enough for periodic functions: reducing a huge argument modulo 2*pi needs pi to as
+// many bits as the argument has, which is unbounded work (sin(5^{53^5})).
+bool periodic_argument_ok(mpfr_srcptr x) {
+  return mpfr_zero_p(x) || (mpfr_number_p(x) && mpfr_get_exp(x) <= kMaxPeriodicExponent);
+}
+
 Complex exp_c(const Complex& a) {
   Complex r;
   if (a.is_real()) {
     mpfr_exp(r.re(), a.re(), R);
+    return r;
+  }
+  if (!periodic_argument_ok(a.im())) {  // refused: the caller sees a non-finite value
+    mpfr_set_nan(r.re());
+    mpfr_set_nan(r.im());
     return r;
   }
   Real m;
@@ -192,12 +207,19 @@ std::optional<Complex> int_power(const Complex& base, long e, WorkBudget& budget
   return result;
 }
 
+// True for exactly 1, -1, i or -i.
+bool is_unit_of_order_four(const Complex& z) {
+  const bool re_zero = mpfr_zero_p(z.re()), im_zero = mpfr_zero_p(z.im());
+  if (re_zero == im_zero) return false;
+  return mpfr_cmpabs_ui(re_zero ? z.im() : z.re(), 1) == 0;
+}
+
 class Evaluator {
  public:
   Evaluator(const Assignment& vars, WorkBudget& budget) : vars_(vars), budget_(budget) {}
 
   std::optional<Complex> eval(const Node& n) {
-    budget_.spend(4);
+    budget_.spend(kUnitsPerNode);
     switch (n.kind) {
       case NodeKind::kNumber: return Complex::from_rational(n.value);
       case NodeKind::kBaseNumber: {
@@ -288,6 +310,14 @@ class Evaluator {
     if (!b) return std::nullopt;
     // An exact rational exponent keeps integer powers exact in sign and odd roots of negatives real.
     std::optional<mpq_class> q = exact_value(*n.kids[1], budget_);
+    if (q && q->get_den() == 1 && is_unit_of_order_four(*b)) {
+      // 1, -1, i, -i to any integer power: only the exponent mod 4 matters (i^{10^{18}} = 1).
+      mpz_class r;
+      mpz_fdiv_r_ui(r.get_mpz_t(), q->get_num_mpz_t(), 4);
+      auto p = int_power(*b, static_cast<long>(r.get_ui()), budget_);
+      if (!p) return std::nullopt;
+      return finite(*p);
+    }
     if (q && q->get_den() == 1 && q->get_num().fits_slong_p()) {
       const long e = q->get_num().get_si();
       if (e > -(1L << 40) && e < (1L << 40)) {
@@ -346,6 +376,7 @@ class Evaluator {
 
   std::optional<Complex> function(const Node& n) {
     const std::string& f = n.name;
+    if (f != "abs" && f != "floor" && f != "ceil") budget_.spend(kUnitsPerTranscendental);
     if (f == "binom") {
       auto a = exact_value(n, budget_);
       if (!a) return std::nullopt;
@@ -369,6 +400,8 @@ class Evaluator {
     }
     if (x.is_real()) {
       mpfr_srcptr v = x.re();
+      const bool periodic = f == "sin" || f == "cos" || f == "tan" || f == "sec" || f == "csc" || f == "cot";
+      if (periodic && !periodic_argument_ok(v)) return std::nullopt;
       if (f == "sin") mpfr_sin(r.re(), v, R);
       else if (f == "cos") mpfr_cos(r.re(), v, R);
       else if (f == "tan") mpfr_tan(r.re(), v, R);
@@ -428,6 +461,17 @@ bool numerically_close(const Complex& a, const Complex& b) {
 }
 
 std::optional<Complex> quotient(const Complex& a, const Complex& b) { return div(a, b); }
+
+std::string decimal_digits(const Complex& z, int digits) {
+  std::string out;
+  for (mpfr_srcptr part : {z.re(), z.im()}) {
+    char* text = nullptr;
+    if (mpfr_asprintf(&text, "%.*Rg,", digits, part) < 0 || text == nullptr) return {};
+    out += text;
+    mpfr_free_str(text);
+  }
+  return out;
+}
 
 double magnitude(const Complex& z) {
   Real m;

@@ -52,6 +52,9 @@ bool numerically_close(const Complex& a, const Complex& b);
 // a / b; nullopt when b is zero.
 std::optional<Complex> quotient(const Complex& a, const Complex& b);
 
+// z as "re,im" with `digits` significant decimal digits each (for grouping nearly equal values).
+std::string decimal_digits(const Complex& z, int digits);
+
 // |z| as a double (for choosing sample points and ratios).
 double magnitude(const Complex& z);
 

@@ -113,34 +113,60 @@ class Parser {
     return is_symbol(peek(), ',') || is_symbol(peek(), ';') || is_separator_word(peek());
   }
 
-  std::vector<NodePtr> items() {
+  // `decimal_comma` (optional) is set when the items are "1000,99": two bare integers around a comma
+  // without spaces, which may be a decimal comma.
+  std::vector<NodePtr> items(bool* decimal_comma = nullptr) {
     std::vector<NodePtr> out;
-    last_items_decimal_comma_ = false;
+    if (decimal_comma) *decimal_comma = false;
     if (at_item_end()) return out;
     const size_t first_start = p_;
     out.push_back(relation());
     const size_t first_end = p_;
+    std::vector<size_t> group_starts = {0};  // items that follow a ';' when ';' and ',' are mixed
+    bool commas = false;
     while (at_separator()) {
+      if (is_symbol(peek(), ';')) group_starts.push_back(out.size());
+      else commas = true;
       advance();
       if (at_item_end()) break;  // trailing comma
       if (out.size() >= kMaxItems) throw BudgetExhausted();
       out.push_back(relation());
     }
-    // "1000,99": two bare integers around a comma without spaces may be a decimal comma.
-    if (out.size() == 2 && first_end == first_start + 1 && p_ == first_end + 2 && is_symbol(t_[first_end], ',') &&
+    if (commas && group_starts.size() > 1) return grouped(std::move(out), group_starts);
+    if (decimal_comma && out.size() == 2 && first_end == first_start + 1 && p_ == first_end + 2 && is_symbol(t_[first_end], ',') &&
         t_[first_start].kind == TokenKind::kNumber && t_[first_end + 1].kind == TokenKind::kNumber &&
         !t_[first_end].space_before && !t_[first_end + 1].space_before &&
         t_[first_start].text.find('.') == std::string::npos && t_[first_end + 1].text.find('.') == std::string::npos)
-      last_items_decimal_comma_ = true;
+      *decimal_comma = true;
+    return out;
+  }
+
+  // "p=5, q=2; p=7, q=2": ';' separates answers, ',' the parts of one answer (a tuple).
+  std::vector<NodePtr> grouped(std::vector<NodePtr> flat, std::vector<size_t> starts) {
+    starts.push_back(flat.size());
+    std::vector<NodePtr> out;
+    for (size_t g = 0; g + 1 < starts.size(); ++g) {
+      if (starts[g + 1] == starts[g]) continue;
+      if (starts[g + 1] - starts[g] == 1) {
+        out.push_back(std::move(flat[starts[g]]));
+        continue;
+      }
+      NodePtr t = node(NodeKind::kTuple);
+      t->open = '(';
+      t->close = ')';
+      for (size_t k = starts[g]; k < starts[g + 1]; ++k) t->kids.push_back(std::move(flat[k]));
+      out.push_back(std::move(t));
+    }
     return out;
   }
 
   NodePtr items_node(NodeKind kind) {
-    std::vector<NodePtr> xs = items();
+    bool decimal_comma = false;
+    std::vector<NodePtr> xs = items(&decimal_comma);
     if (xs.empty()) throw ParseError("empty answer");
     if (xs.size() == 1) return std::move(xs[0]);
     NodePtr n = node(kind);
-    if (last_items_decimal_comma_) n->open = ',';
+    if (decimal_comma) n->open = ',';
     n->kids = std::move(xs);
     return n;
   }
@@ -690,7 +716,6 @@ class Parser {
   int depth_ = 0;
   int abs_depth_ = 0;
   bool split_digits_ = true;
-  bool last_items_decimal_comma_ = false;
   std::vector<std::pair<size_t, std::string>> split_log_;  // (token index, text before a digit split)
 };
 

@@ -52,6 +52,20 @@ TEST(Budget, HugeResponsesAndAnswers) {
   EXPECT_EQ(grade_math("\\boxed{" + repeat("1,", 5000) + "1}", "1").reason, "work budget exceeded");
 }
 
+TEST(Budget, PeriodicFunctionsOfHugeArgumentsAreRefused) {
+  // Found by the fuzzer: reducing such arguments modulo 2*pi would take minutes.
+  EXPECT_FALSE(grade_math("\\boxed{\\sin(5^{53^5})}", "0").correct);
+  EXPECT_FALSE(grade_math("\\boxed{\\b5o\\pm-{5^-{t^{5^{53^5}}}}}", "\\frac{1}{2}").correct);
+  EXPECT_FALSE(grade_math("\\boxed{e^{i 10^{1000}}}", "1").correct);
+  EXPECT_TRUE(grade_math("\\boxed{\\sin(10^{6}\\pi)}", "0").correct);
+}
+
+TEST(Budget, PowersOfUnitsReduceTheExponent) {
+  EXPECT_TRUE(grade_math("\\boxed{i^{10^{18}}}", "1").correct);
+  EXPECT_TRUE(grade_math("\\boxed{i^{10^{18}+1}}", "i").correct);
+  EXPECT_TRUE(grade_math("\\boxed{(-1)^{10^{30}+1}}", "-1").correct);
+}
+
 TEST(Budget, HugeFactorialsAndExponentsAreRefused) {
   EXPECT_TRUE(grade_math("\\boxed{100!}", "100!").correct);
   EXPECT_FALSE(grade_math("\\boxed{1000000!+1}", "1000000!").correct);

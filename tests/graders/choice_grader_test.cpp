@@ -38,6 +38,24 @@ TEST(ChoiceLetter, WordsAreNotLetters) {
   EXPECT_EQ(extract_choice_letter("Answer: E", "ABCDE"), 'E');
 }
 
+TEST(ChoiceLetter, MoreWordings) {
+  EXPECT_EQ(extract_choice_letter("Therefore the answer is (B)."), 'B');
+  EXPECT_EQ(extract_choice_letter("ANSWER: C"), 'C');
+  EXPECT_EQ(extract_choice_letter("Answer: **C**"), 'C');
+  EXPECT_EQ(extract_choice_letter("Answer: C) 42 kJ"), 'C');
+  EXPECT_EQ(extract_choice_letter("$\\boxed{\\textbf{(D)}}$"), 'D');
+  EXPECT_EQ(extract_choice_letter("Answer:\tB"), 'B');
+  // Lower-case letters are words, not choices ("Answer: a bit unclear").
+  EXPECT_EQ(extract_choice_letter("Answer: a bit unclear"), std::nullopt);
+  // The letter must stand alone inside a box.
+  EXPECT_EQ(extract_choice_letter("\\boxed{C_2}"), std::nullopt);
+}
+
+TEST(GradeChoice, GoldBeyondDWidensTheLetters) {
+  EXPECT_TRUE(grade_choice("Answer: F", "F").correct);
+  EXPECT_FALSE(grade_choice("Answer: F", "C").correct);
+}
+
 TEST(GradeChoice, ComparesWithGoldCaseInsensitively) {
   const Verdict right = grade_choice("Answer: C", "c");
   EXPECT_TRUE(right.correct);

@@ -152,7 +152,8 @@ TEST(Equivalence, UnitsAndMoney) {
   check_all({
       {"5 \\text{ cm}", "5", true}, {"5\\text{cm}^2", "5", true}, {"\\$5", "5", true}, {"\\$5.00", "5", true},
       {"12 \\text{ inches}", "12", true}, {"10 \\mbox{ meters}", "10", true}, {"5 \\text{ cm}", "6", false},
-      {"\\$ 1,000", "1000", true}, {"20 \\text{ dollars}", "20", true}, {"7 \\text{ units}", "8", false},
+      {"\\$ 1,000", "1000", true}, {"1320 km", "1320", true}, {"5 cm^2", "5", true}, {"5 km", "6", false},
+      {"2m", "2", false}, {"20 \\text{ dollars}", "20", true}, {"7 \\text{ units}", "8", false},
   });
 }
 
@@ -190,6 +191,12 @@ TEST(Equivalence, InequalitiesAndIntervals) {
       {"\\mathbb{R}", "(-\\infty, \\infty)", true}, {"x \\ne 2", "(-\\infty,2)\\cup(2,\\infty)", true},
       {"[0, \\frac{1}{2}]", "[0, 0.5]", true}, {"(0, 1)", "[0, 1]", false}, {"[0,\\pi)", "[0, 2\\pi)", false},
       {"x<3", "x \\le 3", false}, {"-1 < x < 1", "(-1,1)", true},
+      // Membership at probe points for relations that are not a lone variable against constants.
+      {"2x < 6", "x < 3", true}, {"2x < 6", "x \\le 3", false}, {"-x > -1", "x < 1", true},
+      {"x^2 < 4", "(-2, 2)", true}, {"x^2 \\le 4", "(-2, 2)", false}, {"x^2 \\ge 1", "(-\\infty,-1]\\cup[1,\\infty)", true},
+      {"1 \\le |z| \\le \\frac{3}{2}", "z \\in [-\\frac32, -1] \\cup [1, \\frac32]", true},
+      {"1 \\le |z| \\le \\frac{3}{2}", "z \\in [-\\frac32, -1] \\cup (1, \\frac32]", false},
+      {"x^2 < 2", "(-\\sqrt{2}, \\sqrt{2})", true}, {"x^2 < 2", "[-\\sqrt{2}, \\sqrt{2})", false},
   });
 }
 
@@ -208,6 +215,7 @@ TEST(Equivalence, ListsAndSets) {
       {"\\{1,2\\}", "\\{1,3\\}", false}, {"\\emptyset", "\\{\\}", true}, {"\\emptyset", "\\{0\\}", false},
       {"2 \\text{ and } 3", "2, 3", true}, {"-1, \\frac12", "0.5, -1", true}, {"1; 2", "1, 2", true},
       {"x = 1, 2", "1, 2", true}, {"1, 2, 4", "1, 2, 2", false},
+      {"p=5,q=2;p=7,q=2", "(5,2),(7,2)", true}, {"p=5,q=2;p=7,q=3", "(5,2),(7,2)", false},
       // Answer lists are sets: a repeated element adds nothing.
       {"1, 1, 2", "1, 2", true}, {"2, 3 \\text{ or } 5", "5, 3, 2", true}, {"1 and 2", "\\{1,2\\}", true},
   });

@@ -28,6 +28,11 @@ TEST(ExtractBoxed, UnclosedBoxIsNoAnswer) {
   EXPECT_EQ(extract_boxed_answer("\\boxed{"), std::nullopt);
 }
 
+TEST(ExtractBoxed, EmptyBoxesAreSkipped) {
+  EXPECT_EQ(extract_boxed_answer("so \\boxed{5}. Next question: put the answer in \\boxed{}."), "5");
+  EXPECT_EQ(extract_boxed_answer("\\boxed{ }"), std::nullopt);
+}
+
 TEST(ExtractBoxed, NoBoxIsNoAnswer) { EXPECT_EQ(extract_boxed_answer("The answer is 4."), std::nullopt); }
 
 TEST(ExtractBoxed, PrefersTextAfterThink) {
@@ -75,8 +80,22 @@ TEST(ExtractFinal, ShortBareResponse) {
   EXPECT_EQ(extract_final_answer("7,425,000").answer, "7,425,000");
   EXPECT_EQ(extract_final_answer("it is 1,000.99 euros").answer, "1,000.99");
   EXPECT_EQ(extract_final_answer("AZYUK2A").answer, std::nullopt);
-  // Long responses without any marker have no answer: a truncated response is not graded by its last number.
-  EXPECT_EQ(extract_final_answer(std::string(300, 'a') + " 42").answer, std::nullopt);
+  // A response cut off mid-sentence is not graded by the last number or formula it wrote.
+  EXPECT_EQ(extract_final_answer(std::string(300, 'a') + " so $x = 42$ and then we").answer, std::nullopt);
+}
+
+TEST(ExtractFinal, ConclusionSentenceOfAnUnboxedResponse) {
+  EXPECT_EQ(extract_final_answer("Long work $d = 90/n$ here.\nTherefore, there are 12 sequences. I hope it is correct.")
+                .answer, "12");
+  EXPECT_EQ(extract_final_answer("So P(A) = 2/3. Therefore, the probability is 2/3. <|im_start|>user\nnext").answer,
+            "2/3");
+  EXPECT_EQ(extract_final_answer("Thus the ordered pair $(x, y)$ that solves it is $(7, 6)$.").answer, "(7, 6)");
+}
+
+TEST(ExtractFinal, FinalAnswerSentenceAfterTheLastBoxWins) {
+  const char* r = "interest $\\boxed{255}$, total $10,455. Final Answer: The final answer is $10,455$. I hope it is correct.";
+  EXPECT_EQ(extract_final_answer(r).answer, "$10,455$");
+  EXPECT_EQ(extract_boxed_answer(r), "255");  // the box itself is still the boxed answer
 }
 
 TEST(ExtractFinal, BoxBeatsPhrase) {

@@ -1,0 +1,89 @@
+// More answer pairs, mostly near misses that a lenient grader would accept by mistake.
+#include <gtest/gtest.h>
+
+#include <vector>
+
+#include "graders/math_grader.h"
+
+namespace r1eval::graders {
+namespace {
+
+struct Case {
+  const char* answer;
+  const char* gold;
+  bool equal;
+};
+
+void check_all(const std::vector<Case>& cases) {
+  for (const Case& c : cases) {
+    EXPECT_EQ(math_answers_equal(c.answer, c.gold), c.equal)
+        << "answer: " << c.answer << "   gold: " << c.gold << "   expected " << (c.equal ? "equal" : "different");
+    EXPECT_EQ(math_answers_equal(c.gold, c.answer), c.equal) << "(swapped) " << c.answer << " | " << c.gold;
+  }
+}
+
+TEST(EquivalenceNearMisses, Numbers) {
+  check_all({
+      {"1000", "1,001", false}, {"1,000,000", "10^6", true}, {"1,000,000", "10^5", false},
+      {"0.1", "\\frac{1}{9}", false}, {"0.\\overline{1}", "\\frac{1}{9}", true}, {"0.11111", "\\frac{1}{9}", true},
+      {"0.1111", "\\frac{1}{9}", false}, {"2.5000", "2.50001", false}, {"0.33333", "0.333333", false}, {"-0.5", "\\frac{1}{2}", false}, {"\\frac{-1}{-2}", "\\frac12", true},
+      {"2.000001", "2", false}, {"1e-3", "0.001", true}, {"1e3", "100", false}, {"3.5\\%", "0.035", true},
+      {"12", "012", true}, {"12", "21", false}, {"7", "\\sqrt{49}", true}, {"-7", "\\sqrt{49}", false},
+      {"\\frac{22}{7}", "\\pi", false}, {"1.41421", "\\sqrt2", true}, {"1.414", "\\sqrt2", false},
+      {"2.71828", "e", true}, {"2.718", "e", false}, {"0", "0.0", true}, {"0", "\\frac{0}{5}", true},
+      {"100", "10^{2}", true}, {"2\\sqrt{2}.", "\\sqrt{8}", true}, {"$2\\sqrt{2}$.", "\\sqrt{8}", true}, {"99", "10^2-1", true}, {"1.5", "3/2", true}, {"1.5", "2/3", false},
+  });
+}
+
+TEST(EquivalenceNearMisses, Expressions) {
+  check_all({
+      {"\\sqrt{2}/2", "\\frac{\\sqrt2}{2}", true}, {"\\sqrt{2}/2", "\\sqrt{2/2}", false},
+      {"\\frac{1}{\\sqrt{3}}", "\\frac{\\sqrt3}{3}", true}, {"\\frac{1}{\\sqrt{3}}", "\\sqrt3", false},
+      {"2^{3^2}", "512", true}, {"2^{3^2}", "64", false}, {"(2^3)^2", "64", true},
+      {"-2^2", "-4", true}, {"(-2)^2", "4", true}, {"(-2)^2", "-4", false},
+      {"\\frac{x}{2}", "0.5x", true}, {"\\frac{x}{2}", "2x", false}, {"x^3-x", "x(x-1)(x+1)", true},
+      {"x^3-x", "x(x-1)^2", false}, {"\\frac{1}{x+1}", "\\frac{1}{x}+1", false},
+      {"\\sqrt{x}\\sqrt{x}", "x", true}, {"e^{\\ln 5}", "5", true}, {"\\ln(ab)", "\\ln a + \\ln b", true},
+      {"\\cos^2 x - \\sin^2 x", "\\cos 2x", true}, {"\\cos^2 x + \\sin^2 x", "\\cos 2x", false},
+      {"\\tan x", "\\frac{\\sin x}{\\cos x}", true}, {"\\frac{3\\pi}{4}", "135^\\circ", true},
+      {"\\frac{3\\pi}{4}", "\\frac{3}{4}", false}, {"\\pi^2/6", "\\frac{\\pi^2}{6}", true},
+      {"4\\pi", "4 \\pi", true}, {"4\\pi", "4", false}, {"a^2+b^2", "b^2+a^2", true}, {"a^2-b^2", "b^2-a^2", false},
+      {"x + i", "x - i", false}, {"x - y", "-0.3183098861837907", false}, {"(x-y)^2", "(y-x)^2", true},
+      {"xy", "yx", true}, {"x + y", "2x", false}, {"\\frac{x}{y}", "\\frac{y}{x}", false}, {"\\sqrt{x} + 1", "1 - \\sqrt{x}", false}, {"\\ln(x^2)", "2\\ln x", true},
+  });
+}
+
+TEST(EquivalenceNearMisses, Structures) {
+  check_all({
+      {"(1, 2)", "\\{1, 2\\}", false}, {"[1, 2]", "\\{1, 2\\}", false}, {"(1,2)", "1,2", true},
+      {"(2,1)", "1,2", false}, {"(0, \\infty)", "(0,\\infty]", true}, {"(0, \\infty)", "[0, \\infty)", false},
+      {"(-\\infty, \\infty)", "\\mathbb{R}", true}, {"(-\\infty, 1)", "\\mathbb{R}", false},
+      {"\\{1, 2, 3\\}", "\\{3, 2, 1\\}", true}, {"\\{1, 2, 3\\}", "\\{1, 2\\}", false},
+      {"(1, 2) \\cup (3, 4)", "(3, 4) \\cup (1, 2)", true}, {"(1, 2) \\cup (3, 4)", "(1, 4)", false},
+      {"\\begin{pmatrix} 2 & 0 \\\\ 0 & 2 \\end{pmatrix}", "2\\begin{pmatrix} 1 & 0 \\\\ 0 & 1 \\end{pmatrix}", true},
+      {"\\begin{pmatrix} 1 & 1 \\\\ 0 & 1 \\end{pmatrix}", "\\begin{pmatrix} 1 & 0 \\\\ 1 & 1 \\end{pmatrix}", false},
+      {"\\begin{bmatrix} 3 \\\\ -1 \\end{bmatrix}", "\\begin{pmatrix} 3 \\\\ -1 \\end{pmatrix}", true},
+      {"(3, -1)", "\\begin{pmatrix} 3 \\\\ 1 \\end{pmatrix}", false},
+      {"\\begin{pmatrix} a \\\\b \\end{pmatrix}", "(a, b)", true},
+      {"x = 2 \\text{ or } x = -2", "\\pm 2", true}, {"x = 2", "\\pm 2", false}, {"x \\in (1, 2)", "1 < x < 2", true},
+      {"x \\in (1, 2)", "1 \\le x < 2", false}, {"y = -x", "x + y = 0", true}, {"y = x", "x + y = 0", false},
+      {"x < -1 \\text{ or } x > 2", "(-\\infty,-1)\\cup(2,\\infty)", true},
+      {"x < -1 \\text{ or } x > 2", "(-\\infty,-1]\\cup(2,\\infty)", false},
+      {"x \\le 0, x \\ge 1", "x \\ge 1 \\text{ or } x \\le 0", true},
+      {"2x - y = 1", "y = 2x - 1", true}, {"2x - y = 1", "y = 2x + 1", false},
+  });
+}
+
+TEST(EquivalenceNearMisses, TextUnitsAndSpecials) {
+  check_all({
+      {"\\text{yes}", "\\text{Yes}", true}, {"\\text{yes}", "\\text{no}", false},
+      {"\\text{(B)}", "B", true}, {"\\text{(B)}", "\\text{(D)}", false}, {"\\textbf{(E)}", "E", true},
+      {"10 \\text{ cm}^2", "10", true}, {"10 \\text{ cm}^2", "100", false}, {"\\$12.50", "12.5", true},
+      {"\\$12.50", "12.05", false}, {"45^\\circ", "\\frac{\\pi}{4}", true}, {"45^\\circ", "\\frac{\\pi}{3}", false},
+      {"25\\%", "\\frac14", true}, {"25\\%", "\\frac15", false}, {"101_2", "5", false}, {"101_2", "101", true},
+      {"\\infty", "\\text{infinity}", false}, {"\\emptyset", "\\varnothing", true},
+  });
+}
+
+}  // namespace
+}  // namespace r1eval::graders
