@@ -24,8 +24,9 @@ float sample_uniform(const SampleKey& key);
 // Returns "" when `params` are usable, else one line naming the bad field.
 std::string validate_sampling_params(const SamplingParams& params);
 
-// The token chosen from `logits` (one vocabulary row) under `params` for `key`. Filters apply in the
-// order temperature, top-k, top-p, min-p; ties in probability are broken by lower token id.
+// The token chosen from `logits` (one vocabulary row) under `params` for `key`: the kernels' CPU twin
+// (kernels/sampling.h), so the CUDA backend chooses the same token for the same logits. Greedy takes the
+// lowest id among ties; the filters keep every token tied at their threshold.
 // Precondition: validate_sampling_params(params) is empty and logits is not empty.
 std::int32_t sample_token(std::span<const float> logits, const SamplingParams& params, const SampleKey& key);
 

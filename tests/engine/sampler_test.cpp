@@ -20,19 +20,19 @@ TEST(Sampler, GreedyTakesTheLowestIdAmongTies) {
   EXPECT_EQ(sample_token(kLogits, with_temperature(0.0), SampleKey{}), 1);
 }
 
-TEST(Sampler, FiltersThatKeepOneTokenAreGreedy) {
+// Filters keep every token tied at their threshold (kernels/sampling.h), so with the tie of tokens 1 and 4 at
+// the top, the tightest filters leave exactly those two.
+TEST(Sampler, TheTightestFiltersKeepOnlyTheTiedBestTokens) {
   for (std::uint32_t position = 0; position < 200; ++position) {
     const SampleKey key{7, 3, 1, position};
-    SamplingParams p = with_temperature(1.0);
-    p.top_k = 1;
-    EXPECT_EQ(sample_token(kLogits, p, key), 1);
-    p = with_temperature(1.0);
-    p.top_p = 1e-6;
-    EXPECT_EQ(sample_token(kLogits, p, key), 1);
-    p = with_temperature(1.0);
-    p.min_p = 1.0;  // only tokens as probable as the best: the tie 1 and 4
-    const std::int32_t token = sample_token(kLogits, p, key);
-    EXPECT_TRUE(token == 1 || token == 4) << token;
+    SamplingParams top_k = with_temperature(1.0), top_p = with_temperature(1.0), min_p = with_temperature(1.0);
+    top_k.top_k = 1;
+    top_p.top_p = 1e-6;
+    min_p.min_p = 1.0;
+    for (const SamplingParams& p : {top_k, top_p, min_p}) {
+      const std::int32_t token = sample_token(kLogits, p, key);
+      EXPECT_TRUE(token == 1 || token == 4) << token;
+    }
   }
 }
 
