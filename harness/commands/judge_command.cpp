@@ -1,10 +1,11 @@
-// `r1eval judge math|choice`: grades JSONL pairs from stdin ({"gold", "response", ...}) and echoes each object
+// `r1eval judge math|choice|code`: grades JSONL pairs from stdin ({"gold", "response", ...}) and echoes each object
 // with "correct", "extracted", "reason" and "micros" added (graders/judge.h). This is how r1eval's graders are
 // compared with other graders on the same pairs.
 #include <iostream>
 
 #include "graders/judge.h"
 #include "harness/commands/commands.h"
+#include "harness/commands/judge_code.h"
 
 namespace r1eval::harness {
 
@@ -13,6 +14,15 @@ void add_judge_command(CLI::App& app, int& exit_code) {
   cmd->require_subcommand(1);
   CLI::App* math = cmd->add_subcommand("math", "gold: a math answer; response: a model response");
   CLI::App* choice = cmd->add_subcommand("choice", "gold: a letter; response: a model response");
+  CLI::App* code = cmd->add_subcommand(
+      "code", "response + tests [{input, output}] (+ time_limit_ms, memory_limit_mb, language, checker): sandboxed run");
+  auto code_options = std::make_shared<JudgeCodeOptions>();
+  code->add_flag("--calibrate", code_options->calibrate, "Print this machine's speed factor against the reference loop");
+  code->add_option("--time-scale", code_options->time_scale, "Multiply every time limit (e.g. the calibrated factor)")
+      ->check(CLI::PositiveNumber);
+  code->add_option("--cxx", code_options->cxx, "C++ compiler (default g++)");
+  code->add_option("--python", code_options->python, "Python interpreter (default python3)");
+  code->callback([code_options, &exit_code] { exit_code = run_judge_code(*code_options, std::cin, std::cout, std::cerr); });
   math->callback([&exit_code] {
     graders::judge_jsonl(std::cin, std::cout, graders::JudgeKind::kMath);
     exit_code = 0;

@@ -1,0 +1,73 @@
+// `r1eval judge code` end to end through the binary: sandboxed verdicts, order kept, bad input refused first.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "test_support.h"
+
+namespace r1eval::harness {
+namespace {
+
+using ::testing::HasSubstr;
+
+std::vector<nlohmann::json> lines_of(const std::string& out) {
+  std::vector<nlohmann::json> lines;
+  std::istringstream in(out);
+  for (std::string line; std::getline(in, line);) lines.push_back(nlohmann::json::parse(line));
+  return lines;
+}
+
+TEST(JudgeCodeCli, JudgesEachLineInOrder) {
+  const nlohmann::json tests = nlohmann::json::array({{{"input", "1 2\n"}, {"output", "3\n"}}, {{"input", "5 5\n"}, {"output", "10"}}});
+  const std::string sum_cpp =
+      "<think>easy</think>\n```cpp\n#include <cstdio>\nint main(){int a,b;std::scanf(\"%d %d\",&a,&b);"
+      "std::printf(\"%d\\n\",a+b);}\n```\n";
+  const std::string wrong_py = "```python\na, b = map(int, input().split())\nprint(a * b)\n```";
+  std::string input;
+  input += nlohmann::json{{"id", "ok"}, {"response", sum_cpp}, {"tests", tests}, {"time_limit_ms", 2000}}.dump() + "\n";
+  input += nlohmann::json{{"id", "wa"}, {"response", wrong_py}, {"tests", tests}}.dump() + "\n";
+  input += nlohmann::json{{"id", "ce"}, {"response", "I do not know."}, {"tests", tests}}.dump() + "\n";
+  const auto r = testing::run_r1eval("judge code", input);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto lines = lines_of(r.out);
+  ASSERT_EQ(lines.size(), 3u);
+  EXPECT_EQ(lines[0]["id"], "ok");
+  EXPECT_EQ(lines[0]["verdict"], "AC");
+  EXPECT_EQ(lines[0]["tests_passed"], 2);
+  EXPECT_EQ(lines[0]["language"], "cpp");
+  EXPECT_EQ(lines[1]["verdict"], "WA");
+  EXPECT_EQ(lines[1]["correct"], false);
+  EXPECT_EQ(lines[1]["language"], "python");
+  EXPECT_EQ(lines[2]["verdict"], "CE");
+  EXPECT_THAT(r.err, HasSubstr("sandbox:"));
+}
+
+TEST(JudgeCodeCli, BadInputIsRefusedBeforeAnythingRuns) {
+  const std::string good = R"({"response": "x", "tests": [{"input": "", "output": "1"}]})";
+  for (const auto& [line, message] : std::vector<std::pair<std::string, std::string>>{
+           {R"({"tests": [{"input": "", "output": "1"}]})", "stdin:2: field 'response'"},
+           {R"({"response": "x", "tests": []})", "stdin:2: field 'tests'"},
+           {R"({"response": "x", "tests": [{"input": 1, "output": "1"}]})", "stdin:2: field 'tests[0]'"},
+           {R"({"response": "x", "tests": [{"input": "", "output": "1"}], "time_limit_ms": -5})", "field 'time_limit_ms'"},
+           {R"({"response": "x", "tests": [{"input": "", "output": "1"}], "language": "java"})", "field 'language'"},
+           {"{oops", "stdin:2: not valid JSON"}}) {
+    const auto r = testing::run_r1eval("judge code", good + "\n" + line + "\n");
+    EXPECT_EQ(r.exit_code, 2) << line;
+    EXPECT_THAT(r.err, HasSubstr(message)) << line;
+    EXPECT_EQ(r.out, "") << "nothing judged before the bad line was found";
+  }
+}
+
+TEST(JudgeCodeCli, CalibratePrintsASpeedFactor) {
+  const auto r = testing::run_r1eval("judge code --calibrate");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto c = nlohmann::json::parse(r.out);
+  EXPECT_GT(c["speed_factor"].get<double>(), 0);
+  EXPECT_GT(c["measured_seconds"].get<double>(), 0);
+}
+
+}  // namespace
+}  // namespace r1eval::harness
