@@ -1,7 +1,7 @@
 // Runs per second of a trivial accepted program (read two numbers, print their sum) through the full
 // sandbox (namespaces, seccomp, cgroups, rlimits, the judge's mounts) versus a bare fork/exec of the
 // same binary with the same pipes, in the same process. Target: sandbox overhead <= 5 ms per run.
-// Figures: bench/RESULTS_judge.md.
+// Figures: bench/RESULTS.md.
 #include <benchmark/benchmark.h>
 
 #include <fcntl.h>

@@ -1,6 +1,6 @@
 // Tokenizer speed on the tokenizer corpus (tools/tokenizer_corpus: mixed.jsonl + the benchmark
 // problems), single thread. tools/tokenizer_corpus/compare_speed.py runs this next to Hugging Face
-// `tokenizers` on the same files; results in bench/RESULTS_tokenizer.md.
+// `tokenizers` on the same files; results in bench/RESULTS.md.
 //
 //   tokenizer_bench [--tokenizers=DIR] [--corpus=DIR] [benchmark flags]
 // DIR holds DeepSeek-R1-Distill-{Qwen,Llama}/tokenizer.json; by default they are converted from

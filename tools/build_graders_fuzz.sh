@@ -8,7 +8,7 @@ set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 out="$root/build-fuzz"
 mkdir -p "$out/corpus" "$out/artifacts"
-sources=$(find "$root/graders" -name '*.cpp' ! -name 'judge.cpp' | sort)
+sources=$(find "$root/graders" -name '*.cpp' ! -name 'judge.cpp' ! -path '*/graders/code/*' | sort)
 clang++ -std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
   -I"$root" $sources "$root/tools/fuzz/graders_fuzz.cpp" -lgmpxx -lgmp -lmpfr -o "$out/graders_fuzz"
 # A few seeds covering every answer form; libFuzzer grows the corpus from them.

@@ -5,7 +5,8 @@ set -euo pipefail
 pkgs=(build-essential cmake ninja-build pkg-config git python3 python3-venv unzip zip
       libtbb-dev libre2-dev nlohmann-json3-dev libcli11-dev libcurl4-openssl-dev libzip-dev
       libgmp-dev libmpfr-dev libseccomp-dev libopenblas-dev libcpp-httplib-dev
-      libgtest-dev libgmock-dev libbenchmark-dev libicu-dev)
+      libgtest-dev libgmock-dev libbenchmark-dev libicu-dev
+      clang libclang-rt-14-dev)  # clang: the libFuzzer targets (tools/*fuzz*.sh)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

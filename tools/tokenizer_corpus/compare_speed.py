@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Tokenizer speed, side by side in one run: Hugging Face `tokenizers` single-threaded (RAYON_NUM_THREADS=1)
 and the engine's tokenizer (bench/tokenizer_bench), encoding the same corpus with the same tokenizer.json
-files. Prints a markdown table for bench/RESULTS_tokenizer.md.
+files. Prints a markdown table for bench/RESULTS.md.
 
   $VENV/bin/python tools/tokenizer_corpus/compare_speed.py --tokenizers $TOKDIR \
       --shared-data ../shared/data --bench build/bench/tokenizer_bench
