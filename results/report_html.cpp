@@ -29,10 +29,11 @@ span.se,span.ci{color:#566074}
 td.yes{color:#1d7a3a;font-weight:600}td.no{color:#b3261e;font-weight:600}
 div.meter{background:#e6e9ef;width:10em;height:.8em;border-radius:2px}div.meter>div{background:#3566c9;height:100%;border-radius:2px}
 div.charts{display:flex;flex-wrap:wrap;gap:1em}
-figure{margin:0;flex:1 1 360px;max-width:560px}figcaption{font-size:.9em;color:#344054;margin-bottom:.2em}
+div.tables{display:flex;flex-wrap:wrap;gap:0 2em;align-items:flex-start}
+figure{margin:0;flex:1 1 480px;max-width:640px}figcaption{font-size:.9em;color:#344054;margin-bottom:.2em}
 svg.chart{width:100%;height:auto;display:block}
 svg .grid line{stroke:#e6e9ef;stroke-width:1}svg .axis line{stroke:#344054;stroke-width:1}
-svg text{font-size:12px;fill:#344054}svg text.label{font-size:13px}
+svg text{font-size:13px;fill:#344054}svg text.label{font-size:14px}
 svg polyline{fill:none;stroke-width:2}
 polyline.s1{stroke:#3566c9}polyline.s2{stroke:#d9822b}polyline.s3{stroke:#b3261e}
 circle.s1,rect.s1{fill:#3566c9}circle.s2,rect.s2{fill:#d9822b}circle.s3,rect.s3{fill:#b3261e}
@@ -75,7 +76,7 @@ void render_overview(std::ostringstream& out, const std::vector<TaskScores>& sco
 }
 
 void render_scores_table(std::ostringstream& out, const TaskScores& s) {
-  out << "<p class=\"note\">" << s.problems << " problems, " << samples_per_problem(s)
+  out << "<h3>Scores</h3>\n<p class=\"note\">" << s.problems << " problems, " << samples_per_problem(s)
       << " samples per problem; response length (" << html_escape(s.length.unit) << "): mean "
       << fixed_number(s.length.mean, 1) << ", median " << fixed_number(s.length.median, 1) << ".</p>\n";
   out << "<table class=\"scores\">\n<thead><tr><th>k</th><th>pass@k ± SE [95% CI]</th><th>cons@k ± SE [95% CI]</th>"
@@ -179,7 +180,7 @@ std::string length_histogram(const TaskScores& s, const LengthProfile& profile) 
   int tallest = 0;
   for (const LengthBin& bin : profile.bins) tallest = std::max(tallest, bin.samples);
   SvgChart chart("response lengths of " + s.task, {"response length (" + profile.unit + ")", 0, profile.bins.back().high, false},
-                 {"samples", 0, double(std::max(tallest, 1)), true});
+                 {"samples", 0, nice_axis_end(0, std::max(tallest, 1), 5, true), true});
   for (const LengthBin& bin : profile.bins) {
     if (bin.samples == 0) continue;
     const int finished = bin.samples - bin.truncated;
@@ -255,8 +256,16 @@ std::string render_html(const std::vector<TaskScores>& scores, const std::vector
   for (std::size_t i = 0; i < scores.size(); ++i) {
     const TaskScores& s = scores[i];
     out << "<section id=\"task-" << i + 1 << "\">\n<h2>" << html_escape(s.task) << "</h2>\n";
+    // The published numbers sit beside our table on a wide page and below it on a narrow one.
+    out << "<div class=\"tables\">\n<div>\n";
     render_scores_table(out, s);
-    if (reference != nullptr) render_comparison(out, s, *reference);
+    out << "</div>\n";
+    if (reference != nullptr) {
+      out << "<div>\n";
+      render_comparison(out, s, *reference);
+      out << "</div>\n";
+    }
+    out << "</div>\n";
     render_charts(out, s, samples);
     render_breakdowns(out, s);
     out << "</section>\n";

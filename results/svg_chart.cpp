@@ -62,6 +62,13 @@ std::vector<double> nice_ticks(double min, double max, int target, bool integer_
   return ticks;
 }
 
+double nice_axis_end(double min, double max, int target, bool integer_ticks) {
+  const std::vector<double> ticks = nice_ticks(min, max, target, integer_ticks);
+  const double spacing = tick_spacing(min, max, target, integer_ticks);
+  const double last = ticks.empty() ? min : ticks.back();
+  return last >= max - spacing * 1e-9 ? std::max(last, max) : last + spacing;
+}
+
 std::string tick_label(double value, double spacing) {
   int decimals = 0;
   if (spacing > 0 && spacing < 1) decimals = static_cast<int>(std::ceil(-std::log10(spacing) - 1e-9));

@@ -25,6 +25,10 @@ struct ChartPoint {
 // std::invalid_argument when a bound is not finite, max < min or target < 1.
 std::vector<double> nice_ticks(double min, double max, int target, bool integer_ticks);
 
+// The smallest tick of nice_ticks(min, ..., target, integer_ticks) spacing that is >= max: an axis end
+// that carries a label (a histogram of 97 samples gets an axis to 100). Same preconditions as nice_ticks.
+double nice_axis_end(double min, double max, int target, bool integer_ticks);
+
 // Text of a tick value at the precision its spacing needs ("0.25", "1000").
 std::string tick_label(double value, double spacing);
 

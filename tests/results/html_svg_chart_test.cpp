@@ -38,6 +38,13 @@ TEST(NiceTicks, RoundValuesInsideTheRange) {
   EXPECT_THROW(nice_ticks(0, 1, 0, false), std::invalid_argument);
 }
 
+TEST(NiceAxisEnd, RoundsUpToTheNextTick) {
+  EXPECT_DOUBLE_EQ(nice_axis_end(0, 97, 5, true), 100);
+  EXPECT_DOUBLE_EQ(nice_axis_end(0, 80, 5, true), 80);
+  EXPECT_DOUBLE_EQ(nice_axis_end(0, 3, 5, true), 3);
+  EXPECT_DOUBLE_EQ(nice_axis_end(0, 0.33, 5, false), 0.4);
+}
+
 TEST(TickLabel, PrecisionFollowsTheSpacing) {
   EXPECT_EQ(tick_label(0.25, 0.05), "0.25");
   EXPECT_EQ(tick_label(0.2, 0.1), "0.2");
