@@ -15,6 +15,7 @@ namespace {
 // Bins of the two length charts: accuracy needs enough samples per bin, the histogram shows the shape.
 constexpr int kAccuracyBins = 10;
 constexpr int kHistogramBins = 20;
+constexpr int kMostPassAtKMarkers = 64;
 
 // The page's only styling. Series colours are classes s1..s3 so lines, markers, bars and legend swatches
 // of one series share a colour; the fonts are whatever the reader's system has (nothing is downloaded).
@@ -133,7 +134,8 @@ std::string pass_at_k_chart(const TaskScores& s, const std::vector<double>& curv
     points.push_back({double(k), value * 100, "pass@" + std::to_string(k) + " = " + percent(value) + "%"});
   }
   chart.add_line(points, "s1");
-  chart.add_markers(points, "s1");
+  // Past a few dozen k the dots merge into a thick line; the line alone reads better.
+  if (n <= kMostPassAtKMarkers) chart.add_markers(points, "s1");
   chart.add_legend_entry("pass@k", "s1");
   std::vector<ChartPoint> cons;
   for (const auto& [k, e] : s.cons_at) {

@@ -83,10 +83,8 @@ TEST(RenderHtml, ThreeChartsPerTaskWithSamplesEachOneSvg) {
   EXPECT_NE(html.find(">response length (characters)</text>"), std::string::npos);
 }
 
-TEST(RenderHtml, LoadsNothingFromElsewhere) {
-  const auto run = synthetic_run(4, 5);
-  const ReferenceTable reference = small_reference();
-  const std::string html = render_html(run.scores, run.samples, &reference);
+// No address outside xmlns attributes, nothing that would fetch a script, style, font or picture.
+void expect_self_contained(const std::string& html) {
   for (std::size_t at = html.find("http"); at != std::string::npos; at = html.find("http", at + 1)) {
     const std::string before = html.substr(at >= 7 ? at - 7 : 0, 7);
     EXPECT_EQ(before, "xmlns=\"") << "an address outside an xmlns attribute at byte " << at << ": "
@@ -95,6 +93,14 @@ TEST(RenderHtml, LoadsNothingFromElsewhere) {
   for (const char* fetcher : {"<script", "<link", "<img", "<iframe", "src=", "url(", "@import", "@font-face"}) {
     EXPECT_EQ(html.find(fetcher), std::string::npos) << fetcher;
   }
+}
+
+TEST(RenderHtml, LoadsNothingFromElsewhere) {
+  const auto run = synthetic_run(4, 5);
+  const ReferenceTable reference = small_reference();
+  expect_self_contained(render_html(run.scores, run.samples, &reference));
+  expect_self_contained(render_html(run.scores, run.samples, &reference_table("r1-paper")));
+  expect_self_contained(render_html(run.scores, run.samples, &reference_table("open-r1")));
 }
 
 TEST(RenderHtml, EscapesEveryText) {
@@ -172,6 +178,22 @@ TEST(RenderHtml, TaskWithoutSamplesGetsTablesAndANote) {
   EXPECT_NE(html.find(expected_cell(run.scores.front().pass1)), std::string::npos);
 }
 
+TEST(RenderHtml, PassAtKCurveCoversEveryKAndDropsDotsWhenThereAreMany) {
+  const auto few = synthetic_run(2, 64);
+  const std::string with_dots = render_html(few.scores, few.samples, nullptr);
+  EXPECT_NE(with_dots.find("<title>pass@64 = "), std::string::npos);
+  EXPECT_EQ(count_of(with_dots, "r=\"3.5\"><title>pass@"), 2U * 64);
+  const auto many = synthetic_run(2, 65);
+  const std::string without = render_html(many.scores, many.samples, nullptr);
+  EXPECT_EQ(without.find("r=\"3.5\"><title>pass@"), std::string::npos);
+  EXPECT_NE(without.find("<title>pass@k of aime24 for k = 1 to 65</title>"), std::string::npos);
+  // The line still has a vertex for each k.
+  const std::size_t line = without.find("<polyline class=\"s1\" points=\"");
+  ASSERT_NE(line, std::string::npos);
+  const std::string points = without.substr(line, without.find('"', line + 32) - line);
+  EXPECT_EQ(count_of(points, ","), 65U);
+}
+
 TEST(RenderHtml, NoTasksGivesAValidEmptyPage) {
   const std::string html = render_html({}, {}, nullptr);
   EXPECT_NE(html.find("<tbody>\n</tbody>"), std::string::npos);
@@ -180,7 +202,7 @@ TEST(RenderHtml, NoTasksGivesAValidEmptyPage) {
 }
 
 // Writes a realistic-size report to the test folder: tools/render_report_screenshot.sh renders this file
-// in a real browser (see the README of tools/).
+// in a real browser (the usage line of that script shows the commands).
 TEST(RenderHtml, WritesABrowsableReport) {
   const auto run = synthetic_run(30, 16);
   const std::string html = render_html(run.scores, run.samples, &reference_table("r1-paper"));
