@@ -11,8 +11,7 @@ namespace r1eval::results {
 std::string html_escape(std::string_view text);
 
 // Fixed-point text of `value` with `decimals` digits after the point, never "-0" (a rounded tiny negative
-// prints as 0). Independent of the current locale's number format only for the "C" locale, which the
-// project never changes.
+// prints as 0). The decimal point is '.' under the default "C" locale, which the project never changes.
 std::string fixed_number(double value, int decimals);
 
 }  // namespace r1eval::results

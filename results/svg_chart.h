@@ -3,6 +3,7 @@
 // defines, so the SVG carries no style of its own. Output is deterministic text.
 #pragma once
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace r1eval::results {
