@@ -88,12 +88,11 @@ TEST(CodeforcesRealData, DeepCoderLimitsAndInteractiveProblems) {
   EXPECT_EQ(interactive, (std::vector<std::string>{"1973D", "1977E", "1979F", "1987H", "1990E1", "1990E2", "1991E",
                                                    "1991I", "1994H", "1999G1", "1999G2", "2001C", "2013C", "2022D1",
                                                    "2022D2", "2032D", "2036G"}));
-  EXPECT_EQ(time_limits[2000], 198);
-  EXPECT_EQ(time_limits[1000], 88);
-  EXPECT_EQ(time_limits[13000], 1);
-  EXPECT_EQ(memory_limits[256], 324);
-  EXPECT_EQ(memory_limits[32], 1);
-  EXPECT_EQ(memory_limits[1010], 1);
+  // The same histograms as tools/codeforces_data_summary.py derives independently.
+  EXPECT_EQ(time_limits, (std::map<int, int>{{1000, 88}, {1500, 9}, {2000, 198}, {2500, 7}, {3000, 50}, {4000, 28},
+                                             {5000, 15}, {6000, 3}, {7000, 3}, {8000, 1}, {10000, 2}, {10100, 1},
+                                             {12000, 2}, {13000, 1}}));
+  EXPECT_EQ(memory_limits, (std::map<int, int>{{32, 1}, {128, 2}, {256, 324}, {512, 67}, {1010, 1}, {1024, 13}}));
 }
 
 TEST(CodeforcesRealData, CodeContestsSet) {
@@ -109,14 +108,18 @@ TEST(CodeforcesRealData, CodeContestsSet) {
   EXPECT_EQ(first.tests[0].input, "5 2\nAA\nAB\nBB\nBA\nAZ\n");
   EXPECT_EQ(first.tests[0].output, "5 2 1 3 4 \n");
   std::vector<std::string> interactive;
-  std::size_t fractional = 0, most_tests = 0;
+  std::map<int, int> time_limits, memory_limits;
+  std::size_t most_tests = 0;
   for (const auto& p : problems) {
     if (p.code->interactive) interactive.push_back(p.id);
-    if (p.code->time_limit_ms % 1000 != 0) ++fractional;
+    ++time_limits[p.code->time_limit_ms];
+    ++memory_limits[p.code->memory_limit_mb];
     most_tests = std::max(most_tests, p.code->tests.size());
   }
   EXPECT_EQ(interactive, (std::vector<std::string>{"cc-72", "cc-130"}));
-  EXPECT_EQ(fractional, 7u);  // 2.5 s (2), 1.5 s (2), 4.5 s (2), 0.5 s (1)
+  EXPECT_EQ(time_limits, (std::map<int, int>{{500, 1}, {1000, 44}, {1500, 2}, {2000, 78}, {2500, 2}, {3000, 20},
+                                             {4000, 11}, {4500, 2}, {5000, 2}, {6000, 1}, {8000, 1}, {10000, 1}}));
+  EXPECT_EQ(memory_limits, (std::map<int, int>{{256, 122}, {512, 41}, {1024, 2}}));
   EXPECT_EQ(most_tests, 138u);
 }
 
