@@ -1,6 +1,7 @@
 // Parsers of the three Codeforces data layouts r1eval reads. Each returns problems whose `code`
 // holds the tests and limits; `answer` stays empty (the judge uses the CodeSpec).
 #pragma once
+#include <string>
 #include <string_view>
 #include <vector>
 
