@@ -2,6 +2,7 @@
 #include <utility>
 
 #include "tasks/choice_csv_task.h"
+#include "tasks/codeforces_task.h"
 #include "tasks/math_jsonl_task.h"
 #include "tasks/task.h"
 
@@ -102,12 +103,56 @@ ChoiceTaskDescriptor gpqa_diamond() {
   return d;
 }
 
+// Code tasks: k = 8 samples per problem, scored as pass@1 averaged over the samples (R1 reports
+// pass@1 from several samples per problem). The data files are JSON from GitHub (DeepCoder's rllm
+// release) or a local JSONL export; the hub copies are parquet, so there is no download.
+CodeTaskDescriptor codeforces() {
+  CodeTaskDescriptor d;
+  d.name = "codeforces";
+  d.title = "Codeforces (DeepCoder test set)";
+  d.expected_size = 408;
+  d.layout = CodeLayout::deepcoder;
+  d.data.files = {local_file("codeforces/deepcoder/codeforces_test.json")};
+  d.data.source_note =
+      "codeforces/deepcoder/codeforces_test.json with ids from codeforces/deepcoder/metadata_cf.json in a data dir "
+      "(agentica-project/rllm DeepCoder release)";
+  d.ids.files = {local_file("codeforces/deepcoder/metadata_cf.json")};
+  d.ids.source_note = "codeforces/deepcoder/metadata_cf.json in a data dir";
+  return d;
+}
+
+CodeTaskDescriptor codecontests() {
+  CodeTaskDescriptor d;
+  d.name = "codecontests";
+  d.title = "CodeContests (test split)";
+  d.expected_size = 165;
+  d.layout = CodeLayout::code_contests;
+  d.data.files = {local_file("codeforces/deepcoder/code_contests_test.json")};
+  d.data.source_note = "codeforces/deepcoder/code_contests_test.json in a data dir (DeepCoder's copy of the CodeContests test split)";
+  return d;
+}
+
+CodeTaskDescriptor codeforces_openr1() {
+  CodeTaskDescriptor d;
+  d.name = "codeforces_openr1";
+  d.title = "Codeforces (open-r1 test split)";
+  d.expected_size = 468;
+  d.layout = CodeLayout::open_r1_jsonl;
+  d.data.files = {local_file("codeforces/open-r1/test.jsonl")};
+  d.data.source_note =
+      "codeforces/open-r1/test.jsonl in a data dir (a JSONL export of hub open-r1/codeforces, which is parquet)";
+  return d;
+}
+
 std::vector<std::unique_ptr<Task>> make_builtin_tasks() {
   std::vector<std::unique_ptr<Task>> tasks;
   tasks.push_back(std::make_unique<MathJsonlTask>(aime24()));
   tasks.push_back(std::make_unique<MathJsonlTask>(aime25()));
   tasks.push_back(std::make_unique<MathJsonlTask>(math500()));
   tasks.push_back(std::make_unique<ChoiceCsvTask>(gpqa_diamond()));
+  tasks.push_back(std::make_unique<CodeforcesTask>(codeforces()));
+  tasks.push_back(std::make_unique<CodeforcesTask>(codecontests()));
+  tasks.push_back(std::make_unique<CodeforcesTask>(codeforces_openr1()));
   return tasks;
 }
 

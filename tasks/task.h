@@ -3,6 +3,7 @@
 #pragma once
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -23,6 +24,27 @@ struct SamplingDefaults {
   int samples = 1;  // k: samples generated per problem
 };
 
+// One judge test: the program's stdin and the expected stdout (or the answer a checker reads).
+struct CodeTest {
+  std::string input;
+  std::string output;
+};
+
+// What the code judge needs to run a program-writing problem (Codeforces-style).
+struct CodeSpec {
+  std::vector<CodeTest> tests;  // in data order; never empty once loaded
+  int time_limit_ms = 2000;     // per test, CPU time
+  int memory_limit_mb = 256;
+  std::string checker;           // source of a custom checker ("" = token-wise comparison)
+  std::string checker_language;  // "python" or "cpp" (testlib); "" when there is no checker
+  bool interactive = false;      // needs an interactor: the judge excludes it when it has none
+  bool stdio = true;             // false: the statement says input.txt/output.txt (open-r1 input_mode "file")
+  std::optional<int> rating;     // Codeforces difficulty, when the data has it
+  std::string contest_id;        // e.g. "1971" ("" = unknown)
+  std::string index;             // e.g. "A", "D1" ("" = unknown)
+  std::vector<std::string> tags; // Codeforces tags, in data order
+};
+
 struct Problem {
   std::string id;        // unique within the task, stable across releases of the data file
   std::string question;  // the statement exactly as in the data
@@ -30,6 +52,7 @@ struct Problem {
   std::vector<std::string> distractors;  // choice tasks: the incorrect options, in data order
   // Breakdown keys and values (MATH subject/level, GPQA domain), in a fixed order.
   std::vector<std::pair<std::string, std::string>> attributes;
+  std::optional<CodeSpec> code;  // code tasks only: tests and limits (answer stays empty)
 };
 
 // What one sample of one problem is asked, and what its grader compares against.

@@ -8,8 +8,9 @@ namespace {
 TEST(Registry, ListsTheBuiltInTasksInOrder) {
   std::vector<std::string> names;
   for (const auto& task : all_tasks()) names.push_back(task->info().name);
-  EXPECT_EQ(names, (std::vector<std::string>{"aime24", "aime25", "math500", "gpqa_diamond"}));
-  EXPECT_EQ(known_task_names(), "aime24, aime25, math500, gpqa_diamond");
+  EXPECT_EQ(names, (std::vector<std::string>{"aime24", "aime25", "math500", "gpqa_diamond", "codeforces", "codecontests",
+                                             "codeforces_openr1"}));
+  EXPECT_EQ(known_task_names(), "aime24, aime25, math500, gpqa_diamond, codeforces, codecontests, codeforces_openr1");
 }
 
 TEST(Registry, FindsByExactName) {
@@ -17,7 +18,7 @@ TEST(Registry, FindsByExactName) {
   EXPECT_EQ(find_task("math500")->info().title, "MATH-500");
   EXPECT_EQ(find_task("MATH500"), nullptr);
   EXPECT_EQ(find_task(""), nullptr);
-  EXPECT_EQ(find_task("codeforces"), nullptr);
+  EXPECT_EQ(find_task("Codeforces"), nullptr);
 }
 
 TEST(Registry, ProtocolDefaults) {
@@ -31,7 +32,10 @@ TEST(Registry, ProtocolDefaults) {
   for (const Expected& e : {Expected{"aime24", "AIME 2024", 30, GraderKind::math, 64},
                             Expected{"aime25", "AIME 2025", 30, GraderKind::math, 64},
                             Expected{"math500", "MATH-500", 500, GraderKind::math, 4},
-                            Expected{"gpqa_diamond", "GPQA Diamond", 198, GraderKind::choice, 8}}) {
+                            Expected{"gpqa_diamond", "GPQA Diamond", 198, GraderKind::choice, 8},
+                            Expected{"codeforces", "Codeforces (DeepCoder test set)", 408, GraderKind::code, 8},
+                            Expected{"codecontests", "CodeContests (test split)", 165, GraderKind::code, 8},
+                            Expected{"codeforces_openr1", "Codeforces (open-r1 test split)", 468, GraderKind::code, 8}}) {
     const Task* task = find_task(e.name);
     ASSERT_NE(task, nullptr) << e.name;
     const TaskInfo& info = task->info();
@@ -60,6 +64,8 @@ TEST(Registry, HubFilesOfEachTask) {
   EXPECT_EQ(hub_files("aime25"), (std::vector<std::string>{"math-ai/aime25/test.jsonl"}));
   EXPECT_EQ(hub_files("math500"), (std::vector<std::string>{"HuggingFaceH4/MATH-500/test.jsonl"}));
   EXPECT_EQ(hub_files("gpqa_diamond"), (std::vector<std::string>{"Idavidrein/gpqa/gpqa_diamond.csv (gated)"}));
+  // The code sets' hub copies are parquet: local files only.
+  for (const char* code_task : {"codeforces", "codecontests", "codeforces_openr1"}) EXPECT_TRUE(hub_files(code_task).empty());
 }
 
 TEST(Registry, GraderKindNames) {
