@@ -132,12 +132,13 @@ std::vector<results::SampleRecord> grade_external_samples(const tasks::Task& tas
     r.attributes = problem.attributes;
   }
 
+  const TaskGrader grader(info.grader);
   std::optional<tbb::global_control> limit;
   if (options.threads > 0) limit.emplace(tbb::global_control::max_allowed_parallelism, options.threads);
   tbb::parallel_for(std::size_t{0}, records.size(), [&](std::size_t i) {
     results::SampleRecord& r = records[i];
     const auto start = std::chrono::steady_clock::now();
-    graders::Verdict verdict = grade_response(info.grader, r.response, r.gold);
+    graders::Verdict verdict = grader.grade(problems[problem_of[i]], r.response, r.gold);
     r.grade_micros = std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start).count();
     r.correct = verdict.correct;
     r.extracted = std::move(verdict.extracted);
@@ -158,7 +159,7 @@ std::vector<results::SampleRecord> grade_external_samples(const tasks::Task& tas
 
 void write_graded_run(const std::filesystem::path& out_dir, const std::vector<results::SampleRecord>& records,
                       const std::vector<results::TaskScores>& scores, const std::string& report_markdown,
-                      bool overwrite) {
+                      const std::string& report_html, bool overwrite) {
   std::error_code ec;
   std::filesystem::create_directories(out_dir, ec);
   if (ec) throw std::runtime_error(out_dir.string() + ": cannot create the output folder (" + ec.message() + ")");
@@ -170,6 +171,7 @@ void write_graded_run(const std::filesystem::path& out_dir, const std::vector<re
   results::write_file_atomic(samples_path, lines);
   results::write_file_atomic(out_dir / "scores.json", results::scores_to_json(scores).dump(2) + "\n");
   results::write_file_atomic(out_dir / "report.md", report_markdown);
+  results::write_file_atomic(out_dir / "report.html", report_html);
 }
 
 }  // namespace r1eval::harness

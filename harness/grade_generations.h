@@ -28,10 +28,10 @@ std::vector<results::SampleRecord> grade_external_samples(const tasks::Task& tas
                                                           const std::filesystem::path& source,
                                                           const GradeOptions& options);
 
-// Writes records, scores and the Markdown report into `out_dir` (created). Every file is written whole
-// (temp + rename); an existing samples.jsonl is an error unless `overwrite`.
+// Writes records, scores and the Markdown and HTML reports into `out_dir` (created). Every file is written
+// whole (temp + rename); an existing samples.jsonl is an error unless `overwrite`.
 void write_graded_run(const std::filesystem::path& out_dir, const std::vector<results::SampleRecord>& records,
                       const std::vector<results::TaskScores>& scores, const std::string& report_markdown,
-                      bool overwrite);
+                      const std::string& report_html, bool overwrite);
 
 }  // namespace r1eval::harness

@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "graders/choice_grader.h"
+#include "graders/code/judge.h"
 #include "graders/math_grader.h"
 
 namespace r1eval::harness {
@@ -19,9 +20,43 @@ graders::Verdict grade_response(tasks::GraderKind kind, std::string_view respons
   throw std::invalid_argument("grader '" + std::string(tasks::to_string(kind)) + "' is not available yet");
 }
 
+TaskGrader::TaskGrader(tasks::GraderKind kind) : kind_(kind) {}
+TaskGrader::~TaskGrader() = default;
+
+graders::Verdict TaskGrader::grade(const tasks::Problem& problem, std::string_view response,
+                                   std::string_view gold) const {
+  if (kind_ != tasks::GraderKind::code) return grade_response(kind_, response, gold);
+  if (!problem.code) throw std::invalid_argument("problem '" + problem.id + "' of a code task has no tests");
+  std::call_once(judge_once_, [this] { judge_ = std::make_unique<graders::code::Judge>(); });
+  const tasks::CodeSpec& code = *problem.code;
+  graders::code::ProblemSpec spec;
+  for (const tasks::CodeTest& test : code.tests) spec.tests.push_back({test.input, test.output});
+  spec.time_limit_ms = code.time_limit_ms;
+  spec.memory_limit_mb = code.memory_limit_mb;
+  if (!code.checker.empty()) spec.checker = code.checker;
+  return graders::code::to_verdict(judge_->judge_response(response, spec));
+}
+
+std::vector<tasks::Problem> gradable_problems(std::vector<tasks::Problem> problems, std::vector<std::string>& excluded) {
+  std::vector<tasks::Problem> kept;
+  for (tasks::Problem& p : problems) {
+    std::string reason;
+    if (p.code && p.code->interactive) reason = "interactive (no interactor)";
+    else if (p.code && !p.code->stdio) reason = "file input/output";
+    else if (p.code && !p.code->checker.empty() && p.code->checker_language != "cpp")
+      reason = "checker in " + p.code->checker_language + " (the judge runs C++ testlib checkers)";
+    if (reason.empty())
+      kept.push_back(std::move(p));
+    else
+      excluded.push_back(p.id + ": " + reason);
+  }
+  return kept;
+}
+
 std::optional<std::string> vote_key(tasks::GraderKind kind, const std::optional<std::string>& extracted,
                                     const std::vector<int>& choice_order) {
-  if (!extracted) return std::nullopt;
+  // Programs have no answer to vote on (extracted holds their language).
+  if (!extracted || kind == tasks::GraderKind::code) return std::nullopt;
   if (kind == tasks::GraderKind::choice && extracted->size() == 1 && !choice_order.empty()) {
     const int letter = (*extracted)[0] - 'A';
     if (letter >= 0 && letter < static_cast<int>(choice_order.size()))

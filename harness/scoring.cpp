@@ -52,6 +52,7 @@ std::vector<results::TaskScores> score_records(const std::vector<results::Sample
     }
     scores.push_back(results::score_task(name, outcomes));
     scores.back().length.unit = tokens ? "tokens" : "characters";
+    if (kind == tasks::GraderKind::code) scores.back().cons_at.clear();  // majority vote is for final answers
   }
   return scores;
 }

@@ -1,13 +1,16 @@
 // `r1eval grade`: scores completions produced elsewhere and prints the table.
 #include <iostream>
+#include <set>
 
 #include "harness/commands/commands.h"
 #include "harness/data_options.h"
 #include "harness/grade_generations.h"
+#include "harness/grading.h"
 #include "harness/report_output.h"
 #include "harness/scoring.h"
 #include "harness/task_lookup.h"
 #include "results/report.h"
+#include "results/report_html.h"
 
 namespace r1eval::harness {
 
@@ -26,7 +29,7 @@ void add_grade_command(CLI::App& app, int& exit_code) {
                   "JSONL: one object per line with a problem id (or problem text) and a response "
                   "(or a list of responses); see README")
       ->required();
-  cmd->add_option("--out", options->out, "Run folder to write samples.jsonl, scores.json and report.md into")
+  cmd->add_option("--out", options->out, "Run folder to write samples.jsonl, scores.json, report.md and report.html into")
       ->required();
   cmd->add_option("--seed", options->seed, "Run seed the prompts were made with (GPQA choice order)");
   cmd->add_option("--reference", options->reference, "Print published numbers beside ours (e.g. r1-paper)");
@@ -37,13 +40,25 @@ void add_grade_command(CLI::App& app, int& exit_code) {
   cmd->callback([options, &exit_code] {
     const tasks::Task& task = require_task(options->task);
     const results::ReferenceTable* reference = find_reference(options->reference);
-    const auto samples = read_generations_file(options->generations);
-    const auto problems = task.load(options->data.locator());
+    auto samples = read_generations_file(options->generations);
+    std::vector<std::string> excluded;
+    const auto problems = gradable_problems(task.load(options->data.locator()), excluded);
+    if (!excluded.empty()) {
+      // Samples of problems r1eval cannot grade are left out and counted, never scored as failures.
+      std::set<std::string> excluded_ids;
+      for (const std::string& line : excluded) excluded_ids.insert(line.substr(0, line.find(':')));
+      const auto before = samples.size();
+      std::erase_if(samples, [&](const ExternalSample& s) { return s.problem_id && excluded_ids.count(*s.problem_id); });
+      std::cerr << "r1eval: " << excluded.size() << " problems excluded (first: " << excluded.front() << "); "
+                << before - samples.size() << " of their samples left out\n";
+      if (samples.empty()) throw std::invalid_argument(options->generations + ": every sample names an excluded problem");
+    }
     const auto records = grade_external_samples(task, problems, samples, options->generations,
                                                 {options->seed, options->threads});
     const auto scores = score_records(records);
     const std::string markdown = results::render_markdown(scores, reference);
-    write_graded_run(options->out, records, scores, markdown, options->force);
+    write_graded_run(options->out, records, scores, markdown, results::render_html(scores, records, reference),
+                     options->force);
     print_scores(std::cout, scores, reference, options->format);
     std::cerr << "r1eval: graded " << records.size() << " samples of " << scores.front().problems << " of "
               << problems.size() << " problems; run written to " << options->out << "\n";

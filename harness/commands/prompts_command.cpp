@@ -6,6 +6,7 @@
 
 #include "harness/commands/commands.h"
 #include "harness/data_options.h"
+#include "harness/grading.h"
 #include "harness/seeds.h"
 #include "harness/task_lookup.h"
 
@@ -27,7 +28,10 @@ void add_prompts_command(CLI::App& app, int& exit_code) {
   options->data.add_to(*cmd);
   cmd->callback([options, &exit_code] {
     const tasks::Task& task = require_task(options->task);
-    const auto problems = task.load(options->data.locator());
+    std::vector<std::string> excluded;
+    const auto problems = gradable_problems(task.load(options->data.locator()), excluded);
+    if (!excluded.empty())
+      std::cerr << "r1eval: " << excluded.size() << " problems excluded (first: " << excluded.front() << ")\n";
     const int k = options->samples > 0 ? options->samples : task.info().defaults.samples;
     for (const tasks::Problem& problem : problems) {
       for (int i = 0; i < k; ++i) {

@@ -7,6 +7,7 @@
 #include "harness/report_output.h"
 #include "harness/run_comparison.h"
 #include "results/compare.h"
+#include "results/report_html.h"
 #include "harness/scoring.h"
 #include "results/store.h"
 
@@ -30,7 +31,8 @@ void add_report_command(CLI::App& app, int& exit_code) {
   CLI::App* cmd = app.add_subcommand("report", "Print the scores of a run folder (or samples.jsonl file)");
   cmd->add_option("run", options->run, "Run folder or samples.jsonl")->required();
   cmd->add_option("--reference", options->reference, "Print published numbers beside ours (e.g. r1-paper, open-r1)");
-  cmd->add_option("--format", options->format, "md or json")->check(CLI::IsMember({"md", "json"}));
+  cmd->add_option("--format", options->format, "md, json or html (a self-contained page with charts)")
+      ->check(CLI::IsMember({"md", "json", "html"}));
   cmd->add_option("--compare", options->compare,
                   "An earlier run (folder or samples.jsonl): print the change in pass@1 per task and overall, with a "
                   "paired bootstrap CI over the problems both runs graded");
@@ -42,7 +44,10 @@ void add_report_command(CLI::App& app, int& exit_code) {
     exit_code = 0;
     if (options->compare.empty()) {
       if (options->fail_on_regression) throw std::invalid_argument("--fail-on-regression needs --compare OLD_RUN");
-      print_scores(std::cout, score_records(records), reference, options->format);
+      if (options->format == "html")
+        std::cout << results::render_html(score_records(records), records, reference);
+      else
+        print_scores(std::cout, score_records(records), reference, options->format);
       return;
     }
     const auto comparisons = results::compare_runs(pair_runs(load_run(options->compare), records));

@@ -68,7 +68,7 @@ TEST(Cli, GradeWritesARunAndReportReadsItBack) {
   EXPECT_THAT(r.out, HasSubstr("aime24"));
   EXPECT_THAT(r.out, HasSubstr("75.0"));                          // pass@1 = (0.5 + 1) / 2
   EXPECT_THAT(r.out, HasSubstr("DeepSeek-R1-Distill-Qwen-7B"));  // reference rows
-  for (const char* file : {"samples.jsonl", "scores.json", "report.md"})
+  for (const char* file : {"samples.jsonl", "scores.json", "report.md", "report.html"})
     EXPECT_TRUE(std::filesystem::exists(dir / "run" / file)) << file;
 
   const auto again = run_r1eval("grade --task aime24" + common + " --generations " + (dir / "g.jsonl").string() +
@@ -79,6 +79,10 @@ TEST(Cli, GradeWritesARunAndReportReadsItBack) {
   ASSERT_EQ(report.exit_code, 0) << report.err;
   const auto scores = nlohmann::json::parse(report.out);
   EXPECT_EQ(scores, nlohmann::json::parse(testing::read_text(dir / "run" / "scores.json")));
+  const auto html = run_r1eval("report " + (dir / "run").string() + " --format html");
+  ASSERT_EQ(html.exit_code, 0) << html.err;
+  EXPECT_THAT(html.out, HasSubstr("<svg"));
+  EXPECT_THAT(html.out, HasSubstr("aime24"));
 }
 
 TEST(Cli, GradeRejectsUnknownProblemIds) {

@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "harness/grading.h"
 #include "harness/scoring.h"
 #include "harness/task_lookup.h"
 #include "results/store.h"
@@ -139,13 +140,49 @@ TEST(WriteGradedRun, WritesWholeFilesAndRefusesToOverwrite) {
   const auto records = grade_external_samples(
       task, problems, {sample(1, problems[0].id, "\\boxed{" + problems[0].answer + "}")}, "g.jsonl", {});
   const auto scores = score_records(records);
-  write_graded_run(dir, records, scores, "# report\n", false);
+  write_graded_run(dir, records, scores, "# report\n", "<html></html>", false);
   EXPECT_EQ(results::load_samples(dir).size(), 1u);
   EXPECT_TRUE(std::filesystem::exists(dir / "scores.json"));
   EXPECT_EQ(testing::read_text(dir / "report.md"), "# report\n");
-  EXPECT_THROW(write_graded_run(dir, records, scores, "x", false), std::invalid_argument);
-  write_graded_run(dir, records, scores, "y", true);
+  EXPECT_THROW(write_graded_run(dir, records, scores, "x", "x", false), std::invalid_argument);
+  write_graded_run(dir, records, scores, "y", "<html>y</html>", true);
+  EXPECT_EQ(testing::read_text(dir / "report.html"), "<html>y</html>");
   EXPECT_EQ(testing::read_text(dir / "report.md"), "y");
+}
+
+}  // namespace
+}  // namespace r1eval::harness
+
+namespace r1eval::harness {
+namespace {
+
+TEST(GradeCode, ProgramsRunAgainstTheTestsAndInteractiveProblemsAreSetAside) {
+  const tasks::Task& task = require_task("codeforces");
+  std::vector<std::string> excluded;
+  const auto problems = gradable_problems(load(task), excluded);
+  EXPECT_EQ(problems.size() + excluded.size(), 408u);
+  ASSERT_FALSE(excluded.empty());
+  EXPECT_NE(excluded.front().find("interactive"), std::string::npos);
+  for (const tasks::Problem& p : problems) EXPECT_FALSE(p.code->interactive) << p.id;
+
+  // 1971A: print min and max of each pair.
+  const std::string right =
+      "<think>easy</think>\n```cpp\n#include <cstdio>\nint main(){int t;std::scanf(\"%d\",&t);while(t--){int x,y;"
+      "std::scanf(\"%d %d\",&x,&y);std::printf(\"%d %d\\n\",x<y?x:y,x<y?y:x);}}\n```\n";
+  const std::string wrong =
+      "```cpp\n#include <cstdio>\nint main(){int t;std::scanf(\"%d\",&t);while(t--){int x,y;"
+      "std::scanf(\"%d %d\",&x,&y);std::printf(\"%d %d\\n\",x,y);}}\n```\n";
+  const auto records = grade_external_samples(
+      task, problems, {sample(1, "1971A", right), sample(2, "1971A", wrong), sample(3, "1971A", "no program")},
+      "g.jsonl", {});
+  ASSERT_EQ(records.size(), 3u);
+  EXPECT_TRUE(records[0].correct) << records[0].reason;
+  EXPECT_FALSE(records[1].correct);
+  EXPECT_EQ(records[1].reason.rfind("WA", 0), 0u) << records[1].reason;
+  EXPECT_EQ(records[2].reason.rfind("CE", 0), 0u) << records[2].reason;
+  const auto scores = score_records(records);
+  EXPECT_NEAR(scores[0].pass1.value, 1.0 / 3.0, 1e-12);
+  EXPECT_TRUE(scores[0].cons_at.empty());
 }
 
 }  // namespace
