@@ -1,0 +1,39 @@
+#include "harness/run/stop_signal.h"
+
+#include <csignal>
+
+namespace r1eval::harness::run {
+namespace {
+
+// A lock-free atomic is what a signal handler may touch.
+std::atomic<bool> g_stop{false};
+std::atomic<int> g_signal{0};
+struct sigaction g_old_int, g_old_term;
+
+void on_signal(int sig) {
+  g_signal.store(sig);
+  g_stop.store(true);
+}
+
+}  // namespace
+
+StopOnSignal::StopOnSignal() {
+  static_assert(std::atomic<bool>::is_always_lock_free);
+  g_stop.store(false);
+  g_signal.store(0);
+  struct sigaction action {};
+  action.sa_handler = on_signal;
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGINT, &action, &g_old_int);
+  sigaction(SIGTERM, &action, &g_old_term);
+}
+
+StopOnSignal::~StopOnSignal() {
+  sigaction(SIGINT, &g_old_int, nullptr);
+  sigaction(SIGTERM, &g_old_term, nullptr);
+}
+
+const std::atomic<bool>& StopOnSignal::flag() const { return g_stop; }
+int StopOnSignal::signal_number() const { return g_signal.load(); }
+
+}  // namespace r1eval::harness::run
