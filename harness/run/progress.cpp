@@ -33,7 +33,8 @@ Progress::Progress(const std::vector<std::pair<std::string, std::size_t>>& total
   }
 }
 
-void Progress::record(const std::string& task, bool correct, std::int64_t completion_tokens) {
+void Progress::record(const std::string& task, bool correct, std::int64_t completion_tokens, double grade_micros,
+                      double store_micros) {
   std::lock_guard lock(mutex_);
   TaskCounts& t = tasks_[task];
   ++t.done;
@@ -41,6 +42,17 @@ void Progress::record(const std::string& task, bool correct, std::int64_t comple
   ++done_;
   ++generated_;
   if (completion_tokens > 0) tokens_ += completion_tokens;
+  grade_micros_ += grade_micros;
+  store_micros_ += store_micros;
+}
+
+std::string Progress::overhead_line() const {
+  std::lock_guard lock(mutex_);
+  const double n = generated_ ? static_cast<double>(generated_) : 1.0;
+  char buf[160];
+  std::snprintf(buf, sizeof buf, "r1eval: harness overhead per sample: grading %.0f us, store %.0f us (mean of %zu)",
+                grade_micros_ / n, store_micros_ / n, generated_);
+  return buf;
 }
 
 std::size_t Progress::generated() const {

@@ -176,8 +176,11 @@ RunOutcome execute_run(const RunInputs& inputs, const GeneratorFactory& make_gen
             r.correct = verdict.correct;
             r.extracted = std::move(verdict.extracted);
             r.reason = std::move(verdict.reason);
+            const auto stored = std::chrono::steady_clock::now();
             store.append(r);
-            progress.record(r.task, r.correct, r.completion_tokens);
+            const double store_micros =
+                std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - stored).count();
+            progress.record(r.task, r.correct, r.completion_tokens, r.grade_micros, store_micros);
           });
         });
       };
@@ -193,6 +196,7 @@ RunOutcome execute_run(const RunInputs& inputs, const GeneratorFactory& make_gen
     outcome.generated = progress.generated();
     log << progress.line() << std::endl;
     log << "r1eval: " << generator->summary() << std::endl;
+    log << progress.overhead_line() << std::endl;
   } else {
     outcome.interrupted = stop.load() && !requests.empty();
   }
