@@ -192,8 +192,9 @@ RunOutcome execute_run(const RunInputs& inputs, const GeneratorFactory& make_gen
       }
       arena.execute([&] { graders.wait(); });
     }
-    outcome.interrupted = stop.load();
     outcome.generated = progress.generated();
+    // A signal after the last sample finished interrupts nothing.
+    outcome.interrupted = outcome.already_done + outcome.generated < outcome.planned;
     log << progress.line() << std::endl;
     log << "r1eval: " << generator->summary() << std::endl;
     log << progress.overhead_line() << std::endl;
