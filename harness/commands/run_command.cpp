@@ -39,6 +39,7 @@ void add_run_command(CLI::App& app, int& exit_code) {
   struct Options {
     std::string model, task_list, out;
     int samples = 0, tp = 1, threads = 0;
+    std::size_t max_batch = 256;
     std::optional<double> temperature, top_p;
     std::optional<int> max_tokens;
     std::uint64_t seed = 0;
@@ -59,6 +60,8 @@ void add_run_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--seed", o->seed, "Run seed: every sample's seed derives from it and the sample's identity");
   cmd->add_option("--limit", o->limit, "Only the first N problems of each task (smoke runs)")->check(CLI::PositiveNumber);
   cmd->add_option("--kv-cache-gb", o->kv_cache_gb, "KV cache size in GiB (never exceeded; does not change the samples)")->check(CLI::PositiveNumber);
+  cmd->add_option("--max-batch", o->max_batch, "Samples in the engine at once (does not change the samples)")
+      ->check(CLI::PositiveNumber);
   cmd->add_option("--tp", o->tp, "Tensor-parallel ranks (threads)")->check(CLI::PositiveNumber);
   cmd->add_option("--threads", o->threads, "Grading threads (default: all cores)")->check(CLI::NonNegativeNumber);
   cmd->add_option("--progress-seconds", o->progress_seconds, "Seconds between progress lines on stderr")->check(CLI::PositiveNumber);
@@ -98,6 +101,7 @@ void add_run_command(CLI::App& app, int& exit_code) {
 
     run::EngineGeneratorOptions engine_options;
     engine_options.tensor_parallel = o->tp;
+    engine_options.max_in_flight = o->max_batch;
     engine_options.kv_cache_bytes = static_cast<std::uint64_t>(std::llround(o->kv_cache_gb * (1ull << 30)));
     const std::string model_dir = o->model;
     const auto make_generator = [model_dir, engine_options]() -> std::unique_ptr<run::Generator> {
