@@ -1,5 +1,6 @@
 #include "harness/run/engine_generator.h"
 
+#include <atomic>
 #include <chrono>
 #include <stdexcept>
 #include <unordered_map>
@@ -16,6 +17,7 @@ struct EngineGenerator::State {
   engine::Tokenizer tokenizer;
   engine::CpuBackend backend;
   engine::EngineStats totals;
+  std::atomic<std::int64_t> live_tokens{0};  // totals plus the running engine's, for other threads
 
   State(const std::filesystem::path& dir, const EngineGeneratorOptions& o)
       : options(o), tokenizer(engine::Tokenizer::from_folder(dir)), backend(dir.string(), backend_options(o)) {}
@@ -103,7 +105,9 @@ void EngineGenerator::generate(const std::vector<GenerationRequest>& requests, c
       in_flight.emplace(id.seed, InFlight{r, s, static_cast<std::int64_t>(prompts[r].size()),
                                           std::chrono::steady_clock::now()});
     }
-    for (const engine::Completion& c : eng.step()) {
+    const std::vector<engine::Completion> finished = eng.step();
+    state_->live_tokens.store(state_->totals.generated_tokens + eng.stats().generated_tokens);
+    for (const engine::Completion& c : finished) {
       const auto it = in_flight.find(c.request_id);
       if (it == in_flight.end()) continue;
       const std::vector<std::uint32_t> tokens(c.tokens.begin(), c.tokens.end());
@@ -120,7 +124,10 @@ void EngineGenerator::generate(const std::vector<GenerationRequest>& requests, c
     }
   }
   add_totals();
+  state_->live_tokens.store(state_->totals.generated_tokens);
 }
+
+std::int64_t EngineGenerator::tokens_generated() const { return state_->live_tokens.load(); }
 
 std::string EngineGenerator::summary() const {
   const engine::EngineStats& t = state_->totals;

@@ -28,6 +28,7 @@ class EngineGenerator final : public Generator {
   void generate(const std::vector<GenerationRequest>& requests, const CompletionSink& sink,
                 const std::atomic<bool>& stop) override;
   std::string summary() const override;
+  std::int64_t tokens_generated() const override;
 
  private:
   struct State;

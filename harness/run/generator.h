@@ -54,6 +54,9 @@ class Generator {
                         const std::atomic<bool>& stop) = 0;
   // One line on the work done so far (tokens, steps, ...), for the log.
   virtual std::string summary() const = 0;
+  // Tokens generated so far, unfinished samples included; safe to call from another thread while
+  // generate() runs (the progress log reads it).
+  virtual std::int64_t tokens_generated() const = 0;
 };
 
 }  // namespace r1eval::harness::run

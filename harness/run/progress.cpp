@@ -60,13 +60,16 @@ std::size_t Progress::generated() const {
   return generated_;
 }
 
+void Progress::set_token_source(std::function<std::int64_t()> tokens) { token_source_ = std::move(tokens); }
+
 std::string Progress::line() const {
   std::lock_guard lock(mutex_);
+  const std::int64_t tokens = token_source_ ? token_source_() : tokens_;
   const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
   char buf[160];
   std::snprintf(buf, sizeof buf, "r1eval: %zu/%zu samples (%.1f%%), %.0f tokens/s", done_, total_,
                 total_ ? 100.0 * static_cast<double>(done_) / static_cast<double>(total_) : 100.0,
-                elapsed > 0 ? static_cast<double>(tokens_) / elapsed : 0.0);
+                elapsed > 0 ? static_cast<double>(tokens) / elapsed : 0.0);
   std::string out = buf;
   const std::size_t left = total_ - done_;
   if (left == 0)

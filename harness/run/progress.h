@@ -2,6 +2,7 @@
 #pragma once
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
@@ -21,6 +22,9 @@ class Progress {
   // "r1eval: 12/40 samples (30.0%), 410 tokens/s, ETA 1m05s | aime24 6/20 pass@1 0.167 | ..." Thread-safe.
   std::string line() const;
   std::size_t generated() const;
+  // Where the line's tokens/s comes from: a live count (unfinished samples included) instead of the
+  // tokens of finished samples. Call before other threads use this object.
+  void set_token_source(std::function<std::int64_t()> tokens);
   // "harness overhead per sample: grading 12 us, store 850 us (mean of N)", for samples recorded here.
   std::string overhead_line() const;
 
@@ -33,6 +37,7 @@ class Progress {
   std::map<std::string, TaskCounts> tasks_;
   std::size_t total_ = 0, done_ = 0, generated_ = 0;
   std::int64_t tokens_ = 0;
+  std::function<std::int64_t()> token_source_;
   double grade_micros_ = 0, store_micros_ = 0;
   std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
 };

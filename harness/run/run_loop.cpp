@@ -145,6 +145,7 @@ RunOutcome execute_run(const RunInputs& inputs, const GeneratorFactory& make_gen
   Progress progress(totals, done_counts);
   if (!requests.empty() && !stop.load()) {
     std::unique_ptr<Generator> generator = make_generator();
+    progress.set_token_source([&generator] { return generator->tokens_generated(); });
     results::SampleStore store(out_dir);
     tbb::task_arena arena(options.grade_threads > 0 ? options.grade_threads : tbb::task_arena::automatic);
     tbb::task_group graders;

@@ -10,7 +10,13 @@ std::atomic<bool> g_stop{false};
 std::atomic<int> g_signal{0};
 struct sigaction g_old_int, g_old_term;
 
+// The first signal asks the run to stop cleanly; a second one (the user insists) ends the process at once.
 void on_signal(int sig) {
+  if (g_stop.load()) {
+    std::signal(sig, SIG_DFL);
+    std::raise(sig);
+    return;
+  }
   g_signal.store(sig);
   g_stop.store(true);
 }

@@ -5,7 +5,8 @@
 namespace r1eval::harness::run {
 
 // While alive, SIGINT and SIGTERM set stop_requested() instead of killing the process; the previous
-// handlers come back on destruction. One instance at a time.
+// handlers come back on destruction. A second signal ends the process as the default action would.
+// One instance at a time.
 class StopOnSignal {
  public:
   StopOnSignal();
