@@ -101,7 +101,13 @@ void EngineGenerator::generate(const std::vector<GenerationRequest>& requests, c
       er.params.top_p = request.settings.top_p;
       er.params.max_tokens = request.settings.max_tokens;
       er.params.seed = id.seed;
-      eng.add_request(er);
+      try {
+        eng.add_request(er);
+      } catch (const std::invalid_argument& e) {
+        // The engine names the request by its id (the seed); the user knows the sample by its identity.
+        throw std::invalid_argument("sample " + id.task + "/" + id.problem_id + "#" + std::to_string(id.sample_index) +
+                                    ": " + e.what());
+      }
       in_flight.emplace(id.seed, InFlight{r, s, static_cast<std::int64_t>(prompts[r].size()),
                                           std::chrono::steady_clock::now()});
     }

@@ -235,6 +235,12 @@ TEST(RunCommand, BadInputIsOneLineAndExitTwo) {
   check(testing::run_r1eval("run --model " + model.string() + " --out " + out.string() + " --tasks aime2099"), "aime2099");
   check(testing::run_r1eval(run_args("/nonexistent/model", out)), "/nonexistent/model");
   check(testing::run_r1eval(run_args(model, out, "--resume")), "--resume");
+  // Found once generation starts, after the plan was logged: the error is the last line.
+  const auto tiny_cache = testing::run_r1eval(run_args(model, testing::scratch_dir("run_bad_tiny_cache"), "--kv-cache-gb 0.0001"));
+  EXPECT_EQ(tiny_cache.exit_code, 2);
+  const std::string last_line = tiny_cache.err.substr(tiny_cache.err.rfind('\n', tiny_cache.err.size() - 2) + 1);
+  EXPECT_THAT(last_line, ::testing::StartsWith("r1eval: sample "));
+  EXPECT_THAT(last_line, HasSubstr("KV cache blocks"));
   ASSERT_EQ(testing::run_r1eval(run_args(model, out)).exit_code, 0);
   check(testing::run_r1eval(run_args(model, out, "--seed 4")), "seed");
   check(testing::run_r1eval(run_args(model, out, "--temperature 0.9 --resume")), "temperature");
