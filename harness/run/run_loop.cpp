@@ -147,7 +147,9 @@ RunOutcome execute_run(const RunInputs& inputs, const GeneratorFactory& make_gen
     std::unique_ptr<Generator> generator = make_generator();
     progress.set_token_source([&generator] { return generator->tokens_generated(); });
     results::SampleStore store(out_dir);
-    tbb::task_arena arena(options.grade_threads > 0 ? options.grade_threads : tbb::task_arena::automatic);
+    // One slot stays reserved for the generating thread, which only hands tasks over; the others are the
+    // graders, so grading runs while generation goes on.
+    tbb::task_arena arena(options.grade_threads > 0 ? options.grade_threads + 1 : tbb::task_arena::automatic, 1);
     tbb::task_group graders;
     {
       ProgressReporter reporter(progress, options.progress_seconds, log);
