@@ -47,20 +47,25 @@ nlohmann::json read_run_json(const std::filesystem::path& path) {
   }
 }
 
-// Checks that `out_dir` is empty, or holds a run this one may continue.
-void check_folder(const std::filesystem::path& out_dir, const RunConfig& config, bool resume) {
+// Checks that `out_dir` is empty, or holds a run this one may continue; returns the provenance of the
+// earlier invocations recorded there (oldest first).
+nlohmann::json check_folder(const std::filesystem::path& out_dir, const RunConfig& config, bool resume) {
   const auto run_json = out_dir / "run.json";
   if (std::filesystem::exists(run_json)) {
     const nlohmann::json recorded = read_run_json(run_json);
     if (!recorded.is_object() || !recorded.contains("config"))
       throw std::invalid_argument(run_json.string() + ": field 'config' missing");
     check_continuation(recorded.at("config"), config, resume, run_json);
-    return;
+    nlohmann::json earlier = recorded.value("earlier_invocations", nlohmann::json::array());
+    if (!earlier.is_array()) earlier = nlohmann::json::array();
+    if (recorded.contains("provenance")) earlier.push_back(recorded.at("provenance"));
+    return earlier;
   }
   if (std::filesystem::exists(out_dir / "samples.jsonl") && !results::load_samples(out_dir).empty())
     throw std::invalid_argument((out_dir / "samples.jsonl").string() +
                                 ": samples of an unrecorded run (no run.json); use a new --out");
   if (resume) throw std::invalid_argument("--resume: " + out_dir.string() + " holds no run (no run.json)");
+  return nlohmann::json::array();
 }
 
 class ProgressReporter {
@@ -95,9 +100,11 @@ RunOutcome execute_run(const RunInputs& inputs, const GeneratorFactory& make_gen
   std::error_code ec;
   std::filesystem::create_directories(out_dir, ec);
   if (ec) throw std::invalid_argument("--out " + out_dir.string() + ": cannot create the folder (" + ec.message() + ")");
-  check_folder(out_dir, inputs.config, options.resume);
-  results::write_file_atomic(out_dir / "run.json",
-                             nlohmann::json{{"config", to_json(inputs.config)}, {"provenance", inputs.provenance}}.dump(2) + "\n");
+  const nlohmann::json earlier = check_folder(out_dir, inputs.config, options.resume);
+  results::write_file_atomic(out_dir / "run.json", nlohmann::json{{"config", to_json(inputs.config)},
+                                                                  {"provenance", inputs.provenance},
+                                                                  {"earlier_invocations", earlier}}
+                                                           .dump(2) + "\n");
 
   // What the folder holds already.
   std::map<SampleKey, bool> done;

@@ -113,6 +113,7 @@ TEST(RunCommand, RerunGeneratesNothingAndResumeExtends) {
   EXPECT_THAT(again.err, HasSubstr("8 already in"));
   EXPECT_THAT(again.err, HasSubstr("0 samples generated"));
   EXPECT_EQ(testing::read_text(out / "samples.jsonl"), first);
+  EXPECT_EQ(nlohmann::json::parse(testing::read_text(out / "run.json"))["earlier_invocations"].size(), 1u);
 
   // A larger extent without --resume is another run; with it, only the new samples are generated.
   const std::string wider = run_args(model, out, "--samples 3");
