@@ -21,6 +21,7 @@ int run_cli(int argc, char** argv) {
   add_judge_command(app, exit_code);
   add_generate_command(app, exit_code);
   add_tokenize_command(app, exit_code);
+  add_run_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

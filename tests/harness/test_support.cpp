@@ -7,6 +7,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include <nlohmann/json.hpp>
+
 namespace r1eval::harness::testing {
 
 std::filesystem::path scratch_dir(const std::string& name) {
@@ -47,5 +49,47 @@ CommandResult run_r1eval(const std::string& args, const std::string& stdin_text)
 }
 
 std::string shared_data() { return R1EVAL_SHARED_DATA; }
+
+namespace {
+
+// GPT-2's byte -> printable code point map, which byte-level BPE vocabularies are written in.
+std::string byte_token(int b) {
+  const bool printable = (b >= 33 && b <= 126) || (b >= 161 && b <= 172) || (b >= 174 && b <= 255);
+  int code = b;
+  if (!printable) {
+    int n = 0;
+    for (int x = 0; x < b; ++x)
+      if (!((x >= 33 && x <= 126) || (x >= 161 && x <= 172) || (x >= 174 && x <= 255))) ++n;
+    code = 256 + n;
+  }
+  std::string utf8;
+  if (code < 0x80) {
+    utf8 += static_cast<char>(code);
+  } else {
+    utf8 += static_cast<char>(0xC0 | (code >> 6));
+    utf8 += static_cast<char>(0x80 | (code & 0x3F));
+  }
+  return utf8;
+}
+
+}  // namespace
+
+std::filesystem::path tiny_model(const std::string& name) {
+  const auto dir = scratch_dir("tiny_model_" + name);
+  const auto fixture = std::filesystem::path(R1EVAL_SOURCE_DIR) / "tests/fixtures/engine/qwen2_fp32";
+  for (const auto& entry : std::filesystem::directory_iterator(fixture))
+    std::filesystem::copy_file(entry.path(), dir / entry.path().filename());
+  nlohmann::json vocab = nlohmann::json::object();
+  for (int b = 0; b < 256; ++b) vocab[byte_token(b)] = b;
+  const nlohmann::json byte_level = {{"type", "ByteLevel"}, {"add_prefix_space", false}, {"trim_offsets", true}, {"use_regex", true}};
+  const nlohmann::json tokenizer = {
+      {"version", "1.0"}, {"added_tokens", nlohmann::json::array()}, {"normalizer", nullptr},
+      {"pre_tokenizer", byte_level}, {"post_processor", nullptr}, {"decoder", byte_level},
+      {"model", {{"type", "BPE"}, {"dropout", nullptr}, {"unk_token", nullptr}, {"continuing_subword_prefix", nullptr},
+                 {"end_of_word_suffix", nullptr}, {"fuse_unk", false}, {"byte_fallback", false},
+                 {"ignore_merges", false}, {"vocab", vocab}, {"merges", nlohmann::json::array()}}}};
+  write_text(dir / "tokenizer.json", tokenizer.dump());
+  return dir;
+}
 
 }  // namespace r1eval::harness::testing

@@ -21,4 +21,9 @@ CommandResult run_r1eval(const std::string& args, const std::string& stdin_text 
 // The shared data folder, for --data-dir.
 std::string shared_data();
 
+// A fresh model folder `name`: the tiny random-weight checkpoint tests/fixtures/engine/qwen2_fp32 with a
+// byte-level tokenizer.json (256 byte tokens, the fixture's vocabulary size). A separate folder per test,
+// since CTest runs tests in parallel processes.
+std::filesystem::path tiny_model(const std::string& name);
+
 }  // namespace r1eval::harness::testing

@@ -1,0 +1,38 @@
+// The built-in engine as a Generator: CPU backend, the R1 distill chat template with "<think>\n" forced.
+#pragma once
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+
+#include "harness/run/generator.h"
+
+namespace r1eval::harness::run {
+
+struct EngineGeneratorOptions {
+  std::uint64_t kv_cache_bytes = 1ull << 30;
+  int tensor_parallel = 1;
+  // Samples held by the engine at once; more wait outside it. Bounds memory and makes per-sample seconds
+  // mean time in the engine, not time in the queue.
+  std::size_t max_in_flight = 256;
+};
+
+class EngineGenerator final : public Generator {
+ public:
+  // Loads the tokenizer and the weights of `model_dir`. Throws (one line naming the folder or file) for a
+  // bad model folder.
+  EngineGenerator(const std::filesystem::path& model_dir, const EngineGeneratorOptions& options);
+  ~EngineGenerator() override;
+  // Every sample is its own engine request keyed by its identity seed (request id and sampler seed), so
+  // its tokens do not depend on what else is in the batch, on preemption, or on which samples a resumed
+  // run still needs. Throws std::invalid_argument when two samples share a seed.
+  void generate(const std::vector<GenerationRequest>& requests, const CompletionSink& sink,
+                const std::atomic<bool>& stop) override;
+  std::string summary() const override;
+  std::int64_t tokens_generated() const override;
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace r1eval::harness::run

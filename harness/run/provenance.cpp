@@ -1,0 +1,98 @@
+#include "harness/run/provenance.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+namespace r1eval::harness::run {
+namespace {
+
+struct Fnv1a {
+  std::uint64_t h = 0xCBF29CE484222325ull;
+  void add(std::string_view bytes) {
+    for (unsigned char c : bytes) {
+      h ^= c;
+      h *= 0x100000001B3ull;
+    }
+  }
+  // Length-prefixed fields keep ("ab","c") and ("a","bc") apart.
+  void field(std::string_view bytes) {
+    add(std::to_string(bytes.size()) + ":");
+    add(bytes);
+  }
+  std::string hex() const {
+    char buf[17];
+    std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+    return std::string("fnv1a64:") + buf;
+  }
+};
+
+}  // namespace
+
+std::string content_hash(std::string_view bytes) {
+  Fnv1a f;
+  f.add(bytes);
+  return f.hex();
+}
+
+nlohmann::json model_fingerprint(const std::filesystem::path& model_dir) {
+  std::error_code ec;
+  if (!std::filesystem::is_directory(model_dir, ec))
+    throw std::invalid_argument("--model " + model_dir.string() + ": not a folder");
+  const auto config = model_dir / "config.json";
+  std::ifstream in(config, std::ios::binary);
+  if (!in) throw std::invalid_argument(config.string() + ": cannot read the model's config.json");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  std::vector<std::filesystem::path> weights;
+  for (const auto& entry : std::filesystem::directory_iterator(model_dir))
+    if (entry.is_regular_file() && entry.path().extension() == ".safetensors") weights.push_back(entry.path());
+  std::sort(weights.begin(), weights.end());
+  nlohmann::json files = nlohmann::json::array();
+  for (const auto& w : weights) {
+    const auto mtime = std::filesystem::last_write_time(w);
+    const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(mtime.time_since_epoch()).count();
+    files.push_back({{"name", w.filename().string()}, {"bytes", std::filesystem::file_size(w)}, {"mtime", seconds}});
+  }
+  return {{"config_json", content_hash(ss.str())}, {"weights", files}};
+}
+
+std::string dataset_hash(const std::vector<tasks::Problem>& problems) {
+  Fnv1a f;
+  for (const tasks::Problem& p : problems) {
+    f.field(p.id);
+    f.field(p.question);
+    f.field(p.answer);
+    for (const auto& d : p.distractors) f.field(d);
+    f.field("|");
+    for (const auto& [k, v] : p.attributes) {
+      f.field(k);
+      f.field(v);
+    }
+    f.field("||");
+  }
+  return f.hex();
+}
+
+nlohmann::json machine_description() {
+  char host[256] = {};
+  if (::gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
+  std::string cpu;
+  std::ifstream info("/proc/cpuinfo");
+  for (std::string line; std::getline(info, line);) {
+    if (line.rfind("model name", 0) == 0) {
+      const auto colon = line.find(':');
+      if (colon != std::string::npos) cpu = line.substr(colon + 1 + (colon + 1 < line.size() && line[colon + 1] == ' '));
+      break;
+    }
+  }
+  return {{"hostname", std::string(host)}, {"cpu_model", cpu}, {"cores", std::thread::hardware_concurrency()}};
+}
+
+}  // namespace r1eval::harness::run

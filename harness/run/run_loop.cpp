@@ -1,0 +1,234 @@
+#include "harness/run/run_loop.h"
+
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+#include <tuple>
+
+#include <tbb/task_arena.h>
+#include <tbb/task_group.h>
+
+#include "harness/grading.h"
+#include "harness/run/progress.h"
+#include "harness/scoring.h"
+#include "harness/seeds.h"
+#include "results/report.h"
+#include "results/store.h"
+
+namespace r1eval::harness::run {
+namespace {
+
+using SampleKey = std::tuple<std::string, std::string, int>;  // task, problem id, sample index
+
+// What the grader needs to know about each sample handed to the generator.
+struct SampleMeta {
+  const TaskInput* task = nullptr;
+  const tasks::Problem* problem = nullptr;
+  tasks::Prompt prompt;
+};
+
+nlohmann::json read_run_json(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error(path.string() + ": cannot read");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  try {
+    return nlohmann::json::parse(ss.str());
+  } catch (const nlohmann::json::parse_error& e) {
+    throw std::invalid_argument(path.string() + ": not valid JSON (byte " + std::to_string(e.byte) + ")");
+  }
+}
+
+// Checks that `out_dir` is empty, or holds a run this one may continue; returns the provenance of the
+// earlier invocations recorded there (oldest first).
+nlohmann::json check_folder(const std::filesystem::path& out_dir, const RunConfig& config, bool resume) {
+  const auto run_json = out_dir / "run.json";
+  if (std::filesystem::exists(run_json)) {
+    const nlohmann::json recorded = read_run_json(run_json);
+    if (!recorded.is_object() || !recorded.contains("config"))
+      throw std::invalid_argument(run_json.string() + ": field 'config' missing");
+    check_continuation(recorded.at("config"), config, resume, run_json);
+    nlohmann::json earlier = recorded.value("earlier_invocations", nlohmann::json::array());
+    if (!earlier.is_array()) earlier = nlohmann::json::array();
+    if (recorded.contains("provenance")) earlier.push_back(recorded.at("provenance"));
+    return earlier;
+  }
+  if (std::filesystem::exists(out_dir / "samples.jsonl") && !results::load_samples(out_dir).empty())
+    throw std::invalid_argument((out_dir / "samples.jsonl").string() +
+                                ": samples of an unrecorded run (no run.json); use a new --out");
+  if (resume) throw std::invalid_argument("--resume: " + out_dir.string() + " holds no run (no run.json)");
+  return nlohmann::json::array();
+}
+
+class ProgressReporter {
+ public:
+  ProgressReporter(const Progress& progress, double seconds, std::ostream& log)
+      : thread_([this, &progress, seconds, &log] {
+          std::unique_lock lock(mutex_);
+          const auto interval = std::chrono::duration<double>(std::max(seconds, 0.05));
+          while (!cv_.wait_for(lock, interval, [this] { return done_; })) log << progress.line() << std::endl;
+        }) {}
+  ~ProgressReporter() {
+    {
+      std::lock_guard lock(mutex_);
+      done_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  bool done_ = false;
+  std::thread thread_;
+};
+
+}  // namespace
+
+RunOutcome execute_run(const RunInputs& inputs, const GeneratorFactory& make_generator,
+                       const std::filesystem::path& out_dir, const RunLoopOptions& options,
+                       const std::atomic<bool>& stop, std::ostream& log) {
+  std::error_code ec;
+  std::filesystem::create_directories(out_dir, ec);
+  if (ec) throw std::invalid_argument("--out " + out_dir.string() + ": cannot create the folder (" + ec.message() + ")");
+  const nlohmann::json earlier = check_folder(out_dir, inputs.config, options.resume);
+  results::write_file_atomic(out_dir / "run.json", nlohmann::json{{"config", to_json(inputs.config)},
+                                                                  {"provenance", inputs.provenance},
+                                                                  {"earlier_invocations", earlier}}
+                                                           .dump(2) + "\n");
+
+  // What the folder holds already.
+  std::map<SampleKey, bool> done;
+  for (const results::SampleRecord& r : results::load_samples(out_dir))
+    done[{r.task, r.problem_id, r.sample_index}] = r.correct;
+
+  // The plan, in task / problem / sample order; undone samples grouped into requests by prompt text.
+  RunOutcome outcome;
+  std::map<SampleKey, std::size_t> plan_order;
+  std::vector<std::pair<std::string, std::size_t>> totals;
+  std::map<std::string, std::pair<std::size_t, std::size_t>> done_counts;
+  std::vector<GenerationRequest> requests;
+  std::vector<std::vector<SampleMeta>> metas;
+  for (std::size_t t = 0; t < inputs.tasks.size(); ++t) {
+    const TaskInput& input = inputs.tasks[t];
+    const TaskPlan& plan = inputs.config.tasks[t];
+    totals.emplace_back(plan.name, input.problems.size() * static_cast<std::size_t>(plan.samples));
+    for (const tasks::Problem& problem : input.problems) {
+      std::map<std::string, std::size_t> request_of_prompt;
+      for (int k = 0; k < plan.samples; ++k) {
+        SampleKey key{plan.name, problem.id, k};
+        plan_order.emplace(key, plan_order.size());
+        ++outcome.planned;
+        if (auto it = done.find(key); it != done.end()) {
+          ++outcome.already_done;
+          ++done_counts[plan.name].first;
+          done_counts[plan.name].second += it->second ? 1 : 0;
+          continue;
+        }
+        tasks::Prompt prompt = input.task->prompt(problem, inputs.config.seed, k);
+        auto [slot, fresh] = request_of_prompt.emplace(prompt.user, requests.size());
+        if (fresh) {
+          requests.push_back({prompt.user, plan.settings, {}});
+          metas.emplace_back();
+        }
+        requests[slot->second].samples.push_back(
+            {plan.name, problem.id, k, sample_seed(inputs.config.seed, plan.name, problem.id, k)});
+        metas[slot->second].push_back({&input, &problem, std::move(prompt)});
+      }
+    }
+  }
+  log << "r1eval: " << outcome.planned << " samples planned, " << outcome.already_done << " already in "
+      << out_dir.string() << ", " << (outcome.planned - outcome.already_done) << " to generate" << std::endl;
+
+  Progress progress(totals, done_counts);
+  if (!requests.empty() && !stop.load()) {
+    std::unique_ptr<Generator> generator = make_generator();
+    progress.set_token_source([&generator] { return generator->tokens_generated(); });
+    results::SampleStore store(out_dir);
+    // One slot stays reserved for the generating thread, which only hands tasks over; the others are the
+    // graders, so grading runs while generation goes on.
+    tbb::task_arena arena(options.grade_threads > 0 ? options.grade_threads + 1 : tbb::task_arena::automatic, 1);
+    tbb::task_group graders;
+    {
+      ProgressReporter reporter(progress, options.progress_seconds, log);
+      const auto sink = [&](GeneratedSample&& g) {
+        arena.execute([&] {
+          graders.run([&requests, &metas, &store, &progress, g = std::move(g)] {
+            const SampleIdentity& id = requests[g.request].samples[g.sample];
+            const SampleMeta& meta = metas[g.request][g.sample];
+            const tasks::TaskInfo& info = meta.task->task->info();
+            results::SampleRecord r;
+            r.task = id.task;
+            r.problem_id = id.problem_id;
+            r.sample_index = id.sample_index;
+            r.seed = id.seed;
+            r.prompt = meta.prompt.user;
+            r.gold = meta.prompt.gold;
+            r.choice_order = meta.prompt.choice_order;
+            r.response = g.text;
+            r.finish_reason = g.finish_reason;
+            r.prompt_tokens = g.prompt_tokens;
+            r.completion_tokens = g.completion_tokens;
+            r.generate_seconds = g.seconds;
+            r.attributes = meta.problem->attributes;
+            const auto start = std::chrono::steady_clock::now();
+            graders::Verdict verdict = grade_response(info.grader, r.response, r.gold);
+            r.grade_micros = std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start).count();
+            r.correct = verdict.correct;
+            r.extracted = std::move(verdict.extracted);
+            r.reason = std::move(verdict.reason);
+            const auto stored = std::chrono::steady_clock::now();
+            store.append(r);
+            const double store_micros =
+                std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - stored).count();
+            progress.record(r.task, r.correct, r.completion_tokens, r.grade_micros, store_micros);
+          });
+        });
+      };
+      try {
+        generator->generate(requests, sink, stop);
+      } catch (...) {
+        arena.execute([&] { graders.wait(); });
+        throw;
+      }
+      arena.execute([&] { graders.wait(); });
+    }
+    outcome.generated = progress.generated();
+    // A signal after the last sample finished interrupts nothing.
+    outcome.interrupted = outcome.already_done + outcome.generated < outcome.planned;
+    log << progress.line() << std::endl;
+    log << "r1eval: " << generator->summary() << std::endl;
+    log << progress.overhead_line() << std::endl;
+  } else {
+    outcome.interrupted = stop.load() && !requests.empty();
+  }
+
+  // Scores of the plan's samples, in plan order whatever order they finished in.
+  std::vector<results::SampleRecord> records;
+  for (results::SampleRecord& r : results::load_samples(out_dir))
+    if (plan_order.count({r.task, r.problem_id, r.sample_index})) records.push_back(std::move(r));
+  std::sort(records.begin(), records.end(), [&](const results::SampleRecord& a, const results::SampleRecord& b) {
+    return plan_order.at({a.task, a.problem_id, a.sample_index}) < plan_order.at({b.task, b.problem_id, b.sample_index});
+  });
+  // A sample written twice (two runs into one folder at the same time) counts once.
+  records.erase(std::unique(records.begin(), records.end(),
+                            [](const results::SampleRecord& a, const results::SampleRecord& b) {
+                              return a.task == b.task && a.problem_id == b.problem_id && a.sample_index == b.sample_index;
+                            }),
+                records.end());
+  outcome.scores = score_records(records);
+  results::write_file_atomic(out_dir / "scores.json", results::scores_to_json(outcome.scores).dump(2) + "\n");
+  results::write_file_atomic(out_dir / "report.md", results::render_markdown(outcome.scores));
+  return outcome;
+}
+
+}  // namespace r1eval::harness::run

@@ -1,0 +1,251 @@
+// `r1eval run` end to end on the tiny model folder: the run folder, continuing a run, resuming after
+// kill -9, batch/preemption invariance, and bad input.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <map>
+#include <random>
+#include <regex>
+#include <set>
+#include <sstream>
+#include <thread>
+#include <tuple>
+
+#include <nlohmann/json.hpp>
+
+#include "harness/seeds.h"
+#include "results/store.h"
+#include "test_support.h"
+
+namespace r1eval::harness {
+namespace {
+
+using ::testing::HasSubstr;
+using Key = std::tuple<std::string, std::string, int>;
+
+// The smoke-run options, with `extra` replacing any of the defaults it names.
+std::string run_args(const std::filesystem::path& model, const std::filesystem::path& out, const std::string& extra = "") {
+  std::string args = "run --model " + model.string() + " --out " + out.string() +
+                     " --tasks aime24,math500 --limit 2 --offline --data-dir " + testing::shared_data() +
+                     " --progress-seconds 0.05 " + extra;
+  // A small KV cache keeps start-up fast (the default allocates 1 GiB).
+  for (const char* option : {"--samples 2", "--max-tokens 12", "--seed 3", "--kv-cache-gb 0.05"}) {
+    const std::string flag = std::string(option).substr(0, std::string(option).find(' '));
+    if (extra.find(flag + " ") == std::string::npos) args += std::string(" ") + option;
+  }
+  return args;
+}
+
+std::map<Key, results::SampleRecord> samples_by_key(const std::filesystem::path& dir) {
+  std::map<Key, results::SampleRecord> out;
+  for (results::SampleRecord& r : results::load_samples(dir)) {
+    const Key key{r.task, r.problem_id, r.sample_index};
+    EXPECT_FALSE(out.count(key)) << "sample written twice: " << r.task << "/" << r.problem_id << "#" << r.sample_index;
+    out.emplace(key, std::move(r));
+  }
+  return out;
+}
+
+// What must not depend on batching, preemption or interruption: the sample and its grading.
+void expect_same_samples(const std::map<Key, results::SampleRecord>& a, const std::map<Key, results::SampleRecord>& b) {
+  ASSERT_EQ(a.size(), b.size());
+  for (const auto& [key, ra] : a) {
+    ASSERT_TRUE(b.count(key)) << std::get<1>(key);
+    const results::SampleRecord& rb = b.at(key);
+    EXPECT_EQ(ra.response, rb.response) << std::get<1>(key) << "#" << std::get<2>(key);
+    EXPECT_EQ(ra.completion_tokens, rb.completion_tokens);
+    EXPECT_EQ(ra.prompt_tokens, rb.prompt_tokens);
+    EXPECT_EQ(ra.finish_reason, rb.finish_reason);
+    EXPECT_EQ(ra.seed, rb.seed);
+    EXPECT_EQ(ra.correct, rb.correct);
+    EXPECT_EQ(ra.extracted, rb.extracted);
+  }
+}
+
+std::size_t count_lines(const std::string& text) { return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')); }
+
+TEST(RunCommand, WritesTheRunFolder) {
+  const auto model = testing::tiny_model("run_folder");
+  const auto out = testing::scratch_dir("run_folder_out");
+  const auto r = testing::run_r1eval(run_args(model, out));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  for (const char* file : {"run.json", "samples.jsonl", "scores.json", "report.md"})
+    EXPECT_TRUE(std::filesystem::exists(out / file)) << file;
+  const auto samples = samples_by_key(out);
+  ASSERT_EQ(samples.size(), 8u);  // 2 tasks x 2 problems x 2 samples
+  for (const auto& [key, s] : samples) {
+    EXPECT_EQ(s.seed, sample_seed(3, s.task, s.problem_id, s.sample_index));
+    EXPECT_LE(s.completion_tokens, 12);
+    EXPECT_GT(s.prompt_tokens, static_cast<std::int64_t>(s.prompt.size()));  // the template adds tokens
+    EXPECT_THAT(s.finish_reason, ::testing::AnyOf("stop", "length"));
+    EXPECT_FALSE(s.gold.empty());
+  }
+  const auto run = nlohmann::json::parse(testing::read_text(out / "run.json"));
+  EXPECT_EQ(run["config"]["seed"], 3);
+  EXPECT_EQ(run["config"]["tasks"][1]["name"], "math500");
+  EXPECT_EQ(run["config"]["tasks"][1]["max_tokens"], 12);
+  EXPECT_THAT(run["config"]["model"]["config_json"].get<std::string>(), HasSubstr("fnv1a64:"));
+  EXPECT_EQ(run["provenance"]["model_files"]["weights"][0]["name"], "model.safetensors");
+  EXPECT_GT(run["provenance"]["machine"]["cores"].get<int>(), 0);
+  EXPECT_EQ(run["provenance"]["datasets"]["aime24"]["problems"], 30);
+  const auto scores = nlohmann::json::parse(testing::read_text(out / "scores.json"));
+  ASSERT_EQ(scores["tasks"].size(), 2u);
+  EXPECT_EQ(scores["tasks"][0]["problems"], 2);
+  EXPECT_THAT(r.err, HasSubstr("8/8 samples"));
+  EXPECT_THAT(r.err, HasSubstr("aime24 4/4 pass@1"));
+  EXPECT_THAT(r.out, HasSubstr("aime24"));
+}
+
+TEST(RunCommand, RerunGeneratesNothingAndResumeExtends) {
+  const auto model = testing::tiny_model("run_rerun");
+  const auto out = testing::scratch_dir("run_rerun_out");
+  ASSERT_EQ(testing::run_r1eval(run_args(model, out)).exit_code, 0);
+  const std::string first = testing::read_text(out / "samples.jsonl");
+  const auto again = testing::run_r1eval(run_args(model, out));
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_THAT(again.err, HasSubstr("8 already in"));
+  EXPECT_THAT(again.err, HasSubstr("0 samples generated"));
+  EXPECT_EQ(testing::read_text(out / "samples.jsonl"), first);
+  EXPECT_EQ(nlohmann::json::parse(testing::read_text(out / "run.json"))["earlier_invocations"].size(), 1u);
+
+  // A larger extent without --resume is another run; with it, only the new samples are generated.
+  const std::string wider = run_args(model, out, "--samples 3");
+  const auto refused = testing::run_r1eval(wider);
+  EXPECT_EQ(refused.exit_code, 2);
+  EXPECT_THAT(refused.err, HasSubstr("samples"));
+  const auto extended = testing::run_r1eval(wider + " --resume");
+  ASSERT_EQ(extended.exit_code, 0) << extended.err;
+  EXPECT_THAT(extended.err, HasSubstr("4 samples generated"));
+  const auto samples = samples_by_key(out);
+  EXPECT_EQ(samples.size(), 12u);
+  const auto fresh = testing::scratch_dir("run_rerun_fresh");
+  ASSERT_EQ(testing::run_r1eval(run_args(model, fresh, "--samples 3")).exit_code, 0);
+  expect_same_samples(samples, samples_by_key(fresh));
+}
+
+// Starts r1eval with `args` (split on spaces), output discarded.
+pid_t spawn_r1eval(const std::string& args) {
+  std::vector<std::string> words{std::string(R1EVAL_BINARY_DIR) + "/r1eval"};
+  std::istringstream in(args);
+  for (std::string w; in >> w;) words.push_back(w);
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    FILE* null = std::fopen("/dev/null", "w");
+    if (null) {
+      ::dup2(::fileno(null), 1);
+      ::dup2(::fileno(null), 2);
+    }
+    std::vector<char*> argv;
+    for (std::string& w : words) argv.push_back(w.data());
+    argv.push_back(nullptr);
+    ::execv(argv[0], argv.data());
+    ::_exit(127);
+  }
+  return pid;
+}
+
+TEST(RunCommand, ResumeAfterKillNineMatchesAnUninterruptedRun) {
+  const auto model = testing::tiny_model("run_kill");
+  const auto reference = testing::scratch_dir("run_kill_reference");
+  const auto killed = testing::scratch_dir("run_kill_out");
+  const std::string extra = "--samples 4 --max-tokens 16";
+  // The killed runs hold few samples in the engine at once, so samples finish one after another and the
+  // kills land between many different store states (and the batches differ from the reference's).
+  const std::string killed_args = run_args(model, killed, extra + " --max-batch 3");
+  const auto start = std::chrono::steady_clock::now();
+  ASSERT_EQ(testing::run_r1eval(killed_args).exit_code, 0);
+  const auto whole_ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
+  std::filesystem::remove_all(killed);
+  ASSERT_EQ(testing::run_r1eval(run_args(model, reference, extra)).exit_code, 0);
+  // Kill points spread over a whole run: start-up, generation, grading and the final writes.
+  std::mt19937 rng(20261129);
+  std::uniform_int_distribution<long> delay_ms(0, std::max<long>(whole_ms, 20));
+  std::set<std::size_t> stored_after_kill;
+  for (int i = 0; i < 20; ++i) {
+    const pid_t pid = spawn_r1eval(killed_args);
+    ASSERT_GT(pid, 0);
+    std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms(rng)));
+    ::kill(pid, SIGKILL);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    stored_after_kill.insert(std::filesystem::exists(killed / "samples.jsonl") ? results::load_samples(killed).size() : 0);
+  }
+  EXPECT_GE(stored_after_kill.size(), 2u) << "the kills should land at different points of the run";
+  const auto finish = testing::run_r1eval(killed_args);
+  ASSERT_EQ(finish.exit_code, 0) << finish.err;
+  expect_same_samples(samples_by_key(reference), samples_by_key(killed));
+  EXPECT_EQ(testing::read_text(killed / "scores.json"), testing::read_text(reference / "scores.json"));
+}
+
+TEST(RunCommand, SigtermWritesScoresOfWhatIsDone) {
+  const auto model = testing::tiny_model("run_term");
+  const auto out = testing::scratch_dir("run_term_out");
+  const pid_t pid = spawn_r1eval(run_args(model, out, "--samples 32 --max-tokens 128"));
+  ASSERT_GT(pid, 0);
+  // Wait for the first graded sample, then stop the run.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (std::chrono::steady_clock::now() < deadline &&
+         (!std::filesystem::exists(out / "samples.jsonl") || std::filesystem::file_size(out / "samples.jsonl") == 0))
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  ::kill(pid, SIGTERM);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status));
+  const auto samples = samples_by_key(out);
+  if (WEXITSTATUS(status) == 0) {
+    EXPECT_EQ(samples.size(), 128u);  // finished before the signal arrived
+  } else {
+    EXPECT_EQ(WEXITSTATUS(status), 128 + SIGTERM);
+    EXPECT_LT(samples.size(), 128u);
+  }
+  const auto scores = nlohmann::json::parse(testing::read_text(out / "scores.json"));
+  int scored = 0;
+  for (const auto& task : scores["tasks"]) scored += task["problems"].get<int>();
+  EXPECT_GT(scored, 0);
+}
+
+TEST(RunCommand, SamplesDoNotDependOnTheKvCacheSize) {
+  const auto model = testing::tiny_model("run_kv");
+  const auto roomy = testing::scratch_dir("run_kv_roomy");
+  const auto tight = testing::scratch_dir("run_kv_tight");
+  const std::string extra = "--samples 4 --max-tokens 16";
+  ASSERT_EQ(testing::run_r1eval(run_args(model, roomy, extra + " --kv-cache-gb 1")).exit_code, 0);
+  const auto r = testing::run_r1eval(run_args(model, tight, extra + " --kv-cache-gb 0.002"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(r.err, m, std::regex("(\\d+) preemptions"))) << r.err;
+  EXPECT_GT(std::stoi(m[1]), 0) << "the small cache should force preemption";
+  expect_same_samples(samples_by_key(roomy), samples_by_key(tight));
+}
+
+TEST(RunCommand, BadInputIsOneLineAndExitTwo) {
+  const auto model = testing::tiny_model("run_bad");
+  const auto out = testing::scratch_dir("run_bad_out");
+  const auto check = [](const testing::CommandResult& r, const std::string& mention) {
+    EXPECT_EQ(r.exit_code, 2) << r.err;
+    EXPECT_THAT(r.err, HasSubstr(mention));
+    EXPECT_EQ(count_lines(r.err), 1u) << r.err;
+  };
+  check(testing::run_r1eval("run --model " + model.string() + " --out " + out.string() + " --tasks aime2099"), "aime2099");
+  check(testing::run_r1eval(run_args("/nonexistent/model", out)), "/nonexistent/model");
+  check(testing::run_r1eval(run_args(model, out, "--resume")), "--resume");
+  // Found once generation starts, after the plan was logged: the error is the last line.
+  const auto tiny_cache = testing::run_r1eval(run_args(model, testing::scratch_dir("run_bad_tiny_cache"), "--kv-cache-gb 0.0001"));
+  EXPECT_EQ(tiny_cache.exit_code, 2);
+  const std::string last_line = tiny_cache.err.substr(tiny_cache.err.rfind('\n', tiny_cache.err.size() - 2) + 1);
+  EXPECT_THAT(last_line, ::testing::StartsWith("r1eval: sample "));
+  EXPECT_THAT(last_line, HasSubstr("KV cache blocks"));
+  ASSERT_EQ(testing::run_r1eval(run_args(model, out)).exit_code, 0);
+  check(testing::run_r1eval(run_args(model, out, "--seed 4")), "seed");
+  check(testing::run_r1eval(run_args(model, out, "--temperature 0.9 --resume")), "temperature");
+}
+
+}  // namespace
+}  // namespace r1eval::harness

@@ -1,0 +1,93 @@
+// run.json's config: which changes a run folder accepts, and the fingerprints recorded beside it.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "harness/run/provenance.h"
+#include "harness/run/run_config.h"
+#include "test_support.h"
+
+namespace r1eval::harness::run {
+namespace {
+
+using ::testing::HasSubstr;
+
+RunConfig sample_config() {
+  RunConfig c;
+  c.model = {{"config_json", "fnv1a64:0000000000000001"}, {"weights", nlohmann::json::array()}};
+  c.seed = 5;
+  c.limit = 2;
+  c.tasks = {{"aime24", 4, {0.6, 0.95, 1000}, "fnv1a64:aa"}, {"math500", 2, {0.6, 0.95, 1000}, "fnv1a64:bb"}};
+  return c;
+}
+
+std::string refusal(const nlohmann::json& recorded, const RunConfig& now, bool resume) {
+  try {
+    check_continuation(recorded, now, resume, "out/run.json");
+  } catch (const std::invalid_argument& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(RunConfig, SameConfigContinues) {
+  const RunConfig c = sample_config();
+  EXPECT_EQ(refusal(to_json(c), c, false), "");
+  EXPECT_EQ(refusal(to_json(c), c, true), "");
+}
+
+TEST(RunConfig, ExtentMayChangeOnlyWithResume) {
+  const nlohmann::json recorded = to_json(sample_config());
+  RunConfig wider = sample_config();
+  wider.tasks[0].samples = 8;
+  wider.limit = 0;
+  wider.tasks.push_back({"aime25", 4, {0.6, 0.95, 1000}, "fnv1a64:cc"});
+  const std::string refused = refusal(recorded, wider, false);
+  EXPECT_THAT(refused, HasSubstr("out/run.json"));
+  EXPECT_THAT(refused, HasSubstr("--resume"));
+  EXPECT_EQ(std::count(refused.begin(), refused.end(), '\n'), 0);
+  EXPECT_EQ(refusal(recorded, wider, true), "");
+}
+
+TEST(RunConfig, WhatDecidesTheTokensMustAlwaysMatch) {
+  const nlohmann::json recorded = to_json(sample_config());
+  RunConfig c = sample_config();
+  c.tasks[1].settings.temperature = 0.7;
+  EXPECT_THAT(refusal(recorded, c, true), HasSubstr("tasks.math500.temperature"));
+  c = sample_config();
+  c.tasks[0].dataset_hash = "fnv1a64:ff";
+  EXPECT_THAT(refusal(recorded, c, true), HasSubstr("tasks.aime24.dataset"));
+  c = sample_config();
+  c.seed = 6;
+  EXPECT_THAT(refusal(recorded, c, true), HasSubstr("'seed'"));
+  c = sample_config();
+  c.model["config_json"] = "fnv1a64:0000000000000002";
+  EXPECT_THAT(refusal(recorded, c, true), HasSubstr("model.config_json"));
+  EXPECT_THAT(refusal(nlohmann::json::array(), sample_config(), true), HasSubstr("'config'"));
+}
+
+TEST(Provenance, HashesFollowTheContent) {
+  EXPECT_EQ(content_hash(""), "fnv1a64:cbf29ce484222325");  // the FNV-1a 64 offset basis
+  EXPECT_EQ(content_hash("a"), "fnv1a64:af63dc4c8601ec8c");
+  tasks::Problem p{"1", "What is 1+1?", "2", {}, {{"level", "1"}}};
+  const std::string before = dataset_hash({p});
+  EXPECT_EQ(dataset_hash({p}), before);
+  p.answer = "3";
+  EXPECT_NE(dataset_hash({p}), before);
+  // Field boundaries count: moving a character from one field to the next changes the hash.
+  EXPECT_NE(dataset_hash({{"ab", "c", "", {}, {}}}), dataset_hash({{"a", "bc", "", {}, {}}}));
+}
+
+TEST(Provenance, ModelFingerprintListsWeights) {
+  const auto model = testing::tiny_model("fingerprint");
+  const nlohmann::json f = model_fingerprint(model);
+  EXPECT_EQ(f["config_json"], content_hash(testing::read_text(model / "config.json")));
+  ASSERT_GE(f["weights"].size(), 1u);
+  EXPECT_EQ(f["weights"][0]["name"], "model.safetensors");
+  EXPECT_EQ(f["weights"][0]["bytes"], std::filesystem::file_size(model / "model.safetensors"));
+  EXPECT_THROW(model_fingerprint(model / "missing"), std::invalid_argument);
+  std::filesystem::remove(model / "config.json");
+  EXPECT_THROW(model_fingerprint(model), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace r1eval::harness::run
