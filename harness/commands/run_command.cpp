@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "harness/commands/commands.h"
+#include "harness/grading.h"
 #include "harness/data_options.h"
 #include "harness/report_output.h"
 #include "harness/run/engine_generator.h"
@@ -79,9 +80,11 @@ void add_run_command(CLI::App& app, int& exit_code) {
     const tasks::DataLocator locator = o->data.locator();
     for (const tasks::Task* task : selected) {
       const tasks::TaskInfo& info = task->info();
-      if (info.grader == tasks::GraderKind::code)
-        throw std::invalid_argument("task '" + info.name + "': `run` cannot grade code tasks yet");
-      run::TaskInput input{task, task->load(locator)};
+      std::vector<std::string> excluded;
+      run::TaskInput input{task, gradable_problems(task->load(locator), excluded)};
+      if (!excluded.empty())
+        std::cerr << "r1eval: " << info.name << ": " << excluded.size() << " problems excluded (first: "
+                  << excluded.front() << ")\n";
       run::TaskPlan plan;
       plan.name = info.name;
       plan.samples = o->samples > 0 ? o->samples : info.defaults.samples;

@@ -75,6 +75,14 @@ std::string dataset_hash(const std::vector<tasks::Problem>& problems) {
       f.field(k);
       f.field(v);
     }
+    if (p.code) {  // a code problem is its tests and limits as much as its statement
+      for (const tasks::CodeTest& t : p.code->tests) {
+        f.field(t.input);
+        f.field(t.output);
+      }
+      f.field(std::to_string(p.code->time_limit_ms) + "ms " + std::to_string(p.code->memory_limit_mb) + "MB");
+      f.field(p.code->checker);
+    }
     f.field("||");
   }
   return f.hex();

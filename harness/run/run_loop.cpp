@@ -5,6 +5,7 @@
 #include <condition_variable>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -158,11 +159,18 @@ RunOutcome execute_run(const RunInputs& inputs, const GeneratorFactory& make_gen
     // graders, so grading runs while generation goes on.
     tbb::task_arena arena(options.grade_threads > 0 ? options.grade_threads + 1 : tbb::task_arena::automatic, 1);
     tbb::task_group graders;
+    // One grader per task: a code task's sandboxed judge is set up once and shared by its samples.
+    std::map<std::string, std::unique_ptr<TaskGrader>> grader_of;
+    for (const auto& metas_of_request : metas)
+      for (const SampleMeta& m : metas_of_request) {
+        const tasks::TaskInfo& info = m.task->task->info();
+        if (!grader_of.count(info.name)) grader_of.emplace(info.name, std::make_unique<TaskGrader>(info.grader));
+      }
     {
       ProgressReporter reporter(progress, options.progress_seconds, log);
       const auto sink = [&](GeneratedSample&& g) {
         arena.execute([&] {
-          graders.run([&requests, &metas, &store, &progress, g = std::move(g)] {
+          graders.run([&requests, &metas, &store, &progress, &grader_of, g = std::move(g)] {
             const SampleIdentity& id = requests[g.request].samples[g.sample];
             const SampleMeta& meta = metas[g.request][g.sample];
             const tasks::TaskInfo& info = meta.task->task->info();
@@ -181,7 +189,7 @@ RunOutcome execute_run(const RunInputs& inputs, const GeneratorFactory& make_gen
             r.generate_seconds = g.seconds;
             r.attributes = meta.problem->attributes;
             const auto start = std::chrono::steady_clock::now();
-            graders::Verdict verdict = grade_response(info.grader, r.response, r.gold);
+            graders::Verdict verdict = grader_of.at(info.name)->grade(*meta.problem, r.response, r.gold);
             r.grade_micros = std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start).count();
             r.correct = verdict.correct;
             r.extracted = std::move(verdict.extracted);

@@ -249,3 +249,27 @@ TEST(RunCommand, BadInputIsOneLineAndExitTwo) {
 
 }  // namespace
 }  // namespace r1eval::harness
+
+namespace r1eval::harness {
+namespace {
+
+// A code task runs through the sandboxed judge: the tiny model writes no program, so every sample is CE, and
+// interactive problems are set aside before any is generated.
+TEST(RunCommand, CodeTasksAreJudgedInTheSandbox) {
+  const auto model = testing::tiny_model("run_code");
+  const auto out = testing::scratch_dir("run_code") / "run";
+  const auto r = testing::run_r1eval("run --model " + model.string() + " --out " + out.string() +
+                                     " --tasks codeforces --limit 2 --samples 2 --max-tokens 8 --seed 1 "
+                                     "--kv-cache-gb 0.05 --offline --data-dir " + testing::shared_data());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("problems excluded (first: "));
+  const auto records = results::load_samples(out);
+  ASSERT_EQ(records.size(), 4u);
+  for (const auto& record : records) {
+    EXPECT_FALSE(record.correct);
+    EXPECT_EQ(record.reason.rfind("CE", 0), 0u) << record.reason;
+  }
+}
+
+}  // namespace
+}  // namespace r1eval::harness

@@ -68,13 +68,13 @@ TEST(RunConfig, WhatDecidesTheTokensMustAlwaysMatch) {
 TEST(Provenance, HashesFollowTheContent) {
   EXPECT_EQ(content_hash(""), "fnv1a64:cbf29ce484222325");  // the FNV-1a 64 offset basis
   EXPECT_EQ(content_hash("a"), "fnv1a64:af63dc4c8601ec8c");
-  tasks::Problem p{"1", "What is 1+1?", "2", {}, {{"level", "1"}}};
+  tasks::Problem p{"1", "What is 1+1?", "2", {}, {{"level", "1"}}, std::nullopt};
   const std::string before = dataset_hash({p});
   EXPECT_EQ(dataset_hash({p}), before);
   p.answer = "3";
   EXPECT_NE(dataset_hash({p}), before);
   // Field boundaries count: moving a character from one field to the next changes the hash.
-  EXPECT_NE(dataset_hash({{"ab", "c", "", {}, {}}}), dataset_hash({{"a", "bc", "", {}, {}}}));
+  EXPECT_NE(dataset_hash({{"ab", "c", "", {}, {}, std::nullopt}}), dataset_hash({{"a", "bc", "", {}, {}, std::nullopt}}));
 }
 
 TEST(Provenance, ModelFingerprintListsWeights) {
