@@ -22,6 +22,7 @@
 #include "harness/scoring.h"
 #include "harness/seeds.h"
 #include "results/report.h"
+#include "results/report_html.h"
 #include "results/store.h"
 
 namespace r1eval::harness::run {
@@ -236,6 +237,7 @@ RunOutcome execute_run(const RunInputs& inputs, const GeneratorFactory& make_gen
   outcome.scores = score_records(records);
   results::write_file_atomic(out_dir / "scores.json", results::scores_to_json(outcome.scores).dump(2) + "\n");
   results::write_file_atomic(out_dir / "report.md", results::render_markdown(outcome.scores));
+  results::write_file_atomic(out_dir / "report.html", results::render_html(outcome.scores, records, nullptr));
   return outcome;
 }
 

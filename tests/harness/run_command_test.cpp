@@ -76,7 +76,7 @@ TEST(RunCommand, WritesTheRunFolder) {
   const auto out = testing::scratch_dir("run_folder_out");
   const auto r = testing::run_r1eval(run_args(model, out));
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  for (const char* file : {"run.json", "samples.jsonl", "scores.json", "report.md"})
+  for (const char* file : {"run.json", "samples.jsonl", "scores.json", "report.md", "report.html"})
     EXPECT_TRUE(std::filesystem::exists(out / file)) << file;
   const auto samples = samples_by_key(out);
   ASSERT_EQ(samples.size(), 8u);  // 2 tasks x 2 problems x 2 samples
