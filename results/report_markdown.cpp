@@ -4,6 +4,7 @@
 #include <string>
 
 #include "results/report.h"
+#include "results/reference_match.h"
 
 namespace r1eval::results {
 namespace {
@@ -48,32 +49,6 @@ std::string cell(const std::string& text) {
   return out;
 }
 
-struct MetricName {
-  bool consensus = false;
-  int k = 0;
-};
-
-// "pass@K" or "cons@K" with K >= 1; anything else (ratings, percentiles) is not comparable here.
-std::optional<MetricName> parse_metric(const std::string& metric) {
-  for (const char* prefix : {"pass@", "cons@"}) {
-    const std::string p = prefix;
-    if (metric.rfind(p, 0) != 0 || metric.size() == p.size()) continue;
-    const std::string digits = metric.substr(p.size());
-    if (digits.find_first_not_of("0123456789") != std::string::npos || digits.size() > 6) return std::nullopt;
-    const int k = std::stoi(digits);
-    if (k < 1) return std::nullopt;
-    return MetricName{p == "cons@", k};
-  }
-  return std::nullopt;
-}
-
-const Estimate* ours_for(const TaskScores& s, const MetricName& m) {
-  const auto& by_k = m.consensus ? s.cons_at : s.pass_at;
-  if (!m.consensus && m.k == 1) return &s.pass1;
-  const auto it = by_k.find(m.k);
-  return it == by_k.end() ? nullptr : &it->second;
-}
-
 void render_summary(std::ostringstream& out, const TaskScores& s) {
   const std::string samples = s.min_samples == s.max_samples
                                   ? std::to_string(s.min_samples)
@@ -108,7 +83,7 @@ void render_comparison(std::ostringstream& out, const TaskScores& s, const Refer
   bool any = false;
   for (const ReferenceValue& r : reference.values) {
     if (r.task != s.task) continue;
-    const std::optional<MetricName> metric = parse_metric(r.metric);
+    const std::optional<ComparableMetric> metric = parse_comparable_metric(r.metric);
     if (!metric) continue;
     if (!any) {
       out << "| model | metric | published | ours | delta | inside our 95% CI? |\n"
@@ -116,7 +91,7 @@ void render_comparison(std::ostringstream& out, const TaskScores& s, const Refer
       any = true;
     }
     out << "| " << cell(r.model) << " | " << cell(r.metric) << " | " << number(r.value) << " | ";
-    if (const Estimate* e = ours_for(s, *metric)) {
+    if (const Estimate* e = estimate_for(s, *metric)) {
       const bool inside = r.value >= e->ci_low * 100 && r.value <= e->ci_high * 100;
       out << percent(e->value) << " | " << signed_points(e->value * 100 - r.value) << " | "
           << (inside ? "yes" : "no") << " |\n";

@@ -96,12 +96,7 @@ ChoiceCsvTask::ChoiceCsvTask(ChoiceTaskDescriptor descriptor) : descriptor_(std:
 }
 
 std::vector<Problem> ChoiceCsvTask::load(const DataLocator& locator) const {
-  DataLocator::Resolved resolved;
-  try {
-    resolved = locator.read(info_.data);
-  } catch (const DataError& e) {
-    throw DataError(info_.name + ": " + e.what());
-  }
+  const DataLocator::Resolved resolved = locator.read_for_task(info_.name, info_.data);
   return parse_choice_csv(resolved.content, resolved.display_name, descriptor_);
 }
 

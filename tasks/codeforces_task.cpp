@@ -12,14 +12,6 @@ std::string_view trim_blank_lines(std::string_view s) {
   return s.substr(first, last - first + 1);
 }
 
-DataLocator::Resolved read_or_name_task(const DataLocator& locator, const DataSpec& spec, const std::string& task) {
-  try {
-    return locator.read(spec);
-  } catch (const DataError& e) {
-    throw DataError(task + ": " + e.what());
-  }
-}
-
 }  // namespace
 
 std::string code_prompt(std::string_view statement) {
@@ -41,10 +33,10 @@ CodeforcesTask::CodeforcesTask(CodeTaskDescriptor descriptor) : descriptor_(std:
 }
 
 std::vector<Problem> CodeforcesTask::load(const DataLocator& locator) const {
-  const DataLocator::Resolved problems = read_or_name_task(locator, descriptor_.data, info_.name);
+  const DataLocator::Resolved problems = locator.read_for_task(info_.name, descriptor_.data);
   switch (descriptor_.layout) {
     case CodeLayout::deepcoder: {
-      const DataLocator::Resolved ids = read_or_name_task(locator, descriptor_.ids, info_.name);
+      const DataLocator::Resolved ids = locator.read_for_task(info_.name, descriptor_.ids);
       return parse_deepcoder_codeforces(problems.content, problems.display_name, ids.content, ids.display_name);
     }
     case CodeLayout::code_contests:

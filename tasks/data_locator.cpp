@@ -165,4 +165,12 @@ DataLocator::Resolved DataLocator::read(const DataSpec& spec) const {
   throw DataError(message);
 }
 
+DataLocator::Resolved DataLocator::read_for_task(const std::string& task_name, const DataSpec& spec) const {
+  try {
+    return read(spec);
+  } catch (const DataError& e) {
+    throw DataError(task_name + ": " + e.what());
+  }
+}
+
 }  // namespace r1eval::tasks

@@ -61,6 +61,8 @@ class DataLocator {
   // (one line) listing the places looked at when nothing is found, or naming the file when one is
   // found but unreadable; a 401/403 for a gated hub file says to set HF_TOKEN and accept the terms.
   Resolved read(const DataSpec& spec) const;
+  // read(spec), with the task's name leading any error message.
+  Resolved read_for_task(const std::string& task_name, const DataSpec& spec) const;
   // Where the hub file of `file` is cached; empty when it has no hub file or there is no cache dir.
   std::filesystem::path cache_path(const DataFile& file) const;
   const LocatorOptions& options() const { return options_; }

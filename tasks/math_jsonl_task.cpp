@@ -145,12 +145,7 @@ MathJsonlTask::MathJsonlTask(MathTaskDescriptor descriptor) : descriptor_(std::m
 }
 
 std::vector<Problem> MathJsonlTask::load(const DataLocator& locator) const {
-  DataLocator::Resolved resolved;
-  try {
-    resolved = locator.read(info_.data);
-  } catch (const DataError& e) {
-    throw DataError(info_.name + ": " + e.what());
-  }
+  const DataLocator::Resolved resolved = locator.read_for_task(info_.name, info_.data);
   return parse_math_jsonl(resolved.content, resolved.display_name, descriptor_);
 }
 
