@@ -10,7 +10,32 @@
 
 namespace r1eval::harness {
 
-std::vector<results::TaskScores> score_records(const std::vector<results::SampleRecord>& records) {
+namespace {
+
+// Maximum-likelihood Elo over the rated problems: each problem's solve rate over its samples.
+std::optional<results::RatingSummary> rate(const std::vector<results::ProblemOutcomes>& problems,
+                                           const results::RatingHistogram* histogram) {
+  std::vector<results::ProblemSolveRate> rated;
+  for (const results::ProblemOutcomes& p : problems) {
+    for (const auto& [key, value] : p.attributes) {
+      if (key != "rating" || p.samples.empty()) continue;
+      int correct = 0;
+      for (const results::SampleOutcome& s : p.samples) correct += s.correct ? 1 : 0;
+      rated.push_back({std::stod(value), static_cast<double>(correct) / p.samples.size(),
+                       static_cast<int>(p.samples.size())});
+    }
+  }
+  if (rated.empty()) return std::nullopt;
+  const results::RatingEstimate e = results::estimate_rating(rated);
+  results::RatingSummary summary{e.rating, e.standard_error, e.prior_used, static_cast<int>(rated.size()), std::nullopt};
+  if (histogram) summary.percentile = histogram->percentile(e.rating);
+  return summary;
+}
+
+}  // namespace
+
+std::vector<results::TaskScores> score_records(const std::vector<results::SampleRecord>& records,
+                                               const results::RatingHistogram* histogram) {
   // task -> problem id -> indices of its records, problems kept in first-seen order.
   std::map<std::string, std::vector<std::string>> problem_order;
   std::map<std::string, std::map<std::string, std::vector<const results::SampleRecord*>>> grouped;
@@ -52,7 +77,10 @@ std::vector<results::TaskScores> score_records(const std::vector<results::Sample
     }
     scores.push_back(results::score_task(name, outcomes));
     scores.back().length.unit = tokens ? "tokens" : "characters";
-    if (kind == tasks::GraderKind::code) scores.back().cons_at.clear();  // majority vote is for final answers
+    if (kind == tasks::GraderKind::code) {
+      scores.back().cons_at.clear();  // majority vote is for final answers
+      scores.back().rating = rate(outcomes, histogram);
+    }
   }
   return scores;
 }

@@ -59,6 +59,15 @@ struct GroupScores {
   Estimate pass1;
 };
 
+// A Codeforces-style rating estimated from per-problem solve rates (results/rating.h).
+struct RatingSummary {
+  double rating = 0;
+  double standard_error = 0;
+  bool prior_used = false;
+  int rated_problems = 0;
+  std::optional<double> percentile;  // among human participants, when a rating histogram was given
+};
+
 struct TaskScores {
   std::string task;
   int problems = 0;
@@ -70,6 +79,7 @@ struct TaskScores {
   LengthStats length;
   // attribute name -> value -> pass@1 over the problems with that value (e.g. "level" -> "5").
   std::map<std::string, std::map<std::string, GroupScores>> breakdowns;
+  std::optional<RatingSummary> rating;  // code tasks whose problems carry a "rating" attribute
 };
 
 struct ScoreOptions {

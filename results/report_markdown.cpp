@@ -67,6 +67,16 @@ void render_summary(std::ostringstream& out, const TaskScores& s) {
   out << "\n";
 }
 
+void render_rating(std::ostringstream& out, const TaskScores& s) {
+  if (!s.rating) return;
+  const RatingSummary& r = *s.rating;
+  out << "Codeforces rating (maximum likelihood over " << r.rated_problems << " rated problems): " << number(r.rating)
+      << " ± " << number(r.standard_error);
+  if (r.percentile) out << ", percentile " << number(*r.percentile);
+  if (r.prior_used) out << " (every rated problem solved or none: the estimate leans on the prior)";
+  out << "\n\n";
+}
+
 void render_breakdowns(std::ostringstream& out, const TaskScores& s) {
   for (const auto& [name, by_value] : s.breakdowns) {
     out << "### " << cell(s.task) << " by " << cell(name) << "\n\n"
@@ -103,6 +113,23 @@ void render_comparison(std::ostringstream& out, const TaskScores& s, const Refer
     }
   }
   if (!any) out << "No published pass@k or cons@k numbers for this task.\n";
+  if (s.rating) {
+    bool header = false;
+    for (const ReferenceValue& r : reference.values) {
+      // Published ratings are for Codeforces as a whole; every Codeforces problem set compares with them.
+      const bool same_benchmark = r.task == s.task || (r.task == "codeforces" && s.task.rfind("codeforces", 0) == 0);
+      if (!same_benchmark || (r.metric != "rating" && r.metric != "percentile")) continue;
+      if (!header) {
+        out << "\n| model | metric | published | ours | delta |\n|---|---|---:|---:|---:|\n";
+        header = true;
+      }
+      const bool rating = r.metric == "rating";
+      const std::optional<double> ours = rating ? std::optional<double>(s.rating->rating) : s.rating->percentile;
+      out << "| " << cell(r.model) << " | " << cell(r.metric) << " | " << number(r.value) << " | "
+          << (ours ? number(*ours) : std::string("-")) << " | "
+          << (ours ? signed_points(*ours - r.value) : std::string("-")) << " |\n";
+    }
+  }
   out << "\n";
 }
 
@@ -119,6 +146,7 @@ std::string render_markdown(const std::vector<TaskScores>& scores, const Referen
   for (const TaskScores& s : scores) {
     out << "## " << cell(s.task) << "\n\n";
     render_summary(out, s);
+    render_rating(out, s);
     render_breakdowns(out, s);
     if (reference != nullptr) render_comparison(out, s, *reference);
   }

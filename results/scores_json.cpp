@@ -75,6 +75,14 @@ nlohmann::json scores_to_json(const std::vector<TaskScores>& scores) {
         {"length", {{"mean", s.length.mean}, {"median", s.length.median}, {"unit", s.length.unit}}},
         {"breakdowns", std::move(breakdowns)},
     });
+    if (s.rating) {
+      nlohmann::json r = {{"rating", s.rating->rating},
+                          {"standard_error", s.rating->standard_error},
+                          {"prior_used", s.rating->prior_used},
+                          {"rated_problems", s.rating->rated_problems}};
+      if (s.rating->percentile) r["percentile"] = *s.rating->percentile;
+      tasks.back()["rating"] = std::move(r);
+    }
   }
   return {{"tasks", std::move(tasks)}};
 }
@@ -117,6 +125,19 @@ std::vector<TaskScores> scores_from_json(const nlohmann::json& j) {
         group.problems = detail::as_int(detail::require_field(g, "problems", gctx), "problems", gctx);
         group.pass1 = estimate_from_json(detail::require_field(g, "pass1", gctx), gctx + " pass1");
       }
+    }
+    if (auto r = t.find("rating"); r != t.end() && !r->is_null()) {
+      const std::string rctx = ctx + " rating";
+      detail::require_object(*r, rctx);
+      RatingSummary summary;
+      summary.rating = detail::as_number(detail::require_field(*r, "rating", rctx), "rating", rctx);
+      summary.standard_error =
+          detail::as_number(detail::require_field(*r, "standard_error", rctx), "standard_error", rctx);
+      summary.rated_problems = detail::as_int(detail::require_field(*r, "rated_problems", rctx), "rated_problems", rctx);
+      if (auto prior = r->find("prior_used"); prior != r->end() && prior->is_boolean()) summary.prior_used = prior->get<bool>();
+      if (auto pct = r->find("percentile"); pct != r->end() && !pct->is_null())
+        summary.percentile = detail::as_number(*pct, "percentile", rctx);
+      s.rating = summary;
     }
     out.push_back(std::move(s));
   }

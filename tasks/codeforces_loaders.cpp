@@ -339,6 +339,8 @@ std::vector<Problem> parse_open_r1_codeforces(std::string_view jsonl_text, std::
     require_tests(spec, place, "official_tests");
 
     problem.question = open_r1_question(statement);
+    // The rating as an attribute: solve rates by difficulty, and the Elo estimate in the reports.
+    if (spec.rating) problem.attributes.push_back({"rating", std::to_string(*spec.rating)});
     problem.code = std::move(spec);
     out.push_back(std::move(problem));
   }

@@ -6,6 +6,7 @@
 #include "harness/data_options.h"
 #include "harness/grade_generations.h"
 #include "harness/grading.h"
+#include "harness/rating_histogram.h"
 #include "harness/report_output.h"
 #include "harness/scoring.h"
 #include "harness/task_lookup.h"
@@ -55,7 +56,10 @@ void add_grade_command(CLI::App& app, int& exit_code) {
     }
     const auto records = grade_external_samples(task, problems, samples, options->generations,
                                                 {options->seed, options->threads});
-    const auto scores = score_records(records);
+    const auto histogram = task.info().grader == tasks::GraderKind::code
+                               ? load_rating_histogram(options->data.locator())
+                               : std::nullopt;
+    const auto scores = score_records(records, histogram ? &*histogram : nullptr);
     const std::string markdown = results::render_markdown(scores, reference);
     write_graded_run(options->out, records, scores, markdown, results::render_html(scores, records, reference),
                      options->force);

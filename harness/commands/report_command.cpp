@@ -4,6 +4,8 @@
 #include "harness/commands/commands.h"
 #include <nlohmann/json.hpp>
 
+#include "harness/data_options.h"
+#include "harness/rating_histogram.h"
 #include "harness/report_output.h"
 #include "harness/run_comparison.h"
 #include "results/compare.h"
@@ -26,6 +28,7 @@ void add_report_command(CLI::App& app, int& exit_code) {
   struct Options {
     std::string run, reference, format = "md", compare;
     bool fail_on_regression = false;
+    DataOptions data;  // where a Codeforces rating histogram may be found (percentiles)
   };
   auto options = std::make_shared<Options>();
   CLI::App* cmd = app.add_subcommand("report", "Print the scores of a run folder (or samples.jsonl file)");
@@ -38,16 +41,21 @@ void add_report_command(CLI::App& app, int& exit_code) {
                   "paired bootstrap CI over the problems both runs graded");
   cmd->add_flag("--fail-on-regression", options->fail_on_regression,
                 "With --compare: exit 1 when any task, or the overall score, is significantly worse");
+  options->data.add_to(*cmd);
   cmd->callback([options, &exit_code] {
     const results::ReferenceTable* reference = find_reference(options->reference);
     const auto records = load_run(options->run);
+    auto data = options->data;
+    data.offline = true;  // a report never downloads
+    const auto histogram = load_rating_histogram(data.locator());
+    const results::RatingHistogram* percentiles = histogram ? &*histogram : nullptr;
     exit_code = 0;
     if (options->compare.empty()) {
       if (options->fail_on_regression) throw std::invalid_argument("--fail-on-regression needs --compare OLD_RUN");
       if (options->format == "html")
-        std::cout << results::render_html(score_records(records), records, reference);
+        std::cout << results::render_html(score_records(records, percentiles), records, reference);
       else
-        print_scores(std::cout, score_records(records), reference, options->format);
+        print_scores(std::cout, score_records(records, percentiles), reference, options->format);
       return;
     }
     const auto comparisons = results::compare_runs(pair_runs(load_run(options->compare), records));

@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include "harness/grading.h"
+#include "harness/rating_histogram.h"
+#include "results/report.h"
 #include "harness/scoring.h"
 #include "harness/task_lookup.h"
 #include "results/store.h"
@@ -183,6 +185,56 @@ TEST(GradeCode, ProgramsRunAgainstTheTestsAndInteractiveProblemsAreSetAside) {
   const auto scores = score_records(records);
   EXPECT_NEAR(scores[0].pass1.value, 1.0 / 3.0, 1e-12);
   EXPECT_TRUE(scores[0].cons_at.empty());
+}
+
+}  // namespace
+}  // namespace r1eval::harness
+
+namespace r1eval::harness {
+namespace {
+
+// Problems with Codeforces ratings (the open-r1 layout) get an Elo estimate, and a percentile from the
+// human rating histogram in the shared data folder.
+TEST(GradeCode, RatedProblemsGiveARatingAndPercentile) {
+  const auto dir = testing::scratch_dir("rated_codeforces");
+  std::filesystem::create_directories(dir / "codeforces/open-r1");
+  std::string rows;
+  // Echo problems: print the input back. Ratings 800 and 2400.
+  for (const auto& [id, rating] : std::vector<std::pair<std::string, int>>{{"1/A", 800}, {"1/B", 2400}}) {
+    rows += nlohmann::json{{"id", id}, {"contest_id", "1"}, {"index", id.substr(2)}, {"title", "Echo"},
+                           {"description", "Print the input."}, {"input_format", "One line."},
+                           {"output_format", "The same line."}, {"time_limit", 1.0}, {"memory_limit", 256.0},
+                           {"rating", rating}, {"tags", {"implementation"}},
+                           {"official_tests", {{{"input", "5\n"}, {"output", "5\n"}}}}, {"input_mode", "stdio"}}
+                .dump() + "\n";
+  }
+  testing::write_text(dir / "codeforces/open-r1/test.jsonl", rows);
+  tasks::LocatorOptions options;
+  options.data_dirs = {dir, testing::shared_data()};
+  options.allow_download = false;
+  const tasks::DataLocator locator(options);
+  const tasks::Task& task = require_task("codeforces_openr1");
+  const auto problems = task.load(locator);
+  const std::string echo = "```python\nprint(input())\n```";
+  // The easy problem is always solved, the hard one half the time.
+  const auto records = grade_external_samples(
+      task, problems,
+      {sample(1, "1/A", echo), sample(2, "1/A", echo), sample(3, "1/B", echo), sample(4, "1/B", "no program")},
+      "g.jsonl", {});
+  const auto histogram = load_rating_histogram(locator);
+  ASSERT_TRUE(histogram.has_value());
+  const auto scores = score_records(records, &*histogram);
+  ASSERT_TRUE(scores[0].rating.has_value());
+  const results::RatingSummary& r = *scores[0].rating;
+  EXPECT_EQ(r.rated_problems, 2);
+  EXPECT_FALSE(r.prior_used);
+  EXPECT_GT(r.rating, 2000);  // half the 2400 problem solved and all of the 800 one
+  EXPECT_LT(r.rating, 2600);
+  ASSERT_TRUE(r.percentile.has_value());
+  EXPECT_NEAR(*r.percentile, histogram->percentile(r.rating), 1e-12);
+  const std::string markdown = results::render_markdown(scores, &results::reference_table("r1-paper"));
+  EXPECT_NE(markdown.find("Codeforces rating (maximum likelihood over 2 rated problems)"), std::string::npos) << markdown;
+  EXPECT_NE(markdown.find("| DeepSeek-R1 | rating | 2029.0 |"), std::string::npos) << markdown;
 }
 
 }  // namespace
