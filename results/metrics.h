@@ -80,6 +80,8 @@ struct TaskScores {
   // attribute name -> value -> pass@1 over the problems with that value (e.g. "level" -> "5").
   std::map<std::string, std::map<std::string, GroupScores>> breakdowns;
   std::optional<RatingSummary> rating;  // code tasks whose problems carry a "rating" attribute
+  // Problems of the task left ungraded, "id: reason" (e.g. interactive problems without an interactor).
+  std::vector<std::string> excluded;
 };
 
 struct ScoreOptions {

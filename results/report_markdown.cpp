@@ -67,6 +67,14 @@ void render_summary(std::ostringstream& out, const TaskScores& s) {
   out << "\n";
 }
 
+void render_excluded(std::ostringstream& out, const TaskScores& s) {
+  if (s.excluded.empty()) return;
+  out << s.excluded.size() << " problems excluded (not graded, not counted):";
+  for (std::size_t i = 0; i < s.excluded.size() && i < 5; ++i) out << (i ? "; " : " ") << cell(s.excluded[i]);
+  if (s.excluded.size() > 5) out << "; ...";
+  out << "\n\n";
+}
+
 void render_rating(std::ostringstream& out, const TaskScores& s) {
   if (!s.rating) return;
   const RatingSummary& r = *s.rating;
@@ -146,6 +154,7 @@ std::string render_markdown(const std::vector<TaskScores>& scores, const Referen
   for (const TaskScores& s : scores) {
     out << "## " << cell(s.task) << "\n\n";
     render_summary(out, s);
+    render_excluded(out, s);
     render_rating(out, s);
     render_breakdowns(out, s);
     if (reference != nullptr) render_comparison(out, s, *reference);

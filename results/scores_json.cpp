@@ -75,6 +75,7 @@ nlohmann::json scores_to_json(const std::vector<TaskScores>& scores) {
         {"length", {{"mean", s.length.mean}, {"median", s.length.median}, {"unit", s.length.unit}}},
         {"breakdowns", std::move(breakdowns)},
     });
+    if (!s.excluded.empty()) tasks.back()["excluded"] = s.excluded;
     if (s.rating) {
       nlohmann::json r = {{"rating", s.rating->rating},
                           {"standard_error", s.rating->standard_error},
@@ -125,6 +126,10 @@ std::vector<TaskScores> scores_from_json(const nlohmann::json& j) {
         group.problems = detail::as_int(detail::require_field(g, "problems", gctx), "problems", gctx);
         group.pass1 = estimate_from_json(detail::require_field(g, "pass1", gctx), gctx + " pass1");
       }
+    }
+    if (auto excluded = t.find("excluded"); excluded != t.end() && !excluded->is_null()) {
+      if (!excluded->is_array()) throw std::invalid_argument(ctx + ": field 'excluded' must be an array of strings");
+      for (const auto& e : *excluded) s.excluded.push_back(detail::as_string(e, "excluded", ctx));
     }
     if (auto r = t.find("rating"); r != t.end() && !r->is_null()) {
       const std::string rctx = ctx + " rating";

@@ -59,7 +59,8 @@ void add_grade_command(CLI::App& app, int& exit_code) {
     const auto histogram = task.info().grader == tasks::GraderKind::code
                                ? load_rating_histogram(options->data.locator())
                                : std::nullopt;
-    const auto scores = score_records(records, histogram ? &*histogram : nullptr);
+    auto scores = score_records(records, histogram ? &*histogram : nullptr);
+    for (auto& s : scores) s.excluded = excluded;
     const std::string markdown = results::render_markdown(scores, reference);
     write_graded_run(options->out, records, scores, markdown, results::render_html(scores, records, reference),
                      options->force);

@@ -235,6 +235,9 @@ RunOutcome execute_run(const RunInputs& inputs, const GeneratorFactory& make_gen
                             }),
                 records.end());
   outcome.scores = score_records(records);
+  for (results::TaskScores& s : outcome.scores)
+    for (const TaskInput& t : inputs.tasks)
+      if (t.task->info().name == s.task) s.excluded = t.excluded;
   results::write_file_atomic(out_dir / "scores.json", results::scores_to_json(outcome.scores).dump(2) + "\n");
   results::write_file_atomic(out_dir / "report.md", results::render_markdown(outcome.scores));
   results::write_file_atomic(out_dir / "report.html", results::render_html(outcome.scores, records, nullptr));

@@ -21,6 +21,7 @@ namespace r1eval::harness::run {
 struct TaskInput {
   const tasks::Task* task = nullptr;
   std::vector<tasks::Problem> problems;  // after --limit
+  std::vector<std::string> excluded;     // problems set aside as ungradable, "id: reason"
 };
 
 struct RunInputs {

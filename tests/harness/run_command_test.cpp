@@ -269,6 +269,11 @@ TEST(RunCommand, CodeTasksAreJudgedInTheSandbox) {
     EXPECT_FALSE(record.correct);
     EXPECT_EQ(record.reason.rfind("CE", 0), 0u) << record.reason;
   }
+  // The problems set aside are counted in the report and in scores.json, never scored as failures.
+  EXPECT_THAT(testing::read_text(out / "report.md"), HasSubstr("problems excluded (not graded, not counted): "));
+  const auto scores = nlohmann::json::parse(testing::read_text(out / "scores.json"));
+  EXPECT_FALSE(scores["tasks"][0]["excluded"].empty());
+  EXPECT_THAT(scores["tasks"][0]["excluded"][0].get<std::string>(), HasSubstr("interactive"));
 }
 
 }  // namespace
