@@ -58,6 +58,7 @@ std::string zip_password_of(const DataFile& file) {
   return file.zip_password;
 }
 
+// Reads a file found on disk: whole, or the zip member the alternative names.
 DataLocator::Resolved read_local(const std::filesystem::path& path, const DataFile& file) {
   DataLocator::Resolved resolved;
   resolved.file = &file;
@@ -122,13 +123,7 @@ DataLocator::Resolved DataLocator::read(const DataSpec& spec) const {
   for (const auto& file : spec.files) {
     const std::filesystem::path cached = cache_path(file);
     if (cached.empty()) continue;
-    if (regular_file_exists(cached)) {
-      Resolved resolved;
-      resolved.file = &file;
-      resolved.content = read_whole_file(cached);
-      resolved.display_name = cached.string();
-      return resolved;
-    }
+    if (regular_file_exists(cached)) return read_local(cached, file);
     looked.push_back(cached.string());
   }
   bool any_hub_file = false;
@@ -140,13 +135,7 @@ DataLocator::Resolved DataLocator::read(const DataSpec& spec) const {
     const std::string url = hub_file_url(options_.hub_endpoint, file.hub_repo, file.hub_path);
     const DownloadOutcome outcome = download_file(
         url, options_.hub_token, cached, DownloadTimeouts{options_.connect_timeout_s, options_.stall_timeout_s});
-    if (outcome.ok) {
-      Resolved resolved;
-      resolved.file = &file;
-      resolved.content = read_whole_file(cached);
-      resolved.display_name = cached.string();
-      return resolved;
-    }
+    if (outcome.ok) return read_local(cached, file);
     // The hub answers 401 for missing repos too, so only a gated file's 401/403 means "token needed".
     if (file.gated && (outcome.http_status == 401 || outcome.http_status == 403)) {
       std::string terms = hub_file_url(options_.hub_endpoint, file.hub_repo, "");

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "task_test_util.h"
+#include "tasks/choice_shuffle.h"
 #include "tasks/task.h"
 
 namespace r1eval::tasks {
@@ -87,6 +88,17 @@ TEST(RealData, GpqaDiamondStructureOnly) {
     ++domains[p.attributes[0].second];
   }
   EXPECT_EQ(ids.size(), 198u);
+  // Every parsed field, byte for byte, against Python's csv module (a digest, so no text is shown):
+  // fnv1a64 of id, question, answer, distractors and domain joined by \x1f, each row ended by \x1e.
+  std::string all_fields;
+  for (const auto& p : problems) {
+    for (const std::string* f : {&p.id, &p.question, &p.answer, &p.distractors[0], &p.distractors[1], &p.distractors[2],
+                                 &p.attributes[0].second}) {
+      all_fields += *f;
+      all_fields += f == &p.attributes[0].second ? '\x1e' : '\x1f';
+    }
+  }
+  EXPECT_EQ(fnv1a64(all_fields), 0xb8104ee4a261d7dbULL);
   EXPECT_EQ(domains, (std::map<std::string, int>{{"Biology", 19}, {"Chemistry", 93}, {"Physics", 86}}));
 
   const Task* task = find_task("gpqa_diamond");
