@@ -3,24 +3,12 @@
 
 #include <vector>
 
-#include "graders/math_grader.h"
+#include "equivalence_check.h"
 
 namespace r1eval::graders {
 namespace {
 
-struct Case {
-  const char* answer;
-  const char* gold;
-  bool equal;
-};
-
-void check_all(const std::vector<Case>& cases) {
-  for (const Case& c : cases) {
-    EXPECT_EQ(math_answers_equal(c.answer, c.gold), c.equal)
-        << "answer: " << c.answer << "   gold: " << c.gold << "   expected " << (c.equal ? "equal" : "different");
-    EXPECT_EQ(math_answers_equal(c.gold, c.answer), c.equal) << "(swapped) " << c.answer << " | " << c.gold;
-  }
-}
+using testing::check_all;
 
 TEST(EquivalenceNearMisses, Numbers) {
   check_all({

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "html_synthetic_run.h"
+#include "golden_support.h"
 #include "results/report_html.h"
 #include "results/sample_curves.h"
 #include "results/store.h"
@@ -40,20 +41,8 @@ ReferenceTable small_reference() {
     {"model": "Distill-A", "task": "codeforces", "metric": "rating", "value": 954, "source": "T5"}]})");
 }
 
-std::string read_golden(const std::string& name) {
-  std::ifstream in(std::string(R1EVAL_SOURCE_DIR) + "/tests/results/golden/" + name, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-// R1EVAL_UPDATE_GOLDEN=1 rewrites the golden file after a deliberate format change (review the diff).
-void expect_golden(const std::string& name, const std::string& rendered) {
-  if (const char* update = std::getenv("R1EVAL_UPDATE_GOLDEN"); update != nullptr && std::string(update) == "1") {
-    write_file_atomic(std::string(R1EVAL_SOURCE_DIR) + "/tests/results/golden/" + name, rendered);
-  }
-  EXPECT_EQ(rendered, read_golden(name));
-}
+using testing::expect_golden;
+using testing::read_golden;
 
 TEST(RenderHtml, MatchesGoldenForASmallSyntheticRun) {
   const auto run = synthetic_run(3, 4);

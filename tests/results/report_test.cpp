@@ -6,6 +6,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "golden_support.h"
 #include "results/report.h"
 
 namespace r1eval::results {
@@ -50,20 +51,8 @@ ReferenceTable small_reference() {
     {"model": "Distill-A", "task": "math500", "metric": "rating", "value": 1, "source": "not comparable"}]})");
 }
 
-std::string read_golden(const std::string& name) {
-  std::ifstream in(std::string(R1EVAL_SOURCE_DIR) + "/tests/results/golden/" + name, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-// R1EVAL_UPDATE_GOLDEN=1 rewrites the golden file after a deliberate format change (review the diff).
-void expect_golden(const std::string& name, const std::string& rendered) {
-  if (const char* update = std::getenv("R1EVAL_UPDATE_GOLDEN"); update != nullptr && std::string(update) == "1") {
-    std::ofstream(std::string(R1EVAL_SOURCE_DIR) + "/tests/results/golden/" + name, std::ios::binary) << rendered;
-  }
-  EXPECT_EQ(rendered, read_golden(name));
-}
+using testing::expect_golden;
+using testing::read_golden;
 
 TEST(RenderMarkdown, MatchesGoldenWithReference) {
   const ReferenceTable reference = small_reference();
