@@ -28,6 +28,13 @@ void Engine::add_request(const Request& request) {
     }
   }
   if (request.num_samples == 0) throw std::invalid_argument(where + "num_samples: expected at least 1");
+  if (!request.streams.empty() && request.streams.size() != request.num_samples) {
+    throw std::invalid_argument(where + "streams: expected one per sample (" + std::to_string(request.num_samples) +
+                                "), got " + std::to_string(request.streams.size()));
+  }
+  if (!request.streams.empty() && request.num_samples > 1 && pending_streams_.count(request.id) != 0) {
+    throw std::invalid_argument(where + "id: a request with this id is still waiting for its prompt");
+  }
   const std::string problem = validate_sampling_params(request.params);
   if (!problem.empty()) throw std::invalid_argument(where + problem);
   for (const std::string& stop : request.params.stop_strings) {
@@ -58,14 +65,23 @@ void Engine::add_request(const Request& request) {
   seq->tokens = request.prompt;
   seq->prompt_len = prompt_len;
   seq->pending_forks = request.num_samples - 1;
+  const SampleStream first = request.streams.empty() ? SampleStream{request.params.seed, request.id, 0}
+                                                     : request.streams.front();
+  seq->key_seed = first.seed;
+  seq->key_request = first.request;
+  seq->key_sample = first.sample;
+  if (request.streams.size() > 1) pending_streams_[request.id] = request.streams;
   scheduler_.add_waiting(seq.get());
   sequences_.push_back(std::move(seq));
 }
 
-Sequence* Engine::fork(Sequence& parent, std::uint32_t sample_index) {
+Sequence* Engine::fork(Sequence& parent, std::uint32_t sample_index, const SampleStream& stream) {
   auto child = std::make_unique<Sequence>();
   child->request_id = parent.request_id;
   child->sample_index = sample_index;
+  child->key_seed = stream.seed;
+  child->key_request = stream.request;
+  child->key_sample = stream.sample;
   child->params = parent.params;
   child->tokens = parent.tokens;
   child->prompt_len = parent.prompt_len;
@@ -98,7 +114,7 @@ bool matches_stop_string(Sequence& seq, const std::string& bytes) {
 
 bool Engine::sample_next(Sequence& seq, const float* logits) {
   const SamplingParams& params = *seq.params;
-  const SampleKey key{params.seed, seq.request_id, seq.sample_index, static_cast<std::uint32_t>(seq.tokens.size())};
+  const SampleKey key{seq.key_seed, seq.key_request, seq.key_sample, static_cast<std::uint32_t>(seq.tokens.size())};
   const std::int32_t token = sample_token(
       std::span<const float>(logits, static_cast<std::size_t>(backend_.config().vocab_size)), params, key);
   seq.tokens.push_back(token);
@@ -142,8 +158,16 @@ std::vector<Completion> Engine::step() {
     const float* row_logits = logits.data() + row++ * vocab;
     // The prompt is processed once; the other samples start from its cache blocks and its logits.
     std::vector<Sequence*> samples{&seq};
-    for (std::uint32_t k = 1; k <= seq.pending_forks; ++k) samples.push_back(fork(seq, k));
-    seq.pending_forks = 0;
+    if (seq.pending_forks > 0) {
+      const auto streams = pending_streams_.find(seq.request_id);
+      for (std::uint32_t k = 1; k <= seq.pending_forks; ++k) {
+        const SampleStream stream = streams != pending_streams_.end() ? streams->second[k]
+                                                                      : SampleStream{seq.params->seed, seq.request_id, k};
+        samples.push_back(fork(seq, k, stream));
+      }
+      if (streams != pending_streams_.end()) pending_streams_.erase(streams);
+      seq.pending_forks = 0;
+    }
     for (Sequence* sample : samples) {
       if (sample_next(*sample, row_logits)) finished.push_back(sample);
     }

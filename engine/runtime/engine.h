@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "engine/backend/backend.h"
@@ -14,11 +15,22 @@
 
 namespace r1eval::engine {
 
+// Where one sample's random numbers come from: the draw at position p is SampleKey{seed, request, sample, p}.
+struct SampleStream {
+  std::uint64_t seed = 0;
+  std::uint64_t request = 0;
+  std::uint32_t sample = 0;
+};
+
 struct Request {
   std::uint64_t id = 0;  // unique among the engine's requests; keys the random numbers
   std::vector<std::int32_t> prompt;
   SamplingParams params;
   std::uint32_t num_samples = 1;  // samples share the prompt's cache blocks
+  // Empty: sample i draws from {params.seed, id, i}. Otherwise one stream per sample, so that samples grouped
+  // into one request (to share the prompt's prefill and cache blocks) draw exactly the tokens they would draw
+  // as requests of their own: give each the stream it would have had alone.
+  std::vector<SampleStream> streams;
 };
 
 struct Completion {
@@ -63,7 +75,7 @@ class Engine {
   const EngineStats& stats() const { return stats_; }
 
  private:
-  Sequence* fork(Sequence& parent, std::uint32_t sample_index);
+  Sequence* fork(Sequence& parent, std::uint32_t sample_index, const SampleStream& stream);
   // Samples the next token of `seq` from `logits`; returns true when the sequence finished.
   bool sample_next(Sequence& seq, const float* logits);
 
@@ -74,6 +86,8 @@ class Engine {
   BlockManager blocks_;
   Scheduler scheduler_;
   std::vector<std::unique_ptr<Sequence>> sequences_;
+  // The streams of samples not yet forked, by request id (only requests that gave streams).
+  std::unordered_map<std::uint64_t, std::vector<SampleStream>> pending_streams_;
   EngineStats stats_;
 };
 

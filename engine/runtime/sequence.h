@@ -16,6 +16,9 @@ enum class SequenceStatus { kWaiting, kRunning, kFinished };
 struct Sequence {
   std::uint64_t request_id = 0;
   std::uint32_t sample_index = 0;
+  // Keys of this sample's random draws (SampleKey without the position).
+  std::uint64_t key_seed = 0, key_request = 0;
+  std::uint32_t key_sample = 0;
   std::shared_ptr<const SamplingParams> params;
   std::vector<std::int32_t> tokens;  // prompt, then generated tokens
   std::int64_t prompt_len = 0;

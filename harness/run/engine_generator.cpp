@@ -1,6 +1,7 @@
 #include "harness/run/engine_generator.h"
 
 #include <atomic>
+#include <algorithm>
 #include <chrono>
 #include <stdexcept>
 #include <unordered_map>
@@ -46,8 +47,11 @@ const char* finish_reason_name(engine::FinishReason reason) {
   return "none";
 }
 
+// The samples of one request that are in the engine together, as one engine request sharing the prompt.
 struct InFlight {
-  std::size_t request = 0, sample = 0;
+  std::size_t request = 0;
+  std::vector<std::size_t> samples;  // indices into the request's samples, in engine sample order
+  std::size_t unfinished = 0;
   std::int64_t prompt_tokens = 0;
   std::chrono::steady_clock::time_point start;
 };
@@ -56,10 +60,12 @@ struct InFlight {
 
 void EngineGenerator::generate(const std::vector<GenerationRequest>& requests, const CompletionSink& sink,
                                const std::atomic<bool>& stop) {
-  // Prompts are tokenized once per request; samples are queued in request order.
+  // Prompts are tokenized once per request; a request's samples enter the engine together (in groups of at
+  // most max_in_flight) so they share the prompt's prefill and cache blocks.
   std::vector<std::vector<std::int32_t>> prompts;
-  std::vector<std::pair<std::size_t, std::size_t>> queue;
+  std::vector<std::pair<std::size_t, std::vector<std::size_t>>> groups;
   std::unordered_map<std::uint64_t, const SampleIdentity*> seen;
+  const std::size_t max_group = std::max<std::size_t>(1, state_->options.max_in_flight);
   for (std::size_t r = 0; r < requests.size(); ++r) {
     engine::ChatTemplateOptions chat;
     chat.force_think = true;
@@ -74,12 +80,14 @@ void EngineGenerator::generate(const std::vector<GenerationRequest>& requests, c
                                     std::to_string(it->second->sample_index) + " and " + id.task + "/" +
                                     id.problem_id + "#" + std::to_string(id.sample_index) + " share seed " +
                                     std::to_string(id.seed));
-      queue.emplace_back(r, s);
+      if (s % max_group == 0) groups.emplace_back(r, std::vector<std::size_t>{});
+      groups.back().second.push_back(s);
     }
   }
 
   engine::Engine eng(state_->backend, engine::EngineOptions{});
-  std::unordered_map<std::uint64_t, InFlight> in_flight;
+  std::unordered_map<std::uint64_t, InFlight> in_flight;  // by engine request id
+  std::size_t samples_in_flight = 0;
   std::size_t next = 0;
   const auto add_totals = [&] {
     const engine::EngineStats& s = eng.stats();
@@ -88,44 +96,54 @@ void EngineGenerator::generate(const std::vector<GenerationRequest>& requests, c
     state_->totals.generated_tokens += s.generated_tokens;
     state_->totals.preemptions += s.preemptions;
   };
-  while (!stop.load() && (next < queue.size() || eng.has_unfinished())) {
-    while (in_flight.size() < state_->options.max_in_flight && next < queue.size()) {
-      const auto [r, s] = queue[next++];
+  while (!stop.load() && (next < groups.size() || eng.has_unfinished())) {
+    while (next < groups.size() &&
+           (samples_in_flight == 0 || samples_in_flight + groups[next].second.size() <= max_group)) {
+      const auto& [r, members] = groups[next++];
       const GenerationRequest& request = requests[r];
-      const SampleIdentity& id = request.samples[s];
+      // Each sample draws from the stream it would have as a request of its own, keyed by its identity seed: its
+      // tokens do not depend on which other samples of the prompt share its group.
       engine::Request er;
-      er.id = id.seed;
+      er.id = request.samples[members.front()].seed;
       er.prompt = prompts[r];
-      er.num_samples = 1;
+      er.num_samples = static_cast<std::uint32_t>(members.size());
       er.params.temperature = request.settings.temperature;
       er.params.top_p = request.settings.top_p;
       er.params.max_tokens = request.settings.max_tokens;
-      er.params.seed = id.seed;
+      er.params.seed = er.id;
+      for (const std::size_t s : members) {
+        const std::uint64_t seed = request.samples[s].seed;
+        er.streams.push_back(engine::SampleStream{seed, seed, 0});
+      }
       try {
         eng.add_request(er);
       } catch (const std::invalid_argument& e) {
-        // The engine names the request by its id (the seed); the user knows the sample by its identity.
+        // The engine names the request by its id (a seed); the user knows the samples by their identity.
+        const SampleIdentity& id = request.samples[members.front()];
         throw std::invalid_argument("sample " + id.task + "/" + id.problem_id + "#" + std::to_string(id.sample_index) +
                                     ": " + e.what());
       }
-      in_flight.emplace(id.seed, InFlight{r, s, static_cast<std::int64_t>(prompts[r].size()),
-                                          std::chrono::steady_clock::now()});
+      in_flight.emplace(er.id, InFlight{r, members, members.size(), static_cast<std::int64_t>(prompts[r].size()),
+                                        std::chrono::steady_clock::now()});
+      samples_in_flight += members.size();
     }
     const std::vector<engine::Completion> finished = eng.step();
     state_->live_tokens.store(state_->totals.generated_tokens + eng.stats().generated_tokens);
     for (const engine::Completion& c : finished) {
       const auto it = in_flight.find(c.request_id);
       if (it == in_flight.end()) continue;
+      InFlight& group = it->second;
       const std::vector<std::uint32_t> tokens(c.tokens.begin(), c.tokens.end());
       GeneratedSample out;
-      out.request = it->second.request;
-      out.sample = it->second.sample;
+      out.request = group.request;
+      out.sample = group.samples.at(c.sample_index);
       out.text = state_->tokenizer.decode(tokens, true);
       out.finish_reason = finish_reason_name(c.finish_reason);
-      out.prompt_tokens = it->second.prompt_tokens;
+      out.prompt_tokens = group.prompt_tokens;
       out.completion_tokens = static_cast<std::int64_t>(tokens.size());
-      out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - it->second.start).count();
-      in_flight.erase(it);
+      out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - group.start).count();
+      --samples_in_flight;
+      if (--group.unfinished == 0) in_flight.erase(it);
       sink(std::move(out));
     }
   }

@@ -11,8 +11,8 @@ namespace r1eval::harness::run {
 struct EngineGeneratorOptions {
   std::uint64_t kv_cache_bytes = 1ull << 30;
   int tensor_parallel = 1;
-  // Samples held by the engine at once; more wait outside it. Bounds memory and makes per-sample seconds
-  // mean time in the engine, not time in the queue.
+  // Samples held by the engine at once (also the largest group sharing one prefill); more wait outside it.
+  // Bounds memory and makes per-sample seconds mean time in the engine, not time in the queue.
   std::size_t max_in_flight = 256;
 };
 
@@ -22,9 +22,10 @@ class EngineGenerator final : public Generator {
   // bad model folder.
   EngineGenerator(const std::filesystem::path& model_dir, const EngineGeneratorOptions& options);
   ~EngineGenerator() override;
-  // Every sample is its own engine request keyed by its identity seed (request id and sampler seed), so
-  // its tokens do not depend on what else is in the batch, on preemption, or on which samples a resumed
-  // run still needs. Throws std::invalid_argument when two samples share a seed.
+  // The samples of a request enter the engine as one request (so the prompt is prefilled once and its cache
+  // blocks shared), each drawing from a random stream keyed by its identity seed alone, so its tokens do not
+  // depend on its group, on what else is in the batch, on preemption, or on which samples a resumed run still
+  // needs. Throws std::invalid_argument when two samples share a seed.
   void generate(const std::vector<GenerationRequest>& requests, const CompletionSink& sink,
                 const std::atomic<bool>& stop) override;
   std::string summary() const override;

@@ -115,6 +115,44 @@ TEST(Engine, SamplingIsBatchInvariant) {
   for (std::uint32_t k = 0; k < 3; ++k) EXPECT_EQ(all[static_cast<std::size_t>(37 + k)].tokens, expected[k].tokens) << k;
 }
 
+// Samples grouped into one request with the streams they would have alone draw the same tokens as when
+// each is its own request, while the prompt is run once.
+TEST(Engine, GroupedSamplesWithStreamsMatchSeparateRequests) {
+  const std::vector<std::int32_t> prompt = some_prompt(3, 21);
+  const std::vector<std::uint64_t> ids = {901, 17, 5550};
+  CpuBackend backend(fixture_dir("qwen2_bf16").string(), cache_of(8u << 20));
+
+  Engine separate(backend, EngineOptions{});
+  for (const std::uint64_t id : ids) {
+    Request alone = sampled_request(id, prompt, 1);
+    alone.params.seed = id * 3;
+    separate.add_request(alone);
+  }
+  const std::vector<Completion> expected = separate.run_to_completion();
+
+  EngineOptions chunked;
+  chunked.scheduler.max_batched_tokens = 8;  // the shared prompt arrives in chunks
+  Engine grouped(backend, chunked);
+  Request group = sampled_request(ids[1], prompt, 3);
+  for (const std::uint64_t id : ids) group.streams.push_back(SampleStream{id * 3, id, 0});
+  grouped.add_request(group);
+  const std::vector<Completion> done = grouped.run_to_completion();
+  ASSERT_EQ(done.size(), 3u);
+  for (std::uint32_t k = 0; k < 3; ++k) {
+    const auto alone = std::find_if(expected.begin(), expected.end(),
+                                    [&](const Completion& c) { return c.request_id == ids[k]; });
+    ASSERT_NE(alone, expected.end());
+    EXPECT_EQ(done[k].sample_index, k);
+    EXPECT_EQ(done[k].tokens, alone->tokens) << "sample " << k;
+  }
+  EXPECT_EQ(grouped.stats().prompt_tokens, static_cast<std::int64_t>(prompt.size()));
+  EXPECT_EQ(separate.stats().prompt_tokens, static_cast<std::int64_t>(3 * prompt.size()));
+
+  Request wrong = sampled_request(77, prompt, 2);
+  wrong.streams.push_back(SampleStream{1, 2, 0});
+  EXPECT_THROW(grouped.add_request(wrong), std::invalid_argument);
+}
+
 // A cache too small for all samples at once forces preemption and recomputation: same tokens.
 TEST(Engine, PreemptionDoesNotChangeTokens) {
   std::vector<Request> requests;
