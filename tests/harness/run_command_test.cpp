@@ -217,7 +217,7 @@ TEST(RunCommand, SamplesDoNotDependOnTheKvCacheSize) {
   const auto tight = testing::scratch_dir("run_kv_tight");
   const std::string extra = "--samples 4 --max-tokens 16";
   ASSERT_EQ(testing::run_r1eval(run_args(model, roomy, extra + " --kv-cache-gb 1")).exit_code, 0);
-  const auto r = testing::run_r1eval(run_args(model, tight, extra + " --kv-cache-gb 0.002"));
+  const auto r = testing::run_r1eval(run_args(model, tight, extra + " --kv-cache-gb 0.0004"));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   std::smatch m;
   ASSERT_TRUE(std::regex_search(r.err, m, std::regex("(\\d+) preemptions"))) << r.err;
