@@ -60,8 +60,8 @@ CheckerVerdict OpenR1Checker::check(const std::string& input, const std::string&
   spec.mounts.push_back({sandbox::MountSpec::Kind::ReadOnly, "/data", files.box(), 0});
   spec.mounts.push_back({sandbox::MountSpec::Kind::Tmpfs, "/tmp", "", 16u << 20});
   spec.working_dir = "/data";
-  spec.limits.cpu_seconds = 10;
-  spec.limits.wall_seconds = 21;
+  spec.limits.cpu_seconds = config_.checker_cpu_seconds;
+  spec.limits.wall_seconds = 2 * config_.checker_cpu_seconds + 1;
   spec.limits.memory_bytes = 1024u << 20;
   spec.limits.stdout_bytes = 1u << 20;
   const sandbox::RunResult run = sandbox::run_sandboxed(spec);

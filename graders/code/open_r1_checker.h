@@ -29,7 +29,8 @@ class OpenR1Checker : public OutputChecker {
   ~OpenR1Checker() override;
 
   // exit 0 + "1" -> AC, exit 0 + "0" -> WA; any other exit, signal, limit or printed text -> SE,
-  // because a checker that misbehaves says nothing about the program. Limits: 10 s CPU, 1 GiB.
+  // because a checker that misbehaves says nothing about the program. Limits: JudgeConfig::
+  // checker_cpu_seconds of CPU, 1 GiB.
   CheckerVerdict check(const std::string& input, const std::string& output, const std::string& answer) const override;
 
  private:

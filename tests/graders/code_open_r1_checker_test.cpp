@@ -70,9 +70,13 @@ TEST(OpenR1Checker, OutputOutsideTheConventionIsSystemError) {
 }
 
 TEST(OpenR1Checker, HangingCheckerIsSystemError) {
-  const JudgeResult r = shared_judge().judge_source(Language::Cpp, kAnyPair,
-                                                    pair_problem("while True:\n    pass\n", {{"10\n", "5 5\n"}}));
+  JudgeConfig config;
+  config.checker_cpu_seconds = 1;  // keeps the test short; the default is 10 s
+  const Judge judge(config);
+  const JudgeResult r =
+      judge.judge_source(Language::Python, "print(1, 9)\n", pair_problem("while True:\n    pass\n", {{"10\n", "5 5\n"}}));
   EXPECT_EQ(r.outcome, Outcome::SE) << r.detail;
+  EXPECT_NE(r.detail.find("checker did not finish normally"), std::string::npos) << r.detail;
 }
 
 TEST(OpenR1Checker, InvalidPythonIsSystemErrorNamingTheChecker) {
