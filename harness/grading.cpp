@@ -33,7 +33,11 @@ graders::Verdict TaskGrader::grade(const tasks::Problem& problem, std::string_vi
   for (const tasks::CodeTest& test : code.tests) spec.tests.push_back({test.input, test.output});
   spec.time_limit_ms = code.time_limit_ms;
   spec.memory_limit_mb = code.memory_limit_mb;
-  if (!code.checker.empty()) spec.checker = code.checker;
+  if (!code.checker.empty()) {
+    spec.checker = code.checker;
+    spec.checker_convention = code.checker_language == "python" ? graders::code::CheckerConvention::OpenR1
+                                                                : graders::code::CheckerConvention::Testlib;
+  }
   return graders::code::to_verdict(judge_->judge_response(response, spec));
 }
 
@@ -43,8 +47,9 @@ std::vector<tasks::Problem> gradable_problems(std::vector<tasks::Problem> proble
     std::string reason;
     if (p.code && p.code->interactive) reason = "interactive (no interactor)";
     else if (p.code && !p.code->stdio) reason = "file input/output";
-    else if (p.code && !p.code->checker.empty() && p.code->checker_language != "cpp")
-      reason = "checker in " + p.code->checker_language + " (the judge runs C++ testlib checkers)";
+    else if (p.code && !p.code->checker.empty() && p.code->checker_language != "cpp" &&
+             p.code->checker_language != "python")
+      reason = "checker in " + p.code->checker_language + " (the judge runs C++ testlib and open-r1 Python checkers)";
     if (reason.empty())
       kept.push_back(std::move(p));
     else

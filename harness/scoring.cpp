@@ -1,5 +1,6 @@
 #include "harness/scoring.h"
 
+#include <algorithm>
 #include <map>
 #include <optional>
 #include <stdexcept>
@@ -27,8 +28,37 @@ std::optional<results::RatingSummary> rate(const std::vector<results::ProblemOut
   }
   if (rated.empty()) return std::nullopt;
   const results::RatingEstimate e = results::estimate_rating(rated);
-  results::RatingSummary summary{e.rating, e.standard_error, e.prior_used, static_cast<int>(rated.size()), std::nullopt};
+  results::RatingSummary summary{e.rating, e.standard_error, e.prior_used, static_cast<int>(rated.size()),
+                                 static_cast<int>(problems.size()), std::nullopt};
   if (histogram) summary.percentile = histogram->percentile(e.rating);
+  return summary;
+}
+
+// The CodeElo method over the contests the task has samples for; nullopt when it has none of them.
+std::optional<results::ContestRatingSummary> rate_contests(const std::vector<results::ProblemOutcomes>& problems,
+                                                           const std::vector<results::ContestStandings>& standings,
+                                                           const results::RatingHistogram* histogram) {
+  std::map<std::string, std::vector<bool>> accepted_by_id;  // normalized problem id -> outcomes in sample order
+  for (const results::ProblemOutcomes& p : problems) {
+    std::vector<results::SampleOutcome> samples = p.samples;
+    std::sort(samples.begin(), samples.end(), [](const auto& a, const auto& b) { return a.sample_index < b.sample_index; });
+    std::vector<bool>& accepted = accepted_by_id[normalized_problem_id(p.problem_id)];
+    for (const results::SampleOutcome& s : samples) accepted.push_back(s.correct);
+  }
+  results::ContestRatingSummary summary;
+  double sum = 0;
+  for (const results::ContestStandings& contest : standings) {
+    std::map<std::string, std::vector<bool>> by_index;
+    for (const results::ContestProblemSpec& problem : contest.problems)
+      if (auto it = accepted_by_id.find(normalized_problem_id(contest.contest_id + problem.index)); it != accepted_by_id.end())
+        by_index[problem.index] = it->second;
+    if (by_index.empty()) continue;  // a contest of another problem set
+    summary.contests.push_back(results::score_contest(contest, by_index));
+    sum += summary.contests.back().rating;
+  }
+  if (summary.contests.empty()) return std::nullopt;
+  summary.rating = sum / static_cast<double>(summary.contests.size());
+  if (histogram) summary.percentile = histogram->percentile(summary.rating);
   return summary;
 }
 
@@ -36,6 +66,13 @@ std::optional<results::RatingSummary> rate(const std::vector<results::ProblemOut
 
 std::vector<results::TaskScores> score_records(const std::vector<results::SampleRecord>& records,
                                                const results::RatingHistogram* histogram) {
+  RatingInputs inputs;
+  inputs.histogram = histogram;
+  return score_records(records, inputs);
+}
+
+std::vector<results::TaskScores> score_records(const std::vector<results::SampleRecord>& records,
+                                               const RatingInputs& inputs) {
   // task -> problem id -> indices of its records, problems kept in first-seen order.
   std::map<std::string, std::vector<std::string>> problem_order;
   std::map<std::string, std::map<std::string, std::vector<const results::SampleRecord*>>> grouped;
@@ -67,6 +104,12 @@ std::vector<results::TaskScores> score_records(const std::vector<results::Sample
       results::ProblemOutcomes problem;
       problem.problem_id = id;
       problem.attributes = samples.front()->attributes;
+      if (kind == tasks::GraderKind::code && inputs.problem_ratings) {
+        if (const std::optional<int> rating = inputs.problem_ratings->find(id)) {
+          std::erase_if(problem.attributes, [](const auto& a) { return a.first == "rating"; });
+          problem.attributes.push_back({"rating", std::to_string(*rating)});
+        }
+      }
       for (std::size_t i = 0; i < samples.size(); ++i) {
         const results::SampleRecord& r = *samples[i];
         problem.samples.push_back({r.sample_index, r.correct, classes[i],
@@ -79,7 +122,8 @@ std::vector<results::TaskScores> score_records(const std::vector<results::Sample
     scores.back().length.unit = tokens ? "tokens" : "characters";
     if (kind == tasks::GraderKind::code) {
       scores.back().cons_at.clear();  // majority vote is for final answers
-      scores.back().rating = rate(outcomes, histogram);
+      scores.back().rating = rate(outcomes, inputs.histogram);
+      if (inputs.standings) scores.back().contest_rating = rate_contests(outcomes, *inputs.standings, inputs.histogram);
     }
   }
   return scores;

@@ -2,15 +2,28 @@
 #pragma once
 #include <vector>
 
+#include "harness/problem_ratings.h"
+#include "results/contest_score.h"
 #include "results/metrics.h"
 #include "results/rating.h"
 #include "results/sample_record.h"
 
 namespace r1eval::harness {
 
+// What the Codeforces ratings of code tasks are computed from, beside the samples; every part optional.
+struct RatingInputs {
+  const results::RatingHistogram* histogram = nullptr;  // percentiles
+  const ProblemRatings* problem_ratings = nullptr;      // --problem-ratings: sets each matching problem's rating
+  const std::vector<results::ContestStandings>* standings = nullptr;  // --standings: the CodeElo contest method
+};
+
 // One TaskScores per task present in `records`, in registry order. Code tasks whose problems carry a "rating"
-// attribute also get a rating estimate, with its percentile when `histogram` is given. Throws
-// std::invalid_argument when a record names an unknown task.
+// attribute (from the data, or from `problem_ratings`, which wins) also get a maximum-likelihood rating over
+// those problems (the others are left out and counted), with its percentile when `histogram` is given; with
+// `standings`, each contest whose problems the task has samples for is scored (results/contest_score.h) and
+// the mean CodeElo rating is reported. Throws std::invalid_argument when a record names an unknown task.
+std::vector<results::TaskScores> score_records(const std::vector<results::SampleRecord>& records,
+                                               const RatingInputs& inputs);
 std::vector<results::TaskScores> score_records(const std::vector<results::SampleRecord>& records,
                                                const results::RatingHistogram* histogram = nullptr);
 

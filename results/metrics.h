@@ -9,6 +9,8 @@
 #include <utility>
 #include <vector>
 
+#include "results/contest_score.h"
+
 namespace r1eval::results {
 
 struct SampleOutcome {
@@ -65,7 +67,15 @@ struct RatingSummary {
   double standard_error = 0;
   bool prior_used = false;
   int rated_problems = 0;
+  int problems = 0;  // problems of the task; those without a rating are left out of the estimate (0 = unknown)
   std::optional<double> percentile;  // among human participants, when a rating histogram was given
+};
+
+// The CodeElo contest method over the contests whose standings were supplied (results/contest_score.h).
+struct ContestRatingSummary {
+  double rating = 0;                        // mean of the per-contest ratings
+  std::vector<ModelContestResult> contests;  // in the order of the standings file
+  std::optional<double> percentile;
 };
 
 struct TaskScores {
@@ -80,6 +90,7 @@ struct TaskScores {
   // attribute name -> value -> pass@1 over the problems with that value (e.g. "level" -> "5").
   std::map<std::string, std::map<std::string, GroupScores>> breakdowns;
   std::optional<RatingSummary> rating;  // code tasks whose problems carry a "rating" attribute
+  std::optional<ContestRatingSummary> contest_rating;  // code tasks, when contest standings were supplied
   // Problems of the task left ungraded, "id: reason" (e.g. interactive problems without an interactor).
   std::vector<std::string> excluded;
 };

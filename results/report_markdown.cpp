@@ -76,13 +76,29 @@ void render_excluded(std::ostringstream& out, const TaskScores& s) {
 }
 
 void render_rating(std::ostringstream& out, const TaskScores& s) {
-  if (!s.rating) return;
-  const RatingSummary& r = *s.rating;
-  out << "Codeforces rating (maximum likelihood over " << r.rated_problems << " rated problems): " << number(r.rating)
-      << " ± " << number(r.standard_error);
-  if (r.percentile) out << ", percentile " << number(*r.percentile);
-  if (r.prior_used) out << " (every rated problem solved or none: the estimate leans on the prior)";
-  out << "\n\n";
+  if (s.rating) {
+    const RatingSummary& r = *s.rating;
+    out << "Codeforces rating (maximum likelihood, rated on " << r.rated_problems;
+    if (r.problems > 0) out << " of " << r.problems;
+    out << " problems): " << number(r.rating) << " ± " << number(r.standard_error);
+    if (r.percentile) out << ", percentile " << number(*r.percentile);
+    if (r.prior_used) out << " (every rated problem solved or none: the estimate leans on the prior)";
+    out << "\n\n";
+  }
+  if (s.contest_rating) {
+    const ContestRatingSummary& c = *s.contest_rating;
+    out << "Codeforces rating (CodeElo contest method, mean over " << c.contests.size()
+        << " contests): " << number(c.rating);
+    if (c.percentile) out << ", percentile " << number(*c.percentile);
+    out << "\n\n| contest | solved | score | penalty | rank | rating |\n|---|---:|---:|---:|---:|---:|\n";
+    for (const ModelContestResult& one : c.contests) {
+      out << "| " << cell(one.contest_id) << " | " << one.solved << " / " << one.problems;
+      if (one.problems_with_samples < one.problems) out << " (" << one.problems_with_samples << " with samples)";
+      out << " | " << number(one.score) << " | " << number(one.penalty) << " | " << number(one.rank) << " | "
+          << number(one.rating) << " |\n";
+    }
+    out << "\n";
+  }
 }
 
 void render_breakdowns(std::ostringstream& out, const TaskScores& s) {

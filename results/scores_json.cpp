@@ -81,8 +81,20 @@ nlohmann::json scores_to_json(const std::vector<TaskScores>& scores) {
                           {"standard_error", s.rating->standard_error},
                           {"prior_used", s.rating->prior_used},
                           {"rated_problems", s.rating->rated_problems}};
+      if (s.rating->problems > 0) r["problems"] = s.rating->problems;
       if (s.rating->percentile) r["percentile"] = *s.rating->percentile;
       tasks.back()["rating"] = std::move(r);
+    }
+    if (s.contest_rating) {
+      nlohmann::json contests = nlohmann::json::array();
+      for (const ModelContestResult& c : s.contest_rating->contests)
+        contests.push_back({{"contest_id", c.contest_id}, {"score", c.score}, {"penalty", c.penalty},
+                            {"solved", c.solved}, {"problems", c.problems},
+                            {"problems_with_samples", c.problems_with_samples}, {"rank", c.rank},
+                            {"rating", c.rating}});
+      nlohmann::json r = {{"rating", s.contest_rating->rating}, {"contests", std::move(contests)}};
+      if (s.contest_rating->percentile) r["percentile"] = *s.contest_rating->percentile;
+      tasks.back()["contest_rating"] = std::move(r);
     }
   }
   return {{"tasks", std::move(tasks)}};
@@ -142,7 +154,35 @@ std::vector<TaskScores> scores_from_json(const nlohmann::json& j) {
       if (auto prior = r->find("prior_used"); prior != r->end() && prior->is_boolean()) summary.prior_used = prior->get<bool>();
       if (auto pct = r->find("percentile"); pct != r->end() && !pct->is_null())
         summary.percentile = detail::as_number(*pct, "percentile", rctx);
+      if (auto total = r->find("problems"); total != r->end() && !total->is_null())
+        summary.problems = detail::as_int(*total, "problems", rctx);
       s.rating = summary;
+    }
+    if (auto r = t.find("contest_rating"); r != t.end() && !r->is_null()) {
+      const std::string rctx = ctx + " contest_rating";
+      detail::require_object(*r, rctx);
+      ContestRatingSummary summary;
+      summary.rating = detail::as_number(detail::require_field(*r, "rating", rctx), "rating", rctx);
+      if (auto pct = r->find("percentile"); pct != r->end() && !pct->is_null())
+        summary.percentile = detail::as_number(*pct, "percentile", rctx);
+      const nlohmann::json& contests = detail::require_field(*r, "contests", rctx);
+      if (!contests.is_array()) throw std::invalid_argument(rctx + ": field 'contests' must be an array");
+      for (const nlohmann::json& c : contests) {
+        const std::string cctx = rctx + " contest";
+        detail::require_object(c, cctx);
+        ModelContestResult one;
+        one.contest_id = detail::as_string(detail::require_field(c, "contest_id", cctx), "contest_id", cctx);
+        one.score = detail::as_number(detail::require_field(c, "score", cctx), "score", cctx);
+        one.penalty = detail::as_number(detail::require_field(c, "penalty", cctx), "penalty", cctx);
+        one.solved = detail::as_int(detail::require_field(c, "solved", cctx), "solved", cctx);
+        one.problems = detail::as_int(detail::require_field(c, "problems", cctx), "problems", cctx);
+        one.problems_with_samples = detail::as_int(detail::require_field(c, "problems_with_samples", cctx),
+                                                   "problems_with_samples", cctx);
+        one.rank = detail::as_number(detail::require_field(c, "rank", cctx), "rank", cctx);
+        one.rating = detail::as_number(detail::require_field(c, "rating", cctx), "rating", cctx);
+        summary.contests.push_back(std::move(one));
+      }
+      s.contest_rating = std::move(summary);
     }
     out.push_back(std::move(s));
   }

@@ -19,6 +19,7 @@
 #include <thread>
 
 #include "graders/code/extract_code.h"
+#include "graders/code/open_r1_checker.h"
 #include "graders/code/output_compare.h"
 #include "graders/code/sandbox/isolation.h"
 #include "graders/code/sandbox/sandbox.h"
@@ -117,9 +118,11 @@ struct Judge::Impl {
   Toolchain tools;
   mutable tbb::task_arena arena;  // bounds the sandboxes running at once
   mutable std::mutex checkers_mutex;
-  // Compiled checkers by source text, or the reason they failed to compile.
-  mutable std::map<std::string, std::shared_ptr<const TestlibChecker>> checkers;
-  mutable std::map<std::string, std::string> checker_errors;
+  // Built checkers by convention and source text, or the reason they failed to build: each is compiled
+  // (or syntax-checked) once per Judge, however many submissions and tests use it.
+  using CheckerKey = std::pair<CheckerConvention, std::string>;
+  mutable std::map<CheckerKey, std::shared_ptr<const OutputChecker>> checkers;
+  mutable std::map<CheckerKey, std::string> checker_errors;
 
   explicit Impl(JudgeConfig c)
       : config(std::move(c)),
@@ -131,26 +134,32 @@ struct Judge::Impl {
     tools = resolve_toolchain(config);
   }
 
-  std::shared_ptr<const TestlibChecker> checker_for(const std::string& source, std::string& error) const {
+  std::shared_ptr<const OutputChecker> checker_for(CheckerConvention convention, const std::string& source,
+                                                   std::string& error) const {
+    const CheckerKey key{convention, source};
     std::lock_guard lock(checkers_mutex);
-    if (auto it = checkers.find(source); it != checkers.end()) return it->second;
-    if (auto it = checker_errors.find(source); it != checker_errors.end()) {
+    if (auto it = checkers.find(key); it != checkers.end()) return it->second;
+    if (auto it = checker_errors.find(key); it != checker_errors.end()) {
       error = it->second;
       return nullptr;
     }
     try {
-      auto checker = std::make_shared<const TestlibChecker>(tools, config, source);
-      checkers.emplace(source, checker);
+      std::shared_ptr<const OutputChecker> checker;
+      if (convention == CheckerConvention::OpenR1)
+        checker = std::make_shared<const OpenR1Checker>(tools, config, source);
+      else
+        checker = std::make_shared<const TestlibChecker>(tools, config, source);
+      checkers.emplace(key, checker);
       return checker;
     } catch (const std::exception& e) {
       error = e.what();
-      checker_errors.emplace(source, error);
+      checker_errors.emplace(key, error);
       return nullptr;
     }
   }
 
   TestResult run_test(Language language, const ScratchFolder& program, const ProblemSpec& problem,
-                      const TestCase& test, const TestlibChecker* checker) const {
+                      const TestCase& test, const OutputChecker* checker) const {
     sandbox::RunSpec spec;
     if (language == Language::Cpp) {
       spec.argv = {"/prog/solution"};
@@ -212,10 +221,10 @@ struct Judge::Impl {
         result.detail = built.detail;
         return result;
       }
-      std::shared_ptr<const TestlibChecker> checker;
+      std::shared_ptr<const OutputChecker> checker;
       if (problem.checker) {
         std::string error;
-        checker = checker_for(*problem.checker, error);
+        checker = checker_for(problem.checker_convention, *problem.checker, error);
         if (!checker) {
           result.detail = error;
           return result;
@@ -230,7 +239,7 @@ struct Judge::Impl {
   }
 
   void run_all_tests(Language language, const ScratchFolder& program, const ProblemSpec& problem,
-                     const TestlibChecker* checker, JudgeResult& result) const {
+                     const OutputChecker* checker, JudgeResult& result) const {
     const std::size_t n = problem.tests.size();
     result.tests.assign(n, TestResult{});
     std::atomic<std::size_t> first_failure{n};

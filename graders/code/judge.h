@@ -10,6 +10,7 @@
 #include "graders/code/judge_config.h"
 #include "graders/code/language.h"
 #include "graders/code/outcome.h"
+#include "graders/code/output_checker.h"
 #include "graders/verdict.h"
 
 namespace r1eval::graders::code {
@@ -23,7 +24,8 @@ struct ProblemSpec {
   std::vector<TestCase> tests;
   int time_limit_ms = 1000;    // CPU time per test, before JudgeConfig::time_scale
   int memory_limit_mb = 256;
-  std::optional<std::string> checker;  // C++ source of a testlib-convention checker (checker in out ans)
+  std::optional<std::string> checker;  // source of the problem's checker, in checker_convention
+  CheckerConvention checker_convention = CheckerConvention::Testlib;  // C++ testlib, or open-r1's Python
   bool float_tolerance = false;        // force 1e-6 float comparison (it is also detected from the answers)
 };
 

@@ -20,6 +20,7 @@ struct JudgeConfig {
   double time_scale = 1.0;            // multiplies every time limit (see calibrate())
   bool stop_at_first_failure = true;  // like Codeforces: tests after the first failing one are skipped
   std::vector<std::string> checker_include_dirs;  // e.g. where testlib.h lives, for dataset checkers
+  double checker_cpu_seconds = 10;    // per checker run (wall: twice this plus a second); over it is SE
   std::vector<std::string> extra_readonly_paths;  // more host paths programs may read (a toolchain prefix)
 };
 

@@ -45,8 +45,8 @@ CheckerVerdict TestlibChecker::check(const std::string& input, const std::string
   spec.mounts.push_back({sandbox::MountSpec::Kind::ReadOnly, "/data", files.box(), 0});
   spec.mounts.push_back({sandbox::MountSpec::Kind::Tmpfs, "/box", "", 16u << 20});
   spec.working_dir = "/box";
-  spec.limits.cpu_seconds = 10;
-  spec.limits.wall_seconds = 21;
+  spec.limits.cpu_seconds = config_.checker_cpu_seconds;
+  spec.limits.wall_seconds = 2 * config_.checker_cpu_seconds + 1;
   spec.limits.memory_bytes = 1024u << 20;
   sandbox::RunResult run = sandbox::run_sandboxed(spec);
   std::string message = first_line(run.stderr_data.empty() ? run.stdout_data : run.stderr_data);

@@ -5,27 +5,22 @@
 #include <string>
 
 #include "graders/code/judge_config.h"
-#include "graders/code/outcome.h"
+#include "graders/code/output_checker.h"
 #include "graders/code/toolchain.h"
 
 namespace r1eval::graders::code {
 
 class ScratchFolder;
 
-struct CheckerVerdict {
-  Outcome outcome = Outcome::SE;  // AC, WA, or SE when the checker itself failed
-  std::string detail;             // the checker's message (first line of its stderr/stdout)
-};
-
-class TestlibChecker {
+class TestlibChecker : public OutputChecker {
  public:
   // Compiles `source` in the sandbox (with the configured include dirs, e.g. for testlib.h).
   // Throws std::runtime_error with the first compiler lines when it does not compile.
   TestlibChecker(const Toolchain& tools, const JudgeConfig& config, const std::string& source);
-  ~TestlibChecker();
+  ~TestlibChecker() override;
 
   // Runs the checker on one test in the sandbox. Thread-safe.
-  CheckerVerdict check(const std::string& input, const std::string& output, const std::string& answer) const;
+  CheckerVerdict check(const std::string& input, const std::string& output, const std::string& answer) const override;
 
  private:
   const Toolchain& tools_;

@@ -7,6 +7,7 @@
 #include "harness/grade_generations.h"
 #include "harness/grading.h"
 #include "harness/rating_histogram.h"
+#include "harness/rating_options.h"
 #include "harness/report_output.h"
 #include "harness/scoring.h"
 #include "harness/task_lookup.h"
@@ -22,6 +23,7 @@ void add_grade_command(CLI::App& app, int& exit_code) {
     int threads = 0;
     bool force = false;
     DataOptions data;
+    RatingOptions ratings;
   };
   auto options = std::make_shared<Options>();
   CLI::App* cmd = app.add_subcommand("grade", "Grade a generations file (JSONL) against a task and write a run folder");
@@ -38,8 +40,10 @@ void add_grade_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--threads", options->threads, "Grading threads (default: all cores)")->check(CLI::NonNegativeNumber);
   cmd->add_flag("--force", options->force, "Replace an existing run in --out");
   options->data.add_to(*cmd);
+  options->ratings.add_to(*cmd, true);
   cmd->callback([options, &exit_code] {
     const tasks::Task& task = require_task(options->task);
+    options->ratings.load();
     const results::ReferenceTable* reference = find_reference(options->reference);
     auto samples = read_generations_file(options->generations);
     std::vector<std::string> excluded;
@@ -59,7 +63,8 @@ void add_grade_command(CLI::App& app, int& exit_code) {
     const auto histogram = task.info().grader == tasks::GraderKind::code
                                ? load_rating_histogram(options->data.locator())
                                : std::nullopt;
-    auto scores = score_records(records, histogram ? &*histogram : nullptr);
+    auto scores = score_records(records, options->ratings.inputs(histogram ? &*histogram : nullptr));
+    options->ratings.check_standings_used(scores);
     for (auto& s : scores) s.excluded = excluded;
     const std::string markdown = results::render_markdown(scores, reference);
     write_graded_run(options->out, records, scores, markdown, results::render_html(scores, records, reference),

@@ -47,8 +47,13 @@ code::JudgeRequest parse_request(const json& object, std::size_t line) {
   spec->time_limit_ms = positive_int(object, "time_limit_ms", spec->time_limit_ms, line);
   spec->memory_limit_mb = positive_int(object, "memory_limit_mb", spec->memory_limit_mb, line);
   if (auto checker = object.find("checker"); checker != object.end() && !checker->is_null()) {
-    if (!checker->is_string()) bad_line(line, "field 'checker': expected C++ source of a testlib checker");
+    if (!checker->is_string()) bad_line(line, "field 'checker': expected the source of a checker (a string)");
     spec->checker = checker->get<std::string>();
+  }
+  if (auto convention = object.find("checker_language"); convention != object.end() && !convention->is_null()) {
+    const std::string name = convention->is_string() ? convention->get<std::string>() : "";
+    if (name == "python") spec->checker_convention = code::CheckerConvention::OpenR1;
+    else if (name != "cpp") bad_line(line, "field 'checker_language': expected \"cpp\" (testlib) or \"python\" (open-r1)");
   }
   code::JudgeRequest request{response->get<std::string>(), std::nullopt, spec};
   if (auto language = object.find("language"); language != object.end() && !language->is_null()) {

@@ -15,7 +15,7 @@ void add_judge_command(CLI::App& app, int& exit_code) {
   CLI::App* math = cmd->add_subcommand("math", "gold: a math answer; response: a model response");
   CLI::App* choice = cmd->add_subcommand("choice", "gold: a letter; response: a model response");
   CLI::App* code = cmd->add_subcommand(
-      "code", "response + tests [{input, output}] (+ time_limit_ms, memory_limit_mb, language, checker): sandboxed run");
+      "code", "response + tests [{input, output}] (+ time_limit_ms, memory_limit_mb, language, checker, checker_language): sandboxed run");
   auto code_options = std::make_shared<JudgeCodeOptions>();
   code->add_flag("--calibrate", code_options->calibrate, "Print this machine's speed factor against the reference loop");
   code->add_option("--time-scale", code_options->time_scale, "Multiply every time limit (e.g. the calibrated factor)")

@@ -6,6 +6,7 @@
 
 #include "harness/data_options.h"
 #include "harness/rating_histogram.h"
+#include "harness/rating_options.h"
 #include "harness/report_output.h"
 #include "harness/run_comparison.h"
 #include "results/compare.h"
@@ -29,6 +30,7 @@ void add_report_command(CLI::App& app, int& exit_code) {
     std::string run, reference, format = "md", compare;
     bool fail_on_regression = false;
     DataOptions data;  // where a Codeforces rating histogram may be found (percentiles)
+    RatingOptions ratings;
   };
   auto options = std::make_shared<Options>();
   CLI::App* cmd = app.add_subcommand("report", "Print the scores of a run folder (or samples.jsonl file)");
@@ -42,7 +44,9 @@ void add_report_command(CLI::App& app, int& exit_code) {
   cmd->add_flag("--fail-on-regression", options->fail_on_regression,
                 "With --compare: exit 1 when any task, or the overall score, is significantly worse");
   options->data.add_to(*cmd);
+  options->ratings.add_to(*cmd, true);
   cmd->callback([options, &exit_code] {
+    options->ratings.load();
     const results::ReferenceTable* reference = find_reference(options->reference);
     const auto records = load_run(options->run);
     auto data = options->data;
@@ -52,10 +56,12 @@ void add_report_command(CLI::App& app, int& exit_code) {
     exit_code = 0;
     if (options->compare.empty()) {
       if (options->fail_on_regression) throw std::invalid_argument("--fail-on-regression needs --compare OLD_RUN");
+      const auto scores = score_records(records, options->ratings.inputs(percentiles));
+      options->ratings.check_standings_used(scores);
       if (options->format == "html")
-        std::cout << results::render_html(score_records(records, percentiles), records, reference);
+        std::cout << results::render_html(scores, records, reference);
       else
-        print_scores(std::cout, score_records(records, percentiles), reference, options->format);
+        print_scores(std::cout, scores, reference, options->format);
       return;
     }
     const auto comparisons = results::compare_runs(pair_runs(load_run(options->compare), records));

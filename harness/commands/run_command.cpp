@@ -1,4 +1,5 @@
 // `r1eval run`: the evaluation end to end with the built-in engine, resumable.
+#include <algorithm>
 #include <cmath>
 #include <ctime>
 #include <iostream>
@@ -11,6 +12,8 @@
 #include "harness/run/engine_generator.h"
 #include "harness/run/provenance.h"
 #include "harness/run/run_loop.h"
+#include "harness/rating_histogram.h"
+#include "harness/rating_options.h"
 #include "harness/run/stop_signal.h"
 #include "harness/task_lookup.h"
 
@@ -48,6 +51,7 @@ void add_run_command(CLI::App& app, int& exit_code) {
     double kv_cache_gb = 1.0, progress_seconds = 10;
     bool resume = false;
     DataOptions data;
+    RatingOptions ratings;
   };
   auto o = std::make_shared<Options>();
   CLI::App* cmd = app.add_subcommand("run", "Generate, grade and score tasks with the built-in engine into a run folder (resumable)");
@@ -68,8 +72,10 @@ void add_run_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--progress-seconds", o->progress_seconds, "Seconds between progress lines on stderr")->check(CLI::PositiveNumber);
   cmd->add_flag("--resume", o->resume, "Continue the run in --out; its extent (tasks, samples, limit) may change");
   o->data.add_to(*cmd);
+  o->ratings.add_to(*cmd, false);
   cmd->callback([o, &exit_code] {
     const auto selected = require_tasks(o->task_list);
+    o->ratings.load();
     run::RunInputs inputs;
     inputs.config.model = run::model_fingerprint(o->model);
     nlohmann::json model_files = inputs.config.model;
@@ -110,10 +116,15 @@ void add_run_command(CLI::App& app, int& exit_code) {
     const auto make_generator = [model_dir, engine_options]() -> std::unique_ptr<run::Generator> {
       return std::make_unique<run::EngineGenerator>(model_dir, engine_options);
     };
+    const bool any_code = std::any_of(selected.begin(), selected.end(), [](const tasks::Task* t) {
+      return t->info().grader == tasks::GraderKind::code;
+    });
+    const auto histogram = any_code ? load_rating_histogram(locator) : std::nullopt;
     run::StopOnSignal signals;
-    const run::RunOutcome outcome = run::execute_run(inputs, make_generator, o->out,
-                                                     {o->resume, o->threads, o->progress_seconds},
-                                                     signals.flag(), std::cerr);
+    const run::RunOutcome outcome =
+        run::execute_run(inputs, make_generator, o->out,
+                         {o->resume, o->threads, o->progress_seconds, o->ratings.inputs(histogram ? &*histogram : nullptr)},
+                         signals.flag(), std::cerr);
     print_scores(std::cout, outcome.scores, nullptr, "md");
     std::cerr << "r1eval: " << (outcome.interrupted ? "interrupted; " : "") << outcome.generated
               << " samples generated, " << (outcome.already_done + outcome.generated) << "/" << outcome.planned

@@ -234,7 +234,7 @@ RunOutcome execute_run(const RunInputs& inputs, const GeneratorFactory& make_gen
                               return a.task == b.task && a.problem_id == b.problem_id && a.sample_index == b.sample_index;
                             }),
                 records.end());
-  outcome.scores = score_records(records);
+  outcome.scores = score_records(records, options.ratings);
   for (results::TaskScores& s : outcome.scores)
     for (const TaskInput& t : inputs.tasks)
       if (t.task->info().name == s.task) s.excluded = t.excluded;

@@ -13,6 +13,7 @@
 
 #include "harness/run/generator.h"
 #include "harness/run/run_config.h"
+#include "harness/scoring.h"
 #include "results/metrics.h"
 #include "tasks/task.h"
 
@@ -34,6 +35,7 @@ struct RunLoopOptions {
   bool resume = false;
   int grade_threads = 0;          // 0 = all cores
   double progress_seconds = 10;   // between log lines
+  RatingInputs ratings;           // problem ratings / histogram for code tasks' rating (pointers must outlive the run)
 };
 
 struct RunOutcome {

@@ -233,7 +233,7 @@ TEST(GradeCode, RatedProblemsGiveARatingAndPercentile) {
   ASSERT_TRUE(r.percentile.has_value());
   EXPECT_NEAR(*r.percentile, histogram->percentile(r.rating), 1e-12);
   const std::string markdown = results::render_markdown(scores, &results::reference_table("r1-paper"));
-  EXPECT_NE(markdown.find("Codeforces rating (maximum likelihood over 2 rated problems)"), std::string::npos) << markdown;
+  EXPECT_NE(markdown.find("Codeforces rating (maximum likelihood, rated on 2 of 2 problems)"), std::string::npos) << markdown;
   EXPECT_NE(markdown.find("| DeepSeek-R1 | rating | 2029.0 |"), std::string::npos) << markdown;
 }
 

@@ -53,12 +53,34 @@ TEST(JudgeCodeCli, BadInputIsRefusedBeforeAnythingRuns) {
            {R"({"response": "x", "tests": [{"input": 1, "output": "1"}]})", "stdin:2: field 'tests[0]'"},
            {R"({"response": "x", "tests": [{"input": "", "output": "1"}], "time_limit_ms": -5})", "field 'time_limit_ms'"},
            {R"({"response": "x", "tests": [{"input": "", "output": "1"}], "language": "java"})", "field 'language'"},
+           {R"({"response": "x", "tests": [{"input": "", "output": "1"}], "checker_language": "lua"})",
+            "field 'checker_language'"},
            {"{oops", "stdin:2: not valid JSON"}}) {
     const auto r = testing::run_r1eval("judge code", good + "\n" + line + "\n");
     EXPECT_EQ(r.exit_code, 2) << line;
     EXPECT_THAT(r.err, HasSubstr(message)) << line;
     EXPECT_EQ(r.out, "") << "nothing judged before the bad line was found";
   }
+}
+
+// The open-r1 generated_checker convention through the CLI: any pair summing to n is accepted.
+TEST(JudgeCodeCli, PythonCheckerInOpenR1Convention) {
+  const std::string checker =
+      "import sys\nn = int(open(sys.argv[1]).read())\nx, y = map(int, open(sys.argv[3]).read().split())\n"
+      "print(1 if min(x, y) >= 1 and x + y == n else 0)\n";
+  const nlohmann::json tests = nlohmann::json::array({{{"input", "10\n"}, {"output", "5 5\n"}}});
+  const std::string any = "```python\nn = int(input())\nprint(1, n - 1)\n```";
+  const std::string bad = "```python\nn = int(input())\nprint(0, n)\n```";
+  std::string input;
+  for (const std::string& response : {any, bad})
+    input += nlohmann::json{{"response", response}, {"tests", tests}, {"checker", checker}, {"checker_language", "python"}}
+                 .dump() + "\n";
+  const auto r = testing::run_r1eval("judge code", input);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto lines = lines_of(r.out);
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(lines[0]["verdict"], "AC") << lines[0].dump();
+  EXPECT_EQ(lines[1]["verdict"], "WA") << lines[1].dump();
 }
 
 TEST(JudgeCodeCli, CalibratePrintsASpeedFactor) {

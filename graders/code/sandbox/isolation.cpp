@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "graders/code/sandbox/cgroup_v1.h"
+#include "graders/code/sandbox/cgroup_v2.h"
 #include "graders/code/sandbox/sandbox.h"
 #include "graders/code/sandbox/seccomp_policy.h"
 
@@ -65,11 +66,17 @@ int make_empty_network_namespace() {
 
 Isolation probe() {
   Isolation iso;
-  iso.memory_cgroup = judge_cgroup_root("memory");
-  iso.pids_cgroup = judge_cgroup_root("pids");
-  iso.cpuacct_cgroup = judge_cgroup_root("cpuacct");
-  if (!iso.memory_cgroup) iso.notes += "no writable cgroup v1 memory controller (RLIMIT_AS instead); ";
-  if (!iso.pids_cgroup) iso.notes += "no writable cgroup v1 pids controller; ";
+  const CgroupV2Probe& v2 = cgroup_v2();
+  if (v2.root) {
+    iso.cgroup_v2 = v2.root;
+  } else {
+    iso.notes += v2.why_not + "; ";
+    iso.memory_cgroup = judge_cgroup_root("memory");
+    iso.pids_cgroup = judge_cgroup_root("pids");
+    iso.cpuacct_cgroup = judge_cgroup_root("cpuacct");
+    if (!iso.memory_cgroup) iso.notes += "no writable cgroup v1 memory controller (RLIMIT_AS instead); ";
+    if (!iso.pids_cgroup) iso.notes += "no writable cgroup v1 pids controller; ";
+  }
   bool seccomp_ok = true;
   try {
     seccomp_program();
@@ -131,7 +138,8 @@ std::string Isolation::describe() const {
   if (memory_cgroup) groups = "memory";
   if (pids_cgroup) groups += groups.empty() ? "pids" : ",pids";
   if (cpuacct_cgroup) groups += groups.empty() ? "cpuacct" : ",cpuacct";
-  text += groups.empty() ? "; no cgroups (RLIMIT_AS)" : "; cgroup-v1 " + groups;
+  if (cgroup_v2) text += "; cgroup-v2 memory,pids,cpu";
+  else text += groups.empty() ? "; no cgroups (RLIMIT_AS)" : "; cgroup-v1 " + groups;
   text += "; rlimits";
   return text;
 }

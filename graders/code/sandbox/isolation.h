@@ -20,6 +20,8 @@ struct Layers {
 
 struct Isolation {
   Layers layers;
+  // Parent of per-run cgroup v2 groups (memory.max, pids.max, cpu.stat); when set, the v1 fields are unset.
+  std::optional<std::string> cgroup_v2;
   std::optional<std::string> memory_cgroup;  // parent of per-run memory groups; nullopt: RLIMIT_AS
   std::optional<std::string> pids_cgroup;    // parent of per-run pids groups; nullopt: RLIMIT_NPROC only
   std::optional<std::string> cpuacct_cgroup; // parent of per-run CPU accounting groups; nullopt: rusage only
@@ -32,8 +34,8 @@ struct Isolation {
 };
 
 // Probes on first call (thread-safe): tries the full set of namespaces with a real run of a trivial
-// program, then fewer, and keeps the first set that works; checks seccomp and the cgroup v1
-// controllers the same way. Later calls return the same answer.
+// program, then fewer, and keeps the first set that works; checks seccomp and the cgroups the same way:
+// a delegated cgroup v2 hierarchy first (cgroup_v2.h), else the cgroup v1 controllers, else rlimits only. Later calls return the same answer.
 const Isolation& isolation();
 
 // The ids the program runs as: inside its user namespace when there is one, and the host uid/gid

@@ -9,6 +9,7 @@
 #include <poll.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cmath>
@@ -104,12 +105,29 @@ Fd stdin_file(const std::string& data) {
 // The run's cgroups, taken from the pools with this run's limits written.
 struct Groups {
   std::optional<RunCgroupPool::Lease> memory_lease, pids_lease, cpu_lease;
-  RunCgroup* memory = nullptr;
+  RunCgroup* memory = nullptr;  // v2: the run's one group, doing memory, pids and CPU time
   RunCgroup* pids = nullptr;
   RunCgroup* cpu = nullptr;
+  bool v2 = false;
   std::uint64_t oom_kills_before = 0;
+  std::uint64_t cpu_usec_before = 0;  // v2 groups are reused and cpu.stat cannot be reset
+  std::uint64_t memory_limit = 0;
 
   Groups(const Isolation& iso, const RunLimits& limits) {
+    if (iso.cgroup_v2) {
+      v2 = true;
+      memory_lease.emplace(pool_for(*iso.cgroup_v2).take());
+      memory = &**memory_lease;
+      memory_limit = limits.memory_bytes;
+      if (!memory->set("memory.max", std::to_string(limits.memory_bytes)))
+        throw std::runtime_error("cgroup v2: memory limit refused");
+      memory->set("memory.swap.max", "0");  // absent without swap accounting: then there is nothing to limit
+      if (!memory->set("pids.max", std::to_string(limits.processes + 1)))
+        throw std::runtime_error("cgroup v2: pids limit refused");
+      oom_kills_before = memory->read("memory.events", "oom_kill").value_or(0);
+      cpu_usec_before = memory->read("cpu.stat", "usage_usec").value_or(0);
+      return;
+    }
     if (iso.memory_cgroup) {
       memory_lease.emplace(pool_for(*iso.memory_cgroup).take());
       memory = &**memory_lease;
@@ -138,13 +156,25 @@ struct Groups {
   }
   // CPU seconds of every process of the run so far, killed or not; nullopt without a cpuacct group.
   std::optional<double> cpu_seconds() const {
+    if (v2) {
+      auto usec = memory->read("cpu.stat", "usage_usec");
+      if (!usec) return std::nullopt;
+      return static_cast<double>(*usec - std::min(*usec, cpu_usec_before)) / 1e6;
+    }
     if (!cpu) return std::nullopt;
     auto nanoseconds = cpu->read("cpuacct.usage");
     if (!nanoseconds) return std::nullopt;
     return static_cast<double>(*nanoseconds) / 1e9;
   }
   bool oom_killed() const {
+    if (v2) return memory->read("memory.events", "oom_kill").value_or(0) > oom_kills_before;
     return memory && memory->read("memory.oom_control", "oom_kill").value_or(0) > oom_kills_before;
+  }
+  // The group's peak after an OOM kill; nullopt when unknown. v2's memory.peak cannot be reset on most
+  // kernels and the group is reused, but an OOM kill means the run reached its memory.max.
+  std::optional<std::uint64_t> peak_after_oom() const {
+    if (v2) return memory_limit;
+    return memory ? memory->read("memory.max_usage_in_bytes") : std::nullopt;
   }
 };
 
@@ -307,7 +337,7 @@ RunResult run_sandboxed(const RunSpec& spec, const Isolation& iso) {
     const auto deadline =
         start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(limits.wall_seconds));
     std::function<bool()> over_cpu;
-    if (groups.cpu) over_cpu = [&] { return groups.cpu_seconds().value_or(0) > limits.cpu_seconds; };
+    if (groups.cpu || groups.v2) over_cpu = [&] { return groups.cpu_seconds().value_or(0) > limits.cpu_seconds; };
     Collected collected = collect(setup_problem.empty() ? report.read.get() : -1, out.read.get(), err.read.get(),
                                   limits.stdout_bytes, limits.stderr_bytes, deadline, kill_everything, over_cpu);
     int reaper_status = 0;
@@ -325,8 +355,7 @@ RunResult run_sandboxed(const RunSpec& spec, const Isolation& iso) {
     const bool oom_killed = groups.oom_killed();
     if (oom_killed) {
       // The group also counts page cache and kernel memory, so its peak only ever raises the RSS figure.
-      auto peak = groups.memory->read("memory.max_usage_in_bytes");
-      if (peak) result.peak_memory_bytes = std::max(result.peak_memory_bytes, *peak);
+      if (auto peak = groups.peak_after_oom()) result.peak_memory_bytes = std::max(result.peak_memory_bytes, *peak);
     }
     if (!setup_problem.empty()) return setup_failure("sandbox: " + setup_problem);
     Report reported = decode_report(collected.report);

@@ -1,0 +1,31 @@
+// A problem's own output checker: decides whether a program's output for one test is accepted, for
+// problems with many correct answers. Implementations differ in language and exit/output convention.
+#pragma once
+#include <string>
+
+#include "graders/code/outcome.h"
+
+namespace r1eval::graders::code {
+
+struct CheckerVerdict {
+  Outcome outcome = Outcome::SE;  // AC, WA, or SE when the checker itself failed
+  std::string detail;             // the checker's message (first line of its stderr/stdout)
+};
+
+// The conventions the judge can run (ProblemSpec::checker_convention).
+enum class CheckerConvention {
+  Testlib,  // C++ source, `checker input output answer`, exit 0 AC / 1, 2, 7 WA / else SE
+  OpenR1,   // Python source, `checker.py input.txt correct_output.txt solution_output.txt`, prints 1 or 0
+};
+
+class OutputChecker {
+ public:
+  virtual ~OutputChecker() = default;
+  // Runs the checker on one test in the sandbox: `output` is the program's, `answer` the jury's.
+  // Thread-safe. A checker that crashes, hangs or answers out of convention is SE; throws
+  // std::runtime_error only when the judge cannot write the test's files on the host.
+  virtual CheckerVerdict check(const std::string& input, const std::string& output,
+                               const std::string& answer) const = 0;
+};
+
+}  // namespace r1eval::graders::code

@@ -1,0 +1,108 @@
+// open-r1/codeforces `generated_checker` convention: a Python script run as
+// `checker.py input.txt correct_output.txt solution_output.txt` that prints 1 (accepted) or 0 (rejected).
+// The checkers here are written for these tests; the problem: print any x, y >= 1 with x + y = n.
+#include <gtest/gtest.h>
+
+#include "graders/code/judge.h"
+#include "tests/graders/code_test_support.h"
+
+namespace r1eval::graders::code {
+namespace {
+
+using testing::problem;
+using testing::shared_judge;
+
+// Reads the three files by the names it is given, relative to its working folder.
+const char* kPairChecker = R"(import sys
+inp, correct, solution = sys.argv[1], sys.argv[2], sys.argv[3]
+n = int(open(inp).read().split()[0])
+jury = open(correct).read().split()
+assert len(jury) == 2, "jury answer malformed"
+got = open(solution).read().split()
+ok = len(got) == 2 and all(t.lstrip('-').isdigit() for t in got)
+ok = ok and int(got[0]) >= 1 and int(got[1]) >= 1 and int(got[0]) + int(got[1]) == n
+print(1 if ok else 0)
+)";
+
+const char* kAnyPair = "#include <cstdio>\nint main(){long n; std::scanf(\"%ld\",&n); std::printf(\"1 %ld\\n\", n-1);}\n";
+const char* kBadPair = "#include <cstdio>\nint main(){long n; std::scanf(\"%ld\",&n); std::printf(\"1 %ld\\n\", n);}\n";
+
+ProblemSpec pair_problem(const std::string& checker, std::vector<TestCase> tests = {{"10\n", "5 5\n"}, {"7\n", "3 4\n"}}) {
+  ProblemSpec p = problem(std::move(tests));
+  p.checker = checker;
+  p.checker_convention = CheckerConvention::OpenR1;
+  return p;
+}
+
+TEST(OpenR1Checker, AcceptsAnyValidAnswerThatTokenComparisonWouldReject) {
+  const JudgeResult r = shared_judge().judge_source(Language::Cpp, kAnyPair, pair_problem(kPairChecker));
+  EXPECT_EQ(r.outcome, Outcome::AC) << r.detail;
+  EXPECT_EQ(r.tests_passed, 2);
+  ProblemSpec plain = pair_problem(kPairChecker);
+  plain.checker.reset();  // without the checker "1 9" is not "5 5"
+  EXPECT_EQ(shared_judge().judge_source(Language::Cpp, kAnyPair, plain).outcome, Outcome::WA);
+}
+
+TEST(OpenR1Checker, ZeroIsWrongAnswer) {
+  const JudgeResult r = shared_judge().judge_source(Language::Cpp, kBadPair, pair_problem(kPairChecker));
+  EXPECT_EQ(r.outcome, Outcome::WA) << r.detail;
+  EXPECT_NE(r.detail.find("test 1"), std::string::npos) << r.detail;
+}
+
+TEST(OpenR1Checker, PythonSolutionsAreCheckedToo) {
+  const char* python = "n = int(input())\nprint(2, n - 2)\n";
+  const JudgeResult r = shared_judge().judge_source(Language::Python, python, pair_problem(kPairChecker));
+  EXPECT_EQ(r.outcome, Outcome::AC) << r.detail;
+}
+
+TEST(OpenR1Checker, CrashingCheckerIsSystemErrorNotTheModels) {
+  // The jury's answer is malformed: the checker's assert fails (exit 1 with a traceback).
+  const JudgeResult r =
+      shared_judge().judge_source(Language::Cpp, kAnyPair, pair_problem(kPairChecker, {{"10\n", "garbage\n"}}));
+  EXPECT_EQ(r.outcome, Outcome::SE) << r.detail;
+  EXPECT_NE(r.detail.find("jury answer malformed"), std::string::npos) << r.detail;
+}
+
+TEST(OpenR1Checker, OutputOutsideTheConventionIsSystemError) {
+  const JudgeResult r = shared_judge().judge_source(Language::Cpp, kAnyPair, pair_problem("print('maybe')\n"));
+  EXPECT_EQ(r.outcome, Outcome::SE) << r.detail;
+  EXPECT_NE(r.detail.find("expected 1 or 0"), std::string::npos) << r.detail;
+}
+
+TEST(OpenR1Checker, HangingCheckerIsSystemError) {
+  JudgeConfig config;
+  config.checker_cpu_seconds = 1;  // keeps the test short; the default is 10 s
+  const Judge judge(config);
+  const JudgeResult r =
+      judge.judge_source(Language::Python, "print(1, 9)\n", pair_problem("while True:\n    pass\n", {{"10\n", "5 5\n"}}));
+  EXPECT_EQ(r.outcome, Outcome::SE) << r.detail;
+  EXPECT_NE(r.detail.find("checker did not finish normally"), std::string::npos) << r.detail;
+}
+
+TEST(OpenR1Checker, InvalidPythonIsSystemErrorNamingTheChecker) {
+  const JudgeResult r = shared_judge().judge_source(Language::Cpp, kAnyPair, pair_problem("def broken(:\n"));
+  EXPECT_EQ(r.outcome, Outcome::SE);
+  EXPECT_NE(r.detail.find("checker is not valid Python"), std::string::npos) << r.detail;
+}
+
+TEST(OpenR1Checker, CheckerCannotReachTheNetworkOrTheHostFiles) {
+  // A checker is dataset code: it runs in the same sandbox as programs. Printing 1 only when both are
+  // denied makes the test pass only under isolation.
+  const char* probing = R"(import socket
+denied = 0
+try:
+    socket.create_connection(('127.0.0.1', 9), timeout=1)
+except OSError:
+    denied += 1
+try:
+    open('/etc/shadow').read()
+except OSError:
+    denied += 1
+print(1 if denied == 2 else 0)
+)";
+  const JudgeResult r = shared_judge().judge_source(Language::Cpp, kAnyPair, pair_problem(probing, {{"10\n", "5 5\n"}}));
+  EXPECT_EQ(r.outcome, Outcome::AC) << r.detail;
+}
+
+}  // namespace
+}  // namespace r1eval::graders::code
