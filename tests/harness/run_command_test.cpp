@@ -10,6 +10,8 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <fstream>
+#include <iterator>
 #include <map>
 #include <random>
 #include <regex>
@@ -151,6 +153,12 @@ pid_t spawn_r1eval(const std::string& args) {
   return pid;
 }
 
+// Complete lines in `path` (0 when it does not exist); a line being appended is not counted.
+std::size_t lines_in(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return static_cast<std::size_t>(std::count(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>(), '\n'));
+}
+
 TEST(RunCommand, ResumeAfterKillNineMatchesAnUninterruptedRun) {
   const auto model = testing::tiny_model("run_kill");
   const auto reference = testing::scratch_dir("run_kill_reference");
@@ -159,22 +167,34 @@ TEST(RunCommand, ResumeAfterKillNineMatchesAnUninterruptedRun) {
   // The killed runs hold few samples in the engine at once, so samples finish one after another and the
   // kills land between many different store states (and the batches differ from the reference's).
   const std::string killed_args = run_args(model, killed, extra + " --max-batch 3");
-  const auto start = std::chrono::steady_clock::now();
-  ASSERT_EQ(testing::run_r1eval(killed_args).exit_code, 0);
-  const auto whole_ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
-  std::filesystem::remove_all(killed);
   ASSERT_EQ(testing::run_r1eval(run_args(model, reference, extra)).exit_code, 0);
-  // Kill points spread over a whole run: start-up, generation, grading and the final writes.
+  const std::size_t total = samples_by_key(reference).size();
+  // Kill points spread over a whole run: each kill waits until the store holds a target number of lines
+  // (rising from 0 to all of them over the 20 kills, each run resuming the last) and then a few random
+  // milliseconds more, so kills land at start-up, mid-append, while grading and during the final writes
+  // whatever the machine's speed.
   std::mt19937 rng(20261129);
-  std::uniform_int_distribution<long> delay_ms(0, std::max<long>(whole_ms, 20));
+  std::uniform_int_distribution<int> extra_ms(0, 4);
   std::set<std::size_t> stored_after_kill;
   for (int i = 0; i < 20; ++i) {
+    const std::size_t target = total * static_cast<std::size_t>(i) / 20;
     const pid_t pid = spawn_r1eval(killed_args);
     ASSERT_GT(pid, 0);
-    std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms(rng)));
-    ::kill(pid, SIGKILL);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
     int status = 0;
-    ::waitpid(pid, &status, 0);
+    bool exited = false;
+    while (std::chrono::steady_clock::now() < deadline && lines_in(killed / "samples.jsonl") < target) {
+      if (::waitpid(pid, &status, WNOHANG) == pid) {
+        exited = true;
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    if (!exited) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(extra_ms(rng)));
+      ::kill(pid, SIGKILL);
+      ::waitpid(pid, &status, 0);
+    }
     stored_after_kill.insert(std::filesystem::exists(killed / "samples.jsonl") ? results::load_samples(killed).size() : 0);
   }
   EXPECT_GE(stored_after_kill.size(), 2u) << "the kills should land at different points of the run";
