@@ -115,11 +115,7 @@ void add_run_command(CLI::App& app, int& exit_code) {
                          {"machine", run::machine_description()}, {"started_at", utc_now()}};
     const run::ShardPlacement placement =
         run::place_shard(o->shard, mpi ? mpi->rank() : 0, mpi ? mpi->size() : 1, o->out, run::process_env);
-    if (placement.shard) {
-      run::restrict_to_shard(inputs, *placement.shard);
-      std::cerr << "r1eval: shard " << run::shard_text(*placement.shard) << " (" << placement.source << ") into "
-                << placement.out.string() << "\n";
-    }
+    if (placement.shard) run::restrict_to_shard(inputs, *placement.shard);
 
     run::EngineGeneratorOptions engine_options;
     engine_options.tensor_parallel = o->tp;
@@ -139,7 +135,9 @@ void add_run_command(CLI::App& app, int& exit_code) {
                                                      {o->resume, o->threads, o->progress_seconds, live},
                                                      signals.flag(), std::cerr);
     if (!mpi) print_scores(std::cout, outcome.scores, nullptr, "md");
-    std::cerr << "r1eval: " << (outcome.interrupted ? "interrupted; " : "") << outcome.generated
+    const std::string shard_note =
+        placement.shard ? "shard " + run::shard_text(*placement.shard) + " (" + placement.source + "): " : "";
+    std::cerr << "r1eval: " << shard_note << (outcome.interrupted ? "interrupted; " : "") << outcome.generated
               << " samples generated, " << (outcome.already_done + outcome.generated) << "/" << outcome.planned
               << " done; run written to " << placement.out.string() << "\n";
     exit_code = outcome.interrupted ? 128 + signals.signal_number() : 0;

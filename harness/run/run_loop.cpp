@@ -193,7 +193,8 @@ RunOutcome execute_run(const RunInputs& inputs, const GeneratorFactory& make_gen
       }
     }
   }
-  log << "r1eval: " << outcome.planned << " samples planned, " << outcome.already_done << " already in "
+  log << "r1eval: " << (inputs.config.shard ? "shard " + shard_text(*inputs.config.shard) + ": " : "")
+      << outcome.planned << " samples planned, " << outcome.already_done << " already in "
       << out_dir.string() << ", " << (outcome.planned - outcome.already_done) << " to generate" << std::endl;
 
   Progress progress(totals, done_counts);

@@ -22,9 +22,10 @@ using ::testing::HasSubstr;
 using Key = std::tuple<std::string, std::string, int>;
 
 std::string run_args(const std::filesystem::path& model, const std::filesystem::path& out, const std::string& extra = "") {
+  const std::string seed = extra.find("--seed ") == std::string::npos ? " --seed 5" : "";
   return "run --model " + model.string() + " --out " + out.string() +
-         " --tasks aime24,math500 --limit 3 --samples 2 --max-tokens 10 --seed 5 --kv-cache-gb 0.05 --offline"
-         " --progress-seconds 0.05 --data-dir " + testing::shared_data() + " " + extra;
+         " --tasks aime24,math500 --limit 3 --samples 2 --max-tokens 10 --kv-cache-gb 0.05 --offline"
+         " --progress-seconds 0.05 --data-dir " + testing::shared_data() + seed + " " + extra;
 }
 
 // Runs `r1eval args` as `ranks` MPI ranks (as root too, and on fewer cores than ranks).

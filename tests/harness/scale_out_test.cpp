@@ -19,9 +19,10 @@ using ::testing::HasSubstr;
 using Key = std::tuple<std::string, std::string, int>;
 
 std::string run_args(const std::filesystem::path& model, const std::filesystem::path& out, const std::string& extra = "") {
+  const std::string seed = extra.find("--seed ") == std::string::npos ? " --seed 5" : "";
   return "run --model " + model.string() + " --out " + out.string() +
-         " --tasks aime24,math500 --limit 3 --samples 2 --max-tokens 10 --seed 5 --kv-cache-gb 0.05 --offline"
-         " --progress-seconds 0.05 --data-dir " + testing::shared_data() + " " + extra;
+         " --tasks aime24,math500 --limit 3 --samples 2 --max-tokens 10 --kv-cache-gb 0.05 --offline"
+         " --progress-seconds 0.05 --data-dir " + testing::shared_data() + seed + " " + extra;
 }
 
 std::map<Key, std::string> responses(const std::filesystem::path& dir) {
@@ -53,11 +54,14 @@ class ShardedRun : public ::testing::Test {
       EXPECT_THAT(r.err, HasSubstr("shard " + std::string(shard) + " (--shard)"));
     }
   }
-  std::filesystem::path shard_dir(int i) const { return root_ / ("s" + std::to_string(i)); }
+  std::filesystem::path shard_dir(int i) const { return root_ / (i == 0 ? "s0" : "s1"); }
   static std::string merge(const std::vector<std::filesystem::path>& dirs, const std::filesystem::path& out,
                            const std::string& extra = "") {
     std::string args = "merge";
-    for (const auto& d : dirs) args += " " + d.string();
+    for (const auto& d : dirs) {
+      args += ' ';
+      args += d.string();
+    }
     return args + " --out " + out.string() + " " + extra;
   }
   // A copy of shard i to alter.
