@@ -47,7 +47,7 @@ void DataParallelGenerator::generate(const std::vector<GenerationRequest>& reque
   std::deque<GeneratedSample> finished;
   std::size_t running = 0;
   std::exception_ptr error;
-  std::atomic<bool> halt{false};  // the caller's stop, or a replica's failure
+  std::atomic<bool> halt{stop.load()};  // the caller's stop, or a replica's failure
   std::vector<std::thread> threads;
   for (std::size_t i = 0; i < replicas_.size(); ++i) {
     if (shares[i].empty()) continue;
