@@ -24,7 +24,8 @@ EngineGeneratorOptions small_cache() {
 std::vector<GenerationRequest> requests_with(const std::vector<int>& samples) {
   std::vector<GenerationRequest> requests;
   for (std::size_t i = 0; i < samples.size(); ++i) {
-    const std::string id = std::string("p") + std::to_string(i);
+    std::string id = "p";
+    id += std::to_string(i);
     GenerationRequest r{std::string("Compute ") + id + " and box it.", {0.6, 0.95, 8}, {}};
     for (int k = 0; k < samples[i]; ++k) r.samples.push_back({"t", id, k, sample_seed(2, "t", id, k)});
     requests.push_back(std::move(r));
