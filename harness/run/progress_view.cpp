@@ -56,9 +56,14 @@ std::vector<std::string> render_progress(const ProgressSnapshot& p, std::size_t 
 
   std::size_t name_width = 0;
   for (const TaskProgress& t : p.tasks) name_width = std::max(name_width, t.name.size());
-  // The text right of each bar; the widest decides how long the bars can be.
+  // The text right of each bar; the widest decides how long the bars can be. Room for typical values is
+  // reserved up front, so the bars keep their length from one redraw to the next.
   std::vector<std::string> stats;
   std::size_t stats_width = 0;
+  for (const TaskProgress& t : p.tasks) {
+    const std::size_t total_digits = std::to_string(t.total).size();
+    stats_width = std::max(stats_width, 2 * total_digits + std::string("/  00000 tok/s  ETA 00h00m  pass@1 0.000").size());
+  }
   for (const TaskProgress& t : p.tasks) {
     std::string pass = "pass@1 -";
     if (t.done > 0) {
