@@ -4,7 +4,6 @@
 #include "harness/commands/commands.h"
 #include "harness/report_output.h"
 #include "harness/run/merge.h"
-#include "harness/run/provenance.h"
 
 namespace r1eval::harness {
 
@@ -21,10 +20,7 @@ void add_merge_command(CLI::App& app, int& exit_code) {
   cmd->add_flag("--allow-partial", o->allow_partial, "Merge even when shards are absent or unfinished; the result is marked partial");
   cmd->callback([o, &exit_code] {
     std::vector<std::filesystem::path> dirs(o->shards.begin(), o->shards.end());
-    nlohmann::json provenance = run::build_description();
-    provenance["machine"] = run::machine_description();
-    provenance["merged_at"] = run::utc_timestamp();
-    const run::MergeOutcome m = run::merge_shards(dirs, o->out, {o->allow_partial}, provenance);
+    const run::MergeOutcome m = run::merge_shards(dirs, o->out, {o->allow_partial}, run::merge_provenance());
     print_scores(std::cout, m.scores, nullptr, "md");
     std::cerr << "r1eval: merged " << m.shards_given << " of " << m.shard_count << " shards, " << m.samples
               << " samples" << (m.partial ? " (partial)" : "")

@@ -147,10 +147,7 @@ void add_run_command(CLI::App& app, int& exit_code) {
       std::vector<std::filesystem::path> shard_dirs;
       for (int r = 0; r < mpi->size(); ++r)
         shard_dirs.push_back(std::filesystem::path(o->out) / run::shard_folder_name({r, mpi->size()}));
-      nlohmann::json merge_provenance = run::build_description();
-      merge_provenance["machine"] = run::machine_description();
-      merge_provenance["merged_at"] = run::utc_timestamp();
-      const run::MergeOutcome merged = run::merge_shards(shard_dirs, o->out, {}, merge_provenance);
+      const run::MergeOutcome merged = run::merge_shards(shard_dirs, o->out, {}, run::merge_provenance());
       print_scores(std::cout, merged.scores, nullptr, "md");
       std::cerr << "r1eval: merged " << mpi->size() << " ranks' shards, " << merged.samples << " samples; run written to "
                 << o->out << "\n";

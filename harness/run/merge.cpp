@@ -8,6 +8,8 @@
 #include <stdexcept>
 #include <tuple>
 
+#include "harness/grade_generations.h"
+#include "harness/run/provenance.h"
 #include "harness/run/run_config.h"
 #include "harness/run/run_summary.h"
 #include "harness/run/shard.h"
@@ -114,6 +116,13 @@ std::string shard_list(const std::vector<int>& indices, int count) {
 }
 
 }  // namespace
+
+nlohmann::json merge_provenance() {
+  nlohmann::json p = build_description();
+  p["machine"] = machine_description();
+  p["merged_at"] = utc_timestamp();
+  return p;
+}
 
 MergeOutcome merge_shards(const std::vector<std::filesystem::path>& shard_dirs, const std::filesystem::path& out_dir,
                           const MergeOptions& options, const nlohmann::json& provenance) {
@@ -227,9 +236,7 @@ MergeOutcome merge_shards(const std::vector<std::filesystem::path>& shard_dirs, 
   std::error_code ec;
   std::filesystem::create_directories(out_dir, ec);
   if (ec) fail("--out " + out_dir.string() + ": cannot create the folder (" + ec.message() + ")");
-  std::string lines;
-  for (const results::SampleRecord& r : ordered) lines += results::to_json(r).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
-  results::write_file_atomic(out_dir / "samples.jsonl", lines);
+  results::write_file_atomic(out_dir / "samples.jsonl", samples_jsonl(ordered));
   write_summary(out_dir, summary);
   results::write_file_atomic(out_dir / "run.json", nlohmann::json{{"config", config},
                                                                   {"provenance", provenance},

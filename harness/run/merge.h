@@ -21,6 +21,9 @@ struct MergeOutcome {
   std::vector<results::TaskScores> scores;
 };
 
+// The `provenance` of a merge made by this process: build (version, git hash), machine, "merged_at".
+nlohmann::json merge_provenance();
+
 // Checks that `shard_dirs` are shards of one run (run.json configs equal apart from "shard", one folder
 // per shard index, every index present, problems planned by exactly one shard, every sample in its
 // shard's plan and present, a sample written twice only with the same response) and writes into
