@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "harness/commands/commands.h"
+#include "harness/run/mpi_world.h"
 
 namespace r1eval::harness {
 
@@ -22,6 +23,7 @@ int run_cli(int argc, char** argv) {
   add_generate_command(app, exit_code);
   add_tokenize_command(app, exit_code);
   add_run_command(app, exit_code);
+  add_merge_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -30,12 +32,15 @@ int run_cli(int argc, char** argv) {
   } catch (const std::logic_error& e) {
     if (!dynamic_cast<const std::invalid_argument*>(&e)) {
       std::cerr << "r1eval: internal error: " << e.what() << '\n';
+      run::abort_mpi_world_if_joined(1);
       return 1;
     }
     std::cerr << "r1eval: " << e.what() << '\n';
+    run::abort_mpi_world_if_joined(2);
     return 2;
   } catch (const std::exception& e) {
     std::cerr << "r1eval: " << e.what() << '\n';
+    run::abort_mpi_world_if_joined(2);
     return 2;
   }
   return exit_code;

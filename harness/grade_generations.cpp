@@ -157,6 +157,13 @@ std::vector<results::SampleRecord> grade_external_samples(const tasks::Task& tas
   return sorted;
 }
 
+std::string samples_jsonl(const std::vector<results::SampleRecord>& records) {
+  std::string lines;
+  for (const results::SampleRecord& r : records)
+    lines += results::to_json(r).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  return lines;
+}
+
 void write_graded_run(const std::filesystem::path& out_dir, const std::vector<results::SampleRecord>& records,
                       const std::vector<results::TaskScores>& scores, const std::string& report_markdown,
                       const std::string& report_html, bool overwrite) {
@@ -166,9 +173,7 @@ void write_graded_run(const std::filesystem::path& out_dir, const std::vector<re
   const auto samples_path = out_dir / "samples.jsonl";
   if (!overwrite && std::filesystem::exists(samples_path))
     throw std::invalid_argument(samples_path.string() + ": already exists (use --force to replace the run)");
-  std::string lines;
-  for (const results::SampleRecord& r : records) lines += results::to_json(r).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
-  results::write_file_atomic(samples_path, lines);
+  results::write_file_atomic(samples_path, samples_jsonl(records));
   results::write_file_atomic(out_dir / "scores.json", results::scores_to_json(scores).dump(2) + "\n");
   results::write_file_atomic(out_dir / "report.md", report_markdown);
   results::write_file_atomic(out_dir / "report.html", report_html);

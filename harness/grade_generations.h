@@ -28,6 +28,10 @@ std::vector<results::SampleRecord> grade_external_samples(const tasks::Task& tas
                                                           const std::filesystem::path& source,
                                                           const GradeOptions& options);
 
+// The text of a samples.jsonl holding `records`, one line each, in the given order (invalid UTF-8 in a
+// response replaced, as the store writes it).
+std::string samples_jsonl(const std::vector<results::SampleRecord>& records);
+
 // Writes records, scores and the Markdown and HTML reports into `out_dir` (created). Every file is written
 // whole (temp + rename); an existing samples.jsonl is an error unless `overwrite`.
 void write_graded_run(const std::filesystem::path& out_dir, const std::vector<results::SampleRecord>& records,

@@ -6,6 +6,7 @@ pkgs=(build-essential cmake ninja-build pkg-config git python3 python3-venv unzi
       libtbb-dev libre2-dev nlohmann-json3-dev libcli11-dev libcurl4-openssl-dev libzip-dev
       libgmp-dev libmpfr-dev libseccomp-dev libopenblas-dev libcpp-httplib-dev
       libgtest-dev libgmock-dev libbenchmark-dev libicu-dev
+      libopenmpi-dev openmpi-bin  # optional at build time: mpirun -np N r1eval run (shards per rank)
       clang libclang-rt-14-dev)  # clang: the libFuzzer targets (tools/*fuzz*.sh)
 missing=()
 for p in "${pkgs[@]}"; do

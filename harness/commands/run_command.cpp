@@ -9,11 +9,16 @@
 #include "harness/grading.h"
 #include "harness/data_options.h"
 #include "harness/report_output.h"
+#include "harness/run/data_parallel_generator.h"
 #include "harness/run/engine_generator.h"
+#include "harness/run/merge.h"
+#include "harness/run/mpi_world.h"
+#include "harness/run/progress_view.h"
 #include "harness/run/provenance.h"
 #include "harness/run/run_loop.h"
 #include "harness/rating_histogram.h"
 #include "harness/rating_options.h"
+#include "harness/run/shard_placement.h"
 #include "harness/run/stop_signal.h"
 #include "harness/task_lookup.h"
 
@@ -50,6 +55,8 @@ void add_run_command(CLI::App& app, int& exit_code) {
     std::size_t limit = 0;
     double kv_cache_gb = 1.0, progress_seconds = 10;
     bool resume = false;
+    std::string shard;
+    int dp = 1;
     DataOptions data;
     RatingOptions ratings;
   };
@@ -71,9 +78,14 @@ void add_run_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--threads", o->threads, "Grading threads (default: all cores)")->check(CLI::NonNegativeNumber);
   cmd->add_option("--progress-seconds", o->progress_seconds, "Seconds between progress lines on stderr")->check(CLI::PositiveNumber);
   cmd->add_flag("--resume", o->resume, "Continue the run in --out; its extent (tasks, samples, limit) may change");
+  cmd->add_option("--shard", o->shard, "Run only shard i of N (0-based, i/N; split by problem); join shards with r1eval merge");
+  cmd->add_option("--dp", o->dp, "Engine replicas sharing the requests (data parallel), each with --tp ranks")
+      ->check(CLI::PositiveNumber);
   o->data.add_to(*cmd);
   o->ratings.add_to(*cmd, false);
   cmd->callback([o, &exit_code] {
+    // Under mpirun (joined before any thread starts) rank r runs shard r/size and rank 0 merges.
+    run::MpiWorld* const mpi = run::join_mpi_world_if_launched();
     const auto selected = require_tasks(o->task_list);
     o->ratings.load();
     run::RunInputs inputs;
@@ -107,29 +119,53 @@ void add_run_command(CLI::App& app, int& exit_code) {
                          {"model_folder", std::filesystem::absolute(o->model).string()},
                          {"model_files", model_files}, {"datasets", datasets},
                          {"machine", run::machine_description()}, {"started_at", utc_now()}};
+    const run::ShardPlacement placement =
+        run::place_shard(o->shard, mpi ? mpi->rank() : 0, mpi ? mpi->size() : 1, o->out, run::process_env);
+    if (placement.shard) run::restrict_to_shard(inputs, *placement.shard);
 
     run::EngineGeneratorOptions engine_options;
     engine_options.tensor_parallel = o->tp;
     engine_options.max_in_flight = o->max_batch;
     engine_options.kv_cache_bytes = static_cast<std::uint64_t>(std::llround(o->kv_cache_gb * (1ull << 30)));
     const std::string model_dir = o->model;
-    const auto make_generator = [model_dir, engine_options]() -> std::unique_ptr<run::Generator> {
-      return std::make_unique<run::EngineGenerator>(model_dir, engine_options);
+    const int replicas = o->dp;
+    const auto make_generator = [model_dir, engine_options, replicas]() -> std::unique_ptr<run::Generator> {
+      if (replicas == 1) return std::make_unique<run::EngineGenerator>(model_dir, engine_options);
+      return std::make_unique<run::DataParallelGenerator>(replicas, [&](std::size_t) {
+        return std::make_unique<run::EngineGenerator>(model_dir, engine_options);
+      });
     };
     const bool any_code = std::any_of(selected.begin(), selected.end(), [](const tasks::Task* t) {
       return t->info().grader == tasks::GraderKind::code;
     });
     const auto histogram = any_code ? load_rating_histogram(locator) : std::nullopt;
     run::StopOnSignal signals;
-    const run::RunOutcome outcome =
-        run::execute_run(inputs, make_generator, o->out,
-                         {o->resume, o->threads, o->progress_seconds, o->ratings.inputs(histogram ? &*histogram : nullptr)},
-                         signals.flag(), std::cerr);
-    print_scores(std::cout, outcome.scores, nullptr, "md");
-    std::cerr << "r1eval: " << (outcome.interrupted ? "interrupted; " : "") << outcome.generated
+    const bool live = !mpi && run::stderr_is_live_terminal();
+    run::RunLoopOptions loop;
+    loop.resume = o->resume;
+    loop.grade_threads = o->threads;
+    loop.progress_seconds = o->progress_seconds;
+    loop.ratings = o->ratings.inputs(histogram ? &*histogram : nullptr);
+    loop.live_progress = live;
+    const run::RunOutcome outcome = run::execute_run(inputs, make_generator, placement.out, loop, signals.flag(), std::cerr);
+    if (!mpi) print_scores(std::cout, outcome.scores, nullptr, "md");
+    const std::string shard_note =
+        placement.shard ? "shard " + run::shard_text(*placement.shard) + " (" + placement.source + "): " : "";
+    std::cerr << "r1eval: " << shard_note << (outcome.interrupted ? "interrupted; " : "") << outcome.generated
               << " samples generated, " << (outcome.already_done + outcome.generated) << "/" << outcome.planned
-              << " done; run written to " << o->out << "\n";
+              << " done; run written to " << placement.out.string() << "\n";
     exit_code = outcome.interrupted ? 128 + signals.signal_number() : 0;
+    // Every rank waits here; rank 0 merges once all finished their shard (an interrupted one leaves the
+    // shards to be continued by running the same command again).
+    if (mpi && mpi->all_ranks(!outcome.interrupted) && mpi->rank() == 0) {
+      std::vector<std::filesystem::path> shard_dirs;
+      for (int r = 0; r < mpi->size(); ++r)
+        shard_dirs.push_back(std::filesystem::path(o->out) / run::shard_folder_name({r, mpi->size()}));
+      const run::MergeOutcome merged = run::merge_shards(shard_dirs, o->out, {false, loop.ratings}, run::merge_provenance());
+      print_scores(std::cout, merged.scores, nullptr, "md");
+      std::cerr << "r1eval: merged " << mpi->size() << " ranks' shards, " << merged.samples << " samples; run written to "
+                << o->out << "\n";
+    }
   });
 }
 

@@ -1,22 +1,11 @@
 #include "harness/run/progress.h"
 
+#include "harness/run/progress_view.h"
+
 #include <cmath>
 #include <cstdio>
 
 namespace r1eval::harness::run {
-namespace {
-
-std::string duration_text(double seconds) {
-  const long s = std::lround(seconds);
-  char buf[32];
-  if (s >= 3600)
-    std::snprintf(buf, sizeof buf, "%ldh%02ldm", s / 3600, (s / 60) % 60);
-  else
-    std::snprintf(buf, sizeof buf, "%ldm%02lds", s / 60, s % 60);
-  return buf;
-}
-
-}  // namespace
 
 Progress::Progress(const std::vector<std::pair<std::string, std::size_t>>& totals,
                    const std::map<std::string, std::pair<std::size_t, std::size_t>>& done_and_correct) {
@@ -38,6 +27,8 @@ void Progress::record(const std::string& task, bool correct, std::int64_t comple
   std::lock_guard lock(mutex_);
   TaskCounts& t = tasks_[task];
   ++t.done;
+  ++t.generated;
+  if (completion_tokens > 0) t.tokens += completion_tokens;
   t.correct += correct ? 1 : 0;
   ++done_;
   ++generated_;
@@ -58,6 +49,21 @@ std::string Progress::overhead_line() const {
 std::size_t Progress::generated() const {
   std::lock_guard lock(mutex_);
   return generated_;
+}
+
+ProgressSnapshot Progress::snapshot() const {
+  std::lock_guard lock(mutex_);
+  ProgressSnapshot s;
+  for (const std::string& name : order_) {
+    const TaskCounts& t = tasks_.at(name);
+    s.tasks.push_back({name, t.total, t.done, t.correct, t.generated, t.tokens});
+  }
+  s.total = total_;
+  s.done = done_;
+  s.generated = generated_;
+  s.tokens = token_source_ ? token_source_() : tokens_;
+  s.elapsed_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  return s;
 }
 
 void Progress::set_token_source(std::function<std::int64_t()> tokens) { token_source_ = std::move(tokens); }

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <ctime>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -86,6 +87,24 @@ std::string dataset_hash(const std::vector<tasks::Problem>& problems) {
     f.field("||");
   }
   return f.hex();
+}
+
+nlohmann::json build_description() {
+#ifdef R1EVAL_GIT_HASH
+  const nlohmann::json git = R1EVAL_GIT_HASH;
+#else
+  const nlohmann::json git = nullptr;
+#endif
+  return {{"r1eval_version", R1EVAL_VERSION}, {"git_hash", git}};
+}
+
+std::string utc_timestamp() {
+  const std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
 }
 
 nlohmann::json machine_description() {

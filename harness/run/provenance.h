@@ -23,6 +23,12 @@ nlohmann::json model_fingerprint(const std::filesystem::path& model_dir);
 // Content hash of a task's problems (every field, in data order): changes whenever the data does.
 std::string dataset_hash(const std::vector<tasks::Problem>& problems);
 
+// {"r1eval_version", "git_hash" (null when the build does not know it)}.
+nlohmann::json build_description();
+
+// The current time in UTC, "2026-11-29T14:05:00Z".
+std::string utc_timestamp();
+
 // {"hostname", "cpu_model", "cores"}.
 nlohmann::json machine_description();
 

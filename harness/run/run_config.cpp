@@ -12,12 +12,12 @@ nlohmann::json task_json(const TaskPlan& t) {
 }
 
 // The path of the first leaf where a and b differ, or nullopt when equal.
-std::optional<std::string> first_difference(const nlohmann::json& a, const nlohmann::json& b, const std::string& path) {
+std::optional<std::string> difference_below(const nlohmann::json& a, const nlohmann::json& b, const std::string& path) {
   if (a.is_object() && b.is_object()) {
     for (const auto& [key, value] : a.items()) {
       const std::string sub = path.empty() ? key : path + "." + key;
       if (!b.contains(key)) return sub;
-      if (auto d = first_difference(value, b.at(key), sub)) return d;
+      if (auto d = difference_below(value, b.at(key), sub)) return d;
     }
     for (const auto& [key, value] : b.items())
       if (!a.contains(key)) return path.empty() ? key : path + "." + key;
@@ -25,7 +25,7 @@ std::optional<std::string> first_difference(const nlohmann::json& a, const nlohm
   }
   if (a.is_array() && b.is_array()) {
     for (std::size_t i = 0; i < a.size() && i < b.size(); ++i)
-      if (auto d = first_difference(a[i], b[i], path + "[" + std::to_string(i) + "]")) return d;
+      if (auto d = difference_below(a[i], b[i], path + "[" + std::to_string(i) + "]")) return d;
     if (a.size() != b.size()) return path + " (length)";
     return std::nullopt;
   }
@@ -40,20 +40,28 @@ std::optional<std::string> first_difference(const nlohmann::json& a, const nlohm
 
 }  // namespace
 
+std::optional<std::string> first_difference(const nlohmann::json& a, const nlohmann::json& b) {
+  return difference_below(a, b, "");
+}
+
 nlohmann::json to_json(const RunConfig& c) {
   nlohmann::json tasks = nlohmann::json::array();
   for (const TaskPlan& t : c.tasks) tasks.push_back(task_json(t));
-  return {{"generator", c.generator}, {"chat_template", c.chat_template}, {"model", c.model},
+  nlohmann::json out = {{"generator", c.generator}, {"chat_template", c.chat_template}, {"model", c.model},
           {"seed", c.seed}, {"limit", c.limit}, {"tasks", tasks}};
+  if (c.shard) out["shard"] = {{"index", c.shard->index}, {"count", c.shard->count}};
+  return out;
 }
 
 void check_continuation(const nlohmann::json& recorded, const RunConfig& current, bool resume,
                         const std::filesystem::path& run_json) {
   const nlohmann::json now = to_json(current);
   if (!recorded.is_object()) refuse(run_json, "config", "use a new --out");
+  if (recorded.value("shard", nlohmann::json()) != now.value("shard", nlohmann::json()))
+    refuse(run_json, "shard", "a shard's folder can only be continued by the same --shard; use a new --out");
   for (const char* key : {"generator", "chat_template", "model", "seed"}) {
     if (!recorded.contains(key)) refuse(run_json, key, "use a new --out");
-    if (auto d = first_difference(recorded.at(key), now.at(key), key)) refuse(run_json, *d, "use a new --out");
+    if (auto d = difference_below(recorded.at(key), now.at(key), key)) refuse(run_json, *d, "use a new --out");
   }
   if (!recorded.contains("tasks") || !recorded.at("tasks").is_array()) refuse(run_json, "tasks", "use a new --out");
   for (const TaskPlan& t : current.tasks) {
@@ -67,7 +75,7 @@ void check_continuation(const nlohmann::json& recorded, const RunConfig& current
     }
   }
   if (resume) return;
-  if (auto d = first_difference(recorded, now, ""))
+  if (auto d = first_difference(recorded, now))
     refuse(run_json, *d, "use a new --out, or --resume to change the extent (tasks, samples, limit)");
 }
 

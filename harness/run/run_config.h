@@ -2,12 +2,14 @@
 #pragma once
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "harness/run/generator.h"
+#include "harness/run/shard.h"
 
 namespace r1eval::harness::run {
 
@@ -25,9 +27,16 @@ struct RunConfig {
   std::uint64_t seed = 0;
   std::size_t limit = 0;        // first N problems per task; 0 = all
   std::vector<TaskPlan> tasks;
+  std::optional<Shard> shard;   // this process runs only this shard's problems (see shard.h)
 };
 
+// run.json's "config"; "shard": {"index", "count"} only for a shard, so an unsharded run's config is the
+// config of the whole run its shards merge into.
 nlohmann::json to_json(const RunConfig& config);
+
+// The path ("tasks[1].samples", "model.config_json", ...) of the first leaf where `a` and `b` differ, or
+// nullopt when they are equal.
+std::optional<std::string> first_difference(const nlohmann::json& a, const nlohmann::json& b);
 
 // Throws std::invalid_argument (one line naming run_json and the first differing field) when the folder's
 // recorded config `recorded` (run.json's "config") may not be continued by `current`. Fields that decide

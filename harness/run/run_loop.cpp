@@ -19,10 +19,9 @@
 
 #include "harness/grading.h"
 #include "harness/run/progress.h"
-#include "harness/scoring.h"
+#include "harness/run/progress_view.h"
+#include "harness/run/run_summary.h"
 #include "harness/seeds.h"
-#include "results/report.h"
-#include "results/report_html.h"
 #include "results/store.h"
 
 namespace r1eval::harness::run {
@@ -70,13 +69,28 @@ nlohmann::json check_folder(const std::filesystem::path& out_dir, const RunConfi
   return nlohmann::json::array();
 }
 
+// Reports progress from its own thread until destroyed: a log line per interval, or, when live, the block
+// of bars redrawn in place (the terminal's width read at each redraw).
 class ProgressReporter {
  public:
-  ProgressReporter(const Progress& progress, double seconds, std::ostream& log)
-      : thread_([this, &progress, seconds, &log] {
+  ProgressReporter(const Progress& progress, double seconds, bool live, std::ostream& log)
+      : thread_([this, &progress, seconds, live, &log] {
           std::unique_lock lock(mutex_);
           const auto interval = std::chrono::duration<double>(std::max(seconds, 0.05));
-          while (!cv_.wait_for(lock, interval, [this] { return done_; })) log << progress.line() << std::endl;
+          std::size_t drawn = 0;
+          const auto draw = [&] {
+            const std::vector<std::string> lines = render_progress(progress.snapshot(), terminal_width());
+            log << redraw_sequence(drawn, lines) << std::flush;
+            drawn = lines.size();
+          };
+          if (live) draw();
+          while (!cv_.wait_for(lock, interval, [this] { return done_; })) {
+            if (live)
+              draw();
+            else
+              log << progress.line() << std::endl;
+          }
+          if (live) draw();
         }) {}
   ~ProgressReporter() {
     {
@@ -94,7 +108,37 @@ class ProgressReporter {
   std::thread thread_;
 };
 
+nlohmann::json shard_plan_json(const RunInputs& inputs) {
+  nlohmann::json tasks = nlohmann::json::array();
+  for (std::size_t t = 0; t < inputs.tasks.size(); ++t) {
+    const TaskInput& input = inputs.tasks[t];
+    nlohmann::json problems = nlohmann::json::array();
+    for (std::size_t p = 0; p < input.problems.size(); ++p)
+      problems.push_back({{"index", input.problem_indices.empty() ? p : input.problem_indices[p]},
+                          {"id", input.problems[p].id}});
+    tasks.push_back({{"name", inputs.config.tasks[t].name}, {"problems", problems}, {"excluded", input.excluded}});
+  }
+  return {{"tasks", tasks}};
+}
+
 }  // namespace
+
+void restrict_to_shard(RunInputs& inputs, const Shard& shard) {
+  inputs.config.shard = shard;
+  for (std::size_t t = 0; t < inputs.tasks.size(); ++t) {
+    TaskInput& input = inputs.tasks[t];
+    std::vector<tasks::Problem> kept;
+    std::vector<std::size_t> kept_indices;
+    for (std::size_t p = 0; p < input.problems.size(); ++p) {
+      const std::size_t index = input.problem_indices.empty() ? p : input.problem_indices[p];
+      if (shard_of_problem(inputs.config.tasks[t].name, index, shard.count) != shard.index) continue;
+      kept.push_back(std::move(input.problems[p]));
+      kept_indices.push_back(index);
+    }
+    input.problems = std::move(kept);
+    input.problem_indices = std::move(kept_indices);
+  }
+}
 
 RunOutcome execute_run(const RunInputs& inputs, const GeneratorFactory& make_generator,
                        const std::filesystem::path& out_dir, const RunLoopOptions& options,
@@ -103,10 +147,11 @@ RunOutcome execute_run(const RunInputs& inputs, const GeneratorFactory& make_gen
   std::filesystem::create_directories(out_dir, ec);
   if (ec) throw std::invalid_argument("--out " + out_dir.string() + ": cannot create the folder (" + ec.message() + ")");
   const nlohmann::json earlier = check_folder(out_dir, inputs.config, options.resume);
-  results::write_file_atomic(out_dir / "run.json", nlohmann::json{{"config", to_json(inputs.config)},
-                                                                  {"provenance", inputs.provenance},
-                                                                  {"earlier_invocations", earlier}}
-                                                           .dump(2) + "\n");
+  nlohmann::json run_json = {{"config", to_json(inputs.config)},
+                             {"provenance", inputs.provenance},
+                             {"earlier_invocations", earlier}};
+  if (inputs.config.shard) run_json["shard_plan"] = shard_plan_json(inputs);
+  results::write_file_atomic(out_dir / "run.json", run_json.dump(2) + "\n");
 
   // What the folder holds already.
   std::map<SampleKey, bool> done;
@@ -148,7 +193,8 @@ RunOutcome execute_run(const RunInputs& inputs, const GeneratorFactory& make_gen
       }
     }
   }
-  log << "r1eval: " << outcome.planned << " samples planned, " << outcome.already_done << " already in "
+  log << "r1eval: " << (inputs.config.shard ? "shard " + shard_text(*inputs.config.shard) + ": " : "")
+      << outcome.planned << " samples planned, " << outcome.already_done << " already in "
       << out_dir.string() << ", " << (outcome.planned - outcome.already_done) << " to generate" << std::endl;
 
   Progress progress(totals, done_counts);
@@ -168,7 +214,7 @@ RunOutcome execute_run(const RunInputs& inputs, const GeneratorFactory& make_gen
         if (!grader_of.count(info.name)) grader_of.emplace(info.name, std::make_unique<TaskGrader>(info.grader));
       }
     {
-      ProgressReporter reporter(progress, options.progress_seconds, log);
+      ProgressReporter reporter(progress, options.progress_seconds, options.live_progress, log);
       const auto sink = [&](GeneratedSample&& g) {
         arena.execute([&] {
           graders.run([&requests, &metas, &store, &progress, &grader_of, g = std::move(g)] {
@@ -234,13 +280,12 @@ RunOutcome execute_run(const RunInputs& inputs, const GeneratorFactory& make_gen
                               return a.task == b.task && a.problem_id == b.problem_id && a.sample_index == b.sample_index;
                             }),
                 records.end());
-  outcome.scores = score_records(records, options.ratings);
-  for (results::TaskScores& s : outcome.scores)
-    for (const TaskInput& t : inputs.tasks)
-      if (t.task->info().name == s.task) s.excluded = t.excluded;
-  results::write_file_atomic(out_dir / "scores.json", results::scores_to_json(outcome.scores).dump(2) + "\n");
-  results::write_file_atomic(out_dir / "report.md", results::render_markdown(outcome.scores));
-  results::write_file_atomic(out_dir / "report.html", results::render_html(outcome.scores, records, nullptr));
+  std::map<std::string, std::vector<std::string>> excluded;
+  for (const TaskInput& t : inputs.tasks) excluded[t.task->info().name] = t.excluded;
+  const std::string partial = inputs.config.shard ? "shard " + shard_text(*inputs.config.shard) : "";
+  RunSummary summary = summarize_run(records, excluded, options.ratings, partial);
+  write_summary(out_dir, summary);
+  outcome.scores = std::move(summary.scores);
   return outcome;
 }
 

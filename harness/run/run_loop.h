@@ -21,8 +21,10 @@ namespace r1eval::harness::run {
 
 struct TaskInput {
   const tasks::Task* task = nullptr;
-  std::vector<tasks::Problem> problems;  // after --limit
+  std::vector<tasks::Problem> problems;  // after --limit (and the shard's choice)
   std::vector<std::string> excluded;     // problems set aside as ungradable, "id: reason"
+  // Position of each problem in the task's data; empty means 0, 1, 2, ... (all problems, unsharded).
+  std::vector<std::size_t> problem_indices = {};
 };
 
 struct RunInputs {
@@ -34,8 +36,9 @@ struct RunInputs {
 struct RunLoopOptions {
   bool resume = false;
   int grade_threads = 0;          // 0 = all cores
-  double progress_seconds = 10;   // between log lines
+  double progress_seconds = 10;   // between log lines (between redraws when live)
   RatingInputs ratings;           // problem ratings / histogram for code tasks' rating (pointers must outlive the run)
+  bool live_progress = false;     // `log` is a terminal: redraw a block of bars in place instead of lines
 };
 
 struct RunOutcome {
@@ -48,9 +51,14 @@ struct RunOutcome {
 
 using GeneratorFactory = std::function<std::unique_ptr<Generator>()>;
 
-// Runs the plan into `out_dir`. The generator is made only when something is left to generate. Throws
-// std::invalid_argument (one line) when the folder holds another run (see check_continuation), holds
-// samples but no run.json, or `resume` is asked of a folder with no run. Progress lines go to `log`.
+// Keeps the problems of `shard` (shard_of_problem) in every task and records the shard in the config.
+void restrict_to_shard(RunInputs& inputs, const Shard& shard);
+
+// Runs the plan into `out_dir`. The generator is made only when something is left to generate. A shard's
+// run.json also gets "shard_plan" (per task: its problems with their data positions, and the excluded
+// ones) for `r1eval merge`, and its summaries are marked partial. Throws std::invalid_argument (one
+// line) when the folder holds another run (see check_continuation), holds samples but no run.json, or
+// `resume` is asked of a folder with no run. Progress lines (or the live block) go to `log`.
 RunOutcome execute_run(const RunInputs& inputs, const GeneratorFactory& make_generator,
                        const std::filesystem::path& out_dir, const RunLoopOptions& options,
                        const std::atomic<bool>& stop, std::ostream& log);

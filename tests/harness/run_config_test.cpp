@@ -35,6 +35,22 @@ TEST(RunConfig, SameConfigContinues) {
   EXPECT_EQ(refusal(to_json(c), c, true), "");
 }
 
+TEST(RunConfig, AShardContinuesOnlyAsTheSameShardEvenWithResume) {
+  RunConfig shard = sample_config();
+  shard.shard = Shard{1, 4};
+  EXPECT_EQ(refusal(to_json(shard), shard, false), "");
+  RunConfig wider = shard;
+  wider.limit = 0;
+  EXPECT_EQ(refusal(to_json(shard), wider, true), "") << "a shard's extent may grow like a run's";
+  RunConfig other = shard;
+  other.shard = Shard{2, 4};
+  for (const RunConfig& now : {other, sample_config()})
+    for (bool resume : {false, true}) EXPECT_THAT(refusal(to_json(shard), now, resume), HasSubstr("'shard' differs"));
+  EXPECT_THAT(refusal(to_json(sample_config()), shard, true), HasSubstr("'shard' differs"));
+  EXPECT_EQ(first_difference(to_json(shard), to_json(other)), "shard.index");
+  EXPECT_EQ(first_difference(to_json(shard), to_json(shard)), std::nullopt);
+}
+
 TEST(RunConfig, ExtentMayChangeOnlyWithResume) {
   const nlohmann::json recorded = to_json(sample_config());
   RunConfig wider = sample_config();
