@@ -24,7 +24,7 @@ std::vector<std::string> auth_headers(const std::string& api_key) {
 
 // Sleeps `seconds` in short slices, returning early once `abort` is set.
 void sleep_unless(double seconds, const std::atomic<bool>& abort) {
-  const auto until = Clock::now() + std::chrono::duration<double>(seconds);
+  const auto until = Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
   while (!abort.load() && Clock::now() < until)
     std::this_thread::sleep_for(std::min<Clock::duration>(std::chrono::milliseconds(20), until - Clock::now()));
 }

@@ -18,7 +18,7 @@ namespace r1eval::harness::run {
 struct EndpointOptions {
   std::string base_url;           // e.g. http://127.0.0.1:8000/v1 (routes /models, /completions, ... below it)
   std::string model;              // "" = the first id GET /models lists
-  EndpointApi api = EndpointApi::kCompletions;
+  EndpointApi api = EndpointApi::kChat;
   std::size_t concurrency = 64;   // requests in flight at once
   double request_timeout_s = 3600;
   RetryPolicy retry;

@@ -152,9 +152,10 @@ TEST(ServeCli, ServesUntilSigtermThenExitsCleanly) {
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 200);
   EXPECT_EQ(nlohmann::json::parse(res->body)["usage"]["completion_tokens"].get<int>() <= 5, true);
-  ::kill(pid, SIGTERM);
+  ASSERT_EQ(::kill(pid, SIGTERM), 0);
   int status = 0;
-  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  const pid_t waited = ::waitpid(pid, &status, 0);
+  ASSERT_EQ(waited, pid) << "status " << status << " errno " << errno;
   EXPECT_TRUE(WIFEXITED(status));
   EXPECT_EQ(WEXITSTATUS(status), 0);
   EXPECT_THAT(testing::read_text(log), HasSubstr("serve stopped after 1 requests"));

@@ -145,7 +145,9 @@ TEST_F(Serve, StreamedChatDeltasAddUpToTheWholeAnswer) {
       continue;
     }
     const json& choice = chunk["choices"][0];
-    if (i == 0) EXPECT_EQ(choice["delta"]["role"], "assistant");
+    if (i == 0) {
+      EXPECT_EQ(choice["delta"]["role"], "assistant");
+    }
     if (choice["delta"].contains("content")) text += choice["delta"]["content"].get<std::string>();
     if (!choice["finish_reason"].is_null()) finish = choice["finish_reason"];
   }
@@ -202,7 +204,9 @@ TEST_F(Serve, BadRequestsGet400NamingTheField) {
     EXPECT_EQ(a.status, 400) << c.body << " -> " << a.raw;
     ASSERT_TRUE(a.body.is_object() && a.body.contains("error")) << a.raw;
     EXPECT_FALSE(a.body["error"]["message"].get<std::string>().empty());
-    if (c.param) EXPECT_EQ(a.body["error"]["param"], c.param) << a.raw;
+    if (c.param) {
+      EXPECT_EQ(a.body["error"]["param"], c.param) << a.raw;
+    }
   }
   const Answer other_model = post(port(), "/v1/completions", R"({"prompt": "a", "model": "gpt-9"})");
   EXPECT_EQ(other_model.status, 404);
