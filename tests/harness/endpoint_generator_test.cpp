@@ -32,8 +32,12 @@ using Samples = std::map<std::pair<std::size_t, std::size_t>, GeneratedSample>;
 std::vector<GenerationRequest> prompts(int count, int samples_each, int max_tokens = 12) {
   std::vector<GenerationRequest> requests;
   for (int p = 0; p < count; ++p) {
-    const std::string id = "p" + std::to_string(p);
-    GenerationRequest r{"Compute " + id + " and box it.", {0.6, 0.95, max_tokens}, {}};
+    // Appended piece by piece: GCC 12 warns falsely (-Wrestrict) about "literal" + std::string here.
+    std::string id = "p";
+    id += std::to_string(p);
+    std::string prompt = "Compute ";
+    prompt.append(id).append(" and box it.");
+    GenerationRequest r{prompt, {0.6, 0.95, max_tokens}, {}};
     for (int k = 0; k < samples_each; ++k) r.samples.push_back({"t", id, k, sample_seed(3, "t", id, k)});
     requests.push_back(std::move(r));
   }
