@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <httplib.h>
+#include <unistd.h>
 
 #include <nlohmann/json.hpp>
 
@@ -45,7 +46,8 @@ std::vector<std::string> sse_events(const std::string& body) {
 class Serve : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    model_ = new std::filesystem::path(testing::tiny_model("serve"));
+    // CTest runs each test in its own process, in parallel: one model folder per process.
+    model_ = new std::filesystem::path(testing::tiny_model("serve_" + std::to_string(::getpid())));
     server_ = new testing::ServeFixture(*model_);
   }
   static void TearDownTestSuite() {
