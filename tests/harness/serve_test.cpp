@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <httplib.h>
+#include <thread>
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
@@ -122,6 +123,26 @@ TEST_F(Serve, SeveralSamplesPerRequestDifferAndRepeat) {
     EXPECT_EQ(a.body["choices"][i]["text"], b.body["choices"][i]["text"]);
   }
   EXPECT_NE(a.body["choices"][0]["text"], a.body["choices"][1]["text"]);
+}
+
+TEST_F(Serve, ConcurrentRequestsWithOneSeedEachGetTheirOwnAnswer) {
+  // The seed names the engine request: equal seeds run one after the other, never mixed up.
+  const std::vector<std::string> prompts = {"first prompt", "second, longer prompt", "third"};
+  std::vector<std::string> alone;
+  for (const std::string& p : prompts) {
+    const json body = {{"prompt", p}, {"max_tokens", 10}, {"temperature", 1.0}, {"seed", 42}};
+    alone.push_back(post(port(), "/v1/completions", body.dump()).body["choices"][0]["text"]);
+  }
+  std::vector<std::string> together(prompts.size() * 3);
+  std::vector<std::thread> threads;
+  for (std::size_t i = 0; i < together.size(); ++i)
+    threads.emplace_back([&, i] {
+      const json body = {{"prompt", prompts[i % prompts.size()]}, {"max_tokens", 10}, {"temperature", 1.0}, {"seed", 42}};
+      const Answer a = post(port(), "/v1/completions", body.dump());
+      if (a.status == 200) together[i] = a.body["choices"][0]["text"];
+    });
+  for (std::thread& t : threads) t.join();
+  for (std::size_t i = 0; i < together.size(); ++i) EXPECT_EQ(together[i], alone[i % prompts.size()]) << i;
 }
 
 TEST_F(Serve, StreamedChatDeltasAddUpToTheWholeAnswer) {
