@@ -18,7 +18,5 @@ if(R1EVAL_BENCH)
   find_package(benchmark REQUIRED)
 endif()
 pkg_check_modules(ICU REQUIRED IMPORTED_TARGET icu-uc icu-i18n)
-if(R1EVAL_TESTS)
-  # Loopback HTTP servers in tests (downloads, endpoints).
-  pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
-endif()
+# `r1eval serve` (the harness) and loopback HTTP servers in tests (downloads, endpoints).
+pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)

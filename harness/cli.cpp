@@ -14,6 +14,8 @@ int run_cli(int argc, char** argv) {
   CLI::App app{"r1eval: evaluation harness for reasoning models (DeepSeek-R1 protocol)"};
   app.set_version_flag("--version", R1EVAL_VERSION);
   app.require_subcommand(1);
+  // Usage errors are one line like every other bad input (subcommands copy this when they are added).
+  app.failure_message([](const CLI::App*, const CLI::Error& e) { return "r1eval: " + std::string(e.what()) + " (see --help)\n"; });
   int exit_code = 0;
   add_tasks_command(app, exit_code);
   add_prompts_command(app, exit_code);
@@ -24,6 +26,7 @@ int run_cli(int argc, char** argv) {
   add_tokenize_command(app, exit_code);
   add_run_command(app, exit_code);
   add_merge_command(app, exit_code);
+  add_serve_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -118,6 +118,7 @@ bool Engine::sample_next(Sequence& seq, const float* logits) {
   const std::int32_t token = sample_token(
       std::span<const float>(logits, static_cast<std::size_t>(backend_.config().vocab_size)), params, key);
   seq.tokens.push_back(token);
+  last_step_tokens_.push_back({seq.request_id, seq.sample_index, token});
   ++stats_.generated_tokens;
   const bool is_eos = !params.ignore_eos && std::find(eos_ids_.begin(), eos_ids_.end(), token) != eos_ids_.end();
   const bool is_stop = std::find(params.stop_token_ids.begin(), params.stop_token_ids.end(), token) !=
@@ -135,6 +136,7 @@ bool Engine::sample_next(Sequence& seq, const float* logits) {
 
 std::vector<Completion> Engine::step() {
   std::vector<Completion> done;
+  last_step_tokens_.clear();
   const Schedule schedule = scheduler_.schedule();
   if (schedule.entries.empty()) return done;
   ++stats_.steps;

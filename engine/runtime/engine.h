@@ -52,6 +52,13 @@ struct EngineOptions {
   std::vector<std::string> token_bytes;
 };
 
+// One token chosen in a step, for callers that stream text as it is generated.
+struct SampledToken {
+  std::uint64_t request_id = 0;
+  std::uint32_t sample_index = 0;
+  std::int32_t token = 0;
+};
+
 struct EngineStats {
   std::int64_t steps = 0;
   std::int64_t prompt_tokens = 0;     // tokens run as prefill, recomputation included
@@ -73,6 +80,9 @@ class Engine {
   // Runs until every queued request is done; completions ordered by (request id, sample index).
   std::vector<Completion> run_to_completion();
   const EngineStats& stats() const { return stats_; }
+  // Every token chosen by the last step() (finishing ones included, an eos or stop token too), in batch
+  // order; valid until the next step().
+  const std::vector<SampledToken>& last_step_tokens() const { return last_step_tokens_; }
 
  private:
   Sequence* fork(Sequence& parent, std::uint32_t sample_index, const SampleStream& stream);
@@ -89,6 +99,7 @@ class Engine {
   // The streams of samples not yet forked, by request id (only requests that gave streams).
   std::unordered_map<std::uint64_t, std::vector<SampleStream>> pending_streams_;
   EngineStats stats_;
+  std::vector<SampledToken> last_step_tokens_;
 };
 
 }  // namespace r1eval::engine

@@ -1,6 +1,7 @@
-// `r1eval run`: the evaluation end to end with the built-in engine, resumable.
+// `r1eval run`: the evaluation end to end with the built-in engine or an OpenAI-compatible endpoint, resumable.
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <ctime>
 #include <iostream>
 #include <optional>
@@ -10,6 +11,7 @@
 #include "harness/data_options.h"
 #include "harness/report_output.h"
 #include "harness/run/data_parallel_generator.h"
+#include "harness/run/endpoint_generator.h"
 #include "harness/run/engine_generator.h"
 #include "harness/run/merge.h"
 #include "harness/run/mpi_world.h"
@@ -42,6 +44,21 @@ nlohmann::json git_hash() {
 #endif
 }
 
+// The endpoint generator made before the run (to learn the model name), handed to the run loop.
+class SharedGenerator final : public run::Generator {
+ public:
+  explicit SharedGenerator(std::shared_ptr<run::Generator> inner) : inner_(std::move(inner)) {}
+  void generate(const std::vector<run::GenerationRequest>& requests, const run::CompletionSink& sink,
+                const std::atomic<bool>& stop) override {
+    inner_->generate(requests, sink, stop);
+  }
+  std::string summary() const override { return inner_->summary(); }
+  std::int64_t tokens_generated() const override { return inner_->tokens_generated(); }
+
+ private:
+  std::shared_ptr<run::Generator> inner_;
+};
+
 }  // namespace
 
 void add_run_command(CLI::App& app, int& exit_code) {
@@ -59,10 +76,28 @@ void add_run_command(CLI::App& app, int& exit_code) {
     int dp = 1;
     DataOptions data;
     RatingOptions ratings;
+    std::string endpoint, endpoint_model, api = "chat";
+    std::size_t concurrency = 64;
+    double request_timeout = 3600;
+    int max_retries = 6;
   };
   auto o = std::make_shared<Options>();
-  CLI::App* cmd = app.add_subcommand("run", "Generate, grade and score tasks with the built-in engine into a run folder (resumable)");
-  cmd->add_option("--model", o->model, "Hugging Face model folder (config.json, safetensors, tokenizer.json)")->required();
+  CLI::App* cmd = app.add_subcommand(
+      "run", "Generate, grade and score tasks with the built-in engine or an OpenAI-compatible endpoint into a run folder (resumable)");
+  CLI::Option* model_option =
+      cmd->add_option("--model", o->model, "Hugging Face model folder (config.json, safetensors, tokenizer.json)");
+  CLI::Option* endpoint_option = cmd->add_option(
+      "--endpoint", o->endpoint, "OpenAI-compatible server instead of --model, e.g. http://127.0.0.1:8000/v1 "
+                                 "(API key from OPENAI_API_KEY)");
+  model_option->excludes(endpoint_option);
+  cmd->add_option("--endpoint-model", o->endpoint_model, "Model name sent to the endpoint (default: the first of GET /models)");
+  cmd->add_option("--api", o->api, "Endpoint API: chat (the server applies its template) or completions (r1eval "
+                                   "renders the R1 distill template with <think> forced)")
+      ->check(CLI::IsMember({"chat", "completions"}));
+  cmd->add_option("--concurrency", o->concurrency, "Endpoint requests in flight at once")->check(CLI::PositiveNumber);
+  cmd->add_option("--request-timeout", o->request_timeout, "Seconds one endpoint request may take")->check(CLI::PositiveNumber);
+  cmd->add_option("--max-retries", o->max_retries, "Retries of an endpoint request on 429, 5xx, timeouts and connection errors")
+      ->check(CLI::NonNegativeNumber);
   cmd->add_option("--tasks", o->task_list, "Comma-separated task names, e.g. aime24,math500")->required();
   cmd->add_option("--out", o->out, "Run folder (run.json, samples.jsonl, scores.json, report.md)")->required();
   cmd->add_option("--samples", o->samples, "Samples per problem (default: each task's k)")->check(CLI::PositiveNumber);
@@ -86,12 +121,32 @@ void add_run_command(CLI::App& app, int& exit_code) {
   cmd->callback([o, &exit_code] {
     // Under mpirun (joined before any thread starts) rank r runs shard r/size and rank 0 merges.
     run::MpiWorld* const mpi = run::join_mpi_world_if_launched();
+    if (o->model.empty() == o->endpoint.empty())
+      throw std::invalid_argument("run: expected --model DIR (the built-in engine) or --endpoint URL (a server)");
     const auto selected = require_tasks(o->task_list);
     o->ratings.load();
     run::RunInputs inputs;
-    inputs.config.model = run::model_fingerprint(o->model);
-    nlohmann::json model_files = inputs.config.model;
-    for (auto& w : inputs.config.model["weights"]) w.erase("mtime");  // a copied folder is the same model
+    // The endpoint is asked for its model name now: run.json records it before anything is generated.
+    std::shared_ptr<run::EndpointGenerator> endpoint;
+    nlohmann::json model_files;
+    if (!o->endpoint.empty()) {
+      run::EndpointOptions endpoint_options;
+      endpoint_options.base_url = o->endpoint;
+      endpoint_options.model = o->endpoint_model;
+      endpoint_options.api = run::endpoint_api_from_name(o->api);
+      endpoint_options.concurrency = o->concurrency;
+      endpoint_options.request_timeout_s = o->request_timeout;
+      endpoint_options.retry.max_retries = o->max_retries;
+      if (const char* key = std::getenv("OPENAI_API_KEY")) endpoint_options.api_key = key;
+      endpoint = std::make_shared<run::EndpointGenerator>(std::move(endpoint_options));
+      inputs.config.generator = "endpoint";
+      inputs.config.model = endpoint->identity();
+      if (o->api == "chat") inputs.config.chat_template = "the server's (chat API)";
+    } else {
+      inputs.config.model = run::model_fingerprint(o->model);
+      model_files = inputs.config.model;
+      for (auto& w : inputs.config.model["weights"]) w.erase("mtime");  // a copied folder is the same model
+    }
     inputs.config.seed = o->seed;
     inputs.config.limit = o->limit;
     nlohmann::json datasets = nlohmann::json::object();
@@ -116,9 +171,13 @@ void add_run_command(CLI::App& app, int& exit_code) {
       inputs.tasks.push_back(std::move(input));
     }
     inputs.provenance = {{"r1eval_version", R1EVAL_VERSION}, {"git_hash", git_hash()},
-                         {"model_folder", std::filesystem::absolute(o->model).string()},
-                         {"model_files", model_files}, {"datasets", datasets},
-                         {"machine", run::machine_description()}, {"started_at", utc_now()}};
+                         {"datasets", datasets}, {"machine", run::machine_description()}, {"started_at", utc_now()}};
+    if (endpoint) {
+      inputs.provenance["endpoint"] = endpoint->identity();
+    } else {
+      inputs.provenance["model_folder"] = std::filesystem::absolute(o->model).string();
+      inputs.provenance["model_files"] = model_files;
+    }
     const run::ShardPlacement placement =
         run::place_shard(o->shard, mpi ? mpi->rank() : 0, mpi ? mpi->size() : 1, o->out, run::process_env);
     if (placement.shard) run::restrict_to_shard(inputs, *placement.shard);
@@ -129,9 +188,10 @@ void add_run_command(CLI::App& app, int& exit_code) {
     engine_options.kv_cache_bytes = static_cast<std::uint64_t>(std::llround(o->kv_cache_gb * (1ull << 30)));
     const std::string model_dir = o->model;
     const int replicas = o->dp;
-    const auto make_generator = [model_dir, engine_options, replicas]() -> std::unique_ptr<run::Generator> {
+    const auto make_generator = [model_dir, engine_options, endpoint, replicas]() -> std::unique_ptr<run::Generator> {
+      if (endpoint) return std::make_unique<SharedGenerator>(endpoint);
       if (replicas == 1) return std::make_unique<run::EngineGenerator>(model_dir, engine_options);
-      return std::make_unique<run::DataParallelGenerator>(replicas, [&](std::size_t) {
+      return std::make_unique<run::DataParallelGenerator>(replicas, [model_dir, engine_options](std::size_t) {
         return std::make_unique<run::EngineGenerator>(model_dir, engine_options);
       });
     };

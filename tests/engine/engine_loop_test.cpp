@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <map>
 #include <stdexcept>
 
 #include "engine/backend/cpu/cpu_backend.h"
@@ -151,6 +152,30 @@ TEST(Engine, GroupedSamplesWithStreamsMatchSeparateRequests) {
   Request wrong = sampled_request(77, prompt, 2);
   wrong.streams.push_back(SampleStream{1, 2, 0});
   EXPECT_THROW(grouped.add_request(wrong), std::invalid_argument);
+}
+
+// The tokens each step reports, gathered per sample, are its completion (plus the eos that ended it), even
+// through preemption: what `r1eval serve` streams.
+TEST(Engine, LastStepTokensAddUpToTheCompletions) {
+  CpuBackend backend(fixture_dir("qwen2_fp32").string(), cache_of(64u << 10));
+  Engine engine(backend, EngineOptions{});
+  engine.add_request(sampled_request(7, some_prompt(3, 9), 3));
+  Request with_eos = sampled_request(8, some_prompt(4, 6), 2);
+  with_eos.params.ignore_eos = false;
+  engine.add_request(with_eos);
+  std::map<std::pair<std::uint64_t, std::uint32_t>, std::vector<std::int32_t>> streamed;
+  std::vector<Completion> done;
+  while (engine.has_unfinished()) {
+    for (Completion& c : engine.step()) done.push_back(std::move(c));
+    for (const SampledToken& t : engine.last_step_tokens()) streamed[{t.request_id, t.sample_index}].push_back(t.token);
+  }
+  EXPECT_GT(engine.stats().preemptions, 0) << "the cache was meant to force preemption";
+  ASSERT_EQ(done.size(), 5u);
+  for (const Completion& c : done) {
+    std::vector<std::int32_t> expected = c.tokens;
+    if (c.stop_token >= 0) expected.push_back(c.stop_token);
+    EXPECT_EQ(streamed.at({c.request_id, c.sample_index}), expected) << c.request_id << "#" << c.sample_index;
+  }
 }
 
 // A cache too small for all samples at once forces preemption and recomputation: same tokens.

@@ -81,6 +81,21 @@ TEST(RunConfig, WhatDecidesTheTokensMustAlwaysMatch) {
   EXPECT_THAT(refusal(nlohmann::json::array(), sample_config(), true), HasSubstr("'config'"));
 }
 
+TEST(RunConfig, AnEngineRunAndAnEndpointRunNeverContinueEachOther) {
+  const RunConfig engine_run = sample_config();
+  RunConfig endpoint_run = sample_config();
+  endpoint_run.generator = "endpoint";
+  endpoint_run.model = {{"url", "http://127.0.0.1:8000/v1"}, {"model", "tiny"}, {"api", "completions"}};
+  for (const bool resume : {false, true}) {
+    EXPECT_THAT(refusal(to_json(engine_run), endpoint_run, resume), HasSubstr("'generator' differs"));
+    EXPECT_THAT(refusal(to_json(endpoint_run), engine_run, resume), HasSubstr("'generator' differs"));
+  }
+  EXPECT_EQ(refusal(to_json(endpoint_run), endpoint_run, false), "");
+  RunConfig other_api = endpoint_run;
+  other_api.model["api"] = "chat";
+  EXPECT_THAT(refusal(to_json(endpoint_run), other_api, true), HasSubstr("'model.api' differs"));
+}
+
 TEST(Provenance, HashesFollowTheContent) {
   EXPECT_EQ(content_hash(""), "fnv1a64:cbf29ce484222325");  // the FNV-1a 64 offset basis
   EXPECT_EQ(content_hash("a"), "fnv1a64:af63dc4c8601ec8c");

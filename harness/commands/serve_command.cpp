@@ -1,0 +1,62 @@
+// `r1eval serve`: the built-in engine behind an OpenAI-compatible HTTP API (see harness/serve/).
+#include <chrono>
+#include <cmath>
+#include <iostream>
+#include <thread>
+
+#include "harness/commands/commands.h"
+#include "harness/run/stop_signal.h"
+#include "harness/serve/engine_service.h"
+#include "harness/serve/http_server.h"
+
+namespace r1eval::harness {
+
+void add_serve_command(CLI::App& app, int& exit_code) {
+  struct Options {
+    std::string model, host = "127.0.0.1", name;
+    int port = 8000, tp = 1;
+    std::size_t max_batch = 256, threads = 0;
+    double kv_cache_gb = 1.0;
+  };
+  auto o = std::make_shared<Options>();
+  CLI::App* cmd = app.add_subcommand("serve", "Serve the built-in engine over an OpenAI-compatible HTTP API (/v1/completions, /v1/chat/completions)");
+  cmd->add_option("--model", o->model, "Hugging Face model folder (config.json, safetensors, tokenizer.json)")->required();
+  cmd->add_option("--port", o->port, "TCP port (0 = any free port, printed on stderr)")->check(CLI::Range(0, 65535));
+  cmd->add_option("--host", o->host, "Address to listen on (default 127.0.0.1; 0.0.0.0 for every interface)");
+  cmd->add_option("--served-model-name", o->name, "Model id the API reports and accepts (default: the folder's name)");
+  cmd->add_option("--kv-cache-gb", o->kv_cache_gb, "KV cache size in GiB")->check(CLI::PositiveNumber);
+  cmd->add_option("--max-batch", o->max_batch, "Samples in the engine at once")->check(CLI::PositiveNumber);
+  cmd->add_option("--threads", o->threads, "HTTP handler threads, i.e. requests served at once (default: --max-batch)")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--tp", o->tp, "Tensor-parallel ranks (threads)")->check(CLI::PositiveNumber);
+  cmd->callback([o, &exit_code] {
+    serve::EngineServiceOptions engine_options;
+    engine_options.kv_cache_bytes = static_cast<std::uint64_t>(std::llround(o->kv_cache_gb * (1ull << 30)));
+    engine_options.max_in_flight = o->max_batch;
+    engine_options.tensor_parallel = o->tp;
+    std::filesystem::path dir(o->model);
+    if (!std::filesystem::is_directory(dir))
+      throw std::invalid_argument("--model " + o->model + ": expected a model folder (config.json, *.safetensors, tokenizer.json)");
+    serve::HttpServerOptions http_options;
+    http_options.model_name = !o->name.empty() ? o->name : std::filesystem::absolute(dir).lexically_normal().filename().string();
+    if (http_options.model_name.empty()) http_options.model_name = std::filesystem::absolute(dir).parent_path().filename().string();
+    http_options.handler_threads = o->threads > 0 ? o->threads : o->max_batch;
+
+    run::StopOnSignal signals;
+    serve::EngineService service(dir, engine_options);
+    serve::HttpServer server(service, http_options);
+    const int port = server.start(o->host, o->port);
+    std::cerr << "r1eval: serving " << http_options.model_name << " on http://" << o->host << ":" << port
+              << "/v1 (Ctrl-C to stop)" << std::endl;
+    while (!signals.stop_requested()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    // Tickets fail first so that handler threads waiting on them return and the HTTP pool can join.
+    service.shutdown();
+    server.stop();
+    const serve::EngineService::Counters c = service.counters();
+    std::cerr << "r1eval: serve stopped after " << c.jobs_done << " requests, " << c.generated_tokens
+              << " generated tokens" << std::endl;
+    exit_code = 0;
+  });
+}
+
+}  // namespace r1eval::harness

@@ -1,0 +1,36 @@
+// `r1eval serve`'s HTTP side: the OpenAI routes (/v1/models, /v1/completions, /v1/chat/completions, with
+// SSE streaming) over an EngineService, on cpp-httplib.
+#pragma once
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "harness/serve/engine_service.h"
+
+namespace r1eval::harness::serve {
+
+struct HttpServerOptions {
+  std::string model_name;     // the id /v1/models lists and responses carry; requests naming another get 404
+  std::size_t handler_threads = 64;  // concurrent HTTP requests being served; more wait for a thread
+};
+
+class HttpServer {
+ public:
+  // `service` must outlive the server.
+  HttpServer(EngineService& service, const HttpServerOptions& options);
+  ~HttpServer();
+  // Binds host:port (port 0 = an ephemeral one), starts serving on a thread of its own and returns the
+  // port once requests are accepted. Throws std::invalid_argument (one line naming host:port) when it
+  // cannot bind. Once only.
+  int start(const std::string& host, int port);
+  // Stops serving and joins the thread; open streams end. Requests waiting on the engine return only
+  // when their tickets do, so shut the EngineService down first. Idempotent.
+  void stop();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  std::thread listener_;
+};
+
+}  // namespace r1eval::harness::serve

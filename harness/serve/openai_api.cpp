@@ -1,0 +1,192 @@
+#include "harness/serve/openai_api.h"
+
+#include <limits>
+
+namespace r1eval::harness::serve {
+namespace {
+
+using nlohmann::json;
+
+const json* field(const json& body, const char* name) {
+  const auto it = body.find(name);
+  if (it == body.end() || it->is_null()) return nullptr;
+  return &*it;
+}
+
+double number_field(const json& body, const char* name, double fallback, double lo, double hi) {
+  const json* v = field(body, name);
+  if (!v) return fallback;
+  if (!v->is_number()) throw BadRequest(name, std::string(name) + ": expected a number");
+  const double x = v->get<double>();
+  if (!(x >= lo && x <= hi))
+    throw BadRequest(name, std::string(name) + ": expected a number in [" + std::to_string(lo) + ", " +
+                               std::to_string(hi) + "], got " + v->dump());
+  return x;
+}
+
+std::optional<std::int64_t> integer_field(const json& body, const char* name, std::int64_t lo, std::int64_t hi) {
+  const json* v = field(body, name);
+  if (!v) return std::nullopt;
+  if (!v->is_number_integer()) throw BadRequest(name, std::string(name) + ": expected an integer, got " + v->dump());
+  if (v->is_number_unsigned() && v->get<std::uint64_t>() > static_cast<std::uint64_t>(hi))
+    throw BadRequest(name, std::string(name) + ": expected at most " + std::to_string(hi) + ", got " + v->dump());
+  const std::int64_t x = v->get<std::int64_t>();
+  if (x < lo || x > hi)
+    throw BadRequest(name, std::string(name) + ": expected an integer in [" + std::to_string(lo) + ", " +
+                               std::to_string(hi) + "], got " + v->dump());
+  return x;
+}
+
+bool bool_field(const json& body, const char* name) {
+  const json* v = field(body, name);
+  if (!v) return false;
+  if (!v->is_boolean()) throw BadRequest(name, std::string(name) + ": expected true or false");
+  return v->get<bool>();
+}
+
+json parse_object(const std::string& body) {
+  json parsed = json::parse(body, nullptr, false);
+  if (parsed.is_discarded()) throw BadRequest("", "request body: expected a JSON object (it is not valid JSON)");
+  if (!parsed.is_object()) throw BadRequest("", "request body: expected a JSON object");
+  return parsed;
+}
+
+// The fields both endpoints share.
+ParsedRequest parse_common(const json& body) {
+  ParsedRequest r;
+  if (const json* m = field(body, "model")) {
+    if (!m->is_string()) throw BadRequest("model", "model: expected a string");
+    r.model = m->get<std::string>();
+  }
+  r.params.temperature = number_field(body, "temperature", 1.0, 0.0, 100.0);
+  r.params.top_p = number_field(body, "top_p", 1.0, 0.0, 1.0);
+  if (r.params.top_p <= 0.0) throw BadRequest("top_p", "top_p: expected a number in (0, 1]");
+  // vLLM's convention: -1 (or 0) keeps every token.
+  const auto top_k = integer_field(body, "top_k", -1, std::numeric_limits<std::int32_t>::max());
+  r.params.top_k = top_k && *top_k > 0 ? static_cast<std::int32_t>(*top_k) : 0;
+  if (const auto max_tokens = integer_field(body, "max_tokens", 1, std::numeric_limits<std::int32_t>::max()))
+    r.max_tokens = static_cast<std::int32_t>(*max_tokens);
+  if (const json* s = field(body, "seed")) {
+    if (!s->is_number_integer() || (s->is_number_integer() && !s->is_number_unsigned() && s->get<std::int64_t>() < 0))
+      throw BadRequest("seed", "seed: expected a non-negative integer, got " + s->dump());
+    r.seed = s->get<std::uint64_t>();
+  }
+  r.n = static_cast<std::uint32_t>(integer_field(body, "n", 1, 1 << 16).value_or(1));
+  if (const json* stop = field(body, "stop")) {
+    const auto add = [&](const json& s) {
+      if (!s.is_string() || s.get<std::string>().empty())
+        throw BadRequest("stop", "stop: expected a non-empty string or an array of them");
+      r.params.stop_strings.push_back(s.get<std::string>());
+    };
+    if (stop->is_array()) {
+      for (const json& s : *stop) add(s);
+    } else {
+      add(*stop);
+    }
+  }
+  r.stream = bool_field(body, "stream");
+  if (const json* options = field(body, "stream_options")) {
+    if (!options->is_object()) throw BadRequest("stream_options", "stream_options: expected an object");
+    r.include_usage = bool_field(*options, "include_usage");
+  }
+  return r;
+}
+
+std::string message_content(const json& content, std::size_t index) {
+  const std::string where = "messages[" + std::to_string(index) + "].content";
+  if (content.is_string()) return content.get<std::string>();
+  if (!content.is_array()) throw BadRequest(where, where + ": expected a string or an array of text parts");
+  std::string text;
+  for (const json& part : content) {
+    if (!part.is_object() || part.value("type", "") != "text" || !part.contains("text") || !part["text"].is_string())
+      throw BadRequest(where, where + ": expected text parts {\"type\": \"text\", \"text\": ...}");
+    text += part["text"].get<std::string>();
+  }
+  return text;
+}
+
+json usage_json(const Usage& u) {
+  return {{"prompt_tokens", u.prompt_tokens}, {"completion_tokens", u.completion_tokens},
+          {"total_tokens", u.prompt_tokens + u.completion_tokens}};
+}
+
+}  // namespace
+
+ParsedRequest parse_completion_request(const std::string& text) {
+  const json body = parse_object(text);
+  ParsedRequest r = parse_common(body);
+  const json* prompt = field(body, "prompt");
+  if (prompt && prompt->is_array() && prompt->size() == 1) prompt = &(*prompt)[0];
+  if (!prompt || !prompt->is_string())
+    throw BadRequest("prompt", "prompt: expected a string (or an array of one string)");
+  r.prompt = prompt->get<std::string>();
+  if (r.prompt.empty()) throw BadRequest("prompt", "prompt: expected a non-empty string");
+  if (!r.max_tokens) r.max_tokens = 16;  // OpenAI's default for completions
+  return r;
+}
+
+ParsedRequest parse_chat_request(const std::string& text) {
+  const json body = parse_object(text);
+  ParsedRequest r = parse_common(body);
+  if (const auto m = integer_field(body, "max_completion_tokens", 1, std::numeric_limits<std::int32_t>::max()))
+    r.max_tokens = static_cast<std::int32_t>(*m);
+  const json* messages = field(body, "messages");
+  if (!messages || !messages->is_array() || messages->empty())
+    throw BadRequest("messages", "messages: expected a non-empty array of {role, content}");
+  for (std::size_t i = 0; i < messages->size(); ++i) {
+    const json& m = (*messages)[i];
+    const std::string where = "messages[" + std::to_string(i) + "]";
+    if (!m.is_object()) throw BadRequest(where, where + ": expected an object {role, content}");
+    const std::string role = m.value("role", "");
+    if (role != "system" && role != "user" && role != "assistant")
+      throw BadRequest(where + ".role", where + ".role: expected system, user or assistant");
+    const json* content = field(m, "content");
+    if (!content) throw BadRequest(where + ".content", where + ".content: expected a string");
+    r.messages.push_back({role, message_content(*content, i)});
+  }
+  return r;
+}
+
+json error_body(const std::string& message, const std::string& type, const std::string& param) {
+  return {{"error", {{"message", message}, {"type", type}, {"param", param.empty() ? json(nullptr) : json(param)},
+                     {"code", nullptr}}}};
+}
+
+json response_body(bool chat, const std::string& id, std::int64_t created, const std::string& model,
+                   const std::vector<ChoiceResult>& choices, const Usage& usage) {
+  json list = json::array();
+  for (std::size_t i = 0; i < choices.size(); ++i) {
+    json c = {{"index", i}, {"logprobs", nullptr}, {"finish_reason", choices[i].finish_reason}};
+    if (chat)
+      c["message"] = {{"role", "assistant"}, {"content", choices[i].text}};
+    else
+      c["text"] = choices[i].text;
+    list.push_back(std::move(c));
+  }
+  return {{"id", id}, {"object", chat ? "chat.completion" : "text_completion"}, {"created", created},
+          {"model", model}, {"choices", list}, {"usage", usage_json(usage)}};
+}
+
+json chunk_body(bool chat, const std::string& id, std::int64_t created, const std::string& model, std::uint32_t index,
+                const std::optional<std::string>& text, bool first, const std::optional<std::string>& finish_reason) {
+  json c = {{"index", index}, {"logprobs", nullptr},
+            {"finish_reason", finish_reason ? json(*finish_reason) : json(nullptr)}};
+  if (chat) {
+    json delta = json::object();
+    if (first) delta["role"] = "assistant";
+    if (text) delta["content"] = *text;
+    c["delta"] = delta;
+  } else {
+    c["text"] = text.value_or("");
+  }
+  return {{"id", id}, {"object", chat ? "chat.completion.chunk" : "text_completion"}, {"created", created},
+          {"model", model}, {"choices", json::array({c})}};
+}
+
+json usage_chunk_body(bool chat, const std::string& id, std::int64_t created, const std::string& model,
+                      const Usage& usage) {
+  return {{"id", id}, {"object", chat ? "chat.completion.chunk" : "text_completion"}, {"created", created},
+          {"model", model}, {"choices", json::array()}, {"usage", usage_json(usage)}};
+}
+
+}  // namespace r1eval::harness::serve

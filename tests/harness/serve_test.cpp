@@ -1,0 +1,240 @@
+// `r1eval serve` over HTTP, on the tiny model: the OpenAI routes, streaming, errors, and that a sample is
+// the same tokens the engine generator draws for the same seed.
+#include <gtest/gtest.h>
+
+#include <httplib.h>
+#include <thread>
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+
+#include "harness/run/engine_generator.h"
+#include "harness/run/openai_wire.h"
+#include "serve_fixture.h"
+#include "test_support.h"
+
+namespace r1eval::harness::serve {
+namespace {
+
+using nlohmann::json;
+
+struct Answer {
+  int status = 0;
+  json body;
+  std::string raw;
+};
+
+Answer post(int port, const std::string& path, const std::string& body) {
+  httplib::Client client("127.0.0.1", port);
+  client.set_read_timeout(60, 0);
+  const auto res = client.Post(path.c_str(), body, "application/json");
+  if (!res) return {};
+  return {res->status, json::parse(res->body, nullptr, false), res->body};
+}
+
+// The `data:` payloads of an SSE body, in order.
+std::vector<std::string> sse_events(const std::string& body) {
+  std::vector<std::string> events;
+  std::size_t at = 0;
+  while ((at = body.find("data: ", at)) != std::string::npos) {
+    const std::size_t end = body.find("\n\n", at);
+    events.push_back(body.substr(at + 6, end - at - 6));
+    at = end;
+  }
+  return events;
+}
+
+class Serve : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    // CTest runs each test in its own process, in parallel: one model folder per process.
+    model_ = new std::filesystem::path(testing::tiny_model("serve_" + std::to_string(::getpid())));
+    server_ = new testing::ServeFixture(*model_);
+  }
+  static void TearDownTestSuite() {
+    delete server_;
+    delete model_;
+  }
+  static int port() { return server_->port; }
+  static std::filesystem::path* model_;
+  static testing::ServeFixture* server_;
+};
+std::filesystem::path* Serve::model_ = nullptr;
+testing::ServeFixture* Serve::server_ = nullptr;
+
+TEST_F(Serve, ListsItsModel) {
+  httplib::Client client("127.0.0.1", port());
+  const auto res = client.Get("/v1/models");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200);
+  const json body = json::parse(res->body);
+  EXPECT_EQ(body["object"], "list");
+  ASSERT_EQ(body["data"].size(), 1u);
+  EXPECT_EQ(body["data"][0]["id"], "tiny");
+  EXPECT_EQ(body["data"][0]["object"], "model");
+}
+
+TEST_F(Serve, CompletionMatchesTheEngineGeneratorForTheSameSeed) {
+  const std::uint64_t seed = 1234567890123ull;
+  run::EngineGeneratorOptions engine_options;
+  engine_options.kv_cache_bytes = 16ull << 20;
+  run::EngineGenerator engine(*model_, engine_options);
+  std::vector<run::GenerationRequest> requests = {{"What is 2+2?", {0.6, 0.95, 24}, {{"t", "p", 0, seed}}}};
+  std::vector<run::GeneratedSample> expected;
+  std::atomic<bool> stop{false};
+  engine.generate(requests, [&](run::GeneratedSample&& s) { expected.push_back(std::move(s)); }, stop);
+  ASSERT_EQ(expected.size(), 1u);
+
+  const json request = run::request_body(run::EndpointApi::kCompletions, "tiny", "What is 2+2?", {0.6, 0.95, 24}, seed);
+  const Answer a = post(port(), "/v1/completions", request.dump());
+  ASSERT_EQ(a.status, 200) << a.raw;
+  EXPECT_EQ(a.body["object"], "text_completion");
+  ASSERT_EQ(a.body["choices"].size(), 1u);
+  EXPECT_EQ(a.body["choices"][0]["text"], expected[0].text);
+  EXPECT_EQ(a.body["choices"][0]["finish_reason"], expected[0].finish_reason);
+  EXPECT_EQ(a.body["usage"]["prompt_tokens"], expected[0].prompt_tokens);
+  EXPECT_EQ(a.body["usage"]["completion_tokens"], expected[0].completion_tokens);
+  EXPECT_EQ(a.body["usage"]["total_tokens"], expected[0].prompt_tokens + expected[0].completion_tokens);
+}
+
+TEST_F(Serve, ChatAppliesTheTemplateLikeACompletionOfTheRenderedPrompt) {
+  const json chat = {{"messages", {{{"role", "user"}, {"content", "Hi there"}}}}, {"max_tokens", 12},
+                     {"temperature", 0.7}, {"seed", 99}};
+  const json completion = {{"prompt", run::completions_prompt("Hi there")}, {"max_tokens", 12},
+                           {"temperature", 0.7}, {"seed", 99}};
+  const Answer a = post(port(), "/v1/chat/completions", chat.dump());
+  const Answer b = post(port(), "/v1/completions", completion.dump());
+  ASSERT_EQ(a.status, 200) << a.raw;
+  ASSERT_EQ(b.status, 200) << b.raw;
+  EXPECT_EQ(a.body["object"], "chat.completion");
+  EXPECT_EQ(a.body["choices"][0]["message"]["role"], "assistant");
+  EXPECT_EQ(a.body["choices"][0]["message"]["content"], b.body["choices"][0]["text"]);
+  EXPECT_EQ(a.body["usage"], b.body["usage"]);
+}
+
+TEST_F(Serve, SeveralSamplesPerRequestDifferAndRepeat) {
+  const json request = {{"prompt", "abc"}, {"max_tokens", 16}, {"temperature", 1.0}, {"seed", 5}, {"n", 3}};
+  const Answer a = post(port(), "/v1/completions", request.dump());
+  const Answer b = post(port(), "/v1/completions", request.dump());
+  ASSERT_EQ(a.status, 200) << a.raw;
+  ASSERT_EQ(a.body["choices"].size(), 3u);
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(a.body["choices"][i]["index"], i);
+    EXPECT_EQ(a.body["choices"][i]["text"], b.body["choices"][i]["text"]);
+  }
+  EXPECT_NE(a.body["choices"][0]["text"], a.body["choices"][1]["text"]);
+}
+
+TEST_F(Serve, ConcurrentRequestsWithOneSeedEachGetTheirOwnAnswer) {
+  // The seed names the engine request: equal seeds run one after the other, never mixed up.
+  const std::vector<std::string> prompts = {"first prompt", "second, longer prompt", "third"};
+  std::vector<std::string> alone;
+  for (const std::string& p : prompts) {
+    const json body = {{"prompt", p}, {"max_tokens", 10}, {"temperature", 1.0}, {"seed", 42}};
+    alone.push_back(post(port(), "/v1/completions", body.dump()).body["choices"][0]["text"]);
+  }
+  std::vector<std::string> together(prompts.size() * 3);
+  std::vector<std::thread> threads;
+  for (std::size_t i = 0; i < together.size(); ++i)
+    threads.emplace_back([&, i] {
+      const json body = {{"prompt", prompts[i % prompts.size()]}, {"max_tokens", 10}, {"temperature", 1.0}, {"seed", 42}};
+      const Answer a = post(port(), "/v1/completions", body.dump());
+      if (a.status == 200) together[i] = a.body["choices"][0]["text"];
+    });
+  for (std::thread& t : threads) t.join();
+  for (std::size_t i = 0; i < together.size(); ++i) EXPECT_EQ(together[i], alone[i % prompts.size()]) << i;
+}
+
+TEST_F(Serve, StreamedChatDeltasAddUpToTheWholeAnswer) {
+  json request = {{"messages", {{{"role", "user"}, {"content", "Stream me"}}}}, {"max_tokens", 20},
+                  {"temperature", 0.8}, {"seed", 7}};
+  const Answer whole = post(port(), "/v1/chat/completions", request.dump());
+  ASSERT_EQ(whole.status, 200) << whole.raw;
+  request["stream"] = true;
+  request["stream_options"] = {{"include_usage", true}};
+  const Answer streamed = post(port(), "/v1/chat/completions", request.dump());
+  ASSERT_EQ(streamed.status, 200);
+  const std::vector<std::string> events = sse_events(streamed.raw);
+  ASSERT_GE(events.size(), 3u) << streamed.raw;
+  EXPECT_EQ(events.back(), "[DONE]");
+  std::string text, finish;
+  json usage;
+  for (std::size_t i = 0; i + 1 < events.size(); ++i) {
+    const json chunk = json::parse(events[i]);
+    EXPECT_EQ(chunk["object"], "chat.completion.chunk");
+    if (chunk.contains("usage")) {
+      usage = chunk["usage"];
+      EXPECT_TRUE(chunk["choices"].empty());
+      continue;
+    }
+    const json& choice = chunk["choices"][0];
+    if (i == 0) {
+      EXPECT_EQ(choice["delta"]["role"], "assistant");
+    }
+    if (choice["delta"].contains("content")) text += choice["delta"]["content"].get<std::string>();
+    if (!choice["finish_reason"].is_null()) finish = choice["finish_reason"];
+  }
+  EXPECT_EQ(text, whole.body["choices"][0]["message"]["content"]);
+  EXPECT_EQ(finish, whole.body["choices"][0]["finish_reason"]);
+  EXPECT_EQ(usage, whole.body["usage"]);
+}
+
+TEST_F(Serve, StopStringsCutTheTextInBothModes) {
+  // Find some text the model produces, then ask it to stop at a piece of it.
+  json request = {{"prompt", "xyz"}, {"max_tokens", 24}, {"temperature", 0.0}};
+  const Answer free_run = post(port(), "/v1/completions", request.dump());
+  ASSERT_EQ(free_run.status, 200) << free_run.raw;
+  const std::string text = free_run.body["choices"][0]["text"];
+  // Two ASCII characters from the middle (the random model also writes multi-byte characters).
+  std::string stop;
+  for (std::size_t i = 2; i + 1 < text.size() && stop.empty(); ++i)
+    if (static_cast<unsigned char>(text[i]) < 0x80 && static_cast<unsigned char>(text[i + 1]) < 0x80 && text[i] != 0)
+      stop = text.substr(i, 2);
+  ASSERT_FALSE(stop.empty()) << "no ASCII pair in the greedy continuation " << text;
+  request["stop"] = {stop};
+  const Answer cut = post(port(), "/v1/completions", request.dump());
+  ASSERT_EQ(cut.status, 200) << cut.raw;
+  EXPECT_EQ(cut.body["choices"][0]["text"], text.substr(0, text.find(stop)));
+  EXPECT_EQ(cut.body["choices"][0]["finish_reason"], "stop");
+  request["stream"] = true;
+  const Answer streamed = post(port(), "/v1/completions", request.dump());
+  std::string joined;
+  for (const std::string& e : sse_events(streamed.raw))
+    if (e != "[DONE]") joined += json::parse(e)["choices"][0]["text"].get<std::string>();
+  EXPECT_EQ(joined, cut.body["choices"][0]["text"]);
+}
+
+TEST_F(Serve, BadRequestsGet400NamingTheField) {
+  const struct {
+    const char* path;
+    std::string body;
+    const char* param;
+  } cases[] = {
+      {"/v1/completions", "{not json", nullptr},
+      {"/v1/completions", R"({"max_tokens": 4})", "prompt"},
+      {"/v1/completions", R"({"prompt": "a", "temperature": "hot"})", "temperature"},
+      {"/v1/completions", R"({"prompt": "a", "top_p": 1.5})", "top_p"},
+      {"/v1/completions", R"({"prompt": "a", "max_tokens": 0})", "max_tokens"},
+      {"/v1/completions", R"({"prompt": "a", "seed": -3})", "seed"},
+      {"/v1/completions", R"({"prompt": "a", "n": 0})", "n"},
+      {"/v1/completions", R"({"prompt": "a", "stop": [""]})", "stop"},
+      {"/v1/completions", json{{"prompt", std::string(5000, 'a')}}.dump(), "prompt"},
+      {"/v1/chat/completions", R"({"messages": []})", "messages"},
+      {"/v1/chat/completions", R"({"messages": [{"role": "robot", "content": "x"}]})", "messages[0].role"},
+  };
+  for (const auto& c : cases) {
+    const Answer a = post(port(), c.path, c.body);
+    EXPECT_EQ(a.status, 400) << c.body << " -> " << a.raw;
+    ASSERT_TRUE(a.body.is_object() && a.body.contains("error")) << a.raw;
+    EXPECT_FALSE(a.body["error"]["message"].get<std::string>().empty());
+    if (c.param) {
+      EXPECT_EQ(a.body["error"]["param"], c.param) << a.raw;
+    }
+  }
+  const Answer other_model = post(port(), "/v1/completions", R"({"prompt": "a", "model": "gpt-9"})");
+  EXPECT_EQ(other_model.status, 404);
+  EXPECT_NE(other_model.raw.find("gpt-9"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace r1eval::harness::serve
