@@ -36,7 +36,7 @@ CpuBackendOptions cache_of(std::uint64_t bytes) {
 }
 
 Request greedy_request(std::uint64_t id, const Greedy& greedy, std::uint32_t samples = 1) {
-  Request request{id, greedy.prompt, {}, samples};
+  Request request{id, greedy.prompt, {}, samples, {}};
   request.params.temperature = 0.0;
   request.params.max_tokens = static_cast<std::int32_t>(greedy.continuation.size());
   request.params.ignore_eos = true;
@@ -51,7 +51,7 @@ std::vector<std::int32_t> some_prompt(int salt, int length) {
 }
 
 Request sampled_request(std::uint64_t id, std::vector<std::int32_t> prompt, std::uint32_t samples) {
-  Request request{id, std::move(prompt), {}, samples};
+  Request request{id, std::move(prompt), {}, samples, {}};
   request.params.temperature = 0.8;
   request.params.top_p = 0.95;
   request.params.max_tokens = 40;
