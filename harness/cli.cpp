@@ -22,6 +22,7 @@ int run_cli(int argc, char** argv) {
   add_generate_command(app, exit_code);
   add_tokenize_command(app, exit_code);
   add_run_command(app, exit_code);
+  add_demo_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
