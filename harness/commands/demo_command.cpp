@@ -83,6 +83,7 @@ void add_demo_command(CLI::App& app, int& exit_code) {
     int threads = 0;
     std::size_t max_batch = 256;
     double progress_seconds = 10;
+    std::optional<double> temperature;
   };
   auto o = std::make_shared<Options>();
   CLI::App* cmd = app.add_subcommand(
@@ -94,6 +95,9 @@ void add_demo_command(CLI::App& app, int& exit_code) {
       ->check(CLI::PositiveNumber);
   cmd->add_option("--max-batch", o->max_batch, "Samples in the engine at once (does not change the samples)")
       ->check(CLI::PositiveNumber);
+  cmd->add_option("--temperature", o->temperature,
+                 "Sampling temperature (default 0.6, the protocol's; higher makes the samples of a problem differ)")
+      ->check(CLI::NonNegativeNumber);
   cmd->add_option("--model", o->model, "Model folder (default: the committed demo model)");
   cmd->add_option("--progress-seconds", o->progress_seconds, "Seconds between progress lines on stderr")
       ->check(CLI::PositiveNumber);
@@ -114,7 +118,7 @@ void add_demo_command(CLI::App& app, int& exit_code) {
     run::TaskPlan plan;
     plan.name = info.name;
     plan.samples = o->samples;
-    plan.settings.temperature = info.defaults.temperature;
+    plan.settings.temperature = o->temperature.value_or(info.defaults.temperature);
     plan.settings.top_p = info.defaults.top_p;
     plan.settings.max_tokens = info.defaults.max_new_tokens;
     plan.dataset_hash = run::dataset_hash(input.problems);
