@@ -422,6 +422,7 @@ def write_text(path, text):
     fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".tmp.")
     with os.fdopen(fd, "w", encoding="utf-8") as f:
         f.write(text)
+    os.chmod(tmp, 0o644)
     os.replace(tmp, path)
 
 
@@ -471,7 +472,8 @@ def main():
         sched.step()
         losses.append(loss.item())
         if (step + 1) % 50 == 0:
-            print(f"step {step + 1}/{args.steps} loss {sum(losses[-100:]) / 100:.4f} "
+            recent = losses[-100:]
+            print(f"step {step + 1}/{args.steps} loss {sum(recent) / len(recent):.4f} "
                   f"({time.time() - began:.0f}s)", flush=True)
     train_seconds = time.time() - began
 
