@@ -114,7 +114,8 @@ void add_demo_command(CLI::App& app, int& exit_code) {
     const tasks::Task* task = require_tasks(kDemoTask).front();
     const tasks::TaskInfo& info = task->info();
     std::vector<std::string> excluded;
-    run::TaskInput input{task, gradable_problems(task->load(tasks::DataLocator(tasks::LocatorOptions{})), excluded), excluded};
+    const tasks::DataLocator no_data(tasks::LocatorOptions{});  // the problems are generated
+    run::TaskInput input{task, gradable_problems(task->load(no_data), excluded), excluded};
     run::TaskPlan plan;
     plan.name = info.name;
     plan.samples = o->samples;

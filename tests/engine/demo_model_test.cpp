@@ -16,7 +16,9 @@
 namespace r1eval::engine {
 namespace {
 
-std::filesystem::path demo_model() { return std::filesystem::path(R1EVAL_SOURCE_DIR) / "tests" / "fixtures" / "demo_model"; }
+std::filesystem::path demo_model() {
+  return std::filesystem::path(R1EVAL_SOURCE_DIR) / "tests" / "fixtures" / "demo_model";
+}
 
 TEST(DemoModel, LogitsMatchTheTrainingScript) {
   const auto dir = demo_model();
@@ -55,6 +57,17 @@ TEST(DemoModel, ChatPromptIsTheTrainedPrefix) {
   ASSERT_LE(ids.size(), first.size());
   EXPECT_TRUE(std::equal(ids.begin(), ids.end(), first.begin()));
   EXPECT_EQ(tokenizer.decode(ids), text.substr(0, cut + prompt_end.size()));
+}
+
+// The training script's own BPE encoder gave the recorded ids; the engine's tokenizer must give the same ids
+// for the same text, or the model would see at run time token sequences it was never trained on.
+TEST(DemoModel, EngineTokenizerGivesTheTrainingIds) {
+  const Tokenizer tokenizer = Tokenizer::from_folder(demo_model());
+  const auto json = nlohmann::json::parse(read_config_text((demo_model() / "reference.json").string()));
+  for (const auto& sequence : json.at("sequences")) {
+    const auto ids = sequence.get<std::vector<std::uint32_t>>();
+    EXPECT_EQ(tokenizer.encode(tokenizer.decode(ids), false), ids);
+  }
 }
 
 }  // namespace
