@@ -27,6 +27,7 @@ int run_cli(int argc, char** argv) {
   add_run_command(app, exit_code);
   add_merge_command(app, exit_code);
   add_serve_command(app, exit_code);
+  add_demo_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -3,6 +3,7 @@
 
 #include "tasks/choice_csv_task.h"
 #include "tasks/codeforces_task.h"
+#include "tasks/demo_arith_task.h"
 #include "tasks/math_jsonl_task.h"
 #include "tasks/task.h"
 
@@ -153,6 +154,7 @@ std::vector<std::unique_ptr<Task>> make_builtin_tasks() {
   tasks.push_back(std::make_unique<CodeforcesTask>(codeforces()));
   tasks.push_back(std::make_unique<CodeforcesTask>(codecontests()));
   tasks.push_back(std::make_unique<CodeforcesTask>(codeforces_openr1()));
+  tasks.push_back(std::make_unique<DemoArithTask>());
   return tasks;
 }
 

@@ -9,8 +9,9 @@ TEST(Registry, ListsTheBuiltInTasksInOrder) {
   std::vector<std::string> names;
   for (const auto& task : all_tasks()) names.push_back(task->info().name);
   EXPECT_EQ(names, (std::vector<std::string>{"aime24", "aime25", "math500", "gpqa_diamond", "codeforces", "codecontests",
-                                             "codeforces_openr1"}));
-  EXPECT_EQ(known_task_names(), "aime24, aime25, math500, gpqa_diamond, codeforces, codecontests, codeforces_openr1");
+                                             "codeforces_openr1", "demo_arith"}));
+  EXPECT_EQ(known_task_names(),
+            "aime24, aime25, math500, gpqa_diamond, codeforces, codecontests, codeforces_openr1, demo_arith");
 }
 
 TEST(Registry, FindsByExactName) {
