@@ -4,6 +4,11 @@ bench/engine_forward_bench (R1EVAL_BENCH_MODEL=OUT_DIR). Not committed: made on 
 
     /tmp/venv/bin/python tools/make_bench_checkpoint.py OUT_DIR [--hidden 1024 --layers 4 --vocab 32000]
 
+R1-Distill-Qwen-1.5B's exact shape (what bench/device_check.sh makes on the GPU machine):
+
+    python3 tools/make_bench_checkpoint.py OUT_DIR --hidden 1536 --layers 28 --heads 12 --kv-heads 2 \
+        --intermediate 8960 --vocab 151936 --max-position 131072
+
 Needs numpy from PyPI. The shape follows R1-Distill-Qwen (grouped-query attention with few
 key/value heads, qkv bias, untied head); weights are bf16 like the released checkpoints.
 """
@@ -53,6 +58,7 @@ def main():
     parser.add_argument("--kv-heads", type=int, default=2)
     parser.add_argument("--intermediate", type=int, default=4096)
     parser.add_argument("--vocab", type=int, default=32000)
+    parser.add_argument("--max-position", type=int, default=4096, help="max_position_embeddings (context bound)")
     args = parser.parse_args()
     head_dim = args.hidden // args.heads
     rng = np.random.default_rng(0)
@@ -77,7 +83,7 @@ def main():
     config = {"architectures": ["Qwen2ForCausalLM"], "model_type": "qwen2", "hidden_size": args.hidden,
               "intermediate_size": args.intermediate, "num_hidden_layers": args.layers,
               "num_attention_heads": args.heads, "num_key_value_heads": args.kv_heads, "vocab_size": args.vocab,
-              "max_position_embeddings": 4096, "rms_norm_eps": 1e-6, "rope_theta": 10000.0,
+              "max_position_embeddings": args.max_position, "rms_norm_eps": 1e-6, "rope_theta": 10000.0,
               "tie_word_embeddings": False, "hidden_act": "silu", "torch_dtype": "bfloat16",
               "bos_token_id": 1, "eos_token_id": 2, "use_sliding_window": False}
     with open(os.path.join(args.out_dir, "config.json"), "w") as f:

@@ -16,6 +16,9 @@
 #include <numeric>
 #include <random>
 #include <stdexcept>
+#include <system_error>
+
+#include <unistd.h>
 
 #include "engine/backend/cpu/cpu_backend.h"
 #include "engine/backend/factory/backend_factory.h"
@@ -101,8 +104,17 @@ std::vector<Model> models() {
           {"llama_tied_llama3_hd128", llama_tied}};
 }
 
+// Written fresh by each test process into a folder of its own (ctest runs tests in parallel processes),
+// removed when the process ends.
 std::string checkpoint(const Model& model) {
-  const auto dir = std::filesystem::path(R1EVAL_TEST_TMP) / "engine" / "cuda" / model.name;
+  static const auto root = std::filesystem::path(R1EVAL_TEST_TMP) / "engine" / ("cuda-" + std::to_string(::getpid()));
+  static const struct Cleanup {
+    ~Cleanup() {
+      std::error_code ignored;
+      std::filesystem::remove_all(root, ignored);
+    }
+  } cleanup;
+  const auto dir = root / model.name;
   if (!std::filesystem::exists(dir / "model.safetensors")) testing::write_random_checkpoint(dir, model.spec);
   return dir.string();
 }
