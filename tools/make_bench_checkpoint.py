@@ -49,6 +49,25 @@ def write_bf16_safetensors(path, shapes, rng):
     os.replace(tmp, path)
 
 
+def byte_token(b):
+    """The GPT-2 byte-level alphabet: printable bytes stand for themselves, the rest map above U+0100."""
+    printable = list(range(ord("!"), ord("~") + 1)) + list(range(0xA1, 0xAD)) + list(range(0xAE, 0x100))
+    if b in printable:
+        return chr(b)
+    return chr(256 + sorted(set(range(256)) - set(printable)).index(b))
+
+
+def write_byte_tokenizer(path):
+    byte_level = {"type": "ByteLevel", "add_prefix_space": False, "trim_offsets": True, "use_regex": True}
+    tokenizer = {"version": "1.0", "added_tokens": [], "normalizer": None, "pre_tokenizer": byte_level,
+                 "post_processor": None, "decoder": byte_level,
+                 "model": {"type": "BPE", "dropout": None, "unk_token": None, "continuing_subword_prefix": None,
+                           "end_of_word_suffix": None, "fuse_unk": False, "byte_fallback": False,
+                           "ignore_merges": False, "vocab": {byte_token(b): b for b in range(256)}, "merges": []}}
+    with open(path, "w") as f:
+        json.dump(tokenizer, f)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("out_dir")
@@ -59,6 +78,8 @@ def main():
     parser.add_argument("--intermediate", type=int, default=4096)
     parser.add_argument("--vocab", type=int, default=32000)
     parser.add_argument("--max-position", type=int, default=4096, help="max_position_embeddings (context bound)")
+    parser.add_argument("--byte-tokenizer", action="store_true",
+                        help="also write a byte-level tokenizer.json (ids 0-255 are the bytes), so `r1eval run` can use the folder")
     args = parser.parse_args()
     head_dim = args.hidden // args.heads
     rng = np.random.default_rng(0)
@@ -88,6 +109,8 @@ def main():
               "bos_token_id": 1, "eos_token_id": 2, "use_sliding_window": False}
     with open(os.path.join(args.out_dir, "config.json"), "w") as f:
         json.dump(config, f, indent=2)
+    if args.byte_tokenizer:
+        write_byte_tokenizer(os.path.join(args.out_dir, "tokenizer.json"))
     print(f"{sum(int(np.prod(s)) for s in shapes.values()) / 1e6:.1f} M parameters in {args.out_dir}")
 
 
