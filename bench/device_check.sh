@@ -23,7 +23,8 @@ say() { echo "[device_check +$(( $(date +%s) - START ))s] $*" | tee -a "$LOG"; }
 fail() { say "FAILED: $*"; exit "${2:-1}"; }
 
 # --- prerequisites ----------------------------------------------------------------------------------
-for tool in cmake g++ python3 nvidia-smi; do
+PYTHON=${PYTHON:-python3}  # needs numpy (steps 3 and 5) and torch + transformers (step 3's reference)
+for tool in cmake g++ "$PYTHON" nvidia-smi; do
   command -v "$tool" >/dev/null 2>&1 || fail "prerequisite missing: $tool" 2
 done
 NVCC=${CUDACXX:-$(command -v nvcc || echo /usr/local/cuda/bin/nvcc)}
@@ -136,7 +137,7 @@ else
   MODEL=${BENCH_MODEL:-$BUILD/bench-model-qwen-1.5b}
   if [ ! -f "$MODEL/model.safetensors" ]; then
     say "random-weight checkpoint of R1-Distill-Qwen-1.5B's shape in $MODEL"
-    python3 "$ROOT/tools/make_bench_checkpoint.py" "$MODEL" --hidden 1536 --layers 28 --heads 12 --kv-heads 2 \
+    "$PYTHON" "$ROOT/tools/make_bench_checkpoint.py" "$MODEL" --hidden 1536 --layers 28 --heads 12 --kv-heads 2 \
       --intermediate 8960 --vocab 151936 --max-position 131072 >"$RESULTS/bench_model.txt" 2>&1 ||
       { tail -5 "$RESULTS/bench_model.txt"; fail "making the checkpoint (numpy missing?)" 2; }
   fi
@@ -150,7 +151,7 @@ else
   if [ -f "$RESULTS/parity_cuda.json" ]; then
     CPU_DUMP=()
     [ -f "$RESULTS/parity_cpu.json" ] && CPU_DUMP=(--cpu "$RESULTS/parity_cpu")
-    timeout 300 python3 "$ROOT/tools/engine_parity.py" --cuda "$RESULTS/parity_cuda" "${CPU_DUMP[@]}" --model "$MODEL" \
+    timeout 300 "$PYTHON" "$ROOT/tools/engine_parity.py" --cuda "$RESULTS/parity_cuda" "${CPU_DUMP[@]}" --model "$MODEL" \
       --out "$RESULTS/parity.md" >>"$LOG" 2>&1 || ENGINE_STATUS=1
     [ -f "$RESULTS/parity.md" ] && tee -a "$LOG" <"$RESULTS/parity.md"
   fi
@@ -166,8 +167,9 @@ else
   [ -d "$DATA/aime24" ] || DATA=$ROOT/shared/data
   if [ -d "$DATA/aime24" ]; then
     SMOKE=$BUILD/smoke-model
-    python3 "$ROOT/tools/make_bench_checkpoint.py" "$SMOKE" --hidden 256 --layers 2 --heads 4 --kv-heads 2 \
-      --intermediate 512 --vocab 256 --byte-tokenizer >/dev/null 2>&1
+    "$PYTHON" "$ROOT/tools/make_bench_checkpoint.py" "$SMOKE" --hidden 256 --layers 2 --heads 4 --kv-heads 2 \
+      --intermediate 512 --vocab 256 --byte-tokenizer >"$RESULTS/smoke_model.txt" 2>&1 ||
+      { tail -3 "$RESULTS/smoke_model.txt"; say "making the smoke model failed"; ENGINE_STATUS=1; }
     for backend in cuda cpu; do
       rm -rf "$RESULTS/smoke_run_$backend"
       say "r1eval run --backend $backend"
@@ -176,7 +178,7 @@ else
         >"$RESULTS/smoke_run_$backend.txt" 2>&1 || { say "r1eval run --backend $backend failed"; ENGINE_STATUS=1; }
       tail -1 "$RESULTS/smoke_run_$backend.txt" | tee -a "$LOG"
     done
-    python3 - "$RESULTS/smoke_run_cuda/samples.jsonl" "$RESULTS/smoke_run_cpu/samples.jsonl" <<'PY' | tee -a "$LOG"
+    "$PYTHON" - "$RESULTS/smoke_run_cuda/samples.jsonl" "$RESULTS/smoke_run_cpu/samples.jsonl" <<'PY' | tee -a "$LOG"
 import json, sys
 def load(path):
     try:
