@@ -144,39 +144,42 @@ TEST_P(CudaBackendModels, PrefillLogitsMatchCpuBackend) {
   expect_close(actual, expected, cuda->config().vocab_size, "prefill");
 }
 
-// 64 greedy tokens: CUDA and CPU choose the same tokens until the first step where the CPU's two best
-// logits are closer than the bf16 noise (4x the largest logit difference seen at the prompt); after
-// such a tie either choice is right and the continuations may part.
-TEST_P(CudaBackendModels, GreedyContinuationMatchesCpuWhileTheMarginAllows) {
+// 64 greedy steps (decode kernel after the prompt), both backends fed the CPU's token each step so they
+// stay on one sequence: wherever the CPU's two best logits are further apart than 4x that row's largest
+// CUDA-CPU difference (the bf16 noise), the CUDA backend picks the same token. Closer than that the
+// choice is a tie under bf16 and either token is right; random weights make such near-ties common, so
+// at least a quarter of the steps must be clear and compared (a broken backend's noise makes none clear).
+TEST_P(CudaBackendModels, GreedyTokensMatchCpuWhereTheMarginAllows) {
   SKIP_WITHOUT_GPU();
   const std::string dir = checkpoint(GetParam());
   const auto cuda = make(dir, BackendKind::kCuda);
   const auto cpu = make(dir, BackendKind::kCpu);
-  const std::int64_t vocab = cuda->config().vocab_size;
+  const auto vocab = static_cast<std::size_t>(cuda->config().vocab_size);
   const auto prompt = random_sequences(1, 40, 40, GetParam().spec.vocab, 2).front();
   SequenceDriver cpu_driver(*cpu, 8), cuda_driver(*cuda, 8);
   std::vector<float> cpu_logits = cpu_driver.step({prompt});
   std::vector<float> cuda_logits = cuda_driver.step({prompt});
-  float noise = 0;
-  for (std::size_t i = 0; i < cpu_logits.size(); ++i) noise = std::max(noise, std::fabs(cpu_logits[i] - cuda_logits[i]));
-  const float margin_needed = 4 * noise;
   int compared = 0;
   for (int step = 0; step < 64; ++step) {
-    const float* cpu_row = cpu_logits.data() + cpu_logits.size() - static_cast<std::size_t>(vocab);
-    const float* cuda_row = cuda_logits.data() + cuda_logits.size() - static_cast<std::size_t>(vocab);
+    ASSERT_EQ(cpu_logits.size(), cuda_logits.size());
+    const float* cpu_row = cpu_logits.data() + cpu_logits.size() - vocab;
+    const float* cuda_row = cuda_logits.data() + cuda_logits.size() - vocab;
+    float noise = 0;
+    for (std::size_t i = 0; i < vocab; ++i) noise = std::max(noise, std::fabs(cpu_row[i] - cuda_row[i]));
     std::vector<float> sorted(cpu_row, cpu_row + vocab);
     std::partial_sort(sorted.begin(), sorted.begin() + 2, sorted.end(), std::greater<>());
     const auto cpu_next = static_cast<std::int32_t>(std::max_element(cpu_row, cpu_row + vocab) - cpu_row);
     const auto cuda_next = static_cast<std::int32_t>(std::max_element(cuda_row, cuda_row + vocab) - cuda_row);
-    if (sorted[0] - sorted[1] < margin_needed) break;
-    ASSERT_EQ(cuda_next, cpu_next) << "greedy step " << step << " (CPU margin " << sorted[0] - sorted[1]
-                                   << ", bf16 noise " << noise << ")";
-    ++compared;
-    cpu_logits = cpu_driver.step({{cpu_next}});  // decode kernel from here on
-    cuda_logits = cuda_driver.step({{cuda_next}});
+    if (sorted[0] - sorted[1] > 4 * noise) {
+      EXPECT_EQ(cuda_next, cpu_next) << "greedy step " << step << " (CPU margin " << sorted[0] - sorted[1]
+                                     << ", bf16 noise " << noise << ")";
+      ++compared;
+    }
+    cpu_logits = cpu_driver.step({{cpu_next}});
+    cuda_logits = cuda_driver.step({{cpu_next}});
   }
-  RecordProperty("greedy_tokens_compared", compared);
-  EXPECT_GE(compared, 8) << "the margin stopped the comparison early (noise " << noise << ")";
+  RecordProperty("greedy_steps_compared", compared);
+  EXPECT_GE(compared, 16) << "too few steps had a clear winner: the CUDA logits are noisier than bf16 explains";
 }
 
 INSTANTIATE_TEST_SUITE_P(Random, CudaBackendModels, ::testing::ValuesIn(models()),

@@ -49,6 +49,20 @@ ModelConfig checked_config(const std::string& model_dir) {
 
 std::size_t round_up(std::size_t bytes) { return (bytes + 255) & ~std::size_t{255}; }
 
+// The backend's stream; destroyed after its pending work, also when the constructor throws half-way.
+struct OwnedStream {
+  cudaStream_t stream = nullptr;
+  OwnedStream() = default;
+  OwnedStream(const OwnedStream&) = delete;
+  OwnedStream& operator=(const OwnedStream&) = delete;
+  ~OwnedStream() {
+    if (stream != nullptr) {
+      (void)cudaStreamSynchronize(stream);
+      (void)cudaStreamDestroy(stream);
+    }
+  }
+};
+
 }  // namespace
 
 struct CudaBackend::Impl {
@@ -58,6 +72,7 @@ struct CudaBackend::Impl {
   std::int64_t num_blocks = 0;
   int q_heads, kv_heads, head_dim;
   std::int64_t hidden, intermediate, vocab, q_width, kv_width, qkv_width;
+  OwnedStream owned_stream;  // declared before the buffers: they are freed first, then the stream
   cudaStream_t stream = nullptr;
   std::unique_ptr<cuda::DeviceWeights> weights;
   DeviceBuffer inv_freq;
@@ -83,7 +98,9 @@ struct CudaBackend::Impl {
     q_width = static_cast<std::int64_t>(q_heads) * head_dim;
     kv_width = static_cast<std::int64_t>(kv_heads) * head_dim;
     qkv_width = q_width + 2 * kv_width;
-    check_cuda(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking), "cudaStreamCreateWithFlags", "CUDA backend");
+    check_cuda(cudaStreamCreateWithFlags(&owned_stream.stream, cudaStreamNonBlocking), "cudaStreamCreateWithFlags",
+               "CUDA backend");
+    stream = owned_stream.stream;
 
     {
       const Checkpoint checkpoint(model_dir);
@@ -98,13 +115,6 @@ struct CudaBackend::Impl {
 
     reserve_workspace(options.max_batch_tokens, std::min(options.max_batch_tokens, options.max_logit_rows));
     allocate_kv_cache(options);
-  }
-
-  ~Impl() {
-    if (stream != nullptr) {
-      (void)cudaStreamSynchronize(stream);
-      (void)cudaStreamDestroy(stream);
-    }
   }
 
   std::size_t activation_bytes(std::int64_t tokens) const {
