@@ -5,7 +5,10 @@ Reads the logits dumps written by `engine_cuda_bench --dump PREFIX --backend cud
 prompt and greedy tokens, PREFIX.logits.bin with fp32 [prompt_len, vocab]) and, when torch and transformers
 are importable, runs the same prompt through transformers (bf16 on the GPU, and fp32) and its greedy
 `generate`. Prints a markdown table, writes it to --out, and exits 1 when the CUDA logits differ from the
-CPU backend's (or transformers' fp32) by a relative L2 error of 1e-2 or more.
+CPU backend's (or transformers' fp32) by a worst-row relative L2 error above the bound: 1e-2, or 1.5x the
+error of transformers' own bf16 logits against its fp32 ones when that noise floor is higher (28 layers of
+random weights can amplify bf16 rounding beyond 1e-2 in any bf16 implementation; being no noisier than
+transformers' bf16 is then the meaningful test).
 
     python3 tools/engine_parity.py --cuda OUT/parity_cuda --cpu OUT/parity_cpu --model MODEL_DIR --out OUT/parity.md
 """
@@ -69,22 +72,23 @@ def main():
 
     cuda_meta, cuda_logits = load_dump(args.cuda)
     lines = ["| comparison | worst row rel. L2 error | mean | greedy tokens identical |", "|---|---|---|---|"]
-    failed = False
+    gated = []  # (name, worst error) of the comparisons the bound applies to
 
     def add(name, actual, expected, greedy_a, greedy_b, gate):
-        nonlocal failed
         errors = relative_errors(actual, expected)
         n = min(len(greedy_a), len(greedy_b))
         split = first_divergence(greedy_a[:n], greedy_b[:n])
         same = f"{n}/{n}" if split is None else f"first {split} of {n} (differ at step {split})"
         lines.append(f"| {name} | {errors.max():.2e} | {errors.mean():.2e} | {same} |")
-        if gate and errors.max() >= 1e-2:
-            failed = True
+        if gate:
+            gated.append((name, float(errors.max())))
+        return float(errors.max())
 
     if args.cpu:
         cpu_meta, cpu_logits = load_dump(args.cpu)
         assert cpu_meta["prompt"] == cuda_meta["prompt"], "the dumps ran different prompts"
         add("CUDA (bf16) vs CPU backend (fp32)", cuda_logits, cpu_logits, cuda_meta["greedy"], cpu_meta["greedy"], True)
+    floor = None
     if args.model:
         try:
             ref = transformers_reference(args.model, cuda_meta["prompt"], len(cuda_meta["greedy"]))
@@ -95,9 +99,14 @@ def main():
             add("CUDA vs transformers fp32", cuda_logits, ref["fp32"], cuda_meta["greedy"], ref["greedy"], True)
             if args.cpu:
                 add("CPU backend vs transformers fp32", cpu_logits, ref["fp32"], cpu_meta["greedy"], ref["greedy"], False)
-            add("transformers bf16 vs fp32 (the bf16 noise floor)", ref["bf16"], ref["fp32"], ref["greedy"],
-                ref["greedy"], False)
+            floor = add("transformers bf16 vs fp32 (the bf16 noise floor)", ref["bf16"], ref["fp32"], ref["greedy"],
+                        ref["greedy"], False)
+    bound = 1e-2 if floor is None else max(1e-2, 1.5 * floor)
+    failed = [name for name, worst in gated if worst > bound]
     lines.append("")
+    lines.append(f"Bound on the gated rows (CUDA vs CPU backend, CUDA vs transformers fp32): {bound:.2e}"
+                 + ("" if floor is not None else " (no transformers noise floor measured)")
+                 + (f"; FAILED: {', '.join(failed)}" if failed else "; all within it") + ".")
     lines.append("Greedy columns compare each pair's greedy continuation (CUDA's and the CPU backend's from their own")
     lines.append("logits; transformers' from bf16 `generate`); random weights give near-ties, where bf16 rounding")
     lines.append("decides, so a divergence is reported with the step, not treated as a failure.")
