@@ -17,6 +17,7 @@
 #include <filesystem>
 #include <functional>
 #include <numeric>
+#include <ostream>
 #include <random>
 #include <string>
 #include <system_error>
@@ -72,6 +73,8 @@ struct ParityModel {
   const char* name;
   RandomCheckpointSpec spec;
 };
+// GoogleTest prints a parameter by its name, not its bytes.
+inline void PrintTo(const ParityModel& model, std::ostream* os) { *os << model.name; }
 
 // Shapes the CUDA attention kernels support (head_dim 64 and 128), over both architectures, every bias
 // layout, tied and untied heads, llama3 rope scaling, and bf16 / fp16 / fp32 checkpoints.
