@@ -24,7 +24,7 @@ struct EngineGenerator::State {
   State(const std::filesystem::path& dir, const EngineGeneratorOptions& o)
       : options(o),
         tokenizer(engine::Tokenizer::from_folder(dir)),
-        kind(engine::resolve_backend_kind(backend_options(o, o.backend))),
+        kind(engine::resolve_backend_kind(dir.string(), backend_options(o, o.backend))),
         backend(engine::make_backend(dir.string(), backend_options(o, kind))) {}
 
   static engine::BackendOptions backend_options(const EngineGeneratorOptions& o, engine::BackendKind kind) {

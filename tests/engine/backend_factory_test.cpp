@@ -26,13 +26,24 @@ TEST(BackendFactory, ParsesTheThreeKindsAndNamesABadOne) {
   }
 }
 
-TEST(BackendFactory, AutoIsCudaOnlyWhenUsableAndOneRank) {
+// auto takes CUDA only for what the CUDA backend can run: one rank, a supported head_dim (the tiny fixtures'
+// 16 is not; the random checkpoint's 64 is).
+TEST(BackendFactory, AutoIsCudaOnlyWhenUsableOneRankAndASupportedHeadDim) {
+  testing::RandomCheckpointSpec spec;
+  spec.hidden = 128;
+  spec.heads = 2;
+  spec.intermediate = 64;
+  spec.vocab = 64;
+  const std::string supported =
+      testing::write_random_checkpoint(std::filesystem::path(R1EVAL_TEST_TMP) / "engine" / "auto_hd64", spec).string();
+  const std::string unsupported = testing::fixture_dir("qwen2_fp32").string();
   BackendOptions options;
-  EXPECT_EQ(resolve_backend_kind(options), cuda_backend_usable() ? BackendKind::kCuda : BackendKind::kCpu);
+  EXPECT_EQ(resolve_backend_kind(supported, options), cuda_backend_usable() ? BackendKind::kCuda : BackendKind::kCpu);
+  EXPECT_EQ(resolve_backend_kind(unsupported, options), BackendKind::kCpu);
   options.tensor_parallel = 2;
-  EXPECT_EQ(resolve_backend_kind(options), BackendKind::kCpu);
+  EXPECT_EQ(resolve_backend_kind(supported, options), BackendKind::kCpu);
   options.kind = BackendKind::kCuda;
-  EXPECT_EQ(resolve_backend_kind(options), BackendKind::kCuda);
+  EXPECT_EQ(resolve_backend_kind(unsupported, options), BackendKind::kCuda);  // asked for: its error will say why
   EXPECT_FALSE(cuda_backend_usable() && !cuda_backend_built());
 }
 

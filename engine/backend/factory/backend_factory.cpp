@@ -3,6 +3,8 @@
 #include <stdexcept>
 
 #include "engine/backend/cpu/cpu_backend.h"
+#include "engine/model/model_config.h"
+#include "kernels/attention.h"
 #if R1EVAL_HAVE_CUDA_BACKEND
 #include "engine/backend/cuda/cuda_backend.h"
 #include "engine/backend/cuda/device_buffer.h"
@@ -36,13 +38,16 @@ bool cuda_backend_usable() {
 #endif
 }
 
-BackendKind resolve_backend_kind(const BackendOptions& options) {
+BackendKind resolve_backend_kind(const std::string& model_dir, const BackendOptions& options) {
   if (options.kind != BackendKind::kAuto) return options.kind;
-  return options.tensor_parallel == 1 && cuda_backend_usable() ? BackendKind::kCuda : BackendKind::kCpu;
+  if (options.tensor_parallel != 1 || !cuda_backend_usable()) return BackendKind::kCpu;
+  const ModelConfig config = load_model_config(model_dir);
+  return kernels::attention_head_dim_supported(static_cast<int>(config.head_dim)) ? BackendKind::kCuda
+                                                                                  : BackendKind::kCpu;
 }
 
 std::unique_ptr<Backend> make_backend(const std::string& model_dir, const BackendOptions& options) {
-  if (resolve_backend_kind(options) == BackendKind::kCpu) {
+  if (resolve_backend_kind(model_dir, options) == BackendKind::kCpu) {
     CpuBackendOptions cpu;
     cpu.tensor_parallel = options.tensor_parallel;
     cpu.kv_block_size = options.kv_block_size;

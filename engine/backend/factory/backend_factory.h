@@ -1,5 +1,6 @@
 // Choosing and building a backend: `--backend cpu|cuda|auto`. auto is the CUDA backend when this build
-// has it and a CUDA device is visible, else the CPU backend.
+// has it, a CUDA device is visible, there is one rank and the CUDA kernels support the model's head
+// dimension; else the CPU backend.
 #pragma once
 #include <cstdint>
 #include <memory>
@@ -27,9 +28,11 @@ struct BackendOptions {
   int cuda_device = 0;
 };
 
-// The kind `options` will build: kAuto resolved (to kCuda only when cuda_backend_usable() and
-// tensor_parallel is 1), the others as asked.
-BackendKind resolve_backend_kind(const BackendOptions& options);
+// The kind make_backend(model_dir, options) builds: kAuto resolved (to kCuda only when cuda_backend_usable(),
+// tensor_parallel is 1 and the head_dim of model_dir's config.json is one the CUDA kernels are built
+// for), the others as asked. Throws std::runtime_error for an unreadable config.json only when it must
+// read it (kAuto on a usable CUDA build).
+BackendKind resolve_backend_kind(const std::string& model_dir, const BackendOptions& options);
 
 // Builds the backend for `model_dir`. Throws std::invalid_argument with one line when the choice cannot
 // be honoured (cuda asked of a build without CUDA, or with --tp above 1), and whatever the chosen
