@@ -126,7 +126,7 @@ else
   fi
 
   say "engine CUDA backend tests (CUDA vs CPU backend)"
-  "$BUILD/tests/engine_tests" --gtest_filter='CudaBackend*:*CudaBackendModels*:BackendFactory*:PackedBatch*' \
+  "$BUILD/tests/engine_tests" --gtest_filter='CudaBackend*:*CudaBackendModels*:Bf16Forward*:*Bf16ForwardModels*:BackendFactory*:PackedBatch*' \
     --gtest_output="xml:$RESULTS/engine_cuda_tests.xml" >"$RESULTS/engine_cuda_tests.txt" 2>&1 || ENGINE_STATUS=1
   tail -3 "$RESULTS/engine_cuda_tests.txt" | tee -a "$LOG"
   if grep -q "SKIPPED" "$RESULTS/engine_cuda_tests.txt"; then
