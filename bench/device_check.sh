@@ -6,7 +6,7 @@
 #      the exact shape of R1-Distill-Qwen-1.5B made here with numpy; its logits and greedy tokens on the
 #      CUDA backend vs the CPU backend and vs transformers (tools/engine_parity.py);
 #   4. engine speed: engine_cuda_bench (decode tokens/s against the copy-bandwidth roofline, 64 x 16k
-#      context, prefill, the engine end to end);
+#      context, prefill, the engine end to end) and transformers generate (static cache) beside it;
 #   5. `r1eval run` smoke on a small byte-tokenizer model, --backend cuda vs --backend cpu.
 # SKIP_ENGINE=1 stops after step 2; ENGINE_GENERATE (default 256) sets the end-to-end generated tokens.
 # Writes everything under $OUT when set (else build-device/device-check). Exit status: 0 when every
@@ -126,7 +126,7 @@ else
   fi
 
   say "engine CUDA backend tests (CUDA vs CPU backend)"
-  "$BUILD/tests/engine_tests" --gtest_filter='CudaBackend*:*CudaBackendModels*:Bf16Forward*:*Bf16ForwardModels*:BackendFactory*:PackedBatch*' \
+  timeout 300 "$BUILD/tests/engine_tests" --gtest_filter='CudaBackend*:*CudaBackendModels*:Bf16Forward*:*Bf16ForwardModels*:BackendFactory*:PackedBatch*' \
     --gtest_output="xml:$RESULTS/engine_cuda_tests.xml" >"$RESULTS/engine_cuda_tests.txt" 2>&1 || ENGINE_STATUS=1
   tail -3 "$RESULTS/engine_cuda_tests.txt" | tee -a "$LOG"
   if grep -q "SKIPPED" "$RESULTS/engine_cuda_tests.txt"; then
@@ -143,11 +143,11 @@ else
   fi
 
   say "parity: logits of a 32-token prompt and 64 greedy tokens, CUDA vs CPU backend vs transformers"
-  "$BUILD/bench/engine_cuda_bench" --model "$MODEL" --dump "$RESULTS/parity_cuda" --backend cuda --prompt-len 32 \
-    --greedy 64 >>"$LOG" 2>&1 || ENGINE_STATUS=1
+  timeout 180 "$BUILD/bench/engine_cuda_bench" --model "$MODEL" --dump "$RESULTS/parity_cuda" --backend cuda \
+    --prompt-len 32 --greedy 64 >>"$LOG" 2>&1 || ENGINE_STATUS=1
   # The CPU backend reads 7 GB of fp32 weights per token: 8 greedy tokens are enough to compare.
-  "$BUILD/bench/engine_cuda_bench" --model "$MODEL" --dump "$RESULTS/parity_cpu" --backend cpu --prompt-len 32 \
-    --greedy 8 >>"$LOG" 2>&1 || ENGINE_STATUS=1
+  timeout 240 "$BUILD/bench/engine_cuda_bench" --model "$MODEL" --dump "$RESULTS/parity_cpu" --backend cpu \
+    --prompt-len 32 --greedy 8 >>"$LOG" 2>&1 || ENGINE_STATUS=1
   if [ -f "$RESULTS/parity_cuda.json" ]; then
     CPU_DUMP=()
     [ -f "$RESULTS/parity_cpu.json" ] && CPU_DUMP=(--cpu "$RESULTS/parity_cpu")
@@ -161,6 +161,10 @@ else
   timeout 300 "$BUILD/bench/engine_cuda_bench" --model "$MODEL" --out "$RESULTS/engine_bench.md" \
     --generate "${ENGINE_GENERATE:-256}" >"$RESULTS/engine_bench.txt" 2>&1 || { say "engine bench failed"; ENGINE_STATUS=1; }
   tail -20 "$RESULTS/engine_bench.txt" | tee -a "$LOG"
+  say "transformers generate on the same checkpoint (static cache), for the side-by-side"
+  timeout 240 "$PYTHON" "$ROOT/tools/hf_generate_bench.py" "$MODEL" --runs 1x512x128,64x512x128 \
+    --out "$RESULTS/hf_bench.md" >"$RESULTS/hf_bench.txt" 2>&1 || say "transformers bench failed or timed out (see hf_bench.txt)"
+  [ -f "$RESULTS/hf_bench.md" ] && tee -a "$LOG" <"$RESULTS/hf_bench.md"
 
   # --- 5. r1eval run smoke: the same run on both backends -------------------------------------------
   DATA=${DATA_DIR:-$ROOT/../shared/data}
