@@ -4,6 +4,11 @@ bench/engine_forward_bench (R1EVAL_BENCH_MODEL=OUT_DIR). Not committed: made on 
 
     /tmp/venv/bin/python tools/make_bench_checkpoint.py OUT_DIR [--hidden 1024 --layers 4 --vocab 32000]
 
+R1-Distill-Qwen-1.5B's exact shape (what bench/device_check.sh makes on the GPU machine):
+
+    python3 tools/make_bench_checkpoint.py OUT_DIR --hidden 1536 --layers 28 --heads 12 --kv-heads 2 \
+        --intermediate 8960 --vocab 151936 --max-position 131072
+
 Needs numpy from PyPI. The shape follows R1-Distill-Qwen (grouped-query attention with few
 key/value heads, qkv bias, untied head); weights are bf16 like the released checkpoints.
 """
@@ -44,6 +49,25 @@ def write_bf16_safetensors(path, shapes, rng):
     os.replace(tmp, path)
 
 
+def byte_token(b):
+    """The GPT-2 byte-level alphabet: printable bytes stand for themselves, the rest map above U+0100."""
+    printable = list(range(ord("!"), ord("~") + 1)) + list(range(0xA1, 0xAD)) + list(range(0xAE, 0x100))
+    if b in printable:
+        return chr(b)
+    return chr(256 + sorted(set(range(256)) - set(printable)).index(b))
+
+
+def write_byte_tokenizer(path):
+    byte_level = {"type": "ByteLevel", "add_prefix_space": False, "trim_offsets": True, "use_regex": True}
+    tokenizer = {"version": "1.0", "added_tokens": [], "normalizer": None, "pre_tokenizer": byte_level,
+                 "post_processor": None, "decoder": byte_level,
+                 "model": {"type": "BPE", "dropout": None, "unk_token": None, "continuing_subword_prefix": None,
+                           "end_of_word_suffix": None, "fuse_unk": False, "byte_fallback": False,
+                           "ignore_merges": False, "vocab": {byte_token(b): b for b in range(256)}, "merges": []}}
+    with open(path, "w") as f:
+        json.dump(tokenizer, f)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("out_dir")
@@ -53,6 +77,9 @@ def main():
     parser.add_argument("--kv-heads", type=int, default=2)
     parser.add_argument("--intermediate", type=int, default=4096)
     parser.add_argument("--vocab", type=int, default=32000)
+    parser.add_argument("--max-position", type=int, default=4096, help="max_position_embeddings (context bound)")
+    parser.add_argument("--byte-tokenizer", action="store_true",
+                        help="also write a byte-level tokenizer.json (ids 0-255 are the bytes), so `r1eval run` can use the folder")
     args = parser.parse_args()
     head_dim = args.hidden // args.heads
     rng = np.random.default_rng(0)
@@ -77,11 +104,13 @@ def main():
     config = {"architectures": ["Qwen2ForCausalLM"], "model_type": "qwen2", "hidden_size": args.hidden,
               "intermediate_size": args.intermediate, "num_hidden_layers": args.layers,
               "num_attention_heads": args.heads, "num_key_value_heads": args.kv_heads, "vocab_size": args.vocab,
-              "max_position_embeddings": 4096, "rms_norm_eps": 1e-6, "rope_theta": 10000.0,
+              "max_position_embeddings": args.max_position, "rms_norm_eps": 1e-6, "rope_theta": 10000.0,
               "tie_word_embeddings": False, "hidden_act": "silu", "torch_dtype": "bfloat16",
               "bos_token_id": 1, "eos_token_id": 2, "use_sliding_window": False}
     with open(os.path.join(args.out_dir, "config.json"), "w") as f:
         json.dump(config, f, indent=2)
+    if args.byte_tokenizer:
+        write_byte_tokenizer(os.path.join(args.out_dir, "tokenizer.json"))
     print(f"{sum(int(np.prod(s)) for s in shapes.values()) / 1e6:.1f} M parameters in {args.out_dir}")
 
 

@@ -6,7 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "engine/backend/cpu/cpu_backend.h"
+#include "engine/backend/factory/backend_factory.h"
 #include "engine/runtime/engine.h"
 #include "engine/tokenizer/chat_template.h"
 #include "engine/tokenizer/tokenizer.h"
@@ -28,14 +28,14 @@ const char* finish_reason_name(engine::FinishReason reason) {
 
 void add_generate_command(CLI::App& app, int& exit_code) {
   struct Options {
-    std::string model, prompt, template_name = "r1", format = "text";
+    std::string model, prompt, template_name = "r1", format = "text", backend = "auto";
     int n = 1, max_tokens = 32768, top_k = 0, tp = 1;
     double temperature = 0.6, top_p = 0.95, min_p = 0, kv_cache_gb = 1.0;
     std::uint64_t seed = 0;
     bool no_think = false;
   };
   auto o = std::make_shared<Options>();
-  CLI::App* cmd = app.add_subcommand("generate", "Sample completions of one prompt with the built-in engine (CPU backend)");
+  CLI::App* cmd = app.add_subcommand("generate", "Sample completions of one prompt with the built-in engine (CPU or CUDA backend)");
   cmd->add_option("--model", o->model, "Hugging Face model folder (config.json, safetensors, tokenizer.json)")->required();
   cmd->add_option("--prompt", o->prompt, "The user message")->required();
   cmd->add_option("--n", o->n, "Samples")->check(CLI::PositiveNumber);
@@ -50,6 +50,8 @@ void add_generate_command(CLI::App& app, int& exit_code) {
   cmd->add_flag("--no-think", o->no_think, "With --template r1: do not force \"<think>\\n\" at the start of the answer");
   cmd->add_option("--tp", o->tp, "Tensor-parallel ranks (threads)")->check(CLI::PositiveNumber);
   cmd->add_option("--kv-cache-gb", o->kv_cache_gb, "KV cache size in GiB (never exceeded)")->check(CLI::PositiveNumber);
+  cmd->add_option("--backend", o->backend, "cpu, cuda, or auto (cuda when built with CUDA and a GPU is visible)")
+      ->check(CLI::IsMember({"cpu", "cuda", "auto"}));
   cmd->add_option("--format", o->format, "text or json")->check(CLI::IsMember({"text", "json"}));
   cmd->callback([o, &exit_code] {
     const auto tokenizer = engine::Tokenizer::from_folder(o->model);
@@ -62,11 +64,12 @@ void add_generate_command(CLI::App& app, int& exit_code) {
       ids = engine::encode_chat(tokenizer, engine::chat_template_kind_from_name(o->template_name),
                                 {{"user", o->prompt}}, chat);
     }
-    engine::CpuBackendOptions backend_options;
+    engine::BackendOptions backend_options;
+    backend_options.kind = engine::parse_backend_kind(o->backend);
     backend_options.tensor_parallel = o->tp;
     backend_options.kv_cache_bytes = static_cast<std::uint64_t>(std::llround(o->kv_cache_gb * (1ull << 30)));
-    engine::CpuBackend backend(o->model, backend_options);
-    engine::Engine engine(backend, engine::EngineOptions{});
+    const std::unique_ptr<engine::Backend> backend = engine::make_backend(o->model, backend_options);
+    engine::Engine engine(*backend, engine::EngineOptions{});
     engine::Request request;
     request.prompt.assign(ids.begin(), ids.end());
     request.num_samples = static_cast<std::uint32_t>(o->n);

@@ -63,7 +63,7 @@ class SharedGenerator final : public run::Generator {
 
 void add_run_command(CLI::App& app, int& exit_code) {
   struct Options {
-    std::string model, task_list, out;
+    std::string model, task_list, out, backend = "auto";
     int samples = 0, tp = 1, threads = 0;
     std::size_t max_batch = 256;
     std::optional<double> temperature, top_p;
@@ -110,6 +110,8 @@ void add_run_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--max-batch", o->max_batch, "Samples in the engine at once (does not change the samples)")
       ->check(CLI::PositiveNumber);
   cmd->add_option("--tp", o->tp, "Tensor-parallel ranks (threads)")->check(CLI::PositiveNumber);
+  cmd->add_option("--backend", o->backend, "cpu, cuda, or auto (cuda when built with CUDA and a GPU is visible)")
+      ->check(CLI::IsMember({"cpu", "cuda", "auto"}));
   cmd->add_option("--threads", o->threads, "Grading threads (default: all cores)")->check(CLI::NonNegativeNumber);
   cmd->add_option("--progress-seconds", o->progress_seconds, "Seconds between progress lines on stderr")->check(CLI::PositiveNumber);
   cmd->add_flag("--resume", o->resume, "Continue the run in --out; its extent (tasks, samples, limit) may change");
@@ -184,6 +186,7 @@ void add_run_command(CLI::App& app, int& exit_code) {
 
     run::EngineGeneratorOptions engine_options;
     engine_options.tensor_parallel = o->tp;
+    engine_options.backend = engine::parse_backend_kind(o->backend);
     engine_options.max_in_flight = o->max_batch;
     engine_options.kv_cache_bytes = static_cast<std::uint64_t>(std::llround(o->kv_cache_gb * (1ull << 30)));
     const std::string model_dir = o->model;

@@ -6,7 +6,7 @@
 #include <stdexcept>
 #include <unordered_map>
 
-#include "engine/backend/cpu/cpu_backend.h"
+#include "engine/backend/factory/backend_factory.h"
 #include "engine/runtime/engine.h"
 #include "engine/tokenizer/chat_template.h"
 #include "engine/tokenizer/tokenizer.h"
@@ -16,15 +16,20 @@ namespace r1eval::harness::run {
 struct EngineGenerator::State {
   EngineGeneratorOptions options;
   engine::Tokenizer tokenizer;
-  engine::CpuBackend backend;
+  engine::BackendKind kind;  // what auto resolved to
+  std::unique_ptr<engine::Backend> backend;
   engine::EngineStats totals;
   std::atomic<std::int64_t> live_tokens{0};  // totals plus the running engine's, for other threads
 
   State(const std::filesystem::path& dir, const EngineGeneratorOptions& o)
-      : options(o), tokenizer(engine::Tokenizer::from_folder(dir)), backend(dir.string(), backend_options(o)) {}
+      : options(o),
+        tokenizer(engine::Tokenizer::from_folder(dir)),
+        kind(engine::resolve_backend_kind(dir.string(), backend_options(o, o.backend))),
+        backend(engine::make_backend(dir.string(), backend_options(o, kind))) {}
 
-  static engine::CpuBackendOptions backend_options(const EngineGeneratorOptions& o) {
-    engine::CpuBackendOptions b;
+  static engine::BackendOptions backend_options(const EngineGeneratorOptions& o, engine::BackendKind kind) {
+    engine::BackendOptions b;
+    b.kind = kind;
     b.tensor_parallel = o.tensor_parallel;
     b.kv_cache_bytes = o.kv_cache_bytes;
     return b;
@@ -85,7 +90,7 @@ void EngineGenerator::generate(const std::vector<GenerationRequest>& requests, c
     }
   }
 
-  engine::Engine eng(state_->backend, engine::EngineOptions{});
+  engine::Engine eng(*state_->backend, engine::EngineOptions{});
   std::unordered_map<std::uint64_t, InFlight> in_flight;  // by engine request id
   std::size_t samples_in_flight = 0;
   std::size_t next = 0;
@@ -155,7 +160,8 @@ std::int64_t EngineGenerator::tokens_generated() const { return state_->live_tok
 
 std::string EngineGenerator::summary() const {
   const engine::EngineStats& t = state_->totals;
-  return "engine: " + std::to_string(t.generated_tokens) + " generated tokens, " + std::to_string(t.prompt_tokens) +
+  return std::string("engine (") + engine::backend_kind_name(state_->kind) + " backend): " +
+         std::to_string(t.generated_tokens) + " generated tokens, " + std::to_string(t.prompt_tokens) +
          " prefill tokens, " + std::to_string(t.steps) + " steps, " + std::to_string(t.preemptions) + " preemptions";
 }
 

@@ -1,9 +1,10 @@
-// The built-in engine as a Generator: CPU backend, the R1 distill chat template with "<think>\n" forced.
+// The built-in engine as a Generator: CPU or CUDA backend (engine::make_backend), the R1 distill chat template with "<think>\n" forced.
 #pragma once
 #include <cstdint>
 #include <filesystem>
 #include <memory>
 
+#include "engine/backend/factory/backend_factory.h"
 #include "harness/run/generator.h"
 
 namespace r1eval::harness::run {
@@ -11,6 +12,7 @@ namespace r1eval::harness::run {
 struct EngineGeneratorOptions {
   std::uint64_t kv_cache_bytes = 1ull << 30;
   int tensor_parallel = 1;
+  engine::BackendKind backend = engine::BackendKind::kAuto;  // auto: CUDA when built and a device is visible
   // Samples held by the engine at once (also the largest group sharing one prefill); more wait outside it.
   // Bounds memory and makes per-sample seconds mean time in the engine, not time in the queue.
   std::size_t max_in_flight = 256;

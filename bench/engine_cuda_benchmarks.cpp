@@ -1,0 +1,266 @@
+// The CUDA backend's speed on a real-size checkpoint (bench/device_check.sh makes one with the shape of
+// R1-Distill-Qwen-1.5B), against the memory roofline measured in the same run:
+//   roofline of a decode step = (weight bytes + KV bytes the step reads) / device-to-device copy bandwidth.
+// Also writes the logits of a fixed prompt and a greedy continuation (--dump) for the parity check
+// against the CPU backend and transformers (tools/engine_parity.py).
+//
+//   engine_cuda_bench --model DIR [--out FILE.md] [--generate 256] [--skip-long]
+//   engine_cuda_bench --model DIR --dump PREFIX --backend cuda|cpu [--prompt-len 32] [--greedy 64]
+//
+// Decode workloads run on an unfilled cache region (positions and block tables as in a real step, key and
+// value contents irrelevant to speed), so a 64 x 16k-context step costs no 1M-token prefill first.
+#include <cuda_runtime.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <random>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "engine/backend/cuda/cuda_backend.h"
+#include "engine/backend/factory/backend_factory.h"
+#include "engine/runtime/engine.h"
+
+namespace {
+
+using namespace r1eval::engine;
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
+
+// Device-to-device copy bandwidth (bytes read + bytes written per second) over 1 GiB buffers.
+double measure_copy_bandwidth() {
+  const std::size_t bytes = 1ull << 30;
+  void *a = nullptr, *b = nullptr;
+  if (cudaMalloc(&a, bytes) != cudaSuccess || cudaMalloc(&b, bytes) != cudaSuccess) {
+    throw std::runtime_error("copy bandwidth: cannot allocate 2 GiB");
+  }
+  cudaEvent_t start, stop;
+  cudaEventCreate(&start);
+  cudaEventCreate(&stop);
+  cudaMemcpy(b, a, bytes, cudaMemcpyDeviceToDevice);  // warm-up
+  constexpr int kRepeats = 20;
+  cudaEventRecord(start);
+  for (int i = 0; i < kRepeats; ++i) cudaMemcpy(i % 2 ? a : b, i % 2 ? b : a, bytes, cudaMemcpyDeviceToDevice);
+  cudaEventRecord(stop);
+  cudaEventSynchronize(stop);
+  float ms = 0;
+  cudaEventElapsedTime(&ms, start, stop);
+  cudaEventDestroy(start);
+  cudaEventDestroy(stop);
+  cudaFree(a);
+  cudaFree(b);
+  return 2.0 * static_cast<double>(bytes) * kRepeats / (ms / 1e3);
+}
+
+// One step of `seqs` sequences, each adding `new_tokens` tokens ending at position context - 1; sequence s
+// owns blocks [s * blocks_per_seq, ...). Logits for every sequence's last token.
+ForwardBatch make_step(const Backend& backend, int seqs, int new_tokens, int context, std::mt19937& rng) {
+  const int block_size = backend.kv_block_size();
+  const int blocks_per_seq = (context + block_size - 1) / block_size;
+  std::uniform_int_distribution<int> token(0, static_cast<int>(backend.config().vocab_size) - 1);
+  ForwardBatch batch;
+  batch.max_blocks_per_seq = blocks_per_seq;
+  batch.seq_starts.push_back(0);
+  for (int s = 0; s < seqs; ++s) {
+    for (int pos = context - new_tokens; pos < context; ++pos) {
+      batch.token_ids.push_back(token(rng));
+      batch.positions.push_back(pos);
+      batch.slot_mapping.push_back(static_cast<std::int64_t>(s * blocks_per_seq + pos / block_size) * block_size +
+                                   pos % block_size);
+    }
+    batch.seq_starts.push_back(static_cast<std::int32_t>(batch.token_ids.size()));
+    batch.logit_rows.push_back(static_cast<std::int32_t>(batch.token_ids.size()) - 1);
+    for (int b = 0; b < blocks_per_seq; ++b) batch.block_tables.push_back(s * blocks_per_seq + b);
+  }
+  return batch;
+}
+
+struct Row {
+  std::string workload;
+  double tokens_per_second = 0;
+  double achieved_gb_per_second = 0;
+  double roofline_tokens_per_second = 0;
+};
+
+std::string format_row(const Row& r) {
+  char line[256];
+  if (r.roofline_tokens_per_second > 0) {
+    std::snprintf(line, sizeof line, "| %s | %.0f | %.0f | %.0f | %.0f%% |", r.workload.c_str(), r.tokens_per_second,
+                  r.achieved_gb_per_second, r.roofline_tokens_per_second,
+                  100.0 * r.tokens_per_second / r.roofline_tokens_per_second);
+  } else {
+    std::snprintf(line, sizeof line, "| %s | %.0f | | | |", r.workload.c_str(), r.tokens_per_second);
+  }
+  return line;
+}
+
+std::string arg(int argc, char** argv, const std::string& name, const std::string& fallback) {
+  for (int i = 1; i + 1 < argc; ++i)
+    if (argv[i] == name) return argv[i + 1];
+  return fallback;
+}
+bool flag(int argc, char** argv, const std::string& name) {
+  for (int i = 1; i < argc; ++i)
+    if (argv[i] == name) return true;
+  return false;
+}
+
+// Logits of every position of a fixed prompt (raw fp32, [prompt_len, vocab]) and `greedy` argmax tokens
+// after it, written as PREFIX.logits.bin and PREFIX.json.
+int dump(const std::string& model, const std::string& prefix, const std::string& kind, int prompt_len, int greedy) {
+  BackendOptions options;
+  options.kind = parse_backend_kind(kind);
+  options.kv_cache_bytes = 256ull << 20;
+  const auto backend = make_backend(model, options);
+  const auto vocab = static_cast<std::size_t>(backend->config().vocab_size);
+  std::mt19937 rng(2026);
+  std::uniform_int_distribution<int> token(0, static_cast<int>(vocab) - 1);
+  std::vector<std::int32_t> prompt(static_cast<std::size_t>(prompt_len));
+  for (auto& t : prompt) t = token(rng);
+  const int block_size = backend->kv_block_size();
+  const int blocks = (prompt_len + greedy + block_size) / block_size;
+  const auto step = [&](const std::vector<std::int32_t>& ids, int start) {
+    ForwardBatch b;
+    b.max_blocks_per_seq = blocks;
+    b.seq_starts = {0, static_cast<std::int32_t>(ids.size())};
+    for (int i = 0; i < static_cast<int>(ids.size()); ++i) {
+      b.token_ids.push_back(ids[static_cast<std::size_t>(i)]);
+      b.positions.push_back(start + i);
+      b.slot_mapping.push_back(start + i);
+      b.logit_rows.push_back(i);
+    }
+    for (int i = 0; i < blocks; ++i) b.block_tables.push_back(i);
+    return backend->forward(b);
+  };
+  std::vector<float> logits = step(prompt, 0);
+  {
+    std::ofstream out(prefix + ".logits.bin", std::ios::binary);
+    out.write(reinterpret_cast<const char*>(logits.data()), static_cast<std::streamsize>(logits.size() * sizeof(float)));
+  }
+  std::vector<std::int32_t> continuation;
+  for (int i = 0; i < greedy; ++i) {
+    const float* row = logits.data() + logits.size() - vocab;
+    const auto next = static_cast<std::int32_t>(std::max_element(row, row + vocab) - row);
+    continuation.push_back(next);
+    logits = step({next}, prompt_len + i);
+  }
+  std::ofstream meta(prefix + ".json");
+  meta << "{\"backend\": \"" << kind << "\", \"vocab\": " << vocab << ", \"prompt\": [";
+  for (std::size_t i = 0; i < prompt.size(); ++i) meta << (i ? ", " : "") << prompt[i];
+  meta << "], \"greedy\": [";
+  for (std::size_t i = 0; i < continuation.size(); ++i) meta << (i ? ", " : "") << continuation[i];
+  meta << "]}\n";
+  std::cout << "wrote " << prefix << ".logits.bin and " << prefix << ".json (" << kind << ")\n";
+  return 0;
+}
+
+int bench(const std::string& model, const std::string& out_path, int generate, bool skip_long) {
+  CudaBackendOptions options;
+  options.kv_cache_memory_fraction = 0.80;  // leaves room for the 2 GiB of the copy measurement
+  const auto load_start = Clock::now();
+  CudaBackend backend(model, options);
+  const double load_seconds = seconds_since(load_start);
+  const double copy_bw = measure_copy_bandwidth();
+  const ModelConfig& cfg = backend.config();
+  const double weight_bytes = static_cast<double>(backend.weight_bytes_per_step());
+  const double kv_bytes_per_token =
+      static_cast<double>(cfg.num_hidden_layers) * 2 * cfg.num_key_value_heads * cfg.head_dim * 2;
+  std::vector<Row> rows;
+  std::mt19937 rng(1);
+
+  struct Decode {
+    int seqs, context, steps;
+  };
+  std::vector<Decode> decodes = {{1, 512, 64}, {1, 4096, 32}, {16, 1024, 16}, {64, 2048, 8}, {256, 1536, 8}};
+  if (!skip_long) decodes.push_back({64, 16384, 4});
+  for (const Decode& d : decodes) {
+    const std::string name = "decode batch " + std::to_string(d.seqs) + ", context " + std::to_string(d.context);
+    const std::int64_t blocks_needed =
+        static_cast<std::int64_t>(d.seqs) * ((d.context + d.steps + backend.kv_block_size()) / backend.kv_block_size());
+    if (blocks_needed > backend.num_kv_blocks()) {
+      std::cerr << name << ": skipped, needs " << blocks_needed << " KV blocks of " << backend.num_kv_blocks() << "\n";
+      continue;
+    }
+    backend.forward(make_step(backend, d.seqs, 1, d.context, rng));  // warm-up (cuBLASLt plans, workspace)
+    const auto start = Clock::now();
+    for (int i = 0; i < d.steps; ++i) backend.forward(make_step(backend, d.seqs, 1, d.context + i, rng));
+    const double step_seconds = seconds_since(start) / d.steps;
+    const double bytes = weight_bytes + kv_bytes_per_token * d.seqs * d.context;
+    rows.push_back({name, d.seqs / step_seconds, bytes / step_seconds / 1e9, d.seqs / (bytes / copy_bw)});
+  }
+  for (const auto& [seqs, len] : std::vector<std::pair<int, int>>{{1, 512}, {16, 512}}) {
+    backend.forward(make_step(backend, seqs, len, len, rng));
+    const auto start = Clock::now();
+    for (int i = 0; i < 3; ++i) backend.forward(make_step(backend, seqs, len, len, rng));
+    rows.push_back({"prefill " + std::to_string(seqs) + " x " + std::to_string(len),
+                    3.0 * seqs * len / seconds_since(start), 0, 0});
+  }
+
+  // The engine end to end (scheduler, host sampler, logits copies): 256 prompts of 512 tokens, `generate`
+  // tokens each, ignoring end-of-sequence.
+  EngineOptions engine_options;
+  engine_options.scheduler.max_seqs = 256;
+  engine_options.scheduler.max_batched_tokens = 8192;
+  Engine engine(backend, engine_options);
+  std::uniform_int_distribution<int> token(0, static_cast<int>(cfg.vocab_size) - 1);
+  for (std::uint64_t r = 0; r < 256; ++r) {
+    Request request;
+    request.id = r + 1;
+    request.prompt.resize(512);
+    for (auto& t : request.prompt) t = token(rng);
+    request.params.temperature = 0.6;
+    request.params.top_p = 0.95;
+    request.params.max_tokens = generate;
+    request.params.ignore_eos = true;
+    engine.add_request(request);
+  }
+  const auto engine_start = Clock::now();
+  engine.run_to_completion();
+  const double engine_seconds = seconds_since(engine_start);
+  rows.push_back({"engine: 256 x (512 prompt + " + std::to_string(generate) + " generated), output tokens",
+                  static_cast<double>(engine.stats().generated_tokens) / engine_seconds, 0, 0});
+
+  std::ostringstream table;
+  char head[512];
+  std::snprintf(head, sizeof head,
+                "Model %s: %lld layers, hidden %lld, vocab %lld; %.2f GB of bf16 weights per step; KV %.0f bytes per "
+                "token; %lld KV blocks; loaded in %.1f s.\nDevice-to-device copy bandwidth (read + write): %.0f GB/s "
+                "(H200 nominal: 4800 GB/s).\n\n",
+                model.c_str(), static_cast<long long>(cfg.num_hidden_layers), static_cast<long long>(cfg.hidden_size),
+                static_cast<long long>(cfg.vocab_size), weight_bytes / 1e9, kv_bytes_per_token,
+                static_cast<long long>(backend.num_kv_blocks()), load_seconds, copy_bw / 1e9);
+  table << head << "| workload | tokens/s | GB/s read | roofline tokens/s | of roofline |\n|---|---|---|---|---|\n";
+  for (const Row& r : rows) table << format_row(r) << "\n";
+  std::cout << table.str();
+  if (!out_path.empty()) std::ofstream(out_path) << table.str();
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::string model = arg(argc, argv, "--model", "");
+  if (model.empty()) {
+    std::cerr << "usage: engine_cuda_bench --model DIR [--out FILE.md] [--generate N] [--skip-long] | "
+                 "--model DIR --dump PREFIX --backend cuda|cpu [--prompt-len N] [--greedy N]\n";
+    return 2;
+  }
+  try {
+    const std::string prefix = arg(argc, argv, "--dump", "");
+    if (!prefix.empty()) {
+      return dump(model, prefix, arg(argc, argv, "--backend", "cuda"), std::stoi(arg(argc, argv, "--prompt-len", "32")),
+                  std::stoi(arg(argc, argv, "--greedy", "64")));
+    }
+    return bench(model, arg(argc, argv, "--out", ""), std::stoi(arg(argc, argv, "--generate", "256")),
+                 flag(argc, argv, "--skip-long"));
+  } catch (const std::exception& e) {
+    std::cerr << "engine_cuda_bench: " << e.what() << "\n";
+    return 2;
+  }
+}

@@ -1,0 +1,148 @@
+// The forward pass of the CUDA backend, written once over a kernel family: `Kernels` is a struct of static
+// functions with the signatures of r1eval::kernels::cuda (the CUDA backend) or r1eval::kernels::cpu (the CPU
+// twins, which run the very same sequence of operations on host memory in tests).
+#pragma once
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+
+#include "engine/backend/bf16_model.h"
+#include "engine/backend/packed_batch.h"
+#include "kernels/attention.h"
+
+namespace r1eval::engine {
+
+// The arrays of a PackedBatch once its bytes sit at `base` (device or host memory).
+struct PackedPointers {
+  const std::int32_t* token_ids;
+  const std::int32_t* positions;
+  const std::int64_t* slot_mapping;
+  const std::int32_t* logit_rows;
+  kernels::PagedBatch decode;
+  kernels::PagedBatch prefill;
+};
+
+inline PackedPointers packed_pointers(const PackedBatch& packed, const std::byte* base) {
+  const PackedOffsets& o = packed.offsets;
+  const auto i32 = [base](std::size_t offset) { return reinterpret_cast<const std::int32_t*>(base + offset); };
+  PackedPointers p{};
+  p.token_ids = i32(o.token_ids);
+  p.positions = i32(o.positions);
+  p.slot_mapping = reinterpret_cast<const std::int64_t*>(base + o.slot_mapping);
+  p.logit_rows = i32(o.logit_rows);
+  p.decode.num_seqs = packed.num_decode;
+  p.decode.context_lens = i32(o.decode_context_lens);
+  p.decode.query_starts = p.decode.context_lens;  // decode ignores it; it must not be null
+  p.decode.block_tables = i32(o.decode_block_tables);
+  p.decode.max_blocks_per_seq = packed.max_blocks_per_seq;
+  p.decode.max_query_len = 1;
+  p.decode.max_context_len = packed.max_decode_context_len;
+  p.prefill.num_seqs = packed.num_prefill_seqs;
+  p.prefill.query_starts = i32(o.prefill_query_starts);
+  p.prefill.context_lens = i32(o.prefill_context_lens);
+  p.prefill.block_tables = i32(o.prefill_block_tables);
+  p.prefill.max_blocks_per_seq = packed.max_blocks_per_seq;
+  p.prefill.max_query_len = packed.max_prefill_query_len;
+  p.prefill.max_context_len = packed.max_prefill_context_len;
+  return p;
+}
+
+// Floats of decode scratch a batch needs (0 without decode rows).
+inline std::size_t bf16_decode_workspace_floats(const Bf16Model& m, const PackedBatch& packed) {
+  if (packed.num_decode == 0) return 0;
+  return kernels::decode_workspace_floats(packed.num_decode, m.q_heads, m.head_dim, packed.max_decode_context_len);
+}
+
+// Runs `packed` (its bytes at `batch`) through the model: writes its keys and values into `kv` and leaves
+// the logits of its logit rows, in the batch's order, in w.rows_logits ([rows][vocab] fp32). `w` must be
+// carved for at least packed.num_tokens tokens and packed.num_logit_rows rows; decode_workspace must hold
+// bf16_decode_workspace_floats floats. Everything is enqueued on `stream`; nothing is synchronized.
+template <typename Kernels>
+void bf16_forward(const Bf16Model& m, const PackedBatch& packed, const std::byte* batch, const Bf16Workspace& w,
+                  const Bf16KvPools& kv, const float* inv_freq, float* decode_workspace, kernels::Stream stream) {
+  const PackedPointers p = packed_pointers(packed, batch);
+  const int n = packed.num_tokens, rows = packed.num_logit_rows;
+  const int h = m.hidden, inter = m.intermediate, qkv_width = m.qkv_width(), q_width = m.q_width();
+  const float scale = 1.0f / std::sqrt(static_cast<float>(m.head_dim));
+  Kernels::embedding_gather(p.token_ids, n, m.embed, m.vocab, h, w.residual, stream);
+  bool proj_pending = false;  // proj holds a block output not yet added to the residual stream
+  for (std::size_t l = 0; l < m.layers.size(); ++l) {
+    const Bf16Layer& layer = m.layers[l];
+    const kernels::KvCacheView cache = kv.layer(static_cast<std::int64_t>(l));
+    Kernels::rmsnorm_residual(proj_pending ? w.proj : w.residual, proj_pending ? w.residual : nullptr, w.normed,
+                              layer.input_norm, n, h, m.rms_norm_eps, stream);
+    Kernels::matmul(w.normed, layer.qkv, layer.qkv_bias, w.qkv, n, qkv_width, h, stream);
+    Kernels::rope_write_kv(w.qkv, n, m.q_heads, p.positions, p.slot_mapping, inv_freq, cache, stream);
+    // Decode rows come first in the packed order; the prefill rows follow them.
+    if (packed.num_decode > 0) {
+      Kernels::paged_attention_decode(w.qkv, qkv_width, w.attn, m.q_heads, cache, p.decode, scale, decode_workspace,
+                                      stream);
+    }
+    if (packed.num_prefill_seqs > 0) {
+      const auto first = static_cast<std::size_t>(packed.num_decode);
+      Kernels::paged_attention_prefill(w.qkv + first * static_cast<std::size_t>(qkv_width), qkv_width,
+                                       w.attn + first * static_cast<std::size_t>(q_width), m.q_heads, cache, p.prefill,
+                                       scale, stream);
+    }
+    Kernels::matmul(w.attn, layer.o, layer.o_bias, w.proj, n, h, q_width, stream);
+    Kernels::rmsnorm_residual(w.proj, w.residual, w.normed, layer.post_attention_norm, n, h, m.rms_norm_eps, stream);
+    Kernels::matmul(w.normed, layer.gate_up, layer.gate_up_bias, w.gate_up, n, 2 * inter, h, stream);
+    Kernels::silu_mul(w.gate_up, w.act, n, inter, stream);
+    Kernels::matmul(w.act, layer.down, layer.down_bias, w.proj, n, h, inter, stream);
+    proj_pending = true;
+  }
+  if (rows == 0) return;
+  // Only the logit rows go through the last residual add, the final norm and the head: gather them first
+  // (an embedding gather over the activations as a table of n rows).
+  Kernels::embedding_gather(p.logit_rows, rows, w.residual, n, h, w.rows_residual, stream);
+  if (proj_pending) Kernels::embedding_gather(p.logit_rows, rows, w.proj, n, h, w.rows_proj, stream);
+  Kernels::rmsnorm_residual(proj_pending ? w.rows_proj : w.rows_residual, proj_pending ? w.rows_residual : nullptr,
+                            w.rows_normed, m.final_norm, rows, h, m.rms_norm_eps, stream);
+  Kernels::matmul(w.rows_normed, m.head, static_cast<const bf16*>(nullptr), w.rows_logits, rows, m.vocab, h, stream);
+}
+
+// The kernel family as a Kernels argument of bf16_forward: KERNEL_NS is r1eval::kernels::cuda or ::cpu.
+#define R1EVAL_BF16_KERNEL_FAMILY(NAME, KERNEL_NS)                                                                   \
+  struct NAME {                                                                                                     \
+    template <typename T>                                                                                           \
+    static void embedding_gather(const std::int32_t* ids, int count, const ::r1eval::kernels::bf16* table,          \
+                                 int vocab, int dim, T* out, ::r1eval::kernels::Stream s) {                         \
+      KERNEL_NS::embedding_gather<T>(ids, count, table, vocab, dim, out, s);                                        \
+    }                                                                                                               \
+    template <typename T>                                                                                           \
+    static void rmsnorm_residual(const T* in, T* residual, T* out, const ::r1eval::kernels::bf16* weight, int rows, \
+                                 int dim, float eps, ::r1eval::kernels::Stream s) {                                 \
+      KERNEL_NS::rmsnorm_residual<T>(in, residual, out, weight, rows, dim, eps, s);                                 \
+    }                                                                                                               \
+    template <typename T>                                                                                           \
+    static void matmul(const ::r1eval::kernels::bf16* x, const ::r1eval::kernels::bf16* weight,                     \
+                       const ::r1eval::kernels::bf16* bias, T* y, int m, int n, int k, ::r1eval::kernels::Stream s) { \
+      KERNEL_NS::matmul<T>(x, weight, bias, y, m, n, k, s);                                                         \
+    }                                                                                                               \
+    template <typename T>                                                                                           \
+    static void rope_write_kv(T* qkv, int tokens, int q_heads, const std::int32_t* positions,                       \
+                              const std::int64_t* slots, const float* inv_freq,                                     \
+                              const ::r1eval::kernels::KvCacheView& cache, ::r1eval::kernels::Stream s) {           \
+      KERNEL_NS::rope_write_kv<T>(qkv, tokens, q_heads, positions, slots, inv_freq, cache, s);                      \
+    }                                                                                                               \
+    template <typename T>                                                                                           \
+    static void paged_attention_decode(const T* q, int stride, T* out, int q_heads,                                 \
+                                       const ::r1eval::kernels::KvCacheView& cache,                                 \
+                                       const ::r1eval::kernels::PagedBatch& batch, float scale, float* work,        \
+                                       ::r1eval::kernels::Stream s) {                                               \
+      KERNEL_NS::paged_attention_decode<T>(q, stride, out, q_heads, cache, batch, scale, work, s);                  \
+    }                                                                                                               \
+    template <typename T>                                                                                           \
+    static void paged_attention_prefill(const T* q, int stride, T* out, int q_heads,                                \
+                                        const ::r1eval::kernels::KvCacheView& cache,                                \
+                                        const ::r1eval::kernels::PagedBatch& batch, float scale,                    \
+                                        ::r1eval::kernels::Stream s) {                                              \
+      KERNEL_NS::paged_attention_prefill<T>(q, stride, out, q_heads, cache, batch, scale, s);                       \
+    }                                                                                                               \
+    template <typename T>                                                                                           \
+    static void silu_mul(const T* gate_up, T* out, int rows, int cols, ::r1eval::kernels::Stream s) {               \
+      KERNEL_NS::silu_mul<T>(gate_up, out, rows, cols, s);                                                          \
+    }                                                                                                               \
+  }
+
+}  // namespace r1eval::engine

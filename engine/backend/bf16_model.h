@@ -1,0 +1,81 @@
+// The bf16 model of the CUDA backend, as addresses in one arena: q/k/v merged into one [q | k | v]
+// matrix (and bias), gate/up into one [gate | up] matrix, so each is one matmul. Host-side code only:
+// the arena may be device memory (the CUDA backend) or host memory (the CPU twins run the same forward
+// pass in tests), the caller supplies the copy.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include "engine/model/transformer_weights.h"
+#include "kernels/bf16.h"
+#include "kernels/kv_cache.h"
+
+namespace r1eval::engine {
+
+using kernels::bf16;
+
+// Pointers into the arena; a null bias means the layer has none.
+struct Bf16Layer {
+  const bf16* input_norm = nullptr;
+  const bf16* qkv = nullptr;  // [q_width + 2 * kv_width][hidden]
+  const bf16* qkv_bias = nullptr;
+  const bf16* o = nullptr;  // [hidden][q_width]
+  const bf16* o_bias = nullptr;
+  const bf16* post_attention_norm = nullptr;
+  const bf16* gate_up = nullptr;  // [2 * intermediate][hidden]
+  const bf16* gate_up_bias = nullptr;
+  const bf16* down = nullptr;  // [hidden][intermediate]
+  const bf16* down_bias = nullptr;
+};
+
+struct Bf16Model {
+  int hidden = 0, intermediate = 0, vocab = 0, q_heads = 0, kv_heads = 0, head_dim = 0;
+  float rms_norm_eps = 1e-6f;
+  const bf16* embed = nullptr;  // [vocab][hidden]
+  const bf16* head = nullptr;   // [vocab][hidden]; the embedding when tied
+  const bf16* final_norm = nullptr;
+  std::vector<Bf16Layer> layers;
+  std::uint64_t bytes_per_step = 0;  // bf16 weight bytes one forward step reads
+
+  int q_width() const { return q_heads * head_dim; }
+  int kv_width() const { return kv_heads * head_dim; }
+  int qkv_width() const { return q_width() + 2 * kv_width(); }
+};
+
+// Bytes of the arena `host` (one unsharded rank) needs.
+std::size_t bf16_arena_bytes(const TransformerWeights& host);
+
+// Rounds every tensor of `host` to bf16 and hands it to copy(destination in the arena, data, count), tensor
+// by tensor, freeing each host tensor once copied (the host never holds the model twice). `arena` is the
+// arena's base address (only offset from, never read here). Returns the model's pointers into the arena.
+Bf16Model fill_bf16_arena(TransformerWeights& host, std::byte* arena,
+                          const std::function<void(std::byte* destination, const bf16* data, std::size_t count)>& copy);
+
+// The paged KV cache of every layer in one allocation: [layer][key | value][block][kv_head][offset][dim].
+struct Bf16KvPools {
+  bf16* base = nullptr;
+  std::int64_t num_blocks = 0;
+  int block_size = 0, kv_heads = 0, head_dim = 0;
+
+  std::size_t pool_elements() const {
+    return static_cast<std::size_t>(num_blocks) * static_cast<std::size_t>(block_size) * kv_heads * head_dim;
+  }
+  std::size_t block_elements() const { return static_cast<std::size_t>(block_size) * kv_heads * head_dim; }
+  kernels::KvCacheView layer(std::int64_t layer_index) const;
+};
+// Bytes of one block across all layers, keys and values.
+std::size_t bf16_kv_block_bytes(std::int64_t layers, int kv_heads, int head_dim, int block_size);
+
+// The activations of one forward pass, carved from one buffer sized for `tokens` rows and `rows` logit rows.
+struct Bf16Workspace {
+  bf16 *residual = nullptr, *normed = nullptr, *proj = nullptr, *qkv = nullptr, *attn = nullptr,
+       *gate_up = nullptr, *act = nullptr;
+  bf16 *rows_proj = nullptr, *rows_residual = nullptr, *rows_normed = nullptr;
+  float* rows_logits = nullptr;  // [rows][vocab]
+};
+std::size_t bf16_workspace_bytes(const Bf16Model& model, std::int64_t tokens, std::int64_t rows);
+Bf16Workspace carve_bf16_workspace(const Bf16Model& model, std::byte* base, std::int64_t tokens, std::int64_t rows);
+
+}  // namespace r1eval::engine

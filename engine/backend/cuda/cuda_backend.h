@@ -1,0 +1,58 @@
+// The CUDA backend: the model in bf16 on one GPU, a bf16 paged KV cache in the kernels' layout
+// (kernels/kv_cache.h), one forward pass per ragged batch over the kernels of kernels/cuda, fp32 logits
+// copied back for the host sampler. NOT YET RUN ON A GPU: compiled and linked only (see engine/README.md).
+// Blocks and slots are numbered as the runtime's BlockManager numbers them, like the CPU backend's.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/backend/backend.h"
+
+namespace r1eval::engine {
+
+struct CudaBackendOptions {
+  int device = 0;                   // CUDA device ordinal
+  std::int32_t kv_block_size = 16;  // token slots per KV cache block
+  // KV cache size; 0 takes kv_cache_memory_fraction of the device memory left free after the weights and
+  // the workspace.
+  std::uint64_t kv_cache_bytes = 0;
+  double kv_cache_memory_fraction = 0.9;
+  // The activation workspace is sized for this many tokens per batch at construction (and for this
+  // many logit rows, or fewer when the batch bound is smaller); a larger batch grows it once.
+  std::int32_t max_batch_tokens = 8192;
+  std::int32_t max_logit_rows = 512;
+};
+
+class CudaBackend final : public Backend {
+ public:
+  // Loads config.json and the weights of `model_dir` onto `options.device` as bf16 (fp16 and fp32
+  // checkpoints are rounded to bf16). Throws std::runtime_error with one line for: a bad model folder
+  // (as the CPU backend), no visible CUDA device, a device that runs out of memory (naming what asked
+  // for how many bytes); std::invalid_argument for a head dimension the attention kernels are not built
+  // for, a bad block size, or a KV cache budget that holds no block.
+  CudaBackend(const std::string& model_dir, const CudaBackendOptions& options);
+  ~CudaBackend() override;
+
+  const ModelConfig& config() const override;
+  std::int32_t kv_block_size() const override;
+  std::int64_t num_kv_blocks() const override;
+  // One host->device copy of the packed batch, the layers on the backend's stream, the logits of
+  // batch.logit_rows copied back as fp32. Throws std::invalid_argument for a batch that fails
+  // validate_forward_batch (nothing is launched), std::runtime_error naming the CUDA call that failed.
+  std::vector<float> forward(const ForwardBatch& batch) override;
+  // Device-to-device copies of whole blocks (keys and values, every layer), ordered on the stream
+  // before the next forward.
+  void copy_kv_blocks(const std::vector<BlockCopy>& copies) override;
+
+  // Weight bytes one step reads (what bounds batch-1 decode), and the device bytes of the KV cache.
+  std::uint64_t weight_bytes_per_step() const;
+  std::uint64_t kv_cache_bytes() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace r1eval::engine

@@ -1,0 +1,77 @@
+#include "engine/backend/cuda/device_buffer.h"
+
+#include <cuda_runtime.h>
+
+#include <cstdio>
+#include <stdexcept>
+#include <utility>
+
+namespace r1eval::engine::cuda {
+
+void check_cuda(int status, const char* call, const std::string& what) {
+  if (status != cudaSuccess) {
+    throw std::runtime_error(std::string("CUDA error in ") + call + " (" + what +
+                             "): " + cudaGetErrorString(static_cast<cudaError_t>(status)));
+  }
+}
+
+int visible_device_count() {
+  int count = 0;
+  if (cudaGetDeviceCount(&count) != cudaSuccess) {
+    (void)cudaGetLastError();  // clear the sticky "no device" status for later calls
+    return 0;
+  }
+  return count;
+}
+
+DeviceMemory device_memory() {
+  DeviceMemory memory;
+  check_cuda(cudaMemGetInfo(&memory.free, &memory.total), "cudaMemGetInfo", "device memory");
+  return memory;
+}
+
+std::string format_bytes(std::size_t bytes) {
+  char text[64];
+  std::snprintf(text, sizeof text, "%.2f GiB (%zu bytes)", static_cast<double>(bytes) / (1ull << 30), bytes);
+  return text;
+}
+
+DeviceBuffer::DeviceBuffer(std::size_t bytes, const std::string& what) : bytes_(bytes) {
+  if (bytes == 0) return;
+  void* pointer = nullptr;
+  const cudaError_t status = cudaMalloc(&pointer, bytes);
+  if (status == cudaErrorMemoryAllocation) {
+    (void)cudaGetLastError();
+    std::size_t free = 0, total = 0;
+    (void)cudaMemGetInfo(&free, &total);
+    throw std::runtime_error("CUDA out of memory: " + what + " asked for " + format_bytes(bytes) + ", " +
+                             format_bytes(free) + " free of " + format_bytes(total));
+  }
+  check_cuda(status, "cudaMalloc", what);
+  data_ = static_cast<std::byte*>(pointer);
+}
+
+DeviceBuffer::~DeviceBuffer() {
+  if (data_ != nullptr) (void)cudaFree(data_);
+}
+
+DeviceBuffer::DeviceBuffer(DeviceBuffer&& other) noexcept
+    : data_(std::exchange(other.data_, nullptr)), bytes_(std::exchange(other.bytes_, 0)) {}
+
+DeviceBuffer& DeviceBuffer::operator=(DeviceBuffer&& other) noexcept {
+  if (this != &other) {
+    if (data_ != nullptr) (void)cudaFree(data_);
+    data_ = std::exchange(other.data_, nullptr);
+    bytes_ = std::exchange(other.bytes_, 0);
+  }
+  return *this;
+}
+
+void GrowingBuffer::reserve(std::size_t bytes, CUstream_st* stream) {
+  if (bytes <= buffer_.size()) return;
+  check_cuda(cudaStreamSynchronize(stream), "cudaStreamSynchronize", what_);
+  buffer_ = DeviceBuffer();  // free first, so the old and new allocations need not fit together
+  buffer_ = DeviceBuffer(bytes, what_);
+}
+
+}  // namespace r1eval::engine::cuda

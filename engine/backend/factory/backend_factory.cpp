@@ -1,0 +1,74 @@
+#include "engine/backend/factory/backend_factory.h"
+
+#include <stdexcept>
+
+#include "engine/backend/cpu/cpu_backend.h"
+#include "engine/model/model_config.h"
+#include "kernels/attention.h"
+#if R1EVAL_HAVE_CUDA_BACKEND
+#include "engine/backend/cuda/cuda_backend.h"
+#include "engine/backend/cuda/device_buffer.h"
+#endif
+
+namespace r1eval::engine {
+
+BackendKind parse_backend_kind(const std::string& text) {
+  if (text == "auto") return BackendKind::kAuto;
+  if (text == "cpu") return BackendKind::kCpu;
+  if (text == "cuda") return BackendKind::kCuda;
+  throw std::invalid_argument("--backend: expected cpu, cuda or auto, got '" + text + "'");
+}
+
+const char* backend_kind_name(BackendKind kind) {
+  switch (kind) {
+    case BackendKind::kAuto: return "auto";
+    case BackendKind::kCpu: return "cpu";
+    case BackendKind::kCuda: return "cuda";
+  }
+  return "auto";
+}
+
+bool cuda_backend_built() { return R1EVAL_HAVE_CUDA_BACKEND != 0; }
+
+bool cuda_backend_usable() {
+#if R1EVAL_HAVE_CUDA_BACKEND
+  return cuda::visible_device_count() > 0;
+#else
+  return false;
+#endif
+}
+
+BackendKind resolve_backend_kind(const std::string& model_dir, const BackendOptions& options) {
+  if (options.kind != BackendKind::kAuto) return options.kind;
+  if (options.tensor_parallel != 1 || !cuda_backend_usable()) return BackendKind::kCpu;
+  const ModelConfig config = load_model_config(model_dir);
+  return kernels::attention_head_dim_supported(static_cast<int>(config.head_dim)) ? BackendKind::kCuda
+                                                                                  : BackendKind::kCpu;
+}
+
+std::unique_ptr<Backend> make_backend(const std::string& model_dir, const BackendOptions& options) {
+  if (resolve_backend_kind(model_dir, options) == BackendKind::kCpu) {
+    CpuBackendOptions cpu;
+    cpu.tensor_parallel = options.tensor_parallel;
+    cpu.kv_block_size = options.kv_block_size;
+    cpu.kv_cache_bytes = options.kv_cache_bytes;
+    return std::make_unique<CpuBackend>(model_dir, cpu);
+  }
+  if (!cuda_backend_built()) {
+    throw std::invalid_argument("--backend cuda: this r1eval was built without CUDA (configure with -DR1EVAL_CUDA=ON)");
+  }
+  if (options.tensor_parallel != 1) {
+    throw std::invalid_argument("--backend cuda: --tp must be 1 (tensor parallelism over NCCL is not built yet)");
+  }
+#if R1EVAL_HAVE_CUDA_BACKEND
+  CudaBackendOptions gpu;
+  gpu.device = options.cuda_device;
+  gpu.kv_block_size = options.kv_block_size;
+  gpu.kv_cache_bytes = options.kv_cache_bytes;
+  return std::make_unique<CudaBackend>(model_dir, gpu);
+#else
+  return nullptr;  // unreachable: cuda_backend_built() is false
+#endif
+}
+
+}  // namespace r1eval::engine

@@ -1,0 +1,42 @@
+// Choosing and building a backend: `--backend cpu|cuda|auto`. auto is the CUDA backend when this build
+// has it, a CUDA device is visible, there is one rank and the CUDA kernels support the model's head
+// dimension; else the CPU backend.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "engine/backend/backend.h"
+
+namespace r1eval::engine {
+
+enum class BackendKind { kAuto, kCpu, kCuda };
+
+// "cpu", "cuda" or "auto"; throws std::invalid_argument("--backend: expected cpu, cuda or auto, got '<text>'").
+BackendKind parse_backend_kind(const std::string& text);
+const char* backend_kind_name(BackendKind kind);
+
+// Whether this build compiled the CUDA backend, and whether it also sees a CUDA device now.
+bool cuda_backend_built();
+bool cuda_backend_usable();
+
+struct BackendOptions {
+  BackendKind kind = BackendKind::kAuto;
+  int tensor_parallel = 1;                     // CPU backend only for now (the CUDA backend runs one GPU)
+  std::int32_t kv_block_size = 16;
+  std::uint64_t kv_cache_bytes = 1ull << 30;  // never exceeded; 0 = the CUDA backend's share of free memory
+  int cuda_device = 0;
+};
+
+// The kind make_backend(model_dir, options) builds: kAuto resolved (to kCuda only when cuda_backend_usable(),
+// tensor_parallel is 1 and the head_dim of model_dir's config.json is one the CUDA kernels are built
+// for), the others as asked. Throws std::runtime_error for an unreadable config.json only when it must
+// read it (kAuto on a usable CUDA build).
+BackendKind resolve_backend_kind(const std::string& model_dir, const BackendOptions& options);
+
+// Builds the backend for `model_dir`. Throws std::invalid_argument with one line when the choice cannot
+// be honoured (cuda asked of a build without CUDA, or with --tp above 1), and whatever the chosen
+// backend's constructor throws (std::runtime_error for a bad model folder or no visible device).
+std::unique_ptr<Backend> make_backend(const std::string& model_dir, const BackendOptions& options);
+
+}  // namespace r1eval::engine

@@ -1,0 +1,86 @@
+// The CUDA backend's forward pass (bf16_forward over bf16_model and packed_batch) run by the kernels' CPU
+// twins, against the fp32 CPU backend, with the same checks and tolerances as the CUDA tests. This runs in
+// every build: it checks the order of operations, the merged weights, the decode/prefill split of the packed
+// batch, the logit-row gather and the KV pools' layout and copies — and measures the bf16 error the
+// CUDA backend's tolerances were set for.
+#include <gtest/gtest.h>
+
+#include "backend_parity.h"
+#include "bf16_host_backend.h"
+#include "engine/backend/cpu/cpu_backend.h"
+
+namespace r1eval::engine {
+namespace {
+
+using testing::Bf16HostBackend;
+using testing::parity_checkpoint;
+using testing::parity_models;
+using testing::ParityModel;
+
+CpuBackend reference(const std::string& dir) {
+  CpuBackendOptions options;
+  options.kv_block_size = 16;
+  options.kv_cache_bytes = 64u << 20;
+  return CpuBackend(dir, options);
+}
+
+class Bf16ForwardModels : public ::testing::TestWithParam<ParityModel> {};
+
+TEST_P(Bf16ForwardModels, PrefillLogitsMatchCpuBackendWithinBf16Tolerance) {
+  const std::string dir = parity_checkpoint(GetParam());
+  Bf16HostBackend bf16(dir, 16, 2048);
+  CpuBackend cpu = reference(dir);
+  RecordProperty("worst_row_relative_error", std::to_string(testing::check_prefill_parity(bf16, cpu)));
+}
+
+TEST_P(Bf16ForwardModels, GreedyTokensMatchCpuWhereTheMarginAllows) {
+  const std::string dir = parity_checkpoint(GetParam());
+  Bf16HostBackend bf16(dir, 16, 2048);
+  CpuBackend cpu = reference(dir);
+  RecordProperty("greedy_steps_compared", testing::check_greedy_where_margin_allows(bf16, cpu));
+}
+
+INSTANTIATE_TEST_SUITE_P(Random, Bf16ForwardModels, ::testing::ValuesIn(parity_models()),
+                         [](const ::testing::TestParamInfo<ParityModel>& param_info) {
+                           return std::string(param_info.param.name);
+                         });
+
+TEST(Bf16Forward, ChunkedPrefillAndDecodeInOneBatchMatchCpu) {
+  const std::string dir = parity_checkpoint(parity_models()[0]);
+  Bf16HostBackend bf16(dir, 16, 2048);
+  CpuBackend cpu = reference(dir);
+  testing::check_chunked_prefill_and_decode(bf16, cpu);
+}
+
+TEST(Bf16Forward, CopiedKvBlocksContinueLikeTheOriginals) {
+  Bf16HostBackend bf16(parity_checkpoint(parity_models()[0]), 16, 64);
+  testing::check_copied_blocks_continue_like_originals(bf16);
+}
+
+// The arena holds every tensor once, merged where the forward pass wants one matmul, and counts the bytes
+// a step reads: all matrices and vectors, the embedding only as the tied head.
+TEST(Bf16Forward, ArenaMergesProjectionsAndCountsStepBytes) {
+  for (const ParityModel& m : parity_models()) {
+    Bf16HostBackend bf16(parity_checkpoint(m), 16, 8);
+    const Bf16Model& model = bf16.model();
+    const auto& s = m.spec;
+    const int head_dim = s.hidden / s.heads;
+    EXPECT_EQ(model.qkv_width(), (s.heads + 2 * s.kv_heads) * head_dim) << m.name;
+    ASSERT_EQ(model.layers.size(), static_cast<std::size_t>(s.layers)) << m.name;
+    EXPECT_EQ(model.layers[0].qkv_bias != nullptr, !s.llama || s.llama_biases) << m.name;
+    EXPECT_EQ(model.layers[0].gate_up_bias != nullptr, s.llama && s.llama_biases) << m.name;
+    EXPECT_EQ(model.head == model.embed, s.tied) << m.name;
+    const std::uint64_t matrices = static_cast<std::uint64_t>(s.hidden) * model.qkv_width() +
+                                   static_cast<std::uint64_t>(s.hidden) * model.q_width() +
+                                   3ull * s.hidden * s.intermediate;
+    std::uint64_t vectors = 2ull * s.hidden;  // the two norms
+    if (!s.llama || s.llama_biases) vectors += static_cast<std::uint64_t>(model.qkv_width());
+    if (s.llama && s.llama_biases) vectors += s.hidden + 2ull * s.intermediate + s.hidden;
+    const std::uint64_t expected =
+        2 * (s.layers * (matrices + vectors) + static_cast<std::uint64_t>(s.vocab) * s.hidden + s.hidden);
+    EXPECT_EQ(model.bytes_per_step, expected) << m.name;
+  }
+}
+
+}  // namespace
+}  // namespace r1eval::engine

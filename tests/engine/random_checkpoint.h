@@ -1,0 +1,148 @@
+// Random-weight Qwen2 / Llama checkpoints written by the tests themselves, for shapes the committed
+// fixtures do not have (the CUDA attention kernels need head_dim 64 or 128; the fixtures use 8 and 16).
+// Deterministic: the same spec writes the same bytes.
+#pragma once
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <filesystem>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "engine_test_support.h"
+#include "kernels/bf16.h"
+
+namespace r1eval::engine::testing {
+
+struct RandomCheckpointSpec {
+  bool llama = false;  // Qwen2 otherwise (qkv bias always)
+  int hidden = 256, heads = 4, kv_heads = 2, intermediate = 512, vocab = 512, layers = 2;
+  std::string dtype = "bfloat16";  // or "float16", "float32"
+  bool tied = false;
+  bool llama_biases = false;         // Llama attention_bias and mlp_bias
+  bool llama3_rope_scaling = false;  // Llama 3.1 style frequencies
+};
+
+namespace random_checkpoint_detail {
+
+// Exact fp16 bits of a value that fp16 represents exactly (the writer only makes such values).
+inline std::uint16_t exact_fp16_bits(float value) {
+  if (value == 0.0f) return 0;
+  std::uint32_t u;
+  std::memcpy(&u, &value, sizeof u);
+  const std::uint32_t sign = (u >> 16) & 0x8000u;
+  const int exponent = static_cast<int>((u >> 23) & 0xff) - 127 + 15;
+  return static_cast<std::uint16_t>(sign | (static_cast<std::uint32_t>(exponent) << 10) | ((u >> 13) & 0x3ffu));
+}
+
+}  // namespace random_checkpoint_detail
+
+// Writes config.json and model.safetensors of `spec` into `dir` (created) and returns dir. Values are
+// multiples of 2^-10 below 1 in magnitude (exact in fp16; bf16 rounds them), matrices scaled by
+// 1/sqrt(fan-in) so activations stay of order one through the layers.
+inline std::filesystem::path write_random_checkpoint(const std::filesystem::path& dir, const RandomCheckpointSpec& spec) {
+  namespace fs = std::filesystem;
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const int head_dim = spec.hidden / spec.heads;
+  std::vector<std::pair<std::string, std::vector<int>>> tensors;  // name, shape; in file order
+  enum class Kind { kMatrix, kNorm, kBias, kEmbed };
+  std::map<std::string, Kind> kinds;
+  const auto add = [&](const std::string& name, std::vector<int> shape, Kind kind) {
+    tensors.emplace_back(name, std::move(shape));
+    kinds[name] = kind;
+  };
+  add("model.embed_tokens.weight", {spec.vocab, spec.hidden}, Kind::kEmbed);
+  add("model.norm.weight", {spec.hidden}, Kind::kNorm);
+  if (!spec.tied) add("lm_head.weight", {spec.vocab, spec.hidden}, Kind::kMatrix);
+  const bool attention_bias = !spec.llama || spec.llama_biases;
+  for (int l = 0; l < spec.layers; ++l) {
+    const std::string p = "model.layers." + std::to_string(l) + ".";
+    add(p + "input_layernorm.weight", {spec.hidden}, Kind::kNorm);
+    add(p + "post_attention_layernorm.weight", {spec.hidden}, Kind::kNorm);
+    for (const auto& [name, rows] : {std::pair<std::string, int>{"q_proj", spec.heads * head_dim},
+                                     {"k_proj", spec.kv_heads * head_dim},
+                                     {"v_proj", spec.kv_heads * head_dim}}) {
+      add(p + "self_attn." + name + ".weight", {rows, spec.hidden}, Kind::kMatrix);
+      if (attention_bias) add(p + "self_attn." + name + ".bias", {rows}, Kind::kBias);
+    }
+    add(p + "self_attn.o_proj.weight", {spec.hidden, spec.heads * head_dim}, Kind::kMatrix);
+    if (spec.llama && spec.llama_biases) add(p + "self_attn.o_proj.bias", {spec.hidden}, Kind::kBias);
+    add(p + "mlp.gate_proj.weight", {spec.intermediate, spec.hidden}, Kind::kMatrix);
+    add(p + "mlp.up_proj.weight", {spec.intermediate, spec.hidden}, Kind::kMatrix);
+    add(p + "mlp.down_proj.weight", {spec.hidden, spec.intermediate}, Kind::kMatrix);
+    if (spec.llama && spec.llama_biases) {
+      add(p + "mlp.gate_proj.bias", {spec.intermediate}, Kind::kBias);
+      add(p + "mlp.up_proj.bias", {spec.intermediate}, Kind::kBias);
+      add(p + "mlp.down_proj.bias", {spec.hidden}, Kind::kBias);
+    }
+  }
+
+  const std::string st_dtype = spec.dtype == "bfloat16" ? "BF16" : spec.dtype == "float16" ? "F16" : "F32";
+  const std::size_t element = st_dtype == "F32" ? 4 : 2;
+  std::mt19937 rng(20261129);
+  nlohmann::json header;
+  header["__metadata__"] = {{"format", "pt"}};
+  std::string data;
+  for (const auto& [name, shape] : tensors) {
+    std::size_t count = 1;
+    for (const int d : shape) count *= static_cast<std::size_t>(d);
+    const Kind kind = kinds[name];
+    const int fan_in = shape.size() == 2 ? shape[1] : 1;
+    // Largest magnitude, in units of 2^-10: uniform in [-limit, limit] has standard deviation 1/sqrt(fan-in).
+    const double limit = kind == Kind::kMatrix ? std::sqrt(3.0 / fan_in) : kind == Kind::kEmbed ? 0.9 : 0.1;
+    const auto units = static_cast<int>(limit * 1024);
+    std::uniform_int_distribution<int> pick(-units, units);
+    const std::size_t begin = data.size();
+    for (std::size_t i = 0; i < count; ++i) {
+      float value = static_cast<float>(pick(rng)) / 1024.0f;
+      if (kind == Kind::kNorm) value += 1.0f - 1.0f / 1024.0f;  // near one, still exact in fp16
+      char bytes[4];
+      if (element == 4) {
+        std::memcpy(bytes, &value, 4);
+      } else {
+        const std::uint16_t bits = st_dtype == "BF16" ? kernels::to_bf16(value).bits
+                                                      : random_checkpoint_detail::exact_fp16_bits(value);
+        std::memcpy(bytes, &bits, 2);
+      }
+      data.append(bytes, element);
+    }
+    header[name] = {{"dtype", st_dtype}, {"shape", shape}, {"data_offsets", {begin, data.size()}}};
+  }
+  std::string image = safetensors_image(header.dump(), 0);
+  write_file(dir / "model.safetensors", image + data);
+
+  nlohmann::json config = {{"architectures", {spec.llama ? "LlamaForCausalLM" : "Qwen2ForCausalLM"}},
+                           {"model_type", spec.llama ? "llama" : "qwen2"},
+                           {"hidden_size", spec.hidden},
+                           {"intermediate_size", spec.intermediate},
+                           {"num_hidden_layers", spec.layers},
+                           {"num_attention_heads", spec.heads},
+                           {"num_key_value_heads", spec.kv_heads},
+                           {"vocab_size", spec.vocab},
+                           {"max_position_embeddings", 4096},
+                           {"rms_norm_eps", 1e-6},
+                           {"rope_theta", spec.llama ? 500000.0 : 10000.0},
+                           {"tie_word_embeddings", spec.tied},
+                           {"torch_dtype", spec.dtype},
+                           {"bos_token_id", 1},
+                           {"eos_token_id", 2}};
+  if (spec.llama) {
+    config["attention_bias"] = spec.llama_biases;
+    config["mlp_bias"] = spec.llama_biases;
+    if (spec.llama3_rope_scaling) {
+      config["rope_scaling"] = {{"rope_type", "llama3"},
+                                {"factor", 8.0},
+                                {"low_freq_factor", 1.0},
+                                {"high_freq_factor", 4.0},
+                                {"original_max_position_embeddings", 256}};
+    }
+  }
+  write_file(dir / "config.json", config.dump(2));
+  return dir;
+}
+
+}  // namespace r1eval::engine::testing

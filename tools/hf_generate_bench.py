@@ -1,0 +1,52 @@
+#!/usr/bin/env python3
+"""transformers `generate` speed on the same checkpoint as engine_cuda_bench (bench/device_check.sh step 4):
+greedy, ignoring end-of-sequence, static KV cache, bf16 on the GPU when there is one. Prints markdown rows
+(workload, output tokens/s) in the layout of engine_cuda_bench's table, for the side-by-side.
+
+    python3 tools/hf_generate_bench.py MODEL_DIR [--runs 1x512x128,64x512x128] [--out FILE.md]
+"""
+import argparse
+import time
+
+import torch
+from transformers import AutoModelForCausalLM
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("model")
+    parser.add_argument("--runs", default="1x512x128,64x512x128", help="BATCHxPROMPTxGENERATED, comma-separated")
+    parser.add_argument("--out")
+    args = parser.parse_args()
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    dtype = torch.bfloat16 if device == "cuda" else torch.float32
+    model = AutoModelForCausalLM.from_pretrained(args.model, dtype=dtype).to(device).eval()
+    vocab = model.config.vocab_size
+    rows = []
+    generator = torch.Generator().manual_seed(0)
+    for spec in args.runs.split(","):
+        batch, prompt, generated = (int(x) for x in spec.split("x"))
+        ids = torch.randint(0, vocab, (batch, prompt), generator=generator).to(device)
+        kwargs = dict(attention_mask=torch.ones_like(ids), do_sample=False, max_new_tokens=generated,
+                      min_new_tokens=generated, pad_token_id=0, cache_implementation="static")
+        with torch.no_grad():
+            model.generate(ids, **{**kwargs, "max_new_tokens": 2, "min_new_tokens": 2})  # warm-up, cache allocation
+            if device == "cuda":
+                torch.cuda.synchronize()
+            start = time.perf_counter()
+            out = model.generate(ids, **kwargs)
+            if device == "cuda":
+                torch.cuda.synchronize()
+            seconds = time.perf_counter() - start
+        tokens = batch * (out.shape[1] - prompt)
+        rows.append(f"| transformers generate ({device}, {str(dtype).replace('torch.', '')}, static cache): "
+                    f"{batch} x ({prompt} prompt + {generated} generated), output tokens | {tokens / seconds:.0f} | | | |")
+    text = "\n".join(rows) + "\n"
+    print(text, end="")
+    if args.out:
+        with open(args.out, "w") as f:
+            f.write(text)
+
+
+if __name__ == "__main__":
+    main()
