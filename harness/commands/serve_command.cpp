@@ -13,7 +13,7 @@ namespace r1eval::harness {
 
 void add_serve_command(CLI::App& app, int& exit_code) {
   struct Options {
-    std::string model, host = "127.0.0.1", name;
+    std::string model, host = "127.0.0.1", name, backend = "auto";
     int port = 8000, tp = 1;
     std::size_t max_batch = 256, threads = 0;
     double kv_cache_gb = 1.0;
@@ -29,11 +29,14 @@ void add_serve_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--threads", o->threads, "HTTP handler threads, i.e. requests served at once (default: --max-batch)")
       ->check(CLI::PositiveNumber);
   cmd->add_option("--tp", o->tp, "Tensor-parallel ranks (threads)")->check(CLI::PositiveNumber);
+  cmd->add_option("--backend", o->backend, "cpu, cuda, or auto (cuda when built with CUDA and a GPU is visible)")
+      ->check(CLI::IsMember({"cpu", "cuda", "auto"}));
   cmd->callback([o, &exit_code] {
     serve::EngineServiceOptions engine_options;
     engine_options.kv_cache_bytes = static_cast<std::uint64_t>(std::llround(o->kv_cache_gb * (1ull << 30)));
     engine_options.max_in_flight = o->max_batch;
     engine_options.tensor_parallel = o->tp;
+    engine_options.backend = engine::parse_backend_kind(o->backend);
     std::filesystem::path dir(o->model);
     if (!std::filesystem::is_directory(dir))
       throw std::invalid_argument("--model " + o->model + ": expected a model folder (config.json, *.safetensors, tokenizer.json)");

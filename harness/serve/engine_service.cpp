@@ -11,8 +11,9 @@
 namespace r1eval::harness::serve {
 namespace {
 
-engine::CpuBackendOptions backend_options(const EngineServiceOptions& o) {
-  engine::CpuBackendOptions b;
+engine::BackendOptions backend_options(const EngineServiceOptions& o) {
+  engine::BackendOptions b;
+  b.kind = o.backend;
   b.tensor_parallel = o.tensor_parallel;
   b.kv_cache_bytes = o.kv_cache_bytes;
   return b;
@@ -69,7 +70,8 @@ struct EngineService::Running {
 
 EngineService::EngineService(const std::filesystem::path& model_dir, const EngineServiceOptions& options)
     : tokenizer_(engine::Tokenizer::from_folder(model_dir)),
-      backend_(model_dir.string(), backend_options(options)),
+      backend_owner_(engine::make_backend(model_dir.string(), backend_options(options))),
+      backend_(*backend_owner_),
       options_(options) {
   token_bytes_.reserve(tokenizer_.vocab_size());
   for (std::uint32_t id = 0; id < tokenizer_.vocab_size(); ++id) token_bytes_.emplace_back(tokenizer_.token_bytes(id));

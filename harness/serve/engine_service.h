@@ -12,7 +12,8 @@
 #include <thread>
 #include <vector>
 
-#include "engine/backend/cpu/cpu_backend.h"
+#include "engine/backend/backend.h"
+#include "engine/backend/factory/backend_factory.h"
 #include "engine/runtime/sampling_params.h"
 #include "engine/tokenizer/tokenizer.h"
 
@@ -21,6 +22,7 @@ namespace r1eval::harness::serve {
 struct EngineServiceOptions {
   std::uint64_t kv_cache_bytes = 1ull << 30;
   int tensor_parallel = 1;
+  engine::BackendKind backend = engine::BackendKind::kAuto;
   std::size_t max_in_flight = 256;  // samples in the engine at once; more jobs wait in the queue
 };
 
@@ -92,7 +94,8 @@ class EngineService {
   void loop();
 
   engine::Tokenizer tokenizer_;
-  engine::CpuBackend backend_;
+  std::unique_ptr<engine::Backend> backend_owner_;
+  engine::Backend& backend_;
   EngineServiceOptions options_;
   std::vector<std::string> token_bytes_;
   mutable std::mutex mutex_;
