@@ -67,7 +67,7 @@ TEST(DataParallelGenerator, ReplicasGiveEverySampleOnceWithOneEnginesTokens) {
   EXPECT_EQ(made, (std::vector<std::size_t>{0, 1, 2}));
   EXPECT_EQ(generate_all(dp, requests), expected);
   EXPECT_GT(dp.tokens_generated(), 0);
-  EXPECT_THAT(dp.summary(), ::testing::StartsWith("dp 3: engine: "));
+  EXPECT_THAT(dp.summary(), ::testing::StartsWith("dp 3: engine (cpu backend): "));
   // More replicas than requests: the idle ones are simply not started.
   DataParallelGenerator wide(8, [&](std::size_t) { return std::make_unique<EngineGenerator>(model, small_cache()); });
   EXPECT_EQ(generate_all(wide, requests_with({2})), generate_all(single, requests_with({2})));

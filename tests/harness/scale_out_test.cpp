@@ -181,7 +181,7 @@ TEST_F(ShardedRun, DataParallelReplicasGiveTheSamplesOfOneEngine) {
   const auto out = root_ / "dp";
   const auto r = testing::run_r1eval(run_args(model_, out, "--dp 2"));
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_THAT(r.err, HasSubstr("dp 2: engine: "));
+  EXPECT_THAT(r.err, HasSubstr("dp 2: engine (cpu backend): "));
   EXPECT_EQ(responses(out), responses(root_ / "single"));
   EXPECT_EQ(testing::read_text(out / "scores.json"), testing::read_text(root_ / "single" / "scores.json"));
 }
