@@ -35,15 +35,6 @@ std::string default_model_dir() {
 #endif
 }
 
-std::string utc_now() {
-  const std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
 // A model folder the engine can load: checked up front so that a wrong --model is one line naming it,
 // before anything is written into the run folder.
 void require_model_folder(const std::filesystem::path& dir) {
@@ -133,13 +124,13 @@ void add_demo_command(CLI::App& app, int& exit_code) {
     inputs.config.limit = o->limit;
     inputs.config.tasks.push_back(plan);
     inputs.tasks.push_back(std::move(input));
-    inputs.provenance = {{"r1eval_version", R1EVAL_VERSION},
-                         {"command", "demo"},
+    inputs.provenance = run::build_description();
+    inputs.provenance.update({{"command", "demo"},
                          {"model_folder", std::filesystem::absolute(o->model).string()},
                          {"model_files", model_files},
                          {"datasets", {{info.name, {{"problems", problem_count}, {"hash", plan.dataset_hash}}}}},
                          {"machine", run::machine_description()},
-                         {"started_at", utc_now()}};
+                         {"started_at", run::utc_timestamp()}});
 
     run::EngineGeneratorOptions engine_options;
     engine_options.max_in_flight = o->max_batch;

@@ -27,23 +27,6 @@
 namespace r1eval::harness {
 namespace {
 
-std::string utc_now() {
-  const std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
-nlohmann::json git_hash() {
-#ifdef R1EVAL_GIT_HASH
-  return R1EVAL_GIT_HASH;
-#else
-  return nullptr;  // not known at build time
-#endif
-}
-
 // The endpoint generator made before the run (to learn the model name), handed to the run loop.
 class SharedGenerator final : public run::Generator {
  public:
@@ -172,8 +155,10 @@ void add_run_command(CLI::App& app, int& exit_code) {
       inputs.config.tasks.push_back(plan);
       inputs.tasks.push_back(std::move(input));
     }
-    inputs.provenance = {{"r1eval_version", R1EVAL_VERSION}, {"git_hash", git_hash()},
-                         {"datasets", datasets}, {"machine", run::machine_description()}, {"started_at", utc_now()}};
+    inputs.provenance = run::build_description();
+    inputs.provenance["datasets"] = datasets;
+    inputs.provenance["machine"] = run::machine_description();
+    inputs.provenance["started_at"] = run::utc_timestamp();
     if (endpoint) {
       inputs.provenance["endpoint"] = endpoint->identity();
     } else {

@@ -99,27 +99,6 @@ TEST(DemoCommand, SamplesDoNotDependOnBatchSizeOrThreads) {
   EXPECT_GT(texts.size(), 12u);
 }
 
-// Starts r1eval with `args` (split on spaces), output discarded.
-pid_t spawn_r1eval(const std::string& args) {
-  std::vector<std::string> words{std::string(R1EVAL_BINARY_DIR) + "/r1eval"};
-  std::istringstream in(args);
-  for (std::string w; in >> w;) words.push_back(w);
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    FILE* null = std::fopen("/dev/null", "w");
-    if (null) {
-      ::dup2(::fileno(null), 1);
-      ::dup2(::fileno(null), 2);
-    }
-    std::vector<char*> argv;
-    for (std::string& w : words) argv.push_back(w.data());
-    argv.push_back(nullptr);
-    ::execv(argv[0], argv.data());
-    ::_exit(127);
-  }
-  return pid;
-}
-
 TEST(DemoCommand, KilledAndResumedRunMatchesAnUninterruptedOne) {
   const auto reference = testing::scratch_dir("demo_kill_reference");
   const auto killed = testing::scratch_dir("demo_kill_out");
@@ -136,7 +115,7 @@ TEST(DemoCommand, KilledAndResumedRunMatchesAnUninterruptedOne) {
   std::uniform_int_distribution<long> delay_ms(0, std::max<long>(whole_ms, 20));
   std::set<std::size_t> stored_after_kill;
   for (int i = 0; i < 6; ++i) {
-    const pid_t pid = spawn_r1eval(killed_args);
+    const pid_t pid = testing::spawn_r1eval(killed_args);
     ASSERT_GT(pid, 0);
     std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms(rng)));
     ::kill(pid, SIGKILL);

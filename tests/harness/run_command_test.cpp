@@ -132,27 +132,6 @@ TEST(RunCommand, RerunGeneratesNothingAndResumeExtends) {
   expect_same_samples(samples, samples_by_key(fresh));
 }
 
-// Starts r1eval with `args` (split on spaces), output discarded.
-pid_t spawn_r1eval(const std::string& args) {
-  std::vector<std::string> words{std::string(R1EVAL_BINARY_DIR) + "/r1eval"};
-  std::istringstream in(args);
-  for (std::string w; in >> w;) words.push_back(w);
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    FILE* null = std::fopen("/dev/null", "w");
-    if (null) {
-      ::dup2(::fileno(null), 1);
-      ::dup2(::fileno(null), 2);
-    }
-    std::vector<char*> argv;
-    for (std::string& w : words) argv.push_back(w.data());
-    argv.push_back(nullptr);
-    ::execv(argv[0], argv.data());
-    ::_exit(127);
-  }
-  return pid;
-}
-
 // Complete lines in `path` (0 when it does not exist); a line being appended is not counted.
 std::size_t lines_in(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -178,7 +157,7 @@ TEST(RunCommand, ResumeAfterKillNineMatchesAnUninterruptedRun) {
   std::set<std::size_t> stored_after_kill;
   for (int i = 0; i < 20; ++i) {
     const std::size_t target = total * static_cast<std::size_t>(i) / 20;
-    const pid_t pid = spawn_r1eval(killed_args);
+    const pid_t pid = testing::spawn_r1eval(killed_args);
     ASSERT_GT(pid, 0);
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
     int status = 0;
@@ -207,7 +186,7 @@ TEST(RunCommand, ResumeAfterKillNineMatchesAnUninterruptedRun) {
 TEST(RunCommand, SigtermWritesScoresOfWhatIsDone) {
   const auto model = testing::tiny_model("run_term");
   const auto out = testing::scratch_dir("run_term_out");
-  const pid_t pid = spawn_r1eval(run_args(model, out, "--samples 32 --max-tokens 128"));
+  const pid_t pid = testing::spawn_r1eval(run_args(model, out, "--samples 32 --max-tokens 128"));
   ASSERT_GT(pid, 0);
   // Wait for the first graded sample, then stop the run.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);

@@ -1,5 +1,7 @@
 // Helpers for harness tests: scratch folders and running the r1eval binary.
 #pragma once
+#include <sys/types.h>
+
 #include <filesystem>
 #include <string>
 
@@ -17,6 +19,10 @@ struct CommandResult {
 };
 // Runs build/r1eval with `args` (a shell-quoted string) and `stdin_text` on its standard input.
 CommandResult run_r1eval(const std::string& args, const std::string& stdin_text = "");
+
+// Starts r1eval with `args` (split on spaces) without waiting, output discarded; returns its pid (for
+// tests that signal or kill it).
+pid_t spawn_r1eval(const std::string& args);
 
 // The shared data folder, for --data-dir.
 std::string shared_data();
