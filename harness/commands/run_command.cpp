@@ -108,6 +108,8 @@ void add_run_command(CLI::App& app, int& exit_code) {
     run::MpiWorld* const mpi = run::join_mpi_world_if_launched();
     if (o->model.empty() == o->endpoint.empty())
       throw std::invalid_argument("run: expected --model DIR (the built-in engine) or --endpoint URL (a server)");
+    if (!o->endpoint.empty() && o->dp > 1)
+      throw std::invalid_argument("--dp " + std::to_string(o->dp) + ": engine replicas need --model; with --endpoint use --concurrency");
     const auto selected = require_tasks(o->task_list);
     o->ratings.load();
     run::RunInputs inputs;

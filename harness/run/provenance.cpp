@@ -11,6 +11,8 @@
 #include <stdexcept>
 #include <thread>
 
+#include "engine/backend/factory/backend_factory.h"
+
 namespace r1eval::harness::run {
 namespace {
 
@@ -119,7 +121,8 @@ nlohmann::json machine_description() {
       break;
     }
   }
-  return {{"hostname", std::string(host)}, {"cpu_model", cpu}, {"cores", std::thread::hardware_concurrency()}};
+  return {{"hostname", std::string(host)}, {"cpu_model", cpu}, {"cores", std::thread::hardware_concurrency()},
+          {"gpus", engine::cuda_device_names()}};
 }
 
 }  // namespace r1eval::harness::run

@@ -29,7 +29,7 @@ nlohmann::json build_description();
 // The current time in UTC, "2026-11-29T14:05:00Z".
 std::string utc_timestamp();
 
-// {"hostname", "cpu_model", "cores"}.
+// {"hostname", "cpu_model", "cores", "gpus" (the visible CUDA devices, named; [] without CUDA or a device)}.
 nlohmann::json machine_description();
 
 }  // namespace r1eval::harness::run

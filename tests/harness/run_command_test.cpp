@@ -96,6 +96,7 @@ TEST(RunCommand, WritesTheRunFolder) {
   EXPECT_THAT(run["config"]["model"]["config_json"].get<std::string>(), HasSubstr("fnv1a64:"));
   EXPECT_EQ(run["provenance"]["model_files"]["weights"][0]["name"], "model.safetensors");
   EXPECT_GT(run["provenance"]["machine"]["cores"].get<int>(), 0);
+  EXPECT_TRUE(run["provenance"]["machine"]["gpus"].is_array());  // empty without a visible CUDA device
   EXPECT_EQ(run["provenance"]["datasets"]["aime24"]["problems"], 30);
   const auto scores = nlohmann::json::parse(testing::read_text(out / "scores.json"));
   ASSERT_EQ(scores["tasks"].size(), 2u);

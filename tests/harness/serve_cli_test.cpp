@@ -99,6 +99,7 @@ TEST(ServeCli, RunEndpointBadInputIsOneLineAndExitTwo) {
         "excludes");
   check(testing::run_r1eval("run --endpoint 127.0.0.1:8000/v1 --endpoint-model x" + common_args(out)), "http://");
   check(testing::run_r1eval("run --endpoint http://127.0.0.1:1/v1 --api grpc" + common_args(out)), "--api");
+  check(testing::run_r1eval("run --endpoint http://127.0.0.1:1/v1 --endpoint-model x --dp 2" + common_args(out)), "--dp 2");
   // Nothing listens on port 1: the model list cannot be fetched.
   check(testing::run_r1eval("run --endpoint http://127.0.0.1:1/v1 --max-retries 0" + common_args(out)), "127.0.0.1:1/v1/models");
   EXPECT_FALSE(std::filesystem::exists(out / "run.json"));

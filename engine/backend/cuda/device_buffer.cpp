@@ -24,6 +24,21 @@ int visible_device_count() {
   return count;
 }
 
+std::vector<std::string> visible_device_names() {
+  std::vector<std::string> names;
+  for (int d = 0; d < visible_device_count(); ++d) {
+    cudaDeviceProp prop{};
+    if (cudaGetDeviceProperties(&prop, d) != cudaSuccess) {
+      (void)cudaGetLastError();
+      names.push_back("device " + std::to_string(d) + " (properties unreadable)");
+      continue;
+    }
+    names.push_back(std::string(prop.name) + ", " + std::to_string((prop.totalGlobalMem + (1ull << 29)) >> 30) +
+                    " GiB, sm_" + std::to_string(prop.major) + std::to_string(prop.minor));
+  }
+  return names;
+}
+
 DeviceMemory device_memory() {
   DeviceMemory memory;
   check_cuda(cudaMemGetInfo(&memory.free, &memory.total), "cudaMemGetInfo", "device memory");

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <string>
 #include <utility>
+#include <vector>
 
 struct CUstream_st;
 
@@ -15,6 +16,9 @@ void check_cuda(int status, const char* call, const std::string& what);
 
 // Number of CUDA devices the process can see; 0 when there is no driver or no device.
 int visible_device_count();
+
+// "NVIDIA H200, 141 GB, sm_90" for each visible device, in device order (empty without a device).
+std::vector<std::string> visible_device_names();
 
 // Bytes free and total on the current device.
 struct DeviceMemory {

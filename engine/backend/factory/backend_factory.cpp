@@ -38,6 +38,14 @@ bool cuda_backend_usable() {
 #endif
 }
 
+std::vector<std::string> cuda_device_names() {
+#if R1EVAL_HAVE_CUDA_BACKEND
+  return cuda::visible_device_names();
+#else
+  return {};
+#endif
+}
+
 BackendKind resolve_backend_kind(const std::string& model_dir, const BackendOptions& options) {
   if (options.kind != BackendKind::kAuto) return options.kind;
   if (options.tensor_parallel != 1 || !cuda_backend_usable()) return BackendKind::kCpu;

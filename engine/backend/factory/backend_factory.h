@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "engine/backend/backend.h"
 
@@ -19,6 +20,8 @@ const char* backend_kind_name(BackendKind kind);
 // Whether this build compiled the CUDA backend, and whether it also sees a CUDA device now.
 bool cuda_backend_built();
 bool cuda_backend_usable();
+// The visible CUDA devices, one line each ("NVIDIA H200, 141 GiB, sm_90"); empty without CUDA or a device.
+std::vector<std::string> cuda_device_names();
 
 struct BackendOptions {
   BackendKind kind = BackendKind::kAuto;
