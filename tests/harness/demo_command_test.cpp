@@ -20,37 +20,18 @@
 #include <nlohmann/json.hpp>
 
 #include "results/store.h"
+#include "run_folder_checks.h"
 #include "test_support.h"
 
 namespace r1eval::harness {
 namespace {
 
 using ::testing::HasSubstr;
-using Key = std::tuple<std::string, int>;
+using testing::expect_same_samples;
+using testing::samples_by_key;
 
 std::string demo_args(const std::filesystem::path& out, const std::string& extra) {
   return "demo --out " + out.string() + " --progress-seconds 0.05 " + extra;
-}
-
-std::map<Key, results::SampleRecord> samples_by_key(const std::filesystem::path& dir) {
-  std::map<Key, results::SampleRecord> out;
-  for (results::SampleRecord& r : results::load_samples(dir)) {
-    const Key key{r.problem_id, r.sample_index};
-    EXPECT_FALSE(out.count(key)) << "sample written twice: " << r.problem_id << "#" << r.sample_index;
-    out.emplace(key, std::move(r));
-  }
-  return out;
-}
-
-void expect_same_samples(const std::map<Key, results::SampleRecord>& a, const std::map<Key, results::SampleRecord>& b) {
-  ASSERT_EQ(a.size(), b.size());
-  for (const auto& [key, ra] : a) {
-    ASSERT_TRUE(b.count(key)) << std::get<0>(key);
-    const results::SampleRecord& rb = b.at(key);
-    EXPECT_EQ(ra.response, rb.response) << std::get<0>(key) << "#" << std::get<1>(key);
-    EXPECT_EQ(ra.completion_tokens, rb.completion_tokens);
-    EXPECT_EQ(ra.correct, rb.correct);
-  }
 }
 
 // Chance is about nil: an answer is a three- or four-digit number, so guessing one in the right range

@@ -24,13 +24,15 @@
 
 #include "harness/seeds.h"
 #include "results/store.h"
+#include "run_folder_checks.h"
 #include "test_support.h"
 
 namespace r1eval::harness {
 namespace {
 
 using ::testing::HasSubstr;
-using Key = std::tuple<std::string, std::string, int>;
+using testing::expect_same_samples;
+using testing::samples_by_key;
 
 // The smoke-run options, with `extra` replacing any of the defaults it names.
 std::string run_args(const std::filesystem::path& model, const std::filesystem::path& out, const std::string& extra = "") {
@@ -43,32 +45,6 @@ std::string run_args(const std::filesystem::path& model, const std::filesystem::
     if (extra.find(flag + " ") == std::string::npos) args += std::string(" ") + option;
   }
   return args;
-}
-
-std::map<Key, results::SampleRecord> samples_by_key(const std::filesystem::path& dir) {
-  std::map<Key, results::SampleRecord> out;
-  for (results::SampleRecord& r : results::load_samples(dir)) {
-    const Key key{r.task, r.problem_id, r.sample_index};
-    EXPECT_FALSE(out.count(key)) << "sample written twice: " << r.task << "/" << r.problem_id << "#" << r.sample_index;
-    out.emplace(key, std::move(r));
-  }
-  return out;
-}
-
-// What must not depend on batching, preemption or interruption: the sample and its grading.
-void expect_same_samples(const std::map<Key, results::SampleRecord>& a, const std::map<Key, results::SampleRecord>& b) {
-  ASSERT_EQ(a.size(), b.size());
-  for (const auto& [key, ra] : a) {
-    ASSERT_TRUE(b.count(key)) << std::get<1>(key);
-    const results::SampleRecord& rb = b.at(key);
-    EXPECT_EQ(ra.response, rb.response) << std::get<1>(key) << "#" << std::get<2>(key);
-    EXPECT_EQ(ra.completion_tokens, rb.completion_tokens);
-    EXPECT_EQ(ra.prompt_tokens, rb.prompt_tokens);
-    EXPECT_EQ(ra.finish_reason, rb.finish_reason);
-    EXPECT_EQ(ra.seed, rb.seed);
-    EXPECT_EQ(ra.correct, rb.correct);
-    EXPECT_EQ(ra.extracted, rb.extracted);
-  }
 }
 
 std::size_t count_lines(const std::string& text) { return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')); }

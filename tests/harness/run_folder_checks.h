@@ -1,0 +1,46 @@
+// Checks on run folders shared by the CLI tests: the samples of a folder by identity, and the equality
+// that batching, preemption, threads and interruption must never break.
+#pragma once
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <map>
+#include <string>
+#include <tuple>
+
+#include "results/sample_record.h"
+#include "results/store.h"
+
+namespace r1eval::harness::testing {
+
+using SampleKey = std::tuple<std::string, std::string, int>;  // task, problem id, sample index
+
+// The folder's samples.jsonl by identity; a sample written twice is a test failure.
+inline std::map<SampleKey, results::SampleRecord> samples_by_key(const std::filesystem::path& dir) {
+  std::map<SampleKey, results::SampleRecord> out;
+  for (results::SampleRecord& r : results::load_samples(dir)) {
+    const SampleKey key{r.task, r.problem_id, r.sample_index};
+    EXPECT_FALSE(out.count(key)) << "sample written twice: " << r.task << "/" << r.problem_id << "#" << r.sample_index;
+    out.emplace(key, std::move(r));
+  }
+  return out;
+}
+
+// The same samples with the same text, token counts, seeds and grading.
+inline void expect_same_samples(const std::map<SampleKey, results::SampleRecord>& a,
+                                const std::map<SampleKey, results::SampleRecord>& b) {
+  ASSERT_EQ(a.size(), b.size());
+  for (const auto& [key, ra] : a) {
+    ASSERT_TRUE(b.count(key)) << std::get<0>(key) << "/" << std::get<1>(key) << "#" << std::get<2>(key);
+    const results::SampleRecord& rb = b.at(key);
+    EXPECT_EQ(ra.response, rb.response) << std::get<1>(key) << "#" << std::get<2>(key);
+    EXPECT_EQ(ra.completion_tokens, rb.completion_tokens);
+    EXPECT_EQ(ra.prompt_tokens, rb.prompt_tokens);
+    EXPECT_EQ(ra.finish_reason, rb.finish_reason);
+    EXPECT_EQ(ra.seed, rb.seed);
+    EXPECT_EQ(ra.correct, rb.correct);
+    EXPECT_EQ(ra.extracted, rb.extracted);
+  }
+}
+
+}  // namespace r1eval::harness::testing
