@@ -5,6 +5,7 @@
 #include <string>
 
 #include "results/html_text.h"
+#include "results/rating_text.h"
 #include "results/reference_match.h"
 #include "results/sample_curves.h"
 #include "results/svg_chart.h"
@@ -91,6 +92,29 @@ void render_scores_table(std::ostringstream& out, const TaskScores& s) {
   out << "</tbody>\n</table>\n";
 }
 
+// The Codeforces ratings of a code task (maximum likelihood; CodeElo per contest) and what was set aside.
+void render_rating_and_exclusions(std::ostringstream& out, const TaskScores& s) {
+  if (s.rating) out << "<p><strong>" << html_escape(rating_sentence(*s.rating)) << "</strong></p>\n";
+  if (s.contest_rating) {
+    out << "<p><strong>" << html_escape(contest_rating_sentence(*s.contest_rating)) << "</strong></p>\n"
+        << "<table class=\"scores\">\n<thead><tr><th>contest</th><th>solved</th><th>score</th><th>penalty</th>"
+           "<th>rank</th><th>rating</th></tr></thead>\n<tbody>\n";
+    for (const ModelContestResult& one : s.contest_rating->contests) {
+      out << "<tr><td>" << html_escape(one.contest_id) << "</td><td class=\"num\">" << one.solved << " / "
+          << one.problems << "</td><td class=\"num\">" << fixed_number(one.score, 1) << "</td><td class=\"num\">"
+          << fixed_number(one.penalty, 1) << "</td><td class=\"num\">" << fixed_number(one.rank, 1)
+          << "</td><td class=\"num\">" << fixed_number(one.rating, 1) << "</td></tr>\n";
+    }
+    out << "</tbody>\n</table>\n";
+  }
+  if (!s.excluded.empty()) {
+    out << "<p class=\"note\">" << s.excluded.size() << " problems set aside (not graded, not counted):";
+    for (std::size_t i = 0; i < s.excluded.size() && i < 5; ++i) out << (i ? "; " : " ") << html_escape(s.excluded[i]);
+    if (s.excluded.size() > 5) out << "; …";
+    out << "</p>\n";
+  }
+}
+
 void render_comparison(std::ostringstream& out, const TaskScores& s, const ReferenceTable& reference) {
   out << "<h3>Against " << html_escape(reference.name) << "</h3>\n";
   bool any = false;
@@ -122,6 +146,16 @@ void render_comparison(std::ostringstream& out, const TaskScores& s, const Refer
   } else {
     out << "<p class=\"note\">No published pass@k or cons@k numbers for this task.</p>\n";
   }
+  const std::vector<RatingComparison> ratings = rating_comparisons(s, reference);
+  if (ratings.empty()) return;
+  out << "<table class=\"reference\">\n<thead><tr><th>model</th><th>metric</th><th>published</th><th>ours</th>"
+         "<th>delta</th></tr></thead>\n<tbody>\n";
+  for (const RatingComparison& r : ratings) {
+    out << "<tr><td>" << html_escape(r.model) << "</td><td>" << html_escape(r.metric) << "</td><td class=\"num\">"
+        << fixed_number(r.published, 1) << "</td><td class=\"num\">" << (r.ours ? fixed_number(*r.ours, 1) : "–")
+        << "</td><td class=\"num\">" << (r.ours ? signed_points(*r.ours - r.published) : "–") << "</td></tr>\n";
+  }
+  out << "</tbody>\n</table>\n";
 }
 
 std::string pass_at_k_chart(const TaskScores& s, const std::vector<double>& curve) {
@@ -261,6 +295,7 @@ std::string render_html(const std::vector<TaskScores>& scores, const std::vector
     // The published numbers sit beside our table on a wide page and below it on a narrow one.
     out << "<div class=\"tables\">\n<div>\n";
     render_scores_table(out, s);
+    render_rating_and_exclusions(out, s);
     out << "</div>\n";
     if (reference != nullptr) {
       out << "<div>\n";

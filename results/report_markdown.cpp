@@ -4,6 +4,7 @@
 #include <string>
 
 #include "results/report.h"
+#include "results/rating_text.h"
 #include "results/reference_match.h"
 
 namespace r1eval::results {
@@ -76,21 +77,10 @@ void render_excluded(std::ostringstream& out, const TaskScores& s) {
 }
 
 void render_rating(std::ostringstream& out, const TaskScores& s) {
-  if (s.rating) {
-    const RatingSummary& r = *s.rating;
-    out << "Codeforces rating (maximum likelihood, rated on " << r.rated_problems;
-    if (r.problems > 0) out << " of " << r.problems;
-    out << " problems): " << number(r.rating) << " ± " << number(r.standard_error);
-    if (r.percentile) out << ", percentile " << number(*r.percentile);
-    if (r.prior_used) out << " (every rated problem solved or none: the estimate leans on the prior)";
-    out << "\n\n";
-  }
+  if (s.rating) out << rating_sentence(*s.rating) << "\n\n";
   if (s.contest_rating) {
     const ContestRatingSummary& c = *s.contest_rating;
-    out << "Codeforces rating (CodeElo contest method, mean over " << c.contests.size()
-        << " contests): " << number(c.rating);
-    if (c.percentile) out << ", percentile " << number(*c.percentile);
-    out << "\n\n| contest | solved | score | penalty | rank | rating |\n|---|---:|---:|---:|---:|---:|\n";
+    out << contest_rating_sentence(c) << "\n\n| contest | solved | score | penalty | rank | rating |\n|---|---:|---:|---:|---:|---:|\n";
     for (const ModelContestResult& one : c.contests) {
       out << "| " << cell(one.contest_id) << " | " << one.solved << " / " << one.problems;
       if (one.problems_with_samples < one.problems) out << " (" << one.problems_with_samples << " with samples)";
@@ -137,22 +127,12 @@ void render_comparison(std::ostringstream& out, const TaskScores& s, const Refer
     }
   }
   if (!any) out << "No published pass@k or cons@k numbers for this task.\n";
-  if (s.rating) {
-    bool header = false;
-    for (const ReferenceValue& r : reference.values) {
-      // Published ratings are for Codeforces as a whole; every Codeforces problem set compares with them.
-      const bool same_benchmark = r.task == s.task || (r.task == "codeforces" && s.task.rfind("codeforces", 0) == 0);
-      if (!same_benchmark || (r.metric != "rating" && r.metric != "percentile")) continue;
-      if (!header) {
-        out << "\n| model | metric | published | ours | delta |\n|---|---|---:|---:|---:|\n";
-        header = true;
-      }
-      const bool rating = r.metric == "rating";
-      const std::optional<double> ours = rating ? std::optional<double>(s.rating->rating) : s.rating->percentile;
-      out << "| " << cell(r.model) << " | " << cell(r.metric) << " | " << number(r.value) << " | "
-          << (ours ? number(*ours) : std::string("-")) << " | "
-          << (ours ? signed_points(*ours - r.value) : std::string("-")) << " |\n";
-    }
+  const std::vector<RatingComparison> ratings = rating_comparisons(s, reference);
+  if (!ratings.empty()) out << "\n| model | metric | published | ours | delta |\n|---|---|---:|---:|---:|\n";
+  for (const RatingComparison& r : ratings) {
+    out << "| " << cell(r.model) << " | " << cell(r.metric) << " | " << number(r.published) << " | "
+        << (r.ours ? number(*r.ours) : std::string("-")) << " | "
+        << (r.ours ? signed_points(*r.ours - r.published) : std::string("-")) << " |\n";
   }
   out << "\n";
 }

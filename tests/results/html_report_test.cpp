@@ -167,6 +167,29 @@ TEST(RenderHtml, TaskWithoutSamplesGetsTablesAndANote) {
   EXPECT_NE(html.find(expected_cell(run.scores.front().pass1)), std::string::npos);
 }
 
+// A code task's ratings, its published ratings and the problems set aside appear on the page as in report.md.
+TEST(RenderHtml, CodeTaskShowsRatingsBesidePublishedOnesAndWhatWasSetAside) {
+  TaskScores s;
+  s.task = "codeforces";
+  s.problems = 2;
+  s.min_samples = s.max_samples = 1;
+  s.rating = RatingSummary{1432.14, 61.04, false, 350, 408, 71.26};
+  ContestRatingSummary contest;
+  contest.rating = 1510.4;
+  contest.contests.push_back({"1971<x>", 2400, 30, 5, 7, 7, 812.5, 1510.4});
+  s.contest_rating = contest;
+  s.excluded = {"1971H: interactive"};
+  const ReferenceTable reference = small_reference();
+  const std::string html = render_html({s}, {}, &reference);
+  EXPECT_NE(html.find("Codeforces rating (maximum likelihood, rated on 350 of 408 problems): 1432.1 ± 61.0, "
+                      "percentile 71.3"), std::string::npos);
+  EXPECT_NE(html.find("Codeforces rating (CodeElo contest method, mean over 1 contests): 1510.4"), std::string::npos);
+  EXPECT_NE(html.find("<td>1971&lt;x&gt;</td><td class=\"num\">5 / 7</td>"), std::string::npos);
+  EXPECT_NE(html.find("<td>Distill-A</td><td>rating</td><td class=\"num\">954.0</td><td class=\"num\">1432.1</td>"
+                      "<td class=\"num\">+478.1</td>"), std::string::npos);
+  EXPECT_NE(html.find("1 problems set aside (not graded, not counted): 1971H: interactive"), std::string::npos);
+}
+
 TEST(RenderHtml, PassAtKCurveCoversEveryKAndDropsDotsWhenThereAreMany) {
   const auto few = synthetic_run(2, 64);
   const std::string with_dots = render_html(few.scores, few.samples, nullptr);
