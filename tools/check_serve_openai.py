@@ -12,13 +12,9 @@ import pathlib
 import shutil
 import sys
 
+from byte_level import bytes_to_unicode
 
-def byte_token(b: int) -> str:
-    """GPT-2's byte -> printable character map, the alphabet of byte-level BPE vocabularies."""
-    printable = list(range(33, 127)) + list(range(161, 173)) + list(range(174, 256))
-    if b in printable:
-        return chr(b)
-    return chr(256 + [x for x in range(256) if x not in printable].index(b))
+BYTE_TOKEN = bytes_to_unicode()
 
 
 def make_tiny_model(out: pathlib.Path) -> None:
@@ -32,7 +28,7 @@ def make_tiny_model(out: pathlib.Path) -> None:
         "post_processor": None, "decoder": byte_level,
         "model": {"type": "BPE", "dropout": None, "unk_token": None, "continuing_subword_prefix": None,
                   "end_of_word_suffix": None, "fuse_unk": False, "byte_fallback": False, "ignore_merges": False,
-                  "vocab": {byte_token(b): b for b in range(256)}, "merges": []},
+                  "vocab": {BYTE_TOKEN[b]: b for b in range(256)}, "merges": []},
     }
     (out / "tokenizer.json").write_text(json.dumps(tokenizer), encoding="utf-8")
 

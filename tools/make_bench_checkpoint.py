@@ -18,6 +18,10 @@ import os
 
 import numpy as np
 
+from byte_level import bytes_to_unicode
+
+BYTE_TOKEN = bytes_to_unicode()
+
 
 def bf16_bits(values):
     """Rounds float32 values to bfloat16 (nearest even) and returns the raw 16-bit patterns."""
@@ -49,21 +53,13 @@ def write_bf16_safetensors(path, shapes, rng):
     os.replace(tmp, path)
 
 
-def byte_token(b):
-    """The GPT-2 byte-level alphabet: printable bytes stand for themselves, the rest map above U+0100."""
-    printable = list(range(ord("!"), ord("~") + 1)) + list(range(0xA1, 0xAD)) + list(range(0xAE, 0x100))
-    if b in printable:
-        return chr(b)
-    return chr(256 + sorted(set(range(256)) - set(printable)).index(b))
-
-
 def write_byte_tokenizer(path):
     byte_level = {"type": "ByteLevel", "add_prefix_space": False, "trim_offsets": True, "use_regex": True}
     tokenizer = {"version": "1.0", "added_tokens": [], "normalizer": None, "pre_tokenizer": byte_level,
                  "post_processor": None, "decoder": byte_level,
                  "model": {"type": "BPE", "dropout": None, "unk_token": None, "continuing_subword_prefix": None,
                            "end_of_word_suffix": None, "fuse_unk": False, "byte_fallback": False,
-                           "ignore_merges": False, "vocab": {byte_token(b): b for b in range(256)}, "merges": []}}
+                           "ignore_merges": False, "vocab": {BYTE_TOKEN[b]: b for b in range(256)}, "merges": []}}
     with open(path, "w") as f:
         json.dump(tokenizer, f)
 

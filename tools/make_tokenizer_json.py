@@ -19,6 +19,8 @@ import tempfile
 
 from tokenizers import AddedToken, Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, processors
 
+from byte_level import bytes_to_unicode
+
 BOS = "<｜begin▁of▁sentence｜>"
 EOS = "<｜end▁of▁sentence｜>"
 USER = "<｜User｜>"
@@ -57,19 +59,6 @@ RECIPES = {
                                       template="DeepSeek-R1-Distill-Llama/chat_template.jinja", pattern=LLAMA_PATTERN,
                                       nfc=False, ignore_merges=True, derivation="all_splits", added=llama_added()),
 }
-
-
-def bytes_to_unicode():
-    """GPT-2's byte -> printable character table."""
-    keep = list(range(ord("!"), ord("~") + 1)) + list(range(ord("¡"), ord("¬") + 1)) + list(range(ord("®"), ord("ÿ") + 1))
-    table, extra = {}, 0
-    for b in range(256):
-        if b in keep:
-            table[b] = chr(b)
-        else:
-            table[b] = chr(256 + extra)
-            extra += 1
-    return table
 
 
 def load_ranks(path):
