@@ -51,20 +51,11 @@ CheckerVerdict OpenR1Checker::check(const std::string& input, const std::string&
   files.write("input.txt", input);
   files.write("correct_output.txt", answer);
   files.write("solution_output.txt", output);
-  sandbox::RunSpec spec;
   // Relative file names in a working folder that holds them, as the dataset's checkers expect.
-  spec.argv = {tools_.python, "/checker/checker.py", "input.txt", "correct_output.txt", "solution_output.txt"};
-  spec.env = tools_.run_env;
-  spec.mounts = tools_.view;
-  spec.mounts.push_back({sandbox::MountSpec::Kind::ReadOnly, "/checker", folder_->box(), 0});
-  spec.mounts.push_back({sandbox::MountSpec::Kind::ReadOnly, "/data", files.box(), 0});
-  spec.mounts.push_back({sandbox::MountSpec::Kind::Tmpfs, "/tmp", "", 16u << 20});
-  spec.working_dir = "/data";
-  spec.limits.cpu_seconds = config_.checker_cpu_seconds;
-  spec.limits.wall_seconds = 2 * config_.checker_cpu_seconds + 1;
-  spec.limits.memory_bytes = 1024u << 20;
-  spec.limits.stdout_bytes = 1u << 20;
-  const sandbox::RunResult run = sandbox::run_sandboxed(spec);
+  const sandbox::RunResult run =
+      run_checker(tools_, config_, folder_->box(), files.box(),
+                  {tools_.python, "/checker/checker.py", "input.txt", "correct_output.txt", "solution_output.txt"},
+                  "/data", 1u << 20);
   if (run.status == sandbox::RunStatus::SetupFailed) return {Outcome::SE, run.error};
   if (run.status != sandbox::RunStatus::Exited) return {Outcome::SE, "checker did not finish normally"};
   if (run.exit_code != 0) {

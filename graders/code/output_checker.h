@@ -1,9 +1,14 @@
 // A problem's own output checker: decides whether a program's output for one test is accepted, for
 // problems with many correct answers. Implementations differ in language and exit/output convention.
 #pragma once
+#include <cstdint>
 #include <string>
+#include <vector>
 
+#include "graders/code/judge_config.h"
 #include "graders/code/outcome.h"
+#include "graders/code/sandbox/sandbox.h"
+#include "graders/code/toolchain.h"
 
 namespace r1eval::graders::code {
 
@@ -27,5 +32,12 @@ class OutputChecker {
   virtual CheckerVerdict check(const std::string& input, const std::string& output,
                                const std::string& answer) const = 0;
 };
+
+// Runs a checker for one test in the sandbox, as every convention does: the checker's folder read-only at
+// /checker, the test's files (`data_box`) read-only at /data, a private writable /tmp, `working_dir` one of
+// those; CPU limit JudgeConfig::checker_cpu_seconds, wall 2x that + 1 s, 1 GiB, `stdout_bytes` of output.
+sandbox::RunResult run_checker(const Toolchain& tools, const JudgeConfig& config, const std::string& checker_box,
+                               const std::string& data_box, std::vector<std::string> argv,
+                               const std::string& working_dir, std::uint64_t stdout_bytes);
 
 }  // namespace r1eval::graders::code

@@ -37,18 +37,10 @@ CheckerVerdict TestlibChecker::check(const std::string& input, const std::string
   files.write("input.txt", input);
   files.write("output.txt", output);
   files.write("answer.txt", answer);
-  sandbox::RunSpec spec;
-  spec.argv = {"/checker/checker", "/data/input.txt", "/data/output.txt", "/data/answer.txt"};
-  spec.env = tools_.run_env;
-  spec.mounts = tools_.view;
-  spec.mounts.push_back({sandbox::MountSpec::Kind::ReadOnly, "/checker", folder_->box(), 0});
-  spec.mounts.push_back({sandbox::MountSpec::Kind::ReadOnly, "/data", files.box(), 0});
-  spec.mounts.push_back({sandbox::MountSpec::Kind::Tmpfs, "/box", "", 16u << 20});
-  spec.working_dir = "/box";
-  spec.limits.cpu_seconds = config_.checker_cpu_seconds;
-  spec.limits.wall_seconds = 2 * config_.checker_cpu_seconds + 1;
-  spec.limits.memory_bytes = 1024u << 20;
-  sandbox::RunResult run = sandbox::run_sandboxed(spec);
+  const sandbox::RunResult run =
+      run_checker(tools_, config_, folder_->box(), files.box(),
+                  {"/checker/checker", "/data/input.txt", "/data/output.txt", "/data/answer.txt"}, "/tmp",
+                  sandbox::RunLimits{}.stdout_bytes);
   std::string message = first_line(run.stderr_data.empty() ? run.stdout_data : run.stderr_data);
   if (run.status == sandbox::RunStatus::SetupFailed) return {Outcome::SE, run.error};
   if (run.status != sandbox::RunStatus::Exited) return {Outcome::SE, "checker did not finish normally"};

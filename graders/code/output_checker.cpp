@@ -1,0 +1,25 @@
+#include "graders/code/output_checker.h"
+
+#include <utility>
+
+namespace r1eval::graders::code {
+
+sandbox::RunResult run_checker(const Toolchain& tools, const JudgeConfig& config, const std::string& checker_box,
+                               const std::string& data_box, std::vector<std::string> argv,
+                               const std::string& working_dir, std::uint64_t stdout_bytes) {
+  sandbox::RunSpec spec;
+  spec.argv = std::move(argv);
+  spec.env = tools.run_env;
+  spec.mounts = tools.view;
+  spec.mounts.push_back({sandbox::MountSpec::Kind::ReadOnly, "/checker", checker_box, 0});
+  spec.mounts.push_back({sandbox::MountSpec::Kind::ReadOnly, "/data", data_box, 0});
+  spec.mounts.push_back({sandbox::MountSpec::Kind::Tmpfs, "/tmp", "", 16u << 20});
+  spec.working_dir = working_dir;
+  spec.limits.cpu_seconds = config.checker_cpu_seconds;
+  spec.limits.wall_seconds = 2 * config.checker_cpu_seconds + 1;
+  spec.limits.memory_bytes = 1024u << 20;
+  spec.limits.stdout_bytes = stdout_bytes;
+  return sandbox::run_sandboxed(spec);
+}
+
+}  // namespace r1eval::graders::code
