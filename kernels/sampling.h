@@ -170,13 +170,23 @@ R1EVAL_HOST_DEVICE std::uint64_t sampling_draw_target(std::uint64_t kept_mass, s
 // their mass), and weight >= the min-p threshold; draw by sampling_draw_target over the kept weights in
 // id order. If every weight is 0 (all logits -inf or NaN) the greedy choice is returned.
 // For the CUDA kernel every pointer is device memory.
+//
+// sample_token_rows is the same with a row per draw: draw d reads logits row rows[d] (0 <= rows[d] < the
+// rows of `logits`, unchecked), so several draws may share a row (the samples of one prompt) and a row
+// may go undrawn. params, keys and tokens have num_draws entries.
 namespace cpu {
 void sample_tokens(const float* logits, int num_rows, int vocab, const SamplingParams* params, const SampleKey* keys,
                    std::int32_t* tokens, Stream stream = nullptr);
+void sample_token_rows(const float* logits, int vocab, const std::int32_t* rows, int num_draws,
+                       const SamplingParams* params, const SampleKey* keys, std::int32_t* tokens,
+                       Stream stream = nullptr);
 }  // namespace cpu
 namespace cuda {
 void sample_tokens(const float* logits, int num_rows, int vocab, const SamplingParams* params, const SampleKey* keys,
                    std::int32_t* tokens, Stream stream = nullptr);
+void sample_token_rows(const float* logits, int vocab, const std::int32_t* rows, int num_draws,
+                       const SamplingParams* params, const SampleKey* keys, std::int32_t* tokens,
+                       Stream stream = nullptr);
 }  // namespace cuda
 
 }  // namespace r1eval::kernels

@@ -1,4 +1,5 @@
-// What the runtime asks of a backend: run one flat ragged batch through the model, return logits.
+// What the runtime asks of a backend: run one flat ragged batch through the model, return logits (or the
+// tokens sampled from them).
 #pragma once
 #include <cstdint>
 #include <vector>
@@ -19,6 +20,12 @@ class Backend {
   // row-major [logit_rows.size(), vocab_size]. Throws std::invalid_argument (one line) for a batch that
   // fails validate_forward_batch; the cache is then untouched.
   virtual std::vector<float> forward(const ForwardBatch& batch) = 0;
+  // Runs forward(batch) and chooses one token per draw as kernels/sampling.h defines it, so every backend
+  // chooses the same token from the same logits. This default samples the returned logits on the host (the
+  // kernels' CPU twin); a device backend overrides it to sample where the logits are and return only the
+  // tokens. Throws std::invalid_argument (one line) for a bad batch or a draw outside its logit rows;
+  // then nothing has run.
+  virtual std::vector<std::int32_t> forward_and_sample(const ForwardBatch& batch, const std::vector<TokenDraw>& draws);
   // Copies the keys and values of whole blocks (every layer), in order; for copy-on-write of blocks
   // shared by the samples of a request. Throws std::invalid_argument for a block outside the cache.
   virtual void copy_kv_blocks(const std::vector<BlockCopy>& copies) = 0;

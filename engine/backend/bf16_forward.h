@@ -9,6 +9,7 @@
 #include "engine/backend/bf16_model.h"
 #include "engine/backend/packed_batch.h"
 #include "kernels/attention.h"
+#include "kernels/sampling.h"
 
 namespace r1eval::engine {
 
@@ -47,6 +48,17 @@ inline PackedPointers packed_pointers(const PackedBatch& packed, const std::byte
   return p;
 }
 
+// The sums between tensor-parallel ranks: after the attention output projection and after the MLP down
+// projection (row-parallel layers) each rank holds a partial sum of the block output. The embedding and
+// the head are whole on every rank (ShardSpec::shard_vocab false), so nothing else crosses ranks.
+class Bf16Collectives {
+ public:
+  virtual ~Bf16Collectives() = default;
+  // Collective: every rank calls it, in the same order, for `count` values at `data` (its own memory, as
+  // the kernels' pointers); enqueued on `stream`, it leaves the element-wise sum, identical on every rank.
+  virtual void all_reduce_sum(bf16* data, std::size_t count, kernels::Stream stream) = 0;
+};
+
 // Floats of decode scratch a batch needs (0 without decode rows).
 inline std::size_t bf16_decode_workspace_floats(const Bf16Model& m, const PackedBatch& packed) {
   if (packed.num_decode == 0) return 0;
@@ -57,9 +69,16 @@ inline std::size_t bf16_decode_workspace_floats(const Bf16Model& m, const Packed
 // the logits of its logit rows, in the batch's order, in w.rows_logits ([rows][vocab] fp32). `w` must be
 // carved for at least packed.num_tokens tokens and packed.num_logit_rows rows; decode_workspace must hold
 // bf16_decode_workspace_floats floats. Everything is enqueued on `stream`; nothing is synchronized.
+// With tensor parallelism `m` and `kv` are this rank's shard and every rank runs the same batch with its
+// `collectives`; the logits come out identical on every rank. `collectives` is null for one rank.
 template <typename Kernels>
 void bf16_forward(const Bf16Model& m, const PackedBatch& packed, const std::byte* batch, const Bf16Workspace& w,
-                  const Bf16KvPools& kv, const float* inv_freq, float* decode_workspace, kernels::Stream stream) {
+                  const Bf16KvPools& kv, const float* inv_freq, float* decode_workspace, kernels::Stream stream,
+                  Bf16Collectives* collectives = nullptr) {
+  const auto reduce_block_output = [&] {
+    if (collectives != nullptr)
+      collectives->all_reduce_sum(w.proj, static_cast<std::size_t>(packed.num_tokens) * m.hidden, stream);
+  };
   const PackedPointers p = packed_pointers(packed, batch);
   const int n = packed.num_tokens, rows = packed.num_logit_rows;
   const int h = m.hidden, inter = m.intermediate, qkv_width = m.qkv_width(), q_width = m.q_width();
@@ -85,10 +104,12 @@ void bf16_forward(const Bf16Model& m, const PackedBatch& packed, const std::byte
                                        scale, stream);
     }
     Kernels::matmul(w.attn, layer.o, layer.o_bias, w.proj, n, h, q_width, stream);
+    reduce_block_output();
     Kernels::rmsnorm_residual(w.proj, w.residual, w.normed, layer.post_attention_norm, n, h, m.rms_norm_eps, stream);
     Kernels::matmul(w.normed, layer.gate_up, layer.gate_up_bias, w.gate_up, n, 2 * inter, h, stream);
     Kernels::silu_mul(w.gate_up, w.act, n, inter, stream);
     Kernels::matmul(w.act, layer.down, layer.down_bias, w.proj, n, h, inter, stream);
+    reduce_block_output();
     proj_pending = true;
   }
   if (rows == 0) return;
@@ -99,6 +120,17 @@ void bf16_forward(const Bf16Model& m, const PackedBatch& packed, const std::byte
   Kernels::rmsnorm_residual(proj_pending ? w.rows_proj : w.rows_residual, proj_pending ? w.rows_residual : nullptr,
                             w.rows_normed, m.final_norm, rows, h, m.rms_norm_eps, stream);
   Kernels::matmul(w.rows_normed, m.head, static_cast<const bf16*>(nullptr), w.rows_logits, rows, m.vocab, h, stream);
+}
+
+// Chooses the token of every draw packed after the batch at `batch` (append_token_draws) from the logits that
+// bf16_forward left in w.rows_logits, into `tokens` (draws.num_draws entries, same memory as the batch).
+template <typename Kernels>
+void bf16_sample(const Bf16Model& m, const PackedDraws& draws, const std::byte* batch, const Bf16Workspace& w,
+                 std::int32_t* tokens, kernels::Stream stream) {
+  if (draws.num_draws == 0) return;
+  Kernels::sample_token_rows(w.rows_logits, m.vocab, reinterpret_cast<const std::int32_t*>(batch + draws.rows),
+                             draws.num_draws, reinterpret_cast<const kernels::SamplingParams*>(batch + draws.params),
+                             reinterpret_cast<const kernels::SampleKey*>(batch + draws.keys), tokens, stream);
 }
 
 // The kernel family as a Kernels argument of bf16_forward: KERNEL_NS is r1eval::kernels::cuda or ::cpu.
@@ -138,6 +170,12 @@ void bf16_forward(const Bf16Model& m, const PackedBatch& packed, const std::byte
                                         const ::r1eval::kernels::PagedBatch& batch, float scale,                    \
                                         ::r1eval::kernels::Stream s) {                                              \
       KERNEL_NS::paged_attention_prefill<T>(q, stride, out, q_heads, cache, batch, scale, s);                       \
+    }                                                                                                               \
+    static void sample_token_rows(const float* logits, int vocab, const std::int32_t* rows, int draws,               \
+                                  const ::r1eval::kernels::SamplingParams* params,                                  \
+                                  const ::r1eval::kernels::SampleKey* keys, std::int32_t* tokens,                   \
+                                  ::r1eval::kernels::Stream s) {                                                    \
+      KERNEL_NS::sample_token_rows(logits, vocab, rows, draws, params, keys, tokens, s);                            \
     }                                                                                                               \
     template <typename T>                                                                                           \
     static void silu_mul(const T* gate_up, T* out, int rows, int cols, ::r1eval::kernels::Stream s) {               \

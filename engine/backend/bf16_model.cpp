@@ -1,5 +1,8 @@
 #include "engine/backend/bf16_model.h"
 
+#include <stdexcept>
+#include <string>
+
 namespace r1eval::engine {
 
 namespace {
@@ -61,6 +64,11 @@ Bf16Model fill_bf16_arena(TransformerWeights& host, std::byte* arena,
                           const std::function<void(std::byte*, const bf16*, std::size_t)>& copy) {
   Bf16Model model;
   const ModelConfig& cfg = host.config;
+  if (host.vocab.size() != cfg.vocab_size) {
+    throw std::invalid_argument("bf16 weights: rank " + std::to_string(host.shard.rank) + " holds " +
+                                std::to_string(host.vocab.size()) + " of " + std::to_string(cfg.vocab_size) +
+                                " vocabulary rows; the bf16 forward needs them all (ShardSpec::shard_vocab false)");
+  }
   model.hidden = static_cast<int>(cfg.hidden_size);
   model.intermediate = host.layers.empty() ? 0 : static_cast<int>(host.layers.front().gate.out);
   model.vocab = static_cast<int>(cfg.vocab_size);

@@ -52,4 +52,28 @@ std::string validate_forward_batch(const ForwardBatch& batch, std::int64_t vocab
   return {};
 }
 
+TokenDrawArrays split_token_draws(const std::vector<TokenDraw>& draws) {
+  TokenDrawArrays arrays;
+  arrays.rows.reserve(draws.size());
+  arrays.params.reserve(draws.size());
+  arrays.keys.reserve(draws.size());
+  for (const TokenDraw& draw : draws) {
+    arrays.rows.push_back(draw.row);
+    arrays.params.push_back(draw.params);
+    arrays.keys.push_back(draw.key);
+  }
+  return arrays;
+}
+
+std::string validate_token_draws(const std::vector<TokenDraw>& draws, std::size_t num_logit_rows) {
+  for (std::size_t d = 0; d < draws.size(); ++d) {
+    const std::int32_t row = draws[d].row;
+    if (row < 0 || static_cast<std::size_t>(row) >= num_logit_rows) {
+      return "draw " + std::to_string(d) + " reads logit row " + std::to_string(row) + ", expected one of the " +
+             std::to_string(num_logit_rows) + " logit rows";
+    }
+  }
+  return {};
+}
+
 }  // namespace r1eval::engine

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "kernels/sampling.h"
+
 namespace r1eval::engine {
 
 struct ForwardBatch {
@@ -30,6 +32,26 @@ struct BlockCopy {
   std::int32_t src = 0;
   std::int32_t dst = 0;
 };
+
+// One token to choose after a forward pass: from logit row `row` (an index into the batch's logit_rows), under
+// `params`, with the random number of `key` (kernels/sampling.h). Several draws may share a row: the
+// samples of one prompt draw their first tokens from its last row.
+struct TokenDraw {
+  std::int32_t row = 0;
+  kernels::SamplingParams params;
+  kernels::SampleKey key;
+};
+
+// The draws as the three arrays the sampling kernels read.
+struct TokenDrawArrays {
+  std::vector<std::int32_t> rows;
+  std::vector<kernels::SamplingParams> params;
+  std::vector<kernels::SampleKey> keys;
+};
+TokenDrawArrays split_token_draws(const std::vector<TokenDraw>& draws);
+
+// Returns "" when every draw names a row in [0, num_logit_rows), else one line naming the first that does not.
+std::string validate_token_draws(const std::vector<TokenDraw>& draws, std::size_t num_logit_rows);
 
 // Checks that `batch` is well formed for a cache of `num_blocks` blocks of `block_size` slots and a
 // vocabulary of `vocab_size`: sizes agree, ids in the vocabulary, block tables cover every position

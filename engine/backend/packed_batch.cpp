@@ -83,4 +83,14 @@ PackedBatch pack_forward_batch(const ForwardBatch& batch) {
   return packed;
 }
 
+PackedDraws append_token_draws(PackedBatch& packed, const std::vector<TokenDraw>& draws) {
+  const TokenDrawArrays arrays = split_token_draws(draws);
+  PackedDraws packed_draws;
+  packed_draws.num_draws = static_cast<int>(draws.size());
+  packed_draws.rows = append(packed.bytes, arrays.rows.data(), arrays.rows.size());
+  packed_draws.params = append(packed.bytes, arrays.params.data(), arrays.params.size());
+  packed_draws.keys = append(packed.bytes, arrays.keys.data(), arrays.keys.size());
+  return packed_draws;
+}
+
 }  // namespace r1eval::engine

@@ -37,8 +37,19 @@ struct PackedBatch {
   std::vector<std::byte> bytes;
 };
 
+// The token draws of a step appended to its packed batch, so that the same one copy carries them:
+// offsets into PackedBatch::bytes of int32 rows (device logit rows: the batch's logit row order, which
+// packing keeps), kernels::SamplingParams and kernels::SampleKey arrays of num_draws entries each.
+struct PackedDraws {
+  int num_draws = 0;
+  std::size_t rows = 0, params = 0, keys = 0;
+};
+
 // Packs an already validated batch (validate_forward_batch). Logit row r of the backend's output is the
 // token batch.logit_rows[r], as the Backend contract requires, whatever the reordering.
 PackedBatch pack_forward_batch(const ForwardBatch& batch);
+
+// Appends already validated draws (validate_token_draws) to `packed`.
+PackedDraws append_token_draws(PackedBatch& packed, const std::vector<TokenDraw>& draws);
 
 }  // namespace r1eval::engine

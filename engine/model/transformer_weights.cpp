@@ -143,7 +143,8 @@ TransformerWeights load_transformer_weights(const Checkpoint& checkpoint, const 
   w.shard = shard;
   w.local_q_heads = config.num_attention_heads / shard.world_size;
   w.local_kv_heads = local_kv_heads(config, shard.world_size);
-  w.vocab = shard_range(config.vocab_size, shard.rank, shard.world_size);
+  w.vocab = shard.shard_vocab ? shard_range(config.vocab_size, shard.rank, shard.world_size)
+                              : Range{0, config.vocab_size};
   const Range q_rows{shard.rank * w.local_q_heads * head_dim, (shard.rank + 1) * w.local_q_heads * head_dim};
   // With replicated key/value heads, rank r's query heads all belong to key/value head r * kv / world.
   const std::int64_t first_kv_head = config.num_key_value_heads >= shard.world_size

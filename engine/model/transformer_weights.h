@@ -17,6 +17,9 @@ namespace r1eval::engine {
 struct ShardSpec {
   int rank = 0;
   int world_size = 1;
+  // false: every rank holds the whole embedding and head (the bf16 backends, whose kernels gather and
+  // sample a full vocabulary on each rank); the decoder layers are sharded either way.
+  bool shard_vocab = true;
 };
 
 // [begin, end) of `n` items held by `rank` of `world_size` (contiguous, sizes differ by at most one).

@@ -112,11 +112,13 @@ bool matches_stop_string(Sequence& seq, const std::string& bytes) {
 
 }  // namespace
 
-bool Engine::sample_next(Sequence& seq, const float* logits) {
+SampleStream Engine::fork_stream(const Sequence& parent, std::uint32_t k) const {
+  const auto streams = pending_streams_.find(parent.request_id);
+  return streams != pending_streams_.end() ? streams->second[k] : SampleStream{parent.params->seed, parent.request_id, k};
+}
+
+bool Engine::accept_token(Sequence& seq, std::int32_t token) {
   const SamplingParams& params = *seq.params;
-  const SampleKey key{seq.key_seed, seq.key_request, seq.key_sample, static_cast<std::uint32_t>(seq.tokens.size())};
-  const std::int32_t token = sample_token(
-      std::span<const float>(logits, static_cast<std::size_t>(backend_.config().vocab_size)), params, key);
   seq.tokens.push_back(token);
   last_step_tokens_.push_back({seq.request_id, seq.sample_index, token});
   ++stats_.generated_tokens;
@@ -148,30 +150,39 @@ std::vector<Completion> Engine::step() {
     if (!decode) stats_.prompt_tokens += entry.num_new;
   }
   const ForwardBatch batch = build_forward_batch(schedule, blocks_.block_size());
-  const std::vector<float> logits = backend_.forward(batch);
 
-  const auto vocab = static_cast<std::size_t>(backend_.config().vocab_size);
-  std::size_t row = 0;
+  // One draw per sample choosing a token now. A prompt's first token is drawn for each of its samples from
+  // its one logit row; the samples other than the first are forked from it after the pass.
+  std::vector<TokenDraw> draws;
+  std::int32_t row = 0;
+  for (const ScheduledSequence& entry : schedule.entries) {
+    if (!entry.needs_logits) continue;
+    const Sequence& seq = *entry.seq;
+    const auto position = static_cast<std::uint32_t>(seq.tokens.size());
+    const kernels::SamplingParams params = kernel_sampling_params(*seq.params);
+    draws.push_back({row, params, {seq.key_seed, seq.key_request, seq.key_sample, position}});
+    for (std::uint32_t k = 1; k <= seq.pending_forks; ++k) {
+      const SampleStream stream = fork_stream(seq, k);
+      draws.push_back({row, params, {stream.seed, stream.request, stream.sample, position}});
+    }
+    ++row;
+  }
+  const std::vector<std::int32_t> tokens = backend_.forward_and_sample(batch, draws);
+
+  std::size_t next_draw = 0;
   std::vector<Sequence*> finished;
   for (const ScheduledSequence& entry : schedule.entries) {
     Sequence& seq = *entry.seq;
     seq.num_cached += entry.num_new;
     if (!entry.needs_logits) continue;
-    const float* row_logits = logits.data() + row++ * vocab;
-    // The prompt is processed once; the other samples start from its cache blocks and its logits.
     std::vector<Sequence*> samples{&seq};
     if (seq.pending_forks > 0) {
-      const auto streams = pending_streams_.find(seq.request_id);
-      for (std::uint32_t k = 1; k <= seq.pending_forks; ++k) {
-        const SampleStream stream = streams != pending_streams_.end() ? streams->second[k]
-                                                                      : SampleStream{seq.params->seed, seq.request_id, k};
-        samples.push_back(fork(seq, k, stream));
-      }
-      if (streams != pending_streams_.end()) pending_streams_.erase(streams);
+      for (std::uint32_t k = 1; k <= seq.pending_forks; ++k) samples.push_back(fork(seq, k, fork_stream(seq, k)));
+      pending_streams_.erase(seq.request_id);
       seq.pending_forks = 0;
     }
     for (Sequence* sample : samples) {
-      if (sample_next(*sample, row_logits)) finished.push_back(sample);
+      if (accept_token(*sample, tokens[next_draw++])) finished.push_back(sample);
     }
   }
   for (Sequence* seq : finished) {

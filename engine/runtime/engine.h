@@ -86,8 +86,10 @@ class Engine {
 
  private:
   Sequence* fork(Sequence& parent, std::uint32_t sample_index, const SampleStream& stream);
-  // Samples the next token of `seq` from `logits`; returns true when the sequence finished.
-  bool sample_next(Sequence& seq, const float* logits);
+  // The random stream of sample k (>= 1) of `parent`'s request, not yet forked.
+  SampleStream fork_stream(const Sequence& parent, std::uint32_t k) const;
+  // Appends the chosen `token` to `seq`; returns true when the sequence finished.
+  bool accept_token(Sequence& seq, std::int32_t token);
 
   Backend& backend_;
   std::int64_t max_model_len_;

@@ -24,9 +24,13 @@ std::string validate_sampling_params(const SamplingParams& params) {
 
 // The kernels' CPU twin decides, so the CPU engine and the CUDA backend choose the same token whenever
 // their logits agree (kernels/sampling.h: integer weights, identical rounding on host and device).
+kernels::SamplingParams kernel_sampling_params(const SamplingParams& params) {
+  return {static_cast<float>(params.temperature), static_cast<float>(params.top_p), params.top_k,
+          static_cast<float>(params.min_p)};
+}
+
 std::int32_t sample_token(std::span<const float> logits, const SamplingParams& params, const SampleKey& key) {
-  const kernels::SamplingParams kernel_params{static_cast<float>(params.temperature), static_cast<float>(params.top_p),
-                                              params.top_k, static_cast<float>(params.min_p)};
+  const kernels::SamplingParams kernel_params = kernel_sampling_params(params);
   const kernels::SampleKey k = kernel_key(key);
   std::int32_t token = 0;
   kernels::cpu::sample_tokens(logits.data(), 1, static_cast<int>(logits.size()), &kernel_params, &k, &token);

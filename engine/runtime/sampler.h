@@ -7,6 +7,7 @@
 #include <string>
 
 #include "engine/runtime/sampling_params.h"
+#include "kernels/sampling.h"
 
 namespace r1eval::engine {
 
@@ -23,6 +24,9 @@ float sample_uniform(const SampleKey& key);
 
 // Returns "" when `params` are usable, else one line naming the bad field.
 std::string validate_sampling_params(const SamplingParams& params);
+
+// The kernels' form of `params` (the filters as kernels/sampling.h takes them).
+kernels::SamplingParams kernel_sampling_params(const SamplingParams& params);
 
 // The token chosen from `logits` (one vocabulary row) under `params` for `key`: the kernels' CPU twin
 // (kernels/sampling.h), so the CUDA backend chooses the same token for the same logits. Greedy takes the

@@ -82,13 +82,31 @@ std::int32_t sample_row(const float* logits, int vocab, const SamplingParams& pa
 
 }  // namespace
 
+namespace {
+
+void check_shape(const char* what, int draws, int vocab) {
+  if (draws < 0) throw std::invalid_argument(std::string(what) + ": draws must be >= 0, got " + std::to_string(draws));
+  if (vocab <= 0) throw std::invalid_argument(std::string(what) + ": vocab must be > 0, got " + std::to_string(vocab));
+}
+
+}  // namespace
+
 void sample_tokens(const float* logits, int num_rows, int vocab, const SamplingParams* params, const SampleKey* keys,
                    std::int32_t* tokens, Stream) {
-  if (num_rows < 0) throw std::invalid_argument("sample_tokens: num_rows must be >= 0, got " + std::to_string(num_rows));
-  if (vocab <= 0) throw std::invalid_argument("sample_tokens: vocab must be > 0, got " + std::to_string(vocab));
+  check_shape("sample_tokens", num_rows, vocab);
   std::vector<std::uint32_t> weights(static_cast<std::size_t>(vocab)), scratch;
   for (int r = 0; r < num_rows; ++r)
     tokens[r] = sample_row(logits + static_cast<std::size_t>(r) * vocab, vocab, params[r], keys[r], weights, scratch);
+}
+
+void sample_token_rows(const float* logits, int vocab, const std::int32_t* rows, int num_draws,
+                       const SamplingParams* params, const SampleKey* keys, std::int32_t* tokens, Stream) {
+  check_shape("sample_token_rows", num_draws, vocab);
+  std::vector<std::uint32_t> weights(static_cast<std::size_t>(vocab)), scratch;
+  for (int d = 0; d < num_draws; ++d) {
+    const float* row = logits + static_cast<std::size_t>(rows[d]) * static_cast<std::size_t>(vocab);
+    tokens[d] = sample_row(row, vocab, params[d], keys[d], weights, scratch);
+  }
 }
 
 }  // namespace r1eval::kernels::cpu

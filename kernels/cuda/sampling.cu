@@ -14,12 +14,28 @@ using cuda_detail::kSampleThreads;
 using cuda_detail::sample_kernel;
 using cuda_detail::to_cuda;
 
+namespace {
+
+void check_shape(const char* what, int draws, int vocab) {
+  if (draws < 0) throw std::invalid_argument(std::string(what) + ": draws must be >= 0, got " + std::to_string(draws));
+  if (vocab <= 0) throw std::invalid_argument(std::string(what) + ": vocab must be > 0, got " + std::to_string(vocab));
+}
+
+}  // namespace
+
 void sample_tokens(const float* logits, int num_rows, int vocab, const SamplingParams* params, const SampleKey* keys,
                    std::int32_t* tokens, Stream stream) {
-  if (num_rows < 0) throw std::invalid_argument("sample_tokens: num_rows must be >= 0, got " + std::to_string(num_rows));
-  if (vocab <= 0) throw std::invalid_argument("sample_tokens: vocab must be > 0, got " + std::to_string(vocab));
+  check_shape("sample_tokens", num_rows, vocab);
   if (num_rows == 0) return;
   sample_kernel<<<num_rows, kSampleThreads, 0, to_cuda(stream)>>>(logits, vocab, params, keys, tokens);
+  check_launch("sample_kernel");
+}
+
+void sample_token_rows(const float* logits, int vocab, const std::int32_t* rows, int num_draws,
+                       const SamplingParams* params, const SampleKey* keys, std::int32_t* tokens, Stream stream) {
+  check_shape("sample_token_rows", num_draws, vocab);
+  if (num_draws == 0) return;
+  sample_kernel<<<num_draws, kSampleThreads, 0, to_cuda(stream)>>>(logits, vocab, params, keys, tokens, rows);
   check_launch("sample_kernel");
 }
 

@@ -107,10 +107,10 @@ __device__ unsigned long long exclusive_scan(unsigned long long v, SharedState& 
 
 __global__ void __launch_bounds__(kSampleThreads)
     sample_kernel(const float* logits, int vocab, const SamplingParams* params, const SampleKey* keys,
-                  std::int32_t* tokens) {
+                  std::int32_t* tokens, const std::int32_t* rows = nullptr) {
   __shared__ SharedState shared;
-  const int r = blockIdx.x;
-  const float* x = logits + static_cast<std::size_t>(r) * vocab;
+  const int r = blockIdx.x;  // the draw; it reads row rows[r] (row r without rows)
+  const float* x = logits + static_cast<std::size_t>(rows != nullptr ? rows[r] : r) * vocab;
   const SamplingParams p = params[r];
   const int lane = threadIdx.x % 32, warp = threadIdx.x / 32, warps = blockDim.x / 32;
 

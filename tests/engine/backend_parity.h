@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "engine/backend/backend.h"
+#include "engine/runtime/engine.h"
 #include "engine_test_support.h"
 #include "random_checkpoint.h"
 
@@ -277,6 +278,76 @@ inline void check_copied_blocks_continue_like_originals(Backend& backend) {
   }
   EXPECT_THROW(backend.copy_kv_blocks({{0, static_cast<std::int32_t>(backend.num_kv_blocks())}}),
                std::invalid_argument);
+}
+
+// `inner` seen through forward() only: its forward_and_sample is the Backend default, which samples the
+// returned logits on the host with the kernels' CPU twin.
+class HostSampled final : public Backend {
+ public:
+  explicit HostSampled(Backend& inner) : inner_(inner) {}
+  const ModelConfig& config() const override { return inner_.config(); }
+  std::int32_t kv_block_size() const override { return inner_.kv_block_size(); }
+  std::int64_t num_kv_blocks() const override { return inner_.num_kv_blocks(); }
+  std::vector<float> forward(const ForwardBatch& batch) override { return inner_.forward(batch); }
+  void copy_kv_blocks(const std::vector<BlockCopy>& copies) override { inner_.copy_kv_blocks(copies); }
+
+ private:
+  Backend& inner_;
+};
+
+// The backend's own forward_and_sample (sampling where its logits are) chooses what host sampling of its
+// forward() logits chooses: one step whose draws share rows and skip one, then whole engine runs with
+// greedy and sampled requests, forked samples and enough decode steps to cover many positions. A draw
+// outside the logit rows is refused before anything runs.
+inline void check_sampling_in_backend_matches_host(Backend& backend) {
+  const int vocab = static_cast<int>(backend.config().vocab_size);
+  const auto prompts = random_sequences(3, 9, 40, vocab, 31);
+  ForwardBatch batch;
+  for (std::size_t s = 0; s < prompts.size(); ++s) {
+    batch.seq_starts.push_back(static_cast<std::int32_t>(batch.token_ids.size()));
+    for (std::size_t t = 0; t < prompts[s].size(); ++t) {
+      batch.token_ids.push_back(prompts[s][t]);
+      batch.positions.push_back(static_cast<std::int32_t>(t));
+      batch.slot_mapping.push_back(static_cast<std::int64_t>(s) * 4 * backend.kv_block_size() +
+                                   static_cast<std::int64_t>(t));
+    }
+    batch.logit_rows.push_back(static_cast<std::int32_t>(batch.token_ids.size()) - 1);
+    for (std::int32_t b = 0; b < 4; ++b) batch.block_tables.push_back(static_cast<std::int32_t>(s) * 4 + b);
+  }
+  batch.seq_starts.push_back(static_cast<std::int32_t>(batch.token_ids.size()));
+  batch.max_blocks_per_seq = 4;
+  std::vector<TokenDraw> draws;
+  const kernels::SamplingParams filters[] = {{0.6f, 0.95f, 0, 0.0f}, {0.0f, 1.0f, 0, 0.0f}, {1.0f, 1.0f, 7, 0.05f}};
+  for (std::uint32_t d = 0; d < 7; ++d)  // rows 2, 0, 2, 0, ...: row 1 is not drawn
+    draws.push_back({d % 2 == 0 ? 2 : 0, filters[d % 3], kernels::SampleKey{42, 5, d, 77}});
+  HostSampled host(backend);
+  EXPECT_EQ(backend.forward_and_sample(batch, draws), host.forward_and_sample(batch, draws));
+  std::vector<TokenDraw> outside = draws;
+  outside.back().row = 3;
+  EXPECT_THROW(backend.forward_and_sample(batch, outside), std::invalid_argument);
+
+  const auto run = [&](Backend& b) {
+    Engine engine(b, EngineOptions{});
+    for (std::uint64_t id = 0; id < 4; ++id) {
+      Request request{id, random_sequences(1, 5, 30, vocab, 100 + static_cast<unsigned>(id)).front(), {}, 3, {}};
+      request.params.temperature = id == 0 ? 0.0 : 0.7;
+      request.params.top_p = 0.95;
+      request.params.top_k = id == 3 ? 20 : 0;
+      request.params.max_tokens = 24;
+      request.params.seed = 9 + id;
+      request.params.ignore_eos = true;
+      engine.add_request(request);
+    }
+    std::vector<std::vector<std::int32_t>> samples;
+    for (const Completion& c : engine.run_to_completion()) samples.push_back(c.tokens);
+    return samples;
+  };
+  const auto in_backend = run(backend);
+  const auto on_host = run(host);
+  ASSERT_EQ(in_backend.size(), 12u);
+  EXPECT_EQ(in_backend, on_host);
+  // Sampled requests' samples differ from each other (the draws really were separate).
+  EXPECT_NE(in_backend[3], in_backend[4]);
 }
 
 }  // namespace r1eval::engine::testing

@@ -57,6 +57,44 @@ TEST(Bf16Forward, CopiedKvBlocksContinueLikeTheOriginals) {
   testing::check_copied_blocks_continue_like_originals(bf16);
 }
 
+// Tensor parallelism in the bf16 forward (decoder layers sharded by the loader, an all-reduce after the o and
+// down projections, embedding and head whole on each rank): 2 ranks (one key/value head each) and 4 ranks
+// (key/value heads replicated) stay within the bf16 tolerance of the fp32 CPU backend, as one rank does,
+// through prefill and greedy decoding.
+class Bf16TensorParallel : public ::testing::TestWithParam<int> {};
+
+TEST_P(Bf16TensorParallel, MatchesCpuBackendWithinBf16Tolerance) {
+  const std::string dir = parity_checkpoint(parity_models()[0]);
+  Bf16HostBackend bf16(dir, 16, 2048, GetParam());
+  CpuBackend cpu = reference(dir);
+  RecordProperty("worst_row_relative_error", std::to_string(testing::check_prefill_parity(bf16, cpu)));
+  RecordProperty("greedy_steps_compared", testing::check_greedy_where_margin_allows(bf16, cpu));
+}
+
+INSTANTIATE_TEST_SUITE_P(Ranks, Bf16TensorParallel, ::testing::Values(2, 4));
+
+// A rank whose loaded weights hold a slice of the vocabulary is refused: the bf16 forward gathers and samples
+// the whole vocabulary on every rank.
+TEST(Bf16Forward, RefusesVocabularyShardedWeights) {
+  const std::string dir = parity_checkpoint(parity_models()[0]);
+  const Checkpoint checkpoint(dir);
+  TransformerWeights host = load_transformer_weights(checkpoint, load_model_config(dir), ShardSpec{1, 2, true});
+  std::vector<std::byte> arena(bf16_arena_bytes(host));
+  try {
+    fill_bf16_arena(host, arena.data(), [](std::byte*, const bf16*, std::size_t) {});
+    FAIL() << "expected std::invalid_argument";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("shard_vocab"), std::string::npos) << e.what();
+  }
+}
+
+// The CUDA backend's device sampling path (draws packed after the batch, the sampling kernel's twin reading
+// the head's logits in the workspace) chooses the tokens the host sampler chooses from the same logits.
+TEST(Bf16Forward, SamplingAfterTheHeadMatchesHostSampling) {
+  Bf16HostBackend bf16(parity_checkpoint(parity_models()[0]), 16, 256);
+  testing::check_sampling_in_backend_matches_host(bf16);
+}
+
 // The arena holds every tensor once, merged where the forward pass wants one matmul, and counts the bytes
 // a step reads: all matrices and vectors, the embedding only as the tied head.
 TEST(Bf16Forward, ArenaMergesProjectionsAndCountsStepBytes) {

@@ -1,88 +1,180 @@
 // The CUDA backend's forward pass (engine/backend/bf16_forward.h) run by the kernels' CPU twins on host
-// memory: same bf16 weights layout, same packed batch, same bf16 KV pools, same sequence of kernels. It
-// checks, without a GPU, everything of the CUDA backend but the device kernels themselves (which
-// tests/kernels compares with these twins) and the CUDA calls around them.
+// memory: same bf16 weights layout, same packed batch, same bf16 KV pools, same sequence of kernels, the
+// same tensor-parallel split (ranks as threads, the all-reduce done in fp32 and rounded to bf16 as NCCL's
+// bf16 sum of two ranks does). It checks, without a GPU, everything of the CUDA backend but the device
+// kernels themselves (which tests/kernels compares with these twins) and the CUDA and NCCL calls around them.
 #pragma once
 #include <cstring>
+#include <memory>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "engine/backend/backend.h"
 #include "engine/backend/bf16_forward.h"
 #include "engine/backend/bf16_model.h"
+#include "engine/backend/decode_graph_plan.h"
 #include "engine/backend/packed_batch.h"
 #include "engine/backend/rope.h"
 #include "engine/model/checkpoint.h"
+#include "engine/parallel/thread_communicator.h"
 #include "kernels/activation.h"
 #include "kernels/embedding.h"
 #include "kernels/matmul.h"
 #include "kernels/norm.h"
 #include "kernels/rope.h"
+#include "kernels/sampling.h"
 
 namespace r1eval::engine::testing {
 
 R1EVAL_BF16_KERNEL_FAMILY(CpuTwinKernels, ::r1eval::kernels::cpu);
 
+// The all-reduce of the bf16 forward over in-process rank threads: widened to fp32, summed in rank order
+// (ThreadGroup), rounded back to bf16.
+class HostBf16Collectives final : public Bf16Collectives {
+ public:
+  explicit HostBf16Collectives(Communicator& comm) : comm_(comm) {}
+  void all_reduce_sum(bf16* data, std::size_t count, kernels::Stream) override {
+    wide_.resize(count);
+    for (std::size_t i = 0; i < count; ++i) wide_[i] = kernels::to_float(data[i]);
+    comm_.all_reduce_sum(wide_);
+    for (std::size_t i = 0; i < count; ++i) data[i] = kernels::to_bf16(wide_[i]);
+  }
+
+ private:
+  Communicator& comm_;
+  std::vector<float> wide_;
+};
+
 class Bf16HostBackend final : public Backend {
  public:
-  Bf16HostBackend(const std::string& model_dir, std::int32_t block_size, std::int64_t num_blocks)
-      : config_(load_model_config(model_dir)), inv_freq_(rope_inverse_frequencies(config_)) {
+  Bf16HostBackend(const std::string& model_dir, std::int32_t block_size, std::int64_t num_blocks,
+                  int tensor_parallel = 1)
+      : config_(load_model_config(model_dir)), inv_freq_(rope_inverse_frequencies(config_)),
+        block_size_(block_size), num_blocks_(num_blocks) {
     const Checkpoint checkpoint(model_dir);
-    TransformerWeights host = load_transformer_weights(checkpoint, config_, ShardSpec{0, 1});
-    arena_.resize(bf16_arena_bytes(host));
-    model_ = fill_bf16_arena(host, arena_.data(), [](std::byte* destination, const bf16* data, std::size_t count) {
-      std::memcpy(destination, data, count * sizeof(bf16));
-    });
-    kv_.num_blocks = num_blocks;
-    kv_.block_size = block_size;
-    kv_.kv_heads = model_.kv_heads;
-    kv_.head_dim = model_.head_dim;
-    kv_storage_.assign(bf16_kv_block_bytes(config_.num_hidden_layers, kv_.kv_heads, kv_.head_dim, block_size) *
-                           static_cast<std::size_t>(num_blocks) / sizeof(bf16),
-                       kernels::to_bf16(0.0f));
-    kv_.base = kv_storage_.data();
+    for (int r = 0; r < tensor_parallel; ++r) {
+      auto rank = std::make_unique<Rank>();
+      TransformerWeights host = load_transformer_weights(checkpoint, config_, ShardSpec{r, tensor_parallel, false});
+      rank->arena.resize(bf16_arena_bytes(host));
+      rank->model = fill_bf16_arena(host, rank->arena.data(), [](std::byte* destination, const bf16* data, std::size_t count) {
+        std::memcpy(destination, data, count * sizeof(bf16));
+      });
+      Bf16KvPools& kv = rank->kv;
+      kv.num_blocks = num_blocks;
+      kv.block_size = block_size;
+      kv.kv_heads = rank->model.kv_heads;
+      kv.head_dim = rank->model.head_dim;
+      rank->kv_storage.assign(bf16_kv_block_bytes(config_.num_hidden_layers, kv.kv_heads, kv.head_dim, block_size) *
+                                  static_cast<std::size_t>(num_blocks) / sizeof(bf16),
+                              kernels::to_bf16(0.0f));
+      kv.base = rank->kv_storage.data();
+      ranks_.push_back(std::move(rank));
+    }
+    if (tensor_parallel > 1) group_ = std::make_unique<ThreadGroup>(tensor_parallel);
   }
 
   const ModelConfig& config() const override { return config_; }
-  std::int32_t kv_block_size() const override { return kv_.block_size; }
-  std::int64_t num_kv_blocks() const override { return kv_.num_blocks; }
+  std::int32_t kv_block_size() const override { return block_size_; }
+  std::int64_t num_kv_blocks() const override { return num_blocks_; }
 
-  std::vector<float> forward(const ForwardBatch& batch) override {
-    const std::string problem = validate_forward_batch(batch, config_.vocab_size, kv_.num_blocks, kv_.block_size);
-    if (!problem.empty()) throw std::invalid_argument("forward batch: " + problem);
-    const PackedBatch packed = pack_forward_batch(batch);
-    std::vector<std::byte> workspace(bf16_workspace_bytes(model_, packed.num_tokens, packed.num_logit_rows));
-    const Bf16Workspace w = carve_bf16_workspace(model_, workspace.data(), packed.num_tokens, packed.num_logit_rows);
-    std::vector<float> decode_workspace(bf16_decode_workspace_floats(model_, packed));
-    bf16_forward<CpuTwinKernels>(model_, packed, packed.bytes.data(), w, kv_, inv_freq_.data(),
-                                 decode_workspace.data(), nullptr);
-    return {w.rows_logits, w.rows_logits + static_cast<std::size_t>(packed.num_logit_rows) * model_.vocab};
+  std::vector<float> forward(const ForwardBatch& batch) override { return step(batch, {}).logits; }
+
+  // As the CUDA backend: the draws packed after the batch, sampled by the twin of the device kernel from
+  // the logits the head left in the workspace.
+  std::vector<std::int32_t> forward_and_sample(const ForwardBatch& batch, const std::vector<TokenDraw>& draws) override {
+    return step(batch, draws).tokens;
   }
 
   void copy_kv_blocks(const std::vector<BlockCopy>& copies) override {
     const std::size_t pools = static_cast<std::size_t>(config_.num_hidden_layers) * 2;
     for (const BlockCopy& copy : copies) {
-      if (copy.src < 0 || copy.src >= kv_.num_blocks || copy.dst < 0 || copy.dst >= kv_.num_blocks)
+      if (copy.src < 0 || copy.src >= num_blocks_ || copy.dst < 0 || copy.dst >= num_blocks_)
         throw std::invalid_argument("copy_kv_blocks: block outside the cache");
-      for (std::size_t pool = 0; pool < pools; ++pool) {
-        bf16* base = kv_.base + pool * kv_.pool_elements();
-        std::memcpy(base + static_cast<std::size_t>(copy.dst) * kv_.block_elements(),
-                    base + static_cast<std::size_t>(copy.src) * kv_.block_elements(),
-                    kv_.block_elements() * sizeof(bf16));
+      for (const auto& rank : ranks_) {
+        const Bf16KvPools& kv = rank->kv;
+        for (std::size_t pool = 0; pool < pools; ++pool) {
+          bf16* base = kv.base + pool * kv.pool_elements();
+          std::memcpy(base + static_cast<std::size_t>(copy.dst) * kv.block_elements(),
+                      base + static_cast<std::size_t>(copy.src) * kv.block_elements(), kv.block_elements() * sizeof(bf16));
+        }
       }
     }
   }
 
-  const Bf16Model& model() const { return model_; }
+  const Bf16Model& model() const { return ranks_.front()->model; }
+  const std::vector<bf16>& kv_storage(std::size_t rank = 0) const { return ranks_[rank]->kv_storage; }
+
+  // A decode step packed at a graph's fixed shape (pack_decode_graph_batch), run as the CUDA backend
+  // replays it; returns the logits of the batch's own rows.
+  std::vector<float> forward_as_decode_graph(const ForwardBatch& batch, const DecodeGraphShape& shape) {
+    const std::string problem = validate_forward_batch(batch, config_.vocab_size, num_blocks_, block_size_);
+    if (!problem.empty()) throw std::invalid_argument("forward batch: " + problem);
+    PackedBatch packed = pack_decode_graph_batch(batch, shape, block_size_);
+    const PackedDraws no_draws = append_token_draws(packed, {});
+    std::vector<float> logits = run_packed(packed, no_draws).logits;
+    logits.resize(batch.logit_rows.size() * static_cast<std::size_t>(config_.vocab_size));
+    return logits;
+  }
 
  private:
+  struct Rank {
+    std::vector<std::byte> arena;
+    Bf16Model model;
+    std::vector<bf16> kv_storage;
+    Bf16KvPools kv;
+  };
+  struct StepOutput {
+    std::vector<float> logits;
+    std::vector<std::int32_t> tokens;
+  };
+
+  StepOutput step(const ForwardBatch& batch, const std::vector<TokenDraw>& draws) {
+    std::string problem = validate_forward_batch(batch, config_.vocab_size, num_blocks_, block_size_);
+    if (!problem.empty()) throw std::invalid_argument("forward batch: " + problem);
+    problem = validate_token_draws(draws, batch.logit_rows.size());
+    if (!problem.empty()) throw std::invalid_argument("token draws: " + problem);
+    PackedBatch packed = pack_forward_batch(batch);
+    const PackedDraws packed_draws = append_token_draws(packed, draws);
+    return run_packed(packed, packed_draws);
+  }
+
+  StepOutput run_packed(const PackedBatch& packed, const PackedDraws& packed_draws) {
+    std::vector<StepOutput> outputs(ranks_.size());
+    const auto run_rank = [&](std::size_t r) {
+      const Rank& rank = *ranks_[r];
+      std::vector<std::byte> workspace(bf16_workspace_bytes(rank.model, packed.num_tokens, packed.num_logit_rows));
+      const Bf16Workspace w = carve_bf16_workspace(rank.model, workspace.data(), packed.num_tokens, packed.num_logit_rows);
+      std::vector<float> decode_workspace(bf16_decode_workspace_floats(rank.model, packed));
+      std::unique_ptr<HostBf16Collectives> collectives;
+      if (group_) collectives = std::make_unique<HostBf16Collectives>(group_->communicator(static_cast<int>(r)));
+      bf16_forward<CpuTwinKernels>(rank.model, packed, packed.bytes.data(), w, rank.kv, inv_freq_.data(),
+                                   decode_workspace.data(), nullptr, collectives.get());
+      StepOutput& out = outputs[r];
+      out.tokens.resize(static_cast<std::size_t>(packed_draws.num_draws));
+      bf16_sample<CpuTwinKernels>(rank.model, packed_draws, packed.bytes.data(), w, out.tokens.data(), nullptr);
+      out.logits.assign(w.rows_logits,
+                        w.rows_logits + static_cast<std::size_t>(packed.num_logit_rows) * rank.model.vocab);
+    };
+    {
+      std::vector<std::jthread> others;
+      for (std::size_t r = 1; r < ranks_.size(); ++r) others.emplace_back(run_rank, r);
+      run_rank(0);
+    }
+    for (std::size_t r = 1; r < outputs.size(); ++r) {
+      if (outputs[r].logits != outputs[0].logits || outputs[r].tokens != outputs[0].tokens)
+        throw std::logic_error("tensor-parallel ranks disagree on the logits of one step");
+    }
+    return std::move(outputs[0]);
+  }
+
   ModelConfig config_;
   std::vector<float> inv_freq_;
-  std::vector<std::byte> arena_;
-  Bf16Model model_;
-  std::vector<bf16> kv_storage_;
-  Bf16KvPools kv_;
+  std::int32_t block_size_;
+  std::int64_t num_blocks_;
+  std::vector<std::unique_ptr<Rank>> ranks_;
+  std::unique_ptr<ThreadGroup> group_;
 };
 
 }  // namespace r1eval::engine::testing

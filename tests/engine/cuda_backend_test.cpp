@@ -66,6 +66,14 @@ TEST(CudaBackend, CopiedKvBlocksContinueLikeTheOriginals) {
   testing::check_copied_blocks_continue_like_originals(*cuda);
 }
 
+// Tokens sampled on the device from the device logits are the tokens the host sampler chooses from the same
+// logits copied back (one step with shared rows, whole engine runs with forks).
+TEST(CudaBackend, SamplingOnTheDeviceMatchesHostSampling) {
+  SKIP_WITHOUT_GPU();
+  const auto cuda = make(parity_checkpoint(parity_models()[0]), BackendKind::kCuda);
+  testing::check_sampling_in_backend_matches_host(*cuda);
+}
+
 TEST(CudaBackend, RejectsABadBatchWithOneLine) {
   SKIP_WITHOUT_GPU();
   const auto cuda = make(parity_checkpoint(parity_models()[0]), BackendKind::kCuda);

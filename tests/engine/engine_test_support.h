@@ -66,7 +66,10 @@ class SequenceDriver {
 
   // Appends `chunks[s]` to sequence s (positions continue from what earlier steps wrote) and returns
   // the logits of every new token, [sum of chunk sizes, vocab]. Sequences with an empty chunk sit out.
-  std::vector<float> step(const std::vector<std::vector<std::int32_t>>& chunks) {
+  std::vector<float> step(const std::vector<std::vector<std::int32_t>>& chunks) { return backend_.forward(next_batch(chunks)); }
+
+  // The batch step(chunks) would run, without running it (the sequences' lengths advance all the same).
+  ForwardBatch next_batch(const std::vector<std::vector<std::int32_t>>& chunks) {
     ForwardBatch batch;
     batch.seq_starts.push_back(0);
     batch.max_blocks_per_seq = blocks_per_seq_;
@@ -87,7 +90,7 @@ class SequenceDriver {
         batch.block_tables.push_back(static_cast<std::int32_t>(s) * blocks_per_seq_ + b);
       }
     }
-    return backend_.forward(batch);
+    return batch;
   }
 
  private:

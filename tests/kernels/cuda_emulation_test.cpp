@@ -193,6 +193,27 @@ TEST(CudaKernelEmulation, SamplingChoosesTheCpuToken) {
   }
 }
 
+// Draws that pick their rows (several samples of one prompt share a row, a row may go undrawn): the
+// kernel with a row table chooses what the CPU twin chooses.
+TEST(CudaKernelEmulation, SamplingFromChosenRowsChoosesTheCpuToken) {
+  std::mt19937 rng(17);
+  std::normal_distribution<float> dist(0.0f, 2.0f);
+  const int vocab = 2048, rows = 3;
+  std::vector<float> logits(static_cast<std::size_t>(rows) * vocab);
+  for (float& x : logits) x = dist(rng);
+  const std::vector<std::int32_t> row_of_draw = {2, 0, 0, 0, 0, 2};
+  const int draws = static_cast<int>(row_of_draw.size());
+  std::vector<SamplingParams> params(row_of_draw.size(), SamplingParams{0.6f, 0.95f, 0, 0.0f});
+  std::vector<SampleKey> keys(row_of_draw.size());
+  for (int d = 0; d < draws; ++d) keys[static_cast<std::size_t>(d)] = SampleKey{3, 8, static_cast<std::uint32_t>(d), 40};
+  std::vector<std::int32_t> cpu_tokens(row_of_draw.size()), tokens(row_of_draw.size(), -1);
+  cpu::sample_token_rows(logits.data(), vocab, row_of_draw.data(), draws, params.data(), keys.data(), cpu_tokens.data());
+  simt::launch(dim3(static_cast<unsigned>(draws)), dim3(kEmulatedSampleThreads), [&] {
+    cuda_detail::sample_kernel(logits.data(), vocab, params.data(), keys.data(), tokens.data(), row_of_draw.data());
+  });
+  EXPECT_EQ(tokens, cpu_tokens);
+}
+
 // Nearly flat logits make the last token a threshold keeps as likely as any other, so a threshold off by
 // one token changes the chosen token for some draws.
 TEST(CudaKernelEmulation, SamplingThresholdsOnFlatLogits) {

@@ -162,6 +162,34 @@ TEST(SampleTokens, GreedyPicksLowestIdOfMaximumAndSkipsNan) {
   EXPECT_EQ(token, 0);
 }
 
+// A draw from a chosen row is the draw from that row alone: the samples of one prompt sharing its row
+// differ only through their keys.
+TEST(SampleTokenRows, EachDrawIsTheSingleRowDraw) {
+  std::mt19937 rng(5);
+  std::normal_distribution<float> dist(0.0f, 2.0f);
+  const int vocab = 500, rows = 4;
+  std::vector<float> logits(static_cast<std::size_t>(rows) * vocab);
+  for (float& x : logits) x = dist(rng);
+  const std::vector<std::int32_t> row_of_draw = {3, 1, 1, 1, 3, 0};
+  std::vector<SamplingParams> params;
+  std::vector<SampleKey> keys;
+  for (std::size_t d = 0; d < row_of_draw.size(); ++d) {
+    params.push_back(d % 2 == 0 ? SamplingParams{0.6f, 0.95f, 0, 0.0f} : SamplingParams{1.0f, 1.0f, 20, 0.0f});
+    keys.push_back(SampleKey{11, 2, static_cast<std::uint32_t>(d), 9});
+  }
+  std::vector<std::int32_t> tokens(row_of_draw.size(), -1);
+  cpu::sample_token_rows(logits.data(), vocab, row_of_draw.data(), static_cast<int>(row_of_draw.size()), params.data(),
+                         keys.data(), tokens.data());
+  for (std::size_t d = 0; d < row_of_draw.size(); ++d) {
+    std::int32_t alone = -1;
+    cpu::sample_tokens(logits.data() + static_cast<std::size_t>(row_of_draw[d]) * vocab, 1, vocab, &params[d], &keys[d],
+                       &alone);
+    EXPECT_EQ(tokens[d], alone) << "draw " << d;
+  }
+  EXPECT_THROW(cpu::sample_token_rows(logits.data(), 0, row_of_draw.data(), 1, params.data(), keys.data(), tokens.data()),
+               std::invalid_argument);
+}
+
 // Empirical frequencies over many positions against the filtered softmax computed in double.
 void check_distribution(const std::vector<float>& logits, const SamplingParams& p, const std::vector<double>& expected) {
   const int vocab = static_cast<int>(logits.size()), draws = 40000;

@@ -17,6 +17,7 @@
 #include "kernels/matmul.h"
 #include "kernels/norm.h"
 #include "kernels/rope.h"
+#include "kernels/sampling.h"
 
 namespace r1eval::engine {
 
@@ -79,6 +80,7 @@ struct CudaBackend::Impl {
   GrowingBuffer batch_buffer{"packed batch"};
   GrowingBuffer activations{"activation workspace"};
   GrowingBuffer decode_workspace{"decode attention workspace"};
+  GrowingBuffer draw_tokens{"sampled tokens"};
   std::int64_t token_capacity = 0;
   std::int64_t row_capacity = 0;
   Bf16Workspace workspace;
@@ -139,21 +141,36 @@ struct CudaBackend::Impl {
     kv.head_dim = model.head_dim;
   }
 
-  std::vector<float> forward(const ForwardBatch& batch) {
-    const std::string problem = validate_forward_batch(batch, config.vocab_size, kv.num_blocks, block_size);
+  void check_step(const ForwardBatch& batch, const std::vector<TokenDraw>& draws) const {
+    std::string problem = validate_forward_batch(batch, config.vocab_size, kv.num_blocks, block_size);
     if (!problem.empty()) throw std::invalid_argument("forward batch: " + problem);
+    problem = validate_token_draws(draws, batch.logit_rows.size());
+    if (!problem.empty()) throw std::invalid_argument("token draws: " + problem);
+  }
+
+  // Packs the batch and its draws, uploads both with one copy and enqueues the layers. Returns the packed
+  // batch (the upload has staged its bytes, so it may go out of scope) and where the draws sit in it.
+  PackedBatch enqueue_forward(const ForwardBatch& batch, const std::vector<TokenDraw>& draws, PackedDraws& packed_draws) {
     check_cuda(cudaSetDevice(device), "cudaSetDevice", "forward");
-    const PackedBatch packed = pack_forward_batch(batch);
+    PackedBatch packed = pack_forward_batch(batch);
+    packed_draws = append_token_draws(packed, draws);
     reserve_workspace(packed.num_tokens, packed.num_logit_rows);
     batch_buffer.reserve(packed.bytes.size(), stream);
     decode_workspace.reserve(std::max<std::size_t>(1, bf16_decode_workspace_floats(model, packed)) * sizeof(float),
                              stream);
-    // Pageable source: the call returns once the bytes are staged, so `packed` may go out of scope.
+    // Pageable source: the call returns once the bytes are staged.
     check_cuda(cudaMemcpyAsync(batch_buffer.data(), packed.bytes.data(), packed.bytes.size(), cudaMemcpyHostToDevice,
                                stream),
                "cudaMemcpyAsync", "packed batch upload");
     bf16_forward<CudaKernels>(model, packed, batch_buffer.data(), workspace, kv, inv_freq.as<float>(),
                               decode_workspace.as<float>(), stream);
+    return packed;
+  }
+
+  std::vector<float> forward(const ForwardBatch& batch) {
+    check_step(batch, {});
+    PackedDraws no_draws;
+    const PackedBatch packed = enqueue_forward(batch, {}, no_draws);
     std::vector<float> logits(static_cast<std::size_t>(packed.num_logit_rows) * static_cast<std::size_t>(model.vocab));
     if (!logits.empty()) {
       check_cuda(cudaMemcpyAsync(logits.data(), workspace.rows_logits, logits.size() * sizeof(float),
@@ -162,6 +179,25 @@ struct CudaBackend::Impl {
     }
     check_cuda(cudaStreamSynchronize(stream), "cudaStreamSynchronize", "forward");
     return logits;
+  }
+
+  // The logits never leave the device: the sampling kernel reads them where the head wrote them and only
+  // the chosen token ids come back (4 bytes a draw instead of 4 x vocab).
+  std::vector<std::int32_t> forward_and_sample(const ForwardBatch& batch, const std::vector<TokenDraw>& draws) {
+    check_step(batch, draws);
+    PackedDraws packed_draws;
+    enqueue_forward(batch, draws, packed_draws);
+    std::vector<std::int32_t> tokens(draws.size());
+    if (!tokens.empty()) {
+      draw_tokens.reserve(tokens.size() * sizeof(std::int32_t), stream);
+      bf16_sample<CudaKernels>(model, packed_draws, batch_buffer.data(), workspace, draw_tokens.as<std::int32_t>(),
+                               stream);
+      check_cuda(cudaMemcpyAsync(tokens.data(), draw_tokens.data(), tokens.size() * sizeof(std::int32_t),
+                                 cudaMemcpyDeviceToHost, stream),
+                 "cudaMemcpyAsync", "sampled tokens download");
+    }
+    check_cuda(cudaStreamSynchronize(stream), "cudaStreamSynchronize", "forward_and_sample");
+    return tokens;
   }
 
   void copy_kv_blocks(const std::vector<BlockCopy>& copies) {
@@ -198,6 +234,10 @@ const ModelConfig& CudaBackend::config() const { return impl_->config; }
 std::int32_t CudaBackend::kv_block_size() const { return impl_->block_size; }
 std::int64_t CudaBackend::num_kv_blocks() const { return impl_->kv.num_blocks; }
 std::vector<float> CudaBackend::forward(const ForwardBatch& batch) { return impl_->forward(batch); }
+std::vector<std::int32_t> CudaBackend::forward_and_sample(const ForwardBatch& batch,
+                                                          const std::vector<TokenDraw>& draws) {
+  return impl_->forward_and_sample(batch, draws);
+}
 void CudaBackend::copy_kv_blocks(const std::vector<BlockCopy>& copies) { impl_->copy_kv_blocks(copies); }
 std::uint64_t CudaBackend::weight_bytes_per_step() const { return impl_->model.bytes_per_step; }
 std::uint64_t CudaBackend::kv_cache_bytes() const { return impl_->kv_buffer.size(); }

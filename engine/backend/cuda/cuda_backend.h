@@ -1,6 +1,6 @@
 // The CUDA backend: the model in bf16 on one GPU, a bf16 paged KV cache in the kernels' layout
-// (kernels/kv_cache.h), one forward pass per ragged batch over the kernels of kernels/cuda, fp32 logits
-// copied back for the host sampler. NOT YET RUN ON A GPU: compiled and linked only (see engine/README.md).
+// (kernels/kv_cache.h), one forward pass per ragged batch over the kernels of kernels/cuda, tokens sampled on
+// the device (or fp32 logits copied back by forward()). NOT YET RUN ON A GPU: compiled and linked only (see engine/README.md).
 // Blocks and slots are numbered as the runtime's BlockManager numbers them, like the CPU backend's.
 #pragma once
 #include <cstdint>
@@ -42,6 +42,8 @@ class CudaBackend final : public Backend {
   // batch.logit_rows copied back as fp32. Throws std::invalid_argument for a batch that fails
   // validate_forward_batch (nothing is launched), std::runtime_error naming the CUDA call that failed.
   std::vector<float> forward(const ForwardBatch& batch) override;
+  // The forward pass, then the sampling kernel on the device logits; only the token ids are copied back.
+  std::vector<std::int32_t> forward_and_sample(const ForwardBatch& batch, const std::vector<TokenDraw>& draws) override;
   // Device-to-device copies of whole blocks (keys and values, every layer), ordered on the stream
   // before the next forward.
   void copy_kv_blocks(const std::vector<BlockCopy>& copies) override;

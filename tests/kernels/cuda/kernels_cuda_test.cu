@@ -282,6 +282,16 @@ TEST_F(CudaKernels, SamplingChoosesTheSameTokensAsCpu) {
   DeviceBuffer<std::int32_t> d_tokens(static_cast<std::size_t>(rows));
   cuda::sample_tokens(d_logits.get(), rows, vocab, d_params.get(), d_keys.get(), d_tokens.get());
   EXPECT_EQ(d_tokens.download(), cpu_tokens);
+
+  // The same draws through a row table, read backwards and one row drawn twice more.
+  std::vector<std::int32_t> row_of_draw(rows);
+  for (int d = 0; d < rows; ++d) row_of_draw[static_cast<std::size_t>(d)] = d < 2 ? 0 : rows - 1 - d;
+  std::vector<std::int32_t> cpu_row_tokens(rows);
+  cpu::sample_token_rows(logits.data(), vocab, row_of_draw.data(), rows, params.data(), keys.data(),
+                         cpu_row_tokens.data());
+  DeviceBuffer<std::int32_t> d_rows(row_of_draw);
+  cuda::sample_token_rows(d_logits.get(), vocab, d_rows.get(), rows, d_params.get(), d_keys.get(), d_tokens.get());
+  EXPECT_EQ(d_tokens.download(), cpu_row_tokens);
 }
 
 template <typename T>

@@ -1,0 +1,73 @@
+// One GPU's part of the CUDA backend: its shard of the bf16 weights (the whole model with one rank), its
+// bf16 KV pools (its key/value heads), its stream, workspace and upload buffer. Host-side code; the
+// backend drives every rank with the same packed step, one host thread per rank when there are several.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "engine/backend/bf16_forward.h"
+#include "engine/backend/forward_batch.h"
+#include "engine/backend/packed_batch.h"
+#include "engine/model/checkpoint.h"
+#include "engine/model/model_config.h"
+#include "engine/model/transformer_weights.h"
+
+struct CUstream_st;
+
+namespace r1eval::engine::cuda {
+
+struct CudaRankOptions {
+  int device = 0;
+  std::int32_t kv_block_size = 16;
+  std::int32_t max_batch_tokens = 8192;  // workspace sized for this at construction (grown on demand)
+  std::int32_t max_logit_rows = 512;
+  bool cuda_graphs = true;  // replay captured graphs for decode-only steps (see decode_graphs.h)
+  std::int64_t max_context_len = 0;  // longest context a graph must cover (the engine's max_model_len)
+};
+
+// What one step asks of a rank: the packed batch (draws appended) and what to bring back.
+struct RankStep {
+  const PackedBatch* packed = nullptr;
+  PackedDraws draws;
+  bool want_logits = false;             // copy the fp32 logits back (forward())
+  std::vector<float>* logits = nullptr;  // [num_logit_rows][vocab] when want_logits
+  std::vector<std::int32_t>* tokens = nullptr;  // one per draw otherwise
+};
+
+class CudaRank {
+ public:
+  // Loads rank `shard` of the checkpoint (vocabulary whole) onto options.device as bf16. Throws
+  // std::runtime_error with one line for a CUDA failure or too little device memory.
+  CudaRank(const Checkpoint& checkpoint, const ModelConfig& config, ShardSpec shard, const CudaRankOptions& options);
+  ~CudaRank();
+  CudaRank(const CudaRank&) = delete;
+  CudaRank& operator=(const CudaRank&) = delete;
+
+  // KV blocks this device can hold: `bytes` worth, or (bytes 0) `fraction` of its memory free now.
+  std::int64_t kv_blocks_affordable(std::uint64_t bytes, double fraction) const;
+  // Allocates the KV pools (every rank of a backend gets the same number of blocks).
+  void allocate_kv_cache(std::int64_t blocks);
+  std::int64_t num_kv_blocks() const;
+
+  // Runs the step on this device: one upload, the layers (with `collectives` between tensor-parallel
+  // ranks; null for one rank), then the logits or the sampled tokens back; returns when they are on the
+  // host. Throws std::runtime_error naming the CUDA call that failed.
+  void run(const RankStep& step, Bf16Collectives* collectives);
+  // Device-to-device copies of whole blocks, ordered before the next run. Blocks must be inside the cache.
+  void copy_kv_blocks(const std::vector<BlockCopy>& copies);
+
+  int device() const;
+  CUstream_st* stream() const;
+  std::uint64_t weight_bytes_per_step() const;
+  std::uint64_t kv_cache_bytes() const;
+  // Decode steps replayed from a captured graph, and graphs captured, since construction.
+  std::int64_t graph_replays() const;
+  std::int64_t graphs_captured() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace r1eval::engine::cuda
