@@ -134,7 +134,7 @@ void add_demo_command(CLI::App& app, int& exit_code) {
 
     run::EngineGeneratorOptions engine_options;
     engine_options.max_in_flight = o->max_batch;
-    engine_options.kv_cache_bytes = 256ull << 20;  // ample for 256 samples of this model
+    engine_options.backend.kv_cache_bytes = 256ull << 20;  // ample for 256 samples of this model
     const std::string model_dir = o->model;
     auto tokens = std::make_shared<std::int64_t>(0);
     const auto make_generator = [model_dir, engine_options, tokens]() -> std::unique_ptr<run::Generator> {

@@ -10,6 +10,7 @@
 #include "engine/runtime/engine.h"
 #include "engine/tokenizer/chat_template.h"
 #include "engine/tokenizer/tokenizer.h"
+#include "harness/backend_flags.h"
 #include "harness/commands/commands.h"
 
 namespace r1eval::harness {
@@ -28,9 +29,10 @@ const char* finish_reason_name(engine::FinishReason reason) {
 
 void add_generate_command(CLI::App& app, int& exit_code) {
   struct Options {
-    std::string model, prompt, template_name = "r1", format = "text", backend = "auto";
-    int n = 1, max_tokens = 32768, top_k = 0, tp = 1;
-    double temperature = 0.6, top_p = 0.95, min_p = 0, kv_cache_gb = 1.0;
+    std::string model, prompt, template_name = "r1", format = "text";
+    int n = 1, max_tokens = 32768, top_k = 0;
+    double temperature = 0.6, top_p = 0.95, min_p = 0;
+    BackendFlags backend;
     std::uint64_t seed = 0;
     bool no_think = false;
   };
@@ -48,10 +50,7 @@ void add_generate_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--template", o->template_name, "r1 (the distills' chat template), plain (base models) or none (raw text)")
       ->check(CLI::IsMember({"r1", "plain", "none"}));
   cmd->add_flag("--no-think", o->no_think, "With --template r1: do not force \"<think>\\n\" at the start of the answer");
-  cmd->add_option("--tp", o->tp, "Tensor-parallel ranks (threads)")->check(CLI::PositiveNumber);
-  cmd->add_option("--kv-cache-gb", o->kv_cache_gb, "KV cache size in GiB (never exceeded)")->check(CLI::PositiveNumber);
-  cmd->add_option("--backend", o->backend, "cpu, cuda, or auto (cuda when built with CUDA and a GPU is visible)")
-      ->check(CLI::IsMember({"cpu", "cuda", "auto"}));
+  o->backend.add_to(*cmd);
   cmd->add_option("--format", o->format, "text or json")->check(CLI::IsMember({"text", "json"}));
   cmd->callback([o, &exit_code] {
     const auto tokenizer = engine::Tokenizer::from_folder(o->model);
@@ -64,11 +63,7 @@ void add_generate_command(CLI::App& app, int& exit_code) {
       ids = engine::encode_chat(tokenizer, engine::chat_template_kind_from_name(o->template_name),
                                 {{"user", o->prompt}}, chat);
     }
-    engine::BackendOptions backend_options;
-    backend_options.kind = engine::parse_backend_kind(o->backend);
-    backend_options.tensor_parallel = o->tp;
-    backend_options.kv_cache_bytes = static_cast<std::uint64_t>(std::llround(o->kv_cache_gb * (1ull << 30)));
-    const std::unique_ptr<engine::Backend> backend = engine::make_backend(o->model, backend_options);
+    const std::unique_ptr<engine::Backend> backend = engine::make_backend(o->model, o->backend.options());
     engine::Engine engine(*backend, engine::EngineOptions{});
     engine::Request request;
     request.prompt.assign(ids.begin(), ids.end());

@@ -6,6 +6,7 @@
 #include <iostream>
 #include <optional>
 
+#include "harness/backend_flags.h"
 #include "harness/commands/commands.h"
 #include "harness/grading.h"
 #include "harness/data_options.h"
@@ -46,14 +47,15 @@ class SharedGenerator final : public run::Generator {
 
 void add_run_command(CLI::App& app, int& exit_code) {
   struct Options {
-    std::string model, task_list, out, backend = "auto";
-    int samples = 0, tp = 1, threads = 0;
+    std::string model, task_list, out;
+    int samples = 0, threads = 0;
     std::size_t max_batch = 256;
     std::optional<double> temperature, top_p;
     std::optional<int> max_tokens;
     std::uint64_t seed = 0;
     std::size_t limit = 0;
-    double kv_cache_gb = 1.0, progress_seconds = 10;
+    double progress_seconds = 10;
+    BackendFlags backend;
     bool resume = false;
     std::string shard;
     int dp = 1;
@@ -89,17 +91,14 @@ void add_run_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--max-tokens", o->max_tokens, "Generated tokens per sample, at most (default: the task's)")->check(CLI::PositiveNumber);
   cmd->add_option("--seed", o->seed, "Run seed: every sample's seed derives from it and the sample's identity");
   cmd->add_option("--limit", o->limit, "Only the first N problems of each task (smoke runs)")->check(CLI::PositiveNumber);
-  cmd->add_option("--kv-cache-gb", o->kv_cache_gb, "KV cache size in GiB (never exceeded; does not change the samples)")->check(CLI::PositiveNumber);
   cmd->add_option("--max-batch", o->max_batch, "Samples in the engine at once (does not change the samples)")
       ->check(CLI::PositiveNumber);
-  cmd->add_option("--tp", o->tp, "Tensor-parallel ranks (threads)")->check(CLI::PositiveNumber);
-  cmd->add_option("--backend", o->backend, "cpu, cuda, or auto (cuda when built with CUDA and a GPU is visible)")
-      ->check(CLI::IsMember({"cpu", "cuda", "auto"}));
+  o->backend.add_to(*cmd);
   cmd->add_option("--threads", o->threads, "Grading threads (default: all cores)")->check(CLI::NonNegativeNumber);
   cmd->add_option("--progress-seconds", o->progress_seconds, "Seconds between progress lines on stderr")->check(CLI::PositiveNumber);
   cmd->add_flag("--resume", o->resume, "Continue the run in --out; its extent (tasks, samples, limit) may change");
   cmd->add_option("--shard", o->shard, "Run only shard i of N (0-based, i/N; split by problem); join shards with r1eval merge");
-  cmd->add_option("--dp", o->dp, "Engine replicas sharing the requests (data parallel), each with --tp ranks")
+  cmd->add_option("--dp", o->dp, "Engine replicas sharing the requests (data parallel), each with --tp ranks; on GPUs replica i starts at GPU cuda-device + i*tp")
       ->check(CLI::PositiveNumber);
   o->data.add_to(*cmd);
   o->ratings.add_to(*cmd, false);
@@ -172,17 +171,20 @@ void add_run_command(CLI::App& app, int& exit_code) {
     if (placement.shard) run::restrict_to_shard(inputs, *placement.shard);
 
     run::EngineGeneratorOptions engine_options;
-    engine_options.tensor_parallel = o->tp;
-    engine_options.backend = engine::parse_backend_kind(o->backend);
+    engine_options.backend = o->backend.options();
     engine_options.max_in_flight = o->max_batch;
-    engine_options.kv_cache_bytes = static_cast<std::uint64_t>(std::llround(o->kv_cache_gb * (1ull << 30)));
     const std::string model_dir = o->model;
     const int replicas = o->dp;
     const auto make_generator = [model_dir, engine_options, endpoint, replicas]() -> std::unique_ptr<run::Generator> {
       if (endpoint) return std::make_unique<SharedGenerator>(endpoint);
       if (replicas == 1) return std::make_unique<run::EngineGenerator>(model_dir, engine_options);
-      return std::make_unique<run::DataParallelGenerator>(replicas, [model_dir, engine_options](std::size_t) {
-        return std::make_unique<run::EngineGenerator>(model_dir, engine_options);
+      // One replica per group of --tp GPUs: replica i on GPUs i * tp ... (auto falls back to the CPU for a
+      // replica whose GPUs are not there).
+      return std::make_unique<run::DataParallelGenerator>(replicas, [model_dir, engine_options](std::size_t i) {
+        run::EngineGeneratorOptions replica = engine_options;
+        replica.backend.cuda_device =
+            engine_options.backend.cuda_device + static_cast<int>(i) * engine_options.backend.tensor_parallel;
+        return std::make_unique<run::EngineGenerator>(model_dir, replica);
       });
     };
     const bool any_code = std::any_of(selected.begin(), selected.end(), [](const tasks::Task* t) {

@@ -4,6 +4,7 @@
 #include <iostream>
 #include <thread>
 
+#include "harness/backend_flags.h"
 #include "harness/commands/commands.h"
 #include "harness/run/stop_signal.h"
 #include "harness/serve/engine_service.h"
@@ -13,10 +14,10 @@ namespace r1eval::harness {
 
 void add_serve_command(CLI::App& app, int& exit_code) {
   struct Options {
-    std::string model, host = "127.0.0.1", name, backend = "auto";
-    int port = 8000, tp = 1;
+    std::string model, host = "127.0.0.1", name;
+    int port = 8000;
     std::size_t max_batch = 256, threads = 0;
-    double kv_cache_gb = 1.0;
+    BackendFlags backend;
   };
   auto o = std::make_shared<Options>();
   CLI::App* cmd = app.add_subcommand("serve", "Serve the built-in engine over an OpenAI-compatible HTTP API (/v1/completions, /v1/chat/completions)");
@@ -24,19 +25,14 @@ void add_serve_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--port", o->port, "TCP port (0 = any free port, printed on stderr)")->check(CLI::Range(0, 65535));
   cmd->add_option("--host", o->host, "Address to listen on (default 127.0.0.1; 0.0.0.0 for every interface)");
   cmd->add_option("--served-model-name", o->name, "Model id the API reports and accepts (default: the folder's name)");
-  cmd->add_option("--kv-cache-gb", o->kv_cache_gb, "KV cache size in GiB")->check(CLI::PositiveNumber);
   cmd->add_option("--max-batch", o->max_batch, "Samples in the engine at once")->check(CLI::PositiveNumber);
   cmd->add_option("--threads", o->threads, "HTTP handler threads, i.e. requests served at once (default: --max-batch)")
       ->check(CLI::PositiveNumber);
-  cmd->add_option("--tp", o->tp, "Tensor-parallel ranks (threads)")->check(CLI::PositiveNumber);
-  cmd->add_option("--backend", o->backend, "cpu, cuda, or auto (cuda when built with CUDA and a GPU is visible)")
-      ->check(CLI::IsMember({"cpu", "cuda", "auto"}));
+  o->backend.add_to(*cmd);
   cmd->callback([o, &exit_code] {
     serve::EngineServiceOptions engine_options;
-    engine_options.kv_cache_bytes = static_cast<std::uint64_t>(std::llround(o->kv_cache_gb * (1ull << 30)));
+    engine_options.backend = o->backend.options();
     engine_options.max_in_flight = o->max_batch;
-    engine_options.tensor_parallel = o->tp;
-    engine_options.backend = engine::parse_backend_kind(o->backend);
     std::filesystem::path dir(o->model);
     if (!std::filesystem::is_directory(dir))
       throw std::invalid_argument("--model " + o->model + ": expected a model folder (config.json, *.safetensors, tokenizer.json)");

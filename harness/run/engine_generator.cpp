@@ -24,14 +24,11 @@ struct EngineGenerator::State {
   State(const std::filesystem::path& dir, const EngineGeneratorOptions& o)
       : options(o),
         tokenizer(engine::Tokenizer::from_folder(dir)),
-        kind(engine::resolve_backend_kind(dir.string(), backend_options(o, o.backend))),
-        backend(engine::make_backend(dir.string(), backend_options(o, kind))) {}
+        kind(engine::resolve_backend_kind(dir.string(), o.backend)),
+        backend(engine::make_backend(dir.string(), resolved(o.backend, kind))) {}
 
-  static engine::BackendOptions backend_options(const EngineGeneratorOptions& o, engine::BackendKind kind) {
-    engine::BackendOptions b;
+  static engine::BackendOptions resolved(engine::BackendOptions b, engine::BackendKind kind) {
     b.kind = kind;
-    b.tensor_parallel = o.tensor_parallel;
-    b.kv_cache_bytes = o.kv_cache_bytes;
     return b;
   }
 };

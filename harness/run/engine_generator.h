@@ -10,9 +10,8 @@
 namespace r1eval::harness::run {
 
 struct EngineGeneratorOptions {
-  std::uint64_t kv_cache_bytes = 1ull << 30;
-  int tensor_parallel = 1;
-  engine::BackendKind backend = engine::BackendKind::kAuto;  // auto: CUDA when built and a device is visible
+  // Backend, ranks, KV cache size and GPUs (--dp replica i: cuda_device i * tensor_parallel).
+  engine::BackendOptions backend;
   // Samples held by the engine at once (also the largest group sharing one prefill); more wait outside it.
   // Bounds memory and makes per-sample seconds mean time in the engine, not time in the queue.
   std::size_t max_in_flight = 256;

@@ -11,14 +11,6 @@
 namespace r1eval::harness::serve {
 namespace {
 
-engine::BackendOptions backend_options(const EngineServiceOptions& o) {
-  engine::BackendOptions b;
-  b.kind = o.backend;
-  b.tensor_parallel = o.tensor_parallel;
-  b.kv_cache_bytes = o.kv_cache_bytes;
-  return b;
-}
-
 const char* finish_reason_name(engine::FinishReason reason) {
   return reason == engine::FinishReason::kLength ? "length" : "stop";
 }
@@ -70,7 +62,7 @@ struct EngineService::Running {
 
 EngineService::EngineService(const std::filesystem::path& model_dir, const EngineServiceOptions& options)
     : tokenizer_(engine::Tokenizer::from_folder(model_dir)),
-      backend_owner_(engine::make_backend(model_dir.string(), backend_options(options))),
+      backend_owner_(engine::make_backend(model_dir.string(), options.backend)),
       backend_(*backend_owner_),
       options_(options) {
   token_bytes_.reserve(tokenizer_.vocab_size());

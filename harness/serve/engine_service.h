@@ -20,9 +20,7 @@
 namespace r1eval::harness::serve {
 
 struct EngineServiceOptions {
-  std::uint64_t kv_cache_bytes = 1ull << 30;
-  int tensor_parallel = 1;
-  engine::BackendKind backend = engine::BackendKind::kAuto;
+  engine::BackendOptions backend;   // backend, ranks, KV cache size, GPUs
   std::size_t max_in_flight = 256;  // samples in the engine at once; more jobs wait in the queue
 };
 

@@ -26,9 +26,9 @@ TEST(BackendFactory, ParsesTheThreeKindsAndNamesABadOne) {
   }
 }
 
-// auto takes CUDA only for what the CUDA backend can run: one rank, a supported head_dim (the tiny fixtures'
+// auto takes CUDA only for what the CUDA backend can run: a GPU per rank, a supported head_dim (the tiny fixtures'
 // 16 is not; the random checkpoint's 64 is).
-TEST(BackendFactory, AutoIsCudaOnlyWhenUsableOneRankAndASupportedHeadDim) {
+TEST(BackendFactory, AutoIsCudaOnlyWhenUsableWithEnoughGpusAndASupportedHeadDim) {
   testing::RandomCheckpointSpec spec;
   spec.hidden = 128;
   spec.heads = 2;

@@ -16,7 +16,7 @@ namespace {
 
 EngineGeneratorOptions small_cache() {
   EngineGeneratorOptions options;
-  options.kv_cache_bytes = 16ull << 20;
+  options.backend.kv_cache_bytes = 16ull << 20;
   return options;
 }
 

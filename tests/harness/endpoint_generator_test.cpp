@@ -96,7 +96,7 @@ TEST(EndpointGenerator, ReproducesTheEngineGeneratorThroughServe) {
   const auto model = testing::tiny_model("endpoint_vs_engine");
   testing::ServeFixture serve(model);
   EngineGeneratorOptions engine_options;
-  engine_options.kv_cache_bytes = 16ull << 20;
+  engine_options.backend.kv_cache_bytes = 16ull << 20;
   EngineGenerator engine(model, engine_options);
   EndpointOptions options;
   options.base_url = serve.base_url();

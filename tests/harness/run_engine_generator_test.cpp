@@ -13,7 +13,7 @@ namespace {
 // A small cache keeps start-up fast; it still holds every sample of these tests at once.
 EngineGeneratorOptions small_cache(std::size_t max_in_flight = 256) {
   EngineGeneratorOptions options;
-  options.kv_cache_bytes = 16ull << 20;
+  options.backend.kv_cache_bytes = 16ull << 20;
   options.max_in_flight = max_in_flight;
   return options;
 }

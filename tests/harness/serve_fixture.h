@@ -16,7 +16,7 @@ struct ServeFixture {
   // A small cache keeps start-up fast and still holds every sample of these tests at once.
   static serve::EngineServiceOptions small_cache(std::size_t max_in_flight = 256) {
     serve::EngineServiceOptions o;
-    o.kv_cache_bytes = 16ull << 20;
+    o.backend.kv_cache_bytes = 16ull << 20;
     o.max_in_flight = max_in_flight;
     return o;
   }

@@ -77,7 +77,7 @@ TEST_F(Serve, ListsItsModel) {
 TEST_F(Serve, CompletionMatchesTheEngineGeneratorForTheSameSeed) {
   const std::uint64_t seed = 1234567890123ull;
   run::EngineGeneratorOptions engine_options;
-  engine_options.kv_cache_bytes = 16ull << 20;
+  engine_options.backend.kv_cache_bytes = 16ull << 20;
   run::EngineGenerator engine(*model_, engine_options);
   std::vector<run::GenerationRequest> requests = {{"What is 2+2?", {0.6, 0.95, 24}, {{"t", "p", 0, seed}}}};
   std::vector<run::GeneratedSample> expected;

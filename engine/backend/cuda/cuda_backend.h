@@ -1,6 +1,9 @@
-// The CUDA backend: the model in bf16 on one GPU, a bf16 paged KV cache in the kernels' layout
-// (kernels/kv_cache.h), one forward pass per ragged batch over the kernels of kernels/cuda, tokens sampled on
-// the device (or fp32 logits copied back by forward()). NOT YET RUN ON A GPU: compiled and linked only (see engine/README.md).
+// The CUDA backend: the model in bf16 on one GPU or, tensor-parallel, on `tensor_parallel` GPUs of this
+// process (decoder layers sharded by the loader, an NCCL all-reduce after the o and down projections, one
+// host thread per GPU), a bf16 paged KV cache in the kernels' layout (kernels/kv_cache.h), one forward
+// pass per ragged batch over the kernels of kernels/cuda, tokens sampled on the device (or fp32 logits
+// copied back by forward()), decode steps replayed from CUDA graphs captured per shape
+// (decode_graph_plan.h). NOT YET RUN ON A GPU: compiled and linked only (see engine/README.md).
 // Blocks and slots are numbered as the runtime's BlockManager numbers them, like the CPU backend's.
 #pragma once
 #include <cstdint>
@@ -23,15 +26,32 @@ struct CudaBackendOptions {
   // many logit rows, or fewer when the batch bound is smaller); a larger batch grows it once.
   std::int32_t max_batch_tokens = 8192;
   std::int32_t max_logit_rows = 512;
+  // GPUs device, device + 1, ... hold one rank each; above 1 needs NCCL (cuda_backend_has_nccl()).
+  int tensor_parallel = 1;
+  // Decode steps of up to max_graph_seqs sequences and contexts up to max_context_len (0: the model's
+  // max_position_embeddings) are replayed from CUDA graphs: run eagerly the first time a shape is seen,
+  // captured the second, replayed after. false runs every step eagerly.
+  bool cuda_graphs = true;
+  int max_graph_seqs = 256;
+  std::int64_t max_context_len = 0;
 };
+
+struct CudaGraphStats {
+  std::int64_t captured = 0;  // graphs captured (summed over ranks)
+  std::int64_t replays = 0;   // steps replayed (summed over ranks)
+};
+
+// Whether this build found NCCL (tensor parallelism over GPUs needs it).
+bool cuda_backend_has_nccl();
 
 class CudaBackend final : public Backend {
  public:
-  // Loads config.json and the weights of `model_dir` onto `options.device` as bf16 (fp16 and fp32
-  // checkpoints are rounded to bf16). Throws std::runtime_error with one line for: a bad model folder
-  // (as the CPU backend), no visible CUDA device, a device that runs out of memory (naming what asked
-  // for how many bytes); std::invalid_argument for a head dimension the attention kernels are not built
-  // for, a bad block size, or a KV cache budget that holds no block.
+  // Loads config.json and the weights of `model_dir` onto the devices as bf16 (fp16 and fp32 checkpoints
+  // are rounded to bf16). Throws std::runtime_error with one line for: a bad model folder (as the CPU
+  // backend), too few visible CUDA devices, a device that runs out of memory (naming what asked for how
+  // many bytes), an NCCL failure; std::invalid_argument for a head dimension the attention kernels are not
+  // built for, a bad block size, a head count the ranks cannot share, tensor parallelism without NCCL, or
+  // a KV cache budget that holds no block.
   CudaBackend(const std::string& model_dir, const CudaBackendOptions& options);
   ~CudaBackend() override;
 
@@ -48,9 +68,11 @@ class CudaBackend final : public Backend {
   // before the next forward.
   void copy_kv_blocks(const std::vector<BlockCopy>& copies) override;
 
-  // Weight bytes one step reads (what bounds batch-1 decode), and the device bytes of the KV cache.
+  // Weight bytes one step reads (what bounds batch-1 decode), and the device bytes of the KV cache; both
+  // summed over the ranks.
   std::uint64_t weight_bytes_per_step() const;
   std::uint64_t kv_cache_bytes() const;
+  CudaGraphStats graph_stats() const;
 
  private:
   struct Impl;

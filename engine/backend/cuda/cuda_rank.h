@@ -4,9 +4,11 @@
 #pragma once
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "engine/backend/bf16_forward.h"
+#include "engine/backend/decode_graph_plan.h"
 #include "engine/backend/forward_batch.h"
 #include "engine/backend/packed_batch.h"
 #include "engine/model/checkpoint.h"
@@ -22,13 +24,14 @@ struct CudaRankOptions {
   std::int32_t kv_block_size = 16;
   std::int32_t max_batch_tokens = 8192;  // workspace sized for this at construction (grown on demand)
   std::int32_t max_logit_rows = 512;
-  bool cuda_graphs = true;  // replay captured graphs for decode-only steps (see decode_graphs.h)
-  std::int64_t max_context_len = 0;  // longest context a graph must cover (the engine's max_model_len)
+  bool cuda_graphs = true;  // replay captured graphs for decode steps packed at a graph shape
 };
 
 // What one step asks of a rank: the packed batch (draws appended) and what to bring back.
 struct RankStep {
   const PackedBatch* packed = nullptr;
+  // Set when `packed` was packed at this graph shape (pack_decode_graph_batch): the step may be replayed.
+  std::optional<DecodeGraphShape> graph_shape;
   PackedDraws draws;
   bool want_logits = false;             // copy the fp32 logits back (forward())
   std::vector<float>* logits = nullptr;  // [num_logit_rows][vocab] when want_logits

@@ -12,6 +12,10 @@
 
 namespace r1eval::engine {
 
+namespace {
+constexpr std::uint64_t kDefaultCpuKvCacheBytes = 1ull << 30;
+}  // namespace
+
 BackendKind parse_backend_kind(const std::string& text) {
   if (text == "auto") return BackendKind::kAuto;
   if (text == "cpu") return BackendKind::kCpu;
@@ -48,7 +52,11 @@ std::vector<std::string> cuda_device_names() {
 
 BackendKind resolve_backend_kind(const std::string& model_dir, const BackendOptions& options) {
   if (options.kind != BackendKind::kAuto) return options.kind;
-  if (options.tensor_parallel != 1 || !cuda_backend_usable()) return BackendKind::kCpu;
+  if (!cuda_backend_usable()) return BackendKind::kCpu;
+#if R1EVAL_HAVE_CUDA_BACKEND
+  if (options.cuda_device + options.tensor_parallel > cuda::visible_device_count()) return BackendKind::kCpu;
+  if (options.tensor_parallel > 1 && !cuda_backend_has_nccl()) return BackendKind::kCpu;
+#endif
   const ModelConfig config = load_model_config(model_dir);
   return kernels::attention_head_dim_supported(static_cast<int>(config.head_dim)) ? BackendKind::kCuda
                                                                                   : BackendKind::kCpu;
@@ -59,20 +67,21 @@ std::unique_ptr<Backend> make_backend(const std::string& model_dir, const Backen
     CpuBackendOptions cpu;
     cpu.tensor_parallel = options.tensor_parallel;
     cpu.kv_block_size = options.kv_block_size;
-    cpu.kv_cache_bytes = options.kv_cache_bytes;
+    cpu.kv_cache_bytes = options.kv_cache_bytes > 0 ? options.kv_cache_bytes : kDefaultCpuKvCacheBytes;
     return std::make_unique<CpuBackend>(model_dir, cpu);
   }
   if (!cuda_backend_built()) {
     throw std::invalid_argument("--backend cuda: this r1eval was built without CUDA (configure with -DR1EVAL_CUDA=ON)");
   }
-  if (options.tensor_parallel != 1) {
-    throw std::invalid_argument("--backend cuda: --tp must be 1 (tensor parallelism over NCCL is not built yet)");
-  }
 #if R1EVAL_HAVE_CUDA_BACKEND
   CudaBackendOptions gpu;
   gpu.device = options.cuda_device;
+  gpu.tensor_parallel = options.tensor_parallel;
   gpu.kv_block_size = options.kv_block_size;
   gpu.kv_cache_bytes = options.kv_cache_bytes;
+  gpu.kv_cache_memory_fraction = options.gpu_memory_fraction;
+  gpu.cuda_graphs = options.cuda_graphs;
+  gpu.max_context_len = options.max_context_len;
   return std::make_unique<CudaBackend>(model_dir, gpu);
 #else
   return nullptr;  // unreachable: cuda_backend_built() is false

@@ -1,6 +1,6 @@
 // Choosing and building a backend: `--backend cpu|cuda|auto`. auto is the CUDA backend when this build
-// has it, a CUDA device is visible, there is one rank and the CUDA kernels support the model's head
-// dimension; else the CPU backend.
+// has it, enough CUDA devices are visible for the ranks (NCCL built for more than one) and the CUDA
+// kernels support the model's head dimension; else the CPU backend.
 #pragma once
 #include <cstdint>
 #include <memory>
@@ -25,20 +25,24 @@ std::vector<std::string> cuda_device_names();
 
 struct BackendOptions {
   BackendKind kind = BackendKind::kAuto;
-  int tensor_parallel = 1;                     // CPU backend only for now (the CUDA backend runs one GPU)
+  int tensor_parallel = 1;  // CPU: rank threads; CUDA: GPUs cuda_device, cuda_device + 1, ... over NCCL
   std::int32_t kv_block_size = 16;
-  std::uint64_t kv_cache_bytes = 1ull << 30;  // never exceeded; 0 = the CUDA backend's share of free memory
-  int cuda_device = 0;
+  // Never exceeded. 0: the backend's default, 1 GiB on the CPU, gpu_memory_fraction of free memory on GPUs.
+  std::uint64_t kv_cache_bytes = 0;
+  int cuda_device = 0;                        // the CUDA backend's first GPU
+  double gpu_memory_fraction = 0.9;           // the CUDA backend's share of free memory when kv_cache_bytes is 0
+  bool cuda_graphs = true;                    // replay decode steps from CUDA graphs
+  std::int64_t max_context_len = 0;           // longest context a decode graph covers (0: the model's maximum)
 };
 
 // The kind make_backend(model_dir, options) builds: kAuto resolved (to kCuda only when cuda_backend_usable(),
-// tensor_parallel is 1 and the head_dim of model_dir's config.json is one the CUDA kernels are built
+// tensor_parallel GPUs are visible (and NCCL built, above 1) and the head_dim of model_dir's config.json is one the CUDA kernels are built
 // for), the others as asked. Throws std::runtime_error for an unreadable config.json only when it must
 // read it (kAuto on a usable CUDA build).
 BackendKind resolve_backend_kind(const std::string& model_dir, const BackendOptions& options);
 
 // Builds the backend for `model_dir`. Throws std::invalid_argument with one line when the choice cannot
-// be honoured (cuda asked of a build without CUDA, or with --tp above 1), and whatever the chosen
+// be honoured (cuda asked of a build without CUDA, or --tp above 1 without NCCL), and whatever the chosen
 // backend's constructor throws (std::runtime_error for a bad model folder or no visible device).
 std::unique_ptr<Backend> make_backend(const std::string& model_dir, const BackendOptions& options);
 

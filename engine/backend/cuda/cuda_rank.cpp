@@ -1,0 +1,270 @@
+#include "engine/backend/cuda/cuda_rank.h"
+
+#include <cuda_runtime.h>
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <stdexcept>
+#include <string>
+
+#include "engine/backend/bf16_model.h"
+#include "engine/backend/cuda/device_buffer.h"
+#include "engine/backend/decode_graph_plan.h"
+#include "engine/backend/rope.h"
+#include "kernels/activation.h"
+#include "kernels/embedding.h"
+#include "kernels/matmul.h"
+#include "kernels/norm.h"
+#include "kernels/rope.h"
+#include "kernels/sampling.h"
+
+namespace r1eval::engine::cuda {
+
+using kernels::bf16;
+
+namespace {
+
+R1EVAL_BF16_KERNEL_FAMILY(CudaKernels, ::r1eval::kernels::cuda);
+
+// The rank's stream; destroyed after its pending work, also when the constructor throws half-way.
+struct OwnedStream {
+  cudaStream_t stream = nullptr;
+  OwnedStream() = default;
+  OwnedStream(const OwnedStream&) = delete;
+  OwnedStream& operator=(const OwnedStream&) = delete;
+  ~OwnedStream() {
+    if (stream != nullptr) {
+      (void)cudaStreamSynchronize(stream);
+      (void)cudaStreamDestroy(stream);
+    }
+  }
+};
+
+// A decode step captured once and replayed: it reads the step from `upload` and keeps its attention
+// scratch in `decode_workspace`, both at fixed addresses; the activations are the rank's workspace, so
+// every graph is dropped when that workspace moves.
+struct DecodeGraph {
+  DeviceBuffer upload;
+  DeviceBuffer decode_workspace;
+  cudaGraphExec_t exec = nullptr;
+  DecodeGraph() = default;
+  DecodeGraph(const DecodeGraph&) = delete;
+  DecodeGraph& operator=(const DecodeGraph&) = delete;
+  ~DecodeGraph() {
+    if (exec != nullptr) (void)cudaGraphExecDestroy(exec);
+  }
+};
+
+}  // namespace
+
+struct CudaRank::Impl {
+  CudaRankOptions options;
+  OwnedStream owned_stream;  // declared before the buffers: they are freed first, then the stream
+  cudaStream_t stream = nullptr;
+  DeviceBuffer weight_arena;
+  Bf16Model model;
+  std::int64_t num_layers = 0;
+  DeviceBuffer inv_freq;
+  DeviceBuffer kv_buffer;
+  Bf16KvPools kv;
+  GrowingBuffer batch_buffer{"packed batch"};
+  GrowingBuffer activations{"activation workspace"};
+  GrowingBuffer decode_workspace{"decode attention workspace"};
+  GrowingBuffer draw_tokens{"sampled tokens"};
+  std::int64_t token_capacity = 0, row_capacity = 0;
+  Bf16Workspace workspace;
+  std::map<DecodeGraphShape, std::unique_ptr<DecodeGraph>> graphs;
+  std::set<DecodeGraphShape> warmed;  // shapes run eagerly once (cuBLASLt plans made) and ready to capture
+  std::int64_t replays = 0, captures = 0;
+
+  Impl(const Checkpoint& checkpoint, const ModelConfig& config, ShardSpec shard, const CudaRankOptions& rank_options)
+      : options(rank_options), num_layers(config.num_hidden_layers) {
+    if (options.kv_block_size <= 0) throw std::invalid_argument("kv_block_size must be at least 1");
+    if (options.max_batch_tokens <= 0) throw std::invalid_argument("max_batch_tokens must be at least 1");
+    const std::string where = "device " + std::to_string(options.device);
+    check_cuda(cudaSetDevice(options.device), "cudaSetDevice", where);
+    check_cuda(cudaStreamCreateWithFlags(&owned_stream.stream, cudaStreamNonBlocking), "cudaStreamCreateWithFlags",
+               where);
+    stream = owned_stream.stream;
+    {
+      shard.shard_vocab = false;
+      TransformerWeights host = load_transformer_weights(checkpoint, config, shard);
+      weight_arena = DeviceBuffer(bf16_arena_bytes(host), "model weights (bf16) on " + where);
+      model = fill_bf16_arena(host, weight_arena.data(), [&](std::byte* destination, const bf16* data, std::size_t count) {
+        check_cuda(cudaMemcpy(destination, data, count * sizeof(bf16), cudaMemcpyHostToDevice), "cudaMemcpy",
+                   "weight upload to " + where);
+      });
+    }
+    const std::vector<float> frequencies = rope_inverse_frequencies(config);
+    inv_freq = DeviceBuffer(frequencies.size() * sizeof(float), "rope frequencies");
+    check_cuda(cudaMemcpy(inv_freq.data(), frequencies.data(), frequencies.size() * sizeof(float),
+                          cudaMemcpyHostToDevice),
+               "cudaMemcpy", "rope frequencies");
+    reserve_workspace(options.max_batch_tokens, std::min(options.max_batch_tokens, options.max_logit_rows));
+  }
+
+  void select_device() const {
+    check_cuda(cudaSetDevice(options.device), "cudaSetDevice", "device " + std::to_string(options.device));
+  }
+
+  // Grows the activation workspace; graphs captured against the old one are dropped.
+  void reserve_workspace(std::int64_t tokens, std::int64_t rows) {
+    if (tokens <= token_capacity && rows <= row_capacity) return;
+    token_capacity = std::max(tokens, token_capacity);
+    row_capacity = std::max(rows, row_capacity);
+    activations.reserve(bf16_workspace_bytes(model, token_capacity, row_capacity), stream);
+    workspace = carve_bf16_workspace(model, activations.data(), token_capacity, row_capacity);
+    graphs.clear();
+  }
+
+  std::size_t block_bytes() const {
+    return bf16_kv_block_bytes(num_layers, model.kv_heads, model.head_dim, options.kv_block_size);
+  }
+
+  std::int64_t kv_blocks_affordable(std::uint64_t bytes, double fraction) const {
+    select_device();
+    std::uint64_t budget = bytes;
+    if (budget == 0) {
+      if (!(fraction > 0.0 && fraction <= 1.0)) throw std::invalid_argument("kv_cache_memory_fraction must be in (0, 1]");
+      budget = static_cast<std::uint64_t>(static_cast<double>(device_memory().free) * fraction);
+    }
+    return static_cast<std::int64_t>(budget / block_bytes());
+  }
+
+  void allocate_kv_cache(std::int64_t blocks) {
+    select_device();
+    kv_buffer = DeviceBuffer(static_cast<std::size_t>(blocks) * block_bytes(),
+                             "KV cache on device " + std::to_string(options.device));
+    kv.base = kv_buffer.as<bf16>();
+    kv.num_blocks = blocks;
+    kv.block_size = options.kv_block_size;
+    kv.kv_heads = model.kv_heads;
+    kv.head_dim = model.head_dim;
+  }
+
+  // The step's bytes on the device and the layers enqueued, eagerly; returns where the bytes are.
+  const std::byte* enqueue_eager(const PackedBatch& packed, Bf16Collectives* collectives) {
+    reserve_workspace(packed.num_tokens, packed.num_logit_rows);
+    batch_buffer.reserve(packed.bytes.size(), stream);
+    decode_workspace.reserve(std::max<std::size_t>(1, bf16_decode_workspace_floats(model, packed)) * sizeof(float),
+                             stream);
+    // Pageable source: the call returns once the bytes are staged.
+    check_cuda(cudaMemcpyAsync(batch_buffer.data(), packed.bytes.data(), packed.bytes.size(), cudaMemcpyHostToDevice,
+                               stream),
+               "cudaMemcpyAsync", "packed batch upload");
+    bf16_forward<CudaKernels>(model, packed, batch_buffer.data(), workspace, kv, inv_freq.as<float>(),
+                              decode_workspace.as<float>(), stream, collectives);
+    return batch_buffer.data();
+  }
+
+  void capture(const DecodeGraphShape& shape, const PackedBatch& packed, Bf16Collectives* collectives) {
+    auto graph = std::make_unique<DecodeGraph>();
+    graph->upload = DeviceBuffer(decode_graph_upload_bytes(shape, options.kv_block_size), "decode graph upload");
+    graph->decode_workspace = DeviceBuffer(
+        std::max<std::size_t>(1, bf16_decode_workspace_floats(model, packed)) * sizeof(float), "decode graph scratch");
+    check_cuda(cudaStreamSynchronize(stream), "cudaStreamSynchronize", "before graph capture");
+    // Relaxed: another thread (another rank) may make library calls while this one captures.
+    check_cuda(cudaStreamBeginCapture(stream, cudaStreamCaptureModeRelaxed), "cudaStreamBeginCapture",
+               "decode graph of " + std::to_string(shape.seqs) + " sequences");
+    cudaGraph_t captured = nullptr;
+    try {
+      bf16_forward<CudaKernels>(model, packed, graph->upload.data(), workspace, kv, inv_freq.as<float>(),
+                                graph->decode_workspace.as<float>(), stream, collectives);
+    } catch (...) {
+      (void)cudaStreamEndCapture(stream, &captured);
+      if (captured != nullptr) (void)cudaGraphDestroy(captured);
+      throw;
+    }
+    check_cuda(cudaStreamEndCapture(stream, &captured), "cudaStreamEndCapture", "decode graph");
+    const cudaError_t instantiated = cudaGraphInstantiate(&graph->exec, captured, 0);
+    (void)cudaGraphDestroy(captured);
+    check_cuda(instantiated, "cudaGraphInstantiate", "decode graph");
+    graphs[shape] = std::move(graph);
+    ++captures;
+  }
+
+  // A decode step of a graph shape: the first time eagerly (cuBLASLt makes its plans outside any capture),
+  // the second time captured, then replayed. Returns where the step's bytes are on the device.
+  const std::byte* enqueue_graph(const DecodeGraphShape& shape, const PackedBatch& packed,
+                                 Bf16Collectives* collectives) {
+    reserve_workspace(packed.num_tokens, packed.num_logit_rows);  // may drop every graph
+    auto found = graphs.find(shape);
+    if (found == graphs.end()) {
+      if (warmed.insert(shape).second) return enqueue_eager(packed, collectives);
+      capture(shape, packed, collectives);
+      found = graphs.find(shape);
+    }
+    DecodeGraph& graph = *found->second;
+    check_cuda(cudaMemcpyAsync(graph.upload.data(), packed.bytes.data(), packed.bytes.size(), cudaMemcpyHostToDevice,
+                               stream),
+               "cudaMemcpyAsync", "decode graph upload");
+    check_cuda(cudaGraphLaunch(graph.exec, stream), "cudaGraphLaunch", "decode graph");
+    ++replays;
+    return graph.upload.data();
+  }
+
+  void run(const RankStep& step, Bf16Collectives* collectives) {
+    select_device();
+    const PackedBatch& packed = *step.packed;
+    const std::byte* device_batch = step.graph_shape && options.cuda_graphs
+                                        ? enqueue_graph(*step.graph_shape, packed, collectives)
+                                        : enqueue_eager(packed, collectives);
+    if (step.want_logits) {
+      step.logits->resize(static_cast<std::size_t>(packed.num_logit_rows) * static_cast<std::size_t>(model.vocab));
+      if (!step.logits->empty()) {
+        check_cuda(cudaMemcpyAsync(step.logits->data(), workspace.rows_logits, step.logits->size() * sizeof(float),
+                                   cudaMemcpyDeviceToHost, stream),
+                   "cudaMemcpyAsync", "logits download");
+      }
+    } else if (step.tokens != nullptr) {
+      step.tokens->resize(static_cast<std::size_t>(step.draws.num_draws));
+      if (!step.tokens->empty()) {
+        draw_tokens.reserve(step.tokens->size() * sizeof(std::int32_t), stream);
+        bf16_sample<CudaKernels>(model, step.draws, device_batch, workspace, draw_tokens.as<std::int32_t>(), stream);
+        check_cuda(cudaMemcpyAsync(step.tokens->data(), draw_tokens.data(), step.tokens->size() * sizeof(std::int32_t),
+                                   cudaMemcpyDeviceToHost, stream),
+                   "cudaMemcpyAsync", "sampled tokens download");
+      }
+    }
+    check_cuda(cudaStreamSynchronize(stream), "cudaStreamSynchronize", "forward step");
+  }
+
+  void copy_kv_blocks(const std::vector<BlockCopy>& copies) {
+    if (copies.empty()) return;
+    select_device();
+    // One block of one layer's keys (or values) is contiguous: kv_heads x block_size x head_dim.
+    const std::size_t block_elements = kv.block_elements();
+    const std::size_t pools = static_cast<std::size_t>(num_layers) * 2;
+    for (const BlockCopy& copy : copies) {
+      for (std::size_t pool = 0; pool < pools; ++pool) {
+        bf16* base = kv.base + pool * kv.pool_elements();
+        check_cuda(cudaMemcpyAsync(base + static_cast<std::size_t>(copy.dst) * block_elements,
+                                   base + static_cast<std::size_t>(copy.src) * block_elements,
+                                   block_elements * sizeof(bf16), cudaMemcpyDeviceToDevice, stream),
+                   "cudaMemcpyAsync", "copy_kv_blocks");
+      }
+    }
+  }
+};
+
+CudaRank::CudaRank(const Checkpoint& checkpoint, const ModelConfig& config, ShardSpec shard,
+                   const CudaRankOptions& options)
+    : impl_(std::make_unique<Impl>(checkpoint, config, shard, options)) {}
+CudaRank::~CudaRank() = default;
+
+std::int64_t CudaRank::kv_blocks_affordable(std::uint64_t bytes, double fraction) const {
+  return impl_->kv_blocks_affordable(bytes, fraction);
+}
+void CudaRank::allocate_kv_cache(std::int64_t blocks) { impl_->allocate_kv_cache(blocks); }
+std::int64_t CudaRank::num_kv_blocks() const { return impl_->kv.num_blocks; }
+void CudaRank::run(const RankStep& step, Bf16Collectives* collectives) { impl_->run(step, collectives); }
+void CudaRank::copy_kv_blocks(const std::vector<BlockCopy>& copies) { impl_->copy_kv_blocks(copies); }
+int CudaRank::device() const { return impl_->options.device; }
+CUstream_st* CudaRank::stream() const { return impl_->stream; }
+std::uint64_t CudaRank::weight_bytes_per_step() const { return impl_->model.bytes_per_step; }
+std::uint64_t CudaRank::kv_cache_bytes() const { return impl_->kv_buffer.size(); }
+std::int64_t CudaRank::graph_replays() const { return impl_->replays; }
+std::int64_t CudaRank::graphs_captured() const { return impl_->captures; }
+
+}  // namespace r1eval::engine::cuda

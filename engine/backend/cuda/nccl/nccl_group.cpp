@@ -1,0 +1,55 @@
+#include "engine/backend/cuda/nccl/nccl_group.h"
+
+#include <cuda_runtime.h>
+#include <nccl.h>
+
+#include <stdexcept>
+#include <string>
+
+namespace r1eval::engine::cuda {
+
+namespace {
+
+void check_nccl(ncclResult_t status, const char* call, const std::string& what) {
+  if (status != ncclSuccess) {
+    throw std::runtime_error(std::string("NCCL error in ") + call + " (" + what + "): " + ncclGetErrorString(status));
+  }
+}
+
+class NcclCollectives final : public Bf16Collectives {
+ public:
+  NcclCollectives(ncclComm_t comm, int rank) : comm_(comm), rank_(rank) {}
+  void all_reduce_sum(bf16* data, std::size_t count, kernels::Stream stream) override {
+    check_nccl(ncclAllReduce(data, data, count, ncclBfloat16, ncclSum, comm_, static_cast<cudaStream_t>(stream)),
+               "ncclAllReduce", "tensor-parallel rank " + std::to_string(rank_));
+  }
+
+ private:
+  ncclComm_t comm_;
+  int rank_;
+};
+
+}  // namespace
+
+struct NcclGroup::Impl {
+  std::vector<ncclComm_t> comms;
+  std::vector<std::unique_ptr<NcclCollectives>> collectives;
+  ~Impl() {
+    for (ncclComm_t comm : comms)
+      if (comm != nullptr) (void)ncclCommDestroy(comm);
+  }
+};
+
+NcclGroup::NcclGroup(const std::vector<int>& devices) : impl_(std::make_unique<Impl>()) {
+  impl_->comms.assign(devices.size(), nullptr);
+  check_nccl(ncclCommInitAll(impl_->comms.data(), static_cast<int>(devices.size()), devices.data()), "ncclCommInitAll",
+             std::to_string(devices.size()) + " tensor-parallel ranks");
+  for (std::size_t r = 0; r < devices.size(); ++r)
+    impl_->collectives.push_back(std::make_unique<NcclCollectives>(impl_->comms[r], static_cast<int>(r)));
+}
+
+NcclGroup::~NcclGroup() = default;
+
+Bf16Collectives& NcclGroup::collectives(int rank) { return *impl_->collectives.at(static_cast<std::size_t>(rank)); }
+
+}  // namespace r1eval::engine::cuda

@@ -1,0 +1,29 @@
+// NCCL communicators for the tensor-parallel ranks of one process, one GPU each, and the bf16 all-reduce
+// of the forward pass over them. Built only when the CUDA toolkit has NCCL (R1EVAL_HAVE_NCCL).
+#pragma once
+#include <memory>
+#include <vector>
+
+#include "engine/backend/bf16_forward.h"
+
+namespace r1eval::engine::cuda {
+
+class NcclGroup {
+ public:
+  // One communicator per entry of `devices` (rank r on devices[r]). Throws std::runtime_error naming the
+  // NCCL call and its error.
+  explicit NcclGroup(const std::vector<int>& devices);
+  ~NcclGroup();
+  NcclGroup(const NcclGroup&) = delete;
+  NcclGroup& operator=(const NcclGroup&) = delete;
+
+  // Rank r's collectives: ncclAllReduce (bf16, sum) on the stream the forward pass passes; used by
+  // exactly one thread, rank r's.
+  Bf16Collectives& collectives(int rank);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace r1eval::engine::cuda
