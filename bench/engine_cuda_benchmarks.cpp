@@ -177,7 +177,7 @@ int bench(const std::string& model, const std::string& out_path, int generate, b
   struct Decode {
     int seqs, context, steps;
   };
-  std::vector<Decode> decodes = {{1, 512, 64}, {1, 4096, 32}, {16, 1024, 16}, {64, 2048, 8}, {256, 1536, 8}};
+  std::vector<Decode> decodes = {{1, 512, 64}, {1, 4096, 32}, {16, 1024, 16}, {64, 2048, 16}, {256, 1536, 16}};
   if (!skip_long) decodes.push_back({64, 16384, 4});
   for (const Decode& d : decodes) {
     const std::string name = "decode batch " + std::to_string(d.seqs) + ", context " + std::to_string(d.context);
@@ -187,13 +187,25 @@ int bench(const std::string& model, const std::string& out_path, int generate, b
       std::cerr << name << ": skipped, needs " << blocks_needed << " KV blocks of " << backend.num_kv_blocks() << "\n";
       continue;
     }
-    backend.forward(make_step(backend, d.seqs, 1, d.context, rng));  // warm-up (cuBLASLt plans, workspace)
-    const auto start = Clock::now();
-    for (int i = 0; i < d.steps; ++i) backend.forward(make_step(backend, d.seqs, 1, d.context + i, rng));
-    const double step_seconds = seconds_since(start) / d.steps;
-    const double bytes = weight_bytes + kv_bytes_per_token * d.seqs * d.context;
-    rows.push_back({name, d.seqs / step_seconds, bytes / step_seconds / 1e9, d.seqs / (bytes / copy_bw)});
+    // The engine's step: tokens sampled on the device (T 0.6, top-p 0.95), only their ids copied back.
+    std::vector<TokenDraw> draws;
+    for (int s = 0; s < d.seqs; ++s)
+      draws.push_back({s, {0.6f, 0.95f, 0, 0.0f}, {1, static_cast<std::uint64_t>(s), 0, static_cast<std::uint32_t>(d.context)}});
+    for (const bool graphs : {true, false}) {
+      backend.set_cuda_graphs(graphs);
+      // Contexts context+1 ... stay in one graph bucket. Two warm-ups: a new shape runs eagerly first
+      // (cuBLASLt plans, workspace), then its graph is captured.
+      for (int w = 0; w < 2; ++w) backend.forward_and_sample(make_step(backend, d.seqs, 1, d.context + 1, rng), draws);
+      const auto start = Clock::now();
+      for (int i = 0; i < d.steps; ++i)
+        backend.forward_and_sample(make_step(backend, d.seqs, 1, d.context + 1 + i, rng), draws);
+      const double step_seconds = seconds_since(start) / d.steps;
+      const double bytes = weight_bytes + kv_bytes_per_token * d.seqs * d.context;
+      rows.push_back({name + (graphs ? ", CUDA graph" : ", eager"), d.seqs / step_seconds, bytes / step_seconds / 1e9,
+                      d.seqs / (bytes / copy_bw)});
+    }
   }
+  backend.set_cuda_graphs(true);
   for (const auto& [seqs, len] : std::vector<std::pair<int, int>>{{1, 512}, {16, 512}}) {
     backend.forward(make_step(backend, seqs, len, len, rng));
     const auto start = Clock::now();
@@ -202,7 +214,7 @@ int bench(const std::string& model, const std::string& out_path, int generate, b
                     3.0 * seqs * len / seconds_since(start), 0, 0});
   }
 
-  // The engine end to end (scheduler, host sampler, logits copies): 256 prompts of 512 tokens, `generate`
+  // The engine end to end (scheduler, device sampler, decode graphs): 256 prompts of 512 tokens, `generate`
   // tokens each, ignoring end-of-sequence.
   EngineOptions engine_options;
   engine_options.scheduler.max_seqs = 256;
@@ -225,6 +237,8 @@ int bench(const std::string& model, const std::string& out_path, int generate, b
   const double engine_seconds = seconds_since(engine_start);
   rows.push_back({"engine: 256 x (512 prompt + " + std::to_string(generate) + " generated), output tokens",
                   static_cast<double>(engine.stats().generated_tokens) / engine_seconds, 0, 0});
+  const CudaGraphStats graph_stats = backend.graph_stats();
+  std::cout << "decode graphs captured " << graph_stats.captured << ", steps replayed " << graph_stats.replays << "\n";
 
   std::ostringstream table;
   char head[512];

@@ -87,7 +87,9 @@ void EngineGenerator::generate(const std::vector<GenerationRequest>& requests, c
     }
   }
 
-  engine::Engine eng(*state_->backend, engine::EngineOptions{});
+  engine::EngineOptions engine_options;
+  engine_options.scheduler = engine::scheduler_options_for(*state_->backend, state_->options.max_in_flight);
+  engine::Engine eng(*state_->backend, engine_options);
   std::unordered_map<std::uint64_t, InFlight> in_flight;  // by engine request id
   std::size_t samples_in_flight = 0;
   std::size_t next = 0;

@@ -139,6 +139,7 @@ EngineService::Counters EngineService::counters() const {
 void EngineService::loop() {
   engine::EngineOptions engine_options;
   engine_options.token_bytes = token_bytes_;
+  engine_options.scheduler = engine::scheduler_options_for(backend_, options_.max_in_flight);
   engine::Engine eng(backend_, engine_options);
   std::unordered_map<std::uint64_t, Running> running;
   std::size_t samples_in_engine = 0;

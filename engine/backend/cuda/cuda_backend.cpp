@@ -76,7 +76,6 @@ struct CudaBackend::Impl {
       rank_options.kv_block_size = options.kv_block_size;
       rank_options.max_batch_tokens = options.max_batch_tokens;
       rank_options.max_logit_rows = options.max_logit_rows;
-      rank_options.cuda_graphs = options.cuda_graphs;
       ranks.push_back(std::make_unique<CudaRank>(checkpoint, config, ShardSpec{r, world, false}, rank_options));
     }
     // Every rank holds the same blocks (its own key/value heads of them): the smallest budget decides.
@@ -123,13 +122,14 @@ struct CudaBackend::Impl {
     RankStep step;
     const std::int64_t max_context =
         options.max_context_len > 0 ? options.max_context_len : config.max_position_embeddings;
-    if (options.cuda_graphs && logits == nullptr)
+    if (options.cuda_graphs)
       step.graph_shape = decode_graph_shape(batch, draws.size(), options.kv_block_size, options.max_graph_seqs,
                                             max_context);
     PackedBatch packed = step.graph_shape ? pack_decode_graph_batch(batch, *step.graph_shape, options.kv_block_size)
                                           : pack_forward_batch(batch);
     step.draws = append_token_draws(packed, draws);
     step.packed = &packed;
+    step.logit_rows = static_cast<int>(batch.logit_rows.size());
     threads.run([&](int r) {
       RankStep mine = step;
       if (r == 0) {
@@ -190,6 +190,8 @@ std::uint64_t CudaBackend::kv_cache_bytes() const {
   for (const auto& rank : impl_->ranks) total += rank->kv_cache_bytes();
   return total;
 }
+
+void CudaBackend::set_cuda_graphs(bool enabled) { impl_->options.cuda_graphs = enabled; }
 
 CudaGraphStats CudaBackend::graph_stats() const {
   CudaGraphStats stats;

@@ -73,6 +73,8 @@ class CudaBackend final : public Backend {
   std::uint64_t weight_bytes_per_step() const;
   std::uint64_t kv_cache_bytes() const;
   CudaGraphStats graph_stats() const;
+  // Turns graph replay of decode steps on or off from the next step on (benchmarks compare the two).
+  void set_cuda_graphs(bool enabled);
 
  private:
   struct Impl;

@@ -3,6 +3,7 @@
 #include <cuda_runtime.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <map>
 #include <set>
 #include <stdexcept>
@@ -76,6 +77,7 @@ struct CudaRank::Impl {
   Bf16Workspace workspace;
   std::map<DecodeGraphShape, std::unique_ptr<DecodeGraph>> graphs;
   std::set<DecodeGraphShape> warmed;  // shapes run eagerly once (cuBLASLt plans made) and ready to capture
+  std::set<DecodeGraphShape> uncapturable;  // shapes whose capture failed: always eager
   std::int64_t replays = 0, captures = 0;
 
   Impl(const Checkpoint& checkpoint, const ModelConfig& config, ShardSpec shard, const CudaRankOptions& rank_options)
@@ -191,8 +193,18 @@ struct CudaRank::Impl {
     reserve_workspace(packed.num_tokens, packed.num_logit_rows);  // may drop every graph
     auto found = graphs.find(shape);
     if (found == graphs.end()) {
-      if (warmed.insert(shape).second) return enqueue_eager(packed, collectives);
-      capture(shape, packed, collectives);
+      if (uncapturable.count(shape) != 0 || warmed.insert(shape).second) return enqueue_eager(packed, collectives);
+      try {
+        capture(shape, packed, collectives);
+      } catch (const std::runtime_error& e) {
+        // A graph is an optimisation: without memory for its buffers, or if capture fails, the shape
+        // runs eagerly from now on.
+        uncapturable.insert(shape);
+        (void)cudaGetLastError();
+        std::fprintf(stderr, "r1eval: CUDA graph of %d sequences x %d context not captured, running eagerly: %s\n",
+                     shape.seqs, shape.context, e.what());
+        return enqueue_eager(packed, collectives);
+      }
       found = graphs.find(shape);
     }
     DecodeGraph& graph = *found->second;
@@ -207,11 +219,10 @@ struct CudaRank::Impl {
   void run(const RankStep& step, Bf16Collectives* collectives) {
     select_device();
     const PackedBatch& packed = *step.packed;
-    const std::byte* device_batch = step.graph_shape && options.cuda_graphs
-                                        ? enqueue_graph(*step.graph_shape, packed, collectives)
+    const std::byte* device_batch = step.graph_shape ? enqueue_graph(*step.graph_shape, packed, collectives)
                                         : enqueue_eager(packed, collectives);
     if (step.want_logits) {
-      step.logits->resize(static_cast<std::size_t>(packed.num_logit_rows) * static_cast<std::size_t>(model.vocab));
+      step.logits->resize(static_cast<std::size_t>(step.logit_rows) * static_cast<std::size_t>(model.vocab));
       if (!step.logits->empty()) {
         check_cuda(cudaMemcpyAsync(step.logits->data(), workspace.rows_logits, step.logits->size() * sizeof(float),
                                    cudaMemcpyDeviceToHost, stream),

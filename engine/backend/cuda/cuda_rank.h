@@ -24,7 +24,6 @@ struct CudaRankOptions {
   std::int32_t kv_block_size = 16;
   std::int32_t max_batch_tokens = 8192;  // workspace sized for this at construction (grown on demand)
   std::int32_t max_logit_rows = 512;
-  bool cuda_graphs = true;  // replay captured graphs for decode steps packed at a graph shape
 };
 
 // What one step asks of a rank: the packed batch (draws appended) and what to bring back.
@@ -34,7 +33,8 @@ struct RankStep {
   std::optional<DecodeGraphShape> graph_shape;
   PackedDraws draws;
   bool want_logits = false;             // copy the fp32 logits back (forward())
-  std::vector<float>* logits = nullptr;  // [num_logit_rows][vocab] when want_logits
+  int logit_rows = 0;                    // the batch's own logit rows (a graph's padding rows follow them)
+  std::vector<float>* logits = nullptr;  // [logit_rows][vocab] when want_logits
   std::vector<std::int32_t>* tokens = nullptr;  // one per draw otherwise
 };
 

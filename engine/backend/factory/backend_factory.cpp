@@ -1,5 +1,6 @@
 #include "engine/backend/factory/backend_factory.h"
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "engine/backend/cpu/cpu_backend.h"
@@ -86,6 +87,22 @@ std::unique_ptr<Backend> make_backend(const std::string& model_dir, const Backen
 #else
   return nullptr;  // unreachable: cuda_backend_built() is false
 #endif
+}
+
+SchedulerOptions scheduler_options_for(const Backend& backend, std::size_t max_seqs) {
+  SchedulerOptions options;
+#if R1EVAL_HAVE_CUDA_BACKEND
+  if (dynamic_cast<const CudaBackend*>(&backend) != nullptr) {
+    const CudaBackendOptions defaults;
+    options.max_seqs = static_cast<std::int64_t>(std::min<std::size_t>(std::max<std::size_t>(max_seqs, 1),
+                                                                       static_cast<std::size_t>(defaults.max_graph_seqs)));
+    options.max_batched_tokens = defaults.max_batch_tokens;
+  }
+#else
+  (void)backend;
+  (void)max_seqs;
+#endif
+  return options;
 }
 
 }  // namespace r1eval::engine

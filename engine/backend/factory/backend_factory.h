@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "engine/backend/backend.h"
+#include "engine/runtime/scheduler.h"
 
 namespace r1eval::engine {
 
@@ -45,5 +46,10 @@ BackendKind resolve_backend_kind(const std::string& model_dir, const BackendOpti
 // be honoured (cuda asked of a build without CUDA, or --tp above 1 without NCCL), and whatever the chosen
 // backend's constructor throws (std::runtime_error for a bad model folder or no visible device).
 std::unique_ptr<Backend> make_backend(const std::string& model_dir, const BackendOptions& options);
+
+// Scheduler bounds that suit `backend`: the runtime's defaults on the CPU; on a GPU up to `max_seqs` sequences
+// a step (at most 256, the largest decode graph) and 8192 new tokens (the workspace the CUDA backend
+// reserves up front), so that a decode step batches every running sample. Samples do not depend on them.
+SchedulerOptions scheduler_options_for(const Backend& backend, std::size_t max_seqs);
 
 }  // namespace r1eval::engine
