@@ -196,11 +196,8 @@ TEST(CudaKernelEmulation, SamplingChoosesTheCpuToken) {
 // Draws that pick their rows (several samples of one prompt share a row, a row may go undrawn): the
 // kernel with a row table chooses what the CPU twin chooses.
 TEST(CudaKernelEmulation, SamplingFromChosenRowsChoosesTheCpuToken) {
-  std::mt19937 rng(17);
-  std::normal_distribution<float> dist(0.0f, 2.0f);
   const int vocab = 2048, rows = 3;
-  std::vector<float> logits(static_cast<std::size_t>(rows) * vocab);
-  for (float& x : logits) x = dist(rng);
+  const std::vector<float> logits = random_floats(static_cast<std::size_t>(rows) * vocab, -4.0f, 4.0f, 17);
   const std::vector<std::int32_t> row_of_draw = {2, 0, 0, 0, 0, 2};
   const int draws = static_cast<int>(row_of_draw.size());
   std::vector<SamplingParams> params(row_of_draw.size(), SamplingParams{0.6f, 0.95f, 0, 0.0f});

@@ -165,11 +165,8 @@ TEST(SampleTokens, GreedyPicksLowestIdOfMaximumAndSkipsNan) {
 // A draw from a chosen row is the draw from that row alone: the samples of one prompt sharing its row
 // differ only through their keys.
 TEST(SampleTokenRows, EachDrawIsTheSingleRowDraw) {
-  std::mt19937 rng(5);
-  std::normal_distribution<float> dist(0.0f, 2.0f);
   const int vocab = 500, rows = 4;
-  std::vector<float> logits(static_cast<std::size_t>(rows) * vocab);
-  for (float& x : logits) x = dist(rng);
+  const std::vector<float> logits = testing::random_floats(static_cast<std::size_t>(rows) * vocab, -4.0f, 4.0f, 5);
   const std::vector<std::int32_t> row_of_draw = {3, 1, 1, 1, 3, 0};
   std::vector<SamplingParams> params;
   std::vector<SampleKey> keys;
