@@ -159,7 +159,7 @@ std::int64_t EngineGenerator::tokens_generated() const { return state_->live_tok
 
 std::string EngineGenerator::summary() const {
   const engine::EngineStats& t = state_->totals;
-  return std::string("engine (") + engine::backend_kind_name(state_->kind) + " backend): " +
+  return "engine (" + engine::backend_description(state_->kind, state_->options.backend) + "): " +
          std::to_string(t.generated_tokens) + " generated tokens, " + std::to_string(t.prompt_tokens) +
          " prefill tokens, " + std::to_string(t.steps) + " steps, " + std::to_string(t.preemptions) + " preemptions";
 }

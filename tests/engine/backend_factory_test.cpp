@@ -47,6 +47,17 @@ TEST(BackendFactory, AutoIsCudaOnlyWhenUsableWithEnoughGpusAndASupportedHeadDim)
   EXPECT_FALSE(cuda_backend_usable() && !cuda_backend_built());
 }
 
+TEST(BackendFactory, DescribesHowTheBackendRuns) {
+  BackendOptions options;
+  EXPECT_EQ(backend_description(BackendKind::kCpu, options), "cpu backend");
+  EXPECT_EQ(backend_description(BackendKind::kCuda, options), "cuda backend on GPU 0");
+  options.tensor_parallel = 2;
+  options.cuda_device = 2;
+  options.cuda_graphs = false;
+  EXPECT_EQ(backend_description(BackendKind::kCpu, options), "cpu backend, tp 2");
+  EXPECT_EQ(backend_description(BackendKind::kCuda, options), "cuda backend, tp 2 on GPUs 2-3, no CUDA graphs");
+}
+
 // The factory's CPU backend is the CpuBackend itself: the same logits as one built directly.
 TEST(BackendFactory, CpuKindBuildsTheCpuBackend) {
   const std::string dir = testing::fixture_dir("qwen2_fp32").string();

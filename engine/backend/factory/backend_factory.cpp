@@ -63,6 +63,18 @@ BackendKind resolve_backend_kind(const std::string& model_dir, const BackendOpti
                                                                                   : BackendKind::kCpu;
 }
 
+std::string backend_description(BackendKind resolved, const BackendOptions& options) {
+  std::string text = std::string(backend_kind_name(resolved)) + " backend";
+  if (options.tensor_parallel > 1) text += ", tp " + std::to_string(options.tensor_parallel);
+  if (resolved == BackendKind::kCuda) {
+    const int first = options.cuda_device, last = options.cuda_device + options.tensor_parallel - 1;
+    text += first == last ? " on GPU " + std::to_string(first)
+                          : " on GPUs " + std::to_string(first) + "-" + std::to_string(last);
+    if (!options.cuda_graphs) text += ", no CUDA graphs";
+  }
+  return text;
+}
+
 std::unique_ptr<Backend> make_backend(const std::string& model_dir, const BackendOptions& options) {
   if (resolve_backend_kind(model_dir, options) == BackendKind::kCpu) {
     CpuBackendOptions cpu;

@@ -42,6 +42,10 @@ struct BackendOptions {
 // read it (kAuto on a usable CUDA build).
 BackendKind resolve_backend_kind(const std::string& model_dir, const BackendOptions& options);
 
+// How a backend of `resolved` kind runs under `options`, for summaries and run.json: "cpu backend",
+// "cpu backend, tp 2", "cuda backend on GPU 0", "cuda backend, tp 2 on GPUs 2-3, no CUDA graphs".
+std::string backend_description(BackendKind resolved, const BackendOptions& options);
+
 // Builds the backend for `model_dir`. Throws std::invalid_argument with one line when the choice cannot
 // be honoured (cuda asked of a build without CUDA, or --tp above 1 without NCCL), and whatever the chosen
 // backend's constructor throws (std::runtime_error for a bad model folder or no visible device).
