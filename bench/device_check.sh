@@ -163,9 +163,13 @@ else
     --generate "${ENGINE_GENERATE:-256}" >"$RESULTS/engine_bench.txt" 2>&1 || { say "engine bench failed"; ENGINE_STATUS=1; }
   tail -20 "$RESULTS/engine_bench.txt" | tee -a "$LOG"
   say "transformers generate on the same checkpoint (static cache), for the side-by-side"
-  timeout 240 "$PYTHON" "$ROOT/tools/hf_generate_bench.py" "$MODEL" --runs 1x512x128,64x512x128 \
+  # The same two workloads as the engine's: batch 1, and 256 x (512 + ENGINE_GENERATE).
+  timeout 240 "$PYTHON" "$ROOT/tools/hf_generate_bench.py" "$MODEL" --runs "1x512x128,256x512x${ENGINE_GENERATE:-256}" \
     --out "$RESULTS/hf_bench.md" >"$RESULTS/hf_bench.txt" 2>&1 || say "transformers bench failed or timed out (see hf_bench.txt)"
   [ -f "$RESULTS/hf_bench.md" ] && tee -a "$LOG" <"$RESULTS/hf_bench.md"
+  say "issue 5's targets (a)-(d), graphs vs eager"
+  "$PYTHON" "$ROOT/tools/device_summary.py" "$RESULTS/engine_bench.md" "$RESULTS/hf_bench.md" \
+    --out "$RESULTS/summary.md" | tee -a "$LOG"
 
   # --- 5. r1eval run smoke: the same run on both backends -------------------------------------------
   DATA=${DATA_DIR:-$ROOT/../shared/data}
