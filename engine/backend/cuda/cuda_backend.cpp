@@ -23,6 +23,9 @@ using cuda::RankStep;
 
 namespace {
 
+// The R1 protocol's 32768 generated tokens after a prompt of up to 8192.
+constexpr std::int64_t kDefaultGraphContext = 40960;
+
 ModelConfig checked_config(const std::string& model_dir) {
   ModelConfig config = load_model_config(model_dir);
   if (!kernels::attention_head_dim_supported(static_cast<int>(config.head_dim))) {
@@ -76,6 +79,10 @@ struct CudaBackend::Impl {
       rank_options.kv_block_size = options.kv_block_size;
       rank_options.max_batch_tokens = options.max_batch_tokens;
       rank_options.max_logit_rows = options.max_logit_rows;
+      if (options.cuda_graphs) {
+        rank_options.max_graph_seqs = options.max_graph_seqs;
+        rank_options.max_graph_context = graph_context_cap();
+      }
       ranks.push_back(std::make_unique<CudaRank>(checkpoint, config, ShardSpec{r, world, false}, rank_options));
     }
     // Every rank holds the same blocks (its own key/value heads of them): the smallest budget decides.
@@ -99,6 +106,15 @@ struct CudaBackend::Impl {
 
   std::int64_t num_blocks() const { return ranks.front()->num_kv_blocks(); }
 
+  // The longest context a decode graph covers (longer steps run eagerly), a multiple of the block size.
+  std::int64_t graph_context_cap() const {
+    const std::int64_t wanted = options.max_context_len > 0
+                                    ? options.max_context_len
+                                    : std::min<std::int64_t>(config.max_position_embeddings, kDefaultGraphContext);
+    const std::int64_t block = options.kv_block_size;
+    return (std::max<std::int64_t>(wanted, 1) + block - 1) / block * block;
+  }
+
   void check_step(const ForwardBatch& batch, const std::vector<TokenDraw>& draws) const {
     std::string problem = validate_forward_batch(batch, config.vocab_size, num_blocks(), options.kv_block_size);
     if (!problem.empty()) throw std::invalid_argument("forward batch: " + problem);
@@ -120,11 +136,9 @@ struct CudaBackend::Impl {
             std::vector<std::int32_t>* tokens) {
     check_step(batch, draws);
     RankStep step;
-    const std::int64_t max_context =
-        options.max_context_len > 0 ? options.max_context_len : config.max_position_embeddings;
-    if (options.cuda_graphs)
+    if (options.cuda_graphs && ranks.front()->graphs_available())
       step.graph_shape = decode_graph_shape(batch, draws.size(), options.kv_block_size, options.max_graph_seqs,
-                                            max_context);
+                                            graph_context_cap());
     PackedBatch packed = step.graph_shape ? pack_decode_graph_batch(batch, *step.graph_shape, options.kv_block_size)
                                           : pack_forward_batch(batch);
     step.draws = append_token_draws(packed, draws);

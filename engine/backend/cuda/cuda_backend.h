@@ -28,9 +28,10 @@ struct CudaBackendOptions {
   std::int32_t max_logit_rows = 512;
   // GPUs device, device + 1, ... hold one rank each; above 1 needs NCCL (cuda_backend_has_nccl()).
   int tensor_parallel = 1;
-  // Decode steps of up to max_graph_seqs sequences and contexts up to max_context_len (0: the model's
-  // max_position_embeddings) are replayed from CUDA graphs: run eagerly the first time a shape is seen,
-  // captured the second, replayed after. false runs every step eagerly.
+  // Decode steps of up to max_graph_seqs sequences and contexts up to max_context_len (0: 40960, or the
+  // model's max_position_embeddings if smaller) are replayed from CUDA graphs: run eagerly the first time a
+  // shape is seen, captured the second, replayed after; longer or larger steps run eagerly. The graphs'
+  // shared attention scratch is allocated at construction. false runs every step eagerly.
   bool cuda_graphs = true;
   int max_graph_seqs = 256;
   std::int64_t max_context_len = 0;
@@ -73,7 +74,8 @@ class CudaBackend final : public Backend {
   std::uint64_t weight_bytes_per_step() const;
   std::uint64_t kv_cache_bytes() const;
   CudaGraphStats graph_stats() const;
-  // Turns graph replay of decode steps on or off from the next step on (benchmarks compare the two).
+  // Turns graph replay of decode steps on or off from the next step on (benchmarks compare the two); on
+  // only works for a backend constructed with cuda_graphs.
   void set_cuda_graphs(bool enabled);
 
  private:

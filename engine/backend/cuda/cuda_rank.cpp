@@ -14,6 +14,7 @@
 #include "engine/backend/decode_graph_plan.h"
 #include "engine/backend/rope.h"
 #include "kernels/activation.h"
+#include "kernels/attention.h"
 #include "kernels/embedding.h"
 #include "kernels/matmul.h"
 #include "kernels/norm.h"
@@ -42,12 +43,11 @@ struct OwnedStream {
   }
 };
 
-// A decode step captured once and replayed: it reads the step from `upload` and keeps its attention
-// scratch in `decode_workspace`, both at fixed addresses; the activations are the rank's workspace, so
-// every graph is dropped when that workspace moves.
+// A decode step captured once and replayed: it reads the step from `upload` (its own, at a fixed address);
+// its attention scratch is the rank's graph scratch and its activations the rank's workspace, so every
+// graph is dropped when that workspace moves.
 struct DecodeGraph {
   DeviceBuffer upload;
-  DeviceBuffer decode_workspace;
   cudaGraphExec_t exec = nullptr;
   DecodeGraph() = default;
   DecodeGraph(const DecodeGraph&) = delete;
@@ -75,6 +75,7 @@ struct CudaRank::Impl {
   GrowingBuffer draw_tokens{"sampled tokens"};
   std::int64_t token_capacity = 0, row_capacity = 0;
   Bf16Workspace workspace;
+  DeviceBuffer graph_scratch;  // decode attention scratch of every graph, sized for the largest shape
   std::map<DecodeGraphShape, std::unique_ptr<DecodeGraph>> graphs;
   std::set<DecodeGraphShape> warmed;  // shapes run eagerly once (cuBLASLt plans made) and ready to capture
   std::set<DecodeGraphShape> uncapturable;  // shapes whose capture failed: always eager
@@ -104,6 +105,11 @@ struct CudaRank::Impl {
                           cudaMemcpyHostToDevice),
                "cudaMemcpy", "rope frequencies");
     reserve_workspace(options.max_batch_tokens, std::min(options.max_batch_tokens, options.max_logit_rows));
+    if (options.max_graph_seqs > 0) {
+      const std::size_t floats = kernels::decode_workspace_floats(
+          options.max_graph_seqs, model.q_heads, model.head_dim, static_cast<int>(options.max_graph_context));
+      graph_scratch = DeviceBuffer(std::max<std::size_t>(1, floats) * sizeof(float), "decode graph scratch on " + where);
+    }
   }
 
   void select_device() const {
@@ -138,6 +144,9 @@ struct CudaRank::Impl {
     select_device();
     kv_buffer = DeviceBuffer(static_cast<std::size_t>(blocks) * block_bytes(),
                              "KV cache on device " + std::to_string(options.device));
+    // Zeroed once: a graph's padding rows read slot 0 of block 0, which must hold numbers, not whatever the
+    // allocation held (their results are discarded, but a NaN there is worth never having).
+    check_cuda(cudaMemset(kv_buffer.data(), 0, kv_buffer.size()), "cudaMemset", "KV cache");
     kv.base = kv_buffer.as<bf16>();
     kv.num_blocks = blocks;
     kv.block_size = options.kv_block_size;
@@ -162,9 +171,11 @@ struct CudaRank::Impl {
 
   void capture(const DecodeGraphShape& shape, const PackedBatch& packed, Bf16Collectives* collectives) {
     auto graph = std::make_unique<DecodeGraph>();
+    if (bf16_decode_workspace_floats(model, packed) * sizeof(float) > graph_scratch.size()) {
+      throw std::runtime_error("decode graph scratch of " + std::to_string(graph_scratch.size()) +
+                               " bytes is too small for this shape");
+    }
     graph->upload = DeviceBuffer(decode_graph_upload_bytes(shape, options.kv_block_size), "decode graph upload");
-    graph->decode_workspace = DeviceBuffer(
-        std::max<std::size_t>(1, bf16_decode_workspace_floats(model, packed)) * sizeof(float), "decode graph scratch");
     check_cuda(cudaStreamSynchronize(stream), "cudaStreamSynchronize", "before graph capture");
     // Relaxed: another thread (another rank) may make library calls while this one captures.
     check_cuda(cudaStreamBeginCapture(stream, cudaStreamCaptureModeRelaxed), "cudaStreamBeginCapture",
@@ -172,7 +183,7 @@ struct CudaRank::Impl {
     cudaGraph_t captured = nullptr;
     try {
       bf16_forward<CudaKernels>(model, packed, graph->upload.data(), workspace, kv, inv_freq.as<float>(),
-                                graph->decode_workspace.as<float>(), stream, collectives);
+                                graph_scratch.as<float>(), stream, collectives);
     } catch (...) {
       (void)cudaStreamEndCapture(stream, &captured);
       if (captured != nullptr) (void)cudaGraphDestroy(captured);
@@ -275,6 +286,7 @@ int CudaRank::device() const { return impl_->options.device; }
 CUstream_st* CudaRank::stream() const { return impl_->stream; }
 std::uint64_t CudaRank::weight_bytes_per_step() const { return impl_->model.bytes_per_step; }
 std::uint64_t CudaRank::kv_cache_bytes() const { return impl_->kv_buffer.size(); }
+bool CudaRank::graphs_available() const { return impl_->graph_scratch.size() > 0; }
 std::int64_t CudaRank::graph_replays() const { return impl_->replays; }
 std::int64_t CudaRank::graphs_captured() const { return impl_->captures; }
 

@@ -24,6 +24,10 @@ struct CudaRankOptions {
   std::int32_t kv_block_size = 16;
   std::int32_t max_batch_tokens = 8192;  // workspace sized for this at construction (grown on demand)
   std::int32_t max_logit_rows = 512;
+  // Decode graphs: the attention scratch every graph shares is allocated at construction for this many
+  // sequences at this context (0 sequences: no graphs on this rank).
+  int max_graph_seqs = 0;
+  std::int64_t max_graph_context = 0;
 };
 
 // What one step asks of a rank: the packed batch (draws appended) and what to bring back.
@@ -64,6 +68,8 @@ class CudaRank {
   CUstream_st* stream() const;
   std::uint64_t weight_bytes_per_step() const;
   std::uint64_t kv_cache_bytes() const;
+  // Whether decode graphs can be captured (max_graph_seqs > 0 at construction).
+  bool graphs_available() const;
   // Decode steps replayed from a captured graph, and graphs captured, since construction.
   std::int64_t graph_replays() const;
   std::int64_t graphs_captured() const;
