@@ -1,5 +1,6 @@
 #include "harness/run/data_parallel_generator.h"
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -33,12 +34,20 @@ DataParallelGenerator::~DataParallelGenerator() = default;
 
 void DataParallelGenerator::generate(const std::vector<GenerationRequest>& requests, const CompletionSink& sink,
                                      const std::atomic<bool>& stop) {
-  const std::vector<std::size_t> owner = assign_replicas(requests, replicas_.size());
+  // Replicas that pull their work share one queue of the requests (each claims the next prompt when it has
+  // room); others get a fixed share each, dealt by assign_replicas.
+  std::vector<PullingGenerator*> pulling;
+  for (const auto& replica : replicas_) pulling.push_back(dynamic_cast<PullingGenerator*>(replica.get()));
+  const bool shared_queue = std::find(pulling.begin(), pulling.end(), nullptr) == pulling.end();
+  RequestQueue queue(requests.size());
   std::vector<std::vector<GenerationRequest>> shares(replicas_.size());
   std::vector<std::vector<std::size_t>> original_index(replicas_.size());
-  for (std::size_t r = 0; r < requests.size(); ++r) {
-    shares[owner[r]].push_back(requests[r]);
-    original_index[owner[r]].push_back(r);
+  if (!shared_queue) {
+    const std::vector<std::size_t> owner = assign_replicas(requests, replicas_.size());
+    for (std::size_t r = 0; r < requests.size(); ++r) {
+      shares[owner[r]].push_back(requests[r]);
+      original_index[owner[r]].push_back(r);
+    }
   }
 
   // The replicas' completions wait here for the calling thread, which alone talks to `sink`.
@@ -50,16 +59,21 @@ void DataParallelGenerator::generate(const std::vector<GenerationRequest>& reque
   std::atomic<bool> halt{stop.load()};  // the caller's stop, or a replica's failure
   std::vector<std::thread> threads;
   for (std::size_t i = 0; i < replicas_.size(); ++i) {
-    if (shares[i].empty()) continue;
+    if (shared_queue ? i >= requests.size() : shares[i].empty()) continue;
     ++running;
     threads.emplace_back([&, i] {
       try {
-        replicas_[i]->generate(shares[i], [&, i](GeneratedSample&& g) {
-          g.request = original_index[i][g.request];
+        const CompletionSink hand_over = [&, i](GeneratedSample&& g) {
+          if (!shared_queue) g.request = original_index[i][g.request];
           std::lock_guard lock(mutex);
           finished.push_back(std::move(g));
           ready.notify_one();
-        }, halt);
+        };
+        if (shared_queue) {
+          pulling[i]->generate_from(requests, queue, hand_over, halt);
+        } else {
+          replicas_[i]->generate(shares[i], hand_over, halt);
+        }
       } catch (...) {
         std::lock_guard lock(mutex);
         if (!error) error = std::current_exception();

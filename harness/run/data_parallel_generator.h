@@ -1,4 +1,4 @@
-// Data parallelism: N generator replicas (engine copies; on GPUs each would own a device) share one run's
+// Data parallelism: N generator replicas (engine copies; on GPUs each owns its devices) share one run's
 // requests and run side by side, each on its own thread, behind the one Generator interface.
 #pragma once
 #include <cstddef>
@@ -21,8 +21,10 @@ class DataParallelGenerator final : public Generator {
   // calling thread. Throws std::invalid_argument when replicas is 0; whatever make_replica throws.
   DataParallelGenerator(std::size_t replicas, const std::function<std::unique_ptr<Generator>(std::size_t)>& make_replica);
   ~DataParallelGenerator() override;
-  // Splits the requests (assign_replicas), runs every replica's share on its own thread and hands each
-  // completion to `sink` on the calling thread, with request indices of the caller's list. A sample's
+  // Runs the replicas, each on its own thread, and hands each completion to `sink` on the calling thread,
+  // with request indices of the caller's list. Replicas that pull their work (PullingGenerator, such as the
+  // engine) share one queue of the requests and each claims the next prompt when it has room, so a replica
+  // whose samples run long does not hold up the others; other replicas get fixed shares (assign_replicas). A sample's
   // tokens are its replica's, which depend on its prompt, settings and seed only, so they are those of a
   // single generator. When a replica throws, the others are stopped and the first error is rethrown here.
   void generate(const std::vector<GenerationRequest>& requests, const CompletionSink& sink,

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <algorithm>
 #include <chrono>
+#include <deque>
 #include <stdexcept>
 #include <unordered_map>
 
@@ -60,39 +61,48 @@ struct InFlight {
 
 }  // namespace
 
-void EngineGenerator::generate(const std::vector<GenerationRequest>& requests, const CompletionSink& sink,
-                               const std::atomic<bool>& stop) {
-  // Prompts are tokenized once per request; a request's samples enter the engine together (in groups of at
-  // most max_in_flight) so they share the prompt's prefill and cache blocks.
-  std::vector<std::vector<std::int32_t>> prompts;
-  std::vector<std::pair<std::size_t, std::vector<std::size_t>>> groups;
+void EngineGenerator::generate_from(const std::vector<GenerationRequest>& requests, RequestQueue& queue,
+                                    const CompletionSink& sink, const std::atomic<bool>& stop) {
+  // Two samples with one seed would draw the same tokens: refused, naming both, before anything runs.
   std::unordered_map<std::uint64_t, const SampleIdentity*> seen;
-  const std::size_t max_group = std::max<std::size_t>(1, state_->options.max_in_flight);
-  for (std::size_t r = 0; r < requests.size(); ++r) {
-    engine::ChatTemplateOptions chat;
-    chat.force_think = true;
-    const auto ids = engine::encode_chat(state_->tokenizer, engine::ChatTemplateKind::kR1Distill,
-                                         {{"user", requests[r].prompt}}, chat);
-    prompts.emplace_back(ids.begin(), ids.end());
-    for (std::size_t s = 0; s < requests[r].samples.size(); ++s) {
-      const SampleIdentity& id = requests[r].samples[s];
+  for (const GenerationRequest& request : requests) {
+    for (const SampleIdentity& id : request.samples) {
       auto [it, fresh] = seen.emplace(id.seed, &id);
       if (!fresh)
         throw std::invalid_argument("samples " + it->second->task + "/" + it->second->problem_id + "#" +
                                     std::to_string(it->second->sample_index) + " and " + id.task + "/" +
                                     id.problem_id + "#" + std::to_string(id.sample_index) + " share seed " +
                                     std::to_string(id.seed));
+    }
+  }
+  // A claimed request is tokenized once; its samples enter the engine together (in groups of at most
+  // max_in_flight) so they share the prompt's prefill and cache blocks. A request is claimed only when the
+  // engine has room, so replicas sharing the queue take prompts as they free up.
+  std::unordered_map<std::size_t, std::vector<std::int32_t>> prompts;
+  std::deque<std::pair<std::size_t, std::vector<std::size_t>>> groups;  // claimed, not yet in the engine
+  const std::size_t max_group = std::max<std::size_t>(1, state_->options.max_in_flight);
+  const auto claim_next = [&] {
+    const std::optional<std::size_t> claimed = queue.claim();
+    if (!claimed) return false;
+    const std::size_t r = *claimed;
+    engine::ChatTemplateOptions chat;
+    chat.force_think = true;
+    const auto ids = engine::encode_chat(state_->tokenizer, engine::ChatTemplateKind::kR1Distill,
+                                         {{"user", requests[r].prompt}}, chat);
+    prompts[r].assign(ids.begin(), ids.end());
+    for (std::size_t s = 0; s < requests[r].samples.size(); ++s) {
       if (s % max_group == 0) groups.emplace_back(r, std::vector<std::size_t>{});
       groups.back().second.push_back(s);
     }
-  }
+    return true;
+  };
+  bool queue_empty = false;
 
   engine::EngineOptions engine_options;
   engine_options.scheduler = engine::scheduler_options_for(*state_->backend, state_->options.max_in_flight);
   engine::Engine eng(*state_->backend, engine_options);
   std::unordered_map<std::uint64_t, InFlight> in_flight;  // by engine request id
   std::size_t samples_in_flight = 0;
-  std::size_t next = 0;
   const auto add_totals = [&] {
     const engine::EngineStats& s = eng.stats();
     state_->totals.steps += s.steps;
@@ -100,10 +110,18 @@ void EngineGenerator::generate(const std::vector<GenerationRequest>& requests, c
     state_->totals.generated_tokens += s.generated_tokens;
     state_->totals.preemptions += s.preemptions;
   };
-  while (!stop.load() && (next < groups.size() || eng.has_unfinished())) {
-    while (next < groups.size() &&
-           (samples_in_flight == 0 || samples_in_flight + groups[next].second.size() <= max_group)) {
-      const auto& [r, members] = groups[next++];
+  while (!stop.load()) {
+    while (samples_in_flight < max_group) {
+      if (groups.empty()) {
+        if (queue_empty) break;
+        if (!claim_next()) {
+          queue_empty = true;
+          break;
+        }
+      }
+      if (samples_in_flight > 0 && samples_in_flight + groups.front().second.size() > max_group) break;
+      const auto [r, members] = std::move(groups.front());
+      groups.pop_front();
       const GenerationRequest& request = requests[r];
       // Each sample draws from the stream it would have as a request of its own, keyed by its identity seed: its
       // tokens do not depend on which other samples of the prompt share its group.
@@ -131,6 +149,7 @@ void EngineGenerator::generate(const std::vector<GenerationRequest>& requests, c
                                         std::chrono::steady_clock::now()});
       samples_in_flight += members.size();
     }
+    if (groups.empty() && queue_empty && !eng.has_unfinished()) break;
     const std::vector<engine::Completion> finished = eng.step();
     state_->live_tokens.store(state_->totals.generated_tokens + eng.stats().generated_tokens);
     for (const engine::Completion& c : finished) {

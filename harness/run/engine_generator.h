@@ -17,7 +17,7 @@ struct EngineGeneratorOptions {
   std::size_t max_in_flight = 256;
 };
 
-class EngineGenerator final : public Generator {
+class EngineGenerator final : public PullingGenerator {
  public:
   // Loads the tokenizer and the weights of `model_dir`. Throws (one line naming the folder or file) for a
   // bad model folder.
@@ -27,8 +27,8 @@ class EngineGenerator final : public Generator {
   // blocks shared), each drawing from a random stream keyed by its identity seed alone, so its tokens do not
   // depend on its group, on what else is in the batch, on preemption, or on which samples a resumed run still
   // needs. Throws std::invalid_argument when two samples share a seed.
-  void generate(const std::vector<GenerationRequest>& requests, const CompletionSink& sink,
-                const std::atomic<bool>& stop) override;
+  void generate_from(const std::vector<GenerationRequest>& requests, RequestQueue& queue, const CompletionSink& sink,
+                     const std::atomic<bool>& stop) override;
   std::string summary() const override;
   std::int64_t tokens_generated() const override;
 

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -57,6 +58,38 @@ class Generator {
   // Tokens generated so far, unfinished samples included; safe to call from another thread while
   // generate() runs (the progress log reads it).
   virtual std::int64_t tokens_generated() const = 0;
+};
+
+// The requests of one generate() call handed out to generators that pull their work: claim() gives the
+// index of the next request to serve, or nullopt when none is left. Safe to call from several threads.
+class RequestQueue {
+ public:
+  explicit RequestQueue(std::size_t count) : count_(count) {}
+  std::optional<std::size_t> claim() {
+    const std::size_t i = next_.fetch_add(1);
+    return i < count_ ? std::optional<std::size_t>(i) : std::nullopt;
+  }
+
+ private:
+  std::size_t count_;
+  std::atomic<std::size_t> next_{0};
+};
+
+// A generator that takes its requests one at a time from a queue it may share with others (data parallelism:
+// a replica claims the next prompt only when it has room for it, so replicas stay busy however long their
+// samples run).
+class PullingGenerator : public Generator {
+ public:
+  // As generate(), for the requests it claims from `queue` (indices into `requests`, which completions keep);
+  // returns once the queue is empty and its claimed requests are done, or early on `stop`.
+  virtual void generate_from(const std::vector<GenerationRequest>& requests, RequestQueue& queue,
+                             const CompletionSink& sink, const std::atomic<bool>& stop) = 0;
+  // Every request, from a queue of its own.
+  void generate(const std::vector<GenerationRequest>& requests, const CompletionSink& sink,
+                const std::atomic<bool>& stop) override {
+    RequestQueue queue(requests.size());
+    generate_from(requests, queue, sink, stop);
+  }
 };
 
 }  // namespace r1eval::harness::run

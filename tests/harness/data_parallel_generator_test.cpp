@@ -3,7 +3,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
+#include <optional>
 #include <thread>
 
 #include "harness/run/data_parallel_generator.h"
@@ -71,6 +73,45 @@ TEST(DataParallelGenerator, ReplicasGiveEverySampleOnceWithOneEnginesTokens) {
   // More replicas than requests: the idle ones are simply not started.
   DataParallelGenerator wide(8, [&](std::size_t) { return std::make_unique<EngineGenerator>(model, small_cache()); });
   EXPECT_EQ(generate_all(wide, requests_with({2})), generate_all(single, requests_with({2})));
+}
+
+// The shared queue hands every request out once, whatever the threads.
+TEST(RequestQueue, HandsEveryIndexOutOnce) {
+  RequestQueue queue(1000);
+  std::vector<std::vector<std::size_t>> claimed(4);
+  {
+    std::vector<std::thread> threads;
+    for (std::size_t t = 0; t < 4; ++t)
+      threads.emplace_back([&, t] {
+        while (const auto i = queue.claim()) claimed[t].push_back(*i);
+      });
+    for (auto& thread : threads) thread.join();
+  }
+  std::vector<std::size_t> all;
+  for (const auto& c : claimed) all.insert(all.end(), c.begin(), c.end());
+  std::sort(all.begin(), all.end());
+  ASSERT_EQ(all.size(), 1000u);
+  for (std::size_t i = 0; i < all.size(); ++i) EXPECT_EQ(all[i], i);
+  EXPECT_FALSE(queue.claim().has_value());
+}
+
+// An engine replica claims a prompt only when it has room for it: stopped after its first sample with room for
+// one sample at a time, it has taken nothing more from the queue.
+TEST(DataParallelGenerator, AnEngineClaimsPromptsOnlyWhenItHasRoom) {
+  const auto model = testing::tiny_model("data_parallel_claims");
+  EngineGeneratorOptions options = small_cache();
+  options.max_in_flight = 1;
+  EngineGenerator engine(model, options);
+  const auto requests = requests_with({1, 1, 1, 1});
+  RequestQueue queue(requests.size());
+  std::atomic<bool> stop{false};
+  std::vector<std::size_t> served;
+  engine.generate_from(requests, queue, [&](GeneratedSample&& s) {
+    served.push_back(s.request);
+    stop.store(true);
+  }, stop);
+  EXPECT_EQ(served, (std::vector<std::size_t>{0}));
+  EXPECT_EQ(queue.claim(), std::optional<std::size_t>(1));
 }
 
 TEST(DataParallelGenerator, AReplicasErrorReachesTheCallerAndStopEndsEarly) {
