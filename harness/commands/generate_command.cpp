@@ -64,7 +64,9 @@ void add_generate_command(CLI::App& app, int& exit_code) {
                                 {{"user", o->prompt}}, chat);
     }
     const std::unique_ptr<engine::Backend> backend = engine::make_backend(o->model, o->backend.options());
-    engine::Engine engine(*backend, engine::EngineOptions{});
+    engine::EngineOptions engine_options;
+    engine_options.scheduler = engine::scheduler_options_for(*backend, static_cast<std::size_t>(o->n));
+    engine::Engine engine(*backend, engine_options);
     engine::Request request;
     request.prompt.assign(ids.begin(), ids.end());
     request.num_samples = static_cast<std::uint32_t>(o->n);
