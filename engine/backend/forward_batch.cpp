@@ -1,5 +1,7 @@
 #include "engine/backend/forward_batch.h"
 
+#include <stdexcept>
+
 namespace r1eval::engine {
 
 std::string validate_forward_batch(const ForwardBatch& batch, std::int64_t vocab_size, std::int64_t num_blocks,
@@ -74,6 +76,14 @@ std::string validate_token_draws(const std::vector<TokenDraw>& draws, std::size_
     }
   }
   return {};
+}
+
+void check_forward_step(const ForwardBatch& batch, const std::vector<TokenDraw>& draws, std::int64_t vocab_size,
+                        std::int64_t num_blocks, std::int32_t block_size) {
+  std::string problem = validate_forward_batch(batch, vocab_size, num_blocks, block_size);
+  if (!problem.empty()) throw std::invalid_argument("forward batch: " + problem);
+  problem = validate_token_draws(draws, batch.logit_rows.size());
+  if (!problem.empty()) throw std::invalid_argument("token draws: " + problem);
 }
 
 }  // namespace r1eval::engine

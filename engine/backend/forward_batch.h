@@ -59,4 +59,9 @@ std::string validate_token_draws(const std::vector<TokenDraw>& draws, std::size_
 std::string validate_forward_batch(const ForwardBatch& batch, std::int64_t vocab_size, std::int64_t num_blocks,
                                    std::int32_t block_size);
 
+// Throws std::invalid_argument, one line starting "forward batch: " or "token draws: ", unless both
+// validators above accept the step. What every backend does before it runs anything.
+void check_forward_step(const ForwardBatch& batch, const std::vector<TokenDraw>& draws, std::int64_t vocab_size,
+                        std::int64_t num_blocks, std::int32_t block_size);
+
 }  // namespace r1eval::engine

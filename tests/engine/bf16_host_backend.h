@@ -109,8 +109,7 @@ class Bf16HostBackend final : public Backend {
   // A decode step packed at a graph's fixed shape (pack_decode_graph_batch), run as the CUDA backend
   // replays it; returns the logits of the batch's own rows.
   std::vector<float> forward_as_decode_graph(const ForwardBatch& batch, const DecodeGraphShape& shape) {
-    const std::string problem = validate_forward_batch(batch, config_.vocab_size, num_blocks_, block_size_);
-    if (!problem.empty()) throw std::invalid_argument("forward batch: " + problem);
+    check_forward_step(batch, {}, config_.vocab_size, num_blocks_, block_size_);
     PackedBatch packed = pack_decode_graph_batch(batch, shape, block_size_);
     const PackedDraws no_draws = append_token_draws(packed, {});
     std::vector<float> logits = run_packed(packed, no_draws).logits;
@@ -131,10 +130,7 @@ class Bf16HostBackend final : public Backend {
   };
 
   StepOutput step(const ForwardBatch& batch, const std::vector<TokenDraw>& draws) {
-    std::string problem = validate_forward_batch(batch, config_.vocab_size, num_blocks_, block_size_);
-    if (!problem.empty()) throw std::invalid_argument("forward batch: " + problem);
-    problem = validate_token_draws(draws, batch.logit_rows.size());
-    if (!problem.empty()) throw std::invalid_argument("token draws: " + problem);
+    check_forward_step(batch, draws, config_.vocab_size, num_blocks_, block_size_);
     PackedBatch packed = pack_forward_batch(batch);
     const PackedDraws packed_draws = append_token_draws(packed, draws);
     return run_packed(packed, packed_draws);

@@ -33,8 +33,7 @@ CpuBackend::~CpuBackend() = default;
 
 std::vector<float> CpuBackend::forward(const ForwardBatch& batch) {
   // Validate before any rank starts: a rank failing mid-collective would leave the others waiting.
-  const std::string problem = validate_forward_batch(batch, config_.vocab_size, num_blocks_, block_size_);
-  if (!problem.empty()) throw std::invalid_argument("forward batch: " + problem);
+  check_forward_step(batch, {}, config_.vocab_size, num_blocks_, block_size_);
   if (ranks_.size() == 1) {
     SoloCommunicator solo;
     return ranks_.front()->forward(batch, solo);

@@ -116,10 +116,7 @@ struct CudaBackend::Impl {
   }
 
   void check_step(const ForwardBatch& batch, const std::vector<TokenDraw>& draws) const {
-    std::string problem = validate_forward_batch(batch, config.vocab_size, num_blocks(), options.kv_block_size);
-    if (!problem.empty()) throw std::invalid_argument("forward batch: " + problem);
-    problem = validate_token_draws(draws, batch.logit_rows.size());
-    if (!problem.empty()) throw std::invalid_argument("token draws: " + problem);
+    check_forward_step(batch, draws, config.vocab_size, num_blocks(), options.kv_block_size);
   }
 
   Bf16Collectives* collectives(int rank) {
