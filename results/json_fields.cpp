@@ -79,4 +79,24 @@ std::string dump_line(const nlohmann::json& j) {
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
+std::string string_field(const nlohmann::json& obj, std::string_view field, std::string_view context) {
+  return as_string(require_field(obj, field, context), field, context);
+}
+
+bool bool_field(const nlohmann::json& obj, std::string_view field, std::string_view context) {
+  return as_bool(require_field(obj, field, context), field, context);
+}
+
+double number_field(const nlohmann::json& obj, std::string_view field, std::string_view context) {
+  return as_number(require_field(obj, field, context), field, context);
+}
+
+int int_field(const nlohmann::json& obj, std::string_view field, std::string_view context) {
+  return as_int(require_field(obj, field, context), field, context);
+}
+
+std::uint64_t uint64_field(const nlohmann::json& obj, std::string_view field, std::string_view context) {
+  return as_uint64(require_field(obj, field, context), field, context);
+}
+
 }  // namespace r1eval::results::detail

@@ -25,6 +25,13 @@ std::int64_t as_int64(const nlohmann::json& v, std::string_view field, std::stri
 int as_int(const nlohmann::json& v, std::string_view field, std::string_view context);
 std::uint64_t as_uint64(const nlohmann::json& v, std::string_view field, std::string_view context);
 
+// Required members read and converted in one call: require_field then the converter of the same name.
+std::string string_field(const nlohmann::json& obj, std::string_view field, std::string_view context);
+bool bool_field(const nlohmann::json& obj, std::string_view field, std::string_view context);
+double number_field(const nlohmann::json& obj, std::string_view field, std::string_view context);
+int int_field(const nlohmann::json& obj, std::string_view field, std::string_view context);
+std::uint64_t uint64_field(const nlohmann::json& obj, std::string_view field, std::string_view context);
+
 // `j` as text on one line; bytes that are not UTF-8 (a model can stop mid-character) become U+FFFD
 // instead of failing the whole record.
 std::string dump_line(const nlohmann::json& j);

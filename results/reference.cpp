@@ -58,10 +58,10 @@ ReferenceTable parse_reference_table(std::string_view json_text) {
   }
   detail::require_object(j, "reference table");
   ReferenceTable table;
-  table.name = detail::as_string(detail::require_field(j, "name", "reference table"), "name", "reference table");
+  table.name = detail::string_field(j, "name", "reference table");
   const std::string context = "reference table '" + table.name + "'";
   table.description =
-      detail::as_string(detail::require_field(j, "description", context), "description", context);
+      detail::string_field(j, "description", context);
   const nlohmann::json& values = detail::require_field(j, "values", context);
   if (!values.is_array()) {
     throw std::invalid_argument(context + ": field 'values' must be an array, got " + values.type_name());
@@ -71,11 +71,11 @@ ReferenceTable parse_reference_table(std::string_view json_text) {
     const nlohmann::json& v = values[i];
     detail::require_object(v, where);
     ReferenceValue r;
-    r.model = detail::as_string(detail::require_field(v, "model", where), "model", where);
-    r.task = detail::as_string(detail::require_field(v, "task", where), "task", where);
-    r.metric = detail::as_string(detail::require_field(v, "metric", where), "metric", where);
-    r.value = detail::as_number(detail::require_field(v, "value", where), "value", where);
-    r.source = detail::as_string(detail::require_field(v, "source", where), "source", where);
+    r.model = detail::string_field(v, "model", where);
+    r.task = detail::string_field(v, "task", where);
+    r.metric = detail::string_field(v, "metric", where);
+    r.value = detail::number_field(v, "value", where);
+    r.source = detail::string_field(v, "source", where);
     table.values.push_back(std::move(r));
   }
   return table;

@@ -78,16 +78,16 @@ SampleRecord record_from_json(const nlohmann::json& j) {
   SampleRecord r;
   // The identity of a sample and its verdict are required; everything else has a documented default
   // so that records written by older versions or other tools still load.
-  r.task = as_string(detail::require_field(j, "task", kContext), "task", kContext);
-  r.problem_id = as_string(detail::require_field(j, "problem_id", kContext), "problem_id", kContext);
-  r.sample_index = detail::as_int(detail::require_field(j, "sample_index", kContext), "sample_index", kContext);
+  r.task = detail::string_field(j, "task", kContext);
+  r.problem_id = detail::string_field(j, "problem_id", kContext);
+  r.sample_index = detail::int_field(j, "sample_index", kContext);
   if (r.sample_index < 0) {
     throw std::invalid_argument("sample record: field 'sample_index' must be >= 0, got " +
                                 std::to_string(r.sample_index));
   }
-  r.seed = detail::as_uint64(detail::require_field(j, "seed", kContext), "seed", kContext);
-  r.response = as_string(detail::require_field(j, "response", kContext), "response", kContext);
-  r.correct = detail::as_bool(detail::require_field(j, "correct", kContext), "correct", kContext);
+  r.seed = detail::uint64_field(j, "seed", kContext);
+  r.response = detail::string_field(j, "response", kContext);
+  r.correct = detail::bool_field(j, "correct", kContext);
 
   if (const auto* v = detail::find_field(j, "prompt")) r.prompt = as_string(*v, "prompt", kContext);
   if (const auto* v = detail::find_field(j, "finish_reason")) r.finish_reason = as_string(*v, "finish_reason", kContext);

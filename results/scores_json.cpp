@@ -14,10 +14,10 @@ nlohmann::json estimate_to_json(const Estimate& e) {
 Estimate estimate_from_json(const nlohmann::json& j, const std::string& context) {
   detail::require_object(j, context);
   Estimate e;
-  e.value = detail::as_number(detail::require_field(j, "value", context), "value", context);
-  e.stderr_ = detail::as_number(detail::require_field(j, "stderr", context), "stderr", context);
-  e.ci_low = detail::as_number(detail::require_field(j, "ci_low", context), "ci_low", context);
-  e.ci_high = detail::as_number(detail::require_field(j, "ci_high", context), "ci_high", context);
+  e.value = detail::number_field(j, "value", context);
+  e.stderr_ = detail::number_field(j, "stderr", context);
+  e.ci_low = detail::number_field(j, "ci_low", context);
+  e.ci_high = detail::number_field(j, "ci_high", context);
   return e;
 }
 
@@ -112,19 +112,19 @@ std::vector<TaskScores> scores_from_json(const nlohmann::json& j) {
     const nlohmann::json& t = tasks[i];
     detail::require_object(t, ctx);
     TaskScores s;
-    s.task = detail::as_string(detail::require_field(t, "task", ctx), "task", ctx);
+    s.task = detail::string_field(t, "task", ctx);
     ctx = "scores task '" + s.task + "'";
-    s.problems = detail::as_int(detail::require_field(t, "problems", ctx), "problems", ctx);
-    s.min_samples = detail::as_int(detail::require_field(t, "min_samples", ctx), "min_samples", ctx);
-    s.max_samples = detail::as_int(detail::require_field(t, "max_samples", ctx), "max_samples", ctx);
+    s.problems = detail::int_field(t, "problems", ctx);
+    s.min_samples = detail::int_field(t, "min_samples", ctx);
+    s.max_samples = detail::int_field(t, "max_samples", ctx);
     s.pass1 = estimate_from_json(detail::require_field(t, "pass1", ctx), ctx + " pass1");
     s.pass_at = by_k_from_json(detail::require_field(t, "pass_at", ctx), ctx + " pass_at");
     s.cons_at = by_k_from_json(detail::require_field(t, "cons_at", ctx), ctx + " cons_at");
     const nlohmann::json& length = detail::require_field(t, "length", ctx);
     detail::require_object(length, ctx + " length");
-    s.length.mean = detail::as_number(detail::require_field(length, "mean", ctx + " length"), "mean", ctx + " length");
+    s.length.mean = detail::number_field(length, "mean", ctx + " length");
     s.length.median =
-        detail::as_number(detail::require_field(length, "median", ctx + " length"), "median", ctx + " length");
+        detail::number_field(length, "median", ctx + " length");
     if (auto unit = length.find("unit"); unit != length.end() && unit->is_string()) s.length.unit = unit->get<std::string>();
     const nlohmann::json& breakdowns = detail::require_field(t, "breakdowns", ctx);
     detail::require_object(breakdowns, ctx + " breakdowns");
@@ -135,7 +135,7 @@ std::vector<TaskScores> scores_from_json(const nlohmann::json& j) {
         const std::string gctx = bctx + "." + value;
         detail::require_object(g, gctx);
         GroupScores& group = s.breakdowns[name][value];
-        group.problems = detail::as_int(detail::require_field(g, "problems", gctx), "problems", gctx);
+        group.problems = detail::int_field(g, "problems", gctx);
         group.pass1 = estimate_from_json(detail::require_field(g, "pass1", gctx), gctx + " pass1");
       }
     }
@@ -147,10 +147,10 @@ std::vector<TaskScores> scores_from_json(const nlohmann::json& j) {
       const std::string rctx = ctx + " rating";
       detail::require_object(*r, rctx);
       RatingSummary summary;
-      summary.rating = detail::as_number(detail::require_field(*r, "rating", rctx), "rating", rctx);
+      summary.rating = detail::number_field(*r, "rating", rctx);
       summary.standard_error =
-          detail::as_number(detail::require_field(*r, "standard_error", rctx), "standard_error", rctx);
-      summary.rated_problems = detail::as_int(detail::require_field(*r, "rated_problems", rctx), "rated_problems", rctx);
+          detail::number_field(*r, "standard_error", rctx);
+      summary.rated_problems = detail::int_field(*r, "rated_problems", rctx);
       if (auto prior = r->find("prior_used"); prior != r->end() && prior->is_boolean()) summary.prior_used = prior->get<bool>();
       if (auto pct = r->find("percentile"); pct != r->end() && !pct->is_null())
         summary.percentile = detail::as_number(*pct, "percentile", rctx);
@@ -162,7 +162,7 @@ std::vector<TaskScores> scores_from_json(const nlohmann::json& j) {
       const std::string rctx = ctx + " contest_rating";
       detail::require_object(*r, rctx);
       ContestRatingSummary summary;
-      summary.rating = detail::as_number(detail::require_field(*r, "rating", rctx), "rating", rctx);
+      summary.rating = detail::number_field(*r, "rating", rctx);
       if (auto pct = r->find("percentile"); pct != r->end() && !pct->is_null())
         summary.percentile = detail::as_number(*pct, "percentile", rctx);
       const nlohmann::json& contests = detail::require_field(*r, "contests", rctx);
@@ -171,15 +171,14 @@ std::vector<TaskScores> scores_from_json(const nlohmann::json& j) {
         const std::string cctx = rctx + " contest";
         detail::require_object(c, cctx);
         ModelContestResult one;
-        one.contest_id = detail::as_string(detail::require_field(c, "contest_id", cctx), "contest_id", cctx);
-        one.score = detail::as_number(detail::require_field(c, "score", cctx), "score", cctx);
-        one.penalty = detail::as_number(detail::require_field(c, "penalty", cctx), "penalty", cctx);
-        one.solved = detail::as_int(detail::require_field(c, "solved", cctx), "solved", cctx);
-        one.problems = detail::as_int(detail::require_field(c, "problems", cctx), "problems", cctx);
-        one.problems_with_samples = detail::as_int(detail::require_field(c, "problems_with_samples", cctx),
-                                                   "problems_with_samples", cctx);
-        one.rank = detail::as_number(detail::require_field(c, "rank", cctx), "rank", cctx);
-        one.rating = detail::as_number(detail::require_field(c, "rating", cctx), "rating", cctx);
+        one.contest_id = detail::string_field(c, "contest_id", cctx);
+        one.score = detail::number_field(c, "score", cctx);
+        one.penalty = detail::number_field(c, "penalty", cctx);
+        one.solved = detail::int_field(c, "solved", cctx);
+        one.problems = detail::int_field(c, "problems", cctx);
+        one.problems_with_samples = detail::int_field(c, "problems_with_samples", cctx);
+        one.rank = detail::number_field(c, "rank", cctx);
+        one.rating = detail::number_field(c, "rating", cctx);
         summary.contests.push_back(std::move(one));
       }
       s.contest_rating = std::move(summary);
