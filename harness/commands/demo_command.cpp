@@ -46,20 +46,13 @@ void require_model_folder(const std::filesystem::path& dir) {
 }
 
 // Forwards to the engine and leaves its token count behind when the run loop is done with it.
-class TokenCountingGenerator final : public run::Generator {
+class TokenCountingGenerator final : public run::ForwardingGenerator {
  public:
   TokenCountingGenerator(std::unique_ptr<run::Generator> inner, std::shared_ptr<std::int64_t> tokens)
-      : inner_(std::move(inner)), tokens_(std::move(tokens)) {}
-  ~TokenCountingGenerator() override { *tokens_ = inner_->tokens_generated(); }
-  void generate(const std::vector<run::GenerationRequest>& requests, const run::CompletionSink& sink,
-                const std::atomic<bool>& stop) override {
-    inner_->generate(requests, sink, stop);
-  }
-  std::string summary() const override { return inner_->summary(); }
-  std::int64_t tokens_generated() const override { return inner_->tokens_generated(); }
+      : ForwardingGenerator(std::move(inner)), tokens_(std::move(tokens)) {}
+  ~TokenCountingGenerator() override { *tokens_ = tokens_generated(); }
 
  private:
-  std::unique_ptr<run::Generator> inner_;
   std::shared_ptr<std::int64_t> tokens_;
 };
 

@@ -26,24 +26,6 @@
 #include "harness/task_lookup.h"
 
 namespace r1eval::harness {
-namespace {
-
-// The endpoint generator made before the run (to learn the model name), handed to the run loop.
-class SharedGenerator final : public run::Generator {
- public:
-  explicit SharedGenerator(std::shared_ptr<run::Generator> inner) : inner_(std::move(inner)) {}
-  void generate(const std::vector<run::GenerationRequest>& requests, const run::CompletionSink& sink,
-                const std::atomic<bool>& stop) override {
-    inner_->generate(requests, sink, stop);
-  }
-  std::string summary() const override { return inner_->summary(); }
-  std::int64_t tokens_generated() const override { return inner_->tokens_generated(); }
-
- private:
-  std::shared_ptr<run::Generator> inner_;
-};
-
-}  // namespace
 
 void add_run_command(CLI::App& app, int& exit_code) {
   struct Options {
@@ -176,7 +158,8 @@ void add_run_command(CLI::App& app, int& exit_code) {
     const std::string model_dir = o->model;
     const int replicas = o->dp;
     const auto make_generator = [model_dir, engine_options, endpoint, replicas]() -> std::unique_ptr<run::Generator> {
-      if (endpoint) return std::make_unique<SharedGenerator>(endpoint);
+      // The endpoint generator was made before the run (to learn the model name); the loop gets a forwarder.
+      if (endpoint) return std::make_unique<run::ForwardingGenerator>(endpoint);
       if (replicas == 1) return std::make_unique<run::EngineGenerator>(model_dir, engine_options);
       // One replica per group of --tp GPUs: replica i on GPUs i * tp ... (auto falls back to the CPU for a
       // replica whose GPUs are not there).

@@ -5,8 +5,10 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace r1eval::harness::run {
@@ -58,6 +60,23 @@ class Generator {
   // Tokens generated so far, unfinished samples included; safe to call from another thread while
   // generate() runs (the progress log reads it).
   virtual std::int64_t tokens_generated() const = 0;
+};
+
+// Hands every call to another generator, held shared so that its maker may keep it too: the generator a
+// run loop is given when the caller needs the real one before or after the loop, and the base of wrappers
+// that add one thing.
+class ForwardingGenerator : public Generator {
+ public:
+  explicit ForwardingGenerator(std::shared_ptr<Generator> inner) : inner_(std::move(inner)) {}
+  void generate(const std::vector<GenerationRequest>& requests, const CompletionSink& sink,
+                const std::atomic<bool>& stop) override {
+    inner_->generate(requests, sink, stop);
+  }
+  std::string summary() const override { return inner_->summary(); }
+  std::int64_t tokens_generated() const override { return inner_->tokens_generated(); }
+
+ private:
+  std::shared_ptr<Generator> inner_;
 };
 
 // The requests of one generate() call handed out to generators that pull their work: claim() gives the
