@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cli_checks.h"
 #include "test_support.h"
 
 namespace r1eval::harness {
@@ -15,11 +16,7 @@ namespace {
 using ::testing::HasSubstr;
 using testing::run_r1eval;
 
-void expect_one_line_error(const testing::CommandResult& r, const std::string& fragment) {
-  EXPECT_EQ(r.exit_code, 2) << r.err;
-  EXPECT_THAT(r.err, HasSubstr(fragment));
-  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
-}
+using testing::expect_one_line_error;
 
 TEST(Cli, TasksListsTheRegistry) {
   const auto r = run_r1eval("tasks");

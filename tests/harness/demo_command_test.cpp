@@ -102,13 +102,9 @@ TEST(DemoCommand, KilledAndResumedRunMatchesAnUninterruptedOne) {
     ::kill(pid, SIGKILL);
     int status = 0;
     ::waitpid(pid, &status, 0);
-    stored_after_kill.insert(std::filesystem::exists(killed / "samples.jsonl") ? results::load_samples(killed).size() : 0);
+    stored_after_kill.insert(testing::stored_samples(killed));
   }
-  EXPECT_GE(stored_after_kill.size(), 2u) << "the kills should land at different points of the run";
-  const auto finish = testing::run_r1eval(killed_args);
-  ASSERT_EQ(finish.exit_code, 0) << finish.err;
-  expect_same_samples(samples_by_key(reference), samples_by_key(killed));
-  EXPECT_EQ(testing::read_text(killed / "scores.json"), testing::read_text(reference / "scores.json"));
+  testing::expect_finished_run_matches(stored_after_kill, killed_args, reference, killed);
 }
 
 TEST(DemoCommand, RunningAgainReprintsWithoutGenerating) {

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cli_checks.h"
 #include "test_support.h"
 
 namespace r1eval::harness {
@@ -39,9 +40,7 @@ TEST(EngineCli, GenerateIsReproducibleAndBatchInvariant) {
 
 TEST(EngineCli, BadModelFolderIsOneLine) {
   const auto r = testing::run_r1eval("generate --model /nonexistent/model --prompt x");
-  EXPECT_EQ(r.exit_code, 2);
-  EXPECT_THAT(r.err, HasSubstr("/nonexistent/model"));
-  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  testing::expect_one_line_error(r, "/nonexistent/model");
 }
 
 }  // namespace

@@ -25,6 +25,7 @@
 #include "harness/seeds.h"
 #include "results/store.h"
 #include "run_folder_checks.h"
+#include "cli_checks.h"
 #include "test_support.h"
 
 namespace r1eval::harness {
@@ -47,7 +48,6 @@ std::string run_args(const std::filesystem::path& model, const std::filesystem::
   return args;
 }
 
-std::size_t count_lines(const std::string& text) { return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')); }
 
 TEST(RunCommand, WritesTheRunFolder) {
   const auto model = testing::tiny_model("run_folder");
@@ -151,13 +151,9 @@ TEST(RunCommand, ResumeAfterKillNineMatchesAnUninterruptedRun) {
       ::kill(pid, SIGKILL);
       ::waitpid(pid, &status, 0);
     }
-    stored_after_kill.insert(std::filesystem::exists(killed / "samples.jsonl") ? results::load_samples(killed).size() : 0);
+    stored_after_kill.insert(testing::stored_samples(killed));
   }
-  EXPECT_GE(stored_after_kill.size(), 2u) << "the kills should land at different points of the run";
-  const auto finish = testing::run_r1eval(killed_args);
-  ASSERT_EQ(finish.exit_code, 0) << finish.err;
-  expect_same_samples(samples_by_key(reference), samples_by_key(killed));
-  EXPECT_EQ(testing::read_text(killed / "scores.json"), testing::read_text(reference / "scores.json"));
+  testing::expect_finished_run_matches(stored_after_kill, killed_args, reference, killed);
 }
 
 TEST(RunCommand, SigtermWritesScoresOfWhatIsDone) {
@@ -204,14 +200,9 @@ TEST(RunCommand, SamplesDoNotDependOnTheKvCacheSize) {
 TEST(RunCommand, BadInputIsOneLineAndExitTwo) {
   const auto model = testing::tiny_model("run_bad");
   const auto out = testing::scratch_dir("run_bad_out");
-  const auto check = [](const testing::CommandResult& r, const std::string& mention) {
-    EXPECT_EQ(r.exit_code, 2) << r.err;
-    EXPECT_THAT(r.err, HasSubstr(mention));
-    EXPECT_EQ(count_lines(r.err), 1u) << r.err;
-  };
-  check(testing::run_r1eval("run --model " + model.string() + " --out " + out.string() + " --tasks aime2099"), "aime2099");
-  check(testing::run_r1eval(run_args("/nonexistent/model", out)), "/nonexistent/model");
-  check(testing::run_r1eval(run_args(model, out, "--resume")), "--resume");
+  testing::expect_one_line_error(testing::run_r1eval("run --model " + model.string() + " --out " + out.string() + " --tasks aime2099"), "aime2099");
+  testing::expect_one_line_error(testing::run_r1eval(run_args("/nonexistent/model", out)), "/nonexistent/model");
+  testing::expect_one_line_error(testing::run_r1eval(run_args(model, out, "--resume")), "--resume");
   // Found once generation starts, after the plan was logged: the error is the last line.
   const auto tiny_cache = testing::run_r1eval(run_args(model, testing::scratch_dir("run_bad_tiny_cache"), "--kv-cache-gb 0.0001"));
   EXPECT_EQ(tiny_cache.exit_code, 2);
@@ -219,8 +210,8 @@ TEST(RunCommand, BadInputIsOneLineAndExitTwo) {
   EXPECT_THAT(last_line, ::testing::StartsWith("r1eval: sample "));
   EXPECT_THAT(last_line, HasSubstr("KV cache blocks"));
   ASSERT_EQ(testing::run_r1eval(run_args(model, out)).exit_code, 0);
-  check(testing::run_r1eval(run_args(model, out, "--seed 4")), "seed");
-  check(testing::run_r1eval(run_args(model, out, "--temperature 0.9 --resume")), "temperature");
+  testing::expect_one_line_error(testing::run_r1eval(run_args(model, out, "--seed 4")), "seed");
+  testing::expect_one_line_error(testing::run_r1eval(run_args(model, out, "--temperature 0.9 --resume")), "temperature");
 }
 
 }  // namespace

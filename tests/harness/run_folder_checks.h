@@ -5,11 +5,13 @@
 
 #include <filesystem>
 #include <map>
+#include <set>
 #include <string>
 #include <tuple>
 
 #include "results/sample_record.h"
 #include "results/store.h"
+#include "test_support.h"
 
 namespace r1eval::harness::testing {
 
@@ -41,6 +43,22 @@ inline void expect_same_samples(const std::map<SampleKey, results::SampleRecord>
     EXPECT_EQ(ra.correct, rb.correct);
     EXPECT_EQ(ra.extracted, rb.extracted);
   }
+}
+
+// How many samples a killed run folder had stored when the kill landed (0 before the first).
+inline std::size_t stored_samples(const std::filesystem::path& dir) {
+  return std::filesystem::exists(dir / "samples.jsonl") ? results::load_samples(dir).size() : 0;
+}
+
+// The end of every kill -9 test: the kills landed at different points (`stored_after_kill`), and finishing the
+// killed run with `killed_args` gives the samples and the scores of the uninterrupted `reference` run.
+inline void expect_finished_run_matches(const std::set<std::size_t>& stored_after_kill, const std::string& killed_args,
+                                        const std::filesystem::path& reference, const std::filesystem::path& killed) {
+  EXPECT_GE(stored_after_kill.size(), 2u) << "the kills should land at different points of the run";
+  const auto finish = run_r1eval(killed_args);
+  ASSERT_EQ(finish.exit_code, 0) << finish.err;
+  expect_same_samples(samples_by_key(reference), samples_by_key(killed));
+  EXPECT_EQ(read_text(killed / "scores.json"), read_text(reference / "scores.json"));
 }
 
 }  // namespace r1eval::harness::testing

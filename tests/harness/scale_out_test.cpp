@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "results/store.h"
+#include "cli_checks.h"
 #include "test_support.h"
 
 namespace r1eval::harness {
@@ -37,11 +38,7 @@ std::map<Key, std::string> responses(const std::filesystem::path& dir) {
   return out;
 }
 
-void expect_one_line_exit_two(const testing::CommandResult& r, const std::string& mention) {
-  EXPECT_EQ(r.exit_code, 2) << r.err;
-  EXPECT_THAT(r.err, HasSubstr(mention));
-  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
-}
+using testing::expect_one_line_error;
 
 // One process's run and its two shards, made for each test in folders of its own (CTest runs tests in
 // parallel processes).
@@ -125,30 +122,30 @@ TEST_F(ShardedRun, MergeWritesWhatOneProcessWrites) {
 
 TEST_F(ShardedRun, MergeRefusesWhatIsNotOneWholeRun) {
   const auto out = root_ / "refused";
-  expect_one_line_exit_two(testing::run_r1eval(merge({shard_dir(0)}, out)), "shard 1/2 missing");
-  expect_one_line_exit_two(testing::run_r1eval(merge({shard_dir(0), shard_dir(0)}, out)), "are both shard 0/2");
-  expect_one_line_exit_two(testing::run_r1eval(merge({shard_dir(0), root_ / "single"}, out)), "not a shard");
-  expect_one_line_exit_two(testing::run_r1eval(merge({shard_dir(0), root_ / "nowhere"}, out)), "no run.json");
+  expect_one_line_error(testing::run_r1eval(merge({shard_dir(0)}, out)), "shard 1/2 missing");
+  expect_one_line_error(testing::run_r1eval(merge({shard_dir(0), shard_dir(0)}, out)), "are both shard 0/2");
+  expect_one_line_error(testing::run_r1eval(merge({shard_dir(0), root_ / "single"}, out)), "not a shard");
+  expect_one_line_error(testing::run_r1eval(merge({shard_dir(0), root_ / "nowhere"}, out)), "no run.json");
 
   // A shard of another run (another seed).
   const auto other = root_ / "other_seed";
   ASSERT_EQ(testing::run_r1eval(run_args(model_, other, "--shard 1/2 --seed 6")).exit_code, 0);
-  expect_one_line_exit_two(testing::run_r1eval(merge({shard_dir(0), other}, out)), "config field 'seed' differs");
+  expect_one_line_error(testing::run_r1eval(merge({shard_dir(0), other}, out)), "config field 'seed' differs");
 
   // A missing sample, and a sample that belongs to the other shard.
   const auto lacking = copy_of_shard(1, "lacking");
   std::string lines = testing::read_text(lacking / "samples.jsonl");
   lines.erase(0, lines.find('\n') + 1);
   testing::write_text(lacking / "samples.jsonl", lines);
-  expect_one_line_exit_two(testing::run_r1eval(merge({shard_dir(0), lacking}, out)), "1 planned samples missing");
+  expect_one_line_error(testing::run_r1eval(merge({shard_dir(0), lacking}, out)), "1 planned samples missing");
   const auto foreign = copy_of_shard(1, "foreign");
   const std::string shard0 = testing::read_text(shard_dir(0) / "samples.jsonl");
   testing::write_text(foreign / "samples.jsonl",
                       testing::read_text(foreign / "samples.jsonl") + shard0.substr(0, shard0.find('\n') + 1));
-  expect_one_line_exit_two(testing::run_r1eval(merge({shard_dir(0), foreign}, out)), "is not in the plan of shard 1/2");
+  expect_one_line_error(testing::run_r1eval(merge({shard_dir(0), foreign}, out)), "is not in the plan of shard 1/2");
 
   // An output folder holding a run that is not a merge.
-  expect_one_line_exit_two(testing::run_r1eval(merge({shard_dir(0), shard_dir(1)}, root_ / "single")),
+  expect_one_line_error(testing::run_r1eval(merge({shard_dir(0), shard_dir(1)}, root_ / "single")),
                            "not a merge of shards");
   EXPECT_FALSE(std::filesystem::exists(out / "samples.jsonl")) << "nothing written by a refused merge";
 
@@ -161,12 +158,12 @@ TEST_F(ShardedRun, MergeRefusesWhatIsNotOneWholeRun) {
 
 TEST_F(ShardedRun, AShardFolderContinuesOnlyAsTheSameShard) {
   const auto folder = copy_of_shard(0, "continue");
-  expect_one_line_exit_two(testing::run_r1eval(run_args(model_, folder, "--shard 1/2")), "'shard' differs");
-  expect_one_line_exit_two(testing::run_r1eval(run_args(model_, folder)), "'shard' differs");
+  expect_one_line_error(testing::run_r1eval(run_args(model_, folder, "--shard 1/2")), "'shard' differs");
+  expect_one_line_error(testing::run_r1eval(run_args(model_, folder)), "'shard' differs");
   const auto again = testing::run_r1eval(run_args(model_, folder, "--shard 0/2"));
   ASSERT_EQ(again.exit_code, 0) << again.err;
   EXPECT_THAT(again.err, HasSubstr("0 samples generated"));
-  expect_one_line_exit_two(testing::run_r1eval(run_args(model_, folder, "--shard 2/2")), "--shard '2/2'");
+  expect_one_line_error(testing::run_r1eval(run_args(model_, folder, "--shard 2/2")), "--shard '2/2'");
 }
 
 TEST_F(ShardedRun, SlurmArrayTaskRunsItsShardIntoASubfolder) {

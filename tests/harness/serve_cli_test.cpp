@@ -21,26 +21,21 @@
 
 #include "results/store.h"
 #include "serve_fixture.h"
+#include "cli_checks.h"
+#include "run_folder_checks.h"
 #include "test_support.h"
 
 namespace r1eval::harness {
 namespace {
 
 using ::testing::HasSubstr;
-using Key = std::tuple<std::string, std::string, int>;
+using testing::expect_same_samples;
+using testing::samples_by_key;
 
 std::string common_args(const std::filesystem::path& out) {
   return " --out " + out.string() + " --tasks aime24,math500 --limit 2 --samples 2 --max-tokens 12 --seed 3 --offline"
          " --data-dir " + testing::shared_data() + " --progress-seconds 0.05";
 }
-
-std::map<Key, results::SampleRecord> samples_by_key(const std::filesystem::path& dir) {
-  std::map<Key, results::SampleRecord> out;
-  for (results::SampleRecord& r : results::load_samples(dir)) out.emplace(Key{r.task, r.problem_id, r.sample_index}, r);
-  return out;
-}
-
-std::size_t count_lines(const std::string& text) { return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')); }
 
 TEST(ServeCli, RunThroughServeReproducesTheEngineRun) {
   const auto model = testing::tiny_model("serve_cli_run");
@@ -58,14 +53,7 @@ TEST(ServeCli, RunThroughServeReproducesTheEngineRun) {
   const auto a = samples_by_key(engine_out), b = samples_by_key(endpoint_out);
   ASSERT_EQ(a.size(), 8u);
   ASSERT_EQ(b.size(), 8u);
-  for (const auto& [key, ra] : a) {
-    const results::SampleRecord& rb = b.at(key);
-    EXPECT_EQ(ra.response, rb.response) << std::get<1>(key) << "#" << std::get<2>(key);
-    EXPECT_EQ(ra.prompt_tokens, rb.prompt_tokens);
-    EXPECT_EQ(ra.completion_tokens, rb.completion_tokens);
-    EXPECT_EQ(ra.finish_reason, rb.finish_reason);
-    EXPECT_EQ(ra.correct, rb.correct);
-  }
+  expect_same_samples(a, b);
   EXPECT_EQ(testing::read_text(engine_out / "scores.json").size() > 0, true);
   const auto run = nlohmann::json::parse(testing::read_text(endpoint_out / "run.json"));
   EXPECT_EQ(run["config"]["generator"], "endpoint");
@@ -89,34 +77,24 @@ TEST(ServeCli, RunThroughServeReproducesTheEngineRun) {
 TEST(ServeCli, RunEndpointBadInputIsOneLineAndExitTwo) {
   const auto model = testing::tiny_model("serve_cli_bad_run");
   const auto out = testing::scratch_dir("serve_cli_bad_run_out");
-  const auto check = [](const testing::CommandResult& r, const std::string& mention) {
-    EXPECT_EQ(r.exit_code, 2) << r.err;
-    EXPECT_THAT(r.err, HasSubstr(mention));
-    EXPECT_EQ(count_lines(r.err), 1u) << r.err;
-  };
-  check(testing::run_r1eval("run" + common_args(out)), "--model DIR");
-  check(testing::run_r1eval("run --model " + model.string() + " --endpoint http://127.0.0.1:1/v1" + common_args(out)),
+  testing::expect_one_line_error(testing::run_r1eval("run" + common_args(out)), "--model DIR");
+  testing::expect_one_line_error(testing::run_r1eval("run --model " + model.string() + " --endpoint http://127.0.0.1:1/v1" + common_args(out)),
         "excludes");
-  check(testing::run_r1eval("run --endpoint 127.0.0.1:8000/v1 --endpoint-model x" + common_args(out)), "http://");
-  check(testing::run_r1eval("run --endpoint http://127.0.0.1:1/v1 --api grpc" + common_args(out)), "--api");
-  check(testing::run_r1eval("run --endpoint http://127.0.0.1:1/v1 --endpoint-model x --dp 2" + common_args(out)), "--dp 2");
+  testing::expect_one_line_error(testing::run_r1eval("run --endpoint 127.0.0.1:8000/v1 --endpoint-model x" + common_args(out)), "http://");
+  testing::expect_one_line_error(testing::run_r1eval("run --endpoint http://127.0.0.1:1/v1 --api grpc" + common_args(out)), "--api");
+  testing::expect_one_line_error(testing::run_r1eval("run --endpoint http://127.0.0.1:1/v1 --endpoint-model x --dp 2" + common_args(out)), "--dp 2");
   // Nothing listens on port 1: the model list cannot be fetched.
-  check(testing::run_r1eval("run --endpoint http://127.0.0.1:1/v1 --max-retries 0" + common_args(out)), "127.0.0.1:1/v1/models");
+  testing::expect_one_line_error(testing::run_r1eval("run --endpoint http://127.0.0.1:1/v1 --max-retries 0" + common_args(out)), "127.0.0.1:1/v1/models");
   EXPECT_FALSE(std::filesystem::exists(out / "run.json"));
 }
 
 TEST(ServeCli, ServeBadFlagsAreOneLineAndExitTwo) {
   const auto model = testing::tiny_model("serve_cli_bad_flags");
-  const auto check = [](const testing::CommandResult& r, const std::string& mention) {
-    EXPECT_EQ(r.exit_code, 2) << r.err;
-    EXPECT_THAT(r.err, HasSubstr(mention));
-    EXPECT_EQ(count_lines(r.err), 1u) << r.err;
-  };
-  check(testing::run_r1eval("serve --port 8000"), "--model");
-  check(testing::run_r1eval("serve --model " + model.string() + " --port 70000"), "--port");
-  check(testing::run_r1eval("serve --model /nonexistent/model --port 0"), "/nonexistent/model");
-  check(testing::run_r1eval("serve --model " + model.string() + " --port 0 --kv-cache-gb -1"), "--kv-cache-gb");
-  check(testing::run_r1eval("serve --model " + model.string() + " --port 0 --host 203.0.113.7 --kv-cache-gb 0.01"),
+  testing::expect_one_line_error(testing::run_r1eval("serve --port 8000"), "--model");
+  testing::expect_one_line_error(testing::run_r1eval("serve --model " + model.string() + " --port 70000"), "--port");
+  testing::expect_one_line_error(testing::run_r1eval("serve --model /nonexistent/model --port 0"), "/nonexistent/model");
+  testing::expect_one_line_error(testing::run_r1eval("serve --model " + model.string() + " --port 0 --kv-cache-gb -1"), "--kv-cache-gb");
+  testing::expect_one_line_error(testing::run_r1eval("serve --model " + model.string() + " --port 0 --host 203.0.113.7 --kv-cache-gb 0.01"),
         "203.0.113.7");
 }
 
