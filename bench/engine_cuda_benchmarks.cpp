@@ -22,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "benchmark_step.h"
 #include "engine/backend/cuda/cuda_backend.h"
 #include "engine/backend/factory/backend_factory.h"
 #include "engine/runtime/engine.h"
@@ -58,27 +59,13 @@ double measure_copy_bandwidth() {
   return 2.0 * static_cast<double>(bytes) * kRepeats / (ms / 1e3);
 }
 
-// One step of `seqs` sequences, each adding `new_tokens` tokens ending at position context - 1; sequence s
-// owns blocks [s * blocks_per_seq, ...). Logits for every sequence's last token.
+// One step of `seqs` sequences, each adding `new_tokens` random tokens ending at position context - 1.
 ForwardBatch make_step(const Backend& backend, int seqs, int new_tokens, int context, std::mt19937& rng) {
   const int block_size = backend.kv_block_size();
-  const int blocks_per_seq = (context + block_size - 1) / block_size;
   std::uniform_int_distribution<int> token(0, static_cast<int>(backend.config().vocab_size) - 1);
-  ForwardBatch batch;
-  batch.max_blocks_per_seq = blocks_per_seq;
-  batch.seq_starts.push_back(0);
-  for (int s = 0; s < seqs; ++s) {
-    for (int pos = context - new_tokens; pos < context; ++pos) {
-      batch.token_ids.push_back(token(rng));
-      batch.positions.push_back(pos);
-      batch.slot_mapping.push_back(static_cast<std::int64_t>(s * blocks_per_seq + pos / block_size) * block_size +
-                                   pos % block_size);
-    }
-    batch.seq_starts.push_back(static_cast<std::int32_t>(batch.token_ids.size()));
-    batch.logit_rows.push_back(static_cast<std::int32_t>(batch.token_ids.size()) - 1);
-    for (int b = 0; b < blocks_per_seq; ++b) batch.block_tables.push_back(s * blocks_per_seq + b);
-  }
-  return batch;
+  return r1eval::bench::benchmark_step(backend, seqs, new_tokens, context - new_tokens,
+                                       (context + block_size - 1) / block_size,
+                                       [&](int, int) { return token(rng); });
 }
 
 struct Row {

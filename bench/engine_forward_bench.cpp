@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "benchmark_step.h"
 #include "engine/backend/cpu/cpu_backend.h"
 
 namespace {
@@ -23,27 +24,11 @@ std::string bench_model() {
       .string();
 }
 
-// `seqs` sequences, each with `new_tokens` new tokens starting at position `start`; sequence s owns
-// blocks [s * blocks_per_seq, ...). Logits for each sequence's last token.
+// Token ids are a fixed function of sequence and position.
 ForwardBatch make_batch(const CpuBackend& backend, int seqs, int new_tokens, int start, int blocks_per_seq) {
-  ForwardBatch batch;
-  batch.max_blocks_per_seq = blocks_per_seq;
-  batch.seq_starts.push_back(0);
-  const int block_size = backend.kv_block_size();
   const auto vocab = static_cast<int>(backend.config().vocab_size);
-  for (int s = 0; s < seqs; ++s) {
-    for (int i = 0; i < new_tokens; ++i) {
-      const int pos = start + i;
-      batch.token_ids.push_back((s * 131 + pos * 17) % vocab);
-      batch.positions.push_back(pos);
-      batch.slot_mapping.push_back(static_cast<std::int64_t>(s * blocks_per_seq + pos / block_size) * block_size +
-                                   pos % block_size);
-    }
-    batch.seq_starts.push_back(static_cast<std::int32_t>(batch.token_ids.size()));
-    batch.logit_rows.push_back(static_cast<std::int32_t>(batch.token_ids.size()) - 1);
-    for (int b = 0; b < blocks_per_seq; ++b) batch.block_tables.push_back(s * blocks_per_seq + b);
-  }
-  return batch;
+  return r1eval::bench::benchmark_step(backend, seqs, new_tokens, start, blocks_per_seq,
+                                       [vocab](int s, int pos) { return (s * 131 + pos * 17) % vocab; });
 }
 
 void report(benchmark::State& state, const CpuBackend& backend, std::size_t tokens_per_step) {
