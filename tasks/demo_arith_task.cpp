@@ -93,11 +93,6 @@ std::vector<Problem> DemoArithTask::load(const DataLocator&) const {
   return generate_arithmetic_problems(ArithmeticSetSpec{});
 }
 
-Prompt DemoArithTask::prompt(const Problem& problem, std::uint64_t, int) const {
-  Prompt p;
-  p.user = math_prompt(problem.question);
-  p.gold = problem.answer;
-  return p;
-}
+Prompt DemoArithTask::prompt(const Problem& problem, std::uint64_t, int) const { return math_problem_prompt(problem); }
 
 }  // namespace r1eval::tasks

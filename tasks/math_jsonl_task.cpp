@@ -69,6 +69,13 @@ std::string math_prompt(std::string_view problem) {
   return prompt;
 }
 
+Prompt math_problem_prompt(const Problem& problem) {
+  Prompt prompt;
+  prompt.user = math_prompt(problem.question);
+  prompt.gold = problem.answer;
+  return prompt;
+}
+
 std::string normalize_aime_answer(std::string_view text) {
   const std::size_t first = text.find_first_not_of(" \t\r\n");
   if (first == std::string_view::npos) return {};
@@ -149,11 +156,6 @@ std::vector<Problem> MathJsonlTask::load(const DataLocator& locator) const {
   return parse_math_jsonl(resolved.content, resolved.display_name, descriptor_);
 }
 
-Prompt MathJsonlTask::prompt(const Problem& problem, std::uint64_t, int) const {
-  Prompt prompt;
-  prompt.user = math_prompt(problem.question);
-  prompt.gold = problem.answer;
-  return prompt;
-}
+Prompt MathJsonlTask::prompt(const Problem& problem, std::uint64_t, int) const { return math_problem_prompt(problem); }
 
 }  // namespace r1eval::tasks

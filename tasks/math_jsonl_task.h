@@ -37,6 +37,8 @@ struct MathTaskDescriptor {
 
 // The protocol's math prompt: the problem, a newline, then the step-by-step/\boxed{} instruction.
 std::string math_prompt(std::string_view problem);
+// The prompt of a math problem under that protocol, its answer as the gold (every math task's prompt()).
+Prompt math_problem_prompt(const Problem& problem);
 
 // The canonical form of an AIME answer ("025" -> "25", "000" -> "0"); an empty string when
 // `text` is not an integer from 0 to 999 (surrounding whitespace allowed).
