@@ -21,6 +21,10 @@ void matmul(const float* x, const bf16* weight, const bf16* bias, float* y, int 
 namespace cuda {
 template <typename T>
 void matmul(const bf16* x, const bf16* weight, const bf16* bias, T* y, int m, int n, int k, Stream stream = nullptr);
+// Makes the calling thread's cuBLASLt handle and workspace on the current device now rather than at the
+// first matmul, so that a backend learns before a step's first launch whether they fit: false when the
+// device has no memory left for the workspace (nothing changed; a later call tries again).
+bool prepare_matmul();
 }  // namespace cuda
 
 }  // namespace r1eval::kernels

@@ -2,12 +2,21 @@
 // tokens sampled from them).
 #pragma once
 #include <cstdint>
+#include <stdexcept>
 #include <vector>
 
 #include "engine/backend/forward_batch.h"
 #include "engine/model/model_config.h"
 
 namespace r1eval::engine {
+
+// Thrown by forward / forward_and_sample when the memory a step needs (activations, scratch, the upload)
+// cannot be had. A backend throws it before anything of the step has run, leaving the cache as it was and
+// itself usable: a smaller step may fit. The message is one line naming what asked for how much.
+class DeviceOutOfMemory : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
 
 class Backend {
  public:
@@ -18,7 +27,7 @@ class Backend {
   virtual std::int64_t num_kv_blocks() const = 0;
   // Writes the batch's keys and values into the cache and returns the logits of batch.logit_rows,
   // row-major [logit_rows.size(), vocab_size]. Throws std::invalid_argument (one line) for a batch that
-  // fails validate_forward_batch; the cache is then untouched.
+  // fails validate_forward_batch, DeviceOutOfMemory for a step that does not fit; the cache is then untouched.
   virtual std::vector<float> forward(const ForwardBatch& batch) = 0;
   // Runs forward(batch) and chooses one token per draw as kernels/sampling.h defines it, so every backend
   // chooses the same token from the same logits. This default samples the returned logits on the host (the

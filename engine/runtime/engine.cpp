@@ -136,23 +136,9 @@ bool Engine::accept_token(Sequence& seq, std::int32_t token) {
   return seq.finish_reason != FinishReason::kNone;
 }
 
-std::vector<Completion> Engine::step() {
-  std::vector<Completion> done;
-  last_step_tokens_.clear();
-  const Schedule schedule = scheduler_.schedule();
-  if (schedule.entries.empty()) return done;
-  ++stats_.steps;
-  stats_.preemptions += schedule.num_preempted;
-  backend_.copy_kv_blocks(schedule.copies);
-
-  for (const ScheduledSequence& entry : schedule.entries) {
-    const bool decode = entry.seq->num_generated() > 0 && entry.seq->num_uncached() == 1;
-    if (!decode) stats_.prompt_tokens += entry.num_new;
-  }
-  const ForwardBatch batch = build_forward_batch(schedule, blocks_.block_size());
-
-  // One draw per sample choosing a token now. A prompt's first token is drawn for each of its samples from
-  // its one logit row; the samples other than the first are forked from it after the pass.
+std::vector<TokenDraw> Engine::token_draws(const Schedule& schedule) const {
+  // A prompt's first token is drawn for each of its samples from its one logit row; the samples other than
+  // the first are forked from it after the pass.
   std::vector<TokenDraw> draws;
   std::int32_t row = 0;
   for (const ScheduledSequence& entry : schedule.entries) {
@@ -167,7 +153,36 @@ std::vector<Completion> Engine::step() {
     }
     ++row;
   }
-  const std::vector<std::int32_t> tokens = backend_.forward_and_sample(batch, draws);
+  return draws;
+}
+
+std::vector<Completion> Engine::step() {
+  std::vector<Completion> done;
+  last_step_tokens_.clear();
+  Schedule schedule = scheduler_.schedule();
+  std::vector<std::int32_t> tokens;
+  for (;;) {
+    if (schedule.entries.empty()) return done;
+    stats_.preemptions += schedule.num_preempted;
+    backend_.copy_kv_blocks(schedule.copies);
+    try {
+      tokens = backend_.forward_and_sample(build_forward_batch(schedule, blocks_.block_size()), token_draws(schedule));
+      break;
+    } catch (const DeviceOutOfMemory& e) {
+      // Nothing of the step ran. Its sequences keep the blocks it reserved (and the copies made into them),
+      // so the smaller step picks up where this one would have started.
+      if (!scheduler_.shrink_after(schedule)) {
+        throw DeviceOutOfMemory(std::string(e.what()) + " (a step of a single token does not fit either)");
+      }
+      ++stats_.out_of_memory_retries;
+      schedule = scheduler_.schedule();
+    }
+  }
+  ++stats_.steps;
+  for (const ScheduledSequence& entry : schedule.entries) {
+    const bool decode = entry.seq->num_generated() > 0 && entry.seq->num_uncached() == 1;
+    if (!decode) stats_.prompt_tokens += entry.num_new;
+  }
 
   std::size_t next_draw = 0;
   std::vector<Sequence*> finished;
@@ -204,9 +219,9 @@ std::vector<Completion> Engine::step() {
 std::vector<Completion> Engine::run_to_completion() {
   std::vector<Completion> all;
   while (has_unfinished()) {
-    const std::int64_t steps_before = stats_.steps;
+    const std::int64_t steps_before = stats_.steps, retries_before = stats_.out_of_memory_retries;
     std::vector<Completion> done = step();
-    if (stats_.steps == steps_before) throw std::logic_error("engine: requests queued but none could be scheduled");
+    if (stats_.steps == steps_before && stats_.out_of_memory_retries == retries_before) throw std::logic_error("engine: requests queued but none could be scheduled");
     all.insert(all.end(), std::make_move_iterator(done.begin()), std::make_move_iterator(done.end()));
   }
   std::sort(all.begin(), all.end(), [](const Completion& a, const Completion& b) {

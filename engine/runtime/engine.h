@@ -64,6 +64,9 @@ struct EngineStats {
   std::int64_t prompt_tokens = 0;     // tokens run as prefill, recomputation included
   std::int64_t generated_tokens = 0;
   std::int64_t preemptions = 0;
+  // Steps the backend could not fit in device memory, each retried at half the tokens (the smaller step
+  // size stays: Scheduler::shrink_after).
+  std::int64_t out_of_memory_retries = 0;
 };
 
 class Engine {
@@ -75,7 +78,9 @@ class Engine {
   // a sample that could not fit the model length or the whole KV cache.
   void add_request(const Request& request);
   bool has_unfinished() const { return !scheduler_.empty(); }
-  // Runs one step; returns the samples that finished in it.
+  // Runs one step; returns the samples that finished in it. A step the backend cannot fit in its memory
+  // (DeviceOutOfMemory) is replaced by a smaller one; DeviceOutOfMemory escapes only when a single token
+  // does not fit.
   std::vector<Completion> step();
   // Runs until every queued request is done; completions ordered by (request id, sample index).
   std::vector<Completion> run_to_completion();
@@ -90,6 +95,8 @@ class Engine {
   SampleStream fork_stream(const Sequence& parent, std::uint32_t k) const;
   // Appends the chosen `token` to `seq`; returns true when the sequence finished.
   bool accept_token(Sequence& seq, std::int32_t token);
+  // One draw per sample choosing a token in `schedule`, in the order of its logit rows.
+  std::vector<TokenDraw> token_draws(const Schedule& schedule) const;
 
   Backend& backend_;
   std::int64_t max_model_len_;

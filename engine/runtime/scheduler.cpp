@@ -76,4 +76,13 @@ Schedule Scheduler::schedule() {
   return step;
 }
 
+bool Scheduler::shrink_after(const Schedule& failed) {
+  std::int64_t tokens = 0;
+  for (const ScheduledSequence& entry : failed.entries) tokens += entry.num_new;
+  if (tokens <= 1) return false;
+  options_.max_batched_tokens = std::min(options_.max_batched_tokens, (tokens + 1) / 2);
+  options_.max_seqs = std::min(options_.max_seqs, options_.max_batched_tokens);
+  return true;
+}
+
 }  // namespace r1eval::engine

@@ -46,6 +46,11 @@ class Scheduler {
   // The next step. Blocks for the scheduled tokens are reserved in the sequences' tables before it
   // returns; a step is empty only when nothing is queued.
   Schedule schedule();
+  // After a step that did not fit the device's memory: halves the tokens a step may hold (and caps the
+  // sequences at that), so the next schedule() is a smaller step over the same sequences, which keep their
+  // cache blocks. Returns false when `failed` was a single token: no smaller step exists.
+  bool shrink_after(const Schedule& failed);
+  const SchedulerOptions& options() const { return options_; }
 
  private:
   void preempt(Sequence* seq);

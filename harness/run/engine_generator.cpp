@@ -109,6 +109,7 @@ void EngineGenerator::generate_from(const std::vector<GenerationRequest>& reques
     state_->totals.prompt_tokens += s.prompt_tokens;
     state_->totals.generated_tokens += s.generated_tokens;
     state_->totals.preemptions += s.preemptions;
+    state_->totals.out_of_memory_retries += s.out_of_memory_retries;
   };
   while (!stop.load()) {
     while (samples_in_flight < max_group) {
@@ -180,7 +181,10 @@ std::string EngineGenerator::summary() const {
   const engine::EngineStats& t = state_->totals;
   return "engine (" + engine::backend_description(state_->kind, state_->options.backend) + "): " +
          std::to_string(t.generated_tokens) + " generated tokens, " + std::to_string(t.prompt_tokens) +
-         " prefill tokens, " + std::to_string(t.steps) + " steps, " + std::to_string(t.preemptions) + " preemptions";
+         " prefill tokens, " + std::to_string(t.steps) + " steps, " + std::to_string(t.preemptions) + " preemptions" +
+         (t.out_of_memory_retries > 0
+              ? ", " + std::to_string(t.out_of_memory_retries) + " steps retried smaller after running out of device memory"
+              : std::string());
 }
 
 }  // namespace r1eval::harness::run

@@ -46,31 +46,62 @@ struct Plan {
   }
 };
 
+// One thread's cuBLASLt handle, workspace and plans on one device. Made by open(), which returns null when
+// the device has no memory left for the workspace.
 struct DeviceState {
   cublasLtHandle_t handle = nullptr;
   void* workspace = nullptr;
   std::map<std::tuple<int, int, int, int, bool>, std::unique_ptr<Plan>> plans;
-  DeviceState() {
-    check_lt(cublasLtCreate(&handle), "cublasLtCreate");
-    check(cudaMalloc(&workspace, kWorkspaceBytes), "cudaMalloc(workspace)", "matmul");
-  }
+  DeviceState() = default;
   DeviceState(const DeviceState&) = delete;
   DeviceState& operator=(const DeviceState&) = delete;
   ~DeviceState() {
     plans.clear();
-    cudaFree(workspace);
-    cublasLtDestroy(handle);
+    if (workspace != nullptr) cudaFree(workspace);
+    if (handle != nullptr) cublasLtDestroy(handle);
+  }
+
+  static std::unique_ptr<DeviceState> open() {
+    auto state = std::make_unique<DeviceState>();
+    const cudaError_t allocated = cudaMalloc(&state->workspace, kWorkspaceBytes);
+    if (allocated == cudaErrorMemoryAllocation) {
+      (void)cudaGetLastError();  // not sticky: clear it for the caller's next check
+      return nullptr;
+    }
+    check(allocated, "cudaMalloc(workspace)", "matmul");
+    check_lt(cublasLtCreate(&state->handle), "cublasLtCreate");
+    return state;
   }
 };
 
-DeviceState& state_for_current_device() {
+std::unique_ptr<DeviceState>& state_slot_for_current_device() {
   thread_local std::map<int, std::unique_ptr<DeviceState>> states;
   int device = 0;
   check(cudaGetDevice(&device), "cudaGetDevice", "matmul");
-  auto& slot = states[device];
-  if (!slot) slot = std::make_unique<DeviceState>();
+  return states[device];
+}
+
+DeviceState& state_for_current_device() {
+  auto& slot = state_slot_for_current_device();
+  if (!slot) {
+    slot = DeviceState::open();
+    if (!slot) {
+      throw std::runtime_error("CUDA error in cudaMalloc(workspace) (matmul): out of memory for the " +
+                               std::to_string(kWorkspaceBytes >> 20) + " MiB cuBLASLt workspace");
+    }
+  }
   return *slot;
 }
+
+}  // namespace
+
+bool prepare_matmul() {
+  auto& slot = state_slot_for_current_device();
+  if (!slot) slot = DeviceState::open();
+  return slot != nullptr;
+}
+
+namespace {
 
 template <typename T>
 constexpr cudaDataType_t output_type() {

@@ -10,6 +10,8 @@
 #include "engine/backend/factory/backend_factory.h"
 #if R1EVAL_TEST_CUDA_BACKEND
 #include "engine/backend/cuda/cuda_backend.h"
+#include "engine/backend/cuda/device_buffer.h"
+#include "engine/runtime/engine.h"
 #endif
 
 namespace r1eval::engine {
@@ -102,6 +104,55 @@ TEST(CudaBackend, DecodeGraphReplayMatchesEagerSteps) {
   EXPECT_EQ(eager.graph_stats().captured, 0);
   EXPECT_GE(graphs.graph_stats().captured, 1);
   EXPECT_GE(graphs.graph_stats().replays, 4);  // round 0 eager, round 1 captured and replayed, then replays
+}
+#endif
+
+#if R1EVAL_TEST_CUDA_BACKEND
+// With the device all but full, a step whose activations do not fit throws DeviceOutOfMemory before anything
+// ran; the engine retries it smaller and every sample completes; afterwards the backend still matches the CPU.
+TEST(CudaBackend, RunningOutOfMemoryInAStepShrinksTheStep) {
+  SKIP_WITHOUT_GPU();
+  const std::string dir = parity_checkpoint(parity_models()[0]);
+  CudaBackendOptions options;
+  options.kv_cache_bytes = 64u << 20;
+  options.max_batch_tokens = 64;  // a small workspace to start with: the long prompts must grow it
+  options.cuda_graphs = false;
+  CudaBackend cuda(dir, options);
+  testing::SequenceDriver(cuda, 8).step(testing::random_sequences(2, 3, 9, 64, 3));  // cuBLASLt state made
+
+  // Hold all but about 8 MiB; 8192 tokens of this model's activations need about 50 MiB.
+  std::size_t hold = cuda::device_memory().free;
+  hold = hold > (8u << 20) ? hold - (8u << 20) : 0;
+  cuda::DeviceBuffer hog;
+  while (hold > (2u << 20)) {
+    try {
+      hog = cuda::DeviceBuffer(hold, "memory held by the test");
+      break;
+    } catch (const DeviceOutOfMemory&) {
+      hold -= 2u << 20;
+    }
+  }
+  ASSERT_GT(hog.size(), 0u);
+
+  EngineOptions engine_options;
+  engine_options.scheduler = SchedulerOptions{8192, 8};
+  Engine engine(cuda, engine_options);
+  const auto prompts = testing::random_sequences(4, 1800, 2100, static_cast<int>(cuda.config().vocab_size), 5);
+  for (std::size_t i = 0; i < prompts.size(); ++i) {
+    Request request{i, prompts[i], {}, 2, {}};
+    request.params.temperature = 0.0;
+    request.params.max_tokens = 6;
+    request.params.ignore_eos = true;
+    engine.add_request(request);
+  }
+  const std::vector<Completion> done = engine.run_to_completion();
+  EXPECT_GT(engine.stats().out_of_memory_retries, 0);
+  ASSERT_EQ(done.size(), 8u);
+  for (const Completion& c : done) EXPECT_EQ(c.tokens.size(), 6u) << c.request_id << "#" << c.sample_index;
+
+  hog = cuda::DeviceBuffer();
+  const auto cpu = make(dir, BackendKind::kCpu);
+  testing::check_prefill_parity(cuda, *cpu);
 }
 #endif
 

@@ -202,6 +202,79 @@ TEST(Engine, PreemptionDoesNotChangeTokens) {
   }
 }
 
+// A device whose memory holds the activations of `max_tokens` tokens a step: a larger step is refused the
+// way a device backend refuses it (DeviceOutOfMemory, before anything ran); smaller ones run on `inner`.
+class TokenLimitedDevice : public Backend {
+ public:
+  TokenLimitedDevice(Backend& inner, std::int64_t max_tokens) : inner_(inner), max_tokens_(max_tokens) {}
+  const ModelConfig& config() const override { return inner_.config(); }
+  std::int32_t kv_block_size() const override { return inner_.kv_block_size(); }
+  std::int64_t num_kv_blocks() const override { return inner_.num_kv_blocks(); }
+  std::vector<float> forward(const ForwardBatch& batch) override {
+    const auto tokens = static_cast<std::int64_t>(batch.token_ids.size());
+    if (tokens > max_tokens_) {
+      ++refused;
+      throw DeviceOutOfMemory("activation workspace for " + std::to_string(tokens) + " tokens does not fit");
+    }
+    largest_step_run = std::max(largest_step_run, tokens);
+    return inner_.forward(batch);
+  }
+  void copy_kv_blocks(const std::vector<BlockCopy>& copies) override { inner_.copy_kv_blocks(copies); }
+
+  std::int64_t refused = 0, largest_step_run = 0;
+
+ private:
+  Backend& inner_;
+  std::int64_t max_tokens_;
+};
+
+// Running out of device memory inside a step shrinks the step instead of failing the run: every sample
+// comes out as it would on a device with room, prefill chunks and decode batches included.
+TEST(Engine, OutOfMemoryInAStepRetriesSmallerWithTheSameTokens) {
+  std::vector<Request> requests;
+  for (int i = 0; i < 5; ++i) requests.push_back(sampled_request(static_cast<std::uint64_t>(i), some_prompt(i, 30), 3));
+
+  CpuBackend roomy(fixture_dir("llama_fp32_sharded").string(), cache_of(8u << 20));
+  Engine reference(roomy, EngineOptions{});
+  for (const Request& r : requests) reference.add_request(r);
+  const std::vector<Completion> expected = reference.run_to_completion();
+  EXPECT_EQ(reference.stats().out_of_memory_retries, 0);
+
+  CpuBackend cpu(fixture_dir("llama_fp32_sharded").string(), cache_of(8u << 20));
+  TokenLimitedDevice device(cpu, 12);  // five 30-token prompts, then 15 sequences decoding: neither fits
+  Engine engine(device, EngineOptions{});
+  for (const Request& r : requests) engine.add_request(r);
+  const std::vector<Completion> done = engine.run_to_completion();
+  EXPECT_GT(engine.stats().out_of_memory_retries, 0);
+  EXPECT_EQ(engine.stats().out_of_memory_retries, device.refused);
+  EXPECT_LE(device.largest_step_run, 12);
+  EXPECT_GT(device.largest_step_run, 6) << "the step shrank further than it had to";
+  ASSERT_EQ(done.size(), expected.size());
+  for (std::size_t i = 0; i < done.size(); ++i) {
+    EXPECT_EQ(done[i].tokens, expected[i].tokens) << "request " << done[i].request_id << " sample " << done[i].sample_index;
+    EXPECT_EQ(done[i].finish_reason, expected[i].finish_reason);
+  }
+}
+
+// When not even one token fits, the error reaches the caller as one line saying so.
+TEST(Engine, OutOfMemoryForASingleTokenIsReported) {
+  CpuBackend cpu(fixture_dir("llama_fp32_sharded").string(), cache_of(8u << 20));
+  TokenLimitedDevice device(cpu, 0);
+  Engine engine(device, EngineOptions{});
+  engine.add_request(sampled_request(1, some_prompt(1, 9), 2));
+  try {
+    (void)engine.step();
+    FAIL() << "expected DeviceOutOfMemory";
+  } catch (const DeviceOutOfMemory& e) {
+    const std::string message = e.what();
+    EXPECT_EQ(message.find('\n'), std::string::npos) << message;
+    EXPECT_NE(message.find("activation workspace for 1 tokens does not fit"), std::string::npos) << message;
+    EXPECT_NE(message.find("single token"), std::string::npos) << message;
+  }
+  EXPECT_EQ(engine.stats().out_of_memory_retries, 4);  // 9 -> 5 -> 3 -> 2 -> 1 tokens
+  EXPECT_EQ(engine.stats().steps, 0);
+}
+
 TEST(Engine, StopsOnStopTokensAndEos) {
   const Greedy greedy = load_greedy("qwen2_fp32");
   CpuBackend backend(fixture_dir("qwen2_fp32").string(), cache_of(4u << 20));

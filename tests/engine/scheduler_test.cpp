@@ -121,5 +121,45 @@ TEST(Scheduler, RespectsTheSequenceLimit) {
   EXPECT_THROW(Scheduler(blocks, SchedulerOptions{0, 1}), std::invalid_argument);
 }
 
+// A step that did not fit the device: the same sequences come back in a step of at most half the tokens,
+// keeping the blocks the failed step reserved (no block is taken twice).
+TEST(Scheduler, ShrinksTheStepAfterOneDidNotFit) {
+  BlockManager blocks(64, 4);
+  Scheduler scheduler(blocks, SchedulerOptions{32, 8});
+  auto a = sequence_of(20);
+  auto b = sequence_of(9);
+  scheduler.add_waiting(a.get());
+  scheduler.add_waiting(b.get());
+  const Schedule failed = scheduler.schedule();
+  ASSERT_EQ(failed.entries.size(), 2u);
+  const std::int64_t free_after_failed = blocks.num_free();
+
+  ASSERT_TRUE(scheduler.shrink_after(failed));  // 29 tokens failed: 15 a step from now on
+  EXPECT_EQ(scheduler.options().max_batched_tokens, 15);
+  EXPECT_EQ(scheduler.options().max_seqs, 8);
+  const Schedule retry = scheduler.schedule();
+  ASSERT_EQ(retry.entries.size(), 1u);
+  EXPECT_EQ(retry.entries[0].seq, a.get());
+  EXPECT_EQ(retry.entries[0].num_new, 15);
+  EXPECT_FALSE(retry.entries[0].needs_logits);
+  EXPECT_EQ(blocks.num_free(), free_after_failed);  // a's table already covers its 20 tokens
+  EXPECT_EQ(scheduler.num_running(), 2u);            // b was admitted by the failed step and stays
+
+  complete(retry);
+  const Schedule next = scheduler.schedule();  // a's last 5 tokens, then 9 of b's... within 15
+  ASSERT_EQ(next.entries.size(), 2u);
+  EXPECT_EQ(next.entries[0].num_new, 5);
+  EXPECT_TRUE(next.entries[0].needs_logits);
+  EXPECT_EQ(next.entries[1].num_new, 9);
+  EXPECT_EQ(blocks.num_free(), free_after_failed);
+
+  // Sequences are capped with the tokens; a single token cannot shrink.
+  ASSERT_TRUE(scheduler.shrink_after(Schedule{{{a.get(), 2, false}, {b.get(), 1, true}}, {}, 0}));
+  EXPECT_EQ(scheduler.options().max_batched_tokens, 2);
+  EXPECT_EQ(scheduler.options().max_seqs, 2);
+  EXPECT_FALSE(scheduler.shrink_after(Schedule{{{a.get(), 1, true}}, {}, 0}));
+  EXPECT_EQ(scheduler.options().max_batched_tokens, 2);
+}
+
 }  // namespace
 }  // namespace r1eval::engine

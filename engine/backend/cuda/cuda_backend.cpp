@@ -141,7 +141,7 @@ struct CudaBackend::Impl {
     step.draws = append_token_draws(packed, draws);
     step.packed = &packed;
     step.logit_rows = static_cast<int>(batch.logit_rows.size());
-    threads.run([&](int r) {
+    const auto rank_step = [&](int r) {
       RankStep mine = step;
       if (r == 0) {
         mine.want_logits = logits != nullptr;
@@ -150,8 +150,12 @@ struct CudaBackend::Impl {
       } else {
         mine.tokens = nullptr;  // the other ranks compute the same head and leave it on their device
       }
-      ranks[static_cast<std::size_t>(r)]->run(mine, collectives(r));
-    });
+      return mine;
+    };
+    // Every rank allocates first; a rank out of memory throws here (DeviceOutOfMemory), before any rank has
+    // enqueued work or entered a collective the others would wait in.
+    threads.run([&](int r) { ranks[static_cast<std::size_t>(r)]->prepare(rank_step(r)); });
+    threads.run([&](int r) { ranks[static_cast<std::size_t>(r)]->run(rank_step(r), collectives(r)); });
   }
 
   void copy_kv_blocks(const std::vector<BlockCopy>& copies) {

@@ -61,7 +61,9 @@ class CudaBackend final : public Backend {
   std::int64_t num_kv_blocks() const override;
   // One host->device copy of the packed batch, the layers on the backend's stream, the logits of
   // batch.logit_rows copied back as fp32. Throws std::invalid_argument for a batch that fails
-  // validate_forward_batch (nothing is launched), std::runtime_error naming the CUDA call that failed.
+  // validate_forward_batch (nothing is launched), DeviceOutOfMemory when a rank cannot allocate what the
+  // step needs (checked on every rank before any launches: the cache is untouched and a smaller step may
+  // follow), std::runtime_error naming the CUDA call that failed otherwise.
   std::vector<float> forward(const ForwardBatch& batch) override;
   // The forward pass, then the sampling kernel on the device logits; only the token ids are copied back.
   std::vector<std::int32_t> forward_and_sample(const ForwardBatch& batch, const std::vector<TokenDraw>& draws) override;

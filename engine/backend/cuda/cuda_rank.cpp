@@ -9,6 +9,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "engine/backend/backend.h"
 #include "engine/backend/bf16_model.h"
 #include "engine/backend/cuda/device_buffer.h"
 #include "engine/backend/decode_graph_plan.h"
@@ -116,14 +117,42 @@ struct CudaRank::Impl {
     check_cuda(cudaSetDevice(options.device), "cudaSetDevice", "device " + std::to_string(options.device));
   }
 
-  // Grows the activation workspace; graphs captured against the old one are dropped.
+  // Grows the activation workspace. Graphs captured against the old one are dropped first (they would point
+  // into freed memory); when the new one cannot be had the rank holds none until a later reserve succeeds.
   void reserve_workspace(std::int64_t tokens, std::int64_t rows) {
     if (tokens <= token_capacity && rows <= row_capacity) return;
-    token_capacity = std::max(tokens, token_capacity);
-    row_capacity = std::max(rows, row_capacity);
-    activations.reserve(bf16_workspace_bytes(model, token_capacity, row_capacity), stream);
-    workspace = carve_bf16_workspace(model, activations.data(), token_capacity, row_capacity);
+    const std::int64_t want_tokens = std::max(tokens, token_capacity);
+    const std::int64_t want_rows = std::max(rows, row_capacity);
+    check_cuda(cudaStreamSynchronize(stream), "cudaStreamSynchronize", "before growing the activation workspace");
     graphs.clear();
+    token_capacity = row_capacity = 0;
+    workspace = Bf16Workspace{};
+    activations.reserve(bf16_workspace_bytes(model, want_tokens, want_rows), stream);
+    token_capacity = want_tokens;
+    row_capacity = want_rows;
+    workspace = carve_bf16_workspace(model, activations.data(), token_capacity, row_capacity);
+  }
+
+  // Allocates everything `step` needs before any of it is enqueued, so that running out of memory throws
+  // DeviceOutOfMemory with the KV cache untouched and the rank usable for a smaller step.
+  void prepare(const RankStep& step) {
+    select_device();
+    if (!kernels::cuda::prepare_matmul()) {
+      throw DeviceOutOfMemory("CUDA out of memory: the cuBLASLt workspace on device " +
+                              std::to_string(options.device) + " does not fit");
+    }
+    const PackedBatch& packed = *step.packed;
+    reserve_workspace(packed.num_tokens, packed.num_logit_rows);
+    // A replayed graph brings its own upload and scratch; every other step (a graph's first run, or a
+    // capture that falls back) runs eagerly from these.
+    if (!step.graph_shape || graphs.count(*step.graph_shape) == 0) {
+      batch_buffer.reserve(packed.bytes.size(), stream);
+      decode_workspace.reserve(std::max<std::size_t>(1, bf16_decode_workspace_floats(model, packed)) * sizeof(float),
+                               stream);
+    }
+    if (!step.want_logits && step.tokens != nullptr && step.draws.num_draws > 0) {
+      draw_tokens.reserve(static_cast<std::size_t>(step.draws.num_draws) * sizeof(std::int32_t), stream);
+    }
   }
 
   std::size_t block_bytes() const {
@@ -228,7 +257,7 @@ struct CudaRank::Impl {
   }
 
   void run(const RankStep& step, Bf16Collectives* collectives) {
-    select_device();
+    prepare(step);  // a no-op when the backend prepared the step already
     const PackedBatch& packed = *step.packed;
     const std::byte* device_batch = step.graph_shape ? enqueue_graph(*step.graph_shape, packed, collectives)
                                         : enqueue_eager(packed, collectives);
@@ -242,7 +271,6 @@ struct CudaRank::Impl {
     } else if (step.tokens != nullptr) {
       step.tokens->resize(static_cast<std::size_t>(step.draws.num_draws));
       if (!step.tokens->empty()) {
-        draw_tokens.reserve(step.tokens->size() * sizeof(std::int32_t), stream);
         bf16_sample<CudaKernels>(model, step.draws, device_batch, workspace, draw_tokens.as<std::int32_t>(), stream);
         check_cuda(cudaMemcpyAsync(step.tokens->data(), draw_tokens.data(), step.tokens->size() * sizeof(std::int32_t),
                                    cudaMemcpyDeviceToHost, stream),
@@ -280,6 +308,7 @@ std::int64_t CudaRank::kv_blocks_affordable(std::uint64_t bytes, double fraction
 }
 void CudaRank::allocate_kv_cache(std::int64_t blocks) { impl_->allocate_kv_cache(blocks); }
 std::int64_t CudaRank::num_kv_blocks() const { return impl_->kv.num_blocks; }
+void CudaRank::prepare(const RankStep& step) { impl_->prepare(step); }
 void CudaRank::run(const RankStep& step, Bf16Collectives* collectives) { impl_->run(step, collectives); }
 void CudaRank::copy_kv_blocks(const std::vector<BlockCopy>& copies) { impl_->copy_kv_blocks(copies); }
 int CudaRank::device() const { return impl_->options.device; }

@@ -57,7 +57,12 @@ class CudaRank {
   void allocate_kv_cache(std::int64_t blocks);
   std::int64_t num_kv_blocks() const;
 
-  // Runs the step on this device: one upload, the layers (with `collectives` between tensor-parallel
+  // Allocates what the step needs (workspace growth, upload and scratch buffers, the cuBLASLt workspace)
+  // without enqueueing anything. Throws DeviceOutOfMemory when it does not fit; the KV cache is untouched
+  // and a smaller step may be prepared next. The backend prepares every rank before any rank runs, so that
+  // no rank waits in a collective for one that ran out of memory.
+  void prepare(const RankStep& step);
+  // Runs the step on this device (preparing it first if that was not done): one upload, the layers (with `collectives` between tensor-parallel
   // ranks; null for one rank), then the logits or the sampled tokens back; returns when they are on the
   // host. Throws std::runtime_error naming the CUDA call that failed.
   void run(const RankStep& step, Bf16Collectives* collectives);

@@ -6,6 +6,8 @@
 #include <stdexcept>
 #include <utility>
 
+#include "engine/backend/backend.h"
+
 namespace r1eval::engine::cuda {
 
 void check_cuda(int status, const char* call, const std::string& what) {
@@ -59,7 +61,7 @@ DeviceBuffer::DeviceBuffer(std::size_t bytes, const std::string& what) : bytes_(
     (void)cudaGetLastError();
     std::size_t free = 0, total = 0;
     (void)cudaMemGetInfo(&free, &total);
-    throw std::runtime_error("CUDA out of memory: " + what + " asked for " + format_bytes(bytes) + ", " +
+    throw DeviceOutOfMemory("CUDA out of memory: " + what + " asked for " + format_bytes(bytes) + ", " +
                              format_bytes(free) + " free of " + format_bytes(total));
   }
   check_cuda(status, "cudaMalloc", what);

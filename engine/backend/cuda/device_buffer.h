@@ -27,8 +27,9 @@ struct DeviceMemory {
 };
 DeviceMemory device_memory();
 
-// cudaMalloc'd bytes, freed on destruction. Allocation failure throws std::runtime_error naming `what`,
-// the bytes asked for and the bytes the device had free.
+// cudaMalloc'd bytes, freed on destruction. Running out of memory throws DeviceOutOfMemory (engine/backend/
+// backend.h) naming `what`, the bytes asked for and the bytes the device had free; other failures
+// std::runtime_error.
 class DeviceBuffer {
  public:
   DeviceBuffer() = default;
@@ -52,7 +53,8 @@ class DeviceBuffer {
 };
 
 // A buffer that keeps at least the largest size asked of it so far: reserve() reallocates (after the
-// stream has finished with the old memory) only when asked for more than it holds.
+// stream has finished with the old memory) only when asked for more than it holds. A reserve that throws
+// leaves it empty: the old memory is freed before the new is asked for.
 class GrowingBuffer {
  public:
   explicit GrowingBuffer(std::string what) : what_(std::move(what)) {}
