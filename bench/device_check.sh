@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Device check of issue 5, to run on one GPU machine (an H200) in under 8 minutes:
-#   1. build Release with CUDA on; run the kernel tests (CPU twins and CUDA-vs-CPU, which must not skip);
+#   1. the binaries: from device-bundle/bundle.tar.xz when it is there (tools/device_bundle.sh builds it
+#      Release with CUDA on, on a machine with the project's packages, and packs the libraries with it: a
+#      GPU machine usually has CUDA and PyTorch but not TBB, RE2, OpenBLAS or GoogleTest), else built here
+#      (BUILD_ON_DEVICE=1 forces that); then the kernel tests (CPU twins and CUDA-vs-CPU, which must not skip);
 #   2. run the CUDA kernel benchmarks and write the table (GB/s against the device's peak bandwidth);
 #   3. engine: the CUDA backend's tests (vs the CPU backend, must not skip); a random-weight checkpoint with
 #      the exact shape of R1-Distill-Qwen-1.5B made here with numpy; its logits and greedy tokens on the
@@ -25,19 +28,87 @@ fail() { say "FAILED: $*"; exit "${2:-1}"; }
 
 # --- prerequisites ----------------------------------------------------------------------------------
 PYTHON=${PYTHON:-python3}  # needs numpy (steps 3 and 5) and torch + transformers (step 3's reference)
-for tool in cmake g++ "$PYTHON" nvidia-smi; do
+for tool in "$PYTHON" nvidia-smi; do
   command -v "$tool" >/dev/null 2>&1 || fail "prerequisite missing: $tool" 2
+done
+nvidia-smi --query-gpu=name,memory.total,driver_version,compute_cap --format=csv | tee "$RESULTS/gpu.csv" | tee -a "$LOG"
+ARCH=$(nvidia-smi --query-gpu=compute_cap --format=csv,noheader | head -1 | tr -d ' .')
+
+# --- 1a. the prebuilt bundle ------------------------------------------------------------------------
+# Unpacks it and puts, where a build would have put each binary, a script that runs it through the
+# bundle's own loader and libraries, with the GPU machine's libcuda and cuBLASLt.
+BUNDLE=${BUNDLE:-$ROOT/device-bundle/bundle.tar.xz}
+find_library_dir() {  # the folder of the first file named $1 among the usual CUDA and Python places
+  local dir site
+  for dir in ${CUDA_HOME:+"$CUDA_HOME/lib64"} /usr/local/cuda/lib64 /usr/local/cuda/lib /usr/local/cuda/targets/x86_64-linux/lib \
+             /usr/local/nvidia/lib64 /usr/local/nvidia/lib /usr/lib/x86_64-linux-gnu /usr/lib64; do
+    [ -e "$dir/$1" ] && { echo "$dir"; return 0; }
+  done
+  site=$("$PYTHON" -c 'import site; print(" ".join(site.getsitepackages()))' 2>/dev/null)
+  dir=$(find $site /usr/local /opt -name "$1" 2>/dev/null | head -1)
+  [ -n "$dir" ] && dirname "$dir"
+}
+use_bundle() {
+  local unpacked=$ROOT/build-device-bundle-run manifest source_dir needs cublas_dir cuda_dir paths target where run
+  rm -rf "$unpacked"
+  mkdir -p "$unpacked"
+  tar -C "$unpacked" -xJf "$BUNDLE" || return 1
+  manifest=$unpacked/manifest.txt
+  sed 's/^/  bundle /' "$manifest" | tee -a "$LOG"
+  case ";$(sed -n 's/^arch=//p' "$manifest");" in
+    *";$ARCH;"*) ;;
+    *) say "the bundle is not built for sm_$ARCH"; return 1 ;;
+  esac
+  needs=$(sed -n 's/^needs=\(libcublasLt[^ ]*\).*/\1/p' "$manifest")
+  cublas_dir=$(find_library_dir "$needs") || true
+  [ -n "$cublas_dir" ] || { say "no $needs on this machine for the bundle"; return 1; }
+  # The driver's libcuda from its usual places only (a search could find a CUDA forward-compatibility copy).
+  cuda_dir=
+  for target in /usr/local/nvidia/lib64 /usr/local/nvidia/lib /usr/lib/x86_64-linux-gnu /usr/lib64; do
+    [ -e "$target/libcuda.so.1" ] && { cuda_dir=$target; break; }
+  done
+  paths=$unpacked/lib:$cublas_dir${cuda_dir:+:$cuda_dir}${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+  say "bundle libraries: $paths"
+  # The tests find their fixtures under the folder the bundle was built from: point it at this checkout.
+  source_dir=$(sed -n 's/^source_dir=//p' "$manifest")
+  if [ ! -e "$source_dir" ]; then
+    mkdir -p "$(dirname "$source_dir")" && ln -s "$ROOT" "$source_dir" || return 1
+  fi
+  mkdir -p "$(sed -n 's/^test_tmp=//p' "$manifest")"
+  run=$unpacked/run
+  mkdir -p "$run/tests" "$run/bench"
+  for target in kernels_tests kernels_cuda_tests engine_tests kernels_cuda_bench engine_cuda_bench r1eval; do
+    case $target in *_tests) where=tests/ ;; *_bench) where=bench/ ;; *) where= ;; esac
+    printf '#!/bin/sh\nexec "%s" --library-path "%s" "%s" "$@"\n' "$unpacked/lib/ld-linux-x86-64.so.2" "$paths" \
+      "$unpacked/bin/$target" >"$run/$where$target"
+    chmod +x "$run/$where$target"
+  done
+  for target in kernels_cuda_tests engine_tests r1eval; do  # each loads a different set of libraries
+    "$run/$(case $target in *_tests) echo tests/ ;; esac)$target" --help >/dev/null 2>"$RESULTS/bundle_load.txt" ||
+      { tail -3 "$RESULTS/bundle_load.txt"; say "the bundle's $target does not start here"; return 1; }
+  done
+  [ -d "$unpacked/data/aime24" ] && BUNDLE_DATA=$unpacked/data
+  BUILD=$run
+}
+
+FROM_BUNDLE=0
+BUNDLE_DATA=
+if [ "${BUILD_ON_DEVICE:-0}" != 1 ] && [ -f "$BUNDLE" ]; then
+  say "binaries from the bundle $BUNDLE"
+  if use_bundle; then FROM_BUNDLE=1; else say "bundle unusable here; building from source"; fi
+fi
+
+# --- 1b. build and kernel tests ---------------------------------------------------------------------
+if [ "$FROM_BUNDLE" = 0 ]; then
+for tool in cmake g++; do
+  command -v "$tool" >/dev/null 2>&1 || fail "prerequisite missing: $tool (and no usable bundle)" 2
 done
 NVCC=${CUDACXX:-$(command -v nvcc || echo /usr/local/cuda/bin/nvcc)}
 [ -x "$NVCC" ] || fail "prerequisite missing: nvcc (set CUDACXX)" 2
-nvidia-smi --query-gpu=name,memory.total,driver_version,compute_cap --format=csv | tee "$RESULTS/gpu.csv" | tee -a "$LOG"
 # Build only for the GPU at hand (sm_90 on an H200) to keep the compile short.
-ARCH=$(nvidia-smi --query-gpu=compute_cap --format=csv,noheader | head -1 | tr -d ' .')
 [ -n "$ARCH" ] || ARCH="80;90"
 GENERATOR=()
 command -v ninja >/dev/null 2>&1 && GENERATOR=(-G Ninja)
-
-# --- 1. build and kernel tests ----------------------------------------------------------------------
 # The whole project is configured first. Should that fail on this machine (a -dev package of another
 # module missing), the kernels alone are built from a minimal project over the same sources, so the
 # kernel checks still run; KERNELS_ONLY=1 asks for that build directly.
@@ -90,6 +161,7 @@ fi
 say "build kernel targets in $BUILD"
 cmake --build "$BUILD" -j"$(nproc)" --target kernels_tests kernels_cuda_tests kernels_cuda_bench \
   >"$RESULTS/build.log" 2>&1 || { tail -40 "$RESULTS/build.log"; fail "build (see build.log)" 2; }
+fi
 
 say "CPU twin tests"
 "$BUILD/tests/kernels_tests" --gtest_output="xml:$RESULTS/kernels_tests.xml" >"$RESULTS/kernels_tests.txt" 2>&1
@@ -117,13 +189,15 @@ fi
 
 # --- 3. engine: CUDA backend tests and parity on a real-size checkpoint ------------------------------
 ENGINE_STATUS=0
-if [ "${SKIP_ENGINE:-0}" = 1 ] || [ ! -f "$BUILD/build.ninja" -a ! -f "$BUILD/Makefile" ] || [ -d "$BUILD/kernels-only" ]; then
+if [ "${SKIP_ENGINE:-0}" = 1 ] || { [ "$FROM_BUNDLE" = 0 ] && { [ ! -f "$BUILD/build.ninja" -a ! -f "$BUILD/Makefile" ] || [ -d "$BUILD/kernels-only" ]; }; }; then
   say "engine steps skipped (SKIP_ENGINE=1 or the project did not configure)"
 else
-  say "build engine targets"
-  if ! cmake --build "$BUILD" -j"$(nproc)" --target engine_tests engine_cuda_bench r1eval >>"$RESULTS/build.log" 2>&1; then
-    tail -40 "$RESULTS/build.log"
-    fail "engine build (see build.log)" 2
+  if [ "$FROM_BUNDLE" = 0 ]; then
+    say "build engine targets"
+    if ! cmake --build "$BUILD" -j"$(nproc)" --target engine_tests engine_cuda_bench r1eval >>"$RESULTS/build.log" 2>&1; then
+      tail -40 "$RESULTS/build.log"
+      fail "engine build (see build.log)" 2
+    fi
   fi
 
   say "engine CUDA backend tests (CUDA vs CPU backend)"
@@ -174,6 +248,7 @@ else
   # --- 5. r1eval run smoke: the same run on both backends -------------------------------------------
   DATA=${DATA_DIR:-$ROOT/../shared/data}
   [ -d "$DATA/aime24" ] || DATA=$ROOT/shared/data
+  [ -d "$DATA/aime24" ] || DATA=${BUNDLE_DATA:-$DATA}
   if [ -d "$DATA/aime24" ]; then
     SMOKE=$BUILD/smoke-model
     "$PYTHON" "$ROOT/tools/make_bench_checkpoint.py" "$SMOKE" --hidden 256 --layers 2 --heads 4 --kv-heads 2 \
