@@ -12,7 +12,8 @@
 #      replayed from CUDA graphs and run eagerly, against the copy-bandwidth roofline; 64 x 16k context,
 #      prefill, the engine end to end) and transformers generate (static cache) beside it;
 #   5. `r1eval run` smoke on a small byte-tokenizer model, --backend cuda vs --backend cpu.
-# SKIP_ENGINE=1 stops after step 2; ENGINE_GENERATE (default 256) sets the end-to-end generated tokens.
+# Prepared elsewhere: tools/device_bundle.sh and tools/device_wheels.sh fill device-bundle/ (ignored by git;
+# carry it to the GPU machine with the checkout). SKIP_ENGINE=1 stops after step 2; ENGINE_GENERATE (default 256) sets the end-to-end generated tokens.
 # Writes everything under $OUT when set (else build-device/device-check). Exit status: 0 when every
 # step that ran passed, 1 when a test failed, 2 when the build or a prerequisite is missing.
 set -uo pipefail
@@ -33,6 +34,29 @@ for tool in "$PYTHON" nvidia-smi; do
 done
 nvidia-smi --query-gpu=name,memory.total,driver_version,compute_cap --format=csv | tee "$RESULTS/gpu.csv" | tee -a "$LOG"
 ARCH=$(nvidia-smi --query-gpu=compute_cap --format=csv,noheader | head -1 | tr -d ' .')
+
+# transformers is the reference of steps 3 and 4; where this Python has PyTorch but not transformers, the
+# wheels that tools/device_wheels.sh put beside the bundle are installed (nothing is fetched).
+WHEELS=$ROOT/device-bundle/wheels
+if ! "$PYTHON" -c 'import transformers' >/dev/null 2>&1 && ls "$WHEELS"/*.whl >/dev/null 2>&1; then
+  say "transformers missing: installing the carried wheels"
+  pip_install() {
+    "$PYTHON" -m pip install -q --no-index --find-links "$WHEELS" --no-cache-dir --no-compile "$@" transformers \
+      >>"$RESULTS/wheels.log" 2>&1
+  }
+  pip_install || pip_install --break-system-packages || pip_install --user ||
+    say "installing transformers failed (see wheels.log): the transformers references will be missing"
+fi
+"$PYTHON" - <<'PY' 2>&1 | tee -a "$LOG"
+import importlib, platform
+found = []
+for name in ("numpy", "torch", "transformers"):
+    try:
+        found.append(f"{name} {importlib.import_module(name).__version__}")
+    except Exception as e:
+        found.append(f"{name} missing ({type(e).__name__})")
+print("python", platform.python_version() + ":", ", ".join(found))
+PY
 
 # --- 1a. the prebuilt bundle ------------------------------------------------------------------------
 # Unpacks it and puts, where a build would have put each binary, a script that runs it through the
