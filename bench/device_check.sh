@@ -14,16 +14,30 @@
 #   5. `r1eval run` smoke on a small byte-tokenizer model, --backend cuda vs --backend cpu.
 # Prepared elsewhere: tools/device_bundle.sh and tools/device_wheels.sh fill device-bundle/ (ignored by git;
 # carry it to the GPU machine with the checkout). SKIP_ENGINE=1 stops after step 2; ENGINE_GENERATE (default 256) sets the end-to-end generated tokens.
-# Writes everything under $OUT when set (else build-device/device-check). Exit status: 0 when every
+# Writes everything under build-device-check/ (DEVICE_CHECK_DIR). With $OUT set (a device call's folder that
+# brings back at most 8 files), it leaves there, however the script ends: the log, the five tables
+# (summary, engine bench, parity, kernel table, transformers bench) and results.tar.gz with every other
+# file under 2 MB (test outputs, JSON, build logs). Exit status: 0 when every
 # step that ran passed, 1 when a test failed, 2 when the build or a prerequisite is missing.
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=${BUILD:-$ROOT/build-device}
-RESULTS=${OUT:-$BUILD/device-check}
+RESULTS=${DEVICE_CHECK_DIR:-$ROOT/build-device-check}
+rm -rf "$RESULTS"
 mkdir -p "$RESULTS"
 LOG=$RESULTS/device_check.log
 START=$(date +%s)
+deliver() {
+  [ -n "${OUT:-}" ] && [ -d "$OUT" ] || return 0
+  local name
+  for name in device_check.log summary.md engine_bench.md parity.md kernels_table.md hf_bench.md; do
+    [ -f "$RESULTS/$name" ] && cp "$RESULTS/$name" "$OUT/"
+  done
+  (cd "$RESULTS" && find . -type f -size -2M ! -name device_check.log -print0 |
+    tar --null -czf "$OUT/results.tar.gz" --files-from=-)
+}
+trap deliver EXIT
 say() { echo "[device_check +$(( $(date +%s) - START ))s] $*" | tee -a "$LOG"; }
 fail() { say "FAILED: $*"; exit "${2:-1}"; }
 
