@@ -60,6 +60,36 @@ Request sampled_request(std::uint64_t id, std::vector<std::int32_t> prompt, std:
   return request;
 }
 
+// Every request through a fresh engine on `backend`; returns the completions, the engine's stats in `stats`.
+std::vector<Completion> run_requests(Backend& backend, const std::vector<Request>& requests, EngineStats& stats) {
+  Engine engine(backend, EngineOptions{});
+  for (const Request& r : requests) engine.add_request(r);
+  std::vector<Completion> done = engine.run_to_completion();
+  stats = engine.stats();
+  return done;
+}
+
+// `count` requests of `samples` sampled samples each, prompts of `prompt_len` tokens.
+std::vector<Request> sampled_requests(int count, int prompt_len, std::uint32_t samples) {
+  std::vector<Request> requests;
+  for (int i = 0; i < count; ++i) requests.push_back(sampled_request(static_cast<std::uint64_t>(i), some_prompt(i, prompt_len), samples));
+  return requests;
+}
+
+// The samples of `requests` on the llama fixture with room to spare (8 MiB of cache): the reference.
+std::vector<Completion> run_with_room(const std::vector<Request>& requests, EngineStats& stats) {
+  CpuBackend roomy(fixture_dir("llama_fp32_sharded").string(), cache_of(8u << 20));
+  return run_requests(roomy, requests, stats);
+}
+
+void expect_same_samples(const std::vector<Completion>& done, const std::vector<Completion>& expected) {
+  ASSERT_EQ(done.size(), expected.size());
+  for (std::size_t i = 0; i < done.size(); ++i) {
+    EXPECT_EQ(done[i].tokens, expected[i].tokens) << "request " << done[i].request_id << " sample " << done[i].sample_index;
+    EXPECT_EQ(done[i].finish_reason, expected[i].finish_reason) << "request " << done[i].request_id;
+  }
+}
+
 class EngineFixture : public ::testing::TestWithParam<const char*> {};
 
 TEST_P(EngineFixture, GreedySamplesMatchTransformers) {
@@ -180,26 +210,16 @@ TEST(Engine, LastStepTokensAddUpToTheCompletions) {
 
 // A cache too small for all samples at once forces preemption and recomputation: same tokens.
 TEST(Engine, PreemptionDoesNotChangeTokens) {
-  std::vector<Request> requests;
-  for (int i = 0; i < 4; ++i) requests.push_back(sampled_request(static_cast<std::uint64_t>(i), some_prompt(i, 20), 2));
-
-  CpuBackend roomy(fixture_dir("llama_fp32_sharded").string(), cache_of(8u << 20));
-  Engine reference(roomy, EngineOptions{});
-  for (const Request& r : requests) reference.add_request(r);
-  const std::vector<Completion> expected = reference.run_to_completion();
-  EXPECT_EQ(reference.stats().preemptions, 0);
+  const std::vector<Request> requests = sampled_requests(4, 20, 2);
+  EngineStats roomy_stats, tight_stats;
+  const std::vector<Completion> expected = run_with_room(requests, roomy_stats);
+  EXPECT_EQ(roomy_stats.preemptions, 0);
 
   // 2 layers x 2 kv heads x 16 dims x 16 slots x 4 bytes x (K, V) = 8 KiB a block; 10 blocks.
   CpuBackend tight(fixture_dir("llama_fp32_sharded").string(), cache_of(10 * 8192));
   ASSERT_EQ(tight.num_kv_blocks(), 10);
-  Engine engine(tight, EngineOptions{});
-  for (const Request& r : requests) engine.add_request(r);
-  const std::vector<Completion> done = engine.run_to_completion();
-  EXPECT_GT(engine.stats().preemptions, 0);
-  ASSERT_EQ(done.size(), expected.size());
-  for (std::size_t i = 0; i < done.size(); ++i) {
-    EXPECT_EQ(done[i].tokens, expected[i].tokens) << "request " << done[i].request_id << " sample " << done[i].sample_index;
-  }
+  expect_same_samples(run_requests(tight, requests, tight_stats), expected);
+  EXPECT_GT(tight_stats.preemptions, 0);
 }
 
 // A device whose memory holds the activations of `max_tokens` tokens a step: a larger step is refused the
@@ -231,29 +251,18 @@ class TokenLimitedDevice : public Backend {
 // Running out of device memory inside a step shrinks the step instead of failing the run: every sample
 // comes out as it would on a device with room, prefill chunks and decode batches included.
 TEST(Engine, OutOfMemoryInAStepRetriesSmallerWithTheSameTokens) {
-  std::vector<Request> requests;
-  for (int i = 0; i < 5; ++i) requests.push_back(sampled_request(static_cast<std::uint64_t>(i), some_prompt(i, 30), 3));
-
-  CpuBackend roomy(fixture_dir("llama_fp32_sharded").string(), cache_of(8u << 20));
-  Engine reference(roomy, EngineOptions{});
-  for (const Request& r : requests) reference.add_request(r);
-  const std::vector<Completion> expected = reference.run_to_completion();
-  EXPECT_EQ(reference.stats().out_of_memory_retries, 0);
+  const std::vector<Request> requests = sampled_requests(5, 30, 3);
+  EngineStats roomy_stats, limited_stats;
+  const std::vector<Completion> expected = run_with_room(requests, roomy_stats);
+  EXPECT_EQ(roomy_stats.out_of_memory_retries, 0);
 
   CpuBackend cpu(fixture_dir("llama_fp32_sharded").string(), cache_of(8u << 20));
   TokenLimitedDevice device(cpu, 12);  // five 30-token prompts, then 15 sequences decoding: neither fits
-  Engine engine(device, EngineOptions{});
-  for (const Request& r : requests) engine.add_request(r);
-  const std::vector<Completion> done = engine.run_to_completion();
-  EXPECT_GT(engine.stats().out_of_memory_retries, 0);
-  EXPECT_EQ(engine.stats().out_of_memory_retries, device.refused);
+  expect_same_samples(run_requests(device, requests, limited_stats), expected);
+  EXPECT_GT(limited_stats.out_of_memory_retries, 0);
+  EXPECT_EQ(limited_stats.out_of_memory_retries, device.refused);
   EXPECT_LE(device.largest_step_run, 12);
   EXPECT_GT(device.largest_step_run, 6) << "the step shrank further than it had to";
-  ASSERT_EQ(done.size(), expected.size());
-  for (std::size_t i = 0; i < done.size(); ++i) {
-    EXPECT_EQ(done[i].tokens, expected[i].tokens) << "request " << done[i].request_id << " sample " << done[i].sample_index;
-    EXPECT_EQ(done[i].finish_reason, expected[i].finish_reason);
-  }
 }
 
 // When not even one token fits, the error reaches the caller as one line saying so.
