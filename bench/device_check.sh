@@ -3,7 +3,8 @@
 #   1. the binaries: from device-bundle/bundle.tar.xz when it is there (tools/device_bundle.sh builds it
 #      Release with CUDA on, on a machine with the project's packages, and packs the libraries with it: a
 #      GPU machine usually has CUDA and PyTorch but not TBB, RE2, OpenBLAS or GoogleTest), else built here
-#      (BUILD_ON_DEVICE=1 forces that); then the kernel tests (CPU twins and CUDA-vs-CPU, which must not skip);
+#      (BUILD_ON_DEVICE=1 forces that); then the kernel tests (CPU twins and CUDA-vs-CPU, which must not skip)
+#      and compute-sanitizer over them (memcheck; racecheck on the attention kernels);
 #   2. run the CUDA kernel benchmarks and write the table (GB/s against the device's peak bandwidth);
 #   3. engine: the CUDA backend's tests (vs the CPU backend, must not skip); a random-weight checkpoint with
 #      the exact shape of R1-Distill-Qwen-1.5B made here with numpy; its logits and greedy tokens on the
@@ -213,6 +214,28 @@ tail -3 "$RESULTS/kernels_cuda_tests.txt" | tee -a "$LOG"
 if grep -q "SKIPPED" "$RESULTS/kernels_cuda_tests.txt"; then
   say "CUDA tests were skipped: the GPU was not visible to the test binary"
   CUDA_STATUS=1
+fi
+
+# compute-sanitizer over the kernel tests: out-of-bounds accesses (memcheck) in every kernel, shared-memory
+# races (racecheck) in the attention kernels. Found errors fail the check; a sanitizer that cannot run on
+# this machine (some GPU runtimes refuse it) is only reported.
+SANITIZER=$(command -v compute-sanitizer || echo /usr/local/cuda/bin/compute-sanitizer)
+if [ -x "$SANITIZER" ] && [ "$CUDA_STATUS" -eq 0 ]; then
+  for check in "memcheck:90:*" "racecheck:60:*PagedAttention*"; do
+    tool=${check%%:*}
+    limit=${check#*:}
+    limit=${limit%%:*}
+    say "compute-sanitizer --tool $tool (at most ${limit}s)"
+    timeout "$limit" "$SANITIZER" --tool "$tool" --error-exitcode 9 "$BUILD/tests/kernels_cuda_tests" \
+      --gtest_filter="${check##*:}" >"$RESULTS/sanitizer_$tool.txt" 2>&1
+    status=$?
+    grep -E "ERROR SUMMARY|RACECHECK SUMMARY" "$RESULTS/sanitizer_$tool.txt" | tail -1 | tee -a "$LOG"
+    case $status in
+      0) ;;
+      9) say "compute-sanitizer $tool found errors (see sanitizer_$tool.txt)"; CUDA_STATUS=1 ;;
+      *) say "compute-sanitizer $tool did not complete (status $status; see sanitizer_$tool.txt): not counted" ;;
+    esac
+  done
 fi
 
 # --- 2. kernel benchmarks ---------------------------------------------------------------------------
