@@ -47,11 +47,17 @@ void add_serve_command(CLI::App& app, int& exit_code) {
     const int port = server.start(o->host, o->port);
     std::cerr << "r1eval: serving " << http_options.model_name << " on http://" << o->host << ":" << port
               << "/v1 (Ctrl-C to stop)" << std::endl;
-    while (!signals.stop_requested()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    while (!signals.stop_requested() && service.failure().empty())
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
     // Tickets fail first so that handler threads waiting on them return and the HTTP pool can join.
     service.shutdown();
     server.stop();
     const serve::EngineService::Counters c = service.counters();
+    if (const std::string failure = service.failure(); !failure.empty()) {
+      std::cerr << "r1eval: serve: " << failure << " (after " << c.jobs_done << " requests)" << std::endl;
+      exit_code = 1;
+      return;
+    }
     std::cerr << "r1eval: serve stopped after " << c.jobs_done << " requests, " << c.generated_tokens
               << " generated tokens" << std::endl;
     exit_code = 0;

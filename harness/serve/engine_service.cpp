@@ -61,8 +61,12 @@ struct EngineService::Running {
 };
 
 EngineService::EngineService(const std::filesystem::path& model_dir, const EngineServiceOptions& options)
+    : EngineService(model_dir, engine::make_backend(model_dir.string(), options.backend), options) {}
+
+EngineService::EngineService(const std::filesystem::path& model_dir, std::unique_ptr<engine::Backend> backend,
+                             const EngineServiceOptions& options)
     : tokenizer_(engine::Tokenizer::from_folder(model_dir)),
-      backend_owner_(engine::make_backend(model_dir.string(), options.backend)),
+      backend_owner_(std::move(backend)),
       backend_(*backend_owner_),
       options_(options) {
   token_bytes_.reserve(tokenizer_.vocab_size());
@@ -119,9 +123,10 @@ std::shared_ptr<Ticket> EngineService::submit(Job job, std::function<void()> on_
   {
     std::unique_lock lock(mutex_);
     if (stopping_) {
+      const std::string why = failure_.empty() ? "server shutting down" : failure_;
       lock.unlock();
       ticket->done_ = true;
-      ticket->error_ = "server shutting down";
+      ticket->error_ = why;
       if (ticket->on_done_) ticket->on_done_();
       return ticket;
     }
@@ -205,7 +210,17 @@ void EngineService::loop() {
     }
     if (!eng.has_unfinished()) continue;
 
-    const std::vector<engine::Completion> done = eng.step();
+    std::vector<engine::Completion> done;
+    try {
+      done = eng.step();
+    } catch (const std::exception& e) {
+      // Nothing sensible follows a failed step (a CUDA error leaves the device unusable; out of memory here
+      // means even one token does not fit): fail every job with the one line, take no more.
+      std::lock_guard lock(mutex_);
+      failure_ = std::string("engine failed: ") + e.what();
+      stopping_ = true;
+      break;
+    }
     const auto finished_now = [&](std::uint64_t id, std::uint32_t sample) {
       return std::any_of(done.begin(), done.end(),
                          [&](const engine::Completion& c) { return c.request_id == id && c.sample_index == sample; });
@@ -246,10 +261,20 @@ void EngineService::loop() {
     counters_.prompt_tokens = eng.stats().prompt_tokens;
     counters_.steps = eng.stats().steps;
   }
-  for (auto& [id, r] : running) complete(*r.ticket, {}, "server shutting down", false);
+  std::string why;
+  {
+    std::lock_guard lock(mutex_);
+    why = failure_.empty() ? "server shutting down" : failure_;
+  }
+  for (auto& [id, r] : running) complete(*r.ticket, {}, why, false);
   std::lock_guard lock(mutex_);
-  for (auto& [job, ticket] : queue_) complete(*ticket, {}, "server shutting down", false);
+  for (auto& [job, ticket] : queue_) complete(*ticket, {}, why, false);
   queue_.clear();
+}
+
+std::string EngineService::failure() const {
+  std::lock_guard lock(mutex_);
+  return failure_;
 }
 
 }  // namespace r1eval::harness::serve

@@ -65,6 +65,9 @@ class EngineService {
   // Loads the tokenizer and weights of `model_dir` and starts the engine thread. Throws (one line) for a
   // bad model folder.
   EngineService(const std::filesystem::path& model_dir, const EngineServiceOptions& options);
+  // The same with a backend already made for that folder's model (a caller wrapping the backend).
+  EngineService(const std::filesystem::path& model_dir, std::unique_ptr<engine::Backend> backend,
+                const EngineServiceOptions& options);
   ~EngineService();  // stops the thread; waiting tickets fail with "server shutting down"
   EngineService(const EngineService&) = delete;
   EngineService& operator=(const EngineService&) = delete;
@@ -81,6 +84,9 @@ class EngineService {
   std::int64_t max_sample_tokens() const;
   // Stops the engine thread; queued and running jobs fail. Idempotent.
   void shutdown();
+  // "" while the engine runs; once a step failed (a device error, or out of memory for even one token),
+  // that one line: the engine thread has stopped, every job failed with it and later ones fail at once.
+  std::string failure() const;
 
   struct Counters {
     std::int64_t jobs_done = 0, generated_tokens = 0, prompt_tokens = 0, steps = 0;
@@ -100,6 +106,7 @@ class EngineService {
   std::condition_variable work_cv_;
   std::deque<std::pair<Job, std::shared_ptr<Ticket>>> queue_;
   bool stopping_ = false;
+  std::string failure_;
   Counters counters_;
   std::thread thread_;
 };

@@ -12,11 +12,13 @@
 #include "engine/backend/cpu/cpu_backend.h"
 #include "engine/model/json_fields.h"
 #include "engine_test_support.h"
+#include "token_limited_device.h"
 
 namespace r1eval::engine {
 namespace {
 
 using testing::fixture_dir;
+using testing::TokenLimitedDevice;
 
 struct Greedy {
   std::vector<std::int32_t> prompt;
@@ -222,32 +224,6 @@ TEST(Engine, PreemptionDoesNotChangeTokens) {
   EXPECT_GT(tight_stats.preemptions, 0);
 }
 
-// A device whose memory holds the activations of `max_tokens` tokens a step: a larger step is refused the
-// way a device backend refuses it (DeviceOutOfMemory, before anything ran); smaller ones run on `inner`.
-class TokenLimitedDevice : public Backend {
- public:
-  TokenLimitedDevice(Backend& inner, std::int64_t max_tokens) : inner_(inner), max_tokens_(max_tokens) {}
-  const ModelConfig& config() const override { return inner_.config(); }
-  std::int32_t kv_block_size() const override { return inner_.kv_block_size(); }
-  std::int64_t num_kv_blocks() const override { return inner_.num_kv_blocks(); }
-  std::vector<float> forward(const ForwardBatch& batch) override {
-    const auto tokens = static_cast<std::int64_t>(batch.token_ids.size());
-    if (tokens > max_tokens_) {
-      ++refused;
-      throw DeviceOutOfMemory("activation workspace for " + std::to_string(tokens) + " tokens does not fit");
-    }
-    largest_step_run = std::max(largest_step_run, tokens);
-    return inner_.forward(batch);
-  }
-  void copy_kv_blocks(const std::vector<BlockCopy>& copies) override { inner_.copy_kv_blocks(copies); }
-
-  std::int64_t refused = 0, largest_step_run = 0;
-
- private:
-  Backend& inner_;
-  std::int64_t max_tokens_;
-};
-
 // Running out of device memory inside a step shrinks the step instead of failing the run: every sample
 // comes out as it would on a device with room, prefill chunks and decode batches included.
 TEST(Engine, OutOfMemoryInAStepRetriesSmallerWithTheSameTokens) {
@@ -256,8 +232,8 @@ TEST(Engine, OutOfMemoryInAStepRetriesSmallerWithTheSameTokens) {
   const std::vector<Completion> expected = run_with_room(requests, roomy_stats);
   EXPECT_EQ(roomy_stats.out_of_memory_retries, 0);
 
-  CpuBackend cpu(fixture_dir("llama_fp32_sharded").string(), cache_of(8u << 20));
-  TokenLimitedDevice device(cpu, 12);  // five 30-token prompts, then 15 sequences decoding: neither fits
+  // Five 30-token prompts, then 15 sequences decoding: neither fits in one step.
+  TokenLimitedDevice device(std::make_unique<CpuBackend>(fixture_dir("llama_fp32_sharded").string(), cache_of(8u << 20)), 12);
   expect_same_samples(run_requests(device, requests, limited_stats), expected);
   EXPECT_GT(limited_stats.out_of_memory_retries, 0);
   EXPECT_EQ(limited_stats.out_of_memory_retries, device.refused);
@@ -267,8 +243,7 @@ TEST(Engine, OutOfMemoryInAStepRetriesSmallerWithTheSameTokens) {
 
 // When not even one token fits, the error reaches the caller as one line saying so.
 TEST(Engine, OutOfMemoryForASingleTokenIsReported) {
-  CpuBackend cpu(fixture_dir("llama_fp32_sharded").string(), cache_of(8u << 20));
-  TokenLimitedDevice device(cpu, 0);
+  TokenLimitedDevice device(std::make_unique<CpuBackend>(fixture_dir("llama_fp32_sharded").string(), cache_of(8u << 20)), 0);
   Engine engine(device, EngineOptions{});
   engine.add_request(sampled_request(1, some_prompt(1, 9), 2));
   try {

@@ -8,10 +8,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include "engine/backend/factory/backend_factory.h"
 #include "harness/run/engine_generator.h"
 #include "harness/run/openai_wire.h"
 #include "serve_fixture.h"
 #include "test_support.h"
+#include "tests/engine/token_limited_device.h"
 
 namespace r1eval::harness::serve {
 namespace {
@@ -234,6 +236,33 @@ TEST_F(Serve, BadRequestsGet400NamingTheField) {
   const Answer other_model = post(port(), "/v1/completions", R"({"prompt": "a", "model": "gpt-9"})");
   EXPECT_EQ(other_model.status, 404);
   EXPECT_NE(other_model.raw.find("gpt-9"), std::string::npos);
+}
+
+// A step that fails (here: a device with no memory for even one token) fails the request with a 503 naming
+// the cause in one line, stops the engine, and every later request gets the same answer at once; the serve
+// command then exits 1 with that line.
+TEST(ServeFailure, AFailedStepAnswers503AndStopsTheEngine) {
+  const std::filesystem::path model = testing::tiny_model("serve_failure_" + std::to_string(::getpid()));
+  const EngineServiceOptions options = testing::ServeFixture::small_cache();
+  auto device = std::make_unique<engine::testing::TokenLimitedDevice>(
+      engine::make_backend(model.string(), options.backend), 0);
+  EngineService service(model, std::move(device), options);
+  HttpServer server(service, {"tiny", 4});
+  const int port = server.start("127.0.0.1", 0);
+
+  const Answer first = post(port, "/v1/completions", R"({"prompt": "12+3=", "max_tokens": 4, "n": 2})");
+  EXPECT_EQ(first.status, 503) << first.raw;
+  ASSERT_TRUE(first.body.is_object() && first.body.contains("error")) << first.raw;
+  const std::string message = first.body["error"]["message"].get<std::string>();
+  EXPECT_NE(message.find("engine failed: activation workspace for 1 tokens does not fit"), std::string::npos) << message;
+  EXPECT_EQ(message.find('\n'), std::string::npos) << message;
+  EXPECT_EQ(service.failure(), message);
+
+  const Answer later = post(port, "/v1/chat/completions", R"({"messages": [{"role": "user", "content": "hi"}]})");
+  EXPECT_EQ(later.status, 503) << later.raw;
+  EXPECT_EQ(later.body["error"]["message"], message);
+  service.shutdown();
+  server.stop();
 }
 
 }  // namespace
