@@ -3,77 +3,83 @@
 #include <stdexcept>
 #include <string>
 
+#include <tbb/blocked_range.h>
+#include <tbb/parallel_for.h>
+
 namespace r1eval::engine {
 
 namespace {
 
 std::size_t aligned(std::size_t bytes) { return (bytes + 255) & ~std::size_t{255}; }
 
-// One arena tensor: the host parts concatenated into it, and the pointer it sets.
-struct Piece {
-  std::vector<std::vector<float>*> parts;
-  const bf16** target;
-};
-
-std::vector<Piece> pieces_of(TransformerWeights& host, Bf16Model& model) {
-  std::vector<Piece> pieces;
-  const auto add = [&](std::vector<std::vector<float>*> parts, const bf16** target) {
-    bool empty = true;
-    for (const auto* part : parts) empty = empty && part->empty();
-    if (!empty) pieces.push_back(Piece{std::move(parts), target});  // an absent bias stays null
+// Visits the arena's tensors in arena order: visit(target, elements, parts), where `parts` are the fp32
+// tensors concatenated into that arena tensor. With `read` false nothing is read from the checkpoint and
+// the parts are empty (only the sizes, known from the shard's shape). With `read` true one layer at a
+// time is held. Tensors of no elements (an absent bias, a tied head) are not visited: their pointers
+// stay null.
+template <typename Visit>
+void walk_arena(const TransformerShardReader& reader, Bf16Model& model, bool read, Visit&& visit) {
+  const ModelConfig& c = reader.config();
+  const auto hidden = static_cast<std::size_t>(c.hidden_size);
+  const auto vocab = static_cast<std::size_t>(reader.vocab().size());
+  const auto q = static_cast<std::size_t>(reader.q_rows().size()), kv = static_cast<std::size_t>(reader.kv_rows().size());
+  const auto inter = static_cast<std::size_t>(reader.intermediate_part().size());
+  const auto put = [&](const bf16** target, std::size_t elements, std::vector<std::vector<float>*> parts) {
+    if (elements > 0) visit(target, elements, parts);
   };
-  model.layers.resize(host.layers.size());
-  add({&host.embed}, &model.embed);
-  add({&host.final_norm}, &model.final_norm);
-  add({&host.lm_head}, &model.head);
-  for (std::size_t l = 0; l < host.layers.size(); ++l) {
-    LayerWeights& w = host.layers[l];
-    Bf16Layer& d = model.layers[l];
-    add({&w.input_norm}, &d.input_norm);
-    add({&w.q.weight, &w.k.weight, &w.v.weight}, &d.qkv);
-    add({&w.q.bias, &w.k.bias, &w.v.bias}, &d.qkv_bias);
-    add({&w.o.weight}, &d.o);
-    add({&w.o.bias}, &d.o_bias);
-    add({&w.post_attention_norm}, &d.post_attention_norm);
-    add({&w.gate.weight, &w.up.weight}, &d.gate_up);
-    add({&w.gate.bias, &w.up.bias}, &d.gate_up_bias);
-    add({&w.down.weight}, &d.down);
-    add({&w.down.bias}, &d.down_bias);
-  }
-  return pieces;
-}
+  std::vector<float> global;
+  if (read) global = reader.embed();
+  put(&model.embed, vocab * hidden, {&global});
+  if (read) global = reader.final_norm();
+  put(&model.final_norm, hidden, {&global});
+  if (read) global = reader.lm_head();
+  put(&model.head, c.tie_word_embeddings ? 0 : vocab * hidden, {&global});
+  std::vector<float>().swap(global);
 
-std::size_t elements(const Piece& piece) {
-  std::size_t count = 0;
-  for (const auto* part : piece.parts) count += part->size();
-  return count;
+  model.layers.resize(static_cast<std::size_t>(c.num_hidden_layers));
+  for (std::size_t l = 0; l < model.layers.size(); ++l) {
+    LayerWeights w;
+    if (read) w = reader.layer(static_cast<std::int64_t>(l));
+    Bf16Layer& d = model.layers[l];
+    put(&d.input_norm, hidden, {&w.input_norm});
+    put(&d.qkv, (q + 2 * kv) * hidden, {&w.q.weight, &w.k.weight, &w.v.weight});
+    put(&d.qkv_bias, c.qkv_bias ? q + 2 * kv : 0, {&w.q.bias, &w.k.bias, &w.v.bias});
+    put(&d.o, hidden * q, {&w.o.weight});
+    put(&d.o_bias, c.o_bias ? hidden : 0, {&w.o.bias});
+    put(&d.post_attention_norm, hidden, {&w.post_attention_norm});
+    put(&d.gate_up, 2 * inter * hidden, {&w.gate.weight, &w.up.weight});
+    put(&d.gate_up_bias, c.mlp_bias ? 2 * inter : 0, {&w.gate.bias, &w.up.bias});
+    put(&d.down, hidden * inter, {&w.down.weight});
+    put(&d.down_bias, c.mlp_bias ? hidden : 0, {&w.down.bias});
+  }
 }
 
 }  // namespace
 
-std::size_t bf16_arena_bytes(const TransformerWeights& host) {
-  // pieces_of only takes addresses; the weights are not modified.
-  auto& mutable_host = const_cast<TransformerWeights&>(host);
+std::size_t bf16_arena_bytes(const TransformerShardReader& reader) {
   Bf16Model scratch;
   std::size_t bytes = 0;
-  for (const Piece& piece : pieces_of(mutable_host, scratch)) bytes += aligned(elements(piece) * sizeof(bf16));
+  walk_arena(reader, scratch, false,
+             [&](const bf16**, std::size_t elements, const std::vector<std::vector<float>*>&) {
+               bytes += aligned(elements * sizeof(bf16));
+             });
   return bytes;
 }
 
-Bf16Model fill_bf16_arena(TransformerWeights& host, std::byte* arena,
+Bf16Model fill_bf16_arena(const TransformerShardReader& reader, std::byte* arena,
                           const std::function<void(std::byte*, const bf16*, std::size_t)>& copy) {
-  Bf16Model model;
-  const ModelConfig& cfg = host.config;
-  if (host.vocab.size() != cfg.vocab_size) {
-    throw std::invalid_argument("bf16 weights: rank " + std::to_string(host.shard.rank) + " holds " +
-                                std::to_string(host.vocab.size()) + " of " + std::to_string(cfg.vocab_size) +
+  const ModelConfig& cfg = reader.config();
+  if (reader.vocab().size() != cfg.vocab_size) {
+    throw std::invalid_argument("bf16 weights: rank " + std::to_string(reader.shard().rank) + " holds " +
+                                std::to_string(reader.vocab().size()) + " of " + std::to_string(cfg.vocab_size) +
                                 " vocabulary rows; the bf16 forward needs them all (ShardSpec::shard_vocab false)");
   }
+  Bf16Model model;
   model.hidden = static_cast<int>(cfg.hidden_size);
-  model.intermediate = host.layers.empty() ? 0 : static_cast<int>(host.layers.front().gate.out);
+  model.intermediate = static_cast<int>(reader.intermediate_part().size());
   model.vocab = static_cast<int>(cfg.vocab_size);
-  model.q_heads = static_cast<int>(host.local_q_heads);
-  model.kv_heads = static_cast<int>(host.local_kv_heads);
+  model.q_heads = static_cast<int>(reader.local_q_heads());
+  model.kv_heads = static_cast<int>(reader.local_kv_heads());
   model.head_dim = static_cast<int>(cfg.head_dim);
   model.rms_norm_eps = static_cast<float>(cfg.rms_norm_eps);
 
@@ -81,17 +87,30 @@ Bf16Model fill_bf16_arena(TransformerWeights& host, std::byte* arena,
   std::uint64_t per_step = 0;
   std::size_t offset = 0;
   std::vector<bf16> rounded;
-  for (Piece& piece : pieces_of(host, model)) {
-    rounded.clear();
-    rounded.reserve(elements(piece));
-    for (const auto* part : piece.parts)
-      for (const float value : *part) rounded.push_back(kernels::to_bf16(value));
-    copy(arena + offset, rounded.data(), rounded.size());
-    *piece.target = reinterpret_cast<const bf16*>(arena + offset);
-    if (piece.target != &model.embed || host.lm_head.empty()) per_step += rounded.size() * sizeof(bf16);
-    offset += aligned(rounded.size() * sizeof(bf16));
-    for (auto* part : piece.parts) std::vector<float>().swap(*part);
-  }
+  walk_arena(reader, model, true,
+             [&](const bf16** target, std::size_t elements, const std::vector<std::vector<float>*>& parts) {
+               rounded.resize(elements);
+               std::size_t at = 0;
+               for (std::vector<float>* part : parts) {
+                 if (at + part->size() > elements) break;
+                 tbb::parallel_for(tbb::blocked_range<std::size_t>(0, part->size(), 1 << 16),
+                                   [&](const tbb::blocked_range<std::size_t>& range) {
+                                     for (std::size_t i = range.begin(); i < range.end(); ++i)
+                                       rounded[at + i] = kernels::to_bf16((*part)[i]);
+                                   });
+                 at += part->size();
+                 std::vector<float>().swap(*part);
+               }
+               if (at != elements) {
+                 throw std::logic_error("bf16 weights: a tensor of rank " + std::to_string(reader.shard().rank) +
+                                        " read " + std::to_string(at) + " values where its shape says " +
+                                        std::to_string(elements));
+               }
+               copy(arena + offset, rounded.data(), elements);
+               *target = reinterpret_cast<const bf16*>(arena + offset);
+               if (target != &model.embed || cfg.tie_word_embeddings) per_step += elements * sizeof(bf16);
+               offset += aligned(elements * sizeof(bf16));
+             });
   if (model.head == nullptr) model.head = model.embed;  // tied embeddings
   model.bytes_per_step = per_step;
   return model;

@@ -44,15 +44,16 @@ struct Bf16Model {
   int qkv_width() const { return q_width() + 2 * kv_width(); }
 };
 
-// Bytes of the arena `host` (one rank's weights) needs.
-std::size_t bf16_arena_bytes(const TransformerWeights& host);
+// Bytes of the arena one rank's weights need (from the shapes alone: nothing is read).
+std::size_t bf16_arena_bytes(const TransformerShardReader& reader);
 
-// Rounds every tensor of `host` to bf16 and hands it to copy(destination in the arena, data, count), tensor
-// by tensor, freeing each host tensor once copied (the host never holds the model twice). `arena` is the
-// arena's base address (only offset from, never read here). Returns the model's pointers into the arena.
-// Throws std::invalid_argument when `host` holds only a slice of the vocabulary (load it with
-// ShardSpec::shard_vocab false).
-Bf16Model fill_bf16_arena(TransformerWeights& host, std::byte* arena,
+// Reads the rank's tensors from the checkpoint one layer at a time, rounds each to bf16 and hands it to
+// copy(destination in the arena, data, count), so the host never holds more than one layer (the largest
+// single tensor aside: the embedding or head). `arena` is the arena's base address (only offset from,
+// never read here). Returns the model's pointers into the arena. Throws std::invalid_argument when the
+// rank holds only a slice of the vocabulary (read it with ShardSpec::shard_vocab false), and what the
+// reader throws for a bad checkpoint.
+Bf16Model fill_bf16_arena(const TransformerShardReader& reader, std::byte* arena,
                           const std::function<void(std::byte* destination, const bf16* data, std::size_t count)>& copy);
 
 // The paged KV cache of every layer in one allocation: [layer][key | value][block][kv_head][offset][dim].

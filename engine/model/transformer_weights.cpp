@@ -126,55 +126,79 @@ std::uint64_t TransformerWeights::weight_bytes_per_step() const {
   return floats * sizeof(float);
 }
 
-TransformerWeights load_transformer_weights(const Checkpoint& checkpoint, const ModelConfig& config, ShardSpec shard) {
+TransformerShardReader::TransformerShardReader(const Checkpoint& checkpoint, const ModelConfig& config, ShardSpec shard)
+    : checkpoint_(checkpoint), config_(config), shard_(shard) {
   if (shard.world_size <= 0 || shard.rank < 0 || shard.rank >= shard.world_size) {
     throw std::invalid_argument("tensor parallel: rank " + std::to_string(shard.rank) + " of world size " +
                                 std::to_string(shard.world_size) + " is not a valid rank");
   }
-  const ShardReader reader(checkpoint, config);
-  const std::int64_t hidden = config.hidden_size;
   const std::int64_t head_dim = config.head_dim;
-  const std::int64_t q_out = config.num_attention_heads * head_dim;
-  const std::int64_t kv_out = config.num_key_value_heads * head_dim;
-  const std::int64_t inter = config.intermediate_size;
-
-  TransformerWeights w;
-  w.config = config;
-  w.shard = shard;
-  w.local_q_heads = config.num_attention_heads / shard.world_size;
-  w.local_kv_heads = local_kv_heads(config, shard.world_size);
-  w.vocab = shard.shard_vocab ? shard_range(config.vocab_size, shard.rank, shard.world_size)
-                              : Range{0, config.vocab_size};
-  const Range q_rows{shard.rank * w.local_q_heads * head_dim, (shard.rank + 1) * w.local_q_heads * head_dim};
+  local_q_heads_ = config.num_attention_heads / shard.world_size;
+  local_kv_heads_ = engine::local_kv_heads(config, shard.world_size);
+  vocab_ = shard.shard_vocab ? shard_range(config.vocab_size, shard.rank, shard.world_size) : Range{0, config.vocab_size};
+  q_rows_ = Range{shard.rank * local_q_heads_ * head_dim, (shard.rank + 1) * local_q_heads_ * head_dim};
   // With replicated key/value heads, rank r's query heads all belong to key/value head r * kv / world.
   const std::int64_t first_kv_head = config.num_key_value_heads >= shard.world_size
-                                         ? shard.rank * w.local_kv_heads
+                                         ? shard.rank * local_kv_heads_
                                          : shard.rank * config.num_key_value_heads / shard.world_size;
-  const Range kv_rows{first_kv_head * head_dim, (first_kv_head + w.local_kv_heads) * head_dim};
-  const Range inter_part = shard_range(inter, shard.rank, shard.world_size);
+  kv_rows_ = Range{first_kv_head * head_dim, (first_kv_head + local_kv_heads_) * head_dim};
+  inter_part_ = shard_range(config.intermediate_size, shard.rank, shard.world_size);
+}
 
-  w.embed = reader.rows("model.embed_tokens.weight", config.vocab_size, hidden, w.vocab);
-  w.final_norm = reader.vector("model.norm.weight", hidden);
-  if (!config.tie_word_embeddings) w.lm_head = reader.rows("lm_head.weight", config.vocab_size, hidden, w.vocab);
+TransformerWeights TransformerShardReader::skeleton() const {
+  TransformerWeights w;
+  w.config = config_;
+  w.shard = shard_;
+  w.local_q_heads = local_q_heads_;
+  w.local_kv_heads = local_kv_heads_;
+  w.vocab = vocab_;
+  return w;
+}
 
+std::vector<float> TransformerShardReader::embed() const {
+  return ShardReader(checkpoint_, config_).rows("model.embed_tokens.weight", config_.vocab_size, config_.hidden_size, vocab_);
+}
+
+std::vector<float> TransformerShardReader::final_norm() const {
+  return ShardReader(checkpoint_, config_).vector("model.norm.weight", config_.hidden_size);
+}
+
+std::vector<float> TransformerShardReader::lm_head() const {
+  if (config_.tie_word_embeddings) return {};
+  return ShardReader(checkpoint_, config_).rows("lm_head.weight", config_.vocab_size, config_.hidden_size, vocab_);
+}
+
+LayerWeights TransformerShardReader::layer(std::int64_t n) const {
+  const ShardReader reader(checkpoint_, config_);
+  const ModelConfig& c = config_;
+  const std::int64_t hidden = c.hidden_size, inter = c.intermediate_size;
+  const std::int64_t q_out = c.num_attention_heads * c.head_dim, kv_out = c.num_key_value_heads * c.head_dim;
+  LayerWeights layer;
+  layer.input_norm = reader.vector(layer_tensor_name(n, "input_layernorm.weight"), hidden);
+  layer.post_attention_norm = reader.vector(layer_tensor_name(n, "post_attention_layernorm.weight"), hidden);
+  layer.q = column_parallel(reader, layer_tensor_name(n, "self_attn.q_proj"), q_out, hidden, q_rows_, c.qkv_bias);
+  layer.k = column_parallel(reader, layer_tensor_name(n, "self_attn.k_proj"), kv_out, hidden, kv_rows_, c.qkv_bias);
+  layer.v = column_parallel(reader, layer_tensor_name(n, "self_attn.v_proj"), kv_out, hidden, kv_rows_, c.qkv_bias);
+  layer.o = row_parallel(reader, layer_tensor_name(n, "self_attn.o_proj"), hidden, q_out, q_rows_, c.o_bias, shard_.rank);
+  layer.gate = column_parallel(reader, layer_tensor_name(n, "mlp.gate_proj"), inter, hidden, inter_part_, c.mlp_bias);
+  layer.up = column_parallel(reader, layer_tensor_name(n, "mlp.up_proj"), inter, hidden, inter_part_, c.mlp_bias);
+  layer.down = row_parallel(reader, layer_tensor_name(n, "mlp.down_proj"), hidden, inter, inter_part_, c.mlp_bias,
+                            shard_.rank);
+  return layer;
+}
+
+TransformerWeights load_transformer_weights(const Checkpoint& checkpoint, const ModelConfig& config, ShardSpec shard) {
+  const TransformerShardReader reader(checkpoint, config, shard);
+  TransformerWeights w = reader.skeleton();
+  w.embed = reader.embed();
+  w.final_norm = reader.final_norm();
+  w.lm_head = reader.lm_head();
   w.layers.resize(static_cast<std::size_t>(config.num_hidden_layers));
   // Layers convert independently; the first error in layer order is the one reported.
   std::vector<std::string> errors(w.layers.size());
   tbb::parallel_for(std::size_t{0}, w.layers.size(), [&](std::size_t i) {
     try {
-      const auto n = static_cast<std::int64_t>(i);
-      LayerWeights& layer = w.layers[i];
-      layer.input_norm = reader.vector(layer_tensor_name(n, "input_layernorm.weight"), hidden);
-      layer.post_attention_norm = reader.vector(layer_tensor_name(n, "post_attention_layernorm.weight"), hidden);
-      layer.q = column_parallel(reader, layer_tensor_name(n, "self_attn.q_proj"), q_out, hidden, q_rows, config.qkv_bias);
-      layer.k = column_parallel(reader, layer_tensor_name(n, "self_attn.k_proj"), kv_out, hidden, kv_rows, config.qkv_bias);
-      layer.v = column_parallel(reader, layer_tensor_name(n, "self_attn.v_proj"), kv_out, hidden, kv_rows, config.qkv_bias);
-      layer.o = row_parallel(reader, layer_tensor_name(n, "self_attn.o_proj"), hidden, q_out, q_rows, config.o_bias,
-                             shard.rank);
-      layer.gate = column_parallel(reader, layer_tensor_name(n, "mlp.gate_proj"), inter, hidden, inter_part, config.mlp_bias);
-      layer.up = column_parallel(reader, layer_tensor_name(n, "mlp.up_proj"), inter, hidden, inter_part, config.mlp_bias);
-      layer.down = row_parallel(reader, layer_tensor_name(n, "mlp.down_proj"), hidden, inter, inter_part, config.mlp_bias,
-                                shard.rank);
+      w.layers[i] = reader.layer(static_cast<std::int64_t>(i));
     } catch (const std::exception& e) {
       errors[i] = e.what();
     }

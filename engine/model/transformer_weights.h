@@ -70,6 +70,40 @@ std::int64_t local_kv_heads(const ModelConfig& config, int world_size);
 // The HF tensor names of the decoder (model.layers.N.self_attn.q_proj.weight, ...).
 std::string layer_tensor_name(std::int64_t layer, const std::string& suffix);
 
+// One rank's weights read part by part, with the slices and checks of load_transformer_weights, for a
+// loader that holds one layer at a time instead of the whole rank widened to fp32 (the bf16 backends: a
+// 32B model would otherwise take 128 GB of host memory on its way to the GPU). Knows the rank's shapes
+// before reading anything. Keeps references to `checkpoint`; copies `config`.
+class TransformerShardReader {
+ public:
+  // Throws std::invalid_argument for a rank outside the world, std::runtime_error for a world size
+  // local_kv_heads refuses.
+  TransformerShardReader(const Checkpoint& checkpoint, const ModelConfig& config, ShardSpec shard);
+  const ModelConfig& config() const { return config_; }
+  ShardSpec shard() const { return shard_; }
+  std::int64_t local_q_heads() const { return local_q_heads_; }
+  std::int64_t local_kv_heads() const { return local_kv_heads_; }
+  Range vocab() const { return vocab_; }                // rows of the embedding and head held
+  Range q_rows() const { return q_rows_; }              // rows of q (and columns of o) held
+  Range kv_rows() const { return kv_rows_; }            // rows of k and v held
+  Range intermediate_part() const { return inter_part_; }  // rows of gate and up (columns of down) held
+  // The rank's TransformerWeights without tensors (config, shard, heads, vocabulary range, no layers).
+  TransformerWeights skeleton() const;
+  // Each throws std::runtime_error with one line "<file>: tensor '<name>': ..." for a missing or
+  // mismatched tensor. lm_head() is empty when the head is tied to the embedding.
+  std::vector<float> embed() const;
+  std::vector<float> final_norm() const;
+  std::vector<float> lm_head() const;
+  LayerWeights layer(std::int64_t index) const;
+
+ private:
+  const Checkpoint& checkpoint_;
+  ModelConfig config_;
+  ShardSpec shard_;
+  std::int64_t local_q_heads_ = 0, local_kv_heads_ = 0;
+  Range vocab_, q_rows_, kv_rows_, inter_part_;
+};
+
 // Loads rank `shard` of the model described by `config` from `checkpoint`. Every tensor's shape is checked
 // against the config (and its dtype against torch_dtype for matrices) before slicing. Throws
 // std::runtime_error with one line "<file>: tensor '<name>': ..." for a missing or mismatched tensor,

@@ -5,6 +5,8 @@
 // CUDA backend's tolerances were set for.
 #include <gtest/gtest.h>
 
+#include <cstring>
+
 #include "backend_parity.h"
 #include "bf16_host_backend.h"
 #include "engine/backend/cpu/cpu_backend.h"
@@ -78,10 +80,10 @@ INSTANTIATE_TEST_SUITE_P(Ranks, Bf16TensorParallel, ::testing::Values(2, 4));
 TEST(Bf16Forward, RefusesVocabularyShardedWeights) {
   const std::string dir = parity_checkpoint(parity_models()[0]);
   const Checkpoint checkpoint(dir);
-  TransformerWeights host = load_transformer_weights(checkpoint, load_model_config(dir), ShardSpec{1, 2, true});
-  std::vector<std::byte> arena(bf16_arena_bytes(host));
+  const TransformerShardReader reader(checkpoint, load_model_config(dir), ShardSpec{1, 2, true});
+  std::vector<std::byte> arena(bf16_arena_bytes(reader));
   try {
-    fill_bf16_arena(host, arena.data(), [](std::byte*, const bf16*, std::size_t) {});
+    fill_bf16_arena(reader, arena.data(), [](std::byte*, const bf16*, std::size_t) {});
     FAIL() << "expected std::invalid_argument";
   } catch (const std::invalid_argument& e) {
     EXPECT_NE(std::string(e.what()).find("shard_vocab"), std::string::npos) << e.what();
@@ -93,6 +95,62 @@ TEST(Bf16Forward, RefusesVocabularyShardedWeights) {
 TEST(Bf16Forward, SamplingAfterTheHeadMatchesHostSampling) {
   Bf16HostBackend bf16(parity_checkpoint(parity_models()[0]), 16, 256);
   testing::check_sampling_in_backend_matches_host(bf16);
+}
+
+// Every arena tensor, read one layer at a time, holds exactly the bf16 rounding of what the fp32 loader
+// reads for the same rank (merged in q|k|v and gate|up order), and the arena is exactly as large as its
+// tensors need: for every parity model and for tensor-parallel ranks.
+TEST(Bf16Forward, StreamedArenaHoldsEachTensorOfTheRankRounded) {
+  const auto expect_rounded = [](const bf16* got, std::vector<const std::vector<float>*> parts,
+                                 const std::string& what) {
+    ASSERT_NE(got, nullptr) << what;
+    std::size_t at = 0, wrong = 0;
+    for (const std::vector<float>* part : parts)
+      for (const float value : *part) wrong += got[at++].bits != kernels::to_bf16(value).bits;
+    EXPECT_EQ(wrong, 0u) << what << ": " << wrong << " of " << at << " values differ";
+  };
+  for (const ParityModel& m : parity_models()) {
+    const std::string dir = parity_checkpoint(m);
+    const Checkpoint checkpoint(dir);
+    const ModelConfig config = load_model_config(dir);
+    for (const int world : {1, 2, 4}) {
+      if (config.num_attention_heads % world != 0) continue;
+      const ShardSpec shard{world - 1, world, false};
+      const std::string name = std::string(m.name) + " rank " + std::to_string(shard.rank) + "/" + std::to_string(world);
+      const TransformerShardReader reader(checkpoint, config, shard);
+      std::vector<std::byte> arena(bf16_arena_bytes(reader));
+      std::size_t used = 0;
+      const Bf16Model model = fill_bf16_arena(reader, arena.data(), [&](std::byte* at, const bf16* data, std::size_t n) {
+        ASSERT_LE(at + n * sizeof(bf16), arena.data() + arena.size()) << name;
+        std::memcpy(at, data, n * sizeof(bf16));
+        used = static_cast<std::size_t>(at - arena.data()) + n * sizeof(bf16);
+      });
+      EXPECT_EQ((used + 255) / 256 * 256, arena.size()) << name;
+
+      const TransformerWeights host = load_transformer_weights(checkpoint, config, shard);
+      expect_rounded(model.embed, {&host.embed}, name + " embed");
+      expect_rounded(model.final_norm, {&host.final_norm}, name + " final norm");
+      if (!host.lm_head.empty()) expect_rounded(model.head, {&host.lm_head}, name + " head");
+      ASSERT_EQ(model.layers.size(), host.layers.size()) << name;
+      for (std::size_t l = 0; l < host.layers.size(); ++l) {
+        const LayerWeights& w = host.layers[l];
+        const Bf16Layer& d = model.layers[l];
+        const std::string layer = name + " layer " + std::to_string(l);
+        expect_rounded(d.input_norm, {&w.input_norm}, layer + " input norm");
+        expect_rounded(d.qkv, {&w.q.weight, &w.k.weight, &w.v.weight}, layer + " qkv");
+        if (!w.q.bias.empty()) expect_rounded(d.qkv_bias, {&w.q.bias, &w.k.bias, &w.v.bias}, layer + " qkv bias");
+        expect_rounded(d.o, {&w.o.weight}, layer + " o");
+        if (!w.o.bias.empty()) expect_rounded(d.o_bias, {&w.o.bias}, layer + " o bias");
+        expect_rounded(d.post_attention_norm, {&w.post_attention_norm}, layer + " post-attention norm");
+        expect_rounded(d.gate_up, {&w.gate.weight, &w.up.weight}, layer + " gate|up");
+        if (!w.gate.bias.empty()) expect_rounded(d.gate_up_bias, {&w.gate.bias, &w.up.bias}, layer + " gate|up bias");
+        expect_rounded(d.down, {&w.down.weight}, layer + " down");
+        if (!w.down.bias.empty()) expect_rounded(d.down_bias, {&w.down.bias}, layer + " down bias");
+        EXPECT_EQ(d.qkv_bias == nullptr, w.q.bias.empty()) << layer;
+        EXPECT_EQ(d.down_bias == nullptr, w.down.bias.empty()) << layer;
+      }
+    }
+  }
 }
 
 // The arena holds every tensor once, merged where the forward pass wants one matmul, and counts the bytes

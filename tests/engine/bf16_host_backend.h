@@ -56,9 +56,9 @@ class Bf16HostBackend final : public Backend {
     const Checkpoint checkpoint(model_dir);
     for (int r = 0; r < tensor_parallel; ++r) {
       auto rank = std::make_unique<Rank>();
-      TransformerWeights host = load_transformer_weights(checkpoint, config_, ShardSpec{r, tensor_parallel, false});
-      rank->arena.resize(bf16_arena_bytes(host));
-      rank->model = fill_bf16_arena(host, rank->arena.data(), [](std::byte* destination, const bf16* data, std::size_t count) {
+      const TransformerShardReader reader(checkpoint, config_, ShardSpec{r, tensor_parallel, false});
+      rank->arena.resize(bf16_arena_bytes(reader));
+      rank->model = fill_bf16_arena(reader, rank->arena.data(), [](std::byte* destination, const bf16* data, std::size_t count) {
         std::memcpy(destination, data, count * sizeof(bf16));
       });
       Bf16KvPools& kv = rank->kv;

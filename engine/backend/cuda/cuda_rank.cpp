@@ -93,9 +93,9 @@ struct CudaRank::Impl {
     stream = owned_stream.stream;
     {
       shard.shard_vocab = false;
-      TransformerWeights host = load_transformer_weights(checkpoint, config, shard);
-      weight_arena = DeviceBuffer(bf16_arena_bytes(host), "model weights (bf16) on " + where);
-      model = fill_bf16_arena(host, weight_arena.data(), [&](std::byte* destination, const bf16* data, std::size_t count) {
+      const TransformerShardReader reader(checkpoint, config, shard);
+      weight_arena = DeviceBuffer(bf16_arena_bytes(reader), "model weights (bf16) on " + where);
+      model = fill_bf16_arena(reader, weight_arena.data(), [&](std::byte* destination, const bf16* data, std::size_t count) {
         check_cuda(cudaMemcpy(destination, data, count * sizeof(bf16), cudaMemcpyHostToDevice), "cudaMemcpy",
                    "weight upload to " + where);
       });
