@@ -277,7 +277,10 @@ struct CudaRank::Impl {
                    "cudaMemcpyAsync", "sampled tokens download");
       }
     }
-    check_cuda(cudaStreamSynchronize(stream), "cudaStreamSynchronize", "forward step");
+    // A fault inside a kernel surfaces here, after the fact. Run eagerly with CUDA_LAUNCH_BLOCKING=1, every
+    // launch waits for its kernel and the launch check right after it names the one that failed.
+    check_cuda(cudaStreamSynchronize(stream), "cudaStreamSynchronize",
+               "forward step; rerun with --no-cuda-graphs and CUDA_LAUNCH_BLOCKING=1 to name the failing kernel");
   }
 
   void copy_kv_blocks(const std::vector<BlockCopy>& copies) {
