@@ -14,7 +14,8 @@
 #      prefill, the engine end to end) and transformers generate (static cache) beside it;
 #   5. `r1eval run` smoke on a small byte-tokenizer model, --backend cuda vs --backend cpu.
 # Prepared elsewhere: tools/device_bundle.sh and tools/device_wheels.sh fill device-bundle/ (ignored by git;
-# carry it to the GPU machine with the checkout). SKIP_ENGINE=1 stops after step 2; ENGINE_GENERATE (default 256) sets the end-to-end generated tokens.
+# carry it to the GPU machine with the checkout). SKIP_ENGINE=1 stops after step 2; ENGINE_GENERATE (default
+# 256) sets the end-to-end generated tokens.
 # Writes everything under build-device-check/ (DEVICE_CHECK_DIR). With $OUT set (a device call's folder that
 # brings back at most 8 files), it leaves there, however the script ends: the log, the five tables
 # (summary, engine bench, parity, kernel table, transformers bench) and results.tar.gz with every other

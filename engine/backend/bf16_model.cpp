@@ -22,7 +22,8 @@ void walk_arena(const TransformerShardReader& reader, Bf16Model& model, bool rea
   const ModelConfig& c = reader.config();
   const auto hidden = static_cast<std::size_t>(c.hidden_size);
   const auto vocab = static_cast<std::size_t>(reader.vocab().size());
-  const auto q = static_cast<std::size_t>(reader.q_rows().size()), kv = static_cast<std::size_t>(reader.kv_rows().size());
+  const auto q = static_cast<std::size_t>(reader.q_rows().size());
+  const auto kv = static_cast<std::size_t>(reader.kv_rows().size());
   const auto inter = static_cast<std::size_t>(reader.intermediate_part().size());
   const auto put = [&](const bf16** target, std::size_t elements, std::vector<std::vector<float>*> parts) {
     if (elements > 0) visit(target, elements, parts);

@@ -135,7 +135,8 @@ TransformerShardReader::TransformerShardReader(const Checkpoint& checkpoint, con
   const std::int64_t head_dim = config.head_dim;
   local_q_heads_ = config.num_attention_heads / shard.world_size;
   local_kv_heads_ = engine::local_kv_heads(config, shard.world_size);
-  vocab_ = shard.shard_vocab ? shard_range(config.vocab_size, shard.rank, shard.world_size) : Range{0, config.vocab_size};
+  vocab_ = shard.shard_vocab ? shard_range(config.vocab_size, shard.rank, shard.world_size)
+                             : Range{0, config.vocab_size};
   q_rows_ = Range{shard.rank * local_q_heads_ * head_dim, (shard.rank + 1) * local_q_heads_ * head_dim};
   // With replicated key/value heads, rank r's query heads all belong to key/value head r * kv / world.
   const std::int64_t first_kv_head = config.num_key_value_heads >= shard.world_size

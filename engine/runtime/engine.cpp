@@ -221,7 +221,8 @@ std::vector<Completion> Engine::run_to_completion() {
   while (has_unfinished()) {
     const std::int64_t steps_before = stats_.steps, retries_before = stats_.out_of_memory_retries;
     std::vector<Completion> done = step();
-    if (stats_.steps == steps_before && stats_.out_of_memory_retries == retries_before) throw std::logic_error("engine: requests queued but none could be scheduled");
+    if (stats_.steps == steps_before && stats_.out_of_memory_retries == retries_before)
+      throw std::logic_error("engine: requests queued but none could be scheduled");
     all.insert(all.end(), std::make_move_iterator(done.begin()), std::make_move_iterator(done.end()));
   }
   std::sort(all.begin(), all.end(), [](const Completion& a, const Completion& b) {

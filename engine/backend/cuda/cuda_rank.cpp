@@ -95,10 +95,11 @@ struct CudaRank::Impl {
       shard.shard_vocab = false;
       const TransformerShardReader reader(checkpoint, config, shard);
       weight_arena = DeviceBuffer(bf16_arena_bytes(reader), "model weights (bf16) on " + where);
-      model = fill_bf16_arena(reader, weight_arena.data(), [&](std::byte* destination, const bf16* data, std::size_t count) {
+      const auto upload = [&](std::byte* destination, const bf16* data, std::size_t count) {
         check_cuda(cudaMemcpy(destination, data, count * sizeof(bf16), cudaMemcpyHostToDevice), "cudaMemcpy",
                    "weight upload to " + where);
-      });
+      };
+      model = fill_bf16_arena(reader, weight_arena.data(), upload);
     }
     const std::vector<float> frequencies = rope_inverse_frequencies(config);
     inv_freq = DeviceBuffer(frequencies.size() * sizeof(float), "rope frequencies");

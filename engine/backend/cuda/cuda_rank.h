@@ -62,9 +62,9 @@ class CudaRank {
   // and a smaller step may be prepared next. The backend prepares every rank before any rank runs, so that
   // no rank waits in a collective for one that ran out of memory.
   void prepare(const RankStep& step);
-  // Runs the step on this device (preparing it first if that was not done): one upload, the layers (with `collectives` between tensor-parallel
-  // ranks; null for one rank), then the logits or the sampled tokens back; returns when they are on the
-  // host. Throws std::runtime_error naming the CUDA call that failed.
+  // Runs the step on this device (preparing it first if that was not done): one upload, the layers (with
+  // `collectives` between tensor-parallel ranks; null for one rank), then the logits or the sampled tokens
+  // back; returns when they are on the host. Throws std::runtime_error naming the CUDA call that failed.
   void run(const RankStep& step, Bf16Collectives* collectives);
   // Device-to-device copies of whole blocks, ordered before the next run. Blocks must be inside the cache.
   void copy_kv_blocks(const std::vector<BlockCopy>& copies);
