@@ -15,7 +15,8 @@
 #   5. `r1eval run` smoke on a small byte-tokenizer model, --backend cuda vs --backend cpu.
 # Prepared elsewhere: tools/device_bundle.sh and tools/device_wheels.sh fill device-bundle/ (ignored by git;
 # carry it to the GPU machine with the checkout). SKIP_ENGINE=1 stops after step 2; ENGINE_GENERATE (default
-# 256) sets the end-to-end generated tokens.
+# 2048, the issue's workload) sets the end-to-end generated tokens; DEADLINE (default 540) the seconds the
+# whole check may take.
 # Writes everything under build-device-check/ (DEVICE_CHECK_DIR). With $OUT set (a device call's folder that
 # brings back at most 8 files), it leaves there, however the script ends: the log, the five tables
 # (summary, engine bench, parity, kernel table, transformers bench) and results.tar.gz with every other
@@ -40,6 +41,16 @@ deliver() {
     tar --null -czf "$OUT/results.tar.gz" --files-from=-)
 }
 trap deliver EXIT
+# The whole check keeps inside DEADLINE seconds (a device call is cut at 600): each step's timeout is its
+# own cap or what is left, and what is done so far is delivered after every step, so a cut run still
+# brings its results back.
+DEADLINE=${DEADLINE:-540}
+seconds_left() { echo $(( DEADLINE - ($(date +%s) - START) )); }
+cap() {  # cap N: N, or the seconds left if fewer (at least 10)
+  local left
+  left=$(seconds_left)
+  [ "$left" -lt "$1" ] && { [ "$left" -gt 10 ] && echo "$left" || echo 10; } || echo "$1"
+}
 say() { echo "[device_check +$(( $(date +%s) - START ))s] $*" | tee -a "$LOG"; }
 fail() { say "FAILED: $*"; exit "${2:-1}"; }
 
@@ -219,10 +230,10 @@ fi
 
 # compute-sanitizer over the kernel tests: out-of-bounds accesses (memcheck) in every kernel, shared-memory
 # races (racecheck) in the attention kernels. Found errors fail the check; a sanitizer that cannot run on
-# this machine (some GPU runtimes refuse it) is only reported.
+# this machine (some GPU runtimes refuse it) is only reported. Skipped when the run is short of time.
 SANITIZER=$(command -v compute-sanitizer || echo /usr/local/cuda/bin/compute-sanitizer)
-if [ -x "$SANITIZER" ] && [ "$CUDA_STATUS" -eq 0 ]; then
-  for check in "memcheck:90:*" "racecheck:60:*PagedAttention*"; do
+if [ -x "$SANITIZER" ] && [ "$CUDA_STATUS" -eq 0 ] && [ "$(seconds_left)" -gt 420 ]; then
+  for check in "memcheck:60:*" "racecheck:40:*PagedAttention*"; do
     tool=${check%%:*}
     limit=${check#*:}
     limit=${limit%%:*}
@@ -239,9 +250,11 @@ if [ -x "$SANITIZER" ] && [ "$CUDA_STATUS" -eq 0 ]; then
   done
 fi
 
+deliver
+
 # --- 2. kernel benchmarks ---------------------------------------------------------------------------
 say "CUDA kernel benchmarks"
-"$BUILD/bench/kernels_cuda_bench" --benchmark_min_time=0.2 \
+timeout "$(cap 90)" "$BUILD/bench/kernels_cuda_bench" --benchmark_min_time=0.2 \
   --benchmark_out="$RESULTS/kernels_cuda_bench.json" --benchmark_out_format=json \
   >"$RESULTS/kernels_cuda_bench.txt" 2>&1 || say "benchmark run failed (see kernels_cuda_bench.txt)"
 if [ -s "$RESULTS/kernels_cuda_bench.json" ]; then
@@ -263,7 +276,7 @@ else
   fi
 
   say "engine CUDA backend tests (CUDA vs CPU backend)"
-  timeout 300 "$BUILD/tests/engine_tests" --gtest_filter='CudaBackend*:*CudaBackendModels*:Bf16Forward*:*Bf16ForwardModels*:*Bf16TensorParallel*:BackendFactory*:PackedBatch*:DecodeGraph*:RankThreads*' \
+  timeout "$(cap 240)" "$BUILD/tests/engine_tests" --gtest_filter='CudaBackend*:*CudaBackendModels*:Bf16Forward*:*Bf16ForwardModels*:*Bf16TensorParallel*:BackendFactory*:PackedBatch*:DecodeGraph*:RankThreads*' \
     --gtest_output="xml:$RESULTS/engine_cuda_tests.xml" >"$RESULTS/engine_cuda_tests.txt" 2>&1 || ENGINE_STATUS=1
   tail -3 "$RESULTS/engine_cuda_tests.txt" | tee -a "$LOG"
   if grep -q "SKIPPED" "$RESULTS/engine_cuda_tests.txt"; then
@@ -280,27 +293,32 @@ else
   fi
 
   say "parity: logits of a 32-token prompt and 64 greedy tokens, CUDA vs CPU backend vs transformers"
-  timeout 180 "$BUILD/bench/engine_cuda_bench" --model "$MODEL" --dump "$RESULTS/parity_cuda" --backend cuda \
+  deliver
+  timeout "$(cap 120)" "$BUILD/bench/engine_cuda_bench" --model "$MODEL" --dump "$RESULTS/parity_cuda" --backend cuda \
     --prompt-len 32 --greedy 64 >>"$LOG" 2>&1 || ENGINE_STATUS=1
   # The CPU backend reads 7 GB of fp32 weights per token: 8 greedy tokens are enough to compare.
-  timeout 240 "$BUILD/bench/engine_cuda_bench" --model "$MODEL" --dump "$RESULTS/parity_cpu" --backend cpu \
+  timeout "$(cap 120)" "$BUILD/bench/engine_cuda_bench" --model "$MODEL" --dump "$RESULTS/parity_cpu" --backend cpu \
     --prompt-len 32 --greedy 8 >>"$LOG" 2>&1 || ENGINE_STATUS=1
   if [ -f "$RESULTS/parity_cuda.json" ]; then
     CPU_DUMP=()
     [ -f "$RESULTS/parity_cpu.json" ] && CPU_DUMP=(--cpu "$RESULTS/parity_cpu")
-    timeout 300 "$PYTHON" "$ROOT/tools/engine_parity.py" --cuda "$RESULTS/parity_cuda" "${CPU_DUMP[@]}" --model "$MODEL" \
+    timeout "$(cap 150)" "$PYTHON" "$ROOT/tools/engine_parity.py" --cuda "$RESULTS/parity_cuda" "${CPU_DUMP[@]}" --model "$MODEL" \
       --out "$RESULTS/parity.md" >>"$LOG" 2>&1 || ENGINE_STATUS=1
     [ -f "$RESULTS/parity.md" ] && tee -a "$LOG" <"$RESULTS/parity.md"
   fi
 
   # --- 4. engine speed ------------------------------------------------------------------------------
   say "engine speed on the CUDA backend"
-  timeout 300 "$BUILD/bench/engine_cuda_bench" --model "$MODEL" --out "$RESULTS/engine_bench.md" \
-    --generate "${ENGINE_GENERATE:-256}" >"$RESULTS/engine_bench.txt" 2>&1 || { say "engine bench failed"; ENGINE_STATUS=1; }
+  deliver
+  timeout "$(cap 200)" "$BUILD/bench/engine_cuda_bench" --model "$MODEL" --out "$RESULTS/engine_bench.md" \
+    --generate "${ENGINE_GENERATE:-2048}" >"$RESULTS/engine_bench.txt" 2>&1 || { say "engine bench failed"; ENGINE_STATUS=1; }
   tail -20 "$RESULTS/engine_bench.txt" | tee -a "$LOG"
   say "transformers generate on the same checkpoint (static cache), for the side-by-side"
-  # The same two workloads as the engine's: batch 1, and 256 x (512 + ENGINE_GENERATE).
-  timeout 240 "$PYTHON" "$ROOT/tools/hf_generate_bench.py" "$MODEL" --runs "1x512x128,256x512x${ENGINE_GENERATE:-256}" \
+  # The same two workloads as the engine's: batch 1, and 256 x (512 + ENGINE_GENERATE), each cut after 45 s
+  # (the rate of a static-cache run does not change along it).
+  deliver
+  timeout "$(cap 150)" "$PYTHON" "$ROOT/tools/hf_generate_bench.py" "$MODEL" --max-seconds 45 \
+    --runs "1x512x128,256x512x${ENGINE_GENERATE:-2048}" \
     --out "$RESULTS/hf_bench.md" >"$RESULTS/hf_bench.txt" 2>&1 || say "transformers bench failed or timed out (see hf_bench.txt)"
   [ -f "$RESULTS/hf_bench.md" ] && tee -a "$LOG" <"$RESULTS/hf_bench.md"
   say "issue 5's targets (a)-(d), graphs vs eager"

@@ -158,7 +158,26 @@ int bench(const std::string& model, const std::string& out_path, int generate, b
   const double weight_bytes = static_cast<double>(backend.weight_bytes_per_step());
   const double kv_bytes_per_token =
       static_cast<double>(cfg.num_hidden_layers) * 2 * cfg.num_key_value_heads * cfg.head_dim * 2;
+  char head[512];
+  std::snprintf(head, sizeof head,
+                "Model %s: %lld layers, hidden %lld, vocab %lld; %.2f GB of bf16 weights per step; KV %.0f bytes per "
+                "token; %lld KV blocks; loaded in %.1f s.\nDevice-to-device copy bandwidth (read + write): %.0f GB/s "
+                "(H200 nominal: 4800 GB/s).\n\n",
+                model.c_str(), static_cast<long long>(cfg.num_hidden_layers), static_cast<long long>(cfg.hidden_size),
+                static_cast<long long>(cfg.vocab_size), weight_bytes / 1e9, kv_bytes_per_token,
+                static_cast<long long>(backend.num_kv_blocks()), load_seconds, copy_bw / 1e9);
   std::vector<Row> rows;
+  const auto table_text = [&] {
+    std::ostringstream table;
+    table << head << "| workload | tokens/s | GB/s read | roofline tokens/s | of roofline |\n|---|---|---|---|---|\n";
+    for (const Row& r : rows) table << format_row(r) << "\n";
+    return table.str();
+  };
+  // The file is rewritten after every row, so a run cut short keeps what it measured.
+  const auto add_row = [&](Row row) {
+    rows.push_back(std::move(row));
+    if (!out_path.empty()) std::ofstream(out_path) << table_text();
+  };
   std::mt19937 rng(1);
 
   struct Decode {
@@ -188,8 +207,8 @@ int bench(const std::string& model, const std::string& out_path, int generate, b
         backend.forward_and_sample(make_step(backend, d.seqs, 1, d.context + 1 + i, rng), draws);
       const double step_seconds = seconds_since(start) / d.steps;
       const double bytes = weight_bytes + kv_bytes_per_token * d.seqs * d.context;
-      rows.push_back({name + (graphs ? ", CUDA graph" : ", eager"), d.seqs / step_seconds, bytes / step_seconds / 1e9,
-                      d.seqs / (bytes / copy_bw)});
+      add_row({name + (graphs ? ", CUDA graph" : ", eager"), d.seqs / step_seconds, bytes / step_seconds / 1e9,
+               d.seqs / (bytes / copy_bw)});
     }
   }
   backend.set_cuda_graphs(true);
@@ -197,8 +216,8 @@ int bench(const std::string& model, const std::string& out_path, int generate, b
     backend.forward(make_step(backend, seqs, len, len, rng));
     const auto start = Clock::now();
     for (int i = 0; i < 3; ++i) backend.forward(make_step(backend, seqs, len, len, rng));
-    rows.push_back({"prefill " + std::to_string(seqs) + " x " + std::to_string(len),
-                    3.0 * seqs * len / seconds_since(start), 0, 0});
+    add_row({"prefill " + std::to_string(seqs) + " x " + std::to_string(len),
+             3.0 * seqs * len / seconds_since(start), 0, 0});
   }
 
   // The engine end to end (scheduler, device sampler, decode graphs): 256 prompts of 512 tokens, `generate`
@@ -222,24 +241,15 @@ int bench(const std::string& model, const std::string& out_path, int generate, b
   const auto engine_start = Clock::now();
   engine.run_to_completion();
   const double engine_seconds = seconds_since(engine_start);
-  rows.push_back({"engine: 256 x (512 prompt + " + std::to_string(generate) + " generated), output tokens",
-                  static_cast<double>(engine.stats().generated_tokens) / engine_seconds, 0, 0});
+  add_row({"engine: 256 x (512 prompt + " + std::to_string(generate) + " generated), output tokens",
+           static_cast<double>(engine.stats().generated_tokens) / engine_seconds, 0, 0});
   const CudaGraphStats graph_stats = backend.graph_stats();
-  std::cout << "decode graphs captured " << graph_stats.captured << ", steps replayed " << graph_stats.replays << "\n";
+  const EngineStats& stats = engine.stats();
+  std::cout << "decode graphs captured " << graph_stats.captured << ", steps replayed " << graph_stats.replays
+            << "; engine: " << stats.steps << " steps, " << stats.preemptions << " preemptions, "
+            << stats.out_of_memory_retries << " out-of-memory retries\n";
 
-  std::ostringstream table;
-  char head[512];
-  std::snprintf(head, sizeof head,
-                "Model %s: %lld layers, hidden %lld, vocab %lld; %.2f GB of bf16 weights per step; KV %.0f bytes per "
-                "token; %lld KV blocks; loaded in %.1f s.\nDevice-to-device copy bandwidth (read + write): %.0f GB/s "
-                "(H200 nominal: 4800 GB/s).\n\n",
-                model.c_str(), static_cast<long long>(cfg.num_hidden_layers), static_cast<long long>(cfg.hidden_size),
-                static_cast<long long>(cfg.vocab_size), weight_bytes / 1e9, kv_bytes_per_token,
-                static_cast<long long>(backend.num_kv_blocks()), load_seconds, copy_bw / 1e9);
-  table << head << "| workload | tokens/s | GB/s read | roofline tokens/s | of roofline |\n|---|---|---|---|---|\n";
-  for (const Row& r : rows) table << format_row(r) << "\n";
-  std::cout << table.str();
-  if (!out_path.empty()) std::ofstream(out_path) << table.str();
+  std::cout << table_text();
   return 0;
 }
 

@@ -2,8 +2,11 @@
 """transformers `generate` speed on the same checkpoint as engine_cuda_bench (bench/device_check.sh step 4):
 greedy, ignoring end-of-sequence, static KV cache, bf16 on the GPU when there is one. Prints markdown rows
 (workload, output tokens/s) in the layout of engine_cuda_bench's table, for the side-by-side.
+With --max-seconds a run stops after that long (generate's max_time) and its rate is over the tokens it
+made, which the row says: with a static cache every step costs the same whatever the position, so the
+rate of the first steps is the rate of the whole run.
 
-    python3 tools/hf_generate_bench.py MODEL_DIR [--runs 1x512x128,64x512x128] [--out FILE.md]
+    python3 tools/hf_generate_bench.py MODEL_DIR [--runs 1x512x128,64x512x128] [--max-seconds S] [--out FILE.md]
 """
 import argparse
 import time
@@ -16,6 +19,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("model")
     parser.add_argument("--runs", default="1x512x128,64x512x128", help="BATCHxPROMPTxGENERATED, comma-separated")
+    parser.add_argument("--max-seconds", type=float, help="stop each run after this long (generate's max_time)")
     parser.add_argument("--out")
     args = parser.parse_args()
     device = "cuda" if torch.cuda.is_available() else "cpu"
@@ -29,6 +33,8 @@ def main():
         ids = torch.randint(0, vocab, (batch, prompt), generator=generator).to(device)
         kwargs = dict(attention_mask=torch.ones_like(ids), do_sample=False, max_new_tokens=generated,
                       min_new_tokens=generated, pad_token_id=0, cache_implementation="static")
+        if args.max_seconds:
+            kwargs["max_time"] = args.max_seconds
         with torch.no_grad():
             model.generate(ids, **{**kwargs, "max_new_tokens": 2, "min_new_tokens": 2})  # warm-up, cache allocation
             if device == "cuda":
@@ -38,14 +44,16 @@ def main():
             if device == "cuda":
                 torch.cuda.synchronize()
             seconds = time.perf_counter() - start
-        tokens = batch * (out.shape[1] - prompt)
+        made = out.shape[1] - prompt
+        tokens = batch * made
+        stopped = f", stopped by --max-seconds after {made}" if made < generated else ""
         rows.append(f"| transformers generate ({device}, {str(dtype).replace('torch.', '')}, static cache): "
-                    f"{batch} x ({prompt} prompt + {generated} generated), output tokens | {tokens / seconds:.0f} | | | |")
-    text = "\n".join(rows) + "\n"
-    print(text, end="")
-    if args.out:
-        with open(args.out, "w") as f:
-            f.write(text)
+                    f"{batch} x ({prompt} prompt + {generated} generated{stopped}), output tokens | "
+                    f"{tokens / seconds:.0f} | | | |")
+        print(rows[-1], flush=True)
+        if args.out:  # after every run, so a run cut short by a timeout keeps the rows before it
+            with open(args.out, "w") as f:
+                f.write("\n".join(rows) + "\n")
 
 
 if __name__ == "__main__":
