@@ -337,7 +337,7 @@ else
     for backend in cuda cpu; do
       rm -rf "$RESULTS/smoke_run_$backend"
       say "r1eval run --backend $backend"
-      "$BUILD/r1eval" run --model "$SMOKE" --out "$RESULTS/smoke_run_$backend" --tasks aime24 --limit 4 --samples 4 \
+      timeout "$(cap 60)" "$BUILD/r1eval" run --model "$SMOKE" --out "$RESULTS/smoke_run_$backend" --tasks aime24 --limit 4 --samples 4 \
         --max-tokens 64 --offline --data-dir "$DATA" --kv-cache-gb 0.25 --backend "$backend" --progress-seconds 100 \
         >"$RESULTS/smoke_run_$backend.txt" 2>&1 || { say "r1eval run --backend $backend failed"; ENGINE_STATUS=1; }
       tail -1 "$RESULTS/smoke_run_$backend.txt" | tee -a "$LOG"
