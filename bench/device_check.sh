@@ -15,7 +15,7 @@
 #   5. `r1eval run` smoke on a small byte-tokenizer model, --backend cuda vs --backend cpu.
 # Prepared elsewhere: tools/device_bundle.sh and tools/device_wheels.sh fill device-bundle/ (ignored by git;
 # carry it to the GPU machine with the checkout). SKIP_ENGINE=1 stops after step 2; ENGINE_GENERATE (default
-# 2048, the issue's workload) sets the end-to-end generated tokens; DEADLINE (default 540) the seconds the
+# 2048, the issue's workload) sets the end-to-end generated tokens; DEADLINE (default 470) the seconds the
 # whole check may take.
 # Writes everything under build-device-check/ (DEVICE_CHECK_DIR). With $OUT set (a device call's folder that
 # brings back at most 8 files), it leaves there, however the script ends: the log, the five tables
@@ -41,10 +41,10 @@ deliver() {
     tar --null -czf "$OUT/results.tar.gz" --files-from=-)
 }
 trap deliver EXIT
-# The whole check keeps inside DEADLINE seconds (a device call is cut at 600): each step's timeout is its
-# own cap or what is left, and what is done so far is delivered after every step, so a cut run still
-# brings its results back.
-DEADLINE=${DEADLINE:-540}
+# The whole check keeps inside DEADLINE seconds (the issue asks for under 8 minutes; a device call is cut
+# at 600): each step's timeout is its own cap or what is left, and what is done so far is delivered after
+# every step, so a cut run still brings its results back.
+DEADLINE=${DEADLINE:-470}
 seconds_left() { echo $(( DEADLINE - ($(date +%s) - START) )); }
 cap() {  # cap N: N, or the seconds left if fewer (at least 10)
   local left
@@ -276,7 +276,7 @@ else
   fi
 
   say "engine CUDA backend tests (CUDA vs CPU backend)"
-  timeout "$(cap 240)" "$BUILD/tests/engine_tests" --gtest_filter='CudaBackend*:*CudaBackendModels*:Bf16Forward*:*Bf16ForwardModels*:*Bf16TensorParallel*:BackendFactory*:PackedBatch*:DecodeGraph*:RankThreads*' \
+  timeout "$(cap 150)" "$BUILD/tests/engine_tests" --gtest_filter='CudaBackend*:*CudaBackendModels*:Bf16Forward*:*Bf16ForwardModels*:*Bf16TensorParallel*:BackendFactory*:PackedBatch*:DecodeGraph*:RankThreads*' \
     --gtest_output="xml:$RESULTS/engine_cuda_tests.xml" >"$RESULTS/engine_cuda_tests.txt" 2>&1 || ENGINE_STATUS=1
   tail -3 "$RESULTS/engine_cuda_tests.txt" | tee -a "$LOG"
   if grep -q "SKIPPED" "$RESULTS/engine_cuda_tests.txt"; then
