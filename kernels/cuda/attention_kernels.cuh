@@ -6,7 +6,9 @@
 // query head that reads it; each warp owns 4 rows and keeps their online-softmax state in registers.
 // Decode: split-K. A block owns one split (kDecodeSplitTokens keys) of one sequence for one kv head and
 // up to 8 of its query heads, so K/V are read from memory once per group; each lane scores one key at
-// a time against all of those heads. A second pass merges the splits' (max, sum, partial output).
+// a time against all of those heads; value rows are loaded 8 at a time before use, so a warp waits one
+// memory latency per 8 keys, not per key (small batches have too few warps to hide it). A second pass
+// merges the splits' (max, sum, partial output).
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -24,6 +26,7 @@ constexpr int kRowsPerWarp = 4;
 constexpr int kPrefillRows = kWarps * kRowsPerWarp;
 constexpr int kKeyTile = 32;
 constexpr int kHeadsPerDecodeBlock = 8;
+constexpr int kDecodeValueBatch = 8;  // value rows a decode warp loads before using them
 
 __device__ __forceinline__ std::size_t cache_row(const KvCacheView& cache, const std::int32_t* table, int kv_head,
                                                  int key) {
@@ -233,17 +236,27 @@ R1EVAL_UNROLL
         running_max[g] = new_max;
       }
     }
-    const int keys_here = min(32, end - tile);
-    for (int j = 0; j < keys_here; ++j) {
-      const unsigned long long row_j = __shfl_sync(0xffffffffu, row, j);
-      float v[E];
-      load_bf16<E>(cache.value + row_j + lane * E, v);
+    // Values: kDecodeValueBatch rows are loaded before any is used, so that many loads are in flight at
+    // once (one at a time, a warp would wait a memory latency per key: the whole cost at batch 1). The
+    // accumulation order is still key by key.
+    const int keys_here = min(32, end - tile);  // uniform over the warp
+    for (int j0 = 0; j0 < keys_here; j0 += kDecodeValueBatch) {
+      float v[kDecodeValueBatch][E];
 R1EVAL_UNROLL
-      for (int g = 0; g < H; ++g) {
-        if (g < heads) {
-          const float pj = __shfl_sync(0xffffffffu, p[g], j);
+      for (int u = 0; u < kDecodeValueBatch; ++u) {
+        const unsigned long long row_j = __shfl_sync(0xffffffffu, row, j0 + u);
+        if (j0 + u < keys_here) load_bf16<E>(cache.value + row_j + lane * E, v[u]);
+      }
 R1EVAL_UNROLL
-          for (int e = 0; e < E; ++e) acc[g][e] += pj * v[e];
+      for (int u = 0; u < kDecodeValueBatch; ++u) {
+        if (j0 + u >= keys_here) break;
+R1EVAL_UNROLL
+        for (int g = 0; g < H; ++g) {
+          if (g < heads) {
+            const float pj = __shfl_sync(0xffffffffu, p[g], j0 + u);
+R1EVAL_UNROLL
+            for (int e = 0; e < E; ++e) acc[g][e] += pj * v[u][e];
+          }
         }
       }
     }
