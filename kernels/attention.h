@@ -46,13 +46,25 @@ void paged_attention_prefill(const T* q, int q_row_stride, T* out, int num_q_hea
                              const PagedBatch& batch, float scale, Stream stream = nullptr);
 }  // namespace cuda
 
-// Keys per split of the decode kernel: contexts longer than this are processed by several thread blocks
-// whose partial softmax states are merged by a reduce pass.
+// Keys per split of the decode kernel: each split of a sequence is its own thread block, and a reduce pass
+// merges their partial softmax states. 256 keys, or fewer (halving down to 32, one warp's tile) while the
+// batch has fewer than kDecodeTargetSplits sequence-splits: a small batch at a short context would
+// otherwise run on a handful of blocks and wait on memory latency instead of bandwidth.
 inline constexpr int kDecodeSplitTokens = 256;
+inline constexpr int kDecodeMinSplitTokens = 32;
+inline constexpr int kDecodeTargetSplits = 64;
+inline int decode_split_tokens(int num_seqs, int max_context_len) {
+  int split = kDecodeSplitTokens;
+  while (split > kDecodeMinSplitTokens &&
+         static_cast<long long>(num_seqs) * ((max_context_len + split - 1) / split) < kDecodeTargetSplits)
+    split /= 2;
+  return split;
+}
 
 // Floats of scratch the decode pass needs for this batch shape (per split: max, sum, head_dim partials).
 inline std::size_t decode_workspace_floats(int num_seqs, int num_q_heads, int head_dim, int max_context_len) {
-  const std::size_t splits = static_cast<std::size_t>((max_context_len + kDecodeSplitTokens - 1) / kDecodeSplitTokens);
+  const int split = decode_split_tokens(num_seqs, max_context_len);
+  const std::size_t splits = static_cast<std::size_t>((max_context_len + split - 1) / split);
   return static_cast<std::size_t>(num_seqs) * num_q_heads * (splits == 0 ? 1 : splits) * (head_dim + 2);
 }
 

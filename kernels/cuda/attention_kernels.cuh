@@ -4,7 +4,7 @@
 // Prefill: FlashAttention-style tiling on CUDA cores. A block owns one kv head of one sequence and 16
 // (query token, query head of the group) rows, so each K/V tile staged in shared memory serves every
 // query head that reads it; each warp owns 4 rows and keeps their online-softmax state in registers.
-// Decode: split-K. A block owns one split (kDecodeSplitTokens keys) of one sequence for one kv head and
+// Decode: split-K. A block owns one split (decode_split_tokens keys) of one sequence for one kv head and
 // up to 8 of its query heads, so K/V are read from memory once per group; each lane scores one key at
 // a time against all of those heads; value rows are loaded 8 at a time before use, so a warp waits one
 // memory latency per 8 keys, not per key (small batches have too few warps to hide it). A second pass
@@ -141,6 +141,7 @@ struct DecodeWorkspace {
   float* sum;   // same
   float* acc;   // [num_seqs][num_q_heads][num_splits][D], unnormalized
   int num_splits;
+  int split_tokens;  // keys per split (decode_split_tokens)
 };
 
 // Loads E consecutive bf16 values (E = 2 or 4) as floats.
@@ -175,9 +176,9 @@ __global__ void __launch_bounds__(kThreads)
   const int kv_head = blockIdx.z / chunks, first = (blockIdx.z % chunks) * H;
   const int heads = min(H, group - first);
   const int context = batch.context_lens[seq];
-  const int begin = split * kDecodeSplitTokens;
+  const int begin = split * work.split_tokens;
   if (begin >= context) return;  // the reduce pass only reads splits that hold keys
-  const int end = min(begin + kDecodeSplitTokens, context);
+  const int end = min(begin + work.split_tokens, context);
   const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
   const std::int32_t* table = batch.block_tables + static_cast<std::size_t>(seq) * batch.max_blocks_per_seq;
 
@@ -301,7 +302,7 @@ __global__ void __launch_bounds__(D)
     decode_reduce_kernel(T* out, int num_q_heads, const std::int32_t* context_lens, DecodeWorkspace work) {
   const int head = blockIdx.x, seq = blockIdx.y, dim = threadIdx.x;
   const int context = context_lens[seq];
-  int used = (context + kDecodeSplitTokens - 1) / kDecodeSplitTokens;
+  int used = (context + work.split_tokens - 1) / work.split_tokens;
   if (used > work.num_splits) used = work.num_splits;
   T* o = out + (static_cast<std::size_t>(seq) * num_q_heads + head) * D;
   if (used <= 0) {
@@ -335,7 +336,8 @@ inline int decode_head_chunks(int num_q_heads, int num_kv_heads) {
 // Carves the caller's workspace (decode_workspace_floats of it) into the three partial arrays.
 inline DecodeWorkspace decode_workspace(float* workspace, const PagedBatch& batch, int num_q_heads) {
   DecodeWorkspace work{};
-  work.num_splits = (batch.max_context_len + kDecodeSplitTokens - 1) / kDecodeSplitTokens;
+  work.split_tokens = decode_split_tokens(batch.num_seqs, batch.max_context_len);
+  work.num_splits = (batch.max_context_len + work.split_tokens - 1) / work.split_tokens;
   if (work.num_splits < 1) work.num_splits = 1;
   const std::size_t slots = static_cast<std::size_t>(batch.num_seqs) * num_q_heads * work.num_splits;
   work.max = workspace;
