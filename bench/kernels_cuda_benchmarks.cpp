@@ -229,7 +229,7 @@ void BM_AttentionDecode(benchmark::State& state) {
   });
 }
 BENCHMARK(BM_AttentionDecode)
-    ->Args({1, 1024})->Args({1, 32768})->Args({64, 16384})->Args({256, 2048})
+    ->Args({1, 512})->Args({1, 1024})->Args({1, 32768})->Args({64, 16384})->Args({256, 2048})
     ->UseManualTime()->Unit(benchmark::kMicrosecond);
 
 void BM_AttentionPrefill(benchmark::State& state) {
