@@ -29,6 +29,23 @@ __device__ __forceinline__ unsigned long long warp_sum_u64(unsigned long long v)
   return v;
 }
 
+// histogram[bin] += f for every lane with f != 0, with one shared-memory atomic per distinct bin of the
+// warp instead of one per lane: atomics on one address serialize, and most lanes of a histogram pass often
+// land in the same bin. The warp must be converged (every lane calls it, f = 0 for lanes with nothing).
+__device__ __forceinline__ void warp_histogram_add(unsigned long long* histogram, unsigned bin, unsigned long long f) {
+  const int lane = threadIdx.x % 32;
+  unsigned pending = __ballot_sync(0xffffffffu, f != 0);
+  while (pending != 0) {  // uniform: every lane holds the same ballot
+    const int leader = __ffs(static_cast<int>(pending)) - 1;
+    const unsigned leader_bin = __shfl_sync(0xffffffffu, bin, leader);
+    const bool mine = f != 0 && bin == leader_bin;
+    const unsigned group = __ballot_sync(0xffffffffu, mine);
+    const unsigned long long sum = warp_sum_u64(mine ? f : 0ull);
+    if (lane == leader) atomicAdd(&histogram[leader_bin], sum);
+    pending &= ~group;
+  }
+}
+
 // Sum over the block, returned to every thread. `scratch` holds 32 values; the block must be converged.
 __device__ __forceinline__ float block_sum(float v, float* scratch) {
   const int lane = threadIdx.x % 32, warp = threadIdx.x / 32, warps = blockDim.x / 32;

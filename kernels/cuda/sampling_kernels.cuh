@@ -43,11 +43,20 @@ __device__ std::uint32_t radix_select(const RowContext& row, bool count_tokens, 
   for (int shift = 24; shift >= 0; shift -= 8) {
     for (int b = threadIdx.x; b < 256; b += blockDim.x) shared.histogram[b] = 0;
     __syncthreads();
-    for (int i = threadIdx.x; i < row.vocab; i += blockDim.x) {
-      const std::uint32_t w = row.weight(i);
-      if ((w & mask) != prefix) continue;
-      const unsigned long long f = count_tokens ? 1ull : (w >= floor ? w : 0ull);
-      if (f != 0) atomicAdd(&shared.histogram[(w >> shift) & 0xffu], f);
+    // Every lane of a warp runs the same iterations (blockDim is a multiple of 32), as the warp-wide
+    // histogram add needs.
+    for (int base = 0; base < row.vocab; base += blockDim.x) {
+      const int i = base + static_cast<int>(threadIdx.x);
+      unsigned long long f = 0;
+      unsigned bin = 0;
+      if (i < row.vocab) {
+        const std::uint32_t w = row.weight(i);
+        if ((w & mask) == prefix) {
+          f = count_tokens ? 1ull : (w >= floor ? w : 0ull);
+          bin = (w >> shift) & 0xffu;
+        }
+      }
+      warp_histogram_add(shared.histogram, bin, f);
     }
     __syncthreads();
     if (threadIdx.x == 0) {

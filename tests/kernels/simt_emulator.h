@@ -2,7 +2,7 @@
 // threads, so their indexing, synchronization and reductions are checked against the CPU twins in
 // every build, GPU or not. One OS thread per CUDA thread of a block; blocks run one after another,
 // which lets __shared__ variables be plain statics. __syncthreads is a block-wide barrier and the warp
-// shuffles exchange values through a per-warp slot array between two warp barriers, so they are exact
+// shuffles and ballots exchange values through a per-warp slot array between two warp barriers, so they are exact
 // for converged warps (the kernels only shuffle in warp-uniform control flow). Include this header
 // before any *_kernels.cuh.
 #pragma once
@@ -119,6 +119,16 @@ T __shfl_up_sync(unsigned, T value, unsigned delta) {
   const T other = simt::exchange(value, lane - static_cast<int>(delta));
   return lane >= static_cast<int>(delta) ? other : value;
 }
+inline unsigned __ballot_sync(unsigned, bool predicate) {
+  simt::Warp& warp = *simt::context.warp;
+  warp.slots[threadIdx.x % 32] = predicate ? 1u : 0u;
+  warp.barrier.arrive_and_wait();
+  unsigned mask = 0;
+  for (int lane = 0; lane < 32; ++lane) mask |= static_cast<unsigned>(warp.slots[lane] != 0) << lane;
+  warp.barrier.arrive_and_wait();  // nobody overwrites a slot before every lane has read
+  return mask;
+}
+inline int __ffs(int x) { return __builtin_ffs(x); }
 inline unsigned long long atomicAdd(unsigned long long* address, unsigned long long value) {
   return std::atomic_ref<unsigned long long>(*address).fetch_add(value);
 }
