@@ -215,12 +215,14 @@ cmake --build "$BUILD" -j"$(nproc)" --target kernels_tests kernels_cuda_tests ke
 fi
 
 say "CPU twin tests"
-"$BUILD/tests/kernels_tests" --gtest_output="xml:$RESULTS/kernels_tests.xml" >"$RESULTS/kernels_tests.txt" 2>&1
+timeout "$(cap 120)" "$BUILD/tests/kernels_tests" --gtest_output="xml:$RESULTS/kernels_tests.xml" \
+  >"$RESULTS/kernels_tests.txt" 2>&1
 CPU_STATUS=$?
 tail -3 "$RESULTS/kernels_tests.txt" | tee -a "$LOG"
 
 say "CUDA vs CPU tests"
-"$BUILD/tests/kernels_cuda_tests" --gtest_output="xml:$RESULTS/kernels_cuda_tests.xml" >"$RESULTS/kernels_cuda_tests.txt" 2>&1
+timeout "$(cap 120)" "$BUILD/tests/kernels_cuda_tests" --gtest_output="xml:$RESULTS/kernels_cuda_tests.xml" \
+  >"$RESULTS/kernels_cuda_tests.txt" 2>&1
 CUDA_STATUS=$?
 tail -3 "$RESULTS/kernels_cuda_tests.txt" | tee -a "$LOG"
 if grep -q "SKIPPED" "$RESULTS/kernels_cuda_tests.txt"; then
@@ -287,7 +289,7 @@ else
   MODEL=${BENCH_MODEL:-$BUILD/bench-model-qwen-1.5b}
   if [ ! -f "$MODEL/model.safetensors" ]; then
     say "random-weight checkpoint of R1-Distill-Qwen-1.5B's shape in $MODEL"
-    "$PYTHON" "$ROOT/tools/make_bench_checkpoint.py" "$MODEL" --hidden 1536 --layers 28 --heads 12 --kv-heads 2 \
+    timeout "$(cap 150)" "$PYTHON" "$ROOT/tools/make_bench_checkpoint.py" "$MODEL" --hidden 1536 --layers 28 --heads 12 --kv-heads 2 \
       --intermediate 8960 --vocab 151936 --max-position 131072 >"$RESULTS/bench_model.txt" 2>&1 ||
       { tail -5 "$RESULTS/bench_model.txt"; fail "making the checkpoint (numpy missing?)" 2; }
   fi
