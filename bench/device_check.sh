@@ -89,12 +89,17 @@ PY
 # Unpacks it and puts, where a build would have put each binary, a script that runs it through the
 # bundle's own loader and libraries, with the GPU machine's libcuda and cuBLASLt.
 BUNDLE=${BUNDLE:-$ROOT/device-bundle/bundle.tar.xz}
-find_library_dir() {  # the folder of the first file named $1 among the usual CUDA and Python places
+# The folder of the first file named $1 in the usual CUDA and driver folders; with $2 = search, also in
+# Python's site folders, /usr/local and /opt (not for libcuda: a search could find a CUDA forward-
+# compatibility copy instead of the driver's).
+find_library_dir() {
   local dir site
-  for dir in ${CUDA_HOME:+"$CUDA_HOME/lib64"} /usr/local/cuda/lib64 /usr/local/cuda/lib /usr/local/cuda/targets/x86_64-linux/lib \
-             /usr/local/nvidia/lib64 /usr/local/nvidia/lib /usr/lib/x86_64-linux-gnu /usr/lib64; do
+  for dir in ${CUDA_HOME:+"$CUDA_HOME/lib64"} /usr/local/cuda/lib64 /usr/local/cuda/lib \
+             /usr/local/cuda/targets/x86_64-linux/lib /usr/local/nvidia/lib64 /usr/local/nvidia/lib \
+             /usr/lib/x86_64-linux-gnu /usr/lib64; do
     [ -e "$dir/$1" ] && { echo "$dir"; return 0; }
   done
+  [ "${2:-}" = search ] || return 1
   site=$("$PYTHON" -c 'import site; print(" ".join(site.getsitepackages()))' 2>/dev/null)
   dir=$(find $site /usr/local /opt -name "$1" 2>/dev/null | head -1)
   [ -n "$dir" ] && dirname "$dir"
@@ -111,13 +116,9 @@ use_bundle() {
     *) say "the bundle is not built for sm_$ARCH"; return 1 ;;
   esac
   needs=$(sed -n 's/^needs=\(libcublasLt[^ ]*\).*/\1/p' "$manifest")
-  cublas_dir=$(find_library_dir "$needs") || true
+  cublas_dir=$(find_library_dir "$needs" search) || true
   [ -n "$cublas_dir" ] || { say "no $needs on this machine for the bundle"; return 1; }
-  # The driver's libcuda from its usual places only (a search could find a CUDA forward-compatibility copy).
-  cuda_dir=
-  for target in /usr/local/nvidia/lib64 /usr/local/nvidia/lib /usr/lib/x86_64-linux-gnu /usr/lib64; do
-    [ -e "$target/libcuda.so.1" ] && { cuda_dir=$target; break; }
-  done
+  cuda_dir=$(find_library_dir libcuda.so.1) || true
   paths=$unpacked/lib:$cublas_dir${cuda_dir:+:$cuda_dir}${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
   say "bundle libraries: $paths"
   # The tests find their fixtures under the folder the bundle was built from: point it at this checkout.

@@ -74,32 +74,29 @@ struct DeviceState {
   }
 };
 
-std::unique_ptr<DeviceState>& state_slot_for_current_device() {
+// The calling thread's state on the current device, made on first use; null while the device has no
+// memory for its workspace.
+DeviceState* state_of_current_device() {
   thread_local std::map<int, std::unique_ptr<DeviceState>> states;
   int device = 0;
   check(cudaGetDevice(&device), "cudaGetDevice", "matmul");
-  return states[device];
+  auto& slot = states[device];
+  if (!slot) slot = DeviceState::open();
+  return slot.get();
 }
 
 DeviceState& state_for_current_device() {
-  auto& slot = state_slot_for_current_device();
-  if (!slot) {
-    slot = DeviceState::open();
-    if (!slot) {
-      throw std::runtime_error("CUDA error in cudaMalloc(workspace) (matmul): out of memory for the " +
-                               std::to_string(kWorkspaceBytes >> 20) + " MiB cuBLASLt workspace");
-    }
+  DeviceState* state = state_of_current_device();
+  if (state == nullptr) {
+    throw std::runtime_error("CUDA error in cudaMalloc(workspace) (matmul): out of memory for the " +
+                             std::to_string(kWorkspaceBytes >> 20) + " MiB cuBLASLt workspace");
   }
-  return *slot;
+  return *state;
 }
 
 }  // namespace
 
-bool prepare_matmul() {
-  auto& slot = state_slot_for_current_device();
-  if (!slot) slot = DeviceState::open();
-  return slot != nullptr;
-}
+bool prepare_matmul() { return state_of_current_device() != nullptr; }
 
 namespace {
 

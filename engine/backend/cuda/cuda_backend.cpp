@@ -141,21 +141,16 @@ struct CudaBackend::Impl {
     step.draws = append_token_draws(packed, draws);
     step.packed = &packed;
     step.logit_rows = static_cast<int>(batch.logit_rows.size());
-    const auto rank_step = [&](int r) {
-      RankStep mine = step;
-      if (r == 0) {
-        mine.want_logits = logits != nullptr;
-        mine.logits = logits;
-        mine.tokens = tokens;
-      } else {
-        mine.tokens = nullptr;  // the other ranks compute the same head and leave it on their device
-      }
-      return mine;
-    };
+    // Rank 0 brings the results back; the other ranks compute the same head and leave it on their device.
+    std::vector<RankStep> per_rank(ranks.size(), step);
+    per_rank[0].want_logits = logits != nullptr;
+    per_rank[0].logits = logits;
+    per_rank[0].tokens = tokens;
     // Every rank allocates first; a rank out of memory throws here (DeviceOutOfMemory), before any rank has
     // enqueued work or entered a collective the others would wait in.
-    threads.run([&](int r) { ranks[static_cast<std::size_t>(r)]->prepare(rank_step(r)); });
-    threads.run([&](int r) { ranks[static_cast<std::size_t>(r)]->run(rank_step(r), collectives(r)); });
+    const auto at = [](int r) { return static_cast<std::size_t>(r); };
+    threads.run([&](int r) { ranks[at(r)]->prepare(per_rank[at(r)]); });
+    threads.run([&](int r) { ranks[at(r)]->run(per_rank[at(r)], collectives(r)); });
   }
 
   void copy_kv_blocks(const std::vector<BlockCopy>& copies) {

@@ -184,12 +184,9 @@ struct CudaRank::Impl {
     kv.head_dim = model.head_dim;
   }
 
-  // The step's bytes on the device and the layers enqueued, eagerly; returns where the bytes are.
+  // The step's bytes on the device and the layers enqueued, eagerly, in the buffers prepare() reserved;
+  // returns where the bytes are.
   const std::byte* enqueue_eager(const PackedBatch& packed, Bf16Collectives* collectives) {
-    reserve_workspace(packed.num_tokens, packed.num_logit_rows);
-    batch_buffer.reserve(packed.bytes.size(), stream);
-    decode_workspace.reserve(std::max<std::size_t>(1, bf16_decode_workspace_floats(model, packed)) * sizeof(float),
-                             stream);
     // Pageable source: the call returns once the bytes are staged.
     check_cuda(cudaMemcpyAsync(batch_buffer.data(), packed.bytes.data(), packed.bytes.size(), cudaMemcpyHostToDevice,
                                stream),
@@ -231,7 +228,6 @@ struct CudaRank::Impl {
   // the second time captured, then replayed. Returns where the step's bytes are on the device.
   const std::byte* enqueue_graph(const DecodeGraphShape& shape, const PackedBatch& packed,
                                  Bf16Collectives* collectives) {
-    reserve_workspace(packed.num_tokens, packed.num_logit_rows);  // may drop every graph
     auto found = graphs.find(shape);
     if (found == graphs.end()) {
       if (uncapturable.count(shape) != 0 || warmed.insert(shape).second) return enqueue_eager(packed, collectives);
@@ -258,7 +254,7 @@ struct CudaRank::Impl {
   }
 
   void run(const RankStep& step, Bf16Collectives* collectives) {
-    prepare(step);  // a no-op when the backend prepared the step already
+    select_device();
     const PackedBatch& packed = *step.packed;
     const std::byte* device_batch = step.graph_shape ? enqueue_graph(*step.graph_shape, packed, collectives)
                                         : enqueue_eager(packed, collectives);

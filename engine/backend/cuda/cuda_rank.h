@@ -62,7 +62,7 @@ class CudaRank {
   // and a smaller step may be prepared next. The backend prepares every rank before any rank runs, so that
   // no rank waits in a collective for one that ran out of memory.
   void prepare(const RankStep& step);
-  // Runs the step on this device (preparing it first if that was not done): one upload, the layers (with
+  // Runs the step on this device after prepare(step) reserved its buffers: one upload, the layers (with
   // `collectives` between tensor-parallel ranks; null for one rank), then the logits or the sampled tokens
   // back; returns when they are on the host. Throws std::runtime_error naming the CUDA call that failed.
   void run(const RankStep& step, Bf16Collectives* collectives);
