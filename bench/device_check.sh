@@ -11,7 +11,8 @@
 #      CUDA backend vs the CPU backend and vs transformers (tools/engine_parity.py);
 #   4. engine speed: engine_cuda_bench (decode tokens/s with tokens sampled on the device, each workload
 #      replayed from CUDA graphs and run eagerly, against the copy-bandwidth roofline; 64 x 16k context,
-#      prefill, the engine end to end) and transformers generate (static cache) beside it;
+#      prefill, the engine end to end) and transformers generate (static cache) beside it; small-batch
+#      decode once more with ordinary launches (R1EVAL_DEPENDENT_LAUNCH=0) against programmatic dependent launch;
 #   5. `r1eval run` smoke on a small byte-tokenizer model, --backend cuda vs --backend cpu.
 # Prepared elsewhere: tools/device_bundle.sh and tools/device_wheels.sh fill device-bundle/ (ignored by git;
 # carry it to the GPU machine with the checkout). SKIP_ENGINE=1 stops after step 2; ENGINE_GENERATE (default
@@ -324,9 +325,14 @@ else
     --runs "1x512x128,256x512x${ENGINE_GENERATE:-2048}" \
     --out "$RESULTS/hf_bench.md" >"$RESULTS/hf_bench.txt" 2>&1 || say "transformers bench failed or timed out (see hf_bench.txt)"
   [ -f "$RESULTS/hf_bench.md" ] && tee -a "$LOG" <"$RESULTS/hf_bench.md"
-  say "issue 5's targets (a)-(d), graphs vs eager"
+  say "small-batch decode again with ordinary launches (R1EVAL_DEPENDENT_LAUNCH=0), for what dependent launch brings"
+  deliver
+  R1EVAL_DEPENDENT_LAUNCH=0 timeout "$(cap 60)" "$BUILD/bench/engine_cuda_bench" --model "$MODEL" --decode-only \
+    --out "$RESULTS/engine_bench_plain_launch.md" >"$RESULTS/engine_bench_plain_launch.txt" 2>&1 ||
+    say "plain-launch decode bench failed (see engine_bench_plain_launch.txt)"
+  say "issue 5's targets (a)-(d), graphs vs eager, dependent vs ordinary launches"
   "$PYTHON" "$ROOT/tools/device_summary.py" "$RESULTS/engine_bench.md" "$RESULTS/hf_bench.md" \
-    --out "$RESULTS/summary.md" | tee -a "$LOG"
+    --plain-launch "$RESULTS/engine_bench_plain_launch.md" --out "$RESULTS/summary.md" | tee -a "$LOG"
 
   # --- 5. r1eval run smoke: the same run on both backends -------------------------------------------
   DATA=${DATA_DIR:-$ROOT/../shared/data}

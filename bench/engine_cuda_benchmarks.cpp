@@ -4,11 +4,14 @@
 // Also writes the logits of a fixed prompt and a greedy continuation (--dump) for the parity check
 // against the CPU backend and transformers (tools/engine_parity.py).
 //
-//   engine_cuda_bench --model DIR [--out FILE.md] [--generate 256] [--skip-long]
+//   engine_cuda_bench --model DIR [--out FILE.md] [--generate 256] [--skip-long] [--decode-only]
 //   engine_cuda_bench --model DIR --dump PREFIX --backend cuda|cpu [--prompt-len 32] [--greedy 64]
 //
 // Decode workloads run on an unfilled cache region (positions and block tables as in a real step, key and
 // value contents irrelevant to speed), so a 64 x 16k-context step costs no 1M-token prefill first.
+// --decode-only runs just the decode workloads of up to 16 sequences, where launch gaps weigh most: with
+// R1EVAL_DEPENDENT_LAUNCH=0 it measures what programmatic dependent launch brings (the table's head says
+// which launches ran).
 #include <cuda_runtime.h>
 
 #include <algorithm>
@@ -26,6 +29,7 @@
 #include "engine/backend/cuda/cuda_backend.h"
 #include "engine/backend/factory/backend_factory.h"
 #include "engine/runtime/engine.h"
+#include "kernels/cuda/launch.h"
 
 namespace {
 
@@ -147,7 +151,7 @@ int dump(const std::string& model, const std::string& prefix, const std::string&
   return 0;
 }
 
-int bench(const std::string& model, const std::string& out_path, int generate, bool skip_long) {
+int bench(const std::string& model, const std::string& out_path, int generate, bool skip_long, bool decode_only) {
   CudaBackendOptions options;
   options.kv_cache_memory_fraction = 0.80;  // leaves room for the 2 GiB of the copy measurement
   const auto load_start = Clock::now();
@@ -158,14 +162,16 @@ int bench(const std::string& model, const std::string& out_path, int generate, b
   const double weight_bytes = static_cast<double>(backend.weight_bytes_per_step());
   const double kv_bytes_per_token =
       static_cast<double>(cfg.num_hidden_layers) * 2 * cfg.num_key_value_heads * cfg.head_dim * 2;
-  char head[512];
+  char head[640];
   std::snprintf(head, sizeof head,
                 "Model %s: %lld layers, hidden %lld, vocab %lld; %.2f GB of bf16 weights per step; KV %.0f bytes per "
                 "token; %lld KV blocks; loaded in %.1f s.\nDevice-to-device copy bandwidth (read + write): %.0f GB/s "
-                "(H200 nominal: 4800 GB/s).\n\n",
+                "(H200 nominal: 4800 GB/s). Kernel launches: %s.\n\n",
                 model.c_str(), static_cast<long long>(cfg.num_hidden_layers), static_cast<long long>(cfg.hidden_size),
                 static_cast<long long>(cfg.vocab_size), weight_bytes / 1e9, kv_bytes_per_token,
-                static_cast<long long>(backend.num_kv_blocks()), load_seconds, copy_bw / 1e9);
+                static_cast<long long>(backend.num_kv_blocks()), load_seconds, copy_bw / 1e9,
+                r1eval::kernels::cuda_detail::dependent_launch_enabled() ? "programmatic dependent launch"
+                                                                          : "ordinary (no dependent launch)");
   std::vector<Row> rows;
   const auto table_text = [&] {
     std::ostringstream table;
@@ -185,6 +191,7 @@ int bench(const std::string& model, const std::string& out_path, int generate, b
   };
   std::vector<Decode> decodes = {{1, 512, 64}, {1, 4096, 32}, {16, 1024, 16}, {64, 2048, 16}, {256, 1536, 16}};
   if (!skip_long) decodes.push_back({64, 16384, 4});
+  if (decode_only) std::erase_if(decodes, [](const Decode& d) { return d.seqs > 16; });
   for (const Decode& d : decodes) {
     const std::string name = "decode batch " + std::to_string(d.seqs) + ", context " + std::to_string(d.context);
     const std::int64_t blocks_needed =
@@ -212,6 +219,10 @@ int bench(const std::string& model, const std::string& out_path, int generate, b
     }
   }
   backend.set_cuda_graphs(true);
+  if (decode_only) {
+    std::cout << table_text();
+    return 0;
+  }
   for (const auto& [seqs, len] : std::vector<std::pair<int, int>>{{1, 512}, {16, 512}}) {
     backend.forward(make_step(backend, seqs, len, len, rng));
     const auto start = Clock::now();
@@ -258,7 +269,7 @@ int bench(const std::string& model, const std::string& out_path, int generate, b
 int main(int argc, char** argv) {
   const std::string model = arg(argc, argv, "--model", "");
   if (model.empty()) {
-    std::cerr << "usage: engine_cuda_bench --model DIR [--out FILE.md] [--generate N] [--skip-long] | "
+    std::cerr << "usage: engine_cuda_bench --model DIR [--out FILE.md] [--generate N] [--skip-long] [--decode-only] | "
                  "--model DIR --dump PREFIX --backend cuda|cpu [--prompt-len N] [--greedy N]\n";
     return 2;
   }
@@ -269,7 +280,7 @@ int main(int argc, char** argv) {
                   std::stoi(arg(argc, argv, "--greedy", "64")));
     }
     return bench(model, arg(argc, argv, "--out", ""), std::stoi(arg(argc, argv, "--generate", "256")),
-                 flag(argc, argv, "--skip-long"));
+                 flag(argc, argv, "--skip-long"), flag(argc, argv, "--decode-only"));
   } catch (const std::exception& e) {
     std::cerr << "engine_cuda_bench: " << e.what() << "\n";
     return 2;

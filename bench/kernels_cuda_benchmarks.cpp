@@ -263,20 +263,29 @@ void BM_SampleTopP(benchmark::State& state) {
 }
 BENCHMARK(BM_SampleTopP)->Arg(1)->Arg(256)->UseManualTime()->Unit(benchmark::kMicrosecond);
 
+// route 0: matmul as the engine calls it; 1: cuBLASLt; 2: the small-batch gemv kernel.
 void BM_Matmul(benchmark::State& state) {
-  const int m = static_cast<int>(state.range(0)), n = static_cast<int>(state.range(1)), k = static_cast<int>(state.range(2));
+  const int route = static_cast<int>(state.range(0)), m = static_cast<int>(state.range(1));
+  const int n = static_cast<int>(state.range(2)), k = static_cast<int>(state.range(3));
   Buffer<bf16> x(noise_bf16(static_cast<std::size_t>(m) * k, 13)), w(noise_bf16(static_cast<std::size_t>(n) * k, 14)),
       y(static_cast<std::size_t>(m) * n);
   const double bytes = (static_cast<double>(n) * k + static_cast<double>(m) * k + static_cast<double>(m) * n) * sizeof(bf16);
-  run_timed(state, bytes, [&] { cuda::matmul<bf16>(x.get(), w.get(), nullptr, y.get(), m, n, k); });
+  const auto product = route == 1 ? cuda::matmul_cublaslt<bf16> : route == 2 ? cuda::matmul_gemv<bf16> : cuda::matmul<bf16>;
+  run_timed(state, bytes, [&] { product(x.get(), w.get(), nullptr, y.get(), m, n, k, nullptr); });
   state.counters["TFLOP/s"] = benchmark::Counter(2.0 * m * n * static_cast<double>(k) * 1e-12,
                                                  benchmark::Counter::kIsIterationInvariantRate);
 }
-// The four projections of a layer and the LM head, at batch 1 (bandwidth-bound) and 256.
-BENCHMARK(BM_Matmul)
-    ->Args({1, 2048, kHidden})->Args({1, kHidden, kHidden})->Args({1, 2 * kInter, kHidden})->Args({1, kHidden, kInter})
-    ->Args({1, kVocab, kHidden})->Args({256, 2 * kInter, kHidden})->Args({256, kVocab, kHidden})
-    ->UseManualTime()->Unit(benchmark::kMicrosecond);
+// The four projections of a layer and the LM head: at batches 1 and 8 (bandwidth-bound) through cuBLASLt
+// and through the gemv kernel, which the engine uses up to 8 rows; at 256 as the engine runs them.
+void matmul_shapes(benchmark::internal::Benchmark* b) {
+  b->ArgNames({"route", "m", "n", "k"});
+  const int shapes[][2] = {{2048, kHidden}, {kHidden, kHidden}, {2 * kInter, kHidden}, {kHidden, kInter}, {kVocab, kHidden}};
+  for (const int m : {1, 8})
+    for (const auto& shape : shapes)
+      for (const int route : {1, 2}) b->Args({route, m, shape[0], shape[1]});
+  b->Args({0, 256, 2 * kInter, kHidden})->Args({0, 256, kVocab, kHidden});
+}
+BENCHMARK(BM_Matmul)->Apply(matmul_shapes)->UseManualTime()->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 }  // namespace r1eval::kernels

@@ -1,5 +1,7 @@
 // Matrix products of the linear layers: y = x W^T (+ bias), bf16 inputs, fp32 accumulation.
 #pragma once
+#include <cstdint>
+
 #include "kernels/bf16.h"
 #include "kernels/host_device.h"
 
@@ -8,7 +10,8 @@ namespace r1eval::kernels {
 // x is [m][k] row-major, weight is [n][k] row-major (the checkpoint's layout of a Linear layer), bias
 // (optional, may be null) has n entries; y is [m][n] row-major, fp32 or rounded once to bf16.
 // The CUDA version runs cuBLASLt (bf16 in, fp32 compute) with a per-thread handle and workspace made
-// on first use, so call it once before capturing a CUDA graph. Throws std::invalid_argument naming the
+// on first use, so call it once before capturing a CUDA graph; up to kGemvMaxRows rows it runs its own
+// kernel instead. Throws std::invalid_argument naming the
 // dimension when m, n or k is negative; the CUDA version throws std::runtime_error naming the cuBLASLt
 // call when the library refuses the problem.
 namespace cpu {
@@ -21,6 +24,21 @@ void matmul(const float* x, const bf16* weight, const bf16* bias, float* y, int 
 namespace cuda {
 template <typename T>
 void matmul(const bf16* x, const bf16* weight, const bf16* bias, T* y, int m, int n, int k, Stream stream = nullptr);
+// The two implementations matmul chooses between, for the tests and benchmarks that compare them. matmul
+// runs matmul_gemv (a pass over the weight, a warp per output feature: decode steps of a few sequences)
+// whenever gemv_applies, and cuBLASLt otherwise. matmul_gemv throws std::invalid_argument when it does not
+// apply; matmul_cublaslt takes any shape.
+inline constexpr int kGemvMaxRows = 8;
+inline bool gemv_applies(const bf16* x, const bf16* weight, int m, int k) {
+  const auto aligned16 = [](const void* p) { return reinterpret_cast<std::uintptr_t>(p) % 16 == 0; };
+  return m >= 1 && m <= kGemvMaxRows && k > 0 && k % 8 == 0 && aligned16(x) && aligned16(weight);
+}
+template <typename T>
+void matmul_gemv(const bf16* x, const bf16* weight, const bf16* bias, T* y, int m, int n, int k,
+                 Stream stream = nullptr);
+template <typename T>
+void matmul_cublaslt(const bf16* x, const bf16* weight, const bf16* bias, T* y, int m, int n, int k,
+                     Stream stream = nullptr);
 // Makes the calling thread's cuBLASLt handle and workspace on the current device now rather than at the
 // first matmul, so that a backend learns before a step's first launch whether they fit: false when the
 // device has no memory left for the workspace (nothing changed; a later call tries again).

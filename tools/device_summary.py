@@ -7,9 +7,11 @@ writes the figures the issue asks for, each beside its target, as markdown:
   (b) 256 sequences, output tokens/s of the engine end to end (target >= 15,000)
   (c) the same workloads through transformers generate, and the engine's ratio (target >= 10x on (b))
   (d) 64 sequences at 16k context against the KV-bandwidth bound
-  and what CUDA graphs and device sampling bring (each decode workload replayed and eager).
+  and what CUDA graphs and device sampling bring (each decode workload replayed and eager), and, given the
+  small-batch decode table of a run with R1EVAL_DEPENDENT_LAUNCH=0 (--plain-launch), what programmatic
+  dependent launch brings.
 
-    python3 tools/device_summary.py ENGINE.md HF.md [--out SUMMARY.md]
+    python3 tools/device_summary.py ENGINE.md HF.md [--plain-launch PLAIN.md] [--out SUMMARY.md]
 
 A table that is missing or has no matching row gives "not measured" in that line, never a guess.
 """
@@ -51,6 +53,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("engine")
     parser.add_argument("hf")
+    parser.add_argument("--plain-launch")
     parser.add_argument("--out")
     args = parser.parse_args()
     engine, hf = table_rows(args.engine), table_rows(args.hf)
@@ -97,6 +100,12 @@ def main():
             if values[0] and eager and eager[0]:
                 add(f"graphs vs eager: {name[: -len(', CUDA graph')]}", f"{values[0] / eager[0]:.2f}x", "(reported)",
                     None)
+    plain = table_rows(args.plain_launch) if args.plain_launch else {}
+    for name, values in plain.items():
+        dependent = engine.get(name)
+        if values[0] and dependent and dependent[0]:
+            add(f"dependent vs ordinary launches: {name}",
+                f"{dependent[0]:.0f} vs {values[0]:.0f} tokens/s = {dependent[0] / values[0]:.2f}x", "(reported)", None)
     text = "\n".join(lines) + "\n"
     sys.stdout.write(text)
     if args.out:

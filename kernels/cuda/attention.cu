@@ -5,11 +5,12 @@
 
 #include "kernels/attention.h"
 #include "kernels/cuda/check.h"
+#include "kernels/cuda/launch.h"
 #include "kernels/cuda/attention_kernels.cuh"
 
 namespace r1eval::kernels::cuda {
 
-using cuda_detail::check_launch;
+using cuda_detail::launch_kernel;
 using cuda_detail::decode_reduce_kernel;
 using cuda_detail::decode_split_kernel;
 using cuda_detail::decode_grid;
@@ -39,9 +40,9 @@ void launch_prefill(const T* q, int q_row_stride, T* out, int num_q_heads, const
     throw std::invalid_argument("paged_attention_prefill: batch of " + std::to_string(batch.num_seqs) +
                                 " sequences x " + std::to_string(batch.max_query_len) +
                                 " tokens is too large for one launch");
-  prefill_kernel<T, D><<<prefill_grid(batch, num_q_heads, cache.num_kv_heads), kThreads, 0, stream>>>(
-      q, q_row_stride, out, num_q_heads, cache, batch, scale);
-  check_launch("paged_attention prefill_kernel");
+  launch_kernel("paged_attention prefill_kernel", prefill_kernel<T, D>,
+                prefill_grid(batch, num_q_heads, cache.num_kv_heads), dim3(kThreads), stream, q, q_row_stride, out,
+                num_q_heads, cache, batch, scale);
 }
 
 template <typename T, int D>
@@ -51,12 +52,11 @@ void launch_decode(const T* q, int q_row_stride, T* out, int num_q_heads, const 
   if (batch.num_seqs > 65535 || static_cast<long long>(cache.num_kv_heads) * decode_head_chunks(num_q_heads, cache.num_kv_heads) > 65535)
     throw std::invalid_argument("paged_attention_decode: " + std::to_string(batch.num_seqs) +
                                 " sequences is too large for one launch");
-  decode_split_kernel<T, D><<<decode_grid(work, batch, num_q_heads, cache.num_kv_heads), kThreads, 0, stream>>>(
-      q, q_row_stride, num_q_heads, cache, batch, scale, work);
-  check_launch("paged_attention decode_split_kernel");
-  decode_reduce_kernel<T, D><<<decode_reduce_grid(batch, num_q_heads), D, 0, stream>>>(out, num_q_heads,
-                                                                                     batch.context_lens, work);
-  check_launch("paged_attention decode_reduce_kernel");
+  launch_kernel("paged_attention decode_split_kernel", decode_split_kernel<T, D>,
+                decode_grid(work, batch, num_q_heads, cache.num_kv_heads), dim3(kThreads), stream, q, q_row_stride,
+                num_q_heads, cache, batch, scale, work);
+  launch_kernel("paged_attention decode_reduce_kernel", decode_reduce_kernel<T, D>,
+                decode_reduce_grid(batch, num_q_heads), dim3(D), stream, out, num_q_heads, batch.context_lens, work);
 }
 
 }  // namespace

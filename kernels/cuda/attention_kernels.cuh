@@ -15,6 +15,7 @@
 
 #include "kernels/attention.h"
 #include "kernels/bf16.h"
+#include "kernels/cuda/grid_dependency.cuh"
 #include "kernels/cuda/reduce.cuh"
 #include "kernels/kv_cache.h"
 
@@ -37,6 +38,8 @@ template <typename T, int D>
 __global__ void __launch_bounds__(kThreads)
     prefill_kernel(const T* q, int q_row_stride, T* out, int num_q_heads, KvCacheView cache, PagedBatch batch,
                    float scale) {
+  wait_for_prior_kernels();
+  release_dependents();
   constexpr int E = D / 32;  // output dims per lane: lane + 32 * e
   // 41 KB for D = 128: under the 48 KB of static shared memory.
   __shared__ float q_tile[kPrefillRows * D];        // [row][dim], pre-scaled
@@ -164,6 +167,8 @@ template <typename T, int D>
 __global__ void __launch_bounds__(kThreads)
     decode_split_kernel(const T* q, int q_row_stride, int num_q_heads, KvCacheView cache, PagedBatch batch,
                         float scale, DecodeWorkspace work) {
+  wait_for_prior_kernels();
+  release_dependents();
   constexpr int E = D / 32;  // value dims per lane: lane * E + e
   constexpr int H = kHeadsPerDecodeBlock;
   __shared__ float q_tile[H][D];
@@ -300,6 +305,8 @@ R1EVAL_UNROLL
 template <typename T, int D>
 __global__ void __launch_bounds__(D)
     decode_reduce_kernel(T* out, int num_q_heads, const std::int32_t* context_lens, DecodeWorkspace work) {
+  wait_for_prior_kernels();
+  release_dependents();
   const int head = blockIdx.x, seq = blockIdx.y, dim = threadIdx.x;
   const int context = context_lens[seq];
   int used = (context + work.split_tokens - 1) / work.split_tokens;

@@ -13,10 +13,6 @@ inline void check(cudaError_t status, const char* call, const char* kernel) {
     throw std::runtime_error(std::string("CUDA error in ") + call + " (" + kernel + "): " + cudaGetErrorString(status));
 }
 
-// Checks that the launch just issued was accepted (configuration, resources); asynchronous faults surface
-// at the next synchronizing call.
-inline void check_launch(const char* kernel) { check(cudaGetLastError(), "kernel launch", kernel); }
-
 inline cudaStream_t to_cuda(CUstream_st* stream) { return stream; }
 
 inline unsigned blocks_for(long long items, int threads, long long cap = 65535LL * 16) {

@@ -1,4 +1,5 @@
-// y = x W^T through cuBLASLt: bf16 operands, fp32 compute. cuBLASLt is column-major, so the row-major
+// y = x W^T: up to kGemvMaxRows rows by gemv_kernel (gemv_kernels.cuh), otherwise through cuBLASLt: bf16
+// operands, fp32 compute. cuBLASLt is column-major, so the row-major
 // product is computed as its transpose: y^T (n x m) = W (n x k, stored as k x n column-major, op T)
 // times x^T (k x m, stored column-major as it is). Plans (descriptors + chosen algorithm) are cached
 // per thread, device and shape.
@@ -12,13 +13,20 @@
 #include <tuple>
 
 #include "kernels/cuda/check.h"
+#include "kernels/cuda/gemv_kernels.cuh"
+#include "kernels/cuda/launch.h"
 #include "kernels/matmul.h"
 
 namespace r1eval::kernels::cuda {
 
 using cuda_detail::check;
-using cuda_detail::check_launch;
+using cuda_detail::gemv_grid;
+using cuda_detail::gemv_kernel;
+using cuda_detail::kGemvThreads;
+using cuda_detail::launch_kernel;
+using cuda_detail::release_dependents;
 using cuda_detail::to_cuda;
+using cuda_detail::wait_for_prior_kernels;
 
 namespace {
 
@@ -163,6 +171,8 @@ Plan& plan_for(DeviceState& state, int m, int n, int k, bool with_bias) {
 
 template <typename T>
 __global__ void add_bias_kernel(T* y, const bf16* bias, long long m, int n) {
+  wait_for_prior_kernels();
+  release_dependents();
   for (long long i = blockIdx.x * static_cast<long long>(blockDim.x) + threadIdx.x; i < m * n;
        i += static_cast<long long>(gridDim.x) * blockDim.x)
     y[i] = store_from_float<T>(load_as_float(y[i]) + to_float(bias[i % n]));
@@ -170,24 +180,57 @@ __global__ void add_bias_kernel(T* y, const bf16* bias, long long m, int n) {
 
 template <typename T>
 __global__ void fill_zero_kernel(T* y, long long count) {
+  wait_for_prior_kernels();
+  release_dependents();
   for (long long i = blockIdx.x * static_cast<long long>(blockDim.x) + threadIdx.x; i < count;
        i += static_cast<long long>(gridDim.x) * blockDim.x)
     y[i] = store_from_float<T>(0.0f);
 }
 
-}  // namespace
-
-template <typename T>
-void matmul(const bf16* x, const bf16* weight, const bf16* bias, T* y, int m, int n, int k, Stream stream) {
+void check_dims(int m, int n, int k) {
   if (m < 0 || n < 0 || k < 0)
     throw std::invalid_argument("matmul: dimensions must be >= 0, got m=" + std::to_string(m) +
                                 " n=" + std::to_string(n) + " k=" + std::to_string(k));
+}
+
+template <typename T, int M>
+void launch_gemv(const bf16* x, const bf16* weight, const bf16* bias, T* y, int n, int k, cudaStream_t stream) {
+  launch_kernel("matmul gemv_kernel", gemv_kernel<T, M>, gemv_grid(n), dim3(kGemvThreads), stream, x, weight, bias, y,
+                n, k);
+}
+
+}  // namespace
+
+template <typename T>
+void matmul_gemv(const bf16* x, const bf16* weight, const bf16* bias, T* y, int m, int n, int k, Stream stream) {
+  check_dims(m, n, k);
+  if (!gemv_applies(x, weight, m, k))
+    throw std::invalid_argument("matmul_gemv: needs 1 <= m <= " + std::to_string(kGemvMaxRows) +
+                                ", k a positive multiple of 8 and 16-byte aligned x and weight, got m=" +
+                                std::to_string(m) + " k=" + std::to_string(k));
+  if (n == 0) return;
+  const cudaStream_t s = to_cuda(stream);
+  switch (m) {
+    case 1: return launch_gemv<T, 1>(x, weight, bias, y, n, k, s);
+    case 2: return launch_gemv<T, 2>(x, weight, bias, y, n, k, s);
+    case 3: return launch_gemv<T, 3>(x, weight, bias, y, n, k, s);
+    case 4: return launch_gemv<T, 4>(x, weight, bias, y, n, k, s);
+    case 5: return launch_gemv<T, 5>(x, weight, bias, y, n, k, s);
+    case 6: return launch_gemv<T, 6>(x, weight, bias, y, n, k, s);
+    case 7: return launch_gemv<T, 7>(x, weight, bias, y, n, k, s);
+    default: return launch_gemv<T, 8>(x, weight, bias, y, n, k, s);
+  }
+}
+
+template <typename T>
+void matmul_cublaslt(const bf16* x, const bf16* weight, const bf16* bias, T* y, int m, int n, int k, Stream stream) {
+  check_dims(m, n, k);
   if (m == 0 || n == 0) return;
   const long long count = static_cast<long long>(m) * n;
   bool bias_done = false;
   if (k == 0) {
-    fill_zero_kernel<T><<<cuda_detail::blocks_for(count, 256), 256, 0, to_cuda(stream)>>>(y, count);
-    check_launch("matmul fill_zero_kernel");
+    launch_kernel("matmul fill_zero_kernel", fill_zero_kernel<T>, dim3(cuda_detail::blocks_for(count, 256)), dim3(256),
+                  to_cuda(stream), y, count);
   } else {
     DeviceState& state = state_for_current_device();
     Plan& plan = plan_for<T>(state, m, n, k, bias != nullptr);
@@ -202,12 +245,26 @@ void matmul(const bf16* x, const bf16* weight, const bf16* bias, T* y, int m, in
              "cublasLtMatmul");
   }
   if (bias != nullptr && !bias_done) {
-    add_bias_kernel<T><<<cuda_detail::blocks_for(count, 256), 256, 0, to_cuda(stream)>>>(y, bias, m, n);
-    check_launch("matmul add_bias_kernel");
+    launch_kernel("matmul add_bias_kernel", add_bias_kernel<T>, dim3(cuda_detail::blocks_for(count, 256)), dim3(256),
+                  to_cuda(stream), y, bias, static_cast<long long>(m), n);
   }
 }
 
-template void matmul<float>(const bf16*, const bf16*, const bf16*, float*, int, int, int, Stream);
-template void matmul<bf16>(const bf16*, const bf16*, const bf16*, bf16*, int, int, int, Stream);
+template <typename T>
+void matmul(const bf16* x, const bf16* weight, const bf16* bias, T* y, int m, int n, int k, Stream stream) {
+  check_dims(m, n, k);
+  if (gemv_applies(x, weight, m, k))
+    matmul_gemv<T>(x, weight, bias, y, m, n, k, stream);
+  else
+    matmul_cublaslt<T>(x, weight, bias, y, m, n, k, stream);
+}
+
+#define R1EVAL_MATMUL_INSTANCES(NAME)                                                        \
+  template void NAME<float>(const bf16*, const bf16*, const bf16*, float*, int, int, int, Stream); \
+  template void NAME<bf16>(const bf16*, const bf16*, const bf16*, bf16*, int, int, int, Stream);
+R1EVAL_MATMUL_INSTANCES(matmul)
+R1EVAL_MATMUL_INSTANCES(matmul_gemv)
+R1EVAL_MATMUL_INSTANCES(matmul_cublaslt)
+#undef R1EVAL_MATMUL_INSTANCES
 
 }  // namespace r1eval::kernels::cuda

@@ -5,6 +5,7 @@
 
 #include "kernels/activation.h"
 #include "kernels/cuda/check.h"
+#include "kernels/cuda/launch.h"
 #include "kernels/cuda/pointwise_kernels.cuh"
 #include "kernels/embedding.h"
 #include "kernels/norm.h"
@@ -12,7 +13,7 @@
 
 namespace r1eval::kernels::cuda {
 
-using cuda_detail::check_launch;
+using cuda_detail::launch_kernel;
 using cuda_detail::embedding_gather_kernel;
 using cuda_detail::kNormThreads;
 using cuda_detail::rmsnorm_residual_kernel;
@@ -28,11 +29,10 @@ void rmsnorm_residual(const T* input, T* residual, T* output, const bf16* weight
   if (rows < 0) throw std::invalid_argument("rmsnorm_residual: rows must be >= 0, got " + std::to_string(rows));
   if (dim <= 0) throw std::invalid_argument("rmsnorm_residual: dim must be > 0, got " + std::to_string(dim));
   if (rows == 0) return;
-  if (vector8_ok(dim, {input, residual, output, weight}))
-    rmsnorm_residual_kernel<T, 8><<<rows, kNormThreads, 0, to_cuda(stream)>>>(input, residual, output, weight, dim, eps);
-  else
-    rmsnorm_residual_kernel<T, 1><<<rows, kNormThreads, 0, to_cuda(stream)>>>(input, residual, output, weight, dim, eps);
-  check_launch("rmsnorm_residual_kernel");
+  const auto kernel = vector8_ok(dim, {input, residual, output, weight}) ? rmsnorm_residual_kernel<T, 8>
+                                                                         : rmsnorm_residual_kernel<T, 1>;
+  launch_kernel("rmsnorm_residual_kernel", kernel, dim3(static_cast<unsigned>(rows)), dim3(kNormThreads),
+                to_cuda(stream), input, residual, output, weight, dim, eps);
 }
 
 template <typename T>
@@ -41,10 +41,11 @@ void silu_mul(const T* gate_up, T* output, int rows, int cols, Stream stream) {
   if (cols <= 0) throw std::invalid_argument("silu_mul: cols must be > 0, got " + std::to_string(cols));
   if (rows == 0) return;
   if (vector8_ok(cols, {gate_up, output}))
-    silu_mul_kernel<T, 8><<<row_grid(rows, cols / 8, 256), 256, 0, to_cuda(stream)>>>(gate_up, output, rows, cols);
+    launch_kernel("silu_mul_kernel", silu_mul_kernel<T, 8>, row_grid(rows, cols / 8, 256), dim3(256), to_cuda(stream),
+                  gate_up, output, rows, cols);
   else
-    silu_mul_kernel<T, 1><<<row_grid(rows, cols, 256), 256, 0, to_cuda(stream)>>>(gate_up, output, rows, cols);
-  check_launch("silu_mul_kernel");
+    launch_kernel("silu_mul_kernel", silu_mul_kernel<T, 1>, row_grid(rows, cols, 256), dim3(256), to_cuda(stream),
+                  gate_up, output, rows, cols);
 }
 
 template <typename T>
@@ -55,9 +56,8 @@ void embedding_gather(const std::int32_t* token_ids, int count, const bf16* tabl
     throw std::invalid_argument("embedding_gather: vocab and dim must be > 0, got " + std::to_string(vocab) + " x " +
                                 std::to_string(dim));
   if (count == 0) return;
-  embedding_gather_kernel<T><<<row_grid(count, dim, 256), 256, 0, to_cuda(stream)>>>(token_ids, count, table,
-                                                                                     vocab, dim, output);
-  check_launch("embedding_gather_kernel");
+  launch_kernel("embedding_gather_kernel", embedding_gather_kernel<T>, row_grid(count, dim, 256), dim3(256),
+                to_cuda(stream), token_ids, count, table, vocab, dim, output);
 }
 
 template <typename T>
@@ -71,9 +71,9 @@ void rope_write_kv(T* qkv, int num_tokens, int num_q_heads, const std::int32_t* 
     throw std::invalid_argument("rope_write_kv: head_dim must be even and at most " +
                                 std::to_string(2 * cuda_detail::kRopeMaxHalf) + ", got " + std::to_string(cache.head_dim));
   if (num_tokens == 0) return;
-  rope_write_kv_kernel<T><<<num_tokens, cuda_detail::kRopeThreads, 0, to_cuda(stream)>>>(
-      qkv, num_q_heads, positions, slot_mapping, inv_freq, cache);
-  check_launch("rope_write_kv_kernel");
+  launch_kernel("rope_write_kv_kernel", rope_write_kv_kernel<T>, dim3(static_cast<unsigned>(num_tokens)),
+                dim3(cuda_detail::kRopeThreads), to_cuda(stream), qkv, num_q_heads, positions, slot_mapping, inv_freq,
+                cache);
 }
 
 template void rmsnorm_residual<float>(const float*, float*, float*, const bf16*, int, int, float, Stream);

@@ -7,6 +7,7 @@
 #include <type_traits>
 
 #include "kernels/bf16.h"
+#include "kernels/cuda/grid_dependency.cuh"
 #include "kernels/cuda/reduce.cuh"
 #include "kernels/kv_cache.h"
 
@@ -55,6 +56,8 @@ __device__ __forceinline__ void store_vec(T* p, const float (&v)[kVec]) {
 template <typename T, int kVec>
 __global__ void __launch_bounds__(kNormThreads)
     rmsnorm_residual_kernel(const T* input, T* residual, T* output, const bf16* weight, int dim, float eps) {
+  wait_for_prior_kernels();
+  release_dependents();
   __shared__ float scratch[32];
   const std::size_t base = static_cast<std::size_t>(blockIdx.x) * dim;
   const int chunks = dim / kVec;
@@ -86,6 +89,8 @@ __global__ void __launch_bounds__(kNormThreads)
 // x: no per-element division. cols is a multiple of kVec.
 template <typename T, int kVec>
 __global__ void silu_mul_kernel(const T* gate_up, T* output, int rows, int cols) {
+  wait_for_prior_kernels();
+  release_dependents();
   const int chunks = cols / kVec;
   for (int r = blockIdx.y; r < rows; r += gridDim.y) {
     const T* gate = gate_up + static_cast<std::size_t>(r) * 2 * cols;
@@ -104,6 +109,8 @@ __global__ void silu_mul_kernel(const T* gate_up, T* output, int rows, int cols)
 template <typename T>
 __global__ void embedding_gather_kernel(const std::int32_t* token_ids, int count, const bf16* table, int vocab,
                                         int dim, T* output) {
+  wait_for_prior_kernels();
+  release_dependents();
   for (int i = blockIdx.y; i < count; i += gridDim.y) {
     const std::int32_t id = token_ids[i];
     const bool valid = id >= 0 && id < vocab;
@@ -137,6 +144,8 @@ template <typename T>
 __global__ void __launch_bounds__(kRopeThreads)
     rope_write_kv_kernel(T* qkv, int num_q_heads, const std::int32_t* positions, const std::int64_t* slot_mapping,
                          const float* inv_freq, KvCacheView cache) {
+  wait_for_prior_kernels();
+  release_dependents();
   __shared__ float cos_table[kRopeMaxHalf], sin_table[kRopeMaxHalf];
   const int t = blockIdx.x, d = cache.head_dim, half = d / 2, kv_heads = cache.num_kv_heads;
   T* token = qkv + static_cast<std::size_t>(t) * (num_q_heads + 2 * kv_heads) * d;

@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "kernels/cuda/grid_dependency.cuh"
 #include "kernels/cuda/reduce.cuh"
 #include "kernels/sampling.h"
 
@@ -117,6 +118,8 @@ __device__ unsigned long long exclusive_scan(unsigned long long v, SharedState& 
 __global__ void __launch_bounds__(kSampleThreads)
     sample_kernel(const float* logits, int vocab, const SamplingParams* params, const SampleKey* keys,
                   std::int32_t* tokens, const std::int32_t* rows = nullptr) {
+  wait_for_prior_kernels();
+  release_dependents();
   __shared__ SharedState shared;
   const int r = blockIdx.x;  // the draw; it reads row rows[r] (row r without rows)
   const float* x = logits + static_cast<std::size_t>(rows != nullptr ? rows[r] : r) * vocab;

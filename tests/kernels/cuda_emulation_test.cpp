@@ -10,9 +10,11 @@
 #include "kernel_test_support.h"
 #include "kernels/activation.h"
 #include "kernels/cuda/attention_kernels.cuh"
+#include "kernels/cuda/gemv_kernels.cuh"
 #include "kernels/cuda/pointwise_kernels.cuh"
 #include "kernels/cuda/sampling_kernels.cuh"
 #include "kernels/embedding.h"
+#include "kernels/matmul.h"
 #include "kernels/norm.h"
 #include "kernels/rope.h"
 
@@ -80,6 +82,44 @@ TEST(CudaKernelEmulation, SiluMulRowsAndStrides) {
   // A smaller grid than the data: the row and column strides cover the rest.
   emulate_silu<float, 8>(5, 4096, dim3(1, 2));
   emulate_silu<bf16, 1>(5, 999, dim3(2, 3));
+}
+
+// The small-batch matrix product against the CPU twin; the output has a guard tail that must stay untouched
+// (warps past the last feature write nothing).
+template <typename T, int M>
+void emulate_gemv(int n, int k, bool with_bias) {
+  const std::vector<bf16> x = random_bf16(static_cast<std::size_t>(M) * k, -1.0f, 1.0f, 331);
+  const std::vector<bf16> w = random_bf16(static_cast<std::size_t>(n) * k, -1.0f, 1.0f, 332);
+  const std::vector<bf16> bias = random_bf16(static_cast<std::size_t>(n), -1.0f, 1.0f, 333);
+  std::vector<T> cpu_y(static_cast<std::size_t>(M) * n);
+  cpu::matmul<T>(x.data(), w.data(), with_bias ? bias.data() : nullptr, cpu_y.data(), M, n, k);
+  const T guard = store_from_float<T>(-1024.0f);  // exact in bf16 and fp32
+  std::vector<T> y(cpu_y.size() + 8, guard);
+  simt::launch(cuda_detail::gemv_grid(n), dim3(cuda_detail::kGemvThreads), [&] {
+    cuda_detail::gemv_kernel<T, M>(x.data(), w.data(), with_bias ? bias.data() : nullptr, y.data(), n, k);
+  });
+  for (std::size_t i = cpu_y.size(); i < y.size(); ++i) ASSERT_EQ(load_as_float(y[i]), -1024.0f) << "guard " << i;
+  y.resize(cpu_y.size());
+  // Two fp32 summation orders of k products in [-1, 1]; bf16 outputs round once more.
+  expect_near(y, cpu_y, std::is_same_v<T, float> ? 1e-5 : 8e-3, 2e-5 * std::sqrt(k), "gemv");
+}
+
+TEST(CudaKernelEmulation, GemvMatchesTheCpuTwin) {
+  emulate_gemv<float, 1>(19, 2056, true);  // 257 chunks a row: one more than a lane's loads in flight cover
+  emulate_gemv<bf16, 3>(8, 8, false);      // one chunk: lane 0 alone holds weights
+  emulate_gemv<bf16, 8>(13, 520, true);    // the widest batch; the second block is partly past n
+  emulate_gemv<float, 5>(9, 4104, false);  // 513 chunks: two refills, the last partial
+}
+
+TEST(CudaKernelEmulation, GemvAppliesToFewAlignedRows) {
+  alignas(16) bf16 buffer[16] = {};
+  EXPECT_TRUE(cuda::gemv_applies(buffer, buffer, 1, 8));
+  EXPECT_TRUE(cuda::gemv_applies(buffer, buffer, cuda::kGemvMaxRows, 1536));
+  EXPECT_FALSE(cuda::gemv_applies(buffer, buffer, cuda::kGemvMaxRows + 1, 1536));
+  EXPECT_FALSE(cuda::gemv_applies(buffer, buffer, 0, 1536));
+  EXPECT_FALSE(cuda::gemv_applies(buffer, buffer, 1, 12));
+  EXPECT_FALSE(cuda::gemv_applies(buffer + 1, buffer, 1, 8));
+  EXPECT_FALSE(cuda::gemv_applies(buffer, buffer + 1, 1, 8));
 }
 
 TEST(CudaKernelEmulation, EmbeddingGatherZeroesBadIds) {

@@ -3,7 +3,10 @@
 #include <cuda_runtime.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <memory>
+#include <numeric>
 #include <random>
 #include <stdexcept>
 #include <string>
@@ -294,17 +297,33 @@ TEST_F(CudaKernels, SamplingChoosesTheSameTokensAsCpu) {
   EXPECT_EQ(d_tokens.download(), cpu_row_tokens);
 }
 
+enum class MatmulRoute { automatic, gemv, cublaslt };
+
 template <typename T>
-void compare_matmul(int m, int n, int k, bool with_bias) {
-  const std::vector<bf16> x = random_bf16(static_cast<std::size_t>(m) * k, -1.0f, 1.0f, 271);
+void run_matmul(MatmulRoute route, const bf16* x, const bf16* w, const bf16* bias, T* y, int m, int n, int k) {
+  switch (route) {
+    case MatmulRoute::automatic: return cuda::matmul<T>(x, w, bias, y, m, n, k);
+    case MatmulRoute::gemv: return cuda::matmul_gemv<T>(x, w, bias, y, m, n, k);
+    case MatmulRoute::cublaslt: return cuda::matmul_cublaslt<T>(x, w, bias, y, m, n, k);
+  }
+}
+
+// x_offset > 0 starts x that many elements into its buffer (a misaligned x for the 16-byte gemv loads).
+template <typename T>
+void compare_matmul(int m, int n, int k, bool with_bias, MatmulRoute route = MatmulRoute::automatic,
+                    int x_offset = 0) {
+  const std::vector<bf16> x = random_bf16(static_cast<std::size_t>(m) * k + x_offset, -1.0f, 1.0f, 271);
   const std::vector<bf16> w = random_bf16(static_cast<std::size_t>(n) * k, -1.0f, 1.0f, 272);
   const std::vector<bf16> bias = random_bf16(static_cast<std::size_t>(n), -1.0f, 1.0f, 273);
   std::vector<T> cpu_y(static_cast<std::size_t>(m) * n);
-  cpu::matmul<T>(x.data(), w.data(), with_bias ? bias.data() : nullptr, cpu_y.data(), m, n, k);
+  cpu::matmul<T>(x.data() + x_offset, w.data(), with_bias ? bias.data() : nullptr, cpu_y.data(), m, n, k);
   DeviceBuffer<bf16> d_x(x), d_w(w), d_bias(bias);
   DeviceBuffer<T> d_y(cpu_y.size());
-  cuda::matmul<T>(d_x.get(), d_w.get(), with_bias ? d_bias.get() : nullptr, d_y.get(), m, n, k);
-  expect_near(d_y.download(), cpu_y, std::is_same_v<T, float> ? 1e-4 : 1e-2, 1e-3 * std::sqrt(k) * 0.1, "matmul");
+  run_matmul<T>(route, d_x.get() + x_offset, d_w.get(), with_bias ? d_bias.get() : nullptr, d_y.get(), m, n, k);
+  const std::string what = "matmul m=" + std::to_string(m) + " n=" + std::to_string(n) + " k=" + std::to_string(k) +
+                           " route " + std::to_string(static_cast<int>(route));
+  expect_near(d_y.download(), cpu_y, std::is_same_v<T, float> ? 1e-4 : 1e-2, 1e-3 * std::sqrt(k) * 0.1,
+              what.c_str());
 }
 
 TEST_F(CudaKernels, MatmulMatchesCpu) {
@@ -312,6 +331,66 @@ TEST_F(CudaKernels, MatmulMatchesCpu) {
   compare_matmul<bf16>(7, 2048, 1536, true);
   compare_matmul<float>(128, 8960 * 2 / 8, 1536, true);
   compare_matmul<bf16>(33, 100, 8960, false);
+  compare_matmul<bf16>(3, 300, 1536, true, MatmulRoute::automatic, 1);  // misaligned x: cuBLASLt takes it
+  compare_matmul<float>(2, 40, 1540, true);                             // k not a multiple of 8: cuBLASLt
+}
+
+// Every decode batch size through both implementations, at the shapes of the 1.5B model's projections
+// (k 1536 and 8960) and an odd feature count.
+TEST_F(CudaKernels, MatmulRoutesMatchCpuForDecodeBatches) {
+  for (int m = 1; m <= cuda::kGemvMaxRows; ++m) {
+    for (const MatmulRoute route : {MatmulRoute::gemv, MatmulRoute::cublaslt}) {
+      compare_matmul<bf16>(m, 2048, 1536, true, route);
+      compare_matmul<float>(m, 4099, 1544, false, route);
+    }
+    compare_matmul<bf16>(m, 1536, 8960, false, MatmulRoute::gemv);
+  }
+  EXPECT_THROW(cuda::matmul_gemv<float>(nullptr, nullptr, nullptr, nullptr, cuda::kGemvMaxRows + 1, 8, 8),
+               std::invalid_argument);
+}
+
+// 64 dependent products launched back to back without a synchronization, alternating the gemv kernel
+// (programmatic dependent launch on Hopper) and cuBLASLt (ordinary launches): each reads the previous
+// one's output. The weights are permutations and the biases small integers, so every value is an exact
+// integer on both sides and a kernel that ran ahead of its input shows as a mismatch.
+TEST_F(CudaKernels, DependentLaunchChainMatchesCpuExactly) {
+  constexpr int k = 1536, steps = 64;
+  std::mt19937 rng(281);
+  std::vector<std::vector<bf16>> weights, biases;
+  for (int s = 0; s < steps; ++s) {
+    std::vector<int> order(k);
+    std::iota(order.begin(), order.end(), 0);
+    std::shuffle(order.begin(), order.end(), rng);
+    std::vector<bf16> w(static_cast<std::size_t>(k) * k, to_bf16(0.0f));
+    for (int j = 0; j < k; ++j) w[static_cast<std::size_t>(j) * k + order[static_cast<std::size_t>(j)]] = to_bf16(1.0f);
+    weights.push_back(std::move(w));
+    std::vector<bf16> b(k);
+    for (bf16& v : b) v = to_bf16(static_cast<float>(static_cast<int>(rng() % 3) - 1));
+    biases.push_back(std::move(b));
+  }
+  for (const int m : {1, 5}) {
+    std::vector<bf16> x(static_cast<std::size_t>(m) * k);
+    for (bf16& v : x) v = to_bf16(static_cast<float>(static_cast<int>(rng() % 9) - 4));
+    std::vector<bf16> cpu_a = x, cpu_b(x.size());
+    DeviceBuffer<bf16> d_a(x), d_b(x.size());
+    std::vector<std::unique_ptr<DeviceBuffer<bf16>>> d_weights, d_biases;
+    for (int s = 0; s < steps; ++s) {
+      d_weights.push_back(std::make_unique<DeviceBuffer<bf16>>(weights[static_cast<std::size_t>(s)]));
+      d_biases.push_back(std::make_unique<DeviceBuffer<bf16>>(biases[static_cast<std::size_t>(s)]));
+    }
+    ASSERT_EQ(cudaDeviceSynchronize(), cudaSuccess);
+    for (int s = 0; s < steps; ++s) {
+      const bool forward = s % 2 == 0;
+      cpu::matmul<bf16>(forward ? cpu_a.data() : cpu_b.data(), weights[static_cast<std::size_t>(s)].data(),
+                        biases[static_cast<std::size_t>(s)].data(), forward ? cpu_b.data() : cpu_a.data(), m, k, k);
+      run_matmul<bf16>(s % 4 < 2 ? MatmulRoute::gemv : MatmulRoute::cublaslt, forward ? d_a.get() : d_b.get(),
+                       d_weights[static_cast<std::size_t>(s)]->get(), d_biases[static_cast<std::size_t>(s)]->get(),
+                       forward ? d_b.get() : d_a.get(), m, k, k);
+    }
+    const std::vector<bf16> got = d_a.download();  // steps is even: the last product wrote a
+    for (std::size_t i = 0; i < got.size(); ++i)
+      ASSERT_EQ(got[i].bits, cpu_a[i].bits) << "m=" << m << " element " << i;
+  }
 }
 
 }  // namespace

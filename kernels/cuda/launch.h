@@ -1,0 +1,44 @@
+// Kernel launches of the CUDA launchers. On devices of compute capability 9.0 and later a launch asks for
+// programmatic dependent launch (the kernel bodies follow grid_dependency.cuh), also inside captured CUDA
+// graphs. R1EVAL_DEPENDENT_LAUNCH=0 in the environment turns it off; a device or driver that refuses the
+// attribute gets ordinary launches from then on.
+#pragma once
+#include <cuda_runtime.h>
+
+#include <utility>
+
+#include "kernels/cuda/check.h"
+
+namespace r1eval::kernels::cuda_detail {
+
+// Whether launches on the current device ask for programmatic dependent launch.
+bool dependent_launch_enabled();
+// Called after a launch with the attribute was refused: later launches on this device are ordinary ones.
+void disable_dependent_launch();
+
+// kernel<<<grid, block, 0, stream>>>(args...), with programmatic dependent launch where enabled; throws
+// the one-line CUDA error naming `name` when the launch is refused.
+template <typename... Params, typename... Args>
+void launch_kernel(const char* name, void (*kernel)(Params...), dim3 grid, dim3 block, cudaStream_t stream,
+                   Args&&... args) {
+  cudaLaunchAttribute dependent{};
+  dependent.id = cudaLaunchAttributeProgrammaticStreamSerialization;
+  dependent.val.programmaticStreamSerializationAllowed = 1;
+  cudaLaunchConfig_t config{};
+  config.gridDim = grid;
+  config.blockDim = block;
+  config.dynamicSmemBytes = 0;
+  config.stream = stream;
+  if (dependent_launch_enabled()) {
+    config.attrs = &dependent;
+    config.numAttrs = 1;
+    if (cudaLaunchKernelEx(&config, kernel, std::forward<Args>(args)...) == cudaSuccess) return;
+    (void)cudaGetLastError();  // refused: retry as an ordinary launch, which reports a real fault
+    disable_dependent_launch();
+    config.attrs = nullptr;
+    config.numAttrs = 0;
+  }
+  check(cudaLaunchKernelEx(&config, kernel, std::forward<Args>(args)...), "kernel launch", name);
+}
+
+}  // namespace r1eval::kernels::cuda_detail
