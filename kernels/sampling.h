@@ -130,13 +130,23 @@ R1EVAL_HOST_DEVICE bool sampling_greedy_better(float logit, int id, float best_l
   return logit > best_logit || (logit == best_logit && id < best_id);
 }
 
-// Integer weight of a logit given the row's largest logit.
-R1EVAL_HOST_DEVICE std::uint32_t sampling_weight(float logit, float max_logit, float inverse_temperature) {
+// (logit - max_logit) / temperature, the argument of a token's weight, rounded the same way everywhere.
+R1EVAL_HOST_DEVICE float sampling_scaled_logit(float logit, float max_logit, float inverse_temperature) {
   using namespace sampling_detail;
-  const float x = mul_rn(add_rn(logit, -max_logit), inverse_temperature);
+  return mul_rn(add_rn(logit, -max_logit), inverse_temperature);
+}
+
+// Integer weight of a scaled logit: 2^30 exp(x), truncated.
+R1EVAL_HOST_DEVICE std::uint32_t sampling_weight_of_scaled(float x) {
+  using namespace sampling_detail;
   const float scaled = mul_rn(sampling_exp(x), static_cast<float>(kSamplingMaxWeight));
   const std::uint32_t w = static_cast<std::uint32_t>(scaled);
   return w > kSamplingMaxWeight ? kSamplingMaxWeight : w;
+}
+
+// Integer weight of a logit given the row's largest logit.
+R1EVAL_HOST_DEVICE std::uint32_t sampling_weight(float logit, float max_logit, float inverse_temperature) {
+  return sampling_weight_of_scaled(sampling_scaled_logit(logit, max_logit, inverse_temperature));
 }
 
 // Top-p keeps the tokens of weight >= tau for the largest tau whose kept mass reaches this target.

@@ -4,8 +4,14 @@
 // One block per row. Thresholds are found by radix selection over the integer weights (four 8-bit
 // digits, histograms of counts or masses in shared memory) and the draw by an exact prefix sum over
 // contiguous per-thread chunks, so every step is an integer computation whose result does not depend
-// on the order of the parallel reductions: the CPU twin gets the same token.
+// on the order of the parallel reductions: the CPU twin gets the same token. A row is one block, so its
+// passes are bound by one SM's instruction rate: each pass computes weights (the exp) only for tokens
+// whose scaled logit can reach the range it looks for (ScaledRange), and the top-p path takes the mass
+// total from its first histogram. A top-p row that used to compute every token's exp in six passes now
+// does so in one or two (the first digit, and the second when the threshold lies below 2^-6 of the top
+// weight); the other passes compute it only for the tokens in the range they narrow down to.
 #pragma once
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 
@@ -22,8 +28,26 @@ struct RowContext {
   int vocab;
   float max_logit;
   float inverse_temperature;
-  __device__ std::uint32_t weight(int i) const { return sampling_weight(logits[i], max_logit, inverse_temperature); }
+  __device__ float scaled(int i) const { return sampling_scaled_logit(logits[i], max_logit, inverse_temperature); }
 };
+
+// Scaled logits outside [low, high] cannot have a weight in [w_low, w_high]: a pass computes the weight
+// (an exp polynomial, most of a pass's work) only for tokens inside, and decides on that exact weight, so
+// the filter changes the work, never the result. The bounds are log(w / 2^30) widened by 1e-3, far beyond
+// sampling_exp's error (~1e-7 relative); NaN passes (its weight is 0) and w_low 0 or w_high >= 2^30 leave
+// that side open.
+struct ScaledRange {
+  float low, high;
+  __device__ bool may_hold(float x) const { return !(x < low) && !(x > high); }
+};
+
+__device__ __forceinline__ ScaledRange scaled_range(std::uint32_t w_low, std::uint32_t w_high) {
+  constexpr float kMargin = 1e-3f, kLogMaxWeight = 20.7944154f;  // 30 ln 2
+  ScaledRange range{-INFINITY, INFINITY};
+  if (w_low > 0) range.low = logf(static_cast<float>(w_low)) - kLogMaxWeight - kMargin;
+  if (w_high < kSamplingMaxWeight) range.high = logf(static_cast<float>(w_high) + 1.0f) - kLogMaxWeight + kMargin;
+  return range;
+}
 
 struct SharedState {
   unsigned long long histogram[256];
@@ -34,32 +58,45 @@ struct SharedState {
   int digit;
 };
 
-// Largest tau such that sum over i with weight(i) >= tau of f(weight(i)) >= target, where f counts
-// tokens (count_tokens) or adds the weight of tokens at or above `floor` (masses). Requires the sum at
-// tau = 0 to reach target.
-__device__ std::uint32_t radix_select(const RowContext& row, bool count_tokens, std::uint32_t floor,
-                                      unsigned long long target, SharedState& shared) {
-  std::uint32_t prefix = 0, mask = 0;
-  unsigned long long above = 0;
-  for (int shift = 24; shift >= 0; shift -= 8) {
-    for (int b = threadIdx.x; b < 256; b += blockDim.x) shared.histogram[b] = 0;
-    __syncthreads();
-    // Every lane of a warp runs the same iterations (blockDim is a multiple of 32), as the warp-wide
-    // histogram add needs.
-    for (int base = 0; base < row.vocab; base += blockDim.x) {
-      const int i = base + static_cast<int>(threadIdx.x);
-      unsigned long long f = 0;
-      unsigned bin = 0;
-      if (i < row.vocab) {
-        const std::uint32_t w = row.weight(i);
+// shared.histogram[d] = sum of f(weight) over tokens whose weight matches `prefix` under `mask` and has
+// digit d at `shift`, where f counts tokens (count_tokens) or adds the weight of tokens at or above
+// `floor` (masses). Ends with a barrier.
+__device__ void digit_histogram(const RowContext& row, bool count_tokens, std::uint32_t floor, std::uint32_t prefix,
+                                std::uint32_t mask, int shift, SharedState& shared) {
+  for (int b = threadIdx.x; b < 256; b += blockDim.x) shared.histogram[b] = 0;
+  __syncthreads();
+  const std::uint32_t w_low = count_tokens ? prefix : (prefix > floor ? prefix : floor);
+  const ScaledRange range = scaled_range(w_low, prefix | ~mask);
+  // Every lane of a warp runs the same iterations (blockDim is a multiple of 32), as the warp-wide
+  // histogram add needs.
+  for (int base = 0; base < row.vocab; base += blockDim.x) {
+    const int i = base + static_cast<int>(threadIdx.x);
+    unsigned long long f = 0;
+    unsigned bin = 0;
+    if (i < row.vocab) {
+      const float x = row.scaled(i);
+      if (range.may_hold(x)) {
+        const std::uint32_t w = sampling_weight_of_scaled(x);
         if ((w & mask) == prefix) {
           f = count_tokens ? 1ull : (w >= floor ? w : 0ull);
           bin = (w >> shift) & 0xffu;
         }
       }
-      warp_histogram_add(shared.histogram, bin, f);
     }
-    __syncthreads();
+    warp_histogram_add(shared.histogram, bin, f);
+  }
+  __syncthreads();
+}
+
+// Largest tau such that sum over i with weight(i) >= tau of f(weight(i)) >= target (f as in
+// digit_histogram). Requires the sum at tau = 0 to reach target. With top_digit_ready, shared.histogram
+// already holds the first pass (prefix 0, mask 0, shift 24) for the same f.
+__device__ std::uint32_t radix_select(const RowContext& row, bool count_tokens, std::uint32_t floor,
+                                      unsigned long long target, SharedState& shared, bool top_digit_ready = false) {
+  std::uint32_t prefix = 0, mask = 0;
+  unsigned long long above = 0;
+  for (int shift = 24; shift >= 0; shift -= 8) {
+    if (shift != 24 || !top_digit_ready) digit_histogram(row, count_tokens, floor, prefix, mask, shift, shared);
     if (threadIdx.x == 0) {
       int digit = 0;
       unsigned long long cumulative = above;
@@ -83,12 +120,22 @@ __device__ std::uint32_t radix_select(const RowContext& row, bool count_tokens, 
 }
 
 __device__ unsigned long long mass_at_least(const RowContext& row, std::uint32_t threshold, SharedState& shared) {
+  const ScaledRange range = scaled_range(threshold, kSamplingMaxWeight);
   unsigned long long mass = 0;
   for (int i = threadIdx.x; i < row.vocab; i += blockDim.x) {
-    const std::uint32_t w = row.weight(i);
+    const float x = row.scaled(i);
+    if (!range.may_hold(x)) continue;
+    const std::uint32_t w = sampling_weight_of_scaled(x);
     if (w >= threshold) mass += w;
   }
   return cuda_detail::block_sum_u64(mass, shared.scratch);
+}
+
+// The sum of shared.histogram's bins (every thread gets it).
+__device__ unsigned long long histogram_total(SharedState& shared) {
+  unsigned long long total = 0;
+  for (int b = threadIdx.x; b < 256; b += blockDim.x) total += shared.histogram[b];
+  return cuda_detail::block_sum_u64(total, shared.scratch);
 }
 
 // Exclusive prefix sum over the block (thread order), returned to each thread.
@@ -166,14 +213,17 @@ __global__ void __launch_bounds__(kSampleThreads)
     const std::uint32_t kth = radix_select(row, true, 0, static_cast<unsigned long long>(p.top_k), shared);
     threshold = kth > threshold ? kth : threshold;
   }
-  const unsigned long long top_k_mass = mass_at_least(row, threshold, shared);
+  // With top-p, the first digit pass over the masses at or above the threshold also gives their total.
+  const bool top_p = p.top_p < 1.0f;
+  if (top_p) digit_histogram(row, false, threshold, 0, 0, 24, shared);
+  const unsigned long long top_k_mass = top_p ? histogram_total(shared) : mass_at_least(row, threshold, shared);
   if (top_k_mass == 0) {
     if (threadIdx.x == 0) tokens[r] = greedy;
     return;
   }
-  if (p.top_p < 1.0f) {
+  if (top_p) {
     const unsigned long long target = sampling_top_p_target(p.top_p, top_k_mass);
-    const std::uint32_t tau = radix_select(row, false, threshold, target, shared);
+    const std::uint32_t tau = radix_select(row, false, threshold, target, shared, true);
     threshold = tau > threshold ? tau : threshold;
   }
   const std::uint32_t min_p = sampling_min_p_threshold(p.min_p);
@@ -187,16 +237,21 @@ __global__ void __launch_bounds__(kSampleThreads)
   const int chunk = (vocab + blockDim.x - 1) / blockDim.x;
   const int chunk_begin = min(vocab, static_cast<int>(threadIdx.x) * chunk);
   const int chunk_end = min(vocab, chunk_begin + chunk);
+  const ScaledRange kept = scaled_range(threshold, kSamplingMaxWeight);
   unsigned long long chunk_mass = 0;
   for (int i = chunk_begin; i < chunk_end; ++i) {
-    const std::uint32_t w = row.weight(i);
+    const float scaled = row.scaled(i);
+    if (!kept.may_hold(scaled)) continue;
+    const std::uint32_t w = sampling_weight_of_scaled(scaled);
     if (w >= threshold) chunk_mass += w;
   }
   const unsigned long long before = exclusive_scan(chunk_mass, shared);
   if (before <= target && target < before + chunk_mass) {
     unsigned long long cumulative = before;
     for (int i = chunk_begin; i < chunk_end; ++i) {
-      const std::uint32_t w = row.weight(i);
+      const float scaled = row.scaled(i);
+      if (!kept.may_hold(scaled)) continue;
+      const std::uint32_t w = sampling_weight_of_scaled(scaled);
       if (w < threshold) continue;
       cumulative += w;
       if (cumulative > target) {

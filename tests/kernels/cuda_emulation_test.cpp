@@ -5,6 +5,7 @@
 // The emulator's macros must come first.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <random>
 
 #include "kernel_test_support.h"
@@ -283,6 +284,45 @@ TEST(CudaKernelEmulation, SamplingThresholdsOnFlatLogits) {
   for (int r = 0; r < rows; ++r) {
     params[static_cast<std::size_t>(r)] = settings[r % 3];
     keys[static_cast<std::size_t>(r)] = SampleKey{5, 6, static_cast<std::uint32_t>(r), 7};
+  }
+  std::vector<std::int32_t> cpu_tokens(static_cast<std::size_t>(rows)), tokens(static_cast<std::size_t>(rows), -1);
+  cpu::sample_tokens(logits.data(), rows, vocab, params.data(), keys.data(), cpu_tokens.data());
+  simt::launch(dim3(static_cast<unsigned>(rows)), dim3(kEmulatedSampleThreads), [&] {
+    cuda_detail::sample_kernel(logits.data(), vocab, params.data(), keys.data(), tokens.data());
+  });
+  EXPECT_EQ(tokens, cpu_tokens);
+}
+
+// Logits placed so that weights fall on and beside the radix digits' edges (2^30 / 2^k and their
+// neighbours, a few float steps apart), with -inf and NaN among them: the passes that skip the exp for
+// tokens outside their range must still see every token inside it, so the CUDA kernel keeps choosing the
+// CPU twin's token.
+TEST(CudaKernelEmulation, SamplingOnDigitEdgesChoosesTheCpuToken) {
+  const int vocab = 1536, rows = 16;
+  std::mt19937 rng(373);
+  const SamplingParams settings[] = {{0.6f, 0.95f, 0, 0.0f}, {1.0f, 0.5f, 0, 0.0f},   {0.7f, 0.9f, 300, 0.0f},
+                                     {1.0f, 1.0f, 700, 0.0f}, {1.0f, 0.99f, 0, 0.001f}, {0.25f, 0.999f, 0, 0.0f},
+                                     {2.0f, 0.97f, 64, 0.0f}, {0.6f, 1.0f, 0, 0.3f}};
+  std::vector<float> logits(static_cast<std::size_t>(rows) * vocab);
+  std::vector<SamplingParams> params(static_cast<std::size_t>(rows));
+  std::vector<SampleKey> keys(static_cast<std::size_t>(rows));
+  for (int r = 0; r < rows; ++r) {
+    const SamplingParams p = settings[r % 8];
+    params[static_cast<std::size_t>(r)] = p;
+    keys[static_cast<std::size_t>(r)] = SampleKey{41, static_cast<std::uint64_t>(r), 2, 9};
+    const float top = 5.0f + static_cast<float>(r);
+    float* row = logits.data() + static_cast<std::size_t>(r) * vocab;
+    for (int i = 0; i < vocab; ++i) {
+      // weight ~ 2^(30 - k) for k in 0..31, nudged by -2..2 float steps of the logit
+      const int k = static_cast<int>(rng() % 32);
+      float logit = top - static_cast<float>(k) * 0.693147181f * p.temperature;
+      for (int step = static_cast<int>(rng() % 5) - 2; step != 0; step += step > 0 ? -1 : 1)
+        logit = std::nextafter(logit, step > 0 ? INFINITY : -INFINITY);
+      row[i] = logit;
+    }
+    row[0] = top;
+    row[1 + r] = -INFINITY;
+    row[vocab - 1 - r] = std::nanf("");
   }
   std::vector<std::int32_t> cpu_tokens(static_cast<std::size_t>(rows)), tokens(static_cast<std::size_t>(rows), -1);
   cpu::sample_tokens(logits.data(), rows, vocab, params.data(), keys.data(), cpu_tokens.data());
