@@ -25,10 +25,12 @@ namespace cuda {
 template <typename T>
 void matmul(const bf16* x, const bf16* weight, const bf16* bias, T* y, int m, int n, int k, Stream stream = nullptr);
 // The two implementations matmul chooses between, for the tests and benchmarks that compare them. matmul
-// runs matmul_gemv (a pass over the weight, a warp per output feature: decode steps of a few sequences)
+// runs matmul_gemv (a pass over the weight, a warp per output feature: decode steps of up to 4 sequences)
 // whenever gemv_applies, and cuBLASLt otherwise. matmul_gemv throws std::invalid_argument when it does not
 // apply; matmul_cublaslt takes any shape.
-inline constexpr int kGemvMaxRows = 8;
+// Every row re-reads x from L1 for each 16-byte weight chunk; past 4 rows those reads, not the weight
+// stream, would bound the kernel, and cuBLASLt's tensor-core kernels take over.
+inline constexpr int kGemvMaxRows = 4;
 inline bool gemv_applies(const bf16* x, const bf16* weight, int m, int k) {
   const auto aligned16 = [](const void* p) { return reinterpret_cast<std::uintptr_t>(p) % 16 == 0; };
   return m >= 1 && m <= kGemvMaxRows && k > 0 && k % 8 == 0 && aligned16(x) && aligned16(weight);

@@ -210,15 +210,12 @@ void matmul_gemv(const bf16* x, const bf16* weight, const bf16* bias, T* y, int 
                                 std::to_string(m) + " k=" + std::to_string(k));
   if (n == 0) return;
   const cudaStream_t s = to_cuda(stream);
+  static_assert(kGemvMaxRows == 4, "one launch_gemv case per row count");
   switch (m) {
     case 1: return launch_gemv<T, 1>(x, weight, bias, y, n, k, s);
     case 2: return launch_gemv<T, 2>(x, weight, bias, y, n, k, s);
     case 3: return launch_gemv<T, 3>(x, weight, bias, y, n, k, s);
-    case 4: return launch_gemv<T, 4>(x, weight, bias, y, n, k, s);
-    case 5: return launch_gemv<T, 5>(x, weight, bias, y, n, k, s);
-    case 6: return launch_gemv<T, 6>(x, weight, bias, y, n, k, s);
-    case 7: return launch_gemv<T, 7>(x, weight, bias, y, n, k, s);
-    default: return launch_gemv<T, 8>(x, weight, bias, y, n, k, s);
+    default: return launch_gemv<T, 4>(x, weight, bias, y, n, k, s);
   }
 }
 

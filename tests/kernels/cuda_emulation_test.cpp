@@ -108,8 +108,8 @@ void emulate_gemv(int n, int k, bool with_bias) {
 TEST(CudaKernelEmulation, GemvMatchesTheCpuTwin) {
   emulate_gemv<float, 1>(19, 2056, true);  // 257 chunks a row: one more than a lane's loads in flight cover
   emulate_gemv<bf16, 3>(8, 8, false);      // one chunk: lane 0 alone holds weights
-  emulate_gemv<bf16, 8>(13, 520, true);    // the widest batch; the second block is partly past n
-  emulate_gemv<float, 5>(9, 4104, false);  // 513 chunks: two refills, the last partial
+  emulate_gemv<bf16, 4>(13, 520, true);    // the widest batch; the second block is partly past n
+  emulate_gemv<float, 2>(9, 4104, false);  // 513 chunks: two refills, the last partial
 }
 
 TEST(CudaKernelEmulation, GemvAppliesToFewAlignedRows) {

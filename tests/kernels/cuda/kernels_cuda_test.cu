@@ -368,7 +368,7 @@ TEST_F(CudaKernels, DependentLaunchChainMatchesCpuExactly) {
     for (bf16& v : b) v = to_bf16(static_cast<float>(static_cast<int>(rng() % 3) - 1));
     biases.push_back(std::move(b));
   }
-  for (const int m : {1, 5}) {
+  for (const int m : {1, cuda::kGemvMaxRows}) {
     std::vector<bf16> x(static_cast<std::size_t>(m) * k);
     for (bf16& v : x) v = to_bf16(static_cast<float>(static_cast<int>(rng() % 9) - 4));
     std::vector<bf16> cpu_a = x, cpu_b(x.size());
