@@ -43,6 +43,8 @@ __global__ void __launch_bounds__(kGemvThreads)
   const int chunks = k / 8;
   const uint4* row = reinterpret_cast<const uint4*>(weight) + static_cast<std::size_t>(active ? feature : 0) * chunks;
   uint4 pending[kGemvChunksInFlight] = {};
+  // grid_dependency: only weights before the wait. Their first loads are in flight while the kernel
+  // that writes x finishes.
   R1EVAL_UNROLL
   for (int u = 0; u < kGemvChunksInFlight; ++u) {
     const int c = lane + 32 * u;

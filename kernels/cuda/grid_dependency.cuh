@@ -6,6 +6,8 @@
 //     before it. Every block must reach it, also blocks with nothing to do: a kernel that finished without
 //     waiting would let the kernel after it run ahead of the one before it;
 //   * call release_dependents() after the wait: from then on the next kernel may be scheduled.
+// A kernel that reads weights before its wait says so with the comment "grid_dependency: only weights
+// before the wait" beside that code; the CTest kernels.grid_dependency_rule checks every kernel source.
 // On older devices, and in the CPU emulator that runs these bodies, both are no-ops.
 #pragma once
 

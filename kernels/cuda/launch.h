@@ -5,8 +5,6 @@
 #pragma once
 #include <cuda_runtime.h>
 
-#include <utility>
-
 #include "kernels/cuda/check.h"
 
 namespace r1eval::kernels::cuda_detail {
@@ -20,7 +18,7 @@ void disable_dependent_launch();
 // the one-line CUDA error naming `name` when the launch is refused.
 template <typename... Params, typename... Args>
 void launch_kernel(const char* name, void (*kernel)(Params...), dim3 grid, dim3 block, cudaStream_t stream,
-                   Args&&... args) {
+                   const Args&... args) {
   cudaLaunchAttribute dependent{};
   dependent.id = cudaLaunchAttributeProgrammaticStreamSerialization;
   dependent.val.programmaticStreamSerializationAllowed = 1;
@@ -32,13 +30,13 @@ void launch_kernel(const char* name, void (*kernel)(Params...), dim3 grid, dim3 
   if (dependent_launch_enabled()) {
     config.attrs = &dependent;
     config.numAttrs = 1;
-    if (cudaLaunchKernelEx(&config, kernel, std::forward<Args>(args)...) == cudaSuccess) return;
+    if (cudaLaunchKernelEx(&config, kernel, args...) == cudaSuccess) return;
     (void)cudaGetLastError();  // refused: retry as an ordinary launch, which reports a real fault
     disable_dependent_launch();
     config.attrs = nullptr;
     config.numAttrs = 0;
   }
-  check(cudaLaunchKernelEx(&config, kernel, std::forward<Args>(args)...), "kernel launch", name);
+  check(cudaLaunchKernelEx(&config, kernel, args...), "kernel launch", name);
 }
 
 }  // namespace r1eval::kernels::cuda_detail

@@ -1,7 +1,7 @@
-// y = x W^T: up to kGemvMaxRows rows by gemv_kernel (gemv_kernels.cuh), otherwise through cuBLASLt: bf16
-// operands, fp32 compute. cuBLASLt is column-major, so the row-major
-// product is computed as its transpose: y^T (n x m) = W (n x k, stored as k x n column-major, op T)
-// times x^T (k x m, stored column-major as it is). Plans (descriptors + chosen algorithm) are cached
+// y = x W^T, bf16 operands, fp32 compute: up to kGemvMaxRows rows by gemv_kernel (gemv_kernels.cuh),
+// otherwise through cuBLASLt. cuBLASLt is column-major, so the row-major product is computed as its
+// transpose: y^T (n x m) = W (n x k, stored as k x n column-major, op T) times x^T (k x m, stored
+// column-major as it is). Plans (descriptors + chosen algorithm) are cached
 // per thread, device and shape.
 #include <cublasLt.h>
 
