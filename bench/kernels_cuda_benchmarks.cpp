@@ -19,6 +19,7 @@
 #include "kernels/embedding.h"
 #include "kernels/matmul.h"
 #include "kernels/norm.h"
+#include "kernels/projection.h"
 #include "kernels/rope.h"
 #include "kernels/sampling.h"
 
@@ -286,6 +287,57 @@ void matmul_shapes(benchmark::internal::Benchmark* b) {
   b->Args({0, 256, 2 * kInter, kHidden})->Args({0, 256, kVocab, kHidden});
 }
 BENCHMARK(BM_Matmul)->Apply(matmul_shapes)->UseManualTime()->Unit(benchmark::kMicrosecond);
+
+// The fused decode projections (projection.h) against the same work as two kernels (gemv, then the
+// pointwise kernel), at batches 1 and 4: what one launch less per projection brings.
+void BM_GateUpSiluMul(benchmark::State& state) {
+  const bool fused = state.range(0) != 0;
+  const int m = static_cast<int>(state.range(1));
+  Buffer<bf16> x(noise_bf16(static_cast<std::size_t>(m) * kHidden, 15)),
+      w(noise_bf16(static_cast<std::size_t>(2 * kInter) * kHidden, 16, 0.05f)),
+      gate_up(static_cast<std::size_t>(m) * 2 * kInter), act(static_cast<std::size_t>(m) * kInter);
+  run_timed(state, 2.0 * kInter * kHidden * sizeof(bf16), [&] {
+    if (fused) {
+      cuda::matmul_silu_mul<bf16>(x.get(), w.get(), nullptr, gate_up.get(), act.get(), m, kInter, kHidden);
+    } else {
+      cuda::matmul_gemv<bf16>(x.get(), w.get(), nullptr, gate_up.get(), m, 2 * kInter, kHidden);
+      cuda::silu_mul<bf16>(gate_up.get(), act.get(), m, kInter);
+    }
+  });
+}
+BENCHMARK(BM_GateUpSiluMul)->ArgNames({"fused", "m"})->Args({1, 1})->Args({0, 1})->Args({1, 4})->Args({0, 4})
+    ->UseManualTime()->Unit(benchmark::kMicrosecond);
+
+void BM_QkvRopeWriteKv(benchmark::State& state) {
+  const bool fused = state.range(0) != 0;
+  const int m = static_cast<int>(state.range(1));
+  const int width = (kQHeads + 2 * kKvHeads) * kHeadDim, blocks = 64;
+  Buffer<bf16> x(noise_bf16(static_cast<std::size_t>(m) * kHidden, 17)),
+      w(noise_bf16(static_cast<std::size_t>(width) * kHidden, 18, 0.05f)), qkv(static_cast<std::size_t>(m) * width),
+      key(static_cast<std::size_t>(blocks) * kKvHeads * kBlockSize * kHeadDim),
+      value(static_cast<std::size_t>(blocks) * kKvHeads * kBlockSize * kHeadDim);
+  std::vector<std::int32_t> host_positions(static_cast<std::size_t>(m));
+  std::vector<std::int64_t> host_slots(static_cast<std::size_t>(m));
+  for (int i = 0; i < m; ++i) {
+    host_positions[static_cast<std::size_t>(i)] = 500 + i;
+    host_slots[static_cast<std::size_t>(i)] = 16 * i + 3;
+  }
+  Buffer<std::int32_t> positions(host_positions);
+  Buffer<std::int64_t> slots(host_slots);
+  Buffer<float> inv_freq(rope_inverse_frequencies(RopeConfig{1000000.0f}, kHeadDim));
+  const KvCacheView cache{key.get(), value.get(), blocks, kBlockSize, kKvHeads, kHeadDim};
+  run_timed(state, static_cast<double>(width) * kHidden * sizeof(bf16), [&] {
+    if (fused) {
+      cuda::matmul_rope_write_kv<bf16>(x.get(), w.get(), nullptr, qkv.get(), m, kQHeads, kHidden, positions.get(),
+                                       slots.get(), inv_freq.get(), cache);
+    } else {
+      cuda::matmul_gemv<bf16>(x.get(), w.get(), nullptr, qkv.get(), m, width, kHidden);
+      cuda::rope_write_kv<bf16>(qkv.get(), m, kQHeads, positions.get(), slots.get(), inv_freq.get(), cache);
+    }
+  });
+}
+BENCHMARK(BM_QkvRopeWriteKv)->ArgNames({"fused", "m"})->Args({1, 1})->Args({0, 1})->Args({1, 4})->Args({0, 4})
+    ->UseManualTime()->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 }  // namespace r1eval::kernels

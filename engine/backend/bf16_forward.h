@@ -9,6 +9,7 @@
 #include "engine/backend/bf16_model.h"
 #include "engine/backend/packed_batch.h"
 #include "kernels/attention.h"
+#include "kernels/projection.h"
 #include "kernels/sampling.h"
 
 namespace r1eval::engine {
@@ -90,8 +91,8 @@ void bf16_forward(const Bf16Model& m, const PackedBatch& packed, const std::byte
     const kernels::KvCacheView cache = kv.layer(static_cast<std::int64_t>(l));
     Kernels::rmsnorm_residual(proj_pending ? w.proj : w.residual, proj_pending ? w.residual : nullptr, w.normed,
                               layer.input_norm, n, h, m.rms_norm_eps, stream);
-    Kernels::matmul(w.normed, layer.qkv, layer.qkv_bias, w.qkv, n, qkv_width, h, stream);
-    Kernels::rope_write_kv(w.qkv, n, m.q_heads, p.positions, p.slot_mapping, inv_freq, cache, stream);
+    Kernels::matmul_rope_write_kv(w.normed, layer.qkv, layer.qkv_bias, w.qkv, n, m.q_heads, h, p.positions,
+                                  p.slot_mapping, inv_freq, cache, stream);
     // Decode rows come first in the packed order; the prefill rows follow them.
     if (packed.num_decode > 0) {
       Kernels::paged_attention_decode(w.qkv, qkv_width, w.attn, m.q_heads, cache, p.decode, scale, decode_workspace,
@@ -106,8 +107,7 @@ void bf16_forward(const Bf16Model& m, const PackedBatch& packed, const std::byte
     Kernels::matmul(w.attn, layer.o, layer.o_bias, w.proj, n, h, q_width, stream);
     reduce_block_output();
     Kernels::rmsnorm_residual(w.proj, w.residual, w.normed, layer.post_attention_norm, n, h, m.rms_norm_eps, stream);
-    Kernels::matmul(w.normed, layer.gate_up, layer.gate_up_bias, w.gate_up, n, 2 * inter, h, stream);
-    Kernels::silu_mul(w.gate_up, w.act, n, inter, stream);
+    Kernels::matmul_silu_mul(w.normed, layer.gate_up, layer.gate_up_bias, w.gate_up, w.act, n, inter, h, stream);
     Kernels::matmul(w.act, layer.down, layer.down_bias, w.proj, n, h, inter, stream);
     reduce_block_output();
     proj_pending = true;
@@ -152,12 +152,6 @@ void bf16_sample(const Bf16Model& m, const PackedDraws& draws, const std::byte* 
       KERNEL_NS::matmul<T>(x, weight, bias, y, m, n, k, s);                                                         \
     }                                                                                                               \
     template <typename T>                                                                                           \
-    static void rope_write_kv(T* qkv, int tokens, int q_heads, const std::int32_t* positions,                       \
-                              const std::int64_t* slots, const float* inv_freq,                                     \
-                              const ::r1eval::kernels::KvCacheView& cache, ::r1eval::kernels::Stream s) {           \
-      KERNEL_NS::rope_write_kv<T>(qkv, tokens, q_heads, positions, slots, inv_freq, cache, s);                      \
-    }                                                                                                               \
-    template <typename T>                                                                                           \
     static void paged_attention_decode(const T* q, int stride, T* out, int q_heads,                                 \
                                        const ::r1eval::kernels::KvCacheView& cache,                                 \
                                        const ::r1eval::kernels::PagedBatch& batch, float scale, float* work,        \
@@ -178,8 +172,18 @@ void bf16_sample(const Bf16Model& m, const PackedDraws& draws, const std::byte* 
       KERNEL_NS::sample_token_rows(logits, vocab, rows, draws, params, keys, tokens, s);                            \
     }                                                                                                               \
     template <typename T>                                                                                           \
-    static void silu_mul(const T* gate_up, T* out, int rows, int cols, ::r1eval::kernels::Stream s) {               \
-      KERNEL_NS::silu_mul<T>(gate_up, out, rows, cols, s);                                                          \
+    static void matmul_rope_write_kv(const ::r1eval::kernels::bf16* x, const ::r1eval::kernels::bf16* weight,      \
+                                     const ::r1eval::kernels::bf16* bias, T* qkv, int m, int q_heads, int k,        \
+                                     const std::int32_t* positions, const std::int64_t* slots,                     \
+                                     const float* inv_freq, const ::r1eval::kernels::KvCacheView& cache,            \
+                                     ::r1eval::kernels::Stream s) {                                                 \
+      KERNEL_NS::matmul_rope_write_kv<T>(x, weight, bias, qkv, m, q_heads, k, positions, slots, inv_freq, cache, s); \
+    }                                                                                                               \
+    template <typename T>                                                                                           \
+    static void matmul_silu_mul(const ::r1eval::kernels::bf16* x, const ::r1eval::kernels::bf16* weight,           \
+                                const ::r1eval::kernels::bf16* bias, T* gate_up, T* out, int m, int inter, int k,   \
+                                ::r1eval::kernels::Stream s) {                                                      \
+      KERNEL_NS::matmul_silu_mul<T>(x, weight, bias, gate_up, out, m, inter, k, s);                                 \
     }                                                                                                               \
   }
 

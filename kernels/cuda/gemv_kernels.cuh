@@ -5,6 +5,7 @@
 // before waiting for the kernel that writes x. Device code only and no CUDA headers, so
 // tests/kernels/simt_emulator.h can run it on the CPU.
 #pragma once
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 
@@ -12,6 +13,7 @@
 #include "kernels/cuda/grid_dependency.cuh"
 #include "kernels/cuda/pointwise_kernels.cuh"
 #include "kernels/cuda/reduce.cuh"
+#include "kernels/kv_cache.h"
 
 namespace r1eval::kernels::cuda_detail {
 
@@ -80,5 +82,135 @@ __global__ void __launch_bounds__(kGemvThreads)
     if (lane == i % 32) y[static_cast<std::size_t>(i) * n + feature] = store_from_float<T>(total + b);
   }
 }
+
+// The two-row form for a projection whose output feeds a pointwise step that combines two of its
+// features (gate j with up j; a RoPE pair i, i + head_dim / 2): a warp computes both rows of one pair, each
+// exactly as gemv_kernel would (the same per-lane order of chunks, the same warp sum), and hands lane i
+// the two biased fp32 sums of x row i to Epilogue::store. Epilogue gives pairs(), rows(pair, first,
+// second) and store(i, pair, a, b).
+template <typename T, int M, typename Epilogue>
+__global__ void __launch_bounds__(kGemvThreads)
+    gemv_pair_kernel(const bf16* x, const bf16* weight, const bf16* bias, int k, Epilogue epilogue) {
+  constexpr int kInFlight = kGemvChunksInFlight / 2;  // per row: the registers of gemv_kernel's one row
+  const int lane = threadIdx.x % 32;
+  const int pair = blockIdx.x * kGemvFeaturesPerBlock + threadIdx.x / 32;
+  const bool active = pair < epilogue.pairs();  // uniform within the warp
+  const int chunks = k / 8;
+  int first = 0, second = 0;
+  if (active) epilogue.rows(pair, first, second);
+  const uint4* row_a = reinterpret_cast<const uint4*>(weight) + static_cast<std::size_t>(first) * chunks;
+  const uint4* row_b = reinterpret_cast<const uint4*>(weight) + static_cast<std::size_t>(second) * chunks;
+  uint4 pending_a[kInFlight] = {}, pending_b[kInFlight] = {};
+  // grid_dependency: only weights before the wait (and the epilogue's row map, fixed at launch).
+  R1EVAL_UNROLL
+  for (int u = 0; u < kInFlight; ++u) {
+    const int c = lane + 32 * u;
+    if (active && c < chunks) {
+      pending_a[u] = row_a[c];
+      pending_b[u] = row_b[c];
+    }
+  }
+  wait_for_prior_kernels();
+  release_dependents();
+  if (!active) return;
+
+  float acc_a[M], acc_b[M];
+  for (int i = 0; i < M; ++i) acc_a[i] = acc_b[i] = 0.0f;
+  for (int first_chunk = lane; first_chunk < chunks; first_chunk += 32 * kInFlight) {
+    R1EVAL_UNROLL
+    for (int u = 0; u < kInFlight; ++u) {
+      const int c = first_chunk + 32 * u;
+      if (c >= chunks) break;
+      float wa[8], wb[8];
+      unpack_bf16x8(pending_a[u], wa);
+      unpack_bf16x8(pending_b[u], wb);
+      const int next = c + 32 * kInFlight;
+      if (next < chunks) {
+        pending_a[u] = row_a[next];
+        pending_b[u] = row_b[next];
+      }
+      R1EVAL_UNROLL
+      for (int i = 0; i < M; ++i) {
+        float v[8];
+        load_vec<8>(x + static_cast<std::size_t>(i) * k + static_cast<std::size_t>(c) * 8, v);
+        for (int e = 0; e < 8; ++e) acc_a[i] += v[e] * wa[e];
+        for (int e = 0; e < 8; ++e) acc_b[i] += v[e] * wb[e];
+      }
+    }
+  }
+  const float bias_a = bias != nullptr ? to_float(bias[first]) : 0.0f;
+  const float bias_b = bias != nullptr ? to_float(bias[second]) : 0.0f;
+  R1EVAL_UNROLL
+  for (int i = 0; i < M; ++i) {
+    const float a = warp_sum(acc_a[i]) + bias_a, b = warp_sum(acc_b[i]) + bias_b;
+    if (lane == i % 32) epilogue.store(i, pair, a, b);
+  }
+}
+
+// The value a T-typed projection output holds: the sum rounded once to T, as matmul stores it.
+template <typename T>
+__device__ __forceinline__ float as_stored(float v) {
+  return load_as_float(store_from_float<T>(v));
+}
+
+// Merged [gate | up] rows j and j + inter: out[i][j] = silu(gate) * up, as silu_mul_kernel computes it.
+template <typename T>
+struct SiluMulPairs {
+  T* out;
+  int inter;
+  __device__ int pairs() const { return inter; }
+  __device__ void rows(int pair, int& first, int& second) const {
+    first = pair;
+    second = pair + inter;
+  }
+  __device__ void store(int i, int pair, float gate, float up) const {
+    const float g = as_stored<T>(gate), u = as_stored<T>(up);
+    out[static_cast<std::size_t>(i) * inter + pair] = store_from_float<T>(g / (1.0f + expf(-g)) * u);
+  }
+};
+
+// Merged [q | k | v] rows h * head_dim + d and + head_dim / 2: q and k pairs rotated as
+// rope_write_kv_kernel rotates them, v pairs kept; qkv gets every value, the cache the token's k and v.
+template <typename T>
+struct RopeWritePairs {
+  T* qkv;
+  int num_q_heads;
+  const std::int32_t* positions;
+  const std::int64_t* slot_mapping;
+  const float* inv_freq;
+  KvCacheView cache;
+  __device__ int pairs() const { return (num_q_heads + 2 * cache.num_kv_heads) * (cache.head_dim / 2); }
+  __device__ void rows(int pair, int& first, int& second) const {
+    const int half = cache.head_dim / 2;
+    first = (pair / half) * cache.head_dim + pair % half;
+    second = first + half;
+  }
+  __device__ void store(int i, int pair, float a, float b) const {
+    const int d = cache.head_dim, half = d / 2, kv_heads = cache.num_kv_heads;
+    const int h = pair / half, dim = pair % half;
+    float x = as_stored<T>(a), y = as_stored<T>(b);
+    if (h < num_q_heads + kv_heads) {
+      float s, c;
+      sincosf(static_cast<float>(positions[i]) * inv_freq[dim], &s, &c);
+      const float rx = x * c - y * s, ry = y * c + x * s;
+      x = as_stored<T>(rx);
+      y = as_stored<T>(ry);
+    }
+    T* head = qkv + static_cast<std::size_t>(i) * (num_q_heads + 2 * kv_heads) * d + static_cast<std::size_t>(h) * d;
+    head[dim] = store_from_float<T>(x);
+    head[dim + half] = store_from_float<T>(y);
+    const std::int64_t slot = slot_mapping[i];
+    if (h < num_q_heads || slot < 0 || slot >= static_cast<std::int64_t>(cache.num_blocks) * cache.block_size) return;
+    const std::int64_t block = slot / cache.block_size;
+    const int offset = static_cast<int>(slot % cache.block_size);
+    const bool is_key = h < num_q_heads + kv_heads;
+    const int kv_head = is_key ? h - num_q_heads : h - num_q_heads - kv_heads;
+    bf16* pool = is_key ? cache.key : cache.value;
+    pool[kv_cache_index(cache, block, kv_head, offset, dim)] = to_bf16(x);
+    pool[kv_cache_index(cache, block, kv_head, offset, dim + half)] = to_bf16(y);
+  }
+};
+
+inline dim3 gemv_pair_grid(int pairs) { return gemv_grid(pairs); }
 
 }  // namespace r1eval::kernels::cuda_detail

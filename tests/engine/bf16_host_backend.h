@@ -23,6 +23,7 @@
 #include "kernels/embedding.h"
 #include "kernels/matmul.h"
 #include "kernels/norm.h"
+#include "kernels/projection.h"
 #include "kernels/rope.h"
 #include "kernels/sampling.h"
 

@@ -16,6 +16,7 @@
 #include "kernels/cuda/sampling_kernels.cuh"
 #include "kernels/embedding.h"
 #include "kernels/matmul.h"
+#include "kernels/projection.h"
 #include "kernels/norm.h"
 #include "kernels/rope.h"
 
@@ -121,6 +122,78 @@ TEST(CudaKernelEmulation, GemvAppliesToFewAlignedRows) {
   EXPECT_FALSE(cuda::gemv_applies(buffer, buffer, 1, 12));
   EXPECT_FALSE(cuda::gemv_applies(buffer + 1, buffer, 1, 8));
   EXPECT_FALSE(cuda::gemv_applies(buffer, buffer + 1, 1, 8));
+}
+
+// The fused decode projections (gemv_pair_kernel) on the emulator: against the CPU twin (matmul then the
+// pointwise kernel, within the rounding of two summation orders) and, bit for bit, against the emulated
+// unfused sequence (gemv_kernel then the pointwise kernel), which is what the fusion must not change.
+template <typename T, int M>
+void emulate_silu_pairs(int inter, int k) {
+  const std::vector<bf16> x = random_bf16(static_cast<std::size_t>(M) * k, -1.0f, 1.0f, 341);
+  const std::vector<bf16> w = random_bf16(static_cast<std::size_t>(2 * inter) * k, -0.2f, 0.2f, 342);
+  const std::vector<bf16> bias = random_bf16(static_cast<std::size_t>(2 * inter), -1.0f, 1.0f, 343);
+  std::vector<T> cpu_gate_up(static_cast<std::size_t>(M) * 2 * inter), cpu_out(static_cast<std::size_t>(M) * inter);
+  cpu::matmul_silu_mul<T>(x.data(), w.data(), bias.data(), cpu_gate_up.data(), cpu_out.data(), M, inter, k);
+  std::vector<T> out(cpu_out.size()), gate_up(cpu_gate_up.size()), unfused(cpu_out.size());
+  simt::launch(cuda_detail::gemv_pair_grid(inter), dim3(cuda_detail::kGemvThreads), [&] {
+    cuda_detail::gemv_pair_kernel<T, M>(x.data(), w.data(), bias.data(), k, cuda_detail::SiluMulPairs<T>{out.data(), inter});
+  });
+  simt::launch(cuda_detail::gemv_grid(2 * inter), dim3(cuda_detail::kGemvThreads), [&] {
+    cuda_detail::gemv_kernel<T, M>(x.data(), w.data(), bias.data(), gate_up.data(), 2 * inter, k);
+  });
+  simt::launch(cuda_detail::row_grid(M, inter, 128), dim3(128), [&] {
+    cuda_detail::silu_mul_kernel<T, 1>(gate_up.data(), unfused.data(), M, inter);
+  });
+  expect_near(out, unfused, 0.0, 0.0, "fused vs unfused silu");
+  expect_near(out, cpu_out, std::is_same_v<T, float> ? 1e-4 : 2e-2, 1e-4 * std::sqrt(k), "fused silu vs cpu");
+}
+
+TEST(CudaKernelEmulation, GemvPairsSiluMulMatchesTheUnfusedKernels) {
+  emulate_silu_pairs<bf16, 1>(40, 1552);  // 194 chunks: past one round of loads in flight (4 per row)
+  emulate_silu_pairs<float, 4>(13, 264);
+}
+
+template <typename T, int M>
+void emulate_rope_pairs(int k) {
+  const int q_heads = 4, kv_heads = 2, d = 64, block_size = 8, blocks = 4;
+  const int width = (q_heads + 2 * kv_heads) * d;
+  const std::vector<bf16> x = random_bf16(static_cast<std::size_t>(M) * k, -1.0f, 1.0f, 351);
+  const std::vector<bf16> w = random_bf16(static_cast<std::size_t>(width) * k, -0.2f, 0.2f, 352);
+  const std::vector<bf16> bias = random_bf16(static_cast<std::size_t>(width), -1.0f, 1.0f, 353);
+  const std::vector<std::int32_t> positions = {7, 31000, 0, 100};
+  const std::vector<std::int64_t> slots = {5, -1, 31, 8};  // -1: a padding row writes no cache
+  const std::vector<float> inv_freq = rope_inverse_frequencies(RopeConfig{}, d);
+  const std::size_t pool = static_cast<std::size_t>(blocks) * kv_heads * block_size * d;
+  std::vector<bf16> cpu_key(pool), cpu_value(pool), key(pool), value(pool), unfused_key(pool), unfused_value(pool);
+  std::vector<T> cpu_qkv(static_cast<std::size_t>(M) * width), qkv(cpu_qkv.size()), unfused(cpu_qkv.size());
+  cpu::matmul_rope_write_kv<T>(x.data(), w.data(), bias.data(), cpu_qkv.data(), M, q_heads, k, positions.data(),
+                               slots.data(), inv_freq.data(),
+                               KvCacheView{cpu_key.data(), cpu_value.data(), blocks, block_size, kv_heads, d});
+  const cuda_detail::RopeWritePairs<T> fused{qkv.data(), q_heads, positions.data(), slots.data(), inv_freq.data(),
+                                             KvCacheView{key.data(), value.data(), blocks, block_size, kv_heads, d}};
+  simt::launch(cuda_detail::gemv_pair_grid(width / 2), dim3(cuda_detail::kGemvThreads), [&] {
+    cuda_detail::gemv_pair_kernel<T, M>(x.data(), w.data(), bias.data(), k, fused);
+  });
+  simt::launch(cuda_detail::gemv_grid(width), dim3(cuda_detail::kGemvThreads), [&] {
+    cuda_detail::gemv_kernel<T, M>(x.data(), w.data(), bias.data(), unfused.data(), width, k);
+  });
+  const KvCacheView unfused_cache{unfused_key.data(), unfused_value.data(), blocks, block_size, kv_heads, d};
+  simt::launch(dim3(M), dim3(cuda_detail::kRopeThreads), [&] {
+    cuda_detail::rope_write_kv_kernel<T>(unfused.data(), q_heads, positions.data(), slots.data(), inv_freq.data(),
+                                         unfused_cache);
+  });
+  expect_near(qkv, unfused, 0.0, 0.0, "fused vs unfused qkv");
+  expect_near(key, unfused_key, 0.0, 0.0, "fused vs unfused key cache");
+  expect_near(value, unfused_value, 0.0, 0.0, "fused vs unfused value cache");
+  const double rel = std::is_same_v<T, float> ? 1e-4 : 2e-2;
+  expect_near(qkv, cpu_qkv, rel, 1e-4 * std::sqrt(k), "fused qkv vs cpu");
+  expect_near(key, cpu_key, 2e-2, 1e-4 * std::sqrt(k), "fused key cache vs cpu");
+  expect_near(value, cpu_value, 2e-2, 1e-4 * std::sqrt(k), "fused value cache vs cpu");
+}
+
+TEST(CudaKernelEmulation, GemvPairsRopeWriteKvMatchesTheUnfusedKernels) {
+  emulate_rope_pairs<bf16, 4>(1040);  // 130 chunks: the second round of loads is partial
+  emulate_rope_pairs<float, 1>(96);
 }
 
 TEST(CudaKernelEmulation, EmbeddingGatherZeroesBadIds) {

@@ -19,6 +19,7 @@
 #include "../kernel_test_support.h"
 #include "kernels/matmul.h"
 #include "kernels/norm.h"
+#include "kernels/projection.h"
 #include "kernels/rope.h"
 #include "kernels/sampling.h"
 
@@ -347,6 +348,50 @@ TEST_F(CudaKernels, MatmulRoutesMatchCpuForDecodeBatches) {
   }
   EXPECT_THROW(cuda::matmul_gemv<float>(nullptr, nullptr, nullptr, nullptr, cuda::kGemvMaxRows + 1, 8, 8),
                std::invalid_argument);
+}
+
+// The fused decode projections on the device against the CPU twin (matmul, then the pointwise kernel) at
+// the 1.5B model's shapes, for every row count the fusion takes and one past it (the unfused path).
+TEST_F(CudaKernels, FusedProjectionsMatchCpu) {
+  const int hidden = 1536, inter = 8960, q_heads = 12, kv_heads = 2, d = 128, block_size = 16, blocks = 8;
+  const int width = (q_heads + 2 * kv_heads) * d;
+  const std::vector<bf16> w_qkv = random_bf16(static_cast<std::size_t>(width) * hidden, -0.05f, 0.05f, 291);
+  const std::vector<bf16> b_qkv = random_bf16(static_cast<std::size_t>(width), -1.0f, 1.0f, 292);
+  const std::vector<bf16> w_gate_up = random_bf16(static_cast<std::size_t>(2 * inter) * hidden, -0.05f, 0.05f, 293);
+  const std::vector<float> inv_freq = rope_inverse_frequencies(RopeConfig{1000000.0f}, d);
+  DeviceBuffer<bf16> d_w_qkv(w_qkv), d_b_qkv(b_qkv), d_w_gate_up(w_gate_up);
+  DeviceBuffer<float> d_inv_freq(inv_freq);
+  for (int m = 1; m <= cuda::kGemvMaxRows + 1; ++m) {
+    const std::vector<bf16> x = random_bf16(static_cast<std::size_t>(m) * hidden, -1.0f, 1.0f, 294 + m);
+    std::vector<std::int32_t> positions(static_cast<std::size_t>(m));
+    std::vector<std::int64_t> slots(static_cast<std::size_t>(m));
+    for (int i = 0; i < m; ++i) {
+      positions[static_cast<std::size_t>(i)] = 37 * i + 5;
+      slots[static_cast<std::size_t>(i)] = i == 1 ? -1 : 3 * i + 2;  // row 1: padding, writes no cache
+    }
+    const std::size_t pool = static_cast<std::size_t>(blocks) * kv_heads * block_size * d;
+    std::vector<bf16> cpu_key(pool), cpu_value(pool), cpu_qkv(static_cast<std::size_t>(m) * width);
+    cpu::matmul_rope_write_kv<bf16>(x.data(), w_qkv.data(), b_qkv.data(), cpu_qkv.data(), m, q_heads, hidden,
+                                    positions.data(), slots.data(), inv_freq.data(),
+                                    KvCacheView{cpu_key.data(), cpu_value.data(), blocks, block_size, kv_heads, d});
+    DeviceBuffer<bf16> d_x(x), d_qkv(cpu_qkv.size()), d_key(pool), d_value(pool);
+    DeviceBuffer<std::int32_t> d_positions(positions);
+    DeviceBuffer<std::int64_t> d_slots(slots);
+    cuda::matmul_rope_write_kv<bf16>(d_x.get(), d_w_qkv.get(), d_b_qkv.get(), d_qkv.get(), m, q_heads, hidden,
+                                     d_positions.get(), d_slots.get(), d_inv_freq.get(),
+                                     KvCacheView{d_key.get(), d_value.get(), blocks, block_size, kv_heads, d});
+    const std::string rows = " m=" + std::to_string(m);
+    expect_near(d_qkv.download(), cpu_qkv, 2e-2, 2e-3, ("rotated qkv" + rows).c_str());
+    expect_near(d_key.download(), cpu_key, 2e-2, 2e-3, ("key cache" + rows).c_str());
+    expect_near(d_value.download(), cpu_value, 2e-2, 2e-3, ("value cache" + rows).c_str());
+
+    std::vector<float> cpu_gate_up(static_cast<std::size_t>(m) * 2 * inter), cpu_act(static_cast<std::size_t>(m) * inter);
+    cpu::matmul_silu_mul<float>(x.data(), w_gate_up.data(), nullptr, cpu_gate_up.data(), cpu_act.data(), m, inter,
+                                hidden);
+    DeviceBuffer<float> d_gate_up(cpu_gate_up.size()), d_act(cpu_act.size());
+    cuda::matmul_silu_mul<float>(d_x.get(), d_w_gate_up.get(), nullptr, d_gate_up.get(), d_act.get(), m, inter, hidden);
+    expect_near(d_act.download(), cpu_act, 1e-4, 1e-4, ("silu(gate) * up" + rows).c_str());
+  }
 }
 
 // 64 dependent products launched back to back without a synchronization, alternating the gemv kernel

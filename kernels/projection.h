@@ -1,0 +1,41 @@
+// The two projections of a decoder layer whose outputs go straight into a pointwise kernel, each as one
+// call: the merged q/k/v projection followed by RoPE and the KV-cache write, and the merged gate/up
+// projection followed by SiLU * up. For decode steps of up to cuda::kGemvMaxRows rows the CUDA version runs
+// them as one kernel (a warp computes the two weight rows a pointwise step combines, and applies it to
+// their sums); otherwise, and always on the CPU, it is exactly the matmul followed by the pointwise kernel.
+#pragma once
+#include <cstdint>
+
+#include "kernels/bf16.h"
+#include "kernels/host_device.h"
+#include "kernels/kv_cache.h"
+
+namespace r1eval::kernels {
+
+// qkv = x W^T (+ bias) ([m][(num_q_heads + 2 kv_heads) head_dim], matmul), then rope_write_kv(qkv, m,
+// num_q_heads, positions, slot_mapping, inv_freq, cache): on return qkv holds the rotated q and k and the
+// v, and the cache the rotated k and the v at each token's slot. Arguments and errors as matmul and
+// rope_write_kv.
+//
+// gate_up = x W^T (+ bias) ([m][2 inter], the merged [gate | up] projection) and out = silu(gate) * up
+// ([m][inter]), as matmul then silu_mul. gate_up is scratch: the fused CUDA path leaves it unwritten.
+namespace cpu {
+template <typename T>
+void matmul_rope_write_kv(const bf16* x, const bf16* weight, const bf16* bias, T* qkv, int m, int num_q_heads, int k,
+                          const std::int32_t* positions, const std::int64_t* slot_mapping, const float* inv_freq,
+                          const KvCacheView& cache, Stream stream = nullptr);
+template <typename T>
+void matmul_silu_mul(const bf16* x, const bf16* weight, const bf16* bias, T* gate_up, T* out, int m, int inter, int k,
+                     Stream stream = nullptr);
+}  // namespace cpu
+namespace cuda {
+template <typename T>
+void matmul_rope_write_kv(const bf16* x, const bf16* weight, const bf16* bias, T* qkv, int m, int num_q_heads, int k,
+                          const std::int32_t* positions, const std::int64_t* slot_mapping, const float* inv_freq,
+                          const KvCacheView& cache, Stream stream = nullptr);
+template <typename T>
+void matmul_silu_mul(const bf16* x, const bf16* weight, const bf16* bias, T* gate_up, T* out, int m, int inter, int k,
+                     Stream stream = nullptr);
+}  // namespace cuda
+
+}  // namespace r1eval::kernels
