@@ -21,7 +21,9 @@
 
 namespace r1eval::kernels::cuda_detail {
 
-constexpr int kSampleThreads = 512;
+// A whole block per row: at batch 1 one SM does all of a row's passes, and its loops are chains of
+// dependent float operations, so the block is as large as a block can be (32 warps to hide latency).
+constexpr int kSampleThreads = 1024;
 
 struct RowContext {
   const float* logits;

@@ -30,7 +30,7 @@ using testing::random_bf16;
 using testing::random_floats;
 
 // The sampling kernel works for any block of 32..1024 threads; emulating it with 128 OS threads instead
-// of the 512 it launches with on a GPU keeps this CPU test light (kernels_cuda_tests runs 512).
+// of the 1024 it launches with on a GPU keeps this CPU test light (kernels_cuda_tests runs 1024).
 constexpr unsigned kEmulatedSampleThreads = 128;
 
 template <typename T>
