@@ -288,24 +288,31 @@ void matmul_shapes(benchmark::internal::Benchmark* b) {
 }
 BENCHMARK(BM_Matmul)->Apply(matmul_shapes)->UseManualTime()->Unit(benchmark::kMicrosecond);
 
-// The fused decode projections (projection.h) against the same work as two kernels (gemv, then the
-// pointwise kernel), at batches 1 and 4: what one launch less per projection brings.
+// The fused decode projections (projection.h) against the same work in separate kernels, at batches 1
+// and 4: what each launch less brings. Gate/up, kernels: 3 = rmsnorm, gemv, silu_mul; 2 = rmsnorm, then
+// the pair kernel (the tensor-parallel path); 1 = the pair kernel normalizing its input itself (one rank).
 void BM_GateUpSiluMul(benchmark::State& state) {
-  const bool fused = state.range(0) != 0;
-  const int m = static_cast<int>(state.range(1));
-  Buffer<bf16> x(noise_bf16(static_cast<std::size_t>(m) * kHidden, 15)),
+  const int kernels = static_cast<int>(state.range(0)), m = static_cast<int>(state.range(1));
+  Buffer<bf16> x(noise_bf16(static_cast<std::size_t>(m) * kHidden, 15)), norm(noise_bf16(kHidden, 19)),
+      normed(static_cast<std::size_t>(m) * kHidden),
       w(noise_bf16(static_cast<std::size_t>(2 * kInter) * kHidden, 16, 0.05f)),
       gate_up(static_cast<std::size_t>(m) * 2 * kInter), act(static_cast<std::size_t>(m) * kInter);
   run_timed(state, 2.0 * kInter * kHidden * sizeof(bf16), [&] {
-    if (fused) {
-      cuda::matmul_silu_mul<bf16>(x.get(), w.get(), nullptr, gate_up.get(), act.get(), m, kInter, kHidden);
+    if (kernels == 1) {
+      cuda::rmsnorm_matmul_silu_mul<bf16>(x.get(), norm.get(), 1e-6f, normed.get(), w.get(), nullptr, gate_up.get(),
+                                          act.get(), m, kInter, kHidden);
+      return;
+    }
+    cuda::rmsnorm_residual<bf16>(x.get(), nullptr, normed.get(), norm.get(), m, kHidden, 1e-6f);
+    if (kernels == 2) {
+      cuda::matmul_silu_mul<bf16>(normed.get(), w.get(), nullptr, gate_up.get(), act.get(), m, kInter, kHidden);
     } else {
-      cuda::matmul_gemv<bf16>(x.get(), w.get(), nullptr, gate_up.get(), m, 2 * kInter, kHidden);
+      cuda::matmul_gemv<bf16>(normed.get(), w.get(), nullptr, gate_up.get(), m, 2 * kInter, kHidden);
       cuda::silu_mul<bf16>(gate_up.get(), act.get(), m, kInter);
     }
   });
 }
-BENCHMARK(BM_GateUpSiluMul)->ArgNames({"fused", "m"})->Args({1, 1})->Args({0, 1})->Args({1, 4})->Args({0, 4})
+BENCHMARK(BM_GateUpSiluMul)->ArgNames({"kernels", "m"})->ArgsProduct({{1, 2, 3}, {1, 4}})
     ->UseManualTime()->Unit(benchmark::kMicrosecond);
 
 void BM_QkvRopeWriteKv(benchmark::State& state) {

@@ -19,6 +19,14 @@ namespace r1eval::kernels {
 //
 // gate_up = x W^T (+ bias) ([m][2 inter], the merged [gate | up] projection) and out = silu(gate) * up
 // ([m][inter]), as matmul then silu_mul. gate_up is scratch: the fused CUDA path leaves it unwritten.
+//
+// The same two with the layer's RMSNorm in front: x = rmsnorm(input) (rmsnorm_residual without a residual:
+// input is the residual stream, [m][k] bf16, norm_weight its k weights), written to `normed` ([m][k],
+// scratch: the fused CUDA path normalizes inside the kernel and leaves it unwritten), then the projection.
+//
+// matmul_add_residual: residual += x W^T (+ bias), [m][n]: the sum, the bias and the old residual added in
+// fp32 and rounded once to T. The residual stream's update after the attention output and MLP down
+// projections, so the norm after them needs no add (and no second pass over the rows).
 namespace cpu {
 template <typename T>
 void matmul_rope_write_kv(const bf16* x, const bf16* weight, const bf16* bias, T* qkv, int m, int num_q_heads, int k,
@@ -27,6 +35,17 @@ void matmul_rope_write_kv(const bf16* x, const bf16* weight, const bf16* bias, T
 template <typename T>
 void matmul_silu_mul(const bf16* x, const bf16* weight, const bf16* bias, T* gate_up, T* out, int m, int inter, int k,
                      Stream stream = nullptr);
+template <typename T>
+void rmsnorm_matmul_rope_write_kv(const bf16* input, const bf16* norm_weight, float eps, bf16* normed,
+                                  const bf16* weight, const bf16* bias, T* qkv, int m, int num_q_heads, int k,
+                                  const std::int32_t* positions, const std::int64_t* slot_mapping,
+                                  const float* inv_freq, const KvCacheView& cache, Stream stream = nullptr);
+template <typename T>
+void rmsnorm_matmul_silu_mul(const bf16* input, const bf16* norm_weight, float eps, bf16* normed, const bf16* weight,
+                             const bf16* bias, T* gate_up, T* out, int m, int inter, int k, Stream stream = nullptr);
+template <typename T>
+void matmul_add_residual(const bf16* x, const bf16* weight, const bf16* bias, T* residual, int m, int n, int k,
+                         Stream stream = nullptr);
 }  // namespace cpu
 namespace cuda {
 template <typename T>
@@ -36,6 +55,17 @@ void matmul_rope_write_kv(const bf16* x, const bf16* weight, const bf16* bias, T
 template <typename T>
 void matmul_silu_mul(const bf16* x, const bf16* weight, const bf16* bias, T* gate_up, T* out, int m, int inter, int k,
                      Stream stream = nullptr);
+template <typename T>
+void rmsnorm_matmul_rope_write_kv(const bf16* input, const bf16* norm_weight, float eps, bf16* normed,
+                                  const bf16* weight, const bf16* bias, T* qkv, int m, int num_q_heads, int k,
+                                  const std::int32_t* positions, const std::int64_t* slot_mapping,
+                                  const float* inv_freq, const KvCacheView& cache, Stream stream = nullptr);
+template <typename T>
+void rmsnorm_matmul_silu_mul(const bf16* input, const bf16* norm_weight, float eps, bf16* normed, const bf16* weight,
+                             const bf16* bias, T* gate_up, T* out, int m, int inter, int k, Stream stream = nullptr);
+template <typename T>
+void matmul_add_residual(const bf16* x, const bf16* weight, const bf16* bias, T* residual, int m, int n, int k,
+                         Stream stream = nullptr);
 }  // namespace cuda
 
 }  // namespace r1eval::kernels

@@ -76,23 +76,42 @@ template <typename Kernels>
 void bf16_forward(const Bf16Model& m, const PackedBatch& packed, const std::byte* batch, const Bf16Workspace& w,
                   const Bf16KvPools& kv, const float* inv_freq, float* decode_workspace, kernels::Stream stream,
                   Bf16Collectives* collectives = nullptr) {
-  const auto reduce_block_output = [&] {
-    if (collectives != nullptr)
-      collectives->all_reduce_sum(w.proj, static_cast<std::size_t>(packed.num_tokens) * m.hidden, stream);
-  };
   const PackedPointers p = packed_pointers(packed, batch);
   const int n = packed.num_tokens, rows = packed.num_logit_rows;
   const int h = m.hidden, inter = m.intermediate, qkv_width = m.qkv_width(), q_width = m.q_width();
-  const float scale = 1.0f / std::sqrt(static_cast<float>(m.head_dim));
+  const float scale = 1.0f / std::sqrt(static_cast<float>(m.head_dim)), eps = m.rms_norm_eps;
+  // One rank adds each block output (attention o, MLP down) into the residual stream in the projection
+  // itself, and each norm then reads the stream alone, fused into the projection after it on the GPU. With
+  // tensor parallelism a rank's projection is a partial sum: it goes to proj, is summed over the ranks,
+  // and the norm after it adds it to the stream (proj_pending).
+  const bool one_rank = collectives == nullptr;
+  bool proj_pending = false;
+  const auto norm = [&](const bf16* weight) {
+    Kernels::rmsnorm_residual(proj_pending ? w.proj : w.residual, proj_pending ? w.residual : nullptr, w.normed,
+                              weight, n, h, eps, stream);
+  };
+  const auto add_block_output = [&](const bf16* x, const bf16* weight, const bf16* bias, int k) {
+    if (one_rank) {
+      Kernels::matmul_add_residual(x, weight, bias, w.residual, n, h, k, stream);
+      return;
+    }
+    Kernels::matmul(x, weight, bias, w.proj, n, h, k, stream);
+    collectives->all_reduce_sum(w.proj, static_cast<std::size_t>(n) * h, stream);
+    proj_pending = true;
+  };
   Kernels::embedding_gather(p.token_ids, n, m.embed, m.vocab, h, w.residual, stream);
-  bool proj_pending = false;  // proj holds a block output not yet added to the residual stream
   for (std::size_t l = 0; l < m.layers.size(); ++l) {
     const Bf16Layer& layer = m.layers[l];
     const kernels::KvCacheView cache = kv.layer(static_cast<std::int64_t>(l));
-    Kernels::rmsnorm_residual(proj_pending ? w.proj : w.residual, proj_pending ? w.residual : nullptr, w.normed,
-                              layer.input_norm, n, h, m.rms_norm_eps, stream);
-    Kernels::matmul_rope_write_kv(w.normed, layer.qkv, layer.qkv_bias, w.qkv, n, m.q_heads, h, p.positions,
-                                  p.slot_mapping, inv_freq, cache, stream);
+    if (one_rank) {
+      Kernels::rmsnorm_matmul_rope_write_kv(w.residual, layer.input_norm, eps, w.normed, layer.qkv, layer.qkv_bias,
+                                            w.qkv, n, m.q_heads, h, p.positions, p.slot_mapping, inv_freq, cache,
+                                            stream);
+    } else {
+      norm(layer.input_norm);
+      Kernels::matmul_rope_write_kv(w.normed, layer.qkv, layer.qkv_bias, w.qkv, n, m.q_heads, h, p.positions,
+                                    p.slot_mapping, inv_freq, cache, stream);
+    }
     // Decode rows come first in the packed order; the prefill rows follow them.
     if (packed.num_decode > 0) {
       Kernels::paged_attention_decode(w.qkv, qkv_width, w.attn, m.q_heads, cache, p.decode, scale, decode_workspace,
@@ -104,21 +123,24 @@ void bf16_forward(const Bf16Model& m, const PackedBatch& packed, const std::byte
                                        w.attn + first * static_cast<std::size_t>(q_width), m.q_heads, cache, p.prefill,
                                        scale, stream);
     }
-    Kernels::matmul(w.attn, layer.o, layer.o_bias, w.proj, n, h, q_width, stream);
-    reduce_block_output();
-    Kernels::rmsnorm_residual(w.proj, w.residual, w.normed, layer.post_attention_norm, n, h, m.rms_norm_eps, stream);
-    Kernels::matmul_silu_mul(w.normed, layer.gate_up, layer.gate_up_bias, w.gate_up, w.act, n, inter, h, stream);
-    Kernels::matmul(w.act, layer.down, layer.down_bias, w.proj, n, h, inter, stream);
-    reduce_block_output();
-    proj_pending = true;
+    add_block_output(w.attn, layer.o, layer.o_bias, q_width);
+    if (one_rank) {
+      Kernels::rmsnorm_matmul_silu_mul(w.residual, layer.post_attention_norm, eps, w.normed, layer.gate_up,
+                                       layer.gate_up_bias, w.gate_up, w.act, n, inter, h, stream);
+    } else {
+      norm(layer.post_attention_norm);
+      proj_pending = false;
+      Kernels::matmul_silu_mul(w.normed, layer.gate_up, layer.gate_up_bias, w.gate_up, w.act, n, inter, h, stream);
+    }
+    add_block_output(w.act, layer.down, layer.down_bias, inter);
   }
   if (rows == 0) return;
-  // Only the logit rows go through the last residual add, the final norm and the head: gather them first
-  // (an embedding gather over the activations as a table of n rows).
+  // Only the logit rows go through the last residual add (tensor parallel), the final norm and the head:
+  // gather them first (an embedding gather over the activations as a table of n rows).
   Kernels::embedding_gather(p.logit_rows, rows, w.residual, n, h, w.rows_residual, stream);
   if (proj_pending) Kernels::embedding_gather(p.logit_rows, rows, w.proj, n, h, w.rows_proj, stream);
   Kernels::rmsnorm_residual(proj_pending ? w.rows_proj : w.rows_residual, proj_pending ? w.rows_residual : nullptr,
-                            w.rows_normed, m.final_norm, rows, h, m.rms_norm_eps, stream);
+                            w.rows_normed, m.final_norm, rows, h, eps, stream);
   Kernels::matmul(w.rows_normed, m.head, static_cast<const bf16*>(nullptr), w.rows_logits, rows, m.vocab, h, stream);
 }
 
@@ -178,6 +200,31 @@ void bf16_sample(const Bf16Model& m, const PackedDraws& draws, const std::byte* 
                                      const float* inv_freq, const ::r1eval::kernels::KvCacheView& cache,            \
                                      ::r1eval::kernels::Stream s) {                                                 \
       KERNEL_NS::matmul_rope_write_kv<T>(x, weight, bias, qkv, m, q_heads, k, positions, slots, inv_freq, cache, s); \
+    }                                                                                                               \
+    static void rmsnorm_matmul_rope_write_kv(                                                                       \
+        const ::r1eval::kernels::bf16* input, const ::r1eval::kernels::bf16* norm_weight, float eps,                \
+        ::r1eval::kernels::bf16* normed, const ::r1eval::kernels::bf16* weight, const ::r1eval::kernels::bf16* bias, \
+        ::r1eval::kernels::bf16* qkv, int m, int q_heads, int k, const std::int32_t* positions,                     \
+        const std::int64_t* slots, const float* inv_freq, const ::r1eval::kernels::KvCacheView& cache,              \
+        ::r1eval::kernels::Stream s) {                                                                              \
+      KERNEL_NS::rmsnorm_matmul_rope_write_kv<::r1eval::kernels::bf16>(input, norm_weight, eps, normed, weight,    \
+                                                                       bias, qkv, m, q_heads, k, positions, slots,  \
+                                                                       inv_freq, cache, s);                         \
+    }                                                                                                               \
+    static void rmsnorm_matmul_silu_mul(const ::r1eval::kernels::bf16* input,                                       \
+                                        const ::r1eval::kernels::bf16* norm_weight, float eps,                      \
+                                        ::r1eval::kernels::bf16* normed, const ::r1eval::kernels::bf16* weight,     \
+                                        const ::r1eval::kernels::bf16* bias, ::r1eval::kernels::bf16* gate_up,      \
+                                        ::r1eval::kernels::bf16* out, int m, int inter, int k,                      \
+                                        ::r1eval::kernels::Stream s) {                                              \
+      KERNEL_NS::rmsnorm_matmul_silu_mul<::r1eval::kernels::bf16>(input, norm_weight, eps, normed, weight, bias,    \
+                                                                  gate_up, out, m, inter, k, s);                    \
+    }                                                                                                               \
+    template <typename T>                                                                                           \
+    static void matmul_add_residual(const ::r1eval::kernels::bf16* x, const ::r1eval::kernels::bf16* weight,       \
+                                    const ::r1eval::kernels::bf16* bias, T* residual, int m, int n, int k,         \
+                                    ::r1eval::kernels::Stream s) {                                                  \
+      KERNEL_NS::matmul_add_residual<T>(x, weight, bias, residual, m, n, k, s);                                     \
     }                                                                                                               \
     template <typename T>                                                                                           \
     static void matmul_silu_mul(const ::r1eval::kernels::bf16* x, const ::r1eval::kernels::bf16* weight,           \

@@ -2,9 +2,11 @@
 
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "kernels/activation.h"
 #include "kernels/matmul.h"
+#include "kernels/norm.h"
 #include "kernels/rope.h"
 
 namespace r1eval::kernels::cpu {
@@ -28,6 +30,32 @@ void matmul_silu_mul(const bf16* x, const bf16* weight, const bf16* bias, T* gat
   silu_mul<T>(gate_up, out, m, inter, stream);
 }
 
+template <typename T>
+void rmsnorm_matmul_rope_write_kv(const bf16* input, const bf16* norm_weight, float eps, bf16* normed,
+                                  const bf16* weight, const bf16* bias, T* qkv, int m, int num_q_heads, int k,
+                                  const std::int32_t* positions, const std::int64_t* slot_mapping,
+                                  const float* inv_freq, const KvCacheView& cache, Stream stream) {
+  rmsnorm_residual<bf16>(input, nullptr, normed, norm_weight, m, k, eps, stream);
+  matmul_rope_write_kv<T>(normed, weight, bias, qkv, m, num_q_heads, k, positions, slot_mapping, inv_freq, cache,
+                          stream);
+}
+
+template <typename T>
+void rmsnorm_matmul_silu_mul(const bf16* input, const bf16* norm_weight, float eps, bf16* normed, const bf16* weight,
+                             const bf16* bias, T* gate_up, T* out, int m, int inter, int k, Stream stream) {
+  rmsnorm_residual<bf16>(input, nullptr, normed, norm_weight, m, k, eps, stream);
+  matmul_silu_mul<T>(normed, weight, bias, gate_up, out, m, inter, k, stream);
+}
+
+template <typename T>
+void matmul_add_residual(const bf16* x, const bf16* weight, const bf16* bias, T* residual, int m, int n, int k,
+                         Stream stream) {
+  std::vector<float> product(static_cast<std::size_t>(m < 0 ? 0 : m) * static_cast<std::size_t>(n < 0 ? 0 : n));
+  matmul<float>(x, weight, bias, product.data(), m, n, k, stream);
+  for (std::size_t e = 0; e < product.size(); ++e)
+    residual[e] = store_from_float<T>(product[e] + load_as_float(residual[e]));
+}
+
 template void matmul_rope_write_kv<float>(const bf16*, const bf16*, const bf16*, float*, int, int, int,
                                           const std::int32_t*, const std::int64_t*, const float*, const KvCacheView&,
                                           Stream);
@@ -36,5 +64,12 @@ template void matmul_rope_write_kv<bf16>(const bf16*, const bf16*, const bf16*, 
                                          Stream);
 template void matmul_silu_mul<float>(const bf16*, const bf16*, const bf16*, float*, float*, int, int, int, Stream);
 template void matmul_silu_mul<bf16>(const bf16*, const bf16*, const bf16*, bf16*, bf16*, int, int, int, Stream);
+template void rmsnorm_matmul_rope_write_kv<bf16>(const bf16*, const bf16*, float, bf16*, const bf16*, const bf16*,
+                                                 bf16*, int, int, int, const std::int32_t*, const std::int64_t*,
+                                                 const float*, const KvCacheView&, Stream);
+template void rmsnorm_matmul_silu_mul<bf16>(const bf16*, const bf16*, float, bf16*, const bf16*, const bf16*, bf16*,
+                                            bf16*, int, int, int, Stream);
+template void matmul_add_residual<float>(const bf16*, const bf16*, const bf16*, float*, int, int, int, Stream);
+template void matmul_add_residual<bf16>(const bf16*, const bf16*, const bf16*, bf16*, int, int, int, Stream);
 
 }  // namespace r1eval::kernels::cpu

@@ -36,7 +36,9 @@ __device__ __forceinline__ void unpack_bf16x8(const uint4& raw, float (&v)[8]) {
 // M rows of x ([M][k]) against the weight ([n][k]); k is a multiple of 8, x and weight 16-byte aligned.
 // Lane l of the warp for feature j accumulates 16-byte chunks l, l + 32, ... of row j (fp32), the warp sums
 // the lanes, and lane i writes y[i][j] = sum + bias[j], rounded once to T.
-template <typename T, int M>
+// With kAccumulate, y is added to: y[i][j] = sum + bias[j] + y[i][j], in fp32, rounded once (the residual
+// stream's update; each element is read and written by the one lane that owns it).
+template <typename T, int M, bool kAccumulate = false>
 __global__ void __launch_bounds__(kGemvThreads)
     gemv_kernel(const bf16* x, const bf16* weight, const bf16* bias, T* y, int n, int k) {
   const int lane = threadIdx.x % 32;
@@ -79,18 +81,55 @@ __global__ void __launch_bounds__(kGemvThreads)
   R1EVAL_UNROLL
   for (int i = 0; i < M; ++i) {
     const float total = warp_sum(acc[i]);
-    if (lane == i % 32) y[static_cast<std::size_t>(i) * n + feature] = store_from_float<T>(total + b);
+    if (lane == i % 32) {
+      T& out = y[static_cast<std::size_t>(i) * n + feature];
+      out = store_from_float<T>(kAccumulate ? total + b + load_as_float(out) : total + b);
+    }
   }
+}
+
+// Elements of the normalized rows a gemv_pair_kernel with kNorm keeps in shared memory (M x k): 32 KiB.
+constexpr int kGemvNormTileElements = 16384;
+
+// x = rmsnorm(input) for M rows of k values into `tile`, exactly as rmsnorm_residual_kernel<bf16, 8>
+// (without a residual, and with as many threads) computes it: the same per-thread chunks, block sum and
+// formula. Every thread of the block calls it.
+template <int M>
+__device__ void normalize_rows(const bf16* input, const bf16* norm_weight, float eps, int k, bf16* tile,
+                               float* scratch) {
+  const int chunks = k / 8;
+  for (int i = 0; i < M; ++i) {
+    const bf16* row = input + static_cast<std::size_t>(i) * k;
+    float sum_squares = 0.0f;
+    for (int c = threadIdx.x; c < chunks; c += blockDim.x) {
+      float v[8];
+      load_vec<8>(row + c * 8, v);
+      for (int e = 0; e < 8; ++e) sum_squares += v[e] * v[e];
+    }
+    sum_squares = block_sum(sum_squares, scratch);
+    const float inverse_rms = 1.0f / sqrtf(sum_squares / static_cast<float>(k) + eps);
+    for (int c = threadIdx.x; c < chunks; c += blockDim.x) {
+      float v[8], w[8];
+      load_vec<8>(row + c * 8, v);
+      load_vec<8>(norm_weight + c * 8, w);
+      for (int e = 0; e < 8; ++e) v[e] = v[e] * inverse_rms * w[e];
+      store_vec<8>(tile + static_cast<std::size_t>(i) * k + c * 8, v);
+    }
+  }
+  __syncthreads();
 }
 
 // The two-row form for a projection whose output feeds a pointwise step that combines two of its
 // features (gate j with up j; a RoPE pair i, i + head_dim / 2): a warp computes both rows of one pair, each
 // exactly as gemv_kernel would (the same per-lane order of chunks, the same warp sum), and hands lane i
 // the two biased fp32 sums of x row i to Epilogue::store. Epilogue gives pairs(), rows(pair, first,
-// second) and store(i, pair, a, b).
-template <typename T, int M, typename Epilogue>
+// second) and store(i, pair, a, b). With kNorm, x is the residual stream and every block first normalizes
+// its M rows into shared memory (normalize_rows; M * k <= kGemvNormTileElements), so the layer's RMSNorm
+// needs no kernel of its own.
+template <typename T, int M, typename Epilogue, bool kNorm = false>
 __global__ void __launch_bounds__(kGemvThreads)
-    gemv_pair_kernel(const bf16* x, const bf16* weight, const bf16* bias, int k, Epilogue epilogue) {
+    gemv_pair_kernel(const bf16* x, const bf16* weight, const bf16* bias, int k, Epilogue epilogue,
+                     const bf16* norm_weight = nullptr, float eps = 0.0f) {
   constexpr int kInFlight = kGemvChunksInFlight / 2;  // per row: the registers of gemv_kernel's one row
   const int lane = threadIdx.x % 32;
   const int pair = blockIdx.x * kGemvFeaturesPerBlock + threadIdx.x / 32;
@@ -112,6 +151,13 @@ __global__ void __launch_bounds__(kGemvThreads)
   }
   wait_for_prior_kernels();
   release_dependents();
+  const bf16* xs = x;
+  if constexpr (kNorm) {
+    __shared__ uint4 tile[kGemvNormTileElements / 8];  // bf16 rows, 16-byte aligned for the 8-wide loads
+    __shared__ float scratch[32];
+    normalize_rows<M>(x, norm_weight, eps, k, reinterpret_cast<bf16*>(tile), scratch);
+    xs = reinterpret_cast<const bf16*>(tile);
+  }
   if (!active) return;
 
   float acc_a[M], acc_b[M];
@@ -132,7 +178,7 @@ __global__ void __launch_bounds__(kGemvThreads)
       R1EVAL_UNROLL
       for (int i = 0; i < M; ++i) {
         float v[8];
-        load_vec<8>(x + static_cast<std::size_t>(i) * k + static_cast<std::size_t>(c) * 8, v);
+        load_vec<8>(xs + static_cast<std::size_t>(i) * k + static_cast<std::size_t>(c) * 8, v);
         for (int e = 0; e < 8; ++e) acc_a[i] += v[e] * wa[e];
         for (int e = 0; e < 8; ++e) acc_b[i] += v[e] * wb[e];
       }

@@ -16,6 +16,7 @@
 #include "kernels/cuda/gemv_kernels.cuh"
 #include "kernels/cuda/launch.h"
 #include "kernels/matmul.h"
+#include "kernels/projection.h"
 
 namespace r1eval::kernels::cuda {
 
@@ -193,16 +194,14 @@ void check_dims(int m, int n, int k) {
                                 " n=" + std::to_string(n) + " k=" + std::to_string(k));
 }
 
-template <typename T, int M>
+template <typename T, int M, bool kAccumulate>
 void launch_gemv(const bf16* x, const bf16* weight, const bf16* bias, T* y, int n, int k, cudaStream_t stream) {
-  launch_kernel("matmul gemv_kernel", gemv_kernel<T, M>, gemv_grid(n), dim3(kGemvThreads), stream, x, weight, bias, y,
-                n, k);
+  launch_kernel("matmul gemv_kernel", gemv_kernel<T, M, kAccumulate>, gemv_grid(n), dim3(kGemvThreads), stream, x,
+                weight, bias, y, n, k);
 }
 
-}  // namespace
-
-template <typename T>
-void matmul_gemv(const bf16* x, const bf16* weight, const bf16* bias, T* y, int m, int n, int k, Stream stream) {
+template <typename T, bool kAccumulate>
+void gemv_product(const bf16* x, const bf16* weight, const bf16* bias, T* y, int m, int n, int k, Stream stream) {
   check_dims(m, n, k);
   if (!gemv_applies(x, weight, m, k))
     throw std::invalid_argument("matmul_gemv: needs 1 <= m <= " + std::to_string(kGemvMaxRows) +
@@ -212,23 +211,25 @@ void matmul_gemv(const bf16* x, const bf16* weight, const bf16* bias, T* y, int 
   const cudaStream_t s = to_cuda(stream);
   static_assert(kGemvMaxRows == 4, "one launch_gemv case per row count");
   switch (m) {
-    case 1: return launch_gemv<T, 1>(x, weight, bias, y, n, k, s);
-    case 2: return launch_gemv<T, 2>(x, weight, bias, y, n, k, s);
-    case 3: return launch_gemv<T, 3>(x, weight, bias, y, n, k, s);
-    default: return launch_gemv<T, 4>(x, weight, bias, y, n, k, s);
+    case 1: return launch_gemv<T, 1, kAccumulate>(x, weight, bias, y, n, k, s);
+    case 2: return launch_gemv<T, 2, kAccumulate>(x, weight, bias, y, n, k, s);
+    case 3: return launch_gemv<T, 3, kAccumulate>(x, weight, bias, y, n, k, s);
+    default: return launch_gemv<T, 4, kAccumulate>(x, weight, bias, y, n, k, s);
   }
 }
 
+// y = x W^T + bias (+ y with accumulate: cuBLASLt's beta = 1 with C = D = y).
 template <typename T>
-void matmul_cublaslt(const bf16* x, const bf16* weight, const bf16* bias, T* y, int m, int n, int k, Stream stream) {
+void cublaslt_product(const bf16* x, const bf16* weight, const bf16* bias, T* y, int m, int n, int k, Stream stream,
+                      bool accumulate) {
   check_dims(m, n, k);
   if (m == 0 || n == 0) return;
   const long long count = static_cast<long long>(m) * n;
   bool bias_done = false;
-  if (k == 0) {
+  if (k == 0 && !accumulate) {
     launch_kernel("matmul fill_zero_kernel", fill_zero_kernel<T>, dim3(cuda_detail::blocks_for(count, 256)), dim3(256),
                   to_cuda(stream), y, count);
-  } else {
+  } else if (k > 0) {
     DeviceState& state = state_for_current_device();
     Plan& plan = plan_for<T>(state, m, n, k, bias != nullptr);
     if (plan.fused_bias) {
@@ -236,7 +237,7 @@ void matmul_cublaslt(const bf16* x, const bf16* weight, const bf16* bias, T* y, 
                "cublasLtMatmulDescSetAttribute(BIAS_POINTER)");
       bias_done = true;
     }
-    const float alpha = 1.0f, beta = 0.0f;
+    const float alpha = 1.0f, beta = accumulate ? 1.0f : 0.0f;
     check_lt(cublasLtMatmul(state.handle, plan.desc, &alpha, weight, plan.weight, x, plan.input, &beta, y, plan.output,
                             y, plan.output, &plan.algo, state.workspace, kWorkspaceBytes, to_cuda(stream)),
              "cublasLtMatmul");
@@ -245,6 +246,28 @@ void matmul_cublaslt(const bf16* x, const bf16* weight, const bf16* bias, T* y, 
     launch_kernel("matmul add_bias_kernel", add_bias_kernel<T>, dim3(cuda_detail::blocks_for(count, 256)), dim3(256),
                   to_cuda(stream), y, bias, static_cast<long long>(m), n);
   }
+}
+
+}  // namespace
+
+template <typename T>
+void matmul_gemv(const bf16* x, const bf16* weight, const bf16* bias, T* y, int m, int n, int k, Stream stream) {
+  gemv_product<T, false>(x, weight, bias, y, m, n, k, stream);
+}
+
+template <typename T>
+void matmul_cublaslt(const bf16* x, const bf16* weight, const bf16* bias, T* y, int m, int n, int k, Stream stream) {
+  cublaslt_product<T>(x, weight, bias, y, m, n, k, stream, false);
+}
+
+template <typename T>
+void matmul_add_residual(const bf16* x, const bf16* weight, const bf16* bias, T* residual, int m, int n, int k,
+                         Stream stream) {
+  check_dims(m, n, k);
+  if (gemv_applies(x, weight, m, k))
+    gemv_product<T, true>(x, weight, bias, residual, m, n, k, stream);
+  else
+    cublaslt_product<T>(x, weight, bias, residual, m, n, k, stream, true);
 }
 
 template <typename T>
@@ -262,6 +285,7 @@ void matmul(const bf16* x, const bf16* weight, const bf16* bias, T* y, int m, in
 R1EVAL_MATMUL_INSTANCES(matmul)
 R1EVAL_MATMUL_INSTANCES(matmul_gemv)
 R1EVAL_MATMUL_INSTANCES(matmul_cublaslt)
+R1EVAL_MATMUL_INSTANCES(matmul_add_residual)
 #undef R1EVAL_MATMUL_INSTANCES
 
 }  // namespace r1eval::kernels::cuda

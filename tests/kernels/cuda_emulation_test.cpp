@@ -196,6 +196,57 @@ TEST(CudaKernelEmulation, GemvPairsRopeWriteKvMatchesTheUnfusedKernels) {
   emulate_rope_pairs<float, 1>(96);
 }
 
+// The residual stream's update in the projection's epilogue (gemv_kernel with kAccumulate): the sum, the
+// bias and the old residual added in fp32 and rounded once, as the CPU twin does.
+TEST(CudaKernelEmulation, GemvAddsIntoTheResidual) {
+  constexpr int M = 3;
+  const int n = 21, k = 1032;
+  const std::vector<bf16> x = random_bf16(static_cast<std::size_t>(M) * k, -1.0f, 1.0f, 361);
+  const std::vector<bf16> w = random_bf16(static_cast<std::size_t>(n) * k, -0.1f, 0.1f, 362);
+  const std::vector<bf16> bias = random_bf16(static_cast<std::size_t>(n), -1.0f, 1.0f, 363);
+  const std::vector<bf16> residual0 = random_bf16(static_cast<std::size_t>(M) * n, -4.0f, 4.0f, 364);
+  std::vector<bf16> cpu_residual = residual0, residual = residual0;
+  cpu::matmul_add_residual<bf16>(x.data(), w.data(), bias.data(), cpu_residual.data(), M, n, k);
+  simt::launch(cuda_detail::gemv_grid(n), dim3(cuda_detail::kGemvThreads), [&] {
+    cuda_detail::gemv_kernel<bf16, M, true>(x.data(), w.data(), bias.data(), residual.data(), n, k);
+  });
+  expect_near(residual, cpu_residual, 8e-3, 1e-3, "residual += x W^T + bias");
+}
+
+// The layer norm inside the pair kernel (kNorm): bit for bit the rmsnorm kernel followed by the pair
+// kernel, and within rounding the CPU twin (rmsnorm, matmul, silu_mul).
+template <int M>
+void emulate_normed_silu_pairs(int inter, int k) {
+  const std::vector<bf16> input = random_bf16(static_cast<std::size_t>(M) * k, -3.0f, 3.0f, 371);
+  const std::vector<bf16> norm_weight = random_bf16(static_cast<std::size_t>(k), 0.5f, 1.5f, 372);
+  const std::vector<bf16> w = random_bf16(static_cast<std::size_t>(2 * inter) * k, -0.2f, 0.2f, 373);
+  std::vector<bf16> cpu_normed(input.size()), cpu_gate_up(static_cast<std::size_t>(M) * 2 * inter),
+      cpu_out(static_cast<std::size_t>(M) * inter);
+  cpu::rmsnorm_matmul_silu_mul<bf16>(input.data(), norm_weight.data(), 1e-6f, cpu_normed.data(), w.data(), nullptr,
+                                     cpu_gate_up.data(), cpu_out.data(), M, inter, k);
+  std::vector<bf16> out(cpu_out.size()), normed(input.size()), unfused(cpu_out.size());
+  simt::launch(cuda_detail::gemv_pair_grid(inter), dim3(cuda_detail::kGemvThreads), [&] {
+    cuda_detail::gemv_pair_kernel<bf16, M, cuda_detail::SiluMulPairs<bf16>, true>(
+        input.data(), w.data(), nullptr, k, cuda_detail::SiluMulPairs<bf16>{out.data(), inter}, norm_weight.data(),
+        1e-6f);
+  });
+  simt::launch(dim3(M), dim3(cuda_detail::kNormThreads), [&] {
+    cuda_detail::rmsnorm_residual_kernel<bf16, 8>(input.data(), nullptr, normed.data(), norm_weight.data(), k, 1e-6f);
+  });
+  simt::launch(cuda_detail::gemv_pair_grid(inter), dim3(cuda_detail::kGemvThreads), [&] {
+    cuda_detail::gemv_pair_kernel<bf16, M>(normed.data(), w.data(), nullptr, k,
+                                           cuda_detail::SiluMulPairs<bf16>{unfused.data(), inter});
+  });
+  expect_near(out, unfused, 0.0, 0.0, "norm in the pair kernel vs the rmsnorm kernel first");
+  expect_near(out, cpu_out, 2e-2, 1e-4 * std::sqrt(k), "normed silu pairs vs cpu");
+}
+
+TEST(CudaKernelEmulation, GemvPairsWithTheNormMatchTheNormKernelFirst) {
+  static_assert(cuda_detail::kGemvThreads == cuda_detail::kNormThreads, "the fused norm mirrors the norm kernel");
+  emulate_normed_silu_pairs<1>(24, 2056);  // 257 chunks: every thread of the norm has a chunk, one has two
+  emulate_normed_silu_pairs<4>(9, 1536);
+}
+
 TEST(CudaKernelEmulation, EmbeddingGatherZeroesBadIds) {
   const int vocab = 50, dim = 70;
   const std::vector<bf16> table = random_bf16(static_cast<std::size_t>(vocab) * dim, -1.0f, 1.0f, 321);

@@ -394,6 +394,63 @@ TEST_F(CudaKernels, FusedProjectionsMatchCpu) {
   }
 }
 
+// The layer norm fused into the projections after it and the residual update fused into the ones before
+// it, against the CPU twins at the 1.5B shapes, for 1 to 5 rows (5: the separate kernels).
+TEST_F(CudaKernels, NormAndResidualFusionsMatchCpu) {
+  const int hidden = 1536, inter = 8960, q_heads = 12, kv_heads = 2, d = 128, block_size = 16, blocks = 8;
+  const int width = (q_heads + 2 * kv_heads) * d;
+  const std::vector<bf16> norm_weight = random_bf16(static_cast<std::size_t>(hidden), 0.5f, 1.5f, 301);
+  const std::vector<bf16> w_qkv = random_bf16(static_cast<std::size_t>(width) * hidden, -0.05f, 0.05f, 302);
+  const std::vector<bf16> w_gate_up = random_bf16(static_cast<std::size_t>(2 * inter) * hidden, -0.05f, 0.05f, 303);
+  const std::vector<bf16> w_down = random_bf16(static_cast<std::size_t>(hidden) * inter, -0.02f, 0.02f, 304);
+  const std::vector<bf16> b_down = random_bf16(static_cast<std::size_t>(hidden), -1.0f, 1.0f, 305);
+  const std::vector<float> inv_freq = rope_inverse_frequencies(RopeConfig{}, d);
+  DeviceBuffer<bf16> d_norm(norm_weight), d_w_qkv(w_qkv), d_w_gate_up(w_gate_up), d_w_down(w_down), d_b_down(b_down);
+  DeviceBuffer<float> d_inv_freq(inv_freq);
+  for (int m = 1; m <= cuda::kGemvMaxRows + 1; ++m) {
+    const std::string rows = " m=" + std::to_string(m);
+    const std::vector<bf16> residual = random_bf16(static_cast<std::size_t>(m) * hidden, -4.0f, 4.0f, 306 + m);
+    std::vector<std::int32_t> positions(static_cast<std::size_t>(m));
+    std::vector<std::int64_t> slots(static_cast<std::size_t>(m));
+    for (int i = 0; i < m; ++i) {
+      positions[static_cast<std::size_t>(i)] = 11 * i + 1;
+      slots[static_cast<std::size_t>(i)] = 5 * i;
+    }
+    const std::size_t pool = static_cast<std::size_t>(blocks) * kv_heads * block_size * d;
+    std::vector<bf16> cpu_normed(residual.size()), cpu_qkv(static_cast<std::size_t>(m) * width), cpu_key(pool),
+        cpu_value(pool);
+    cpu::rmsnorm_matmul_rope_write_kv<bf16>(residual.data(), norm_weight.data(), 1e-6f, cpu_normed.data(),
+                                            w_qkv.data(), nullptr, cpu_qkv.data(), m, q_heads, hidden,
+                                            positions.data(), slots.data(), inv_freq.data(),
+                                            KvCacheView{cpu_key.data(), cpu_value.data(), blocks, block_size, kv_heads, d});
+    DeviceBuffer<bf16> d_residual(residual), d_normed(residual.size()), d_qkv(cpu_qkv.size()), d_key(pool),
+        d_value(pool);
+    DeviceBuffer<std::int32_t> d_positions(positions);
+    DeviceBuffer<std::int64_t> d_slots(slots);
+    cuda::rmsnorm_matmul_rope_write_kv<bf16>(d_residual.get(), d_norm.get(), 1e-6f, d_normed.get(), d_w_qkv.get(),
+                                             nullptr, d_qkv.get(), m, q_heads, hidden, d_positions.get(),
+                                             d_slots.get(), d_inv_freq.get(),
+                                             KvCacheView{d_key.get(), d_value.get(), blocks, block_size, kv_heads, d});
+    expect_near(d_qkv.download(), cpu_qkv, 2e-2, 2e-3, ("normed qkv" + rows).c_str());
+    expect_near(d_key.download(), cpu_key, 2e-2, 2e-3, ("normed key cache" + rows).c_str());
+
+    std::vector<bf16> cpu_gate_up(static_cast<std::size_t>(m) * 2 * inter), cpu_act(static_cast<std::size_t>(m) * inter);
+    cpu::rmsnorm_matmul_silu_mul<bf16>(residual.data(), norm_weight.data(), 1e-6f, cpu_normed.data(),
+                                       w_gate_up.data(), nullptr, cpu_gate_up.data(), cpu_act.data(), m, inter, hidden);
+    DeviceBuffer<bf16> d_gate_up(cpu_gate_up.size()), d_act(cpu_act.size());
+    cuda::rmsnorm_matmul_silu_mul<bf16>(d_residual.get(), d_norm.get(), 1e-6f, d_normed.get(), d_w_gate_up.get(),
+                                        nullptr, d_gate_up.get(), d_act.get(), m, inter, hidden);
+    const std::vector<bf16> act = d_act.download();
+    expect_near(act, cpu_act, 2e-2, 2e-3, ("normed silu(gate) * up" + rows).c_str());
+
+    std::vector<bf16> cpu_residual = residual;
+    cpu::matmul_add_residual<bf16>(cpu_act.data(), w_down.data(), b_down.data(), cpu_residual.data(), m, hidden, inter);
+    DeviceBuffer<bf16> d_cpu_act(cpu_act);
+    cuda::matmul_add_residual<bf16>(d_cpu_act.get(), d_w_down.get(), d_b_down.get(), d_residual.get(), m, hidden, inter);
+    expect_near(d_residual.download(), cpu_residual, 1e-2, 2e-3, ("residual += down" + rows).c_str());
+  }
+}
+
 // 64 dependent products launched back to back without a synchronization, alternating the gemv kernel
 // (programmatic dependent launch on Hopper) and cuBLASLt (ordinary launches): each reads the previous
 // one's output. The weights are permutations and the biases small integers, so every value is an exact
