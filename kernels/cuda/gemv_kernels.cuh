@@ -1,8 +1,8 @@
-// Kernel body of the small-batch matrix product (launcher in matmul.cu): y = x W^T (+ bias) for at most
-// kGemvMaxRows rows of x, the decode steps of a few sequences. There the product is a pass over the weight,
-// so the kernel is built to keep memory busy: a warp per output feature, every lane with
-// kGemvChunksInFlight 16-byte weight loads outstanding, and (grid_dependency.cuh) the first of them issued
-// before waiting for the kernel that writes x. Device code only and no CUDA headers, so
+// Kernel bodies of the small-batch matrix products (launchers in matmul.cu and projection.cu): y = x W^T
+// (+ bias) for at most kGemvMaxRows rows of x, the decode steps of a few sequences. There the product is a
+// pass over the weight, so the kernels are built to keep memory busy: a warp per output feature, every lane
+// with kGemvChunksInFlight 16-byte weight loads outstanding, and (grid_dependency.cuh) the first of them
+// issued before waiting for the kernel that writes x. Device code only and no CUDA headers, so
 // tests/kernels/simt_emulator.h can run it on the CPU.
 #pragma once
 #include <cmath>
@@ -68,7 +68,7 @@ __global__ void __launch_bounds__(kGemvThreads)
       float w[8];
       unpack_bf16x8(pending[u], w);
       const int next = c + 32 * kGemvChunksInFlight;
-      if (next < chunks) pending[u] = row[next];  // refill the slot before using it: loads stay in flight
+      if (next < chunks) pending[u] = row[next];  // refill the slot as soon as it is unpacked: loads stay in flight
       R1EVAL_UNROLL
       for (int i = 0; i < M; ++i) {
         float v[8];
