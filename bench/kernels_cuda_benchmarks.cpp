@@ -264,14 +264,18 @@ void BM_SampleTopP(benchmark::State& state) {
 }
 BENCHMARK(BM_SampleTopP)->Arg(1)->Arg(256)->UseManualTime()->Unit(benchmark::kMicrosecond);
 
-// route 0: matmul as the engine calls it; 1: cuBLASLt; 2: the small-batch gemv kernel.
+// route 0: matmul as the engine calls it; 1: cuBLASLt; 2: the small-batch gemv kernel; 3: gemv adding
+// into y (matmul_add_residual, the o and down projections of one rank).
 void BM_Matmul(benchmark::State& state) {
   const int route = static_cast<int>(state.range(0)), m = static_cast<int>(state.range(1));
   const int n = static_cast<int>(state.range(2)), k = static_cast<int>(state.range(3));
   Buffer<bf16> x(noise_bf16(static_cast<std::size_t>(m) * k, 13)), w(noise_bf16(static_cast<std::size_t>(n) * k, 14)),
       y(static_cast<std::size_t>(m) * n);
   const double bytes = (static_cast<double>(n) * k + static_cast<double>(m) * k + static_cast<double>(m) * n) * sizeof(bf16);
-  const auto product = route == 1 ? cuda::matmul_cublaslt<bf16> : route == 2 ? cuda::matmul_gemv<bf16> : cuda::matmul<bf16>;
+  const auto product = route == 1   ? cuda::matmul_cublaslt<bf16>
+                        : route == 2 ? cuda::matmul_gemv<bf16>
+                        : route == 3 ? cuda::matmul_add_residual<bf16>
+                                     : cuda::matmul<bf16>;
   run_timed(state, bytes, [&] { product(x.get(), w.get(), nullptr, y.get(), m, n, k, nullptr); });
   state.counters["TFLOP/s"] = benchmark::Counter(2.0 * m * n * static_cast<double>(k) * 1e-12,
                                                  benchmark::Counter::kIsIterationInvariantRate);
@@ -284,6 +288,7 @@ void matmul_shapes(benchmark::internal::Benchmark* b) {
   for (const int m : {1, 4})
     for (const auto& shape : shapes)
       for (const int route : {1, 2}) b->Args({route, m, shape[0], shape[1]});
+  b->Args({3, 1, kHidden, kHidden})->Args({3, 1, kHidden, kInter});
   b->Args({0, 256, 2 * kInter, kHidden})->Args({0, 256, kVocab, kHidden});
 }
 BENCHMARK(BM_Matmul)->Apply(matmul_shapes)->UseManualTime()->Unit(benchmark::kMicrosecond);
