@@ -50,6 +50,15 @@ bool norm_fuses(const bf16* input, const bf16* norm_weight, const bf16* weight, 
          cuda_detail::vector8_ok(k, {input, norm_weight});
 }
 
+// The shapes the fused RoPE epilogue (and rope_write_kv) takes: one line naming `what` otherwise.
+void check_rope_shape(const char* what, int num_q_heads, const KvCacheView& cache) {
+  validate_kv_cache(cache);
+  if (num_q_heads <= 0) throw std::invalid_argument(std::string(what) + ": num_q_heads must be > 0");
+  if (cache.head_dim % 2 != 0 || cache.head_dim > 2 * cuda_detail::kRopeMaxHalf)
+    throw std::invalid_argument(std::string(what) + ": head_dim must be even and at most " +
+                                std::to_string(2 * cuda_detail::kRopeMaxHalf) + ", got " + std::to_string(cache.head_dim));
+}
+
 void check_norm(const char* what, const bf16* norm_weight, int k) {
   if (norm_weight == nullptr) throw std::invalid_argument(std::string(what) + ": norm_weight must not be null");
   if (k <= 0) throw std::invalid_argument(std::string(what) + ": k must be > 0, got " + std::to_string(k));
@@ -61,11 +70,7 @@ template <typename T>
 void matmul_rope_write_kv(const bf16* x, const bf16* weight, const bf16* bias, T* qkv, int m, int num_q_heads, int k,
                           const std::int32_t* positions, const std::int64_t* slot_mapping, const float* inv_freq,
                           const KvCacheView& cache, Stream stream) {
-  validate_kv_cache(cache);
-  if (num_q_heads <= 0) throw std::invalid_argument("matmul_rope_write_kv: num_q_heads must be > 0");
-  if (cache.head_dim % 2 != 0 || cache.head_dim > 2 * cuda_detail::kRopeMaxHalf)
-    throw std::invalid_argument("matmul_rope_write_kv: head_dim must be even and at most " +
-                                std::to_string(2 * cuda_detail::kRopeMaxHalf) + ", got " + std::to_string(cache.head_dim));
+  check_rope_shape("matmul_rope_write_kv", num_q_heads, cache);
   if (m < 0 || k < 0)
     throw std::invalid_argument("matmul_rope_write_kv: m and k must be >= 0, got m=" + std::to_string(m) +
                                 " k=" + std::to_string(k));
@@ -108,11 +113,7 @@ void rmsnorm_matmul_rope_write_kv(const bf16* input, const bf16* norm_weight, fl
                             stream);
     return;
   }
-  validate_kv_cache(cache);
-  if (num_q_heads <= 0) throw std::invalid_argument("rmsnorm_matmul_rope_write_kv: num_q_heads must be > 0");
-  if (cache.head_dim % 2 != 0 || cache.head_dim > 2 * cuda_detail::kRopeMaxHalf)
-    throw std::invalid_argument("rmsnorm_matmul_rope_write_kv: head_dim must be even and at most " +
-                                std::to_string(2 * cuda_detail::kRopeMaxHalf) + ", got " + std::to_string(cache.head_dim));
+  check_rope_shape("rmsnorm_matmul_rope_write_kv", num_q_heads, cache);
   const int width = (num_q_heads + 2 * cache.num_kv_heads) * cache.head_dim;
   const RopeWritePairs<T> epilogue{qkv, num_q_heads, positions, slot_mapping, inv_freq, cache};
   launch_pairs<T, true>("rmsnorm_matmul_rope_write_kv gemv_pair_kernel", input, weight, bias, m, k, width / 2,
