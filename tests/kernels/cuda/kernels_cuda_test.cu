@@ -88,6 +88,12 @@ TEST(CudaErrors, OneLineNamingCallAndKernel) {
 TEST(CudaErrors, BadShapesThrowBeforeLaunching) {
   EXPECT_THROW(cuda::rmsnorm_residual<float>(nullptr, nullptr, nullptr, nullptr, 1, 0, 1e-6f), std::invalid_argument);
   EXPECT_THROW(cuda::matmul<float>(nullptr, nullptr, nullptr, nullptr, -1, 1, 1), std::invalid_argument);
+  EXPECT_THROW(cuda::matmul_gemv<float>(nullptr, nullptr, nullptr, nullptr, cuda::kGemvMaxRows + 1, 8, 8),
+               std::invalid_argument);
+  EXPECT_THROW(cuda::matmul_silu_mul<bf16>(nullptr, nullptr, nullptr, nullptr, nullptr, 1, 0, 8), std::invalid_argument);
+  EXPECT_THROW(cuda::rmsnorm_matmul_silu_mul<bf16>(nullptr, nullptr, 1e-6f, nullptr, nullptr, nullptr, nullptr, nullptr,
+                                                   1, 8, 8),
+               std::invalid_argument);
   bf16 pool{};
   const KvCacheView cache{&pool, &pool, 1, 16, 2, 96};
   const std::int32_t zero = 0;
@@ -101,6 +107,14 @@ TEST(CudaErrors, BadShapesThrowBeforeLaunching) {
     FAIL() << "expected invalid_argument";
   } catch (const std::invalid_argument& e) {
     EXPECT_NE(std::string(e.what()).find("head_dim 96"), std::string::npos) << e.what();
+  }
+  const KvCacheView odd_heads{&pool, &pool, 1, 16, 2, 63};
+  try {
+    bf16 x{};
+    cuda::matmul_rope_write_kv<bf16>(&x, &x, nullptr, &x, 1, 4, 8, &zero, nullptr, nullptr, odd_heads);
+    FAIL() << "expected invalid_argument";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_EQ(std::string(e.what()).rfind("matmul_rope_write_kv: head_dim must be even", 0), 0u) << e.what();
   }
 }
 
@@ -346,8 +360,6 @@ TEST_F(CudaKernels, MatmulRoutesMatchCpuForDecodeBatches) {
     }
     compare_matmul<bf16>(m, 1536, 8960, false, MatmulRoute::gemv);
   }
-  EXPECT_THROW(cuda::matmul_gemv<float>(nullptr, nullptr, nullptr, nullptr, cuda::kGemvMaxRows + 1, 8, 8),
-               std::invalid_argument);
 }
 
 // The fused decode projections on the device against the CPU twin (matmul, then the pointwise kernel) at
