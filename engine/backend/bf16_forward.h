@@ -89,6 +89,7 @@ void bf16_forward(const Bf16Model& m, const PackedBatch& packed, const std::byte
   const auto norm = [&](const bf16* weight) {
     Kernels::rmsnorm_residual(proj_pending ? w.proj : w.residual, proj_pending ? w.residual : nullptr, w.normed,
                               weight, n, h, eps, stream);
+    proj_pending = false;
   };
   const auto add_block_output = [&](const bf16* x, const bf16* weight, const bf16* bias, int k) {
     if (one_rank) {
@@ -129,7 +130,6 @@ void bf16_forward(const Bf16Model& m, const PackedBatch& packed, const std::byte
                                        layer.gate_up_bias, w.gate_up, w.act, n, inter, h, stream);
     } else {
       norm(layer.post_attention_norm);
-      proj_pending = false;
       Kernels::matmul_silu_mul(w.normed, layer.gate_up, layer.gate_up_bias, w.gate_up, w.act, n, inter, h, stream);
     }
     add_block_output(w.act, layer.down, layer.down_bias, inter);
