@@ -92,27 +92,44 @@ __global__ void __launch_bounds__(kGemvThreads)
 constexpr int kGemvNormTileElements = 16384;
 
 // x = rmsnorm(input) for M rows of k values into `tile`, exactly as rmsnorm_residual_kernel<bf16, 8>
-// (without a residual, and with as many threads) computes it: the same per-thread chunks, block sum and
-// formula. Every thread of the block calls it.
+// (without a residual, and with as many threads) computes each row: the same per-thread chunks, the same
+// warp and block sums (block_sum's steps, for all M rows at once: one pair of barriers instead of M),
+// the same formula. `scratch` holds M * 32 floats. Every thread of the block calls it.
 template <int M>
 __device__ void normalize_rows(const bf16* input, const bf16* norm_weight, float eps, int k, bf16* tile,
                                float* scratch) {
   const int chunks = k / 8;
-  for (int i = 0; i < M; ++i) {
-    const bf16* row = input + static_cast<std::size_t>(i) * k;
-    float sum_squares = 0.0f;
-    for (int c = threadIdx.x; c < chunks; c += blockDim.x) {
+  const int lane = threadIdx.x % 32, warp = threadIdx.x / 32, warps = blockDim.x / 32;
+  float sum_squares[M];
+  for (int i = 0; i < M; ++i) sum_squares[i] = 0.0f;
+  for (int c = threadIdx.x; c < chunks; c += blockDim.x) {
+    R1EVAL_UNROLL
+    for (int i = 0; i < M; ++i) {
       float v[8];
-      load_vec<8>(row + c * 8, v);
-      for (int e = 0; e < 8; ++e) sum_squares += v[e] * v[e];
+      load_vec<8>(input + static_cast<std::size_t>(i) * k + c * 8, v);
+      for (int e = 0; e < 8; ++e) sum_squares[i] += v[e] * v[e];
     }
-    sum_squares = block_sum(sum_squares, scratch);
-    const float inverse_rms = 1.0f / sqrtf(sum_squares / static_cast<float>(k) + eps);
-    for (int c = threadIdx.x; c < chunks; c += blockDim.x) {
-      float v[8], w[8];
-      load_vec<8>(row + c * 8, v);
-      load_vec<8>(norm_weight + c * 8, w);
-      for (int e = 0; e < 8; ++e) v[e] = v[e] * inverse_rms * w[e];
+  }
+  R1EVAL_UNROLL
+  for (int i = 0; i < M; ++i) {
+    const float warp_total = warp_sum(sum_squares[i]);
+    if (lane == 0) scratch[i * 32 + warp] = warp_total;
+  }
+  __syncthreads();
+  float inverse_rms[M];
+  R1EVAL_UNROLL
+  for (int i = 0; i < M; ++i) {
+    const float total = warp_sum(lane < warps ? scratch[i * 32 + lane] : 0.0f);
+    inverse_rms[i] = 1.0f / sqrtf(total / static_cast<float>(k) + eps);
+  }
+  for (int c = threadIdx.x; c < chunks; c += blockDim.x) {
+    float w[8];
+    load_vec<8>(norm_weight + c * 8, w);
+    R1EVAL_UNROLL
+    for (int i = 0; i < M; ++i) {
+      float v[8];
+      load_vec<8>(input + static_cast<std::size_t>(i) * k + c * 8, v);
+      for (int e = 0; e < 8; ++e) v[e] = v[e] * inverse_rms[i] * w[e];
       store_vec<8>(tile + static_cast<std::size_t>(i) * k + c * 8, v);
     }
   }
@@ -154,7 +171,7 @@ __global__ void __launch_bounds__(kGemvThreads)
   const bf16* xs = x;
   if constexpr (kNorm) {
     __shared__ uint4 tile[kGemvNormTileElements / 8];  // bf16 rows, 16-byte aligned for the 8-wide loads
-    __shared__ float scratch[32];
+    __shared__ float scratch[M * 32];
     normalize_rows<M>(x, norm_weight, eps, k, reinterpret_cast<bf16*>(tile), scratch);
     xs = reinterpret_cast<const bf16*>(tile);
   }
