@@ -15,7 +15,8 @@ bool dependent_launch_enabled();
 void disable_dependent_launch();
 
 // kernel<<<grid, block, 0, stream>>>(args...), with programmatic dependent launch where enabled; throws
-// the one-line CUDA error naming `name` when the launch is refused.
+// the one-line CUDA error naming `name` when the launch is refused or an error is pending right after it
+// (with CUDA_LAUNCH_BLOCKING=1 every launch waits for its kernel, so a fault names the kernel that made it).
 template <typename... Params, typename... Args>
 void launch_kernel(const char* name, void (*kernel)(Params...), dim3 grid, dim3 block, cudaStream_t stream,
                    const Args&... args) {
@@ -30,13 +31,17 @@ void launch_kernel(const char* name, void (*kernel)(Params...), dim3 grid, dim3 
   if (dependent_launch_enabled()) {
     config.attrs = &dependent;
     config.numAttrs = 1;
-    if (cudaLaunchKernelEx(&config, kernel, args...) == cudaSuccess) return;
+    if (cudaLaunchKernelEx(&config, kernel, args...) == cudaSuccess) {
+      check(cudaGetLastError(), "kernel launch", name);
+      return;
+    }
     (void)cudaGetLastError();  // refused: retry as an ordinary launch, which reports a real fault
     disable_dependent_launch();
     config.attrs = nullptr;
     config.numAttrs = 0;
   }
   check(cudaLaunchKernelEx(&config, kernel, args...), "kernel launch", name);
+  check(cudaGetLastError(), "kernel launch", name);
 }
 
 }  // namespace r1eval::kernels::cuda_detail
