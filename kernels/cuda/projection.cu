@@ -43,11 +43,10 @@ void launch_pairs(const char* name, const bf16* x, const bf16* weight, const bf1
   }
 }
 
-// Whether the norm can run inside the pair kernel: gemv applies and the rows fit its shared tile (and
-// rmsnorm's 8-wide loads apply to them).
-bool norm_fuses(const bf16* input, const bf16* norm_weight, const bf16* weight, int m, int k) {
-  return gemv_applies(input, weight, m, k) && static_cast<long long>(m) * k <= cuda_detail::kGemvNormTileElements &&
-         cuda_detail::vector8_ok(k, {input, norm_weight});
+void check_rows(const char* what, int m, int k) {
+  if (m < 0 || k < 0)
+    throw std::invalid_argument(std::string(what) + ": m and k must be >= 0, got m=" + std::to_string(m) +
+                                " k=" + std::to_string(k));
 }
 
 // The shapes the fused RoPE epilogue (and rope_write_kv) takes: one line naming `what` otherwise.
@@ -59,9 +58,74 @@ void check_rope_shape(const char* what, int num_q_heads, const KvCacheView& cach
                                 std::to_string(2 * cuda_detail::kRopeMaxHalf) + ", got " + std::to_string(cache.head_dim));
 }
 
-void check_norm(const char* what, const bf16* norm_weight, int k) {
-  if (norm_weight == nullptr) throw std::invalid_argument(std::string(what) + ": norm_weight must not be null");
+// The x a projection reads, and the norm its pair kernel still has to apply (null: none). Without a norm
+// (norm_weight null) the input itself. With one: the input and the norm where the pair kernel can
+// normalize the rows itself (gemv applies, the rows fit its shared tile, rmsnorm's 8-wide loads apply),
+// else the rmsnorm kernel's output in `normed`.
+struct ProjectionInput {
+  const bf16* x;
+  const bf16* norm_weight;
+};
+
+ProjectionInput projection_input(const char* what, const bf16* input, const bf16* norm_weight, float eps,
+                                 bf16* normed, const bf16* weight, int m, int k, Stream stream) {
+  if (norm_weight == nullptr) return {input, nullptr};
   if (k <= 0) throw std::invalid_argument(std::string(what) + ": k must be > 0, got " + std::to_string(k));
+  if (gemv_applies(input, weight, m, k) && static_cast<long long>(m) * k <= cuda_detail::kGemvNormTileElements &&
+      cuda_detail::vector8_ok(k, {input, norm_weight}))
+    return {input, norm_weight};
+  rmsnorm_residual<bf16>(input, nullptr, normed, norm_weight, m, k, eps, stream);
+  return {normed, nullptr};
+}
+
+// The gemv_pair_kernel of `epilogue` over `pairs` pairs, normalizing x first when in.norm_weight is set.
+template <typename T, typename Epilogue>
+void launch_projection(const char* what, const ProjectionInput& in, const bf16* weight, const bf16* bias, int m,
+                       int k, int pairs, const Epilogue& epilogue, float eps, Stream stream) {
+  const std::string name = std::string(what) + " gemv_pair_kernel";  // a launch error names call and kernel
+  if (in.norm_weight != nullptr)
+    launch_pairs<T, true>(name.c_str(), in.x, weight, bias, m, k, pairs, epilogue, in.norm_weight, eps,
+                          to_cuda(stream));
+  else
+    launch_pairs<T, false>(name.c_str(), in.x, weight, bias, m, k, pairs, epilogue, nullptr, 0.0f, to_cuda(stream));
+}
+
+// q/k/v projection + RoPE + KV write, with the norm in front when norm_weight is set.
+template <typename T>
+void rope_projection(const char* what, const bf16* input, const bf16* norm_weight, float eps, bf16* normed,
+                     const bf16* weight, const bf16* bias, T* qkv, int m, int num_q_heads, int k,
+                     const std::int32_t* positions, const std::int64_t* slot_mapping, const float* inv_freq,
+                     const KvCacheView& cache, Stream stream) {
+  check_rope_shape(what, num_q_heads, cache);
+  check_rows(what, m, k);
+  const ProjectionInput in = projection_input(what, input, norm_weight, eps, normed, weight, m, k, stream);
+  const int width = (num_q_heads + 2 * cache.num_kv_heads) * cache.head_dim;
+  if (!gemv_applies(in.x, weight, m, k)) {
+    matmul<T>(in.x, weight, bias, qkv, m, width, k, stream);
+    rope_write_kv<T>(qkv, m, num_q_heads, positions, slot_mapping, inv_freq, cache, stream);
+    return;
+  }
+  launch_projection<T>(what, in, weight, bias, m, k, width / 2,
+                       RopeWritePairs<T>{qkv, num_q_heads, positions, slot_mapping, inv_freq, cache}, eps, stream);
+}
+
+// gate/up projection + SiLU * up, with the norm in front when norm_weight is set.
+template <typename T>
+void silu_projection(const char* what, const bf16* input, const bf16* norm_weight, float eps, bf16* normed,
+                     const bf16* weight, const bf16* bias, T* gate_up, T* out, int m, int inter, int k, Stream stream) {
+  if (inter <= 0) throw std::invalid_argument(std::string(what) + ": inter must be > 0, got " + std::to_string(inter));
+  check_rows(what, m, k);
+  const ProjectionInput in = projection_input(what, input, norm_weight, eps, normed, weight, m, k, stream);
+  if (!gemv_applies(in.x, weight, m, k)) {
+    matmul<T>(in.x, weight, bias, gate_up, m, 2 * inter, k, stream);
+    silu_mul<T>(gate_up, out, m, inter, stream);
+    return;
+  }
+  launch_projection<T>(what, in, weight, bias, m, k, inter, SiluMulPairs<T>{out, inter}, eps, stream);
+}
+
+void check_norm_weight(const char* what, const bf16* norm_weight) {
+  if (norm_weight == nullptr) throw std::invalid_argument(std::string(what) + ": norm_weight must not be null");
 }
 
 }  // namespace
@@ -70,35 +134,14 @@ template <typename T>
 void matmul_rope_write_kv(const bf16* x, const bf16* weight, const bf16* bias, T* qkv, int m, int num_q_heads, int k,
                           const std::int32_t* positions, const std::int64_t* slot_mapping, const float* inv_freq,
                           const KvCacheView& cache, Stream stream) {
-  check_rope_shape("matmul_rope_write_kv", num_q_heads, cache);
-  if (m < 0 || k < 0)
-    throw std::invalid_argument("matmul_rope_write_kv: m and k must be >= 0, got m=" + std::to_string(m) +
-                                " k=" + std::to_string(k));
-  const int width = (num_q_heads + 2 * cache.num_kv_heads) * cache.head_dim;
-  if (!gemv_applies(x, weight, m, k)) {
-    matmul<T>(x, weight, bias, qkv, m, width, k, stream);
-    rope_write_kv<T>(qkv, m, num_q_heads, positions, slot_mapping, inv_freq, cache, stream);
-    return;
-  }
-  const RopeWritePairs<T> epilogue{qkv, num_q_heads, positions, slot_mapping, inv_freq, cache};
-  launch_pairs<T, false>("matmul_rope_write_kv gemv_pair_kernel", x, weight, bias, m, k, width / 2, epilogue, nullptr,
-                         0.0f, to_cuda(stream));
+  rope_projection<T>("matmul_rope_write_kv", x, nullptr, 0.0f, nullptr, weight, bias, qkv, m, num_q_heads, k,
+                     positions, slot_mapping, inv_freq, cache, stream);
 }
 
 template <typename T>
 void matmul_silu_mul(const bf16* x, const bf16* weight, const bf16* bias, T* gate_up, T* out, int m, int inter, int k,
                      Stream stream) {
-  if (inter <= 0) throw std::invalid_argument("matmul_silu_mul: inter must be > 0, got " + std::to_string(inter));
-  if (m < 0 || k < 0)
-    throw std::invalid_argument("matmul_silu_mul: m and k must be >= 0, got m=" + std::to_string(m) +
-                                " k=" + std::to_string(k));
-  if (!gemv_applies(x, weight, m, k)) {
-    matmul<T>(x, weight, bias, gate_up, m, 2 * inter, k, stream);
-    silu_mul<T>(gate_up, out, m, inter, stream);
-    return;
-  }
-  launch_pairs<T, false>("matmul_silu_mul gemv_pair_kernel", x, weight, bias, m, k, inter,
-                         SiluMulPairs<T>{out, inter}, nullptr, 0.0f, to_cuda(stream));
+  silu_projection<T>("matmul_silu_mul", x, nullptr, 0.0f, nullptr, weight, bias, gate_up, out, m, inter, k, stream);
 }
 
 template <typename T>
@@ -106,32 +149,17 @@ void rmsnorm_matmul_rope_write_kv(const bf16* input, const bf16* norm_weight, fl
                                   const bf16* weight, const bf16* bias, T* qkv, int m, int num_q_heads, int k,
                                   const std::int32_t* positions, const std::int64_t* slot_mapping,
                                   const float* inv_freq, const KvCacheView& cache, Stream stream) {
-  check_norm("rmsnorm_matmul_rope_write_kv", norm_weight, k);
-  if (!norm_fuses(input, norm_weight, weight, m, k)) {
-    rmsnorm_residual<bf16>(input, nullptr, normed, norm_weight, m, k, eps, stream);
-    matmul_rope_write_kv<T>(normed, weight, bias, qkv, m, num_q_heads, k, positions, slot_mapping, inv_freq, cache,
-                            stream);
-    return;
-  }
-  check_rope_shape("rmsnorm_matmul_rope_write_kv", num_q_heads, cache);
-  const int width = (num_q_heads + 2 * cache.num_kv_heads) * cache.head_dim;
-  const RopeWritePairs<T> epilogue{qkv, num_q_heads, positions, slot_mapping, inv_freq, cache};
-  launch_pairs<T, true>("rmsnorm_matmul_rope_write_kv gemv_pair_kernel", input, weight, bias, m, k, width / 2,
-                        epilogue, norm_weight, eps, to_cuda(stream));
+  check_norm_weight("rmsnorm_matmul_rope_write_kv", norm_weight);
+  rope_projection<T>("rmsnorm_matmul_rope_write_kv", input, norm_weight, eps, normed, weight, bias, qkv, m,
+                     num_q_heads, k, positions, slot_mapping, inv_freq, cache, stream);
 }
 
 template <typename T>
 void rmsnorm_matmul_silu_mul(const bf16* input, const bf16* norm_weight, float eps, bf16* normed, const bf16* weight,
                              const bf16* bias, T* gate_up, T* out, int m, int inter, int k, Stream stream) {
-  check_norm("rmsnorm_matmul_silu_mul", norm_weight, k);
-  if (!norm_fuses(input, norm_weight, weight, m, k)) {
-    rmsnorm_residual<bf16>(input, nullptr, normed, norm_weight, m, k, eps, stream);
-    matmul_silu_mul<T>(normed, weight, bias, gate_up, out, m, inter, k, stream);
-    return;
-  }
-  if (inter <= 0) throw std::invalid_argument("rmsnorm_matmul_silu_mul: inter must be > 0, got " + std::to_string(inter));
-  launch_pairs<T, true>("rmsnorm_matmul_silu_mul gemv_pair_kernel", input, weight, bias, m, k, inter,
-                        SiluMulPairs<T>{out, inter}, norm_weight, eps, to_cuda(stream));
+  check_norm_weight("rmsnorm_matmul_silu_mul", norm_weight);
+  silu_projection<T>("rmsnorm_matmul_silu_mul", input, norm_weight, eps, normed, weight, bias, gate_up, out, m, inter,
+                     k, stream);
 }
 
 template void matmul_rope_write_kv<float>(const bf16*, const bf16*, const bf16*, float*, int, int, int,
