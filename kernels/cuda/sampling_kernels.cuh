@@ -121,15 +121,20 @@ __device__ std::uint32_t radix_select(const RowContext& row, bool count_tokens, 
   return prefix;
 }
 
+// The tokens a threshold (>= 1) keeps: weight(i) when it is at least the threshold, else 0; the exp only
+// for tokens whose scaled logit may reach it (`above` = scaled_range(threshold, kSamplingMaxWeight)).
+__device__ __forceinline__ std::uint32_t kept_weight(const RowContext& row, int i, std::uint32_t threshold,
+                                                     const ScaledRange& above) {
+  const float x = row.scaled(i);
+  if (!above.may_hold(x)) return 0;
+  const std::uint32_t w = sampling_weight_of_scaled(x);
+  return w >= threshold ? w : 0;
+}
+
 __device__ unsigned long long mass_at_least(const RowContext& row, std::uint32_t threshold, SharedState& shared) {
-  const ScaledRange range = scaled_range(threshold, kSamplingMaxWeight);
+  const ScaledRange above = scaled_range(threshold, kSamplingMaxWeight);
   unsigned long long mass = 0;
-  for (int i = threadIdx.x; i < row.vocab; i += blockDim.x) {
-    const float x = row.scaled(i);
-    if (!range.may_hold(x)) continue;
-    const std::uint32_t w = sampling_weight_of_scaled(x);
-    if (w >= threshold) mass += w;
-  }
+  for (int i = threadIdx.x; i < row.vocab; i += blockDim.x) mass += kept_weight(row, i, threshold, above);
   return cuda_detail::block_sum_u64(mass, shared.scratch);
 }
 
@@ -241,20 +246,13 @@ __global__ void __launch_bounds__(kSampleThreads)
   const int chunk_end = min(vocab, chunk_begin + chunk);
   const ScaledRange kept = scaled_range(threshold, kSamplingMaxWeight);
   unsigned long long chunk_mass = 0;
-  for (int i = chunk_begin; i < chunk_end; ++i) {
-    const float scaled = row.scaled(i);
-    if (!kept.may_hold(scaled)) continue;
-    const std::uint32_t w = sampling_weight_of_scaled(scaled);
-    if (w >= threshold) chunk_mass += w;
-  }
+  for (int i = chunk_begin; i < chunk_end; ++i) chunk_mass += kept_weight(row, i, threshold, kept);
   const unsigned long long before = exclusive_scan(chunk_mass, shared);
   if (before <= target && target < before + chunk_mass) {
     unsigned long long cumulative = before;
     for (int i = chunk_begin; i < chunk_end; ++i) {
-      const float scaled = row.scaled(i);
-      if (!kept.may_hold(scaled)) continue;
-      const std::uint32_t w = sampling_weight_of_scaled(scaled);
-      if (w < threshold) continue;
+      const std::uint32_t w = kept_weight(row, i, threshold, kept);
+      if (w == 0) continue;
       cumulative += w;
       if (cumulative > target) {
         tokens[r] = i;
