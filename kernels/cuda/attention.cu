@@ -15,6 +15,7 @@ using cuda_detail::decode_reduce_kernel;
 using cuda_detail::decode_split_kernel;
 using cuda_detail::decode_grid;
 using cuda_detail::decode_head_chunks;
+using cuda_detail::decode_reduce_block;
 using cuda_detail::decode_reduce_grid;
 using cuda_detail::decode_workspace;
 using cuda_detail::DecodeWorkspace;
@@ -56,7 +57,7 @@ void launch_decode(const T* q, int q_row_stride, T* out, int num_q_heads, const 
                 decode_grid(work, batch, num_q_heads, cache.num_kv_heads), dim3(kThreads), stream, q, q_row_stride,
                 num_q_heads, cache, batch, scale, work);
   launch_kernel("paged_attention decode_reduce_kernel", decode_reduce_kernel<T, D>,
-                decode_reduce_grid(batch, num_q_heads), dim3(D), stream, out, num_q_heads, batch.context_lens, work);
+                decode_reduce_grid(batch, num_q_heads), decode_reduce_block(work, D), stream, out, num_q_heads, batch.context_lens, work);
 }
 
 }  // namespace

@@ -6,9 +6,10 @@
 // query head that reads it; each warp owns 4 rows and keeps their online-softmax state in registers.
 // Decode: split-K. A block owns one split (decode_split_tokens keys) of one sequence for one kv head and
 // up to 8 of its query heads, so K/V are read from memory once per group; each lane scores one key at
-// a time against all of those heads; value rows are loaded 8 at a time before use, so a warp waits one
-// memory latency per 8 keys, not per key (small batches have too few warps to hide it). A second pass
-// merges the splits' (max, sum, partial output).
+// a time against all of those heads. A warp issues all loads of its 32-key tile (its key row, its dims of
+// the 32 value rows) before using any, so it waits one memory latency per tile: small batches have too
+// few warps to hide latency, so at batch 1 that wait is the kernel's cost. A second pass merges the
+// splits' (max, sum, partial output), several splits' loads in flight at once.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -27,7 +28,6 @@ constexpr int kRowsPerWarp = 4;
 constexpr int kPrefillRows = kWarps * kRowsPerWarp;
 constexpr int kKeyTile = 32;
 constexpr int kHeadsPerDecodeBlock = 8;
-constexpr int kDecodeValueBatch = 8;  // value rows a decode warp loads before using them
 
 __device__ __forceinline__ std::size_t cache_row(const KvCacheView& cache, const std::int32_t* table, int kv_head,
                                                  int key) {
@@ -147,17 +147,45 @@ struct DecodeWorkspace {
   int split_tokens;  // keys per split (decode_split_tokens)
 };
 
-// Loads E consecutive bf16 values (E = 2 or 4) as floats.
+// E consecutive bf16 values (E = 2 or 4) as raw bits: loaded in one instruction, widened when used.
 template <int E>
-__device__ __forceinline__ void load_bf16(const bf16* source, float* out) {
+struct ValueBitsOf;
+template <>
+struct ValueBitsOf<2> {
+  using type = unsigned;
+};
+template <>
+struct ValueBitsOf<4> {
+  using type = uint2;
+};
+template <int E>
+using ValueBits = typename ValueBitsOf<E>::type;
+
+template <int E>
+__device__ __forceinline__ ValueBits<E> load_value_bits(const bf16* source) {
+  return *reinterpret_cast<const ValueBits<E>*>(source);
+}
+
+// This lane's E dims of value rows first .. first + N - 1 of a warp's tile (row: each lane's cache row,
+// shuffled from lane u for row u; rows past keys_here are not loaded).
+template <int E, int N>
+__device__ __forceinline__ void load_value_rows(const KvCacheView& cache, unsigned long long row, int first,
+                                                int keys_here, int lane, ValueBits<E>* out) {
+R1EVAL_UNROLL
+  for (int u = 0; u < N; ++u) {
+    const unsigned long long row_u = __shfl_sync(0xffffffffu, row, first + u);
+    if (first + u < keys_here) out[u] = load_value_bits<E>(cache.value + row_u + lane * E);
+  }
+}
+
+template <int E>
+__device__ __forceinline__ void value_floats(const ValueBits<E>& raw, float* out) {
   if constexpr (E == 4) {
-    const uint2 raw = *reinterpret_cast<const uint2*>(source);
     out[0] = bits_float(raw.x << 16);
     out[1] = bits_float(raw.x & 0xffff0000u);
     out[2] = bits_float(raw.y << 16);
     out[3] = bits_float(raw.y & 0xffff0000u);
   } else {
-    const unsigned raw = *reinterpret_cast<const unsigned*>(source);
     out[0] = bits_float(raw << 16);
     out[1] = bits_float(raw & 0xffff0000u);
   }
@@ -187,6 +215,10 @@ __global__ void __launch_bounds__(kThreads)
   const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
   const std::int32_t* table = batch.block_tables + static_cast<std::size_t>(seq) * batch.max_blocks_per_seq;
 
+  // Cache row of this lane's key in the warp's next tile: looked up one tile ahead, so the block-table
+  // read of the first tile overlaps staging q, and that of the next tile overlaps this one.
+  const auto row_of = [&](int key) { return key < end ? cache_row(cache, table, kv_head, key) : 0ull; };
+  unsigned long long next_row = row_of(begin + warp * 32 + lane);
   for (int idx = threadIdx.x; idx < heads * D; idx += kThreads) {
     const int g = idx / D, dim = idx % D;
     const int head = kv_head * group + first + g;
@@ -206,15 +238,30 @@ R1EVAL_UNROLL
   for (int tile = begin + warp * 32; tile < end; tile += kThreads) {
     const int key = tile + lane;
     const bool valid = key < end;
-    const unsigned long long row = valid ? cache_row(cache, table, kv_head, key) : 0ull;
+    const int keys_here = min(32, end - tile);  // uniform over the warp
+    const unsigned long long row = next_row;
+    next_row = row_of(key + kThreads);
+    // The tile's loads are issued before they are used, in two waves: this lane's key row with its E dims
+    // of the first 16 value rows, then (once the key registers are free) those of the last 16. A warp waits
+    // about one memory latency per tile instead of one per few loads; at batch 1 that wait is the kernel's
+    // cost (it waited eight times before: four key batches, four value batches). All 32 rows in one wave
+    // would spill at head_dim 128.
+    constexpr int kHalf = 16;
+    uint4 key_raw[D / 8];
+    ValueBits<E> value_raw[2][kHalf];
+    if (valid) {
+      const uint4* k = reinterpret_cast<const uint4*>(cache.key + row);
+R1EVAL_UNROLL
+      for (int c = 0; c < D / 8; ++c) key_raw[c] = k[c];
+    }
+    load_value_rows<E, kHalf>(cache, row, 0, keys_here, lane, value_raw[0]);
     float score[H];
 R1EVAL_UNROLL
     for (int g = 0; g < H; ++g) score[g] = 0.0f;
     if (valid) {
-      const bf16* k = cache.key + row;
-R1EVAL_UNROLL_BY(4)
-      for (int d0 = 0; d0 < D; d0 += 8) {
-        const uint4 raw = *reinterpret_cast<const uint4*>(k + d0);
+R1EVAL_UNROLL
+      for (int c = 0; c < D / 8; ++c) {
+        const uint4 raw = key_raw[c];
         const float kf[8] = {bits_float(raw.x << 16), bits_float(raw.x & 0xffff0000u), bits_float(raw.y << 16),
                              bits_float(raw.y & 0xffff0000u), bits_float(raw.z << 16), bits_float(raw.z & 0xffff0000u),
                              bits_float(raw.w << 16), bits_float(raw.w & 0xffff0000u)};
@@ -222,11 +269,12 @@ R1EVAL_UNROLL
         for (int g = 0; g < H; ++g) {
           if (g < heads) {
 R1EVAL_UNROLL
-            for (int t = 0; t < 8; ++t) score[g] += q_tile[g][d0 + t] * kf[t];
+            for (int t = 0; t < 8; ++t) score[g] += q_tile[g][c * 8 + t] * kf[t];
           }
         }
       }
     }
+    load_value_rows<E, kHalf>(cache, row, kHalf, keys_here, lane, value_raw[1]);
     float p[H];
 R1EVAL_UNROLL
     for (int g = 0; g < H; ++g) {
@@ -242,27 +290,18 @@ R1EVAL_UNROLL
         running_max[g] = new_max;
       }
     }
-    // Values: kDecodeValueBatch rows are loaded before any is used, so that many loads are in flight at
-    // once (one at a time, a warp would wait a memory latency per key: the whole cost at batch 1). The
-    // accumulation order is still key by key.
-    const int keys_here = min(32, end - tile);  // uniform over the warp
-    for (int j0 = 0; j0 < keys_here; j0 += kDecodeValueBatch) {
-      float v[kDecodeValueBatch][E];
+    // Accumulated key by key, in order.
 R1EVAL_UNROLL
-      for (int u = 0; u < kDecodeValueBatch; ++u) {
-        const unsigned long long row_j = __shfl_sync(0xffffffffu, row, j0 + u);
-        if (j0 + u < keys_here) load_bf16<E>(cache.value + row_j + lane * E, v[u]);
-      }
+    for (int u = 0; u < 32; ++u) {
+      if (u >= keys_here) break;
+      float v[E];
+      value_floats<E>(value_raw[u / kHalf][u % kHalf], v);
 R1EVAL_UNROLL
-      for (int u = 0; u < kDecodeValueBatch; ++u) {
-        if (j0 + u >= keys_here) break;
+      for (int g = 0; g < H; ++g) {
+        if (g < heads) {
+          const float pj = __shfl_sync(0xffffffffu, p[g], u);
 R1EVAL_UNROLL
-        for (int g = 0; g < H; ++g) {
-          if (g < heads) {
-            const float pj = __shfl_sync(0xffffffffu, p[g], j0 + u);
-R1EVAL_UNROLL
-            for (int e = 0; e < E; ++e) acc[g][e] += pj * v[u][e];
-          }
+          for (int e = 0; e < E; ++e) acc[g][e] += pj * v[e];
         }
       }
     }
@@ -302,30 +341,67 @@ R1EVAL_UNROLL
   }
 }
 
+// The merge of the splits: each thread keeps an online softmax state (max, sum, value) for one output
+// dim over a share of the splits, loading kReduceBatch splits before merging any (one memory latency per
+// batch, not per split); with many splits, kMaxReduceParts threads per dim take interleaved batches and
+// their states are merged at the end, so a batch-1 step with 64+ splits waits a few latencies, not 64.
+constexpr int kReduceBatch = 8;
+constexpr int kMaxReduceParts = 4;
+inline int decode_reduce_parts(int num_splits) { return num_splits > 2 * kReduceBatch ? kMaxReduceParts : 1; }
+
+struct SoftmaxState {  // trivial: it also lives in shared memory
+  float max, sum, value;
+};
+
+__device__ __forceinline__ void merge_softmax(SoftmaxState& state, float max, float sum, float value) {
+  if (max == -INFINITY) return;  // nothing in that share
+  const float new_max = fmaxf(state.max, max);
+  const float keep = expf(state.max - new_max), add = expf(max - new_max);
+  state.sum = state.sum * keep + sum * add;
+  state.value = state.value * keep + value * add;
+  state.max = new_max;
+}
+
 template <typename T, int D>
-__global__ void __launch_bounds__(D)
+__global__ void __launch_bounds__(kMaxReduceParts * D)
     decode_reduce_kernel(T* out, int num_q_heads, const std::int32_t* context_lens, DecodeWorkspace work) {
   wait_for_prior_kernels();
   release_dependents();
-  const int head = blockIdx.x, seq = blockIdx.y, dim = threadIdx.x;
+  __shared__ SoftmaxState part_state[kMaxReduceParts][D];
+  const int head = blockIdx.x, seq = blockIdx.y;
+  const int dim = threadIdx.x % D, part = threadIdx.x / D, parts = blockDim.x / D;
   const int context = context_lens[seq];
   int used = (context + work.split_tokens - 1) / work.split_tokens;
   if (used > work.num_splits) used = work.num_splits;
   T* o = out + (static_cast<std::size_t>(seq) * num_q_heads + head) * D;
-  if (used <= 0) {
-    o[dim] = store_from_float<T>(0.0f);
+  if (used <= 0) {  // uniform over the block
+    if (part == 0) o[dim] = store_from_float<T>(0.0f);
     return;
   }
   const std::size_t first = (static_cast<std::size_t>(seq) * num_q_heads + head) * work.num_splits;
-  float global_max = -INFINITY;
-  for (int s = 0; s < used; ++s) global_max = fmaxf(global_max, work.max[first + s]);
-  float total = 0.0f, value = 0.0f;
-  for (int s = 0; s < used; ++s) {
-    const float weight = expf(work.max[first + s] - global_max);
-    total += work.sum[first + s] * weight;
-    value += work.acc[(first + s) * D + dim] * weight;
+  SoftmaxState state{-INFINITY, 0.0f, 0.0f};
+  for (int s0 = part * kReduceBatch; s0 < used; s0 += parts * kReduceBatch) {
+    float max[kReduceBatch], sum[kReduceBatch], value[kReduceBatch];
+R1EVAL_UNROLL
+    for (int u = 0; u < kReduceBatch; ++u) {
+      const int s = s0 + u;
+      max[u] = s < used ? work.max[first + s] : -INFINITY;
+      sum[u] = s < used ? work.sum[first + s] : 0.0f;
+      value[u] = s < used ? work.acc[(first + s) * D + dim] : 0.0f;
+    }
+R1EVAL_UNROLL
+    for (int u = 0; u < kReduceBatch; ++u) merge_softmax(state, max[u], sum[u], value[u]);
   }
-  o[dim] = store_from_float<T>(total > 0.0f ? value / total : 0.0f);
+  if (parts > 1) {
+    part_state[part][dim] = state;
+    __syncthreads();
+    if (part != 0) return;
+    for (int other = 1; other < parts; ++other) {
+      const SoftmaxState& s = part_state[other][dim];
+      merge_softmax(state, s.max, s.sum, s.value);
+    }
+  }
+  if (part == 0) o[dim] = store_from_float<T>(state.sum > 0.0f ? state.value / state.sum : 0.0f);
 }
 
 // Launch geometry, shared by the launchers (attention.cu) and the emulator tests.
@@ -358,6 +434,9 @@ inline dim3 decode_grid(const DecodeWorkspace& work, const PagedBatch& batch, in
 }
 inline dim3 decode_reduce_grid(const PagedBatch& batch, int num_q_heads) {
   return dim3(static_cast<unsigned>(num_q_heads), static_cast<unsigned>(batch.num_seqs));
+}
+inline dim3 decode_reduce_block(const DecodeWorkspace& work, int head_dim) {
+  return dim3(static_cast<unsigned>(head_dim * decode_reduce_parts(work.num_splits)));
 }
 
 }  // namespace r1eval::kernels::cuda_detail

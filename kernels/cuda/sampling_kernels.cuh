@@ -9,7 +9,8 @@
 // whose scaled logit can reach the range it looks for (ScaledRange), and the top-p path takes the mass
 // total from its first histogram. A top-p row that used to compute every token's exp in six passes now
 // does so in one or two (the first digit, and the second when the threshold lies below 2^-6 of the top
-// weight); the other passes compute it only for the tokens in the range they narrow down to.
+// weight); the other passes compute it only for the tokens in the range they narrow down to. Its kept
+// mass comes from the last histogram of the top-p selection, not from a pass of its own.
 #pragma once
 #include <cmath>
 #include <cstddef>
@@ -92,9 +93,12 @@ __device__ void digit_histogram(const RowContext& row, bool count_tokens, std::u
 
 // Largest tau such that sum over i with weight(i) >= tau of f(weight(i)) >= target (f as in
 // digit_histogram). Requires the sum at tau = 0 to reach target. With top_digit_ready, shared.histogram
-// already holds the first pass (prefix 0, mask 0, shift 24) for the same f.
+// already holds the first pass (prefix 0, mask 0, shift 24) for the same f. *sum_at_tau gets that sum at
+// tau (the bins above tau's and tau's own bin of the last pass): with masses, the kept mass at threshold
+// max(tau, floor), which then needs no pass of its own.
 __device__ std::uint32_t radix_select(const RowContext& row, bool count_tokens, std::uint32_t floor,
-                                      unsigned long long target, SharedState& shared, bool top_digit_ready = false) {
+                                      unsigned long long target, SharedState& shared, bool top_digit_ready = false,
+                                      unsigned long long* sum_at_tau = nullptr) {
   std::uint32_t prefix = 0, mask = 0;
   unsigned long long above = 0;
   for (int shift = 24; shift >= 0; shift -= 8) {
@@ -116,6 +120,7 @@ __device__ std::uint32_t radix_select(const RowContext& row, bool count_tokens, 
     prefix |= static_cast<std::uint32_t>(shared.digit) << shift;
     mask |= 0xffu << shift;
     above = shared.above;
+    if (shift == 0 && sum_at_tau != nullptr) *sum_at_tau = above + shared.histogram[shared.digit];
     __syncthreads();
   }
   return prefix;
@@ -228,15 +233,21 @@ __global__ void __launch_bounds__(kSampleThreads)
     if (threadIdx.x == 0) tokens[r] = greedy;
     return;
   }
+  // The kept mass: from top-p's last histogram when min-p does not raise the threshold past it.
+  bool kept_mass_known = false;
+  unsigned long long kept_mass = 0;
   if (top_p) {
     const unsigned long long target = sampling_top_p_target(p.top_p, top_k_mass);
-    const std::uint32_t tau = radix_select(row, false, threshold, target, shared, true);
+    const std::uint32_t tau = radix_select(row, false, threshold, target, shared, true, &kept_mass);
     threshold = tau > threshold ? tau : threshold;
+    kept_mass_known = true;
   }
   const std::uint32_t min_p = sampling_min_p_threshold(p.min_p);
-  threshold = min_p > threshold ? min_p : threshold;
-
-  const unsigned long long kept_mass = mass_at_least(row, threshold, shared);
+  if (min_p > threshold) {
+    threshold = min_p;
+    kept_mass_known = false;
+  }
+  if (!kept_mass_known) kept_mass = mass_at_least(row, threshold, shared);
   const unsigned long long target = sampling_draw_target(kept_mass, sampling_random_bits(keys[r]));
 
   // The chosen token is the first, in id order, whose running kept mass exceeds target: each thread

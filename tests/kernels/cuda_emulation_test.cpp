@@ -310,7 +310,7 @@ void emulate_attention(const PagedCase& c, float scale, bool decode) {
     simt::launch(cuda_detail::decode_grid(work, batch, c.num_q_heads, c.num_kv_heads), dim3(cuda_detail::kThreads), [&] {
       cuda_detail::decode_split_kernel<T, D>(q.data(), stride, c.num_q_heads, cache, batch, scale, work);
     });
-    simt::launch(cuda_detail::decode_reduce_grid(batch, c.num_q_heads), dim3(D), [&] {
+    simt::launch(cuda_detail::decode_reduce_grid(batch, c.num_q_heads), cuda_detail::decode_reduce_block(work, D), [&] {
       cuda_detail::decode_reduce_kernel<T, D>(out.data(), c.num_q_heads, batch.context_lens, work);
     });
   }
@@ -356,16 +356,17 @@ TEST(CudaKernelEmulation, SamplingChoosesTheCpuToken) {
   std::normal_distribution<float> dist(0.0f, 3.0f);
   const SamplingParams settings[] = {{0.6f, 0.95f, 0, 0.0f}, {1.0f, 1.0f, 0, 0.0f},  {0.7f, 0.8f, 40, 0.0f},
                                      {1.2f, 1.0f, 5, 0.05f}, {0.0f, 1.0f, 0, 0.0f},  {0.8f, 0.3f, 1, 0.0f},
-                                     {3.0f, 0.99f, 0, 0.01f}, {0.6f, 0.95f, 2999, 0.0f}};
+                                     {3.0f, 0.99f, 0, 0.01f}, {0.6f, 0.95f, 2999, 0.0f},
+                                     {0.6f, 0.99f, 0, 0.5f}};  // min-p above the top-p threshold
   for (int vocab : {3000, 151936}) {
-    const int rows = vocab > 10000 ? 2 : 8;
+    const int rows = vocab > 10000 ? 2 : static_cast<int>(std::size(settings));
     std::vector<float> logits(static_cast<std::size_t>(rows) * vocab);
     for (float& x : logits) x = dist(rng);
     logits[11] = logits[12] = 30.0f;  // a tie at the top of row 0
     std::vector<SamplingParams> params(static_cast<std::size_t>(rows));
     std::vector<SampleKey> keys(static_cast<std::size_t>(rows));
     for (int r = 0; r < rows; ++r) {
-      params[static_cast<std::size_t>(r)] = settings[r % 8];
+      params[static_cast<std::size_t>(r)] = settings[static_cast<std::size_t>(r) % std::size(settings)];
       keys[static_cast<std::size_t>(r)] = SampleKey{99, static_cast<std::uint64_t>(r), 1, static_cast<std::uint32_t>(vocab + r)};
     }
     std::vector<std::int32_t> cpu_tokens(static_cast<std::size_t>(rows)), tokens(static_cast<std::size_t>(rows), -1);
