@@ -166,7 +166,7 @@ void BM_SampleTopP(benchmark::State& state) {
   std::uint32_t position = 0;
   for (auto _ : state) {
     for (auto& k : keys) k.position = position++;
-    cpu::sample_tokens(logits.data(), rows, kVocab, params.data(), keys.data(), tokens.data());
+    cpu::sample_tokens(logits.data(), rows, kVocab, params.data(), keys.data(), tokens.data(), nullptr);
     benchmark::DoNotOptimize(tokens.data());
   }
   state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(logits.size()) * 4);

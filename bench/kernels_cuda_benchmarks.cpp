@@ -248,8 +248,10 @@ void BM_AttentionPrefill(benchmark::State& state) {
 }
 BENCHMARK(BM_AttentionPrefill)->Args({8, 512})->UseManualTime()->Unit(benchmark::kMicrosecond);
 
+// split 0: one block per row (no workspace); 1: the slice kernels first, as the engine samples.
 void BM_SampleTopP(benchmark::State& state) {
   const int rows = static_cast<int>(state.range(0));
+  const bool split = state.range(1) != 0;
   std::vector<float> logits(static_cast<std::size_t>(rows) * kVocab);
   std::mt19937 rng(12);
   std::normal_distribution<float> dist(0.0f, 3.0f);
@@ -258,11 +260,13 @@ void BM_SampleTopP(benchmark::State& state) {
   Buffer<SamplingParams> params(std::vector<SamplingParams>(static_cast<std::size_t>(rows), SamplingParams{0.6f, 0.95f, 0, 0.0f}));
   Buffer<SampleKey> keys(std::vector<SampleKey>(static_cast<std::size_t>(rows), SampleKey{1, 2, 3, 4}));
   Buffer<std::int32_t> tokens(static_cast<std::size_t>(rows));
+  Buffer<std::byte> workspace(split ? sampling_workspace_bytes(rows, kVocab) : 1);
   run_timed(state, static_cast<double>(logits.size()) * sizeof(float), [&] {
-    cuda::sample_tokens(d_logits.get(), rows, kVocab, params.get(), keys.get(), tokens.get());
+    cuda::sample_tokens(d_logits.get(), rows, kVocab, params.get(), keys.get(), tokens.get(),
+                        split ? workspace.get() : nullptr);
   });
 }
-BENCHMARK(BM_SampleTopP)->Arg(1)->Arg(256)->UseManualTime()->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_SampleTopP)->ArgNames({"rows", "split"})->ArgsProduct({{1, 256}, {0, 1}})->UseManualTime()->Unit(benchmark::kMicrosecond);
 
 // route 0: matmul as the engine calls it; 1: cuBLASLt; 2: the small-batch gemv kernel; 3: gemv adding
 // into y (matmul_add_residual, the o and down projections of one rank).

@@ -7,6 +7,7 @@
 // The engine's CPU sampler calls cpu::sample_tokens; the CUDA backend calls cuda::sample_tokens.
 #pragma once
 #include <cmath>
+#include <cstddef>
 #include <cstdint>
 
 #include "kernels/bf16.h"
@@ -174,29 +175,47 @@ R1EVAL_HOST_DEVICE std::uint64_t sampling_draw_target(std::uint64_t kept_mass, s
   return ((high * random_bits) << 8) + ((low * random_bits) >> 24);
 }
 
+// The CUDA sampler's workspace (the CPU twin needs none). With one, a draw's vocabulary is cut into slices
+// of kSamplingSliceTokens handled by blocks of their own, and a top-p draw is finished from each slice's
+// summary (largest logit, weight masses by top digit, kSamplingSliceSummaryBytes) and its candidates (up to
+// kSamplingSliceCandidates tokens of large weight, 8 bytes each): at small batches its rows then run on
+// many SMs instead of one each. 0 bytes (no split) past kSamplingMaxSlices slices.
+inline constexpr int kSamplingSliceTokens = 8192;
+inline constexpr int kSamplingSliceCandidates = 256;
+inline constexpr int kSamplingMaxSlices = 64;
+inline constexpr std::size_t kSamplingSliceSummaryBytes = 16 + 65 * 8;
+inline int sampling_slices(int vocab) { return (vocab + kSamplingSliceTokens - 1) / kSamplingSliceTokens; }
+inline std::size_t sampling_workspace_bytes(int num_draws, int vocab) {
+  if (num_draws <= 0 || vocab <= 0 || sampling_slices(vocab) > kSamplingMaxSlices) return 0;
+  const std::size_t slices = static_cast<std::size_t>(num_draws) * static_cast<std::size_t>(sampling_slices(vocab));
+  return slices * (kSamplingSliceSummaryBytes + kSamplingSliceCandidates * (sizeof(std::int32_t) + sizeof(std::uint32_t)));
+}
+
 // For each row r: logits[r * vocab ...] (fp32) are sampled under params[r] with keys[r]; tokens[r] gets
 // the id. Greedy picks the largest logit (lowest id on ties; NaN never wins). Otherwise: weights as
 // above; keep weight >= tau_k (the k-th largest weight), then, within those, weight >= tau_p (top-p of
 // their mass), and weight >= the min-p threshold; draw by sampling_draw_target over the kept weights in
 // id order. If every weight is 0 (all logits -inf or NaN) the greedy choice is returned.
-// For the CUDA kernel every pointer is device memory.
+// For the CUDA kernel every pointer is device memory; `workspace` (device memory of
+// sampling_workspace_bytes(rows or draws, vocab), or null for one block per draw) is scratch the CPU twin
+// ignores. The chosen tokens do not depend on it.
 //
 // sample_token_rows is the same with a row per draw: draw d reads logits row rows[d] (0 <= rows[d] < the
 // rows of `logits`, unchecked), so several draws may share a row (the samples of one prompt) and a row
 // may go undrawn. params, keys and tokens have num_draws entries.
 namespace cpu {
 void sample_tokens(const float* logits, int num_rows, int vocab, const SamplingParams* params, const SampleKey* keys,
-                   std::int32_t* tokens, Stream stream = nullptr);
+                   std::int32_t* tokens, std::byte* workspace, Stream stream = nullptr);
 void sample_token_rows(const float* logits, int vocab, const std::int32_t* rows, int num_draws,
                        const SamplingParams* params, const SampleKey* keys, std::int32_t* tokens,
-                       Stream stream = nullptr);
+                       std::byte* workspace, Stream stream = nullptr);
 }  // namespace cpu
 namespace cuda {
 void sample_tokens(const float* logits, int num_rows, int vocab, const SamplingParams* params, const SampleKey* keys,
-                   std::int32_t* tokens, Stream stream = nullptr);
+                   std::int32_t* tokens, std::byte* workspace, Stream stream = nullptr);
 void sample_token_rows(const float* logits, int vocab, const std::int32_t* rows, int num_draws,
                        const SamplingParams* params, const SampleKey* keys, std::int32_t* tokens,
-                       Stream stream = nullptr);
+                       std::byte* workspace, Stream stream = nullptr);
 }  // namespace cuda
 
 }  // namespace r1eval::kernels

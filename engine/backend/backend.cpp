@@ -15,7 +15,7 @@ std::vector<std::int32_t> Backend::forward_and_sample(const ForwardBatch& batch,
   std::vector<std::int32_t> tokens(draws.size());
   kernels::cpu::sample_token_rows(logits.data(), static_cast<int>(config().vocab_size), arrays.rows.data(),
                                   static_cast<int>(draws.size()), arrays.params.data(), arrays.keys.data(),
-                                  tokens.data());
+                                  tokens.data(), nullptr);
   return tokens;
 }
 

@@ -146,13 +146,16 @@ void bf16_forward(const Bf16Model& m, const PackedBatch& packed, const std::byte
 
 // Chooses the token of every draw packed after the batch at `batch` (append_token_draws) from the logits that
 // bf16_forward left in w.rows_logits, into `tokens` (draws.num_draws entries, same memory as the batch).
+// sample_workspace: kernels::sampling_workspace_bytes(draws.num_draws, m.vocab) bytes of scratch, or null
+// (the same tokens, one block per draw on a GPU).
 template <typename Kernels>
 void bf16_sample(const Bf16Model& m, const PackedDraws& draws, const std::byte* batch, const Bf16Workspace& w,
-                 std::int32_t* tokens, kernels::Stream stream) {
+                 std::int32_t* tokens, std::byte* sample_workspace, kernels::Stream stream) {
   if (draws.num_draws == 0) return;
   Kernels::sample_token_rows(w.rows_logits, m.vocab, reinterpret_cast<const std::int32_t*>(batch + draws.rows),
                              draws.num_draws, reinterpret_cast<const kernels::SamplingParams*>(batch + draws.params),
-                             reinterpret_cast<const kernels::SampleKey*>(batch + draws.keys), tokens, stream);
+                             reinterpret_cast<const kernels::SampleKey*>(batch + draws.keys), tokens, sample_workspace,
+                             stream);
 }
 
 // The kernel family as a Kernels argument of bf16_forward: KERNEL_NS is r1eval::kernels::cuda or ::cpu.
@@ -190,8 +193,8 @@ void bf16_sample(const Bf16Model& m, const PackedDraws& draws, const std::byte* 
     static void sample_token_rows(const float* logits, int vocab, const std::int32_t* rows, int draws,               \
                                   const ::r1eval::kernels::SamplingParams* params,                                  \
                                   const ::r1eval::kernels::SampleKey* keys, std::int32_t* tokens,                   \
-                                  ::r1eval::kernels::Stream s) {                                                    \
-      KERNEL_NS::sample_token_rows(logits, vocab, rows, draws, params, keys, tokens, s);                            \
+                                  std::byte* workspace, ::r1eval::kernels::Stream s) {                              \
+      KERNEL_NS::sample_token_rows(logits, vocab, rows, draws, params, keys, tokens, workspace, s);                 \
     }                                                                                                               \
     template <typename T>                                                                                           \
     static void matmul_rope_write_kv(const ::r1eval::kernels::bf16* x, const ::r1eval::kernels::bf16* weight,      \

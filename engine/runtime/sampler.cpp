@@ -33,7 +33,7 @@ std::int32_t sample_token(std::span<const float> logits, const SamplingParams& p
   const kernels::SamplingParams kernel_params = kernel_sampling_params(params);
   const kernels::SampleKey k = kernel_key(key);
   std::int32_t token = 0;
-  kernels::cpu::sample_tokens(logits.data(), 1, static_cast<int>(logits.size()), &kernel_params, &k, &token);
+  kernels::cpu::sample_tokens(logits.data(), 1, static_cast<int>(logits.size()), &kernel_params, &k, &token, nullptr);
   return token;
 }
 

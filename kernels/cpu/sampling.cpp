@@ -92,7 +92,7 @@ void check_shape(const char* what, int draws, int vocab) {
 }  // namespace
 
 void sample_tokens(const float* logits, int num_rows, int vocab, const SamplingParams* params, const SampleKey* keys,
-                   std::int32_t* tokens, Stream) {
+                   std::int32_t* tokens, std::byte*, Stream) {
   check_shape("sample_tokens", num_rows, vocab);
   std::vector<std::uint32_t> weights(static_cast<std::size_t>(vocab)), scratch;
   for (int r = 0; r < num_rows; ++r)
@@ -100,7 +100,8 @@ void sample_tokens(const float* logits, int num_rows, int vocab, const SamplingP
 }
 
 void sample_token_rows(const float* logits, int vocab, const std::int32_t* rows, int num_draws,
-                       const SamplingParams* params, const SampleKey* keys, std::int32_t* tokens, Stream) {
+                       const SamplingParams* params, const SampleKey* keys, std::int32_t* tokens, std::byte*,
+                       Stream) {
   check_shape("sample_token_rows", num_draws, vocab);
   std::vector<std::uint32_t> weights(static_cast<std::size_t>(vocab)), scratch;
   for (int d = 0; d < num_draws; ++d) {

@@ -67,4 +67,29 @@ __device__ __forceinline__ unsigned long long block_sum_u64(unsigned long long v
   return warp_sum_u64(v);
 }
 
+// Exclusive prefix sum over the block in thread order, returned to each thread. `scratch` holds 32 values;
+// the block must be converged.
+__device__ __forceinline__ unsigned long long exclusive_scan_u64(unsigned long long v, unsigned long long* scratch) {
+  const int lane = threadIdx.x % 32, warp = threadIdx.x / 32, warps = blockDim.x / 32;
+  unsigned long long inclusive = v;
+  for (int offset = 1; offset < 32; offset <<= 1) {
+    const unsigned long long other = __shfl_up_sync(0xffffffffu, inclusive, offset);
+    if (lane >= offset) inclusive += other;
+  }
+  __syncthreads();
+  if (lane == 31) scratch[warp] = inclusive;
+  __syncthreads();
+  if (warp == 0) {
+    unsigned long long total = lane < warps ? scratch[lane] : 0ull;
+    for (int offset = 1; offset < 32; offset <<= 1) {
+      const unsigned long long other = __shfl_up_sync(0xffffffffu, total, offset);
+      if (lane >= offset) total += other;
+    }
+    if (lane < warps) scratch[lane] = total;  // inclusive over warps
+  }
+  __syncthreads();
+  const unsigned long long warp_base = warp == 0 ? 0ull : scratch[warp - 1];
+  return warp_base + inclusive - v;
+}
+
 }  // namespace r1eval::kernels::cuda_detail

@@ -18,6 +18,8 @@
 
 #include "kernels/cuda/grid_dependency.cuh"
 #include "kernels/cuda/reduce.cuh"
+#include "kernels/cuda/sampling_range.cuh"
+#include "kernels/cuda/sampling_slices_kernels.cuh"
 #include "kernels/sampling.h"
 
 namespace r1eval::kernels::cuda_detail {
@@ -33,24 +35,6 @@ struct RowContext {
   float inverse_temperature;
   __device__ float scaled(int i) const { return sampling_scaled_logit(logits[i], max_logit, inverse_temperature); }
 };
-
-// Scaled logits outside [low, high] cannot have a weight in [w_low, w_high]: a pass computes the weight
-// (an exp polynomial, most of a pass's work) only for tokens inside, and decides on that exact weight, so
-// the filter changes the work, never the result. The bounds are log(w / 2^30) widened by 1e-3, far beyond
-// sampling_exp's error (~1e-7 relative); NaN passes (its weight is 0) and w_low 0 or w_high >= 2^30 leave
-// that side open.
-struct ScaledRange {
-  float low, high;
-  __device__ bool may_hold(float x) const { return !(x < low) && !(x > high); }
-};
-
-__device__ __forceinline__ ScaledRange scaled_range(std::uint32_t w_low, std::uint32_t w_high) {
-  constexpr float kMargin = 1e-3f, kLogMaxWeight = 20.7944154f;  // 30 ln 2
-  ScaledRange range{-INFINITY, INFINITY};
-  if (w_low > 0) range.low = logf(static_cast<float>(w_low)) - kLogMaxWeight - kMargin;
-  if (w_high < kSamplingMaxWeight) range.high = logf(static_cast<float>(w_high) + 1.0f) - kLogMaxWeight + kMargin;
-  return range;
-}
 
 struct SharedState {
   unsigned long long histogram[256];
@@ -91,6 +75,30 @@ __device__ void digit_histogram(const RowContext& row, bool count_tokens, std::u
   __syncthreads();
 }
 
+// One level of a radix selection: with shared.histogram filled for (prefix, mask, shift), picks the digit
+// at which the running sum from the top reaches target and moves prefix, mask and above (the sum of the
+// bins above the chosen ones) on. Every thread gets the same values; ends with a barrier.
+__device__ void radix_level(unsigned long long target, int shift, std::uint32_t& prefix, std::uint32_t& mask,
+                            unsigned long long& above, SharedState& shared) {
+  if (threadIdx.x == 0) {
+    int digit = 0;
+    unsigned long long cumulative = above;
+    for (int b = 255; b >= 0; --b) {
+      if (cumulative + shared.histogram[b] >= target) {
+        digit = b;
+        break;
+      }
+      cumulative += shared.histogram[b];
+    }
+    shared.digit = digit;
+    shared.above = cumulative;
+  }
+  __syncthreads();
+  prefix |= static_cast<std::uint32_t>(shared.digit) << shift;
+  mask |= 0xffu << shift;
+  above = shared.above;
+}
+
 // Largest tau such that sum over i with weight(i) >= tau of f(weight(i)) >= target (f as in
 // digit_histogram). Requires the sum at tau = 0 to reach target. With top_digit_ready, shared.histogram
 // already holds the first pass (prefix 0, mask 0, shift 24) for the same f. *sum_at_tau gets that sum at
@@ -103,24 +111,8 @@ __device__ std::uint32_t radix_select(const RowContext& row, bool count_tokens, 
   unsigned long long above = 0;
   for (int shift = 24; shift >= 0; shift -= 8) {
     if (shift != 24 || !top_digit_ready) digit_histogram(row, count_tokens, floor, prefix, mask, shift, shared);
-    if (threadIdx.x == 0) {
-      int digit = 0;
-      unsigned long long cumulative = above;
-      for (int b = 255; b >= 0; --b) {
-        if (cumulative + shared.histogram[b] >= target) {
-          digit = b;
-          break;
-        }
-        cumulative += shared.histogram[b];
-      }
-      shared.digit = digit;
-      shared.above = cumulative;
-    }
-    __syncthreads();
-    prefix |= static_cast<std::uint32_t>(shared.digit) << shift;
-    mask |= 0xffu << shift;
-    above = shared.above;
-    if (shift == 0 && sum_at_tau != nullptr) *sum_at_tau = above + shared.histogram[shared.digit];
+    radix_level(target, shift, prefix, mask, above, shared);
+    if (shift == 0 && sum_at_tau != nullptr) *sum_at_tau = above + shared.histogram[prefix & 0xffu];
     __syncthreads();
   }
   return prefix;
@@ -150,83 +142,169 @@ __device__ unsigned long long histogram_total(SharedState& shared) {
   return cuda_detail::block_sum_u64(total, shared.scratch);
 }
 
-// Exclusive prefix sum over the block (thread order), returned to each thread.
-__device__ unsigned long long exclusive_scan(unsigned long long v, SharedState& shared) {
-  const int lane = threadIdx.x % 32, warp = threadIdx.x / 32, warps = blockDim.x / 32;
-  unsigned long long inclusive = v;
-  for (int offset = 1; offset < 32; offset <<= 1) {
-    const unsigned long long other = __shfl_up_sync(0xffffffffu, inclusive, offset);
-    if (lane >= offset) inclusive += other;
-  }
+// A draw's candidates (sampling_slices_kernels.cuh) in shared memory, in id order: the slices' lists one
+// after another.
+constexpr int kMaxCandidates = 4096;
+struct CandidateState {
+  std::int32_t ids[kMaxCandidates];
+  std::uint32_t weights[kMaxCandidates];
+  int offsets[kSamplingMaxSlices + 1];
+  int count;  // -1: a slice had more than it stores, or all together more than kMaxCandidates
+};
+
+// shared.histogram of the candidates' weights that match prefix under mask, by their digit at shift (the
+// masses). Ends with a barrier.
+__device__ void candidate_histogram(const CandidateState& c, std::uint32_t prefix, std::uint32_t mask, int shift,
+                                    SharedState& shared) {
+  for (int b = threadIdx.x; b < 256; b += blockDim.x) shared.histogram[b] = 0;
   __syncthreads();
-  if (lane == 31) shared.scratch[warp] = inclusive;
-  __syncthreads();
-  if (warp == 0) {
-    unsigned long long total = lane < warps ? shared.scratch[lane] : 0ull;
-    for (int offset = 1; offset < 32; offset <<= 1) {
-      const unsigned long long other = __shfl_up_sync(0xffffffffu, total, offset);
-      if (lane >= offset) total += other;
+  for (int base = 0; base < c.count; base += blockDim.x) {  // the same iterations for every lane of a warp
+    const int j = base + static_cast<int>(threadIdx.x);
+    unsigned long long f = 0;
+    unsigned bin = 0;
+    if (j < c.count && (c.weights[j] & mask) == prefix) {
+      f = c.weights[j];
+      bin = (c.weights[j] >> shift) & 0xffu;
     }
-    if (lane < warps) shared.scratch[lane] = total;  // inclusive over warps
+    warp_histogram_add(shared.histogram, bin, f);
   }
   __syncthreads();
-  const unsigned long long warp_base = warp == 0 ? 0ull : shared.scratch[warp - 1];
-  return warp_base + inclusive - v;
 }
 
-__global__ void __launch_bounds__(kSampleThreads)
+// Top-p (after temperature, then min-p; no top-k) of draw r from its slices' summaries, when the candidates
+// decide it: the threshold's digits past the first are found among the candidates, which hold every token
+// of weight >= kCandidateWeight. Returns false, having written nothing, when they cannot (a slice with more
+// candidates than it stores, more than kMaxCandidates in all, or a threshold under kCandidateWeight): the
+// whole-row passes then run. Uniform over the block.
+__device__ bool sample_from_candidates(int r, const SamplingParams& p, const SampleKey& key, int greedy,
+                                       const SampleScratch& scratch, std::int32_t* tokens, SharedState& shared,
+                                       CandidateState& c) {
+  const int slices_per_row = scratch.num_slices;
+  const SampleSlice* slices = scratch.slices + static_cast<std::size_t>(r) * slices_per_row;
+  for (int b = threadIdx.x; b < 256; b += blockDim.x) {
+    unsigned long long m = 0;
+    if (b < kTopDigitBins)
+      for (int s = 0; s < slices_per_row; ++s) m += slices[s].top_digit_mass[b];
+    shared.histogram[b] = m;
+  }
+  if (threadIdx.x == 0) {
+    int total = 0;
+    bool fits = true;
+    for (int s = 0; s < slices_per_row; ++s) {
+      c.offsets[s] = total;
+      const unsigned n = slices[s].candidates;
+      if (n > static_cast<unsigned>(kSamplingSliceCandidates)) fits = false;
+      else total += static_cast<int>(n);
+    }
+    c.offsets[slices_per_row] = total;
+    c.count = fits && total <= kMaxCandidates ? total : -1;
+  }
+  __syncthreads();
+  const unsigned long long mass = histogram_total(shared);
+  if (mass == 0) {
+    if (threadIdx.x == 0) tokens[r] = greedy;
+    return true;
+  }
+  if (c.count < 0) return false;
+  for (int s = 0; s < slices_per_row; ++s) {
+    const int n = c.offsets[s + 1] - c.offsets[s];
+    const std::size_t from = (static_cast<std::size_t>(r) * slices_per_row + s) * kSamplingSliceCandidates;
+    for (int j = threadIdx.x; j < n; j += blockDim.x) {
+      c.ids[c.offsets[s] + j] = scratch.candidate_ids[from + j];
+      c.weights[c.offsets[s] + j] = scratch.candidate_weights[from + j];
+    }
+  }
+  const unsigned long long target = sampling_top_p_target(p.top_p, mass);
+  std::uint32_t prefix = 0, mask = 0;
+  unsigned long long above = 0, kept_mass = 0;
+  radix_level(target, 24, prefix, mask, above, shared);  // its barrier also publishes the candidates
+  for (int shift = 16; shift >= 0; shift -= 8) {
+    // A prefix under kCandidateWeight (digits so far all 0) lets tokens that are no candidates into every
+    // bin of the next level: then the candidates do not decide. After a top digit of 0 they still decide
+    // the second: tokens under kCandidateWeight all fall in its bin 0, and that bin only matters when no
+    // higher one reaches the target, which chooses digit 0 whatever it holds (and this returns next level).
+    if (prefix < kCandidateWeight && shift != 16) return false;
+    __syncthreads();  // everyone has read the previous histogram
+    candidate_histogram(c, prefix, mask, shift, shared);
+    radix_level(target, shift, prefix, mask, above, shared);
+    if (shift == 0) kept_mass = above + shared.histogram[prefix & 0xffu];
+  }
+
+  std::uint32_t threshold = prefix;  // tau >= kCandidateWeight: every kept token is a candidate
+  const std::uint32_t min_p = sampling_min_p_threshold(p.min_p);
+  if (min_p > threshold) {
+    threshold = min_p;
+    unsigned long long m = 0;
+    for (int j = threadIdx.x; j < c.count; j += blockDim.x) m += c.weights[j] >= threshold ? c.weights[j] : 0u;
+    kept_mass = block_sum_u64(m, shared.scratch);
+  }
+  const unsigned long long draw_target = sampling_draw_target(kept_mass, sampling_random_bits(key));
+  const int chunk = (c.count + static_cast<int>(blockDim.x) - 1) / static_cast<int>(blockDim.x);
+  const int chunk_begin = min(c.count, static_cast<int>(threadIdx.x) * chunk);
+  const int chunk_end = min(c.count, chunk_begin + chunk);
+  unsigned long long chunk_mass = 0;
+  for (int j = chunk_begin; j < chunk_end; ++j) chunk_mass += c.weights[j] >= threshold ? c.weights[j] : 0u;
+  const unsigned long long before = exclusive_scan_u64(chunk_mass, shared.scratch);
+  if (before <= draw_target && draw_target < before + chunk_mass) {
+    unsigned long long cumulative = before;
+    for (int j = chunk_begin; j < chunk_end; ++j) {
+      if (c.weights[j] < threshold) continue;
+      cumulative += c.weights[j];
+      if (cumulative > draw_target) {
+        tokens[r] = c.ids[j];
+        break;
+      }
+    }
+  }
+  return true;
+}
+
+// One block per draw (the explicit 1 block per SM lets ptxas use 64 registers; without it, it kept 32 and
+// spilled). With scratch (the two slice kernels ran first) the greedy choice comes from the
+// slices and a top-p draw from the candidates when they decide it; otherwise, and for top-k or plain
+// temperature, the passes run over the whole row.
+__global__ void __launch_bounds__(kSampleThreads, 1)
     sample_kernel(const float* logits, int vocab, const SamplingParams* params, const SampleKey* keys,
-                  std::int32_t* tokens, const std::int32_t* rows = nullptr) {
+                  std::int32_t* tokens, const std::int32_t* rows, SampleScratch scratch) {
   wait_for_prior_kernels();
   release_dependents();
   __shared__ SharedState shared;
+  __shared__ CandidateState candidates;
   const int r = blockIdx.x;  // the draw; it reads row rows[r] (row r without rows)
-  const float* x = logits + static_cast<std::size_t>(rows != nullptr ? rows[r] : r) * vocab;
+  const float* x = draw_logits(logits, vocab, rows, r);
   const SamplingParams p = params[r];
-  const int lane = threadIdx.x % 32, warp = threadIdx.x / 32, warps = blockDim.x / 32;
 
   // Greedy choice (also the fallback), by an order-independent comparison.
   float best_logit = 0.0f;
   int best_id = -1;
-  for (int i = threadIdx.x; i < vocab; i += blockDim.x)
-    if (sampling_greedy_better(x[i], i, best_logit, best_id)) {
-      best_logit = x[i];
-      best_id = i;
-    }
-  for (int offset = 16; offset > 0; offset >>= 1) {
-    const float other_logit = __shfl_xor_sync(0xffffffffu, best_logit, offset);
-    const int other_id = __shfl_xor_sync(0xffffffffu, best_id, offset);
-    if (other_id >= 0 && sampling_greedy_better(other_logit, other_id, best_logit, best_id)) {
-      best_logit = other_logit;
-      best_id = other_id;
-    }
+  if (scratch.slices != nullptr) {
+    merge_slice_greedy(scratch, r, best_logit, best_id);
+  } else {
+    for (int i = threadIdx.x; i < vocab; i += blockDim.x)
+      if (sampling_greedy_better(x[i], i, best_logit, best_id)) {
+        best_logit = x[i];
+        best_id = i;
+      }
+    block_greedy(best_logit, best_id, shared.best_logit, shared.best_id);
   }
-  if (lane == 0) {
-    shared.best_logit[warp] = best_logit;
-    shared.best_id[warp] = best_id;
-  }
-  __syncthreads();
-  best_logit = 0.0f;
-  best_id = -1;
-  for (int w = 0; w < warps; ++w)
-    if (shared.best_id[w] >= 0 && sampling_greedy_better(shared.best_logit[w], shared.best_id[w], best_logit, best_id)) {
-      best_logit = shared.best_logit[w];
-      best_id = shared.best_id[w];
-    }
   const int greedy = best_id < 0 ? 0 : best_id;
   if (sampling_is_greedy(p.temperature)) {
     if (threadIdx.x == 0) tokens[r] = greedy;
     return;
   }
 
+  const bool top_k = p.top_k > 0 && p.top_k < vocab;
+  const bool top_p = p.top_p < 1.0f;
+  if (scratch.slices != nullptr && top_p && !top_k &&
+      sample_from_candidates(r, p, keys[r], greedy, scratch, tokens, shared, candidates))
+    return;
   const RowContext row{x, vocab, best_id < 0 ? x[0] : best_logit, sampling_inverse_temperature(p.temperature)};
   std::uint32_t threshold = 1;
-  if (p.top_k > 0 && p.top_k < vocab) {
+  if (top_k) {
     const std::uint32_t kth = radix_select(row, true, 0, static_cast<unsigned long long>(p.top_k), shared);
     threshold = kth > threshold ? kth : threshold;
   }
   // With top-p, the first digit pass over the masses at or above the threshold also gives their total.
-  const bool top_p = p.top_p < 1.0f;
   if (top_p) digit_histogram(row, false, threshold, 0, 0, 24, shared);
   const unsigned long long top_k_mass = top_p ? histogram_total(shared) : mass_at_least(row, threshold, shared);
   if (top_k_mass == 0) {
@@ -258,7 +336,7 @@ __global__ void __launch_bounds__(kSampleThreads)
   const ScaledRange kept = scaled_range(threshold, kSamplingMaxWeight);
   unsigned long long chunk_mass = 0;
   for (int i = chunk_begin; i < chunk_end; ++i) chunk_mass += kept_weight(row, i, threshold, kept);
-  const unsigned long long before = exclusive_scan(chunk_mass, shared);
+  const unsigned long long before = exclusive_scan_u64(chunk_mass, shared.scratch);
   if (before <= target && target < before + chunk_mass) {
     unsigned long long cumulative = before;
     for (int i = chunk_begin; i < chunk_end; ++i) {

@@ -150,7 +150,8 @@ class Bf16HostBackend final : public Backend {
                                    decode_workspace.data(), nullptr, collectives.get());
       StepOutput& out = outputs[r];
       out.tokens.resize(static_cast<std::size_t>(packed_draws.num_draws));
-      bf16_sample<CpuTwinKernels>(rank.model, packed_draws, packed.bytes.data(), w, out.tokens.data(), nullptr);
+      bf16_sample<CpuTwinKernels>(rank.model, packed_draws, packed.bytes.data(), w, out.tokens.data(), nullptr,
+                                  nullptr);
       out.logits.assign(w.rows_logits,
                         w.rows_logits + static_cast<std::size_t>(packed.num_logit_rows) * rank.model.vocab);
     };

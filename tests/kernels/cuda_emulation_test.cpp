@@ -6,7 +6,9 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstddef>
 #include <random>
+#include <set>
 
 #include "kernel_test_support.h"
 #include "kernels/activation.h"
@@ -370,9 +372,10 @@ TEST(CudaKernelEmulation, SamplingChoosesTheCpuToken) {
       keys[static_cast<std::size_t>(r)] = SampleKey{99, static_cast<std::uint64_t>(r), 1, static_cast<std::uint32_t>(vocab + r)};
     }
     std::vector<std::int32_t> cpu_tokens(static_cast<std::size_t>(rows)), tokens(static_cast<std::size_t>(rows), -1);
-    cpu::sample_tokens(logits.data(), rows, vocab, params.data(), keys.data(), cpu_tokens.data());
+    cpu::sample_tokens(logits.data(), rows, vocab, params.data(), keys.data(), cpu_tokens.data(), nullptr);
     simt::launch(dim3(static_cast<unsigned>(rows)), dim3(kEmulatedSampleThreads), [&] {
-      cuda_detail::sample_kernel(logits.data(), vocab, params.data(), keys.data(), tokens.data());
+      cuda_detail::sample_kernel(logits.data(), vocab, params.data(), keys.data(), tokens.data(), nullptr,
+                                cuda_detail::SampleScratch{});
     });
     EXPECT_EQ(tokens, cpu_tokens) << "vocab " << vocab;
   }
@@ -389,9 +392,10 @@ TEST(CudaKernelEmulation, SamplingFromChosenRowsChoosesTheCpuToken) {
   std::vector<SampleKey> keys(row_of_draw.size());
   for (int d = 0; d < draws; ++d) keys[static_cast<std::size_t>(d)] = SampleKey{3, 8, static_cast<std::uint32_t>(d), 40};
   std::vector<std::int32_t> cpu_tokens(row_of_draw.size()), tokens(row_of_draw.size(), -1);
-  cpu::sample_token_rows(logits.data(), vocab, row_of_draw.data(), draws, params.data(), keys.data(), cpu_tokens.data());
+  cpu::sample_token_rows(logits.data(), vocab, row_of_draw.data(), draws, params.data(), keys.data(), cpu_tokens.data(), nullptr);
   simt::launch(dim3(static_cast<unsigned>(draws)), dim3(kEmulatedSampleThreads), [&] {
-    cuda_detail::sample_kernel(logits.data(), vocab, params.data(), keys.data(), tokens.data(), row_of_draw.data());
+    cuda_detail::sample_kernel(logits.data(), vocab, params.data(), keys.data(), tokens.data(), row_of_draw.data(),
+                                cuda_detail::SampleScratch{});
   });
   EXPECT_EQ(tokens, cpu_tokens);
 }
@@ -411,9 +415,10 @@ TEST(CudaKernelEmulation, SamplingThresholdsOnFlatLogits) {
     keys[static_cast<std::size_t>(r)] = SampleKey{5, 6, static_cast<std::uint32_t>(r), 7};
   }
   std::vector<std::int32_t> cpu_tokens(static_cast<std::size_t>(rows)), tokens(static_cast<std::size_t>(rows), -1);
-  cpu::sample_tokens(logits.data(), rows, vocab, params.data(), keys.data(), cpu_tokens.data());
+  cpu::sample_tokens(logits.data(), rows, vocab, params.data(), keys.data(), cpu_tokens.data(), nullptr);
   simt::launch(dim3(static_cast<unsigned>(rows)), dim3(kEmulatedSampleThreads), [&] {
-    cuda_detail::sample_kernel(logits.data(), vocab, params.data(), keys.data(), tokens.data());
+    cuda_detail::sample_kernel(logits.data(), vocab, params.data(), keys.data(), tokens.data(), nullptr,
+                                cuda_detail::SampleScratch{});
   });
   EXPECT_EQ(tokens, cpu_tokens);
 }
@@ -450,11 +455,137 @@ TEST(CudaKernelEmulation, SamplingOnDigitEdgesChoosesTheCpuToken) {
     row[vocab - 1 - r] = std::nanf("");
   }
   std::vector<std::int32_t> cpu_tokens(static_cast<std::size_t>(rows)), tokens(static_cast<std::size_t>(rows), -1);
-  cpu::sample_tokens(logits.data(), rows, vocab, params.data(), keys.data(), cpu_tokens.data());
+  cpu::sample_tokens(logits.data(), rows, vocab, params.data(), keys.data(), cpu_tokens.data(), nullptr);
   simt::launch(dim3(static_cast<unsigned>(rows)), dim3(kEmulatedSampleThreads), [&] {
-    cuda_detail::sample_kernel(logits.data(), vocab, params.data(), keys.data(), tokens.data());
+    cuda_detail::sample_kernel(logits.data(), vocab, params.data(), keys.data(), tokens.data(), nullptr,
+                                cuda_detail::SampleScratch{});
   });
   EXPECT_EQ(tokens, cpu_tokens);
+}
+
+// Split sampling as sampling.cu launches it with a workspace: the two slice kernels over (draw, slice)
+// blocks, then one block per draw finishing from their scratch. The workspace starts as garbage.
+std::vector<std::int32_t> emulate_split_sampling(const std::vector<float>& logits, int vocab, const std::int32_t* rows,
+                                                 const std::vector<SamplingParams>& params,
+                                                 const std::vector<SampleKey>& keys, std::vector<std::byte>& workspace) {
+  const int draws = static_cast<int>(params.size());
+  workspace.assign(sampling_workspace_bytes(draws, vocab), std::byte{0xcd});
+  const cuda_detail::SampleScratch scratch = cuda_detail::sample_scratch(workspace.data(), draws, vocab);
+  const dim3 slices(static_cast<unsigned>(draws), static_cast<unsigned>(scratch.num_slices));
+  simt::launch(slices, dim3(cuda_detail::kSliceThreads),
+               [&] { cuda_detail::sample_slice_greedy_kernel(logits.data(), vocab, rows, scratch); });
+  simt::launch(slices, dim3(cuda_detail::kSliceThreads),
+               [&] { cuda_detail::sample_slice_weights_kernel(logits.data(), vocab, params.data(), rows, scratch); });
+  std::vector<std::int32_t> tokens(static_cast<std::size_t>(draws), -1);
+  simt::launch(dim3(static_cast<unsigned>(draws)), dim3(kEmulatedSampleThreads), [&] {
+    cuda_detail::sample_kernel(logits.data(), vocab, params.data(), keys.data(), tokens.data(), rows, scratch);
+  });
+  return tokens;
+}
+
+// Whether the candidates decided each top-p draw (sample_from_candidates returned true) on the scratch an
+// emulate_split_sampling call left in `workspace`.
+std::vector<int> candidates_decided(int vocab, const std::vector<SamplingParams>& params,
+                                    const std::vector<SampleKey>& keys, std::vector<std::byte>& workspace) {
+  const int draws = static_cast<int>(params.size());
+  const cuda_detail::SampleScratch scratch = cuda_detail::sample_scratch(workspace.data(), draws, vocab);
+  std::vector<int> decided(static_cast<std::size_t>(draws), -1);
+  std::vector<std::int32_t> tokens(static_cast<std::size_t>(draws));
+  simt::launch(dim3(static_cast<unsigned>(draws)), dim3(kEmulatedSampleThreads), [&] {
+    static cuda_detail::SharedState shared;  // what __shared__ gives a kernel in the emulator
+    static cuda_detail::CandidateState candidates;
+    const int r = static_cast<int>(blockIdx.x);
+    float best_logit;
+    int best_id;
+    cuda_detail::merge_slice_greedy(scratch, r, best_logit, best_id);
+    const bool yes = cuda_detail::sample_from_candidates(r, params[static_cast<std::size_t>(r)], keys[static_cast<std::size_t>(r)],
+                                                         best_id < 0 ? 0 : best_id, scratch, tokens.data(), shared,
+                                                         candidates);
+    if (threadIdx.x == 0) decided[static_cast<std::size_t>(r)] = yes ? 1 : 0;
+  });
+  return decided;
+}
+
+// With a workspace (the split path), every setting chooses the CPU twin's token: top-p draws finished from
+// the candidates, and top-k, plain temperature, min-p alone and greedy through the whole-row passes; a
+// vocabulary of 152k (19 slices) and one that ends inside a slice and inside a thread's ids.
+TEST(CudaKernelEmulation, SplitSamplingChoosesTheCpuToken) {
+  std::mt19937 rng(381);
+  std::normal_distribution<float> dist(0.0f, 3.0f);
+  const SamplingParams settings[] = {{0.6f, 0.95f, 0, 0.0f}, {1.0f, 0.9f, 0, 0.0f},   {0.7f, 0.8f, 40, 0.0f},
+                                     {1.2f, 1.0f, 0, 0.05f}, {0.0f, 1.0f, 0, 0.0f},   {1.0f, 1.0f, 0, 0.0f},
+                                     {0.6f, 0.99f, 0, 0.5f}, {0.6f, 0.95f, 0, 0.0f}};
+  for (int vocab : {151936, 20011}) {
+    const int rows = vocab > 100000 ? 1 : 8;  // the emulator runs 256 threads per slice: the large one briefly
+    std::vector<float> logits(static_cast<std::size_t>(rows) * vocab);
+    for (float& x : logits) x = dist(rng);
+    logits[11] = logits[12] = 30.0f;  // a tie at the top of row 0
+    std::vector<SamplingParams> params(static_cast<std::size_t>(rows));
+    std::vector<SampleKey> keys(static_cast<std::size_t>(rows));
+    for (int r = 0; r < rows; ++r) {
+      params[static_cast<std::size_t>(r)] = settings[r];
+      keys[static_cast<std::size_t>(r)] = SampleKey{5, static_cast<std::uint64_t>(r), 0, static_cast<std::uint32_t>(vocab)};
+    }
+    std::vector<std::int32_t> cpu_tokens(static_cast<std::size_t>(rows));
+    cpu::sample_tokens(logits.data(), rows, vocab, params.data(), keys.data(), cpu_tokens.data(), nullptr);
+    std::vector<std::byte> workspace;
+    EXPECT_EQ(emulate_split_sampling(logits, vocab, nullptr, params, keys, workspace), cpu_tokens) << "vocab " << vocab;
+  }
+}
+
+// Which draws the candidates decide, and that every draw still chooses the CPU twin's token through a row
+// table (several draws per row, different keys):
+//   row 0: one token far above the rest: top-p keeps it alone;
+//   row 1: the top token and 200 tokens at ~1/100 of its weight across 5 slices: the threshold's first
+//          digit is 0 (under 2^-6 of the top), its second is not and comes from the candidates;
+//   row 2: flat: every slice has 8192 candidates, more than it stores: whole-row passes;
+//   row 3: the top token and 20000 tokens at 1e-5 of it, under the candidates' weight: the threshold's
+//          second digit is 0 too: whole-row passes;
+//   row 4: all NaN: nothing has weight, greedy (token 0) from the candidates' summary.
+TEST(CudaKernelEmulation, SplitSamplingDecidesTopPFromCandidatesWhenTheyHoldTheThreshold) {
+  const int vocab = 5 * kSamplingSliceTokens + 77, rows = 5;  // 6 slices, the last one short
+  const float t = 0.6f;
+  std::vector<float> logits(static_cast<std::size_t>(rows) * vocab, -80.0f);
+  const auto row = [&](int r) { return logits.data() + static_cast<std::size_t>(r) * vocab; };
+  std::mt19937 rng(383);
+  std::uniform_real_distribution<float> low(-60.0f, -20.0f);
+  for (int r = 0; r < rows; ++r)
+    for (int i = 0; i < vocab; ++i) row(r)[i] = low(rng);
+  row(0)[37777] = 10.0f;
+  row(1)[41000] = 0.0f;
+  for (int i = 0; i < 200; ++i) row(1)[i * 200 + 3] = t * std::log(0.01f * (1.0f + 0.001f * static_cast<float>(i)));
+  for (int i = 0; i < vocab; ++i) row(2)[i] = 1.0f;
+  row(3)[5] = 0.0f;
+  for (int i = 0; i < 20000; ++i) row(3)[i * 2 + 9] = t * std::log(1e-5f);
+  for (int i = 0; i < vocab; ++i) row(4)[i] = std::nanf("");
+
+  const std::vector<std::int32_t> row_of_draw = {0, 1, 1, 1, 2, 3, 4};
+  const int draws = static_cast<int>(row_of_draw.size());
+  std::vector<SamplingParams> params(row_of_draw.size(), SamplingParams{t, 0.95f, 0, 0.0f});
+  std::vector<SampleKey> keys(row_of_draw.size());
+  for (int d = 0; d < draws; ++d) keys[static_cast<std::size_t>(d)] = SampleKey{12, 3, static_cast<std::uint32_t>(d), 700};
+  std::vector<std::int32_t> cpu_tokens(row_of_draw.size());
+  cpu::sample_token_rows(logits.data(), vocab, row_of_draw.data(), draws, params.data(), keys.data(), cpu_tokens.data(),
+                         nullptr);
+  std::vector<std::byte> workspace;
+  EXPECT_EQ(emulate_split_sampling(logits, vocab, row_of_draw.data(), params, keys, workspace), cpu_tokens);
+  EXPECT_EQ(candidates_decided(vocab, params, keys, workspace), (std::vector<int>{1, 1, 1, 1, 0, 0, 1}));
+  // Row 1's draws keep many tokens: its three keys do not all choose the same one.
+  EXPECT_GT(std::set<std::int32_t>(cpu_tokens.begin() + 1, cpu_tokens.begin() + 4).size(), 1u);
+}
+
+// The workspace's size and layout: slices of 8192 ids, none past 64 slices.
+TEST(CudaKernelEmulation, SamplingWorkspaceCoversEveryDrawSlice) {
+  EXPECT_EQ(sampling_slices(151936), 19);
+  EXPECT_EQ(sampling_slices(8192), 1);
+  EXPECT_EQ(sampling_slices(8193), 2);
+  EXPECT_EQ(sampling_workspace_bytes(3, 151936), 3u * 19 * (kSamplingSliceSummaryBytes + 256 * 8));
+  EXPECT_EQ(sampling_workspace_bytes(0, 151936), 0u);
+  EXPECT_EQ(sampling_workspace_bytes(1, 64 * 8192 + 1), 0u);  // one block per draw then
+  std::vector<std::byte> workspace(sampling_workspace_bytes(3, 151936));
+  const cuda_detail::SampleScratch s = cuda_detail::sample_scratch(workspace.data(), 3, 151936);
+  EXPECT_EQ(reinterpret_cast<std::byte*>(s.candidate_weights + 3 * 19 * kSamplingSliceCandidates),
+            workspace.data() + workspace.size());
 }
 
 }  // namespace

@@ -124,7 +124,7 @@ TEST(SampleTokens, MatchesNaiveReferenceExactly) {
         if (vocab > 5 && trial % 3 == 0) logits[3] = logits[4] = logits[5] = 9.0f;  // ties at the top
         const SampleKey key{1234, static_cast<std::uint64_t>(trial), 2, static_cast<std::uint32_t>(vocab + rows)};
         std::int32_t token = -1;
-        cpu::sample_tokens(logits.data(), 1, vocab, &p, &key, &token);
+        cpu::sample_tokens(logits.data(), 1, vocab, &p, &key, &token, nullptr);
         ASSERT_EQ(token, naive_sample(logits, p, key))
             << "vocab " << vocab << " T " << p.temperature << " top_p " << p.top_p << " top_k " << p.top_k;
         ++rows;
@@ -144,7 +144,7 @@ TEST(SampleTokens, ThresholdsOnFlatLogitsMatchNaiveReference) {
     for (std::uint32_t sample = 0; sample < 40; ++sample) {
       const SampleKey key{5, 6, sample, 7};
       std::int32_t token = -1;
-      cpu::sample_tokens(logits.data(), 1, vocab, &p, &key, &token);
+      cpu::sample_tokens(logits.data(), 1, vocab, &p, &key, &token, nullptr);
       ASSERT_EQ(token, naive_sample(logits, p, key)) << "top_k " << p.top_k << " top_p " << p.top_p << " min_p " << p.min_p;
     }
 }
@@ -154,11 +154,11 @@ TEST(SampleTokens, GreedyPicksLowestIdOfMaximumAndSkipsNan) {
   const SamplingParams greedy{0.0f, 1.0f, 0, 0.0f};
   const SampleKey key{};
   std::int32_t token = -1;
-  cpu::sample_tokens(logits.data(), 1, 5, &greedy, &key, &token);
+  cpu::sample_tokens(logits.data(), 1, 5, &greedy, &key, &token, nullptr);
   EXPECT_EQ(token, 2);
   const std::vector<float> hopeless = {-INFINITY, std::nanf(""), -INFINITY};
   const SamplingParams hot{1.0f, 0.9f, 0, 0.0f};
-  cpu::sample_tokens(hopeless.data(), 1, 3, &hot, &key, &token);
+  cpu::sample_tokens(hopeless.data(), 1, 3, &hot, &key, &token, nullptr);
   EXPECT_EQ(token, 0);
 }
 
@@ -176,14 +176,14 @@ TEST(SampleTokenRows, EachDrawIsTheSingleRowDraw) {
   }
   std::vector<std::int32_t> tokens(row_of_draw.size(), -1);
   cpu::sample_token_rows(logits.data(), vocab, row_of_draw.data(), static_cast<int>(row_of_draw.size()), params.data(),
-                         keys.data(), tokens.data());
+                         keys.data(), tokens.data(), nullptr);
   for (std::size_t d = 0; d < row_of_draw.size(); ++d) {
     std::int32_t alone = -1;
     cpu::sample_tokens(logits.data() + static_cast<std::size_t>(row_of_draw[d]) * vocab, 1, vocab, &params[d], &keys[d],
-                       &alone);
+                       &alone, nullptr);
     EXPECT_EQ(tokens[d], alone) << "draw " << d;
   }
-  EXPECT_THROW(cpu::sample_token_rows(logits.data(), 0, row_of_draw.data(), 1, params.data(), keys.data(), tokens.data()),
+  EXPECT_THROW(cpu::sample_token_rows(logits.data(), 0, row_of_draw.data(), 1, params.data(), keys.data(), tokens.data(), nullptr),
                std::invalid_argument);
 }
 
@@ -199,7 +199,7 @@ void check_distribution(const std::vector<float>& logits, const SamplingParams& 
     keys[static_cast<std::size_t>(i)] = SampleKey{5, 9, 0, static_cast<std::uint32_t>(i)};
   }
   std::vector<std::int32_t> tokens(static_cast<std::size_t>(draws));
-  cpu::sample_tokens(batch.data(), draws, vocab, params.data(), keys.data(), tokens.data());
+  cpu::sample_tokens(batch.data(), draws, vocab, params.data(), keys.data(), tokens.data(), nullptr);
   for (std::int32_t t : tokens) ++counts[static_cast<std::size_t>(t)];
   for (int i = 0; i < vocab; ++i) {
     const double e = expected[static_cast<std::size_t>(i)];

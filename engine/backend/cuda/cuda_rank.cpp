@@ -75,6 +75,7 @@ struct CudaRank::Impl {
   GrowingBuffer activations{"activation workspace"};
   GrowingBuffer decode_workspace{"decode attention workspace"};
   GrowingBuffer draw_tokens{"sampled tokens"};
+  GrowingBuffer sample_workspace{"sampling workspace"};
   std::int64_t token_capacity = 0, row_capacity = 0;
   Bf16Workspace workspace;
   DeviceBuffer graph_scratch;  // decode attention scratch of every graph, sized for the largest shape
@@ -154,6 +155,8 @@ struct CudaRank::Impl {
     }
     if (!step.want_logits && step.tokens != nullptr && step.draws.num_draws > 0) {
       draw_tokens.reserve(static_cast<std::size_t>(step.draws.num_draws) * sizeof(std::int32_t), stream);
+      sample_workspace.reserve(std::max<std::size_t>(1, kernels::sampling_workspace_bytes(step.draws.num_draws, model.vocab)),
+                               stream);
     }
   }
 
@@ -269,7 +272,8 @@ struct CudaRank::Impl {
     } else if (step.tokens != nullptr) {
       step.tokens->resize(static_cast<std::size_t>(step.draws.num_draws));
       if (!step.tokens->empty()) {
-        bf16_sample<CudaKernels>(model, step.draws, device_batch, workspace, draw_tokens.as<std::int32_t>(), stream);
+        bf16_sample<CudaKernels>(model, step.draws, device_batch, workspace, draw_tokens.as<std::int32_t>(),
+                                 sample_workspace.data(), stream);
         check_cuda(cudaMemcpyAsync(step.tokens->data(), draw_tokens.data(), step.tokens->size() * sizeof(std::int32_t),
                                    cudaMemcpyDeviceToHost, stream),
                    "cudaMemcpyAsync", "sampled tokens download");

@@ -293,23 +293,29 @@ TEST_F(CudaKernels, SamplingChoosesTheSameTokensAsCpu) {
                                                   static_cast<std::uint32_t>(1000 + r)};
   }
   std::vector<std::int32_t> cpu_tokens(rows);
-  cpu::sample_tokens(logits.data(), rows, vocab, params.data(), keys.data(), cpu_tokens.data());
+  cpu::sample_tokens(logits.data(), rows, vocab, params.data(), keys.data(), cpu_tokens.data(), nullptr);
   DeviceBuffer<float> d_logits(logits);
   DeviceBuffer<SamplingParams> d_params(params);
   DeviceBuffer<SampleKey> d_keys(keys);
   DeviceBuffer<std::int32_t> d_tokens(static_cast<std::size_t>(rows));
-  cuda::sample_tokens(d_logits.get(), rows, vocab, d_params.get(), d_keys.get(), d_tokens.get());
-  EXPECT_EQ(d_tokens.download(), cpu_tokens);
-
   // The same draws through a row table, read backwards and one row drawn twice more.
   std::vector<std::int32_t> row_of_draw(rows);
   for (int d = 0; d < rows; ++d) row_of_draw[static_cast<std::size_t>(d)] = d < 2 ? 0 : rows - 1 - d;
   std::vector<std::int32_t> cpu_row_tokens(rows);
   cpu::sample_token_rows(logits.data(), vocab, row_of_draw.data(), rows, params.data(), keys.data(),
-                         cpu_row_tokens.data());
+                         cpu_row_tokens.data(), nullptr);
   DeviceBuffer<std::int32_t> d_rows(row_of_draw);
-  cuda::sample_token_rows(d_logits.get(), vocab, d_rows.get(), rows, d_params.get(), d_keys.get(), d_tokens.get());
-  EXPECT_EQ(d_tokens.download(), cpu_row_tokens);
+  // One block per draw, and split over slices with a workspace (filled with garbage first).
+  DeviceBuffer<std::byte> workspace(sampling_workspace_bytes(rows, vocab));
+  ASSERT_EQ(cudaMemset(workspace.get(), 0xcd, sampling_workspace_bytes(rows, vocab)), cudaSuccess);
+  for (std::byte* scratch : {static_cast<std::byte*>(nullptr), workspace.get()}) {
+    SCOPED_TRACE(scratch == nullptr ? "one block per draw" : "split over slices");
+    cuda::sample_tokens(d_logits.get(), rows, vocab, d_params.get(), d_keys.get(), d_tokens.get(), scratch);
+    EXPECT_EQ(d_tokens.download(), cpu_tokens);
+    cuda::sample_token_rows(d_logits.get(), vocab, d_rows.get(), rows, d_params.get(), d_keys.get(), d_tokens.get(),
+                            scratch);
+    EXPECT_EQ(d_tokens.download(), cpu_row_tokens);
+  }
 }
 
 enum class MatmulRoute { automatic, gemv, cublaslt };
