@@ -179,25 +179,38 @@ __device__ void candidate_histogram(const CandidateState& c, std::uint32_t prefi
 __device__ bool sample_from_candidates(int r, const SamplingParams& p, const SampleKey& key, int greedy,
                                        const SampleScratch& scratch, std::int32_t* tokens, SharedState& shared,
                                        CandidateState& c) {
+  // Loops over slices load in batches (a memory latency per batch, not per slice): the summaries are
+  // read with a bin per thread, the counts with a slice per lane of warp 0.
   const int slices_per_row = scratch.num_slices;
   const SampleSlice* slices = scratch.slices + static_cast<std::size_t>(r) * slices_per_row;
   for (int b = threadIdx.x; b < 256; b += blockDim.x) {
     unsigned long long m = 0;
-    if (b < kTopDigitBins)
+    if (b < kTopDigitBins) {
+R1EVAL_UNROLL_BY(8)
       for (int s = 0; s < slices_per_row; ++s) m += slices[s].top_digit_mass[b];
+    }
     shared.histogram[b] = m;
   }
-  if (threadIdx.x == 0) {
+  if (threadIdx.x < 32) {
+    const int lane = static_cast<int>(threadIdx.x);
     int total = 0;
     bool fits = true;
-    for (int s = 0; s < slices_per_row; ++s) {
-      c.offsets[s] = total;
-      const unsigned n = slices[s].candidates;
-      if (n > static_cast<unsigned>(kSamplingSliceCandidates)) fits = false;
-      else total += static_cast<int>(n);
+    for (int first = 0; first < slices_per_row; first += 32) {
+      const int s = first + lane;
+      const unsigned n = s < slices_per_row ? slices[s].candidates : 0u;
+      fits = fits && __ballot_sync(0xffffffffu, n > static_cast<unsigned>(kSamplingSliceCandidates)) == 0;
+      int inclusive = static_cast<int>(n);
+      for (int offset = 1; offset < 32; offset <<= 1) {
+        const int other = __shfl_up_sync(0xffffffffu, inclusive, offset);
+        if (lane >= offset) inclusive += other;
+      }
+      if (s < slices_per_row) c.offsets[s] = total + inclusive - static_cast<int>(n);
+      total += __shfl_sync(0xffffffffu, inclusive, 31);
     }
-    c.offsets[slices_per_row] = total;
-    c.count = fits && total <= kMaxCandidates ? total : -1;
+    if (lane == 0) {
+      c.offsets[slices_per_row] = total;
+      c.count = fits && total <= kMaxCandidates ? total : -1;
+    }
   }
   __syncthreads();
   const unsigned long long mass = histogram_total(shared);
@@ -206,13 +219,17 @@ __device__ bool sample_from_candidates(int r, const SamplingParams& p, const Sam
     return true;
   }
   if (c.count < 0) return false;
-  for (int s = 0; s < slices_per_row; ++s) {
-    const int n = c.offsets[s + 1] - c.offsets[s];
-    const std::size_t from = (static_cast<std::size_t>(r) * slices_per_row + s) * kSamplingSliceCandidates;
-    for (int j = threadIdx.x; j < n; j += blockDim.x) {
-      c.ids[c.offsets[s] + j] = scratch.candidate_ids[from + j];
-      c.weights[c.offsets[s] + j] = scratch.candidate_weights[from + j];
+  for (int k = threadIdx.x; k < c.count; k += blockDim.x) {
+    int lo = 0, hi = slices_per_row - 1;  // k's slice: the last with offsets[s] <= k
+    while (lo < hi) {
+      const int mid = (lo + hi + 1) / 2;
+      if (c.offsets[mid] <= k) lo = mid;
+      else hi = mid - 1;
     }
+    const std::size_t from =
+        (static_cast<std::size_t>(r) * slices_per_row + lo) * kSamplingSliceCandidates + (k - c.offsets[lo]);
+    c.ids[k] = scratch.candidate_ids[from];
+    c.weights[k] = scratch.candidate_weights[from];
   }
   const unsigned long long target = sampling_top_p_target(p.top_p, mass);
   std::uint32_t prefix = 0, mask = 0;

@@ -59,10 +59,9 @@ __device__ __forceinline__ const float* draw_logits(const float* logits, int voc
   return logits + static_cast<std::size_t>(rows != nullptr ? rows[draw] : draw) * static_cast<std::size_t>(vocab);
 }
 
-// The block's greedy choice from each thread's (logit, id), returned to every thread. Order-independent
-// (sampling_greedy_better), so any split of the ids gives the same choice. `logit_of` and `id_of` hold 32.
-__device__ void block_greedy(float& best_logit, int& best_id, float* logit_of, int* id_of) {
-  const int lane = threadIdx.x % 32, warp = threadIdx.x / 32, warps = blockDim.x / 32;
+// The warp's greedy choice from each lane's (logit, id), returned to every lane. Order-independent
+// (sampling_greedy_better), so any split of the ids gives the same choice.
+__device__ __forceinline__ void warp_greedy(float& best_logit, int& best_id) {
   for (int offset = 16; offset > 0; offset >>= 1) {
     const float other_logit = __shfl_xor_sync(0xffffffffu, best_logit, offset);
     const int other_id = __shfl_xor_sync(0xffffffffu, best_id, offset);
@@ -71,6 +70,12 @@ __device__ void block_greedy(float& best_logit, int& best_id, float* logit_of, i
       best_id = other_id;
     }
   }
+}
+
+// The block's greedy choice, returned to every thread. `logit_of` and `id_of` hold 32.
+__device__ void block_greedy(float& best_logit, int& best_id, float* logit_of, int* id_of) {
+  const int lane = threadIdx.x % 32, warp = threadIdx.x / 32, warps = blockDim.x / 32;
+  warp_greedy(best_logit, best_id);
   __syncthreads();  // logit_of may still be read by an earlier call
   if (lane == 0) {
     logit_of[warp] = best_logit;
@@ -86,17 +91,19 @@ __device__ void block_greedy(float& best_logit, int& best_id, float* logit_of, i
     }
 }
 
-// The row's greedy choice from its slices (every thread reads them all: at most kSamplingMaxSlices).
+// The row's greedy choice from its slices, to every thread: each warp reads them a slice per lane (one
+// memory latency, not one per slice) and reduces. Every lane of every warp must call it.
 __device__ __forceinline__ void merge_slice_greedy(const SampleScratch& scratch, int draw, float& best_logit,
                                                    int& best_id) {
   const SampleSlice* slices = scratch.slices + static_cast<std::size_t>(draw) * scratch.num_slices;
   best_logit = 0.0f;
   best_id = -1;
-  for (int s = 0; s < scratch.num_slices; ++s)
+  for (int s = static_cast<int>(threadIdx.x % 32); s < scratch.num_slices; s += 32)
     if (slices[s].best_id >= 0 && sampling_greedy_better(slices[s].best_logit, slices[s].best_id, best_logit, best_id)) {
       best_logit = slices[s].best_logit;
       best_id = slices[s].best_id;
     }
+  warp_greedy(best_logit, best_id);
 }
 
 __global__ void __launch_bounds__(kSliceThreads)

@@ -508,15 +508,16 @@ std::vector<int> candidates_decided(int vocab, const std::vector<SamplingParams>
 
 // With a workspace (the split path), every setting chooses the CPU twin's token: top-p draws finished from
 // the candidates, and top-k, plain temperature, min-p alone and greedy through the whole-row passes; a
-// vocabulary of 152k (19 slices) and one that ends inside a slice and inside a thread's ids.
+// vocabulary of 152k (19 slices), one that ends inside a slice and inside a thread's ids, and one of 34
+// slices.
 TEST(CudaKernelEmulation, SplitSamplingChoosesTheCpuToken) {
   std::mt19937 rng(381);
   std::normal_distribution<float> dist(0.0f, 3.0f);
   const SamplingParams settings[] = {{0.6f, 0.95f, 0, 0.0f}, {1.0f, 0.9f, 0, 0.0f},   {0.7f, 0.8f, 40, 0.0f},
                                      {1.2f, 1.0f, 0, 0.05f}, {0.0f, 1.0f, 0, 0.0f},   {1.0f, 1.0f, 0, 0.0f},
                                      {0.6f, 0.99f, 0, 0.5f}, {0.6f, 0.95f, 0, 0.0f}};
-  for (int vocab : {151936, 20011}) {
-    const int rows = vocab > 100000 ? 1 : 8;  // the emulator runs 256 threads per slice: the large one briefly
+  for (int vocab : {151936, 20011, 33 * kSamplingSliceTokens + 5}) {  // the last: more slices than a warp has lanes
+    const int rows = vocab > 100000 ? 1 : 8;  // the emulator runs 256 threads per slice: the large ones briefly
     std::vector<float> logits(static_cast<std::size_t>(rows) * vocab);
     for (float& x : logits) x = dist(rng);
     logits[11] = logits[12] = 30.0f;  // a tie at the top of row 0
@@ -530,6 +531,7 @@ TEST(CudaKernelEmulation, SplitSamplingChoosesTheCpuToken) {
     cpu::sample_tokens(logits.data(), rows, vocab, params.data(), keys.data(), cpu_tokens.data(), nullptr);
     std::vector<std::byte> workspace;
     EXPECT_EQ(emulate_split_sampling(logits, vocab, nullptr, params, keys, workspace), cpu_tokens) << "vocab " << vocab;
+    if (rows == 1) EXPECT_EQ(candidates_decided(vocab, params, keys, workspace), std::vector<int>{1}) << "vocab " << vocab;
   }
 }
 
