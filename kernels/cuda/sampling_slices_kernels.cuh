@@ -145,21 +145,26 @@ __global__ void __launch_bounds__(kSliceThreads)
   const int draw = blockIdx.x, slice = blockIdx.y;
   const SamplingParams p = params[draw];
   if (sampling_is_greedy(p.temperature)) return;  // sample_kernel needs only the slices' greedy choices
+  const float* x = draw_logits(logits, vocab, rows, draw);
+  const int begin = slice * kSamplingSliceTokens;
+  const int t = static_cast<int>(threadIdx.x);
+  // Staged with coalesced loads (ids past the vocabulary weigh 0), held in registers while the slices'
+  // greedy choices load, so the two wait on memory together.
+  float loaded[kSliceTokensPerThread];
+R1EVAL_UNROLL
+  for (int k = 0; k < kSliceTokensPerThread; ++k) {
+    const int i = begin + k * kSliceThreads + t;
+    loaded[k] = i < vocab ? x[i] : -INFINITY;
+  }
   float best_logit;
   int best_id;
   merge_slice_greedy(scratch, draw, best_logit, best_id);
-  const float* x = draw_logits(logits, vocab, rows, draw);
   const float max_logit = best_id < 0 ? x[0] : best_logit;
   const float inverse_temperature = sampling_inverse_temperature(p.temperature);
-  const int begin = slice * kSamplingSliceTokens;
-  const int t = static_cast<int>(threadIdx.x);
-
-  // Staged with coalesced loads; ids past the vocabulary weigh 0.
+R1EVAL_UNROLL
   for (int k = 0; k < kSliceTokensPerThread; ++k) {
     const int local = k * kSliceThreads + t;
-    const int i = begin + local;
-    staged[(local / kSliceTokensPerThread) * kStride + local % kSliceTokensPerThread] =
-        float_bits(i < vocab ? x[i] : -INFINITY);
+    staged[(local / kSliceTokensPerThread) * kStride + local % kSliceTokensPerThread] = float_bits(loaded[k]);
   }
   for (int b = t; b < kTopDigitBins; b += kSliceThreads) mass[b] = 0;
   __syncthreads();
