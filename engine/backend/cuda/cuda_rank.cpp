@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <map>
 #include <set>
 #include <stdexcept>
@@ -28,6 +30,16 @@ namespace r1eval::engine::cuda {
 using kernels::bf16;
 
 namespace {
+
+// R1EVAL_SPLIT_SAMPLING=0: one block per draw instead of the slice kernels first (the same tokens; for a
+// comparison, or to rule the split path out).
+bool split_sampling() {
+  static const bool allowed = [] {
+    const char* value = std::getenv("R1EVAL_SPLIT_SAMPLING");
+    return value == nullptr || std::strcmp(value, "0") != 0;
+  }();
+  return allowed;
+}
 
 R1EVAL_BF16_KERNEL_FAMILY(CudaKernels, ::r1eval::kernels::cuda);
 
@@ -155,8 +167,10 @@ struct CudaRank::Impl {
     }
     if (!step.want_logits && step.tokens != nullptr && step.draws.num_draws > 0) {
       draw_tokens.reserve(static_cast<std::size_t>(step.draws.num_draws) * sizeof(std::int32_t), stream);
-      sample_workspace.reserve(std::max<std::size_t>(1, kernels::sampling_workspace_bytes(step.draws.num_draws, model.vocab)),
-                               stream);
+      if (split_sampling()) {
+        sample_workspace.reserve(
+            std::max<std::size_t>(1, kernels::sampling_workspace_bytes(step.draws.num_draws, model.vocab)), stream);
+      }
     }
   }
 
@@ -273,7 +287,7 @@ struct CudaRank::Impl {
       step.tokens->resize(static_cast<std::size_t>(step.draws.num_draws));
       if (!step.tokens->empty()) {
         bf16_sample<CudaKernels>(model, step.draws, device_batch, workspace, draw_tokens.as<std::int32_t>(),
-                                 sample_workspace.data(), stream);
+                                 split_sampling() ? sample_workspace.data() : nullptr, stream);
         check_cuda(cudaMemcpyAsync(step.tokens->data(), draw_tokens.data(), step.tokens->size() * sizeof(std::int32_t),
                                    cudaMemcpyDeviceToHost, stream),
                    "cudaMemcpyAsync", "sampled tokens download");
