@@ -535,7 +535,9 @@ TEST(CudaKernelEmulation, SplitSamplingChoosesTheCpuToken) {
     cpu::sample_tokens(logits.data(), rows, vocab, params.data(), keys.data(), cpu_tokens.data(), nullptr);
     std::vector<std::byte> workspace;
     EXPECT_EQ(emulate_split_sampling(logits, vocab, nullptr, params, keys, workspace), cpu_tokens) << "vocab " << vocab;
-    if (rows == 1) EXPECT_EQ(candidates_decided(vocab, params, keys, workspace), std::vector<int>{1}) << "vocab " << vocab;
+    if (rows == 1) {
+      EXPECT_EQ(candidates_decided(vocab, params, keys, workspace), std::vector<int>{1}) << "vocab " << vocab;
+    }
   }
 }
 
