@@ -47,13 +47,12 @@ void paged_attention_prefill(const T* q, int q_row_stride, T* out, int num_q_hea
 }  // namespace cuda
 
 // Keys per split of the decode kernel: each split of a sequence is its own thread block, and a reduce pass
-// merges their partial softmax states. 256 keys, or fewer (halving down to 128, one 32-key tile for each of
-// the block's four warps) while the batch has fewer than kDecodeTargetSplits sequence-splits: a small batch
-// at a short context would otherwise run on a handful of blocks and wait on memory latency instead of
-// bandwidth. Not below 128: a warp waits about one memory latency per tile however its block is cut, so
-// smaller splits only leave warps idle and give the merge more partial states to read.
+// merges their partial softmax states. 256 keys, or fewer (halving down to 32) while the batch has fewer
+// than kDecodeTargetSplits sequence-splits: a small batch at a short context would otherwise run on a
+// handful of blocks and wait on memory latency instead of bandwidth. Splits under 128 keys are scored with
+// 8-key tiles per warp (four lanes per key), so that every warp of a block has keys.
 inline constexpr int kDecodeSplitTokens = 256;
-inline constexpr int kDecodeMinSplitTokens = 128;
+inline constexpr int kDecodeMinSplitTokens = 32;
 inline constexpr int kDecodeTargetSplits = 64;
 inline int decode_split_tokens(int num_seqs, int max_context_len) {
   int split = kDecodeSplitTokens;

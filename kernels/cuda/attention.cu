@@ -15,6 +15,7 @@ using cuda_detail::decode_reduce_kernel;
 using cuda_detail::decode_split_kernel;
 using cuda_detail::decode_grid;
 using cuda_detail::decode_head_chunks;
+using cuda_detail::decode_lanes_per_key;
 using cuda_detail::decode_reduce_block;
 using cuda_detail::decode_reduce_grid;
 using cuda_detail::decode_workspace;
@@ -53,9 +54,13 @@ void launch_decode(const T* q, int q_row_stride, T* out, int num_q_heads, const 
   if (batch.num_seqs > 65535 || static_cast<long long>(cache.num_kv_heads) * decode_head_chunks(num_q_heads, cache.num_kv_heads) > 65535)
     throw std::invalid_argument("paged_attention_decode: " + std::to_string(batch.num_seqs) +
                                 " sequences is too large for one launch");
-  launch_kernel("paged_attention decode_split_kernel", decode_split_kernel<T, D>,
-                decode_grid(work, batch, num_q_heads, cache.num_kv_heads), dim3(kThreads), stream, q, q_row_stride,
-                num_q_heads, cache, batch, scale, work);
+  const dim3 grid = decode_grid(work, batch, num_q_heads, cache.num_kv_heads);
+  if (decode_lanes_per_key(work.split_tokens) == 4)
+    launch_kernel("paged_attention decode_split_kernel", decode_split_kernel<T, D, 4>, grid, dim3(kThreads), stream,
+                  q, q_row_stride, num_q_heads, cache, batch, scale, work);
+  else
+    launch_kernel("paged_attention decode_split_kernel", decode_split_kernel<T, D, 1>, grid, dim3(kThreads), stream,
+                  q, q_row_stride, num_q_heads, cache, batch, scale, work);
   launch_kernel("paged_attention decode_reduce_kernel", decode_reduce_kernel<T, D>,
                 decode_reduce_grid(batch, num_q_heads), decode_reduce_block(work, D), stream, out, num_q_heads, batch.context_lens, work);
 }

@@ -166,14 +166,14 @@ __device__ __forceinline__ ValueBits<E> load_value_bits(const bf16* source) {
   return *reinterpret_cast<const ValueBits<E>*>(source);
 }
 
-// This lane's E dims of value rows first .. first + N - 1 of a warp's tile (row: each lane's cache row,
-// shuffled from lane u for row u; rows past keys_here are not loaded).
-template <int E, int N>
+// This lane's E dims of the value rows of a tile's keys first .. first + N - 1 (row: the cache row of the
+// key a lane scores, kLanesPerKey lanes per key; keys past keys_here are not loaded).
+template <int E, int N, int kLanesPerKey>
 __device__ __forceinline__ void load_value_rows(const KvCacheView& cache, unsigned long long row, int first,
                                                 int keys_here, int lane, ValueBits<E>* out) {
 R1EVAL_UNROLL
   for (int u = 0; u < N; ++u) {
-    const unsigned long long row_u = __shfl_sync(0xffffffffu, row, first + u);
+    const unsigned long long row_u = __shfl_sync(0xffffffffu, row, (first + u) * kLanesPerKey);
     if (first + u < keys_here) out[u] = load_value_bits<E>(cache.value + row_u + lane * E);
   }
 }
@@ -191,7 +191,11 @@ __device__ __forceinline__ void value_floats(const ValueBits<E>& raw, float* out
   }
 }
 
-template <typename T, int D>
+// kLanesPerKey lanes score each key (a D / kLanesPerKey slice of it each, summed by shuffles), so a warp's
+// tile holds 32 / kLanesPerKey keys: 1 for large batches (32-key tiles, the fewest instructions per key),
+// 4 for small ones (8-key tiles: a quarter of the instructions per warp, four times the warps, so a batch-1
+// layer waits on less arithmetic in a row).
+template <typename T, int D, int kLanesPerKey>
 __global__ void __launch_bounds__(kThreads)
     decode_split_kernel(const T* q, int q_row_stride, int num_q_heads, KvCacheView cache, PagedBatch batch,
                         float scale, DecodeWorkspace work) {
@@ -199,6 +203,9 @@ __global__ void __launch_bounds__(kThreads)
   release_dependents();
   constexpr int E = D / 32;  // value dims per lane: lane * E + e
   constexpr int H = kHeadsPerDecodeBlock;
+  constexpr int L = kLanesPerKey;
+  constexpr int kTileKeys = 32 / L;
+  constexpr int kKeyDims = D / L;  // dims of its key a lane scores
   __shared__ float q_tile[H][D];
   __shared__ float warp_max_of[kWarps][H], warp_sum_of[kWarps][H];
   __shared__ float warp_acc[kWarps][H][D];
@@ -213,12 +220,13 @@ __global__ void __launch_bounds__(kThreads)
   if (begin >= context) return;  // the reduce pass only reads splits that hold keys
   const int end = min(begin + work.split_tokens, context);
   const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
+  const int key_lane = lane / L, part = lane % L;
   const std::int32_t* table = batch.block_tables + static_cast<std::size_t>(seq) * batch.max_blocks_per_seq;
 
   // Cache row of this lane's key in the warp's next tile: looked up one tile ahead, so the block-table
   // read of the first tile overlaps staging q, and that of the next tile overlaps this one.
   const auto row_of = [&](int key) { return key < end ? cache_row(cache, table, kv_head, key) : 0ull; };
-  unsigned long long next_row = row_of(begin + warp * 32 + lane);
+  unsigned long long next_row = row_of(begin + warp * kTileKeys + key_lane);
   for (int idx = threadIdx.x; idx < heads * D; idx += kThreads) {
     const int g = idx / D, dim = idx % D;
     const int head = kv_head * group + first + g;
@@ -235,32 +243,32 @@ R1EVAL_UNROLL
     for (int e = 0; e < E; ++e) acc[g][e] = 0.0f;
   }
 
-  for (int tile = begin + warp * 32; tile < end; tile += kThreads) {
-    const int key = tile + lane;
+  constexpr int kWave = kTileKeys > 16 ? 16 : kTileKeys;  // value rows per load wave
+  constexpr int kWaves = kTileKeys / kWave;
+  for (int tile = begin + warp * kTileKeys; tile < end; tile += kWarps * kTileKeys) {
+    const int key = tile + key_lane;
     const bool valid = key < end;
-    const int keys_here = min(32, end - tile);  // uniform over the warp
+    const int keys_here = min(kTileKeys, end - tile);  // uniform over the warp
     const unsigned long long row = next_row;
-    next_row = row_of(key + kThreads);
-    // The tile's loads are issued before they are used, in two waves: this lane's key row with its E dims
-    // of the first 16 value rows, then (once the key registers are free) those of the last 16. A warp waits
-    // about one memory latency per tile instead of one per few loads; at batch 1 that wait is the kernel's
-    // cost (it waited eight times before: four key batches, four value batches). All 32 rows in one wave
-    // would spill at head_dim 128.
-    constexpr int kHalf = 16;
-    uint4 key_raw[D / 8];
-    ValueBits<E> value_raw[2][kHalf];
+    next_row = row_of(key + kWarps * kTileKeys);
+    // The tile's loads are issued before they are used: this lane's slice of its key with its E dims of the
+    // first value rows, then (once the key registers are free) those of the rest. A warp waits about one
+    // memory latency per tile instead of one per few loads; at batch 1 that wait is most of the kernel's
+    // cost. All 32 value rows with the keys in one wave would spill at head_dim 128.
+    uint4 key_raw[kKeyDims / 8];
+    ValueBits<E> value_raw[kWaves][kWave];
     if (valid) {
-      const uint4* k = reinterpret_cast<const uint4*>(cache.key + row);
+      const uint4* k = reinterpret_cast<const uint4*>(cache.key + row + part * kKeyDims);
 R1EVAL_UNROLL
-      for (int c = 0; c < D / 8; ++c) key_raw[c] = k[c];
+      for (int c = 0; c < kKeyDims / 8; ++c) key_raw[c] = k[c];
     }
-    load_value_rows<E, kHalf>(cache, row, 0, keys_here, lane, value_raw[0]);
+    load_value_rows<E, kWave, L>(cache, row, 0, keys_here, lane, value_raw[0]);
     float score[H];
 R1EVAL_UNROLL
     for (int g = 0; g < H; ++g) score[g] = 0.0f;
     if (valid) {
 R1EVAL_UNROLL
-      for (int c = 0; c < D / 8; ++c) {
+      for (int c = 0; c < kKeyDims / 8; ++c) {
         const uint4 raw = key_raw[c];
         const float kf[8] = {bits_float(raw.x << 16), bits_float(raw.x & 0xffff0000u), bits_float(raw.y << 16),
                              bits_float(raw.y & 0xffff0000u), bits_float(raw.z << 16), bits_float(raw.z & 0xffff0000u),
@@ -269,12 +277,19 @@ R1EVAL_UNROLL
         for (int g = 0; g < H; ++g) {
           if (g < heads) {
 R1EVAL_UNROLL
-            for (int t = 0; t < 8; ++t) score[g] += q_tile[g][c * 8 + t] * kf[t];
+            for (int t = 0; t < 8; ++t) score[g] += q_tile[g][part * kKeyDims + c * 8 + t] * kf[t];
           }
         }
       }
     }
-    load_value_rows<E, kHalf>(cache, row, kHalf, keys_here, lane, value_raw[1]);
+    if constexpr (L > 1) {  // the key's slices, summed within its lanes (consecutive, aligned to L)
+R1EVAL_UNROLL
+      for (int g = 0; g < H; ++g)
+R1EVAL_UNROLL
+        for (int offset = 1; offset < L; offset <<= 1) score[g] += __shfl_xor_sync(0xffffffffu, score[g], offset);
+    }
+R1EVAL_UNROLL
+    for (int w = 1; w < kWaves; ++w) load_value_rows<E, kWave, L>(cache, row, w * kWave, keys_here, lane, value_raw[w]);
     float p[H];
 R1EVAL_UNROLL
     for (int g = 0; g < H; ++g) {
@@ -284,7 +299,8 @@ R1EVAL_UNROLL
         const float new_max = fmaxf(running_max[g], cuda_detail::warp_max(s));  // finite: lane 0 is valid
         const float rescale = expf(running_max[g] - new_max);
         p[g] = valid ? expf(s - new_max) : 0.0f;
-        running_sum[g] = running_sum[g] * rescale + p[g];
+        // Per-lane partial sums, added over the warp at the end: one lane of each key's group counts it.
+        running_sum[g] = running_sum[g] * rescale + (part == 0 ? p[g] : 0.0f);
 R1EVAL_UNROLL
         for (int e = 0; e < E; ++e) acc[g][e] *= rescale;
         running_max[g] = new_max;
@@ -292,14 +308,14 @@ R1EVAL_UNROLL
     }
     // Accumulated key by key, in order.
 R1EVAL_UNROLL
-    for (int u = 0; u < 32; ++u) {
+    for (int u = 0; u < kTileKeys; ++u) {
       if (u >= keys_here) break;
       float v[E];
-      value_floats<E>(value_raw[u / kHalf][u % kHalf], v);
+      value_floats<E>(value_raw[u / kWave][u % kWave], v);
 R1EVAL_UNROLL
       for (int g = 0; g < H; ++g) {
         if (g < heads) {
-          const float pj = __shfl_sync(0xffffffffu, p[g], u);
+          const float pj = __shfl_sync(0xffffffffu, p[g], u * L);
 R1EVAL_UNROLL
           for (int e = 0; e < E; ++e) acc[g][e] += pj * v[e];
         }
@@ -432,6 +448,9 @@ inline dim3 decode_grid(const DecodeWorkspace& work, const PagedBatch& batch, in
   return dim3(static_cast<unsigned>(work.num_splits), static_cast<unsigned>(batch.num_seqs),
               static_cast<unsigned>(num_kv_heads * decode_head_chunks(num_q_heads, num_kv_heads)));
 }
+// Lanes per key of the decode kernel for a split size: 8-key tiles (4 lanes a key) when a split is shorter
+// than the block's four 32-key tiles, so that all four warps have keys.
+inline int decode_lanes_per_key(int split_tokens) { return split_tokens < kWarps * 32 ? 4 : 1; }
 inline dim3 decode_reduce_grid(const PagedBatch& batch, int num_q_heads) {
   return dim3(static_cast<unsigned>(num_q_heads), static_cast<unsigned>(batch.num_seqs));
 }

@@ -310,7 +310,10 @@ void emulate_attention(const PagedCase& c, float scale, bool decode) {
         decode_workspace_floats(batch.num_seqs, c.num_q_heads, D, batch.max_context_len), std::nanf(""));
     const cuda_detail::DecodeWorkspace work = cuda_detail::decode_workspace(workspace.data(), batch, c.num_q_heads);
     simt::launch(cuda_detail::decode_grid(work, batch, c.num_q_heads, c.num_kv_heads), dim3(cuda_detail::kThreads), [&] {
-      cuda_detail::decode_split_kernel<T, D>(q.data(), stride, c.num_q_heads, cache, batch, scale, work);
+      if (cuda_detail::decode_lanes_per_key(work.split_tokens) == 4)
+        cuda_detail::decode_split_kernel<T, D, 4>(q.data(), stride, c.num_q_heads, cache, batch, scale, work);
+      else
+        cuda_detail::decode_split_kernel<T, D, 1>(q.data(), stride, c.num_q_heads, cache, batch, scale, work);
     });
     simt::launch(cuda_detail::decode_reduce_grid(batch, c.num_q_heads), cuda_detail::decode_reduce_block(work, D), [&] {
       cuda_detail::decode_reduce_kernel<T, D>(out.data(), c.num_q_heads, batch.context_lens, work);
@@ -327,7 +330,7 @@ TEST(CudaKernelEmulation, PagedAttentionPrefill) {
 }
 
 TEST(CudaKernelEmulation, PagedAttentionDecodeSplits) {
-  // Contexts below, at and across split boundaries (128 keys at this small batch), an empty one.
+  // Contexts below, at and across split boundaries (32 keys at this small batch), an empty one.
   emulate_attention<float, 64>(make_paged_case({1, 1, 1, 1, 1}, {1, 255, 256, 600, 0}, 6, 2, 64, 8, 351), 0.3f, true);
   // Enough sequences for whole 256-key splits: contexts at and across those boundaries.
   std::vector<int> contexts;
@@ -337,23 +340,33 @@ TEST(CudaKernelEmulation, PagedAttentionDecodeSplits) {
   // Twenty query heads per kv head: three head chunks per kv head.
   emulate_attention<bf16, 128>(make_paged_case({1, 1}, {300, 40}, 20, 1, 128, 16, 352), 0.1f, true);
   emulate_attention<float, 64>(make_paged_case({1, 1}, {270, 13}, 4, 4, 64, 12, 353), 0.3f, true);  // block size 12
-  // The 1.5B model's heads at batch 1: 32 splits, merged by four threads per dim.
-  ASSERT_GT(cuda_detail::decode_reduce_parts((4000 + decode_split_tokens(1, 4000) - 1) / decode_split_tokens(1, 4000)), 1);
-  emulate_attention<bf16, 128>(make_paged_case({1}, {4000}, 12, 2, 128, 16, 355), 0.088f, true);
+  // The 1.5B model's heads at batch 1: 8-key tiles, 47 splits merged by four threads per dim; and 16
+  // sequences of ~600 keys: 32-key tiles.
+  ASSERT_GT(cuda_detail::decode_reduce_parts((1500 + decode_split_tokens(1, 1500) - 1) / decode_split_tokens(1, 1500)), 1);
+  emulate_attention<bf16, 128>(make_paged_case({1}, {1500}, 12, 2, 128, 16, 355), 0.088f, true);
+  std::vector<int> long_contexts;
+  for (int s = 0; s < 16; ++s) long_contexts.push_back(560 + 13 * s);
+  ASSERT_EQ(cuda_detail::decode_lanes_per_key(decode_split_tokens(16, 755)), 1);
+  emulate_attention<bf16, 128>(make_paged_case(std::vector<int>(16, 1), long_contexts, 12, 2, 128, 16, 356), 0.088f, true);
 }
 
-// Small batches split contexts finer (down to 128 keys, a tile per warp) so that they still fill the GPU; a batch
+// Small batches split contexts finer (down to 32 keys, 8-key tiles per warp) so that they still fill the GPU; a batch
 // with enough sequence-splits keeps 256-key splits. The workspace follows the split.
 TEST(CudaKernelEmulation, DecodeSplitsShrinkForSmallBatches) {
-  EXPECT_EQ(decode_split_tokens(1, 512), 128);      // 4 splits, as many as it can have
-  EXPECT_EQ(decode_split_tokens(1, 4096), 128);     // 32 splits
+  EXPECT_EQ(decode_split_tokens(1, 512), 32);       // 16 splits, as many as it can have
+  EXPECT_EQ(decode_split_tokens(1, 4096), 64);      // 64 splits
   EXPECT_EQ(decode_split_tokens(1, 16384), 256);    // 64 splits already
   EXPECT_EQ(decode_split_tokens(1, 40960), 256);    // 160 splits
   EXPECT_EQ(decode_split_tokens(16, 1024), 256);    // 64 sequence-splits
   EXPECT_EQ(decode_split_tokens(8, 1024), 128);
   EXPECT_EQ(decode_split_tokens(64, 16384), 256);
-  EXPECT_EQ(decode_split_tokens(3, 0), 128);        // no keys: the smallest split, no work
-  EXPECT_EQ(decode_workspace_floats(1, 12, 128, 512), 12u * 4 * 130);
+  EXPECT_EQ(decode_split_tokens(3, 0), 32);         // no keys: the smallest split, no work
+  EXPECT_EQ(decode_workspace_floats(1, 12, 128, 512), 12u * 16 * 130);
+  // Splits under 128 keys are scored with 8-key tiles (every warp of a block has keys).
+  EXPECT_EQ(cuda_detail::decode_lanes_per_key(32), 4);
+  EXPECT_EQ(cuda_detail::decode_lanes_per_key(64), 4);
+  EXPECT_EQ(cuda_detail::decode_lanes_per_key(128), 1);
+  EXPECT_EQ(cuda_detail::decode_lanes_per_key(256), 1);
   EXPECT_EQ(decode_workspace_floats(64, 12, 128, 16384), 64u * 12 * 64 * 130);
 }
 
