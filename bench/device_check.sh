@@ -16,14 +16,15 @@
 #      replayed from CUDA graphs and run eagerly, against the copy-bandwidth roofline; 64 x 16k context,
 #      prefill, the engine end to end) and transformers generate (static cache) beside it; small-batch
 #      decode once more with ordinary launches (R1EVAL_DEPENDENT_LAUNCH=0) against programmatic dependent launch;
+#      a batch-1 eager decode step's device time by kernel (engine_cuda_bench --timeline, timeline.md);
 #   5. `r1eval run` smoke on a small byte-tokenizer model, --backend cuda vs --backend cpu.
 # Prepared elsewhere: tools/device_bundle.sh and tools/device_wheels.sh fill device-bundle/ (ignored by git;
 # carry it to the GPU machine with the checkout). SKIP_ENGINE=1 stops after step 2; ENGINE_GENERATE (default
 # 2048, the issue's workload) sets the end-to-end generated tokens; DEADLINE (default 470) the seconds the
 # whole check may take.
 # Writes everything under build-device-check/ (DEVICE_CHECK_DIR). With $OUT set (a device call's folder that
-# brings back at most 8 files), it leaves there, however the script ends: the log, the five tables
-# (summary, engine bench, parity, kernel table, transformers bench) and results.tar.gz with every other
+# brings back at most 8 files), it leaves there, however the script ends: the log, the six tables
+# (summary, engine bench, parity, kernel table, transformers bench, kernel timeline) and results.tar.gz with every other
 # file under 2 MB (test outputs, JSON, build logs). Exit status: 0 when every
 # step that ran passed, 1 when a test failed, 2 when the build or a prerequisite is missing.
 set -uo pipefail
@@ -38,7 +39,7 @@ START=$(date +%s)
 deliver() {
   [ -n "${OUT:-}" ] && [ -d "$OUT" ] || return 0
   local name
-  for name in device_check.log summary.md engine_bench.md parity.md kernels_table.md hf_bench.md; do
+  for name in device_check.log summary.md engine_bench.md parity.md kernels_table.md hf_bench.md timeline.md; do
     [ -f "$RESULTS/$name" ] && cp "$RESULTS/$name" "$OUT/"
   done
   (cd "$RESULTS" && find . -type f -size -2M ! -name device_check.log -print0 |
@@ -355,6 +356,11 @@ else
       --out "$RESULTS/engine_bench_plain_launch.md" >"$RESULTS/engine_bench_plain_launch.txt" 2>&1 ||
       say "plain-launch decode bench failed (see engine_bench_plain_launch.txt)"
   fi
+  say "where a batch-1 decode step's device time goes: each kernel timed alone (engine_cuda_bench --timeline)"
+  deliver
+  timeout "$(cap 45)" "$BUILD/bench/engine_cuda_bench" --model "$MODEL" --timeline --seqs 1 --context 2048 \
+    --out "$RESULTS/timeline.md" >"$RESULTS/timeline.txt" 2>&1 && tee -a "$LOG" <"$RESULTS/timeline.md" ||
+    say "timeline failed (see timeline.txt)"
   say "issue 5's targets (a)-(d), graphs vs eager, dependent vs ordinary launches"
   "$PYTHON" "$ROOT/tools/device_summary.py" "$RESULTS/engine_bench.md" "$RESULTS/hf_bench.md" \
     --plain-launch "$RESULTS/engine_bench_plain_launch.md" --out "$RESULTS/summary.md" | tee -a "$LOG"

@@ -6,12 +6,13 @@
 //
 //   engine_cuda_bench --model DIR [--out FILE.md] [--generate 256] [--skip-long] [--decode-only]
 //   engine_cuda_bench --model DIR --dump PREFIX --backend cuda|cpu [--prompt-len 32] [--greedy 64]
+//   engine_cuda_bench --model DIR --timeline [--seqs 1] [--context 2048] [--steps 8] [--out FILE.md]
 //
 // Decode workloads run on an unfilled cache region (positions and block tables as in a real step, key and
 // value contents irrelevant to speed), so a 64 x 16k-context step costs no 1M-token prefill first.
 // --decode-only runs just the decode workloads of up to 16 sequences, where launch gaps weigh most: with
 // R1EVAL_DEPENDENT_LAUNCH=0 it measures what programmatic dependent launch brings (the table's head says
-// which launches ran).
+// which launches ran). --timeline splits a small-batch eager decode step's device time by kernel.
 #include <cuda_runtime.h>
 
 #include <algorithm>
@@ -30,6 +31,7 @@
 #include "engine/backend/factory/backend_factory.h"
 #include "engine/runtime/engine.h"
 #include "kernels/cuda/launch.h"
+#include "kernels/cuda/timeline.h"
 
 namespace {
 
@@ -264,16 +266,65 @@ int bench(const std::string& model, const std::string& out_path, int generate, b
   return 0;
 }
 
+// Where a small-batch eager decode step's device time goes: the step timed by the wall clock, then again
+// with the kernel timeline (kernels/cuda/timeline.h) recording, each kernel's time summed by name. Library
+// kernels (cuBLASLt above 4 rows) and copies are not in the table; the gap between the wall-clock step and
+// the kernels' sum is launches, copies and the host.
+int timeline(const std::string& model, const std::string& out_path, int seqs, int context, int steps) {
+  CudaBackendOptions options;
+  options.kv_cache_memory_fraction = 0.5;
+  CudaBackend backend(model, options);
+  backend.set_cuda_graphs(false);
+  std::mt19937 rng(3);
+  std::vector<TokenDraw> draws;
+  for (int s = 0; s < seqs; ++s)
+    draws.push_back({s, {0.6f, 0.95f, 0, 0.0f}, {1, static_cast<std::uint64_t>(s), 0, static_cast<std::uint32_t>(context)}});
+  for (int w = 0; w < 2; ++w) backend.forward_and_sample(make_step(backend, seqs, 1, context + 1, rng), draws);
+  const auto start = Clock::now();
+  for (int i = 0; i < steps; ++i) backend.forward_and_sample(make_step(backend, seqs, 1, context + 1 + i, rng), draws);
+  const double wall_us = 1e6 * seconds_since(start) / steps;
+  r1eval::kernels::cuda::timeline_start();
+  for (int i = 0; i < steps; ++i) backend.forward_and_sample(make_step(backend, seqs, 1, context + 1 + i, rng), draws);
+  const std::vector<r1eval::kernels::cuda::KernelTime> times = r1eval::kernels::cuda::timeline_stop();
+  double kernels_us = 0;
+  for (const auto& k : times) kernels_us += k.total_us / steps;
+  std::ostringstream table;
+  char line[320];
+  std::snprintf(line, sizeof line,
+                "Eager decode step, %d sequence(s) at context %d (%s): %.1f us a step by the wall clock; the kernels "
+                "below sum to %.1f us a step (each timed alone between events).\n\n",
+                seqs, context,
+                r1eval::kernels::cuda_detail::dependent_launch_enabled() ? "programmatic dependent launch"
+                                                                          : "ordinary launches",
+                wall_us, kernels_us);
+  table << line << "| kernel | calls a step | us a call | us a step | share |\n|---|---:|---:|---:|---:|\n";
+  for (const auto& k : times) {
+    const double per_step = k.total_us / steps;
+    std::snprintf(line, sizeof line, "| %s | %.1f | %.2f | %.1f | %.1f%% |\n", k.name.c_str(),
+                  static_cast<double>(k.calls) / steps, k.total_us / static_cast<double>(k.calls), per_step,
+                  100.0 * per_step / kernels_us);
+    table << line;
+  }
+  std::cout << table.str();
+  if (!out_path.empty()) std::ofstream(out_path) << table.str();
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   const std::string model = arg(argc, argv, "--model", "");
   if (model.empty()) {
     std::cerr << "usage: engine_cuda_bench --model DIR [--out FILE.md] [--generate N] [--skip-long] [--decode-only] | "
-                 "--model DIR --dump PREFIX --backend cuda|cpu [--prompt-len N] [--greedy N]\n";
+                 "--model DIR --dump PREFIX --backend cuda|cpu [--prompt-len N] [--greedy N] | "
+                 "--model DIR --timeline [--seqs 1] [--context 2048] [--steps 8] [--out FILE.md]\n";
     return 2;
   }
   try {
+    if (flag(argc, argv, "--timeline")) {
+      return timeline(model, arg(argc, argv, "--out", ""), std::stoi(arg(argc, argv, "--seqs", "1")),
+                      std::stoi(arg(argc, argv, "--context", "2048")), std::stoi(arg(argc, argv, "--steps", "8")));
+    }
     const std::string prefix = arg(argc, argv, "--dump", "");
     if (!prefix.empty()) {
       return dump(model, prefix, arg(argc, argv, "--backend", "cuda"), std::stoi(arg(argc, argv, "--prompt-len", "32")),

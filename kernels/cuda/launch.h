@@ -6,6 +6,7 @@
 #include <cuda_runtime.h>
 
 #include "kernels/cuda/check.h"
+#include "kernels/cuda/timeline.h"
 
 namespace r1eval::kernels::cuda_detail {
 
@@ -18,8 +19,8 @@ void disable_dependent_launch();
 // the one-line CUDA error naming `name` when the launch is refused or an error is pending right after it
 // (with CUDA_LAUNCH_BLOCKING=1 every launch waits for its kernel, so a fault names the kernel that made it).
 template <typename... Params, typename... Args>
-void launch_kernel(const char* name, void (*kernel)(Params...), dim3 grid, dim3 block, cudaStream_t stream,
-                   const Args&... args) {
+void launch_kernel_untimed(const char* name, void (*kernel)(Params...), dim3 grid, dim3 block,
+                           cudaStream_t stream, const Args&... args) {
   cudaLaunchAttribute dependent{};
   dependent.id = cudaLaunchAttributeProgrammaticStreamSerialization;
   dependent.val.programmaticStreamSerializationAllowed = 1;
@@ -42,6 +43,16 @@ void launch_kernel(const char* name, void (*kernel)(Params...), dim3 grid, dim3 
   }
   check(cudaLaunchKernelEx(&config, kernel, args...), "kernel launch", name);
   check(cudaGetLastError(), "kernel launch", name);
+}
+
+// launch_kernel_untimed, between a recording kernel timeline's events (timeline.h) when one records.
+template <typename... Params, typename... Args>
+void launch_kernel(const char* name, void (*kernel)(Params...), dim3 grid, dim3 block, cudaStream_t stream,
+                   const Args&... args) {
+  const bool timed = timeline_recording();
+  if (timed) timeline_mark(name, stream, true);
+  launch_kernel_untimed(name, kernel, grid, block, stream, args...);
+  if (timed) timeline_mark(name, stream, false);
 }
 
 }  // namespace r1eval::kernels::cuda_detail

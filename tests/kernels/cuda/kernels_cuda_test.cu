@@ -15,6 +15,7 @@
 #include "kernels/activation.h"
 #include "kernels/attention.h"
 #include "kernels/cuda/check.h"
+#include "kernels/cuda/timeline.h"
 #include "kernels/embedding.h"
 #include "../kernel_test_support.h"
 #include "kernels/matmul.h"
@@ -316,6 +317,25 @@ TEST_F(CudaKernels, SamplingChoosesTheSameTokensAsCpu) {
                             scratch);
     EXPECT_EQ(d_tokens.download(), cpu_row_tokens);
   }
+}
+
+// The kernel timeline times each launch through launch_kernel by name while it records, and nothing after.
+TEST_F(CudaKernels, TimelineTimesEachKernelByName) {
+  const int rows = 64, cols = 8960;
+  DeviceBuffer<bf16> gate_up(random_bf16(static_cast<std::size_t>(rows) * 2 * cols, -2.0f, 2.0f, 291));
+  DeviceBuffer<bf16> out(static_cast<std::size_t>(rows) * cols);
+  cuda::timeline_start();
+  EXPECT_THROW(cuda::timeline_start(), std::logic_error);
+  for (int i = 0; i < 3; ++i) cuda::silu_mul<bf16>(gate_up.get(), out.get(), rows, cols);
+  const std::vector<cuda::KernelTime> times = cuda::timeline_stop();
+  ASSERT_EQ(times.size(), 1u);
+  EXPECT_EQ(times[0].name, "silu_mul_kernel");
+  EXPECT_EQ(times[0].calls, 3);
+  EXPECT_GT(times[0].total_us, 0.0);
+  cuda::silu_mul<bf16>(gate_up.get(), out.get(), rows, cols);  // not recording: nothing kept
+  cuda::timeline_start();
+  EXPECT_TRUE(cuda::timeline_stop().empty());
+  EXPECT_THROW(cuda::timeline_stop(), std::logic_error);
 }
 
 enum class MatmulRoute { automatic, gemv, cublaslt };
