@@ -370,6 +370,30 @@ TEST(CudaKernelEmulation, DecodeSplitsShrinkForSmallBatches) {
   EXPECT_EQ(decode_workspace_floats(64, 12, 128, 16384), 64u * 12 * 64 * 130);
 }
 
+// Rows of normal logits (a tie at the top of row 0), row r drawn under settings[r % size] with key
+// (seed, r, 1, vocab + r), and the tokens the CPU twin chooses.
+struct SamplingCase {
+  std::vector<float> logits;
+  std::vector<SamplingParams> params;
+  std::vector<SampleKey> keys;
+  std::vector<std::int32_t> cpu_tokens;
+};
+template <std::size_t N>
+SamplingCase normal_sampling_case(std::mt19937& rng, std::normal_distribution<float>& dist, int vocab, int rows,
+                                  const SamplingParams (&settings)[N], std::uint64_t seed) {
+  SamplingCase c;
+  c.logits.resize(static_cast<std::size_t>(rows) * vocab);
+  for (float& x : c.logits) x = dist(rng);
+  c.logits[11] = c.logits[12] = 30.0f;
+  for (int r = 0; r < rows; ++r) {
+    c.params.push_back(settings[static_cast<std::size_t>(r) % N]);
+    c.keys.push_back(SampleKey{seed, static_cast<std::uint64_t>(r), 1, static_cast<std::uint32_t>(vocab + r)});
+  }
+  c.cpu_tokens.resize(static_cast<std::size_t>(rows));
+  cpu::sample_tokens(c.logits.data(), rows, vocab, c.params.data(), c.keys.data(), c.cpu_tokens.data(), nullptr);
+  return c;
+}
+
 TEST(CudaKernelEmulation, SamplingChoosesTheCpuToken) {
   std::mt19937 rng(361);
   std::normal_distribution<float> dist(0.0f, 3.0f);
@@ -379,17 +403,8 @@ TEST(CudaKernelEmulation, SamplingChoosesTheCpuToken) {
                                      {0.6f, 0.99f, 0, 0.5f}};  // min-p above the top-p threshold
   for (int vocab : {3000, 151936}) {
     const int rows = vocab > 10000 ? 2 : static_cast<int>(std::size(settings));
-    std::vector<float> logits(static_cast<std::size_t>(rows) * vocab);
-    for (float& x : logits) x = dist(rng);
-    logits[11] = logits[12] = 30.0f;  // a tie at the top of row 0
-    std::vector<SamplingParams> params(static_cast<std::size_t>(rows));
-    std::vector<SampleKey> keys(static_cast<std::size_t>(rows));
-    for (int r = 0; r < rows; ++r) {
-      params[static_cast<std::size_t>(r)] = settings[static_cast<std::size_t>(r) % std::size(settings)];
-      keys[static_cast<std::size_t>(r)] = SampleKey{99, static_cast<std::uint64_t>(r), 1, static_cast<std::uint32_t>(vocab + r)};
-    }
-    std::vector<std::int32_t> cpu_tokens(static_cast<std::size_t>(rows)), tokens(static_cast<std::size_t>(rows), -1);
-    cpu::sample_tokens(logits.data(), rows, vocab, params.data(), keys.data(), cpu_tokens.data(), nullptr);
+    const auto [logits, params, keys, cpu_tokens] = normal_sampling_case(rng, dist, vocab, rows, settings, 99);
+    std::vector<std::int32_t> tokens(static_cast<std::size_t>(rows), -1);
     simt::launch(dim3(static_cast<unsigned>(rows)), dim3(kEmulatedSampleThreads), [&] {
       cuda_detail::sample_kernel(logits.data(), vocab, params.data(), keys.data(), tokens.data(), nullptr,
                                 cuda_detail::SampleScratch{});
@@ -535,17 +550,7 @@ TEST(CudaKernelEmulation, SplitSamplingChoosesTheCpuToken) {
                                      {0.6f, 0.99f, 0, 0.5f}, {0.6f, 0.95f, 0, 0.0f}};
   for (int vocab : {151936, 20011, 33 * kSamplingSliceTokens + 5}) {  // the last: more slices than a warp has lanes
     const int rows = vocab > 100000 ? 1 : 8;  // the emulator runs 256 threads per slice: the large ones briefly
-    std::vector<float> logits(static_cast<std::size_t>(rows) * vocab);
-    for (float& x : logits) x = dist(rng);
-    logits[11] = logits[12] = 30.0f;  // a tie at the top of row 0
-    std::vector<SamplingParams> params(static_cast<std::size_t>(rows));
-    std::vector<SampleKey> keys(static_cast<std::size_t>(rows));
-    for (int r = 0; r < rows; ++r) {
-      params[static_cast<std::size_t>(r)] = settings[r];
-      keys[static_cast<std::size_t>(r)] = SampleKey{5, static_cast<std::uint64_t>(r), 0, static_cast<std::uint32_t>(vocab)};
-    }
-    std::vector<std::int32_t> cpu_tokens(static_cast<std::size_t>(rows));
-    cpu::sample_tokens(logits.data(), rows, vocab, params.data(), keys.data(), cpu_tokens.data(), nullptr);
+    const auto [logits, params, keys, cpu_tokens] = normal_sampling_case(rng, dist, vocab, rows, settings, 5);
     std::vector<std::byte> workspace;
     EXPECT_EQ(emulate_split_sampling(logits, vocab, nullptr, params, keys, workspace), cpu_tokens) << "vocab " << vocab;
     if (rows == 1) {
