@@ -206,7 +206,10 @@ __global__ void __launch_bounds__(kThreads)
   constexpr int L = kLanesPerKey;
   constexpr int kTileKeys = 32 / L;
   constexpr int kKeyDims = D / L;  // dims of its key a lane scores
-  __shared__ float q_tile[H][D];
+  // q, pre-scaled, each 32-dim segment padded by 4 floats: the lanes of a key read four segments at once,
+  // which would otherwise sit in the same banks (a 4-way conflict on every read).
+  constexpr int kQStride = D + (D / 32) * 4;
+  __shared__ float q_tile[H][kQStride];
   __shared__ float warp_max_of[kWarps][H], warp_sum_of[kWarps][H];
   __shared__ float warp_acc[kWarps][H][D];
 
@@ -230,7 +233,8 @@ __global__ void __launch_bounds__(kThreads)
   for (int idx = threadIdx.x; idx < heads * D; idx += kThreads) {
     const int g = idx / D, dim = idx % D;
     const int head = kv_head * group + first + g;
-    q_tile[g][dim] = load_as_float(q[static_cast<std::size_t>(seq) * q_row_stride + head * D + dim]) * scale;
+    q_tile[g][dim + (dim / 32) * 4] =
+        load_as_float(q[static_cast<std::size_t>(seq) * q_row_stride + head * D + dim]) * scale;
   }
   __syncthreads();
 
@@ -269,6 +273,8 @@ R1EVAL_UNROLL
     if (valid) {
 R1EVAL_UNROLL
       for (int c = 0; c < kKeyDims / 8; ++c) {
+        const int d0 = part * kKeyDims + c * 8;  // 8 dims, never across a 32-dim segment
+        const int q_at = d0 + (d0 / 32) * 4;
         const uint4 raw = key_raw[c];
         const float kf[8] = {bits_float(raw.x << 16), bits_float(raw.x & 0xffff0000u), bits_float(raw.y << 16),
                              bits_float(raw.y & 0xffff0000u), bits_float(raw.z << 16), bits_float(raw.z & 0xffff0000u),
@@ -277,7 +283,7 @@ R1EVAL_UNROLL
         for (int g = 0; g < H; ++g) {
           if (g < heads) {
 R1EVAL_UNROLL
-            for (int t = 0; t < 8; ++t) score[g] += q_tile[g][part * kKeyDims + c * 8 + t] * kf[t];
+            for (int t = 0; t < 8; ++t) score[g] += q_tile[g][q_at + t] * kf[t];
           }
         }
       }
