@@ -136,11 +136,17 @@ void bf16_forward(const Bf16Model& m, const PackedBatch& packed, const std::byte
   }
   if (rows == 0) return;
   // Only the logit rows go through the last residual add (tensor parallel), the final norm and the head:
-  // gather them first (an embedding gather over the activations as a table of n rows).
-  Kernels::embedding_gather(p.logit_rows, rows, w.residual, n, h, w.rows_residual, stream);
-  if (proj_pending) Kernels::embedding_gather(p.logit_rows, rows, w.proj, n, h, w.rows_proj, stream);
-  Kernels::rmsnorm_residual(proj_pending ? w.rows_proj : w.rows_residual, proj_pending ? w.rows_residual : nullptr,
-                            w.rows_normed, m.final_norm, rows, h, eps, stream);
+  // gather them first (an embedding gather over the activations as a table of n rows), unless they are
+  // the rows as they stand (one rank, every row a logit row in order: decode steps).
+  if (!proj_pending && logit_rows_are_tokens(packed)) {
+    Kernels::rmsnorm_residual(w.residual, static_cast<bf16*>(nullptr), w.rows_normed, m.final_norm, rows, h, eps,
+                              stream);
+  } else {
+    Kernels::embedding_gather(p.logit_rows, rows, w.residual, n, h, w.rows_residual, stream);
+    if (proj_pending) Kernels::embedding_gather(p.logit_rows, rows, w.proj, n, h, w.rows_proj, stream);
+    Kernels::rmsnorm_residual(proj_pending ? w.rows_proj : w.rows_residual, proj_pending ? w.rows_residual : nullptr,
+                              w.rows_normed, m.final_norm, rows, h, eps, stream);
+  }
   Kernels::matmul(w.rows_normed, m.head, static_cast<const bf16*>(nullptr), w.rows_logits, rows, m.vocab, h, stream);
 }
 

@@ -93,4 +93,15 @@ PackedDraws append_token_draws(PackedBatch& packed, const std::vector<TokenDraw>
   return packed_draws;
 }
 
+bool logit_rows_are_tokens(const PackedBatch& packed) {
+  if (packed.num_logit_rows != packed.num_tokens) return false;
+  for (int r = 0; r < packed.num_logit_rows; ++r) {
+    std::int32_t row;
+    std::memcpy(&row, packed.bytes.data() + packed.offsets.logit_rows + static_cast<std::size_t>(r) * sizeof row,
+                sizeof row);
+    if (row != r) return false;
+  }
+  return true;
+}
+
 }  // namespace r1eval::engine

@@ -49,6 +49,10 @@ struct PackedDraws {
 // token batch.logit_rows[r], as the Backend contract requires, whatever the reordering.
 PackedBatch pack_forward_batch(const ForwardBatch& batch);
 
+// Whether logit row r is device row r for every row, all rows having one (decode steps): the head then
+// reads the activations in place, with no gather of the rows first.
+bool logit_rows_are_tokens(const PackedBatch& packed);
+
 // Appends already validated draws (validate_token_draws) to `packed`.
 PackedDraws append_token_draws(PackedBatch& packed, const std::vector<TokenDraw>& draws);
 

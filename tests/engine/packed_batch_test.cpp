@@ -97,5 +97,23 @@ TEST(PackedBatch, AllDecodeOrAllPrefillLeaveTheOtherGroupEmpty) {
   EXPECT_EQ(read<std::int32_t>(f, f.offsets.logit_rows, 1), (std::vector<std::int32_t>{1}));
 }
 
+// The head reads the activations in place only when every device row is a logit row, in order.
+TEST(PackedBatch, LogitRowsAreTokensOnlyWhenEveryRowIsOneInOrder) {
+  ForwardBatch decode;
+  decode.token_ids = {1, 2};
+  decode.positions = {3, 7};
+  decode.slot_mapping = {3, 23};
+  decode.seq_starts = {0, 1, 2};
+  decode.max_blocks_per_seq = 1;
+  decode.block_tables = {0, 1};
+  decode.logit_rows = {0, 1};
+  EXPECT_TRUE(logit_rows_are_tokens(pack_forward_batch(decode)));
+  decode.logit_rows = {1, 0};
+  EXPECT_FALSE(logit_rows_are_tokens(pack_forward_batch(decode)));
+  decode.logit_rows = {1};
+  EXPECT_FALSE(logit_rows_are_tokens(pack_forward_batch(decode)));
+  EXPECT_FALSE(logit_rows_are_tokens(pack_forward_batch(mixed_batch())));  // reordered rows, not all of them
+}
+
 }  // namespace
 }  // namespace r1eval::engine
