@@ -540,15 +540,15 @@ std::vector<int> candidates_decided(int vocab, const std::vector<SamplingParams>
 
 // With a workspace (the split path), every setting chooses the CPU twin's token: top-p draws finished from
 // the candidates, and top-k, plain temperature, min-p alone and greedy through the whole-row passes; a
-// vocabulary of 152k (19 slices), one that ends inside a slice and inside a thread's ids, and one of 34
-// slices.
+// vocabulary of 152k (19 slices), one that ends inside a slice and inside a thread's ids, a small one (a
+// single short slice) and one of 34 slices.
 TEST(CudaKernelEmulation, SplitSamplingChoosesTheCpuToken) {
   std::mt19937 rng(381);
   std::normal_distribution<float> dist(0.0f, 3.0f);
   const SamplingParams settings[] = {{0.6f, 0.95f, 0, 0.0f}, {1.0f, 0.9f, 0, 0.0f},   {0.7f, 0.8f, 40, 0.0f},
                                      {1.2f, 1.0f, 0, 0.05f}, {0.0f, 1.0f, 0, 0.0f},   {1.0f, 1.0f, 0, 0.0f},
                                      {0.6f, 0.99f, 0, 0.5f}, {0.6f, 0.95f, 0, 0.0f}};
-  for (int vocab : {151936, 20011, 33 * kSamplingSliceTokens + 5}) {  // the last: more slices than a warp has lanes
+  for (int vocab : {151936, 20011, 300, 33 * kSamplingSliceTokens + 5}) {  // the last: more slices than a warp has lanes
     const int rows = vocab > 100000 ? 1 : 8;  // the emulator runs 256 threads per slice: the large ones briefly
     const auto [logits, params, keys, cpu_tokens] = normal_sampling_case(rng, dist, vocab, rows, settings, 5);
     std::vector<std::byte> workspace;
