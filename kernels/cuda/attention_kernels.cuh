@@ -5,11 +5,12 @@
 // (query token, query head of the group) rows, so each K/V tile staged in shared memory serves every
 // query head that reads it; each warp owns 4 rows and keeps their online-softmax state in registers.
 // Decode: split-K. A block owns one split (decode_split_tokens keys) of one sequence for one kv head and
-// up to 8 of its query heads, so K/V are read from memory once per group; each lane scores one key at
-// a time against all of those heads. A warp issues all loads of its 32-key tile (its key row, its dims of
-// the 32 value rows) before using any, so it waits one memory latency per tile: small batches have too
-// few warps to hide latency, so at batch 1 that wait is the kernel's cost. A second pass merges the
-// splits' (max, sum, partial output), several splits' loads in flight at once.
+// up to 8 of its query heads, so K/V are read from memory once per group; a warp scores a tile of keys
+// against all of those heads, 32 keys a lane each or, for splits under 128 keys (small batches), 8 keys
+// four lanes each. A warp issues all loads of its tile (its key slices, its dims of the value rows) before
+// using any, so it waits one memory latency per tile: small batches have too few warps to hide latency,
+// so at batch 1 that wait is the kernel's cost. A second pass merges the splits' (max, sum, partial
+// output), several splits' loads in flight at once.
 #pragma once
 #include <cstddef>
 #include <cstdint>
