@@ -68,7 +68,8 @@ TEST(PackedBatch, ArraysAreAlignedAndInsideTheBuffer) {
   EXPECT_LE(o.prefill_block_tables + 4 * sizeof(std::int32_t), p.bytes.size());
 }
 
-TEST(PackedBatch, AllDecodeOrAllPrefillLeaveTheOtherGroupEmpty) {
+// Two sequences of one new token each, with their logit rows in order.
+ForwardBatch two_decode_rows() {
   ForwardBatch decode;
   decode.token_ids = {1, 2};
   decode.positions = {3, 7};
@@ -77,6 +78,11 @@ TEST(PackedBatch, AllDecodeOrAllPrefillLeaveTheOtherGroupEmpty) {
   decode.max_blocks_per_seq = 1;
   decode.block_tables = {0, 1};
   decode.logit_rows = {0, 1};
+  return decode;
+}
+
+TEST(PackedBatch, AllDecodeOrAllPrefillLeaveTheOtherGroupEmpty) {
+  const ForwardBatch decode = two_decode_rows();
   const PackedBatch d = pack_forward_batch(decode);
   EXPECT_EQ(d.num_decode, 2);
   EXPECT_EQ(d.num_prefill_seqs, 0);
@@ -99,14 +105,7 @@ TEST(PackedBatch, AllDecodeOrAllPrefillLeaveTheOtherGroupEmpty) {
 
 // The head reads the activations in place only when every device row is a logit row, in order.
 TEST(PackedBatch, LogitRowsAreTokensOnlyWhenEveryRowIsOneInOrder) {
-  ForwardBatch decode;
-  decode.token_ids = {1, 2};
-  decode.positions = {3, 7};
-  decode.slot_mapping = {3, 23};
-  decode.seq_starts = {0, 1, 2};
-  decode.max_blocks_per_seq = 1;
-  decode.block_tables = {0, 1};
-  decode.logit_rows = {0, 1};
+  ForwardBatch decode = two_decode_rows();
   EXPECT_TRUE(logit_rows_are_tokens(pack_forward_batch(decode)));
   decode.logit_rows = {1, 0};
   EXPECT_FALSE(logit_rows_are_tokens(pack_forward_batch(decode)));
