@@ -142,6 +142,32 @@ __device__ unsigned long long histogram_total(SharedState& shared) {
   return cuda_detail::block_sum_u64(total, shared.scratch);
 }
 
+// The draw: the first item, in order, whose running kept weight exceeds target (weight(j): item j's kept
+// weight, 0 when it is not kept; id(j): its token), written to *token by the one thread that finds it.
+// Each thread sums a contiguous chunk, a block scan places the chunks, and the chunk holding target walks.
+template <typename Weight, typename Id>
+__device__ void draw_in_order(int count, unsigned long long target, const Weight& weight, const Id& id,
+                              std::int32_t* token, SharedState& shared) {
+  const int chunk = (count + static_cast<int>(blockDim.x) - 1) / static_cast<int>(blockDim.x);
+  const int chunk_begin = min(count, static_cast<int>(threadIdx.x) * chunk);
+  const int chunk_end = min(count, chunk_begin + chunk);
+  unsigned long long chunk_mass = 0;
+  for (int j = chunk_begin; j < chunk_end; ++j) chunk_mass += weight(j);
+  const unsigned long long before = exclusive_scan_u64(chunk_mass, shared.scratch);
+  if (before <= target && target < before + chunk_mass) {
+    unsigned long long cumulative = before;
+    for (int j = chunk_begin; j < chunk_end; ++j) {
+      const std::uint32_t w = weight(j);
+      if (w == 0) continue;
+      cumulative += w;
+      if (cumulative > target) {
+        *token = id(j);
+        break;
+      }
+    }
+  }
+}
+
 // A draw's candidates (sampling_slices_kernels.cuh) in shared memory, in id order: the slices' lists one
 // after another.
 constexpr int kMaxCandidates = 4096;
@@ -248,31 +274,16 @@ R1EVAL_UNROLL_BY(8)
   }
 
   std::uint32_t threshold = prefix;  // tau >= kCandidateWeight: every kept token is a candidate
+  const auto kept = [&](int j) { return c.weights[j] >= threshold ? c.weights[j] : 0u; };
   const std::uint32_t min_p = sampling_min_p_threshold(p.min_p);
   if (min_p > threshold) {
     threshold = min_p;
     unsigned long long m = 0;
-    for (int j = threadIdx.x; j < c.count; j += blockDim.x) m += c.weights[j] >= threshold ? c.weights[j] : 0u;
+    for (int j = threadIdx.x; j < c.count; j += blockDim.x) m += kept(j);
     kept_mass = block_sum_u64(m, shared.scratch);
   }
-  const unsigned long long draw_target = sampling_draw_target(kept_mass, sampling_random_bits(key));
-  const int chunk = (c.count + static_cast<int>(blockDim.x) - 1) / static_cast<int>(blockDim.x);
-  const int chunk_begin = min(c.count, static_cast<int>(threadIdx.x) * chunk);
-  const int chunk_end = min(c.count, chunk_begin + chunk);
-  unsigned long long chunk_mass = 0;
-  for (int j = chunk_begin; j < chunk_end; ++j) chunk_mass += c.weights[j] >= threshold ? c.weights[j] : 0u;
-  const unsigned long long before = exclusive_scan_u64(chunk_mass, shared.scratch);
-  if (before <= draw_target && draw_target < before + chunk_mass) {
-    unsigned long long cumulative = before;
-    for (int j = chunk_begin; j < chunk_end; ++j) {
-      if (c.weights[j] < threshold) continue;
-      cumulative += c.weights[j];
-      if (cumulative > draw_target) {
-        tokens[r] = c.ids[j];
-        break;
-      }
-    }
-  }
+  draw_in_order(c.count, sampling_draw_target(kept_mass, sampling_random_bits(key)), kept,
+                [&](int j) { return c.ids[j]; }, tokens + r, shared);
   return true;
 }
 
@@ -345,27 +356,10 @@ __global__ void __launch_bounds__(kSampleThreads, 1)
   if (!kept_mass_known) kept_mass = mass_at_least(row, threshold, shared);
   const unsigned long long target = sampling_draw_target(kept_mass, sampling_random_bits(keys[r]));
 
-  // The chosen token is the first, in id order, whose running kept mass exceeds target: each thread
-  // sums a contiguous chunk, a block scan places the chunks, and the one chunk holding target walks.
-  const int chunk = (vocab + blockDim.x - 1) / blockDim.x;
-  const int chunk_begin = min(vocab, static_cast<int>(threadIdx.x) * chunk);
-  const int chunk_end = min(vocab, chunk_begin + chunk);
+  // The chosen token is the first, in id order, whose running kept mass exceeds target.
   const ScaledRange kept = scaled_range(threshold, kSamplingMaxWeight);
-  unsigned long long chunk_mass = 0;
-  for (int i = chunk_begin; i < chunk_end; ++i) chunk_mass += kept_weight(row, i, threshold, kept);
-  const unsigned long long before = exclusive_scan_u64(chunk_mass, shared.scratch);
-  if (before <= target && target < before + chunk_mass) {
-    unsigned long long cumulative = before;
-    for (int i = chunk_begin; i < chunk_end; ++i) {
-      const std::uint32_t w = kept_weight(row, i, threshold, kept);
-      if (w == 0) continue;
-      cumulative += w;
-      if (cumulative > target) {
-        tokens[r] = i;
-        break;
-      }
-    }
-  }
+  draw_in_order(vocab, target, [&](int i) { return kept_weight(row, i, threshold, kept); }, [](int i) { return i; },
+                tokens + r, shared);
 }
 
 }  // namespace r1eval::kernels::cuda_detail
