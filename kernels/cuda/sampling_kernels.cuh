@@ -18,7 +18,7 @@
 
 #include "kernels/cuda/grid_dependency.cuh"
 #include "kernels/cuda/reduce.cuh"
-#include "kernels/cuda/sampling_range.cuh"
+#include "kernels/cuda/sampling_common.cuh"
 #include "kernels/cuda/sampling_slices_kernels.cuh"
 #include "kernels/sampling.h"
 

@@ -15,7 +15,7 @@
 
 #include "kernels/cuda/grid_dependency.cuh"
 #include "kernels/cuda/reduce.cuh"
-#include "kernels/cuda/sampling_range.cuh"
+#include "kernels/cuda/sampling_common.cuh"
 #include "kernels/sampling.h"
 
 namespace r1eval::kernels::cuda_detail {
@@ -57,38 +57,6 @@ inline SampleScratch sample_scratch(std::byte* base, int draws, int vocab) {
 
 __device__ __forceinline__ const float* draw_logits(const float* logits, int vocab, const std::int32_t* rows, int draw) {
   return logits + static_cast<std::size_t>(rows != nullptr ? rows[draw] : draw) * static_cast<std::size_t>(vocab);
-}
-
-// The warp's greedy choice from each lane's (logit, id), returned to every lane. Order-independent
-// (sampling_greedy_better), so any split of the ids gives the same choice.
-__device__ __forceinline__ void warp_greedy(float& best_logit, int& best_id) {
-  for (int offset = 16; offset > 0; offset >>= 1) {
-    const float other_logit = __shfl_xor_sync(0xffffffffu, best_logit, offset);
-    const int other_id = __shfl_xor_sync(0xffffffffu, best_id, offset);
-    if (other_id >= 0 && sampling_greedy_better(other_logit, other_id, best_logit, best_id)) {
-      best_logit = other_logit;
-      best_id = other_id;
-    }
-  }
-}
-
-// The block's greedy choice, returned to every thread. `logit_of` and `id_of` hold 32.
-__device__ void block_greedy(float& best_logit, int& best_id, float* logit_of, int* id_of) {
-  const int lane = threadIdx.x % 32, warp = threadIdx.x / 32, warps = blockDim.x / 32;
-  warp_greedy(best_logit, best_id);
-  __syncthreads();  // logit_of may still be read by an earlier call
-  if (lane == 0) {
-    logit_of[warp] = best_logit;
-    id_of[warp] = best_id;
-  }
-  __syncthreads();
-  best_logit = 0.0f;
-  best_id = -1;
-  for (int w = 0; w < warps; ++w)
-    if (id_of[w] >= 0 && sampling_greedy_better(logit_of[w], id_of[w], best_logit, best_id)) {
-      best_logit = logit_of[w];
-      best_id = id_of[w];
-    }
 }
 
 // The row's greedy choice from its slices, to every thread: each warp reads them a slice per lane (one
