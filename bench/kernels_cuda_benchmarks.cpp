@@ -218,19 +218,23 @@ struct PagedFixture {
   }
 };
 
+// lanes 0: key tiles as the split size picks them; 1: 32-key tiles; 4: 8-key tiles (four lanes a key).
 void BM_AttentionDecode(benchmark::State& state) {
   const int seqs = static_cast<int>(state.range(0)), context = static_cast<int>(state.range(1));
+  const int lanes = static_cast<int>(state.range(2));
   PagedFixture f(seqs, context, 1);
   Buffer<bf16> q(noise_bf16(static_cast<std::size_t>(seqs) * kQHeads * kHeadDim, 10)), out(static_cast<std::size_t>(seqs) * kQHeads * kHeadDim);
   Buffer<float> workspace(decode_workspace_floats(seqs, kQHeads, kHeadDim, context));
   const double bytes = 2.0 * seqs * static_cast<double>(context) * kKvHeads * kHeadDim * sizeof(bf16);
   run_timed(state, bytes, [&] {
-    cuda::paged_attention_decode<bf16>(q.get(), kQHeads * kHeadDim, out.get(), kQHeads, f.view(), f.batch(1), 0.088f,
-                                       workspace.get());
+    cuda::paged_attention_decode_tiles<bf16>(q.get(), kQHeads * kHeadDim, out.get(), kQHeads, f.view(), f.batch(1),
+                                             0.088f, workspace.get(), lanes);
   });
 }
 BENCHMARK(BM_AttentionDecode)
-    ->Args({1, 512})->Args({1, 1024})->Args({1, 32768})->Args({64, 16384})->Args({256, 2048})
+    ->ArgNames({"seqs", "context", "lanes"})
+    ->Args({1, 512, 0})->Args({1, 1024, 0})->Args({1, 32768, 0})->Args({64, 16384, 0})->Args({256, 2048, 0})
+    ->Args({1, 2048, 1})->Args({1, 2048, 4})->Args({16, 2048, 1})->Args({16, 2048, 4})
     ->UseManualTime()->Unit(benchmark::kMicrosecond);
 
 void BM_AttentionPrefill(benchmark::State& state) {

@@ -84,6 +84,13 @@ namespace cuda {
 template <typename T>
 void paged_attention_decode(const T* q, int q_row_stride, T* out, int num_q_heads, const KvCacheView& cache,
                             const PagedBatch& batch, float scale, float* workspace, Stream stream = nullptr);
+// The same with the warps' key tiles chosen by the caller, for the benchmarks that set that choice:
+// lanes_per_key 1 (32-key tiles), 4 (8-key tiles, four lanes a key) or 0 (by the split size, as
+// paged_attention_decode); other values throw std::invalid_argument.
+template <typename T>
+void paged_attention_decode_tiles(const T* q, int q_row_stride, T* out, int num_q_heads, const KvCacheView& cache,
+                                  const PagedBatch& batch, float scale, float* workspace, int lanes_per_key,
+                                  Stream stream = nullptr);
 }  // namespace cuda
 
 // Shared argument checks (CPU and CUDA); throw std::invalid_argument with one line naming the argument.

@@ -49,13 +49,13 @@ void launch_prefill(const T* q, int q_row_stride, T* out, int num_q_heads, const
 
 template <typename T, int D>
 void launch_decode(const T* q, int q_row_stride, T* out, int num_q_heads, const KvCacheView& cache,
-                   const PagedBatch& batch, float scale, float* workspace, cudaStream_t stream) {
+                   const PagedBatch& batch, float scale, float* workspace, int lanes_per_key, cudaStream_t stream) {
   const DecodeWorkspace work = decode_workspace(workspace, batch, num_q_heads);
   if (batch.num_seqs > 65535 || static_cast<long long>(cache.num_kv_heads) * decode_head_chunks(num_q_heads, cache.num_kv_heads) > 65535)
     throw std::invalid_argument("paged_attention_decode: " + std::to_string(batch.num_seqs) +
                                 " sequences is too large for one launch");
   const dim3 grid = decode_grid(work, batch, num_q_heads, cache.num_kv_heads);
-  if (decode_lanes_per_key(work.split_tokens) == 4)
+  if ((lanes_per_key != 0 ? lanes_per_key : decode_lanes_per_key(work.split_tokens)) == 4)
     launch_kernel("paged_attention decode_split_kernel", decode_split_kernel<T, D, 4>, grid, dim3(kThreads), stream,
                   q, q_row_stride, num_q_heads, cache, batch, scale, work);
   else
@@ -82,16 +82,28 @@ void paged_attention_prefill(const T* q, int q_row_stride, T* out, int num_q_hea
 }
 
 template <typename T>
-void paged_attention_decode(const T* q, int q_row_stride, T* out, int num_q_heads, const KvCacheView& cache,
-                            const PagedBatch& batch, float scale, float* workspace, Stream stream) {
+void paged_attention_decode_tiles(const T* q, int q_row_stride, T* out, int num_q_heads, const KvCacheView& cache,
+                                  const PagedBatch& batch, float scale, float* workspace, int lanes_per_key,
+                                  Stream stream) {
   validate_attention_shape(num_q_heads, cache, batch, q_row_stride);
   check_head_dim(cache.head_dim, "paged_attention_decode");
   if (workspace == nullptr) throw std::invalid_argument("paged_attention_decode: workspace must not be null");
+  if (lanes_per_key != 0 && lanes_per_key != 1 && lanes_per_key != 4)
+    throw std::invalid_argument("paged_attention_decode: lanes_per_key must be 0, 1 or 4, got " +
+                                std::to_string(lanes_per_key));
   if (batch.num_seqs == 0) return;
   if (cache.head_dim == 64)
-    launch_decode<T, 64>(q, q_row_stride, out, num_q_heads, cache, batch, scale, workspace, to_cuda(stream));
+    launch_decode<T, 64>(q, q_row_stride, out, num_q_heads, cache, batch, scale, workspace, lanes_per_key,
+                         to_cuda(stream));
   else
-    launch_decode<T, 128>(q, q_row_stride, out, num_q_heads, cache, batch, scale, workspace, to_cuda(stream));
+    launch_decode<T, 128>(q, q_row_stride, out, num_q_heads, cache, batch, scale, workspace, lanes_per_key,
+                          to_cuda(stream));
+}
+
+template <typename T>
+void paged_attention_decode(const T* q, int q_row_stride, T* out, int num_q_heads, const KvCacheView& cache,
+                            const PagedBatch& batch, float scale, float* workspace, Stream stream) {
+  paged_attention_decode_tiles(q, q_row_stride, out, num_q_heads, cache, batch, scale, workspace, 0, stream);
 }
 
 template void paged_attention_prefill<float>(const float*, int, float*, int, const KvCacheView&, const PagedBatch&,
@@ -102,5 +114,10 @@ template void paged_attention_decode<float>(const float*, int, float*, int, cons
                                             float, float*, Stream);
 template void paged_attention_decode<bf16>(const bf16*, int, bf16*, int, const KvCacheView&, const PagedBatch&,
                                            float, float*, Stream);
+
+template void paged_attention_decode_tiles<float>(const float*, int, float*, int, const KvCacheView&,
+                                                  const PagedBatch&, float, float*, int, Stream);
+template void paged_attention_decode_tiles<bf16>(const bf16*, int, bf16*, int, const KvCacheView&, const PagedBatch&,
+                                                 float, float*, int, Stream);
 
 }  // namespace r1eval::kernels::cuda

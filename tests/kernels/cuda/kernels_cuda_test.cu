@@ -109,6 +109,13 @@ TEST(CudaErrors, BadShapesThrowBeforeLaunching) {
   } catch (const std::invalid_argument& e) {
     EXPECT_NE(std::string(e.what()).find("head_dim 96"), std::string::npos) << e.what();
   }
+  try {
+    const KvCacheView heads_128{&pool, &pool, 1, 16, 2, 128};
+    cuda::paged_attention_decode_tiles<float>(&scratch, 4 * 128, &scratch, 4, heads_128, batch, 1.0f, &scratch, 2);
+    FAIL() << "expected invalid_argument";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("lanes_per_key must be 0, 1 or 4, got 2"), std::string::npos) << e.what();
+  }
   const KvCacheView odd_heads{&pool, &pool, 1, 16, 2, 63};
   try {
     bf16 x{};
@@ -225,9 +232,10 @@ TEST_F(CudaKernels, RopeWriteKvMatchesCpu) {
   compare_rope<bf16>(8, 2, 64, 16, false);
 }
 
-// Runs prefill (or decode) on both sides for one case.
+// Runs prefill (or decode) on both sides for one case; decode with the key tiles lanes_per_key picks
+// (paged_attention_decode_tiles; 0: as the split size decides).
 template <typename T>
-void compare_attention(const PagedCase& c, float scale, bool decode) {
+void compare_attention(const PagedCase& c, float scale, bool decode, int lanes_per_key = 0) {
   const std::vector<T> q = convert<T>(c.q);
   std::vector<T> cpu_out(c.q.size());
   std::vector<bf16> key = c.key, value = c.value;
@@ -248,8 +256,8 @@ void compare_attention(const PagedCase& c, float scale, bool decode) {
   if (decode) {
     DeviceBuffer<float> workspace(
         decode_workspace_floats(device_batch.num_seqs, c.num_q_heads, c.head_dim, device_batch.max_context_len));
-    cuda::paged_attention_decode<T>(d_q.get(), stride, d_out.get(), c.num_q_heads, device_cache, device_batch, scale,
-                                    workspace.get());
+    cuda::paged_attention_decode_tiles<T>(d_q.get(), stride, d_out.get(), c.num_q_heads, device_cache, device_batch,
+                                          scale, workspace.get(), lanes_per_key);
     expect_near(d_out.download(), cpu_out, std::is_same_v<T, float> ? 1e-4 : 1e-2, 2e-5, "decode");
   } else {
     cuda::paged_attention_prefill<T>(d_q.get(), stride, d_out.get(), c.num_q_heads, device_cache, device_batch, scale);
@@ -263,6 +271,17 @@ TEST_F(CudaKernels, PagedAttentionPrefillMatchesCpu) {
   compare_attention<bf16>(make_paged_case({300, 17}, {300, 4100}, 12, 2, 128, 16, 242), 0.09f, false);
   compare_attention<bf16>(make_paged_case({40, 7}, {40, 7}, 32, 8, 128, 32, 243), 0.09f, false);
   compare_attention<float>(make_paged_case({50, 9}, {50, 300}, 14, 2, 64, 16, 244), 0.125f, false);
+}
+
+// Both key-tile layouts on shapes where the split size would pick either: batch 1 (8-key tiles by default)
+// and 16 sequences (32-key tiles by default), the 1.5B model's heads.
+TEST_F(CudaKernels, DecodeKeyTilesOfBothWidthsMatchCpu) {
+  for (const int lanes : {1, 4}) {
+    SCOPED_TRACE("lanes per key " + std::to_string(lanes));
+    compare_attention<bf16>(make_paged_case({1}, {1500}, 12, 2, 128, 16, 254), 0.09f, true, lanes);
+    compare_attention<bf16>(make_paged_case(std::vector<int>(16, 1), std::vector<int>(16, 700), 12, 2, 128, 16, 255),
+                            0.09f, true, lanes);
+  }
 }
 
 TEST_F(CudaKernels, PagedAttentionDecodeMatchesCpuUpToLongContexts) {
