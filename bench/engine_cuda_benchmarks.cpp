@@ -74,6 +74,14 @@ ForwardBatch make_step(const Backend& backend, int seqs, int new_tokens, int con
                                        [&](int, int) { return token(rng); });
 }
 
+// One draw per sequence of a decode step, under the R1 protocol's sampling (T 0.6, top-p 0.95).
+std::vector<TokenDraw> protocol_draws(int seqs, int context) {
+  std::vector<TokenDraw> draws;
+  for (int s = 0; s < seqs; ++s)
+    draws.push_back({s, {0.6f, 0.95f, 0, 0.0f}, {1, static_cast<std::uint64_t>(s), 0, static_cast<std::uint32_t>(context)}});
+  return draws;
+}
+
 struct Row {
   std::string workload;
   double tokens_per_second = 0;
@@ -203,9 +211,7 @@ int bench(const std::string& model, const std::string& out_path, int generate, b
       continue;
     }
     // The engine's step: tokens sampled on the device (T 0.6, top-p 0.95), only their ids copied back.
-    std::vector<TokenDraw> draws;
-    for (int s = 0; s < d.seqs; ++s)
-      draws.push_back({s, {0.6f, 0.95f, 0, 0.0f}, {1, static_cast<std::uint64_t>(s), 0, static_cast<std::uint32_t>(d.context)}});
+    const std::vector<TokenDraw> draws = protocol_draws(d.seqs, d.context);
     for (const bool graphs : {true, false}) {
       backend.set_cuda_graphs(graphs);
       // Contexts context+1 ... stay in one graph bucket. Two warm-ups: a new shape runs eagerly first
@@ -276,9 +282,7 @@ int timeline(const std::string& model, const std::string& out_path, int seqs, in
   CudaBackend backend(model, options);
   backend.set_cuda_graphs(false);
   std::mt19937 rng(3);
-  std::vector<TokenDraw> draws;
-  for (int s = 0; s < seqs; ++s)
-    draws.push_back({s, {0.6f, 0.95f, 0, 0.0f}, {1, static_cast<std::uint64_t>(s), 0, static_cast<std::uint32_t>(context)}});
+  const std::vector<TokenDraw> draws = protocol_draws(seqs, context);
   for (int w = 0; w < 2; ++w) backend.forward_and_sample(make_step(backend, seqs, 1, context + 1, rng), draws);
   const auto start = Clock::now();
   for (int i = 0; i < steps; ++i) backend.forward_and_sample(make_step(backend, seqs, 1, context + 1 + i, rng), draws);

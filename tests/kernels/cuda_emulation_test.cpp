@@ -370,8 +370,22 @@ TEST(CudaKernelEmulation, DecodeSplitsShrinkForSmallBatches) {
   EXPECT_EQ(decode_workspace_floats(64, 12, 128, 16384), 64u * 12 * 64 * 130);
 }
 
-// Rows of normal logits (a tie at the top of row 0), row r drawn under settings[r % size] with key
-// (seed, r, 1, vocab + r), and the tokens the CPU twin chooses.
+// The one-block sampling kernel (no workspace), a block per draw (`rows`: each draw's logits row, or null
+// for row d), as sampling.cu launches it without a workspace.
+std::vector<std::int32_t> emulate_one_block_sampling(const std::vector<float>& logits, int vocab,
+                                                     const std::int32_t* rows,
+                                                     const std::vector<SamplingParams>& params,
+                                                     const std::vector<SampleKey>& keys) {
+  std::vector<std::int32_t> tokens(params.size(), -1);
+  simt::launch(dim3(static_cast<unsigned>(params.size())), dim3(kEmulatedSampleThreads), [&] {
+    cuda_detail::sample_kernel(logits.data(), vocab, params.data(), keys.data(), tokens.data(), rows,
+                               cuda_detail::SampleScratch{});
+  });
+  return tokens;
+}
+
+// Rows of normal logits (sd 3, from generator seed `seed`; a tie at the top of row 0), row r drawn under
+// settings[r % size] with key (seed, r, 1, vocab + r), and the tokens the CPU twin chooses.
 struct SamplingCase {
   std::vector<float> logits;
   std::vector<SamplingParams> params;
@@ -379,8 +393,9 @@ struct SamplingCase {
   std::vector<std::int32_t> cpu_tokens;
 };
 template <std::size_t N>
-SamplingCase normal_sampling_case(std::mt19937& rng, std::normal_distribution<float>& dist, int vocab, int rows,
-                                  const SamplingParams (&settings)[N], std::uint64_t seed) {
+SamplingCase normal_sampling_case(unsigned seed, int vocab, int rows, const SamplingParams (&settings)[N]) {
+  std::mt19937 rng(seed);
+  std::normal_distribution<float> dist(0.0f, 3.0f);
   SamplingCase c;
   c.logits.resize(static_cast<std::size_t>(rows) * vocab);
   for (float& x : c.logits) x = dist(rng);
@@ -395,21 +410,15 @@ SamplingCase normal_sampling_case(std::mt19937& rng, std::normal_distribution<fl
 }
 
 TEST(CudaKernelEmulation, SamplingChoosesTheCpuToken) {
-  std::mt19937 rng(361);
-  std::normal_distribution<float> dist(0.0f, 3.0f);
   const SamplingParams settings[] = {{0.6f, 0.95f, 0, 0.0f}, {1.0f, 1.0f, 0, 0.0f},  {0.7f, 0.8f, 40, 0.0f},
                                      {1.2f, 1.0f, 5, 0.05f}, {0.0f, 1.0f, 0, 0.0f},  {0.8f, 0.3f, 1, 0.0f},
                                      {3.0f, 0.99f, 0, 0.01f}, {0.6f, 0.95f, 2999, 0.0f},
                                      {0.6f, 0.99f, 0, 0.5f}};  // min-p above the top-p threshold
   for (int vocab : {3000, 151936}) {
     const int rows = vocab > 10000 ? 2 : static_cast<int>(std::size(settings));
-    const auto [logits, params, keys, cpu_tokens] = normal_sampling_case(rng, dist, vocab, rows, settings, 99);
-    std::vector<std::int32_t> tokens(static_cast<std::size_t>(rows), -1);
-    simt::launch(dim3(static_cast<unsigned>(rows)), dim3(kEmulatedSampleThreads), [&] {
-      cuda_detail::sample_kernel(logits.data(), vocab, params.data(), keys.data(), tokens.data(), nullptr,
-                                cuda_detail::SampleScratch{});
-    });
-    EXPECT_EQ(tokens, cpu_tokens) << "vocab " << vocab;
+    const auto [logits, params, keys, cpu_tokens] =
+        normal_sampling_case(361u + static_cast<unsigned>(vocab), vocab, rows, settings);
+    EXPECT_EQ(emulate_one_block_sampling(logits, vocab, nullptr, params, keys), cpu_tokens) << "vocab " << vocab;
   }
 }
 
@@ -423,13 +432,9 @@ TEST(CudaKernelEmulation, SamplingFromChosenRowsChoosesTheCpuToken) {
   std::vector<SamplingParams> params(row_of_draw.size(), SamplingParams{0.6f, 0.95f, 0, 0.0f});
   std::vector<SampleKey> keys(row_of_draw.size());
   for (int d = 0; d < draws; ++d) keys[static_cast<std::size_t>(d)] = SampleKey{3, 8, static_cast<std::uint32_t>(d), 40};
-  std::vector<std::int32_t> cpu_tokens(row_of_draw.size()), tokens(row_of_draw.size(), -1);
+  std::vector<std::int32_t> cpu_tokens(row_of_draw.size());
   cpu::sample_token_rows(logits.data(), vocab, row_of_draw.data(), draws, params.data(), keys.data(), cpu_tokens.data(), nullptr);
-  simt::launch(dim3(static_cast<unsigned>(draws)), dim3(kEmulatedSampleThreads), [&] {
-    cuda_detail::sample_kernel(logits.data(), vocab, params.data(), keys.data(), tokens.data(), row_of_draw.data(),
-                                cuda_detail::SampleScratch{});
-  });
-  EXPECT_EQ(tokens, cpu_tokens);
+  EXPECT_EQ(emulate_one_block_sampling(logits, vocab, row_of_draw.data(), params, keys), cpu_tokens);
 }
 
 // Nearly flat logits make the last token a threshold keeps as likely as any other, so a threshold off by
@@ -446,13 +451,9 @@ TEST(CudaKernelEmulation, SamplingThresholdsOnFlatLogits) {
     params[static_cast<std::size_t>(r)] = settings[r % 3];
     keys[static_cast<std::size_t>(r)] = SampleKey{5, 6, static_cast<std::uint32_t>(r), 7};
   }
-  std::vector<std::int32_t> cpu_tokens(static_cast<std::size_t>(rows)), tokens(static_cast<std::size_t>(rows), -1);
+  std::vector<std::int32_t> cpu_tokens(static_cast<std::size_t>(rows));
   cpu::sample_tokens(logits.data(), rows, vocab, params.data(), keys.data(), cpu_tokens.data(), nullptr);
-  simt::launch(dim3(static_cast<unsigned>(rows)), dim3(kEmulatedSampleThreads), [&] {
-    cuda_detail::sample_kernel(logits.data(), vocab, params.data(), keys.data(), tokens.data(), nullptr,
-                                cuda_detail::SampleScratch{});
-  });
-  EXPECT_EQ(tokens, cpu_tokens);
+  EXPECT_EQ(emulate_one_block_sampling(logits, vocab, nullptr, params, keys), cpu_tokens);
 }
 
 // Logits placed so that weights fall on and beside the radix digits' edges (2^30 / 2^k and their
@@ -486,13 +487,9 @@ TEST(CudaKernelEmulation, SamplingOnDigitEdgesChoosesTheCpuToken) {
     row[1 + r] = -INFINITY;
     row[vocab - 1 - r] = std::nanf("");
   }
-  std::vector<std::int32_t> cpu_tokens(static_cast<std::size_t>(rows)), tokens(static_cast<std::size_t>(rows), -1);
+  std::vector<std::int32_t> cpu_tokens(static_cast<std::size_t>(rows));
   cpu::sample_tokens(logits.data(), rows, vocab, params.data(), keys.data(), cpu_tokens.data(), nullptr);
-  simt::launch(dim3(static_cast<unsigned>(rows)), dim3(kEmulatedSampleThreads), [&] {
-    cuda_detail::sample_kernel(logits.data(), vocab, params.data(), keys.data(), tokens.data(), nullptr,
-                                cuda_detail::SampleScratch{});
-  });
-  EXPECT_EQ(tokens, cpu_tokens);
+  EXPECT_EQ(emulate_one_block_sampling(logits, vocab, nullptr, params, keys), cpu_tokens);
 }
 
 // Split sampling as sampling.cu launches it with a workspace: the two slice kernels over (draw, slice)
@@ -543,14 +540,13 @@ std::vector<int> candidates_decided(int vocab, const std::vector<SamplingParams>
 // vocabulary of 152k (19 slices), one that ends inside a slice and inside a thread's ids, a small one (a
 // single short slice) and one of 34 slices.
 TEST(CudaKernelEmulation, SplitSamplingChoosesTheCpuToken) {
-  std::mt19937 rng(381);
-  std::normal_distribution<float> dist(0.0f, 3.0f);
   const SamplingParams settings[] = {{0.6f, 0.95f, 0, 0.0f}, {1.0f, 0.9f, 0, 0.0f},   {0.7f, 0.8f, 40, 0.0f},
                                      {1.2f, 1.0f, 0, 0.05f}, {0.0f, 1.0f, 0, 0.0f},   {1.0f, 1.0f, 0, 0.0f},
                                      {0.6f, 0.99f, 0, 0.5f}, {0.6f, 0.95f, 0, 0.0f}};
   for (int vocab : {151936, 20011, 300, 33 * kSamplingSliceTokens + 5}) {  // the last: more slices than a warp has lanes
     const int rows = vocab > 100000 ? 1 : 8;  // the emulator runs 256 threads per slice: the large ones briefly
-    const auto [logits, params, keys, cpu_tokens] = normal_sampling_case(rng, dist, vocab, rows, settings, 5);
+    const auto [logits, params, keys, cpu_tokens] =
+        normal_sampling_case(381u + static_cast<unsigned>(vocab), vocab, rows, settings);
     std::vector<std::byte> workspace;
     EXPECT_EQ(emulate_split_sampling(logits, vocab, nullptr, params, keys, workspace), cpu_tokens) << "vocab " << vocab;
     if (rows == 1) {
