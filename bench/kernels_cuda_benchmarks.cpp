@@ -237,20 +237,29 @@ BENCHMARK(BM_AttentionDecode)
     ->Args({1, 2048, 1})->Args({1, 2048, 4})->Args({16, 2048, 1})->Args({16, 2048, 4})
     ->UseManualTime()->Unit(benchmark::kMicrosecond);
 
+// kernel 1: fp32 on CUDA cores; 2: bf16 tensor cores (cuda::PrefillKernel).
 void BM_AttentionPrefill(benchmark::State& state) {
   const int seqs = static_cast<int>(state.range(0)), tokens = static_cast<int>(state.range(1));
+  const auto kernel = static_cast<cuda::PrefillKernel>(state.range(2));
   PagedFixture f(seqs, tokens, tokens);
   const std::size_t n = static_cast<std::size_t>(seqs) * tokens * kQHeads * kHeadDim;
   Buffer<bf16> q(noise_bf16(n, 11)), out(n);
   const double bytes = 2.0 * seqs * static_cast<double>(tokens) * kKvHeads * kHeadDim * sizeof(bf16) + 2.0 * n * sizeof(bf16);
   run_timed(state, bytes, [&] {
-    cuda::paged_attention_prefill<bf16>(q.get(), kQHeads * kHeadDim, out.get(), kQHeads, f.view(), f.batch(tokens), 0.088f);
+    cuda::paged_attention_prefill_with<bf16>(q.get(), kQHeads * kHeadDim, out.get(), kQHeads, f.view(), f.batch(tokens),
+                                             0.088f, kernel);
   });
   // Prefill is compute-bound: causal query-key pairs x heads x 4 flops per dim (scores and values).
   state.counters["TFLOP/s"] = benchmark::Counter(2.0 * seqs * tokens * static_cast<double>(tokens) * kQHeads * kHeadDim * 1e-12,
                                                  benchmark::Counter::kIsIterationInvariantRate);
 }
-BENCHMARK(BM_AttentionPrefill)->Args({8, 512})->UseManualTime()->Unit(benchmark::kMicrosecond);
+static_assert(static_cast<int>(cuda::PrefillKernel::cuda_cores) == 1 &&
+              static_cast<int>(cuda::PrefillKernel::tensor_cores) == 2);
+// 8 prompts of 512 (a batch of R1 prompts) and one 16k context recomputed after preemption.
+BENCHMARK(BM_AttentionPrefill)
+    ->ArgNames({"seqs", "tokens", "kernel"})
+    ->Args({8, 512, 1})->Args({8, 512, 2})->Args({1, 16384, 1})->Args({1, 16384, 2})
+    ->UseManualTime()->Unit(benchmark::kMicrosecond);
 
 // split 0: one block per row (no workspace); 1: the slice kernels first, as the engine samples.
 void BM_SampleTopP(benchmark::State& state) {

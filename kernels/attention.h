@@ -44,6 +44,17 @@ namespace cuda {
 template <typename T>
 void paged_attention_prefill(const T* q, int q_row_stride, T* out, int num_q_heads, const KvCacheView& cache,
                              const PagedBatch& batch, float scale, Stream stream = nullptr);
+// The kernel paged_attention_prefill runs. tensor_cores: bf16 mma with fp32 accumulation, the softmax weights
+// rounded to bf16 before they multiply V (as FlashAttention does); bf16 activations only, q rows 4-byte
+// aligned and the pools 16-byte aligned. cuda_cores: fp32 throughout, any T. automatic: tensor cores where
+// they apply, unless R1EVAL_TENSOR_CORE_PREFILL=0 in the environment.
+enum class PrefillKernel { automatic, cuda_cores, tensor_cores };
+// paged_attention_prefill with the kernel chosen by the caller (tests and benchmarks compare the two);
+// throws std::invalid_argument when tensor_cores cannot run these arguments.
+template <typename T>
+void paged_attention_prefill_with(const T* q, int q_row_stride, T* out, int num_q_heads, const KvCacheView& cache,
+                                  const PagedBatch& batch, float scale, PrefillKernel kernel,
+                                  Stream stream = nullptr);
 }  // namespace cuda
 
 // Keys per split of the decode kernel: each split of a sequence is its own thread block, and a reduce pass

@@ -1,12 +1,17 @@
 // Launchers of the paged attention kernels (bodies and design in attention_kernels.cuh).
 #include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 
 #include "kernels/attention.h"
 #include "kernels/cuda/check.h"
 #include "kernels/cuda/launch.h"
 #include "kernels/cuda/attention_kernels.cuh"
+#include "kernels/cuda/attention_prefill_mma_kernels.cuh"
 
 namespace r1eval::kernels::cuda {
 
@@ -23,6 +28,9 @@ using cuda_detail::DecodeWorkspace;
 using cuda_detail::kThreads;
 using cuda_detail::prefill_grid;
 using cuda_detail::prefill_kernel;
+using cuda_detail::prefill_mma_grid;
+using cuda_detail::prefill_mma_kernel;
+using cuda_detail::prefill_mma_row_tiles;
 using cuda_detail::prefill_row_tiles;
 using cuda_detail::to_cuda;
 
@@ -34,14 +42,41 @@ void check_head_dim(int head_dim, const char* kernel) {
                                 " is not built (supported: 64, 128)");
 }
 
+bool tensor_core_prefill_allowed_by_environment() {
+  static const bool allowed = [] {
+    const char* value = std::getenv("R1EVAL_TENSOR_CORE_PREFILL");
+    return value == nullptr || std::strcmp(value, "0") != 0;
+  }();
+  return allowed;
+}
+
+// Why the tensor-core kernel cannot run these arguments, or null when it can.
+template <typename T>
+const char* tensor_core_prefill_refusal(const T* q, int q_row_stride, const T* out, const KvCacheView& cache) {
+  if (!std::is_same_v<T, bf16>) return "needs bf16 activations";
+  const auto misaligned = [](const void* p, std::uintptr_t bytes) { return reinterpret_cast<std::uintptr_t>(p) % bytes != 0; };
+  if (q_row_stride % 2 != 0 || misaligned(q, 4) || misaligned(out, 4)) return "needs 4-byte aligned q and out rows";
+  if (misaligned(cache.key, 16) || misaligned(cache.value, 16)) return "needs 16-byte aligned cache pools";
+  return nullptr;
+}
+
 template <typename T, int D>
 void launch_prefill(const T* q, int q_row_stride, T* out, int num_q_heads, const KvCacheView& cache,
-                    const PagedBatch& batch, float scale, cudaStream_t stream) {
-  const long long row_tiles = prefill_row_tiles(batch, num_q_heads, cache.num_kv_heads);
+                    const PagedBatch& batch, float scale, bool tensor_cores, cudaStream_t stream) {
+  const long long row_tiles = tensor_cores ? prefill_mma_row_tiles(batch, num_q_heads, cache.num_kv_heads)
+                                           : prefill_row_tiles(batch, num_q_heads, cache.num_kv_heads);
   if (row_tiles > 0x7fffffffLL || batch.num_seqs > 65535 || cache.num_kv_heads > 65535)
     throw std::invalid_argument("paged_attention_prefill: batch of " + std::to_string(batch.num_seqs) +
                                 " sequences x " + std::to_string(batch.max_query_len) +
                                 " tokens is too large for one launch");
+  if constexpr (std::is_same_v<T, bf16>) {
+    if (tensor_cores) {
+      launch_kernel("paged_attention prefill_mma_kernel", prefill_mma_kernel<D>,
+                    prefill_mma_grid(batch, num_q_heads, cache.num_kv_heads), dim3(kThreads), stream, q, q_row_stride,
+                    out, num_q_heads, cache, batch, scale);
+      return;
+    }
+  }
   launch_kernel("paged_attention prefill_kernel", prefill_kernel<T, D>,
                 prefill_grid(batch, num_q_heads, cache.num_kv_heads), dim3(kThreads), stream, q, q_row_stride, out,
                 num_q_heads, cache, batch, scale);
@@ -68,17 +103,30 @@ void launch_decode(const T* q, int q_row_stride, T* out, int num_q_heads, const 
 }  // namespace
 
 template <typename T>
-void paged_attention_prefill(const T* q, int q_row_stride, T* out, int num_q_heads, const KvCacheView& cache,
-                             const PagedBatch& batch, float scale, Stream stream) {
+void paged_attention_prefill_with(const T* q, int q_row_stride, T* out, int num_q_heads, const KvCacheView& cache,
+                                  const PagedBatch& batch, float scale, PrefillKernel kernel, Stream stream) {
   validate_attention_shape(num_q_heads, cache, batch, q_row_stride);
   check_head_dim(cache.head_dim, "paged_attention_prefill");
   if (batch.num_seqs > 0 && batch.query_starts == nullptr)
     throw std::invalid_argument("paged_attention_prefill: PagedBatch.query_starts must not be null");
+  const char* refusal = tensor_core_prefill_refusal(q, q_row_stride, out, cache);
+  if (kernel == PrefillKernel::tensor_cores && refusal != nullptr)
+    throw std::invalid_argument(std::string("paged_attention_prefill: the tensor-core kernel ") + refusal);
+  const bool tensor_cores = kernel == PrefillKernel::tensor_cores ||
+                            (kernel == PrefillKernel::automatic && refusal == nullptr &&
+                             tensor_core_prefill_allowed_by_environment());
   if (batch.num_seqs == 0 || batch.max_query_len <= 0) return;
   if (cache.head_dim == 64)
-    launch_prefill<T, 64>(q, q_row_stride, out, num_q_heads, cache, batch, scale, to_cuda(stream));
+    launch_prefill<T, 64>(q, q_row_stride, out, num_q_heads, cache, batch, scale, tensor_cores, to_cuda(stream));
   else
-    launch_prefill<T, 128>(q, q_row_stride, out, num_q_heads, cache, batch, scale, to_cuda(stream));
+    launch_prefill<T, 128>(q, q_row_stride, out, num_q_heads, cache, batch, scale, tensor_cores, to_cuda(stream));
+}
+
+template <typename T>
+void paged_attention_prefill(const T* q, int q_row_stride, T* out, int num_q_heads, const KvCacheView& cache,
+                             const PagedBatch& batch, float scale, Stream stream) {
+  paged_attention_prefill_with(q, q_row_stride, out, num_q_heads, cache, batch, scale, PrefillKernel::automatic,
+                               stream);
 }
 
 template <typename T>
@@ -110,6 +158,10 @@ template void paged_attention_prefill<float>(const float*, int, float*, int, con
                                              float, Stream);
 template void paged_attention_prefill<bf16>(const bf16*, int, bf16*, int, const KvCacheView&, const PagedBatch&,
                                             float, Stream);
+template void paged_attention_prefill_with<float>(const float*, int, float*, int, const KvCacheView&,
+                                                  const PagedBatch&, float, PrefillKernel, Stream);
+template void paged_attention_prefill_with<bf16>(const bf16*, int, bf16*, int, const KvCacheView&, const PagedBatch&,
+                                                 float, PrefillKernel, Stream);
 template void paged_attention_decode<float>(const float*, int, float*, int, const KvCacheView&, const PagedBatch&,
                                             float, float*, Stream);
 template void paged_attention_decode<bf16>(const bf16*, int, bf16*, int, const KvCacheView&, const PagedBatch&,

@@ -13,6 +13,7 @@
 #include "kernel_test_support.h"
 #include "kernels/activation.h"
 #include "kernels/cuda/attention_kernels.cuh"
+#include "kernels/cuda/attention_prefill_mma_kernels.cuh"
 #include "kernels/cuda/gemv_kernels.cuh"
 #include "kernels/cuda/pointwise_kernels.cuh"
 #include "kernels/cuda/sampling_kernels.cuh"
@@ -327,6 +328,42 @@ TEST(CudaKernelEmulation, PagedAttentionPrefill) {
   emulate_attention<float, 64>(make_paged_case({5, 17, 1}, {5, 40, 9}, 6, 2, 64, 8, 341), 0.3f, false);
   emulate_attention<bf16, 128>(make_paged_case({3, 33}, {70, 33}, 2, 1, 128, 16, 342), 0.1f, false);
   emulate_attention<float, 64>(make_paged_case({13, 2}, {30, 50}, 4, 2, 64, 12, 343), 0.3f, false);  // block size 12
+}
+
+// The tensor-core prefill against the fp32 twin. It rounds the softmax weights to bf16 before they multiply
+// V, so an output may miss by 2^-8 of the value range ([-1, 1] here) besides its own bf16 rounding; all outputs
+// together are held to 5e-3 relative L2 error (an indexing slip gives errors of order one).
+template <int D>
+void emulate_mma_prefill(const PagedCase& c, float scale) {
+  ASSERT_EQ(c.head_dim, D);
+  const std::vector<bf16> q = convert<bf16>(c.q);
+  std::vector<bf16> cpu_out(c.q.size()), out(c.q.size(), bf16{0x7fc0});  // NaN where nothing was written
+  std::vector<bf16> key = c.key, value = c.value;
+  const KvCacheView cache = c.cache_view(key.data(), value.data());
+  const PagedBatch batch = c.batch(c.query_starts.data(), c.context_lens.data(), c.block_tables.data());
+  const int stride = c.num_q_heads * D;
+  cpu::paged_attention_prefill<bf16>(q.data(), stride, cpu_out.data(), c.num_q_heads, cache, batch, scale);
+  simt::launch(cuda_detail::prefill_mma_grid(batch, c.num_q_heads, c.num_kv_heads), dim3(cuda_detail::kThreads), [&] {
+    cuda_detail::prefill_mma_kernel<D>(q.data(), stride, out.data(), c.num_q_heads, cache, batch, scale);
+  });
+  expect_near(out, cpu_out, 1e-2, 1.0 / 256, "tensor-core prefill");
+  double error = 0.0, norm = 0.0;
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    const double g = to_float(out[i]), w = to_float(cpu_out[i]);
+    error += (g - w) * (g - w);
+    norm += w * w;
+  }
+  EXPECT_LT(std::sqrt(error / norm), 5e-3);
+}
+
+TEST(CudaKernelEmulation, TensorCorePagedAttentionPrefill) {
+  // Whole prompts, a chunk over a cached prefix, a single row; GQA group 3 (a warp's 16 rows straddle tokens).
+  emulate_mma_prefill<64>(make_paged_case({5, 17, 1}, {5, 40, 9}, 6, 2, 64, 8, 361), 0.3f);
+  // Contexts across 64-key tiles, more rows than a block's 64, and block size 12 (tiles cross cache blocks).
+  emulate_mma_prefill<128>(make_paged_case({3, 70}, {70, 70}, 2, 1, 128, 16, 362), 0.1f);
+  emulate_mma_prefill<64>(make_paged_case({13, 2}, {130, 50}, 4, 2, 64, 12, 363), 0.3f);
+  // The 1.5B model's heads (12 q, 2 kv): 240 rows of a prompt over two key tiles.
+  emulate_mma_prefill<128>(make_paged_case({40}, {100}, 12, 2, 128, 16, 364), 0.088f);
 }
 
 TEST(CudaKernelEmulation, PagedAttentionDecodeSplits) {

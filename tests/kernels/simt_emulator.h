@@ -44,6 +44,8 @@ namespace simt {
 struct Warp {
   std::barrier<> barrier{32};
   std::uint64_t slots[32] = {};
+  std::uint32_t mma_a[32][4] = {};  // each lane's operands of a tensor-core product (mma_bf16_16x8x16)
+  std::uint32_t mma_b[32][2] = {};
 };
 
 struct ThreadContext {
@@ -127,6 +129,33 @@ inline unsigned __ballot_sync(unsigned, bool predicate) {
   for (int lane = 0; lane < 32; ++lane) mask |= static_cast<unsigned>(warp.slots[lane] != 0) << lane;
   warp.barrier.arrive_and_wait();  // nobody overwrites a slot before every lane has read
   return mask;
+}
+// kernels/cuda/mma.cuh's warp product, from the lane layout that header states: every lane publishes its
+// fragments, then computes its own four results from all of them (products exact, sums in fp32).
+inline void mma_bf16_16x8x16(float (&d)[4], const std::uint32_t (&a)[4], const std::uint32_t (&b)[2]) {
+  simt::Warp& warp = *simt::context.warp;
+  const int lane = static_cast<int>(threadIdx.x % 32);
+  std::copy(a, a + 4, warp.mma_a[lane]);
+  std::copy(b, b + 2, warp.mma_b[lane]);
+  warp.barrier.arrive_and_wait();
+  const auto half = [](std::uint32_t word, int high) {
+    const std::uint32_t bits = (high ? word >> 16 : word & 0xffffu) << 16;
+    float value;
+    std::memcpy(&value, &bits, sizeof value);
+    return value;
+  };
+  const auto a_at = [&](int row, int col) {
+    return half(warp.mma_a[(row % 8) * 4 + (col % 8) / 2][(row >= 8 ? 1 : 0) + (col >= 8 ? 2 : 0)], col % 2);
+  };
+  const auto b_at = [&](int k, int n) { return half(warp.mma_b[n * 4 + (k % 8) / 2][k >= 8 ? 1 : 0], k % 2); };
+  const int g = lane / 4, t = lane % 4;
+  for (int i = 0; i < 4; ++i) {
+    const int row = g + (i >= 2 ? 8 : 0), col = 2 * t + (i & 1);
+    float sum = 0.0f;
+    for (int k = 0; k < 16; ++k) sum += a_at(row, k) * b_at(k, col);
+    d[i] += sum;
+  }
+  warp.barrier.arrive_and_wait();  // nobody publishes the next product's operands before every lane has read
 }
 inline int __ffs(int x) { return __builtin_ffs(x); }
 inline int __popc(unsigned x) { return __builtin_popcount(x); }

@@ -15,6 +15,7 @@
 #include "kernels/activation.h"
 #include "kernels/attention.h"
 #include "kernels/cuda/check.h"
+#include "kernels/cuda/mma.cuh"
 #include "kernels/cuda/timeline.h"
 #include "kernels/embedding.h"
 #include "../kernel_test_support.h"
@@ -232,10 +233,12 @@ TEST_F(CudaKernels, RopeWriteKvMatchesCpu) {
   compare_rope<bf16>(8, 2, 64, 16, false);
 }
 
-// Runs prefill (or decode) on both sides for one case; decode with the key tiles lanes_per_key picks
-// (paged_attention_decode_tiles; 0: as the split size decides).
+// Runs prefill (or decode) on both sides for one case; prefill with the kernel `prefill` names, decode with
+// the key tiles lanes_per_key picks (paged_attention_decode_tiles; 0: as the split size decides). The
+// tensor-core prefill rounds its softmax weights to bf16, so it is allowed 2^-8 of the value range more.
 template <typename T>
-void compare_attention(const PagedCase& c, float scale, bool decode, int lanes_per_key = 0) {
+void compare_attention(const PagedCase& c, float scale, bool decode, int lanes_per_key = 0,
+                       cuda::PrefillKernel prefill = cuda::PrefillKernel::automatic) {
   const std::vector<T> q = convert<T>(c.q);
   std::vector<T> cpu_out(c.q.size());
   std::vector<bf16> key = c.key, value = c.value;
@@ -260,9 +263,58 @@ void compare_attention(const PagedCase& c, float scale, bool decode, int lanes_p
                                           scale, workspace.get(), lanes_per_key);
     expect_near(d_out.download(), cpu_out, std::is_same_v<T, float> ? 1e-4 : 1e-2, 2e-5, "decode");
   } else {
-    cuda::paged_attention_prefill<T>(d_q.get(), stride, d_out.get(), c.num_q_heads, device_cache, device_batch, scale);
-    expect_near(d_out.download(), cpu_out, std::is_same_v<T, float> ? 1e-4 : 1e-2, 2e-5, "prefill");
+    cuda::paged_attention_prefill_with<T>(d_q.get(), stride, d_out.get(), c.num_q_heads, device_cache, device_batch,
+                                          scale, prefill);
+    const bool tensor_cores = std::is_same_v<T, bf16> && prefill != cuda::PrefillKernel::cuda_cores;
+    expect_near(d_out.download(), cpu_out, std::is_same_v<T, float> ? 1e-4 : 1e-2, tensor_cores ? 1.0 / 256 : 2e-5,
+                "prefill");
   }
+}
+
+// One tensor-core product with every element distinct, placed by the lane layout mma.cuh states: a wrong
+// layout (in the header, or in the emulator that copies it) shows here before it shows in attention.
+__global__ void mma_layout_kernel(const std::uint32_t* a, const std::uint32_t* b, float* d) {
+  const int lane = threadIdx.x;
+  const std::uint32_t a_frag[4] = {a[lane * 4], a[lane * 4 + 1], a[lane * 4 + 2], a[lane * 4 + 3]};
+  const std::uint32_t b_frag[2] = {b[lane * 2], b[lane * 2 + 1]};
+  float d_frag[4] = {1.0f, 2.0f, 3.0f, 4.0f};
+  mma_bf16_16x8x16(d_frag, a_frag, b_frag);
+  for (int i = 0; i < 4; ++i) d[lane * 4 + i] = d_frag[i];
+}
+
+TEST_F(CudaKernels, TensorCoreProductFollowsTheStatedLaneLayout) {
+  std::mt19937 rng(271);
+  std::uniform_int_distribution<int> small(-8, 8);
+  float a[16][16], b[16][8];
+  for (auto& row : a)
+    for (float& x : row) x = static_cast<float>(small(rng)) / 4.0f;  // exact in bf16, products exact in fp32
+  for (auto& row : b)
+    for (float& x : row) x = static_cast<float>(small(rng)) / 2.0f;
+  const auto pair = [](float low, float high) {
+    return static_cast<std::uint32_t>(to_bf16(low).bits) | (static_cast<std::uint32_t>(to_bf16(high).bits) << 16);
+  };
+  std::vector<std::uint32_t> a_frags(32 * 4), b_frags(32 * 2);
+  std::vector<float> want(32 * 4);
+  for (int lane = 0; lane < 32; ++lane) {
+    const int g = lane / 4, t = lane % 4;
+    a_frags[lane * 4 + 0] = pair(a[g][2 * t], a[g][2 * t + 1]);
+    a_frags[lane * 4 + 1] = pair(a[g + 8][2 * t], a[g + 8][2 * t + 1]);
+    a_frags[lane * 4 + 2] = pair(a[g][2 * t + 8], a[g][2 * t + 9]);
+    a_frags[lane * 4 + 3] = pair(a[g + 8][2 * t + 8], a[g + 8][2 * t + 9]);
+    b_frags[lane * 2 + 0] = pair(b[2 * t][g], b[2 * t + 1][g]);
+    b_frags[lane * 2 + 1] = pair(b[2 * t + 8][g], b[2 * t + 9][g]);
+    for (int i = 0; i < 4; ++i) {
+      const int row = g + (i >= 2 ? 8 : 0), col = 2 * t + (i & 1);
+      float sum = static_cast<float>(i + 1);
+      for (int k = 0; k < 16; ++k) sum += a[row][k] * b[k][col];
+      want[lane * 4 + i] = sum;
+    }
+  }
+  DeviceBuffer<std::uint32_t> d_a(a_frags), d_b(b_frags);
+  DeviceBuffer<float> d_d(want.size());
+  mma_layout_kernel<<<1, 32>>>(d_a.get(), d_b.get(), d_d.get());
+  cuda_ok(cudaGetLastError(), "mma_layout_kernel launch");
+  expect_near(d_d.download(), want, 0.0, 0.0, "mma result by lane");
 }
 
 TEST_F(CudaKernels, PagedAttentionPrefillMatchesCpu) {
@@ -271,6 +323,27 @@ TEST_F(CudaKernels, PagedAttentionPrefillMatchesCpu) {
   compare_attention<bf16>(make_paged_case({300, 17}, {300, 4100}, 12, 2, 128, 16, 242), 0.09f, false);
   compare_attention<bf16>(make_paged_case({40, 7}, {40, 7}, 32, 8, 128, 32, 243), 0.09f, false);
   compare_attention<float>(make_paged_case({50, 9}, {50, 300}, 14, 2, 64, 16, 244), 0.125f, false);
+}
+
+// Each prefill kernel on bf16 activations: the 1.5B model's heads over a prompt and a chunk after a long
+// cached prefix (tiles across cache blocks), Llama-8B's heads, head_dim 64 with odd row counts.
+TEST_F(CudaKernels, PrefillKernelsOnTensorAndCudaCoresMatchCpu) {
+  for (const cuda::PrefillKernel kernel : {cuda::PrefillKernel::tensor_cores, cuda::PrefillKernel::cuda_cores}) {
+    SCOPED_TRACE(kernel == cuda::PrefillKernel::tensor_cores ? "tensor cores" : "cuda cores");
+    compare_attention<bf16>(make_paged_case({300, 17, 1}, {300, 4100, 65}, 12, 2, 128, 16, 245), 0.09f, false, 0,
+                            kernel);
+    compare_attention<bf16>(make_paged_case({77, 5}, {77, 130}, 32, 8, 128, 32, 246), 0.09f, false, 0, kernel);
+    compare_attention<bf16>(make_paged_case({63, 129}, {63, 200}, 14, 2, 64, 16, 247), 0.125f, false, 0, kernel);
+  }
+  // The tensor-core kernel takes bf16 only.
+  const PagedCase c = make_paged_case({4}, {4}, 2, 1, 64, 16, 248);
+  DeviceBuffer<float> q(c.q), out(c.q.size());
+  DeviceBuffer<bf16> key(c.key), value(c.value);
+  DeviceBuffer<std::int32_t> starts(c.query_starts), lens(c.context_lens), tables(c.block_tables);
+  EXPECT_THROW(cuda::paged_attention_prefill_with<float>(q.get(), 2 * 64, out.get(), 2, c.cache_view(key.get(), value.get()),
+                                                         c.batch(starts.get(), lens.get(), tables.get()), 0.125f,
+                                                         cuda::PrefillKernel::tensor_cores),
+               std::invalid_argument);
 }
 
 // Both key-tile layouts on shapes where the split size would pick either: batch 1 (8-key tiles by default)

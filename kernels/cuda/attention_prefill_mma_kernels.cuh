@@ -1,0 +1,217 @@
+// Prefill attention on tensor cores (bf16 only; launcher in attention.cu), FlashAttention-2 style. A block
+// owns one kv head of one sequence and 64 (query token, query head of the group) rows, 16 a warp, so each
+// K/V tile staged in shared memory serves every head of the group. A warp holds its rows' queries as mma
+// A fragments (mma.cuh), scores a 64-key tile into registers, updates its online softmax there (each row's
+// four lanes agree on its max through two shuffles), rounds the weights to bf16 and multiplies them by the
+// value tile without leaving registers: the score fragments of two 8-key n-tiles are the A fragment of the
+// next product. Keys are staged as bf16 rows and values transposed ([dim][key]), so every B fragment is one
+// 32-bit shared load; rows are padded by 16 bytes so that a warp's loads hit 32 distinct banks.
+// Against the fp32 twin this rounds the softmax weights to bf16 before they multiply V (as FlashAttention
+// does); the weights' sum is taken from the rounded values, so the output stays a convex combination.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+
+#include "kernels/attention.h"
+#include "kernels/bf16.h"
+#include "kernels/cuda/attention_kernels.cuh"
+#include "kernels/cuda/grid_dependency.cuh"
+#include "kernels/cuda/mma.cuh"
+#include "kernels/kv_cache.h"
+
+namespace r1eval::kernels::cuda_detail {
+
+constexpr int kMmaRowsPerWarp = 16;
+constexpr int kMmaPrefillRows = kWarps * kMmaRowsPerWarp;
+constexpr int kMmaKeyTile = 64;
+constexpr int kMmaPadPairs = 4;  // 16 bytes of padding per shared row
+
+__device__ __forceinline__ std::uint32_t pack_bf16_pair(float low, float high) {
+  return static_cast<std::uint32_t>(to_bf16(low).bits) | (static_cast<std::uint32_t>(to_bf16(high).bits) << 16);
+}
+__device__ __forceinline__ float low_bf16(std::uint32_t pair) { return bits_float(pair << 16); }
+__device__ __forceinline__ float high_bf16(std::uint32_t pair) { return bits_float(pair & 0xffff0000u); }
+
+template <int D>
+__global__ void __launch_bounds__(kThreads)
+    prefill_mma_kernel(const bf16* q, int q_row_stride, bf16* out, int num_q_heads, KvCacheView cache,
+                       PagedBatch batch, float scale) {
+  wait_for_prior_kernels();
+  release_dependents();
+  constexpr int kDimSteps = D / 16;             // k-steps of Q K^T
+  constexpr int kDimTiles = D / 8;              // n-tiles of the output
+  constexpr int kKeyTiles = kMmaKeyTile / 8;    // n-tiles of the scores
+  constexpr int kKeySteps = kMmaKeyTile / 16;   // k-steps of P V
+  constexpr int kKeyPairs = D / 2 + kMmaPadPairs;            // words per staged key row
+  constexpr int kValuePairs = kMmaKeyTile / 2 + kMmaPadPairs;  // words per staged value column (one dim)
+  constexpr int kChunks = D / 8;                // 16-byte chunks per cache row
+  // 35 KB at D = 128: under the 48 KB of static shared memory.
+  __shared__ uint4 key_storage[kMmaKeyTile * kKeyPairs / 4];   // [key][dim pair], bf16 pairs
+  __shared__ std::uint32_t value_pairs[D * kValuePairs];        // [dim][key pair], bf16 pairs
+  __shared__ long long key_rows[kMmaKeyTile];                   // cache element offset of each key, -1 past the end
+  std::uint32_t* key_pairs = reinterpret_cast<std::uint32_t*>(key_storage);
+
+  const int seq = blockIdx.y, kv_head = blockIdx.z;
+  const int group = num_q_heads / cache.num_kv_heads;
+  const int q_begin = batch.query_starts[seq];
+  const int q_len = batch.query_starts[seq + 1] - q_begin;
+  const int context = batch.context_lens[seq];
+  const int rows_total = q_len * group;
+  const int row0 = blockIdx.x * kMmaPrefillRows;
+  if (row0 >= rows_total) return;
+  const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
+  const int g = lane / 4, t = lane % 4;
+  const std::int32_t* table = batch.block_tables + static_cast<std::size_t>(seq) * batch.max_blocks_per_seq;
+
+  // This lane's two rows (g and g + 8 of the warp's 16) and their causal limits (-1: no such row).
+  const int warp_row0 = row0 + warp * kMmaRowsPerWarp;
+  int position[2];
+  std::uint32_t query[kDimSteps][4];
+R1EVAL_UNROLL
+  for (int r = 0; r < 2; ++r) {
+    const int row = warp_row0 + g + 8 * r;
+    position[r] = row < rows_total ? context - q_len + row / group : -1;
+    const std::uint32_t* q_pairs = nullptr;
+    if (row < rows_total) {
+      const int token = row / group, head = kv_head * group + row % group;
+      q_pairs = reinterpret_cast<const std::uint32_t*>(q + static_cast<std::size_t>(q_begin + token) * q_row_stride +
+                                                        head * D);
+    }
+R1EVAL_UNROLL
+    for (int s = 0; s < kDimSteps; ++s) {
+      query[s][r] = q_pairs != nullptr ? q_pairs[s * 8 + t] : 0u;
+      query[s][r + 2] = q_pairs != nullptr ? q_pairs[s * 8 + 4 + t] : 0u;
+    }
+  }
+  const int block_last_row = min(row0 + kMmaPrefillRows, rows_total) - 1;
+  const int key_end = context - q_len + block_last_row / group + 1;
+  const int warp_last_row = min(warp_row0 + kMmaRowsPerWarp, rows_total) - 1;
+  const int warp_key_end = warp_row0 < rows_total ? context - q_len + warp_last_row / group + 1 : 0;
+
+  const float scale_log2 = scale * 1.4426950408889634f;  // softmax in base 2: exp(x) = exp2(x log2 e)
+  float running_max[2] = {-INFINITY, -INFINITY};  // of scaled base-2 scores
+  float running_sum[2] = {0.0f, 0.0f};            // this lane's share; the row's four lanes add up at the end
+  float acc[kDimTiles][4];
+R1EVAL_UNROLL
+  for (int n = 0; n < kDimTiles; ++n) acc[n][0] = acc[n][1] = acc[n][2] = acc[n][3] = 0.0f;
+
+  for (int tile = 0; tile < key_end; tile += kMmaKeyTile) {
+    __syncthreads();  // the previous tile is consumed
+    if (threadIdx.x < kMmaKeyTile) {
+      const int key = tile + threadIdx.x;
+      key_rows[threadIdx.x] = key < key_end ? static_cast<long long>(cache_row(cache, table, kv_head, key)) : -1;
+    }
+    __syncthreads();
+    // Keys: consecutive threads take consecutive 16-byte chunks of a row. Past the end: zeros (their
+    // scores are masked, but a zero times a stale NaN would not be).
+    for (int idx = threadIdx.x; idx < kMmaKeyTile * kChunks; idx += kThreads) {
+      const int key = idx / kChunks, chunk = idx % kChunks;
+      const long long at = key_rows[key];
+      key_storage[(key * kKeyPairs) / 4 + chunk] =
+          at >= 0 ? reinterpret_cast<const uint4*>(cache.key + at)[chunk] : uint4{0u, 0u, 0u, 0u};
+    }
+    // Values, transposed: a lane takes two neighbouring keys' chunk and writes eight (key, key + 1) pairs, one
+    // per dim; a warp's lanes take consecutive key pairs, so its stores fill consecutive words.
+    for (int idx = threadIdx.x; idx < kMmaKeyTile / 2 * kChunks; idx += kThreads) {
+      const int pair = idx % (kMmaKeyTile / 2), chunk = idx / (kMmaKeyTile / 2);
+      const long long at0 = key_rows[2 * pair], at1 = key_rows[2 * pair + 1];
+      const uint4 v0 = at0 >= 0 ? reinterpret_cast<const uint4*>(cache.value + at0)[chunk] : uint4{0u, 0u, 0u, 0u};
+      const uint4 v1 = at1 >= 0 ? reinterpret_cast<const uint4*>(cache.value + at1)[chunk] : uint4{0u, 0u, 0u, 0u};
+      const std::uint32_t w0[4] = {v0.x, v0.y, v0.z, v0.w}, w1[4] = {v1.x, v1.y, v1.z, v1.w};
+      std::uint32_t* column = value_pairs + chunk * 8 * kValuePairs + pair;
+R1EVAL_UNROLL
+      for (int w = 0; w < 4; ++w) {
+        column[(2 * w) * kValuePairs] = (w0[w] & 0xffffu) | (w1[w] << 16);
+        column[(2 * w + 1) * kValuePairs] = (w0[w] >> 16) | (w1[w] & 0xffff0000u);
+      }
+    }
+    __syncthreads();
+    if (tile >= warp_key_end) continue;  // every row of this warp ends before the tile (uniform in the warp)
+
+    float score[kKeyTiles][4];
+R1EVAL_UNROLL
+    for (int n = 0; n < kKeyTiles; ++n) {
+      score[n][0] = score[n][1] = score[n][2] = score[n][3] = 0.0f;
+      const std::uint32_t* key_row = key_pairs + (n * 8 + g) * kKeyPairs;
+R1EVAL_UNROLL
+      for (int s = 0; s < kDimSteps; ++s) {
+        const std::uint32_t b[2] = {key_row[s * 8 + t], key_row[s * 8 + 4 + t]};
+        mma_bf16_16x8x16(score[n], query[s], b);
+      }
+    }
+    float tile_max[2] = {-INFINITY, -INFINITY};
+R1EVAL_UNROLL
+    for (int n = 0; n < kKeyTiles; ++n)
+R1EVAL_UNROLL
+      for (int i = 0; i < 4; ++i) {
+        const int key = tile + n * 8 + 2 * t + (i & 1);
+        const int r = i / 2;
+        score[n][i] = key <= position[r] ? score[n][i] * scale_log2 : -INFINITY;
+        tile_max[r] = fmaxf(tile_max[r], score[n][i]);
+      }
+    float rescale[2], base[2];
+R1EVAL_UNROLL
+    for (int r = 0; r < 2; ++r) {
+      tile_max[r] = fmaxf(tile_max[r], __shfl_xor_sync(0xffffffffu, tile_max[r], 1));
+      tile_max[r] = fmaxf(tile_max[r], __shfl_xor_sync(0xffffffffu, tile_max[r], 2));
+      const float new_max = fmaxf(running_max[r], tile_max[r]);
+      base[r] = new_max == -INFINITY ? 0.0f : new_max;  // a row with nothing visible yet keeps zeros
+      rescale[r] = exp2f(running_max[r] - base[r]);
+      running_max[r] = new_max;
+      running_sum[r] *= rescale[r];
+    }
+R1EVAL_UNROLL
+    for (int n = 0; n < kDimTiles; ++n) {
+      acc[n][0] *= rescale[0];
+      acc[n][1] *= rescale[0];
+      acc[n][2] *= rescale[1];
+      acc[n][3] *= rescale[1];
+    }
+R1EVAL_UNROLL
+    for (int k = 0; k < kKeySteps; ++k) {
+      std::uint32_t weights[4];  // keys 16k .. 16k + 15 of the tile as the A fragment (mma.cuh)
+R1EVAL_UNROLL
+      for (int half = 0; half < 2; ++half) {
+        const float* s = score[2 * k + half];
+        weights[2 * half] = pack_bf16_pair(exp2f(s[0] - base[0]), exp2f(s[1] - base[0]));
+        weights[2 * half + 1] = pack_bf16_pair(exp2f(s[2] - base[1]), exp2f(s[3] - base[1]));
+        running_sum[0] += low_bf16(weights[2 * half]) + high_bf16(weights[2 * half]);
+        running_sum[1] += low_bf16(weights[2 * half + 1]) + high_bf16(weights[2 * half + 1]);
+      }
+      const std::uint32_t a[4] = {weights[0], weights[1], weights[2], weights[3]};
+R1EVAL_UNROLL
+      for (int n = 0; n < kDimTiles; ++n) {
+        const std::uint32_t* column = value_pairs + (n * 8 + g) * kValuePairs + 8 * k;
+        const std::uint32_t b[2] = {column[t], column[4 + t]};
+        mma_bf16_16x8x16(acc[n], a, b);
+      }
+    }
+  }
+
+R1EVAL_UNROLL
+  for (int r = 0; r < 2; ++r) {
+    running_sum[r] += __shfl_xor_sync(0xffffffffu, running_sum[r], 1);
+    running_sum[r] += __shfl_xor_sync(0xffffffffu, running_sum[r], 2);
+    if (position[r] < 0) continue;
+    const int row = warp_row0 + g + 8 * r;
+    const int token = row / group, head = kv_head * group + row % group;
+    std::uint32_t* o = reinterpret_cast<std::uint32_t*>(
+        out + (static_cast<std::size_t>(q_begin + token) * num_q_heads + head) * D);
+    const float inverse = running_sum[r] > 0.0f ? 1.0f / running_sum[r] : 0.0f;
+R1EVAL_UNROLL
+    for (int n = 0; n < kDimTiles; ++n)
+      o[n * 4 + t] = pack_bf16_pair(acc[n][2 * r] * inverse, acc[n][2 * r + 1] * inverse);
+  }
+}
+
+// Launch geometry, shared by the launcher (attention.cu) and the emulator tests.
+inline long long prefill_mma_row_tiles(const PagedBatch& batch, int num_q_heads, int num_kv_heads) {
+  const long long group = num_q_heads / num_kv_heads;
+  return (static_cast<long long>(batch.max_query_len) * group + kMmaPrefillRows - 1) / kMmaPrefillRows;
+}
+inline dim3 prefill_mma_grid(const PagedBatch& batch, int num_q_heads, int num_kv_heads) {
+  return dim3(static_cast<unsigned>(prefill_mma_row_tiles(batch, num_q_heads, num_kv_heads)),
+              static_cast<unsigned>(batch.num_seqs), static_cast<unsigned>(num_kv_heads));
+}
+
+}  // namespace r1eval::kernels::cuda_detail
