@@ -28,9 +28,9 @@ using cuda_detail::DecodeWorkspace;
 using cuda_detail::kThreads;
 using cuda_detail::prefill_grid;
 using cuda_detail::prefill_kernel;
-using cuda_detail::prefill_mma_grid;
+using cuda_detail::kMmaPrefillRows;
+using cuda_detail::kPrefillRows;
 using cuda_detail::prefill_mma_kernel;
-using cuda_detail::prefill_mma_row_tiles;
 using cuda_detail::prefill_row_tiles;
 using cuda_detail::to_cuda;
 
@@ -63,8 +63,8 @@ const char* tensor_core_prefill_refusal(const T* q, int q_row_stride, const T* o
 template <typename T, int D>
 void launch_prefill(const T* q, int q_row_stride, T* out, int num_q_heads, const KvCacheView& cache,
                     const PagedBatch& batch, float scale, bool tensor_cores, cudaStream_t stream) {
-  const long long row_tiles = tensor_cores ? prefill_mma_row_tiles(batch, num_q_heads, cache.num_kv_heads)
-                                           : prefill_row_tiles(batch, num_q_heads, cache.num_kv_heads);
+  const int rows_per_block = tensor_cores ? kMmaPrefillRows : kPrefillRows;
+  const long long row_tiles = prefill_row_tiles(batch, num_q_heads, cache.num_kv_heads, rows_per_block);
   if (row_tiles > 0x7fffffffLL || batch.num_seqs > 65535 || cache.num_kv_heads > 65535)
     throw std::invalid_argument("paged_attention_prefill: batch of " + std::to_string(batch.num_seqs) +
                                 " sequences x " + std::to_string(batch.max_query_len) +
@@ -72,7 +72,7 @@ void launch_prefill(const T* q, int q_row_stride, T* out, int num_q_heads, const
   if constexpr (std::is_same_v<T, bf16>) {
     if (tensor_cores) {
       launch_kernel("paged_attention prefill_mma_kernel", prefill_mma_kernel<D>,
-                    prefill_mma_grid(batch, num_q_heads, cache.num_kv_heads), dim3(kThreads), stream, q, q_row_stride,
+                    prefill_grid(batch, num_q_heads, cache.num_kv_heads, rows_per_block), dim3(kThreads), stream, q, q_row_stride,
                     out, num_q_heads, cache, batch, scale);
       return;
     }

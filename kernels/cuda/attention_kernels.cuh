@@ -35,6 +35,45 @@ __device__ __forceinline__ std::size_t cache_row(const KvCacheView& cache, const
   return kv_cache_index(cache, table[key / cache.block_size], kv_head, key % cache.block_size, 0);
 }
 
+// The sequence (blockIdx.y) and kv head (blockIdx.z) a prefill block works on. Its rows are (query token,
+// query head of the group) pairs: row r is token r / group of the sequence's query, with head
+// kv_head * group + r % group, and attends to keys 0 .. position(r).
+struct PrefillBlock {
+  int kv_head, group, q_begin, q_len, context, rows_total;
+  const std::int32_t* table;
+  __device__ __forceinline__ int position(int row) const { return context - q_len + row / group; }
+  __device__ __forceinline__ std::size_t token_index(int row) const {  // in the flat batch
+    return static_cast<std::size_t>(q_begin + row / group);
+  }
+  __device__ __forceinline__ int head(int row) const { return kv_head * group + row % group; }
+};
+__device__ __forceinline__ PrefillBlock prefill_block(int num_q_heads, const KvCacheView& cache,
+                                                      const PagedBatch& batch) {
+  PrefillBlock block;
+  const int seq = blockIdx.y;
+  block.kv_head = blockIdx.z;
+  block.group = num_q_heads / cache.num_kv_heads;
+  block.q_begin = batch.query_starts[seq];
+  block.q_len = batch.query_starts[seq + 1] - block.q_begin;
+  block.context = batch.context_lens[seq];
+  block.rows_total = block.q_len * block.group;
+  block.table = batch.block_tables + static_cast<std::size_t>(seq) * batch.max_blocks_per_seq;
+  return block;
+}
+
+// Between two barriers (the previous tile's readers are done; this tile's are not yet started): the cache
+// offsets of keys tile .. tile + kTileKeys - 1 into key_rows, -1 from key_end on. kTileKeys <= kThreads.
+template <int kTileKeys>
+__device__ __forceinline__ void locate_key_tile(long long* key_rows, int tile, int key_end, const KvCacheView& cache,
+                                                const std::int32_t* table, int kv_head) {
+  __syncthreads();
+  if (threadIdx.x < kTileKeys) {
+    const int key = tile + threadIdx.x;
+    key_rows[threadIdx.x] = key < key_end ? static_cast<long long>(cache_row(cache, table, kv_head, key)) : -1;
+  }
+  __syncthreads();
+}
+
 template <typename T, int D>
 __global__ void __launch_bounds__(kThreads)
     prefill_kernel(const T* q, int q_row_stride, T* out, int num_q_heads, KvCacheView cache, PagedBatch batch,
@@ -48,36 +87,28 @@ __global__ void __launch_bounds__(kThreads)
   __shared__ float v_tile[kKeyTile * D];            // [key][dim]
   __shared__ long long key_rows[kKeyTile];          // cache element offset of each key, -1 past the end
 
-  const int seq = blockIdx.y, kv_head = blockIdx.z;
-  const int group = num_q_heads / cache.num_kv_heads;
-  const int q_begin = batch.query_starts[seq];
-  const int q_len = batch.query_starts[seq + 1] - q_begin;
-  const int context = batch.context_lens[seq];
-  const int rows_total = q_len * group;
+  const PrefillBlock block = prefill_block(num_q_heads, cache, batch);
   const int row0 = blockIdx.x * kPrefillRows;
-  if (row0 >= rows_total) return;
+  if (row0 >= block.rows_total) return;
   const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
-  const std::int32_t* table = batch.block_tables + static_cast<std::size_t>(seq) * batch.max_blocks_per_seq;
 
   for (int idx = threadIdx.x; idx < kPrefillRows * D; idx += kThreads) {
     const int row = row0 + idx / D, dim = idx % D;
     float v = 0.0f;
-    if (row < rows_total) {
-      const int token = row / group, head = kv_head * group + row % group;
-      v = load_as_float(q[static_cast<std::size_t>(q_begin + token) * q_row_stride + head * D + dim]) * scale;
-    }
+    if (row < block.rows_total)
+      v = load_as_float(q[block.token_index(row) * q_row_stride + block.head(row) * D + dim]) * scale;
     q_tile[idx] = v;
   }
 
-  const int last_row = min(row0 + kPrefillRows, rows_total) - 1;
-  const int key_end = context - q_len + last_row / group + 1;
+  const int last_row = min(row0 + kPrefillRows, block.rows_total) - 1;
+  const int key_end = block.position(last_row) + 1;
 
   int position[kRowsPerWarp];
   float running_max[kRowsPerWarp], running_sum[kRowsPerWarp], acc[kRowsPerWarp][E];
 R1EVAL_UNROLL
   for (int i = 0; i < kRowsPerWarp; ++i) {
     const int row = row0 + warp * kRowsPerWarp + i;
-    position[i] = row < rows_total ? context - q_len + row / group : -1;
+    position[i] = row < block.rows_total ? block.position(row) : -1;
     running_max[i] = -INFINITY;
     running_sum[i] = 0.0f;
 R1EVAL_UNROLL
@@ -85,12 +116,7 @@ R1EVAL_UNROLL
   }
 
   for (int tile = 0; tile < key_end; tile += kKeyTile) {
-    __syncthreads();  // the previous tile is consumed (and q_tile is complete on the first pass)
-    if (threadIdx.x < kKeyTile) {
-      const int key = tile + threadIdx.x;
-      key_rows[threadIdx.x] = key < key_end ? static_cast<long long>(cache_row(cache, table, kv_head, key)) : -1;
-    }
-    __syncthreads();
+    locate_key_tile<kKeyTile>(key_rows, tile, key_end, cache, block.table, block.kv_head);  // q_tile is complete after it
     for (int idx = threadIdx.x; idx < kKeyTile * D; idx += kThreads) {
       const int j = idx / D, dim = idx % D;
       const long long at = key_rows[j];
@@ -132,8 +158,7 @@ R1EVAL_UNROLL
     if (position[i] < 0) continue;
     const float total = cuda_detail::warp_sum(running_sum[i]);
     const int row = row0 + warp * kRowsPerWarp + i;
-    const int token = row / group, head = kv_head * group + row % group;
-    T* o = out + (static_cast<std::size_t>(q_begin + token) * num_q_heads + head) * D;
+    T* o = out + (block.token_index(row) * num_q_heads + block.head(row)) * D;
     const float inverse_total = total > 0.0f ? 1.0f / total : 0.0f;
 R1EVAL_UNROLL
     for (int e = 0; e < E; ++e) o[lane + 32 * e] = store_from_float<T>(acc[i][e] * inverse_total);
@@ -427,13 +452,16 @@ R1EVAL_UNROLL
   if (part == 0) o[dim] = store_from_float<T>(state.sum > 0.0f ? state.value / state.sum : 0.0f);
 }
 
-// Launch geometry, shared by the launchers (attention.cu) and the emulator tests.
-inline long long prefill_row_tiles(const PagedBatch& batch, int num_q_heads, int num_kv_heads) {
+// Launch geometry, shared by the launchers (attention.cu) and the emulator tests. Prefill blocks own
+// rows_per_block rows (kPrefillRows on CUDA cores, kMmaPrefillRows on tensor cores).
+inline long long prefill_row_tiles(const PagedBatch& batch, int num_q_heads, int num_kv_heads,
+                                   int rows_per_block = kPrefillRows) {
   const long long group = num_q_heads / num_kv_heads;
-  return (static_cast<long long>(batch.max_query_len) * group + kPrefillRows - 1) / kPrefillRows;
+  return (static_cast<long long>(batch.max_query_len) * group + rows_per_block - 1) / rows_per_block;
 }
-inline dim3 prefill_grid(const PagedBatch& batch, int num_q_heads, int num_kv_heads) {
-  return dim3(static_cast<unsigned>(prefill_row_tiles(batch, num_q_heads, num_kv_heads)),
+inline dim3 prefill_grid(const PagedBatch& batch, int num_q_heads, int num_kv_heads,
+                         int rows_per_block = kPrefillRows) {
+  return dim3(static_cast<unsigned>(prefill_row_tiles(batch, num_q_heads, num_kv_heads, rows_per_block)),
               static_cast<unsigned>(batch.num_seqs), static_cast<unsigned>(num_kv_heads));
 }
 inline int decode_head_chunks(int num_q_heads, int num_kv_heads) {

@@ -51,17 +51,11 @@ __global__ void __launch_bounds__(kThreads)
   __shared__ long long key_rows[kMmaKeyTile];                   // cache element offset of each key, -1 past the end
   std::uint32_t* key_pairs = reinterpret_cast<std::uint32_t*>(key_storage);
 
-  const int seq = blockIdx.y, kv_head = blockIdx.z;
-  const int group = num_q_heads / cache.num_kv_heads;
-  const int q_begin = batch.query_starts[seq];
-  const int q_len = batch.query_starts[seq + 1] - q_begin;
-  const int context = batch.context_lens[seq];
-  const int rows_total = q_len * group;
+  const PrefillBlock block = prefill_block(num_q_heads, cache, batch);
   const int row0 = blockIdx.x * kMmaPrefillRows;
-  if (row0 >= rows_total) return;
+  if (row0 >= block.rows_total) return;
   const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
   const int g = lane / 4, t = lane % 4;
-  const std::int32_t* table = batch.block_tables + static_cast<std::size_t>(seq) * batch.max_blocks_per_seq;
 
   // This lane's two rows (g and g + 8 of the warp's 16) and their causal limits (-1: no such row).
   const int warp_row0 = row0 + warp * kMmaRowsPerWarp;
@@ -70,23 +64,20 @@ __global__ void __launch_bounds__(kThreads)
 R1EVAL_UNROLL
   for (int r = 0; r < 2; ++r) {
     const int row = warp_row0 + g + 8 * r;
-    position[r] = row < rows_total ? context - q_len + row / group : -1;
+    position[r] = row < block.rows_total ? block.position(row) : -1;
     const std::uint32_t* q_pairs = nullptr;
-    if (row < rows_total) {
-      const int token = row / group, head = kv_head * group + row % group;
-      q_pairs = reinterpret_cast<const std::uint32_t*>(q + static_cast<std::size_t>(q_begin + token) * q_row_stride +
-                                                        head * D);
-    }
+    if (row < block.rows_total)
+      q_pairs = reinterpret_cast<const std::uint32_t*>(q + block.token_index(row) * q_row_stride + block.head(row) * D);
 R1EVAL_UNROLL
     for (int s = 0; s < kDimSteps; ++s) {
       query[s][r] = q_pairs != nullptr ? q_pairs[s * 8 + t] : 0u;
       query[s][r + 2] = q_pairs != nullptr ? q_pairs[s * 8 + 4 + t] : 0u;
     }
   }
-  const int block_last_row = min(row0 + kMmaPrefillRows, rows_total) - 1;
-  const int key_end = context - q_len + block_last_row / group + 1;
-  const int warp_last_row = min(warp_row0 + kMmaRowsPerWarp, rows_total) - 1;
-  const int warp_key_end = warp_row0 < rows_total ? context - q_len + warp_last_row / group + 1 : 0;
+  const int block_last_row = min(row0 + kMmaPrefillRows, block.rows_total) - 1;
+  const int key_end = block.position(block_last_row) + 1;
+  const int warp_last_row = min(warp_row0 + kMmaRowsPerWarp, block.rows_total) - 1;
+  const int warp_key_end = warp_row0 < block.rows_total ? block.position(warp_last_row) + 1 : 0;
 
   const float scale_log2 = scale * 1.4426950408889634f;  // softmax in base 2: exp(x) = exp2(x log2 e)
   float running_max[2] = {-INFINITY, -INFINITY};  // of scaled base-2 scores
@@ -96,12 +87,7 @@ R1EVAL_UNROLL
   for (int n = 0; n < kDimTiles; ++n) acc[n][0] = acc[n][1] = acc[n][2] = acc[n][3] = 0.0f;
 
   for (int tile = 0; tile < key_end; tile += kMmaKeyTile) {
-    __syncthreads();  // the previous tile is consumed
-    if (threadIdx.x < kMmaKeyTile) {
-      const int key = tile + threadIdx.x;
-      key_rows[threadIdx.x] = key < key_end ? static_cast<long long>(cache_row(cache, table, kv_head, key)) : -1;
-    }
-    __syncthreads();
+    locate_key_tile<kMmaKeyTile>(key_rows, tile, key_end, cache, block.table, block.kv_head);
     // Keys: consecutive threads take consecutive 16-byte chunks of a row. Past the end: zeros (their
     // scores are masked, but a zero times a stale NaN would not be).
     for (int idx = threadIdx.x; idx < kMmaKeyTile * kChunks; idx += kThreads) {
@@ -194,24 +180,13 @@ R1EVAL_UNROLL
     running_sum[r] += __shfl_xor_sync(0xffffffffu, running_sum[r], 2);
     if (position[r] < 0) continue;
     const int row = warp_row0 + g + 8 * r;
-    const int token = row / group, head = kv_head * group + row % group;
-    std::uint32_t* o = reinterpret_cast<std::uint32_t*>(
-        out + (static_cast<std::size_t>(q_begin + token) * num_q_heads + head) * D);
+    std::uint32_t* o =
+        reinterpret_cast<std::uint32_t*>(out + (block.token_index(row) * num_q_heads + block.head(row)) * D);
     const float inverse = running_sum[r] > 0.0f ? 1.0f / running_sum[r] : 0.0f;
 R1EVAL_UNROLL
     for (int n = 0; n < kDimTiles; ++n)
       o[n * 4 + t] = pack_bf16_pair(acc[n][2 * r] * inverse, acc[n][2 * r + 1] * inverse);
   }
-}
-
-// Launch geometry, shared by the launcher (attention.cu) and the emulator tests.
-inline long long prefill_mma_row_tiles(const PagedBatch& batch, int num_q_heads, int num_kv_heads) {
-  const long long group = num_q_heads / num_kv_heads;
-  return (static_cast<long long>(batch.max_query_len) * group + kMmaPrefillRows - 1) / kMmaPrefillRows;
-}
-inline dim3 prefill_mma_grid(const PagedBatch& batch, int num_q_heads, int num_kv_heads) {
-  return dim3(static_cast<unsigned>(prefill_mma_row_tiles(batch, num_q_heads, num_kv_heads)),
-              static_cast<unsigned>(batch.num_seqs), static_cast<unsigned>(num_kv_heads));
 }
 
 }  // namespace r1eval::kernels::cuda_detail

@@ -343,7 +343,8 @@ void emulate_mma_prefill(const PagedCase& c, float scale) {
   const PagedBatch batch = c.batch(c.query_starts.data(), c.context_lens.data(), c.block_tables.data());
   const int stride = c.num_q_heads * D;
   cpu::paged_attention_prefill<bf16>(q.data(), stride, cpu_out.data(), c.num_q_heads, cache, batch, scale);
-  simt::launch(cuda_detail::prefill_mma_grid(batch, c.num_q_heads, c.num_kv_heads), dim3(cuda_detail::kThreads), [&] {
+  const dim3 grid = cuda_detail::prefill_grid(batch, c.num_q_heads, c.num_kv_heads, cuda_detail::kMmaPrefillRows);
+  simt::launch(grid, dim3(cuda_detail::kThreads), [&] {
     cuda_detail::prefill_mma_kernel<D>(q.data(), stride, out.data(), c.num_q_heads, cache, batch, scale);
   });
   expect_near(out, cpu_out, 1e-2, 1.0 / 256, "tensor-core prefill");
