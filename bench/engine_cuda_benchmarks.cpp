@@ -231,12 +231,17 @@ int bench(const std::string& model, const std::string& out_path, int generate, b
     std::cout << table_text();
     return 0;
   }
-  for (const auto& [seqs, len] : std::vector<std::pair<int, int>>{{1, 512}, {16, 512}}) {
-    backend.forward(make_step(backend, seqs, len, len, rng));
+  // Prompts, and the last 4096-token chunk of a 16k trace recomputed after preemption (attention-heavy).
+  struct Prefill {
+    int seqs, new_tokens, context;
+  };
+  for (const Prefill& p : std::vector<Prefill>{{1, 512, 512}, {16, 512, 512}, {1, 4096, 16384}}) {
+    backend.forward(make_step(backend, p.seqs, p.new_tokens, p.context, rng));
     const auto start = Clock::now();
-    for (int i = 0; i < 3; ++i) backend.forward(make_step(backend, seqs, len, len, rng));
-    add_row({"prefill " + std::to_string(seqs) + " x " + std::to_string(len),
-             3.0 * seqs * len / seconds_since(start), 0, 0});
+    for (int i = 0; i < 3; ++i) backend.forward(make_step(backend, p.seqs, p.new_tokens, p.context, rng));
+    add_row({"prefill " + std::to_string(p.seqs) + " x " + std::to_string(p.new_tokens) +
+                 (p.context > p.new_tokens ? " at context " + std::to_string(p.context) : std::string()),
+             3.0 * p.seqs * p.new_tokens / seconds_since(start), 0, 0});
   }
 
   // The engine end to end (scheduler, device sampler, decode graphs): 256 prompts of 512 tokens, `generate`
