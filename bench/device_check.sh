@@ -5,8 +5,8 @@
 #      GPU machine usually has CUDA and PyTorch but not TBB, RE2, OpenBLAS or GoogleTest), else built here
 #      (BUILD_ON_DEVICE=1 forces that); then the kernel tests (CPU twins and CUDA-vs-CPU, which must not skip;
 #      if the CUDA ones fail they run again with ordinary launches, and when those pass the rest of the check
-#      runs without programmatic dependent launch; a failing tensor-core prefill likewise falls back to the
-#      CUDA-core one, R1EVAL_TENSOR_CORE_PREFILL=0) and compute-sanitizer over them (memcheck; racecheck on the
+#      runs without programmatic dependent launch; failing tensor-core attention likewise falls back to the
+#      CUDA-core kernels, R1EVAL_TENSOR_CORE_ATTENTION=0) and compute-sanitizer over them (memcheck; racecheck on the
 #      attention kernels);
 #   2. run the CUDA kernel benchmarks and write the table (GB/s against the device's peak bandwidth);
 #   3. engine: the CUDA backend's tests (vs the CPU backend, must not skip; a sampling failure is retried with
@@ -246,14 +246,14 @@ elif [ "$CUDA_STATUS" -ne 0 ]; then
   else
     say "with ordinary launches they fail too (see kernels_cuda_tests_plain_launch.txt)"
   fi
-  if grep -qE "FAILED.*(TensorCore|PrefillKernelsOnTensorAndCudaCores)" "$RESULTS/kernels_cuda_tests.txt"; then
-    # The tensor-core prefill (or the mma layout under it) failed: when the CUDA-core prefill passes the
-    # automatic-kernel test, the rest of the check prefills on CUDA cores so the engine figures are sound.
-    say "tensor-core prefill failed; the prefill test again on CUDA cores (R1EVAL_TENSOR_CORE_PREFILL=0)"
-    if R1EVAL_TENSOR_CORE_PREFILL=0 timeout "$(cap 60)" "$BUILD/tests/kernels_cuda_tests" \
-      --gtest_filter='*PagedAttentionPrefillMatchesCpu*' >"$RESULTS/kernels_cuda_tests_cuda_core_prefill.txt" 2>&1; then
-      say "on CUDA cores it passes: the rest of the check prefills on CUDA cores"
-      export R1EVAL_TENSOR_CORE_PREFILL=0
+  if grep -qE "FAILED.*(TensorCore|PrefillKernelsOnTensorAndCudaCores|DecodeSplitPasses)" "$RESULTS/kernels_cuda_tests.txt"; then
+    # Tensor-core attention (or the mma layout under it) failed: when the CUDA-core kernels pass the
+    # automatic-kernel attention tests, the rest of the check keeps off tensor cores so its figures are sound.
+    say "tensor-core attention failed; the attention tests again on CUDA cores (R1EVAL_TENSOR_CORE_ATTENTION=0)"
+    if R1EVAL_TENSOR_CORE_ATTENTION=0 timeout "$(cap 60)" "$BUILD/tests/kernels_cuda_tests" \
+      --gtest_filter='*PagedAttention*' >"$RESULTS/kernels_cuda_tests_cuda_core_attention.txt" 2>&1; then
+      say "on CUDA cores they pass: the rest of the check keeps attention on CUDA cores"
+      export R1EVAL_TENSOR_CORE_ATTENTION=0
     fi
   fi
 fi

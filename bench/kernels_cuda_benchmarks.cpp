@@ -218,23 +218,28 @@ struct PagedFixture {
   }
 };
 
-// lanes 0: key tiles as the split size picks them; 1: 32-key tiles; 4: 8-key tiles (four lanes a key).
+// kernel (cuda::DecodeKernel) 0: as paged_attention_decode picks; 1: 32-key tiles, a lane per key; 2: 8-key
+// tiles, four lanes a key; 3: tensor cores.
 void BM_AttentionDecode(benchmark::State& state) {
   const int seqs = static_cast<int>(state.range(0)), context = static_cast<int>(state.range(1));
-  const int lanes = static_cast<int>(state.range(2));
+  const auto kernel = static_cast<cuda::DecodeKernel>(state.range(2));
   PagedFixture f(seqs, context, 1);
   Buffer<bf16> q(noise_bf16(static_cast<std::size_t>(seqs) * kQHeads * kHeadDim, 10)), out(static_cast<std::size_t>(seqs) * kQHeads * kHeadDim);
   Buffer<float> workspace(decode_workspace_floats(seqs, kQHeads, kHeadDim, context));
   const double bytes = 2.0 * seqs * static_cast<double>(context) * kKvHeads * kHeadDim * sizeof(bf16);
   run_timed(state, bytes, [&] {
-    cuda::paged_attention_decode_tiles<bf16>(q.get(), kQHeads * kHeadDim, out.get(), kQHeads, f.view(), f.batch(1),
-                                             0.088f, workspace.get(), lanes);
+    cuda::paged_attention_decode_with<bf16>(q.get(), kQHeads * kHeadDim, out.get(), kQHeads, f.view(), f.batch(1),
+                                            0.088f, workspace.get(), kernel);
   });
 }
+static_assert(static_cast<int>(cuda::DecodeKernel::cuda_cores_32_key_tiles) == 1 &&
+              static_cast<int>(cuda::DecodeKernel::cuda_cores_8_key_tiles) == 2 &&
+              static_cast<int>(cuda::DecodeKernel::tensor_cores) == 3);
 BENCHMARK(BM_AttentionDecode)
-    ->ArgNames({"seqs", "context", "lanes"})
+    ->ArgNames({"seqs", "context", "kernel"})
     ->Args({1, 512, 0})->Args({1, 1024, 0})->Args({1, 32768, 0})->Args({64, 16384, 0})->Args({256, 2048, 0})
-    ->Args({1, 2048, 1})->Args({1, 2048, 4})->Args({16, 2048, 1})->Args({16, 2048, 4})
+    ->Args({1, 2048, 1})->Args({1, 2048, 2})->Args({1, 2048, 3})->Args({16, 2048, 1})->Args({16, 2048, 2})
+    ->Args({16, 2048, 3})->Args({64, 16384, 1})->Args({64, 16384, 3})->Args({256, 2048, 1})->Args({256, 2048, 3})
     ->UseManualTime()->Unit(benchmark::kMicrosecond);
 
 // kernel 1: fp32 on CUDA cores; 2: bf16 tensor cores (cuda::PrefillKernel).

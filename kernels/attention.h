@@ -47,7 +47,7 @@ void paged_attention_prefill(const T* q, int q_row_stride, T* out, int num_q_hea
 // The kernel paged_attention_prefill runs. tensor_cores: bf16 mma with fp32 accumulation, the softmax weights
 // rounded to bf16 before they multiply V (as FlashAttention does); bf16 activations only, q rows 4-byte
 // aligned and the pools 16-byte aligned. cuda_cores: fp32 throughout, any T. automatic: tensor cores where
-// they apply, unless R1EVAL_TENSOR_CORE_PREFILL=0 in the environment.
+// they apply, unless R1EVAL_TENSOR_CORE_ATTENTION=0 in the environment.
 enum class PrefillKernel { automatic, cuda_cores, tensor_cores };
 // paged_attention_prefill with the kernel chosen by the caller (tests and benchmarks compare the two);
 // throws std::invalid_argument when tensor_cores cannot run these arguments.
@@ -95,13 +95,19 @@ namespace cuda {
 template <typename T>
 void paged_attention_decode(const T* q, int q_row_stride, T* out, int num_q_heads, const KvCacheView& cache,
                             const PagedBatch& batch, float scale, float* workspace, Stream stream = nullptr);
-// The same with the warps' key tiles chosen by the caller, for the benchmarks that set that choice:
-// lanes_per_key 1 (32-key tiles), 4 (8-key tiles, four lanes a key) or 0 (by the split size, as
-// paged_attention_decode); other values throw std::invalid_argument.
+// The split pass paged_attention_decode runs. cuda_cores_32_key_tiles: a lane per key; cuda_cores_8_key_tiles:
+// four lanes a key, so a short split still keeps every warp busy; both fp32, any T. tensor_cores: the kv
+// head's query group (up to 16 heads) as the rows of bf16 mma products, the softmax weights rounded to bf16
+// before they multiply V; bf16 activations only, q rows 4-byte aligned, the pools 16-byte aligned.
+// automatic: tensor cores where they apply and splits are 128 keys or more (large batches), else the
+// CUDA-core tiles by split size; R1EVAL_TENSOR_CORE_ATTENTION=0 in the environment keeps it off tensor cores.
+enum class DecodeKernel { automatic, cuda_cores_32_key_tiles, cuda_cores_8_key_tiles, tensor_cores };
+// paged_attention_decode with the split pass chosen by the caller (tests and benchmarks compare them);
+// throws std::invalid_argument when tensor_cores cannot run these arguments.
 template <typename T>
-void paged_attention_decode_tiles(const T* q, int q_row_stride, T* out, int num_q_heads, const KvCacheView& cache,
-                                  const PagedBatch& batch, float scale, float* workspace, int lanes_per_key,
-                                  Stream stream = nullptr);
+void paged_attention_decode_with(const T* q, int q_row_stride, T* out, int num_q_heads, const KvCacheView& cache,
+                                 const PagedBatch& batch, float scale, float* workspace, DecodeKernel kernel,
+                                 Stream stream = nullptr);
 }  // namespace cuda
 
 // Shared argument checks (CPU and CUDA); throw std::invalid_argument with one line naming the argument.

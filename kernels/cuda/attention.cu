@@ -1,4 +1,5 @@
-// Launchers of the paged attention kernels (bodies and design in attention_kernels.cuh).
+// Launchers of the paged attention kernels (bodies and design in attention_kernels.cuh and, for tensor
+// cores, attention_prefill_mma_kernels.cuh and attention_decode_mma_kernels.cuh).
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -10,6 +11,7 @@
 #include "kernels/attention.h"
 #include "kernels/cuda/check.h"
 #include "kernels/cuda/launch.h"
+#include "kernels/cuda/attention_decode_mma_kernels.cuh"
 #include "kernels/cuda/attention_kernels.cuh"
 #include "kernels/cuda/attention_prefill_mma_kernels.cuh"
 
@@ -28,6 +30,9 @@ using cuda_detail::DecodeWorkspace;
 using cuda_detail::kThreads;
 using cuda_detail::prefill_grid;
 using cuda_detail::prefill_kernel;
+using cuda_detail::decode_mma_split_kernel;
+using cuda_detail::kHeadsPerDecodeBlock;
+using cuda_detail::kMmaDecodeMaxGroup;
 using cuda_detail::kMmaPrefillRows;
 using cuda_detail::kPrefillRows;
 using cuda_detail::prefill_mma_kernel;
@@ -42,17 +47,18 @@ void check_head_dim(int head_dim, const char* kernel) {
                                 " is not built (supported: 64, 128)");
 }
 
-bool tensor_core_prefill_allowed_by_environment() {
+bool tensor_core_attention_allowed_by_environment() {
   static const bool allowed = [] {
-    const char* value = std::getenv("R1EVAL_TENSOR_CORE_PREFILL");
+    const char* value = std::getenv("R1EVAL_TENSOR_CORE_ATTENTION");
     return value == nullptr || std::strcmp(value, "0") != 0;
   }();
   return allowed;
 }
 
-// Why the tensor-core kernel cannot run these arguments, or null when it can.
+// Why the tensor-core kernels cannot run these arguments, or null when they can (out: null for decode,
+// whose output the CUDA-core reduce pass writes).
 template <typename T>
-const char* tensor_core_prefill_refusal(const T* q, int q_row_stride, const T* out, const KvCacheView& cache) {
+const char* tensor_core_refusal(const T* q, int q_row_stride, const T* out, const KvCacheView& cache) {
   if (!std::is_same_v<T, bf16>) return "needs bf16 activations";
   const auto misaligned = [](const void* p, std::uintptr_t bytes) { return reinterpret_cast<std::uintptr_t>(p) % bytes != 0; };
   if (q_row_stride % 2 != 0 || misaligned(q, 4) || misaligned(out, 4)) return "needs 4-byte aligned q and out rows";
@@ -82,18 +88,29 @@ void launch_prefill(const T* q, int q_row_stride, T* out, int num_q_heads, const
                 num_q_heads, cache, batch, scale);
 }
 
+// The split pass `kernel` names (never automatic here), then the reduce pass.
 template <typename T, int D>
 void launch_decode(const T* q, int q_row_stride, T* out, int num_q_heads, const KvCacheView& cache,
-                   const PagedBatch& batch, float scale, float* workspace, int lanes_per_key, cudaStream_t stream) {
+                   const PagedBatch& batch, float scale, float* workspace, DecodeKernel kernel, cudaStream_t stream) {
   const DecodeWorkspace work = decode_workspace(workspace, batch, num_q_heads);
-  if (batch.num_seqs > 65535 || static_cast<long long>(cache.num_kv_heads) * decode_head_chunks(num_q_heads, cache.num_kv_heads) > 65535)
+  const int heads_per_block = kernel == DecodeKernel::tensor_cores ? kMmaDecodeMaxGroup : kHeadsPerDecodeBlock;
+  if (batch.num_seqs > 65535 ||
+      static_cast<long long>(cache.num_kv_heads) * decode_head_chunks(num_q_heads, cache.num_kv_heads, heads_per_block) > 65535)
     throw std::invalid_argument("paged_attention_decode: " + std::to_string(batch.num_seqs) +
                                 " sequences is too large for one launch");
-  const dim3 grid = decode_grid(work, batch, num_q_heads, cache.num_kv_heads);
-  if ((lanes_per_key != 0 ? lanes_per_key : decode_lanes_per_key(work.split_tokens)) == 4)
+  const dim3 grid = decode_grid(work, batch, num_q_heads, cache.num_kv_heads, heads_per_block);
+  bool launched = false;
+  if constexpr (std::is_same_v<T, bf16>) {
+    if (kernel == DecodeKernel::tensor_cores) {
+      launch_kernel("paged_attention decode_mma_split_kernel", decode_mma_split_kernel<D>, grid, dim3(kThreads), stream,
+                    q, q_row_stride, num_q_heads, cache, batch, scale, work);
+      launched = true;
+    }
+  }
+  if (!launched && kernel == DecodeKernel::cuda_cores_8_key_tiles)
     launch_kernel("paged_attention decode_split_kernel", decode_split_kernel<T, D, 4>, grid, dim3(kThreads), stream,
                   q, q_row_stride, num_q_heads, cache, batch, scale, work);
-  else
+  else if (!launched)
     launch_kernel("paged_attention decode_split_kernel", decode_split_kernel<T, D, 1>, grid, dim3(kThreads), stream,
                   q, q_row_stride, num_q_heads, cache, batch, scale, work);
   launch_kernel("paged_attention decode_reduce_kernel", decode_reduce_kernel<T, D>,
@@ -109,12 +126,12 @@ void paged_attention_prefill_with(const T* q, int q_row_stride, T* out, int num_
   check_head_dim(cache.head_dim, "paged_attention_prefill");
   if (batch.num_seqs > 0 && batch.query_starts == nullptr)
     throw std::invalid_argument("paged_attention_prefill: PagedBatch.query_starts must not be null");
-  const char* refusal = tensor_core_prefill_refusal(q, q_row_stride, out, cache);
+  const char* refusal = tensor_core_refusal(q, q_row_stride, out, cache);
   if (kernel == PrefillKernel::tensor_cores && refusal != nullptr)
     throw std::invalid_argument(std::string("paged_attention_prefill: the tensor-core kernel ") + refusal);
   const bool tensor_cores = kernel == PrefillKernel::tensor_cores ||
                             (kernel == PrefillKernel::automatic && refusal == nullptr &&
-                             tensor_core_prefill_allowed_by_environment());
+                             tensor_core_attention_allowed_by_environment());
   if (batch.num_seqs == 0 || batch.max_query_len <= 0) return;
   if (cache.head_dim == 64)
     launch_prefill<T, 64>(q, q_row_stride, out, num_q_heads, cache, batch, scale, tensor_cores, to_cuda(stream));
@@ -130,28 +147,38 @@ void paged_attention_prefill(const T* q, int q_row_stride, T* out, int num_q_hea
 }
 
 template <typename T>
-void paged_attention_decode_tiles(const T* q, int q_row_stride, T* out, int num_q_heads, const KvCacheView& cache,
-                                  const PagedBatch& batch, float scale, float* workspace, int lanes_per_key,
-                                  Stream stream) {
+void paged_attention_decode_with(const T* q, int q_row_stride, T* out, int num_q_heads, const KvCacheView& cache,
+                                 const PagedBatch& batch, float scale, float* workspace, DecodeKernel kernel,
+                                 Stream stream) {
   validate_attention_shape(num_q_heads, cache, batch, q_row_stride);
   check_head_dim(cache.head_dim, "paged_attention_decode");
   if (workspace == nullptr) throw std::invalid_argument("paged_attention_decode: workspace must not be null");
-  if (lanes_per_key != 0 && lanes_per_key != 1 && lanes_per_key != 4)
-    throw std::invalid_argument("paged_attention_decode: lanes_per_key must be 0, 1 or 4, got " +
-                                std::to_string(lanes_per_key));
+  const char* refusal = tensor_core_refusal<T>(q, q_row_stride, nullptr, cache);
+  if (refusal == nullptr && num_q_heads / cache.num_kv_heads > kMmaDecodeMaxGroup)
+    refusal = "holds at most 16 query heads per kv head";
+  if (kernel == DecodeKernel::tensor_cores && refusal != nullptr)
+    throw std::invalid_argument(std::string("paged_attention_decode: the tensor-core kernel ") + refusal);
+  if (kernel == DecodeKernel::automatic) {
+    const int split = decode_split_tokens(batch.num_seqs, batch.max_context_len);
+    if (decode_lanes_per_key(split) == 4)
+      kernel = DecodeKernel::cuda_cores_8_key_tiles;
+    else if (refusal == nullptr && tensor_core_attention_allowed_by_environment())
+      kernel = DecodeKernel::tensor_cores;
+    else
+      kernel = DecodeKernel::cuda_cores_32_key_tiles;
+  }
   if (batch.num_seqs == 0) return;
   if (cache.head_dim == 64)
-    launch_decode<T, 64>(q, q_row_stride, out, num_q_heads, cache, batch, scale, workspace, lanes_per_key,
-                         to_cuda(stream));
+    launch_decode<T, 64>(q, q_row_stride, out, num_q_heads, cache, batch, scale, workspace, kernel, to_cuda(stream));
   else
-    launch_decode<T, 128>(q, q_row_stride, out, num_q_heads, cache, batch, scale, workspace, lanes_per_key,
-                          to_cuda(stream));
+    launch_decode<T, 128>(q, q_row_stride, out, num_q_heads, cache, batch, scale, workspace, kernel, to_cuda(stream));
 }
 
 template <typename T>
 void paged_attention_decode(const T* q, int q_row_stride, T* out, int num_q_heads, const KvCacheView& cache,
                             const PagedBatch& batch, float scale, float* workspace, Stream stream) {
-  paged_attention_decode_tiles(q, q_row_stride, out, num_q_heads, cache, batch, scale, workspace, 0, stream);
+  paged_attention_decode_with(q, q_row_stride, out, num_q_heads, cache, batch, scale, workspace,
+                              DecodeKernel::automatic, stream);
 }
 
 template void paged_attention_prefill<float>(const float*, int, float*, int, const KvCacheView&, const PagedBatch&,
@@ -167,9 +194,9 @@ template void paged_attention_decode<float>(const float*, int, float*, int, cons
 template void paged_attention_decode<bf16>(const bf16*, int, bf16*, int, const KvCacheView&, const PagedBatch&,
                                            float, float*, Stream);
 
-template void paged_attention_decode_tiles<float>(const float*, int, float*, int, const KvCacheView&,
-                                                  const PagedBatch&, float, float*, int, Stream);
-template void paged_attention_decode_tiles<bf16>(const bf16*, int, bf16*, int, const KvCacheView&, const PagedBatch&,
-                                                 float, float*, int, Stream);
+template void paged_attention_decode_with<float>(const float*, int, float*, int, const KvCacheView&,
+                                                 const PagedBatch&, float, float*, DecodeKernel, Stream);
+template void paged_attention_decode_with<bf16>(const bf16*, int, bf16*, int, const KvCacheView&, const PagedBatch&,
+                                                float, float*, DecodeKernel, Stream);
 
 }  // namespace r1eval::kernels::cuda

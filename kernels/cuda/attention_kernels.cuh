@@ -173,6 +173,34 @@ struct DecodeWorkspace {
   int split_tokens;  // keys per split (decode_split_tokens)
 };
 
+// After a barrier, by every thread of a decode block: its warps' softmax states (max and sum by head, the
+// unnormalized values by head and dim; a warp that saw no key has max -inf) merged into this split's
+// partials of query heads first_head .. first_head + heads - 1.
+template <int D, int kMaxHeads>
+__device__ __forceinline__ void store_split_partials(const float (&warp_max_of)[kWarps][kMaxHeads],
+                                                     const float (&warp_sum_of)[kWarps][kMaxHeads],
+                                                     const float (&warp_acc)[kWarps][kMaxHeads][D], int heads,
+                                                     int first_head, int seq, int split, int num_q_heads,
+                                                     const DecodeWorkspace& work) {
+  for (int idx = threadIdx.x; idx < heads * D; idx += kThreads) {
+    const int g = idx / D, dim = idx % D;
+    float block_max = -INFINITY;
+    for (int w = 0; w < kWarps; ++w) block_max = fmaxf(block_max, warp_max_of[w][g]);
+    float total = 0.0f, value = 0.0f;
+    for (int w = 0; w < kWarps; ++w) {
+      const float weight = expf(warp_max_of[w][g] - block_max);  // 0 for a warp that saw no key
+      total += warp_sum_of[w][g] * weight;
+      value += warp_acc[w][g][dim] * weight;
+    }
+    const std::size_t slot = (static_cast<std::size_t>(seq) * num_q_heads + first_head + g) * work.num_splits + split;
+    work.acc[slot * D + dim] = value;
+    if (dim == 0) {
+      work.max[slot] = block_max;
+      work.sum[slot] = total;
+    }
+  }
+}
+
 // E consecutive bf16 values (E = 2 or 4) as raw bits: loaded in one instruction, widened when used.
 template <int E>
 struct ValueBitsOf;
@@ -368,25 +396,8 @@ R1EVAL_UNROLL
     }
   }
   __syncthreads();
-
-  for (int idx = threadIdx.x; idx < heads * D; idx += kThreads) {
-    const int g = idx / D, dim = idx % D;
-    float block_max = -INFINITY;
-    for (int w = 0; w < kWarps; ++w) block_max = fmaxf(block_max, warp_max_of[w][g]);
-    float total = 0.0f, value = 0.0f;
-    for (int w = 0; w < kWarps; ++w) {
-      const float weight = expf(warp_max_of[w][g] - block_max);  // 0 for a warp that saw no key
-      total += warp_sum_of[w][g] * weight;
-      value += warp_acc[w][g][dim] * weight;
-    }
-    const int head = kv_head * group + first + g;
-    const std::size_t slot = (static_cast<std::size_t>(seq) * num_q_heads + head) * work.num_splits + split;
-    work.acc[slot * D + dim] = value;
-    if (dim == 0) {
-      work.max[slot] = block_max;
-      work.sum[slot] = total;
-    }
-  }
+  store_split_partials<D, H>(warp_max_of, warp_sum_of, warp_acc, heads, kv_head * group + first, seq, split,
+                             num_q_heads, work);
 }
 
 // The merge of the splits: each thread keeps an online softmax state (max, sum, value) for one output
@@ -464,8 +475,10 @@ inline dim3 prefill_grid(const PagedBatch& batch, int num_q_heads, int num_kv_he
   return dim3(static_cast<unsigned>(prefill_row_tiles(batch, num_q_heads, num_kv_heads, rows_per_block)),
               static_cast<unsigned>(batch.num_seqs), static_cast<unsigned>(num_kv_heads));
 }
-inline int decode_head_chunks(int num_q_heads, int num_kv_heads) {
-  return (num_q_heads / num_kv_heads + kHeadsPerDecodeBlock - 1) / kHeadsPerDecodeBlock;
+// Decode blocks hold heads_per_block query heads of a kv head (kHeadsPerDecodeBlock on CUDA cores, the
+// whole group, kMmaDecodeMaxGroup at most, on tensor cores).
+inline int decode_head_chunks(int num_q_heads, int num_kv_heads, int heads_per_block = kHeadsPerDecodeBlock) {
+  return (num_q_heads / num_kv_heads + heads_per_block - 1) / heads_per_block;
 }
 // Carves the caller's workspace (decode_workspace_floats of it) into the three partial arrays.
 inline DecodeWorkspace decode_workspace(float* workspace, const PagedBatch& batch, int num_q_heads) {
@@ -479,9 +492,10 @@ inline DecodeWorkspace decode_workspace(float* workspace, const PagedBatch& batc
   work.acc = workspace + 2 * slots;
   return work;
 }
-inline dim3 decode_grid(const DecodeWorkspace& work, const PagedBatch& batch, int num_q_heads, int num_kv_heads) {
+inline dim3 decode_grid(const DecodeWorkspace& work, const PagedBatch& batch, int num_q_heads, int num_kv_heads,
+                        int heads_per_block = kHeadsPerDecodeBlock) {
   return dim3(static_cast<unsigned>(work.num_splits), static_cast<unsigned>(batch.num_seqs),
-              static_cast<unsigned>(num_kv_heads * decode_head_chunks(num_q_heads, num_kv_heads)));
+              static_cast<unsigned>(num_kv_heads * decode_head_chunks(num_q_heads, num_kv_heads, heads_per_block)));
 }
 // Lanes per key of the decode kernel for a split size: 8-key tiles (4 lanes a key) when a split is shorter
 // than the block's four 32-key tiles, so that all four warps have keys.

@@ -12,6 +12,7 @@
 
 #include "kernel_test_support.h"
 #include "kernels/activation.h"
+#include "kernels/cuda/attention_decode_mma_kernels.cuh"
 #include "kernels/cuda/attention_kernels.cuh"
 #include "kernels/cuda/attention_prefill_mma_kernels.cuh"
 #include "kernels/cuda/gemv_kernels.cuh"
@@ -291,18 +292,30 @@ TEST(CudaKernelEmulation, RopeWriteKv) {
   expect_near(value, cpu_value, 0.0, 0.0, "value cache");
 }
 
+// The attention kernels against the fp32 twins, on CUDA cores or (bf16) tensor cores. The tensor-core kernels
+// round the softmax weights to bf16 before they multiply V, so an output may miss by 2^-8 of the value range
+// ([-1, 1] here) besides its own bf16 rounding; all outputs together are held to 5e-3 relative L2 error (an
+// indexing slip gives errors of order one).
 template <typename T, int D>
-void emulate_attention(const PagedCase& c, float scale, bool decode) {
+void emulate_attention(const PagedCase& c, float scale, bool decode, bool tensor_cores = false) {
   ASSERT_EQ(c.head_dim, D);
+  ASSERT_TRUE((!tensor_cores || std::is_same_v<T, bf16>));
   const std::vector<T> q = convert<T>(c.q);
-  std::vector<T> cpu_out(c.q.size()), out(c.q.size());
+  std::vector<T> cpu_out(c.q.size()), out(c.q.size(), convert<T>(std::vector<float>{std::nanf("")})[0]);
   std::vector<bf16> key = c.key, value = c.value;
   const KvCacheView cache = c.cache_view(key.data(), value.data());
   const PagedBatch batch = c.batch(c.query_starts.data(), c.context_lens.data(), c.block_tables.data());
   const int stride = c.num_q_heads * D;
   if (!decode) {
     cpu::paged_attention_prefill<T>(q.data(), stride, cpu_out.data(), c.num_q_heads, cache, batch, scale);
-    simt::launch(cuda_detail::prefill_grid(batch, c.num_q_heads, c.num_kv_heads), dim3(cuda_detail::kThreads), [&] {
+    const int rows = tensor_cores ? cuda_detail::kMmaPrefillRows : cuda_detail::kPrefillRows;
+    simt::launch(cuda_detail::prefill_grid(batch, c.num_q_heads, c.num_kv_heads, rows), dim3(cuda_detail::kThreads), [&] {
+      if constexpr (std::is_same_v<T, bf16>) {
+        if (tensor_cores) {
+          cuda_detail::prefill_mma_kernel<D>(q.data(), stride, out.data(), c.num_q_heads, cache, batch, scale);
+          return;
+        }
+      }
       cuda_detail::prefill_kernel<T, D>(q.data(), stride, out.data(), c.num_q_heads, cache, batch, scale);
     });
   } else {
@@ -310,7 +323,14 @@ void emulate_attention(const PagedCase& c, float scale, bool decode) {
     std::vector<float> workspace(
         decode_workspace_floats(batch.num_seqs, c.num_q_heads, D, batch.max_context_len), std::nanf(""));
     const cuda_detail::DecodeWorkspace work = cuda_detail::decode_workspace(workspace.data(), batch, c.num_q_heads);
-    simt::launch(cuda_detail::decode_grid(work, batch, c.num_q_heads, c.num_kv_heads), dim3(cuda_detail::kThreads), [&] {
+    const int heads = tensor_cores ? cuda_detail::kMmaDecodeMaxGroup : cuda_detail::kHeadsPerDecodeBlock;
+    simt::launch(cuda_detail::decode_grid(work, batch, c.num_q_heads, c.num_kv_heads, heads), dim3(cuda_detail::kThreads), [&] {
+      if constexpr (std::is_same_v<T, bf16>) {
+        if (tensor_cores) {
+          cuda_detail::decode_mma_split_kernel<D>(q.data(), stride, c.num_q_heads, cache, batch, scale, work);
+          return;
+        }
+      }
       if (cuda_detail::decode_lanes_per_key(work.split_tokens) == 4)
         cuda_detail::decode_split_kernel<T, D, 4>(q.data(), stride, c.num_q_heads, cache, batch, scale, work);
       else
@@ -320,7 +340,19 @@ void emulate_attention(const PagedCase& c, float scale, bool decode) {
       cuda_detail::decode_reduce_kernel<T, D>(out.data(), c.num_q_heads, batch.context_lens, work);
     });
   }
-  expect_near(out, cpu_out, std::is_same_v<T, float> ? 2e-5 : 1e-2, 1e-6, decode ? "decode" : "prefill");
+  const char* what = decode ? "decode" : "prefill";
+  if (!tensor_cores) {
+    expect_near(out, cpu_out, std::is_same_v<T, float> ? 2e-5 : 1e-2, 1e-6, what);
+    return;
+  }
+  expect_near(out, cpu_out, 1e-2, 1.0 / 256, what);
+  double error = 0.0, norm = 0.0;
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    const double g = load_as_float(out[i]), w = load_as_float(cpu_out[i]);
+    error += (g - w) * (g - w);
+    norm += w * w;
+  }
+  EXPECT_LT(std::sqrt(error / norm), 5e-3) << what;
 }
 
 TEST(CudaKernelEmulation, PagedAttentionPrefill) {
@@ -330,41 +362,29 @@ TEST(CudaKernelEmulation, PagedAttentionPrefill) {
   emulate_attention<float, 64>(make_paged_case({13, 2}, {30, 50}, 4, 2, 64, 12, 343), 0.3f, false);  // block size 12
 }
 
-// The tensor-core prefill against the fp32 twin. It rounds the softmax weights to bf16 before they multiply
-// V, so an output may miss by 2^-8 of the value range ([-1, 1] here) besides its own bf16 rounding; all outputs
-// together are held to 5e-3 relative L2 error (an indexing slip gives errors of order one).
-template <int D>
-void emulate_mma_prefill(const PagedCase& c, float scale) {
-  ASSERT_EQ(c.head_dim, D);
-  const std::vector<bf16> q = convert<bf16>(c.q);
-  std::vector<bf16> cpu_out(c.q.size()), out(c.q.size(), bf16{0x7fc0});  // NaN where nothing was written
-  std::vector<bf16> key = c.key, value = c.value;
-  const KvCacheView cache = c.cache_view(key.data(), value.data());
-  const PagedBatch batch = c.batch(c.query_starts.data(), c.context_lens.data(), c.block_tables.data());
-  const int stride = c.num_q_heads * D;
-  cpu::paged_attention_prefill<bf16>(q.data(), stride, cpu_out.data(), c.num_q_heads, cache, batch, scale);
-  const dim3 grid = cuda_detail::prefill_grid(batch, c.num_q_heads, c.num_kv_heads, cuda_detail::kMmaPrefillRows);
-  simt::launch(grid, dim3(cuda_detail::kThreads), [&] {
-    cuda_detail::prefill_mma_kernel<D>(q.data(), stride, out.data(), c.num_q_heads, cache, batch, scale);
-  });
-  expect_near(out, cpu_out, 1e-2, 1.0 / 256, "tensor-core prefill");
-  double error = 0.0, norm = 0.0;
-  for (std::size_t i = 0; i < out.size(); ++i) {
-    const double g = to_float(out[i]), w = to_float(cpu_out[i]);
-    error += (g - w) * (g - w);
-    norm += w * w;
-  }
-  EXPECT_LT(std::sqrt(error / norm), 5e-3);
-}
-
 TEST(CudaKernelEmulation, TensorCorePagedAttentionPrefill) {
   // Whole prompts, a chunk over a cached prefix, a single row; GQA group 3 (a warp's 16 rows straddle tokens).
-  emulate_mma_prefill<64>(make_paged_case({5, 17, 1}, {5, 40, 9}, 6, 2, 64, 8, 361), 0.3f);
+  emulate_attention<bf16, 64>(make_paged_case({5, 17, 1}, {5, 40, 9}, 6, 2, 64, 8, 361), 0.3f, false, true);
   // Contexts across 64-key tiles, more rows than a block's 64, and block size 12 (tiles cross cache blocks).
-  emulate_mma_prefill<128>(make_paged_case({3, 70}, {70, 70}, 2, 1, 128, 16, 362), 0.1f);
-  emulate_mma_prefill<64>(make_paged_case({13, 2}, {130, 50}, 4, 2, 64, 12, 363), 0.3f);
+  emulate_attention<bf16, 128>(make_paged_case({3, 70}, {70, 70}, 2, 1, 128, 16, 362), 0.1f, false, true);
+  emulate_attention<bf16, 64>(make_paged_case({13, 2}, {130, 50}, 4, 2, 64, 12, 363), 0.3f, false, true);
   // The 1.5B model's heads (12 q, 2 kv): 240 rows of a prompt over two key tiles.
-  emulate_mma_prefill<128>(make_paged_case({40}, {100}, 12, 2, 128, 16, 364), 0.088f);
+  emulate_attention<bf16, 128>(make_paged_case({40}, {100}, 12, 2, 128, 16, 364), 0.088f, false, true);
+}
+
+TEST(CudaKernelEmulation, TensorCorePagedAttentionDecode) {
+  // The 1.5B model's group of 6 over 24 sequences (256-key splits): contexts inside one 16-key tile, across
+  // tiles, splits and the block's four warps, and an empty one.
+  std::vector<int> contexts;
+  for (int s = 0; s < 24; ++s) contexts.push_back(std::vector<int>{1, 15, 17, 70, 256, 700}[s % 6] + s / 6);
+  contexts[23] = 0;
+  ASSERT_EQ(decode_split_tokens(24, 703), kDecodeSplitTokens);
+  emulate_attention<bf16, 128>(make_paged_case(std::vector<int>(24, 1), contexts, 12, 2, 128, 16, 371), 0.088f, true,
+                               true);
+  // A group of 16 (every row used) at head_dim 64 with block size 12; a group of 1; short splits at batch 1.
+  emulate_attention<bf16, 64>(make_paged_case({1, 1}, {300, 33}, 32, 2, 64, 12, 372), 0.125f, true, true);
+  emulate_attention<bf16, 64>(make_paged_case({1, 1}, {90, 200}, 2, 2, 64, 16, 373), 0.125f, true, true);
+  emulate_attention<bf16, 128>(make_paged_case({1}, {500}, 8, 1, 128, 16, 374), 0.088f, true, true);
 }
 
 TEST(CudaKernelEmulation, PagedAttentionDecodeSplits) {

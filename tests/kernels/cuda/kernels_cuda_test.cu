@@ -112,10 +112,11 @@ TEST(CudaErrors, BadShapesThrowBeforeLaunching) {
   }
   try {
     const KvCacheView heads_128{&pool, &pool, 1, 16, 2, 128};
-    cuda::paged_attention_decode_tiles<float>(&scratch, 4 * 128, &scratch, 4, heads_128, batch, 1.0f, &scratch, 2);
+    cuda::paged_attention_decode_with<float>(&scratch, 4 * 128, &scratch, 4, heads_128, batch, 1.0f, &scratch,
+                                             cuda::DecodeKernel::tensor_cores);
     FAIL() << "expected invalid_argument";
   } catch (const std::invalid_argument& e) {
-    EXPECT_NE(std::string(e.what()).find("lanes_per_key must be 0, 1 or 4, got 2"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("tensor-core kernel needs bf16 activations"), std::string::npos) << e.what();
   }
   const KvCacheView odd_heads{&pool, &pool, 1, 16, 2, 63};
   try {
@@ -233,12 +234,14 @@ TEST_F(CudaKernels, RopeWriteKvMatchesCpu) {
   compare_rope<bf16>(8, 2, 64, 16, false);
 }
 
-// Runs prefill (or decode) on both sides for one case; prefill with the kernel `prefill` names, decode with
-// the key tiles lanes_per_key picks (paged_attention_decode_tiles; 0: as the split size decides). The
-// tensor-core prefill rounds its softmax weights to bf16, so it is allowed 2^-8 of the value range more.
+// Runs prefill (or decode) on both sides for one case, with the kernel `prefill` (or `decode`) names. The
+// tensor-core kernels round their softmax weights to bf16, so they are allowed 2^-8 of the value range more.
+struct AttentionKernels {
+  cuda::PrefillKernel prefill = cuda::PrefillKernel::automatic;
+  cuda::DecodeKernel decode = cuda::DecodeKernel::automatic;
+};
 template <typename T>
-void compare_attention(const PagedCase& c, float scale, bool decode, int lanes_per_key = 0,
-                       cuda::PrefillKernel prefill = cuda::PrefillKernel::automatic) {
+void compare_attention(const PagedCase& c, float scale, bool decode, AttentionKernels kernels = {}) {
   const std::vector<T> q = convert<T>(c.q);
   std::vector<T> cpu_out(c.q.size());
   std::vector<bf16> key = c.key, value = c.value;
@@ -259,13 +262,17 @@ void compare_attention(const PagedCase& c, float scale, bool decode, int lanes_p
   if (decode) {
     DeviceBuffer<float> workspace(
         decode_workspace_floats(device_batch.num_seqs, c.num_q_heads, c.head_dim, device_batch.max_context_len));
-    cuda::paged_attention_decode_tiles<T>(d_q.get(), stride, d_out.get(), c.num_q_heads, device_cache, device_batch,
-                                          scale, workspace.get(), lanes_per_key);
-    expect_near(d_out.download(), cpu_out, std::is_same_v<T, float> ? 1e-4 : 1e-2, 2e-5, "decode");
+    cuda::paged_attention_decode_with<T>(d_q.get(), stride, d_out.get(), c.num_q_heads, device_cache, device_batch,
+                                         scale, workspace.get(), kernels.decode);
+    // automatic may pick tensor cores for bf16 too.
+    const bool tensor_cores = std::is_same_v<T, bf16> && (kernels.decode == cuda::DecodeKernel::tensor_cores ||
+                                                          kernels.decode == cuda::DecodeKernel::automatic);
+    expect_near(d_out.download(), cpu_out, std::is_same_v<T, float> ? 1e-4 : 1e-2, tensor_cores ? 1.0 / 256 : 2e-5,
+                "decode");
   } else {
     cuda::paged_attention_prefill_with<T>(d_q.get(), stride, d_out.get(), c.num_q_heads, device_cache, device_batch,
-                                          scale, prefill);
-    const bool tensor_cores = std::is_same_v<T, bf16> && prefill != cuda::PrefillKernel::cuda_cores;
+                                          scale, kernels.prefill);
+    const bool tensor_cores = std::is_same_v<T, bf16> && kernels.prefill != cuda::PrefillKernel::cuda_cores;
     expect_near(d_out.download(), cpu_out, std::is_same_v<T, float> ? 1e-4 : 1e-2, tensor_cores ? 1.0 / 256 : 2e-5,
                 "prefill");
   }
@@ -330,10 +337,10 @@ TEST_F(CudaKernels, PagedAttentionPrefillMatchesCpu) {
 TEST_F(CudaKernels, PrefillKernelsOnTensorAndCudaCoresMatchCpu) {
   for (const cuda::PrefillKernel kernel : {cuda::PrefillKernel::tensor_cores, cuda::PrefillKernel::cuda_cores}) {
     SCOPED_TRACE(kernel == cuda::PrefillKernel::tensor_cores ? "tensor cores" : "cuda cores");
-    compare_attention<bf16>(make_paged_case({300, 17, 1}, {300, 4100, 65}, 12, 2, 128, 16, 245), 0.09f, false, 0,
-                            kernel);
-    compare_attention<bf16>(make_paged_case({77, 5}, {77, 130}, 32, 8, 128, 32, 246), 0.09f, false, 0, kernel);
-    compare_attention<bf16>(make_paged_case({63, 129}, {63, 200}, 14, 2, 64, 16, 247), 0.125f, false, 0, kernel);
+    compare_attention<bf16>(make_paged_case({300, 17, 1}, {300, 4100, 65}, 12, 2, 128, 16, 245), 0.09f, false,
+                            {kernel, {}});
+    compare_attention<bf16>(make_paged_case({77, 5}, {77, 130}, 32, 8, 128, 32, 246), 0.09f, false, {kernel, {}});
+    compare_attention<bf16>(make_paged_case({63, 129}, {63, 200}, 14, 2, 64, 16, 247), 0.125f, false, {kernel, {}});
   }
   // The tensor-core kernel takes bf16 only.
   const PagedCase c = make_paged_case({4}, {4}, 2, 1, 64, 16, 248);
@@ -346,15 +353,25 @@ TEST_F(CudaKernels, PrefillKernelsOnTensorAndCudaCoresMatchCpu) {
                std::invalid_argument);
 }
 
-// Both key-tile layouts on shapes where the split size would pick either: batch 1 (8-key tiles by default)
-// and 16 sequences (32-key tiles by default), the 1.5B model's heads.
-TEST_F(CudaKernels, DecodeKeyTilesOfBothWidthsMatchCpu) {
-  for (const int lanes : {1, 4}) {
-    SCOPED_TRACE("lanes per key " + std::to_string(lanes));
-    compare_attention<bf16>(make_paged_case({1}, {1500}, 12, 2, 128, 16, 254), 0.09f, true, lanes);
+// Every split pass on shapes where automatic would pick each: batch 1 (8-key tiles by default) and 16
+// sequences (tensor cores by default), the 1.5B model's heads; and tensor cores with Llama-70B's group of 8
+// at 64 x 2000 keys, Qwen-7B's 7 at head_dim 64, and a group of 16 (all rows used).
+TEST_F(CudaKernels, DecodeSplitPassesMatchCpu) {
+  for (const cuda::DecodeKernel kernel : {cuda::DecodeKernel::cuda_cores_32_key_tiles,
+                                          cuda::DecodeKernel::cuda_cores_8_key_tiles, cuda::DecodeKernel::tensor_cores}) {
+    SCOPED_TRACE("decode kernel " + std::to_string(static_cast<int>(kernel)));
+    compare_attention<bf16>(make_paged_case({1}, {1500}, 12, 2, 128, 16, 254), 0.09f, true, {{}, kernel});
     compare_attention<bf16>(make_paged_case(std::vector<int>(16, 1), std::vector<int>(16, 700), 12, 2, 128, 16, 255),
-                            0.09f, true, lanes);
+                            0.09f, true, {{}, kernel});
   }
+  std::vector<int> contexts;
+  for (int s = 0; s < 64; ++s) contexts.push_back(1990 + s % 17);
+  compare_attention<bf16>(make_paged_case(std::vector<int>(64, 1), contexts, 64, 8, 128, 16, 256), 0.09f, true,
+                          {{}, cuda::DecodeKernel::tensor_cores});
+  compare_attention<bf16>(make_paged_case({1, 1, 1}, {300, 1, 129}, 28, 4, 64, 32, 257), 0.125f, true,
+                          {{}, cuda::DecodeKernel::tensor_cores});
+  compare_attention<bf16>(make_paged_case({1, 1}, {513, 260}, 32, 2, 128, 16, 258), 0.09f, true,
+                          {{}, cuda::DecodeKernel::tensor_cores});
 }
 
 TEST_F(CudaKernels, PagedAttentionDecodeMatchesCpuUpToLongContexts) {
