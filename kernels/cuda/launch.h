@@ -1,7 +1,7 @@
 // Kernel launches of the CUDA launchers. On devices of compute capability 9.0 and later a launch asks for
 // programmatic dependent launch (the kernel bodies follow grid_dependency.cuh), also inside captured CUDA
 // graphs. R1EVAL_DEPENDENT_LAUNCH=0 in the environment turns it off; a device or driver that refuses the
-// attribute gets ordinary launches from then on.
+// attribute (an ordinary launch of the same kernel goes through) gets ordinary launches from then on.
 #pragma once
 #include <cuda_runtime.h>
 
@@ -12,7 +12,8 @@ namespace r1eval::kernels::cuda_detail {
 
 // Whether launches on the current device ask for programmatic dependent launch.
 bool dependent_launch_enabled();
-// Called after a launch with the attribute was refused: later launches on this device are ordinary ones.
+// Called after a launch with the attribute was refused and the same launch without it was not: later
+// launches on this device are ordinary ones.
 void disable_dependent_launch();
 
 // kernel<<<grid, block, 0, stream>>>(args...), with programmatic dependent launch where enabled; throws
@@ -36,10 +37,15 @@ void launch_kernel_untimed(const char* name, void (*kernel)(Params...), dim3 gri
       check(cudaGetLastError(), "kernel launch", name);
       return;
     }
-    (void)cudaGetLastError();  // refused: retry as an ordinary launch, which reports a real fault
-    disable_dependent_launch();
+    // Refused: retry as an ordinary launch. Only when that one goes through was the attribute the problem
+    // (a bad configuration or an earlier kernel's fault fails both, and must not turn dependent launch off).
+    (void)cudaGetLastError();
     config.attrs = nullptr;
     config.numAttrs = 0;
+    check(cudaLaunchKernelEx(&config, kernel, args...), "kernel launch", name);
+    check(cudaGetLastError(), "kernel launch", name);
+    disable_dependent_launch();
+    return;
   }
   check(cudaLaunchKernelEx(&config, kernel, args...), "kernel launch", name);
   check(cudaGetLastError(), "kernel launch", name);

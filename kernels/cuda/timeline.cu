@@ -6,6 +6,8 @@
 #include <map>
 #include <mutex>
 #include <stdexcept>
+#include <string>
+#include <vector>
 
 #include "kernels/cuda/check.h"
 
@@ -13,25 +15,31 @@ namespace r1eval::kernels::cuda_detail {
 
 namespace {
 
+// Names are copied: launchers may build a kernel's name for one launch (projection.cu does).
 struct Span {
-  const char* name;
+  std::string name;
+  cudaStream_t stream;
+  int device;
   cudaEvent_t begin, end;
 };
 
 struct Timeline {
   std::mutex mutex;
   std::atomic<bool> recording{false};
-  std::vector<cudaEvent_t> pool;  // created once, reused by later recordings
-  std::size_t used = 0;
+  // Events belong to a device: one pool per device, created once and reused by later recordings.
+  std::map<int, std::vector<cudaEvent_t>> pools;
+  std::map<int, std::size_t> used;
   std::vector<Span> spans;
 
-  cudaEvent_t next_event() {
-    if (used == pool.size()) {
+  cudaEvent_t next_event(int device) {  // on the current device, which is `device`
+    std::vector<cudaEvent_t>& pool = pools[device];
+    std::size_t& taken = used[device];
+    if (taken == pool.size()) {
       cudaEvent_t event = nullptr;
       check(cudaEventCreate(&event), "cudaEventCreate", "kernel timeline");
       pool.push_back(event);
     }
-    return pool[used++];
+    return pool[taken++];
   }
 };
 
@@ -50,12 +58,21 @@ void timeline_mark(const char* name, cudaStream_t stream, bool before) {
   if (!t.recording.load(std::memory_order_relaxed)) return;
   cudaStreamCaptureStatus capture = cudaStreamCaptureStatusNone;
   if (cudaStreamIsCapturing(stream, &capture) != cudaSuccess || capture != cudaStreamCaptureStatusNone) return;
+  int device = 0;
+  check(cudaGetDevice(&device), "cudaGetDevice", "kernel timeline");
   if (before) {
-    t.spans.push_back({name, t.next_event(), nullptr});
+    t.spans.push_back({name, stream, device, t.next_event(device), nullptr});
     check(cudaEventRecord(t.spans.back().begin, stream), "cudaEventRecord", name);
-  } else if (!t.spans.empty() && t.spans.back().end == nullptr && t.spans.back().name == name) {
-    t.spans.back().end = t.next_event();
-    check(cudaEventRecord(t.spans.back().end, stream), "cudaEventRecord", name);
+    return;
+  }
+  // The open span of this launch: the latest on this stream (ranks on other threads interleave theirs).
+  for (auto span = t.spans.rbegin(); span != t.spans.rend(); ++span) {
+    if (span->stream != stream || span->device != device) continue;
+    if (span->end == nullptr && span->name == name) {
+      span->end = t.next_event(device);
+      check(cudaEventRecord(span->end, stream), "cudaEventRecord", name);
+    }
+    return;
   }
 }
 
@@ -69,7 +86,7 @@ void timeline_start() {
   cuda_detail::Timeline& t = cuda_detail::timeline();
   std::lock_guard<std::mutex> lock(t.mutex);
   if (t.recording.load(std::memory_order_relaxed)) throw std::logic_error("timeline_start: a timeline is recording");
-  t.used = 0;
+  t.used.clear();
   t.spans.clear();
   t.recording.store(true, std::memory_order_relaxed);
 }
@@ -79,12 +96,18 @@ std::vector<KernelTime> timeline_stop() {
   std::lock_guard<std::mutex> lock(t.mutex);
   if (!t.recording.load(std::memory_order_relaxed)) throw std::logic_error("timeline_stop: no timeline is recording");
   t.recording.store(false, std::memory_order_relaxed);
-  check(cudaDeviceSynchronize(), "cudaDeviceSynchronize", "kernel timeline");
+  int current = 0;
+  check(cudaGetDevice(&current), "cudaGetDevice", "kernel timeline");
+  for (const auto& [device, pool] : t.pools) {
+    check(cudaSetDevice(device), "cudaSetDevice", "kernel timeline");
+    check(cudaDeviceSynchronize(), "cudaDeviceSynchronize", "kernel timeline");
+  }
+  check(cudaSetDevice(current), "cudaSetDevice", "kernel timeline");
   std::map<std::string, KernelTime> by_name;
   for (const cuda_detail::Span& span : t.spans) {
     if (span.end == nullptr) continue;
     float ms = 0.0f;
-    check(cudaEventElapsedTime(&ms, span.begin, span.end), "cudaEventElapsedTime", span.name);
+    check(cudaEventElapsedTime(&ms, span.begin, span.end), "cudaEventElapsedTime", span.name.c_str());
     KernelTime& k = by_name[span.name];
     k.name = span.name;
     ++k.calls;

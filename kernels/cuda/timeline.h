@@ -18,9 +18,11 @@ struct KernelTime {
   double total_us = 0.0;
 };
 
-// Starts recording on the current device (one timeline at a time; a second start throws std::logic_error).
+// Starts recording launches on every device and stream (one timeline at a time; a second start throws
+// std::logic_error).
 void timeline_start();
-// Waits for the device, ends the recording and returns the kernels by total time, largest first.
+// Waits for every device it saw, ends the recording and returns the kernels by total time (summed over
+// devices and streams), largest first.
 std::vector<KernelTime> timeline_stop();
 
 }  // namespace r1eval::kernels::cuda

@@ -61,11 +61,13 @@ struct CudaBackend::Impl {
   ModelConfig config;
   CudaBackendOptions options;
   std::vector<int> devices;
-  std::vector<std::unique_ptr<CudaRank>> ranks;
-  RankThreads threads;
 #if R1EVAL_HAVE_NCCL
+  // Declared before the ranks so that it is destroyed after them: a communicator whose all-reduces were
+  // captured into graphs waits, when destroyed, until those graphs are gone (NCCL's persistent references).
   std::unique_ptr<cuda::NcclGroup> nccl;
 #endif
+  std::vector<std::unique_ptr<CudaRank>> ranks;
+  RankThreads threads;
 
   Impl(const std::string& model_dir, const CudaBackendOptions& backend_options)
       : config(checked_config(model_dir)), options(backend_options), devices(checked_devices(options)),
@@ -85,6 +87,10 @@ struct CudaBackend::Impl {
       }
       ranks.push_back(std::make_unique<CudaRank>(checkpoint, config, ShardSpec{r, world, false}, rank_options));
     }
+#if R1EVAL_HAVE_NCCL
+    // Before the KV cache is sized from free memory, so that the communicators' own memory is not counted.
+    if (world > 1) nccl = std::make_unique<cuda::NcclGroup>(devices);
+#endif
     // Every rank holds the same blocks (its own key/value heads of them): the smallest budget decides.
     std::int64_t blocks = -1;
     for (const auto& rank : ranks) {
@@ -99,9 +105,6 @@ struct CudaBackend::Impl {
                                   ") holds no block of " + std::to_string(options.kv_block_size) + " tokens");
     }
     for (const auto& rank : ranks) rank->allocate_kv_cache(blocks);
-#if R1EVAL_HAVE_NCCL
-    if (world > 1) nccl = std::make_unique<cuda::NcclGroup>(devices);
-#endif
   }
 
   std::int64_t num_blocks() const { return ranks.front()->num_kv_blocks(); }

@@ -96,6 +96,13 @@ struct CudaRank::Impl {
   std::set<DecodeGraphShape> uncapturable;  // shapes whose capture failed: always eager
   std::int64_t replays = 0, captures = 0;
 
+  // Work still queued on the stream (a block copy, a step's tail) finishes before the buffers are freed.
+  ~Impl() {
+    if (stream != nullptr && cudaSetDevice(options.device) == cudaSuccess) (void)cudaStreamSynchronize(stream);
+  }
+  Impl(const Impl&) = delete;
+  Impl& operator=(const Impl&) = delete;
+
   Impl(const Checkpoint& checkpoint, const ModelConfig& config, ShardSpec shard, const CudaRankOptions& rank_options)
       : options(rank_options), num_layers(config.num_hidden_layers) {
     if (options.kv_block_size <= 0) throw std::invalid_argument("kv_block_size must be at least 1");
@@ -195,6 +202,9 @@ struct CudaRank::Impl {
     // Zeroed once: a graph's padding rows read slot 0 of block 0, which must hold numbers, not whatever the
     // allocation held (their results are discarded, but a NaN there is worth never having).
     check_cuda(cudaMemset(kv_buffer.data(), 0, kv_buffer.size()), "cudaMemset", "KV cache");
+    // The zeroing and the uploads before it (plain cudaMemset / pageable cudaMemcpy, on the legacy stream)
+    // are not ordered with the rank's non-blocking stream: they finish here, before any step is enqueued.
+    check_cuda(cudaDeviceSynchronize(), "cudaDeviceSynchronize", "KV cache zeroing and weight upload");
     kv.base = kv_buffer.as<bf16>();
     kv.num_blocks = blocks;
     kv.block_size = options.kv_block_size;
