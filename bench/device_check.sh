@@ -1,26 +1,28 @@
 #!/usr/bin/env bash
-# Device check of issue 5, to run on one GPU machine (an H200) in under 8 minutes:
+# Device check of issue 5, to run on one GPU machine (an H200) in under 8 minutes, in this order:
 #   1. the binaries: from device-bundle/bundle.tar.xz when it is there (tools/device_bundle.sh builds it
 #      Release with CUDA on, on a machine with the project's packages, and packs the libraries with it: a
-#      GPU machine usually has CUDA and PyTorch but not TBB, RE2, OpenBLAS or GoogleTest), else built here
-#      (BUILD_ON_DEVICE=1 forces that); then the kernel tests (CPU twins and CUDA-vs-CPU, which must not skip;
-#      if the CUDA ones fail they run again with ordinary launches, and when those pass the rest of the check
-#      runs without programmatic dependent launch; failing tensor-core attention likewise falls back to the
-#      CUDA-core kernels, R1EVAL_TENSOR_CORE_ATTENTION=0) and compute-sanitizer over them (memcheck; racecheck on the
-#      attention kernels);
-#   2. run the CUDA kernel benchmarks and write the table (GB/s against the device's peak bandwidth);
-#   3. engine: the CUDA backend's tests (vs the CPU backend, must not skip; a sampling failure is retried with
-#      R1EVAL_SPLIT_SAMPLING=0, and when that passes the rest samples one block per draw); a random-weight checkpoint with
-#      the exact shape of R1-Distill-Qwen-1.5B made here with numpy; its logits and greedy tokens on the
-#      CUDA backend vs the CPU backend and vs transformers (tools/engine_parity.py);
-#   4. engine speed: engine_cuda_bench (decode tokens/s with tokens sampled on the device, each workload
+#      GPU machine usually has CUDA and PyTorch but not TBB, RE2, OpenBLAS or GoogleTest; a bundle built from
+#      other sources than this checkout's is used but flagged in every summary), else built here
+#      (BUILD_ON_DEVICE=1 forces that); meanwhile, in the background, a random-weight checkpoint with the
+#      exact shape of R1-Distill-Qwen-1.5B made here with numpy; then the kernel tests (CPU twins and
+#      CUDA-vs-CPU, which must not skip; if the CUDA ones fail they run again with ordinary launches, and when
+#      those pass the rest of the check runs without programmatic dependent launch; failing tensor-core
+#      attention likewise falls back to the CUDA-core kernels, R1EVAL_TENSOR_CORE_ATTENTION=0);
+#   2. engine: the CUDA backend's tests (vs the CPU backend, must not skip; a sampling failure is retried with
+#      R1EVAL_SPLIT_SAMPLING=0, and when that passes the rest samples one block per draw); the checkpoint's
+#      logits and greedy tokens on the CUDA backend vs the CPU backend and vs transformers (tools/engine_parity.py);
+#   3. engine speed: engine_cuda_bench (decode tokens/s with tokens sampled on the device, each workload
 #      replayed from CUDA graphs and run eagerly, against the copy-bandwidth roofline; 64 x 16k context,
-#      prefill, the engine end to end) and transformers generate (static cache) beside it; small-batch
-#      decode once more with ordinary launches (R1EVAL_DEPENDENT_LAUNCH=0) against programmatic dependent launch;
-#      a batch-1 eager decode step's device time by kernel (engine_cuda_bench --timeline, timeline.md);
-#   5. `r1eval run` smoke on a small byte-tokenizer model, --backend cuda vs --backend cpu.
+#      prefill, the engine end to end) and transformers generate (static cache, no torch.compile) beside it;
+#      small-batch decode once more with ordinary launches (R1EVAL_DEPENDENT_LAUNCH=0) against programmatic
+#      dependent launch; a batch-1 eager decode step's device time by kernel (engine_cuda_bench --timeline,
+#      timeline.md); the targets (summary.md, beside the tests' verdict);
+#   4. `r1eval run` smoke on a small byte-tokenizer model, --backend cuda vs --backend cpu;
+#   5. the CUDA kernel benchmarks and their table (GB/s against the device's peak and copy bandwidth);
+#   6. compute-sanitizer over the kernel tests (memcheck; racecheck on the attention kernels), in the time left.
 # Prepared elsewhere: tools/device_bundle.sh and tools/device_wheels.sh fill device-bundle/ (ignored by git;
-# carry it to the GPU machine with the checkout). SKIP_ENGINE=1 stops after step 2; ENGINE_GENERATE (default
+# carry it to the GPU machine with the checkout). SKIP_ENGINE=1 skips steps 2-4; ENGINE_GENERATE (default
 # 2048, the issue's workload) sets the end-to-end generated tokens; DEADLINE (default 470) the seconds the
 # whole check may take.
 # Writes everything under build-device-check/ (DEVICE_CHECK_DIR). With $OUT set (a device call's folder that
@@ -43,7 +45,7 @@ deliver() {
   for name in device_check.log summary.md engine_bench.md parity.md kernels_table.md hf_bench.md timeline.md; do
     [ -f "$RESULTS/$name" ] && cp "$RESULTS/$name" "$OUT/"
   done
-  (cd "$RESULTS" && find . -type f -size -2M ! -name device_check.log -print0 |
+  (cd "$RESULTS" && find . -type f -size -2000k ! -name device_check.log -print0 |
     tar --null -czf "$OUT/results.tar.gz" --files-from=-)
 }
 trap deliver EXIT
@@ -59,9 +61,27 @@ cap() {  # cap N: N, or the seconds left if fewer (at least 10)
 }
 say() { echo "[device_check +$(( $(date +%s) - START ))s] $*" | tee -a "$LOG"; }
 fail() { say "FAILED: $*"; exit "${2:-1}"; }
+# summary.md: the targets beside the run's verdict on correctness so far (a speed measured on wrong results
+# is not a target met). Written after the engine steps, and again at the end with the final verdict.
+write_summary() {
+  [ -f "$RESULTS/engine_bench.md" ] || [ -f "$RESULTS/hf_bench.md" ] || return 0
+  local verdict failed=
+  status_word() { [ "${1:-0}" -eq 0 ] && echo passed || { failed=1; echo FAILED; }; }
+  verdict="kernel CPU-twin tests $(status_word "${CPU_STATUS:-1}"); CUDA kernel tests $(status_word "${CUDA_STATUS:-1}")"
+  verdict+="; engine tests and parity $(status_word "${ENGINE_STATUS:-1}")"
+  [ "$BUNDLE_STALE" = 1 ] && { verdict+="; THE BUNDLE WAS STALE (built from other sources)"; failed=1; }
+  local fallback
+  for fallback in R1EVAL_DEPENDENT_LAUNCH R1EVAL_SPLIT_SAMPLING R1EVAL_TENSOR_CORE_ATTENTION; do
+    [ "${!fallback:-1}" = 0 ] && verdict+="; ran with $fallback=0 (a fallback after a failure)"
+  done
+  "$PYTHON" "$ROOT/tools/device_summary.py" "$RESULTS/engine_bench.md" "$RESULTS/hf_bench.md" \
+    --plain-launch "$RESULTS/engine_bench_plain_launch.md" --checks "$verdict" ${failed:+--checks-failed} \
+    --out "$RESULTS/summary.md"
+}
 
 # --- prerequisites ----------------------------------------------------------------------------------
 PYTHON=${PYTHON:-python3}  # needs numpy (steps 3 and 5) and torch + transformers (step 3's reference)
+export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1  # nothing can be fetched there: never wait on the network
 for tool in "$PYTHON" nvidia-smi; do
   command -v "$tool" >/dev/null 2>&1 || fail "prerequisite missing: $tool" 2
 done
@@ -121,6 +141,14 @@ use_bundle() {
     *";$ARCH;"*) ;;
     *) say "the bundle is not built for sm_$ARCH"; return 1 ;;
   esac
+  # Built from these sources? (sources.sha256: the checkout's files when the bundle was made.) A stale
+  # bundle still runs, but every table says so: its figures are not this checkout's.
+  if [ -f "$unpacked/sources.sha256" ]; then
+    if ! (cd "$ROOT" && sha256sum --quiet -c "$unpacked/sources.sha256") >"$RESULTS/bundle_stale.txt" 2>&1; then
+      BUNDLE_STALE=1
+      say "THE BUNDLE IS STALE: built from other sources than this checkout's ($(grep -c FAILED "$RESULTS/bundle_stale.txt") files differ; see bundle_stale.txt)"
+    fi
+  fi
   needs=$(sed -n 's/^needs=\(libcublasLt[^ ]*\).*/\1/p' "$manifest")
   cublas_dir=$(find_library_dir "$needs" search) || true
   [ -n "$cublas_dir" ] || { say "no $needs on this machine for the bundle"; return 1; }
@@ -131,6 +159,8 @@ use_bundle() {
   source_dir=$(sed -n 's/^source_dir=//p' "$manifest")
   if [ ! -e "$source_dir" ]; then
     mkdir -p "$(dirname "$source_dir")" && ln -s "$ROOT" "$source_dir" || return 1
+  elif [ "$(cd "$source_dir" && pwd -P)" != "$(cd "$ROOT" && pwd -P)" ]; then
+    say "warning: $source_dir exists and is not this checkout: the bundle's tests read their fixtures there"
   fi
   mkdir -p "$(sed -n 's/^test_tmp=//p' "$manifest")"
   run=$unpacked/run
@@ -151,9 +181,20 @@ use_bundle() {
 
 FROM_BUNDLE=0
 BUNDLE_DATA=
+BUNDLE_STALE=0
 if [ "${BUILD_ON_DEVICE:-0}" != 1 ] && [ -f "$BUNDLE" ]; then
   say "binaries from the bundle $BUNDLE"
-  if use_bundle; then FROM_BUNDLE=1; else say "bundle unusable here; building from source"; fi
+  if use_bundle; then FROM_BUNDLE=1; else say "bundle unusable here; building from source"; BUNDLE_STALE=0; fi
+fi
+
+# The 1.5B-shaped checkpoint of step 3 (numpy, one core) is made in the background while steps 1-2 run.
+MODEL=${BENCH_MODEL:-$BUILD/bench-model-qwen-1.5b}
+CKPT_PID=
+if [ "${SKIP_ENGINE:-0}" != 1 ] && [ ! -f "$MODEL/model.safetensors" ]; then
+  say "random-weight checkpoint of R1-Distill-Qwen-1.5B's shape in $MODEL (in the background)"
+  timeout -k 10 "$(cap 240)" "$PYTHON" "$ROOT/tools/make_bench_checkpoint.py" "$MODEL" --hidden 1536 --layers 28 \
+    --heads 12 --kv-heads 2 --intermediate 8960 --vocab 151936 --max-position 131072 >"$RESULTS/bench_model.txt" 2>&1 &
+  CKPT_PID=$!
 fi
 
 # --- 1b. build and kernel tests ---------------------------------------------------------------------
@@ -222,13 +263,13 @@ cmake --build "$BUILD" -j"$(nproc)" --target kernels_tests kernels_cuda_tests ke
 fi
 
 say "CPU twin tests"
-timeout "$(cap 120)" "$BUILD/tests/kernels_tests" --gtest_output="xml:$RESULTS/kernels_tests.xml" \
+timeout -k 10 "$(cap 120)" "$BUILD/tests/kernels_tests" --gtest_output="xml:$RESULTS/kernels_tests.xml" \
   >"$RESULTS/kernels_tests.txt" 2>&1
 CPU_STATUS=$?
 tail -3 "$RESULTS/kernels_tests.txt" | tee -a "$LOG"
 
 say "CUDA vs CPU tests"
-timeout "$(cap 120)" "$BUILD/tests/kernels_cuda_tests" --gtest_output="xml:$RESULTS/kernels_cuda_tests.xml" \
+timeout -k 10 "$(cap 120)" "$BUILD/tests/kernels_cuda_tests" --gtest_output="xml:$RESULTS/kernels_cuda_tests.xml" \
   >"$RESULTS/kernels_cuda_tests.txt" 2>&1
 CUDA_STATUS=$?
 tail -3 "$RESULTS/kernels_cuda_tests.txt" | tee -a "$LOG"
@@ -238,7 +279,7 @@ if grep -q "SKIPPED" "$RESULTS/kernels_cuda_tests.txt"; then
 elif [ "$CUDA_STATUS" -ne 0 ]; then
   # Tells at once whether programmatic dependent launch is what fails: the same tests with ordinary launches.
   say "CUDA tests failed; again with ordinary launches (R1EVAL_DEPENDENT_LAUNCH=0)"
-  if R1EVAL_DEPENDENT_LAUNCH=0 timeout "$(cap 90)" "$BUILD/tests/kernels_cuda_tests" \
+  if R1EVAL_DEPENDENT_LAUNCH=0 timeout -k 10 "$(cap 90)" "$BUILD/tests/kernels_cuda_tests" \
     >"$RESULTS/kernels_cuda_tests_plain_launch.txt" 2>&1; then
     # Still a failed check; the engine steps then run with ordinary launches so their figures are sound.
     say "with ordinary launches they pass: dependent launch is at fault; the rest of the check runs without it"
@@ -250,7 +291,7 @@ elif [ "$CUDA_STATUS" -ne 0 ]; then
     # Tensor-core attention (or the mma layout under it) failed: when the CUDA-core kernels pass the
     # automatic-kernel attention tests, the rest of the check keeps off tensor cores so its figures are sound.
     say "tensor-core attention failed; the attention tests again on CUDA cores (R1EVAL_TENSOR_CORE_ATTENTION=0)"
-    if R1EVAL_TENSOR_CORE_ATTENTION=0 timeout "$(cap 60)" "$BUILD/tests/kernels_cuda_tests" \
+    if R1EVAL_TENSOR_CORE_ATTENTION=0 timeout -k 10 "$(cap 60)" "$BUILD/tests/kernels_cuda_tests" \
       --gtest_filter='*PagedAttention*' >"$RESULTS/kernels_cuda_tests_cuda_core_attention.txt" 2>&1; then
       say "on CUDA cores they pass: the rest of the check keeps attention on CUDA cores"
       export R1EVAL_TENSOR_CORE_ATTENTION=0
@@ -258,41 +299,9 @@ elif [ "$CUDA_STATUS" -ne 0 ]; then
   fi
 fi
 
-# compute-sanitizer over the kernel tests: out-of-bounds accesses (memcheck) in every kernel, shared-memory
-# races (racecheck) in the attention kernels. Found errors fail the check; a sanitizer that cannot run on
-# this machine (some GPU runtimes refuse it) is only reported. Skipped when the run is short of time.
-SANITIZER=$(command -v compute-sanitizer || echo /usr/local/cuda/bin/compute-sanitizer)
-if [ -x "$SANITIZER" ] && [ "$CUDA_STATUS" -eq 0 ] && [ "$(seconds_left)" -gt 420 ]; then
-  for check in "memcheck:60:*" "racecheck:40:*PagedAttention*"; do
-    tool=${check%%:*}
-    limit=${check#*:}
-    limit=${limit%%:*}
-    say "compute-sanitizer --tool $tool (at most ${limit}s)"
-    timeout "$limit" "$SANITIZER" --tool "$tool" --error-exitcode 9 "$BUILD/tests/kernels_cuda_tests" \
-      --gtest_filter="${check##*:}" >"$RESULTS/sanitizer_$tool.txt" 2>&1
-    status=$?
-    grep -E "ERROR SUMMARY|RACECHECK SUMMARY" "$RESULTS/sanitizer_$tool.txt" | tail -1 | tee -a "$LOG"
-    case $status in
-      0) ;;
-      9) say "compute-sanitizer $tool found errors (see sanitizer_$tool.txt)"; CUDA_STATUS=1 ;;
-      *) say "compute-sanitizer $tool did not complete (status $status; see sanitizer_$tool.txt): not counted" ;;
-    esac
-  done
-fi
-
 deliver
 
-# --- 2. kernel benchmarks ---------------------------------------------------------------------------
-say "CUDA kernel benchmarks"
-timeout "$(cap 90)" "$BUILD/bench/kernels_cuda_bench" --benchmark_min_time=0.2 \
-  --benchmark_out="$RESULTS/kernels_cuda_bench.json" --benchmark_out_format=json \
-  >"$RESULTS/kernels_cuda_bench.txt" 2>&1 || say "benchmark run failed (see kernels_cuda_bench.txt)"
-if [ -s "$RESULTS/kernels_cuda_bench.json" ]; then
-  python3 "$ROOT/tools/kernels_bench_table.py" "$RESULTS/kernels_cuda_bench.json" >"$RESULTS/kernels_table.md"
-  cat "$RESULTS/kernels_table.md" | tee -a "$LOG"
-fi
-
-# --- 3. engine: CUDA backend tests and parity on a real-size checkpoint ------------------------------
+# --- 2. engine: CUDA backend tests and parity on a real-size checkpoint ------------------------------
 ENGINE_STATUS=0
 if [ "${SKIP_ENGINE:-0}" = 1 ] || { [ "$FROM_BUNDLE" = 0 ] && { [ ! -f "$BUILD/build.ninja" -a ! -f "$BUILD/Makefile" ] || [ -d "$BUILD/kernels-only" ]; }; }; then
   say "engine steps skipped (SKIP_ENGINE=1 or the project did not configure)"
@@ -306,7 +315,7 @@ else
   fi
 
   say "engine CUDA backend tests (CUDA vs CPU backend)"
-  timeout "$(cap 150)" "$BUILD/tests/engine_tests" --gtest_filter='CudaBackend*:*CudaBackendModels*:Bf16Forward*:*Bf16ForwardModels*:*Bf16TensorParallel*:BackendFactory*:PackedBatch*:DecodeGraph*:RankThreads*' \
+  timeout -k 10 "$(cap 150)" "$BUILD/tests/engine_tests" --gtest_filter='CudaBackend*:*CudaBackendModels*:Bf16Forward*:*Bf16ForwardModels*:*Bf16TensorParallel*:BackendFactory*:PackedBatch*:DecodeGraph*:RankThreads*' \
     --gtest_output="xml:$RESULTS/engine_cuda_tests.xml" >"$RESULTS/engine_cuda_tests.txt" 2>&1 || ENGINE_STATUS=1
   tail -3 "$RESULTS/engine_cuda_tests.txt" | tee -a "$LOG"
   if grep -q "SKIPPED" "$RESULTS/engine_cuda_tests.txt"; then
@@ -316,67 +325,65 @@ else
     # A sampling failure: is it the split path (slice kernels + candidates)? The same tests with one block
     # per draw; when they pass, the rest of the check samples that way so its figures are sound.
     say "engine CUDA tests failed on sampling; again with one block per draw (R1EVAL_SPLIT_SAMPLING=0)"
-    if R1EVAL_SPLIT_SAMPLING=0 timeout "$(cap 90)" "$BUILD/tests/engine_tests" --gtest_filter='CudaBackend*Sampl*' \
+    if R1EVAL_SPLIT_SAMPLING=0 timeout -k 10 "$(cap 90)" "$BUILD/tests/engine_tests" --gtest_filter='CudaBackend*Sampl*' \
       >"$RESULTS/engine_cuda_tests_one_block_sampling.txt" 2>&1; then
       say "with one block per draw they pass: the split sampling path is at fault; the rest runs without it"
       export R1EVAL_SPLIT_SAMPLING=0
     fi
   fi
 
-  MODEL=${BENCH_MODEL:-$BUILD/bench-model-qwen-1.5b}
-  if [ ! -f "$MODEL/model.safetensors" ]; then
-    say "random-weight checkpoint of R1-Distill-Qwen-1.5B's shape in $MODEL"
-    timeout "$(cap 150)" "$PYTHON" "$ROOT/tools/make_bench_checkpoint.py" "$MODEL" --hidden 1536 --layers 28 --heads 12 --kv-heads 2 \
-      --intermediate 8960 --vocab 151936 --max-position 131072 >"$RESULTS/bench_model.txt" 2>&1 ||
-      { tail -5 "$RESULTS/bench_model.txt"; fail "making the checkpoint (numpy missing?)" 2; }
+  if [ -n "$CKPT_PID" ]; then
+    say "waiting for the checkpoint"
+    wait "$CKPT_PID" || { tail -5 "$RESULTS/bench_model.txt"; fail "making the checkpoint (numpy missing?)" 2; }
   fi
+  [ -f "$MODEL/model.safetensors" ] || fail "no checkpoint in $MODEL" 2
 
   say "parity: logits of a 32-token prompt and 64 greedy tokens, CUDA vs CPU backend vs transformers"
   deliver
-  timeout "$(cap 120)" "$BUILD/bench/engine_cuda_bench" --model "$MODEL" --dump "$RESULTS/parity_cuda" --backend cuda \
+  timeout -k 10 "$(cap 120)" "$BUILD/bench/engine_cuda_bench" --model "$MODEL" --dump "$RESULTS/parity_cuda" --backend cuda \
     --prompt-len 32 --greedy 64 >>"$LOG" 2>&1 || ENGINE_STATUS=1
   # The CPU backend reads 7 GB of fp32 weights per token: 8 greedy tokens are enough to compare.
-  timeout "$(cap 120)" "$BUILD/bench/engine_cuda_bench" --model "$MODEL" --dump "$RESULTS/parity_cpu" --backend cpu \
+  timeout -k 10 "$(cap 120)" "$BUILD/bench/engine_cuda_bench" --model "$MODEL" --dump "$RESULTS/parity_cpu" --backend cpu \
     --prompt-len 32 --greedy 8 >>"$LOG" 2>&1 || ENGINE_STATUS=1
   if [ -f "$RESULTS/parity_cuda.json" ]; then
     CPU_DUMP=()
     [ -f "$RESULTS/parity_cpu.json" ] && CPU_DUMP=(--cpu "$RESULTS/parity_cpu")
-    timeout "$(cap 150)" "$PYTHON" "$ROOT/tools/engine_parity.py" --cuda "$RESULTS/parity_cuda" "${CPU_DUMP[@]}" --model "$MODEL" \
+    timeout -k 10 "$(cap 150)" "$PYTHON" "$ROOT/tools/engine_parity.py" --cuda "$RESULTS/parity_cuda" "${CPU_DUMP[@]}" --model "$MODEL" \
       --out "$RESULTS/parity.md" >>"$LOG" 2>&1 || ENGINE_STATUS=1
     [ -f "$RESULTS/parity.md" ] && tee -a "$LOG" <"$RESULTS/parity.md"
   fi
 
-  # --- 4. engine speed ------------------------------------------------------------------------------
+  # --- 3. engine speed ------------------------------------------------------------------------------
   say "engine speed on the CUDA backend"
   deliver
-  timeout "$(cap 200)" "$BUILD/bench/engine_cuda_bench" --model "$MODEL" --out "$RESULTS/engine_bench.md" \
+  timeout -k 10 "$(cap 200)" "$BUILD/bench/engine_cuda_bench" --model "$MODEL" --out "$RESULTS/engine_bench.md" \
     --generate "${ENGINE_GENERATE:-2048}" >"$RESULTS/engine_bench.txt" 2>&1 || { say "engine bench failed"; ENGINE_STATUS=1; }
   tail -20 "$RESULTS/engine_bench.txt" | tee -a "$LOG"
   say "transformers generate on the same checkpoint (static cache), for the side-by-side"
   # The same two workloads as the engine's: batch 1, and 256 x (512 + ENGINE_GENERATE), each cut after 45 s
   # (the rate of a static-cache run does not change along it).
   deliver
-  timeout "$(cap 150)" "$PYTHON" "$ROOT/tools/hf_generate_bench.py" "$MODEL" --max-seconds 45 \
+  timeout -k 10 "$(cap 150)" "$PYTHON" "$ROOT/tools/hf_generate_bench.py" "$MODEL" --max-seconds 45 \
     --runs "1x512x128,256x512x${ENGINE_GENERATE:-2048}" \
     --out "$RESULTS/hf_bench.md" >"$RESULTS/hf_bench.txt" 2>&1 || say "transformers bench failed or timed out (see hf_bench.txt)"
   [ -f "$RESULTS/hf_bench.md" ] && tee -a "$LOG" <"$RESULTS/hf_bench.md"
   if [ "${R1EVAL_DEPENDENT_LAUNCH:-1}" != 0 ]; then
     say "small-batch decode again with ordinary launches (R1EVAL_DEPENDENT_LAUNCH=0), for what dependent launch brings"
     deliver
-    R1EVAL_DEPENDENT_LAUNCH=0 timeout "$(cap 60)" "$BUILD/bench/engine_cuda_bench" --model "$MODEL" --decode-only \
+    R1EVAL_DEPENDENT_LAUNCH=0 timeout -k 10 "$(cap 60)" "$BUILD/bench/engine_cuda_bench" --model "$MODEL" --decode-only \
       --out "$RESULTS/engine_bench_plain_launch.md" >"$RESULTS/engine_bench_plain_launch.txt" 2>&1 ||
       say "plain-launch decode bench failed (see engine_bench_plain_launch.txt)"
   fi
   say "where a batch-1 decode step's device time goes: each kernel timed alone (engine_cuda_bench --timeline)"
   deliver
-  timeout "$(cap 45)" "$BUILD/bench/engine_cuda_bench" --model "$MODEL" --timeline --seqs 1 --context 2048 \
+  timeout -k 10 "$(cap 45)" "$BUILD/bench/engine_cuda_bench" --model "$MODEL" --timeline --seqs 1 --context 2048 \
     --out "$RESULTS/timeline.md" >"$RESULTS/timeline.txt" 2>&1 && tee -a "$LOG" <"$RESULTS/timeline.md" ||
     say "timeline failed (see timeline.txt)"
   say "issue 5's targets (a)-(d), graphs vs eager, dependent vs ordinary launches"
-  "$PYTHON" "$ROOT/tools/device_summary.py" "$RESULTS/engine_bench.md" "$RESULTS/hf_bench.md" \
-    --plain-launch "$RESULTS/engine_bench_plain_launch.md" --out "$RESULTS/summary.md" | tee -a "$LOG"
+  write_summary | tee -a "$LOG"
+  deliver
 
-  # --- 5. r1eval run smoke: the same run on both backends -------------------------------------------
+  # --- 4. r1eval run smoke: the same run on both backends -------------------------------------------
   DATA=${DATA_DIR:-$ROOT/../shared/data}
   [ -d "$DATA/aime24" ] || DATA=$ROOT/shared/data
   [ -d "$DATA/aime24" ] || DATA=${BUNDLE_DATA:-$DATA}
@@ -388,7 +395,7 @@ else
     for backend in cuda cpu; do
       rm -rf "$RESULTS/smoke_run_$backend"
       say "r1eval run --backend $backend"
-      timeout "$(cap 60)" "$BUILD/r1eval" run --model "$SMOKE" --out "$RESULTS/smoke_run_$backend" --tasks aime24 --limit 4 --samples 4 \
+      timeout -k 10 "$(cap 60)" "$BUILD/r1eval" run --model "$SMOKE" --out "$RESULTS/smoke_run_$backend" --tasks aime24 --limit 4 --samples 4 \
         --max-tokens 64 --offline --data-dir "$DATA" --kv-cache-gb 0.25 --backend "$backend" --progress-seconds 100 \
         >"$RESULTS/smoke_run_$backend.txt" 2>&1 || { say "r1eval run --backend $backend failed"; ENGINE_STATUS=1; }
       tail -1 "$RESULTS/smoke_run_$backend.txt" | tee -a "$LOG"
@@ -409,7 +416,46 @@ PY
   else
     say "run smoke skipped: no benchmark data (set DATA_DIR to a folder holding aime24/)"
   fi
+  deliver
 fi
+
+# --- 5. kernel benchmarks (after the engine targets: they inform tuning, the targets decide the issue) --
+say "CUDA kernel benchmarks"
+timeout -k 10 "$(cap 90)" "$BUILD/bench/kernels_cuda_bench" --benchmark_min_time=0.1 \
+  --benchmark_out="$RESULTS/kernels_cuda_bench.json" --benchmark_out_format=json \
+  >"$RESULTS/kernels_cuda_bench.txt" 2>&1 || say "benchmark run failed (see kernels_cuda_bench.txt)"
+if [ -s "$RESULTS/kernels_cuda_bench.json" ]; then
+  python3 "$ROOT/tools/kernels_bench_table.py" "$RESULTS/kernels_cuda_bench.json" >"$RESULTS/kernels_table.md"
+  cat "$RESULTS/kernels_table.md" | tee -a "$LOG"
+fi
+deliver
+
+# --- 6. compute-sanitizer over the kernel tests ---------------------------------------------------------
+# Last: it is slow, and the time left decides how much of it runs. Out-of-bounds accesses (memcheck) in every
+# kernel, shared-memory races (racecheck) in the attention kernels (not the 33k-context test: too slow under
+# it). Found errors fail the check; a sanitizer that cannot run on this machine is only reported.
+SANITIZER=$(command -v compute-sanitizer || echo /usr/local/cuda/bin/compute-sanitizer)
+if [ ! -x "$SANITIZER" ] || [ "$CUDA_STATUS" -ne 0 ]; then
+  say "compute-sanitizer skipped ($([ -x "$SANITIZER" ] && echo "the CUDA tests failed" || echo "not found"))"
+else
+  for check in "memcheck 60 *" "racecheck 40 *PagedAttention*:-*UpToLongContexts*"; do
+    read -r tool limit filter <<<"$check"
+    [ "$(seconds_left)" -lt 20 ] && { say "compute-sanitizer $tool skipped: $(seconds_left)s left"; continue; }
+    [ "$(seconds_left)" -lt "$limit" ] && limit=$(seconds_left)
+    say "compute-sanitizer --tool $tool (at most ${limit}s)"
+    timeout -k 10 "$limit" "$SANITIZER" --tool "$tool" --error-exitcode 9 "$BUILD/tests/kernels_cuda_tests" \
+      --gtest_filter="$filter" >"$RESULTS/sanitizer_$tool.txt" 2>&1
+    status=$?
+    grep -E "ERROR SUMMARY|RACECHECK SUMMARY" "$RESULTS/sanitizer_$tool.txt" | tail -1 | tee -a "$LOG"
+    case $status in
+      0) ;;
+      9) say "compute-sanitizer $tool found errors (see sanitizer_$tool.txt)"; CUDA_STATUS=1 ;;
+      *) say "compute-sanitizer $tool did not complete (status $status; see sanitizer_$tool.txt): not counted" ;;
+    esac
+  done
+fi
+
+write_summary
 
 say "done in $(( $(date +%s) - START ))s; results in $RESULTS"
 [ "$CPU_STATUS" -eq 0 ] && [ "$CUDA_STATUS" -eq 0 ] && [ "$ENGINE_STATUS" -eq 0 ] || exit 1

@@ -8,10 +8,12 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
+#include <map>
 #include <numeric>
 #include <random>
 #include <stdexcept>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "kernels/activation.h"
@@ -81,15 +83,34 @@ class Buffer {
 
 // Cheap deterministic values in [-spread, spread): the large buffers (embedding table, LM head) hold
 // hundreds of millions of elements, too many for a normal-distribution generator in a timed script.
-std::vector<bf16> noise_bf16(std::size_t n, std::uint32_t seed, float spread = 1.0f) {
-  std::vector<bf16> v(n);
-  std::uint64_t state = 0x9e3779b97f4a7c15ull * (seed + 1);
-  for (bf16& x : v) {
-    state = state * 6364136223846793005ull + 1442695040888963407ull;
-    const float unit = static_cast<float>(state >> 40) * (1.0f / 16777216.0f);
-    x = to_bf16((2.0f * unit - 1.0f) * spread);
+// Host data is made once per shape and seed and kept: Google Benchmark runs a benchmark function again for
+// every trial iteration count, and remaking hundreds of millions of values each time would cost seconds
+// of a device check's few minutes.
+const std::vector<bf16>& noise_bf16(std::size_t n, std::uint32_t seed, float spread = 1.0f) {
+  static std::map<std::tuple<std::size_t, std::uint32_t, float>, std::vector<bf16>> made;
+  auto [it, fresh] = made.try_emplace({n, seed, spread});
+  if (fresh) {
+    it->second.resize(n);
+    std::uint64_t state = 0x9e3779b97f4a7c15ull * (seed + 1);
+    for (bf16& x : it->second) {
+      state = state * 6364136223846793005ull + 1442695040888963407ull;
+      const float unit = static_cast<float>(state >> 40) * (1.0f / 16777216.0f);
+      x = to_bf16((2.0f * unit - 1.0f) * spread);
+    }
   }
-  return v;
+  return it->second;
+}
+// `rows` rows of logits drawn from N(0, 3), made once per row count.
+const std::vector<float>& normal_logits(int rows) {
+  static std::map<int, std::vector<float>> made;
+  auto [it, fresh] = made.try_emplace(rows);
+  if (fresh) {
+    it->second.resize(static_cast<std::size_t>(rows) * kVocab);
+    std::mt19937 rng(12);
+    std::normal_distribution<float> dist(0.0f, 3.0f);
+    for (float& x : it->second) x = dist(rng);
+  }
+  return it->second;
 }
 
 // Times `launch` with CUDA events and reports bytes moved per call as GB/s and % of peak.
@@ -270,10 +291,7 @@ BENCHMARK(BM_AttentionPrefill)
 void BM_SampleTopP(benchmark::State& state) {
   const int rows = static_cast<int>(state.range(0));
   const bool split = state.range(1) != 0;
-  std::vector<float> logits(static_cast<std::size_t>(rows) * kVocab);
-  std::mt19937 rng(12);
-  std::normal_distribution<float> dist(0.0f, 3.0f);
-  for (float& x : logits) x = dist(rng);
+  const std::vector<float>& logits = normal_logits(rows);
   Buffer<float> d_logits(logits);
   Buffer<SamplingParams> params(std::vector<SamplingParams>(static_cast<std::size_t>(rows), SamplingParams{0.6f, 0.95f, 0, 0.0f}));
   Buffer<SampleKey> keys(std::vector<SampleKey>(static_cast<std::size_t>(rows), SampleKey{1, 2, 3, 4}));

@@ -11,12 +11,33 @@ import json
 import sys
 
 
+def load_report(text: str) -> dict:
+    """The report, or, when the run was cut short before Google Benchmark closed its JSON, the runs it
+    finished: the text up to the last complete run, closed."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        pass
+    end = len(text)
+    for _ in range(200):
+        end = text.rfind("}", 0, end)
+        if end < 0:
+            break
+        try:
+            report = json.loads(text[: end + 1] + "]}")
+            report.setdefault("context", {})["cut_short"] = True
+            return report
+        except json.JSONDecodeError:
+            continue
+    return {}
+
+
 def main() -> int:
     if len(sys.argv) != 2:
         print(__doc__.strip().splitlines()[2], file=sys.stderr)
         return 2
     with open(sys.argv[1], encoding="utf-8") as f:
-        report = json.load(f)
+        report = load_report(f.read())
     context = report.get("context", {})
     rows = [b for b in report.get("benchmarks", []) if b.get("run_type", "iteration") == "iteration"]
     copy = next((b for b in rows if b["name"].startswith("BM_DeviceCopy")), None)
@@ -24,7 +45,7 @@ def main() -> int:
 
     print(f"Device: {context.get('device', '?')}; peak memory bandwidth {float(context.get('peak_GBps', 'nan')):.0f} GB/s"
           + (f"; device-to-device copy {copy_gbps:.0f} GB/s" if copy_gbps else ""))
-    print(f"Date: {context.get('date', '?')}")
+    print(f"Date: {context.get('date', '?')}" + ("; the run was cut short: the rows it finished" if context.get("cut_short") else ""))
     print()
     print("| benchmark | time/call (us) | GB/s | % of peak | % of copy | TFLOP/s |")
     print("|---|---:|---:|---:|---:|---:|")

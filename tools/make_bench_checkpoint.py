@@ -48,7 +48,8 @@ def write_bf16_safetensors(path, shapes, rng):
             if name.endswith("norm.weight"):
                 values = 1.0 + 0.1 * rng.standard_normal(shape, dtype=np.float32)
             else:
-                values = rng.standard_normal(shape, dtype=np.float32) / np.sqrt(shape[-1])
+                values = rng.standard_normal(shape, dtype=np.float32)
+                values *= np.float32(1.0 / np.sqrt(shape[-1]))  # in place, in float32
             f.write(bf16_bits(values).tobytes())
     os.replace(tmp, path)
 
