@@ -18,7 +18,6 @@
 #include "kernels/attention.h"
 #include "kernels/bf16.h"
 #include "kernels/cuda/attention_kernels.cuh"
-#include "kernels/cuda/attention_prefill_mma_kernels.cuh"
 #include "kernels/cuda/grid_dependency.cuh"
 #include "kernels/cuda/mma.cuh"
 #include "kernels/kv_cache.h"

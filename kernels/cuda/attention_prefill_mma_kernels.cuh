@@ -26,12 +26,6 @@ constexpr int kMmaPrefillRows = kWarps * kMmaRowsPerWarp;
 constexpr int kMmaKeyTile = 64;
 constexpr int kMmaPadPairs = 4;  // 16 bytes of padding per shared row
 
-__device__ __forceinline__ std::uint32_t pack_bf16_pair(float low, float high) {
-  return static_cast<std::uint32_t>(to_bf16(low).bits) | (static_cast<std::uint32_t>(to_bf16(high).bits) << 16);
-}
-__device__ __forceinline__ float low_bf16(std::uint32_t pair) { return bits_float(pair << 16); }
-__device__ __forceinline__ float high_bf16(std::uint32_t pair) { return bits_float(pair & 0xffff0000u); }
-
 template <int D>
 __global__ void __launch_bounds__(kThreads)
     prefill_mma_kernel(const bf16* q, int q_row_stride, bf16* out, int num_q_heads, KvCacheView cache,

@@ -297,9 +297,7 @@ TEST_F(CudaKernels, TensorCoreProductFollowsTheStatedLaneLayout) {
     for (float& x : row) x = static_cast<float>(small(rng)) / 4.0f;  // exact in bf16, products exact in fp32
   for (auto& row : b)
     for (float& x : row) x = static_cast<float>(small(rng)) / 2.0f;
-  const auto pair = [](float low, float high) {
-    return static_cast<std::uint32_t>(to_bf16(low).bits) | (static_cast<std::uint32_t>(to_bf16(high).bits) << 16);
-  };
+  const auto pair = cuda_detail::pack_bf16_pair;
   std::vector<std::uint32_t> a_frags(32 * 4), b_frags(32 * 2);
   std::vector<float> want(32 * 4);
   for (int lane = 0; lane < 32; ++lane) {
