@@ -99,20 +99,19 @@ void launch_decode(const T* q, int q_row_stride, T* out, int num_q_heads, const 
     throw std::invalid_argument("paged_attention_decode: " + std::to_string(batch.num_seqs) +
                                 " sequences is too large for one launch");
   const dim3 grid = decode_grid(work, batch, num_q_heads, cache.num_kv_heads, heads_per_block);
-  bool launched = false;
-  if constexpr (std::is_same_v<T, bf16>) {
-    if (kernel == DecodeKernel::tensor_cores) {
-      launch_kernel("paged_attention decode_mma_split_kernel", decode_mma_split_kernel<D>, grid, dim3(kThreads), stream,
-                    q, q_row_stride, num_q_heads, cache, batch, scale, work);
-      launched = true;
+  const auto split_pass = [&] {
+    if constexpr (std::is_same_v<T, bf16>) {
+      if (kernel == DecodeKernel::tensor_cores)
+        return launch_kernel("paged_attention decode_mma_split_kernel", decode_mma_split_kernel<D>, grid,
+                             dim3(kThreads), stream, q, q_row_stride, num_q_heads, cache, batch, scale, work);
     }
-  }
-  if (!launched && kernel == DecodeKernel::cuda_cores_8_key_tiles)
-    launch_kernel("paged_attention decode_split_kernel", decode_split_kernel<T, D, 4>, grid, dim3(kThreads), stream,
-                  q, q_row_stride, num_q_heads, cache, batch, scale, work);
-  else if (!launched)
-    launch_kernel("paged_attention decode_split_kernel", decode_split_kernel<T, D, 1>, grid, dim3(kThreads), stream,
-                  q, q_row_stride, num_q_heads, cache, batch, scale, work);
+    if (kernel == DecodeKernel::cuda_cores_8_key_tiles)
+      return launch_kernel("paged_attention decode_split_kernel", decode_split_kernel<T, D, 4>, grid, dim3(kThreads),
+                           stream, q, q_row_stride, num_q_heads, cache, batch, scale, work);
+    launch_kernel("paged_attention decode_split_kernel", decode_split_kernel<T, D, 1>, grid, dim3(kThreads), stream, q,
+                  q_row_stride, num_q_heads, cache, batch, scale, work);
+  };
+  split_pass();
   launch_kernel("paged_attention decode_reduce_kernel", decode_reduce_kernel<T, D>,
                 decode_reduce_grid(batch, num_q_heads), decode_reduce_block(work, D), stream, out, num_q_heads, batch.context_lens, work);
 }
