@@ -69,11 +69,11 @@ arch=$ARCH
 needs=libcublasLt.so.${cuda_version%%.*} and libcuda.so.1 from the GPU machine
 EOF
 
-# The sources the binaries were built from (code, scripts and fixtures; not the Markdown pages), as the device
-# check will find them in its checkout: a bundle carried beside newer code says so there (a GPU machine may
-# get the files without .git).
-(cd "$ROOT" && git ls-files -z -- CMakeLists.txt cmake kernels engine harness graders tasks results tests bench tools \
-  ':!*.md' | xargs -0 sha256sum) >"$STAGE/sources.sha256"
+# The sources the binaries were built from (and the test fixtures they read; not the scripts and tools the
+# check runs from the checkout, nor Markdown), as the device check will find them in its checkout: a bundle
+# carried beside newer code says so there (a GPU machine may get the files without .git).
+(cd "$ROOT" && git ls-files -z -- CMakeLists.txt cmake kernels engine harness graders tasks results tests \
+  'bench/*.cpp' 'bench/*.h' bench/CMakeLists.txt ':!*.md' | xargs -0 sha256sum) >"$STAGE/sources.sha256"
 
 mkdir -p "$OUT_DIR"
 tar -C "$STAGE" -cJf "$OUT_DIR/bundle.tar.xz" .
