@@ -31,7 +31,8 @@ struct PagedBatch {
 inline bool attention_head_dim_supported(int head_dim) { return head_dim == 64 || head_dim == 128; }
 
 // out[row][h][:] = softmax(scale * q[row][h] . K^T) V over the causal window, fp32 throughout, rounded to
-// T once. q rows are q_row_stride elements apart (so q may point into the fused qkv buffer); out is
+// T once (the CUDA tensor-core kernels, which bf16 activations get by default, also round the softmax
+// weights to bf16: see PrefillKernel and DecodeKernel). q rows are q_row_stride elements apart (so q may point into the fused qkv buffer); out is
 // dense [rows][num_q_heads][head_dim]. Throws std::invalid_argument naming the argument for head counts
 // that do not divide, an unsupported head_dim, or a null table. The CPU twin throws std::out_of_range
 // naming the sequence when its context exceeds its block table or a block id is outside the pool.

@@ -43,6 +43,14 @@ R1EVAL_HOST_DEVICE bf16 to_bf16(float x) {
   return bf16{static_cast<std::uint16_t>(rounded >> 16)};
 }
 
+// Two bf16 in one 32-bit word, the first in the low half (as a 16-byte load or a tensor-core operand holds
+// them): packed from floats (each rounded as to_bf16), and each half widened.
+R1EVAL_HOST_DEVICE std::uint32_t pack_bf16_pair(float low, float high) {
+  return static_cast<std::uint32_t>(to_bf16(low).bits) | (static_cast<std::uint32_t>(to_bf16(high).bits) << 16);
+}
+R1EVAL_HOST_DEVICE float low_bf16(std::uint32_t pair) { return bits_float(pair << 16); }
+R1EVAL_HOST_DEVICE float high_bf16(std::uint32_t pair) { return bits_float(pair & 0xffff0000u); }
+
 // Activations are fp32 (CPU engine) or bf16 (CUDA engine); kernels are written once for both.
 R1EVAL_HOST_DEVICE float load_as_float(float x) { return x; }
 R1EVAL_HOST_DEVICE float load_as_float(bf16 x) { return to_float(x); }

@@ -197,8 +197,9 @@ inline std::size_t sampling_workspace_bytes(int num_draws, int vocab) {
 // their mass), and weight >= the min-p threshold; draw by sampling_draw_target over the kept weights in
 // id order. If every weight is 0 (all logits -inf or NaN) the greedy choice is returned.
 // For the CUDA kernel every pointer is device memory; `workspace` (device memory of
-// sampling_workspace_bytes(rows or draws, vocab), or null for one block per draw) is scratch the CPU twin
-// ignores. The chosen tokens do not depend on it.
+// sampling_workspace_bytes(rows or draws, vocab), or null for one block per draw; R1EVAL_SPLIT_SAMPLING=0 in
+// the environment makes the CUDA sampler ignore it too) is scratch the CPU twin ignores. The chosen tokens do
+// not depend on it.
 //
 // sample_token_rows is the same with a row per draw: draw d reads logits row rows[d] (0 <= rows[d] < the
 // rows of `logits`, unchecked), so several draws may share a row (the samples of one prompt) and a row

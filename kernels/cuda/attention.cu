@@ -2,8 +2,6 @@
 // cores, attention_prefill_mma_kernels.cuh and attention_decode_mma_kernels.cuh).
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
-#include <cstring>
 #include <stdexcept>
 #include <string>
 #include <type_traits>
@@ -30,12 +28,11 @@ using cuda_detail::DecodeWorkspace;
 using cuda_detail::kThreads;
 using cuda_detail::prefill_grid;
 using cuda_detail::prefill_kernel;
+using cuda_detail::decode_heads_per_block;
 using cuda_detail::decode_mma_split_kernel;
-using cuda_detail::kHeadsPerDecodeBlock;
 using cuda_detail::kMmaDecodeMaxGroup;
-using cuda_detail::kMmaPrefillRows;
-using cuda_detail::kPrefillRows;
 using cuda_detail::prefill_mma_kernel;
+using cuda_detail::prefill_rows_per_block;
 using cuda_detail::prefill_row_tiles;
 using cuda_detail::to_cuda;
 
@@ -48,10 +45,7 @@ void check_head_dim(int head_dim, const char* kernel) {
 }
 
 bool tensor_core_attention_allowed_by_environment() {
-  static const bool allowed = [] {
-    const char* value = std::getenv("R1EVAL_TENSOR_CORE_ATTENTION");
-    return value == nullptr || std::strcmp(value, "0") != 0;
-  }();
+  static const bool allowed = cuda_detail::enabled_by_environment("R1EVAL_TENSOR_CORE_ATTENTION");
   return allowed;
 }
 
@@ -69,31 +63,29 @@ const char* tensor_core_refusal(const T* q, int q_row_stride, const T* out, cons
 template <typename T, int D>
 void launch_prefill(const T* q, int q_row_stride, T* out, int num_q_heads, const KvCacheView& cache,
                     const PagedBatch& batch, float scale, bool tensor_cores, cudaStream_t stream) {
-  const int rows_per_block = tensor_cores ? kMmaPrefillRows : kPrefillRows;
+  const int rows_per_block = prefill_rows_per_block(tensor_cores);
   const long long row_tiles = prefill_row_tiles(batch, num_q_heads, cache.num_kv_heads, rows_per_block);
   if (row_tiles > 0x7fffffffLL || batch.num_seqs > 65535 || cache.num_kv_heads > 65535)
     throw std::invalid_argument("paged_attention_prefill: batch of " + std::to_string(batch.num_seqs) +
                                 " sequences x " + std::to_string(batch.max_query_len) +
                                 " tokens is too large for one launch");
+  const dim3 grid = prefill_grid(batch, num_q_heads, cache.num_kv_heads, rows_per_block);
   if constexpr (std::is_same_v<T, bf16>) {
     if (tensor_cores) {
-      launch_kernel("paged_attention prefill_mma_kernel", prefill_mma_kernel<D>,
-                    prefill_grid(batch, num_q_heads, cache.num_kv_heads, rows_per_block), dim3(kThreads), stream, q, q_row_stride,
-                    out, num_q_heads, cache, batch, scale);
+      launch_kernel("paged_attention prefill_mma_kernel", prefill_mma_kernel<D>, grid, dim3(kThreads), stream, q,
+                    q_row_stride, out, num_q_heads, cache, batch, scale);
       return;
     }
   }
-  launch_kernel("paged_attention prefill_kernel", prefill_kernel<T, D>,
-                prefill_grid(batch, num_q_heads, cache.num_kv_heads), dim3(kThreads), stream, q, q_row_stride, out,
-                num_q_heads, cache, batch, scale);
+  launch_kernel("paged_attention prefill_kernel", prefill_kernel<T, D>, grid, dim3(kThreads), stream, q, q_row_stride,
+                out, num_q_heads, cache, batch, scale);
 }
 
-// The split pass `kernel` names (never automatic here), then the reduce pass.
 template <typename T, int D>
 void launch_decode(const T* q, int q_row_stride, T* out, int num_q_heads, const KvCacheView& cache,
-                   const PagedBatch& batch, float scale, float* workspace, DecodeKernel kernel, cudaStream_t stream) {
-  const DecodeWorkspace work = decode_workspace(workspace, batch, num_q_heads);
-  const int heads_per_block = kernel == DecodeKernel::tensor_cores ? kMmaDecodeMaxGroup : kHeadsPerDecodeBlock;
+                   const PagedBatch& batch, float scale, const DecodeWorkspace& work, DecodeKernel kernel,
+                   cudaStream_t stream) {
+  const int heads_per_block = decode_heads_per_block(kernel == DecodeKernel::tensor_cores);
   if (batch.num_seqs > 65535 ||
       static_cast<long long>(cache.num_kv_heads) * decode_head_chunks(num_q_heads, cache.num_kv_heads, heads_per_block) > 65535)
     throw std::invalid_argument("paged_attention_decode: " + std::to_string(batch.num_seqs) +
@@ -157,9 +149,9 @@ void paged_attention_decode_with(const T* q, int q_row_stride, T* out, int num_q
     refusal = "holds at most 16 query heads per kv head";
   if (kernel == DecodeKernel::tensor_cores && refusal != nullptr)
     throw std::invalid_argument(std::string("paged_attention_decode: the tensor-core kernel ") + refusal);
+  const DecodeWorkspace work = decode_workspace(workspace, batch, num_q_heads);
   if (kernel == DecodeKernel::automatic) {
-    const int split = decode_split_tokens(batch.num_seqs, batch.max_context_len);
-    if (decode_lanes_per_key(split) == 4)
+    if (decode_lanes_per_key(work.split_tokens) == 4)
       kernel = DecodeKernel::cuda_cores_8_key_tiles;
     else if (refusal == nullptr && tensor_core_attention_allowed_by_environment())
       kernel = DecodeKernel::tensor_cores;
@@ -168,9 +160,9 @@ void paged_attention_decode_with(const T* q, int q_row_stride, T* out, int num_q
   }
   if (batch.num_seqs == 0) return;
   if (cache.head_dim == 64)
-    launch_decode<T, 64>(q, q_row_stride, out, num_q_heads, cache, batch, scale, workspace, kernel, to_cuda(stream));
+    launch_decode<T, 64>(q, q_row_stride, out, num_q_heads, cache, batch, scale, work, kernel, to_cuda(stream));
   else
-    launch_decode<T, 128>(q, q_row_stride, out, num_q_heads, cache, batch, scale, workspace, kernel, to_cuda(stream));
+    launch_decode<T, 128>(q, q_row_stride, out, num_q_heads, cache, batch, scale, work, kernel, to_cuda(stream));
 }
 
 template <typename T>

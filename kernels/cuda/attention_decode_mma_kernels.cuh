@@ -18,8 +18,10 @@
 #include "kernels/attention.h"
 #include "kernels/bf16.h"
 #include "kernels/cuda/attention_kernels.cuh"
+#include "kernels/cuda/bf16_chunks.cuh"
 #include "kernels/cuda/grid_dependency.cuh"
 #include "kernels/cuda/mma.cuh"
+#include "kernels/cuda/mma_softmax.cuh"
 #include "kernels/kv_cache.h"
 
 namespace r1eval::kernels::cuda_detail {
@@ -27,13 +29,9 @@ namespace r1eval::kernels::cuda_detail {
 constexpr int kMmaDecodeMaxGroup = 16;  // query heads per kv head the rows hold
 constexpr int kMmaDecodeTileKeys = 16;  // keys a warp scores per tile
 
-// Element e (0..7) of a 16-byte chunk of bf16, as the low 16 bits; and its word w (0..3).
-__device__ __forceinline__ std::uint32_t chunk_half(const uint4& chunk, int element) {
-  const unsigned word = element < 4 ? (element < 2 ? chunk.x : chunk.y) : (element < 6 ? chunk.z : chunk.w);
-  return element % 2 == 0 ? word & 0xffffu : word >> 16;
-}
-__device__ __forceinline__ unsigned chunk_word(const uint4& chunk, int word) {
-  return word < 2 ? (word == 0 ? chunk.x : chunk.y) : (word == 2 ? chunk.z : chunk.w);
+// Query heads a decode split block holds on tensor cores (the whole group) or on CUDA cores.
+constexpr int decode_heads_per_block(bool tensor_cores) {
+  return tensor_cores ? kMmaDecodeMaxGroup : kHeadsPerDecodeBlock;
 }
 
 template <int D>
@@ -76,7 +74,7 @@ R1EVAL_UNROLL
     }
   }
 
-  const float scale_log2 = scale * 1.4426950408889634f;
+  const float scale_log2 = scale * kLog2e;
   float running_max[2] = {-INFINITY, -INFINITY};
   float running_sum[2] = {0.0f, 0.0f};  // this lane's share; the row's four lanes add up at the end
   float acc[kDimTiles][4];
@@ -123,57 +121,31 @@ R1EVAL_UNROLL
         mma_bf16_16x8x16(score[n], query[s], b);
       }
     }
-    float tile_max[2] = {-INFINITY, -INFINITY};
 R1EVAL_UNROLL
     for (int n = 0; n < 2; ++n)
 R1EVAL_UNROLL
-      for (int i = 0; i < 4; ++i) {
+      for (int i = 0; i < 4; ++i)
         score[n][i] = tile + n * 8 + 2 * t + (i & 1) < end ? score[n][i] * scale_log2 : -INFINITY;
-        tile_max[i / 2] = fmaxf(tile_max[i / 2], score[n][i]);
-      }
-    float base[2];
-R1EVAL_UNROLL
-    for (int r = 0; r < 2; ++r) {
-      tile_max[r] = fmaxf(tile_max[r], __shfl_xor_sync(0xffffffffu, tile_max[r], 1));
-      tile_max[r] = fmaxf(tile_max[r], __shfl_xor_sync(0xffffffffu, tile_max[r], 2));
-      const float new_max = fmaxf(running_max[r], tile_max[r]);  // finite: key `tile` is before the end
-      base[r] = new_max;
-      const float rescale = exp2f(running_max[r] - new_max);
-      running_max[r] = new_max;
-      running_sum[r] *= rescale;
-R1EVAL_UNROLL
-      for (int n = 0; n < kDimTiles; ++n) {
-        acc[n][2 * r] *= rescale;
-        acc[n][2 * r + 1] *= rescale;
-      }
-    }
-    std::uint32_t weights[4];  // the tile's 16 keys as the A fragment (mma.cuh)
-R1EVAL_UNROLL
-    for (int n = 0; n < 2; ++n) {
-      weights[2 * n] = pack_bf16_pair(exp2f(score[n][0] - base[0]), exp2f(score[n][1] - base[0]));
-      weights[2 * n + 1] = pack_bf16_pair(exp2f(score[n][2] - base[1]), exp2f(score[n][3] - base[1]));
-      running_sum[0] += low_bf16(weights[2 * n]) + high_bf16(weights[2 * n]);
-      running_sum[1] += low_bf16(weights[2 * n + 1]) + high_bf16(weights[2 * n + 1]);
-    }
+    std::uint32_t weights[1][4];  // the tile's 16 keys as one A fragment
+    online_softmax_tile(score, running_max, running_sum, acc, weights);
 R1EVAL_UNROLL
     for (int j = 0; j < kDimTiles; ++j) {
       const int hh = j / 8, jj = j % 8;
       const std::uint32_t b[2] = {
           chunk_half(value_chunks[0][hh], jj) | (chunk_half(value_chunks[1][hh], jj) << 16),
           chunk_half(value_chunks[2][hh], jj) | (chunk_half(value_chunks[3][hh], jj) << 16)};
-      mma_bf16_16x8x16(acc[j], weights, b);
+      mma_bf16_16x8x16(acc[j], weights[0], b);
     }
   }
 
   // This warp's state by row, into shared memory in dim order (a warp with no tile leaves max -inf).
 R1EVAL_UNROLL
   for (int r = 0; r < 2; ++r) {
-    running_sum[r] += __shfl_xor_sync(0xffffffffu, running_sum[r], 1);
-    running_sum[r] += __shfl_xor_sync(0xffffffffu, running_sum[r], 2);
+    running_sum[r] = group_sum<4>(running_sum[r]);
     const int row = g + 8 * r;
     if (row >= group) continue;
     if (t == 0) {
-      warp_max_of[warp][row] = running_max[r] * 0.6931471805599453f;  // base 2 to e, as the merges expect
+      warp_max_of[warp][row] = running_max[r] * kLn2;  // base 2 to e, as the merges expect
       warp_sum_of[warp][row] = running_sum[r];
     }
 R1EVAL_UNROLL

@@ -17,6 +17,7 @@
 
 #include "kernels/attention.h"
 #include "kernels/bf16.h"
+#include "kernels/cuda/bf16_chunks.cuh"
 #include "kernels/cuda/grid_dependency.cuh"
 #include "kernels/cuda/reduce.cuh"
 #include "kernels/kv_cache.h"
@@ -235,13 +236,13 @@ R1EVAL_UNROLL
 template <int E>
 __device__ __forceinline__ void value_floats(const ValueBits<E>& raw, float* out) {
   if constexpr (E == 4) {
-    out[0] = bits_float(raw.x << 16);
-    out[1] = bits_float(raw.x & 0xffff0000u);
-    out[2] = bits_float(raw.y << 16);
-    out[3] = bits_float(raw.y & 0xffff0000u);
+    out[0] = low_bf16(raw.x);
+    out[1] = high_bf16(raw.x);
+    out[2] = low_bf16(raw.y);
+    out[3] = high_bf16(raw.y);
   } else {
-    out[0] = bits_float(raw << 16);
-    out[1] = bits_float(raw & 0xffff0000u);
+    out[0] = low_bf16(raw);
+    out[1] = high_bf16(raw);
   }
 }
 
@@ -330,9 +331,8 @@ R1EVAL_UNROLL
         const int d0 = part * kKeyDims + c * 8;  // 8 dims, never across a 32-dim segment
         const int q_at = d0 + (d0 / 32) * 4;
         const uint4 raw = key_raw[c];
-        const float kf[8] = {bits_float(raw.x << 16), bits_float(raw.x & 0xffff0000u), bits_float(raw.y << 16),
-                             bits_float(raw.y & 0xffff0000u), bits_float(raw.z << 16), bits_float(raw.z & 0xffff0000u),
-                             bits_float(raw.w << 16), bits_float(raw.w & 0xffff0000u)};
+        float kf[8];
+        unpack_bf16x8(raw, kf);
 R1EVAL_UNROLL
         for (int g = 0; g < H; ++g) {
           if (g < heads) {
@@ -344,9 +344,7 @@ R1EVAL_UNROLL
     }
     if constexpr (L > 1) {  // the key's slices, summed within its lanes (consecutive, aligned to L)
 R1EVAL_UNROLL
-      for (int g = 0; g < H; ++g)
-R1EVAL_UNROLL
-        for (int offset = 1; offset < L; offset <<= 1) score[g] += __shfl_xor_sync(0xffffffffu, score[g], offset);
+      for (int g = 0; g < H; ++g) score[g] = group_sum<L>(score[g]);
     }
 R1EVAL_UNROLL
     for (int w = 1; w < kWaves; ++w) load_value_rows<E, kWave, L>(cache, row, w * kWave, keys_here, lane, value_raw[w]);
@@ -464,20 +462,18 @@ R1EVAL_UNROLL
 }
 
 // Launch geometry, shared by the launchers (attention.cu) and the emulator tests. Prefill blocks own
-// rows_per_block rows (kPrefillRows on CUDA cores, kMmaPrefillRows on tensor cores).
-inline long long prefill_row_tiles(const PagedBatch& batch, int num_q_heads, int num_kv_heads,
-                                   int rows_per_block = kPrefillRows) {
+// rows_per_block rows (prefill_rows_per_block in attention_prefill_mma_kernels.cuh).
+inline long long prefill_row_tiles(const PagedBatch& batch, int num_q_heads, int num_kv_heads, int rows_per_block) {
   const long long group = num_q_heads / num_kv_heads;
   return (static_cast<long long>(batch.max_query_len) * group + rows_per_block - 1) / rows_per_block;
 }
-inline dim3 prefill_grid(const PagedBatch& batch, int num_q_heads, int num_kv_heads,
-                         int rows_per_block = kPrefillRows) {
+inline dim3 prefill_grid(const PagedBatch& batch, int num_q_heads, int num_kv_heads, int rows_per_block) {
   return dim3(static_cast<unsigned>(prefill_row_tiles(batch, num_q_heads, num_kv_heads, rows_per_block)),
               static_cast<unsigned>(batch.num_seqs), static_cast<unsigned>(num_kv_heads));
 }
-// Decode blocks hold heads_per_block query heads of a kv head (kHeadsPerDecodeBlock on CUDA cores, the
-// whole group, kMmaDecodeMaxGroup at most, on tensor cores).
-inline int decode_head_chunks(int num_q_heads, int num_kv_heads, int heads_per_block = kHeadsPerDecodeBlock) {
+// Decode blocks hold heads_per_block query heads of a kv head (decode_heads_per_block in
+// attention_decode_mma_kernels.cuh).
+inline int decode_head_chunks(int num_q_heads, int num_kv_heads, int heads_per_block) {
   return (num_q_heads / num_kv_heads + heads_per_block - 1) / heads_per_block;
 }
 // Carves the caller's workspace (decode_workspace_floats of it) into the three partial arrays.
@@ -493,7 +489,7 @@ inline DecodeWorkspace decode_workspace(float* workspace, const PagedBatch& batc
   return work;
 }
 inline dim3 decode_grid(const DecodeWorkspace& work, const PagedBatch& batch, int num_q_heads, int num_kv_heads,
-                        int heads_per_block = kHeadsPerDecodeBlock) {
+                        int heads_per_block) {
   return dim3(static_cast<unsigned>(work.num_splits), static_cast<unsigned>(batch.num_seqs),
               static_cast<unsigned>(num_kv_heads * decode_head_chunks(num_q_heads, num_kv_heads, heads_per_block)));
 }

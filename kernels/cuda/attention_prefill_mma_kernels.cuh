@@ -1,8 +1,8 @@
 // Prefill attention on tensor cores (bf16 only; launcher in attention.cu), FlashAttention-2 style. A block
 // owns one kv head of one sequence and 64 (query token, query head of the group) rows, 16 a warp, so each
 // K/V tile staged in shared memory serves every head of the group. A warp holds its rows' queries as mma
-// A fragments (mma.cuh), scores a 64-key tile into registers, updates its online softmax there (each row's
-// four lanes agree on its max through two shuffles), rounds the weights to bf16 and multiplies them by the
+// A fragments (mma.cuh), scores a 64-key tile into registers, updates its online softmax there
+// (mma_softmax.cuh), rounds the weights to bf16 and multiplies them by the
 // value tile without leaving registers: the score fragments of two 8-key n-tiles are the A fragment of the
 // next product. Keys are staged as bf16 rows and values transposed ([dim][key]), so every B fragment is one
 // 32-bit shared load; rows are padded by 16 bytes so that a warp's loads hit 32 distinct banks.
@@ -17,6 +17,7 @@
 #include "kernels/cuda/attention_kernels.cuh"
 #include "kernels/cuda/grid_dependency.cuh"
 #include "kernels/cuda/mma.cuh"
+#include "kernels/cuda/mma_softmax.cuh"
 #include "kernels/kv_cache.h"
 
 namespace r1eval::kernels::cuda_detail {
@@ -25,6 +26,9 @@ constexpr int kMmaRowsPerWarp = 16;
 constexpr int kMmaPrefillRows = kWarps * kMmaRowsPerWarp;
 constexpr int kMmaKeyTile = 64;
 constexpr int kMmaPadPairs = 4;  // 16 bytes of padding per shared row
+
+// Rows a prefill block owns on tensor cores or on CUDA cores (prefill_kernel).
+constexpr int prefill_rows_per_block(bool tensor_cores) { return tensor_cores ? kMmaPrefillRows : kPrefillRows; }
 
 template <int D>
 __global__ void __launch_bounds__(kThreads)
@@ -73,7 +77,7 @@ R1EVAL_UNROLL
   const int warp_last_row = min(warp_row0 + kMmaRowsPerWarp, block.rows_total) - 1;
   const int warp_key_end = warp_row0 < block.rows_total ? block.position(warp_last_row) + 1 : 0;
 
-  const float scale_log2 = scale * 1.4426950408889634f;  // softmax in base 2: exp(x) = exp2(x log2 e)
+  const float scale_log2 = scale * kLog2e;
   float running_max[2] = {-INFINITY, -INFINITY};  // of scaled base-2 scores
   float running_sum[2] = {0.0f, 0.0f};            // this lane's share; the row's four lanes add up at the end
   float acc[kDimTiles][4];
@@ -119,59 +123,29 @@ R1EVAL_UNROLL
         mma_bf16_16x8x16(score[n], query[s], b);
       }
     }
-    float tile_max[2] = {-INFINITY, -INFINITY};
 R1EVAL_UNROLL
     for (int n = 0; n < kKeyTiles; ++n)
 R1EVAL_UNROLL
       for (int i = 0; i < 4; ++i) {
         const int key = tile + n * 8 + 2 * t + (i & 1);
-        const int r = i / 2;
-        score[n][i] = key <= position[r] ? score[n][i] * scale_log2 : -INFINITY;
-        tile_max[r] = fmaxf(tile_max[r], score[n][i]);
+        score[n][i] = key <= position[i / 2] ? score[n][i] * scale_log2 : -INFINITY;
       }
-    float rescale[2], base[2];
-R1EVAL_UNROLL
-    for (int r = 0; r < 2; ++r) {
-      tile_max[r] = fmaxf(tile_max[r], __shfl_xor_sync(0xffffffffu, tile_max[r], 1));
-      tile_max[r] = fmaxf(tile_max[r], __shfl_xor_sync(0xffffffffu, tile_max[r], 2));
-      const float new_max = fmaxf(running_max[r], tile_max[r]);
-      base[r] = new_max == -INFINITY ? 0.0f : new_max;  // a row with nothing visible yet keeps zeros
-      rescale[r] = exp2f(running_max[r] - base[r]);
-      running_max[r] = new_max;
-      running_sum[r] *= rescale[r];
-    }
-R1EVAL_UNROLL
-    for (int n = 0; n < kDimTiles; ++n) {
-      acc[n][0] *= rescale[0];
-      acc[n][1] *= rescale[0];
-      acc[n][2] *= rescale[1];
-      acc[n][3] *= rescale[1];
-    }
+    std::uint32_t weights[kKeySteps][4];
+    online_softmax_tile(score, running_max, running_sum, acc, weights);
 R1EVAL_UNROLL
     for (int k = 0; k < kKeySteps; ++k) {
-      std::uint32_t weights[4];  // keys 16k .. 16k + 15 of the tile as the A fragment (mma.cuh)
-R1EVAL_UNROLL
-      for (int half = 0; half < 2; ++half) {
-        const float* s = score[2 * k + half];
-        weights[2 * half] = pack_bf16_pair(exp2f(s[0] - base[0]), exp2f(s[1] - base[0]));
-        weights[2 * half + 1] = pack_bf16_pair(exp2f(s[2] - base[1]), exp2f(s[3] - base[1]));
-        running_sum[0] += low_bf16(weights[2 * half]) + high_bf16(weights[2 * half]);
-        running_sum[1] += low_bf16(weights[2 * half + 1]) + high_bf16(weights[2 * half + 1]);
-      }
-      const std::uint32_t a[4] = {weights[0], weights[1], weights[2], weights[3]};
 R1EVAL_UNROLL
       for (int n = 0; n < kDimTiles; ++n) {
         const std::uint32_t* column = value_pairs + (n * 8 + g) * kValuePairs + 8 * k;
         const std::uint32_t b[2] = {column[t], column[4 + t]};
-        mma_bf16_16x8x16(acc[n], a, b);
+        mma_bf16_16x8x16(acc[n], weights[k], b);
       }
     }
   }
 
 R1EVAL_UNROLL
   for (int r = 0; r < 2; ++r) {
-    running_sum[r] += __shfl_xor_sync(0xffffffffu, running_sum[r], 1);
-    running_sum[r] += __shfl_xor_sync(0xffffffffu, running_sum[r], 2);
+    running_sum[r] = group_sum<4>(running_sum[r]);
     if (position[r] < 0) continue;
     const int row = warp_row0 + g + 8 * r;
     std::uint32_t* o =

@@ -10,6 +10,7 @@
 #include <cstdint>
 
 #include "kernels/bf16.h"
+#include "kernels/cuda/bf16_chunks.cuh"
 #include "kernels/cuda/grid_dependency.cuh"
 #include "kernels/cuda/pointwise_kernels.cuh"
 #include "kernels/cuda/reduce.cuh"
@@ -23,14 +24,6 @@ constexpr int kGemvChunksInFlight = 8;  // 8 x 16 bytes per lane: a 1536-wide bf
 
 inline dim3 gemv_grid(int n) {
   return dim3(static_cast<unsigned>((static_cast<long long>(n) + kGemvFeaturesPerBlock - 1) / kGemvFeaturesPerBlock));
-}
-
-__device__ __forceinline__ void unpack_bf16x8(const uint4& raw, float (&v)[8]) {
-  const unsigned words[4] = {raw.x, raw.y, raw.z, raw.w};
-  for (int i = 0; i < 4; ++i) {
-    v[2 * i] = bits_float(words[i] << 16);
-    v[2 * i + 1] = bits_float(words[i] & 0xffff0000u);
-  }
 }
 
 // M rows of x ([M][k]) against the weight ([n][k]); k is a multiple of 8, x and weight 16-byte aligned.

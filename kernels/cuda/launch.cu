@@ -15,10 +15,7 @@ enum : int { kUnknown = 0, kOn = 1, kOff = 2 };
 std::array<std::atomic<int>, kMaxDevices> dependent_launch_state{};
 
 bool allowed_by_environment() {
-  static const bool allowed = [] {
-    const char* value = std::getenv("R1EVAL_DEPENDENT_LAUNCH");
-    return value == nullptr || std::strcmp(value, "0") != 0;
-  }();
+  static const bool allowed = enabled_by_environment("R1EVAL_DEPENDENT_LAUNCH");
   return allowed;
 }
 
@@ -29,6 +26,11 @@ int current_device() {
 }
 
 }  // namespace
+
+bool enabled_by_environment(const char* name) {
+  const char* value = std::getenv(name);
+  return value == nullptr || std::strcmp(value, "0") != 0;
+}
 
 bool dependent_launch_enabled() {
   if (!allowed_by_environment()) return false;

@@ -10,6 +10,8 @@
 
 namespace r1eval::kernels::cuda_detail {
 
+// Whether environment variable `name` leaves a feature on: unset, or anything but "0". (Callers read it once.)
+bool enabled_by_environment(const char* name);
 // Whether launches on the current device ask for programmatic dependent launch.
 bool dependent_launch_enabled();
 // Called after a launch with the attribute was refused and the same launch without it was not: later

@@ -9,19 +9,7 @@
 #pragma once
 #include <cstdint>
 
-#include "kernels/bf16.h"
-#include "kernels/host_device.h"
-
-namespace r1eval::kernels::cuda_detail {
-
-// Two floats as one operand word (rounded to bf16, the first in the low half), and back.
-R1EVAL_HOST_DEVICE std::uint32_t pack_bf16_pair(float low, float high) {
-  return static_cast<std::uint32_t>(to_bf16(low).bits) | (static_cast<std::uint32_t>(to_bf16(high).bits) << 16);
-}
-R1EVAL_HOST_DEVICE float low_bf16(std::uint32_t pair) { return bits_float(pair << 16); }
-R1EVAL_HOST_DEVICE float high_bf16(std::uint32_t pair) { return bits_float(pair & 0xffff0000u); }
-
-}  // namespace r1eval::kernels::cuda_detail
+#include "kernels/bf16.h"  // pack_bf16_pair, low_bf16, high_bf16: the operand words
 
 #if defined(__CUDACC__)
 __device__ __forceinline__ void mma_bf16_16x8x16(float (&d)[4], const std::uint32_t (&a)[4],

@@ -7,6 +7,7 @@
 #include <type_traits>
 
 #include "kernels/bf16.h"
+#include "kernels/cuda/bf16_chunks.cuh"
 #include "kernels/cuda/grid_dependency.cuh"
 #include "kernels/cuda/reduce.cuh"
 #include "kernels/kv_cache.h"
@@ -20,12 +21,7 @@ constexpr int kNormThreads = 256;
 template <int kVec, typename T>
 __device__ __forceinline__ void load_vec(const T* p, float (&v)[kVec]) {
   if constexpr (kVec == 8 && std::is_same_v<T, bf16>) {
-    const uint4 raw = *reinterpret_cast<const uint4*>(p);
-    const unsigned words[4] = {raw.x, raw.y, raw.z, raw.w};
-    for (int i = 0; i < 4; ++i) {
-      v[2 * i] = bits_float(words[i] << 16);
-      v[2 * i + 1] = bits_float(words[i] & 0xffff0000u);
-    }
+    unpack_bf16x8(*reinterpret_cast<const uint4*>(p), v);
   } else if constexpr (kVec == 8) {
     const uint4 a = reinterpret_cast<const uint4*>(p)[0], b = reinterpret_cast<const uint4*>(p)[1];
     const unsigned words[8] = {a.x, a.y, a.z, a.w, b.x, b.y, b.z, b.w};
@@ -40,8 +36,7 @@ template <int kVec, typename T>
 __device__ __forceinline__ void store_vec(T* p, const float (&v)[kVec]) {
   if constexpr (kVec == 8 && std::is_same_v<T, bf16>) {
     unsigned words[4];
-    for (int i = 0; i < 4; ++i)
-      words[i] = static_cast<unsigned>(to_bf16(v[2 * i]).bits) | (static_cast<unsigned>(to_bf16(v[2 * i + 1]).bits) << 16);
+    for (int i = 0; i < 4; ++i) words[i] = pack_bf16_pair(v[2 * i], v[2 * i + 1]);
     *reinterpret_cast<uint4*>(p) = uint4{words[0], words[1], words[2], words[3]};
   } else if constexpr (kVec == 8) {
     reinterpret_cast<uint4*>(p)[0] = uint4{float_bits(v[0]), float_bits(v[1]), float_bits(v[2]), float_bits(v[3])};

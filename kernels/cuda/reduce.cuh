@@ -14,15 +14,20 @@
 
 namespace r1eval::kernels::cuda_detail {
 
-__device__ __forceinline__ float warp_sum(float v) {
-  for (int offset = 16; offset > 0; offset >>= 1) v += __shfl_xor_sync(0xffffffffu, v, offset);
+// Over each aligned group of kLanes lanes (a power of two up to 32), returned to every lane of the group.
+template <int kLanes>
+__device__ __forceinline__ float group_sum(float v) {
+  for (int offset = kLanes / 2; offset > 0; offset >>= 1) v += __shfl_xor_sync(0xffffffffu, v, offset);
+  return v;
+}
+template <int kLanes>
+__device__ __forceinline__ float group_max(float v) {
+  for (int offset = kLanes / 2; offset > 0; offset >>= 1) v = fmaxf(v, __shfl_xor_sync(0xffffffffu, v, offset));
   return v;
 }
 
-__device__ __forceinline__ float warp_max(float v) {
-  for (int offset = 16; offset > 0; offset >>= 1) v = fmaxf(v, __shfl_xor_sync(0xffffffffu, v, offset));
-  return v;
-}
+__device__ __forceinline__ float warp_sum(float v) { return group_sum<32>(v); }
+__device__ __forceinline__ float warp_max(float v) { return group_max<32>(v); }
 
 __device__ __forceinline__ unsigned long long warp_sum_u64(unsigned long long v) {
   for (int offset = 16; offset > 0; offset >>= 1) v += __shfl_xor_sync(0xffffffffu, v, offset);
@@ -67,9 +72,10 @@ __device__ __forceinline__ unsigned long long block_sum_u64(unsigned long long v
   return warp_sum_u64(v);
 }
 
-// Exclusive prefix sum over the block in thread order, returned to each thread. `scratch` holds 32 values;
-// the block must be converged.
-__device__ __forceinline__ unsigned long long exclusive_scan_u64(unsigned long long v, unsigned long long* scratch) {
+// Exclusive prefix sum over the block in thread order, returned to each thread, and the block's total in
+// *total when asked. `scratch` holds 32 values; the block must be converged.
+__device__ __forceinline__ unsigned long long exclusive_scan_u64(unsigned long long v, unsigned long long* scratch,
+                                                                  unsigned long long* total = nullptr) {
   const int lane = threadIdx.x % 32, warp = threadIdx.x / 32, warps = blockDim.x / 32;
   unsigned long long inclusive = v;
   for (int offset = 1; offset < 32; offset <<= 1) {
@@ -80,14 +86,15 @@ __device__ __forceinline__ unsigned long long exclusive_scan_u64(unsigned long l
   if (lane == 31) scratch[warp] = inclusive;
   __syncthreads();
   if (warp == 0) {
-    unsigned long long total = lane < warps ? scratch[lane] : 0ull;
+    unsigned long long warp_totals = lane < warps ? scratch[lane] : 0ull;
     for (int offset = 1; offset < 32; offset <<= 1) {
-      const unsigned long long other = __shfl_up_sync(0xffffffffu, total, offset);
-      if (lane >= offset) total += other;
+      const unsigned long long other = __shfl_up_sync(0xffffffffu, warp_totals, offset);
+      if (lane >= offset) warp_totals += other;
     }
-    if (lane < warps) scratch[lane] = total;  // inclusive over warps
+    if (lane < warps) scratch[lane] = warp_totals;  // inclusive over warps
   }
   __syncthreads();
+  if (total != nullptr) *total = scratch[warps - 1];
   const unsigned long long warp_base = warp == 0 ? 0ull : scratch[warp - 1];
   return warp_base + inclusive - v;
 }

@@ -27,11 +27,13 @@ void check_shape(const char* what, int draws, int vocab) {
   if (vocab <= 0) throw std::invalid_argument(std::string(what) + ": vocab must be > 0, got " + std::to_string(vocab));
 }
 
-// One block per draw, after the two slice kernels when there is a workspace for them.
+// One block per draw, after the two slice kernels when there is a workspace for them (and
+// R1EVAL_SPLIT_SAMPLING=0 does not say otherwise).
 void launch_sampling(const float* logits, int vocab, const std::int32_t* rows, int draws, const SamplingParams* params,
                      const SampleKey* keys, std::int32_t* tokens, std::byte* workspace, cudaStream_t stream) {
+  static const bool split = cuda_detail::enabled_by_environment("R1EVAL_SPLIT_SAMPLING");
   SampleScratch scratch;
-  if (workspace != nullptr && sampling_workspace_bytes(draws, vocab) > 0) {
+  if (split && workspace != nullptr && sampling_workspace_bytes(draws, vocab) > 0) {
     scratch = sample_scratch(workspace, draws, vocab);
     const dim3 slices(static_cast<unsigned>(draws), static_cast<unsigned>(scratch.num_slices));
     launch_kernel("sample_slice_greedy_kernel", sample_slice_greedy_kernel, slices, dim3(kSliceThreads), stream,

@@ -156,8 +156,8 @@ R1EVAL_UNROLL
   }
   const unsigned long long bin0_total = block_sum_u64(bin0, sums);
   const unsigned count = static_cast<unsigned>(__popc(candidate_mask));
-  const unsigned long long before = exclusive_scan_u64(count, sums);
-  const unsigned long long total = block_sum_u64(count, sums);
+  unsigned long long total = 0;
+  const unsigned long long before = exclusive_scan_u64(count, sums, &total);
 
   const std::size_t slot0 = static_cast<std::size_t>(draw) * scratch.num_slices + slice;
   std::int32_t* ids = scratch.candidate_ids + slot0 * kSamplingSliceCandidates;

@@ -28,6 +28,7 @@ namespace r1eval::kernels {
 namespace {
 
 using testing::convert;
+using testing::expect_near;
 using testing::make_paged_case;
 using testing::PagedCase;
 using testing::random_bf16;
@@ -36,15 +37,6 @@ using testing::random_floats;
 // The sampling kernel works for any block of 32..1024 threads; emulating it with 128 OS threads instead
 // of the 1024 it launches with on a GPU keeps this CPU test light (kernels_cuda_tests runs 1024).
 constexpr unsigned kEmulatedSampleThreads = 128;
-
-template <typename T>
-void expect_near(const std::vector<T>& got, const std::vector<T>& want, double rel, double abs, const char* what) {
-  ASSERT_EQ(got.size(), want.size()) << what;
-  for (std::size_t i = 0; i < got.size(); ++i) {
-    const double g = load_as_float(got[i]), w = load_as_float(want[i]);
-    ASSERT_NEAR(g, w, abs + rel * std::abs(w)) << what << " element " << i;
-  }
-}
 
 template <typename T, int kVec>
 void emulate_rmsnorm(int rows, int dim, bool with_residual) {
@@ -308,7 +300,7 @@ void emulate_attention(const PagedCase& c, float scale, bool decode, bool tensor
   const int stride = c.num_q_heads * D;
   if (!decode) {
     cpu::paged_attention_prefill<T>(q.data(), stride, cpu_out.data(), c.num_q_heads, cache, batch, scale);
-    const int rows = tensor_cores ? cuda_detail::kMmaPrefillRows : cuda_detail::kPrefillRows;
+    const int rows = cuda_detail::prefill_rows_per_block(tensor_cores);
     simt::launch(cuda_detail::prefill_grid(batch, c.num_q_heads, c.num_kv_heads, rows), dim3(cuda_detail::kThreads), [&] {
       if constexpr (std::is_same_v<T, bf16>) {
         if (tensor_cores) {
@@ -323,7 +315,7 @@ void emulate_attention(const PagedCase& c, float scale, bool decode, bool tensor
     std::vector<float> workspace(
         decode_workspace_floats(batch.num_seqs, c.num_q_heads, D, batch.max_context_len), std::nanf(""));
     const cuda_detail::DecodeWorkspace work = cuda_detail::decode_workspace(workspace.data(), batch, c.num_q_heads);
-    const int heads = tensor_cores ? cuda_detail::kMmaDecodeMaxGroup : cuda_detail::kHeadsPerDecodeBlock;
+    const int heads = cuda_detail::decode_heads_per_block(tensor_cores);
     simt::launch(cuda_detail::decode_grid(work, batch, c.num_q_heads, c.num_kv_heads, heads), dim3(cuda_detail::kThreads), [&] {
       if constexpr (std::is_same_v<T, bf16>) {
         if (tensor_cores) {
@@ -346,13 +338,7 @@ void emulate_attention(const PagedCase& c, float scale, bool decode, bool tensor
     return;
   }
   expect_near(out, cpu_out, 1e-2, 1.0 / 256, what);
-  double error = 0.0, norm = 0.0;
-  for (std::size_t i = 0; i < out.size(); ++i) {
-    const double g = load_as_float(out[i]), w = load_as_float(cpu_out[i]);
-    error += (g - w) * (g - w);
-    norm += w * w;
-  }
-  EXPECT_LT(std::sqrt(error / norm), 5e-3) << what;
+  EXPECT_LT(testing::relative_l2_error(out, cpu_out), 5e-3) << what;
 }
 
 TEST(CudaKernelEmulation, PagedAttentionPrefill) {

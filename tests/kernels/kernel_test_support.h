@@ -1,6 +1,9 @@
-// Random inputs shared by the kernel tests (CPU twin vs naive reference, CUDA vs CPU twin).
+// Random inputs and comparisons shared by the kernel tests (CPU twin vs naive reference, CUDA vs CPU twin).
 #pragma once
+#include <gtest/gtest.h>
+
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <numeric>
 #include <random>
@@ -109,6 +112,28 @@ inline PagedCase make_paged_case(const std::vector<int>& query_lens, const std::
   c.value = random_bf16(pool_elems, -1.0f, 1.0f, seed + 2);
   c.q = random_floats(static_cast<std::size_t>(c.rows()) * num_q_heads * head_dim, -1.0f, 1.0f, seed + 3);
   return c;
+}
+
+// Every element within abs + rel * |want| (the first miss ends the comparison, naming the element).
+template <typename T>
+void expect_near(const std::vector<T>& got, const std::vector<T>& want, double rel, double abs, const char* what) {
+  ASSERT_EQ(got.size(), want.size()) << what;
+  for (std::size_t i = 0; i < got.size(); ++i) {
+    const double g = load_as_float(got[i]), w = load_as_float(want[i]);
+    ASSERT_NEAR(g, w, abs + rel * std::abs(w)) << what << " element " << i;
+  }
+}
+
+// ||got - want|| / ||want|| over all elements.
+template <typename T>
+double relative_l2_error(const std::vector<T>& got, const std::vector<T>& want) {
+  double error = 0.0, norm = 0.0;
+  for (std::size_t i = 0; i < got.size() && i < want.size(); ++i) {
+    const double g = load_as_float(got[i]), w = load_as_float(want[i]);
+    error += (g - w) * (g - w);
+    norm += w * w;
+  }
+  return std::sqrt(error / norm);
 }
 
 }  // namespace r1eval::kernels::testing

@@ -16,6 +16,8 @@
 #include <thread>
 #include <vector>
 
+#include "kernels/bf16.h"
+
 #if defined(__CUDACC__)
 #error "simt_emulator.h is for host compilers; nvcc builds the real kernels"
 #endif
@@ -139,10 +141,7 @@ inline void mma_bf16_16x8x16(float (&d)[4], const std::uint32_t (&a)[4], const s
   std::copy(b, b + 2, warp.mma_b[lane]);
   warp.barrier.arrive_and_wait();
   const auto half = [](std::uint32_t word, int high) {
-    const std::uint32_t bits = (high ? word >> 16 : word & 0xffffu) << 16;
-    float value;
-    std::memcpy(&value, &bits, sizeof value);
-    return value;
+    return high ? r1eval::kernels::high_bf16(word) : r1eval::kernels::low_bf16(word);
   };
   const auto a_at = [&](int row, int col) {
     return half(warp.mma_a[(row % 8) * 4 + (col % 8) / 2][(row >= 8 ? 1 : 0) + (col >= 8 ? 2 : 0)], col % 2);

@@ -4,8 +4,6 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <cstdlib>
-#include <cstring>
 #include <map>
 #include <set>
 #include <stdexcept>
@@ -30,16 +28,6 @@ namespace r1eval::engine::cuda {
 using kernels::bf16;
 
 namespace {
-
-// R1EVAL_SPLIT_SAMPLING=0: one block per draw instead of the slice kernels first (the same tokens; for a
-// comparison, or to rule the split path out).
-bool split_sampling() {
-  static const bool allowed = [] {
-    const char* value = std::getenv("R1EVAL_SPLIT_SAMPLING");
-    return value == nullptr || std::strcmp(value, "0") != 0;
-  }();
-  return allowed;
-}
 
 R1EVAL_BF16_KERNEL_FAMILY(CudaKernels, ::r1eval::kernels::cuda);
 
@@ -174,10 +162,8 @@ struct CudaRank::Impl {
     }
     if (!step.want_logits && step.tokens != nullptr && step.draws.num_draws > 0) {
       draw_tokens.reserve(static_cast<std::size_t>(step.draws.num_draws) * sizeof(std::int32_t), stream);
-      if (split_sampling()) {
-        sample_workspace.reserve(
-            std::max<std::size_t>(1, kernels::sampling_workspace_bytes(step.draws.num_draws, model.vocab)), stream);
-      }
+      sample_workspace.reserve(
+          std::max<std::size_t>(1, kernels::sampling_workspace_bytes(step.draws.num_draws, model.vocab)), stream);
     }
   }
 
@@ -297,7 +283,7 @@ struct CudaRank::Impl {
       step.tokens->resize(static_cast<std::size_t>(step.draws.num_draws));
       if (!step.tokens->empty()) {
         bf16_sample<CudaKernels>(model, step.draws, device_batch, workspace, draw_tokens.as<std::int32_t>(),
-                                 split_sampling() ? sample_workspace.data() : nullptr, stream);
+                                 sample_workspace.data(), stream);
         check_cuda(cudaMemcpyAsync(step.tokens->data(), draw_tokens.data(), step.tokens->size() * sizeof(std::int32_t),
                                    cudaMemcpyDeviceToHost, stream),
                    "cudaMemcpyAsync", "sampled tokens download");

@@ -29,6 +29,7 @@ namespace r1eval::kernels {
 namespace {
 
 using testing::convert;
+using testing::expect_near;
 using testing::make_paged_case;
 using testing::PagedCase;
 using testing::random_bf16;
@@ -125,15 +126,6 @@ TEST(CudaErrors, BadShapesThrowBeforeLaunching) {
     FAIL() << "expected invalid_argument";
   } catch (const std::invalid_argument& e) {
     EXPECT_EQ(std::string(e.what()).rfind("matmul_rope_write_kv: head_dim must be even", 0), 0u) << e.what();
-  }
-}
-
-template <typename T>
-void expect_near(const std::vector<T>& got, const std::vector<T>& want, double rel, double abs, const char* what) {
-  ASSERT_EQ(got.size(), want.size()) << what;
-  for (std::size_t i = 0; i < got.size(); ++i) {
-    const double g = load_as_float(got[i]), w = load_as_float(want[i]);
-    ASSERT_NEAR(g, w, abs + rel * std::abs(w)) << what << " element " << i;
   }
 }
 
@@ -235,7 +227,8 @@ TEST_F(CudaKernels, RopeWriteKvMatchesCpu) {
 }
 
 // Runs prefill (or decode) on both sides for one case, with the kernel `prefill` (or `decode`) names. The
-// tensor-core kernels round their softmax weights to bf16, so they are allowed 2^-8 of the value range more.
+// tensor-core kernels round their softmax weights to bf16, so an element is allowed 2^-8 of the value range
+// more, and all of them together 5e-3 relative L2 error (as on the emulator).
 struct AttentionKernels {
   cuda::PrefillKernel prefill = cuda::PrefillKernel::automatic;
   cuda::DecodeKernel decode = cuda::DecodeKernel::automatic;
@@ -267,14 +260,16 @@ void compare_attention(const PagedCase& c, float scale, bool decode, AttentionKe
     // automatic may pick tensor cores for bf16 too.
     const bool tensor_cores = std::is_same_v<T, bf16> && (kernels.decode == cuda::DecodeKernel::tensor_cores ||
                                                           kernels.decode == cuda::DecodeKernel::automatic);
-    expect_near(d_out.download(), cpu_out, std::is_same_v<T, float> ? 1e-4 : 1e-2, tensor_cores ? 1.0 / 256 : 2e-5,
-                "decode");
+    const std::vector<T> out = d_out.download();
+    expect_near(out, cpu_out, std::is_same_v<T, float> ? 1e-4 : 1e-2, tensor_cores ? 1.0 / 256 : 2e-5, "decode");
+    if (tensor_cores) EXPECT_LT(testing::relative_l2_error(out, cpu_out), 5e-3) << "decode";
   } else {
     cuda::paged_attention_prefill_with<T>(d_q.get(), stride, d_out.get(), c.num_q_heads, device_cache, device_batch,
                                           scale, kernels.prefill);
     const bool tensor_cores = std::is_same_v<T, bf16> && kernels.prefill != cuda::PrefillKernel::cuda_cores;
-    expect_near(d_out.download(), cpu_out, std::is_same_v<T, float> ? 1e-4 : 1e-2, tensor_cores ? 1.0 / 256 : 2e-5,
-                "prefill");
+    const std::vector<T> out = d_out.download();
+    expect_near(out, cpu_out, std::is_same_v<T, float> ? 1e-4 : 1e-2, tensor_cores ? 1.0 / 256 : 2e-5, "prefill");
+    if (tensor_cores) EXPECT_LT(testing::relative_l2_error(out, cpu_out), 5e-3) << "prefill";
   }
 }
 
@@ -297,7 +292,7 @@ TEST_F(CudaKernels, TensorCoreProductFollowsTheStatedLaneLayout) {
     for (float& x : row) x = static_cast<float>(small(rng)) / 4.0f;  // exact in bf16, products exact in fp32
   for (auto& row : b)
     for (float& x : row) x = static_cast<float>(small(rng)) / 2.0f;
-  const auto pair = cuda_detail::pack_bf16_pair;
+  const auto pair = pack_bf16_pair;
   std::vector<std::uint32_t> a_frags(32 * 4), b_frags(32 * 2);
   std::vector<float> want(32 * 4);
   for (int lane = 0; lane < 32; ++lane) {
