@@ -61,4 +61,18 @@ __device__ void block_greedy(float& best_logit, int& best_id, float* logit_of, i
     }
 }
 
+// The greedy choice among ids begin .. end - 1 of x, the block's threads striding over them, returned to
+// every thread. `logit_of` and `id_of` hold 32.
+__device__ __forceinline__ void block_greedy_over(const float* x, int begin, int end, float& best_logit, int& best_id,
+                                                  float* logit_of, int* id_of) {
+  best_logit = 0.0f;
+  best_id = -1;
+  for (int i = begin + static_cast<int>(threadIdx.x); i < end; i += blockDim.x)
+    if (sampling_greedy_better(x[i], i, best_logit, best_id)) {
+      best_logit = x[i];
+      best_id = i;
+    }
+  block_greedy(best_logit, best_id, logit_of, id_of);
+}
+
 }  // namespace r1eval::kernels::cuda_detail

@@ -308,12 +308,7 @@ __global__ void __launch_bounds__(kSampleThreads, 1)
   if (scratch.slices != nullptr) {
     merge_slice_greedy(scratch, r, best_logit, best_id);
   } else {
-    for (int i = threadIdx.x; i < vocab; i += blockDim.x)
-      if (sampling_greedy_better(x[i], i, best_logit, best_id)) {
-        best_logit = x[i];
-        best_id = i;
-      }
-    block_greedy(best_logit, best_id, shared.best_logit, shared.best_id);
+    block_greedy_over(x, 0, vocab, best_logit, best_id, shared.best_logit, shared.best_id);
   }
   const int greedy = best_id < 0 ? 0 : best_id;
   if (sampling_is_greedy(p.temperature)) {

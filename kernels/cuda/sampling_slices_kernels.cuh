@@ -84,14 +84,9 @@ __global__ void __launch_bounds__(kSliceThreads)
   const float* x = draw_logits(logits, vocab, rows, draw);
   const int begin = slice * kSamplingSliceTokens;
   const int end = min(vocab, begin + kSamplingSliceTokens);
-  float best_logit = 0.0f;
-  int best_id = -1;
-  for (int i = begin + static_cast<int>(threadIdx.x); i < end; i += blockDim.x)
-    if (sampling_greedy_better(x[i], i, best_logit, best_id)) {
-      best_logit = x[i];
-      best_id = i;
-    }
-  block_greedy(best_logit, best_id, logit_of, id_of);
+  float best_logit;
+  int best_id;
+  block_greedy_over(x, begin, end, best_logit, best_id, logit_of, id_of);
   if (threadIdx.x == 0) {
     SampleSlice& out = scratch.slices[static_cast<std::size_t>(draw) * scratch.num_slices + slice];
     out.best_logit = best_logit;
