@@ -45,34 +45,44 @@ struct SharedState {
   int digit;
 };
 
-// shared.histogram[d] = sum of f(weight) over tokens whose weight matches `prefix` under `mask` and has
-// digit d at `shift`, where f counts tokens (count_tokens) or adds the weight of tokens at or above
-// `floor` (masses). Ends with a barrier.
-__device__ void digit_histogram(const RowContext& row, bool count_tokens, std::uint32_t floor, std::uint32_t prefix,
-                                std::uint32_t mask, int shift, SharedState& shared) {
+// shared.histogram[d] = sum of f(w) over items j < count whose weight w matches `prefix` under `mask` and
+// has digit d at `shift`, where f counts items (count_tokens) or adds the weight of items at or above
+// `floor` (masses). weight_of(j, w) sets w, or returns false for an item whose weight cannot match (a
+// token whose exp the pass skips). Ends with a barrier.
+template <typename WeightOf>
+__device__ void weight_histogram(int count, const WeightOf& weight_of, bool count_tokens, std::uint32_t floor,
+                                 std::uint32_t prefix, std::uint32_t mask, int shift, SharedState& shared) {
   for (int b = threadIdx.x; b < 256; b += blockDim.x) shared.histogram[b] = 0;
   __syncthreads();
-  const std::uint32_t w_low = count_tokens ? prefix : (prefix > floor ? prefix : floor);
-  const ScaledRange range = scaled_range(w_low, prefix | ~mask);
   // Every lane of a warp runs the same iterations (blockDim is a multiple of 32), as the warp-wide
   // histogram add needs.
-  for (int base = 0; base < row.vocab; base += blockDim.x) {
-    const int i = base + static_cast<int>(threadIdx.x);
+  for (int base = 0; base < count; base += blockDim.x) {
+    const int j = base + static_cast<int>(threadIdx.x);
     unsigned long long f = 0;
     unsigned bin = 0;
-    if (i < row.vocab) {
-      const float x = row.scaled(i);
-      if (range.may_hold(x)) {
-        const std::uint32_t w = sampling_weight_of_scaled(x);
-        if ((w & mask) == prefix) {
-          f = count_tokens ? 1ull : (w >= floor ? w : 0ull);
-          bin = (w >> shift) & 0xffu;
-        }
-      }
+    std::uint32_t w = 0;
+    if (j < count && weight_of(j, w) && (w & mask) == prefix) {
+      f = count_tokens ? 1ull : (w >= floor ? w : 0ull);
+      bin = (w >> shift) & 0xffu;
     }
     warp_histogram_add(shared.histogram, bin, f);
   }
   __syncthreads();
+}
+
+// weight_histogram over a row's tokens, weighing only those whose scaled logit can reach the weights that
+// match (floor and up, for masses).
+__device__ void digit_histogram(const RowContext& row, bool count_tokens, std::uint32_t floor, std::uint32_t prefix,
+                                std::uint32_t mask, int shift, SharedState& shared) {
+  const std::uint32_t w_low = count_tokens ? prefix : (prefix > floor ? prefix : floor);
+  const ScaledRange range = scaled_range(w_low, prefix | ~mask);
+  const auto weight_of = [&](int i, std::uint32_t& w) {
+    const float x = row.scaled(i);
+    if (!range.may_hold(x)) return false;
+    w = sampling_weight_of_scaled(x);
+    return true;
+  };
+  weight_histogram(row.vocab, weight_of, count_tokens, floor, prefix, mask, shift, shared);
 }
 
 // One level of a radix selection: with shared.histogram filled for (prefix, mask, shift), picks the digit
@@ -128,11 +138,17 @@ __device__ __forceinline__ std::uint32_t kept_weight(const RowContext& row, int 
   return w >= threshold ? w : 0;
 }
 
+// The sum of kept(j) over items j < count (every thread gets it).
+template <typename Kept>
+__device__ unsigned long long kept_mass_of(int count, const Kept& kept, SharedState& shared) {
+  unsigned long long mass = 0;
+  for (int j = threadIdx.x; j < count; j += blockDim.x) mass += kept(j);
+  return cuda_detail::block_sum_u64(mass, shared.scratch);
+}
+
 __device__ unsigned long long mass_at_least(const RowContext& row, std::uint32_t threshold, SharedState& shared) {
   const ScaledRange above = scaled_range(threshold, kSamplingMaxWeight);
-  unsigned long long mass = 0;
-  for (int i = threadIdx.x; i < row.vocab; i += blockDim.x) mass += kept_weight(row, i, threshold, above);
-  return cuda_detail::block_sum_u64(mass, shared.scratch);
+  return kept_mass_of(row.vocab, [&](int i) { return kept_weight(row, i, threshold, above); }, shared);
 }
 
 // The sum of shared.histogram's bins (every thread gets it).
@@ -178,23 +194,14 @@ struct CandidateState {
   int count;  // -1: a slice had more than it stores, or all together more than kMaxCandidates
 };
 
-// shared.histogram of the candidates' weights that match prefix under mask, by their digit at shift (the
-// masses). Ends with a barrier.
+// weight_histogram of the candidates' masses.
 __device__ void candidate_histogram(const CandidateState& c, std::uint32_t prefix, std::uint32_t mask, int shift,
                                     SharedState& shared) {
-  for (int b = threadIdx.x; b < 256; b += blockDim.x) shared.histogram[b] = 0;
-  __syncthreads();
-  for (int base = 0; base < c.count; base += blockDim.x) {  // the same iterations for every lane of a warp
-    const int j = base + static_cast<int>(threadIdx.x);
-    unsigned long long f = 0;
-    unsigned bin = 0;
-    if (j < c.count && (c.weights[j] & mask) == prefix) {
-      f = c.weights[j];
-      bin = (c.weights[j] >> shift) & 0xffu;
-    }
-    warp_histogram_add(shared.histogram, bin, f);
-  }
-  __syncthreads();
+  const auto weight_of = [&](int j, std::uint32_t& w) {
+    w = c.weights[j];
+    return true;
+  };
+  weight_histogram(c.count, weight_of, false, 0, prefix, mask, shift, shared);
 }
 
 // Top-p (after temperature, then min-p; no top-k) of draw r from its slices' summaries, when the candidates
@@ -278,9 +285,7 @@ R1EVAL_UNROLL_BY(8)
   const std::uint32_t min_p = sampling_min_p_threshold(p.min_p);
   if (min_p > threshold) {
     threshold = min_p;
-    unsigned long long m = 0;
-    for (int j = threadIdx.x; j < c.count; j += blockDim.x) m += kept(j);
-    kept_mass = block_sum_u64(m, shared.scratch);
+    kept_mass = kept_mass_of(c.count, kept, shared);
   }
   draw_in_order(c.count, sampling_draw_target(kept_mass, sampling_random_bits(key)), kept,
                 [&](int j) { return c.ids[j]; }, tokens + r, shared);
