@@ -78,50 +78,61 @@ ProjectionInput projection_input(const char* what, const bf16* input, const bf16
   return {normed, nullptr};
 }
 
+// A public entry point: its name (bad arguments) and its pair-kernel launches' name (a launch error and the
+// kernel timeline name call and kernel), both literals so that a decode step builds no strings.
+struct Entry {
+  const char* what;
+  const char* kernel;
+};
+constexpr Entry kMatmulRopeWriteKv{"matmul_rope_write_kv", "matmul_rope_write_kv gemv_pair_kernel"};
+constexpr Entry kMatmulSiluMul{"matmul_silu_mul", "matmul_silu_mul gemv_pair_kernel"};
+constexpr Entry kRmsnormMatmulRopeWriteKv{"rmsnorm_matmul_rope_write_kv",
+                                          "rmsnorm_matmul_rope_write_kv gemv_pair_kernel"};
+constexpr Entry kRmsnormMatmulSiluMul{"rmsnorm_matmul_silu_mul", "rmsnorm_matmul_silu_mul gemv_pair_kernel"};
+
 // The gemv_pair_kernel of `epilogue` over `pairs` pairs, normalizing x first when in.norm_weight is set.
 template <typename T, typename Epilogue>
-void launch_projection(const char* what, const ProjectionInput& in, const bf16* weight, const bf16* bias, int m,
+void launch_projection(const char* kernel, const ProjectionInput& in, const bf16* weight, const bf16* bias, int m,
                        int k, int pairs, const Epilogue& epilogue, float eps, Stream stream) {
-  const std::string name = std::string(what) + " gemv_pair_kernel";  // a launch error names call and kernel
   if (in.norm_weight != nullptr)
-    launch_pairs<T, true>(name.c_str(), in.x, weight, bias, m, k, pairs, epilogue, in.norm_weight, eps,
-                          to_cuda(stream));
+    launch_pairs<T, true>(kernel, in.x, weight, bias, m, k, pairs, epilogue, in.norm_weight, eps, to_cuda(stream));
   else
-    launch_pairs<T, false>(name.c_str(), in.x, weight, bias, m, k, pairs, epilogue, nullptr, 0.0f, to_cuda(stream));
+    launch_pairs<T, false>(kernel, in.x, weight, bias, m, k, pairs, epilogue, nullptr, 0.0f, to_cuda(stream));
 }
 
 // q/k/v projection + RoPE + KV write, with the norm in front when norm_weight is set.
 template <typename T>
-void rope_projection(const char* what, const bf16* input, const bf16* norm_weight, float eps, bf16* normed,
+void rope_projection(const Entry& entry, const bf16* input, const bf16* norm_weight, float eps, bf16* normed,
                      const bf16* weight, const bf16* bias, T* qkv, int m, int num_q_heads, int k,
                      const std::int32_t* positions, const std::int64_t* slot_mapping, const float* inv_freq,
                      const KvCacheView& cache, Stream stream) {
-  check_rope_shape(what, num_q_heads, cache);
-  check_rows(what, m, k);
-  const ProjectionInput in = projection_input(what, input, norm_weight, eps, normed, weight, m, k, stream);
+  check_rope_shape(entry.what, num_q_heads, cache);
+  check_rows(entry.what, m, k);
+  const ProjectionInput in = projection_input(entry.what, input, norm_weight, eps, normed, weight, m, k, stream);
   const int width = (num_q_heads + 2 * cache.num_kv_heads) * cache.head_dim;
   if (!gemv_applies(in.x, weight, m, k)) {
     matmul<T>(in.x, weight, bias, qkv, m, width, k, stream);
     rope_write_kv<T>(qkv, m, num_q_heads, positions, slot_mapping, inv_freq, cache, stream);
     return;
   }
-  launch_projection<T>(what, in, weight, bias, m, k, width / 2,
+  launch_projection<T>(entry.kernel, in, weight, bias, m, k, width / 2,
                        RopeWritePairs<T>{qkv, num_q_heads, positions, slot_mapping, inv_freq, cache}, eps, stream);
 }
 
 // gate/up projection + SiLU * up, with the norm in front when norm_weight is set.
 template <typename T>
-void silu_projection(const char* what, const bf16* input, const bf16* norm_weight, float eps, bf16* normed,
+void silu_projection(const Entry& entry, const bf16* input, const bf16* norm_weight, float eps, bf16* normed,
                      const bf16* weight, const bf16* bias, T* gate_up, T* out, int m, int inter, int k, Stream stream) {
-  if (inter <= 0) throw std::invalid_argument(std::string(what) + ": inter must be > 0, got " + std::to_string(inter));
-  check_rows(what, m, k);
-  const ProjectionInput in = projection_input(what, input, norm_weight, eps, normed, weight, m, k, stream);
+  if (inter <= 0)
+    throw std::invalid_argument(std::string(entry.what) + ": inter must be > 0, got " + std::to_string(inter));
+  check_rows(entry.what, m, k);
+  const ProjectionInput in = projection_input(entry.what, input, norm_weight, eps, normed, weight, m, k, stream);
   if (!gemv_applies(in.x, weight, m, k)) {
     matmul<T>(in.x, weight, bias, gate_up, m, 2 * inter, k, stream);
     silu_mul<T>(gate_up, out, m, inter, stream);
     return;
   }
-  launch_projection<T>(what, in, weight, bias, m, k, inter, SiluMulPairs<T>{out, inter}, eps, stream);
+  launch_projection<T>(entry.kernel, in, weight, bias, m, k, inter, SiluMulPairs<T>{out, inter}, eps, stream);
 }
 
 void check_norm_weight(const char* what, const bf16* norm_weight) {
@@ -134,14 +145,14 @@ template <typename T>
 void matmul_rope_write_kv(const bf16* x, const bf16* weight, const bf16* bias, T* qkv, int m, int num_q_heads, int k,
                           const std::int32_t* positions, const std::int64_t* slot_mapping, const float* inv_freq,
                           const KvCacheView& cache, Stream stream) {
-  rope_projection<T>("matmul_rope_write_kv", x, nullptr, 0.0f, nullptr, weight, bias, qkv, m, num_q_heads, k,
+  rope_projection<T>(kMatmulRopeWriteKv, x, nullptr, 0.0f, nullptr, weight, bias, qkv, m, num_q_heads, k,
                      positions, slot_mapping, inv_freq, cache, stream);
 }
 
 template <typename T>
 void matmul_silu_mul(const bf16* x, const bf16* weight, const bf16* bias, T* gate_up, T* out, int m, int inter, int k,
                      Stream stream) {
-  silu_projection<T>("matmul_silu_mul", x, nullptr, 0.0f, nullptr, weight, bias, gate_up, out, m, inter, k, stream);
+  silu_projection<T>(kMatmulSiluMul, x, nullptr, 0.0f, nullptr, weight, bias, gate_up, out, m, inter, k, stream);
 }
 
 template <typename T>
@@ -149,16 +160,16 @@ void rmsnorm_matmul_rope_write_kv(const bf16* input, const bf16* norm_weight, fl
                                   const bf16* weight, const bf16* bias, T* qkv, int m, int num_q_heads, int k,
                                   const std::int32_t* positions, const std::int64_t* slot_mapping,
                                   const float* inv_freq, const KvCacheView& cache, Stream stream) {
-  check_norm_weight("rmsnorm_matmul_rope_write_kv", norm_weight);
-  rope_projection<T>("rmsnorm_matmul_rope_write_kv", input, norm_weight, eps, normed, weight, bias, qkv, m,
+  check_norm_weight(kRmsnormMatmulRopeWriteKv.what, norm_weight);
+  rope_projection<T>(kRmsnormMatmulRopeWriteKv, input, norm_weight, eps, normed, weight, bias, qkv, m,
                      num_q_heads, k, positions, slot_mapping, inv_freq, cache, stream);
 }
 
 template <typename T>
 void rmsnorm_matmul_silu_mul(const bf16* input, const bf16* norm_weight, float eps, bf16* normed, const bf16* weight,
                              const bf16* bias, T* gate_up, T* out, int m, int inter, int k, Stream stream) {
-  check_norm_weight("rmsnorm_matmul_silu_mul", norm_weight);
-  silu_projection<T>("rmsnorm_matmul_silu_mul", input, norm_weight, eps, normed, weight, bias, gate_up, out, m, inter,
+  check_norm_weight(kRmsnormMatmulSiluMul.what, norm_weight);
+  silu_projection<T>(kRmsnormMatmulSiluMul, input, norm_weight, eps, normed, weight, bias, gate_up, out, m, inter,
                      k, stream);
 }
 
