@@ -11,6 +11,16 @@
 namespace r1eval::engine {
 
 enum class FinishReason { kNone, kStop, kLength };
+
+// "stop", "length" or "none": the names completions and sample records carry.
+inline const char* finish_reason_name(FinishReason reason) {
+  switch (reason) {
+    case FinishReason::kStop: return "stop";
+    case FinishReason::kLength: return "length";
+    case FinishReason::kNone: break;
+  }
+  return "none";
+}
 enum class SequenceStatus { kWaiting, kRunning, kFinished };
 
 struct Sequence {

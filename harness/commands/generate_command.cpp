@@ -8,24 +8,13 @@
 
 #include "engine/backend/factory/backend_factory.h"
 #include "engine/runtime/engine.h"
+#include "engine/runtime/sequence.h"
 #include "engine/tokenizer/chat_template.h"
 #include "engine/tokenizer/tokenizer.h"
 #include "harness/backend_flags.h"
 #include "harness/commands/commands.h"
 
 namespace r1eval::harness {
-namespace {
-
-const char* finish_reason_name(engine::FinishReason reason) {
-  switch (reason) {
-    case engine::FinishReason::kStop: return "stop";
-    case engine::FinishReason::kLength: return "length";
-    case engine::FinishReason::kNone: break;
-  }
-  return "none";
-}
-
-}  // namespace
 
 void add_generate_command(CLI::App& app, int& exit_code) {
   struct Options {
@@ -87,10 +76,10 @@ void add_generate_command(CLI::App& app, int& exit_code) {
       const std::string text = tokenizer.decode(tokens, true);
       if (o->format == "json") {
         all.push_back({{"sample_index", c.sample_index}, {"text", text}, {"tokens", tokens},
-                       {"finish_reason", finish_reason_name(c.finish_reason)}});
+                       {"finish_reason", engine::finish_reason_name(c.finish_reason)}});
       } else {
         std::cout << "--- sample " << c.sample_index << " (" << tokens.size() << " tokens, "
-                  << finish_reason_name(c.finish_reason) << ")\n"
+                  << engine::finish_reason_name(c.finish_reason) << ")\n"
                   << text << "\n";
       }
     }

@@ -9,6 +9,7 @@
 
 #include "engine/backend/factory/backend_factory.h"
 #include "engine/runtime/engine.h"
+#include "engine/runtime/sequence.h"
 #include "engine/tokenizer/chat_template.h"
 #include "engine/tokenizer/tokenizer.h"
 
@@ -40,15 +41,6 @@ EngineGenerator::EngineGenerator(const std::filesystem::path& model_dir, const E
 EngineGenerator::~EngineGenerator() = default;
 
 namespace {
-
-const char* finish_reason_name(engine::FinishReason reason) {
-  switch (reason) {
-    case engine::FinishReason::kStop: return "stop";
-    case engine::FinishReason::kLength: return "length";
-    case engine::FinishReason::kNone: break;
-  }
-  return "none";
-}
 
 // The samples of one request that are in the engine together, as one engine request sharing the prompt.
 struct InFlight {
@@ -162,7 +154,7 @@ void EngineGenerator::generate_from(const std::vector<GenerationRequest>& reques
       out.request = group.request;
       out.sample = group.samples.at(c.sample_index);
       out.text = state_->tokenizer.decode(tokens, true);
-      out.finish_reason = finish_reason_name(c.finish_reason);
+      out.finish_reason = engine::finish_reason_name(c.finish_reason);
       out.prompt_tokens = group.prompt_tokens;
       out.completion_tokens = static_cast<std::int64_t>(tokens.size());
       out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - group.start).count();

@@ -11,7 +11,8 @@
 namespace r1eval::harness::serve {
 namespace {
 
-const char* finish_reason_name(engine::FinishReason reason) {
+// The OpenAI API's finish_reason: "length", else "stop" (a returned completion has finished one way or the other).
+const char* openai_finish_reason(engine::FinishReason reason) {
   return reason == engine::FinishReason::kLength ? "length" : "stop";
 }
 
@@ -245,7 +246,7 @@ void EngineService::loop() {
         r.texts[c.sample_index] = text;
         r.emit(c.sample_index, text.size());
       }
-      r.results[c.sample_index] = {std::move(text), finish_reason_name(c.finish_reason),
+      r.results[c.sample_index] = {std::move(text), openai_finish_reason(c.finish_reason),
                                    static_cast<std::int64_t>(c.tokens.size())};
       if (--r.remaining > 0) continue;
       samples_in_engine -= r.job.samples;
