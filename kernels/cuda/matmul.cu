@@ -1,16 +1,19 @@
 // y = x W^T, bf16 operands, fp32 compute: up to kGemvMaxRows rows by gemv_kernel (gemv_kernels.cuh),
 // otherwise through cuBLASLt. cuBLASLt is column-major, so the row-major product is computed as its
 // transpose: y^T (n x m) = W (n x k, stored as k x n column-major, op T) times x^T (k x m, stored
-// column-major as it is). Plans (descriptors + chosen algorithm) are cached
-// per thread, device and shape.
+// column-major as it is). Plans (descriptors + chosen algorithm) are cached per
+// state (a stream's or a thread's), shape and operand alignment.
 #include <cublasLt.h>
 
 #include <cstddef>
+#include <cstdint>
 #include <map>
+#include <mutex>
 #include <memory>
 #include <stdexcept>
 #include <string>
 #include <tuple>
+#include <utility>
 
 #include "kernels/cuda/check.h"
 #include "kernels/cuda/gemv_kernels.cuh"
@@ -29,15 +32,34 @@ using cuda_detail::release_dependents;
 using cuda_detail::to_cuda;
 using cuda_detail::wait_for_prior_kernels;
 
-namespace {
-
 constexpr std::size_t kWorkspaceBytes = 32u << 20;
+
+namespace {
 
 void check_lt(cublasStatus_t status, const char* call) {
   if (status != CUBLAS_STATUS_SUCCESS)
-    throw std::runtime_error(std::string("cuBLASLt error in ") + call + " (matmul): status " +
-                             std::to_string(static_cast<int>(status)));
+    throw std::runtime_error(std::string("cuBLASLt error in ") + call + " (matmul): " + cublasLtGetStatusName(status));
 }
+
+// The largest power of two up to 256 that divides the address: cuBLASLt assumes 256 unless told, and an
+// algorithm chosen for aligned operands may refuse (or fault on) others.
+std::uint32_t alignment_of(const void* p) {
+  const auto address = reinterpret_cast<std::uintptr_t>(p);
+  std::uint32_t alignment = 256;
+  while (alignment > 1 && address % alignment != 0) alignment /= 2;
+  return alignment;
+}
+
+struct PlanKey {
+  int m, n, k, output_type;
+  bool with_bias;
+  std::uint32_t weight_alignment, input_alignment, output_alignment, bias_alignment;
+  auto fields() const {
+    return std::tie(m, n, k, output_type, with_bias, weight_alignment, input_alignment, output_alignment,
+                    bias_alignment);
+  }
+  bool operator<(const PlanKey& other) const { return fields() < other.fields(); }
+};
 
 struct Plan {
   bool fused_bias = false;  // the bias is added by cuBLASLt's epilogue (bf16 outputs)
@@ -55,23 +77,26 @@ struct Plan {
   }
 };
 
-// One thread's cuBLASLt handle, workspace and plans on one device. Made by open(), which returns null when
-// the device has no memory left for the workspace.
-struct DeviceState {
+}  // namespace
+
+// One cuBLASLt handle, workspace and plans on one device, used by one thread at a time: a stream's (bound
+// by MatmulStreamState) or a thread's own. Made by open(), which returns null when the device has no memory
+// left for the workspace.
+struct MatmulStreamState::State {
   cublasLtHandle_t handle = nullptr;
   void* workspace = nullptr;
-  std::map<std::tuple<int, int, int, int, bool>, std::unique_ptr<Plan>> plans;
-  DeviceState() = default;
-  DeviceState(const DeviceState&) = delete;
-  DeviceState& operator=(const DeviceState&) = delete;
-  ~DeviceState() {
+  std::map<PlanKey, std::unique_ptr<Plan>> plans;
+  State() = default;
+  State(const State&) = delete;
+  State& operator=(const State&) = delete;
+  ~State() {
     plans.clear();
     if (workspace != nullptr) cudaFree(workspace);
     if (handle != nullptr) cublasLtDestroy(handle);
   }
 
-  static std::unique_ptr<DeviceState> open() {
-    auto state = std::make_unique<DeviceState>();
+  static std::unique_ptr<State> open() {
+    auto state = std::make_unique<State>();
     const cudaError_t allocated = cudaMalloc(&state->workspace, kWorkspaceBytes);
     if (allocated == cudaErrorMemoryAllocation) {
       (void)cudaGetLastError();  // not sticky: clear it for the caller's next check
@@ -83,29 +108,59 @@ struct DeviceState {
   }
 };
 
-// The calling thread's state on the current device, made on first use; null while the device has no
-// memory for its workspace.
-DeviceState* state_of_current_device() {
+namespace {
+
+using DeviceState = MatmulStreamState::State;
+
+std::mutex& bound_states_mutex() {
+  static std::mutex mutex;
+  return mutex;
+}
+std::map<cudaStream_t, DeviceState*>& bound_states() {
+  static std::map<cudaStream_t, DeviceState*> states;
+  return states;
+}
+
+// The state products on `stream` use: the one bound to the stream, else the calling thread's on the
+// current device, made on first use.
+DeviceState& state_for(cudaStream_t stream) {
+  if (stream != nullptr) {
+    const std::lock_guard<std::mutex> lock(bound_states_mutex());
+    const auto bound = bound_states().find(stream);
+    if (bound != bound_states().end()) return *bound->second;
+  }
   thread_local std::map<int, std::unique_ptr<DeviceState>> states;
   int device = 0;
   check(cudaGetDevice(&device), "cudaGetDevice", "matmul");
   auto& slot = states[device];
   if (!slot) slot = DeviceState::open();
-  return slot.get();
-}
-
-DeviceState& state_for_current_device() {
-  DeviceState* state = state_of_current_device();
-  if (state == nullptr) {
+  if (!slot) {
     throw std::runtime_error("CUDA error in cudaMalloc(workspace) (matmul): out of memory for the " +
                              std::to_string(kWorkspaceBytes >> 20) + " MiB cuBLASLt workspace");
   }
-  return *state;
+  return *slot;
 }
 
 }  // namespace
 
-bool prepare_matmul() { return state_of_current_device() != nullptr; }
+MatmulStreamState::MatmulStreamState(Stream stream, std::unique_ptr<State> state)
+    : stream_(stream), state_(std::move(state)) {}
+
+std::unique_ptr<MatmulStreamState> MatmulStreamState::open(Stream stream) {
+  if (stream == nullptr)
+    throw std::invalid_argument("MatmulStreamState: needs a stream of its own, got the legacy default stream");
+  std::unique_ptr<State> state = State::open();
+  if (state == nullptr) return nullptr;
+  const std::lock_guard<std::mutex> lock(bound_states_mutex());
+  if (!bound_states().emplace(to_cuda(stream), state.get()).second)
+    throw std::invalid_argument("MatmulStreamState: the stream already has one");
+  return std::unique_ptr<MatmulStreamState>(new MatmulStreamState(stream, std::move(state)));
+}
+
+MatmulStreamState::~MatmulStreamState() {
+  const std::lock_guard<std::mutex> lock(bound_states_mutex());
+  bound_states().erase(to_cuda(stream_));
+}
 
 namespace {
 
@@ -114,9 +169,11 @@ constexpr cudaDataType_t output_type() {
   return std::is_same_v<T, float> ? CUDA_R_32F : CUDA_R_16BF;
 }
 
-// Descriptors and the heuristic's first algorithm; nullptr when cuBLASLt offers none for this shape.
+// Descriptors and the heuristic's first algorithm for operands of the key's alignments (the fused bias at
+// `bias`); nullptr when cuBLASLt offers none.
 template <typename T>
-std::unique_ptr<Plan> make_plan(DeviceState& state, int m, int n, int k, bool fuse_bias) {
+std::unique_ptr<Plan> make_plan(DeviceState& state, const PlanKey& key, bool fuse_bias, const bf16* bias) {
+  const int m = key.m, n = key.n, k = key.k;
   auto plan = std::make_unique<Plan>();
   plan->fused_bias = fuse_bias;
   check_lt(cublasLtMatmulDescCreate(&plan->desc, CUBLAS_COMPUTE_32F, CUDA_R_32F), "cublasLtMatmulDescCreate");
@@ -126,12 +183,15 @@ std::unique_ptr<Plan> make_plan(DeviceState& state, int m, int n, int k, bool fu
   check_lt(cublasLtMatmulDescSetAttribute(plan->desc, CUBLASLT_MATMUL_DESC_TRANSB, &keep, sizeof keep),
            "cublasLtMatmulDescSetAttribute(TRANSB)");
   if (fuse_bias) {
-    // D is n x m column-major, so the bias runs along D's rows: one value per output feature.
+    // D is n x m column-major, so the bias runs along D's rows: one value per output feature. The heuristic
+    // reads the bias pointer's alignment from the descriptor, so it is set before it runs.
     const cublasLtEpilogue_t epilogue = CUBLASLT_EPILOGUE_BIAS;
     const cudaDataType_t bias_type = CUDA_R_16BF;
     if (cublasLtMatmulDescSetAttribute(plan->desc, CUBLASLT_MATMUL_DESC_EPILOGUE, &epilogue, sizeof epilogue) !=
             CUBLAS_STATUS_SUCCESS ||
         cublasLtMatmulDescSetAttribute(plan->desc, CUBLASLT_MATMUL_DESC_BIAS_DATA_TYPE, &bias_type, sizeof bias_type) !=
+            CUBLAS_STATUS_SUCCESS ||
+        cublasLtMatmulDescSetAttribute(plan->desc, CUBLASLT_MATMUL_DESC_BIAS_POINTER, &bias, sizeof bias) !=
             CUBLAS_STATUS_SUCCESS)
       return nullptr;  // this cuBLASLt cannot fuse it: the caller falls back to the separate kernel
   }
@@ -142,31 +202,47 @@ std::unique_ptr<Plan> make_plan(DeviceState& state, int m, int n, int k, bool fu
   cublasLtMatmulPreference_t preference = nullptr;
   check_lt(cublasLtMatmulPreferenceCreate(&preference), "cublasLtMatmulPreferenceCreate");
   const std::size_t workspace = kWorkspaceBytes;
-  cublasLtMatmulPreferenceSetAttribute(preference, CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES, &workspace,
-                                       sizeof workspace);
+  // A is the weight, B the input, C = D the output.
+  const std::pair<cublasLtMatmulPreferenceAttributes_t, std::uint32_t> alignments[] = {
+      {CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_A_BYTES, key.weight_alignment},
+      {CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_B_BYTES, key.input_alignment},
+      {CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_C_BYTES, key.output_alignment},
+      {CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_D_BYTES, key.output_alignment}};
+  cublasStatus_t status = cublasLtMatmulPreferenceSetAttribute(
+      preference, CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES, &workspace, sizeof workspace);
+  for (const auto& [attribute, bytes] : alignments)
+    if (status == CUBLAS_STATUS_SUCCESS)
+      status = cublasLtMatmulPreferenceSetAttribute(preference, attribute, &bytes, sizeof bytes);
   cublasLtMatmulHeuristicResult_t result{};
   int found = 0;
-  const cublasStatus_t status = cublasLtMatmulAlgoGetHeuristic(state.handle, plan->desc, plan->weight, plan->input,
-                                                                plan->output, plan->output, preference, 1, &result,
-                                                                &found);
+  if (status == CUBLAS_STATUS_SUCCESS)
+    status = cublasLtMatmulAlgoGetHeuristic(state.handle, plan->desc, plan->weight, plan->input, plan->output,
+                                            plan->output, preference, 1, &result, &found);
   cublasLtMatmulPreferenceDestroy(preference);
-  if (status == CUBLAS_STATUS_NOT_SUPPORTED || found == 0) return nullptr;
+  if (status == CUBLAS_STATUS_NOT_SUPPORTED || (status == CUBLAS_STATUS_SUCCESS && found == 0)) return nullptr;
   check_lt(status, "cublasLtMatmulAlgoGetHeuristic");
   plan->algo = result.algo;
   return plan;
 }
 
 // bf16 outputs take the bias in the epilogue when cuBLASLt has an algorithm for it (saving a pass over
-// y); otherwise, and for fp32 outputs, a separate kernel adds it.
+// y); otherwise, and for fp32 outputs, a separate kernel adds it (for bf16 outputs then rounded twice: a
+// cuBLASLt without the bf16 bias epilogue, which sm_80 and sm_90 have).
 template <typename T>
-Plan& plan_for(DeviceState& state, int m, int n, int k, bool with_bias) {
-  auto& slot = state.plans[{m, n, k, static_cast<int>(output_type<T>()), with_bias}];
+Plan& plan_for(DeviceState& state, const bf16* x, const bf16* weight, const bf16* bias, const T* y, int m, int n,
+               int k) {
+  const PlanKey key{m, n, k, static_cast<int>(output_type<T>()), bias != nullptr, alignment_of(weight),
+                    alignment_of(x), alignment_of(y), bias != nullptr ? alignment_of(bias) : 0u};
+  auto& slot = state.plans[key];
   if (slot) return *slot;
-  if (with_bias && std::is_same_v<T, bf16>) slot = make_plan<T>(state, m, n, k, true);
-  if (!slot) slot = make_plan<T>(state, m, n, k, false);
+  if (bias != nullptr && std::is_same_v<T, bf16>) slot = make_plan<T>(state, key, true, bias);
+  if (!slot) slot = make_plan<T>(state, key, false, nullptr);
   if (!slot)
     throw std::runtime_error("cuBLASLt error in cublasLtMatmulAlgoGetHeuristic (matmul): no algorithm for m=" +
-                             std::to_string(m) + " n=" + std::to_string(n) + " k=" + std::to_string(k));
+                             std::to_string(m) + " n=" + std::to_string(n) + " k=" + std::to_string(k) +
+                             " with operands aligned to " + std::to_string(key.weight_alignment) + "/" +
+                             std::to_string(key.input_alignment) + "/" + std::to_string(key.output_alignment) +
+                             " bytes");
   return *slot;
 }
 
@@ -230,17 +306,20 @@ void cublaslt_product(const bf16* x, const bf16* weight, const bf16* bias, T* y,
     launch_kernel("matmul fill_zero_kernel", fill_zero_kernel<T>, dim3(cuda_detail::blocks_for(count, 256)), dim3(256),
                   to_cuda(stream), y, count);
   } else if (k > 0) {
-    DeviceState& state = state_for_current_device();
-    Plan& plan = plan_for<T>(state, m, n, k, bias != nullptr);
+    DeviceState& state = state_for(to_cuda(stream));
+    Plan& plan = plan_for<T>(state, x, weight, bias, y, m, n, k);
     if (plan.fused_bias) {
       check_lt(cublasLtMatmulDescSetAttribute(plan.desc, CUBLASLT_MATMUL_DESC_BIAS_POINTER, &bias, sizeof bias),
                "cublasLtMatmulDescSetAttribute(BIAS_POINTER)");
       bias_done = true;
     }
     const float alpha = 1.0f, beta = accumulate ? 1.0f : 0.0f;
+    (void)cudaGetLastError();  // as launch_kernel: only this call's error is named after it
     check_lt(cublasLtMatmul(state.handle, plan.desc, &alpha, weight, plan.weight, x, plan.input, &beta, y, plan.output,
                             y, plan.output, &plan.algo, state.workspace, kWorkspaceBytes, to_cuda(stream)),
              "cublasLtMatmul");
+    // A refused launch inside cuBLASLt is named here, not at the next kernel of ours.
+    check(cudaGetLastError(), "cublasLtMatmul", "matmul");
   }
   if (bias != nullptr && !bias_done) {
     launch_kernel("matmul add_bias_kernel", add_bias_kernel<T>, dim3(cuda_detail::blocks_for(count, 256)), dim3(256),

@@ -65,6 +65,9 @@ struct CudaRank::Impl {
   CudaRankOptions options;
   OwnedStream owned_stream;  // declared before the buffers: they are freed first, then the stream
   cudaStream_t stream = nullptr;
+  // cuBLASLt's workspace and plans for this stream: captured graphs use the workspace whichever thread
+  // steps the rank, so it lives with the rank (after the graphs, before the stream).
+  std::unique_ptr<kernels::cuda::MatmulStreamState> matmul_state;
   DeviceBuffer weight_arena;
   Bf16Model model;
   std::int64_t num_layers = 0;
@@ -100,6 +103,9 @@ struct CudaRank::Impl {
     check_cuda(cudaStreamCreateWithFlags(&owned_stream.stream, cudaStreamNonBlocking), "cudaStreamCreateWithFlags",
                where);
     stream = owned_stream.stream;
+    matmul_state = kernels::cuda::MatmulStreamState::open(stream);
+    if (!matmul_state)
+      throw DeviceOutOfMemory("CUDA out of memory: the cuBLASLt workspace on " + where + " does not fit");
     {
       shard.shard_vocab = false;
       const TransformerShardReader reader(checkpoint, config, shard);
@@ -147,10 +153,6 @@ struct CudaRank::Impl {
   // DeviceOutOfMemory with the KV cache untouched and the rank usable for a smaller step.
   void prepare(const RankStep& step) {
     select_device();
-    if (!kernels::cuda::prepare_matmul()) {
-      throw DeviceOutOfMemory("CUDA out of memory: the cuBLASLt workspace on device " +
-                              std::to_string(options.device) + " does not fit");
-    }
     const PackedBatch& packed = *step.packed;
     reserve_workspace(packed.num_tokens, packed.num_logit_rows);
     // A replayed graph brings its own upload and scratch; every other step (a graph's first run, or a
