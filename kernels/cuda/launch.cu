@@ -19,6 +19,20 @@ bool allowed_by_environment() {
   return allowed;
 }
 
+// Compiled for the same architectures as every kernel of the library: on a device of compute capability
+// 9.0 or later that runs code JIT-compiled from older PTX (a build without sm_90), the kernels have no
+// griddepcontrol.wait, so dependent launch would let them read what the kernel before has not yet written.
+__global__ void dependent_launch_probe_kernel() {}
+
+bool kernels_wait_for_prior_kernels() {
+  cudaFuncAttributes attributes{};
+  if (cudaFuncGetAttributes(&attributes, dependent_launch_probe_kernel) != cudaSuccess) {
+    (void)cudaGetLastError();  // no image for this device: its launches fail on their own
+    return false;
+  }
+  return attributes.ptxVersion >= 90;
+}
+
 int current_device() {
   int device = 0;
   check(cudaGetDevice(&device), "cudaGetDevice", "kernel launch");
@@ -42,7 +56,7 @@ bool dependent_launch_enabled() {
     int major = 0;
     check(cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, device), "cudaDeviceGetAttribute",
           "kernel launch");
-    known = major >= 9 ? kOn : kOff;
+    known = major >= 9 && kernels_wait_for_prior_kernels() ? kOn : kOff;
     int expected = kUnknown;
     state.compare_exchange_strong(expected, known, std::memory_order_relaxed);
     known = state.load(std::memory_order_relaxed);

@@ -1,6 +1,6 @@
-// Kernel launches of the CUDA launchers. On devices of compute capability 9.0 and later a launch asks for
-// programmatic dependent launch (the kernel bodies follow grid_dependency.cuh), also inside captured CUDA
-// graphs. R1EVAL_DEPENDENT_LAUNCH=0 in the environment turns it off; a device or driver that refuses the
+// Kernel launches of the CUDA launchers. On devices of compute capability 9.0 and later, running code built
+// for 9.0 or later, a launch asks for programmatic dependent launch (the kernel bodies follow
+// grid_dependency.cuh), also inside captured CUDA graphs. R1EVAL_DEPENDENT_LAUNCH=0 in the environment turns it off; a device or driver that refuses the
 // attribute (an ordinary launch of the same kernel goes through) gets ordinary launches from then on.
 #pragma once
 #include <cuda_runtime.h>
@@ -32,6 +32,9 @@ void launch_kernel_untimed(const char* name, void (*kernel)(Params...), dim3 gri
   config.blockDim = block;
   config.dynamicSmemBytes = 0;
   config.stream = stream;
+  // The error checks after the launch read the thread's last error: clear one that an ignored call left
+  // (a fault of an earlier kernel is sticky and still fails the launch itself).
+  (void)cudaGetLastError();
   if (dependent_launch_enabled()) {
     config.attrs = &dependent;
     config.numAttrs = 1;
