@@ -83,7 +83,8 @@ inline std::size_t decode_workspace_floats(int num_seqs, int num_q_heads, int he
 
 // One query row per sequence (row s belongs to sequence s, at position context_lens[s] - 1); same result
 // as paged_attention_prefill with q_len = 1. workspace holds decode_workspace_floats(...) floats of
-// device memory for the CUDA kernel; the CPU twin needs none (it may be null). A sequence with
+// device memory for the CUDA kernel, whose cache pools must be 16-byte aligned (it reads keys 16 bytes at a
+// time; std::invalid_argument otherwise); the CPU twin needs none (it may be null). A sequence with
 // context 0 gets zeros. The launch depends only on num_seqs, the head counts and max_context_len, so a
 // CUDA graph captured with a fixed bound (say the model's maximum length) replays for any contexts
 // under it; splits past a sequence's context exit at once.

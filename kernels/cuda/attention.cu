@@ -51,12 +51,15 @@ bool tensor_core_attention_allowed_by_environment() {
 
 // Why the tensor-core kernels cannot run these arguments, or null when they can (out: null for decode,
 // whose output the CUDA-core reduce pass writes).
+bool misaligned(const void* p, std::uintptr_t bytes) { return reinterpret_cast<std::uintptr_t>(p) % bytes != 0; }
+
+bool pools_aligned_16(const KvCacheView& cache) { return !misaligned(cache.key, 16) && !misaligned(cache.value, 16); }
+
 template <typename T>
 const char* tensor_core_refusal(const T* q, int q_row_stride, const T* out, const KvCacheView& cache) {
   if (!std::is_same_v<T, bf16>) return "needs bf16 activations";
-  const auto misaligned = [](const void* p, std::uintptr_t bytes) { return reinterpret_cast<std::uintptr_t>(p) % bytes != 0; };
   if (q_row_stride % 2 != 0 || misaligned(q, 4) || misaligned(out, 4)) return "needs 4-byte aligned q and out rows";
-  if (misaligned(cache.key, 16) || misaligned(cache.value, 16)) return "needs 16-byte aligned cache pools";
+  if (!pools_aligned_16(cache)) return "needs 16-byte aligned cache pools";
   return nullptr;
 }
 
@@ -144,6 +147,9 @@ void paged_attention_decode_with(const T* q, int q_row_stride, T* out, int num_q
   validate_attention_shape(num_q_heads, cache, batch, q_row_stride);
   check_head_dim(cache.head_dim, "paged_attention_decode");
   if (workspace == nullptr) throw std::invalid_argument("paged_attention_decode: workspace must not be null");
+  // Every split pass reads keys in 16-byte chunks (the bf16 pools the engine allocates always are).
+  if (!pools_aligned_16(cache))
+    throw std::invalid_argument("paged_attention_decode: the cache pools must be 16-byte aligned");
   const char* refusal = tensor_core_refusal<T>(q, q_row_stride, nullptr, cache);
   if (refusal == nullptr && num_q_heads / cache.num_kv_heads > kMmaDecodeMaxGroup)
     refusal = "holds at most 16 query heads per kv head";

@@ -69,7 +69,10 @@ class CudaKernels : public ::testing::Test {
  protected:
   void SetUp() override {
     int devices = 0;
-    if (cudaGetDeviceCount(&devices) != cudaSuccess || devices == 0) GTEST_SKIP() << "no CUDA device";
+    const cudaError_t status = cudaGetDeviceCount(&devices);
+    (void)cudaGetLastError();
+    if (status != cudaSuccess || devices == 0)
+      GTEST_SKIP() << "no CUDA device (" << (status == cudaSuccess ? "none found" : cudaGetErrorString(status)) << ")";
   }
 };
 
@@ -97,8 +100,8 @@ TEST(CudaErrors, BadShapesThrowBeforeLaunching) {
   EXPECT_THROW(cuda::rmsnorm_matmul_silu_mul<bf16>(nullptr, nullptr, 1e-6f, nullptr, nullptr, nullptr, nullptr, nullptr,
                                                    1, 8, 8),
                std::invalid_argument);
-  bf16 pool{};
-  const KvCacheView cache{&pool, &pool, 1, 16, 2, 96};
+  alignas(16) bf16 pool[9]{};
+  const KvCacheView cache{pool, pool, 1, 16, 2, 96};
   const std::int32_t zero = 0;
   PagedBatch batch;
   batch.num_seqs = 1;
@@ -112,14 +115,21 @@ TEST(CudaErrors, BadShapesThrowBeforeLaunching) {
     EXPECT_NE(std::string(e.what()).find("head_dim 96"), std::string::npos) << e.what();
   }
   try {
-    const KvCacheView heads_128{&pool, &pool, 1, 16, 2, 128};
+    const KvCacheView heads_128{pool, pool, 1, 16, 2, 128};
     cuda::paged_attention_decode_with<float>(&scratch, 4 * 128, &scratch, 4, heads_128, batch, 1.0f, &scratch,
                                              cuda::DecodeKernel::tensor_cores);
     FAIL() << "expected invalid_argument";
   } catch (const std::invalid_argument& e) {
     EXPECT_NE(std::string(e.what()).find("tensor-core kernel needs bf16 activations"), std::string::npos) << e.what();
   }
-  const KvCacheView odd_heads{&pool, &pool, 1, 16, 2, 63};
+  try {
+    const KvCacheView shifted{pool + 1, pool + 1, 1, 16, 2, 128};
+    cuda::paged_attention_decode<float>(&scratch, 4 * 128, &scratch, 4, shifted, batch, 1.0f, &scratch);
+    FAIL() << "expected invalid_argument";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("cache pools must be 16-byte aligned"), std::string::npos) << e.what();
+  }
+  const KvCacheView odd_heads{pool, pool, 1, 16, 2, 63};
   try {
     bf16 x{};
     cuda::matmul_rope_write_kv<bf16>(&x, &x, nullptr, &x, 1, 4, 8, &zero, nullptr, nullptr, odd_heads);
