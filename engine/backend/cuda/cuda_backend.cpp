@@ -38,7 +38,7 @@ ModelConfig checked_config(const std::string& model_dir) {
 std::vector<int> checked_devices(const CudaBackendOptions& options) {
   if (options.tensor_parallel < 1) throw std::invalid_argument("tensor_parallel must be at least 1");
   const int count = cuda::visible_device_count();
-  if (count == 0) throw std::runtime_error("CUDA backend: no CUDA device visible (driver missing or no GPU)");
+  if (count == 0) throw std::runtime_error("CUDA backend: no CUDA device visible: " + cuda::no_visible_device_reason());
   std::vector<int> devices;
   for (int r = 0; r < options.tensor_parallel; ++r) devices.push_back(options.device + r);
   if (options.device < 0 || devices.back() >= count) {

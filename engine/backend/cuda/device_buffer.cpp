@@ -26,6 +26,20 @@ int visible_device_count() {
   return count;
 }
 
+std::string no_visible_device_reason() {
+  int count = 0;
+  const cudaError_t status = cudaGetDeviceCount(&count);
+  (void)cudaGetLastError();
+  if (status == cudaSuccess && count > 0) return "";
+  int driver = 0, runtime = 0;
+  (void)cudaDriverGetVersion(&driver);
+  (void)cudaRuntimeGetVersion(&runtime);
+  const auto version = [](int v) { return std::to_string(v / 1000) + "." + std::to_string(v % 1000 / 10); };
+  return std::string(status == cudaSuccess ? "no device" : cudaGetErrorString(status)) + " (driver supports CUDA " +
+         (driver > 0 ? version(driver) : std::string("none: no driver")) + ", this build's runtime is CUDA " +
+         version(runtime) + ")";
+}
+
 std::vector<std::string> visible_device_names() {
   std::vector<std::string> names;
   for (int d = 0; d < visible_device_count(); ++d) {

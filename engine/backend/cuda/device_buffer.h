@@ -16,6 +16,9 @@ void check_cuda(int status, const char* call, const std::string& what);
 
 // Number of CUDA devices the process can see; 0 when there is no driver or no device.
 int visible_device_count();
+// Why none is visible, in one phrase with the driver's and the runtime's CUDA versions (a driver too old for
+// this build's runtime looks like no device to visible_device_count); empty when one is.
+std::string no_visible_device_reason();
 
 // "NVIDIA H200, 141 GB, sm_90" for each visible device, in device order (empty without a device).
 std::vector<std::string> visible_device_names();
