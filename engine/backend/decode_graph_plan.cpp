@@ -75,4 +75,22 @@ std::size_t decode_graph_upload_bytes(const DecodeGraphShape& shape, int block_s
   return packed.bytes.size();
 }
 
+DecodeGraphBook::Use DecodeGraphBook::use_for(const DecodeGraphShape& shape) {
+  if (uncapturable_.count(shape) != 0) return Use::eager;
+  if (captured_.count(shape) != 0) return Use::replay;
+  return warmed_.insert(shape).second ? Use::eager : Use::capture;
+}
+
+void DecodeGraphBook::captured(const DecodeGraphShape& shape) { captured_.insert(shape); }
+
+void DecodeGraphBook::capture_failed(const DecodeGraphShape& shape, bool out_of_memory) {
+  captured_.erase(shape);
+  if (out_of_memory)
+    warmed_.erase(shape);
+  else
+    uncapturable_.insert(shape);
+}
+
+void DecodeGraphBook::dropped_all() { captured_.clear(); }
+
 }  // namespace r1eval::engine

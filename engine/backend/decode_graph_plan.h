@@ -7,6 +7,7 @@
 #pragma once
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <vector>
 
 #include "engine/backend/forward_batch.h"
@@ -35,5 +36,27 @@ PackedBatch pack_decode_graph_batch(const ForwardBatch& batch, const DecodeGraph
 
 // Bytes of a packed step of `shape` with up to shape.seqs draws appended: what a graph's upload buffer holds.
 std::size_t decode_graph_upload_bytes(const DecodeGraphShape& shape, int block_size);
+
+// What each graph shape's steps do, decided once for all ranks of a backend: NCCL requires the ranks to
+// capture the same collectives into their graphs and to replay them together, so no rank may capture,
+// replay or give up on a shape alone.
+class DecodeGraphBook {
+ public:
+  enum class Use { eager, capture, replay };
+  // The first step of a shape runs eagerly (cuBLASLt makes its plans outside any capture), the second is
+  // captured (then replayed at once), later ones replay; a shape whose capture failed runs eagerly.
+  Use use_for(const DecodeGraphShape& shape);
+  // Every rank holds the shape's graph.
+  void captured(const DecodeGraphShape& shape);
+  // Some rank's capture failed and every rank dropped the shape's graph. Out of memory is passing: the
+  // shape warms up and is captured again later; any other failure keeps the shape eager for good.
+  void capture_failed(const DecodeGraphShape& shape, bool out_of_memory);
+  // Every rank dropped all its graphs (a workspace they point into moved): shapes are captured again at
+  // their next step.
+  void dropped_all();
+
+ private:
+  std::set<DecodeGraphShape> warmed_, captured_, uncapturable_;
+};
 
 }  // namespace r1eval::engine

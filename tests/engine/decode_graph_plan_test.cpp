@@ -113,5 +113,30 @@ TEST(DecodeGraphShape, PaddedStepMatchesTheStepOnTheCpuTwins) {
   }
 }
 
+// The book every rank of a backend follows: warm up, capture, replay; out of memory retries, other
+// failures stay eager; a dropped workspace recaptures without a second warm-up.
+TEST(DecodeGraphBook, WarmsCapturesReplaysAndRecovers) {
+  using Use = DecodeGraphBook::Use;
+  DecodeGraphBook book;
+  const DecodeGraphShape a{8, 256}, b{16, 512};
+  EXPECT_EQ(book.use_for(a), Use::eager);
+  EXPECT_EQ(book.use_for(a), Use::capture);
+  book.captured(a);
+  EXPECT_EQ(book.use_for(a), Use::replay);
+  EXPECT_EQ(book.use_for(b), Use::eager);  // shapes are kept apart
+
+  book.dropped_all();
+  EXPECT_EQ(book.use_for(a), Use::capture);  // still warm
+  book.capture_failed(a, true);
+  EXPECT_EQ(book.use_for(a), Use::eager);  // out of memory: warm up and try again
+  EXPECT_EQ(book.use_for(a), Use::capture);
+
+  EXPECT_EQ(book.use_for(b), Use::capture);
+  book.capture_failed(b, false);
+  for (int step = 0; step < 3; ++step) EXPECT_EQ(book.use_for(b), Use::eager);  // never again
+  book.captured(a);
+  EXPECT_EQ(book.use_for(a), Use::replay);
+}
+
 }  // namespace
 }  // namespace r1eval::engine

@@ -1,6 +1,7 @@
 #include "engine/backend/cuda/cuda_backend.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -68,6 +69,8 @@ struct CudaBackend::Impl {
 #endif
   std::vector<std::unique_ptr<CudaRank>> ranks;
   RankThreads threads;
+  DecodeGraphBook graph_book;
+  std::vector<std::uint64_t> workspace_moves;  // each rank's, as last seen
 
   Impl(const std::string& model_dir, const CudaBackendOptions& backend_options)
       : config(checked_config(model_dir)), options(backend_options), devices(checked_devices(options)),
@@ -88,8 +91,13 @@ struct CudaBackend::Impl {
       ranks.push_back(std::make_unique<CudaRank>(checkpoint, config, ShardSpec{r, world, false}, rank_options));
     }
 #if R1EVAL_HAVE_NCCL
-    // Before the KV cache is sized from free memory, so that the communicators' own memory is not counted.
-    if (world > 1) nccl = std::make_unique<cuda::NcclGroup>(devices);
+    // Before the KV cache is sized from free memory, so that the communicators' own memory is not counted;
+    // one all-reduce of a full batch's size makes NCCL set up its connections and buffers now (it does so
+    // lazily, at the first collective, otherwise).
+    if (world > 1) {
+      nccl = std::make_unique<cuda::NcclGroup>(devices);
+      threads.run([&](int r) { ranks[static_cast<std::size_t>(r)]->warm_up_collectives(collectives(r)); });
+    }
 #endif
     // Every rank holds the same blocks (its own key/value heads of them): the smallest budget decides.
     std::int64_t blocks = -1;
@@ -105,6 +113,7 @@ struct CudaBackend::Impl {
                                   ") holds no block of " + std::to_string(options.kv_block_size) + " tokens");
     }
     for (const auto& rank : ranks) rank->allocate_kv_cache(blocks);
+    for (const auto& rank : ranks) workspace_moves.push_back(rank->workspace_moves());
   }
 
   std::int64_t num_blocks() const { return ranks.front()->num_kv_blocks(); }
@@ -152,8 +161,51 @@ struct CudaBackend::Impl {
     // Every rank allocates first; a rank out of memory throws here (DeviceOutOfMemory), before any rank has
     // enqueued work or entered a collective the others would wait in.
     const auto at = [](int r) { return static_cast<std::size_t>(r); };
-    threads.run([&](int r) { ranks[at(r)]->prepare(per_rank[at(r)]); });
+    try {
+      threads.run([&](int r) { ranks[at(r)]->prepare(per_rank[at(r)]); });
+    } catch (...) {
+      drop_graphs_if_a_workspace_moved();
+      throw;
+    }
+    drop_graphs_if_a_workspace_moved();
+    if (step.graph_shape) {
+      DecodeGraphBook::Use use = graph_book.use_for(*step.graph_shape);
+      if (use == DecodeGraphBook::Use::capture) use = capture_everywhere(*step.graph_shape, per_rank);
+      for (RankStep& s : per_rank) s.replay = use == DecodeGraphBook::Use::replay;
+    }
     threads.run([&](int r) { ranks[at(r)]->run(per_rank[at(r)], collectives(r)); });
+  }
+
+  // A rank whose workspace moved dropped its graphs: all drop theirs, so that every rank replays the same
+  // captured collectives or none.
+  void drop_graphs_if_a_workspace_moved() {
+    bool moved = false;
+    for (std::size_t r = 0; r < ranks.size(); ++r) {
+      const std::uint64_t moves = ranks[r]->workspace_moves();
+      moved = moved || moves != workspace_moves[r];
+      workspace_moves[r] = moves;
+    }
+    if (!moved) return;
+    for (const auto& rank : ranks) rank->drop_graphs();
+    graph_book.dropped_all();
+  }
+
+  // Every rank captures the step's shape, or (when one cannot) none keeps it; returns what the step does.
+  DecodeGraphBook::Use capture_everywhere(const DecodeGraphShape& shape, const std::vector<RankStep>& per_rank) {
+    try {
+      threads.run([&](int r) { ranks[static_cast<std::size_t>(r)]->capture(per_rank[static_cast<std::size_t>(r)],
+                                                                          collectives(r)); });
+      graph_book.captured(shape);
+      return DecodeGraphBook::Use::replay;
+    } catch (const std::runtime_error& e) {
+      // A graph is an optimisation: the step runs eagerly.
+      const bool out_of_memory = dynamic_cast<const DeviceOutOfMemory*>(&e) != nullptr;
+      for (const auto& rank : ranks) rank->drop_graph(shape);
+      graph_book.capture_failed(shape, out_of_memory);
+      std::fprintf(stderr, "r1eval: CUDA graph of %d sequences x %d context not captured, running eagerly%s: %s\n",
+                   shape.seqs, shape.context, out_of_memory ? " (tried again later)" : "", e.what());
+      return DecodeGraphBook::Use::eager;
+    }
   }
 
   void copy_kv_blocks(const std::vector<BlockCopy>& copies) {

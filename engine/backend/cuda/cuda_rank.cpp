@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <cstdio>
 #include <map>
-#include <set>
 #include <stdexcept>
 #include <string>
 
@@ -82,10 +81,9 @@ struct CudaRank::Impl {
   std::int64_t token_capacity = 0, row_capacity = 0;
   Bf16Workspace workspace;
   DeviceBuffer graph_scratch;  // decode attention scratch of every graph, sized for the largest shape
-  std::map<DecodeGraphShape, std::unique_ptr<DecodeGraph>> graphs;
-  std::set<DecodeGraphShape> warmed;  // shapes run eagerly once (cuBLASLt plans made) and ready to capture
-  std::set<DecodeGraphShape> uncapturable;  // shapes whose capture failed: always eager
+  std::map<DecodeGraphShape, std::unique_ptr<DecodeGraph>> graphs;  // which to capture: the backend's book
   std::int64_t replays = 0, captures = 0;
+  std::uint64_t workspace_moves = 0;
 
   // Work still queued on the stream (a block copy, a step's tail) finishes before the buffers are freed.
   ~Impl() {
@@ -141,6 +139,7 @@ struct CudaRank::Impl {
     const std::int64_t want_rows = std::max(rows, row_capacity);
     check_cuda(cudaStreamSynchronize(stream), "cudaStreamSynchronize", "before growing the activation workspace");
     graphs.clear();
+    ++workspace_moves;
     token_capacity = row_capacity = 0;
     workspace = Bf16Workspace{};
     activations.reserve(bf16_workspace_bytes(model, want_tokens, want_rows), stream);
@@ -155,13 +154,12 @@ struct CudaRank::Impl {
     select_device();
     const PackedBatch& packed = *step.packed;
     reserve_workspace(packed.num_tokens, packed.num_logit_rows);
-    // A replayed graph brings its own upload and scratch; every other step (a graph's first run, or a
-    // capture that falls back) runs eagerly from these.
-    if (!step.graph_shape || graphs.count(*step.graph_shape) == 0) {
-      batch_buffer.reserve(packed.bytes.size(), stream);
-      decode_workspace.reserve(std::max<std::size_t>(1, bf16_decode_workspace_floats(model, packed)) * sizeof(float),
-                               stream);
-    }
+    // A replayed graph brings its own upload and scratch, but whether this step replays is decided after
+    // every rank prepared (a capture may fail): every step can run eagerly from these. (They only grow: for
+    // a shape's replays they are already large enough from its eager first step.)
+    batch_buffer.reserve(packed.bytes.size(), stream);
+    decode_workspace.reserve(std::max<std::size_t>(1, bf16_decode_workspace_floats(model, packed)) * sizeof(float),
+                             stream);
     if (!step.want_logits && step.tokens != nullptr && step.draws.num_draws > 0) {
       draw_tokens.reserve(static_cast<std::size_t>(step.draws.num_draws) * sizeof(std::int32_t), stream);
       sample_workspace.reserve(
@@ -213,6 +211,7 @@ struct CudaRank::Impl {
   }
 
   void capture(const DecodeGraphShape& shape, const PackedBatch& packed, Bf16Collectives* collectives) {
+    graphs.erase(shape);
     auto graph = std::make_unique<DecodeGraph>();
     if (bf16_decode_workspace_floats(model, packed) * sizeof(float) > graph_scratch.size()) {
       throw std::runtime_error("decode graph scratch of " + std::to_string(graph_scratch.size()) +
@@ -230,36 +229,27 @@ struct CudaRank::Impl {
     } catch (...) {
       (void)cudaStreamEndCapture(stream, &captured);
       if (captured != nullptr) (void)cudaGraphDestroy(captured);
+      (void)cudaGetLastError();
       throw;
     }
     check_cuda(cudaStreamEndCapture(stream, &captured), "cudaStreamEndCapture", "decode graph");
     const cudaError_t instantiated = cudaGraphInstantiate(&graph->exec, captured, 0);
     (void)cudaGraphDestroy(captured);
+    if (instantiated == cudaErrorMemoryAllocation) {
+      (void)cudaGetLastError();
+      throw DeviceOutOfMemory("CUDA out of memory: cudaGraphInstantiate (decode graph of " +
+                              std::to_string(shape.seqs) + " sequences) on device " + std::to_string(options.device));
+    }
     check_cuda(instantiated, "cudaGraphInstantiate", "decode graph");
     graphs[shape] = std::move(graph);
     ++captures;
   }
 
-  // A decode step of a graph shape: the first time eagerly (cuBLASLt makes its plans outside any capture),
-  // the second time captured, then replayed. Returns where the step's bytes are on the device.
-  const std::byte* enqueue_graph(const DecodeGraphShape& shape, const PackedBatch& packed,
-                                 Bf16Collectives* collectives) {
-    auto found = graphs.find(shape);
-    if (found == graphs.end()) {
-      if (uncapturable.count(shape) != 0 || warmed.insert(shape).second) return enqueue_eager(packed, collectives);
-      try {
-        capture(shape, packed, collectives);
-      } catch (const std::runtime_error& e) {
-        // A graph is an optimisation: without memory for its buffers, or if capture fails, the shape
-        // runs eagerly from now on.
-        uncapturable.insert(shape);
-        (void)cudaGetLastError();
-        std::fprintf(stderr, "r1eval: CUDA graph of %d sequences x %d context not captured, running eagerly: %s\n",
-                     shape.seqs, shape.context, e.what());
-        return enqueue_eager(packed, collectives);
-      }
-      found = graphs.find(shape);
-    }
+  // A captured step: the step's bytes into the graph's own upload, then the graph. Returns where the bytes are.
+  const std::byte* enqueue_replay(const DecodeGraphShape& shape, const PackedBatch& packed) {
+    const auto found = graphs.find(shape);
+    if (found == graphs.end())
+      throw std::logic_error("CUDA rank: no decode graph of " + std::to_string(shape.seqs) + " sequences to replay");
     DecodeGraph& graph = *found->second;
     check_cuda(cudaMemcpyAsync(graph.upload.data(), packed.bytes.data(), packed.bytes.size(), cudaMemcpyHostToDevice,
                                stream),
@@ -272,8 +262,8 @@ struct CudaRank::Impl {
   void run(const RankStep& step, Bf16Collectives* collectives) {
     select_device();
     const PackedBatch& packed = *step.packed;
-    const std::byte* device_batch = step.graph_shape ? enqueue_graph(*step.graph_shape, packed, collectives)
-                                        : enqueue_eager(packed, collectives);
+    const std::byte* device_batch = step.replay && step.graph_shape ? enqueue_replay(*step.graph_shape, packed)
+                                                                     : enqueue_eager(packed, collectives);
     if (step.want_logits) {
       step.logits->resize(static_cast<std::size_t>(step.logit_rows) * static_cast<std::size_t>(model.vocab));
       if (!step.logits->empty()) {
@@ -328,6 +318,20 @@ std::int64_t CudaRank::num_kv_blocks() const { return impl_->kv.num_blocks; }
 void CudaRank::prepare(const RankStep& step) { impl_->prepare(step); }
 void CudaRank::run(const RankStep& step, Bf16Collectives* collectives) { impl_->run(step, collectives); }
 void CudaRank::copy_kv_blocks(const std::vector<BlockCopy>& copies) { impl_->copy_kv_blocks(copies); }
+void CudaRank::capture(const RankStep& step, Bf16Collectives* collectives) {
+  if (!step.graph_shape) throw std::invalid_argument("CudaRank::capture: the step has no graph shape");
+  impl_->select_device();
+  impl_->capture(*step.graph_shape, *step.packed, collectives);
+}
+void CudaRank::warm_up_collectives(Bf16Collectives* collectives) {
+  impl_->select_device();
+  collectives->all_reduce_sum(impl_->workspace.proj,
+                              static_cast<std::size_t>(impl_->token_capacity) * impl_->model.hidden, impl_->stream);
+  check_cuda(cudaStreamSynchronize(impl_->stream), "cudaStreamSynchronize", "NCCL warm-up all-reduce");
+}
+void CudaRank::drop_graph(const DecodeGraphShape& shape) { impl_->graphs.erase(shape); }
+void CudaRank::drop_graphs() { impl_->graphs.clear(); }
+std::uint64_t CudaRank::workspace_moves() const { return impl_->workspace_moves; }
 int CudaRank::device() const { return impl_->options.device; }
 CUstream_st* CudaRank::stream() const { return impl_->stream; }
 std::uint64_t CudaRank::weight_bytes_per_step() const { return impl_->model.bytes_per_step; }

@@ -33,8 +33,10 @@ struct CudaRankOptions {
 // What one step asks of a rank: the packed batch (draws appended) and what to bring back.
 struct RankStep {
   const PackedBatch* packed = nullptr;
-  // Set when `packed` was packed at this graph shape (pack_decode_graph_batch): the step may be replayed.
+  // Set when `packed` was packed at this graph shape (pack_decode_graph_batch): the step may be captured
+  // (capture()) and replayed.
   std::optional<DecodeGraphShape> graph_shape;
+  bool replay = false;  // run the graph of graph_shape (captured before) instead of the layers one by one
   PackedDraws draws;
   bool want_logits = false;             // copy the fp32 logits back (forward())
   int logit_rows = 0;                    // the batch's own logit rows (a graph's padding rows follow them)
@@ -51,6 +53,9 @@ class CudaRank {
   CudaRank(const CudaRank&) = delete;
   CudaRank& operator=(const CudaRank&) = delete;
 
+  // One all-reduce of max_batch_tokens x hidden over `collectives`, finished before it returns: NCCL sets up
+  // its connections and buffers at the first collective, which should come before the KV cache is sized.
+  void warm_up_collectives(Bf16Collectives* collectives);
   // KV blocks this device can hold: `bytes` worth, or (bytes 0) `fraction` of its memory free now.
   std::int64_t kv_blocks_affordable(std::uint64_t bytes, double fraction) const;
   // Allocates the KV pools (every rank of a backend gets the same number of blocks).
@@ -66,6 +71,14 @@ class CudaRank {
   // `collectives` between tensor-parallel ranks; null for one rank), then the logits or the sampled tokens
   // back; returns when they are on the host. Throws std::runtime_error naming the CUDA call that failed.
   void run(const RankStep& step, Bf16Collectives* collectives);
+  // Captures the layers of step (prepared, with graph_shape set) into that shape's graph, to be replayed by
+  // run() with step.replay; nothing runs. Throws DeviceOutOfMemory when the graph's buffers do not fit,
+  // std::runtime_error naming the call when capture fails; the rank then holds no graph of the shape.
+  void capture(const RankStep& step, Bf16Collectives* collectives);
+  void drop_graph(const DecodeGraphShape& shape);
+  // How often the activation workspace moved (prepare() grew it); each move dropped every graph of the rank.
+  std::uint64_t workspace_moves() const;
+  void drop_graphs();
   // Device-to-device copies of whole blocks, ordered before the next run. Blocks must be inside the cache.
   void copy_kv_blocks(const std::vector<BlockCopy>& copies);
 
