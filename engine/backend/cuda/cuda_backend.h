@@ -19,7 +19,7 @@ struct CudaBackendOptions {
   int device = 0;                   // CUDA device ordinal
   std::int32_t kv_block_size = 16;  // token slots per KV cache block
   // KV cache size; 0 takes kv_cache_memory_fraction of the device memory left free after the weights and
-  // the workspace.
+  // the workspace, less 1 GiB kept for what steps allocate later (attention scratch, sampling, graphs).
   std::uint64_t kv_cache_bytes = 0;
   double kv_cache_memory_fraction = 0.9;
   // The activation workspace is sized for this many tokens per batch at construction (and for this

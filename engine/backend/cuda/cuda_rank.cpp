@@ -28,6 +28,8 @@ using kernels::bf16;
 
 namespace {
 
+constexpr std::size_t kStepHeadroomBytes = std::size_t{1} << 30;  // see kv_blocks_affordable
+
 R1EVAL_BF16_KERNEL_FAMILY(CudaKernels, ::r1eval::kernels::cuda);
 
 // The rank's stream; destroyed after its pending work, also when the constructor throws half-way.
@@ -176,7 +178,12 @@ struct CudaRank::Impl {
     std::uint64_t budget = bytes;
     if (budget == 0) {
       if (!(fraction > 0.0 && fraction <= 1.0)) throw std::invalid_argument("kv_cache_memory_fraction must be in (0, 1]");
-      budget = static_cast<std::uint64_t>(static_cast<double>(device_memory().free) * fraction);
+      // Steps still take memory after this: the eager attention scratch and sampling workspace grow with the
+      // batch, graphs hold uploads and instantiated nodes. Kept out of the fraction, so that even 1.0 leaves
+      // steps room (they would otherwise all shrink to one token and fail).
+      const std::size_t free = device_memory().free;
+      const std::size_t available = free > kStepHeadroomBytes ? free - kStepHeadroomBytes : 0;
+      budget = static_cast<std::uint64_t>(static_cast<double>(available) * fraction);
     }
     return static_cast<std::int64_t>(budget / block_bytes());
   }
