@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "kernels/cuda/grid_dependency.cuh"
 #include "kernels/cuda/launch.h"
 
 namespace r1eval::kernels::cuda_detail {
@@ -22,7 +23,11 @@ bool allowed_by_environment() {
 // Compiled for the same architectures as every kernel of the library: on a device of compute capability
 // 9.0 or later that runs code JIT-compiled from older PTX (a build without sm_90), the kernels have no
 // griddepcontrol.wait, so dependent launch would let them read what the kernel before has not yet written.
-__global__ void dependent_launch_probe_kernel() {}
+// (Never launched; its body keeps the grid-dependency rule every kernel source is checked against.)
+__global__ void dependent_launch_probe_kernel() {
+  wait_for_prior_kernels();
+  release_dependents();
+}
 
 bool kernels_wait_for_prior_kernels() {
   cudaFuncAttributes attributes{};
