@@ -12,4 +12,9 @@
 struct CUstream_st;
 namespace r1eval::kernels {
 using Stream = CUstream_st*;
+
+// Whether p is a multiple of `bytes` (a power of two): what the launchers check before wide loads.
+inline bool aligned_to(const void* p, unsigned long bytes) {
+  return reinterpret_cast<unsigned long>(p) % bytes == 0;
+}
 }  // namespace r1eval::kernels

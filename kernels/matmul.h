@@ -34,8 +34,7 @@ void matmul(const bf16* x, const bf16* weight, const bf16* bias, T* y, int m, in
 // stream, would bound the kernel, and cuBLASLt's tensor-core kernels take over.
 inline constexpr int kGemvMaxRows = 4;
 inline bool gemv_applies(const bf16* x, const bf16* weight, int m, int k) {
-  const auto aligned16 = [](const void* p) { return reinterpret_cast<std::uintptr_t>(p) % 16 == 0; };
-  return m >= 1 && m <= kGemvMaxRows && k > 0 && k % 8 == 0 && aligned16(x) && aligned16(weight);
+  return m >= 1 && m <= kGemvMaxRows && k > 0 && k % 8 == 0 && aligned_to(x, 16) && aligned_to(weight, 16);
 }
 template <typename T>
 void matmul_gemv(const bf16* x, const bf16* weight, const bf16* bias, T* y, int m, int n, int k,

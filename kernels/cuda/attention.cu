@@ -49,16 +49,14 @@ bool tensor_core_attention_allowed_by_environment() {
   return allowed;
 }
 
+bool pools_aligned_16(const KvCacheView& cache) { return aligned_to(cache.key, 16) && aligned_to(cache.value, 16); }
+
 // Why the tensor-core kernels cannot run these arguments, or null when they can (out: null for decode,
 // whose output the CUDA-core reduce pass writes).
-bool misaligned(const void* p, std::uintptr_t bytes) { return reinterpret_cast<std::uintptr_t>(p) % bytes != 0; }
-
-bool pools_aligned_16(const KvCacheView& cache) { return !misaligned(cache.key, 16) && !misaligned(cache.value, 16); }
-
 template <typename T>
 const char* tensor_core_refusal(const T* q, int q_row_stride, const T* out, const KvCacheView& cache) {
   if (!std::is_same_v<T, bf16>) return "needs bf16 activations";
-  if (q_row_stride % 2 != 0 || misaligned(q, 4) || misaligned(out, 4)) return "needs 4-byte aligned q and out rows";
+  if (q_row_stride % 2 != 0 || !aligned_to(q, 4) || !aligned_to(out, 4)) return "needs 4-byte aligned q and out rows";
   if (!pools_aligned_16(cache)) return "needs 16-byte aligned cache pools";
   return nullptr;
 }

@@ -12,6 +12,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <tuple>
 #include <utility>
 
@@ -44,9 +45,8 @@ void check_lt(cublasStatus_t status, const char* call) {
 // The largest power of two up to 256 that divides the address: cuBLASLt assumes 256 unless told, and an
 // algorithm chosen for aligned operands may refuse (or fault on) others.
 std::uint32_t alignment_of(const void* p) {
-  const auto address = reinterpret_cast<std::uintptr_t>(p);
   std::uint32_t alignment = 256;
-  while (alignment > 1 && address % alignment != 0) alignment /= 2;
+  while (alignment > 1 && !aligned_to(p, alignment)) alignment /= 2;
   return alignment;
 }
 
@@ -110,30 +110,30 @@ struct MatmulStreamState::State {
 
 namespace {
 
-using DeviceState = MatmulStreamState::State;
+using CublasLtState = MatmulStreamState::State;
 
 std::mutex& bound_states_mutex() {
   static std::mutex mutex;
   return mutex;
 }
-std::map<cudaStream_t, DeviceState*>& bound_states() {
-  static std::map<cudaStream_t, DeviceState*> states;
+std::map<cudaStream_t, CublasLtState*>& bound_states() {
+  static std::map<cudaStream_t, CublasLtState*> states;
   return states;
 }
 
 // The state products on `stream` use: the one bound to the stream, else the calling thread's on the
 // current device, made on first use.
-DeviceState& state_for(cudaStream_t stream) {
+CublasLtState& state_for(cudaStream_t stream) {
   if (stream != nullptr) {
     const std::lock_guard<std::mutex> lock(bound_states_mutex());
     const auto bound = bound_states().find(stream);
     if (bound != bound_states().end()) return *bound->second;
   }
-  thread_local std::map<int, std::unique_ptr<DeviceState>> states;
+  thread_local std::map<int, std::unique_ptr<CublasLtState>> states;
   int device = 0;
   check(cudaGetDevice(&device), "cudaGetDevice", "matmul");
   auto& slot = states[device];
-  if (!slot) slot = DeviceState::open();
+  if (!slot) slot = CublasLtState::open();
   if (!slot) {
     throw std::runtime_error("CUDA error in cudaMalloc(workspace) (matmul): out of memory for the " +
                              std::to_string(kWorkspaceBytes >> 20) + " MiB cuBLASLt workspace");
@@ -149,17 +149,25 @@ MatmulStreamState::MatmulStreamState(Stream stream, std::unique_ptr<State> state
 std::unique_ptr<MatmulStreamState> MatmulStreamState::open(Stream stream) {
   if (stream == nullptr)
     throw std::invalid_argument("MatmulStreamState: needs a stream of its own, got the legacy default stream");
+  {
+    const std::lock_guard<std::mutex> lock(bound_states_mutex());
+    if (bound_states().count(to_cuda(stream)) != 0)
+      throw std::invalid_argument("MatmulStreamState: the stream already has one");
+  }
   std::unique_ptr<State> state = State::open();
   if (state == nullptr) return nullptr;
+  State* bound = state.get();
+  std::unique_ptr<MatmulStreamState> owner(new MatmulStreamState(stream, std::move(state)));
   const std::lock_guard<std::mutex> lock(bound_states_mutex());
-  if (!bound_states().emplace(to_cuda(stream), state.get()).second)
+  if (!bound_states().emplace(to_cuda(stream), bound).second)  // (its destructor leaves the other's entry)
     throw std::invalid_argument("MatmulStreamState: the stream already has one");
-  return std::unique_ptr<MatmulStreamState>(new MatmulStreamState(stream, std::move(state)));
+  return owner;
 }
 
 MatmulStreamState::~MatmulStreamState() {
   const std::lock_guard<std::mutex> lock(bound_states_mutex());
-  bound_states().erase(to_cuda(stream_));
+  const auto bound = bound_states().find(to_cuda(stream_));
+  if (bound != bound_states().end() && bound->second == state_.get()) bound_states().erase(bound);
 }
 
 namespace {
@@ -172,7 +180,7 @@ constexpr cudaDataType_t output_type() {
 // Descriptors and the heuristic's first algorithm for operands of the key's alignments (the fused bias at
 // `bias`); nullptr when cuBLASLt offers none.
 template <typename T>
-std::unique_ptr<Plan> make_plan(DeviceState& state, const PlanKey& key, bool fuse_bias, const bf16* bias) {
+std::unique_ptr<Plan> make_plan(CublasLtState& state, const PlanKey& key, bool fuse_bias, const bf16* bias) {
   const int m = key.m, n = key.n, k = key.k;
   auto plan = std::make_unique<Plan>();
   plan->fused_bias = fuse_bias;
@@ -208,19 +216,27 @@ std::unique_ptr<Plan> make_plan(DeviceState& state, const PlanKey& key, bool fus
       {CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_B_BYTES, key.input_alignment},
       {CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_C_BYTES, key.output_alignment},
       {CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_D_BYTES, key.output_alignment}};
-  cublasStatus_t status = cublasLtMatmulPreferenceSetAttribute(
-      preference, CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES, &workspace, sizeof workspace);
+  cublasStatus_t status = CUBLAS_STATUS_SUCCESS;
+  const char* failed = "cublasLtMatmulAlgoGetHeuristic";
+  const auto set = [&](cublasLtMatmulPreferenceAttributes_t attribute, const void* value, std::size_t size,
+                       const char* call) {
+    if (status != CUBLAS_STATUS_SUCCESS) return;
+    status = cublasLtMatmulPreferenceSetAttribute(preference, attribute, value, size);
+    if (status != CUBLAS_STATUS_SUCCESS) failed = call;
+  };
+  set(CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES, &workspace, sizeof workspace,
+      "cublasLtMatmulPreferenceSetAttribute(MAX_WORKSPACE_BYTES)");
   for (const auto& [attribute, bytes] : alignments)
-    if (status == CUBLAS_STATUS_SUCCESS)
-      status = cublasLtMatmulPreferenceSetAttribute(preference, attribute, &bytes, sizeof bytes);
+    set(attribute, &bytes, sizeof bytes, "cublasLtMatmulPreferenceSetAttribute(MIN_ALIGNMENT)");
   cublasLtMatmulHeuristicResult_t result{};
   int found = 0;
   if (status == CUBLAS_STATUS_SUCCESS)
     status = cublasLtMatmulAlgoGetHeuristic(state.handle, plan->desc, plan->weight, plan->input, plan->output,
                                             plan->output, preference, 1, &result, &found);
   cublasLtMatmulPreferenceDestroy(preference);
+  if (failed != std::string_view("cublasLtMatmulAlgoGetHeuristic")) check_lt(status, failed);
   if (status == CUBLAS_STATUS_NOT_SUPPORTED || (status == CUBLAS_STATUS_SUCCESS && found == 0)) return nullptr;
-  check_lt(status, "cublasLtMatmulAlgoGetHeuristic");
+  check_lt(status, failed);
   plan->algo = result.algo;
   return plan;
 }
@@ -229,7 +245,7 @@ std::unique_ptr<Plan> make_plan(DeviceState& state, const PlanKey& key, bool fus
 // y); otherwise, and for fp32 outputs, a separate kernel adds it (for bf16 outputs then rounded twice: a
 // cuBLASLt without the bf16 bias epilogue, which sm_80 and sm_90 have).
 template <typename T>
-Plan& plan_for(DeviceState& state, const bf16* x, const bf16* weight, const bf16* bias, const T* y, int m, int n,
+Plan& plan_for(CublasLtState& state, const bf16* x, const bf16* weight, const bf16* bias, const T* y, int m, int n,
                int k) {
   const PlanKey key{m, n, k, static_cast<int>(output_type<T>()), bias != nullptr, alignment_of(weight),
                     alignment_of(x), alignment_of(y), bias != nullptr ? alignment_of(bias) : 0u};
@@ -306,7 +322,7 @@ void cublaslt_product(const bf16* x, const bf16* weight, const bf16* bias, T* y,
     launch_kernel("matmul fill_zero_kernel", fill_zero_kernel<T>, dim3(cuda_detail::blocks_for(count, 256)), dim3(256),
                   to_cuda(stream), y, count);
   } else if (k > 0) {
-    DeviceState& state = state_for(to_cuda(stream));
+    CublasLtState& state = state_for(to_cuda(stream));
     Plan& plan = plan_for<T>(state, x, weight, bias, y, m, n, k);
     if (plan.fused_bias) {
       check_lt(cublasLtMatmulDescSetAttribute(plan.desc, CUBLASLT_MATMUL_DESC_BIAS_POINTER, &bias, sizeof bias),

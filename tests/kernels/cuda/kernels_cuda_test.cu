@@ -92,6 +92,7 @@ TEST(CudaErrors, OneLineNamingCallAndKernel) {
 
 // Argument errors are reported before any launch, with or without a device.
 TEST(CudaErrors, BadShapesThrowBeforeLaunching) {
+  EXPECT_THROW(cuda::MatmulStreamState::open(nullptr), std::invalid_argument);  // the legacy stream is shared
   EXPECT_THROW(cuda::rmsnorm_residual<float>(nullptr, nullptr, nullptr, nullptr, 1, 0, 1e-6f), std::invalid_argument);
   EXPECT_THROW(cuda::matmul<float>(nullptr, nullptr, nullptr, nullptr, -1, 1, 1), std::invalid_argument);
   EXPECT_THROW(cuda::matmul_gemv<float>(nullptr, nullptr, nullptr, nullptr, cuda::kGemvMaxRows + 1, 8, 8),
@@ -486,6 +487,34 @@ TEST_F(CudaKernels, MatmulMatchesCpu) {
   compare_matmul<bf16>(33, 100, 8960, false);
   compare_matmul<bf16>(3, 300, 1536, true, MatmulRoute::automatic, 1);  // misaligned x: cuBLASLt takes it
   compare_matmul<float>(2, 40, 1540, true);                             // k not a multiple of 8: cuBLASLt
+}
+
+// Products on a stream with a cuBLASLt state of its own (as a rank's) match the CPU, aligned or not; the
+// stream takes no second state, and once its state is gone its products use the thread's own again.
+TEST_F(CudaKernels, MatmulOnAStreamWithItsOwnState) {
+  const int m = 33, n = 256, k = 1536;
+  const std::vector<bf16> x = random_bf16(static_cast<std::size_t>(m) * k + 1, -1.0f, 1.0f, 281);
+  const std::vector<bf16> w = random_bf16(static_cast<std::size_t>(n) * k, -1.0f, 1.0f, 282);
+  DeviceBuffer<bf16> d_x(x), d_w(w);
+  DeviceBuffer<bf16> d_y(static_cast<std::size_t>(m) * n);
+  cudaStream_t stream = nullptr;
+  cuda_ok(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking), "cudaStreamCreateWithFlags");
+  const auto expect_product = [&](int x_offset, const char* what) {
+    std::vector<bf16> cpu_y(static_cast<std::size_t>(m) * n);
+    cpu::matmul<bf16>(x.data() + x_offset, w.data(), nullptr, cpu_y.data(), m, n, k);
+    cuda::matmul_cublaslt<bf16>(d_x.get() + x_offset, d_w.get(), nullptr, d_y.get(), m, n, k, stream);
+    cuda_ok(cudaStreamSynchronize(stream), "cudaStreamSynchronize");
+    expect_near(d_y.download(), cpu_y, 1e-2, 1e-3 * std::sqrt(k) * 0.1, what);
+  };
+  {
+    const auto state = cuda::MatmulStreamState::open(stream);
+    ASSERT_NE(state, nullptr);
+    EXPECT_THROW(cuda::MatmulStreamState::open(stream), std::invalid_argument);
+    expect_product(0, "bound stream, aligned x");
+    expect_product(1, "bound stream, x 2-byte aligned");
+  }
+  expect_product(0, "stream after its state is gone");
+  cuda_ok(cudaStreamDestroy(stream), "cudaStreamDestroy");
 }
 
 // Every decode batch size through both implementations, at the shapes of the 1.5B model's projections
