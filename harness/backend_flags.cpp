@@ -14,8 +14,8 @@ void BackendFlags::add_to(CLI::App& command) {
                      "--gpu-memory-fraction of free GPU memory with cuda)")
       ->check(CLI::PositiveNumber);
   command.add_option("--gpu-memory-fraction", gpu_memory_fraction,
-                     "With cuda and no --kv-cache-gb: the share of the GPU memory left free by the weights that the "
-                     "KV cache takes")
+                     "With cuda and no --kv-cache-gb: the share of the GPU memory left free by the weights (less "
+                     "1 GiB kept for the steps' own buffers) that the KV cache takes")
       ->check(CLI::Range(0.01, 1.0));
   command.add_option("--cuda-device", cuda_device, "First GPU of the CUDA backend (rank r uses cuda-device + r)")
       ->check(CLI::NonNegativeNumber);

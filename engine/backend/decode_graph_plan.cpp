@@ -76,7 +76,7 @@ std::size_t decode_graph_upload_bytes(const DecodeGraphShape& shape, int block_s
 }
 
 DecodeGraphBook::Use DecodeGraphBook::use_for(const DecodeGraphShape& shape) {
-  if (uncapturable_.count(shape) != 0) return Use::eager;
+  if (uncapturable_.count(shape) != 0 || out_of_memory_.count(shape) != 0) return Use::eager;
   if (captured_.count(shape) != 0) return Use::replay;
   return warmed_.insert(shape).second ? Use::eager : Use::capture;
 }
@@ -85,12 +85,12 @@ void DecodeGraphBook::captured(const DecodeGraphShape& shape) { captured_.insert
 
 void DecodeGraphBook::capture_failed(const DecodeGraphShape& shape, bool out_of_memory) {
   captured_.erase(shape);
-  if (out_of_memory)
-    warmed_.erase(shape);
-  else
-    uncapturable_.insert(shape);
+  (out_of_memory ? out_of_memory_ : uncapturable_).insert(shape);
 }
 
-void DecodeGraphBook::dropped_all() { captured_.clear(); }
+void DecodeGraphBook::dropped_all() {
+  captured_.clear();
+  out_of_memory_.clear();
+}
 
 }  // namespace r1eval::engine

@@ -48,15 +48,15 @@ class DecodeGraphBook {
   Use use_for(const DecodeGraphShape& shape);
   // Every rank holds the shape's graph.
   void captured(const DecodeGraphShape& shape);
-  // Some rank's capture failed and every rank dropped the shape's graph. Out of memory is passing: the
-  // shape warms up and is captured again later; any other failure keeps the shape eager for good.
+  // Some rank's capture failed and every rank dropped the shape's graph. Out of memory keeps the shape
+  // eager until memory moves (dropped_all); any other failure keeps it eager for good.
   void capture_failed(const DecodeGraphShape& shape, bool out_of_memory);
   // Every rank dropped all its graphs (a workspace they point into moved): shapes are captured again at
-  // their next step.
+  // their next step, also those that ran out of memory before.
   void dropped_all();
 
  private:
-  std::set<DecodeGraphShape> warmed_, captured_, uncapturable_;
+  std::set<DecodeGraphShape> warmed_, captured_, out_of_memory_, uncapturable_;
 };
 
 }  // namespace r1eval::engine

@@ -1,6 +1,6 @@
 // Persistent host threads for the ranks of one model replica: run(work) calls work(r) for every rank r at
-// once, rank 0 on the caller's thread, the others each on its own long-lived thread (a device backend's
-// per-thread library state, such as cuBLASLt handles, is then made once per rank, not once per step).
+// once, rank 0 on the caller's thread, the others each on its own long-lived thread (no thread is started
+// per step). State that must outlive a step belongs to the rank, not to the thread that ran it.
 #pragma once
 #include <condition_variable>
 #include <cstdint>

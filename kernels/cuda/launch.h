@@ -1,7 +1,8 @@
 // Kernel launches of the CUDA launchers. On devices of compute capability 9.0 and later, running code built
 // for 9.0 or later, a launch asks for programmatic dependent launch (the kernel bodies follow
-// grid_dependency.cuh), also inside captured CUDA graphs. R1EVAL_DEPENDENT_LAUNCH=0 in the environment turns it off; a device or driver that refuses the
-// attribute (an ordinary launch of the same kernel goes through) gets ordinary launches from then on.
+// grid_dependency.cuh), also inside captured CUDA graphs. R1EVAL_DEPENDENT_LAUNCH=0 in the environment turns
+// it off; a device or driver that refuses the attribute (an ordinary launch of the same kernel goes
+// through) gets ordinary launches from then on.
 #pragma once
 #include <cuda_runtime.h>
 

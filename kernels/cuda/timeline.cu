@@ -15,7 +15,7 @@ namespace r1eval::kernels::cuda_detail {
 
 namespace {
 
-// Names are copied: launchers may build a kernel's name for one launch (projection.cu does).
+// Names are copied: a launcher may pass a name that lives only for its launch.
 struct Span {
   std::string name;
   cudaStream_t stream;

@@ -191,21 +191,37 @@ struct CudaBackend::Impl {
   }
 
   // Every rank captures the step's shape, or (when one cannot) none keeps it; returns what the step does.
+  // A graph is an optimisation: when a rank cannot capture it, the step runs eagerly; out of memory only
+  // when every rank that failed ran out of memory.
   DecodeGraphBook::Use capture_everywhere(const DecodeGraphShape& shape, const std::vector<RankStep>& per_rank) {
+    std::vector<char> out_of_memory(ranks.size(), 0), failed(ranks.size(), 0);
+    std::string reason;
     try {
-      threads.run([&](int r) { ranks[static_cast<std::size_t>(r)]->capture(per_rank[static_cast<std::size_t>(r)],
-                                                                          collectives(r)); });
+      threads.run([&](int r) {
+        const auto at = static_cast<std::size_t>(r);
+        try {
+          ranks[at]->capture(per_rank[at], collectives(r));
+        } catch (const DeviceOutOfMemory&) {
+          failed[at] = out_of_memory[at] = 1;
+          throw;
+        } catch (...) {
+          failed[at] = 1;
+          throw;
+        }
+      });
       graph_book.captured(shape);
       return DecodeGraphBook::Use::replay;
-    } catch (const std::runtime_error& e) {
-      // A graph is an optimisation: the step runs eagerly.
-      const bool out_of_memory = dynamic_cast<const DeviceOutOfMemory*>(&e) != nullptr;
-      for (const auto& rank : ranks) rank->drop_graph(shape);
-      graph_book.capture_failed(shape, out_of_memory);
-      std::fprintf(stderr, "r1eval: CUDA graph of %d sequences x %d context not captured, running eagerly%s: %s\n",
-                   shape.seqs, shape.context, out_of_memory ? " (tried again later)" : "", e.what());
-      return DecodeGraphBook::Use::eager;
+    } catch (const std::exception& e) {
+      reason = e.what();
+    } catch (...) {
+      reason = "unknown error";
     }
+    for (const auto& rank : ranks) rank->drop_graph(shape);
+    const bool only_memory = std::equal(failed.begin(), failed.end(), out_of_memory.begin());
+    graph_book.capture_failed(shape, only_memory);
+    std::fprintf(stderr, "r1eval: CUDA graph of %d sequences x %d context not captured, running eagerly%s: %s\n",
+                 shape.seqs, shape.context, only_memory ? " until memory moves" : "", reason.c_str());
+    return DecodeGraphBook::Use::eager;
   }
 
   void copy_kv_blocks(const std::vector<BlockCopy>& copies) {

@@ -56,14 +56,15 @@ class CudaRank {
   // One all-reduce of max_batch_tokens x hidden over `collectives`, finished before it returns: NCCL sets up
   // its connections and buffers at the first collective, which should come before the KV cache is sized.
   void warm_up_collectives(Bf16Collectives* collectives);
-  // KV blocks this device can hold: `bytes` worth, or (bytes 0) `fraction` of its memory free now.
+  // KV blocks this device can hold: `bytes` worth, or (bytes 0) `fraction` of its memory free now less
+  // 1 GiB kept for what steps allocate later.
   std::int64_t kv_blocks_affordable(std::uint64_t bytes, double fraction) const;
   // Allocates the KV pools (every rank of a backend gets the same number of blocks).
   void allocate_kv_cache(std::int64_t blocks);
   std::int64_t num_kv_blocks() const;
 
-  // Allocates what the step needs (workspace growth, upload and scratch buffers, the cuBLASLt workspace)
-  // without enqueueing anything. Throws DeviceOutOfMemory when it does not fit; the KV cache is untouched
+  // Allocates what the step needs (workspace growth, upload and scratch buffers; the cuBLASLt workspace is
+  // made with the rank) without enqueueing anything. Throws DeviceOutOfMemory when it does not fit; the KV cache is untouched
   // and a smaller step may be prepared next. The backend prepares every rank before any rank runs, so that
   // no rank waits in a collective for one that ran out of memory.
   void prepare(const RankStep& step);

@@ -28,7 +28,8 @@ struct BackendOptions {
   BackendKind kind = BackendKind::kAuto;
   int tensor_parallel = 1;  // CPU: rank threads; CUDA: GPUs cuda_device, cuda_device + 1, ... over NCCL
   std::int32_t kv_block_size = 16;
-  // Never exceeded. 0: the backend's default, 1 GiB on the CPU, gpu_memory_fraction of free memory on GPUs.
+  // Never exceeded. 0: the backend's default, 1 GiB on the CPU, gpu_memory_fraction of free memory (less
+  // 1 GiB for the steps' own buffers) on GPUs.
   std::uint64_t kv_cache_bytes = 0;
   int cuda_device = 0;                        // the CUDA backend's first GPU
   double gpu_memory_fraction = 0.9;           // the CUDA backend's share of free memory when kv_cache_bytes is 0
