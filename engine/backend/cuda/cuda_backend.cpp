@@ -194,7 +194,7 @@ struct CudaBackend::Impl {
   // A graph is an optimisation: when a rank cannot capture it, the step runs eagerly; out of memory only
   // when every rank that failed ran out of memory.
   DecodeGraphBook::Use capture_everywhere(const DecodeGraphShape& shape, const std::vector<RankStep>& per_rank) {
-    std::vector<char> out_of_memory(ranks.size(), 0), failed(ranks.size(), 0);
+    std::vector<char> failed_otherwise(ranks.size(), 0);  // a rank's capture failed, not for want of memory
     std::string reason;
     try {
       threads.run([&](int r) {
@@ -202,10 +202,9 @@ struct CudaBackend::Impl {
         try {
           ranks[at]->capture(per_rank[at], collectives(r));
         } catch (const DeviceOutOfMemory&) {
-          failed[at] = out_of_memory[at] = 1;
           throw;
         } catch (...) {
-          failed[at] = 1;
+          failed_otherwise[at] = 1;
           throw;
         }
       });
@@ -217,7 +216,7 @@ struct CudaBackend::Impl {
       reason = "unknown error";
     }
     for (const auto& rank : ranks) rank->drop_graph(shape);
-    const bool only_memory = std::equal(failed.begin(), failed.end(), out_of_memory.begin());
+    const bool only_memory = std::none_of(failed_otherwise.begin(), failed_otherwise.end(), [](char f) { return f; });
     graph_book.capture_failed(shape, only_memory);
     std::fprintf(stderr, "r1eval: CUDA graph of %d sequences x %d context not captured, running eagerly%s: %s\n",
                  shape.seqs, shape.context, only_memory ? " until memory moves" : "", reason.c_str());
