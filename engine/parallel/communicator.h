@@ -2,8 +2,17 @@
 // threads of one process; a GPU backend implements the same interface over NCCL.
 #pragma once
 #include <span>
+#include <stdexcept>
 
 namespace r1eval::engine {
+
+// Thrown by a rank that stops waiting for its peers (in a collective, or for a device whose kernels wait
+// in one) because another rank of the same step failed and will never join; the step reports that
+// rank's own error instead (RankThreads::run).
+class PeerRankFailed : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
 
 class Communicator {
  public:

@@ -1,10 +1,13 @@
 #include "engine/parallel/rank_threads.h"
 
 #include <stdexcept>
+#include <string>
+#include <utility>
 
 namespace r1eval::engine {
 
-RankThreads::RankThreads(int ranks) : ranks_(ranks), errors_(static_cast<std::size_t>(ranks > 0 ? ranks : 1)) {
+RankThreads::RankThreads(int ranks, std::function<void()> on_failure)
+    : ranks_(ranks), on_failure_(std::move(on_failure)), errors_(static_cast<std::size_t>(ranks > 0 ? ranks : 1)) {
   if (ranks < 1) throw std::invalid_argument("RankThreads: ranks must be at least 1, got " + std::to_string(ranks));
   for (int r = 1; r < ranks; ++r) threads_.emplace_back([this, r] { serve(r); });
 }
@@ -18,6 +21,27 @@ RankThreads::~RankThreads() {
   for (std::thread& t : threads_) t.join();
 }
 
+void RankThreads::run_rank(int rank, const std::function<void(int)>& work) {
+  std::exception_ptr error;
+  try {
+    work(rank);
+  } catch (...) {
+    error = std::current_exception();
+  }
+  if (!error) return;
+  {
+    std::lock_guard lock(mutex_);
+    errors_[static_cast<std::size_t>(rank)] = error;
+  }
+  // The first failure of the run releases the peers; a hook that throws must not take the thread down.
+  if (!failed_.exchange(true, std::memory_order_acq_rel) && on_failure_) {
+    try {
+      on_failure_();
+    } catch (...) {
+    }
+  }
+}
+
 void RankThreads::serve(int rank) {
   std::uint64_t seen = 0;
   for (;;) {
@@ -29,15 +53,9 @@ void RankThreads::serve(int rank) {
       seen = generation_;
       work = work_;
     }
-    std::exception_ptr error;
-    try {
-      (*work)(rank);
-    } catch (...) {
-      error = std::current_exception();
-    }
+    run_rank(rank, *work);
     {
       std::lock_guard lock(mutex_);
-      errors_[static_cast<std::size_t>(rank)] = error;
       --pending_;
     }
     done_.notify_one();
@@ -48,23 +66,30 @@ void RankThreads::run(const std::function<void(int rank)>& work) {
   {
     std::lock_guard lock(mutex_);
     for (auto& e : errors_) e = nullptr;
+    failed_.store(false, std::memory_order_release);
     work_ = &work;
     pending_ = ranks_ - 1;
     ++generation_;
   }
   wake_.notify_all();
-  try {
-    work(0);
-  } catch (...) {
-    errors_[0] = std::current_exception();
-  }
+  run_rank(0, work);
   {
     std::unique_lock lock(mutex_);
     done_.wait(lock, [&] { return pending_ == 0; });
     work_ = nullptr;
   }
-  for (const auto& e : errors_)
-    if (e) std::rethrow_exception(e);
+  std::exception_ptr peer_failed;
+  for (const auto& e : errors_) {
+    if (!e) continue;
+    try {
+      std::rethrow_exception(e);
+    } catch (const PeerRankFailed&) {
+      if (!peer_failed) peer_failed = e;
+    } catch (...) {
+      throw;
+    }
+  }
+  if (peer_failed) std::rethrow_exception(peer_failed);
 }
 
 }  // namespace r1eval::engine

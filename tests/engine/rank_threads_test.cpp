@@ -1,5 +1,6 @@
 // Persistent rank threads: every rank runs once per call, concurrently, on the same thread each time; the
-// lowest rank's exception reaches the caller and the threads stay usable.
+// lowest rank's exception reaches the caller and the threads stay usable; a failing rank releases peers
+// that wait for it, and its own error, not theirs, reaches the caller.
 #include "engine/parallel/rank_threads.h"
 
 #include <gtest/gtest.h>
@@ -41,6 +42,33 @@ TEST(RankThreads, RethrowsTheLowestRanksErrorAndStaysUsable) {
   for (int i = 0; i < 50; ++i) threads.run([&](int) { ++calls; });
   EXPECT_EQ(calls.load(), 150);
   EXPECT_THROW(RankThreads(0), std::invalid_argument);
+}
+
+TEST(RankThreads, AFailingRankReleasesPeersThatPollAndItsErrorWins) {
+  std::atomic<int> hooks{0};
+  RankThreads threads(4, [&] { ++hooks; });
+  // Ranks 0, 1 and 3 wait for rank 2 (as a device waits in an all-reduce) and could only stop by polling.
+  const auto wait_for_rank_2 = [&] {
+    while (!threads.a_rank_failed()) std::this_thread::yield();
+    throw PeerRankFailed("gave up");
+  };
+  try {
+    threads.run([&](int r) {
+      if (r == 2) throw std::runtime_error("rank 2: device fault");
+      wait_for_rank_2();
+    });
+    FAIL() << "expected an exception";
+  } catch (const PeerRankFailed&) {
+    FAIL() << "a peer's PeerRankFailed reached the caller instead of the failing rank's error";
+  } catch (const std::runtime_error& e) {
+    EXPECT_STREQ(e.what(), "rank 2: device fault");
+  }
+  EXPECT_EQ(hooks.load(), 1);  // once per run, however many ranks threw
+  // The flag is cleared for the next run.
+  threads.run([&](int) { EXPECT_FALSE(threads.a_rank_failed()); });
+  EXPECT_EQ(hooks.load(), 1);
+  // Only PeerRankFailed errors: the lowest rank's is rethrown.
+  EXPECT_THROW(threads.run([](int r) { throw PeerRankFailed("rank " + std::to_string(r)); }), PeerRankFailed);
 }
 
 TEST(RankThreads, OneRankRunsOnTheCaller) {

@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <stdexcept>
+
+#include "engine/parallel/rank_threads.h"
+
 #include <thread>
 #include <vector>
 
@@ -36,6 +40,41 @@ TEST(ThreadGroup, AllReduceSumsInRankOrderOnEveryRank) {
     for (const auto& result : results) EXPECT_EQ(result, results.front());
   }
   EXPECT_THROW(ThreadGroup(0), std::invalid_argument);
+}
+
+// A rank that fails outside a collective leaves the others in one: abandon() (the rank threads' failure
+// hook) releases them, the step throws the failing rank's error, and after reset() the group sums again.
+TEST(ThreadGroup, AbandonReleasesRanksWaitingForOneThatFailed) {
+  constexpr int world = 3;
+  ThreadGroup group(world);
+  RankThreads threads(world, [&] { group.abandon(); });
+  for (const int failing : {0, 2}) {
+    group.reset();
+    try {
+      threads.run([&](int r) {
+        std::vector<float> data(8, 1.0f);
+        group.communicator(r).all_reduce_sum(data);  // the first collective completes on every rank
+        if (r == failing) throw std::runtime_error("rank " + std::to_string(r) + " failed");
+        group.communicator(r).all_reduce_sum(data);  // the others would wait here forever
+      });
+      FAIL() << "expected an exception";
+    } catch (const PeerRankFailed& e) {
+      FAIL() << "a released rank's error reached the caller: " << e.what();
+    } catch (const std::runtime_error& e) {
+      EXPECT_EQ(std::string(e.what()), "rank " + std::to_string(failing) + " failed");
+    }
+  }
+  // Abandoned: entering a collective throws at once.
+  std::vector<float> one(1, 1.0f);
+  EXPECT_THROW(group.communicator(1).all_reduce_sum(one), PeerRankFailed);
+  group.reset();
+  std::vector<std::vector<float>> results(world);
+  threads.run([&](int r) {
+    std::vector<float> data(4, static_cast<float>(r + 1));
+    group.communicator(r).all_reduce_sum(data);
+    results[static_cast<std::size_t>(r)] = data;
+  });
+  for (const auto& result : results) EXPECT_EQ(result, std::vector<float>(4, 6.0f));
 }
 
 TEST(ThreadGroup, SoloCommunicatorLeavesDataAlone) {

@@ -1,7 +1,7 @@
 #include "engine/backend/cpu/cpu_backend.h"
 
 #include <stdexcept>
-#include <thread>
+#include <utility>
 
 #include "engine/backend/kv_cache.h"
 #include "engine/model/checkpoint.h"
@@ -26,23 +26,28 @@ CpuBackend::CpuBackend(const std::string& model_dir, const CpuBackendOptions& op
     ranks_.push_back(std::make_unique<cpu::CpuRank>(
         load_transformer_weights(checkpoint, config_, ShardSpec{r, options.tensor_parallel}), block_size_, num_blocks_));
   }
-  if (options.tensor_parallel > 1) group_ = std::make_unique<ThreadGroup>(options.tensor_parallel);
+  if (options.tensor_parallel > 1) {
+    group_ = std::make_unique<ThreadGroup>(options.tensor_parallel);
+    threads_ = std::make_unique<RankThreads>(options.tensor_parallel, [group = group_.get()] { group->abandon(); });
+  }
 }
 
 CpuBackend::~CpuBackend() = default;
 
 std::vector<float> CpuBackend::forward(const ForwardBatch& batch) {
-  // Validate before any rank starts: a rank failing mid-collective would leave the others waiting.
+  // Validated before any rank starts, so that bad input fails the same way on every rank.
   check_forward_step(batch, {}, config_.vocab_size, num_blocks_, block_size_);
   if (ranks_.size() == 1) {
     SoloCommunicator solo;
     return ranks_.front()->forward(batch, solo);
   }
-  std::vector<std::jthread> others;
-  for (std::size_t r = 1; r < ranks_.size(); ++r) {
-    others.emplace_back([this, r, &batch] { ranks_[r]->forward(batch, group_->communicator(static_cast<int>(r))); });
-  }
-  return ranks_.front()->forward(batch, group_->communicator(0));
+  group_->reset();  // a step that failed before left it abandoned
+  std::vector<float> logits;
+  threads_->run([&](int r) {
+    std::vector<float> rank_logits = ranks_[static_cast<std::size_t>(r)]->forward(batch, group_->communicator(r));
+    if (r == 0) logits = std::move(rank_logits);
+  });
+  return logits;
 }
 
 void CpuBackend::copy_kv_blocks(const std::vector<BlockCopy>& copies) {

@@ -1,5 +1,6 @@
 // The CPU backend: the reference implementation of Backend. fp32 compute over bf16/fp16/fp32
-// checkpoints; tensor-parallel ranks run as threads joined by an in-process all-reduce.
+// checkpoints; tensor-parallel ranks run as threads joined by an in-process all-reduce. A rank that
+// fails releases the others from the all-reduce; the step throws that rank's error.
 #pragma once
 #include <cstdint>
 #include <memory>
@@ -8,6 +9,7 @@
 
 #include "engine/backend/backend.h"
 #include "engine/backend/cpu/cpu_rank.h"
+#include "engine/parallel/rank_threads.h"
 #include "engine/parallel/thread_communicator.h"
 
 namespace r1eval::engine {
@@ -42,6 +44,7 @@ class CpuBackend final : public Backend {
   std::int64_t num_blocks_ = 0;
   std::vector<std::unique_ptr<cpu::CpuRank>> ranks_;
   std::unique_ptr<ThreadGroup> group_;
+  std::unique_ptr<RankThreads> threads_;  // after group_: joined before the group goes
 };
 
 }  // namespace r1eval::engine

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <functional>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -71,6 +72,7 @@ struct CudaBackend::Impl {
   RankThreads threads;
   DecodeGraphBook graph_book;
   std::vector<std::uint64_t> workspace_moves;  // each rank's, as last seen
+  std::string failed_step;  // why the communicators were aborted (no step runs after that)
 
   Impl(const std::string& model_dir, const CudaBackendOptions& backend_options)
       : config(checked_config(model_dir)), options(backend_options), devices(checked_devices(options)),
@@ -96,7 +98,8 @@ struct CudaBackend::Impl {
     // lazily, at the first collective, otherwise).
     if (world > 1) {
       nccl = std::make_unique<cuda::NcclGroup>(devices);
-      threads.run([&](int r) { ranks[static_cast<std::size_t>(r)]->warm_up_collectives(collectives(r)); });
+      run_ranks_in_collectives(
+          [&](int r) { ranks[static_cast<std::size_t>(r)]->warm_up_collectives(collectives(r), &threads); });
     }
 #endif
     // Every rank holds the same blocks (its own key/value heads of them): the smallest budget decides.
@@ -128,6 +131,10 @@ struct CudaBackend::Impl {
   }
 
   void check_step(const ForwardBatch& batch, const std::vector<TokenDraw>& draws) const {
+    if (!failed_step.empty()) {
+      throw std::runtime_error("CUDA backend: no step can run after a tensor-parallel step failed (" + failed_step +
+                               ")");
+    }
     check_forward_step(batch, draws, config.vocab_size, num_blocks(), options.kv_block_size);
   }
 
@@ -173,7 +180,39 @@ struct CudaBackend::Impl {
       if (use == DecodeGraphBook::Use::capture) use = capture_everywhere(*step.graph_shape, per_rank);
       for (RankStep& s : per_rank) s.replay = use == DecodeGraphBook::Use::replay;
     }
-    threads.run([&](int r) { ranks[at(r)]->run(per_rank[at(r)], collectives(r)); });
+    if (ranks.size() > 1)
+      for (RankStep& s : per_rank) s.peers = &threads;
+    run_ranks_in_collectives([&](int r) { ranks[at(r)]->run(per_rank[at(r)], collectives(r)); });
+  }
+
+  // Runs work on every rank when their device work meets in all-reduces. When a rank fails there, the
+  // others stop waiting for it (RankThreads::a_rank_failed), but their kernels still wait in the all-reduce:
+  // the communicators are aborted, which ends them, after the graphs that captured them are gone (an abort
+  // waits for those). The failing rank's error goes on; the backend refuses further steps.
+  void run_ranks_in_collectives(const std::function<void(int)>& work) {
+    try {
+      threads.run(work);
+    } catch (const std::exception& e) {
+      abort_collectives(e.what());
+      throw;
+    } catch (...) {
+      abort_collectives("unknown error");
+      throw;
+    }
+  }
+
+  void abort_collectives(const std::string& reason) {
+#if R1EVAL_HAVE_NCCL
+    if (!nccl) return;
+    // Graph buffers are freed only after the abort: a free waits for the device, whose kernels wait.
+    for (const auto& rank : ranks) rank->destroy_graph_executables();
+    nccl->abort();
+    for (const auto& rank : ranks) rank->drop_graphs();
+    graph_book.dropped_all();
+    failed_step = reason;
+#else
+    (void)reason;
+#endif
   }
 
   // A rank whose workspace moved dropped its graphs: all drop theirs, so that every rank replays the same

@@ -7,12 +7,14 @@
 #include <map>
 #include <stdexcept>
 #include <string>
+#include <thread>
 
 #include "engine/backend/backend.h"
 #include "engine/backend/bf16_model.h"
 #include "engine/backend/cuda/device_buffer.h"
 #include "engine/backend/decode_graph_plan.h"
 #include "engine/backend/rope.h"
+#include "engine/parallel/rank_threads.h"
 #include "kernels/activation.h"
 #include "kernels/attention.h"
 #include "kernels/embedding.h"
@@ -45,6 +47,28 @@ struct OwnedStream {
     }
   }
 };
+
+// Waits until the stream's work is done. With peers (tensor-parallel ranks stepping together) it polls
+// instead: a rank whose kernels wait in an all-reduce for a peer that failed (and never joins) gives up
+// with PeerRankFailed, and the backend then aborts the communicators, which ends those kernels.
+void wait_for_stream(cudaStream_t stream, const RankThreads* peers, int device, const std::string& what) {
+  if (peers == nullptr) {
+    check_cuda(cudaStreamSynchronize(stream), "cudaStreamSynchronize", what);
+    return;
+  }
+  for (;;) {
+    const cudaError_t status = cudaStreamQuery(stream);
+    if (status != cudaErrorNotReady) {
+      check_cuda(status, "cudaStreamQuery", what);
+      return;
+    }
+    if (peers->a_rank_failed()) {
+      throw PeerRankFailed("device " + std::to_string(device) + " stopped waiting for " + what +
+                           ": another tensor-parallel rank failed");
+    }
+    std::this_thread::yield();
+  }
+}
 
 // A decode step captured once and replayed: it reads the step from `upload` (its own, at a fixed address);
 // its attention scratch is the rank's graph scratch and its activations the rank's workspace, so every
@@ -290,8 +314,8 @@ struct CudaRank::Impl {
     }
     // A fault inside a kernel surfaces here, after the fact. Run eagerly with CUDA_LAUNCH_BLOCKING=1, every
     // launch waits for its kernel and the launch check right after it names the one that failed.
-    check_cuda(cudaStreamSynchronize(stream), "cudaStreamSynchronize",
-               "forward step; rerun with --no-cuda-graphs and CUDA_LAUNCH_BLOCKING=1 to name the failing kernel");
+    wait_for_stream(stream, step.peers, options.device,
+                    "forward step; rerun with --no-cuda-graphs and CUDA_LAUNCH_BLOCKING=1 to name the failing kernel");
   }
 
   void copy_kv_blocks(const std::vector<BlockCopy>& copies) {
@@ -330,14 +354,21 @@ void CudaRank::capture(const RankStep& step, Bf16Collectives* collectives) {
   impl_->select_device();
   impl_->capture(*step.graph_shape, *step.packed, collectives);
 }
-void CudaRank::warm_up_collectives(Bf16Collectives* collectives) {
+void CudaRank::warm_up_collectives(Bf16Collectives* collectives, const RankThreads* peers) {
   impl_->select_device();
   collectives->all_reduce_sum(impl_->workspace.proj,
                               static_cast<std::size_t>(impl_->token_capacity) * impl_->model.hidden, impl_->stream);
-  check_cuda(cudaStreamSynchronize(impl_->stream), "cudaStreamSynchronize", "NCCL warm-up all-reduce");
+  wait_for_stream(impl_->stream, peers, impl_->options.device, "NCCL warm-up all-reduce");
 }
 void CudaRank::drop_graph(const DecodeGraphShape& shape) { impl_->graphs.erase(shape); }
 void CudaRank::drop_graphs() { impl_->graphs.clear(); }
+void CudaRank::destroy_graph_executables() {
+  (void)cudaSetDevice(impl_->options.device);
+  for (auto& [shape, graph] : impl_->graphs) {
+    if (graph->exec != nullptr) (void)cudaGraphExecDestroy(graph->exec);
+    graph->exec = nullptr;
+  }
+}
 std::uint64_t CudaRank::workspace_moves() const { return impl_->workspace_moves; }
 int CudaRank::device() const { return impl_->options.device; }
 CUstream_st* CudaRank::stream() const { return impl_->stream; }

@@ -17,6 +17,10 @@
 
 struct CUstream_st;
 
+namespace r1eval::engine {
+class RankThreads;
+}
+
 namespace r1eval::engine::cuda {
 
 struct CudaRankOptions {
@@ -42,6 +46,9 @@ struct RankStep {
   int logit_rows = 0;                    // the batch's own logit rows (a graph's padding rows follow them)
   std::vector<float>* logits = nullptr;  // [logit_rows][vocab] when want_logits
   std::vector<std::int32_t>* tokens = nullptr;  // one per draw otherwise
+  // The threads of tensor-parallel ranks stepping together (null for one rank): the final wait then stops
+  // with PeerRankFailed when another rank of the step failed.
+  const RankThreads* peers = nullptr;
 };
 
 class CudaRank {
@@ -55,7 +62,8 @@ class CudaRank {
 
   // One all-reduce of max_batch_tokens x hidden over `collectives`, finished before it returns: NCCL sets up
   // its connections and buffers at the first collective, which should come before the KV cache is sized.
-  void warm_up_collectives(Bf16Collectives* collectives);
+  // Stops waiting (PeerRankFailed) when another of `peers`' ranks failed.
+  void warm_up_collectives(Bf16Collectives* collectives, const RankThreads* peers);
   // KV blocks this device can hold: `bytes` worth, or (bytes 0) `fraction` of its memory free now less
   // 1 GiB kept for what steps allocate later.
   std::int64_t kv_blocks_affordable(std::uint64_t bytes, double fraction) const;
@@ -70,7 +78,8 @@ class CudaRank {
   void prepare(const RankStep& step);
   // Runs the step on this device after prepare(step) reserved its buffers: one upload, the layers (with
   // `collectives` between tensor-parallel ranks; null for one rank), then the logits or the sampled tokens
-  // back; returns when they are on the host. Throws std::runtime_error naming the CUDA call that failed.
+  // back; returns when they are on the host. Throws std::runtime_error naming the CUDA call that failed, or
+  // PeerRankFailed (step.peers) when it stopped waiting for a rank that failed.
   void run(const RankStep& step, Bf16Collectives* collectives);
   // Captures the layers of step (prepared, with graph_shape set) into that shape's graph, to be replayed by
   // run() with step.replay; nothing runs. Throws DeviceOutOfMemory when the graph's buffers do not fit,
@@ -80,6 +89,10 @@ class CudaRank {
   // How often the activation workspace moved (prepare() grew it); each move dropped every graph of the rank.
   std::uint64_t workspace_moves() const;
   void drop_graphs();
+  // Destroys every graph's executable (one in flight is freed when it completes) but keeps its buffers,
+  // whose free would wait for the device: before aborting communicators whose all-reduces the graphs
+  // captured (the abort waits for those graphs); drop_graphs() afterwards.
+  void destroy_graph_executables();
   // Device-to-device copies of whole blocks, ordered before the next run. Blocks must be inside the cache.
   void copy_kv_blocks(const std::vector<BlockCopy>& copies);
 

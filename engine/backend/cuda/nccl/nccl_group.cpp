@@ -16,16 +16,19 @@ void check_nccl(ncclResult_t status, const char* call, const std::string& what) 
   }
 }
 
+// Reads the communicator from the group's slot, which abort() empties.
 class NcclCollectives final : public Bf16Collectives {
  public:
-  NcclCollectives(ncclComm_t comm, int rank) : comm_(comm), rank_(rank) {}
+  NcclCollectives(const ncclComm_t* comm, int rank) : comm_(comm), rank_(rank) {}
   void all_reduce_sum(bf16* data, std::size_t count, kernels::Stream stream) override {
-    check_nccl(ncclAllReduce(data, data, count, ncclBfloat16, ncclSum, comm_, static_cast<cudaStream_t>(stream)),
-               "ncclAllReduce", "tensor-parallel rank " + std::to_string(rank_));
+    const std::string what = "tensor-parallel rank " + std::to_string(rank_);
+    if (*comm_ == nullptr) throw std::runtime_error("NCCL communicator of " + what + " was aborted after a failure");
+    check_nccl(ncclAllReduce(data, data, count, ncclBfloat16, ncclSum, *comm_, static_cast<cudaStream_t>(stream)),
+               "ncclAllReduce", what);
   }
 
  private:
-  ncclComm_t comm_;
+  const ncclComm_t* comm_;
   int rank_;
 };
 
@@ -45,10 +48,19 @@ NcclGroup::NcclGroup(const std::vector<int>& devices) : impl_(std::make_unique<I
   check_nccl(ncclCommInitAll(impl_->comms.data(), static_cast<int>(devices.size()), devices.data()), "ncclCommInitAll",
              std::to_string(devices.size()) + " tensor-parallel ranks");
   for (std::size_t r = 0; r < devices.size(); ++r)
-    impl_->collectives.push_back(std::make_unique<NcclCollectives>(impl_->comms[r], static_cast<int>(r)));
+    impl_->collectives.push_back(std::make_unique<NcclCollectives>(&impl_->comms[r], static_cast<int>(r)));
 }
 
 NcclGroup::~NcclGroup() = default;
+
+void NcclGroup::abort() {
+  for (ncclComm_t& comm : impl_->comms) {
+    if (comm != nullptr) (void)ncclCommAbort(comm);  // nothing better to do with its error
+    comm = nullptr;
+  }
+}
+
+bool NcclGroup::aborted() const { return !impl_->comms.empty() && impl_->comms.front() == nullptr; }
 
 Bf16Collectives& NcclGroup::collectives(int rank) { return *impl_->collectives.at(static_cast<std::size_t>(rank)); }
 

@@ -21,6 +21,13 @@ class NcclGroup {
   // exactly one thread, rank r's.
   Bf16Collectives& collectives(int rank);
 
+  // Aborts every communicator (ncclCommAbort): kernels still waiting in an all-reduce for a rank that failed
+  // end, and its streams can drain. Only while no thread is inside an NCCL call (communicators are not
+  // thread-safe), and after the graphs that captured its all-reduces are destroyed (an abort waits for
+  // them). The collectives then throw; the group cannot be used again.
+  void abort();
+  bool aborted() const;
+
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
