@@ -356,6 +356,10 @@ TEST(CudaKernelEmulation, TensorCorePagedAttentionPrefill) {
   emulate_attention<bf16, 64>(make_paged_case({13, 2}, {130, 50}, 4, 2, 64, 12, 363), 0.3f, false, true);
   // The 1.5B model's heads (12 q, 2 kv): 240 rows of a prompt over two key tiles.
   emulate_attention<bf16, 128>(make_paged_case({40}, {100}, 12, 2, 128, 16, 364), 0.088f, false, true);
+  // The other distills' groups: 7 (Qwen 7B, 28 q / 4 kv) and 5 (Qwen 14B and 32B, 40 / 8), whose rows
+  // straddle a warp's 16 unevenly; a chunk over a cached prefix.
+  emulate_attention<bf16, 128>(make_paged_case({9, 3}, {9, 40}, 28, 4, 128, 16, 365), 0.088f, false, true);
+  emulate_attention<bf16, 128>(make_paged_case({7}, {20}, 40, 8, 128, 16, 366), 0.088f, false, true);
 }
 
 TEST(CudaKernelEmulation, TensorCorePagedAttentionDecode) {
@@ -371,6 +375,10 @@ TEST(CudaKernelEmulation, TensorCorePagedAttentionDecode) {
   emulate_attention<bf16, 64>(make_paged_case({1, 1}, {300, 33}, 32, 2, 64, 12, 372), 0.125f, true, true);
   emulate_attention<bf16, 64>(make_paged_case({1, 1}, {90, 200}, 2, 2, 64, 16, 373), 0.125f, true, true);
   emulate_attention<bf16, 128>(make_paged_case({1}, {500}, 8, 1, 128, 16, 374), 0.088f, true, true);
+  // The other distills' groups, 7 (28 q / 4 kv) and 5 (40 / 8); Llama 8B's 4 (32 / 8) at block size 12.
+  emulate_attention<bf16, 128>(make_paged_case({1, 1, 1}, {70, 1, 300}, 28, 4, 128, 16, 375), 0.088f, true, true);
+  emulate_attention<bf16, 128>(make_paged_case({1, 1}, {33, 260}, 40, 8, 128, 16, 376), 0.088f, true, true);
+  emulate_attention<bf16, 128>(make_paged_case({1}, {100}, 32, 8, 128, 12, 377), 0.088f, true, true);
 }
 
 TEST(CudaKernelEmulation, PagedAttentionDecodeSplits) {
@@ -384,6 +392,9 @@ TEST(CudaKernelEmulation, PagedAttentionDecodeSplits) {
   // Twenty query heads per kv head: three head chunks per kv head.
   emulate_attention<bf16, 128>(make_paged_case({1, 1}, {300, 40}, 20, 1, 128, 16, 352), 0.1f, true);
   emulate_attention<float, 64>(make_paged_case({1, 1}, {270, 13}, 4, 4, 64, 12, 353), 0.3f, true);  // block size 12
+  // Groups of 7 and 5 (Qwen 7B; 14B and 32B) on the CUDA-core kernel.
+  emulate_attention<bf16, 128>(make_paged_case({1, 1}, {90, 300}, 28, 4, 128, 16, 357), 0.088f, true);
+  emulate_attention<bf16, 128>(make_paged_case({1}, {140}, 40, 8, 128, 16, 358), 0.088f, true);
   // The 1.5B model's heads at batch 1: 8-key tiles, 47 splits merged by four threads per dim; and 16
   // sequences of ~600 keys: 32-key tiles.
   ASSERT_GT(cuda_detail::decode_reduce_parts((1500 + decode_split_tokens(1, 1500) - 1) / decode_split_tokens(1, 1500)), 1);
