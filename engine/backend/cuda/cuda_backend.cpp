@@ -94,8 +94,8 @@ struct CudaBackend::Impl {
     }
 #if R1EVAL_HAVE_NCCL
     // Before the KV cache is sized from free memory, so that the communicators' own memory is not counted;
-    // one all-reduce of a full batch's size makes NCCL set up its connections and buffers now (it does so
-    // lazily, at the first collective, otherwise).
+    // all-reduces of a decode step's, a mid and a full batch's size make NCCL set up its connections and
+    // buffers now (it does so lazily, at an algorithm's first collective, otherwise).
     if (world > 1) {
       nccl = std::make_unique<cuda::NcclGroup>(devices);
       run_ranks_in_collectives(
@@ -130,11 +130,15 @@ struct CudaBackend::Impl {
     return (std::max<std::int64_t>(wanted, 1) + block - 1) / block * block;
   }
 
-  void check_step(const ForwardBatch& batch, const std::vector<TokenDraw>& draws) const {
+  void check_usable() const {
     if (!failed_step.empty()) {
-      throw std::runtime_error("CUDA backend: no step can run after a tensor-parallel step failed (" + failed_step +
+      throw std::runtime_error("CUDA backend: nothing can run after a tensor-parallel step failed (" + failed_step +
                                ")");
     }
+  }
+
+  void check_step(const ForwardBatch& batch, const std::vector<TokenDraw>& draws) const {
+    check_usable();
     check_forward_step(batch, draws, config.vocab_size, num_blocks(), options.kv_block_size);
   }
 
@@ -263,6 +267,7 @@ struct CudaBackend::Impl {
   }
 
   void copy_kv_blocks(const std::vector<BlockCopy>& copies) {
+    check_usable();
     for (const BlockCopy& copy : copies) {
       if (copy.src < 0 || copy.src >= num_blocks() || copy.dst < 0 || copy.dst >= num_blocks()) {
         throw std::invalid_argument("copy_kv_blocks: block " + std::to_string(copy.src) + " -> " +

@@ -38,7 +38,7 @@ struct CudaBackendOptions {
 };
 
 struct CudaGraphStats {
-  std::int64_t captured = 0;  // graphs captured (summed over ranks)
+  std::int64_t captured = 0;  // captures (summed over ranks), graphs dropped later included
   std::int64_t replays = 0;   // steps replayed (summed over ranks)
 };
 

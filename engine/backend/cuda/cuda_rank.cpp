@@ -3,8 +3,10 @@
 #include <cuda_runtime.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <map>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -56,19 +58,47 @@ void wait_for_stream(cudaStream_t stream, const RankThreads* peers, int device, 
     check_cuda(cudaStreamSynchronize(stream), "cudaStreamSynchronize", what);
     return;
   }
+  // Spins (as cudaStreamSynchronize does by default) for the first 10 ms, then polls every 100 us: a step
+  // that long loses nothing to it, and a stuck one does not hold a core.
+  const auto start = std::chrono::steady_clock::now();
   for (;;) {
     const cudaError_t status = cudaStreamQuery(stream);
     if (status != cudaErrorNotReady) {
       check_cuda(status, "cudaStreamQuery", what);
       return;
     }
+    (void)cudaGetLastError();  // "not ready" is no error; leave none behind for a later check
     if (peers->a_rank_failed()) {
       throw PeerRankFailed("device " + std::to_string(device) + " stopped waiting for " + what +
                            ": another tensor-parallel rank failed");
     }
-    std::this_thread::yield();
+    if (std::chrono::steady_clock::now() - start < std::chrono::milliseconds(10))
+      std::this_thread::yield();
+    else
+      std::this_thread::sleep_for(std::chrono::microseconds(100));
   }
 }
+
+// The rank's collectives in an eager step with peers: before each all-reduce it checks whether a peer
+// failed, so that a rank stops enqueueing the step soon after (kernels queued behind an all-reduce that
+// never finishes would fill the launch queue, and a launch would then block where nothing polls).
+class PeerCheckedCollectives final : public Bf16Collectives {
+ public:
+  PeerCheckedCollectives(Bf16Collectives& inner, const RankThreads& peers, int device)
+      : inner_(inner), peers_(peers), device_(device) {}
+  void all_reduce_sum(bf16* data, std::size_t count, kernels::Stream stream) override {
+    if (peers_.a_rank_failed()) {
+      throw PeerRankFailed("device " + std::to_string(device_) +
+                           " stopped enqueueing its step: another tensor-parallel rank failed");
+    }
+    inner_.all_reduce_sum(data, count, stream);
+  }
+
+ private:
+  Bf16Collectives& inner_;
+  const RankThreads& peers_;
+  int device_;
+};
 
 // A decode step captured once and replayed: it reads the step from `upload` (its own, at a fixed address);
 // its attention scratch is the rank's graph scratch and its activations the rank's workspace, so every
@@ -103,6 +133,7 @@ struct CudaRank::Impl {
   GrowingBuffer activations{"activation workspace"};
   GrowingBuffer decode_workspace{"decode attention workspace"};
   GrowingBuffer draw_tokens{"sampled tokens"};
+  PinnedHostBuffer host_tokens{"sampled tokens on the host"};
   GrowingBuffer sample_workspace{"sampling workspace"};
   std::int64_t token_capacity = 0, row_capacity = 0;
   Bf16Workspace workspace;
@@ -188,6 +219,7 @@ struct CudaRank::Impl {
                              stream);
     if (!step.want_logits && step.tokens != nullptr && step.draws.num_draws > 0) {
       draw_tokens.reserve(static_cast<std::size_t>(step.draws.num_draws) * sizeof(std::int32_t), stream);
+      host_tokens.reserve(static_cast<std::size_t>(step.draws.num_draws) * sizeof(std::int32_t));
       sample_workspace.reserve(
           std::max<std::size_t>(1, kernels::sampling_workspace_bytes(step.draws.num_draws, model.vocab)), stream);
     }
@@ -293,29 +325,38 @@ struct CudaRank::Impl {
   void run(const RankStep& step, Bf16Collectives* collectives) {
     select_device();
     const PackedBatch& packed = *step.packed;
-    const std::byte* device_batch = step.replay && step.graph_shape ? enqueue_replay(*step.graph_shape, packed)
-                                                                     : enqueue_eager(packed, collectives);
+    std::optional<PeerCheckedCollectives> checked;
+    if (collectives != nullptr && step.peers != nullptr) checked.emplace(*collectives, *step.peers, options.device);
+    const std::byte* device_batch = step.replay && step.graph_shape
+                                        ? enqueue_replay(*step.graph_shape, packed)
+                                        : enqueue_eager(packed, checked ? &*checked : collectives);
+    // A fault inside a kernel surfaces in the wait, after the fact. Run eagerly with CUDA_LAUNCH_BLOCKING=1,
+    // every launch waits for its kernel and the launch check right after it names the one that failed.
+    const char* const step_done = "forward step; rerun with --no-cuda-graphs and CUDA_LAUNCH_BLOCKING=1 to name "
+                                  "the failing kernel";
+    // Results come back only after the wait: a copy into pageable memory would block until the step is done,
+    // where a tensor-parallel rank could not see that a peer failed (wait_for_stream).
     if (step.want_logits) {
+      wait_for_stream(stream, step.peers, options.device, step_done);
       step.logits->resize(static_cast<std::size_t>(step.logit_rows) * static_cast<std::size_t>(model.vocab));
       if (!step.logits->empty()) {
         check_cuda(cudaMemcpyAsync(step.logits->data(), workspace.rows_logits, step.logits->size() * sizeof(float),
                                    cudaMemcpyDeviceToHost, stream),
                    "cudaMemcpyAsync", "logits download");
+        check_cuda(cudaStreamSynchronize(stream), "cudaStreamSynchronize", "logits download");
       }
-    } else if (step.tokens != nullptr) {
-      step.tokens->resize(static_cast<std::size_t>(step.draws.num_draws));
-      if (!step.tokens->empty()) {
-        bf16_sample<CudaKernels>(model, step.draws, device_batch, workspace, draw_tokens.as<std::int32_t>(),
-                                 sample_workspace.data(), stream);
-        check_cuda(cudaMemcpyAsync(step.tokens->data(), draw_tokens.data(), step.tokens->size() * sizeof(std::int32_t),
-                                   cudaMemcpyDeviceToHost, stream),
-                   "cudaMemcpyAsync", "sampled tokens download");
-      }
+      return;
     }
-    // A fault inside a kernel surfaces here, after the fact. Run eagerly with CUDA_LAUNCH_BLOCKING=1, every
-    // launch waits for its kernel and the launch check right after it names the one that failed.
-    wait_for_stream(stream, step.peers, options.device,
-                    "forward step; rerun with --no-cuda-graphs and CUDA_LAUNCH_BLOCKING=1 to name the failing kernel");
+    const std::size_t draws = step.tokens != nullptr ? static_cast<std::size_t>(step.draws.num_draws) : 0;
+    if (draws > 0) {
+      bf16_sample<CudaKernels>(model, step.draws, device_batch, workspace, draw_tokens.as<std::int32_t>(),
+                               sample_workspace.data(), stream);
+      check_cuda(cudaMemcpyAsync(host_tokens.as<std::int32_t>(), draw_tokens.data(), draws * sizeof(std::int32_t),
+                                 cudaMemcpyDeviceToHost, stream),
+                 "cudaMemcpyAsync", "sampled tokens download");
+    }
+    wait_for_stream(stream, step.peers, options.device, step_done);
+    if (step.tokens != nullptr) step.tokens->assign(host_tokens.as<std::int32_t>(), host_tokens.as<std::int32_t>() + draws);
   }
 
   void copy_kv_blocks(const std::vector<BlockCopy>& copies) {
@@ -356,9 +397,14 @@ void CudaRank::capture(const RankStep& step, Bf16Collectives* collectives) {
 }
 void CudaRank::warm_up_collectives(Bf16Collectives* collectives, const RankThreads* peers) {
   impl_->select_device();
-  collectives->all_reduce_sum(impl_->workspace.proj,
-                              static_cast<std::size_t>(impl_->token_capacity) * impl_->model.hidden, impl_->stream);
-  wait_for_stream(impl_->stream, peers, impl_->options.device, "NCCL warm-up all-reduce");
+  // NCCL connects each algorithm and protocol at its first use, and the size picks them: a decode step's
+  // few rows, a mid-sized and a full batch, so that every connection is made (and its memory taken) now.
+  const std::size_t hidden = static_cast<std::size_t>(impl_->model.hidden);
+  const std::size_t capacity = static_cast<std::size_t>(impl_->token_capacity);
+  for (const std::size_t rows : {std::size_t{1}, std::size_t{16}, std::size_t{256}, capacity}) {
+    if (rows <= capacity) collectives->all_reduce_sum(impl_->workspace.proj, rows * hidden, impl_->stream);
+  }
+  wait_for_stream(impl_->stream, peers, impl_->options.device, "NCCL warm-up all-reduces");
 }
 void CudaRank::drop_graph(const DecodeGraphShape& shape) { impl_->graphs.erase(shape); }
 void CudaRank::drop_graphs() { impl_->graphs.clear(); }

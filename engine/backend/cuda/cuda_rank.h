@@ -60,8 +60,9 @@ class CudaRank {
   CudaRank(const CudaRank&) = delete;
   CudaRank& operator=(const CudaRank&) = delete;
 
-  // One all-reduce of max_batch_tokens x hidden over `collectives`, finished before it returns: NCCL sets up
-  // its connections and buffers at the first collective, which should come before the KV cache is sized.
+  // All-reduces of 1, 16, 256 and max_batch_tokens rows of hidden over `collectives`, finished before it
+  // returns: NCCL sets up the connections and buffers of an algorithm at its first collective, which should
+  // come before the KV cache is sized.
   // Stops waiting (PeerRankFailed) when another of `peers`' ranks failed.
   void warm_up_collectives(Bf16Collectives* collectives, const RankThreads* peers);
   // KV blocks this device can hold: `bytes` worth, or (bytes 0) `fraction` of its memory free now less

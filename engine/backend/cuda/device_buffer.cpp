@@ -105,4 +105,24 @@ void GrowingBuffer::reserve(std::size_t bytes, CUstream_st* stream) {
   buffer_ = DeviceBuffer(bytes, what_);
 }
 
+PinnedHostBuffer::~PinnedHostBuffer() {
+  if (data_ != nullptr) (void)cudaFreeHost(data_);
+}
+
+void PinnedHostBuffer::reserve(std::size_t bytes) {
+  if (bytes <= bytes_) return;
+  if (data_ != nullptr) (void)cudaFreeHost(data_);
+  data_ = nullptr;
+  bytes_ = 0;
+  void* pointer = nullptr;
+  const cudaError_t status = cudaMallocHost(&pointer, bytes);
+  if (status == cudaErrorMemoryAllocation) {
+    (void)cudaGetLastError();
+    throw DeviceOutOfMemory("out of page-locked host memory: " + what_ + " asked for " + format_bytes(bytes));
+  }
+  check_cuda(status, "cudaMallocHost", what_);
+  data_ = static_cast<std::byte*>(pointer);
+  bytes_ = bytes;
+}
+
 }  // namespace r1eval::engine::cuda

@@ -74,6 +74,28 @@ class GrowingBuffer {
   DeviceBuffer buffer_;
 };
 
+// Page-locked host memory (cudaMallocHost) that keeps the largest size asked of it: a device-to-host
+// cudaMemcpyAsync into it returns at once, where into pageable memory it returns only when the copy (and
+// so the whole step before it) is done. Running out throws DeviceOutOfMemory naming `what`.
+class PinnedHostBuffer {
+ public:
+  explicit PinnedHostBuffer(std::string what) : what_(std::move(what)) {}
+  ~PinnedHostBuffer();
+  PinnedHostBuffer(const PinnedHostBuffer&) = delete;
+  PinnedHostBuffer& operator=(const PinnedHostBuffer&) = delete;
+  // Ensures `bytes` bytes; only while no copy into it is pending.
+  void reserve(std::size_t bytes);
+  template <typename T>
+  T* as() const {
+    return reinterpret_cast<T*>(data_);
+  }
+
+ private:
+  std::string what_;
+  std::byte* data_ = nullptr;
+  std::size_t bytes_ = 0;
+};
+
 std::string format_bytes(std::size_t bytes);
 
 }  // namespace r1eval::engine::cuda
