@@ -12,10 +12,10 @@ writes the figures the issue asks for, each beside its target, as markdown:
   dependent launch brings.
 
     python3 tools/device_summary.py ENGINE.md HF.md [--plain-launch PLAIN.md] [--checks TEXT [--checks-failed]]
-                                    [--out SUMMARY.md]
+                                    [--parity PARITY.md] [--out SUMMARY.md]
 
 --checks is the run's verdict on correctness (tests, parity, fallbacks taken, the bundle's freshness), printed
-above the table; with --checks-failed a target reached is written "yes, but the checks failed": a speed
+above the table with parity.md's verdicts (--parity: the issue's 1e-2 bound per comparison); with --checks-failed a target reached is written "yes, but the checks failed": a speed
 measured on wrong results is not a target met.
 
 A table that is missing or has no matching row gives "not measured" in that line, never a guess.
@@ -54,6 +54,18 @@ def find(rows, pattern):
     return None, None
 
 
+def parity_verdicts(path):
+    """The lines of parity.md that judge it: the issue's 1e-2 bound per comparison, the bound enforced, a
+    greedy failure; a note when there is no parity.md."""
+    try:
+        with open(path) as f:
+            text = f.read().splitlines()
+    except OSError:
+        return ["Parity: not run (no parity.md)", ""]
+    kept = [line for line in text if line.startswith(("Issue's bound", "Bound this check", "FAILED"))]
+    return [f"Parity: {line}" for line in kept] + [""] if kept else []
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("engine")
@@ -61,10 +73,12 @@ def main():
     parser.add_argument("--plain-launch")
     parser.add_argument("--checks")
     parser.add_argument("--checks-failed", action="store_true")
+    parser.add_argument("--parity", help="parity.md of the same run (tools/engine_parity.py): its verdict lines")
     parser.add_argument("--out")
     args = parser.parse_args()
     engine, hf = table_rows(args.engine), table_rows(args.hf)
     lines = [f"Checks: {args.checks}", ""] if args.checks else []
+    lines += parity_verdicts(args.parity) if args.parity else []
     lines += ["| target | measured | goal | met |", "|---|---|---|---|"]
     reached = "yes, but the checks failed" if args.checks_failed else "yes"
 

@@ -2,9 +2,10 @@
 """transformers `generate` speed on the same checkpoint as engine_cuda_bench (bench/device_check.sh step 4):
 greedy, ignoring end-of-sequence, static KV cache, bf16 on the GPU when there is one. Prints markdown rows
 (workload, output tokens/s) in the layout of engine_cuda_bench's table, for the side-by-side.
-With --max-seconds a run stops after that long (generate's max_time) and its rate is over the tokens it
-made, which the row says: with a static cache every step costs the same whatever the position, so the
-rate of the first steps is the rate of the whole run.
+With --max-seconds a run stops after that long (generate's max_time); its rate is then the whole run's,
+from the time of its prefill (a one-token generate) and of its steps (with a static cache every step costs
+the same whatever the position), which the row says: over a cut window the prefill would weigh more than
+in the whole run.
 
     python3 tools/hf_generate_bench.py MODEL_DIR [--runs 1x512x128,64x512x128] [--max-seconds S] [--out FILE.md]
 """
@@ -12,7 +13,8 @@ import argparse
 import time
 
 import torch
-from transformers import AutoModelForCausalLM
+
+from transformers_loading import load_causal_lm
 
 
 def main():
@@ -24,7 +26,7 @@ def main():
     args = parser.parse_args()
     device = "cuda" if torch.cuda.is_available() else "cpu"
     dtype = torch.bfloat16 if device == "cuda" else torch.float32
-    model = AutoModelForCausalLM.from_pretrained(args.model, dtype=dtype).to(device).eval()
+    model = load_causal_lm(args.model, dtype, device)
     vocab = model.config.vocab_size
     rows = []
     generator = torch.Generator().manual_seed(0)
@@ -38,21 +40,34 @@ def main():
                       disable_compile=True)
         if args.max_seconds:
             kwargs["max_time"] = args.max_seconds
-        with torch.no_grad():
-            model.generate(ids, **{**kwargs, "max_new_tokens": 2, "min_new_tokens": 2})  # warm-up, cache allocation
-            if device == "cuda":
-                torch.cuda.synchronize()
-            start = time.perf_counter()
-            out = model.generate(ids, **kwargs)
-            if device == "cuda":
-                torch.cuda.synchronize()
-            seconds = time.perf_counter() - start
-        made = out.shape[1] - prompt
-        tokens = batch * made
-        stopped = f", stopped by --max-seconds after {made}" if made < generated else ""
+        def timed(**overrides):
+            with torch.no_grad():
+                if device == "cuda":
+                    torch.cuda.synchronize()
+                start = time.perf_counter()
+                out = model.generate(ids, **{**kwargs, **overrides})
+                if device == "cuda":
+                    torch.cuda.synchronize()
+                return out.shape[1] - prompt, time.perf_counter() - start
+
+        timed(max_new_tokens=2, min_new_tokens=2)  # warm-up, cache allocation
+        _, first_token = timed(max_new_tokens=1, min_new_tokens=1)  # the prefill and its token
+        made, seconds = timed()
+        if made < generated:
+            # Cut by --max-seconds: the prefill weighs more in a short window than in the whole run (as the
+            # engine's end-to-end figure has it), so the rate is that of the whole run, from the prefill's time
+            # and the steps' (with a static cache every step costs the same whatever the position).
+            step = (seconds - first_token) / max(made - 1, 1)
+            seconds_whole = first_token + (generated - 1) * step
+            rate = batch * generated / seconds_whole
+            note = (f", stopped by --max-seconds after {made}: the whole run's rate from its {first_token:.2f} s "
+                    f"prefill and {step * 1e3:.1f} ms steps")
+        else:
+            rate = batch * made / seconds
+            note = ""
         rows.append(f"| transformers generate ({device}, {str(dtype).replace('torch.', '')}, static cache, no torch.compile): "
-                    f"{batch} x ({prompt} prompt + {generated} generated{stopped}), output tokens | "
-                    f"{tokens / seconds:.0f} | | | |")
+                    f"{batch} x ({prompt} prompt + {generated} generated{note}), output tokens | "
+                    f"{rate:.0f} | | | |")
         print(rows[-1], flush=True)
         if args.out:  # after every run, so a run cut short by a timeout keeps the rows before it
             with open(args.out, "w") as f:
