@@ -40,28 +40,38 @@ using Clock = std::chrono::steady_clock;
 
 double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
-// Device-to-device copy bandwidth (bytes read + bytes written per second) over 1 GiB buffers.
+// Device-to-device copy bandwidth (bytes read + bytes written per second) over 1 GiB buffers. Throws when a
+// call fails: a failed copy takes no time, and the roofline made from it would flatter every figure.
 double measure_copy_bandwidth() {
   const std::size_t bytes = 1ull << 30;
-  void *a = nullptr, *b = nullptr;
-  if (cudaMalloc(&a, bytes) != cudaSuccess || cudaMalloc(&b, bytes) != cudaSuccess) {
-    throw std::runtime_error("copy bandwidth: cannot allocate 2 GiB");
-  }
-  cudaEvent_t start, stop;
-  cudaEventCreate(&start);
-  cudaEventCreate(&stop);
-  cudaMemcpy(b, a, bytes, cudaMemcpyDeviceToDevice);  // warm-up
+  const auto check = [](cudaError_t status, const char* call) {
+    if (status != cudaSuccess)
+      throw std::runtime_error(std::string("copy bandwidth: ") + call + ": " + cudaGetErrorString(status));
+  };
+  struct Resources {  // freed however the measurement ends
+    void *a = nullptr, *b = nullptr;
+    cudaEvent_t start = nullptr, stop = nullptr;
+    ~Resources() {
+      if (start != nullptr) cudaEventDestroy(start);
+      if (stop != nullptr) cudaEventDestroy(stop);
+      cudaFree(a);
+      cudaFree(b);
+    }
+  } r;
   constexpr int kRepeats = 20;
-  cudaEventRecord(start);
-  for (int i = 0; i < kRepeats; ++i) cudaMemcpy(i % 2 ? a : b, i % 2 ? b : a, bytes, cudaMemcpyDeviceToDevice);
-  cudaEventRecord(stop);
-  cudaEventSynchronize(stop);
+  check(cudaMalloc(&r.a, bytes), "cudaMalloc");
+  check(cudaMalloc(&r.b, bytes), "cudaMalloc");
+  check(cudaEventCreate(&r.start), "cudaEventCreate");
+  check(cudaEventCreate(&r.stop), "cudaEventCreate");
+  check(cudaMemcpy(r.b, r.a, bytes, cudaMemcpyDeviceToDevice), "cudaMemcpy (warm-up)");
+  check(cudaEventRecord(r.start), "cudaEventRecord");
+  for (int i = 0; i < kRepeats; ++i)
+    check(cudaMemcpy(i % 2 ? r.a : r.b, i % 2 ? r.b : r.a, bytes, cudaMemcpyDeviceToDevice), "cudaMemcpy");
+  check(cudaEventRecord(r.stop), "cudaEventRecord");
+  check(cudaEventSynchronize(r.stop), "cudaEventSynchronize");
   float ms = 0;
-  cudaEventElapsedTime(&ms, start, stop);
-  cudaEventDestroy(start);
-  cudaEventDestroy(stop);
-  cudaFree(a);
-  cudaFree(b);
+  check(cudaEventElapsedTime(&ms, r.start, r.stop), "cudaEventElapsedTime");
+  if (!(ms > 0)) throw std::runtime_error("copy bandwidth: the copies took no measurable time");
   return 2.0 * static_cast<double>(bytes) * kRepeats / (ms / 1e3);
 }
 
