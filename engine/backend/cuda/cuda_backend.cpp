@@ -1,6 +1,7 @@
 #include "engine/backend/cuda/cuda_backend.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <functional>
 #include <optional>
@@ -210,7 +211,8 @@ struct CudaBackend::Impl {
     if (!nccl) return;
     // Graph buffers are freed only after the abort: a free waits for the device, whose kernels wait.
     for (const auto& rank : ranks) rank->destroy_graph_executables();
-    nccl->abort();
+    if (!nccl->abort(std::chrono::seconds(20)))
+      std::fprintf(stderr, "r1eval: an NCCL communicator was still aborting after 20 s; going on without it\n");
     for (const auto& rank : ranks) rank->drop_graphs();
     graph_book.dropped_all();
     failed_step = reason;

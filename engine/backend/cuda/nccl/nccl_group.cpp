@@ -3,8 +3,11 @@
 #include <cuda_runtime.h>
 #include <nccl.h>
 
+#include <condition_variable>
+#include <mutex>
 #include <stdexcept>
 #include <string>
+#include <thread>
 
 namespace r1eval::engine::cuda {
 
@@ -53,11 +56,32 @@ NcclGroup::NcclGroup(const std::vector<int>& devices) : impl_(std::make_unique<I
 
 NcclGroup::~NcclGroup() = default;
 
-void NcclGroup::abort() {
+bool NcclGroup::abort(std::chrono::seconds limit) {
+  // Every communicator is aborted on a thread of its own, all at once: an abort raises its kernels' abort
+  // flag first and then waits (for graphs that captured it to be released, among others), which a device
+  // in a sticky fault may never let happen; one such wait must not keep the others' flags down. Threads
+  // still waiting at the limit are left behind, detached, with what they need.
+  struct Pending {
+    std::mutex mutex;
+    std::condition_variable done;
+    std::size_t left = 0;
+  };
+  auto pending = std::make_shared<Pending>();
   for (ncclComm_t& comm : impl_->comms) {
-    if (comm != nullptr) (void)ncclCommAbort(comm);  // nothing better to do with its error
+    if (comm == nullptr) continue;
+    {
+      std::lock_guard lock(pending->mutex);
+      ++pending->left;
+    }
+    std::thread([pending, aborting = comm] {
+      (void)ncclCommAbort(aborting);  // nothing better to do with its error
+      std::lock_guard lock(pending->mutex);
+      if (--pending->left == 0) pending->done.notify_all();
+    }).detach();
     comm = nullptr;
   }
+  std::unique_lock lock(pending->mutex);
+  return pending->done.wait_for(lock, limit, [&] { return pending->left == 0; });
 }
 
 bool NcclGroup::aborted() const { return !impl_->comms.empty() && impl_->comms.front() == nullptr; }

@@ -1,6 +1,7 @@
 // NCCL communicators for the tensor-parallel ranks of one process, one GPU each, and the bf16 all-reduce
 // of the forward pass over them. Built only when the CUDA toolkit has NCCL (R1EVAL_HAVE_NCCL).
 #pragma once
+#include <chrono>
 #include <memory>
 #include <vector>
 
@@ -21,11 +22,12 @@ class NcclGroup {
   // exactly one thread, rank r's.
   Bf16Collectives& collectives(int rank);
 
-  // Aborts every communicator (ncclCommAbort): kernels still waiting in an all-reduce for a rank that failed
-  // end, and its streams can drain. Only while no thread is inside an NCCL call (communicators are not
-  // thread-safe), and after the graphs that captured its all-reduces are destroyed (an abort waits for
-  // them). The collectives then throw; the group cannot be used again.
-  void abort();
+  // Aborts every communicator (ncclCommAbort, all at once): kernels still waiting in an all-reduce for a
+  // rank that failed end, and their streams can drain. Only while no thread is inside an NCCL call
+  // (communicators are not thread-safe), and after the graphs that captured its all-reduces are destroyed
+  // (an abort waits for them). Returns false when an abort had not returned within `limit` (it is left
+  // running). The collectives then throw; the group cannot be used again.
+  bool abort(std::chrono::seconds limit);
   bool aborted() const;
 
  private:
