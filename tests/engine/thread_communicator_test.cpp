@@ -3,11 +3,11 @@
 #include <gtest/gtest.h>
 
 #include <stdexcept>
-
-#include "engine/parallel/rank_threads.h"
-
+#include <string>
 #include <thread>
 #include <vector>
+
+#include "engine/parallel/rank_threads.h"
 
 namespace r1eval::engine {
 namespace {

@@ -73,7 +73,7 @@ struct CudaBackend::Impl {
   RankThreads threads;
   DecodeGraphBook graph_book;
   std::vector<std::uint64_t> workspace_moves;  // each rank's, as last seen
-  std::string failed_step;  // why the communicators were aborted (no step runs after that)
+  std::optional<std::string> failed_step;  // why the communicators were aborted (nothing runs after that)
 
   Impl(const std::string& model_dir, const CudaBackendOptions& backend_options)
       : config(checked_config(model_dir)), options(backend_options), devices(checked_devices(options)),
@@ -132,8 +132,8 @@ struct CudaBackend::Impl {
   }
 
   void check_usable() const {
-    if (!failed_step.empty()) {
-      throw std::runtime_error("CUDA backend: nothing can run after a tensor-parallel step failed (" + failed_step +
+    if (failed_step) {
+      throw std::runtime_error("CUDA backend: nothing can run after a tensor-parallel step failed (" + *failed_step +
                                ")");
     }
   }
@@ -209,13 +209,18 @@ struct CudaBackend::Impl {
   void abort_collectives(const std::string& reason) {
 #if R1EVAL_HAVE_NCCL
     if (!nccl) return;
-    // Graph buffers are freed only after the abort: a free waits for the device, whose kernels wait.
-    for (const auto& rank : ranks) rank->destroy_graph_executables();
-    if (!nccl->abort(std::chrono::seconds(20)))
-      std::fprintf(stderr, "r1eval: an NCCL communicator was still aborting after 20 s; going on without it\n");
-    for (const auto& rank : ranks) rank->drop_graphs();
-    graph_book.dropped_all();
     failed_step = reason;
+    // Called while the failing rank's error is on its way to the caller: nothing here may replace it.
+    try {
+      // Graph buffers are freed only after the abort: a free waits for the device, whose kernels wait.
+      for (const auto& rank : ranks) rank->destroy_graph_executables();
+      if (!nccl->abort(std::chrono::seconds(20)))
+        std::fprintf(stderr, "r1eval: an NCCL communicator was still aborting after 20 s; going on without it\n");
+      for (const auto& rank : ranks) rank->drop_graphs();
+      graph_book.dropped_all();
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "r1eval: aborting the NCCL communicators: %s\n", e.what());
+    }
 #else
     (void)reason;
 #endif

@@ -63,7 +63,8 @@ class CudaBackend final : public Backend {
   // batch.logit_rows copied back as fp32. Throws std::invalid_argument for a batch that fails
   // validate_forward_batch (nothing is launched), DeviceOutOfMemory when a rank cannot allocate what the
   // step needs (checked on every rank before any launches: the cache is untouched and a smaller step may
-  // follow), std::runtime_error naming the CUDA call that failed otherwise.
+  // follow), std::runtime_error naming the CUDA call that failed otherwise. When a tensor-parallel step
+  // fails, the communicators are aborted and every later call (copy_kv_blocks too) throws runtime_error.
   std::vector<float> forward(const ForwardBatch& batch) override;
   // The forward pass, then the sampling kernel on the device logits; only the token ids are copied back.
   std::vector<std::int32_t> forward_and_sample(const ForwardBatch& batch, const std::vector<TokenDraw>& draws) override;

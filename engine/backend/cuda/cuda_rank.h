@@ -46,8 +46,9 @@ struct RankStep {
   int logit_rows = 0;                    // the batch's own logit rows (a graph's padding rows follow them)
   std::vector<float>* logits = nullptr;  // [logit_rows][vocab] when want_logits
   std::vector<std::int32_t>* tokens = nullptr;  // one per draw otherwise
-  // The threads of tensor-parallel ranks stepping together (null for one rank): the final wait then stops
-  // with PeerRankFailed when another rank of the step failed.
+  // The threads of tensor-parallel ranks stepping together (null for one rank): when another rank of the
+  // step failed, an eager step stops enqueueing at its next all-reduce and the final wait stops, with
+  // PeerRankFailed.
   const RankThreads* peers = nullptr;
 };
 

@@ -84,8 +84,6 @@ bool NcclGroup::abort(std::chrono::seconds limit) {
   return pending->done.wait_for(lock, limit, [&] { return pending->left == 0; });
 }
 
-bool NcclGroup::aborted() const { return !impl_->comms.empty() && impl_->comms.front() == nullptr; }
-
 Bf16Collectives& NcclGroup::collectives(int rank) { return *impl_->collectives.at(static_cast<std::size_t>(rank)); }
 
 }  // namespace r1eval::engine::cuda

@@ -28,7 +28,6 @@ class NcclGroup {
   // (an abort waits for them). Returns false when an abort had not returned within `limit` (it is left
   // running). The collectives then throw; the group cannot be used again.
   bool abort(std::chrono::seconds limit);
-  bool aborted() const;
 
  private:
   struct Impl;
