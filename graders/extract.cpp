@@ -31,22 +31,34 @@ size_t match_brace(std::string_view s, size_t open) {
   return std::string_view::npos;
 }
 
-// The position of the next box command at or after `from` (a "\boxed" or "\fbox" not followed by a letter).
-size_t next_box_command(std::string_view s, size_t from, size_t* command_len) {
-  while (from < s.size()) {
-    const size_t b = s.find("\\boxed", from);
-    const size_t f = s.find("\\fbox", from);
-    const size_t at = std::min(b, f);
-    if (at == std::string_view::npos) return at;
-    const size_t len = at == b ? 6 : 5;
-    if (at + len >= s.size() || !is_letter(s[at + len])) {
-      *command_len = len;
-      return at;
+// The box commands of a text in order ("\boxed" or "\fbox" not followed by a letter). Each command's next
+// occurrence is looked up only once it has been passed, so a scan of the whole text stays linear however
+// many boxes it holds (a response caught in a loop repeats one 10,000 times).
+class BoxCommands {
+ public:
+  explicit BoxCommands(std::string_view s) : s_(s) {}
+  // The next box command at or after `from`, or npos; its length in *command_len.
+  size_t next(size_t from, size_t* command_len) {
+    while (from < s_.size()) {
+      if (boxed_ < from || boxed_ == kUnknown) boxed_ = s_.find("\\boxed", from);
+      if (fbox_ < from || fbox_ == kUnknown) fbox_ = s_.find("\\fbox", from);
+      const size_t at = std::min(boxed_, fbox_);
+      if (at == std::string_view::npos) return at;
+      const size_t len = at == boxed_ ? 6 : 5;
+      if (at + len >= s_.size() || !is_letter(s_[at + len])) {
+        *command_len = len;
+        return at;
+      }
+      from = at + len;
     }
-    from = at + len;
+    return std::string_view::npos;
   }
-  return std::string_view::npos;
-}
+
+ private:
+  static constexpr size_t kUnknown = std::string_view::npos - 1;
+  std::string_view s_;
+  size_t boxed_ = kUnknown, fbox_ = kUnknown;
+};
 
 // True when the text between two boxes only joins them: separators and spacing only ("$ and $", ", ",
 // " or "), or a short clause without a sentence end that contains "and" / "or" / a comma
@@ -94,8 +106,10 @@ std::string trim(std::string_view s) {
 
 std::optional<std::string> answer_in_prose(std::string_view x);
 
-// "the final answer is X": the last such phrase, X up to the end of the line or a sentence end.
-std::optional<std::string> answer_phrase(std::string_view text, bool final_only = false) {
+// "the final answer is X": the last such phrase, X up to the end of the line or a sentence end. With
+// `answer_first`, only when X starts with its answer rather than a word ("is $12$", "is 12", "is x = 3"; not
+// "is independent of $a$", "is obtained by adding 5 and 7").
+std::optional<std::string> answer_phrase(std::string_view text, bool final_only = false, bool answer_first = false) {
   static constexpr std::array<std::string_view, 4> kPhrases = {"final answer is", "answer is:", "answer is",
                                                                "answer:"};
   std::string lower(text);
@@ -124,6 +138,11 @@ std::optional<std::string> answer_phrase(std::string_view text, bool final_only 
   std::string x = trim(text.substr(i, e - i));
   while (!x.empty() && (x.back() == '*')) x.pop_back();
   if (x.empty()) return std::nullopt;
+  if (answer_first) {
+    size_t word = 0;
+    while (word < x.size() && is_letter(x[word])) ++word;
+    if (word >= 2) return std::nullopt;
+  }
   return answer_in_prose(x);
 }
 
@@ -189,24 +208,32 @@ std::optional<std::pair<std::string, size_t>> last_standalone_number(std::string
 // ($..$, \(..\)) do not cross a line break. Escaped dollars (\$) are not delimiters.
 std::optional<std::string> last_math_span(std::string_view text) {
   std::optional<std::string> last;
+  // Per kind of delimiter ($$, \[, \(, $): before this position an opener has no closer (a search from an
+  // earlier opener found none up to there), so a text of repeated openers is scanned once, not once each.
+  std::array<size_t, 4> unclosed_until{};
   size_t i = 0;
   while (i < text.size()) {
     size_t open_len = 0;
     std::string_view close;
     bool inline_span = false;
+    int kind = 0;
     if (text.compare(i, 2, "$$") == 0) {
-      open_len = 2, close = "$$";
+      open_len = 2, close = "$$", kind = 0;
     } else if (text.compare(i, 2, "\\[") == 0) {
-      open_len = 2, close = "\\]";
+      open_len = 2, close = "\\]", kind = 1;
     } else if (text.compare(i, 2, "\\(") == 0) {
-      open_len = 2, close = "\\)", inline_span = true;
+      open_len = 2, close = "\\)", inline_span = true, kind = 2;
     } else if (text[i] == '\\') {
       i += 2;  // an escaped character, e.g. \$
       continue;
     } else if (text[i] == '$') {
-      open_len = 1, close = "$", inline_span = true;
+      open_len = 1, close = "$", inline_span = true, kind = 3;
     } else {
       ++i;
+      continue;
+    }
+    if (i < unclosed_until[static_cast<size_t>(kind)]) {
+      i += open_len;
       continue;
     }
     // Find the closing delimiter, skipping escaped characters.
@@ -221,6 +248,7 @@ std::optional<std::string> last_math_span(std::string_view text) {
       j += text[j] == '\\' && close != "\\]" && close != "\\)" ? 2 : 1;
     }
     if (end == std::string_view::npos) {
+      unclosed_until[static_cast<size_t>(kind)] = j;  // where the search stopped: the line's end, or the text's
       i += open_len;
       continue;
     }
@@ -302,7 +330,8 @@ std::vector<BoxSpan> find_boxes(std::string_view text, bool* unclosed_last) {
   if (unclosed_last) *unclosed_last = false;
   size_t pos = 0;
   size_t len = 0;
-  while ((pos = next_box_command(text, pos, &len)) != std::string_view::npos) {
+  BoxCommands commands(text);
+  while ((pos = commands.next(pos, &len)) != std::string_view::npos) {
     size_t i = pos + len;
     while (i < text.size() && (text[i] == ' ' || text[i] == '\t')) ++i;
     if (i < text.size() && text[i] == '{') {
@@ -350,6 +379,10 @@ ExtractedAnswer boxed_answer(const std::vector<BoxSpan>& boxes, std::string_view
   while (first > 0 && is_list_joiner(text.substr(boxes[first - 1].end, boxes[first].begin - boxes[first - 1].end)))
     --first;
   if (first == boxes.size() - 1) return {boxes.back().content, AnswerSource::kBox};
+  // The same box repeated ("\boxed{5} or \boxed{5}", a response caught in a loop) states one answer.
+  if (std::all_of(boxes.begin() + static_cast<std::ptrdiff_t>(first), boxes.end(),
+                  [&](const BoxSpan& b) { return b.content == boxes.back().content; }))
+    return {boxes.back().content, AnswerSource::kBox};
   std::string joined;
   for (size_t k = first; k < boxes.size(); ++k) {
     if (!joined.empty()) joined += ", ";
@@ -366,8 +399,9 @@ ExtractedAnswer extract_final_answer(std::string_view response) {
   const std::vector<BoxSpan> boxes = find_boxes(text, &unclosed);
   if (unclosed) return {};
   if (!boxes.empty()) {
-    // "... \boxed{255} ... The final answer is $10,455$.": a final-answer sentence after the last box wins.
-    if (auto later = answer_phrase(text.substr(boxes.back().end), true))
+    // "... \boxed{255} ... The final answer is $10,455$.": a final-answer sentence after the last box wins,
+    // when what follows the phrase is an answer ("... the final answer is independent of $a$" is prose).
+    if (auto later = answer_phrase(text.substr(boxes.back().end), true, true))
       return {std::move(later), AnswerSource::kFinalAnswerPhrase};
     return boxed_answer(boxes, text);
   }

@@ -64,12 +64,12 @@ Decision decide(std::string_view a, std::string_view b) {
   return {false, undecided};
 }
 
-// A gold that is a whole solution (MATH's "solution" field, a long text) is reduced to its final answer the
-// way a response is; a plain gold answer is used as written.
+// A gold that is a whole solution (MATH's "solution" field: it boxes its answer) is reduced to its final
+// answer the way a response is; any other gold is the answer as written, however long (a matrix of radicals
+// runs past 200 characters) or however many lines it takes.
 std::string gold_answer_of(std::string_view gold) {
   const bool solution_like = gold.find("\\boxed") != std::string_view::npos ||
-                             gold.find("\\fbox") != std::string_view::npos || gold.size() > 200 ||
-                             gold.find('\n') != std::string_view::npos;
+                             gold.find("\\fbox") != std::string_view::npos;
   if (!solution_like) return std::string(gold);
   ExtractedAnswer a = extract_final_answer(gold);
   return a.answer ? *a.answer : std::string(gold);

@@ -292,7 +292,16 @@ class Lexer {
       return;
     }
     if (std::find(kTextWrappers.begin(), kTextWrappers.end(), name) != kTextWrappers.end()) {
-      wrapper();
+      wrapper(name == "text" || name == "textrm" || name == "mbox" || name == "textnormal");
+      return;
+    }
+    if (name == "renewcommand") {  // "\renewcommand{\arraystretch}{1.5}" around a matrix in MATH's answers
+      skip_group();
+      skip_group();
+      return;
+    }
+    if (name == "dbinom" || name == "tbinom") {
+      push(TokenKind::kCommand, "binom");
       return;
     }
     if (name == "dfrac" || name == "tfrac" || name == "cfrac") {
@@ -327,7 +336,9 @@ class Lexer {
 
   void skip_group() { (void)group_text(); }
 
-  void wrapper() {
+  // `text_mode`: a text wrapper (\text, not \mathrm), where a spaced single letter is a unit ("10\text{ m}",
+  // "3\text{ s}") rather than a variable.
+  void wrapper(bool text_mode) {
     while (i_ < s_.size() && s_[i_] == ' ') ++i_;
     if (i_ >= s_.size() || s_[i_] != '{') return;
     const size_t close = closing_brace(s_, i_);
@@ -336,7 +347,7 @@ class Lexer {
     const std::string inner = trim(raw);
     i_ = close + 1;
     if (inner.empty()) return;
-    if (only_letters_and_spaces(inner) && inner.size() > 1) {
+    if (only_letters_and_spaces(inner) && (inner.size() > 1 || (text_mode && raw.front() == ' '))) {
       push(TokenKind::kWord, inner);
       return;
     }

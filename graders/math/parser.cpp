@@ -80,6 +80,10 @@ class Parser {
   bool is_command(const Token& t, std::string_view name) const {
     return t.kind == TokenKind::kCommand && t.text == name;
   }
+  // \pi or a Greek letter: a name that may continue a function's argument ("\sin 2\theta").
+  bool names_a_constant(const Token& t) const {
+    return t.kind == TokenKind::kCommand && (t.text == "pi" || one_of(kGreek, t.text));
+  }
   bool is_separator_word(const Token& t) const {
     return t.kind == TokenKind::kWord && (t.text == "and" || t.text == "or");
   }
@@ -352,7 +356,14 @@ class Parser {
   NodePtr exponent_operand() {
     DepthGuard guard(*this);
     const Token& t = peek();
-    if (is_symbol(t, '{')) return group();
+    if (is_symbol(t, '{')) {
+      // Inside braces TeX's rules hold again: "5^{\frac12}" is 5^(1/2) ("2^10" outside them is 2^10).
+      const bool saved = split_digits_;
+      split_digits_ = true;
+      NodePtr inner = group();
+      split_digits_ = saved;
+      return inner;
+    }
     if (is_symbol(t, '-')) {
       advance();
       return make_unary(NodeKind::kNeg, exponent_operand());
@@ -690,8 +701,11 @@ class Parser {
     if (is_symbol(peek(), '(')) {
       arg = primary();
     } else {
+      // "\sin 2x", "\sin 2\theta", "\cos 2\pi": the argument runs on through letters, numbers and Greek
+      // letters, and stops at any other command ("\sin x \cos x" is a product of two functions).
       arg = postfix();
-      while (starts_factor(peek()) && peek().kind != TokenKind::kCommand) arg = append(NodeKind::kMul, std::move(arg), postfix());
+      while (starts_factor(peek()) && (peek().kind != TokenKind::kCommand || names_a_constant(peek())))
+        arg = append(NodeKind::kMul, std::move(arg), postfix());
     }
     if (name == "max" || name == "min") throw ParseError("max/min");
     NodePtr f = node(NodeKind::kFunc);

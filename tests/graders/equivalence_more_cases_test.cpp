@@ -70,6 +70,25 @@ TEST(EquivalenceNearMisses, TextUnitsAndSpecials) {
       {"\\$12.50", "12.05", false}, {"45^\\circ", "\\frac{\\pi}{4}", true}, {"45^\\circ", "\\frac{\\pi}{3}", false},
       {"25\\%", "\\frac14", true}, {"25\\%", "\\frac15", false}, {"101_2", "5", false}, {"101_2", "101", true},
       {"\\infty", "\\text{infinity}", false}, {"\\emptyset", "\\varnothing", true},
+      // A spaced single letter in \text is a unit, not a variable; in \mathrm it may be a constant.
+      {"10\\text{ m}", "10", true}, {"3\\text{ s}", "3", true}, {"10\\text{ m}", "11", false},
+      {"5\\text{ m}^2", "5", true}, {"\\mathrm{e}", "e", true},
+  });
+}
+
+// Function arguments, exponents and notation that MATH's answers and model output write.
+TEST(EquivalenceNearMisses, ArgumentsAndNotation) {
+  check_all({
+      // "\sin 2\theta" is sin(2 theta): the argument runs on through Greek letters and \pi.
+      {"\\sin 2\\theta", "2\\sin\\theta\\cos\\theta", true}, {"\\sin 2\\pi", "0", true},
+      {"\\cos 2\\alpha", "\\cos^2\\alpha-\\sin^2\\alpha", true}, {"\\sin 2\\theta", "2\\theta\\sin 1", false},
+      {"2\\sin\\theta\\cos\\theta", "\\sin\\theta\\cdot 2\\cos\\theta", true},
+      // Inside an exponent's braces TeX's one-digit arguments hold again; outside, "2^10" is 2^{10}.
+      {"\\sqrt5", "5^{\\frac12}", true}, {"2^{\\frac32}", "2\\sqrt2", true}, {"2^10", "1024", true},
+      {"\\dbinom{10}{3}", "120", true}, {"\\tbinom{10}{3}", "120", true}, {"\\dbinom{10}{3}", "121", false},
+      {"\\renewcommand{\\arraystretch}{1.5} \\begin{pmatrix} 1 & 2 \\\\ 3 & 4 \\end{pmatrix} "
+       "\\renewcommand{\\arraystretch}{1}",
+       "\\begin{pmatrix} 1 & 2 \\\\ 3 & 4 \\end{pmatrix}", true},
   });
 }
 

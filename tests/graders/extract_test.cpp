@@ -98,6 +98,15 @@ TEST(ExtractFinal, FinalAnswerSentenceAfterTheLastBoxWins) {
   EXPECT_EQ(extract_boxed_answer(r), "255");  // the box itself is still the boxed answer
 }
 
+// After a box, "the final answer is" overrides it only when an answer follows the phrase, not prose.
+TEST(ExtractFinal, ProseAfterFinalAnswerPhraseDoesNotOverrideTheBox) {
+  EXPECT_EQ(extract_final_answer("We find $\\boxed{6}$. Note that the final answer is independent of $a$.").answer,
+            "6");
+  EXPECT_EQ(extract_final_answer("Hence \\boxed{12}. The final answer is obtained by adding 5 and 7.").answer, "12");
+  EXPECT_EQ(extract_final_answer("So \\boxed{12}. The final answer is 13.").answer, "13");
+  EXPECT_EQ(extract_final_answer("So \\boxed{12}. The final answer is x = 3.").answer, "x = 3");
+}
+
 TEST(ExtractFinal, BoxBeatsPhrase) {
   EXPECT_EQ(extract_final_answer("The final answer is 3, i.e. \\boxed{4}").answer, "4");
 }

@@ -67,5 +67,37 @@ TEST(GradeMath, ListAnswerFromSeveralBoxes) {
   EXPECT_TRUE(grade_math("so $\\boxed{2}$ and $\\boxed{3}$.", "2, 3").correct);
 }
 
+// A gold without a box is the answer as written, however long: a 3x3 matrix of radicals (over 200
+// characters) was once reduced like a solution and matched nothing, itself included.
+TEST(GradeMath, LongGoldWithoutABoxIsTheAnswer) {
+  const std::string matrix =
+      "\\begin{pmatrix} \\frac{1}{\\sqrt{6}} & \\frac{1}{\\sqrt{3}} & \\frac{1}{\\sqrt{2}} \\\\ "
+      "\\frac{1}{\\sqrt{6}} & \\frac{1}{\\sqrt{3}} & -\\frac{1}{\\sqrt{2}} \\\\ -\\frac{2}{\\sqrt{6}} & "
+      "\\frac{1}{\\sqrt{3}} & 0 \\end{pmatrix}";
+  ASSERT_GT(matrix.size(), 200u);
+  EXPECT_TRUE(grade_math("So $\\boxed{" + matrix + "}$.", matrix).correct);
+  std::string other = matrix;
+  other.replace(other.rfind('0'), 1, "1");
+  EXPECT_FALSE(grade_math("So $\\boxed{" + other + "}$.", matrix).correct);
+  // A gold that boxes its answer is a solution: its box is the answer.
+  EXPECT_TRUE(grade_math("\\boxed{7}", "Adding, we get $3+4=\\boxed{7}$.").correct);
+}
+
+// A response caught in a loop repeats a delimiter or a box thousands of times: extraction stays linear
+// (these took about a second at 100 KB when every opener searched the rest of the text), and the same box
+// repeated is one answer.
+TEST(GradeMath, LoopingResponsesAreGradedAndQuickly) {
+  for (const std::string unit : {"\\[ ", "\\( ", "$ ", "\\boxed{} ", "\\boxed{5} ", "\\boxed{5}, "}) {
+    std::string looping;
+    while (looping.size() < 100000) looping += unit;
+    const Verdict v = grade_math("We get " + looping + " so $\\boxed{5}$", "5");
+    EXPECT_TRUE(v.correct) << unit << ": " << v.reason;
+  }
+  std::string same_box;
+  for (int k = 0; k < 500; ++k) same_box += "\\boxed{5} ";
+  EXPECT_TRUE(grade_math(same_box, "5").correct);
+  EXPECT_FALSE(grade_math("\\boxed{5} or \\boxed{6}", "5").correct);  // different boxes stay a list
+}
+
 }  // namespace
 }  // namespace r1eval::graders
