@@ -367,9 +367,54 @@ class Lexer {
 
 }  // namespace
 
+namespace {
+
+// Unicode math symbols that model output puts in a box ("−5", "π", "30°", "x ≤ 3"), as the TeX they stand
+// for; other non-ASCII text is left as it is.
+std::string with_unicode_symbols_as_tex(std::string_view s) {
+  static constexpr std::array<std::pair<std::string_view, std::string_view>, 15> kSymbols = {{
+      {"\xe2\x88\x92", "-"},          // U+2212 minus sign
+      {"\xcf\x80", "\\pi "},          // pi
+      {"\xe2\x88\x9a", "\\sqrt"},     // square root
+      {"\xc3\x97", "\\times "},       // multiplication sign
+      {"\xc2\xb7", "\\cdot "},        // middle dot
+      {"\xe2\x8b\x85", "\\cdot "},    // dot operator
+      {"\xc2\xb0", "^\\circ "},       // degree sign
+      {"\xe2\x89\xa4", "\\le "},      // less-than or equal
+      {"\xe2\x89\xa5", "\\ge "},      // greater-than or equal
+      {"\xe2\x89\xa0", "\\ne "},      // not equal
+      {"\xe2\x88\x9e", "\\infty "},   // infinity
+      {"\xc2\xb2", "^2"},             // superscript two
+      {"\xc2\xb3", "^3"},             // superscript three
+      {"\xe2\x88\xaa", "\\cup "},     // union
+      {"\xe2\x88\xa9", "\\cap "},     // intersection
+  }};
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size();) {
+    bool replaced = false;
+    if (static_cast<unsigned char>(s[i]) >= 0x80) {
+      for (const auto& [symbol, tex] : kSymbols) {
+        if (s.compare(i, symbol.size(), symbol) == 0) {
+          out += tex;
+          i += symbol.size();
+          replaced = true;
+          break;
+        }
+      }
+    }
+    if (!replaced) out += s[i++];
+  }
+  return out;
+}
+
+}  // namespace
+
 std::vector<Token> tokenize(std::string_view answer, WorkBudget& budget) {
   std::vector<Token> tokens;
-  Lexer(answer, budget, tokens).run();
+  const bool ascii = std::all_of(answer.begin(), answer.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+  const std::string rewritten = ascii ? std::string() : with_unicode_symbols_as_tex(answer);
+  Lexer(ascii ? answer : std::string_view(rewritten), budget, tokens).run();
   tokens.push_back(Token{});
   return tokens;
 }
