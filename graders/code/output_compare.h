@@ -7,7 +7,9 @@ namespace r1eval::graders::code {
 
 struct CompareOptions {
   bool float_tolerance = false;  // compare every numeric token with tolerance, whatever the answer looks like
-  bool detect_floats = true;     // also use tolerance when the expected output contains a float token
+  // Also use tolerance when the expected output contains a float token: then on every pair of tokens of
+  // which one is a float ("2" against "2.0000001"); two integers still compare exactly.
+  bool detect_floats = true;
   double epsilon = 1e-6;         // absolute or relative error allowed on floats
   bool yes_no_any_case = true;   // "yes"/"No"/"YES" all equal when both tokens are yes or no
 };

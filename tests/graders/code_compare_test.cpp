@@ -34,6 +34,10 @@ TEST(CodeCompare, FloatsWithTolerance) {
   EXPECT_TRUE(compare_output("1000000.0", "1000000.9").accepted);  // relative 9e-7
   EXPECT_FALSE(compare_output("0.5", "0.50001").accepted);
   EXPECT_TRUE(compare_output("2 0.5", "2.0000000 0.5").accepted);  // the answer has floats: all numbers tolerant
+  // ...but two integers stay exact: a count printed beside a real value is not within 1e-6 of another.
+  EXPECT_FALSE(compare_output("1000000000 0.5", "1000000001 0.5").accepted);
+  EXPECT_FALSE(compare_output("123456789 1.5", "123456700 1.5").accepted);
+  EXPECT_TRUE(compare_output("2.5 3", "2.5000001 3.0000001").accepted);
 }
 
 TEST(CodeCompare, IntegersAreExactUnlessAsked) {

@@ -63,6 +63,21 @@ TEST(OpenR1Checker, CrashingCheckerIsSystemErrorNotTheModels) {
   EXPECT_NE(r.detail.find("jury answer malformed"), std::string::npos) << r.detail;
 }
 
+// A checker that trusts the output's format (int() on each token) crashes on a program that prints words:
+// the program's output broke it, as the reference answer (which it accepts) shows, so it is WA, not SE.
+TEST(OpenR1Checker, CheckerCrashingOnTheProgramsOutputIsWrongAnswer) {
+  const char* trusting = R"(import sys
+n = int(open(sys.argv[1]).read().split()[0])
+x, y = map(int, open(sys.argv[3]).read().split())
+print(1 if x >= 1 and y >= 1 and x + y == n else 0)
+)";
+  const char* words = "#include <cstdio>\nint main(){std::puts(\"hello world\");}\n";
+  const JudgeResult r = shared_judge().judge_source(Language::Cpp, words, pair_problem(trusting));
+  EXPECT_EQ(r.outcome, Outcome::WA) << r.detail;
+  EXPECT_NE(r.detail.find("accepts the reference answer"), std::string::npos) << r.detail;
+  EXPECT_EQ(shared_judge().judge_source(Language::Cpp, kAnyPair, pair_problem(trusting)).outcome, Outcome::AC);
+}
+
 TEST(OpenR1Checker, OutputOutsideTheConventionIsSystemError) {
   const JudgeResult r = shared_judge().judge_source(Language::Cpp, kAnyPair, pair_problem("print('maybe')\n"));
   EXPECT_EQ(r.outcome, Outcome::SE) << r.detail;
