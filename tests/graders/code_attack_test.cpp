@@ -110,6 +110,28 @@ except OSError:
        "paths = ['" + dataset_path() + "', '/etc/shadow']\nopened = []\nfor p in paths:\n    try:\n"
        "        open(p).read(1)\n        opened.append(p)\n    except OSError:\n        pass\n"
        "print('OPENED ' + ' '.join(opened) if opened else 'denied')\n", "denied"},
+      // Quotas the kernel counts per user (and up to the host's root): inotify instances, queued signals,
+      // pipe buffer pages. A program exhausting them would make the host's and other runs' calls fail.
+      {"host_quotas", Language::Cpp, R"(#include <csignal>
+#include <cstdio>
+#include <fcntl.h>
+#include <sys/inotify.h>
+#include <unistd.h>
+int main() {
+  bool contained = true;
+  if (inotify_init1(0) >= 0) { std::puts("inotify allowed"); contained = false; }
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGRTMIN);
+  sigprocmask(SIG_BLOCK, &set, nullptr);
+  int queued = 0;
+  while (queued < 100000 && sigqueue(getpid(), SIGRTMIN, sigval{}) == 0) ++queued;
+  if (queued > 1000) { std::printf("queued %d signals\n", queued); contained = false; }
+  int p[2];
+  if (pipe(p) == 0 && fcntl(p[1], F_SETPIPE_SZ, 1 << 20) >= 0) { std::puts("pipe resized"); contained = false; }
+  if (contained) std::puts("contained");
+}
+)", "contained"},
       {"kill_parent_and_init", Language::Cpp, R"(#include <csignal>
 #include <cstdio>
 #include <unistd.h>
@@ -371,6 +393,10 @@ TEST_F(CodeAttack, SocketsAreDenied) {
 TEST_F(CodeAttack, DatasetAndShadowAreUnreadable) {
   EXPECT_EQ(outcome("read_dataset_and_shadow"), "AC") << detail("read_dataset_and_shadow");
   EXPECT_EQ(outcome("read_dataset_from_python"), "AC") << detail("read_dataset_from_python");
+}
+
+TEST_F(CodeAttack, PerUserKernelQuotasAreNotExhausted) {
+  EXPECT_EQ(outcome("host_quotas"), "AC") << detail("host_quotas");
 }
 
 TEST_F(CodeAttack, KillingParentOrGroupIsHarmless) {

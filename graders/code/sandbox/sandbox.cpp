@@ -84,6 +84,9 @@ std::vector<ResourceLimit> resource_limits(const RunLimits& limits, bool memory_
       {RLIMIT_CORE, 0, 0},
       {RLIMIT_MEMLOCK, 0, 0},
       {RLIMIT_MSGQUEUE, 0, 0},
+      // Queued signals count per user up to the host's root: a program queueing 100,000 made the host's
+      // sigqueue and timer_create fail while it ran.
+      {RLIMIT_SIGPENDING, 64, 64},
   };
   if (!memory_by_cgroup) out.push_back({RLIMIT_AS, limits.memory_bytes, limits.memory_bytes});
   return out;
