@@ -22,9 +22,9 @@ constexpr std::array<std::string_view, 22> kInvisible = {
     "biggl", "biggr", "limits", "nolimits", "middle", "quad", "qquad", "mathstrut", "phantom", "hfill", "smash"};
 
 // Wrappers whose content is text (a word) or, when it holds math, math.
-constexpr std::array<std::string_view, 13> kTextWrappers = {
+constexpr std::array<std::string_view, 15> kTextWrappers = {
     "text", "textbf", "textit", "textrm", "mathrm", "mathbf", "mbox", "mathit", "operatorname", "textnormal",
-    "boldsymbol", "mathsf", "textsf"};
+    "boldsymbol", "mathsf", "textsf", "boxed", "fbox"};  // a box inside the answer ("\boxed{\boxed{7}}") is its content
 
 size_t closing_brace(std::string_view s, size_t open) {
   int depth = 0;
@@ -145,13 +145,15 @@ class Lexer {
     std::string repeat;
     if (i_ < s_.size() && s_[i_] == '.') {
       const bool digit_follows = i_ + 1 < s_.size() && is_digit(s_[i_ + 1]);
-      const bool overline_follows = s_.substr(i_ + 1, 9) == "\\overline";
+      const bool overline_follows = s_.substr(i_ + 1, 9) == "\\overline" || s_.substr(i_ + 1, 4) == "\\bar";
       if (digit_follows || overline_follows) {
         digits += '.';
         ++i_;
         while (i_ < s_.size() && is_digit(s_[i_])) digits += s_[i_++];
-        if (s_.substr(i_, 9) == "\\overline") {
-          size_t b = i_ + 9;
+        // The repeating block: "\overline{3}", "\overline3" (TeX's one-token argument), "\bar{3}", "\bar3".
+        const size_t mark = s_.substr(i_, 9) == "\\overline" ? 9 : s_.substr(i_, 4) == "\\bar" ? 4 : 0;
+        if (mark != 0) {
+          size_t b = i_ + mark;
           while (b < s_.size() && s_[b] == ' ') ++b;
           if (b < s_.size() && s_[b] == '{') {
             const size_t close = closing_brace(s_, b);
@@ -162,6 +164,9 @@ class Lexer {
                 i_ = close + 1;
               }
             }
+          } else if (b < s_.size() && is_digit(s_[b])) {
+            repeat = std::string(1, s_[b]);
+            i_ = b + 1;
           }
         }
       }
@@ -315,6 +320,8 @@ class Lexer {
     if (name == "lbrace") return push(TokenKind::kSetOpen, "{");
     if (name == "rbrace") return push(TokenKind::kSetClose, "}");
     if (name == "langle") return push(TokenKind::kSymbol, "(");
+    if (name == "lbrack") return push(TokenKind::kSymbol, "[");
+    if (name == "rbrack") return push(TokenKind::kSymbol, "]");
     if (name == "rangle") return push(TokenKind::kSymbol, ")");
     if (name == "lfloor" || name == "rfloor" || name == "lceil" || name == "rceil") {
       push(TokenKind::kCommand, name);

@@ -89,6 +89,18 @@ TEST(EquivalenceNearMisses, ArgumentsAndNotation) {
       {"\\renewcommand{\\arraystretch}{1.5} \\begin{pmatrix} 1 & 2 \\\\ 3 & 4 \\end{pmatrix} "
        "\\renewcommand{\\arraystretch}{1}",
        "\\begin{pmatrix} 1 & 2 \\\\ 3 & 4 \\end{pmatrix}", true},
+      // Repeating decimals however the block is marked; a box inside the answer; \lbrack.
+      {"\\frac13", "0.\\overline3", true}, {"\\frac13", "0.\\bar{3}", true}, {"\\frac{83}{90}", "0.9\\bar2", true},
+      {"\\frac13", "0.\\overline4", false}, {"7", "\\boxed{7}", true}, {"[1,2]", "\\lbrack 1,2\\rbrack", true},
+  });
+}
+
+// Unicode symbols in a boxed answer read as the TeX they stand for.
+TEST(EquivalenceNearMisses, UnicodeSymbols) {
+  check_all({
+      {"-5", "\u22125", true}, {"\\pi", "\u03c0", true}, {"30", "30\u00b0", true}, {"\\sqrt2", "\u221a2", true},
+      {"6", "2\u00d73", true}, {"(-\\infty,3]", "x\u22643", true}, {"x^2", "x\u00b2", true}, {"\\infty", "\u221e", true},
+      {"-5", "\u22126", false}, {"x^3", "x\u00b2", false},
   });
 }
 
