@@ -2,12 +2,25 @@
 
 #include <unicode/normalizer2.h>
 #include <unicode/stringpiece.h>
+#include <unicode/uchar.h>
 #include <unicode/unistr.h>
 
+#include <cstdint>
 #include <stdexcept>
 
 namespace r1eval::engine {
 namespace {
+
+// HF tokenizers normalizes with Unicode 9.0 tables (its unicode-normalization crate). Code points assigned
+// later are, to it, starters that neither decompose, reorder nor compose; ICU knows their combining classes
+// and compositions (a mark of Unicode 11 between "a" and U+0301 blocks nothing there, "a" composes).
+constexpr std::uint8_t kHfUnicodeMajor = 9;
+
+bool unknown_to_hf(UChar32 c) {
+  UVersionInfo age;
+  u_charAge(c, age);
+  return age[0] > kHfUnicodeMajor;
+}
 
 const icu::Normalizer2& nfc_instance() {
   UErrorCode status = U_ZERO_ERROR;
@@ -22,6 +35,13 @@ bool is_ascii(std::string_view s) {
   return true;
 }
 
+icu::UnicodeString normalized(const icu::Normalizer2& normalizer, const icu::UnicodeString& u) {
+  UErrorCode status = U_ZERO_ERROR;
+  icu::UnicodeString out = normalizer.normalize(u, status);
+  if (U_FAILURE(status)) throw std::runtime_error(std::string("NFC normalization failed: ") + u_errorName(status));
+  return out;
+}
+
 }  // namespace
 
 std::string nfc(std::string_view text) {
@@ -29,12 +49,25 @@ std::string nfc(std::string_view text) {
   static const icu::Normalizer2& normalizer = nfc_instance();
   UErrorCode status = U_ZERO_ERROR;
   const icu::UnicodeString u = icu::UnicodeString::fromUTF8(icu::StringPiece(text.data(), static_cast<int32_t>(text.size())));
+  // Already NFC for ICU is already NFC for HF's older tables too: they only ever block more.
   if (normalizer.quickCheck(u, status) == UNORM_YES && U_SUCCESS(status)) return std::string(text);
-  status = U_ZERO_ERROR;
-  const icu::UnicodeString normalized = normalizer.normalize(u, status);
-  if (U_FAILURE(status)) throw std::runtime_error(std::string("NFC normalization failed: ") + u_errorName(status));
+  // Normalized piece by piece around the code points HF's tables do not know, which stay as they are.
+  icu::UnicodeString result, piece;
+  for (int32_t i = 0; i < u.length();) {
+    const UChar32 c = u.char32At(i);
+    const int32_t next = u.moveIndex32(i, 1);
+    if (unknown_to_hf(c)) {
+      result += normalized(normalizer, piece);
+      piece.remove();
+      result.append(c);
+    } else {
+      piece.append(u, i, next - i);
+    }
+    i = next;
+  }
+  result += normalized(normalizer, piece);
   std::string out;
-  normalized.toUTF8String(out);
+  result.toUTF8String(out);
   return out;
 }
 

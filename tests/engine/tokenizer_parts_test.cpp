@@ -6,6 +6,7 @@
 #include "engine/tokenizer/added_tokens.h"
 #include "engine/tokenizer/bpe.h"
 #include "engine/tokenizer/byte_level.h"
+#include "engine/tokenizer/normalizer.h"
 #include "engine/tokenizer/pretokenizer.h"
 #include "engine/tokenizer/tiktoken_convert.h"
 #include "engine/tokenizer/utf8.h"
@@ -38,6 +39,21 @@ TEST(TokenizerUtf8, IncompleteTailIsOnlyAValidPrefix) {
   EXPECT_EQ(utf8::incomplete_tail("x\xF0\x9F\x9A\x80"), 0u);  // complete
   EXPECT_EQ(utf8::incomplete_tail("x\xE0\x80"), 0u);          // can never complete: not held back
   EXPECT_EQ(utf8::incomplete_tail("x\x80"), 0u);
+}
+
+// NFC as HF tokenizers computes it (Unicode 9.0 tables): Unicode's own NFC for what those tables know,
+// code points assigned later left where they are, blocking nothing and composing with nothing.
+TEST(TokenizerNormalizer, NfcWithTheTablesHuggingFaceUses) {
+  EXPECT_EQ(nfc("a\u0301"), "\u00e1");
+  EXPECT_EQ(nfc("a\u0301\u0316"), "\u00e1\u0316");  // reordered (220 before 230), then composed
+  EXPECT_EQ(nfc("plain ASCII"), "plain ASCII");
+  // U+07FD (Unicode 11, class 220): Unicode 15 composes a + U+0301 across it; HF does not.
+  EXPECT_EQ(nfc("a\u07fd\u0301"), "a\u07fd\u0301");
+  // U+1DF7 (Unicode 10, class 228) would move before U+1DC0 (230); U+0D3B (10) before U+0301.
+  EXPECT_EQ(nfc("\u1dc0\u1df7"), "\u1dc0\u1df7");
+  EXPECT_EQ(nfc("\u0301\u0d3b"), "\u0301\u0d3b");
+  // A composition of Unicode 13 (U+11935 U+11930 -> U+11938) is not made; the text around is still normalized.
+  EXPECT_EQ(nfc("e\u0301 \U00011935\U00011930 e\u0301"), "\u00e9 \U00011935\U00011930 \u00e9");
 }
 
 TEST(TokenizerByteLevel, AlphabetRoundTripsEveryByte) {
