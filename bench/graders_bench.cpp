@@ -127,6 +127,19 @@ void BM_GradeAdversarialPairs(benchmark::State& state) {
 }
 BENCHMARK(BM_GradeAdversarialPairs)->Unit(benchmark::kMillisecond);
 
+// A response caught in a loop at the length limit: ~100 KB repeating one unit, then its box. Extraction is
+// linear (each of these took 0.2-1 s when every opener searched the rest of the text).
+void BM_GradeLoopingResponse(benchmark::State& state) {
+  static const std::vector<std::string> units = {"\\[ ", "\\( ", "$ ", "\\boxed{} ", "\\boxed{5} ", "\\boxed{5}, "};
+  const std::string& unit = units[static_cast<size_t>(state.range(0))];
+  std::string response = "We get ";
+  while (response.size() < 100000) response += unit;
+  response += " so $\\boxed{5}$";
+  for (auto _ : state) benchmark::DoNotOptimize(r1eval::graders::grade_math(response, "5"));
+  state.SetLabel("100 KB of '" + unit + "'");
+}
+BENCHMARK(BM_GradeLoopingResponse)->DenseRange(0, 5)->Unit(benchmark::kMicrosecond);
+
 void BM_AnswersEqualSimple(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(r1eval::graders::math_answers_equal("\\frac{1}{2}", "0.5"));
 }

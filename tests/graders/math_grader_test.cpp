@@ -77,7 +77,7 @@ TEST(GradeMath, LongGoldWithoutABoxIsTheAnswer) {
   ASSERT_GT(matrix.size(), 200u);
   EXPECT_TRUE(grade_math("So $\\boxed{" + matrix + "}$.", matrix).correct);
   std::string other = matrix;
-  other.replace(other.rfind('0'), 1, "1");
+  other[other.rfind('0')] = '1';  // the last entry, 0 -> 1
   EXPECT_FALSE(grade_math("So $\\boxed{" + other + "}$.", matrix).correct);
   // A gold that boxes its answer is a solution: its box is the answer.
   EXPECT_TRUE(grade_math("\\boxed{7}", "Adding, we get $3+4=\\boxed{7}$.").correct);
