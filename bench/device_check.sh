@@ -375,8 +375,10 @@ engine_steps() {
   capped 120 "$BUILD/bench/engine_cuda_bench" --model "$MODEL" --dump "$RESULTS/parity_cpu" --backend cpu \
     --prompt-len 32 --greedy 8 >>"$LOG" 2>&1
   CPU_DUMP_STATUS=$(outcome $?)
-  [ "$CPU_DUMP_STATUS" = 124 ] && say "the CPU backend's parity dump timed out: parity vs transformers only"
-  [ "$CPU_DUMP_STATUS" = 124 ] && rm -f "$RESULTS/parity_cpu.json"
+  if [ "$CPU_DUMP_STATUS" = 124 ]; then
+    say "the CPU backend's parity dump timed out: parity vs transformers only"
+    rm -f "$RESULTS/parity_cpu.json"
+  fi
   if [ -f "$RESULTS/parity_cuda.json" ]; then
     CPU_DUMP=()
     [ -f "$RESULTS/parity_cpu.json" ] && CPU_DUMP=(--cpu "$RESULTS/parity_cpu")

@@ -106,10 +106,10 @@ std::string trim(std::string_view s) {
 
 std::optional<std::string> answer_in_prose(std::string_view x);
 
-// "the final answer is X": the last such phrase, X up to the end of the line or a sentence end. With
-// `answer_first`, only when X starts with its answer rather than a word ("is $12$", "is 12", "is x = 3"; not
-// "is independent of $a$", "is obtained by adding 5 and 7").
-std::optional<std::string> answer_phrase(std::string_view text, bool final_only = false, bool answer_first = false) {
+// "the final answer is X": the last such phrase, X up to the end of the line or a sentence end. `after_box`
+// (the text after a response's last box): only "final answer is", and only when X starts with its answer
+// rather than a word ("is $12$", "is 12", "is x = 3"; not "is independent of $a$", "is obtained by adding").
+std::optional<std::string> answer_phrase(std::string_view text, bool after_box = false) {
   static constexpr std::array<std::string_view, 4> kPhrases = {"final answer is", "answer is:", "answer is",
                                                                "answer:"};
   std::string lower(text);
@@ -117,7 +117,7 @@ std::optional<std::string> answer_phrase(std::string_view text, bool final_only 
                  [](char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); });
   size_t best = std::string::npos, best_len = 0;
   for (std::string_view p : kPhrases) {
-    if (final_only && p != kPhrases[0]) continue;
+    if (after_box && p != kPhrases[0]) continue;
     const size_t at = lower.rfind(p);
     if (at != std::string::npos && (best == std::string::npos || at > best)) {
       best = at;
@@ -138,7 +138,7 @@ std::optional<std::string> answer_phrase(std::string_view text, bool final_only 
   std::string x = trim(text.substr(i, e - i));
   while (!x.empty() && (x.back() == '*')) x.pop_back();
   if (x.empty()) return std::nullopt;
-  if (answer_first) {
+  if (after_box) {
     size_t word = 0;
     while (word < x.size() && is_letter(x[word])) ++word;
     if (word >= 2) return std::nullopt;
@@ -401,7 +401,7 @@ ExtractedAnswer extract_final_answer(std::string_view response) {
   if (!boxes.empty()) {
     // "... \boxed{255} ... The final answer is $10,455$.": a final-answer sentence after the last box wins,
     // when what follows the phrase is an answer ("... the final answer is independent of $a$" is prose).
-    if (auto later = answer_phrase(text.substr(boxes.back().end), true, true))
+    if (auto later = answer_phrase(text.substr(boxes.back().end), /*after_box=*/true))
       return {std::move(later), AnswerSource::kFinalAnswerPhrase};
     return boxed_answer(boxes, text);
   }

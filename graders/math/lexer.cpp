@@ -129,6 +129,13 @@ class Lexer {
     return 0;
   }
 
+  // The length of the command at `pos` that marks a repeating block ("\\overline", "\\bar"), else 0.
+  size_t repeat_mark_length(size_t pos) const {
+    if (s_.substr(pos, 9) == "\\overline") return 9;
+    if (s_.substr(pos, 4) == "\\bar") return 4;
+    return 0;
+  }
+
   void number() {
     std::string digits;
     size_t first_group = 0;
@@ -145,13 +152,12 @@ class Lexer {
     std::string repeat;
     if (i_ < s_.size() && s_[i_] == '.') {
       const bool digit_follows = i_ + 1 < s_.size() && is_digit(s_[i_ + 1]);
-      const bool overline_follows = s_.substr(i_ + 1, 9) == "\\overline" || s_.substr(i_ + 1, 4) == "\\bar";
-      if (digit_follows || overline_follows) {
+      if (digit_follows || repeat_mark_length(i_ + 1) != 0) {
         digits += '.';
         ++i_;
         while (i_ < s_.size() && is_digit(s_[i_])) digits += s_[i_++];
         // The repeating block: "\overline{3}", "\overline3" (TeX's one-token argument), "\bar{3}", "\bar3".
-        const size_t mark = s_.substr(i_, 9) == "\\overline" ? 9 : s_.substr(i_, 4) == "\\bar" ? 4 : 0;
+        const size_t mark = repeat_mark_length(i_);
         if (mark != 0) {
           size_t b = i_ + mark;
           while (b < s_.size() && s_[b] == ' ') ++b;
