@@ -72,6 +72,7 @@ const char* kind_name(NodeKind k) {
     case NodeKind::kMatrix: return "matrix";
     case NodeKind::kRelation: return "rel";
     case NodeKind::kUnion: return "union";
+    case NodeKind::kSetMinus: return "minus";
     default: return "?";
   }
 }

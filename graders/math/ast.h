@@ -35,6 +35,7 @@ enum class NodeKind {
   kMatrix,     // kids: entries row by row; columns
   kRelation,   // kids: operands; relations: between consecutive operands
   kUnion,      // kids: sets or intervals joined by \cup
+  kSetMinus,   // kids: a set, the set taken from it (\setminus)
   kEmptySet,
   kReals,      // \mathbb{R}
 };

@@ -11,6 +11,7 @@
 #include "graders/math/intervals.h"
 #include "graders/math/matrix_fold.h"
 #include "graders/math/numeric_eval.h"
+#include "graders/math/real_sets.h"
 #include "graders/math/solution_set.h"
 
 namespace r1eval::graders::math {
@@ -61,6 +62,32 @@ NodePtr expand_plus_minus(const Node& n, int count) {
   return list;
 }
 
+// `n` with its a±b written out; nullptr when a part has more than kMaxPlusMinus of them. In a list or set
+// each element stands for its own values in place ("\{1\pm\sqrt5, -2\}" is the three roots
+// 1+\sqrt5, 1-\sqrt5, -2), elsewhere the whole expression becomes the list of its sign choices.
+NodePtr without_plus_minus(const Node& n) {
+  const bool collection = n.kind == NodeKind::kList || n.kind == NodeKind::kSet;
+  if (!collection) {
+    const int count = count_plus_minus(n);
+    if (count == 0) return n.clone();
+    return count > kMaxPlusMinus ? nullptr : expand_plus_minus(n, count);
+  }
+  NodePtr out = make_node(n.kind);
+  out->open = n.open;
+  out->close = n.close;
+  for (const NodePtr& element : n.kids) {
+    const int count = count_plus_minus(*element);
+    if (count == 0) {
+      out->kids.push_back(element->clone());
+      continue;
+    }
+    if (count > kMaxPlusMinus) return nullptr;
+    NodePtr choices = expand_plus_minus(*element, count);
+    for (NodePtr& c : choices->kids) out->kids.push_back(std::move(c));
+  }
+  return out;
+}
+
 // The fixed sample values of variable number `j` at point `p`: mixed signs, irrational-looking, distinct
 // per variable so that x and y are never confused.
 Complex sample_value(size_t j, size_t p) {
@@ -75,16 +102,17 @@ Complex sample_value(size_t j, size_t p) {
 class Comparer {
  public:
   explicit Comparer(WorkBudget& budget) : budget_(budget) {}
+  Comparer(const Comparer&) = delete;  // end_order_ holds `this`
+  Comparer& operator=(const Comparer&) = delete;
 
   Outcome compare(const Node& a, const Node& b) {
     const std::string sa = to_string(a), sb = to_string(b);
     budget_.spend(1 + static_cast<int64_t>(sa.size() + sb.size()) / 16);  // the renderings are work too
     if (sa == sb) return equal("same expression");
-    const int pa = count_plus_minus(a), pb = count_plus_minus(b);
-    if (pa > kMaxPlusMinus || pb > kMaxPlusMinus) return unknown("too many \\pm");
-    if (pa || pb) {
-      NodePtr ea = pa ? expand_plus_minus(a, pa) : a.clone();
-      NodePtr eb = pb ? expand_plus_minus(b, pb) : b.clone();
+    if (count_plus_minus(a) || count_plus_minus(b)) {
+      NodePtr ea = without_plus_minus(a);
+      NodePtr eb = without_plus_minus(b);
+      if (!ea || !eb) return unknown("too many \\pm");
       return compare(*ea, *eb);
     }
     if (is_relation_list(a) || is_relation_list(b)) {
@@ -132,7 +160,7 @@ class Comparer {
   }
 
   static bool is_interval_like(const Node& n) {
-    return n.kind == NodeKind::kUnion || n.kind == NodeKind::kReals ||
+    return n.kind == NodeKind::kUnion || n.kind == NodeKind::kSetMinus || n.kind == NodeKind::kReals ||
            (n.kind == NodeKind::kTuple && n.kids.size() == 2 && (n.open != '(' || n.close != ')'));
   }
 
@@ -418,7 +446,17 @@ class Comparer {
 
   // ---- intervals and unions
   std::optional<std::vector<Interval>> intervals_of_node(const Node& n) {
-    return intervals_of(n, lone_variable_only_, scratch_);
+    return intervals_of(n, lone_variable_only_, scratch_, end_order_);
+  }
+
+  // The order of two constant interval ends by value; nullopt for variables or non-real values.
+  std::optional<int> order_ends(const Node& x, const Node& y) {
+    const Assignment none;
+    const auto vx = numeric_value(x, none, budget_);
+    const auto vy = vx ? numeric_value(y, none, budget_) : std::nullopt;
+    if (!vx || !vy || !vx->is_real() || !vy->is_real()) return std::nullopt;
+    if (numerically_close(*vx, *vy)) return 0;
+    return mpfr_cmp(vx->re(), vy->re()) < 0 ? -1 : 1;
   }
 
   Outcome bound(const Node* x, int xinf, const Node* y, int yinf) {
@@ -445,20 +483,34 @@ class Comparer {
       if (a.kind == NodeKind::kTuple && b.kind == NodeKind::kTuple) return tuples(a, b);
       return different("interval against non-interval");
     }
-    if (xs->size() != ys->size()) return different("different number of intervals");
-    std::vector<bool> used(ys->size(), false);
+    Outcome as_written = matching_intervals(*xs, *ys);
+    if (as_written.decision == Decision::kEqual) return as_written;
+    // Two spellings of one set ("(-\infty,1) \cup [1,3]" and "(-\infty,3]"): compare canonical forms when
+    // every end is a constant.
+    auto cx = canonical_union(*xs, end_order_);
+    auto cy = cx ? canonical_union(*ys, end_order_) : std::nullopt;
+    if (!cx || !cy) return as_written;
+    Outcome canonical = matching_intervals(*cx, *cy);
+    if (canonical.decision == Decision::kEqual) return equal("same set of reals");
+    return canonical;
+  }
+
+  // Each interval of xs equal to its own interval of ys.
+  Outcome matching_intervals(const std::vector<Interval>& xs, const std::vector<Interval>& ys) {
+    if (xs.size() != ys.size()) return different("different number of intervals");
+    std::vector<bool> used(ys.size(), false);
     Outcome last = equal("intervals equal");
-    for (const Interval& x : *xs) {
+    for (const Interval& x : xs) {
       bool matched = false;
-      for (size_t j = 0; j < ys->size() && !matched; ++j) {
+      for (size_t j = 0; j < ys.size() && !matched; ++j) {
         if (used[j]) continue;
-        Outcome o = interval_equal(x, (*ys)[j]);
+        Outcome o = interval_equal(x, ys[j]);
         if (o.decision == Decision::kEqual) used[j] = matched = true;
         else last = o;
       }
-      if (!matched) return xs->size() == 1 ? last : different("intervals differ");
+      if (!matched) return xs.size() == 1 ? last : different("intervals differ");
     }
-    return equal(xs->size() == 1 ? "intervals equal" : "unions of intervals equal");
+    return equal(xs.size() == 1 ? "intervals equal" : "unions of intervals equal");
   }
 
   // "x < 3", "3 \ge x", "1 \le x < 2", "x \in [0,1)", "x \ne 2": the set of values of the one variable.
@@ -613,6 +665,7 @@ class Comparer {
   WorkBudget& budget_;
   bool lone_variable_only_ = false;
   std::vector<NodePtr> scratch_;  // nodes made while comparing (negated bounds), alive for the comparison
+  const EndOrder end_order_ = [this](const Node& x, const Node& y) { return order_ends(x, y); };
 };
 
 }  // namespace

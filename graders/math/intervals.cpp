@@ -1,6 +1,8 @@
 #include "graders/math/intervals.h"
 
 #include <set>
+
+#include "graders/math/real_sets.h"
 #include <string>
 
 namespace r1eval::graders::math {
@@ -15,7 +17,7 @@ namespace {
 
 // "x < 3", "3 \ge x", "1 \le x < 2", "x \in [0,1)", "x \ne 2": the set of values of the one variable.
 std::optional<std::vector<Interval>> relation_intervals(const Node& r, bool lone_variable_only,
-                                                      std::vector<NodePtr>& scratch) {
+                                                      std::vector<NodePtr>& scratch, const EndOrder& order) {
   // The side holding the variable ("x", "f(x)", "|z|" all count); the other sides must be constants.
   const bool lone = lone_variable_only;
   const auto is_var = [lone](const Node& n) {
@@ -30,7 +32,7 @@ std::optional<std::vector<Interval>> relation_intervals(const Node& r, bool lone
     const Node& l = *r.kids[0];
     const Node& rhs = *r.kids[1];
     const Rel op = r.relations[0];
-    if (op == Rel::kIn && is_var(l)) return intervals_of(rhs, lone_variable_only, scratch);
+    if (op == Rel::kIn && is_var(l)) return intervals_of(rhs, lone_variable_only, scratch, order);
     if (op == Rel::kEq) return std::nullopt;
     const auto negated_var = [&](const Node& n) { return n.kind == NodeKind::kNeg && is_var(*n.kids[0]); };
     const bool var_left = (is_var(l) || negated_var(l)) && !is_var(rhs) && !negated_var(rhs);
@@ -77,9 +79,24 @@ std::optional<std::vector<Interval>> relation_intervals(const Node& r, bool lone
   return std::nullopt;
 }
 
+// The points of a finite set of constants ("\{9\}" in "(0,36) \setminus \{9\}") as closed one-point
+// intervals; nullopt when an element is not a constant.
+std::optional<std::vector<Interval>> point_intervals(const Node& set) {
+  std::vector<Interval> out;
+  for (const NodePtr& k : set.kids) {
+    std::set<std::string> symbols;
+    collect_symbols(*k, symbols);
+    if (!symbols.empty() || infinity_sign(*k) || k->kind == NodeKind::kTuple || k->kind == NodeKind::kSet)
+      return std::nullopt;
+    out.push_back({k.get(), k.get(), 0, 0, true, true});
+  }
+  return out;
+}
+
 }  // namespace
 
-std::optional<std::vector<Interval>> intervals_of(const Node& n, bool lone_variable_only, std::vector<NodePtr>& scratch) {
+std::optional<std::vector<Interval>> intervals_of(const Node& n, bool lone_variable_only, std::vector<NodePtr>& scratch,
+                                                  const EndOrder& order) {
   std::vector<Interval> out;
   if (n.kind == NodeKind::kReals) {
     out.push_back({nullptr, nullptr, -1, 1, false, false});
@@ -101,15 +118,27 @@ std::optional<std::vector<Interval>> intervals_of(const Node& n, bool lone_varia
     for (const NodePtr& k : n.kids)
       if (k->kind != NodeKind::kRelation) return std::nullopt;
   }
+  // Inside a union or a difference a finite set is its points: "(-\infty,0] \cup \{1\}".
+  const auto part_of = [&](const Node& k) -> std::optional<std::vector<Interval>> {
+    if (k.kind == NodeKind::kSet) return point_intervals(k);
+    if (k.kind == NodeKind::kEmptySet) return std::vector<Interval>{};
+    return intervals_of(k, lone_variable_only, scratch, order);
+  };
   if (n.kind == NodeKind::kUnion || n.kind == NodeKind::kList) {
     for (const NodePtr& k : n.kids) {
-      auto part = intervals_of(*k, lone_variable_only, scratch);
+      auto part = n.kind == NodeKind::kUnion ? part_of(*k) : intervals_of(*k, lone_variable_only, scratch, order);
       if (!part) return std::nullopt;
       out.insert(out.end(), part->begin(), part->end());
     }
     return out;
   }
-  if (n.kind == NodeKind::kRelation) return relation_intervals(n, lone_variable_only, scratch);
+  if (n.kind == NodeKind::kSetMinus) {
+    auto kept = part_of(*n.kids[0]);
+    auto removed = part_of(*n.kids[1]);
+    if (!kept || !removed) return std::nullopt;
+    return set_difference(*kept, *removed, order);
+  }
+  if (n.kind == NodeKind::kRelation) return relation_intervals(n, lone_variable_only, scratch, order);
   return std::nullopt;
 }
 

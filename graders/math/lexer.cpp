@@ -129,6 +129,20 @@ class Lexer {
     return 0;
   }
 
+  // True when the numeral at i_ opens a bracket and one thousands group would close it: "(2,102)".
+  bool pair_in_brackets() const {
+    if (out_.empty() || out_.back().kind != TokenKind::kSymbol || (out_.back().text != "(" && out_.back().text != "["))
+      return false;
+    size_t k = i_;
+    const size_t sep = thousands_group_length();
+    if (sep == 0) return false;
+    k += sep + 3;
+    while (k < s_.size() && s_[k] == ' ') ++k;
+    if (s_.compare(k, 6, "\\right") == 0) k += 6;
+    while (k < s_.size() && s_[k] == ' ') ++k;
+    return k < s_.size() && (s_[k] == ')' || s_[k] == ']');
+  }
+
   // The length of the command at `pos` that marks a repeating block ("\\overline", "\\bar"), else 0.
   size_t repeat_mark_length(size_t pos) const {
     if (s_.substr(pos, 9) == "\\overline") return 9;
@@ -140,8 +154,9 @@ class Lexer {
     std::string digits;
     size_t first_group = 0;
     while (i_ < s_.size() && is_digit(s_[i_])) digits += s_[i_++], ++first_group;
-    // Thousands separators: only after a first group of 1-3 digits not starting with 0.
-    if (first_group >= 1 && first_group <= 3 && digits[0] != '0') {
+    // Thousands separators: only after a first group of 1-3 digits not starting with 0, and not for the
+    // whole content of a bracket ("(2,102)" and "[12,102]" are intervals, not 2102 and 12102).
+    if (first_group >= 1 && first_group <= 3 && digits[0] != '0' && !pair_in_brackets()) {
       while (const size_t sep = thousands_group_length()) {
         i_ += sep;
         digits.append(s_.substr(i_, 3));

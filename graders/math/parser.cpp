@@ -19,10 +19,10 @@ constexpr std::array<std::string_view, 18> kFunctions = {
     "lg", "exp", "max", "min"};
 
 // Commands that cannot start a factor (operators, relations, closing delimiters).
-constexpr std::array<std::string_view, 31> kNonFactorCommands = {
+constexpr std::array<std::string_view, 32> kNonFactorCommands = {
     "cdot", "times", "ast", "div", "over", "pm", "mp", "cup", "cap", "le", "leq", "leqslant", "ge", "geq",
     "geqslant", "ne", "neq", "lt", "gt", "in", "approx", "equiv", "circ", "rfloor", "rceil", "to", "ldots",
-    "cdots", "dots", "setminus", "mid"};
+    "cdots", "dots", "setminus", "backslash", "mid"};
 
 template <size_t N>
 bool one_of(const std::array<std::string_view, N>& set, std::string_view s) {
@@ -208,16 +208,28 @@ class Parser {
     return n;
   }
 
+  // "A \cup B \cup C" and "A \setminus B", left to right: "A \cup B \setminus C" is (A \cup B) \setminus C.
   NodePtr set_union() {
-    NodePtr a = additive();
-    if (!is_command(peek(), "cup")) return a;
-    NodePtr n = node(NodeKind::kUnion);
-    n->kids.push_back(std::move(a));
-    while (is_command(peek(), "cup")) {
-      advance();
-      n->kids.push_back(additive());
+    NodePtr acc = additive();
+    for (;;) {
+      if (is_command(peek(), "cup")) {
+        advance();
+        if (acc->kind != NodeKind::kUnion) {
+          NodePtr n = node(NodeKind::kUnion);
+          n->kids.push_back(std::move(acc));
+          acc = std::move(n);
+        }
+        acc->kids.push_back(additive());
+      } else if (is_command(peek(), "setminus") || is_command(peek(), "backslash")) {
+        advance();
+        NodePtr n = node(NodeKind::kSetMinus);
+        n->kids.push_back(std::move(acc));
+        n->kids.push_back(additive());
+        acc = std::move(n);
+      } else {
+        return acc;
+      }
     }
-    return n;
   }
 
   // ---- arithmetic

@@ -95,6 +95,33 @@ TEST(EquivalenceNearMisses, ArgumentsAndNotation) {
   });
 }
 
+// One set of reals written in different ways: touching or overlapping pieces, differences, points.
+TEST(EquivalenceNearMisses, SetsOfReals) {
+  check_all({
+      {"(-\\infty,1) \\cup [1,3]", "(-\\infty,3]", true}, {"(-\\infty,1) \\cup (1,3]", "(-\\infty,3]", false},
+      {"[0,2] \\cup [1,5)", "[0,5)", true}, {"[0,2] \\cup [1,5]", "[0,5)", false}, {"(0,1)\\cup(1,2)", "(0,2)", false},
+      {"(0,36) \\setminus \\{9\\}", "(0,9) \\cup (9,36)", true}, {"(0,36) \\setminus \\{9\\}", "(0,36)", false},
+      {"\\mathbb{R} \\setminus \\{0\\}", "(-\\infty,0)\\cup(0,\\infty)", true},
+      {"\\mathbb{R} \\setminus \\{0\\}", "(-\\infty,0]\\cup(0,\\infty)", false},
+      {"\\mathbb{R} \\setminus \\{-1, 2\\}", "(-\\infty,-1)\\cup(-1,2)\\cup(2,\\infty)", true},
+      {"\\mathbb{R} \\setminus [0,1]", "(-\\infty,0)\\cup(1,\\infty)", true},
+      {"(2,12) \\cup (12,102)", "(2,102) \\setminus \\{12\\}", true}, {"(2,12) \\cup (12,102)", "(2,102)", false},
+      {"x \\in \\mathbb{R} \\setminus \\{3\\}", "x \\ne 3", true}, {"[\\sqrt2, 2] \\cup [1, \\sqrt3]", "[1,2]", true},
+      {"(12,102) \\cup (2,12)", "(2,12) \\cup (12,102)", true}, {"\\left(2,102\\right]", "2 < x \\le 102", true},
+      {"(2,102)", "2102", false}, {"[1,000]", "[1, 0]", true}, {"2,102", "2102", true},
+      {"[-1, 1] \\cup \\{2\\}", "[-1,1]\\cup[2,2]", true}, {"[-1, 1] \\cup \\{2\\}", "[-1,2]", false},
+  });
+}
+
+// A \\pm inside a list or set stands for its two values in place.
+TEST(EquivalenceNearMisses, PlusMinusInLists) {
+  check_all({
+      {"-2, 1+\\sqrt5, 1-\\sqrt5", "\\{1\\pm\\sqrt{5},-2\\}", true}, {"-2, 1+\\sqrt5", "\\{1\\pm\\sqrt{5},-2\\}", false},
+      {"1\\pm\\sqrt{5},-2", "\\{1\\pm\\sqrt{5},-2\\}", true}, {"\\pm 1, \\pm 2", "-2,-1,1,2", true},
+      {"\\pm 1, \\pm 2", "-2,1,2", false}, {"x = \\pm 3, x = 0", "0, 3, -3", true}, {"1 \\pm \\sqrt{19}", "1+\\sqrt{19}, 1-\\sqrt{19}", true},
+  });
+}
+
 // Unicode symbols in a boxed answer read as the TeX they stand for.
 TEST(EquivalenceNearMisses, UnicodeSymbols) {
   check_all({
