@@ -393,8 +393,10 @@ ExtractedAnswer boxed_answer(const std::vector<BoxSpan>& boxes, std::string_view
 
 }  // namespace
 
+std::string_view answer_part(std::string_view response) { return text_after_think(before_end_of_turn(response)); }
+
 ExtractedAnswer extract_final_answer(std::string_view response) {
-  const std::string_view text = text_after_think(before_end_of_turn(response));
+  const std::string_view text = answer_part(response);
   bool unclosed = false;
   const std::vector<BoxSpan> boxes = find_boxes(text, &unclosed);
   if (unclosed) return {};
@@ -424,7 +426,7 @@ ExtractedAnswer extract_final_answer(std::string_view response) {
 }
 
 std::optional<std::string> extract_boxed_answer(std::string_view response) {
-  const std::string_view text = text_after_think(before_end_of_turn(response));
+  const std::string_view text = answer_part(response);
   bool unclosed = false;
   const std::vector<BoxSpan> boxes = find_boxes(text, &unclosed);
   if (unclosed) return std::nullopt;

@@ -10,6 +10,10 @@ namespace r1eval::graders {
 // The part of `response` after the last "</think>", or the whole response when there is none.
 std::string_view text_after_think(std::string_view response);
 
+// Where a response states its final answer: the text before its first end-of-turn marker (<|im_end|>,
+// <|eot_id|>, ...: generation that ran past its turn is not the response), after the last "</think>".
+std::string_view answer_part(std::string_view response);
+
 // One complete \boxed{...} / \fbox{...} found in a text: its content and where the box starts and ends
 // (end is one past the closing brace or the last character of a brace-less "\boxed 5").
 struct BoxSpan {

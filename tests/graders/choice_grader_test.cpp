@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <string_view>
+
 namespace r1eval::graders {
 namespace {
 
@@ -47,8 +49,59 @@ TEST(ChoiceLetter, MoreWordings) {
   EXPECT_EQ(extract_choice_letter("Answer:\tB"), 'B');
   // Lower-case letters are words, not choices ("Answer: a bit unclear").
   EXPECT_EQ(extract_choice_letter("Answer: a bit unclear"), std::nullopt);
+  // ... unless the letter ends the answer's line.
+  EXPECT_EQ(extract_choice_letter("answer: b"), 'B');
+  EXPECT_EQ(extract_choice_letter("Answer: (c)."), 'C');
   // The letter must stand alone inside a box.
   EXPECT_EQ(extract_choice_letter("\\boxed{C_2}"), std::nullopt);
+}
+
+// An answer statement outranks later weaker mentions: units, element symbols, asides about other options.
+TEST(ChoiceLetter, AnswerStatementsOutrankLaterMentions) {
+  EXPECT_EQ(extract_choice_letter("Answer: B) $1.5\\times10^{-3}\\,\\text{C}$"), 'B');
+  EXPECT_EQ(extract_choice_letter("**Answer: (B) $\\text{C}_6\\text{H}_5\\text{OH}$**"), 'B');
+  EXPECT_EQ(extract_choice_letter("**Answer: B**\n\nAt $25\\,^\\circ\\text{C}$ the equilibrium favours products."), 'B');
+  EXPECT_EQ(extract_choice_letter("**Answer: B**\n\nExchange with $\\text{D}_2\\text{O}$ removes the OH signal."), 'B');
+  EXPECT_EQ(extract_choice_letter("Answer: B\n\n$\\textbf{(D)}$ is a distractor."), 'B');
+  EXPECT_EQ(extract_choice_letter("Answer: B\n\n(Incorrect option: D)"), 'B');
+  EXPECT_EQ(extract_choice_letter("The correct answer is **B**.\n\nThe other option is C only under acidic conditions."), 'B');
+  EXPECT_EQ(extract_choice_letter("Reaction of $\\text{C}_6\\text{H}_6$ gives the ester. The correct answer is: B"), 'B');
+  // Among statements of one kind the last still wins.
+  EXPECT_EQ(extract_choice_letter("Answer: A\nWait, that ignores the solvent.\nAnswer: D"), 'D');
+}
+
+TEST(ChoiceLetter, CommonWordingsOfTheFinalAnswer) {
+  for (const char* r : {"Answer: Option B", "**Answer: Option B**", "The correct answer is **Option B**.", "Answer: Choice B",
+                        "The correct answer is: B", "The answer is: **B**", "The answer should be B.", "the answer is clearly B.",
+                        "Answer:\nB", "**Answer:**\n\nB", "**Final Answer**\nB", "B", "(B)", "**B**",
+                        "Answer\xef\xbc\x9a" "B", "Answer: \xef\xbc\xa2", "\xe7\xad\x94\xe6\xa1\x88\xef\xbc\x9a" "B",
+                        "**Answer:** **$\\mathbf{(B)}$**", "\\boxed{B) 3.2 eV}", "\\boxed{B.}", "Answer: 'B'", "Answer: `B`",
+                        "Answer:\xc2\xa0" "B", "Answer: B is correct", "Answer: A", "The correct option is B.",
+                        "\\boxed{\\text{Option B}}", "Answer: \\boxed{\\text{Option } B}", "Answer - B", "So I choose B.",
+                        "Therefore, B is the correct answer.", "Thus, option B is correct.", "**B** is correct."}) {
+    const char want = std::string_view(r) == "Answer: A" ? 'A' : 'B';
+    EXPECT_EQ(extract_choice_letter(r), want) << r;
+  }
+}
+
+TEST(ChoiceLetter, WordsAndFormulasAreNotLetters) {
+  EXPECT_EQ(extract_choice_letter("Answer: A mixture of both enantiomers"), std::nullopt);
+  EXPECT_EQ(extract_choice_letter("Answer: D-glucose"), std::nullopt);
+  EXPECT_EQ(extract_choice_letter("Answer: C=O stretch"), std::nullopt);
+  EXPECT_EQ(extract_choice_letter("The yield rises above 40 \\text{C}."), std::nullopt);
+}
+
+// Two letters offered as alternatives are no single answer.
+TEST(ChoiceLetter, HedgedAnswersNameNoLetter) {
+  EXPECT_EQ(extract_choice_letter("Answer: B and C"), std::nullopt);
+  EXPECT_EQ(extract_choice_letter("Answer: B or D"), std::nullopt);
+  EXPECT_EQ(extract_choice_letter("Answer: B/C"), std::nullopt);
+  EXPECT_EQ(extract_choice_letter("Answer: B and C\nOn reflection, Answer: C"), 'C');
+}
+
+TEST(ChoiceLetter, GenerationPastTheEndOfTurnIsNotTheResponse) {
+  EXPECT_EQ(extract_choice_letter("Answer: B<|im_end|>\n<|im_start|>user\nAnswer: A"), 'B');
+  EXPECT_EQ(extract_choice_letter("Answer: C<|eot_id|>Answer: A"), 'C');
 }
 
 TEST(GradeChoice, GoldBeyondDWidensTheLetters) {

@@ -45,6 +45,22 @@ TEST(Judge, ChoiceComparesLetters) {
   EXPECT_EQ(rows[0]["extracted"], "B");
 }
 
+// Model output with invalid UTF-8 or an escaped lone surrogate (Python's json for surrogate-escaped bytes)
+// is graded with U+FFFD in its place; the lines after it are graded too.
+TEST(Judge, InvalidUnicodeInAResponseDoesNotStopTheStream) {
+  const auto rows = run(
+      "{\"gold\": \"B\", \"response\": \"caf\xff Answer: B\"}\n"
+      R"J({"gold": "C", "response": "\udc80 Answer: C \ud83d\ude00"})J"
+      "\n"
+      R"J({"gold": "D", "response": "Answer: D"})J"
+      "\n",
+      JudgeKind::kChoice);
+  ASSERT_EQ(rows.size(), 3u);
+  for (const auto& row : rows) EXPECT_TRUE(row["correct"].get<bool>()) << row.dump();
+  EXPECT_EQ(rows[0]["response"], "caf\xef\xbf\xbd Answer: B");
+  EXPECT_EQ(rows[1]["response"], "\xef\xbf\xbd Answer: C \xf0\x9f\x98\x80");  // a valid pair is kept
+}
+
 TEST(Judge, BadLinesNameTheLineAndTheField) {
   const auto message = [](const std::string& input) {
     std::istringstream in(input);
