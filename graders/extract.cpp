@@ -407,20 +407,26 @@ ExtractedAnswer extract_final_answer(std::string_view response) {
       return {std::move(later), AnswerSource::kFinalAnswerPhrase};
     return boxed_answer(boxes, text);
   }
-  if (auto phrase = answer_phrase(text)) return {std::move(phrase), AnswerSource::kFinalAnswerPhrase};
+  // Without a box, what a fallback finds is the answer, unless it is an empty box ("the answer is
+  // $\boxed{}$."): that states none.
+  const auto found = [](std::optional<std::string> a, AnswerSource source) -> ExtractedAnswer {
+    if (a->find("\\boxed") != std::string::npos || a->find("\\fbox") != std::string::npos) return {};
+    return {std::move(a), source};
+  };
+  if (auto phrase = answer_phrase(text)) return found(std::move(phrase), AnswerSource::kFinalAnswerPhrase);
   // A response cut off mid-sentence (generation limit) is not graded by whatever math it last wrote.
   if (!looks_cut_off(text)) {
     // The conclusion: what the last sentence states ("Therefore, there are 12 sequences."), else the last
     // math written anywhere.
     const std::string_view sentence = last_sentence(text);
     if (has_prose_word(sentence))
-      if (auto a = answer_in_prose(sentence)) return {std::move(a), AnswerSource::kLastMath};
-    if (auto span = last_math_span(text)) return {std::move(span), AnswerSource::kLastMath};
+      if (auto a = answer_in_prose(sentence)) return found(std::move(a), AnswerSource::kLastMath);
+    if (auto span = last_math_span(text)) return found(std::move(span), AnswerSource::kLastMath);
   }
   // A bare short answer ("-5", "7,425,000", "28 percent") is its own answer.
   const std::string whole = trim(text);
   if (!whole.empty() && whole.size() <= kShortResponseChars && whole.find('\n') == std::string::npos) {
-    if (auto a = answer_in_prose(whole)) return {std::move(a), AnswerSource::kWholeResponse};
+    if (auto a = answer_in_prose(whole)) return found(std::move(a), AnswerSource::kWholeResponse);
   }
   return {};
 }

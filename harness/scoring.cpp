@@ -13,6 +13,13 @@ namespace r1eval::harness {
 
 namespace {
 
+// Characters of UTF-8 text (bytes that do not continue a sequence).
+std::size_t code_points(const std::string& text) {
+  std::size_t n = 0;
+  for (const char c : text) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80 ? 1 : 0;
+  return n;
+}
+
 // Maximum-likelihood Elo over the rated problems: each problem's solve rate over its samples.
 std::optional<results::RatingSummary> rate(const std::vector<results::ProblemOutcomes>& problems,
                                            const results::RatingHistogram* histogram) {
@@ -73,18 +80,27 @@ std::vector<results::TaskScores> score_records(const std::vector<results::Sample
 
 std::vector<results::TaskScores> score_records(const std::vector<results::SampleRecord>& records,
                                                const RatingInputs& inputs) {
-  // task -> problem id -> indices of its records, problems kept in first-seen order.
-  std::map<std::string, std::vector<std::string>> problem_order;
+  // task -> problem id -> its records. Problems in id order and samples in index order, whatever order the
+  // records come in: the bootstrap draws problems by position and votes are grouped in sample order, so
+  // `run`, `merge`, `grade` and `report` give the same figures for the same samples.
   std::map<std::string, std::map<std::string, std::vector<const results::SampleRecord*>>> grouped;
   std::map<std::string, bool> all_have_tokens;
   for (const results::SampleRecord& r : records) {
     if (!tasks::find_task(r.task))
       throw std::invalid_argument("samples name unknown task '" + r.task + "'; known: " + tasks::known_task_names());
-    auto& problems = grouped[r.task];
-    if (!problems.count(r.problem_id)) problem_order[r.task].push_back(r.problem_id);
-    problems[r.problem_id].push_back(&r);
+    grouped[r.task][r.problem_id].push_back(&r);
     auto [it, fresh] = all_have_tokens.emplace(r.task, true);
     it->second = it->second && r.completion_tokens >= 0;
+  }
+  for (auto& [task, problems] : grouped) {
+    for (auto& [id, samples] : problems) {
+      std::stable_sort(samples.begin(), samples.end(),
+                       [](const auto* a, const auto* b) { return a->sample_index < b->sample_index; });
+      for (std::size_t i = 1; i < samples.size(); ++i)
+        if (samples[i]->sample_index == samples[i - 1]->sample_index)
+          throw std::invalid_argument("sample " + std::to_string(samples[i]->sample_index) + " of " + task + " problem '" +
+                                      id + "' appears twice");
+    }
   }
 
   std::vector<results::TaskScores> scores;
@@ -96,8 +112,7 @@ std::vector<results::TaskScores> score_records(const std::vector<results::Sample
     const auto equal = vote_equality(kind);
     const bool tokens = all_have_tokens[name];
     std::vector<results::ProblemOutcomes> outcomes;
-    for (const std::string& id : problem_order[name]) {
-      const auto& samples = found->second.at(id);
+    for (const auto& [id, samples] : found->second) {
       std::vector<std::optional<std::string>> votes;
       for (const results::SampleRecord* r : samples) votes.push_back(vote_key(kind, r->extracted, r->choice_order));
       const std::vector<int> classes = results::assign_answer_classes(votes, equal);
@@ -114,11 +129,13 @@ std::vector<results::TaskScores> score_records(const std::vector<results::Sample
         const results::SampleRecord& r = *samples[i];
         problem.samples.push_back({r.sample_index, r.correct, classes[i],
                                    tokens ? static_cast<double>(r.completion_tokens)
-                                          : static_cast<double>(r.response.size())});
+                                          : static_cast<double>(code_points(r.response))});
       }
       outcomes.push_back(std::move(problem));
     }
     scores.push_back(results::score_task(name, outcomes));
+    // Code tasks set aside problems the judge cannot run, so their graded count is no sign of a partial run.
+    if (kind != tasks::GraderKind::code) scores.back().task_problems = static_cast<int>(task->info().expected_size);
     scores.back().length.unit = tokens ? "tokens" : "characters";
     if (kind == tasks::GraderKind::code) {
       scores.back().cons_at.clear();  // majority vote is for final answers

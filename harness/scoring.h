@@ -21,7 +21,9 @@ struct RatingInputs {
 // attribute (from the data, or from `problem_ratings`, which wins) also get a maximum-likelihood rating over
 // those problems (the others are left out and counted), with its percentile when `histogram` is given; with
 // `standings`, each contest whose problems the task has samples for is scored (results/contest_score.h) and
-// the mean CodeElo rating is reported. Throws std::invalid_argument when a record names an unknown task.
+// the mean CodeElo rating is reported. The result does not depend on the records' order (problems are taken
+// in id order, samples in index order). Throws std::invalid_argument when a record names an unknown task
+// or a sample appears twice.
 std::vector<results::TaskScores> score_records(const std::vector<results::SampleRecord>& records,
                                                const RatingInputs& inputs);
 std::vector<results::TaskScores> score_records(const std::vector<results::SampleRecord>& records,

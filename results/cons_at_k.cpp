@@ -21,13 +21,18 @@ double cons_at_k(const ProblemOutcomes& problem, int k) {
   struct Tally {
     int votes = 0;
     int first_position = 0;
-    bool correct = false;  // verdict of the class's first vote; equal answers share a verdict
+    bool correct = false;
   };
+  // Every correct answer equals the gold, so correct answers vote together whatever their class: the
+  // grader's equality is not transitive (0.3333333 and 0.33333 both equal 1/3 but not each other), and
+  // classes formed by comparing answers with each other could split the right answer's votes.
+  constexpr int kCorrectVote = -2;
   std::map<int, Tally> tallies;
   for (int pos = 0; pos < k; ++pos) {
     const SampleOutcome& s = *ordered[static_cast<std::size_t>(pos)];
     if (s.answer_class < 0) continue;  // no extracted answer: abstains
-    const auto it = tallies.try_emplace(s.answer_class, Tally{0, pos, s.correct}).first;
+    const int vote = s.correct ? kCorrectVote : s.answer_class;
+    const auto it = tallies.try_emplace(vote, Tally{0, pos, s.correct}).first;
     ++it->second.votes;
   }
   const Tally* winner = nullptr;

@@ -37,9 +37,9 @@ std::vector<int> assign_answer_classes(const std::vector<std::optional<std::stri
                                        const std::function<bool(const std::string&, const std::string&)>& equal);
 
 // cons@k of one problem: majority vote over the answer classes of the first k samples (by sample_index).
-// Ties go to the class whose first vote comes earliest. Samples without an answer do not vote.
-// 1 when the winning class is a correct one (judged by the verdict of its earliest vote, since equal
-// answers share a verdict), 0 otherwise (also when nobody answered).
+// Correct samples vote together (each equals the gold); wrong ones vote by answer class. Ties go to the
+// vote whose first sample comes earliest. Samples without an answer do not vote.
+// 1 when the correct answer wins, 0 otherwise (also when nobody answered).
 // Throws std::invalid_argument unless 1 <= k <= number of samples.
 double cons_at_k(const ProblemOutcomes& problem, int k);
 
@@ -81,6 +81,7 @@ struct ContestRatingSummary {
 struct TaskScores {
   std::string task;
   int problems = 0;
+  int task_problems = 0;  // problems in the task's canonical release, when known (0 = unknown)
   int min_samples = 0;  // fewest samples any problem has; pass@k / cons@k are reported for k <= this
   int max_samples = 0;
   Estimate pass1;
@@ -94,6 +95,12 @@ struct TaskScores {
   // Problems of the task left ungraded, "id: reason" (e.g. interactive problems without an interactor).
   std::vector<std::string> excluded;
 };
+
+// True when fewer problems have samples than the task has (a --limit, a shard, an unfinished run): the
+// scores are then not comparable with numbers published over the whole benchmark.
+bool covers_part_of_task(const TaskScores& s);
+// "30", or "3 of 30" when covers_part_of_task.
+std::string problems_label(const TaskScores& s);
 
 struct ScoreOptions {
   int bootstrap_resamples = 2000;

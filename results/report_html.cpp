@@ -71,14 +71,14 @@ void render_overview(std::ostringstream& out, const std::vector<TaskScores>& sco
   for (std::size_t i = 0; i < scores.size(); ++i) {
     const TaskScores& s = scores[i];
     out << "<tr><td><a href=\"#task-" << i + 1 << "\">" << html_escape(s.task) << "</a></td><td class=\"num\">"
-        << s.problems << "</td><td class=\"num\">" << samples_per_problem(s) << "</td>" << estimate_cells(s.pass1)
+        << problems_label(s) << "</td><td class=\"num\">" << samples_per_problem(s) << "</td>" << estimate_cells(s.pass1)
         << "<td class=\"num\">" << truncation_text(length_profile(samples, s.task, 1)) << "</td></tr>\n";
   }
   out << "</tbody>\n</table>\n";
 }
 
 void render_scores_table(std::ostringstream& out, const TaskScores& s) {
-  out << "<h3>Scores</h3>\n<p class=\"note\">" << s.problems << " problems, " << samples_per_problem(s)
+  out << "<h3>Scores</h3>\n<p class=\"note\">" << problems_label(s) << " problems, " << samples_per_problem(s)
       << " samples per problem; response length (" << html_escape(s.length.unit) << "): mean "
       << fixed_number(s.length.mean, 1) << ", median " << fixed_number(s.length.median, 1) << ".</p>\n";
   out << "<table class=\"scores\">\n<thead><tr><th>k</th><th>pass@k ± SE [95% CI]</th><th>cons@k ± SE [95% CI]</th>"
@@ -117,6 +117,9 @@ void render_rating_and_exclusions(std::ostringstream& out, const TaskScores& s) 
 
 void render_comparison(std::ostringstream& out, const TaskScores& s, const ReferenceTable& reference) {
   out << "<h3>Against " << html_escape(reference.name) << "</h3>\n";
+  if (covers_part_of_task(s))
+    out << "<p class=\"note\"><strong>Published numbers are over all " << s.task_problems << " problems, ours over "
+        << s.problems << ": not comparable until the run is complete.</strong></p>\n";
   bool any = false;
   for (const ReferenceValue& r : reference.values) {
     if (r.task != s.task) continue;

@@ -57,8 +57,11 @@ void render_summary(std::ostringstream& out, const TaskScores& s) {
   out << "| problems | samples per problem | pass@1 | mean length (" << s.length.unit << ") | median length (" << s.length.unit
       << ") |\n"
       << "|---:|---:|---|---:|---:|\n"
-      << "| " << s.problems << " | " << samples << " | " << estimate_cell(s.pass1) << " | " << number(s.length.mean)
+      << "| " << problems_label(s) << " | " << samples << " | " << estimate_cell(s.pass1) << " | " << number(s.length.mean)
       << " | " << number(s.length.median) << " |\n\n";
+  if (covers_part_of_task(s))
+    out << "Only " << s.problems << " of the task's " << s.task_problems
+        << " problems have samples: the scores are over those, not the whole benchmark.\n\n";
   out << "| k | pass@k | cons@k |\n|---:|---|---|\n";
   for (const auto& [k, e] : s.pass_at) {
     const auto cons = s.cons_at.find(k);
@@ -104,6 +107,9 @@ void render_breakdowns(std::ostringstream& out, const TaskScores& s) {
 
 void render_comparison(std::ostringstream& out, const TaskScores& s, const ReferenceTable& reference) {
   out << "### " << cell(s.task) << " against " << cell(reference.name) << "\n\n";
+  if (covers_part_of_task(s))
+    out << "Published numbers are over all " << s.task_problems << " problems, ours over " << s.problems
+        << ": the two are not comparable until the run is complete.\n\n";
   bool any = false;
   for (const ReferenceValue& r : reference.values) {
     if (r.task != s.task) continue;

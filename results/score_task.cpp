@@ -94,4 +94,11 @@ TaskScores score_task(const std::string& task, const std::vector<ProblemOutcomes
   return scores;
 }
 
+bool covers_part_of_task(const TaskScores& s) { return s.task_problems > 0 && s.problems < s.task_problems; }
+
+std::string problems_label(const TaskScores& s) {
+  return covers_part_of_task(s) ? std::to_string(s.problems) + " of " + std::to_string(s.task_problems)
+                                : std::to_string(s.problems);
+}
+
 }  // namespace r1eval::results

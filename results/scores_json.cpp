@@ -67,6 +67,7 @@ nlohmann::json scores_to_json(const std::vector<TaskScores>& scores) {
     tasks.push_back({
         {"task", s.task},
         {"problems", s.problems},
+        {"task_problems", s.task_problems},
         {"min_samples", s.min_samples},
         {"max_samples", s.max_samples},
         {"pass1", estimate_to_json(s.pass1)},
@@ -115,6 +116,8 @@ std::vector<TaskScores> scores_from_json(const nlohmann::json& j) {
     s.task = detail::string_field(t, "task", ctx);
     ctx = "scores task '" + s.task + "'";
     s.problems = detail::int_field(t, "problems", ctx);
+    if (const auto* total = detail::find_field(t, "task_problems"); total != nullptr && !total->is_null())
+      s.task_problems = detail::as_int(*total, "task_problems", ctx);  // absent in files of older versions
     s.min_samples = detail::int_field(t, "min_samples", ctx);
     s.max_samples = detail::int_field(t, "max_samples", ctx);
     s.pass1 = estimate_from_json(detail::require_field(t, "pass1", ctx), ctx + " pass1");

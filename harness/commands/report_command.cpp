@@ -1,5 +1,10 @@
 // `r1eval report RUN`: re-scores a run folder's samples and prints the tables.
+#include <filesystem>
+#include <fstream>
 #include <iostream>
+#include <set>
+#include <string>
+#include <tuple>
 
 #include "harness/commands/commands.h"
 #include <nlohmann/json.hpp>
@@ -11,16 +16,38 @@
 #include "harness/run_comparison.h"
 #include "results/compare.h"
 #include "results/report_html.h"
+#include "harness/run/run_summary.h"
 #include "harness/scoring.h"
 #include "results/store.h"
 
 namespace r1eval::harness {
 namespace {
 
+// The samples of a run, each once: a folder two processes wrote into, or shards joined with `cat`, may hold
+// a sample twice; the first copy counts (as in `run`) and stderr says how many were dropped.
 std::vector<results::SampleRecord> load_run(const std::string& path) {
   auto records = results::load_samples(path);
   if (records.empty()) throw std::invalid_argument(path + ": the run has no samples");
+  std::set<std::tuple<std::string, std::string, int>> seen;
+  const std::size_t before = records.size();
+  std::erase_if(records, [&](const results::SampleRecord& r) {
+    return !seen.insert({r.task, r.problem_id, r.sample_index}).second;
+  });
+  if (records.size() < before)
+    std::cerr << "r1eval: " << path << ": " << before - records.size()
+              << " duplicate sample line(s) ignored: each sample counts once (its first copy)" << std::endl;
   return records;
+}
+
+// The note a run folder's own scores.json carries when it is partial (a shard, a partial merge), else "".
+std::string partial_note_of(const std::string& path) {
+  const std::filesystem::path scores = std::filesystem::path(path) / "scores.json";
+  std::error_code ec;
+  if (!std::filesystem::is_directory(path, ec) || !std::filesystem::exists(scores, ec)) return "";
+  std::ifstream in(scores);
+  const nlohmann::json j = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+  if (!j.is_object() || !j.contains("partial") || !j["partial"].is_string()) return "";
+  return j["partial"].get<std::string>();
 }
 
 }  // namespace
@@ -56,12 +83,12 @@ void add_report_command(CLI::App& app, int& exit_code) {
     exit_code = 0;
     if (options->compare.empty()) {
       if (options->fail_on_regression) throw std::invalid_argument("--fail-on-regression needs --compare OLD_RUN");
-      const auto scores = score_records(records, options->ratings.inputs(percentiles));
-      options->ratings.check_standings_used(scores);
-      if (options->format == "html")
-        std::cout << results::render_html(scores, records, reference);
-      else
-        print_scores(std::cout, scores, reference, options->format);
+      const run::RunSummary summary = run::summarize_run(records, {}, options->ratings.inputs(percentiles),
+                                                         partial_note_of(options->run), reference);
+      options->ratings.check_standings_used(summary.scores);
+      if (options->format == "html") std::cout << summary.html;
+      else if (options->format == "json") std::cout << summary.scores_json.dump(2) << '\n';
+      else std::cout << summary.markdown;
       return;
     }
     const auto comparisons = results::compare_runs(pair_runs(load_run(options->compare), records));

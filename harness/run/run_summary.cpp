@@ -10,14 +10,15 @@ namespace r1eval::harness::run {
 
 RunSummary summarize_run(const std::vector<results::SampleRecord>& records,
                          const std::map<std::string, std::vector<std::string>>& excluded,
-                         const RatingInputs& ratings, const std::string& partial_note) {
+                         const RatingInputs& ratings, const std::string& partial_note,
+                         const results::ReferenceTable* reference) {
   RunSummary s;
   s.scores = score_records(records, ratings);
   for (results::TaskScores& t : s.scores)
     if (auto it = excluded.find(t.task); it != excluded.end()) t.excluded = it->second;
   s.scores_json = results::scores_to_json(s.scores);
-  s.markdown = results::render_markdown(s.scores);
-  s.html = results::render_html(s.scores, records, nullptr);
+  s.markdown = results::render_markdown(s.scores, reference);
+  s.html = results::render_html(s.scores, records, reference);
   if (!partial_note.empty()) {
     s.scores_json["partial"] = partial_note;
     s.markdown = "> Partial results: " + partial_note + ". Join all shards with `r1eval merge` for the run's scores.\n\n" +

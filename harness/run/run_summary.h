@@ -10,6 +10,7 @@
 
 #include "harness/scoring.h"
 #include "results/metrics.h"
+#include "results/reference.h"
 #include "results/sample_record.h"
 
 namespace r1eval::harness::run {
@@ -22,10 +23,12 @@ struct RunSummary {
 
 // Scores `records` (in plan order, each sample once), attaches each task's problems set aside as ungradable
 // (`excluded`, by task name), rates code tasks from `ratings` (harness/scoring.h) and renders the reports. A non-empty `partial_note` (e.g. "shard 1/4") marks
-// every file as partial: scores.json gets "partial": note, the reports a first line saying so.
+// every file as partial: scores.json gets "partial": note, the reports a first line saying so. With a
+// `reference` table the reports show its published numbers beside ours.
 RunSummary summarize_run(const std::vector<results::SampleRecord>& records,
                          const std::map<std::string, std::vector<std::string>>& excluded,
-                         const RatingInputs& ratings, const std::string& partial_note);
+                         const RatingInputs& ratings, const std::string& partial_note,
+                         const results::ReferenceTable* reference = nullptr);
 
 // Writes scores.json, report.md and report.html into `out_dir`, each atomically.
 void write_summary(const std::filesystem::path& out_dir, const RunSummary& summary);

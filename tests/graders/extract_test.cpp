@@ -33,6 +33,14 @@ TEST(ExtractBoxed, EmptyBoxesAreSkipped) {
   EXPECT_EQ(extract_boxed_answer("\\boxed{ }"), std::nullopt);
 }
 
+// An empty box states no answer: the fallbacks do not read it as one (it would vote in cons@k).
+TEST(ExtractFinal, AnEmptyBoxIsNoAnswer) {
+  for (const char* r : {"so the answer is $\\boxed{}$.", "Answer: \\boxed{ }", "\\boxed{}", "The final answer is $\\boxed{}$"})
+    EXPECT_EQ(extract_final_answer(r).answer, std::nullopt) << r;
+  // The prompt's instruction echoed does not hide a later unboxed answer.
+  EXPECT_EQ(extract_final_answer("I will put the answer in \\boxed{}. The answer is $12$.").answer, "$12$");
+}
+
 TEST(ExtractBoxed, NoBoxIsNoAnswer) { EXPECT_EQ(extract_boxed_answer("The answer is 4."), std::nullopt); }
 
 TEST(ExtractBoxed, PrefersTextAfterThink) {

@@ -65,6 +65,8 @@ TEST(Cli, GradeWritesARunAndReportReadsItBack) {
   EXPECT_THAT(r.out, HasSubstr("aime24"));
   EXPECT_THAT(r.out, HasSubstr("75.0"));                          // pass@1 = (0.5 + 1) / 2
   EXPECT_THAT(r.out, HasSubstr("DeepSeek-R1-Distill-Qwen-7B"));  // reference rows
+  EXPECT_THAT(r.out, HasSubstr("| 2 of 30 |"));                   // a part of the task, said so
+  EXPECT_THAT(r.out, HasSubstr("not comparable"));
   for (const char* file : {"samples.jsonl", "scores.json", "report.md", "report.html"})
     EXPECT_TRUE(std::filesystem::exists(dir / "run" / file)) << file;
 
@@ -80,6 +82,32 @@ TEST(Cli, GradeWritesARunAndReportReadsItBack) {
   ASSERT_EQ(html.exit_code, 0) << html.err;
   EXPECT_THAT(html.out, HasSubstr("<svg"));
   EXPECT_THAT(html.out, HasSubstr("aime24"));
+}
+
+// The same samples give the same scores whatever their order in the file (the bootstrap draws problems by
+// position, votes are grouped in sample order), and a sample written twice counts once.
+TEST(Cli, ReportDoesNotDependOnLineOrderAndCountsEachSampleOnce) {
+  const auto dir = testing::scratch_dir("cli_report_order");
+  std::string generations;
+  for (int id = 60; id < 66; ++id)
+    generations += "{\"id\": " + std::to_string(id) + ", \"responses\": [\"\\\\boxed{" + std::to_string(id) +
+                   "}\", \"\\\\boxed{204}\", \"\\\\boxed{113}\"]}\n";
+  testing::write_text(dir / "g.jsonl", generations);
+  const auto r = run_r1eval("grade --task aime24 --offline --data-dir " + testing::shared_data() + " --generations " +
+                            (dir / "g.jsonl").string() + " --out " + (dir / "run").string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::vector<std::string> lines;
+  std::istringstream in(testing::read_text(dir / "run" / "samples.jsonl"));
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  ASSERT_EQ(lines.size(), 18u);
+  std::string shuffled;
+  for (std::size_t i = 0; i < lines.size(); ++i) shuffled += lines[(i * 7) % lines.size()] + "\n";
+  shuffled += lines[4] + "\n";
+  testing::write_text(dir / "shuffled.jsonl", shuffled);
+  const auto report = run_r1eval("report " + (dir / "shuffled.jsonl").string() + " --format json");
+  ASSERT_EQ(report.exit_code, 0) << report.err;
+  EXPECT_EQ(nlohmann::json::parse(report.out), nlohmann::json::parse(testing::read_text(dir / "run" / "scores.json")));
+  EXPECT_THAT(report.err, HasSubstr("1 duplicate sample line(s) ignored"));
 }
 
 TEST(Cli, GradeRejectsUnknownProblemIds) {

@@ -90,6 +90,10 @@ TEST_F(ShardedRun, ShardsSplitByProblemAndAreMarkedPartial) {
   EXPECT_EQ(nlohmann::json::parse(testing::read_text(shard_dir(1) / "scores.json"))["partial"], "shard 1/2");
   EXPECT_THAT(testing::read_text(shard_dir(1) / "report.md"), HasSubstr("Partial results: shard 1/2"));
   EXPECT_THAT(testing::read_text(shard_dir(1) / "report.html"), HasSubstr("Partial results: shard 1/2"));
+  // `report` of the shard's folder says so too.
+  const auto report = testing::run_r1eval("report " + shard_dir(1).string());
+  ASSERT_EQ(report.exit_code, 0) << report.err;
+  EXPECT_EQ(report.out, testing::read_text(shard_dir(1) / "report.md"));
 }
 
 TEST_F(ShardedRun, MergeWritesWhatOneProcessWrites) {

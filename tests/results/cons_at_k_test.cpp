@@ -29,6 +29,17 @@ TEST(ConsAtK, MajorityWins) {
   EXPECT_EQ(cons_at_k(p, 1), 0.0);  // only sample 0 votes
 }
 
+// 0.3333333, 0.33333, 0.33333, 1/3 against the gold 1/3: all correct, though the grader splits them into
+// classes (its equality is not transitive); 0.25 three times is wrong. The right answer has 4 votes of 7.
+TEST(ConsAtK, CorrectAnswersVoteTogetherWhateverTheirClass) {
+  const ProblemOutcomes p = problem({sample(0, 0, true), sample(1, 1, true), sample(2, 1, true), sample(3, 0, true),
+                                     sample(4, 2, false), sample(5, 2, false), sample(6, 2, false)});
+  EXPECT_EQ(cons_at_k(p, 7), 1.0);
+  // A wrong answer that shares a class with correct ones votes with the wrong answers, not with the gold.
+  const ProblemOutcomes q = problem({sample(0, 0, true), sample(1, 0, false), sample(2, 0, false), sample(3, 1, false)});
+  EXPECT_EQ(cons_at_k(q, 4), 0.0);
+}
+
 TEST(ConsAtK, TieGoesToTheEarliestFirstVote) {
   // Classes 0 and 1 both get two votes; class 1 voted first (sample_index 0).
   const ProblemOutcomes p = problem({sample(1, 0, false), sample(0, 1, true), sample(2, 0, false), sample(3, 1, true)});
