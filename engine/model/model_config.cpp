@@ -1,8 +1,10 @@
 #include "engine/model/model_config.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <stdexcept>
 
+#include "engine/model/generation_config.h"
 #include "engine/model/json_fields.h"
 
 namespace r1eval::engine {
@@ -138,7 +140,13 @@ ModelConfig parse_model_config(const std::string& json_text, const std::string& 
 
 ModelConfig load_model_config(const std::string& model_dir) {
   const std::string path = (std::filesystem::path(model_dir) / "config.json").string();
-  return parse_model_config(read_config_text(path), path);
+  ModelConfig config = parse_model_config(read_config_text(path), path);
+  // transformers' generate stops on the end tokens of both files; instruct checkpoints often list a second
+  // one (<|endoftext|> beside <|im_end|>) only in generation_config.json.
+  for (const std::int64_t id : load_generation_config(model_dir).eos_token_ids)
+    if (std::find(config.eos_token_ids.begin(), config.eos_token_ids.end(), id) == config.eos_token_ids.end())
+      config.eos_token_ids.push_back(id);
+  return config;
 }
 
 }  // namespace r1eval::engine

@@ -112,7 +112,7 @@ void Tokenizer::encode_text(std::string_view text, std::vector<std::uint32_t>& o
 }
 
 std::string_view Tokenizer::token_bytes(std::uint32_t id, bool skip_special_tokens) const {
-  if (id >= decode_bytes_.size()) throw std::out_of_range("tokenizer: token id " + std::to_string(id) + " is not in the vocabulary");
+  if (id >= decode_bytes_.size()) return {};
   if (skip_special_tokens && special_[id]) return {};
   return decode_bytes_[id];
 }

@@ -33,11 +33,12 @@ class Tokenizer {
   void encode(std::string_view text, bool add_special_tokens, std::vector<std::uint32_t>& out) const;
 
   // Text of `ids`, as HF decode with the ByteLevel decoder: token bytes concatenated, invalid UTF-8
-  // replaced by U+FFFD. Ids beyond vocab_size() throw std::out_of_range.
+  // replaced by U+FFFD. Ids beyond vocab_size() give nothing, as in HF: a model's padded vocabulary
+  // (Qwen's 152064 rows over ~151665 tokens) may sample them.
   std::string decode(std::span<const std::uint32_t> ids, bool skip_special_tokens = false) const;
 
-  // The bytes `id` contributes to decoded text (empty for a skipped special token). Throws
-  // std::out_of_range for an unknown id.
+  // The bytes `id` contributes to decoded text (empty for a skipped special token or an id beyond
+  // vocab_size()).
   std::string_view token_bytes(std::uint32_t id, bool skip_special_tokens = false) const;
 
   // Id of an added token's content or of a vocabulary token given by its raw bytes; nullopt if none.

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
 #include <stdexcept>
 
 #include "engine/model/generation_config.h"
@@ -116,6 +118,19 @@ TEST(GenerationConfig, ReadsFixtureDefaults) {
   // A folder without the file gives no defaults rather than an error.
   EXPECT_FALSE(load_generation_config(R1EVAL_TEST_TMP).temperature.has_value());
   EXPECT_THROW(parse_generation_config(R"({"temperature":"hot"})", "g.json"), std::runtime_error);
+}
+
+// The model stops on the end tokens of both files, as transformers' generate does (instruct checkpoints
+// often name a second one only in generation_config.json).
+TEST(ModelConfig, EndTokensOfGenerationConfigJoinThoseOfConfig) {
+  const auto dir = std::filesystem::path(R1EVAL_TEST_TMP) / "eos_in_generation_config";
+  std::filesystem::create_directories(dir);
+  std::filesystem::copy_file(testing::fixture_dir("qwen2_fp32") / "config.json", dir / "config.json",
+                             std::filesystem::copy_options::overwrite_existing);
+  std::ofstream(dir / "generation_config.json") << R"({"eos_token_id": [7, 2], "bos_token_id": 1})";
+  EXPECT_EQ(load_model_config(dir.string()).eos_token_ids, (std::vector<std::int64_t>{2, 7}));
+  std::filesystem::remove(dir / "generation_config.json");
+  EXPECT_EQ(load_model_config(dir.string()).eos_token_ids, (std::vector<std::int64_t>{2}));
 }
 
 }  // namespace

@@ -46,7 +46,13 @@ TEST(TokenizerApi, DecodeSkipsSpecialTokensOnRequest) {
   const auto ids = q.encode("<think>\nok</think><\xEF\xBD\x9C" "end\xE2\x96\x81of\xE2\x96\x81sentence\xEF\xBD\x9C>");
   EXPECT_EQ(q.decode(ids, true), "<think>\nok</think>");
   EXPECT_EQ(q.decode(ids).substr(0, 4), "<\xEF\xBD\x9C");  // BOS text comes back without skipping
-  EXPECT_THROW(q.decode(std::vector<std::uint32_t>{999999}), std::out_of_range);
+  // An id of the model's padded vocabulary beyond the tokenizer's decodes to nothing, as in HF.
+  const std::uint32_t beyond = static_cast<std::uint32_t>(q.vocab_size()) + 5;
+  const auto hi = q.encode("hi", false);
+  std::vector<std::uint32_t> with_padding_id = hi;
+  with_padding_id.push_back(beyond);
+  with_padding_id.insert(with_padding_id.end(), hi.begin(), hi.end());
+  EXPECT_EQ(q.decode(with_padding_id), "hihi");
   EXPECT_THROW(q.encode("bad \xFF utf8"), std::invalid_argument);
 }
 
