@@ -94,7 +94,8 @@ ModelConfig parse_model_config(const std::string& json_text, const std::string& 
   if (config.rms_norm_eps <= 0) bad_field(label, "rms_norm_eps", "a positive number");
 
   const auto act = json_string(obj, "hidden_act", label);
-  if (act && *act != "silu") bad_field(label, "hidden_act", "silu, not '" + *act + "'");
+  // transformers maps "swish" to the same SiLU.
+  if (act && *act != "silu" && *act != "swish") bad_field(label, "hidden_act", "silu, not '" + *act + "'");
 
   const auto params_it = obj.find("rope_parameters");
   const bool has_params = params_it != obj.end() && params_it->is_object();

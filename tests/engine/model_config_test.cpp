@@ -93,6 +93,7 @@ TEST(ModelConfig, NamesBadFields) {
   EXPECT_EQ(config_error(base + R"("hidden_size":0})"), "config.json: field 'hidden_size': expected a positive integer");
   EXPECT_NE(config_error(base + R"("hidden_size":64,"num_key_value_heads":3})").find("num_key_value_heads"), std::string::npos);
   EXPECT_NE(config_error(base + R"("hidden_size":64,"hidden_act":"gelu"})").find("hidden_act"), std::string::npos);
+  EXPECT_NO_THROW(parse_model_config(base + R"("hidden_size":64,"hidden_act":"swish"})", "c"));  // SiLU in transformers
   EXPECT_NE(config_error(base + R"("hidden_size":64,"torch_dtype":"int8"})").find("torch_dtype"), std::string::npos);
   EXPECT_NE(config_error(base + R"("hidden_size":64,"rope_scaling":{"rope_type":"yarn","factor":4}})").find("rope_scaling.rope_type"),
             std::string::npos);
