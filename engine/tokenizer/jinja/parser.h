@@ -1,0 +1,15 @@
+// Parsing the pieces of a Jinja template (lexer.h) into statements (ast.h): if / elif / else, for (with
+// a filter condition and else), set (names, namespace attributes, blocks), macro, break / continue,
+// {% generation %}, and the expression grammar of Jinja with its operator precedence.
+#pragma once
+#include <string_view>
+
+#include "engine/tokenizer/jinja/ast.h"
+
+namespace r1eval::engine::jinja {
+
+// Throws JinjaError ("line N: ...") for what the subset does not have (include, extends, import, call
+// blocks, ...) or a malformed tag.
+Body parse_template(std::string_view source);
+
+}  // namespace r1eval::engine::jinja

@@ -1,0 +1,549 @@
+#include "engine/tokenizer/jinja/template.h"
+
+#include <cmath>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "engine/tokenizer/jinja/builtins.h"
+#include "engine/tokenizer/jinja/parser.h"
+
+namespace r1eval::engine::jinja {
+namespace {
+
+constexpr std::int64_t kMaxRange = 100000;  // jinja2's sandbox limit on range()
+constexpr int kMaxCallDepth = 100;          // macros calling macros
+constexpr std::size_t kMaxOutput = 64u << 20;  // a template that writes more than this is refused
+
+[[noreturn]] void fail(const std::string& what) { throw JinjaError(what); }
+
+[[noreturn]] void unsupported_operands(const std::string& op, const Value& a, const Value& b) {
+  fail("unsupported operand type(s) for " + op + ": '" + a.type_name() + "' and '" + b.type_name() + "'");
+}
+
+std::int64_t floor_div(std::int64_t a, std::int64_t b) {
+  std::int64_t q = a / b;
+  if ((a % b != 0) && ((a < 0) != (b < 0))) --q;
+  return q;
+}
+
+Value arithmetic(const std::string& op, const Value& a, const Value& b) {
+  const bool numbers = a.is_number() && b.is_number();
+  const bool floats = numbers && (a.is_float() || b.is_float());
+  // Python's integers do not overflow; ours refuse rather than wrap.
+  const auto checked = [&](bool (*f)(std::int64_t, std::int64_t, std::int64_t*)) {
+    std::int64_t r = 0;
+    if (f(a.as_int(), b.as_int(), &r)) fail("integer overflow in '" + op + "' (past 64 bits)");
+    return Value(r);
+  };
+  constexpr auto add = [](std::int64_t x, std::int64_t y, std::int64_t* r) { return __builtin_add_overflow(x, y, r); };
+  constexpr auto sub = [](std::int64_t x, std::int64_t y, std::int64_t* r) { return __builtin_sub_overflow(x, y, r); };
+  constexpr auto mul = [](std::int64_t x, std::int64_t y, std::int64_t* r) { return __builtin_mul_overflow(x, y, r); };
+  if (op == "+") {
+    if (numbers) return floats ? Value(a.as_double() + b.as_double()) : checked(add);
+    if (a.is_string() && b.is_string()) return Value(a.as_string() + b.as_string());
+    if (a.is_list() && b.is_list()) {
+      List l = a.as_list();
+      l.insert(l.end(), b.as_list().begin(), b.as_list().end());
+      return Value(std::move(l));
+    }
+    unsupported_operands(op, a, b);
+  }
+  if (op == "-") {
+    if (!numbers) unsupported_operands(op, a, b);
+    return floats ? Value(a.as_double() - b.as_double()) : checked(sub);
+  }
+  if (op == "*") {
+    if (numbers) return floats ? Value(a.as_double() * b.as_double()) : checked(mul);
+    const Value& seq = a.is_number() ? b : a;
+    const Value& times = a.is_number() ? a : b;
+    if (!times.is_int() || !(seq.is_string() || seq.is_list())) unsupported_operands(op, a, b);
+    const std::int64_t n = std::min<std::int64_t>(times.as_int(), kMaxRange);
+    if (seq.is_string()) {
+      std::string s;
+      for (std::int64_t i = 0; i < n; ++i) s += seq.as_string();
+      return Value(std::move(s));
+    }
+    List l;
+    for (std::int64_t i = 0; i < n; ++i) l.insert(l.end(), seq.as_list().begin(), seq.as_list().end());
+    return Value(std::move(l));
+  }
+  if (op == "%" && a.is_string()) return Value(percent_format(a.as_string(), b));  // builtins.h
+  if (!numbers) unsupported_operands(op, a, b);
+  if (op == "/") {
+    if (b.as_double() == 0) fail("division by zero");
+    return Value(a.as_double() / b.as_double());
+  }
+  if (op == "//" || op == "%") {
+    if (b.as_double() == 0) fail(op == "//" ? "integer division or modulo by zero" : "modulo by zero");
+    if (!floats) {
+      const std::int64_t q = floor_div(a.as_int(), b.as_int());
+      return op == "//" ? Value(q) : Value(a.as_int() - q * b.as_int());
+    }
+    const double q = std::floor(a.as_double() / b.as_double());
+    return op == "//" ? Value(q) : Value(a.as_double() - q * b.as_double());
+  }
+  if (op == "**") {
+    if (!floats && b.as_int() >= 0) {
+      const std::int64_t base = a.as_int(), exponent = b.as_int();
+      if (base == 0 || base == 1) return Value(exponent == 0 ? std::int64_t{1} : base);
+      if (base == -1) return Value(exponent % 2 == 0 ? std::int64_t{1} : std::int64_t{-1});
+      std::int64_t p = 1;  // |base| >= 2: past 63 steps it has overflowed
+      for (std::int64_t i = 0; i < exponent; ++i)
+        if (__builtin_mul_overflow(p, base, &p)) fail("integer overflow in '**' (past 64 bits)");
+      return Value(p);
+    }
+    return Value(std::pow(a.as_double(), b.as_double()));
+  }
+  fail("unknown operator '" + op + "'");
+}
+
+bool contains(const Value& container, const Value& item) {
+  if (container.is_string()) {
+    if (!item.is_string()) fail("'in <string>' requires string as left operand, not " + item.type_name());
+    return container.as_string().find(item.as_string()) != std::string::npos;
+  }
+  if (container.is_dict()) return item.is_string() && container.find(item.as_string()) != nullptr;
+  if (container.is_list()) {
+    for (const Value& x : container.as_list())
+      if (x == item) return true;
+    return false;
+  }
+  if (container.is_undefined()) return false;
+  fail("argument of type '" + container.type_name() + "' is not iterable");
+}
+
+// Python's index into a sequence of `size` (negative from the end); nullopt when out of range.
+std::optional<std::size_t> sequence_index(std::int64_t i, std::size_t size) {
+  if (i < 0) i += static_cast<std::int64_t>(size);
+  if (i < 0 || i >= static_cast<std::int64_t>(size)) return std::nullopt;
+  return static_cast<std::size_t>(i);
+}
+
+std::vector<std::string> utf8_characters(const std::string& s) {
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < s.size();) {
+    std::size_t j = i + 1;
+    while (j < s.size() && (static_cast<unsigned char>(s[j]) & 0xC0) == 0x80) ++j;
+    out.push_back(s.substr(i, j - i));
+    i = j;
+  }
+  return out;
+}
+
+// Python's slice [start:stop:step] of `n` items: the chosen indices.
+std::vector<std::size_t> slice_indices(std::size_t n, const Value& start_v, const Value& stop_v, const Value& step_v) {
+  const auto as_int = [](const Value& v) -> std::optional<std::int64_t> {
+    if (v.is_undefined() || v.is_none()) return std::nullopt;
+    if (!v.is_int() && !v.is_bool()) fail("slice indices must be integers or None");
+    return v.as_int();
+  };
+  const std::int64_t size = static_cast<std::int64_t>(n);
+  const std::int64_t step = as_int(step_v).value_or(1);
+  if (step == 0) fail("slice step cannot be zero");
+  const auto clamp = [&](std::optional<std::int64_t> v, std::int64_t fallback) {
+    if (!v) return fallback;
+    std::int64_t x = *v < 0 ? *v + size : *v;
+    if (step > 0) return std::clamp<std::int64_t>(x, 0, size);
+    return std::clamp<std::int64_t>(x, -1, size - 1);
+  };
+  const std::int64_t start = clamp(as_int(start_v), step > 0 ? 0 : size - 1);
+  const std::int64_t stop = clamp(as_int(stop_v), step > 0 ? size : -1);
+  std::vector<std::size_t> out;
+  for (std::int64_t i = start; step > 0 ? i < stop : i > stop; i += step) out.push_back(static_cast<std::size_t>(i));
+  return out;
+}
+
+class Renderer {
+ public:
+  Renderer(const nlohmann::ordered_json& context, const RenderOptions& options) : options_(options) {
+    frames_.emplace_back();
+    if (!context.is_object()) fail("the context must be a JSON object");
+    for (const auto& [k, v] : context.items()) frames_.back()[k] = Value::from_json(v);
+  }
+
+  std::string render(const Body& body) {
+    std::string out;
+    run(body, out);
+    return out;
+  }
+
+ private:
+  enum class Flow { kNormal, kBreak, kContinue };
+
+  Flow run(const Body& body, std::string& out) {
+    for (const auto& stmt : body) {
+      Flow f;
+      try {
+        f = execute(*stmt, out);
+      } catch (const JinjaError& e) {
+        const std::string message = e.what();
+        if (message.rfind("line ", 0) == 0) throw;
+        throw JinjaError("line " + std::to_string(stmt->line) + ": " + message);
+      }
+      if (out.size() > kMaxOutput) fail("the template's output is over " + std::to_string(kMaxOutput >> 20) + " MiB");
+      if (f != Flow::kNormal) return f;
+    }
+    return Flow::kNormal;
+  }
+
+  Flow execute(const Stmt& s, std::string& out) {
+    switch (s.kind) {
+      case Stmt::Kind::kText: out += s.text; return Flow::kNormal;
+      case Stmt::Kind::kOutput: out += eval(*s.expr).str(); return Flow::kNormal;
+      case Stmt::Kind::kIf:
+        for (std::size_t i = 0; i < s.conditions.size(); ++i)
+          if (eval(*s.conditions[i]).truthy()) return run(s.bodies[i], out);
+        if (s.bodies.size() > s.conditions.size()) return run(s.bodies.back(), out);
+        return Flow::kNormal;
+      case Stmt::Kind::kFor: return loop(s, out);
+      case Stmt::Kind::kSet: assign(s, eval(*s.expr)); return Flow::kNormal;
+      case Stmt::Kind::kSetBlock: {
+        std::string captured;
+        run(s.bodies[0], captured);
+        frames_.back()[s.targets[0]] = Value(std::move(captured));
+        return Flow::kNormal;
+      }
+      case Stmt::Kind::kMacro: define_macro(s); return Flow::kNormal;
+      case Stmt::Kind::kBreak: return Flow::kBreak;
+      case Stmt::Kind::kContinue: return Flow::kContinue;
+      case Stmt::Kind::kBlock: return run(s.bodies[0], out);
+    }
+    return Flow::kNormal;
+  }
+
+  void assign(const Stmt& s, Value v) {
+    if (!s.namespace_attribute) {
+      bind_targets(s.targets, v);
+      return;
+    }
+    if (!s.targets[1].empty() && s.targets[1][0] == '_') fail("access to attribute '" + s.targets[1] + "' is unsafe");
+    const Value ns = lookup(s.targets[0]);
+    if (!ns.is_namespace()) fail("cannot assign attribute on non-namespace object '" + s.targets[0] + "'");
+    Dict& attributes = ns.namespace_attributes();
+    for (auto& [k, x] : attributes)
+      if (k == s.targets[1]) {
+        x = std::move(v);
+        return;
+      }
+    attributes.emplace_back(s.targets[1], std::move(v));
+  }
+
+  void bind_targets(const std::vector<std::string>& targets, const Value& item) {
+    auto& frame = frames_.back();
+    if (targets.size() == 1) {
+      frame[targets[0]] = item;
+      return;
+    }
+    const List parts = item.is_list() ? item.as_list() : List{};
+    if (parts.size() != targets.size())
+      fail("cannot unpack " + item.repr() + " into " + std::to_string(targets.size()) + " names");
+    for (std::size_t i = 0; i < targets.size(); ++i) frame[targets[i]] = parts[i];
+  }
+
+  List iterate(const Value& v) {
+    if (v.is_list()) return v.as_list();
+    if (v.is_dict()) {
+      List keys;
+      for (const auto& [k, x] : v.as_dict()) keys.emplace_back(k);
+      return keys;
+    }
+    if (v.is_string()) {
+      List chars;
+      for (std::string& c : utf8_characters(v.as_string())) chars.emplace_back(std::move(c));
+      return chars;
+    }
+    if (v.is_undefined()) return {};
+    fail("'" + v.type_name() + "' object is not iterable");
+  }
+
+  Flow loop(const Stmt& s, std::string& out) {
+    List items = iterate(eval(*s.expr));
+    if (s.condition) {
+      List kept;
+      for (const Value& item : items) {
+        frames_.emplace_back();
+        bind_targets(s.targets, item);
+        const bool keep = eval(*s.condition).truthy();
+        frames_.pop_back();
+        if (keep) kept.push_back(item);
+      }
+      items = std::move(kept);
+    }
+    if (items.empty()) return run(s.bodies[1], out);
+    const auto n = static_cast<std::int64_t>(items.size());
+    for (std::int64_t i = 0; i < n; ++i) {
+      frames_.emplace_back();
+      bind_targets(s.targets, items[static_cast<std::size_t>(i)]);
+      Dict info = {{"index", Value(i + 1)},
+                   {"index0", Value(i)},
+                   {"revindex", Value(n - i)},
+                   {"revindex0", Value(n - i - 1)},
+                   {"first", Value(i == 0)},
+                   {"last", Value(i == n - 1)},
+                   {"length", Value(n)},
+                   {"depth", Value(1)},
+                   {"depth0", Value(0)},
+                   {"previtem", i > 0 ? items[static_cast<std::size_t>(i - 1)] : Value::undefined("previtem")},
+                   {"nextitem", i + 1 < n ? items[static_cast<std::size_t>(i + 1)] : Value::undefined("nextitem")}};
+      info.emplace_back("cycle", Value::function([i](Arguments& args, Keywords&) {
+        if (args.empty()) fail("loop.cycle: needs at least one argument");
+        return args[static_cast<std::size_t>(i) % args.size()];
+      }));
+      frames_.back()["loop"] = Value(std::move(info));
+      const Flow f = run(s.bodies[0], out);
+      frames_.pop_back();
+      if (f == Flow::kBreak) break;
+    }
+    return Flow::kNormal;
+  }
+
+  void define_macro(const Stmt& s) {
+    const Stmt* macro = &s;
+    frames_.back()[s.targets[0]] = Value::function([this, macro](Arguments& args, Keywords& keywords) {
+      if (++call_depth_ > kMaxCallDepth) fail("macros nested too deeply");
+      frames_.emplace_back();
+      const std::size_t params = macro->targets.size() - 1;
+      if (args.size() > params) fail("macro '" + macro->targets[0] + "' takes " + std::to_string(params) + " arguments");
+      for (std::size_t p = 0; p < params; ++p) {
+        const std::string& name = macro->targets[p + 1];
+        Value v = p < args.size() ? args[p] : Value::undefined(name);
+        for (const auto& [k, x] : keywords)
+          if (k == name) v = x;
+        if (v.is_undefined() && macro->defaults[p]) v = eval(*macro->defaults[p]);
+        frames_.back()[name] = std::move(v);
+      }
+      std::string out;
+      run(macro->bodies[0], out);
+      frames_.pop_back();
+      --call_depth_;
+      return Value(std::move(out));
+    });
+  }
+
+  Value lookup(const std::string& name) {
+    for (auto it = frames_.rbegin(); it != frames_.rend(); ++it)
+      if (const auto found = it->find(name); found != it->end()) return found->second;
+    if (name == "range")
+      return Value::function([](Arguments& args, Keywords&) {
+        if (args.empty() || args.size() > 3) fail("range expected 1 to 3 arguments");
+        for (const Value& a : args)
+          if (!a.is_int()) fail("range: expected integers");
+        const std::int64_t start = args.size() > 1 ? args[0].as_int() : 0;
+        const std::int64_t stop = args.size() > 1 ? args[1].as_int() : args[0].as_int();
+        const std::int64_t step = args.size() > 2 ? args[2].as_int() : 1;
+        if (step == 0) fail("range() arg 3 must not be zero");
+        List out;
+        for (std::int64_t i = start; step > 0 ? i < stop : i > stop; i += step) {
+          if (static_cast<std::int64_t>(out.size()) >= kMaxRange) fail("range too big");
+          out.emplace_back(i);
+        }
+        return Value(std::move(out));
+      });
+    if (name == "namespace")
+      return Value::function([](Arguments& args, Keywords& keywords) {
+        Dict attributes;
+        for (const Value& a : args)
+          if (a.is_dict()) attributes.insert(attributes.end(), a.as_dict().begin(), a.as_dict().end());
+        for (auto& [k, v] : keywords) attributes.emplace_back(k, v);
+        for (const auto& [k, v] : attributes)
+          if (!k.empty() && k[0] == '_') fail("access to attribute '" + k + "' is unsafe");  // the sandbox's rule
+        return Value::make_namespace(std::move(attributes));
+      });
+    if (name == "dict")
+      return Value::function([](Arguments& args, Keywords& keywords) {
+        Dict d;
+        for (const Value& a : args)
+          if (a.is_dict()) d.insert(d.end(), a.as_dict().begin(), a.as_dict().end());
+        for (auto& [k, v] : keywords) d.emplace_back(k, v);
+        return Value(std::move(d));
+      });
+    if (name == "raise_exception")
+      return Value::function([](Arguments& args, Keywords&) -> Value {
+        fail(args.empty() ? std::string("raise_exception") : args[0].str());
+      });
+    if (name == "strftime_now") {
+      const std::time_t now = options_.now.value_or(std::time(nullptr));
+      return Value::function([now](Arguments& args, Keywords&) {
+        if (args.empty() || !args[0].is_string()) fail("strftime_now: expected a format string");
+        std::tm local{};
+        localtime_r(&now, &local);
+        char buf[256];
+        const std::size_t n = std::strftime(buf, sizeof buf, args[0].as_string().c_str(), &local);
+        return Value(std::string(buf, n));
+      });
+    }
+    return Value::undefined(name);
+  }
+
+  static std::string describe(const Expr& e) {
+    if (e.kind == Expr::Kind::kName) return e.name;
+    if (e.kind == Expr::Kind::kAttribute) return describe(*e.args[0]) + "." + e.name;
+    if (e.kind == Expr::Kind::kItem && e.args[1]->kind == Expr::Kind::kLiteral)
+      return describe(*e.args[0]) + "[" + e.args[1]->value.repr() + "]";
+    return "value";
+  }
+
+  Value attribute(const Value& object, const std::string& name, const Expr& where) {
+    if (object.is_undefined()) fail("'" + describe(where) + "' is undefined");
+    if (object.is_namespace()) {
+      const Value* found = object.find(name);
+      return found ? *found : Value::undefined(name);
+    }
+    if (object.is_dict()) {
+      if (std::optional<Value> m = method(object, name)) return *m;
+      const Value* found = object.find(name);
+      return found ? *found : Value::undefined(name);
+    }
+    if (std::optional<Value> m = method(object, name)) return *m;
+    return Value::undefined(name);
+  }
+
+  Value item(const Value& object, const Value& key, const Expr& where) {
+    if (object.is_undefined()) fail("'" + describe(where) + "' is undefined");
+    if (object.is_dict()) {
+      const Value* found = key.is_string() ? object.find(key.as_string()) : nullptr;
+      return found ? *found : Value::undefined(key.str());
+    }
+    if ((object.is_list() || object.is_string()) && (key.is_int() || key.is_bool())) {
+      if (object.is_list()) {
+        const auto i = sequence_index(key.as_int(), object.as_list().size());
+        return i ? object.as_list()[*i] : Value::undefined(key.str());
+      }
+      const std::vector<std::string> chars = utf8_characters(object.as_string());
+      const auto i = sequence_index(key.as_int(), chars.size());
+      return i ? Value(chars[*i]) : Value::undefined(key.str());
+    }
+    if (key.is_string()) return attribute(object, key.as_string(), where);
+    return Value::undefined(key.str());
+  }
+
+  Value call(const Value& callee, const Expr& e, std::size_t first_arg) {
+    Arguments args;
+    Keywords keywords;
+    const std::size_t positional = e.args.size() - e.keywords.size();
+    for (std::size_t i = first_arg; i < e.args.size(); ++i) {
+      if (i < positional) args.push_back(eval(*e.args[i]));
+      else keywords.emplace_back(e.keywords[i - positional], eval(*e.args[i]));
+    }
+    if (!callee.is_callable()) {
+      if (callee.is_undefined()) fail("'" + describe(*e.args[0]) + "' is undefined");
+      fail("'" + callee.type_name() + "' object is not callable");
+    }
+    return callee.as_function()(args, keywords);
+  }
+
+  Value eval(const Expr& e) {
+    switch (e.kind) {
+      case Expr::Kind::kLiteral: return e.value;
+      case Expr::Kind::kName: return lookup(e.name);
+      case Expr::Kind::kList:
+      case Expr::Kind::kTuple: {
+        List l;
+        for (const auto& a : e.args) l.push_back(eval(*a));
+        return e.kind == Expr::Kind::kTuple ? Value::tuple(std::move(l)) : Value(std::move(l));
+      }
+      case Expr::Kind::kDict: {
+        Dict d;
+        for (std::size_t i = 0; i + 1 < e.args.size(); i += 2) {
+          const Value k = eval(*e.args[i]);
+          if (!k.is_string()) fail("dict keys other than strings are not supported (" + k.repr() + ")");
+          Value v = eval(*e.args[i + 1]);
+          bool replaced = false;
+          for (auto& [key, x] : d)
+            if (key == k.str()) x = v, replaced = true;
+          if (!replaced) d.emplace_back(k.str(), std::move(v));
+        }
+        return Value(std::move(d));
+      }
+      case Expr::Kind::kAttribute: return attribute(eval(*e.args[0]), e.name, *e.args[0]);
+      case Expr::Kind::kItem: return item(eval(*e.args[0]), eval(*e.args[1]), *e.args[0]);
+      case Expr::Kind::kSlice: {
+        const Value object = eval(*e.args[0]);
+        const Value start = e.args[1] ? eval(*e.args[1]) : Value();
+        const Value stop = e.args[2] ? eval(*e.args[2]) : Value();
+        const Value step = e.args[3] ? eval(*e.args[3]) : Value();
+        if (object.is_undefined()) fail("'" + describe(*e.args[0]) + "' is undefined");
+        if (object.is_string()) {
+          const std::vector<std::string> chars = utf8_characters(object.as_string());
+          std::string out;
+          for (std::size_t i : slice_indices(chars.size(), start, stop, step)) out += chars[i];
+          return Value(std::move(out));
+        }
+        if (!object.is_list()) fail("'" + object.type_name() + "' object is not subscriptable");
+        List out;
+        for (std::size_t i : slice_indices(object.as_list().size(), start, stop, step)) out.push_back(object.as_list()[i]);
+        return Value(std::move(out));
+      }
+      case Expr::Kind::kCall: return call(eval(*e.args[0]), e, 1);
+      case Expr::Kind::kFilter: {
+        const Value input = eval(*e.args[0]);
+        Arguments args;
+        Keywords keywords;
+        const std::size_t positional = e.args.size() - e.keywords.size();
+        for (std::size_t i = 1; i < e.args.size(); ++i) {
+          if (i < positional) args.push_back(eval(*e.args[i]));
+          else keywords.emplace_back(e.keywords[i - positional], eval(*e.args[i]));
+        }
+        return apply_filter(e.name, input, args, keywords);
+      }
+      case Expr::Kind::kTest: {
+        const Value subject = eval(*e.args[0]);
+        Arguments args;
+        for (std::size_t i = 1; i < e.args.size(); ++i) args.push_back(eval(*e.args[i]));
+        return Value(apply_test(e.name, subject, args) != e.negated);
+      }
+      case Expr::Kind::kNot: return Value(!eval(*e.args[0]).truthy());
+      case Expr::Kind::kNegate: {
+        const Value v = eval(*e.args[0]);
+        if (v.is_float()) return Value(-v.as_double());
+        if (v.is_number()) return Value(-v.as_int());
+        fail("bad operand type for unary -: '" + v.type_name() + "'");
+      }
+      case Expr::Kind::kConditional:
+        if (eval(*e.args[0]).truthy()) return eval(*e.args[1]);
+        return e.args[2] ? eval(*e.args[2]) : Value::undefined("else");
+      case Expr::Kind::kBinary: return binary(e);
+    }
+    fail("unknown expression");
+  }
+
+  Value binary(const Expr& e) {
+    const std::string& op = e.name;
+    if (op == "and") {
+      Value a = eval(*e.args[0]);
+      return a.truthy() ? eval(*e.args[1]) : a;
+    }
+    if (op == "or") {
+      Value a = eval(*e.args[0]);
+      return a.truthy() ? a : eval(*e.args[1]);
+    }
+    const Value a = eval(*e.args[0]);
+    const Value b = eval(*e.args[1]);
+    if (op == "~") return Value(a.str() + b.str());
+    if (op == "==") return Value(a == b);
+    if (op == "!=") return Value(!(a == b));
+    if (op == "<") return Value(less(a, b));
+    if (op == ">") return Value(less(b, a));
+    if (op == "<=") return Value(!less(b, a));
+    if (op == ">=") return Value(!less(a, b));
+    if (op == "in") return Value(contains(b, a));
+    if (op == "not in") return Value(!contains(b, a));
+    return arithmetic(op, a, b);
+  }
+
+  std::vector<std::unordered_map<std::string, Value>> frames_;
+  RenderOptions options_;
+  int call_depth_ = 0;
+};
+
+}  // namespace
+
+Template::Template(std::string_view source) : body_(std::make_shared<const Body>(parse_template(source))) {}
+
+std::string Template::render(const nlohmann::ordered_json& context, const RenderOptions& options) const {
+  Renderer renderer(context, options);
+  return renderer.render(*body_);
+}
+
+}  // namespace r1eval::engine::jinja
