@@ -2,6 +2,10 @@
 
 #include <stdexcept>
 
+#include <nlohmann/json.hpp>
+
+#include "engine/tokenizer/jinja/template.h"
+
 namespace r1eval::engine {
 namespace {
 
@@ -66,7 +70,48 @@ std::string render_plain(const std::vector<ChatMessage>& messages, const ChatTem
 ChatTemplateKind chat_template_kind_from_name(std::string_view name) {
   if (name == "r1") return ChatTemplateKind::kR1Distill;
   if (name == "plain") return ChatTemplateKind::kPlain;
-  throw std::invalid_argument("chat template '" + std::string(name) + "' is unknown (expected r1 or plain)");
+  if (name == "model") return ChatTemplateKind::kCheckpoint;
+  throw std::invalid_argument("chat template '" + std::string(name) + "' is unknown (expected r1, plain or model)");
+}
+
+ChatTemplateKind automatic_chat_template(const Tokenizer& tokenizer) {
+  if (!tokenizer.chat_template()) return ChatTemplateKind::kR1Distill;
+  return recognise_chat_template(*tokenizer.chat_template()).value_or(ChatTemplateKind::kCheckpoint);
+}
+
+ChatTemplateKind chat_template_for(std::string_view name, const Tokenizer& tokenizer) {
+  return name == "auto" ? automatic_chat_template(tokenizer) : chat_template_kind_from_name(name);
+}
+
+std::string chat_template_description(ChatTemplateKind kind, const ChatTemplateOptions& options) {
+  switch (kind) {
+    case ChatTemplateKind::kR1Distill: return options.force_think ? "r1-distill, <think> forced" : "r1-distill";
+    case ChatTemplateKind::kPlain: return options.force_think ? "plain, <think> forced" : "plain";
+    case ChatTemplateKind::kCheckpoint: return "checkpoint's own";
+  }
+  return "?";
+}
+
+std::string render_checkpoint_chat(const Tokenizer& tokenizer, const std::vector<ChatMessage>& messages,
+                                   bool add_generation_prompt) {
+  if (!tokenizer.chat_template())
+    throw std::invalid_argument("chat template: the checkpoint has none (no chat_template.jinja, no chat_template in "
+                                "tokenizer_config.json); name one: r1 or plain");
+  nlohmann::ordered_json context = nlohmann::ordered_json::object();
+  nlohmann::ordered_json list = nlohmann::ordered_json::array();
+  for (const ChatMessage& m : messages) list.push_back({{"role", m.role}, {"content", m.content}});
+  context["messages"] = std::move(list);
+  context["tools"] = nullptr;  // transformers passes tools and documents as None when there are none
+  context["documents"] = nullptr;
+  context["add_generation_prompt"] = add_generation_prompt;
+  if (tokenizer.bos_token()) context["bos_token"] = *tokenizer.bos_token();
+  if (tokenizer.eos_token()) context["eos_token"] = *tokenizer.eos_token();
+  if (tokenizer.pad_token()) context["pad_token"] = *tokenizer.pad_token();
+  try {
+    return jinja::Template(*tokenizer.chat_template()).render(context);
+  } catch (const jinja::JinjaError& e) {
+    throw std::invalid_argument(std::string("the checkpoint's chat template: ") + e.what());
+  }
 }
 
 std::optional<ChatTemplateKind> recognise_chat_template(std::string_view jinja) {
@@ -77,11 +122,15 @@ std::optional<ChatTemplateKind> recognise_chat_template(std::string_view jinja) 
 
 std::string render_chat(ChatTemplateKind kind, const std::vector<ChatMessage>& messages, const ChatTemplateOptions& options) {
   check_roles(messages);
+  if (kind == ChatTemplateKind::kCheckpoint)
+    throw std::invalid_argument("chat template: the checkpoint's own template needs its tokenizer (render_checkpoint_chat)");
   return kind == ChatTemplateKind::kR1Distill ? render_r1(messages, options) : render_plain(messages, options);
 }
 
 std::vector<std::uint32_t> encode_chat(const Tokenizer& tokenizer, ChatTemplateKind kind, const std::vector<ChatMessage>& messages,
                                        ChatTemplateOptions options) {
+  if (kind == ChatTemplateKind::kCheckpoint)
+    return tokenizer.encode(render_checkpoint_chat(tokenizer, messages, options.add_generation_prompt), false);
   if (tokenizer.bos_token()) options.bos_token = *tokenizer.bos_token();
   const std::string text = render_chat(kind, messages, options);
   return tokenizer.encode(text, kind == ChatTemplateKind::kPlain);

@@ -1,7 +1,9 @@
 #pragma once
-// Prompt rendering for chat models, natively (no Jinja at run time). The R1 distill template renders
-// exactly what the `chat_template` of their tokenizer_config.json renders (checked against jinja2 by
-// tools/tokenizer_corpus/make_chat_template_cases.py), for system / user / assistant messages.
+// Prompt rendering for chat models. The R1 distill template is rendered natively: exactly what the
+// `chat_template` of their tokenizer_config.json renders (checked against jinja2 by
+// tools/tokenizer_corpus/make_chat_template_cases.py), with "<think>\n" forced as DeepSeek recommends. Any other
+// checkpoint's own template is rendered by the Jinja interpreter (jinja/template.h) as transformers'
+// apply_chat_template renders it.
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -18,8 +20,9 @@ struct ChatMessage {
 };
 
 enum class ChatTemplateKind {
-  kR1Distill,  // {bos}{system}<｜User｜>{user}<｜Assistant｜>{answer}<｜end▁of▁sentence｜>...
-  kPlain,      // for base models: "{system}\n\nUser: {user}\n\nAssistant: {answer}\n\n..."
+  kR1Distill,   // {bos}{system}<｜User｜>{user}<｜Assistant｜>{answer}<｜end▁of▁sentence｜>...
+  kPlain,       // for base models: "{system}\n\nUser: {user}\n\nAssistant: {answer}\n\n..."
+  kCheckpoint,  // the tokenizer's own chat_template (chat_template.jinja or tokenizer_config.json)
 };
 
 struct ChatTemplateOptions {
@@ -28,8 +31,18 @@ struct ChatTemplateOptions {
   std::string bos_token = "<\xEF\xBD\x9C" "begin\xE2\x96\x81of\xE2\x96\x81sentence\xEF\xBD\x9C>";
 };
 
-// "r1" or "plain"; throws std::invalid_argument naming the value otherwise.
+// "r1", "plain" or "model" (the checkpoint's own); throws std::invalid_argument naming the value otherwise.
 ChatTemplateKind chat_template_kind_from_name(std::string_view name);
+
+// The template a checkpoint is prompted with when none is named ("auto"): the R1 distill template when its
+// own is one (recognise_chat_template), else its own, else (it has none) the R1 distill template.
+ChatTemplateKind automatic_chat_template(const Tokenizer& tokenizer);
+
+// "auto" (automatic_chat_template) or a name of chat_template_kind_from_name.
+ChatTemplateKind chat_template_for(std::string_view name, const Tokenizer& tokenizer);
+
+// A name for run records and messages: "r1-distill, <think> forced", "checkpoint's own", "plain".
+std::string chat_template_description(ChatTemplateKind kind, const ChatTemplateOptions& options = {});
 
 // The kind whose output matches a tokenizer_config.json chat_template, if it is one we render
 // natively (the R1 distill template is recognised by its <｜User｜> / <｜Assistant｜> markers).
@@ -41,9 +54,16 @@ std::optional<ChatTemplateKind> recognise_chat_template(std::string_view jinja);
 // system / user / assistant.
 std::string render_chat(ChatTemplateKind kind, const std::vector<ChatMessage>& messages, const ChatTemplateOptions& options = {});
 
-// Ids of the rendered prompt: the R1 text already holds the BOS token, so it is encoded without
-// special tokens (as transformers' apply_chat_template does); the plain text gets the tokenizer's
-// BOS. Options' bos_token is taken from the tokenizer when it names one.
+// The prompt text of the checkpoint's own template, rendered as transformers' apply_chat_template does:
+// messages, add_generation_prompt, tools and documents (None), and the tokenizer's bos / eos / pad tokens.
+// Throws std::invalid_argument when the tokenizer has no template or it fails to render (one line, with
+// the template's line).
+std::string render_checkpoint_chat(const Tokenizer& tokenizer, const std::vector<ChatMessage>& messages,
+                                   bool add_generation_prompt = true);
+
+// Ids of the rendered prompt: the R1 and checkpoint texts already hold their special tokens, so they are
+// encoded without adding any (as transformers' apply_chat_template does); the plain text gets the
+// tokenizer's BOS. Options' bos_token is taken from the tokenizer when it names one.
 std::vector<std::uint32_t> encode_chat(const Tokenizer& tokenizer, ChatTemplateKind kind, const std::vector<ChatMessage>& messages,
                                        ChatTemplateOptions options = {});
 

@@ -1,5 +1,8 @@
 #include "engine/tokenizer/tokenizer.h"
 
+#include <fstream>
+#include <iterator>
+
 #include <stdexcept>
 
 #include "engine/tokenizer/byte_level.h"
@@ -55,7 +58,16 @@ Tokenizer::Tokenizer(TokenizerSpec spec)
 }
 
 Tokenizer Tokenizer::from_folder(const std::filesystem::path& dir) {
-  return Tokenizer(load_tokenizer_spec(dir / "tokenizer.json", dir / "tokenizer_config.json"));
+  TokenizerSpec spec = load_tokenizer_spec(dir / "tokenizer.json", dir / "tokenizer_config.json");
+  // Newer checkpoints keep the chat template in its own file, which transformers prefers.
+  const std::filesystem::path jinja = dir / "chat_template.jinja";
+  std::error_code ec;
+  if (std::filesystem::is_regular_file(jinja, ec)) {
+    std::ifstream in(jinja, std::ios::binary);
+    if (!in) throw TokenizerError(jinja.string() + ": cannot read");
+    spec.chat_template = std::string(std::istreambuf_iterator<char>(in), {});
+  }
+  return Tokenizer(std::move(spec));
 }
 
 std::vector<std::uint32_t> Tokenizer::encode(std::string_view text, bool add_special_tokens) const {

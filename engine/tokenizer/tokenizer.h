@@ -24,7 +24,8 @@ class Tokenizer {
   // result is not a token, a pattern the pre-tokenizer does not know).
   explicit Tokenizer(TokenizerSpec spec);
 
-  // Loads `dir`/tokenizer.json and, when present, `dir`/tokenizer_config.json. Throws TokenizerError.
+  // Loads `dir`/tokenizer.json and, when present, `dir`/tokenizer_config.json and `dir`/chat_template.jinja
+  // (the chat template, preferred to tokenizer_config.json's as transformers does). Throws TokenizerError.
   static Tokenizer from_folder(const std::filesystem::path& dir);
 
   // Ids of `text` (valid UTF-8; otherwise std::invalid_argument naming the byte offset). With
@@ -51,6 +52,7 @@ class Tokenizer {
   const std::vector<std::uint32_t>& prefix_ids() const { return spec_.prefix_ids; }
   const std::optional<std::string>& bos_token() const { return spec_.bos_token; }
   const std::optional<std::string>& eos_token() const { return spec_.eos_token; }
+  const std::optional<std::string>& pad_token() const { return spec_.pad_token; }
   const std::optional<std::string>& chat_template() const { return spec_.chat_template; }
 
  private:

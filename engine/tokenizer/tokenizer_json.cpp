@@ -260,7 +260,14 @@ void read_config(const std::filesystem::path& path, TokenizerSpec& spec) {
   spec.bos_token = token_text(r, config, "bos_token");
   spec.eos_token = token_text(r, config, "eos_token");
   spec.pad_token = token_text(r, config, "pad_token");
-  if (const auto it = config.find("chat_template"); it != config.end() && it->is_string()) spec.chat_template = it->get<std::string>();
+  if (const auto it = config.find("chat_template"); it != config.end()) {
+    if (it->is_string()) spec.chat_template = it->get<std::string>();
+    // Several named templates ([{"name": "default", "template": ...}, {"name": "tool_use", ...}]): the default.
+    if (it->is_array())
+      for (const json& named : *it)
+        if (named.is_object() && named.value("name", "") == "default" && named.contains("template") && named["template"].is_string())
+          spec.chat_template = named["template"].get<std::string>();
+  }
   const bool has_bos_flag = config.contains("add_bos_token");
   const bool has_eos_flag = config.contains("add_eos_token");
   if (!has_bos_flag && !has_eos_flag) return;

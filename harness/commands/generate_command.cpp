@@ -18,7 +18,7 @@ namespace r1eval::harness {
 
 void add_generate_command(CLI::App& app, int& exit_code) {
   struct Options {
-    std::string model, prompt, template_name = "r1", format = "text";
+    std::string model, prompt, template_name = "auto", format = "text";
     int n = 1, max_tokens = 32768, top_k = 0;
     double temperature = 0.6, top_p = 0.95, min_p = 0;
     BackendFlags backend;
@@ -36,9 +36,12 @@ void add_generate_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--min-p", o->min_p, "Drop tokens below min-p x the top probability")->check(CLI::Range(0.0, 1.0));
   cmd->add_option("--max-tokens", o->max_tokens, "Generated tokens per sample, at most")->check(CLI::PositiveNumber);
   cmd->add_option("--seed", o->seed, "Seed of the sampler (same seed, same tokens, whatever the batch)");
-  cmd->add_option("--template", o->template_name, "r1 (the distills' chat template), plain (base models) or none (raw text)")
-      ->check(CLI::IsMember({"r1", "plain", "none"}));
-  cmd->add_flag("--no-think", o->no_think, "With --template r1: do not force \"<think>\\n\" at the start of the answer");
+  cmd->add_option("--template", o->template_name,
+                  "auto (the checkpoint's own, the R1 distill template rendered natively with <think> forced when it is "
+                  "that one), model (the checkpoint's own, as transformers renders it), r1, plain (base models) or "
+                  "none (raw text)")
+      ->check(CLI::IsMember({"auto", "model", "r1", "plain", "none"}));
+  cmd->add_flag("--no-think", o->no_think, "With the R1 or plain template: do not force \"<think>\\n\" at the start of the answer");
   o->backend.add_to(*cmd);
   cmd->add_option("--format", o->format, "text or json")->check(CLI::IsMember({"text", "json"}));
   cmd->callback([o, &exit_code] {
@@ -49,7 +52,7 @@ void add_generate_command(CLI::App& app, int& exit_code) {
     } else {
       engine::ChatTemplateOptions chat;
       chat.force_think = !o->no_think;
-      ids = engine::encode_chat(tokenizer, engine::chat_template_kind_from_name(o->template_name),
+      ids = engine::encode_chat(tokenizer, engine::chat_template_for(o->template_name, tokenizer),
                                 {{"user", o->prompt}}, chat);
     }
     const std::unique_ptr<engine::Backend> backend = engine::make_backend(o->model, o->backend.options());

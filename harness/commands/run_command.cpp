@@ -6,6 +6,8 @@
 #include <iostream>
 #include <optional>
 
+#include "engine/tokenizer/chat_template.h"
+#include "engine/tokenizer/tokenizer.h"
 #include "harness/backend_flags.h"
 #include "harness/commands/commands.h"
 #include "harness/grading.h"
@@ -43,7 +45,7 @@ void add_run_command(CLI::App& app, int& exit_code) {
     int dp = 1;
     DataOptions data;
     RatingOptions ratings;
-    std::string endpoint, endpoint_model, api = "chat";
+    std::string endpoint, endpoint_model, api = "chat", chat_template = "auto";
     std::size_t concurrency = 64;
     double request_timeout = 3600;
     int max_retries = 6;
@@ -61,6 +63,12 @@ void add_run_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--api", o->api, "Endpoint API: chat (the server applies its template) or completions (r1eval "
                                    "renders the R1 distill template with <think> forced)")
       ->check(CLI::IsMember({"chat", "completions"}));
+  CLI::Option* template_option =
+      cmd->add_option("--chat-template", o->chat_template,
+                      "With --model: auto (the checkpoint's own; the R1 distill template with <think> forced when it is "
+                      "that one), model (the checkpoint's own, as transformers renders it), r1 or plain")
+          ->check(CLI::IsMember({"auto", "model", "r1", "plain"}));
+  template_option->excludes(endpoint_option);
   cmd->add_option("--concurrency", o->concurrency, "Endpoint requests in flight at once")->check(CLI::PositiveNumber);
   cmd->add_option("--request-timeout", o->request_timeout, "Seconds one endpoint request may take")->check(CLI::PositiveNumber);
   cmd->add_option("--max-retries", o->max_retries, "Retries of an endpoint request on 429, 5xx, timeouts and connection errors")
@@ -97,6 +105,7 @@ void add_run_command(CLI::App& app, int& exit_code) {
     // The endpoint is asked for its model name now: run.json records it before anything is generated.
     std::shared_ptr<run::EndpointGenerator> endpoint;
     nlohmann::json model_files;
+    std::optional<engine::ChatTemplateKind> chat_template;
     if (!o->endpoint.empty()) {
       run::EndpointOptions endpoint_options;
       endpoint_options.base_url = o->endpoint;
@@ -111,6 +120,15 @@ void add_run_command(CLI::App& app, int& exit_code) {
       inputs.config.model = endpoint->identity();
       if (o->api == "chat") inputs.config.chat_template = "the server's (chat API)";
     } else {
+      // The template is settled now, so run.json records it and a resumed run is checked against it.
+      const engine::Tokenizer tokenizer = engine::Tokenizer::from_folder(o->model);
+      const engine::ChatTemplateKind kind = engine::chat_template_for(o->chat_template, tokenizer);
+      // A template that cannot render a prompt fails here, before the run folder is touched.
+      if (kind == engine::ChatTemplateKind::kCheckpoint) engine::render_checkpoint_chat(tokenizer, {{"user", "1 + 1 = ?"}});
+      chat_template = kind;
+      engine::ChatTemplateOptions forced;
+      forced.force_think = true;
+      inputs.config.chat_template = engine::chat_template_description(kind, forced);
       inputs.config.model = run::model_fingerprint(o->model);
       model_files = inputs.config.model;
       for (auto& w : inputs.config.model["weights"]) w.erase("mtime");  // a copied folder is the same model
@@ -155,6 +173,7 @@ void add_run_command(CLI::App& app, int& exit_code) {
     run::EngineGeneratorOptions engine_options;
     engine_options.backend = o->backend.options();
     engine_options.max_in_flight = o->max_batch;
+    engine_options.chat_template = chat_template;
     const std::string model_dir = o->model;
     const int replicas = o->dp;
     const auto make_generator = [model_dir, engine_options, endpoint, replicas]() -> std::unique_ptr<run::Generator> {

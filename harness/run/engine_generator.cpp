@@ -18,6 +18,7 @@ namespace r1eval::harness::run {
 struct EngineGenerator::State {
   EngineGeneratorOptions options;
   engine::Tokenizer tokenizer;
+  engine::ChatTemplateKind chat_template;
   engine::BackendKind kind;  // what auto resolved to
   std::unique_ptr<engine::Backend> backend;
   engine::EngineStats totals;
@@ -26,6 +27,7 @@ struct EngineGenerator::State {
   State(const std::filesystem::path& dir, const EngineGeneratorOptions& o)
       : options(o),
         tokenizer(engine::Tokenizer::from_folder(dir)),
+        chat_template(o.chat_template.value_or(engine::automatic_chat_template(tokenizer))),
         kind(engine::resolve_backend_kind(dir.string(), o.backend)),
         backend(engine::make_backend(dir.string(), resolved(o.backend, kind))) {}
 
@@ -79,8 +81,7 @@ void EngineGenerator::generate_from(const std::vector<GenerationRequest>& reques
     const std::size_t r = *claimed;
     engine::ChatTemplateOptions chat;
     chat.force_think = true;
-    const auto ids = engine::encode_chat(state_->tokenizer, engine::ChatTemplateKind::kR1Distill,
-                                         {{"user", requests[r].prompt}}, chat);
+    const auto ids = engine::encode_chat(state_->tokenizer, state_->chat_template, {{"user", requests[r].prompt}}, chat);
     prompts[r].assign(ids.begin(), ids.end());
     for (std::size_t s = 0; s < requests[r].samples.size(); ++s) {
       if (s % max_group == 0) groups.emplace_back(r, std::vector<std::size_t>{});

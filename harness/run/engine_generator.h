@@ -1,10 +1,13 @@
-// The built-in engine as a Generator: CPU or CUDA backend (engine::make_backend), the R1 distill chat template with "<think>\n" forced.
+// The built-in engine as a Generator: CPU or CUDA backend (engine::make_backend); prompts rendered with the R1 distill
+// chat template with "<think>\n" forced, or the checkpoint's own template (engine/tokenizer/chat_template.h).
 #pragma once
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 
 #include "engine/backend/factory/backend_factory.h"
+#include "engine/tokenizer/chat_template.h"
 #include "harness/run/generator.h"
 
 namespace r1eval::harness::run {
@@ -15,6 +18,8 @@ struct EngineGeneratorOptions {
   // Samples held by the engine at once (also the largest group sharing one prefill); more wait outside it.
   // Bounds memory and makes per-sample seconds mean time in the engine, not time in the queue.
   std::size_t max_in_flight = 256;
+  // The chat template of the prompts; nullopt: the checkpoint's choice (engine::automatic_chat_template).
+  std::optional<engine::ChatTemplateKind> chat_template;
 };
 
 class EngineGenerator final : public PullingGenerator {

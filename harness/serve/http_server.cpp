@@ -125,8 +125,8 @@ struct HttpServer::Impl {
     }
   }
 
-  // Chat: the R1 distill template with the assistant turn opened by "<think>\n", as `r1eval run` renders
-  // it. Completions: the text as given; the BOS token is added unless the text already starts with it
+  // Chat: the template `r1eval run` uses for this checkpoint (engine::automatic_chat_template): the R1
+  // distill template with the assistant turn opened by "<think>\n", or the checkpoint's own. Completions: the text as given; the BOS token is added unless the text already starts with it
   // (a prompt rendered by a chat template holds it), so a rendered prompt encodes as the run encodes it.
   std::vector<std::int32_t> prompt_ids(const ParsedRequest& parsed, bool chat) const {
     const engine::Tokenizer& tokenizer = service.tokenizer();
@@ -134,7 +134,7 @@ struct HttpServer::Impl {
     if (chat) {
       engine::ChatTemplateOptions template_options;
       template_options.force_think = true;
-      ids = engine::encode_chat(tokenizer, engine::ChatTemplateKind::kR1Distill, parsed.messages, template_options);
+      ids = engine::encode_chat(tokenizer, engine::automatic_chat_template(tokenizer), parsed.messages, template_options);
     } else {
       const auto& bos = tokenizer.bos_token();
       const bool has_bos = bos && !bos->empty() && parsed.prompt.starts_with(*bos);

@@ -2,6 +2,9 @@
 // (tools/tokenizer_corpus/chat_template_cases.json), plus golden bytes and ids.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+
 #include <nlohmann/json.hpp>
 
 #include "engine/tokenizer/chat_template.h"
@@ -59,11 +62,57 @@ TEST(TokenizerChatTemplate, PlainTemplateForBaseModels) {
 TEST(TokenizerChatTemplate, NamesAndRecognition) {
   EXPECT_EQ(chat_template_kind_from_name("r1"), ChatTemplateKind::kR1Distill);
   EXPECT_EQ(chat_template_kind_from_name("plain"), ChatTemplateKind::kPlain);
+  EXPECT_EQ(chat_template_kind_from_name("model"), ChatTemplateKind::kCheckpoint);
   EXPECT_THROW(chat_template_kind_from_name("chatml"), std::invalid_argument);
   const auto& config_template = test::qwen_tokenizer().chat_template();
   ASSERT_TRUE(config_template.has_value());
   EXPECT_EQ(recognise_chat_template(*config_template), ChatTemplateKind::kR1Distill);
   EXPECT_EQ(recognise_chat_template("{{ messages }}"), std::nullopt);
+}
+
+// A copy of the demo model's tokenizer folder with `template_file` as its chat_template.jinja (none when empty).
+std::filesystem::path tokenizer_folder_with(const std::string& name, const std::string& template_file) {
+  const auto dir = std::filesystem::path(R1EVAL_TEST_TMP) / ("chat_template_" + name);
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  const auto demo = std::filesystem::path(R1EVAL_SOURCE_DIR) / "tests" / "fixtures" / "demo_model";
+  std::filesystem::copy_file(demo / "tokenizer.json", dir / "tokenizer.json");
+  std::filesystem::copy_file(demo / "tokenizer_config.json", dir / "tokenizer_config.json");
+  if (!template_file.empty()) std::ofstream(dir / "chat_template.jinja") << template_file;
+  return dir;
+}
+
+// A checkpoint whose own template is not the R1 one is prompted with it, rendered as transformers does
+// (chat_template.jinja preferred to tokenizer_config.json's template, tools None, bos / eos tokens given).
+TEST(TokenizerChatTemplate, OtherCheckpointsArePromptedWithTheirOwnTemplate) {
+  const std::string chatml =
+      "{%- if tools is none and messages[0]['role'] != 'system' %}{{- '<|im_start|>system\nYou are helpful.<|im_end|>\n' }}"
+      "{%- endif %}\n{%- for message in messages %}\n  {{- '<|im_start|>' + message.role + '\n' + message.content | trim + "
+      "'<|im_end|>\n' }}\n{%- endfor %}\n{%- if add_generation_prompt %}{{- '<|im_start|>assistant\n<think>\n' }}{%- endif %}"
+      "{{- eos_token if false }}\n";
+  const Tokenizer tokenizer = Tokenizer::from_folder(tokenizer_folder_with("chatml", chatml));
+  EXPECT_EQ(automatic_chat_template(tokenizer), ChatTemplateKind::kCheckpoint);
+  EXPECT_EQ(chat_template_for("auto", tokenizer), ChatTemplateKind::kCheckpoint);
+  const std::string expected =
+      "<|im_start|>system\nYou are helpful.<|im_end|>\n<|im_start|>user\nWhat is 2+3?<|im_end|>\n<|im_start|>assistant\n<think>\n";
+  EXPECT_EQ(render_checkpoint_chat(tokenizer, {{"user", "  What is 2+3? "}}), expected);
+  EXPECT_EQ(encode_chat(tokenizer, ChatTemplateKind::kCheckpoint, {{"user", "  What is 2+3? "}}), tokenizer.encode(expected, false));
+  EXPECT_EQ(chat_template_description(ChatTemplateKind::kCheckpoint), "checkpoint's own");
+
+  // The demo model's template is the R1 one: auto renders it natively, and the interpreter agrees.
+  const Tokenizer r1 = Tokenizer::from_folder(tokenizer_folder_with("r1", ""));
+  EXPECT_EQ(automatic_chat_template(r1), ChatTemplateKind::kR1Distill);
+  EXPECT_EQ(encode_chat(r1, ChatTemplateKind::kCheckpoint, {{"user", "What is 2+3?"}}),
+            encode_chat(r1, ChatTemplateKind::kR1Distill, {{"user", "What is 2+3?"}}));
+
+  // A template that fails names itself and its line.
+  const Tokenizer broken = Tokenizer::from_folder(tokenizer_folder_with("broken", "ok\n{{ raise_exception('no system role') }}"));
+  try {
+    render_checkpoint_chat(broken, {{"user", "x"}});
+    FAIL() << "expected an exception";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_EQ(std::string(e.what()), "the checkpoint's chat template: line 2: no system role");
+  }
 }
 
 TEST(TokenizerChatTemplate, UnknownRoleIsRejectedWithItsIndex) {

@@ -109,6 +109,27 @@ TEST(RunCommand, RerunGeneratesNothingAndResumeExtends) {
   expect_same_samples(samples, samples_by_key(fresh));
 }
 
+// The template is recorded and kept on resume. The tiny model has none, so auto gives the R1 one and "model"
+// is refused; given a chat_template.jinja that writes the R1 prompt, "model" renders it through the
+// interpreter and the samples are those of the native R1 template.
+TEST(RunCommand, RecordsTheChatTemplateAndKeepsItOnResume) {
+  const auto model = testing::tiny_model("run_template");
+  const auto out = testing::scratch_dir("run_template_out");
+  ASSERT_EQ(testing::run_r1eval(run_args(model, out)).exit_code, 0);
+  EXPECT_EQ(nlohmann::json::parse(testing::read_text(out / "run.json"))["config"]["chat_template"], "r1-distill, <think> forced");
+  const auto other = testing::run_r1eval(run_args(model, out, "--chat-template plain --samples 3 --resume"));
+  EXPECT_EQ(other.exit_code, 2);
+  EXPECT_THAT(other.err, HasSubstr("chat_template"));
+  const auto own = testing::scratch_dir("run_template_own");
+  testing::expect_one_line_error(testing::run_r1eval(run_args(model, own, "--chat-template model")), "has none");
+  std::ofstream(model / "chat_template.jinja")
+      << "<\xEF\xBD\x9C" "begin\xE2\x96\x81of\xE2\x96\x81sentence\xEF\xBD\x9C>{% for m in messages %}<\xEF\xBD\x9CUser\xEF\xBD\x9C>"
+         "{{ m.content }}{% endfor %}{% if add_generation_prompt %}<\xEF\xBD\x9C" "Assistant\xEF\xBD\x9C><think>\n{% endif %}";
+  ASSERT_EQ(testing::run_r1eval(run_args(model, own, "--chat-template model")).exit_code, 0);
+  EXPECT_EQ(nlohmann::json::parse(testing::read_text(own / "run.json"))["config"]["chat_template"], "checkpoint's own");
+  expect_same_samples(samples_by_key(out), samples_by_key(own));
+}
+
 // Complete lines in `path` (0 when it does not exist); a line being appended is not counted.
 std::size_t lines_in(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
