@@ -13,9 +13,19 @@ namespace {
 
 constexpr std::int64_t kMaxRange = 100000;  // jinja2's sandbox limit on range()
 constexpr int kMaxCallDepth = 100;          // macros calling macros
-constexpr std::size_t kMaxOutput = 64u << 20;  // a template that writes more than this is refused
+constexpr std::size_t kMaxOutput = 64u << 20;  // a template that writes (or builds a string) more than this is refused
+constexpr std::size_t kMaxListItems = 1u << 20;  // ... or builds a longer list
+constexpr std::int64_t kMaxSteps = 2'000'000;   // statements and expressions evaluated: a loop that never ends is refused
+
 
 [[noreturn]] void fail(const std::string& what) { throw JinjaError(what); }
+
+// A value built by an operator, checked against the limits a template from a checkpoint must keep to.
+Value bounded(Value v) {
+  if (v.is_string() && v.as_string().size() > kMaxOutput) fail("a string over " + std::to_string(kMaxOutput >> 20) + " MiB");
+  if (v.is_list() && v.as_list().size() > kMaxListItems) fail("a list over " + std::to_string(kMaxListItems) + " items");
+  return v;
+}
 
 [[noreturn]] void unsupported_operands(const std::string& op, const Value& a, const Value& b) {
   fail("unsupported operand type(s) for " + op + ": '" + a.type_name() + "' and '" + b.type_name() + "'");
@@ -188,6 +198,7 @@ class Renderer {
   }
 
   Flow execute(const Stmt& s, std::string& out) {
+    step();
     switch (s.kind) {
       case Stmt::Kind::kText: out += s.text; return Flow::kNormal;
       case Stmt::Kind::kOutput: out += eval(*s.expr).str(); return Flow::kNormal;
@@ -262,6 +273,7 @@ class Renderer {
     if (s.condition) {
       List kept;
       for (const Value& item : items) {
+        step();
         frames_.emplace_back();
         bind_targets(s.targets, item);
         const bool keep = eval(*s.condition).truthy();
@@ -273,6 +285,7 @@ class Renderer {
     if (items.empty()) return run(s.bodies[1], out);
     const auto n = static_cast<std::int64_t>(items.size());
     for (std::int64_t i = 0; i < n; ++i) {
+      step();
       frames_.emplace_back();
       bind_targets(s.targets, items[static_cast<std::size_t>(i)]);
       Dict info = {{"index", Value(i + 1)},
@@ -433,7 +446,12 @@ class Renderer {
     return callee.as_function()(args, keywords);
   }
 
+  void step() {
+    if (++steps_ > kMaxSteps) fail("the template runs too long (over " + std::to_string(kMaxSteps) + " steps)");
+  }
+
   Value eval(const Expr& e) {
+    step();
     switch (e.kind) {
       case Expr::Kind::kLiteral: return e.value;
       case Expr::Kind::kName: return lookup(e.name);
@@ -520,7 +538,7 @@ class Renderer {
     }
     const Value a = eval(*e.args[0]);
     const Value b = eval(*e.args[1]);
-    if (op == "~") return Value(a.str() + b.str());
+    if (op == "~") return bounded(Value(a.str() + b.str()));
     if (op == "==") return Value(a == b);
     if (op == "!=") return Value(!(a == b));
     if (op == "<") return Value(less(a, b));
@@ -529,12 +547,13 @@ class Renderer {
     if (op == ">=") return Value(!less(a, b));
     if (op == "in") return Value(contains(b, a));
     if (op == "not in") return Value(!contains(b, a));
-    return arithmetic(op, a, b);
+    return bounded(arithmetic(op, a, b));
   }
 
   std::vector<std::unordered_map<std::string, Value>> frames_;
   RenderOptions options_;
   int call_depth_ = 0;
+  std::int64_t steps_ = 0;
 };
 
 }  // namespace
