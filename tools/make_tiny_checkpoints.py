@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
-"""Writes tiny random-weight Qwen2 and Llama checkpoints in the Hugging Face layout, with reference
+"""Writes tiny random-weight Qwen2, Llama and Qwen3 checkpoints in the Hugging Face layout, with reference
 logits and greedy continuations computed by transformers, into tests/fixtures/engine/.
 
 Needs torch, transformers and safetensors from PyPI (a venv under /tmp or build/):
     python3 -m venv /tmp/venv && /tmp/venv/bin/pip install torch transformers safetensors
-    /tmp/venv/bin/python tools/make_tiny_checkpoints.py [OUT_DIR]
+    /tmp/venv/bin/python tools/make_tiny_checkpoints.py [OUT_DIR [MODEL ...]]
 
 Each model folder holds config.json (written in the classic layout of the released R1 distills),
 generation_config.json, model.safetensors (or shards + model.safetensors.index.json) and
@@ -21,7 +21,7 @@ import sys
 
 import torch
 from safetensors.torch import save_file
-from transformers import LlamaConfig, LlamaForCausalLM, Qwen2Config, Qwen2ForCausalLM
+from transformers import LlamaConfig, LlamaForCausalLM, Qwen2Config, Qwen2ForCausalLM, Qwen3Config, Qwen3ForCausalLM
 
 VOCAB = 256
 SEQUENCE_LENGTHS = (96, 64, 40)  # 200 positions of reference logits per model
@@ -69,6 +69,20 @@ MODELS = {
                 "pretraining_tp": 1, "eos_token_id": [2, 3],
                 "rope_scaling": {"rope_type": "llama3", "factor": 8.0, "low_freq_factor": 1.0,
                                  "high_freq_factor": 4.0, "original_max_position_embeddings": 64}}),
+    # Qwen3 (the R1-0528 distill's base): q/k norms per head, no attention bias, head_dim set apart from
+    # hidden / heads, tied embeddings as in its small sizes.
+    "qwen3_bf16": dict(
+        arch="Qwen3ForCausalLM", dtype="bfloat16", seed=15, shards=1,
+        config={**COMMON, "model_type": "qwen3", "head_dim": 32, "max_position_embeddings": 4096, "rms_norm_eps": 1e-6,
+                "rope_theta": 1000000.0, "rope_scaling": None, "tie_word_embeddings": True, "attention_bias": False,
+                "sliding_window": None, "max_window_layers": 2, "use_sliding_window": False,
+                "attention_dropout": 0.0}),
+}
+
+ARCHITECTURES = {
+    "Qwen2ForCausalLM": (Qwen2Config, Qwen2ForCausalLM),
+    "LlamaForCausalLM": (LlamaConfig, LlamaForCausalLM),
+    "Qwen3ForCausalLM": (Qwen3Config, Qwen3ForCausalLM),
 }
 
 
@@ -87,8 +101,7 @@ def randomize(model, generator):
 
 
 def build(spec):
-    config_cls, model_cls = ((Qwen2Config, Qwen2ForCausalLM) if spec["arch"] == "Qwen2ForCausalLM"
-                             else (LlamaConfig, LlamaForCausalLM))
+    config_cls, model_cls = ARCHITECTURES[spec["arch"]]
     hf_config = config_cls(**spec["config"])
     hf_config._attn_implementation = "eager"
     torch.manual_seed(spec["seed"])
@@ -178,9 +191,11 @@ def write_model(name, spec, root):
 def main():
     here = os.path.dirname(os.path.abspath(__file__))
     root = sys.argv[1] if len(sys.argv) > 1 else os.path.join(here, "..", "tests", "fixtures", "engine")
+    only = set(sys.argv[2:])  # model names to write (all when none is given)
     torch.set_num_threads(1)
     for name, spec in MODELS.items():
-        write_model(name, spec, root)
+        if not only or name in only:
+            write_model(name, spec, root)
 
 
 if __name__ == "__main__":

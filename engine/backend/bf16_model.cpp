@@ -20,6 +20,7 @@ std::size_t aligned(std::size_t bytes) { return (bytes + 255) & ~std::size_t{255
 template <typename Visit>
 void walk_arena(const TransformerShardReader& reader, Bf16Model& model, bool read, Visit&& visit) {
   const ModelConfig& c = reader.config();
+  if (c.qk_norm) throw std::invalid_argument("bf16 model: per-head q/k norms (" + c.architecture_name + ") are not supported");
   const auto hidden = static_cast<std::size_t>(c.hidden_size);
   const auto vocab = static_cast<std::size_t>(reader.vocab().size());
   const auto q = static_cast<std::size_t>(reader.q_rows().size());

@@ -65,9 +65,11 @@ ModelConfig parse_model_config(const std::string& json_text, const std::string& 
     config.architecture = Architecture::kQwen2;
   } else if (config.architecture_name == "LlamaForCausalLM") {
     config.architecture = Architecture::kLlama;
+  } else if (config.architecture_name == "Qwen3ForCausalLM") {
+    config.architecture = Architecture::kQwen3;
   } else {
     throw std::runtime_error(label + ": unsupported architecture '" + config.architecture_name +
-                             "' (supported: Qwen2ForCausalLM, LlamaForCausalLM)");
+                             "' (supported: Qwen2ForCausalLM, LlamaForCausalLM, Qwen3ForCausalLM)");
   }
 
   config.hidden_size = required_positive(obj, "hidden_size", label);
@@ -111,12 +113,19 @@ ModelConfig parse_model_config(const std::string& json_text, const std::string& 
   }
 
   config.tie_word_embeddings = json_bool(obj, "tie_word_embeddings", label).value_or(false);
-  if (config.architecture == Architecture::kQwen2) {
+  if (config.architecture != Architecture::kLlama) {
     // The R1 distills ship sliding_window values but switch the mechanism off; refuse a config that turns it on.
     if (json_bool(obj, "use_sliding_window", label).value_or(false)) {
       bad_field(label, "use_sliding_window", "false (sliding-window attention is not supported)");
     }
+  }
+  if (config.architecture == Architecture::kQwen2) {
     config.qkv_bias = true;  // Qwen2's attention always carries q/k/v biases
+  } else if (config.architecture == Architecture::kQwen3) {
+    const bool attention_bias = json_bool(obj, "attention_bias", label).value_or(false);
+    config.qkv_bias = attention_bias;
+    config.o_bias = attention_bias;
+    config.qk_norm = true;
   } else {
     const bool attention_bias = json_bool(obj, "attention_bias", label).value_or(false);
     config.qkv_bias = attention_bias;

@@ -9,7 +9,7 @@
 
 namespace r1eval::engine {
 
-enum class Architecture { kQwen2, kLlama };
+enum class Architecture { kQwen2, kLlama, kQwen3 };
 
 // Rotary embedding frequency scaling. kNone: plain RoPE; kLinear: positions divided by factor;
 // kLlama3: Llama-3.1's wavelength-dependent interpolation.
@@ -40,14 +40,15 @@ struct ModelConfig {
   bool qkv_bias = false;  // Qwen2 always; Llama when attention_bias
   bool o_bias = false;    // Llama when attention_bias
   bool mlp_bias = false;  // Llama when mlp_bias
+  bool qk_norm = false;   // Qwen3: an RMSNorm over each head of q and of k, before RoPE
   std::optional<DType> torch_dtype;  // the checkpoint's declared weight dtype, if given
   std::optional<std::int64_t> bos_token_id;
   std::vector<std::int64_t> eos_token_ids;
 };
 
 // Parses config.json text. `label` names the file in errors. Throws std::runtime_error with one line
-// "<label>: ..." naming the field; an architecture other than Qwen2ForCausalLM / LlamaForCausalLM is
-// reported by name.
+// "<label>: ..." naming the field; an architecture other than Qwen2ForCausalLM / LlamaForCausalLM /
+// Qwen3ForCausalLM is reported by name.
 ModelConfig parse_model_config(const std::string& json_text, const std::string& label);
 // Reads and parses `<model_dir>/config.json`; the eos ids of `<model_dir>/generation_config.json` (when
 // present) join config.json's, as transformers' generate stops on both.

@@ -120,7 +120,7 @@ std::uint64_t TransformerWeights::weight_bytes_per_step() const {
     for (const Linear* linear : {&layer.q, &layer.k, &layer.v, &layer.o, &layer.gate, &layer.up, &layer.down}) {
       floats += linear->weight.size() + linear->bias.size();
     }
-    floats += layer.input_norm.size() + layer.post_attention_norm.size();
+    floats += layer.input_norm.size() + layer.post_attention_norm.size() + layer.q_norm.size() + layer.k_norm.size();
   }
   floats += final_norm.size();
   return floats * sizeof(float);
@@ -181,6 +181,10 @@ LayerWeights TransformerShardReader::layer(std::int64_t n) const {
   layer.k = column_parallel(reader, layer_tensor_name(n, "self_attn.k_proj"), kv_out, hidden, kv_rows_, c.qkv_bias);
   layer.v = column_parallel(reader, layer_tensor_name(n, "self_attn.v_proj"), kv_out, hidden, kv_rows_, c.qkv_bias);
   layer.o = row_parallel(reader, layer_tensor_name(n, "self_attn.o_proj"), hidden, q_out, q_rows_, c.o_bias, shard_.rank);
+  if (c.qk_norm) {  // one weight per head dimension, shared by all heads: every rank holds it whole
+    layer.q_norm = reader.vector(layer_tensor_name(n, "self_attn.q_norm.weight"), c.head_dim);
+    layer.k_norm = reader.vector(layer_tensor_name(n, "self_attn.k_norm.weight"), c.head_dim);
+  }
   layer.gate = column_parallel(reader, layer_tensor_name(n, "mlp.gate_proj"), inter, hidden, inter_part_, c.mlp_bias);
   layer.up = column_parallel(reader, layer_tensor_name(n, "mlp.up_proj"), inter, hidden, inter_part_, c.mlp_bias);
   layer.down = row_parallel(reader, layer_tensor_name(n, "mlp.down_proj"), hidden, inter, inter_part_, c.mlp_bias,

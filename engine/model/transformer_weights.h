@@ -41,6 +41,7 @@ struct Linear {
 struct LayerWeights {
   std::vector<float> input_norm;           // [hidden]
   Linear q, k, v, o;                       // q,k,v column-parallel; o row-parallel
+  std::vector<float> q_norm, k_norm;       // [head_dim] each when config.qk_norm (Qwen3), else empty
   std::vector<float> post_attention_norm;  // [hidden]
   Linear gate, up, down;                   // gate,up column-parallel; down row-parallel
 };

@@ -81,9 +81,19 @@ TEST(ModelConfig, AcceptsNewerRopeParametersSpelling) {
   EXPECT_TRUE(config.o_bias);
 }
 
+TEST(ModelConfig, ReadsQwen3Fixture) {
+  const ModelConfig config = load_model_config(testing::fixture_dir("qwen3_bf16").string());
+  EXPECT_EQ(config.architecture, Architecture::kQwen3);
+  EXPECT_TRUE(config.qk_norm);
+  EXPECT_FALSE(config.qkv_bias);
+  EXPECT_EQ(config.head_dim, 32);  // set apart from hidden / heads (16)
+  EXPECT_TRUE(config.tie_word_embeddings);
+}
+
 TEST(ModelConfig, NamesUnknownArchitecture) {
   const std::string message = config_error(R"({"architectures":["MistralForCausalLM"],"hidden_size":8})");
-  EXPECT_EQ(message, "config.json: unsupported architecture 'MistralForCausalLM' (supported: Qwen2ForCausalLM, LlamaForCausalLM)");
+  EXPECT_EQ(message, "config.json: unsupported architecture 'MistralForCausalLM' (supported: Qwen2ForCausalLM, LlamaForCausalLM, "
+                     "Qwen3ForCausalLM)");
 }
 
 TEST(ModelConfig, NamesBadFields) {

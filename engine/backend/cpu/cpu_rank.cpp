@@ -48,6 +48,10 @@ std::vector<float> CpuRank::forward(const ForwardBatch& batch, Communicator& com
     linear_forward(h.data(), tokens, layer.q, q.data());
     linear_forward(h.data(), tokens, layer.k, k.data());
     linear_forward(h.data(), tokens, layer.v, v.data());
+    if (cfg.qk_norm) {  // Qwen3: each head of q and of k normalised over its head_dim values
+      rms_norm(q.data(), layer.q_norm.data(), tokens * q_heads, head_dim, cfg.rms_norm_eps, q.data());
+      rms_norm(k.data(), layer.k_norm.data(), tokens * kv_heads, head_dim, cfg.rms_norm_eps, k.data());
+    }
     for (std::int64_t t = 0; t < tokens; ++t) {
       apply_rope(q.data() + t * q_heads * head_dim, q_heads, head_dim, batch.positions[n(t)], inv_freq_);
       apply_rope(k.data() + t * kv_width, kv_heads, head_dim, batch.positions[n(t)], inv_freq_);
