@@ -112,6 +112,19 @@ TEST(JinjaTemplate, FiltersTestsAndMethods) {
   EXPECT_EQ(render("{{ missing | default('d') }} {{ '' | default('e', true) }}"), "d e");
 }
 
+// Cases a differential fuzz against jinja2 found.
+TEST(JinjaTemplate, PythonSemanticsFoundByFuzzing) {
+  EXPECT_EQ(render("{{ 1 < 3 < 2 }} {{ 'a' == 'a' == 'a' }} {{ 0 < 5 <= 5 }}"), "False True True");
+  EXPECT_EQ(render("{% macro m() %}[{{ message }}]{% endmacro %}{% for message in [1] %}{{ m() }}{% endfor %}"), "[]");
+  EXPECT_EQ(render("{% set x = 1 %}{% macro m() %}{{ x }}{% endmacro %}{% for i in [1] %}{% set x = 2 %}{{ m() }}{% endfor %}"), "1");
+  EXPECT_EQ(render("{{ tools | selectattr('type') | list | length }} {{ none | map(attribute='a') | list }}", {{"tools", nullptr}}), "0 []");
+  EXPECT_EQ(render("{{ '\u00c9COLE' | lower }} {{ 'stra\u00dfe' | upper }} {{ '\u00e9'.isalpha() }}"), "\u00e9cole STRASSE True");
+  EXPECT_EQ(render("{{ \"it's\" | title }} {{ \"it's\".title() }} {{ '' is lower }}"), "It's It'S False");
+  EXPECT_EQ(render("{{ 'a\\rb\\r\\nc'.splitlines() }}|{{ 'a\\nb' | indent(2, true) }}|{{ '' | indent(2, true) }}"), "['a', 'b', 'c']|  a\n  b|  ");
+  EXPECT_EQ(render("{{ '12abc' | int }} {{ '1_000' | int }} {{ '3.7' | int }} {{ 1 // 0.1 }} {{ '%s' | format([1, 2]) }}"), "0 1000 3 9.0 [1, 2]");
+  EXPECT_EQ(render("{{ (1, 2) == [1, 2] }} {{ {}[:2] is defined }} {{ '\\101\\N{BULLET}' }}"), "False False A\u2022");
+}
+
 TEST(JinjaTemplate, MacrosAndBlockSet) {
   EXPECT_EQ(render("{% macro m(x, y='!') %}<{{ x }}{{ y }}>{% endmacro %}{{ m('a') }}{{ m('b', y='?') }}"), "<a!><b?>");
   EXPECT_EQ(render("{% set block %}x{{ 1 + 1 }}{% endset %}[{{ block }}]"), "[x2]");

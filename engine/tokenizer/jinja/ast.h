@@ -26,7 +26,8 @@ struct Expr {
     kTest,         // args[0] is [not] name(args[1..]); negated
     kNot,          // not args[0]
     kNegate,       // -args[0]
-    kBinary,       // args[0] op args[1]: + - * / // % ** ~ == != < > <= >= in "not in" and or
+    kBinary,       // args[0] op args[1]: + - * / // % ** ~ and or
+    kCompare,      // args[0] keywords[0] args[1] keywords[1] args[2] ...: == != < > <= >= in "not in", chained
     kConditional,  // args[1] if args[0] else args[2] (args[2] null when there is no else)
   };
   Kind kind;

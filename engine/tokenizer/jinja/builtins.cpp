@@ -9,6 +9,10 @@
 #include <memory>
 #include <set>
 
+#include <unicode/locid.h>
+#include <unicode/uchar.h>
+#include <unicode/unistr.h>
+
 namespace r1eval::engine::jinja {
 namespace {
 
@@ -133,26 +137,68 @@ std::vector<std::string> split_on(const std::string& s, const std::string& sep, 
   return parts;
 }
 
-std::string ascii_map(std::string s, int (*f)(int)) {
-  for (char& c : s) c = static_cast<char>(f(static_cast<unsigned char>(c)));
-  return s;
+// Python's str.lower() / str.upper(): full Unicode case mapping ("straße".upper() is "STRASSE").
+std::string lower_case(const std::string& s) {
+  std::string out;
+  icu::UnicodeString::fromUTF8(s).toLower(icu::Locale::getRoot()).toUTF8String(out);
+  return out;
 }
 
+std::string upper_case(const std::string& s) {
+  std::string out;
+  icu::UnicodeString::fromUTF8(s).toUpper(icu::Locale::getRoot()).toUTF8String(out);
+  return out;
+}
+
+// Code points of UTF-8 text.
+std::vector<UChar32> code_point_list(const std::string& s) {
+  std::vector<UChar32> out;
+  const icu::UnicodeString u = icu::UnicodeString::fromUTF8(s);
+  for (int32_t i = 0; i < u.length(); i = u.moveIndex32(i, 1)) out.push_back(u.char32At(i));
+  return out;
+}
+
+std::string utf8_of(UChar32 c) {
+  std::string out;
+  icu::UnicodeString(c).toUTF8String(out);
+  return out;
+}
+
+// Python's str.title(): a character after an uncased one is title-cased, after a cased one lower-cased
+// ("it's" -> "It'S").
 std::string title_case(const std::string& s) {
-  std::string out = s;
-  bool in_word = false;
-  for (char& c : out) {
-    const bool letter = std::isalpha(static_cast<unsigned char>(c)) != 0;
-    c = static_cast<char>(letter ? (in_word ? std::tolower(static_cast<unsigned char>(c)) : std::toupper(static_cast<unsigned char>(c))) : c);
-    in_word = letter;
+  std::string out;
+  bool after_cased = false;
+  for (const UChar32 c : code_point_list(s)) {
+    out += after_cased ? lower_case(utf8_of(c)) : utf8_of(u_totitle(c));
+    after_cased = u_isupper(c) || u_islower(c) || u_istitle(c);
   }
   return out;
 }
 
+// Python's str.islower() / isupper(): at least one cased character, none of the other case.
+bool is_one_case(const std::string& s, bool lower) {
+  bool cased = false;
+  for (const UChar32 c : code_point_list(s)) {
+    if (lower ? (u_isupper(c) || u_istitle(c)) : (u_islower(c) || u_istitle(c))) return false;
+    cased = cased || u_isupper(c) || u_islower(c) || u_istitle(c);
+  }
+  return cased;
+}
+
+// Python's str.capitalize(): the first character in title case, the rest lower case.
 std::string capitalize(const std::string& s) {
-  std::string out = ascii_map(s, [](int c) { return std::tolower(c); });
-  if (!out.empty()) out[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(out[0])));
-  return out;
+  const std::vector<UChar32> chars = code_point_list(s);
+  if (chars.empty()) return s;
+  std::string rest;
+  for (std::size_t i = 1; i < chars.size(); ++i) rest += utf8_of(chars[i]);
+  return utf8_of(u_totitle(chars[0])) + lower_case(rest);
+}
+
+// str.isalpha() and the like over every code point (false for the empty string).
+bool all_code_points(const std::string& s, bool (*test)(UChar32)) {
+  const std::vector<UChar32> chars = code_point_list(s);
+  return !chars.empty() && std::all_of(chars.begin(), chars.end(), test);
 }
 
 std::string replace_all(const std::string& s, const std::string& from, const std::string& to, std::int64_t count) {
@@ -253,6 +299,7 @@ Value sum_of(const List& items) {
 
 // select / reject / selectattr / rejectattr: items passing (or failing) a test, or truthy when none is named.
 Value filter_items(const Value& input, Arguments& args, bool by_attribute, bool keep_passing, const std::string& what) {
+  if (!input.truthy()) return Value(List{});  // jinja2: "if value:" before iterating (tools is None)
   std::size_t next = 0;
   std::string attribute;
   if (by_attribute) attribute = string_argument(next < args.size() ? &args[next++] : nullptr, what);
@@ -270,10 +317,51 @@ Value filter_items(const Value& input, Arguments& args, bool by_attribute, bool 
 
 bool number_test(const Value& v) { return v.is_number() && !v.is_bool(); }
 
+// The length of the line break Python's str.splitlines() sees at s[i] (\n, \r\n, \r, \v, \f, \x1c-\x1e,
+// U+0085, U+2028, U+2029), 0 when none.
+std::size_t line_break_length(std::string_view s, std::size_t i) {
+  const char c = s[i];
+  if (c == '\r') return i + 1 < s.size() && s[i + 1] == '\n' ? 2 : 1;
+  if (c == '\n' || c == '\v' || c == '\f' || (c >= '\x1c' && c <= '\x1e')) return 1;
+  if (s.substr(i, 2) == "\xc2\x85") return 2;
+  if (s.substr(i, 3) == "\xe2\x80\xa8" || s.substr(i, 3) == "\xe2\x80\xa9") return 3;
+  return 0;
+}
+
+// Python's str.splitlines(): the lines without their breaks; a final break makes no empty last line.
+std::vector<std::string> split_lines(std::string_view s) {
+  std::vector<std::string> lines;
+  std::size_t start = 0;
+  for (std::size_t i = 0; i < s.size();) {
+    if (const std::size_t n = line_break_length(s, i)) {
+      lines.emplace_back(s.substr(start, i - start));
+      i += n;
+      start = i;
+    } else {
+      ++i;
+    }
+  }
+  if (start < s.size()) lines.emplace_back(s.substr(start));
+  return lines;
+}
+
+
+// The number `text` spells as a whole (Python's float()), nullopt when it has anything else.
+std::optional<double> whole_float(const std::string& text) {
+  if (text.empty()) return std::nullopt;
+  try {
+    std::size_t used = 0;
+    const double d = std::stod(text, &used);
+    if (used == text.size()) return d;
+  } catch (const std::exception&) {
+  }
+  return std::nullopt;
+}
+
 // What sort / unique / min / max compare: strings lower-cased unless case-sensitive (jinja2's default).
 Value comparison_key(const Value& v, bool case_sensitive) {
   if (case_sensitive || !v.is_string()) return v;
-  return Value(ascii_map(v.as_string(), [](int c) { return std::tolower(c); }));
+  return Value(lower_case(v.as_string()));
 }
 
 // jinja2's title filter: each piece between runs of spaces, "-", "(", "{", "[" and "<" gets an upper-case
@@ -281,14 +369,14 @@ Value comparison_key(const Value& v, bool case_sensitive) {
 std::string title_words(const std::string& s) {
   std::string out;
   bool piece_start = true;
-  for (const char c : s) {
-    const bool separator = c == '-' || c == '(' || c == '{' || c == '[' || c == '<' || std::isspace(static_cast<unsigned char>(c));
+  for (const UChar32 c : code_point_list(s)) {
+    const bool separator = c == '-' || c == '(' || c == '{' || c == '[' || c == '<' || u_isUWhiteSpace(c);
     if (separator) {
-      out += c;
+      out += utf8_of(c);
       piece_start = true;
       continue;
     }
-    out += static_cast<char>(piece_start ? std::toupper(static_cast<unsigned char>(c)) : std::tolower(static_cast<unsigned char>(c)));
+    out += piece_start ? upper_case(utf8_of(c)) : lower_case(utf8_of(c));
     piece_start = false;
   }
   return out;
@@ -323,7 +411,7 @@ std::string ascii_json(const std::string& json) {
 }  // namespace
 
 std::string percent_format(const std::string& format, const Value& args) {
-  const List values = args.is_list() ? args.as_list() : List{args};
+  const List values = args.is_tuple() ? args.as_list() : List{args};  // a list is one argument, as in Python
   std::string out;
   std::size_t next = 0;
   for (std::size_t i = 0; i < format.size(); ++i) {
@@ -349,10 +437,13 @@ std::string percent_format(const std::string& format, const Value& args) {
     if (next >= values.size()) fail("not enough arguments for format string");
     const Value& v = values[next++];
     char buf[512];
-    if (c == 's' || c == 'r') {
+    if (c == 's' || c == 'r') {  // padded to the width in characters, not bytes
       const std::string text = c == 's' ? v.str() : v.repr();
-      std::snprintf(buf, sizeof buf, (spec + "s").c_str(), text.c_str());
-      out += text.size() < 400 ? std::string(buf) : text;
+      const std::size_t digits_at = spec.find_first_of("123456789");
+      const std::size_t width = digits_at == std::string::npos ? 0 : std::stoul(spec.substr(digits_at));
+      const std::size_t n = code_points(text);
+      const std::string pad = n < width ? std::string(width - n, ' ') : std::string();
+      out += spec.find('-') != std::string::npos ? text + pad : pad + text;
     } else if (c == 'd' || c == 'i' || c == 'x' || c == 'X' || c == 'o') {
       if (!v.is_number()) fail(std::string("%") + c + " format: a number is required, not " + v.type_name());
       const long long n = v.is_float() ? static_cast<long long>(v.as_double()) : v.as_int();
@@ -368,7 +459,7 @@ std::string percent_format(const std::string& format, const Value& args) {
       fail(std::string("unsupported format character '") + c + "'");
     }
   }
-  if (next < values.size() && args.is_list()) fail("not all arguments converted during string formatting");
+  if (next < values.size() && args.is_tuple()) fail("not all arguments converted during string formatting");
   return out;
 }
 
@@ -448,8 +539,8 @@ Value apply_filter(const std::string& name, const Value& input, Arguments& args,
     return Value(ensure_ascii && ensure_ascii->truthy() ? ascii_json(json) : json);
   }
   if (name == "string") return Value(input.str());
-  if (name == "lower") return Value(ascii_map(input.str(), [](int c) { return std::tolower(c); }));
-  if (name == "upper") return Value(ascii_map(input.str(), [](int c) { return std::toupper(c); }));
+  if (name == "lower") return Value(lower_case(input.str()));
+  if (name == "upper") return Value(upper_case(input.str()));
   if (name == "title") return Value(title_words(input.str()));
   if (name == "capitalize") return Value(capitalize(input.str()));
   if (name == "safe") return input;
@@ -505,13 +596,16 @@ Value apply_filter(const std::string& name, const Value& input, Arguments& args,
     if (input.is_float()) return Value(static_cast<std::int64_t>(input.as_double()));
     const Value* fallback = argument(args, keywords, 0, "default");
     const std::int64_t base = int_argument(argument(args, keywords, 1, "base"), 10, what);
-    const std::string text = strip_whitespace(input.str(), true, true);
+    std::string text = strip_whitespace(input.str(), true, true);
+    std::erase(text, '_');  // Python's int() reads "1_000"
     try {
       std::size_t used = 0;
       const std::int64_t n = std::stoll(text, &used, static_cast<int>(base));
       if (used == text.size()) return Value(n);
-      if (base == 10) return Value(static_cast<std::int64_t>(std::stod(text)));  // "3.7" -> 3, as jinja2
     } catch (const std::exception&) {
+    }
+    if (base == 10) {  // "3.7" -> 3, as jinja2 (through float)
+      if (const std::optional<double> d = whole_float(text); d && std::fabs(*d) < 9.2e18) return Value(static_cast<std::int64_t>(*d));
     }
     return fallback ? *fallback : Value(static_cast<std::int64_t>(0));
   }
@@ -543,12 +637,9 @@ Value apply_filter(const std::string& name, const Value& input, Arguments& args,
   }
   if (name == "float") {
     if (input.is_number()) return Value(input.as_double());
-    try {
-      return Value(std::stod(strip_whitespace(input.str(), true, true)));
-    } catch (const std::exception&) {
-      const Value* fallback = argument(args, keywords, 0, "default");
-      return fallback ? *fallback : Value(0.0);
-    }
+    if (const std::optional<double> d = whole_float(strip_whitespace(input.str(), true, true))) return Value(*d);
+    const Value* fallback = argument(args, keywords, 0, "default");
+    return fallback ? *fallback : Value(0.0);
   }
   if (name == "abs") {
     if (input.is_float()) return Value(std::fabs(input.as_double()));
@@ -573,6 +664,7 @@ Value apply_filter(const std::string& name, const Value& input, Arguments& args,
     return Value(r / scale);
   }
   if (name == "map") {
+    if (!input.truthy()) return Value(List{});
     const Value* attribute = keyword(keywords, "attribute");
     List out;
     if (attribute) {
@@ -662,13 +754,13 @@ Value apply_filter(const std::string& name, const Value& input, Arguments& args,
                                                                : std::string(static_cast<std::size_t>(int_argument(width_arg, 4, what)), ' ');
     const Value* first = argument(args, keywords, 1, "first");
     const Value* blank = argument(args, keywords, 2, "blank");
-    const std::vector<std::string> lines = split_on(input.str(), "\n", -1, false);
-    std::string out;
-    for (std::size_t i = 0; i < lines.size(); ++i) {
-      if (i) out += "\n";
-      const bool indent_line = (i > 0 || (first && first->truthy())) && (!lines[i].empty() || (blank && blank->truthy()));
-      out += (indent_line ? pad : "") + lines[i];
-    }
+    // jinja2's steps: a newline appended, the lines split; lines after the first indented (blank ones only
+    // with blank=true), the first with first=true.
+    const std::vector<std::string> lines = split_lines(input.str() + "\n");
+    std::string out = lines.empty() ? std::string() : lines[0];
+    for (std::size_t i = 1; i < lines.size(); ++i)
+      out += "\n" + ((!lines[i].empty() || (blank && blank->truthy())) ? pad : std::string()) + lines[i];
+    if (first && first->truthy()) out = pad + out;
     return Value(std::move(out));
   }
   if (name == "wordcount") return Value(static_cast<std::int64_t>(split_whitespace(input.str(), -1, false).size()));
@@ -715,8 +807,8 @@ bool apply_test(const std::string& name, const Value& v, const Arguments& args) 
     return false;
   }
   if (name == "sameas") return v == arg(0) && v.type_name() == arg(0).type_name();
-  if (name == "lower") return v.is_string() && ascii_map(v.as_string(), [](int c) { return std::tolower(c); }) == v.as_string();
-  if (name == "upper") return v.is_string() && ascii_map(v.as_string(), [](int c) { return std::toupper(c); }) == v.as_string();
+  if (name == "lower") return is_one_case(v.str(), true);  // jinja2 tests str(value)
+  if (name == "upper") return is_one_case(v.str(), false);
   fail("no test named '" + name + "'");
 }
 
@@ -747,10 +839,7 @@ std::optional<Value> method(const Value& object, const std::string& name) {
     }
     if (name == "splitlines")
       return bind([](const Value& s, Arguments&, Keywords&) {
-        std::vector<std::string> lines = split_on(s.as_string(), "\n", -1, false);
-        if (!lines.empty() && lines.back().empty()) lines.pop_back();
-        for (std::string& l : lines)
-          if (!l.empty() && l.back() == '\r') l.pop_back();
+        const std::vector<std::string> lines = split_lines(s.as_string());
         return Value(List(lines.begin(), lines.end()));
       });
     if (name == "startswith" || name == "endswith") {
@@ -838,36 +927,27 @@ std::optional<Value> method(const Value& object, const std::string& name) {
       });
     if (name == "swapcase" || name == "casefold")
       return bind([name](const Value& s, Arguments&, Keywords&) {
-        std::string t = s.as_string();
-        for (char& c : t) {
-          const auto u = static_cast<unsigned char>(c);
-          c = static_cast<char>(name == "casefold" ? std::tolower(u) : std::isupper(u) ? std::tolower(u) : std::toupper(u));
+        if (name == "casefold") {
+          std::string out;
+          icu::UnicodeString::fromUTF8(s.as_string()).foldCase().toUTF8String(out);
+          return Value(out);
         }
-        return Value(t);
+        std::string out;
+        for (const UChar32 c : code_point_list(s.as_string()))
+          out += u_isupper(c) ? lower_case(utf8_of(c)) : u_islower(c) ? upper_case(utf8_of(c)) : utf8_of(c);
+        return Value(out);
       });
     if (name == "format")
       return bind([](const Value& s, Arguments& args, Keywords& keywords) { return Value(brace_format(s.as_string(), args, keywords)); });
     if (name == "islower" || name == "isupper")
-      return bind([name](const Value& s, Arguments&, Keywords&) {
-        bool cased = false;
-        for (const char c : s.as_string()) {
-          const auto u = static_cast<unsigned char>(c);
-          if (name == "islower" ? std::isupper(u) : std::islower(u)) return Value(false);
-          cased = cased || std::isalpha(u);
-        }
-        return Value(cased);
-      });
-    if (name == "isdigit" || name == "isspace" || name == "isalpha" || name == "isalnum")
-      return bind([name](const Value& s, Arguments&, Keywords&) {
-        const std::string& t = s.as_string();
-        if (t.empty()) return Value(false);
-        for (const char c : t) {
-          const auto u = static_cast<unsigned char>(c);
-          const bool ok = name == "isdigit" ? std::isdigit(u) : name == "isspace" ? std::isspace(u) : name == "isalpha" ? std::isalpha(u) : std::isalnum(u);
-          if (!ok) return Value(false);
-        }
-        return Value(true);
-      });
+      return bind([name](const Value& s, Arguments&, Keywords&) { return Value(is_one_case(s.as_string(), name == "islower")); });
+    if (name == "isdigit" || name == "isspace" || name == "isalpha" || name == "isalnum") {
+      bool (*test)(UChar32) = name == "isdigit"   ? [](UChar32 c) -> bool { return u_isdigit(c); }
+                              : name == "isspace" ? [](UChar32 c) -> bool { return u_isUWhiteSpace(c); }
+                              : name == "isalpha" ? [](UChar32 c) -> bool { return u_isalpha(c); }
+                                                  : [](UChar32 c) -> bool { return u_isalnum(c); };
+      return bind([test](const Value& s, Arguments&, Keywords&) { return Value(all_code_points(s.as_string(), test)); });
+    }
     return std::nullopt;
   }
   if (object.is_dict()) {

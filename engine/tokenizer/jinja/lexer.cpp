@@ -4,6 +4,8 @@
 #include <cctype>
 #include <cstdint>
 
+#include <unicode/uchar.h>
+
 #include "engine/tokenizer/jinja/value.h"
 
 namespace r1eval::engine::jinja {
@@ -49,7 +51,6 @@ std::string string_literal(std::string_view s, std::size_t& i, int line) {
       case 'n': out += '\n'; break;
       case 't': out += '\t'; break;
       case 'r': out += '\r'; break;
-      case '0': out += '\0'; break;
       case 'a': out += '\a'; break;
       case 'b': out += '\b'; break;
       case 'f': out += '\f'; break;
@@ -58,6 +59,29 @@ std::string string_literal(std::string_view s, std::size_t& i, int line) {
       case '\'': out += '\''; break;
       case '"': out += '"'; break;
       case '\n': break;  // a line continuation
+      case '0':
+      case '1':
+      case '2':
+      case '3':
+      case '4':
+      case '5':
+      case '6':
+      case '7': {  // octal "\101", "\0": up to three digits
+        std::uint32_t v = static_cast<std::uint32_t>(e - '0');
+        for (int k = 0; k < 2 && i < s.size() && s[i] >= '0' && s[i] <= '7'; ++k) v = v * 8 + static_cast<std::uint32_t>(s[i++] - '0');
+        append_utf8(v, out);
+        break;
+      }
+      case 'N': {  // "\N{BULLET}"
+        const std::size_t close = s.find('}', i);
+        if (i >= s.size() || s[i] != '{' || close == std::string_view::npos) fail(line, "malformed \\N{...} escape");
+        UErrorCode status = U_ZERO_ERROR;
+        const UChar32 c = u_charFromName(U_UNICODE_CHAR_NAME, std::string(s.substr(i + 1, close - i - 1)).c_str(), &status);
+        if (U_FAILURE(status)) fail(line, "unknown character name in \\N{" + std::string(s.substr(i + 1, close - i - 1)) + "}");
+        append_utf8(static_cast<std::uint32_t>(c), out);
+        i = close + 1;
+        break;
+      }
       case 'x':
       case 'u':
       case 'U': {
@@ -223,7 +247,7 @@ std::vector<Piece> split_template(std::string_view source) {
     std::size_t close = tag_end(s, open, kind, line);
     const std::size_t body_begin = open + 2 + ((marker == '-' || marker == '+') ? 1 : 0);
     const bool strip_after = close > body_begin && s[close - 1] == '-';
-    const bool keep_newline = kind == '%' && close > body_begin && s[close - 1] == '+';  // "+%}": no trim_blocks
+    const bool keep_newline = kind != '{' && close > body_begin && s[close - 1] == '+';  // "+%}", "+#}": no trim_blocks
     const std::size_t body_end = strip_after || keep_newline ? close - 1 : close;
     std::string_view body = s.substr(body_begin, body_end > body_begin ? body_end - body_begin : 0);
     std::size_t after = close + 2;

@@ -124,8 +124,10 @@ class ExprParser {
     return comparison();
   }
 
+  // "a < b < c" is Python's "a < b and b < c": one node holding the operands, the operators in keywords.
   ExprPtr comparison() {
-    ExprPtr e = concatenation();
+    ExprPtr first = sum();
+    ExprPtr chain;
     for (;;) {
       std::string op;
       if (!done() && t_[i_].kind == TokenKind::kOperator &&
@@ -139,26 +141,32 @@ class ExprParser {
         i_ += 2;
         op = "not in";
       } else {
-        return e;
+        return chain ? std::move(chain) : std::move(first);
       }
-      e = binary(op, std::move(e), concatenation(), line_);
+      if (!chain) {
+        chain = make(Expr::Kind::kCompare, line_);
+        chain->args.push_back(std::move(first));
+      }
+      chain->keywords.push_back(op);
+      chain->args.push_back(sum());
     }
   }
 
-  ExprPtr concatenation() {
-    ExprPtr e = sum();
-    while (at_operator("~")) {
-      ++i_;
-      e = binary("~", std::move(e), sum(), line_);
+  // As jinja2: "~" binds tighter than "+" and "-", looser than "*".
+  ExprPtr sum() {
+    ExprPtr e = concatenation();
+    while (at_operator("+") || at_operator("-")) {
+      const std::string op = t_[i_++].text;
+      e = binary(op, std::move(e), concatenation(), line_);
     }
     return e;
   }
 
-  ExprPtr sum() {
+  ExprPtr concatenation() {
     ExprPtr e = product();
-    while (at_operator("+") || at_operator("-")) {
-      const std::string op = t_[i_++].text;
-      e = binary(op, std::move(e), product(), line_);
+    while (at_operator("~")) {
+      ++i_;
+      e = binary("~", std::move(e), product(), line_);
     }
     return e;
   }

@@ -67,8 +67,10 @@ Value arithmetic(const std::string& op, const Value& a, const Value& b) {
     if (numbers) return floats ? Value(a.as_double() * b.as_double()) : checked(mul);
     const Value& seq = a.is_number() ? b : a;
     const Value& times = a.is_number() ? a : b;
-    if (!times.is_int() || !(seq.is_string() || seq.is_list())) unsupported_operands(op, a, b);
-    const std::int64_t n = std::min<std::int64_t>(times.as_int(), kMaxRange);
+    if (!(times.is_int() || times.is_bool()) || !(seq.is_string() || seq.is_list())) unsupported_operands(op, a, b);
+    const std::int64_t n = times.as_int();
+    const std::size_t unit = seq.is_string() ? seq.as_string().size() : seq.as_list().size();
+    if (n > 0 && unit > 0 && static_cast<std::uint64_t>(n) > kMaxOutput / unit) fail("a repetition over " + std::to_string(kMaxOutput >> 20) + " MiB");
     if (seq.is_string()) {
       std::string s;
       for (std::int64_t i = 0; i < n; ++i) s += seq.as_string();
@@ -90,8 +92,23 @@ Value arithmetic(const std::string& op, const Value& a, const Value& b) {
       const std::int64_t q = floor_div(a.as_int(), b.as_int());
       return op == "//" ? Value(q) : Value(a.as_int() - q * b.as_int());
     }
-    const double q = std::floor(a.as_double() / b.as_double());
-    return op == "//" ? Value(q) : Value(a.as_double() - q * b.as_double());
+    // CPython's float divmod: the remainder from fmod, its sign made that of the divisor.
+    const double x = a.as_double(), y = b.as_double();
+    double mod = std::fmod(x, y);
+    double div = (x - mod) / y;
+    if (mod != 0.0 && ((y < 0) != (mod < 0))) {
+      mod += y;
+      div -= 1.0;
+    }
+    if (mod == 0.0) mod = std::copysign(0.0, y);
+    double floor_div = 0.0;
+    if (div != 0.0) {
+      floor_div = std::floor(div);
+      if (div - floor_div > 0.5) floor_div += 1.0;
+    } else {
+      floor_div = std::copysign(0.0, x / y);
+    }
+    return op == "//" ? Value(floor_div) : Value(mod);
   }
   if (op == "**") {
     if (!floats && b.as_int() >= 0) {
@@ -316,6 +333,7 @@ class Renderer {
     frames_.back()[s.targets[0]] = Value::function([this, macro](Arguments& args, Keywords& keywords) {
       if (++call_depth_ > kMaxCallDepth) fail("macros nested too deeply");
       frames_.emplace_back();
+      frames_.back().macro = true;
       const std::size_t params = macro->targets.size() - 1;
       if (args.size() > params) fail("macro '" + macro->targets[0] + "' takes " + std::to_string(params) + " arguments");
       for (std::size_t p = 0; p < params; ++p) {
@@ -335,8 +353,13 @@ class Renderer {
   }
 
   Value lookup(const std::string& name) {
-    for (auto it = frames_.rbegin(); it != frames_.rend(); ++it)
-      if (const auto found = it->find(name); found != it->end()) return found->second;
+    for (auto it = frames_.rbegin(); it != frames_.rend(); ++it) {
+      if (const auto found = it->vars.find(name); found != it->vars.end()) return found->second;
+      if (it->macro) {
+        if (const auto top = frames_.front().vars.find(name); top != frames_.front().vars.end()) return top->second;
+        break;
+      }
+    }
     if (name == "range")
       return Value::function([](Arguments& args, Keywords&) {
         if (args.empty() || args.size() > 3) fail("range expected 1 to 3 arguments");
@@ -414,9 +437,12 @@ class Renderer {
 
   Value item(const Value& object, const Value& key, const Expr& where) {
     if (object.is_undefined()) fail("'" + describe(where) + "' is undefined");
-    if (object.is_dict()) {
+    if (object.is_dict()) {  // the key first, then a method of that name (d['items'])
       const Value* found = key.is_string() ? object.find(key.as_string()) : nullptr;
-      return found ? *found : Value::undefined(key.str());
+      if (found) return *found;
+      if (key.is_string())
+        if (std::optional<Value> m = method(object, key.as_string())) return *m;
+      return Value::undefined(key.str());
     }
     if ((object.is_list() || object.is_string()) && (key.is_int() || key.is_bool())) {
       if (object.is_list()) {
@@ -488,10 +514,10 @@ class Renderer {
           for (std::size_t i : slice_indices(chars.size(), start, stop, step)) out += chars[i];
           return Value(std::move(out));
         }
-        if (!object.is_list()) fail("'" + object.type_name() + "' object is not subscriptable");
+        if (!object.is_list()) return Value::undefined("slice");  // jinja2 gives undefined for what cannot be sliced
         List out;
         for (std::size_t i : slice_indices(object.as_list().size(), start, stop, step)) out.push_back(object.as_list()[i]);
-        return Value(std::move(out));
+        return object.is_tuple() ? Value::tuple(std::move(out)) : Value(std::move(out));
       }
       case Expr::Kind::kCall: return call(eval(*e.args[0]), e, 1);
       case Expr::Kind::kFilter: {
@@ -522,6 +548,15 @@ class Renderer {
         if (eval(*e.args[0]).truthy()) return eval(*e.args[1]);
         return e.args[2] ? eval(*e.args[2]) : Value::undefined("else");
       case Expr::Kind::kBinary: return binary(e);
+      case Expr::Kind::kCompare: {
+        Value left = eval(*e.args[0]);
+        for (std::size_t i = 0; i < e.keywords.size(); ++i) {
+          Value right = eval(*e.args[i + 1]);
+          if (!compare(e.keywords[i], left, right)) return Value(false);
+          left = std::move(right);
+        }
+        return Value(true);
+      }
     }
     fail("unknown expression");
   }
@@ -539,18 +574,28 @@ class Renderer {
     const Value a = eval(*e.args[0]);
     const Value b = eval(*e.args[1]);
     if (op == "~") return bounded(Value(a.str() + b.str()));
-    if (op == "==") return Value(a == b);
-    if (op == "!=") return Value(!(a == b));
-    if (op == "<") return Value(less(a, b));
-    if (op == ">") return Value(less(b, a));
-    if (op == "<=") return Value(!less(b, a));
-    if (op == ">=") return Value(!less(a, b));
-    if (op == "in") return Value(contains(b, a));
-    if (op == "not in") return Value(!contains(b, a));
     return bounded(arithmetic(op, a, b));
   }
 
-  std::vector<std::unordered_map<std::string, Value>> frames_;
+  static bool compare(const std::string& op, const Value& a, const Value& b) {
+    if (op == "==") return a == b;
+    if (op == "!=") return !(a == b);
+    if (op == "<") return less(a, b);
+    if (op == ">") return less(b, a);
+    if (op == "<=") return !less(b, a);
+    if (op == ">=") return !less(a, b);
+    if (op == "in") return contains(b, a);
+    return !contains(b, a);  // "not in"
+  }
+
+  // Variables by scope, innermost last. A macro's frame is a boundary: inside it, names resolve in the macro's
+  // own frames, then at the top level (jinja2's macros do not see their caller's loop variables or sets).
+  struct Frame {
+    std::unordered_map<std::string, Value> vars;
+    bool macro = false;
+    Value& operator[](const std::string& name) { return vars[name]; }
+  };
+  std::vector<Frame> frames_;
   RenderOptions options_;
   int call_depth_ = 0;
   std::int64_t steps_ = 0;

@@ -208,7 +208,7 @@ std::string Value::str() const {
 }
 
 std::string Value::repr() const {
-  if (is_undefined()) return "";
+  if (is_undefined()) return "Undefined";
   if (is_none()) return "None";
   if (is_bool()) return as_bool() ? "True" : "False";
   if (is_int()) return std::to_string(as_int());
@@ -257,7 +257,7 @@ bool operator==(const Value& a, const Value& b) {
     if (a.is_float() || b.is_float()) return a.as_double() == b.as_double();
     return a.as_int() == b.as_int();
   }
-  if (a.v_.index() != b.v_.index()) return false;
+  if (a.v_.index() != b.v_.index() || a.tuple_ != b.tuple_) return false;  // (1, 2) != [1, 2]
   if (a.is_undefined() || a.is_none()) return true;
   if (a.is_string()) return a.as_string() == b.as_string();
   if (a.is_list()) return a.as_list() == b.as_list();

@@ -73,7 +73,8 @@ class Value {
   bool is_float() const { return std::holds_alternative<double>(v_); }
   bool is_number() const { return is_int() || is_float() || is_bool(); }
   bool is_string() const { return std::holds_alternative<std::string>(v_); }
-  bool is_list() const { return std::holds_alternative<ListPtr>(v_); }
+  bool is_list() const { return std::holds_alternative<ListPtr>(v_); }  // tuples too
+  bool is_tuple() const { return tuple_; }
   bool is_dict() const { return std::holds_alternative<DictPtr>(v_); }
   bool is_namespace() const { return std::holds_alternative<Namespace>(v_); }
   bool is_callable() const { return std::holds_alternative<Callable>(v_); }
@@ -90,7 +91,8 @@ class Value {
 
   // Python's bool(): empty strings, lists and dicts, 0, None and undefined are false.
   bool truthy() const;
-  // Python's str(): None -> "None", True -> "True", 2.0 -> "2.0", ['a', 1] -> "['a', 1]"; undefined -> "".
+  // Python's str(): None -> "None", True -> "True", 2.0 -> "2.0", ['a', 1] -> "['a', 1]"; undefined -> "" (but
+  // "Undefined" inside a container, as repr() gives).
   std::string str() const;
   // Python's repr() (strings quoted).
   std::string repr() const;
