@@ -4,226 +4,45 @@
 #include <cctype>
 #include <string>
 
+#include "graders/choice_letter.h"
 #include "graders/extract.h"
 
 namespace r1eval::graders {
 namespace {
 
-constexpr size_t kNone = std::string_view::npos;
+using choice::decorated_letter;
+using choice::ends_its_line;
+using choice::is_label;
+using choice::kNone;
+using choice::Letter;
+using choice::LetterRules;
+using choice::skip_decoration;
 
-bool is_alnum(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; }
 bool is_alpha(char c) { return std::isalpha(static_cast<unsigned char>(c)) != 0; }
-bool is_lower(char c) { return std::islower(static_cast<unsigned char>(c)) != 0; }
 char upper(char c) { return static_cast<char>(std::toupper(static_cast<unsigned char>(c))); }
-bool starts_with(std::string_view s, size_t i, std::string_view p) { return s.compare(i, p.size(), p) == 0; }
-
-constexpr std::string_view kFullWidthColon = "\xef\xbc\x9a";   // ：
-constexpr std::string_view kFullWidthA = "\xef\xbc\xa1";       // Ａ; Ｂ..Ｚ follow in the last byte
-constexpr std::string_view kNoBreakSpace = "\xc2\xa0";
-constexpr std::string_view kZeroWidthSpace = "\xe2\x80\x8b";
-constexpr std::array<std::string_view, 2> kDashes = {"\xe2\x80\x93", "\xe2\x80\x94"};  // – —
-
-constexpr std::array<std::string_view, 2> kOptionWords = {"option", "choice"};
+bool starts_with(std::string_view s, std::size_t i, std::string_view p) { return s.compare(i, p.size(), p) == 0; }
 
 // How firmly a letter is stated. The strongest kind found wins, the last of that kind among equals: an
-// "Answer: B" line is not overridden by a unit "\text{C}" or an aside "(option D is wrong)" after it.
-enum class Strength { kLoneLine = 1, kTextLabel = 2, kOptionPhrase = 3, kAnswer = 4 };
-
-// A letter found in the text: where it is, which letter, and where the text after it starts.
-struct Letter {
-  size_t pos = kNone;
-  size_t end = kNone;
-  char letter = 0;
+// "Answer: B" line is not overridden by a unit "\text{C}", an aside "(option D is wrong)" or a later "the
+// answer would be C if ...".
+enum class Strength {
+  kLoneLine = 1,    // a line holding only the letter: "(B)", "**B**"
+  kTextLabel = 2,   // "\text{(B)}", "\textbf{(B)}"
+  kStatement = 3,   // prose: "the correct answer is B", "option B is correct", "I choose B", "答案是B"
+  kAnswerLine = 4,  // the requested format, a line opening with "Answer" ("**Final Answer:** B"), or a box
 };
 
-// Skips what may sit between "Answer:" and its letter: spaces, markdown ("**", "_", "#", "`"), quotes, "$",
-// opening brackets, \( \[ and formatting commands (\boxed, \text, \textbf, \mathbf, ...); newlines too when
-// `newlines`. Returns the position of the first other character (kNone past a command it does not know).
-size_t skip_decoration(std::string_view s, size_t i, bool newlines) {
-  static constexpr std::array<std::string_view, 13> kFormatting = {
-      "\\boxed", "\\fbox", "\\text", "\\textbf", "\\textrm", "\\textit", "\\textsf", "\\mathrm", "\\mathbf",
-      "\\mathit", "\\emph", "\\bf", "\\mathsf"};
-  for (int rounds = 0; rounds < 32 && i < s.size(); ++rounds) {
-    const char c = s[i];
-    if (c == ' ' || c == '\t' || c == '*' || c == '_' || c == '#' || c == '`' || c == '"' || c == '\'' ||
-        c == '$' || c == '(' || c == '[' || c == '{' || (newlines && (c == '\n' || c == '\r'))) {
-      ++i;
-      continue;
-    }
-    if (starts_with(s, i, kNoBreakSpace) || starts_with(s, i, kZeroWidthSpace)) {
-      i += starts_with(s, i, kNoBreakSpace) ? kNoBreakSpace.size() : kZeroWidthSpace.size();
-      continue;
-    }
-    if (c != '\\') return i;
-    size_t e = i + 1;
-    while (e < s.size() && is_alpha(s[e])) ++e;
-    if (e == i + 1 && e < s.size() && (s[e] == '(' || s[e] == '[')) {  // \( \[
-      i = e + 1;
-      continue;
-    }
-    const std::string_view command = s.substr(i, e - i);
-    bool known = false;
-    for (std::string_view f : kFormatting) known = known || command == f;
-    if (!known) return kNone;
-    i = e;
-  }
-  return i;
-}
-
-// The answer letter at `i` (one of `letters`, upper case, or its full-width form "Ｂ").
-Letter letter_at(std::string_view s, size_t i, std::string_view letters) {
-  if (i >= s.size()) return {};
-  char c = 0;
-  size_t end = i + 1;
-  if (std::isupper(static_cast<unsigned char>(s[i]))) {
-    c = s[i];
-  } else if (starts_with(s, i, kFullWidthA.substr(0, 2)) && i + 2 < s.size()) {
-    const unsigned char last = static_cast<unsigned char>(s[i + 2]);
-    const unsigned char first = static_cast<unsigned char>(kFullWidthA[2]);
-    if (last >= first && last < first + 26) c = static_cast<char>('A' + (last - first));
-    end = i + 3;
-  }
-  if (c == 0 || letters.find(c) == std::string_view::npos) return {};
-  return {i, end, c};
-}
-
-// True when the letter ending at `end` stands alone rather than starting a word or a formula: "D-glucose",
-// "C=O", "C_6H_6", "B'", "A mixture of both" are not answers; "A is correct", "B) 3.2 eV", "C." are.
-bool stands_alone(std::string_view s, const Letter& l) {
-  if (l.end >= s.size()) return true;
-  const char next = s[l.end];
-  const bool quoted = next == '\'' && l.pos > 0 && s[l.pos - 1] == '\'';  // 'B', not the prime B'
-  if (is_alnum(next) || next == '-' || next == '=' || next == '_' || next == '^' || (next == '\'' && !quoted) ||
-      next == '+')
-    return false;
-  if (l.letter == 'A' && next == ' ' && l.end + 1 < s.size() && is_lower(s[l.end + 1])) {
-    // "A" is also the article: after it only a verb or a connective keeps it a letter.
-    size_t e = l.end + 1;
-    while (e < s.size() && is_alpha(s[e])) ++e;
-    const std::string_view word = s.substr(l.end + 1, e - l.end - 1);
-    static constexpr std::array<std::string_view, 12> kAfterLetter = {
-        "is", "was", "because", "since", "as", "and", "or", "seems", "appears", "fits", "matches", "would"};
-    for (std::string_view w : kAfterLetter)
-      if (word == w) return true;
-    return false;
-  }
-  return true;
-}
-
-// The decorated letter at `i` ("**(B)**", "$\boxed{B}$"), when it stands alone; newlines skipped when allowed.
-Letter decorated_letter(std::string_view s, size_t i, std::string_view letters, bool newlines) {
-  const size_t at = skip_decoration(s, i, newlines);
-  if (at == kNone) return {};
-  const Letter l = letter_at(s, at, letters);
-  if (l.pos == kNone || !stands_alone(s, l)) return {};
-  return l;
-}
-
-// True when only closing decoration (")", "]", "}", "*", "$", ".", spaces) follows `i` up to the line's end.
-bool ends_its_line(std::string_view s, size_t i) {
-  for (; i < s.size() && s[i] != '\n'; ++i) {
-    const char c = s[i];
-    if (!(c == ')' || c == ']' || c == '}' || c == '*' || c == '$' || c == '.' || c == ' ' || c == '\t' ||
-          c == '\r' || c == '_' || c == '`' || c == '\\'))
-      return false;
-  }
-  return true;
-}
-
-// The length of the word at `i` when it is one of `words` (ASCII, case-insensitive via `lower`), else 0.
-template <size_t N>
-size_t word_at(std::string_view lower, size_t i, const std::array<std::string_view, N>& words) {
-  for (std::string_view w : words)
-    if (starts_with(lower, i, w) && (i + w.size() >= lower.size() || !is_alpha(lower[i + w.size()]))) return w.size();
-  return 0;
-}
-
-size_t skip_blanks(std::string_view s, size_t i) {
-  while (i < s.size() && (s[i] == ' ' || s[i] == '\t' || s[i] == '*' || s[i] == '_')) ++i;
-  return i;
-}
-
-// A lower-case letter that ends its line after an answer statement ("answer: b", "Answer: (c)"); elsewhere
-// a lower-case letter is a word ("Answer: a bit unclear").
-Letter lower_case_letter(std::string_view text, size_t i, std::string_view letters, bool newlines) {
-  const size_t at = skip_decoration(text, i, newlines);
-  if (at == kNone || at >= text.size() || !is_lower(text[at])) return {};
-  const Letter l{at, at + 1, upper(text[at])};
-  if (letters.find(l.letter) == std::string_view::npos || !ends_its_line(text, l.end)) return {};
-  return l;
-}
-
-// True when another letter follows `l` as an alternative: "B and C", "B or D", "B/C" state no one answer.
-bool hedged(std::string_view text, std::string_view lower, const Letter& l, std::string_view letters) {
-  size_t k = l.end;
-  while (k < text.size() && (text[k] == ')' || text[k] == '*' || text[k] == ' ' || text[k] == '$' || text[k] == '}')) ++k;
-  if (k < text.size() && (text[k] == '/' || text[k] == '&')) ++k;
-  else if (starts_with(lower, k, "or ")) k += 3;
-  else if (starts_with(lower, k, "and ")) k += 4;
-  else return false;
-  return decorated_letter(text, k, letters, false).pos != kNone;
-}
-
-// The letter a statement introduced at `i` names: ": B", "：B", "is B", "is: B", "should be (B)", "is clearly
-// option B", or, after a heading ("**Final Answer**\n\nB"), a letter alone on its line.
-Letter stated_letter(std::string_view text, std::string_view lower, size_t i, std::string_view letters) {
-  static constexpr std::array<std::string_view, 2> kIs = {"is", "="};
-  static constexpr std::array<std::string_view, 5> kModal = {"should", "would", "must", "will", "might"};
-  static constexpr std::array<std::string_view, 1> kBe = {"be"};
-  static constexpr std::array<std::string_view, 8> kAdverb = {"clearly",  "therefore", "thus",   "most likely",
-                                                              "likely",   "probably",  "indeed", "definitely"};
-  static constexpr std::array<std::string_view, 4> kChoiceWord = {"option", "choice", "letter", "answer"};
-  i = skip_blanks(text, i);
-  bool colon = false;
-  if (i < text.size() && text[i] == ':') {
-    ++i;
-    colon = true;
-  } else if (starts_with(text, i, kFullWidthColon)) {
-    i += kFullWidthColon.size();
-    colon = true;
-  } else if (i < text.size() && text[i] == '-' && i > 0 && text[i - 1] == ' ') {
-    ++i;  // "Answer - B"
-  } else if (starts_with(text, i, kDashes[0]) || starts_with(text, i, kDashes[1])) {
-    i += kDashes[0].size();
-  } else if (size_t n = word_at(lower, i, kIs)) {
-    i = skip_blanks(text, i + n);
-    if (i < text.size() && text[i] == ':') ++i;
-  } else if (size_t m = word_at(lower, i, kModal)) {
-    i = skip_blanks(text, i + m);
-    const size_t b = word_at(lower, i, kBe);
-    if (b == 0) return {};
-    i += b;
-  } else {
-    // A heading: the letter must follow on a later line and end it.
-    size_t k = i;
-    while (k < text.size() && (text[k] == ' ' || text[k] == '\t' || text[k] == '*' || text[k] == '#' || text[k] == '_')) ++k;
-    if (k >= text.size() || (text[k] != '\n' && text[k] != '\r')) return {};
-    const Letter l = decorated_letter(text, k, letters, /*newlines=*/true);
-    return l.pos != kNone && ends_its_line(text, l.end) ? l : Letter{};
-  }
-  i = skip_blanks(text, i);
-  if (size_t a = word_at(lower, i, kAdverb)) i = skip_blanks(text, i + a);
-  // "option B", "choice (C)"; after a colon the letter may be on the next line ("**Answer:**\n\nB").
-  const size_t before_word = skip_decoration(text, i, colon);
-  if (before_word != kNone)
-    if (size_t w = word_at(lower, before_word, kChoiceWord)) i = before_word + w;
-  Letter l = decorated_letter(text, i, letters, colon);
-  if (l.pos == kNone) l = lower_case_letter(text, i, letters, colon);
-  return l.pos != kNone && !hedged(text, lower, l, letters) ? l : Letter{};
-}
-
-// Strength and position of the best statement found so far.
 class Best {
  public:
   void offer(const Letter& l, Strength s) {
-    if (l.pos == kNone) return;
-    if (found_.pos == kNone || s > strength_ || (s == strength_ && l.pos > found_.pos)) {
+    if (!l.found()) return;
+    if (!found_.found() || s > strength_ || (s == strength_ && l.pos > found_.pos)) {
       found_ = l;
       strength_ = s;
     }
   }
   std::optional<char> letter() const {
-    if (found_.pos == kNone) return std::nullopt;
+    if (!found_.found()) return std::nullopt;
     return found_.letter;
   }
 
@@ -232,6 +51,234 @@ class Best {
   Strength strength_ = Strength::kLoneLine;
 };
 
+// The length of the word at `i` of `lower` when it is one of `words` and ends there, else 0.
+template <std::size_t N>
+std::size_t word_at(std::string_view lower, std::size_t i, const std::array<std::string_view, N>& words) {
+  if (i > 0 && i <= lower.size() && is_alpha(lower[i - 1])) return 0;
+  for (std::string_view w : words)
+    if (starts_with(lower, i, w) && (i + w.size() >= lower.size() || !is_alpha(lower[i + w.size()]))) return w.size();
+  return 0;
+}
+
+std::size_t skip_blanks(std::string_view s, std::size_t i) {
+  while (i < s.size() && (s[i] == ' ' || s[i] == '\t' || s[i] == '*' || s[i] == '_' || s[i] == ',')) ++i;
+  return i;
+}
+
+constexpr std::array<std::string_view, 23> kAdverbs = {
+    "clearly", "therefore", "thus",    "most likely", "likely",     "probably", "indeed",      "definitely",
+    "actually", "then",     "hence",   "so",          "certainly",  "obviously", "ultimately", "finally",
+    "here",    "undoubtedly", "almost certainly", "most probably", "in fact", "surely", "evidently"};
+constexpr std::array<std::string_view, 3> kOptionWords = {"option", "choice", "letter"};
+
+// Where the sentence holding `pos` starts: after the last ".", "!", "?", ";" or line break before it, at
+// most 300 characters back (a response without punctuation must not make every look-up scan it all).
+std::size_t sentence_start(std::string_view text, std::size_t pos) {
+  const std::size_t floor = pos > 300 ? pos - 300 : 0;
+  while (pos > floor) {
+    const char c = text[pos - 1];
+    if (c == '\n' || c == '!' || c == '?' || c == ';' || (c == '.' && (pos >= text.size() || text[pos] == ' '))) break;
+    --pos;
+  }
+  return pos;
+}
+
+// Words that make a statement hypothetical, reported or about a wrong option ("If it were SN1, the answer
+// would be C", "a common wrong answer is C", "the other option is D only under ...").
+constexpr std::array<std::string_view, 20> kHedges = {
+    "if",     "unless", "otherwise", "naive",   "naively",  "tempting", "wrong",      "incorrect", "common", "mistaken",
+    "mistakenly", "someone", "students", "might", "thought", "suppose", "assume", "other", "initially", "whereas"};
+
+// True when the sentence before `at` holds a hedge word, or `at` sits inside an aside in parentheses.
+bool hedged_before(std::string_view text, std::string_view lower, std::size_t at) {
+  const std::size_t start = sentence_start(text, at);
+  int open = 0;
+  for (std::size_t i = start; i < at; ++i) {
+    open += text[i] == '(' ? 1 : text[i] == ')' ? -1 : 0;
+    if (word_at(lower, i, kHedges)) return true;
+  }
+  return open > 0;
+}
+
+// True when the letter is questioned or limited by what follows ("C? No", "D is correct only if ...",
+// "A is wrong").
+bool hedged_after(std::string_view text, std::string_view lower, const Letter& l) {
+  std::size_t k = l.end;
+  while (k < text.size() && (text[k] == '*' || text[k] == ')' || text[k] == '$' || text[k] == '}')) ++k;
+  if (k < text.size() && text[k] == '?') return true;
+  static constexpr std::array<std::string_view, 15> kLimits = {
+      "only if", "only under", "only at", "only when", "only for", "only in", "only with", "wrong",
+      "incorrect", "would", "unless", "eliminated", "ruled out", "excluded", "is not"};
+  // The next three words: "D is correct only if ...", "A is eliminated", "A would require ...".
+  int words = 0;
+  for (std::size_t i = k; i < text.size() && words < 4 && text[i] != '\n' && text[i] != '.' && text[i] != ','; ++i) {
+    if (word_at(lower, i, kLimits)) return true;
+    if (text[i] == ' ') ++words;
+  }
+  return false;
+}
+
+// True when another letter follows `l` as an alternative: "B and C", "B or D", "B/C" state no one answer;
+// "B and D is a distractor" does.
+bool alternative_follows(std::string_view text, std::string_view lower, const Letter& l, std::string_view letters) {
+  std::size_t k = l.end;
+  while (k < text.size() && (text[k] == ')' || text[k] == '*' || text[k] == ' ' || text[k] == '$' || text[k] == '}')) ++k;
+  if (k < text.size() && (text[k] == '/' || text[k] == '&')) ++k;
+  else if (starts_with(lower, k, "or ")) k += 3;
+  else if (starts_with(lower, k, "and ")) k += 4;
+  else return false;
+  const Letter other = decorated_letter(text, k, letters, {});
+  if (!other.found()) return false;
+  std::size_t after = other.end;
+  while (after < text.size() && text[after] == ' ') ++after;
+  static constexpr std::array<std::string_view, 4> kVerbs = {"is", "are", "was", "would"};
+  return word_at(lower, after, kVerbs) == 0;
+}
+
+// A line that opens with "Answer" (after markdown and "Final" / "Correct" / "The" / "My"): the format asked for.
+bool opens_line(std::string_view lower, std::size_t at) {
+  static constexpr std::array<std::string_view, 5> kLead = {"final", "the", "my", "correct", "best"};
+  std::size_t i = at;
+  const std::size_t floor = at > 40 ? at - 40 : 0;  // markdown and a few words at most
+  while (i > 0 && lower[i - 1] != '\n') {
+    if (i <= floor) return false;
+    const char c = lower[i - 1];
+    if (c == ' ' || c == '*' || c == '#' || c == '_' || c == '>' || c == '-' || c == '\t') {
+      --i;
+      continue;
+    }
+    std::size_t w = i;
+    while (w > 0 && is_alpha(lower[w - 1])) --w;
+    if (w == i || !word_at(lower, w, kLead)) return false;
+    i = w;
+  }
+  return true;
+}
+
+// After "Answer: " a letter may be buried in the line ("Answer: Based on the analysis, **B**."): the last
+// bold, parenthesised or "option"-named letter of the line.
+Letter letter_in_line(std::string_view text, std::string_view lower, std::size_t i, std::string_view letters) {
+  Letter last;
+  for (; i < text.size() && text[i] != '\n'; ++i) {
+    const bool bold = starts_with(text, i, "**");
+    const bool paren = text[i] == '(';
+    const std::size_t option = word_at(lower, i, kOptionWords);
+    if (!bold && !paren && !option) continue;
+    const Letter l = decorated_letter(text, i + option, letters, {});
+    if (!l.found()) continue;
+    std::size_t k = l.end;
+    if (bold && !(starts_with(text, k, "**"))) continue;
+    if (paren && !(k < text.size() && text[k] == ')')) continue;
+    last = l;
+  }
+  return last;
+}
+
+// True when the letter, reached across a line break, labels the first of a list of options ("**Answer:**\n
+// A) Incorrect ...\nB) Correct ..."): no answer by itself.
+bool opens_option_list(std::string_view text, std::size_t from, const Letter& l, std::string_view letters) {
+  if (text.substr(from, l.pos - from).find('\n') == std::string_view::npos || !is_label(text, l)) return false;
+  const std::size_t next_line = text.find('\n', l.end);
+  if (next_line == kNone) return false;
+  const Letter next = decorated_letter(text, next_line + 1, letters, {});
+  return next.found() && is_label(text, next);
+}
+
+// A letter a statement names, and whether a colon (or arrow, dash) introduced it.
+struct Stated {
+  Letter letter;
+  bool colon = false;
+};
+
+// The letter a statement introduced at `i` names: ": B", "is B", "is: B", "should be (B)", "is clearly option
+// B", "=> B"; after a heading ("## Final Answer\n\n(B) 3.2 eV"), a letter alone on its line or labelling it.
+// Up to `window` characters of other words may come before the verb ("the answer to this question is B").
+Stated stated_letter(std::string_view text, std::string_view lower, std::size_t i, std::string_view letters,
+                     std::size_t window, bool answer_line) {
+  static constexpr std::array<std::string_view, 7> kSeparators = {"\xef\xbc\x9a", "=>", "->", "--", "\xe2\x86\x92",
+                                                                  "\xe2\x80\x94", "\xe2\x80\x93"};  // ： => -> -- → — –
+  static constexpr std::array<std::string_view, 2> kIs = {"is", "="};
+  static constexpr std::array<std::string_view, 13> kModal = {"should",    "would",      "must",     "will",   "might",
+                                                              "has to",    "could",      "can",      "seems to", "appears to",
+                                                              "is likely to", "is going to", "ought to"};
+  static constexpr std::array<std::string_view, 1> kBe = {"be"};
+  const std::size_t limit = i + window;
+  bool colon = false;
+  bool words_between = false;
+  std::size_t k = i;
+  for (;;) {
+    k = skip_blanks(text, k);
+    if (k >= text.size()) return {};
+    if (text[k] == ':') {
+      if (words_between) return {};  // "Answer check: A) no" is no answer line
+      ++k;
+      colon = true;
+      break;
+    }
+    bool separator = false;
+    for (std::string_view sep : kSeparators)
+      if (starts_with(text, k, sep)) {
+        k += sep.size();
+        colon = separator = true;
+        break;
+      }
+    if (separator) break;
+    if (text[k] == '-' && k + 1 < text.size() && text[k + 1] == ' ') {  // "Answer - B"
+      k += 1;
+      colon = true;
+      break;
+    }
+    if (const std::size_t m = word_at(lower, k, kModal)) {
+      std::size_t b = skip_blanks(text, k + m);
+      if (const std::size_t a = word_at(lower, b, kAdverbs)) b = skip_blanks(text, b + a);
+      if (const std::size_t be = word_at(lower, b, kBe)) {
+        k = b + be;
+        break;
+      }
+    }
+    if (const std::size_t n = word_at(lower, k, kIs)) {
+      k = skip_blanks(text, k + n);
+      if (k < text.size() && text[k] == ':') {
+        ++k;
+        colon = true;
+      }
+      break;
+    }
+    if (answer_line && !words_between && (text[k] == '(' || std::isupper(static_cast<unsigned char>(text[k])))) {
+      // "Answer (B)", "Answer B" at the end of the line.
+      const Letter l = decorated_letter(text, k, letters, {});
+      if (l.found() && ends_its_line(text, l.end)) return {l, true};
+    }
+    if (answer_line && (text[k] == '\n' || text[k] == '\r')) {
+      // A heading: the letter on a later line, alone or as a label.
+      const Letter l = decorated_letter(text, k, letters, {.newlines = true, .lower_case = true});
+      return {l.found() && (ends_its_line(text, l.end) || is_label(text, l)) ? l : Letter{}, true};
+    }
+    // Another word between the keyword and its verb, within the window and the sentence.
+    const std::size_t word = k;
+    while (k < text.size() && (is_alpha(text[k]) || text[k] == '\'')) ++k;
+    if (k == word || k > limit) return {};
+    words_between = true;
+    if (k < text.size() && !(text[k] == ' ' || text[k] == ',' || text[k] == ':' || text[k] == '*')) return {};
+  }
+  for (int words = 0; words < 3; ++words) {  // "is, therefore, option (B)"
+    k = skip_blanks(text, k);
+    if (const std::size_t a = word_at(lower, k, kAdverbs)) k += a;
+    else break;
+  }
+  const std::size_t before_word = skip_decoration(text, skip_blanks(text, k), colon);
+  if (before_word != kNone)
+    if (const std::size_t w = word_at(lower, before_word, kOptionWords)) k = before_word + w;
+  LetterRules rules;
+  rules.newlines = colon;
+  rules.article_check = true;  // "the answer is A single peak" names no letter
+  rules.lower_case = true;
+  Letter l = decorated_letter(text, k, letters, rules);
+  if (!l.found() && answer_line && colon) l = letter_in_line(text, lower, k, letters);
+  if (!l.found() || alternative_follows(text, lower, l, letters) || opens_option_list(text, k, l, letters)) return {};
+  return {l, colon};
+}
+
 std::string ascii_lower_copy(std::string_view s) {
   std::string out(s);
   for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -239,97 +286,171 @@ std::string ascii_lower_copy(std::string_view s) {
 }
 
 void find_answer_statements(std::string_view text, std::string_view lower, std::string_view letters, Best& best) {
-  // "Answer: B", "the correct answer is (B)", "The answer should be B", "**Final Answer**\nB", "答案：B".
-  for (size_t at = lower.find("answer"); at != kNone; at = lower.find("answer", at + 1)) {
+  // "Answer: B", "**Final Answer:** (B)", "The correct answer is: B", "the answer to this question is B".
+  for (std::size_t at = lower.find("answer"); at != kNone; at = lower.find("answer", at + 1)) {
     if (at > 0 && is_alpha(lower[at - 1])) continue;
-    size_t i = at + 6;
+    std::size_t i = at + 6;
     if (i < lower.size() && lower[i] == 's') ++i;  // "answers"
-    best.offer(stated_letter(text, lower, i, letters), Strength::kAnswer);
+    // "Answer: B" (at the start of a line, or capitalised mid-line) is the format asked for; "the answer is
+    // B" is prose, open to doubts ("if ...", "a common wrong answer", "(the answer would be D for ...)").
+    const bool line_start = opens_line(lower, at);
+    const Stated st = stated_letter(text, lower, i, letters, 40, line_start);
+    if (!st.letter.found()) continue;
+    const bool doubted = hedged_before(text, lower, at);
+    if (hedged_after(text, lower, st.letter)) continue;  // "Answer: A is eliminated", "the answer is C? No"
+    if (st.colon && (line_start || (text[at] == 'A' && !doubted))) best.offer(st.letter, Strength::kAnswerLine);
+    else if (!doubted) best.offer(st.letter, Strength::kStatement);
   }
-  static constexpr std::string_view kDaAn = "\xe7\xad\x94\xe6\xa1\x88";  // 答案
-  static constexpr std::string_view kShi = "\xe6\x98\xaf";              // 是
-  for (size_t at = text.find(kDaAn); at != kNone; at = text.find(kDaAn, at + 1)) {
-    size_t i = skip_blanks(text, at + kDaAn.size());
-    if (starts_with(text, i, kShi)) i += kShi.size();
-    else if (starts_with(text, i, kFullWidthColon)) i += kFullWidthColon.size();
-    else if (i < text.size() && text[i] == ':') ++i;
-    else continue;
-    best.offer(decorated_letter(text, i, letters, true), Strength::kAnswer);
-  }
-  // "The correct option is C", "Choice: B": weaker, since an aside may name an option after the answer.
-  for (std::string_view word : {std::string_view("option"), std::string_view("choice")}) {
-    for (size_t at = lower.find(word); at != kNone; at = lower.find(word, at + 1)) {
+  // "The correct option is C", "Choice: B", "the best option here is B", "Correct: B".
+  static constexpr std::array<std::string_view, 3> kKeywords = {"option", "choice", "correct"};
+  for (std::string_view word : kKeywords) {
+    for (std::size_t at = lower.find(word); at != kNone; at = lower.find(word, at + 1)) {
       if (at > 0 && is_alpha(lower[at - 1])) continue;
-      size_t i = skip_blanks(text, at + word.size());
-      if (i < text.size() && text[i] == ':') ++i;
-      else if (starts_with(lower, i, "is ")) i += 3;
-      else continue;
-      best.offer(decorated_letter(text, i, letters, false), Strength::kOptionPhrase);
+      const std::size_t after = at + word.size();
+      if (after < lower.size() && is_alpha(lower[after]) && lower[after] != 's') continue;
+      const Letter l = stated_letter(text, lower, after, letters, word == "correct" ? 0 : 20, false).letter;
+      if (l.found() && !hedged_before(text, lower, at) && !hedged_after(text, lower, l)) best.offer(l, Strength::kStatement);
     }
   }
-  // "I would choose B.", "So I select option (C)".
-  static constexpr std::array<std::string_view, 3> kVerbs = {"choose", "select", "pick"};
-  for (std::string_view verb : kVerbs) {
-    for (size_t at = lower.find(verb); at != kNone; at = lower.find(verb, at + 1)) {
-      if (at > 0 && is_alpha(lower[at - 1])) continue;
-      size_t i = skip_blanks(text, at + verb.size());
-      if (size_t w = word_at(lower, i, kOptionWords)) i += w;
-      const Letter l = decorated_letter(text, i, letters, false);
-      if (l.pos != kNone && !hedged(text, lower, l, letters)) best.offer(l, Strength::kOptionPhrase);
-    }
-  }
-  // "Therefore, B is the correct answer.", "Thus, option B is correct.", "**B** is correct."
-  for (size_t at = lower.find(" is "); at != kNone; at = lower.find(" is ", at + 1)) {
-    size_t k = at + 4;
+}
+
+// True when the word before the letter makes it a name in the question ("compound C", "product D").
+bool names_a_compound(std::string_view lower, std::size_t letter_pos) {
+  static constexpr std::array<std::string_view, 10> kNouns = {"compound", "product", "reactant", "molecule", "structure",
+                                                              "species",  "isomer",  "intermediate", "reagent", "substance"};
+  std::size_t e = letter_pos;
+  while (e > 0 && lower[e - 1] == ' ') --e;
+  std::size_t b = e;
+  while (b > 0 && is_alpha(lower[b - 1])) --b;
+  return b < e && word_at(lower, b, kNouns) == e - b;
+}
+
+// True when "not", "never" or a negated auxiliary ("wouldn't", "could also") comes just before `at`.
+bool negated_or_optional(std::string_view text, std::string_view lower, std::size_t at) {
+  const std::size_t from = std::max(sentence_start(text, at), at >= 24 ? at - 24 : 0);
+  const std::string_view before = lower.substr(from, at - from);
+  for (std::string_view w : {"not ", "never ", "n't ", "could ", "also "})
+    if (before.find(w) != std::string_view::npos) return true;
+  return false;
+}
+
+void find_letter_first_statements(std::string_view text, std::string_view lower, std::string_view letters, Best& best) {
+  // "Therefore, B is the correct answer.", "Thus, option B is correct.", "**B** is indeed correct.", "B is the answer."
+  static constexpr std::array<std::string_view, 6> kVerdicts = {"correct", "right", "best", "answer", "the answer", "true"};
+  for (std::size_t at = lower.find(" is "); at != kNone; at = lower.find(" is ", at + 1)) {
+    std::size_t k = at + 4;
+    if (const std::size_t a = word_at(lower, k, kAdverbs)) k = skip_blanks(text, k + a);
+    if (starts_with(lower, k, "indeed ") || starts_with(lower, k, "definitely ")) k = lower.find(' ', k) + 1;
     if (starts_with(lower, k, "the ")) k += 4;
-    if (!(starts_with(lower, k, "correct") || starts_with(lower, k, "right") || starts_with(lower, k, "best"))) continue;
-    size_t b = at;
+    if (!word_at(lower, k, kVerdicts)) continue;
+    std::size_t b = at;
     while (b > 0 && (text[b - 1] == '*' || text[b - 1] == ')' || text[b - 1] == '$' || text[b - 1] == '}')) --b;
     if (b == 0) continue;
-    const Letter l = letter_at(text, b - 1, letters);
-    if (l.pos == kNone || (l.pos > 0 && is_alnum(text[l.pos - 1]))) continue;
-    best.offer(l, Strength::kOptionPhrase);
+    Letter l = decorated_letter(text, b - 1, letters, {});
+    if (!l.found() || l.end != b || (l.pos > 0 && std::isalnum(static_cast<unsigned char>(text[l.pos - 1])))) continue;
+    if (names_a_compound(lower, l.pos)) continue;
+    // "the answer is A, B is correct" both count; "D is correct only if ..." does not.
+    const std::size_t verdict_end = lower.find(' ', k);
+    Letter probe = l;
+    probe.end = verdict_end == std::string_view::npos ? text.size() : verdict_end;
+    std::size_t lead = l.pos;  // before the letter's own decoration: "(B) is the answer"
+    while (lead > 0 && (text[lead - 1] == '(' || text[lead - 1] == '*' || text[lead - 1] == '$')) --lead;
+    if (hedged_before(text, lower, lead) || hedged_after(text, lower, probe)) continue;
+    best.offer(l, Strength::kStatement);
+  }
+  // "I would choose B.", "So I select option (C)", "I'll go with B."
+  static constexpr std::array<std::string_view, 5> kVerbs = {"choose", "select", "pick", "go with", "opt for"};
+  for (std::string_view verb : kVerbs) {
+    for (std::size_t at = lower.find(verb); at != kNone; at = lower.find(verb, at + 1)) {
+      if (at > 0 && is_alpha(lower[at - 1])) continue;
+      std::size_t i = skip_blanks(text, at + verb.size());
+      if (const std::size_t w = word_at(lower, i, kOptionWords)) i += w;
+      const Letter l = decorated_letter(text, i, letters, {});
+      if (l.found() && !alternative_follows(text, lower, l, letters) && !hedged_before(text, lower, at) &&
+          !hedged_after(text, lower, l) && !negated_or_optional(text, lower, at))
+        best.offer(l, Strength::kStatement);
+    }
+  }
+}
+
+void find_conclusions(std::string_view text, std::string_view lower, std::string_view letters, Best& best) {
+  // "So option B.", "Therefore (B).", "Hence, B": a conclusion word, the letter, the end of the sentence.
+  static constexpr std::array<std::string_view, 5> kConclusions = {"so", "thus", "therefore", "hence", "final"};
+  for (std::string_view word : kConclusions) {
+    for (std::size_t at = lower.find(word); at != kNone; at = lower.find(word, at + 1)) {
+      if (!word_at(lower, at, std::array<std::string_view, 1>{word})) continue;
+      std::size_t i = skip_blanks(text, at + word.size());
+      if (i < text.size() && text[i] == ':') ++i;
+      if (const std::size_t w = word_at(lower, skip_blanks(text, i), kOptionWords)) i = skip_blanks(text, i) + w;
+      const Letter l = decorated_letter(text, i, letters, {});
+      if (!l.found() || !ends_its_line(text, l.end) || hedged_before(text, lower, at)) continue;
+      best.offer(l, Strength::kStatement);
+    }
+  }
+}
+
+void find_chinese_statements(std::string_view text, std::string_view letters, Best& best) {
+  // 答案：B, 答案是B, 答案为B, 故选B, 正确选项是B, 正确答案是B
+  static constexpr std::array<std::string_view, 4> kLeads = {"\xe7\xad\x94\xe6\xa1\x88", "\xe6\x95\x85\xe9\x80\x89",
+                                                             "\xe6\xad\xa3\xe7\xa1\xae\xe9\x80\x89\xe9\xa1\xb9",
+                                                             "\xe6\x89\x80\xe4\xbb\xa5\xe9\x80\x89"};
+  static constexpr std::array<std::string_view, 4> kLinks = {"\xef\xbc\x9a", "\xe6\x98\xaf", "\xe4\xb8\xba", ":"};
+  for (std::string_view lead : kLeads) {
+    for (std::size_t at = text.find(lead); at != kNone; at = text.find(lead, at + 1)) {
+      std::size_t i = at + lead.size();
+      for (int n = 0; n < 2; ++n) {
+        while (i < text.size() && text[i] == ' ') ++i;
+        for (std::string_view link : kLinks)
+          if (starts_with(text, i, link)) {
+            i += link.size();
+            break;
+          }
+      }
+      best.offer(decorated_letter(text, i, letters, {.newlines = true}), Strength::kStatement);
+    }
   }
 }
 
 void find_boxes_and_labels(std::string_view text, std::string_view lower, std::string_view letters, Best& best) {
-  // "\boxed{B}", "\boxed{(B)}", "\boxed{\text{B}}", "\boxed{B) 3.2 eV}": a letter that opens the box and is
-  // either all of it or a label followed by the option's text.
+  // "\boxed{B}", "\boxed{(B)}", "\boxed{\text{Option B}}", "\boxed{B) 3.2 eV}", "\boxed{B \text{ (ester)}}":
+  // a letter that opens the box and is all of it or labels the option's text.
   for (std::string_view cmd : {std::string_view("\\boxed"), std::string_view("\\fbox")}) {
-    for (size_t at = text.find(cmd); at != kNone; at = text.find(cmd, at + 1)) {
-      size_t i = skip_decoration(text, at, false);
+    for (std::size_t at = text.find(cmd); at != kNone; at = text.find(cmd, at + 1)) {
+      std::size_t i = skip_decoration(text, at, false);
       if (i == kNone) continue;
-      if (size_t w = word_at(lower, i, kOptionWords)) {  // "\boxed{\text{Option B}}", "\boxed{\text{Option } B}"
+      if (const std::size_t w = word_at(lower, i, kOptionWords)) {
         i += w;
         while (i < text.size() && (text[i] == ' ' || text[i] == '}')) ++i;
       }
-      const Letter l = decorated_letter(text, i, letters, false);
-      if (l.pos == kNone) continue;
-      size_t k = l.end;
-      if (k < text.size() && (text[k] == ')' || text[k] == '.' || text[k] == ':')) {
-        best.offer(l, Strength::kAnswer);
-        continue;
-      }
-      while (k < text.size() && (text[k] == ')' || text[k] == ' ' || text[k] == ']' || text[k] == '$' || text[k] == '*')) ++k;
-      if (k < text.size() && text[k] == '}') best.offer(l, Strength::kAnswer);
+      const Letter l = decorated_letter(text, i, letters, {.lower_case = true});
+      if (!l.found()) continue;
+      std::size_t k = l.end;
+      while (k < text.size() && (text[k] == ')' || text[k] == ']' || text[k] == '$' || text[k] == '*')) ++k;
+      const bool whole = k < text.size() && text[k] == '}';
+      const bool labelled = is_label(text, l) || (k < text.size() && (text[k] == ' ' || text[k] == '\\' || text[k] == ','));
+      if (whole || (labelled && !std::islower(static_cast<unsigned char>(text[l.pos])))) best.offer(l, Strength::kAnswerLine);
     }
   }
   // "\text{(C)}", "\textbf{(D)}": a labelled option; the parentheses keep units ("\text{C}") and element
   // symbols out.
-  for (size_t at = text.find("{("); at != kNone; at = text.find("{(", at + 1)) {
-    size_t b = at;
+  for (std::size_t at = text.find("{("); at != kNone; at = text.find("{(", at + 1)) {
+    std::size_t b = at;
     while (b > 0 && is_alpha(text[b - 1])) --b;
     if (b == 0 || text[b - 1] != '\\' || b == at) continue;
-    const Letter l = letter_at(text, at + 2, letters);
-    if (l.pos != kNone && starts_with(text, l.end, ")}")) best.offer(l, Strength::kTextLabel);
+    const Letter l = decorated_letter(text, at + 2, letters, {});
+    if (l.found() && l.pos == at + 2 && starts_with(text, l.end, ")}")) best.offer(l, Strength::kTextLabel);
   }
-  // A line that is only a letter: "B", "(B)", "**B**", "$\mathbf{B}$".
-  for (size_t start = 0; start < text.size();) {
-    size_t stop = text.find('\n', start);
+  // A line that is only a letter: "B", "(B)", "**B**", "$\mathbf{B}$", "B.".
+  for (std::size_t start = 0; start < text.size();) {
+    std::size_t stop = text.find('\n', start);
     if (stop == kNone) stop = text.size();
     const std::string_view line = text.substr(0, stop);
-    const Letter l = decorated_letter(line, start, letters, false);
-    if (l.pos != kNone && ends_its_line(line, l.end)) best.offer(l, Strength::kLoneLine);
+    std::size_t i = start + (starts_with(line, start, "- ") ? 2 : 0);  // a bullet
+    i = skip_decoration(line, i, false);
+    if (i != kNone)  // "**Option B**"
+      if (const std::size_t w = word_at(lower, i, kOptionWords)) i += w;
+    const Letter l = i == kNone ? Letter{} : decorated_letter(line, i, letters, {});
+    if (l.found() && ends_its_line(line, l.end)) best.offer(l, Strength::kLoneLine);
     start = stop + 1;
   }
 }
@@ -341,6 +462,9 @@ std::optional<char> extract_choice_letter(std::string_view response, std::string
   const std::string lower = ascii_lower_copy(text);
   Best best;
   find_answer_statements(text, lower, letters, best);
+  find_letter_first_statements(text, lower, letters, best);
+  find_conclusions(text, lower, letters, best);
+  find_chinese_statements(text, letters, best);
   find_boxes_and_labels(text, lower, letters, best);
   return best.letter();
 }

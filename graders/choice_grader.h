@@ -9,12 +9,14 @@ namespace r1eval::graders {
 
 // The answer letter among `letters` stated in the response's answer part (graders/extract.h: after the
 // last </think>, before any end-of-turn marker). The strongest kind of statement wins, the last one among
-// equals: (1) answer statements ("Answer: X", "**Answer:** (X)", "the answer is: option X", "the answer should
-// be X", "**Final Answer**\nX", "答案：X") and boxes ("\boxed{X}", "\boxed{X) 3.2 eV}"); (2) "the correct option
-// is X", "Choice: X"; (3) "\text{(X)}", "\textbf{(X)}"; (4) a line holding only the letter ("(B)", "**B**").
-// Full-width letters and colons count. A letter that starts a word or formula ("D-glucose", "C=O",
-// "\text{C}_6", "A mixture") is no answer; a lower-case one only when it ends an answer statement's line
-// ("answer: b"). Two letters as alternatives ("B or C", "B/C") state none. nullopt when none.
+// equals: (4) the format asked for, a line opening with "Answer:" ("**Final Answer:** (B)", "## Answer\n\nB"),
+// and boxes ("\boxed{B}", "\boxed{B) 3.2 eV}"); (3) prose ("the answer to this is B", "the correct option is
+// B", "B is the answer", "I choose B", "so option B.", "答案为B") unless doubted: a hypothesis ("if ...",
+// "might"), a reported wrong answer ("a common wrong answer is C"), an aside in parentheses, or a limit after it
+// ("C? No", "D is correct only if ..."); (2) "\text{(B)}"; (1) a line holding only the letter ("(B)", "- B").
+// A letter that starts a word or formula ("A mixture", "D-glucose", "C=O", "\text{C}_6", "compound C") is no
+// answer; a lower-case one only when parenthesised or followed by punctuation ("answer: b"). Two letters as
+// alternatives ("B or C", "B/C") state none, nor does the first label of a list of options. nullopt when none.
 std::optional<char> extract_choice_letter(std::string_view response, std::string_view letters = "ABCD");
 
 // Compares the extracted letter with `gold` (one letter, case-insensitive).

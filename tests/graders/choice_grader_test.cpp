@@ -99,6 +99,34 @@ TEST(ChoiceLetter, HedgedAnswersNameNoLetter) {
   EXPECT_EQ(extract_choice_letter("Answer: B and C\nOn reflection, Answer: C"), 'C');
 }
 
+// Prose doubts: hypotheses, reported wrong answers and asides do not outrank the answer (found by a probe of
+// ~450 responses).
+TEST(ChoiceLetter, HypothesesAndAsidesDoNotCount) {
+  EXPECT_EQ(extract_choice_letter("If the reaction were SN1, the answer would be C. Since it is SN2, the correct option is B."), 'B');
+  EXPECT_EQ(extract_choice_letter("One might think the answer is C. However, the correct option is B."), 'B');
+  EXPECT_EQ(extract_choice_letter("Answer: B\n\nIf the reaction were reversible, the answer would be C."), 'B');
+  EXPECT_EQ(extract_choice_letter("\\boxed{B}\n\nA common wrong answer is C, which ignores spin."), 'B');
+  EXPECT_EQ(extract_choice_letter("The correct answer is **B**.\n\n(The answer would be D for the cis isomer.)"), 'B');
+  EXPECT_EQ(extract_choice_letter("**B**\n\n(D is correct only if the solvent is protic.)"), 'B');
+  EXPECT_EQ(extract_choice_letter("I choose B.\n\nI wouldn't choose D because of sterics."), 'B');
+  EXPECT_EQ(extract_choice_letter("Answer: B\n\n**Answer check:** A) no. C) no."), 'B');
+  EXPECT_EQ(extract_choice_letter("The answer is B.\n\nCompound D is correct as the final product."), 'B');
+  EXPECT_EQ(extract_choice_letter("**Answer:**\n\nA) Incorrect - wrong multiplicity.\nB) Correct - matches NMR.\n\nSo option B."), 'B');
+}
+
+TEST(ChoiceLetter, MoreWaysOfStatingIt) {
+  for (const char* r : {"The answer to this question is B.", "The answer, therefore, is B.", "The answer seems to be B.",
+                        "The correct choice would be B.", "B is the answer.", "(B) is the answer.", "B is indeed correct.",
+                        "I'll go with B.", "The correct answer is:\n\n**B) 3.2 eV**", "## Final Answer\n\n(B) 3.2 eV",
+                        "\\boxed{B \\text{ (3.2 eV)}}", "Answer: <b>B</b>", "Answer => B", "Answer (B)", "**Correct: B**",
+                        "\xe7\xad\x94\xe6\xa1\x88\xe4\xb8\xba" "B", "The answer is B and D is a distractor.", "Therefore (B).", "- B",
+                        "the answer is (b) because of the ester", "Answer: B, not D."}) {
+    EXPECT_EQ(extract_choice_letter(r), 'B') << r;
+  }
+  EXPECT_EQ(extract_choice_letter("The answer is A due to steric hindrance."), 'A');
+  EXPECT_EQ(extract_choice_letter("The answer is A single peak."), std::nullopt);  // the article
+}
+
 TEST(ChoiceLetter, GenerationPastTheEndOfTurnIsNotTheResponse) {
   EXPECT_EQ(extract_choice_letter("Answer: B<|im_end|>\n<|im_start|>user\nAnswer: A"), 'B');
   EXPECT_EQ(extract_choice_letter("Answer: C<|eot_id|>Answer: A"), 'C');

@@ -1,0 +1,160 @@
+#include "graders/choice_letter.h"
+
+#include <array>
+#include <cctype>
+
+namespace r1eval::graders::choice {
+namespace {
+
+bool is_alpha(char c) { return std::isalpha(static_cast<unsigned char>(c)) != 0; }
+bool is_alnum(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; }
+bool is_lower(char c) { return std::islower(static_cast<unsigned char>(c)) != 0; }
+bool starts_with(std::string_view s, std::size_t i, std::string_view p) { return s.compare(i, p.size(), p) == 0; }
+
+constexpr std::string_view kFullWidthA = "\xef\xbc\xa1";  // Ａ; Ｂ..Ｚ follow in the last byte
+
+// Multi-byte decoration: Unicode spaces, curly quotes, full-width brackets, HTML bold.
+constexpr std::array<std::string_view, 18> kSkippedSequences = {
+    "\xc2\xa0",     "\xe2\x80\x8b", "\xe3\x80\x80", "\xe2\x80\x89", "\xe2\x80\xaf", "\xe2\x80\x82",
+    "\xe2\x80\x83", "\xe2\x80\x98", "\xe2\x80\x9c", "\xef\xbc\x88", "\xe3\x80\x90", "<b>",
+    "<strong>",     "<em>",         "<i>",          "<u>",          "<code>",       "&nbsp;"};
+
+constexpr std::array<std::string_view, 17> kFormatting = {
+    "\\boxed",  "\\fbox",   "\\text",   "\\textbf", "\\textrm",    "\\textit", "\\textsf", "\\mathrm", "\\mathbf",
+    "\\mathit", "\\emph",   "\\bf",     "\\mathsf", "\\underline", "\\bm",     "\\large",  "\\Large"};
+
+// Words after the letter A that keep it a letter ("A is correct", "A due to ..."); any other lower-case word
+// makes it the article ("A mixture of both").
+constexpr std::array<std::string_view, 29> kAfterLetter = {
+    "is",  "was", "because", "since", "as",    "and",  "or",   "seems", "appears", "fits",  "matches", "would", "due",  "for",
+    "in",  "only", "if",     "given", "over",  "here", "then", "with",  "under",   "at",    "on",      "from",  "which", "that", "not"};
+
+}  // namespace
+
+std::size_t skip_decoration(std::string_view s, std::size_t i, bool newlines) {
+  for (int rounds = 0; rounds < 32 && i < s.size(); ++rounds) {
+    const char c = s[i];
+    if (c == ' ' || c == '\t' || c == '*' || c == '_' || c == '#' || c == '`' || c == '"' || c == '\'' || c == '$' ||
+        c == '(' || c == '[' || c == '{' || (newlines && (c == '\n' || c == '\r' || c == '>' || c == '-' || c == '|'))) {
+      ++i;
+      continue;
+    }
+    bool skipped = false;
+    if (c == '<' || c == '&' || static_cast<unsigned char>(c) >= 0x80)
+      for (std::string_view seq : kSkippedSequences)
+        if (starts_with(s, i, seq)) {
+          i += seq.size();
+          skipped = true;
+          break;
+        }
+    if (skipped) continue;
+    if (c != '\\') return i;
+    std::size_t e = i + 1;
+    while (e < s.size() && is_alpha(s[e])) ++e;
+    if (e == i + 1 && e < s.size() && (s[e] == '(' || s[e] == '[')) {  // \( \[
+      i = e + 1;
+      continue;
+    }
+    const std::string_view command = s.substr(i, e - i);
+    if (command == "\\color" || command == "\\textcolor") {  // \color{blue}{B}: skip the colour's argument
+      if (e < s.size() && s[e] == '{') {
+        const std::size_t close = s.find('}', e);
+        if (close == std::string_view::npos) return kNone;
+        e = close + 1;
+      }
+      i = e;
+      continue;
+    }
+    bool known = false;
+    for (std::string_view f : kFormatting) known = known || command == f;
+    if (!known) return kNone;
+    i = e;
+  }
+  return i;
+}
+
+namespace {
+
+// The letter at `i` (upper case, or its full-width form "Ｂ"; lower case when the rules allow).
+Letter letter_at(std::string_view s, std::size_t i, std::string_view letters, bool lower_case) {
+  if (i >= s.size()) return {};
+  char c = 0;
+  std::size_t end = i + 1;
+  if (std::isupper(static_cast<unsigned char>(s[i]))) {
+    c = s[i];
+  } else if (lower_case && is_lower(s[i])) {
+    c = static_cast<char>(std::toupper(static_cast<unsigned char>(s[i])));
+  } else if (starts_with(s, i, kFullWidthA.substr(0, 2)) && i + 2 < s.size()) {
+    const auto last = static_cast<unsigned char>(s[i + 2]);
+    const auto first = static_cast<unsigned char>(kFullWidthA[2]);
+    if (last >= first && last < first + 26) c = static_cast<char>('A' + (last - first));
+    end = i + 3;
+  }
+  if (c == 0 || letters.find(c) == std::string_view::npos) return {};
+  return {i, end, c};
+}
+
+bool stands_alone(std::string_view s, const Letter& l, const LetterRules& rules) {
+  if (l.end >= s.size()) return true;
+  const char next = s[l.end];
+  const bool quoted = next == '\'' && l.pos > 0 && s[l.pos - 1] == '\'';  // 'B', not the prime B'
+  if (is_alnum(next) || next == '-' || next == '=' || next == '_' || next == '^' || (next == '\'' && !quoted) || next == '+')
+    return false;
+  if (is_lower(s[l.pos])) {
+    // "b" is a letter only in "(b)", "b)", "b," "b." or at the end of its line.
+    const bool parenthesised = l.pos > 0 && s[l.pos - 1] == '(' && next == ')';
+    return parenthesised || next == ')' || next == ',' || next == '.' || next == ';' || next == ':' || ends_its_line(s, l.end);
+  }
+  if (rules.article_check && l.letter == 'A' && next == ' ' && l.end + 1 < s.size() && is_lower(s[l.end + 1])) {
+    std::size_t e = l.end + 1;
+    while (e < s.size() && is_alpha(s[e])) ++e;
+    const std::string_view word = s.substr(l.end + 1, e - l.end - 1);
+    for (std::string_view w : kAfterLetter)
+      if (word == w) return true;
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+Letter decorated_letter(std::string_view s, std::size_t i, std::string_view letters, const LetterRules& rules) {
+  const std::size_t at = skip_decoration(s, i, rules.newlines);
+  if (at == kNone) return {};
+  const Letter l = letter_at(s, at, letters, rules.lower_case);
+  if (!l.found() || !stands_alone(s, l, rules)) return {};
+  return l;
+}
+
+bool ends_its_line(std::string_view s, std::size_t i) {
+  while (i < s.size() && s[i] != '\n') {
+    const char c = s[i];
+    bool closing = false;  // closing quotes and brackets of other scripts: ’ ” ） 】 。
+    for (std::string_view seq : {"\xe2\x80\x99", "\xe2\x80\x9d", "\xef\xbc\x89", "\xe3\x80\x91", "\xe3\x80\x82"})
+      if (starts_with(s, i, seq)) {
+        i += seq.size();
+        closing = true;
+        break;
+      }
+    if (closing) continue;
+    if (c == '<' && i + 1 < s.size() && s[i + 1] == '/') {  // a closing HTML tag: "</b>"
+      const std::size_t close = s.find('>', i);
+      if (close == std::string_view::npos || close - i > 10) return false;
+      i = close + 1;
+      continue;
+    }
+    if (!(c == ')' || c == ']' || c == '}' || c == '*' || c == '$' || c == '.' || c == ' ' || c == '\t' || c == '\r' ||
+          c == '_' || c == '`' || c == '\\' || c == '\'' || c == '"' || c == '!'))
+      return false;
+    ++i;
+  }
+  return true;
+}
+
+bool is_label(std::string_view s, const Letter& l) {
+  std::size_t k = l.end;
+  while (k < s.size() && (s[k] == '*' || s[k] == '$')) ++k;
+  return k < s.size() && (s[k] == ')' || s[k] == '.' || s[k] == ':');
+}
+
+}  // namespace r1eval::graders::choice
