@@ -26,17 +26,6 @@ std::size_t code_points(const std::string& s) {
   return n;
 }
 
-// The code points of UTF-8 text, each as its own string.
-std::vector<std::string> characters(const std::string& s) {
-  std::vector<std::string> out;
-  for (std::size_t i = 0; i < s.size();) {
-    std::size_t j = i + 1;
-    while (j < s.size() && utf8_continuation(s[j])) ++j;
-    out.push_back(s.substr(i, j - i));
-    i = j;
-  }
-  return out;
-}
 
 constexpr std::array<std::string_view, 13> kUnicodeSpaces = {
     "\xc2\x85", "\xc2\xa0", "\xe1\x9a\x80", "\xe2\x80\xa8", "\xe2\x80\xa9", "\xe2\x80\xaf", "\xe2\x81\x9f", "\xe3\x80\x80",
@@ -59,7 +48,7 @@ std::size_t space_length(std::string_view s, bool at_end) {
 
 // str.strip(chars): removes any of the characters of `chars` from the chosen ends.
 std::string strip_chars(const std::string& s, const std::string& chars, bool left, bool right) {
-  const std::vector<std::string> set = characters(chars);
+  const std::vector<std::string> set = utf8_characters(chars);
   std::string_view v = s;
   const auto cut = [&](bool at_end) {
     for (const std::string& c : set) {
@@ -205,7 +194,7 @@ std::string replace_all(const std::string& s, const std::string& from, const std
   if (from.empty()) {  // Python puts `to` before every character and at the end
     std::string out;
     std::int64_t done = 0;
-    for (const std::string& c : characters(s)) {
+    for (const std::string& c : utf8_characters(s)) {
       if (count < 0 || done < count) out += to, ++done;
       out += c;
     }
@@ -224,22 +213,6 @@ std::string replace_all(const std::string& s, const std::string& from, const std
   return out + s.substr(start);
 }
 
-// The items of a value as Python iterates it: list items, dict keys, string characters.
-List items_of(const Value& v, const std::string& what) {
-  if (v.is_list()) return v.as_list();
-  if (v.is_dict()) {
-    List keys;
-    for (const auto& [k, x] : v.as_dict()) keys.emplace_back(k);
-    return keys;
-  }
-  if (v.is_string()) {
-    List chars;
-    for (std::string& c : characters(v.as_string())) chars.emplace_back(std::move(c));
-    return chars;
-  }
-  if (v.is_undefined()) return {};
-  fail(what + ": '" + v.type_name() + "' object is not iterable");
-}
 
 const Value* keyword(const Keywords& keywords, const std::string& name) {
   for (const auto& [k, v] : keywords)
@@ -307,7 +280,7 @@ Value filter_items(const Value& input, Arguments& args, bool by_attribute, bool 
   if (next < args.size()) test = string_argument(&args[next++], what);
   const Arguments test_args(args.begin() + static_cast<std::ptrdiff_t>(next), args.end());
   List out;
-  for (const Value& item : items_of(input, what)) {
+  for (const Value& item : iterate(input, what)) {
     const Value subject = by_attribute ? attribute_of(item, attribute) : item;
     const bool passes = test.empty() ? subject.truthy() : apply_test(test, subject, test_args);
     if (passes == keep_passing) out.push_back(item);
@@ -498,6 +471,33 @@ std::string brace_format(const std::string& format, const Arguments& args, const
   return out;
 }
 
+std::vector<std::string> utf8_characters(const std::string& s) {
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < s.size();) {
+    std::size_t j = i + 1;
+    while (j < s.size() && utf8_continuation(s[j])) ++j;
+    out.push_back(s.substr(i, j - i));
+    i = j;
+  }
+  return out;
+}
+
+List iterate(const Value& v, const std::string& what) {
+  if (v.is_list()) return v.as_list();
+  if (v.is_dict()) {
+    List keys;
+    for (const auto& [k, x] : v.as_dict()) keys.emplace_back(k);
+    return keys;
+  }
+  if (v.is_string()) {
+    List chars;
+    for (std::string& c : utf8_characters(v.as_string())) chars.emplace_back(std::move(c));
+    return chars;
+  }
+  if (v.is_undefined()) return {};
+  fail(what + ": '" + v.type_name() + "' object is not iterable");
+}
+
 std::string strip_whitespace(const std::string& s, bool left, bool right) {
   std::string_view v = s;
   while (left && !v.empty())
@@ -545,7 +545,7 @@ Value apply_filter(const std::string& name, const Value& input, Arguments& args,
   if (name == "capitalize") return Value(capitalize(input.str()));
   if (name == "safe") return input;
   if (name == "first" || name == "last") {
-    List items = items_of(input, what);
+    List items = iterate(input, what);
     if (items.empty()) return Value::undefined("first");
     return name == "first" ? items.front() : items.back();
   }
@@ -554,7 +554,7 @@ Value apply_filter(const std::string& name, const Value& input, Arguments& args,
     const Value* attribute = argument(args, keywords, 1, "attribute");
     std::string out;
     bool first = true;
-    for (const Value& item : items_of(input, what)) {
+    for (const Value& item : iterate(input, what)) {
       if (!first) out += sep ? sep->str() : "";
       first = false;
       out += (attribute ? attribute_of(item, attribute->str()) : item).str();
@@ -574,15 +574,15 @@ Value apply_filter(const std::string& name, const Value& input, Arguments& args,
     for (const auto& [k, v] : input.as_dict()) pairs.push_back(Value::tuple(List{Value(k), v}));
     return Value(std::move(pairs));
   }
-  if (name == "list") return Value(items_of(input, what));
+  if (name == "list") return Value(iterate(input, what));
   if (name == "reverse") {
     if (input.is_string()) {
-      std::vector<std::string> chars = characters(input.as_string());
+      std::vector<std::string> chars = utf8_characters(input.as_string());
       std::string out;
       for (auto it = chars.rbegin(); it != chars.rend(); ++it) out += *it;
       return Value(std::move(out));
     }
-    List items = items_of(input, what);
+    List items = iterate(input, what);
     std::reverse(items.begin(), items.end());
     return Value(std::move(items));
   }
@@ -669,7 +669,7 @@ Value apply_filter(const std::string& name, const Value& input, Arguments& args,
     List out;
     if (attribute) {
       const Value* fallback = keyword(keywords, "default");
-      for (const Value& item : items_of(input, what)) {
+      for (const Value& item : iterate(input, what)) {
         Value v = attribute_of(item, attribute->str());
         out.push_back(v.is_undefined() && fallback ? *fallback : v);
       }
@@ -678,7 +678,7 @@ Value apply_filter(const std::string& name, const Value& input, Arguments& args,
     if (args.empty()) fail(what + ": needs a filter name or attribute=");
     const std::string inner = string_argument(&args[0], what);
     Arguments rest(args.begin() + 1, args.end());
-    for (const Value& item : items_of(input, what)) {
+    for (const Value& item : iterate(input, what)) {
       Arguments a = rest;
       Keywords k = keywords;
       out.push_back(apply_filter(inner, item, a, k));
@@ -694,7 +694,7 @@ Value apply_filter(const std::string& name, const Value& input, Arguments& args,
     const Value* attribute = argument(args, keywords, 1, "attribute");
     const bool cs = case_sensitive && case_sensitive->truthy();
     List out, keys;
-    for (const Value& item : items_of(input, what)) {
+    for (const Value& item : iterate(input, what)) {
       const Value key = comparison_key(attribute ? attribute_of(item, attribute->str()) : item, cs);
       if (std::find(keys.begin(), keys.end(), key) != keys.end()) continue;
       keys.push_back(key);
@@ -703,7 +703,7 @@ Value apply_filter(const std::string& name, const Value& input, Arguments& args,
     return Value(std::move(out));
   }
   if (name == "sort") {
-    List items = items_of(input, what);
+    List items = iterate(input, what);
     const Value* reverse = argument(args, keywords, 0, "reverse");
     const Value* case_sensitive = argument(args, keywords, 1, "case_sensitive");
     const Value* attribute = argument(args, keywords, 2, "attribute");
@@ -716,13 +716,13 @@ Value apply_filter(const std::string& name, const Value& input, Arguments& args,
   }
   if (name == "sum") {
     const Value* attribute = argument(args, keywords, 0, "attribute");
-    List items = items_of(input, what);
+    List items = iterate(input, what);
     if (attribute)
       for (Value& v : items) v = attribute_of(v, attribute->str());
     return sum_of(items);
   }
   if (name == "min" || name == "max") {
-    List items = items_of(input, what);
+    List items = iterate(input, what);
     if (items.empty()) return Value::undefined(name);
     const Value* case_sensitive = argument(args, keywords, 0, "case_sensitive");
     const Value* attribute = argument(args, keywords, 1, "attribute");
@@ -802,7 +802,7 @@ bool apply_test(const std::string& name, const Value& v, const Arguments& args) 
     const Value& c = arg(0);
     if (c.is_string()) return v.is_string() && c.as_string().find(v.as_string()) != std::string::npos;
     if (c.is_dict()) return v.is_string() && c.find(v.as_string()) != nullptr;
-    for (const Value& x : items_of(c, "test 'in'"))
+    for (const Value& x : iterate(c, "test 'in'"))
       if (x == v) return true;
     return false;
   }
@@ -882,7 +882,7 @@ std::optional<Value> method(const Value& object, const std::string& name) {
       return bind([what](const Value& s, Arguments& args, Keywords&) {
         std::string out;
         bool first = true;
-        for (const Value& item : items_of(args.empty() ? Value() : args[0], what)) {
+        for (const Value& item : iterate(args.empty() ? Value() : args[0], what)) {
           if (!item.is_string()) fail(what + ": expected str items, got " + item.type_name());
           if (!first) out += s.as_string();
           first = false;

@@ -30,6 +30,13 @@ std::string percent_format(const std::string& format, const Value& args);
 // Python's str.format with "{}", "{0}", "{name}" fields (no format specs) and "{{" / "}}".
 std::string brace_format(const std::string& format, const Arguments& args, const Keywords& keywords);
 
+// The items of a value as Python iterates it: list items, dict keys, string characters; nothing for undefined.
+// Throws JinjaError ("<what>: 'int' object is not iterable") otherwise.
+List iterate(const Value& v, const std::string& what);
+
+// The code points of UTF-8 text, each as its own string.
+std::vector<std::string> utf8_characters(const std::string& s);
+
 // Python's str.strip() / lstrip() / rstrip() with no argument: Unicode whitespace.
 std::string strip_whitespace(const std::string& s, bool left, bool right);
 

@@ -147,17 +147,6 @@ std::optional<std::size_t> sequence_index(std::int64_t i, std::size_t size) {
   return static_cast<std::size_t>(i);
 }
 
-std::vector<std::string> utf8_characters(const std::string& s) {
-  std::vector<std::string> out;
-  for (std::size_t i = 0; i < s.size();) {
-    std::size_t j = i + 1;
-    while (j < s.size() && (static_cast<unsigned char>(s[j]) & 0xC0) == 0x80) ++j;
-    out.push_back(s.substr(i, j - i));
-    i = j;
-  }
-  return out;
-}
-
 // Python's slice [start:stop:step] of `n` items: the chosen indices.
 std::vector<std::size_t> slice_indices(std::size_t n, const Value& start_v, const Value& stop_v, const Value& step_v) {
   const auto as_int = [](const Value& v) -> std::optional<std::int64_t> {
@@ -269,24 +258,8 @@ class Renderer {
     for (std::size_t i = 0; i < targets.size(); ++i) frame[targets[i]] = parts[i];
   }
 
-  List iterate(const Value& v) {
-    if (v.is_list()) return v.as_list();
-    if (v.is_dict()) {
-      List keys;
-      for (const auto& [k, x] : v.as_dict()) keys.emplace_back(k);
-      return keys;
-    }
-    if (v.is_string()) {
-      List chars;
-      for (std::string& c : utf8_characters(v.as_string())) chars.emplace_back(std::move(c));
-      return chars;
-    }
-    if (v.is_undefined()) return {};
-    fail("'" + v.type_name() + "' object is not iterable");
-  }
-
   Flow loop(const Stmt& s, std::string& out) {
-    List items = iterate(eval(*s.expr));
+    List items = iterate(eval(*s.expr), "for loop");
     if (s.condition) {
       List kept;
       for (const Value& item : items) {
