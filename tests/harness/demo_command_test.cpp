@@ -86,23 +86,34 @@ TEST(DemoCommand, KilledAndResumedRunMatchesAnUninterruptedOne) {
   const std::string extent = std::string("--limit 10 --samples 2") + kHot;
   // Few samples in the engine at once: they finish one after another, so kills land between many states.
   const std::string killed_args = demo_args(killed, extent + " --max-batch 2");
-  const auto start = std::chrono::steady_clock::now();
   const auto whole = testing::run_r1eval(demo_args(reference, extent));
   ASSERT_EQ(whole.exit_code, 0) << whole.err;
-  const auto whole_ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
-  // Kill points from a fixed seed, spread over the length of a whole run.
+  // Each run is killed a little (a fixed-seed random delay) after it has stored more samples than the last
+  // kill left: kills by the clock alone could all land before the first sample on a loaded machine.
   std::mt19937 rng(7);
-  std::uniform_int_distribution<long> delay_ms(0, std::max<long>(whole_ms, 20));
+  std::uniform_int_distribution<long> extra_ms(0, 30);
   std::set<std::size_t> stored_after_kill;
+  std::size_t stored = 0;
   for (int i = 0; i < 6; ++i) {
     const pid_t pid = testing::spawn_r1eval(killed_args);
     ASSERT_GT(pid, 0);
-    std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms(rng)));
-    ::kill(pid, SIGKILL);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
     int status = 0;
-    ::waitpid(pid, &status, 0);
-    stored_after_kill.insert(testing::stored_samples(killed));
+    bool exited = false;
+    while (std::chrono::steady_clock::now() < deadline && testing::stored_samples(killed) <= stored) {
+      if (::waitpid(pid, &status, WNOHANG) == pid) {
+        exited = true;
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    if (!exited) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(extra_ms(rng)));
+      ::kill(pid, SIGKILL);
+      ::waitpid(pid, &status, 0);
+    }
+    stored = testing::stored_samples(killed);
+    stored_after_kill.insert(stored);
   }
   testing::expect_finished_run_matches(stored_after_kill, killed_args, reference, killed);
 }
