@@ -2,6 +2,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <fstream>
+
 #include <nlohmann/json.hpp>
 
 #include "cli_checks.h"
@@ -17,6 +19,20 @@ TEST(EngineCli, TokenizePrintsTheIds) {
   const auto r = testing::run_r1eval("tokenize --model " + model.string(), "hi there");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(nlohmann::json::parse(r.out), nlohmann::json({104, 105, 32, 116, 104, 101, 114, 101}));
+}
+
+// --chat shows the prompt a run sends: the checkpoint's own template here (a chat_template.jinja in the folder).
+TEST(EngineCli, TokenizeChatShowsThePromptOfARun) {
+  const auto model = testing::tiny_model("tokenize_chat");
+  std::ofstream(model / "chat_template.jinja")
+      << "{% for m in messages %}<{{ m.role }}>{{ m.content | trim }}\n{% endfor %}{% if add_generation_prompt %}<assistant>{% endif %}";
+  const auto r = testing::run_r1eval("tokenize --model " + model.string() + " --chat auto --show-text", "  hi ");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto out = nlohmann::json::parse(r.out);
+  EXPECT_EQ(out["text"], "<user>hi\n<assistant>");
+  const auto plain = testing::run_r1eval("tokenize --no-special --model " + model.string(), "<user>hi\n<assistant>");
+  EXPECT_EQ(out["ids"], nlohmann::json::parse(plain.out));
+  testing::expect_one_line_error(testing::run_r1eval("tokenize --model " + model.string() + " --chat chatml", "x"), "--chat");
 }
 
 TEST(EngineCli, GenerateIsReproducibleAndBatchInvariant) {
