@@ -1,0 +1,193 @@
+#include <algorithm>
+#include <cctype>
+
+#include <unicode/uchar.h>
+#include <unicode/unistr.h>
+
+#include "engine/tokenizer/jinja/builtins.h"
+#include "engine/tokenizer/jinja/call_arguments.h"
+#include "engine/tokenizer/jinja/python_text.h"
+
+namespace r1eval::engine::jinja {
+namespace {
+
+[[noreturn]] void fail(const std::string& what) { throw JinjaError(what); }
+
+}  // namespace
+
+
+std::optional<Value> method(const Value& object, const std::string& name) {
+  const auto bind = [&](auto body) {
+    return Value::function([object, body](Arguments& args, Keywords& keywords) -> Value { return body(object, args, keywords); });
+  };
+  if (object.is_string()) {
+    const std::string what = "str." + name;
+    if (name == "strip" || name == "lstrip" || name == "rstrip") {
+      const bool left = name != "rstrip", right = name != "lstrip";
+      return bind([left, right](const Value& s, Arguments& args, Keywords&) {
+        if (!args.empty() && args[0].is_string()) return Value(strip_chars(s.as_string(), args[0].as_string(), left, right));
+        return Value(strip_whitespace(s.as_string(), left, right));
+      });
+    }
+    if (name == "split" || name == "rsplit") {
+      const bool from_right = name == "rsplit";
+      return bind([from_right, what](const Value& s, Arguments& args, Keywords& keywords) {
+        const Value* sep = argument(args, keywords, 0, "sep");
+        const std::int64_t max_split = int_argument(argument(args, keywords, 1, "maxsplit"), -1, what);
+        const std::vector<std::string> parts = sep && !sep->is_none()
+                                                   ? split_on(s.as_string(), string_argument(sep, what), max_split, from_right)
+                                                   : split_whitespace(s.as_string(), max_split, from_right);
+        List out(parts.begin(), parts.end());
+        return Value(std::move(out));
+      });
+    }
+    if (name == "splitlines")
+      return bind([](const Value& s, Arguments&, Keywords&) {
+        const std::vector<std::string> lines = split_lines(s.as_string());
+        return Value(List(lines.begin(), lines.end()));
+      });
+    if (name == "startswith" || name == "endswith") {
+      const bool start = name == "startswith";
+      return bind([start, what](const Value& s, Arguments& args, Keywords&) {
+        if (args.empty()) fail(what + ": needs an argument");
+        const List options = args[0].is_list() ? args[0].as_list() : List{args[0]};
+        for (const Value& o : options) {
+          const std::string p = string_argument(&o, what);
+          const std::string& t = s.as_string();
+          if (t.size() >= p.size() && (start ? t.compare(0, p.size(), p) == 0 : t.compare(t.size() - p.size(), p.size(), p) == 0))
+            return Value(true);
+        }
+        return Value(false);
+      });
+    }
+    if (name == "replace")
+      return bind([what](const Value& s, Arguments& args, Keywords& keywords) {
+        return Value(replace_all(s.as_string(), string_argument(argument(args, keywords, 0, "old"), what),
+                                 string_argument(argument(args, keywords, 1, "new"), what),
+                                 int_argument(argument(args, keywords, 2, "count"), -1, what)));
+      });
+    if (name == "title") return bind([](const Value& s, Arguments&, Keywords&) { return Value(title_case(s.as_string())); });
+    if (name == "upper" || name == "lower" || name == "capitalize")
+      return bind([name](const Value& s, Arguments& args, Keywords& keywords) { return apply_filter(name, s, args, keywords); });
+    if (name == "find" || name == "rfind" || name == "count")
+      return bind([name, what](const Value& s, Arguments& args, Keywords&) {
+        const std::string sub = string_argument(args.empty() ? nullptr : &args[0], what);
+        const std::string& t = s.as_string();
+        if (name == "count") {
+          if (sub.empty()) return Value(static_cast<std::int64_t>(code_points(t) + 1));
+          std::int64_t n = 0;
+          for (std::size_t at = t.find(sub); at != std::string::npos; at = t.find(sub, at + sub.size())) ++n;
+          return Value(n);
+        }
+        const std::size_t at = name == "find" ? t.find(sub) : t.rfind(sub);
+        return Value(at == std::string::npos ? static_cast<std::int64_t>(-1) : static_cast<std::int64_t>(code_points(t.substr(0, at))));
+      });
+    if (name == "join")
+      return bind([what](const Value& s, Arguments& args, Keywords&) {
+        std::string out;
+        bool first = true;
+        for (const Value& item : iterate(args.empty() ? Value() : args[0], what)) {
+          if (!item.is_string()) fail(what + ": expected str items, got " + item.type_name());
+          if (!first) out += s.as_string();
+          first = false;
+          out += item.as_string();
+        }
+        return Value(std::move(out));
+      });
+    if (name == "removeprefix" || name == "removesuffix")
+      return bind([name, what](const Value& s, Arguments& args, Keywords&) {
+        const std::string affix = string_argument(args.empty() ? nullptr : &args[0], what);
+        const std::string& t = s.as_string();
+        if (name == "removeprefix") return Value(t.compare(0, affix.size(), affix) == 0 ? t.substr(affix.size()) : t);
+        const bool ends = t.size() >= affix.size() && t.compare(t.size() - affix.size(), affix.size(), affix) == 0;
+        return Value(ends ? t.substr(0, t.size() - affix.size()) : t);
+      });
+    if (name == "partition" || name == "rpartition")
+      return bind([name, what](const Value& s, Arguments& args, Keywords&) {
+        const std::string sep = string_argument(args.empty() ? nullptr : &args[0], what);
+        const std::string& t = s.as_string();
+        const std::size_t at = name == "partition" ? t.find(sep) : t.rfind(sep);
+        if (at == std::string::npos)
+          return name == "partition" ? Value::tuple(List{Value(t), Value(""), Value("")}) : Value::tuple(List{Value(""), Value(""), Value(t)});
+        return Value::tuple(List{Value(t.substr(0, at)), Value(sep), Value(t.substr(at + sep.size()))});
+      });
+    if (name == "index" || name == "rindex")
+      return bind([name, what](const Value& s, Arguments& args, Keywords&) {
+        const std::string sub = string_argument(args.empty() ? nullptr : &args[0], what);
+        const std::string& t = s.as_string();
+        const std::size_t at = name == "index" ? t.find(sub) : t.rfind(sub);
+        if (at == std::string::npos) fail(what + ": substring not found");
+        return Value(static_cast<std::int64_t>(code_points(t.substr(0, at))));
+      });
+    if (name == "zfill")
+      return bind([what](const Value& s, Arguments& args, Keywords&) {
+        const std::size_t width = static_cast<std::size_t>(int_argument(args.empty() ? nullptr : &args[0], 0, what));
+        std::string t = s.as_string();
+        const std::size_t n = code_points(t);
+        if (n >= width) return Value(t);
+        const std::size_t at = !t.empty() && (t[0] == '-' || t[0] == '+') ? 1 : 0;
+        t.insert(at, width - n, '0');
+        return Value(t);
+      });
+    if (name == "swapcase" || name == "casefold")
+      return bind([name](const Value& s, Arguments&, Keywords&) {
+        if (name == "casefold") {
+          std::string out;
+          icu::UnicodeString::fromUTF8(s.as_string()).foldCase().toUTF8String(out);
+          return Value(out);
+        }
+        std::string out;
+        for (const UChar32 c : code_point_list(s.as_string()))
+          out += u_isupper(c) ? lower_case(utf8_of(c)) : u_islower(c) ? upper_case(utf8_of(c)) : utf8_of(c);
+        return Value(out);
+      });
+    if (name == "format")
+      return bind([](const Value& s, Arguments& args, Keywords& keywords) { return Value(brace_format(s.as_string(), args, keywords)); });
+    if (name == "islower" || name == "isupper")
+      return bind([name](const Value& s, Arguments&, Keywords&) { return Value(is_one_case(s.as_string(), name == "islower")); });
+    if (name == "isdigit" || name == "isspace" || name == "isalpha" || name == "isalnum") {
+      bool (*test)(UChar32) = name == "isdigit"   ? [](UChar32 c) -> bool { return u_isdigit(c); }
+                              : name == "isspace" ? [](UChar32 c) -> bool { return u_isUWhiteSpace(c); }
+                              : name == "isalpha" ? [](UChar32 c) -> bool { return u_isalpha(c); }
+                                                  : [](UChar32 c) -> bool { return u_isalnum(c); };
+      return bind([test](const Value& s, Arguments&, Keywords&) { return Value(all_code_points(s.as_string(), test)); });
+    }
+    return std::nullopt;
+  }
+  if (object.is_dict()) {
+    if (name == "get")
+      return bind([](const Value& d, Arguments& args, Keywords&) {
+        if (args.empty()) fail("dict.get: needs a key");
+        const Value* found = args[0].is_string() ? d.find(args[0].as_string()) : nullptr;
+        return found ? *found : (args.size() > 1 ? args[1] : Value(None{}));
+      });
+    if (name == "items" || name == "keys" || name == "values")
+      return bind([name](const Value& d, Arguments&, Keywords&) {
+        List out;
+        for (const auto& [k, v] : d.as_dict()) {
+          if (name == "items") out.push_back(Value::tuple(List{Value(k), v}));
+          else if (name == "keys") out.emplace_back(k);
+          else out.push_back(v);
+        }
+        return Value(std::move(out));
+      });
+    return std::nullopt;
+  }
+  if (object.is_list()) {
+    if (name == "index" || name == "count")
+      return bind([name](const Value& l, Arguments& args, Keywords&) {
+        if (args.empty()) fail("list." + name + ": needs an argument");
+        std::int64_t n = 0;
+        for (std::size_t i = 0; i < l.as_list().size(); ++i) {
+          if (!(l.as_list()[i] == args[0])) continue;
+          if (name == "index") return Value(static_cast<std::int64_t>(i));
+          ++n;
+        }
+        if (name == "index") fail("list.index: " + args[0].repr() + " is not in list");
+        return Value(n);
+      });
+  }
+  return std::nullopt;
+}
+
+}  // namespace r1eval::engine::jinja
