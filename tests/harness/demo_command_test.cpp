@@ -95,24 +95,7 @@ TEST(DemoCommand, KilledAndResumedRunMatchesAnUninterruptedOne) {
   std::set<std::size_t> stored_after_kill;
   std::size_t stored = 0;
   for (int i = 0; i < 6; ++i) {
-    const pid_t pid = testing::spawn_r1eval(killed_args);
-    ASSERT_GT(pid, 0);
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-    int status = 0;
-    bool exited = false;
-    while (std::chrono::steady_clock::now() < deadline && testing::stored_samples(killed) <= stored) {
-      if (::waitpid(pid, &status, WNOHANG) == pid) {
-        exited = true;
-        break;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(2));
-    }
-    if (!exited) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(extra_ms(rng)));
-      ::kill(pid, SIGKILL);
-      ::waitpid(pid, &status, 0);
-    }
-    stored = testing::stored_samples(killed);
+    stored = testing::kill_when_stored(killed_args, killed, stored + 1, std::chrono::milliseconds(extra_ms(rng)));
     stored_after_kill.insert(stored);
   }
   testing::expect_finished_run_matches(stored_after_kill, killed_args, reference, killed);

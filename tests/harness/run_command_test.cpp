@@ -130,12 +130,6 @@ TEST(RunCommand, RecordsTheChatTemplateAndKeepsItOnResume) {
   expect_same_samples(samples_by_key(out), samples_by_key(own));
 }
 
-// Complete lines in `path` (0 when it does not exist); a line being appended is not counted.
-std::size_t lines_in(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return static_cast<std::size_t>(std::count(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>(), '\n'));
-}
-
 TEST(RunCommand, ResumeAfterKillNineMatchesAnUninterruptedRun) {
   const auto model = testing::tiny_model("run_kill");
   const auto reference = testing::scratch_dir("run_kill_reference");
@@ -155,24 +149,7 @@ TEST(RunCommand, ResumeAfterKillNineMatchesAnUninterruptedRun) {
   std::set<std::size_t> stored_after_kill;
   for (int i = 0; i < 20; ++i) {
     const std::size_t target = total * static_cast<std::size_t>(i) / 20;
-    const pid_t pid = testing::spawn_r1eval(killed_args);
-    ASSERT_GT(pid, 0);
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-    int status = 0;
-    bool exited = false;
-    while (std::chrono::steady_clock::now() < deadline && lines_in(killed / "samples.jsonl") < target) {
-      if (::waitpid(pid, &status, WNOHANG) == pid) {
-        exited = true;
-        break;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    }
-    if (!exited) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(extra_ms(rng)));
-      ::kill(pid, SIGKILL);
-      ::waitpid(pid, &status, 0);
-    }
-    stored_after_kill.insert(testing::stored_samples(killed));
+    stored_after_kill.insert(testing::kill_when_stored(killed_args, killed, target, std::chrono::milliseconds(extra_ms(rng))));
   }
   testing::expect_finished_run_matches(stored_after_kill, killed_args, reference, killed);
 }

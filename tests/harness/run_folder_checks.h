@@ -3,7 +3,15 @@
 #pragma once
 #include <gtest/gtest.h>
 
+#include <signal.h>
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <chrono>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <thread>
 #include <map>
 #include <set>
 #include <string>
@@ -48,6 +56,33 @@ inline void expect_same_samples(const std::map<SampleKey, results::SampleRecord>
 // How many samples a killed run folder had stored when the kill landed (0 before the first).
 inline std::size_t stored_samples(const std::filesystem::path& dir) {
   return std::filesystem::exists(dir / "samples.jsonl") ? results::load_samples(dir).size() : 0;
+}
+
+// Complete lines in `path` (0 when it does not exist); a line being appended is not counted.
+inline std::size_t lines_in(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return static_cast<std::size_t>(std::count(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>(), '\n'));
+}
+
+// Starts r1eval with `args` and, once the run folder `dir` holds `target` sample lines or more (waiting up to
+// 30 s), kills it (SIGKILL) `extra` later; a run that finishes first is left alone. Returns the samples the
+// folder holds afterwards. Kills keyed to the store, not the clock, land at different points however loaded
+// the machine is.
+inline std::size_t kill_when_stored(const std::string& args, const std::filesystem::path& dir, std::size_t target,
+                                    std::chrono::milliseconds extra) {
+  const pid_t pid = spawn_r1eval(args);
+  EXPECT_GT(pid, 0);
+  if (pid <= 0) return stored_samples(dir);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  int status = 0;
+  while (std::chrono::steady_clock::now() < deadline && lines_in(dir / "samples.jsonl") < target) {
+    if (::waitpid(pid, &status, WNOHANG) == pid) return stored_samples(dir);
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  std::this_thread::sleep_for(extra);
+  ::kill(pid, SIGKILL);
+  ::waitpid(pid, &status, 0);
+  return stored_samples(dir);
 }
 
 // The end of every kill -9 test: the kills landed at different points (`stored_after_kill`), and finishing the
