@@ -157,6 +157,8 @@ TEST(JinjaTemplate, ErrorsAreOneLineWithTheLine) {
   EXPECT_EQ(error("{{ messages[0]['role'] }}"), "line 1: 'messages[0]' is undefined");
   EXPECT_EQ(error("{{ 1 / 0 }}"), "line 1: division by zero");
   EXPECT_EQ(error("{{ 'abc"), "line 1: unterminated string literal");
+  EXPECT_NE(error("{{ '\\xZZ' }}"), "no error");
+  EXPECT_NE(error("{{ '%99999999999999999999s' % 'a' }}"), "no error");
   // A template from a checkpoint cannot run forever or fill the memory.
   EXPECT_EQ(error("{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}"),
             "line 1: the template runs too long (over 2000000 steps)");

@@ -1,6 +1,7 @@
 #include "engine/tokenizer/jinja/template.h"
 
 #include <cmath>
+#include <stdexcept>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -576,11 +577,30 @@ class Renderer {
 
 }  // namespace
 
-Template::Template(std::string_view source) : body_(std::make_shared<const Body>(parse_template(source))) {}
+namespace {
+
+// A number conversion that failed deep inside (an escape "\\xZZ", a width past 2^64) is the template's error.
+template <typename F>
+auto as_template_error(F&& f) -> decltype(f()) {
+  try {
+    return f();
+  } catch (const std::invalid_argument& e) {
+    throw JinjaError(std::string("malformed number or escape (") + e.what() + ")");
+  } catch (const std::out_of_range& e) {
+    throw JinjaError(std::string("number out of range (") + e.what() + ")");
+  }
+}
+
+}  // namespace
+
+Template::Template(std::string_view source)
+    : body_(as_template_error([&] { return std::make_shared<const Body>(parse_template(source)); })) {}
 
 std::string Template::render(const nlohmann::ordered_json& context, const RenderOptions& options) const {
-  Renderer renderer(context, options);
-  return renderer.render(*body_);
+  return as_template_error([&] {
+    Renderer renderer(context, options);
+    return renderer.render(*body_);
+  });
 }
 
 }  // namespace r1eval::engine::jinja
