@@ -308,7 +308,14 @@ void find_answer_statements(std::string_view text, std::string_view lower, std::
       if (at > 0 && is_alpha(lower[at - 1])) continue;
       const std::size_t after = at + word.size();
       if (after < lower.size() && is_alpha(lower[after]) && lower[after] != 's') continue;
-      const Letter l = stated_letter(text, lower, after, letters, word == "correct" ? 0 : 20, false).letter;
+      Letter l = stated_letter(text, lower, after, letters, word == "correct" ? 0 : 20, false).letter;
+      if (!l.found() && word != "correct") {
+        // "..., which corresponds to option B.": the option named at the end of a sentence.
+        const Letter named = decorated_letter(text, after, letters, {});
+        std::size_t k = named.found() ? named.end : kNone;
+        while (k != kNone && k < text.size() && (text[k] == ')' || text[k] == '*' || text[k] == '$')) ++k;
+        if (k != kNone && (k >= text.size() || text[k] == '.' || text[k] == '!' || text[k] == '\n')) l = named;
+      }
       if (l.found() && !hedged_before(text, lower, at) && !hedged_after(text, lower, l)) best.offer(l, Strength::kStatement);
     }
   }

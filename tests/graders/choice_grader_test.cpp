@@ -120,7 +120,8 @@ TEST(ChoiceLetter, MoreWaysOfStatingIt) {
                         "I'll go with B.", "The correct answer is:\n\n**B) 3.2 eV**", "## Final Answer\n\n(B) 3.2 eV",
                         "\\boxed{B \\text{ (3.2 eV)}}", "Answer: <b>B</b>", "Answer => B", "Answer (B)", "**Correct: B**",
                         "\xe7\xad\x94\xe6\xa1\x88\xe4\xb8\xba" "B", "The answer is B and D is a distractor.", "Therefore (B).", "- B",
-                        "the answer is (b) because of the ester", "Answer: B, not D."}) {
+                        "the answer is (b) because of the ester", "Answer: B, not D.",
+                        "The answer is 3.2 eV, which corresponds to option B."}) {
     EXPECT_EQ(extract_choice_letter(r), 'B') << r;
   }
   EXPECT_EQ(extract_choice_letter("The answer is A due to steric hindrance."), 'A');
