@@ -550,6 +550,16 @@ class Comparer {
     }
   }
 
+  // "f(3)", "g(-1)", "h(1/2)": a function's value at a constant point, read as the product of a letter and a
+  // number (a number-first product, "2x", stays an equation's side).
+  static bool is_value_at_point(const Node& n) {
+    if (n.kind != NodeKind::kMul || n.kids.size() != 2 || n.kids[0]->kind != NodeKind::kSymbol) return false;
+    const Node& point = *n.kids[1];
+    const bool numeral = point.kind == NodeKind::kNumber || (point.kind == NodeKind::kNeg && point.kids[0]->kind == NodeKind::kNumber) ||
+                         point.kind == NodeKind::kDiv;
+    return numeral && is_constant(point);
+  }
+
   // The value a chain of equalities ends with ("x = 5 + 6 = 11" -> 11); an approximation after an exact
   // value is ignored ("x = 1/3 \approx 0.33" -> 1/3). nullptr for other relations.
   static const Node* final_value(const Node& rel) {
@@ -557,7 +567,8 @@ class Comparer {
     // Of a single equation only "name = value" gives a value: "f(x) = 1", "|AB| = 1", "(p, q) = (3, 2)";
     // "a + 3z = 0" and "7 = 11a + c" are equations.
     if (rel.kids.size() == 2 && !(rel.relations[0] == Rel::kEq || rel.relations[0] == Rel::kApprox)) return nullptr;
-    if (rel.kids.size() == 2 && !is_name(*rel.kids[0]) && !(is_constant(*rel.kids[0]) && is_constant(*rel.kids[1])))
+    if (rel.kids.size() == 2 && !is_name(*rel.kids[0]) && !is_value_at_point(*rel.kids[0]) &&
+        !(is_constant(*rel.kids[0]) && is_constant(*rel.kids[1])))
       return nullptr;
     size_t last = rel.kids.size() - 1;
     for (size_t k = 0; k < rel.relations.size(); ++k) {

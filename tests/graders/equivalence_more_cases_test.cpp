@@ -113,6 +113,14 @@ TEST(EquivalenceNearMisses, SetsOfReals) {
   });
 }
 
+// A function's value at a point names the value: "f(3) = 5" against 5.
+TEST(EquivalenceNearMisses, ValueAtAPoint) {
+  check_all({
+      {"f(3) = 5", "5", true}, {"g(-1) = -\\frac{1}{2}", "-0.5", true}, {"f(3) = 5", "6", false},
+      {"2x = 10", "10", false}, {"f(3) = 5", "f(3) = 5", true},
+  });
+}
+
 // A \\pm inside a list or set stands for its two values in place.
 TEST(EquivalenceNearMisses, PlusMinusInLists) {
   check_all({
