@@ -6,21 +6,22 @@
 
 #include "graders/choice_letter.h"
 #include "graders/extract.h"
+#include "graders/normalize.h"
 
 namespace r1eval::graders {
 namespace {
 
 using choice::decorated_letter;
 using choice::ends_its_line;
+using choice::is_alpha;
 using choice::is_label;
 using choice::kNone;
 using choice::Letter;
 using choice::LetterRules;
 using choice::skip_decoration;
+using choice::starts_with;
 
-bool is_alpha(char c) { return std::isalpha(static_cast<unsigned char>(c)) != 0; }
 char upper(char c) { return static_cast<char>(std::toupper(static_cast<unsigned char>(c))); }
-bool starts_with(std::string_view s, std::size_t i, std::string_view p) { return s.compare(i, p.size(), p) == 0; }
 
 // How firmly a letter is stated. The strongest kind found wins, the last of that kind among equals: an
 // "Answer: B" line is not overridden by a unit "\text{C}", an aside "(option D is wrong)" or a later "the
@@ -279,12 +280,6 @@ Stated stated_letter(std::string_view text, std::string_view lower, std::size_t 
   return {l, colon};
 }
 
-std::string ascii_lower_copy(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 void find_answer_statements(std::string_view text, std::string_view lower, std::string_view letters, Best& best) {
   // "Answer: B", "**Final Answer:** (B)", "The correct answer is: B", "the answer to this question is B".
   for (std::size_t at = lower.find("answer"); at != kNone; at = lower.find("answer", at + 1)) {
@@ -466,7 +461,7 @@ void find_boxes_and_labels(std::string_view text, std::string_view lower, std::s
 
 std::optional<char> extract_choice_letter(std::string_view response, std::string_view letters) {
   const std::string_view text = answer_part(response);
-  const std::string lower = ascii_lower_copy(text);
+  const std::string lower = ascii_lower(text);  // same length: positions line up with text
   Best best;
   find_answer_statements(text, lower, letters, best);
   find_letter_first_statements(text, lower, letters, best);

@@ -6,10 +6,8 @@
 namespace r1eval::graders::choice {
 namespace {
 
-bool is_alpha(char c) { return std::isalpha(static_cast<unsigned char>(c)) != 0; }
 bool is_alnum(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; }
 bool is_lower(char c) { return std::islower(static_cast<unsigned char>(c)) != 0; }
-bool starts_with(std::string_view s, std::size_t i, std::string_view p) { return s.compare(i, p.size(), p) == 0; }
 
 constexpr std::string_view kFullWidthA = "\xef\xbc\xa1";  // Ａ; Ｂ..Ｚ follow in the last byte
 

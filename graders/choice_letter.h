@@ -9,6 +9,9 @@ namespace r1eval::graders::choice {
 
 inline constexpr std::size_t kNone = std::string_view::npos;
 
+inline bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+inline bool starts_with(std::string_view s, std::size_t i, std::string_view p) { return s.compare(i, p.size(), p) == 0; }
+
 // A letter found in the text: where it is, which letter, and where the text after it starts.
 struct Letter {
   std::size_t pos = kNone;
