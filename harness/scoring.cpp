@@ -6,19 +6,13 @@
 #include <stdexcept>
 #include <string>
 
+#include "engine/tokenizer/utf8.h"
 #include "harness/grading.h"
 #include "tasks/task.h"
 
 namespace r1eval::harness {
 
 namespace {
-
-// Characters of UTF-8 text (bytes that do not continue a sequence).
-std::size_t code_points(const std::string& text) {
-  std::size_t n = 0;
-  for (const char c : text) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80 ? 1 : 0;
-  return n;
-}
 
 // Maximum-likelihood Elo over the rated problems: each problem's solve rate over its samples.
 std::optional<results::RatingSummary> rate(const std::vector<results::ProblemOutcomes>& problems,
@@ -129,7 +123,7 @@ std::vector<results::TaskScores> score_records(const std::vector<results::Sample
         const results::SampleRecord& r = *samples[i];
         problem.samples.push_back({r.sample_index, r.correct, classes[i],
                                    tokens ? static_cast<double>(r.completion_tokens)
-                                          : static_cast<double>(code_points(r.response))});
+                                          : static_cast<double>(engine::utf8::code_points(r.response))});
       }
       outcomes.push_back(std::move(problem));
     }

@@ -1,6 +1,8 @@
 #include "engine/tokenizer/chat_template.h"
 
+#include <optional>
 #include <stdexcept>
+#include <string>
 
 #include <nlohmann/json.hpp>
 
@@ -65,6 +67,18 @@ std::string render_plain(const std::vector<ChatMessage>& messages, const ChatTem
   return out;
 }
 
+// The parsed template of `source`: a run renders every prompt with the same one, so each thread keeps the
+// last it parsed.
+const jinja::Template& parsed_template(const std::string& source) {
+  thread_local std::string cached_source;
+  thread_local std::optional<jinja::Template> cached;
+  if (!cached || cached_source != source) {
+    cached.emplace(source);
+    cached_source = source;
+  }
+  return *cached;
+}
+
 }  // namespace
 
 ChatTemplateKind chat_template_kind_from_name(std::string_view name) {
@@ -108,7 +122,7 @@ std::string render_checkpoint_chat(const Tokenizer& tokenizer, const std::vector
   if (tokenizer.eos_token()) context["eos_token"] = *tokenizer.eos_token();
   if (tokenizer.pad_token()) context["pad_token"] = *tokenizer.pad_token();
   try {
-    return jinja::Template(*tokenizer.chat_template()).render(context);
+    return parsed_template(*tokenizer.chat_template()).render(context);
   } catch (const jinja::JinjaError& e) {
     throw std::invalid_argument(std::string("the checkpoint's chat template: ") + e.what());
   }

@@ -15,6 +15,13 @@ char32_t decode(std::string_view s, std::size_t i, std::size_t& len);
 // Appends the UTF-8 encoding of `cp` (must be a Unicode scalar value).
 void append(std::string& out, char32_t cp);
 
+// Characters of UTF-8 text: the bytes that do not continue a sequence (as Python's len() counts valid text).
+inline std::size_t code_points(std::string_view s) {
+  std::size_t n = 0;
+  for (const char c : s) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80 ? 1 : 0;
+  return n;
+}
+
 // Byte offset of the first malformed sequence in `s`, or s.size() when `s` is valid UTF-8.
 std::size_t first_invalid(std::string_view s);
 

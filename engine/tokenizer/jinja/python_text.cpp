@@ -10,6 +10,7 @@
 #include <unicode/unistr.h>
 
 #include "engine/tokenizer/jinja/call_arguments.h"
+#include "engine/tokenizer/utf8.h"
 
 namespace r1eval::engine::jinja {
 namespace {
@@ -53,11 +54,7 @@ std::size_t line_break_length(std::string_view s, std::size_t i) {
 }  // namespace
 
 
-std::size_t code_points(const std::string& s) {
-  std::size_t n = 0;
-  for (const char c : s) n += utf8_continuation(c) ? 0 : 1;
-  return n;
-}
+std::size_t code_points(const std::string& s) { return utf8::code_points(s); }
 
 
 // str.strip(chars): removes any of the characters of `chars` from the chosen ends.
