@@ -1,9 +1,9 @@
 #include "graders/math/intervals.h"
 
 #include <set>
+#include <string>
 
 #include "graders/math/real_sets.h"
-#include <string>
 
 namespace r1eval::graders::math {
 

@@ -133,10 +133,9 @@ class Lexer {
   bool pair_in_brackets() const {
     if (out_.empty() || out_.back().kind != TokenKind::kSymbol || (out_.back().text != "(" && out_.back().text != "["))
       return false;
-    size_t k = i_;
     const size_t sep = thousands_group_length();
     if (sep == 0) return false;
-    k += sep + 3;
+    size_t k = i_ + sep + 3;
     while (k < s_.size() && s_[k] == ' ') ++k;
     if (s_.compare(k, 6, "\\right") == 0) k += 6;
     while (k < s_.size() && s_[k] == ' ') ++k;
