@@ -76,8 +76,10 @@ void BM_EmbeddingGather(benchmark::State& state) {
 }
 BENCHMARK(BM_EmbeddingGather)->Arg(64)->UseRealTime();
 
+// range(1) == 1: with Qwen3's per-head q/k norm (qk_norm_rope_write_kv).
 void BM_RopeWriteKv(benchmark::State& state) {
   const int tokens = static_cast<int>(state.range(0));
+  const bool qk_norm = state.range(1) != 0;
   const int row = (kQHeads + 2 * kKvHeads) * kHeadDim;
   std::vector<float> qkv = noise(static_cast<std::size_t>(tokens) * row, 6);
   std::vector<std::int32_t> positions(static_cast<std::size_t>(tokens));
@@ -87,14 +89,20 @@ void BM_RopeWriteKv(benchmark::State& state) {
   std::vector<bf16> key(static_cast<std::size_t>(blocks) * kKvHeads * kBlockSize * kHeadDim), value(key.size());
   const KvCacheView cache{key.data(), value.data(), blocks, kBlockSize, kKvHeads, kHeadDim};
   const std::vector<float> inv_freq = rope_inverse_frequencies(RopeConfig{10000.0f}, kHeadDim);
+  const std::vector<bf16> q_norm(kHeadDim, to_bf16(1.0f)), k_norm(kHeadDim, to_bf16(1.0f));
   for (auto _ : state) {
-    cpu::rope_write_kv<float>(qkv.data(), tokens, kQHeads, positions.data(), slots.data(), inv_freq.data(), cache);
+    if (qk_norm) {
+      cpu::qk_norm_rope_write_kv<float>(qkv.data(), tokens, kQHeads, HeadNorm{q_norm.data(), k_norm.data(), 1e-6f},
+                                        positions.data(), slots.data(), inv_freq.data(), cache);
+    } else {
+      cpu::rope_write_kv<float>(qkv.data(), tokens, kQHeads, positions.data(), slots.data(), inv_freq.data(), cache);
+    }
     benchmark::DoNotOptimize(key.data());
   }
   state.SetBytesProcessed(state.iterations() * tokens *
                           static_cast<std::int64_t>((2 * (kQHeads + kKvHeads) + kKvHeads) * kHeadDim * 4 + 2 * kKvHeads * kHeadDim * 2));
 }
-BENCHMARK(BM_RopeWriteKv)->Arg(1)->Arg(256)->UseRealTime();
+BENCHMARK(BM_RopeWriteKv)->ArgNames({"tokens", "qk_norm"})->ArgsProduct({{1, 256}, {0, 1}})->UseRealTime();
 
 // A batch of sequences with `context` tokens each in a shuffled pool.
 struct CacheFixture {

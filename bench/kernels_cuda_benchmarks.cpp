@@ -176,8 +176,10 @@ void BM_EmbeddingGather(benchmark::State& state) {
 }
 BENCHMARK(BM_EmbeddingGather)->Arg(8192)->UseManualTime()->Unit(benchmark::kMicrosecond);
 
+// range(1) == 1: with Qwen3's per-head q/k norm (qk_norm_rope_write_kv), which reads the same bytes.
 void BM_RopeWriteKv(benchmark::State& state) {
   const int tokens = static_cast<int>(state.range(0));
+  const bool qk_norm = state.range(1) != 0;
   const int row = (kQHeads + 2 * kKvHeads) * kHeadDim;
   Buffer<bf16> qkv(noise_bf16(static_cast<std::size_t>(tokens) * row, 6));
   std::vector<std::int32_t> positions(static_cast<std::size_t>(tokens));
@@ -189,13 +191,23 @@ void BM_RopeWriteKv(benchmark::State& state) {
   Buffer<std::int32_t> d_positions(positions);
   Buffer<std::int64_t> d_slots(slots);
   Buffer<float> inv_freq(rope_inverse_frequencies(RopeConfig{10000.0f}, kHeadDim));
+  Buffer<bf16> q_norm(noise_bf16(kHeadDim, 7)), k_norm(noise_bf16(kHeadDim, 8));
   const KvCacheView cache{key.get(), value.get(), blocks, kBlockSize, kKvHeads, kHeadDim};
   const double bytes = static_cast<double>(tokens) * ((2.0 * (kQHeads + kKvHeads) + kKvHeads) + 2.0 * kKvHeads) * kHeadDim * 2;
   run_timed(state, bytes, [&] {
-    cuda::rope_write_kv<bf16>(qkv.get(), tokens, kQHeads, d_positions.get(), d_slots.get(), inv_freq.get(), cache);
+    if (qk_norm) {
+      cuda::qk_norm_rope_write_kv<bf16>(qkv.get(), tokens, kQHeads, HeadNorm{q_norm.get(), k_norm.get(), 1e-6f},
+                                        d_positions.get(), d_slots.get(), inv_freq.get(), cache);
+    } else {
+      cuda::rope_write_kv<bf16>(qkv.get(), tokens, kQHeads, d_positions.get(), d_slots.get(), inv_freq.get(), cache);
+    }
   });
 }
-BENCHMARK(BM_RopeWriteKv)->Arg(256)->Arg(8192)->UseManualTime()->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_RopeWriteKv)
+    ->ArgNames({"tokens", "qk_norm"})
+    ->ArgsProduct({{256, 8192}, {0, 1}})
+    ->UseManualTime()
+    ->Unit(benchmark::kMicrosecond);
 
 // Sequences of `context` tokens in a shuffled pool.
 struct PagedFixture {

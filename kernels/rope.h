@@ -1,4 +1,5 @@
-// Rotary position embedding (rotate-half layout of Qwen2 and Llama) fused with the paged KV-cache write.
+// Rotary position embedding (rotate-half layout of Qwen2, Llama and Qwen3) fused with the paged KV-cache write,
+// optionally after Qwen3's per-head RMSNorm of q and k.
 #pragma once
 #include <cstdint>
 #include <vector>
@@ -33,13 +34,34 @@ std::vector<float> rope_inverse_frequencies(const RopeConfig& config, int head_d
 // the v of every kv head at that slot of the cache (rounded to bf16). Negative slots (padding) are
 // skipped. inv_freq has head_dim / 2 entries (rope_inverse_frequencies); the cache gives head_dim and
 // num_kv_heads. The CPU twin throws std::out_of_range naming the token when a slot is past the pool.
+//
+// qk_norm_rope_write_kv: the same after Qwen3's per-head norm: every head of q and of k is first scaled by
+// 1 / sqrt(mean of its head_dim squares + norm.eps) and by the norm's weight at each index (q_weight for q
+// heads, k_weight for k heads; head_dim bf16 each, shared by all heads), in fp32, and rotated without a
+// rounding in between. v is stored as it stands. Throws std::invalid_argument also for a null weight and
+// (CUDA) for more than kMaxNormedHeads q and k heads per token.
+struct HeadNorm {
+  const bf16* q_weight = nullptr;
+  const bf16* k_weight = nullptr;
+  float eps = 1e-6f;
+};
+constexpr int kMaxNormedHeads = 512;
+
 namespace cpu {
+template <typename T>
+void qk_norm_rope_write_kv(T* qkv, int num_tokens, int num_q_heads, const HeadNorm& norm,
+                           const std::int32_t* positions, const std::int64_t* slot_mapping, const float* inv_freq,
+                           const KvCacheView& cache, Stream stream = nullptr);
 template <typename T>
 void rope_write_kv(T* qkv, int num_tokens, int num_q_heads, const std::int32_t* positions,
                    const std::int64_t* slot_mapping, const float* inv_freq, const KvCacheView& cache,
                    Stream stream = nullptr);
 }  // namespace cpu
 namespace cuda {
+template <typename T>
+void qk_norm_rope_write_kv(T* qkv, int num_tokens, int num_q_heads, const HeadNorm& norm,
+                           const std::int32_t* positions, const std::int64_t* slot_mapping, const float* inv_freq,
+                           const KvCacheView& cache, Stream stream = nullptr);
 template <typename T>
 void rope_write_kv(T* qkv, int num_tokens, int num_q_heads, const std::int32_t* positions,
                    const std::int64_t* slot_mapping, const float* inv_freq, const KvCacheView& cache,

@@ -10,6 +10,7 @@
 #include "engine/backend/packed_batch.h"
 #include "kernels/attention.h"
 #include "kernels/projection.h"
+#include "kernels/rope.h"
 #include "kernels/sampling.h"
 
 namespace r1eval::engine {
@@ -104,7 +105,12 @@ void bf16_forward(const Bf16Model& m, const PackedBatch& packed, const std::byte
   for (std::size_t l = 0; l < m.layers.size(); ++l) {
     const Bf16Layer& layer = m.layers[l];
     const kernels::KvCacheView cache = kv.layer(static_cast<std::int64_t>(l));
-    if (one_rank) {
+    if (layer.q_norm != nullptr) {  // Qwen3: the per-head norm needs whole heads, so RoPE runs after the matmul
+      norm(layer.input_norm);
+      Kernels::matmul(w.normed, layer.qkv, layer.qkv_bias, w.qkv, n, qkv_width, h, stream);
+      Kernels::qk_norm_rope_write_kv(w.qkv, n, m.q_heads, kernels::HeadNorm{layer.q_norm, layer.k_norm, eps},
+                                     p.positions, p.slot_mapping, inv_freq, cache, stream);
+    } else if (one_rank) {
       Kernels::rmsnorm_matmul_rope_write_kv(w.residual, layer.input_norm, eps, w.normed, layer.qkv, layer.qkv_bias,
                                             w.qkv, n, m.q_heads, h, p.positions, p.slot_mapping, inv_freq, cache,
                                             stream);
@@ -228,6 +234,13 @@ void bf16_sample(const Bf16Model& m, const PackedDraws& draws, const std::byte* 
                                         ::r1eval::kernels::Stream s) {                                              \
       KERNEL_NS::rmsnorm_matmul_silu_mul<::r1eval::kernels::bf16>(input, norm_weight, eps, normed, weight, bias,    \
                                                                   gate_up, out, m, inter, k, s);                    \
+    }                                                                                                               \
+    template <typename T>                                                                                           \
+    static void qk_norm_rope_write_kv(T* qkv, int m, int q_heads, const ::r1eval::kernels::HeadNorm& norm,         \
+                                      const std::int32_t* positions, const std::int64_t* slots,                    \
+                                      const float* inv_freq, const ::r1eval::kernels::KvCacheView& cache,           \
+                                      ::r1eval::kernels::Stream s) {                                                \
+      KERNEL_NS::qk_norm_rope_write_kv<T>(qkv, m, q_heads, norm, positions, slots, inv_freq, cache, s);             \
     }                                                                                                               \
     template <typename T>                                                                                           \
     static void matmul_add_residual(const ::r1eval::kernels::bf16* x, const ::r1eval::kernels::bf16* weight,       \

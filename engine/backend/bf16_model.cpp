@@ -20,12 +20,12 @@ std::size_t aligned(std::size_t bytes) { return (bytes + 255) & ~std::size_t{255
 template <typename Visit>
 void walk_arena(const TransformerShardReader& reader, Bf16Model& model, bool read, Visit&& visit) {
   const ModelConfig& c = reader.config();
-  if (c.qk_norm) throw std::invalid_argument("bf16 model: per-head q/k norms (" + c.architecture_name + ") are not supported");
   const auto hidden = static_cast<std::size_t>(c.hidden_size);
   const auto vocab = static_cast<std::size_t>(reader.vocab().size());
   const auto q = static_cast<std::size_t>(reader.q_rows().size());
   const auto kv = static_cast<std::size_t>(reader.kv_rows().size());
   const auto inter = static_cast<std::size_t>(reader.intermediate_part().size());
+  const auto head_norm = c.qk_norm ? static_cast<std::size_t>(c.head_dim) : 0;
   const auto put = [&](const bf16** target, std::size_t elements, std::vector<std::vector<float>*> parts) {
     if (elements > 0) visit(target, elements, parts);
   };
@@ -46,6 +46,8 @@ void walk_arena(const TransformerShardReader& reader, Bf16Model& model, bool rea
     put(&d.input_norm, hidden, {&w.input_norm});
     put(&d.qkv, (q + 2 * kv) * hidden, {&w.q.weight, &w.k.weight, &w.v.weight});
     put(&d.qkv_bias, c.qkv_bias ? q + 2 * kv : 0, {&w.q.bias, &w.k.bias, &w.v.bias});
+    put(&d.q_norm, head_norm, {&w.q_norm});
+    put(&d.k_norm, head_norm, {&w.k_norm});
     put(&d.o, hidden * q, {&w.o.weight});
     put(&d.o_bias, c.o_bias ? hidden : 0, {&w.o.bias});
     put(&d.post_attention_norm, hidden, {&w.post_attention_norm});

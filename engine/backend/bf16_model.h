@@ -21,6 +21,8 @@ struct Bf16Layer {
   const bf16* input_norm = nullptr;
   const bf16* qkv = nullptr;  // [q_width + 2 * kv_width][hidden]
   const bf16* qkv_bias = nullptr;
+  const bf16* q_norm = nullptr;  // [head_dim] each: Qwen3's per-head norms of q and k, else null
+  const bf16* k_norm = nullptr;
   const bf16* o = nullptr;  // [hidden][q_width]
   const bf16* o_bias = nullptr;
   const bf16* post_attention_norm = nullptr;

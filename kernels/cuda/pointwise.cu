@@ -1,4 +1,5 @@
-// Memory-bound per-token kernels: RMSNorm + residual, SiLU * up, embedding gather, RoPE + KV-cache write.
+// Memory-bound per-token kernels: RMSNorm + residual, SiLU * up, embedding gather, RoPE (after Qwen3's per-head
+// norm or not) + KV-cache write.
 #include <cstddef>
 #include <stdexcept>
 #include <string>
@@ -60,20 +61,47 @@ void embedding_gather(const std::int32_t* token_ids, int count, const bf16* tabl
                 to_cuda(stream), token_ids, count, table, vocab, dim, output);
 }
 
+namespace {
+
+// Both entry points: `norm.q_weight` null is plain RoPE.
+template <typename T>
+void launch_rope(const char* what, T* qkv, int num_tokens, int num_q_heads, const HeadNorm& norm,
+                 const std::int32_t* positions, const std::int64_t* slot_mapping, const float* inv_freq,
+                 const KvCacheView& cache, Stream stream) {
+  validate_kv_cache(cache);
+  const std::string name(what);
+  if (num_tokens < 0) throw std::invalid_argument(name + ": num_tokens must be >= 0");
+  if (num_q_heads <= 0) throw std::invalid_argument(name + ": num_q_heads must be > 0");
+  if (cache.head_dim % 2 != 0 || cache.head_dim > 2 * cuda_detail::kRopeMaxHalf)
+    throw std::invalid_argument(name + ": head_dim must be even and at most " +
+                                std::to_string(2 * cuda_detail::kRopeMaxHalf) + ", got " + std::to_string(cache.head_dim));
+  if (norm.q_weight != nullptr && num_q_heads + cache.num_kv_heads > kMaxNormedHeads)
+    throw std::invalid_argument(name + ": at most " + std::to_string(kMaxNormedHeads) + " q and k heads, got " +
+                                std::to_string(num_q_heads + cache.num_kv_heads));
+  if (num_tokens == 0) return;
+  launch_kernel("rope_write_kv_kernel", rope_write_kv_kernel<T>, dim3(static_cast<unsigned>(num_tokens)),
+                dim3(cuda_detail::kRopeThreads), to_cuda(stream), qkv, num_q_heads, positions, slot_mapping, inv_freq,
+                cache, norm);
+}
+
+}  // namespace
+
 template <typename T>
 void rope_write_kv(T* qkv, int num_tokens, int num_q_heads, const std::int32_t* positions,
                    const std::int64_t* slot_mapping, const float* inv_freq, const KvCacheView& cache,
                    Stream stream) {
-  validate_kv_cache(cache);
-  if (num_tokens < 0) throw std::invalid_argument("rope_write_kv: num_tokens must be >= 0");
-  if (num_q_heads <= 0) throw std::invalid_argument("rope_write_kv: num_q_heads must be > 0");
-  if (cache.head_dim % 2 != 0 || cache.head_dim > 2 * cuda_detail::kRopeMaxHalf)
-    throw std::invalid_argument("rope_write_kv: head_dim must be even and at most " +
-                                std::to_string(2 * cuda_detail::kRopeMaxHalf) + ", got " + std::to_string(cache.head_dim));
-  if (num_tokens == 0) return;
-  launch_kernel("rope_write_kv_kernel", rope_write_kv_kernel<T>, dim3(static_cast<unsigned>(num_tokens)),
-                dim3(cuda_detail::kRopeThreads), to_cuda(stream), qkv, num_q_heads, positions, slot_mapping, inv_freq,
-                cache);
+  launch_rope("rope_write_kv", qkv, num_tokens, num_q_heads, HeadNorm{}, positions, slot_mapping, inv_freq, cache,
+              stream);
+}
+
+template <typename T>
+void qk_norm_rope_write_kv(T* qkv, int num_tokens, int num_q_heads, const HeadNorm& norm,
+                           const std::int32_t* positions, const std::int64_t* slot_mapping, const float* inv_freq,
+                           const KvCacheView& cache, Stream stream) {
+  if (norm.q_weight == nullptr || norm.k_weight == nullptr)
+    throw std::invalid_argument("qk_norm_rope_write_kv: the q and k norm weights must not be null");
+  launch_rope("qk_norm_rope_write_kv", qkv, num_tokens, num_q_heads, norm, positions, slot_mapping, inv_freq, cache,
+              stream);
 }
 
 template void rmsnorm_residual<float>(const float*, float*, float*, const bf16*, int, int, float, Stream);
@@ -86,5 +114,9 @@ template void rope_write_kv<float>(float*, int, int, const std::int32_t*, const 
                                    const KvCacheView&, Stream);
 template void rope_write_kv<bf16>(bf16*, int, int, const std::int32_t*, const std::int64_t*, const float*,
                                   const KvCacheView&, Stream);
+template void qk_norm_rope_write_kv<float>(float*, int, int, const HeadNorm&, const std::int32_t*,
+                                           const std::int64_t*, const float*, const KvCacheView&, Stream);
+template void qk_norm_rope_write_kv<bf16>(bf16*, int, int, const HeadNorm&, const std::int32_t*, const std::int64_t*,
+                                          const float*, const KvCacheView&, Stream);
 
 }  // namespace r1eval::kernels::cuda

@@ -11,6 +11,7 @@
 #include "kernels/cuda/grid_dependency.cuh"
 #include "kernels/cuda/reduce.cuh"
 #include "kernels/kv_cache.h"
+#include "kernels/rope.h"
 
 namespace r1eval::kernels::cuda_detail {
 
@@ -133,30 +134,51 @@ inline bool vector8_ok(int width, std::initializer_list<const void*> pointers) {
 constexpr int kRopeThreads = 256;
 constexpr int kRopeMaxHalf = 256;  // head_dim up to 512
 
-// One block per token: the token's cos/sin table is computed once into shared memory, then every thread
-// rotates (head, pair) items of q and k; rotated k and v go to the token's cache slot.
+// One block per token: the token's cos/sin table is computed once into shared memory (and, with a HeadNorm,
+// each q and k head's 1/rms by one warp), then every thread rotates (head, pair) items of q and k; rotated
+// k and v go to the token's cache slot. norm.q_weight null: no norm.
 template <typename T>
 __global__ void __launch_bounds__(kRopeThreads)
     rope_write_kv_kernel(T* qkv, int num_q_heads, const std::int32_t* positions, const std::int64_t* slot_mapping,
-                         const float* inv_freq, KvCacheView cache) {
+                         const float* inv_freq, KvCacheView cache, HeadNorm norm) {
   wait_for_prior_kernels();
   release_dependents();
-  __shared__ float cos_table[kRopeMaxHalf], sin_table[kRopeMaxHalf];
+  __shared__ float cos_table[kRopeMaxHalf], sin_table[kRopeMaxHalf], head_scale[kMaxNormedHeads];
   const int t = blockIdx.x, d = cache.head_dim, half = d / 2, kv_heads = cache.num_kv_heads;
+  const int rotated_heads = num_q_heads + kv_heads;
   T* token = qkv + static_cast<std::size_t>(t) * (num_q_heads + 2 * kv_heads) * d;
   const float position = static_cast<float>(positions[t]);
   for (int i = threadIdx.x; i < half; i += blockDim.x) sincosf(position * inv_freq[i], &sin_table[i], &cos_table[i]);
+  const bool normed = norm.q_weight != nullptr;
+  if (normed) {
+    const int lane = threadIdx.x % 32, warps = blockDim.x / 32;
+    for (int h = threadIdx.x / 32; h < rotated_heads; h += warps) {  // warp-uniform: the shuffles converge
+      const T* head = token + static_cast<std::size_t>(h) * d;
+      float squares = 0.0f;
+      for (int i = lane; i < d; i += 32) {
+        const float v = load_as_float(head[i]);
+        squares += v * v;
+      }
+      squares = warp_sum(squares);
+      if (lane == 0) head_scale[h] = 1.0f / sqrtf(squares / static_cast<float>(d) + norm.eps);
+    }
+  }
   __syncthreads();
   const std::int64_t slot = slot_mapping[t];
   const std::int64_t slots = static_cast<std::int64_t>(cache.num_blocks) * cache.block_size;
   const bool store = slot >= 0 && slot < slots;
   const std::int64_t block = store ? slot / cache.block_size : 0;
   const int offset = store ? static_cast<int>(slot % cache.block_size) : 0;
-  for (int item = threadIdx.x; item < (num_q_heads + kv_heads) * half; item += blockDim.x) {
+  for (int item = threadIdx.x; item < rotated_heads * half; item += blockDim.x) {
     const int h = item / half, i = item % half;
     const float c = cos_table[i], s = sin_table[i];
     T* head = token + static_cast<std::size_t>(h) * d;
-    const float x = load_as_float(head[i]), y = load_as_float(head[i + half]);
+    float x = load_as_float(head[i]), y = load_as_float(head[i + half]);
+    if (normed) {
+      const bf16* weight = h < num_q_heads ? norm.q_weight : norm.k_weight;
+      x *= head_scale[h] * to_float(weight[i]);
+      y *= head_scale[h] * to_float(weight[i + half]);
+    }
     const T rx = store_from_float<T>(x * c - y * s), ry = store_from_float<T>(y * c + x * s);
     head[i] = rx;
     head[i + half] = ry;
@@ -167,7 +189,7 @@ __global__ void __launch_bounds__(kRopeThreads)
     }
   }
   if (!store) return;
-  const T* values = token + static_cast<std::size_t>(num_q_heads + kv_heads) * d;
+  const T* values = token + static_cast<std::size_t>(rotated_heads) * d;
   for (int item = threadIdx.x; item < kv_heads * d; item += blockDim.x)
     cache.value[kv_cache_index(cache, block, item / d, offset, item % d)] = to_bf16(load_as_float(values[item]));
 }

@@ -77,7 +77,7 @@ struct ParityModel {
 // GoogleTest prints a parameter by its name, not its bytes.
 inline void PrintTo(const ParityModel& model, std::ostream* os) { *os << model.name; }
 
-// Shapes the CUDA attention kernels support (head_dim 64 and 128), over both architectures, every bias
+// Shapes the CUDA attention kernels support (head_dim 64 and 128), over the three architectures, every bias
 // layout, tied and untied heads, llama3 rope scaling, and bf16 / fp16 / fp32 checkpoints.
 inline std::vector<ParityModel> parity_models() {
   RandomCheckpointSpec qwen_bf16;  // Qwen2, qkv bias, untied, head_dim 64
@@ -96,10 +96,15 @@ inline std::vector<ParityModel> parity_models() {
   llama_tied.dtype = "bfloat16";
   llama_tied.heads = 2;
   llama_tied.kv_heads = 2;
+  RandomCheckpointSpec qwen3;  // per-head q/k norms; q heads x head_dim (512) wider than hidden (256), as in Qwen3
+  qwen3.qwen3 = true;
+  qwen3.head_dim = 128;
+  qwen3.tied = true;
   return {{"qwen2_bf16_hd64", qwen_bf16},
           {"qwen2_fp32_hd128", qwen_fp32},
           {"llama_bias_fp16_hd64", llama_fp16},
-          {"llama_tied_llama3_hd128", llama_tied}};
+          {"llama_tied_llama3_hd128", llama_tied},
+          {"qwen3_tied_hd128", qwen3}};
 }
 
 // The checkpoint of `model`, written fresh by each test process into a folder of its own (ctest runs tests

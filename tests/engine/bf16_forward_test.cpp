@@ -5,6 +5,7 @@
 // CUDA backend's tolerances were set for.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "backend_parity.h"
@@ -74,6 +75,19 @@ TEST_P(Bf16TensorParallel, MatchesCpuBackendWithinBf16Tolerance) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Ranks, Bf16TensorParallel, ::testing::Values(2, 4));
+
+// Qwen3's per-head norms over 2 ranks (two q heads and one key/value head each): the norm weights are whole on
+// every rank, the heads split.
+TEST(Bf16TensorParallel, Qwen3OverTwoRanksMatchesCpuBackend) {
+  const std::vector<ParityModel> models = parity_models();
+  const auto qwen3 = std::find_if(models.begin(), models.end(), [](const ParityModel& m) { return m.spec.qwen3; });
+  ASSERT_NE(qwen3, models.end());
+  const std::string dir = parity_checkpoint(*qwen3);
+  Bf16HostBackend bf16(dir, 16, 2048, 2);
+  CpuBackend cpu = reference(dir);
+  RecordProperty("worst_row_relative_error", std::to_string(testing::check_prefill_parity(bf16, cpu)));
+  RecordProperty("greedy_steps_compared", testing::check_greedy_where_margin_allows(bf16, cpu));
+}
 
 // A rank whose loaded weights hold a slice of the vocabulary is refused: the bf16 forward gathers and samples
 // the whole vocabulary on every rank.
@@ -160,18 +174,20 @@ TEST(Bf16Forward, ArenaMergesProjectionsAndCountsStepBytes) {
     Bf16HostBackend bf16(parity_checkpoint(m), 16, 8);
     const Bf16Model& model = bf16.model();
     const auto& s = m.spec;
-    const int head_dim = s.hidden / s.heads;
+    const int head_dim = s.resolved_head_dim();
     EXPECT_EQ(model.qkv_width(), (s.heads + 2 * s.kv_heads) * head_dim) << m.name;
     ASSERT_EQ(model.layers.size(), static_cast<std::size_t>(s.layers)) << m.name;
-    EXPECT_EQ(model.layers[0].qkv_bias != nullptr, !s.llama || s.llama_biases) << m.name;
+    EXPECT_EQ(model.layers[0].qkv_bias != nullptr, s.attention_bias()) << m.name;
     EXPECT_EQ(model.layers[0].gate_up_bias != nullptr, s.llama && s.llama_biases) << m.name;
+    EXPECT_EQ(model.layers[0].q_norm != nullptr && model.layers[0].k_norm != nullptr, s.qwen3) << m.name;
     EXPECT_EQ(model.head == model.embed, s.tied) << m.name;
     const std::uint64_t matrices = static_cast<std::uint64_t>(s.hidden) * model.qkv_width() +
                                    static_cast<std::uint64_t>(s.hidden) * model.q_width() +
                                    3ull * s.hidden * s.intermediate;
     std::uint64_t vectors = 2ull * s.hidden;  // the two norms
-    if (!s.llama || s.llama_biases) vectors += static_cast<std::uint64_t>(model.qkv_width());
+    if (s.attention_bias()) vectors += static_cast<std::uint64_t>(model.qkv_width());
     if (s.llama && s.llama_biases) vectors += s.hidden + 2ull * s.intermediate + s.hidden;
+    if (s.qwen3) vectors += 2ull * head_dim;  // the per-head q and k norms
     const std::uint64_t expected =
         2 * (s.layers * (matrices + vectors) + static_cast<std::uint64_t>(s.vocab) * s.hidden + s.hidden);
     EXPECT_EQ(model.bytes_per_step, expected) << m.name;

@@ -1,4 +1,4 @@
-// Random-weight Qwen2 / Llama checkpoints written by the tests themselves, for shapes the committed
+// Random-weight Qwen2 / Llama / Qwen3 checkpoints written by the tests themselves, for shapes the committed
 // fixtures do not have (the CUDA attention kernels need head_dim 64 or 128; the fixtures use 8 and 16).
 // Deterministic: the same spec writes the same bytes.
 #pragma once
@@ -19,11 +19,16 @@ namespace r1eval::engine::testing {
 
 struct RandomCheckpointSpec {
   bool llama = false;  // Qwen2 otherwise (qkv bias always)
+  bool qwen3 = false;  // Qwen3 instead of Qwen2: per-head q/k norms, no biases, head_dim from the field below
   int hidden = 256, heads = 4, kv_heads = 2, intermediate = 512, vocab = 512, layers = 2;
   std::string dtype = "bfloat16";  // or "float16", "float32"
   bool tied = false;
   bool llama_biases = false;         // Llama attention_bias and mlp_bias
   bool llama3_rope_scaling = false;  // Llama 3.1 style frequencies
+  int head_dim = 0;                  // written to config.json when set; hidden / heads otherwise
+
+  int resolved_head_dim() const { return head_dim > 0 ? head_dim : hidden / heads; }
+  bool attention_bias() const { return llama ? llama_biases : !qwen3; }
 };
 
 namespace random_checkpoint_detail {
@@ -47,7 +52,7 @@ inline std::filesystem::path write_random_checkpoint(const std::filesystem::path
   namespace fs = std::filesystem;
   fs::remove_all(dir);
   fs::create_directories(dir);
-  const int head_dim = spec.hidden / spec.heads;
+  const int head_dim = spec.resolved_head_dim();
   std::vector<std::pair<std::string, std::vector<int>>> tensors;  // name, shape; in file order
   enum class Kind { kMatrix, kNorm, kBias, kEmbed };
   std::map<std::string, Kind> kinds;
@@ -58,7 +63,7 @@ inline std::filesystem::path write_random_checkpoint(const std::filesystem::path
   add("model.embed_tokens.weight", {spec.vocab, spec.hidden}, Kind::kEmbed);
   add("model.norm.weight", {spec.hidden}, Kind::kNorm);
   if (!spec.tied) add("lm_head.weight", {spec.vocab, spec.hidden}, Kind::kMatrix);
-  const bool attention_bias = !spec.llama || spec.llama_biases;
+  const bool attention_bias = spec.attention_bias();
   for (int l = 0; l < spec.layers; ++l) {
     const std::string p = "model.layers." + std::to_string(l) + ".";
     add(p + "input_layernorm.weight", {spec.hidden}, Kind::kNorm);
@@ -68,6 +73,10 @@ inline std::filesystem::path write_random_checkpoint(const std::filesystem::path
                                      {"v_proj", spec.kv_heads * head_dim}}) {
       add(p + "self_attn." + name + ".weight", {rows, spec.hidden}, Kind::kMatrix);
       if (attention_bias) add(p + "self_attn." + name + ".bias", {rows}, Kind::kBias);
+    }
+    if (spec.qwen3) {
+      add(p + "self_attn.q_norm.weight", {head_dim}, Kind::kNorm);
+      add(p + "self_attn.k_norm.weight", {head_dim}, Kind::kNorm);
     }
     add(p + "self_attn.o_proj.weight", {spec.hidden, spec.heads * head_dim}, Kind::kMatrix);
     if (spec.llama && spec.llama_biases) add(p + "self_attn.o_proj.bias", {spec.hidden}, Kind::kBias);
@@ -115,8 +124,9 @@ inline std::filesystem::path write_random_checkpoint(const std::filesystem::path
   std::string image = safetensors_image(header.dump(), 0);
   write_file(dir / "model.safetensors", image + data);
 
-  nlohmann::json config = {{"architectures", {spec.llama ? "LlamaForCausalLM" : "Qwen2ForCausalLM"}},
-                           {"model_type", spec.llama ? "llama" : "qwen2"},
+  const char* architecture = spec.llama ? "LlamaForCausalLM" : spec.qwen3 ? "Qwen3ForCausalLM" : "Qwen2ForCausalLM";
+  nlohmann::json config = {{"architectures", {architecture}},
+                           {"model_type", spec.llama ? "llama" : spec.qwen3 ? "qwen3" : "qwen2"},
                            {"hidden_size", spec.hidden},
                            {"intermediate_size", spec.intermediate},
                            {"num_hidden_layers", spec.layers},
@@ -130,6 +140,8 @@ inline std::filesystem::path write_random_checkpoint(const std::filesystem::path
                            {"torch_dtype", spec.dtype},
                            {"bos_token_id", 1},
                            {"eos_token_id", 2}};
+  if (spec.head_dim > 0) config["head_dim"] = spec.head_dim;
+  if (spec.qwen3) config["attention_bias"] = false;
   if (spec.llama) {
     config["attention_bias"] = spec.llama_biases;
     config["mlp_bias"] = spec.llama_biases;

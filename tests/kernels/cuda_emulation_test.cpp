@@ -176,7 +176,7 @@ void emulate_rope_pairs(int k) {
   const KvCacheView unfused_cache{unfused_key.data(), unfused_value.data(), blocks, block_size, kv_heads, d};
   simt::launch(dim3(M), dim3(cuda_detail::kRopeThreads), [&] {
     cuda_detail::rope_write_kv_kernel<T>(unfused.data(), q_heads, positions.data(), slots.data(), inv_freq.data(),
-                                         unfused_cache);
+                                         unfused_cache, HeadNorm{});
   });
   expect_near(qkv, unfused, 0.0, 0.0, "fused vs unfused qkv");
   expect_near(key, unfused_key, 0.0, 0.0, "fused vs unfused key cache");
@@ -260,10 +260,15 @@ TEST(CudaKernelEmulation, EmbeddingGatherZeroesBadIds) {
     }
 }
 
-TEST(CudaKernelEmulation, RopeWriteKv) {
-  const int tokens = 5, q_heads = 4, kv_heads = 2, d = 64, block_size = 8, blocks = 4;
+// with_norm: Qwen3's per-head norm first (one warp per head sums its squares with shuffles); its sums run in
+// another order than the twin's, so the norm case may differ by a rounding.
+void emulate_rope_write_kv(bool with_norm) {
+  const int tokens = 5, q_heads = 12, kv_heads = 2, d = 64, block_size = 8, blocks = 4;
   const int row = (q_heads + 2 * kv_heads) * d;
   const std::vector<bf16> qkv0 = convert<bf16>(random_floats(static_cast<std::size_t>(tokens) * row, -2.0f, 2.0f, 331));
+  const std::vector<bf16> q_weight = random_bf16(static_cast<std::size_t>(d), 0.5f, 1.5f, 332);
+  const std::vector<bf16> k_weight = random_bf16(static_cast<std::size_t>(d), 0.5f, 1.5f, 333);
+  const HeadNorm norm = with_norm ? HeadNorm{q_weight.data(), k_weight.data(), 1e-6f} : HeadNorm{};
   const std::vector<std::int32_t> positions = {0, 9, 100, 31000, 7};
   const std::vector<std::int64_t> slots = {5, 31, -1, 8, 16};
   RopeConfig config;
@@ -273,16 +278,27 @@ TEST(CudaKernelEmulation, RopeWriteKv) {
   const std::size_t pool = static_cast<std::size_t>(blocks) * kv_heads * block_size * d;
   std::vector<bf16> cpu_key(pool), cpu_value(pool), key(pool), value(pool);
   std::vector<bf16> cpu_qkv = qkv0, qkv = qkv0;
-  cpu::rope_write_kv<bf16>(cpu_qkv.data(), tokens, q_heads, positions.data(), slots.data(), inv_freq.data(),
-                           KvCacheView{cpu_key.data(), cpu_value.data(), blocks, block_size, kv_heads, d});
+  const KvCacheView cpu_cache{cpu_key.data(), cpu_value.data(), blocks, block_size, kv_heads, d};
+  if (with_norm) {
+    cpu::qk_norm_rope_write_kv<bf16>(cpu_qkv.data(), tokens, q_heads, norm, positions.data(), slots.data(),
+                                     inv_freq.data(), cpu_cache);
+  } else {
+    cpu::rope_write_kv<bf16>(cpu_qkv.data(), tokens, q_heads, positions.data(), slots.data(), inv_freq.data(),
+                             cpu_cache);
+  }
   const KvCacheView cache{key.data(), value.data(), blocks, block_size, kv_heads, d};
   simt::launch(dim3(tokens), dim3(cuda_detail::kRopeThreads), [&] {
-    cuda_detail::rope_write_kv_kernel<bf16>(qkv.data(), q_heads, positions.data(), slots.data(), inv_freq.data(), cache);
+    cuda_detail::rope_write_kv_kernel<bf16>(qkv.data(), q_heads, positions.data(), slots.data(), inv_freq.data(), cache,
+                                            norm);
   });
-  expect_near(qkv, cpu_qkv, 0.0, 0.0, "rotated qkv");
-  expect_near(key, cpu_key, 0.0, 0.0, "key cache");
+  const double rel = with_norm ? 8e-3 : 0.0;
+  expect_near(qkv, cpu_qkv, rel, 0.0, "rotated qkv");
+  expect_near(key, cpu_key, rel, 0.0, "key cache");
   expect_near(value, cpu_value, 0.0, 0.0, "value cache");
 }
+
+TEST(CudaKernelEmulation, RopeWriteKv) { emulate_rope_write_kv(false); }
+TEST(CudaKernelEmulation, QkNormRopeWriteKv) { emulate_rope_write_kv(true); }
 
 // The attention kernels against the fp32 twins, on CUDA cores or (bf16) tensor cores. The tensor-core kernels
 // round the softmax weights to bf16 before they multiply V, so an output may miss by 2^-8 of the value range

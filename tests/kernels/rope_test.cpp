@@ -5,6 +5,7 @@
 #include <cmath>
 #include <numbers>
 #include <stdexcept>
+#include <string>
 
 #include "kernel_test_support.h"
 #include "kernels/rope.h"
@@ -13,6 +14,7 @@ namespace r1eval::kernels {
 namespace {
 
 using testing::convert;
+using testing::random_bf16;
 using testing::random_floats;
 
 TEST(RopeFrequencies, PlainThetaPowers) {
@@ -71,8 +73,10 @@ TEST(RopeFrequencies, RejectsBadConfig) {
   EXPECT_THROW(rope_inverse_frequencies(bad, 8), std::invalid_argument);
 }
 
+// with_norm: Qwen3's per-head RMSNorm of q and k (qk_norm_rope_write_kv) before the rotation, in double here.
 template <typename T>
-void check_rope_write(int num_q_heads, int num_kv_heads, int head_dim, int block_size, std::uint32_t seed) {
+void check_rope_write(int num_q_heads, int num_kv_heads, int head_dim, int block_size, std::uint32_t seed,
+                      bool with_norm = false) {
   const int tokens = 9, num_blocks = 5;
   const int row = (num_q_heads + 2 * num_kv_heads) * head_dim;
   const std::vector<float> input = random_floats(static_cast<std::size_t>(tokens) * row, -2.0f, 2.0f, seed);
@@ -88,7 +92,15 @@ void check_rope_write(int num_q_heads, int num_kv_heads, int head_dim, int block
   RopeConfig config;
   config.theta = 1000000.0f;
   const std::vector<float> inv_freq = rope_inverse_frequencies(config, head_dim);
-  cpu::rope_write_kv<T>(qkv.data(), tokens, num_q_heads, positions.data(), slots.data(), inv_freq.data(), cache);
+  const std::vector<bf16> q_weight = random_bf16(static_cast<std::size_t>(head_dim), 0.5f, 1.5f, seed + 1);
+  const std::vector<bf16> k_weight = random_bf16(static_cast<std::size_t>(head_dim), 0.5f, 1.5f, seed + 2);
+  const float eps = 1e-6f;
+  if (with_norm) {
+    cpu::qk_norm_rope_write_kv<T>(qkv.data(), tokens, num_q_heads, HeadNorm{q_weight.data(), k_weight.data(), eps},
+                                  positions.data(), slots.data(), inv_freq.data(), cache);
+  } else {
+    cpu::rope_write_kv<T>(qkv.data(), tokens, num_q_heads, positions.data(), slots.data(), inv_freq.data(), cache);
+  }
 
   const double tol = std::is_same_v<T, float> ? 2e-5 : 1e-2;
   const int half = head_dim / 2;
@@ -96,9 +108,21 @@ void check_rope_write(int num_q_heads, int num_kv_heads, int head_dim, int block
   for (int t = 0; t < tokens; ++t) {
     for (int h = 0; h < num_q_heads + 2 * num_kv_heads; ++h) {
       const bool rotated = h < num_q_heads + num_kv_heads;
+      const std::size_t head = static_cast<std::size_t>(t) * row + static_cast<std::size_t>(h) * head_dim;
+      double scale = 1.0;
+      if (with_norm && rotated) {
+        double squares = 0.0;
+        for (int i = 0; i < head_dim; ++i) squares += std::pow(load_as_float(original[head + i]), 2);
+        scale = 1.0 / std::sqrt(squares / head_dim + eps);
+      }
+      const std::vector<bf16>& weight = h < num_q_heads ? q_weight : k_weight;
+      const auto normed = [&](int i) {
+        const double x = load_as_float(original[head + static_cast<std::size_t>(i)]);
+        return with_norm && rotated ? x * scale * to_float(weight[static_cast<std::size_t>(i)]) : x;
+      };
       for (int i = 0; i < half; ++i) {
-        const std::size_t a = static_cast<std::size_t>(t) * row + static_cast<std::size_t>(h) * head_dim + i;
-        const double x = load_as_float(original[a]), y = load_as_float(original[a + half]);
+        const std::size_t a = head + static_cast<std::size_t>(i);
+        const double x = normed(i), y = normed(i + half);
         // The angle is formed in fp32 as the kernels and transformers do; the rotation in double.
         const double angle = static_cast<float>(positions[static_cast<std::size_t>(t)]) * inv_freq[static_cast<std::size_t>(i)];
         const double ex = rotated ? x * std::cos(angle) - y * std::sin(angle) : x;
@@ -129,6 +153,29 @@ TEST(RopeWriteKv, MatchesNaiveRotationAndSlots) {
   check_rope_write<float>(12, 2, 128, 16, 51);
   check_rope_write<bf16>(4, 4, 64, 8, 52);
   check_rope_write<float>(6, 1, 8, 4, 53);
+}
+
+// Qwen3: each q and k head normalized over its head_dim values with its own weights, v untouched.
+TEST(RopeWriteKv, QkNormNormalizesEachHeadBeforeTheRotation) {
+  check_rope_write<float>(12, 2, 128, 16, 61, true);
+  check_rope_write<bf16>(4, 4, 64, 8, 62, true);
+  check_rope_write<float>(6, 1, 8, 4, 63, true);
+}
+
+TEST(RopeWriteKv, QkNormRejectsMissingWeights) {
+  std::vector<float> qkv(3 * 4, 1.0f);
+  std::vector<bf16> key(2 * 4), value(2 * 4), weight(4, to_bf16(1.0f));
+  const KvCacheView cache{key.data(), value.data(), 1, 2, 1, 4};
+  const std::int32_t positions[] = {0};
+  const std::int64_t slots[] = {0};
+  const std::vector<float> inv_freq = rope_inverse_frequencies(RopeConfig{}, 4);
+  try {
+    cpu::qk_norm_rope_write_kv<float>(qkv.data(), 1, 1, HeadNorm{weight.data(), nullptr, 1e-6f}, positions, slots,
+                                      inv_freq.data(), cache);
+    FAIL() << "expected std::invalid_argument";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_EQ(std::string(e.what()), "qk_norm_rope_write_kv: the q and k norm weights must not be null");
+  }
 }
 
 TEST(RopeWriteKv, RejectsSlotPastThePool) {

@@ -31,9 +31,6 @@ constexpr std::int64_t kDefaultGraphContext = 40960;
 
 ModelConfig checked_config(const std::string& model_dir) {
   ModelConfig config = load_model_config(model_dir);
-  if (config.qk_norm)  // the fused norm-matmul-RoPE-KV kernel has no per-head q/k norm yet
-    throw std::invalid_argument("CUDA backend: " + config.architecture_name + " (q/k norms) of " + model_dir +
-                                " is not supported yet; use --backend cpu");
   if (!kernels::attention_head_dim_supported(static_cast<int>(config.head_dim))) {
     throw std::invalid_argument("CUDA backend: head_dim " + std::to_string(config.head_dim) + " of " + model_dir +
                                 " is not supported (the attention kernels are built for 64 and 128)");

@@ -197,8 +197,9 @@ TEST_F(CudaKernels, EmbeddingGatherMatchesCpuAndZeroesBadIds) {
   for (bf16 v : d_bf.download()) ASSERT_EQ(v.bits, 0);
 }
 
+// qk_norm: Qwen3's per-head norm of q and k before the rotation (qk_norm_rope_write_kv).
 template <typename T>
-void compare_rope(int num_q_heads, int num_kv_heads, int head_dim, int block_size, bool llama3) {
+void compare_rope(int num_q_heads, int num_kv_heads, int head_dim, int block_size, bool llama3, bool qk_norm = false) {
   const int tokens = 40, num_blocks = 16;
   const int row = (num_q_heads + 2 * num_kv_heads) * head_dim;
   const std::vector<T> qkv = convert<T>(random_floats(static_cast<std::size_t>(tokens) * row, -2.0f, 2.0f, 231));
@@ -215,16 +216,30 @@ void compare_rope(int num_q_heads, int num_kv_heads, int head_dim, int block_siz
   const std::vector<float> inv_freq = rope_inverse_frequencies(config, head_dim);
   const std::size_t pool = static_cast<std::size_t>(num_blocks) * num_kv_heads * block_size * head_dim;
   std::vector<bf16> key(pool, to_bf16(3.0f)), value(pool, to_bf16(3.0f));
+  const std::vector<bf16> q_weight = random_bf16(static_cast<std::size_t>(head_dim), 0.5f, 1.5f, 233);
+  const std::vector<bf16> k_weight = random_bf16(static_cast<std::size_t>(head_dim), 0.5f, 1.5f, 234);
   std::vector<T> cpu_qkv = qkv;
-  cpu::rope_write_kv<T>(cpu_qkv.data(), tokens, num_q_heads, positions.data(), slots.data(), inv_freq.data(),
-                        KvCacheView{key.data(), value.data(), num_blocks, block_size, num_kv_heads, head_dim});
+  const KvCacheView cpu_cache{key.data(), value.data(), num_blocks, block_size, num_kv_heads, head_dim};
+  if (qk_norm) {
+    cpu::qk_norm_rope_write_kv<T>(cpu_qkv.data(), tokens, num_q_heads, HeadNorm{q_weight.data(), k_weight.data(), 1e-6f},
+                                  positions.data(), slots.data(), inv_freq.data(), cpu_cache);
+  } else {
+    cpu::rope_write_kv<T>(cpu_qkv.data(), tokens, num_q_heads, positions.data(), slots.data(), inv_freq.data(),
+                          cpu_cache);
+  }
   DeviceBuffer<T> d_qkv(qkv);
   DeviceBuffer<std::int32_t> d_positions(positions);
   DeviceBuffer<std::int64_t> d_slots(slots);
   DeviceBuffer<float> d_freq(inv_freq);
+  DeviceBuffer<bf16> d_q_weight(q_weight), d_k_weight(k_weight);
   DeviceBuffer<bf16> d_key(std::vector<bf16>(pool, to_bf16(3.0f))), d_value(std::vector<bf16>(pool, to_bf16(3.0f)));
-  cuda::rope_write_kv<T>(d_qkv.get(), tokens, num_q_heads, d_positions.get(), d_slots.get(), d_freq.get(),
-                         KvCacheView{d_key.get(), d_value.get(), num_blocks, block_size, num_kv_heads, head_dim});
+  const KvCacheView cache{d_key.get(), d_value.get(), num_blocks, block_size, num_kv_heads, head_dim};
+  if (qk_norm) {
+    cuda::qk_norm_rope_write_kv<T>(d_qkv.get(), tokens, num_q_heads, HeadNorm{d_q_weight.get(), d_k_weight.get(), 1e-6f},
+                                   d_positions.get(), d_slots.get(), d_freq.get(), cache);
+  } else {
+    cuda::rope_write_kv<T>(d_qkv.get(), tokens, num_q_heads, d_positions.get(), d_slots.get(), d_freq.get(), cache);
+  }
   // sincosf / fused multiply-adds on the device differ from the host in the last float bits.
   expect_near(d_qkv.download(), cpu_qkv, std::is_same_v<T, float> ? 1e-4 : 8e-3, 1e-4, "rotated qkv");
   expect_near(d_key.download(), key, 8e-3, 1e-3, "key cache");
@@ -235,6 +250,12 @@ TEST_F(CudaKernels, RopeWriteKvMatchesCpu) {
   compare_rope<float>(12, 2, 128, 16, false);
   compare_rope<bf16>(32, 8, 128, 32, true);
   compare_rope<bf16>(8, 2, 64, 16, false);
+}
+
+TEST_F(CudaKernels, QkNormRopeWriteKvMatchesCpu) {
+  compare_rope<float>(16, 8, 128, 16, false, true);  // Qwen3-8B's heads
+  compare_rope<bf16>(64, 8, 128, 16, false, true);   // Qwen3-32B's
+  compare_rope<bf16>(8, 2, 64, 16, true, true);
 }
 
 // Runs prefill (or decode) on both sides for one case, with the kernel `prefill` (or `decode`) names. The
