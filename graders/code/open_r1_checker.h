@@ -28,16 +28,14 @@ class OpenR1Checker : public OutputChecker {
   OpenR1Checker(const Toolchain& tools, const JudgeConfig& config, const std::string& source);
   ~OpenR1Checker() override;
 
-  // exit 0 + "1" -> AC, exit 0 + "0" -> WA. Any other exit, signal, limit or printed text is run again
-  // with the reference answer as the output: when the checker accepts that, the program's output is what
-  // broke it (a checker calling int() on "hello") -> WA, as open-r1 counts it; otherwise -> SE, because a
-  // checker that misbehaves on the reference says nothing about the program. Limits: JudgeConfig::
+ protected:
+  // exit 0 + "1" -> AC, exit 0 + "0" -> WA; any other exit, signal, limit or printed text -> SE (which
+  // OutputChecker::check then weighs against the reference answer). Limits: JudgeConfig::
   // checker_cpu_seconds of CPU, 1 GiB.
-  CheckerVerdict check(const std::string& input, const std::string& output, const std::string& answer) const override;
+  CheckerVerdict check_once(const std::string& input, const std::string& output,
+                            const std::string& answer) const override;
 
  private:
-  CheckerVerdict run_once(const std::string& input, const std::string& output, const std::string& answer) const;
-
   const Toolchain& tools_;
   const JudgeConfig& config_;
   std::unique_ptr<ScratchFolder> folder_;

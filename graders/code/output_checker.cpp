@@ -4,6 +4,14 @@
 
 namespace r1eval::graders::code {
 
+CheckerVerdict OutputChecker::check(const std::string& input, const std::string& output,
+                                    const std::string& answer) const {
+  CheckerVerdict verdict = check_once(input, output, answer);
+  if (verdict.outcome != Outcome::SE || output == answer) return verdict;
+  if (check_once(input, answer, answer).outcome != Outcome::AC) return verdict;
+  return {Outcome::WA, "the checker fails on this output (" + verdict.detail + ") and accepts the reference answer"};
+}
+
 sandbox::RunResult run_checker(const Toolchain& tools, const JudgeConfig& config, const std::string& checker_box,
                                const std::string& data_box, std::vector<std::string> argv,
                                const std::string& working_dir, std::uint64_t stdout_bytes) {

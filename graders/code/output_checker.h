@@ -27,10 +27,17 @@ class OutputChecker {
  public:
   virtual ~OutputChecker() = default;
   // Runs the checker on one test in the sandbox: `output` is the program's, `answer` the jury's.
-  // Thread-safe. A checker that crashes, hangs or answers out of convention is SE; throws
-  // std::runtime_error only when the judge cannot write the test's files on the host.
-  virtual CheckerVerdict check(const std::string& input, const std::string& output,
-                               const std::string& answer) const = 0;
+  // Thread-safe. A checker that crashes, hangs or answers out of convention (SE) is run again with the
+  // jury's answer as the output: when it accepts that, the program's output is what broke it (a checker
+  // indexing with the printed number, calling int() on a word) and the test is WA, as open-r1 counts a
+  // failing checker; otherwise SE, which says nothing about the program. Throws std::runtime_error only
+  // when the judge cannot write the test's files on the host.
+  CheckerVerdict check(const std::string& input, const std::string& output, const std::string& answer) const;
+
+ protected:
+  // One run of the checker in its convention.
+  virtual CheckerVerdict check_once(const std::string& input, const std::string& output,
+                                    const std::string& answer) const = 0;
 };
 
 // Runs a checker for one test in the sandbox, as every convention does: the checker's folder read-only at

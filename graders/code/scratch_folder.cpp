@@ -1,13 +1,17 @@
 #include "graders/code/scratch_folder.h"
 
+#include <fcntl.h>
 #include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <stdexcept>
 #include <vector>
+
+#include "graders/code/sandbox/isolation.h"
 
 namespace r1eval::graders::code {
 
@@ -15,18 +19,25 @@ namespace fs = std::filesystem;
 
 ScratchFolder::ScratchFolder(const std::string& parent, const std::string& prefix) {
   std::error_code ec;
-  fs::create_directories(parent, ec);
+  const bool made_parent = fs::create_directories(parent, ec);
   if (ec) throw std::runtime_error("judge work folder " + parent + ": " + ec.message());
+  const auto search_only = fs::perms::owner_all | fs::perms::group_exec | fs::perms::others_exec;
+  if (made_parent) fs::permissions(parent, search_only, ec);  // others reach their folder but cannot list
   std::string pattern = parent + "/" + prefix + "-XXXXXX";
   std::vector<char> buffer(pattern.begin(), pattern.end());
   buffer.push_back('\0');
   if (!mkdtemp(buffer.data())) throw std::runtime_error("judge folder " + pattern + ": " + std::strerror(errno));
   path_ = buffer.data();
-  const auto search_only = fs::perms::owner_all | fs::perms::group_exec | fs::perms::others_exec;
   fs::permissions(path_, search_only, ec);
-  fs::create_directory(box(), ec);
-  if (!ec) fs::permissions(box(), fs::perms::all, ec);
-  if (ec) throw std::runtime_error("judge folder " + box() + ": " + ec.message());
+  // The box belongs to the uid sandboxed programs run as (as root: kNobodyId; otherwise the caller, whom
+  // the user namespace maps them to), and to nobody else: another local user could otherwise swap a
+  // compiled checker or solution under the judge.
+  if (::mkdir(box().c_str(), 0700) != 0 ||
+      (::geteuid() == 0 && ::chown(box().c_str(), sandbox::kNobodyId, sandbox::kNobodyId) != 0)) {
+    const std::string reason = std::strerror(errno);
+    fs::remove_all(path_, ec);
+    throw std::runtime_error("judge folder " + box() + ": " + reason);
+  }
 }
 
 ScratchFolder::~ScratchFolder() {
@@ -35,18 +46,25 @@ ScratchFolder::~ScratchFolder() {
 }
 
 void ScratchFolder::write(const std::string& name, const std::string& content) const {
-  std::string target = box() + "/" + name;
-  std::string temporary = target + ".partial";
-  {
-    std::ofstream out(temporary, std::ios::binary);
-    out.write(content.data(), static_cast<std::streamsize>(content.size()));
-    if (!out) throw std::runtime_error("judge file " + temporary + ": write failed");
+  const std::string target = box() + "/" + name;
+  const std::string temporary = target + ".partial";
+  // A fresh file, never one found there: the box is the sandbox uid's, which could have left a link.
+  const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+  if (fd < 0) throw std::runtime_error("judge file " + temporary + ": " + std::strerror(errno));
+  std::size_t written = 0;
+  while (written < content.size()) {
+    const ssize_t n = ::write(fd, content.data() + written, content.size() - written);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    written += static_cast<std::size_t>(n);
   }
-  std::error_code ec;
-  fs::permissions(temporary, fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read |
-                                 fs::perms::others_read, ec);
-  fs::rename(temporary, target, ec);
-  if (ec) throw std::runtime_error("judge file " + target + ": " + ec.message());
+  const bool complete = written == content.size() && ::fchmod(fd, 0644) == 0;
+  ::close(fd);
+  if (!complete || ::rename(temporary.c_str(), target.c_str()) != 0) {
+    const std::string reason = complete ? std::strerror(errno) : "write failed";
+    ::unlink(temporary.c_str());
+    throw std::runtime_error("judge file " + target + ": " + reason);
+  }
 }
 
 }  // namespace r1eval::graders::code

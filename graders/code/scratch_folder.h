@@ -7,8 +7,9 @@ namespace r1eval::graders::code {
 
 class ScratchFolder {
  public:
-  // Creates a fresh folder `prefix`-XXXXXX under `parent` (made if missing) with a world-writable
-  // "box" inside for the sandbox to write into. Throws std::runtime_error naming the path on failure.
+  // Creates a fresh folder `prefix`-XXXXXX under `parent` (made if missing, search-only for others) with
+  // a "box" inside for the sandbox to write into, owned by the sandbox's uid and closed to everyone else.
+  // Throws std::runtime_error naming the path on failure.
   ScratchFolder(const std::string& parent, const std::string& prefix);
   ~ScratchFolder();
   ScratchFolder(const ScratchFolder&) = delete;
@@ -17,7 +18,8 @@ class ScratchFolder {
   const std::string& path() const { return path_; }
   std::string box() const { return path_ + "/box"; }
 
-  // Writes `content` to box()/`name` whole (temporary file + rename), readable by the sandbox.
+  // Writes `content` to box()/`name` whole (a new temporary file, never a link found there, + rename),
+  // readable by the sandbox.
   void write(const std::string& name, const std::string& content) const;
 
  private:

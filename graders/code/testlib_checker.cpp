@@ -31,8 +31,8 @@ TestlibChecker::TestlibChecker(const Toolchain& tools, const JudgeConfig& config
 
 TestlibChecker::~TestlibChecker() = default;
 
-CheckerVerdict TestlibChecker::check(const std::string& input, const std::string& output,
-                                     const std::string& answer) const {
+CheckerVerdict TestlibChecker::check_once(const std::string& input, const std::string& output,
+                                          const std::string& answer) const {
   ScratchFolder files(work_root(config_), "check");
   files.write("input.txt", input);
   files.write("output.txt", output);

@@ -19,8 +19,11 @@ class TestlibChecker : public OutputChecker {
   TestlibChecker(const Toolchain& tools, const JudgeConfig& config, const std::string& source);
   ~TestlibChecker() override;
 
-  // Runs the checker on one test in the sandbox. Thread-safe.
-  CheckerVerdict check(const std::string& input, const std::string& output, const std::string& answer) const override;
+ protected:
+  // Exit 0 -> AC, 1 / 2 / 7 -> WA; another exit code, a signal or a limit -> SE (which OutputChecker::check
+  // then weighs against the reference answer).
+  CheckerVerdict check_once(const std::string& input, const std::string& output,
+                            const std::string& answer) const override;
 
  private:
   const Toolchain& tools_;

@@ -121,6 +121,30 @@ TEST(CodeJudge, TestlibConventionChecker) {
   EXPECT_NE(r.detail.find("checker does not compile"), std::string::npos) << r.detail;
 }
 
+// A testlib checker that breaks on some outputs (it indexes a table with the printed number): the program
+// whose output breaks it fails the test (WA), as in the open-r1 convention, since the checker accepts the
+// jury's answer; the judge's failure (SE) stays for a checker that fails on the jury's answer too.
+TEST(CodeJudge, TestlibCheckerBrokenByTheOutputIsWrongAnswer) {
+  ProblemSpec p = problem({{"10\n", "5 5\n"}});
+  p.checker = R"(#include <cstdio>
+#include <vector>
+int main(int, char** argv) {
+  FILE* out = std::fopen(argv[2], "r");
+  long x = 0, y = 0;
+  if (std::fscanf(out, "%ld %ld", &x, &y) != 2) return 2;
+  std::vector<int> seen(11, 0);
+  seen.at(static_cast<std::size_t>(x)) = 1;  // throws past 10: the checker dies of the output
+  return x + y == 10 ? 0 : 1;
+}
+)";
+  const char* huge = "#include <cstdio>\nint main(){ std::printf(\"1000000 -999990\\n\"); }\n";
+  JudgeResult r = shared_judge().judge_source(Language::Cpp, huge, p);
+  EXPECT_EQ(r.outcome, Outcome::WA) << r.detail;
+  EXPECT_NE(r.detail.find("accepts the reference answer"), std::string::npos) << r.detail;
+  const char* right = "#include <cstdio>\nint main(){ std::printf(\"4 6\\n\"); }\n";
+  EXPECT_EQ(shared_judge().judge_source(Language::Cpp, right, p).outcome, Outcome::AC);
+}
+
 TEST(CodeJudge, JudgeAllKeepsRequestOrder) {
   auto p = std::make_shared<const ProblemSpec>(sum_problem());
   std::vector<JudgeRequest> requests = {

@@ -5,8 +5,16 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <csignal>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <thread>
+#include <vector>
 
 #include "graders/code/calibration.h"
 #include "graders/code/sandbox/isolation.h"
@@ -93,6 +101,80 @@ TEST(CodeSandbox, BrokenSetupIsTheJudgesFailure) {
   EXPECT_NE(r.error.find("execve"), std::string::npos) << r.error;
   spec.argv.clear();
   EXPECT_EQ(run_sandboxed(spec).status, RunStatus::SetupFailed);
+}
+
+// The reaper is a copy of the judge and holds the judge's pages: its resident set is not the program's. A
+// judge holding 256 MB (a big run's dataset and generations) still sees a tiny program as tiny.
+TEST(CodeSandbox, PeakMemoryIsTheProgramsNotTheJudges) {
+  std::vector<char> ballast(256u << 20);
+  std::memset(ballast.data(), 1, ballast.size());
+  RunSpec spec = shell("true");
+  spec.limits.memory_bytes = 64u << 20;
+  RunResult r = run_sandboxed(spec);
+  ASSERT_EQ(r.status, RunStatus::Exited) << r.error;
+  EXPECT_LT(r.peak_memory_bytes, 32u << 20);
+  // A program smaller than the judge's copy is measured by the run's own memory group (v1; else unknown: 0).
+  RunSpec python = shell("python3 -c 'x = b\"a\" * 40000000'");
+  python.limits.memory_bytes = 1u << 30;
+  r = run_sandboxed(python);
+  ASSERT_EQ(r.status, RunStatus::Exited) << r.error;
+  if (isolation().memory_cgroup && !isolation().cgroup_v2) {
+    EXPECT_GT(r.peak_memory_bytes, 37u << 20);
+    EXPECT_LT(r.peak_memory_bytes, 100u << 20);
+  }
+  // One larger than the copy is measured by its own peak resident set, in every layer.
+  python.argv.back() = "python3 -c 'x = b\"a\" * 400000000'";
+  r = run_sandboxed(python);
+  ASSERT_EQ(r.status, RunStatus::Exited) << r.error;
+  EXPECT_GT(r.peak_memory_bytes, 380u << 20);
+  EXPECT_LT(r.peak_memory_bytes, 500u << 20);
+  EXPECT_EQ(ballast[12345], 1);
+}
+
+// /proc/1 inside a PID namespace is the reaper, a copy of the judge: the judge's command line (endpoints,
+// paths) must not be readable there.
+TEST(CodeSandbox, TheJudgesCommandLineIsNotShown) {
+  if (!isolation().layers.pid_namespace) GTEST_SKIP() << "no PID namespace here: " << isolation().describe();
+  RunResult r = run_sandboxed(shell("tr -d '\\000' < /proc/1/cmdline; echo ."));
+  ASSERT_EQ(r.status, RunStatus::Exited) << r.error;
+  EXPECT_EQ(r.stdout_data, ".\n");
+}
+
+// Processes whose command line is exactly `words` (NUL-separated in /proc).
+int processes_running(const std::string& words) {
+  int found = 0;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+    std::ifstream in(entry.path() / "cmdline", std::ios::binary);
+    const std::string line((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (line == words) ++found;
+  }
+  return found;
+}
+
+// A judge killed in the middle of a run (SIGKILL: no handler runs) takes the run with it: the program must
+// not sleep on forever in its namespace.
+TEST(CodeSandbox, AKilledJudgeTakesItsRunsWithIt) {
+  const std::string seconds = std::to_string(4000 + getpid() % 1000) + ".5";  // names this test's program
+  const std::string sleeper = std::string("sleep") + '\0' + seconds + '\0';
+  pid_t judge = fork();
+  ASSERT_GE(judge, 0);
+  if (judge == 0) {
+    RunSpec spec = shell("exec sleep " + seconds);
+    spec.limits.wall_seconds = 120;
+    (void)run_sandboxed(spec);
+    _exit(0);
+  }
+  const auto started = std::chrono::steady_clock::now();
+  while (processes_running(sleeper) == 0 && std::chrono::steady_clock::now() - started < std::chrono::seconds(20))
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  ASSERT_EQ(processes_running(sleeper), 1) << "the sandboxed program did not start";
+  kill(judge, SIGKILL);
+  int status = 0;
+  waitpid(judge, &status, 0);
+  const auto killed = std::chrono::steady_clock::now();
+  while (processes_running(sleeper) > 0 && std::chrono::steady_clock::now() - killed < std::chrono::seconds(10))
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  EXPECT_EQ(processes_running(sleeper), 0) << "the program outlived its judge";
 }
 
 TEST(CodeCalibration, ReportsAPositiveSpeedFactor) {

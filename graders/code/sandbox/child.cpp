@@ -1,12 +1,14 @@
 #include "graders/code/sandbox/child.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <sched.h>
 #include <linux/close_range.h>
 #include <linux/seccomp.h>
 #include <signal.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -15,6 +17,7 @@
 #include <algorithm>
 #include <array>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 
 namespace r1eval::graders::code::sandbox {
@@ -137,10 +140,38 @@ void change_ids(const ChildPlan& plan) {
   if (syscall(SYS_setresuid, plan.uid, plan.uid, plan.uid) != 0) fail(plan, "setresuid");
 }
 
+// 'B' + this process's peak resident set in KiB (VmHWM) to the report pipe: a copy of the judge until
+// execve, whose peak the kernel keeps in the program's ru_maxrss, so that the parent can tell the two apart.
+void report_copy_peak(const ChildPlan& plan) {
+  const int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return;
+  char text[8192];
+  const ssize_t n = read(fd, text, sizeof text - 1);
+  close(fd);
+  if (n <= 0) return;
+  text[n] = '\0';
+  const char* at = strstr(text, "VmHWM:");
+  if (at == nullptr) return;
+  at += 6;
+  while (*at == ' ' || *at == '\t') ++at;
+  std::uint64_t kib = 0;
+  while (*at >= '0' && *at <= '9') kib = kib * 10 + static_cast<std::uint64_t>(*at++ - '0');
+  char message[1 + sizeof kib];
+  message[0] = 'B';
+  memcpy(message + 1, &kib, sizeof kib);
+  if (write(plan.report_fd, message, sizeof message) < 0) {
+    // Without it the parent takes the reported peak as the program's.
+  }
+}
+
 [[noreturn]] void become_program(const ChildPlan& plan) {
   if (dup2(plan.stdin_fd, 0) < 0 || dup2(plan.stdout_fd, 1) < 0 || dup2(plan.stderr_fd, 2) < 0) {
     fail(plan, "dup2");
   }
+  // The judge thread's blocked signals would otherwise carry over into the program.
+  sigset_t none;
+  sigemptyset(&none);
+  if (sigprocmask(SIG_SETMASK, &none, nullptr) != 0) fail(plan, "sigprocmask");
   // Only the report pipe stays open until execve succeeds.
   syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC);
   // Under memory pressure in the run's cgroup the kernel should pick the program, not its reaper.
@@ -157,6 +188,10 @@ void change_ids(const ChildPlan& plan) {
     if (setrlimit(limit.resource, &value) != 0) fail(plan, "setrlimit");
   }
   if (plan.change_ids && !plan.change_ids_first) change_ids(plan);
+  // Without a PID namespace the program would outlive a killed reaper; set after the id change, which
+  // clears it.
+  if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0) fail(plan, "parent-death signal");
+  report_copy_peak(plan);
   if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) fail(plan, "no_new_privs");
   if (plan.seccomp && prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, plan.seccomp) != 0) fail(plan, "seccomp");
   execve(plan.executable.c_str(), plan.argv.data(), plan.envp.data());
@@ -193,6 +228,15 @@ void run_child(const ChildPlan& plan) {
   // The program runs as the same uid as this reaper: without this it could open /proc/1/fd/<report>
   // and write a forged report (a fake setup error would turn its own failure into SE).
   if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) fail(plan, "set non-dumpable");
+  // /proc/1/cmdline stays readable to the program, and this copy of the judge still holds the judge's
+  // command line (endpoints, paths): blank it.
+  if (plan.arguments_begin != nullptr) memset(plan.arguments_begin, 0, plan.arguments_bytes);
+  // A judge killed mid-run takes its runs with it (the thread that cloned this reaper waits for it, so
+  // only the judge's death fires this). Set after the last id change, which clears it; a judge already
+  // gone is seen as the report pipe's reader missing.
+  if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0) fail(plan, "parent-death signal");
+  pollfd judge{plan.report_fd, 0, 0};
+  if (poll(&judge, 1, 0) != 0 && (judge.revents & POLLERR) != 0) _exit(127);
   pid_t program = static_cast<pid_t>(syscall(SYS_clone, SIGCHLD, nullptr, nullptr, nullptr, nullptr));
   if (program < 0) fail(plan, "fork program");
   if (program == 0) become_program(plan);
@@ -200,18 +244,24 @@ void run_child(const ChildPlan& plan) {
   close(plan.stdout_fd);
   close(plan.stderr_fd);
   int status = 0;
+  // The program's peak resident set, not this reaper's: a copy of the judge, it holds the judge's pages.
+  // The program's own usage covers the children it reaped; orphans reaped here are counted too.
+  std::uint64_t peak_kib = 0;
   for (;;) {
     int child_status = 0;
-    pid_t done = waitpid(-1, &child_status, __WALL);
+    rusage usage{};
+    pid_t done = wait4(-1, &child_status, __WALL, &usage);
+    if (done > 0) peak_kib = std::max(peak_kib, static_cast<std::uint64_t>(std::max(usage.ru_maxrss, 0L)));
     if (done == program) {
       status = child_status;
       break;
     }
     if (done < 0 && errno != EINTR) break;
   }
-  char message[1 + sizeof status];
+  char message[1 + sizeof status + sizeof peak_kib];
   message[0] = 'S';
   memcpy(message + 1, &status, sizeof status);
+  memcpy(message + 1 + sizeof status, &peak_kib, sizeof peak_kib);
   if (write(plan.report_fd, message, sizeof message) < 0) _exit(126);
   _exit(0);
 }

@@ -6,6 +6,7 @@
 #include <sys/resource.h>
 #include <sys/types.h>
 
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -52,12 +53,17 @@ struct ChildPlan {
   const sock_fprog* seccomp = nullptr;  // nullptr: no filter
   // Descriptors: the child reads one byte from sync_fd before it starts (the parent maps ids and
   // attaches cgroups first); report_fd carries setup errors ('E' text '\n') and the program's wait
-  // status ('S' + 4 bytes) back.
+  // status and peak resident set ('S' + 4 bytes + 8 bytes of KiB) back; just before execve the program's
+  // process sends its own peak so far ('B' + 8 bytes of KiB: the copy of the judge it still is).
   int sync_fd = -1;
   int report_fd = -1;
   int stdin_fd = -1;
   int stdout_fd = -1;
   int stderr_fd = -1;
+  // The judge's command-line strings (/proc/self/stat's arg_start..arg_end), zeroed in the reaper's copy of
+  // the memory; null when unknown.
+  char* arguments_begin = nullptr;
+  std::size_t arguments_bytes = 0;
   std::string executable;
   std::vector<char*> argv;  // null-terminated, pointing into strings the parent keeps alive
   std::vector<char*> envp;  // null-terminated

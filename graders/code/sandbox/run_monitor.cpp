@@ -72,11 +72,19 @@ Report decode_report(const std::string& bytes) {
       if (nl == std::string::npos) nl = bytes.size();
       if (report.child_error.empty()) report.child_error = bytes.substr(i + 1, nl - i - 1);
       i = nl + 1;
-    } else if (bytes[i] == 'S' && i + 1 + sizeof(int) <= bytes.size()) {
+    } else if (bytes[i] == 'B' && i + 1 + sizeof(std::uint64_t) <= bytes.size()) {
+      std::uint64_t peak_kib = 0;
+      std::memcpy(&peak_kib, bytes.data() + i + 1, sizeof peak_kib);
+      report.copy_peak_bytes = peak_kib * 1024;
+      i += 1 + sizeof peak_kib;
+    } else if (bytes[i] == 'S' && i + 1 + sizeof(int) + sizeof(std::uint64_t) <= bytes.size()) {
       int status = 0;
+      std::uint64_t peak_kib = 0;
       std::memcpy(&status, bytes.data() + i + 1, sizeof status);
+      std::memcpy(&peak_kib, bytes.data() + i + 1 + sizeof status, sizeof peak_kib);
       report.program_status = status;
-      i += 1 + sizeof(int);
+      report.peak_rss_bytes = peak_kib * 1024;
+      i += 1 + sizeof status + sizeof peak_kib;
     } else {
       break;
     }

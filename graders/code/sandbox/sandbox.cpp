@@ -13,11 +13,17 @@
 #include <cerrno>
 #include <chrono>
 #include <cmath>
+#include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <functional>
+#include <iterator>
 #include <optional>
+#include <sstream>
 #include <stdexcept>
+#include <string>
 
 #include "graders/code/sandbox/cgroup_v1.h"
 #include "graders/code/sandbox/child.h"
@@ -177,6 +183,12 @@ struct Groups {
   // kernels and the group is reused, but an OOM kill means the run reached its memory.max.
   std::optional<std::uint64_t> peak_after_oom() const {
     if (v2) return memory_limit;
+    return run_peak();
+  }
+  // The run's peak charge in a cgroup v1 memory group (reset when the run took the group); nullopt for v2
+  // (memory.peak spans the group's earlier runs) or without a group.
+  std::optional<std::uint64_t> run_peak() const {
+    if (v2) return std::nullopt;
     return memory ? memory->read("memory.max_usage_in_bytes") : std::nullopt;
   }
 };
@@ -272,6 +284,35 @@ std::string start_child(pid_t pid, const ChildPlan& child, const Layers& layers,
   return problem;
 }
 
+// Where the kernel keeps this process's command-line strings (/proc/self/stat fields 48 and 49), read once;
+// empty when unreadable.
+struct CommandLine {
+  char* begin = nullptr;
+  std::size_t bytes = 0;
+};
+const CommandLine& command_line() {
+  static const CommandLine found = [] {
+    CommandLine line;
+    std::ifstream stat("/proc/self/stat");
+    std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+    const std::size_t name_end = text.rfind(')');
+    if (name_end == std::string::npos) return line;
+    std::istringstream fields(text.substr(name_end + 1));
+    std::string field;
+    std::uintptr_t start = 0, end = 0;
+    for (int number = 3; fields >> field && number <= 49; ++number) {  // field 3 follows the name
+      if (number == 48) start = std::strtoull(field.c_str(), nullptr, 10);
+      if (number == 49) end = std::strtoull(field.c_str(), nullptr, 10);
+    }
+    if (start != 0 && end > start) {
+      line.begin = reinterpret_cast<char*>(start);
+      line.bytes = end - start;
+    }
+    return line;
+  }();
+  return found;
+}
+
 // The limit that ended the run wins over how the program died of it.
 void classify(RunResult& result, const Collected& collected, bool oom_killed, bool memory_by_cgroup,
               const RunLimits& limits) {
@@ -308,6 +349,9 @@ RunResult run_sandboxed(const RunSpec& spec, const Isolation& iso) {
     if (layers.mount_namespace) child.mounts = mount_steps(spec.mounts, child.new_root, layers.pid_namespace);
     set_identity(child, iso);
     set_command(plan, spec, host);
+    const CommandLine& judge_arguments = command_line();
+    child.arguments_begin = judge_arguments.begin;
+    child.arguments_bytes = judge_arguments.bytes;
     child.limits = resource_limits(limits, groups.memory != nullptr);
     if (layers.seccomp) {
       const auto& program = seccomp_program();
@@ -352,16 +396,24 @@ RunResult run_sandboxed(const RunSpec& spec, const Isolation& iso) {
     result.wall_seconds = std::chrono::duration<double>(Clock::now() - start).count();
     // The group also counts processes killed before anyone reaped them (a run stopped by a limit).
     result.cpu_seconds = std::max(seconds(usage.ru_utime) + seconds(usage.ru_stime), groups.cpu_seconds().value_or(0));
-    result.peak_memory_bytes = static_cast<std::uint64_t>(usage.ru_maxrss) * 1024;
     result.stdout_data = std::move(collected.out);
     result.stderr_data = std::move(collected.err);
+    if (!setup_problem.empty()) return setup_failure("sandbox: " + setup_problem);
+    Report reported = decode_report(collected.report);
+    // The program's peak as its reaper saw it (the reaper's own, in `usage`, is the judge's copy). That
+    // figure keeps the larger of the program's peak and that of its copy of the judge before execve (read
+    // a few pages before execve, hence the margin): it is the program's own only when above the copy's.
+    // Below, the program's pages were charged to the run's v1 memory group alone (the copy's shared pages
+    // stay the judge's), or are not known (0).
+    constexpr std::uint64_t kCopyMargin = 1u << 20;
+    result.peak_memory_bytes = reported.peak_rss_bytes;
+    if (reported.copy_peak_bytes && reported.peak_rss_bytes <= *reported.copy_peak_bytes + kCopyMargin)
+      result.peak_memory_bytes = groups.run_peak().value_or(0);
     const bool oom_killed = groups.oom_killed();
     if (oom_killed) {
       // The group also counts page cache and kernel memory, so its peak only ever raises the RSS figure.
       if (auto peak = groups.peak_after_oom()) result.peak_memory_bytes = std::max(result.peak_memory_bytes, *peak);
     }
-    if (!setup_problem.empty()) return setup_failure("sandbox: " + setup_problem);
-    Report reported = decode_report(collected.report);
     if (!reported.child_error.empty()) return setup_failure("sandbox child: " + reported.child_error);
     if (reported.program_status) {
       if (WIFEXITED(*reported.program_status)) {

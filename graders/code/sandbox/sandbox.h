@@ -44,6 +44,8 @@ struct RunResult {
   int signal = 0;
   double cpu_seconds = 0;
   double wall_seconds = 0;
+  // The program's peak resident set (with its children); 0 when it stayed below what its process held as
+  // a copy of the judge before execve and no cgroup v1 memory group measured it.
   std::uint64_t peak_memory_bytes = 0;
   std::string stdout_data;  // at most limits.stdout_bytes
   std::string stderr_data;  // at most limits.stderr_bytes
