@@ -128,9 +128,15 @@ struct Judge::Impl {
       : config(std::move(c)),
         arena(config.max_parallel_runs > 0 ? config.max_parallel_runs
                                            : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()))) {
-    if (config.work_dir.empty()) config.work_dir = default_work_root();
+    const bool default_root = config.work_dir.empty();
+    if (default_root) config.work_dir = default_work_root();
     require_reachable_by_sandbox(config.work_dir);
     ScratchFolder check(config.work_dir, "writable");  // fails early, naming the folder, when it cannot be used
+    // The default root is the judge's: others may pass through to a folder whose name they know, not list
+    // them (one made by an older version may still be listable).
+    struct stat st {};
+    if (default_root && ::stat(config.work_dir.c_str(), &st) == 0 && st.st_uid == ::geteuid())
+      ::chmod(config.work_dir.c_str(), 0711);
     tools = resolve_toolchain(config);
   }
 
@@ -221,6 +227,7 @@ struct Judge::Impl {
         result.detail = built.detail;
         return result;
       }
+      program.seal();
       std::shared_ptr<const OutputChecker> checker;
       if (problem.checker) {
         std::string error;

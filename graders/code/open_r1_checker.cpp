@@ -41,6 +41,7 @@ OpenR1Checker::OpenR1Checker(const Toolchain& tools, const JudgeConfig& config, 
   if (checked.outcome != Outcome::AC) {
     throw std::runtime_error("checker is not valid Python: " + last_line(checked.detail));
   }
+  folder_->seal();
 }
 
 OpenR1Checker::~OpenR1Checker() = default;

@@ -45,6 +45,22 @@ ScratchFolder::~ScratchFolder() {
   fs::remove_all(path_, ignored);
 }
 
+void ScratchFolder::seal() const {
+  if (::geteuid() != 0) return;
+  std::error_code ec;
+  const auto take = [](const fs::path& path) {
+    struct stat st {};
+    if (::lstat(path.c_str(), &st) != 0 || ::lchown(path.c_str(), 0, 0) != 0) return false;
+    return S_ISLNK(st.st_mode) || ::chmod(path.c_str(), st.st_mode & 0755) == 0;
+  };
+  for (auto it = fs::recursive_directory_iterator(box(), ec); !ec && it != fs::recursive_directory_iterator();
+       it.increment(ec)) {
+    if (!take(it->path())) throw std::runtime_error("judge folder " + it->path().string() + ": " + std::strerror(errno));
+  }
+  if (ec || !take(box()) || ::chmod(box().c_str(), 0755) != 0)
+    throw std::runtime_error("judge folder " + box() + ": " + (ec ? ec.message() : std::strerror(errno)));
+}
+
 void ScratchFolder::write(const std::string& name, const std::string& content) const {
   const std::string target = box() + "/" + name;
   const std::string temporary = target + ".partial";

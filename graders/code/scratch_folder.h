@@ -18,6 +18,12 @@ class ScratchFolder {
   const std::string& path() const { return path_; }
   std::string box() const { return path_ + "/box"; }
 
+  // Hands the box and what the sandbox built in it to root, read-only for everyone else (as root only;
+  // otherwise the sandbox runs as the caller anyway): called once a build is done, so that no process of
+  // the sandbox uid can swap a compiled checker or solution while tests run. Throws std::runtime_error
+  // naming the path on failure.
+  void seal() const;
+
   // Writes `content` to box()/`name` whole (a new temporary file, never a link found there, + rename),
   // readable by the sandbox.
   void write(const std::string& name, const std::string& content) const;

@@ -27,6 +27,7 @@ TestlibChecker::TestlibChecker(const Toolchain& tools, const JudgeConfig& config
   if (built.outcome != Outcome::AC) {
     throw std::runtime_error("checker does not compile: " + first_line(built.detail));
   }
+  folder_->seal();
 }
 
 TestlibChecker::~TestlibChecker() = default;

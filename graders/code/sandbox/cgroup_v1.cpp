@@ -14,6 +14,8 @@
 #include <thread>
 #include <map>
 
+#include "graders/code/sandbox/stale_groups.h"
+
 namespace r1eval::graders::code::sandbox {
 namespace {
 
@@ -95,6 +97,7 @@ std::optional<std::string> create_root(const std::string& controller) {
   auto group = own_group(controller);
   if (!mount || !group) return std::nullopt;
   std::string base = *mount + (*group == "/" ? "" : *group);
+  remove_stale_judge_groups(base);
   std::string root = base + "/r1eval-judge-" + std::to_string(getpid());
   if (mkdir(root.c_str(), 0755) != 0 && errno != EEXIST) return std::nullopt;
   // A probe group proves that limits can be set below the root, not just that the directory exists.

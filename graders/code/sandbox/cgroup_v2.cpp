@@ -8,6 +8,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "graders/code/sandbox/stale_groups.h"
+
 namespace r1eval::graders::code::sandbox {
 namespace {
 
@@ -57,6 +59,7 @@ CgroupV2Probe run_probe() {
     out.why_not = "cgroup v2 group " + *own + ": cannot enable memory and pids for child groups";
     return out;
   }
+  remove_stale_judge_groups(*own);
   const std::string root = *own + "/r1eval-judge-" + std::to_string(getpid());
   if (mkdir(root.c_str(), 0755) != 0 && errno != EEXIST) {
     out.why_not = "cgroup v2: cannot create " + root;

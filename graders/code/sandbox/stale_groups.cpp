@@ -1,0 +1,33 @@
+#include "graders/code/sandbox/stale_groups.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <charconv>
+#include <filesystem>
+#include <string_view>
+#include <system_error>
+
+namespace r1eval::graders::code::sandbox {
+
+void remove_stale_judge_groups(const std::string& parent) {
+  namespace fs = std::filesystem;
+  constexpr std::string_view kPrefix = "r1eval-judge-";
+  std::error_code ec;
+  for (const fs::directory_entry& entry : fs::directory_iterator(parent, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind(kPrefix, 0) != 0) continue;
+    pid_t pid = 0;
+    const char* digits = name.data() + kPrefix.size();
+    const auto [end, error] = std::from_chars(digits, name.data() + name.size(), pid);
+    if (error != std::errc() || end != name.data() + name.size() || pid <= 0 || pid == getpid()) continue;
+    if (kill(pid, 0) == 0 || errno != ESRCH) continue;  // alive (or not ours to signal): keep
+    std::error_code inner;
+    for (const fs::directory_entry& group : fs::directory_iterator(entry.path(), inner))
+      if (group.is_directory(inner)) ::rmdir(group.path().c_str());  // cgroup files cannot be unlinked
+    ::rmdir(entry.path().c_str());
+  }
+}
+
+}  // namespace r1eval::graders::code::sandbox
