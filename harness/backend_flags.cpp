@@ -2,23 +2,25 @@
 
 #include <cmath>
 
+#include "harness/option_checks.h"
+
 namespace r1eval::harness {
 
 void BackendFlags::add_to(CLI::App& command) {
   command.add_option("--backend", backend, "cpu, cuda, or auto (cuda when built with CUDA and the GPUs are visible)")
       ->check(CLI::IsMember({"cpu", "cuda", "auto"}));
   command.add_option("--tp", tp, "Tensor-parallel ranks: threads on the CPU, GPUs (over NCCL) with cuda")
-      ->check(CLI::PositiveNumber);
+      ->check(number_between(1, 1024));
   command.add_option("--kv-cache-gb", kv_cache_gb,
                      "KV cache size in GiB, never exceeded; does not change the samples (default: 1 on the CPU, "
                      "--gpu-memory-fraction of free GPU memory with cuda)")
-      ->check(CLI::PositiveNumber);
+      ->check(positive_number());
   command.add_option("--gpu-memory-fraction", gpu_memory_fraction,
                      "With cuda and no --kv-cache-gb: the share of the GPU memory left free by the weights (less "
                      "1 GiB kept for the steps' own buffers) that the KV cache takes")
-      ->check(CLI::Range(0.01, 1.0));
+      ->check(number_between(0.01, 1.0));
   command.add_option("--cuda-device", cuda_device, "First GPU of the CUDA backend (rank r uses cuda-device + r)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(non_negative_number());
   command.add_flag("--no-cuda-graphs", no_cuda_graphs,
                    "With cuda: run every decode step eagerly instead of replaying captured CUDA graphs");
 }

@@ -2,8 +2,11 @@
 
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <exception>
 #include <iostream>
+#include <string>
+#include <vector>
 
 #include "harness/commands/commands.h"
 #include "harness/run/mpi_world.h"
@@ -28,6 +31,21 @@ int run_cli(int argc, char** argv) {
   add_merge_command(app, exit_code);
   add_serve_command(app, exit_code);
   add_demo_command(app, exit_code);
+  // CLI11 answers an unknown command word with "A subcommand is required": name the word and the choices.
+  CLI::App* level = &app;
+  for (int i = 1; i < argc && argv[i][0] != '-'; ++i) {
+    const std::vector<CLI::App*> choices = level->get_subcommands([](CLI::App*) { return true; });
+    if (choices.empty()) break;
+    const auto chosen = std::find_if(choices.begin(), choices.end(),
+                                     [&](const CLI::App* sub) { return sub->get_name() == argv[i]; });
+    if (chosen == choices.end()) {
+      std::string names;
+      for (const CLI::App* sub : choices) names += (names.empty() ? "" : ", ") + sub->get_name();
+      std::cerr << "r1eval: unknown command '" << argv[i] << "' (expected one of: " << names << "; see --help)\n";
+      return 2;
+    }
+    level = *chosen;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

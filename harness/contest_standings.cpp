@@ -85,7 +85,7 @@ std::vector<results::ContestStandings> parse_contest_standings(std::string_view 
   json doc;
   try {
     doc = json::parse(json_text);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // also out_of_range: a number past double
     fail(display_name, std::string("not valid JSON (") + e.what() + ")");
   }
   if (!doc.is_object()) fail(display_name, "expected {\"contests\": [...]}");

@@ -89,7 +89,7 @@ std::vector<ExternalSample> read_generations_file(const std::filesystem::path& p
     json object;
     try {
       object = json::parse(text);
-    } catch (const json::parse_error& e) {
+    } catch (const json::exception& e) {  // also out_of_range: a number past double
       fail(path, line, std::string("not valid JSON (") + e.what() + ")");
     }
     if (!object.is_object()) fail(path, line, "expected a JSON object");

@@ -34,7 +34,7 @@ ProblemRatings ProblemRatings::parse(std::string_view json_text, const std::stri
   json doc;
   try {
     doc = json::parse(json_text);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // also out_of_range: a number past double
     throw std::invalid_argument(display_name + ": not valid JSON (" + e.what() + ")");
   }
   const std::string shapes =

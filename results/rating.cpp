@@ -91,7 +91,7 @@ RatingHistogram RatingHistogram::from_json(std::string_view json_text) {
   nlohmann::json j;
   try {
     j = nlohmann::json::parse(json_text);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {  // also out_of_range: a number past double
     throw std::invalid_argument(std::string("rating histogram: not valid JSON (") + e.what() + ")");
   }
   if (!j.is_object() || j.empty())

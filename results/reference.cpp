@@ -53,7 +53,7 @@ ReferenceTable parse_reference_table(std::string_view json_text) {
   nlohmann::json j;
   try {
     j = nlohmann::json::parse(json_text);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {  // also out_of_range: a number past double
     throw std::invalid_argument(std::string("reference table: ") + e.what());
   }
   detail::require_object(j, "reference table");

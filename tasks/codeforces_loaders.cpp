@@ -33,7 +33,7 @@ json parse_document(std::string_view text, std::string_view name) {
   if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
   try {
     return json::parse(text);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // also out_of_range: a number past double
     std::string what = e.what();
     what = what.substr(0, what.find('\n'));
     throw DataError(std::string(name) + ": malformed JSON (" + what + ")");
@@ -175,7 +175,7 @@ std::vector<Problem> parse_deepcoder_codeforces(std::string_view problems_json, 
       json decoded;
       try {
         decoded = json::parse(tests->get<std::string>());
-      } catch (const json::parse_error&) {
+      } catch (const json::exception&) {  // also out_of_range: a number past double
         place.fail("tests", "expected a list or a JSON string holding a list, found a string that is not JSON");
       }
       spec.tests = io_test_list(decoded, "tests", place, &spec.interactive);

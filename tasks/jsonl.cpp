@@ -21,6 +21,8 @@ std::vector<JsonlRecord> parse_jsonl(std::string_view text, std::string_view dis
       value = nlohmann::json::parse(content);
     } catch (const nlohmann::json::parse_error& e) {
       throw DataError(where + "malformed JSON near byte " + std::to_string(e.byte) + " (expected one JSON object per line)");
+    } catch (const nlohmann::json::exception& e) {  // out_of_range: a number past double
+      throw DataError(where + "malformed JSON (" + e.what() + ")");
     }
     if (!value.is_object()) throw DataError(where + "expected a JSON object, found " + value.type_name());
     records.push_back(JsonlRecord{std::move(value), line});

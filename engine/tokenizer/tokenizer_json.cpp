@@ -49,7 +49,7 @@ json read_json(const std::filesystem::path& path) {
   buffer << in.rdbuf();
   try {
     return json::parse(buffer.str());
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // also out_of_range: a number past double
     throw TokenizerError(path.string() + ": invalid JSON: " + e.what());
   }
 }

@@ -15,6 +15,7 @@
 
 #include "harness/commands/commands.h"
 #include "harness/grading.h"
+#include "harness/option_checks.h"
 #include "harness/report_output.h"
 #include "harness/run/engine_generator.h"
 #include "harness/run/provenance.h"
@@ -73,18 +74,18 @@ void add_demo_command(CLI::App& app, int& exit_code) {
   CLI::App* cmd = app.add_subcommand(
       "demo", "Offline end-to-end demo: the project's own tiny model on the generated arithmetic task demo_arith");
   cmd->add_option("--out", o->out, "Run folder; running again continues it (default runs/demo)");
-  cmd->add_option("--samples", o->samples, "Samples per problem (default 4)")->check(CLI::PositiveNumber);
-  cmd->add_option("--limit", o->limit, "Only the first N of the 100 problems")->check(CLI::PositiveNumber);
+  cmd->add_option("--samples", o->samples, "Samples per problem (default 4)")->check(positive_number());
+  cmd->add_option("--limit", o->limit, "Only the first N of the 100 problems")->check(positive_number());
   cmd->add_option("--threads", o->threads, "CPU threads for the engine and the graders (default: all cores)")
-      ->check(CLI::PositiveNumber);
+      ->check(positive_number());
   cmd->add_option("--max-batch", o->max_batch, "Samples in the engine at once (does not change the samples)")
-      ->check(CLI::PositiveNumber);
+      ->check(positive_number());
   cmd->add_option("--temperature", o->temperature,
                  "Sampling temperature (default 0.6, the protocol's; higher makes the samples of a problem differ)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(non_negative_number());
   cmd->add_option("--model", o->model, "Model folder (default: the committed demo model)");
   cmd->add_option("--progress-seconds", o->progress_seconds, "Seconds between progress lines on stderr")
-      ->check(CLI::PositiveNumber);
+      ->check(number_between(0.01, 86400));
   cmd->callback([o, &exit_code] {
     require_model_folder(o->model);
     // Thread counts never change the samples (each sample's tokens are a function of its seed); this

@@ -13,6 +13,7 @@
 #include "engine/tokenizer/tokenizer.h"
 #include "harness/backend_flags.h"
 #include "harness/commands/commands.h"
+#include "harness/option_checks.h"
 
 namespace r1eval::harness {
 
@@ -29,13 +30,14 @@ void add_generate_command(CLI::App& app, int& exit_code) {
   CLI::App* cmd = app.add_subcommand("generate", "Sample completions of one prompt with the built-in engine (CPU or CUDA backend)");
   cmd->add_option("--model", o->model, "Hugging Face model folder (config.json, safetensors, tokenizer.json)")->required();
   cmd->add_option("--prompt", o->prompt, "The user message")->required();
-  cmd->add_option("--n", o->n, "Samples")->check(CLI::PositiveNumber);
-  cmd->add_option("--temperature", o->temperature, "0 = greedy (default 0.6, the R1 protocol)")->check(CLI::NonNegativeNumber);
-  cmd->add_option("--top-p", o->top_p, "Nucleus mass (default 0.95)")->check(CLI::Range(0.0, 1.0));
-  cmd->add_option("--top-k", o->top_k, "Keep the k most probable tokens (0 = all)")->check(CLI::NonNegativeNumber);
-  cmd->add_option("--min-p", o->min_p, "Drop tokens below min-p x the top probability")->check(CLI::Range(0.0, 1.0));
-  cmd->add_option("--max-tokens", o->max_tokens, "Generated tokens per sample, at most")->check(CLI::PositiveNumber);
-  cmd->add_option("--seed", o->seed, "Seed of the sampler (same seed, same tokens, whatever the batch)");
+  cmd->add_option("--n", o->n, "Samples")->check(positive_number());
+  cmd->add_option("--temperature", o->temperature, "0 = greedy (default 0.6, the R1 protocol)")->check(non_negative_number());
+  cmd->add_option("--top-p", o->top_p, "Nucleus mass (default 0.95)")->check(number_between(0.0, 1.0));
+  cmd->add_option("--top-k", o->top_k, "Keep the k most probable tokens (0 = all)")->check(non_negative_number());
+  cmd->add_option("--min-p", o->min_p, "Drop tokens below min-p x the top probability")->check(number_between(0.0, 1.0));
+  cmd->add_option("--max-tokens", o->max_tokens, "Generated tokens per sample, at most")->check(positive_number());
+  cmd->add_option("--seed", o->seed, "Seed of the sampler (same seed, same tokens, whatever the batch)")
+      ->check(seed_number());
   cmd->add_option("--template", o->template_name,
                   "auto (the checkpoint's own, the R1 distill template rendered natively with <think> forced when it is "
                   "that one), model (the checkpoint's own, as transformers renders it), r1, plain (base models) or "

@@ -6,6 +6,7 @@
 #include "harness/data_options.h"
 #include "harness/grade_generations.h"
 #include "harness/grading.h"
+#include "harness/option_checks.h"
 #include "harness/rating_histogram.h"
 #include "harness/rating_options.h"
 #include "harness/report_output.h"
@@ -34,10 +35,11 @@ void add_grade_command(CLI::App& app, int& exit_code) {
       ->required();
   cmd->add_option("--out", options->out, "Run folder to write samples.jsonl, scores.json, report.md and report.html into")
       ->required();
-  cmd->add_option("--seed", options->seed, "Run seed the prompts were made with (GPQA choice order)");
+  cmd->add_option("--seed", options->seed, "Run seed the prompts were made with (GPQA choice order)")
+      ->check(seed_number());
   cmd->add_option("--reference", options->reference, "Print published numbers beside ours (e.g. r1-paper)");
   cmd->add_option("--format", options->format, "Output on stdout: md or json")->check(CLI::IsMember({"md", "json"}));
-  cmd->add_option("--threads", options->threads, "Grading threads (default: all cores)")->check(CLI::NonNegativeNumber);
+  cmd->add_option("--threads", options->threads, "Grading threads (default: all cores)")->check(non_negative_number());
   cmd->add_flag("--force", options->force, "Replace an existing run in --out");
   options->data.add_to(*cmd);
   options->ratings.add_to(*cmd, true);

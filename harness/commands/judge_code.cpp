@@ -105,7 +105,7 @@ int run_judge_code(const JudgeCodeOptions& options, std::istream& in, std::ostre
     if (text.find_first_not_of(" \t\r") == std::string::npos) continue;
     try {
       objects.push_back(json::parse(text));
-    } catch (const json::parse_error&) {
+    } catch (const json::exception&) {  // also out_of_range: a number past double
       bad_line(line, "not valid JSON");
     }
     requests.push_back(parse_request(objects.back(), line));

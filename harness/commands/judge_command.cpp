@@ -6,6 +6,7 @@
 #include "graders/judge.h"
 #include "harness/commands/commands.h"
 #include "harness/commands/judge_code.h"
+#include "harness/option_checks.h"
 
 namespace r1eval::harness {
 
@@ -19,7 +20,7 @@ void add_judge_command(CLI::App& app, int& exit_code) {
   auto code_options = std::make_shared<JudgeCodeOptions>();
   code->add_flag("--calibrate", code_options->calibrate, "Print this machine's speed factor against the reference loop");
   code->add_option("--time-scale", code_options->time_scale, "Multiply every time limit (e.g. the calibrated factor)")
-      ->check(CLI::PositiveNumber);
+      ->check(number_between(0.01, 100));
   code->add_option("--cxx", code_options->cxx, "C++ compiler (default g++)");
   code->add_option("--python", code_options->python, "Python interpreter (default python3)");
   code->callback([code_options, &exit_code] { exit_code = run_judge_code(*code_options, std::cin, std::cout, std::cerr); });

@@ -7,6 +7,7 @@
 #include "harness/commands/commands.h"
 #include "harness/data_options.h"
 #include "harness/grading.h"
+#include "harness/option_checks.h"
 #include "harness/seeds.h"
 #include "harness/task_lookup.h"
 
@@ -23,8 +24,9 @@ void add_prompts_command(CLI::App& app, int& exit_code) {
   CLI::App* cmd = app.add_subcommand("prompts", "Print the prompts of a task, one JSON line per sample");
   cmd->add_option("--task", options->task, "Task name (see `r1eval tasks`)")->required();
   cmd->add_option("--samples,-k", options->samples, "Samples per problem (default: the task's k)")
-      ->check(CLI::PositiveNumber);
-  cmd->add_option("--seed", options->seed, "Run seed (per-sample seeds and GPQA choice order derive from it)");
+      ->check(positive_number());
+  cmd->add_option("--seed", options->seed, "Run seed (per-sample seeds and GPQA choice order derive from it)")
+      ->check(seed_number());
   options->data.add_to(*cmd);
   cmd->callback([options, &exit_code] {
     const tasks::Task& task = require_task(options->task);

@@ -12,6 +12,7 @@
 #include "harness/commands/commands.h"
 #include "harness/grading.h"
 #include "harness/data_options.h"
+#include "harness/option_checks.h"
 #include "harness/report_output.h"
 #include "harness/run/data_parallel_generator.h"
 #include "harness/run/endpoint_generator.h"
@@ -69,27 +70,30 @@ void add_run_command(CLI::App& app, int& exit_code) {
                       "that one), model (the checkpoint's own, as transformers renders it), r1 or plain")
           ->check(CLI::IsMember({"auto", "model", "r1", "plain"}));
   template_option->excludes(endpoint_option);
-  cmd->add_option("--concurrency", o->concurrency, "Endpoint requests in flight at once")->check(CLI::PositiveNumber);
-  cmd->add_option("--request-timeout", o->request_timeout, "Seconds one endpoint request may take")->check(CLI::PositiveNumber);
+  cmd->add_option("--concurrency", o->concurrency, "Endpoint requests in flight at once")->check(positive_number());
+  cmd->add_option("--request-timeout", o->request_timeout, "Seconds one endpoint request may take")
+      ->check(number_between(0.001, 1e6));
   cmd->add_option("--max-retries", o->max_retries, "Retries of an endpoint request on 429, 5xx, timeouts and connection errors")
-      ->check(CLI::NonNegativeNumber);
+      ->check(non_negative_number());
   cmd->add_option("--tasks", o->task_list, "Comma-separated task names, e.g. aime24,math500")->required();
   cmd->add_option("--out", o->out, "Run folder (run.json, samples.jsonl, scores.json, report.md)")->required();
-  cmd->add_option("--samples", o->samples, "Samples per problem (default: each task's k)")->check(CLI::PositiveNumber);
-  cmd->add_option("--temperature", o->temperature, "Sampling temperature (default: the task's, 0.6)")->check(CLI::NonNegativeNumber);
-  cmd->add_option("--top-p", o->top_p, "Nucleus mass (default: the task's, 0.95)")->check(CLI::Range(0.0, 1.0));
-  cmd->add_option("--max-tokens", o->max_tokens, "Generated tokens per sample, at most (default: the task's)")->check(CLI::PositiveNumber);
-  cmd->add_option("--seed", o->seed, "Run seed: every sample's seed derives from it and the sample's identity");
-  cmd->add_option("--limit", o->limit, "Only the first N problems of each task (smoke runs)")->check(CLI::PositiveNumber);
+  cmd->add_option("--samples", o->samples, "Samples per problem (default: each task's k)")->check(positive_number());
+  cmd->add_option("--temperature", o->temperature, "Sampling temperature (default: the task's, 0.6)")->check(non_negative_number());
+  cmd->add_option("--top-p", o->top_p, "Nucleus mass (default: the task's, 0.95)")->check(number_between(0.0, 1.0));
+  cmd->add_option("--max-tokens", o->max_tokens, "Generated tokens per sample, at most (default: the task's)")->check(positive_number());
+  cmd->add_option("--seed", o->seed, "Run seed: every sample's seed derives from it and the sample's identity")
+      ->check(seed_number());
+  cmd->add_option("--limit", o->limit, "Only the first N problems of each task (smoke runs)")->check(positive_number());
   cmd->add_option("--max-batch", o->max_batch, "Samples in the engine at once (does not change the samples)")
-      ->check(CLI::PositiveNumber);
+      ->check(positive_number());
   o->backend.add_to(*cmd);
-  cmd->add_option("--threads", o->threads, "Grading threads (default: all cores)")->check(CLI::NonNegativeNumber);
-  cmd->add_option("--progress-seconds", o->progress_seconds, "Seconds between progress lines on stderr")->check(CLI::PositiveNumber);
+  cmd->add_option("--threads", o->threads, "Grading threads (default: all cores)")->check(non_negative_number());
+  cmd->add_option("--progress-seconds", o->progress_seconds, "Seconds between progress lines on stderr")
+      ->check(number_between(0.01, 86400));
   cmd->add_flag("--resume", o->resume, "Continue the run in --out; its extent (tasks, samples, limit) may change");
   cmd->add_option("--shard", o->shard, "Run only shard i of N (0-based, i/N; split by problem); join shards with r1eval merge");
   cmd->add_option("--dp", o->dp, "Engine replicas sharing the requests (data parallel), each with --tp ranks; on GPUs replica i starts at GPU cuda-device + i*tp")
-      ->check(CLI::PositiveNumber);
+      ->check(number_between(1, 1024));
   o->data.add_to(*cmd);
   o->ratings.add_to(*cmd, false);
   cmd->callback([o, &exit_code] {

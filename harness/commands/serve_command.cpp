@@ -6,6 +6,7 @@
 
 #include "harness/backend_flags.h"
 #include "harness/commands/commands.h"
+#include "harness/option_checks.h"
 #include "harness/run/stop_signal.h"
 #include "harness/serve/engine_service.h"
 #include "harness/serve/http_server.h"
@@ -22,12 +23,12 @@ void add_serve_command(CLI::App& app, int& exit_code) {
   auto o = std::make_shared<Options>();
   CLI::App* cmd = app.add_subcommand("serve", "Serve the built-in engine over an OpenAI-compatible HTTP API (/v1/completions, /v1/chat/completions)");
   cmd->add_option("--model", o->model, "Hugging Face model folder (config.json, safetensors, tokenizer.json)")->required();
-  cmd->add_option("--port", o->port, "TCP port (0 = any free port, printed on stderr)")->check(CLI::Range(0, 65535));
+  cmd->add_option("--port", o->port, "TCP port (0 = any free port, printed on stderr)")->check(number_between(0, 65535));
   cmd->add_option("--host", o->host, "Address to listen on (default 127.0.0.1; 0.0.0.0 for every interface)");
   cmd->add_option("--served-model-name", o->name, "Model id the API reports and accepts (default: the folder's name)");
-  cmd->add_option("--max-batch", o->max_batch, "Samples in the engine at once")->check(CLI::PositiveNumber);
+  cmd->add_option("--max-batch", o->max_batch, "Samples in the engine at once")->check(positive_number());
   cmd->add_option("--threads", o->threads, "HTTP handler threads, i.e. requests served at once (default: --max-batch)")
-      ->check(CLI::PositiveNumber);
+      ->check(positive_number());
   o->backend.add_to(*cmd);
   cmd->callback([o, &exit_code] {
     serve::EngineServiceOptions engine_options;

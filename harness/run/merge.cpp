@@ -36,6 +36,8 @@ nlohmann::json read_json(const std::filesystem::path& path) {
     return nlohmann::json::parse(ss.str());
   } catch (const nlohmann::json::parse_error& e) {
     fail(path.string() + ": not valid JSON (byte " + std::to_string(e.byte) + ")");
+  } catch (const nlohmann::json::exception& e) {  // out_of_range: a number past double
+    fail(path.string() + ": not valid JSON (" + e.what() + ")");
   }
 }
 

@@ -53,9 +53,28 @@ nlohmann::json to_json(const RunConfig& c) {
   return out;
 }
 
+namespace {
+
+// A folder written before the weights' sampled digest existed is compared without it.
+nlohmann::json as_recorded_then(nlohmann::json now, const nlohmann::json& recorded) {
+  const nlohmann::json* old_weights = recorded.contains("model") && recorded.at("model").is_object() &&
+                                              recorded.at("model").contains("weights")
+                                          ? &recorded.at("model").at("weights")
+                                          : nullptr;
+  if (old_weights == nullptr || !old_weights->is_array() || !now.contains("model")) return now;
+  nlohmann::json& weights = now.at("model")["weights"];
+  if (!weights.is_array()) return now;
+  for (std::size_t i = 0; i < weights.size() && i < old_weights->size(); ++i)
+    if (weights[i].is_object() && (*old_weights)[i].is_object() && !(*old_weights)[i].contains("sampled"))
+      weights[i].erase("sampled");
+  return now;
+}
+
+}  // namespace
+
 void check_continuation(const nlohmann::json& recorded, const RunConfig& current, bool resume,
                         const std::filesystem::path& run_json) {
-  const nlohmann::json now = to_json(current);
+  const nlohmann::json now = as_recorded_then(to_json(current), recorded);
   if (!recorded.is_object()) refuse(run_json, "config", "use a new --out");
   if (recorded.value("shard", nlohmann::json()) != now.value("shard", nlohmann::json()))
     refuse(run_json, "shard", "a shard's folder can only be continued by the same --shard; use a new --out");

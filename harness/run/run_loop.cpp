@@ -1,5 +1,9 @@
 #include "harness/run/run_loop.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
@@ -45,6 +49,8 @@ nlohmann::json read_run_json(const std::filesystem::path& path) {
     return nlohmann::json::parse(ss.str());
   } catch (const nlohmann::json::parse_error& e) {
     throw std::invalid_argument(path.string() + ": not valid JSON (byte " + std::to_string(e.byte) + ")");
+  } catch (const nlohmann::json::exception& e) {  // out_of_range: a number past double
+    throw std::invalid_argument(path.string() + ": not valid JSON (" + e.what() + ")");
   }
 }
 
@@ -121,6 +127,28 @@ nlohmann::json shard_plan_json(const RunInputs& inputs) {
   return {{"tasks", tasks}};
 }
 
+// One process per run folder: two would each generate every missing sample and append it (a folder with
+// each sample twice, run.json naming one of them). The lock is the kernel's, so it ends with the process.
+class FolderLock {
+ public:
+  explicit FolderLock(const std::filesystem::path& out_dir) {
+    const std::filesystem::path path = out_dir / ".r1eval.lock";
+    fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd_ < 0) throw std::invalid_argument("--out " + out_dir.string() + ": cannot open " + path.string());
+    if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+      ::close(fd_);
+      throw std::invalid_argument("--out " + out_dir.string() +
+                                  ": another r1eval is running on this folder; wait for it to end, or use another --out");
+    }
+  }
+  ~FolderLock() { ::close(fd_); }
+  FolderLock(const FolderLock&) = delete;
+  FolderLock& operator=(const FolderLock&) = delete;
+
+ private:
+  int fd_ = -1;
+};
+
 }  // namespace
 
 void restrict_to_shard(RunInputs& inputs, const Shard& shard) {
@@ -146,17 +174,18 @@ RunOutcome execute_run(const RunInputs& inputs, const GeneratorFactory& make_gen
   std::error_code ec;
   std::filesystem::create_directories(out_dir, ec);
   if (ec) throw std::invalid_argument("--out " + out_dir.string() + ": cannot create the folder (" + ec.message() + ")");
+  const FolderLock lock(out_dir);
   const nlohmann::json earlier = check_folder(out_dir, inputs.config, options.resume);
+  // What the folder holds already: read before run.json is rewritten, so that a folder refused for its
+  // samples keeps its run.json as it was.
+  std::map<SampleKey, bool> done;
+  for (const results::SampleRecord& r : results::load_samples(out_dir))
+    done[{r.task, r.problem_id, r.sample_index}] = r.correct;
   nlohmann::json run_json = {{"config", to_json(inputs.config)},
                              {"provenance", inputs.provenance},
                              {"earlier_invocations", earlier}};
   if (inputs.config.shard) run_json["shard_plan"] = shard_plan_json(inputs);
   results::write_file_atomic(out_dir / "run.json", run_json.dump(2) + "\n");
-
-  // What the folder holds already.
-  std::map<SampleKey, bool> done;
-  for (const results::SampleRecord& r : results::load_samples(out_dir))
-    done[{r.task, r.problem_id, r.sample_index}] = r.correct;
 
   // The plan, in task / problem / sample order; undone samples grouped into requests by prompt text.
   RunOutcome outcome;

@@ -15,6 +15,10 @@
 namespace r1eval::harness::serve {
 namespace {
 
+// A request body past this is refused (413) before it is read whole: prompts of the R1 protocol are a few
+// KiB, and a 100 MB body took seconds to tokenize and held its memory afterwards.
+constexpr std::size_t kMaxRequestBytes = std::size_t{16} << 20;
+
 using nlohmann::json;
 
 std::int64_t unix_now() {
@@ -209,8 +213,13 @@ struct HttpServer::Impl {
 
 HttpServer::HttpServer(EngineService& service, const HttpServerOptions& options)
     : impl_(std::make_unique<Impl>(service, options)) {
-  const std::size_t threads = std::max<std::size_t>(4, options.handler_threads);
+  // Idle or slow connections each hold a thread until their read times out: keep spare threads beyond the
+  // requests being served, so a few of them cannot stall every client.
+  const std::size_t threads = std::max<std::size_t>(64, 2 * options.handler_threads);
   impl_->server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  impl_->server.set_payload_max_length(kMaxRequestBytes);
+  impl_->server.set_read_timeout(5, 0);
+  impl_->server.set_keep_alive_timeout(2);
   impl_->routes();
 }
 

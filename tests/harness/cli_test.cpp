@@ -37,6 +37,12 @@ TEST(Cli, BadUsageExitsTwo) {
   EXPECT_EQ(run_r1eval("no-such-command").exit_code, 2);
 }
 
+TEST(Cli, UnknownCommandsAreNamed) {
+  expect_one_line_error(run_r1eval("no-such-command"), "unknown command 'no-such-command'");
+  expect_one_line_error(run_r1eval("judge maths"), "unknown command 'maths' (expected one of: math, choice, code");
+  expect_one_line_error(run_r1eval("prompts --task aime24 --samples 0"), "--samples: expected a number > 0, got '0'");
+}
+
 TEST(Cli, UnknownTaskListsTheKnownOnes) {
   const auto r = run_r1eval("prompts --task aime2099 --offline");
   expect_one_line_error(r, "unknown task 'aime2099'; known tasks: aime24, aime25, math500, gpqa_diamond");

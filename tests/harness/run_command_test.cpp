@@ -210,6 +210,46 @@ TEST(RunCommand, BadInputIsOneLineAndExitTwo) {
   ASSERT_EQ(testing::run_r1eval(run_args(model, out)).exit_code, 0);
   testing::expect_one_line_error(testing::run_r1eval(run_args(model, out, "--seed 4")), "seed");
   testing::expect_one_line_error(testing::run_r1eval(run_args(model, out, "--temperature 0.9 --resume")), "temperature");
+  // Numbers CLI11 would let through, refused before the folder is touched (run.json stays as it was).
+  const std::string recorded = testing::read_text(out / "run.json");
+  testing::expect_one_line_error(testing::run_r1eval(run_args(model, out, "--top-p nan --resume")), "--top-p");
+  testing::expect_one_line_error(testing::run_r1eval(run_args(model, out, "--temperature inf")), "--temperature");
+  testing::expect_one_line_error(testing::run_r1eval(run_args(model, out, "--progress-seconds 1e10")),
+                                 "--progress-seconds");
+  testing::expect_one_line_error(testing::run_r1eval(run_args(model, out, "--seed -1")), "--seed");
+  EXPECT_EQ(testing::read_text(out / "run.json"), recorded);
+}
+
+// One process per run folder: a second run on a folder in use is refused, and the first finishes alone.
+TEST(RunCommand, ASecondRunOnTheSameFolderIsRefused) {
+  const auto model = testing::tiny_model("run_lock");
+  const auto out = testing::scratch_dir("run_lock_out");
+  const pid_t first = testing::spawn_r1eval(run_args(model, out, "--samples 16 --max-tokens 64"));
+  ASSERT_GT(first, 0);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (std::chrono::steady_clock::now() < deadline && !std::filesystem::exists(out / "run.json"))
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  const auto second = testing::run_r1eval(run_args(model, out, "--samples 16 --max-tokens 64"));
+  int status = 0;
+  ::waitpid(first, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  if (second.exit_code == 0) GTEST_SKIP() << "the first run ended before the second started";
+  testing::expect_one_line_error(second, "another r1eval is running on this folder");
+  EXPECT_EQ(samples_by_key(out).size(), 64u);
+}
+
+// Other weights under the same config.json and file sizes are another model: no resume.
+TEST(RunCommand, ResumeRefusesChangedWeights) {
+  const auto model = testing::tiny_model("run_weights");
+  const auto out = testing::scratch_dir("run_weights_out");
+  ASSERT_EQ(testing::run_r1eval(run_args(model, out)).exit_code, 0);
+  const auto weights = model / "model.safetensors";
+  std::fstream file(weights, std::ios::in | std::ios::out | std::ios::binary);
+  file.seekp(-4, std::ios::end);
+  file.write("\x11\x22\x33\x44", 4);
+  file.close();
+  testing::expect_one_line_error(testing::run_r1eval(run_args(model, out, "--samples 3 --resume")), "model");
 }
 
 }  // namespace

@@ -1,5 +1,9 @@
 #include "engine/backend/cpu/cpu_backend.h"
 
+#include <unistd.h>
+
+#include <iomanip>
+#include <sstream>
 #include <stdexcept>
 #include <utility>
 
@@ -16,6 +20,17 @@ CpuBackend::CpuBackend(const std::string& model_dir, const CpuBackendOptions& op
   const std::int64_t kv_heads_all_ranks = local_kv_heads(config_, options.tensor_parallel) * options.tensor_parallel;
   const std::uint64_t block_bytes =
       PagedKvCache::block_bytes(config_.num_hidden_layers, kv_heads_all_ranks, config_.head_dim, block_size_);
+  // The cache is host memory, taken whole at start: a size past the machine's would end in an allocation
+  // failure or the kernel's OOM killer, naming nothing.
+  const double gib = static_cast<double>(1ull << 30);
+  const auto physical = static_cast<std::uint64_t>(sysconf(_SC_PHYS_PAGES)) * static_cast<std::uint64_t>(sysconf(_SC_PAGE_SIZE));
+  if (options.kv_cache_bytes > physical) {
+    std::ostringstream message;
+    message << std::setprecision(3) << "KV cache of " << static_cast<double>(options.kv_cache_bytes) / gib
+            << " GiB (--kv-cache-gb) is more than this machine's " << static_cast<double>(physical) / gib
+            << " GiB of memory";
+    throw std::invalid_argument(message.str());
+  }
   num_blocks_ = static_cast<std::int64_t>(options.kv_cache_bytes / block_bytes);
   if (num_blocks_ == 0) {
     throw std::invalid_argument("KV cache of " + std::to_string(options.kv_cache_bytes) +
