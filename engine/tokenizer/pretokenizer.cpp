@@ -5,14 +5,16 @@
 #include <algorithm>
 #include <array>
 #include <iterator>
+#include <optional>
 #include <stdexcept>
+#include <string_view>
 
 #include "engine/tokenizer/utf8.h"
 
 namespace r1eval::engine {
 namespace {
 
-enum : std::uint8_t { kL = 1, kN = 2, kWs = 4, kNewline = 8 };
+enum : std::uint8_t { kL = 1, kN = 2, kWs = 4, kNewline = 8, kP = 16, kS = 32, kM = 64 };
 
 struct AddedRange {
   char32_t first, last;
@@ -35,6 +37,9 @@ std::uint8_t classify_slow(char32_t cp) {
   const auto mask = U_GET_GC_MASK(static_cast<UChar32>(cp));
   if (mask & U_GC_L_MASK) c |= kL;
   if (mask & U_GC_N_MASK) c |= kN;
+  if (mask & U_GC_P_MASK) c |= kP;
+  if (mask & U_GC_S_MASK) c |= kS;
+  if (mask & U_GC_M_MASK) c |= kM;
   // Oniguruma's \s: the White_Space property, which already holds 9..13 and U+0085.
   if (u_isUWhiteSpace(static_cast<UChar32>(cp))) c |= kWs;
   if (cp == '\r' || cp == '\n') c |= kNewline;
@@ -155,8 +160,72 @@ std::size_t match(const PreTokenizer::Alternative& a, const Text& t, std::size_t
     }
     case K::kSpace:
       return run(i, kWs);
+    case K::kClassRun: {
+      std::size_t j = i;
+      const auto in_class = [&](char32_t c) {
+        for (std::size_t r = 0; r + 1 < a.literal.size(); r += 2)
+          if (c >= a.literal[r] && c <= a.literal[r + 1]) return true;
+        return false;
+      };
+      while (j < n && in_class(t.cp[j])) ++j;
+      return j;
+    }
+    case K::kAsciiPunctuationLetters: {
+      const auto ascii_letter = [&](std::size_t j) {
+        return j < n && ((t.cp[j] >= 'a' && t.cp[j] <= 'z') || (t.cp[j] >= 'A' && t.cp[j] <= 'Z'));
+      };
+      const char32_t c = t.cp[i];
+      const bool ascii_punctuation = c < 128 && std::string_view("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~").find(static_cast<char>(c)) != std::string_view::npos;
+      if (!ascii_punctuation || !ascii_letter(i + 1)) return i;
+      std::size_t j = i + 1;
+      while (ascii_letter(j)) ++j;
+      return j;
+    }
+    case K::kLettersMarksAfterOther: {
+      // The optional first character gives itself back when no letter or mark follows it, so a mark
+      // alone still matches: the end is the run of letters and marks from i, or from i + 1 after one
+      // character that is neither a newline, a letter, punctuation nor a symbol.
+      if (cls[i] & (kL | kM)) return run(i, kL | kM);
+      if ((cls[i] & (kNewline | kL | kP | kS)) || i + 1 >= n || !(cls[i + 1] & (kL | kM))) return i;
+      return run(i + 1, kL | kM);
+    }
+    case K::kPunctuationSymbols: {
+      std::size_t j = i;
+      if (t.cp[i] == ' ' && i + 1 < n && (cls[i + 1] & (kP | kS))) j = i + 1;
+      if (!(cls[j] & (kP | kS))) return i;
+      return run(run(j, kP | kS), kNewline);
+    }
   }
   return i;
+}
+
+// `[...]+` whose class holds only literal code points and ranges (no escapes, no negation): the ranges as
+// first, last pairs; nullopt otherwise.
+std::optional<std::u32string> class_run_ranges(std::string_view alt) {
+  if (alt.size() < 4 || alt.front() != '[' || !alt.ends_with("]+") || alt[1] == '^') return std::nullopt;
+  const std::string_view body = alt.substr(1, alt.size() - 3);
+  std::u32string cps;
+  for (std::size_t i = 0; i < body.size();) {
+    std::size_t len = 1;
+    const char32_t cp = utf8::decode(body, i, len);
+    if (cp == utf8::kInvalid || cp == '\\' || cp == '[' || cp == ']') return std::nullopt;
+    cps.push_back(cp);
+    i += len;
+  }
+  std::u32string ranges;
+  for (std::size_t i = 0; i < cps.size();) {
+    if (cps[i] == '-') return std::nullopt;  // a '-' first or after a range: not in the patterns known
+    if (i + 2 < cps.size() && cps[i + 1] == '-') {
+      if (cps[i + 2] < cps[i]) return std::nullopt;
+      ranges += {cps[i], cps[i + 2]};
+      i += 3;
+    } else {
+      ranges += {cps[i], cps[i]};
+      i += 1;
+    }
+  }
+  if (ranges.empty()) return std::nullopt;
+  return ranges;
 }
 
 // Splits `pattern` at its top-level '|' (outside groups and character classes).
@@ -208,7 +277,7 @@ PreTokenizer::Alternative of(PreTokenizer::Kind kind, unsigned max_digits = 0, b
 
 [[noreturn]] void unsupported(std::string_view alternative, std::string_view pattern) {
   throw std::invalid_argument("unsupported pre-tokenizer regex: alternative '" + std::string(alternative) + "' of pattern '" +
-                              std::string(pattern) + "' (known: the GPT-2, Qwen2 and Llama-3 patterns)");
+                              std::string(pattern) + "' (known: the GPT-2, Qwen2, Llama-3 and DeepSeek-V3 patterns)");
 }
 
 }  // namespace
@@ -248,6 +317,16 @@ PreTokenizer PreTokenizer::from_regex(std::string_view pattern) {
       alts.push_back(of(K::kSpaceNotBeforeNonSpace));
     } else if (alt == R"(\s+)") {
       alts.push_back(of(K::kSpace));
+    } else if (alt == R"([!"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~][A-Za-z]+)") {
+      alts.push_back(of(K::kAsciiPunctuationLetters));
+    } else if (alt == R"([^\r\n\p{L}\p{P}\p{S}]?[\p{L}\p{M}]+)") {
+      alts.push_back(of(K::kLettersMarksAfterOther));
+    } else if (alt == R"( ?[\p{P}\p{S}]+[\r\n]*)") {
+      alts.push_back(of(K::kPunctuationSymbols));
+    } else if (const auto ranges = class_run_ranges(alt)) {
+      Alternative a = of(K::kClassRun);
+      a.literal = *ranges;
+      alts.push_back(std::move(a));
     } else {
       unsupported(alt, pattern);
     }

@@ -1,8 +1,8 @@
 #pragma once
 // The regex split that HF tokenizers applies before BPE (Split{Regex, Isolated} or ByteLevel's own
-// GPT-2 regex), as a hand-written matcher: the Qwen2 / Llama-3 patterns need `\s+(?!\S)`, which
-// RE2 cannot express. Semantics follow Oniguruma (the engine HF tokenizers uses):
-//   \p{L}, \p{N}  Unicode general categories L* and N*;
+// GPT-2 regex), as a hand-written matcher: the Qwen2 / Llama-3 / DeepSeek-V3 patterns need `\s+(?!\S)`,
+// which RE2 cannot express. Semantics follow Oniguruma (the engine HF tokenizers uses):
+//   \p{L}, \p{N}, \p{P}, \p{S}, \p{M}  Unicode general categories L*, N*, P*, S*, M*;
 //   \s            U+0009..U+000D, U+0085 and the White_Space characters (Zs, U+2028, U+2029),
 //                 i.e. not U+001C..U+001F (unlike Python's re);
 //   (?i:...)      Unicode simple case folding (so 's also matches 'S and 'ſ).
@@ -16,7 +16,8 @@ namespace r1eval::engine {
 class PreTokenizer {
  public:
   // A matcher for `pattern`, a top-level alternation whose alternatives are each one of the pieces
-  // used by the GPT-2, Qwen2 and Llama-3 patterns (or an ASCII literal, optionally inside (?i:...)).
+  // used by the GPT-2, Qwen2, Llama-3 and DeepSeek-V3 patterns (or an ASCII literal, optionally inside
+  // (?i:...), or a run of a class of literal code points and ranges, `[a-z一]+`).
   // Throws std::invalid_argument naming the first alternative it does not know, rather than
   // splitting differently from HF.
   static PreTokenizer from_regex(std::string_view pattern);
@@ -39,10 +40,14 @@ class PreTokenizer {
     kSpaceThroughNewline,     // \s*[\r\n]+
     kSpaceNotBeforeNonSpace,  // \s+(?!\S)
     kSpace,                   // \s+
+    kClassRun,                // [...]+ of literal code points and ranges (DeepSeek-V3's CJK and kana)
+    kAsciiPunctuationLetters, // [!"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~][A-Za-z]+
+    kLettersMarksAfterOther,  // [^\r\n\p{L}\p{P}\p{S}]?[\p{L}\p{M}]+
+    kPunctuationSymbols,      //  ?[\p{P}\p{S}]+[\r\n]*
   };
   struct Alternative {
     Kind kind;
-    std::u32string literal;  // kLiteral only
+    std::u32string literal;  // kLiteral only; kClassRun: first, last of each range
     bool case_insensitive = false;
     unsigned max_digits = 0;
     bool trailing_newlines = false;

@@ -137,5 +137,36 @@ TEST(TokenizerCorpus, ByteLevelRegexMatchesHuggingFace) {
 
 TEST(TokenizerCorpus, EveryCodePointLlama) { compare_family(1, test::llama_tokenizer(), false, codepoint_documents(), "codepoints.tsv"); }
 
+// DeepSeek-V3's pre-tokenizer (DeepSeek-R1, R1-0528 and R1-0528-Qwen3-8B ship it): digit groups of three, CJK
+// and kana runs, then letters with marks, punctuation and symbol runs, spaces; three Isolated Splits in a
+// Sequence before a regex-less ByteLevel. The Llama-3 ranks stand in for its vocabulary (the split is what
+// is compared); every code point pins \p{P}, \p{S} and \p{M}.
+Tokenizer deepseek_v3_pre_tokenizer_variant() {
+  const auto source = test::materialised_tokenizer_dir(r1_distill_llama_recipe()) / "tokenizer.json";
+  auto j = nlohmann::json::parse(test::read_text_file(source));
+  j["normalizer"] = nullptr;
+  const auto split = [](const std::string& regex) {
+    return nlohmann::json{{"type", "Split"}, {"pattern", {{"Regex", regex}}}, {"behavior", "Isolated"}, {"invert", false}};
+  };
+  j["pre_tokenizer"] = {
+      {"type", "Sequence"},
+      {"pretokenizers",
+       {split(R"(\p{N}{1,3})"), split("[\u4e00-\u9fa5\u3040-\u309f\u30a0-\u30ff]+"),
+        split(R"([!"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~][A-Za-z]+|[^\r\n\p{L}\p{P}\p{S}]?[\p{L}\p{M}]+| ?[\p{P}\p{S}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+)"),
+        {{"type", "ByteLevel"}, {"add_prefix_space", false}, {"trim_offsets", true}, {"use_regex", false}}}}};
+  const auto dir = std::filesystem::path(R1EVAL_TEST_TMP) / "tokenizers" / "llama-deepseek-v3-pre-tokenizer";
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "tokenizer.json", std::ios::trunc) << j.dump();
+  return Tokenizer::from_folder(dir);
+}
+
+TEST(TokenizerCorpus, DeepSeekV3PreTokenizerMatchesHuggingFace) {
+  compare_family(0, deepseek_v3_pre_tokenizer_variant(), false, corpus_documents(), "expected_deepseek_v3.tsv");
+}
+
+TEST(TokenizerCorpus, EveryCodePointDeepSeekV3PreTokenizer) {
+  compare_family(0, deepseek_v3_pre_tokenizer_variant(), false, codepoint_documents(), "codepoints_deepseek_v3.tsv");
+}
+
 }  // namespace
 }  // namespace r1eval::engine

@@ -5,6 +5,10 @@ count<TAB>llama fnv` (ids encoded without special tokens; fnv as in corpus.fnv1a
 With --codepoints, the same for corpus.codepoint_documents() (every code point) into codepoints.tsv.
 With --byte-level-regex, the corpus through a variant of the Qwen file whose pre-tokenizer is ByteLevel
 alone with its GPT-2 regex (no Split, no normalizer): `key<TAB>count<TAB>fnv` into expected_gpt2.tsv.
+With --deepseek-v3, the corpus (or, with --codepoints, every code point) through a variant of the Llama
+file whose pre-tokenizer is DeepSeek-V3's (and R1's, and R1-0528-Qwen3-8B's): three Isolated Splits (digit
+groups of three, CJK and kana runs, then letters / punctuation / spaces) and ByteLevel without its regex.
+That vocabulary is not shipped here; the Llama-3 ranks stand in, the split being what is compared.
 
   $VENV/bin/python tools/tokenizer_corpus/make_expected.py --tokenizers $TOKDIR \
       --shared-data ../shared/data > tools/tokenizer_corpus/expected.tsv
@@ -12,6 +16,10 @@ alone with its GPT-2 regex (no Split, no normalizer): `key<TAB>count<TAB>fnv` in
       --codepoints > tools/tokenizer_corpus/codepoints.tsv
   $VENV/bin/python tools/tokenizer_corpus/make_expected.py --tokenizers $TOKDIR \
       --shared-data ../shared/data --byte-level-regex > tools/tokenizer_corpus/expected_gpt2.tsv
+  $VENV/bin/python tools/tokenizer_corpus/make_expected.py --tokenizers $TOKDIR \
+      --shared-data ../shared/data --deepseek-v3 > tools/tokenizer_corpus/expected_deepseek_v3.tsv
+  $VENV/bin/python tools/tokenizer_corpus/make_expected.py --tokenizers $TOKDIR \
+      --codepoints --deepseek-v3 > tools/tokenizer_corpus/codepoints_deepseek_v3.tsv
 where $TOKDIR was written by tools/make_tokenizer_json.py.
 """
 import argparse
@@ -26,6 +34,21 @@ import corpus  # noqa: E402
 
 FAMILIES = ["DeepSeek-R1-Distill-Qwen", "DeepSeek-R1-Distill-Llama"]
 
+# DeepSeek-V3's pre_tokenizer as its tokenizer.json has it (and llama.cpp's deepseek-v3 pre-type).
+DEEPSEEK_V3_PRE_TOKENIZER = {
+    "type": "Sequence",
+    "pretokenizers": [
+        {"type": "Split", "pattern": {"Regex": r"\p{N}{1,3}"}, "behavior": "Isolated", "invert": False},
+        {"type": "Split", "pattern": {"Regex": "[\u4e00-\u9fa5\u3040-\u309f\u30a0-\u30ff]+"}, "behavior": "Isolated",
+         "invert": False},
+        {"type": "Split",
+         "pattern": {"Regex": r"""[!"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~][A-Za-z]+|[^\r\n\p{L}\p{P}\p{S}]?[\p{L}\p{M}]+"""
+                              r"""| ?[\p{P}\p{S}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"""},
+         "behavior": "Isolated", "invert": False},
+        {"type": "ByteLevel", "add_prefix_space": False, "trim_offsets": True, "use_regex": False},
+    ],
+}
+
 
 def main():
     ap = argparse.ArgumentParser()
@@ -33,6 +56,7 @@ def main():
     ap.add_argument("--shared-data")
     ap.add_argument("--codepoints", action="store_true")
     ap.add_argument("--byte-level-regex", action="store_true")
+    ap.add_argument("--deepseek-v3", action="store_true")
     args = ap.parse_args()
     toks = [Tokenizer.from_file(os.path.join(args.tokenizers, f, "tokenizer.json")) for f in FAMILIES]
     if args.byte_level_regex:
@@ -40,6 +64,12 @@ def main():
             variant = json.load(f)
         variant["normalizer"] = None
         variant["pre_tokenizer"] = {"type": "ByteLevel", "add_prefix_space": False, "trim_offsets": True, "use_regex": True}
+        toks = [Tokenizer.from_str(json.dumps(variant))]
+    if args.deepseek_v3:
+        with open(os.path.join(args.tokenizers, FAMILIES[1], "tokenizer.json"), encoding="utf-8") as f:
+            variant = json.load(f)
+        variant["normalizer"] = None
+        variant["pre_tokenizer"] = DEEPSEEK_V3_PRE_TOKENIZER
         toks = [Tokenizer.from_str(json.dumps(variant))]
     docs = corpus.codepoint_documents() if args.codepoints else corpus.documents(args.shared_data)
     totals = [0] * len(toks)
@@ -51,7 +81,8 @@ def main():
             fields += [str(len(ids)), format(corpus.fnv1a64(ids), "016x")]
         print("\t".join(fields))
     print(f"{len(docs)} documents, {sum(len(t) for _, t in docs)} characters; tokens: "
-          + ", ".join(f"{f} {n}" for f, n in zip(FAMILIES, totals)) + ("(GPT-2 regex variant)" if args.byte_level_regex else ""),
+          + ", ".join(f"{f} {n}" for f, n in zip(FAMILIES, totals)) + ("(GPT-2 regex variant)" if args.byte_level_regex else "")
+          + ("(DeepSeek-V3 pre-tokenizer variant)" if args.deepseek_v3 else ""),
           file=sys.stderr)
 
 
