@@ -1,6 +1,7 @@
 #include "engine/model/safetensors.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <limits>
 #include <nlohmann/json.hpp>
@@ -156,6 +157,16 @@ SafetensorsHeader parse_safetensors_header(const std::byte* bytes, std::size_t s
 
 void TensorView::to_float(std::uint64_t first, std::uint64_t count, float* dst) const {
   convert_to_float(info->dtype, data + first * dtype_size(info->dtype), count, dst);
+  // A NaN or an infinity in the weights spreads to every logit, and the sampler then emits token 0 for
+  // ever: a broken checkpoint would be graded as a model. (Trained weights are finite.)
+  for (std::uint64_t i = 0; i < count; ++i) {
+    if (!std::isfinite(dst[i])) {
+      const std::string where = file != nullptr ? *file + ": " : std::string();
+      throw std::invalid_argument(where + "tensor " + quote_name(info->name) + " holds a non-finite value (" +
+                                  (std::isnan(dst[i]) ? "NaN" : "infinity") + ") at element " +
+                                  std::to_string(first + i) + ": the checkpoint is broken");
+    }
+  }
 }
 
 SafetensorsFile::SafetensorsFile(const std::string& path)

@@ -175,7 +175,8 @@ std::size_t match(const PreTokenizer::Alternative& a, const Text& t, std::size_t
         return j < n && ((t.cp[j] >= 'a' && t.cp[j] <= 'z') || (t.cp[j] >= 'A' && t.cp[j] <= 'Z'));
       };
       const char32_t c = t.cp[i];
-      const bool ascii_punctuation = c < 128 && std::string_view("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~").find(static_cast<char>(c)) != std::string_view::npos;
+      constexpr std::string_view kAsciiPunctuation = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~";
+      const bool ascii_punctuation = c < 128 && kAsciiPunctuation.find(static_cast<char>(c)) != std::string_view::npos;
       if (!ascii_punctuation || !ascii_letter(i + 1)) return i;
       std::size_t j = i + 1;
       while (ascii_letter(j)) ++j;

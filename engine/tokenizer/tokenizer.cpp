@@ -58,6 +58,15 @@ Tokenizer::Tokenizer(TokenizerSpec spec)
 }
 
 Tokenizer Tokenizer::from_folder(const std::filesystem::path& dir) {
+  std::error_code exists;
+  if (!std::filesystem::is_regular_file(dir / "tokenizer.json", exists)) {
+    // Say what the folder holds instead, when it is a tokenizer format of its own.
+    for (const char* other : {"tekken.json", "tokenizer.model"}) {
+      if (std::filesystem::is_regular_file(dir / other, exists))
+        throw TokenizerError((dir / "tokenizer.json").string() + ": missing; the folder holds " + other +
+                             ", which is not read (only Hugging Face tokenizer.json byte-level BPE is supported)");
+    }
+  }
   TokenizerSpec spec = load_tokenizer_spec(dir / "tokenizer.json", dir / "tokenizer_config.json");
   // Newer checkpoints keep the chat template in its own file, which transformers prefers.
   const std::filesystem::path jinja = dir / "chat_template.jinja";

@@ -62,7 +62,11 @@ void read_model(const Reader& r, const json& root, TokenizerSpec& spec) {
   const json& model = r.member(root, "model", "");
   if (const auto t = model.find("type"); t != model.end() && *t != "BPE")
     r.fail("model.type", "unsupported model '" + t->dump() + "' (expected BPE)");
-  if (r.bool_at(model, "byte_fallback", "model", false)) r.fail("model.byte_fallback", "byte fallback is not supported");
+  if (r.bool_at(model, "byte_fallback", "model", false)) {
+    r.fail("model.byte_fallback",
+           "byte fallback (a SentencePiece-style BPE, as Llama 2, Mistral 7B and Gemma use) is not supported; only "
+           "byte-level BPE is");
+  }
   for (const char* key : {"continuing_subword_prefix", "end_of_word_suffix"})
     if (const auto it = model.find(key); it != model.end() && !it->is_null() && *it != "")
       r.fail(std::string("model.") + key, "not supported by a byte-level BPE");

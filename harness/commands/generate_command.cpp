@@ -28,7 +28,9 @@ void add_generate_command(CLI::App& app, int& exit_code) {
   };
   auto o = std::make_shared<Options>();
   CLI::App* cmd = app.add_subcommand("generate", "Sample completions of one prompt with the built-in engine (CPU or CUDA backend)");
-  cmd->add_option("--model", o->model, "Hugging Face model folder (config.json, safetensors, tokenizer.json)")->required();
+  cmd->add_option("--model", o->model, "Hugging Face model folder (config.json, safetensors, tokenizer.json)")
+      ->required()
+      ->check(CLI::ExistingDirectory);
   cmd->add_option("--prompt", o->prompt, "The user message")->required();
   cmd->add_option("--n", o->n, "Samples")->check(positive_number());
   cmd->add_option("--temperature", o->temperature, "0 = greedy (default 0.6, the R1 protocol)")->check(non_negative_number());

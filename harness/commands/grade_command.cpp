@@ -32,7 +32,8 @@ void add_grade_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--generations", options->generations,
                   "JSONL: one object per line with a problem id (or problem text) and a response "
                   "(or a list of responses); see README")
-      ->required();
+      ->required()
+      ->check(CLI::ExistingFile);
   cmd->add_option("--out", options->out, "Run folder to write samples.jsonl, scores.json, report.md and report.html into")
       ->required();
   cmd->add_option("--seed", options->seed, "Run seed the prompts were made with (GPQA choice order)")

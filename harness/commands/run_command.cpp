@@ -55,7 +55,8 @@ void add_run_command(CLI::App& app, int& exit_code) {
   CLI::App* cmd = app.add_subcommand(
       "run", "Generate, grade and score tasks with the built-in engine or an OpenAI-compatible endpoint into a run folder (resumable)");
   CLI::Option* model_option =
-      cmd->add_option("--model", o->model, "Hugging Face model folder (config.json, safetensors, tokenizer.json)");
+      cmd->add_option("--model", o->model, "Hugging Face model folder (config.json, safetensors, tokenizer.json)")
+          ->check(CLI::ExistingDirectory);
   CLI::Option* endpoint_option = cmd->add_option(
       "--endpoint", o->endpoint, "OpenAI-compatible server instead of --model, e.g. http://127.0.0.1:8000/v1 "
                                  "(API key from OPENAI_API_KEY)");

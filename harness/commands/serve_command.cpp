@@ -22,7 +22,9 @@ void add_serve_command(CLI::App& app, int& exit_code) {
   };
   auto o = std::make_shared<Options>();
   CLI::App* cmd = app.add_subcommand("serve", "Serve the built-in engine over an OpenAI-compatible HTTP API (/v1/completions, /v1/chat/completions)");
-  cmd->add_option("--model", o->model, "Hugging Face model folder (config.json, safetensors, tokenizer.json)")->required();
+  cmd->add_option("--model", o->model, "Hugging Face model folder (config.json, safetensors, tokenizer.json)")
+      ->required()
+      ->check(CLI::ExistingDirectory);
   cmd->add_option("--port", o->port, "TCP port (0 = any free port, printed on stderr)")->check(number_between(0, 65535));
   cmd->add_option("--host", o->host, "Address to listen on (default 127.0.0.1; 0.0.0.0 for every interface)");
   cmd->add_option("--served-model-name", o->name, "Model id the API reports and accepts (default: the folder's name)");

@@ -21,7 +21,8 @@ void add_tokenize_command(CLI::App& app, int& exit_code) {
   auto options = std::make_shared<Options>();
   CLI::App* cmd = app.add_subcommand("tokenize", "Print the token ids of the text on stdin as a JSON array");
   cmd->add_option("--model", options->model, "Model folder holding tokenizer.json (and tokenizer_config.json)")
-      ->required();
+      ->required()
+      ->check(CLI::ExistingDirectory);
   cmd->add_flag("--no-special", options->no_special, "Do not add the tokenizer's BOS / special prefix");
   cmd->add_option("--chat", options->chat,
                   "Read stdin as one user message and tokenize the prompt `run` would build with this chat template: "

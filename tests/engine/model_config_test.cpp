@@ -113,6 +113,8 @@ TEST(ModelConfig, NamesBadFields) {
   EXPECT_EQ(config_error(base + R"("hidden_size":64,"use_sliding_window":true})"),
             "config.json: field 'use_sliding_window': expected false (sliding-window attention is not supported)");
   EXPECT_NE(config_error("{").find("not valid JSON"), std::string::npos);
+  EXPECT_EQ(config_error(base + R"("hidden_size":64,"max_position_embeddings":0})"),
+            "config.json: field 'max_position_embeddings': expected a positive integer");
 }
 
 TEST(ModelConfig, MissingFileNamesIt) {

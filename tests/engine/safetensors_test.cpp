@@ -2,9 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
+#include <cstring>
 #include <filesystem>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "engine_test_support.h"
 
@@ -115,6 +118,38 @@ TEST(SafetensorsFile, ReadsTensorsFromAMappedFile) {
   // The script draws norms around 1: a wrong offset or dtype would not land there.
   for (const float v : values) EXPECT_NEAR(v, 1.0f, 1.0f);
   EXPECT_EQ(file.find("no.such.tensor"), nullptr);
+}
+
+// A NaN or infinity in the weights is a broken checkpoint, said at load time with the file and tensor (left
+// to run, it makes every logit NaN and the sampler emits token 0 for ever).
+TEST(SafetensorsFile, NonFiniteWeightsAreRefusedNamingTheTensor) {
+  const auto dir = testing::scratch_copy("qwen2_fp32", "nan");
+  const auto path = dir / "model.safetensors";
+  std::string image = testing::read_file(path);
+  {
+    const SafetensorsFile file(path.string());
+    const TensorInfo* norm = file.find("model.norm.weight");
+    ASSERT_NE(norm, nullptr);
+    ASSERT_EQ(norm->dtype, DType::kF32);
+    std::uint64_t header_bytes = 0;
+    std::memcpy(&header_bytes, image.data(), sizeof header_bytes);  // little-endian, as the host
+    const std::uint64_t header = 8 + header_bytes;
+    const std::uint32_t nan_bits = 0x7FC00000u;
+    std::memcpy(image.data() + header + norm->begin + 3 * sizeof(float), &nan_bits, sizeof nan_bits);
+  }
+  testing::write_file(path, image);
+  const SafetensorsFile file(path.string());
+  const TensorInfo* norm = file.find("model.norm.weight");
+  std::vector<float> values(static_cast<std::size_t>(norm->numel()));
+  try {
+    file.view(*norm).to_float(0, values.size(), values.data());
+    FAIL() << "expected std::invalid_argument";
+  } catch (const std::invalid_argument& e) {
+    const std::string message = e.what();
+    EXPECT_NE(message.find("model.safetensors: tensor 'model.norm.weight' holds a non-finite value (NaN) at element 3"),
+              std::string::npos)
+        << message;
+  }
 }
 
 TEST(SafetensorsFile, TruncatedFileNamesFileAndTensor) {

@@ -93,12 +93,20 @@ TEST(TokenizerPreTokenizer, Gpt2PatternOfByteLevel) {
 
 TEST(TokenizerPreTokenizer, UnknownPatternsAreRejectedNotApproximated) {
   try {
-    (void)PreTokenizer::from_regex(R"(\p{L}+|[0-9]+)");
+    (void)PreTokenizer::from_regex(R"(\p{L}+|\d+)");
     FAIL() << "expected an exception";
   } catch (const std::invalid_argument& e) {
-    EXPECT_NE(std::string(e.what()).find("'[0-9]+'"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("'\\d+'"), std::string::npos) << e.what();
   }
   EXPECT_THROW((void)PreTokenizer::from_regex(R"((?i:'s|\p{L}))"), std::invalid_argument);
+  EXPECT_THROW((void)PreTokenizer::from_regex(R"([^a-z]+)"), std::invalid_argument);  // negated class
+  EXPECT_THROW((void)PreTokenizer::from_regex(R"([a\-z]+)"), std::invalid_argument);  // escapes in a class
+}
+
+// A class of literal code points and ranges, as DeepSeek-V3's CJK and kana split has it.
+TEST(TokenizerPreTokenizer, ClassRunsOfLiteralRanges) {
+  const auto p = PreTokenizer::from_regex("[\u4e00-\u9fa5\u3040-\u309f\u30a0-\u30ffx]+");
+  EXPECT_EQ(split(p, "ab\u4f60\u597dx\u3042\u30a2!"), (Pieces{"ab", "\u4f60\u597dx\u3042\u30a2", "!"}));
 }
 
 // A byte-level model: all 256 bytes, then tokens built by the given merges.

@@ -23,7 +23,8 @@ CpuBackend::CpuBackend(const std::string& model_dir, const CpuBackendOptions& op
   // The cache is host memory, taken whole at start: a size past the machine's would end in an allocation
   // failure or the kernel's OOM killer, naming nothing.
   const double gib = static_cast<double>(1ull << 30);
-  const auto physical = static_cast<std::uint64_t>(sysconf(_SC_PHYS_PAGES)) * static_cast<std::uint64_t>(sysconf(_SC_PAGE_SIZE));
+  const auto physical =
+      static_cast<std::uint64_t>(sysconf(_SC_PHYS_PAGES)) * static_cast<std::uint64_t>(sysconf(_SC_PAGE_SIZE));
   if (options.kv_cache_bytes > physical) {
     std::ostringstream message;
     message << std::setprecision(3) << "KV cache of " << static_cast<double>(options.kv_cache_bytes) / gib
