@@ -109,6 +109,14 @@ void judge_jsonl(std::istream& in, std::ostream& out, JudgeKind kind, std::strin
         throw std::runtime_error(where + "expected string field \"" + field + "\"");
     }
     const std::string gold = obj["gold"].get<std::string>();
+    if (kind == JudgeKind::kChoice) {
+      // One letter, spaces aside: "" or "AB" would only ever grade every response wrong.
+      std::string letters;
+      for (char c : gold)
+        if (c != ' ' && c != '\t') letters += c;
+      if (letters.size() != 1 || !std::isalpha(static_cast<unsigned char>(letters[0])))
+        throw std::runtime_error(where + "field \"gold\": expected one letter (A-Z), got '" + gold.substr(0, 40) + "'");
+    }
     const std::string response = obj["response"].get<std::string>();
     const auto start = std::chrono::steady_clock::now();
     const Verdict v = kind == JudgeKind::kMath ? grade_math(response, gold) : grade_choice(response, gold);

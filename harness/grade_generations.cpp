@@ -1,6 +1,7 @@
 #include "harness/grade_generations.h"
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <map>
 #include <set>
@@ -124,7 +125,19 @@ std::vector<results::SampleRecord> grade_external_samples(const tasks::Task& tas
       r.choice_order = s.choice_order;
       r.gold = gold_letter_for(s.choice_order, source, s, problem.distractors.size() + 1);
     }
-    if (s.gold) r.gold = *s.gold;
+    if (s.gold) {
+      r.gold = *s.gold;
+      // A multiple-choice gold is one of the problem's letters; any other text would grade every sample wrong.
+      if (!problem.distractors.empty()) {
+        const char last = static_cast<char>('A' + problem.distractors.size());
+        const bool letter = r.gold.size() == 1 && std::toupper(static_cast<unsigned char>(r.gold[0])) >= 'A' &&
+                            std::toupper(static_cast<unsigned char>(r.gold[0])) <= last;
+        if (!letter)
+          throw std::invalid_argument(where(source, s) + ": field 'gold': expected a letter from A to " +
+                                      std::string(1, last) + ", got '" + r.gold.substr(0, 40) + "'");
+        r.gold = std::string(1, static_cast<char>(std::toupper(static_cast<unsigned char>(r.gold[0]))));
+      }
+    }
     r.response = s.response;
     r.finish_reason = s.finish_reason.empty() ? "external" : s.finish_reason;
     r.prompt_tokens = s.prompt_tokens;

@@ -157,6 +157,8 @@ TEST(Cli, JudgeAnnotatesEachPair) {
   const auto choice = run_r1eval("judge choice", "{\"gold\": \"B\", \"response\": \"**Answer:** B\"}\n");
   ASSERT_EQ(choice.exit_code, 0);
   EXPECT_THAT(choice.out, HasSubstr("\"correct\":true"));
+  expect_one_line_error(run_r1eval("judge choice", "{\"gold\": \"AB\", \"response\": \"B\"}\n"),
+                        "field \"gold\": expected one letter (A-Z), got 'AB'");
 
   expect_one_line_error(run_r1eval("judge math", "{\"gold\": 3, \"response\": \"x\"}\n"),
                         "stdin:1: expected string field \"gold\"");

@@ -115,6 +115,27 @@ TEST(GradeExternalSamples, AnExternalChoiceOrderDecidesTheGoldLetter) {
   EXPECT_THROW(grade_external_samples(task, problems, {s}, "g.jsonl", {}), std::invalid_argument);
 }
 
+// A supplied gold of a multiple-choice task is one of its letters (any case); other text is refused, naming
+// the line, instead of grading every sample wrong.
+TEST(GradeExternalSamples, AChoiceGoldMustBeOneOfTheLetters) {
+  const tasks::Task& task = require_task("gpqa_diamond");
+  const auto problems = load(task);
+  ExternalSample s = sample(1, problems[0].id, "Answer: C");
+  s.gold = "c";
+  const auto records = grade_external_samples(task, problems, {s}, "g.jsonl", {});
+  EXPECT_EQ(records[0].gold, "C");
+  EXPECT_TRUE(records[0].correct);
+  for (const char* bad : {"Z", "", "AB", "E"}) {
+    s.gold = bad;
+    try {
+      (void)grade_external_samples(task, problems, {s}, "g.jsonl", {});
+      FAIL() << "gold '" << bad << "' was accepted";
+    } catch (const std::invalid_argument& e) {
+      EXPECT_NE(std::string(e.what()).find("field 'gold': expected a letter from A to D"), std::string::npos) << e.what();
+    }
+  }
+}
+
 TEST(ScoreRecords, ChoiceVotesFollowTheOptionNotTheLetter) {
   const tasks::Task& task = require_task("gpqa_diamond");
   const auto problems = load(task);
