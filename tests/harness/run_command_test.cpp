@@ -157,13 +157,10 @@ TEST(RunCommand, ResumeAfterKillNineMatchesAnUninterruptedRun) {
 TEST(RunCommand, SigtermWritesScoresOfWhatIsDone) {
   const auto model = testing::tiny_model("run_term");
   const auto out = testing::scratch_dir("run_term_out");
-  const pid_t pid = testing::spawn_r1eval(run_args(model, out, "--samples 32 --max-tokens 128"));
-  ASSERT_GT(pid, 0);
   // Wait for the first graded sample, then stop the run.
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  while (std::chrono::steady_clock::now() < deadline &&
-         (!std::filesystem::exists(out / "samples.jsonl") || std::filesystem::file_size(out / "samples.jsonl") == 0))
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  const auto graded = [](const std::filesystem::path& dir) { return testing::lines_in(dir / "samples.jsonl") > 0; };
+  const pid_t pid = testing::spawn_until(run_args(model, out, "--samples 32 --max-tokens 128"), out, graded);
+  ASSERT_GT(pid, 0);
   ::kill(pid, SIGTERM);
   int status = 0;
   ::waitpid(pid, &status, 0);
@@ -224,11 +221,9 @@ TEST(RunCommand, BadInputIsOneLineAndExitTwo) {
 TEST(RunCommand, ASecondRunOnTheSameFolderIsRefused) {
   const auto model = testing::tiny_model("run_lock");
   const auto out = testing::scratch_dir("run_lock_out");
-  const pid_t first = testing::spawn_r1eval(run_args(model, out, "--samples 16 --max-tokens 64"));
+  const auto started = [](const std::filesystem::path& dir) { return std::filesystem::exists(dir / "run.json"); };
+  const pid_t first = testing::spawn_until(run_args(model, out, "--samples 16 --max-tokens 64"), out, started);
   ASSERT_GT(first, 0);
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  while (std::chrono::steady_clock::now() < deadline && !std::filesystem::exists(out / "run.json"))
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
   const auto second = testing::run_r1eval(run_args(model, out, "--samples 16 --max-tokens 64"));
   int status = 0;
   ::waitpid(first, &status, 0);

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iterator>
 #include <thread>
 #include <map>
@@ -62,6 +63,18 @@ inline std::size_t stored_samples(const std::filesystem::path& dir) {
 inline std::size_t lines_in(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   return static_cast<std::size_t>(std::count(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>(), '\n'));
+}
+
+// Spawns `args` and waits (at most 30 s) until the run folder `dir` shows `ready` (or the run ended); returns
+// the run's pid for the caller to signal and reap.
+inline pid_t spawn_until(const std::string& args, const std::filesystem::path& dir,
+                         const std::function<bool(const std::filesystem::path&)>& ready) {
+  const pid_t pid = spawn_r1eval(args);
+  EXPECT_GT(pid, 0);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (pid > 0 && std::chrono::steady_clock::now() < deadline && !ready(dir) && ::kill(pid, 0) == 0)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  return pid;
 }
 
 // Starts r1eval with `args` and, once the run folder `dir` holds `target` sample lines or more (waiting up to
