@@ -5,24 +5,36 @@
 #include <charconv>
 #include <cmath>
 #include <optional>
-#include <vector>
 
 namespace r1eval::graders::code {
 namespace {
 
 bool is_space(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\v' || c == '\f'; }
 
-std::vector<std::string_view> tokens(std::string_view text) {
-  std::vector<std::string_view> out;
-  std::size_t i = 0;
-  while (i < text.size()) {
-    while (i < text.size() && is_space(text[i])) ++i;
-    std::size_t start = i;
-    while (i < text.size() && !is_space(text[i])) ++i;
-    if (i > start) out.push_back(text.substr(start, i - start));
+// The whitespace-separated tokens of a text, one at a time: a program's 64 MiB of one-character tokens
+// would take half a gigabyte as a list, and the judge compares several outputs at once.
+class Tokens {
+ public:
+  explicit Tokens(std::string_view text) : text_(text) {}
+  // The next token, or nullopt at the end.
+  std::optional<std::string_view> next() {
+    while (pos_ < text_.size() && is_space(text_[pos_])) ++pos_;
+    const std::size_t start = pos_;
+    while (pos_ < text_.size() && !is_space(text_[pos_])) ++pos_;
+    if (pos_ == start) return std::nullopt;
+    return text_.substr(start, pos_ - start);
   }
-  return out;
-}
+  // How many tokens are left.
+  std::size_t count_rest() {
+    std::size_t n = 0;
+    while (next()) ++n;
+    return n;
+  }
+
+ private:
+  std::string_view text_;
+  std::size_t pos_ = 0;
+};
 
 std::optional<double> as_number(std::string_view token) {
   if (token.empty()) return std::nullopt;
@@ -59,31 +71,41 @@ std::string shorten(std::string_view token) {
 }  // namespace
 
 CompareResult compare_output(std::string_view expected, std::string_view actual, const CompareOptions& options) {
-  std::vector<std::string_view> want = tokens(expected);
-  std::vector<std::string_view> got = tokens(actual);
-  bool floats = options.float_tolerance ||
-                (options.detect_floats && std::any_of(want.begin(), want.end(), is_float_token));
-  std::size_t common = std::min(want.size(), got.size());
-  for (std::size_t i = 0; i < common; ++i) {
-    if (want[i] == got[i]) continue;
-    if (options.yes_no_any_case && is_yes_or_no(want[i]) && equals_ignoring_case(want[i], got[i])) continue;
+  bool floats = options.float_tolerance;
+  if (!floats && options.detect_floats) {
+    Tokens scan(expected);
+    while (const auto token = scan.next()) {
+      if (is_float_token(*token)) {
+        floats = true;
+        break;
+      }
+    }
+  }
+  Tokens want(expected), got(actual);
+  std::size_t index = 0;
+  for (;;) {
+    const std::optional<std::string_view> w = want.next(), g = got.next();
+    if (!w || !g) {
+      if (!w && !g) return {true, ""};
+      const std::size_t wanted = index + (w ? 1 + want.count_rest() : 0);
+      const std::size_t given = index + (g ? 1 + got.count_rest() : 0);
+      return {false, "expected " + std::to_string(wanted) + " tokens, got " + std::to_string(given)};
+    }
+    ++index;
+    if (*w == *g) continue;
+    if (options.yes_no_any_case && is_yes_or_no(*w) && equals_ignoring_case(*w, *g)) continue;
     // With floats detected (not forced), two integers still compare exactly: "1000000001" is not the
     // count "1000000000" printed beside a real value.
-    if (floats && (options.float_tolerance || is_float_token(want[i]) || is_float_token(got[i]))) {
-      auto a = as_number(want[i]);
-      auto b = as_number(got[i]);
+    if (floats && (options.float_tolerance || is_float_token(*w) || is_float_token(*g))) {
+      auto a = as_number(*w);
+      auto b = as_number(*g);
       if (a && b) {
         double error = std::fabs(*a - *b);
         if (error <= options.epsilon || error <= options.epsilon * std::fabs(*a)) continue;
       }
     }
-    return {false, "token " + std::to_string(i + 1) + ": expected '" + shorten(want[i]) + "', got '" +
-                       shorten(got[i]) + "'"};
+    return {false, "token " + std::to_string(index) + ": expected '" + shorten(*w) + "', got '" + shorten(*g) + "'"};
   }
-  if (want.size() != got.size()) {
-    return {false, "expected " + std::to_string(want.size()) + " tokens, got " + std::to_string(got.size())};
-  }
-  return {true, ""};
 }
 
 }  // namespace r1eval::graders::code

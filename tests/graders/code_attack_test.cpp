@@ -111,15 +111,26 @@ except OSError:
        "        open(p).read(1)\n        opened.append(p)\n    except OSError:\n        pass\n"
        "print('OPENED ' + ' '.join(opened) if opened else 'denied')\n", "denied"},
       // Quotas the kernel counts per user (and up to the host's root): inotify instances, queued signals,
-      // pipe buffer pages. A program exhausting them would make the host's and other runs' calls fail.
+      // pipe buffer pages; and the machine's own: asynchronous I/O contexts, locks on host files. A program
+      // exhausting or holding them would make the host's and other runs' calls fail.
       {"host_quotas", Language::Cpp, R"(#include <csignal>
 #include <cstdio>
 #include <fcntl.h>
+#include <linux/aio_abi.h>
+#include <sys/file.h>
 #include <sys/inotify.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 int main() {
   bool contained = true;
   if (inotify_init1(0) >= 0) { std::puts("inotify allowed"); contained = false; }
+  aio_context_t context = 0;
+  if (syscall(SYS_io_setup, 128, &context) == 0) { std::puts("aio context allowed"); contained = false; }
+  const int host_file = open("/etc/ld.so.cache", O_RDONLY);
+  if (host_file >= 0 && flock(host_file, LOCK_SH | LOCK_NB) == 0) { std::puts("flock allowed"); contained = false; }
+  struct flock lock{};
+  lock.l_type = F_RDLCK;
+  if (host_file >= 0 && fcntl(host_file, F_SETLK, &lock) == 0) { std::puts("record lock allowed"); contained = false; }
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGRTMIN);
@@ -132,6 +143,13 @@ int main() {
   if (contained) std::puts("contained");
 }
 )", "contained"},
+      // Python's deep-recursion idiom raises the stack limit to unlimited: the program must not fail on it
+      // (the memory limit bounds the stack anyway).
+      {"python_stack_idiom", Language::Python, R"(import resource, sys
+resource.setrlimit(resource.RLIMIT_STACK, (resource.RLIM_INFINITY, resource.RLIM_INFINITY))
+sys.setrecursionlimit(10 ** 6)
+print("ok")
+)", "ok"},
       {"kill_parent_and_init", Language::Cpp, R"(#include <csignal>
 #include <cstdio>
 #include <unistd.h>
@@ -397,6 +415,10 @@ TEST_F(CodeAttack, DatasetAndShadowAreUnreadable) {
 
 TEST_F(CodeAttack, PerUserKernelQuotasAreNotExhausted) {
   EXPECT_EQ(outcome("host_quotas"), "AC") << detail("host_quotas");
+}
+
+TEST_F(CodeAttack, PythonsStackIdiomIsAllowed) {
+  EXPECT_EQ(outcome("python_stack_idiom"), "AC") << detail("python_stack_idiom");
 }
 
 TEST_F(CodeAttack, KillingParentOrGroupIsHarmless) {

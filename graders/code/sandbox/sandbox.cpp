@@ -81,12 +81,18 @@ std::vector<ResourceLimit> resource_limits(const RunLimits& limits, bool memory_
   // A whole second of slack over the limit: the verdict compares measured CPU time with the limit,
   // the rlimit only stops a program that would never end.
   rlim_t cpu = static_cast<rlim_t>(std::max(1.0, std::ceil(limits.cpu_seconds + 0.5)));
+  // The stack's hard limit stays what the judge has (unlimited, usually) when that is above the memory
+  // limit: Python's RLIMIT_STACK idiom raises the soft limit to it, and the memory limit bounds the stack
+  // anyway. (Raising a hard limit would need a capability the program no longer has.)
+  rlimit judge_stack{};
+  getrlimit(RLIMIT_STACK, &judge_stack);
+  const rlim_t stack_hard = judge_stack.rlim_max >= limits.memory_bytes ? judge_stack.rlim_max : limits.memory_bytes;
   std::vector<ResourceLimit> out = {
       {RLIMIT_CPU, cpu, cpu + 1},
       {RLIMIT_FSIZE, limits.file_bytes, limits.file_bytes},
       {RLIMIT_NPROC, static_cast<rlim_t>(limits.processes), static_cast<rlim_t>(limits.processes)},
       {RLIMIT_NOFILE, static_cast<rlim_t>(limits.open_files), static_cast<rlim_t>(limits.open_files)},
-      {RLIMIT_STACK, limits.memory_bytes, limits.memory_bytes},
+      {RLIMIT_STACK, limits.memory_bytes, stack_hard},
       {RLIMIT_CORE, 0, 0},
       {RLIMIT_MEMLOCK, 0, 0},
       {RLIMIT_MSGQUEUE, 0, 0},

@@ -36,6 +36,10 @@ constexpr const char* kDenied[] = {
     // per-user kernel quotas charged up to the host's root (instances here; queued signals are bounded by
     // RLIMIT_SIGPENDING, pipe buffers by the F_SETPIPE_SZ rule below)
     "inotify_init", "inotify_init1",
+    // the host's asynchronous I/O contexts (fs.aio-max-nr is one pool for the whole machine)
+    "io_setup",
+    // locks on files of the read-only view, which the host's own processes also lock (/usr, ld.so.cache)
+    "flock",
 };
 
 constexpr unsigned long long kNamespaceFlags[] = {
@@ -66,6 +70,11 @@ std::vector<sock_filter> build() {
   // Growing a pipe's buffer draws on the pipe pages every sandbox shares (one host user runs them all).
   check(seccomp_rule_add(ctx.get(), SCMP_ACT_ERRNO(EPERM), SCMP_SYS(fcntl), 1, SCMP_A1(SCMP_CMP_EQ, F_SETPIPE_SZ)),
         "fcntl F_SETPIPE_SZ rule");
+  // Record locks, too: a shared lock on a host file opened for reading blocks the host's writers.
+  for (const scmp_datum_t command : {F_SETLK, F_SETLKW, F_OFD_SETLK, F_OFD_SETLKW}) {
+    check(seccomp_rule_add(ctx.get(), SCMP_ACT_ERRNO(EPERM), SCMP_SYS(fcntl), 1, SCMP_A1(SCMP_CMP_EQ, command)),
+          "fcntl lock rule");
+  }
   int clone3 = seccomp_syscall_resolve_name("clone3");
   if (clone3 != __NR_SCMP_ERROR) {
     check(seccomp_rule_add(ctx.get(), SCMP_ACT_ERRNO(ENOSYS), clone3, 0), "clone3 rule");
