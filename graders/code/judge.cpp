@@ -132,6 +132,7 @@ struct Judge::Impl {
     if (default_root) config.work_dir = default_work_root();
     require_reachable_by_sandbox(config.work_dir);
     ScratchFolder check(config.work_dir, "writable");  // fails early, naming the folder, when it cannot be used
+    remove_stale_scratch_folders(config.work_dir);
     // The default root is the judge's: others may pass through to a folder whose name they know, not list
     // them (one made by an older version may still be listable).
     struct stat st {};

@@ -1,6 +1,7 @@
 #include "graders/code/scratch_folder.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -9,6 +10,7 @@
 #include <cstring>
 #include <filesystem>
 #include <stdexcept>
+#include <string>
 #include <vector>
 
 #include "graders/code/sandbox/isolation.h"
@@ -23,7 +25,8 @@ ScratchFolder::ScratchFolder(const std::string& parent, const std::string& prefi
   if (ec) throw std::runtime_error("judge work folder " + parent + ": " + ec.message());
   const auto search_only = fs::perms::owner_all | fs::perms::group_exec | fs::perms::others_exec;
   if (made_parent) fs::permissions(parent, search_only, ec);  // others reach their folder but cannot list
-  std::string pattern = parent + "/" + prefix + "-XXXXXX";
+  // The pid in the name lets a later judge remove what a killed one left (remove_stale_scratch_folders).
+  std::string pattern = parent + "/" + prefix + "-" + std::to_string(::getpid()) + "-XXXXXX";
   std::vector<char> buffer(pattern.begin(), pattern.end());
   buffer.push_back('\0');
   if (!mkdtemp(buffer.data())) throw std::runtime_error("judge folder " + pattern + ": " + std::strerror(errno));
@@ -43,6 +46,24 @@ ScratchFolder::ScratchFolder(const std::string& parent, const std::string& prefi
 ScratchFolder::~ScratchFolder() {
   std::error_code ignored;
   fs::remove_all(path_, ignored);
+}
+
+void remove_stale_scratch_folders(const std::string& parent) {
+  std::error_code ec;
+  for (const fs::directory_entry& entry : fs::directory_iterator(parent, ec)) {
+    // <prefix>-<pid>-XXXXXX
+    const std::string name = entry.path().filename().string();
+    const std::size_t last = name.rfind('-');
+    if (last == std::string::npos || last == 0 || name.size() - last != 7) continue;
+    const std::size_t before = name.rfind('-', last - 1);
+    if (before == std::string::npos) continue;
+    const std::string digits = name.substr(before + 1, last - before - 1);
+    if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos || digits.size() > 9) continue;
+    const auto pid = static_cast<pid_t>(std::stol(digits));
+    if (pid == ::getpid() || ::kill(pid, 0) == 0 || errno != ESRCH) continue;
+    std::error_code ignored;
+    fs::remove_all(entry.path(), ignored);
+  }
 }
 
 void ScratchFolder::seal() const {

@@ -32,4 +32,8 @@ class ScratchFolder {
   std::string path_;
 };
 
+// Removes the folders under `parent` that ScratchFolder made for processes that no longer exist (a judge
+// killed with SIGKILL runs no destructor). Errors are ignored: this only tidies.
+void remove_stale_scratch_folders(const std::string& parent);
+
 }  // namespace r1eval::graders::code

@@ -1,3 +1,4 @@
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -199,6 +200,30 @@ TEST(CodeJudgeConfig, AWorkFolderBelowAPrivateFolderIsRefusedByName) {
   } catch (const std::runtime_error& e) {
     EXPECT_NE(std::string(e.what()).find(hidden + " has mode 0700"), std::string::npos) << e.what();
   }
+}
+
+// A judge killed with SIGKILL leaves its folders (sources, binaries); the next judge on the work folder
+// removes those of processes that are gone, and no other.
+TEST(CodeJudgeConfig, FoldersOfJudgesThatAreGoneAreRemoved) {
+  const auto work = std::filesystem::temp_directory_path() / ("r1eval-stale-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(work);
+  std::filesystem::permissions(work, std::filesystem::perms::owner_all | std::filesystem::perms::others_exec |
+                                         std::filesystem::perms::group_exec);
+  const pid_t gone = ::fork();
+  ASSERT_GE(gone, 0);
+  if (gone == 0) ::_exit(0);
+  ::waitpid(gone, nullptr, 0);
+  const auto stale = work / ("submission-" + std::to_string(gone) + "-AbCdEf");
+  const auto mine = work / ("submission-" + std::to_string(::getpid()) + "-AbCdEf");
+  const auto other = work / "notes-of-someone";
+  for (const auto& dir : {stale, mine, other}) std::filesystem::create_directories(dir / "box");
+  JudgeConfig config;
+  config.work_dir = work.string();
+  { Judge judge(config); }
+  EXPECT_FALSE(std::filesystem::exists(stale));
+  EXPECT_TRUE(std::filesystem::exists(mine));
+  EXPECT_TRUE(std::filesystem::exists(other));
+  std::filesystem::remove_all(work);
 }
 
 }  // namespace
