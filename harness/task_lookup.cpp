@@ -30,4 +30,14 @@ std::vector<const tasks::Task*> require_tasks(std::string_view comma_separated) 
   return out;
 }
 
+std::vector<tasks::Problem> load_problems(const tasks::Task& task, const tasks::DataLocator& locator, std::ostream& log) {
+  std::vector<tasks::Problem> problems = task.load(locator);
+  const tasks::TaskInfo& info = task.info();
+  if (info.expected_size != 0 && problems.size() != info.expected_size) {
+    log << "r1eval: note: " << info.name << ": the data holds " << problems.size() << " problems, the benchmark "
+        << info.expected_size << "; its scores are not comparable with published numbers\n";
+  }
+  return problems;
+}
+
 }  // namespace r1eval::harness

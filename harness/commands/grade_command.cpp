@@ -50,7 +50,7 @@ void add_grade_command(CLI::App& app, int& exit_code) {
     const results::ReferenceTable* reference = find_reference(options->reference);
     auto samples = read_generations_file(options->generations);
     std::vector<std::string> excluded;
-    const auto problems = gradable_problems(task.load(options->data.locator()), excluded);
+    const auto problems = gradable_problems(load_problems(task, options->data.locator(), std::cerr), excluded);
     if (!excluded.empty()) {
       // Samples of problems r1eval cannot grade are left out and counted, never scored as failures.
       std::set<std::string> excluded_ids;

@@ -31,7 +31,7 @@ void add_prompts_command(CLI::App& app, int& exit_code) {
   cmd->callback([options, &exit_code] {
     const tasks::Task& task = require_task(options->task);
     std::vector<std::string> excluded;
-    const auto problems = gradable_problems(task.load(options->data.locator()), excluded);
+    const auto problems = gradable_problems(load_problems(task, options->data.locator(), std::cerr), excluded);
     if (!excluded.empty())
       std::cerr << "r1eval: " << excluded.size() << " problems excluded (first: " << excluded.front() << ")\n";
     const int k = options->samples > 0 ? options->samples : task.info().defaults.samples;

@@ -145,7 +145,7 @@ void add_run_command(CLI::App& app, int& exit_code) {
     for (const tasks::Task* task : selected) {
       const tasks::TaskInfo& info = task->info();
       std::vector<std::string> excluded;
-      run::TaskInput input{task, gradable_problems(task->load(locator), excluded), excluded};
+      run::TaskInput input{task, gradable_problems(load_problems(*task, locator, std::cerr), excluded), excluded};
       if (!excluded.empty())
         std::cerr << "r1eval: " << info.name << ": " << excluded.size() << " problems excluded (first: "
                   << excluded.front() << ")\n";

@@ -2,6 +2,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
 #include <functional>
 #include <sstream>
 
@@ -123,6 +125,21 @@ TEST(Cli, GradeRejectsUnknownProblemIds) {
                             (dir / "g.jsonl").string() + " --out " + (dir / "run").string());
   expect_one_line_error(r, "2 generation(s) name problems unknown to task 'aime24' (first: 999, 998)");
   EXPECT_FALSE(std::filesystem::exists(dir / "run" / "samples.jsonl"));
+}
+
+// Data with another number of problems than the benchmark's release is used, and said to be not comparable.
+TEST(Cli, APartialDatasetIsNoted) {
+  const auto dir = testing::scratch_dir("partial_aime24");
+  std::filesystem::create_directories(dir / "aime24");
+  std::istringstream full(testing::read_text(std::filesystem::path(testing::shared_data()) / "aime24" / "test.jsonl"));
+  std::ofstream partial(dir / "aime24" / "test.jsonl");
+  std::string line;
+  for (int i = 0; i < 10 && std::getline(full, line); ++i) partial << line << '\n';
+  partial.close();
+  const auto r = run_r1eval("prompts --task aime24 --samples 1 --offline --data-dir " + dir.string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 10);
+  EXPECT_THAT(r.err, HasSubstr("aime24: the data holds 10 problems, the benchmark 30"));
 }
 
 TEST(Cli, PromptsPrintsOneLinePerSample) {
