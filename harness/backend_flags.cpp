@@ -14,7 +14,7 @@ void BackendFlags::add_to(CLI::App& command) {
   command.add_option("--kv-cache-gb", kv_cache_gb,
                      "KV cache size in GiB, never exceeded; does not change the samples (default: 1 on the CPU, "
                      "--gpu-memory-fraction of free GPU memory with cuda)")
-      ->check(positive_number());
+      ->check(number_between(1e-6, 1e6));
   command.add_option("--gpu-memory-fraction", gpu_memory_fraction,
                      "With cuda and no --kv-cache-gb: the share of the GPU memory left free by the weights (less "
                      "1 GiB kept for the steps' own buffers) that the KV cache takes")

@@ -91,9 +91,9 @@ ModelConfig parse_model_config(const std::string& json_text, const std::string& 
     config.head_dim = config.hidden_size / config.num_attention_heads;
   }
   if (config.head_dim <= 0 || config.head_dim % 2 != 0) bad_field(label, "head_dim", "a positive even integer");
-  config.max_position_embeddings = json_int(obj, "max_position_embeddings", label).value_or(0);
-  if (obj.contains("max_position_embeddings") && config.max_position_embeddings <= 0)
-    bad_field(label, "max_position_embeddings", "a positive integer");
+  const auto max_positions = json_int(obj, "max_position_embeddings", label);
+  if (max_positions && *max_positions <= 0) bad_field(label, "max_position_embeddings", "a positive integer");
+  config.max_position_embeddings = max_positions.value_or(0);
   config.rms_norm_eps = json_number(obj, "rms_norm_eps", label).value_or(1e-6);
   if (config.rms_norm_eps <= 0) bad_field(label, "rms_norm_eps", "a positive number");
 

@@ -131,13 +131,19 @@ struct Judge::Impl {
     const bool default_root = config.work_dir.empty();
     if (default_root) config.work_dir = default_work_root();
     require_reachable_by_sandbox(config.work_dir);
-    ScratchFolder check(config.work_dir, "writable");  // fails early, naming the folder, when it cannot be used
-    remove_stale_scratch_folders(config.work_dir);
-    // The default root is the judge's: others may pass through to a folder whose name they know, not list
-    // them (one made by an older version may still be listable).
+    // The default root has a name anyone can guess: made by another user first, that user could rename
+    // the judge's folders in it and put a checker of theirs in place. Ours, others may pass through to a
+    // folder whose name they know, not list them (one made by an older version may still be listable).
     struct stat st {};
-    if (default_root && ::stat(config.work_dir.c_str(), &st) == 0 && st.st_uid == ::geteuid())
-      ::chmod(config.work_dir.c_str(), 0711);
+    if (default_root && ::lstat(config.work_dir.c_str(), &st) == 0 &&
+        (!S_ISDIR(st.st_mode) || st.st_uid != ::geteuid())) {
+      throw std::runtime_error("judge work folder " + config.work_dir + ": owned by uid " + std::to_string(st.st_uid) +
+                               ", not by this user (uid " + std::to_string(::geteuid()) +
+                               "), who could swap the judge's files; remove it or choose another work folder");
+    }
+    ScratchFolder check(config.work_dir, "writable");  // fails early, naming the folder, when it cannot be used
+    if (default_root) ::chmod(config.work_dir.c_str(), 0711);
+    remove_stale_scratch_folders(config.work_dir);
     tools = resolve_toolchain(config);
   }
 

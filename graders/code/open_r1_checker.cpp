@@ -57,8 +57,7 @@ CheckerVerdict OpenR1Checker::check_once(const std::string& input, const std::st
       run_checker(tools_, config_, folder_->box(), files.box(),
                   {tools_.python, "/checker/checker.py", "input.txt", "correct_output.txt", "solution_output.txt"},
                   "/data", 1u << 20);
-  if (run.status == sandbox::RunStatus::SetupFailed) return {Outcome::SE, run.error};
-  if (run.status != sandbox::RunStatus::Exited) return {Outcome::SE, "checker did not finish normally"};
+  if (run.status != sandbox::RunStatus::Exited) return checker_run_failure(run);
   if (run.exit_code != 0) {
     return {Outcome::SE, "checker failed (exit code " + std::to_string(run.exit_code) + "): " + last_line(run.stderr_data)};
   }

@@ -4,10 +4,17 @@
 
 namespace r1eval::graders::code {
 
+CheckerVerdict checker_run_failure(const sandbox::RunResult& run) {
+  if (run.status == sandbox::RunStatus::SetupFailed) return {Outcome::SE, run.error, false};
+  if (run.status == sandbox::RunStatus::WallLimit)
+    return {Outcome::SE, "checker ran past its wall-clock limit", false};
+  return {Outcome::SE, "checker did not finish normally", true};
+}
+
 CheckerVerdict OutputChecker::check(const std::string& input, const std::string& output,
                                     const std::string& answer) const {
   CheckerVerdict verdict = check_once(input, output, answer);
-  if (verdict.outcome != Outcome::SE || output == answer) return verdict;
+  if (verdict.outcome != Outcome::SE || !verdict.output_may_be_at_fault || output == answer) return verdict;
   if (check_once(input, answer, answer).outcome != Outcome::AC) return verdict;
   return {Outcome::WA, "the checker fails on this output (" + verdict.detail + ") and accepts the reference answer"};
 }

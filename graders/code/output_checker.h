@@ -15,6 +15,9 @@ namespace r1eval::graders::code {
 struct CheckerVerdict {
   Outcome outcome = Outcome::SE;  // AC, WA, or SE when the checker itself failed
   std::string detail;             // the checker's message (first line of its stderr/stdout)
+  // SE only: whether the program's output can have caused the failure. Not for a sandbox that could not
+  // start, a wall-clock limit (the machine's load), or testlib's exit 3 (the jury's fault by convention).
+  bool output_may_be_at_fault = true;
 };
 
 // The conventions the judge can run (ProblemSpec::checker_convention).
@@ -30,7 +33,8 @@ class OutputChecker {
   // Thread-safe. A checker that crashes, hangs or answers out of convention (SE) is run again with the
   // jury's answer as the output: when it accepts that, the program's output is what broke it (a checker
   // indexing with the printed number, calling int() on a word) and the test is WA, as open-r1 counts a
-  // failing checker; otherwise SE, which says nothing about the program. Throws std::runtime_error only
+  // failing checker; otherwise SE, which says nothing about the program. Failures the output cannot have
+  // caused (CheckerVerdict::output_may_be_at_fault) stay SE without a second run. Throws std::runtime_error only
   // when the judge cannot write the test's files on the host.
   CheckerVerdict check(const std::string& input, const std::string& output, const std::string& answer) const;
 
@@ -39,6 +43,10 @@ class OutputChecker {
   virtual CheckerVerdict check_once(const std::string& input, const std::string& output,
                                     const std::string& answer) const = 0;
 };
+
+// The verdict of a checker run that did not exit by itself (sandbox setup, a limit, a signal): SE, and
+// whether the output can be at fault (not for a setup failure or a wall-clock limit).
+CheckerVerdict checker_run_failure(const sandbox::RunResult& run);
 
 // Runs a checker for one test in the sandbox, as every convention does: the checker's folder read-only at
 // /checker, the test's files (`data_box`) read-only at /data, a private writable /tmp, `working_dir` one of

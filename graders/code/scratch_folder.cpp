@@ -50,7 +50,8 @@ ScratchFolder::~ScratchFolder() {
 
 void remove_stale_scratch_folders(const std::string& parent) {
   std::error_code ec;
-  for (const fs::directory_entry& entry : fs::directory_iterator(parent, ec)) {
+  for (auto it = fs::directory_iterator(parent, ec); !ec && it != fs::directory_iterator(); it.increment(ec)) {
+    const fs::directory_entry& entry = *it;
     // <prefix>-<pid>-XXXXXX
     const std::string name = entry.path().filename().string();
     const std::size_t last = name.rfind('-');

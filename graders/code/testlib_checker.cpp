@@ -43,8 +43,7 @@ CheckerVerdict TestlibChecker::check_once(const std::string& input, const std::s
                   {"/checker/checker", "/data/input.txt", "/data/output.txt", "/data/answer.txt"}, "/tmp",
                   sandbox::RunLimits{}.stdout_bytes);
   std::string message = first_line(run.stderr_data.empty() ? run.stdout_data : run.stderr_data);
-  if (run.status == sandbox::RunStatus::SetupFailed) return {Outcome::SE, run.error};
-  if (run.status != sandbox::RunStatus::Exited) return {Outcome::SE, "checker did not finish normally"};
+  if (run.status != sandbox::RunStatus::Exited) return checker_run_failure(run);
   switch (run.exit_code) {
     case 0:
       return {Outcome::AC, message};
@@ -52,6 +51,8 @@ CheckerVerdict TestlibChecker::check_once(const std::string& input, const std::s
     case 2:
     case 7:  // partial points: not a full solve
       return {Outcome::WA, message};
+    case 3:  // _fail: testlib's word for a fault of the jury or the checker, never of the output
+      return {Outcome::SE, "checker failed (exit code 3): " + message, false};
     default:
       return {Outcome::SE, "checker failed (exit code " + std::to_string(run.exit_code) + "): " + message};
   }

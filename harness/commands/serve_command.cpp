@@ -1,4 +1,5 @@
 // `r1eval serve`: the built-in engine behind an OpenAI-compatible HTTP API (see harness/serve/).
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <iostream>
@@ -29,7 +30,7 @@ void add_serve_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--host", o->host, "Address to listen on (default 127.0.0.1; 0.0.0.0 for every interface)");
   cmd->add_option("--served-model-name", o->name, "Model id the API reports and accepts (default: the folder's name)");
   cmd->add_option("--max-batch", o->max_batch, "Samples in the engine at once")->check(positive_number());
-  cmd->add_option("--threads", o->threads, "HTTP handler threads, i.e. requests served at once (default: --max-batch)")
+  cmd->add_option("--threads", o->threads, "HTTP handler threads, i.e. requests served at once (default: --max-batch, at least 64)")
       ->check(positive_number());
   o->backend.add_to(*cmd);
   cmd->callback([o, &exit_code] {
@@ -42,7 +43,9 @@ void add_serve_command(CLI::App& app, int& exit_code) {
     serve::HttpServerOptions http_options;
     http_options.model_name = !o->name.empty() ? o->name : std::filesystem::absolute(dir).lexically_normal().filename().string();
     if (http_options.model_name.empty()) http_options.model_name = std::filesystem::absolute(dir).parent_path().filename().string();
-    http_options.handler_threads = o->threads > 0 ? o->threads : o->max_batch;
+    // Idle or slow connections hold a thread each until their read times out: at least 64 by default, so
+    // that a few of them cannot stall every client of a small batch.
+    http_options.handler_threads = o->threads > 0 ? o->threads : std::max<std::size_t>(64, o->max_batch);
 
     run::StopOnSignal signals;
     serve::EngineService service(dir, engine_options);

@@ -139,7 +139,8 @@ MergeOutcome merge_shards(const std::vector<std::filesystem::path>& shard_dirs, 
     if (s.shard.count != first.shard.count)
       fail(s.dir.string() + ": shard " + shard_text(s.shard) + ", but " + first.dir.string() + " is shard " +
            shard_text(first.shard) + "; shards of one run only");
-    if (auto d = first_difference(first.config_without_shard, s.config_without_shard))
+    if (auto d = first_difference(as_recorded_then(first.config_without_shard, s.config_without_shard),
+                                  as_recorded_then(s.config_without_shard, first.config_without_shard)))
       fail((s.dir / "run.json").string() + ": config field '" + *d + "' differs from " +
            (first.dir / "run.json").string() + "; shards of one run only");
     if (auto [it, fresh] = by_index.emplace(s.shard.index, &s); !fresh)

@@ -53,15 +53,14 @@ nlohmann::json to_json(const RunConfig& c) {
   return out;
 }
 
-namespace {
 
-// A folder written before the weights' sampled digest existed is compared without it.
 nlohmann::json as_recorded_then(nlohmann::json now, const nlohmann::json& recorded) {
   const nlohmann::json* old_weights = recorded.contains("model") && recorded.at("model").is_object() &&
                                               recorded.at("model").contains("weights")
                                           ? &recorded.at("model").at("weights")
                                           : nullptr;
-  if (old_weights == nullptr || !old_weights->is_array() || !now.contains("model")) return now;
+  if (old_weights == nullptr || !old_weights->is_array() || !now.contains("model") || !now.at("model").is_object())
+    return now;
   nlohmann::json& weights = now.at("model")["weights"];
   if (!weights.is_array()) return now;
   for (std::size_t i = 0; i < weights.size() && i < old_weights->size(); ++i)
@@ -69,8 +68,6 @@ nlohmann::json as_recorded_then(nlohmann::json now, const nlohmann::json& record
       weights[i].erase("sampled");
   return now;
 }
-
-}  // namespace
 
 void check_continuation(const nlohmann::json& recorded, const RunConfig& current, bool resume,
                         const std::filesystem::path& run_json) {

@@ -38,6 +38,10 @@ nlohmann::json to_json(const RunConfig& config);
 // nullopt when they are equal.
 std::optional<std::string> first_difference(const nlohmann::json& a, const nlohmann::json& b);
 
+// `now` as a folder written by an older version records it: the weights' sampled digest is left out where
+// `recorded` has none (resume and merge compare such a folder without it).
+nlohmann::json as_recorded_then(nlohmann::json now, const nlohmann::json& recorded);
+
 // Throws std::invalid_argument (one line naming run_json and the first differing field) when the folder's
 // recorded config `recorded` (run.json's "config") may not be continued by `current`. Fields that decide
 // a sample's tokens (model, template, seed, each shared task's sampling and data) must always match; with

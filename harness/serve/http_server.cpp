@@ -213,9 +213,7 @@ struct HttpServer::Impl {
 
 HttpServer::HttpServer(EngineService& service, const HttpServerOptions& options)
     : impl_(std::make_unique<Impl>(service, options)) {
-  // Idle or slow connections each hold a thread until their read times out: keep spare threads beyond the
-  // requests being served, so a few of them cannot stall every client.
-  const std::size_t threads = std::max<std::size_t>(64, 2 * options.handler_threads);
+  const std::size_t threads = std::max<std::size_t>(4, options.handler_threads);
   impl_->server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   impl_->server.set_payload_max_length(kMaxRequestBytes);
   impl_->server.set_read_timeout(5, 0);

@@ -1,6 +1,8 @@
 // The mixed corpus (tools/tokenizer_corpus/mixed.jsonl + the benchmark problems) against Hugging Face
 // `tokenizers`' ids for the same tokenizer.json files, recorded by tools/tokenizer_corpus/make_expected.py
 // as a count and a hash per document.
+#include <unistd.h>
+
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -154,7 +156,9 @@ Tokenizer deepseek_v3_pre_tokenizer_variant() {
        {split(R"(\p{N}{1,3})"), split("[\u4e00-\u9fa5\u3040-\u309f\u30a0-\u30ff]+"),
         split(R"([!"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~][A-Za-z]+|[^\r\n\p{L}\p{P}\p{S}]?[\p{L}\p{M}]+| ?[\p{P}\p{S}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+)"),
         {{"type", "ByteLevel"}, {"add_prefix_space", false}, {"trim_offsets", true}, {"use_regex", false}}}}};
-  const auto dir = std::filesystem::path(R1EVAL_TEST_TMP) / "tokenizers" / "llama-deepseek-v3-pre-tokenizer";
+  // A folder per process: ctest runs the two tests that write it at once.
+  const auto dir = std::filesystem::path(R1EVAL_TEST_TMP) / "tokenizers" /
+                   ("llama-deepseek-v3-pre-tokenizer-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   std::ofstream(dir / "tokenizer.json", std::ios::trunc) << j.dump();
   return Tokenizer::from_folder(dir);

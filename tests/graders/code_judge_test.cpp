@@ -144,6 +144,22 @@ int main(int, char** argv) {
   EXPECT_NE(r.detail.find("accepts the reference answer"), std::string::npos) << r.detail;
   const char* right = "#include <cstdio>\nint main(){ std::printf(\"4 6\\n\"); }\n";
   EXPECT_EQ(shared_judge().judge_source(Language::Cpp, right, p).outcome, Outcome::AC);
+  // Exit 3 is testlib's _fail, the jury's fault ("participant has a better answer than the jury"): it stays
+  // the judge's failure even though the checker accepts the jury's answer.
+  ProblemSpec better = problem({{"", "5\n"}});
+  better.checker = R"(#include <cstdio>
+int main(int, char** argv) {
+  long out = 0, ans = 0;
+  std::fscanf(std::fopen(argv[2], "r"), "%ld", &out);
+  std::fscanf(std::fopen(argv[3], "r"), "%ld", &ans);
+  if (out > ans) { std::fputs("participant has better answer than jury", stderr); return 3; }
+  return out == ans ? 0 : 1;
+}
+)";
+  const char* seven = "#include <cstdio>\nint main(){ std::printf(\"7\\n\"); }\n";
+  r = shared_judge().judge_source(Language::Cpp, seven, better);
+  EXPECT_EQ(r.outcome, Outcome::SE) << r.detail;
+  EXPECT_NE(r.detail.find("exit code 3"), std::string::npos) << r.detail;
 }
 
 TEST(CodeJudge, JudgeAllKeepsRequestOrder) {

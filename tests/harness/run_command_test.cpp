@@ -244,7 +244,8 @@ TEST(RunCommand, ResumeRefusesChangedWeights) {
   file.seekp(-4, std::ios::end);
   file.write("\x11\x22\x33\x44", 4);
   file.close();
-  testing::expect_one_line_error(testing::run_r1eval(run_args(model, out, "--samples 3 --resume")), "model");
+  testing::expect_one_line_error(testing::run_r1eval(run_args(model, out, "--samples 3 --resume")),
+                                 "config field 'model.weights[0].sampled' differs");
 }
 
 }  // namespace

@@ -46,7 +46,7 @@ namespace {
   _exit(127);
 }
 
-void close_all_except(std::array<int, 7> keep) {
+void close_all_except(std::array<int, 8> keep) {
   std::sort(keep.begin(), keep.end());
   unsigned int next = 0;
   for (int fd : keep) {
@@ -140,14 +140,15 @@ void change_ids(const ChildPlan& plan) {
   if (syscall(SYS_setresuid, plan.uid, plan.uid, plan.uid) != 0) fail(plan, "setresuid");
 }
 
-// 'B' + this process's peak resident set in KiB (VmHWM) to the report pipe: a copy of the judge until
-// execve, whose peak the kernel keeps in the program's ru_maxrss, so that the parent can tell the two apart.
-void report_copy_peak(const ChildPlan& plan) {
-  const int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return;
+// 'B' + this reaper's peak resident set in KiB (VmHWM, read through `status_fd`, its /proc/<pid>/status
+// opened before the new root hid the host's /proc) to the report pipe. The program's process starts as a
+// copy of this reaper and the kernel keeps that copy's peak in the program's ru_maxrss: the parent tells
+// the two apart with it.
+void report_copy_peak(const ChildPlan& plan, int status_fd) {
+  if (status_fd < 0) return;
   char text[8192];
-  const ssize_t n = read(fd, text, sizeof text - 1);
-  close(fd);
+  const ssize_t n = pread(status_fd, text, sizeof text - 1, 0);
+  close(status_fd);
   if (n <= 0) return;
   text[n] = '\0';
   const char* at = strstr(text, "VmHWM:");
@@ -164,7 +165,7 @@ void report_copy_peak(const ChildPlan& plan) {
   }
 }
 
-[[noreturn]] void become_program(const ChildPlan& plan) {
+[[noreturn]] void become_program(const ChildPlan& plan, pid_t reaper) {
   if (dup2(plan.stdin_fd, 0) < 0 || dup2(plan.stdout_fd, 1) < 0 || dup2(plan.stderr_fd, 2) < 0) {
     fail(plan, "dup2");
   }
@@ -189,9 +190,9 @@ void report_copy_peak(const ChildPlan& plan) {
   }
   if (plan.change_ids && !plan.change_ids_first) change_ids(plan);
   // Without a PID namespace the program would outlive a killed reaper; set after the id change, which
-  // clears it.
+  // clears it, and checked against a reaper already gone (the program would have a new parent).
   if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0) fail(plan, "parent-death signal");
-  report_copy_peak(plan);
+  if (getppid() != reaper) _exit(127);
   if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) fail(plan, "no_new_privs");
   if (plan.seccomp && prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, plan.seccomp) != 0) fail(plan, "seccomp");
   execve(plan.executable.c_str(), plan.argv.data(), plan.envp.data());
@@ -201,8 +202,11 @@ void report_copy_peak(const ChildPlan& plan) {
 }  // namespace
 
 void run_child(const ChildPlan& plan) {
+  // Opened while the host's /proc is still in view (the new root may have none): read just before the
+  // program's process is made (report_copy_peak).
+  const int status_fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
   close_all_except({plan.sync_fd, plan.report_fd, plan.stdin_fd, plan.stdout_fd, plan.stderr_fd, plan.network_fd,
-                    plan.request_fd});
+                    plan.request_fd, status_fd});
   char go = 0;
   if (read(plan.sync_fd, &go, 1) != 1) _exit(127);  // the parent gave up on this run
   // A session of its own even inside a PID namespace: kill(0, ...) and kill(-pgid, ...) reach every
@@ -237,9 +241,11 @@ void run_child(const ChildPlan& plan) {
   if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0) fail(plan, "parent-death signal");
   pollfd judge{plan.report_fd, 0, 0};
   if (poll(&judge, 1, 0) != 0 && (judge.revents & POLLERR) != 0) _exit(127);
+  report_copy_peak(plan, status_fd);
+  const pid_t reaper = getpid();
   pid_t program = static_cast<pid_t>(syscall(SYS_clone, SIGCHLD, nullptr, nullptr, nullptr, nullptr));
   if (program < 0) fail(plan, "fork program");
-  if (program == 0) become_program(plan);
+  if (program == 0) become_program(plan, reaper);
   close(plan.stdin_fd);
   close(plan.stdout_fd);
   close(plan.stderr_fd);

@@ -53,8 +53,8 @@ struct ChildPlan {
   const sock_fprog* seccomp = nullptr;  // nullptr: no filter
   // Descriptors: the child reads one byte from sync_fd before it starts (the parent maps ids and
   // attaches cgroups first); report_fd carries setup errors ('E' text '\n') and the program's wait
-  // status and peak resident set ('S' + 4 bytes + 8 bytes of KiB) back; just before execve the program's
-  // process sends its own peak so far ('B' + 8 bytes of KiB: the copy of the judge it still is).
+  // status and peak resident set ('S' + 4 bytes + 8 bytes of KiB) back; before the program's process is
+  // made, the reaper sends its own peak ('B' + 8 bytes of KiB: the copy of the judge that process starts as).
   int sync_fd = -1;
   int report_fd = -1;
   int stdin_fd = -1;

@@ -28,11 +28,11 @@ Collected collect(int report_fd, int out_fd, int err_fd, std::uint64_t out_cap, 
 struct Report {
   std::optional<int> program_status;  // the program's wait status, when the reaper saw it end
   std::uint64_t peak_rss_bytes = 0;   // the largest resident set of the program and the processes it made
-  std::optional<std::uint64_t> copy_peak_bytes;  // the program's process before execve (a copy of the judge)
+  std::optional<std::uint64_t> copy_peak_bytes;  // the reaper's, which the program's process starts as a copy of
   std::string child_error;            // the first setup error, empty when none
 };
 
-// Parses the report protocol of child.h ('E' text '\n', 'B' + 8-byte peak RSS in KiB before execve,
+// Parses the report protocol of child.h ('E' text '\n', 'B' + 8-byte peak RSS of the reaper in KiB,
 // 'S' + 4-byte status + 8-byte peak RSS in KiB).
 Report decode_report(const std::string& bytes);
 

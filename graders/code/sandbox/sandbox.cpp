@@ -407,8 +407,9 @@ RunResult run_sandboxed(const RunSpec& spec, const Isolation& iso) {
     if (!setup_problem.empty()) return setup_failure("sandbox: " + setup_problem);
     Report reported = decode_report(collected.report);
     // The program's peak as its reaper saw it (the reaper's own, in `usage`, is the judge's copy). That
-    // figure keeps the larger of the program's peak and that of its copy of the judge before execve (read
-    // a few pages before execve, hence the margin): it is the program's own only when above the copy's.
+    // figure keeps the larger of the program's peak and that of its process before execve, a copy of the
+    // reaper (whose peak the reaper sent; the copy touches a few pages more, hence the margin): it is the
+    // program's own only when above the copy's.
     // Below, the program's pages were charged to the run's v1 memory group alone (the copy's shared pages
     // stay the judge's), or are not known (0).
     constexpr std::uint64_t kCopyMargin = 1u << 20;

@@ -15,7 +15,8 @@ void remove_stale_judge_groups(const std::string& parent) {
   namespace fs = std::filesystem;
   constexpr std::string_view kPrefix = "r1eval-judge-";
   std::error_code ec;
-  for (const fs::directory_entry& entry : fs::directory_iterator(parent, ec)) {
+  for (auto it = fs::directory_iterator(parent, ec); !ec && it != fs::directory_iterator(); it.increment(ec)) {
+    const fs::directory_entry& entry = *it;
     const std::string name = entry.path().filename().string();
     if (name.rfind(kPrefix, 0) != 0) continue;
     pid_t pid = 0;
@@ -24,8 +25,9 @@ void remove_stale_judge_groups(const std::string& parent) {
     if (error != std::errc() || end != name.data() + name.size() || pid <= 0 || pid == getpid()) continue;
     if (kill(pid, 0) == 0 || errno != ESRCH) continue;  // alive (or not ours to signal): keep
     std::error_code inner;
-    for (const fs::directory_entry& group : fs::directory_iterator(entry.path(), inner))
-      if (group.is_directory(inner)) ::rmdir(group.path().c_str());  // cgroup files cannot be unlinked
+    for (auto group = fs::directory_iterator(entry.path(), inner); !inner && group != fs::directory_iterator();
+         group.increment(inner))
+      if (group->is_directory(inner)) ::rmdir(group->path().c_str());  // cgroup files cannot be unlinked
     ::rmdir(entry.path().c_str());
   }
 }
