@@ -1,7 +1,6 @@
 #include "graders/code/scratch_folder.h"
 
 #include <fcntl.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -14,6 +13,7 @@
 #include <vector>
 
 #include "graders/code/sandbox/isolation.h"
+#include "graders/code/sandbox/stale_groups.h"
 
 namespace r1eval::graders::code {
 
@@ -58,10 +58,7 @@ void remove_stale_scratch_folders(const std::string& parent) {
     if (last == std::string::npos || last == 0 || name.size() - last != 7) continue;
     const std::size_t before = name.rfind('-', last - 1);
     if (before == std::string::npos) continue;
-    const std::string digits = name.substr(before + 1, last - before - 1);
-    if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos || digits.size() > 9) continue;
-    const auto pid = static_cast<pid_t>(std::stol(digits));
-    if (pid == ::getpid() || ::kill(pid, 0) == 0 || errno != ESRCH) continue;
+    if (!sandbox::names_a_gone_process(std::string_view(name).substr(before + 1, last - before - 1))) continue;
     std::error_code ignored;
     fs::remove_all(entry.path(), ignored);
   }

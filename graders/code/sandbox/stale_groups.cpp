@@ -11,6 +11,13 @@
 
 namespace r1eval::graders::code::sandbox {
 
+bool names_a_gone_process(std::string_view digits) {
+  pid_t pid = 0;
+  const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), pid);
+  if (error != std::errc() || end != digits.data() + digits.size() || pid <= 0 || pid == getpid()) return false;
+  return kill(pid, 0) != 0 && errno == ESRCH;  // alive, or not ours to signal: not gone
+}
+
 void remove_stale_judge_groups(const std::string& parent) {
   namespace fs = std::filesystem;
   constexpr std::string_view kPrefix = "r1eval-judge-";
@@ -19,11 +26,7 @@ void remove_stale_judge_groups(const std::string& parent) {
     const fs::directory_entry& entry = *it;
     const std::string name = entry.path().filename().string();
     if (name.rfind(kPrefix, 0) != 0) continue;
-    pid_t pid = 0;
-    const char* digits = name.data() + kPrefix.size();
-    const auto [end, error] = std::from_chars(digits, name.data() + name.size(), pid);
-    if (error != std::errc() || end != name.data() + name.size() || pid <= 0 || pid == getpid()) continue;
-    if (kill(pid, 0) == 0 || errno != ESRCH) continue;  // alive (or not ours to signal): keep
+    if (!names_a_gone_process(std::string_view(name).substr(kPrefix.size()))) continue;
     std::error_code inner;
     for (auto group = fs::directory_iterator(entry.path(), inner); !inner && group != fs::directory_iterator();
          group.increment(inner))
