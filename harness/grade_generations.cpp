@@ -181,15 +181,24 @@ void write_graded_run(const std::filesystem::path& out_dir, const std::vector<re
                       const std::vector<results::TaskScores>& scores, const std::string& report_markdown,
                       const std::string& report_html, bool overwrite) {
   std::error_code ec;
+  const bool existed = std::filesystem::exists(out_dir, ec);
   std::filesystem::create_directories(out_dir, ec);
   if (ec) throw std::runtime_error(out_dir.string() + ": cannot create the output folder (" + ec.message() + ")");
   const auto samples_path = out_dir / "samples.jsonl";
   if (!overwrite && std::filesystem::exists(samples_path))
     throw std::invalid_argument(samples_path.string() + ": already exists (use --force to replace the run)");
-  results::write_file_atomic(samples_path, samples_jsonl(records));
-  results::write_file_atomic(out_dir / "scores.json", results::scores_to_json(scores).dump(2) + "\n");
-  results::write_file_atomic(out_dir / "report.md", report_markdown);
-  results::write_file_atomic(out_dir / "report.html", report_html);
+  const std::string samples = samples_jsonl(records);
+  const std::string scores_json = results::scores_to_json(scores).dump(2) + "\n";
+  try {
+    // All four or none: a --force over an older run must never leave its scores beside the new samples.
+    results::write_files_atomic(out_dir, {{"samples.jsonl", samples},
+                                          {"scores.json", scores_json},
+                                          {"report.md", report_markdown},
+                                          {"report.html", report_html}});
+  } catch (...) {
+    if (!existed) std::filesystem::remove(out_dir, ec);  // only a folder this call made, and only if empty
+    throw;
+  }
 }
 
 }  // namespace r1eval::harness

@@ -32,8 +32,9 @@ std::vector<results::SampleRecord> grade_external_samples(const tasks::Task& tas
 // response replaced, as the store writes it).
 std::string samples_jsonl(const std::vector<results::SampleRecord>& records);
 
-// Writes records, scores and the Markdown and HTML reports into `out_dir` (created). Every file is written
-// whole (temp + rename); an existing samples.jsonl is an error unless `overwrite`.
+// Writes records, scores and the Markdown and HTML reports into `out_dir` (created). The four files are
+// replaced together or not at all (results::write_files_atomic); a folder this call created is removed
+// again on failure. An existing samples.jsonl is an error unless `overwrite`.
 void write_graded_run(const std::filesystem::path& out_dir, const std::vector<results::SampleRecord>& records,
                       const std::vector<results::TaskScores>& scores, const std::string& report_markdown,
                       const std::string& report_html, bool overwrite);

@@ -80,19 +80,17 @@ void drop_torn_tail(int fd, const fs::path& path) {
   if (::fsync(fd) != 0) fail_io(path, "fsync");
 }
 
-}  // namespace
-
-void write_file_atomic(const fs::path& path, std::string_view content) {
+// Writes `content` to a new fsync'd temporary beside `path` (so that rename() never crosses a filesystem)
+// and returns its path; on failure nothing is left behind.
+fs::path write_temporary(const fs::path& path, std::string_view content) {
   static std::atomic<unsigned> counter{0};
-  const fs::path dir = parent_or_dot(path);
-  // The temporary lives beside the target so that rename() never crosses a filesystem.
   std::string tmp_name = ".";
   tmp_name += path.filename().string();
   tmp_name += ".tmp.";
   tmp_name += std::to_string(::getpid());
   tmp_name += '.';
   tmp_name += std::to_string(counter.fetch_add(1));
-  const fs::path tmp = dir / tmp_name;
+  const fs::path tmp = parent_or_dot(path) / tmp_name;
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
   if (fd < 0) fail_io(path, "create temporary file " + tmp.filename().string());
   try {
@@ -104,12 +102,36 @@ void write_file_atomic(const fs::path& path, std::string_view content) {
     ::unlink(tmp.c_str());
     throw;
   }
+  return tmp;
+}
+
+void rename_into_place(const fs::path& tmp, const fs::path& path) {
   if (::rename(tmp.c_str(), path.c_str()) != 0) {
     const int saved = errno;
     ::unlink(tmp.c_str());
     errno = saved;
     fail_io(path, "rename");
   }
+}
+
+}  // namespace
+
+void write_file_atomic(const fs::path& path, std::string_view content) {
+  rename_into_place(write_temporary(path, content), path);
+  fsync_directory(parent_or_dot(path));
+}
+
+void write_files_atomic(const fs::path& dir, const std::vector<NamedContent>& files) {
+  std::vector<fs::path> temporaries;
+  try {
+    for (const NamedContent& f : files) temporaries.push_back(write_temporary(dir / f.name, f.content));
+  } catch (...) {
+    for (const fs::path& tmp : temporaries) ::unlink(tmp.c_str());
+    throw;
+  }
+  // Renames within one folder do not allocate, so once every temporary is written they all succeed
+  // (short of the folder being changed under us).
+  for (std::size_t i = 0; i < files.size(); ++i) rename_into_place(temporaries[i], dir / files[i].name);
   fsync_directory(dir);
 }
 

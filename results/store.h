@@ -14,6 +14,15 @@ namespace r1eval::results {
 // either the old file or the whole new one. Throws std::runtime_error naming the path on failure.
 void write_file_atomic(const std::filesystem::path& path, std::string_view content);
 
+// Writes several files of one folder so that a failure (a full disk, a quota) replaces none of them: every
+// content goes to its own fsync'd temporary first, and the renames follow only once all were written. On
+// failure the temporaries are removed and std::runtime_error names the file that could not be written.
+struct NamedContent {
+  std::string name;  // a file name inside the folder
+  std::string_view content;
+};
+void write_files_atomic(const std::filesystem::path& dir, const std::vector<NamedContent>& files);
+
 // Appends records to <dir>/samples.jsonl. Each append writes one whole line with a single write() and
 // fsyncs, so a kill at any moment leaves at most a torn last line, which load_samples ignores.
 // Opening an existing file cuts such a torn last line first, so a resumed run appends cleanly.

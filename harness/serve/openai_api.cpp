@@ -51,8 +51,48 @@ json parse_object(const std::string& body) {
   return parsed;
 }
 
+// Fields whose non-default value would change the answer in a way r1eval does not implement. Ignoring
+// them would hand the client text it did not ask for (an unpenalized sample, no logprobs it then reads
+// as missing), so they are refused by name; their defaults (false, 0, 1, empty) are accepted.
+void refuse_unsupported(const json& body) {
+  const auto refuse = [](const char* name, const std::string& why) {
+    throw BadRequest(name, std::string(name) + ": not supported by r1eval serve (" + why + ")");
+  };
+  const auto is_set = [&](const char* name, double neutral) {
+    const json* v = field(body, name);
+    if (!v) return false;
+    if (v->is_boolean()) return v->get<bool>() != (neutral != 0.0);
+    if (v->is_number()) return v->get<double>() != neutral;
+    if (v->is_string()) return !v->get_ref<const std::string&>().empty();
+    if (v->is_array() || v->is_object()) return !v->empty();
+    return true;
+  };
+  if (is_set("logprobs", 0) || is_set("top_logprobs", 0)) refuse("logprobs", "no token log-probabilities are returned");
+  if (is_set("echo", 0)) refuse("echo", "the prompt is not scored or echoed");
+  if (is_set("presence_penalty", 0)) refuse("presence_penalty", "sampling applies no penalties");
+  if (is_set("frequency_penalty", 0)) refuse("frequency_penalty", "sampling applies no penalties");
+  if (is_set("repetition_penalty", 1)) refuse("repetition_penalty", "sampling applies no penalties");
+  if (is_set("logit_bias", 0)) refuse("logit_bias", "logits are not biased");
+  if (is_set("suffix", 0)) refuse("suffix", "no insertion mode");
+  if (is_set("min_tokens", 0)) refuse("min_tokens", "a sample may end at any step");
+  if (is_set("tools", 0) || is_set("functions", 0)) refuse("tools", "no tool calling");
+  if (is_set("guided_json", 0) || is_set("guided_regex", 0) || is_set("guided_choice", 0) ||
+      is_set("guided_grammar", 0))
+    refuse("guided_json", "no guided decoding");
+  if (const json* best_of = field(body, "best_of")) {
+    const json* n = field(body, "n");
+    if (!best_of->is_number_integer() || best_of->get<std::int64_t>() != (n && n->is_number_integer() ? n->get<std::int64_t>() : 1))
+      refuse("best_of", "samples are not ranked; set n instead");
+  }
+  if (const json* format = field(body, "response_format")) {
+    if (!format->is_object() || format->value("type", "") != "text")
+      refuse("response_format", "only {\"type\": \"text\"}");
+  }
+}
+
 // The fields both endpoints share.
 ParsedRequest parse_common(const json& body) {
+  refuse_unsupported(body);
   ParsedRequest r;
   if (const json* m = field(body, "model")) {
     if (!m->is_string()) throw BadRequest("model", "model: expected a string");
@@ -70,6 +110,17 @@ ParsedRequest parse_common(const json& body) {
     if (!s->is_number_integer() || (s->is_number_integer() && !s->is_number_unsigned() && s->get<std::int64_t>() < 0))
       throw BadRequest("seed", "seed: expected a non-negative integer, got " + s->dump());
     r.seed = s->get<std::uint64_t>();
+  }
+  r.params.min_p = number_field(body, "min_p", 0.0, 0.0, 1.0);  // vLLM's extension
+  r.params.ignore_eos = bool_field(body, "ignore_eos");         // vLLM's extension
+  if (const json* ids = field(body, "stop_token_ids")) {        // vLLM's extension
+    if (!ids->is_array()) throw BadRequest("stop_token_ids", "stop_token_ids: expected an array of token ids");
+    for (const json& id : *ids) {
+      if (!id.is_number_integer() || id.get<std::int64_t>() < 0 ||
+          id.get<std::int64_t>() > std::numeric_limits<std::int32_t>::max())
+        throw BadRequest("stop_token_ids", "stop_token_ids: expected non-negative token ids, got " + id.dump());
+      r.params.stop_token_ids.push_back(static_cast<std::int32_t>(id.get<std::int64_t>()));
+    }
   }
   r.n = static_cast<std::uint32_t>(integer_field(body, "n", 1, 1 << 16).value_or(1));
   if (const json* stop = field(body, "stop")) {

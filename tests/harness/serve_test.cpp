@@ -223,6 +223,22 @@ TEST_F(Serve, BadRequestsGet400NamingTheField) {
       {"/v1/completions", json{{"prompt", std::string(5000, 'a')}}.dump(), "prompt"},
       {"/v1/chat/completions", R"({"messages": []})", "messages"},
       {"/v1/chat/completions", R"({"messages": [{"role": "robot", "content": "x"}]})", "messages[0].role"},
+      // What would change the answer in a way serve does not implement is refused by name, never ignored.
+      {"/v1/completions", R"({"prompt": "a", "logprobs": 5})", "logprobs"},
+      {"/v1/chat/completions", R"({"messages": [{"role": "user", "content": "x"}], "logprobs": true})", "logprobs"},
+      {"/v1/chat/completions", R"({"messages": [{"role": "user", "content": "x"}], "top_logprobs": 2})", "logprobs"},
+      {"/v1/completions", R"({"prompt": "a", "echo": true})", "echo"},
+      {"/v1/completions", R"({"prompt": "a", "presence_penalty": 0.5})", "presence_penalty"},
+      {"/v1/completions", R"({"prompt": "a", "frequency_penalty": -1})", "frequency_penalty"},
+      {"/v1/completions", R"({"prompt": "a", "repetition_penalty": 1.1})", "repetition_penalty"},
+      {"/v1/completions", R"({"prompt": "a", "logit_bias": {"50256": -100}})", "logit_bias"},
+      {"/v1/completions", R"({"prompt": "a", "best_of": 3})", "best_of"},
+      {"/v1/completions", R"({"prompt": "a", "suffix": "end"})", "suffix"},
+      {"/v1/chat/completions", R"({"messages": [{"role": "user", "content": "x"}], "response_format": {"type": "json_object"}})",
+       "response_format"},
+      {"/v1/chat/completions", R"({"messages": [{"role": "user", "content": "x"}], "tools": [{"type": "function"}]})", "tools"},
+      {"/v1/completions", R"({"prompt": "a", "min_p": 2})", "min_p"},
+      {"/v1/completions", R"({"prompt": "a", "stop_token_ids": [-1]})", "stop_token_ids"},
   };
   for (const auto& c : cases) {
     const Answer a = post(port(), c.path, c.body);
@@ -233,6 +249,12 @@ TEST_F(Serve, BadRequestsGet400NamingTheField) {
       EXPECT_EQ(a.body["error"]["param"], c.param) << a.raw;
     }
   }
+  // Their neutral values, as clients send them by default, are accepted.
+  const Answer neutral = post(port(), "/v1/completions",
+                              R"({"prompt": "a", "max_tokens": 2, "logprobs": null, "echo": false, "presence_penalty": 0,
+                                  "frequency_penalty": 0.0, "repetition_penalty": 1, "logit_bias": {}, "best_of": 1,
+                                  "suffix": "", "min_p": 0.05, "stop_token_ids": [], "ignore_eos": false})");
+  EXPECT_EQ(neutral.status, 200) << neutral.raw;
   const Answer other_model = post(port(), "/v1/completions", R"({"prompt": "a", "model": "gpt-9"})");
   EXPECT_EQ(other_model.status, 404);
   EXPECT_NE(other_model.raw.find("gpt-9"), std::string::npos);

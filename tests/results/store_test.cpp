@@ -1,4 +1,9 @@
 #include <gtest/gtest.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <csignal>
 
 #include <algorithm>
 #include <filesystem>
@@ -191,6 +196,43 @@ TEST(WriteFileAtomic, FailureNamesThePathAndLeavesNothing) {
     EXPECT_NE(std::string(e.what()).find(target.string()), std::string::npos) << e.what();
   }
   EXPECT_TRUE(fs::is_empty(dir));
+}
+
+// A write that fails half-way through the set (here the file-size limit stands in for a full disk) replaces
+// none of the files: the older run stays whole, and no temporary is left. Run in a child, which alone has the
+// limit.
+TEST(WriteFilesAtomic, AFailureHalfWayReplacesNone) {
+  const fs::path dir = scratch("atomic_set");
+  write_file(dir / "samples.jsonl", "old samples\n");
+  write_file(dir / "scores.json", "old scores\n");
+  const std::string small = "new samples\n";
+  const std::string big(1 << 20, 'x');
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    ::signal(SIGXFSZ, SIG_IGN);  // the write then fails with EFBIG instead of killing the process
+    const rlimit limit{64 * 1024, 64 * 1024};
+    ::setrlimit(RLIMIT_FSIZE, &limit);
+    try {
+      write_files_atomic(dir, {{"samples.jsonl", small}, {"scores.json", big}});
+    } catch (const std::runtime_error& e) {
+      ::_exit(std::string(e.what()).find("scores.json") != std::string::npos ? 3 : 4);
+    }
+    ::_exit(5);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 3) << "3: failed naming scores.json; 4: named another file; 5: did not fail";
+  EXPECT_EQ(read_file(dir / "samples.jsonl"), "old samples\n");
+  EXPECT_EQ(read_file(dir / "scores.json"), "old scores\n");
+  int entries = 0;
+  for ([[maybe_unused]] const auto& entry : fs::directory_iterator(dir)) ++entries;
+  EXPECT_EQ(entries, 2) << "a temporary was left behind";
+
+  write_files_atomic(dir, {{"samples.jsonl", small}, {"scores.json", big}});
+  EXPECT_EQ(read_file(dir / "samples.jsonl"), small);
+  EXPECT_EQ(read_file(dir / "scores.json"), big);
 }
 
 }  // namespace
