@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <functional>
 
 #include "graders/math_grader.h"
 
@@ -104,76 +105,150 @@ std::string trim(std::string_view s) {
   return std::string(s.substr(b, e - b));
 }
 
-std::optional<std::string> answer_in_prose(std::string_view x);
-
-// "the final answer is X": the last such phrase, X up to the end of the line or a sentence end. `after_box`
-// (the text after a response's last box): only "final answer is", and only when X starts with its answer
-// rather than a word ("is $12$", "is 12", "is x = 3"; not "is independent of $a$", "is obtained by adding").
-std::optional<std::string> answer_phrase(std::string_view text, bool after_box = false) {
-  static constexpr std::array<std::string_view, 4> kPhrases = {"final answer is", "answer is:", "answer is",
-                                                               "answer:"};
-  std::string lower(text);
-  std::transform(lower.begin(), lower.end(), lower.begin(),
-                 [](char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); });
-  size_t best = std::string::npos, best_len = 0;
-  for (std::string_view p : kPhrases) {
-    if (after_box && p != kPhrases[0]) continue;
-    const size_t at = lower.rfind(p);
-    if (at != std::string::npos && (best == std::string::npos || at > best)) {
-      best = at;
-      best_len = p.size();
-    }
-  }
-  if (best == std::string::npos) return std::nullopt;
-  size_t i = best + best_len;
-  while (i < text.size() && (text[i] == ' ' || text[i] == ':' || text[i] == '*' || text[i] == '\t')) ++i;
-  size_t e = i;
-  bool in_math = false;
-  while (e < text.size() && text[e] != '\n') {
-    if (text[e] == '$') in_math = !in_math;
-    // A period followed by a space or the end ends the sentence, unless it sits inside math or a number.
-    if (!in_math && text[e] == '.' && (e + 1 == text.size() || is_space(text[e + 1]))) break;
-    ++e;
-  }
-  std::string x = trim(text.substr(i, e - i));
-  while (!x.empty() && (x.back() == '*')) x.pop_back();
-  if (x.empty()) return std::nullopt;
-  if (after_box) {
-    size_t word = 0;
-    while (word < x.size() && is_letter(x[word])) ++word;
-    if (word >= 2) return std::nullopt;
-  }
-  return answer_in_prose(x);
-}
-
 std::string ascii_lower_word(std::string_view w) {
   std::string out(w);
   for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return out;
 }
 
-// True when `s` holds a word of three or more letters outside math ($..$) and outside \commands.
-bool has_prose_word(std::string_view s) {
+// Where the first prose word of `s` starts: a word of three or more letters outside math ($..$), outside
+// \commands and outside brace groups ("\text{Monday}" is an answer, not prose), other than "and", which
+// joins answers ("$12$ and $13$"). npos when there is none.
+size_t first_prose_word(std::string_view s) {
   bool in_math = false;
-  size_t run = 0;
-  for (size_t i = 0; i < s.size(); ++i) {
+  int depth = 0;
+  size_t i = 0;
+  while (i < s.size()) {
     const char c = s[i];
+    if (c == '\\') {  // a command name, or one escaped character
+      const size_t name = ++i;
+      while (i < s.size() && is_letter(s[i])) ++i;
+      if (i == name && i < s.size()) ++i;
+      continue;
+    }
     if (c == '$') in_math = !in_math;
-    if (c == '\\') {  // skip the command name
-      ++i;
-      while (i + 1 < s.size() && is_letter(s[i + 1])) ++i;
-      run = 0;
+    if (c == '{') ++depth;
+    if (c == '}' && depth > 0) --depth;
+    if (!in_math && depth == 0 && is_letter(c)) {
+      size_t e = i;
+      while (e < s.size() && is_letter(s[e])) ++e;
+      if (e - i >= 3 && ascii_lower_word(s.substr(i, e - i)) != "and") return i;
+      i = e;
       continue;
     }
-    if (!in_math && is_letter(c)) {
-      ++run;
-      continue;
-    }
-    // "and" / "or" join answers ("$12$ and $13$"); any other word of 3+ letters is prose.
-    if (run >= 3 && !(run == 3 && ascii_lower_word(s.substr(i - 3, 3)) == "and")) return true;
-    run = 0;
+    ++i;
   }
-  return run >= 3 && !(run == 3 && ascii_lower_word(s.substr(s.size() - 3)) == "and");
+  return std::string_view::npos;
+}
+
+bool has_prose_word(std::string_view s) { return first_prose_word(s) != std::string_view::npos; }
+
+// `s` trimmed, without quotes around it ("\"$12$ and $13$\"").
+std::string unquote(std::string_view s) {
+  std::string unquoted = trim(s);
+  for (std::string_view q : {std::string_view("\\\""), std::string_view("\""), std::string_view("'")}) {
+    if (unquoted.size() >= 2 * q.size() && unquoted.compare(0, q.size(), q) == 0 &&
+        unquoted.compare(unquoted.size() - q.size(), q.size(), q) == 0)
+      unquoted = trim(std::string_view(unquoted).substr(q.size(), unquoted.size() - 2 * q.size()));
+  }
+  return unquoted;
+}
+
+std::optional<std::string> answer_in_prose(std::string_view x);
+
+// The answer a phrase's remainder states first: all of it when it holds no prose, else what comes before
+// its first prose word ("7 (from 3 + 4)" -> "7"; "$12$, attained at $x = 3$" -> "$12$"; "12 ways (out of
+// 30)" -> "12"), or a lone word ("Monday"). None when the remainder starts with prose ("The largest $n$
+// is 34", "reasonable, since ...").
+std::optional<std::string> leading_answer(std::string_view remainder) {
+  const std::string x = unquote(remainder);
+  const size_t prose = first_prose_word(x);
+  if (prose == std::string_view::npos) return x.empty() ? std::nullopt : std::optional<std::string>(x);
+  std::string lead = x.substr(0, prose);
+  // A bracket the prose opened ("204 (in base 10)") is not part of the answer.
+  int open = 0;
+  for (size_t k = lead.size(); k-- > 0;) {
+    if (lead[k] == ')' || lead[k] == ']') ++open;
+    if (lead[k] == '(' || lead[k] == '[') {
+      if (open == 0) lead.resize(k);
+      else --open;
+    }
+  }
+  // Drop what only led into the prose: separators and short linking words ("12 in total", "5 or so").
+  static constexpr std::array<std::string_view, 16> kLinking = {" and", " or", " in", " is", " of", " at", " on", " by",
+                                                                " as", " to", " if", " so", " we", " it", " be", " a"};
+  for (bool changed = true; changed;) {
+    changed = false;
+    while (!lead.empty() && (is_space(lead.back()) || std::string_view(",;:-").find(lead.back()) != std::string_view::npos)) {
+      lead.pop_back();
+      changed = true;
+    }
+    for (std::string_view word : kLinking) {
+      if (lead.size() > word.size() && ascii_lower_word(std::string_view(lead).substr(lead.size() - word.size())) == word) {
+        lead.resize(lead.size() - word.size());
+        changed = true;
+      }
+    }
+  }
+  // Only short words before the prose ("a total of 12", "at least 5") is prose too.
+  if (!lead.empty() && !std::all_of(lead.begin(), lead.end(), [](char c) { return is_letter(c) || is_space(c); }))
+    return lead;
+  if (!lead.empty()) return std::nullopt;
+  // A one-word answer: the word and nothing after it but a closing period.
+  size_t word = 0;
+  while (word < x.size() && is_letter(x[word])) ++word;
+  if (word == x.size() || (word + 1 == x.size() && x[word] == '.')) return x.substr(0, word);
+  return std::nullopt;
+}
+
+// "the final answer is X": X up to the end of the line or a sentence end, from the last such phrase whose
+// X starts with an answer (leading_answer); when none does, what the last phrase's X states
+// (answer_in_prose: "Final Answer: The largest $n$ is 34" -> "34"). `after_box` (the text after a
+// response's last box): only "final answer is", and only an X that starts with its answer ("is $12$",
+// "is 12", "is x = 3"; not "is independent of $a$", "is obtained by adding").
+std::optional<std::string> answer_phrase(std::string_view text, bool after_box = false) {
+  static constexpr std::array<std::string_view, 4> kPhrases = {"final answer is", "answer is:", "answer is",
+                                                               "answer:"};
+  const std::string lower = ascii_lower_word(text);
+  // Where each phrase's X begins, latest first ("final answer is" and its "answer is" begin X at one place).
+  std::vector<size_t> starts;
+  for (std::string_view p : kPhrases) {
+    if (after_box && p != kPhrases[0]) continue;
+    for (size_t at = lower.find(p); at != std::string::npos; at = lower.find(p, at + 1)) {
+      size_t i = at + p.size();
+      while (i < text.size() && (text[i] == ' ' || text[i] == ':' || text[i] == '*' || text[i] == '\t')) ++i;
+      starts.push_back(i);
+    }
+  }
+  std::sort(starts.begin(), starts.end(), std::greater<>());
+  starts.erase(std::unique(starts.begin(), starts.end()), starts.end());
+  const auto remainder = [&](size_t i) {
+    size_t e = i;
+    bool in_math = false;
+    while (e < text.size() && text[e] != '\n') {
+      if (text[e] == '$') in_math = !in_math;
+      // A period followed by a space or the end ends the sentence, unless it sits inside math or a number.
+      if (!in_math && text[e] == '.' && (e + 1 == text.size() || is_space(text[e + 1]))) break;
+      ++e;
+    }
+    std::string x = trim(text.substr(i, e - i));
+    while (!x.empty() && (x.back() == '*')) x.pop_back();
+    return x;
+  };
+  for (size_t i : starts) {
+    const std::string x = remainder(i);
+    if (x.empty()) continue;
+    if (after_box) {
+      size_t word = 0;
+      while (word < x.size() && is_letter(x[word])) ++word;
+      if (word >= 2) continue;
+    }
+    if (auto lead = leading_answer(x)) return lead;
+  }
+  if (after_box || starts.empty()) return std::nullopt;
+  const std::string x = remainder(starts.front());
+  if (x.empty()) return std::nullopt;
+  return answer_in_prose(x);
 }
 
 // The last number of `s` that does not continue a word or another number ("is 1,000.99m²" -> 1,000.99;
@@ -189,7 +264,9 @@ std::optional<std::pair<std::string, size_t>> last_standalone_number(std::string
       continue;
     }
     size_t b = i;
+    bool unicode_minus = false;  // U+2212, as models write "−5" in prose
     if (b > 0 && s[b - 1] == '-') --b;
+    else if (b >= 3 && s.substr(b - 3, 3) == "\xE2\x88\x92") b -= 3, unicode_minus = true;
     size_t e = i;
     while (e < s.size()) {
       if (std::isdigit(static_cast<unsigned char>(s[e]))) ++e;
@@ -198,16 +275,24 @@ std::optional<std::pair<std::string, size_t>> last_standalone_number(std::string
         ++e;  // "1,000.99", "2/3"
       else break;
     }
-    last = std::make_pair(std::string(s.substr(b, e - b)), b);
+    std::string number(s.substr(b, e - b));
+    if (unicode_minus) number.replace(0, 3, 1, '-');
+    last = std::make_pair(std::move(number), b);
     i = e;
   }
   return last;
 }
 
-// The content of the last complete math span ($$..$$, \[..\], \(..\), $..$) of `text`; inline spans
+// One complete math span of a text: its content (trimmed) and where it starts and ends (delimiters included).
+struct MathSpan {
+  std::string content;
+  size_t begin = 0, end = 0;
+};
+
+// The complete, non-empty math spans ($$..$$, \[..\], \(..\), $..$) of `text`, left to right; inline spans
 // ($..$, \(..\)) do not cross a line break. Escaped dollars (\$) are not delimiters.
-std::optional<std::string> last_math_span(std::string_view text) {
-  std::optional<std::string> last;
+std::vector<MathSpan> math_spans(std::string_view text) {
+  std::vector<MathSpan> spans;
   // Per kind of delimiter ($$, \[, \(, $): before this position an opener has no closer (a search from an
   // earlier opener found none up to there), so a text of repeated openers is scanned once, not once each.
   std::array<size_t, 4> unclosed_until{};
@@ -253,25 +338,42 @@ std::optional<std::string> last_math_span(std::string_view text) {
       continue;
     }
     std::string inner = trim(text.substr(i + open_len, end - i - open_len));
-    if (!inner.empty()) last = std::move(inner);
+    if (!inner.empty()) spans.push_back({std::move(inner), i, end + close.size()});
     i = end + close.size();
   }
-  return last;
+  return spans;
+}
+
+std::optional<std::string> last_math_span(std::string_view text) {
+  std::vector<MathSpan> spans = math_spans(text);
+  if (spans.empty()) return std::nullopt;
+  return std::move(spans.back().content);
+}
+
+// The answer the last math spans of a sentence state together: the last span, or the list it closes
+// ("The solutions are $x = 5$ and $x = -3$" -> "x = 5, x = -3"), as boxes joined the same way are one list.
+std::optional<std::string> last_math_answer(std::string_view text) {
+  const std::vector<MathSpan> spans = math_spans(text);
+  if (spans.empty()) return std::nullopt;
+  size_t first = spans.size() - 1;
+  while (first > 0 && is_list_joiner(text.substr(spans[first - 1].end, spans[first].begin - spans[first - 1].end)))
+    --first;
+  std::string joined;
+  for (size_t k = first; k < spans.size(); ++k) {
+    if (k > first && spans[k].content == spans[k - 1].content) continue;
+    if (!joined.empty()) joined += ", ";
+    joined += spans[k].content;
+  }
+  return joined;
 }
 
 // The answer inside a phrase's remainder: itself when it is plain math; when it is prose ("The largest $n$
 // is 34"), whichever comes last of its last math span and its last standalone number.
 std::optional<std::string> answer_in_prose(std::string_view x) {
-  // Quotes around the answer ("\"$12$ and $13$\"") are not part of it.
-  std::string unquoted = trim(x);
-  for (std::string_view q : {std::string_view("\\\""), std::string_view("\""), std::string_view("'")}) {
-    if (unquoted.size() >= 2 * q.size() && unquoted.compare(0, q.size(), q) == 0 &&
-        unquoted.compare(unquoted.size() - q.size(), q.size(), q) == 0)
-      unquoted = trim(std::string_view(unquoted).substr(q.size(), unquoted.size() - 2 * q.size()));
-  }
+  const std::string unquoted = unquote(x);  // quotes around the answer are not part of it
   x = unquoted;
   if (!has_prose_word(x)) return std::string(x);
-  std::optional<std::string> span = last_math_span(x);
+  std::optional<std::string> span = last_math_answer(x);
   const size_t span_end = span ? x.rfind('$') : 0;
   auto number = last_standalone_number(x);
   if (number && (!span || number->second > span_end)) return number->first;
@@ -307,6 +409,21 @@ std::string_view last_sentence(std::string_view text) {
     --b;
   }
   return t.substr(b);
+}
+
+// A closing line that is a short bare answer ("42", "**42**", "x = 5."), without math delimiters (a math
+// span is taken as a span); none when it holds no digit.
+std::optional<std::string> bare_statement(std::string_view sentence) {
+  std::string t = trim(sentence);
+  while (!t.empty() && (t.back() == '*' || t.back() == '.')) t.pop_back();
+  size_t lead = 0;
+  while (lead < t.size() && t[lead] == '*') ++lead;
+  t = trim(std::string_view(t).substr(lead));
+  if (t.empty() || t.size() > kShortResponseChars || t.find('$') != std::string::npos ||
+      t.find("\\[") != std::string::npos || t.find("\\(") != std::string::npos ||
+      std::none_of(t.begin(), t.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; }))
+    return std::nullopt;
+  return t;
 }
 
 // True when the text stops without closing its last sentence or formula ("... However, in Step ").
@@ -419,8 +536,13 @@ ExtractedAnswer extract_final_answer(std::string_view response) {
     // The conclusion: what the last sentence states ("Therefore, there are 12 sequences."), else the last
     // math written anywhere.
     const std::string_view sentence = last_sentence(text);
-    if (has_prose_word(sentence))
+    if (has_prose_word(sentence)) {
       if (auto a = answer_in_prose(sentence)) return found(std::move(a), AnswerSource::kLastMath);
+    } else if (auto spans = last_math_answer(sentence)) {
+      return found(std::move(spans), AnswerSource::kLastMath);  // "$x = 5$ or $x = -3$"
+    } else if (auto bare = bare_statement(sentence)) {
+      return found(std::move(bare), AnswerSource::kLastMath);  // "**Final Answer**\n\n42"
+    }
     if (auto span = last_math_span(text)) return found(std::move(span), AnswerSource::kLastMath);
   }
   // A bare short answer ("-5", "7,425,000", "28 percent") is its own answer.

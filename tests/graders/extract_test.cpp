@@ -115,6 +115,37 @@ TEST(ExtractFinal, ProseAfterFinalAnswerPhraseDoesNotOverrideTheBox) {
   EXPECT_EQ(extract_final_answer("So \\boxed{12}. The final answer is x = 3.").answer, "x = 3");
 }
 
+// A phrase states its answer first; what follows in the sentence (a reason, a check, a rejected value) is
+// not the answer, even when it ends in a number.
+TEST(ExtractFinal, APhraseStatesItsAnswerBeforeTheProseThatFollows) {
+  EXPECT_EQ(extract_final_answer("Hence $\\boxed{7}$. The final answer is 7 (from 3 + 4).").answer, "7");
+  EXPECT_EQ(extract_final_answer("\\[\\boxed{204}\\] So the final answer is 204 (in base 10).").answer, "204");
+  EXPECT_EQ(extract_final_answer("$\\boxed{12}$. The final answer is $12$, attained at $x = 3$.").answer, "$12$");
+  EXPECT_EQ(extract_final_answer("The final answer is $\\frac{14}{3}$, approximately 4.67.").answer, "$\\frac{14}{3}$");
+  EXPECT_EQ(extract_final_answer("The answer is 7, since 5 is extraneous.").answer, "7");
+  EXPECT_EQ(extract_final_answer("The final answer is $7$ rather than $5$.").answer, "$7$");
+  EXPECT_EQ(extract_final_answer("Answer: 12 ways (out of 30 total arrangements).").answer, "12");
+  EXPECT_EQ(extract_final_answer("The answer is x = 3 or x = -3, both of which check out.").answer, "x = 3 or x = -3");
+  EXPECT_EQ(extract_final_answer("The answer is Monday.").answer, "Monday");
+  // A phrase whose remainder starts with prose defers to an earlier phrase that states an answer...
+  EXPECT_EQ(extract_final_answer("**Answer:** 7\n\nTo double-check that the answer is reasonable, note that 7 > 5.")
+                .answer, "7");
+  // ... or, when none does, to what the last phrase's sentence states.
+  EXPECT_EQ(extract_final_answer("The final answer is a total of 12.").answer, "12");
+}
+
+TEST(ExtractFinal, AUnicodeMinusInProseIsAMinus) {
+  EXPECT_EQ(extract_final_answer("The minimum value is \u22125.").answer, "-5");
+}
+
+TEST(ExtractFinal, AClosingLineOfMathOrABareNumberIsTheAnswer) {
+  EXPECT_EQ(extract_final_answer("**Final Answer**\n\n42").answer, "42");
+  EXPECT_EQ(extract_final_answer("**Final Answer**\n\n$x = 5$ or $x = -3$").answer, "x = 5, x = -3");
+  EXPECT_EQ(extract_final_answer("The solutions are $x = 5$ and $x = -3$.").answer, "x = 5, x = -3");
+  // Spans in another relation than a list stay apart: the last one is the answer.
+  EXPECT_EQ(extract_final_answer("Thus the largest $n$ is $34$.").answer, "34");
+}
+
 TEST(ExtractFinal, BoxBeatsPhrase) {
   EXPECT_EQ(extract_final_answer("The final answer is 3, i.e. \\boxed{4}").answer, "4");
 }
