@@ -20,8 +20,11 @@ std::int64_t required_positive(const nlohmann::json& obj, const char* field, con
   return *value;
 }
 
-// rope_scaling (transformers <= 4.x) and rope_parameters (newer) carry the same fields.
-RopeScaling parse_rope_scaling(const nlohmann::json& scaling, const std::string& field, const std::string& label) {
+// rope_scaling (transformers <= 4.x) and rope_parameters (newer) carry the same fields. Llama-3 scaling's
+// original_max_position_embeddings is, as transformers takes it, a top-level value when config.json has
+// one, else the dict's, else max_position_embeddings (`fallback_original`, 0 when unknown).
+RopeScaling parse_rope_scaling(const nlohmann::json& scaling, const std::string& field, const std::string& label,
+                               std::optional<std::int64_t> top_level_original, std::int64_t fallback_original) {
   RopeScaling rope;
   if (scaling.is_null()) return rope;
   if (!scaling.is_object()) bad_field(label, field, "an object or null");
@@ -40,7 +43,9 @@ RopeScaling parse_rope_scaling(const nlohmann::json& scaling, const std::string&
   rope.type = RopeScaling::Type::kLlama3;
   const auto low = json_number(scaling, "low_freq_factor", sub_label);
   const auto high = json_number(scaling, "high_freq_factor", sub_label);
-  const auto original = json_int(scaling, "original_max_position_embeddings", sub_label);
+  auto original = top_level_original;
+  if (!original) original = json_int(scaling, "original_max_position_embeddings", sub_label);
+  if (!original && fallback_original > 0) original = fallback_original;
   if (!low || *low <= 0) bad_field(label, field + ".low_freq_factor", "a positive number");
   if (!high || *high <= *low) bad_field(label, field + ".high_freq_factor", "a number above low_freq_factor");
   if (!original || *original <= 0) bad_field(label, field + ".original_max_position_embeddings", "a positive integer");
@@ -71,6 +76,16 @@ ModelConfig parse_model_config(const std::string& json_text, const std::string& 
     throw std::runtime_error(label + ": unsupported architecture '" + config.architecture_name +
                              "' (supported: Qwen2ForCausalLM, LlamaForCausalLM, Qwen3ForCausalLM)");
   }
+  // transformers builds the model from model_type, not from architectures: a config whose two disagree
+  // ("LlamaForCausalLM" with model_type "mistral") is another model than the one named.
+  if (const auto model_type = json_string(obj, "model_type", label)) {
+    const char* expected = config.architecture == Architecture::kQwen2   ? "qwen2"
+                           : config.architecture == Architecture::kQwen3 ? "qwen3"
+                                                                         : "llama";
+    if (*model_type != expected)
+      bad_field(label, "model_type", std::string("'") + expected + "' for " + config.architecture_name + ", not '" +
+                                         *model_type + "' (transformers would build a " + *model_type + " model)");
+  }
 
   config.hidden_size = required_positive(obj, "hidden_size", label);
   config.num_hidden_layers = required_positive(obj, "num_hidden_layers", label);
@@ -84,6 +99,8 @@ ModelConfig parse_model_config(const std::string& json_text, const std::string& 
   const auto head_dim = json_int(obj, "head_dim", label);
   if (head_dim) {
     config.head_dim = *head_dim;
+  } else if (config.architecture == Architecture::kQwen3) {
+    config.head_dim = 128;  // Qwen3Config's default, whatever hidden_size / num_attention_heads is
   } else {
     if (config.hidden_size % config.num_attention_heads != 0) {
       bad_field(label, "head_dim", "a value, since hidden_size is not a multiple of num_attention_heads");
@@ -101,23 +118,42 @@ ModelConfig parse_model_config(const std::string& json_text, const std::string& 
   // transformers maps "swish" to the same SiLU.
   if (act && *act != "silu" && *act != "swish") bad_field(label, "hidden_act", "silu, not '" + *act + "'");
 
-  const auto params_it = obj.find("rope_parameters");
-  const bool has_params = params_it != obj.end() && params_it->is_object();
-  auto theta = json_number(obj, "rope_theta", label);
-  if (!theta && has_params) theta = json_number(*params_it, "rope_theta", label + ": rope_parameters");
+  // The RoPE dict in force is transformers' (5.x): rope_scaling when it holds anything, else
+  // rope_parameters. Its own rope_theta wins over a top-level one, which older tools write beside it.
+  const nlohmann::json* rope = nullptr;
+  const char* rope_field = "";
+  for (const char* field : {"rope_scaling", "rope_parameters"}) {
+    const auto it = obj.find(field);
+    if (it == obj.end() || it->is_null() || (it->is_object() && it->empty())) continue;
+    if (!it->is_object()) bad_field(label, field, "an object or null");
+    rope = &*it;
+    rope_field = field;
+    break;
+  }
+  std::optional<double> theta;
+  if (rope) theta = json_number(*rope, "rope_theta", label + ": " + rope_field);
+  if (!theta) theta = json_number(obj, "rope_theta", label);
   config.rope_theta = theta.value_or(10000.0);
   if (config.rope_theta <= 0) bad_field(label, "rope_theta", "a positive number");
-  const auto scaling_it = obj.find("rope_scaling");
-  if (scaling_it != obj.end() && !scaling_it->is_null()) {
-    config.rope_scaling = parse_rope_scaling(*scaling_it, "rope_scaling", label);
-  } else if (has_params) {
-    config.rope_scaling = parse_rope_scaling(*params_it, "rope_parameters", label);
-  }
+  if (rope)
+    config.rope_scaling = parse_rope_scaling(*rope, rope_field, label, json_int(obj, "original_max_position_embeddings", label),
+                                             config.max_position_embeddings);
 
   config.tie_word_embeddings = json_bool(obj, "tie_word_embeddings", label).value_or(false);
   if (config.architecture != Architecture::kLlama) {
-    // The R1 distills ship sliding_window values but switch the mechanism off; refuse a config that turns it on.
-    if (json_bool(obj, "use_sliding_window", label).value_or(false)) {
+    // The R1 distills ship sliding_window values but switch the mechanism off. Which layers slide is
+    // transformers' rule: layer_types when given, else with use_sliding_window and a sliding_window the
+    // layers from max_window_layers (default 28) on. A config with any sliding layer is refused.
+    const auto types_it = obj.find("layer_types");
+    if (types_it != obj.end() && !types_it->is_null()) {
+      if (!types_it->is_array()) bad_field(label, "layer_types", "a list of attention kinds");
+      for (std::size_t i = 0; i < types_it->size(); ++i)
+        if (!(*types_it)[i].is_string() || (*types_it)[i].get<std::string>() != "full_attention")
+          bad_field(label, "layer_types[" + std::to_string(i) + "]",
+                    "\"full_attention\" (sliding-window attention is not supported), not " + (*types_it)[i].dump());
+    } else if (json_bool(obj, "use_sliding_window", label).value_or(false) &&
+               json_int(obj, "sliding_window", label).has_value() &&
+               json_int(obj, "max_window_layers", label).value_or(28) < config.num_hidden_layers) {
       bad_field(label, "use_sliding_window", "false (sliding-window attention is not supported)");
     }
   }
@@ -135,11 +171,12 @@ ModelConfig parse_model_config(const std::string& json_text, const std::string& 
     config.mlp_bias = json_bool(obj, "mlp_bias", label).value_or(false);
   }
 
-  auto dtype_name_field = json_string(obj, "torch_dtype", label);
-  const char* dtype_field = "torch_dtype";
+  // transformers 5.x writes "dtype"; a "torch_dtype" beside it is a stale 4.x copy.
+  auto dtype_name_field = json_string(obj, "dtype", label);
+  const char* dtype_field = "dtype";
   if (!dtype_name_field) {
-    dtype_name_field = json_string(obj, "dtype", label);
-    dtype_field = "dtype";
+    dtype_name_field = json_string(obj, "torch_dtype", label);
+    dtype_field = "torch_dtype";
   }
   if (dtype_name_field) {
     config.torch_dtype = parse_torch_dtype(*dtype_name_field);
@@ -153,11 +190,10 @@ ModelConfig parse_model_config(const std::string& json_text, const std::string& 
 ModelConfig load_model_config(const std::string& model_dir) {
   const std::string path = (std::filesystem::path(model_dir) / "config.json").string();
   ModelConfig config = parse_model_config(read_config_text(path), path);
-  // transformers' generate stops on the end tokens of both files; instruct checkpoints often list a second
-  // one (<|endoftext|> beside <|im_end|>) only in generation_config.json.
-  for (const std::int64_t id : load_generation_config(model_dir).eos_token_ids)
-    if (std::find(config.eos_token_ids.begin(), config.eos_token_ids.end(), id) == config.eos_token_ids.end())
-      config.eos_token_ids.push_back(id);
+  // transformers' generate and vLLM stop on generation_config.json's end tokens, not config.json's;
+  // instruct checkpoints often list a second one (<|endoftext|> beside <|im_end|>) only there.
+  std::vector<std::int64_t> generation_eos = load_generation_config(model_dir).eos_token_ids;
+  if (!generation_eos.empty()) config.eos_token_ids = std::move(generation_eos);
   return config;
 }
 

@@ -50,8 +50,8 @@ struct ModelConfig {
 // "<label>: ..." naming the field; an architecture other than Qwen2ForCausalLM / LlamaForCausalLM /
 // Qwen3ForCausalLM is reported by name.
 ModelConfig parse_model_config(const std::string& json_text, const std::string& label);
-// Reads and parses `<model_dir>/config.json`; the eos ids of `<model_dir>/generation_config.json` (when
-// present) join config.json's, as transformers' generate stops on both.
+// Reads and parses `<model_dir>/config.json`. The end tokens are generation_config.json's eos_token_id
+// when it names any (what transformers' generate and vLLM stop on), else config.json's.
 ModelConfig load_model_config(const std::string& model_dir);
 
 }  // namespace r1eval::engine

@@ -1,5 +1,6 @@
 #include "engine/model/transformer_weights.h"
 
+#include <cstring>
 #include <stdexcept>
 #include <tbb/parallel_for.h>
 
@@ -126,8 +127,29 @@ std::uint64_t TransformerWeights::weight_bytes_per_step() const {
   return floats * sizeof(float);
 }
 
+namespace {
+
+constexpr const char* kEmbedTensor = "model.embed_tokens.weight";
+constexpr const char* kHeadTensor = "lm_head.weight";
+
+bool same_bytes(const TensorView& a, const TensorView& b) {
+  if (a.info->dtype != b.info->dtype || a.info->shape != b.info->shape) return false;
+  const std::uint64_t bytes = a.info->end - a.info->begin;
+  return bytes == b.info->end - b.info->begin && std::memcmp(a.data, b.data, bytes) == 0;
+}
+
+}  // namespace
+
 TransformerShardReader::TransformerShardReader(const Checkpoint& checkpoint, const ModelConfig& config, ShardSpec shard)
     : checkpoint_(checkpoint), config_(config), shard_(shard) {
+  // Tied embeddings as transformers (5.x) loads them: a head stored beside the embedding with other values
+  // is used as stored ("will NOT tie them"), and a tied checkpoint that stores only the head gives the
+  // embedding from it.
+  if (config_.tie_word_embeddings && checkpoint.contains(kHeadTensor)) {
+    if (!checkpoint.contains(kEmbedTensor)) embed_tensor_ = kHeadTensor;
+    else if (!same_bytes(checkpoint.require(kEmbedTensor), checkpoint.require(kHeadTensor)))
+      config_.tie_word_embeddings = false;
+  }
   if (shard.world_size <= 0 || shard.rank < 0 || shard.rank >= shard.world_size) {
     throw std::invalid_argument("tensor parallel: rank " + std::to_string(shard.rank) + " of world size " +
                                 std::to_string(shard.world_size) + " is not a valid rank");
@@ -157,7 +179,7 @@ TransformerWeights TransformerShardReader::skeleton() const {
 }
 
 std::vector<float> TransformerShardReader::embed() const {
-  return ShardReader(checkpoint_, config_).rows("model.embed_tokens.weight", config_.vocab_size, config_.hidden_size, vocab_);
+  return ShardReader(checkpoint_, config_).rows(embed_tensor_, config_.vocab_size, config_.hidden_size, vocab_);
 }
 
 std::vector<float> TransformerShardReader::final_norm() const {
@@ -166,7 +188,7 @@ std::vector<float> TransformerShardReader::final_norm() const {
 
 std::vector<float> TransformerShardReader::lm_head() const {
   if (config_.tie_word_embeddings) return {};
-  return ShardReader(checkpoint_, config_).rows("lm_head.weight", config_.vocab_size, config_.hidden_size, vocab_);
+  return ShardReader(checkpoint_, config_).rows(kHeadTensor, config_.vocab_size, config_.hidden_size, vocab_);
 }
 
 LayerWeights TransformerShardReader::layer(std::int64_t n) const {

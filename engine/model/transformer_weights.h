@@ -74,7 +74,9 @@ std::string layer_tensor_name(std::int64_t layer, const std::string& suffix);
 // One rank's weights read part by part, with the slices and checks of load_transformer_weights, for a
 // loader that holds one layer at a time instead of the whole rank widened to fp32 (the bf16 backends: a
 // 32B model would otherwise take 128 GB of host memory on its way to the GPU). Knows the rank's shapes
-// before reading anything. Keeps references to `checkpoint`; copies `config`.
+// before reading anything. Keeps references to `checkpoint`; copies `config`, with tie_word_embeddings
+// settled against the checkpoint as transformers does (a stored head that differs from the embedding is
+// used, not tied; a tied checkpoint holding only lm_head.weight takes its embedding from it).
 class TransformerShardReader {
  public:
   // Throws std::invalid_argument for a rank outside the world, std::runtime_error for a world size
@@ -101,6 +103,7 @@ class TransformerShardReader {
   const Checkpoint& checkpoint_;
   ModelConfig config_;
   ShardSpec shard_;
+  std::string embed_tensor_ = "model.embed_tokens.weight";
   std::int64_t local_q_heads_ = 0, local_kv_heads_ = 0;
   Range vocab_, q_rows_, kv_rows_, inter_part_;
 };

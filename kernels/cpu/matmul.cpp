@@ -19,6 +19,10 @@ namespace {
 constexpr int kDirectRows = 4;
 // Many rows: the weight is widened to fp32 a slab of rows at a time for sgemm, bounding the copy.
 constexpr int kSlabRows = 256;
+// sgemm is called on blocks of exactly this many rows (the last one zero-padded). OpenBLAS picks its
+// kernel by shape (on AVX-512 machines small shapes take another path), so a row's result would depend
+// on how many rows came with it; with one fixed shape it does not, as a GPU twin's padded step needs.
+constexpr int kBlockRows = 16;
 
 void check_dims(int m, int n, int k) {
   if (m < 0 || n < 0 || k < 0)
@@ -43,11 +47,27 @@ void matmul_f32(const float* x, const bf16* weight, const bf16* bias, float* y, 
     return;
   }
   std::vector<float> slab(static_cast<std::size_t>(std::min(kSlabRows, n)) * k);
+  std::vector<float> tail_x, tail_y;  // the last, partial block of rows, zero-padded
+  const int full_rows = m / kBlockRows * kBlockRows;
+  if (full_rows < m) {
+    tail_x.assign(static_cast<std::size_t>(kBlockRows) * k, 0.0f);
+    std::copy(x + static_cast<std::size_t>(full_rows) * k, x + static_cast<std::size_t>(m) * k, tail_x.begin());
+    tail_y.resize(static_cast<std::size_t>(kBlockRows) * std::min(kSlabRows, n));
+  }
   for (int j0 = 0; j0 < n; j0 += kSlabRows) {
     const int rows = std::min(kSlabRows, n - j0);
     const bf16* w = weight + static_cast<std::size_t>(j0) * k;
     for (std::size_t e = 0; e < static_cast<std::size_t>(rows) * k; ++e) slab[e] = to_float(w[e]);
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, rows, k, 1.0f, x, k, slab.data(), k, 0.0f, y + j0, n);
+    for (int i0 = 0; i0 < full_rows; i0 += kBlockRows)
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, kBlockRows, rows, k, 1.0f, x + static_cast<std::size_t>(i0) * k,
+                  k, slab.data(), k, 0.0f, y + static_cast<std::size_t>(i0) * n + j0, n);
+    if (full_rows < m) {
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, kBlockRows, rows, k, 1.0f, tail_x.data(), k, slab.data(), k,
+                  0.0f, tail_y.data(), rows);
+      for (int i = full_rows; i < m; ++i)
+        std::copy_n(tail_y.data() + static_cast<std::size_t>(i - full_rows) * rows, rows,
+                    y + static_cast<std::size_t>(i) * n + j0);
+    }
   }
   if (bias != nullptr)
     for (int i = 0; i < m; ++i)

@@ -101,6 +101,23 @@ TEST(Checkpoint, DtypeNotMatchingConfigNamesTensor) {
   EXPECT_NE(message.find(": tensor 'model."), std::string::npos) << message;
 }
 
+// A config that says tied over a file whose lm_head.weight differs from the embedding: transformers (5.x)
+// uses the stored head rather than tying, and so does the loader.
+TEST(Checkpoint, AStoredHeadThatDiffersFromATiedEmbeddingIsUsed) {
+  const auto dir = scratch_copy("qwen2_fp32", "tied_with_head");
+  const ModelConfig untied_config = load_model_config(dir.string());
+  ASSERT_FALSE(untied_config.tie_word_embeddings);
+  nlohmann::json config = nlohmann::json::parse(testing::read_file(dir / "config.json"));
+  config["tie_word_embeddings"] = true;
+  testing::write_file(dir / "config.json", config.dump());
+  const Checkpoint checkpoint(dir.string());
+  const TransformerWeights untied = load_transformer_weights(checkpoint, untied_config, ShardSpec{});
+  const TransformerWeights tied = load_transformer_weights(checkpoint, load_model_config(dir.string()), ShardSpec{});
+  ASSERT_FALSE(untied.lm_head.empty());
+  EXPECT_EQ(tied.lm_head, untied.lm_head);
+  EXPECT_FALSE(tied.config.tie_word_embeddings);
+}
+
 TEST(Checkpoint, HeaderOffsetsOutsideFileNameTensor) {
   const auto dir = scratch_copy("qwen2_fp32", "offsets");
   const auto path = dir / "model.safetensors";

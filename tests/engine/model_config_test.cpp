@@ -110,8 +110,13 @@ TEST(ModelConfig, NamesBadFields) {
   EXPECT_NE(config_error(base + R"("hidden_size":64,"rope_scaling":{"rope_type":"llama3","factor":8}})").find("low_freq_factor"),
             std::string::npos);
   EXPECT_NE(config_error(R"({"hidden_size":64})").find("architectures"), std::string::npos);
-  EXPECT_EQ(config_error(base + R"("hidden_size":64,"use_sliding_window":true})"),
+  EXPECT_EQ(config_error(base + R"("hidden_size":64,"use_sliding_window":true,"sliding_window":8,"max_window_layers":0})"),
             "config.json: field 'use_sliding_window': expected false (sliding-window attention is not supported)");
+  EXPECT_NE(config_error(base + R"("hidden_size":64,"layer_types":["sliding_attention"]})").find("layer_types[0]"),
+            std::string::npos);
+  EXPECT_EQ(config_error(base + R"("hidden_size":64,"model_type":"mistral"})"),
+            "config.json: field 'model_type': expected 'qwen2' for Qwen2ForCausalLM, not 'mistral' (transformers would "
+            "build a mistral model)");
   EXPECT_NE(config_error("{").find("not valid JSON"), std::string::npos);
   EXPECT_EQ(config_error(base + R"("hidden_size":64,"max_position_embeddings":0})"),
             "config.json: field 'max_position_embeddings': expected a positive integer");
@@ -133,15 +138,67 @@ TEST(GenerationConfig, ReadsFixtureDefaults) {
   EXPECT_THROW(parse_generation_config(R"({"temperature":"hot"})", "g.json"), std::runtime_error);
 }
 
-// The model stops on the end tokens of both files, as transformers' generate does (instruct checkpoints
-// often name a second one only in generation_config.json).
-TEST(ModelConfig, EndTokensOfGenerationConfigJoinThoseOfConfig) {
+// Sliding windows transformers would not use (no window, or no layer past max_window_layers) are accepted.
+TEST(ModelConfig, SlidingWindowSettingsThatSlideNoLayerAreAccepted) {
+  const std::string base = R"({"architectures":["Qwen2ForCausalLM"],"num_hidden_layers":2,"num_attention_heads":4,)"
+                           R"("intermediate_size":8,"vocab_size":10,"hidden_size":64,)";
+  EXPECT_NO_THROW(parse_model_config(base + R"("use_sliding_window":true,"sliding_window":null})", "c"));
+  EXPECT_NO_THROW(parse_model_config(base + R"("use_sliding_window":true,"sliding_window":8,"max_window_layers":2})", "c"));
+  EXPECT_NO_THROW(parse_model_config(base + R"("use_sliding_window":false,"sliding_window":8,"max_window_layers":0})", "c"));
+  EXPECT_NO_THROW(
+      parse_model_config(base + R"("layer_types":["full_attention","full_attention"],"use_sliding_window":true})", "c"));
+}
+
+// RoPE settings are read as transformers 5.x reads them: the rope dict's own theta first, an empty
+// rope_scaling as absent, Llama-3's original length from the top level, the dict, or the model length.
+TEST(ModelConfig, RopeSettingsFollowTransformersPrecedence) {
+  const std::string base = R"({"architectures":["LlamaForCausalLM"],"num_hidden_layers":1,"num_attention_heads":4,)"
+                           R"("intermediate_size":8,"vocab_size":10,"hidden_size":64,"max_position_embeddings":4096,)";
+  const std::string llama3 = R"({"rope_type":"llama3","factor":8.0,"low_freq_factor":1.0,"high_freq_factor":4.0)";
+  // A 5.x config re-saved by 4.x: rope_parameters carries the real theta, the top level a default.
+  ModelConfig c = parse_model_config(base + R"("rope_parameters":)" + llama3 +
+                                         R"(,"original_max_position_embeddings":8192,"rope_theta":500000.0},)"
+                                         R"("rope_scaling":null,"rope_theta":10000.0})", "c");
+  EXPECT_EQ(c.rope_theta, 500000.0);
+  EXPECT_EQ(c.rope_scaling.type, RopeScaling::Type::kLlama3);
+  EXPECT_EQ(c.rope_scaling.original_max_position_embeddings, 8192);
+  // An empty rope_scaling beside rope_parameters is absent.
+  c = parse_model_config(base + R"("rope_scaling":{},"rope_parameters":)" + llama3 + R"(}})", "c");
+  EXPECT_EQ(c.rope_scaling.type, RopeScaling::Type::kLlama3);
+  EXPECT_EQ(c.rope_scaling.original_max_position_embeddings, 4096);  // the model length when none is given
+  EXPECT_EQ(c.rope_theta, 10000.0);
+  // A top-level original length wins (Phi-3's layout, which transformers honours for every model).
+  c = parse_model_config(base + R"("original_max_position_embeddings":2048,"rope_scaling":)" + llama3 +
+                             R"(,"original_max_position_embeddings":8192}})", "c");
+  EXPECT_EQ(c.rope_scaling.original_max_position_embeddings, 2048);
+  // A non-empty rope_scaling wins over rope_parameters, with its own theta.
+  c = parse_model_config(base + R"("rope_scaling":{"rope_type":"linear","factor":2.0,"rope_theta":1000.0},)"
+                                R"("rope_parameters":{"rope_type":"default","rope_theta":500000.0}})", "c");
+  EXPECT_EQ(c.rope_scaling.type, RopeScaling::Type::kLinear);
+  EXPECT_EQ(c.rope_theta, 1000.0);
+}
+
+TEST(ModelConfig, DefaultsAndNumberFormsAsTransformersReadsThem) {
+  const std::string qwen3 = R"({"architectures":["Qwen3ForCausalLM"],"num_hidden_layers":1,"num_attention_heads":4,)"
+                            R"("intermediate_size":8,"vocab_size":10,"hidden_size":64,)";
+  EXPECT_EQ(parse_model_config(qwen3 + R"("model_type":"qwen3"})", "c").head_dim, 128);  // Qwen3Config's default
+  EXPECT_EQ(parse_model_config(qwen3 + R"("num_key_value_heads":2.0})", "c").num_key_value_heads, 2);
+  EXPECT_NE(config_error(qwen3 + R"("num_key_value_heads":2.5})").find("num_key_value_heads"), std::string::npos);
+  // transformers 5.x writes dtype; a torch_dtype beside it is a stale copy.
+  EXPECT_EQ(parse_model_config(qwen3 + R"("dtype":"bfloat16","torch_dtype":"float32"})", "c").torch_dtype, DType::kBF16);
+}
+
+// The model stops on generation_config.json's end tokens when it names any, as transformers' generate and
+// vLLM do, else on config.json's.
+TEST(ModelConfig, EndTokensOfGenerationConfigWin) {
   const auto dir = std::filesystem::path(R1EVAL_TEST_TMP) / "eos_in_generation_config";
   std::filesystem::create_directories(dir);
   std::filesystem::copy_file(testing::fixture_dir("qwen2_fp32") / "config.json", dir / "config.json",
                              std::filesystem::copy_options::overwrite_existing);
   std::ofstream(dir / "generation_config.json") << R"({"eos_token_id": [7, 2], "bos_token_id": 1})";
-  EXPECT_EQ(load_model_config(dir.string()).eos_token_ids, (std::vector<std::int64_t>{2, 7}));
+  EXPECT_EQ(load_model_config(dir.string()).eos_token_ids, (std::vector<std::int64_t>{7, 2}));
+  std::ofstream(dir / "generation_config.json") << R"({"bos_token_id": 1})";
+  EXPECT_EQ(load_model_config(dir.string()).eos_token_ids, (std::vector<std::int64_t>{2}));
   std::filesystem::remove(dir / "generation_config.json");
   EXPECT_EQ(load_model_config(dir.string()).eos_token_ids, (std::vector<std::int64_t>{2}));
 }
