@@ -41,6 +41,23 @@ std::string signal_text(int sig) {
 std::string milliseconds(double seconds) { return std::to_string(static_cast<long long>(seconds * 1000)) + " ms"; }
 
 // The outcome of a finished run before its output is looked at; AC means "ran cleanly".
+// ": <the last line the program wrote to stderr>" (an interpreter's exception, "can't start new thread"),
+// cut to 200 bytes on a character boundary and with control bytes dropped; "" when it wrote nothing.
+std::string last_error_line(std::string_view err) {
+  while (!err.empty() && (err.back() == '\n' || err.back() == '\r' || err.back() == ' ')) err.remove_suffix(1);
+  const size_t nl = err.rfind('\n');
+  std::string_view line = nl == std::string_view::npos ? err : err.substr(nl + 1);
+  if (line.size() > 200) {
+    size_t cut = 200;
+    while (cut > 0 && (static_cast<unsigned char>(line[cut]) & 0xC0) == 0x80) --cut;
+    line = line.substr(0, cut);
+  }
+  std::string clean;
+  for (const char c : line)
+    if (static_cast<unsigned char>(c) >= 0x20 && c != 0x7f) clean += c;
+  return clean.empty() ? "" : ": " + clean;
+}
+
 TestResult classify(const sandbox::RunResult& run, double cpu_limit, std::uint64_t memory_limit) {
   TestResult test;
   test.ran = true;
@@ -82,7 +99,7 @@ TestResult classify(const sandbox::RunResult& run, double cpu_limit, std::uint64
     test.detail = "peak memory " + std::to_string(run.peak_memory_bytes >> 20) + " MB";
   } else if (run.exit_code != 0) {
     test.outcome = Outcome::RE;
-    test.detail = "exit code " + std::to_string(run.exit_code);
+    test.detail = "exit code " + std::to_string(run.exit_code) + last_error_line(run.stderr_data);
   } else {
     test.outcome = Outcome::AC;
   }

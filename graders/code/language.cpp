@@ -14,7 +14,10 @@ std::optional<Language> language_from_tag(std::string_view tag) {
   std::string lower(tag);
   std::transform(lower.begin(), lower.end(), lower.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  for (std::string_view name : {"cpp", "c++", "cc", "cxx", "c++17", "c++20", "cpp17", "cpp20"}) {
+  // "cpp:main.cpp", "cpp title=sol": the language is the info string's first part.
+  lower = lower.substr(0, lower.find_first_of(": {"));
+  for (std::string_view name : {"cpp", "c++", "cc", "cxx", "c++11", "c++14", "c++17", "c++20", "cpp11", "cpp14",
+                                "cpp17", "cpp20", "gnu++17", "gnu++20"}) {
     if (lower == name) return Language::Cpp;
   }
   for (std::string_view name : {"python", "py", "python3", "py3"}) {

@@ -64,6 +64,8 @@ TEST(CodeLanguage, Tags) {
   EXPECT_EQ(language_from_tag("CPP"), Language::Cpp);
   EXPECT_EQ(language_from_tag("c++"), Language::Cpp);
   EXPECT_EQ(language_from_tag("py"), Language::Python);
+  EXPECT_EQ(language_from_tag("c++14"), Language::Cpp);
+  EXPECT_EQ(language_from_tag("cpp:main.cpp"), Language::Cpp);  // a file name after the language
   EXPECT_FALSE(language_from_tag("rust"));
   EXPECT_EQ(language_name(Language::Python), "python");
 }

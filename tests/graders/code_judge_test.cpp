@@ -77,6 +77,27 @@ TEST(CodeJudge, Python) {
   EXPECT_NE(r.detail.find("SyntaxError"), std::string::npos) << r.detail;
 }
 
+// What solutions written for Codeforces rely on: ONLINE_JUDGE defined (their local freopen sits behind
+// #ifndef ONLINE_JUDGE), the standard stream names, and a runtime error's reason naming the exception.
+TEST(CodeJudge, OnlineJudgeConventionsHold) {
+  const char* guarded = R"(#include <cstdio>
+int main() {
+#ifndef ONLINE_JUDGE
+  std::freopen("input.txt", "r", stdin);
+#endif
+  long long a, b; if (std::scanf("%lld %lld", &a, &b) == 2) std::printf("%lld\n", a + b); }
+)";
+  JudgeResult r = shared_judge().judge_source(Language::Cpp, guarded, sum_problem());
+  EXPECT_EQ(r.outcome, Outcome::AC) << r.detail;
+  const char* streams = "a, b = map(int, open('/dev/stdin').read().split())\n"
+                        "with open('/dev/stdout', 'w') as out: out.write(str(a + b) + '\\n')\n";
+  r = shared_judge().judge_source(Language::Python, streams, sum_problem());
+  EXPECT_EQ(r.outcome, Outcome::AC) << r.detail;
+  r = shared_judge().judge_source(Language::Python, "import no_such_module_here\n", sum_problem());
+  EXPECT_EQ(r.outcome, Outcome::RE);
+  EXPECT_NE(r.detail.find("ModuleNotFoundError: No module named 'no_such_module_here'"), std::string::npos) << r.detail;
+}
+
 TEST(CodeJudge, FloatAnswersWithinTolerance) {
   const char* third = "#include <cstdio>\nint main(){ std::printf(\"%.7f\\n\", 1.0 / 3); }\n";
   JudgeResult r = shared_judge().judge_source(Language::Cpp, third, problem({{"", "0.333333333333\n"}}));

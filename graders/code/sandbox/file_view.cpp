@@ -95,6 +95,17 @@ std::vector<MountStep> mount_steps(const std::vector<MountSpec>& view, const std
     proc.target = new_root + "/proc";
     proc.optional = true;  // some container runtimes forbid a fresh proc; programs rarely need it
     steps.push_back(std::move(proc));
+    // The standard stream names programs open ("open('/dev/stdin')", freopen("/dev/stdout")), through the
+    // program's own /proc/self/fd as on any Linux host.
+    for (const auto& [name, target] : {std::pair{"/dev/stdin", "/proc/self/fd/0"}, std::pair{"/dev/stdout", "/proc/self/fd/1"},
+                                       std::pair{"/dev/stderr", "/proc/self/fd/2"}, std::pair{"/dev/fd", "/proc/self/fd"}}) {
+      MountStep link;
+      link.kind = MountKind::Symlink;
+      link.source = target;
+      link.target = new_root + name;
+      link.optional = true;
+      steps.push_back(std::move(link));
+    }
   }
   return steps;
 }

@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <poll.h>
@@ -371,6 +372,10 @@ RunResult run_sandboxed(const RunSpec& spec, const Isolation& iso) {
     child.stdin_fd = input.get();
     child.stdout_fd = out.write.get();
     child.stderr_fd = err.write.get();
+    // A pipe's inode belongs to the judge with mode 0600, so the sandbox uid could not reopen its own
+    // output through /proc/self/fd/1 (/dev/stdout, freopen). These pipes are this run's alone.
+    ::fchmod(out.write.get(), 0622);
+    ::fchmod(err.write.get(), 0622);
 
     const auto start = Clock::now();
     pid_t pid = static_cast<pid_t>(syscall(SYS_clone, clone_flags(layers), nullptr, nullptr, nullptr, nullptr));

@@ -15,7 +15,9 @@ struct RunLimits {
   std::uint64_t stdout_bytes = 64u << 20;  // more stdout than this ends the run (OutputLimit)
   std::uint64_t stderr_bytes = 64u << 10;  // stderr beyond this is read and dropped
   std::uint64_t file_bytes = 64u << 20;    // largest file it may write
-  int processes = 16;                    // processes and threads it may have at once
+  // Processes and threads it may have at once (the sandbox's reaper among them): enough for a thread pool
+  // sized by the host's cores, few enough that a fork bomb stops at once.
+  int processes = 64;
   int open_files = 64;
 };
 
