@@ -37,9 +37,13 @@ std::string_view without_closing_punctuation(std::string_view s) {
 // The comparison behind every entry point: text, then plain numerals, then the parsed trees, then text
 // ignoring case for answers the parser could not decide.
 Decision decide(std::string_view a, std::string_view b) {
-  const std::string na = normalize_answer(a);
-  const std::string nb = normalize_answer(b);
+  std::string variable_a, variable_b;
+  const std::string na = normalize_answer(a, &variable_a);
+  const std::string nb = normalize_answer(b, &variable_b);
   if (na.empty() || nb.empty()) return {false, "empty answer"};
+  // "x=5" states 5, but "x=-2" is another line than "y=-2": when both name a variable, the names must agree.
+  if (!variable_a.empty() && !variable_b.empty() && variable_a != variable_b)
+    return {false, "equations in different variables (" + variable_a + " and " + variable_b + ")"};
   if (na == nb) return {true, "same normalised text"};
   if (only_words(na) && only_words(nb) && ascii_lower(na) == ascii_lower(nb)) return {true, "same text ignoring case"};
   const auto qa = parse_simple_rational(na);

@@ -139,33 +139,36 @@ void strip_trailing_punctuation(std::string& s) {
 
 // "x=5" -> "5" when the left side is one variable name (a letter, maybe with a subscript or a Greek
 // command) and there is no other '=' or inequality.
-void drop_variable_prefix(std::string& s) {
+// Drops a leading "x=" and returns the name it dropped ("x", "a_1", "\\theta"), or "" when there was none.
+std::string drop_variable_prefix(std::string& s) {
   const size_t eq = s.find('=');
-  if (eq == std::string::npos || eq == 0 || s.find('=', eq + 1) != std::string::npos) return;
-  if (s.find('<') != std::string::npos || s.find('>') != std::string::npos) return;
+  if (eq == std::string::npos || eq == 0 || s.find('=', eq + 1) != std::string::npos) return "";
+  if (s.find('<') != std::string::npos || s.find('>') != std::string::npos) return "";
   const std::string_view lhs = std::string_view(s).substr(0, eq);
   size_t i = 0;
   if (lhs[0] == '\\') {
     ++i;
     while (i < lhs.size() && is_letter(lhs[i])) ++i;
-    if (i == 1) return;
+    if (i == 1) return "";
   } else if (is_letter(lhs[0])) {
     i = 1;
   } else {
-    return;
+    return "";
   }
   if (i < lhs.size() && lhs[i] == '_') {
     ++i;
     if (i < lhs.size() && lhs[i] == '{') {
       const size_t close = closing_brace(lhs, i);
-      if (close == std::string_view::npos) return;
+      if (close == std::string_view::npos) return "";
       i = close;
     } else if (i < lhs.size()) {
       ++i;
     }
   }
-  if (i != lhs.size()) return;
+  if (i != lhs.size()) return "";
+  std::string name(lhs);
   s.erase(0, eq + 1);
+  return name;
 }
 
 }  // namespace
@@ -176,10 +179,11 @@ std::string ascii_lower(std::string_view s) {
   return out;
 }
 
-std::string normalize_answer(std::string_view answer) {
+std::string normalize_answer(std::string_view answer, std::string* variable) {
   std::string s = strip_spaces(rewrite_commands(answer));
   strip_trailing_punctuation(s);
-  drop_variable_prefix(s);
+  std::string dropped = drop_variable_prefix(s);
+  if (variable) *variable = std::move(dropped);
   strip_trailing_punctuation(s);
   return s;
 }

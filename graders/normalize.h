@@ -8,8 +8,9 @@ namespace r1eval::graders {
 // The answer without presentation: math delimiters ($, \( \), \[ \]), \displaystyle, \left/\right, spacing
 // commands and whitespace, text wrappers (\text{..}, \textbf{..}, \mathrm{..}, \mbox{..}) reduced to their
 // content, \dfrac/\tfrac spelled \frac, trailing sentence punctuation removed, and a leading "x=" (one
-// variable name, only equals sign) dropped. Idempotent.
-std::string normalize_answer(std::string_view answer);
+// variable name, only equals sign) dropped; the name dropped is stored in `variable` when given ("" when
+// none was). Idempotent.
+std::string normalize_answer(std::string_view answer, std::string* variable = nullptr);
 
 // Lower-cases ASCII letters (text answers compare case-insensitively).
 std::string ascii_lower(std::string_view s);

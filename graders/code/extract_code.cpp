@@ -35,13 +35,18 @@ struct Fence {
   char mark;
   std::size_t length;
   std::string_view info;
+  std::size_t indent;  // spaces before the fence
 };
 
-// A fence line: up to three spaces, then three or more ` or ~, then an optional info string.
+// Spaces a fence may be indented by: CommonMark's three, plus the content offset of list items nested a
+// few deep ("1. Code:\n   ```python"), where models often put the solution.
+constexpr std::size_t kMaxFenceIndent = 12;
+
+// A fence line: up to kMaxFenceIndent spaces, then three or more ` or ~, then an optional info string.
 std::optional<Fence> parse_fence(std::string_view line) {
   std::size_t indent = 0;
   while (indent < line.size() && line[indent] == ' ') ++indent;
-  if (indent > 3 || indent >= line.size()) return std::nullopt;
+  if (indent > kMaxFenceIndent || indent >= line.size()) return std::nullopt;
   char mark = line[indent];
   if (mark != '`' && mark != '~') return std::nullopt;
   std::size_t run = indent;
@@ -49,7 +54,22 @@ std::optional<Fence> parse_fence(std::string_view line) {
   if (run - indent < 3) return std::nullopt;
   std::string_view info = trim(line.substr(run));
   if (mark == '`' && info.find('`') != std::string_view::npos) return std::nullopt;
-  return Fence{mark, run - indent, info};
+  return Fence{mark, run - indent, info, indent};
+}
+
+// A fenced block's body without the fence's own indentation (up to that many spaces per line), as
+// Markdown renders a block inside a list item: Python's indentation must start at column 0.
+std::string dedent(std::string_view body, std::size_t indent) {
+  if (indent == 0) return std::string(body);
+  std::string out;
+  out.reserve(body.size());
+  for (const Line& line : split_lines(body)) {
+    std::string_view full = body.substr(line.begin, line.end - line.begin);
+    std::size_t strip = 0;
+    while (strip < indent && strip < full.size() && full[strip] == ' ') ++strip;
+    out.append(full.substr(strip));
+  }
+  return out;
 }
 
 bool closes(const Fence& open, std::string_view line) {
@@ -88,11 +108,11 @@ std::optional<Language> guess_language(std::string_view source) {
   return std::nullopt;
 }
 
-std::optional<ExtractedCode> extract_code(std::string_view response) {
+std::optional<ExtractedCode> extract_code(std::string_view response, std::vector<std::string>* skipped_tags) {
   auto region = answer_region(response);
   if (!region) return std::nullopt;
   std::vector<Line> lines = split_lines(*region);
-  std::optional<ExtractedCode> last;
+  std::optional<ExtractedCode> last, last_guessed;
   for (std::size_t i = 0; i < lines.size(); ++i) {
     auto open = parse_fence(lines[i].text);
     if (!open) continue;
@@ -101,20 +121,22 @@ std::optional<ExtractedCode> extract_code(std::string_view response) {
     if (j == lines.size()) break;  // unclosed: the response was cut off inside this block
     std::size_t body_begin = lines[i].end;
     std::size_t body_end = lines[j].begin;
-    std::string_view body = region->substr(body_begin, body_end - body_begin);
+    const std::string body = dedent(region->substr(body_begin, body_end - body_begin), open->indent);
     std::string_view tag = open->info.substr(0, open->info.find_first_of(" \t{"));
-    std::optional<Language> language;
     if (tag.empty()) {
-      language = guess_language(body);
+      if (auto language = guess_language(body)) last_guessed = ExtractedCode{*language, body};
     } else if (tag == "c" || tag == "C") {
-      language = Language::Cpp;  // C programs are judged with the C++ compiler
-    } else {
-      language = language_from_tag(tag);
+      last = ExtractedCode{Language::Cpp, body};  // C programs are judged with the C++ compiler
+    } else if (auto language = language_from_tag(tag)) {
+      last = ExtractedCode{*language, body};
+    } else if (skipped_tags) {
+      skipped_tags->emplace_back(tag);
     }
-    if (language) last = ExtractedCode{*language, std::string(body)};
     i = j;
   }
-  return last;
+  // A block the response tagged as a program wins over one whose language was only guessed (a usage
+  // line "print(solve(1, 2))" after the solution).
+  return last ? last : last_guessed;
 }
 
 }  // namespace r1eval::graders::code

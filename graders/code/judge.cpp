@@ -310,11 +310,19 @@ Judge::~Judge() = default;
 
 JudgeResult Judge::judge_response(std::string_view response, const ProblemSpec& problem,
                                   std::optional<Language> language) const {
-  std::optional<ExtractedCode> code = extract_code(response);
+  std::vector<std::string> skipped_tags;
+  std::optional<ExtractedCode> code = extract_code(response, &skipped_tags);
   if (!code) {
     JudgeResult result;
     result.outcome = Outcome::CE;
     result.detail = "no code block found in the response";
+    if (!skipped_tags.empty()) {
+      std::string tag;
+      for (const char c : skipped_tags.back().substr(0, 40))
+        if (c > 0x20 && c < 0x7f) tag += c;  // the model's text: printable ASCII only in a reason
+      result.detail = "no C++ or Python code block in the response (a block tagged '" + tag +
+                      "' is not a language the judge runs)";
+    }
     return result;
   }
   return impl_->judge_source(language.value_or(code->language), code->source, problem);

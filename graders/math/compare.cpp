@@ -550,6 +550,19 @@ class Comparer {
     }
   }
 
+  // A quantity made of names only: "m + n", "a_1 + a_2 - a_3", "r^2" (a name to a constant power).
+  static bool is_named_quantity(const Node& n) {
+    switch (n.kind) {
+      case NodeKind::kAdd:
+        for (const NodePtr& k : n.kids)
+          if (!is_named_quantity(*k)) return false;
+        return true;
+      case NodeKind::kNeg: return is_named_quantity(*n.kids[0]);
+      case NodeKind::kPow: return is_name(*n.kids[0]) && is_constant(*n.kids[1]);
+      default: return is_name(n);
+    }
+  }
+
   // "f(3)", "g(-1)", "h(1/2)": a function's value at a constant point, read as the product of a letter and a
   // number (a number-first product, "2x", stays an equation's side).
   static bool is_value_at_point(const Node& n) {
@@ -573,7 +586,8 @@ class Comparer {
     size_t last = rel.kids.size() - 1;
     for (size_t k = 0; k < rel.relations.size(); ++k) {
       if (rel.relations[k] == Rel::kApprox) {
-        if (k > 0) {
+        // "14/3 \approx 4.67": the exact value comes first; "x \approx 4.67" names what it approximates.
+        if (k > 0 || is_constant(*rel.kids[0])) {
           last = k;
           break;
         }
@@ -641,6 +655,12 @@ class Comparer {
     }
     // "f(x) = 1", "(p, q) = (3, 2)", "AB = 4 = ...": the value the equalities end with.
     if (const Node* v = final_value(rel)) return compare(*v, other);
+    // "m + n = 33", "r^2 = 25" against 33, 25 (AIME asks for such quantities): a sum of names, or a name's
+    // power, equated with a constant states that constant. "2x = 10" and "x + 1 = 5" stay equations.
+    if (single_equation(rel) && rel.relations[0] == Rel::kEq && is_constant(other)) {
+      if (is_constant(*rel.kids[1]) && is_named_quantity(*rel.kids[0])) return compare(*rel.kids[1], other);
+      if (is_constant(*rel.kids[0]) && is_named_quantity(*rel.kids[1])) return compare(*rel.kids[0], other);
+    }
     return different("relation against non-relation");
   }
 

@@ -131,7 +131,9 @@ class Parser {
     while (at_separator()) {
       if (is_symbol(peek(), ';')) group_starts.push_back(out.size());
       else commas = true;
+      const bool symbol = !is_separator_word(peek());
       advance();
+      if (symbol && is_separator_word(peek())) advance();  // "3, 5, and 7": the serial comma's "and"
       if (at_item_end()) break;  // trailing comma
       if (out.size() >= kMaxItems) throw BudgetExhausted();
       out.push_back(relation());

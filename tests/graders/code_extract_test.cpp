@@ -58,6 +58,29 @@ TEST(CodeExtract, TildeFencesLongerFencesAndCrlf) {
   EXPECT_EQ(code->source, "print('```')\n```\nprint(2)\n");
 }
 
+// A solution in a list item: the fence is indented, and so is every line of its body, which Markdown (and
+// the judge) strips, so that Python's indentation starts at column 0.
+TEST(CodeExtract, AFenceInsideAListItemIsDedented) {
+  const auto code = extract_code("1. The program:\n\n   ```python\n   def f():\n       return 1\n   print(f())\n   ```\n");
+  ASSERT_TRUE(code);
+  EXPECT_EQ(code->language, Language::Python);
+  EXPECT_EQ(code->source, "def f():\n    return 1\nprint(f())\n");
+  const auto deeper = extract_code("- Step\n    - Code:\n\n      ```cpp\n      int main() {}\n      ```\n");
+  ASSERT_TRUE(deeper);
+  EXPECT_EQ(deeper->source, "int main() {}\n");
+}
+
+// A block the response tagged as a program wins over a later untagged one whose language is only guessed.
+TEST(CodeExtract, ATaggedProgramWinsOverALaterGuessedSnippet) {
+  const auto code = extract_code("```python\ndef solve(a, b):\n    return a + b\nprint(solve(*map(int, input().split())))\n```\n"
+                                 "Usage:\n```\nprint(solve(1, 2))\n```\n");
+  ASSERT_TRUE(code);
+  EXPECT_NE(code->source.find("def solve"), std::string::npos) << code->source;
+  std::vector<std::string> skipped;
+  EXPECT_FALSE(extract_code("```java\nclass Main {}\n```\n", &skipped));
+  EXPECT_EQ(skipped, std::vector<std::string>{"java"});
+}
+
 TEST(CodeExtract, NoFenceNoCode) { EXPECT_FALSE(extract_code("The answer is 42.")); }
 
 TEST(CodeLanguage, Tags) {

@@ -121,6 +121,19 @@ TEST(EquivalenceNearMisses, ValueAtAPoint) {
   });
 }
 
+// A sum of names, or a name's power, equated with a constant states that constant (AIME's "m + n = 33");
+// an equation to solve does not. Two equations in different variables differ however alike their values.
+TEST(EquivalenceNearMisses, NamedQuantitiesAndVariables) {
+  check_all({
+      {"m + n = 33", "33", true}, {"m+n=33", "033", true}, {"a+b+c = 12", "12", true}, {"r^2 = 25", "25", true},
+      {"a_1 + a_2 = 6", "6", true}, {"33 = m + n", "33", true}, {"m + n = 34", "33", false},
+      {"x + 1 = 5", "5", false}, {"2x = 10", "10", false},
+      {"x = -2", "y = -2", false}, {"y = 3", "x = 3", false}, {"x = 2x+3", "y = 2x+3", false}, {"x = 5", "5", true},
+      {"\\frac{14}{3} \\approx 4.67", "\\frac{14}{3}", true}, {"x \\approx 4.67", "4.67", true},
+      {"3, 5, \\text{ and } 7", "3, 5, 7", true}, {"3, 5, and 7", "3, 5, 7", true}, {"3, 5, and 8", "3, 5, 7", false},
+  });
+}
+
 // A \\pm inside a list or set stands for its two values in place.
 TEST(EquivalenceNearMisses, PlusMinusInLists) {
   check_all({
