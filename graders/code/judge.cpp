@@ -189,7 +189,7 @@ struct Judge::Impl {
   }
 
   TestResult run_test(Language language, const ScratchFolder& program, const ProblemSpec& problem,
-                      const TestCase& test, const OutputChecker* checker) const {
+                      const TestCase& test, const OutputChecker* checker, bool problem_has_floats) const {
     sandbox::RunSpec spec;
     if (language == Language::Cpp) {
       spec.argv = {"/prog/solution"};
@@ -221,6 +221,7 @@ struct Judge::Impl {
     }
     CompareOptions options;
     options.float_tolerance = problem.float_tolerance;
+    options.problem_has_floats = problem_has_floats;
     CompareResult compared = compare_output(test.output, run.stdout_data, options);
     if (!compared.accepted) {
       result.outcome = Outcome::WA;
@@ -273,11 +274,15 @@ struct Judge::Impl {
                      const OutputChecker* checker, JudgeResult& result) const {
     const std::size_t n = problem.tests.size();
     result.tests.assign(n, TestResult{});
+    // A real-valued answer that the jury printed as "2" in one test is a real all the same when another
+    // test's answer shows decimals.
+    const bool problem_has_floats =
+        std::any_of(problem.tests.begin(), problem.tests.end(), [](const TestCase& t) { return has_float_token(t.output); });
     std::atomic<std::size_t> first_failure{n};
     arena.execute([&] {
       tbb::parallel_for(std::size_t{0}, n, [&](std::size_t i) {
         if (config.stop_at_first_failure && i > first_failure.load()) return;
-        result.tests[i] = run_test(language, program, problem, problem.tests[i], checker);
+        result.tests[i] = run_test(language, program, problem, problem.tests[i], checker, problem_has_floats);
         if (result.tests[i].outcome != Outcome::AC) {
           std::size_t seen = first_failure.load();
           while (i < seen && !first_failure.compare_exchange_weak(seen, i)) {

@@ -70,17 +70,16 @@ std::string shorten(std::string_view token) {
 
 }  // namespace
 
+bool has_float_token(std::string_view text) {
+  Tokens scan(text);
+  while (const auto token = scan.next())
+    if (is_float_token(*token)) return true;
+  return false;
+}
+
 CompareResult compare_output(std::string_view expected, std::string_view actual, const CompareOptions& options) {
-  bool floats = options.float_tolerance;
-  if (!floats && options.detect_floats) {
-    Tokens scan(expected);
-    while (const auto token = scan.next()) {
-      if (is_float_token(*token)) {
-        floats = true;
-        break;
-      }
-    }
-  }
+  bool floats = options.float_tolerance || (options.detect_floats && options.problem_has_floats);
+  if (!floats && options.detect_floats) floats = has_float_token(expected);
   Tokens want(expected), got(actual);
   std::size_t index = 0;
   for (;;) {

@@ -46,6 +46,10 @@ code::JudgeRequest parse_request(const json& object, std::size_t line) {
   }
   spec->time_limit_ms = positive_int(object, "time_limit_ms", spec->time_limit_ms, line);
   spec->memory_limit_mb = positive_int(object, "memory_limit_mb", spec->memory_limit_mb, line);
+  if (auto floats = object.find("float_tolerance"); floats != object.end() && !floats->is_null()) {
+    if (!floats->is_boolean()) bad_line(line, "field 'float_tolerance': expected true or false");
+    spec->float_tolerance = floats->get<bool>();
+  }
   if (auto checker = object.find("checker"); checker != object.end() && !checker->is_null()) {
     if (!checker->is_string()) bad_line(line, "field 'checker': expected the source of a checker (a string)");
     spec->checker = checker->get<std::string>();

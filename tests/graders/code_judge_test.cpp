@@ -104,6 +104,13 @@ TEST(CodeJudge, FloatAnswersWithinTolerance) {
   EXPECT_EQ(r.outcome, Outcome::AC) << r.detail;
   r = shared_judge().judge_source(Language::Cpp, third, problem({{"", "0.3334\n"}}));
   EXPECT_EQ(r.outcome, Outcome::WA);
+  // A real answer the jury printed as "2" in one test (plain cout of a double) is a real all the same when
+  // another test of the problem shows decimals; alone, an integer answer still compares exactly.
+  const char* half = "#include <cstdio>\nint main(){ double x; std::scanf(\"%lf\", &x); std::printf(\"%.9f\\n\", x / 2); }\n";
+  r = shared_judge().judge_source(Language::Cpp, half, problem({{"4\n", "2\n"}, {"3\n", "1.5\n"}}));
+  EXPECT_EQ(r.outcome, Outcome::AC) << r.detail;
+  r = shared_judge().judge_source(Language::Cpp, half, problem({{"4\n", "2\n"}}));
+  EXPECT_EQ(r.outcome, Outcome::WA) << r.detail;
 }
 
 // A checker in the testlib convention, written without testlib: any pair (x, y) with x + y = n and
