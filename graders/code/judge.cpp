@@ -80,12 +80,21 @@ TestResult classify(const sandbox::RunResult& run, double cpu_limit, std::uint64
       test.detail = "memory limit " + std::to_string(memory_limit >> 20) + " MB exceeded";
       return test;
     case RunStatus::CpuLimit:
+    case RunStatus::WallLimit:
+      // A program held at its memory limit may stall in reclaim instead of being OOM-killed, until a time
+      // limit stops it: it went over its memory, and that is the verdict whichever limit fired first.
+      if (run.peak_memory_bytes >= memory_limit) {
+        test.outcome = Outcome::MLE;
+        test.detail = "memory limit " + std::to_string(memory_limit >> 20) + " MB reached (the run stalled there until its time limit)";
+        return test;
+      }
+      if (run.status == RunStatus::WallLimit) {
+        test.outcome = Outcome::TLE;
+        test.detail = "wall time over " + milliseconds(run.wall_seconds);  // CPU of a killed program is unknown
+        return test;
+      }
       test.outcome = Outcome::TLE;
       test.detail = "CPU time " + milliseconds(run.cpu_seconds) + " over " + milliseconds(cpu_limit);
-      return test;
-    case RunStatus::WallLimit:
-      test.outcome = Outcome::TLE;
-      test.detail = "wall time over " + milliseconds(run.wall_seconds);  // CPU of a killed program is unknown
       return test;
     case RunStatus::Signaled:
       test.outcome = Outcome::RE;
