@@ -125,8 +125,6 @@ std::optional<ExtractedCode> extract_code(std::string_view response, std::vector
     std::string_view tag = open->info.substr(0, open->info.find_first_of(" \t{"));
     if (tag.empty()) {
       if (auto language = guess_language(body)) last_guessed = ExtractedCode{*language, body};
-    } else if (tag == "c" || tag == "C") {
-      last = ExtractedCode{Language::Cpp, body};  // C programs are judged with the C++ compiler
     } else if (auto language = language_from_tag(tag)) {
       last = ExtractedCode{*language, body};
     } else if (skipped_tags) {

@@ -200,7 +200,7 @@ struct Judge::Impl {
   TestResult run_test(Language language, const ScratchFolder& program, const ProblemSpec& problem,
                       const TestCase& test, const OutputChecker* checker, bool problem_has_floats) const {
     sandbox::RunSpec spec;
-    if (language == Language::Cpp) {
+    if (language != Language::Python) {
       spec.argv = {"/prog/solution"};
     } else {
       spec.argv = {tools.python, "/prog/solution.py"};
@@ -252,6 +252,9 @@ struct Judge::Impl {
       if (language == Language::Cpp) {
         program.write("solution.cpp", source);
         built = compile_cpp(tools, config, program.box(), "solution.cpp", "solution");
+      } else if (language == Language::C) {
+        program.write("solution.c", source);
+        built = compile_c(tools, config, program.box(), "solution.c", "solution");
       } else {
         program.write("solution.py", source);
         built = check_python(tools, config, program.box(), "solution.py");

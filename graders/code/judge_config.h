@@ -11,6 +11,9 @@ struct JudgeConfig {
   std::string cxx = "g++";            // a name looked up in PATH, or a path
   // ONLINE_JUDGE as Codeforces defines it: solutions guard their local file redirection and debug output with it.
   std::vector<std::string> cxx_flags = {"-std=c++17", "-O2", "-pipe", "-DONLINE_JUDGE"};
+  // C programs (```c blocks) go through the same compiler driver as C: GNU C17, as Codeforces' GNU C11
+  // and later compile them.
+  std::vector<std::string> c_flags = {"-x", "c", "-std=gnu17", "-O2", "-pipe", "-DONLINE_JUDGE"};
   bool cxx_static = true;             // link statically when the toolchain can (faster start, like Codeforces)
   std::string python = "python3";     // /usr/bin/python3 is preferred when this is the plain name
   std::string work_dir;               // host folder for sources and binaries; empty: the system temp folder

@@ -7,7 +7,12 @@
 namespace r1eval::graders::code {
 
 std::string_view language_name(Language language) {
-  return language == Language::Cpp ? "cpp" : "python";
+  switch (language) {
+    case Language::Cpp: return "cpp";
+    case Language::Python: return "python";
+    case Language::C: return "c";
+  }
+  return "unknown";
 }
 
 std::optional<Language> language_from_tag(std::string_view tag) {
@@ -19,6 +24,9 @@ std::optional<Language> language_from_tag(std::string_view tag) {
   for (std::string_view name : {"cpp", "c++", "cc", "cxx", "c++11", "c++14", "c++17", "c++20", "cpp11", "cpp14",
                                 "cpp17", "cpp20", "gnu++17", "gnu++20"}) {
     if (lower == name) return Language::Cpp;
+  }
+  for (std::string_view name : {"c", "c11", "c17", "gnu17"}) {
+    if (lower == name) return Language::C;
   }
   for (std::string_view name : {"python", "py", "python3", "py3"}) {
     if (lower == name) return Language::Python;

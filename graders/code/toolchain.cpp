@@ -125,6 +125,7 @@ Toolchain resolve_toolchain(const JudgeConfig& config) {
   Toolchain tools;
   tools.cxx = find_executable(config.cxx);
   tools.cxx_flags = config.cxx_flags;
+  tools.c_flags = config.c_flags;
   bool plain_python = config.python == "python3" || config.python == "python";
   if (plain_python && fs::exists("/usr/bin/python3")) {
     tools.python = "/usr/bin/python3";  // the distribution's: readable by the sandbox uid, unlike ~/.pyenv
@@ -139,6 +140,7 @@ Toolchain resolve_toolchain(const JudgeConfig& config) {
   tools.run_env = {"PATH=/usr/local/bin:/usr/bin:/bin", "HOME=/box", "LANG=C.UTF-8", "PYTHONDONTWRITEBYTECODE=1"};
   if (config.cxx_static && !tools.cxx.empty() && static_linking_works(tools, config)) {
     tools.cxx_flags.push_back("-static");
+    tools.c_flags.push_back("-static");
   }
   return tools;
 }
@@ -156,6 +158,14 @@ BuildResult compile_cpp(const Toolchain& tools, const JudgeConfig& config, const
   }
   spec.argv.insert(spec.argv.end(), {"-o", "/box/" + binary_name, "/box/" + source_name});
   return interpret(sandbox::run_sandboxed(spec), config, false);
+}
+
+BuildResult compile_c(const Toolchain& tools, const JudgeConfig& config, const std::string& box,
+                      const std::string& source_name, const std::string& binary_name) {
+  // "-x c" makes the C++ driver compile the source as C; it still links libm (and libstdc++, unused).
+  Toolchain c_tools = tools;
+  c_tools.cxx_flags = tools.c_flags;
+  return compile_cpp(c_tools, config, box, source_name, binary_name);
 }
 
 BuildResult check_python(const Toolchain& tools, const JudgeConfig& config, const std::string& box,

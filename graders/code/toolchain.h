@@ -13,6 +13,7 @@ namespace r1eval::graders::code {
 struct Toolchain {
   std::string cxx;                       // absolute path; empty when not found
   std::vector<std::string> cxx_flags;    // with -static when the toolchain links statically
+  std::vector<std::string> c_flags;      // the same for C sources
   std::string python;                    // absolute path; empty when not found
   std::vector<sandbox::MountSpec> view;  // system view plus the tools' prefixes and configured paths
   std::vector<std::string> run_env;      // environment of every sandboxed process
@@ -32,6 +33,9 @@ struct BuildResult {
 BuildResult compile_cpp(const Toolchain& tools, const JudgeConfig& config, const std::string& box,
                         const std::string& source_name, const std::string& binary_name,
                         const std::vector<std::string>& include_dirs = {});
+// The same for a C source (JudgeConfig::c_flags).
+BuildResult compile_c(const Toolchain& tools, const JudgeConfig& config, const std::string& box,
+                      const std::string& source_name, const std::string& binary_name);
 
 // Checks that box/`source_name` is valid Python (compiles to bytecode) in the sandbox.
 BuildResult check_python(const Toolchain& tools, const JudgeConfig& config, const std::string& box,

@@ -98,6 +98,18 @@ int main() {
   EXPECT_NE(r.detail.find("ModuleNotFoundError: No module named 'no_such_module_here'"), std::string::npos) << r.detail;
 }
 
+// A ```c block is compiled as C: valid C that is not C++ (malloc without a cast, a variable named "new",
+// designated array initialisers) runs, with libm.
+TEST(CodeJudge, CProgramsCompileAsC) {
+  const char* c = "#include <stdio.h>\n#include <stdlib.h>\n#include <math.h>\n"
+                  "int main(void) { long long *new = malloc(2 * sizeof *new); int w[3] = {[2] = 0};\n"
+                  "  if (scanf(\"%lld %lld\", &new[0], &new[1]) != 2) return 1;\n"
+                  "  printf(\"%lld\\n\", new[0] + new[1] + w[2] + (long long)floor(sqrt(0.5))); free(new); return 0; }\n";
+  JudgeResult r = shared_judge().judge_response(response_with("c", c), sum_problem());
+  EXPECT_EQ(r.outcome, Outcome::AC) << r.detail;
+  EXPECT_EQ(r.language, Language::C);
+}
+
 TEST(CodeJudge, FloatAnswersWithinTolerance) {
   const char* third = "#include <cstdio>\nint main(){ std::printf(\"%.7f\\n\", 1.0 / 3); }\n";
   JudgeResult r = shared_judge().judge_source(Language::Cpp, third, problem({{"", "0.333333333333\n"}}));
