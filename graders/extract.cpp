@@ -64,12 +64,12 @@ class BoxCommands {
 // True when the text between two boxes only joins them: separators and spacing only ("$ and $", ", ",
 // " or "), or a short clause without a sentence end that contains "and" / "or" / a comma
 // ("} papers and \\boxed{", "} \\text{ for part (a) and } \\boxed{"), unless it revises ("not", "but").
-bool is_list_joiner(std::string_view gap) {
+// True when the gap holds separators and spacing only ("$ and $", ", ", " or ", "\\quad").
+bool only_separators(std::string_view gap) {
   static constexpr std::array<std::string_view, 10> kJoiners = {
       "\\text{ and }", "\\text{and}", "\\quad", "\\,", "\\(", "\\)", "and", "or", "\\;", "\\text{ or }"};
   size_t i = 0;
-  bool only_separators = true;
-  while (i < gap.size() && only_separators) {
+  while (i < gap.size()) {
     const char c = gap[i];
     if (is_space(c) || c == ',' || c == '$' || c == ';' || c == '&') {
       ++i;
@@ -83,9 +83,13 @@ bool is_list_joiner(std::string_view gap) {
         break;
       }
     }
-    if (!matched) only_separators = false;
+    if (!matched) return false;
   }
-  if (only_separators) return true;
+  return true;
+}
+
+bool is_list_joiner(std::string_view gap) {
+  if (only_separators(gap)) return true;
   if (gap.size() > 40 || gap.find('\n') != std::string_view::npos) return false;
   for (size_t k = 0; k + 1 < gap.size(); ++k)
     if ((gap[k] == '.' || gap[k] == '!' || gap[k] == '?' || gap[k] == ':') && is_space(gap[k + 1])) return false;
@@ -111,12 +115,20 @@ std::string ascii_lower_word(std::string_view w) {
   return out;
 }
 
-// Where the first prose word of `s` starts: a word of three or more letters outside math ($..$), outside
-// \commands and outside brace groups ("\text{Monday}" is an answer, not prose), other than "and", which
-// joins answers ("$12$ and $13$"). npos when there is none.
-size_t first_prose_word(std::string_view s) {
+// Short words that begin a condition or a description after an answer ("5 if x > 0", "(2, 3) as an
+// ordered pair", "12 in total"): with `linking_words`, first_prose_word stops at them too.
+bool is_linking_word(std::string_view lower) {
+  static constexpr std::array<std::string_view, 14> kWords = {"if", "is", "of", "in", "at", "on", "by",
+                                                              "as", "to", "so", "we", "it", "be", "an"};
+  return std::find(kWords.begin(), kWords.end(), lower) != kWords.end();
+}
+
+// Where the first prose word of `s` starts: a word of three or more letters outside math ($..$) and outside
+// \commands, other than "and", which joins answers ("$12$ and $13$"); with `linking_words`, also a short
+// linking word. A one-word text argument ("\text{Monday}", "\text{ cm}") is an answer, not prose; a longer
+// one ("\textbf{Total: 12}", "\text{(after removing duplicates)}") is read as text. npos when there is none.
+size_t first_prose_word(std::string_view s, bool linking_words = false) {
   bool in_math = false;
-  int depth = 0;
   size_t i = 0;
   while (i < s.size()) {
     const char c = s[i];
@@ -124,15 +136,21 @@ size_t first_prose_word(std::string_view s) {
       const size_t name = ++i;
       while (i < s.size() && is_letter(s[i])) ++i;
       if (i == name && i < s.size()) ++i;
+      const std::string_view command = s.substr(name, i - name);
+      const bool text_command = command.starts_with("text") || command == "mathrm" || command == "mbox";
+      if (text_command && i < s.size() && s[i] == '{') {
+        const size_t close = match_brace(s, i);
+        if (close != std::string_view::npos && trim(s.substr(i + 1, close - i - 2)).find(' ') == std::string::npos)
+          i = close;  // one word: an answer, skipped whole
+      }
       continue;
     }
     if (c == '$') in_math = !in_math;
-    if (c == '{') ++depth;
-    if (c == '}' && depth > 0) --depth;
-    if (!in_math && depth == 0 && is_letter(c)) {
+    if (!in_math && is_letter(c)) {
       size_t e = i;
       while (e < s.size() && is_letter(s[e])) ++e;
-      if (e - i >= 3 && ascii_lower_word(s.substr(i, e - i)) != "and") return i;
+      const std::string word = ascii_lower_word(s.substr(i, e - i));
+      if ((word.size() >= 3 && word != "and") || (linking_words && is_linking_word(word))) return i;
       i = e;
       continue;
     }
@@ -156,27 +174,74 @@ std::string unquote(std::string_view s) {
 
 std::optional<std::string> answer_in_prose(std::string_view x);
 
+// The number or math span `s` starts with ("1024", "$\\frac{1}{2}$", "-3/4"), or none.
+std::optional<std::string> opening_value(std::string_view s) {
+  size_t b = 0;
+  while (b < s.size() && (is_space(s[b]) || s[b] == ',' || s[b] == ':')) ++b;
+  s = s.substr(b);
+  if (s.starts_with("$")) {
+    const size_t close = s.find('$', 1);
+    if (close != std::string_view::npos && close > 1) return std::string(s.substr(0, close + 1));
+    return std::nullopt;
+  }
+  size_t e = s.starts_with("-") ? 1 : 0;
+  const size_t digits = e;
+  while (e < s.size() && (std::isdigit(static_cast<unsigned char>(s[e])) ||
+                          ((s[e] == ',' || s[e] == '.' || s[e] == '/') && e + 1 < s.size() &&
+                           std::isdigit(static_cast<unsigned char>(s[e + 1])))))
+    ++e;
+  if (e == digits) return std::nullopt;
+  return std::string(s.substr(0, e));
+}
+
+// The value the rest of an answer sentence restates its answer as, when it goes on computing it: after
+// "i.e." / "namely", or after an "=" that ends a computation ("5 choose 2 = 10", "2 to the power of 10,
+// i.e., 1024"; not the "=" of "attained at x = 3").
+std::optional<std::string> restated_value(std::string_view rest) {
+  std::optional<std::string> value;
+  for (std::string_view marker : {std::string_view("i.e."), std::string_view("namely")}) {
+    const size_t at = ascii_lower_word(rest).rfind(marker);
+    if (at != std::string::npos)
+      if (auto v = opening_value(rest.substr(at + marker.size()))) value = v;
+  }
+  if (value) return value;
+  for (size_t eq = rest.rfind('='); eq != std::string_view::npos && eq > 0; eq = rest.rfind('=', eq - 1)) {
+    size_t before = eq;
+    while (before > 0 && is_space(rest[before - 1])) --before;
+    if (before == 0) break;
+    const char c = rest[before - 1];
+    if (std::isdigit(static_cast<unsigned char>(c)) || c == ')' || c == '}') return opening_value(rest.substr(eq + 1));
+    break;  // the last "=" assigns a variable: the sentence describes, it does not compute the answer
+  }
+  return std::nullopt;
+}
+
 // The answer a phrase's remainder states first: all of it when it holds no prose, else what comes before
 // its first prose word ("7 (from 3 + 4)" -> "7"; "$12$, attained at $x = 3$" -> "$12$"; "12 ways (out of
 // 30)" -> "12"), or a lone word ("Monday"). None when the remainder starts with prose ("The largest $n$
 // is 34", "reasonable, since ...").
 std::optional<std::string> leading_answer(std::string_view remainder) {
   const std::string x = unquote(remainder);
-  const size_t prose = first_prose_word(x);
+  const size_t prose = first_prose_word(x, /*linking_words=*/true);
   if (prose == std::string_view::npos) return x.empty() ? std::nullopt : std::optional<std::string>(x);
   std::string lead = x.substr(0, prose);
-  // A bracket the prose opened ("204 (in base 10)") is not part of the answer.
+  // A bracket the prose opened ("204 (in base 10)", "\\text{(after ...)}") is not part of the answer, nor
+  // is a command left without its argument.
   int open = 0;
   for (size_t k = lead.size(); k-- > 0;) {
-    if (lead[k] == ')' || lead[k] == ']') ++open;
-    if (lead[k] == '(' || lead[k] == '[') {
+    if (lead[k] == ')' || lead[k] == ']' || lead[k] == '}') ++open;
+    if (lead[k] == '(' || lead[k] == '[' || lead[k] == '{') {
       if (open == 0) lead.resize(k);
       else --open;
     }
   }
-  // Drop what only led into the prose: separators and short linking words ("12 in total", "5 or so").
-  static constexpr std::array<std::string_view, 16> kLinking = {" and", " or", " in", " is", " of", " at", " on", " by",
-                                                                " as", " to", " if", " so", " we", " it", " be", " a"};
+  const size_t command = lead.rfind('\\');
+  if (command != std::string::npos) {
+    const std::string_view name = std::string_view(lead).substr(command + 1);
+    if (name.starts_with("text") || name == "mathrm" || name == "mbox") lead.resize(command);
+  }
+  // Drop what only led into the prose: separators, a joining "and" / "or".
+  static constexpr std::array<std::string_view, 2> kLinking = {" and", " or"};
   for (bool changed = true; changed;) {
     changed = false;
     while (!lead.empty() && (is_space(lead.back()) || std::string_view(",;:-").find(lead.back()) != std::string_view::npos)) {
@@ -191,8 +256,10 @@ std::optional<std::string> leading_answer(std::string_view remainder) {
     }
   }
   // Only short words before the prose ("a total of 12", "at least 5") is prose too.
-  if (!lead.empty() && !std::all_of(lead.begin(), lead.end(), [](char c) { return is_letter(c) || is_space(c); }))
+  if (!lead.empty() && !std::all_of(lead.begin(), lead.end(), [](char c) { return is_letter(c) || is_space(c); })) {
+    if (auto restated = restated_value(std::string_view(x).substr(prose))) return restated;
     return lead;
+  }
   if (!lead.empty()) return std::nullopt;
   // A one-word answer: the word and nothing after it but a closing period.
   size_t word = 0;
@@ -201,14 +268,29 @@ std::optional<std::string> leading_answer(std::string_view remainder) {
   return std::nullopt;
 }
 
-// "the final answer is X": X up to the end of the line or a sentence end, from the last such phrase whose
-// X starts with an answer (leading_answer); when none does, what the last phrase's X states
-// (answer_in_prose: "Final Answer: The largest $n$ is 34" -> "34"). `after_box` (the text after a
-// response's last box): only "final answer is", and only an X that starts with its answer ("is $12$",
-// "is 12", "is x = 3"; not "is independent of $a$", "is obtained by adding").
+// True when a phrase's X only judges the answer ("the answer is reasonable", "... is correct"): a check
+// written after the answer, not a statement of it.
+bool judges_the_answer(std::string_view x) {
+  static constexpr std::array<std::string_view, 11> kWords = {"reasonable", "correct",  "consistent", "plausible",
+                                                              "right",      "valid",    "indeed",     "confirmed",
+                                                              "verified",   "accurate", "sound"};
+  size_t e = 0;
+  while (e < x.size() && is_letter(x[e])) ++e;
+  const std::string first = ascii_lower_word(x.substr(0, e));
+  return std::find(kWords.begin(), kWords.end(), first) != kWords.end();
+}
+
+// "the final answer is X": X up to the end of the line or a sentence end (at most kPhraseChars), from the
+// last such phrase: the answer X starts with (leading_answer), else what X states (answer_in_prose: "Final
+// Answer: The largest $n$ is 34" -> "34"). A last phrase that only judges the answer ("To double-check that
+// the answer is reasonable, ...") defers to the phrase before it. `after_box` (the text after a response's
+// last box): only "final answer is", and only an X that starts with its answer ("is $12$", "is 12",
+// "is x = 3"; not "is independent of $a$", "is obtained by adding").
 std::optional<std::string> answer_phrase(std::string_view text, bool after_box = false) {
   static constexpr std::array<std::string_view, 4> kPhrases = {"final answer is", "answer is:", "answer is",
                                                                "answer:"};
+  constexpr size_t kPhraseChars = 500;
+  constexpr size_t kPhrasesExamined = 8;
   const std::string lower = ascii_lower_word(text);
   // Where each phrase's X begins, latest first ("final answer is" and its "answer is" begin X at one place).
   std::vector<size_t> starts;
@@ -216,16 +298,18 @@ std::optional<std::string> answer_phrase(std::string_view text, bool after_box =
     if (after_box && p != kPhrases[0]) continue;
     for (size_t at = lower.find(p); at != std::string::npos; at = lower.find(p, at + 1)) {
       size_t i = at + p.size();
-      while (i < text.size() && (text[i] == ' ' || text[i] == ':' || text[i] == '*' || text[i] == '\t')) ++i;
+      // "\textbf{Final Answer:} 12": the markup's closing brace belongs to the phrase.
+      while (i < text.size() && (text[i] == ' ' || text[i] == ':' || text[i] == '*' || text[i] == '\t' || text[i] == '}')) ++i;
       starts.push_back(i);
     }
   }
   std::sort(starts.begin(), starts.end(), std::greater<>());
   starts.erase(std::unique(starts.begin(), starts.end()), starts.end());
-  const auto remainder = [&](size_t i) {
+  if (starts.size() > kPhrasesExamined) starts.resize(kPhrasesExamined);
+  for (size_t i : starts) {
     size_t e = i;
     bool in_math = false;
-    while (e < text.size() && text[e] != '\n') {
+    while (e < text.size() && e - i < kPhraseChars && text[e] != '\n') {
       if (text[e] == '$') in_math = !in_math;
       // A period followed by a space or the end ends the sentence, unless it sits inside math or a number.
       if (!in_math && text[e] == '.' && (e + 1 == text.size() || is_space(text[e + 1]))) break;
@@ -233,22 +317,18 @@ std::optional<std::string> answer_phrase(std::string_view text, bool after_box =
     }
     std::string x = trim(text.substr(i, e - i));
     while (!x.empty() && (x.back() == '*')) x.pop_back();
-    return x;
-  };
-  for (size_t i : starts) {
-    const std::string x = remainder(i);
-    if (x.empty()) continue;
+    if (x.empty()) return std::nullopt;  // "**Final Answer:**" over the answer's own line: the fallbacks find it
     if (after_box) {
       size_t word = 0;
       while (word < x.size() && is_letter(x[word])) ++word;
-      if (word >= 2) continue;
+      if (word >= 2) return std::nullopt;
+      return leading_answer(x);
     }
+    if (judges_the_answer(x)) continue;
     if (auto lead = leading_answer(x)) return lead;
+    return answer_in_prose(x);
   }
-  if (after_box || starts.empty()) return std::nullopt;
-  const std::string x = remainder(starts.front());
-  if (x.empty()) return std::nullopt;
-  return answer_in_prose(x);
+  return std::nullopt;
 }
 
 // The last number of `s` that does not continue a word or another number ("is 1,000.99m²" -> 1,000.99;
@@ -356,7 +436,7 @@ std::optional<std::string> last_math_answer(std::string_view text) {
   const std::vector<MathSpan> spans = math_spans(text);
   if (spans.empty()) return std::nullopt;
   size_t first = spans.size() - 1;
-  while (first > 0 && is_list_joiner(text.substr(spans[first - 1].end, spans[first].begin - spans[first - 1].end)))
+  while (first > 0 && only_separators(text.substr(spans[first - 1].end, spans[first].begin - spans[first - 1].end)))
     --first;
   std::string joined;
   for (size_t k = first; k < spans.size(); ++k) {

@@ -1,5 +1,8 @@
 #include "graders/math_grader.h"
 
+#include <cctype>
+#include <optional>
+
 #include "graders/extract.h"
 #include "graders/math/compare.h"
 #include "graders/math/parser.h"
@@ -34,6 +37,43 @@ std::string_view without_closing_punctuation(std::string_view s) {
   return s;
 }
 
+// The letter of a multiple-choice answer written alone: "(C)" or "C" (A to E), after normalisation.
+std::optional<char> lone_choice(const std::string& n) {
+  if (n.size() == 3 && n[0] == '(' && n[1] >= 'A' && n[1] <= 'E' && n[2] == ')') return n[1];
+  if (n.size() == 1 && n[0] >= 'A' && n[0] <= 'E') return n[0];
+  return std::nullopt;
+}
+
+// The letter an answer opens with as an AMC-style choice followed by its value ("(C)12", "(C)\frac{1}{2}").
+std::optional<char> leading_choice(const std::string& n) {
+  if (n.size() > 3 && n[0] == '(' && n[1] >= 'A' && n[1] <= 'E' && n[2] == ')') return n[1];
+  return std::nullopt;
+}
+
+// One variable name however it is written: "a_{1}" is "a_1", case does not matter ("X" and "x").
+bool same_name(const std::string& a, const std::string& b) {
+  const auto canonical = [](const std::string& name) {
+    std::string out;
+    for (const char c : name)
+      if (c != '{' && c != '}') out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return out;
+  };
+  return canonical(a) == canonical(b);
+}
+
+// True when a normalised answer holds a letter outside command names ("2x", "\\frac{y}{2}"; not
+// "\\frac{1}{2}", "2\\pi").
+bool has_variable_letters(std::string_view s) {
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '\\') {
+      while (i + 1 < s.size() && std::isalpha(static_cast<unsigned char>(s[i + 1])) != 0) ++i;
+      continue;
+    }
+    if (std::isalpha(static_cast<unsigned char>(s[i])) != 0) return true;
+  }
+  return false;
+}
+
 // The comparison behind every entry point: text, then plain numerals, then the parsed trees, then text
 // ignoring case for answers the parser could not decide.
 Decision decide(std::string_view a, std::string_view b) {
@@ -41,10 +81,18 @@ Decision decide(std::string_view a, std::string_view b) {
   const std::string na = normalize_answer(a, &variable_a);
   const std::string nb = normalize_answer(b, &variable_b);
   if (na.empty() || nb.empty()) return {false, "empty answer"};
-  // "x=5" states 5, but "x=-2" is another line than "y=-2": when both name a variable, the names must agree.
-  if (!variable_a.empty() && !variable_b.empty() && variable_a != variable_b)
+  // "x=5" states 5, but "x=-2" is another line than "y=-2": when both name a variable and give it a
+  // constant, the names must agree ("a_1" and "a_{1}", "X" and "x" are one name). Equations with variables
+  // on both sides ("y = -2x", "x = -y/2") are left to the comparison of the equations.
+  const bool other_names = !variable_a.empty() && !variable_b.empty() && !same_name(variable_a, variable_b);
+  if (other_names && !has_variable_letters(na) && !has_variable_letters(nb))
     return {false, "equations in different variables (" + variable_a + " and " + variable_b + ")"};
-  if (na == nb) return {true, "same normalised text"};
+  if (na == nb && !other_names) return {true, "same normalised text"};
+  // A choice against "\textbf{(C)}\ 12", the choice with its value: the letters decide.
+  if (const auto choice = lone_choice(na); choice && leading_choice(nb))
+    return {*choice == *leading_choice(nb), "answer choice " + std::string(1, *leading_choice(nb))};
+  if (const auto choice = lone_choice(nb); choice && leading_choice(na))
+    return {*choice == *leading_choice(na), "answer choice " + std::string(1, *leading_choice(na))};
   if (only_words(na) && only_words(nb) && ascii_lower(na) == ascii_lower(nb)) return {true, "same text ignoring case"};
   const auto qa = parse_simple_rational(na);
   const auto qb = qa ? parse_simple_rational(nb) : std::nullopt;
@@ -64,7 +112,7 @@ Decision decide(std::string_view a, std::string_view b) {
   } catch (const math::BudgetExhausted&) {
     return {false, "work budget exceeded"};
   }
-  if (ascii_lower(na) == ascii_lower(nb)) return {true, "same text ignoring case"};
+  if (ascii_lower(na) == ascii_lower(nb) && !other_names) return {true, "same text ignoring case"};
   return {false, undecided};
 }
 

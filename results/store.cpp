@@ -129,9 +129,17 @@ void write_files_atomic(const fs::path& dir, const std::vector<NamedContent>& fi
     for (const fs::path& tmp : temporaries) ::unlink(tmp.c_str());
     throw;
   }
-  // Renames within one folder do not allocate, so once every temporary is written they all succeed
-  // (short of the folder being changed under us).
-  for (std::size_t i = 0; i < files.size(); ++i) rename_into_place(temporaries[i], dir / files[i].name);
+  // Renames within one folder do not allocate, so once every temporary is written they succeed short of
+  // the folder being changed under us; then the temporaries not yet renamed are removed. (A crash between
+  // two renames, microseconds apart, can still leave the set mixed.)
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    try {
+      rename_into_place(temporaries[i], dir / files[i].name);
+    } catch (...) {
+      for (std::size_t k = i + 1; k < temporaries.size(); ++k) ::unlink(temporaries[k].c_str());
+      throw;
+    }
+  }
   fsync_directory(dir);
 }
 

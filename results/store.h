@@ -16,7 +16,8 @@ void write_file_atomic(const std::filesystem::path& path, std::string_view conte
 
 // Writes several files of one folder so that a failure (a full disk, a quota) replaces none of them: every
 // content goes to its own fsync'd temporary first, and the renames follow only once all were written. On
-// failure the temporaries are removed and std::runtime_error names the file that could not be written.
+// failure the temporaries are removed and std::runtime_error names the file that could not be written. A
+// crash in the microseconds between two renames can still leave the set mixed.
 struct NamedContent {
   std::string name;  // a file name inside the folder
   std::string_view content;

@@ -1,7 +1,6 @@
 #include "engine/model/json_fields.h"
 
 #include <algorithm>
-#include <cmath>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -39,11 +38,6 @@ nlohmann::json parse_config_object(const std::string& text, const std::string& l
 std::optional<std::int64_t> json_int(const nlohmann::json& obj, const char* field, const std::string& label) {
   const auto it = obj.find(field);
   if (it == obj.end() || it->is_null()) return std::nullopt;
-  // Python writes 32.0 for a count some tool kept as a float; transformers takes it as 32.
-  if (it->is_number_float()) {
-    const double v = it->get<double>();
-    if (std::isfinite(v) && v == std::floor(v) && std::fabs(v) < 9.0e15) return static_cast<std::int64_t>(v);
-  }
   if (!it->is_number_integer()) wrong_type(label, field, "an integer");
   return it->get<std::int64_t>();
 }

@@ -14,7 +14,7 @@ std::string read_config_text(const std::string& path);
 nlohmann::json parse_config_object(const std::string& text, const std::string& label);
 
 // Each returns nullopt when the field is absent or null, the value when it has the expected type,
-// and throws "<label>: field '<field>': expected ..." otherwise. json_int takes an integral float (32.0).
+// and throws "<label>: field '<field>': expected ..." otherwise.
 std::optional<std::int64_t> json_int(const nlohmann::json& obj, const char* field, const std::string& label);
 std::optional<double> json_number(const nlohmann::json& obj, const char* field, const std::string& label);
 std::optional<bool> json_bool(const nlohmann::json& obj, const char* field, const std::string& label);

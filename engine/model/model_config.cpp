@@ -142,8 +142,9 @@ ModelConfig parse_model_config(const std::string& json_text, const std::string& 
   config.tie_word_embeddings = json_bool(obj, "tie_word_embeddings", label).value_or(false);
   if (config.architecture != Architecture::kLlama) {
     // The R1 distills ship sliding_window values but switch the mechanism off. Which layers slide is
-    // transformers' rule: layer_types when given, else with use_sliding_window and a sliding_window the
-    // layers from max_window_layers (default 28) on. A config with any sliding layer is refused.
+    // transformers' rule: layer_types when given, else with use_sliding_window and a sliding_window (4096
+    // when the key is absent; null turns it off) the layers from max_window_layers (default 28) on. A config
+    // with any sliding layer is refused.
     const auto types_it = obj.find("layer_types");
     if (types_it != obj.end() && !types_it->is_null()) {
       if (!types_it->is_array()) bad_field(label, "layer_types", "a list of attention kinds");
@@ -152,7 +153,7 @@ ModelConfig parse_model_config(const std::string& json_text, const std::string& 
           bad_field(label, "layer_types[" + std::to_string(i) + "]",
                     "\"full_attention\" (sliding-window attention is not supported), not " + (*types_it)[i].dump());
     } else if (json_bool(obj, "use_sliding_window", label).value_or(false) &&
-               json_int(obj, "sliding_window", label).has_value() &&
+               (!obj.contains("sliding_window") || json_int(obj, "sliding_window", label).has_value()) &&
                json_int(obj, "max_window_layers", label).value_or(28) < config.num_hidden_layers) {
       bad_field(label, "use_sliding_window", "false (sliding-window attention is not supported)");
     }

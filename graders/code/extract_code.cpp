@@ -57,10 +57,15 @@ std::optional<Fence> parse_fence(std::string_view line) {
   return Fence{mark, run - indent, info, indent};
 }
 
-// A fenced block's body without the fence's own indentation (up to that many spaces per line), as
-// Markdown renders a block inside a list item: Python's indentation must start at column 0.
+// A fenced block's body without the fence's own indentation, as Markdown renders a block inside a list
+// item (Python's indentation must start at column 0), when every non-blank line carries it; else as is.
 std::string dedent(std::string_view body, std::size_t indent) {
   if (indent == 0) return std::string(body);
+  for (const Line& line : split_lines(body)) {
+    if (trim(line.text).empty()) continue;
+    if (line.text.size() < indent || line.text.substr(0, indent).find_first_not_of(' ') != std::string_view::npos)
+      return std::string(body);
+  }
   std::string out;
   out.reserve(body.size());
   for (const Line& line : split_lines(body)) {
@@ -72,9 +77,12 @@ std::string dedent(std::string_view body, std::size_t indent) {
   return out;
 }
 
+// A closing fence: the opening one's mark, at least as long, no info string, and indented at most three
+// spaces more than it (an indented ``` inside the code does not close the block).
 bool closes(const Fence& open, std::string_view line) {
   auto fence = parse_fence(line);
-  return fence && fence->mark == open.mark && fence->length >= open.length && fence->info.empty();
+  return fence && fence->mark == open.mark && fence->length >= open.length && fence->info.empty() &&
+         fence->indent <= open.indent + 3;
 }
 
 bool contains(std::string_view haystack, std::string_view needle) {

@@ -550,15 +550,16 @@ class Comparer {
     }
   }
 
-  // A quantity made of names only: "m + n", "a_1 + a_2 - a_3", "r^2" (a name to a constant power).
+  // A quantity made of names only: "m + n", "a_1 + a_2", "r^2" (a name to a positive integer power).
   static bool is_named_quantity(const Node& n) {
     switch (n.kind) {
       case NodeKind::kAdd:
         for (const NodePtr& k : n.kids)
           if (!is_named_quantity(*k)) return false;
         return true;
-      case NodeKind::kNeg: return is_named_quantity(*n.kids[0]);
-      case NodeKind::kPow: return is_name(*n.kids[0]) && is_constant(*n.kids[1]);
+      case NodeKind::kPow:
+        return is_name(*n.kids[0]) && n.kids[1]->kind == NodeKind::kNumber && n.kids[1]->value > 0 &&
+               n.kids[1]->value.get_den() == 1;
       default: return is_name(n);
     }
   }
@@ -653,11 +654,20 @@ class Comparer {
         return *same ? equal("same solution set") : different("solution sets differ");
       if (intervals_of_node(rel)) return interval_sets(rel, other);
     }
+    // "14/3 \\approx 4.67" states both: either side may be the gold ("to the nearest hundredth").
+    if (rel.kids.size() == 2 && rel.relations[0] == Rel::kApprox && is_constant(*rel.kids[0]) &&
+        is_constant(*rel.kids[1])) {
+      const Outcome exact = compare(*rel.kids[0], other);
+      if (exact.decision == Decision::kEqual) return exact;
+      return compare(*rel.kids[1], other);
+    }
     // "f(x) = 1", "(p, q) = (3, 2)", "AB = 4 = ...": the value the equalities end with.
     if (const Node* v = final_value(rel)) return compare(*v, other);
-    // "m + n = 33", "r^2 = 25" against 33, 25 (AIME asks for such quantities): a sum of names, or a name's
-    // power, equated with a constant states that constant. "2x = 10" and "x + 1 = 5" stay equations.
-    if (single_equation(rel) && rel.relations[0] == Rel::kEq && is_constant(other)) {
+    // "m + n = 33", "r^2 = 25" in the answer against 33, 25 (AIME asks for such quantities): a sum of names,
+    // or a name's positive power, equated with a constant states that constant. "2x = 10" and "x + 1 = 5"
+    // stay equations, and a gold that is an equation is never matched by one of its sides. Comparisons keep
+    // the answer's side first (compare_answers), so `a` is the answer's.
+    if (&rel == &a && single_equation(rel) && rel.relations[0] == Rel::kEq && is_constant(other)) {
       if (is_constant(*rel.kids[1]) && is_named_quantity(*rel.kids[0])) return compare(*rel.kids[1], other);
       if (is_constant(*rel.kids[0]) && is_named_quantity(*rel.kids[1])) return compare(*rel.kids[0], other);
     }

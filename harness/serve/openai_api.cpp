@@ -67,18 +67,34 @@ void refuse_unsupported(const json& body) {
     if (v->is_array() || v->is_object()) return !v->empty();
     return true;
   };
-  if (is_set("logprobs", 0) || is_set("top_logprobs", 0)) refuse("logprobs", "no token log-probabilities are returned");
+  // Completions' integer logprobs asks for log-probabilities even at 0 (the sampled token's), chat's is a flag.
+  if (const json* logprobs = field(body, "logprobs"); logprobs && !(logprobs->is_boolean() && !logprobs->get<bool>()))
+    refuse("logprobs", "no token log-probabilities are returned");
+  if (is_set("top_logprobs", 0)) refuse("top_logprobs", "no token log-probabilities are returned");
+  if (is_set("prompt_logprobs", 0)) refuse("prompt_logprobs", "no token log-probabilities are returned");
   if (is_set("echo", 0)) refuse("echo", "the prompt is not scored or echoed");
   if (is_set("presence_penalty", 0)) refuse("presence_penalty", "sampling applies no penalties");
   if (is_set("frequency_penalty", 0)) refuse("frequency_penalty", "sampling applies no penalties");
   if (is_set("repetition_penalty", 1)) refuse("repetition_penalty", "sampling applies no penalties");
+  if (is_set("length_penalty", 1)) refuse("length_penalty", "no beam search");
+  if (is_set("use_beam_search", 0)) refuse("use_beam_search", "no beam search");
   if (is_set("logit_bias", 0)) refuse("logit_bias", "logits are not biased");
+  if (is_set("allowed_token_ids", 0)) refuse("allowed_token_ids", "logits are not masked");
+  if (is_set("bad_words", 0)) refuse("bad_words", "logits are not masked");
   if (is_set("suffix", 0)) refuse("suffix", "no insertion mode");
   if (is_set("min_tokens", 0)) refuse("min_tokens", "a sample may end at any step");
-  if (is_set("tools", 0) || is_set("functions", 0)) refuse("tools", "no tool calling");
-  if (is_set("guided_json", 0) || is_set("guided_regex", 0) || is_set("guided_choice", 0) ||
-      is_set("guided_grammar", 0))
-    refuse("guided_json", "no guided decoding");
+  if (is_set("include_stop_str_in_output", 0)) refuse("include_stop_str_in_output", "the text always ends before the stop string");
+  if (is_set("skip_special_tokens", 1)) refuse("skip_special_tokens", "special tokens are always decoded as text");
+  if (is_set("truncate_prompt_tokens", 0)) refuse("truncate_prompt_tokens", "prompts are never cut");
+  for (const char* name : {"tools", "functions"})
+    if (is_set(name, 0)) refuse(name, "no tool calling");
+  for (const char* name : {"guided_json", "guided_regex", "guided_choice", "guided_grammar", "structured_outputs"})
+    if (is_set(name, 0)) refuse(name, "no guided decoding");
+  // The chat template is the checkpoint's, applied as `r1eval run` applies it, with the assistant turn opened.
+  for (const char* name : {"chat_template", "chat_template_kwargs", "continue_final_message"})
+    if (is_set(name, 0)) refuse(name, "the template and its arguments are fixed by the server");
+  if (const json* open_turn = field(body, "add_generation_prompt"); open_turn && !(open_turn->is_boolean() && open_turn->get<bool>()))
+    refuse("add_generation_prompt", "the assistant turn is always opened");
   if (const json* best_of = field(body, "best_of")) {
     const json* n = field(body, "n");
     if (!best_of->is_number_integer() || best_of->get<std::int64_t>() != (n && n->is_number_integer() ? n->get<std::int64_t>() : 1))

@@ -21,7 +21,9 @@ constexpr int kDirectRows = 4;
 constexpr int kSlabRows = 256;
 // sgemm is called on blocks of exactly this many rows (the last one zero-padded). OpenBLAS picks its
 // kernel by shape (on AVX-512 machines small shapes take another path), so a row's result would depend
-// on how many rows came with it; with one fixed shape it does not, as a GPU twin's padded step needs.
+// on how many rows came with it; with one fixed shape it does not, for any m above kDirectRows, as a GPU
+// twin's padded step needs. (Up to kDirectRows rows take the direct path, as the CUDA matmul switches
+// from its GEMV to cuBLASLt there too.)
 constexpr int kBlockRows = 16;
 
 void check_dims(int m, int n, int k) {

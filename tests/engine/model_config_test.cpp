@@ -143,6 +143,9 @@ TEST(ModelConfig, SlidingWindowSettingsThatSlideNoLayerAreAccepted) {
   const std::string base = R"({"architectures":["Qwen2ForCausalLM"],"num_hidden_layers":2,"num_attention_heads":4,)"
                            R"("intermediate_size":8,"vocab_size":10,"hidden_size":64,)";
   EXPECT_NO_THROW(parse_model_config(base + R"("use_sliding_window":true,"sliding_window":null})", "c"));
+  // An absent sliding_window is transformers' default of 4096, which slides the layers past max_window_layers.
+  EXPECT_NE(config_error(base + R"("use_sliding_window":true,"max_window_layers":1})").find("use_sliding_window"),
+            std::string::npos);
   EXPECT_NO_THROW(parse_model_config(base + R"("use_sliding_window":true,"sliding_window":8,"max_window_layers":2})", "c"));
   EXPECT_NO_THROW(parse_model_config(base + R"("use_sliding_window":false,"sliding_window":8,"max_window_layers":0})", "c"));
   EXPECT_NO_THROW(
@@ -178,12 +181,12 @@ TEST(ModelConfig, RopeSettingsFollowTransformersPrecedence) {
   EXPECT_EQ(c.rope_theta, 1000.0);
 }
 
-TEST(ModelConfig, DefaultsAndNumberFormsAsTransformersReadsThem) {
+TEST(ModelConfig, DefaultsAndNumberFormsAsTransformers5ReadsThem) {
   const std::string qwen3 = R"({"architectures":["Qwen3ForCausalLM"],"num_hidden_layers":1,"num_attention_heads":4,)"
                             R"("intermediate_size":8,"vocab_size":10,"hidden_size":64,)";
   EXPECT_EQ(parse_model_config(qwen3 + R"("model_type":"qwen3"})", "c").head_dim, 128);  // Qwen3Config's default
-  EXPECT_EQ(parse_model_config(qwen3 + R"("num_key_value_heads":2.0})", "c").num_key_value_heads, 2);
-  EXPECT_NE(config_error(qwen3 + R"("num_key_value_heads":2.5})").find("num_key_value_heads"), std::string::npos);
+  // transformers 5.x refuses a count written as a float (strict dataclass fields), and so does r1eval.
+  EXPECT_NE(config_error(qwen3 + R"("num_key_value_heads":2.0})").find("num_key_value_heads"), std::string::npos);
   // transformers 5.x writes dtype; a torch_dtype beside it is a stale copy.
   EXPECT_EQ(parse_model_config(qwen3 + R"("dtype":"bfloat16","torch_dtype":"float32"})", "c").torch_dtype, DType::kBF16);
 }

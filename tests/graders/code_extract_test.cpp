@@ -68,6 +68,10 @@ TEST(CodeExtract, AFenceInsideAListItemIsDedented) {
   const auto deeper = extract_code("- Step\n    - Code:\n\n      ```cpp\n      int main() {}\n      ```\n");
   ASSERT_TRUE(deeper);
   EXPECT_EQ(deeper->source, "int main() {}\n");
+  // A body that does not carry the fence's indentation is kept as written.
+  const auto flush = extract_code("    ```python\ndef f():\n    return 1\n    ```\n");
+  ASSERT_TRUE(flush);
+  EXPECT_EQ(flush->source, "def f():\n    return 1\n");
 }
 
 // A block the response tagged as a program wins over a later untagged one whose language is only guessed.

@@ -121,16 +121,41 @@ TEST(EquivalenceNearMisses, ValueAtAPoint) {
   });
 }
 
-// A sum of names, or a name's power, equated with a constant states that constant (AIME's "m + n = 33");
-// an equation to solve does not. Two equations in different variables differ however alike their values.
-TEST(EquivalenceNearMisses, NamedQuantitiesAndVariables) {
-  check_all({
+// A sum of names, or a name's positive power, equated with a constant in the answer states that constant
+// (AIME's "m + n = 33"); an equation to solve does not, and a gold that is an equation is not matched by one
+// of its sides: one direction only, the answer first.
+TEST(EquivalenceNearMisses, NamedQuantitiesInTheAnswer) {
+  const struct {
+    const char* answer;
+    const char* gold;
+    bool equal;
+  } cases[] = {
       {"m + n = 33", "33", true}, {"m+n=33", "033", true}, {"a+b+c = 12", "12", true}, {"r^2 = 25", "25", true},
       {"a_1 + a_2 = 6", "6", true}, {"33 = m + n", "33", true}, {"m + n = 34", "33", false},
-      {"x + 1 = 5", "5", false}, {"2x = 10", "10", false},
+      {"x + 1 = 5", "5", false}, {"2x = 10", "10", false}, {"m - n = 4", "4", false}, {"x^{-1} = 2", "2", false},
+      {"1", "x + y = 1", false}, {"25", "x^2 + y^2 = 25", false},
+  };
+  for (const auto& c : cases)
+    EXPECT_EQ(math_answers_equal(c.answer, c.gold), c.equal) << "answer: " << c.answer << "   gold: " << c.gold;
+}
+
+// Two equations in different variables differ however alike their values; one name however written.
+// An approximation states both of its sides; a list may end with a serial "and".
+TEST(EquivalenceNearMisses, VariablesApproximationsAndSerialLists) {
+  check_all({
       {"x = -2", "y = -2", false}, {"y = 3", "x = 3", false}, {"x = 2x+3", "y = 2x+3", false}, {"x = 5", "5", true},
-      {"\\frac{14}{3} \\approx 4.67", "\\frac{14}{3}", true}, {"x \\approx 4.67", "4.67", true},
+      {"a_1 = 5", "a_{1} = 5", true}, {"x = 5", "X = 5", true}, {"x = -\\frac{y}{2}", "y = -2x", true},
+      {"\\frac{14}{3} \\approx 4.67", "\\frac{14}{3}", true}, {"\\frac{14}{3} \\approx 4.67", "4.67", true},
+      {"0.33 \\approx \\frac{1}{3}", "\\frac{1}{3}", true}, {"x \\approx 4.67", "4.67", true},
       {"3, 5, \\text{ and } 7", "3, 5, 7", true}, {"3, 5, and 7", "3, 5, 7", true}, {"3, 5, and 8", "3, 5, 7", false},
+  });
+}
+
+// An AMC-style choice given with its value is that choice.
+TEST(EquivalenceNearMisses, AChoiceWithItsValueIsTheChoice) {
+  check_all({
+      {"\\textbf{(C)}\\ 12", "\\text{(C)}", true}, {"(C) \\frac{1}{2}", "\\text{(C)}", true},
+      {"\\textbf{(B)}\\ 12", "\\text{(C)}", false}, {"\\text{(C) } 12", "C", true}, {"(1, 2)", "(1,2)", true},
   });
 }
 

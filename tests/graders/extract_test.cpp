@@ -132,6 +132,24 @@ TEST(ExtractFinal, APhraseStatesItsAnswerBeforeTheProseThatFollows) {
                 .answer, "7");
   // ... or, when none does, to what the last phrase's sentence states.
   EXPECT_EQ(extract_final_answer("The final answer is a total of 12.").answer, "12");
+  // An earlier phrase is never preferred to a later one that states something: a rejected guess stays
+  // rejected, and a cut-off thought that names no value has no answer.
+  EXPECT_EQ(extract_final_answer("First I guessed the answer is 5, but that fails. So the correct answer is the number "
+                                 "of pairs, which is 7.").answer, "7");
+  EXPECT_EQ(extract_final_answer("We have two factors to consider here.\nMaybe the answer is 12. Let me verify each case "
+                                 "again, so the answer is probably the product of the two")
+                .answer, std::nullopt);
+  // Conditions and descriptions after the answer are cut at their first word, however short.
+  EXPECT_EQ(extract_final_answer("The answer is 5 if x is positive.").answer, "5");
+  EXPECT_EQ(extract_final_answer("The answer is x = a when b = 0.").answer, "x = a");
+  EXPECT_EQ(extract_final_answer("The answer is (2, 3) as an ordered pair.").answer, "(2, 3)");
+  // A computation that goes on restates the answer.
+  EXPECT_EQ(extract_final_answer("The answer is 5 choose 2 = 10.").answer, "10");
+  EXPECT_EQ(extract_final_answer("The answer is 2 to the power of 10, i.e., 1024.").answer, "1024");
+  // Markup around the phrase, and text arguments of several words, are read as text.
+  EXPECT_EQ(extract_final_answer("\\textbf{Final Answer:} 12").answer, "12");
+  EXPECT_EQ(extract_final_answer("Answer: \\(12\\) \\text{(after removing duplicates)}").answer, "\\(12\\)");
+  EXPECT_EQ(extract_final_answer("The answer is \\text{Monday}.").answer, "\\text{Monday}");
 }
 
 TEST(ExtractFinal, AUnicodeMinusInProseIsAMinus) {
@@ -144,6 +162,8 @@ TEST(ExtractFinal, AClosingLineOfMathOrABareNumberIsTheAnswer) {
   EXPECT_EQ(extract_final_answer("The solutions are $x = 5$ and $x = -3$.").answer, "x = 5, x = -3");
   // Spans in another relation than a list stay apart: the last one is the answer.
   EXPECT_EQ(extract_final_answer("Thus the largest $n$ is $34$.").answer, "34");
+  EXPECT_EQ(extract_final_answer("Since $a = 3$, we get $b = 7$.").answer, "b = 7");
+  EXPECT_EQ(extract_final_answer("For $n = 3$, there are $12$ ways.").answer, "12");
 }
 
 TEST(ExtractFinal, BoxBeatsPhrase) {

@@ -226,7 +226,15 @@ TEST_F(Serve, BadRequestsGet400NamingTheField) {
       // What would change the answer in a way serve does not implement is refused by name, never ignored.
       {"/v1/completions", R"({"prompt": "a", "logprobs": 5})", "logprobs"},
       {"/v1/chat/completions", R"({"messages": [{"role": "user", "content": "x"}], "logprobs": true})", "logprobs"},
-      {"/v1/chat/completions", R"({"messages": [{"role": "user", "content": "x"}], "top_logprobs": 2})", "logprobs"},
+      {"/v1/chat/completions", R"({"messages": [{"role": "user", "content": "x"}], "top_logprobs": 2})", "top_logprobs"},
+      {"/v1/completions", R"({"prompt": "a", "logprobs": 0})", "logprobs"},  // vLLM returns the sampled token's
+      {"/v1/completions", R"({"prompt": "a", "guided_regex": "[0-9]+"})", "guided_regex"},
+      {"/v1/chat/completions", R"({"messages": [{"role": "user", "content": "x"}], "functions": [{"name": "f"}]})", "functions"},
+      {"/v1/chat/completions", R"({"messages": [{"role": "user", "content": "x"}], "chat_template_kwargs": {"enable_thinking": false}})",
+       "chat_template_kwargs"},
+      {"/v1/chat/completions", R"({"messages": [{"role": "user", "content": "x"}], "add_generation_prompt": false})",
+       "add_generation_prompt"},
+      {"/v1/completions", R"({"prompt": "a", "include_stop_str_in_output": true})", "include_stop_str_in_output"},
       {"/v1/completions", R"({"prompt": "a", "echo": true})", "echo"},
       {"/v1/completions", R"({"prompt": "a", "presence_penalty": 0.5})", "presence_penalty"},
       {"/v1/completions", R"({"prompt": "a", "frequency_penalty": -1})", "frequency_penalty"},
@@ -253,7 +261,8 @@ TEST_F(Serve, BadRequestsGet400NamingTheField) {
   const Answer neutral = post(port(), "/v1/completions",
                               R"({"prompt": "a", "max_tokens": 2, "logprobs": null, "echo": false, "presence_penalty": 0,
                                   "frequency_penalty": 0.0, "repetition_penalty": 1, "logit_bias": {}, "best_of": 1,
-                                  "suffix": "", "min_p": 0.05, "stop_token_ids": [], "ignore_eos": false})");
+                                  "suffix": "", "min_p": 0.05, "stop_token_ids": [], "ignore_eos": false,
+                                  "skip_special_tokens": true, "use_beam_search": false})");
   EXPECT_EQ(neutral.status, 200) << neutral.raw;
   const Answer other_model = post(port(), "/v1/completions", R"({"prompt": "a", "model": "gpt-9"})");
   EXPECT_EQ(other_model.status, 404);

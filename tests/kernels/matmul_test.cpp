@@ -2,6 +2,7 @@
 // against a naive double-precision triple loop.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
@@ -63,6 +64,22 @@ TEST(Matmul, Fp32ActivationsMatchBf16Path) {
   cpu::matmul<float>(xb.data(), w.data(), nullptr, from_bf16.data(), m, n, k);
   cpu::matmul(xf.data(), w.data(), nullptr, from_f32.data(), m, n, k);
   EXPECT_EQ(from_bf16, from_f32);
+}
+
+// Above the direct path, a row's result does not depend on how many rows come with it: the first five rows
+// of a 5-, 8-, 16- and 37-row product are bit-identical (a padded decode step must equal the step itself).
+TEST(Matmul, RowsDoNotDependOnTheBatchAboveTheDirectPath) {
+  const int n = 300, k = 257;
+  const std::vector<bf16> x = random_bf16(static_cast<std::size_t>(37) * k, -1.0f, 1.0f, 107);
+  const std::vector<bf16> w = random_bf16(static_cast<std::size_t>(n) * k, -1.0f, 1.0f, 108);
+  const std::vector<bf16> bias = random_bf16(static_cast<std::size_t>(n), -1.0f, 1.0f, 109);
+  std::vector<float> reference(static_cast<std::size_t>(5) * n);
+  cpu::matmul<float>(x.data(), w.data(), bias.data(), reference.data(), 5, n, k);
+  for (const int m : {8, 16, 37}) {
+    std::vector<float> y(static_cast<std::size_t>(m) * n);
+    cpu::matmul<float>(x.data(), w.data(), bias.data(), y.data(), m, n, k);
+    EXPECT_TRUE(std::equal(reference.begin(), reference.end(), y.begin())) << "m = " << m;
+  }
 }
 
 TEST(Matmul, EmptyInnerDimensionGivesBias) {
