@@ -30,7 +30,8 @@ void add_serve_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--host", o->host, "Address to listen on (default 127.0.0.1; 0.0.0.0 for every interface)");
   cmd->add_option("--served-model-name", o->name, "Model id the API reports and accepts (default: the folder's name)");
   cmd->add_option("--max-batch", o->max_batch, "Samples in the engine at once")->check(positive_number());
-  cmd->add_option("--threads", o->threads, "HTTP handler threads, i.e. requests served at once (default: --max-batch, at least 64)")
+  cmd->add_option("--threads", o->threads, "HTTP handler threads, i.e. requests served at once (default: --max-batch + 64, at least 256: a "
+                  "client's 64 requests in flight leave room for the rest)")
       ->check(positive_number());
   o->backend.add_to(*cmd);
   cmd->callback([o, &exit_code] {
@@ -45,7 +46,7 @@ void add_serve_command(CLI::App& app, int& exit_code) {
     if (http_options.model_name.empty()) http_options.model_name = std::filesystem::absolute(dir).parent_path().filename().string();
     // Idle or slow connections hold a thread each until their read times out: at least 64 by default, so
     // that a few of them cannot stall every client of a small batch.
-    http_options.handler_threads = o->threads > 0 ? o->threads : std::max<std::size_t>(64, o->max_batch);
+    http_options.handler_threads = o->threads > 0 ? o->threads : std::max<std::size_t>(256, o->max_batch + 64);
 
     run::StopOnSignal signals;
     serve::EngineService service(dir, engine_options);

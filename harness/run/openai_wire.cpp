@@ -24,7 +24,9 @@ std::string completions_prompt(const std::string& user_turn) {
 
 json request_body(EndpointApi api, const std::string& model, const std::string& user_turn,
                   const GenerationSettings& settings, std::uint64_t seed) {
-  json body = {{"model", model}, {"n", 1}, {"seed", seed}, {"temperature", settings.temperature},
+  // vLLM (and OpenAI) take a signed 64-bit seed: a seed past 2^63 is sent as the signed integer of the same
+  // bits, which r1eval serve maps back, and torch's manual_seed accepts.
+  json body = {{"model", model}, {"n", 1}, {"seed", static_cast<std::int64_t>(seed)}, {"temperature", settings.temperature},
                {"top_p", settings.top_p}, {"max_tokens", settings.max_tokens}, {"stream", false}};
   if (api == EndpointApi::kChat)
     body["messages"] = json::array({{{"role", "user"}, {"content", user_turn}}});
@@ -60,7 +62,12 @@ EndpointCompletion parse_response(EndpointApi api, const std::string& body) {
     // `reasoning`. Put it back where the graders expect it: before </think>, the answer after.
     std::string reasoning = string_or_empty(*message, "reasoning_content");
     if (reasoning.empty()) reasoning = string_or_empty(*message, "reasoning");
-    out.text = reasoning.empty() ? content : "<think>\n" + reasoning + "\n</think>\n\n" + content;
+    // A sample cut off while thinking has no answer part: no </think> the model never wrote is added, so it
+    // reads as the engine's text of the same cut (the prompt opened the thinking).
+    const bool cut_while_thinking = content.empty() && string_or_empty(choice, "finish_reason") == "length";
+    if (reasoning.empty()) out.text = content;
+    else if (cut_while_thinking) out.text = reasoning;
+    else out.text = "<think>\n" + reasoning + "\n</think>\n\n" + content;
   } else {
     const auto text = choice.find("text");
     if (text == choice.end() || !text->is_string())

@@ -216,6 +216,12 @@ HttpServer::HttpServer(EngineService& service, const HttpServerOptions& options)
   const std::size_t threads = std::max<std::size_t>(4, options.handler_threads);
   impl_->server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   impl_->server.set_payload_max_length(kMaxRequestBytes);
+  // cpp-httplib's default also sets SO_REUSEPORT, with which a second server on a busy port starts and the
+  // two share its traffic (two models answering under one port). SO_REUSEADDR alone lets a restart rebind.
+  impl_->server.set_socket_options([](socket_t sock) {
+    const int yes = 1;
+    ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+  });
   impl_->server.set_read_timeout(5, 0);
   impl_->server.set_keep_alive_timeout(2);
   impl_->routes();

@@ -123,9 +123,9 @@ ParsedRequest parse_common(const json& body) {
   if (const auto max_tokens = integer_field(body, "max_tokens", 1, std::numeric_limits<std::int32_t>::max()))
     r.max_tokens = static_cast<std::int32_t>(*max_tokens);
   if (const json* s = field(body, "seed")) {
-    if (!s->is_number_integer() || (s->is_number_integer() && !s->is_number_unsigned() && s->get<std::int64_t>() < 0))
-      throw BadRequest("seed", "seed: expected a non-negative integer, got " + s->dump());
-    r.seed = s->get<std::uint64_t>();
+    // A negative seed is the signed form of a seed past 2^63 (vLLM's range is the signed one): same bits.
+    if (!s->is_number_integer()) throw BadRequest("seed", "seed: expected an integer, got " + s->dump());
+    r.seed = s->is_number_unsigned() ? s->get<std::uint64_t>() : static_cast<std::uint64_t>(s->get<std::int64_t>());
   }
   r.params.min_p = number_field(body, "min_p", 0.0, 0.0, 1.0);  // vLLM's extension
   r.params.ignore_eos = bool_field(body, "ignore_eos");         // vLLM's extension

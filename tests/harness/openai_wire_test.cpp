@@ -19,6 +19,12 @@ TEST(OpenAiWire, CompletionsPromptIsTheR1TemplateWithThinkForced) {
   EXPECT_EQ(chat["messages"], nlohmann::json::parse(R"([{"role": "user", "content": "What is 1+1?"}])"));
   EXPECT_EQ(chat["seed"], 42);
   EXPECT_EQ(chat["n"], 1);
+  // vLLM takes signed 64-bit seeds: one past 2^63 travels as the signed integer of the same bits.
+  const std::uint64_t big = (std::uint64_t{1} << 63) + 5;
+  const nlohmann::json signed_seed = request_body(EndpointApi::kChat, "m", "q", {0.6, 0.95, 100}, big);
+  ASSERT_TRUE(signed_seed["seed"].is_number_integer());
+  EXPECT_FALSE(signed_seed["seed"].is_number_unsigned());
+  EXPECT_EQ(static_cast<std::uint64_t>(signed_seed["seed"].get<std::int64_t>()), big);
 }
 
 TEST(OpenAiWire, ReadsAnswersWithAndWithoutReasoning) {
@@ -32,9 +38,13 @@ TEST(OpenAiWire, ReadsAnswersWithAndWithoutReasoning) {
       "finish_reason": "length"}]})");
   EXPECT_EQ(vllm.text, "<think>\nthink\n</think>\n\n42");
   EXPECT_EQ(vllm.completion_tokens, -1);  // no usage sent
+  // Cut off while thinking: no </think> the model never wrote, as the engine's text of the same cut reads.
   const auto null_content = parse_response(EndpointApi::kChat, R"({"choices": [{"message": {"reasoning_content": "r",
       "content": null}, "finish_reason": "length"}]})");
-  EXPECT_EQ(null_content.text, "<think>\nr\n</think>\n\n");
+  EXPECT_EQ(null_content.text, "r");
+  const auto finished_thinking = parse_response(EndpointApi::kChat, R"({"choices": [{"message": {"reasoning_content": "r",
+      "content": null}, "finish_reason": "stop"}]})");
+  EXPECT_EQ(finished_thinking.text, "<think>\nr\n</think>\n\n");
   EXPECT_THROW(parse_response(EndpointApi::kCompletions, R"({"choices": []})"), std::runtime_error);
   EXPECT_THROW(parse_response(EndpointApi::kCompletions, "<html>"), std::runtime_error);
   EXPECT_THROW(parse_response(EndpointApi::kChat, R"({"choices": [{"text": "x"}]})"), std::runtime_error);

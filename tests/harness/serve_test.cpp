@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <httplib.h>
+#include <limits>
 #include <thread>
 #include <unistd.h>
 
@@ -63,6 +64,12 @@ class Serve : public ::testing::Test {
 };
 std::filesystem::path* Serve::model_ = nullptr;
 testing::ServeFixture* Serve::server_ = nullptr;
+
+// A second server on a port in use is refused: with SO_REUSEPORT both would start and share the traffic.
+TEST_F(Serve, ASecondServerOnABusyPortIsRefused) {
+  serve::HttpServer second(server_->service, {"other", 4});
+  EXPECT_THROW(second.start("127.0.0.1", port()), std::invalid_argument);
+}
 
 TEST_F(Serve, ListsItsModel) {
   httplib::Client client("127.0.0.1", port());
@@ -125,6 +132,17 @@ TEST_F(Serve, SeveralSamplesPerRequestDifferAndRepeat) {
     EXPECT_EQ(a.body["choices"][i]["text"], b.body["choices"][i]["text"]);
   }
   EXPECT_NE(a.body["choices"][0]["text"], a.body["choices"][1]["text"]);
+}
+
+// A negative seed is the signed form of a seed past 2^63 (how run --endpoint sends one to vLLM's signed
+// range): the same bits, the same answer.
+TEST_F(Serve, ANegativeSeedIsTheSameBitsAsItsUnsignedForm) {
+  json request = {{"prompt", "abc"}, {"max_tokens", 12}, {"temperature", 1.0}, {"seed", -2}};
+  const Answer negative = post(port(), "/v1/completions", request.dump());
+  request["seed"] = std::numeric_limits<std::uint64_t>::max() - 1;
+  const Answer unsigned_form = post(port(), "/v1/completions", request.dump());
+  ASSERT_EQ(negative.status, 200) << negative.raw;
+  EXPECT_EQ(negative.body["choices"][0]["text"], unsigned_form.body["choices"][0]["text"]);
 }
 
 TEST_F(Serve, ConcurrentRequestsWithOneSeedEachGetTheirOwnAnswer) {
@@ -217,7 +235,7 @@ TEST_F(Serve, BadRequestsGet400NamingTheField) {
       {"/v1/completions", R"({"prompt": "a", "temperature": "hot"})", "temperature"},
       {"/v1/completions", R"({"prompt": "a", "top_p": 1.5})", "top_p"},
       {"/v1/completions", R"({"prompt": "a", "max_tokens": 0})", "max_tokens"},
-      {"/v1/completions", R"({"prompt": "a", "seed": -3})", "seed"},
+      {"/v1/completions", R"({"prompt": "a", "seed": 1.5})", "seed"},
       {"/v1/completions", R"({"prompt": "a", "n": 0})", "n"},
       {"/v1/completions", R"({"prompt": "a", "stop": [""]})", "stop"},
       {"/v1/completions", json{{"prompt", std::string(5000, 'a')}}.dump(), "prompt"},
