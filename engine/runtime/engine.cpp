@@ -216,6 +216,13 @@ std::vector<Completion> Engine::step() {
   return done;
 }
 
+void Engine::abort(std::uint64_t id) {
+  for (const std::unique_ptr<Sequence>& seq : sequences_)
+    if (seq->request_id == id && seq->status != SequenceStatus::kFinished) scheduler_.finish(seq.get());
+  pending_streams_.erase(id);
+  std::erase_if(sequences_, [](const std::unique_ptr<Sequence>& s) { return s->status == SequenceStatus::kFinished; });
+}
+
 std::vector<Completion> Engine::run_to_completion() {
   std::vector<Completion> all;
   while (has_unfinished()) {

@@ -82,6 +82,9 @@ class Engine {
   // (DeviceOutOfMemory) is replaced by a smaller one; DeviceOutOfMemory escapes only when a single token
   // does not fit.
   std::vector<Completion> step();
+  // Drops every sample of request `id` that has not finished, with its cache blocks and the samples it has
+  // yet to fork; no completion is returned for them. Unknown or finished ids are ignored.
+  void abort(std::uint64_t id);
   // Runs until every queued request is done; completions ordered by (request id, sample index).
   std::vector<Completion> run_to_completion();
   const EngineStats& stats() const { return stats_; }

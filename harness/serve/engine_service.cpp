@@ -137,6 +137,14 @@ std::shared_ptr<Ticket> EngineService::submit(Job job, std::function<void()> on_
   return ticket;
 }
 
+void EngineService::cancel(const std::shared_ptr<Ticket>& ticket) {
+  {
+    std::lock_guard lock(mutex_);
+    ticket->cancelled_ = true;
+  }
+  work_cv_.notify_all();
+}
+
 EngineService::Counters EngineService::counters() const {
   std::lock_guard lock(mutex_);
   return counters_;
@@ -163,11 +171,31 @@ void EngineService::loop() {
 
   for (;;) {
     std::vector<std::pair<Job, std::shared_ptr<Ticket>>> admitted;
+    std::vector<std::shared_ptr<Ticket>> cancelled;
     {
       std::unique_lock lock(mutex_);
       // A job blocked by a running seed implies a running job, so the engine has work and this never spins.
       work_cv_.wait(lock, [&] { return stopping_ || eng.has_unfinished() || !queue_.empty(); });
       if (stopping_) break;
+      // Jobs whose clients went away: out of the queue, and out of the engine with their blocks and slots.
+      for (auto it = queue_.begin(); it != queue_.end();) {
+        if (!it->second->cancelled_) {
+          ++it;
+          continue;
+        }
+        cancelled.push_back(it->second);
+        it = queue_.erase(it);
+      }
+      for (auto it = running.begin(); it != running.end();) {
+        if (!it->second.ticket->cancelled_) {
+          ++it;
+          continue;
+        }
+        eng.abort(it->first);
+        samples_in_engine -= it->second.job.samples;
+        cancelled.push_back(it->second.ticket);
+        it = running.erase(it);
+      }
       for (auto it = queue_.begin(); it != queue_.end();) {
         const std::uint64_t seed = it->first.params.seed;
         const bool seed_busy = running.count(seed) > 0 ||
@@ -183,6 +211,7 @@ void EngineService::loop() {
         it = queue_.erase(it);
       }
     }
+    for (const auto& ticket : cancelled) complete(*ticket, {}, "request cancelled: the client went away", false);
     for (auto& [job, ticket] : admitted) {
       engine::Request request;
       request.id = job.params.seed;

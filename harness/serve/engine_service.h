@@ -58,6 +58,7 @@ class Ticket {
   bool refused_ = false;
   std::vector<SampleResult> results_;
   std::function<void()> on_done_;
+  bool cancelled_ = false;  // under the service's mutex: the client went away
 };
 
 class EngineService {
@@ -73,6 +74,10 @@ class EngineService {
   EngineService& operator=(const EngineService&) = delete;
 
   const engine::Tokenizer& tokenizer() const { return tokenizer_; }
+  // The client of `ticket` went away: its samples leave the queue or the engine at the next step (their
+  // cache blocks and batch slots freed for others) and the ticket fails. Safe from any thread, also after
+  // the ticket completed.
+  void cancel(const std::shared_ptr<Ticket>& ticket);
   // Checks the sampling fields, prompt and length of `job`; returns "" or one line naming the field (n,
   // stop, max_tokens, prompt, temperature, ...), so a handler can answer 400 before queueing.
   std::string validate(const Job& job) const;

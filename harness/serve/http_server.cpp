@@ -184,6 +184,7 @@ struct HttpServer::Impl {
             finished = channel->finished;
           }
           if (stopping.load() && !finished) return false;
+          if (!finished && sink.is_writable && !sink.is_writable()) return false;  // the client went away
           for (auto& [sample, text] : deltas) {
             const bool first = !(*started)[sample];
             (*started)[sample] = true;
@@ -207,6 +208,11 @@ struct HttpServer::Impl {
           write_event(sink, "[DONE]");
           sink.done();
           return true;
+        },
+        // A stream that ended before its last event (the client went away, a write failed): its samples
+        // would hold batch slots and cache blocks for nobody, so they leave the engine.
+        [this, ticket](bool success) {
+          if (!success) service.cancel(ticket);
         });
   }
 };

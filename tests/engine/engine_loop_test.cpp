@@ -210,6 +210,33 @@ TEST(Engine, LastStepTokensAddUpToTheCompletions) {
   }
 }
 
+// An aborted request leaves at once, forks it had yet to make included, and the others draw exactly the
+// tokens they draw alone (what `r1eval serve` does when a streaming client goes away).
+TEST(Engine, AnAbortedRequestLeavesWithoutDisturbingTheOthers) {
+  CpuBackend backend(fixture_dir("qwen2_fp32").string(), cache_of(1u << 20));
+  Engine alone(backend, EngineOptions{});
+  alone.add_request(sampled_request(7, some_prompt(3, 9), 2));
+  const std::vector<Completion> expected = alone.run_to_completion();
+
+  Engine engine(backend, EngineOptions{});
+  engine.add_request(sampled_request(7, some_prompt(3, 9), 2));
+  engine.add_request(sampled_request(8, some_prompt(4, 12), 3));
+  engine.add_request(sampled_request(9, some_prompt(5, 7), 3));
+  engine.abort(9);  // before its prompt ran: its forks are never made
+  std::vector<Completion> done = engine.step();
+  engine.abort(8);  // after its prompt ran and its samples forked
+  engine.abort(8);  // twice, and an unknown id: nothing happens
+  engine.abort(12345);
+  while (engine.has_unfinished())
+    for (Completion& c : engine.step()) done.push_back(std::move(c));
+  ASSERT_EQ(done.size(), expected.size());
+  std::sort(done.begin(), done.end(), [](const Completion& a, const Completion& b) { return a.sample_index < b.sample_index; });
+  for (std::size_t i = 0; i < done.size(); ++i) {
+    EXPECT_EQ(done[i].request_id, 7u);
+    EXPECT_EQ(done[i].tokens, expected[i].tokens) << "sample " << i;
+  }
+}
+
 // A cache too small for all samples at once forces preemption and recomputation: same tokens.
 TEST(Engine, PreemptionDoesNotChangeTokens) {
   const std::vector<Request> requests = sampled_requests(4, 20, 2);

@@ -2,10 +2,14 @@
 // the same tokens the engine generator draws for the same seed.
 #include <gtest/gtest.h>
 
+#include <arpa/inet.h>
 #include <httplib.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <limits>
 #include <thread>
-#include <unistd.h>
 
 #include <nlohmann/json.hpp>
 
@@ -69,6 +73,36 @@ testing::ServeFixture* Serve::server_ = nullptr;
 TEST_F(Serve, ASecondServerOnABusyPortIsRefused) {
   serve::HttpServer second(server_->service, {"other", 4});
   EXPECT_THROW(second.start("127.0.0.1", port()), std::invalid_argument);
+}
+
+// A streaming client that goes away takes its samples out of the engine: the server does not generate
+// 4 x 3000 tokens for nobody (a later request would wait behind them).
+TEST(ServeCancel, AStreamWhoseClientLeftStopsGenerating) {
+  const auto model = testing::tiny_model("serve_cancel_" + std::to_string(::getpid()));
+  testing::ServeFixture served(model);
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<std::uint16_t>(served.port));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address), 0);
+  const std::string body = json{{"prompt", "abc"}, {"max_tokens", 3000}, {"n", 4}, {"seed", 3}, {"ignore_eos", true},
+                                {"stream", true}}.dump();
+  const std::string request = "POST /v1/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                              "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+  ASSERT_EQ(::write(fd, request.data(), request.size()), static_cast<ssize_t>(request.size()));
+  char first[512];
+  ASSERT_GT(::read(fd, first, sizeof first), 0);  // the stream has started
+  ::close(fd);
+  // The next request is served; by then the abandoned samples have left the engine.
+  const Answer after = post(served.port, "/v1/completions", R"({"prompt": "a", "max_tokens": 4, "seed": 4})");
+  EXPECT_EQ(after.status, 200) << after.raw;
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));  // the counters follow a finished step
+  const std::int64_t generated = served.service.counters().generated_tokens;
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_LT(generated, 4 * 3000) << "the abandoned stream ran to its end";
+  EXPECT_EQ(served.service.counters().generated_tokens, generated) << "the engine still generates for nobody";
 }
 
 TEST_F(Serve, ListsItsModel) {
