@@ -2,6 +2,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <set>
 #include <string>
 #include <tuple>
@@ -25,6 +26,8 @@ namespace {
 
 // The samples of a run, each once: a folder two processes wrote into, or shards joined with `cat`, may hold
 // a sample twice; the first copy counts (as in `run`) and stderr says how many were dropped.
+void keep_planned_samples(const std::string& path, std::vector<results::SampleRecord>& records);
+
 std::vector<results::SampleRecord> load_run(const std::string& path) {
   auto records = results::load_samples(path);
   if (records.empty()) throw std::invalid_argument(path + ": the run has no samples");
@@ -36,7 +39,39 @@ std::vector<results::SampleRecord> load_run(const std::string& path) {
   if (records.size() < before)
     std::cerr << "r1eval: " << path << ": " << before - records.size()
               << " duplicate sample line(s) ignored: each sample counts once (its first copy)" << std::endl;
+  keep_planned_samples(path, records);
   return records;
+}
+
+// A run folder's samples outside its current plan (run.json's tasks and k per task: a --resume that
+// narrowed the run keeps the older samples in samples.jsonl) are left out, as the run's own scores leave
+// them out; stderr says how many. A samples file, or a folder without run.json, is taken whole.
+void keep_planned_samples(const std::string& path, std::vector<results::SampleRecord>& records) {
+  const std::filesystem::path run_json = std::filesystem::path(path) / "run.json";
+  std::error_code ec;
+  if (!std::filesystem::is_directory(path, ec) || !std::filesystem::exists(run_json, ec)) return;
+  std::ifstream in(run_json);
+  const nlohmann::json j = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+  if (!j.is_object() || !j.contains("config") || !j["config"].is_object() || !j["config"].contains("tasks") ||
+      !j["config"]["tasks"].is_array())
+    return;
+  std::map<std::string, int> samples_of_task;
+  for (const nlohmann::json& t : j["config"]["tasks"]) {
+    if (!t.is_object() || !t.contains("name") || !t["name"].is_string() || !t.contains("samples") ||
+        !t["samples"].is_number_integer())
+      return;  // not a plan this version wrote: take the samples whole
+    samples_of_task[t["name"].get<std::string>()] = t["samples"].get<int>();
+  }
+  const std::size_t before = records.size();
+  std::erase_if(records, [&](const results::SampleRecord& r) {
+    const auto it = samples_of_task.find(r.task);
+    return it == samples_of_task.end() || r.sample_index < 0 || r.sample_index >= it->second;
+  });
+  if (records.size() < before)
+    std::cerr << "r1eval: " << path << ": " << before - records.size()
+              << " sample line(s) outside run.json's plan (its tasks and samples per problem) left out, as the "
+                 "run's own scores leave them out" << std::endl;
+  if (records.empty()) throw std::invalid_argument(path + ": no sample of the run's plan (run.json)");
 }
 
 // The note a run folder's own scores.json carries when it is partial (a shard, a partial merge), else "".

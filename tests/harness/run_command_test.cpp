@@ -107,6 +107,16 @@ TEST(RunCommand, RerunGeneratesNothingAndResumeExtends) {
   const auto fresh = testing::scratch_dir("run_rerun_fresh");
   ASSERT_EQ(testing::run_r1eval(run_args(model, fresh, "--samples 3")).exit_code, 0);
   expect_same_samples(samples, samples_by_key(fresh));
+
+  // Narrowed again (--samples 2 --resume): samples.jsonl keeps the third samples, and `report` scores the
+  // run's plan as the run's own scores.json does.
+  ASSERT_EQ(testing::run_r1eval(run_args(model, out, "--samples 2 --resume")).exit_code, 0);
+  const auto report = testing::run_r1eval("report " + out.string() + " --format json");
+  ASSERT_EQ(report.exit_code, 0) << report.err;
+  EXPECT_THAT(report.err, HasSubstr("4 sample line(s) outside run.json's plan"));
+  const nlohmann::json reported = nlohmann::json::parse(report.out);
+  const nlohmann::json own = nlohmann::json::parse(testing::read_text(out / "scores.json"));
+  EXPECT_EQ(reported.dump(), own.dump());
 }
 
 // The template is recorded and kept on resume. The tiny model has none, so auto gives the R1 one and "model"
