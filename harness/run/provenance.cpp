@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "engine/backend/factory/backend_factory.h"
+#include "engine/model/checkpoint.h"
 
 namespace r1eval::harness::run {
 namespace {
@@ -79,9 +80,17 @@ nlohmann::json model_fingerprint(const std::filesystem::path& model_dir) {
   if (!in) throw std::invalid_argument(config.string() + ": cannot read the model's config.json");
   std::stringstream ss;
   ss << in.rdbuf();
+  // The files the weights are read from (the index's shards, or model.safetensors), not every
+  // .safetensors beside them: a reference_logits.safetensors dropped into the folder is not the model.
   std::vector<std::filesystem::path> weights;
-  for (const auto& entry : std::filesystem::directory_iterator(model_dir))
-    if (entry.is_regular_file() && entry.path().extension() == ".safetensors") weights.push_back(entry.path());
+  try {
+    const engine::Checkpoint checkpoint(model_dir.string());
+    for (const auto& file : checkpoint.files()) weights.emplace_back(file->path());
+  } catch (const std::exception&) {
+    // Not a checkpoint r1eval can open: the load that follows names the fault; fingerprint what is there.
+    for (const auto& entry : std::filesystem::directory_iterator(model_dir))
+      if (entry.is_regular_file() && entry.path().extension() == ".safetensors") weights.push_back(entry.path());
+  }
   std::sort(weights.begin(), weights.end());
   nlohmann::json files = nlohmann::json::array();
   for (const auto& w : weights) {

@@ -115,6 +115,10 @@ TEST(Provenance, ModelFingerprintListsWeights) {
   ASSERT_GE(f["weights"].size(), 1u);
   EXPECT_EQ(f["weights"][0]["name"], "model.safetensors");
   EXPECT_EQ(f["weights"][0]["bytes"], std::filesystem::file_size(model / "model.safetensors"));
+  // Another .safetensors beside the weights (reference logits) is not the model: the fingerprint stays.
+  std::filesystem::copy_file(model / "model.safetensors", model / "reference_logits.safetensors",
+                             std::filesystem::copy_options::overwrite_existing);
+  EXPECT_EQ(model_fingerprint(model), f);
   EXPECT_THROW(model_fingerprint(model / "missing"), std::invalid_argument);
   std::filesystem::remove(model / "config.json");
   EXPECT_THROW(model_fingerprint(model), std::invalid_argument);
