@@ -252,6 +252,9 @@ struct Judge::Impl {
       if (language == Language::Cpp) {
         program.write("solution.cpp", source);
         built = compile_cpp(tools, config, program.box(), "solution.cpp", "solution");
+      } else if (language == Language::Cpp20) {
+        program.write("solution.cpp", source);
+        built = compile_cpp20(tools, config, program.box(), "solution.cpp", "solution");
       } else if (language == Language::C) {
         program.write("solution.c", source);
         built = compile_c(tools, config, program.box(), "solution.c", "solution");

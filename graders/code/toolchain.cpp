@@ -160,6 +160,14 @@ BuildResult compile_cpp(const Toolchain& tools, const JudgeConfig& config, const
   return interpret(sandbox::run_sandboxed(spec), config, false);
 }
 
+BuildResult compile_cpp20(const Toolchain& tools, const JudgeConfig& config, const std::string& box,
+                          const std::string& source_name, const std::string& binary_name) {
+  Toolchain tools20 = tools;
+  for (std::string& flag : tools20.cxx_flags)
+    if (flag.starts_with("-std=")) flag = "-std=c++20";
+  return compile_cpp(tools20, config, box, source_name, binary_name);
+}
+
 BuildResult compile_c(const Toolchain& tools, const JudgeConfig& config, const std::string& box,
                       const std::string& source_name, const std::string& binary_name) {
   // "-x c" makes the C++ driver compile the source as C; it still links libm (and libstdc++, unused).

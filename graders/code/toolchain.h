@@ -33,6 +33,9 @@ struct BuildResult {
 BuildResult compile_cpp(const Toolchain& tools, const JudgeConfig& config, const std::string& box,
                         const std::string& source_name, const std::string& binary_name,
                         const std::vector<std::string>& include_dirs = {});
+// The same with -std=c++20 in place of the configured C++ standard (a block tagged C++20).
+BuildResult compile_cpp20(const Toolchain& tools, const JudgeConfig& config, const std::string& box,
+                          const std::string& source_name, const std::string& binary_name);
 // The same for a C source (JudgeConfig::c_flags).
 BuildResult compile_c(const Toolchain& tools, const JudgeConfig& config, const std::string& box,
                       const std::string& source_name, const std::string& binary_name);

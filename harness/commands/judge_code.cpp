@@ -62,7 +62,7 @@ code::JudgeRequest parse_request(const json& object, std::size_t line) {
   code::JudgeRequest request{response->get<std::string>(), std::nullopt, spec};
   if (auto language = object.find("language"); language != object.end() && !language->is_null()) {
     if (!language->is_string() || !code::language_from_tag(language->get<std::string>()))
-      bad_line(line, "field 'language': expected \"cpp\", \"c\" or \"python\"");
+      bad_line(line, "field 'language': expected \"cpp\", \"cpp20\", \"c\" or \"python\"");
     request.language = code::language_from_tag(language->get<std::string>());
   }
   return request;

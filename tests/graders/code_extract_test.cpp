@@ -94,6 +94,8 @@ TEST(CodeLanguage, Tags) {
   EXPECT_EQ(language_from_tag("c++14"), Language::Cpp);
   EXPECT_EQ(language_from_tag("cpp:main.cpp"), Language::Cpp);  // a file name after the language
   EXPECT_EQ(language_from_tag("C"), Language::C);
+  EXPECT_EQ(language_from_tag("cpp20"), Language::Cpp20);
+  EXPECT_EQ(language_name(Language::Cpp20), "cpp20");
   EXPECT_EQ(language_name(Language::C), "c");
   EXPECT_FALSE(language_from_tag("rust"));
   EXPECT_EQ(language_name(Language::Python), "python");

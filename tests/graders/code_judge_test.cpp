@@ -110,6 +110,18 @@ TEST(CodeJudge, CProgramsCompileAsC) {
   EXPECT_EQ(r.language, Language::C);
 }
 
+// A block its author tagged C++20 compiles as C++20; an untagged or ```cpp block stays C++17.
+TEST(CodeJudge, ACpp20BlockCompilesAsCpp20) {
+  const char* modern = "#include <bit>\n#include <cstdio>\n#include <set>\n"
+                       "int main() { long long a, b; if (std::scanf(\"%lld %lld\", &a, &b) != 2) return 1;\n"
+                       "  std::set<int> s{1}; std::printf(\"%lld\\n\", a + b + (s.contains(1) ? 0 : 1) + std::popcount(0u)); }\n";
+  JudgeResult r = shared_judge().judge_response(response_with("cpp20", modern), sum_problem());
+  EXPECT_EQ(r.outcome, Outcome::AC) << r.detail;
+  EXPECT_EQ(r.language, Language::Cpp20);
+  r = shared_judge().judge_response(response_with("cpp", modern), sum_problem());
+  EXPECT_EQ(r.outcome, Outcome::CE) << r.detail;
+}
+
 TEST(CodeJudge, FloatAnswersWithinTolerance) {
   const char* third = "#include <cstdio>\nint main(){ std::printf(\"%.7f\\n\", 1.0 / 3); }\n";
   JudgeResult r = shared_judge().judge_source(Language::Cpp, third, problem({{"", "0.333333333333\n"}}));
