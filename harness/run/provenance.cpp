@@ -13,6 +13,7 @@
 
 #include "engine/backend/factory/backend_factory.h"
 #include "engine/model/checkpoint.h"
+#include "git_hash.h"  // generated at build time (cmake/GitHash.cmake)
 
 namespace r1eval::harness::run {
 namespace {
