@@ -61,10 +61,7 @@ class BoxCommands {
   size_t boxed_ = kUnknown, fbox_ = kUnknown;
 };
 
-// True when the text between two boxes only joins them: separators and spacing only ("$ and $", ", ",
-// " or "), or a short clause without a sentence end that contains "and" / "or" / a comma
-// ("} papers and \\boxed{", "} \\text{ for part (a) and } \\boxed{"), unless it revises ("not", "but").
-// True when the gap holds separators and spacing only ("$ and $", ", ", " or ", "\\quad").
+// True when the gap holds separators and spacing only ("$ and $", ", ", " or ", "\quad").
 bool only_separators(std::string_view gap) {
   static constexpr std::array<std::string_view, 10> kJoiners = {
       "\\text{ and }", "\\text{and}", "\\quad", "\\,", "\\(", "\\)", "and", "or", "\\;", "\\text{ or }"};
@@ -88,6 +85,9 @@ bool only_separators(std::string_view gap) {
   return true;
 }
 
+// True when the text between two boxes only joins them: separators and spacing only, or a short clause
+// without a sentence end that contains "and" / "or" / a comma ("} papers and \\boxed{",
+// "} \\text{ for part (a) and } \\boxed{"), unless it revises ("not", "but").
 bool is_list_joiner(std::string_view gap) {
   if (only_separators(gap)) return true;
   if (gap.size() > 40 || gap.find('\n') != std::string_view::npos) return false;
@@ -128,24 +128,34 @@ bool is_linking_word(std::string_view lower) {
 // linking word. A one-word text argument ("\text{Monday}", "\text{ cm}") is an answer, not prose; a longer
 // one ("\textbf{Total: 12}", "\text{(after removing duplicates)}") is read as text. npos when there is none.
 size_t first_prose_word(std::string_view s, bool linking_words = false) {
-  bool in_math = false;
+  bool in_dollars = false;
+  int in_brackets = 0;  // inside \( .. \) or \[ .. \]
   size_t i = 0;
   while (i < s.size()) {
     const char c = s[i];
     if (c == '\\') {  // a command name, or one escaped character
       const size_t name = ++i;
       while (i < s.size() && is_letter(s[i])) ++i;
-      if (i == name && i < s.size()) ++i;
+      if (i == name && i < s.size()) {
+        if (s[i] == '(' || s[i] == '[') ++in_brackets;
+        if ((s[i] == ')' || s[i] == ']') && in_brackets > 0) --in_brackets;
+        ++i;
+        continue;
+      }
       const std::string_view command = s.substr(name, i - name);
       const bool text_command = command.starts_with("text") || command == "mathrm" || command == "mbox";
-      if (text_command && i < s.size() && s[i] == '{') {
+      const bool name_argument = command == "begin" || command == "end" || command == "operatorname";
+      if ((text_command || name_argument) && i < s.size() && s[i] == '{') {
         const size_t close = match_brace(s, i);
-        if (close != std::string_view::npos && trim(s.substr(i + 1, close - i - 2)).find(' ') == std::string::npos)
-          i = close;  // one word: an answer, skipped whole
+        // An environment's or operator's name ({pmatrix}), or a one-word text: not prose, skipped whole.
+        if (close != std::string_view::npos &&
+            (name_argument || trim(s.substr(i + 1, close - i - 2)).find(' ') == std::string::npos))
+          i = close;
       }
       continue;
     }
-    if (c == '$') in_math = !in_math;
+    if (c == '$') in_dollars = !in_dollars;
+    const bool in_math = in_dollars || in_brackets > 0;
     if (!in_math && is_letter(c)) {
       size_t e = i;
       while (e < s.size() && is_letter(s[e])) ++e;
@@ -174,7 +184,7 @@ std::string unquote(std::string_view s) {
 
 std::optional<std::string> answer_in_prose(std::string_view x);
 
-// The number or math span `s` starts with ("1024", "$\\frac{1}{2}$", "-3/4"), or none.
+// The number or math span `s` starts with ("1024", "$\frac{1}{2}$", "-3/4"), or none.
 std::optional<std::string> opening_value(std::string_view s) {
   size_t b = 0;
   while (b < s.size() && (is_space(s[b]) || s[b] == ',' || s[b] == ':')) ++b;
@@ -195,24 +205,25 @@ std::optional<std::string> opening_value(std::string_view s) {
 }
 
 // The value the rest of an answer sentence restates its answer as, when it goes on computing it: after
-// "i.e." / "namely", or after an "=" that ends a computation ("5 choose 2 = 10", "2 to the power of 10,
-// i.e., 1024"; not the "=" of "attained at x = 3").
+// "i.e.", or after an "=" that ends a computation ("5 choose 2 = 10", "2 to the power of 10, i.e., 1024").
+// Not when the rest justifies the answer ("6, because the roots of $x^2 - 5x + 6 = 0$ ...", "4, since
+// $f(4) = 0$"), nor the "=" of an assignment ("attained at x = 3").
 std::optional<std::string> restated_value(std::string_view rest) {
-  std::optional<std::string> value;
-  for (std::string_view marker : {std::string_view("i.e."), std::string_view("namely")}) {
-    const size_t at = ascii_lower_word(rest).rfind(marker);
-    if (at != std::string::npos)
-      if (auto v = opening_value(rest.substr(at + marker.size()))) value = v;
-  }
-  if (value) return value;
-  for (size_t eq = rest.rfind('='); eq != std::string_view::npos && eq > 0; eq = rest.rfind('=', eq - 1)) {
-    size_t before = eq;
-    while (before > 0 && is_space(rest[before - 1])) --before;
-    if (before == 0) break;
-    const char c = rest[before - 1];
-    if (std::isdigit(static_cast<unsigned char>(c)) || c == ')' || c == '}') return opening_value(rest.substr(eq + 1));
-    break;  // the last "=" assigns a variable: the sentence describes, it does not compute the answer
-  }
+  std::string lower(1, ' ');
+  lower += ascii_lower_word(rest);
+  lower += ' ';
+  for (std::string_view why : {" since ", " because ", " as ", " where ", " which ", " for ", " if ", " when ",
+                               " given ", " from ", " so ", " and ", " but ", " not ", " with "})
+    if (lower.find(why) != std::string::npos) return std::nullopt;
+  if (const size_t at = ascii_lower_word(rest).rfind("i.e."); at != std::string::npos)
+    return opening_value(rest.substr(at + 4));
+  const size_t eq = rest.rfind('=');
+  if (eq == std::string_view::npos) return std::nullopt;
+  size_t before = eq;
+  while (before > 0 && is_space(rest[before - 1])) --before;
+  if (before == 0) return std::nullopt;
+  const char c = rest[before - 1];
+  if (std::isdigit(static_cast<unsigned char>(c)) || c == ')' || c == '}') return opening_value(rest.substr(eq + 1));
   return std::nullopt;
 }
 
@@ -225,7 +236,7 @@ std::optional<std::string> leading_answer(std::string_view remainder) {
   const size_t prose = first_prose_word(x, /*linking_words=*/true);
   if (prose == std::string_view::npos) return x.empty() ? std::nullopt : std::optional<std::string>(x);
   std::string lead = x.substr(0, prose);
-  // A bracket the prose opened ("204 (in base 10)", "\\text{(after ...)}") is not part of the answer, nor
+  // A bracket the prose opened ("204 (in base 10)", "\text{(after ...)}") is not part of the answer, nor
   // is a command left without its argument.
   int open = 0;
   for (size_t k = lead.size(); k-- > 0;) {
@@ -246,6 +257,11 @@ std::optional<std::string> leading_answer(std::string_view remainder) {
     changed = false;
     while (!lead.empty() && (is_space(lead.back()) || std::string_view(",;:-").find(lead.back()) != std::string_view::npos)) {
       lead.pop_back();
+      changed = true;
+    }
+    // An article after a comma opens a description ("17, a prime number"); "x = a" keeps its a.
+    if (lead.size() > 3 && (lead.ends_with(", a") || lead.ends_with(", A"))) {
+      lead.resize(lead.size() - 3);
       changed = true;
     }
     for (std::string_view word : kLinking) {
@@ -271,9 +287,9 @@ std::optional<std::string> leading_answer(std::string_view remainder) {
 // True when a phrase's X only judges the answer ("the answer is reasonable", "... is correct"): a check
 // written after the answer, not a statement of it.
 bool judges_the_answer(std::string_view x) {
-  static constexpr std::array<std::string_view, 11> kWords = {"reasonable", "correct",  "consistent", "plausible",
-                                                              "right",      "valid",    "indeed",     "confirmed",
-                                                              "verified",   "accurate", "sound"};
+  static constexpr std::array<std::string_view, 10> kWords = {"reasonable", "correct",   "consistent", "plausible",
+                                                              "right",      "valid",     "confirmed",  "verified",
+                                                              "accurate",   "sound"};
   size_t e = 0;
   while (e < x.size() && is_letter(x[e])) ++e;
   const std::string first = ascii_lower_word(x.substr(0, e));
@@ -298,6 +314,7 @@ std::optional<std::string> answer_phrase(std::string_view text, bool after_box =
     if (after_box && p != kPhrases[0]) continue;
     for (size_t at = lower.find(p); at != std::string::npos; at = lower.find(p, at + 1)) {
       size_t i = at + p.size();
+      if (i < text.size() && (is_letter(text[i]) || text[i] == '\'')) continue;  // "the answer isn't 5"
       // "\textbf{Final Answer:} 12": the markup's closing brace belongs to the phrase.
       while (i < text.size() && (text[i] == ' ' || text[i] == ':' || text[i] == '*' || text[i] == '\t' || text[i] == '}')) ++i;
       starts.push_back(i);
@@ -325,6 +342,15 @@ std::optional<std::string> answer_phrase(std::string_view text, bool after_box =
       return leading_answer(x);
     }
     if (judges_the_answer(x)) continue;
+    // "the answer is indeed 12", "... is therefore $5$": the adverb is not part of the answer.
+    for (std::string_view adverb : {"indeed", "actually", "clearly", "therefore", "thus", "just", "simply",
+                                    "exactly", "then", "still", "now", "hence"}) {
+      if (x.size() > adverb.size() && ascii_lower_word(std::string_view(x).substr(0, adverb.size())) == adverb &&
+          !is_letter(x[adverb.size()])) {
+        x = trim(std::string_view(x).substr(adverb.size() + (x[adverb.size()] == ',' ? 1 : 0)));
+        break;
+      }
+    }
     if (auto lead = leading_answer(x)) return lead;
     return answer_in_prose(x);
   }
@@ -435,8 +461,14 @@ std::optional<std::string> last_math_span(std::string_view text) {
 std::optional<std::string> last_math_answer(std::string_view text) {
   const std::vector<MathSpan> spans = math_spans(text);
   if (spans.empty()) return std::nullopt;
+  // A span that is a lone relation ("$\\approx$", "$=$") joins nothing: "$\\frac12$ $\\approx$ $0.5$" is not a list.
+  const auto lone_relation = [](const std::string& c) {
+    return c.find_first_not_of("=<>") == std::string::npos ||
+           (c[0] == '\\' && std::all_of(c.begin() + 1, c.end(), is_letter));
+  };
   size_t first = spans.size() - 1;
-  while (first > 0 && only_separators(text.substr(spans[first - 1].end, spans[first].begin - spans[first - 1].end)))
+  while (first > 0 && !lone_relation(spans[first].content) && !lone_relation(spans[first - 1].content) &&
+         only_separators(text.substr(spans[first - 1].end, spans[first].begin - spans[first - 1].end)))
     --first;
   std::string joined;
   for (size_t k = first; k < spans.size(); ++k) {

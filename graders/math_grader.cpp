@@ -37,6 +37,19 @@ std::string_view without_closing_punctuation(std::string_view s) {
   return s;
 }
 
+// True when a normalised answer holds a letter outside command names ("2x", "\frac{y}{2}"; not
+// "\frac{1}{2}", "2\pi").
+bool has_variable_letters(std::string_view s) {
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '\\') {
+      while (i + 1 < s.size() && std::isalpha(static_cast<unsigned char>(s[i + 1])) != 0) ++i;
+      continue;
+    }
+    if (std::isalpha(static_cast<unsigned char>(s[i])) != 0) return true;
+  }
+  return false;
+}
+
 // The letter of a multiple-choice answer written alone: "(C)" or "C" (A to E), after normalisation.
 std::optional<char> lone_choice(const std::string& n) {
   if (n.size() == 3 && n[0] == '(' && n[1] >= 'A' && n[1] <= 'E' && n[2] == ')') return n[1];
@@ -44,10 +57,17 @@ std::optional<char> lone_choice(const std::string& n) {
   return std::nullopt;
 }
 
-// The letter an answer opens with as an AMC-style choice followed by its value ("(C)12", "(C)\frac{1}{2}").
+// The letter an answer opens with as an AMC-style choice followed by its value ("(C)12", "(C)\frac{1}{2}",
+// "(C)2\sqrt{3}"): the rest is a number or a formula without variables, not a list or another choice
+// ("(C),(D)", "(B)\cup(C)", "(A)and(B)").
 std::optional<char> leading_choice(const std::string& n) {
-  if (n.size() > 3 && n[0] == '(' && n[1] >= 'A' && n[1] <= 'E' && n[2] == ')') return n[1];
-  return std::nullopt;
+  if (n.size() <= 3 || n[0] != '(' || n[1] < 'A' || n[1] > 'E' || n[2] != ')') return std::nullopt;
+  const std::string_view rest = std::string_view(n).substr(3);
+  if (rest.find('(') != std::string_view::npos || rest.find(',') != std::string_view::npos ||
+      rest.find(';') != std::string_view::npos || has_variable_letters(rest) ||
+      rest.find_first_of("0123456789") == std::string_view::npos)
+    return std::nullopt;
+  return n[1];
 }
 
 // One variable name however it is written: "a_{1}" is "a_1", case does not matter ("X" and "x").
@@ -61,18 +81,6 @@ bool same_name(const std::string& a, const std::string& b) {
   return canonical(a) == canonical(b);
 }
 
-// True when a normalised answer holds a letter outside command names ("2x", "\\frac{y}{2}"; not
-// "\\frac{1}{2}", "2\\pi").
-bool has_variable_letters(std::string_view s) {
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '\\') {
-      while (i + 1 < s.size() && std::isalpha(static_cast<unsigned char>(s[i + 1])) != 0) ++i;
-      continue;
-    }
-    if (std::isalpha(static_cast<unsigned char>(s[i])) != 0) return true;
-  }
-  return false;
-}
 
 // The comparison behind every entry point: text, then plain numerals, then the parsed trees, then text
 // ignoring case for answers the parser could not decide.

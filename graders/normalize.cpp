@@ -139,7 +139,7 @@ void strip_trailing_punctuation(std::string& s) {
 
 // "x=5" -> "5" when the left side is one variable name (a letter, maybe with a subscript or a Greek
 // command) and there is no other '=' or inequality.
-// Drops a leading "x=" and returns the name it dropped ("x", "a_1", "\\theta"), or "" when there was none.
+// Drops a leading "x=" and returns the name it dropped ("x", "a_1", "\theta"), or "" when there was none.
 std::string drop_variable_prefix(std::string& s) {
   const size_t eq = s.find('=');
   if (eq == std::string::npos || eq == 0 || s.find('=', eq + 1) != std::string::npos) return "";

@@ -98,6 +98,14 @@ std::optional<std::string_view> answer_region(std::string_view response) {
   return response;
 }
 
+// Source that only C++ compiles: its headers, namespaces, streams, templates or classes.
+bool looks_like_cpp_only(std::string_view source) {
+  for (std::string_view mark : {"std::", "using namespace", "<iostream>", "<bits/stdc++.h>", "<vector>", "<string>",
+                                "<algorithm>", "template <", "template<", "cout", "cin >>", "class ", "nullptr"})
+    if (contains(source, mark)) return true;
+  return false;
+}
+
 }  // namespace
 
 std::optional<Language> guess_language(std::string_view source) {
@@ -134,6 +142,8 @@ std::optional<ExtractedCode> extract_code(std::string_view response, std::vector
     if (tag.empty()) {
       if (auto language = guess_language(body)) last_guessed = ExtractedCode{*language, body};
     } else if (auto language = language_from_tag(tag)) {
+      // A ```c block that is C++ (iostream, std::, templates) is judged as the C++ it is.
+      if (*language == Language::C && looks_like_cpp_only(body)) language = Language::Cpp;
       last = ExtractedCode{*language, body};
     } else if (skipped_tags) {
       skipped_tags->emplace_back(tag);

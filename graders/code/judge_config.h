@@ -11,7 +11,7 @@ struct JudgeConfig {
   std::string cxx = "g++";            // a name looked up in PATH, or a path
   // ONLINE_JUDGE as Codeforces defines it: solutions guard their local file redirection and debug output with it.
   std::vector<std::string> cxx_flags = {"-std=c++17", "-O2", "-pipe", "-DONLINE_JUDGE"};
-  // C programs (```c blocks) go through the same compiler driver as C: GNU C17, as Codeforces' GNU C11
+  // C programs (```c blocks) go through the same compiler driver as C++: GNU C17, as Codeforces' GNU C11
   // and later compile them.
   std::vector<std::string> c_flags = {"-x", "c", "-std=gnu17", "-O2", "-pipe", "-DONLINE_JUDGE"};
   bool cxx_static = true;             // link statically when the toolchain can (faster start, like Codeforces)

@@ -654,7 +654,7 @@ class Comparer {
         return *same ? equal("same solution set") : different("solution sets differ");
       if (intervals_of_node(rel)) return interval_sets(rel, other);
     }
-    // "14/3 \\approx 4.67" states both: either side may be the gold ("to the nearest hundredth").
+    // "14/3 \approx 4.67" states both: either side may be the gold ("to the nearest hundredth").
     if (rel.kids.size() == 2 && rel.relations[0] == Rel::kApprox && is_constant(*rel.kids[0]) &&
         is_constant(*rel.kids[1])) {
       const Outcome exact = compare(*rel.kids[0], other);

@@ -1,5 +1,5 @@
 // `r1eval judge code`: one JSON object per line on stdin with "response", "tests" [{input, output}] and optional
-// "time_limit_ms", "memory_limit_mb", "language" ("cpp" | "python"), "checker" (its source) and
+// "time_limit_ms", "memory_limit_mb", "language" ("cpp" | "cpp20" | "c" | "python"), "checker" (its source) and
 // "checker_language" ("cpp": testlib convention, the default; "python": open-r1's generated_checker convention);
 // each object is echoed with "verdict" (AC, WA, TLE, MLE, RE, CE, OLE, SE), "correct", "detail", "language",
 // "tests_passed" and "test_results" added. Responses are judged in parallel in the sandbox.

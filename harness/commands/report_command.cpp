@@ -24,10 +24,10 @@
 namespace r1eval::harness {
 namespace {
 
-// The samples of a run, each once: a folder two processes wrote into, or shards joined with `cat`, may hold
-// a sample twice; the first copy counts (as in `run`) and stderr says how many were dropped.
 void keep_planned_samples(const std::string& path, std::vector<results::SampleRecord>& records);
 
+// The samples of a run, each once: a folder two processes wrote into, or shards joined with `cat`, may hold
+// a sample twice; the first copy counts (as in `run`) and stderr says how many were dropped.
 std::vector<results::SampleRecord> load_run(const std::string& path) {
   auto records = results::load_samples(path);
   if (records.empty()) throw std::invalid_argument(path + ": the run has no samples");

@@ -85,6 +85,16 @@ TEST(CodeExtract, ATaggedProgramWinsOverALaterGuessedSnippet) {
   EXPECT_EQ(skipped, std::vector<std::string>{"java"});
 }
 
+// A ```c block holding C++ is judged as C++; plain C stays C.
+TEST(CodeExtract, ACBlockThatIsCppIsCpp) {
+  const auto cpp = extract_code("```c\n#include <bits/stdc++.h>\nusing namespace std;\nint main() { cout << 1; }\n```\n");
+  ASSERT_TRUE(cpp);
+  EXPECT_EQ(cpp->language, Language::Cpp);
+  const auto c = extract_code("```c\n#include <stdio.h>\nint main(void) { printf(\"1\"); }\n```\n");
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->language, Language::C);
+}
+
 TEST(CodeExtract, NoFenceNoCode) { EXPECT_FALSE(extract_code("The answer is 42.")); }
 
 TEST(CodeLanguage, Tags) {

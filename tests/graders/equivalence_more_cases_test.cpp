@@ -156,6 +156,9 @@ TEST(EquivalenceNearMisses, AChoiceWithItsValueIsTheChoice) {
   check_all({
       {"\\textbf{(C)}\\ 12", "\\text{(C)}", true}, {"(C) \\frac{1}{2}", "\\text{(C)}", true},
       {"\\textbf{(B)}\\ 12", "\\text{(C)}", false}, {"\\text{(C) } 12", "C", true}, {"(1, 2)", "(1,2)", true},
+      // Not a choice with its value: several choices, or a condition.
+      {"(C), (D)", "\\text{(C)}", false}, {"(C)(D)", "\\text{(C)}", false}, {"(B) \\cup (C)", "\\text{(C)}", false},
+      {"A", "\\text{(A), (C)}", false}, {"(C) \\text{ only if } x>0", "\\text{(C)}", false},
   });
 }
 

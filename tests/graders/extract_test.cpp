@@ -143,9 +143,21 @@ TEST(ExtractFinal, APhraseStatesItsAnswerBeforeTheProseThatFollows) {
   EXPECT_EQ(extract_final_answer("The answer is 5 if x is positive.").answer, "5");
   EXPECT_EQ(extract_final_answer("The answer is x = a when b = 0.").answer, "x = a");
   EXPECT_EQ(extract_final_answer("The answer is (2, 3) as an ordered pair.").answer, "(2, 3)");
-  // A computation that goes on restates the answer.
+  // A computation that goes on restates the answer; a justification does not.
   EXPECT_EQ(extract_final_answer("The answer is 5 choose 2 = 10.").answer, "10");
   EXPECT_EQ(extract_final_answer("The answer is 2 to the power of 10, i.e., 1024.").answer, "1024");
+  EXPECT_EQ(extract_final_answer("The answer is 6, because the roots of $x^2 - 5x + 6 = 0$ are 2 and 3.").answer, "6");
+  EXPECT_EQ(extract_final_answer("Thus $\\boxed{6}$.\n\nThe final answer is 6, since the roots of $x^2 - 5x + 6 = 0$ "
+                                 "multiply to 6.").answer, "6");
+  EXPECT_EQ(extract_final_answer("The answer is $x = 4$, since $f(4) = 0$.").answer, "$x = 4$");
+  // A description after a comma, an adverb before the answer, a negated phrase.
+  EXPECT_EQ(extract_final_answer("The answer is 17, a prime number.").answer, "17");
+  EXPECT_EQ(extract_final_answer("Ignoring the constraint, the answer is 15. Without the 3 invalid cases, the answer is "
+                                 "indeed 12.").answer, "12");
+  EXPECT_EQ(extract_final_answer("The answer isn't 5 but 7.").answer, "7");
+  // A matrix after the phrase is math, not prose.
+  EXPECT_EQ(extract_final_answer("The answer is \\(\\begin{pmatrix} 1 \\\\ 2 \\end{pmatrix}\\).").answer,
+            "\\(\\begin{pmatrix} 1 \\\\ 2 \\end{pmatrix}\\)");
   // Markup around the phrase, and text arguments of several words, are read as text.
   EXPECT_EQ(extract_final_answer("\\textbf{Final Answer:} 12").answer, "12");
   EXPECT_EQ(extract_final_answer("Answer: \\(12\\) \\text{(after removing duplicates)}").answer, "\\(12\\)");
@@ -164,6 +176,7 @@ TEST(ExtractFinal, AClosingLineOfMathOrABareNumberIsTheAnswer) {
   EXPECT_EQ(extract_final_answer("Thus the largest $n$ is $34$.").answer, "34");
   EXPECT_EQ(extract_final_answer("Since $a = 3$, we get $b = 7$.").answer, "b = 7");
   EXPECT_EQ(extract_final_answer("For $n = 3$, there are $12$ ways.").answer, "12");
+  EXPECT_EQ(extract_final_answer("So $\\frac12$ $\\approx$ $0.5$.").answer, "0.5");  // a lone relation joins nothing
 }
 
 TEST(ExtractFinal, BoxBeatsPhrase) {
