@@ -314,7 +314,8 @@ std::optional<std::string> answer_phrase(std::string_view text, bool after_box =
     if (after_box && p != kPhrases[0]) continue;
     for (size_t at = lower.find(p); at != std::string::npos; at = lower.find(p, at + 1)) {
       size_t i = at + p.size();
-      if (i < text.size() && (is_letter(text[i]) || text[i] == '\'')) continue;  // "the answer isn't 5"
+      // "the answer isn't 5", "the answer issue": a phrase ending in a word must end where the word does.
+      if (is_letter(p.back()) && i < text.size() && (is_letter(text[i]) || text[i] == '\'')) continue;
       // "\textbf{Final Answer:} 12": the markup's closing brace belongs to the phrase.
       while (i < text.size() && (text[i] == ' ' || text[i] == ':' || text[i] == '*' || text[i] == '\t' || text[i] == '}')) ++i;
       starts.push_back(i);

@@ -155,6 +155,7 @@ TEST(ExtractFinal, APhraseStatesItsAnswerBeforeTheProseThatFollows) {
   EXPECT_EQ(extract_final_answer("Ignoring the constraint, the answer is 15. Without the 3 invalid cases, the answer is "
                                  "indeed 12.").answer, "12");
   EXPECT_EQ(extract_final_answer("The answer isn't 5 but 7.").answer, "7");
+  EXPECT_EQ(extract_final_answer("Answer: 'Monday'").answer, "Monday");  // quotes after "Answer:" are no word
   // A matrix after the phrase is math, not prose.
   EXPECT_EQ(extract_final_answer("The answer is \\(\\begin{pmatrix} 1 \\\\ 2 \\end{pmatrix}\\).").answer,
             "\\(\\begin{pmatrix} 1 \\\\ 2 \\end{pmatrix}\\)");
