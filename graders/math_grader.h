@@ -17,7 +17,7 @@ std::optional<std::string> extract_boxed_answer(std::string_view response);
 
 // True when two answer strings denote the same answer (used for gold comparison and cons@k grouping). `a` is
 // the answer, `b` the gold: symmetric except that a sum of names equated with a constant in `a` ("m + n =
-// 33") matches that constant in `b`, never the other way round.
+// 33", also inside a list or a matrix) matches that constant in `b`, never the other way round.
 bool math_answers_equal(std::string_view a, std::string_view b);
 
 // Extracts the answer of `response` (extract_final_answer's order: boxes, then "final answer is" phrases,

@@ -5,6 +5,7 @@
 #include <optional>
 #include <set>
 #include <functional>
+#include <unordered_set>
 #include <vector>
 
 #include "graders/math/exact_eval.h"
@@ -104,6 +105,13 @@ class Comparer {
   explicit Comparer(WorkBudget& budget) : budget_(budget) {}
   Comparer(const Comparer&) = delete;  // end_order_ holds `this`
   Comparer& operator=(const Comparer&) = delete;
+
+  // The answer's relations, so that a rule for the answer's side only knows it whatever order the
+  // comparison of two collections, matrices or scaled values passes their parts in.
+  void mark_answer(const Node& answer) {
+    if (answer.kind == NodeKind::kRelation) answer_relations_.insert(&answer);
+    for (const NodePtr& k : answer.kids) mark_answer(*k);
+  }
 
   Outcome compare(const Node& a, const Node& b) {
     const std::string sa = to_string(a), sb = to_string(b);
@@ -665,9 +673,9 @@ class Comparer {
     if (const Node* v = final_value(rel)) return compare(*v, other);
     // "m + n = 33", "r^2 = 25" in the answer against 33, 25 (AIME asks for such quantities): a sum of names,
     // or a name's positive power, equated with a constant states that constant. "2x = 10" and "x + 1 = 5"
-    // stay equations, and a gold that is an equation is never matched by one of its sides. Comparisons keep
-    // the answer's side first (compare_answers), so `a` is the answer's.
-    if (&rel == &a && single_equation(rel) && rel.relations[0] == Rel::kEq && is_constant(other)) {
+    // stay equations, and a gold that is an equation is never matched by one of its sides (nor a relation
+    // made during the comparison: the rule needs the answer's own).
+    if (answer_relations_.count(&rel) > 0 && single_equation(rel) && rel.relations[0] == Rel::kEq && is_constant(other)) {
       if (is_constant(*rel.kids[1]) && is_named_quantity(*rel.kids[0])) return compare(*rel.kids[1], other);
       if (is_constant(*rel.kids[0]) && is_named_quantity(*rel.kids[1])) return compare(*rel.kids[0], other);
     }
@@ -705,6 +713,7 @@ class Comparer {
 
   WorkBudget& budget_;
   bool lone_variable_only_ = false;
+  std::unordered_set<const Node*> answer_relations_;
   std::vector<NodePtr> scratch_;  // nodes made while comparing (negated bounds), alive for the comparison
   const EndOrder end_order_ = [this](const Node& x, const Node& y) { return order_ends(x, y); };
 };
@@ -712,7 +721,9 @@ class Comparer {
 }  // namespace
 
 Outcome compare_answers(const Node& answer, const Node& gold, WorkBudget& budget) {
-  return Comparer(budget).compare(answer, gold);
+  Comparer comparer(budget);
+  comparer.mark_answer(answer);
+  return comparer.compare(answer, gold);
 }
 
 }  // namespace r1eval::graders::math

@@ -134,6 +134,9 @@ TEST(EquivalenceNearMisses, NamedQuantitiesInTheAnswer) {
       {"a_1 + a_2 = 6", "6", true}, {"33 = m + n", "33", true}, {"m + n = 34", "33", false},
       {"x + 1 = 5", "5", false}, {"2x = 10", "10", false}, {"m - n = 4", "4", false}, {"x^{-1} = 2", "2", false},
       {"1", "x + y = 1", false}, {"25", "x^2 + y^2 = 25", false},
+      // The answer's side is known inside collections and matrices too, whatever order they are compared in.
+      {"33", "33, m+n=33", false}, {"(a+b=5, 3)", "(5,3)", true},
+      {"(a+b=5, 3)", "\\begin{pmatrix}5\\\\3\\end{pmatrix}", true},
   };
   for (const auto& c : cases)
     EXPECT_EQ(math_answers_equal(c.answer, c.gold), c.equal) << "answer: " << c.answer << "   gold: " << c.gold;
