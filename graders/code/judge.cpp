@@ -83,7 +83,7 @@ TestResult classify(const sandbox::RunResult& run, double cpu_limit, std::uint64
     case RunStatus::WallLimit:
       // A program held at its memory limit may stall in reclaim instead of being OOM-killed, until a time
       // limit stops it: it went over its memory, and that is the verdict whichever limit fired first.
-      if (run.peak_memory_bytes >= memory_limit) {
+      if (run.memory_limit_reached || run.peak_memory_bytes >= memory_limit) {
         test.outcome = Outcome::MLE;
         test.detail = "memory limit " + std::to_string(memory_limit >> 20) + " MB reached (the run stalled there until its time limit)";
         return test;

@@ -126,6 +126,7 @@ struct Groups {
   RunCgroup* cpu = nullptr;
   bool v2 = false;
   std::uint64_t oom_kills_before = 0;
+  std::uint64_t limit_hits_before = 0;  // v2 memory.events "max": times usage reached memory.max
   std::uint64_t cpu_usec_before = 0;  // v2 groups are reused and cpu.stat cannot be reset
   std::uint64_t memory_limit = 0;
 
@@ -141,6 +142,7 @@ struct Groups {
       if (!memory->set("pids.max", std::to_string(limits.processes + 1)))
         throw std::runtime_error("cgroup v2: pids limit refused");
       oom_kills_before = memory->read("memory.events", "oom_kill").value_or(0);
+      limit_hits_before = memory->read("memory.events", "max").value_or(0);
       cpu_usec_before = memory->read("cpu.stat", "usage_usec").value_or(0);
       return;
     }
@@ -155,6 +157,7 @@ struct Groups {
       memory->set("memory.memsw.limit_in_bytes", bytes);
       memory->set("memory.swappiness", "0");
       memory->write("memory.max_usage_in_bytes", "0");  // peak of this run only
+      memory->write("memory.failcnt", "0");             // times this run reached the limit
       oom_kills_before = memory->read("memory.oom_control", "oom_kill").value_or(0);
     }
     if (iso.pids_cgroup) {
@@ -181,6 +184,11 @@ struct Groups {
     auto nanoseconds = cpu->read("cpuacct.usage");
     if (!nanoseconds) return std::nullopt;
     return static_cast<double>(*nanoseconds) / 1e9;
+  }
+  // True when the run's usage reached its memory limit (the kernel then reclaims, stalls, or OOM-kills).
+  bool memory_limit_reached() const {
+    if (v2) return memory->read("memory.events", "max").value_or(0) > limit_hits_before;
+    return memory && memory->read("memory.failcnt").value_or(0) > 0;
   }
   bool oom_killed() const {
     if (v2) return memory->read("memory.events", "oom_kill").value_or(0) > oom_kills_before;
@@ -438,6 +446,7 @@ RunResult run_sandboxed(const RunSpec& spec, const Isolation& iso) {
     } else if (!collected.wall_exceeded && !collected.out_overflow && !collected.cpu_exceeded && !oom_killed) {
       return setup_failure("sandbox: the reaper ended without reporting (status " + std::to_string(reaper_status) + ")");
     }
+    result.memory_limit_reached = oom_killed || groups.memory_limit_reached();
     classify(result, collected, oom_killed, groups.memory != nullptr, limits);
     return result;
   } catch (const std::exception& e) {

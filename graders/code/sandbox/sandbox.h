@@ -49,6 +49,9 @@ struct RunResult {
   // The program's peak resident set (with its children); 0 when it stayed below what its process held as
   // a copy of the judge before execve and no cgroup v1 memory group measured it.
   std::uint64_t peak_memory_bytes = 0;
+  // The run's memory group reached its limit at some point (v2 memory.events "max", v1 memory.failcnt):
+  // a program that then stalled in reclaim until a time limit fired went over its memory.
+  bool memory_limit_reached = false;
   std::string stdout_data;  // at most limits.stdout_bytes
   std::string stderr_data;  // at most limits.stderr_bytes
   std::string error;        // SetupFailed: what failed, one line
