@@ -3,8 +3,10 @@
 #include <chrono>
 #include <cmath>
 #include <iostream>
+#include <limits>
 #include <thread>
 
+#include "engine/model/generation_config.h"
 #include "harness/backend_flags.h"
 #include "harness/commands/commands.h"
 #include "harness/option_checks.h"
@@ -47,6 +49,14 @@ void add_serve_command(CLI::App& app, int& exit_code) {
     // Idle or slow connections hold a thread each until their read times out: at least 64 by default, so
     // that a few of them cannot stall every client of a small batch.
     http_options.handler_threads = o->threads > 0 ? o->threads : std::max<std::size_t>(256, o->max_batch + 64);
+    // As vLLM does by default: a request that names no sampling setting gets the checkpoint's recommended one.
+    const engine::GenerationConfig recommended = engine::load_generation_config(dir.string());
+    if (recommended.temperature && *recommended.temperature >= 0 && *recommended.temperature <= 100)
+      http_options.sampling_defaults.temperature = *recommended.temperature;
+    if (recommended.top_p && *recommended.top_p > 0 && *recommended.top_p <= 1)
+      http_options.sampling_defaults.top_p = *recommended.top_p;
+    if (recommended.top_k && *recommended.top_k > 0 && *recommended.top_k <= std::numeric_limits<std::int32_t>::max())
+      http_options.sampling_defaults.top_k = static_cast<std::int32_t>(*recommended.top_k);
 
     run::StopOnSignal signals;
     serve::EngineService service(dir, engine_options);

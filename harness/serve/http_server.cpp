@@ -88,7 +88,8 @@ struct HttpServer::Impl {
     ParsedRequest parsed;
     Job job;
     try {
-      parsed = chat ? parse_chat_request(req.body) : parse_completion_request(req.body);
+      parsed = chat ? parse_chat_request(req.body, options.sampling_defaults)
+                    : parse_completion_request(req.body, options.sampling_defaults);
       if (!parsed.model.empty() && parsed.model != options.model_name)
         return send_error(res, 404, "model '" + parsed.model + "' is not served here (this server serves '" +
                                         options.model_name + "')", "NotFoundError", "model");

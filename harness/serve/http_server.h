@@ -6,12 +6,14 @@
 #include <thread>
 
 #include "harness/serve/engine_service.h"
+#include "harness/serve/openai_api.h"
 
 namespace r1eval::harness::serve {
 
 struct HttpServerOptions {
   std::string model_name;     // the id /v1/models lists and responses carry; requests naming another get 404
   std::size_t handler_threads = 64;  // concurrent HTTP requests being served; more wait for a thread
+  SamplingDefaults sampling_defaults;  // for requests that name no temperature / top_p / top_k
 };
 
 class HttpServer {

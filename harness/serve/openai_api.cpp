@@ -107,19 +107,19 @@ void refuse_unsupported(const json& body) {
 }
 
 // The fields both endpoints share.
-ParsedRequest parse_common(const json& body) {
+ParsedRequest parse_common(const json& body, const SamplingDefaults& defaults) {
   refuse_unsupported(body);
   ParsedRequest r;
   if (const json* m = field(body, "model")) {
     if (!m->is_string()) throw BadRequest("model", "model: expected a string");
     r.model = m->get<std::string>();
   }
-  r.params.temperature = number_field(body, "temperature", 1.0, 0.0, 100.0);
-  r.params.top_p = number_field(body, "top_p", 1.0, 0.0, 1.0);
+  r.params.temperature = number_field(body, "temperature", defaults.temperature, 0.0, 100.0);
+  r.params.top_p = number_field(body, "top_p", defaults.top_p, 0.0, 1.0);
   if (r.params.top_p <= 0.0) throw BadRequest("top_p", "top_p: expected a number in (0, 1]");
   // vLLM's convention: -1 (or 0) keeps every token.
   const auto top_k = integer_field(body, "top_k", -1, std::numeric_limits<std::int32_t>::max());
-  r.params.top_k = top_k && *top_k > 0 ? static_cast<std::int32_t>(*top_k) : 0;
+  r.params.top_k = !top_k ? defaults.top_k : *top_k > 0 ? static_cast<std::int32_t>(*top_k) : 0;
   if (const auto max_tokens = integer_field(body, "max_tokens", 1, std::numeric_limits<std::int32_t>::max()))
     r.max_tokens = static_cast<std::int32_t>(*max_tokens);
   if (const json* s = field(body, "seed")) {
@@ -179,9 +179,9 @@ json usage_json(const Usage& u) {
 
 }  // namespace
 
-ParsedRequest parse_completion_request(const std::string& text) {
+ParsedRequest parse_completion_request(const std::string& text, const SamplingDefaults& defaults) {
   const json body = parse_object(text);
-  ParsedRequest r = parse_common(body);
+  ParsedRequest r = parse_common(body, defaults);
   const json* prompt = field(body, "prompt");
   if (prompt && prompt->is_array() && prompt->size() == 1) prompt = &(*prompt)[0];
   if (!prompt || !prompt->is_string())
@@ -192,9 +192,9 @@ ParsedRequest parse_completion_request(const std::string& text) {
   return r;
 }
 
-ParsedRequest parse_chat_request(const std::string& text) {
+ParsedRequest parse_chat_request(const std::string& text, const SamplingDefaults& defaults) {
   const json body = parse_object(text);
-  ParsedRequest r = parse_common(body);
+  ParsedRequest r = parse_common(body, defaults);
   if (const auto m = integer_field(body, "max_completion_tokens", 1, std::numeric_limits<std::int32_t>::max()))
     r.max_tokens = static_cast<std::int32_t>(*m);
   const json* messages = field(body, "messages");

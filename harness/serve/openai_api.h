@@ -24,6 +24,14 @@ class BadRequest : public std::invalid_argument {
   std::string param_;
 };
 
+// The sampling settings a request that names none gets: OpenAI's (temperature 1, top_p 1, no top_k), or,
+// as vLLM does by default, the checkpoint's generation_config.json values (0.6 / 0.95 for the R1 distills).
+struct SamplingDefaults {
+  double temperature = 1.0;
+  double top_p = 1.0;
+  std::int32_t top_k = 0;  // 0 = off
+};
+
 // What both endpoints share once parsed. `max_tokens` is unset when the client gave none.
 struct ParsedRequest {
   std::string model;  // as sent, "" when absent
@@ -39,10 +47,10 @@ struct ParsedRequest {
 
 // Parses a /v1/completions body: prompt (a string, or an array of one string), max_tokens, temperature,
 // top_p, top_k, seed, n, stop, stream, stream_options. Throws BadRequest naming the first bad field.
-ParsedRequest parse_completion_request(const std::string& body);
+ParsedRequest parse_completion_request(const std::string& body, const SamplingDefaults& defaults = {});
 // Parses a /v1/chat/completions body: messages (role system/user/assistant, content a string or text parts)
 // and the fields above (max_completion_tokens too). Throws BadRequest naming the first bad field.
-ParsedRequest parse_chat_request(const std::string& body);
+ParsedRequest parse_chat_request(const std::string& body, const SamplingDefaults& defaults = {});
 
 // {"error": {...}} as OpenAI answers a bad request.
 nlohmann::json error_body(const std::string& message, const std::string& type, const std::string& param);

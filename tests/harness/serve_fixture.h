@@ -23,7 +23,7 @@ struct ServeFixture {
 
   explicit ServeFixture(const std::filesystem::path& model, serve::EngineServiceOptions engine = small_cache(),
                         std::size_t handler_threads = 16)
-      : service(model, engine), server(service, {"tiny", handler_threads}) {
+      : service(model, engine), server(service, {"tiny", handler_threads, {}}) {
     port = server.start("127.0.0.1", 0);
   }
   ~ServeFixture() {

@@ -71,7 +71,7 @@ testing::ServeFixture* Serve::server_ = nullptr;
 
 // A second server on a port in use is refused: with SO_REUSEPORT both would start and share the traffic.
 TEST_F(Serve, ASecondServerOnABusyPortIsRefused) {
-  serve::HttpServer second(server_->service, {"other", 4});
+  serve::HttpServer second(server_->service, {"other", 4, {}});
   EXPECT_THROW(second.start("127.0.0.1", port()), std::invalid_argument);
 }
 
@@ -103,6 +103,26 @@ TEST(ServeCancel, AStreamWhoseClientLeftStopsGenerating) {
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   EXPECT_LT(generated, 4 * 3000) << "the abandoned stream ran to its end";
   EXPECT_EQ(served.service.counters().generated_tokens, generated) << "the engine still generates for nobody";
+}
+
+// Sampling settings a request does not name come from the defaults (the checkpoint's generation_config.json,
+// as vLLM takes them); named ones, -1 for top_k included, win.
+TEST(ServeRequest, UnnamedSamplingSettingsComeFromTheDefaults) {
+  const serve::SamplingDefaults recommended{0.6, 0.95, 20};
+  const serve::ParsedRequest plain = serve::parse_completion_request(R"({"prompt": "a"})", recommended);
+  EXPECT_EQ(plain.params.temperature, 0.6);
+  EXPECT_EQ(plain.params.top_p, 0.95);
+  EXPECT_EQ(plain.params.top_k, 20);
+  const serve::ParsedRequest named =
+      serve::parse_chat_request(R"({"messages": [{"role": "user", "content": "x"}], "temperature": 1.0, "top_p": 0.5,
+                                   "top_k": -1})", recommended);
+  EXPECT_EQ(named.params.temperature, 1.0);
+  EXPECT_EQ(named.params.top_p, 0.5);
+  EXPECT_EQ(named.params.top_k, 0);
+  const serve::ParsedRequest openai = serve::parse_completion_request(R"({"prompt": "a"})");
+  EXPECT_EQ(openai.params.temperature, 1.0);
+  EXPECT_EQ(openai.params.top_p, 1.0);
+  EXPECT_EQ(openai.params.top_k, 0);
 }
 
 TEST_F(Serve, ListsItsModel) {
@@ -330,7 +350,7 @@ TEST(ServeFailure, AFailedStepAnswers503AndStopsTheEngine) {
   auto device = std::make_unique<engine::testing::TokenLimitedDevice>(
       engine::make_backend(model.string(), options.backend), 0);
   EngineService service(model, std::move(device), options);
-  HttpServer server(service, {"tiny", 4});
+  HttpServer server(service, {"tiny", 4, {}});
   const int port = server.start("127.0.0.1", 0);
 
   const Answer first = post(port, "/v1/completions", R"({"prompt": "12+3=", "max_tokens": 4, "n": 2})");
