@@ -115,6 +115,9 @@ std::string ascii_lower_word(std::string_view w) {
   return out;
 }
 
+// A command whose argument is text (\text, \textbf, \mathrm, \mbox).
+bool is_text_command(std::string_view name) { return name.starts_with("text") || name == "mathrm" || name == "mbox"; }
+
 // Short words that begin a condition or a description after an answer ("5 if x > 0", "(2, 3) as an
 // ordered pair", "12 in total"): with `linking_words`, first_prose_word stops at them too.
 bool is_linking_word(std::string_view lower) {
@@ -143,7 +146,7 @@ size_t first_prose_word(std::string_view s, bool linking_words = false) {
         continue;
       }
       const std::string_view command = s.substr(name, i - name);
-      const bool text_command = command.starts_with("text") || command == "mathrm" || command == "mbox";
+      const bool text_command = is_text_command(command);
       const bool name_argument = command == "begin" || command == "end" || command == "operatorname";
       if ((text_command || name_argument) && i < s.size() && s[i] == '{') {
         const size_t close = match_brace(s, i);
@@ -215,8 +218,8 @@ std::optional<std::string> restated_value(std::string_view rest) {
   for (std::string_view why : {" since ", " because ", " as ", " where ", " which ", " for ", " if ", " when ",
                                " given ", " from ", " so ", " and ", " but ", " not ", " with "})
     if (lower.find(why) != std::string::npos) return std::nullopt;
-  if (const size_t at = ascii_lower_word(rest).rfind("i.e."); at != std::string::npos)
-    return opening_value(rest.substr(at + 4));
+  if (const size_t at = lower.rfind("i.e."); at != std::string::npos)
+    return opening_value(rest.substr(at + 3));  // `lower` has one leading space
   const size_t eq = rest.rfind('=');
   if (eq == std::string_view::npos) return std::nullopt;
   size_t before = eq;
@@ -249,7 +252,7 @@ std::optional<std::string> leading_answer(std::string_view remainder) {
   const size_t command = lead.rfind('\\');
   if (command != std::string::npos) {
     const std::string_view name = std::string_view(lead).substr(command + 1);
-    if (name.starts_with("text") || name == "mathrm" || name == "mbox") lead.resize(command);
+    if (is_text_command(name)) lead.resize(command);
   }
   // Drop what only led into the prose: separators, a joining "and" / "or".
   static constexpr std::array<std::string_view, 2> kLinking = {" and", " or"};

@@ -96,11 +96,11 @@ Decision decide(std::string_view a, std::string_view b) {
   if (other_names && !has_variable_letters(na) && !has_variable_letters(nb))
     return {false, "equations in different variables (" + variable_a + " and " + variable_b + ")"};
   if (na == nb && !other_names) return {true, "same normalised text"};
-  // A choice against "\textbf{(C)}\ 12", the choice with its value: the letters decide.
-  if (const auto choice = lone_choice(na); choice && leading_choice(nb))
-    return {*choice == *leading_choice(nb), "answer choice " + std::string(1, *leading_choice(nb))};
-  if (const auto choice = lone_choice(nb); choice && leading_choice(na))
-    return {*choice == *leading_choice(na), "answer choice " + std::string(1, *leading_choice(na))};
+  // A choice against "\textbf{(C)}\ 12", the choice with its value, either way round: the letters decide.
+  for (const auto& [alone, with_value] : {std::pair{&na, &nb}, std::pair{&nb, &na}}) {
+    const auto choice = lone_choice(*alone), given = leading_choice(*with_value);
+    if (choice && given) return {*choice == *given, "answer choice " + std::string(1, *given)};
+  }
   if (only_words(na) && only_words(nb) && ascii_lower(na) == ascii_lower(nb)) return {true, "same text ignoring case"};
   const auto qa = parse_simple_rational(na);
   const auto qb = qa ? parse_simple_rational(nb) : std::nullopt;
