@@ -10,6 +10,7 @@
 namespace r1eval::graders {
 namespace {
 
+constexpr std::string_view kThinkStart = "<think>";
 constexpr std::string_view kThinkEnd = "</think>";
 constexpr size_t kShortResponseChars = 100;
 
@@ -100,6 +101,25 @@ bool is_list_joiner(std::string_view gap) {
     if (words.find(veto) != std::string::npos) return false;
   return words.find(" and ") != std::string::npos || words.find(" or ") != std::string::npos ||
          gap.find(',') != std::string_view::npos;
+}
+
+// True when the text between two boxes sets the second one aside ("$\\boxed{3}$, not $\\boxed{5}$",
+// "\\boxed{3} rather than \\boxed{5}"): the box before it is the answer.
+bool rejects_next_box(std::string_view gap) {
+  if (gap.size() > 40 || gap.find('\n') != std::string_view::npos) return false;
+  std::string words;  // the gap's words, command names (\\text) left out
+  for (size_t i = 0; i < gap.size(); ++i) {
+    if (gap[i] == '\\') {
+      while (i + 1 < gap.size() && is_letter(gap[i + 1])) ++i;
+      continue;
+    }
+    if (is_letter(gap[i])) words += static_cast<char>(std::tolower(static_cast<unsigned char>(gap[i])));
+    else if (!words.empty() && words.back() != ' ') words += ' ';
+  }
+  while (!words.empty() && words.back() == ' ') words.pop_back();
+  for (std::string_view rejection : {"not", "rather than", "instead of", "and not", "but not"})
+    if (words == rejection) return true;
+  return false;
 }
 
 std::string trim(std::string_view s) {
@@ -542,6 +562,50 @@ std::optional<std::string> bare_statement(std::string_view sentence) {
   return t;
 }
 
+// What a concluding sentence states after its verb: the answer that follows the last "is" / "are" /
+// "equals" / "be" of a main clause ("the minimum value is 12 when x = 3" -> 12, "there are 12 ways to choose
+// them out of 30" -> 12, "there are 30 candidates, and the number of valid ones is 12" -> 12, "the maximum
+// is $9$, attained at $x = 2$" -> $9$). A verb in a condition ("... when x is 3", "Since x is 3, ...") or
+// followed by prose ("is achieved when ...") does not state it. None when no verb is followed by a number
+// or math.
+std::optional<std::string> stated_after_verb(std::string_view sentence) {
+  const std::string lower = ascii_lower_word(sentence);
+  std::optional<std::string> stated;
+  bool in_dollars = false;
+  bool in_condition = false;  // the current clause (from the last comma) opened a condition
+  for (size_t i = 0; i < lower.size(); ++i) {
+    if (lower[i] == '$') in_dollars = !in_dollars;
+    if (in_dollars) continue;
+    if (lower[i] == ',' || lower[i] == ';') in_condition = false;
+    if ((i > 0 && is_letter(lower[i - 1])) || !is_letter(lower[i])) continue;
+    size_t e = i;
+    while (e < lower.size() && is_letter(lower[e])) ++e;
+    const std::string_view word = std::string_view(lower).substr(i, e - i);
+    static constexpr std::array<std::string_view, 11> kConditions = {
+        "since", "because", "if", "when", "whenever", "where", "while", "although", "unless", "given", "once"};
+    if (std::find(kConditions.begin(), kConditions.end(), word) != kConditions.end()) in_condition = true;
+    const bool verb = word == "is" || word == "are" || word == "equals" || word == "be" || word == "was" || word == "were";
+    if (verb && !in_condition) {
+      if (auto lead = leading_answer(sentence.substr(e))) {
+        const char c = lead->front();
+        if (std::isdigit(static_cast<unsigned char>(c)) || c == '-' || c == '$' || c == '\\') stated = std::move(lead);
+      }
+    }
+    i = e - 1;
+  }
+  if (!stated) return stated;
+  // The sentence's own period and math delimiters are not the answer: "$x = 5$ and $x = -3$." is the list.
+  while (!stated->empty() && (stated->back() == '.' || is_space(stated->back()))) stated->pop_back();
+  const std::vector<MathSpan> spans = math_spans(*stated);
+  if (spans.empty()) return stated;
+  std::string outside(std::string_view(*stated).substr(0, spans.front().begin));
+  for (size_t k = 0; k < spans.size(); ++k)
+    outside += std::string_view(*stated).substr(spans[k].end, (k + 1 < spans.size() ? spans[k + 1].begin : stated->size()) - spans[k].end);
+  if (only_separators(outside)) return last_math_answer(*stated);
+  return stated;
+}
+
+
 // True when the text stops without closing its last sentence or formula ("... However, in Step ").
 bool looks_cut_off(std::string_view text) {
   size_t e = text.size();
@@ -606,7 +670,10 @@ std::vector<BoxSpan> find_boxes(std::string_view text, bool* unclosed_last) {
 namespace {
 
 // The answer held by the boxes of `text`: the last box, or the list its closing sentence's boxes form.
-ExtractedAnswer boxed_answer(const std::vector<BoxSpan>& boxes, std::string_view text) {
+ExtractedAnswer boxed_answer(std::vector<BoxSpan> boxes, std::string_view text) {
+  while (boxes.size() >= 2 &&
+         rejects_next_box(text.substr(boxes[boxes.size() - 2].end, boxes.back().begin - boxes[boxes.size() - 2].end)))
+    boxes.pop_back();
   if (boxes.empty()) return {};
   size_t first = boxes.size() - 1;
   while (first > 0 && is_list_joiner(text.substr(boxes[first - 1].end, boxes[first].begin - boxes[first - 1].end)))
@@ -646,13 +713,17 @@ ExtractedAnswer extract_final_answer(std::string_view response) {
     if (a->find("\\boxed") != std::string::npos || a->find("\\fbox") != std::string::npos) return {};
     return {std::move(a), source};
   };
+  // Thinking that never closed (cut by the length limit) states no answer but a box: its phrases and last
+  // sentences are steps of the reasoning.
+  if (text.find(kThinkStart) != std::string_view::npos) return {};
   if (auto phrase = answer_phrase(text)) return found(std::move(phrase), AnswerSource::kFinalAnswerPhrase);
   // A response cut off mid-sentence (generation limit) is not graded by whatever math it last wrote.
   if (!looks_cut_off(text)) {
-    // The conclusion: what the last sentence states ("Therefore, there are 12 sequences."), else the last
-    // math written anywhere.
+    // The conclusion: what the last sentence states ("Therefore, there are 12 sequences.", "The minimum
+    // value is 12 when x = 3."), else the last math written anywhere.
     const std::string_view sentence = last_sentence(text);
     if (has_prose_word(sentence)) {
+      if (auto a = stated_after_verb(sentence)) return found(std::move(a), AnswerSource::kLastMath);
       if (auto a = answer_in_prose(sentence)) return found(std::move(a), AnswerSource::kLastMath);
     } else if (auto spans = last_math_answer(sentence)) {
       return found(std::move(spans), AnswerSource::kLastMath);  // "$x = 5$ or $x = -3$"

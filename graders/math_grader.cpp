@@ -57,6 +57,11 @@ std::optional<char> lone_choice(const std::string& n) {
   return std::nullopt;
 }
 
+std::string ascii_upper(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return s;
+}
+
 // The letter an answer opens with as an AMC-style choice followed by its value ("(C)12", "(C)\frac{1}{2}",
 // "(C)2\sqrt{3}"): the rest is a number or a formula without variables, not a list or another choice
 // ("(C),(D)", "(B)\cup(C)", "(A)and(B)").
@@ -100,6 +105,10 @@ Decision decide(std::string_view a, std::string_view b) {
   for (const auto& [alone, with_value] : {std::pair{&na, &nb}, std::pair{&nb, &na}}) {
     const auto choice = lone_choice(*alone), given = leading_choice(*with_value);
     if (choice && given) return {*choice == *given, "answer choice " + std::string(1, *given)};
+    // "(C)" against "c" or "(c)": against a choice in parentheses a lower-case letter is the choice.
+    const std::string upper = ascii_upper(*with_value);
+    if (choice && alone->size() == 3 && upper != *with_value && lone_choice(upper))
+      return {*choice == *lone_choice(upper), "answer choice " + upper};
   }
   if (only_words(na) && only_words(nb) && ascii_lower(na) == ascii_lower(nb)) return {true, "same text ignoring case"};
   const auto qa = parse_simple_rational(na);

@@ -4,6 +4,8 @@
 #include <array>
 #include <cctype>
 
+#include "graders/math/number_words.h"
+
 namespace r1eval::graders::math {
 namespace {
 
@@ -215,13 +217,19 @@ class Lexer {
   void letters() {
     size_t e = i_;
     while (e < s_.size() && is_letter(s_[e])) ++e;
+    // "twenty-one": a hyphenated number word is one word, not a difference.
+    if (e + 1 < s_.size() && s_[e] == '-' && is_letter(s_[e + 1])) {
+      size_t f = e + 1;
+      while (f < s_.size() && is_letter(s_[f])) ++f;
+      if (number_words_value(s_.substr(i_, f - i_))) e = f;
+    }
     const std::string_view run = s_.substr(i_, e - i_);
     budget_.spend(static_cast<int64_t>(run.size()));
     if (is_trailing_unit(run, e)) {
       push(TokenKind::kWord, std::string(run));  // "1320 km": the parser drops units after a number
     } else if (std::find(kBareFunctions.begin(), kBareFunctions.end(), run) != kBareFunctions.end()) {
       push(TokenKind::kCommand, std::string(run));
-    } else if (run.size() >= 4 || run == "and" || run == "or" || run == "pct") {
+    } else if (run.size() >= 4 || run == "and" || run == "or" || run == "pct" || run.find('-') != std::string_view::npos) {
       push(TokenKind::kWord, std::string(run));
     } else {
       for (char c : run) push(TokenKind::kLetter, std::string(1, c));
@@ -311,6 +319,34 @@ class Lexer {
       if (name == "begin" && env == "array") skip_group();  // column spec
       return;
     }
+    if (name == "overline" || name == "bar") {  // a segment or a conjugate: "\overline{AB}" names a quantity
+      const size_t at = i_;
+      const std::string inner = group_text();
+      if (!inner.empty() && inner.size() <= 8 && std::all_of(inner.begin(), inner.end(), is_letter)) {
+        push(TokenKind::kCommand, name + "{" + inner + "}");
+        return;
+      }
+      i_ = at;
+    }
+    if (name == "bmod" || name == "mod") {
+      // "N \bmod 1000": the remainder is named by its modulus; "N \bmod 1000 = 204" states 204.
+      while (i_ < s_.size() && s_[i_] == ' ') ++i_;
+      std::string modulus = group_text();
+      if (modulus.empty() && i_ < s_.size() && is_letter(s_[i_])) {
+        modulus = s_[i_++];
+      } else if (modulus.empty()) {
+        while (i_ < s_.size() && is_digit(s_[i_])) modulus += s_[i_++];
+      }
+      push(TokenKind::kCommand, "mod{" + modulus + "}");
+      return;
+    }
+    if (name == "pmod") {  // "x \equiv 3 \pmod{7}": the congruence states its residue
+      while (i_ < s_.size() && s_[i_] == ' ') ++i_;
+      if (group_text().empty())
+        while (i_ < s_.size() && is_digit(s_[i_])) ++i_;
+      space_ = true;
+      return;
+    }
     if (name == "mathbb") {
       const std::string inner = group_text();
       push(TokenKind::kCommand, "mathbb" + inner);
@@ -378,6 +414,12 @@ class Lexer {
       push(TokenKind::kWord, inner);
       return;
     }
+    // "5 \text{ (five)}": words in parentheses annotate the math before them.
+    if (text_mode && inner.size() >= 5 && inner.front() == '(' && inner.back() == ')' &&
+        only_letters_and_spaces(trim(std::string_view(inner).substr(1, inner.size() - 2)))) {
+      push(TokenKind::kWord, trim(std::string_view(inner).substr(1, inner.size() - 2)));
+      return;
+    }
     // Math inside a text wrapper ("\text{(C)}", "\mathrm{e}") is read as math.
     const bool keep_space = space_;
     Lexer inner_lexer(raw, budget_, out_);
@@ -416,11 +458,30 @@ std::string with_unicode_symbols_as_tex(std::string_view s) {
       {"\xe2\x88\xaa", "\\cup "},     // union
       {"\xe2\x88\xa9", "\\cap "},     // intersection
   }};
+  // Vulgar fractions ("½"); after a digit ("3½", a mixed number) they are left unread rather than multiplied.
+  static constexpr std::array<std::pair<std::string_view, std::string_view>, 18> kFractions = {{
+      {"\xc2\xbd", "\\frac{1}{2}"}, {"\xc2\xbc", "\\frac{1}{4}"}, {"\xc2\xbe", "\\frac{3}{4}"},
+      {"\xe2\x85\x90", "\\frac{1}{7}"}, {"\xe2\x85\x91", "\\frac{1}{9}"}, {"\xe2\x85\x92", "\\frac{1}{10}"},
+      {"\xe2\x85\x93", "\\frac{1}{3}"}, {"\xe2\x85\x94", "\\frac{2}{3}"}, {"\xe2\x85\x95", "\\frac{1}{5}"},
+      {"\xe2\x85\x96", "\\frac{2}{5}"}, {"\xe2\x85\x97", "\\frac{3}{5}"}, {"\xe2\x85\x98", "\\frac{4}{5}"},
+      {"\xe2\x85\x99", "\\frac{1}{6}"}, {"\xe2\x85\x9a", "\\frac{5}{6}"}, {"\xe2\x85\x9b", "\\frac{1}{8}"},
+      {"\xe2\x85\x9c", "\\frac{3}{8}"}, {"\xe2\x85\x9d", "\\frac{5}{8}"}, {"\xe2\x85\x9e", "\\frac{7}{8}"},
+  }};
   std::string out;
   out.reserve(s.size());
   for (size_t i = 0; i < s.size();) {
     bool replaced = false;
-    if (static_cast<unsigned char>(s[i]) >= 0x80) {
+    if (static_cast<unsigned char>(s[i]) >= 0x80 && (out.empty() || !is_digit(out.back()))) {
+      for (const auto& [symbol, tex] : kFractions) {
+        if (s.compare(i, symbol.size(), symbol) == 0) {
+          out += tex;
+          i += symbol.size();
+          replaced = true;
+          break;
+        }
+      }
+    }
+    if (!replaced && static_cast<unsigned char>(s[i]) >= 0x80) {
       for (const auto& [symbol, tex] : kSymbols) {
         if (s.compare(i, symbol.size(), symbol) == 0) {
           out += tex;

@@ -5,6 +5,7 @@
 #include <cctype>
 
 #include "graders/math/lexer.h"
+#include "graders/math/number_words.h"
 
 namespace r1eval::graders::math {
 namespace {
@@ -473,6 +474,11 @@ class Parser {
       advance();
     }
     if (sub.empty()) throw ParseError("empty subscript");
+    if (acc->kind == NodeKind::kNumber) {
+      // The base as "(2)" or in words ("1011_{\text{two}}").
+      if (sub.size() > 2 && sub.front() == '(' && sub.back() == ')') sub = sub.substr(1, sub.size() - 2);
+      if (auto base = number_words_value(lower(sub))) sub = std::to_string(*base);
+    }
     if (acc->kind == NodeKind::kNumber && acc->value.get_den() == 1 && acc->value >= 0 &&
         std::all_of(sub.begin(), sub.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }) &&
         sub.size() <= 2) {
@@ -512,6 +518,7 @@ class Parser {
           n->name += lower(peek().text);
           advance();
         }
+        if (auto value = number_words_value(n->name)) return make_number(mpq_class(static_cast<long>(*value)));  // "twelve"
         return n;
       }
       case TokenKind::kCommand: return command();

@@ -183,5 +183,27 @@ TEST(EquivalenceNearMisses, UnicodeSymbols) {
   });
 }
 
+// Numbers in words, vulgar fractions, bases written "(2)" or in words.
+TEST(EquivalenceNearMisses, NumbersInWordsAndVulgarFractions) {
+  check_all({
+      {"5", "\\text{five}", true}, {"12", "twelve", true}, {"21", "twenty-one", true}, {"21", "\\text{twenty one}", true},
+      {"105", "\\text{one hundred and five}", true}, {"2020", "\\text{two thousand twenty}", true},
+      {"5", "5 \\text{ (five)}", true}, {"6", "\\text{five}", false}, {"19", "twenty-one", false},
+      {"\\frac{1}{2}", "\u00bd", true}, {"\\frac{2}{3}", "\u2154", true}, {"\\frac{3}{8}", "\u215c", true},
+      {"\\frac{1}{3}", "\u00bd", false}, {"\\frac{3}{2}", "3\u00bd", false},  // a mixed number is not 3 x 1/2
+      {"1011_2", "1011_{(2)}", true}, {"1011_2", "1011_{\\text{two}}", true}, {"11", "1011_{(2)}", false},
+  });
+}
+
+// Named quantities on the answer side: a segment, a remainder, a congruence's residue.
+TEST(EquivalenceNearMisses, SegmentsRemaindersAndCongruences) {
+  check_all({
+      {"5", "\\overline{AB} = 5", true}, {"6", "\\overline{AB} = 5", false},
+      {"204", "N \\bmod 1000 = 204", true}, {"204", "N \\equiv 204 \\pmod{1000}", true},
+      {"204", "N \\equiv 204 \\pmod {1000}", true}, {"205", "N \\bmod 1000 = 204", false},
+      {"\\text{(C)}", "c", true}, {"\\text{(C)}", "(c)", true}, {"\\text{(C)}", "d", false},
+  });
+}
+
 }  // namespace
 }  // namespace r1eval::graders

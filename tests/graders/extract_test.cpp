@@ -188,5 +188,29 @@ TEST(ExtractFinal, UnclosedBoxDoesNotFallBackToPhrase) {
   EXPECT_EQ(extract_final_answer("The final answer is \\boxed{4").answer, std::nullopt);
 }
 
+TEST(ExtractFinal, AnUnboxedConclusionStatesWhatFollowsItsVerb) {
+  EXPECT_EQ(extract_final_answer("Thus, the minimum value is 12 when x = 3.").answer, "12");
+  EXPECT_EQ(extract_final_answer("The minimum value is $12$, attained at $x = 3$.").answer, "12");
+  EXPECT_EQ(extract_final_answer("So there are 12 ways to choose them out of 30 candidates.").answer, "12");
+  EXPECT_EQ(extract_final_answer("There are 30 candidates, and the number of valid choices is 12.").answer, "12");
+  EXPECT_EQ(extract_final_answer("The value is 12 when x is 3.").answer, "12");
+  EXPECT_EQ(extract_final_answer("Since $x$ is 3, the total is 7.").answer, "7");
+  // A verb followed by prose states nothing: the last math stands.
+  EXPECT_EQ(extract_final_answer("Thus $x = 5$ is the only solution.").answer, "x = 5");
+}
+
+TEST(ExtractFinal, ABoxSetAsideByNotIsNotTheAnswer) {
+  EXPECT_EQ(extract_final_answer("The answer is $\\boxed{3}$, not $\\boxed{5}$.").answer, "3");
+  EXPECT_EQ(extract_final_answer("It is \\boxed{3} rather than \\boxed{5}.").answer, "3");
+  EXPECT_EQ(extract_final_answer("First \\boxed{3}. Not quite: \\boxed{5}.").answer, "5");
+}
+
+TEST(ExtractFinal, ThinkingThatNeverClosedStatesOnlyABox) {
+  EXPECT_FALSE(extract_final_answer("<think>\nWe have 6 groups of 7, giving 6 \\cdot 7 = 42").answer);
+  EXPECT_FALSE(extract_final_answer("<think>\nSo the answer is 42? Let me check").answer);
+  EXPECT_EQ(extract_final_answer("<think>\nSo it is \\boxed{42}").answer, "42");
+  EXPECT_EQ(extract_final_answer("<think>\nok\n</think>\nThe answer is 42.").answer, "42");
+}
+
 }  // namespace
 }  // namespace r1eval::graders
