@@ -89,14 +89,29 @@ std::size_t sentence_start(std::string_view text, std::size_t pos) {
 constexpr std::array<std::string_view, 20> kHedges = {
     "if",     "unless", "otherwise", "naive",   "naively",  "tempting", "wrong",      "incorrect", "common", "mistaken",
     "mistakenly", "someone", "students", "might", "thought", "suppose", "assume", "other", "initially", "whereas"};
+constexpr std::array<std::string_view, 5> kConditions = {"if", "unless", "suppose", "assume", "assuming"};
+constexpr std::array<std::string_view, 4> kModals = {"would", "could", "might", "d"};  // "d": "it'd"
 
-// True when the sentence before `at` holds a hedge word, or `at` sits inside an aside in parentheses.
-bool hedged_before(std::string_view text, std::string_view lower, std::size_t at) {
+// True when the statement of a letter at `letter_pos`, opening at `at`, is doubted: a hedge word earlier in
+// its clause (after the last comma, semicolon or "but" of the sentence), a condition anywhere before it in
+// the sentence when the statement itself is modal ("If it were SN1, the answer would be C"; not "Even if
+// spin is included, the answer is C"), or an aside in parentheses around it.
+bool hedged_before(std::string_view text, std::string_view lower, std::size_t at, std::size_t letter_pos = kNone) {
   const std::size_t start = sentence_start(text, at);
+  std::size_t clause = start;
+  for (std::size_t i = start; i < at; ++i)
+    if (text[i] == ',' || text[i] == ';' || word_at(lower, i, std::array<std::string_view, 1>{"but"})) clause = i + 1;
   int open = 0;
+  bool condition = false;
   for (std::size_t i = start; i < at; ++i) {
     open += text[i] == '(' ? 1 : text[i] == ')' ? -1 : 0;
-    if (word_at(lower, i, kHedges)) return true;
+    if (i >= clause && word_at(lower, i, kHedges)) return true;
+    if (word_at(lower, i, kConditions)) condition = true;
+  }
+  if (condition) {
+    const std::size_t end = letter_pos == kNone ? at : std::min(letter_pos, text.size());
+    for (std::size_t i = clause; i < end; ++i)
+      if (word_at(lower, i, kModals)) return true;
   }
   return open > 0;
 }
@@ -108,7 +123,7 @@ bool hedged_after(std::string_view text, std::string_view lower, const Letter& l
   while (k < text.size() && (text[k] == '*' || text[k] == ')' || text[k] == '$' || text[k] == '}')) ++k;
   if (k < text.size() && text[k] == '?') return true;
   static constexpr std::array<std::string_view, 15> kLimits = {
-      "only if", "only under", "only at", "only when", "only for", "only in", "only with", "wrong",
+      "if", "only under", "only at", "only when", "only for", "only in", "only with", "wrong",
       "incorrect", "would", "unless", "eliminated", "ruled out", "excluded", "is not"};
   // The next three words: "D is correct only if ...", "A is eliminated", "A would require ...".
   int words = 0;
@@ -124,16 +139,20 @@ bool hedged_after(std::string_view text, std::string_view lower, const Letter& l
 bool alternative_follows(std::string_view text, std::string_view lower, const Letter& l, std::string_view letters) {
   std::size_t k = l.end;
   while (k < text.size() && (text[k] == ')' || text[k] == '*' || text[k] == ' ' || text[k] == '$' || text[k] == '}')) ++k;
-  if (k < text.size() && (text[k] == '/' || text[k] == '&')) ++k;
+  if (k < text.size() && (text[k] == '/' || text[k] == '&' || text[k] == ',')) ++k;
   else if (starts_with(lower, k, "or ")) k += 3;
   else if (starts_with(lower, k, "and ")) k += 4;
   else return false;
+  while (k < text.size() && text[k] == ' ') ++k;
+  if (starts_with(lower, k, "and ")) k += 4;  // "B, C, and D"
+  if (starts_with(lower, k, "or ")) k += 3;
   const Letter other = decorated_letter(text, k, letters, {});
   if (!other.found()) return false;
   std::size_t after = other.end;
-  while (after < text.size() && text[after] == ' ') ++after;
-  static constexpr std::array<std::string_view, 4> kVerbs = {"is", "are", "was", "would"};
-  return word_at(lower, after, kVerbs) == 0;
+  while (after < text.size() && (text[after] == ' ' || text[after] == ')' || text[after] == '*')) ++after;
+  // "B and D is a distractor" names one answer and comments on another; "A and C are both correct" two.
+  static constexpr std::array<std::string_view, 3> kSingular = {"is", "was", "would"};
+  return word_at(lower, after, kSingular) == 0;
 }
 
 // A line that opens with "Answer" (after markdown and "Final" / "Correct" / "The" / "My"): the format asked for.
@@ -291,9 +310,12 @@ void find_answer_statements(std::string_view text, std::string_view lower, std::
     const bool line_start = opens_line(lower, at);
     const Stated st = stated_letter(text, lower, i, letters, 40, line_start);
     if (!st.letter.found()) continue;
-    const bool doubted = hedged_before(text, lower, at);
+    const bool doubted = hedged_before(text, lower, at, st.letter.pos);
     if (hedged_after(text, lower, st.letter)) continue;  // "Answer: A is eliminated", "the answer is C? No"
-    if (st.colon && (line_start || (text[at] == 'A' && !doubted))) best.offer(st.letter, Strength::kAnswerLine);
+    // "Final answer: B" / "the final answer is B" mid-line is the answer line too: a correction after one.
+    const bool final_answer = at >= 6 && lower.substr(at - 6, 6) == "final ";
+    if ((st.colon && (line_start || (text[at] == 'A' && !doubted))) || (final_answer && !doubted))
+      best.offer(st.letter, Strength::kAnswerLine);
     else if (!doubted) best.offer(st.letter, Strength::kStatement);
   }
   // "The correct option is C", "Choice: B", "the best option here is B", "Correct: B".
@@ -311,7 +333,7 @@ void find_answer_statements(std::string_view text, std::string_view lower, std::
         while (k != kNone && k < text.size() && (text[k] == ')' || text[k] == '*' || text[k] == '$')) ++k;
         if (k != kNone && (k >= text.size() || text[k] == '.' || text[k] == '!' || text[k] == '\n')) l = named;
       }
-      if (l.found() && !hedged_before(text, lower, at) && !hedged_after(text, lower, l)) best.offer(l, Strength::kStatement);
+      if (l.found() && !hedged_before(text, lower, at, l.pos) && !hedged_after(text, lower, l)) best.offer(l, Strength::kStatement);
     }
   }
 }
@@ -368,7 +390,7 @@ void find_letter_first_statements(std::string_view text, std::string_view lower,
       std::size_t i = skip_blanks(text, at + verb.size());
       if (const std::size_t w = word_at(lower, i, kOptionWords)) i += w;
       const Letter l = decorated_letter(text, i, letters, {});
-      if (l.found() && !alternative_follows(text, lower, l, letters) && !hedged_before(text, lower, at) &&
+      if (l.found() && !alternative_follows(text, lower, l, letters) && !hedged_before(text, lower, at, l.pos) &&
           !hedged_after(text, lower, l) && !negated_or_optional(text, lower, at))
         best.offer(l, Strength::kStatement);
     }
@@ -377,16 +399,38 @@ void find_letter_first_statements(std::string_view text, std::string_view lower,
 
 void find_conclusions(std::string_view text, std::string_view lower, std::string_view letters, Best& best) {
   // "So option B.", "Therefore (B).", "Hence, B": a conclusion word, the letter, the end of the sentence.
-  static constexpr std::array<std::string_view, 5> kConclusions = {"so", "thus", "therefore", "hence", "final"};
+  // Also the closing words of a chat answer: "It's C.", "So it must be C.", "Actually, D.", "I'd say C.",
+  // "I'm going with C.", "we are left with C.", "→ C".
+  static constexpr std::array<std::string_view, 15> kConclusions = {
+      "so", "thus", "therefore", "hence", "final", "it's", "it is", "must be", "actually", "say", "guess",
+      "going with", "left with", "stick with", "\xe2\x86\x92"};
   for (std::string_view word : kConclusions) {
     for (std::size_t at = lower.find(word); at != kNone; at = lower.find(word, at + 1)) {
-      if (!word_at(lower, at, std::array<std::string_view, 1>{word})) continue;
+      if (is_alpha(word[0]) && !word_at(lower, at, std::array<std::string_view, 1>{word})) continue;
       std::size_t i = skip_blanks(text, at + word.size());
       if (i < text.size() && text[i] == ':') ++i;
       if (const std::size_t w = word_at(lower, skip_blanks(text, i), kOptionWords)) i = skip_blanks(text, i) + w;
       const Letter l = decorated_letter(text, i, letters, {});
       if (!l.found() || !ends_its_line(text, l.end) || hedged_before(text, lower, at)) continue;
       best.offer(l, Strength::kStatement);
+    }
+  }
+}
+
+// "Réponse : C", "Respuesta: C", "Antwort: C", "Ответ: C", "答え：C", "정답: C": the answer line in the
+// languages a model may slip into, at the start of a line.
+void find_other_language_answer_lines(std::string_view text, std::string_view lower, std::string_view letters, Best& best) {
+  static constexpr std::array<std::string_view, 11> kAnswerWords = {
+      "r\xc3\xa9ponse", "respuesta", "resposta", "risposta", "antwort", "antwoord", "odpowied\xc5\xba",
+      "\xd0\x9e\xd1\x82\xd0\xb2\xd0\xb5\xd1\x82", "\xd0\xbe\xd1\x82\xd0\xb2\xd0\xb5\xd1\x82",  // Ответ, ответ
+      "\xe7\xad\x94\xe3\x81\x88", "\xec\xa0\x95\xeb\x8b\xb5"};                                  // 答え, 정답
+  for (std::string_view word : kAnswerWords) {
+    for (std::size_t at = lower.find(word); at != kNone; at = lower.find(word, at + 1)) {
+      if (!opens_line(lower, at)) continue;
+      const std::size_t after = at + word.size();
+      if (after < lower.size() && is_alpha(lower[after])) continue;
+      const Stated st = stated_letter(text, lower, after, letters, 0, true);
+      if (st.letter.found() && st.colon) best.offer(st.letter, Strength::kAnswerLine);
     }
   }
 }
@@ -413,7 +457,45 @@ void find_chinese_statements(std::string_view text, std::string_view letters, Be
   }
 }
 
-void find_boxes_and_labels(std::string_view text, std::string_view lower, std::string_view letters, Best& best) {
+// True when the box a letter opens goes on to join another letter to it: "\boxed{C, D}",
+// "\boxed{C \text{ and } D}", "\boxed{\text{C or D}}".
+bool box_names_another_letter(std::string_view text, std::size_t box, const Letter& l, std::string_view letters) {
+  // The box's extent: from its opening brace to the matching one.
+  std::size_t open = text.find('{', box);
+  if (open == kNone || open > l.pos) return false;
+  int depth = 0;
+  std::size_t close = open;
+  for (; close < text.size(); ++close) {
+    if (text[close] == '\\') {
+      ++close;
+      continue;
+    }
+    if (text[close] == '{') ++depth;
+    if (text[close] == '}' && --depth == 0) break;
+  }
+  std::string rest;  // the box after the letter, without commands and braces
+  for (std::size_t i = l.end; i < close && i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '\\') {
+      while (i + 1 < close && is_alpha(text[i + 1])) ++i;
+      continue;
+    }
+    if (c != '{' && c != '}' && c != '$') rest += c;
+  }
+  const std::string lower = ascii_lower(rest);
+  std::size_t k = 0;
+  while (k < rest.size() && (rest[k] == ' ' || rest[k] == ')')) ++k;
+  if (k < rest.size() && (rest[k] == ',' || rest[k] == '/' || rest[k] == '&')) ++k;
+  else if (starts_with(lower, k, "and ")) k += 4;
+  else if (starts_with(lower, k, "or ")) k += 3;
+  else return false;
+  while (k < rest.size() && (rest[k] == ' ' || rest[k] == '(')) ++k;
+  if (starts_with(lower, k, "and ")) k += 4;
+  if (starts_with(lower, k, "or ")) k += 3;
+  return decorated_letter(rest, k, letters, {}).found();
+}
+
+void find_boxes(std::string_view text, std::string_view lower, std::string_view letters, Best& best) {
   // "\boxed{B}", "\boxed{(B)}", "\boxed{\text{Option B}}", "\boxed{B) 3.2 eV}", "\boxed{B \text{ (ester)}}":
   // a letter that opens the box and is all of it or labels the option's text.
   for (std::string_view cmd : {std::string_view("\\boxed"), std::string_view("\\fbox")}) {
@@ -425,7 +507,7 @@ void find_boxes_and_labels(std::string_view text, std::string_view lower, std::s
         while (i < text.size() && (text[i] == ' ' || text[i] == '}')) ++i;
       }
       const Letter l = decorated_letter(text, i, letters, {.lower_case = true});
-      if (!l.found()) continue;
+      if (!l.found() || box_names_another_letter(text, at, l, letters)) continue;
       std::size_t k = l.end;
       while (k < text.size() && (text[k] == ')' || text[k] == ']' || text[k] == '$' || text[k] == '*')) ++k;
       const bool whole = k < text.size() && text[k] == '}';
@@ -433,6 +515,10 @@ void find_boxes_and_labels(std::string_view text, std::string_view lower, std::s
       if (whole || (labelled && !std::islower(static_cast<unsigned char>(text[l.pos])))) best.offer(l, Strength::kAnswerLine);
     }
   }
+}
+
+void find_boxes_and_labels(std::string_view text, std::string_view lower, std::string_view letters, Best& best) {
+  find_boxes(text, lower, letters, best);
   // "\text{(C)}", "\textbf{(D)}": a labelled option; the parentheses keep units ("\text{C}") and element
   // symbols out.
   for (std::size_t at = text.find("{("); at != kNone; at = text.find("{(", at + 1)) {
@@ -463,10 +549,16 @@ std::optional<char> extract_choice_letter(std::string_view response, std::string
   const std::string_view text = answer_part(response);
   const std::string lower = ascii_lower(text);  // same length: positions line up with text
   Best best;
+  if (text.find("<think>") != std::string_view::npos) {
+    // Thinking that never closed (cut by the length limit): its guesses are no answer, only a box is.
+    find_boxes(text, lower, letters, best);
+    return best.letter();
+  }
   find_answer_statements(text, lower, letters, best);
   find_letter_first_statements(text, lower, letters, best);
   find_conclusions(text, lower, letters, best);
   find_chinese_statements(text, letters, best);
+  find_other_language_answer_lines(text, lower, letters, best);
   find_boxes_and_labels(text, lower, letters, best);
   return best.letter();
 }

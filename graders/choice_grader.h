@@ -9,14 +9,17 @@ namespace r1eval::graders {
 
 // The answer letter among `letters` stated in the response's answer part (graders/extract.h: after the
 // last </think>, before any end-of-turn marker). The strongest kind of statement wins, the last one among
-// equals: (4) the format asked for, a line opening with "Answer:" ("**Final Answer:** (B)", "## Answer\n\nB"),
-// and boxes ("\boxed{B}", "\boxed{B) 3.2 eV}"); (3) prose ("the answer to this is B", "the correct option is
-// B", "B is the answer", "I choose B", "so option B.", "答案为B") unless doubted: a hypothesis ("if ...",
-// "might"), a reported wrong answer ("a common wrong answer is C"), an aside in parentheses, or a limit after it
-// ("C? No", "D is correct only if ..."); (2) "\text{(B)}"; (1) a line holding only the letter ("(B)", "- B").
-// A letter that starts a word or formula ("A mixture", "D-glucose", "C=O", "\text{C}_6", "compound C") is no
-// answer; a lower-case one only when parenthesised or followed by punctuation ("answer: b"). Two letters as
-// alternatives ("B or C", "B/C") state none, nor does the first label of a list of options. nullopt when none.
+// equals: (4) the format asked for, a line opening with "Answer:" ("**Final Answer:** (B)", "## Answer\n\nB",
+// "Réponse : B", "Ответ: B"), a "final answer" anywhere, and boxes ("\boxed{B}", "\boxed{B) 3.2 eV}"); (3) prose
+// ("the answer to this is B", "the correct option is B", "B is the answer", "I choose B", "so option B.",
+// "It's B.", "Actually, B.", "答案为B") unless doubted: a hedge in its own clause ("a common wrong answer is
+// C"; not "Even if ..., the answer is C"), a condition before a modal ("If it were SN1, the answer would be
+// C"), an aside in parentheses, or a limit after it ("C? No", "D is correct only if ...", "C if T is low");
+// (2) "\text{(B)}"; (1) a line holding only the letter ("(B)", "- B"). A letter that starts a word or formula
+// ("A mixture", "D-glucose", "C=O", "\text{C}_6", "compound C") is no answer; a lower-case one only when
+// parenthesised or followed by punctuation ("answer: b"). Several letters ("B or C", "B/C", "A, B", "A and C
+// are both correct", "\boxed{C, D}") state none, nor does the first label of a list of options. Thinking that
+// never closed (an opening <think> without </think>) states only a box. nullopt when none.
 std::optional<char> extract_choice_letter(std::string_view response, std::string_view letters = "ABCD");
 
 // Compares the extracted letter with `gold` (one letter, case-insensitive).

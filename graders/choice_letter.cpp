@@ -96,8 +96,15 @@ bool stands_alone(std::string_view s, const Letter& l, const LetterRules& rules)
   if (l.end >= s.size()) return true;
   const char next = s[l.end];
   const bool quoted = next == '\'' && l.pos > 0 && s[l.pos - 1] == '\'';  // 'B', not the prime B'
-  if (is_alnum(next) || next == '-' || next == '=' || next == '_' || next == '^' || (next == '\'' && !quoted) || next == '+')
+  // "_" opens a subscript ("C_6", "C_{60}"), not markdown emphasis ("__C__", "_C_").
+  const auto subscript_at = [&](std::size_t k) {
+    return k < s.size() && (s[k] == '^' || (s[k] == '_' && k + 1 < s.size() && (is_alnum(s[k + 1]) || s[k + 1] == '{')));
+  };
+  if (is_alnum(next) || next == '-' || next == '=' || subscript_at(l.end) || (next == '\'' && !quoted) || next == '+')
     return false;
+  std::size_t after_braces = l.end;  // "\text{C}_6": the formula goes on after the text's brace
+  while (after_braces < s.size() && s[after_braces] == '}') ++after_braces;
+  if (after_braces > l.end && subscript_at(after_braces)) return false;
   if (is_lower(s[l.pos])) {
     // "b" is a letter only in "(b)", "b)", "b," "b." or at the end of its line.
     const bool parenthesised = l.pos > 0 && s[l.pos - 1] == '(' && next == ')';

@@ -133,6 +133,47 @@ TEST(ChoiceLetter, GenerationPastTheEndOfTurnIsNotTheResponse) {
   EXPECT_EQ(extract_choice_letter("Answer: C<|eot_id|>Answer: A"), 'C');
 }
 
+TEST(ChoiceLetter, SeveralLettersAreNoAnswer) {
+  for (std::string_view r : {"Answer: A, B", "Answer: B, C, and D", "Answers: B, D", "Answer: A and C are both correct.",
+                             "\\boxed{C, D}", "\\boxed{C \\text{ and } D}", "\\boxed{\\text{C or D}}",
+                             "Answer: (C) if T is low; (D) otherwise.", "Answer: \\text{C}_6\\text{H}_6"})
+    EXPECT_EQ(extract_choice_letter(r), std::nullopt) << r;
+  // One letter, with a comment on another or its option's text.
+  EXPECT_EQ(extract_choice_letter("Answer: B and D is a distractor"), 'B');
+  EXPECT_EQ(extract_choice_letter("\\boxed{C}, D is wrong"), 'C');
+  EXPECT_EQ(extract_choice_letter("Answer: C, 42 nm"), 'C');
+  EXPECT_EQ(extract_choice_letter("Answer: __C__"), 'C');
+}
+
+TEST(ChoiceLetter, AHedgeInAnotherClauseDoesNotDoubtTheConclusion) {
+  for (std::string_view r : {"If we use the Rydberg formula we get 42 nm, so the answer is C.",
+                             "Comparing with the other options, the correct answer is C.",
+                             "Even if relativistic corrections are included, the answer is C.",
+                             "Unlike the incorrect options, C is the correct answer.",
+                             "Initially I thought B, but the answer is C.", "Some might argue for D, but the answer is C."})
+    EXPECT_EQ(extract_choice_letter(r), 'C') << r;
+  // Doubted in its own clause, or made conditional by a modal.
+  EXPECT_EQ(extract_choice_letter("If it were SN1, the answer would be C."), std::nullopt);
+  EXPECT_EQ(extract_choice_letter("A common wrong answer is C."), std::nullopt);
+  EXPECT_EQ(extract_choice_letter("If it were SN1, I would choose C."), std::nullopt);
+}
+
+TEST(ChoiceLetter, CorrectionsClosingWordsAndOtherLanguages) {
+  EXPECT_EQ(extract_choice_letter("Answer: D\n\nActually, correcting myself: the factor cancels. Final answer: B"), 'B');
+  EXPECT_EQ(extract_choice_letter("Answer: D\n\nThe factor cancels, so the final answer is B."), 'B');
+  EXPECT_EQ(extract_choice_letter("I think the answer is C. Actually, D."), 'D');
+  for (std::string_view r : {"It's C.", "So it must be C.", "So I'd say C.", "It might be B, but I'm going with C.",
+                             "Eliminating A, B, and D, we are left with C.", "\xe2\x86\x92 C", "R\xc3\xa9ponse : C",
+                             "Respuesta: C", "Antwort: C", "\xd0\x9e\xd1\x82\xd0\xb2\xd0\xb5\xd1\x82: C"})
+    EXPECT_EQ(extract_choice_letter(r), 'C') << r;
+}
+
+TEST(ChoiceLetter, ThinkingThatNeverClosedStatesOnlyABox) {
+  EXPECT_EQ(extract_choice_letter("<think>\nOption B seems right. So B.\nBut wait, the solvent"), std::nullopt);
+  EXPECT_EQ(extract_choice_letter("<think>\nThe answer is probably C. Let me verify"), std::nullopt);
+  EXPECT_EQ(extract_choice_letter("<think>\nSo it is \\boxed{C}"), 'C');
+}
+
 TEST(GradeChoice, GoldBeyondDWidensTheLetters) {
   EXPECT_TRUE(grade_choice("Answer: F", "F").correct);
   EXPECT_FALSE(grade_choice("Answer: F", "C").correct);
