@@ -6,6 +6,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tasks/strict_json.h"
+
 namespace r1eval::harness {
 namespace {
 
@@ -88,7 +90,9 @@ std::vector<ExternalSample> read_generations_file(const std::filesystem::path& p
     if (text.find_first_not_of(" \t\r") == std::string::npos) continue;
     json object;
     try {
-      object = json::parse(text);
+      object = tasks::parse_strict_json(text);
+    } catch (const tasks::DuplicateKeyError& e) {
+      fail(path, line, e.what());
     } catch (const json::exception& e) {  // also out_of_range: a number past double
       fail(path, line, std::string("not valid JSON (") + e.what() + ")");
     }

@@ -23,8 +23,6 @@ Tally tally(const std::vector<results::SampleRecord>& records) {
   return t;
 }
 
-double rate(const std::pair<int, int>& counts) { return static_cast<double>(counts.first) / counts.second; }
-
 }  // namespace
 
 std::vector<results::PairedTask> pair_runs(const std::vector<results::SampleRecord>& old_run,
@@ -50,7 +48,7 @@ std::vector<results::PairedTask> pair_runs(const std::vector<results::SampleReco
       if (match == new_problems.end())
         ++task.only_in_old;
       else
-        task.problems.push_back({id, rate(counts), rate(match->second)});
+        task.problems.push_back({id, counts.first, counts.second, match->second.first, match->second.second});
     }
     for (const auto& [id, counts] : new_problems)
       if (!old_problems.count(id)) ++task.only_in_new;

@@ -1,6 +1,7 @@
 #include "harness/task_lookup.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <stdexcept>
 #include <string>
 
@@ -36,6 +37,20 @@ std::vector<tasks::Problem> load_problems(const tasks::Task& task, const tasks::
   if (info.expected_size != 0 && problems.size() != info.expected_size) {
     log << "r1eval: note: " << info.name << ": the data holds " << problems.size() << " problems, the benchmark "
         << info.expected_size << "; its scores are not comparable with published numbers\n";
+  }
+  // Control characters other than line breaks and tabs in a problem most likely come from a JSON file whose
+  // backslashes were not escaped ("\frac" read as a form feed and "rac"): the prompts would be corrupt.
+  for (const tasks::Problem& p : problems) {
+    const auto control = std::find_if(p.question.begin(), p.question.end(), [](char c) {
+      return static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t' && c != '\r';
+    });
+    if (control != p.question.end()) {
+      char code[8];
+      std::snprintf(code, sizeof code, "0x%02x", static_cast<unsigned>(static_cast<unsigned char>(*control)));
+      log << "r1eval: warning: " << info.name << ": problem '" << p.id << "' holds control character " << code
+          << " (a LaTeX backslash lost to JSON escaping, as \\frac read as a form feed?); check the data file\n";
+      break;
+    }
   }
   return problems;
 }

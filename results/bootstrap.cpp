@@ -10,24 +10,10 @@
 #include <tbb/parallel_for.h>
 
 #include "results/metrics.h"
+#include "results/sampling.h"
 
 namespace r1eval::results {
 namespace {
-
-std::uint64_t splitmix64(std::uint64_t& state) {
-  std::uint64_t z = (state += 0x9e3779b97f4a7c15ull);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-  return z ^ (z >> 31);
-}
-
-// Linear interpolation between order statistics (the usual "type 7" quantile) of sorted values.
-double quantile_sorted(const std::vector<double>& sorted, double q) {
-  const double h = (static_cast<double>(sorted.size()) - 1) * q;
-  const auto lo = static_cast<std::size_t>(std::floor(h));
-  const std::size_t hi = std::min(lo + 1, sorted.size() - 1);
-  return sorted[lo] + (h - static_cast<double>(lo)) * (sorted[hi] - sorted[lo]);
-}
 
 // Percentile bootstrap of the mean over strata of each stratum's mean: every resample draws, within each
 // stratum, as many values as it has, with replacement. Each resample has its own generator seeded from
@@ -37,7 +23,7 @@ std::pair<double, double> bootstrap_interval(const std::vector<std::vector<doubl
   std::vector<double> means(static_cast<std::size_t>(resamples));
   tbb::parallel_for(tbb::blocked_range<int>(0, resamples, 64), [&](const tbb::blocked_range<int>& range) {
     for (int b = range.begin(); b != range.end(); ++b) {
-      std::uint64_t state = options.bootstrap_seed ^ (0xd1b54a32d192ed03ull * static_cast<std::uint64_t>(b + 1));
+      std::uint64_t state = stream_state(options.bootstrap_seed, static_cast<std::uint64_t>(b));
       double total = 0;
       for (const std::vector<double>& values : strata) {
         const std::size_t p = values.size();
@@ -45,7 +31,7 @@ std::pair<double, double> bootstrap_interval(const std::vector<std::vector<doubl
         double s = 0;
         for (std::size_t i = 0; i < p; ++i) {
           // Top 53 bits as a uniform double in [0, 1), scaled: unbiased to within 2^-53 for any count.
-          const double u = static_cast<double>(splitmix64(state) >> 11) * 0x1.0p-53;
+          const double u = uniform01(state);
           s += values[std::min(static_cast<std::size_t>(u * count), p - 1)];
         }
         total += s / count;

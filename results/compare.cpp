@@ -1,8 +1,13 @@
 #include "results/compare.h"
 
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <sstream>
 #include <stdexcept>
+
+#include "results/sampling.h"
 
 namespace r1eval::results {
 namespace {
@@ -11,6 +16,65 @@ Change change_of(const Estimate& delta) {
   if (delta.ci_low > 0) return Change::better;
   if (delta.ci_high < 0) return Change::worse;
   return Change::no_significant_change;
+}
+
+// A Gamma(shape, 1) draw (Marsaglia and Tsang; shape < 1 through Gamma(shape + 1) * U^(1/shape)).
+double gamma_draw(double shape, std::uint64_t& state) {
+  if (shape < 1) {
+    const double u = uniform01(state);
+    return gamma_draw(shape + 1, state) * std::pow(u > 0 ? u : 0x1.0p-53, 1 / shape);
+  }
+  const double d = shape - 1.0 / 3, c = 1 / std::sqrt(9 * d);
+  for (;;) {
+    double x = 0, v = 0;
+    do {  // a standard normal by Box-Muller
+      const double u1 = uniform01(state), u2 = uniform01(state);
+      x = std::sqrt(-2 * std::log(u1 > 0 ? u1 : 0x1.0p-53)) * std::cos(6.283185307179586 * u2);
+      v = 1 + c * x;
+    } while (v <= 0);
+    v = v * v * v;
+    const double u = uniform01(state);
+    if (u < 1 - 0.0331 * x * x * x * x || std::log(u > 0 ? u : 0x1.0p-53) < 0.5 * x * x + d * (1 - v + std::log(v)))
+      return d * v;
+  }
+}
+
+// A solve rate drawn from the Jeffreys posterior of `correct` out of `samples`.
+double rate_draw(int correct, int samples, std::uint64_t& state) {
+  const double a = gamma_draw(correct + 0.5, state), b = gamma_draw(samples - correct + 0.5, state);
+  return a / (a + b);
+}
+
+// Draws of the change in the mean over tasks of each task's mean per-problem pass@1.
+Estimate sampled_change(const std::vector<const std::vector<PairedProblem>*>& tasks, double value,
+                        const ScoreOptions& options) {
+  const int draws = std::max(1, options.bootstrap_resamples);
+  std::vector<double> changes(static_cast<std::size_t>(draws));
+  for (int b = 0; b < draws; ++b) {
+    std::uint64_t state = stream_state(options.bootstrap_seed, static_cast<std::uint64_t>(b));
+    double total = 0;
+    for (const std::vector<PairedProblem>* problems : tasks) {
+      double sum = 0;
+      for (const PairedProblem& p : *problems)
+        sum += rate_draw(p.new_correct, p.new_samples, state) - rate_draw(p.old_correct, p.old_samples, state);
+      total += sum / static_cast<double>(problems->size());
+    }
+    changes[static_cast<std::size_t>(b)] = total / static_cast<double>(tasks.size());
+  }
+  // The interval is the posterior's own: with few samples it is pulled toward no change (1 of 1 against 0 of 1
+  // is no evidence), which is the point.
+  double mean = 0;
+  for (double x : changes) mean += x;
+  mean /= draws;
+  double ss = 0;
+  for (double x : changes) ss += (x - mean) * (x - mean);
+  std::sort(changes.begin(), changes.end());
+  Estimate e;
+  e.value = value;
+  e.stderr_ = draws > 1 ? std::sqrt(ss / (draws - 1)) : 0;
+  e.ci_low = quantile_sorted(changes, 0.025);
+  e.ci_high = quantile_sorted(changes, 0.975);
+  return e;
 }
 
 std::string points(double fraction, bool sign) {
@@ -32,7 +96,7 @@ const char* to_string(Change change) {
 
 std::vector<TaskComparison> compare_runs(const std::vector<PairedTask>& tasks, const ScoreOptions& options) {
   std::vector<TaskComparison> out;
-  std::vector<std::vector<double>> deltas_by_task;
+  std::vector<const std::vector<PairedProblem>*> compared;
   TaskComparison overall;
   overall.task = "overall";
   for (const PairedTask& task : tasks) {
@@ -44,26 +108,28 @@ std::vector<TaskComparison> compare_runs(const std::vector<PairedTask>& tasks, c
     c.problems = static_cast<int>(task.problems.size());
     c.only_in_old = task.only_in_old;
     c.only_in_new = task.only_in_new;
-    std::vector<double> deltas;
     for (const PairedProblem& p : task.problems) {
-      c.old_pass1 += p.old_pass1;
-      c.new_pass1 += p.new_pass1;
-      deltas.push_back(p.new_pass1 - p.old_pass1);
+      if (p.old_samples <= 0 || p.new_samples <= 0 || p.old_correct < 0 || p.new_correct < 0 ||
+          p.old_correct > p.old_samples || p.new_correct > p.new_samples)
+        throw std::invalid_argument("compare_runs: problem '" + p.problem_id + "' of " + task.task +
+                                    ": correct counts must lie between 0 and a positive number of samples");
+      c.old_pass1 += p.old_pass1();
+      c.new_pass1 += p.new_pass1();
     }
     c.old_pass1 /= c.problems;
     c.new_pass1 /= c.problems;
-    c.delta = estimate_mean(deltas, options);
+    c.delta = sampled_change({&task.problems}, c.new_pass1 - c.old_pass1, options);
     c.change = change_of(c.delta);
     overall.problems += c.problems;
     overall.old_pass1 += c.old_pass1;
     overall.new_pass1 += c.new_pass1;
-    deltas_by_task.push_back(std::move(deltas));
+    compared.push_back(&task.problems);
     out.push_back(std::move(c));
   }
   if (out.empty()) throw std::invalid_argument("compare_runs: the runs have no graded problem in common");
   overall.old_pass1 /= static_cast<double>(out.size());
   overall.new_pass1 /= static_cast<double>(out.size());
-  overall.delta = estimate_stratified_mean(deltas_by_task, options);
+  overall.delta = sampled_change(compared, overall.new_pass1 - overall.old_pass1, options);
   overall.change = change_of(overall.delta);
   out.push_back(std::move(overall));
   return out;
@@ -71,7 +137,7 @@ std::vector<TaskComparison> compare_runs(const std::vector<PairedTask>& tasks, c
 
 std::string render_comparison_markdown(const std::vector<TaskComparison>& comparisons) {
   std::ostringstream out;
-  out << "| task | problems | old pass@1 | new pass@1 | delta [paired 95% CI] | verdict | unpaired (old/new) |\n"
+  out << "| task | problems | old pass@1 | new pass@1 | delta [95% sampling interval] | verdict | unpaired (old/new) |\n"
       << "|---|---:|---:|---:|---|---|---:|\n";
   for (const TaskComparison& c : comparisons) {
     out << "| " << c.task << " | " << c.problems << " | " << points(c.old_pass1, false) << " | "

@@ -60,7 +60,8 @@ std::vector<Problem> parse_choice_csv(std::string_view text, std::string_view di
   for (const CsvRecord& row : table.rows) {
     auto required = [&](std::size_t index, const std::string& name) -> const std::string& {
       const std::string& value = row.fields[index];
-      if (value.empty()) throw DataError(field_at(display_name, row.line, name) + "expected a non-empty value");
+      if (value.find_first_not_of(" \t\r\n") == std::string::npos)
+        throw DataError(field_at(display_name, row.line, name) + "expected a non-empty value");
       return value;
     };
     Problem problem;

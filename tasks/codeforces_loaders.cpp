@@ -10,6 +10,7 @@
 #include "tasks/codeforces_statement.h"
 #include "tasks/data_source.h"
 #include "tasks/jsonl.h"
+#include "tasks/strict_json.h"
 
 namespace r1eval::tasks {
 namespace {
@@ -31,8 +32,17 @@ struct Place {
 
 json parse_document(std::string_view text, std::string_view name) {
   if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
+  const std::size_t first = text.find_first_not_of(" \t\r\n");
+  if (first != std::string_view::npos && text[first] == '{' && (text.find("}\n{") != std::string_view::npos || text.find("}\r\n{") != std::string_view::npos)) {
+    // JSON lines (datasets' to_json writes them) hold the same list, one entry per line.
+    json list = json::array();
+    for (JsonlRecord& record : parse_jsonl(text, name)) list.push_back(std::move(record.value));
+    return list;
+  }
   try {
-    return json::parse(text);
+    return parse_strict_json(text);
+  } catch (const DuplicateKeyError& e) {
+    throw DataError(std::string(name) + ": " + e.what());
   } catch (const json::exception& e) {  // also out_of_range: a number past double
     std::string what = e.what();
     what = what.substr(0, what.find('\n'));

@@ -81,6 +81,25 @@ std::string join(const std::vector<std::string>& items, std::string_view separat
   return out;
 }
 
+std::string ascii_lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+// Where a data dir may hold a file: the project layout ("aime24/test.jsonl"); a folder of hub downloads
+// ("HuggingFaceH4/MATH-500/test.jsonl"); or the download itself, as `huggingface-cli download REPO
+// --local-dir NAME` leaves it, when the folder is named as the repo ("MATH-500/test.jsonl").
+std::vector<std::filesystem::path> local_candidates(const std::filesystem::path& dir, const DataFile& file) {
+  std::vector<std::filesystem::path> paths{dir / file.local_path};
+  if (file.hub_repo.empty() || file.hub_path.empty()) return paths;
+  paths.push_back(dir / file.hub_repo / file.hub_path);
+  const std::string repo_name = file.hub_repo.substr(file.hub_repo.find('/') + 1);
+  std::filesystem::path named = dir;
+  if (!named.has_filename()) named = named.parent_path();  // "MATH-500/"
+  if (ascii_lower(named.filename().string()) == ascii_lower(repo_name)) paths.push_back(dir / file.hub_path);
+  return paths;
+}
+
 }  // namespace
 
 DataLocator::DataLocator(LocatorOptions options) : options_(std::move(options)) {}
@@ -111,13 +130,16 @@ DataLocator::Resolved DataLocator::read(const DataSpec& spec) const {
   for (const auto& dir : options_.data_dirs) {
     std::error_code ec;
     if (!std::filesystem::is_directory(dir, ec)) {
-      looked.push_back(dir.string() + " (no such folder)");
+      looked.push_back(dir.string() + (regular_file_exists(dir) ? " (a file; a data dir is a folder holding e.g. "
+                                                                  "aime24/test.jsonl)"
+                                                                : " (no such folder)"));
       continue;
     }
     for (const auto& file : spec.files) {
-      const std::filesystem::path path = dir / file.local_path;
-      if (regular_file_exists(path)) return read_local(path, file);
-      looked.push_back(path.string());
+      for (const std::filesystem::path& path : local_candidates(dir, file)) {
+        if (regular_file_exists(path)) return read_local(path, file);
+        looked.push_back(path.string());
+      }
     }
   }
   for (const auto& file : spec.files) {

@@ -14,8 +14,10 @@ struct JsonlRecord {
   std::size_t line = 0;  // 1-based line in the file
 };
 
-// Parses every non-blank line (LF or CRLF endings; a leading UTF-8 BOM is ignored). Throws
-// DataError "<display_name>:<line>: ..." on malformed JSON or a line that is not an object.
+// Parses every non-blank line (LF or CRLF endings; a leading UTF-8 BOM is ignored), or a whole-file JSON
+// list of objects (its entry k reported as line k). Throws DataError "<display_name>:<line>: ..." on
+// malformed JSON, a line that is not an object, or a key given twice in one object; a Parquet file is named
+// as one.
 std::vector<JsonlRecord> parse_jsonl(std::string_view text, std::string_view display_name);
 
 // "<display_name>:<line>: field '<field>': " — the prefix of every per-field error message.

@@ -1,5 +1,6 @@
 #include "tasks/math_jsonl_task.h"
 
+#include <cmath>
 #include <unordered_map>
 
 #include "tasks/jsonl.h"
@@ -38,6 +39,12 @@ std::string missing_field(std::string_view file, std::size_t line, const std::ve
 std::string string_or_integer(const json& value, std::string_view file, std::size_t line, std::string_view field) {
   if (value.is_string()) return value.get<std::string>();
   if (value.is_number_integer()) return value.dump();
+  if (value.is_number_float()) {
+    // pandas writes an integer column that holds a missing value as floats ("answer": 204.0).
+    const double x = value.get<double>();
+    if (std::isfinite(x) && x == std::floor(x) && std::fabs(x) < 1e15) return std::to_string(static_cast<long long>(x));
+    throw DataError(field_error_prefix(file, line, field) + "expected a string or an integer, found the number " + value.dump());
+  }
   throw DataError(field_error_prefix(file, line, field) + "expected a string or an integer, found " + value.type_name());
 }
 
@@ -48,6 +55,8 @@ std::string read_answer(const json& value, std::string_view file, std::size_t li
       if (!value.is_string()) {
         throw DataError(field_error_prefix(file, line, field) + "expected a string, found " + value.type_name());
       }
+      if (value.get<std::string>().find_first_not_of(" \t\r\n") == std::string::npos)
+        throw DataError(field_error_prefix(file, line, field) + "expected a non-empty answer");
       return value.get<std::string>();
     case AnswerNormalization::aime_integer: {
       const std::string raw = string_or_integer(value, file, line, field);

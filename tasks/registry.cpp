@@ -95,11 +95,15 @@ ChoiceTaskDescriptor gpqa_diamond() {
   // The zip password is public (it only keeps the questions out of web crawls), as upstream.
   d.data.files = {
       encrypted_zip("gpqa/gpqa_diamond.zip", "gpqa_diamond.csv", "deserted-untie-orchid", "R1EVAL_GPQA_ZIP_PASSWORD"),
+      // The upstream release (github.com/idavidrein/gpqa): dataset.zip, member dataset/gpqa_diamond.csv.
+      encrypted_zip("gpqa/dataset.zip", "gpqa_diamond.csv", "deserted-untie-orchid", "R1EVAL_GPQA_ZIP_PASSWORD"),
+      encrypted_zip("dataset.zip", "gpqa_diamond.csv", "deserted-untie-orchid", "R1EVAL_GPQA_ZIP_PASSWORD"),
       hub_file("gpqa/gpqa_diamond.csv", "Idavidrein/gpqa", "gpqa_diamond.csv", /*gated=*/true),
       local_file("gpqa_diamond.csv"),
   };
   d.data.source_note =
-      "gpqa/gpqa_diamond.zip (encrypted member gpqa_diamond.csv) or gpqa_diamond.csv in a data dir, else gated "
+      "gpqa/gpqa_diamond.zip (encrypted member gpqa_diamond.csv), upstream's dataset.zip or gpqa_diamond.csv in a data "
+      "dir, else gated "
       "hub Idavidrein/gpqa gpqa_diamond.csv (HF_TOKEN, terms accepted)";
   return d;
 }

@@ -35,8 +35,24 @@ std::string read_zip_member(const std::filesystem::path& archive, std::string_vi
     throw DataError(archive.string() + ": cannot open as a zip archive: " + zip_error_text(open_error));
   }
   const std::string member_name(member);
-  const zip_int64_t index = zip_name_locate(zip.get(), member_name.c_str(), 0);
-  if (index < 0) throw DataError(where + "not found in the archive");
+  zip_int64_t index = zip_name_locate(zip.get(), member_name.c_str(), 0);
+  if (index < 0) {
+    // The archive as published may keep the member in a folder ("dataset/gpqa_diamond.csv" in GPQA's
+    // dataset.zip): one member of that file name in any folder is the one.
+    zip_int64_t found = -1;
+    const zip_int64_t count = zip_get_num_entries(zip.get(), 0);
+    for (zip_int64_t k = 0; k < count; ++k) {
+      const char* name = zip_get_name(zip.get(), static_cast<zip_uint64_t>(k), 0);
+      const std::string_view n = name ? std::string_view(name) : std::string_view();
+      if (n.size() > member.size() && n.ends_with(member) && n[n.size() - member.size() - 1] == '/' &&
+          n.find("__MACOSX/") == std::string_view::npos) {
+        if (found >= 0) throw DataError(where + "found in more than one folder of the archive");
+        found = k;
+      }
+    }
+    if (found < 0) throw DataError(where + "not found in the archive");
+    index = found;
+  }
 
   zip_stat_t stat;
   zip_stat_init(&stat);

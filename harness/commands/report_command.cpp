@@ -101,8 +101,8 @@ void add_report_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--format", options->format, "md, json or html (a self-contained page with charts)")
       ->check(CLI::IsMember({"md", "json", "html"}));
   cmd->add_option("--compare", options->compare,
-                  "An earlier run (folder or samples.jsonl): print the change in pass@1 per task and overall, with a "
-                  "paired bootstrap CI over the problems both runs graded");
+                  "An earlier run (folder or samples.jsonl): print the change in pass@1 per task and overall on the "
+                  "problems both runs graded, with a 95% interval of what sampling alone could produce");
   cmd->add_flag("--fail-on-regression", options->fail_on_regression,
                 "With --compare: exit 1 when any task, or the overall score, is significantly worse");
   options->data.add_to(*cmd);
@@ -138,8 +138,9 @@ void add_report_command(CLI::App& app, int& exit_code) {
       std::cout << out.dump(2) << '\n';
     } else {
       std::cout << "# " << options->run << " compared with " << options->compare << "\n\n"
-                << "pass@1 in percent; delta = new - old with a paired bootstrap 95% CI over the problems both runs "
-                   "graded (overall: mean over tasks, stratified by task).\n\n"
+                << "pass@1 in percent, on the problems both runs graded; delta = new - old with the 95% interval of "
+                   "what the runs' sampling alone could produce (each problem's solve rate from its Jeffreys "
+                   "posterior in each run; overall: mean over tasks).\n\n"
                 << results::render_comparison_markdown(comparisons);
     }
     for (const auto& c : comparisons)

@@ -10,23 +10,25 @@ namespace {
 
 using ::testing::HasSubstr;
 
-PairedTask simulated(const std::string& name, int problems, double old_p, double new_p, std::uint64_t seed) {
+// `problems` problems of `samples` samples each, solved at old_p and new_p.
+PairedTask simulated(const std::string& name, int problems, double old_p, double new_p, std::uint64_t seed,
+                     int samples = 4) {
   std::mt19937_64 rng(seed);
   std::bernoulli_distribution old_draw(old_p), new_draw(new_p);
   PairedTask task{name, {}, 0, 0};
   for (int i = 0; i < problems; ++i) {
-    double o = 0, n = 0;
-    for (int s = 0; s < 4; ++s) {
-      o += old_draw(rng) ? 0.25 : 0.0;
-      n += new_draw(rng) ? 0.25 : 0.0;
+    PairedProblem p{std::to_string(i), 0, samples, 0, samples};
+    for (int s = 0; s < samples; ++s) {
+      p.old_correct += old_draw(rng) ? 1 : 0;
+      p.new_correct += new_draw(rng) ? 1 : 0;
     }
-    task.problems.push_back({std::to_string(i), o, n});
+    task.problems.push_back(p);
   }
   return task;
 }
 
 TEST(CompareRuns, IdenticalRunsShowNoChange) {
-  PairedTask task{"math500", {{"a", 0.5, 0.5}, {"b", 1, 1}, {"c", 0, 0}}, 0, 0};
+  PairedTask task{"math500", {{"a", 2, 4, 2, 4}, {"b", 4, 4, 4, 4}, {"c", 0, 4, 0, 4}}, 0, 0};
   const auto c = compare_runs({task});
   ASSERT_EQ(c.size(), 2u);
   EXPECT_EQ(c[0].delta.value, 0);
@@ -41,6 +43,8 @@ TEST(CompareRuns, AClearDropIsWorseAndAClearGainBetter) {
   EXPECT_LT(drop[0].delta.ci_high, 0);
   const auto gain = compare_runs({simulated("aime24", 300, 0.3, 0.5, 2)});
   EXPECT_EQ(gain[0].change, Change::better);
+  // 30 problems x 64 samples: a 10-point drop is well outside the sampling noise.
+  EXPECT_EQ(compare_runs({simulated("aime24", 30, 0.6, 0.5, 4, 64)})[0].change, Change::worse);
 }
 
 TEST(CompareRuns, SmallNoiseIsNotSignificant) {
@@ -50,9 +54,43 @@ TEST(CompareRuns, SmallNoiseIsNotSignificant) {
   EXPECT_GT(c[0].delta.ci_high, 0);
 }
 
+// The noise of sampling counts even when every problem changed alike: one sample on one problem, or one
+// sample in 64 on each of two problems, is no evidence (a bootstrap over problems alone saw none).
+TEST(CompareRuns, OneSampleOrOneInSixtyFourIsNoEvidence) {
+  const auto one = compare_runs({PairedTask{"aime24", {{"p1", 1, 1, 0, 1}}, 0, 0}});
+  EXPECT_DOUBLE_EQ(one[0].delta.value, -1);
+  EXPECT_EQ(one[0].change, Change::no_significant_change);
+  EXPECT_EQ(one[1].change, Change::no_significant_change);
+  const auto alike = compare_runs({PairedTask{"aime24", {{"p1", 32, 64, 31, 64}, {"p2", 32, 64, 31, 64}}, 0, 0}});
+  EXPECT_EQ(alike[0].change, Change::no_significant_change);
+  EXPECT_GT(alike[0].delta.ci_high - alike[0].delta.ci_low, 0.1);
+  EXPECT_GT(alike[0].delta.stderr_, 0.03);
+}
+
+// Two runs of the same model on the same 30 problems (64 samples each) are flagged about 5% of the time.
+TEST(CompareRuns, FalseAlarmsOfTheSameModelAreNearTheNominalRate) {
+  std::mt19937_64 rng(7);
+  std::uniform_real_distribution<double> rate(0, 1);
+  int flagged = 0;
+  const int trials = 200;
+  for (int t = 0; t < trials; ++t) {
+    PairedTask task{"aime24", {}, 0, 0};
+    for (int i = 0; i < 30; ++i) {
+      std::bernoulli_distribution solve(rate(rng));
+      PairedProblem p{std::to_string(i), 0, 64, 0, 64};
+      for (int s = 0; s < 64; ++s) p.old_correct += solve(rng), p.new_correct += solve(rng);
+      task.problems.push_back(p);
+    }
+    ScoreOptions options;
+    options.bootstrap_resamples = 400;
+    flagged += compare_runs({task}, options)[0].change != Change::no_significant_change;
+  }
+  EXPECT_LE(flagged, trials * 10 / 100);  // binomial(200, 0.05) stays below 20 with overwhelming odds
+}
+
 TEST(CompareRuns, OverallIsTheMeanOverTasksAndCountsUnpairedProblems) {
-  PairedTask a{"aime24", {{"1", 0, 1}}, 2, 0};
-  PairedTask b{"math500", {{"x", 1, 1}, {"y", 1, 1}, {"z", 1, 1}}, 0, 1};
+  PairedTask a{"aime24", {{"1", 0, 4, 4, 4}}, 2, 0};
+  PairedTask b{"math500", {{"x", 4, 4, 4, 4}, {"y", 4, 4, 4, 4}, {"z", 4, 4, 4, 4}}, 0, 1};
   PairedTask empty{"gpqa_diamond", {}, 5, 0};
   const auto c = compare_runs({a, b, empty});
   ASSERT_EQ(c.size(), 3u);
@@ -62,6 +100,11 @@ TEST(CompareRuns, OverallIsTheMeanOverTasksAndCountsUnpairedProblems) {
   EXPECT_EQ(c[2].only_in_old, 7);
   EXPECT_EQ(c[2].only_in_new, 1);
   EXPECT_THAT(render_comparison_markdown(c), HasSubstr("| overall | 4 | 50.0 | 100.0 | +50.0 ["));
+}
+
+TEST(CompareRuns, CountsOutsideTheirSamplesAreAnError) {
+  EXPECT_THROW(compare_runs({PairedTask{"aime24", {{"p", 5, 4, 0, 4}}, 0, 0}}), std::invalid_argument);
+  EXPECT_THROW(compare_runs({PairedTask{"aime24", {{"p", 0, 0, 0, 4}}, 0, 0}}), std::invalid_argument);
 }
 
 TEST(CompareRuns, NothingInCommonIsAnError) {

@@ -125,6 +125,16 @@ TEST(ChoiceCsv, LoadsFromAnEncryptedZipInMemory) {
   EXPECT_EQ(std::distance(std::filesystem::recursive_directory_iterator(dir), {}), 2);  // gpqa/ and the zip
 }
 
+// The upstream release: dataset.zip with the member in a folder, under its own name or renamed.
+TEST(ChoiceCsv, UpstreamDatasetZipWithItsFolderLoads) {
+  for (const char* layout : {"dataset.zip", "gpqa/dataset.zip", "gpqa/gpqa_diamond.zip"}) {
+    const auto dir = scratch_dir();
+    write_zip(dir / layout, "dataset/gpqa_diamond.csv", kSyntheticCsv, "deserted-untie-orchid");
+    const DataLocator locator(testing::offline_options({dir}));
+    EXPECT_EQ(gpqa().load(locator).size(), 2u) << layout;
+  }
+}
+
 TEST(ChoiceCsv, PlainCsvLayoutsAreAccepted) {
   for (const char* layout : {"gpqa/gpqa_diamond.csv", "gpqa_diamond.csv"}) {
     const auto dir = scratch_dir();

@@ -52,10 +52,37 @@ TEST(Locator, TaskErrorsNameTheTask) {
   const DataLocator locator(options);
   EXPECT_EQ(error_of<DataError>([&] { find_task("math500")->load(locator); }),
             "math500: no data file found; looked at: " + (dir / "math500" / "test.jsonl").string() + ", " +
+                (dir / "HuggingFaceH4" / "MATH-500" / "test.jsonl").string() + ", " +
                 (dir / "cache" / "hub" / "HuggingFaceH4" / "MATH-500" / "test.jsonl").string() +
                 "; downloads disabled (R1EVAL_OFFLINE/HF_HUB_OFFLINE)");
   EXPECT_EQ(error_of<DataError>([] { find_task("aime24")->load(DataLocator(LocatorOptions{})); }),
             "aime24: no data file found; looked at: nothing; no data dir given (--data-dir or R1EVAL_DATA_DIR)");
+}
+
+// What `huggingface-cli download REPO --local-dir X` leaves, and a folder of such downloads.
+TEST(Locator, HubDownloadFoldersAreDataDirs) {
+  const auto dir = scratch_dir();
+  write_file(dir / "MATH-500" / "test.jsonl", "direct");
+  write_file(dir / "hubs" / "HuggingFaceH4" / "MATH-500" / "test.jsonl", "nested");
+  DataSpec spec;
+  DataFile file;
+  file.local_path = "math500/test.jsonl";
+  file.hub_repo = "HuggingFaceH4/MATH-500";
+  file.hub_path = "test.jsonl";
+  spec.files.push_back(file);
+  EXPECT_EQ(DataLocator(offline_options({dir / "MATH-500"})).read(spec).content, "direct");
+  EXPECT_EQ(DataLocator(offline_options({dir / "hubs"})).read(spec).content, "nested");
+  // A folder of another name is not taken for the download.
+  write_file(dir / "other" / "test.jsonl", "other");
+  EXPECT_THROW(DataLocator(offline_options({dir / "other"})).read(spec), DataError);
+}
+
+TEST(Locator, AFileGivenAsDataDirIsNamedAsAFile) {
+  const auto dir = scratch_dir();
+  write_file(dir / "test.jsonl", "x");
+  EXPECT_EQ(error_of<DataError>([&] { DataLocator(offline_options({dir / "test.jsonl"})).read(two_layouts()); }),
+            "no data file found; looked at: " + (dir / "test.jsonl").string() +
+                " (a file; a data dir is a folder holding e.g. aime24/test.jsonl)");
 }
 
 TEST(Locator, ReadsFromTheCacheWhenNoDataDirHasTheFile) {

@@ -1,5 +1,6 @@
 #include "tasks/math_jsonl_task.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "task_test_util.h"
@@ -70,7 +71,49 @@ TEST(MathJsonl, MalformedJsonNamesFileAndLine) {
             }),
             "bad.jsonl:2: malformed JSON near byte 22 (expected one JSON object per line)");
   EXPECT_EQ(error_of<DataError>([] { parse_math_jsonl("[1, 2]\n", "arr.jsonl", descriptor_of("aime24")); }),
-            "arr.jsonl:1: expected a JSON object, found array");
+            "arr.jsonl: entry 1: expected a JSON object, found number");
+  EXPECT_EQ(error_of<DataError>([] { parse_math_jsonl("{\"a\": 1}\n[1]\n", "mix.jsonl", descriptor_of("aime24")); }),
+            "mix.jsonl:2: expected a JSON object, found array");
+}
+
+// A JSON list of objects (pandas' to_json(orient="records")) holds the same problems as JSON lines.
+TEST(MathJsonl, AJsonListOfObjectsLoads) {
+  const auto problems = parse_math_jsonl(
+      "[{\"id\": 60, \"problem\": \"p\", \"answer\": \"204\"},\n {\"id\": 61, \"problem\": \"q\", \"answer\": 33}]",
+      "list.json", descriptor_of("aime24"));
+  ASSERT_EQ(problems.size(), 2u);
+  EXPECT_EQ(problems[1].id, "61");
+  EXPECT_EQ(problems[1].answer, "33");
+  EXPECT_EQ(error_of<DataError>([] { parse_math_jsonl("[{\"id\": 1}, 5]", "l.json", descriptor_of("aime24")); }),
+            "l.json: entry 2: expected a JSON object, found number");
+}
+
+// {"answer": "1", "answer": "2"} would otherwise grade against "2" without a word.
+TEST(MathJsonl, AKeyGivenTwiceIsAnError) {
+  EXPECT_EQ(error_of<DataError>([] {
+              parse_math_jsonl(R"({"id": 1, "problem": "p", "answer": "1", "answer": "2"})", "d.jsonl", descriptor_of("aime24"));
+            }),
+            "d.jsonl:1: key 'answer' appears twice in one object");
+}
+
+TEST(MathJsonl, ParquetIsNamedAsSuch) {
+  EXPECT_THAT(error_of<DataError>([] { parse_math_jsonl(std::string("PAR1\x15\x04", 6), "t.jsonl", descriptor_of("aime24")); }),
+              ::testing::StartsWith("t.jsonl: a Parquet file; r1eval reads JSON lines"));
+}
+
+// pandas writes an integer column that holds a missing value as floats.
+TEST(MathJsonl, WholeNumbersWrittenAsFloatsAreIntegers) {
+  const auto problems = parse_math_jsonl(R"({"id": 60.0, "problem": "p", "answer": 204.0})", "f.jsonl", descriptor_of("aime24"));
+  EXPECT_EQ(problems[0].id, "60");
+  EXPECT_EQ(problems[0].answer, "204");
+}
+
+TEST(MathJsonl, ABlankMath500AnswerIsAnError) {
+  EXPECT_EQ(error_of<DataError>([] {
+              parse_math_jsonl(R"({"problem": "p", "answer": " ", "subject": "A", "level": 1, "unique_id": "u"})", "b.jsonl",
+                               descriptor_of("math500"));
+            }),
+            "b.jsonl:1: field 'answer': expected a non-empty answer");
 }
 
 TEST(MathJsonl, MissingFieldNamesTheAliases) {
@@ -98,7 +141,7 @@ TEST(MathJsonl, WrongTypesAreNamed) {
   EXPECT_EQ(error_of<DataError>([&] {
               parse_math_jsonl(R"({"problem": "p", "answer": "5", "subject": "A", "level": 1.5, "unique_id": "u"})", "w.jsonl", math);
             }),
-            "w.jsonl:1: field 'level': expected a string or an integer, found number");
+            "w.jsonl:1: field 'level': expected a string or an integer, found the number 1.5");
   EXPECT_EQ(error_of<DataError>([] {
               parse_math_jsonl(R"({"id": null, "problem": "p", "answer": "5"})", "w.jsonl", descriptor_of("aime25"));
             }),
