@@ -1,10 +1,13 @@
 #include "harness/grading.h"
 
+#include <algorithm>
+#include <cctype>
 #include <stdexcept>
 
 #include "graders/choice_grader.h"
 #include "graders/code/judge.h"
 #include "graders/math_grader.h"
+#include "graders/normalize.h"
 
 namespace r1eval::harness {
 
@@ -62,6 +65,15 @@ std::optional<std::string> vote_key(tasks::GraderKind kind, const std::optional<
                                     const std::vector<int>& choice_order) {
   // Programs have no answer to vote on (extracted holds their language).
   if (!extracted || kind == tasks::GraderKind::code) return std::nullopt;
+  // A box with nothing in it but markup or punctuation ("\boxed{\text{}}", "\boxed{\quad}", "\boxed{?}")
+  // states no answer, so it does not vote (identical empty boxes would otherwise outvote the answer).
+  if (kind == tasks::GraderKind::math) {
+    const std::string normalized = graders::normalize_answer(*extracted);
+    if (std::none_of(normalized.begin(), normalized.end(), [](char c) {
+          return std::isalnum(static_cast<unsigned char>(c)) != 0 || static_cast<unsigned char>(c) >= 0x80;
+        }))
+      return std::nullopt;
+  }
   if (kind == tasks::GraderKind::choice && extracted->size() == 1 && !choice_order.empty()) {
     const int letter = (*extracted)[0] - 'A';
     if (letter >= 0 && letter < static_cast<int>(choice_order.size()))

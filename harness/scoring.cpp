@@ -1,6 +1,8 @@
 #include "harness/scoring.h"
 
 #include <algorithm>
+#include <cctype>
+#include <cmath>
 #include <map>
 #include <optional>
 #include <stdexcept>
@@ -14,6 +16,21 @@ namespace r1eval::harness {
 
 namespace {
 
+// A problem's "rating" attribute as a number: the whole text, finite (not "abc", "1500abc", "1e400").
+double rating_value(const std::string& text, const std::string& problem_id) {
+  std::size_t used = 0;
+  double value = 0;
+  try {
+    value = std::stod(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  while (used < text.size() && std::isspace(static_cast<unsigned char>(text[used]))) ++used;
+  if (used == 0 || used != text.size() || !std::isfinite(value))
+    throw std::invalid_argument("problem '" + problem_id + "': attribute 'rating': expected a number, found '" + text + "'");
+  return value;
+}
+
 // Maximum-likelihood Elo over the rated problems: each problem's solve rate over its samples.
 std::optional<results::RatingSummary> rate(const std::vector<results::ProblemOutcomes>& problems,
                                            const results::RatingHistogram* histogram) {
@@ -23,7 +40,7 @@ std::optional<results::RatingSummary> rate(const std::vector<results::ProblemOut
       if (key != "rating" || p.samples.empty()) continue;
       int correct = 0;
       for (const results::SampleOutcome& s : p.samples) correct += s.correct ? 1 : 0;
-      rated.push_back({std::stod(value), static_cast<double>(correct) / p.samples.size(),
+      rated.push_back({rating_value(value, p.problem_id), static_cast<double>(correct) / p.samples.size(),
                        static_cast<int>(p.samples.size())});
     }
   }

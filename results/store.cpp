@@ -53,8 +53,20 @@ void write_all(int fd, std::string_view content, const fs::path& path) {
   }
 }
 
+// True when `line` is a whole sample record (a file written by hand or by another tool may end without
+// its last newline; a torn append never holds a whole record).
+bool whole_record(std::string_view line) {
+  try {
+    (void)record_from_json(nlohmann::json::parse(line));
+    return true;
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
 // A kill during an append leaves an unterminated last line. Appending after it would glue the next
-// record onto it and turn a tolerated torn tail into a malformed middle line, so it is cut first.
+// record onto it and turn a tolerated torn tail into a malformed middle line, so it is cut first; a whole
+// record without its newline gets the newline instead.
 void drop_torn_tail(int fd, const fs::path& path) {
   struct stat st {};
   if (::fstat(fd, &st) != 0) fail_io(path, "stat");
@@ -76,7 +88,13 @@ void drop_torn_tail(int fd, const fs::path& path) {
     }
     end = start;
   }
-  if (::ftruncate(fd, end) != 0) fail_io(path, "truncate torn last line");
+  std::string tail(static_cast<std::size_t>(st.st_size - end), '\0');
+  if (::pread(fd, tail.data(), tail.size(), end) != static_cast<ssize_t>(tail.size())) fail_io(path, "read");
+  if (whole_record(tail)) {
+    if (::pwrite(fd, "\n", 1, st.st_size) != 1) fail_io(path, "write");
+  } else if (::ftruncate(fd, end) != 0) {
+    fail_io(path, "truncate torn last line");
+  }
   if (::fsync(fd) != 0) fail_io(path, "fsync");
 }
 
@@ -202,9 +220,10 @@ std::vector<SampleRecord> load_samples(const fs::path& dir_or_file) {
   while (pos < text.size()) {
     ++line_no;
     const std::size_t nl = text.find('\n', pos);
-    if (nl == std::string::npos) break;  // torn final line: the append that wrote it never finished
-    const std::string_view line(text.data() + pos, nl - pos);
-    pos = nl + 1;
+    const std::string_view line(text.data() + pos, (nl == std::string::npos ? text.size() : nl) - pos);
+    // A final line without its newline: a torn append, unless it holds a whole record.
+    if (nl == std::string::npos && !whole_record(line)) break;
+    pos = nl == std::string::npos ? text.size() : nl + 1;
     if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
     try {
       records.push_back(record_from_json(nlohmann::json::parse(line)));

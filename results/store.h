@@ -26,7 +26,8 @@ void write_files_atomic(const std::filesystem::path& dir, const std::vector<Name
 
 // Appends records to <dir>/samples.jsonl. Each append writes one whole line with a single write() and
 // fsyncs, so a kill at any moment leaves at most a torn last line, which load_samples ignores.
-// Opening an existing file cuts such a torn last line first, so a resumed run appends cleanly.
+// Opening an existing file cuts such a torn last line first (or ends a whole last record with its missing
+// newline), so a resumed run appends cleanly.
 // append() may be called from several threads (graders finish in any order); it throws
 // std::runtime_error naming the file when the write or fsync fails.
 class SampleStore {
@@ -45,7 +46,7 @@ class SampleStore {
 };
 
 // Reads <dir>/samples.jsonl (or a samples file given directly), in file order. A torn final line (no
-// newline) and blank lines are skipped; any other malformed line throws std::invalid_argument naming
+// newline, not a whole record) and blank lines are skipped; a whole record without its newline is read; any other malformed line throws std::invalid_argument naming
 // file:line. A folder without samples.jsonl gives no records; a missing or unreadable file throws
 // std::runtime_error naming it.
 std::vector<SampleRecord> load_samples(const std::filesystem::path& dir_or_file);

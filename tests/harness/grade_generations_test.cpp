@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "graders/math_grader.h"
 #include "harness/grading.h"
 #include "harness/rating_histogram.h"
 #include "results/report.h"
@@ -154,6 +155,38 @@ TEST(ScoreRecords, ChoiceVotesFollowTheOptionNotTheLetter) {
   EXPECT_NEAR(scores[0].pass1.value, 1.0 / 3.0, 1e-12);
   ASSERT_TRUE(scores[0].cons_at.count(2));
   EXPECT_EQ(scores[0].cons_at.at(2).value, 0.0);
+}
+
+// An empty box, or one of markup or punctuation only, states no answer: two of them do not outvote the one
+// sample that answered.
+TEST(ScoreRecords, EmptyOrPunctuationBoxesDoNotVote) {
+  for (const char* empty : {"\\boxed{\\text{}}", "\\boxed{\\quad}", "\\boxed{?}", "\\boxed{.}"}) {
+    const std::string task = "math500", problem = "p";
+    std::vector<results::SampleRecord> records(3);
+    for (int i = 0; i < 3; ++i) {
+      records[i].task = task;
+      records[i].problem_id = problem;
+      records[i].sample_index = i;
+      records[i].correct = i == 0;
+      records[i].extracted = i == 0 ? std::optional<std::string>("7") : graders::grade_math(empty, "7").extracted;
+    }
+    const auto scores = score_records(records);
+    ASSERT_TRUE(scores[0].cons_at.count(2)) << empty;
+    EXPECT_EQ(scores[0].cons_at.at(2).value, 1.0) << empty;
+  }
+}
+
+TEST(ScoreRecords, ARatingThatIsNoNumberIsNamed) {
+  std::vector<results::SampleRecord> records(1);
+  records[0].task = "codeforces";
+  records[0].problem_id = "1000A";
+  records[0].attributes = {{"rating", "1500abc"}};
+  try {
+    (void)score_records(records);
+    ADD_FAILURE() << "no error";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_THAT(e.what(), ::testing::HasSubstr("problem '1000A': attribute 'rating': expected a number, found '1500abc'"));
+  }
 }
 
 TEST(WriteGradedRun, WritesWholeFilesAndRefusesToOverwrite) {

@@ -135,6 +135,30 @@ TEST(LoadSamples, SkipsATornFinalLine) {
   EXPECT_EQ(read_file(file).substr(0, whole.size()), whole);
 }
 
+// A file written by hand or another tool may end without its last newline: the whole record is read, and a
+// store opened on it ends that line instead of cutting it.
+TEST(LoadSamples, AWholeLastRecordWithoutItsNewlineIsRead) {
+  const fs::path dir = scratch("no_newline");
+  {
+    SampleStore store(dir);
+    store.append(record(1, 0));
+    store.append(record(1, 1));
+  }
+  const fs::path file = dir / "samples.jsonl";
+  std::string text = read_file(file);
+  text.pop_back();
+  write_file(file, text);
+  ASSERT_EQ(load_samples(dir).size(), 2u);
+  {
+    SampleStore store(dir);
+    store.append(record(1, 2));
+  }
+  const std::vector<SampleRecord> resumed = load_samples(dir);
+  ASSERT_EQ(resumed.size(), 3u);
+  EXPECT_EQ(resumed[1].sample_index, 1);
+  EXPECT_EQ(resumed[2].sample_index, 2);
+}
+
 TEST(LoadSamples, MalformedMiddleLineNamesFileAndLine) {
   const fs::path dir = scratch("malformed");
   const fs::path file = dir / "samples.jsonl";
