@@ -48,17 +48,21 @@ RatingEstimate estimate_rating(const std::vector<ProblemSolveRate>& problems) {
   RatingEstimate estimate;
   estimate.prior_used = solved <= 0 || solved >= weight;
   const double prior_precision = estimate.prior_used ? 1.0 / (kPriorSd * kPriorSd) : 0.0;
+  // With everything solved (or nothing), more samples of the same problems only repeat one outcome: each
+  // problem then counts once, so the estimate does not climb with the number of samples (40 problems of 800
+  // solved gave 1488 at 1 sample and 2103 at 64 when every sample counted).
+  const auto weight_of = [&](const ProblemSolveRate& p) { return estimate.prior_used ? 1.0 : static_cast<double>(p.samples); };
   // Score equation: derivative of the (penalised) log-likelihood, decreasing in r.
   auto score = [&](double r) {
     double s = 0;
-    for (const ProblemSolveRate& p : problems) s += p.samples * (p.solve_rate - win_probability(r, p.problem_rating));
+    for (const ProblemSolveRate& p : problems) s += weight_of(p) * (p.solve_rate - win_probability(r, p.problem_rating));
     return kSlope * s - prior_precision * (r - mean_difficulty);
   };
   estimate.rating = bisect_decreasing(score);
   double information = prior_precision;
   for (const ProblemSolveRate& p : problems) {
     const double q = win_probability(estimate.rating, p.problem_rating);
-    information += kSlope * kSlope * p.samples * q * (1 - q);
+    information += kSlope * kSlope * weight_of(p) * q * (1 - q);
   }
   estimate.standard_error = information > 0 ? 1.0 / std::sqrt(information) : INFINITY;
   return estimate;

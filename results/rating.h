@@ -24,7 +24,7 @@ struct RatingEstimate {
 // p_i = 1 / (1 + 10^((d_i - r) / 400)), found by bisection on the (monotone) score equation in [-1000, 5000].
 // When every problem is solved or none is, the MLE does not exist; then the estimate is the posterior mode
 // under a Gaussian prior N(mean problem rating, 400^2) (prior_used = true), which stays finite and moves
-// towards the side the results point to. Throws std::invalid_argument on empty input or a rate outside [0, 1].
+// towards the side the results point to; each problem then counts once, whatever its samples. Throws std::invalid_argument on empty input or a rate outside [0, 1].
 RatingEstimate estimate_rating(const std::vector<ProblemSolveRate>& problems);
 
 // One rated contest of the CodeElo method: the ratings of the official participants and the model's rank

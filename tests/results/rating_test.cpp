@@ -53,6 +53,17 @@ TEST(EstimateRating, AllOrNothingUsesThePriorAndStaysFinite) {
   EXPECT_TRUE(std::isfinite(all.standard_error));
 }
 
+// Solving every problem 64 times is no more evidence than solving each once: the samples only repeat it.
+TEST(EstimateRating, AllSolvedDoesNotClimbWithTheNumberOfSamples) {
+  std::vector<ProblemSolveRate> once, often;
+  for (int i = 0; i < 40; ++i) {
+    once.push_back({800, 1, 1});
+    often.push_back({800, 1, 64});
+  }
+  EXPECT_DOUBLE_EQ(estimate_rating(once).rating, estimate_rating(often).rating);
+  EXPECT_LT(estimate_rating(often).rating, 2000);
+}
+
 TEST(EstimateRating, RejectsBadInput) {
   EXPECT_THROW(estimate_rating({}), std::invalid_argument);
   EXPECT_THROW(estimate_rating({{1500, 1.5, 1}}), std::invalid_argument);
