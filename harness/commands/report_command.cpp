@@ -20,6 +20,7 @@
 #include "harness/run/run_summary.h"
 #include "harness/scoring.h"
 #include "results/store.h"
+#include "tasks/task.h"
 
 namespace r1eval::harness {
 namespace {
@@ -31,6 +32,10 @@ void keep_planned_samples(const std::string& path, std::vector<results::SampleRe
 std::vector<results::SampleRecord> load_run(const std::string& path) {
   auto records = results::load_samples(path);
   if (records.empty()) throw std::invalid_argument(path + ": the run has no samples");
+  for (const results::SampleRecord& r : records)
+    if (!tasks::find_task(r.task))
+      throw std::invalid_argument(path + ": sample " + std::to_string(r.sample_index) + " of problem '" + r.problem_id +
+                                  "' names unknown task '" + r.task + "'; known: " + tasks::known_task_names());
   std::set<std::tuple<std::string, std::string, int>> seen;
   const std::size_t before = records.size();
   std::erase_if(records, [&](const results::SampleRecord& r) {

@@ -5,6 +5,9 @@
 #include <gtest/gtest.h>
 
 #include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "backend_parity.h"
 #include "engine/backend/factory/backend_factory.h"
@@ -108,6 +111,24 @@ TEST(CudaBackend, DecodeGraphReplayMatchesEagerSteps) {
 #endif
 
 #if R1EVAL_TEST_CUDA_BACKEND
+// The out-of-memory test's workload: 4 prompts of 1800-2100 tokens, 2 greedy samples of 6 tokens each, at most
+// `batch_tokens` new tokens and 8 sequences a step. Returns the completions and the engine's stats.
+std::pair<std::vector<Completion>, EngineStats> run_long_prompts(Backend& backend, std::int64_t batch_tokens) {
+  EngineOptions engine_options;
+  engine_options.scheduler = SchedulerOptions{batch_tokens, 8};
+  Engine engine(backend, engine_options);
+  const auto prompts = testing::random_sequences(4, 1800, 2100, static_cast<int>(backend.config().vocab_size), 5);
+  for (std::size_t i = 0; i < prompts.size(); ++i) {
+    Request request{i, prompts[i], {}, 2, {}};
+    request.params.temperature = 0.0;
+    request.params.max_tokens = 6;
+    request.params.ignore_eos = true;
+    engine.add_request(request);
+  }
+  std::vector<Completion> done = engine.run_to_completion();
+  return {std::move(done), engine.stats()};
+}
+
 // With the device all but full, a step whose activations do not fit throws DeviceOutOfMemory before anything
 // ran; the engine retries it smaller and every sample completes; afterwards the backend still matches the CPU.
 TEST(CudaBackend, RunningOutOfMemoryInAStepShrinksTheStep) {
@@ -117,12 +138,29 @@ TEST(CudaBackend, RunningOutOfMemoryInAStepShrinksTheStep) {
   options.kv_cache_bytes = 64u << 20;
   options.max_batch_tokens = 64;  // a small workspace to start with: the long prompts must grow it
   options.cuda_graphs = false;
+  // With lazy module loading (CUDA's default) a kernel's code is put in device memory at its first launch: a
+  // first launch with the device full fails as a plain CUDA error, not the step's DeviceOutOfMemory. So the
+  // engine workload runs first on a backend of its own (the measured one's workspace must still start small),
+  // unsqueezed at the measured step budget and again at the smaller budgets a shrunk step may take (chunked
+  // prefill after a cached prefix, other cuBLASLt shapes): its sampling, decode, attention and cuBLASLt
+  // kernels are loaded in this process's context when the memory is taken. Its memory is freed before.
+  {
+    CudaBackend warm_up(dir, options);
+    for (const std::int64_t batch_tokens : {8192, 4096, 2048, 1024}) {
+      const auto [done, stats] = run_long_prompts(warm_up, batch_tokens);
+      ASSERT_EQ(done.size(), 8u) << "warm-up at " << batch_tokens << " tokens a step";
+      ASSERT_EQ(stats.out_of_memory_retries, 0) << "warm-up at " << batch_tokens << " tokens a step";
+    }
+  }
   CudaBackend cuda(dir, options);
   testing::SequenceDriver(cuda, 8).step(testing::random_sequences(2, 3, 9, 64, 3));  // cuBLASLt state made
 
-  // Hold all but about 8 MiB; 8192 tokens of this model's activations need about 50 MiB.
+  // Hold all but about 24 MiB. The first step (4 whole prompts, about 7800 tokens) needs about 48 MiB of
+  // activations, so it cannot fit and must shrink; once halved twice (about 2000 tokens, 12 MiB) it fits with
+  // room left for the step's other buffers and for code the warm-up did not load.
+  constexpr std::size_t kLeftFree = 24u << 20;
   std::size_t hold = cuda::device_memory().free;
-  hold = hold > (8u << 20) ? hold - (8u << 20) : 0;
+  hold = hold > kLeftFree ? hold - kLeftFree : 0;
   cuda::DeviceBuffer hog;
   while (hold > (2u << 20)) {
     try {
@@ -133,20 +171,10 @@ TEST(CudaBackend, RunningOutOfMemoryInAStepShrinksTheStep) {
     }
   }
   ASSERT_GT(hog.size(), 0u);
+  RecordProperty("free_bytes_after_hog", std::to_string(cuda::device_memory().free));
 
-  EngineOptions engine_options;
-  engine_options.scheduler = SchedulerOptions{8192, 8};
-  Engine engine(cuda, engine_options);
-  const auto prompts = testing::random_sequences(4, 1800, 2100, static_cast<int>(cuda.config().vocab_size), 5);
-  for (std::size_t i = 0; i < prompts.size(); ++i) {
-    Request request{i, prompts[i], {}, 2, {}};
-    request.params.temperature = 0.0;
-    request.params.max_tokens = 6;
-    request.params.ignore_eos = true;
-    engine.add_request(request);
-  }
-  const std::vector<Completion> done = engine.run_to_completion();
-  EXPECT_GT(engine.stats().out_of_memory_retries, 0);
+  const auto [done, stats] = run_long_prompts(cuda, 8192);
+  EXPECT_GT(stats.out_of_memory_retries, 0);
   ASSERT_EQ(done.size(), 8u);
   for (const Completion& c : done) EXPECT_EQ(c.tokens.size(), 6u) << c.request_id << "#" << c.sample_index;
 

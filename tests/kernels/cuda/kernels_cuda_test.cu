@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <memory>
 #include <numeric>
 #include <random>
@@ -15,6 +16,7 @@
 #include "kernels/activation.h"
 #include "kernels/attention.h"
 #include "kernels/cuda/check.h"
+#include "kernels/cuda/launch.h"
 #include "kernels/cuda/mma.cuh"
 #include "kernels/cuda/timeline.h"
 #include "kernels/embedding.h"
@@ -475,11 +477,12 @@ TEST_F(CudaKernels, TimelineTimesEachKernelByName) {
 enum class MatmulRoute { automatic, gemv, cublaslt };
 
 template <typename T>
-void run_matmul(MatmulRoute route, const bf16* x, const bf16* w, const bf16* bias, T* y, int m, int n, int k) {
+void run_matmul(MatmulRoute route, const bf16* x, const bf16* w, const bf16* bias, T* y, int m, int n, int k,
+                cudaStream_t stream = nullptr) {
   switch (route) {
-    case MatmulRoute::automatic: return cuda::matmul<T>(x, w, bias, y, m, n, k);
-    case MatmulRoute::gemv: return cuda::matmul_gemv<T>(x, w, bias, y, m, n, k);
-    case MatmulRoute::cublaslt: return cuda::matmul_cublaslt<T>(x, w, bias, y, m, n, k);
+    case MatmulRoute::automatic: return cuda::matmul<T>(x, w, bias, y, m, n, k, stream);
+    case MatmulRoute::gemv: return cuda::matmul_gemv<T>(x, w, bias, y, m, n, k, stream);
+    case MatmulRoute::cublaslt: return cuda::matmul_cublaslt<T>(x, w, bias, y, m, n, k, stream);
   }
 }
 
@@ -654,7 +657,10 @@ TEST_F(CudaKernels, NormAndResidualFusionsMatchCpu) {
 // 64 dependent products launched back to back without a synchronization, alternating the gemv kernel
 // (programmatic dependent launch on Hopper) and cuBLASLt (ordinary launches): each reads the previous
 // one's output. The weights are permutations and the biases small integers, so every value is an exact
-// integer on both sides and a kernel that ran ahead of its input shows as a mismatch.
+// integer on both sides and a kernel that ran ahead of its input shows as a mismatch. They run on a
+// non-blocking stream of their own, as the engine's do (on the legacy stream the dependent-launch attribute
+// may be refused, and launches fall back to ordinary ones); on sm_90 and later the test records whether
+// dependent launch stayed on (the property dependent_launch), without requiring it.
 TEST_F(CudaKernels, DependentLaunchChainMatchesCpuExactly) {
   constexpr int k = 1536, steps = 64;
   std::mt19937 rng(281);
@@ -670,28 +676,60 @@ TEST_F(CudaKernels, DependentLaunchChainMatchesCpuExactly) {
     for (bf16& v : b) v = to_bf16(static_cast<float>(static_cast<int>(rng() % 3) - 1));
     biases.push_back(std::move(b));
   }
-  for (const int m : {1, cuda::kGemvMaxRows}) {
-    std::vector<bf16> x(static_cast<std::size_t>(m) * k);
-    for (bf16& v : x) v = to_bf16(static_cast<float>(static_cast<int>(rng() % 9) - 4));
-    std::vector<bf16> cpu_a = x, cpu_b(x.size());
-    DeviceBuffer<bf16> d_a(x), d_b(x.size());
-    std::vector<std::unique_ptr<DeviceBuffer<bf16>>> d_weights, d_biases;
-    for (int s = 0; s < steps; ++s) {
-      d_weights.push_back(std::make_unique<DeviceBuffer<bf16>>(weights[static_cast<std::size_t>(s)]));
-      d_biases.push_back(std::make_unique<DeviceBuffer<bf16>>(biases[static_cast<std::size_t>(s)]));
+  // Per device and process: an earlier test's refused launch may have turned it off already.
+  const bool dependent_before = cuda_detail::dependent_launch_enabled();
+  cudaStream_t stream = nullptr;
+  cuda_ok(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking), "cudaStreamCreateWithFlags");
+  // Destroyed however the test ends (after its state: the stream's work is done by then).
+  const std::unique_ptr<CUstream_st, void (*)(cudaStream_t)> stream_owner(stream, [](cudaStream_t s) {
+    (void)cudaStreamSynchronize(s);
+    (void)cudaStreamDestroy(s);
+  });
+  {
+    const auto state = cuda::MatmulStreamState::open(stream);  // the stream's own cuBLASLt state, as a rank's
+    ASSERT_NE(state, nullptr);
+    for (const int m : {1, cuda::kGemvMaxRows}) {
+      std::vector<bf16> x(static_cast<std::size_t>(m) * k);
+      for (bf16& v : x) v = to_bf16(static_cast<float>(static_cast<int>(rng() % 9) - 4));
+      std::vector<bf16> cpu_a = x, cpu_b(x.size());
+      DeviceBuffer<bf16> d_a(x), d_b(x.size());
+      std::vector<std::unique_ptr<DeviceBuffer<bf16>>> d_weights, d_biases;
+      for (int s = 0; s < steps; ++s) {
+        d_weights.push_back(std::make_unique<DeviceBuffer<bf16>>(weights[static_cast<std::size_t>(s)]));
+        d_biases.push_back(std::make_unique<DeviceBuffer<bf16>>(biases[static_cast<std::size_t>(s)]));
+      }
+      // The uploads (legacy stream) are done before the chain starts on the non-blocking stream.
+      ASSERT_EQ(cudaDeviceSynchronize(), cudaSuccess);
+      for (int s = 0; s < steps; ++s) {
+        const bool forward = s % 2 == 0;
+        cpu::matmul<bf16>(forward ? cpu_a.data() : cpu_b.data(), weights[static_cast<std::size_t>(s)].data(),
+                          biases[static_cast<std::size_t>(s)].data(), forward ? cpu_b.data() : cpu_a.data(), m, k, k);
+        run_matmul<bf16>(s % 4 < 2 ? MatmulRoute::gemv : MatmulRoute::cublaslt, forward ? d_a.get() : d_b.get(),
+                         d_weights[static_cast<std::size_t>(s)]->get(), d_biases[static_cast<std::size_t>(s)]->get(),
+                         forward ? d_b.get() : d_a.get(), m, k, k, stream);
+      }
+      cuda_ok(cudaStreamSynchronize(stream), "cudaStreamSynchronize");
+      const std::vector<bf16> got = d_a.download();  // steps is even: the last product wrote a
+      for (std::size_t i = 0; i < got.size(); ++i)
+        ASSERT_EQ(got[i].bits, cpu_a[i].bits) << "m=" << m << " element " << i;
     }
-    ASSERT_EQ(cudaDeviceSynchronize(), cudaSuccess);
-    for (int s = 0; s < steps; ++s) {
-      const bool forward = s % 2 == 0;
-      cpu::matmul<bf16>(forward ? cpu_a.data() : cpu_b.data(), weights[static_cast<std::size_t>(s)].data(),
-                        biases[static_cast<std::size_t>(s)].data(), forward ? cpu_b.data() : cpu_a.data(), m, k, k);
-      run_matmul<bf16>(s % 4 < 2 ? MatmulRoute::gemv : MatmulRoute::cublaslt, forward ? d_a.get() : d_b.get(),
-                       d_weights[static_cast<std::size_t>(s)]->get(), d_biases[static_cast<std::size_t>(s)]->get(),
-                       forward ? d_b.get() : d_a.get(), m, k, k);
-    }
-    const std::vector<bf16> got = d_a.download();  // steps is even: the last product wrote a
-    for (std::size_t i = 0; i < got.size(); ++i)
-      ASSERT_EQ(got[i].bits, cpu_a[i].bits) << "m=" << m << " element " << i;
+  }
+  int device = 0, major = 0, minor = 0;
+  cuda_ok(cudaGetDevice(&device), "cudaGetDevice");
+  cuda_ok(cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, device), "cudaDeviceGetAttribute");
+  cuda_ok(cudaDeviceGetAttribute(&minor, cudaDevAttrComputeCapabilityMinor, device), "cudaDeviceGetAttribute");
+  if (major >= 9) {
+    // Read after the chain: a launch whose attribute was refused turned dependent launch off for the device.
+    const bool enabled = cuda_detail::dependent_launch_enabled();
+    const char* verdict = "on";
+    if (!enabled && !cuda_detail::enabled_by_environment("R1EVAL_DEPENDENT_LAUNCH"))
+      verdict = "off (R1EVAL_DEPENDENT_LAUNCH=0)";
+    else if (!enabled && !dependent_before)
+      verdict = "off before the chain (no sm_90 code, or refused in an earlier test of this process)";
+    else if (!enabled)
+      verdict = "off: the attribute was refused on this test's own stream";
+    RecordProperty("dependent_launch", enabled ? "on" : "off");
+    std::printf("[ INFO     ] dependent launch on sm_%d%d: %s\n", major, minor, verdict);
   }
 }
 
