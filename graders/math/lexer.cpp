@@ -467,29 +467,24 @@ std::string with_unicode_symbols_as_tex(std::string_view s) {
       {"\xe2\x85\x99", "\\frac{1}{6}"}, {"\xe2\x85\x9a", "\\frac{5}{6}"}, {"\xe2\x85\x9b", "\\frac{1}{8}"},
       {"\xe2\x85\x9c", "\\frac{3}{8}"}, {"\xe2\x85\x9d", "\\frac{5}{8}"}, {"\xe2\x85\x9e", "\\frac{7}{8}"},
   }};
+  // Appends the TeX of the table entry at `i`, if one starts there, and moves past it.
+  const auto replace_from = [&](const auto& table, size_t& i, std::string& out) {
+    for (const auto& [symbol, tex] : table) {
+      if (s.compare(i, symbol.size(), symbol) == 0) {
+        out += tex;
+        i += symbol.size();
+        return true;
+      }
+    }
+    return false;
+  };
   std::string out;
   out.reserve(s.size());
   for (size_t i = 0; i < s.size();) {
     bool replaced = false;
-    if (static_cast<unsigned char>(s[i]) >= 0x80 && (out.empty() || !is_digit(out.back()))) {
-      for (const auto& [symbol, tex] : kFractions) {
-        if (s.compare(i, symbol.size(), symbol) == 0) {
-          out += tex;
-          i += symbol.size();
-          replaced = true;
-          break;
-        }
-      }
-    }
-    if (!replaced && static_cast<unsigned char>(s[i]) >= 0x80) {
-      for (const auto& [symbol, tex] : kSymbols) {
-        if (s.compare(i, symbol.size(), symbol) == 0) {
-          out += tex;
-          i += symbol.size();
-          replaced = true;
-          break;
-        }
-      }
+    if (static_cast<unsigned char>(s[i]) >= 0x80) {
+      replaced = (!out.empty() && is_digit(out.back())) ? false : replace_from(kFractions, i, out);
+      if (!replaced) replaced = replace_from(kSymbols, i, out);
     }
     if (!replaced) out += s[i++];
   }
