@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "harness/generation_formats.h"
 #include "tasks/strict_json.h"
 
 namespace r1eval::harness {
@@ -49,14 +50,15 @@ ExternalSample common_fields(const json& object, const std::filesystem::path& pa
   ExternalSample sample;
   sample.line = line;
   std::string field;
-  if (const json* id = first_field(object, {"problem_id", "id", "unique_id"}, &field)) {
+  if (const json* id = first_field(object, {"problem_id", "id", "unique_id"}, &field))
     sample.problem_id = id_string(*id, path, line, field);
-  } else if (const json* text = first_field(object, {"problem", "question"}, &field)) {
+  if (const json* text = first_field(object, {"problem", "question"}, &field)) {
     if (!text->is_string()) fail(path, line, "field '" + field + "': expected a string");
     sample.problem_text = text->get<std::string>();
-  } else {
-    fail(path, line, "expected a problem identity: 'problem_id', 'id', 'unique_id', 'problem' or 'question'");
   }
+  if (!sample.problem_id && !sample.problem_text)
+    fail(path, line, "expected a problem identity: 'problem_id', 'id', 'unique_id', 'problem' or 'question'");
+  if (auto it = object.find("prompt"); it != object.end() && it->is_string()) sample.prompt = it->get<std::string>();
   if (auto it = object.find("finish_reason"); it != object.end() && !it->is_null()) {
     if (!it->is_string()) fail(path, line, "field 'finish_reason': expected a string");
     sample.finish_reason = it->get<std::string>();
@@ -97,6 +99,11 @@ std::vector<ExternalSample> read_generations_file(const std::filesystem::path& p
       fail(path, line, std::string("not valid JSON (") + e.what() + ")");
     }
     if (!object.is_object()) fail(path, line, "expected a JSON object");
+    try {
+      object = flatten_known_formats(object);
+    } catch (const std::invalid_argument& e) {
+      fail(path, line, e.what());
+    }
     ExternalSample base = common_fields(object, path, line);
     std::string field;
     if (const json* one = first_field(object, {"response", "output", "completion", "generation", "text"}, &field)) {
@@ -111,11 +118,15 @@ std::vector<ExternalSample> read_generations_file(const std::filesystem::path& p
     } else if (const json* many = first_field(
                    object, {"responses", "outputs", "completions", "generations", "predictions"}, &field)) {
       if (!many->is_array() || many->empty()) fail(path, line, "field '" + field + "': expected a non-empty array of strings");
+      const auto reasons = object.find("finish_reasons");  // one per response, from the shapes flattened above
       int index = 0;
       for (const json& r : *many) {
         if (!r.is_string()) fail(path, line, "field '" + field + "': expected a non-empty array of strings");
         ExternalSample sample = base;
         sample.response = r.get<std::string>();
+        if (reasons != object.end() && reasons->is_array() && static_cast<std::size_t>(index) < reasons->size() &&
+            (*reasons)[static_cast<std::size_t>(index)].is_string())
+          sample.finish_reason = (*reasons)[static_cast<std::size_t>(index)].get<std::string>();
         sample.sample_index = index++;
         samples.push_back(std::move(sample));
       }

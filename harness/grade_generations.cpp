@@ -4,6 +4,7 @@
 #include <cctype>
 #include <chrono>
 #include <map>
+#include <optional>
 #include <set>
 #include <stdexcept>
 #include <unordered_map>
@@ -11,15 +12,14 @@
 #include <tbb/global_control.h>
 #include <tbb/parallel_for.h>
 
+#include "graders/math_grader.h"
 #include "harness/grading.h"
 #include "harness/seeds.h"
 #include "results/report.h"
 #include "results/store.h"
 
 namespace r1eval::harness {
-namespace {
 
-// Problem texts are matched with runs of whitespace collapsed, since exporters often re-wrap them.
 std::string collapse_whitespace(std::string_view text) {
   std::string out;
   bool space = false;
@@ -34,6 +34,8 @@ std::string collapse_whitespace(std::string_view text) {
   }
   return out;
 }
+
+namespace {
 
 std::string where(const std::filesystem::path& source, const ExternalSample& s) {
   return source.string() + ":" + std::to_string(s.line);
@@ -50,6 +52,102 @@ std::string gold_letter_for(const std::vector<int>& order, const std::filesystem
                                   std::to_string(options - 1));
   const auto it = std::find(order.begin(), order.end(), 0);
   return std::string(1, static_cast<char>('A' + (it - order.begin())));
+}
+
+// The gold letter of a letter written in the file ("B", "(B)", "b"), or "" when it is none of the problem's.
+std::string gold_letter(std::string_view written, std::size_t options) {
+  std::string letter;
+  for (char c : written)
+    if (c != '(' && c != ')' && c != ' ') letter += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  const bool ok = letter.size() == 1 && letter[0] >= 'A' && letter[0] < static_cast<char>('A' + options);
+  return ok ? letter : "";
+}
+
+std::optional<std::vector<int>> order_from_prompt(std::string_view prompt, const tasks::Problem& problem);
+
+// The option order (and so the gold letter) of a multiple-choice sample made elsewhere, from the first the
+// line gives: its "choice_order"; the order its "prompt" lists the options in; its "gold" letter alone (the
+// order then unknown: votes go by letter); or, with --seed, the prompt `r1eval prompts --seed` made. With
+// none of these the letters cannot be graded (another tool shuffles its own way): an error, never a guess.
+void resolve_choice_order(const tasks::Problem& problem, const ExternalSample& s, const tasks::Prompt& own,
+                          const std::filesystem::path& source, const GradeOptions& options, results::SampleRecord& r) {
+  const std::size_t count = problem.distractors.size() + 1;
+  std::string written;
+  if (s.gold) {
+    written = gold_letter(*s.gold, count);
+    if (written.empty())
+      throw std::invalid_argument(where(source, s) + ": field 'gold': expected a letter from A to " +
+                                  std::string(1, static_cast<char>('A' + count - 1)) + ", got '" + s.gold->substr(0, 40) + "'");
+  }
+  std::vector<int> order = s.choice_order;
+  std::string from = "choice_order";
+  if (order.empty() && s.prompt) {
+    if (auto read = order_from_prompt(*s.prompt, problem)) order = *read, from = "prompt";
+    else if (!s.gold)
+      throw std::invalid_argument(where(source, s) + ": field 'prompt': its options (A) ... " +
+                                  std::string(1, static_cast<char>('A' + count - 1)) +
+                                  ") are not those of problem '" + problem.id + "'; give 'choice_order' or 'gold'");
+  }
+  if (!order.empty()) {
+    r.choice_order = order;
+    r.gold = gold_letter_for(order, source, s, count);
+    if (!written.empty() && written != r.gold)
+      throw std::invalid_argument(where(source, s) + ": field 'gold' (" + written + ") disagrees with field '" + from +
+                                  "' (the correct option is " + r.gold + " there)");
+    return;
+  }
+  if (!written.empty()) {
+    r.gold = written;
+    r.choice_order.clear();  // unknown: the stored prompt is not the one the model saw
+    if (!s.prompt) r.prompt.clear();
+    return;
+  }
+  if (!options.seed_given)
+    throw std::invalid_argument(where(source, s) + ": problem '" + problem.id + "' is multiple-choice and the line "
+                                "says neither the option order nor the correct letter: give 'choice_order', 'gold' "
+                                "or 'prompt', or --seed S when the prompts came from `r1eval prompts --seed S`");
+  r.choice_order = own.choice_order;
+  r.gold = own.gold;
+}
+
+// The option order of a multiple-choice prompt the model saw: the text after each label ("A) ", "(A) ",
+// "A. " at the start of a line; the last list of labels in the prompt), matched to the problem's options
+// (0 = the correct answer, then its distractors). nullopt unless every label names exactly one option.
+std::optional<std::vector<int>> order_from_prompt(std::string_view prompt, const tasks::Problem& problem) {
+  std::vector<std::string> options{collapse_whitespace(problem.answer)};
+  for (const std::string& d : problem.distractors) options.push_back(collapse_whitespace(d));
+  std::vector<int> order;
+  for (std::size_t k = 0; k < options.size(); ++k) {
+    const char letter = static_cast<char>('A' + k);
+    std::size_t best = std::string_view::npos, text_at = 0;
+    for (const std::string& label : {std::string(1, letter) + ") ", std::string("(") + letter + ") ", std::string(1, letter) + ". "}) {
+      for (std::size_t at = prompt.find(label); at != std::string_view::npos; at = prompt.find(label, at + 1)) {
+        if (at != 0 && prompt[at - 1] != '\n') continue;
+        if (best == std::string_view::npos || at > best) best = at, text_at = at + label.size();
+      }
+    }
+    if (best == std::string_view::npos) return std::nullopt;
+    // An option's text runs to the next label line (options may span lines) or the end of the prompt.
+    std::size_t end = prompt.size();
+    if (k + 1 < options.size()) {
+      const char next = static_cast<char>(letter + 1);
+      for (const std::string& label : {std::string("\n") + next + ") ", std::string("\n(") + next + ") ", std::string("\n") + next + ". "})
+        if (const std::size_t at = prompt.find(label, text_at); at != std::string_view::npos) end = std::min(end, at);
+    }
+    const std::string text = collapse_whitespace(prompt.substr(text_at, end - text_at));
+    int found = -1;
+    for (std::size_t o = 0; o < options.size(); ++o) {
+      // The last option may be followed by the rest of the prompt: it must start the text.
+      const bool same = k + 1 < options.size() ? text == options[o] : text.starts_with(options[o]);
+      if (same && !options[o].empty()) {
+        if (found >= 0) return std::nullopt;  // two options read alike
+        found = static_cast<int>(o);
+      }
+    }
+    if (found < 0 || std::find(order.begin(), order.end(), found) != order.end()) return std::nullopt;
+    order.push_back(found);
+  }
+  return order;
 }
 
 }  // namespace
@@ -71,14 +169,18 @@ std::vector<results::SampleRecord> grade_external_samples(const tasks::Task& tas
   std::vector<std::string> unknown;
   for (std::size_t i = 0; i < samples.size(); ++i) {
     const ExternalSample& s = samples[i];
-    if (s.problem_id) {
-      auto it = by_id.find(*s.problem_id);
-      if (it == by_id.end()) { unknown.push_back(*s.problem_id); continue; }
-      problem_of[i] = it->second;
+    const auto id_match = s.problem_id ? by_id.find(*s.problem_id) : by_id.end();
+    const auto text_match = s.problem_text ? by_text.find(collapse_whitespace(*s.problem_text)) : by_text.end();
+    if (id_match != by_id.end() && text_match != by_text.end() && id_match->second != text_match->second)
+      throw std::invalid_argument(where(source, s) + ": the id names problem '" + *s.problem_id +
+                                  "' but the text is that of problem '" + problems[text_match->second].id + "'");
+    if (id_match != by_id.end()) {
+      problem_of[i] = id_match->second;
+    } else if (text_match != by_text.end()) {
+      problem_of[i] = text_match->second;
     } else {
-      auto it = by_text.find(collapse_whitespace(*s.problem_text));
-      if (it == by_text.end()) { unknown.push_back("text at line " + std::to_string(s.line)); continue; }
-      problem_of[i] = it->second;
+      unknown.push_back(s.problem_id ? *s.problem_id : "text at line " + std::to_string(s.line));
+      continue;
     }
   }
   if (!unknown.empty()) {
@@ -118,25 +220,16 @@ std::vector<results::SampleRecord> grade_external_samples(const tasks::Task& tas
     r.sample_index = index_of[i];
     r.seed = sample_seed(options.run_seed, info.name, problem.id, r.sample_index);
     const tasks::Prompt prompt = task.prompt(problem, options.run_seed, r.sample_index);
-    r.prompt = prompt.user;
+    r.prompt = s.prompt ? *s.prompt : prompt.user;
     r.gold = prompt.gold;
     r.choice_order = prompt.choice_order;
-    if (!s.choice_order.empty()) {
-      r.choice_order = s.choice_order;
-      r.gold = gold_letter_for(s.choice_order, source, s, problem.distractors.size() + 1);
-    }
-    if (s.gold) {
-      r.gold = *s.gold;
-      // A multiple-choice gold is one of the problem's letters; any other text would grade every sample wrong.
-      if (!problem.distractors.empty()) {
-        const char last = static_cast<char>('A' + problem.distractors.size());
-        const bool letter = r.gold.size() == 1 && std::toupper(static_cast<unsigned char>(r.gold[0])) >= 'A' &&
-                            std::toupper(static_cast<unsigned char>(r.gold[0])) <= last;
-        if (!letter)
-          throw std::invalid_argument(where(source, s) + ": field 'gold': expected a letter from A to " +
-                                      std::string(1, last) + ", got '" + r.gold.substr(0, 40) + "'");
-        r.gold = std::string(1, static_cast<char>(std::toupper(static_cast<unsigned char>(r.gold[0]))));
-      }
+    if (!problem.distractors.empty()) {
+      resolve_choice_order(problem, s, prompt, source, options, r);
+    } else if (s.gold && info.grader == tasks::GraderKind::math && !graders::grade_math(*s.gold, prompt.gold).correct) {
+      // r1eval grades against the task's own answers; a file's gold that says otherwise is a different dataset.
+      throw std::invalid_argument(where(source, s) + ": field 'gold': '" + s.gold->substr(0, 60) +
+                                  "' is not the task's answer '" + prompt.gold + "' to problem '" + problem.id +
+                                  "' (drop the field, or check the data)");
     }
     r.response = s.response;
     r.finish_reason = s.finish_reason.empty() ? "external" : s.finish_reason;

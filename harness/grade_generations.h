@@ -13,15 +13,22 @@
 
 namespace r1eval::harness {
 
+// `text` with runs of whitespace made one space and none at the ends: problem texts are matched this way,
+// since exporters often re-wrap them.
+std::string collapse_whitespace(std::string_view text);
+
 struct GradeOptions {
   std::uint64_t run_seed = 0;  // the seed the prompts were made with (choice order of GPQA)
   int threads = 0;             // grading workers; 0 = all cores
+  bool seed_given = false;     // run_seed was named: a choice sample without its order takes that seed's prompt
 };
 
-// Matches each external sample to a problem (by id, else by problem text), assigns sample indices (explicit,
-// else the next free one of its problem in file order), rebuilds the prompt of that sample and grades it.
-// Throws std::invalid_argument with the count and first ids of samples naming unknown problems, or
-// file:line for duplicate (problem, sample index) pairs and invalid choice orders.
+// Matches each external sample to a problem (by id, else by problem text; an id and a text of two different
+// problems is an error), assigns sample indices (explicit, else the next free one of its problem in file
+// order), settles its gold (choice tasks: see resolve_choice_order in the source; math tasks: a "gold" must
+// agree with the task's answer) and grades it. Throws std::invalid_argument with the count and first ids of
+// samples naming unknown problems, or file:line for duplicate (problem, sample index) pairs, invalid or
+// missing choice orders and disagreeing golds.
 std::vector<results::SampleRecord> grade_external_samples(const tasks::Task& task,
                                                           const std::vector<tasks::Problem>& problems,
                                                           const std::vector<ExternalSample>& samples,

@@ -36,33 +36,42 @@ void add_grade_command(CLI::App& app, int& exit_code) {
       ->check(CLI::ExistingFile);
   cmd->add_option("--out", options->out, "Run folder to write samples.jsonl, scores.json, report.md and report.html into")
       ->required();
-  cmd->add_option("--seed", options->seed, "Run seed the prompts were made with (GPQA choice order)")
-      ->check(seed_number());
+  CLI::Option* seed = cmd->add_option("--seed", options->seed,
+                                      "Run seed the prompts were made with by `r1eval prompts` (GPQA choice order, "
+                                      "for lines that give neither choice_order, gold nor prompt)")
+                          ->check(seed_number());
   cmd->add_option("--reference", options->reference, "Print published numbers beside ours (e.g. r1-paper)");
   cmd->add_option("--format", options->format, "Output on stdout: md or json")->check(CLI::IsMember({"md", "json"}));
   cmd->add_option("--threads", options->threads, "Grading threads (default: all cores)")->check(non_negative_number());
   cmd->add_flag("--force", options->force, "Replace an existing run in --out");
   options->data.add_to(*cmd);
   options->ratings.add_to(*cmd, true);
-  cmd->callback([options, &exit_code] {
+  cmd->callback([options, seed, &exit_code] {
     const tasks::Task& task = require_task(options->task);
     options->ratings.load();
     const results::ReferenceTable* reference = find_reference(options->reference);
     auto samples = read_generations_file(options->generations);
     std::vector<std::string> excluded;
-    const auto problems = gradable_problems(load_problems(task, options->data.locator(), std::cerr), excluded);
+    const auto all_problems = load_problems(task, options->data.locator(), std::cerr);
+    const auto problems = gradable_problems(all_problems, excluded);
     if (!excluded.empty()) {
       // Samples of problems r1eval cannot grade are left out and counted, never scored as failures.
       std::set<std::string> excluded_ids;
       for (const std::string& line : excluded) excluded_ids.insert(line.substr(0, line.find(':')));
       const auto before = samples.size();
-      std::erase_if(samples, [&](const ExternalSample& s) { return s.problem_id && excluded_ids.count(*s.problem_id); });
+      std::set<std::string> excluded_texts;
+      for (const tasks::Problem& p : all_problems)
+        if (excluded_ids.count(p.id)) excluded_texts.insert(collapse_whitespace(p.question));
+      std::erase_if(samples, [&](const ExternalSample& s) {
+        return (s.problem_id && excluded_ids.count(*s.problem_id)) ||
+               (!s.problem_id && s.problem_text && excluded_texts.count(collapse_whitespace(*s.problem_text)));
+      });
       std::cerr << "r1eval: " << excluded.size() << " problems excluded (first: " << excluded.front() << "); "
                 << before - samples.size() << " of their samples left out\n";
       if (samples.empty()) throw std::invalid_argument(options->generations + ": every sample names an excluded problem");
     }
     const auto records = grade_external_samples(task, problems, samples, options->generations,
-                                                {options->seed, options->threads});
+                                                {options->seed, options->threads, seed->count() > 0});
     const auto histogram = task.info().grader == tasks::GraderKind::code
                                ? load_rating_histogram(options->data.locator())
                                : std::nullopt;

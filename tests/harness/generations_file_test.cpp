@@ -40,6 +40,48 @@ TEST(GenerationsFile, ReadsOneSamplePerLineAndListsOfResponses) {
   EXPECT_EQ(samples[3].choice_order, (std::vector<int>{1, 0, 2, 3}));
 }
 
+// Other tools' lines as they save them.
+TEST(GenerationsFile, ReadsOtherToolsLinesAsTheySaveThem) {
+  const auto path = file_with(
+      "formats",
+      // lm-evaluation-harness --log_samples
+      R"({"doc_id": 0, "doc": {"id": 60, "problem": "p60", "answer": "204"}, "target": "204", )"
+      R"("arguments": {"gen_args_0": {"arg_0": "the prompt", "arg_1": {}}}, "resps": [["r1", "r2"]], "filtered_resps": ["r1"]})" "\n"
+      // OpenAI Batch API output, with a reasoning returned apart
+      R"({"id": "batch_req_1", "custom_id": "61", "response": {"status_code": 200, "body": {"choices": [)"
+      R"({"index": 0, "message": {"role": "assistant", "content": "\\boxed{5}", "reasoning_content": "think"}, "finish_reason": "stop"}]}}})" "\n"
+      // vLLM RequestOutput beside an id
+      R"({"problem_id": "62", "prompt": "p", "outputs": [{"text": "a", "finish_reason": "length"}, {"text": "b", "finish_reason": "stop"}]})" "\n"
+      // DeepSeek API style, SGLang finish_reason
+      R"({"id": "63", "reasoning_content": "hmm", "content": "42", "finish_reason": {"type": "stop", "matched": 1}})" "\n");
+  const auto samples = read_generations_file(path);
+  ASSERT_EQ(samples.size(), 6u);
+  EXPECT_EQ(*samples[0].problem_id, "60");
+  EXPECT_EQ(*samples[0].problem_text, "p60");
+  EXPECT_EQ(*samples[0].prompt, "the prompt");
+  EXPECT_EQ(*samples[0].gold, "204");
+  EXPECT_EQ(samples[1].response, "r2");
+  EXPECT_EQ(*samples[1].sample_index, 1);
+  EXPECT_EQ(*samples[2].problem_id, "61");
+  EXPECT_EQ(samples[2].response, "<think>\nthink\n</think>\n\n\\boxed{5}");
+  EXPECT_EQ(samples[2].finish_reason, "stop");
+  EXPECT_EQ(samples[3].response, "a");
+  EXPECT_EQ(samples[3].finish_reason, "length");
+  EXPECT_EQ(samples[4].finish_reason, "stop");
+  EXPECT_EQ(samples[5].response, "<think>\nhmm\n</think>\n\n42");
+  EXPECT_EQ(samples[5].finish_reason, "stop");
+}
+
+TEST(GenerationsFile, AFailedBatchRequestIsNamed) {
+  const auto path = file_with("batch_failed", R"({"custom_id": "7", "response": {"status_code": 429, "body": {}}})" "\n");
+  try {
+    (void)read_generations_file(path);
+    ADD_FAILURE() << "no error";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_THAT(e.what(), HasSubstr("g.jsonl:1: the batch request of '\"7\"' failed with status 429"));
+  }
+}
+
 struct BadCase {
   const char* name;
   const char* text;

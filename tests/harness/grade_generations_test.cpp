@@ -24,6 +24,17 @@ std::vector<tasks::Problem> load(const tasks::Task& task) {
   return task.load(tasks::DataLocator(options));
 }
 
+// The message of the std::invalid_argument `f` throws, or "no error".
+template <class F>
+std::string error_text(F f) {
+  try {
+    f();
+  } catch (const std::invalid_argument& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
 ExternalSample sample(std::size_t line, std::string id, std::string response, std::optional<int> index = {}) {
   ExternalSample s;
   s.line = line;
@@ -99,7 +110,7 @@ TEST(GradeExternalSamples, ChoiceTasksUseThePermutationOfTheirPrompt) {
   const auto problems = load(task);
   const tasks::Prompt prompt = task.prompt(problems[3], 11, 2);
   const std::vector<ExternalSample> samples = {sample(1, problems[3].id, "Answer: " + prompt.gold, 2)};
-  const auto records = grade_external_samples(task, problems, samples, "g.jsonl", {11, 1});
+  const auto records = grade_external_samples(task, problems, samples, "g.jsonl", {11, 1, true});
   ASSERT_EQ(records.size(), 1u);
   EXPECT_TRUE(records[0].correct);
   EXPECT_EQ(records[0].choice_order, prompt.choice_order);
@@ -114,6 +125,80 @@ TEST(GradeExternalSamples, AnExternalChoiceOrderDecidesTheGoldLetter) {
   EXPECT_TRUE(grade_external_samples(task, problems, {s}, "g.jsonl", {})[0].correct);
   s.choice_order = {2, 3, 0, 0};
   EXPECT_THROW(grade_external_samples(task, problems, {s}, "g.jsonl", {}), std::invalid_argument);
+}
+
+// Another tool shuffles its own way: a GPQA line that says neither the order nor the correct letter cannot be
+// graded, unless --seed names r1eval's own prompts.
+TEST(GradeExternalSamples, AChoiceLineWithoutItsOrderIsRefusedUnlessTheSeedIsNamed) {
+  const tasks::Task& task = require_task("gpqa_diamond");
+  const auto problems = load(task);
+  const ExternalSample s = sample(1, problems[0].id, "Answer: C");
+  EXPECT_THAT(error_text([&] { grade_external_samples(task, problems, {s}, "g.jsonl", {}); }),
+              HasSubstr("g.jsonl:1: problem '" + problems[0].id + "' is multiple-choice and the line says neither"));
+  EXPECT_NO_THROW(grade_external_samples(task, problems, {s}, "g.jsonl", {0, 1, true}));
+}
+
+// The prompt the model saw gives the order: its options matched to the problem's.
+TEST(GradeExternalSamples, TheOrderIsReadFromThePromptTheModelSaw) {
+  const tasks::Task& task = require_task("gpqa_diamond");
+  const auto problems = load(task);
+  const tasks::Prompt theirs = task.prompt(problems[4], 99, 0);  // another tool's order: here seed 99's
+  ExternalSample s = sample(1, problems[4].id, "Answer: " + theirs.gold);
+  s.prompt = theirs.user;
+  const auto records = grade_external_samples(task, problems, {s}, "g.jsonl", {});
+  EXPECT_TRUE(records[0].correct);
+  EXPECT_EQ(records[0].choice_order, theirs.choice_order);
+  EXPECT_EQ(records[0].prompt, theirs.user);
+  // lm-eval's labels, "(A) ...", read the same.
+  std::string lm_eval = theirs.user;
+  for (char c = 'A'; c <= 'D'; ++c) {
+    const std::string label = std::string("\n") + c + ") ";
+    lm_eval.replace(lm_eval.find(label), label.size(), std::string("\n(") + c + ") ");
+  }
+  s.prompt = lm_eval;
+  EXPECT_TRUE(grade_external_samples(task, problems, {s}, "g.jsonl", {})[0].correct);
+  // A gold that disagrees with the order is an error, not a silent choice of one.
+  s.gold = theirs.gold == "A" ? "B" : "A";
+  EXPECT_THAT(error_text([&] { grade_external_samples(task, problems, {s}, "g.jsonl", {}); }),
+              HasSubstr("field 'gold' (" + *s.gold + ") disagrees with field 'prompt'"));
+}
+
+// With the correct letter alone the order is unknown: wrong letters vote by letter, not by r1eval's options.
+TEST(GradeExternalSamples, AGoldLetterAloneVotesByLetter) {
+  const tasks::Task& task = require_task("gpqa_diamond");
+  const auto problems = load(task);
+  std::vector<ExternalSample> samples = {sample(1, problems[0].id, "Answer: A", 0), sample(2, problems[0].id, "Answer: A", 1),
+                                         sample(3, problems[0].id, "Answer: D", 2)};
+  samples[0].gold = "A";
+  samples[1].gold = "B";
+  samples[2].gold = "C";
+  const auto records = grade_external_samples(task, problems, samples, "g.jsonl", {});
+  EXPECT_TRUE(records[0].choice_order.empty());
+  EXPECT_TRUE(records[0].prompt.empty());
+  const auto scores = score_records(records);
+  EXPECT_EQ(scores[0].cons_at.at(2).value, 1.0);  // A (right once, wrong once) then D: the tie goes to the first
+}
+
+TEST(GradeExternalSamples, AMathGoldMustBeTheTasksAnswer) {
+  const tasks::Task& task = require_task("aime24");
+  const auto problems = load(task);
+  ExternalSample s = sample(1, problems[0].id, "\\boxed{" + problems[0].answer + "}");
+  s.gold = "The answer is $\\boxed{" + problems[0].answer + "}$.";
+  EXPECT_TRUE(grade_external_samples(task, problems, {s}, "g.jsonl", {})[0].correct);
+  s.gold = "999";
+  EXPECT_THAT(error_text([&] { grade_external_samples(task, problems, {s}, "g.jsonl", {}); }),
+              HasSubstr("field 'gold': '999' is not the task's answer"));
+}
+
+TEST(GradeExternalSamples, AnIdAndTheTextOfAnotherProblemIsAnError) {
+  const tasks::Task& task = require_task("aime24");
+  const auto problems = load(task);
+  ExternalSample s = sample(1, problems[1].id, "\\boxed{1}");
+  s.problem_text = problems[0].question;
+  EXPECT_THAT(error_text([&] { grade_external_samples(task, problems, {s}, "g.jsonl", {}); }),
+              HasSubstr("the id names problem '" + problems[1].id + "' but the text is that of problem '" + problems[0].id));
+  s.problem_id = "no such id";  // an unknown id with a known text: the text decides
+  EXPECT_EQ(grade_external_samples(task, problems, {s}, "g.jsonl", {})[0].problem_id, problems[0].id);
 }
 
 // A supplied gold of a multiple-choice task is one of its letters (any case); other text is refused, naming
@@ -149,7 +234,7 @@ TEST(ScoreRecords, ChoiceVotesFollowTheOptionNotTheLetter) {
     while (p.choice_order[letter_of_option1] != (i < 2 ? 1 : 0)) ++letter_of_option1;
     samples.push_back(sample(i + 1, problems[0].id, std::string("Answer: ") + char('A' + letter_of_option1), i));
   }
-  const auto records = grade_external_samples(task, problems, samples, "g.jsonl", {5, 1});
+  const auto records = grade_external_samples(task, problems, samples, "g.jsonl", {5, 1, true});
   const auto scores = score_records(records);
   ASSERT_EQ(scores.size(), 1u);
   EXPECT_NEAR(scores[0].pass1.value, 1.0 / 3.0, 1e-12);
