@@ -109,9 +109,11 @@ class Comparer {
   // The answer's relations, so that a rule for the answer's side only knows it whatever order the
   // comparison of two collections, matrices or scaled values passes their parts in.
   void mark_answer(const Node& answer) {
-    if (answer.kind == NodeKind::kRelation) answer_relations_.insert(&answer);
+    answer_nodes_.insert(&answer);
     for (const NodePtr& k : answer.kids) mark_answer(*k);
   }
+
+  bool from_answer(const Node& n) const { return answer_nodes_.count(&n) > 0; }
 
   Outcome compare(const Node& a, const Node& b) {
     const std::string sa = to_string(a), sb = to_string(b);
@@ -269,13 +271,21 @@ class Comparer {
     if (a.kind == kind && b.kind == kind) return compare(*a.kids[0], *b.kids[0]);
     const Node& wrapped = a.kind == kind ? a : b;
     const Node& plain = a.kind == kind ? b : a;
+    // A percentage in the answer against a gold without one: "25\%" states the gold 25 (a percentage written
+    // bare) or the gold fraction 0.25. Its number alone is the gold only past 1 ("0.15\%" is not the
+    // probability 0.15), and its fraction only up to 1 ("1000\%" is not the percentage 10).
+    std::optional<mpq_class> answer_gold;
+    const bool answer_percent = kind == NodeKind::kPercent && from_answer(wrapped);
+    if (answer_percent) answer_gold = exact_value(plain, budget_);
     Outcome bare = compare(*wrapped.kids[0], plain);
-    if (bare.decision == Decision::kEqual) return bare;
+    if (bare.decision == Decision::kEqual && !(answer_gold && abs(*answer_gold) <= 1)) return bare;
+    if (answer_gold && abs(*answer_gold) > 1) return different("percentage differs");
     Outcome converted = scalars(wrapped, plain);  // the evaluator applies /100 or *pi/180
     if (converted.decision == Decision::kEqual) return converted;
-    if (bare.decision == Decision::kDifferent && converted.decision != Decision::kUnknown)
+    if ((bare.decision == Decision::kDifferent || bare.decision == Decision::kEqual) &&
+        converted.decision != Decision::kUnknown)
       return different(kind == NodeKind::kPercent ? "percentage differs" : "angle differs");
-    return bare;
+    return bare.decision == Decision::kEqual ? converted : bare;
   }
 
   Outcome base_numerals(const Node& a, const Node& b) {
@@ -317,7 +327,8 @@ class Comparer {
   Outcome collections(const Node& a, const Node& b) {
     const Node& maybe_comma = a.kind == NodeKind::kList ? a : b;
     const Node& scalar = a.kind == NodeKind::kList ? b : a;
-    if (maybe_comma.open == ',' && maybe_comma.kids.size() == 2 && !is_collection(scalar) &&
+    // Only the answer's own list: a gold "2,5" is the list 2, 5, never 2.5.
+    if (maybe_comma.open == ',' && from_answer(maybe_comma) && maybe_comma.kids.size() == 2 && !is_collection(scalar) &&
         maybe_comma.kids[0]->kind == NodeKind::kNumber && maybe_comma.kids[1]->kind == NodeKind::kNumber &&
         !maybe_comma.kids[0]->name.empty() && !maybe_comma.kids[1]->name.empty()) {
       // "1000,99" against 1000.99: read the comma as a decimal comma.
@@ -484,9 +495,21 @@ class Comparer {
     return equal("intervals equal");
   }
 
+  // True when one of the intervals has constant ends out of order or an empty open one: "(8, -2)" is then
+  // a point, and "[5, -7]" no interval (read as intervals, both are empty and would be one set).
+  bool has_empty_piece(const std::vector<Interval>& pieces) const {
+    for (const Interval& p : pieces) {
+      if (p.lo_inf || p.hi_inf || !p.lo || !p.hi) continue;
+      const std::optional<int> order = end_order_(*p.lo, *p.hi);
+      if (order && (*order > 0 || (*order == 0 && !(p.lo_closed && p.hi_closed)))) return true;
+    }
+    return false;
+  }
+
   Outcome interval_sets(const Node& a, const Node& b) {
     auto xs = intervals_of_node(a);
     auto ys = intervals_of_node(b);
+    if (xs && ys && (has_empty_piece(*xs) || has_empty_piece(*ys))) xs.reset();
     if (!xs || !ys) {
       if (a.kind == NodeKind::kTuple && b.kind == NodeKind::kTuple) return tuples(a, b);
       return different("interval against non-interval");
@@ -675,7 +698,7 @@ class Comparer {
     // or a name's positive power, equated with a constant states that constant. "2x = 10" and "x + 1 = 5"
     // stay equations, and a gold that is an equation is never matched by one of its sides (nor a relation
     // made during the comparison: the rule needs the answer's own).
-    if (answer_relations_.count(&rel) > 0 && single_equation(rel) && rel.relations[0] == Rel::kEq && is_constant(other)) {
+    if (from_answer(rel) && single_equation(rel) && rel.relations[0] == Rel::kEq && is_constant(other)) {
       if (is_constant(*rel.kids[1]) && is_named_quantity(*rel.kids[0])) return compare(*rel.kids[1], other);
       if (is_constant(*rel.kids[0]) && is_named_quantity(*rel.kids[1])) return compare(*rel.kids[0], other);
     }
@@ -713,7 +736,7 @@ class Comparer {
 
   WorkBudget& budget_;
   bool lone_variable_only_ = false;
-  std::unordered_set<const Node*> answer_relations_;
+  std::unordered_set<const Node*> answer_nodes_;  // every node of the answer's own tree
   std::vector<NodePtr> scratch_;  // nodes made while comparing (negated bounds), alive for the comparison
   const EndOrder end_order_ = [this](const Node& x, const Node& y) { return order_ends(x, y); };
 };

@@ -493,11 +493,39 @@ std::string with_unicode_symbols_as_tex(std::string_view s) {
 
 }  // namespace
 
+namespace {
+
+// "{n \choose k}" (plain TeX) as "\binom{n}{k}": the group around the \choose, split at it.
+std::string with_choose_as_binom(std::string s) {
+  for (size_t at = s.find("\\choose"); at != std::string::npos; at = s.find("\\choose")) {
+    size_t open = at, depth = 0;
+    while (open > 0) {
+      --open;
+      if (s[open] == '}') ++depth;
+      if (s[open] == '{' && (open == 0 || s[open - 1] != '\\') && depth-- == 0) break;
+    }
+    const bool grouped = s[open] == '{' && (open == 0 || s[open - 1] != '\\');
+    const size_t close = grouped ? closing_brace(s, open) : s.size();
+    if (grouped && close == std::string::npos) return s;
+    const size_t first = grouped ? open + 1 : 0;
+    const size_t last = grouped ? close : s.size();
+    const std::string upper = s.substr(first, at - first);
+    const std::string lower = s.substr(at + 7, last - at - 7);
+    s.replace(grouped ? open : 0, grouped ? close + 1 - open : s.size(), "\\binom{" + upper + "}{" + lower + "}");
+  }
+  return s;
+}
+
+}  // namespace
+
 std::vector<Token> tokenize(std::string_view answer, WorkBudget& budget) {
   std::vector<Token> tokens;
   const bool ascii = std::all_of(answer.begin(), answer.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
-  const std::string rewritten = ascii ? std::string() : with_unicode_symbols_as_tex(answer);
-  Lexer(ascii ? answer : std::string_view(rewritten), budget, tokens).run();
+  std::string rewritten = ascii ? std::string() : with_unicode_symbols_as_tex(answer);
+  if ((ascii ? answer : std::string_view(rewritten)).find("\\choose") != std::string_view::npos)
+    rewritten = with_choose_as_binom(std::string(ascii ? answer : std::string_view(rewritten)));
+  const bool changed = !rewritten.empty();
+  Lexer(changed ? std::string_view(rewritten) : answer, budget, tokens).run();
   tokens.push_back(Token{});
   return tokens;
 }

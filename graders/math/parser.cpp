@@ -178,6 +178,32 @@ class Parser {
     return n;
   }
 
+  // Set-builder notation after "\{": "x : 3 < x \le 4 \}", "x \mid ...", "x \in \mathbb{R} : ..." is the
+  // condition on x (compared as the solution set it is). nullptr, with nothing read, when the braces hold no
+  // such form.
+  NodePtr set_builder() {
+    const size_t start = p_;
+    if (peek().kind != TokenKind::kLetter) return nullptr;
+    advance();
+    if (is_command(peek(), "in")) {
+      advance();
+      if (!is_command(peek(), "mathbbR")) {
+        p_ = start;
+        return nullptr;
+      }
+      advance();
+    }
+    if (!is_symbol(peek(), ':') && !is_symbol(peek(), '|')) {
+      p_ = start;
+      return nullptr;
+    }
+    advance();
+    NodePtr condition = relation();
+    if (peek().kind != TokenKind::kSetClose || condition->kind != NodeKind::kRelation) throw ParseError("unclosed set-builder \\{");
+    advance();
+    return condition;
+  }
+
   // ---- relations
   bool relation_at(Rel* out) const {
     const Token& t = peek();
@@ -524,6 +550,7 @@ class Parser {
       case TokenKind::kCommand: return command();
       case TokenKind::kSetOpen: {
         advance();
+        if (NodePtr condition = set_builder()) return condition;
         std::vector<NodePtr> xs = items();
         if (peek().kind != TokenKind::kSetClose) throw ParseError("unclosed \\{");
         advance();

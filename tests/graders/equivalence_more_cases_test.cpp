@@ -9,6 +9,7 @@ namespace r1eval::graders {
 namespace {
 
 using testing::check_all;
+using testing::check_answer_side;
 
 TEST(EquivalenceNearMisses, Numbers) {
   check_all({
@@ -202,6 +203,30 @@ TEST(EquivalenceNearMisses, SegmentsRemaindersAndCongruences) {
       {"204", "N \\bmod 1000 = 204", true}, {"204", "N \\equiv 204 \\pmod{1000}", true},
       {"204", "N \\equiv 204 \\pmod {1000}", true}, {"205", "N \\bmod 1000 = 204", false},
       {"\\text{(C)}", "c", true}, {"\\text{(C)}", "(c)", true}, {"\\text{(C)}", "d", false},
+  });
+}
+
+// A pair with its ends out of order is a point, never an (empty) interval; a gold list is never a decimal
+// comma; a percentage in the answer is the gold's number past 1 and the gold's fraction up to 1.
+TEST(EquivalenceNearMisses, PointsListsAndPercentagesAgainstTheirLookAlikes) {
+  check_all({
+      {"[8,-3]", "(8,-2)", false}, {"(3, \\frac{\\pi}{3}]", "\\left( 3, \\frac{\\pi}{2} \\right)", false},
+      {"(1,0) \\cup (3,2)", "(15,-29)", false}, {"[1,3]", "(1,3)", false}, {"(8,-2)", "(8,-2)", true},
+  });
+  check_answer_side({
+      {"2.5", "2,5", false}, {"2,5", "2.5", true},
+      {"0.15\\%", "0.15", false}, {"0.09\\%", "\\frac{9}{100}", false}, {"1\\%", "1", false},
+      {"1000\\%", "10", false}, {"15\\%", "0.15", true}, {"25\\%", "25", true}, {"100\\%", "1", true},
+      {"0.5", "50\\%", true}, {"50", "50\\%", true},
+  });
+}
+
+// Plain TeX's \choose and set-builder notation.
+TEST(EquivalenceNearMisses, ChooseAndSetBuilderNotation) {
+  check_all({
+      {"{90 \\choose 2}", "4005", true}, {"{5 \\choose 3}", "10", true}, {"{5 \\choose 3}", "11", false},
+      {"\\{x : 3 < x \\le 4\\}", "(3,4]", true}, {"\\{x \\mid 3 < x \\le 4\\}", "(3,4]", true},
+      {"\\{x \\in \\mathbb{R} : 3 < x \\le 4\\}", "(3,4]", true}, {"\\{x : 3 < x < 4\\}", "(3,4]", false},
   });
 }
 
