@@ -51,7 +51,18 @@ struct InFlight {
   std::size_t unfinished = 0;
   std::int64_t prompt_tokens = 0;
   std::chrono::steady_clock::time_point start;
+  bool thinking_opened = false;  // the prompt ends by opening <think>: the text continues the thinking
 };
+
+// True when the rendered prompt ends by opening the thinking ("<｜Assistant｜><think>\n"), as the R1 template and
+// most reasoning checkpoints' own ones do.
+bool opens_thinking(const engine::Tokenizer& tokenizer, const std::vector<std::int32_t>& prompt) {
+  const std::size_t tail = std::min<std::size_t>(prompt.size(), 16);  // "<think>\n" is 8 tokens of bytes at most
+  const std::vector<std::uint32_t> last(prompt.end() - static_cast<std::ptrdiff_t>(tail), prompt.end());
+  std::string text = tokenizer.decode(last, false);
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+  return text.ends_with("<think>");
+}
 
 }  // namespace
 
@@ -140,7 +151,7 @@ void EngineGenerator::generate_from(const std::vector<GenerationRequest>& reques
                                     ": " + e.what());
       }
       in_flight.emplace(er.id, InFlight{r, members, members.size(), static_cast<std::int64_t>(prompts[r].size()),
-                                        std::chrono::steady_clock::now()});
+                                        std::chrono::steady_clock::now(), opens_thinking(state_->tokenizer, prompts[r])});
       samples_in_flight += members.size();
     }
     if (groups.empty() && queue_empty && !eng.has_unfinished()) break;
@@ -154,7 +165,9 @@ void EngineGenerator::generate_from(const std::vector<GenerationRequest>& reques
       GeneratedSample out;
       out.request = group.request;
       out.sample = group.samples.at(c.sample_index);
-      out.text = state_->tokenizer.decode(tokens, true);
+      // The assistant's turn as the model wrote it: the "<think>\n" the template opened it with, then the text,
+      // so that a sample cut off while thinking reads as unfinished thinking (no answer but a box).
+      out.text = (group.thinking_opened ? std::string("<think>\n") : std::string()) + state_->tokenizer.decode(tokens, true);
       out.finish_reason = engine::finish_reason_name(c.finish_reason);
       out.prompt_tokens = group.prompt_tokens;
       out.completion_tokens = static_cast<std::int64_t>(tokens.size());

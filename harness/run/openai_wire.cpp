@@ -63,16 +63,17 @@ EndpointCompletion parse_response(EndpointApi api, const std::string& body) {
     std::string reasoning = string_or_empty(*message, "reasoning_content");
     if (reasoning.empty()) reasoning = string_or_empty(*message, "reasoning");
     // A sample cut off while thinking has no answer part: no </think> the model never wrote is added, so it
-    // reads as the engine's text of the same cut (the prompt opened the thinking).
+    // reads as the engine's text of the same cut (unfinished thinking: no answer but a box).
     const bool cut_while_thinking = content.empty() && string_or_empty(choice, "finish_reason") == "length";
     if (reasoning.empty()) out.text = content;
-    else if (cut_while_thinking) out.text = reasoning;
+    else if (cut_while_thinking) out.text = "<think>\n" + reasoning;
     else out.text = "<think>\n" + reasoning + "\n</think>\n\n" + content;
   } else {
     const auto text = choice.find("text");
     if (text == choice.end() || !text->is_string())
       throw std::runtime_error("response choice has no text: " + server_message(body));
-    out.text = text->get<std::string>();
+    // The completions prompt (completions_prompt) opened the thinking: the turn as written starts there.
+    out.text = "<think>\n" + text->get<std::string>();
   }
   out.finish_reason = string_or_empty(choice, "finish_reason");
   if (out.finish_reason.empty()) out.finish_reason = "unknown";

@@ -26,7 +26,8 @@ nlohmann::json request_body(EndpointApi api, const std::string& model, const std
                             const GenerationSettings& settings, std::uint64_t seed);
 
 struct EndpointCompletion {
-  std::string text;  // with a reasoning_content field: "<think>\n" + reasoning + "\n</think>\n\n" + content
+  std::string text;  // the assistant's turn from its "<think>\n" (completions: the prompt opened it; chat with a
+                     // reasoning field: "<think>\n" + reasoning + "\n</think>\n\n" + content)
   std::string finish_reason;
   std::int64_t prompt_tokens = -1, completion_tokens = -1;  // -1 when the server sent no usage
 };

@@ -38,10 +38,11 @@ TEST(OpenAiWire, ReadsAnswersWithAndWithoutReasoning) {
       "finish_reason": "length"}]})");
   EXPECT_EQ(vllm.text, "<think>\nthink\n</think>\n\n42");
   EXPECT_EQ(vllm.completion_tokens, -1);  // no usage sent
-  // Cut off while thinking: no </think> the model never wrote, as the engine's text of the same cut reads.
+  // Cut off while thinking: no </think> the model never wrote, as the engine's text of the same cut reads
+  // (unfinished thinking: graded by a box only).
   const auto null_content = parse_response(EndpointApi::kChat, R"({"choices": [{"message": {"reasoning_content": "r",
       "content": null}, "finish_reason": "length"}]})");
-  EXPECT_EQ(null_content.text, "r");
+  EXPECT_EQ(null_content.text, "<think>\nr");
   const auto finished_thinking = parse_response(EndpointApi::kChat, R"({"choices": [{"message": {"reasoning_content": "r",
       "content": null}, "finish_reason": "stop"}]})");
   EXPECT_EQ(finished_thinking.text, "<think>\nr\n</think>\n\n");

@@ -55,6 +55,8 @@ TEST(EngineGenerator, EverySampleOnceAndIndependentOfTheBatch) {
     EXPECT_LE(s.completion_tokens, 10);
     EXPECT_GT(s.prompt_tokens, 0);
     EXPECT_TRUE(s.finish_reason == "stop" || s.finish_reason == "length") << s.finish_reason;
+    // The R1 template opens the assistant's turn with "<think>\n": the text is the turn as written, from there.
+    EXPECT_TRUE(s.text.starts_with("<think>\n")) << s.text;
   }
   // A sample asked for alone (as a resumed run would) draws the same tokens.
   std::vector<GenerationRequest> only_last = {requests[1]};
