@@ -32,6 +32,9 @@ RopeScaling parse_rope_scaling(const nlohmann::json& scaling, const std::string&
   auto type = json_string(scaling, "rope_type", sub_label);
   if (!type) type = json_string(scaling, "type", sub_label);
   if (!type || *type == "default") return rope;
+  // The type first: a yarn or longrope config is refused as such, whatever fields it lacks.
+  if (*type != "linear" && *type != "llama3")
+    bad_field(label, field + ".rope_type", "default, linear or llama3, not '" + *type + "'");
   const auto factor = json_number(scaling, "factor", sub_label);
   if (!factor || *factor <= 0) bad_field(label, field + ".factor", "a positive number");
   rope.factor = *factor;
@@ -39,7 +42,6 @@ RopeScaling parse_rope_scaling(const nlohmann::json& scaling, const std::string&
     rope.type = RopeScaling::Type::kLinear;
     return rope;
   }
-  if (*type != "llama3") bad_field(label, field + ".rope_type", "default, linear or llama3, not '" + *type + "'");
   rope.type = RopeScaling::Type::kLlama3;
   const auto low = json_number(scaling, "low_freq_factor", sub_label);
   const auto high = json_number(scaling, "high_freq_factor", sub_label);

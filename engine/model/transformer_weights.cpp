@@ -19,18 +19,15 @@ std::string shape_string(const std::vector<std::int64_t>& shape) {
 // Reads and checks tensors of one checkpoint for one rank.
 class ShardReader {
  public:
-  ShardReader(const Checkpoint& checkpoint, const ModelConfig& config) : checkpoint_(checkpoint), config_(config) {}
+  explicit ShardReader(const Checkpoint& checkpoint) : checkpoint_(checkpoint) {}
 
   TensorView checked(const std::string& name, const std::vector<std::int64_t>& expected) const {
     const TensorView view = checkpoint_.require(name);
     if (view.info->shape != expected) {
       fail(view, "shape " + shape_string(view.info->shape) + " but the config needs " + shape_string(expected));
     }
-    // Norms and biases are often kept in fp32 beside 16-bit matrices; matrices must match the declared dtype.
-    if (expected.size() >= 2 && config_.torch_dtype && view.info->dtype != *config_.torch_dtype) {
-      fail(view, "dtype " + std::string(dtype_name(view.info->dtype)) + " but config.json declares " +
-                     std::string(dtype_name(*config_.torch_dtype)));
-    }
+    // Any float dtype is read (to float): norms kept in fp32 beside 16-bit matrices, and fine-tunes saved in
+    // fp32 under a declared bfloat16 (transformers loads those too, casting).
     return view;
   }
 
@@ -74,7 +71,6 @@ class ShardReader {
   }
 
   const Checkpoint& checkpoint_;
-  const ModelConfig& config_;
 };
 
 Linear column_parallel(const ShardReader& reader, const std::string& prefix, std::int64_t out, std::int64_t in,
@@ -179,20 +175,20 @@ TransformerWeights TransformerShardReader::skeleton() const {
 }
 
 std::vector<float> TransformerShardReader::embed() const {
-  return ShardReader(checkpoint_, config_).rows(embed_tensor_, config_.vocab_size, config_.hidden_size, vocab_);
+  return ShardReader(checkpoint_).rows(embed_tensor_, config_.vocab_size, config_.hidden_size, vocab_);
 }
 
 std::vector<float> TransformerShardReader::final_norm() const {
-  return ShardReader(checkpoint_, config_).vector("model.norm.weight", config_.hidden_size);
+  return ShardReader(checkpoint_).vector("model.norm.weight", config_.hidden_size);
 }
 
 std::vector<float> TransformerShardReader::lm_head() const {
   if (config_.tie_word_embeddings) return {};
-  return ShardReader(checkpoint_, config_).rows(kHeadTensor, config_.vocab_size, config_.hidden_size, vocab_);
+  return ShardReader(checkpoint_).rows(kHeadTensor, config_.vocab_size, config_.hidden_size, vocab_);
 }
 
 LayerWeights TransformerShardReader::layer(std::int64_t n) const {
-  const ShardReader reader(checkpoint_, config_);
+  const ShardReader reader(checkpoint_);
   const ModelConfig& c = config_;
   const std::int64_t hidden = c.hidden_size, inter = c.intermediate_size;
   const std::int64_t q_out = c.num_attention_heads * c.head_dim, kv_out = c.num_key_value_heads * c.head_dim;

@@ -109,7 +109,7 @@ class TransformerShardReader {
 };
 
 // Loads rank `shard` of the model described by `config` from `checkpoint`. Every tensor's shape is checked
-// against the config (and its dtype against torch_dtype for matrices) before slicing. Throws
+// against the config before slicing (any float dtype is read, converted). Throws
 // std::runtime_error with one line "<file>: tensor '<name>': ..." for a missing or mismatched tensor,
 // and for a world size local_kv_heads refuses.
 TransformerWeights load_transformer_weights(const Checkpoint& checkpoint, const ModelConfig& config, ShardSpec shard);

@@ -107,6 +107,10 @@ TEST(ModelConfig, NamesBadFields) {
   EXPECT_NE(config_error(base + R"("hidden_size":64,"torch_dtype":"int8"})").find("torch_dtype"), std::string::npos);
   EXPECT_NE(config_error(base + R"("hidden_size":64,"rope_scaling":{"rope_type":"yarn","factor":4}})").find("rope_scaling.rope_type"),
             std::string::npos);
+  // The type is named even when the config lacks the fields a supported type needs.
+  EXPECT_NE(config_error(base + R"("hidden_size":64,"rope_scaling":{"rope_type":"longrope","short_factor":[1]}})")
+                .find("rope_scaling.rope_type': expected default, linear or llama3, not 'longrope'"),
+            std::string::npos);
   EXPECT_NE(config_error(base + R"("hidden_size":64,"rope_scaling":{"rope_type":"llama3","factor":8}})").find("low_freq_factor"),
             std::string::npos);
   EXPECT_NE(config_error(R"({"hidden_size":64})").find("architectures"), std::string::npos);
