@@ -7,6 +7,9 @@
 #include <sstream>
 #include <stdexcept>
 
+#include <tbb/blocked_range.h>
+#include <tbb/parallel_for.h>
+
 #include "results/sampling.h"
 
 namespace r1eval::results {
@@ -39,30 +42,49 @@ double gamma_draw(double shape, std::uint64_t& state) {
   }
 }
 
-// A solve rate drawn from the Jeffreys posterior of `correct` out of `samples`.
-double rate_draw(int correct, int samples, std::uint64_t& state) {
-  const double a = gamma_draw(correct + 0.5, state), b = gamma_draw(samples - correct + 0.5, state);
-  return a / (a + b);
+// Correct samples out of `samples` at solve rate `rate`: a sum of Bernoulli draws, or for many samples its
+// normal approximation (rounded, kept within 0..samples).
+int binomial_draw(int samples, double rate, std::uint64_t& state) {
+  if (samples <= 256) {
+    int correct = 0;
+    for (int s = 0; s < samples; ++s) correct += uniform01(state) < rate ? 1 : 0;
+    return correct;
+  }
+  const double u1 = uniform01(state), u2 = uniform01(state);
+  const double z = std::sqrt(-2 * std::log(u1 > 0 ? u1 : 0x1.0p-53)) * std::cos(6.283185307179586 * u2);
+  const double x = samples * rate + z * std::sqrt(samples * rate * (1 - rate));
+  return static_cast<int>(std::clamp(std::round(x), 0.0, static_cast<double>(samples)));
 }
 
-// Draws of the change in the mean over tasks of each task's mean per-problem pass@1.
+// The change in the mean over tasks of each task's mean per-problem pass@1 (`value`, observed), against what
+// sampling alone produces when nothing changed: each draw takes, per problem, one solve rate for both runs
+// from the Jeffreys posterior of their pooled samples, Beta(c + 1/2, n - c + 1/2), and draws each run's correct
+// samples at that rate with that run's own number of samples. The interval is the observed change minus the
+// 97.5% and 2.5% points of those draws (clamped to [-1, 1]): it excludes 0 exactly when the observed change lies
+// outside what sampling produces 95% of the time. Runs of different k (a 64-sample run against a 4-sample one)
+// compare without bias: both draw at one rate.
 Estimate sampled_change(const std::vector<const std::vector<PairedProblem>*>& tasks, double value,
                         const ScoreOptions& options) {
   const int draws = std::max(1, options.bootstrap_resamples);
   std::vector<double> changes(static_cast<std::size_t>(draws));
-  for (int b = 0; b < draws; ++b) {
-    std::uint64_t state = stream_state(options.bootstrap_seed, static_cast<std::uint64_t>(b));
-    double total = 0;
-    for (const std::vector<PairedProblem>* problems : tasks) {
-      double sum = 0;
-      for (const PairedProblem& p : *problems)
-        sum += rate_draw(p.new_correct, p.new_samples, state) - rate_draw(p.old_correct, p.old_samples, state);
-      total += sum / static_cast<double>(problems->size());
+  tbb::parallel_for(tbb::blocked_range<int>(0, draws, 32), [&](const tbb::blocked_range<int>& range) {
+    for (int b = range.begin(); b != range.end(); ++b) {
+      std::uint64_t state = stream_state(options.bootstrap_seed, static_cast<std::uint64_t>(b));
+      double total = 0;
+      for (const std::vector<PairedProblem>* problems : tasks) {
+        double sum = 0;
+        for (const PairedProblem& p : *problems) {
+          const int correct = p.old_correct + p.new_correct, samples = p.old_samples + p.new_samples;
+          const double a = gamma_draw(correct + 0.5, state), c = gamma_draw(samples - correct + 0.5, state);
+          const double rate = a / (a + c);
+          sum += static_cast<double>(binomial_draw(p.new_samples, rate, state)) / p.new_samples -
+                 static_cast<double>(binomial_draw(p.old_samples, rate, state)) / p.old_samples;
+        }
+        total += sum / static_cast<double>(problems->size());
+      }
+      changes[static_cast<std::size_t>(b)] = total / static_cast<double>(tasks.size());
     }
-    changes[static_cast<std::size_t>(b)] = total / static_cast<double>(tasks.size());
-  }
-  // The interval is the posterior's own: with few samples it is pulled toward no change (1 of 1 against 0 of 1
-  // is no evidence), which is the point.
+  });
   double mean = 0;
   for (double x : changes) mean += x;
   mean /= draws;
@@ -72,8 +94,8 @@ Estimate sampled_change(const std::vector<const std::vector<PairedProblem>*>& ta
   Estimate e;
   e.value = value;
   e.stderr_ = draws > 1 ? std::sqrt(ss / (draws - 1)) : 0;
-  e.ci_low = quantile_sorted(changes, 0.025);
-  e.ci_high = quantile_sorted(changes, 0.975);
+  e.ci_low = std::max(-1.0, value - quantile_sorted(changes, 0.975));
+  e.ci_high = std::min(1.0, value - quantile_sorted(changes, 0.025));
   return e;
 }
 

@@ -35,18 +35,19 @@ struct TaskComparison {
   int problems = 0;
   double old_pass1 = 0;
   double new_pass1 = 0;
-  Estimate delta;    // new - old: stderr_ and the 95% interval of the sampling noise (see compare_runs)
+  Estimate delta;    // new - old; stderr_: of the change sampling alone produces; the 95% interval (compare_runs)
   Change change = Change::no_significant_change;  // better/worse when the interval excludes 0
   int only_in_old = 0;
   int only_in_new = 0;
 };
 
 // One comparison per task with paired problems, then "overall" (the mean over those tasks). Both runs
-// answered the same problems, so the question is whether sampling explains the change: each problem's
-// solve rate in each run is drawn from its Jeffreys posterior, Beta(c + 1/2, n - c + 1/2), and the
-// interval is the 2.5-97.5% percentiles of the resulting change in the mean (options.bootstrap_resamples
-// draws, seeded by options.bootstrap_seed: deterministic). One sample per problem, or a change of one sample
-// in 64, is no evidence; a spread of per-problem changes does not narrow the interval to zero.
+// answered the same problems, so the question is whether sampling explains the change: under no change each
+// problem has one solve rate (drawn from the Jeffreys posterior of both runs' samples pooled) and each run's
+// correct samples are drawn at it with that run's number of samples; the interval is the observed change
+// minus the 97.5% and 2.5% points of those draws (options.bootstrap_resamples draws seeded by
+// options.bootstrap_seed: deterministic), and a verdict is given when it excludes 0. One sample per problem,
+// or one sample in 64 on each problem, is no evidence; runs of different k compare without bias.
 // Throws std::invalid_argument when no task has a paired problem or a problem has no samples.
 std::vector<TaskComparison> compare_runs(const std::vector<PairedTask>& tasks, const ScoreOptions& options = {});
 

@@ -143,9 +143,9 @@ void add_report_command(CLI::App& app, int& exit_code) {
       std::cout << out.dump(2) << '\n';
     } else {
       std::cout << "# " << options->run << " compared with " << options->compare << "\n\n"
-                << "pass@1 in percent, on the problems both runs graded; delta = new - old with the 95% interval of "
-                   "what the runs' sampling alone could produce (each problem's solve rate from its Jeffreys "
-                   "posterior in each run; overall: mean over tasks).\n\n"
+                << "pass@1 in percent, on the problems both runs graded; delta = new - old with a 95% interval "
+                   "against what the runs' sampling alone produces (one solve rate per problem for both runs, from "
+                   "the Jeffreys posterior of their pooled samples; overall: mean over tasks).\n\n"
                 << results::render_comparison_markdown(comparisons);
     }
     for (const auto& c : comparisons)

@@ -67,6 +67,23 @@ TEST(CompareRuns, OneSampleOrOneInSixtyFourIsNoEvidence) {
   EXPECT_GT(alike[0].delta.stderr_, 0.03);
 }
 
+// A 64-sample run against a 4-sample one with the same solve rates: no change (a posterior per run pulled the
+// 4-sample rates toward one half and called it one).
+TEST(CompareRuns, RunsOfDifferentKCompareWithoutBias) {
+  PairedTask none{"aime24", {}, 0, 0}, all{"math500", {}, 0, 0};
+  for (int i = 0; i < 30; ++i) {
+    none.problems.push_back({std::to_string(i), 0, 64, 0, 4});
+    all.problems.push_back({std::to_string(i), 64, 64, 4, 4});
+  }
+  const auto c = compare_runs({none, all});
+  for (const TaskComparison& t : c) {
+    EXPECT_EQ(t.delta.value, 0) << t.task;
+    EXPECT_EQ(t.change, Change::no_significant_change) << t.task;
+    EXPECT_LE(t.delta.ci_low, 0) << t.task;
+    EXPECT_GE(t.delta.ci_high, 0) << t.task;
+  }
+}
+
 // Two runs of the same model on the same 30 problems (64 samples each) are flagged about 5% of the time.
 TEST(CompareRuns, FalseAlarmsOfTheSameModelAreNearTheNominalRate) {
   std::mt19937_64 rng(7);
