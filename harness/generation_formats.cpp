@@ -99,7 +99,15 @@ json flatten_known_formats(const json& line) {
     }
     return flat;
   }
-  // OpenAI Batch API output.
+  // OpenAI Batch API output; a request the batch could not serve carries "error" and no response.
+  if (line.contains("custom_id") && (!line.contains("response") || line["response"].is_null()) && line.contains("error") &&
+      !line["error"].is_null()) {
+    const json& error = line["error"];
+    const std::string message = error.is_object() && error.contains("message") && error["message"].is_string()
+                                    ? error["message"].get<std::string>()
+                                    : error.dump();
+    throw std::invalid_argument("the batch request of '" + line["custom_id"].dump() + "' failed: " + message);
+  }
   if (line.contains("custom_id") && line.contains("response") && line["response"].is_object()) {
     const json& response = line["response"];
     json flat = json::object();
@@ -113,14 +121,16 @@ json flatten_known_formats(const json& line) {
       throw std::invalid_argument("field 'response': expected a batch response with 'body.choices'");
     flat["responses"] = json::array();
     flat["finish_reasons"] = json::array();
+    flat["unindexed"] = true;
     add_choices((*body)["choices"], flat);
     return flat;
   }
-  // A completion object beside an identity.
-  if (line.contains("choices") && line["choices"].is_array()) {
+  // A completion object beside an identity (a "choices" list of option strings is a multiple-choice line's own).
+  if (line.contains("choices") && line["choices"].is_array() && !line["choices"].empty() && line["choices"][0].is_object()) {
     json flat = copy_identity(line, json::object());
     flat["responses"] = json::array();
     flat["finish_reasons"] = json::array();
+    flat["unindexed"] = true;
     add_choices(line["choices"], flat);
     return flat;
   }
@@ -129,6 +139,7 @@ json flatten_known_formats(const json& line) {
     json flat = copy_identity(line, json::object());
     flat["responses"] = json::array();
     flat["finish_reasons"] = json::array();
+    flat["unindexed"] = true;
     for (const json& output : line["outputs"]) {
       const json* text = output.is_object() ? string_field(output, {"text"}) : nullptr;
       if (!text) throw std::invalid_argument("field 'outputs': expected objects with a 'text'");

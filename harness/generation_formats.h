@@ -18,7 +18,9 @@
 namespace r1eval::harness {
 
 // `line` rewritten into flat fields when it has one of the shapes above; otherwise unchanged. Responses come
-// out as "responses" (strings) with "finish_reasons" beside them when the shape gives one per sample. Throws
+// out as "responses" (strings) with "finish_reasons" beside them when the shape gives one per sample, and
+// "unindexed": true when their positions are not sample indices (completion objects, vLLM outputs and batch
+// lines come one request per line: their samples take the next free indices of their problem). Throws
 // std::invalid_argument (a message without file:line, which the caller adds) for a shape that is recognised
 // but broken (a failed batch request, a choice without text).
 nlohmann::json flatten_known_formats(const nlohmann::json& line);

@@ -119,6 +119,7 @@ std::vector<ExternalSample> read_generations_file(const std::filesystem::path& p
                    object, {"responses", "outputs", "completions", "generations", "predictions"}, &field)) {
       if (!many->is_array() || many->empty()) fail(path, line, "field '" + field + "': expected a non-empty array of strings");
       const auto reasons = object.find("finish_reasons");  // one per response, from the shapes flattened above
+      const bool unindexed = object.value("unindexed", false);
       int index = 0;
       for (const json& r : *many) {
         if (!r.is_string()) fail(path, line, "field '" + field + "': expected a non-empty array of strings");
@@ -127,7 +128,8 @@ std::vector<ExternalSample> read_generations_file(const std::filesystem::path& p
         if (reasons != object.end() && reasons->is_array() && static_cast<std::size_t>(index) < reasons->size() &&
             (*reasons)[static_cast<std::size_t>(index)].is_string())
           sample.finish_reason = (*reasons)[static_cast<std::size_t>(index)].get<std::string>();
-        sample.sample_index = index++;
+        if (!unindexed) sample.sample_index = index;
+        ++index;
         samples.push_back(std::move(sample));
       }
     } else {

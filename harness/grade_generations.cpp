@@ -12,6 +12,7 @@
 #include <tbb/global_control.h>
 #include <tbb/parallel_for.h>
 
+#include "graders/extract.h"
 #include "graders/math_grader.h"
 #include "harness/grading.h"
 #include "harness/seeds.h"
@@ -54,6 +55,16 @@ std::string gold_letter_for(const std::vector<int>& order, const std::filesystem
   return std::string(1, static_cast<char>('A' + (it - order.begin())));
 }
 
+// True when a file's gold states the task's answer: compared as an answer (a whole solution's box first), not
+// read as a response ("11,\\! 111,\\! 100" is one number).
+bool same_math_answer(const std::string& gold, const std::string& task_answer) {
+  const bool solution = gold.find("\\boxed") != std::string::npos || gold.find("\\fbox") != std::string::npos;
+  const std::optional<std::string> answer = solution ? graders::extract_boxed_answer(gold) : std::optional(gold);
+  if (!answer) return false;
+  return collapse_whitespace(*answer) == collapse_whitespace(task_answer) ||
+         graders::math_answers_equal(*answer, task_answer) || graders::math_answers_equal(task_answer, *answer);
+}
+
 // The gold letter of a letter written in the file ("B", "(B)", "b"), or "" when it is none of the problem's.
 std::string gold_letter(std::string_view written, std::size_t options) {
   std::string letter;
@@ -83,10 +94,11 @@ void resolve_choice_order(const tasks::Problem& problem, const ExternalSample& s
   std::string from = "choice_order";
   if (order.empty() && s.prompt) {
     if (auto read = order_from_prompt(*s.prompt, problem)) order = *read, from = "prompt";
-    else if (!s.gold)
-      throw std::invalid_argument(where(source, s) + ": field 'prompt': its options (A) ... " +
-                                  std::string(1, static_cast<char>('A' + count - 1)) +
-                                  ") are not those of problem '" + problem.id + "'; give 'choice_order' or 'gold'");
+    else if (!s.gold && !options.seed_given)
+      throw std::invalid_argument(where(source, s) + ": field 'prompt': cannot read the order of problem '" + problem.id +
+                                  "''s options from it (labels A) ... " + std::string(1, static_cast<char>('A' + count - 1)) +
+                                  ") at line starts, each followed by one option's text); give 'choice_order' or "
+                                  "'gold', or --seed S when the prompts came from `r1eval prompts --seed S`");
   }
   if (!order.empty()) {
     r.choice_order = order;
@@ -105,7 +117,8 @@ void resolve_choice_order(const tasks::Problem& problem, const ExternalSample& s
   if (!options.seed_given)
     throw std::invalid_argument(where(source, s) + ": problem '" + problem.id + "' is multiple-choice and the line "
                                 "says neither the option order nor the correct letter: give 'choice_order', 'gold' "
-                                "or 'prompt', or --seed S when the prompts came from `r1eval prompts --seed S`");
+                                "or 'prompt', or --seed S when the prompts came from `r1eval prompts --seed S` (without "
+                                "--seed, `r1eval prompts` used seed 0)");
   r.choice_order = own.choice_order;
   r.gold = own.gold;
 }
@@ -135,16 +148,20 @@ std::optional<std::vector<int>> order_from_prompt(std::string_view prompt, const
         if (const std::size_t at = prompt.find(label, text_at); at != std::string_view::npos) end = std::min(end, at);
     }
     const std::string text = collapse_whitespace(prompt.substr(text_at, end - text_at));
+    const auto unused = [&](std::size_t o) { return std::find(order.begin(), order.end(), static_cast<int>(o)) == order.end(); };
+    // The option of exactly that text (two options of one text, both wrong, are interchangeable: the first
+    // unused); the last label's text may run on into the rest of the prompt: then the longest option it
+    // starts with ("C6H10O2" over "C6H10O").
     int found = -1;
-    for (std::size_t o = 0; o < options.size(); ++o) {
-      // The last option may be followed by the rest of the prompt: it must start the text.
-      const bool same = k + 1 < options.size() ? text == options[o] : text.starts_with(options[o]);
-      if (same && !options[o].empty()) {
-        if (found >= 0) return std::nullopt;  // two options read alike
-        found = static_cast<int>(o);
-      }
+    for (std::size_t o = 0; o < options.size() && found < 0; ++o)
+      if (unused(o) && text == options[o]) found = static_cast<int>(o);
+    if (found < 0 && k + 1 == options.size()) {
+      for (std::size_t o = 0; o < options.size(); ++o)
+        if (unused(o) && !options[o].empty() && text.starts_with(options[o]) &&
+            (found < 0 || options[o].size() > options[static_cast<std::size_t>(found)].size()))
+          found = static_cast<int>(o);
     }
-    if (found < 0 || std::find(order.begin(), order.end(), found) != order.end()) return std::nullopt;
+    if (found < 0) return std::nullopt;
     order.push_back(found);
   }
   return order;
@@ -225,7 +242,7 @@ std::vector<results::SampleRecord> grade_external_samples(const tasks::Task& tas
     r.choice_order = prompt.choice_order;
     if (!problem.distractors.empty()) {
       resolve_choice_order(problem, s, prompt, source, options, r);
-    } else if (s.gold && info.grader == tasks::GraderKind::math && !graders::grade_math(*s.gold, prompt.gold).correct) {
+    } else if (s.gold && info.grader == tasks::GraderKind::math && !same_math_answer(*s.gold, prompt.gold)) {
       // r1eval grades against the task's own answers; a file's gold that says otherwise is a different dataset.
       throw std::invalid_argument(where(source, s) + ": field 'gold': '" + s.gold->substr(0, 60) +
                                   "' is not the task's answer '" + prompt.gold + "' to problem '" + problem.id +

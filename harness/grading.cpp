@@ -69,7 +69,8 @@ std::optional<std::string> vote_key(tasks::GraderKind kind, const std::optional<
   // states no answer, so it does not vote (identical empty boxes would otherwise outvote the answer).
   if (kind == tasks::GraderKind::math) {
     const std::string normalized = graders::normalize_answer(*extracted);
-    if (std::none_of(normalized.begin(), normalized.end(), [](char c) {
+    const bool empty_set = normalized == "\\{\\}" || normalized == "{}" || normalized == "\\{ \\}";
+    if (!empty_set && std::none_of(normalized.begin(), normalized.end(), [](char c) {
           return std::isalnum(static_cast<unsigned char>(c)) != 0 || static_cast<unsigned char>(c) >= 0x80;
         }))
       return std::nullopt;

@@ -72,6 +72,21 @@ TEST(GenerationsFile, ReadsOtherToolsLinesAsTheySaveThem) {
   EXPECT_EQ(samples[5].finish_reason, "stop");
 }
 
+// One request per line (completion objects, vLLM outputs, batch lines): their samples take the next free
+// index of their problem, so two lines of one problem are samples 0 and 1; a "choices" list of option
+// strings is a multiple-choice line's own field.
+TEST(GenerationsFile, OneRequestPerLineShapesLeaveTheIndexFree) {
+  const auto path = file_with("per_line",
+                              R"({"id": "60", "choices": [{"message": {"content": "a"}}]})" "\n"
+                              R"({"id": "60", "choices": [{"message": {"content": "b"}}]})" "\n"
+                              R"({"id": "61", "response": "Answer: A", "choices": ["1 eV", "2 eV", "3 eV", "4 eV"]})" "\n");
+  const auto samples = read_generations_file(path);
+  ASSERT_EQ(samples.size(), 3u);
+  EXPECT_FALSE(samples[0].sample_index);
+  EXPECT_FALSE(samples[1].sample_index);
+  EXPECT_EQ(samples[2].response, "Answer: A");
+}
+
 TEST(GenerationsFile, AFailedBatchRequestIsNamed) {
   const auto path = file_with("batch_failed", R"({"custom_id": "7", "response": {"status_code": 429, "body": {}}})" "\n");
   try {
@@ -79,6 +94,13 @@ TEST(GenerationsFile, AFailedBatchRequestIsNamed) {
     ADD_FAILURE() << "no error";
   } catch (const std::invalid_argument& e) {
     EXPECT_THAT(e.what(), HasSubstr("g.jsonl:1: the batch request of '\"7\"' failed with status 429"));
+  }
+  const auto errored = file_with("batch_error", R"({"custom_id": "8", "response": null, "error": {"message": "boom"}})" "\n");
+  try {
+    (void)read_generations_file(errored);
+    ADD_FAILURE() << "no error";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_THAT(e.what(), HasSubstr("g.jsonl:1: the batch request of '\"8\"' failed: boom"));
   }
 }
 

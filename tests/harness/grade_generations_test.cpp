@@ -190,6 +190,34 @@ TEST(GradeExternalSamples, AMathGoldMustBeTheTasksAnswer) {
               HasSubstr("field 'gold': '999' is not the task's answer"));
 }
 
+// Every prompt `r1eval prompts` makes gives its order back, also where one option's text starts another's.
+TEST(GradeExternalSamples, EveryPromptOfTheTaskGivesItsOrderBack) {
+  const tasks::Task& task = require_task("gpqa_diamond");
+  const auto problems = load(task);
+  std::vector<ExternalSample> samples;
+  for (std::size_t i = 0; i < problems.size(); ++i) {
+    const tasks::Prompt prompt = task.prompt(problems[i], 5, 0);
+    ExternalSample s = sample(i + 1, problems[i].id, "Answer: " + prompt.gold, 0);
+    s.prompt = prompt.user;
+    samples.push_back(s);
+  }
+  const auto records = grade_external_samples(task, problems, samples, "g.jsonl", {});
+  for (const auto& r : records) EXPECT_TRUE(r.correct) << r.problem_id;
+}
+
+// A file's gold is compared as an answer, never read as a response.
+TEST(GradeExternalSamples, AMathGoldIsComparedAsAnAnswer) {
+  const tasks::Task& task = require_task("math500");
+  const auto problems = load(task);
+  std::vector<ExternalSample> samples;
+  for (std::size_t i = 0; i < problems.size(); ++i) {
+    ExternalSample s = sample(i + 1, problems[i].id, "\\boxed{0}", 0);
+    s.gold = problems[i].answer;
+    samples.push_back(s);
+  }
+  EXPECT_NO_THROW(grade_external_samples(task, problems, samples, "g.jsonl", {}));
+}
+
 TEST(GradeExternalSamples, AnIdAndTheTextOfAnotherProblemIsAnError) {
   const tasks::Task& task = require_task("aime24");
   const auto problems = load(task);
