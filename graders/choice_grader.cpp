@@ -29,8 +29,9 @@ char upper(char c) { return static_cast<char>(std::toupper(static_cast<unsigned 
 enum class Strength {
   kLoneLine = 1,    // a line holding only the letter: "(B)", "**B**"
   kTextLabel = 2,   // "\text{(B)}", "\textbf{(B)}"
-  kStatement = 3,   // prose: "the correct answer is B", "option B is correct", "I choose B", "答案是B"
-  kAnswerLine = 4,  // the requested format, a line opening with "Answer" ("**Final Answer:** B"), or a box
+  kClosingWords = 3,  // a chat answer's closing words: "It's B.", "So it must be B.", "I'd say B."
+  kStatement = 4,   // prose: "the correct answer is B", "option B is correct", "I choose B", "Actually, B.", "答案是B"
+  kAnswerLine = 5,  // the requested format, a line opening with "Answer" ("**Final Answer:** B"), or a box
 };
 
 class Best {
@@ -84,28 +85,38 @@ std::size_t sentence_start(std::string_view text, std::size_t pos) {
   return pos;
 }
 
-// Words that make a statement hypothetical, reported or about a wrong option ("If it were SN1, the answer
-// would be C", "a common wrong answer is C", "the other option is D only under ...").
-constexpr std::array<std::string_view, 20> kHedges = {
-    "if",     "unless", "otherwise", "naive",   "naively",  "tempting", "wrong",      "incorrect", "common", "mistaken",
-    "mistakenly", "someone", "students", "might", "thought", "suppose", "assume", "other", "initially", "whereas"};
+// Words that make a statement hypothetical, reported or about a wrong option ("Naively, the answer is D", "a
+// common mistake is to say D", "students might pick D"): they doubt what follows them in the sentence up to a
+// contrast ("..., but the answer is C", "; ", "however").
+constexpr std::array<std::string_view, 14> kHedges = {
+    "naive",    "naively",  "tempting", "mistake",  "mistaken", "mistakenly", "someone",
+    "students", "might",    "suppose",  "assume",   "initially", "otherwise", "misconception"};
+// Words that doubt only their own clause (up to a comma): about the other options ("Comparing with the other
+// options, the answer is C", "Unlike the incorrect options, C is correct"), or as often not a hedge ("After
+// considering the common pitfalls, ...", "Given the thought experiment above, ...").
+constexpr std::array<std::string_view, 7> kClauseHedges = {"other", "wrong", "incorrect", "whereas", "unlike", "common",
+                                                           "thought"};
 constexpr std::array<std::string_view, 5> kConditions = {"if", "unless", "suppose", "assume", "assuming"};
 constexpr std::array<std::string_view, 4> kModals = {"would", "could", "might", "d"};  // "d": "it'd"
+constexpr std::array<std::string_view, 3> kContrasts = {"but", "however", "yet"};
 
-// True when the statement of a letter at `letter_pos`, opening at `at`, is doubted: a hedge word earlier in
-// its clause (after the last comma, semicolon or "but" of the sentence), a condition anywhere before it in
-// the sentence when the statement itself is modal ("If it were SN1, the answer would be C"; not "Even if
-// spin is included, the answer is C"), or an aside in parentheses around it.
+// True when the statement of a letter at `letter_pos`, opening at `at`, is doubted: a hedge before it in the
+// sentence and after its last contrast, a hedge about the other options in its own clause, a condition
+// anywhere before it in the sentence when the statement itself is modal ("If it were SN1, the answer would be
+// C"; not "Even if spin is included, the answer is C"), or an aside in parentheses around it.
 bool hedged_before(std::string_view text, std::string_view lower, std::size_t at, std::size_t letter_pos = kNone) {
   const std::size_t start = sentence_start(text, at);
-  std::size_t clause = start;
-  for (std::size_t i = start; i < at; ++i)
-    if (text[i] == ',' || text[i] == ';' || word_at(lower, i, std::array<std::string_view, 1>{"but"})) clause = i + 1;
+  std::size_t clause = start, contrast = start;
+  for (std::size_t i = start; i < at; ++i) {
+    if (text[i] == ',') clause = i + 1;
+    if (text[i] == ';' || word_at(lower, i, kContrasts)) clause = contrast = i + 1;
+  }
   int open = 0;
   bool condition = false;
   for (std::size_t i = start; i < at; ++i) {
     open += text[i] == '(' ? 1 : text[i] == ')' ? -1 : 0;
-    if (i >= clause && word_at(lower, i, kHedges)) return true;
+    if (i >= contrast && word_at(lower, i, kHedges)) return true;
+    if (i >= clause && word_at(lower, i, kClauseHedges)) return true;
     if (word_at(lower, i, kConditions)) condition = true;
   }
   if (condition) {
@@ -123,11 +134,15 @@ bool hedged_after(std::string_view text, std::string_view lower, const Letter& l
   while (k < text.size() && (text[k] == '*' || text[k] == ')' || text[k] == '$' || text[k] == '}')) ++k;
   if (k < text.size() && text[k] == '?') return true;
   static constexpr std::array<std::string_view, 15> kLimits = {
-      "if", "only under", "only at", "only when", "only for", "only in", "only with", "wrong",
+      "only if", "only under", "only at", "only when", "only for", "only in", "only with", "wrong",
       "incorrect", "would", "unless", "eliminated", "ruled out", "excluded", "is not"};
-  // The next three words: "D is correct only if ...", "A is eliminated", "A would require ...".
+  // "C if T is low; D otherwise": a condition right after the letter.
+  std::size_t next = k;
+  while (next < text.size() && text[next] == ' ') ++next;
+  if (word_at(lower, next, std::array<std::string_view, 1>{"if"})) return true;
+  // The next three words of the clause: "D is correct only if ...", "A is eliminated", "A would require ...".
   int words = 0;
-  for (std::size_t i = k; i < text.size() && words < 4 && text[i] != '\n' && text[i] != '.' && text[i] != ','; ++i) {
+  for (std::size_t i = k; i < text.size() && words < 4 && std::string_view("\n.,;!?(").find(text[i]) == std::string_view::npos; ++i) {
     if (word_at(lower, i, kLimits)) return true;
     if (text[i] == ' ') ++words;
   }
@@ -139,17 +154,32 @@ bool hedged_after(std::string_view text, std::string_view lower, const Letter& l
 bool alternative_follows(std::string_view text, std::string_view lower, const Letter& l, std::string_view letters) {
   std::size_t k = l.end;
   while (k < text.size() && (text[k] == ')' || text[k] == '*' || text[k] == ' ' || text[k] == '$' || text[k] == '}')) ++k;
-  if (k < text.size() && (text[k] == '/' || text[k] == '&' || text[k] == ',')) ++k;
+  const bool comma = k < text.size() && text[k] == ',';
+  if (k < text.size() && (text[k] == '/' || text[k] == '&' || comma)) ++k;
   else if (starts_with(lower, k, "or ")) k += 3;
   else if (starts_with(lower, k, "and ")) k += 4;
   else return false;
-  while (k < text.size() && text[k] == ' ') ++k;
-  if (starts_with(lower, k, "and ")) k += 4;  // "B, C, and D"
-  if (starts_with(lower, k, "or ")) k += 3;
-  const Letter other = decorated_letter(text, k, letters, {});
-  if (!other.found()) return false;
-  std::size_t after = other.end;
-  while (after < text.size() && (text[after] == ' ' || text[after] == ')' || text[after] == '*')) ++after;
+  // The letters that follow, joined by commas, "and", "or": "B, C, and D".
+  std::size_t after = k;
+  int others = 0;
+  for (;;) {
+    while (after < text.size() && text[after] == ' ') ++after;
+    if (starts_with(lower, after, "and ")) after += 4;
+    else if (starts_with(lower, after, "or ")) after += 3;
+    const Letter other = decorated_letter(text, after, letters, {});
+    if (!other.found()) break;
+    ++others;
+    after = other.end;
+    while (after < text.size() && (text[after] == ' ' || text[after] == ')' || text[after] == '*' || text[after] == '$'))
+      ++after;
+    if (after < text.size() && text[after] == ',') ++after;
+    else if (!starts_with(lower, after, "and ") && !starts_with(lower, after, "or ")) break;
+  }
+  if (others == 0) return false;
+  // After a comma the letters are alternatives only as a list that ends the statement ("Answer: A, B"); "B,
+  // D ignores spin" and "B, C and D are wrong" comment on the others.
+  if (comma)
+    return after >= text.size() || std::string_view("\n.;!").find(text[after]) != std::string_view::npos;
   // "B and D is a distractor" names one answer and comments on another; "A and C are both correct" two.
   static constexpr std::array<std::string_view, 3> kSingular = {"is", "was", "would"};
   return word_at(lower, after, kSingular) == 0;
@@ -312,9 +342,9 @@ void find_answer_statements(std::string_view text, std::string_view lower, std::
     if (!st.letter.found()) continue;
     const bool doubted = hedged_before(text, lower, at, st.letter.pos);
     if (hedged_after(text, lower, st.letter)) continue;  // "Answer: A is eliminated", "the answer is C? No"
-    // "Final answer: B" / "the final answer is B" mid-line is the answer line too: a correction after one.
+    // "Final answer: B" mid-line is the answer line too: a correction after one.
     const bool final_answer = at >= 6 && lower.substr(at - 6, 6) == "final ";
-    if ((st.colon && (line_start || (text[at] == 'A' && !doubted))) || (final_answer && !doubted))
+    if (st.colon && (line_start || ((text[at] == 'A' || final_answer) && !doubted)))
       best.offer(st.letter, Strength::kAnswerLine);
     else if (!doubted) best.offer(st.letter, Strength::kStatement);
   }
@@ -401,9 +431,12 @@ void find_conclusions(std::string_view text, std::string_view lower, std::string
   // "So option B.", "Therefore (B).", "Hence, B": a conclusion word, the letter, the end of the sentence.
   // Also the closing words of a chat answer: "It's C.", "So it must be C.", "Actually, D.", "I'd say C.",
   // "I'm going with C.", "we are left with C.", "→ C".
-  static constexpr std::array<std::string_view, 15> kConclusions = {
-      "so", "thus", "therefore", "hence", "final", "it's", "it is", "must be", "actually", "say", "guess",
-      "going with", "left with", "stick with", "\xe2\x86\x92"};
+  static constexpr std::array<std::string_view, 14> kConclusions = {
+      "so", "thus", "therefore", "hence", "final", "actually", "it's", "it is", "must be", "say", "guess",
+      "going with", "left with", "stick with"};
+  // The chat closers are weaker than a statement: "The answer is C. At higher temperature it is D." is C.
+  const auto closing_words = [](std::string_view w) { return w == "it's" || w == "it is" || w == "must be" || w == "say" ||
+                                                               w == "guess" || w.ends_with(" with"); };
   for (std::string_view word : kConclusions) {
     for (std::size_t at = lower.find(word); at != kNone; at = lower.find(word, at + 1)) {
       if (is_alpha(word[0]) && !word_at(lower, at, std::array<std::string_view, 1>{word})) continue;
@@ -412,7 +445,7 @@ void find_conclusions(std::string_view text, std::string_view lower, std::string
       if (const std::size_t w = word_at(lower, skip_blanks(text, i), kOptionWords)) i = skip_blanks(text, i) + w;
       const Letter l = decorated_letter(text, i, letters, {});
       if (!l.found() || !ends_its_line(text, l.end) || hedged_before(text, lower, at)) continue;
-      best.offer(l, Strength::kStatement);
+      best.offer(l, closing_words(word) ? Strength::kClosingWords : Strength::kStatement);
     }
   }
 }
@@ -465,7 +498,8 @@ bool box_names_another_letter(std::string_view text, std::size_t box, const Lett
   if (open == kNone || open > l.pos) return false;
   int depth = 0;
   std::size_t close = open;
-  for (; close < text.size(); ++close) {
+  const std::size_t limit = std::min(text.size(), open + 200);  // a box naming letters is short; unclosed ones end here
+  for (; close < limit; ++close) {
     if (text[close] == '\\') {
       ++close;
       continue;

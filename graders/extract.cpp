@@ -562,40 +562,91 @@ std::optional<std::string> bare_statement(std::string_view sentence) {
   return t;
 }
 
-// What a concluding sentence states after its verb: the answer that follows the last "is" / "are" /
-// "equals" / "be" of a main clause ("the minimum value is 12 when x = 3" -> 12, "there are 12 ways to choose
-// them out of 30" -> 12, "there are 30 candidates, and the number of valid ones is 12" -> 12, "the maximum
-// is $9$, attained at $x = 2$" -> $9$). A verb in a condition ("... when x is 3", "Since x is 3, ...") or
-// followed by prose ("is achieved when ...") does not state it. None when no verb is followed by a number
-// or math.
+// What a concluding sentence states after its verb: the answer that follows the last verb of its main clauses
+// ("is", "are", "equals", "be", "gives", "get", ...), past adverbs ("is therefore 12", "is equal to 93"): "the
+// minimum value is 12 when x = 3" -> 12, "there are 12 ways to choose them out of 30" -> 12, "there are 30
+// candidates, and the number of valid ones is 12" -> 12, "the maximum is $9$, attained at $x = 2$" -> $9$,
+// "the area is 4 times ..., which gives $4 \\cdot 6 = 24$" -> 24. The verb right after a condition word is the
+// condition's ("... when x is 3", "since they are weighted it is 14"), and "to be" is a requirement. None when
+// that last verb is followed by prose, a comparison ("is 2 more than 10", "is 1 mod 8") or nothing numeric:
+// the caller then takes the sentence's last number. Sentences past kStatedSentenceChars are left to it too.
 std::optional<std::string> stated_after_verb(std::string_view sentence) {
+  constexpr size_t kStatedSentenceChars = 600;
+  if (sentence.size() > kStatedSentenceChars) return std::nullopt;
+  static constexpr std::array<std::string_view, 11> kConditions = {
+      "since", "because", "if", "when", "whenever", "where", "while", "although", "unless", "given", "once"};
+  static constexpr std::array<std::string_view, 16> kVerbs = {"is",  "are",   "equals", "be",     "was",    "were",
+                                                              "get", "gets",  "got",    "gives",  "give",   "yields",
+                                                              "obtain", "becomes", "makes", "remains"};
+  static constexpr std::array<std::string_view, 14> kAdverbs = {
+      "therefore", "thus", "indeed", "actually", "now", "exactly", "precisely", "then", "hence", "just", "simply",
+      "clearly", "finally", "still"};
   const std::string lower = ascii_lower_word(sentence);
-  std::optional<std::string> stated;
+  size_t last_verb_end = std::string::npos;
   bool in_dollars = false;
-  bool in_condition = false;  // the current clause (from the last comma) opened a condition
+  bool condition_pending = false;  // a condition word was read: its own verb comes next
+  std::string_view previous;
   for (size_t i = 0; i < lower.size(); ++i) {
     if (lower[i] == '$') in_dollars = !in_dollars;
     if (in_dollars) continue;
-    if (lower[i] == ',' || lower[i] == ';') in_condition = false;
     if ((i > 0 && is_letter(lower[i - 1])) || !is_letter(lower[i])) continue;
     size_t e = i;
     while (e < lower.size() && is_letter(lower[e])) ++e;
     const std::string_view word = std::string_view(lower).substr(i, e - i);
-    static constexpr std::array<std::string_view, 11> kConditions = {
-        "since", "because", "if", "when", "whenever", "where", "while", "although", "unless", "given", "once"};
-    if (std::find(kConditions.begin(), kConditions.end(), word) != kConditions.end()) in_condition = true;
-    const bool verb = word == "is" || word == "are" || word == "equals" || word == "be" || word == "was" || word == "were";
-    if (verb && !in_condition) {
-      if (auto lead = leading_answer(sentence.substr(e))) {
-        const char c = lead->front();
-        if (std::isdigit(static_cast<unsigned char>(c)) || c == '-' || c == '$' || c == '\\') stated = std::move(lead);
-      }
+    if (std::find(kConditions.begin(), kConditions.end(), word) != kConditions.end()) {
+      condition_pending = true;
+    } else if (std::find(kVerbs.begin(), kVerbs.end(), word) != kVerbs.end()) {
+      if (condition_pending) condition_pending = false;
+      else if (!(word == "be" && previous == "to")) last_verb_end = e;
     }
+    previous = word;
     i = e - 1;
   }
+  if (last_verb_end == std::string::npos) return std::nullopt;
+  // Past the adverbs and "equal to", "approximately" between the verb and what it states.
+  size_t from = last_verb_end;
+  for (bool skipped = true; skipped;) {
+    skipped = false;
+    size_t b = from;
+    while (b < lower.size() && (is_space(lower[b]) || lower[b] == ',')) ++b;
+    size_t e = b;
+    while (e < lower.size() && is_letter(lower[e])) ++e;
+    const std::string_view word = std::string_view(lower).substr(b, e - b);
+    if (std::find(kAdverbs.begin(), kAdverbs.end(), word) != kAdverbs.end() || word == "approximately" ||
+        word == "about") {
+      from = e;
+      skipped = true;
+    } else if (word == "equal" && lower.compare(e, 3, " to") == 0) {
+      from = e + 3;
+      skipped = true;
+    }
+  }
+  std::optional<std::string> stated = leading_answer(sentence.substr(from));
   if (!stated) return stated;
-  // The sentence's own period and math delimiters are not the answer: "$x = 5$ and $x = -3$." is the list.
-  while (!stated->empty() && (stated->back() == '.' || is_space(stated->back()))) stated->pop_back();
+  const char c = stated->front();
+  if (!(std::isdigit(static_cast<unsigned char>(c)) || c == '-' || c == '$' || c == '\\')) return std::nullopt;
+  // "is 2 more than 10", "is 4 times the area", "is 1 mod 8": a comparison, not the value.
+  {
+    size_t e = from;
+    while (e < lower.size() && is_space(lower[e])) ++e;
+    e += stated->size();
+    while (e < lower.size() && is_space(lower[e])) ++e;
+    size_t w = e;
+    while (w < lower.size() && is_letter(lower[w])) ++w;
+    const std::string_view next = std::string_view(lower).substr(e, w - e);
+    for (std::string_view comparison : {"more", "less", "times", "fewer", "greater", "smaller", "larger", "mod",
+                                        "modulo", "plus", "minus", "higher", "lower"})
+      if (next == comparison) return std::nullopt;
+    // "we get $x = 2$ and then $9$": the sentence goes on to a later result.
+    if (lower.find(" then ", e) != std::string::npos) return std::nullopt;
+  }
+  if (!stated) return stated;
+  // The sentence's own period ("!", "?": punctuation, not a factorial) and math delimiters are not the answer:
+  // "$x = 5$ and $x = -3$." is the list, "is 3!" is 3.
+  while (!stated->empty() && (stated->back() == '.' || stated->back() == '!' || stated->back() == '?' ||
+                              is_space(stated->back())))
+    stated->pop_back();
+  if (stated->empty()) return std::nullopt;
   const std::vector<MathSpan> spans = math_spans(*stated);
   if (spans.empty()) return stated;
   std::string outside(std::string_view(*stated).substr(0, spans.front().begin));
@@ -700,9 +751,13 @@ ExtractedAnswer extract_final_answer(std::string_view response) {
   bool unclosed = false;
   const std::vector<BoxSpan> boxes = find_boxes(text, &unclosed);
   if (unclosed) return {};
+  // Thinking that never closed (cut by the length limit) states no answer but a box: its phrases and last
+  // sentences are steps of the reasoning.
+  const bool thinking_unfinished = text.find(kThinkStart) != std::string_view::npos;
   if (!boxes.empty()) {
     // "... \boxed{255} ... The final answer is $10,455$.": a final-answer sentence after the last box wins,
     // when what follows the phrase is an answer ("... the final answer is independent of $a$" is prose).
+    if (thinking_unfinished) return boxed_answer(boxes, text);
     if (auto later = answer_phrase(text.substr(boxes.back().end), /*after_box=*/true))
       return {std::move(later), AnswerSource::kFinalAnswerPhrase};
     return boxed_answer(boxes, text);
@@ -713,9 +768,7 @@ ExtractedAnswer extract_final_answer(std::string_view response) {
     if (a->find("\\boxed") != std::string::npos || a->find("\\fbox") != std::string::npos) return {};
     return {std::move(a), source};
   };
-  // Thinking that never closed (cut by the length limit) states no answer but a box: its phrases and last
-  // sentences are steps of the reasoning.
-  if (text.find(kThinkStart) != std::string_view::npos) return {};
+  if (thinking_unfinished) return {};
   if (auto phrase = answer_phrase(text)) return found(std::move(phrase), AnswerSource::kFinalAnswerPhrase);
   // A response cut off mid-sentence (generation limit) is not graded by whatever math it last wrote.
   if (!looks_cut_off(text)) {

@@ -45,8 +45,10 @@ struct ExtractedAnswer {
 //     states before its first prose or linking word ("7 (from 3 + 4)" -> 7), or the value a computation
 //     after it restates ("5 choose 2 = 10" -> 10), or a lone word; when X starts with prose, its last math
 //     or number;
-//  4. else, unless the text stops mid-sentence (ends in a letter or comma: cut off by the length limit),
-//     what the last sentence states (its last math or number, "I hope it is correct." ignored; math spans
+//  4. else, unless the text stops mid-sentence (ends in a letter or comma: cut off by the length limit) or
+//     opened <think> and never closed it (thinking cut off: then only a box counts, as in step 1), what the
+//     last sentence states (what follows the last verb of its main clauses when that is a value, "the
+//     minimum is 12 when x = 3" -> 12; else its last math or number, "I hope it is correct." ignored; math spans
 //     joined only by separators form one list; a bare closing line "42"), else the last math span ($$..$$,
 //     \[..\], \(..\), $..$; inline ones within one line);
 //  5. else the whole text when it is one line of at most 100 characters ("-5", "28 percent").

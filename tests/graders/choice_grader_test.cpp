@@ -160,12 +160,30 @@ TEST(ChoiceLetter, AHedgeInAnotherClauseDoesNotDoubtTheConclusion) {
 
 TEST(ChoiceLetter, CorrectionsClosingWordsAndOtherLanguages) {
   EXPECT_EQ(extract_choice_letter("Answer: D\n\nActually, correcting myself: the factor cancels. Final answer: B"), 'B');
-  EXPECT_EQ(extract_choice_letter("Answer: D\n\nThe factor cancels, so the final answer is B."), 'B');
+  // In prose, "final answer" is a statement: the answer line stands ("My first final answer is A, but ..." is
+  // no answer line either).
+  EXPECT_EQ(extract_choice_letter("Answer: D\n\nThe factor cancels, so the final answer is B."), 'D');
+  EXPECT_EQ(extract_choice_letter("My first final answer is A, but after rechecking, the answer is C."), 'C');
   EXPECT_EQ(extract_choice_letter("I think the answer is C. Actually, D."), 'D');
   for (std::string_view r : {"It's C.", "So it must be C.", "So I'd say C.", "It might be B, but I'm going with C.",
-                             "Eliminating A, B, and D, we are left with C.", "\xe2\x86\x92 C", "R\xc3\xa9ponse : C",
+                             "Eliminating A, B, and D, we are left with C.", "R\xc3\xa9ponse : C",
                              "Respuesta: C", "Antwort: C", "\xd0\x9e\xd1\x82\xd0\xb2\xd0\xb5\xd1\x82: C"})
     EXPECT_EQ(extract_choice_letter(r), 'C') << r;
+}
+
+// What reads like a closing word, a hedge or a list but is none: the earlier statement stands.
+TEST(ChoiceLetter, ProseAfterTheAnswerDoesNotOverrideIt) {
+  for (std::string_view r : {"The correct answer is C.\n\nSummary of the synthesis:\nA \xe2\x86\x92 B \xe2\x86\x92 D",
+                             "The correct answer is C. At higher temperature it is D.",
+                             "The answer is C.\n\nTo double check the others, say A.",
+                             "The correct answer is C. Naively, the answer is D.",
+                             "The correct answer is C.\n\nA common mistake is to think that, because of spin, the answer is D.",
+                             "The correct answer is C. Many students, at first glance, would say the answer is D.",
+                             "Answer: C (if the reaction is SN2)", "The answer is C! If you have more questions, ask.",
+                             "The answer is C; if you need details, see above."})
+    EXPECT_EQ(extract_choice_letter(r), 'C') << r;
+  for (std::string_view r : {"Answer: B, D ignores spin", "The answer is B, C and D are wrong.", "I choose B, A and C being wrong."})
+    EXPECT_EQ(extract_choice_letter(r), 'B') << r;
 }
 
 TEST(ChoiceLetter, ThinkingThatNeverClosedStatesOnlyABox) {
