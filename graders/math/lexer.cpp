@@ -323,7 +323,7 @@ class Lexer {
       const size_t at = i_;
       const std::string inner = group_text();
       if (!inner.empty() && inner.size() <= 8 && std::all_of(inner.begin(), inner.end(), is_letter)) {
-        push(TokenKind::kCommand, name + "{" + inner + "}");
+        push(TokenKind::kCommand, "overline{" + inner + "}");  // \bar and \overline: one mark
         return;
       }
       i_ = at;
