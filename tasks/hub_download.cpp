@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <memory>
 #include <mutex>
+#include <string_view>
 #include <system_error>
 
 namespace r1eval::tasks {
@@ -103,6 +104,13 @@ DownloadOutcome download_file(const std::string& url, const std::string& bearer_
       outcome.error = "HTTP " + std::to_string(outcome.http_status);
     } else if (!flushed) {
       outcome.error = "cannot write " + temp.string();
+    } else {
+      // No data file is a web page: an HTML answer is a login or proxy page, and cached it would stand for the
+      // file in every later run.
+      char* type = nullptr;
+      curl_easy_getinfo(c, CURLINFO_CONTENT_TYPE, &type);
+      if (type != nullptr && std::string_view(type).starts_with("text/html"))
+        outcome.error = "the server sent a web page (text/html: a login or proxy page?), not the file";
     }
   }
   if (!outcome.error.empty()) {

@@ -50,6 +50,10 @@ class FakeHub {
                   }
                   res.set_content(kGpqaCsv, "text/csv");
                 });
+    // A proxy's login page, answered with 200.
+    server_.Get("/datasets/proxied/login/resolve/main/test.jsonl", [](const httplib::Request&, httplib::Response& res) {
+      res.set_content("<!DOCTYPE html><html><body>Sign in</body></html>", "text/html; charset=utf-8");
+    });
     port_ = server_.bind_to_any_port("127.0.0.1");
     thread_ = std::thread([this] { server_.listen_after_bind(); });
     while (!server_.is_running()) std::this_thread::yield();
@@ -159,6 +163,20 @@ TEST(Download, NotFoundIsListedAndLeavesNothing) {
             "no data file found; looked at: " + (dir / "data").string() + " (no such folder), " + cached.string() + ", " +
                 hub.endpoint() + "/datasets/nobody/nothing/resolve/main/test.jsonl (HTTP 404)");
   EXPECT_FALSE(std::filesystem::exists(cached));
+  EXPECT_EQ(files_under(dir / "cache"), 0u);
+}
+
+// A web page in place of the file is no download: nothing is cached that every later run would read.
+TEST(Download, AWebPageIsNotCachedAsTheFile) {
+  FakeHub hub;
+  const auto dir = scratch_dir();
+  DataSpec spec;
+  spec.files.resize(1);
+  spec.files[0].local_path = "x/test.jsonl";
+  spec.files[0].hub_repo = "proxied/login";
+  spec.files[0].hub_path = "test.jsonl";
+  const DataLocator locator(hub_options(hub, dir));
+  EXPECT_NE(error_of<DataError>([&] { locator.read(spec); }).find("(the server sent a web page"), std::string::npos);
   EXPECT_EQ(files_under(dir / "cache"), 0u);
 }
 
