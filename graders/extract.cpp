@@ -4,6 +4,8 @@
 #include <array>
 #include <cctype>
 #include <functional>
+#include <tuple>
+#include <vector>
 
 #include "graders/math_grader.h"
 
@@ -562,49 +564,14 @@ std::optional<std::string> bare_statement(std::string_view sentence) {
   return t;
 }
 
-// What a concluding sentence states after its verb: the answer that follows the last verb of its main clauses
-// ("is", "are", "equals", "be", "gives", "get", ...), past adverbs ("is therefore 12", "is equal to 93"): "the
-// minimum value is 12 when x = 3" -> 12, "there are 12 ways to choose them out of 30" -> 12, "there are 30
-// candidates, and the number of valid ones is 12" -> 12, "the maximum is $9$, attained at $x = 2$" -> $9$,
-// "the area is 4 times ..., which gives $4 \\cdot 6 = 24$" -> 24. The verb right after a condition word is the
-// condition's ("... when x is 3", "since they are weighted it is 14"), and "to be" is a requirement. None when
-// that last verb is followed by prose, a comparison ("is 2 more than 10", "is 1 mod 8") or nothing numeric:
-// the caller then takes the sentence's last number. Sentences past kStatedSentenceChars are left to it too.
-std::optional<std::string> stated_after_verb(std::string_view sentence) {
-  constexpr size_t kStatedSentenceChars = 600;
-  if (sentence.size() > kStatedSentenceChars) return std::nullopt;
-  static constexpr std::array<std::string_view, 11> kConditions = {
-      "since", "because", "if", "when", "whenever", "where", "while", "although", "unless", "given", "once"};
-  static constexpr std::array<std::string_view, 16> kVerbs = {"is",  "are",   "equals", "be",     "was",    "were",
-                                                              "get", "gets",  "got",    "gives",  "give",   "yields",
-                                                              "obtain", "becomes", "makes", "remains"};
-  static constexpr std::array<std::string_view, 14> kAdverbs = {
-      "therefore", "thus", "indeed", "actually", "now", "exactly", "precisely", "then", "hence", "just", "simply",
-      "clearly", "finally", "still"};
-  const std::string lower = ascii_lower_word(sentence);
-  size_t last_verb_end = std::string::npos;
-  bool in_dollars = false;
-  bool condition_pending = false;  // a condition word was read: its own verb comes next
-  std::string_view previous;
-  for (size_t i = 0; i < lower.size(); ++i) {
-    if (lower[i] == '$') in_dollars = !in_dollars;
-    if (in_dollars) continue;
-    if ((i > 0 && is_letter(lower[i - 1])) || !is_letter(lower[i])) continue;
-    size_t e = i;
-    while (e < lower.size() && is_letter(lower[e])) ++e;
-    const std::string_view word = std::string_view(lower).substr(i, e - i);
-    if (std::find(kConditions.begin(), kConditions.end(), word) != kConditions.end()) {
-      condition_pending = true;
-    } else if (std::find(kVerbs.begin(), kVerbs.end(), word) != kVerbs.end()) {
-      if (condition_pending) condition_pending = false;
-      else if (!(word == "be" && previous == "to")) last_verb_end = e;
-    }
-    previous = word;
-    i = e - 1;
-  }
-  if (last_verb_end == std::string::npos) return std::nullopt;
-  // Past the adverbs and "equal to", "approximately" between the verb and what it states.
-  size_t from = last_verb_end;
+// The value a verb's object states, from `from` in `sentence` (`lower` its lower-cased copy): past adverbs and
+// "equal to" ("is therefore 12", "is equal to 93"), the answer before the prose that follows ("12 when x = 3",
+// "$12$, attained at ..."). None when that is no number or math, a comparison ("2 more than 10", "4 times the
+// area"), or the sentence goes on to a later result ("$x = 2$ and then \[ 9 \]", "1 mod 8, namely 17").
+std::optional<std::string> value_after(std::string_view sentence, const std::string& lower, size_t from) {
+  static constexpr std::array<std::string_view, 16> kAdverbs = {
+      "therefore", "thus",  "indeed", "actually", "now",   "exactly", "precisely",     "then",
+      "hence",     "just",  "simply", "clearly",  "finally", "still", "approximately", "about"};
   for (bool skipped = true; skipped;) {
     skipped = false;
     size_t b = from;
@@ -612,8 +579,7 @@ std::optional<std::string> stated_after_verb(std::string_view sentence) {
     size_t e = b;
     while (e < lower.size() && is_letter(lower[e])) ++e;
     const std::string_view word = std::string_view(lower).substr(b, e - b);
-    if (std::find(kAdverbs.begin(), kAdverbs.end(), word) != kAdverbs.end() || word == "approximately" ||
-        word == "about") {
+    if (std::find(kAdverbs.begin(), kAdverbs.end(), word) != kAdverbs.end()) {
       from = e;
       skipped = true;
     } else if (word == "equal" && lower.compare(e, 3, " to") == 0) {
@@ -625,27 +591,41 @@ std::optional<std::string> stated_after_verb(std::string_view sentence) {
   if (!stated) return stated;
   const char c = stated->front();
   if (!(std::isdigit(static_cast<unsigned char>(c)) || c == '-' || c == '$' || c == '\\')) return std::nullopt;
-  // "is 2 more than 10", "is 4 times the area", "is 1 mod 8": a comparison, not the value.
-  {
-    size_t e = from;
-    while (e < lower.size() && is_space(lower[e])) ++e;
-    e += stated->size();
-    while (e < lower.size() && is_space(lower[e])) ++e;
-    size_t w = e;
+  size_t e = from;
+  while (e < lower.size() && is_space(lower[e])) ++e;
+  e = std::min(lower.size(), e + stated->size());
+  size_t next_at = e;
+  while (next_at < lower.size() && (is_space(lower[next_at]) || lower[next_at] == ',')) ++next_at;
+  const auto word_at_pos = [&](size_t at) {
+    size_t w = at;
     while (w < lower.size() && is_letter(lower[w])) ++w;
-    const std::string_view next = std::string_view(lower).substr(e, w - e);
-    for (std::string_view comparison : {"more", "less", "times", "fewer", "greater", "smaller", "larger", "mod",
-                                        "modulo", "plus", "minus", "higher", "lower"})
-      if (next == comparison) return std::nullopt;
-    // "we get $x = 2$ and then $9$": the sentence goes on to a later result.
-    if (lower.find(" then ", e) != std::string::npos) return std::nullopt;
+    return std::pair(std::string_view(lower).substr(at, w - at), w);
+  };
+  auto [next, after_next] = word_at_pos(next_at);
+  for (std::string_view comparison : {"more", "less", "times", "fewer", "greater", "smaller", "larger", "plus", "minus",
+                                      "higher", "lower"})
+    if (next == comparison) return std::nullopt;
+  if (next == "namely" || lower.find(", namely", e) != std::string::npos) return std::nullopt;
+  if (next == "and") {
+    size_t at = after_next;
+    while (at < lower.size() && is_space(lower[at])) ++at;
+    std::tie(next, after_next) = word_at_pos(at);
   }
-  if (!stated) return stated;
-  // The sentence's own period ("!", "?": punctuation, not a factorial) and math delimiters are not the answer:
-  // "$x = 5$ and $x = -3$." is the list, "is 3!" is 3.
-  while (!stated->empty() && (stated->back() == '.' || stated->back() == '!' || stated->back() == '?' ||
-                              is_space(stated->back())))
-    stated->pop_back();
+  if (next == "then") {
+    size_t at = after_next;
+    while (at < lower.size() && is_space(lower[at])) ++at;
+    if (at < lower.size() && (lower[at] == '$' || lower[at] == '\\' || std::isdigit(static_cast<unsigned char>(lower[at]))))
+      return std::nullopt;
+  }
+  // The sentence's own period and math delimiters are not the answer ("$x = 5$ and $x = -3$." is the list); a
+  // "!" or "?" that ends the sentence is punctuation ("is 3!" is 3; "is 5!." and "is 4!, since" keep theirs).
+  const bool ends_with_mark = !stated->empty() && (stated->back() == '!' || stated->back() == '?');
+  while (!stated->empty() && (stated->back() == '.' || is_space(stated->back()))) stated->pop_back();
+  if (ends_with_mark) {
+    std::string_view rest = sentence.substr(std::min(sentence.size(), e));
+    while (!rest.empty() && is_space(rest.front())) rest.remove_prefix(1);
+    if (rest.empty()) stated->pop_back();
+  }
   if (stated->empty()) return std::nullopt;
   const std::vector<MathSpan> spans = math_spans(*stated);
   if (spans.empty()) return stated;
@@ -656,6 +636,57 @@ std::optional<std::string> stated_after_verb(std::string_view sentence) {
   return stated;
 }
 
+// What a concluding sentence states after its verb: the value that follows the last verb of its main clauses
+// that states one ("the minimum value is 12 when x = 3" -> 12, "there are 12 ways to choose them out of 30" ->
+// 12, "there are 30 candidates, and the number of valid ones is 12" -> 12, "was 10, but the count is actually
+// 12" -> 12, "we get 12" -> 12, "the total is 12, which is 4 times 3" -> 12). The verbs are "is", "are",
+// "equals", "be", "get", "obtain", ...; "gives", "yields", "makes" count only in a sentence without those ("the
+// count is 8; this gives 4 pairs" -> 8). The verb right after a condition word, up to a comma, is the
+// condition's ("... when x is 3", "since they are weighted it is 14"), and "to be" is a requirement. None when
+// no verb states a value: the caller then takes the sentence's last number. Only the last 600 characters of
+// a sentence are read (a concluding sentence is short; the scan stays linear).
+std::optional<std::string> stated_after_verb(std::string_view sentence) {
+  constexpr size_t kStatedSentenceChars = 600;
+  if (sentence.size() > kStatedSentenceChars) {
+    size_t cut = sentence.size() - kStatedSentenceChars;
+    while (cut < sentence.size() && !is_space(sentence[cut])) ++cut;
+    sentence.remove_prefix(cut);
+  }
+  static constexpr std::array<std::string_view, 11> kConditions = {
+      "since", "because", "if", "when", "whenever", "where", "while", "although", "unless", "given", "once"};
+  static constexpr std::array<std::string_view, 11> kVerbs = {"is",  "are",  "equals", "be",  "was",     "were",
+                                                              "get", "gets", "got",    "obtain", "obtains"};
+  static constexpr std::array<std::string_view, 7> kWeakVerbs = {"gives", "give", "yields", "yield", "makes",
+                                                                 "becomes", "remains"};
+  const std::string lower = ascii_lower_word(sentence);
+  std::vector<size_t> verb_ends, weak_verb_ends;  // main-clause verbs, in order
+  bool in_dollars = false;
+  bool condition_pending = false;  // a condition word was read: its own verb comes next, within its clause
+  std::string_view previous;
+  for (size_t i = 0; i < lower.size(); ++i) {
+    if (lower[i] == '$') in_dollars = !in_dollars;
+    if (in_dollars) continue;
+    if (lower[i] == ',' || lower[i] == ';') condition_pending = false;
+    if ((i > 0 && is_letter(lower[i - 1])) || !is_letter(lower[i])) continue;
+    size_t e = i;
+    while (e < lower.size() && is_letter(lower[e])) ++e;
+    const std::string_view word = std::string_view(lower).substr(i, e - i);
+    const bool strong = std::find(kVerbs.begin(), kVerbs.end(), word) != kVerbs.end();
+    const bool weak = std::find(kWeakVerbs.begin(), kWeakVerbs.end(), word) != kWeakVerbs.end();
+    if (std::find(kConditions.begin(), kConditions.end(), word) != kConditions.end()) {
+      condition_pending = true;
+    } else if (strong || weak) {
+      if (condition_pending) condition_pending = false;
+      else if (!(word == "be" && previous == "to")) (strong ? verb_ends : weak_verb_ends).push_back(e);
+    }
+    previous = word;
+    i = e - 1;
+  }
+  const std::vector<size_t>& verbs = verb_ends.empty() ? weak_verb_ends : verb_ends;
+  for (size_t k = verbs.size(); k-- > 0;)
+    if (auto value = value_after(sentence, lower, verbs[k])) return value;
+  return std::nullopt;
+}
 
 // True when the text stops without closing its last sentence or formula ("... However, in Step ").
 bool looks_cut_off(std::string_view text) {

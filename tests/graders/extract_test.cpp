@@ -199,6 +199,33 @@ TEST(ExtractFinal, AnUnboxedConclusionStatesWhatFollowsItsVerb) {
   EXPECT_EQ(extract_final_answer("Thus $x = 5$ is the only solution.").answer, "x = 5");
 }
 
+// The last main verb that states a value: past adverbs, not a comparison, not a condition's own verb, not an
+// earlier clause's number, not a consequence ("which gives 3 more equations") beside an "is".
+TEST(ExtractFinal, TheVerbRuleTakesTheMainStatement) {
+  const std::vector<std::pair<const char*, const char*>> cases = {
+      {"My first estimate was 10, but the count is actually 12.", "12"},
+      {"Each term is 3, so the total sum is therefore 12.", "12"},
+      {"Before removing the duplicates the count is 24, and after removing them we get 12.", "12"},
+      {"So the number of students is 3!", "3"},
+      {"So the number of arrangements is 5!.", "5!"},
+      {"So the total is 4!, since order matters.", "4!"},
+      {"Hence, the smallest such n is 1 mod 8, namely 17.", "17"},
+      {"The sum is 2 more than 10, which gives 12.", "12"},
+      {"The first term is 3 and the ratio is 2, so the sum is equal to 93.", "93"},
+      {"The answer would be 12 if the dice were fair, but since they are weighted it is 14.", "14"},
+      {"When $x = 2$, the minimum value is $12$, attained at $y = 3$.", "12"},
+      {"Given $n = 10$, the number of pairs is 45 out of 100.", "45"},
+      {"When we add them, we get 15 from 3 terms.", "15"},
+      {"Thus the total is 12, which gives us 3 more equations.", "12"},
+      {"The count is 8; this gives 4 pairs.", "8"},
+      {"So the number of ways is 12, which is 4 times 3.", "12"},
+      {"So the minimum value is $12$, and then equality holds at $x = 3$.", "12"},
+      {"So we get $x=2$ and then \\[ 9 \\]", "9"},
+      {"We need the sum to be 10, which happens at n = 4.", "4"},
+  };
+  for (const auto& [response, answer] : cases) EXPECT_EQ(extract_final_answer(response).answer, answer) << response;
+}
+
 TEST(ExtractFinal, ABoxSetAsideByNotIsNotTheAnswer) {
   EXPECT_EQ(extract_final_answer("The answer is $\\boxed{3}$, not $\\boxed{5}$.").answer, "3");
   EXPECT_EQ(extract_final_answer("It is \\boxed{3} rather than \\boxed{5}.").answer, "3");
