@@ -86,8 +86,10 @@ std::size_t sentence_start(std::string_view text, std::size_t pos) {
 }
 
 // Words that make a statement hypothetical, reported or about a wrong option ("Naively, the answer is D", "a
-// common mistake is to say D", "students might pick D"): they doubt what follows them in the sentence up to a
-// contrast ("..., but the answer is C", "; ", "however").
+// common mistake is to say that, because of spin, the answer is D", "students might pick D"): they doubt what
+// follows them in the sentence up to a contrast or a conclusion ("..., but the answer is C", "..., so the answer
+// is C", ", and ...", "; "), unless they sit in a clause that gives a reason and ends before the statement
+// ("Since the energy might be lost as heat, the answer is C", "Having checked for any mistake, ...").
 constexpr std::array<std::string_view, 14> kHedges = {
     "naive",    "naively",  "tempting", "mistake",  "mistaken", "mistakenly", "someone",
     "students", "might",    "suppose",  "assume",   "initially", "otherwise", "misconception"};
@@ -98,24 +100,42 @@ constexpr std::array<std::string_view, 7> kClauseHedges = {"other", "wrong", "in
                                                            "thought"};
 constexpr std::array<std::string_view, 5> kConditions = {"if", "unless", "suppose", "assume", "assuming"};
 constexpr std::array<std::string_view, 4> kModals = {"would", "could", "might", "d"};  // "d": "it'd"
-constexpr std::array<std::string_view, 3> kContrasts = {"but", "however", "yet"};
+constexpr std::array<std::string_view, 8> kContrasts = {"but", "however", "yet", "so", "thus", "therefore", "hence",
+                                                        "and"};
+constexpr std::array<std::string_view, 11> kReasons = {"since", "because", "although", "though", "as", "having",
+                                                       "after", "given", "while", "when", "once"};
 
 // True when the statement of a letter at `letter_pos`, opening at `at`, is doubted: a hedge before it in the
-// sentence and after its last contrast, a hedge about the other options in its own clause, a condition
-// anywhere before it in the sentence when the statement itself is modal ("If it were SN1, the answer would be
-// C"; not "Even if spin is included, the answer is C"), or an aside in parentheses around it.
+// sentence and after its last contrast (outside a reason clause closed before it), a hedge about the other
+// options in its own clause, a condition anywhere before it in the sentence when the statement itself is modal
+// ("If it were SN1, the answer would be C"; not "Even if spin is included, the answer is C"), or an aside in
+// parentheses around it.
 bool hedged_before(std::string_view text, std::string_view lower, std::size_t at, std::size_t letter_pos = kNone) {
   const std::size_t start = sentence_start(text, at);
   std::size_t clause = start, contrast = start;
   for (std::size_t i = start; i < at; ++i) {
     if (text[i] == ',') clause = i + 1;
-    if (text[i] == ';' || word_at(lower, i, kContrasts)) clause = contrast = i + 1;
+    // "and" only as ", and": "A and C" joins letters.
+    const bool and_clause = word_at(lower, i, std::array<std::string_view, 1>{"and"}) && i >= 2 && text[i - 2] == ',';
+    if (text[i] == ';' || and_clause || (word_at(lower, i, kContrasts) && lower.compare(i, 3, "and") != 0))
+      clause = contrast = i + 1;
   }
+  // A hedge inside a clause that opens with a reason word and ends (a comma) before the statement.
+  const auto in_closed_reason = [&](std::size_t i) {
+    std::size_t b = i;
+    while (b > start && text[b - 1] != ',') --b;
+    std::size_t e = i;
+    while (e < at && text[e] != ',') ++e;
+    if (e >= at) return false;
+    for (std::size_t k = b; k < i; ++k)
+      if (word_at(lower, k, kReasons)) return true;
+    return false;
+  };
   int open = 0;
   bool condition = false;
   for (std::size_t i = start; i < at; ++i) {
     open += text[i] == '(' ? 1 : text[i] == ')' ? -1 : 0;
-    if (i >= contrast && word_at(lower, i, kHedges)) return true;
+    if (i >= contrast && word_at(lower, i, kHedges) && !in_closed_reason(i)) return true;
     if (i >= clause && word_at(lower, i, kClauseHedges)) return true;
     if (word_at(lower, i, kConditions)) condition = true;
   }
@@ -431,12 +451,21 @@ void find_conclusions(std::string_view text, std::string_view lower, std::string
   // "So option B.", "Therefore (B).", "Hence, B": a conclusion word, the letter, the end of the sentence.
   // Also the closing words of a chat answer: "It's C.", "So it must be C.", "Actually, D.", "I'd say C.",
   // "I'm going with C.", "we are left with C.", "→ C".
-  static constexpr std::array<std::string_view, 14> kConclusions = {
+  static constexpr std::array<std::string_view, 15> kConclusions = {
       "so", "thus", "therefore", "hence", "final", "actually", "it's", "it is", "must be", "say", "guess",
-      "going with", "left with", "stick with"};
-  // The chat closers are weaker than a statement: "The answer is C. At higher temperature it is D." is C.
+      "going with", "left with", "stick with", "\xe2\x86\x92"};
+  // The chat closers are weaker than a statement ("The answer is C. At higher temperature it is D." is C),
+  // unless the text just before revises ("The answer is C. Hmm, no, it's D.", "Wait, ... So it must be D.").
   const auto closing_words = [](std::string_view w) { return w == "it's" || w == "it is" || w == "must be" || w == "say" ||
-                                                               w == "guess" || w.ends_with(" with"); };
+                                                               w == "guess" || w.ends_with(" with") || !is_alpha(w[0]); };
+  static constexpr std::array<std::string_view, 11> kRevisions = {"wait", "no", "actually", "hmm", "reflection", "recheck",
+                                                                  "rechecking", "error", "correction", "oops", "instead"};
+  const auto revises_before = [&](std::size_t at) {
+    const std::size_t from = at > 120 ? at - 120 : 0;
+    for (std::size_t i = from; i < at; ++i)
+      if (word_at(lower, i, kRevisions)) return true;
+    return false;
+  };
   for (std::string_view word : kConclusions) {
     for (std::size_t at = lower.find(word); at != kNone; at = lower.find(word, at + 1)) {
       if (is_alpha(word[0]) && !word_at(lower, at, std::array<std::string_view, 1>{word})) continue;
@@ -445,7 +474,7 @@ void find_conclusions(std::string_view text, std::string_view lower, std::string
       if (const std::size_t w = word_at(lower, skip_blanks(text, i), kOptionWords)) i = skip_blanks(text, i) + w;
       const Letter l = decorated_letter(text, i, letters, {});
       if (!l.found() || !ends_its_line(text, l.end) || hedged_before(text, lower, at)) continue;
-      best.offer(l, closing_words(word) ? Strength::kClosingWords : Strength::kStatement);
+      best.offer(l, closing_words(word) && !revises_before(at) ? Strength::kClosingWords : Strength::kStatement);
     }
   }
 }

@@ -12,9 +12,11 @@ namespace r1eval::graders {
 // equals: (4) the format asked for, a line opening with "Answer:" ("**Final Answer:** (B)", "## Answer\n\nB",
 // "Réponse : B", "Ответ: B"), a "final answer" anywhere, and boxes ("\boxed{B}", "\boxed{B) 3.2 eV}"); (3) prose
 // ("the answer to this is B", "the correct option is B", "B is the answer", "I choose B", "so option B.",
-// "It's B.", "Actually, B.", "答案为B") unless doubted: a hedge in its own clause ("a common wrong answer is
-// C"; not "Even if ..., the answer is C"), a condition before a modal ("If it were SN1, the answer would be
-// C"), an aside in parentheses, or a limit after it ("C? No", "D is correct only if ...", "C if T is low");
+// "Actually, B.", "答案为B"; weaker, chat closers "It's B.", "I'd say B." unless after a revision) unless
+// doubted: a hedge before it ("Naively, the answer is D", "a common wrong answer is C"; up to a contrast or
+// conclusion, not from a reason clause), a condition before a modal ("If it were SN1, the answer would be C";
+// not "Even if ..., the answer is C"), an aside in parentheses, or a limit after it ("C? No", "D is correct
+// only if ...", "C if T is low");
 // (2) "\text{(B)}"; (1) a line holding only the letter ("(B)", "- B"). A letter that starts a word or formula
 // ("A mixture", "D-glucose", "C=O", "\text{C}_6", "compound C") is no answer; a lower-case one only when
 // parenthesised or followed by punctuation ("answer: b"). Several letters ("B or C", "B/C", "A, B", "A and C

@@ -186,6 +186,22 @@ TEST(ChoiceLetter, ProseAfterTheAnswerDoesNotOverrideIt) {
     EXPECT_EQ(extract_choice_letter(r), 'B') << r;
 }
 
+// A hedge in a clause that gives a reason, or before a conclusion word, does not doubt the conclusion; closing
+// words after a revision ("wait", "no", "on reflection") weigh as a statement.
+TEST(ChoiceLetter, ReasonsAndRevisionsAroundTheConclusion) {
+  for (std::string_view r : {"Since the energy might be lost as heat, the correct answer is C.",
+                             "Students of thermodynamics will recognize this, so the answer is C.",
+                             "Although students often confuse these, the correct answer is C.",
+                             "**Conclusion:** Since no mistake was made, the correct answer is C.",
+                             "I initially considered A, and after rechecking, the correct answer is C.",
+                             "Suppose we double the mass, the period stays the same, so the answer is C."})
+    EXPECT_EQ(extract_choice_letter(r), 'C') << r;
+  for (std::string_view r : {"So the answer is C.\n\nHmm, wait. Actually it's D.", "I think the answer is C. Hmm, no, it's D.",
+                             "The correct answer is C. Wait, I made an error in the sign. So it must be D.",
+                             "The answer is C.\n\nOn reflection, I'm going with D."})
+    EXPECT_EQ(extract_choice_letter(r), 'D') << r;
+}
+
 TEST(ChoiceLetter, ThinkingThatNeverClosedStatesOnlyABox) {
   EXPECT_EQ(extract_choice_letter("<think>\nOption B seems right. So B.\nBut wait, the solvent"), std::nullopt);
   EXPECT_EQ(extract_choice_letter("<think>\nThe answer is probably C. Let me verify"), std::nullopt);
