@@ -10,7 +10,7 @@ namespace r1eval::graders {
 // The answer letter among `letters` stated in the response's answer part (graders/extract.h: after the
 // last </think>, before any end-of-turn marker). The strongest kind of statement wins, the last one among
 // equals: (4) the format asked for, a line opening with "Answer:" ("**Final Answer:** (B)", "## Answer\n\nB",
-// "Réponse : B", "Ответ: B"), a "final answer" anywhere, and boxes ("\boxed{B}", "\boxed{B) 3.2 eV}"); (3) prose
+// "Réponse : B", "Ответ: B"), "Final answer: B" anywhere in a line, and boxes ("\boxed{B}", "\boxed{B) 3.2 eV}"); (3) prose
 // ("the answer to this is B", "the correct option is B", "B is the answer", "I choose B", "so option B.",
 // "Actually, B.", "答案为B"; weaker, chat closers "It's B.", "I'd say B." unless after a revision) unless
 // doubted: a hedge before it ("Naively, the answer is D", "a common wrong answer is C"; up to a contrast or
