@@ -1,6 +1,7 @@
 #include "graders/math/parser.h"
 
 #include <algorithm>
+#include <set>
 #include <array>
 #include <cctype>
 
@@ -184,6 +185,7 @@ class Parser {
   NodePtr set_builder() {
     const size_t start = p_;
     if (peek().kind != TokenKind::kLetter) return nullptr;
+    const std::string variable = peek().text;
     advance();
     if (is_command(peek(), "in")) {
       advance();
@@ -200,6 +202,10 @@ class Parser {
     advance();
     NodePtr condition = relation();
     if (peek().kind != TokenKind::kSetClose || condition->kind != NodeKind::kRelation) throw ParseError("unclosed set-builder \\{");
+    // The condition is on the bound variable alone ("\{y : 3 < x \le 4\}" binds nothing it constrains).
+    std::set<std::string> used;
+    collect_symbols(*condition, used);
+    if (used != std::set<std::string>{variable}) throw ParseError("set-builder condition not on its variable");
     advance();
     return condition;
   }

@@ -227,6 +227,7 @@ TEST(EquivalenceNearMisses, ChooseAndSetBuilderNotation) {
       {"{90 \\choose 2}", "4005", true}, {"{5 \\choose 3}", "10", true}, {"{5 \\choose 3}", "11", false},
       {"\\{x : 3 < x \\le 4\\}", "(3,4]", true}, {"\\{x \\mid 3 < x \\le 4\\}", "(3,4]", true},
       {"\\{x \\in \\mathbb{R} : 3 < x \\le 4\\}", "(3,4]", true}, {"\\{x : 3 < x < 4\\}", "(3,4]", false},
+      {"\\{y : 3 < x \\le 4\\}", "(3,4]", false},
   });
 }
 
