@@ -31,6 +31,15 @@ std::string finish_reason_of(const json& holder) {
   throw std::invalid_argument("field 'finish_reason': expected a string or an object with a 'type'");
 }
 
+// The token counts of a completion object's "usage", when it holds one sample (with several, the completion
+// tokens are not told apart).
+void add_usage(const json& object, json& flat) {
+  const auto usage = object.find("usage");
+  if (usage == object.end() || !usage->is_object() || flat["responses"].size() != 1) return;
+  for (const char* field : {"prompt_tokens", "completion_tokens"})
+    if (usage->contains(field) && (*usage)[field].is_number_integer()) flat[field] = (*usage)[field];
+}
+
 // Samples of an OpenAI-style "choices" list: chat messages or completion texts.
 void add_choices(const json& choices, json& flat) {
   if (!choices.is_array() || choices.empty()) throw std::invalid_argument("field 'choices': expected a non-empty array");
@@ -123,6 +132,7 @@ json flatten_known_formats(const json& line) {
     flat["finish_reasons"] = json::array();
     flat["unindexed"] = true;
     add_choices((*body)["choices"], flat);
+    add_usage(*body, flat);
     return flat;
   }
   // A completion object beside an identity (a "choices" list of option strings is a multiple-choice line's own).
@@ -132,6 +142,7 @@ json flatten_known_formats(const json& line) {
     flat["finish_reasons"] = json::array();
     flat["unindexed"] = true;
     add_choices(line["choices"], flat);
+    add_usage(line, flat);
     return flat;
   }
   // vLLM's RequestOutput.

@@ -1,5 +1,6 @@
 #include "harness/generations_file.h"
 
+#include <cmath>
 #include <fstream>
 #include <initializer_list>
 #include <stdexcept>
@@ -34,6 +35,11 @@ std::string id_string(const json& value, const std::filesystem::path& path, std:
                       const std::string& field) {
   if (value.is_string()) return value.get<std::string>();
   if (value.is_number_integer()) return std::to_string(value.get<long long>());
+  // pandas writes an integer column that holds a missing value as floats ("id": 60.0).
+  if (value.is_number_float()) {
+    const double x = value.get<double>();
+    if (std::isfinite(x) && x == std::floor(x) && std::fabs(x) < 1e15) return std::to_string(static_cast<long long>(x));
+  }
   fail(path, line, "field '" + field + "': expected a string or an integer");
 }
 

@@ -94,7 +94,9 @@ std::vector<std::filesystem::path> local_candidates(const std::filesystem::path&
   if (file.hub_repo.empty() || file.hub_path.empty()) return paths;
   paths.push_back(dir / file.hub_repo / file.hub_path);
   const std::string repo_name = file.hub_repo.substr(file.hub_repo.find('/') + 1);
-  std::filesystem::path named = dir;
+  std::error_code ec;
+  std::filesystem::path named = std::filesystem::weakly_canonical(std::filesystem::absolute(dir, ec), ec);  // ".", "X/."
+  if (ec) named = dir;
   if (!named.has_filename()) named = named.parent_path();  // "MATH-500/"
   if (ascii_lower(named.filename().string()) == ascii_lower(repo_name)) paths.push_back(dir / file.hub_path);
   return paths;

@@ -72,6 +72,17 @@ TEST(GenerationsFile, ReadsOtherToolsLinesAsTheySaveThem) {
   EXPECT_EQ(samples[5].finish_reason, "stop");
 }
 
+// A completion object's usage gives its one sample's token counts; a whole float id is an integer id.
+TEST(GenerationsFile, UsageTokensAndWholeFloatIds) {
+  const auto path = file_with("usage",
+                              R"({"id": 60.0, "choices": [{"message": {"content": "a"}}], "usage": {"prompt_tokens": 7, "completion_tokens": 9}})" "\n");
+  const auto samples = read_generations_file(path);
+  ASSERT_EQ(samples.size(), 1u);
+  EXPECT_EQ(*samples[0].problem_id, "60");
+  EXPECT_EQ(samples[0].prompt_tokens, 7);
+  EXPECT_EQ(samples[0].completion_tokens, 9);
+}
+
 // One request per line (completion objects, vLLM outputs, batch lines): their samples take the next free
 // index of their problem, so two lines of one problem are samples 0 and 1; a "choices" list of option
 // strings is a multiple-choice line's own field.

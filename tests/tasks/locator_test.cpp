@@ -71,6 +71,7 @@ TEST(Locator, HubDownloadFoldersAreDataDirs) {
   file.hub_path = "test.jsonl";
   spec.files.push_back(file);
   EXPECT_EQ(DataLocator(offline_options({dir / "MATH-500"})).read(spec).content, "direct");
+  EXPECT_EQ(DataLocator(offline_options({dir / "MATH-500" / "."})).read(spec).content, "direct");
   EXPECT_EQ(DataLocator(offline_options({dir / "hubs"})).read(spec).content, "nested");
   // A folder of another name is not taken for the download.
   write_file(dir / "other" / "test.jsonl", "other");
