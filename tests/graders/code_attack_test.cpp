@@ -168,6 +168,28 @@ int main() {
   std::puts("ok");
 }
 )", "ok"},
+      // The reaper (PID 1 of the run) shares the program's ids: a CPU limit of 0 set on it, and orphans for it to
+      // reap, would kill it unreported and make the program's failure a judge failure (SE).
+      {"limit_the_reaper", Language::Cpp, R"(#include <chrono>
+#include <cstdio>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+int main() {
+  const rlimit none{0, 0};
+  const bool limited = prlimit(1, RLIMIT_CPU, &none, nullptr) == 0;
+  const auto start = std::chrono::steady_clock::now();
+  while (std::chrono::steady_clock::now() - start < std::chrono::milliseconds(400)) {
+    const pid_t child = fork();
+    if (child == 0) {
+      if (fork() == 0) _exit(0);
+      _exit(0);
+    }
+    if (child > 0) waitpid(child, nullptr, 0);
+  }
+  std::puts(limited ? "LIMITED" : "denied");
+}
+)", "denied"},
       {"forge_the_reapers_report", Language::Cpp, R"(#include <cstdio>
 #include <fcntl.h>
 #include <string>
@@ -433,6 +455,10 @@ TEST_F(CodeAttack, ChildrenOutlivingTheProgramAreKilled) {
 
 TEST_F(CodeAttack, ForgedReportsDoNotMakeAJudgeFailure) {
   EXPECT_EQ(outcome("forge_the_reapers_report"), "WA") << detail("forge_the_reapers_report");
+}
+
+TEST_F(CodeAttack, TheReapersLimitsAreOutOfReach) {
+  EXPECT_EQ(outcome("limit_the_reaper"), "AC") << detail("limit_the_reaper");
 }
 
 TEST_F(CodeAttack, CompileBombsAreCompileErrors) {

@@ -75,6 +75,12 @@ std::vector<sock_filter> build() {
     check(seccomp_rule_add(ctx.get(), SCMP_ACT_ERRNO(EPERM), SCMP_SYS(fcntl), 1, SCMP_A1(SCMP_CMP_EQ, command)),
           "fcntl lock rule");
   }
+  // Another process's limits: the reaper (PID 1 of the run) shares the program's ids, and a CPU limit of 0 set
+  // on it would kill it unreported, turning the program's own failure into a judge failure (SE). Reading them,
+  // and setting the program's own (pid 0), stay allowed.
+  check(seccomp_rule_add(ctx.get(), SCMP_ACT_ERRNO(EPERM), SCMP_SYS(prlimit64), 2, SCMP_A0(SCMP_CMP_NE, 0),
+                         SCMP_A2(SCMP_CMP_NE, 0)),
+        "prlimit64 rule");
   int clone3 = seccomp_syscall_resolve_name("clone3");
   if (clone3 != __NR_SCMP_ERROR) {
     check(seccomp_rule_add(ctx.get(), SCMP_ACT_ERRNO(ENOSYS), clone3, 0), "clone3 rule");
