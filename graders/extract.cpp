@@ -88,6 +88,21 @@ bool only_separators(std::string_view gap) {
   return true;
 }
 
+// The lower-case words of the text between two boxes, one space apart, command names (\\text) left out.
+std::string gap_words(std::string_view gap) {
+  std::string words;
+  for (size_t i = 0; i < gap.size(); ++i) {
+    if (gap[i] == '\\') {
+      while (i + 1 < gap.size() && is_letter(gap[i + 1])) ++i;
+      continue;
+    }
+    if (is_letter(gap[i])) words += static_cast<char>(std::tolower(static_cast<unsigned char>(gap[i])));
+    else if (!words.empty() && words.back() != ' ') words += ' ';
+  }
+  while (!words.empty() && words.back() == ' ') words.pop_back();
+  return words;
+}
+
 // True when the text between two boxes only joins them: separators and spacing only, or a short clause
 // without a sentence end that contains "and" / "or" / a comma ("} papers and \\boxed{",
 // "} \\text{ for part (a) and } \\boxed{"), unless it revises ("not", "but").
@@ -96,9 +111,9 @@ bool is_list_joiner(std::string_view gap) {
   if (gap.size() > 40 || gap.find('\n') != std::string_view::npos) return false;
   for (size_t k = 0; k + 1 < gap.size(); ++k)
     if ((gap[k] == '.' || gap[k] == '!' || gap[k] == '?' || gap[k] == ':') && is_space(gap[k + 1])) return false;
-  std::string words;
-  for (char c : gap) words += is_letter(c) ? static_cast<char>(std::tolower(static_cast<unsigned char>(c))) : ' ';
-  words = " " + words + " ";
+  std::string words(1, ' ');  // built with += (gcc 12 warns falsely on " " + std::string)
+  words += gap_words(gap);
+  words += ' ';
   for (std::string_view veto : {" not ", " but ", " wrong ", " instead ", " incorrect ", " correct ", " is "})
     if (words.find(veto) != std::string::npos) return false;
   return words.find(" and ") != std::string::npos || words.find(" or ") != std::string::npos ||
@@ -109,16 +124,7 @@ bool is_list_joiner(std::string_view gap) {
 // "\\boxed{3} rather than \\boxed{5}"): the box before it is the answer.
 bool rejects_next_box(std::string_view gap) {
   if (gap.size() > 40 || gap.find('\n') != std::string_view::npos) return false;
-  std::string words;  // the gap's words, command names (\\text) left out
-  for (size_t i = 0; i < gap.size(); ++i) {
-    if (gap[i] == '\\') {
-      while (i + 1 < gap.size() && is_letter(gap[i + 1])) ++i;
-      continue;
-    }
-    if (is_letter(gap[i])) words += static_cast<char>(std::tolower(static_cast<unsigned char>(gap[i])));
-    else if (!words.empty() && words.back() != ' ') words += ' ';
-  }
-  while (!words.empty() && words.back() == ' ') words.pop_back();
+  const std::string words = gap_words(gap);
   for (std::string_view rejection : {"not", "rather than", "instead of", "and not", "but not"})
     if (words == rejection) return true;
   return false;

@@ -1,6 +1,5 @@
 #include "harness/generations_file.h"
 
-#include <cmath>
 #include <fstream>
 #include <initializer_list>
 #include <stdexcept>
@@ -8,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "harness/generation_formats.h"
+#include "tasks/jsonl.h"
 #include "tasks/strict_json.h"
 
 namespace r1eval::harness {
@@ -34,12 +34,7 @@ const json* first_field(const json& object, std::initializer_list<const char*> n
 std::string id_string(const json& value, const std::filesystem::path& path, std::size_t line,
                       const std::string& field) {
   if (value.is_string()) return value.get<std::string>();
-  if (value.is_number_integer()) return std::to_string(value.get<long long>());
-  // pandas writes an integer column that holds a missing value as floats ("id": 60.0).
-  if (value.is_number_float()) {
-    const double x = value.get<double>();
-    if (std::isfinite(x) && x == std::floor(x) && std::fabs(x) < 1e15) return std::to_string(static_cast<long long>(x));
-  }
+  if (auto number = tasks::whole_number_text(value)) return *number;  // also "id": 60.0, as pandas writes it
   fail(path, line, "field '" + field + "': expected a string or an integer");
 }
 

@@ -21,6 +21,12 @@ Change change_of(const Estimate& delta) {
   return Change::no_significant_change;
 }
 
+// A standard normal draw (Box-Muller).
+double normal_draw(std::uint64_t& state) {
+  const double u1 = uniform01(state), u2 = uniform01(state);
+  return std::sqrt(-2 * std::log(u1 > 0 ? u1 : 0x1.0p-53)) * std::cos(6.283185307179586 * u2);
+}
+
 // A Gamma(shape, 1) draw (Marsaglia and Tsang; shape < 1 through Gamma(shape + 1) * U^(1/shape)).
 double gamma_draw(double shape, std::uint64_t& state) {
   if (shape < 1) {
@@ -30,9 +36,8 @@ double gamma_draw(double shape, std::uint64_t& state) {
   const double d = shape - 1.0 / 3, c = 1 / std::sqrt(9 * d);
   for (;;) {
     double x = 0, v = 0;
-    do {  // a standard normal by Box-Muller
-      const double u1 = uniform01(state), u2 = uniform01(state);
-      x = std::sqrt(-2 * std::log(u1 > 0 ? u1 : 0x1.0p-53)) * std::cos(6.283185307179586 * u2);
+    do {
+      x = normal_draw(state);
       v = 1 + c * x;
     } while (v <= 0);
     v = v * v * v;
@@ -50,9 +55,7 @@ int binomial_draw(int samples, double rate, std::uint64_t& state) {
     for (int s = 0; s < samples; ++s) correct += uniform01(state) < rate ? 1 : 0;
     return correct;
   }
-  const double u1 = uniform01(state), u2 = uniform01(state);
-  const double z = std::sqrt(-2 * std::log(u1 > 0 ? u1 : 0x1.0p-53)) * std::cos(6.283185307179586 * u2);
-  const double x = samples * rate + z * std::sqrt(samples * rate * (1 - rate));
+  const double x = samples * rate + normal_draw(state) * std::sqrt(samples * rate * (1 - rate));
   return static_cast<int>(std::clamp(std::round(x), 0.0, static_cast<double>(samples)));
 }
 

@@ -1,5 +1,7 @@
 #include "tasks/jsonl.h"
 
+#include <cmath>
+
 #include "tasks/data_source.h"
 #include "tasks/strict_json.h"
 
@@ -62,6 +64,14 @@ std::vector<JsonlRecord> parse_jsonl(std::string_view text, std::string_view dis
     records.push_back(JsonlRecord{std::move(value), line});
   }
   return records;
+}
+
+std::optional<std::string> whole_number_text(const nlohmann::json& value) {
+  if (value.is_number_integer()) return value.dump();
+  if (!value.is_number_float()) return std::nullopt;
+  const double x = value.get<double>();
+  if (!std::isfinite(x) || x != std::floor(x) || std::fabs(x) >= 1e15) return std::nullopt;
+  return std::to_string(static_cast<long long>(x));
 }
 
 std::string field_error_prefix(std::string_view display_name, std::size_t line, std::string_view field) {

@@ -1,6 +1,5 @@
 #include "tasks/math_jsonl_task.h"
 
-#include <cmath>
 #include <unordered_map>
 
 #include "tasks/jsonl.h"
@@ -38,13 +37,9 @@ std::string missing_field(std::string_view file, std::size_t line, const std::ve
 // A string or an integer, as text; anything else is an error naming the field.
 std::string string_or_integer(const json& value, std::string_view file, std::size_t line, std::string_view field) {
   if (value.is_string()) return value.get<std::string>();
-  if (value.is_number_integer()) return value.dump();
-  if (value.is_number_float()) {
-    // pandas writes an integer column that holds a missing value as floats ("answer": 204.0).
-    const double x = value.get<double>();
-    if (std::isfinite(x) && x == std::floor(x) && std::fabs(x) < 1e15) return std::to_string(static_cast<long long>(x));
+  if (auto number = whole_number_text(value)) return *number;
+  if (value.is_number_float())
     throw DataError(field_error_prefix(file, line, field) + "expected a string or an integer, found the number " + value.dump());
-  }
   throw DataError(field_error_prefix(file, line, field) + "expected a string or an integer, found " + value.type_name());
 }
 

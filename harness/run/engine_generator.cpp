@@ -84,6 +84,7 @@ void EngineGenerator::generate_from(const std::vector<GenerationRequest>& reques
   // max_in_flight) so they share the prompt's prefill and cache blocks. A request is claimed only when the
   // engine has room, so replicas sharing the queue take prompts as they free up.
   std::unordered_map<std::size_t, std::vector<std::int32_t>> prompts;
+  std::unordered_map<std::size_t, bool> thinking_opened;  // by request: its prompt ends by opening <think>
   std::deque<std::pair<std::size_t, std::vector<std::size_t>>> groups;  // claimed, not yet in the engine
   const std::size_t max_group = std::max<std::size_t>(1, state_->options.max_in_flight);
   const auto claim_next = [&] {
@@ -94,6 +95,7 @@ void EngineGenerator::generate_from(const std::vector<GenerationRequest>& reques
     chat.force_think = true;
     const auto ids = engine::encode_chat(state_->tokenizer, state_->chat_template, {{"user", requests[r].prompt}}, chat);
     prompts[r].assign(ids.begin(), ids.end());
+    thinking_opened[r] = opens_thinking(state_->tokenizer, prompts[r]);
     for (std::size_t s = 0; s < requests[r].samples.size(); ++s) {
       if (s % max_group == 0) groups.emplace_back(r, std::vector<std::size_t>{});
       groups.back().second.push_back(s);
@@ -151,7 +153,7 @@ void EngineGenerator::generate_from(const std::vector<GenerationRequest>& reques
                                     ": " + e.what());
       }
       in_flight.emplace(er.id, InFlight{r, members, members.size(), static_cast<std::int64_t>(prompts[r].size()),
-                                        std::chrono::steady_clock::now(), opens_thinking(state_->tokenizer, prompts[r])});
+                                        std::chrono::steady_clock::now(), thinking_opened.at(r)});
       samples_in_flight += members.size();
     }
     if (groups.empty() && queue_empty && !eng.has_unfinished()) break;
