@@ -15,6 +15,7 @@ reference.json + reference_logits.safetensors:
 The weights of a bf16 / fp16 model are rounded to that type and the reference computed in fp32 from those values,
 which is what the engine's CPU backend does.
 """
+import copy
 import json
 import os
 import sys
@@ -77,6 +78,15 @@ MODELS = {
                 "rope_theta": 1000000.0, "rope_scaling": None, "tie_word_embeddings": True, "attention_bias": False,
                 "sliding_window": None, "max_window_layers": 2, "use_sliding_window": False,
                 "attention_dropout": 0.0}),
+    # YaRN as QwQ-32B's card tells users to add it ("type" spelling): dimensions 0-6 of 16 on the ramp, the
+    # rest divided by 4, cos and sin times 0.1 ln 4 + 1; untied.
+    "qwen3_yarn_bf16": dict(
+        arch="Qwen3ForCausalLM", dtype="bfloat16", seed=16, shards=1,
+        config={**COMMON, "model_type": "qwen3", "head_dim": 32, "max_position_embeddings": 1024,
+                "rms_norm_eps": 1e-6, "rope_theta": 10000.0, "tie_word_embeddings": False, "attention_bias": False,
+                "rope_scaling": {"type": "yarn", "factor": 4.0, "original_max_position_embeddings": 256},
+                "sliding_window": None, "max_window_layers": 2, "use_sliding_window": False,
+                "attention_dropout": 0.0}),
 }
 
 ARCHITECTURES = {
@@ -102,7 +112,7 @@ def randomize(model, generator):
 
 def build(spec):
     config_cls, model_cls = ARCHITECTURES[spec["arch"]]
-    hf_config = config_cls(**spec["config"])
+    hf_config = config_cls(**copy.deepcopy(spec["config"]))  # transformers edits the rope dict in place
     hf_config._attn_implementation = "eager"
     torch.manual_seed(spec["seed"])
     model = model_cls(hf_config).float().eval()

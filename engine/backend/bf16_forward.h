@@ -80,7 +80,7 @@ void bf16_forward(const Bf16Model& m, const PackedBatch& packed, const std::byte
   const PackedPointers p = packed_pointers(packed, batch);
   const int n = packed.num_tokens, rows = packed.num_logit_rows;
   const int h = m.hidden, inter = m.intermediate, qkv_width = m.qkv_width(), q_width = m.q_width();
-  const float scale = 1.0f / std::sqrt(static_cast<float>(m.head_dim)), eps = m.rms_norm_eps;
+  const float scale = m.attention_scale, eps = m.rms_norm_eps;
   // One rank adds each block output (attention o, MLP down) into the residual stream in the projection
   // itself, and each norm then reads the stream alone, fused into the projection after it on the GPU. With
   // tensor parallelism a rank's projection is a partial sum: it goes to proj, is summed over the ranks,

@@ -1,5 +1,7 @@
 #include "engine/backend/bf16_model.h"
 
+#include "engine/backend/rope.h"
+
 #include <stdexcept>
 #include <string>
 
@@ -86,6 +88,7 @@ Bf16Model fill_bf16_arena(const TransformerShardReader& reader, std::byte* arena
   model.kv_heads = static_cast<int>(reader.local_kv_heads());
   model.head_dim = static_cast<int>(cfg.head_dim);
   model.rms_norm_eps = static_cast<float>(cfg.rms_norm_eps);
+  model.attention_scale = attention_logit_scale(cfg);
 
   // Bytes read per step: every matrix and vector once; the embedding only through the tied head.
   std::uint64_t per_step = 0;

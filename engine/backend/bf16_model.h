@@ -35,6 +35,7 @@ struct Bf16Layer {
 struct Bf16Model {
   int hidden = 0, intermediate = 0, vocab = 0, q_heads = 0, kv_heads = 0, head_dim = 0;
   float rms_norm_eps = 1e-6f;
+  float attention_scale = 0.0f;  // on q . k before the softmax (attention_logit_scale)
   const bf16* embed = nullptr;  // [vocab][hidden]
   const bf16* head = nullptr;   // [vocab][hidden]; the embedding when tied
   const bf16* final_norm = nullptr;

@@ -1,5 +1,6 @@
 #include "engine/backend/rope.h"
 
+#include <algorithm>
 #include <cmath>
 #include <numbers>
 
@@ -34,8 +35,43 @@ std::vector<float> rope_inverse_frequencies(const ModelConfig& config) {
         f = (1.0f - smooth) * slowed / factor + smooth * slowed;
       }
     }
+  } else if (scaling.type == RopeScaling::Type::kYarn) {
+    // Dimensions that turn more than beta_fast times over the original context keep their frequency,
+    // those under beta_slow times are divided by factor, a linear ramp between; the range is computed in
+    // double and the blend in fp32, as transformers does.
+    const double two_pi = 2.0 * std::numbers::pi;
+    const double log_base = 2.0 * std::log(config.rope_theta);
+    const auto original = static_cast<double>(scaling.original_max_position_embeddings);
+    const auto correction_dim = [&](double rotations) {
+      return static_cast<double>(config.head_dim) * std::log(original / (rotations * two_pi)) / log_base;
+    };
+    double low = correction_dim(scaling.beta_fast), high = correction_dim(scaling.beta_slow);
+    if (scaling.truncate) {
+      low = std::floor(low);
+      high = std::ceil(high);
+    }
+    low = std::max(low, 0.0);
+    high = std::min(high, static_cast<double>(config.head_dim - 1));
+    if (low == high) high += 0.001;  // no zero-width ramp
+    const auto factor = static_cast<float>(scaling.factor);
+    const auto ramp_width = static_cast<float>(high - low);
+    for (std::size_t i = 0; i < half; ++i) {
+      const float position_frequency = std::pow(base, static_cast<float>(2 * i) / dim);
+      const float kept = 1.0f / position_frequency;
+      const float divided = 1.0f / (factor * position_frequency);
+      const float ramp = std::clamp((static_cast<float>(i) - static_cast<float>(low)) / ramp_width, 0.0f, 1.0f);
+      const float keep_weight = 1.0f - ramp;
+      inv_freq[i] = divided * (1.0f - keep_weight) + kept * keep_weight;
+    }
   }
   return inv_freq;
+}
+
+float attention_logit_scale(const ModelConfig& config) {
+  const float scale = 1.0f / std::sqrt(static_cast<float>(config.head_dim));
+  if (config.rope_scaling.type != RopeScaling::Type::kYarn) return scale;
+  const auto factor = static_cast<float>(config.rope_scaling.attention_factor);
+  return scale * factor * factor;
 }
 
 void apply_rope(float* x, int heads, int head_dim, int position, const std::vector<float>& inv_freq) {

@@ -1,6 +1,7 @@
 #include "engine/model/model_config.h"
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <stdexcept>
 
@@ -20,11 +21,61 @@ std::int64_t required_positive(const nlohmann::json& obj, const char* field, con
   return *value;
 }
 
-// rope_scaling (transformers <= 4.x) and rope_parameters (newer) carry the same fields. Llama-3 scaling's
-// original_max_position_embeddings is, as transformers takes it, a top-level value when config.json has
-// one, else the dict's, else max_position_embeddings (`fallback_original`, 0 when unknown).
+// rope_scaling (transformers <= 4.x) and rope_parameters (newer) carry the same fields. The original
+// context of llama3 and yarn scaling is, as transformers takes it, a top-level
+// original_max_position_embeddings when config.json has one, else the dict's, else max_position_embeddings
+// (`model_length`, 0 when unknown).
+std::int64_t original_context(const nlohmann::json& scaling, const std::string& field, const std::string& label,
+                              std::optional<std::int64_t> top_level_original, std::int64_t model_length) {
+  auto original = top_level_original;
+  if (!original) original = json_int(scaling, "original_max_position_embeddings", label + ": " + field);
+  if (!original && model_length > 0) original = model_length;
+  if (!original || *original <= 0) bad_field(label, field + ".original_max_position_embeddings", "a positive integer");
+  return *original;
+}
+
+// YaRN as transformers 5.x computes it, plus vLLM's attn_factor. transformers ignores attn_factor; vLLM
+// and SGLang multiply the attention factor by it, and checkpoints are tuned for how their authors serve
+// them: R1-0528-Qwen3-8B sets attn_factor = 1 / (0.1 ln 4 + 1) so that its factor-4 YaRN leaves the
+// attention scale at 1.
+void parse_yarn(const nlohmann::json& scaling, const std::string& field, const std::string& label,
+                std::optional<std::int64_t> top_level_original, std::int64_t model_length, RopeScaling& rope) {
+  const std::string sub_label = label + ": " + field;
+  rope.type = RopeScaling::Type::kYarn;
+  rope.original_max_position_embeddings = original_context(scaling, field, label, top_level_original, model_length);
+  const auto factor = json_number(scaling, "factor", sub_label);
+  if (factor) {
+    rope.factor = *factor;
+  } else if (model_length > 0) {  // transformers: a null factor is the ratio of the two context lengths
+    rope.factor = static_cast<double>(model_length) / static_cast<double>(rope.original_max_position_embeddings);
+  }
+  if (!(rope.factor > 0)) bad_field(label, field + ".factor", "a positive number");
+  // Zero or absent means the paper's defaults, as transformers' `or` has it.
+  rope.beta_fast = json_number(scaling, "beta_fast", sub_label).value_or(0.0);
+  if (rope.beta_fast == 0) rope.beta_fast = 32.0;
+  rope.beta_slow = json_number(scaling, "beta_slow", sub_label).value_or(0.0);
+  if (rope.beta_slow == 0) rope.beta_slow = 1.0;
+  if (!(rope.beta_fast > 0) || !(rope.beta_slow > 0))
+    bad_field(label, field + ".beta_fast", "positive beta_fast and beta_slow");
+  rope.truncate = json_bool(scaling, "truncate", sub_label).value_or(true);
+  const auto mscale_of = [&](double m) { return rope.factor <= 1 ? 1.0 : 0.1 * m * std::log(rope.factor) + 1.0; };
+  if (const auto given = json_number(scaling, "attention_factor", sub_label)) {
+    if (!(*given > 0)) bad_field(label, field + ".attention_factor", "a positive number");
+    rope.attention_factor = *given;
+  } else {
+    const double mscale = json_number(scaling, "mscale", sub_label).value_or(0.0);
+    const double mscale_all_dim = json_number(scaling, "mscale_all_dim", sub_label).value_or(0.0);
+    rope.attention_factor =
+        mscale != 0 && mscale_all_dim != 0 ? mscale_of(mscale) / mscale_of(mscale_all_dim) : mscale_of(1.0);
+  }
+  if (const auto vllm_factor = json_number(scaling, "attn_factor", sub_label)) {
+    if (!(*vllm_factor > 0)) bad_field(label, field + ".attn_factor", "a positive number");
+    rope.attention_factor *= *vllm_factor;
+  }
+}
+
 RopeScaling parse_rope_scaling(const nlohmann::json& scaling, const std::string& field, const std::string& label,
-                               std::optional<std::int64_t> top_level_original, std::int64_t fallback_original) {
+                               std::optional<std::int64_t> top_level_original, std::int64_t model_length) {
   RopeScaling rope;
   if (scaling.is_null()) return rope;
   if (!scaling.is_object()) bad_field(label, field, "an object or null");
@@ -32,9 +83,13 @@ RopeScaling parse_rope_scaling(const nlohmann::json& scaling, const std::string&
   auto type = json_string(scaling, "rope_type", sub_label);
   if (!type) type = json_string(scaling, "type", sub_label);
   if (!type || *type == "default") return rope;
-  // The type first: a yarn or longrope config is refused as such, whatever fields it lacks.
-  if (*type != "linear" && *type != "llama3")
-    bad_field(label, field + ".rope_type", "default, linear or llama3, not '" + *type + "'");
+  // The type first: a longrope or dynamic config is refused as such, whatever fields it lacks.
+  if (*type != "linear" && *type != "llama3" && *type != "yarn")
+    bad_field(label, field + ".rope_type", "default, linear, llama3 or yarn, not '" + *type + "'");
+  if (*type == "yarn") {
+    parse_yarn(scaling, field, label, top_level_original, model_length, rope);
+    return rope;
+  }
   const auto factor = json_number(scaling, "factor", sub_label);
   if (!factor || *factor <= 0) bad_field(label, field + ".factor", "a positive number");
   rope.factor = *factor;
@@ -45,15 +100,11 @@ RopeScaling parse_rope_scaling(const nlohmann::json& scaling, const std::string&
   rope.type = RopeScaling::Type::kLlama3;
   const auto low = json_number(scaling, "low_freq_factor", sub_label);
   const auto high = json_number(scaling, "high_freq_factor", sub_label);
-  auto original = top_level_original;
-  if (!original) original = json_int(scaling, "original_max_position_embeddings", sub_label);
-  if (!original && fallback_original > 0) original = fallback_original;
   if (!low || *low <= 0) bad_field(label, field + ".low_freq_factor", "a positive number");
   if (!high || *high <= *low) bad_field(label, field + ".high_freq_factor", "a number above low_freq_factor");
-  if (!original || *original <= 0) bad_field(label, field + ".original_max_position_embeddings", "a positive integer");
   rope.low_freq_factor = *low;
   rope.high_freq_factor = *high;
-  rope.original_max_position_embeddings = *original;
+  rope.original_max_position_embeddings = original_context(scaling, field, label, top_level_original, model_length);
   return rope;
 }
 

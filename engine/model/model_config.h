@@ -12,14 +12,20 @@ namespace r1eval::engine {
 enum class Architecture { kQwen2, kLlama, kQwen3 };
 
 // Rotary embedding frequency scaling. kNone: plain RoPE; kLinear: positions divided by factor;
-// kLlama3: Llama-3.1's wavelength-dependent interpolation.
+// kLlama3: Llama-3.1's wavelength-dependent interpolation; kYarn: YaRN (Qwen3 / QwQ long context,
+// R1-0528-Qwen3-8B): frequencies between beta_fast and beta_slow rotations over the original context
+// blended from kept to divided by factor, and cos and sin multiplied by attention_factor.
 struct RopeScaling {
-  enum class Type { kNone, kLinear, kLlama3 };
+  enum class Type { kNone, kLinear, kLlama3, kYarn };
   Type type = Type::kNone;
   double factor = 1.0;
   double low_freq_factor = 1.0;
   double high_freq_factor = 4.0;
   std::int64_t original_max_position_embeddings = 0;
+  double beta_fast = 32.0;
+  double beta_slow = 1.0;
+  bool truncate = true;           // yarn: correction range rounded outwards to whole dimensions
+  double attention_factor = 1.0;  // yarn: the factor on cos and sin, so attention logits scale by its square
 };
 
 struct ModelConfig {

@@ -100,11 +100,15 @@ inline std::vector<ParityModel> parity_models() {
   qwen3.qwen3 = true;
   qwen3.head_dim = 128;
   qwen3.tied = true;
+  RandomCheckpointSpec qwen3_yarn = qwen3;  // YaRN: other frequencies and a larger attention scale
+  qwen3_yarn.yarn_rope_scaling = true;
+  qwen3_yarn.tied = false;
   return {{"qwen2_bf16_hd64", qwen_bf16},
           {"qwen2_fp32_hd128", qwen_fp32},
           {"llama_bias_fp16_hd64", llama_fp16},
           {"llama_tied_llama3_hd128", llama_tied},
-          {"qwen3_tied_hd128", qwen3}};
+          {"qwen3_tied_hd128", qwen3},
+          {"qwen3_yarn_hd128", qwen3_yarn}};
 }
 
 // The checkpoint of `model`, written fresh by each test process into a folder of its own (ctest runs tests

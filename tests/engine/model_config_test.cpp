@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <stdexcept>
@@ -105,11 +106,18 @@ TEST(ModelConfig, NamesBadFields) {
   EXPECT_NE(config_error(base + R"("hidden_size":64,"hidden_act":"gelu"})").find("hidden_act"), std::string::npos);
   EXPECT_NO_THROW(parse_model_config(base + R"("hidden_size":64,"hidden_act":"swish"})", "c"));  // SiLU in transformers
   EXPECT_NE(config_error(base + R"("hidden_size":64,"torch_dtype":"int8"})").find("torch_dtype"), std::string::npos);
-  EXPECT_NE(config_error(base + R"("hidden_size":64,"rope_scaling":{"rope_type":"yarn","factor":4}})").find("rope_scaling.rope_type"),
+  EXPECT_NE(config_error(base + R"("hidden_size":64,"rope_scaling":{"rope_type":"dynamic","factor":4}})").find("rope_scaling.rope_type"),
             std::string::npos);
   // The type is named even when the config lacks the fields a supported type needs.
   EXPECT_NE(config_error(base + R"("hidden_size":64,"rope_scaling":{"rope_type":"longrope","short_factor":[1]}})")
-                .find("rope_scaling.rope_type': expected default, linear or llama3, not 'longrope'"),
+                .find("rope_scaling.rope_type': expected default, linear, llama3 or yarn, not 'longrope'"),
+            std::string::npos);
+  EXPECT_NE(config_error(base + R"("hidden_size":64,"rope_scaling":{"rope_type":"yarn","factor":4}})")
+                .find("rope_scaling.original_max_position_embeddings"),
+            std::string::npos);  // no model length to fall back on
+  EXPECT_NE(config_error(base + R"("hidden_size":64,"rope_scaling":{"rope_type":"yarn","factor":-4,)"
+                                R"("original_max_position_embeddings":64}})")
+                .find("rope_scaling.factor"),
             std::string::npos);
   EXPECT_NE(config_error(base + R"("hidden_size":64,"rope_scaling":{"rope_type":"llama3","factor":8}})").find("low_freq_factor"),
             std::string::npos);
@@ -158,6 +166,43 @@ TEST(ModelConfig, SlidingWindowSettingsThatSlideNoLayerAreAccepted) {
 
 // RoPE settings are read as transformers 5.x reads them: the rope dict's own theta first, an empty
 // rope_scaling as absent, Llama-3's original length from the top level, the dict, or the model length.
+// YaRN as transformers 5.x reads it (the attention factor from factor, or from mscale / mscale_all_dim,
+// or given; paper defaults for betas), times vLLM's attn_factor, which transformers ignores.
+TEST(ModelConfig, ReadsYarnAsTransformersAndVllmDo) {
+  const std::string base = R"({"architectures":["Qwen3ForCausalLM"],"num_hidden_layers":1,"num_attention_heads":4,)"
+                           R"("intermediate_size":8,"vocab_size":10,"hidden_size":64,"max_position_embeddings":131072,)";
+  // R1-0528-Qwen3-8B's own rope_scaling: its attn_factor cancels YaRN's 0.1 ln 4 + 1.
+  ModelConfig c = parse_model_config(base + R"("rope_scaling":{"attn_factor":0.8782488562869419,"factor":4.0,)"
+                                            R"("original_max_position_embeddings":32768,"rope_type":"yarn"}})", "c");
+  EXPECT_EQ(c.rope_scaling.type, RopeScaling::Type::kYarn);
+  EXPECT_EQ(c.rope_scaling.factor, 4.0);
+  EXPECT_EQ(c.rope_scaling.original_max_position_embeddings, 32768);
+  EXPECT_NEAR(c.rope_scaling.attention_factor, 1.0, 1e-12);
+  EXPECT_EQ(c.rope_scaling.beta_fast, 32.0);
+  EXPECT_EQ(c.rope_scaling.beta_slow, 1.0);
+  EXPECT_TRUE(c.rope_scaling.truncate);
+  // QwQ's card spelling, no attention factor: transformers' 0.1 ln(factor) + 1; a null factor is the ratio
+  // of the context lengths.
+  c = parse_model_config(base + R"("rope_scaling":{"type":"yarn","factor":null,"original_max_position_embeddings":32768}})", "c");
+  EXPECT_EQ(c.rope_scaling.factor, 4.0);
+  EXPECT_NEAR(c.rope_scaling.attention_factor, 0.1 * std::log(4.0) + 1.0, 1e-12);
+  // mscale and mscale_all_dim (DeepSeek-V3's fields): their ratio; zero betas mean the defaults.
+  c = parse_model_config(base + R"("rope_scaling":{"rope_type":"yarn","factor":8.0,"original_max_position_embeddings":256,)"
+                                R"("mscale":2.0,"mscale_all_dim":1.0,"beta_fast":0,"beta_slow":2,"truncate":false}})", "c");
+  EXPECT_NEAR(c.rope_scaling.attention_factor, 1.1721471588322, 1e-12);  // transformers 5.24's value
+  EXPECT_EQ(c.rope_scaling.beta_fast, 32.0);
+  EXPECT_EQ(c.rope_scaling.beta_slow, 2.0);
+  EXPECT_FALSE(c.rope_scaling.truncate);
+  // A given attention_factor is taken as is; the original length from the top level first.
+  c = parse_model_config(base + R"("original_max_position_embeddings":4096,"rope_parameters":{"rope_type":"yarn",)"
+                                R"("factor":2.0,"attention_factor":0.5,"original_max_position_embeddings":8192}})", "c");
+  EXPECT_EQ(c.rope_scaling.attention_factor, 0.5);
+  EXPECT_EQ(c.rope_scaling.original_max_position_embeddings, 4096);
+  EXPECT_NE(config_error(base + R"("rope_scaling":{"rope_type":"yarn","factor":4.0,"attention_factor":-1}})")
+                .find("rope_scaling.attention_factor"),
+            std::string::npos);
+}
+
 TEST(ModelConfig, RopeSettingsFollowTransformersPrecedence) {
   const std::string base = R"({"architectures":["LlamaForCausalLM"],"num_hidden_layers":1,"num_attention_heads":4,)"
                            R"("intermediate_size":8,"vocab_size":10,"hidden_size":64,"max_position_embeddings":4096,)";

@@ -25,6 +25,7 @@ struct RandomCheckpointSpec {
   bool tied = false;
   bool llama_biases = false;         // Llama attention_bias and mlp_bias
   bool llama3_rope_scaling = false;  // Llama 3.1 style frequencies
+  bool yarn_rope_scaling = false;    // YaRN factor 4 with vLLM's attn_factor (the attention scale changes too)
   int head_dim = 0;                  // written to config.json when set; hidden / heads otherwise
 
   int resolved_head_dim() const { return head_dim > 0 ? head_dim : hidden / heads; }
@@ -152,6 +153,12 @@ inline std::filesystem::path write_random_checkpoint(const std::filesystem::path
                                 {"high_freq_factor", 4.0},
                                 {"original_max_position_embeddings", 256}};
     }
+  }
+  if (spec.yarn_rope_scaling) {
+    config["rope_scaling"] = {{"rope_type", "yarn"},
+                              {"factor", 4.0},
+                              {"original_max_position_embeddings", 256},
+                              {"attn_factor", 0.9}};
   }
   write_file(dir / "config.json", config.dump(2));
   return dir;

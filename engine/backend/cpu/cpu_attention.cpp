@@ -26,10 +26,9 @@ float dot(const float* a, const float* b, int n) {
 }  // namespace
 
 void paged_attention(const ForwardBatch& batch, const PagedKvCache& cache, std::int64_t layer, const float* q,
-                     int q_heads, int kv_heads, int head_dim, float* out) {
+                     int q_heads, int kv_heads, int head_dim, float scale, float* out) {
   const std::size_t tokens = batch.num_tokens();
   const int group = q_heads / kv_heads;
-  const float scale = 1.0f / std::sqrt(static_cast<float>(head_dim));
   const std::int32_t block_size = cache.block_size();
   // Which sequence each token belongs to.
   std::vector<std::int32_t> seq_of(tokens);

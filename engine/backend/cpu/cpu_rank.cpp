@@ -12,6 +12,7 @@ namespace r1eval::engine::cpu {
 CpuRank::CpuRank(TransformerWeights weights, std::int32_t block_size, std::int64_t num_blocks)
     : weights_(std::move(weights)),
       inv_freq_(rope_inverse_frequencies(weights_.config)),
+      attention_scale_(attention_logit_scale(weights_.config)),
       cache_(weights_.config.num_hidden_layers, weights_.local_kv_heads, weights_.config.head_dim, block_size,
              num_blocks) {}
 
@@ -59,7 +60,7 @@ std::vector<float> CpuRank::forward(const ForwardBatch& batch, Communicator& com
       std::memcpy(cache_.key(layer_index, slot), k.data() + t * kv_width, n(kv_width) * sizeof(float));
       std::memcpy(cache_.value(layer_index, slot), v.data() + t * kv_width, n(kv_width) * sizeof(float));
     }
-    paged_attention(batch, cache_, layer_index, q.data(), q_heads, kv_heads, head_dim, attn.data());
+    paged_attention(batch, cache_, layer_index, q.data(), q_heads, kv_heads, head_dim, attention_scale_, attn.data());
     linear_forward(attn.data(), tokens, layer.o, proj.data());
     comm.all_reduce_sum(proj);
     for (std::size_t i = 0; i < x.size(); ++i) x[i] += proj[i];
