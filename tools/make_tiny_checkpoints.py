@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes tiny random-weight Qwen2, Llama and Qwen3 checkpoints in the Hugging Face layout, with reference
+"""Writes tiny random-weight Qwen2, Llama, Qwen3 and Phi-3 checkpoints in the Hugging Face layout, with reference
 logits and greedy continuations computed by transformers, into tests/fixtures/engine/.
 
 Needs torch, transformers and safetensors from PyPI (a venv under /tmp or build/):
@@ -22,7 +22,8 @@ import sys
 
 import torch
 from safetensors.torch import save_file
-from transformers import LlamaConfig, LlamaForCausalLM, Qwen2Config, Qwen2ForCausalLM, Qwen3Config, Qwen3ForCausalLM
+from transformers import (LlamaConfig, LlamaForCausalLM, Phi3Config, Phi3ForCausalLM, Qwen2Config, Qwen2ForCausalLM,
+                          Qwen3Config, Qwen3ForCausalLM)
 
 VOCAB = 256
 SEQUENCE_LENGTHS = (96, 64, 40)  # 200 positions of reference logits per model
@@ -87,12 +88,20 @@ MODELS = {
                 "rope_scaling": {"type": "yarn", "factor": 4.0, "original_max_position_embeddings": 256},
                 "sliding_window": None, "max_window_layers": 2, "use_sliding_window": False,
                 "attention_dropout": 0.0}),
+    # Phi-3 / Phi-4 (Phi-4-reasoning's class): q/k/v in one qkv_proj, gate/up in one gate_up_proj, no biases.
+    "phi3_bf16": dict(
+        arch="Phi3ForCausalLM", dtype="bfloat16", seed=17, shards=1,
+        config={**COMMON, "model_type": "phi3", "max_position_embeddings": 4096,
+                "original_max_position_embeddings": 4096, "rms_norm_eps": 1e-5, "rope_theta": 250000.0,
+                "rope_scaling": None, "tie_word_embeddings": False, "sliding_window": None, "pad_token_id": 0,
+                "resid_pdrop": 0.0, "embd_pdrop": 0.0, "attention_dropout": 0.0}),
 }
 
 ARCHITECTURES = {
     "Qwen2ForCausalLM": (Qwen2Config, Qwen2ForCausalLM),
     "LlamaForCausalLM": (LlamaConfig, LlamaForCausalLM),
     "Qwen3ForCausalLM": (Qwen3Config, Qwen3ForCausalLM),
+    "Phi3ForCausalLM": (Phi3Config, Phi3ForCausalLM),
 }
 
 

@@ -125,15 +125,18 @@ ModelConfig parse_model_config(const std::string& json_text, const std::string& 
     config.architecture = Architecture::kLlama;
   } else if (config.architecture_name == "Qwen3ForCausalLM") {
     config.architecture = Architecture::kQwen3;
+  } else if (config.architecture_name == "Phi3ForCausalLM") {
+    config.architecture = Architecture::kPhi3;
   } else {
     throw std::runtime_error(label + ": unsupported architecture '" + config.architecture_name +
-                             "' (supported: Qwen2ForCausalLM, LlamaForCausalLM, Qwen3ForCausalLM)");
+                             "' (supported: Qwen2ForCausalLM, LlamaForCausalLM, Qwen3ForCausalLM, Phi3ForCausalLM)");
   }
   // transformers builds the model from model_type, not from architectures: a config whose two disagree
   // ("LlamaForCausalLM" with model_type "mistral") is another model than the one named.
   if (const auto model_type = json_string(obj, "model_type", label)) {
     const char* expected = config.architecture == Architecture::kQwen2   ? "qwen2"
                            : config.architecture == Architecture::kQwen3 ? "qwen3"
+                           : config.architecture == Architecture::kPhi3  ? "phi3"
                                                                          : "llama";
     if (*model_type != expected)
       bad_field(label, "model_type", std::string("'") + expected + "' for " + config.architecture_name + ", not '" +
@@ -164,7 +167,8 @@ ModelConfig parse_model_config(const std::string& json_text, const std::string& 
   const auto max_positions = json_int(obj, "max_position_embeddings", label);
   if (max_positions && *max_positions <= 0) bad_field(label, "max_position_embeddings", "a positive integer");
   config.max_position_embeddings = max_positions.value_or(0);
-  config.rms_norm_eps = json_number(obj, "rms_norm_eps", label).value_or(1e-6);
+  // Phi3Config's default differs from the others'.
+  config.rms_norm_eps = json_number(obj, "rms_norm_eps", label).value_or(config.architecture == Architecture::kPhi3 ? 1e-5 : 1e-6);
   if (config.rms_norm_eps <= 0) bad_field(label, "rms_norm_eps", "a positive number");
 
   const auto act = json_string(obj, "hidden_act", label);
@@ -191,9 +195,26 @@ ModelConfig parse_model_config(const std::string& json_text, const std::string& 
   if (rope)
     config.rope_scaling = parse_rope_scaling(*rope, rope_field, label, json_int(obj, "original_max_position_embeddings", label),
                                              config.max_position_embeddings);
+  // A rotary embedding over part of each head (Phi-4-mini's 0.75) is not implemented.
+  for (const nlohmann::json* holder : {&obj, rope}) {
+    if (holder == nullptr) continue;
+    const auto partial = json_number(*holder, "partial_rotary_factor", label);
+    if (partial && *partial != 1.0)
+      bad_field(label, holder == &obj ? std::string("partial_rotary_factor") : std::string(rope_field) + ".partial_rotary_factor",
+                "1 (a rotary embedding over part of each head is not supported)");
+  }
+  if (config.architecture == Architecture::kPhi3) {
+    // Phi3Config knows only default and longrope RoPE; it renames yarn and su to longrope.
+    if (config.rope_scaling.type != RopeScaling::Type::kNone)
+      bad_field(label, std::string(rope_field) + ".rope_type", "default for Phi3ForCausalLM (longrope is not supported)");
+    // Every Phi-3 layer slides when sliding_window is set; a window as long as the model changes nothing.
+    const auto window = json_int(obj, "sliding_window", label);
+    if (window && (config.max_position_embeddings == 0 || *window < config.max_position_embeddings))
+      bad_field(label, "sliding_window", "null or at least max_position_embeddings (sliding-window attention is not supported)");
+  }
 
   config.tie_word_embeddings = json_bool(obj, "tie_word_embeddings", label).value_or(false);
-  if (config.architecture != Architecture::kLlama) {
+  if (config.architecture == Architecture::kQwen2 || config.architecture == Architecture::kQwen3) {
     // The R1 distills ship sliding_window values but switch the mechanism off. Which layers slide is
     // transformers' rule: layer_types when given, else with use_sliding_window and a sliding_window (4096
     // when the key is absent; null turns it off) the layers from max_window_layers (default 28) on. A config
@@ -218,6 +239,8 @@ ModelConfig parse_model_config(const std::string& json_text, const std::string& 
     config.qkv_bias = attention_bias;
     config.o_bias = attention_bias;
     config.qk_norm = true;
+  } else if (config.architecture == Architecture::kPhi3) {
+    config.fused_projections = true;  // and no biases anywhere
   } else {
     const bool attention_bias = json_bool(obj, "attention_bias", label).value_or(false);
     config.qkv_bias = attention_bias;

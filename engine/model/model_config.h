@@ -9,7 +9,7 @@
 
 namespace r1eval::engine {
 
-enum class Architecture { kQwen2, kLlama, kQwen3 };
+enum class Architecture { kQwen2, kLlama, kQwen3, kPhi3 };
 
 // Rotary embedding frequency scaling. kNone: plain RoPE; kLinear: positions divided by factor;
 // kLlama3: Llama-3.1's wavelength-dependent interpolation; kYarn: YaRN (Qwen3 / QwQ long context,
@@ -47,6 +47,7 @@ struct ModelConfig {
   bool o_bias = false;    // Llama when attention_bias
   bool mlp_bias = false;  // Llama when mlp_bias
   bool qk_norm = false;   // Qwen3: an RMSNorm over each head of q and of k, before RoPE
+  bool fused_projections = false;  // Phi-3/4: q,k,v stored as one qkv_proj, gate,up as one gate_up_proj
   std::optional<DType> torch_dtype;  // the checkpoint's declared weight dtype, if given
   std::optional<std::int64_t> bos_token_id;
   std::vector<std::int64_t> eos_token_ids;
@@ -54,7 +55,7 @@ struct ModelConfig {
 
 // Parses config.json text. `label` names the file in errors. Throws std::runtime_error with one line
 // "<label>: ..." naming the field; an architecture other than Qwen2ForCausalLM / LlamaForCausalLM /
-// Qwen3ForCausalLM is reported by name.
+// Qwen3ForCausalLM / Phi3ForCausalLM is reported by name.
 ModelConfig parse_model_config(const std::string& json_text, const std::string& label);
 // Reads and parses `<model_dir>/config.json`. The end tokens are generation_config.json's eos_token_id
 // when it names any (what transformers' generate and vLLM stop on), else config.json's.

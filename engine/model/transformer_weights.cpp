@@ -73,6 +73,8 @@ class ShardReader {
   const Checkpoint& checkpoint_;
 };
 
+Range offset(Range range, std::int64_t by) { return Range{range.begin + by, range.end + by}; }
+
 Linear column_parallel(const ShardReader& reader, const std::string& prefix, std::int64_t out, std::int64_t in,
                        Range rows, bool bias) {
   Linear linear{rows.size(), in, reader.rows(prefix + ".weight", out, in, rows), {}};
@@ -195,16 +197,30 @@ LayerWeights TransformerShardReader::layer(std::int64_t n) const {
   LayerWeights layer;
   layer.input_norm = reader.vector(layer_tensor_name(n, "input_layernorm.weight"), hidden);
   layer.post_attention_norm = reader.vector(layer_tensor_name(n, "post_attention_layernorm.weight"), hidden);
-  layer.q = column_parallel(reader, layer_tensor_name(n, "self_attn.q_proj"), q_out, hidden, q_rows_, c.qkv_bias);
-  layer.k = column_parallel(reader, layer_tensor_name(n, "self_attn.k_proj"), kv_out, hidden, kv_rows_, c.qkv_bias);
-  layer.v = column_parallel(reader, layer_tensor_name(n, "self_attn.v_proj"), kv_out, hidden, kv_rows_, c.qkv_bias);
+  if (c.fused_projections) {  // Phi-3: [q | k | v] rows of one matrix, no bias
+    const std::string qkv = layer_tensor_name(n, "self_attn.qkv_proj.weight");
+    const std::int64_t qkv_out = q_out + 2 * kv_out;
+    layer.q = {q_rows_.size(), hidden, reader.rows(qkv, qkv_out, hidden, q_rows_), {}};
+    layer.k = {kv_rows_.size(), hidden, reader.rows(qkv, qkv_out, hidden, offset(kv_rows_, q_out)), {}};
+    layer.v = {kv_rows_.size(), hidden, reader.rows(qkv, qkv_out, hidden, offset(kv_rows_, q_out + kv_out)), {}};
+  } else {
+    layer.q = column_parallel(reader, layer_tensor_name(n, "self_attn.q_proj"), q_out, hidden, q_rows_, c.qkv_bias);
+    layer.k = column_parallel(reader, layer_tensor_name(n, "self_attn.k_proj"), kv_out, hidden, kv_rows_, c.qkv_bias);
+    layer.v = column_parallel(reader, layer_tensor_name(n, "self_attn.v_proj"), kv_out, hidden, kv_rows_, c.qkv_bias);
+  }
   layer.o = row_parallel(reader, layer_tensor_name(n, "self_attn.o_proj"), hidden, q_out, q_rows_, c.o_bias, shard_.rank);
   if (c.qk_norm) {  // one weight per head dimension, shared by all heads: every rank holds it whole
     layer.q_norm = reader.vector(layer_tensor_name(n, "self_attn.q_norm.weight"), c.head_dim);
     layer.k_norm = reader.vector(layer_tensor_name(n, "self_attn.k_norm.weight"), c.head_dim);
   }
-  layer.gate = column_parallel(reader, layer_tensor_name(n, "mlp.gate_proj"), inter, hidden, inter_part_, c.mlp_bias);
-  layer.up = column_parallel(reader, layer_tensor_name(n, "mlp.up_proj"), inter, hidden, inter_part_, c.mlp_bias);
+  if (c.fused_projections) {  // Phi-3: [gate | up] rows of one matrix
+    const std::string gate_up = layer_tensor_name(n, "mlp.gate_up_proj.weight");
+    layer.gate = {inter_part_.size(), hidden, reader.rows(gate_up, 2 * inter, hidden, inter_part_), {}};
+    layer.up = {inter_part_.size(), hidden, reader.rows(gate_up, 2 * inter, hidden, offset(inter_part_, inter)), {}};
+  } else {
+    layer.gate = column_parallel(reader, layer_tensor_name(n, "mlp.gate_proj"), inter, hidden, inter_part_, c.mlp_bias);
+    layer.up = column_parallel(reader, layer_tensor_name(n, "mlp.up_proj"), inter, hidden, inter_part_, c.mlp_bias);
+  }
   layer.down = row_parallel(reader, layer_tensor_name(n, "mlp.down_proj"), hidden, inter, inter_part_, c.mlp_bias,
                             shard_.rank);
   return layer;

@@ -103,12 +103,16 @@ inline std::vector<ParityModel> parity_models() {
   RandomCheckpointSpec qwen3_yarn = qwen3;  // YaRN: other frequencies and a larger attention scale
   qwen3_yarn.yarn_rope_scaling = true;
   qwen3_yarn.tied = false;
+  RandomCheckpointSpec phi3;  // fused q/k/v and gate/up matrices, GQA 4:2
+  phi3.phi3 = true;
+  phi3.dtype = "float32";
   return {{"qwen2_bf16_hd64", qwen_bf16},
           {"qwen2_fp32_hd128", qwen_fp32},
           {"llama_bias_fp16_hd64", llama_fp16},
           {"llama_tied_llama3_hd128", llama_tied},
           {"qwen3_tied_hd128", qwen3},
-          {"qwen3_yarn_hd128", qwen3_yarn}};
+          {"qwen3_yarn_hd128", qwen3_yarn},
+          {"phi3_fp32_hd64", phi3}};
 }
 
 // The checkpoint of `model`, written fresh by each test process into a folder of its own (ctest runs tests

@@ -94,7 +94,7 @@ TEST(ModelConfig, ReadsQwen3Fixture) {
 TEST(ModelConfig, NamesUnknownArchitecture) {
   const std::string message = config_error(R"({"architectures":["MistralForCausalLM"],"hidden_size":8})");
   EXPECT_EQ(message, "config.json: unsupported architecture 'MistralForCausalLM' (supported: Qwen2ForCausalLM, LlamaForCausalLM, "
-                     "Qwen3ForCausalLM)");
+                     "Qwen3ForCausalLM, Phi3ForCausalLM)");
 }
 
 TEST(ModelConfig, NamesBadFields) {
@@ -166,6 +166,29 @@ TEST(ModelConfig, SlidingWindowSettingsThatSlideNoLayerAreAccepted) {
 
 // RoPE settings are read as transformers 5.x reads them: the rope dict's own theta first, an empty
 // rope_scaling as absent, Llama-3's original length from the top level, the dict, or the model length.
+// Phi-3/4 (Phi-4-reasoning): fused projections, Phi3Config's eps default, and what Phi3Config does not
+// support here refused by name: longrope (and yarn, which it renames so), partial rotary, a short window.
+TEST(ModelConfig, ReadsPhi3AndRefusesWhatItCannotRun) {
+  const ModelConfig fixture = load_model_config(testing::fixture_dir("phi3_bf16").string());
+  EXPECT_EQ(fixture.architecture, Architecture::kPhi3);
+  EXPECT_TRUE(fixture.fused_projections);
+  EXPECT_FALSE(fixture.qkv_bias || fixture.o_bias || fixture.mlp_bias || fixture.qk_norm);
+  EXPECT_EQ(fixture.head_dim, 16);
+  const std::string base = R"({"architectures":["Phi3ForCausalLM"],"model_type":"phi3","num_hidden_layers":1,)"
+                           R"("num_attention_heads":4,"intermediate_size":8,"vocab_size":10,"hidden_size":64,)"
+                           R"("max_position_embeddings":32768,)";
+  EXPECT_EQ(parse_model_config(base + R"("rope_theta":500000})", "c").rms_norm_eps, 1e-5);
+  EXPECT_NO_THROW(parse_model_config(base + R"("sliding_window":32768})", "c"));
+  EXPECT_EQ(config_error(base + R"("sliding_window":2047})"),
+            "config.json: field 'sliding_window': expected null or at least max_position_embeddings (sliding-window "
+            "attention is not supported)");
+  EXPECT_NE(config_error(base + R"("rope_scaling":{"type":"yarn","factor":4.0,"original_max_position_embeddings":4096}})")
+                .find("longrope is not supported"),
+            std::string::npos);
+  EXPECT_NE(config_error(base + R"("partial_rotary_factor":0.75})").find("'partial_rotary_factor'"), std::string::npos);
+  EXPECT_NE(config_error(base + R"("model_type":"phi"})").find("model_type"), std::string::npos);
+}
+
 // YaRN as transformers 5.x reads it (the attention factor from factor, or from mscale / mscale_all_dim,
 // or given; paper defaults for betas), times vLLM's attn_factor, which transformers ignores.
 TEST(ModelConfig, ReadsYarnAsTransformersAndVllmDo) {

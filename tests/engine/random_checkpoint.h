@@ -20,6 +20,7 @@ namespace r1eval::engine::testing {
 struct RandomCheckpointSpec {
   bool llama = false;  // Qwen2 otherwise (qkv bias always)
   bool qwen3 = false;  // Qwen3 instead of Qwen2: per-head q/k norms, no biases, head_dim from the field below
+  bool phi3 = false;   // Phi-3 instead of Qwen2: qkv_proj and gate_up_proj fused, no biases
   int hidden = 256, heads = 4, kv_heads = 2, intermediate = 512, vocab = 512, layers = 2;
   std::string dtype = "bfloat16";  // or "float16", "float32"
   bool tied = false;
@@ -29,7 +30,7 @@ struct RandomCheckpointSpec {
   int head_dim = 0;                  // written to config.json when set; hidden / heads otherwise
 
   int resolved_head_dim() const { return head_dim > 0 ? head_dim : hidden / heads; }
-  bool attention_bias() const { return llama ? llama_biases : !qwen3; }
+  bool attention_bias() const { return llama ? llama_biases : !qwen3 && !phi3; }
 };
 
 namespace random_checkpoint_detail {
@@ -69,11 +70,15 @@ inline std::filesystem::path write_random_checkpoint(const std::filesystem::path
     const std::string p = "model.layers." + std::to_string(l) + ".";
     add(p + "input_layernorm.weight", {spec.hidden}, Kind::kNorm);
     add(p + "post_attention_layernorm.weight", {spec.hidden}, Kind::kNorm);
-    for (const auto& [name, rows] : {std::pair<std::string, int>{"q_proj", spec.heads * head_dim},
-                                     {"k_proj", spec.kv_heads * head_dim},
-                                     {"v_proj", spec.kv_heads * head_dim}}) {
-      add(p + "self_attn." + name + ".weight", {rows, spec.hidden}, Kind::kMatrix);
-      if (attention_bias) add(p + "self_attn." + name + ".bias", {rows}, Kind::kBias);
+    if (spec.phi3) {
+      add(p + "self_attn.qkv_proj.weight", {(spec.heads + 2 * spec.kv_heads) * head_dim, spec.hidden}, Kind::kMatrix);
+    } else {
+      for (const auto& [name, rows] : {std::pair<std::string, int>{"q_proj", spec.heads * head_dim},
+                                       {"k_proj", spec.kv_heads * head_dim},
+                                       {"v_proj", spec.kv_heads * head_dim}}) {
+        add(p + "self_attn." + name + ".weight", {rows, spec.hidden}, Kind::kMatrix);
+        if (attention_bias) add(p + "self_attn." + name + ".bias", {rows}, Kind::kBias);
+      }
     }
     if (spec.qwen3) {
       add(p + "self_attn.q_norm.weight", {head_dim}, Kind::kNorm);
@@ -81,8 +86,12 @@ inline std::filesystem::path write_random_checkpoint(const std::filesystem::path
     }
     add(p + "self_attn.o_proj.weight", {spec.hidden, spec.heads * head_dim}, Kind::kMatrix);
     if (spec.llama && spec.llama_biases) add(p + "self_attn.o_proj.bias", {spec.hidden}, Kind::kBias);
-    add(p + "mlp.gate_proj.weight", {spec.intermediate, spec.hidden}, Kind::kMatrix);
-    add(p + "mlp.up_proj.weight", {spec.intermediate, spec.hidden}, Kind::kMatrix);
+    if (spec.phi3) {
+      add(p + "mlp.gate_up_proj.weight", {2 * spec.intermediate, spec.hidden}, Kind::kMatrix);
+    } else {
+      add(p + "mlp.gate_proj.weight", {spec.intermediate, spec.hidden}, Kind::kMatrix);
+      add(p + "mlp.up_proj.weight", {spec.intermediate, spec.hidden}, Kind::kMatrix);
+    }
     add(p + "mlp.down_proj.weight", {spec.hidden, spec.intermediate}, Kind::kMatrix);
     if (spec.llama && spec.llama_biases) {
       add(p + "mlp.gate_proj.bias", {spec.intermediate}, Kind::kBias);
@@ -125,9 +134,12 @@ inline std::filesystem::path write_random_checkpoint(const std::filesystem::path
   std::string image = safetensors_image(header.dump(), 0);
   write_file(dir / "model.safetensors", image + data);
 
-  const char* architecture = spec.llama ? "LlamaForCausalLM" : spec.qwen3 ? "Qwen3ForCausalLM" : "Qwen2ForCausalLM";
+  const char* architecture = spec.llama   ? "LlamaForCausalLM"
+                             : spec.qwen3 ? "Qwen3ForCausalLM"
+                             : spec.phi3  ? "Phi3ForCausalLM"
+                                          : "Qwen2ForCausalLM";
   nlohmann::json config = {{"architectures", {architecture}},
-                           {"model_type", spec.llama ? "llama" : spec.qwen3 ? "qwen3" : "qwen2"},
+                           {"model_type", spec.llama ? "llama" : spec.qwen3 ? "qwen3" : spec.phi3 ? "phi3" : "qwen2"},
                            {"hidden_size", spec.hidden},
                            {"intermediate_size", spec.intermediate},
                            {"num_hidden_layers", spec.layers},
