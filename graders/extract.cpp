@@ -214,6 +214,7 @@ std::string unquote(std::string_view s) {
 }
 
 std::optional<std::string> answer_in_prose(std::string_view x);
+std::optional<std::string> stated_after_verb(std::string_view sentence);
 
 // The number or math span `s` starts with ("1024", "$\frac{1}{2}$", "-3/4"), or none.
 std::optional<std::string> opening_value(std::string_view s) {
@@ -327,13 +328,24 @@ bool judges_the_answer(std::string_view x) {
   return std::find(kWords.begin(), kWords.end(), first) != kWords.end();
 }
 
+// True when a phrase's X says what the answer is not, or only bounds it ("the answer is not 5", "... is
+// less than 5", "... cannot be 5"): no statement of the answer.
+bool denies_or_bounds(std::string_view x) {
+  const std::string lower = ascii_lower_word(x.substr(0, std::min<size_t>(x.size(), 24)));
+  for (std::string_view opening : {"not ", "not:", "never ", "no longer ", "less than", "greater than", "more than",
+                                   "fewer than", "at least", "at most", "unlikely", "cannot", "can't", "isn't",
+                                   "different from", "neither ", "bigger than", "smaller than", "larger than"})
+    if (lower.starts_with(opening)) return true;
+  return false;
+}
+
 // "the final answer is X": X up to the end of the line or a sentence end (at most kPhraseChars), from the
 // last such phrase: the answer X starts with (leading_answer), else what X states (answer_in_prose: "Final
 // Answer: The largest $n$ is 34" -> "34"). A last phrase that only judges the answer ("To double-check that
 // the answer is reasonable, ...") defers to the phrase before it. `after_box` (the text after a response's
 // last box): only "final answer is", and only an X that starts with its answer ("is $12$", "is 12",
 // "is x = 3"; not "is independent of $a$", "is obtained by adding").
-std::optional<std::string> answer_phrase(std::string_view text, bool after_box = false) {
+std::optional<std::string> answer_phrase(std::string_view text, bool after_box = false, bool* denied = nullptr) {
   static constexpr std::array<std::string_view, 4> kPhrases = {"final answer is", "answer is:", "answer is",
                                                                "answer:"};
   constexpr size_t kPhraseChars = 500;
@@ -359,7 +371,7 @@ std::optional<std::string> answer_phrase(std::string_view text, bool after_box =
     size_t e = i;
     bool in_math = false;
     while (e < text.size() && e - i < kPhraseChars && text[e] != '\n') {
-      if (text[e] == '$') in_math = !in_math;
+      if (text[e] == '$' && (e == 0 || text[e - 1] != '\\')) in_math = !in_math;  // "\$18" is money, not math
       // A period followed by a space or the end ends the sentence, unless it sits inside math or a number.
       if (!in_math && text[e] == '.' && (e + 1 == text.size() || is_space(text[e + 1]))) break;
       ++e;
@@ -374,6 +386,21 @@ std::optional<std::string> answer_phrase(std::string_view text, bool after_box =
       return leading_answer(x);
     }
     if (judges_the_answer(x)) continue;
+    if (denies_or_bounds(x)) {
+      // "not 13; it is 12", "not 13 but 12": the correction states it.
+      const std::string lower_x = ascii_lower_word(x);
+      for (std::string_view turn : {";", ", but", " but", ", it", ", rather", ", instead"}) {
+        const size_t at = lower_x.find(turn);
+        if (at == std::string::npos) continue;
+        const std::string rest = trim(std::string_view(x).substr(at + turn.size()));
+        if (auto stated = stated_after_verb(rest)) return stated;
+        if (!has_prose_word(rest))
+          if (auto lead = leading_answer(rest)) return lead;
+        break;
+      }
+      if (denied) *denied = true;  // an earlier phrase may still state it; no later sentence does
+      continue;
+    }
     // "the answer is indeed 12", "... is therefore $5$": the adverb is not part of the answer.
     for (std::string_view adverb : {"indeed", "actually", "clearly", "therefore", "thus", "just", "simply",
                                     "exactly", "then", "still", "now", "hence"}) {
@@ -525,14 +552,29 @@ std::optional<std::string> answer_in_prose(std::string_view x) {
 }
 
 // The text before the first end-of-turn marker: generation that ran past the end of its turn is not part
-// of the response ("... is 2/3. <|im_start|>user ...").
+// of the response ("... is 2/3. <|im_start|>user ...", "12.</s>", "12<end_of_turn>"). A role header the
+// response opens with ("<|im_start|>assistant\n", Llama 3's "<|start_header_id|>assistant<|end_header_id|>")
+// is its own turn's, skipped.
 std::string_view before_end_of_turn(std::string_view text) {
+  size_t start = 0;
+  for (const auto& [open, close] : {std::pair<std::string_view, std::string_view>{"<|im_start|>", "\n"},
+                                    {"<|start_header_id|>", "<|end_header_id|>"}}) {
+    size_t at = start;
+    while (at < text.size() && is_space(text[at])) ++at;
+    if (text.substr(at).starts_with(open)) {
+      const size_t end = text.find(close, at + open.size());
+      if (end != std::string_view::npos && end - at <= 40) start = end + close.size();
+    }
+  }
   size_t cut = text.size();
   for (std::string_view marker : {std::string_view("<|im_start|>"), std::string_view("<|im_end|>"),
                                   std::string_view("<|endoftext|>"), std::string_view("<|eot_id|>"),
-                                  std::string_view("<|eom_id|>"), std::string_view("<|start_header_id|>"), std::string_view("<\xef\xbd\x9c" "end\xe2\x96\x81" "of\xe2\x96\x81" "sentence\xef\xbd\x9c>")})
-    cut = std::min(cut, text.find(marker));
-  return text.substr(0, cut);
+                                  std::string_view("<|eom_id|>"), std::string_view("<|start_header_id|>"),
+                                  std::string_view("</s>"), std::string_view("<end_of_turn>"),
+                                  std::string_view("<|end|>"), std::string_view("<|return|>"),
+                                  std::string_view("<\xef\xbd\x9c" "end\xe2\x96\x81" "of\xe2\x96\x81" "sentence\xef\xbd\x9c>")})
+    cut = std::min(cut, text.find(marker, start));
+  return text.substr(start, cut - start);
 }
 
 // The last sentence of a text, without a closing "I hope it is correct." formula.
@@ -559,9 +601,14 @@ std::string_view last_sentence(std::string_view text) {
 // span is taken as a span); none when it holds no digit.
 std::optional<std::string> bare_statement(std::string_view sentence) {
   std::string t = trim(sentence);
-  while (!t.empty() && (t.back() == '*' || t.back() == '.')) t.pop_back();
+  // Emphasis around it ("**42**", "`42`", "<b>42</b>") and a lead-in sign ("= 42" closing a computation,
+  // "∴ 42") are not the answer.
+  for (std::string_view tag : {"<b>", "</b>", "<strong>", "</strong>"})
+    for (size_t at = t.find(tag); at != std::string::npos; at = t.find(tag)) t.erase(at, tag.size());
+  while (!t.empty() && (t.back() == '*' || t.back() == '.' || t.back() == '`')) t.pop_back();
   size_t lead = 0;
-  while (lead < t.size() && t[lead] == '*') ++lead;
+  while (lead < t.size() && (t[lead] == '*' || t[lead] == '`' || t[lead] == '=' || t[lead] == ' ')) ++lead;
+  if (t.substr(lead).starts_with("\xe2\x88\xb4")) lead += 3;  // ∴
   t = trim(std::string_view(t).substr(lead));
   if (t.empty() || t.size() > kShortResponseChars || t.find('$') != std::string::npos ||
       t.find("\\[") != std::string::npos || t.find("\\(") != std::string::npos ||
@@ -694,6 +741,44 @@ std::optional<std::string> stated_after_verb(std::string_view sentence) {
   return std::nullopt;
 }
 
+// The text without closing lines that hold only markup: a closing tag ("</answer>", "</solution>"), a code
+// fence, a rule ("---"). The GRPO format "<answer>\n12\n</answer>" states 12 on the line before.
+std::string_view without_closing_markup(std::string_view text) {
+  while (true) {
+    size_t e = text.size();
+    while (e > 0 && is_space(text[e - 1])) --e;
+    size_t b = e;
+    while (b > 0 && text[b - 1] != '\n') --b;
+    const std::string_view line = text.substr(b, e - b);
+    const bool tag = line.size() >= 4 && line.starts_with("</") && line.back() == '>' &&
+                     std::all_of(line.begin() + 2, line.end() - 1, [](char c) { return is_letter(c) || c == '_'; });
+    const bool rule = line.size() >= 3 && std::all_of(line.begin(), line.end(), [&](char c) { return c == line[0]; }) &&
+                      (line[0] == '-' || line[0] == '*' || line[0] == '_' || line[0] == '=');
+    const bool fence = line.starts_with("```") && std::all_of(line.begin(), line.end(), [](char c) { return c == '`'; });
+    if (line.empty() || !(tag || rule || fence) || b == 0) return text.substr(0, e);
+    text = text.substr(0, b);
+  }
+}
+
+// GSM8K's closing line "#### 18" (also "#### $18", "#### 1,000 dollars" as the last line): the value after
+// the marker. A markdown heading ("#### 1. Setting up") is prose, not an answer.
+std::optional<std::string> hash_marked_answer(std::string_view text) {
+  size_t at = text.rfind("####");
+  while (at != std::string_view::npos && at > 0 && text[at - 1] == '#') at = at >= 2 ? text.rfind("####", at - 2) : std::string_view::npos;
+  if (at == std::string_view::npos || (at > 0 && text[at - 1] != '\n')) return std::nullopt;
+  const size_t line_end = std::min(text.size(), text.find('\n', at));
+  std::string x = trim(text.substr(at + 4, line_end - at - 4));
+  const bool last_line = trim(text.substr(line_end)).empty();
+  if (x.empty() || x.size() > kShortResponseChars) return std::nullopt;
+  // A plain-text currency sign ("$18", "$70,000") opens no math.
+  if (x[0] == '$' && x.find('$', 1) == std::string::npos) x.erase(0, 1);
+  if (x.empty() || !(std::isdigit(static_cast<unsigned char>(x[0])) || x[0] == '-' || x[0] == '.' || x[0] == '$' || x[0] == '\\'))
+    return std::nullopt;
+  if (has_prose_word(x) && !last_line) return std::nullopt;
+  if (auto lead = leading_answer(x)) return lead;
+  return std::nullopt;
+}
+
 // True when the text stops without closing its last sentence or formula ("... However, in Step ").
 bool looks_cut_off(std::string_view text) {
   size_t e = text.size();
@@ -757,8 +842,19 @@ std::vector<BoxSpan> find_boxes(std::string_view text, bool* unclosed_last) {
 
 namespace {
 
+// True when the words right before a box deny it ("is not $\boxed{5}$", "isn't \boxed{5}").
+bool denied_box(std::string_view text, size_t box_begin) {
+  size_t e = box_begin;
+  while (e > 0 && (is_space(text[e - 1]) || text[e - 1] == '$' || text[e - 1] == '(' || text[e - 1] == '\\')) --e;
+  size_t b = e;
+  while (b > 0 && (is_letter(text[b - 1]) || text[b - 1] == '\'')) --b;
+  const std::string word = ascii_lower_word(text.substr(b, e - b));
+  return word == "not" || word.ends_with("n't");
+}
+
 // The answer held by the boxes of `text`: the last box, or the list its closing sentence's boxes form.
 ExtractedAnswer boxed_answer(std::vector<BoxSpan> boxes, std::string_view text) {
+  while (!boxes.empty() && denied_box(text, boxes.back().begin)) boxes.pop_back();
   while (boxes.size() >= 2 &&
          rejects_next_box(text.substr(boxes[boxes.size() - 2].end, boxes.back().begin - boxes[boxes.size() - 2].end)))
     boxes.pop_back();
@@ -781,7 +877,9 @@ ExtractedAnswer boxed_answer(std::vector<BoxSpan> boxes, std::string_view text) 
 
 }  // namespace
 
-std::string_view answer_part(std::string_view response) { return text_after_think(before_end_of_turn(response)); }
+std::string_view answer_part(std::string_view response) {
+  return without_closing_markup(text_after_think(before_end_of_turn(response)));
+}
 
 ExtractedAnswer extract_final_answer(std::string_view response) {
   const std::string_view text = answer_part(response);
@@ -806,7 +904,10 @@ ExtractedAnswer extract_final_answer(std::string_view response) {
     return {std::move(a), source};
   };
   if (thinking_unfinished) return {};
-  if (auto phrase = answer_phrase(text)) return found(std::move(phrase), AnswerSource::kFinalAnswerPhrase);
+  if (auto marked = hash_marked_answer(text)) return found(std::move(marked), AnswerSource::kFinalAnswerPhrase);
+  bool denied = false;
+  if (auto phrase = answer_phrase(text, false, &denied)) return found(std::move(phrase), AnswerSource::kFinalAnswerPhrase);
+  if (denied) return {};  // "The answer is not 5.": the sentence states no answer
   // A response cut off mid-sentence (generation limit) is not graded by whatever math it last wrote.
   if (!looks_cut_off(text)) {
     // The conclusion: what the last sentence states ("Therefore, there are 12 sequences.", "The minimum

@@ -239,5 +239,43 @@ TEST(ExtractFinal, ThinkingThatNeverClosedStatesOnlyABox) {
   EXPECT_EQ(extract_final_answer("<think>\nok\n</think>\nThe answer is 42.").answer, "42");
 }
 
+// Styles of other tools and models than R1's (GSM8K, lm-eval Minerva, chat markers of other families, the
+// GRPO answer tags): each states its answer where these read it.
+TEST(ExtractFinal, OtherFamiliesMarkTheirAnswersSo) {
+  const std::vector<std::pair<const char*, const char*>> cases = {
+      {"She makes 9 * 2 = 18 dollars.\n#### 18", "18"},
+      {"So she makes 18 dollars.\n#### $18", "18"},
+      {"Profit is computed.\n#### $70,000", "70,000"},
+      {"The total is 1000.\n#### 1000 dollars", "1000"},
+      {"#### 1. Setting up\nWe find x = 3. Hence the value is 5.", "5"},  // a heading, not a GSM8K answer
+      {"The answer is \\$18. I hope it is correct.", "\\$18"},
+      {"Final Answer: The final answer is $\\$36$. I hope it is correct.", "$\\$36$"},
+      {"The answer is 12.</s>", "12"},
+      {"The answer is 12<end_of_turn>", "12"},
+      {"The answer is 12.<|end|><|endoftext|>", "12"},
+      {"<|im_start|>assistant\n$\\boxed{12}$", "12"},
+      {"<|start_header_id|>assistant<|end_header_id|>\n\nThe answer is 12.<|eot_id|>", "12"},
+      {"Let me think.\n<answer>\n12\n</answer>", "12"},
+      {"Result:\n12\n```", "12"},
+      {"Result:\n12\n---", "12"},
+      {"3 \\times 4\n= 12", "12"},
+      {"So:\n`12`", "12"},
+      {"So:\n<b>12</b>", "12"},
+  };
+  for (const auto& [response, answer] : cases) EXPECT_EQ(extract_final_answer(response).answer, answer) << response;
+}
+
+// A sentence that denies or only bounds a value states no answer, unless it goes on to correct it.
+TEST(ExtractFinal, ADeniedOrBoundedValueIsNoAnswer) {
+  for (const char* r : {"The answer is not 5.", "Answer: not 5", "The answer is less than 5.", "The answer is at least 5.",
+                        "The answer cannot be 5. The answer is never 5.", "The final answer is not $\\boxed{5}$.",
+                        "It isn't \\boxed{5}."})
+    EXPECT_EQ(extract_final_answer(r).answer, std::nullopt) << r;
+  EXPECT_EQ(extract_final_answer("The answer is not 13; it is 12.").answer, "12");
+  EXPECT_EQ(extract_final_answer("The answer is not 13 but 12.").answer, "12");
+  EXPECT_EQ(extract_final_answer("The answer is 6. Note the answer is not 5.").answer, "6");
+  EXPECT_EQ(extract_final_answer("So it is $\\boxed{6}$. It is not $\\boxed{5}$.").answer, "6");
+}
+
 }  // namespace
 }  // namespace r1eval::graders
