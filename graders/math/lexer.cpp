@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <cstring>
+#include <string>
+#include <tuple>
 
 #include "graders/math/number_words.h"
 
@@ -414,6 +417,13 @@ class Lexer {
       push(TokenKind::kWord, inner);
       return;
     }
+    // A unit of one word over another ("\text{ m/s}", "\mathrm{km/h}") is one unit, not a division.
+    if (const size_t slash = inner.find('/'); slash != std::string::npos && slash > 0 && slash + 1 < inner.size() &&
+        inner.find('/', slash + 1) == std::string::npos &&
+        std::all_of(inner.begin(), inner.end(), [](char c) { return is_letter(c) || c == '/'; })) {
+      push(TokenKind::kWord, inner);
+      return;
+    }
     // "5 \text{ (five)}": words in parentheses annotate the math before them.
     if (text_mode && inner.size() >= 5 && inner.front() == '(' && inner.back() == ')' &&
         only_letters_and_spaces(trim(std::string_view(inner).substr(1, inner.size() - 2)))) {
@@ -441,8 +451,12 @@ namespace {
 // Unicode math symbols that model output puts in a box ("−5", "π", "30°", "x ≤ 3"), as the TeX they stand
 // for; other non-ASCII text is left as it is.
 std::string with_unicode_symbols_as_tex(std::string_view s) {
-  static constexpr std::array<std::pair<std::string_view, std::string_view>, 15> kSymbols = {{
+  static constexpr std::pair<std::string_view, std::string_view> kSymbols[] = {  // sized by its entries
       {"\xe2\x88\x92", "-"},          // U+2212 minus sign
+      {"\xe2\x80\x93", "-"},          // en dash, written for a minus ("–9")
+      {"\xe2\x80\x90", "-"},          // hyphen
+      {"\xe2\x80\x91", "-"},          // non-breaking hyphen
+      {"\xc2\xb1", "\\pm "},         // plus-minus sign
       {"\xcf\x80", "\\pi "},          // pi
       {"\xe2\x88\x9a", "\\sqrt"},     // square root
       {"\xc3\x97", "\\times "},       // multiplication sign
@@ -453,11 +467,9 @@ std::string with_unicode_symbols_as_tex(std::string_view s) {
       {"\xe2\x89\xa5", "\\ge "},      // greater-than or equal
       {"\xe2\x89\xa0", "\\ne "},      // not equal
       {"\xe2\x88\x9e", "\\infty "},   // infinity
-      {"\xc2\xb2", "^2"},             // superscript two
-      {"\xc2\xb3", "^3"},             // superscript three
       {"\xe2\x88\xaa", "\\cup "},     // union
       {"\xe2\x88\xa9", "\\cap "},     // intersection
-  }};
+  };
   // Vulgar fractions ("½"); after a digit ("3½", a mixed number) they are left unread rather than multiplied.
   static constexpr std::array<std::pair<std::string_view, std::string_view>, 18> kFractions = {{
       {"\xc2\xbd", "\\frac{1}{2}"}, {"\xc2\xbc", "\\frac{1}{4}"}, {"\xc2\xbe", "\\frac{3}{4}"},
@@ -478,10 +490,40 @@ std::string with_unicode_symbols_as_tex(std::string_view s) {
     }
     return false;
   };
+  // Superscript digits and signs, a run of them one exponent ("10⁻⁵" is 10^{-5}, "x²" is x^{2}).
+  static constexpr std::array<std::pair<std::string_view, char>, 12> kSuperscripts = {{
+      {"\xe2\x81\xb0", '0'}, {"\xc2\xb9", '1'}, {"\xc2\xb2", '2'}, {"\xc2\xb3", '3'},
+      {"\xe2\x81\xb4", '4'}, {"\xe2\x81\xb5", '5'}, {"\xe2\x81\xb6", '6'}, {"\xe2\x81\xb7", '7'},
+      {"\xe2\x81\xb8", '8'}, {"\xe2\x81\xb9", '9'}, {"\xe2\x81\xba", '+'}, {"\xe2\x81\xbb", '-'},
+  }};
+  const auto superscript_at = [&](size_t i) -> std::pair<size_t, char> {
+    for (const auto& [symbol, c] : kSuperscripts)
+      if (s.compare(i, symbol.size(), symbol) == 0) return {symbol.size(), c};
+    return {0, 0};
+  };
   std::string out;
   out.reserve(s.size());
   for (size_t i = 0; i < s.size();) {
     bool replaced = false;
+    if (auto [length, c] = superscript_at(i); length > 0) {
+      std::string exponent;
+      for (; length > 0; std::tie(length, c) = superscript_at(i)) {
+        exponent += c;
+        i += length;
+      }
+      out += "^{" + exponent + "}";
+      continue;
+    }
+    // "√51" is the root of 51 (TeX's \sqrt51 would take one digit), "√(x+1)" of x+1.
+    if (s.compare(i, 3, "\xe2\x88\x9a") == 0) {
+      size_t e = i + 3;
+      while (e < s.size() && (is_digit(s[e]) || s[e] == '.')) ++e;
+      if (e > i + 3) {
+        out += "\\sqrt{" + std::string(s.substr(i + 3, e - i - 3)) + "}";
+        i = e;
+        continue;
+      }
+    }
     if (static_cast<unsigned char>(s[i]) >= 0x80) {
       replaced = (!out.empty() && is_digit(out.back())) ? false : replace_from(kFractions, i, out);
       if (!replaced) replaced = replace_from(kSymbols, i, out);
@@ -518,10 +560,77 @@ std::string with_choose_as_binom(std::string s) {
 
 }  // namespace
 
+// Plain-text shorthands as the TeX they stand for: "\degree" and "30^o" as degrees, "sqrt(51)" and
+// "\sqrt(51)" as \sqrt{51}, "2 1/2" as the mixed number 2\frac{1}{2} (not 2 times 1/2). Empty when none occurs.
+std::string with_plain_shorthands_as_tex(std::string_view s) {
+  const bool any = s.find("\\degree") != std::string_view::npos || s.find("^o") != std::string_view::npos ||
+                   s.find("sqrt(") != std::string_view::npos || s.find('/') != std::string_view::npos;
+  if (!any) return {};
+  std::string out;
+  bool changed = false;
+  for (size_t i = 0; i < s.size();) {
+    if (s.compare(i, 7, "\\degree") == 0 && (i + 7 == s.size() || !is_letter(s[i + 7]))) {
+      out += "^\\circ ";
+      i += 7;
+      changed = true;
+      continue;
+    }
+    if (s.compare(i, 2, "^o") == 0 && (i + 2 == s.size() || !is_letter(s[i + 2])) && i > 0 && is_digit(s[i - 1])) {
+      out += "^\\circ ";
+      i += 2;
+      changed = true;
+      continue;
+    }
+    const bool command = s.compare(i, 6, "\\sqrt(") == 0;
+    const bool word = !command && s.compare(i, 5, "sqrt(") == 0 && (i == 0 || (!is_letter(s[i - 1]) && s[i - 1] != '\\'));
+    if (command || word) {
+      const size_t open = i + (command ? 5 : 4);
+      int depth = 0;
+      size_t close = open;
+      for (; close < s.size(); ++close) {
+        if (s[close] == '(') ++depth;
+        if (s[close] == ')' && --depth == 0) break;
+      }
+      if (close < s.size()) {
+        out += "\\sqrt{" + std::string(s.substr(open + 1, close - open - 1)) + "}";
+        i = close + 1;
+        changed = true;
+        continue;
+      }
+    }
+    // A whole number, one space, a proper fraction a/b of whole numbers, standing alone: a mixed number.
+    if (is_digit(s[i]) && (i == 0 || !(is_digit(s[i - 1]) || is_letter(s[i - 1]) || std::strchr(".,/^_}\\", s[i - 1])))) {
+      size_t a = i;
+      while (a < s.size() && is_digit(s[a])) ++a;
+      size_t b = a + 1;
+      while (b < s.size() && is_digit(s[b])) ++b;
+      size_t c = b + 1;
+      while (c < s.size() && is_digit(s[c])) ++c;
+      if (a < s.size() && s[a] == ' ' && b > a + 1 && b < s.size() && s[b] == '/' && c > b + 1 &&
+          (c == s.size() || !(is_digit(s[c]) || s[c] == '.' || s[c] == '/' || s[c] == '^' || s[c] == '('))) {
+        const std::string numerator(s.substr(a + 1, b - a - 1)), denominator(s.substr(b + 1, c - b - 1));
+        if (numerator.size() < 10 && denominator.size() < 10 && std::stoll(numerator) < std::stoll(denominator)) {
+          out += std::string(s.substr(i, a - i)) + "\\frac{" + numerator + "}{" + denominator + "}";
+          i = c;
+          changed = true;
+          continue;
+        }
+      }
+      out.append(s.substr(i, a - i));
+      i = a;
+      continue;
+    }
+    out += s[i++];
+  }
+  return changed ? out : std::string();
+}
+
 std::vector<Token> tokenize(std::string_view answer, WorkBudget& budget) {
   std::vector<Token> tokens;
   const bool ascii = std::all_of(answer.begin(), answer.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
   std::string rewritten = ascii ? std::string() : with_unicode_symbols_as_tex(answer);
+  if (std::string plain = with_plain_shorthands_as_tex(ascii ? answer : std::string_view(rewritten)); !plain.empty())
+    rewritten = std::move(plain);
   if ((ascii ? answer : std::string_view(rewritten)).find("\\choose") != std::string_view::npos)
     rewritten = with_choose_as_binom(std::string(ascii ? answer : std::string_view(rewritten)));
   const bool changed = !rewritten.empty();

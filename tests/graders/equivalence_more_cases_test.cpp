@@ -231,5 +231,19 @@ TEST(EquivalenceNearMisses, ChooseAndSetBuilderNotation) {
   });
 }
 
+// Plain-text and Unicode shorthands of other models' answers: a mixed number "2 1/2", roots "√51" and
+// "sqrt(51)", units over units, degree spellings, "±", an en dash for minus, superscript exponents.
+TEST(EquivalenceNearMisses, PlainTextAndUnicodeShorthands) {
+  check_all({
+      {"\\frac52", "2 1/2", true}, {"1", "2 1/2", false}, {"68.5", "137 1/2", false}, {"137\\frac12", "137 1/2", true},
+      {"\\sqrt{51}", "\u221a51", true}, {"\\sqrt5", "\u221a51", false}, {"\\sqrt{51}", "sqrt(51)", true},
+      {"\\sqrt{51}", "\\sqrt(51)", true}, {"\\sqrt{x+1}", "\u221a(x+1)", true},
+      {"12", "12 \\text{ m/s}", true}, {"12", "12 \\, \\mathrm{km/h}", true}, {"13", "12 \\text{ m/s}", false},
+      {"90^\\circ", "90\\degree", true}, {"30^\\circ", "30^o", true}, {"1 \\pm \\sqrt{19}", "1 \u00b1 \u221a19", true},
+      {".0000672", "6.72\u00d710\u207b\u2075", true}, {"-9", "\u20139", true}, {"9", "\u20139", false},
+      {"x^{2}", "x\u00b2", true}, {"x^{12}", "x\u00b9\u00b2", true},
+  });
+}
+
 }  // namespace
 }  // namespace r1eval::graders
