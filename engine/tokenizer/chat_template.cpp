@@ -121,6 +121,7 @@ std::string render_checkpoint_chat(const Tokenizer& tokenizer, const std::vector
   if (tokenizer.bos_token()) context["bos_token"] = *tokenizer.bos_token();
   if (tokenizer.eos_token()) context["eos_token"] = *tokenizer.eos_token();
   if (tokenizer.pad_token()) context["pad_token"] = *tokenizer.pad_token();
+  for (const auto& [name, text] : tokenizer.other_special_tokens()) context[name] = text;
   try {
     return parsed_template(*tokenizer.chat_template()).render(context);
   } catch (const jinja::JinjaError& e) {

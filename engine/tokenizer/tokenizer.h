@@ -53,6 +53,9 @@ class Tokenizer {
   const std::optional<std::string>& bos_token() const { return spec_.bos_token; }
   const std::optional<std::string>& eos_token() const { return spec_.eos_token; }
   const std::optional<std::string>& pad_token() const { return spec_.pad_token; }
+  const std::vector<std::pair<std::string, std::string>>& other_special_tokens() const {
+    return spec_.other_special_tokens;
+  }
   const std::optional<std::string>& chat_template() const { return spec_.chat_template; }
 
  private:

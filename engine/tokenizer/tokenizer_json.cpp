@@ -264,6 +264,8 @@ void read_config(const std::filesystem::path& path, TokenizerSpec& spec) {
   spec.bos_token = token_text(r, config, "bos_token");
   spec.eos_token = token_text(r, config, "eos_token");
   spec.pad_token = token_text(r, config, "pad_token");
+  for (const char* key : {"unk_token", "sep_token", "cls_token", "mask_token"})
+    if (auto text = token_text(r, config, key)) spec.other_special_tokens.emplace_back(key, std::move(*text));
   if (const auto it = config.find("chat_template"); it != config.end()) {
     if (it->is_string()) spec.chat_template = it->get<std::string>();
     // Several named templates ([{"name": "default", "template": ...}, {"name": "tool_use", ...}]): the default.

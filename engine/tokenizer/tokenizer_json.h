@@ -32,6 +32,9 @@ struct TokenizerSpec {
   std::vector<std::uint32_t> prefix_ids, suffix_ids;  // added around the text by encode(add_special_tokens)
   // From tokenizer_config.json (absent fields stay empty).
   std::optional<std::string> bos_token, eos_token, pad_token, chat_template;
+  // unk_token, sep_token, cls_token, mask_token as tokenizer_config.json names them: transformers hands every
+  // special token it knows to the chat template, so a template may print any of them.
+  std::vector<std::pair<std::string, std::string>> other_special_tokens;
 };
 
 // Parses `tokenizer_json`; when `tokenizer_config` is given and exists, reads bos/eos/pad tokens and

@@ -115,6 +115,16 @@ TEST(TokenizerChatTemplate, OtherCheckpointsArePromptedWithTheirOwnTemplate) {
   }
 }
 
+// transformers hands the template every special token tokenizer_config.json names, unk_token included.
+TEST(TokenizerChatTemplate, TheTemplateSeesEverySpecialTokenOfTheConfig) {
+  const auto dir = tokenizer_folder_with("special_tokens", "[{{ unk_token }}|{{ sep_token }}|{{ mask_token is defined }}]");
+  nlohmann::json config = nlohmann::json::parse(std::ifstream(dir / "tokenizer_config.json"));
+  config["unk_token"] = "<unk>";
+  config["sep_token"] = {{"content", "<sep>"}, {"lstrip", false}};
+  std::ofstream(dir / "tokenizer_config.json") << config.dump();
+  EXPECT_EQ(render_checkpoint_chat(Tokenizer::from_folder(dir), {{"user", "x"}}), "[<unk>|<sep>|False]");
+}
+
 TEST(TokenizerChatTemplate, UnknownRoleIsRejectedWithItsIndex) {
   try {
     render_chat(ChatTemplateKind::kR1Distill, {{"user", "a"}, {"tool", "b"}});

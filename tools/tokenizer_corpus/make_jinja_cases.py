@@ -1042,6 +1042,14 @@ ERRORS = [
     ("err/length_of_none", "{{ none | length }}", {}),
     ("err/length_of_number", "{{ 5 | length }}", {}),
 ]
+# For-else runs unless a pass reached the end of its body; a set block keeps its own names; ".0" is an item.
+FEATURES += [
+    ("loop/else_after_break", "{% for i in [1, 2] %}{% break %}{% else %}E{% endfor %}", {}),
+    ("loop/else_after_every_continue", "{% for i in [1, 2] %}{% continue %}x{% else %}E{% endfor %}", {}),
+    ("loop/no_else_after_a_finished_pass", "{% for i in [1, 2] %}{{ i }}{% if i == 2 %}{% break %}{% endif %}{% else %}E{% endfor %}", {}),
+    ("set/block_scope", "{% set x %}{% set y = 1 %}a{% endset %}[{{ x }}][{{ y }}]", {}),
+    ("expr/dot_integer_is_item", "{{ [5, 6].1 }} {{ messages.0.role }}", {"messages": [{"role": "user", "content": "hi"}]}),
+]
 # Printing `''.__class__` alone is not an error: the sandbox returns an undefined that prints as ''.
 FEATURES.append(("sandbox/unsafe_attr_prints_empty", "[{{ ''.__class__ }}][{{ messages.__len__ }}]", {}))
 FEATURES.append(("sandbox/format_dunder_prints_empty", "[{{ '{0.__class__}'.format('x') }}]", {}))

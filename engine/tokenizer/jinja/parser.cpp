@@ -301,9 +301,22 @@ class ExprParser {
     for (;;) {
       if (at_operator(".")) {
         ++i_;
+        if (!done() && t_[i_].kind == TokenKind::kInteger) {  // "messages.0" is messages[0], as jinja2 reads it
+          ExprPtr index = make(Expr::Kind::kLiteral, line_);
+          try {
+            index->value = Value(static_cast<std::int64_t>(std::stoll(t_[i_].text)));
+          } catch (const std::exception&) {
+            fail(line_, "number out of range: " + t_[i_].text);
+          }
+          ++i_;
+          ExprPtr item = make(Expr::Kind::kItem, line_);
+          item->args.push_back(std::move(e));
+          item->args.push_back(std::move(index));
+          e = std::move(item);
+          continue;
+        }
         ExprPtr a = make(Expr::Kind::kAttribute, line_);
-        if (!done() && t_[i_].kind == TokenKind::kInteger) a->name = t_[i_++].text;
-        else a->name = name();
+        a->name = name();
         a->args.push_back(std::move(e));
         e = std::move(a);
       } else if (at_operator("[")) {

@@ -218,7 +218,9 @@ class Renderer {
       case Stmt::Kind::kSet: assign(s, eval(*s.expr)); return Flow::kNormal;
       case Stmt::Kind::kSetBlock: {
         std::string captured;
+        frames_.emplace_back();  // names set inside the block stay there, as in jinja2
         run(s.bodies[0], captured);
+        frames_.pop_back();
         frames_.back()[s.targets[0]] = Value(std::move(captured));
         return Flow::kNormal;
       }
@@ -273,7 +275,9 @@ class Renderer {
       }
       items = std::move(kept);
     }
-    if (items.empty()) return run(s.bodies[1], out);
+    // jinja2 runs the else block unless some pass reached the end of the body: an empty loop, and one whose
+    // every pass broke off or continued early.
+    bool a_pass_finished = false;
     const auto n = static_cast<std::int64_t>(items.size());
     for (std::int64_t i = 0; i < n; ++i) {
       step();
@@ -297,8 +301,10 @@ class Renderer {
       frames_.back()["loop"] = Value(std::move(info));
       const Flow f = run(s.bodies[0], out);
       frames_.pop_back();
+      if (f == Flow::kNormal) a_pass_finished = true;
       if (f == Flow::kBreak) break;
     }
+    if (!a_pass_finished) return run(s.bodies[1], out);
     return Flow::kNormal;
   }
 
