@@ -190,6 +190,28 @@ int main() {
   std::puts(limited ? "LIMITED" : "denied");
 }
 )", "denied"},
+      // Huge pages are charged to no v1 memory group and come from the host's reserved pool.
+      {"take_huge_pages", Language::Cpp, R"(#include <cerrno>
+#include <cstdio>
+#include <sys/mman.h>
+int main() {
+  void* p = mmap(nullptr, 2u << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
+  const bool mapped_refused = p == MAP_FAILED && errno == EPERM;
+  const int fd = memfd_create("huge", MFD_HUGETLB);
+  const bool memfd_refused = fd < 0 && errno == EPERM;
+  std::puts(mapped_refused && memfd_refused ? "denied" : "HUGE PAGES");
+}
+)", "denied"},
+      // Directory notifications would report every access any host process makes under /usr.
+      {"watch_the_host", Language::Cpp, R"(#include <cerrno>
+#include <cstdio>
+#include <fcntl.h>
+int main() {
+  const int dir = open("/usr/lib", O_RDONLY | O_DIRECTORY);
+  const bool refused = dir >= 0 && fcntl(dir, F_NOTIFY, DN_ACCESS | DN_MULTISHOT) < 0 && errno == EPERM;
+  std::puts(refused ? "denied" : "WATCHING");
+}
+)", "denied"},
       {"forge_the_reapers_report", Language::Cpp, R"(#include <cstdio>
 #include <fcntl.h>
 #include <string>
@@ -399,8 +421,10 @@ TEST_F(CodeAttack, TheHarnessSurvivesEveryAttack) {
   EXPECT_EQ(results_.size(), attacks().size() + 3);  // + orphans_alive, worker_exit, connections
 }
 
+// A fork bomb ends at the pids limit (RE) or the time limit; the kernel memory of its processes may reach the
+// memory limit first on a busy host (MLE). Never AC, never a judge failure.
 TEST_F(CodeAttack, ForkBombIsRuntimeErrorOrTimeLimit) {
-  std::set<std::string> allowed = {"RE", "TLE"};
+  std::set<std::string> allowed = {"RE", "TLE", "MLE"};
   EXPECT_TRUE(allowed.count(outcome("fork_bomb"))) << outcome("fork_bomb") << " " << detail("fork_bomb");
 }
 
@@ -459,6 +483,11 @@ TEST_F(CodeAttack, ForgedReportsDoNotMakeAJudgeFailure) {
 
 TEST_F(CodeAttack, TheReapersLimitsAreOutOfReach) {
   EXPECT_EQ(outcome("limit_the_reaper"), "AC") << detail("limit_the_reaper");
+}
+
+TEST_F(CodeAttack, HugePagesAndHostWatchesAreRefused) {
+  EXPECT_EQ(outcome("take_huge_pages"), "AC") << detail("take_huge_pages");
+  EXPECT_EQ(outcome("watch_the_host"), "AC") << detail("watch_the_host");
 }
 
 TEST_F(CodeAttack, CompileBombsAreCompileErrors) {

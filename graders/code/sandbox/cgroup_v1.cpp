@@ -191,8 +191,26 @@ bool RunCgroup::kill_all() const {
   return false;
 }
 
+bool RunCgroup::memory_released() const {
+  // A run's own pages go when its processes do; what stays is kernel objects and cache it caused. Past a
+  // few pages, reclaim them (v1 force_empty; v2 memory.reclaim, which may answer that it fell short).
+  constexpr std::uint64_t kLeftoverBytes = 1u << 20;
+  const bool v1 = read("memory.usage_in_bytes").has_value();
+  const char* usage_file = v1 ? "memory.usage_in_bytes" : "memory.current";
+  const auto usage = read(usage_file);
+  if (!usage) return true;  // not a memory group
+  if (*usage <= kLeftoverBytes) return true;
+  if (v1) {
+    write("memory.force_empty", "0");
+  } else {
+    write("memory.reclaim", std::to_string(*usage));
+  }
+  return read(usage_file).value_or(0) <= kLeftoverBytes;
+}
+
 RunCgroupPool::Lease::~Lease() {
   if (!group_ || !group_->kill_all()) return;  // still not empty: the group's destructor tries to remove it
+  if (!group_->memory_released()) return;     // charges it cannot shed: a fresh group serves the next run
   std::lock_guard lock(pool_->mutex_);
   pool_->free_.push_back(std::move(group_));
 }

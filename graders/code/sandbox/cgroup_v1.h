@@ -36,6 +36,9 @@ class RunCgroup {
   bool attach(pid_t pid) const;
   // SIGKILLs every process still in the group and waits briefly for the group to empty; true if it did.
   bool kill_all() const;
+  // For a memory group (v1 or v2): reclaims what an ended run left charged (dentries of the paths it looked
+  // up, page cache) and tells whether the group is now all but empty. True for a group of another controller.
+  bool memory_released() const;
   const std::string& path() const { return path_; }
 
  private:
@@ -44,7 +47,8 @@ class RunCgroup {
 };
 
 // Run groups under one root, reused from run to run: making and removing a memory cgroup costs about a
-// millisecond, reusing one costs a few writes. A group comes back only once it is empty.
+// millisecond, reusing one costs a few writes. A group comes back only once it is empty, of processes and of
+// memory charges (which would count against the next run's limit, time and peak); else it is removed.
 class RunCgroupPool {
  public:
   explicit RunCgroupPool(std::string root) : root_(std::move(root)) {}

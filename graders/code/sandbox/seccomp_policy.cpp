@@ -81,6 +81,18 @@ std::vector<sock_filter> build() {
   check(seccomp_rule_add(ctx.get(), SCMP_ACT_ERRNO(EPERM), SCMP_SYS(prlimit64), 2, SCMP_A0(SCMP_CMP_NE, 0),
                          SCMP_A2(SCMP_CMP_NE, 0)),
         "prlimit64 rule");
+  // Directory notifications fire on any process's access under the read-only view (/usr): a side channel
+  // onto other runs, compilers and checkers.
+  check(seccomp_rule_add(ctx.get(), SCMP_ACT_ERRNO(EPERM), SCMP_SYS(fcntl), 1, SCMP_A1(SCMP_CMP_EQ, F_NOTIFY)),
+        "fcntl F_NOTIFY rule");
+  // Huge pages are charged to no memory group of cgroup v1 and come from the host's own reserved pool:
+  // memory past the run's limit, taken from the host.
+  check(seccomp_rule_add(ctx.get(), SCMP_ACT_ERRNO(EPERM), SCMP_SYS(mmap), 1,
+                         SCMP_A3(SCMP_CMP_MASKED_EQ, MAP_HUGETLB, MAP_HUGETLB)),
+        "mmap MAP_HUGETLB rule");
+  check(seccomp_rule_add(ctx.get(), SCMP_ACT_ERRNO(EPERM), SCMP_SYS(memfd_create), 1,
+                         SCMP_A1(SCMP_CMP_MASKED_EQ, MFD_HUGETLB, MFD_HUGETLB)),
+        "memfd_create MFD_HUGETLB rule");
   int clone3 = seccomp_syscall_resolve_name("clone3");
   if (clone3 != __NR_SCMP_ERROR) {
     check(seccomp_rule_add(ctx.get(), SCMP_ACT_ERRNO(ENOSYS), clone3, 0), "clone3 rule");
