@@ -25,12 +25,14 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 #include "graders/code/sandbox/cgroup_v1.h"
 #include "graders/code/sandbox/child.h"
 #include "graders/code/sandbox/fd.h"
 #include "graders/code/sandbox/isolation.h"
 #include "graders/code/sandbox/run_monitor.h"
+#include "graders/code/sandbox/stale_groups.h"
 #include "graders/code/sandbox/seccomp_policy.h"
 
 namespace r1eval::graders::code::sandbox {
@@ -39,12 +41,32 @@ namespace {
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
+constexpr std::string_view kScratchPrefix = "r1eval-sandbox-";
+
+// The scratch folders (kScratchPrefix<pid>-XXXXXX) of judges that were killed before their exit ran.
+void remove_stale_scratch(const fs::path& parent) {
+  std::error_code ec;
+  for (auto it = fs::directory_iterator(parent, ec); !ec && it != fs::directory_iterator(); it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (!name.starts_with(kScratchPrefix)) continue;
+    const std::size_t dash = name.find('-', kScratchPrefix.size());
+    if (dash == std::string::npos || name.size() - dash != 7) continue;
+    if (!names_a_gone_process(std::string_view(name).substr(kScratchPrefix.size(), dash - kScratchPrefix.size())))
+      continue;
+    std::error_code ignored;
+    fs::remove_all(it->path(), ignored);
+  }
+}
+
 // A per-process scratch folder: the empty mount point of every new root, and the host side of tmpfs
-// mounts when there is no mount namespace. Removed at exit.
+// mounts when there is no mount namespace. Removed at exit; the pid in its name lets a later judge remove
+// what a killed one left.
 struct Scratch {
   std::string path;
   Scratch() {
-    std::string base = fs::temp_directory_path().string() + "/r1eval-sandbox-XXXXXX";
+    remove_stale_scratch(fs::temp_directory_path());
+    std::string base =
+        fs::temp_directory_path().string() + "/" + std::string(kScratchPrefix) + std::to_string(getpid()) + "-XXXXXX";
     std::vector<char> buffer(base.begin(), base.end());
     buffer.push_back('\0');
     if (!mkdtemp(buffer.data())) throw std::runtime_error("sandbox scratch " + base + ": " + std::strerror(errno));
