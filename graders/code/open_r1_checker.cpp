@@ -1,7 +1,12 @@
 #include "graders/code/open_r1_checker.h"
 
+#include <algorithm>
+#include <cctype>
 #include <filesystem>
+#include <optional>
+#include <sstream>
 #include <stdexcept>
+#include <string_view>
 
 #include "graders/code/scratch_folder.h"
 
@@ -32,6 +37,39 @@ std::string last_line(const std::string& text) {
   return shortened(newline == std::string::npos ? t : t.substr(newline + 1));
 }
 
+// A token Python's float() reads but no Codeforces checker (testlib) accepts as a number: nan, inf,
+// infinity (any case, signed), digits grouped with underscores ("1_0.5"). The dataset's checkers compare
+// with float() and "abs(x - y) > eps", which every comparison with nan passes.
+bool python_only_number(std::string_view token) {
+  if (!token.empty() && (token[0] == '+' || token[0] == '-')) token.remove_prefix(1);
+  std::string lower(token);
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (lower == "nan" || lower == "inf" || lower == "infinity") return true;
+  bool digit_before = false;
+  for (std::size_t i = 0; i < token.size(); ++i) {
+    const bool digit = std::isdigit(static_cast<unsigned char>(token[i])) != 0;
+    if (token[i] == '_' && digit_before && i + 1 < token.size() && std::isdigit(static_cast<unsigned char>(token[i + 1])))
+      return std::all_of(token.begin(), token.end(), [](char c) {
+        return std::isdigit(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-';
+      });
+    digit_before = digit;
+  }
+  return false;
+}
+
+// The first such token of `output` that `answer` does not hold itself, or none.
+std::optional<std::string> unreadable_number(const std::string& output, const std::string& answer) {
+  std::istringstream out(output);
+  for (std::string token; out >> token;) {
+    if (!python_only_number(token)) continue;
+    std::istringstream expected(answer);
+    bool in_answer = false;
+    for (std::string a; !in_answer && expected >> a;) in_answer = a == token;
+    if (!in_answer) return token;
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 OpenR1Checker::OpenR1Checker(const Toolchain& tools, const JudgeConfig& config, const std::string& source)
@@ -48,6 +86,8 @@ OpenR1Checker::~OpenR1Checker() = default;
 
 CheckerVerdict OpenR1Checker::check_once(const std::string& input, const std::string& output,
                                          const std::string& answer) const {
+  if (const auto token = unreadable_number(output, answer))
+    return {Outcome::WA, "output holds '" + shortened(*token) + "', which a Codeforces checker does not read as a number"};
   ScratchFolder files(work_root(config_), "check");
   files.write("input.txt", input);
   files.write("correct_output.txt", answer);

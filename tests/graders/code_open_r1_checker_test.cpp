@@ -55,6 +55,28 @@ TEST(OpenR1Checker, PythonSolutionsAreCheckedToo) {
   EXPECT_EQ(r.outcome, Outcome::AC) << r.detail;
 }
 
+// The dataset's float checkers compare with abs(x - y) > eps, which nan passes, and float() reads "1_0.5":
+// numbers no Codeforces checker reads are wrong answers before the checker runs.
+TEST(OpenR1Checker, NanInfinityAndUnderscoredDigitsAreWrongAnswers) {
+  const char* float_checker = R"(import sys
+a = [float(x) for x in open(sys.argv[2]).read().split()]
+b = [float(x) for x in open(sys.argv[3]).read().split()]
+if len(a) != len(b):
+    print(0); sys.exit()
+for x, y in zip(a, b):
+    if abs(x - y) > 1e-6 * max(1, abs(x)):
+        print(0); sys.exit()
+print(1)
+)";
+  const auto printing = [](const char* text) { return std::string("print(\"") + text + "\")\n"; };
+  const ProblemSpec p = pair_problem(float_checker, {{"", "10.5\n"}});
+  for (const char* wrong : {"nan", "-inf", "Infinity", "1_0.5"}) {
+    const JudgeResult r = shared_judge().judge_source(Language::Python, printing(wrong), p);
+    EXPECT_EQ(r.outcome, Outcome::WA) << wrong << ": " << r.detail;
+  }
+  EXPECT_EQ(shared_judge().judge_source(Language::Python, printing("10.5000001"), p).outcome, Outcome::AC);
+}
+
 TEST(OpenR1Checker, CrashingCheckerIsSystemErrorNotTheModels) {
   // The jury's answer is malformed: the checker's assert fails (exit 1 with a traceback).
   const JudgeResult r =
