@@ -655,9 +655,20 @@ std::optional<std::string> value_after(std::string_view sentence, const std::str
     return std::pair(std::string_view(lower).substr(at, w - at), w);
   };
   auto [next, after_next] = word_at_pos(next_at);
-  for (std::string_view comparison : {"more", "less", "times", "fewer", "greater", "smaller", "larger", "plus", "minus",
-                                      "higher", "lower"})
-    if (next == comparison) return std::nullopt;
+  for (std::string_view operation : {"times", "plus", "minus"})
+    if (next == operation) return std::nullopt;
+  // "2 more than 10" compares; "4 more buses" counts them.
+  for (std::string_view comparison : {"more", "less", "fewer", "greater", "smaller", "larger", "higher", "lower"}) {
+    if (next != comparison) continue;
+    size_t at = after_next;
+    for (int words = 0; words < 4; ++words) {
+      while (at < lower.size() && is_space(lower[at])) ++at;
+      const auto [word, end] = word_at_pos(at);
+      if (word == "than") return std::nullopt;
+      if (word.empty()) break;
+      at = end;
+    }
+  }
   if (next == "namely" || lower.find(", namely", e) != std::string::npos) return std::nullopt;
   if (next == "and") {
     size_t at = after_next;
@@ -709,8 +720,9 @@ std::optional<std::string> stated_after_verb(std::string_view sentence) {
       "since", "because", "if", "when", "whenever", "where", "while", "although", "unless", "given", "once"};
   static constexpr std::array<std::string_view, 11> kVerbs = {"is",  "are",  "equals", "be",  "was",     "were",
                                                               "get", "gets", "got",    "obtain", "obtains"};
-  static constexpr std::array<std::string_view, 7> kWeakVerbs = {"gives", "give", "yields", "yield", "makes",
-                                                                 "becomes", "remains"};
+  static constexpr std::array<std::string_view, 14> kWeakVerbs = {"gives", "give",  "yields", "yield", "makes",
+                                                                  "becomes", "remains", "has", "have", "had",
+                                                                  "needs", "need", "takes", "take"};
   const std::string lower = ascii_lower_word(sentence);
   std::vector<size_t> verb_ends, weak_verb_ends;  // main-clause verbs, in order
   bool in_dollars = false;
@@ -724,7 +736,11 @@ std::optional<std::string> stated_after_verb(std::string_view sentence) {
     size_t e = i;
     while (e < lower.size() && is_letter(lower[e])) ++e;
     const std::string_view word = std::string_view(lower).substr(i, e - i);
-    const bool strong = std::find(kVerbs.begin(), kVerbs.end(), word) != kVerbs.end();
+    // "it's 6", "that’s 12": the contracted "is" (not "let's").
+    const bool contracted_is =
+        word == "s" && previous != "let" &&
+        ((i >= 1 && lower[i - 1] == '\'') || (i >= 3 && lower.compare(i - 3, 3, "\xe2\x80\x99") == 0));
+    const bool strong = contracted_is || std::find(kVerbs.begin(), kVerbs.end(), word) != kVerbs.end();
     const bool weak = std::find(kWeakVerbs.begin(), kWeakVerbs.end(), word) != kWeakVerbs.end();
     if (std::find(kConditions.begin(), kConditions.end(), word) != kConditions.end()) {
       condition_pending = true;
@@ -923,9 +939,12 @@ ExtractedAnswer extract_final_answer(std::string_view response) {
     }
     if (auto span = last_math_span(text)) return found(std::move(span), AnswerSource::kLastMath);
   }
-  // A bare short answer ("-5", "7,425,000", "28 percent") is its own answer.
+  // A bare short answer ("-5", "7,425,000", "28 percent") is its own answer; not a short response cut off
+  // after its first sentence ("$3 + 4 = 7$. Then we multiply by the").
   const std::string whole = trim(text);
-  if (!whole.empty() && whole.size() <= kShortResponseChars && whole.find('\n') == std::string::npos) {
+  const bool cut_after_a_sentence = looks_cut_off(text) && (whole.find(". ") != std::string::npos);
+  if (!whole.empty() && whole.size() <= kShortResponseChars && whole.find('\n') == std::string::npos &&
+      !cut_after_a_sentence) {
     if (auto a = answer_in_prose(whole)) return found(std::move(a), AnswerSource::kWholeResponse);
   }
   return {};

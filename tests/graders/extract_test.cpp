@@ -265,6 +265,24 @@ TEST(ExtractFinal, OtherFamiliesMarkTheirAnswersSo) {
   for (const auto& [response, answer] : cases) EXPECT_EQ(extract_final_answer(response).answer, answer) << response;
 }
 
+// Closing sentences of other models without an answer marker: contracted "is", counting verbs ("has",
+// "needs", "takes"), "4 more buses" (a count, not a comparison), and a short response cut off after a sentence.
+TEST(ExtractFinal, PlainClosingSentencesOfOtherModels) {
+  const std::vector<std::pair<const char*, std::optional<std::string>>> cases = {
+      {"It could be 5, but it's actually 6.", "6"},
+      {"So that\u2019s 12.", "12"},
+      {"Let's see: the value is 5.", "5"},
+      {"So Sam needs 4 more buses to carry all 200 students.", "4"},
+      {"It takes 50 minutes for 3 pipes to fill it.", "50"},
+      {"Thus she has 18 dollars left after spending 2.", "18"},
+      {"We have 3 cases, and the count is 12.", "12"},
+      {"Thus the total is 12, which is 2 more than 10.", "12"},
+      {"$3 + 4 = 7$. Then we multiply by the", std::nullopt},
+      {"28 percent", "28"},
+  };
+  for (const auto& [response, answer] : cases) EXPECT_EQ(extract_final_answer(response).answer, answer) << response;
+}
+
 // A sentence that denies or only bounds a value states no answer, unless it goes on to correct it.
 TEST(ExtractFinal, ADeniedOrBoundedValueIsNoAnswer) {
   for (const char* r : {"The answer is not 5.", "Answer: not 5", "The answer is less than 5.", "The answer is at least 5.",
