@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes tiny random-weight Qwen2, Llama, Qwen3 and Phi-3 checkpoints in the Hugging Face layout, with reference
+"""Writes tiny random-weight Qwen2, Llama, Qwen3, Phi-3 and Mistral checkpoints in the Hugging Face layout, with reference
 logits and greedy continuations computed by transformers, into tests/fixtures/engine/.
 
 Needs torch, transformers and safetensors from PyPI (a venv under /tmp or build/):
@@ -22,8 +22,8 @@ import sys
 
 import torch
 from safetensors.torch import save_file
-from transformers import (LlamaConfig, LlamaForCausalLM, Phi3Config, Phi3ForCausalLM, Qwen2Config, Qwen2ForCausalLM,
-                          Qwen3Config, Qwen3ForCausalLM)
+from transformers import (LlamaConfig, LlamaForCausalLM, MistralConfig, MistralForCausalLM, Phi3Config, Phi3ForCausalLM,
+                          Qwen2Config, Qwen2ForCausalLM, Qwen3Config, Qwen3ForCausalLM)
 
 VOCAB = 256
 SEQUENCE_LENGTHS = (96, 64, 40)  # 200 positions of reference logits per model
@@ -95,6 +95,12 @@ MODELS = {
                 "original_max_position_embeddings": 4096, "rms_norm_eps": 1e-5, "rope_theta": 250000.0,
                 "rope_scaling": None, "tie_word_embeddings": False, "sliding_window": None, "pad_token_id": 0,
                 "resid_pdrop": 0.0, "embd_pdrop": 0.0, "attention_dropout": 0.0}),
+    # Mistral (Llama's layer, no bias options, head_dim its own, every layer sliding unless sliding_window is null).
+    "mistral_fp32": dict(
+        arch="MistralForCausalLM", dtype="float32", seed=18, shards=1,
+        config={**COMMON, "model_type": "mistral", "head_dim": 32, "max_position_embeddings": 2048,
+                "rms_norm_eps": 1e-5, "rope_theta": 1000000.0, "tie_word_embeddings": False, "sliding_window": None,
+                "attention_dropout": 0.0}),
 }
 
 ARCHITECTURES = {
@@ -102,6 +108,7 @@ ARCHITECTURES = {
     "LlamaForCausalLM": (LlamaConfig, LlamaForCausalLM),
     "Qwen3ForCausalLM": (Qwen3Config, Qwen3ForCausalLM),
     "Phi3ForCausalLM": (Phi3Config, Phi3ForCausalLM),
+    "MistralForCausalLM": (MistralConfig, MistralForCausalLM),
 }
 
 

@@ -127,9 +127,12 @@ ModelConfig parse_model_config(const std::string& json_text, const std::string& 
     config.architecture = Architecture::kQwen3;
   } else if (config.architecture_name == "Phi3ForCausalLM") {
     config.architecture = Architecture::kPhi3;
+  } else if (config.architecture_name == "MistralForCausalLM") {
+    config.architecture = Architecture::kMistral;
   } else {
     throw std::runtime_error(label + ": unsupported architecture '" + config.architecture_name +
-                             "' (supported: Qwen2ForCausalLM, LlamaForCausalLM, Qwen3ForCausalLM, Phi3ForCausalLM)");
+                             "' (supported: Qwen2ForCausalLM, LlamaForCausalLM, Qwen3ForCausalLM, Phi3ForCausalLM, "
+                             "MistralForCausalLM)");
   }
   // transformers builds the model from model_type, not from architectures: a config whose two disagree
   // ("LlamaForCausalLM" with model_type "mistral") is another model than the one named.
@@ -137,6 +140,7 @@ ModelConfig parse_model_config(const std::string& json_text, const std::string& 
     const char* expected = config.architecture == Architecture::kQwen2   ? "qwen2"
                            : config.architecture == Architecture::kQwen3 ? "qwen3"
                            : config.architecture == Architecture::kPhi3  ? "phi3"
+                           : config.architecture == Architecture::kMistral ? "mistral"
                                                                          : "llama";
     if (*model_type != expected)
       bad_field(label, "model_type", std::string("'") + expected + "' for " + config.architecture_name + ", not '" +
@@ -207,8 +211,12 @@ ModelConfig parse_model_config(const std::string& json_text, const std::string& 
     // Phi3Config knows only default and longrope RoPE; it renames yarn and su to longrope.
     if (config.rope_scaling.type != RopeScaling::Type::kNone)
       bad_field(label, std::string(rope_field) + ".rope_type", "default for Phi3ForCausalLM (longrope is not supported)");
-    // Every Phi-3 layer slides when sliding_window is set; a window as long as the model changes nothing.
-    const auto window = json_int(obj, "sliding_window", label);
+  }
+  if (config.architecture == Architecture::kPhi3 || config.architecture == Architecture::kMistral) {
+    // Every layer slides when sliding_window is set (MistralConfig's default is 4096, Phi3Config's none); a
+    // window as long as the model changes nothing.
+    std::optional<std::int64_t> window = json_int(obj, "sliding_window", label);
+    if (config.architecture == Architecture::kMistral && !obj.contains("sliding_window")) window = 4096;
     if (window && (config.max_position_embeddings == 0 || *window < config.max_position_embeddings))
       bad_field(label, "sliding_window", "null or at least max_position_embeddings (sliding-window attention is not supported)");
   }
@@ -241,6 +249,8 @@ ModelConfig parse_model_config(const std::string& json_text, const std::string& 
     config.qk_norm = true;
   } else if (config.architecture == Architecture::kPhi3) {
     config.fused_projections = true;  // and no biases anywhere
+  } else if (config.architecture == Architecture::kMistral) {
+    // Llama's layer without its bias options: MistralConfig has none.
   } else {
     const bool attention_bias = json_bool(obj, "attention_bias", label).value_or(false);
     config.qkv_bias = attention_bias;

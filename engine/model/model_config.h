@@ -9,7 +9,7 @@
 
 namespace r1eval::engine {
 
-enum class Architecture { kQwen2, kLlama, kQwen3, kPhi3 };
+enum class Architecture { kQwen2, kLlama, kQwen3, kPhi3, kMistral };
 
 // Rotary embedding frequency scaling. kNone: plain RoPE; kLinear: positions divided by factor;
 // kLlama3: Llama-3.1's wavelength-dependent interpolation; kYarn: YaRN (Qwen3 / QwQ long context,
@@ -55,7 +55,7 @@ struct ModelConfig {
 
 // Parses config.json text. `label` names the file in errors. Throws std::runtime_error with one line
 // "<label>: ..." naming the field; an architecture other than Qwen2ForCausalLM / LlamaForCausalLM /
-// Qwen3ForCausalLM / Phi3ForCausalLM is reported by name.
+// Qwen3ForCausalLM / Phi3ForCausalLM / MistralForCausalLM is reported by name.
 ModelConfig parse_model_config(const std::string& json_text, const std::string& label);
 // Reads and parses `<model_dir>/config.json`. The end tokens are generation_config.json's eos_token_id
 // when it names any (what transformers' generate and vLLM stop on), else config.json's.

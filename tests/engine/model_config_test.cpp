@@ -92,9 +92,9 @@ TEST(ModelConfig, ReadsQwen3Fixture) {
 }
 
 TEST(ModelConfig, NamesUnknownArchitecture) {
-  const std::string message = config_error(R"({"architectures":["MistralForCausalLM"],"hidden_size":8})");
-  EXPECT_EQ(message, "config.json: unsupported architecture 'MistralForCausalLM' (supported: Qwen2ForCausalLM, LlamaForCausalLM, "
-                     "Qwen3ForCausalLM, Phi3ForCausalLM)");
+  const std::string message = config_error(R"({"architectures":["GemmaForCausalLM"],"hidden_size":8})");
+  EXPECT_EQ(message, "config.json: unsupported architecture 'GemmaForCausalLM' (supported: Qwen2ForCausalLM, LlamaForCausalLM, "
+                     "Qwen3ForCausalLM, Phi3ForCausalLM, MistralForCausalLM)");
 }
 
 TEST(ModelConfig, NamesBadFields) {
@@ -187,6 +187,21 @@ TEST(ModelConfig, ReadsPhi3AndRefusesWhatItCannotRun) {
             std::string::npos);
   EXPECT_NE(config_error(base + R"("partial_rotary_factor":0.75})").find("'partial_rotary_factor'"), std::string::npos);
   EXPECT_NE(config_error(base + R"("model_type":"phi"})").find("model_type"), std::string::npos);
+}
+
+// Mistral: Llama's layer without bias options; its config's absent sliding_window means 4096 (every layer
+// slides), which is refused unless the model is no longer than the window.
+TEST(ModelConfig, ReadsMistralAndItsWindow) {
+  const ModelConfig fixture = load_model_config(testing::fixture_dir("mistral_fp32").string());
+  EXPECT_EQ(fixture.architecture, Architecture::kMistral);
+  EXPECT_EQ(fixture.head_dim, 32);
+  const std::string base = R"({"architectures":["MistralForCausalLM"],"model_type":"mistral","num_hidden_layers":1,)"
+                           R"("num_attention_heads":4,"intermediate_size":8,"vocab_size":10,"hidden_size":64,)";
+  EXPECT_FALSE(parse_model_config(base + R"("max_position_embeddings":32768,"sliding_window":null,"attention_bias":true})", "c").qkv_bias);
+  EXPECT_NO_THROW(parse_model_config(base + R"("max_position_embeddings":4096})", "c"));
+  EXPECT_NE(config_error(base + R"("max_position_embeddings":32768})").find("'sliding_window'"), std::string::npos);
+  EXPECT_NE(config_error(base + R"("max_position_embeddings":32768,"sliding_window":4096})").find("'sliding_window'"),
+            std::string::npos);
 }
 
 // YaRN as transformers 5.x reads it (the attention factor from factor, or from mscale / mscale_all_dim,
