@@ -14,11 +14,12 @@
 namespace r1eval::engine {
 namespace {
 
-enum : std::uint8_t { kL = 1, kN = 2, kWs = 4, kNewline = 8, kP = 16, kS = 32, kM = 64 };
+// kUpper: Lu or Lt; kLower: Ll (a letter with neither is Lm or Lo).
+enum : std::uint16_t { kL = 1, kN = 2, kWs = 4, kNewline = 8, kP = 16, kS = 32, kM = 64, kUpper = 128, kLower = 256 };
 
 struct AddedRange {
   char32_t first, last;
-  std::uint8_t cls;
+  std::uint8_t cls;  // major classes only: a letter newer than ICU counts as Lo
 };
 
 // Characters newer than the ICU in use: classes as HF's Oniguruma tables have them.
@@ -26,16 +27,18 @@ constexpr AddedRange kUnicodeAdditions[] = {
 #include "engine/tokenizer/unicode_additions.inc"
 };
 
-std::uint8_t classify_slow(char32_t cp) {
+std::uint16_t classify_slow(char32_t cp) {
   if (u_charType(static_cast<UChar32>(cp)) == U_UNASSIGNED) {
     const auto* it = std::upper_bound(std::begin(kUnicodeAdditions), std::end(kUnicodeAdditions), cp,
                                       [](char32_t c, const AddedRange& r) { return c < r.first; });
     if (it != std::begin(kUnicodeAdditions) && cp <= std::prev(it)->last) return std::prev(it)->cls;
     return 0;
   }
-  std::uint8_t c = 0;
+  std::uint16_t c = 0;
   const auto mask = U_GET_GC_MASK(static_cast<UChar32>(cp));
   if (mask & U_GC_L_MASK) c |= kL;
+  if (mask & (U_GC_LU_MASK | U_GC_LT_MASK)) c |= kUpper;
+  if (mask & U_GC_LL_MASK) c |= kLower;
   if (mask & U_GC_N_MASK) c |= kN;
   if (mask & U_GC_P_MASK) c |= kP;
   if (mask & U_GC_S_MASK) c |= kS;
@@ -46,9 +49,9 @@ std::uint8_t classify_slow(char32_t cp) {
   return c;
 }
 
-const std::array<std::uint8_t, 128>& ascii_classes() {
+const std::array<std::uint16_t, 128>& ascii_classes() {
   static const auto table = [] {
-    std::array<std::uint8_t, 128> t{};
+    std::array<std::uint16_t, 128> t{};
     for (char32_t cp = 0; cp < 128; ++cp) t[cp] = classify_slow(cp);
     return t;
   }();
@@ -66,7 +69,7 @@ char32_t fold(char32_t cp) {
 
 struct Text {
   std::vector<char32_t> cp;
-  std::vector<std::uint8_t> cls;
+  std::vector<std::uint16_t> cls;
   std::vector<std::size_t> offset;  // byte offset of each code point, plus the end
 };
 
@@ -92,14 +95,18 @@ void decode_text(std::string_view s, Text& t) {
   t.offset.push_back(s.size());
 }
 
-constexpr std::uint8_t kPunct = kL | kN | kWs;  // [^\s\p{L}\p{N}] = none of these bits
+constexpr std::uint16_t kPunct = kL | kN | kWs;  // [^\s\p{L}\p{N}] = none of these bits
+
+// [\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}] and [\p{Ll}\p{Lm}\p{Lo}\p{M}]
+bool upper_or_other(std::uint16_t c) { return (c & kM) || ((c & kL) && !(c & kLower)); }
+bool lower_or_other(std::uint16_t c) { return (c & kM) || ((c & kL) && !(c & kUpper)); }
 
 // End (exclusive, in code points) of the match of `a` at i, or i when it does not match.
 std::size_t match(const PreTokenizer::Alternative& a, const Text& t, std::size_t i) {
   using K = PreTokenizer::Kind;
   const std::size_t n = t.cp.size();
   const auto& cls = t.cls;
-  auto run = [&](std::size_t j, std::uint8_t bits) {
+  auto run = [&](std::size_t j, std::uint16_t bits) {
     while (j < n && (cls[j] & bits)) ++j;
     return j;
   };
@@ -142,7 +149,45 @@ std::size_t match(const PreTokenizer::Alternative& a, const Text& t, std::size_t
       if (t.cp[i] == ' ' && i + 1 < n && !(cls[i + 1] & kPunct)) j = i + 1;
       if (cls[j] & kPunct) return i;
       while (j < n && !(cls[j] & kPunct)) ++j;
+      if (a.trailing_slashes) {
+        while (j < n && ((cls[j] & kNewline) || t.cp[j] == '/')) ++j;
+        return j;
+      }
       return a.trailing_newlines ? run(j, kNewline) : j;
+    }
+    case K::kCasedWordLowerEnd:
+    case K::kCasedWordUpperStart: {
+      // The optional leading character is tried first, then the word without it (a mark may start one).
+      const auto word_from = [&](std::size_t j) -> std::size_t {  // end, or npos
+        std::size_t upper_end = j;
+        while (upper_end < n && upper_or_other(cls[upper_end])) ++upper_end;
+        if (a.kind == K::kCasedWordUpperStart) {
+          if (upper_end == j) return std::string_view::npos;
+          std::size_t e = upper_end;
+          while (e < n && lower_or_other(cls[e])) ++e;
+          return e;
+        }
+        // U* then W+: the U run gives back characters until a W run can start.
+        for (std::size_t k = upper_end;; --k) {
+          if (k < n && lower_or_other(cls[k])) {
+            std::size_t e = k;
+            while (e < n && lower_or_other(cls[e])) ++e;
+            return e;
+          }
+          if (k == j) return std::string_view::npos;
+        }
+      };
+      std::size_t end = std::string_view::npos;
+      if (!(cls[i] & (kL | kN | kNewline)) && i + 1 <= n) end = word_from(i + 1);
+      if (end == std::string_view::npos) end = word_from(i);
+      if (end == std::string_view::npos) return i;
+      for (const std::u32string& suffix : a.suffixes) {
+        if (end + suffix.size() > n) continue;
+        bool same = true;
+        for (std::size_t k = 0; k < suffix.size() && same; ++k) same = fold(t.cp[end + k]) == suffix[k];
+        if (same) return end + suffix.size();
+      }
+      return end;
     }
     case K::kSpaceThroughNewline: {
       // Greedy \s* gives back characters until [\r\n]+ can match: the match ends just after the
@@ -266,19 +311,49 @@ bool is_plain_literal(std::string_view s) {
 }
 
 PreTokenizer::Alternative literal(std::string_view s, bool case_insensitive) {
-  PreTokenizer::Alternative a{PreTokenizer::Kind::kLiteral, {}, case_insensitive};
+  PreTokenizer::Alternative a{PreTokenizer::Kind::kLiteral, {}, case_insensitive, 0, false, false, {}};
   for (char c : s) a.literal.push_back(case_insensitive ? fold(static_cast<unsigned char>(c)) : static_cast<unsigned char>(c));
   return a;
 }
 
 PreTokenizer::Alternative of(PreTokenizer::Kind kind, unsigned max_digits = 0, bool trailing_newlines = false) {
-  PreTokenizer::Alternative a{kind, {}, false, max_digits, trailing_newlines};
+  PreTokenizer::Alternative a{kind, {}, false, max_digits, trailing_newlines, false, {}};
+  return a;
+}
+
+constexpr std::string_view kUpperOrOther = R"([\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}])";
+constexpr std::string_view kLowerOrOther = R"([\p{Ll}\p{Lm}\p{Lo}\p{M}])";
+constexpr std::string_view kContractions = R"((?i:'s|'t|'re|'ve|'m|'ll|'d)?)";
+
+// o200k's and tekken's cased words: "[^\r\n\p{L}\p{N}]?" then upper-or-other / lower-or-other runs, optionally
+// followed by the contractions group. nullopt for anything else.
+std::optional<PreTokenizer::Alternative> cased_word(std::string_view alt) {
+  constexpr std::string_view kLead = R"([^\r\n\p{L}\p{N}]?)";
+  if (!alt.starts_with(kLead)) return std::nullopt;
+  alt.remove_prefix(kLead.size());
+  std::vector<std::u32string> suffixes;
+  if (alt.ends_with(kContractions)) {
+    alt.remove_suffix(kContractions.size());
+    // Longest first is not needed: no contraction is a prefix of another after its apostrophe.
+    for (std::string_view s : {"'s", "'t", "'re", "'ve", "'m", "'ll", "'d"}) suffixes.emplace_back(s.begin(), s.end());
+  }
+  const std::string lower_end = std::string(kUpperOrOther) + "*" + std::string(kLowerOrOther) + "+";
+  const std::string upper_start = std::string(kUpperOrOther) + "+" + std::string(kLowerOrOther) + "*";
+  PreTokenizer::Alternative a;
+  if (alt == lower_end) {
+    a = of(PreTokenizer::Kind::kCasedWordLowerEnd);
+  } else if (alt == upper_start) {
+    a = of(PreTokenizer::Kind::kCasedWordUpperStart);
+  } else {
+    return std::nullopt;
+  }
+  a.suffixes = std::move(suffixes);
   return a;
 }
 
 [[noreturn]] void unsupported(std::string_view alternative, std::string_view pattern) {
   throw std::invalid_argument("unsupported pre-tokenizer regex: alternative '" + std::string(alternative) + "' of pattern '" +
-                              std::string(pattern) + "' (known: the GPT-2, Qwen2, Llama-3 and DeepSeek-V3 patterns)");
+                              std::string(pattern) + "' (known: the GPT-2, Qwen2, Llama-3, DeepSeek-V3, o200k and tekken patterns)");
 }
 
 }  // namespace
@@ -312,6 +387,12 @@ PreTokenizer PreTokenizer::from_regex(std::string_view pattern) {
       alts.push_back(of(K::kPunctuation, 0, true));
     } else if (alt == R"( ?[^\s\p{L}\p{N}]+)") {
       alts.push_back(of(K::kPunctuation, 0, false));
+    } else if (alt == R"( ?[^\s\p{L}\p{N}]+[\r\n/]*)") {
+      Alternative a = of(K::kPunctuation, 0, true);
+      a.trailing_slashes = true;
+      alts.push_back(std::move(a));
+    } else if (auto word = cased_word(alt)) {
+      alts.push_back(std::move(*word));
     } else if (alt == R"(\s*[\r\n]+)") {
       alts.push_back(of(K::kSpaceThroughNewline));
     } else if (alt == R"(\s+(?!\S))") {

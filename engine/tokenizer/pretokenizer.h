@@ -44,6 +44,9 @@ class PreTokenizer {
     kAsciiPunctuationLetters, // [!"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~][A-Za-z]+
     kLettersMarksAfterOther,  // [^\r\n\p{L}\p{P}\p{S}]?[\p{L}\p{M}]+
     kPunctuationSymbols,      //  ?[\p{P}\p{S}]+[\r\n]*
+    // GPT-4o's o200k and Mistral's tekken patterns (upper-case letters before lower-case ones):
+    kCasedWordLowerEnd,       // [^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+
+    kCasedWordUpperStart,     // [^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*
   };
   struct Alternative {
     Kind kind;
@@ -51,6 +54,8 @@ class PreTokenizer {
     bool case_insensitive = false;
     unsigned max_digits = 0;
     bool trailing_newlines = false;
+    bool trailing_slashes = false;              // kPunctuation: [\r\n/]* after the run instead of [\r\n]*
+    std::vector<std::u32string> suffixes;       // kCasedWord*: (?i:'s|'t|...)? after the word, case-folded
   };
 
  private:

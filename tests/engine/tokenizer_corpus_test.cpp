@@ -143,25 +143,60 @@ TEST(TokenizerCorpus, EveryCodePointLlama) { compare_family(1, test::llama_token
 // and kana runs, then letters with marks, punctuation and symbol runs, spaces; three Isolated Splits in a
 // Sequence before a regex-less ByteLevel. The Llama-3 ranks stand in for its vocabulary (the split is what
 // is compared); every code point pins \p{P}, \p{S} and \p{M}.
-Tokenizer deepseek_v3_pre_tokenizer_variant() {
+nlohmann::json isolated_split(const std::string& regex) {
+  return nlohmann::json{{"type", "Split"}, {"pattern", {{"Regex", regex}}}, {"behavior", "Isolated"}, {"invert", false}};
+}
+
+// The Llama file with Splits of `regexes` in a Sequence before a regex-less ByteLevel, no normalizer.
+Tokenizer llama_with_splits(const std::string& name, const std::vector<std::string>& regexes) {
   const auto source = test::materialised_tokenizer_dir(r1_distill_llama_recipe()) / "tokenizer.json";
   auto j = nlohmann::json::parse(test::read_text_file(source));
   j["normalizer"] = nullptr;
-  const auto split = [](const std::string& regex) {
-    return nlohmann::json{{"type", "Split"}, {"pattern", {{"Regex", regex}}}, {"behavior", "Isolated"}, {"invert", false}};
-  };
-  j["pre_tokenizer"] = {
-      {"type", "Sequence"},
-      {"pretokenizers",
-       {split(R"(\p{N}{1,3})"), split("[\u4e00-\u9fa5\u3040-\u309f\u30a0-\u30ff]+"),
-        split(R"([!"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~][A-Za-z]+|[^\r\n\p{L}\p{P}\p{S}]?[\p{L}\p{M}]+| ?[\p{P}\p{S}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+)"),
-        {{"type", "ByteLevel"}, {"add_prefix_space", false}, {"trim_offsets", true}, {"use_regex", false}}}}};
-  // A folder per process: ctest runs the two tests that write it at once.
-  const auto dir = std::filesystem::path(R1EVAL_TEST_TMP) / "tokenizers" /
-                   ("llama-deepseek-v3-pre-tokenizer-" + std::to_string(::getpid()));
+  nlohmann::json steps = nlohmann::json::array();
+  for (const std::string& regex : regexes) steps.push_back(isolated_split(regex));
+  steps.push_back({{"type", "ByteLevel"}, {"add_prefix_space", false}, {"trim_offsets", true}, {"use_regex", false}});
+  j["pre_tokenizer"] = {{"type", "Sequence"}, {"pretokenizers", steps}};
+  // A folder per process: ctest runs the tests that write it at once.
+  const auto dir = std::filesystem::path(R1EVAL_TEST_TMP) / "tokenizers" / (name + "-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   std::ofstream(dir / "tokenizer.json", std::ios::trunc) << j.dump();
   return Tokenizer::from_folder(dir);
+}
+
+Tokenizer deepseek_v3_pre_tokenizer_variant() {
+  return llama_with_splits(
+      "llama-deepseek-v3-pre-tokenizer",
+      {R"(\p{N}{1,3})", "[\u4e00-\u9fa5\u3040-\u309f\u30a0-\u30ff]+",
+       R"([!"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~][A-Za-z]+|[^\r\n\p{L}\p{P}\p{S}]?[\p{L}\p{M}]+| ?[\p{P}\p{S}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+)"});
+}
+
+// GPT-4o's o200k pattern (gpt-oss, Phi-4-mini) and Mistral's tekken (Mistral-Nemo, Mistral-Small-3, Magistral):
+// upper-case letters before lower-case ones, [\r\n/]* after punctuation; the Llama-3 ranks stand in.
+const std::string kCasedWords =
+    R"([^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+SUFFIX|)"
+    R"([^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*SUFFIX)";
+std::string cased_words(const std::string& suffix) {
+  std::string s = kCasedWords;
+  for (std::size_t at = s.find("SUFFIX"); at != std::string::npos; at = s.find("SUFFIX")) s.replace(at, 6, suffix);
+  return s;
+}
+Tokenizer o200k_variant() {
+  return llama_with_splits("llama-o200k", {cased_words(R"((?i:'s|'t|'re|'ve|'m|'ll|'d)?)") +
+                                               R"(|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n/]*|\s*[\r\n]+|\s+(?!\S)|\s+)"});
+}
+Tokenizer tekken_variant() {
+  return llama_with_splits("llama-tekken",
+                           {cased_words("") + R"(|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n/]*|\s*[\r\n]+|\s+(?!\S)|\s+)"});
+}
+
+TEST(TokenizerCorpus, O200kPreTokenizerMatchesHuggingFace) {
+  compare_family(0, o200k_variant(), false, corpus_documents(), "expected_o200k.tsv");
+  compare_family(0, o200k_variant(), false, codepoint_documents(), "codepoints_o200k.tsv");
+}
+
+TEST(TokenizerCorpus, TekkenPreTokenizerMatchesHuggingFace) {
+  compare_family(0, tekken_variant(), false, corpus_documents(), "expected_tekken.tsv");
+  compare_family(0, tekken_variant(), false, codepoint_documents(), "codepoints_tekken.tsv");
 }
 
 TEST(TokenizerCorpus, DeepSeekV3PreTokenizerMatchesHuggingFace) {

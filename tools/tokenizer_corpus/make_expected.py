@@ -20,6 +20,12 @@ That vocabulary is not shipped here; the Llama-3 ranks stand in, the split being
       --shared-data ../shared/data --deepseek-v3 > tools/tokenizer_corpus/expected_deepseek_v3.tsv
   $VENV/bin/python tools/tokenizer_corpus/make_expected.py --tokenizers $TOKDIR \
       --codepoints --deepseek-v3 > tools/tokenizer_corpus/codepoints_deepseek_v3.tsv
+  for p in o200k tekken; do
+    $VENV/bin/python tools/tokenizer_corpus/make_expected.py --tokenizers $TOKDIR \
+        --shared-data ../shared/data --split-regex $p > tools/tokenizer_corpus/expected_$p.tsv
+    $VENV/bin/python tools/tokenizer_corpus/make_expected.py --tokenizers $TOKDIR \
+        --codepoints --split-regex $p > tools/tokenizer_corpus/codepoints_$p.tsv
+  done
 where $TOKDIR was written by tools/make_tokenizer_json.py.
 """
 import argparse
@@ -50,6 +56,17 @@ DEEPSEEK_V3_PRE_TOKENIZER = {
 }
 
 
+# The Split regexes of GPT-4o's o200k (gpt-oss, Phi-4-mini) and of Mistral's tekken (Mistral-Nemo, Mistral-Small-3,
+# Magistral) as their tokenizer.json files have them, each before a regex-less ByteLevel.
+CASED_WORDS = r"[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+{s}" \
+              r"|[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*{s}"
+SPLIT_REGEXES = {
+    "o200k": CASED_WORDS.replace("{s}", r"(?i:'s|'t|'re|'ve|'m|'ll|'d)?")
+             + r"|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n/]*|\s*[\r\n]+|\s+(?!\S)|\s+",
+    "tekken": CASED_WORDS.replace("{s}", "") + r"|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n/]*|\s*[\r\n]+|\s+(?!\S)|\s+",
+}
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--tokenizers", required=True)
@@ -57,6 +74,8 @@ def main():
     ap.add_argument("--codepoints", action="store_true")
     ap.add_argument("--byte-level-regex", action="store_true")
     ap.add_argument("--deepseek-v3", action="store_true")
+    ap.add_argument("--split-regex", choices=sorted(SPLIT_REGEXES),
+                    help="the Llama file with this pattern's Split + regex-less ByteLevel as its pre-tokenizer")
     args = ap.parse_args()
     toks = [Tokenizer.from_file(os.path.join(args.tokenizers, f, "tokenizer.json")) for f in FAMILIES]
     if args.byte_level_regex:
@@ -70,6 +89,14 @@ def main():
             variant = json.load(f)
         variant["normalizer"] = None
         variant["pre_tokenizer"] = DEEPSEEK_V3_PRE_TOKENIZER
+        toks = [Tokenizer.from_str(json.dumps(variant))]
+    if args.split_regex:
+        with open(os.path.join(args.tokenizers, FAMILIES[1], "tokenizer.json"), encoding="utf-8") as f:
+            variant = json.load(f)
+        variant["normalizer"] = None
+        variant["pre_tokenizer"] = {"type": "Sequence", "pretokenizers": [
+            {"type": "Split", "pattern": {"Regex": SPLIT_REGEXES[args.split_regex]}, "behavior": "Isolated", "invert": False},
+            {"type": "ByteLevel", "add_prefix_space": False, "trim_offsets": True, "use_regex": False}]}
         toks = [Tokenizer.from_str(json.dumps(variant))]
     docs = corpus.codepoint_documents() if args.codepoints else corpus.documents(args.shared_data)
     totals = [0] * len(toks)
