@@ -57,7 +57,8 @@ void parse_yarn(const nlohmann::json& scaling, const std::string& field, const s
   if (rope.beta_slow == 0) rope.beta_slow = 1.0;
   if (!(rope.beta_fast > 0) || !(rope.beta_slow > 0))
     bad_field(label, field + ".beta_fast", "positive beta_fast and beta_slow");
-  rope.truncate = json_bool(scaling, "truncate", sub_label).value_or(true);
+  // transformers reads it with .get("truncate", True): absent is true, null is falsy.
+  rope.truncate = scaling.contains("truncate") ? json_bool(scaling, "truncate", sub_label).value_or(false) : true;
   const auto mscale_of = [&](double m) { return rope.factor <= 1 ? 1.0 : 0.1 * m * std::log(rope.factor) + 1.0; };
   if (const auto given = json_number(scaling, "attention_factor", sub_label)) {
     if (!(*given > 0)) bad_field(label, field + ".attention_factor", "a positive number");

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <optional>
 #include <sstream>
@@ -57,15 +59,22 @@ bool python_only_number(std::string_view token) {
   return false;
 }
 
-// The first such token of `output` that `answer` does not hold itself, or none.
+// True when `token` is a finite number as a testlib checker reads one.
+bool finite_number(const std::string& token) {
+  if (token.empty() || python_only_number(token)) return false;
+  char* end = nullptr;
+  const double value = std::strtod(token.c_str(), &end);
+  return end == token.c_str() + token.size() && std::isfinite(value);
+}
+
+// The first token of `output` that stands where `answer` has a finite number and that only Python reads
+// as one, or none. Elsewhere (a word answer, a token past the jury's) the checker decides.
 std::optional<std::string> unreadable_number(const std::string& output, const std::string& answer) {
-  std::istringstream out(output);
-  for (std::string token; out >> token;) {
-    if (!python_only_number(token)) continue;
-    std::istringstream expected(answer);
-    bool in_answer = false;
-    for (std::string a; !in_answer && expected >> a;) in_answer = a == token;
-    if (!in_answer) return token;
+  std::istringstream out(output), expected(answer);
+  std::string token, jury;
+  while (out >> token) {
+    if (!(expected >> jury)) break;
+    if (python_only_number(token) && finite_number(jury)) return token;
   }
   return std::nullopt;
 }

@@ -75,6 +75,13 @@ print(1)
     EXPECT_EQ(r.outcome, Outcome::WA) << wrong << ": " << r.detail;
   }
   EXPECT_EQ(shared_judge().judge_source(Language::Python, printing("10.5000001"), p).outcome, Outcome::AC);
+  // Where the jury's answer is a word, the checker decides: "nan" is a fine 3-letter palindrome.
+  const char* palindrome_checker = R"(import sys
+got = open(sys.argv[3]).read().split()
+print(1 if len(got) == 1 and len(got[0]) == 3 and got[0] == got[0][::-1] else 0)
+)";
+  EXPECT_EQ(shared_judge().judge_source(Language::Python, printing("nan"), pair_problem(palindrome_checker, {{"", "aba\n"}})).outcome,
+            Outcome::AC);
 }
 
 TEST(OpenR1Checker, CrashingCheckerIsSystemErrorNotTheModels) {

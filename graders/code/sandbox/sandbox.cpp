@@ -53,6 +53,10 @@ void remove_stale_scratch(const fs::path& parent) {
     if (dash == std::string::npos || name.size() - dash != 7) continue;
     if (!names_a_gone_process(std::string_view(name).substr(kScratchPrefix.size(), dash - kScratchPrefix.size())))
       continue;
+    // Only a real folder of this judge's own user: the temp folder is shared, and another user's folder of
+    // that name (or a link) is not ours to remove.
+    struct stat st {};
+    if (::lstat(it->path().c_str(), &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != ::geteuid()) continue;
     std::error_code ignored;
     fs::remove_all(it->path(), ignored);
   }
