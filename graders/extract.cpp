@@ -328,15 +328,28 @@ bool judges_the_answer(std::string_view x) {
   return std::find(kWords.begin(), kWords.end(), first) != kWords.end();
 }
 
-// True when a phrase's X says what the answer is not, or only bounds it ("the answer is not 5", "... is
-// less than 5", "... cannot be 5"): no statement of the answer.
-bool denies_or_bounds(std::string_view x) {
-  const std::string lower = ascii_lower_word(x.substr(0, std::min<size_t>(x.size(), 24)));
-  for (std::string_view opening : {"not ", "not:", "never ", "no longer ", "less than", "greater than", "more than",
-                                   "fewer than", "at least", "at most", "unlikely", "cannot", "can't", "isn't",
-                                   "different from", "neither ", "bigger than", "smaller than", "larger than"})
-    if (lower.starts_with(opening)) return true;
-  return false;
+// What a phrase's X does when it opens with a denial or a bound: states the answer (kStates), says what it
+// is not or only bounds it ("the answer is not 5", "... is less than 5": kDenies, no answer), or compares
+// without a value ("the answer is at least as large as 10": kNoValue, read on).
+enum class Denial { kStates, kDenies, kNoValue };
+Denial denies_or_bounds(std::string_view x) {
+  while (!x.empty() && (x.front() == '*' || x.front() == '_')) x.remove_prefix(1);  // "**not** 13"
+  std::string lower = ascii_lower_word(x.substr(0, std::min<size_t>(x.size(), 40)));
+  std::erase_if(lower, [](char c) { return c == '*' || c == '_'; });
+  if (lower.starts_with("not only") || lower.starts_with("not just")) return Denial::kStates;
+  for (std::string_view opening : {"not ", "not:", "never ", "no longer ", "unlikely", "cannot", "can't", "isn't", "neither "})
+    if (lower.starts_with(opening)) return Denial::kDenies;
+  // A bound states no value only when one follows it ("at least 5"; not "at least as large as ...").
+  for (std::string_view bound : {"less than", "greater than", "more than", "fewer than", "at least", "at most",
+                                 "different from", "bigger than", "smaller than", "larger than"}) {
+    if (!lower.starts_with(bound)) continue;
+    size_t v = bound.size();
+    while (v < lower.size() && lower[v] == ' ') ++v;
+    const bool value = v < lower.size() && (std::isdigit(static_cast<unsigned char>(lower[v])) || lower[v] == '$' ||
+                                            lower[v] == '\\' || lower[v] == '-');
+    return value ? Denial::kDenies : Denial::kNoValue;
+  }
+  return Denial::kStates;
 }
 
 // "the final answer is X": X up to the end of the line or a sentence end (at most kPhraseChars), from the
@@ -345,7 +358,7 @@ bool denies_or_bounds(std::string_view x) {
 // the answer is reasonable, ...") defers to the phrase before it. `after_box` (the text after a response's
 // last box): only "final answer is", and only an X that starts with its answer ("is $12$", "is 12",
 // "is x = 3"; not "is independent of $a$", "is obtained by adding").
-std::optional<std::string> answer_phrase(std::string_view text, bool after_box = false, bool* denied = nullptr) {
+std::optional<std::string> answer_phrase(std::string_view text, bool after_box = false, size_t* denied_at = nullptr) {
   static constexpr std::array<std::string_view, 4> kPhrases = {"final answer is", "answer is:", "answer is",
                                                                "answer:"};
   constexpr size_t kPhraseChars = 500;
@@ -386,7 +399,9 @@ std::optional<std::string> answer_phrase(std::string_view text, bool after_box =
       return leading_answer(x);
     }
     if (judges_the_answer(x)) continue;
-    if (denies_or_bounds(x)) {
+    const Denial denial = denies_or_bounds(x);
+    if (denial == Denial::kNoValue) continue;
+    if (denial == Denial::kDenies) {
       // "not 13; it is 12", "not 13 but 12": the correction states it.
       const std::string lower_x = ascii_lower_word(x);
       for (std::string_view turn : {";", ", but", " but", ", it", ", rather", ", instead"}) {
@@ -398,7 +413,8 @@ std::optional<std::string> answer_phrase(std::string_view text, bool after_box =
           if (auto lead = leading_answer(rest)) return lead;
         break;
       }
-      if (denied) *denied = true;  // an earlier phrase may still state it; no later sentence does
+      // An earlier phrase may still state it; a later sentence too (the caller's business).
+      if (denied_at && *denied_at == std::string_view::npos) *denied_at = i;
       continue;
     }
     // "the answer is indeed 12", "... is therefore $5$": the adverb is not part of the answer.
@@ -570,10 +586,21 @@ std::string_view before_end_of_turn(std::string_view text) {
   for (std::string_view marker : {std::string_view("<|im_start|>"), std::string_view("<|im_end|>"),
                                   std::string_view("<|endoftext|>"), std::string_view("<|eot_id|>"),
                                   std::string_view("<|eom_id|>"), std::string_view("<|start_header_id|>"),
-                                  std::string_view("</s>"), std::string_view("<end_of_turn>"),
-                                  std::string_view("<|end|>"), std::string_view("<|return|>"),
                                   std::string_view("<\xef\xbd\x9c" "end\xe2\x96\x81" "of\xe2\x96\x81" "sentence\xef\xbd\x9c>")})
     cut = std::min(cut, text.find(marker, start));
+  // Markers that are also ordinary text ("</s>" closes HTML strikethrough) end the turn only where nothing
+  // follows them but spacing or another tag ("12.</s>", "12</s><s>[INST] ...").
+  for (std::string_view marker : {std::string_view("</s>"), std::string_view("<end_of_turn>"), std::string_view("<|end|>"),
+                                  std::string_view("<|return|>")}) {
+    for (size_t at = text.find(marker, start); at != std::string_view::npos && at < cut; at = text.find(marker, at + 1)) {
+      size_t next = at + marker.size();
+      while (next < text.size() && is_space(text[next])) ++next;
+      if (next == text.size() || text[next] == '<' || text[next] == '[') {
+        cut = at;
+        break;
+      }
+    }
+  }
   return text.substr(start, cut - start);
 }
 
@@ -776,23 +803,29 @@ std::string_view without_closing_markup(std::string_view text) {
   }
 }
 
-// GSM8K's closing line "#### 18" (also "#### $18", "#### 1,000 dollars" as the last line): the value after
-// the marker. A markdown heading ("#### 1. Setting up") is prose, not an answer.
+// GSM8K's closing line "#### 18" (also "#### $18", "#### 1,000 dollars"): the value after the marker, when it
+// is the response's last line and holds a bare value (a unit word at most). A markdown heading ("#### 1.
+// Setting up", "#### 3.1", "#### $x = 3$" over more text) is not an answer.
 std::optional<std::string> hash_marked_answer(std::string_view text) {
-  size_t at = text.rfind("####");
-  while (at != std::string_view::npos && at > 0 && text[at - 1] == '#') at = at >= 2 ? text.rfind("####", at - 2) : std::string_view::npos;
-  if (at == std::string_view::npos || (at > 0 && text[at - 1] != '\n')) return std::nullopt;
-  const size_t line_end = std::min(text.size(), text.find('\n', at));
-  std::string x = trim(text.substr(at + 4, line_end - at - 4));
-  const bool last_line = trim(text.substr(line_end)).empty();
-  if (x.empty() || x.size() > kShortResponseChars) return std::nullopt;
+  std::string_view t = text;
+  while (!t.empty() && is_space(t.back())) t.remove_suffix(1);
+  const size_t line_start = t.rfind('\n') == std::string_view::npos ? 0 : t.rfind('\n') + 1;
+  std::string_view line = t.substr(line_start);
+  if (!line.starts_with("#### ")) return std::nullopt;
+  std::string x = trim(line.substr(5));
+  if (x.empty() || x.size() > 40) return std::nullopt;
   // A plain-text currency sign ("$18", "$70,000") opens no math.
   if (x[0] == '$' && x.find('$', 1) == std::string::npos) x.erase(0, 1);
-  if (x.empty() || !(std::isdigit(static_cast<unsigned char>(x[0])) || x[0] == '-' || x[0] == '.' || x[0] == '$' || x[0] == '\\'))
-    return std::nullopt;
-  if (has_prose_word(x) && !last_line) return std::nullopt;
-  if (auto lead = leading_answer(x)) return lead;
-  return std::nullopt;
+  size_t e = x[0] == '-' ? 1 : 0;
+  const size_t digits_from = e;
+  while (e < x.size() && (std::isdigit(static_cast<unsigned char>(x[e])) ||
+                          ((x[e] == ',' || x[e] == '.' || x[e] == '/') && e + 1 < x.size() &&
+                           std::isdigit(static_cast<unsigned char>(x[e + 1])))))
+    ++e;
+  if (e == digits_from) return std::nullopt;
+  const std::string rest = trim(std::string_view(x).substr(e));
+  if (!rest.empty() && !std::all_of(rest.begin(), rest.end(), [](char c) { return is_letter(c); })) return std::nullopt;
+  return x.substr(0, e);
 }
 
 // True when the text stops without closing its last sentence or formula ("... However, in Step ").
@@ -870,7 +903,11 @@ bool denied_box(std::string_view text, size_t box_begin) {
 
 // The answer held by the boxes of `text`: the last box, or the list its closing sentence's boxes form.
 ExtractedAnswer boxed_answer(std::vector<BoxSpan> boxes, std::string_view text) {
-  while (!boxes.empty() && denied_box(text, boxes.back().begin)) boxes.pop_back();
+  // A denied box takes earlier boxes of the same content with it ("\boxed{4} ... the answer is not \boxed{4}").
+  while (!boxes.empty() && denied_box(text, boxes.back().begin)) {
+    const std::string denied = boxes.back().content;
+    std::erase_if(boxes, [&](const BoxSpan& b) { return b.content == denied; });
+  }
   while (boxes.size() >= 2 &&
          rejects_next_box(text.substr(boxes[boxes.size() - 2].end, boxes.back().begin - boxes[boxes.size() - 2].end)))
     boxes.pop_back();
@@ -921,16 +958,21 @@ ExtractedAnswer extract_final_answer(std::string_view response) {
   };
   if (thinking_unfinished) return {};
   if (auto marked = hash_marked_answer(text)) return found(std::move(marked), AnswerSource::kFinalAnswerPhrase);
-  bool denied = false;
-  if (auto phrase = answer_phrase(text, false, &denied)) return found(std::move(phrase), AnswerSource::kFinalAnswerPhrase);
-  if (denied) return {};  // "The answer is not 5.": the sentence states no answer
+  size_t denied_at = std::string_view::npos;
+  if (auto phrase = answer_phrase(text, false, &denied_at)) return found(std::move(phrase), AnswerSource::kFinalAnswerPhrase);
+  // "The answer is not 5." closing the response states no answer; a sentence after it may.
+  if (denied_at != std::string_view::npos) {
+    const std::string_view closing = last_sentence(text);
+    if (static_cast<size_t>(closing.data() - text.data()) <= denied_at) return {};
+  }
   // A response cut off mid-sentence (generation limit) is not graded by whatever math it last wrote.
   if (!looks_cut_off(text)) {
     // The conclusion: what the last sentence states ("Therefore, there are 12 sequences.", "The minimum
     // value is 12 when x = 3."), else the last math written anywhere.
     const std::string_view sentence = last_sentence(text);
+    // A verb stating a value comes first: "It is 12." has no long prose word but is a statement.
+    if (auto a = stated_after_verb(sentence)) return found(std::move(a), AnswerSource::kLastMath);
     if (has_prose_word(sentence)) {
-      if (auto a = stated_after_verb(sentence)) return found(std::move(a), AnswerSource::kLastMath);
       if (auto a = answer_in_prose(sentence)) return found(std::move(a), AnswerSource::kLastMath);
     } else if (auto spans = last_math_answer(sentence)) {
       return found(std::move(spans), AnswerSource::kLastMath);  // "$x = 5$ or $x = -3$"

@@ -293,6 +293,24 @@ TEST(ExtractFinal, ADeniedOrBoundedValueIsNoAnswer) {
   EXPECT_EQ(extract_final_answer("The answer is not 13 but 12.").answer, "12");
   EXPECT_EQ(extract_final_answer("The answer is 6. Note the answer is not 5.").answer, "6");
   EXPECT_EQ(extract_final_answer("So it is $\\boxed{6}$. It is not $\\boxed{5}$.").answer, "6");
+  // A denial followed by a later statement, a comparison without a value, "not only", emphasis.
+  EXPECT_EQ(extract_final_answer("The answer is not 13.\n\nSo we get 12.").answer, "12");
+  EXPECT_EQ(extract_final_answer("The answer is not 13. It is 12.").answer, "12");
+  EXPECT_EQ(extract_final_answer("The answer is **not** 13.\n\nSo it is 12.").answer, "12");
+  EXPECT_EQ(extract_final_answer("The answer is at least as large as 10. After checking all cases, the final count is 12.").answer,
+            "12");
+  EXPECT_EQ(extract_final_answer("The answer is not only an integer but also even: 12.").answer, "12");
+  EXPECT_EQ(extract_final_answer("First I get \\boxed{4}. Checking again, the answer is not \\boxed{4}; it must be 6.").answer,
+            std::nullopt);
+}
+
+// "#### " answers only on the last line and bare; "</s>" and its kind end a turn only where nothing follows.
+TEST(ExtractFinal, MarkersThatAreAlsoText) {
+  EXPECT_EQ(extract_final_answer("#### 1.\nWe compute 3*4.\nThe answer is 12.").answer, "12");
+  EXPECT_EQ(extract_final_answer("#### 3.1\nWe get the answer is 12.").answer, "12");
+  EXPECT_EQ(extract_final_answer("#### $x = 3$\nso the final answer is $12$.").answer, "$12$");
+  EXPECT_EQ(extract_final_answer("The HTML tag </s> closes strikethrough. The answer is 12.").answer, "12");
+  EXPECT_EQ(extract_final_answer("The answer is 12.</s><s>[INST] Next question: what is 5?").answer, "12");
 }
 
 }  // namespace
