@@ -1049,6 +1049,7 @@ FEATURES += [
     ("loop/no_else_after_a_finished_pass", "{% for i in [1, 2] %}{{ i }}{% if i == 2 %}{% break %}{% endif %}{% else %}E{% endfor %}", {}),
     ("set/block_scope", "{% set x %}{% set y = 1 %}a{% endset %}[{{ x }}][{{ y }}]", {}),
     ("expr/dot_integer_is_item", "{{ [5, 6].1 }} {{ messages.0.role }}", {"messages": [{"role": "user", "content": "hi"}]}),
+    ("expr/dot_integers_lexed_as_float", "{{ x.1.0 }}", {"x": [[1, 2], [3, 4]]}),
 ]
 # Printing `''.__class__` alone is not an error: the sandbox returns an undefined that prints as ''.
 FEATURES.append(("sandbox/unsafe_attr_prints_empty", "[{{ ''.__class__ }}][{{ messages.__len__ }}]", {}))

@@ -301,18 +301,30 @@ class ExprParser {
     for (;;) {
       if (at_operator(".")) {
         ++i_;
-        if (!done() && t_[i_].kind == TokenKind::kInteger) {  // "messages.0" is messages[0], as jinja2 reads it
-          ExprPtr index = make(Expr::Kind::kLiteral, line_);
-          try {
-            index->value = Value(static_cast<std::int64_t>(std::stoll(t_[i_].text)));
-          } catch (const std::exception&) {
-            fail(line_, "number out of range: " + t_[i_].text);
-          }
+        // "messages.0" is messages[0], as jinja2 reads it; "x.1.0" (lexed as the float 1.0) is x[1][0].
+        const bool integer = !done() && t_[i_].kind == TokenKind::kInteger;
+        const std::string& text = done() ? std::string() : t_[i_].text;
+        const bool two_integers = !done() && t_[i_].kind == TokenKind::kFloat && text.find('.') != std::string::npos &&
+                                  std::all_of(text.begin(), text.end(), [](char c) { return c == '.' || (c >= '0' && c <= '9'); }) &&
+                                  text.find('.') == text.rfind('.') && text.front() != '.' && text.back() != '.';
+        if (integer || two_integers) {
+          const std::string digits = text;
           ++i_;
-          ExprPtr item = make(Expr::Kind::kItem, line_);
-          item->args.push_back(std::move(e));
-          item->args.push_back(std::move(index));
-          e = std::move(item);
+          std::size_t from = 0;
+          while (from <= digits.size()) {
+            const std::size_t dot = std::min(digits.find('.', from), digits.size());
+            ExprPtr index = make(Expr::Kind::kLiteral, line_);
+            try {
+              index->value = Value(static_cast<std::int64_t>(std::stoll(digits.substr(from, dot - from))));
+            } catch (const std::exception&) {
+              fail(line_, "number out of range: " + digits);
+            }
+            ExprPtr item = make(Expr::Kind::kItem, line_);
+            item->args.push_back(std::move(e));
+            item->args.push_back(std::move(index));
+            e = std::move(item);
+            from = dot + 1;
+          }
           continue;
         }
         ExprPtr a = make(Expr::Kind::kAttribute, line_);
