@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
-"""Grades the hand-labelled R1-style extraction cases (tools/extraction_cases.py) with `r1eval judge math`,
-and with Math-Verify configured as lighteval's MATH-500/AIME metric when it is importable, and prints how
-often each agrees with the label, then every case r1eval gets wrong.
+"""Grades the hand-labelled R1-style extraction cases (tools/extraction_cases.py), or with --cases other_styles
+the answer styles of other models (tools/other_styles_cases.py), with `r1eval judge math`, and with Math-Verify
+configured as lighteval's MATH-500/AIME metric when it is importable, and prints how often each agrees with the
+label, then every case r1eval gets wrong.
 
-usage: python3 tools/extraction_agreement.py [--r1eval build/r1eval] [--no-math-verify]
+usage: python3 tools/extraction_agreement.py [--r1eval build/r1eval] [--no-math-verify] [--cases r1|other_styles]
 """
 import argparse
 import json
@@ -39,8 +40,10 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--r1eval", default=os.path.join(HERE, "..", "build", "r1eval"))
     ap.add_argument("--no-math-verify", action="store_true")
+    ap.add_argument("--cases", choices=["r1", "other_styles"], default="r1")
     args = ap.parse_args()
-    generated = subprocess.run([sys.executable, os.path.join(HERE, "extraction_cases.py")], capture_output=True,
+    script = "extraction_cases.py" if args.cases == "r1" else "other_styles_cases.py"
+    generated = subprocess.run([sys.executable, os.path.join(HERE, script)], capture_output=True,
                                check=True, text=True).stdout
     cases = [json.loads(line) for line in generated.splitlines() if line.strip()]
     payload = "".join(json.dumps({"gold": c["gold"], "response": c["response"]}) + "\n" for c in cases)
