@@ -216,6 +216,17 @@ std::string unquote(std::string_view s) {
 std::optional<std::string> answer_in_prose(std::string_view x);
 std::optional<std::string> stated_after_verb(std::string_view sentence);
 
+// The length of the number `s` starts with ("1024", "-3/4", "1,000.5"), 0 when it starts with none.
+size_t leading_number_length(std::string_view s) {
+  size_t e = s.starts_with("-") ? 1 : 0;
+  const size_t digits = e;
+  while (e < s.size() && (std::isdigit(static_cast<unsigned char>(s[e])) ||
+                          ((s[e] == ',' || s[e] == '.' || s[e] == '/') && e + 1 < s.size() &&
+                           std::isdigit(static_cast<unsigned char>(s[e + 1])))))
+    ++e;
+  return e == digits ? 0 : e;
+}
+
 // The number or math span `s` starts with ("1024", "$\frac{1}{2}$", "-3/4"), or none.
 std::optional<std::string> opening_value(std::string_view s) {
   size_t b = 0;
@@ -226,13 +237,8 @@ std::optional<std::string> opening_value(std::string_view s) {
     if (close != std::string_view::npos && close > 1) return std::string(s.substr(0, close + 1));
     return std::nullopt;
   }
-  size_t e = s.starts_with("-") ? 1 : 0;
-  const size_t digits = e;
-  while (e < s.size() && (std::isdigit(static_cast<unsigned char>(s[e])) ||
-                          ((s[e] == ',' || s[e] == '.' || s[e] == '/') && e + 1 < s.size() &&
-                           std::isdigit(static_cast<unsigned char>(s[e + 1])))))
-    ++e;
-  if (e == digits) return std::nullopt;
+  const size_t e = leading_number_length(s);
+  if (e == 0) return std::nullopt;
   return std::string(s.substr(0, e));
 }
 
@@ -816,13 +822,8 @@ std::optional<std::string> hash_marked_answer(std::string_view text) {
   if (x.empty() || x.size() > 40) return std::nullopt;
   // A plain-text currency sign ("$18", "$70,000") opens no math.
   if (x[0] == '$' && x.find('$', 1) == std::string::npos) x.erase(0, 1);
-  size_t e = x[0] == '-' ? 1 : 0;
-  const size_t digits_from = e;
-  while (e < x.size() && (std::isdigit(static_cast<unsigned char>(x[e])) ||
-                          ((x[e] == ',' || x[e] == '.' || x[e] == '/') && e + 1 < x.size() &&
-                           std::isdigit(static_cast<unsigned char>(x[e + 1])))))
-    ++e;
-  if (e == digits_from) return std::nullopt;
+  const size_t e = leading_number_length(x);
+  if (e == 0) return std::nullopt;
   const std::string rest = trim(std::string_view(x).substr(e));
   if (!rest.empty() && !std::all_of(rest.begin(), rest.end(), [](char c) { return is_letter(c); })) return std::nullopt;
   return x.substr(0, e);
