@@ -270,7 +270,10 @@ std::optional<std::string> restated_value(std::string_view rest) {
 // 30)" -> "12"), or a lone word ("Monday"). None when the remainder starts with prose ("The largest $n$
 // is 34", "reasonable, since ...").
 std::optional<std::string> leading_answer(std::string_view remainder) {
-  const std::string x = unquote(remainder);
+  std::string x = unquote(remainder);
+  // A plain-text currency sign ("$18 per day", "$32,348 in the account") opens no math.
+  if (x.size() > 1 && x[0] == '$' && std::isdigit(static_cast<unsigned char>(x[1])) && x.find('$', 1) == std::string::npos)
+    x.erase(0, 1);
   const size_t prose = first_prose_word(x, /*linking_words=*/true);
   if (prose == std::string_view::npos) return x.empty() ? std::nullopt : std::optional<std::string>(x);
   std::string lead = x.substr(0, prose);
@@ -320,6 +323,14 @@ std::optional<std::string> leading_answer(std::string_view remainder) {
   while (word < x.size() && is_letter(x[word])) ++word;
   if (word == x.size() || (word + 1 == x.size() && x[word] == '.')) return x.substr(0, word);
   return std::nullopt;
+}
+
+// `s` without HTML emphasis tags and code backticks around it ("<b>12</b>", "`12`").
+std::string without_emphasis(std::string s) {
+  for (std::string_view tag : {"<b>", "</b>", "<strong>", "</strong>", "<em>", "</em>"})
+    for (size_t at = s.find(tag); at != std::string::npos; at = s.find(tag)) s.erase(at, tag.size());
+  if (s.size() >= 2 && s.front() == '`' && s.back() == '`') s = s.substr(1, s.size() - 2);
+  return s;
 }
 
 // True when a phrase's X only judges the answer ("the answer is reasonable", "... is correct"): a check
@@ -397,6 +408,7 @@ std::optional<std::string> answer_phrase(std::string_view text, bool after_box =
     }
     std::string x = trim(text.substr(i, e - i));
     while (!x.empty() && (x.back() == '*')) x.pop_back();
+    x = without_emphasis(std::move(x));
     if (x.empty()) return std::nullopt;  // "**Final Answer:**" over the answer's own line: the fallbacks find it
     if (after_box) {
       size_t word = 0;
@@ -454,6 +466,7 @@ std::optional<std::pair<std::string, size_t>> last_standalone_number(std::string
     bool unicode_minus = false;  // U+2212, as models write "−5" in prose
     if (b > 0 && s[b - 1] == '-') --b;
     else if (b >= 3 && s.substr(b - 3, 3) == "\xE2\x88\x92") b -= 3, unicode_minus = true;
+    else if (b >= 3 && s.substr(b - 3, 3) == "\xE2\x88\x9A") b -= 3;  // "√51" is the root, not 51
     size_t e = i;
     while (e < s.size()) {
       if (std::isdigit(static_cast<unsigned char>(s[e]))) ++e;
@@ -633,14 +646,14 @@ std::string_view last_sentence(std::string_view text) {
 // A closing line that is a short bare answer ("42", "**42**", "x = 5."), without math delimiters (a math
 // span is taken as a span); none when it holds no digit.
 std::optional<std::string> bare_statement(std::string_view sentence) {
-  std::string t = trim(sentence);
-  // Emphasis around it ("**42**", "`42`", "<b>42</b>") and a lead-in sign ("= 42" closing a computation,
-  // "∴ 42") are not the answer.
-  for (std::string_view tag : {"<b>", "</b>", "<strong>", "</strong>"})
-    for (size_t at = t.find(tag); at != std::string::npos; at = t.find(tag)) t.erase(at, tag.size());
+  std::string t = without_emphasis(trim(sentence));
+  // Emphasis around it ("**42**", "`42`", "<b>42</b>"), a heading's marks ("#### 42"), an answer label ("A:
+  // 42") and a lead-in sign ("= 42" closing a computation, "∴ 42") are not the answer.
   while (!t.empty() && (t.back() == '*' || t.back() == '.' || t.back() == '`')) t.pop_back();
   size_t lead = 0;
-  while (lead < t.size() && (t[lead] == '*' || t[lead] == '`' || t[lead] == '=' || t[lead] == ' ')) ++lead;
+  while (lead < t.size() && (t[lead] == '*' || t[lead] == '`' || t[lead] == '=' || t[lead] == ' ' || t[lead] == '#')) ++lead;
+  if (t.compare(lead, 2, "A:") == 0) lead += 2;
+  while (lead < t.size() && t[lead] == ' ') ++lead;
   if (t.substr(lead).starts_with("\xe2\x88\xb4")) lead += 3;  // ∴
   t = trim(std::string_view(t).substr(lead));
   if (t.empty() || t.size() > kShortResponseChars || t.find('$') != std::string::npos ||
@@ -817,8 +830,9 @@ std::optional<std::string> hash_marked_answer(std::string_view text) {
   while (!t.empty() && is_space(t.back())) t.remove_suffix(1);
   const size_t line_start = t.rfind('\n') == std::string_view::npos ? 0 : t.rfind('\n') + 1;
   std::string_view line = t.substr(line_start);
-  if (!line.starts_with("#### ")) return std::nullopt;
-  std::string x = trim(line.substr(5));
+  if (!line.starts_with("####") || line.starts_with("#####")) return std::nullopt;
+  std::string x = trim(line.substr(4));
+  if (x.starts_with("\xe2\x88\x92")) x.replace(0, 3, "-");  // U+2212 minus sign
   if (x.empty() || x.size() > 40) return std::nullopt;
   // A plain-text currency sign ("$18", "$70,000") opens no math.
   if (x[0] == '$' && x.find('$', 1) == std::string::npos) x.erase(0, 1);

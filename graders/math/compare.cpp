@@ -151,7 +151,14 @@ class Comparer {
     if (is_interval_like(a) || is_interval_like(b)) return interval_sets(a, b);
     if (a.kind == NodeKind::kTuple || b.kind == NodeKind::kTuple) return tuples(a, b);
     if (a.kind == NodeKind::kText || b.kind == NodeKind::kText) {
-      if (a.kind == b.kind) return a.name == b.name ? equal("text equal") : different("text differs");
+      // "an ellipse" names what "ellipse" does: a leading article is no part of a text answer.
+      const auto without_article = [](const std::string& name) {
+        for (std::string_view article : {"a ", "an ", "the "})
+          if (name.size() > article.size() && name.compare(0, article.size(), article) == 0) return name.substr(article.size());
+        return name;
+      };
+      if (a.kind == b.kind)
+        return without_article(a.name) == without_article(b.name) ? equal("text equal") : different("text differs");
       return unknown("text against math");
     }
     if (a.kind == NodeKind::kBaseNumber || b.kind == NodeKind::kBaseNumber) return base_numerals(a, b);

@@ -470,7 +470,7 @@ std::string with_unicode_symbols_as_tex(std::string_view s) {
       {"\xe2\x88\xaa", "\\cup "},     // union
       {"\xe2\x88\xa9", "\\cap "},     // intersection
   };
-  // Vulgar fractions ("½"); after a digit ("3½", a mixed number) they are left unread rather than multiplied.
+  // Vulgar fractions ("½"); after a digit ("3½") a mixed number, as "3\frac{1}{2}" is read.
   static constexpr std::array<std::pair<std::string_view, std::string_view>, 18> kFractions = {{
       {"\xc2\xbd", "\\frac{1}{2}"}, {"\xc2\xbc", "\\frac{1}{4}"}, {"\xc2\xbe", "\\frac{3}{4}"},
       {"\xe2\x85\x90", "\\frac{1}{7}"}, {"\xe2\x85\x91", "\\frac{1}{9}"}, {"\xe2\x85\x92", "\\frac{1}{10}"},
@@ -525,7 +525,7 @@ std::string with_unicode_symbols_as_tex(std::string_view s) {
       }
     }
     if (static_cast<unsigned char>(s[i]) >= 0x80) {
-      replaced = (!out.empty() && is_digit(out.back())) ? false : replace_from(kFractions, i, out);
+      replaced = replace_from(kFractions, i, out);
       if (!replaced) replaced = replace_from(kSymbols, i, out);
     }
     if (!replaced) out += s[i++];

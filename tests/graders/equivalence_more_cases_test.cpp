@@ -242,6 +242,8 @@ TEST(EquivalenceNearMisses, PlainTextAndUnicodeShorthands) {
       {"90^\\circ", "90\\degree", true}, {"30^\\circ", "30^o", true}, {"1 \\pm \\sqrt{19}", "1 \u00b1 \u221a19", true},
       {".0000672", "6.72\u00d710\u207b\u2075", true}, {"-9", "\u20139", true}, {"9", "\u20139", false},
       {"x^{2}", "x\u00b2", true}, {"x^{12}", "x\u00b9\u00b2", true},
+      {"3.5", "3\u00bd", true}, {"137\\frac12", "137\u00bd", true}, {"\\text{ellipse}", "\\text{an ellipse}", true},
+      {"\\text{ellipse}", "\\text{a circle}", false},
   });
 }
 

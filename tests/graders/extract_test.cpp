@@ -261,6 +261,14 @@ TEST(ExtractFinal, OtherFamiliesMarkTheirAnswersSo) {
       {"3 \\times 4\n= 12", "12"},
       {"So:\n`12`", "12"},
       {"So:\n<b>12</b>", "12"},
+      {"The answer is <b>12</b>.", "12"},
+      {"The answer is `12`.", "12"},
+      {"Solution: 3*4 = 12.\n\nA: 12", "12"},
+      {"A robe takes 2 bolts of blue and 1 bolt of white.\n####3", "3"},
+      {"She sells 9 eggs.\n#### 9 * 2 = 18", "9 * 2 = 18"},
+      {"Janet makes $18 per day.", "18"},
+      {"He will have $32,348 in the account.", "32,348"},
+      {"The length is \u221a51.", "\u221a51"},
   };
   for (const auto& [response, answer] : cases) EXPECT_EQ(extract_final_answer(response).answer, answer) << response;
 }
