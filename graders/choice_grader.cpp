@@ -368,6 +368,20 @@ void find_answer_statements(std::string_view text, std::string_view lower, std::
       best.offer(st.letter, Strength::kAnswerLine);
     else if (!doubted) best.offer(st.letter, Strength::kStatement);
   }
+  // "<answer>B</answer>" (the GRPO format), {"answer": "B"} (a JSON reply): the requested format.
+  for (std::string_view tag : {std::string_view("<answer>"), std::string_view("\"answer\":"), std::string_view("'answer':")}) {
+    for (std::size_t at = lower.find(tag); at != kNone; at = lower.find(tag, at + 1)) {
+      std::size_t i = at + tag.size();
+      while (i < text.size() && (text[i] == ' ' || text[i] == '"' || text[i] == '\'')) ++i;
+      const Letter l = decorated_letter(text, i, letters, {true, false, true});
+      if (!l.found()) continue;
+      std::size_t k = l.end;
+      while (k < text.size() && (text[k] == ')' || text[k] == '"' || text[k] == '\'' || text[k] == ' ' || text[k] == '\n')) ++k;
+      const bool closes = k >= text.size() || lower.compare(k, 9, "</answer>") == 0 || text[k] == '}' || text[k] == ',' ||
+                          (tag == "<answer>" && lower.find("</answer>", k) != kNone);
+      if (closes) best.offer(l, Strength::kAnswerLine);
+    }
+  }
   // "The correct option is C", "Choice: B", "the best option here is B", "Correct: B".
   static constexpr std::array<std::string_view, 3> kKeywords = {"option", "choice", "correct"};
   for (std::string_view word : kKeywords) {
@@ -376,7 +390,16 @@ void find_answer_statements(std::string_view text, std::string_view lower, std::
       const std::size_t after = at + word.size();
       if (after < lower.size() && is_alpha(lower[after]) && lower[after] != 's') continue;
       Letter l = stated_letter(text, lower, after, letters, word == "correct" ? 0 : 20, false).letter;
-      if (!l.found() && word != "correct") {
+      // "Consider option C.", "Next, option C.": an option taken up, not chosen.
+      std::size_t w = at;
+      while (w > 0 && (lower[w - 1] == ' ' || lower[w - 1] == ',')) --w;
+      std::size_t v = w;
+      while (v > 0 && is_alpha(lower[v - 1])) --v;
+      const std::string_view before = lower.substr(v, w - v);
+      const bool taken_up = before == "consider" || before == "at" || before == "check" || before == "examine" ||
+                            before == "evaluate" || before == "analyze" || before == "analyse" || before == "next" ||
+                            before == "first" || before == "now" || before == "about" || before == "review";
+      if (!l.found() && word != "correct" && !taken_up) {
         // "..., which corresponds to option B.": the option named at the end of a sentence.
         const Letter named = decorated_letter(text, after, letters, {});
         std::size_t k = named.found() ? named.end : kNone;
@@ -612,7 +635,7 @@ std::optional<char> extract_choice_letter(std::string_view response, std::string
   const std::string_view text = answer_part(response);
   const std::string lower = ascii_lower(text);  // same length: positions line up with text
   Best best;
-  if (text.find("<think>") != std::string_view::npos) {
+  if (thinking_unfinished(text)) {
     // Thinking that never closed (cut by the length limit): its guesses are no answer, only a box is.
     find_boxes(text, lower, letters, best);
     return best.letter();

@@ -12,8 +12,21 @@
 namespace r1eval::graders {
 namespace {
 
-constexpr std::string_view kThinkStart = "<think>";
-constexpr std::string_view kThinkEnd = "</think>";
+// The wrappers reasoning models put their thinking in: R1/Qwen3 <think>, and others' (OpenThoughts and
+// Sky-T1's thought markers, Kimi's, Seed-OSS's, Magistral's [THINK]).
+struct ReasoningTags {
+  std::string_view open, close;
+};
+constexpr ReasoningTags kReasoningTags[] = {
+    {"<think>", "</think>"},
+    {"<thinking>", "</thinking>"},
+    {"<reasoning>", "</reasoning>"},
+    {"<|begin_of_thought|>", "<|end_of_thought|>"},
+    {"\xe2\x97\x81think\xe2\x96\xb7", "\xe2\x97\x81/think\xe2\x96\xb7"},
+    {"<seed:think>", "</seed:think>"},
+    {"[THINK]", "[/THINK]"},
+    {"<|channel|>analysis<|message|>", "<|channel|>final<|message|>"},  // gpt-oss (harmony)
+};
 constexpr size_t kShortResponseChars = 100;
 
 bool is_letter(char c) { return std::isalpha(static_cast<unsigned char>(c)) != 0; }
@@ -855,8 +868,15 @@ bool looks_cut_off(std::string_view text) {
 }  // namespace
 
 std::string_view text_after_think(std::string_view response) {
-  const size_t at = response.rfind(kThinkEnd);
-  return at == std::string_view::npos ? response : response.substr(at + kThinkEnd.size());
+  size_t after = 0;
+  for (const ReasoningTags& tags : kReasoningTags)
+    if (const size_t at = response.rfind(tags.close); at != std::string_view::npos) after = std::max(after, at + tags.close.size());
+  return response.substr(after);
+}
+
+bool thinking_unfinished(std::string_view answer_text) {
+  return std::any_of(std::begin(kReasoningTags), std::end(kReasoningTags),
+                     [&](const ReasoningTags& tags) { return answer_text.find(tags.open) != std::string_view::npos; });
 }
 
 std::vector<BoxSpan> find_boxes(std::string_view text, bool* unclosed_last) {
@@ -946,6 +966,10 @@ ExtractedAnswer boxed_answer(std::vector<BoxSpan> boxes, std::string_view text) 
 }  // namespace
 
 std::string_view answer_part(std::string_view response) {
+  // gpt-oss (harmony): the analysis channel is its reasoning, the final channel its answer.
+  constexpr std::string_view kFinalChannel = "<|channel|>final<|message|>";
+  if (const size_t at = response.rfind(kFinalChannel); at != std::string_view::npos)
+    response.remove_prefix(at + kFinalChannel.size());
   return without_closing_markup(text_after_think(before_end_of_turn(response)));
 }
 
@@ -956,11 +980,11 @@ ExtractedAnswer extract_final_answer(std::string_view response) {
   if (unclosed) return {};
   // Thinking that never closed (cut by the length limit) states no answer but a box: its phrases and last
   // sentences are steps of the reasoning.
-  const bool thinking_unfinished = text.find(kThinkStart) != std::string_view::npos;
+  const bool unfinished = thinking_unfinished(text);
   if (!boxes.empty()) {
     // "... \boxed{255} ... The final answer is $10,455$.": a final-answer sentence after the last box wins,
     // when what follows the phrase is an answer ("... the final answer is independent of $a$" is prose).
-    if (thinking_unfinished) return boxed_answer(boxes, text);
+    if (unfinished) return boxed_answer(boxes, text);
     if (auto later = answer_phrase(text.substr(boxes.back().end), /*after_box=*/true))
       return {std::move(later), AnswerSource::kFinalAnswerPhrase};
     return boxed_answer(boxes, text);
@@ -971,7 +995,7 @@ ExtractedAnswer extract_final_answer(std::string_view response) {
     if (a->find("\\boxed") != std::string::npos || a->find("\\fbox") != std::string::npos) return {};
     return {std::move(a), source};
   };
-  if (thinking_unfinished) return {};
+  if (unfinished) return {};
   if (auto marked = hash_marked_answer(text)) return found(std::move(marked), AnswerSource::kFinalAnswerPhrase);
   size_t denied_at = std::string_view::npos;
   if (auto phrase = answer_phrase(text, false, &denied_at)) return found(std::move(phrase), AnswerSource::kFinalAnswerPhrase);

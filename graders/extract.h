@@ -7,11 +7,18 @@
 
 namespace r1eval::graders {
 
-// The part of `response` after the last "</think>", or the whole response when there is none.
+// The part of `response` after its reasoning: after the last closing tag of the wrappers models put it in
+// ("</think>", "</thinking>", "</reasoning>", "<|end_of_thought|>", "◁/think▷", "</seed:think>", "[/THINK]"),
+// or the whole response when there is none.
 std::string_view text_after_think(std::string_view response);
 
-// Where a response states its final answer: the text before its first end-of-turn marker (<|im_end|>,
-// <|eot_id|>, ...: generation that ran past its turn is not the response), after the last "</think>".
+// True when `answer_text` (text_after_think's result) still opens reasoning that never closed: the response
+// was cut while thinking, and states no answer but a box.
+bool thinking_unfinished(std::string_view answer_text);
+
+// Where a response states its final answer: gpt-oss's final channel when it has one; the text before its first
+// end-of-turn marker (<|im_end|>, <|eot_id|>, ...: generation that ran past its turn is not the response),
+// after its reasoning (text_after_think).
 std::string_view answer_part(std::string_view response);
 
 // One complete \boxed{...} / \fbox{...} found in a text: its content and where the box starts and ends

@@ -2,6 +2,8 @@
 
 #include <vector>
 
+#include "graders/extract.h"
+
 namespace r1eval::graders::code {
 namespace {
 
@@ -91,11 +93,9 @@ bool contains(std::string_view haystack, std::string_view needle) {
 
 // The part of the response that holds the final answer.
 std::optional<std::string_view> answer_region(std::string_view response) {
-  constexpr std::string_view kClose = "</think>";
-  std::size_t close = response.rfind(kClose);
-  if (close != std::string_view::npos) return response.substr(close + kClose.size());
-  if (contains(response, "<think>")) return std::nullopt;  // still thinking when it stopped
-  return response;
+  const std::string_view after = text_after_think(response);
+  if (thinking_unfinished(after)) return std::nullopt;  // still thinking when it stopped
+  return after;
 }
 
 // Source that only C++ compiles: its headers, namespaces, streams, templates or classes.

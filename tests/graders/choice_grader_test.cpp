@@ -226,5 +226,25 @@ TEST(GradeChoice, ComparesWithGoldCaseInsensitively) {
   EXPECT_EQ(none.reason, "no answer letter");
 }
 
+// Other models' formats: reasoning in other wrappers, gpt-oss's channels, GRPO answer tags, JSON replies; a
+// letter that starts a formula or an option merely taken up is no answer.
+TEST(ChoiceLetter, OtherModelsFormats) {
+  EXPECT_EQ(extract_choice_letter("<thinking>Answer: A</thinking>The answer is C."), 'C');
+  EXPECT_EQ(extract_choice_letter("<|begin_of_thought|>\nSo A.\n<|end_of_thought|>\n\nThe answer is C."), 'C');
+  EXPECT_EQ(extract_choice_letter("[THINK]Answer: A[/THINK]The answer is C."), 'C');
+  EXPECT_EQ(extract_choice_letter("<|begin_of_thought|>\nThe answer is A. So A."), std::nullopt);
+  EXPECT_EQ(extract_choice_letter("<|channel|>analysis<|message|>Answer: A<|end|><|start|>assistant<|channel|>final"
+                                  "<|message|>Answer: C<|return|>"),
+            'C');
+  EXPECT_EQ(extract_choice_letter("<|channel|>analysis<|message|>Answer: A<|end|>"), std::nullopt);
+  EXPECT_EQ(extract_choice_letter("<answer>B</answer>"), 'B');
+  EXPECT_EQ(extract_choice_letter("<reasoning>So A.</reasoning><answer>(C)</answer>"), 'C');
+  EXPECT_EQ(extract_choice_letter("{\"answer\": \"B\"}"), 'B');
+  EXPECT_EQ(extract_choice_letter("```json\n{\"answer\": \"D\", \"reason\": \"x\"}\n```"), 'D');
+  for (const char* r : {"Consider option C.", "Let's look at option C.", "The answer is A = 2.", "Answer: C\u2086H\u2086",
+                        "Answer: D\u00b2", "Answer: C(s)", "Answer: B/2", "Answer: C\u2013H"})
+    EXPECT_EQ(extract_choice_letter(r), std::nullopt) << r;
+}
+
 }  // namespace
 }  // namespace r1eval::graders

@@ -232,6 +232,17 @@ TEST(ExtractFinal, ABoxSetAsideByNotIsNotTheAnswer) {
   EXPECT_EQ(extract_final_answer("First \\boxed{3}. Not quite: \\boxed{5}.").answer, "5");
 }
 
+// Other reasoning wrappers than <think>: what they hold is reasoning, and one left open states only a box.
+TEST(ExtractFinal, OtherReasoningWrappers) {
+  EXPECT_EQ(extract_final_answer("<thinking>\nSo it is 5.\n</thinking>\nThe answer is 7.").answer, "7");
+  EXPECT_EQ(extract_final_answer("<|begin_of_thought|>\nthe answer is 5\n<|end_of_thought|>\n\n$\\boxed{7}$").answer, "7");
+  EXPECT_EQ(extract_final_answer("<|begin_of_thought|>\nSo the answer is 5.").answer, std::nullopt);
+  EXPECT_EQ(extract_final_answer("<|channel|>analysis<|message|>It is 5.<|end|><|start|>assistant<|channel|>final"
+                                 "<|message|>The answer is 7.<|return|>")
+                .answer,
+            "7");
+}
+
 TEST(ExtractFinal, ThinkingThatNeverClosedStatesOnlyABox) {
   EXPECT_FALSE(extract_final_answer("<think>\nWe have 6 groups of 7, giving 6 \\cdot 7 = 42").answer);
   EXPECT_FALSE(extract_final_answer("<think>\nSo the answer is 42? Let me check").answer);
