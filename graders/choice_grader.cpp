@@ -1,8 +1,10 @@
 #include "graders/choice_grader.h"
 
+#include <algorithm>
 #include <array>
 #include <cctype>
 #include <string>
+#include <vector>
 
 #include "graders/choice_letter.h"
 #include "graders/extract.h"
@@ -404,7 +406,10 @@ void find_answer_statements(std::string_view text, std::string_view lower, std::
         const Letter named = decorated_letter(text, after, letters, {});
         std::size_t k = named.found() ? named.end : kNone;
         while (k != kNone && k < text.size() && (text[k] == ')' || text[k] == '*' || text[k] == '$')) ++k;
-        if (k != kNone && (k >= text.size() || text[k] == '.' || text[k] == '!' || text[k] == '\n')) l = named;
+        // A line "**Option D**" with text right below it heads the discussion of D.
+        const bool heads_text = k != kNone && k + 1 < text.size() && text[k] == '\n' && text[k + 1] != '\n' &&
+                                text[k + 1] != '\r' && sentence_start(text, at) + 3 >= at;
+        if (k != kNone && (k >= text.size() || text[k] == '.' || text[k] == '!' || text[k] == '\n') && !heads_text) l = named;
       }
       if (l.found() && !hedged_before(text, lower, at, l.pos) && !hedged_after(text, lower, l)) best.offer(l, Strength::kStatement);
     }
@@ -583,7 +588,14 @@ bool box_names_another_letter(std::string_view text, std::size_t box, const Lett
 
 void find_boxes(std::string_view text, std::string_view lower, std::string_view letters, Best& best) {
   // "\boxed{B}", "\boxed{(B)}", "\boxed{\text{Option B}}", "\boxed{B) 3.2 eV}", "\boxed{B \text{ (ester)}}":
-  // a letter that opens the box and is all of it or labels the option's text.
+  // a letter that opens the box and is all of it or labels the option's text. A box the sentence asks about
+  // ("Why not \boxed{D}?") states nothing, and two boxes offered as alternatives ("\boxed{B} or \boxed{D}")
+  // state no one answer.
+  struct Box {
+    Letter letter;
+    std::size_t begin, end;
+  };
+  std::vector<Box> boxes;
   for (std::string_view cmd : {std::string_view("\\boxed"), std::string_view("\\fbox")}) {
     for (std::size_t at = text.find(cmd); at != kNone; at = text.find(cmd, at + 1)) {
       std::size_t i = skip_decoration(text, at, false);
@@ -598,8 +610,23 @@ void find_boxes(std::string_view text, std::string_view lower, std::string_view 
       while (k < text.size() && (text[k] == ')' || text[k] == ']' || text[k] == '$' || text[k] == '*')) ++k;
       const bool whole = k < text.size() && text[k] == '}';
       const bool labelled = is_label(text, l) || (k < text.size() && (text[k] == ' ' || text[k] == '\\' || text[k] == ','));
-      if (whole || (labelled && !std::islower(static_cast<unsigned char>(text[l.pos])))) best.offer(l, Strength::kAnswerLine);
+      if (!whole && !(labelled && !std::islower(static_cast<unsigned char>(text[l.pos])))) continue;
+      std::size_t end = k;
+      while (end < text.size() && (text[end] == '}' || text[end] == '$' || text[end] == ' ')) ++end;
+      if (end < text.size() && text[end] == '?') continue;
+      boxes.push_back({l, at, end});
     }
+  }
+  std::sort(boxes.begin(), boxes.end(), [](const Box& a, const Box& b) { return a.begin < b.begin; });
+  for (std::size_t b = 0; b < boxes.size(); ++b) {
+    const auto alternative = [&](std::size_t first, std::size_t second) {
+      if (boxes[first].letter.letter == boxes[second].letter.letter) return false;
+      std::string gap(lower.substr(boxes[first].end, boxes[second].begin - std::min(boxes[second].begin, boxes[first].end)));
+      std::erase_if(gap, [](char c) { return c == ' ' || c == '$' || c == ','; });
+      return gap == "or";
+    };
+    if ((b > 0 && alternative(b - 1, b)) || (b + 1 < boxes.size() && alternative(b, b + 1))) continue;
+    best.offer(boxes[b].letter, Strength::kAnswerLine);
   }
 }
 
@@ -614,17 +641,23 @@ void find_boxes_and_labels(std::string_view text, std::string_view lower, std::s
     const Letter l = decorated_letter(text, at + 2, letters, {});
     if (l.found() && l.pos == at + 2 && starts_with(text, l.end, ")}")) best.offer(l, Strength::kTextLabel);
   }
-  // A line that is only a letter: "B", "(B)", "**B**", "$\mathbf{B}$", "B.".
+  // A line that is only a letter: "B", "(B)", "**B**", "$\mathbf{B}$", "B.". Not a heading over the text that
+  // discusses that option ("### D\nwrong sign", "**Option D**\nignores spin"): a markdown heading, or an
+  // option-named line with text right below it.
   for (std::size_t start = 0; start < text.size();) {
     std::size_t stop = text.find('\n', start);
     if (stop == kNone) stop = text.size();
     const std::string_view line = text.substr(0, stop);
     std::size_t i = start + (starts_with(line, start, "- ") ? 2 : 0);  // a bullet
+    const bool heading = text[start] == '#';
     i = skip_decoration(line, i, false);
+    bool option_named = false;
     if (i != kNone)  // "**Option B**"
-      if (const std::size_t w = word_at(lower, i, kOptionWords)) i += w;
+      if (const std::size_t w = word_at(lower, i, kOptionWords)) i += w, option_named = true;
     const Letter l = i == kNone ? Letter{} : decorated_letter(line, i, letters, {});
-    if (l.found() && ends_its_line(line, l.end)) best.offer(l, Strength::kLoneLine);
+    const bool text_below = stop + 1 < text.size() && text[stop + 1] != '\n' && text[stop + 1] != '\r';
+    if (l.found() && ends_its_line(line, l.end) && !heading && !(option_named && text_below))
+      best.offer(l, Strength::kLoneLine);
     start = stop + 1;
   }
 }

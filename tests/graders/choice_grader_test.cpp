@@ -241,6 +241,12 @@ TEST(ChoiceLetter, OtherModelsFormats) {
   EXPECT_EQ(extract_choice_letter("<reasoning>So A.</reasoning><answer>(C)</answer>"), 'C');
   EXPECT_EQ(extract_choice_letter("{\"answer\": \"B\"}"), 'B');
   EXPECT_EQ(extract_choice_letter("```json\n{\"answer\": \"D\", \"reason\": \"x\"}\n```"), 'D');
+  // Headings over the discussion of each option, a box asked about, two boxes as alternatives.
+  EXPECT_EQ(extract_choice_letter("### A\nwrong sign\n### D\nignores spin"), std::nullopt);
+  EXPECT_EQ(extract_choice_letter("**Option D**\nwrong sign"), std::nullopt);
+  EXPECT_EQ(extract_choice_letter("\\boxed{B} Why not \\boxed{D}?"), 'B');
+  EXPECT_EQ(extract_choice_letter("\\boxed{B} or \\boxed{D}"), std::nullopt);
+  EXPECT_EQ(extract_choice_letter("The analysis is done.\n\n### Final Answer\n\n**B**"), 'B');
   for (const char* r : {"Consider option C.", "Let's look at option C.", "The answer is A = 2.", "Answer: C\u2086H\u2086",
                         "Answer: D\u00b2", "Answer: C(s)", "Answer: B/2", "Answer: C\u2013H"})
     EXPECT_EQ(extract_choice_letter(r), std::nullopt) << r;
