@@ -525,12 +525,42 @@ void find_other_language_answer_lines(std::string_view text, std::string_view lo
   }
 }
 
+// "La réponse est B", "Die Antwort ist A", "Правильный ответ — C", "正解はCです", "정답은 A입니다": the answer stated in
+// prose in the languages a model may slip into (compared in lower case; the CJK ones have no case).
+void find_other_language_statements(std::string_view text, std::string_view lower, std::string_view letters, Best& best) {
+  static constexpr std::string_view kPhrases[] = {
+      "la r\xc3\xa9ponse est",
+      "la bonne r\xc3\xa9ponse est",
+      "la respuesta es",
+      "la respuesta correcta es",
+      "die antwort ist",
+      "die richtige antwort ist",
+      "a resposta \xc3\xa9",
+      "a resposta correta \xc3\xa9",
+      "la risposta \xc3\xa8",
+      "la risposta corretta \xc3\xa8",
+      "\xd0\xbf\xd1\x80\xd0\xb0\xd0\xb2\xd0\xb8\xd0\xbb\xd1\x8c\xd0\xbd\xd1\x8b\xd0\xb9 \xd0\xbe\xd1\x82\xd0\xb2\xd0\xb5\xd1\x82", "\xd0\x9f\xd1\x80\xd0\xb0\xd0\xb2\xd0\xb8\xd0\xbb\xd1\x8c\xd0\xbd\xd1\x8b\xd0\xb9 \xd0\xbe\xd1\x82\xd0\xb2\xd0\xb5\xd1\x82",
+      "\xe6\xad\xa3\xe8\xa7\xa3\xe3\x81\xaf",
+      "\xec\xa0\x95\xeb\x8b\xb5\xec\x9d\x80"};
+  for (std::string_view phrase : kPhrases) {
+    for (std::size_t at = lower.find(phrase); at != kNone; at = lower.find(phrase, at + 1)) {
+      if (at > 0 && is_alpha(lower[at - 1])) continue;
+      std::size_t i = at + phrase.size();
+      while (i < text.size() && (text[i] == ' ' || text[i] == ':')) ++i;
+      if (starts_with(text, i, "\xe2\x80\x94") || starts_with(text, i, "\xef\xbc\x9a")) i += 3;  // "—", "："
+      const Letter l = decorated_letter(text, i, letters, {});
+      if (l.found() && !hedged_after(text, lower, l)) best.offer(l, Strength::kStatement);
+    }
+  }
+}
+
 void find_chinese_statements(std::string_view text, std::string_view letters, Best& best) {
   // 答案：B, 答案是B, 答案为B, 故选B, 正确选项是B, 正确答案是B
-  static constexpr std::array<std::string_view, 4> kLeads = {"\xe7\xad\x94\xe6\xa1\x88", "\xe6\x95\x85\xe9\x80\x89",
+  // Also 选择C, 因此选C, 答案应该是C.
+  static constexpr std::array<std::string_view, 6> kLeads = {"\xe7\xad\x94\xe6\xa1\x88", "\xe6\x95\x85\xe9\x80\x89",
                                                              "\xe6\xad\xa3\xe7\xa1\xae\xe9\x80\x89\xe9\xa1\xb9",
-                                                             "\xe6\x89\x80\xe4\xbb\xa5\xe9\x80\x89"};
-  static constexpr std::array<std::string_view, 4> kLinks = {"\xef\xbc\x9a", "\xe6\x98\xaf", "\xe4\xb8\xba", ":"};
+                                                             "\xe6\x89\x80\xe4\xbb\xa5\xe9\x80\x89", "\xe9\x80\x89\xe6\x8b\xa9", "\xe5\x9b\xa0\xe6\xad\xa4\xe9\x80\x89"};
+  static constexpr std::array<std::string_view, 5> kLinks = {"\xef\xbc\x9a", "\xe5\xba\x94\xe8\xaf\xa5\xe6\x98\xaf", "\xe6\x98\xaf", "\xe4\xb8\xba", ":"};
   for (std::string_view lead : kLeads) {
     for (std::size_t at = text.find(lead); at != kNone; at = text.find(lead, at + 1)) {
       std::size_t i = at + lead.size();
@@ -677,6 +707,7 @@ std::optional<char> extract_choice_letter(std::string_view response, std::string
   find_letter_first_statements(text, lower, letters, best);
   find_conclusions(text, lower, letters, best);
   find_chinese_statements(text, letters, best);
+  find_other_language_statements(text, lower, letters, best);
   find_other_language_answer_lines(text, lower, letters, best);
   find_boxes_and_labels(text, lower, letters, best);
   return best.letter();

@@ -247,6 +247,12 @@ TEST(ChoiceLetter, OtherModelsFormats) {
   EXPECT_EQ(extract_choice_letter("\\boxed{B} Why not \\boxed{D}?"), 'B');
   EXPECT_EQ(extract_choice_letter("\\boxed{B} or \\boxed{D}"), std::nullopt);
   EXPECT_EQ(extract_choice_letter("The analysis is done.\n\n### Final Answer\n\n**B**"), 'B');
+  // Prose answers in other languages.
+  EXPECT_EQ(extract_choice_letter("La r\u00e9ponse est B."), 'B');
+  EXPECT_EQ(extract_choice_letter("Die Antwort ist A."), 'A');
+  EXPECT_EQ(extract_choice_letter("\u041f\u0440\u0430\u0432\u0438\u043b\u044c\u043d\u044b\u0439 \u043e\u0442\u0432\u0435\u0442: B"), 'B');
+  EXPECT_EQ(extract_choice_letter("\u6b63\u89e3\u306fC\u3067\u3059\u3002"), 'C');
+  EXPECT_EQ(extract_choice_letter("\u7b54\u6848\u5e94\u8be5\u662fC"), 'C');
   for (const char* r : {"Consider option C.", "Let's look at option C.", "The answer is A = 2.", "Answer: C\u2086H\u2086",
                         "Answer: D\u00b2", "Answer: C(s)", "Answer: B/2", "Answer: C\u2013H"})
     EXPECT_EQ(extract_choice_letter(r), std::nullopt) << r;
