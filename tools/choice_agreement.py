@@ -4,7 +4,8 @@ simple-evals' own extraction (the first match of (?i)Answer\s*:\s*([A-D]) after 
 prints how often each reads the labelled letter (none where no single answer is given), then every case
 r1eval reads otherwise. A note with "debatable" marks a label the protocol does not settle.
 
-usage: python3 tools/choice_agreement.py [--r1eval build/r1eval]
+usage: python3 tools/choice_agreement.py [--r1eval build/r1eval] [--cases r1|other_styles]
+(other_styles: tools/choice_other_styles_cases.py, other models' answer formats and traps)
 """
 import argparse
 import json
@@ -20,8 +21,10 @@ SIMPLE_EVALS = re.compile(r"(?i)Answer\s*:\s*([A-D])")
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--r1eval", default=os.path.join(HERE, "..", "build", "r1eval"))
+    ap.add_argument("--cases", choices=["r1", "other_styles"], default="r1")
     args = ap.parse_args()
-    made = subprocess.run([sys.executable, os.path.join(HERE, "choice_cases.py")], capture_output=True, text=True,
+    script = "choice_cases.py" if args.cases == "r1" else "choice_other_styles_cases.py"
+    made = subprocess.run([sys.executable, os.path.join(HERE, script)], capture_output=True, text=True,
                           check=True).stdout
     cases = [json.loads(line) for line in made.splitlines() if line.strip()]
     requests = "".join(json.dumps({"gold": c["gold"], "response": c["response"]}) + "\n" for c in cases)
