@@ -378,9 +378,15 @@ void find_answer_statements(std::string_view text, std::string_view lower, std::
       const Letter l = decorated_letter(text, i, letters, {true, false, true});
       if (!l.found()) continue;
       std::size_t k = l.end;
-      while (k < text.size() && (text[k] == ')' || text[k] == '"' || text[k] == '\'' || text[k] == ' ' || text[k] == '\n')) ++k;
-      const bool closes = k >= text.size() || lower.compare(k, 9, "</answer>") == 0 || text[k] == '}' || text[k] == ',' ||
-                          (tag == "<answer>" && lower.find("</answer>", k) != kNone);
+      const bool label = k < text.size() && (text[k] == ')' || text[k] == '.' || text[k] == ':');
+      while (k < text.size() && (text[k] == ')' || text[k] == '"' || text[k] == '\'' || text[k] == ' ' || text[k] == '\n' ||
+                                 text[k] == '*' || text[k] == '.'))
+        ++k;
+      // "<answer>B</answer>", "<answer>D) 3.2 eV</answer>" (an option's label and its text on the line), {"answer": "B"}.
+      const std::size_t line_end = std::min(text.size(), text.find('\n', k));
+      const std::size_t close = lower.find("</answer>", k);
+      const bool closes = k >= text.size() || close == k || text[k] == '}' || text[k] == ',' ||
+                          (tag == "<answer>" && label && close != kNone && close <= line_end);
       if (closes) best.offer(l, Strength::kAnswerLine);
     }
   }
@@ -398,9 +404,14 @@ void find_answer_statements(std::string_view text, std::string_view lower, std::
       std::size_t v = w;
       while (v > 0 && is_alpha(lower[v - 1])) --v;
       const std::string_view before = lower.substr(v, w - v);
-      const bool taken_up = before == "consider" || before == "at" || before == "check" || before == "examine" ||
-                            before == "evaluate" || before == "analyze" || before == "analyse" || before == "next" ||
-                            before == "first" || before == "now" || before == "about" || before == "review";
+      std::size_t u = v;
+      while (u > 0 && lower[u - 1] == ' ') --u;
+      std::size_t t = u;
+      while (t > 0 && is_alpha(lower[t - 1])) --t;
+      const bool look_at = before == "at" && lower.substr(t, u - t) == "look";  // "Let's look at option C."
+      const bool taken_up = look_at || before == "consider" || before == "check" || before == "examine" || before == "evaluate" ||
+                            before == "analyze" || before == "analyse" || before == "next" || before == "first" ||
+                            before == "now" || before == "review";
       if (!l.found() && word != "correct" && !taken_up) {
         // "..., which corresponds to option B.": the option named at the end of a sentence.
         const Letter named = decorated_letter(text, after, letters, {});
@@ -408,7 +419,8 @@ void find_answer_statements(std::string_view text, std::string_view lower, std::
         while (k != kNone && k < text.size() && (text[k] == ')' || text[k] == '*' || text[k] == '$')) ++k;
         // A line "**Option D**" with text right below it heads the discussion of D.
         const bool heads_text = k != kNone && k + 1 < text.size() && text[k] == '\n' && text[k + 1] != '\n' &&
-                                text[k + 1] != '\r' && sentence_start(text, at) + 3 >= at;
+                                text[k + 1] != '\r' && !std::islower(static_cast<unsigned char>(text[k + 1])) &&
+                                sentence_start(text, at) + 3 >= at;
         if (k != kNone && (k >= text.size() || text[k] == '.' || text[k] == '!' || text[k] == '\n') && !heads_text) l = named;
       }
       if (l.found() && !hedged_before(text, lower, at, l.pos) && !hedged_after(text, lower, l)) best.offer(l, Strength::kStatement);
@@ -525,6 +537,21 @@ void find_other_language_answer_lines(std::string_view text, std::string_view lo
   }
 }
 
+// True when the words right after a letter stated in another language make it a condition, an alternative
+// or a denial: "C si ...", "C ou D", "A oder C", "C или D", "Cではありません", "C是错误的", "C还是D", "C和D".
+bool doubted_in_other_language(std::string_view text, const Letter& l) {
+  std::size_t i = l.end;
+  while (i < text.size() && (text[i] == ' ' || text[i] == ')' || text[i] == '*')) ++i;
+  std::string next(text.substr(i, 24));
+  for (char& c : next) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  static constexpr std::string_view kDoubts[] = {
+      "si ", "ou ", "o ", "oder ", "e ", "y ", "se ", "wenn ", "falls ", "nur ", "ni ", "nicht", "?",
+      "\xd0\xb8\xd0\xbb\xd0\xb8", "\xd0\xb5\xd1\x81\xd0\xbb\xd0\xb8", "\xd1\x82\xd0\xbe\xd0\xbb\xd1\x8c\xd0\xba\xd0\xbe", "\xe3\x81\xa7\xe3\x81\xaf", "\xe3\x81\x98\xe3\x82\x83", "\xea\xb0\x80 \xec\x95\x84", "\xec\x9d\xb4 \xec\x95\x84", "\xec\x9d\xb4\xeb\xa9\xb4", "\xe6\x98\xaf\xe9\x94\x99", "\xe9\x94\x99", "\xe4\xb8\x8d", "\xe8\xbf\x98\xe6\x98\xaf", "\xe5\x92\x8c", "\xe6\x88\x96", "\xef\xbc\x9f", "\xe5\x90\x97"};
+  for (std::string_view doubt : kDoubts)
+    if (next.starts_with(doubt)) return true;
+  return false;
+}
+
 // "La réponse est B", "Die Antwort ist A", "Правильный ответ — C", "正解はCです", "정답은 A입니다": the answer stated in
 // prose in the languages a model may slip into (compared in lower case; the CJK ones have no case).
 void find_other_language_statements(std::string_view text, std::string_view lower, std::string_view letters, Best& best) {
@@ -549,17 +576,18 @@ void find_other_language_statements(std::string_view text, std::string_view lowe
       while (i < text.size() && (text[i] == ' ' || text[i] == ':')) ++i;
       if (starts_with(text, i, "\xe2\x80\x94") || starts_with(text, i, "\xef\xbc\x9a")) i += 3;  // "—", "："
       const Letter l = decorated_letter(text, i, letters, {});
-      if (l.found() && !hedged_after(text, lower, l)) best.offer(l, Strength::kStatement);
+      if (l.found() && !hedged_after(text, lower, l) && !doubted_in_other_language(text, l))
+        best.offer(l, Strength::kStatement);
     }
   }
 }
 
 void find_chinese_statements(std::string_view text, std::string_view letters, Best& best) {
   // 答案：B, 答案是B, 答案为B, 故选B, 正确选项是B, 正确答案是B
-  // Also 选择C, 因此选C, 答案应该是C.
-  static constexpr std::array<std::string_view, 6> kLeads = {"\xe7\xad\x94\xe6\xa1\x88", "\xe6\x95\x85\xe9\x80\x89",
+  // Also 因此选C, 答案应该是C.
+  static constexpr std::array<std::string_view, 5> kLeads = {"\xe7\xad\x94\xe6\xa1\x88", "\xe6\x95\x85\xe9\x80\x89",
                                                              "\xe6\xad\xa3\xe7\xa1\xae\xe9\x80\x89\xe9\xa1\xb9",
-                                                             "\xe6\x89\x80\xe4\xbb\xa5\xe9\x80\x89", "\xe9\x80\x89\xe6\x8b\xa9", "\xe5\x9b\xa0\xe6\xad\xa4\xe9\x80\x89"};
+                                                             "\xe6\x89\x80\xe4\xbb\xa5\xe9\x80\x89", "\xe5\x9b\xa0\xe6\xad\xa4\xe9\x80\x89"};
   static constexpr std::array<std::string_view, 5> kLinks = {"\xef\xbc\x9a", "\xe5\xba\x94\xe8\xaf\xa5\xe6\x98\xaf", "\xe6\x98\xaf", "\xe4\xb8\xba", ":"};
   for (std::string_view lead : kLeads) {
     for (std::size_t at = text.find(lead); at != kNone; at = text.find(lead, at + 1)) {
@@ -572,7 +600,8 @@ void find_chinese_statements(std::string_view text, std::string_view letters, Be
             break;
           }
       }
-      best.offer(decorated_letter(text, i, letters, {.newlines = true}), Strength::kStatement);
+      const Letter l = decorated_letter(text, i, letters, {.newlines = true});
+      if (l.found() && !doubted_in_other_language(text, l)) best.offer(l, Strength::kStatement);
     }
   }
 }
@@ -685,8 +714,11 @@ void find_boxes_and_labels(std::string_view text, std::string_view lower, std::s
     if (i != kNone)  // "**Option B**"
       if (const std::size_t w = word_at(lower, i, kOptionWords)) i += w, option_named = true;
     const Letter l = i == kNone ? Letter{} : decorated_letter(line, i, letters, {});
-    const bool text_below = stop + 1 < text.size() && text[stop + 1] != '\n' && text[stop + 1] != '\r';
-    if (l.found() && ends_its_line(line, l.end) && !heading && !(option_named && text_below))
+    // Text right below that starts a new sentence (not "which accounts for spin" going on from the line).
+    const bool text_below = stop + 1 < text.size() && text[stop + 1] != '\n' && text[stop + 1] != '\r' &&
+                            !std::islower(static_cast<unsigned char>(text[stop + 1]));
+    const bool anything_below = text.find_first_not_of(" \t\r\n", std::min(text.size(), stop)) != kNone;
+    if (l.found() && ends_its_line(line, l.end) && !(heading && anything_below) && !(option_named && text_below))
       best.offer(l, Strength::kLoneLine);
     start = stop + 1;
   }

@@ -1,5 +1,6 @@
 #include "graders/choice_letter.h"
 
+#include <algorithm>
 #include <array>
 #include <cctype>
 
@@ -100,20 +101,23 @@ bool stands_alone(std::string_view s, const Letter& l, const LetterRules& rules)
   const auto subscript_at = [&](std::size_t k) {
     return k < s.size() && (s[k] == '^' || (s[k] == '_' && k + 1 < s.size() && (is_alnum(s[k + 1]) || s[k + 1] == '{')));
   };
+  // "C(s)", "B(OH)3", "D(t)": a formula or function; "B(42 nm)" keeps its letter.
+  const auto formula_bracket = [&] {
+    if (next != '(') return false;
+    const std::size_t close = s.find(')', l.end);
+    if (close == std::string_view::npos || close - l.end > 4) return false;
+    const std::string_view inside = s.substr(l.end + 1, close - l.end - 1);
+    return !inside.empty() && std::all_of(inside.begin(), inside.end(), [](char c) { return std::isalpha(static_cast<unsigned char>(c)) != 0; });
+  };
   if (is_alnum(next) || next == '-' || next == '=' || subscript_at(l.end) || (next == '\'' && !quoted) || next == '+' ||
-      next == '/' || next == '(')
+      next == '/' || formula_bracket())
     return false;
   // A formula goes on in Unicode: "C₆H₆", "D²", "C–H", "A ≈ 2" written tight ("A≈2"), "B·H", "A×10", "D°".
   for (std::string_view continues : {"\xe2\x82", "\xe2\x81", "\xc2\xb2", "\xc2\xb3", "\xc2\xb9", "\xe2\x80\x93",
                                      "\xe2\x88\x92", "\xe2\x80\x90", "\xe2\x80\x91", "\xe2\x89\x88", "\xc2\xb7",
                                      "\xc3\x97", "\xc2\xb0", "\xe2\x8b\x85"})
     if (s.substr(l.end).starts_with(continues)) return false;
-  // "A = 2", "B ≈ 3": a letter equated is a variable.
-  std::size_t after_space = l.end;
-  while (after_space < s.size() && s[after_space] == ' ') ++after_space;
-  if (after_space > l.end && after_space < s.size() &&
-      (s[after_space] == '=' || s.substr(after_space).starts_with("\xe2\x89\x88")))
-    return false;
+
   std::size_t after_braces = l.end;  // "\text{C}_6": the formula goes on after the text's brace
   while (after_braces < s.size() && s[after_braces] == '}') ++after_braces;
   if (after_braces > l.end && subscript_at(after_braces)) return false;

@@ -12,13 +12,15 @@
 namespace r1eval::graders {
 namespace {
 
-// The wrappers reasoning models put their thinking in: R1/Qwen3 <think>, and others' (OpenThoughts and
-// Sky-T1's thought markers, Kimi's, Seed-OSS's, Magistral's [THINK]).
+// The wrappers other reasoning models open their response with (OpenThoughts and Sky-T1's thought markers,
+// Kimi's, Seed-OSS's, Magistral's [THINK], gpt-oss's analysis channel). R1/Qwen3's <think> is apart: its
+// template opens it in the prompt, so a response may hold only the closing tag.
 struct ReasoningTags {
   std::string_view open, close;
 };
+constexpr std::string_view kThinkOpen = "<think>";
+constexpr std::string_view kThinkClose = "</think>";
 constexpr ReasoningTags kReasoningTags[] = {
-    {"<think>", "</think>"},
     {"<thinking>", "</thinking>"},
     {"<reasoning>", "</reasoning>"},
     {"<|begin_of_thought|>", "<|end_of_thought|>"},
@@ -479,7 +481,16 @@ std::optional<std::pair<std::string, size_t>> last_standalone_number(std::string
     bool unicode_minus = false;  // U+2212, as models write "−5" in prose
     if (b > 0 && s[b - 1] == '-') --b;
     else if (b >= 3 && s.substr(b - 3, 3) == "\xE2\x88\x92") b -= 3, unicode_minus = true;
-    else if (b >= 3 && s.substr(b - 3, 3) == "\xE2\x88\x9A") b -= 3;  // "√51" is the root, not 51
+    else if (b >= 3 && s.substr(b - 3, 3) == "\xE2\x88\x9A") {  // "√51" is the root, "2√3" and "−√2" with theirs
+      b -= 3;
+      while (b > 0 && (std::isdigit(static_cast<unsigned char>(s[b - 1])) || s[b - 1] == '.')) --b;
+      if (b > 0 && s[b - 1] == '-') --b;
+      else if (b >= 3 && s.substr(b - 3, 3) == "\xE2\x88\x92") b -= 3, unicode_minus = true;
+      if (b > 0 && (is_letter(s[b - 1]) || s[b - 1] == '+' || s[b - 1] == '(')) {  // "x√3", "1+√3": part of more
+        while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i;
+        continue;
+      }
+    }
     size_t e = i;
     while (e < s.size()) {
       if (std::isdigit(static_cast<unsigned char>(s[e]))) ++e;
@@ -599,6 +610,17 @@ std::optional<std::string> answer_in_prose(std::string_view x) {
   return span;
 }
 
+// Where the first marker that only ends a turn stands (text.size() when none), from `start`.
+size_t first_turn_end(std::string_view text, size_t start) {
+  size_t cut = text.size();
+  for (std::string_view marker : {std::string_view("<|im_start|>"), std::string_view("<|im_end|>"),
+                                  std::string_view("<|endoftext|>"), std::string_view("<|eot_id|>"),
+                                  std::string_view("<|eom_id|>"), std::string_view("<|start_header_id|>"),
+                                  std::string_view("<\xef\xbd\x9c" "end\xe2\x96\x81" "of\xe2\x96\x81" "sentence\xef\xbd\x9c>")})
+    cut = std::min(cut, text.find(marker, start));
+  return cut;
+}
+
 // The text before the first end-of-turn marker: generation that ran past the end of its turn is not part
 // of the response ("... is 2/3. <|im_start|>user ...", "12.</s>", "12<end_of_turn>"). A role header the
 // response opens with ("<|im_start|>assistant\n", Llama 3's "<|start_header_id|>assistant<|end_header_id|>")
@@ -614,12 +636,7 @@ std::string_view before_end_of_turn(std::string_view text) {
       if (end != std::string_view::npos && end - at <= 40) start = end + close.size();
     }
   }
-  size_t cut = text.size();
-  for (std::string_view marker : {std::string_view("<|im_start|>"), std::string_view("<|im_end|>"),
-                                  std::string_view("<|endoftext|>"), std::string_view("<|eot_id|>"),
-                                  std::string_view("<|eom_id|>"), std::string_view("<|start_header_id|>"),
-                                  std::string_view("<\xef\xbd\x9c" "end\xe2\x96\x81" "of\xe2\x96\x81" "sentence\xef\xbd\x9c>")})
-    cut = std::min(cut, text.find(marker, start));
+  size_t cut = first_turn_end(text, start);
   // Markers that are also ordinary text ("</s>" closes HTML strikethrough) end the turn only where nothing
   // follows them but spacing or another tag ("12.</s>", "12</s><s>[INST] ...").
   for (std::string_view marker : {std::string_view("</s>"), std::string_view("<end_of_turn>"), std::string_view("<|end|>"),
@@ -867,16 +884,38 @@ bool looks_cut_off(std::string_view text) {
 
 }  // namespace
 
+namespace {
+
+// The other wrapper `text` opens with (after spacing and gpt-oss's "<|start|>assistant"), or null.
+const ReasoningTags* opening_wrapper(std::string_view text, size_t* open_end) {
+  size_t i = 0;
+  while (i < text.size() && is_space(text[i])) ++i;
+  if (text.substr(i).starts_with("<|start|>assistant")) i += std::string_view("<|start|>assistant").size();
+  for (const ReasoningTags& tags : kReasoningTags) {
+    if (text.substr(i).starts_with(tags.open)) {
+      *open_end = i + tags.open.size();
+      return &tags;
+    }
+  }
+  return nullptr;
+}
+
+}  // namespace
+
 std::string_view text_after_think(std::string_view response) {
-  size_t after = 0;
-  for (const ReasoningTags& tags : kReasoningTags)
-    if (const size_t at = response.rfind(tags.close); at != std::string_view::npos) after = std::max(after, at + tags.close.size());
-  return response.substr(after);
+  if (const size_t at = response.rfind(kThinkClose); at != std::string_view::npos)
+    return response.substr(at + kThinkClose.size());
+  size_t open_end = 0;
+  if (const ReasoningTags* tags = opening_wrapper(response, &open_end)) {
+    const size_t close = response.find(tags->close, open_end);
+    if (close != std::string_view::npos) return response.substr(close + tags->close.size());
+  }
+  return response;
 }
 
 bool thinking_unfinished(std::string_view answer_text) {
-  return std::any_of(std::begin(kReasoningTags), std::end(kReasoningTags),
-                     [&](const ReasoningTags& tags) { return answer_text.find(tags.open) != std::string_view::npos; });
+  size_t open_end = 0;
+  return answer_text.find(kThinkOpen) != std::string_view::npos || opening_wrapper(answer_text, &open_end) != nullptr;
 }
 
 std::vector<BoxSpan> find_boxes(std::string_view text, bool* unclosed_last) {
@@ -968,7 +1007,8 @@ ExtractedAnswer boxed_answer(std::vector<BoxSpan> boxes, std::string_view text) 
 std::string_view answer_part(std::string_view response) {
   // gpt-oss (harmony): the analysis channel is its reasoning, the final channel its answer.
   constexpr std::string_view kFinalChannel = "<|channel|>final<|message|>";
-  if (const size_t at = response.rfind(kFinalChannel); at != std::string_view::npos)
+  // The first, and only within its own turn.
+  if (const size_t at = response.find(kFinalChannel); at != std::string_view::npos && at < first_turn_end(response, 0))
     response.remove_prefix(at + kFinalChannel.size());
   return without_closing_markup(text_after_think(before_end_of_turn(response)));
 }

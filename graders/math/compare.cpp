@@ -153,7 +153,7 @@ class Comparer {
     if (a.kind == NodeKind::kText || b.kind == NodeKind::kText) {
       // "an ellipse" names what "ellipse" does: a leading article is no part of a text answer.
       const auto without_article = [](const std::string& name) {
-        for (std::string_view article : {"a ", "an ", "the "})
+        for (std::string_view article : {"an ", "the "})
           if (name.size() > article.size() && name.compare(0, article.size(), article) == 0) return name.substr(article.size());
         return name;
       };

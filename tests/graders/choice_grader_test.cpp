@@ -243,7 +243,9 @@ TEST(ChoiceLetter, OtherModelsFormats) {
   EXPECT_EQ(extract_choice_letter("```json\n{\"answer\": \"D\", \"reason\": \"x\"}\n```"), 'D');
   // Headings over the discussion of each option, a box asked about, two boxes as alternatives.
   EXPECT_EQ(extract_choice_letter("### A\nwrong sign\n### D\nignores spin"), std::nullopt);
-  EXPECT_EQ(extract_choice_letter("**Option D**\nwrong sign"), std::nullopt);
+  EXPECT_EQ(extract_choice_letter("**Option D**\nThe sign is wrong."), std::nullopt);
+  EXPECT_EQ(extract_choice_letter("After analysis, the best match is\n\n**Option C**\nwhich accounts for spin."), 'C');
+  EXPECT_EQ(extract_choice_letter("### C"), 'C');
   EXPECT_EQ(extract_choice_letter("\\boxed{B} Why not \\boxed{D}?"), 'B');
   EXPECT_EQ(extract_choice_letter("\\boxed{B} or \\boxed{D}"), std::nullopt);
   EXPECT_EQ(extract_choice_letter("The analysis is done.\n\n### Final Answer\n\n**B**"), 'B');
@@ -253,7 +255,16 @@ TEST(ChoiceLetter, OtherModelsFormats) {
   EXPECT_EQ(extract_choice_letter("\u041f\u0440\u0430\u0432\u0438\u043b\u044c\u043d\u044b\u0439 \u043e\u0442\u0432\u0435\u0442: B"), 'B');
   EXPECT_EQ(extract_choice_letter("\u6b63\u89e3\u306fC\u3067\u3059\u3002"), 'C');
   EXPECT_EQ(extract_choice_letter("\u7b54\u6848\u5e94\u8be5\u662fC"), 'C');
-  for (const char* r : {"Consider option C.", "Let's look at option C.", "The answer is A = 2.", "Answer: C\u2086H\u2086",
+  EXPECT_EQ(extract_choice_letter("Answer: B(42 nm)"), 'B');
+  EXPECT_EQ(extract_choice_letter("After eliminating the others, we arrive at option C."), 'C');
+  EXPECT_EQ(extract_choice_letter("<answer>D) 3.2 eV</answer>"), 'D');
+  // Doubts in other languages, and wrappers only mentioned after the answer.
+  for (const char* r : {"La r\u00e9ponse est C si on n\u00e9glige le spin; sinon D.", "Die Antwort ist A oder C.",
+                        "\u6b63\u89e3\u306fC\u3067\u306f\u3042\u308a\u307e\u305b\u3093\u3002", "<answer>C or D</answer>",
+                        "\u9009\u62e9C\u662f\u9519\u8bef\u7684"})
+    EXPECT_EQ(extract_choice_letter(r), std::nullopt) << r;
+  EXPECT_EQ(extract_choice_letter("The answer is (B). I skipped the <thinking> step."), 'B');
+  for (const char* r : {"Consider option C.", "Let's look at option C.", "Answer: C\u2086H\u2086",
                         "Answer: D\u00b2", "Answer: C(s)", "Answer: B/2", "Answer: C\u2013H"})
     EXPECT_EQ(extract_choice_letter(r), std::nullopt) << r;
 }

@@ -243,6 +243,18 @@ TEST(ExtractFinal, OtherReasoningWrappers) {
             "7");
 }
 
+// A wrapper mentioned in an answer (not opening the response) is text; a final channel past the turn is not the answer.
+TEST(ExtractFinal, WrappersOnlyMentionedAreText) {
+  EXPECT_EQ(extract_final_answer("<think>\n5\n</think>\n\nThe answer is 12. (I skipped the <thinking> block.)").answer, "12");
+  EXPECT_EQ(extract_final_answer("The answer is 12. I closed </reasoning> early.").answer, "12");
+  EXPECT_EQ(extract_final_answer("<think>\n5\n</think>\n\nThe answer is 12.<|im_end|>\n<|im_start|>user\n"
+                                 "<|channel|>final<|message|>The answer is 7.")
+                .answer,
+            "12");
+  EXPECT_EQ(extract_final_answer("We found the side to be 2\u221a3 after simplification, as shown.").answer, "2\u221a3");
+  EXPECT_EQ(extract_final_answer("The minimum value is \u2212\u221a2 at the endpoint.").answer, "-\u221a2");
+}
+
 TEST(ExtractFinal, ThinkingThatNeverClosedStatesOnlyABox) {
   EXPECT_FALSE(extract_final_answer("<think>\nWe have 6 groups of 7, giving 6 \\cdot 7 = 42").answer);
   EXPECT_FALSE(extract_final_answer("<think>\nSo the answer is 42? Let me check").answer);
