@@ -360,6 +360,9 @@ bool judges_the_answer(std::string_view x) {
   return std::find(kWords.begin(), kWords.end(), first) != kWords.end();
 }
 
+// Words that turn a denial into a correction ("not 13; it is 12", "isn't 5 but 7").
+constexpr std::string_view kCorrections[] = {";", ", but", " but", ", it", ", rather", ", instead"};
+
 // What a phrase's X does when it opens with a denial or a bound: states the answer (kStates), says what it
 // is not or only bounds it ("the answer is not 5", "... is less than 5": kDenies, no answer), or compares
 // without a value ("the answer is at least as large as 10": kNoValue, read on).
@@ -432,12 +435,19 @@ std::optional<std::string> answer_phrase(std::string_view text, bool after_box =
       return leading_answer(x);
     }
     if (judges_the_answer(x)) continue;
+    // "5, or possibly 6 if ...": two candidates, no one answer.
+    const std::string lower_phrase = ascii_lower_word(x);
+    if (lower_phrase.find("or possibly") != std::string::npos || lower_phrase.find("or perhaps") != std::string::npos ||
+        lower_phrase.find("or maybe") != std::string::npos) {
+      if (denied_at && *denied_at == std::string_view::npos) *denied_at = i;
+      continue;
+    }
     const Denial denial = denies_or_bounds(x);
     if (denial == Denial::kNoValue) continue;
     if (denial == Denial::kDenies) {
       // "not 13; it is 12", "not 13 but 12": the correction states it.
       const std::string lower_x = ascii_lower_word(x);
-      for (std::string_view turn : {";", ", but", " but", ", it", ", rather", ", instead"}) {
+      for (std::string_view turn : kCorrections) {
         const size_t at = lower_x.find(turn);
         if (at == std::string::npos) continue;
         const std::string rest = trim(std::string_view(x).substr(at + turn.size()));
@@ -498,6 +508,11 @@ std::optional<std::pair<std::string, size_t>> last_standalone_number(std::string
                std::isdigit(static_cast<unsigned char>(s[e + 1])))
         ++e;  // "1,000.99", "2/3"
       else break;
+    }
+    // "sqrt(51)" in prose is the root.
+    if (b >= 5 && s.substr(b - 5, 5) == "sqrt(" && e < s.size() && s[e] == ')') {
+      b -= 5;
+      ++e;
     }
     std::string number(s.substr(b, e - b));
     if (unicode_minus) number.replace(0, 3, 1, '-');
@@ -606,7 +621,31 @@ std::optional<std::string> answer_in_prose(std::string_view x) {
   std::optional<std::string> span = last_math_answer(x);
   const size_t span_end = span ? x.rfind('$') : 0;
   auto number = last_standalone_number(x);
-  if (number && (!span || number->second > span_end)) return number->first;
+  if (number && (!span || number->second > span_end)) {
+    // "The center is (−1, 6).", "The set is {3, 5, 7}.": the number closes a group of numbers, which is the answer.
+    size_t k = number->second;  // past the number as written (a Unicode minus is three bytes there)
+    if (x.compare(k, 3, "\xE2\x88\x92") == 0) k += 3;
+    else if (k < x.size() && x[k] == '-') ++k;
+    while (k < x.size() && (std::isdigit(static_cast<unsigned char>(x[k])) ||
+                            ((x[k] == ',' || x[k] == '.' || x[k] == '/') && k + 1 < x.size() &&
+                             std::isdigit(static_cast<unsigned char>(x[k + 1])))))
+      ++k;
+    const size_t close = x.find_first_not_of(" ", k);
+    if (close != std::string_view::npos && (x[close] == ')' || x[close] == '}' || x[close] == ']')) {
+      const char open_bracket = x[close] == ')' ? '(' : x[close] == '}' ? '{' : '[';
+      const size_t open = x.rfind(open_bracket, number->second);
+      if (open != std::string_view::npos) {
+        const std::string_view group = x.substr(open + 1, close - open - 1);
+        const bool numbers_only = group.find(',') != std::string_view::npos &&
+                                  std::all_of(group.begin(), group.end(), [](char c) {
+                                    return std::isdigit(static_cast<unsigned char>(c)) || c == ',' || c == ' ' ||
+                                           c == '-' || c == '.' || c == '/' || static_cast<unsigned char>(c) >= 0x80;
+                                  });
+        if (numbers_only) return std::string(x.substr(open, close - open + 1));
+      }
+    }
+    return number->first;
+  }
   return span;
 }
 
@@ -719,7 +758,9 @@ std::optional<std::string> value_after(std::string_view sentence, const std::str
   std::optional<std::string> stated = leading_answer(sentence.substr(from));
   if (!stated) return stated;
   const char c = stated->front();
-  if (!(std::isdigit(static_cast<unsigned char>(c)) || c == '-' || c == '$' || c == '\\')) return std::nullopt;
+  // "(C)": a choice named as the value.
+  const bool choice = stated->size() >= 3 && c == '(' && std::isupper(static_cast<unsigned char>((*stated)[1])) && (*stated)[2] == ')';
+  if (!(std::isdigit(static_cast<unsigned char>(c)) || c == '-' || c == '$' || c == '\\' || choice)) return std::nullopt;
   size_t e = from;
   while (e < lower.size() && is_space(lower[e])) ++e;
   e = std::min(lower.size(), e + stated->size());
@@ -796,9 +837,9 @@ std::optional<std::string> stated_after_verb(std::string_view sentence) {
       "since", "because", "if", "when", "whenever", "where", "while", "although", "unless", "given", "once"};
   static constexpr std::array<std::string_view, 11> kVerbs = {"is",  "are",  "equals", "be",  "was",     "were",
                                                               "get", "gets", "got",    "obtain", "obtains"};
-  static constexpr std::array<std::string_view, 14> kWeakVerbs = {"gives", "give",  "yields", "yield", "makes",
-                                                                  "becomes", "remains", "has", "have", "had",
-                                                                  "needs", "need", "takes", "take"};
+  static constexpr std::array<std::string_view, 24> kWeakVerbs = {
+      "gives", "give",  "yields", "yield", "makes", "becomes", "remains", "has",   "have",  "had",   "needs", "need",
+      "takes", "take",  "costs",  "cost",  "spent", "spends",  "earns",   "earned", "pays", "paid",  "saves", "saved"};
   const std::string lower = ascii_lower_word(sentence);
   std::vector<size_t> verb_ends, weak_verb_ends;  // main-clause verbs, in order
   bool in_dollars = false;
@@ -821,8 +862,10 @@ std::optional<std::string> stated_after_verb(std::string_view sentence) {
     if (std::find(kConditions.begin(), kConditions.end(), word) != kConditions.end()) {
       condition_pending = true;
     } else if (strong || weak) {
+      // "cannot be 5", "is never 5" (the value follows "never"), "isn't 5": no statement of a value.
+      const bool negated = previous == "not" || previous == "cannot" || previous == "never" || previous == "t";
       if (condition_pending) condition_pending = false;
-      else if (!(word == "be" && previous == "to")) (strong ? verb_ends : weak_verb_ends).push_back(e);
+      else if (!negated && !(word == "be" && previous == "to")) (strong ? verb_ends : weak_verb_ends).push_back(e);
     }
     previous = word;
     i = e - 1;
@@ -1051,6 +1094,15 @@ ExtractedAnswer extract_final_answer(std::string_view response) {
     const std::string_view sentence = last_sentence(text);
     // A verb stating a value comes first: "It is 12." has no long prose word but is a statement.
     if (auto a = stated_after_verb(sentence)) return found(std::move(a), AnswerSource::kLastMath);
+    // "The answer cannot be 5.": a sentence that only denies a value states none.
+    const std::string lower_sentence = ascii_lower_word(sentence);
+    for (std::string_view denial : {"cannot be ", "can't be ", "isn't ", "is not ", "is never ", "won't be ", "not equal"}) {
+      const size_t at = lower_sentence.find(denial);
+      if (at == std::string::npos) continue;
+      const bool corrected = std::any_of(std::begin(kCorrections), std::end(kCorrections),
+                                         [&](std::string_view c) { return lower_sentence.find(c, at) != std::string::npos; });
+      if (!corrected) return {};  // "isn't 5 but 7" goes on to its value
+    }
     if (has_prose_word(sentence)) {
       if (auto a = answer_in_prose(sentence)) return found(std::move(a), AnswerSource::kLastMath);
     } else if (auto spans = last_math_answer(sentence)) {

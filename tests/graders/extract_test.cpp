@@ -310,6 +310,15 @@ TEST(ExtractFinal, PlainClosingSentencesOfOtherModels) {
       {"Thus the total is 12, which is 2 more than 10.", "12"},
       {"$3 + 4 = 7$. Then we multiply by the", std::nullopt},
       {"28 percent", "28"},
+      {"The center is at the point (\u22121, 6).", "(\u22121, 6)"},
+      {"The point is (3, -5).", "(3, -5)"},
+      {"The set is {3, 5, 7}.", "{3, 5, 7}"},
+      {"He spent $36 on 3 books.", "36"},
+      {"The length is sqrt(51).", "sqrt(51)"},
+      {"The correct option is (C).", "(C)"},
+      {"The answer cannot be 5.", std::nullopt},
+      {"The answer is 5, or possibly 6 if we count the empty set.", std::nullopt},
+      {"The answer isn't 5 but 7.", "7"},
   };
   for (const auto& [response, answer] : cases) EXPECT_EQ(extract_final_answer(response).answer, answer) << response;
 }
