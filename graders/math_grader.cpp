@@ -26,6 +26,8 @@ bool only_words(std::string_view s) {
 // The answer without the sentence punctuation and math delimiters that close it ("2\sqrt{2}.$").
 std::string_view without_closing_punctuation(std::string_view s) {
   while (!s.empty()) {
+    // "0.333...": the ellipsis of a repeating or cut-off decimal is part of it.
+    if (ends_with_cut_decimal(s)) break;
     const char c = s.back();
     if (std::isspace(static_cast<unsigned char>(c)) || c == '$' || c == '.' || c == ',' || c == ';' || c == ':') {
       // "\," and "\;" are spacing commands, "\$" a dollar sign: drop them whole.

@@ -122,8 +122,22 @@ std::string strip_spaces(std::string_view s) {
   return out;
 }
 
+}  // namespace
+
+bool ends_with_cut_decimal(std::string_view s) {
+  if (!s.ends_with("...")) return false;
+  size_t i = s.size() - 3;
+  const size_t digits_end = i;
+  while (i > 0 && std::isdigit(static_cast<unsigned char>(s[i - 1]))) --i;
+  return i < digits_end && i >= 2 && s[i - 1] == '.' && std::isdigit(static_cast<unsigned char>(s[i - 2]));
+}
+
+namespace {
+
 void strip_trailing_punctuation(std::string& s) {
   while (!s.empty()) {
+    // "0.333...": the ellipsis of a repeating or cut-off decimal is part of it.
+    if (ends_with_cut_decimal(s)) break;
     const char c = s.back();
     if (c == '.' || c == ',' || c == ';' || c == ':') {  // not '!': "5!" is a factorial
       s.pop_back();

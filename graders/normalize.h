@@ -12,6 +12,10 @@ namespace r1eval::graders {
 // none was). Idempotent.
 std::string normalize_answer(std::string_view answer, std::string* variable = nullptr);
 
+// True when `s` ends with a decimal cut off by "..." ("0.333...", "3.14159..."): the dots are part of the
+// number, not sentence punctuation.
+bool ends_with_cut_decimal(std::string_view s);
+
 // Lower-cases ASCII letters (text answers compare case-insensitively).
 std::string ascii_lower(std::string_view s);
 

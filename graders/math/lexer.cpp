@@ -457,6 +457,7 @@ std::string with_unicode_symbols_as_tex(std::string_view s) {
       {"\xe2\x80\x90", "-"},          // hyphen
       {"\xe2\x80\x91", "-"},          // non-breaking hyphen
       {"\xc2\xb1", "\\pm "},         // plus-minus sign
+      {"\xe2\x80\xa6", "..."},        // horizontal ellipsis
       {"\xcf\x80", "\\pi "},          // pi
       {"\xe2\x88\x9a", "\\sqrt"},     // square root
       {"\xc3\x97", "\\times "},       // multiplication sign
@@ -564,7 +565,8 @@ std::string with_choose_as_binom(std::string s) {
 // "\sqrt(51)" as \sqrt{51}, "2 1/2" as the mixed number 2\frac{1}{2} (not 2 times 1/2). Empty when none occurs.
 std::string with_plain_shorthands_as_tex(std::string_view s) {
   const bool any = s.find("\\degree") != std::string_view::npos || s.find("^o") != std::string_view::npos ||
-                   s.find("sqrt(") != std::string_view::npos || s.find('/') != std::string_view::npos;
+                   s.find("sqrt(") != std::string_view::npos || s.find('/') != std::string_view::npos ||
+                   s.find("..") != std::string_view::npos || s.find("dots") != std::string_view::npos;
   if (!any) return {};
   std::string out;
   bool changed = false;
@@ -596,6 +598,34 @@ std::string with_plain_shorthands_as_tex(std::string_view s) {
         i = close + 1;
         changed = true;
         continue;
+      }
+    }
+    // A decimal cut off with an ellipsis: "0.333..." repeats its last digit when that digit ends it three times
+    // or more ("0.1666\ldots" is 1/6); otherwise the digits shown stand ("3.14159\ldots" is 3.14159, compared as
+    // any decimal answer is).
+    if (is_digit(s[i]) && (i == 0 || !(is_digit(s[i - 1]) || s[i - 1] == '.'))) {
+      size_t dot = i;
+      while (dot < s.size() && is_digit(s[dot])) ++dot;
+      if (dot + 1 < s.size() && s[dot] == '.' && is_digit(s[dot + 1])) {
+        size_t e = dot + 1;
+        while (e < s.size() && is_digit(s[e])) ++e;
+        size_t after = e;
+        while (after < s.size() && s[after] == ' ') ++after;
+        size_t ellipsis = 0;
+        for (std::string_view dots : {"...", "\\ldots", "\\dots", "\\cdots"})
+          if (s.compare(after, dots.size(), dots) == 0) ellipsis = dots.size();
+        if (ellipsis > 0 && (after + ellipsis == s.size() || !is_letter(s[after + ellipsis]))) {
+          size_t run = e;
+          while (run > dot + 1 && s[run - 1] == s[e - 1]) --run;
+          if (e - run >= 3) {
+            out += std::string(s.substr(i, e - 1 - i)) + "\\overline{" + s[e - 1] + "}";
+          } else {
+            out += std::string(s.substr(i, e - i));
+          }
+          i = after + ellipsis;
+          changed = true;
+          continue;
+        }
       }
     }
     // A whole number, one space, a proper fraction a/b of whole numbers, standing alone: a mixed number.

@@ -244,6 +244,9 @@ TEST(EquivalenceNearMisses, PlainTextAndUnicodeShorthands) {
       {"x^{2}", "x\u00b2", true}, {"x^{12}", "x\u00b9\u00b2", true},
       {"3.5", "3\u00bd", true}, {"137\\frac12", "137\u00bd", true}, {"\\text{ellipse}", "\\text{an ellipse}", true},
       {"\\text{ellipse}", "\\text{a circle}", false},
+      // A decimal cut off with an ellipsis: its last digit repeats when it ends it three times, else it stands.
+      {"\\frac59", "0.555\\ldots", true}, {"\\frac13", "0.333...", true}, {"\\frac16", "0.1666\u2026", true},
+      {"\\frac12", "0.555...", false}, {"\\pi", "3.14159\\ldots", true}, {"5", "5...", true},
   });
 }
 
