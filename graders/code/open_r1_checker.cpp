@@ -67,10 +67,42 @@ bool finite_number(const std::string& token) {
   return end == token.c_str() + token.size() && std::isfinite(value);
 }
 
+// `text` with every character Python's str.split() splits at turned into a space: besides ASCII whitespace,
+// \x1c-\x1f and the Unicode spaces (U+0085, U+00A0, U+1680, U+2000-U+200A, U+2028, U+2029, U+202F, U+205F,
+// U+3000), so that "nan\u00a0" is the token "nan" here as it is for the checker.
+std::string with_python_whitespace_as_spaces(const std::string& text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size();) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x1c && c <= 0x1f) {
+      out += ' ';
+      ++i;
+      continue;
+    }
+    std::size_t width = 0;
+    if (c == 0xc2 && i + 1 < text.size() && (static_cast<unsigned char>(text[i + 1]) == 0x85 || static_cast<unsigned char>(text[i + 1]) == 0xa0))
+      width = 2;
+    if (c == 0xe1 && text.compare(i, 3, "\xe1\x9a\x80") == 0) width = 3;
+    if (c == 0xe2 && i + 2 < text.size()) {
+      const auto b1 = static_cast<unsigned char>(text[i + 1]), b2 = static_cast<unsigned char>(text[i + 2]);
+      if ((b1 == 0x80 && (b2 <= 0x8a || b2 == 0xa8 || b2 == 0xa9 || b2 == 0xaf)) || (b1 == 0x81 && b2 == 0x9f)) width = 3;
+    }
+    if (c == 0xe3 && text.compare(i, 3, "\xe3\x80\x80") == 0) width = 3;
+    if (width > 0) {
+      out += ' ';
+      i += width;
+    } else {
+      out += text[i++];
+    }
+  }
+  return out;
+}
+
 // The first token of `output` that stands where `answer` has a finite number and that only Python reads
 // as one, or none. Elsewhere (a word answer, a token past the jury's) the checker decides.
 std::optional<std::string> unreadable_number(const std::string& output, const std::string& answer) {
-  std::istringstream out(output), expected(answer);
+  std::istringstream out(with_python_whitespace_as_spaces(output)), expected(with_python_whitespace_as_spaces(answer));
   std::string token, jury;
   while (out >> token) {
     if (!(expected >> jury)) break;

@@ -25,7 +25,9 @@ TestlibChecker::TestlibChecker(const Toolchain& tools, const JudgeConfig& config
   folder_->write("checker.cpp", source);
   BuildResult built = compile_cpp(tools_, config_, folder_->box(), "checker.cpp", "checker", config.checker_include_dirs);
   if (built.outcome != Outcome::AC) {
-    throw std::runtime_error("checker does not compile: " + first_line(built.detail));
+    std::string why = first_line(built.detail);
+    if (why.find("testlib.h") != std::string::npos) why += " (testlib.h is not shipped: `judge code --checker-include DIR`)";
+    throw std::runtime_error("checker does not compile: " + why);
   }
   folder_->seal();
 }

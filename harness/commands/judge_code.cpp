@@ -2,6 +2,7 @@
 #include "harness/commands/judge_code.h"
 
 #include <chrono>
+#include <filesystem>
 #include <iostream>
 #include <stdexcept>
 
@@ -118,6 +119,9 @@ int run_judge_code(const JudgeCodeOptions& options, std::istream& in, std::ostre
   config.time_scale = options.time_scale;
   if (!options.cxx.empty()) config.cxx = options.cxx;
   if (!options.python.empty()) config.python = options.python;
+  // The sandbox mounts each folder at its own path: it must be absolute.
+  for (const std::string& dir : options.checker_include_dirs)
+    config.checker_include_dirs.push_back(std::filesystem::canonical(dir).string());
   const code::Judge judge(config);
   log << "r1eval: judging " << requests.size() << " responses; sandbox: " << judge.isolation_summary()
       << "; time scale " << options.time_scale << "\n";

@@ -6,6 +6,7 @@
 #pragma once
 #include <iosfwd>
 #include <string>
+#include <vector>
 
 namespace r1eval::harness {
 
@@ -14,6 +15,8 @@ struct JudgeCodeOptions {
   double time_scale = 1.0;  // multiplies every time limit (use the calibrated speed factor on slow machines)
   std::string cxx;          // compiler ("" = g++)
   std::string python;       // interpreter ("" = python3)
+  // Folders a C++ checker's #include finds (testlib.h is not shipped: give the folder that holds yours).
+  std::vector<std::string> checker_include_dirs;
 };
 
 // Throws std::invalid_argument naming stdin:line and the field on malformed input, before anything runs.

@@ -23,6 +23,9 @@ void add_judge_command(CLI::App& app, int& exit_code) {
       ->check(number_between(0.01, 100));
   code->add_option("--cxx", code_options->cxx, "C++ compiler (default g++)");
   code->add_option("--python", code_options->python, "Python interpreter (default python3)");
+  code->add_option("--checker-include", code_options->checker_include_dirs,
+                   "Folder whose headers a C++ checker includes, e.g. the one holding testlib.h (repeatable)")
+      ->check(CLI::ExistingDirectory);
   code->callback([code_options, &exit_code] { exit_code = run_judge_code(*code_options, std::cin, std::cout, std::cerr); });
   math->callback([&exit_code] {
     graders::judge_jsonl(std::cin, std::cout, graders::JudgeKind::kMath);

@@ -1,7 +1,10 @@
 // `r1eval judge code` end to end through the binary: sandboxed verdicts, order kept, bad input refused first.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <filesystem>
+#include <fstream>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -81,6 +84,29 @@ TEST(JudgeCodeCli, PythonCheckerInOpenR1Convention) {
   ASSERT_EQ(lines.size(), 2u);
   EXPECT_EQ(lines[0]["verdict"], "AC") << lines[0].dump();
   EXPECT_EQ(lines[1]["verdict"], "WA") << lines[1].dump();
+}
+
+// A C++ checker's headers (testlib.h is not shipped) come from --checker-include; a missing folder is refused.
+TEST(JudgeCodeCli, CheckerHeadersComeFromCheckerInclude) {
+  const auto dir = std::filesystem::path(R1EVAL_TEST_TMP) / ("checker-include-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "sum_rule.h") << "inline bool sums_to(long x, long y, long n) { return x >= 1 && y >= 1 && x + y == n; }\n";
+  const std::string checker =
+      "#include <fstream>\n#include \"sum_rule.h\"\nint main(int, char** argv) {\n"
+      "  std::ifstream in(argv[1]), out(argv[2]);\n  long n, x, y;\n  in >> n;\n"
+      "  return out >> x >> y && sums_to(x, y, n) ? 0 : 1;\n}\n";
+  const nlohmann::json tests = nlohmann::json::array({{{"input", "10\n"}, {"output", "5 5\n"}}});
+  const std::string any = "```python\nn = int(input())\nprint(1, n - 1)\n```";
+  const std::string line = nlohmann::json{{"response", any}, {"tests", tests}, {"checker", checker}}.dump() + "\n";
+  const auto with = testing::run_r1eval("judge code --checker-include " + dir.string(), line);
+  ASSERT_EQ(with.exit_code, 0) << with.err;
+  EXPECT_EQ(lines_of(with.out)[0]["verdict"], "AC") << with.out;
+  const auto without = testing::run_r1eval("judge code", line);
+  ASSERT_EQ(without.exit_code, 0) << without.err;
+  EXPECT_EQ(lines_of(without.out)[0]["verdict"], "SE") << without.out;
+  const auto missing = testing::run_r1eval("judge code --checker-include " + (dir / "nope").string(), line);
+  EXPECT_EQ(missing.exit_code, 2);
+  std::filesystem::remove_all(dir);
 }
 
 TEST(JudgeCodeCli, CalibratePrintsASpeedFactor) {
