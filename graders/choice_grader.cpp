@@ -92,9 +92,10 @@ std::size_t sentence_start(std::string_view text, std::size_t pos) {
 // follows them in the sentence up to a contrast or a conclusion ("..., but the answer is C", "..., so the answer
 // is C", ", and ...", "; "), unless they sit in a clause that gives a reason and ends before the statement
 // ("Since the energy might be lost as heat, the answer is C", "Having checked for any mistake, ...").
-constexpr std::array<std::string_view, 14> kHedges = {
+constexpr std::array<std::string_view, 18> kHedges = {
     "naive",    "naively",  "tempting", "mistake",  "mistaken", "mistakenly", "someone",
-    "students", "might",    "suppose",  "assume",   "initially", "otherwise", "misconception"};
+    "students", "might",    "suppose",  "assume",   "initially", "otherwise", "misconception",
+    "doubt",    "false",    "nobody",   "unlikely"};
 // Words that doubt only their own clause (up to a comma): about the other options ("Comparing with the other
 // options, the answer is C", "Unlike the incorrect options, C is correct"), or as often not a hedge ("After
 // considering the common pitfalls, ...", "Given the thought experiment above, ...").
@@ -137,7 +138,11 @@ bool hedged_before(std::string_view text, std::string_view lower, std::size_t at
   bool condition = false;
   for (std::size_t i = start; i < at; ++i) {
     open += text[i] == '(' ? 1 : text[i] == ')' ? -1 : 0;
-    if (i >= contrast && word_at(lower, i, kHedges) && !in_closed_reason(i)) return true;
+    // "no doubt", "without a doubt", "beyond doubt" affirm.
+    const bool affirmed_doubt = lower.compare(i, 5, "doubt") == 0 &&
+                                (lower.substr(start, i - start).ends_with("no ") || lower.substr(start, i - start).ends_with("a ") ||
+                                 lower.substr(start, i - start).ends_with("beyond "));
+    if (i >= contrast && word_at(lower, i, kHedges) && !in_closed_reason(i) && !affirmed_doubt) return true;
     if (i >= clause && word_at(lower, i, kClauseHedges)) return true;
     if (word_at(lower, i, kConditions)) condition = true;
   }

@@ -264,6 +264,12 @@ TEST(ChoiceLetter, OtherModelsFormats) {
                         "\u9009\u62e9C\u662f\u9519\u8bef\u7684"})
     EXPECT_EQ(extract_choice_letter(r), std::nullopt) << r;
   EXPECT_EQ(extract_choice_letter("The answer is (B). I skipped the <thinking> step."), 'B');
+  // Doubt words: "I doubt", "it is false that", "nobody would say", "unlikely"; "no doubt" affirms.
+  for (const char* r : {"I doubt the answer is C.", "It is false that the answer is C.", "Nobody would say the answer is C."})
+    EXPECT_EQ(extract_choice_letter(r), std::nullopt) << r;
+  EXPECT_EQ(extract_choice_letter("No doubt the answer is C."), 'C');
+  EXPECT_EQ(extract_choice_letter("Without a doubt, the answer is C."), 'C');
+  EXPECT_EQ(extract_choice_letter("Since A is false, the answer is C."), 'C');
   for (const char* r : {"Consider option C.", "Let's look at option C.", "Answer: C\u2086H\u2086",
                         "Answer: D\u00b2", "Answer: C(s)", "Answer: B/2", "Answer: C\u2013H"})
     EXPECT_EQ(extract_choice_letter(r), std::nullopt) << r;
