@@ -92,10 +92,10 @@ std::size_t sentence_start(std::string_view text, std::size_t pos) {
 // follows them in the sentence up to a contrast or a conclusion ("..., but the answer is C", "..., so the answer
 // is C", ", and ...", "; "), unless they sit in a clause that gives a reason and ends before the statement
 // ("Since the energy might be lost as heat, the answer is C", "Having checked for any mistake, ...").
-constexpr std::array<std::string_view, 18> kHedges = {
+constexpr std::array<std::string_view, 17> kHedges = {
     "naive",    "naively",  "tempting", "mistake",  "mistaken", "mistakenly", "someone",
     "students", "might",    "suppose",  "assume",   "initially", "otherwise", "misconception",
-    "doubt",    "false",    "nobody",   "unlikely"};
+    "doubt",    "nobody",   "unlikely"};
 // Words that doubt only their own clause (up to a comma): about the other options ("Comparing with the other
 // options, the answer is C", "Unlike the incorrect options, C is correct"), or as often not a hedge ("After
 // considering the common pitfalls, ...", "Given the thought experiment above, ...").

@@ -264,8 +264,10 @@ TEST(ChoiceLetter, OtherModelsFormats) {
                         "\u9009\u62e9C\u662f\u9519\u8bef\u7684"})
     EXPECT_EQ(extract_choice_letter(r), std::nullopt) << r;
   EXPECT_EQ(extract_choice_letter("The answer is (B). I skipped the <thinking> step."), 'B');
-  // Doubt words: "I doubt", "it is false that", "nobody would say", "unlikely"; "no doubt" affirms.
-  for (const char* r : {"I doubt the answer is C.", "It is false that the answer is C.", "Nobody would say the answer is C."})
+  // Doubt words: "I doubt", "nobody would say", "unlikely"; "no doubt" affirms; "false" is no doubt word (a question
+  // may ask which statement is false).
+  EXPECT_EQ(extract_choice_letter("The false statement is C, so the answer is C."), 'C');
+  for (const char* r : {"I doubt the answer is C.", "Nobody would say the answer is C."})
     EXPECT_EQ(extract_choice_letter(r), std::nullopt) << r;
   EXPECT_EQ(extract_choice_letter("No doubt the answer is C."), 'C');
   EXPECT_EQ(extract_choice_letter("Without a doubt, the answer is C."), 'C');
