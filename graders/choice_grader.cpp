@@ -138,11 +138,11 @@ bool hedged_before(std::string_view text, std::string_view lower, std::size_t at
   bool condition = false;
   for (std::size_t i = start; i < at; ++i) {
     open += text[i] == '(' ? 1 : text[i] == ')' ? -1 : 0;
-    // "no doubt", "without a doubt", "beyond doubt" affirm.
-    const bool affirmed_doubt = lower.compare(i, 5, "doubt") == 0 &&
-                                (lower.substr(start, i - start).ends_with("no ") || lower.substr(start, i - start).ends_with("a ") ||
-                                 lower.substr(start, i - start).ends_with("beyond "));
-    if (i >= contrast && word_at(lower, i, kHedges) && !in_closed_reason(i) && !affirmed_doubt) return true;
+    // "doubt" doubts as a verb of the writer ("I doubt", "we doubt"); "without doubt", "no doubt" affirm.
+    const std::string_view before = lower.substr(start, i - start);
+    const bool doubting = lower.compare(i, 5, "doubt") != 0 || before.ends_with("i ") || before.ends_with("we ") ||
+                          before.ends_with("i do ") || before.ends_with("i really ");
+    if (i >= contrast && word_at(lower, i, kHedges) && !in_closed_reason(i) && doubting) return true;
     if (i >= clause && word_at(lower, i, kClauseHedges)) return true;
     if (word_at(lower, i, kConditions)) condition = true;
   }

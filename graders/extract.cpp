@@ -360,6 +360,9 @@ bool judges_the_answer(std::string_view x) {
   return std::find(kWords.begin(), kWords.end(), first) != kWords.end();
 }
 
+// A second candidate offered beside the answer ("12, or possibly 13"): no one answer.
+constexpr std::string_view kSecondCandidate[] = {" or possibly", " or perhaps", " or maybe", ", possibly", ", perhaps"};
+
 // Words that turn a denial into a correction ("not 13; it is 12", "isn't 5 but 7").
 constexpr std::string_view kCorrections[] = {";", ", but", " but", ", it", ", rather", ", instead"};
 
@@ -420,6 +423,10 @@ std::optional<std::string> answer_phrase(std::string_view text, bool after_box =
     bool in_math = false;
     while (e < text.size() && e - i < kPhraseChars && text[e] != '\n') {
       if (text[e] == '$' && (e == 0 || text[e - 1] != '\\')) in_math = !in_math;  // "\$18" is money, not math
+      if (!in_math && text.compare(e, 3, "...") == 0) {  // "0.333..." keeps its dots
+        e += 3;
+        continue;
+      }
       // A period followed by a space or the end ends the sentence, unless it sits inside math or a number.
       if (!in_math && text[e] == '.' && (e + 1 == text.size() || is_space(text[e + 1]))) break;
       ++e;
@@ -437,8 +444,15 @@ std::optional<std::string> answer_phrase(std::string_view text, bool after_box =
     if (judges_the_answer(x)) continue;
     // "5, or possibly 6 if ...": two candidates, no one answer.
     const std::string lower_phrase = ascii_lower_word(x);
-    if (lower_phrase.find("or possibly") != std::string::npos || lower_phrase.find("or perhaps") != std::string::npos ||
-        lower_phrase.find("or maybe") != std::string::npos) {
+    const bool second_candidate = std::any_of(std::begin(kSecondCandidate), std::end(kSecondCandidate), [&](std::string_view w) {
+      const size_t at = lower_phrase.find(w);
+      if (at == std::string::npos) return false;
+      size_t v = at + w.size();
+      while (v < lower_phrase.size() && lower_phrase[v] == ' ') ++v;
+      return v < lower_phrase.size() && (std::isdigit(static_cast<unsigned char>(lower_phrase[v])) ||
+                                         lower_phrase[v] == '$' || lower_phrase[v] == '\\' || lower_phrase[v] == '-');
+    });
+    if (second_candidate) {
       if (denied_at && *denied_at == std::string_view::npos) *denied_at = i;
       continue;
     }
@@ -837,16 +851,24 @@ std::optional<std::string> stated_after_verb(std::string_view sentence) {
       "since", "because", "if", "when", "whenever", "where", "while", "although", "unless", "given", "once"};
   static constexpr std::array<std::string_view, 11> kVerbs = {"is",  "are",  "equals", "be",  "was",     "were",
                                                               "get", "gets", "got",    "obtain", "obtains"};
-  static constexpr std::array<std::string_view, 24> kWeakVerbs = {
-      "gives", "give",  "yields", "yield", "makes", "becomes", "remains", "has",   "have",  "had",   "needs", "need",
-      "takes", "take",  "costs",  "cost",  "spent", "spends",  "earns",   "earned", "pays", "paid",  "saves", "saved"};
+  static constexpr std::array<std::string_view, 14> kWeakVerbs = {"gives", "give",  "yields", "yield", "makes",
+                                                                  "becomes", "remains", "has", "have", "had",
+                                                                  "needs", "need", "takes", "take"};
   const std::string lower = ascii_lower_word(sentence);
   std::vector<size_t> verb_ends, weak_verb_ends;  // main-clause verbs, in order
   bool in_dollars = false;
   bool condition_pending = false;  // a condition word was read: its own verb comes next, within its clause
   std::string_view previous;
   for (size_t i = 0; i < lower.size(); ++i) {
-    if (lower[i] == '$') in_dollars = !in_dollars;
+    if (lower[i] == '$') {
+      // A currency sign ("costs $5, so the total is $20"): a digit follows it and its would-be closer, or nothing closes it.
+      const bool digit_next = i + 1 < lower.size() && std::isdigit(static_cast<unsigned char>(lower[i + 1]));
+      const size_t closer = lower.find('$', i + 1);
+      const bool currency = !in_dollars && digit_next &&
+                            (closer == std::string::npos ||
+                             (closer + 1 < lower.size() && std::isdigit(static_cast<unsigned char>(lower[closer + 1]))));
+      if (!currency) in_dollars = !in_dollars;
+    }
     if (in_dollars) continue;
     if (lower[i] == ',' || lower[i] == ';') condition_pending = false;
     if ((i > 0 && is_letter(lower[i - 1])) || !is_letter(lower[i])) continue;
@@ -905,7 +927,10 @@ std::optional<std::string> hash_marked_answer(std::string_view text) {
   std::string_view line = t.substr(line_start);
   if (!line.starts_with("####") || line.starts_with("#####")) return std::nullopt;
   std::string x = trim(line.substr(4));
-  if (x.starts_with("\xe2\x88\x92")) x.replace(0, 3, "-");  // U+2212 minus sign
+  if (x.starts_with("\xe2\x88\x92")) {  // U+2212 minus sign
+    x.erase(0, 2);
+    x[0] = '-';
+  }
   if (x.empty() || x.size() > 40) return std::nullopt;
   // A plain-text currency sign ("$18", "$70,000") opens no math.
   if (x[0] == '$' && x.find('$', 1) == std::string::npos) x.erase(0, 1);
@@ -1096,12 +1121,16 @@ ExtractedAnswer extract_final_answer(std::string_view response) {
     if (auto a = stated_after_verb(sentence)) return found(std::move(a), AnswerSource::kLastMath);
     // "The answer cannot be 5.": a sentence that only denies a value states none.
     const std::string lower_sentence = ascii_lower_word(sentence);
-    for (std::string_view denial : {"cannot be ", "can't be ", "isn't ", "is not ", "is never ", "won't be ", "not equal"}) {
+    // Only a denial of the value the sentence closes with: "Since x is not zero, x = 5." states 5.
+    for (std::string_view denial : {"cannot be ", "can't be ", "isn't ", "is not ", "is never ", "won't be ", "not equal to "}) {
       const size_t at = lower_sentence.find(denial);
       if (at == std::string::npos) continue;
-      const bool corrected = std::any_of(std::begin(kCorrections), std::end(kCorrections),
-                                         [&](std::string_view c) { return lower_sentence.find(c, at) != std::string::npos; });
-      if (!corrected) return {};  // "isn't 5 but 7" goes on to its value
+      std::string rest = trim(std::string_view(sentence).substr(at + denial.size()));
+      while (!rest.empty() && (rest.back() == '.' || rest.back() == '!')) rest.pop_back();
+      if (rest.empty()) continue;
+      const bool lone_value = leading_number_length(rest) == rest.size() ||
+                              (rest.size() >= 2 && rest.front() == '$' && rest.back() == '$' && rest.find('$', 1) == rest.size() - 1);
+      if (lone_value) return {};
     }
     if (has_prose_word(sentence)) {
       if (auto a = answer_in_prose(sentence)) return found(std::move(a), AnswerSource::kLastMath);

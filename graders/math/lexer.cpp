@@ -614,7 +614,9 @@ std::string with_plain_shorthands_as_tex(std::string_view s) {
         size_t ellipsis = 0;
         for (std::string_view dots : {"...", "\\ldots", "\\dots", "\\cdots"})
           if (s.compare(after, dots.size(), dots) == 0) ellipsis = dots.size();
-        if (ellipsis > 0 && (after + ellipsis == s.size() || !is_letter(s[after + ellipsis]))) {
+        size_t next = after + ellipsis;  // the dots end the number: the answer ends, or a separator follows
+        while (next < s.size() && s[next] == ' ') ++next;
+        if (ellipsis > 0 && (next == s.size() || std::strchr(",;)]}$", s[next]) != nullptr)) {
           size_t run = e;
           while (run > dot + 1 && s[run - 1] == s[e - 1]) --run;
           if (e - run >= 3) {
