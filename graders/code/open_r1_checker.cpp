@@ -40,9 +40,11 @@ std::string last_line(const std::string& text) {
 }
 
 // A token Python's float() reads but no Codeforces checker (testlib) accepts as a number: nan, inf,
-// infinity (any case, signed), digits grouped with underscores ("1_0.5"). The dataset's checkers compare
-// with float() and "abs(x - y) > eps", which every comparison with nan passes.
+// infinity (any case, signed), digits grouped with underscores ("1_0.5"), digits of other scripts ("１０.５",
+// Arabic-Indic). The dataset's checkers compare with float() and "abs(x - y) > eps", which every comparison
+// with nan passes.
 bool python_only_number(std::string_view token) {
+  if (std::any_of(token.begin(), token.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; })) return true;
   if (!token.empty() && (token[0] == '+' || token[0] == '-')) token.remove_prefix(1);
   std::string lower(token);
   for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));

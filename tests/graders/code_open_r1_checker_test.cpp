@@ -71,7 +71,8 @@ print(1)
   const auto printing = [](const char* text) { return std::string("print(\"") + text + "\")\n"; };
   const ProblemSpec p = pair_problem(float_checker, {{"", "10.5\n"}});
   // Python splits at Unicode spaces too: "nan\u00a0" is the token nan for the checker.
-  for (const char* wrong : {"nan", "-inf", "Infinity", "1_0.5", "nan\\u00a0", "\\u3000nan", "nan\\x1c"}) {
+  for (const char* wrong : {"nan", "-inf", "Infinity", "1_0.5", "nan\\u00a0", "\\u3000nan", "nan\\x1c",
+                            "\\uff11\\uff10.\\uff15"}) {
     const JudgeResult r = shared_judge().judge_source(Language::Python, printing(wrong), p);
     EXPECT_EQ(r.outcome, Outcome::WA) << wrong << ": " << r.detail;
   }
