@@ -460,9 +460,8 @@ std::optional<std::string> answer_phrase(std::string_view text, bool after_box =
     if (denial == Denial::kNoValue) continue;
     if (denial == Denial::kDenies) {
       // "not 13; it is 12", "not 13 but 12": the correction states it.
-      const std::string lower_x = ascii_lower_word(x);
       for (std::string_view turn : kCorrections) {
-        const size_t at = lower_x.find(turn);
+        const size_t at = lower_phrase.find(turn);
         if (at == std::string::npos) continue;
         const std::string rest = trim(std::string_view(x).substr(at + turn.size()));
         if (auto stated = stated_after_verb(rest)) return stated;
@@ -639,11 +638,7 @@ std::optional<std::string> answer_in_prose(std::string_view x) {
     // "The center is (−1, 6).", "The set is {3, 5, 7}.": the number closes a group of numbers, which is the answer.
     size_t k = number->second;  // past the number as written (a Unicode minus is three bytes there)
     if (x.compare(k, 3, "\xE2\x88\x92") == 0) k += 3;
-    else if (k < x.size() && x[k] == '-') ++k;
-    while (k < x.size() && (std::isdigit(static_cast<unsigned char>(x[k])) ||
-                            ((x[k] == ',' || x[k] == '.' || x[k] == '/') && k + 1 < x.size() &&
-                             std::isdigit(static_cast<unsigned char>(x[k + 1])))))
-      ++k;
+    k += leading_number_length(x.substr(k));
     const size_t close = x.find_first_not_of(" ", k);
     if (close != std::string_view::npos && (x[close] == ')' || x[close] == '}' || x[close] == ']')) {
       const char open_bracket = x[close] == ')' ? '(' : x[close] == '}' ? '{' : '[';
