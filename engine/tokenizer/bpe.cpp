@@ -21,14 +21,26 @@ std::size_t slot_of(std::uint64_t key, std::uint64_t mask) {
 }  // namespace
 
 BpeModel::BpeModel(std::vector<std::string> vocab, const std::vector<std::pair<std::uint32_t, std::uint32_t>>& merges,
-                   bool ignore_merges)
-    : vocab_(std::move(vocab)), ignore_merges_(ignore_merges) {
+                   BpeOptions options)
+    : vocab_(std::move(vocab)), options_(options) {
   std::fill(std::begin(byte_ids_), std::end(byte_ids_), -1);
+  std::fill(std::begin(ascii_ids_), std::end(ascii_ids_), -1);
   ids_.reserve(vocab_.size());
   for (std::uint32_t id = 0; id < vocab_.size(); ++id) {
     if (vocab_[id].empty()) continue;
     ids_.emplace(vocab_[id], id);
-    if (vocab_[id].size() == 1) byte_ids_[static_cast<unsigned char>(vocab_[id][0])] = id;
+    if (vocab_[id].size() == 1) {
+      const auto byte = static_cast<unsigned char>(vocab_[id][0]);
+      if (!options_.characters) byte_ids_[byte] = id;
+      else if (byte < 128) ascii_ids_[byte] = id;
+    }
+  }
+  if (options_.characters && options_.byte_fallback) {
+    static const char kHex[] = "0123456789ABCDEF";
+    for (int b = 0; b < 256; ++b) {
+      const std::string name = {'<', '0', 'x', kHex[b >> 4], kHex[b & 15], '>'};
+      if (const auto it = ids_.find(name); it != ids_.end()) byte_ids_[b] = it->second;
+    }
   }
   const std::size_t size = std::bit_ceil(std::max<std::size_t>(16, merges.size() * 2));
   merge_table_.assign(size, MergeSlot{kEmpty, 0, 0});
@@ -55,8 +67,9 @@ BpeModel::BpeModel(BpeModel&& other) noexcept
       merge_table_(std::move(other.merge_table_)),
       merge_mask_(other.merge_mask_),
       merge_count_(other.merge_count_),
-      ignore_merges_(other.ignore_merges_) {
+      options_(other.options_) {
   std::copy(std::begin(other.byte_ids_), std::end(other.byte_ids_), std::begin(byte_ids_));
+  std::copy(std::begin(other.ascii_ids_), std::end(other.ascii_ids_), std::begin(ascii_ids_));
 }
 
 const BpeModel::MergeSlot* BpeModel::find_merge(std::uint32_t left, std::uint32_t right) const {
@@ -77,12 +90,12 @@ std::int64_t BpeModel::token_id(std::string_view bytes) const {
 
 void BpeModel::encode_word(std::string_view word, std::vector<std::uint32_t>& out) const {
   if (word.empty()) return;
-  if (word.size() == 1) {
+  if (word.size() == 1 && !options_.characters) {
     const std::int64_t id = byte_ids_[static_cast<unsigned char>(word[0])];
     if (id >= 0) out.push_back(static_cast<std::uint32_t>(id));
     return;
   }
-  if (ignore_merges_) {
+  if (options_.ignore_merges) {
     if (const std::int64_t id = token_id(word); id >= 0) {
       out.push_back(static_cast<std::uint32_t>(id));
       return;
@@ -105,12 +118,43 @@ void BpeModel::encode_word(std::string_view word, std::vector<std::uint32_t>& ou
   if (cache_.size() < kCacheCapacity) cache_.emplace(std::string(word), std::vector<std::uint32_t>(out.begin() + static_cast<std::ptrdiff_t>(start), out.end()));
 }
 
-void BpeModel::merge_word(std::string_view word, std::vector<std::uint32_t>& out) const {
-  struct Symbol {
-    std::uint32_t id;
-    std::int32_t prev, next;
-    bool alive;
+// The word's symbols before any merge, linked in order, as HF's BPE::merge_word builds them.
+void BpeModel::initial_symbols(std::string_view word, std::vector<Symbol>& symbols) const {
+  auto add = [&](std::int64_t id) {
+    const auto n = static_cast<std::int32_t>(symbols.size());
+    symbols.push_back({static_cast<std::uint32_t>(id), n - 1, n + 1, true});
   };
+  if (!options_.characters) {
+    for (char c : word)
+      if (const std::int64_t id = byte_ids_[static_cast<unsigned char>(c)]; id >= 0) add(id);
+    return;
+  }
+  std::int64_t pending_unk = -1;  // HF adds an unknown token once the next known character (or the end) comes
+  for (std::size_t i = 0; i < word.size();) {
+    const auto lead = static_cast<unsigned char>(word[i]);
+    const std::size_t len = lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4;
+    const std::string_view ch = word.substr(i, len);
+    i += ch.size();
+    std::int64_t id = lead < 0x80 ? ascii_ids_[lead] : token_id(ch);
+    if (id >= 0) {
+      if (pending_unk >= 0) add(pending_unk);
+      pending_unk = -1;
+      add(id);
+      continue;
+    }
+    if (options_.byte_fallback &&
+        std::all_of(ch.begin(), ch.end(), [&](char b) { return byte_ids_[static_cast<unsigned char>(b)] >= 0; })) {
+      for (char b : ch) add(byte_ids_[static_cast<unsigned char>(b)]);
+      continue;
+    }
+    if (options_.unk_id < 0) continue;
+    if (pending_unk >= 0 && !options_.fuse_unk) add(pending_unk);
+    pending_unk = options_.unk_id;
+  }
+  if (pending_unk >= 0) add(pending_unk);
+}
+
+void BpeModel::merge_word(std::string_view word, std::vector<std::uint32_t>& out) const {
   struct Candidate {
     std::uint32_t rank;
     std::int32_t pos;  // left symbol
@@ -120,12 +164,7 @@ void BpeModel::merge_word(std::string_view word, std::vector<std::uint32_t>& out
   thread_local std::vector<Symbol> symbols;
   thread_local std::vector<Candidate> heap;
   symbols.clear();
-  for (char c : word) {
-    const std::int64_t id = byte_ids_[static_cast<unsigned char>(c)];
-    if (id < 0) continue;
-    const auto n = static_cast<std::int32_t>(symbols.size());
-    symbols.push_back({static_cast<std::uint32_t>(id), n - 1, n + 1, true});
-  }
+  initial_symbols(word, symbols);
   if (symbols.empty()) return;
   symbols.back().next = -1;
 

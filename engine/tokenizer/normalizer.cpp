@@ -71,4 +71,34 @@ std::string nfc(std::string_view text) {
   return out;
 }
 
+std::string replace_all(std::string_view text, std::string_view from, std::string_view to) {
+  std::string out;
+  std::size_t at = 0;
+  for (std::size_t hit = text.find(from); hit != std::string_view::npos; hit = text.find(from, at)) {
+    out.append(text, at, hit - at);
+    out.append(to);
+    at = hit + from.size();
+  }
+  out.append(text, at);
+  return out;
+}
+
+std::string normalize(std::string_view chunk, const std::vector<NormalizerStep>& steps) {
+  std::string text(chunk);
+  for (const NormalizerStep& step : steps) {
+    switch (step.kind) {
+      case NormalizerStep::Kind::kNfc:
+        text = nfc(text);
+        break;
+      case NormalizerStep::Kind::kPrepend:
+        if (!text.empty()) text.insert(0, step.text);
+        break;
+      case NormalizerStep::Kind::kReplace:
+        text = replace_all(text, step.from, step.text);
+        break;
+    }
+  }
+  return text;
+}
+
 }  // namespace r1eval::engine

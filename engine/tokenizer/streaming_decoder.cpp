@@ -5,6 +5,11 @@
 namespace r1eval::engine {
 
 std::string StreamingDecoder::push(std::uint32_t id) {
+  if (pieces_) {
+    std::string out;
+    if (id < tokenizer_.vocab_size() && !(skip_special_ && tokenizer_.is_special(id))) pieces_->push(id, out);
+    return out;
+  }
   pending_.append(tokenizer_.token_bytes(id, skip_special_));
   const std::size_t hold = utf8::incomplete_tail(pending_);
   const std::string_view ready = std::string_view(pending_).substr(0, pending_.size() - hold);
@@ -14,6 +19,11 @@ std::string StreamingDecoder::push(std::uint32_t id) {
 }
 
 std::string StreamingDecoder::finish() {
+  if (pieces_) {
+    std::string out;
+    pieces_->finish(out);
+    return out;
+  }
   std::string out = utf8::lossy(pending_);
   pending_.clear();
   return out;

@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "engine/tokenizer/byte_level.h"
+#include "engine/tokenizer/metaspace.h"
 #include "engine/tokenizer/normalizer.h"
 #include "engine/tokenizer/utf8.h"
 
@@ -39,11 +40,20 @@ Tokenizer::Tokenizer(TokenizerSpec spec)
   for (std::size_t id = 0; id < spec_.vocab.size(); ++id)
     decode_bytes_[id] = spec_.non_byte_level[id].empty() ? spec_.vocab[id] : spec_.non_byte_level[id];
   for (const AddedToken& t : spec_.added_tokens) {
-    decode_bytes_[t.id] = added_token_bytes(t.content);
+    decode_bytes_[t.id] = spec_.sentencepiece ? t.content : added_token_bytes(t.content);
     special_[t.id] = t.special ? 1 : 0;
   }
+  if (spec_.sentencepiece) {  // decode_bytes_ holds the tokens' texts; the decoder chain gives their bytes
+    pieces_ = std::make_unique<PieceDecoding>(decode_bytes_, spec_.piece_decoder);
+    for (std::size_t id = 0; id < size; ++id) decode_bytes_[id] = std::string(pieces_->text(static_cast<std::uint32_t>(id)));
+  }
   try {
-    bpe_ = std::make_unique<BpeModel>(std::move(spec_.vocab), spec_.merges, spec_.ignore_merges);
+    const BpeOptions options{.ignore_merges = spec_.ignore_merges,
+                             .characters = spec_.sentencepiece,
+                             .byte_fallback = spec_.byte_fallback,
+                             .unk_id = spec_.unk_id ? static_cast<std::int64_t>(*spec_.unk_id) : -1,
+                             .fuse_unk = spec_.fuse_unk};
+    bpe_ = std::make_unique<BpeModel>(std::move(spec_.vocab), spec_.merges, options);
     for (const std::string& pattern : spec_.split_patterns) stages_.push_back(PreTokenizer::from_regex(pattern));
   } catch (const std::invalid_argument& e) {
     throw TokenizerError(std::string("tokenizer.json: ") + e.what());
@@ -93,20 +103,21 @@ void Tokenizer::encode(std::string_view text, bool add_special_tokens, std::vect
   std::vector<Segment> segments;
   raw_matcher_.split(text, segments);
   for (const Segment& s : segments) {
+    const bool at_start = s.text.data() == text.data();
     if (s.token >= 0) {
       out.push_back(static_cast<std::uint32_t>(s.token));
-    } else if (spec_.nfc) {
-      encode_normalized(nfc(s.text), out);
+    } else if (!spec_.normalizers.empty()) {
+      encode_normalized(normalize(s.text, spec_.normalizers), at_start, out);
     } else {
-      encode_normalized(s.text, out);
+      encode_normalized(s.text, at_start, out);
     }
   }
   if (add_special_tokens) out.insert(out.end(), spec_.suffix_ids.begin(), spec_.suffix_ids.end());
 }
 
-void Tokenizer::encode_normalized(std::string_view text, std::vector<std::uint32_t>& out) const {
+void Tokenizer::encode_normalized(std::string_view text, bool at_input_start, std::vector<std::uint32_t>& out) const {
   if (normalized_matcher_.empty()) {
-    encode_text(text, out);
+    encode_text(text, at_input_start, out);
     return;
   }
   std::vector<Segment> segments;
@@ -115,15 +126,20 @@ void Tokenizer::encode_normalized(std::string_view text, std::vector<std::uint32
     if (s.token >= 0) {
       out.push_back(static_cast<std::uint32_t>(s.token));
     } else {
-      encode_text(s.text, out);
+      encode_text(s.text, at_input_start && s.text.data() == text.data(), out);
     }
   }
 }
 
-void Tokenizer::encode_text(std::string_view text, std::vector<std::uint32_t>& out) const {
+void Tokenizer::encode_text(std::string_view text, bool at_input_start, std::vector<std::uint32_t>& out) const {
   thread_local std::vector<std::string_view> pieces, next;
+  thread_local std::string marked;
   pieces.clear();
-  pieces.push_back(text);
+  if (spec_.metaspace) {
+    metaspace_words(text, at_input_start, *spec_.metaspace, marked, pieces);
+  } else {
+    pieces.push_back(text);
+  }
   for (const PreTokenizer& stage : stages_) {
     next.clear();
     for (std::string_view p : pieces) stage.split(p, next);
@@ -139,6 +155,14 @@ std::string_view Tokenizer::token_bytes(std::uint32_t id, bool skip_special_toke
 }
 
 std::string Tokenizer::decode(std::span<const std::uint32_t> ids, bool skip_special_tokens) const {
+  if (pieces_) {
+    std::string text;
+    PieceStream stream(*pieces_);
+    for (std::uint32_t id : ids)
+      if (id < pieces_->size() && !(skip_special_tokens && special_[id])) stream.push(id, text);
+    stream.finish(text);
+    return text;
+  }
   std::string bytes;
   for (std::uint32_t id : ids) bytes.append(token_bytes(id, skip_special_tokens));
   return utf8::first_invalid(bytes) == bytes.size() ? bytes : utf8::lossy(bytes);

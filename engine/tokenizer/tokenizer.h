@@ -1,7 +1,7 @@
 #pragma once
-// A byte-level BPE tokenizer that gives the same ids as Hugging Face `tokenizers` on the same
-// tokenizer.json: added tokens, NFC, the regex pre-tokenizer, BPE by rank, BOS/EOS from the
-// post-processor or tokenizer_config.json.
+// A BPE tokenizer that gives the same ids as Hugging Face `tokenizers` on the same tokenizer.json:
+// added tokens, the normalizer, the regex (byte-level) or Metaspace (SentencePiece-style) pre-tokenizer,
+// BPE by rank, BOS/EOS from the post-processor or tokenizer_config.json.
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -13,6 +13,7 @@
 
 #include "engine/tokenizer/added_tokens.h"
 #include "engine/tokenizer/bpe.h"
+#include "engine/tokenizer/piece_decoder.h"
 #include "engine/tokenizer/pretokenizer.h"
 #include "engine/tokenizer/tokenizer_json.h"
 
@@ -33,13 +34,14 @@ class Tokenizer {
   std::vector<std::uint32_t> encode(std::string_view text, bool add_special_tokens = true) const;
   void encode(std::string_view text, bool add_special_tokens, std::vector<std::uint32_t>& out) const;
 
-  // Text of `ids`, as HF decode with the ByteLevel decoder: token bytes concatenated, invalid UTF-8
-  // replaced by U+FFFD. Ids beyond vocab_size() give nothing, as in HF: a model's padded vocabulary
-  // (Qwen's 152064 rows over ~151665 tokens) may sample them.
+  // Text of `ids`, as HF decode: with the ByteLevel decoder the token bytes concatenated, invalid UTF-8
+  // replaced by U+FFFD; SentencePiece-style as PieceStream (piece_decoder.h) gives it. Ids beyond
+  // vocab_size() give nothing, as in HF: a model's padded vocabulary (Qwen's 152064 rows over ~151665
+  // tokens) may sample them.
   std::string decode(std::span<const std::uint32_t> ids, bool skip_special_tokens = false) const;
 
-  // The bytes `id` contributes to decoded text (empty for a skipped special token or an id beyond
-  // vocab_size()).
+  // The bytes `id` contributes to decoded text after another token (empty for a skipped special token or
+  // an id beyond vocab_size()).
   std::string_view token_bytes(std::uint32_t id, bool skip_special_tokens = false) const;
 
   // Id of an added token's content or of a vocabulary token given by its raw bytes; nullopt if none.
@@ -57,13 +59,17 @@ class Tokenizer {
     return spec_.other_special_tokens;
   }
   const std::optional<std::string>& chat_template() const { return spec_.chat_template; }
+  // The per-token decoding of a SentencePiece-style tokenizer; null for a byte-level one.
+  const PieceDecoding* piece_decoding() const { return pieces_.get(); }
 
  private:
-  void encode_text(std::string_view text, std::vector<std::uint32_t>& out) const;
-  void encode_normalized(std::string_view text, std::vector<std::uint32_t>& out) const;
+  // at_input_start: the text begins the encoded input (Metaspace's "first" scheme).
+  void encode_text(std::string_view text, bool at_input_start, std::vector<std::uint32_t>& out) const;
+  void encode_normalized(std::string_view text, bool at_input_start, std::vector<std::uint32_t>& out) const;
 
   TokenizerSpec spec_;  // vocab and merges moved out into bpe_
   std::unique_ptr<BpeModel> bpe_;
+  std::unique_ptr<PieceDecoding> pieces_;
   std::vector<PreTokenizer> stages_;
   AddedTokenMatcher raw_matcher_;         // added tokens with normalized = false
   AddedTokenMatcher normalized_matcher_;  // added tokens with normalized = true

@@ -7,6 +7,7 @@
 
 #include "engine/tokenizer/byte_level.h"
 #include "engine/tokenizer/pretokenizer.h"
+#include "engine/tokenizer/utf8.h"
 
 namespace r1eval::engine {
 namespace {
@@ -58,21 +59,48 @@ std::string type_of(const Reader& r, const json& node, const std::string& path) 
   return r.string_at(r.member(node, "type", path), path + ".type");
 }
 
+// Whether the pipeline is SentencePiece-style: no ByteLevel stage, spaces spelled "▁" by a Metaspace
+// pre-tokenizer or by a normalizer's Replace.
+bool mentions_type(const json& node, const char* type) {
+  if (node.is_object()) {
+    if (const auto t = node.find("type"); t != node.end() && *t == type) return true;
+    for (const auto& [key, child] : node.items())
+      if (mentions_type(child, type)) return true;
+  } else if (node.is_array()) {
+    for (const json& child : node)
+      if (mentions_type(child, type)) return true;
+  }
+  return false;
+}
+
+bool replaces_spaces(const json& normalizer) {
+  if (normalizer.is_array()) {
+    for (const json& n : normalizer)
+      if (replaces_spaces(n)) return true;
+    return false;
+  }
+  if (!normalizer.is_object()) return false;
+  if (normalizer.value("type", "") == "Sequence") return replaces_spaces(normalizer.value("normalizers", json()));
+  if (normalizer.value("type", "") != "Replace") return false;
+  const json pattern = normalizer.value("pattern", json());
+  return pattern.is_object() && pattern.value("String", "") == " ";
+}
+
 void read_model(const Reader& r, const json& root, TokenizerSpec& spec) {
   const json& model = r.member(root, "model", "");
   if (const auto t = model.find("type"); t != model.end() && *t != "BPE")
     r.fail("model.type", "unsupported model '" + t->dump() + "' (expected BPE)");
-  if (r.bool_at(model, "byte_fallback", "model", false)) {
-    r.fail("model.byte_fallback",
-           "byte fallback (a SentencePiece-style BPE, as Llama 2, Mistral 7B and Gemma use) is not supported; only "
-           "byte-level BPE is");
-  }
+  spec.byte_fallback = r.bool_at(model, "byte_fallback", "model", false);
+  if (spec.byte_fallback && !spec.sentencepiece)
+    r.fail("model.byte_fallback", "true needs a SentencePiece-style pipeline (a Metaspace pre-tokenizer or a normalizer "
+                                  "replacing spaces), not a ByteLevel one");
   for (const char* key : {"continuing_subword_prefix", "end_of_word_suffix"})
     if (const auto it = model.find(key); it != model.end() && !it->is_null() && *it != "")
-      r.fail(std::string("model.") + key, "not supported by a byte-level BPE");
+      r.fail(std::string("model.") + key, "not supported (a word-piece style BPE)");
   if (const auto it = model.find("dropout"); it != model.end() && !it->is_null() && (!it->is_number() || it->get<double>() != 0.0))
     r.fail("model.dropout", "BPE dropout is not supported");
   spec.ignore_merges = r.bool_at(model, "ignore_merges", "model", false);
+  spec.fuse_unk = r.bool_at(model, "fuse_unk", "model", false);
 
   const json& vocab = r.member(model, "vocab", "model");
   if (!vocab.is_object()) r.fail("model.vocab", "expected an object of token -> id");
@@ -87,12 +115,21 @@ void read_model(const Reader& r, const json& root, TokenizerSpec& spec) {
     const std::uint32_t id = id_json.get<std::uint32_t>();
     if (seen[id]) r.fail("model.vocab[\"" + text + "\"]", "id " + std::to_string(id) + " is used twice");
     seen[id] = true;
-    if (auto bytes = byte_level_to_bytes(text)) {
+    if (spec.sentencepiece) {
+      if (text.empty()) r.fail("model.vocab", "an empty token");
+      spec.vocab[id] = text;
+    } else if (auto bytes = byte_level_to_bytes(text)) {
       spec.vocab[id] = std::move(*bytes);
     } else {
       spec.non_byte_level[id] = text;
     }
     by_text.emplace(text, id);
+  }
+  if (const auto unk = model.find("unk_token"); spec.sentencepiece && unk != model.end() && !unk->is_null()) {
+    const std::string text = r.string_at(*unk, "model.unk_token");
+    const auto it = by_text.find(text);
+    if (it == by_text.end()) r.fail("model.unk_token", "token '" + text + "' is not in model.vocab");
+    spec.unk_id = it->second;
   }
 
   const json& merges = r.member(model, "merges", "model");
@@ -129,14 +166,42 @@ void read_normalizer(const Reader& r, const json& node, const std::string& path,
   if (node.is_null()) return;
   const std::string type = type_of(r, node, path);
   if (type == "NFC") {
-    spec.nfc = true;
+    spec.normalizers.push_back({NormalizerStep::Kind::kNfc, {}, {}});
+  } else if (type == "Prepend") {
+    spec.normalizers.push_back({NormalizerStep::Kind::kPrepend, {}, r.string_at(r.member(node, "prepend", path), path + ".prepend")});
+  } else if (type == "Replace") {
+    const json& pattern = r.member(node, "pattern", path);
+    if (!pattern.is_object() || !pattern.contains("String"))
+      r.fail(path + ".pattern", "expected {\"String\": ...} (regex replacements are not supported)");
+    std::string from = r.string_at(pattern["String"], path + ".pattern.String");
+    if (from.empty()) r.fail(path + ".pattern.String", "expected a non-empty string");
+    spec.normalizers.push_back({NormalizerStep::Kind::kReplace, std::move(from), r.string_at(r.member(node, "content", path), path + ".content")});
   } else if (type == "Sequence") {
     const json& list = r.member(node, "normalizers", path);
     if (!list.is_array()) r.fail(path + ".normalizers", "expected an array");
     for (std::size_t i = 0; i < list.size(); ++i) read_normalizer(r, list[i], path + ".normalizers[" + std::to_string(i) + "]", spec);
   } else {
-    r.fail(path + ".type", "unsupported normalizer '" + type + "' (supported: NFC, Sequence)");
+    r.fail(path + ".type", "unsupported normalizer '" + type + "' (supported: NFC, Prepend, Replace, Sequence)");
   }
+}
+
+// A Metaspace pre-tokenizer or decoder: its replacement and prepend scheme, in the current spelling
+// (prepend_scheme, split) or the one older tokenizers wrote (add_prefix_space, always splitting).
+MetaspaceSpec read_metaspace(const Reader& r, const json& node, const std::string& path) {
+  MetaspaceSpec m;
+  m.replacement = r.string_at(r.member(node, "replacement", path), path + ".replacement");
+  if (m.replacement.empty()) r.fail(path + ".replacement", "expected a character");
+  if (const auto it = node.find("prepend_scheme"); it != node.end() && !it->is_null()) {
+    const std::string scheme = r.string_at(*it, path + ".prepend_scheme");
+    if (scheme == "always") m.prepend = MetaspaceSpec::Prepend::kAlways;
+    else if (scheme == "first") m.prepend = MetaspaceSpec::Prepend::kFirst;
+    else if (scheme == "never") m.prepend = MetaspaceSpec::Prepend::kNever;
+    else r.fail(path + ".prepend_scheme", "expected \"always\", \"first\" or \"never\"");
+  } else {
+    m.prepend = r.bool_at(node, "add_prefix_space", path, true) ? MetaspaceSpec::Prepend::kAlways : MetaspaceSpec::Prepend::kNever;
+  }
+  m.split = r.bool_at(node, "split", path, true);
+  return m;
 }
 
 // Returns whether a ByteLevel stage was seen.
@@ -149,6 +214,12 @@ bool read_pre_tokenizer(const Reader& r, const json& node, const std::string& pa
     for (std::size_t i = 0; i < list.size(); ++i)
       byte_level |= read_pre_tokenizer(r, list[i], path + ".pretokenizers[" + std::to_string(i) + "]", spec);
     return byte_level;
+  }
+  if (type == "Metaspace") {
+    if (!spec.sentencepiece) r.fail(path, "Metaspace needs a model without a ByteLevel stage");
+    if (spec.metaspace) r.fail(path, "a second Metaspace stage is not supported");
+    spec.metaspace = read_metaspace(r, node, path);
+    return false;
   }
   if (type == "ByteLevel") {
     if (r.bool_at(node, "add_prefix_space", path, false)) r.fail(path + ".add_prefix_space", "true is not supported");
@@ -169,10 +240,11 @@ bool read_pre_tokenizer(const Reader& r, const json& node, const std::string& pa
     } catch (const std::invalid_argument& e) {
       r.fail(path + ".pattern.Regex", e.what());
     }
+    if (spec.sentencepiece) r.fail(path, "a Split stage in a SentencePiece-style pipeline is not supported");
     spec.split_patterns.push_back(regex);
     return false;
   }
-  r.fail(path + ".type", "unsupported pre-tokenizer '" + type + "' (supported: Sequence, Split, ByteLevel)");
+  r.fail(path + ".type", "unsupported pre-tokenizer '" + type + "' (supported: Sequence, Split, ByteLevel, Metaspace)");
 }
 
 void read_decoder(const Reader& r, const json& node, const std::string& path) {
@@ -183,7 +255,53 @@ void read_decoder(const Reader& r, const json& node, const std::string& path) {
     if (!list.is_array()) r.fail(path + ".decoders", "expected an array");
     for (std::size_t i = 0; i < list.size(); ++i) read_decoder(r, list[i], path + ".decoders[" + std::to_string(i) + "]");
   } else if (type != "ByteLevel") {
-    r.fail(path + ".type", "unsupported decoder '" + type + "' (supported: ByteLevel)");
+    r.fail(path + ".type", "unsupported decoder '" + type + "' in a byte-level tokenizer (supported: ByteLevel)");
+  }
+}
+
+// The steps of a SentencePiece-style decoder chain, in order. Only chains whose steps act on one token at a
+// time before the text is fused (then stripped at its start) are read, so that streaming gives decode's text.
+void read_piece_decoder(const Reader& r, const json& node, const std::string& path, PieceDecoderSpec& out, bool& fused) {
+  if (node.is_null()) return;
+  const std::string type = type_of(r, node, path);
+  auto before_bytes = [&](const char* what) {
+    if (out.byte_fallback || fused || out.strip_count > 0) r.fail(path, std::string(what) + " after ByteFallback, Fuse or Strip is not supported");
+  };
+  if (type == "Sequence") {
+    const json& list = r.member(node, "decoders", path);
+    if (!list.is_array()) r.fail(path + ".decoders", "expected an array");
+    for (std::size_t i = 0; i < list.size(); ++i) read_piece_decoder(r, list[i], path + ".decoders[" + std::to_string(i) + "]", out, fused);
+  } else if (type == "Replace") {
+    before_bytes("Replace");
+    const json& pattern = r.member(node, "pattern", path);
+    if (!pattern.is_object() || !pattern.contains("String"))
+      r.fail(path + ".pattern", "expected {\"String\": ...} (regex replacements are not supported)");
+    std::string from = r.string_at(pattern["String"], path + ".pattern.String");
+    if (from.empty()) r.fail(path + ".pattern.String", "expected a non-empty string");
+    std::string text = r.string_at(r.member(node, "content", path), path + ".content");
+    out.replacements.push_back({std::move(from), text, text});
+  } else if (type == "Metaspace") {
+    before_bytes("Metaspace");
+    const MetaspaceSpec m = read_metaspace(r, node, path);
+    out.replacements.push_back({m.replacement, " ", m.prepend == MetaspaceSpec::Prepend::kNever ? " " : ""});
+  } else if (type == "ByteFallback") {
+    if (fused || out.strip_count > 0) r.fail(path, "ByteFallback after Fuse or Strip is not supported");
+    out.byte_fallback = true;
+  } else if (type == "Fuse") {
+    fused = true;
+  } else if (type == "Strip") {
+    if (!fused) r.fail(path, "Strip before Fuse (stripping every token) is not supported");
+    if (out.strip_count > 0) r.fail(path, "a second Strip is not supported");
+    const json& stop = r.member(node, "stop", path);
+    if (!stop.is_number_unsigned() || stop.get<std::uint64_t>() != 0) r.fail(path + ".stop", "only 0 is supported");
+    out.strip = r.string_at(r.member(node, "content", path), path + ".content");
+    if (utf8::code_points(out.strip) != 1 || utf8::first_invalid(out.strip) != out.strip.size()) r.fail(path + ".content", "expected one character");
+    const json& start = r.member(node, "start", path);
+    if (!start.is_number_unsigned() || start.get<std::uint64_t>() > 1000) r.fail(path + ".start", "expected a small count");
+    out.strip_count = start.get<std::size_t>();
+  } else {
+    r.fail(path + ".type", "unsupported decoder '" + type +
+                               "' in a SentencePiece-style tokenizer (supported: Sequence, Replace, Metaspace, ByteFallback, Fuse, Strip)");
   }
 }
 
@@ -249,6 +367,11 @@ std::optional<std::string> token_text(const Reader& r, const json& config, const
 std::uint32_t id_of_token(const Reader& r, const TokenizerSpec& spec, const std::string& text, const char* field) {
   for (const AddedToken& t : spec.added_tokens)
     if (t.content == text) return t.id;
+  if (spec.sentencepiece) {
+    for (std::uint32_t id = 0; id < spec.vocab.size(); ++id)
+      if (spec.vocab[id] == text) return id;
+    r.fail(field, "token '" + text + "' is not in tokenizer.json");
+  }
   for (std::uint32_t id = 0; id < spec.non_byte_level.size(); ++id)
     if (spec.non_byte_level[id] == text) return id;
   if (auto bytes = byte_level_to_bytes(text))
@@ -298,12 +421,21 @@ TokenizerSpec load_tokenizer_spec(const std::filesystem::path& tokenizer_json,
   if (!root.is_object()) r.fail("(root)", "expected an object");
   TokenizerSpec spec;
   try {
-    read_model(r, root, spec);
-    read_normalizer(r, root.value("normalizer", json()), "normalizer", spec);
     const json pre = root.value("pre_tokenizer", json());
-    if (pre.is_null() || !read_pre_tokenizer(r, pre, "pre_tokenizer", spec))
-      r.fail("pre_tokenizer", "expected a ByteLevel pre-tokenizer (only byte-level BPE is supported)");
-    read_decoder(r, root.value("decoder", json()), "decoder");
+    const json normalizer = root.value("normalizer", json());
+    spec.sentencepiece = !mentions_type(pre, "ByteLevel") && (mentions_type(pre, "Metaspace") || replaces_spaces(normalizer));
+    read_model(r, root, spec);
+    read_normalizer(r, normalizer, "normalizer", spec);
+    const bool byte_level = !pre.is_null() && read_pre_tokenizer(r, pre, "pre_tokenizer", spec);
+    if (!byte_level && !spec.sentencepiece)
+      r.fail("pre_tokenizer", "expected a ByteLevel pre-tokenizer (byte-level BPE) or a Metaspace one / a normalizer "
+                              "replacing spaces (SentencePiece-style BPE)");
+    if (spec.sentencepiece) {
+      bool fused = false;
+      read_piece_decoder(r, root.value("decoder", json()), "decoder", spec.piece_decoder, fused);
+    } else {
+      read_decoder(r, root.value("decoder", json()), "decoder");
+    }
     read_added_tokens(r, root, spec);
     read_post_processor(r, root.value("post_processor", json()), "post_processor", spec);
   } catch (const json::exception& e) {  // a shape the checks above did not anticipate

@@ -1,6 +1,7 @@
 #pragma once
 // Reading a Hugging Face tokenizer.json (+ optional tokenizer_config.json) into a plain description
-// of a byte-level BPE tokenizer. Anything the engine cannot reproduce exactly is rejected.
+// of a BPE tokenizer: byte-level (GPT-2, Qwen, Llama 3, DeepSeek) or SentencePiece-style (Llama 2, Mistral 7B,
+// Gemma: "▁" for a space, byte fallback). Anything the engine cannot reproduce exactly is rejected.
 #include <cstdint>
 #include <filesystem>
 #include <optional>
@@ -19,14 +20,52 @@ class TokenizerError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// One normalizer step: NFC, Prepend (`text` before a non-empty chunk) or Replace (every `from` by `text`).
+struct NormalizerStep {
+  enum class Kind { kNfc, kPrepend, kReplace } kind = Kind::kNfc;
+  std::string from, text;
+};
+
+// The Metaspace pre-tokenizer: spaces become `replacement`, which is put before a chunk always, only before
+// the chunk that starts the input, or never (unless the chunk already starts with it); with `split`, each
+// replacement starts a new word.
+struct MetaspaceSpec {
+  enum class Prepend { kAlways, kFirst, kNever };
+  std::string replacement = "\u2581";
+  Prepend prepend = Prepend::kAlways;
+  bool split = true;
+};
+
+// A SentencePiece-style decoder chain (Replace / Metaspace, ByteFallback, Fuse, Strip), per token: each
+// replacement in order (`first_token_text` in the first token: Metaspace drops the mark there), <0xXX> tokens
+// as bytes when byte_fallback, then up to strip_count leading `strip` characters off the whole text.
+struct PieceDecoderSpec {
+  struct Replacement {
+    std::string from, text, first_token_text;
+  };
+  std::vector<Replacement> replacements;
+  bool byte_fallback = false;
+  std::string strip;
+  std::size_t strip_count = 0;
+};
+
 struct TokenizerSpec {
-  // Model (model.vocab / model.merges): raw bytes of each token id (empty = id not in the model
-  // vocabulary, or a token that is not byte-level text); merges as id pairs in rank order.
+  // Model (model.vocab / model.merges): for byte-level BPE the raw bytes of each token id (empty = id not in
+  // the model vocabulary, or a token that is not byte-level text), for SentencePiece-style BPE each token's
+  // text as spelled in model.vocab; merges as id pairs in rank order.
   std::vector<std::string> vocab;
   std::vector<std::string> non_byte_level;  // per id: UTF-8 content of tokens that are not byte-level text
   std::vector<std::pair<std::uint32_t, std::uint32_t>> merges;
   bool ignore_merges = false;
-  bool nfc = false;                         // normalizer NFC
+  // SentencePiece-style: symbols are characters, unknown ones become <0xXX> byte tokens (byte_fallback) or
+  // the unknown token (consecutive ones fused into one with fuse_unk), decoding follows `piece_decoder`.
+  bool sentencepiece = false;
+  bool byte_fallback = false;
+  std::optional<std::uint32_t> unk_id;
+  bool fuse_unk = false;
+  std::optional<MetaspaceSpec> metaspace;
+  PieceDecoderSpec piece_decoder;
+  std::vector<NormalizerStep> normalizers;  // applied in order to each chunk between added tokens
   std::vector<std::string> split_patterns;  // pre-tokenizer regexes, applied in order
   std::vector<AddedToken> added_tokens;
   std::vector<std::uint32_t> prefix_ids, suffix_ids;  // added around the text by encode(add_special_tokens)

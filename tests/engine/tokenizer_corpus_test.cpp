@@ -12,93 +12,14 @@
 
 #include "engine/tokenizer/normalizer.h"
 #include "engine/tokenizer/utf8.h"
+#include "tokenizer_corpus.h"
 #include "tokenizer_test_files.h"
 
 namespace r1eval::engine {
 namespace {
 
-struct Document {
-  std::string key, text;
-};
-
-// Same order as tools/tokenizer_corpus/corpus.py.
-std::vector<Document> corpus_documents() {
-  std::vector<Document> docs;
-  const std::filesystem::path corpus_dir = std::filesystem::path(R1EVAL_SOURCE_DIR) / "tools" / "tokenizer_corpus";
-  std::istringstream mixed(test::read_text_file(corpus_dir / "mixed.jsonl"));
-  std::string line;
-  for (int i = 0; std::getline(mixed, line); ++i) docs.push_back({"mixed:" + std::to_string(i), nlohmann::json::parse(line).get<std::string>()});
-  const std::vector<std::pair<std::string, std::vector<std::string>>> sources = {
-      {"aime24/test.jsonl", {"problem", "solution"}}, {"aime25/test.jsonl", {"problem"}}, {"math500/test.jsonl", {"problem", "solution"}}};
-  for (const auto& [path, fields] : sources) {
-    std::istringstream in(test::read_text_file(std::filesystem::path(R1EVAL_SHARED_DATA) / path));
-    for (int i = 0; std::getline(in, line); ++i) {
-      const auto record = nlohmann::json::parse(line);
-      for (const auto& field : fields) docs.push_back({path + ":" + std::to_string(i) + ":" + field, record.at(field).get<std::string>()});
-    }
-  }
-  return docs;
-}
-
-std::string fnv1a64_hex(const std::vector<std::uint32_t>& ids) {
-  std::uint64_t h = 0xcbf29ce484222325ULL;
-  auto mix = [&](char c) {
-    h ^= static_cast<unsigned char>(c);
-    h *= 0x100000001b3ULL;
-  };
-  for (std::size_t i = 0; i < ids.size(); ++i) {
-    if (i > 0) mix(' ');
-    for (char c : std::to_string(ids[i])) mix(c);
-  }
-  char buf[17];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
-  return buf;
-}
-
-struct Expected {
-  std::string key;
-  std::vector<std::pair<std::size_t, std::string>> columns;  // (count, hash) per tokenizer
-};
-
-// Same as corpus.codepoint_documents(): every scalar value from U+0080 in blocks of 4096, each as
-// " " + c + "x" + c + "1 ".
-std::vector<Document> codepoint_documents() {
-  std::vector<Document> docs;
-  for (char32_t start = 0x80; start < 0x110000; start += 4096) {
-    char key[16];
-    std::snprintf(key, sizeof key, "U+%04X", static_cast<unsigned>(start));
-    Document d{key, {}};
-    for (char32_t cp = start; cp < std::min<char32_t>(start + 4096, 0x110000); ++cp) {
-      if (cp >= 0xD800 && cp <= 0xDFFF) continue;
-      d.text += ' ';
-      utf8::append(d.text, cp);
-      d.text += 'x';
-      utf8::append(d.text, cp);
-      d.text += "1 ";
-    }
-    docs.push_back(std::move(d));
-  }
-  return docs;
-}
-
-std::vector<Expected> expected_rows(const char* file) {
-  std::istringstream in(test::read_text_file(std::filesystem::path(R1EVAL_SOURCE_DIR) / "tools" / "tokenizer_corpus" / file));
-  std::vector<Expected> rows;
-  std::string line;
-  while (std::getline(in, line)) {
-    std::istringstream fields(line);
-    Expected e;
-    std::getline(fields, e.key, '\t');
-    std::size_t count = 0;
-    std::string hash;
-    while (fields >> count >> hash) e.columns.emplace_back(count, hash);
-    rows.push_back(e);
-  }
-  return rows;
-}
-
-void compare_family(std::size_t family, const Tokenizer& tokenizer, bool nfc_text, const std::vector<Document>& docs, const char* expected_file) {
-  const auto rows = expected_rows(expected_file);
+void compare_family(std::size_t family, const Tokenizer& tokenizer, bool nfc_text, const std::vector<test::CorpusDocument>& docs, const char* expected_file) {
+  const auto rows = test::expected_rows(expected_file);
   ASSERT_EQ(docs.size(), rows.size()) << expected_file << " is out of date: rerun tools/tokenizer_corpus/make_expected.py";
   std::size_t tokens = 0, mismatches = 0;
   for (std::size_t i = 0; i < docs.size(); ++i) {
@@ -107,7 +28,7 @@ void compare_family(std::size_t family, const Tokenizer& tokenizer, bool nfc_tex
     tokens += ids.size();
     ASSERT_LT(family, rows[i].columns.size()) << expected_file << " line " << i + 1;
     const auto& [count, hash] = rows[i].columns[family];
-    const bool same = ids.size() == count && fnv1a64_hex(ids) == hash;
+    const bool same = ids.size() == count && test::fnv1a64_hex(ids) == hash;
     mismatches += !same;
     EXPECT_TRUE(same) << docs[i].key << ": " << ids.size() << " ids, HF has " << count << "; text: " << docs[i].text.substr(0, 2000);
     EXPECT_EQ(tokenizer.decode(ids), nfc_text ? nfc(docs[i].text) : docs[i].text) << docs[i].key;
@@ -116,13 +37,13 @@ void compare_family(std::size_t family, const Tokenizer& tokenizer, bool nfc_tex
   EXPECT_EQ(mismatches, 0u);
 }
 
-TEST(TokenizerCorpus, QwenMatchesHuggingFace) { compare_family(0, test::qwen_tokenizer(), true, corpus_documents(), "expected.tsv"); }
+TEST(TokenizerCorpus, QwenMatchesHuggingFace) { compare_family(0, test::qwen_tokenizer(), true, test::corpus_documents(), "expected.tsv"); }
 
-TEST(TokenizerCorpus, LlamaMatchesHuggingFace) { compare_family(1, test::llama_tokenizer(), false, corpus_documents(), "expected.tsv"); }
+TEST(TokenizerCorpus, LlamaMatchesHuggingFace) { compare_family(1, test::llama_tokenizer(), false, test::corpus_documents(), "expected.tsv"); }
 
 // Every code point in letter / number / whitespace-sensitive contexts: pins the character classes
 // (ICU, plus unicode_additions.inc for characters newer than ICU) and NFC against HF's.
-TEST(TokenizerCorpus, EveryCodePointQwen) { compare_family(0, test::qwen_tokenizer(), true, codepoint_documents(), "codepoints.tsv"); }
+TEST(TokenizerCorpus, EveryCodePointQwen) { compare_family(0, test::qwen_tokenizer(), true, test::codepoint_documents(), "codepoints.tsv"); }
 
 // The Qwen vocabulary behind ByteLevel's own GPT-2 regex (pre_tokenizer = ByteLevel{use_regex: true},
 // no normalizer), as older byte-level tokenizer.json files have it.
@@ -134,10 +55,10 @@ TEST(TokenizerCorpus, ByteLevelRegexMatchesHuggingFace) {
   const auto dir = std::filesystem::path(R1EVAL_TEST_TMP) / "tokenizers" / "qwen-byte-level-regex";
   std::filesystem::create_directories(dir);
   std::ofstream(dir / "tokenizer.json", std::ios::trunc) << j.dump();
-  compare_family(0, Tokenizer::from_folder(dir), false, corpus_documents(), "expected_gpt2.tsv");
+  compare_family(0, Tokenizer::from_folder(dir), false, test::corpus_documents(), "expected_gpt2.tsv");
 }
 
-TEST(TokenizerCorpus, EveryCodePointLlama) { compare_family(1, test::llama_tokenizer(), false, codepoint_documents(), "codepoints.tsv"); }
+TEST(TokenizerCorpus, EveryCodePointLlama) { compare_family(1, test::llama_tokenizer(), false, test::codepoint_documents(), "codepoints.tsv"); }
 
 // DeepSeek-V3's pre-tokenizer (DeepSeek-R1, R1-0528 and R1-0528-Qwen3-8B ship it): digit groups of three, CJK
 // and kana runs, then letters with marks, punctuation and symbol runs, spaces; three Isolated Splits in a
@@ -190,21 +111,21 @@ Tokenizer tekken_variant() {
 }
 
 TEST(TokenizerCorpus, O200kPreTokenizerMatchesHuggingFace) {
-  compare_family(0, o200k_variant(), false, corpus_documents(), "expected_o200k.tsv");
-  compare_family(0, o200k_variant(), false, codepoint_documents(), "codepoints_o200k.tsv");
+  compare_family(0, o200k_variant(), false, test::corpus_documents(), "expected_o200k.tsv");
+  compare_family(0, o200k_variant(), false, test::codepoint_documents(), "codepoints_o200k.tsv");
 }
 
 TEST(TokenizerCorpus, TekkenPreTokenizerMatchesHuggingFace) {
-  compare_family(0, tekken_variant(), false, corpus_documents(), "expected_tekken.tsv");
-  compare_family(0, tekken_variant(), false, codepoint_documents(), "codepoints_tekken.tsv");
+  compare_family(0, tekken_variant(), false, test::corpus_documents(), "expected_tekken.tsv");
+  compare_family(0, tekken_variant(), false, test::codepoint_documents(), "codepoints_tekken.tsv");
 }
 
 TEST(TokenizerCorpus, DeepSeekV3PreTokenizerMatchesHuggingFace) {
-  compare_family(0, deepseek_v3_pre_tokenizer_variant(), false, corpus_documents(), "expected_deepseek_v3.tsv");
+  compare_family(0, deepseek_v3_pre_tokenizer_variant(), false, test::corpus_documents(), "expected_deepseek_v3.tsv");
 }
 
 TEST(TokenizerCorpus, EveryCodePointDeepSeekV3PreTokenizer) {
-  compare_family(0, deepseek_v3_pre_tokenizer_variant(), false, codepoint_documents(), "codepoints_deepseek_v3.tsv");
+  compare_family(0, deepseek_v3_pre_tokenizer_variant(), false, test::codepoint_documents(), "codepoints_deepseek_v3.tsv");
 }
 
 }  // namespace

@@ -127,7 +127,7 @@ BpeModel tiny_model(const std::vector<std::pair<std::string, std::string>>& merg
     ids.emplace_back(a, b);
   }
   for (const auto& t : extra_tokens) id_of(t);
-  return BpeModel(vocab, ids, ignore_merges);
+  return BpeModel(vocab, ids, BpeOptions{.ignore_merges = ignore_merges});
 }
 
 std::vector<std::string> pieces_of(const BpeModel& m, std::string_view word) {
@@ -158,7 +158,7 @@ TEST(TokenizerBpe, IgnoreMergesEmitsWholeWordsFromTheVocabulary) {
 
 TEST(TokenizerBpe, MergeOfUnknownResultIsRejected) {
   std::vector<std::string> vocab = {"a", "b"};
-  EXPECT_THROW(BpeModel(vocab, {{0, 1}}, false), std::invalid_argument);
+  EXPECT_THROW(BpeModel(vocab, {{0, 1}}, BpeOptions{}), std::invalid_argument);
 }
 
 TEST(TokenizerAddedTokens, LeftmostLongestWithStripping) {
