@@ -74,7 +74,8 @@ Tokenizer Tokenizer::from_folder(const std::filesystem::path& dir) {
     for (const char* other : {"tekken.json", "tokenizer.model"}) {
       if (std::filesystem::is_regular_file(dir / other, exists))
         throw TokenizerError((dir / "tokenizer.json").string() + ": missing; the folder holds " + other +
-                             ", which is not read (only Hugging Face tokenizer.json byte-level BPE is supported)");
+                             ", which is not read (a Hugging Face tokenizer.json is; transformers writes one with "
+                             "AutoTokenizer.from_pretrained(folder).save_pretrained(folder))");
     }
   }
   TokenizerSpec spec = load_tokenizer_spec(dir / "tokenizer.json", dir / "tokenizer_config.json");

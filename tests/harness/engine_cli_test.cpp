@@ -35,6 +35,20 @@ TEST(EngineCli, TokenizeChatShowsThePromptOfARun) {
   testing::expect_one_line_error(testing::run_r1eval("tokenize --model " + model.string() + " --chat chatml", "x"), "--chat");
 }
 
+// --decode turns ids back into text; --no-special skips the special ones; anything but an id array is one line.
+TEST(EngineCli, TokenizeDecodesIds) {
+  const auto model = testing::tiny_model("tokenize_decode");
+  const auto ids = testing::run_r1eval("tokenize --model " + model.string(), "hi there");
+  ASSERT_EQ(ids.exit_code, 0) << ids.err;
+  const auto text = testing::run_r1eval("tokenize --decode --model " + model.string(), ids.out);
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_EQ(text.out, "hi there");
+  testing::expect_one_line_error(testing::run_r1eval("tokenize --decode --model " + model.string(), "[1, -2]"),
+                                 "expected a JSON array of token ids");
+  testing::expect_one_line_error(testing::run_r1eval("tokenize --decode --chat r1 --model " + model.string(), "[1]"),
+                                 "--decode and --chat");
+}
+
 TEST(EngineCli, GenerateIsReproducibleAndBatchInvariant) {
   const auto model = testing::tiny_model("generate");
   const std::string base = "generate --model " + model.string() + " --prompt 'What is 1+1?' --template plain "
