@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes tiny random-weight Qwen2, Llama, Qwen3, Phi-3 and Mistral checkpoints in the Hugging Face layout, with reference
+"""Writes tiny random-weight Qwen2, Llama, Qwen3, Phi-3, Mistral and Qwen3-MoE checkpoints in the Hugging Face layout, with reference
 logits and greedy continuations computed by transformers, into tests/fixtures/engine/.
 
 Needs torch, transformers and safetensors from PyPI (a venv under /tmp or build/):
@@ -19,11 +19,13 @@ import copy
 import json
 import os
 import sys
+import tempfile
 
 import torch
-from safetensors.torch import save_file
+from safetensors.torch import load_file, save_file
 from transformers import (LlamaConfig, LlamaForCausalLM, MistralConfig, MistralForCausalLM, Phi3Config, Phi3ForCausalLM,
-                          Qwen2Config, Qwen2ForCausalLM, Qwen3Config, Qwen3ForCausalLM)
+                          Qwen2Config, Qwen2ForCausalLM, Qwen3Config, Qwen3ForCausalLM, Qwen3MoeConfig,
+                          Qwen3MoeForCausalLM)
 
 VOCAB = 256
 SEQUENCE_LENGTHS = (96, 64, 40)  # 200 positions of reference logits per model
@@ -101,6 +103,17 @@ MODELS = {
         config={**COMMON, "model_type": "mistral", "head_dim": 32, "max_position_embeddings": 2048,
                 "rms_norm_eps": 1e-5, "rope_theta": 1000000.0, "tie_word_embeddings": False, "sliding_window": None,
                 "attention_dropout": 0.0}),
+    # Qwen3-MoE (Qwen3-30B-A3B's class): 8 experts of 32, the top 2 renormalised; the middle layer keeps a dense
+    # MLP (mlp_only_layers), as decoder_sparse_step and mlp_only_layers allow. config.json spells num_experts as the
+    # released checkpoints do.
+    "qwen3_moe_bf16": dict(
+        arch="Qwen3MoeForCausalLM", dtype="bfloat16", seed=19, shards=1,
+        config={**COMMON, "num_hidden_layers": 3, "model_type": "qwen3_moe", "head_dim": 32,
+                "max_position_embeddings": 4096, "rms_norm_eps": 1e-6, "rope_theta": 1000000.0, "rope_scaling": None,
+                "tie_word_embeddings": False, "attention_bias": False, "sliding_window": None, "max_window_layers": 3,
+                "use_sliding_window": False, "attention_dropout": 0.0, "num_experts": 8, "num_experts_per_tok": 2,
+                "moe_intermediate_size": 32, "norm_topk_prob": True, "decoder_sparse_step": 1,
+                "mlp_only_layers": [1], "router_aux_loss_coef": 0.001, "output_router_logits": False}),
 }
 
 ARCHITECTURES = {
@@ -109,6 +122,7 @@ ARCHITECTURES = {
     "Qwen3ForCausalLM": (Qwen3Config, Qwen3ForCausalLM),
     "Phi3ForCausalLM": (Phi3Config, Phi3ForCausalLM),
     "MistralForCausalLM": (MistralConfig, MistralForCausalLM),
+    "Qwen3MoeForCausalLM": (Qwen3MoeConfig, Qwen3MoeForCausalLM),
 }
 
 
@@ -122,8 +136,8 @@ def randomize(model, generator):
                 p.copy_(0.3 * torch.randn(p.shape, generator=generator))
             elif "embed_tokens" in name or "lm_head" in name:
                 p.copy_(torch.randn(p.shape, generator=generator))
-            else:
-                p.copy_(torch.randn(p.shape, generator=generator) / p.shape[1] ** 0.5)
+            else:  # [out, in], or [experts, out, in] for fused experts
+                p.copy_(torch.randn(p.shape, generator=generator) / p.shape[-1] ** 0.5)
 
 
 def build(spec):
@@ -140,11 +154,21 @@ def build(spec):
     return model
 
 
+def hub_state_dict(model, spec):
+    """The tensors under the names released checkpoints use. transformers 5.x keeps a MoE model's experts fused
+    in memory ([experts, 2 * inter, hidden] gate_up_proj) and writes them back per expert on save_pretrained."""
+    if "Moe" not in spec["arch"]:
+        return model.state_dict()
+    with tempfile.TemporaryDirectory() as folder:
+        model.save_pretrained(folder)
+        return load_file(os.path.join(folder, "model.safetensors"))
+
+
 def state_dict_to_save(model, spec):
     tied = spec["config"]["tie_word_embeddings"]
     dtype = getattr(torch, spec["dtype"])
     tensors = {}
-    for name, tensor in model.state_dict().items():
+    for name, tensor in hub_state_dict(model, spec).items():
         if tied and name == "lm_head.weight":
             continue
         tensors[name] = tensor.detach().to(dtype).contiguous().clone()

@@ -109,7 +109,43 @@ RopeScaling parse_rope_scaling(const nlohmann::json& scaling, const std::string&
   return rope;
 }
 
+// Qwen3MoeConfig's fields and defaults; transformers 5.x writes num_experts as num_local_experts. A layer is
+// sparse unless mlp_only_layers names it, when (index + 1) is a multiple of decoder_sparse_step.
+MoeConfig parse_moe(const nlohmann::json& obj, const std::string& label, std::int64_t layers) {
+  MoeConfig moe;
+  const char* experts_field = obj.contains("num_experts") ? "num_experts" : "num_local_experts";
+  moe.num_experts = json_int(obj, experts_field, label).value_or(128);
+  moe.experts_per_token = json_int(obj, "num_experts_per_tok", label).value_or(8);
+  moe.expert_intermediate_size = json_int(obj, "moe_intermediate_size", label).value_or(768);
+  moe.norm_topk_prob = json_bool(obj, "norm_topk_prob", label).value_or(false);
+  if (moe.num_experts < 0) bad_field(label, experts_field, "a non-negative integer");
+  if (moe.num_experts > 0 && (moe.experts_per_token <= 0 || moe.experts_per_token > moe.num_experts))
+    bad_field(label, "num_experts_per_tok", "between 1 and " + std::string(experts_field));
+  if (moe.expert_intermediate_size <= 0) bad_field(label, "moe_intermediate_size", "a positive integer");
+  const std::int64_t step = json_int(obj, "decoder_sparse_step", label).value_or(1);
+  if (step <= 0) bad_field(label, "decoder_sparse_step", "a positive integer");
+  std::vector<bool> dense_only(static_cast<std::size_t>(layers), false);
+  if (const auto it = obj.find("mlp_only_layers"); it != obj.end() && !it->is_null()) {
+    if (!it->is_array()) bad_field(label, "mlp_only_layers", "a list of layer indices");
+    for (const auto& index : *it) {
+      if (!index.is_number_integer() || index.get<std::int64_t>() < 0)
+        bad_field(label, "mlp_only_layers", "a list of layer indices");
+      if (index.get<std::int64_t>() < layers) dense_only[static_cast<std::size_t>(index.get<std::int64_t>())] = true;
+    }
+  }
+  moe.sparse_layers.resize(static_cast<std::size_t>(layers));
+  for (std::int64_t l = 0; l < layers; ++l)
+    moe.sparse_layers[static_cast<std::size_t>(l)] = moe.num_experts > 0 && !dense_only[static_cast<std::size_t>(l)] && (l + 1) % step == 0;
+  return moe;
+}
+
 }  // namespace
+
+bool MoeConfig::any_sparse() const {
+  for (const bool s : sparse_layers)
+    if (s) return true;
+  return false;
+}
 
 ModelConfig parse_model_config(const std::string& json_text, const std::string& label) {
   const nlohmann::json obj = parse_config_object(json_text, label);
@@ -130,10 +166,12 @@ ModelConfig parse_model_config(const std::string& json_text, const std::string& 
     config.architecture = Architecture::kPhi3;
   } else if (config.architecture_name == "MistralForCausalLM") {
     config.architecture = Architecture::kMistral;
+  } else if (config.architecture_name == "Qwen3MoeForCausalLM") {
+    config.architecture = Architecture::kQwen3Moe;
   } else {
     throw std::runtime_error(label + ": unsupported architecture '" + config.architecture_name +
                              "' (supported: Qwen2ForCausalLM, LlamaForCausalLM, Qwen3ForCausalLM, Phi3ForCausalLM, "
-                             "MistralForCausalLM)");
+                             "MistralForCausalLM, Qwen3MoeForCausalLM)");
   }
   // transformers builds the model from model_type, not from architectures: a config whose two disagree
   // ("LlamaForCausalLM" with model_type "mistral") is another model than the one named.
@@ -142,6 +180,7 @@ ModelConfig parse_model_config(const std::string& json_text, const std::string& 
                            : config.architecture == Architecture::kQwen3 ? "qwen3"
                            : config.architecture == Architecture::kPhi3  ? "phi3"
                            : config.architecture == Architecture::kMistral ? "mistral"
+                           : config.architecture == Architecture::kQwen3Moe ? "qwen3_moe"
                                                                          : "llama";
     if (*model_type != expected)
       bad_field(label, "model_type", std::string("'") + expected + "' for " + config.architecture_name + ", not '" +
@@ -160,7 +199,7 @@ ModelConfig parse_model_config(const std::string& json_text, const std::string& 
   const auto head_dim = json_int(obj, "head_dim", label);
   if (head_dim) {
     config.head_dim = *head_dim;
-  } else if (config.architecture == Architecture::kQwen3) {
+  } else if (config.architecture == Architecture::kQwen3 || config.architecture == Architecture::kQwen3Moe) {
     config.head_dim = 128;  // Qwen3Config's default, whatever hidden_size / num_attention_heads is
   } else {
     if (config.hidden_size % config.num_attention_heads != 0) {
@@ -223,7 +262,8 @@ ModelConfig parse_model_config(const std::string& json_text, const std::string& 
   }
 
   config.tie_word_embeddings = json_bool(obj, "tie_word_embeddings", label).value_or(false);
-  if (config.architecture == Architecture::kQwen2 || config.architecture == Architecture::kQwen3) {
+  if (config.architecture == Architecture::kQwen2 || config.architecture == Architecture::kQwen3 ||
+      config.architecture == Architecture::kQwen3Moe) {
     // The R1 distills ship sliding_window values but switch the mechanism off. Which layers slide is
     // transformers' rule: layer_types when given, else with use_sliding_window and a sliding_window (4096
     // when the key is absent; null turns it off) the layers from max_window_layers (default 28) on. A config
@@ -243,11 +283,12 @@ ModelConfig parse_model_config(const std::string& json_text, const std::string& 
   }
   if (config.architecture == Architecture::kQwen2) {
     config.qkv_bias = true;  // Qwen2's attention always carries q/k/v biases
-  } else if (config.architecture == Architecture::kQwen3) {
+  } else if (config.architecture == Architecture::kQwen3 || config.architecture == Architecture::kQwen3Moe) {
     const bool attention_bias = json_bool(obj, "attention_bias", label).value_or(false);
     config.qkv_bias = attention_bias;
     config.o_bias = attention_bias;
     config.qk_norm = true;
+    if (config.architecture == Architecture::kQwen3Moe) config.moe = parse_moe(obj, label, config.num_hidden_layers);
   } else if (config.architecture == Architecture::kPhi3) {
     config.fused_projections = true;  // and no biases anywhere
   } else if (config.architecture == Architecture::kMistral) {

@@ -9,7 +9,7 @@
 
 namespace r1eval::engine {
 
-enum class Architecture { kQwen2, kLlama, kQwen3, kPhi3, kMistral };
+enum class Architecture { kQwen2, kLlama, kQwen3, kPhi3, kMistral, kQwen3Moe };
 
 // Rotary embedding frequency scaling. kNone: plain RoPE; kLinear: positions divided by factor;
 // kLlama3: Llama-3.1's wavelength-dependent interpolation; kYarn: YaRN (Qwen3 / QwQ long context,
@@ -26,6 +26,23 @@ struct RopeScaling {
   double beta_slow = 1.0;
   bool truncate = true;           // yarn: correction range rounded outwards to whole dimensions
   double attention_factor = 1.0;  // yarn: the factor on cos and sin, so attention logits scale by its square
+};
+
+// Mixture of experts (Qwen3-MoE: Qwen3-30B-A3B, Qwen3-235B-A22B): in its sparse layers the MLP is num_experts
+// SwiGLU experts of expert_intermediate_size; each token takes the experts_per_token experts of highest router
+// softmax probability, their outputs weighted by those probabilities (renormalised to sum 1 with
+// norm_topk_prob). The other layers keep the dense MLP of intermediate_size.
+struct MoeConfig {
+  std::int64_t num_experts = 0;  // 0: a dense model
+  std::int64_t experts_per_token = 0;
+  std::int64_t expert_intermediate_size = 0;
+  bool norm_topk_prob = false;
+  std::vector<bool> sparse_layers;  // per layer
+  bool sparse(std::int64_t layer) const {
+    return num_experts > 0 && layer >= 0 && static_cast<std::size_t>(layer) < sparse_layers.size() &&
+           sparse_layers[static_cast<std::size_t>(layer)];
+  }
+  bool any_sparse() const;
 };
 
 struct ModelConfig {
@@ -48,6 +65,7 @@ struct ModelConfig {
   bool mlp_bias = false;  // Llama when mlp_bias
   bool qk_norm = false;   // Qwen3: an RMSNorm over each head of q and of k, before RoPE
   bool fused_projections = false;  // Phi-3/4: q,k,v stored as one qkv_proj, gate,up as one gate_up_proj
+  MoeConfig moe;                   // Qwen3-MoE
   std::optional<DType> torch_dtype;  // the checkpoint's declared weight dtype, if given
   std::optional<std::int64_t> bos_token_id;
   std::vector<std::int64_t> eos_token_ids;
@@ -55,7 +73,7 @@ struct ModelConfig {
 
 // Parses config.json text. `label` names the file in errors. Throws std::runtime_error with one line
 // "<label>: ..." naming the field; an architecture other than Qwen2ForCausalLM / LlamaForCausalLM /
-// Qwen3ForCausalLM / Phi3ForCausalLM / MistralForCausalLM is reported by name.
+// Qwen3ForCausalLM / Phi3ForCausalLM / MistralForCausalLM / Qwen3MoeForCausalLM is reported by name.
 ModelConfig parse_model_config(const std::string& json_text, const std::string& label);
 // Reads and parses `<model_dir>/config.json`. The end tokens are generation_config.json's eos_token_id
 // when it names any (what transformers' generate and vLLM stop on), else config.json's.

@@ -116,9 +116,12 @@ std::string layer_tensor_name(std::int64_t layer, const std::string& suffix) {
 std::uint64_t TransformerWeights::weight_bytes_per_step() const {
   std::uint64_t floats = static_cast<std::uint64_t>(vocab.size() * config.hidden_size);  // head
   for (const LayerWeights& layer : layers) {
-    for (const Linear* linear : {&layer.q, &layer.k, &layer.v, &layer.o, &layer.gate, &layer.up, &layer.down}) {
+    for (const Linear* linear : {&layer.q, &layer.k, &layer.v, &layer.o, &layer.gate, &layer.up, &layer.down, &layer.router}) {
       floats += linear->weight.size() + linear->bias.size();
     }
+    // A step with enough tokens reads every expert; one token reads experts_per_token of them.
+    for (const ExpertWeights& e : layer.experts)
+      floats += e.gate.weight.size() + e.up.weight.size() + e.down.weight.size();
     floats += layer.input_norm.size() + layer.post_attention_norm.size() + layer.q_norm.size() + layer.k_norm.size();
   }
   floats += final_norm.size();
@@ -164,6 +167,7 @@ TransformerShardReader::TransformerShardReader(const Checkpoint& checkpoint, con
                                          : shard.rank * config.num_key_value_heads / shard.world_size;
   kv_rows_ = Range{first_kv_head * head_dim, (first_kv_head + local_kv_heads_) * head_dim};
   inter_part_ = shard_range(config.intermediate_size, shard.rank, shard.world_size);
+  expert_part_ = shard_range(config.moe.expert_intermediate_size, shard.rank, shard.world_size);
 }
 
 TransformerWeights TransformerShardReader::skeleton() const {
@@ -212,6 +216,21 @@ LayerWeights TransformerShardReader::layer(std::int64_t n) const {
   if (c.qk_norm) {  // one weight per head dimension, shared by all heads: every rank holds it whole
     layer.q_norm = reader.vector(layer_tensor_name(n, "self_attn.q_norm.weight"), c.head_dim);
     layer.k_norm = reader.vector(layer_tensor_name(n, "self_attn.k_norm.weight"), c.head_dim);
+  }
+  if (c.moe.sparse(n)) {  // Qwen3-MoE: the router and the experts, model.layers.N.mlp.experts.E.*_proj
+    const std::int64_t expert_inter = c.moe.expert_intermediate_size;
+    layer.router = {c.moe.num_experts, hidden,
+                    reader.rows(layer_tensor_name(n, "mlp.gate.weight"), c.moe.num_experts, hidden, {0, c.moe.num_experts}), {}};
+    layer.experts.resize(static_cast<std::size_t>(c.moe.num_experts));
+    for (std::int64_t e = 0; e < c.moe.num_experts; ++e) {
+      const std::string prefix = "mlp.experts." + std::to_string(e) + ".";
+      ExpertWeights& expert = layer.experts[static_cast<std::size_t>(e)];
+      expert.gate = column_parallel(reader, layer_tensor_name(n, prefix + "gate_proj"), expert_inter, hidden, expert_part_, false);
+      expert.up = column_parallel(reader, layer_tensor_name(n, prefix + "up_proj"), expert_inter, hidden, expert_part_, false);
+      expert.down = row_parallel(reader, layer_tensor_name(n, prefix + "down_proj"), hidden, expert_inter, expert_part_, false,
+                                 shard_.rank);
+    }
+    return layer;
   }
   if (c.fused_projections) {  // Phi-3: [gate | up] rows of one matrix
     const std::string gate_up = layer_tensor_name(n, "mlp.gate_up_proj.weight");

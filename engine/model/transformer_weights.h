@@ -1,4 +1,5 @@
-// The weights of one tensor-parallel rank of a Qwen2 / Llama decoder, widened to fp32.
+// The weights of one tensor-parallel rank of a Qwen2 / Llama / Qwen3 / Phi-3 / Mistral / Qwen3-MoE decoder,
+// widened to fp32.
 // Tensor-parallel sharding happens here, where weights are loaded, so the model code only sees
 // local shapes: q/k/v/gate/up are column-parallel (a slice of output rows: whole heads, a slice of
 // the intermediate size), o/down row-parallel (the matching slice of input columns; the partial
@@ -38,12 +39,18 @@ struct Linear {
   std::vector<float> bias;
 };
 
+struct ExpertWeights {
+  Linear gate, up, down;  // as the dense MLP's, over expert_intermediate_size
+};
+
 struct LayerWeights {
   std::vector<float> input_norm;           // [hidden]
   Linear q, k, v, o;                       // q,k,v column-parallel; o row-parallel
   std::vector<float> q_norm, k_norm;       // [head_dim] each when config.qk_norm (Qwen3), else empty
   std::vector<float> post_attention_norm;  // [hidden]
-  Linear gate, up, down;                   // gate,up column-parallel; down row-parallel
+  Linear gate, up, down;                   // gate,up column-parallel; down row-parallel (empty in a sparse layer)
+  Linear router;                           // sparse layer: [num_experts, hidden], whole on every rank
+  std::vector<ExpertWeights> experts;      // sparse layer: sharded as the dense MLP is
 };
 
 struct TransformerWeights {
@@ -90,6 +97,7 @@ class TransformerShardReader {
   Range q_rows() const { return q_rows_; }              // rows of q (and columns of o) held
   Range kv_rows() const { return kv_rows_; }            // rows of k and v held
   Range intermediate_part() const { return inter_part_; }  // rows of gate and up (columns of down) held
+  Range expert_part() const { return expert_part_; }        // the same of each expert (MoE)
   // The rank's TransformerWeights without tensors (config, shard, heads, vocabulary range, no layers).
   TransformerWeights skeleton() const;
   // Each throws std::runtime_error with one line "<file>: tensor '<name>': ..." for a missing or
@@ -105,7 +113,7 @@ class TransformerShardReader {
   ShardSpec shard_;
   std::string embed_tensor_ = "model.embed_tokens.weight";
   std::int64_t local_q_heads_ = 0, local_kv_heads_ = 0;
-  Range vocab_, q_rows_, kv_rows_, inter_part_;
+  Range vocab_, q_rows_, kv_rows_, inter_part_, expert_part_;
 };
 
 // Loads rank `shard` of the model described by `config` from `checkpoint`. Every tensor's shape is checked

@@ -94,7 +94,32 @@ TEST(ModelConfig, ReadsQwen3Fixture) {
 TEST(ModelConfig, NamesUnknownArchitecture) {
   const std::string message = config_error(R"({"architectures":["GemmaForCausalLM"],"hidden_size":8})");
   EXPECT_EQ(message, "config.json: unsupported architecture 'GemmaForCausalLM' (supported: Qwen2ForCausalLM, LlamaForCausalLM, "
-                     "Qwen3ForCausalLM, Phi3ForCausalLM, MistralForCausalLM)");
+                     "Qwen3ForCausalLM, Phi3ForCausalLM, MistralForCausalLM, Qwen3MoeForCausalLM)");
+}
+
+// Qwen3-MoE: the experts' fields under either spelling of their count, Qwen3MoeConfig's defaults, and which layers
+// are sparse (mlp_only_layers, decoder_sparse_step).
+TEST(ModelConfig, ReadsQwen3MoeAndItsSparseLayers) {
+  const ModelConfig fixture = load_model_config(testing::fixture_dir("qwen3_moe_bf16").string());
+  EXPECT_EQ(fixture.architecture, Architecture::kQwen3Moe);
+  EXPECT_TRUE(fixture.qk_norm);
+  EXPECT_EQ(fixture.moe.num_experts, 8);
+  EXPECT_EQ(fixture.moe.experts_per_token, 2);
+  EXPECT_EQ(fixture.moe.expert_intermediate_size, 32);
+  EXPECT_TRUE(fixture.moe.norm_topk_prob);
+  EXPECT_EQ(fixture.moe.sparse_layers, (std::vector<bool>{true, false, true}));
+  const std::string base = R"({"architectures":["Qwen3MoeForCausalLM"],"model_type":"qwen3_moe","hidden_size":64,)"
+                           R"("num_hidden_layers":4,"num_attention_heads":4,"intermediate_size":8,"vocab_size":10,)";
+  const ModelConfig defaults = parse_model_config(base + R"("num_local_experts":16,"decoder_sparse_step":2})", "c");
+  EXPECT_EQ(defaults.moe.num_experts, 16);  // transformers 5.x's spelling
+  EXPECT_EQ(defaults.moe.experts_per_token, 8);
+  EXPECT_EQ(defaults.moe.expert_intermediate_size, 768);
+  EXPECT_FALSE(defaults.moe.norm_topk_prob);
+  EXPECT_EQ(defaults.head_dim, 128);
+  EXPECT_EQ(defaults.moe.sparse_layers, (std::vector<bool>{false, true, false, true}));
+  EXPECT_FALSE(parse_model_config(base + R"("num_experts":0})", "c").moe.any_sparse());
+  EXPECT_NE(config_error(base + R"("num_experts":4,"num_experts_per_tok":5})").find("num_experts_per_tok"), std::string::npos);
+  EXPECT_NE(config_error(base + R"("mlp_only_layers":"all"})").find("mlp_only_layers"), std::string::npos);
 }
 
 TEST(ModelConfig, NamesBadFields) {

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "engine/backend/cpu/cpu_attention.h"
+#include "engine/backend/cpu/cpu_moe.h"
 #include "engine/backend/cpu/cpu_ops.h"
 #include "engine/backend/rope.h"
 
@@ -39,7 +40,8 @@ std::vector<float> CpuRank::forward(const ForwardBatch& batch, Communicator& com
 
   std::vector<float> h(x.size()), q(n(tokens * q_heads * head_dim)), k(n(tokens * kv_width)), v(k.size());
   std::vector<float> attn(q.size()), proj(x.size());
-  const std::int64_t inter = weights_.layers.empty() ? 0 : weights_.layers.front().gate.out;
+  std::int64_t inter = 0;  // the widest dense MLP (a sparse layer has none)
+  for (const LayerWeights& layer : weights_.layers) inter = std::max(inter, layer.gate.out);
   std::vector<float> gate(n(tokens * inter)), up(gate.size());
 
   for (std::size_t l = 0; l < weights_.layers.size(); ++l) {
@@ -66,10 +68,14 @@ std::vector<float> CpuRank::forward(const ForwardBatch& batch, Communicator& com
     for (std::size_t i = 0; i < x.size(); ++i) x[i] += proj[i];
 
     rms_norm(x.data(), layer.post_attention_norm.data(), tokens, hidden, cfg.rms_norm_eps, h.data());
-    linear_forward(h.data(), tokens, layer.gate, gate.data());
-    linear_forward(h.data(), tokens, layer.up, up.data());
-    silu_mul(gate.data(), up.data(), tokens * inter);
-    linear_forward(gate.data(), tokens, layer.down, proj.data());
+    if (!layer.experts.empty()) {
+      moe_forward(h.data(), tokens, layer, cfg.moe, proj.data());
+    } else {
+      linear_forward(h.data(), tokens, layer.gate, gate.data());
+      linear_forward(h.data(), tokens, layer.up, up.data());
+      silu_mul(gate.data(), up.data(), tokens * layer.gate.out);
+      linear_forward(gate.data(), tokens, layer.down, proj.data());
+    }
     comm.all_reduce_sum(proj);
     for (std::size_t i = 0; i < x.size(); ++i) x[i] += proj[i];
   }
