@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+
 #include <ctime>
 #include <string>
 
@@ -71,7 +73,8 @@ TEST(JinjaTemplate, MatchesJinja2OnTheCorpus) {
     ++checked;
   }
   EXPECT_GE(checked, 400u);
-  EXPECT_LE(refused.size(), 16u) << "more features refused than before: " << nlohmann::json(refused).dump();
+  std::printf("jinja corpus: %zu cases, %zu refused: %s\n", checked, refused.size(), nlohmann::json(refused).dump().c_str());
+  EXPECT_LE(refused.size(), 14u) << "more features refused than before: " << nlohmann::json(refused).dump();
 }
 
 TEST(JinjaTemplate, PythonValuesPrintAsPythonPrintsThem) {

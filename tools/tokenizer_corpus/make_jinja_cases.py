@@ -1051,6 +1051,24 @@ FEATURES += [
     ("expr/dot_integer_is_item", "{{ [5, 6].1 }} {{ messages.0.role }}", {"messages": [{"role": "user", "content": "hi"}]}),
     ("expr/dot_integers_lexed_as_float", "{{ x.1.0 }}", {"x": [[1, 2], [3, 4]]}),
 ]
+# Dict keys other than strings (Seed-OSS builds its thinking-budget table with integer keys and walks it sorted).
+SEED_BUDGET = ("{%- set budget = {0: 0, 512: 128, 1024: 256, 2048: 512, 4096: 512, 8192: 1024, 16384: 1024} -%}"
+               "{%- set ns = namespace(interval=none) -%}{%- for k, v in budget | dictsort -%}"
+               "{%- if ns.interval is none and k >= thinking_budget -%}{%- set ns.interval = v -%}{%- endif -%}"
+               "{%- endfor -%}{{ ns.interval if ns.interval is not none else budget[16384] }}")
+FEATURES += [
+    ("dict/integer_keys_seed_oss_budget", SEED_BUDGET, {"thinking_budget": 700}),
+    ("dict/integer_keys_seed_oss_budget_top", SEED_BUDGET, {"thinking_budget": 100000}),
+    ("dict/integer_keys_print_and_items", "{% set d = {1: 'a', 2: 'b'} %}{{ d }} {{ d[2] }} {{ d.items() | list }} {{ d.get(1) }} {{ 1 in d }} {{ '1' in d }}", {}),
+    ("dict/integer_keys_iterate_and_keys", "{% set d = {3: 'c', 1: 'a'} %}{% for k in d %}{{ k + 1 }},{% endfor %}{{ d.keys() | list }} {{ d | dictsort }}", {}),
+    ("dict/number_keys_are_one", "{% set d = {1: 'int', 1.0: 'float', true: 'bool'} %}{{ d }} {{ d[1.0] }}", {}),
+    ("dict/mixed_keys_tojson", "{{ {1: 'a', 'b': 2, none: 3, true: 4, 2.5: 5} | tojson }}", {}),
+    ("dict/tuple_key", "{% set d = {(1, 2): 'pair'} %}{{ d[(1, 2)] }} {{ d }}", {}),
+    ("dict/missing_integer_key_is_undefined", "[{{ {1: 'a'}[2] }}] {{ {1: 'a'}[2] is defined }}", {}),
+]
+ERRORS += [
+    ("err/list_as_dict_key", "{{ {[1]: 'a'} }}", {}),
+]
 # Printing `''.__class__` alone is not an error: the sandbox returns an undefined that prints as ''.
 FEATURES.append(("sandbox/unsafe_attr_prints_empty", "[{{ ''.__class__ }}][{{ messages.__len__ }}]", {}))
 FEATURES.append(("sandbox/format_dunder_prints_empty", "[{{ '{0.__class__}'.format('x') }}]", {}))

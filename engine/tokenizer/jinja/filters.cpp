@@ -131,7 +131,7 @@ List iterate(const Value& v, const std::string& what) {
   if (v.is_list()) return v.as_list();
   if (v.is_dict()) {
     List keys;
-    for (const auto& [k, x] : v.as_dict()) keys.emplace_back(k);
+    for (const auto& [k, x] : v.as_dict()) keys.push_back(k);
     return keys;
   }
   if (v.is_string()) {
@@ -206,7 +206,7 @@ Value apply_filter(const std::string& name, const Value& input, Arguments& args,
     if (input.is_undefined()) return Value(List{});
     if (!input.is_dict()) fail(what + ": expected a mapping, got " + input.type_name());
     List pairs;
-    for (const auto& [k, v] : input.as_dict()) pairs.push_back(Value::tuple(List{Value(k), v}));
+    for (const auto& [k, v] : input.as_dict()) pairs.push_back(Value::tuple(List{k, v}));
     return Value(std::move(pairs));
   }
   if (name == "list") return Value(iterate(input, what));
@@ -376,11 +376,11 @@ Value apply_filter(const std::string& name, const Value& input, Arguments& args,
     const bool cs = case_sensitive && case_sensitive->truthy();
     const bool by_value = by && by->is_string() && by->as_string() == "value";
     Dict d = input.as_dict();
-    const auto key = [&](const std::pair<std::string, Value>& p) { return comparison_key(by_value ? p.second : Value(p.first), cs); };
+    const auto key = [&](const std::pair<Value, Value>& p) { return comparison_key(by_value ? p.second : p.first, cs); };
     std::stable_sort(d.begin(), d.end(), [&](const auto& a, const auto& b) { return less(key(a), key(b)); });
     if (reverse && reverse->truthy()) std::reverse(d.begin(), d.end());
     List pairs;
-    for (const auto& [k, v] : d) pairs.push_back(Value::tuple(List{Value(k), v}));
+    for (const auto& [k, v] : d) pairs.push_back(Value::tuple(List{k, v}));
     return Value(std::move(pairs));
   }
   if (name == "indent") {
@@ -437,7 +437,7 @@ bool apply_test(const std::string& name, const Value& v, const Arguments& args) 
   if (name == "in") {
     const Value& c = arg(0);
     if (c.is_string()) return v.is_string() && c.as_string().find(v.as_string()) != std::string::npos;
-    if (c.is_dict()) return v.is_string() && c.find(v.as_string()) != nullptr;
+    if (c.is_dict()) return c.find(v) != nullptr;
     for (const Value& x : iterate(c, "test 'in'"))
       if (x == v) return true;
     return false;

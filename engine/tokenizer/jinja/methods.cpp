@@ -158,15 +158,15 @@ std::optional<Value> method(const Value& object, const std::string& name) {
     if (name == "get")
       return bind([](const Value& d, Arguments& args, Keywords&) {
         if (args.empty()) fail("dict.get: needs a key");
-        const Value* found = args[0].is_string() ? d.find(args[0].as_string()) : nullptr;
+        const Value* found = d.find(args[0]);
         return found ? *found : (args.size() > 1 ? args[1] : Value(None{}));
       });
     if (name == "items" || name == "keys" || name == "values")
       return bind([name](const Value& d, Arguments&, Keywords&) {
         List out;
         for (const auto& [k, v] : d.as_dict()) {
-          if (name == "items") out.push_back(Value::tuple(List{Value(k), v}));
-          else if (name == "keys") out.emplace_back(k);
+          if (name == "items") out.push_back(Value::tuple(List{k, v}));
+          else if (name == "keys") out.push_back(k);
           else out.push_back(v);
         }
         return Value(std::move(out));

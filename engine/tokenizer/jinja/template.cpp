@@ -131,7 +131,7 @@ bool contains(const Value& container, const Value& item) {
     if (!item.is_string()) fail("'in <string>' requires string as left operand, not " + item.type_name());
     return container.as_string().find(item.as_string()) != std::string::npos;
   }
-  if (container.is_dict()) return item.is_string() && container.find(item.as_string()) != nullptr;
+  if (container.is_dict()) return container.find(item) != nullptr;
   if (container.is_list()) {
     for (const Value& x : container.as_list())
       if (x == item) return true;
@@ -242,11 +242,11 @@ class Renderer {
     if (!ns.is_namespace()) fail("cannot assign attribute on non-namespace object '" + s.targets[0] + "'");
     Dict& attributes = ns.namespace_attributes();
     for (auto& [k, x] : attributes)
-      if (k == s.targets[1]) {
+      if (k.is_string() && k.as_string() == s.targets[1]) {
         x = std::move(v);
         return;
       }
-    attributes.emplace_back(s.targets[1], std::move(v));
+    attributes.emplace_back(Value(s.targets[1]), std::move(v));
   }
 
   void bind_targets(const std::vector<std::string>& targets, const Value& item) {
@@ -361,9 +361,10 @@ class Renderer {
         Dict attributes;
         for (const Value& a : args)
           if (a.is_dict()) attributes.insert(attributes.end(), a.as_dict().begin(), a.as_dict().end());
-        for (auto& [k, v] : keywords) attributes.emplace_back(k, v);
-        for (const auto& [k, v] : attributes)
-          if (!k.empty() && k[0] == '_') fail("access to attribute '" + k + "' is unsafe");  // the sandbox's rule
+        for (auto& [k, v] : keywords) attributes.emplace_back(Value(k), v);
+        for (const auto& [k, v] : attributes)  // the sandbox's rule
+          if (k.is_string() && !k.as_string().empty() && k.as_string()[0] == '_')
+            fail("access to attribute '" + k.as_string() + "' is unsafe");
         return Value::make_namespace(std::move(attributes));
       });
     if (name == "dict")
@@ -371,7 +372,7 @@ class Renderer {
         Dict d;
         for (const Value& a : args)
           if (a.is_dict()) d.insert(d.end(), a.as_dict().begin(), a.as_dict().end());
-        for (auto& [k, v] : keywords) d.emplace_back(k, v);
+        for (auto& [k, v] : keywords) d.emplace_back(Value(k), v);
         return Value(std::move(d));
       });
     if (name == "raise_exception")
@@ -418,8 +419,7 @@ class Renderer {
   Value item(const Value& object, const Value& key, const Expr& where) {
     if (object.is_undefined()) fail("'" + describe(where) + "' is undefined");
     if (object.is_dict()) {  // the key first, then a method of that name (d['items'])
-      const Value* found = key.is_string() ? object.find(key.as_string()) : nullptr;
-      if (found) return *found;
+      if (const Value* found = object.find(key)) return *found;
       if (key.is_string())
         if (std::optional<Value> m = method(object, key.as_string())) return *m;
       return Value::undefined(key.str());
@@ -471,12 +471,13 @@ class Renderer {
         Dict d;
         for (std::size_t i = 0; i + 1 < e.args.size(); i += 2) {
           const Value k = eval(*e.args[i]);
-          if (!k.is_string()) fail("dict keys other than strings are not supported (" + k.repr() + ")");
+          if (k.is_list() && !k.is_tuple()) fail("unhashable type: 'list'");
+          if (k.is_dict() || k.is_namespace() || k.is_undefined()) fail("unhashable type: '" + k.type_name() + "'");
           Value v = eval(*e.args[i + 1]);
-          bool replaced = false;
+          bool replaced = false;  // a repeated key keeps its first place and takes the last value, as in Python
           for (auto& [key, x] : d)
-            if (key == k.str()) x = v, replaced = true;
-          if (!replaced) d.emplace_back(k.str(), std::move(v));
+            if (key == k) x = v, replaced = true;
+          if (!replaced) d.emplace_back(k, std::move(v));
         }
         return Value(std::move(d));
       }

@@ -85,6 +85,16 @@ struct JsonStyle {
   std::string item_separator, key_separator;
 };
 
+// A dict key as json.dumps writes it: strings as they are, numbers, booleans and None as their JSON text.
+std::string json_key(const Value& key) {
+  if (key.is_string()) return key.as_string();
+  if (key.is_bool()) return key.as_bool() ? "true" : "false";
+  if (key.is_none()) return "null";
+  if (key.is_int()) return std::to_string(key.as_int());
+  if (key.is_float()) return python_float_repr(key.as_double());
+  throw JinjaError("tojson: keys must be str, int, float, bool or None, not " + key.type_name());
+}
+
 void json_value(const Value& v, const JsonStyle& style, int level, std::string& out) {
   const std::optional<int>& indent = style.indent;
   const auto newline = [&](int depth) {
@@ -124,12 +134,12 @@ void json_value(const Value& v, const JsonStyle& style, int level, std::string& 
       out += "{}";
       return;
     }
-    if (style.sort_keys) std::stable_sort(d.begin(), d.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    if (style.sort_keys) std::stable_sort(d.begin(), d.end(), [](const auto& a, const auto& b) { return less(a.first, b.first); });
     out += '{';
     for (std::size_t i = 0; i < d.size(); ++i) {
       if (i) out += item_separator;
       newline(level + 1);
-      json_string(d[i].first, out);
+      json_string(json_key(d[i].first), out);
       out += style.key_separator;
       json_value(d[i].second, style, level + 1, out);
     }
@@ -183,7 +193,7 @@ Value Value::from_json(const nlohmann::ordered_json& j) {
     }
     case nlohmann::ordered_json::value_t::object: {
       Dict d;
-      for (const auto& [k, e] : j.items()) d.emplace_back(k, from_json(e));
+      for (const auto& [k, e] : j.items()) d.emplace_back(Value(k), from_json(e));
       return Value(std::move(d));
     }
     default: return Value(None{});
@@ -223,13 +233,13 @@ std::string Value::repr() const {
   if (is_dict()) {
     std::string out = "{";
     for (std::size_t i = 0; i < as_dict().size(); ++i)
-      out += (i ? ", " : "") + python_string_repr(as_dict()[i].first) + ": " + as_dict()[i].second.repr();
+      out += (i ? ", " : "") + as_dict()[i].first.repr() + ": " + as_dict()[i].second.repr();
     return out + "}";
   }
   if (is_namespace()) {
     std::string out = "<Namespace {";
     const Dict& d = namespace_attributes();
-    for (std::size_t i = 0; i < d.size(); ++i) out += (i ? ", " : "") + python_string_repr(d[i].first) + ": " + d[i].second.repr();
+    for (std::size_t i = 0; i < d.size(); ++i) out += (i ? ", " : "") + d[i].first.repr() + ": " + d[i].second.repr();
     return out + "}>";
   }
   return "<function>";
@@ -245,6 +255,15 @@ std::string Value::to_json(std::optional<int> indent, bool sort_keys,
 }
 
 const Value* Value::find(const std::string& key) const {
+  const Dict* d = is_dict() ? &as_dict() : is_namespace() ? &namespace_attributes() : nullptr;
+  if (!d) return nullptr;
+  for (const auto& [k, v] : *d)
+    if (k.is_string() && k.as_string() == key) return &v;
+  return nullptr;
+}
+
+const Value* Value::find(const Value& key) const {
+  if (key.is_string()) return find(key.as_string());
   const Dict* d = is_dict() ? &as_dict() : is_namespace() ? &namespace_attributes() : nullptr;
   if (!d) return nullptr;
   for (const auto& [k, v] : *d)

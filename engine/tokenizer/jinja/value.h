@@ -24,7 +24,9 @@ class JinjaError : public std::runtime_error {
 
 class Value;
 using List = std::vector<Value>;
-using Dict = std::vector<std::pair<std::string, Value>>;  // insertion order, as Python's dict
+// Insertion order, as Python's dict; keys are strings in chat templates' own data, any hashable value (an
+// integer: Seed-OSS's budget table) in their literals.
+using Dict = std::vector<std::pair<Value, Value>>;
 struct Undefined {
   std::string name;  // what was looked up, for errors
 };
@@ -100,8 +102,10 @@ class Value {
   // transformers' tojson filter; separators default to ", " / ": " (",", ": " with an indent).
   std::string to_json(std::optional<int> indent = std::nullopt, bool sort_keys = false,
                       std::optional<std::pair<std::string, std::string>> separators = std::nullopt) const;
-  // A dict's or namespace's entry; nullptr when absent.
+  // A dict's or namespace's entry under a string key / under `key` (Python's equality: 1, 1.0 and True are one
+  // key); nullptr when absent.
   const Value* find(const std::string& key) const;
+  const Value* find(const Value& key) const;
   // Python's ==.
   friend bool operator==(const Value& a, const Value& b);
   // Python's <, for numbers, strings and lists; throws JinjaError for other pairs.
