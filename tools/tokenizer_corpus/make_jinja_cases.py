@@ -1069,6 +1069,19 @@ FEATURES += [
 ERRORS += [
     ("err/list_as_dict_key", "{{ {[1]: 'a'} }}", {}),
 ]
+# str methods' optional start / end (code points, negative from the end, start past the text finds nothing).
+FEATURES += [
+    ("str/find_start_end", "{% set s = 'héllo wörld' %}{{ s.find('o', 5) }} {{ s.find('o', 5, 8) }} {{ s.rfind('l', 0, -3) }} "
+     "{{ s.find('', 11) }} {{ s.find('', 12) }} {{ s.find('l', -4) }} {{ s.rfind('o', -100, 5) }}", {}),
+    ("str/count_start_end", "{% set s = 'abcabcabc' %}{{ s.count('abc', 1) }} {{ s.count('abc', 0, 6) }} {{ s.count('', 2, 5) }} "
+     "{{ s.count('', 10) }} {{ s.count('c', -4, -1) }}", {}),
+    ("str/startswith_endswith_start_end", "{% set s = 'assistant: hi' %}{{ s.startswith('hi', 11) }} {{ s.startswith('sis', 2) }} "
+     "{{ s.endswith('assist', 0, 6) }} {{ s.endswith(('x', 'ant'), 0, 9) }} {{ s.startswith('', 13) }} {{ s.startswith('', 14) }}", {}),
+    ("str/index_start", "{{ 'a-b-c'.index('-', 2) }} {{ 'a-b-c'.rindex('-', 0, 3) }}", {}),
+]
+ERRORS += [
+    ("err/index_not_in_window", "{{ 'a-b-c'.index('-', 4) }}", {}),
+]
 # Printing `''.__class__` alone is not an error: the sandbox returns an undefined that prints as ''.
 FEATURES.append(("sandbox/unsafe_attr_prints_empty", "[{{ ''.__class__ }}][{{ messages.__len__ }}]", {}))
 FEATURES.append(("sandbox/format_dunder_prints_empty", "[{{ '{0.__class__}'.format('x') }}]", {}))

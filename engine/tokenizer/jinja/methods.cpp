@@ -13,6 +13,43 @@ namespace {
 
 [[noreturn]] void fail(const std::string& what) { throw JinjaError(what); }
 
+// The part of `t` that Python's optional start / end arguments of find, count, startswith, ... select, in code
+// points as Python counts them: None is the whole side, a negative index counts from the end, end is clamped to
+// the length. `valid` is false when start lies past end (or past the text), where Python finds nothing, not even
+// an empty string.
+struct Window {
+  std::size_t begin = 0, end = 0;  // byte offsets into t
+  std::size_t begin_code_point = 0;
+  bool valid = true;
+};
+Window window(const std::string& t, const Value* start, const Value* end, std::size_t sub_code_points, const std::string& what) {
+  const auto length = static_cast<std::int64_t>(code_points(t));
+  const auto index = [&](const Value* v, std::int64_t fallback) {
+    if (v == nullptr || v->is_none()) return fallback;
+    if (!v->is_int() && !v->is_bool()) fail(what + ": slice indices must be integers or None");
+    std::int64_t i = v->as_int();
+    if (i < 0) i = std::max<std::int64_t>(0, i + length);
+    return i;
+  };
+  const std::int64_t from = index(start, 0), to = std::min(index(end, length), length);
+  Window w;
+  w.valid = to - from >= static_cast<std::int64_t>(sub_code_points);
+  if (!w.valid) return w;
+  // Byte offsets of code points `from` and `to`.
+  std::int64_t cp = 0;
+  for (std::size_t b = 0; b <= t.size(); ++b) {
+    if (b < t.size() && (static_cast<unsigned char>(t[b]) & 0xC0) == 0x80) continue;
+    if (cp == from) w.begin = b;
+    if (cp == to) {
+      w.end = b;
+      break;
+    }
+    ++cp;
+  }
+  w.begin_code_point = static_cast<std::size_t>(from);
+  return w;
+}
+
 }  // namespace
 
 
@@ -53,8 +90,10 @@ std::optional<Value> method(const Value& object, const std::string& name) {
         const List options = args[0].is_list() ? args[0].as_list() : List{args[0]};
         for (const Value& o : options) {
           const std::string p = string_argument(&o, what);
-          const std::string& t = s.as_string();
-          if (t.size() >= p.size() && (start ? t.compare(0, p.size(), p) == 0 : t.compare(t.size() - p.size(), p.size(), p) == 0))
+          const Window w = window(s.as_string(), args.size() > 1 ? &args[1] : nullptr, args.size() > 2 ? &args[2] : nullptr, 0, what);
+          if (!w.valid) continue;
+          const std::string_view t = std::string_view(s.as_string()).substr(w.begin, w.end - w.begin);
+          if (t.size() >= p.size() && (start ? t.substr(0, p.size()) == p : t.substr(t.size() - p.size()) == p))
             return Value(true);
         }
         return Value(false);
@@ -72,7 +111,10 @@ std::optional<Value> method(const Value& object, const std::string& name) {
     if (name == "find" || name == "rfind" || name == "count")
       return bind([name, what](const Value& s, Arguments& args, Keywords&) {
         const std::string sub = string_argument(args.empty() ? nullptr : &args[0], what);
-        const std::string& t = s.as_string();
+        const Window w = window(s.as_string(), args.size() > 1 ? &args[1] : nullptr, args.size() > 2 ? &args[2] : nullptr,
+                                code_points(sub), what);
+        if (!w.valid) return Value(static_cast<std::int64_t>(name == "count" ? 0 : -1));
+        const std::string t = s.as_string().substr(w.begin, w.end - w.begin);
         if (name == "count") {
           if (sub.empty()) return Value(static_cast<std::int64_t>(code_points(t) + 1));
           std::int64_t n = 0;
@@ -80,7 +122,8 @@ std::optional<Value> method(const Value& object, const std::string& name) {
           return Value(n);
         }
         const std::size_t at = name == "find" ? t.find(sub) : t.rfind(sub);
-        return Value(at == std::string::npos ? static_cast<std::int64_t>(-1) : static_cast<std::int64_t>(code_points(t.substr(0, at))));
+        if (at == std::string::npos) return Value(static_cast<std::int64_t>(-1));
+        return Value(static_cast<std::int64_t>(w.begin_code_point + code_points(t.substr(0, at))));
       });
     if (name == "join")
       return bind([what](const Value& s, Arguments& args, Keywords&) {
@@ -114,10 +157,12 @@ std::optional<Value> method(const Value& object, const std::string& name) {
     if (name == "index" || name == "rindex")
       return bind([name, what](const Value& s, Arguments& args, Keywords&) {
         const std::string sub = string_argument(args.empty() ? nullptr : &args[0], what);
-        const std::string& t = s.as_string();
-        const std::size_t at = name == "index" ? t.find(sub) : t.rfind(sub);
+        const Window w = window(s.as_string(), args.size() > 1 ? &args[1] : nullptr, args.size() > 2 ? &args[2] : nullptr,
+                                code_points(sub), what);
+        const std::string t = w.valid ? s.as_string().substr(w.begin, w.end - w.begin) : std::string();
+        const std::size_t at = !w.valid ? std::string::npos : name == "index" ? t.find(sub) : t.rfind(sub);
         if (at == std::string::npos) fail(what + ": substring not found");
-        return Value(static_cast<std::int64_t>(code_points(t.substr(0, at))));
+        return Value(static_cast<std::int64_t>(w.begin_code_point + code_points(t.substr(0, at))));
       });
     if (name == "zfill")
       return bind([what](const Value& s, Arguments& args, Keywords&) {
