@@ -190,7 +190,10 @@ ModelConfig parse_model_config(const std::string& json_text, const std::string& 
   config.hidden_size = required_positive(obj, "hidden_size", label);
   config.num_hidden_layers = required_positive(obj, "num_hidden_layers", label);
   config.num_attention_heads = required_positive(obj, "num_attention_heads", label);
-  config.intermediate_size = required_positive(obj, "intermediate_size", label);
+  // Qwen3-MoE's dense MLP (mlp_only_layers) has Qwen3MoeConfig's default size; an all-sparse config may omit it.
+  config.intermediate_size = config.architecture == Architecture::kQwen3Moe && !obj.contains("intermediate_size")
+                                 ? 6144
+                                 : required_positive(obj, "intermediate_size", label);
   config.vocab_size = required_positive(obj, "vocab_size", label);
   config.num_key_value_heads = json_int(obj, "num_key_value_heads", label).value_or(config.num_attention_heads);
   if (config.num_key_value_heads <= 0 || config.num_attention_heads % config.num_key_value_heads != 0) {
@@ -199,8 +202,9 @@ ModelConfig parse_model_config(const std::string& json_text, const std::string& 
   const auto head_dim = json_int(obj, "head_dim", label);
   if (head_dim) {
     config.head_dim = *head_dim;
-  } else if (config.architecture == Architecture::kQwen3 || config.architecture == Architecture::kQwen3Moe) {
+  } else if (config.architecture == Architecture::kQwen3) {
     config.head_dim = 128;  // Qwen3Config's default, whatever hidden_size / num_attention_heads is
+    // (Qwen3MoeConfig has no head_dim default: its attention takes hidden_size / num_attention_heads.)
   } else {
     if (config.hidden_size % config.num_attention_heads != 0) {
       bad_field(label, "head_dim", "a value, since hidden_size is not a multiple of num_attention_heads");
@@ -269,15 +273,18 @@ ModelConfig parse_model_config(const std::string& json_text, const std::string& 
     // when the key is absent; null turns it off) the layers from max_window_layers (default 28) on. A config
     // with any sliding layer is refused.
     const auto types_it = obj.find("layer_types");
-    if (types_it != obj.end() && !types_it->is_null()) {
+    const bool window_on = json_bool(obj, "use_sliding_window", label).value_or(false) &&
+                           (!obj.contains("sliding_window") || json_int(obj, "sliding_window", label).has_value());
+    if (config.architecture == Architecture::kQwen3Moe) {
+      // Qwen3-MoE has no max_window_layers: with use_sliding_window every layer slides.
+      if (window_on) bad_field(label, "use_sliding_window", "false (sliding-window attention is not supported)");
+    } else if (types_it != obj.end() && !types_it->is_null()) {
       if (!types_it->is_array()) bad_field(label, "layer_types", "a list of attention kinds");
       for (std::size_t i = 0; i < types_it->size(); ++i)
         if (!(*types_it)[i].is_string() || (*types_it)[i].get<std::string>() != "full_attention")
           bad_field(label, "layer_types[" + std::to_string(i) + "]",
                     "\"full_attention\" (sliding-window attention is not supported), not " + (*types_it)[i].dump());
-    } else if (json_bool(obj, "use_sliding_window", label).value_or(false) &&
-               (!obj.contains("sliding_window") || json_int(obj, "sliding_window", label).has_value()) &&
-               json_int(obj, "max_window_layers", label).value_or(28) < config.num_hidden_layers) {
+    } else if (window_on && json_int(obj, "max_window_layers", label).value_or(28) < config.num_hidden_layers) {
       bad_field(label, "use_sliding_window", "false (sliding-window attention is not supported)");
     }
   }

@@ -115,11 +115,18 @@ TEST(ModelConfig, ReadsQwen3MoeAndItsSparseLayers) {
   EXPECT_EQ(defaults.moe.experts_per_token, 8);
   EXPECT_EQ(defaults.moe.expert_intermediate_size, 768);
   EXPECT_FALSE(defaults.moe.norm_topk_prob);
-  EXPECT_EQ(defaults.head_dim, 128);
+  EXPECT_EQ(defaults.head_dim, 16);  // hidden / heads: Qwen3MoeConfig, unlike Qwen3Config, has no head_dim default
   EXPECT_EQ(defaults.moe.sparse_layers, (std::vector<bool>{false, true, false, true}));
   EXPECT_FALSE(parse_model_config(base + R"("num_experts":0})", "c").moe.any_sparse());
   EXPECT_NE(config_error(base + R"("num_experts":4,"num_experts_per_tok":5})").find("num_experts_per_tok"), std::string::npos);
   EXPECT_NE(config_error(base + R"("mlp_only_layers":"all"})").find("mlp_only_layers"), std::string::npos);
+  // Qwen3-MoE has no max_window_layers: use_sliding_window slides every layer, refused.
+  EXPECT_NE(config_error(base + R"("use_sliding_window":true,"max_window_layers":28})").find("use_sliding_window"), std::string::npos);
+  EXPECT_NO_THROW(parse_model_config(base + R"("use_sliding_window":true,"sliding_window":null})", "c"));
+  // An all-sparse config may leave out the dense MLP's size.
+  std::string no_dense = base;
+  no_dense.erase(no_dense.find(R"("intermediate_size":8,)"), std::string(R"("intermediate_size":8,)").size());
+  EXPECT_EQ(parse_model_config(no_dense + R"("num_experts":4,"num_experts_per_tok":2})", "c").intermediate_size, 6144);
 }
 
 TEST(ModelConfig, NamesBadFields) {

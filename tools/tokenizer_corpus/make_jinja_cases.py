@@ -1066,8 +1066,19 @@ FEATURES += [
     ("dict/tuple_key", "{% set d = {(1, 2): 'pair'} %}{{ d[(1, 2)] }} {{ d }}", {}),
     ("dict/missing_integer_key_is_undefined", "[{{ {1: 'a'}[2] }}] {{ {1: 'a'}[2] is defined }}", {}),
 ]
+FEATURES += [
+    ("dict/attribute_path_digits_are_integer_keys", "{{ [{1: 'x'}, {1: 'y'}] | map(attribute='1') | list }} {{ [{'a': {1: 'x'}}] | map(attribute='a.1') | list }} "
+     "{{ [{'1': 'x'}] | map(attribute='1') | list }} {{ [{1: 3}, {1: 4}] | sum(attribute='1') }} {{ [[5, 6]] | map(attribute='1') | list }}", {}),
+    ("dict/dict_global_replaces", "{% set d = dict({'a': 1}, a=2) %}{{ d }} {{ d.a }} {{ d | length }} {{ dict([(1, 2), ('b', 3)]) }}", {}),
+    ("dict/namespace_replaces", "{% set ns = namespace({'a': 1}, a=2) %}{{ ns.a }}", {}),
+]
 ERRORS += [
     ("err/list_as_dict_key", "{{ {[1]: 'a'} }}", {}),
+]
+ERRORS += [
+    ("err/list_in_dict", "{{ [1] in {1: 2} }}", {}),
+    ("err/dict_get_list", "{{ {1: 2}.get([1]) }}", {}),
+    ("err/tuple_holding_list_as_key", "{{ {(1, [2]): 3} }}", {}),
 ]
 # str methods' optional start / end (code points, negative from the end, start past the text finds nothing).
 FEATURES += [

@@ -8,7 +8,8 @@
 namespace r1eval::engine::cpu {
 
 // out [tokens, hidden] = for each token, the sum over its moe.experts_per_token experts of highest router
-// softmax probability (ties to the lower index) of probability x expert(x), the probabilities renormalised
+// softmax probability (exact ties to the lower index, a fixed choice where torch.topk's is unspecified) of
+// probability x expert(x), the probabilities renormalised
 // over the chosen experts when moe.norm_topk_prob. Each expert is SwiGLU over this rank's slice of its
 // intermediate size, so with tensor parallelism `out` is this rank's partial sum.
 void moe_forward(const float* x, std::int64_t tokens, const LayerWeights& layer, const MoeConfig& moe, float* out);

@@ -15,20 +15,24 @@ namespace {
 
 [[noreturn]] void fail(const std::string& what) { throw JinjaError(what); }
 
-// obj.attribute ("a.b" walks nested dicts); undefined when absent.
+// obj.attribute ("a.b" walks nested dicts; a part of digits is an integer item, of a list or a dict, as
+// jinja2's attribute getter makes it); undefined when absent.
 Value attribute_of(const Value& v, const std::string& path) {
   Value cur = v;
   std::size_t start = 0;
   while (start <= path.size()) {
     const std::size_t dot = path.find('.', start);
     const std::string part = path.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
-    const Value* found = cur.find(part);
-    if (!found && cur.is_list()) {
-      try {
-        const std::size_t i = std::stoul(part);
-        if (i < cur.as_list().size()) found = &cur.as_list()[i];
-      } catch (const std::exception&) {
-      }
+    const bool digits = !part.empty() && part.size() <= 18 &&
+                        std::all_of(part.begin(), part.end(), [](char c) { return c >= '0' && c <= '9'; });
+    const Value* found = nullptr;
+    if (!digits) {
+      found = cur.find(part);
+    } else if (cur.is_list()) {
+      const auto i = static_cast<std::size_t>(std::stoll(part));
+      if (i < cur.as_list().size()) found = &cur.as_list()[i];
+    } else {
+      found = cur.find(Value(static_cast<std::int64_t>(std::stoll(part))));
     }
     if (!found) return Value::undefined(part);
     Value next = *found;

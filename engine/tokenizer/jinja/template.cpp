@@ -360,8 +360,9 @@ class Renderer {
       return Value::function([](Arguments& args, Keywords& keywords) {
         Dict attributes;
         for (const Value& a : args)
-          if (a.is_dict()) attributes.insert(attributes.end(), a.as_dict().begin(), a.as_dict().end());
-        for (auto& [k, v] : keywords) attributes.emplace_back(Value(k), v);
+          if (a.is_dict())
+            for (const auto& [k, v] : a.as_dict()) dict_set(attributes, k, v);
+        for (auto& [k, v] : keywords) dict_set(attributes, Value(k), v);
         for (const auto& [k, v] : attributes)  // the sandbox's rule
           if (k.is_string() && !k.as_string().empty() && k.as_string()[0] == '_')
             fail("access to attribute '" + k.as_string() + "' is unsafe");
@@ -369,10 +370,20 @@ class Renderer {
       });
     if (name == "dict")
       return Value::function([](Arguments& args, Keywords& keywords) {
+        // dict(mapping or (key, value) pairs, **keywords), later entries replacing earlier ones.
+        if (args.size() > 1) fail("dict expected at most 1 argument, got " + std::to_string(args.size()));
         Dict d;
-        for (const Value& a : args)
-          if (a.is_dict()) d.insert(d.end(), a.as_dict().begin(), a.as_dict().end());
-        for (auto& [k, v] : keywords) d.emplace_back(Value(k), v);
+        if (!args.empty() && args[0].is_dict()) {
+          for (const auto& [k, v] : args[0].as_dict()) dict_set(d, k, v);
+        } else if (!args.empty() && args[0].is_list()) {
+          for (const Value& pair : args[0].as_list()) {
+            if (!pair.is_list() || pair.as_list().size() != 2) fail("dict: each element must be a (key, value) pair");
+            dict_set(d, pair.as_list()[0], pair.as_list()[1]);
+          }
+        } else if (!args.empty()) {
+          fail("dict: cannot convert " + args[0].type_name() + " to a dict");
+        }
+        for (auto& [k, v] : keywords) dict_set(d, Value(k), v);
         return Value(std::move(d));
       });
     if (name == "raise_exception")
@@ -470,14 +481,8 @@ class Renderer {
       case Expr::Kind::kDict: {
         Dict d;
         for (std::size_t i = 0; i + 1 < e.args.size(); i += 2) {
-          const Value k = eval(*e.args[i]);
-          if (k.is_list() && !k.is_tuple()) fail("unhashable type: 'list'");
-          if (k.is_dict() || k.is_namespace() || k.is_undefined()) fail("unhashable type: '" + k.type_name() + "'");
-          Value v = eval(*e.args[i + 1]);
-          bool replaced = false;  // a repeated key keeps its first place and takes the last value, as in Python
-          for (auto& [key, x] : d)
-            if (key == k) x = v, replaced = true;
-          if (!replaced) d.emplace_back(k, std::move(v));
+          Value k = eval(*e.args[i]);
+          dict_set(d, std::move(k), eval(*e.args[i + 1]));
         }
         return Value(std::move(d));
       }

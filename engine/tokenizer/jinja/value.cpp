@@ -91,7 +91,10 @@ std::string json_key(const Value& key) {
   if (key.is_bool()) return key.as_bool() ? "true" : "false";
   if (key.is_none()) return "null";
   if (key.is_int()) return std::to_string(key.as_int());
-  if (key.is_float()) return python_float_repr(key.as_double());
+  if (key.is_float()) {
+    const double d = key.as_double();
+    return std::isnan(d) ? "NaN" : std::isinf(d) ? (d > 0 ? "Infinity" : "-Infinity") : python_float_repr(d);
+  }
   throw JinjaError("tojson: keys must be str, int, float, bool or None, not " + key.type_name());
 }
 
@@ -200,6 +203,25 @@ Value Value::from_json(const nlohmann::ordered_json& j) {
   }
 }
 
+bool Value::hashable() const {
+  if (is_list() && !is_tuple()) return false;
+  if (is_dict() || is_namespace() || is_undefined()) return false;
+  if (is_tuple())
+    for (const Value& v : as_list())
+      if (!v.hashable()) return false;
+  return true;
+}
+
+void dict_set(Dict& d, Value key, Value value) {
+  if (!key.hashable()) throw JinjaError("unhashable type: '" + key.type_name() + "'");
+  for (auto& [k, v] : d)
+    if (k == key) {
+      v = std::move(value);
+      return;
+    }
+  d.emplace_back(std::move(key), std::move(value));
+}
+
 bool Value::truthy() const {
   if (is_undefined() || is_none()) return false;
   if (is_bool()) return as_bool();
@@ -264,6 +286,7 @@ const Value* Value::find(const std::string& key) const {
 
 const Value* Value::find(const Value& key) const {
   if (key.is_string()) return find(key.as_string());
+  if (!key.hashable()) throw JinjaError("unhashable type: '" + key.type_name() + "'");
   const Dict* d = is_dict() ? &as_dict() : is_namespace() ? &namespace_attributes() : nullptr;
   if (!d) return nullptr;
   for (const auto& [k, v] : *d)

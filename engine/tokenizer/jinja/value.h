@@ -91,6 +91,8 @@ class Value {
   const Function& as_function() const { return *std::get<Callable>(v_).call; }
   const std::string& undefined_name() const { return std::get<Undefined>(v_).name; }
 
+  // Whether Python could use it as a dict key (not a list, dict or namespace, nor a tuple holding one).
+  bool hashable() const;
   // Python's bool(): empty strings, lists and dicts, 0, None and undefined are false.
   bool truthy() const;
   // Python's str(): None -> "None", True -> "True", 2.0 -> "2.0", ['a', 1] -> "['a', 1]"; undefined -> "" (but
@@ -121,5 +123,9 @@ class Value {
 
 // Python's repr of a float: the shortest text that reads back as the same double ("2.0", "0.1", "1e-05").
 std::string python_float_repr(double d);
+
+// d[key] = value as Python does it: a key equal to one present (1, 1.0, True) keeps that key's place and
+// takes the value; throws JinjaError for an unhashable key.
+void dict_set(Dict& d, Value key, Value value);
 
 }  // namespace r1eval::engine::jinja
