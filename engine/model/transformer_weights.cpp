@@ -221,7 +221,7 @@ LayerWeights TransformerShardReader::layer(std::int64_t n) const {
     const std::int64_t expert_inter = c.moe.expert_intermediate_size;
     const std::string fused = layer_tensor_name(n, "mlp.experts.gate_up_proj");
     if (!checkpoint_.contains(layer_tensor_name(n, "mlp.experts.0.gate_proj.weight")) && checkpoint_.contains(fused)) {
-      throw std::runtime_error("tensor " + quote_name(fused) +
+      throw std::runtime_error(*checkpoint_.require(fused).file + ": tensor " + quote_name(fused) +
                                ": experts stored fused, as transformers 5.x holds them in memory; the per-expert "
                                "layout of released checkpoints (mlp.experts.E.gate_proj.weight, ...) is read: write the "
                                "model with save_pretrained");
