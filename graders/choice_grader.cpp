@@ -143,6 +143,10 @@ bool hedged_before(std::string_view text, std::string_view lower, std::size_t at
     const bool doubting = lower.compare(i, 5, "doubt") != 0 || before.ends_with("i ") || before.ends_with("we ") ||
                           before.ends_with("i do ") || before.ends_with("i really ");
     if (i >= contrast && word_at(lower, i, kHedges) && !in_closed_reason(i) && doubting) return true;
+    // The writer's denied belief: "I don't think the answer is C", "I do not believe C is correct".
+    if (i >= contrast && (starts_with(lower, i, "n't think") || starts_with(lower, i, "n't believe") ||
+                          starts_with(lower, i, "not think") || starts_with(lower, i, "not believe")))
+      return true;
     if (i >= clause && word_at(lower, i, kClauseHedges)) return true;
     if (word_at(lower, i, kConditions)) condition = true;
   }

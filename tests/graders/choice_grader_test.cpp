@@ -272,6 +272,12 @@ TEST(ChoiceLetter, OtherModelsFormats) {
   EXPECT_EQ(extract_choice_letter("No doubt the answer is C."), 'C');
   EXPECT_EQ(extract_choice_letter("Without a doubt, the answer is C."), 'C');
   EXPECT_EQ(extract_choice_letter("Since A is false, the answer is C."), 'C');
+  // A denied belief denies the statement it introduces, not the next sentence's or the contrast's.
+  for (const char* r : {"I don't think the answer is C.", "I do not believe C is correct."})
+    EXPECT_EQ(extract_choice_letter(r), std::nullopt) << r;
+  EXPECT_EQ(extract_choice_letter("I don't think the answer is C; it's D."), 'D');
+  EXPECT_EQ(extract_choice_letter("I don't think that's right. The answer is C."), 'C');
+  EXPECT_EQ(extract_choice_letter("I didn't think so at first, but the answer is C."), 'C');
   for (const char* r : {"Consider option C.", "Let's look at option C.", "Answer: C\u2086H\u2086",
                         "Answer: D\u00b2", "Answer: C(s)", "Answer: B/2", "Answer: C\u2013H"})
     EXPECT_EQ(extract_choice_letter(r), std::nullopt) << r;
