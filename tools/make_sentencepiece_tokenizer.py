@@ -17,7 +17,8 @@ For each document and each pipeline (PIPELINES below: its order is the column or
 and FNV hash (corpus.fnv1a64) of `encode(text, add_special_tokens=False)`, then the byte length and FNV-1a 64 of
 the UTF-8 of `decode(ids)`. sentencepiece_cases.json carries the pipelines themselves, which the C++ test
 (tests/engine/tokenizer_sentencepiece_test.cpp) puts into the fixture, encodings with special tokens around
-added tokens, and decodings of byte runs that are not UTF-8.
+added tokens, decodings of byte runs that are not UTF-8, and (flag_cases) added tokens that are normalized or
+single_word under four pipelines.
 
   python3 -m venv $VENV && $VENV/bin/pip install sentencepiece protobuf tokenizers transformers
   $VENV/bin/python tools/make_sentencepiece_tokenizer.py --shared-data ../shared/data
@@ -86,6 +87,47 @@ DECODE_ONLY = [
     ["<0x20>", "<0x20>", "x"],
     ["<0xE2>", "<0x96>", "<0x81>", "x"],
 ]
+
+
+# Added tokens whose flags change matching: normalized ones are matched after the normalizer, in their own
+# normalized form (and decode to it); single_word ones only between non-word characters (Rust regex's \w).
+EXTRA_TOKENS = [{"id": 5000, "content": "<tab>", "normalized": True, "special": False},
+                {"id": 5001, "content": "x y", "normalized": True, "special": False},
+                {"id": 5002, "content": "A\u030a", "normalized": True, "special": False},
+                {"id": 5003, "content": "<sw>", "normalized": False, "special": True, "single_word": True}]
+FLAG_PIPELINES = {
+    "legacy": PIPELINES["legacy"],
+    "no_prefix": PIPELINES["no_prefix"],
+    "metaspace_first": PIPELINES["metaspace_first"],
+    "legacy_nfc": ({"type": "Sequence", "normalizers": [{"type": "NFC"}, {"type": "Prepend", "prepend": "\u2581"},
+                                                        SPACE_TO_MARK]}, None, PIPELINES["legacy"][2]),
+}
+FLAG_TEXTS = ["[INST]", "hi [INST]", "hi<tab>", "a <tab> <tab>", "<tab><tab>", "x y and xy", "\u00c5 and A\u030a",
+              "x\u00b2<sw>", "e\u0301<sw>", "a_<sw> b <sw>", "\u200d<sw>", "\u00bd<sw>", "\u203f<sw>", "<sw>x"]
+
+
+def with_flags(base, pipeline):
+    """The fixture with [INST] normalized, EXTRA_TOKENS added and `pipeline` (normalizer, pre_tokenizer, decoder)."""
+    j = copy.deepcopy(base)
+    for t in j["added_tokens"]:
+        if t["content"] == "[INST]":
+            t["normalized"] = True
+    for t in EXTRA_TOKENS:
+        j["added_tokens"].append({"single_word": False, "lstrip": False, "rstrip": False, **t})
+    j["normalizer"], j["pre_tokenizer"], j["decoder"] = copy.deepcopy(pipeline)
+    return j
+
+
+def flag_cases(base):
+    cases = []
+    for name, pipeline in FLAG_PIPELINES.items():
+        tok = Tokenizer.from_str(json.dumps(with_flags(base, pipeline)))
+        for text in FLAG_TEXTS:
+            ids = tok.encode(text, add_special_tokens=False).ids
+            cases.append({"pipeline": name, "text": text, "ids": ids, "decoded": tok.decode(ids, skip_special_tokens=False)})
+        for ids in ([5000, 5000], [2623, 5000], [5002], [5001, 5001]):
+            cases.append({"pipeline": name, "ids": ids, "decoded": tok.decode(ids, skip_special_tokens=False)})
+    return cases
 
 
 def train(work):
@@ -179,8 +221,11 @@ def main():
             cases.append({"pipeline": name, "ids": ids, "decoded": tok.decode(ids, skip_special_tokens=False),
                           "decoded_skipping_special": tok.decode(ids, skip_special_tokens=True)})
     pipelines = [{"name": name, "normalizer": n, "pre_tokenizer": p, "decoder": d} for name, (n, p, d) in PIPELINES.items()]
+    flag_pipelines = [{"name": name, "normalizer": n, "pre_tokenizer": p, "decoder": d}
+                      for name, (n, p, d) in FLAG_PIPELINES.items()]
     with open(os.path.join(CORPUS_DIR, "sentencepiece_cases.json"), "w", encoding="utf-8") as f:
-        json.dump({"pipelines": pipelines, "cases": cases}, f, ensure_ascii=False, indent=1)
+        json.dump({"pipelines": pipelines, "cases": cases, "extra_tokens": EXTRA_TOKENS, "flag_pipelines": flag_pipelines,
+                   "flag_cases": flag_cases(base)}, f, ensure_ascii=False, indent=1)
     print(f"vocabulary {len(base['model']['vocab'])}, merges {len(base['model']['merges'])}; "
           f"{len(cases)} chat cases", file=sys.stderr)
 

@@ -24,10 +24,13 @@ char32_t code_point_at(std::string_view s, std::size_t i) {
 
 bool is_space(char32_t cp) { return cp != utf8::kInvalid && u_isUWhiteSpace(static_cast<UChar32>(cp)); }
 
+// Rust regex's \w, which HF's single_word check uses: alphabetic, marks, decimal digits, connector punctuation
+// ("_", "‿") and the joiners (ZWJ, ZWNJ). Not other numbers ("²", "½").
 bool is_word_char(char32_t cp) {
   if (cp == utf8::kInvalid) return false;
   const auto c = static_cast<UChar32>(cp);
-  return cp == '_' || u_hasBinaryProperty(c, UCHAR_ALPHABETIC) || (U_GET_GC_MASK(c) & U_GC_N_MASK);
+  return u_hasBinaryProperty(c, UCHAR_ALPHABETIC) || (U_GET_GC_MASK(c) & (U_GC_M_MASK | U_GC_ND_MASK | U_GC_PC_MASK)) ||
+         u_hasBinaryProperty(c, UCHAR_JOIN_CONTROL);
 }
 
 std::size_t utf8_length_before(std::string_view s, std::size_t end) {

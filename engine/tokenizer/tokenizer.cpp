@@ -13,10 +13,16 @@
 namespace r1eval::engine {
 namespace {
 
-std::vector<AddedToken> with_normalized(const std::vector<AddedToken>& tokens, bool normalized) {
+// The added tokens matched in the raw text (normalized false) or in the normalized text (normalized true). HF
+// normalizes the latter's content as it normalizes the text ("[INST]" is "▁[INST]" under the Llama 2 normalizer),
+// and that normalized content is also the token's text when decoding.
+std::vector<AddedToken> with_normalized(const TokenizerSpec& spec, bool normalized) {
   std::vector<AddedToken> out;
-  for (const AddedToken& t : tokens)
-    if (t.normalized == normalized) out.push_back(t);
+  for (const AddedToken& t : spec.added_tokens) {
+    if (t.normalized != normalized) continue;
+    out.push_back(t);
+    if (normalized && !spec.normalizers.empty()) out.back().content = normalize(t.content, spec.normalizers);
+  }
   return out;
 }
 
@@ -31,8 +37,8 @@ std::string added_token_bytes(const std::string& content) {
 
 Tokenizer::Tokenizer(TokenizerSpec spec)
     : spec_(std::move(spec)),
-      raw_matcher_(with_normalized(spec_.added_tokens, false)),
-      normalized_matcher_(with_normalized(spec_.added_tokens, true)) {
+      raw_matcher_(with_normalized(spec_, false)),
+      normalized_matcher_(with_normalized(spec_, true)) {
   std::size_t size = spec_.vocab.size();
   for (const AddedToken& t : spec_.added_tokens) size = std::max<std::size_t>(size, t.id + 1);
   decode_bytes_.assign(size, {});
@@ -40,7 +46,8 @@ Tokenizer::Tokenizer(TokenizerSpec spec)
   for (std::size_t id = 0; id < spec_.vocab.size(); ++id)
     decode_bytes_[id] = spec_.non_byte_level[id].empty() ? spec_.vocab[id] : spec_.non_byte_level[id];
   for (const AddedToken& t : spec_.added_tokens) {
-    decode_bytes_[t.id] = spec_.sentencepiece ? t.content : added_token_bytes(t.content);
+    const std::string content = t.normalized && !spec_.normalizers.empty() ? normalize(t.content, spec_.normalizers) : t.content;
+    decode_bytes_[t.id] = spec_.sentencepiece ? content : added_token_bytes(content);
     special_[t.id] = t.special ? 1 : 0;
   }
   if (spec_.sentencepiece) {  // decode_bytes_ holds the tokens' texts; the decoder chain gives their bytes

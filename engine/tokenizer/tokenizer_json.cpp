@@ -424,15 +424,17 @@ TokenizerSpec load_tokenizer_spec(const std::filesystem::path& tokenizer_json,
     const json pre = root.value("pre_tokenizer", json());
     const json normalizer = root.value("normalizer", json());
     spec.sentencepiece = !mentions_type(pre, "ByteLevel") && (mentions_type(pre, "Metaspace") || replaces_spaces(normalizer));
+    read_normalizer(r, normalizer, "normalizer", spec);  // first: its own refusal names the step, not the model
     read_model(r, root, spec);
-    read_normalizer(r, normalizer, "normalizer", spec);
     const bool byte_level = !pre.is_null() && read_pre_tokenizer(r, pre, "pre_tokenizer", spec);
     if (!byte_level && !spec.sentencepiece)
       r.fail("pre_tokenizer", "expected a ByteLevel pre-tokenizer (byte-level BPE) or a Metaspace one / a normalizer "
                               "replacing spaces (SentencePiece-style BPE)");
     if (spec.sentencepiece) {
+      const json decoder = root.value("decoder", json());
+      if (decoder.is_null()) r.fail("decoder", "missing (HF would join the pieces with spaces); expected the chain of a SentencePiece-style tokenizer");
       bool fused = false;
-      read_piece_decoder(r, root.value("decoder", json()), "decoder", spec.piece_decoder, fused);
+      read_piece_decoder(r, decoder, "decoder", spec.piece_decoder, fused);
     } else {
       read_decoder(r, root.value("decoder", json()), "decoder");
     }

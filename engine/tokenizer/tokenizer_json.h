@@ -76,7 +76,8 @@ struct TokenizerSpec {
   std::vector<std::pair<std::string, std::string>> other_special_tokens;
 };
 
-// Parses `tokenizer_json`; when `tokenizer_config` is given and exists, reads bos/eos/pad tokens and
+// Parses `tokenizer_json` (its truncation and padding are left aside, as transformers switches them off for
+// a call that does not ask for them); when `tokenizer_config` is given and exists, reads bos/eos/pad tokens and
 // the chat template from it, and its add_bos_token / add_eos_token (when present) decide the ids
 // added by encode, as transformers does for Llama-class tokenizers. Throws TokenizerError.
 TokenizerSpec load_tokenizer_spec(const std::filesystem::path& tokenizer_json,

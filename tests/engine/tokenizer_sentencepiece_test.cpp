@@ -116,6 +116,41 @@ TEST(TokenizerSentencePiece, AddedTokensAndDecodingMatchHuggingFace) {
   EXPECT_GT(checked, 60u);
 }
 
+// Added tokens marked normalized are matched, and decoded, in their normalized form ("[INST]" is "▁[INST]" under the
+// Llama 2 normalizer); single_word tokens only next to characters outside Rust regex's \w.
+TEST(TokenizerSentencePiece, NormalizedAndSingleWordAddedTokensMatchHuggingFace) {
+  const json base = json::parse(test::read_text_file(kFixture / "tokenizer.json"));
+  const json& file = cases_file();
+  std::size_t checked = 0;
+  for (const json& pipeline : file.at("flag_pipelines")) {
+    json j = base;
+    for (json& t : j["added_tokens"])
+      if (t["content"] == "[INST]") t["normalized"] = true;
+    for (const json& extra : file.at("extra_tokens")) {
+      json t = {{"single_word", false}, {"lstrip", false}, {"rstrip", false}};
+      t.update(extra);
+      j["added_tokens"].push_back(t);
+    }
+    for (const char* part : {"normalizer", "pre_tokenizer", "decoder"}) j[part] = pipeline.at(part);
+    const std::string name = pipeline.at("name").get<std::string>();
+    const auto dir = std::filesystem::path(R1EVAL_TEST_TMP) / "tokenizers" / ("sentencepiece-flags-" + name + "-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    std::ofstream(dir / "tokenizer.json", std::ios::trunc) << j.dump();
+    const Tokenizer tokenizer = Tokenizer::from_folder(dir);
+    for (const json& c : file.at("flag_cases")) {
+      if (c.at("pipeline") != name) continue;
+      const auto ids = c.at("ids").get<std::vector<std::uint32_t>>();
+      const std::string label = name + " " + c.value("text", c.at("ids").dump());
+      if (c.contains("text")) {
+        EXPECT_EQ(tokenizer.encode(c.at("text").get<std::string>(), false), ids) << label;
+      }
+      EXPECT_EQ(tokenizer.decode(ids), c.at("decoded").get<std::string>()) << label;
+      ++checked;
+    }
+  }
+  EXPECT_GT(checked, 60u);
+}
+
 // A byte run is held back until a piece ends it; a stray continuation byte spoils the whole run as in HF.
 TEST(TokenizerSentencePiece, StreamingHoldsByteRuns) {
   const Tokenizer tokenizer = Tokenizer::from_folder(pipeline_dir(0));
@@ -166,6 +201,9 @@ TEST(TokenizerSentencePiece, RefusesWhatItCannotReproduce) {
     j["model"]["byte_fallback"] = false;
   }, "expected a ByteLevel pre-tokenizer (byte-level BPE) or a Metaspace one");
   refused([](json& j) { j["model"]["unk_token"] = "<nope>"; }, "model.unk_token: token '<nope>' is not in model.vocab");
+  refused([](json& j) { j["decoder"] = nullptr; }, "decoder: missing (HF would join the pieces with spaces)");
+  refused([](json& j) { j["normalizer"]["normalizers"][1]["pattern"] = {{"Regex", " "}}; },
+          "normalizer.normalizers[1].pattern: expected {\"String\": ...}");
 }
 
 }  // namespace
