@@ -21,40 +21,23 @@ import tempfile
 from tokenizers import Tokenizer
 from transformers.convert_slow_tokenizer import SentencePieceExtractor
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "tokenizer_corpus"))
 import corpus  # noqa: E402
+import make_sentencepiece_tokenizer  # noqa: E402
 
-MARK = "\u2581"
-DECODER = {"type": "Sequence", "decoders": [{"type": "Replace", "pattern": {"String": MARK}, "content": " "},
-                                            {"type": "ByteFallback"}, {"type": "Fuse"},
-                                            {"type": "Strip", "content": " ", "start": 1, "stop": 0}]}
+# The pipelines of the checkpoints' own files: v0.1 the legacy Prepend + Replace normalizer, v0.3 Metaspace "first".
 VOCABULARIES = {
-    "tokenizer.model.v1": ({"type": "Sequence", "normalizers": [{"type": "Prepend", "prepend": MARK},
-                                                                {"type": "Replace", "pattern": {"String": " "}, "content": MARK}]},
-                           None),
-    "mistral_instruct_tokenizer_240323.model.v3": (
-        None, {"type": "Metaspace", "replacement": MARK, "prepend_scheme": "first", "split": False}),
+    "tokenizer.model.v1": make_sentencepiece_tokenizer.PIPELINES["legacy"],
+    "mistral_instruct_tokenizer_240323.model.v3": make_sentencepiece_tokenizer.PIPELINES["metaspace_first"],
 }
 
 
-def tokenizer_json(model_file, normalizer, pre_tokenizer):
+def tokenizer_json(model_file, pipeline):
     extracted = SentencePieceExtractor(model_file).extract(None)
-    vocab = extracted["vocab"]
     specials = ["<unk>", "<s>", "</s>"] + [t.content for t in extracted["additional_special_tokens"]
                                           if t.content not in ("<unk>", "<s>", "</s>")]
-    added = [{"id": vocab[t], "content": t, "single_word": False, "lstrip": False, "rstrip": False,
-              "normalized": False, "special": True} for t in specials]
-    return {"version": "1.0", "truncation": None, "padding": None, "added_tokens": added,
-            "normalizer": normalizer, "pre_tokenizer": pre_tokenizer,
-            "post_processor": {"type": "TemplateProcessing",
-                               "single": [{"SpecialToken": {"id": "<s>", "type_id": 0}}, {"Sequence": {"id": "A", "type_id": 0}}],
-                               "pair": [{"SpecialToken": {"id": "<s>", "type_id": 0}}, {"Sequence": {"id": "A", "type_id": 0}},
-                                        {"SpecialToken": {"id": "<s>", "type_id": 1}}, {"Sequence": {"id": "B", "type_id": 1}}],
-                               "special_tokens": {"<s>": {"id": "<s>", "ids": [vocab["<s>"]], "tokens": ["<s>"]}}},
-            "decoder": DECODER,
-            "model": {"type": "BPE", "dropout": None, "unk_token": "<unk>", "continuing_subword_prefix": None,
-                      "end_of_word_suffix": None, "fuse_unk": True, "byte_fallback": True, "ignore_merges": False,
-                      "vocab": vocab, "merges": [list(m) for m in extracted["merges"]]}}
+    return make_sentencepiece_tokenizer.tokenizer_json_from_spm(model_file, specials, pipeline)
 
 
 def main():
@@ -65,9 +48,9 @@ def main():
     args = ap.parse_args()
     docs = corpus.documents(args.shared_data)
     failed = False
-    for name, (normalizer, pre) in VOCABULARIES.items():
+    for name, pipeline in VOCABULARIES.items():
         with tempfile.TemporaryDirectory() as folder:
-            spec = tokenizer_json(os.path.join(args.models, name), normalizer, pre)
+            spec = tokenizer_json(os.path.join(args.models, name), pipeline)
             with open(os.path.join(folder, "tokenizer.json"), "w", encoding="utf-8") as f:
                 json.dump(spec, f, ensure_ascii=False)
             hf = Tokenizer.from_file(os.path.join(folder, "tokenizer.json"))

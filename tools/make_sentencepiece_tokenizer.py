@@ -144,13 +144,16 @@ def train(work):
     return prefix + ".model"
 
 
-def base_tokenizer_json(model_file):
+def tokenizer_json_from_spm(model_file, specials, pipeline):
+    """tokenizer.json of a SentencePiece BPE model as transformers' LlamaConverter writes it: the pieces and the
+    merges SentencePieceExtractor derives, `specials` as special added tokens, <s> before every text, byte
+    fallback, `pipeline` (normalizer, pre_tokenizer, decoder). Shared with check_sentencepiece_tokenizers.py."""
     from transformers.convert_slow_tokenizer import SentencePieceExtractor
     extracted = SentencePieceExtractor(model_file).extract(None)
     vocab, merges = extracted["vocab"], [list(m) for m in extracted["merges"]]
     added = [{"id": vocab[t], "content": t, "single_word": False, "lstrip": False, "rstrip": False,
-              "normalized": False, "special": True} for t in ["<unk>", "<s>", "</s>", "[INST]", "[/INST]"]]
-    normalizer, pre, decoder = PIPELINES["legacy"]
+              "normalized": False, "special": True} for t in specials]
+    normalizer, pre, decoder = pipeline
     return {
         "version": "1.0", "truncation": None, "padding": None, "added_tokens": added,
         "normalizer": normalizer, "pre_tokenizer": pre,
@@ -164,6 +167,10 @@ def base_tokenizer_json(model_file):
                   "end_of_word_suffix": None, "fuse_unk": True, "byte_fallback": True, "ignore_merges": False,
                   "vocab": vocab, "merges": merges},
     }
+
+
+def base_tokenizer_json(model_file):
+    return tokenizer_json_from_spm(model_file, ["<unk>", "<s>", "</s>", "[INST]", "[/INST]"], PIPELINES["legacy"])
 
 
 def with_pipeline(base, name):
