@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes tiny random-weight Qwen2, Llama, Qwen3, Phi-3, Mistral and Qwen3-MoE checkpoints in the Hugging Face layout, with reference
+"""Writes tiny random-weight Qwen2, Llama, Qwen3, Phi-3, Mistral (with and without sliding windows) and Qwen3-MoE checkpoints in the Hugging Face layout, with reference
 logits and greedy continuations computed by transformers, into tests/fixtures/engine/.
 
 Needs torch, transformers and safetensors from PyPI (a venv under /tmp or build/):
@@ -102,6 +102,19 @@ MODELS = {
         arch="MistralForCausalLM", dtype="float32", seed=18, shards=1,
         config={**COMMON, "model_type": "mistral", "head_dim": 32, "max_position_embeddings": 2048,
                 "rms_norm_eps": 1e-5, "rope_theta": 1000000.0, "tie_word_embeddings": False, "sliding_window": None,
+                "attention_dropout": 0.0}),
+    # Sliding windows shorter than the reference sequences: Mistral slides every layer (v0.1's 4096, here 16);
+    # Qwen2 with use_sliding_window slides the layers from max_window_layers on (here layer 1 over 12).
+    "mistral_window_fp32": dict(
+        arch="MistralForCausalLM", dtype="float32", seed=20, shards=1,
+        config={**COMMON, "model_type": "mistral", "head_dim": 16, "max_position_embeddings": 2048,
+                "rms_norm_eps": 1e-5, "rope_theta": 10000.0, "tie_word_embeddings": False, "sliding_window": 16,
+                "attention_dropout": 0.0}),
+    "qwen2_window_fp32": dict(
+        arch="Qwen2ForCausalLM", dtype="float32", seed=21, shards=1,
+        config={**COMMON, "model_type": "qwen2", "max_position_embeddings": 4096, "rms_norm_eps": 1e-6,
+                "rope_theta": 10000.0, "rope_scaling": None, "tie_word_embeddings": False,
+                "sliding_window": 12, "max_window_layers": 1, "use_sliding_window": True,
                 "attention_dropout": 0.0}),
     # Qwen3-MoE (Qwen3-30B-A3B's class): 8 experts of 32, the top 2 renormalised; the middle layer keeps a dense
     # MLP (mlp_only_layers), as decoder_sparse_step and mlp_only_layers allow. config.json spells num_experts as the

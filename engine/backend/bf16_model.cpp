@@ -22,6 +22,11 @@ std::size_t aligned(std::size_t bytes) { return (bytes + 255) & ~std::size_t{255
 template <typename Visit>
 void walk_arena(const TransformerShardReader& reader, Bf16Model& model, bool read, Visit&& visit) {
   const ModelConfig& c = reader.config();
+  if (!c.sliding_windows.empty()) {
+    throw std::invalid_argument(c.architecture_name +
+                                ": sliding-window attention runs on the CPU backend only (--backend cpu); the bf16 / "
+                                "CUDA attention kernels attend to the whole context");
+  }
   if (c.moe.any_sparse()) {
     throw std::invalid_argument(c.architecture_name +
                                 ": mixture-of-experts layers run on the CPU backend only (--backend cpu); the bf16 / "

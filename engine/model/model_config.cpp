@@ -256,13 +256,20 @@ ModelConfig parse_model_config(const std::string& json_text, const std::string& 
     if (config.rope_scaling.type != RopeScaling::Type::kNone)
       bad_field(label, std::string(rope_field) + ".rope_type", "default for Phi3ForCausalLM (longrope is not supported)");
   }
+  // Which layers slide, and over how many positions, by transformers' rules.
+  std::optional<std::int64_t> window = json_int(obj, "sliding_window", label);
+  if (window && *window <= 0) bad_field(label, "sliding_window", "a positive integer or null");
+  const auto slide = [&](std::int64_t layer) {
+    if (config.max_position_embeddings > 0 && *window >= config.max_position_embeddings) return;  // changes nothing
+    config.sliding_windows.resize(static_cast<std::size_t>(config.num_hidden_layers), 0);
+    config.sliding_windows[static_cast<std::size_t>(layer)] = *window;
+  };
   if (config.architecture == Architecture::kPhi3 || config.architecture == Architecture::kMistral) {
     // Every layer slides when sliding_window is set (MistralConfig's default is 4096, Phi3Config's none); a
     // window as long as the model changes nothing.
-    std::optional<std::int64_t> window = json_int(obj, "sliding_window", label);
     if (config.architecture == Architecture::kMistral && !obj.contains("sliding_window")) window = 4096;
     if (window && (config.max_position_embeddings == 0 || *window < config.max_position_embeddings))
-      bad_field(label, "sliding_window", "null or at least max_position_embeddings (sliding-window attention is not supported)");
+      for (std::int64_t l = 0; l < config.num_hidden_layers; ++l) slide(l);
   }
 
   config.tie_word_embeddings = json_bool(obj, "tie_word_embeddings", label).value_or(false);
@@ -270,22 +277,28 @@ ModelConfig parse_model_config(const std::string& json_text, const std::string& 
       config.architecture == Architecture::kQwen3Moe) {
     // The R1 distills ship sliding_window values but switch the mechanism off. Which layers slide is
     // transformers' rule: layer_types when given, else with use_sliding_window and a sliding_window (4096
-    // when the key is absent; null turns it off) the layers from max_window_layers (default 28) on. A config
-    // with any sliding layer is refused.
+    // when the key is absent; null turns it off) the layers from max_window_layers (default 28) on; Qwen3-MoE,
+    // which has no max_window_layers, slides every layer then.
+    if (!obj.contains("sliding_window")) window = 4096;
     const auto types_it = obj.find("layer_types");
-    const bool window_on = json_bool(obj, "use_sliding_window", label).value_or(false) &&
-                           (!obj.contains("sliding_window") || json_int(obj, "sliding_window", label).has_value());
-    if (config.architecture == Architecture::kQwen3Moe) {
-      // Qwen3-MoE has no max_window_layers: with use_sliding_window every layer slides.
-      if (window_on) bad_field(label, "use_sliding_window", "false (sliding-window attention is not supported)");
-    } else if (types_it != obj.end() && !types_it->is_null()) {
-      if (!types_it->is_array()) bad_field(label, "layer_types", "a list of attention kinds");
-      for (std::size_t i = 0; i < types_it->size(); ++i)
-        if (!(*types_it)[i].is_string() || (*types_it)[i].get<std::string>() != "full_attention")
+    const bool window_on = json_bool(obj, "use_sliding_window", label).value_or(false) && window.has_value();
+    if (config.architecture != Architecture::kQwen3Moe && types_it != obj.end() && !types_it->is_null()) {
+      if (!types_it->is_array() || types_it->size() != static_cast<std::size_t>(config.num_hidden_layers))
+        bad_field(label, "layer_types", "a list of num_hidden_layers attention kinds");
+      for (std::size_t i = 0; i < types_it->size(); ++i) {
+        const nlohmann::json& kind = (*types_it)[i];
+        if (kind == "sliding_attention") {
+          if (window_on) slide(static_cast<std::int64_t>(i));  // the config drops sliding_window without use_sliding_window
+        } else if (kind != "full_attention") {
           bad_field(label, "layer_types[" + std::to_string(i) + "]",
-                    "\"full_attention\" (sliding-window attention is not supported), not " + (*types_it)[i].dump());
-    } else if (window_on && json_int(obj, "max_window_layers", label).value_or(28) < config.num_hidden_layers) {
-      bad_field(label, "use_sliding_window", "false (sliding-window attention is not supported)");
+                    "\"full_attention\" or \"sliding_attention\", not " + kind.dump());
+        }
+      }
+    } else if (window_on) {
+      const std::int64_t first = config.architecture == Architecture::kQwen3Moe
+                                     ? 0
+                                     : json_int(obj, "max_window_layers", label).value_or(28);
+      for (std::int64_t l = std::max<std::int64_t>(first, 0); l < config.num_hidden_layers; ++l) slide(l);
     }
   }
   if (config.architecture == Architecture::kQwen2) {

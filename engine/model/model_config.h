@@ -66,6 +66,12 @@ struct ModelConfig {
   bool qk_norm = false;   // Qwen3: an RMSNorm over each head of q and of k, before RoPE
   bool fused_projections = false;  // Phi-3/4: q,k,v stored as one qkv_proj, gate,up as one gate_up_proj
   MoeConfig moe;                   // Qwen3-MoE
+  // Sliding-window attention, per layer: a query at position i sees the keys at positions above i - W (the last W,
+  // itself included), as transformers and vLLM mask it; 0 sees them all. Empty when no layer slides.
+  std::vector<std::int64_t> sliding_windows;
+  std::int64_t sliding_window(std::int64_t layer) const {
+    return layer >= 0 && static_cast<std::size_t>(layer) < sliding_windows.size() ? sliding_windows[static_cast<std::size_t>(layer)] : 0;
+  }
   std::optional<DType> torch_dtype;  // the checkpoint's declared weight dtype, if given
   std::optional<std::int64_t> bos_token_id;
   std::vector<std::int64_t> eos_token_ids;

@@ -104,16 +104,19 @@ TEST(Bf16Forward, RefusesVocabularyShardedWeights) {
   }
 }
 
-// Mixture-of-experts layers have no bf16 / CUDA kernels: the arena refuses them and names the CPU backend.
-TEST(Bf16Forward, RefusesMixtureOfExperts) {
-  const std::string dir = testing::fixture_dir("qwen3_moe_bf16").string();
-  const Checkpoint checkpoint(dir);
-  const TransformerShardReader reader(checkpoint, load_model_config(dir), ShardSpec{0, 1, false});
-  try {
-    (void)bf16_arena_bytes(reader);
-    FAIL() << "expected std::invalid_argument";
-  } catch (const std::invalid_argument& e) {
-    EXPECT_NE(std::string(e.what()).find("--backend cpu"), std::string::npos) << e.what();
+// Mixture-of-experts layers and sliding windows have no bf16 / CUDA kernels: the arena refuses them and names the
+// CPU backend.
+TEST(Bf16Forward, RefusesMixtureOfExpertsAndSlidingWindows) {
+  for (const char* fixture : {"qwen3_moe_bf16", "mistral_window_fp32"}) {
+    const std::string dir = testing::fixture_dir(fixture).string();
+    const Checkpoint checkpoint(dir);
+    const TransformerShardReader reader(checkpoint, load_model_config(dir), ShardSpec{0, 1, false});
+    try {
+      (void)bf16_arena_bytes(reader);
+      ADD_FAILURE() << fixture << ": expected std::invalid_argument";
+    } catch (const std::invalid_argument& e) {
+      EXPECT_NE(std::string(e.what()).find("--backend cpu"), std::string::npos) << e.what();
+    }
   }
 }
 

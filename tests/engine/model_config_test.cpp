@@ -120,9 +120,11 @@ TEST(ModelConfig, ReadsQwen3MoeAndItsSparseLayers) {
   EXPECT_FALSE(parse_model_config(base + R"("num_experts":0})", "c").moe.any_sparse());
   EXPECT_NE(config_error(base + R"("num_experts":4,"num_experts_per_tok":5})").find("num_experts_per_tok"), std::string::npos);
   EXPECT_NE(config_error(base + R"("mlp_only_layers":"all"})").find("mlp_only_layers"), std::string::npos);
-  // Qwen3-MoE has no max_window_layers: use_sliding_window slides every layer, refused.
-  EXPECT_NE(config_error(base + R"("use_sliding_window":true,"max_window_layers":28})").find("use_sliding_window"), std::string::npos);
-  EXPECT_NO_THROW(parse_model_config(base + R"("use_sliding_window":true,"sliding_window":null})", "c"));
+  // Qwen3-MoE has no max_window_layers: use_sliding_window slides every layer (4096 when sliding_window is absent).
+  EXPECT_EQ(parse_model_config(base + R"("use_sliding_window":true,"max_window_layers":28,"max_position_embeddings":32768})", "c")
+                .sliding_windows,
+            (std::vector<std::int64_t>{4096, 4096, 4096, 4096}));
+  EXPECT_TRUE(parse_model_config(base + R"("use_sliding_window":true,"sliding_window":null})", "c").sliding_windows.empty());
   // An all-sparse config may leave out the dense MLP's size.
   std::string no_dense = base;
   no_dense.erase(no_dense.find(R"("intermediate_size":8,)"), std::string(R"("intermediate_size":8,)").size());
@@ -154,10 +156,11 @@ TEST(ModelConfig, NamesBadFields) {
   EXPECT_NE(config_error(base + R"("hidden_size":64,"rope_scaling":{"rope_type":"llama3","factor":8}})").find("low_freq_factor"),
             std::string::npos);
   EXPECT_NE(config_error(R"({"hidden_size":64})").find("architectures"), std::string::npos);
-  EXPECT_EQ(config_error(base + R"("hidden_size":64,"use_sliding_window":true,"sliding_window":8,"max_window_layers":0})"),
-            "config.json: field 'use_sliding_window': expected false (sliding-window attention is not supported)");
-  EXPECT_NE(config_error(base + R"("hidden_size":64,"layer_types":["sliding_attention"]})").find("layer_types[0]"),
+  EXPECT_NE(config_error(base + R"("hidden_size":64,"layer_types":["chunked_attention"]})").find("layer_types[0]"),
             std::string::npos);
+  EXPECT_NE(config_error(base + R"("hidden_size":64,"layer_types":["full_attention","full_attention"]})").find("layer_types"),
+            std::string::npos);
+  EXPECT_NE(config_error(base + R"("hidden_size":64,"sliding_window":0})").find("sliding_window"), std::string::npos);
   EXPECT_EQ(config_error(base + R"("hidden_size":64,"model_type":"mistral"})"),
             "config.json: field 'model_type': expected 'qwen2' for Qwen2ForCausalLM, not 'mistral' (transformers would "
             "build a mistral model)");
@@ -182,18 +185,25 @@ TEST(GenerationConfig, ReadsFixtureDefaults) {
   EXPECT_THROW(parse_generation_config(R"({"temperature":"hot"})", "g.json"), std::runtime_error);
 }
 
-// Sliding windows transformers would not use (no window, or no layer past max_window_layers) are accepted.
-TEST(ModelConfig, SlidingWindowSettingsThatSlideNoLayerAreAccepted) {
+// Which Qwen2 layers slide, as transformers decides: layer_types when given, else the layers from max_window_layers on
+// under use_sliding_window; without use_sliding_window the config drops the window; a window as long as the model
+// changes nothing.
+TEST(ModelConfig, SlidingWindowLayersFollowTransformers) {
   const std::string base = R"({"architectures":["Qwen2ForCausalLM"],"num_hidden_layers":2,"num_attention_heads":4,)"
-                           R"("intermediate_size":8,"vocab_size":10,"hidden_size":64,)";
-  EXPECT_NO_THROW(parse_model_config(base + R"("use_sliding_window":true,"sliding_window":null})", "c"));
-  // An absent sliding_window is transformers' default of 4096, which slides the layers past max_window_layers.
-  EXPECT_NE(config_error(base + R"("use_sliding_window":true,"max_window_layers":1})").find("use_sliding_window"),
-            std::string::npos);
-  EXPECT_NO_THROW(parse_model_config(base + R"("use_sliding_window":true,"sliding_window":8,"max_window_layers":2})", "c"));
-  EXPECT_NO_THROW(parse_model_config(base + R"("use_sliding_window":false,"sliding_window":8,"max_window_layers":0})", "c"));
-  EXPECT_NO_THROW(
-      parse_model_config(base + R"("layer_types":["full_attention","full_attention"],"use_sliding_window":true})", "c"));
+                           R"("intermediate_size":8,"vocab_size":10,"hidden_size":64,"max_position_embeddings":32768,)";
+  const auto windows = [&](const std::string& rest) { return parse_model_config(base + rest, "c").sliding_windows; };
+  EXPECT_TRUE(windows(R"("use_sliding_window":true,"sliding_window":null})").empty());
+  // An absent sliding_window is transformers' default of 4096.
+  EXPECT_EQ(windows(R"("use_sliding_window":true,"max_window_layers":1})"), (std::vector<std::int64_t>{0, 4096}));
+  EXPECT_TRUE(windows(R"("use_sliding_window":true,"sliding_window":8,"max_window_layers":2})").empty());
+  EXPECT_TRUE(windows(R"("use_sliding_window":false,"sliding_window":8,"max_window_layers":0})").empty());
+  EXPECT_TRUE(windows(R"("layer_types":["full_attention","full_attention"],"use_sliding_window":true})").empty());
+  EXPECT_EQ(windows(R"("layer_types":["sliding_attention","full_attention"],"use_sliding_window":true,"sliding_window":8})"),
+            (std::vector<std::int64_t>{8, 0}));
+  EXPECT_TRUE(windows(R"("layer_types":["sliding_attention","full_attention"],"sliding_window":8})").empty());
+  EXPECT_TRUE(windows(R"("use_sliding_window":true,"sliding_window":32768,"max_window_layers":0})").empty());
+  EXPECT_EQ(load_model_config(testing::fixture_dir("qwen2_window_fp32").string()).sliding_windows,
+            (std::vector<std::int64_t>{0, 12}));
 }
 
 // RoPE settings are read as transformers 5.x reads them: the rope dict's own theta first, an empty
@@ -210,10 +220,8 @@ TEST(ModelConfig, ReadsPhi3AndRefusesWhatItCannotRun) {
                            R"("num_attention_heads":4,"intermediate_size":8,"vocab_size":10,"hidden_size":64,)"
                            R"("max_position_embeddings":32768,)";
   EXPECT_EQ(parse_model_config(base + R"("rope_theta":500000})", "c").rms_norm_eps, 1e-5);
-  EXPECT_NO_THROW(parse_model_config(base + R"("sliding_window":32768})", "c"));
-  EXPECT_EQ(config_error(base + R"("sliding_window":2047})"),
-            "config.json: field 'sliding_window': expected null or at least max_position_embeddings (sliding-window "
-            "attention is not supported)");
+  EXPECT_TRUE(parse_model_config(base + R"("sliding_window":32768})", "c").sliding_windows.empty());
+  EXPECT_EQ(parse_model_config(base + R"("sliding_window":2047})", "c").sliding_windows, (std::vector<std::int64_t>{2047}));
   EXPECT_NE(config_error(base + R"("rope_scaling":{"type":"yarn","factor":4.0,"original_max_position_embeddings":4096}})")
                 .find("longrope is not supported"),
             std::string::npos);
@@ -222,7 +230,7 @@ TEST(ModelConfig, ReadsPhi3AndRefusesWhatItCannotRun) {
 }
 
 // Mistral: Llama's layer without bias options; its config's absent sliding_window means 4096 (every layer
-// slides), which is refused unless the model is no longer than the window.
+// slides), which matters only when the model is longer than the window.
 TEST(ModelConfig, ReadsMistralAndItsWindow) {
   const ModelConfig fixture = load_model_config(testing::fixture_dir("mistral_fp32").string());
   EXPECT_EQ(fixture.architecture, Architecture::kMistral);
@@ -230,10 +238,12 @@ TEST(ModelConfig, ReadsMistralAndItsWindow) {
   const std::string base = R"({"architectures":["MistralForCausalLM"],"model_type":"mistral","num_hidden_layers":1,)"
                            R"("num_attention_heads":4,"intermediate_size":8,"vocab_size":10,"hidden_size":64,)";
   EXPECT_FALSE(parse_model_config(base + R"("max_position_embeddings":32768,"sliding_window":null,"attention_bias":true})", "c").qkv_bias);
-  EXPECT_NO_THROW(parse_model_config(base + R"("max_position_embeddings":4096})", "c"));
-  EXPECT_NE(config_error(base + R"("max_position_embeddings":32768})").find("'sliding_window'"), std::string::npos);
-  EXPECT_NE(config_error(base + R"("max_position_embeddings":32768,"sliding_window":4096})").find("'sliding_window'"),
-            std::string::npos);
+  EXPECT_TRUE(parse_model_config(base + R"("max_position_embeddings":4096})", "c").sliding_windows.empty());
+  EXPECT_EQ(parse_model_config(base + R"("max_position_embeddings":32768})", "c").sliding_windows, (std::vector<std::int64_t>{4096}));
+  EXPECT_EQ(parse_model_config(base + R"("max_position_embeddings":32768,"sliding_window":16})", "c").sliding_windows,
+            (std::vector<std::int64_t>{16}));
+  EXPECT_EQ(load_model_config(testing::fixture_dir("mistral_window_fp32").string()).sliding_windows,
+            (std::vector<std::int64_t>{16, 16}));
 }
 
 // YaRN as transformers 5.x reads it (the attention factor from factor, or from mscale / mscale_all_dim,

@@ -26,7 +26,7 @@ float dot(const float* a, const float* b, int n) {
 }  // namespace
 
 void paged_attention(const ForwardBatch& batch, const PagedKvCache& cache, std::int64_t layer, const float* q,
-                     int q_heads, int kv_heads, int head_dim, float scale, float* out) {
+                     int q_heads, int kv_heads, int head_dim, float scale, float* out, std::int64_t window) {
   const std::size_t tokens = batch.num_tokens();
   const int group = q_heads / kv_heads;
   const std::int32_t block_size = cache.block_size();
@@ -42,30 +42,32 @@ void paged_attention(const ForwardBatch& batch, const PagedKvCache& cache, std::
     const std::int32_t* table =
         batch.block_tables.data() + static_cast<std::size_t>(seq_of[t]) * static_cast<std::size_t>(batch.max_blocks_per_seq);
     const std::int32_t context = batch.positions[t] + 1;
+    // The first visible position: 0, or the start of the sliding window.
+    const std::int32_t begin = window > 0 && context > window ? context - static_cast<std::int32_t>(window) : 0;
     const float* query = q + (t * static_cast<std::size_t>(q_heads) + static_cast<std::size_t>(h)) * static_cast<std::size_t>(head_dim);
-    std::vector<float> scores(static_cast<std::size_t>(context));
+    std::vector<float> scores(static_cast<std::size_t>(context), 0.0f);
     // Walk the context block by block: one table lookup per block rather than a division per position.
     float max_score = -INFINITY;
-    for (std::int32_t first = 0; first < context; first += block_size) {
+    for (std::int32_t first = begin - begin % block_size; first < context; first += block_size) {
       const std::int64_t base = static_cast<std::int64_t>(table[first / block_size]) * block_size;
       const std::int32_t count = std::min(block_size, context - first);
-      for (std::int32_t o = 0; o < count; ++o) {
+      for (std::int32_t o = std::max(0, begin - first); o < count; ++o) {
         const float score = dot(query, cache.key(layer, base + o) + kv_head * head_dim, head_dim) * scale;
         scores[static_cast<std::size_t>(first + o)] = score;
         max_score = std::max(max_score, score);
       }
     }
     float total = 0.0f;
-    for (float& s : scores) {
-      s = std::exp(s - max_score);
-      total += s;
+    for (std::size_t p = static_cast<std::size_t>(begin); p < scores.size(); ++p) {
+      scores[p] = std::exp(scores[p] - max_score);
+      total += scores[p];
     }
     float* result = out + (t * static_cast<std::size_t>(q_heads) + static_cast<std::size_t>(h)) * static_cast<std::size_t>(head_dim);
     std::fill(result, result + head_dim, 0.0f);
-    for (std::int32_t first = 0; first < context; first += block_size) {
+    for (std::int32_t first = begin - begin % block_size; first < context; first += block_size) {
       const std::int64_t base = static_cast<std::int64_t>(table[first / block_size]) * block_size;
       const std::int32_t count = std::min(block_size, context - first);
-      for (std::int32_t o = 0; o < count; ++o) {
+      for (std::int32_t o = std::max(0, begin - first); o < count; ++o) {
         const float* value = cache.value(layer, base + o) + kv_head * head_dim;
         const float weight = scores[static_cast<std::size_t>(first + o)] / total;
         for (int i = 0; i < head_dim; ++i) result[i] += weight * value[i];

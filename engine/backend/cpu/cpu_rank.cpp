@@ -62,7 +62,8 @@ std::vector<float> CpuRank::forward(const ForwardBatch& batch, Communicator& com
       std::memcpy(cache_.key(layer_index, slot), k.data() + t * kv_width, n(kv_width) * sizeof(float));
       std::memcpy(cache_.value(layer_index, slot), v.data() + t * kv_width, n(kv_width) * sizeof(float));
     }
-    paged_attention(batch, cache_, layer_index, q.data(), q_heads, kv_heads, head_dim, attention_scale_, attn.data());
+    paged_attention(batch, cache_, layer_index, q.data(), q_heads, kv_heads, head_dim, attention_scale_, attn.data(),
+                    cfg.sliding_window(layer_index));
     linear_forward(attn.data(), tokens, layer.o, proj.data());
     comm.all_reduce_sum(proj);
     for (std::size_t i = 0; i < x.size(); ++i) x[i] += proj[i];

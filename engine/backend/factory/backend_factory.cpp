@@ -59,8 +59,9 @@ BackendKind resolve_backend_kind(const std::string& model_dir, const BackendOpti
   if (options.tensor_parallel > 1 && !cuda_backend_has_nccl()) return BackendKind::kCpu;
 #endif
   const ModelConfig config = load_model_config(model_dir);
-  // Mixture-of-experts layers have no CUDA kernels yet.
-  return kernels::attention_head_dim_supported(static_cast<int>(config.head_dim)) && !config.moe.any_sparse()
+  // Mixture-of-experts layers and sliding windows have no CUDA kernels yet.
+  return kernels::attention_head_dim_supported(static_cast<int>(config.head_dim)) && !config.moe.any_sparse() &&
+                 config.sliding_windows.empty()
              ? BackendKind::kCuda
              : BackendKind::kCpu;
 }
