@@ -258,8 +258,9 @@ ModelConfig parse_model_config(const std::string& json_text, const std::string& 
   }
   // Which layers slide, and over how many positions, by transformers' rules.
   std::optional<std::int64_t> window = json_int(obj, "sliding_window", label);
-  if (window && *window <= 0) bad_field(label, "sliding_window", "a positive integer or null");
   const auto slide = [&](std::int64_t layer) {
+    // Checked only where it slides: Qwen's configs drop the window without use_sliding_window.
+    if (*window <= 0) bad_field(label, "sliding_window", "a positive integer or null");
     if (config.max_position_embeddings > 0 && *window >= config.max_position_embeddings) return;  // changes nothing
     config.sliding_windows.resize(static_cast<std::size_t>(config.num_hidden_layers), 0);
     config.sliding_windows[static_cast<std::size_t>(layer)] = *window;

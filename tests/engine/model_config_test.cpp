@@ -160,7 +160,10 @@ TEST(ModelConfig, NamesBadFields) {
             std::string::npos);
   EXPECT_NE(config_error(base + R"("hidden_size":64,"layer_types":["full_attention","full_attention"]})").find("layer_types"),
             std::string::npos);
-  EXPECT_NE(config_error(base + R"("hidden_size":64,"sliding_window":0})").find("sliding_window"), std::string::npos);
+  EXPECT_NE(config_error(base + R"("hidden_size":64,"use_sliding_window":true,"max_window_layers":0,"sliding_window":0})")
+                .find("sliding_window"),
+            std::string::npos);
+  EXPECT_NO_THROW(parse_model_config(base + R"("hidden_size":64,"sliding_window":0})", "c"));  // dropped: no use_sliding_window
   EXPECT_EQ(config_error(base + R"("hidden_size":64,"model_type":"mistral"})"),
             "config.json: field 'model_type': expected 'qwen2' for Qwen2ForCausalLM, not 'mistral' (transformers would "
             "build a mistral model)");
