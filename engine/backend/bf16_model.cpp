@@ -22,16 +22,7 @@ std::size_t aligned(std::size_t bytes) { return (bytes + 255) & ~std::size_t{255
 template <typename Visit>
 void walk_arena(const TransformerShardReader& reader, Bf16Model& model, bool read, Visit&& visit) {
   const ModelConfig& c = reader.config();
-  if (!c.sliding_windows.empty()) {
-    throw std::invalid_argument(c.architecture_name +
-                                ": sliding-window attention runs on the CPU backend only (--backend cpu); the bf16 / "
-                                "CUDA attention kernels attend to the whole context");
-  }
-  if (c.moe.any_sparse()) {
-    throw std::invalid_argument(c.architecture_name +
-                                ": mixture-of-experts layers run on the CPU backend only (--backend cpu); the bf16 / "
-                                "CUDA forward has no expert kernels yet");
-  }
+  if (const auto why = bf16_unsupported(c)) throw std::invalid_argument(c.architecture_name + ": " + *why);
   const auto hidden = static_cast<std::size_t>(c.hidden_size);
   const auto vocab = static_cast<std::size_t>(reader.vocab().size());
   const auto q = static_cast<std::size_t>(reader.q_rows().size());
@@ -71,6 +62,16 @@ void walk_arena(const TransformerShardReader& reader, Bf16Model& model, bool rea
 }
 
 }  // namespace
+
+std::optional<std::string> bf16_unsupported(const ModelConfig& config) {
+  if (!config.sliding_windows.empty())
+    return "sliding-window attention runs on the CPU backend only (--backend cpu); the bf16 / CUDA attention kernels "
+           "attend to the whole context";
+  if (config.moe.any_sparse())
+    return "mixture-of-experts layers run on the CPU backend only (--backend cpu); the bf16 / CUDA forward has no "
+           "expert kernels yet";
+  return std::nullopt;
+}
 
 std::size_t bf16_arena_bytes(const TransformerShardReader& reader) {
   Bf16Model scratch;

@@ -6,6 +6,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "engine/model/transformer_weights.h"
@@ -46,6 +48,10 @@ struct Bf16Model {
   int kv_width() const { return kv_heads * head_dim; }
   int qkv_width() const { return q_width() + 2 * kv_width(); }
 };
+
+// Why the bf16 forward (the CUDA backend) cannot run the model `config` describes, in words to follow "<arch>: ",
+// or nullopt when it can: mixture-of-experts layers and sliding windows run on the CPU backend only.
+std::optional<std::string> bf16_unsupported(const ModelConfig& config);
 
 // Bytes of the arena one rank's weights need (from the shapes alone: nothing is read).
 std::size_t bf16_arena_bytes(const TransformerShardReader& reader);

@@ -269,7 +269,7 @@ ModelConfig parse_model_config(const std::string& json_text, const std::string& 
     // Every layer slides when sliding_window is set (MistralConfig's default is 4096, Phi3Config's none); a
     // window as long as the model changes nothing.
     if (config.architecture == Architecture::kMistral && !obj.contains("sliding_window")) window = 4096;
-    if (window && (config.max_position_embeddings == 0 || *window < config.max_position_embeddings))
+    if (window)
       for (std::int64_t l = 0; l < config.num_hidden_layers; ++l) slide(l);
   }
 

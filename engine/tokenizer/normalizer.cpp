@@ -84,19 +84,24 @@ std::string replace_all(std::string_view text, std::string_view from, std::strin
 }
 
 std::string normalize(std::string_view chunk, const std::vector<NormalizerStep>& steps) {
-  std::string text(chunk);
+  // Each step reads the previous one's result (the chunk itself for the first): no copy before the first step,
+  // on the hot path of NFC-only tokenizers (Qwen).
+  if (steps.empty()) return std::string(chunk);
+  std::string text;
+  std::string_view current = chunk;
   for (const NormalizerStep& step : steps) {
     switch (step.kind) {
       case NormalizerStep::Kind::kNfc:
-        text = nfc(text);
+        text = nfc(current);
         break;
       case NormalizerStep::Kind::kPrepend:
-        if (!text.empty()) text.insert(0, step.text);
+        text = current.empty() ? std::string() : step.text + std::string(current);
         break;
       case NormalizerStep::Kind::kReplace:
-        text = replace_all(text, step.from, step.text);
+        text = replace_all(current, step.from, step.text);
         break;
     }
+    current = text;
   }
   return text;
 }

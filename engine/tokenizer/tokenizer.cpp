@@ -13,15 +13,20 @@
 namespace r1eval::engine {
 namespace {
 
-// The added tokens matched in the raw text (normalized false) or in the normalized text (normalized true). HF
-// normalizes the latter's content as it normalizes the text ("[INST]" is "▁[INST]" under the Llama 2 normalizer),
-// and that normalized content is also the token's text when decoding.
+// An added token's content as HF holds it: a token matched in the normalized text (normalized true) has its
+// content normalized like the text ("[INST]" is "▁[INST]" under the Llama 2 normalizer), which is also its
+// text when decoding.
+std::string stated_content(const TokenizerSpec& spec, const AddedToken& t) {
+  return t.normalized && !spec.normalizers.empty() ? normalize(t.content, spec.normalizers) : t.content;
+}
+
+// The added tokens matched in the raw text (normalized false) or in the normalized text (normalized true).
 std::vector<AddedToken> with_normalized(const TokenizerSpec& spec, bool normalized) {
   std::vector<AddedToken> out;
   for (const AddedToken& t : spec.added_tokens) {
     if (t.normalized != normalized) continue;
     out.push_back(t);
-    if (normalized && !spec.normalizers.empty()) out.back().content = normalize(t.content, spec.normalizers);
+    out.back().content = stated_content(spec, t);
   }
   return out;
 }
@@ -46,13 +51,13 @@ Tokenizer::Tokenizer(TokenizerSpec spec)
   for (std::size_t id = 0; id < spec_.vocab.size(); ++id)
     decode_bytes_[id] = spec_.non_byte_level[id].empty() ? spec_.vocab[id] : spec_.non_byte_level[id];
   for (const AddedToken& t : spec_.added_tokens) {
-    const std::string content = t.normalized && !spec_.normalizers.empty() ? normalize(t.content, spec_.normalizers) : t.content;
+    const std::string content = stated_content(spec_, t);
     decode_bytes_[t.id] = spec_.sentencepiece ? content : added_token_bytes(content);
     special_[t.id] = t.special ? 1 : 0;
   }
-  if (spec_.sentencepiece) {  // decode_bytes_ holds the tokens' texts; the decoder chain gives their bytes
+  if (spec_.sentencepiece) {  // decode_bytes_ held the tokens' texts; the decoder chain's table replaces it
     pieces_ = std::make_unique<PieceDecoding>(decode_bytes_, spec_.piece_decoder);
-    for (std::size_t id = 0; id < size; ++id) decode_bytes_[id] = std::string(pieces_->text(static_cast<std::uint32_t>(id)));
+    std::vector<std::string>().swap(decode_bytes_);
   }
   try {
     const BpeOptions options{.ignore_merges = spec_.ignore_merges,
@@ -157,9 +162,9 @@ void Tokenizer::encode_text(std::string_view text, bool at_input_start, std::vec
 }
 
 std::string_view Tokenizer::token_bytes(std::uint32_t id, bool skip_special_tokens) const {
-  if (id >= decode_bytes_.size()) return {};
+  if (id >= vocab_size()) return {};
   if (skip_special_tokens && special_[id]) return {};
-  return decode_bytes_[id];
+  return pieces_ ? pieces_->text(id) : std::string_view(decode_bytes_[id]);
 }
 
 std::string Tokenizer::decode(std::span<const std::uint32_t> ids, bool skip_special_tokens) const {

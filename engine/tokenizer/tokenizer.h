@@ -48,7 +48,7 @@ class Tokenizer {
   std::optional<std::uint32_t> token_to_id(std::string_view text) const;
 
   bool is_special(std::uint32_t id) const;
-  std::size_t vocab_size() const { return decode_bytes_.size(); }
+  std::size_t vocab_size() const { return special_.size(); }
   std::optional<std::uint32_t> bos_id() const { return bos_id_; }
   std::optional<std::uint32_t> eos_id() const { return eos_id_; }
   const std::vector<std::uint32_t>& prefix_ids() const { return spec_.prefix_ids; }
@@ -73,7 +73,7 @@ class Tokenizer {
   std::vector<PreTokenizer> stages_;
   AddedTokenMatcher raw_matcher_;         // added tokens with normalized = false
   AddedTokenMatcher normalized_matcher_;  // added tokens with normalized = true
-  std::vector<std::string> decode_bytes_;
+  std::vector<std::string> decode_bytes_;  // byte-level only (SentencePiece-style: pieces_)
   std::vector<std::uint8_t> special_;
   std::optional<std::uint32_t> bos_id_, eos_id_;
 };

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "engine/backend/bf16_model.h"
 #include "engine/backend/cpu/cpu_backend.h"
 #include "engine/model/model_config.h"
 #include "kernels/attention.h"
@@ -59,9 +60,7 @@ BackendKind resolve_backend_kind(const std::string& model_dir, const BackendOpti
   if (options.tensor_parallel > 1 && !cuda_backend_has_nccl()) return BackendKind::kCpu;
 #endif
   const ModelConfig config = load_model_config(model_dir);
-  // Mixture-of-experts layers and sliding windows have no CUDA kernels yet.
-  return kernels::attention_head_dim_supported(static_cast<int>(config.head_dim)) && !config.moe.any_sparse() &&
-                 config.sliding_windows.empty()
+  return kernels::attention_head_dim_supported(static_cast<int>(config.head_dim)) && !bf16_unsupported(config)
              ? BackendKind::kCuda
              : BackendKind::kCpu;
 }
