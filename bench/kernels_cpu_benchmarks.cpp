@@ -89,13 +89,14 @@ void BM_RopeWriteKv(benchmark::State& state) {
   std::vector<bf16> key(static_cast<std::size_t>(blocks) * kKvHeads * kBlockSize * kHeadDim), value(key.size());
   const KvCacheView cache{key.data(), value.data(), blocks, kBlockSize, kKvHeads, kHeadDim};
   const std::vector<float> inv_freq = rope_inverse_frequencies(RopeConfig{10000.0f}, kHeadDim);
+  const Rotary rotary{inv_freq.data(), kHeadDim / 2};
   const std::vector<bf16> q_norm(kHeadDim, to_bf16(1.0f)), k_norm(kHeadDim, to_bf16(1.0f));
   for (auto _ : state) {
     if (qk_norm) {
       cpu::qk_norm_rope_write_kv<float>(qkv.data(), tokens, kQHeads, HeadNorm{q_norm.data(), k_norm.data(), 1e-6f},
-                                        positions.data(), slots.data(), inv_freq.data(), cache);
+                                        positions.data(), slots.data(), rotary, cache);
     } else {
-      cpu::rope_write_kv<float>(qkv.data(), tokens, kQHeads, positions.data(), slots.data(), inv_freq.data(), cache);
+      cpu::rope_write_kv<float>(qkv.data(), tokens, kQHeads, positions.data(), slots.data(), rotary, cache);
     }
     benchmark::DoNotOptimize(key.data());
   }

@@ -191,15 +191,16 @@ void BM_RopeWriteKv(benchmark::State& state) {
   Buffer<std::int32_t> d_positions(positions);
   Buffer<std::int64_t> d_slots(slots);
   Buffer<float> inv_freq(rope_inverse_frequencies(RopeConfig{10000.0f}, kHeadDim));
+  const Rotary rotary{inv_freq.get(), kHeadDim / 2};
   Buffer<bf16> q_norm(noise_bf16(kHeadDim, 7)), k_norm(noise_bf16(kHeadDim, 8));
   const KvCacheView cache{key.get(), value.get(), blocks, kBlockSize, kKvHeads, kHeadDim};
   const double bytes = static_cast<double>(tokens) * ((2.0 * (kQHeads + kKvHeads) + kKvHeads) + 2.0 * kKvHeads) * kHeadDim * 2;
   run_timed(state, bytes, [&] {
     if (qk_norm) {
       cuda::qk_norm_rope_write_kv<bf16>(qkv.get(), tokens, kQHeads, HeadNorm{q_norm.get(), k_norm.get(), 1e-6f},
-                                        d_positions.get(), d_slots.get(), inv_freq.get(), cache);
+                                        d_positions.get(), d_slots.get(), rotary, cache);
     } else {
-      cuda::rope_write_kv<bf16>(qkv.get(), tokens, kQHeads, d_positions.get(), d_slots.get(), inv_freq.get(), cache);
+      cuda::rope_write_kv<bf16>(qkv.get(), tokens, kQHeads, d_positions.get(), d_slots.get(), rotary, cache);
     }
   });
 }
@@ -389,14 +390,15 @@ void BM_QkvRopeWriteKv(benchmark::State& state) {
   Buffer<std::int32_t> positions(host_positions);
   Buffer<std::int64_t> slots(host_slots);
   Buffer<float> inv_freq(rope_inverse_frequencies(RopeConfig{1000000.0f}, kHeadDim));
+  const Rotary rotary{inv_freq.get(), kHeadDim / 2};
   const KvCacheView cache{key.get(), value.get(), blocks, kBlockSize, kKvHeads, kHeadDim};
   run_timed(state, static_cast<double>(width) * kHidden * sizeof(bf16), [&] {
     if (fused) {
       cuda::matmul_rope_write_kv<bf16>(x.get(), w.get(), nullptr, qkv.get(), m, kQHeads, kHidden, positions.get(),
-                                       slots.get(), inv_freq.get(), cache);
+                                       slots.get(), rotary, cache);
     } else {
       cuda::matmul_gemv<bf16>(x.get(), w.get(), nullptr, qkv.get(), m, width, kHidden);
-      cuda::rope_write_kv<bf16>(qkv.get(), m, kQHeads, positions.get(), slots.get(), inv_freq.get(), cache);
+      cuda::rope_write_kv<bf16>(qkv.get(), m, kQHeads, positions.get(), slots.get(), rotary, cache);
     }
   });
 }

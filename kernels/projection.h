@@ -9,11 +9,12 @@
 #include "kernels/bf16.h"
 #include "kernels/host_device.h"
 #include "kernels/kv_cache.h"
+#include "kernels/rope.h"
 
 namespace r1eval::kernels {
 
 // qkv = x W^T (+ bias) ([m][(num_q_heads + 2 kv_heads) head_dim], matmul), then rope_write_kv(qkv, m,
-// num_q_heads, positions, slot_mapping, inv_freq, cache): on return qkv holds the rotated q and k and the
+// num_q_heads, positions, slot_mapping, rotary, cache): on return qkv holds the rotated q and k and the
 // v, and the cache the rotated k and the v at each token's slot. Arguments and errors as matmul and
 // rope_write_kv.
 //
@@ -30,7 +31,7 @@ namespace r1eval::kernels {
 namespace cpu {
 template <typename T>
 void matmul_rope_write_kv(const bf16* x, const bf16* weight, const bf16* bias, T* qkv, int m, int num_q_heads, int k,
-                          const std::int32_t* positions, const std::int64_t* slot_mapping, const float* inv_freq,
+                          const std::int32_t* positions, const std::int64_t* slot_mapping, const Rotary& rotary,
                           const KvCacheView& cache, Stream stream = nullptr);
 template <typename T>
 void matmul_silu_mul(const bf16* x, const bf16* weight, const bf16* bias, T* gate_up, T* out, int m, int inter, int k,
@@ -39,7 +40,7 @@ template <typename T>
 void rmsnorm_matmul_rope_write_kv(const bf16* input, const bf16* norm_weight, float eps, bf16* normed,
                                   const bf16* weight, const bf16* bias, T* qkv, int m, int num_q_heads, int k,
                                   const std::int32_t* positions, const std::int64_t* slot_mapping,
-                                  const float* inv_freq, const KvCacheView& cache, Stream stream = nullptr);
+                                  const Rotary& rotary, const KvCacheView& cache, Stream stream = nullptr);
 template <typename T>
 void rmsnorm_matmul_silu_mul(const bf16* input, const bf16* norm_weight, float eps, bf16* normed, const bf16* weight,
                              const bf16* bias, T* gate_up, T* out, int m, int inter, int k, Stream stream = nullptr);
@@ -50,7 +51,7 @@ void matmul_add_residual(const bf16* x, const bf16* weight, const bf16* bias, T*
 namespace cuda {
 template <typename T>
 void matmul_rope_write_kv(const bf16* x, const bf16* weight, const bf16* bias, T* qkv, int m, int num_q_heads, int k,
-                          const std::int32_t* positions, const std::int64_t* slot_mapping, const float* inv_freq,
+                          const std::int32_t* positions, const std::int64_t* slot_mapping, const Rotary& rotary,
                           const KvCacheView& cache, Stream stream = nullptr);
 template <typename T>
 void matmul_silu_mul(const bf16* x, const bf16* weight, const bf16* bias, T* gate_up, T* out, int m, int inter, int k,
@@ -59,7 +60,7 @@ template <typename T>
 void rmsnorm_matmul_rope_write_kv(const bf16* input, const bf16* norm_weight, float eps, bf16* normed,
                                   const bf16* weight, const bf16* bias, T* qkv, int m, int num_q_heads, int k,
                                   const std::int32_t* positions, const std::int64_t* slot_mapping,
-                                  const float* inv_freq, const KvCacheView& cache, Stream stream = nullptr);
+                                  const Rotary& rotary, const KvCacheView& cache, Stream stream = nullptr);
 template <typename T>
 void rmsnorm_matmul_silu_mul(const bf16* input, const bf16* norm_weight, float eps, bf16* normed, const bf16* weight,
                              const bf16* bias, T* gate_up, T* out, int m, int inter, int k, Stream stream = nullptr);

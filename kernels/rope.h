@@ -28,12 +28,31 @@ struct RopeConfig {
 // high_freq_factor <= low_freq_factor or a non-positive original context.
 std::vector<float> rope_inverse_frequencies(const RopeConfig& config, int head_dim);
 
+// The rotation of one q or k head of head_dim values at a position: the first 2 * pairs dimensions turn,
+// i with i + pairs, by position * inv_freq[i] (pairs fp32 entries, rope_inverse_frequencies) and are
+// multiplied by scale (YaRN's and LongRoPE's attention factor, which transformers puts on cos and sin);
+// the dimensions from 2 * pairs on pass unchanged (Phi-4-mini's partial rotary factor). Kernels throw
+// std::invalid_argument unless inv_freq is set and 0 < pairs <= head_dim / 2.
+struct Rotary {
+  const float* inv_freq = nullptr;
+  int pairs = 0;
+  float scale = 1.0f;
+};
+// Throws std::invalid_argument starting with `what` when `rotary` does not fit heads of head_dim values.
+void validate_rotary(const char* what, const Rotary& rotary, int head_dim);
+
+// The two dimensions pair index p (of head_dim / 2) combines: (p, p + pairs) for a rotated pair, else the
+// pass-through dimensions split in two halves the same way, so every dimension is in one pair.
+R1EVAL_HOST_DEVICE void rotary_pair_dims(int p, int half, int pairs, int& first, int& second) {
+  first = p < pairs ? p : pairs + p;
+  second = p < pairs ? p + pairs : first + (half - pairs);
+}
+
 // qkv: num_tokens rows of [q (num_q_heads x head_dim) | k (num_kv_heads x head_dim) | v (same)].
-// For each token t at positions[t]: rotates q and k in place by angle positions[t] * inv_freq[i] on the
-// pair (i, i + head_dim/2), computed in fp32; then, when slot_mapping[t] >= 0, stores the rotated k and
-// the v of every kv head at that slot of the cache (rounded to bf16). Negative slots (padding) are
-// skipped. inv_freq has head_dim / 2 entries (rope_inverse_frequencies); the cache gives head_dim and
-// num_kv_heads. The CPU twin throws std::out_of_range naming the token when a slot is past the pool.
+// For each token t at positions[t]: rotates q and k in place as `rotary` says, computed in fp32; then, when
+// slot_mapping[t] >= 0, stores the rotated k and the v of every kv head at that slot of the cache (rounded
+// to bf16). Negative slots (padding) are skipped. The cache gives head_dim and num_kv_heads. The CPU twin
+// throws std::out_of_range naming the token when a slot is past the pool.
 //
 // qk_norm_rope_write_kv: the same after Qwen3's per-head norm: every head of q and of k is first scaled by
 // 1 / sqrt(mean of its head_dim squares + norm.eps) and by the norm's weight at each index (q_weight for q
@@ -50,21 +69,21 @@ constexpr int kMaxNormedHeads = 512;
 namespace cpu {
 template <typename T>
 void qk_norm_rope_write_kv(T* qkv, int num_tokens, int num_q_heads, const HeadNorm& norm,
-                           const std::int32_t* positions, const std::int64_t* slot_mapping, const float* inv_freq,
+                           const std::int32_t* positions, const std::int64_t* slot_mapping, const Rotary& rotary,
                            const KvCacheView& cache, Stream stream = nullptr);
 template <typename T>
 void rope_write_kv(T* qkv, int num_tokens, int num_q_heads, const std::int32_t* positions,
-                   const std::int64_t* slot_mapping, const float* inv_freq, const KvCacheView& cache,
+                   const std::int64_t* slot_mapping, const Rotary& rotary, const KvCacheView& cache,
                    Stream stream = nullptr);
 }  // namespace cpu
 namespace cuda {
 template <typename T>
 void qk_norm_rope_write_kv(T* qkv, int num_tokens, int num_q_heads, const HeadNorm& norm,
-                           const std::int32_t* positions, const std::int64_t* slot_mapping, const float* inv_freq,
+                           const std::int32_t* positions, const std::int64_t* slot_mapping, const Rotary& rotary,
                            const KvCacheView& cache, Stream stream = nullptr);
 template <typename T>
 void rope_write_kv(T* qkv, int num_tokens, int num_q_heads, const std::int32_t* positions,
-                   const std::int64_t* slot_mapping, const float* inv_freq, const KvCacheView& cache,
+                   const std::int64_t* slot_mapping, const Rotary& rotary, const KvCacheView& cache,
                    Stream stream = nullptr);
 }  // namespace cuda
 

@@ -7,6 +7,13 @@
 
 namespace r1eval::kernels {
 
+void validate_rotary(const char* what, const Rotary& rotary, int head_dim) {
+  if (rotary.inv_freq == nullptr) throw std::invalid_argument(std::string(what) + ": rotary.inv_freq must not be null");
+  if (rotary.pairs <= 0 || 2 * rotary.pairs > head_dim)
+    throw std::invalid_argument(std::string(what) + ": rotary.pairs must be in 1.." + std::to_string(head_dim / 2) +
+                                " for head_dim " + std::to_string(head_dim) + ", got " + std::to_string(rotary.pairs));
+}
+
 std::vector<float> rope_inverse_frequencies(const RopeConfig& config, int head_dim) {
   if (head_dim <= 0 || head_dim % 2 != 0)
     throw std::invalid_argument("rope: head_dim must be positive and even, got " + std::to_string(head_dim));

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes tiny random-weight Qwen2, Llama, Qwen3, Phi-3, Mistral (with and without sliding windows) and Qwen3-MoE checkpoints in the Hugging Face layout, with reference
+"""Writes tiny random-weight Qwen2, Llama, Qwen3, Phi-3 (also with Phi-4-mini's LongRoPE), Mistral (with and without sliding windows) and Qwen3-MoE checkpoints in the Hugging Face layout, with reference
 logits and greedy continuations computed by transformers, into tests/fixtures/engine/.
 
 Needs torch, transformers and safetensors from PyPI (a venv under /tmp or build/):
@@ -96,6 +96,19 @@ MODELS = {
         config={**COMMON, "model_type": "phi3", "max_position_embeddings": 4096,
                 "original_max_position_embeddings": 4096, "rms_norm_eps": 1e-5, "rope_theta": 250000.0,
                 "rope_scaling": None, "tie_word_embeddings": False, "sliding_window": None, "pad_token_id": 0,
+                "resid_pdrop": 0.0, "embd_pdrop": 0.0, "attention_dropout": 0.0}),
+    # Phi-4-mini-reasoning's rotary embedding: 12 of each head's 16 dimensions turn, LongRoPE over 8 x 32 positions
+    # (attention factor sqrt(1 + ln 8 / ln 32)), tied embeddings. transformers takes long_factor for a sequence
+    # past 32 positions, which the engine takes always (the model is longer than 32); so every reference
+    # sequence and the greedy prompt are longer than 32.
+    "phi4_mini_longrope_bf16": dict(
+        arch="Phi3ForCausalLM", dtype="bfloat16", seed=22, shards=1, greedy_prompt_length=40,
+        config={**COMMON, "model_type": "phi3", "max_position_embeddings": 256,
+                "original_max_position_embeddings": 32, "partial_rotary_factor": 0.75, "rms_norm_eps": 1e-5,
+                "rope_theta": 10000.0, "tie_word_embeddings": True, "sliding_window": None, "pad_token_id": 0,
+                "rope_scaling": {"type": "longrope",
+                                 "short_factor": [1.0, 1.02, 1.1, 1.3, 1.8, 2.5],
+                                 "long_factor": [1.0, 1.5, 2.5, 4.0, 7.0, 12.0]},
                 "resid_pdrop": 0.0, "embd_pdrop": 0.0, "attention_dropout": 0.0}),
     # Mistral (Llama's layer, no bias options, head_dim its own, every layer sliding unless sliding_window is null).
     "mistral_fp32": dict(
@@ -241,7 +254,8 @@ def write_model(name, spec, root):
 
     # Retry prompts until no greedy step is a near tie, so fp32 rounding cannot flip a choice.
     for attempt in range(20):
-        prompt = torch.randint(0, vocab, (GREEDY_PROMPT_LENGTH,), generator=generator).tolist()
+        prompt = torch.randint(0, vocab, (spec.get("greedy_prompt_length", GREEDY_PROMPT_LENGTH),),
+                               generator=generator).tolist()
         continuation, margin = greedy(model, prompt)
         if margin > 1e-2:
             break

@@ -75,7 +75,7 @@ inline std::size_t bf16_decode_workspace_floats(const Bf16Model& m, const Packed
 // `collectives`; the logits come out identical on every rank. `collectives` is null for one rank.
 template <typename Kernels>
 void bf16_forward(const Bf16Model& m, const PackedBatch& packed, const std::byte* batch, const Bf16Workspace& w,
-                  const Bf16KvPools& kv, const float* inv_freq, float* decode_workspace, kernels::Stream stream,
+                  const Bf16KvPools& kv, const kernels::Rotary& rotary, float* decode_workspace, kernels::Stream stream,
                   Bf16Collectives* collectives = nullptr) {
   const PackedPointers p = packed_pointers(packed, batch);
   const int n = packed.num_tokens, rows = packed.num_logit_rows;
@@ -109,15 +109,15 @@ void bf16_forward(const Bf16Model& m, const PackedBatch& packed, const std::byte
       norm(layer.input_norm);
       Kernels::matmul(w.normed, layer.qkv, layer.qkv_bias, w.qkv, n, qkv_width, h, stream);
       Kernels::qk_norm_rope_write_kv(w.qkv, n, m.q_heads, kernels::HeadNorm{layer.q_norm, layer.k_norm, eps},
-                                     p.positions, p.slot_mapping, inv_freq, cache, stream);
+                                     p.positions, p.slot_mapping, rotary, cache, stream);
     } else if (one_rank) {
       Kernels::rmsnorm_matmul_rope_write_kv(w.residual, layer.input_norm, eps, w.normed, layer.qkv, layer.qkv_bias,
-                                            w.qkv, n, m.q_heads, h, p.positions, p.slot_mapping, inv_freq, cache,
+                                            w.qkv, n, m.q_heads, h, p.positions, p.slot_mapping, rotary, cache,
                                             stream);
     } else {
       norm(layer.input_norm);
       Kernels::matmul_rope_write_kv(w.normed, layer.qkv, layer.qkv_bias, w.qkv, n, m.q_heads, h, p.positions,
-                                    p.slot_mapping, inv_freq, cache, stream);
+                                    p.slot_mapping, rotary, cache, stream);
     }
     // Decode rows come first in the packed order; the prefill rows follow them.
     if (packed.num_decode > 0) {
@@ -212,19 +212,21 @@ void bf16_sample(const Bf16Model& m, const PackedDraws& draws, const std::byte* 
     static void matmul_rope_write_kv(const ::r1eval::kernels::bf16* x, const ::r1eval::kernels::bf16* weight,      \
                                      const ::r1eval::kernels::bf16* bias, T* qkv, int m, int q_heads, int k,        \
                                      const std::int32_t* positions, const std::int64_t* slots,                     \
-                                     const float* inv_freq, const ::r1eval::kernels::KvCacheView& cache,            \
+                                     const ::r1eval::kernels::Rotary& rotary,                                       \
+                                     const ::r1eval::kernels::KvCacheView& cache,                                   \
                                      ::r1eval::kernels::Stream s) {                                                 \
-      KERNEL_NS::matmul_rope_write_kv<T>(x, weight, bias, qkv, m, q_heads, k, positions, slots, inv_freq, cache, s); \
+      KERNEL_NS::matmul_rope_write_kv<T>(x, weight, bias, qkv, m, q_heads, k, positions, slots, rotary, cache, s);  \
     }                                                                                                               \
     static void rmsnorm_matmul_rope_write_kv(                                                                       \
         const ::r1eval::kernels::bf16* input, const ::r1eval::kernels::bf16* norm_weight, float eps,                \
         ::r1eval::kernels::bf16* normed, const ::r1eval::kernels::bf16* weight, const ::r1eval::kernels::bf16* bias, \
         ::r1eval::kernels::bf16* qkv, int m, int q_heads, int k, const std::int32_t* positions,                     \
-        const std::int64_t* slots, const float* inv_freq, const ::r1eval::kernels::KvCacheView& cache,              \
+        const std::int64_t* slots,                                                                                  \
+        const ::r1eval::kernels::Rotary& rotary, const ::r1eval::kernels::KvCacheView& cache,                       \
         ::r1eval::kernels::Stream s) {                                                                              \
       KERNEL_NS::rmsnorm_matmul_rope_write_kv<::r1eval::kernels::bf16>(input, norm_weight, eps, normed, weight,    \
                                                                        bias, qkv, m, q_heads, k, positions, slots,  \
-                                                                       inv_freq, cache, s);                         \
+                                                                       rotary, cache, s);                           \
     }                                                                                                               \
     static void rmsnorm_matmul_silu_mul(const ::r1eval::kernels::bf16* input,                                       \
                                         const ::r1eval::kernels::bf16* norm_weight, float eps,                      \
@@ -238,9 +240,10 @@ void bf16_sample(const Bf16Model& m, const PackedDraws& draws, const std::byte* 
     template <typename T>                                                                                           \
     static void qk_norm_rope_write_kv(T* qkv, int m, int q_heads, const ::r1eval::kernels::HeadNorm& norm,         \
                                       const std::int32_t* positions, const std::int64_t* slots,                    \
-                                      const float* inv_freq, const ::r1eval::kernels::KvCacheView& cache,           \
+                                      const ::r1eval::kernels::Rotary& rotary,                                      \
+                                      const ::r1eval::kernels::KvCacheView& cache,                                  \
                                       ::r1eval::kernels::Stream s) {                                                \
-      KERNEL_NS::qk_norm_rope_write_kv<T>(qkv, m, q_heads, norm, positions, slots, inv_freq, cache, s);             \
+      KERNEL_NS::qk_norm_rope_write_kv<T>(qkv, m, q_heads, norm, positions, slots, rotary, cache, s);               \
     }                                                                                                               \
     template <typename T>                                                                                           \
     static void matmul_add_residual(const ::r1eval::kernels::bf16* x, const ::r1eval::kernels::bf16* weight,       \

@@ -7,8 +7,8 @@
 namespace r1eval::engine {
 
 std::vector<float> rope_inverse_frequencies(const ModelConfig& config) {
-  const auto half = static_cast<std::size_t>(config.head_dim / 2);
-  const auto dim = static_cast<float>(config.head_dim);
+  const auto half = static_cast<std::size_t>(config.rotated_dims() / 2);
+  const auto dim = static_cast<float>(config.rotated_dims());
   const auto base = static_cast<float>(config.rope_theta);
   std::vector<float> inv_freq(half);
   for (std::size_t i = 0; i < half; ++i) {
@@ -43,7 +43,7 @@ std::vector<float> rope_inverse_frequencies(const ModelConfig& config) {
     const double log_base = 2.0 * std::log(config.rope_theta);
     const auto original = static_cast<double>(scaling.original_max_position_embeddings);
     const auto correction_dim = [&](double rotations) {
-      return static_cast<double>(config.head_dim) * std::log(original / (rotations * two_pi)) / log_base;
+      return static_cast<double>(config.rotated_dims()) * std::log(original / (rotations * two_pi)) / log_base;
     };
     double low = correction_dim(scaling.beta_fast), high = correction_dim(scaling.beta_slow);
     if (scaling.truncate) {
@@ -51,7 +51,7 @@ std::vector<float> rope_inverse_frequencies(const ModelConfig& config) {
       high = std::ceil(high);
     }
     low = std::max(low, 0.0);
-    high = std::min(high, static_cast<double>(config.head_dim - 1));
+    high = std::min(high, static_cast<double>(config.rotated_dims() - 1));
     if (low == high) high += 0.001;  // no zero-width ramp
     const auto factor = static_cast<float>(scaling.factor);
     const auto ramp_width = static_cast<float>(high - low);
@@ -63,30 +63,35 @@ std::vector<float> rope_inverse_frequencies(const ModelConfig& config) {
       const float keep_weight = 1.0f - ramp;
       inv_freq[i] = divided * (1.0f - keep_weight) + kept * keep_weight;
     }
+  } else if (scaling.type == RopeScaling::Type::kLongRope) {
+    const std::vector<float>& ext = scaling.long_factors ? scaling.long_factor : scaling.short_factor;
+    for (std::size_t i = 0; i < half; ++i)
+      inv_freq[i] = 1.0f / (ext[i] * std::pow(base, static_cast<float>(2 * i) / dim));
   }
   return inv_freq;
 }
 
-float attention_logit_scale(const ModelConfig& config) {
-  const float scale = 1.0f / std::sqrt(static_cast<float>(config.head_dim));
-  if (config.rope_scaling.type != RopeScaling::Type::kYarn) return scale;
-  const auto factor = static_cast<float>(config.rope_scaling.attention_factor);
-  return scale * factor * factor;
+float attention_logit_scale(const ModelConfig& config) { return 1.0f / std::sqrt(static_cast<float>(config.head_dim)); }
+
+float rotary_scale(const ModelConfig& config) {
+  const RopeScaling::Type type = config.rope_scaling.type;
+  if (type != RopeScaling::Type::kYarn && type != RopeScaling::Type::kLongRope) return 1.0f;
+  return static_cast<float>(config.rope_scaling.attention_factor);
 }
 
-void apply_rope(float* x, int heads, int head_dim, int position, const std::vector<float>& inv_freq) {
-  const int half = head_dim / 2;
+void apply_rope(float* x, int heads, int head_dim, int position, const std::vector<float>& inv_freq, float scale) {
+  const int pairs = static_cast<int>(inv_freq.size());
   const auto pos = static_cast<float>(position);
-  for (int i = 0; i < half; ++i) {
+  for (int i = 0; i < pairs; ++i) {
     const float angle = pos * inv_freq[static_cast<std::size_t>(i)];
-    const float c = std::cos(angle);
-    const float s = std::sin(angle);
+    const float c = std::cos(angle) * scale;
+    const float s = std::sin(angle) * scale;
     for (int h = 0; h < heads; ++h) {
       float* v = x + h * head_dim;
       const float a = v[i];
-      const float b = v[i + half];
+      const float b = v[i + pairs];
       v[i] = a * c - b * s;
-      v[i + half] = b * c + a * s;
+      v[i + pairs] = b * c + a * s;
     }
   }
 }

@@ -6,16 +6,19 @@
 
 namespace r1eval::engine {
 
-// The head_dim / 2 inverse frequencies of `config` (rope_theta, rope_scaling), computed in fp32 in the
-// same order of operations as transformers, so angles agree to the last bit or so.
+// The rotated_dims() / 2 inverse frequencies of `config` (rope_theta, rope_scaling, partial rotary factor),
+// computed in fp32 in the same order of operations as transformers, so angles agree to the last bit or so.
 std::vector<float> rope_inverse_frequencies(const ModelConfig& config);
 
-// The factor on q . k before the softmax: 1 / sqrt(head_dim), times the square of YaRN's attention
-// factor (transformers multiplies cos and sin by it, so rotated q and k each carry it once).
+// The factor on q . k before the softmax: 1 / sqrt(head_dim) (a RoPE attention factor is on q and k).
 float attention_logit_scale(const ModelConfig& config);
 
-// Rotates each of `heads` vectors of `head_dim` floats at `x` by `position`: element i pairs with
-// element i + head_dim / 2.
-void apply_rope(float* x, int heads, int head_dim, int position, const std::vector<float>& inv_freq);
+// The factor transformers puts on cos and sin, so on every rotated element of q and k: YaRN's and
+// LongRoPE's attention factor, else 1.
+float rotary_scale(const ModelConfig& config);
+
+// Rotates each of `heads` vectors of `head_dim` floats at `x` by `position`: with P = inv_freq.size(),
+// element i < P pairs with i + P, and both are multiplied by `scale`; elements from 2P on are kept.
+void apply_rope(float* x, int heads, int head_dim, int position, const std::vector<float>& inv_freq, float scale);
 
 }  // namespace r1eval::engine

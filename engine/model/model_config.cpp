@@ -75,8 +75,48 @@ void parse_yarn(const nlohmann::json& scaling, const std::string& field, const s
   }
 }
 
+// A list of `count` numbers at scaling[key], as fp32 (transformers makes a float32 tensor of it).
+std::vector<float> factor_list(const nlohmann::json& scaling, const char* key, std::size_t count, const std::string& field,
+                               const std::string& label) {
+  const auto it = scaling.find(key);
+  const auto expected = "a list of " + std::to_string(count) + " positive numbers (one per rotated pair)";
+  if (it == scaling.end() || !it->is_array() || it->size() != count) bad_field(label, field + "." + key, expected);
+  std::vector<float> factors;
+  for (const auto& value : *it) {
+    if (!value.is_number() || !(value.get<double>() > 0)) bad_field(label, field + "." + key, expected);
+    factors.push_back(value.get<float>());
+  }
+  return factors;
+}
+
+// LongRoPE as transformers 5.x computes it: factor defaults to the ratio of the two context lengths, and the
+// attention factor to sqrt(1 + ln factor / ln original) above 1. vLLM's short_mscale / long_mscale are
+// not transformers' and are ignored like it ignores them.
+void parse_longrope(const nlohmann::json& scaling, const std::string& field, const std::string& label,
+                    std::optional<std::int64_t> top_level_original, std::int64_t model_length, std::int64_t rotary_dim,
+                    RopeScaling& rope) {
+  const std::string sub_label = label + ": " + field;
+  rope.type = RopeScaling::Type::kLongRope;
+  rope.original_max_position_embeddings = original_context(scaling, field, label, top_level_original, model_length);
+  const auto original = static_cast<double>(rope.original_max_position_embeddings);
+  const auto factor = json_number(scaling, "factor", sub_label);
+  if (factor && !(*factor > 0)) bad_field(label, field + ".factor", "a positive number");
+  rope.factor = factor ? *factor : model_length > 0 ? static_cast<double>(model_length) / original : 1.0;
+  if (const auto given = json_number(scaling, "attention_factor", sub_label)) {
+    if (!(*given > 0)) bad_field(label, field + ".attention_factor", "a positive number");
+    rope.attention_factor = *given;
+  } else {
+    rope.attention_factor = rope.factor <= 1 ? 1.0 : std::sqrt(1.0 + std::log(rope.factor) / std::log(original));
+  }
+  const auto pairs = static_cast<std::size_t>(rotary_dim / 2);
+  rope.short_factor = factor_list(scaling, "short_factor", pairs, field, label);
+  rope.long_factor = factor_list(scaling, "long_factor", pairs, field, label);
+  rope.long_factors = model_length > rope.original_max_position_embeddings;
+}
+
 RopeScaling parse_rope_scaling(const nlohmann::json& scaling, const std::string& field, const std::string& label,
-                               std::optional<std::int64_t> top_level_original, std::int64_t model_length) {
+                               std::optional<std::int64_t> top_level_original, std::int64_t model_length,
+                               Architecture architecture, std::int64_t rotary_dim) {
   RopeScaling rope;
   if (scaling.is_null()) return rope;
   if (!scaling.is_object()) bad_field(label, field, "an object or null");
@@ -84,9 +124,20 @@ RopeScaling parse_rope_scaling(const nlohmann::json& scaling, const std::string&
   auto type = json_string(scaling, "rope_type", sub_label);
   if (!type) type = json_string(scaling, "type", sub_label);
   if (!type || *type == "default") return rope;
-  // The type first: a longrope or dynamic config is refused as such, whatever fields it lacks.
-  if (*type != "linear" && *type != "llama3" && *type != "yarn")
-    bad_field(label, field + ".rope_type", "default, linear, llama3 or yarn, not '" + *type + "'");
+  if (architecture == Architecture::kPhi3) {
+    // Phi3Config knows only default and longrope RoPE; it renames yarn and su to longrope.
+    if (*type != "longrope" && *type != "su" && *type != "yarn")
+      bad_field(label, field + ".rope_type", "default or longrope for Phi3ForCausalLM, not '" + *type + "'");
+    parse_longrope(scaling, field, label, top_level_original, model_length, rotary_dim, rope);
+    return rope;
+  }
+  // The type first: a dynamic config is refused as such, whatever fields it lacks.
+  if (*type != "linear" && *type != "llama3" && *type != "yarn" && *type != "longrope")
+    bad_field(label, field + ".rope_type", "default, linear, llama3, yarn or longrope, not '" + *type + "'");
+  if (*type == "longrope") {
+    parse_longrope(scaling, field, label, top_level_original, model_length, rotary_dim, rope);
+    return rope;
+  }
   if (*type == "yarn") {
     parse_yarn(scaling, field, label, top_level_original, model_length, rope);
     return rope;
@@ -240,22 +291,33 @@ ModelConfig parse_model_config(const std::string& json_text, const std::string& 
   if (!theta) theta = json_number(obj, "rope_theta", label);
   config.rope_theta = theta.value_or(10000.0);
   if (config.rope_theta <= 0) bad_field(label, "rope_theta", "a positive number");
+  // A rotary embedding over part of each head (Phi-4-mini's 0.75) exists in transformers only for Phi-3; the
+  // rope dict's factor wins over a top-level one, as transformers standardizes them.
+  std::optional<double> partial;
+  std::string partial_field = "partial_rotary_factor";
+  if (rope) {
+    partial = json_number(*rope, "partial_rotary_factor", label + ": " + rope_field);
+    partial_field = std::string(rope_field) + ".partial_rotary_factor";
+  }
+  if (!partial) {
+    partial = json_number(obj, "partial_rotary_factor", label);
+    partial_field = "partial_rotary_factor";
+  }
+  if (partial && *partial != 1.0) {
+    if (config.architecture != Architecture::kPhi3)
+      bad_field(label, partial_field, "1 for " + config.architecture_name + " (transformers rotates part of each head only in Phi3ForCausalLM)");
+    const auto dims = static_cast<std::int64_t>(static_cast<double>(config.head_dim) * *partial);  // Python's int()
+    if (!(*partial > 0 && *partial < 1) || dims <= 0 || dims % 2 != 0)
+      bad_field(label, partial_field, "a fraction of head_dim " + std::to_string(config.head_dim) +
+                                          " that makes an even number of dimensions");
+    config.rotary_dim = dims;
+  }
+  // Phi3Config's own default for the original context, which its LongRoPE reads before the dict's.
+  auto top_level_original = json_int(obj, "original_max_position_embeddings", label);
+  if (!top_level_original && config.architecture == Architecture::kPhi3) top_level_original = 4096;
   if (rope)
-    config.rope_scaling = parse_rope_scaling(*rope, rope_field, label, json_int(obj, "original_max_position_embeddings", label),
-                                             config.max_position_embeddings);
-  // A rotary embedding over part of each head (Phi-4-mini's 0.75) is not implemented.
-  for (const nlohmann::json* holder : {&obj, rope}) {
-    if (holder == nullptr) continue;
-    const auto partial = json_number(*holder, "partial_rotary_factor", label);
-    if (partial && *partial != 1.0)
-      bad_field(label, holder == &obj ? std::string("partial_rotary_factor") : std::string(rope_field) + ".partial_rotary_factor",
-                "1 (a rotary embedding over part of each head is not supported)");
-  }
-  if (config.architecture == Architecture::kPhi3) {
-    // Phi3Config knows only default and longrope RoPE; it renames yarn and su to longrope.
-    if (config.rope_scaling.type != RopeScaling::Type::kNone)
-      bad_field(label, std::string(rope_field) + ".rope_type", "default for Phi3ForCausalLM (longrope is not supported)");
-  }
+    config.rope_scaling = parse_rope_scaling(*rope, rope_field, label, top_level_original, config.max_position_embeddings,
+                                             config.architecture, config.rotated_dims());
   // Which layers slide, and over how many positions, by transformers' rules.
   std::optional<std::int64_t> window = json_int(obj, "sliding_window", label);
   const auto slide = [&](std::int64_t layer) {

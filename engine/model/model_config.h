@@ -14,9 +14,12 @@ enum class Architecture { kQwen2, kLlama, kQwen3, kPhi3, kMistral, kQwen3Moe };
 // Rotary embedding frequency scaling. kNone: plain RoPE; kLinear: positions divided by factor;
 // kLlama3: Llama-3.1's wavelength-dependent interpolation; kYarn: YaRN (Qwen3 / QwQ long context,
 // R1-0528-Qwen3-8B): frequencies between beta_fast and beta_slow rotations over the original context
-// blended from kept to divided by factor, and cos and sin multiplied by attention_factor.
+// blended from kept to divided by factor, and cos and sin multiplied by attention_factor; kLongRope
+// (Phi-3.5 / Phi-4-mini): each frequency divided by its own factor, long_factor when the model is longer
+// than its original context (vLLM's rule, so one table serves every position of the KV cache; transformers
+// switches per forward call at that length), else short_factor, and cos and sin multiplied by attention_factor.
 struct RopeScaling {
-  enum class Type { kNone, kLinear, kLlama3, kYarn };
+  enum class Type { kNone, kLinear, kLlama3, kYarn, kLongRope };
   Type type = Type::kNone;
   double factor = 1.0;
   double low_freq_factor = 1.0;
@@ -25,7 +28,9 @@ struct RopeScaling {
   double beta_fast = 32.0;
   double beta_slow = 1.0;
   bool truncate = true;           // yarn: correction range rounded outwards to whole dimensions
-  double attention_factor = 1.0;  // yarn: the factor on cos and sin, so attention logits scale by its square
+  double attention_factor = 1.0;  // yarn, longrope: the factor on cos and sin
+  std::vector<float> short_factor, long_factor;  // longrope: one per rotated pair
+  bool long_factors = false;                     // longrope: long_factor in force
 };
 
 // Mixture of experts (Qwen3-MoE: Qwen3-30B-A3B, Qwen3-235B-A22B): in its sparse layers the MLP is num_experts
@@ -53,6 +58,8 @@ struct ModelConfig {
   std::int64_t num_attention_heads = 0;
   std::int64_t num_key_value_heads = 0;
   std::int64_t head_dim = 0;
+  std::int64_t rotary_dim = 0;  // the leading dimensions of each head that RoPE turns (Phi-4-mini: 0.75 of them); 0: all
+  std::int64_t rotated_dims() const { return rotary_dim > 0 ? rotary_dim : head_dim; }
   std::int64_t intermediate_size = 0;
   std::int64_t vocab_size = 0;
   std::int64_t max_position_embeddings = 0;

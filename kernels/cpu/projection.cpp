@@ -13,13 +13,13 @@ namespace r1eval::kernels::cpu {
 
 template <typename T>
 void matmul_rope_write_kv(const bf16* x, const bf16* weight, const bf16* bias, T* qkv, int m, int num_q_heads, int k,
-                          const std::int32_t* positions, const std::int64_t* slot_mapping, const float* inv_freq,
+                          const std::int32_t* positions, const std::int64_t* slot_mapping, const Rotary& rotary,
                           const KvCacheView& cache, Stream stream) {
   validate_kv_cache(cache);
   if (num_q_heads <= 0) throw std::invalid_argument("matmul_rope_write_kv: num_q_heads must be > 0");
   const int width = (num_q_heads + 2 * cache.num_kv_heads) * cache.head_dim;
   matmul<T>(x, weight, bias, qkv, m, width, k, stream);
-  rope_write_kv<T>(qkv, m, num_q_heads, positions, slot_mapping, inv_freq, cache, stream);
+  rope_write_kv<T>(qkv, m, num_q_heads, positions, slot_mapping, rotary, cache, stream);
 }
 
 template <typename T>
@@ -34,9 +34,9 @@ template <typename T>
 void rmsnorm_matmul_rope_write_kv(const bf16* input, const bf16* norm_weight, float eps, bf16* normed,
                                   const bf16* weight, const bf16* bias, T* qkv, int m, int num_q_heads, int k,
                                   const std::int32_t* positions, const std::int64_t* slot_mapping,
-                                  const float* inv_freq, const KvCacheView& cache, Stream stream) {
+                                  const Rotary& rotary, const KvCacheView& cache, Stream stream) {
   rmsnorm_residual<bf16>(input, nullptr, normed, norm_weight, m, k, eps, stream);
-  matmul_rope_write_kv<T>(normed, weight, bias, qkv, m, num_q_heads, k, positions, slot_mapping, inv_freq, cache,
+  matmul_rope_write_kv<T>(normed, weight, bias, qkv, m, num_q_heads, k, positions, slot_mapping, rotary, cache,
                           stream);
 }
 
@@ -57,16 +57,16 @@ void matmul_add_residual(const bf16* x, const bf16* weight, const bf16* bias, T*
 }
 
 template void matmul_rope_write_kv<float>(const bf16*, const bf16*, const bf16*, float*, int, int, int,
-                                          const std::int32_t*, const std::int64_t*, const float*, const KvCacheView&,
+                                          const std::int32_t*, const std::int64_t*, const Rotary&, const KvCacheView&,
                                           Stream);
 template void matmul_rope_write_kv<bf16>(const bf16*, const bf16*, const bf16*, bf16*, int, int, int,
-                                         const std::int32_t*, const std::int64_t*, const float*, const KvCacheView&,
+                                         const std::int32_t*, const std::int64_t*, const Rotary&, const KvCacheView&,
                                          Stream);
 template void matmul_silu_mul<float>(const bf16*, const bf16*, const bf16*, float*, float*, int, int, int, Stream);
 template void matmul_silu_mul<bf16>(const bf16*, const bf16*, const bf16*, bf16*, bf16*, int, int, int, Stream);
 template void rmsnorm_matmul_rope_write_kv<bf16>(const bf16*, const bf16*, float, bf16*, const bf16*, const bf16*,
                                                  bf16*, int, int, int, const std::int32_t*, const std::int64_t*,
-                                                 const float*, const KvCacheView&, Stream);
+                                                 const Rotary&, const KvCacheView&, Stream);
 template void rmsnorm_matmul_silu_mul<bf16>(const bf16*, const bf16*, float, bf16*, const bf16*, const bf16*, bf16*,
                                             bf16*, int, int, int, Stream);
 template void matmul_add_residual<float>(const bf16*, const bf16*, const bf16*, float*, int, int, int, Stream);

@@ -12,7 +12,7 @@ namespace {
 // Both entry points: `norm` null is plain RoPE.
 template <typename T>
 void rotate_and_store(const char* what, T* qkv, int num_tokens, int num_q_heads, const HeadNorm* norm,
-                      const std::int32_t* positions, const std::int64_t* slot_mapping, const float* inv_freq,
+                      const std::int32_t* positions, const std::int64_t* slot_mapping, const Rotary& rotary,
                       const KvCacheView& cache) {
   validate_kv_cache(cache);
   const std::string name(what);
@@ -21,16 +21,17 @@ void rotate_and_store(const char* what, T* qkv, int num_tokens, int num_q_heads,
   if (cache.head_dim % 2 != 0) throw std::invalid_argument(name + ": head_dim must be even");
   if (norm != nullptr && (norm->q_weight == nullptr || norm->k_weight == nullptr))
     throw std::invalid_argument(name + ": the q and k norm weights must not be null");
-  const int d = cache.head_dim, half = d / 2, kv_heads = cache.num_kv_heads;
+  validate_rotary(what, rotary, cache.head_dim);
+  const int d = cache.head_dim, half = d / 2, kv_heads = cache.num_kv_heads, pairs = rotary.pairs;
   const std::size_t row = static_cast<std::size_t>(num_q_heads + 2 * kv_heads) * d;
   const std::int64_t slots = static_cast<std::int64_t>(cache.num_blocks) * cache.block_size;
-  std::vector<float> cos_table(static_cast<std::size_t>(half)), sin_table(static_cast<std::size_t>(half));
+  std::vector<float> cos_table(static_cast<std::size_t>(pairs)), sin_table(static_cast<std::size_t>(pairs));
   for (int t = 0; t < num_tokens; ++t) {
     const float position = static_cast<float>(positions[t]);
-    for (int i = 0; i < half; ++i) {
-      const float angle = position * inv_freq[i];
-      cos_table[static_cast<std::size_t>(i)] = std::cos(angle);
-      sin_table[static_cast<std::size_t>(i)] = std::sin(angle);
+    for (int i = 0; i < pairs; ++i) {
+      const float angle = position * rotary.inv_freq[i];
+      cos_table[static_cast<std::size_t>(i)] = std::cos(angle) * rotary.scale;
+      sin_table[static_cast<std::size_t>(i)] = std::sin(angle) * rotary.scale;
     }
     T* token = qkv + static_cast<std::size_t>(t) * row;
     for (int h = 0; h < num_q_heads + kv_heads; ++h) {  // q heads, then k heads
@@ -43,15 +44,22 @@ void rotate_and_store(const char* what, T* qkv, int num_tokens, int num_q_heads,
         scale = 1.0f / std::sqrt(squares / static_cast<float>(d) + norm->eps);
         weight = h < num_q_heads ? norm->q_weight : norm->k_weight;
       }
-      for (int i = 0; i < half; ++i) {
-        float x = load_as_float(head[i]), y = load_as_float(head[i + half]);
+      for (int p = 0; p < half; ++p) {
+        int first = 0, second = 0;
+        rotary_pair_dims(p, half, pairs, first, second);
+        float x = load_as_float(head[first]), y = load_as_float(head[second]);
         if (weight != nullptr) {
-          x *= scale * to_float(weight[i]);
-          y *= scale * to_float(weight[i + half]);
+          x *= scale * to_float(weight[first]);
+          y *= scale * to_float(weight[second]);
         }
-        const float c = cos_table[static_cast<std::size_t>(i)], s = sin_table[static_cast<std::size_t>(i)];
-        head[i] = store_from_float<T>(x * c - y * s);
-        head[i + half] = store_from_float<T>(y * c + x * s);
+        if (p < pairs) {
+          const float c = cos_table[static_cast<std::size_t>(p)], s = sin_table[static_cast<std::size_t>(p)];
+          const float rx = x * c - y * s;
+          y = y * c + x * s;
+          x = rx;
+        }
+        head[first] = store_from_float<T>(x);
+        head[second] = store_from_float<T>(y);
       }
     }
     const std::int64_t slot = slot_mapping[t];
@@ -76,25 +84,25 @@ void rotate_and_store(const char* what, T* qkv, int num_tokens, int num_q_heads,
 
 template <typename T>
 void rope_write_kv(T* qkv, int num_tokens, int num_q_heads, const std::int32_t* positions,
-                   const std::int64_t* slot_mapping, const float* inv_freq, const KvCacheView& cache, Stream) {
-  rotate_and_store("rope_write_kv", qkv, num_tokens, num_q_heads, nullptr, positions, slot_mapping, inv_freq, cache);
+                   const std::int64_t* slot_mapping, const Rotary& rotary, const KvCacheView& cache, Stream) {
+  rotate_and_store("rope_write_kv", qkv, num_tokens, num_q_heads, nullptr, positions, slot_mapping, rotary, cache);
 }
 
 template <typename T>
 void qk_norm_rope_write_kv(T* qkv, int num_tokens, int num_q_heads, const HeadNorm& norm,
-                           const std::int32_t* positions, const std::int64_t* slot_mapping, const float* inv_freq,
+                           const std::int32_t* positions, const std::int64_t* slot_mapping, const Rotary& rotary,
                            const KvCacheView& cache, Stream) {
-  rotate_and_store("qk_norm_rope_write_kv", qkv, num_tokens, num_q_heads, &norm, positions, slot_mapping, inv_freq,
+  rotate_and_store("qk_norm_rope_write_kv", qkv, num_tokens, num_q_heads, &norm, positions, slot_mapping, rotary,
                    cache);
 }
 
-template void rope_write_kv<float>(float*, int, int, const std::int32_t*, const std::int64_t*, const float*,
+template void rope_write_kv<float>(float*, int, int, const std::int32_t*, const std::int64_t*, const Rotary&,
                                    const KvCacheView&, Stream);
-template void rope_write_kv<bf16>(bf16*, int, int, const std::int32_t*, const std::int64_t*, const float*,
+template void rope_write_kv<bf16>(bf16*, int, int, const std::int32_t*, const std::int64_t*, const Rotary&,
                                   const KvCacheView&, Stream);
 template void qk_norm_rope_write_kv<float>(float*, int, int, const HeadNorm&, const std::int32_t*,
-                                           const std::int64_t*, const float*, const KvCacheView&, Stream);
+                                           const std::int64_t*, const Rotary&, const KvCacheView&, Stream);
 template void qk_norm_rope_write_kv<bf16>(bf16*, int, int, const HeadNorm&, const std::int32_t*, const std::int64_t*,
-                                          const float*, const KvCacheView&, Stream);
+                                          const Rotary&, const KvCacheView&, Stream);
 
 }  // namespace r1eval::kernels::cpu

@@ -225,36 +225,42 @@ struct SiluMulPairs {
   }
 };
 
-// Merged [q | k | v] rows h * head_dim + d and + head_dim / 2: q and k pairs rotated as
-// rope_write_kv_kernel rotates them, v pairs kept; qkv gets every value, the cache the token's k and v.
+// Merged [q | k | v] rows: pair p of head h combines the rows h * head_dim + rotary_pair_dims(p); q and k
+// pairs rotated as rope_write_kv_kernel rotates them, v pairs kept; qkv gets every value, the cache the
+// token's k and v.
 template <typename T>
 struct RopeWritePairs {
   T* qkv;
   int num_q_heads;
   const std::int32_t* positions;
   const std::int64_t* slot_mapping;
-  const float* inv_freq;
+  Rotary rotary;
   KvCacheView cache;
   __device__ int pairs() const { return (num_q_heads + 2 * cache.num_kv_heads) * (cache.head_dim / 2); }
   __device__ void rows(int pair, int& first, int& second) const {
     const int half = cache.head_dim / 2;
-    first = (pair / half) * cache.head_dim + pair % half;
-    second = first + half;
+    rotary_pair_dims(pair % half, half, rotary.pairs, first, second);
+    first += (pair / half) * cache.head_dim;
+    second += (pair / half) * cache.head_dim;
   }
   __device__ void store(int i, int pair, float a, float b) const {
     const int d = cache.head_dim, half = d / 2, kv_heads = cache.num_kv_heads;
-    const int h = pair / half, dim = pair % half;
+    const int h = pair / half, p = pair % half;
+    int first = 0, second = 0;
+    rotary_pair_dims(p, half, rotary.pairs, first, second);
     float x = as_stored<T>(a), y = as_stored<T>(b);
-    if (h < num_q_heads + kv_heads) {
+    if (h < num_q_heads + kv_heads && p < rotary.pairs) {
       float s, c;
-      sincosf(static_cast<float>(positions[i]) * inv_freq[dim], &s, &c);
+      sincosf(static_cast<float>(positions[i]) * rotary.inv_freq[p], &s, &c);
+      s *= rotary.scale;
+      c *= rotary.scale;
       const float rx = x * c - y * s, ry = y * c + x * s;
       x = as_stored<T>(rx);
       y = as_stored<T>(ry);
     }
     T* head = qkv + static_cast<std::size_t>(i) * (num_q_heads + 2 * kv_heads) * d + static_cast<std::size_t>(h) * d;
-    head[dim] = store_from_float<T>(x);
-    head[dim + half] = store_from_float<T>(y);
+    head[first] = store_from_float<T>(x);
+    head[second] = store_from_float<T>(y);
     const std::int64_t slot = slot_mapping[i];
     if (h < num_q_heads || slot < 0 || slot >= static_cast<std::int64_t>(cache.num_blocks) * cache.block_size) return;
     const std::int64_t block = slot / cache.block_size;
@@ -262,8 +268,8 @@ struct RopeWritePairs {
     const bool is_key = h < num_q_heads + kv_heads;
     const int kv_head = is_key ? h - num_q_heads : h - num_q_heads - kv_heads;
     bf16* pool = is_key ? cache.key : cache.value;
-    pool[kv_cache_index(cache, block, kv_head, offset, dim)] = to_bf16(x);
-    pool[kv_cache_index(cache, block, kv_head, offset, dim + half)] = to_bf16(y);
+    pool[kv_cache_index(cache, block, kv_head, offset, first)] = to_bf16(x);
+    pool[kv_cache_index(cache, block, kv_head, offset, second)] = to_bf16(y);
   }
 };
 

@@ -66,7 +66,7 @@ namespace {
 // Both entry points: `norm.q_weight` null is plain RoPE.
 template <typename T>
 void launch_rope(const char* what, T* qkv, int num_tokens, int num_q_heads, const HeadNorm& norm,
-                 const std::int32_t* positions, const std::int64_t* slot_mapping, const float* inv_freq,
+                 const std::int32_t* positions, const std::int64_t* slot_mapping, const Rotary& rotary,
                  const KvCacheView& cache, Stream stream) {
   validate_kv_cache(cache);
   const std::string name(what);
@@ -75,12 +75,13 @@ void launch_rope(const char* what, T* qkv, int num_tokens, int num_q_heads, cons
   if (cache.head_dim % 2 != 0 || cache.head_dim > 2 * cuda_detail::kRopeMaxHalf)
     throw std::invalid_argument(name + ": head_dim must be even and at most " +
                                 std::to_string(2 * cuda_detail::kRopeMaxHalf) + ", got " + std::to_string(cache.head_dim));
+  validate_rotary(what, rotary, cache.head_dim);
   if (norm.q_weight != nullptr && num_q_heads + cache.num_kv_heads > kMaxNormedHeads)
     throw std::invalid_argument(name + ": at most " + std::to_string(kMaxNormedHeads) + " q and k heads, got " +
                                 std::to_string(num_q_heads + cache.num_kv_heads));
   if (num_tokens == 0) return;
   launch_kernel("rope_write_kv_kernel", rope_write_kv_kernel<T>, dim3(static_cast<unsigned>(num_tokens)),
-                dim3(cuda_detail::kRopeThreads), to_cuda(stream), qkv, num_q_heads, positions, slot_mapping, inv_freq,
+                dim3(cuda_detail::kRopeThreads), to_cuda(stream), qkv, num_q_heads, positions, slot_mapping, rotary,
                 cache, norm);
 }
 
@@ -88,19 +89,19 @@ void launch_rope(const char* what, T* qkv, int num_tokens, int num_q_heads, cons
 
 template <typename T>
 void rope_write_kv(T* qkv, int num_tokens, int num_q_heads, const std::int32_t* positions,
-                   const std::int64_t* slot_mapping, const float* inv_freq, const KvCacheView& cache,
+                   const std::int64_t* slot_mapping, const Rotary& rotary, const KvCacheView& cache,
                    Stream stream) {
-  launch_rope("rope_write_kv", qkv, num_tokens, num_q_heads, HeadNorm{}, positions, slot_mapping, inv_freq, cache,
+  launch_rope("rope_write_kv", qkv, num_tokens, num_q_heads, HeadNorm{}, positions, slot_mapping, rotary, cache,
               stream);
 }
 
 template <typename T>
 void qk_norm_rope_write_kv(T* qkv, int num_tokens, int num_q_heads, const HeadNorm& norm,
-                           const std::int32_t* positions, const std::int64_t* slot_mapping, const float* inv_freq,
+                           const std::int32_t* positions, const std::int64_t* slot_mapping, const Rotary& rotary,
                            const KvCacheView& cache, Stream stream) {
   if (norm.q_weight == nullptr || norm.k_weight == nullptr)
     throw std::invalid_argument("qk_norm_rope_write_kv: the q and k norm weights must not be null");
-  launch_rope("qk_norm_rope_write_kv", qkv, num_tokens, num_q_heads, norm, positions, slot_mapping, inv_freq, cache,
+  launch_rope("qk_norm_rope_write_kv", qkv, num_tokens, num_q_heads, norm, positions, slot_mapping, rotary, cache,
               stream);
 }
 
@@ -110,13 +111,13 @@ template void silu_mul<float>(const float*, float*, int, int, Stream);
 template void silu_mul<bf16>(const bf16*, bf16*, int, int, Stream);
 template void embedding_gather<float>(const std::int32_t*, int, const bf16*, int, int, float*, Stream);
 template void embedding_gather<bf16>(const std::int32_t*, int, const bf16*, int, int, bf16*, Stream);
-template void rope_write_kv<float>(float*, int, int, const std::int32_t*, const std::int64_t*, const float*,
+template void rope_write_kv<float>(float*, int, int, const std::int32_t*, const std::int64_t*, const Rotary&,
                                    const KvCacheView&, Stream);
-template void rope_write_kv<bf16>(bf16*, int, int, const std::int32_t*, const std::int64_t*, const float*,
+template void rope_write_kv<bf16>(bf16*, int, int, const std::int32_t*, const std::int64_t*, const Rotary&,
                                   const KvCacheView&, Stream);
 template void qk_norm_rope_write_kv<float>(float*, int, int, const HeadNorm&, const std::int32_t*,
-                                           const std::int64_t*, const float*, const KvCacheView&, Stream);
+                                           const std::int64_t*, const Rotary&, const KvCacheView&, Stream);
 template void qk_norm_rope_write_kv<bf16>(bf16*, int, int, const HeadNorm&, const std::int32_t*, const std::int64_t*,
-                                          const float*, const KvCacheView&, Stream);
+                                          const Rotary&, const KvCacheView&, Stream);
 
 }  // namespace r1eval::kernels::cuda

@@ -135,20 +135,24 @@ constexpr int kRopeThreads = 256;
 constexpr int kRopeMaxHalf = 256;  // head_dim up to 512
 
 // One block per token: the token's cos/sin table is computed once into shared memory (and, with a HeadNorm,
-// each q and k head's 1/rms by one warp), then every thread rotates (head, pair) items of q and k; rotated
-// k and v go to the token's cache slot. norm.q_weight null: no norm.
+// each q and k head's 1/rms by one warp), then every thread takes (head, pair) items of q and k, rotating the
+// rotary pairs and keeping the rest; k and v go to the token's cache slot. norm.q_weight null: no norm.
 template <typename T>
 __global__ void __launch_bounds__(kRopeThreads)
     rope_write_kv_kernel(T* qkv, int num_q_heads, const std::int32_t* positions, const std::int64_t* slot_mapping,
-                         const float* inv_freq, KvCacheView cache, HeadNorm norm) {
+                         Rotary rotary, KvCacheView cache, HeadNorm norm) {
   wait_for_prior_kernels();
   release_dependents();
   __shared__ float cos_table[kRopeMaxHalf], sin_table[kRopeMaxHalf], head_scale[kMaxNormedHeads];
-  const int t = blockIdx.x, d = cache.head_dim, half = d / 2, kv_heads = cache.num_kv_heads;
+  const int t = blockIdx.x, d = cache.head_dim, half = d / 2, kv_heads = cache.num_kv_heads, pairs = rotary.pairs;
   const int rotated_heads = num_q_heads + kv_heads;
   T* token = qkv + static_cast<std::size_t>(t) * (num_q_heads + 2 * kv_heads) * d;
   const float position = static_cast<float>(positions[t]);
-  for (int i = threadIdx.x; i < half; i += blockDim.x) sincosf(position * inv_freq[i], &sin_table[i], &cos_table[i]);
+  for (int i = threadIdx.x; i < pairs; i += blockDim.x) {
+    sincosf(position * rotary.inv_freq[i], &sin_table[i], &cos_table[i]);
+    sin_table[i] *= rotary.scale;
+    cos_table[i] *= rotary.scale;
+  }
   const bool normed = norm.q_weight != nullptr;
   if (normed) {
     const int lane = threadIdx.x % 32, warps = blockDim.x / 32;
@@ -170,22 +174,29 @@ __global__ void __launch_bounds__(kRopeThreads)
   const std::int64_t block = store ? slot / cache.block_size : 0;
   const int offset = store ? static_cast<int>(slot % cache.block_size) : 0;
   for (int item = threadIdx.x; item < rotated_heads * half; item += blockDim.x) {
-    const int h = item / half, i = item % half;
-    const float c = cos_table[i], s = sin_table[i];
+    const int h = item / half, p = item % half;
+    int first = 0, second = 0;
+    rotary_pair_dims(p, half, pairs, first, second);
     T* head = token + static_cast<std::size_t>(h) * d;
-    float x = load_as_float(head[i]), y = load_as_float(head[i + half]);
+    float x = load_as_float(head[first]), y = load_as_float(head[second]);
     if (normed) {
       const bf16* weight = h < num_q_heads ? norm.q_weight : norm.k_weight;
-      x *= head_scale[h] * to_float(weight[i]);
-      y *= head_scale[h] * to_float(weight[i + half]);
+      x *= head_scale[h] * to_float(weight[first]);
+      y *= head_scale[h] * to_float(weight[second]);
     }
-    const T rx = store_from_float<T>(x * c - y * s), ry = store_from_float<T>(y * c + x * s);
-    head[i] = rx;
-    head[i + half] = ry;
+    if (p < pairs) {
+      const float c = cos_table[p], s = sin_table[p];
+      const float rx = x * c - y * s;
+      y = y * c + x * s;
+      x = rx;
+    }
+    const T rx = store_from_float<T>(x), ry = store_from_float<T>(y);
+    head[first] = rx;
+    head[second] = ry;
     if (store && h >= num_q_heads) {
       const int kv_head = h - num_q_heads;
-      cache.key[kv_cache_index(cache, block, kv_head, offset, i)] = to_bf16(load_as_float(rx));
-      cache.key[kv_cache_index(cache, block, kv_head, offset, i + half)] = to_bf16(load_as_float(ry));
+      cache.key[kv_cache_index(cache, block, kv_head, offset, first)] = to_bf16(load_as_float(rx));
+      cache.key[kv_cache_index(cache, block, kv_head, offset, second)] = to_bf16(load_as_float(ry));
     }
   }
   if (!store) return;

@@ -104,19 +104,20 @@ void launch_projection(const char* kernel, const ProjectionInput& in, const bf16
 template <typename T>
 void rope_projection(const Entry& entry, const bf16* input, const bf16* norm_weight, float eps, bf16* normed,
                      const bf16* weight, const bf16* bias, T* qkv, int m, int num_q_heads, int k,
-                     const std::int32_t* positions, const std::int64_t* slot_mapping, const float* inv_freq,
+                     const std::int32_t* positions, const std::int64_t* slot_mapping, const Rotary& rotary,
                      const KvCacheView& cache, Stream stream) {
   check_rope_shape(entry.what, num_q_heads, cache);
+  validate_rotary(entry.what, rotary, cache.head_dim);
   check_rows(entry.what, m, k);
   const ProjectionInput in = projection_input(entry.what, input, norm_weight, eps, normed, weight, m, k, stream);
   const int width = (num_q_heads + 2 * cache.num_kv_heads) * cache.head_dim;
   if (!gemv_applies(in.x, weight, m, k)) {
     matmul<T>(in.x, weight, bias, qkv, m, width, k, stream);
-    rope_write_kv<T>(qkv, m, num_q_heads, positions, slot_mapping, inv_freq, cache, stream);
+    rope_write_kv<T>(qkv, m, num_q_heads, positions, slot_mapping, rotary, cache, stream);
     return;
   }
   launch_projection<T>(entry.kernel, in, weight, bias, m, k, width / 2,
-                       RopeWritePairs<T>{qkv, num_q_heads, positions, slot_mapping, inv_freq, cache}, eps, stream);
+                       RopeWritePairs<T>{qkv, num_q_heads, positions, slot_mapping, rotary, cache}, eps, stream);
 }
 
 // gate/up projection + SiLU * up, with the norm in front when norm_weight is set.
@@ -143,10 +144,10 @@ void check_norm_weight(const char* what, const bf16* norm_weight) {
 
 template <typename T>
 void matmul_rope_write_kv(const bf16* x, const bf16* weight, const bf16* bias, T* qkv, int m, int num_q_heads, int k,
-                          const std::int32_t* positions, const std::int64_t* slot_mapping, const float* inv_freq,
+                          const std::int32_t* positions, const std::int64_t* slot_mapping, const Rotary& rotary,
                           const KvCacheView& cache, Stream stream) {
   rope_projection<T>(kMatmulRopeWriteKv, x, nullptr, 0.0f, nullptr, weight, bias, qkv, m, num_q_heads, k,
-                     positions, slot_mapping, inv_freq, cache, stream);
+                     positions, slot_mapping, rotary, cache, stream);
 }
 
 template <typename T>
@@ -159,10 +160,10 @@ template <typename T>
 void rmsnorm_matmul_rope_write_kv(const bf16* input, const bf16* norm_weight, float eps, bf16* normed,
                                   const bf16* weight, const bf16* bias, T* qkv, int m, int num_q_heads, int k,
                                   const std::int32_t* positions, const std::int64_t* slot_mapping,
-                                  const float* inv_freq, const KvCacheView& cache, Stream stream) {
+                                  const Rotary& rotary, const KvCacheView& cache, Stream stream) {
   check_norm_weight(kRmsnormMatmulRopeWriteKv.what, norm_weight);
   rope_projection<T>(kRmsnormMatmulRopeWriteKv, input, norm_weight, eps, normed, weight, bias, qkv, m,
-                     num_q_heads, k, positions, slot_mapping, inv_freq, cache, stream);
+                     num_q_heads, k, positions, slot_mapping, rotary, cache, stream);
 }
 
 template <typename T>
@@ -174,16 +175,16 @@ void rmsnorm_matmul_silu_mul(const bf16* input, const bf16* norm_weight, float e
 }
 
 template void matmul_rope_write_kv<float>(const bf16*, const bf16*, const bf16*, float*, int, int, int,
-                                          const std::int32_t*, const std::int64_t*, const float*, const KvCacheView&,
+                                          const std::int32_t*, const std::int64_t*, const Rotary&, const KvCacheView&,
                                           Stream);
 template void matmul_rope_write_kv<bf16>(const bf16*, const bf16*, const bf16*, bf16*, int, int, int,
-                                         const std::int32_t*, const std::int64_t*, const float*, const KvCacheView&,
+                                         const std::int32_t*, const std::int64_t*, const Rotary&, const KvCacheView&,
                                          Stream);
 template void matmul_silu_mul<float>(const bf16*, const bf16*, const bf16*, float*, float*, int, int, int, Stream);
 template void matmul_silu_mul<bf16>(const bf16*, const bf16*, const bf16*, bf16*, bf16*, int, int, int, Stream);
 template void rmsnorm_matmul_rope_write_kv<bf16>(const bf16*, const bf16*, float, bf16*, const bf16*, const bf16*,
                                                  bf16*, int, int, int, const std::int32_t*, const std::int64_t*,
-                                                 const float*, const KvCacheView&, Stream);
+                                                 const Rotary&, const KvCacheView&, Stream);
 template void rmsnorm_matmul_silu_mul<bf16>(const bf16*, const bf16*, float, bf16*, const bf16*, const bf16*, bf16*,
                                             bf16*, int, int, int, Stream);
 

@@ -106,13 +106,18 @@ inline std::vector<ParityModel> parity_models() {
   RandomCheckpointSpec phi3;  // fused q/k/v and gate/up matrices, GQA 4:2
   phi3.phi3 = true;
   phi3.dtype = "float32";
+  RandomCheckpointSpec phi4_mini = phi3;  // a partial rotary embedding with LongRoPE's factors and attention factor
+  phi4_mini.phi4_mini_rope = true;
+  phi4_mini.tied = true;
+  phi4_mini.dtype = "bfloat16";
   return {{"qwen2_bf16_hd64", qwen_bf16},
           {"qwen2_fp32_hd128", qwen_fp32},
           {"llama_bias_fp16_hd64", llama_fp16},
           {"llama_tied_llama3_hd128", llama_tied},
           {"qwen3_tied_hd128", qwen3},
           {"qwen3_yarn_hd128", qwen3_yarn},
-          {"phi3_fp32_hd64", phi3}};
+          {"phi3_fp32_hd64", phi3},
+          {"phi4_mini_longrope_hd64", phi4_mini}};
 }
 
 // The checkpoint of `model`, written fresh by each test process into a folder of its own (ctest runs tests

@@ -146,7 +146,8 @@ class Bf16HostBackend final : public Backend {
       std::vector<float> decode_workspace(bf16_decode_workspace_floats(rank.model, packed));
       std::unique_ptr<HostBf16Collectives> collectives;
       if (group_) collectives = std::make_unique<HostBf16Collectives>(group_->communicator(static_cast<int>(r)));
-      bf16_forward<CpuTwinKernels>(rank.model, packed, packed.bytes.data(), w, rank.kv, inv_freq_.data(),
+      bf16_forward<CpuTwinKernels>(rank.model, packed, packed.bytes.data(), w, rank.kv,
+                                   kernels::Rotary{inv_freq_.data(), static_cast<int>(inv_freq_.size()), rotary_scale(config_)},
                                    decode_workspace.data(), nullptr, collectives.get());
       StepOutput& out = outputs[r];
       out.tokens.resize(static_cast<std::size_t>(packed_draws.num_draws));

@@ -143,8 +143,14 @@ TEST(ModelConfig, NamesBadFields) {
   EXPECT_NE(config_error(base + R"("hidden_size":64,"rope_scaling":{"rope_type":"dynamic","factor":4}})").find("rope_scaling.rope_type"),
             std::string::npos);
   // The type is named even when the config lacks the fields a supported type needs.
-  EXPECT_NE(config_error(base + R"("hidden_size":64,"rope_scaling":{"rope_type":"longrope","short_factor":[1]}})")
-                .find("rope_scaling.rope_type': expected default, linear, llama3 or yarn, not 'longrope'"),
+  EXPECT_NE(config_error(base + R"("hidden_size":64,"rope_scaling":{"rope_type":"dynamic"}})")
+                .find("rope_scaling.rope_type': expected default, linear, llama3, yarn or longrope, not 'dynamic'"),
+            std::string::npos);
+  EXPECT_NE(config_error(base + R"("hidden_size":64,"max_position_embeddings":64,"rope_scaling":{"rope_type":"longrope","short_factor":[1]}})")
+                .find("rope_scaling.short_factor': expected a list of 8 positive numbers"),
+            std::string::npos);  // head_dim 16: 8 pairs
+  EXPECT_NE(config_error(base + R"("hidden_size":64,"partial_rotary_factor":0.5})")
+                .find("'partial_rotary_factor': expected 1 for Qwen2ForCausalLM"),
             std::string::npos);
   EXPECT_NE(config_error(base + R"("hidden_size":64,"rope_scaling":{"rope_type":"yarn","factor":4}})")
                 .find("rope_scaling.original_max_position_embeddings"),
@@ -211,9 +217,9 @@ TEST(ModelConfig, SlidingWindowLayersFollowTransformers) {
 
 // RoPE settings are read as transformers 5.x reads them: the rope dict's own theta first, an empty
 // rope_scaling as absent, Llama-3's original length from the top level, the dict, or the model length.
-// Phi-3/4 (Phi-4-reasoning): fused projections, Phi3Config's eps default, and what Phi3Config does not
-// support here refused by name: longrope (and yarn, which it renames so), partial rotary, a short window.
-TEST(ModelConfig, ReadsPhi3AndRefusesWhatItCannotRun) {
+// Phi-3/4 (Phi-4-reasoning, Phi-4-mini-reasoning): fused projections, Phi3Config's eps default, LongRoPE (also
+// under the names yarn and su, which Phi3Config renames), a partial rotary factor, a window.
+TEST(ModelConfig, ReadsPhi3) {
   const ModelConfig fixture = load_model_config(testing::fixture_dir("phi3_bf16").string());
   EXPECT_EQ(fixture.architecture, Architecture::kPhi3);
   EXPECT_TRUE(fixture.fused_projections);
@@ -225,10 +231,41 @@ TEST(ModelConfig, ReadsPhi3AndRefusesWhatItCannotRun) {
   EXPECT_EQ(parse_model_config(base + R"("rope_theta":500000})", "c").rms_norm_eps, 1e-5);
   EXPECT_TRUE(parse_model_config(base + R"("sliding_window":32768})", "c").sliding_windows.empty());
   EXPECT_EQ(parse_model_config(base + R"("sliding_window":2047})", "c").sliding_windows, (std::vector<std::int64_t>{2047}));
-  EXPECT_NE(config_error(base + R"("rope_scaling":{"type":"yarn","factor":4.0,"original_max_position_embeddings":4096}})")
-                .find("longrope is not supported"),
+  // Phi-4-mini's shape: 0.75 of each head rotated, 32 x 4096 positions, factors per rotated pair.
+  const std::string factors = R"("short_factor":[1,1,1,1,1,1],"long_factor":[1,2,3,4,5,6]}})";
+  const ModelConfig mini = parse_model_config(
+      base + R"("partial_rotary_factor":0.75,"max_position_embeddings":131072,"rope_scaling":{"type":"longrope",)" + factors,
+      "c");
+  EXPECT_EQ(mini.rotary_dim, 12);
+  EXPECT_EQ(mini.rope_scaling.type, RopeScaling::Type::kLongRope);
+  EXPECT_EQ(mini.rope_scaling.original_max_position_embeddings, 4096);  // Phi3Config's default
+  EXPECT_TRUE(mini.rope_scaling.long_factors);
+  EXPECT_NEAR(mini.rope_scaling.attention_factor, std::sqrt(1 + std::log(32.0) / std::log(4096.0)), 1e-12);
+  EXPECT_EQ(mini.rope_scaling.long_factor, (std::vector<float>{1, 2, 3, 4, 5, 6}));
+  for (const char* renamed : {"yarn", "su"}) {
+    const ModelConfig c = parse_model_config(base + R"("partial_rotary_factor":0.75,"original_max_position_embeddings":32768,)"
+                                                    R"("rope_scaling":{"factor":2,"type":")" + renamed + "\"," + factors,
+                                             "c");
+    EXPECT_EQ(c.rope_scaling.type, RopeScaling::Type::kLongRope) << renamed;
+    EXPECT_FALSE(c.rope_scaling.long_factors) << renamed;  // the model is no longer than its original context
+    EXPECT_NEAR(c.rope_scaling.attention_factor, std::sqrt(1 + std::log(2.0) / std::log(32768.0)), 1e-12);
+  }
+  // The rope dict's partial factor wins over the top-level one (transformers 5.x standardizes them so).
+  EXPECT_EQ(parse_model_config(base + R"("partial_rotary_factor":0.5,"rope_parameters":{"rope_type":"default",)"
+                                      R"("rope_theta":10000,"partial_rotary_factor":0.75}})",
+                               "c")
+                .rotary_dim,
+            12);
+  EXPECT_NE(config_error(base + R"("rope_scaling":{"type":"longrope",)" + factors).find("rope_scaling.short_factor"),
+            std::string::npos);  // 6 factors for 8 pairs
+  EXPECT_NE(config_error(base + R"("partial_rotary_factor":0.75,"rope_scaling":{"type":"longrope","long_factor":[1,1,1,1,1,1]}})")
+                .find("rope_scaling.short_factor"),
             std::string::npos);
-  EXPECT_NE(config_error(base + R"("partial_rotary_factor":0.75})").find("'partial_rotary_factor'"), std::string::npos);
+  EXPECT_NE(config_error(base + R"("rope_scaling":{"type":"llama3","factor":8}})").find("default or longrope for Phi3ForCausalLM"),
+            std::string::npos);
+  EXPECT_NE(config_error(base + R"("partial_rotary_factor":0.1})").find("'partial_rotary_factor': expected a fraction"),
+            std::string::npos);  // 1.6 dimensions
+  EXPECT_NE(config_error(base + R"("partial_rotary_factor":1.5})").find("'partial_rotary_factor'"), std::string::npos);
   EXPECT_NE(config_error(base + R"("model_type":"phi"})").find("model_type"), std::string::npos);
 }
 

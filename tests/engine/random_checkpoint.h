@@ -27,6 +27,7 @@ struct RandomCheckpointSpec {
   bool llama_biases = false;         // Llama attention_bias and mlp_bias
   bool llama3_rope_scaling = false;  // Llama 3.1 style frequencies
   bool yarn_rope_scaling = false;    // YaRN factor 4 with vLLM's attn_factor (the attention scale changes too)
+  bool phi4_mini_rope = false;       // Phi-4-mini: 0.75 of each head rotated, LongRoPE over 8 x 64 positions
   int head_dim = 0;                  // written to config.json when set; hidden / heads otherwise
 
   int resolved_head_dim() const { return head_dim > 0 ? head_dim : hidden / heads; }
@@ -171,6 +172,18 @@ inline std::filesystem::path write_random_checkpoint(const std::filesystem::path
                               {"factor", 4.0},
                               {"original_max_position_embeddings", 256},
                               {"attn_factor", 0.9}};
+  }
+  if (spec.phi4_mini_rope) {
+    const int pairs = spec.resolved_head_dim() * 3 / 8;
+    std::vector<double> short_factor, long_factor;
+    for (int i = 0; i < pairs; ++i) {
+      short_factor.push_back(1.0 + 0.05 * i);
+      long_factor.push_back(1.0 + 0.75 * i);
+    }
+    config["partial_rotary_factor"] = 0.75;
+    config["max_position_embeddings"] = 512;
+    config["original_max_position_embeddings"] = 64;
+    config["rope_scaling"] = {{"type", "longrope"}, {"short_factor", short_factor}, {"long_factor", long_factor}};
   }
   write_file(dir / "config.json", config.dump(2));
   return dir;

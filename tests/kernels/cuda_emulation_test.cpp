@@ -149,8 +149,9 @@ TEST(CudaKernelEmulation, GemvPairsSiluMulMatchesTheUnfusedKernels) {
   emulate_silu_pairs<float, 4>(13, 264);
 }
 
+// pairs < d / 2: a partial rotary embedding; scale: the rotated elements' attention factor.
 template <typename T, int M>
-void emulate_rope_pairs(int k) {
+void emulate_rope_pairs(int k, int pairs = 32, float scale = 1.0f) {
   const int q_heads = 4, kv_heads = 2, d = 64, block_size = 8, blocks = 4;
   const int width = (q_heads + 2 * kv_heads) * d;
   const std::vector<bf16> x = random_bf16(static_cast<std::size_t>(M) * k, -1.0f, 1.0f, 351);
@@ -158,14 +159,15 @@ void emulate_rope_pairs(int k) {
   const std::vector<bf16> bias = random_bf16(static_cast<std::size_t>(width), -1.0f, 1.0f, 353);
   const std::vector<std::int32_t> positions = {7, 31000, 0, 100};
   const std::vector<std::int64_t> slots = {5, -1, 31, 8};  // -1: a padding row writes no cache
-  const std::vector<float> inv_freq = rope_inverse_frequencies(RopeConfig{}, d);
+  const std::vector<float> inv_freq = rope_inverse_frequencies(RopeConfig{}, 2 * pairs);
+  const Rotary rotary{inv_freq.data(), pairs, scale};
   const std::size_t pool = static_cast<std::size_t>(blocks) * kv_heads * block_size * d;
   std::vector<bf16> cpu_key(pool), cpu_value(pool), key(pool), value(pool), unfused_key(pool), unfused_value(pool);
   std::vector<T> cpu_qkv(static_cast<std::size_t>(M) * width), qkv(cpu_qkv.size()), unfused(cpu_qkv.size());
   cpu::matmul_rope_write_kv<T>(x.data(), w.data(), bias.data(), cpu_qkv.data(), M, q_heads, k, positions.data(),
-                               slots.data(), inv_freq.data(),
+                               slots.data(), rotary,
                                KvCacheView{cpu_key.data(), cpu_value.data(), blocks, block_size, kv_heads, d});
-  const cuda_detail::RopeWritePairs<T> fused{qkv.data(), q_heads, positions.data(), slots.data(), inv_freq.data(),
+  const cuda_detail::RopeWritePairs<T> fused{qkv.data(), q_heads, positions.data(), slots.data(), rotary,
                                              KvCacheView{key.data(), value.data(), blocks, block_size, kv_heads, d}};
   simt::launch(cuda_detail::gemv_pair_grid(width / 2), dim3(cuda_detail::kGemvThreads), [&] {
     cuda_detail::gemv_pair_kernel<T, M>(x.data(), w.data(), bias.data(), k, fused);
@@ -175,7 +177,7 @@ void emulate_rope_pairs(int k) {
   });
   const KvCacheView unfused_cache{unfused_key.data(), unfused_value.data(), blocks, block_size, kv_heads, d};
   simt::launch(dim3(M), dim3(cuda_detail::kRopeThreads), [&] {
-    cuda_detail::rope_write_kv_kernel<T>(unfused.data(), q_heads, positions.data(), slots.data(), inv_freq.data(),
+    cuda_detail::rope_write_kv_kernel<T>(unfused.data(), q_heads, positions.data(), slots.data(), rotary,
                                          unfused_cache, HeadNorm{});
   });
   expect_near(qkv, unfused, 0.0, 0.0, "fused vs unfused qkv");
@@ -190,6 +192,8 @@ void emulate_rope_pairs(int k) {
 TEST(CudaKernelEmulation, GemvPairsRopeWriteKvMatchesTheUnfusedKernels) {
   emulate_rope_pairs<bf16, 4>(1040);  // 130 chunks: the second round of loads is partial
   emulate_rope_pairs<float, 1>(96);
+  emulate_rope_pairs<bf16, 2>(96, 24, 1.19f);  // Phi-4-mini's 0.75 of the head, LongRoPE's factor
+  emulate_rope_pairs<float, 3>(64, 1, 0.9f);
 }
 
 // The residual stream's update in the projection's epilogue (gemv_kernel with kAccumulate): the sum, the
@@ -262,7 +266,7 @@ TEST(CudaKernelEmulation, EmbeddingGatherZeroesBadIds) {
 
 // with_norm: Qwen3's per-head norm first (one warp per head sums its squares with shuffles); its sums run in
 // another order than the twin's, so the norm case may differ by a rounding.
-void emulate_rope_write_kv(bool with_norm) {
+void emulate_rope_write_kv(bool with_norm, int pairs = 32, float scale = 1.0f) {
   const int tokens = 5, q_heads = 12, kv_heads = 2, d = 64, block_size = 8, blocks = 4;
   const int row = (q_heads + 2 * kv_heads) * d;
   const std::vector<bf16> qkv0 = convert<bf16>(random_floats(static_cast<std::size_t>(tokens) * row, -2.0f, 2.0f, 331));
@@ -274,22 +278,21 @@ void emulate_rope_write_kv(bool with_norm) {
   RopeConfig config;
   config.theta = 500000.0f;
   config.scaling = RopeConfig::Scaling::kLlama3;
-  const std::vector<float> inv_freq = rope_inverse_frequencies(config, d);
+  const std::vector<float> inv_freq = rope_inverse_frequencies(config, 2 * pairs);
+  const Rotary rotary{inv_freq.data(), pairs, scale};
   const std::size_t pool = static_cast<std::size_t>(blocks) * kv_heads * block_size * d;
   std::vector<bf16> cpu_key(pool), cpu_value(pool), key(pool), value(pool);
   std::vector<bf16> cpu_qkv = qkv0, qkv = qkv0;
   const KvCacheView cpu_cache{cpu_key.data(), cpu_value.data(), blocks, block_size, kv_heads, d};
   if (with_norm) {
     cpu::qk_norm_rope_write_kv<bf16>(cpu_qkv.data(), tokens, q_heads, norm, positions.data(), slots.data(),
-                                     inv_freq.data(), cpu_cache);
+                                     rotary, cpu_cache);
   } else {
-    cpu::rope_write_kv<bf16>(cpu_qkv.data(), tokens, q_heads, positions.data(), slots.data(), inv_freq.data(),
-                             cpu_cache);
+    cpu::rope_write_kv<bf16>(cpu_qkv.data(), tokens, q_heads, positions.data(), slots.data(), rotary, cpu_cache);
   }
   const KvCacheView cache{key.data(), value.data(), blocks, block_size, kv_heads, d};
   simt::launch(dim3(tokens), dim3(cuda_detail::kRopeThreads), [&] {
-    cuda_detail::rope_write_kv_kernel<bf16>(qkv.data(), q_heads, positions.data(), slots.data(), inv_freq.data(), cache,
-                                            norm);
+    cuda_detail::rope_write_kv_kernel<bf16>(qkv.data(), q_heads, positions.data(), slots.data(), rotary, cache, norm);
   });
   const double rel = with_norm ? 8e-3 : 0.0;
   expect_near(qkv, cpu_qkv, rel, 0.0, "rotated qkv");
@@ -299,6 +302,10 @@ void emulate_rope_write_kv(bool with_norm) {
 
 TEST(CudaKernelEmulation, RopeWriteKv) { emulate_rope_write_kv(false); }
 TEST(CudaKernelEmulation, QkNormRopeWriteKv) { emulate_rope_write_kv(true); }
+TEST(CudaKernelEmulation, PartialRopeWriteKv) {
+  emulate_rope_write_kv(false, 24, 1.19f);
+  emulate_rope_write_kv(true, 5, 0.9f);
+}
 
 // The attention kernels against the fp32 twins, on CUDA cores or (bf16) tensor cores. The tensor-core kernels
 // round the softmax weights to bf16 before they multiply V, so an output may miss by 2^-8 of the value range

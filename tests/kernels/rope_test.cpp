@@ -74,9 +74,11 @@ TEST(RopeFrequencies, RejectsBadConfig) {
 }
 
 // with_norm: Qwen3's per-head RMSNorm of q and k (qk_norm_rope_write_kv) before the rotation, in double here.
+// pairs < head_dim / 2: a partial rotary embedding (Phi-4-mini); rotary_scale: YaRN's / LongRoPE's factor.
 template <typename T>
 void check_rope_write(int num_q_heads, int num_kv_heads, int head_dim, int block_size, std::uint32_t seed,
-                      bool with_norm = false) {
+                      bool with_norm = false, int pairs = 0, float rotary_scale = 1.0f) {
+  if (pairs == 0) pairs = head_dim / 2;
   const int tokens = 9, num_blocks = 5;
   const int row = (num_q_heads + 2 * num_kv_heads) * head_dim;
   const std::vector<float> input = random_floats(static_cast<std::size_t>(tokens) * row, -2.0f, 2.0f, seed);
@@ -91,19 +93,19 @@ void check_rope_write(int num_q_heads, int num_kv_heads, int head_dim, int block
   const KvCacheView cache{key.data(), value.data(), num_blocks, block_size, num_kv_heads, head_dim};
   RopeConfig config;
   config.theta = 1000000.0f;
-  const std::vector<float> inv_freq = rope_inverse_frequencies(config, head_dim);
+  const std::vector<float> inv_freq = rope_inverse_frequencies(config, 2 * pairs);
+  const Rotary rotary{inv_freq.data(), pairs, rotary_scale};
   const std::vector<bf16> q_weight = random_bf16(static_cast<std::size_t>(head_dim), 0.5f, 1.5f, seed + 1);
   const std::vector<bf16> k_weight = random_bf16(static_cast<std::size_t>(head_dim), 0.5f, 1.5f, seed + 2);
   const float eps = 1e-6f;
   if (with_norm) {
     cpu::qk_norm_rope_write_kv<T>(qkv.data(), tokens, num_q_heads, HeadNorm{q_weight.data(), k_weight.data(), eps},
-                                  positions.data(), slots.data(), inv_freq.data(), cache);
+                                  positions.data(), slots.data(), rotary, cache);
   } else {
-    cpu::rope_write_kv<T>(qkv.data(), tokens, num_q_heads, positions.data(), slots.data(), inv_freq.data(), cache);
+    cpu::rope_write_kv<T>(qkv.data(), tokens, num_q_heads, positions.data(), slots.data(), rotary, cache);
   }
 
   const double tol = std::is_same_v<T, float> ? 2e-5 : 1e-2;
-  const int half = head_dim / 2;
   std::vector<bool> written(pool, false);
   for (int t = 0; t < tokens; ++t) {
     for (int h = 0; h < num_q_heads + 2 * num_kv_heads; ++h) {
@@ -120,25 +122,27 @@ void check_rope_write(int num_q_heads, int num_kv_heads, int head_dim, int block
         const double x = load_as_float(original[head + static_cast<std::size_t>(i)]);
         return with_norm && rotated ? x * scale * to_float(weight[static_cast<std::size_t>(i)]) : x;
       };
-      for (int i = 0; i < half; ++i) {
-        const std::size_t a = head + static_cast<std::size_t>(i);
-        const double x = normed(i), y = normed(i + half);
+      std::vector<double> expected(static_cast<std::size_t>(head_dim));
+      for (int i = 0; i < head_dim; ++i) expected[static_cast<std::size_t>(i)] = normed(i);
+      for (int i = 0; rotated && i < pairs; ++i) {
+        const double x = normed(i), y = normed(i + pairs);
         // The angle is formed in fp32 as the kernels and transformers do; the rotation in double.
         const double angle = static_cast<float>(positions[static_cast<std::size_t>(t)]) * inv_freq[static_cast<std::size_t>(i)];
-        const double ex = rotated ? x * std::cos(angle) - y * std::sin(angle) : x;
-        const double ey = rotated ? y * std::cos(angle) + x * std::sin(angle) : y;
-        ASSERT_NEAR(load_as_float(qkv[a]), ex, tol * (std::abs(ex) + 1e-2)) << "token " << t << " head " << h;
-        ASSERT_NEAR(load_as_float(qkv[a + half]), ey, tol * (std::abs(ey) + 1e-2)) << "token " << t << " head " << h;
+        expected[static_cast<std::size_t>(i)] = (x * std::cos(angle) - y * std::sin(angle)) * rotary_scale;
+        expected[static_cast<std::size_t>(i + pairs)] = (y * std::cos(angle) + x * std::sin(angle)) * rotary_scale;
+      }
+      for (int i = 0; i < head_dim; ++i) {
+        const std::size_t a = head + static_cast<std::size_t>(i);
+        const double e = expected[static_cast<std::size_t>(i)];
+        ASSERT_NEAR(load_as_float(qkv[a]), e, tol * (std::abs(e) + 1e-2)) << "token " << t << " head " << h << " dim " << i;
         const std::int64_t slot = slots[static_cast<std::size_t>(t)];
         if (h < num_q_heads || slot < 0) continue;
         const bool is_key = h < num_q_heads + num_kv_heads;
         const int kv_head = is_key ? h - num_q_heads : h - num_q_heads - num_kv_heads;
-        const std::size_t c0 = kv_cache_index(cache, slot / block_size, kv_head, static_cast<int>(slot % block_size), i);
-        const std::size_t c1 = c0 + half;
+        const std::size_t c = kv_cache_index(cache, slot / block_size, kv_head, static_cast<int>(slot % block_size), i);
         const std::vector<bf16>& pool_ref = is_key ? key : value;
-        EXPECT_EQ(pool_ref[c0].bits, to_bf16(load_as_float(qkv[a])).bits);
-        EXPECT_EQ(pool_ref[c1].bits, to_bf16(load_as_float(qkv[a + half])).bits);
-        if (is_key) written[c0] = written[c1] = true;
+        EXPECT_EQ(pool_ref[c].bits, to_bf16(load_as_float(qkv[a])).bits);
+        if (is_key) written[c] = true;
       }
     }
   }
@@ -162,6 +166,26 @@ TEST(RopeWriteKv, QkNormNormalizesEachHeadBeforeTheRotation) {
   check_rope_write<float>(6, 1, 8, 4, 63, true);
 }
 
+// Phi-4-mini: only the leading 2 * pairs dimensions of each head turn (i with i + pairs), the rest pass; and
+// the rotated elements carry LongRoPE's / YaRN's attention factor.
+TEST(RopeWriteKv, PartialRotaryTurnsTheLeadingDimensionsOnly) {
+  check_rope_write<float>(12, 2, 128, 16, 71, false, 48, 1.19f);
+  check_rope_write<bf16>(4, 4, 64, 8, 72, false, 8, 1.0f);
+  check_rope_write<float>(6, 1, 8, 4, 73, true, 1, 0.8f);
+  check_rope_write<float>(6, 2, 16, 4, 74, true, 8, 1.5f);
+}
+
+TEST(RopeWriteKv, RejectsARotaryThatDoesNotFitTheHead) {
+  std::vector<float> qkv(3 * 4, 1.0f);
+  std::vector<bf16> key(2 * 4), value(2 * 4);
+  const KvCacheView cache{key.data(), value.data(), 1, 2, 1, 4};
+  const std::int32_t positions[] = {0};
+  const std::int64_t slots[] = {0};
+  const std::vector<float> inv_freq = rope_inverse_frequencies(RopeConfig{}, 8);
+  for (const Rotary& bad : {Rotary{inv_freq.data(), 3, 1.0f}, Rotary{inv_freq.data(), 0, 1.0f}, Rotary{nullptr, 2, 1.0f}})
+    EXPECT_THROW(cpu::rope_write_kv<float>(qkv.data(), 1, 1, positions, slots, bad, cache), std::invalid_argument);
+}
+
 TEST(RopeWriteKv, QkNormRejectsMissingWeights) {
   std::vector<float> qkv(3 * 4, 1.0f);
   std::vector<bf16> key(2 * 4), value(2 * 4), weight(4, to_bf16(1.0f));
@@ -171,7 +195,7 @@ TEST(RopeWriteKv, QkNormRejectsMissingWeights) {
   const std::vector<float> inv_freq = rope_inverse_frequencies(RopeConfig{}, 4);
   try {
     cpu::qk_norm_rope_write_kv<float>(qkv.data(), 1, 1, HeadNorm{weight.data(), nullptr, 1e-6f}, positions, slots,
-                                      inv_freq.data(), cache);
+                                      Rotary{inv_freq.data(), 2}, cache);
     FAIL() << "expected std::invalid_argument";
   } catch (const std::invalid_argument& e) {
     EXPECT_EQ(std::string(e.what()), "qk_norm_rope_write_kv: the q and k norm weights must not be null");
@@ -185,7 +209,8 @@ TEST(RopeWriteKv, RejectsSlotPastThePool) {
   const std::int32_t positions[] = {0};
   const std::int64_t slots[] = {2};
   const std::vector<float> inv_freq = rope_inverse_frequencies(RopeConfig{}, 4);
-  EXPECT_THROW(cpu::rope_write_kv<float>(qkv.data(), 1, 1, positions, slots, inv_freq.data(), cache), std::out_of_range);
+  EXPECT_THROW(cpu::rope_write_kv<float>(qkv.data(), 1, 1, positions, slots, Rotary{inv_freq.data(), 2}, cache),
+               std::out_of_range);
 }
 
 }  // namespace

@@ -13,6 +13,7 @@ namespace r1eval::engine::cpu {
 CpuRank::CpuRank(TransformerWeights weights, std::int32_t block_size, std::int64_t num_blocks)
     : weights_(std::move(weights)),
       inv_freq_(rope_inverse_frequencies(weights_.config)),
+      rotary_scale_(rotary_scale(weights_.config)),
       attention_scale_(attention_logit_scale(weights_.config)),
       cache_(weights_.config.num_hidden_layers, weights_.local_kv_heads, weights_.config.head_dim, block_size,
              num_blocks) {}
@@ -56,8 +57,8 @@ std::vector<float> CpuRank::forward(const ForwardBatch& batch, Communicator& com
       rms_norm(k.data(), layer.k_norm.data(), tokens * kv_heads, head_dim, cfg.rms_norm_eps, k.data());
     }
     for (std::int64_t t = 0; t < tokens; ++t) {
-      apply_rope(q.data() + t * q_heads * head_dim, q_heads, head_dim, batch.positions[n(t)], inv_freq_);
-      apply_rope(k.data() + t * kv_width, kv_heads, head_dim, batch.positions[n(t)], inv_freq_);
+      apply_rope(q.data() + t * q_heads * head_dim, q_heads, head_dim, batch.positions[n(t)], inv_freq_, rotary_scale_);
+      apply_rope(k.data() + t * kv_width, kv_heads, head_dim, batch.positions[n(t)], inv_freq_, rotary_scale_);
       const std::int64_t slot = batch.slot_mapping[n(t)];
       std::memcpy(cache_.key(layer_index, slot), k.data() + t * kv_width, n(kv_width) * sizeof(float));
       std::memcpy(cache_.value(layer_index, slot), v.data() + t * kv_width, n(kv_width) * sizeof(float));

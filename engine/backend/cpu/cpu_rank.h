@@ -24,6 +24,7 @@ class CpuRank {
  private:
   TransformerWeights weights_;
   std::vector<float> inv_freq_;
+  float rotary_scale_;
   float attention_scale_;
   PagedKvCache cache_;
 };

@@ -127,6 +127,7 @@ struct CudaRank::Impl {
   Bf16Model model;
   std::int64_t num_layers = 0;
   DeviceBuffer inv_freq;
+  kernels::Rotary rotary;  // over inv_freq
   DeviceBuffer kv_buffer;
   Bf16KvPools kv;
   GrowingBuffer batch_buffer{"packed batch"};
@@ -176,6 +177,7 @@ struct CudaRank::Impl {
     check_cuda(cudaMemcpy(inv_freq.data(), frequencies.data(), frequencies.size() * sizeof(float),
                           cudaMemcpyHostToDevice),
                "cudaMemcpy", "rope frequencies");
+    rotary = kernels::Rotary{inv_freq.as<float>(), static_cast<int>(frequencies.size()), rotary_scale(config)};
     reserve_workspace(options.max_batch_tokens, std::min(options.max_batch_tokens, options.max_logit_rows));
     if (options.max_graph_seqs > 0) {
       const std::size_t floats = kernels::decode_workspace_floats(
@@ -268,7 +270,7 @@ struct CudaRank::Impl {
     check_cuda(cudaMemcpyAsync(batch_buffer.data(), packed.bytes.data(), packed.bytes.size(), cudaMemcpyHostToDevice,
                                stream),
                "cudaMemcpyAsync", "packed batch upload");
-    bf16_forward<CudaKernels>(model, packed, batch_buffer.data(), workspace, kv, inv_freq.as<float>(),
+    bf16_forward<CudaKernels>(model, packed, batch_buffer.data(), workspace, kv, rotary,
                               decode_workspace.as<float>(), stream, collectives);
     return batch_buffer.data();
   }
@@ -287,7 +289,7 @@ struct CudaRank::Impl {
                "decode graph of " + std::to_string(shape.seqs) + " sequences");
     cudaGraph_t captured = nullptr;
     try {
-      bf16_forward<CudaKernels>(model, packed, graph->upload.data(), workspace, kv, inv_freq.as<float>(),
+      bf16_forward<CudaKernels>(model, packed, graph->upload.data(), workspace, kv, rotary,
                                 graph_scratch.as<float>(), stream, collectives);
     } catch (...) {
       (void)cudaStreamEndCapture(stream, &captured);

@@ -135,7 +135,7 @@ TEST(CudaErrors, BadShapesThrowBeforeLaunching) {
   const KvCacheView odd_heads{pool, pool, 1, 16, 2, 63};
   try {
     bf16 x{};
-    cuda::matmul_rope_write_kv<bf16>(&x, &x, nullptr, &x, 1, 4, 8, &zero, nullptr, nullptr, odd_heads);
+    cuda::matmul_rope_write_kv<bf16>(&x, &x, nullptr, &x, 1, 4, 8, &zero, nullptr, Rotary{}, odd_heads);
     FAIL() << "expected invalid_argument";
   } catch (const std::invalid_argument& e) {
     EXPECT_EQ(std::string(e.what()).rfind("matmul_rope_write_kv: head_dim must be even", 0), 0u) << e.what();
@@ -199,9 +199,11 @@ TEST_F(CudaKernels, EmbeddingGatherMatchesCpuAndZeroesBadIds) {
   for (bf16 v : d_bf.download()) ASSERT_EQ(v.bits, 0);
 }
 
-// qk_norm: Qwen3's per-head norm of q and k before the rotation (qk_norm_rope_write_kv).
+// qk_norm: Qwen3's per-head norm of q and k before the rotation (qk_norm_rope_write_kv); pairs < head_dim / 2
+// a partial rotary embedding, scale the rotated elements' attention factor.
 template <typename T>
-void compare_rope(int num_q_heads, int num_kv_heads, int head_dim, int block_size, bool llama3, bool qk_norm = false) {
+void compare_rope(int num_q_heads, int num_kv_heads, int head_dim, int block_size, bool llama3, bool qk_norm = false,
+                  int pairs = 0, float scale = 1.0f) {
   const int tokens = 40, num_blocks = 16;
   const int row = (num_q_heads + 2 * num_kv_heads) * head_dim;
   const std::vector<T> qkv = convert<T>(random_floats(static_cast<std::size_t>(tokens) * row, -2.0f, 2.0f, 231));
@@ -215,7 +217,9 @@ void compare_rope(int num_q_heads, int num_kv_heads, int head_dim, int block_siz
   RopeConfig config;
   config.theta = 500000.0f;
   config.scaling = llama3 ? RopeConfig::Scaling::kLlama3 : RopeConfig::Scaling::kNone;
-  const std::vector<float> inv_freq = rope_inverse_frequencies(config, head_dim);
+  if (pairs == 0) pairs = head_dim / 2;
+  const std::vector<float> inv_freq = rope_inverse_frequencies(config, 2 * pairs);
+  const Rotary cpu_rotary{inv_freq.data(), pairs, scale};
   const std::size_t pool = static_cast<std::size_t>(num_blocks) * num_kv_heads * block_size * head_dim;
   std::vector<bf16> key(pool, to_bf16(3.0f)), value(pool, to_bf16(3.0f));
   const std::vector<bf16> q_weight = random_bf16(static_cast<std::size_t>(head_dim), 0.5f, 1.5f, 233);
@@ -224,23 +228,23 @@ void compare_rope(int num_q_heads, int num_kv_heads, int head_dim, int block_siz
   const KvCacheView cpu_cache{key.data(), value.data(), num_blocks, block_size, num_kv_heads, head_dim};
   if (qk_norm) {
     cpu::qk_norm_rope_write_kv<T>(cpu_qkv.data(), tokens, num_q_heads, HeadNorm{q_weight.data(), k_weight.data(), 1e-6f},
-                                  positions.data(), slots.data(), inv_freq.data(), cpu_cache);
+                                  positions.data(), slots.data(), cpu_rotary, cpu_cache);
   } else {
-    cpu::rope_write_kv<T>(cpu_qkv.data(), tokens, num_q_heads, positions.data(), slots.data(), inv_freq.data(),
-                          cpu_cache);
+    cpu::rope_write_kv<T>(cpu_qkv.data(), tokens, num_q_heads, positions.data(), slots.data(), cpu_rotary, cpu_cache);
   }
   DeviceBuffer<T> d_qkv(qkv);
   DeviceBuffer<std::int32_t> d_positions(positions);
   DeviceBuffer<std::int64_t> d_slots(slots);
   DeviceBuffer<float> d_freq(inv_freq);
+  const Rotary rotary{d_freq.get(), pairs, scale};
   DeviceBuffer<bf16> d_q_weight(q_weight), d_k_weight(k_weight);
   DeviceBuffer<bf16> d_key(std::vector<bf16>(pool, to_bf16(3.0f))), d_value(std::vector<bf16>(pool, to_bf16(3.0f)));
   const KvCacheView cache{d_key.get(), d_value.get(), num_blocks, block_size, num_kv_heads, head_dim};
   if (qk_norm) {
     cuda::qk_norm_rope_write_kv<T>(d_qkv.get(), tokens, num_q_heads, HeadNorm{d_q_weight.get(), d_k_weight.get(), 1e-6f},
-                                   d_positions.get(), d_slots.get(), d_freq.get(), cache);
+                                   d_positions.get(), d_slots.get(), rotary, cache);
   } else {
-    cuda::rope_write_kv<T>(d_qkv.get(), tokens, num_q_heads, d_positions.get(), d_slots.get(), d_freq.get(), cache);
+    cuda::rope_write_kv<T>(d_qkv.get(), tokens, num_q_heads, d_positions.get(), d_slots.get(), rotary, cache);
   }
   // sincosf / fused multiply-adds on the device differ from the host in the last float bits.
   expect_near(d_qkv.download(), cpu_qkv, std::is_same_v<T, float> ? 1e-4 : 8e-3, 1e-4, "rotated qkv");
@@ -258,6 +262,8 @@ TEST_F(CudaKernels, QkNormRopeWriteKvMatchesCpu) {
   compare_rope<float>(16, 8, 128, 16, false, true);  // Qwen3-8B's heads
   compare_rope<bf16>(64, 8, 128, 16, false, true);   // Qwen3-32B's
   compare_rope<bf16>(8, 2, 64, 16, true, true);
+  compare_rope<bf16>(24, 8, 128, 16, false, false, 48, 1.19f);  // Phi-4-mini: 0.75 of each head, LongRoPE
+  compare_rope<float>(8, 2, 64, 16, false, true, 5, 0.9f);
 }
 
 // Runs prefill (or decode) on both sides for one case, with the kernel `prefill` (or `decode`) names. The
@@ -561,9 +567,11 @@ TEST_F(CudaKernels, FusedProjectionsMatchCpu) {
   const std::vector<bf16> w_qkv = random_bf16(static_cast<std::size_t>(width) * hidden, -0.05f, 0.05f, 291);
   const std::vector<bf16> b_qkv = random_bf16(static_cast<std::size_t>(width), -1.0f, 1.0f, 292);
   const std::vector<bf16> w_gate_up = random_bf16(static_cast<std::size_t>(2 * inter) * hidden, -0.05f, 0.05f, 293);
-  const std::vector<float> inv_freq = rope_inverse_frequencies(RopeConfig{1000000.0f}, d);
+  const std::vector<float> inv_freq = rope_inverse_frequencies(RopeConfig{1000000.0f}, d * 3 / 4);
   DeviceBuffer<bf16> d_w_qkv(w_qkv), d_b_qkv(b_qkv), d_w_gate_up(w_gate_up);
   DeviceBuffer<float> d_inv_freq(inv_freq);
+  // A partial rotary embedding with an attention factor (Phi-4-mini's), so every pair kind is exercised.
+  const Rotary cpu_rotary{inv_freq.data(), d * 3 / 8, 1.19f}, rotary{d_inv_freq.get(), d * 3 / 8, 1.19f};
   for (int m = 1; m <= cuda::kGemvMaxRows + 1; ++m) {
     const std::vector<bf16> x = random_bf16(static_cast<std::size_t>(m) * hidden, -1.0f, 1.0f, 294 + m);
     std::vector<std::int32_t> positions(static_cast<std::size_t>(m));
@@ -575,13 +583,13 @@ TEST_F(CudaKernels, FusedProjectionsMatchCpu) {
     const std::size_t pool = static_cast<std::size_t>(blocks) * kv_heads * block_size * d;
     std::vector<bf16> cpu_key(pool), cpu_value(pool), cpu_qkv(static_cast<std::size_t>(m) * width);
     cpu::matmul_rope_write_kv<bf16>(x.data(), w_qkv.data(), b_qkv.data(), cpu_qkv.data(), m, q_heads, hidden,
-                                    positions.data(), slots.data(), inv_freq.data(),
+                                    positions.data(), slots.data(), cpu_rotary,
                                     KvCacheView{cpu_key.data(), cpu_value.data(), blocks, block_size, kv_heads, d});
     DeviceBuffer<bf16> d_x(x), d_qkv(cpu_qkv.size()), d_key(pool), d_value(pool);
     DeviceBuffer<std::int32_t> d_positions(positions);
     DeviceBuffer<std::int64_t> d_slots(slots);
     cuda::matmul_rope_write_kv<bf16>(d_x.get(), d_w_qkv.get(), d_b_qkv.get(), d_qkv.get(), m, q_heads, hidden,
-                                     d_positions.get(), d_slots.get(), d_inv_freq.get(),
+                                     d_positions.get(), d_slots.get(), rotary,
                                      KvCacheView{d_key.get(), d_value.get(), blocks, block_size, kv_heads, d});
     const std::string rows = " m=" + std::to_string(m);
     expect_near(d_qkv.download(), cpu_qkv, 2e-2, 2e-3, ("rotated qkv" + rows).c_str());
@@ -610,6 +618,7 @@ TEST_F(CudaKernels, NormAndResidualFusionsMatchCpu) {
   const std::vector<float> inv_freq = rope_inverse_frequencies(RopeConfig{}, d);
   DeviceBuffer<bf16> d_norm(norm_weight), d_w_qkv(w_qkv), d_w_gate_up(w_gate_up), d_w_down(w_down), d_b_down(b_down);
   DeviceBuffer<float> d_inv_freq(inv_freq);
+  const Rotary cpu_rotary{inv_freq.data(), d / 2}, rotary{d_inv_freq.get(), d / 2};
   for (int m = 1; m <= cuda::kGemvMaxRows + 1; ++m) {
     const std::string rows = " m=" + std::to_string(m);
     const std::vector<bf16> residual = random_bf16(static_cast<std::size_t>(m) * hidden, -4.0f, 4.0f, 306 + m);
@@ -624,7 +633,7 @@ TEST_F(CudaKernels, NormAndResidualFusionsMatchCpu) {
         cpu_value(pool);
     cpu::rmsnorm_matmul_rope_write_kv<bf16>(residual.data(), norm_weight.data(), 1e-6f, cpu_normed.data(),
                                             w_qkv.data(), nullptr, cpu_qkv.data(), m, q_heads, hidden,
-                                            positions.data(), slots.data(), inv_freq.data(),
+                                            positions.data(), slots.data(), cpu_rotary,
                                             KvCacheView{cpu_key.data(), cpu_value.data(), blocks, block_size, kv_heads, d});
     DeviceBuffer<bf16> d_residual(residual), d_normed(residual.size()), d_qkv(cpu_qkv.size()), d_key(pool),
         d_value(pool);
@@ -632,7 +641,7 @@ TEST_F(CudaKernels, NormAndResidualFusionsMatchCpu) {
     DeviceBuffer<std::int64_t> d_slots(slots);
     cuda::rmsnorm_matmul_rope_write_kv<bf16>(d_residual.get(), d_norm.get(), 1e-6f, d_normed.get(), d_w_qkv.get(),
                                              nullptr, d_qkv.get(), m, q_heads, hidden, d_positions.get(),
-                                             d_slots.get(), d_inv_freq.get(),
+                                             d_slots.get(), rotary,
                                              KvCacheView{d_key.get(), d_value.get(), blocks, block_size, kv_heads, d});
     expect_near(d_qkv.download(), cpu_qkv, 2e-2, 2e-3, ("normed qkv" + rows).c_str());
     expect_near(d_key.download(), cpu_key, 2e-2, 2e-3, ("normed key cache" + rows).c_str());
