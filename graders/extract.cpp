@@ -136,11 +136,15 @@ bool is_list_joiner(std::string_view gap) {
 }
 
 // True when the text between two boxes sets the second one aside ("$\\boxed{3}$, not $\\boxed{5}$",
-// "\\boxed{3} rather than \\boxed{5}"): the box before it is the answer.
+// "\\boxed{3} rather than \\boxed{5}") or makes it an approximation of the first ("\\boxed{12\\pi} \\approx
+// \\boxed{37.7}", "\\boxed{12\\pi}$, or approximately $\\boxed{37.7}"): the box before it is the answer.
 bool rejects_next_box(std::string_view gap) {
   if (gap.size() > 40 || gap.find('\n') != std::string_view::npos) return false;
+  if (gap.find("\\approx") != std::string_view::npos || gap.find("\xe2\x89\x88") != std::string_view::npos) return true;
   const std::string words = gap_words(gap);
-  for (std::string_view rejection : {"not", "rather than", "instead of", "and not", "but not"})
+  for (std::string_view rejection : {"not", "rather than", "instead of", "and not", "but not", "approximately",
+                                     "or approximately", "which is approximately", "about", "or about", "roughly",
+                                     "or roughly"})
     if (words == rejection) return true;
   return false;
 }
@@ -942,7 +946,48 @@ bool looks_cut_off(std::string_view text) {
   while (e > 0 && is_space(text[e - 1])) --e;
   if (e == 0) return false;
   const char last = text[e - 1];
-  return is_letter(last) || last == ',' || last == '=' || last == '+' || last == '-' || last == '\\';
+  return is_letter(last) || last == ',' || last == '=' || last == '+' || last == '-' || last == '\\' || last == ':';
+}
+
+// True when the text ends on a word that cannot end a sentence ("... we solve for $x = 3$, then"): cut off
+// however short it is (a colon, "There are 3 cases:", likewise).
+bool ends_on_a_function_word(std::string_view text) {
+  size_t e = text.size();
+  while (e > 0 && is_space(text[e - 1])) --e;
+  size_t b = e;
+  while (b > 0 && is_letter(text[b - 1])) --b;
+  const std::string word = ascii_lower_word(text.substr(b, e - b));
+  static constexpr std::string_view kFunctionWords[] = {
+      "the", "a", "an", "then", "so", "and", "or", "but", "we", "to", "of", "is", "are", "that", "which", "for",
+      "with", "by", "in", "on", "at", "as", "if", "since", "because", "thus", "therefore", "hence", "this", "its"};
+  return std::find(std::begin(kFunctionWords), std::end(kFunctionWords), word) != std::end(kFunctionWords);
+}
+
+// True when the last line is a heading the text stopped under: after an optional list marker ("1.", "-"),
+// a bold or '#' heading of a few words, at least one of them prose ("1. **Case 1**", "### Step 2").
+bool ends_in_heading(std::string_view text) {
+  std::string_view t = text;
+  while (!t.empty() && is_space(t.back())) t.remove_suffix(1);
+  const size_t newline = t.rfind('\n');
+  std::string_view line = newline == std::string_view::npos ? t : t.substr(newline + 1);
+  while (!line.empty() && is_space(line.front())) line.remove_prefix(1);
+  size_t k = 0;
+  while (k < line.size() && std::isdigit(static_cast<unsigned char>(line[k])) != 0) ++k;
+  if (k > 0 && k < line.size() && (line[k] == '.' || line[k] == ')')) line.remove_prefix(k + 1);
+  else if (line.starts_with("- ") || line.starts_with("* ")) line.remove_prefix(2);
+  while (!line.empty() && is_space(line.front())) line.remove_prefix(1);
+  std::string_view inner;
+  if (line.size() > 4 && line.starts_with("**") && line.ends_with("**")) inner = line.substr(2, line.size() - 4);
+  else if (line.starts_with("#")) inner = line.substr(line.find_first_not_of('#'));
+  else return false;
+  if (!has_prose_word(inner)) return false;
+  size_t words = 0;
+  bool in_word = false;
+  for (const char c : inner) {
+    if (!is_space(c) && !in_word) ++words;
+    in_word = !is_space(c);
+  }
+  return words <= 4;
 }
 
 }  // namespace
@@ -1107,7 +1152,9 @@ ExtractedAnswer extract_final_answer(std::string_view response) {
     const std::string_view closing = last_sentence(text);
     if (static_cast<size_t>(closing.data() - text.data()) <= denied_at) return {};
   }
-  // A response cut off mid-sentence (generation limit) is not graded by whatever math it last wrote.
+  // A response cut off mid-sentence or under a heading (generation limit) is not graded by whatever math it
+  // last wrote.
+  if (ends_in_heading(text)) return {};
   if (!looks_cut_off(text)) {
     // The conclusion: what the last sentence states ("Therefore, there are 12 sequences.", "The minimum
     // value is 12 when x = 3."), else the last math written anywhere.
@@ -1139,7 +1186,9 @@ ExtractedAnswer extract_final_answer(std::string_view response) {
   // A bare short answer ("-5", "7,425,000", "28 percent") is its own answer; not a short response cut off
   // after its first sentence ("$3 + 4 = 7$. Then we multiply by the").
   const std::string whole = trim(text);
-  const bool cut_after_a_sentence = looks_cut_off(text) && (whole.find(". ") != std::string::npos);
+  const bool cut_after_a_sentence =
+      looks_cut_off(text) &&
+      (whole.find(". ") != std::string::npos || whole.back() == ':' || ends_on_a_function_word(whole));
   if (!whole.empty() && whole.size() <= kShortResponseChars && whole.find('\n') == std::string::npos &&
       !cut_after_a_sentence) {
     if (auto a = answer_in_prose(whole)) return found(std::move(a), AnswerSource::kWholeResponse);

@@ -44,21 +44,23 @@ struct ExtractedAnswer {
 // The final answer of a response (text after an end-of-turn marker such as <|im_start|> ignored), in this
 // order:
 //  1. the last complete box after </think> (several boxes joined only by commas/"and"/"or"/$ in the closing
-//     sentence become one comma-separated list); a "final answer is X" sentence after it wins when X starts
-//     with its answer;
+//     sentence become one comma-separated list; one set aside by "not" or only approximating the box before
+//     it, "\boxed{12\pi} \approx \boxed{37.7}", does not count); a "final answer is X" sentence after it
+//     wins when X starts with its answer;
 //  2. when the last box is unclosed: no answer;
 //  3. without any box, the last phrase "final answer is X" / "answer is: X" / "answer is X" / "Answer: X"
 //     (one that only judges the answer, "the answer is reasonable", defers to the one before): what X
 //     states before its first prose or linking word ("7 (from 3 + 4)" -> 7), or the value a computation
 //     after it restates ("5 choose 2 = 10" -> 10), or a lone word; when X starts with prose, its last math
 //     or number;
-//  4. else, unless the text stops mid-sentence (ends in a letter or comma: cut off by the length limit) or
-//     opened <think> and never closed it (thinking cut off: then only a box counts, as in step 1), what the
+//  4. else, unless the text stops mid-sentence (ends in a letter, comma or colon: cut off by the length limit)
+//     or under a heading ("1. **Case 1**"), or opened <think> and never closed it (thinking cut off: then only a box counts, as in step 1), what the
 //     last sentence states (what follows the last verb of its main clauses when that is a value, "the
 //     minimum is 12 when x = 3" -> 12; else its last math or number, "I hope it is correct." ignored; math spans
 //     joined only by separators form one list; a bare closing line "42"), else the last math span ($$..$$,
 //     \[..\], \(..\), $..$; inline ones within one line);
-//  5. else the whole text when it is one line of at most 100 characters ("-5", "28 percent").
+//  5. else the whole text when it is one line of at most 100 characters ("-5", "28 percent"), unless it is
+//     cut off after a sentence or on a word no sentence ends with ("..., we solve for $x = 3$, then").
 ExtractedAnswer extract_final_answer(std::string_view response);
 
 }  // namespace r1eval::graders

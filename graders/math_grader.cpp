@@ -1,5 +1,6 @@
 #include "graders/math_grader.h"
 
+#include <algorithm>
 #include <cctype>
 #include <optional>
 
@@ -64,17 +65,83 @@ std::string ascii_upper(std::string s) {
   return s;
 }
 
-// The letter an answer opens with as an AMC-style choice followed by its value ("(C)12", "(C)\frac{1}{2}",
-// "(C)2\sqrt{3}"): the rest is a number or a formula without variables, not a list or another choice
-// ("(C),(D)", "(B)\cup(C)", "(A)and(B)").
+// The letter an answer opens with as a choice followed by its value or its option text, against a choice given
+// alone: "(C)12", "(C)\frac{1}{2}", "(B)3(1+r/10)^x=7", "C.Plane", "C)Plane" (normalised, spaces gone). Not
+// a list of choices or a union of them ("(C),(D)", "(B)\cup(C)", "(A)and(B)"), nor a choice under a condition.
 std::optional<char> leading_choice(const std::string& n) {
-  if (n.size() <= 3 || n[0] != '(' || n[1] < 'A' || n[1] > 'E' || n[2] != ')') return std::nullopt;
-  const std::string_view rest = std::string_view(n).substr(3);
-  if (rest.find('(') != std::string_view::npos || rest.find(',') != std::string_view::npos ||
-      rest.find(';') != std::string_view::npos || has_variable_letters(rest) ||
-      rest.find_first_of("0123456789") == std::string_view::npos)
+  const auto choice_letter = [](char c) { return c >= 'A' && c <= 'E'; };
+  size_t after = 0;
+  if (n.size() > 3 && n[0] == '(' && choice_letter(n[1]) && n[2] == ')') {
+    after = 3;
+  } else if (n.size() > 2 && choice_letter(n[0]) && (n[1] == '.' || n[1] == ')' || n[1] == ':') &&
+             (std::isalnum(static_cast<unsigned char>(n[2])) != 0 || n[2] == '\\')) {
+    after = 2;
+  } else {
     return std::nullopt;
-  return n[1];
+  }
+  const std::string_view rest = std::string_view(n).substr(after);
+  if (rest.front() == ',' || rest.front() == ';') return std::nullopt;
+  // A condition after the letter ("(C) \text{ only if } x>0"); another choice is caught below.
+  const std::string lower = ascii_lower(std::string(rest.substr(0, 8)));
+  for (std::string_view word : {"only", "if", "when", "unless", "provided", "except"})
+    if (lower.starts_with(word)) return std::nullopt;
+  for (char other = 'A'; other <= 'E'; ++other)
+    if (rest.find(std::string{'(', other, ')'}) != std::string_view::npos) return std::nullopt;
+  return after == 3 ? n[1] : n[0];
+}
+
+// An answer without a parenthetical aside closing it: "\frac{1}{2} \; (0.5)", "12\pi\ (\approx 37.7)",
+// "5\text{ (cm)}". An aside is a group that opens with an approximation sign, one without letters set off by a
+// TeX space command (a product would not be spaced so: "3 (x + 1)" stays), or a \text group of words in
+// parentheses (a unit).
+std::string_view without_trailing_aside(std::string_view s) {
+  const auto trimmed_end = [](std::string_view t) {
+    while (!t.empty() && std::isspace(static_cast<unsigned char>(t.back())) != 0) t.remove_suffix(1);
+    return t;
+  };
+  std::string_view t = trimmed_end(s);
+  if (t.empty()) return s;
+  if (t.back() == '}') {  // \text{ (cm)}
+    for (std::string_view command : {"\\text{", "\\mbox{", "\\textrm{"}) {
+      const size_t at = t.rfind(command);
+      if (at == std::string_view::npos || at == 0) continue;
+      std::string_view inner = t.substr(at + command.size(), t.size() - 1 - at - command.size());
+      while (!inner.empty() && inner.front() == ' ') inner.remove_prefix(1);
+      inner = trimmed_end(inner);
+      const bool words_in_parentheses =
+          inner.size() >= 3 && inner.front() == '(' && inner.back() == ')' &&
+          std::all_of(inner.begin() + 1, inner.end() - 1,
+                      [](char c) { return std::isalpha(static_cast<unsigned char>(c)) != 0 || c == ' ' || c == '.'; });
+      if (words_in_parentheses) return trimmed_end(t.substr(0, at));
+    }
+    return s;
+  }
+  if (t.back() != ')') return s;
+  int depth = 0;
+  size_t open = t.size();
+  while (open > 0) {
+    --open;
+    if (t[open] == ')') ++depth;
+    if (t[open] == '(' && --depth == 0) break;
+  }
+  if (depth != 0 || open == 0) return s;
+  std::string_view inner = t.substr(open + 1, t.size() - open - 2);
+  while (!inner.empty() && inner.front() == ' ') inner.remove_prefix(1);
+  std::string_view before = t.substr(0, open);
+  if (before.ends_with("\\left")) before.remove_suffix(5);
+  const bool approximation = inner.starts_with("\\approx") || inner.starts_with("\xe2\x89\x88") || inner.starts_with("approx");
+  std::string_view head = trimmed_end(before);
+  bool spaced = false;
+  for (std::string_view space : {"\\;", "\\,", "\\:", "\\ ", "\\quad", "\\qquad", "~"}) {
+    if (head.ends_with(space)) {
+      head = trimmed_end(head.substr(0, head.size() - space.size()));
+      spaced = true;
+      break;
+    }
+  }
+  const bool letters = std::any_of(inner.begin(), inner.end(), [](char c) { return std::isalpha(static_cast<unsigned char>(c)) != 0; });
+  if (head.empty() || !(approximation || (spaced && !letters))) return s;
+  return head;
 }
 
 // One variable name however it is written: "a_{1}" is "a_1", case does not matter ("X" and "x").
@@ -92,6 +159,8 @@ bool same_name(const std::string& a, const std::string& b) {
 // The comparison behind every entry point: text, then plain numerals, then the parsed trees, then text
 // ignoring case for answers the parser could not decide.
 Decision decide(std::string_view a, std::string_view b) {
+  a = without_trailing_aside(a);
+  b = without_trailing_aside(b);
   std::string variable_a, variable_b;
   const std::string na = normalize_answer(a, &variable_a);
   const std::string nb = normalize_answer(b, &variable_b);
@@ -112,7 +181,15 @@ Decision decide(std::string_view a, std::string_view b) {
     if (choice && alone->size() == 3 && upper != *with_value && lone_choice(upper))
       return {*choice == *lone_choice(upper), "answer choice " + upper};
   }
-  if (only_words(na) && only_words(nb) && ascii_lower(na) == ascii_lower(nb)) return {true, "same text ignoring case"};
+  if (only_words(na) && only_words(nb)) {
+    const std::string la = ascii_lower(na), lb = ascii_lower(nb);
+    if (la == lb) return {true, "same text ignoring case"};
+    // A word answer with the noun it qualifies ("even" and "even function", "odd" and "odd number").
+    const std::string& shorter = la.size() < lb.size() ? la : lb;
+    const std::string& longer = la.size() < lb.size() ? lb : la;
+    for (std::string_view noun : {"function", "number", "numbers", "integer", "integers"})
+      if (!shorter.empty() && longer == shorter + std::string(noun)) return {true, "same word with its noun"};
+  }
   const auto qa = parse_simple_rational(na);
   const auto qb = qa ? parse_simple_rational(nb) : std::nullopt;
   // Plain numerals that are equal need nothing more; unequal ones may still be a decimal approximation.

@@ -27,9 +27,9 @@ constexpr std::array<std::string_view, 22> kInvisible = {
     "biggl", "biggr", "limits", "nolimits", "middle", "quad", "qquad", "mathstrut", "phantom", "hfill", "smash"};
 
 // Wrappers whose content is text (a word) or, when it holds math, math.
-constexpr std::array<std::string_view, 15> kTextWrappers = {
+constexpr std::array<std::string_view, 17> kTextWrappers = {
     "text", "textbf", "textit", "textrm", "mathrm", "mathbf", "mbox", "mathit", "operatorname", "textnormal",
-    "boldsymbol", "mathsf", "textsf", "boxed", "fbox"};  // a box inside the answer ("\boxed{\boxed{7}}") is its content
+    "boldsymbol", "mathsf", "textsf", "boxed", "fbox", "underline", "emph"};  // a box inside the answer ("\boxed{\boxed{7}}") is its content
 
 size_t closing_brace(std::string_view s, size_t open) {
   int depth = 0;
@@ -147,10 +147,11 @@ class Lexer {
     return k < s_.size() && (s_[k] == ')' || s_[k] == ']');
   }
 
-  // The length of the command at `pos` that marks a repeating block ("\\overline", "\\bar"), else 0.
+  // The length of the command at `pos` that marks a repeating block ("\\overline", "\\bar", "\\dot"), else 0.
   size_t repeat_mark_length(size_t pos) const {
     if (s_.substr(pos, 9) == "\\overline") return 9;
-    if (s_.substr(pos, 4) == "\\bar") return 4;
+    for (std::string_view mark : {std::string_view("\\bar"), std::string_view("\\dot")})
+      if (s_.substr(pos, 4) == mark && (pos + 4 >= s_.size() || !is_letter(s_[pos + 4]))) return 4;
     return 0;
   }
 
@@ -368,7 +369,7 @@ class Lexer {
       push(TokenKind::kCommand, "binom");
       return;
     }
-    if (name == "dfrac" || name == "tfrac" || name == "cfrac") {
+    if (name == "dfrac" || name == "tfrac" || name == "cfrac" || name == "nicefrac") {
       push(TokenKind::kCommand, "frac");
       return;
     }
@@ -470,6 +471,16 @@ std::string with_unicode_symbols_as_tex(std::string_view s) {
       {"\xe2\x88\x9e", "\\infty "},   // infinity
       {"\xe2\x88\xaa", "\\cup "},     // union
       {"\xe2\x88\xa9", "\\cap "},     // intersection
+      {"\xe2\x88\x88", "\\in "},      // element of ("x ∈ [-2, 7]")
+      {"\xc2\xa2", "\\text{ cents}"},  // cent sign, a unit
+      {"\xc2\xa0", " "},             // no-break space
+      {"\xe2\x80\x89", " "},         // thin space
+      {"\xe2\x80\xaf", " "},         // narrow no-break space
+      {"\xe2\x80\x8b", ""},          // zero-width space, non-joiner, joiner, word joiner, BOM: invisible
+      {"\xe2\x80\x8c", ""},
+      {"\xe2\x80\x8d", ""},
+      {"\xe2\x81\xa0", ""},
+      {"\xef\xbb\xbf", ""},
   };
   // Vulgar fractions ("½"); after a digit ("3½") a mixed number, as "3\frac{1}{2}" is read.
   static constexpr std::array<std::pair<std::string_view, std::string_view>, 18> kFractions = {{

@@ -163,6 +163,21 @@ TEST(EquivalenceNearMisses, AChoiceWithItsValueIsTheChoice) {
       // Not a choice with its value: several choices, or a condition.
       {"(C), (D)", "\\text{(C)}", false}, {"(C)(D)", "\\text{(C)}", false}, {"(B) \\cup (C)", "\\text{(C)}", false},
       {"A", "\\text{(A), (C)}", false}, {"(C) \\text{ only if } x>0", "\\text{(C)}", false},
+      // The letter with its option's text, as MATH's multiple-choice answers are offered.
+      {"\\textbf{(B)}\\ 3(1 + r/10)^x = 7", "\\text{(B)}", true}, {"\\text{C. Plane}", "\\text{(C)}", true},
+      {"C) Plane", "\\text{(C)}", true}, {"\\text{D. Plane}", "\\text{(C)}", false},
+      {"(D)\\ 3x = (C)", "\\text{(C)}", false},
+  });
+}
+
+// A parenthetical aside closing an answer restates or labels it: an approximation, a decimal set off by a TeX
+// space, a unit in \\text. A product written with a space stays a product.
+TEST(EquivalenceNearMisses, AParentheticalAsideIsNotPartOfTheAnswer) {
+  check_all({
+      {"\\frac{1}{2} \\; (0.5)", "\\frac{1}{2}", true}, {"5\\text{ (cm)}", "5", true},
+      {"12\\pi\\ (\\approx 37.7)", "12\\pi", true}, {"12\\pi \\left(\\approx 37.7\\right)", "12\\pi", true},
+      {"\\frac{1}{3} \\quad (0.333)", "\\frac{1}{2}", false}, {"3 (x + 1)", "3x + 3", true},
+      {"2\\,(x+1)", "2", false},
   });
 }
 
@@ -181,6 +196,19 @@ TEST(EquivalenceNearMisses, UnicodeSymbols) {
       {"-5", "\u22125", true}, {"\\pi", "\u03c0", true}, {"30", "30\u00b0", true}, {"\\sqrt2", "\u221a2", true},
       {"6", "2\u00d73", true}, {"(-\\infty,3]", "x\u22643", true}, {"x^2", "x\u00b2", true}, {"\\infty", "\u221e", true},
       {"-5", "\u22126", false}, {"x^3", "x\u00b2", false},
+      // Invisible and spacing characters, the element sign, the cent sign as a unit.
+      {"5", "5\u200b", true}, {"12", "1\u200b2", true}, {"1000", "1\u00a0000", true},
+      {"[-2,7]", "x \u2208 [-2, 7]", true}, {"5.4", "5.4\\text{\u00a2}", true},
+  });
+}
+
+// Other spellings of fractions, emphasis and repeating decimals.
+TEST(EquivalenceNearMisses, OtherSpellings) {
+  check_all({
+      {"\\frac{1}{2}", "\\nicefrac{1}{2}", true}, {"5", "\\underline{5}", true}, {"5", "\\emph{5}", true},
+      {"\\frac{1}{3}", "0.\\dot{3}", true}, {"\\frac{1}{3}", "0.\\dot{4}", false},
+      {"\\text{even}", "\\text{even function}", true}, {"\\text{odd}", "\\text{Odd number}", true},
+      {"\\text{odd}", "\\text{even function}", false},
   });
 }
 

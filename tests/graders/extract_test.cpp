@@ -232,6 +232,28 @@ TEST(ExtractFinal, ABoxSetAsideByNotIsNotTheAnswer) {
   EXPECT_EQ(extract_final_answer("First \\boxed{3}. Not quite: \\boxed{5}.").answer, "5");
 }
 
+// A second box that only approximates the first restates it: the exact one is the answer.
+TEST(ExtractFinal, AnApproximatingBoxIsNotTheAnswer) {
+  EXPECT_EQ(extract_final_answer("The area is $\\boxed{12\\pi} \\approx \\boxed{37.7}$ square units.").answer, "12\\pi");
+  EXPECT_EQ(extract_final_answer("The area is $\\boxed{12\\pi}$, or approximately $\\boxed{37.7}$.").answer, "12\\pi");
+  EXPECT_EQ(extract_final_answer("It is $\\boxed{\\sqrt{2}}$ \u2248 $\\boxed{1.414}$.").answer, "\\sqrt{2}");
+  EXPECT_EQ(extract_final_answer("Roots: $\\boxed{2}$ and $\\boxed{3}$.").answer, "2, 3");  // a list stays a list
+}
+
+// A response cut off after its reasoning, under a heading or on a word no sentence ends with, states no answer
+// with its stray numbers.
+TEST(ExtractFinal, ACutOffSummaryStatesNoAnswer) {
+  for (const char* r : {"<think>\nso the total is 12.\n</think>\n\nTo find the number of ways, we consider 2 cases:\n\n1. **Case 1**",
+                        "</think>\n\nWe split into cases:\n\n### Step 2",
+                        "</think>\n\nGiven the equation $x + 2 = 5$, we solve for $x = 3$, then",
+                        "</think>\n\nThere are 3 cases to consider:"})
+    EXPECT_EQ(extract_final_answer(r).answer, std::nullopt) << r;
+  // A finished short answer still is one, and a bold closing line with its value too.
+  EXPECT_EQ(extract_final_answer("</think>\n\n28 percent").answer, "28");
+  EXPECT_EQ(extract_final_answer("</think>\n\n**Final Answer**\n\n42").answer, "42");
+  EXPECT_EQ(extract_final_answer("</think>\n\nSo $x = 3$.").answer, "x = 3");
+}
+
 // Other reasoning wrappers than <think>: what they hold is reasoning, and one left open states only a box.
 TEST(ExtractFinal, OtherReasoningWrappers) {
   EXPECT_EQ(extract_final_answer("<thinking>\nSo it is 5.\n</thinking>\nThe answer is 7.").answer, "7");
