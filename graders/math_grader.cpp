@@ -91,9 +91,9 @@ std::optional<char> leading_choice(const std::string& n) {
 }
 
 // An answer without a parenthetical aside closing it: "\frac{1}{2} \; (0.5)", "12\pi\ (\approx 37.7)",
-// "5\text{ (cm)}". An aside is a group that opens with an approximation sign, one without letters set off by a
-// TeX space command (a product would not be spaced so: "3 (x + 1)" stays), or a \text group of words in
-// parentheses (a unit).
+// "5\text{ (cm)}". An aside is a group that opens with an approximation sign, one number set off by a TeX space
+// command (a product would not be spaced so: "3 (x + 1)" stays), or a \text group of words in parentheses (a
+// unit).
 std::string_view without_trailing_aside(std::string_view s) {
   const auto trimmed_end = [](std::string_view t) {
     while (!t.empty() && std::isspace(static_cast<unsigned char>(t.back())) != 0) t.remove_suffix(1);
@@ -132,15 +132,18 @@ std::string_view without_trailing_aside(std::string_view s) {
   const bool approximation = inner.starts_with("\\approx") || inner.starts_with("\xe2\x89\x88") || inner.starts_with("approx");
   std::string_view head = trimmed_end(before);
   bool spaced = false;
-  for (std::string_view space : {"\\;", "\\,", "\\:", "\\ ", "\\quad", "\\qquad", "~"}) {
+  for (std::string_view space : {"\\;", "\\,", "\\:", "\\ ", "~"}) {
     if (head.ends_with(space)) {
       head = trimmed_end(head.substr(0, head.size() - space.size()));
       spaced = true;
       break;
     }
   }
-  const bool letters = std::any_of(inner.begin(), inner.end(), [](char c) { return std::isalpha(static_cast<unsigned char>(c)) != 0; });
-  if (head.empty() || !(approximation || (spaced && !letters))) return s;
+  // One number ("(0.5)"), not a list or a tuple ("(x, y) = (5, 8) \quad \text{and} \quad (8, 5)").
+  const bool one_number = !inner.empty() && std::all_of(inner.begin(), inner.end(), [](char c) {
+    return std::isdigit(static_cast<unsigned char>(c)) != 0 || c == '.' || c == '-' || c == ' ';
+  });
+  if (head.empty() || !(approximation || (spaced && one_number))) return s;
   return head;
 }
 

@@ -472,7 +472,9 @@ std::string with_unicode_symbols_as_tex(std::string_view s) {
       {"\xe2\x88\xaa", "\\cup "},     // union
       {"\xe2\x88\xa9", "\\cap "},     // intersection
       {"\xe2\x88\x88", "\\in "},      // element of ("x ∈ [-2, 7]")
-      {"\xc2\xa2", "\\text{ cents}"},  // cent sign, a unit
+      {"\xc2\xa2", "\\text{ cents}"},  // currency signs, units
+      {"\xe2\x82\xac", "\\text{ euros}"},
+      {"\xc2\xa3", "\\$"},  // written before the number, as the dollar sign
       {"\xc2\xa0", " "},             // no-break space
       {"\xe2\x80\x89", " "},         // thin space
       {"\xe2\x80\xaf", " "},         // narrow no-break space

@@ -199,6 +199,7 @@ TEST(EquivalenceNearMisses, UnicodeSymbols) {
       // Invisible and spacing characters, the element sign, the cent sign as a unit.
       {"5", "5\u200b", true}, {"12", "1\u200b2", true}, {"1000", "1\u00a0000", true},
       {"[-2,7]", "x \u2208 [-2, 7]", true}, {"5.4", "5.4\\text{\u00a2}", true},
+      {"1000.99", "1,000.99\u20ac", true}, {"12", "\u00a312", true},
   });
 }
 
