@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "graders/choice_grader.h"
+#include "graders/json_line.h"
 #include "graders/math_grader.h"
 
 namespace r1eval::graders {
@@ -83,13 +84,17 @@ std::string repaired(std::string_view line) {
 
 nlohmann::json parse_line(const std::string& line, const std::string& where) {
   try {
-    return nlohmann::json::parse(line);
+    return parse_json_line(line);
   } catch (const nlohmann::json::exception&) {
+  } catch (const JsonTooDeep& e) {
+    throw std::runtime_error(where + "expected one JSON object per line, " + e.what());
   }
   try {
-    return nlohmann::json::parse(repaired(line));
+    return parse_json_line(repaired(line));
   } catch (const nlohmann::json::exception&) {
     throw std::runtime_error(where + "expected one JSON object per line");
+  } catch (const JsonTooDeep& e) {
+    throw std::runtime_error(where + "expected one JSON object per line, " + e.what());
   }
 }
 

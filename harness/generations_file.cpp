@@ -94,7 +94,7 @@ std::vector<ExternalSample> read_generations_file(const std::filesystem::path& p
     json object;
     try {
       object = tasks::parse_strict_json(text);
-    } catch (const tasks::DuplicateKeyError& e) {
+    } catch (const tasks::StrictJsonError& e) {
       fail(path, line, e.what());
     } catch (const json::exception& e) {  // also out_of_range: a number past double
       fail(path, line, std::string("not valid JSON (") + e.what() + ")");

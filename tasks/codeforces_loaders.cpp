@@ -41,7 +41,7 @@ json parse_document(std::string_view text, std::string_view name) {
   }
   try {
     return parse_strict_json(text);
-  } catch (const DuplicateKeyError& e) {
+  } catch (const StrictJsonError& e) {
     throw DataError(std::string(name) + ": " + e.what());
   } catch (const json::exception& e) {  // also out_of_range: a number past double
     std::string what = e.what();

@@ -14,7 +14,7 @@ std::vector<JsonlRecord> parse_json_list(std::string_view text, std::string_view
   nlohmann::json list;
   try {
     list = parse_strict_json(text);
-  } catch (const DuplicateKeyError& e) {
+  } catch (const StrictJsonError& e) {
     throw DataError(std::string(display_name) + ": " + e.what());
   } catch (const nlohmann::json::exception& e) {
     std::string what = e.what();
@@ -53,7 +53,7 @@ std::vector<JsonlRecord> parse_jsonl(std::string_view text, std::string_view dis
     nlohmann::json value;
     try {
       value = parse_strict_json(content);
-    } catch (const DuplicateKeyError& e) {
+    } catch (const StrictJsonError& e) {
       throw DataError(where + e.what());
     } catch (const nlohmann::json::parse_error& e) {
       throw DataError(where + "malformed JSON near byte " + std::to_string(e.byte) + " (expected one JSON object per line)");

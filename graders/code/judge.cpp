@@ -73,7 +73,9 @@ TestResult classify(const sandbox::RunResult& run, double cpu_limit, std::uint64
       return test;
     case RunStatus::OutputLimit:
       test.outcome = Outcome::OLE;
-      test.detail = "output limit exceeded";
+      // SIGXFSZ: a file written past the file-size limit (the program's scratch /tmp or /box), not stdout.
+      test.detail = run.signal == SIGXFSZ ? "output limit exceeded (a file written past the file-size limit)"
+                                          : "output limit exceeded";
       return test;
     case RunStatus::MemoryLimit:
       test.outcome = Outcome::MLE;
@@ -246,6 +248,12 @@ struct Judge::Impl {
       result.detail = "problem has no tests";
       return result;
     }
+    // A limit past the machine's memory is no limit: one program could take the host down with it.
+    if (static_cast<std::uint64_t>(problem.memory_limit_mb) > host_memory_mb()) {
+      result.detail = "memory limit of " + std::to_string(problem.memory_limit_mb) + " MB is more than this machine's " +
+                      std::to_string(host_memory_mb()) + " MB";
+      return result;
+    }
     try {
       ScratchFolder program(config.work_dir, "submission");
       BuildResult built;
@@ -346,6 +354,12 @@ JudgeResult Judge::judge_response(std::string_view response, const ProblemSpec& 
     return result;
   }
   return impl_->judge_source(language.value_or(code->language), code->source, problem);
+}
+
+std::uint64_t host_memory_mb() {
+  const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGE_SIZE);
+  if (pages <= 0 || page <= 0) return UINT64_MAX;  // unknown: no bound
+  return static_cast<std::uint64_t>(pages) * static_cast<std::uint64_t>(page) >> 20;
 }
 
 JudgeResult Judge::judge_source(Language language, const std::string& source, const ProblemSpec& problem) const {

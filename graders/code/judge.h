@@ -20,6 +20,9 @@ struct TestCase {
   std::string output;  // the expected answer (for a checker: the jury's answer)
 };
 
+// This machine's physical memory in MiB; a problem whose memory limit exceeds it is judged SE, not run.
+std::uint64_t host_memory_mb();
+
 struct ProblemSpec {
   std::vector<TestCase> tests;
   int time_limit_ms = 1000;    // CPU time per test, before JudgeConfig::time_scale

@@ -6,8 +6,9 @@ namespace r1eval::graders::code {
 
 CheckerVerdict checker_run_failure(const sandbox::RunResult& run) {
   if (run.status == sandbox::RunStatus::SetupFailed) return {Outcome::SE, run.error, false};
-  if (run.status == sandbox::RunStatus::WallLimit)
-    return {Outcome::SE, "checker ran past its wall-clock limit", false};
+  // A stall can be the output's doing (a checker waiting on what the output made it expect) or the machine's
+  // load: the run with the reference answer tells them apart.
+  if (run.status == sandbox::RunStatus::WallLimit) return {Outcome::SE, "checker ran past its wall-clock limit", true};
   return {Outcome::SE, "checker did not finish normally", true};
 }
 

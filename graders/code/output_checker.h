@@ -16,7 +16,8 @@ struct CheckerVerdict {
   Outcome outcome = Outcome::SE;  // AC, WA, or SE when the checker itself failed
   std::string detail;             // the checker's message (first line of its stderr/stdout)
   // SE only: whether the program's output can have caused the failure. Not for a sandbox that could not
-  // start, a wall-clock limit (the machine's load), or testlib's exit 3 (the jury's fault by convention).
+  // start or testlib's exit 3 (the jury's fault by convention). A wall-clock limit can be either the output's
+  // doing or the machine's load; the second run with the reference answer decides.
   bool output_may_be_at_fault = true;
 };
 

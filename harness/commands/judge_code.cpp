@@ -10,6 +10,7 @@
 
 #include "graders/code/calibration.h"
 #include "graders/code/judge.h"
+#include "graders/json_line.h"
 
 namespace r1eval::harness {
 namespace {
@@ -47,6 +48,9 @@ code::JudgeRequest parse_request(const json& object, std::size_t line) {
   }
   spec->time_limit_ms = positive_int(object, "time_limit_ms", spec->time_limit_ms, line);
   spec->memory_limit_mb = positive_int(object, "memory_limit_mb", spec->memory_limit_mb, line);
+  if (static_cast<std::uint64_t>(spec->memory_limit_mb) > code::host_memory_mb())
+    bad_line(line, "field 'memory_limit_mb': expected at most this machine's memory, " +
+                       std::to_string(code::host_memory_mb()) + " MB");
   if (auto floats = object.find("float_tolerance"); floats != object.end() && !floats->is_null()) {
     if (!floats->is_boolean()) bad_line(line, "field 'float_tolerance': expected true or false");
     spec->float_tolerance = floats->get<bool>();
@@ -109,9 +113,11 @@ int run_judge_code(const JudgeCodeOptions& options, std::istream& in, std::ostre
   for (std::size_t line = 1; std::getline(in, text); ++line) {
     if (text.find_first_not_of(" \t\r") == std::string::npos) continue;
     try {
-      objects.push_back(json::parse(text));
+      objects.push_back(graders::parse_json_line(text));
     } catch (const json::exception&) {  // also out_of_range: a number past double
       bad_line(line, "not valid JSON");
+    } catch (const graders::JsonTooDeep& e) {
+      bad_line(line, std::string("not valid JSON here: ") + e.what());
     }
     requests.push_back(parse_request(objects.back(), line));
   }

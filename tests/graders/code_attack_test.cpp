@@ -143,6 +143,22 @@ int main() {
   if (contained) std::puts("contained");
 }
 )", "contained"},
+      // Kernel surface no contest program needs: x86 segment tables, secret memory, pidfds, NUMA page moves.
+      {"kernel_surface", Language::Cpp, R"(#include <cstdio>
+#include <sys/syscall.h>
+#include <unistd.h>
+int main() {
+  bool contained = true;
+  char table[16] = {};
+  if (syscall(SYS_modify_ldt, 0, table, sizeof table) >= 0) { std::puts("modify_ldt allowed"); contained = false; }
+  if (syscall(SYS_pidfd_open, getpid(), 0) >= 0) { std::puts("pidfd_open allowed"); contained = false; }
+  if (syscall(SYS_migrate_pages, 0, 8, nullptr, nullptr) >= 0) { std::puts("migrate_pages allowed"); contained = false; }
+#ifdef SYS_memfd_secret
+  if (syscall(SYS_memfd_secret, 0) >= 0) { std::puts("memfd_secret allowed"); contained = false; }
+#endif
+  if (contained) std::puts("contained");
+}
+)", "contained"},
       // Python's deep-recursion idiom raises the stack limit to unlimited: the program must not fail on it
       // (the memory limit bounds the stack anyway).
       {"python_stack_idiom", Language::Python, R"(import resource, sys

@@ -125,6 +125,28 @@ TEST(OpenR1Checker, HangingCheckerIsSystemError) {
   EXPECT_NE(r.detail.find("checker did not finish normally"), std::string::npos) << r.detail;
 }
 
+// A checker that stalls (no CPU) on the program's output but not on the jury's answer: the output made it stall,
+// so the test is wrong, not a system error that would leave the sample out of the score. One that stalls on
+// both stays SE.
+TEST(OpenR1Checker, CheckerStallingOnTheOutputOnlyIsWrongAnswer) {
+  JudgeConfig config;
+  config.checker_cpu_seconds = 1;  // wall limit 3 s
+  const Judge judge(config);
+  const char* stalls_unless_jury = R"(import sys, time
+got = open(sys.argv[3]).read().split()
+if got != open(sys.argv[2]).read().split():
+    time.sleep(60)
+print(1)
+)";
+  const JudgeResult r =
+      judge.judge_source(Language::Python, "print(1, 9)\n", pair_problem(stalls_unless_jury, {{"10\n", "5 5\n"}}));
+  EXPECT_EQ(r.outcome, Outcome::WA) << r.detail;
+  EXPECT_NE(r.detail.find("wall-clock limit"), std::string::npos) << r.detail;
+  const JudgeResult always = judge.judge_source(Language::Python, "print(1, 9)\n",
+                                                pair_problem("import time\ntime.sleep(60)\n", {{"10\n", "5 5\n"}}));
+  EXPECT_EQ(always.outcome, Outcome::SE) << always.detail;
+}
+
 TEST(OpenR1Checker, InvalidPythonIsSystemErrorNamingTheChecker) {
   const JudgeResult r = shared_judge().judge_source(Language::Cpp, kAnyPair, pair_problem("def broken(:\n"));
   EXPECT_EQ(r.outcome, Outcome::SE);

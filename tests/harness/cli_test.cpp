@@ -179,6 +179,9 @@ TEST(Cli, JudgeAnnotatesEachPair) {
 
   expect_one_line_error(run_r1eval("judge math", "{\"gold\": 3, \"response\": \"x\"}\n"),
                         "stdin:1: expected string field \"gold\"");
+  expect_one_line_error(run_r1eval("judge math", "{\"gold\": \"3\", \"response\": \"x\", \"meta\": " +
+                                                     std::string(100000, '[') + std::string(100000, ']') + "}\n"),
+                        "stdin:1: expected one JSON object per line, nested deeper than 256 levels");
 }
 
 }  // namespace

@@ -58,6 +58,12 @@ TEST(JudgeCodeCli, BadInputIsRefusedBeforeAnythingRuns) {
            {R"({"response": "x", "tests": [{"input": "", "output": "1"}], "language": "java"})", "field 'language'"},
            {R"({"response": "x", "tests": [{"input": "", "output": "1"}], "checker_language": "lua"})",
             "field 'checker_language'"},
+           {R"({"response": "x", "tests": [{"input": "", "output": "1"}], "memory_limit_mb": 1000000})",
+            "field 'memory_limit_mb': expected at most this machine's memory"},
+           // Nested deeper than any record: it would parse, then overflow the stack when echoed back.
+           {R"({"response": "x", "tests": [{"input": "", "output": "1"}], "meta": )" + std::string(100000, '[') +
+                std::string(100000, ']') + "}",
+            "stdin:2: not valid JSON here: nested deeper than 256 levels"},
            {"{oops", "stdin:2: not valid JSON"}}) {
     const auto r = testing::run_r1eval("judge code", good + "\n" + line + "\n");
     EXPECT_EQ(r.exit_code, 2) << line;

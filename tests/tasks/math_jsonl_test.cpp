@@ -96,6 +96,16 @@ TEST(MathJsonl, AKeyGivenTwiceIsAnError) {
             "d.jsonl:1: key 'answer' appears twice in one object");
 }
 
+// Nesting no record has: it parses, but writing it back out would overflow the stack.
+TEST(MathJsonl, NestingPastAnyRecordIsAnError) {
+  EXPECT_EQ(error_of<DataError>([] {
+              parse_math_jsonl(R"({"id": 1, "problem": "p", "answer": "1", "x": )" + std::string(300, '[') +
+                                   std::string(300, ']') + "}",
+                               "d.jsonl", descriptor_of("aime24"));
+            }),
+            "d.jsonl:1: nested deeper than 256 levels");
+}
+
 TEST(MathJsonl, ParquetIsNamedAsSuch) {
   EXPECT_THAT(error_of<DataError>([] { parse_math_jsonl(std::string("PAR1\x15\x04", 6), "t.jsonl", descriptor_of("aime24")); }),
               ::testing::StartsWith("t.jsonl: a Parquet file; r1eval reads JSON lines"));

@@ -33,7 +33,10 @@ constexpr const char* kDenied[] = {
     "sethostname", "setdomainname", "vhangup", "lookup_dcookie",
     // kernel attack surface a contest program never needs
     "bpf", "perf_event_open", "userfaultfd", "keyctl", "add_key", "request_key", "io_uring_setup",
-    "io_uring_enter", "io_uring_register",
+    "io_uring_enter", "io_uring_register", "modify_ldt", "memfd_secret", "vmsplice", "listmount", "statmount",
+    // other processes by pidfd, and page placement across the host's NUMA nodes
+    "pidfd_open", "pidfd_send_signal", "process_madvise", "process_mrelease", "mbind", "set_mempolicy",
+    "set_mempolicy_home_node", "migrate_pages", "move_pages",
     // per-user kernel quotas charged up to the host's root (instances here; queued signals are bounded by
     // RLIMIT_SIGPENDING, pipe buffers by the F_SETPIPE_SZ rule below)
     "inotify_init", "inotify_init1",
