@@ -13,7 +13,8 @@ namespace r1eval::kernels {
 
 // A flat ragged batch. Sequence s owns query rows [query_starts[s], query_starts[s+1]); they are its
 // last tokens, so query row i of a sequence with q_len rows sits at position context_lens[s] - q_len + i
-// and attends to cache positions 0 .. that position. The cache already holds all context_lens[s] tokens
+// and attends to cache positions 0 .. that position, or with a sliding window W > 0 to the last W of them
+// (position - W + 1 .. position, as transformers and vLLM mask Mistral's and Qwen2's window layers). The cache already holds all context_lens[s] tokens
 // (rope_write_kv ran first). block_tables is [num_seqs][max_blocks_per_seq]. max_query_len and
 // max_context_len are host-side bounds over the batch that size the CUDA launches: they may be loose
 // but must not be exceeded (the device cannot check; rows or keys past them would be left out).
@@ -25,6 +26,7 @@ struct PagedBatch {
   int max_blocks_per_seq = 0;
   int max_query_len = 0;
   int max_context_len = 0;
+  int window = 0;  // sliding window of this layer; 0: the whole causal context
 };
 
 // Head dims the CUDA kernels are built for (every Qwen2 / Llama distill uses 128).

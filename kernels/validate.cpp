@@ -40,6 +40,7 @@ void validate_attention_shape(int num_q_heads, const KvCacheView& cache, const P
   if (batch.max_blocks_per_seq <= 0)
     throw std::invalid_argument("PagedBatch.max_blocks_per_seq must be > 0, got " +
                                 std::to_string(batch.max_blocks_per_seq));
+  if (batch.window < 0) throw std::invalid_argument("PagedBatch.window must be >= 0, got " + std::to_string(batch.window));
 }
 
 void validate_sampling_params(const SamplingParams& params) {

@@ -119,15 +119,18 @@ void bf16_forward(const Bf16Model& m, const PackedBatch& packed, const std::byte
       Kernels::matmul_rope_write_kv(w.normed, layer.qkv, layer.qkv_bias, w.qkv, n, m.q_heads, h, p.positions,
                                     p.slot_mapping, rotary, cache, stream);
     }
-    // Decode rows come first in the packed order; the prefill rows follow them.
+    // Decode rows come first in the packed order; the prefill rows follow them. A window layer attends to its
+    // last `window` positions.
+    kernels::PagedBatch decode = p.decode, prefill = p.prefill;
+    decode.window = prefill.window = layer.window;
     if (packed.num_decode > 0) {
-      Kernels::paged_attention_decode(w.qkv, qkv_width, w.attn, m.q_heads, cache, p.decode, scale, decode_workspace,
+      Kernels::paged_attention_decode(w.qkv, qkv_width, w.attn, m.q_heads, cache, decode, scale, decode_workspace,
                                       stream);
     }
     if (packed.num_prefill_seqs > 0) {
       const auto first = static_cast<std::size_t>(packed.num_decode);
       Kernels::paged_attention_prefill(w.qkv + first * static_cast<std::size_t>(qkv_width), qkv_width,
-                                       w.attn + first * static_cast<std::size_t>(q_width), m.q_heads, cache, p.prefill,
+                                       w.attn + first * static_cast<std::size_t>(q_width), m.q_heads, cache, prefill,
                                        scale, stream);
     }
     add_block_output(w.attn, layer.o, layer.o_bias, q_width);

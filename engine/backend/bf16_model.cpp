@@ -64,9 +64,6 @@ void walk_arena(const TransformerShardReader& reader, Bf16Model& model, bool rea
 }  // namespace
 
 std::optional<std::string> bf16_unsupported(const ModelConfig& config) {
-  if (!config.sliding_windows.empty())
-    return "sliding-window attention runs on the CPU backend only (--backend cpu); the bf16 / CUDA attention kernels "
-           "attend to the whole context";
   if (config.moe.any_sparse())
     return "mixture-of-experts layers run on the CPU backend only (--backend cpu); the bf16 / CUDA forward has no "
            "expert kernels yet";
@@ -130,6 +127,8 @@ Bf16Model fill_bf16_arena(const TransformerShardReader& reader, std::byte* arena
                offset += aligned(elements * sizeof(bf16));
              });
   if (model.head == nullptr) model.head = model.embed;  // tied embeddings
+  for (std::size_t l = 0; l < model.layers.size(); ++l)
+    model.layers[l].window = static_cast<int>(cfg.sliding_window(static_cast<std::int64_t>(l)));
   model.bytes_per_step = per_step;
   return model;
 }

@@ -32,6 +32,7 @@ struct Bf16Layer {
   const bf16* gate_up_bias = nullptr;
   const bf16* down = nullptr;  // [hidden][intermediate]
   const bf16* down_bias = nullptr;
+  int window = 0;  // sliding-window attention over this many positions; 0: the whole context
 };
 
 struct Bf16Model {
@@ -50,7 +51,7 @@ struct Bf16Model {
 };
 
 // Why the bf16 forward (the CUDA backend) cannot run the model `config` describes, in words to follow "<arch>: ",
-// or nullopt when it can: mixture-of-experts layers and sliding windows run on the CPU backend only.
+// or nullopt when it can: mixture-of-experts layers run on the CPU backend only.
 std::optional<std::string> bf16_unsupported(const ModelConfig& config);
 
 // Bytes of the arena one rank's weights need (from the shapes alone: nothing is read).

@@ -7,7 +7,7 @@
 namespace r1eval::engine {
 
 std::vector<float> rope_inverse_frequencies(const ModelConfig& config) {
-  const auto half = static_cast<std::size_t>(config.rotated_dims() / 2);
+  const auto half = static_cast<std::size_t>((config.rotated_dims() + 1) / 2);  // arange(0, dims, 2)
   const auto dim = static_cast<float>(config.rotated_dims());
   const auto base = static_cast<float>(config.rope_theta);
   std::vector<float> inv_freq(half);

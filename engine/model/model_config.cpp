@@ -79,11 +79,12 @@ void parse_yarn(const nlohmann::json& scaling, const std::string& field, const s
 std::vector<float> factor_list(const nlohmann::json& scaling, const char* key, std::size_t count, const std::string& field,
                                const std::string& label) {
   const auto it = scaling.find(key);
-  const auto expected = "a list of " + std::to_string(count) + " positive numbers (one per rotated pair)";
+  const auto expected = "a list of " + std::to_string(count) + " non-zero numbers (one per rotated pair)";
   if (it == scaling.end() || !it->is_array() || it->size() != count) bad_field(label, field + "." + key, expected);
   std::vector<float> factors;
   for (const auto& value : *it) {
-    if (!value.is_number() || !(value.get<double>() > 0)) bad_field(label, field + "." + key, expected);
+    if (!value.is_number() || value.get<double>() == 0 || !std::isfinite(value.get<double>()))
+      bad_field(label, field + "." + key, expected);
     factors.push_back(value.get<float>());
   }
   return factors;
@@ -108,6 +109,8 @@ void parse_longrope(const nlohmann::json& scaling, const std::string& field, con
   } else {
     rope.attention_factor = rope.factor <= 1 ? 1.0 : std::sqrt(1.0 + std::log(rope.factor) / std::log(original));
   }
+  // transformers validates the lists against rotary_dim / 2 but makes (rotary_dim + 1) / 2 frequencies.
+  if (rotary_dim % 2 != 0) bad_field(label, field + ".rope_type", "longrope with an even number of rotated dimensions");
   const auto pairs = static_cast<std::size_t>(rotary_dim / 2);
   rope.short_factor = factor_list(scaling, "short_factor", pairs, field, label);
   rope.long_factor = factor_list(scaling, "long_factor", pairs, field, label);
@@ -306,10 +309,11 @@ ModelConfig parse_model_config(const std::string& json_text, const std::string& 
   if (partial && *partial != 1.0) {
     if (config.architecture != Architecture::kPhi3)
       bad_field(label, partial_field, "1 for " + config.architecture_name + " (transformers rotates part of each head only in Phi3ForCausalLM)");
-    const auto dims = static_cast<std::int64_t>(static_cast<double>(config.head_dim) * *partial);  // Python's int()
-    if (!(*partial > 0 && *partial < 1) || dims <= 0 || dims % 2 != 0)
+    // Python's int(); an odd count turns one more dimension (transformers' frequencies are arange(0, dims, 2)).
+    const auto dims = static_cast<std::int64_t>(static_cast<double>(config.head_dim) * *partial);
+    if (!(*partial > 0 && *partial < 1) || dims <= 0)
       bad_field(label, partial_field, "a fraction of head_dim " + std::to_string(config.head_dim) +
-                                          " that makes an even number of dimensions");
+                                          " above 0 and at most 1 that turns at least one dimension");
     config.rotary_dim = dims;
   }
   // Phi3Config's own default for the original context, which its LongRoPE reads before the dict's.
@@ -358,6 +362,10 @@ ModelConfig parse_model_config(const std::string& json_text, const std::string& 
         }
       }
     } else if (window_on) {
+      // transformers compares each layer index with it: null fails there, so it is refused here.
+      if (config.architecture != Architecture::kQwen3Moe && obj.contains("max_window_layers") &&
+          obj["max_window_layers"].is_null())
+        bad_field(label, "max_window_layers", "an integer when use_sliding_window is true, not null");
       const std::int64_t first = config.architecture == Architecture::kQwen3Moe
                                      ? 0
                                      : json_int(obj, "max_window_layers", label).value_or(28);

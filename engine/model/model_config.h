@@ -58,7 +58,9 @@ struct ModelConfig {
   std::int64_t num_attention_heads = 0;
   std::int64_t num_key_value_heads = 0;
   std::int64_t head_dim = 0;
-  std::int64_t rotary_dim = 0;  // the leading dimensions of each head that RoPE turns (Phi-4-mini: 0.75 of them); 0: all
+  // The leading dimensions of each head that RoPE turns (Phi-4-mini: 0.75 of them; odd: one more turns, as in
+  // transformers); 0: all.
+  std::int64_t rotary_dim = 0;
   std::int64_t rotated_dims() const { return rotary_dim > 0 ? rotary_dim : head_dim; }
   std::int64_t intermediate_size = 0;
   std::int64_t vocab_size = 0;

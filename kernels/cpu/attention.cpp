@@ -18,8 +18,13 @@ namespace {
 struct QueryRow {
   int seq;
   int row;       // index into q / out
-  int position;  // attends to cache positions 0 .. position
+  int position;  // attends to cache positions first .. position
+  int first;     // 0, or position - window + 1 under a sliding window
 };
+
+QueryRow query_row(const PagedBatch& batch, int seq, int row, int position) {
+  return {seq, row, position, batch.window > 0 ? std::max(0, position - batch.window + 1) : 0};
+}
 
 void check_sequence_blocks(const KvCacheView& cache, const PagedBatch& batch, int seq, int context) {
   const std::string name = "attention: sequence " + std::to_string(seq);
@@ -42,7 +47,7 @@ void attend_row(const T* q, int q_row_stride, T* out, int num_q_heads, const KvC
                 const PagedBatch& batch, float scale, const QueryRow& r, int kv_head) {
   const int d = cache.head_dim, group = num_q_heads / cache.num_kv_heads;
   const std::int32_t* table = batch.block_tables + static_cast<std::size_t>(r.seq) * batch.max_blocks_per_seq;
-  const int keys = r.position + 1;
+  const int keys = r.position + 1 - r.first;
   const std::size_t dims = static_cast<std::size_t>(d);
   std::vector<float> queries(group * dims), scores(static_cast<std::size_t>(group) * keys), acc(group * dims),
       row(dims), max_score(static_cast<std::size_t>(group));
@@ -52,7 +57,8 @@ void attend_row(const T* q, int q_row_stride, T* out, int num_q_heads, const KvC
   }
   std::fill(max_score.begin(), max_score.end(), -std::numeric_limits<float>::infinity());
   for (int j = 0; j < keys; ++j) {
-    cpu_detail::widen(cache.key + kv_cache_index(cache, table[j / cache.block_size], kv_head, j % cache.block_size, 0),
+    const int key = r.first + j;
+    cpu_detail::widen(cache.key + kv_cache_index(cache, table[key / cache.block_size], kv_head, key % cache.block_size, 0),
                       row.data(), d);
     for (int g = 0; g < group; ++g) {
       const float s = cpu_detail::dot(queries.data() + g * dims, row.data(), d);
@@ -69,8 +75,9 @@ void attend_row(const T* q, int q_row_stride, T* out, int num_q_heads, const KvC
     }
   std::fill(acc.begin(), acc.end(), 0.0f);
   for (int j = 0; j < keys; ++j) {
+    const int key = r.first + j;
     cpu_detail::widen(
-        cache.value + kv_cache_index(cache, table[j / cache.block_size], kv_head, j % cache.block_size, 0),
+        cache.value + kv_cache_index(cache, table[key / cache.block_size], kv_head, key % cache.block_size, 0),
         row.data(), d);
     for (int g = 0; g < group; ++g)
       cpu_detail::axpy(scores[static_cast<std::size_t>(g) * keys + j], row.data(), acc.data() + g * dims, d);
@@ -107,7 +114,7 @@ void paged_attention_prefill(const T* q, int q_row_stride, T* out, int num_q_hea
     if (q_len < 0 || q_len > context)
       throw std::out_of_range("paged_attention_prefill: sequence " + std::to_string(s) + " has " +
                               std::to_string(q_len) + " query rows but context " + std::to_string(context));
-    for (int i = 0; i < q_len; ++i) rows.push_back({s, begin + i, context - q_len + i});
+    for (int i = 0; i < q_len; ++i) rows.push_back(query_row(batch, s, begin + i, context - q_len + i));
   }
   attend_rows(q, q_row_stride, out, num_q_heads, cache, batch, scale, rows);
 }
@@ -125,7 +132,7 @@ void paged_attention_decode(const T* q, int q_row_stride, T* out, int num_q_head
                 out + static_cast<std::size_t>(s + 1) * num_q_heads * cache.head_dim, store_from_float<T>(0.0f));
       continue;
     }
-    rows.push_back({s, s, context - 1});
+    rows.push_back(query_row(batch, s, s, context - 1));
   }
   attend_rows(q, q_row_stride, out, num_q_heads, cache, batch, scale, rows);
 }

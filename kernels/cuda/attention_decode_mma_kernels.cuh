@@ -51,9 +51,11 @@ __global__ void __launch_bounds__(kThreads)
   const int split = blockIdx.x, seq = blockIdx.y, kv_head = blockIdx.z;
   const int group = num_q_heads / cache.num_kv_heads;
   const int context = batch.context_lens[seq];
-  const int begin = split * work.split_tokens;
-  if (begin >= context) return;  // the reduce pass only reads splits that hold keys
-  const int end = min(begin + work.split_tokens, context);
+  const int split_begin = split * work.split_tokens;
+  // The reduce pass reads only the splits that hold keys of the window (decode_first_split on).
+  if (split_begin >= context || split < decode_first_split(context, work)) return;
+  const int begin = max(split_begin, decode_window_begin(context, work));
+  const int end = min(split_begin + work.split_tokens, context);
   const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
   const int g = lane / 4, t = lane % 4;
   const std::int32_t* table = batch.block_tables + static_cast<std::size_t>(seq) * batch.max_blocks_per_seq;

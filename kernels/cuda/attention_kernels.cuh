@@ -38,11 +38,20 @@ __device__ __forceinline__ std::size_t cache_row(const KvCacheView& cache, const
 
 // The sequence (blockIdx.y) and kv head (blockIdx.z) a prefill block works on. Its rows are (query token,
 // query head of the group) pairs: row r is token r / group of the sequence's query, with head
-// kv_head * group + r % group, and attends to keys 0 .. position(r).
+// kv_head * group + r % group, and attends to keys first_key(r) .. position(r): from 0, or from the last
+// `window` positions under a sliding window.
 struct PrefillBlock {
-  int kv_head, group, q_begin, q_len, context, rows_total;
+  int kv_head, group, q_begin, q_len, context, rows_total, window;
   const std::int32_t* table;
   __device__ __forceinline__ int position(int row) const { return context - q_len + row / group; }
+  __device__ __forceinline__ int first_key(int row) const {
+    return window > 0 ? max(0, position(row) - window + 1) : 0;
+  }
+  // The first key tile any row from `row` on needs (rows are in position order): tiles wholly before the
+  // window of every row are skipped.
+  __device__ __forceinline__ int first_tile(int row, int tile_keys) const {
+    return first_key(row) / tile_keys * tile_keys;
+  }
   __device__ __forceinline__ std::size_t token_index(int row) const {  // in the flat batch
     return static_cast<std::size_t>(q_begin + row / group);
   }
@@ -58,6 +67,7 @@ __device__ __forceinline__ PrefillBlock prefill_block(int num_q_heads, const KvC
   block.q_len = batch.query_starts[seq + 1] - block.q_begin;
   block.context = batch.context_lens[seq];
   block.rows_total = block.q_len * block.group;
+  block.window = batch.window;
   block.table = batch.block_tables + static_cast<std::size_t>(seq) * batch.max_blocks_per_seq;
   return block;
 }
@@ -104,19 +114,20 @@ __global__ void __launch_bounds__(kThreads)
   const int last_row = min(row0 + kPrefillRows, block.rows_total) - 1;
   const int key_end = block.position(last_row) + 1;
 
-  int position[kRowsPerWarp];
+  int position[kRowsPerWarp], first_key[kRowsPerWarp];
   float running_max[kRowsPerWarp], running_sum[kRowsPerWarp], acc[kRowsPerWarp][E];
 R1EVAL_UNROLL
   for (int i = 0; i < kRowsPerWarp; ++i) {
     const int row = row0 + warp * kRowsPerWarp + i;
     position[i] = row < block.rows_total ? block.position(row) : -1;
+    first_key[i] = row < block.rows_total ? block.first_key(row) : 0;
     running_max[i] = -INFINITY;
     running_sum[i] = 0.0f;
 R1EVAL_UNROLL
     for (int e = 0; e < E; ++e) acc[i][e] = 0.0f;
   }
 
-  for (int tile = 0; tile < key_end; tile += kKeyTile) {
+  for (int tile = block.first_tile(row0, kKeyTile); tile < key_end; tile += kKeyTile) {
     locate_key_tile<kKeyTile>(key_rows, tile, key_end, cache, block.table, block.kv_head);  // q_tile is complete after it
     for (int idx = threadIdx.x; idx < kKeyTile * D; idx += kThreads) {
       const int j = idx / D, dim = idx % D;
@@ -128,10 +139,11 @@ R1EVAL_UNROLL
 
 R1EVAL_UNROLL
     for (int i = 0; i < kRowsPerWarp; ++i) {
-      if (position[i] < tile) continue;  // the whole tile is in this row's future (uniform in the warp)
+      // The whole tile in this row's future, or before its window (uniform in the warp).
+      if (position[i] < tile || tile + kKeyTile <= first_key[i]) continue;
       const float* query = q_tile + (warp * kRowsPerWarp + i) * D;
       const int key = tile + lane;
-      const bool visible = key <= position[i];
+      const bool visible = key <= position[i] && key >= first_key[i];
       float score = -INFINITY;
       if (visible) {
         score = 0.0f;
@@ -139,7 +151,7 @@ R1EVAL_UNROLL
 R1EVAL_UNROLL_BY(16)
         for (int dim = 0; dim < D; ++dim) score += query[dim] * k[dim];
       }
-      const float new_max = fmaxf(running_max[i], cuda_detail::warp_max(score));  // finite: key `tile` is visible
+      const float new_max = fmaxf(running_max[i], cuda_detail::warp_max(score));  // finite: a key of the tile is visible
       const float rescale = expf(running_max[i] - new_max);
       const float p = visible ? expf(score - new_max) : 0.0f;
       running_sum[i] = running_sum[i] * rescale + p;  // per-lane partial; summed over the warp at the end
@@ -172,7 +184,17 @@ struct DecodeWorkspace {
   float* acc;   // [num_seqs][num_q_heads][num_splits][D], unnormalized
   int num_splits;
   int split_tokens;  // keys per split (decode_split_tokens)
+  int window;        // the batch's sliding window (PagedBatch::window), 0: none
 };
+
+// The first key a decode query at context `context` sees, and the split holding it: splits before it hold
+// no key of the window and are neither written nor read.
+__host__ __device__ __forceinline__ int decode_window_begin(int context, const DecodeWorkspace& work) {
+  return work.window > 0 && context > work.window ? context - work.window : 0;
+}
+__host__ __device__ __forceinline__ int decode_first_split(int context, const DecodeWorkspace& work) {
+  return decode_window_begin(context, work) / work.split_tokens;
+}
 
 // After a barrier, by every thread of a decode block: its warps' softmax states (max and sum by head, the
 // unnormalized values by head and dim; a warp that saw no key has max -inf) merged into this split's
@@ -274,9 +296,11 @@ __global__ void __launch_bounds__(kThreads)
   const int kv_head = blockIdx.z / chunks, first = (blockIdx.z % chunks) * H;
   const int heads = min(H, group - first);
   const int context = batch.context_lens[seq];
-  const int begin = split * work.split_tokens;
-  if (begin >= context) return;  // the reduce pass only reads splits that hold keys
-  const int end = min(begin + work.split_tokens, context);
+  const int split_begin = split * work.split_tokens;
+  // The reduce pass reads only the splits that hold keys of the window (decode_first_split on).
+  if (split_begin >= context || split < decode_first_split(context, work)) return;
+  const int begin = max(split_begin, decode_window_begin(context, work));
+  const int end = min(split_begin + work.split_tokens, context);
   const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
   const int key_lane = lane / L, part = lane % L;
   const std::int32_t* table = batch.block_tables + static_cast<std::size_t>(seq) * batch.max_blocks_per_seq;
@@ -437,7 +461,7 @@ __global__ void __launch_bounds__(kMaxReduceParts * D)
   }
   const std::size_t first = (static_cast<std::size_t>(seq) * num_q_heads + head) * work.num_splits;
   SoftmaxState state{-INFINITY, 0.0f, 0.0f};
-  for (int s0 = part * kReduceBatch; s0 < used; s0 += parts * kReduceBatch) {
+  for (int s0 = decode_first_split(context, work) + part * kReduceBatch; s0 < used; s0 += parts * kReduceBatch) {
     float max[kReduceBatch], sum[kReduceBatch], value[kReduceBatch];
 R1EVAL_UNROLL
     for (int u = 0; u < kReduceBatch; ++u) {
@@ -482,6 +506,7 @@ inline DecodeWorkspace decode_workspace(float* workspace, const PagedBatch& batc
   work.split_tokens = decode_split_tokens(batch.num_seqs, batch.max_context_len);
   work.num_splits = (batch.max_context_len + work.split_tokens - 1) / work.split_tokens;
   if (work.num_splits < 1) work.num_splits = 1;
+  work.window = batch.window;
   const std::size_t slots = static_cast<std::size_t>(batch.num_seqs) * num_q_heads * work.num_splits;
   work.max = workspace;
   work.sum = workspace + slots;

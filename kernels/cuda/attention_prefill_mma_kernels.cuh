@@ -55,14 +55,15 @@ __global__ void __launch_bounds__(kThreads)
   const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
   const int g = lane / 4, t = lane % 4;
 
-  // This lane's two rows (g and g + 8 of the warp's 16) and their causal limits (-1: no such row).
+  // This lane's two rows (g and g + 8 of the warp's 16) and their causal limits (-1: no such row) and first keys.
   const int warp_row0 = row0 + warp * kMmaRowsPerWarp;
-  int position[2];
+  int position[2], first_key[2];
   std::uint32_t query[kDimSteps][4];
 R1EVAL_UNROLL
   for (int r = 0; r < 2; ++r) {
     const int row = warp_row0 + g + 8 * r;
     position[r] = row < block.rows_total ? block.position(row) : -1;
+    first_key[r] = row < block.rows_total ? block.first_key(row) : 0;
     const std::uint32_t* q_pairs = nullptr;
     if (row < block.rows_total)
       q_pairs = reinterpret_cast<const std::uint32_t*>(q + block.token_index(row) * q_row_stride + block.head(row) * D);
@@ -76,6 +77,7 @@ R1EVAL_UNROLL
   const int key_end = block.position(block_last_row) + 1;
   const int warp_last_row = min(warp_row0 + kMmaRowsPerWarp, block.rows_total) - 1;
   const int warp_key_end = warp_row0 < block.rows_total ? block.position(warp_last_row) + 1 : 0;
+  const int warp_key_begin = warp_row0 < block.rows_total ? block.first_key(warp_row0) : 0;
 
   const float scale_log2 = scale * kLog2e;
   float running_max[2] = {-INFINITY, -INFINITY};  // of scaled base-2 scores
@@ -84,7 +86,7 @@ R1EVAL_UNROLL
 R1EVAL_UNROLL
   for (int n = 0; n < kDimTiles; ++n) acc[n][0] = acc[n][1] = acc[n][2] = acc[n][3] = 0.0f;
 
-  for (int tile = 0; tile < key_end; tile += kMmaKeyTile) {
+  for (int tile = block.first_tile(row0, kMmaKeyTile); tile < key_end; tile += kMmaKeyTile) {
     locate_key_tile<kMmaKeyTile>(key_rows, tile, key_end, cache, block.table, block.kv_head);
     // Keys: consecutive threads take consecutive 16-byte chunks of a row. Past the end: zeros (their
     // scores are masked, but a zero times a stale NaN would not be).
@@ -110,7 +112,8 @@ R1EVAL_UNROLL
       }
     }
     __syncthreads();
-    if (tile >= warp_key_end) continue;  // every row of this warp ends before the tile (uniform in the warp)
+    // Every row of this warp ends before the tile, or its window starts after it (uniform in the warp).
+    if (tile >= warp_key_end || tile + kMmaKeyTile <= warp_key_begin) continue;
 
     float score[kKeyTiles][4];
 R1EVAL_UNROLL
@@ -128,7 +131,7 @@ R1EVAL_UNROLL
 R1EVAL_UNROLL
       for (int i = 0; i < 4; ++i) {
         const int key = tile + n * 8 + 2 * t + (i & 1);
-        score[n][i] = key <= position[i / 2] ? score[n][i] * scale_log2 : -INFINITY;
+        score[n][i] = key <= position[i / 2] && key >= first_key[i / 2] ? score[n][i] * scale_log2 : -INFINITY;
       }
     std::uint32_t weights[kKeySteps][4];
     online_softmax_tile(score, running_max, running_sum, acc, weights);

@@ -110,6 +110,10 @@ inline std::vector<ParityModel> parity_models() {
   phi4_mini.phi4_mini_rope = true;
   phi4_mini.tied = true;
   phi4_mini.dtype = "bfloat16";
+  RandomCheckpointSpec phi3_window = phi3;  // Phi-3-mini's sliding window on every layer (2047 there; 24 here)
+  phi3_window.sliding_window = 24;
+  RandomCheckpointSpec qwen2_window = qwen_bf16;  // Qwen2's window layers: layer 1 over 30 positions
+  qwen2_window.sliding_window = 30;
   return {{"qwen2_bf16_hd64", qwen_bf16},
           {"qwen2_fp32_hd128", qwen_fp32},
           {"llama_bias_fp16_hd64", llama_fp16},
@@ -117,7 +121,9 @@ inline std::vector<ParityModel> parity_models() {
           {"qwen3_tied_hd128", qwen3},
           {"qwen3_yarn_hd128", qwen3_yarn},
           {"phi3_fp32_hd64", phi3},
-          {"phi4_mini_longrope_hd64", phi4_mini}};
+          {"phi4_mini_longrope_hd64", phi4_mini},
+          {"phi3_window_hd64", phi3_window},
+          {"qwen2_window_layer_hd64", qwen2_window}};
 }
 
 // The checkpoint of `model`, written fresh by each test process into a folder of its own (ctest runs tests

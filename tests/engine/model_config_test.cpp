@@ -147,7 +147,7 @@ TEST(ModelConfig, NamesBadFields) {
                 .find("rope_scaling.rope_type': expected default, linear, llama3, yarn or longrope, not 'dynamic'"),
             std::string::npos);
   EXPECT_NE(config_error(base + R"("hidden_size":64,"max_position_embeddings":64,"rope_scaling":{"rope_type":"longrope","short_factor":[1]}})")
-                .find("rope_scaling.short_factor': expected a list of 8 positive numbers"),
+                .find("rope_scaling.short_factor': expected a list of 8 non-zero numbers"),
             std::string::npos);  // head_dim 16: 8 pairs
   EXPECT_NE(config_error(base + R"("hidden_size":64,"partial_rotary_factor":0.5})")
                 .find("'partial_rotary_factor': expected 1 for Qwen2ForCausalLM"),
@@ -213,6 +213,11 @@ TEST(ModelConfig, SlidingWindowLayersFollowTransformers) {
   EXPECT_TRUE(windows(R"("use_sliding_window":true,"sliding_window":32768,"max_window_layers":0})").empty());
   EXPECT_EQ(load_model_config(testing::fixture_dir("qwen2_window_fp32").string()).sliding_windows,
             (std::vector<std::int64_t>{0, 12}));
+  // transformers cannot compare a layer index with a null max_window_layers; without the window it is not read.
+  EXPECT_NE(config_error(base + R"("use_sliding_window":true,"sliding_window":8,"max_window_layers":null})")
+                .find("'max_window_layers': expected an integer when use_sliding_window is true"),
+            std::string::npos);
+  EXPECT_TRUE(windows(R"("use_sliding_window":false,"max_window_layers":null})").empty());
 }
 
 // RoPE settings are read as transformers 5.x reads them: the rope dict's own theta first, an empty
@@ -263,8 +268,16 @@ TEST(ModelConfig, ReadsPhi3) {
             std::string::npos);
   EXPECT_NE(config_error(base + R"("rope_scaling":{"type":"llama3","factor":8}})").find("default or longrope for Phi3ForCausalLM"),
             std::string::npos);
-  EXPECT_NE(config_error(base + R"("partial_rotary_factor":0.1})").find("'partial_rotary_factor': expected a fraction"),
-            std::string::npos);  // 1.6 dimensions
+  EXPECT_NE(config_error(base + R"("partial_rotary_factor":0.05})").find("'partial_rotary_factor': expected a fraction"),
+            std::string::npos);  // 0.8 dimensions
+  EXPECT_NE(config_error(base + R"("partial_rotary_factor":0})").find("'partial_rotary_factor': expected a fraction"),
+            std::string::npos);
+  EXPECT_EQ(parse_model_config(base + R"("partial_rotary_factor":0.3})", "c").rotary_dim, 4);  // int(4.8)
+  EXPECT_EQ(parse_model_config(base + R"("partial_rotary_factor":0.33})", "c").rotary_dim, 5);  // odd: 3 pairs turn
+  EXPECT_NE(config_error(base + R"("partial_rotary_factor":0.33,"rope_scaling":{"type":"longrope","short_factor":[1,1],)"
+                                R"("long_factor":[1,1]}})")
+                .find("longrope with an even number of rotated dimensions"),
+            std::string::npos);
   EXPECT_NE(config_error(base + R"("partial_rotary_factor":1.5})").find("'partial_rotary_factor'"), std::string::npos);
   EXPECT_NE(config_error(base + R"("model_type":"phi"})").find("model_type"), std::string::npos);
 }

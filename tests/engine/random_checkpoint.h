@@ -28,6 +28,7 @@ struct RandomCheckpointSpec {
   bool llama3_rope_scaling = false;  // Llama 3.1 style frequencies
   bool yarn_rope_scaling = false;    // YaRN factor 4 with vLLM's attn_factor (the attention scale changes too)
   bool phi4_mini_rope = false;       // Phi-4-mini: 0.75 of each head rotated, LongRoPE over 8 x 64 positions
+  int sliding_window = 0;            // Phi-3: every layer slides over it; Qwen2: layers from 1 on (use_sliding_window)
   int head_dim = 0;                  // written to config.json when set; hidden / heads otherwise
 
   int resolved_head_dim() const { return head_dim > 0 ? head_dim : hidden / heads; }
@@ -172,6 +173,13 @@ inline std::filesystem::path write_random_checkpoint(const std::filesystem::path
                               {"factor", 4.0},
                               {"original_max_position_embeddings", 256},
                               {"attn_factor", 0.9}};
+  }
+  if (spec.sliding_window > 0) {
+    config["sliding_window"] = spec.sliding_window;
+    if (!spec.phi3) {
+      config["use_sliding_window"] = true;
+      config["max_window_layers"] = 1;
+    }
   }
   if (spec.phi4_mini_rope) {
     const int pairs = spec.resolved_head_dim() * 3 / 8;

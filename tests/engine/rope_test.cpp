@@ -65,6 +65,18 @@ TEST(Rope, LongRopeFrequenciesMatchTransformers) {
   EXPECT_EQ(attention_logit_scale(long_model), 0.25f);
 }
 
+// An odd number of rotated dimensions (head_dim 16 x 0.33 = 5) turns three pairs with transformers' exponents
+// 0, 2/5 and 4/5.
+TEST(Rope, OddRotaryDimsTurnOneMorePair) {
+  const ModelConfig config = parse_model_config(
+      R"({"architectures":["Phi3ForCausalLM"],"num_hidden_layers":1,"num_attention_heads":4,"hidden_size":64,)"
+      R"("intermediate_size":8,"vocab_size":10,"partial_rotary_factor":0.33,"rope_theta":10000})",
+      "config.json");
+  const std::vector<float> got = rope_inverse_frequencies(config);
+  ASSERT_EQ(got.size(), 3u);
+  for (int i = 0; i < 3; ++i) EXPECT_FLOAT_EQ(got[static_cast<std::size_t>(i)], 1.0f / std::pow(10000.0f, 2.0f * i / 5.0f));
+}
+
 // Element i pairs with i + P for the P frequencies given; the rest of the head is kept.
 TEST(Rope, ApplyRopeTurnsTheLeadingPairsOnly) {
   std::vector<float> head = {1, 2, 3, 4, 5, 6, 7, 8};

@@ -2,6 +2,7 @@
 // into contiguous arrays and applies the textbook softmax in double precision.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
@@ -31,7 +32,9 @@ std::vector<double> naive_attention(const PagedCase& c, float scale) {
         }
       }
       for (int t = 0; t < q_len; ++t) {
-        const int row = c.query_starts[s] + t, visible = ctx - q_len + t + 1;
+        // Keys first .. position: all of them, or the last `window` under a sliding window.
+        const int row = c.query_starts[s] + t, position = ctx - q_len + t;
+        const int first = c.window > 0 ? std::max(0, position - c.window + 1) : 0, visible = position + 1 - first;
         for (int g = 0; g < group; ++g) {
           const int h = kv * group + g;
           const float* q = c.q.data() + (static_cast<std::size_t>(row) * c.num_q_heads + h) * d;
@@ -39,7 +42,7 @@ std::vector<double> naive_attention(const PagedCase& c, float scale) {
           double max_score = -INFINITY;
           for (int j = 0; j < visible; ++j) {
             double dot = 0;
-            for (int i = 0; i < d; ++i) dot += static_cast<double>(q[i]) * keys[static_cast<std::size_t>(j) * d + i];
+            for (int i = 0; i < d; ++i) dot += static_cast<double>(q[i]) * keys[static_cast<std::size_t>(first + j) * d + i];
             scores[static_cast<std::size_t>(j)] = dot * scale;
             max_score = std::max(max_score, scores[static_cast<std::size_t>(j)]);
           }
@@ -48,7 +51,7 @@ std::vector<double> naive_attention(const PagedCase& c, float scale) {
           double* o = out.data() + (static_cast<std::size_t>(row) * c.num_q_heads + h) * d;
           for (int j = 0; j < visible; ++j)
             for (int i = 0; i < d; ++i)
-              o[i] += scores[static_cast<std::size_t>(j)] / total * values[static_cast<std::size_t>(j) * d + i];
+              o[i] += scores[static_cast<std::size_t>(j)] / total * values[static_cast<std::size_t>(first + j) * d + i];
         }
       }
     }
@@ -100,6 +103,30 @@ void check_decode(const PagedCase& c, float scale) {
 TEST(PagedAttentionDecode, LongAndShortContextsMatchNaive) {
   check_decode<float>(make_paged_case({1, 1, 1, 1}, {1, 255, 257, 3000}, 12, 2, 128, 16, 71), 0.25f);
   check_decode<bf16>(make_paged_case({1, 1}, {513, 64}, 28, 4, 128, 32, 72), 0.2f);
+}
+
+// Mistral's and Qwen2's window layers: a query sees its last `window` positions only, itself included.
+PagedCase windowed(PagedCase c, int window) {
+  c.window = window;
+  return c;
+}
+
+TEST(PagedAttention, SlidingWindowSeesTheLastPositionsOnly) {
+  // Windows shorter than the context, across blocks; of one key; as long as the context (no effect).
+  check_prefill<float>(windowed(make_paged_case({5, 17, 1, 32}, {5, 40, 9, 32}, 12, 2, 128, 16, 81), 7), 0.3f);
+  check_prefill<bf16>(windowed(make_paged_case({6, 2}, {6, 100}, 6, 1, 64, 8, 82), 1), 0.4f);
+  check_prefill<float>(windowed(make_paged_case({13, 1}, {30, 25}, 4, 2, 64, 12, 83), 30), 0.4f);
+  check_decode<float>(windowed(make_paged_case({1, 1, 1, 1}, {1, 255, 257, 3000}, 12, 2, 128, 16, 84), 100), 0.25f);
+  check_decode<bf16>(windowed(make_paged_case({1, 1}, {513, 64}, 28, 4, 128, 32, 85), 64), 0.2f);
+  // The window changes the result where it cuts the context.
+  PagedCase c = make_paged_case({1}, {50}, 2, 1, 64, 8, 86);
+  std::vector<float> full(c.q.size()), cut(c.q.size());
+  cpu::paged_attention_decode<float>(c.q.data(), 2 * 64, full.data(), 2, c.cache_view(c.key.data(), c.value.data()),
+                                     c.batch(nullptr, c.context_lens.data(), c.block_tables.data()), 1.0f, nullptr);
+  c.window = 10;
+  cpu::paged_attention_decode<float>(c.q.data(), 2 * 64, cut.data(), 2, c.cache_view(c.key.data(), c.value.data()),
+                                     c.batch(nullptr, c.context_lens.data(), c.block_tables.data()), 1.0f, nullptr);
+  EXPECT_NE(full, cut);
 }
 
 TEST(PagedAttentionDecode, EmptyContextGivesZeros) {

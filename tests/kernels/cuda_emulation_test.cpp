@@ -428,6 +428,34 @@ TEST(CudaKernelEmulation, PagedAttentionDecodeSplits) {
   emulate_attention<bf16, 128>(make_paged_case(std::vector<int>(16, 1), long_contexts, 12, 2, 128, 16, 356), 0.088f, true);
 }
 
+// Sliding windows (Mistral, Qwen2's window layers) in every attention kernel: windows cutting contexts inside a
+// key tile, across tiles and splits, of one key, and as long as the context.
+TEST(CudaKernelEmulation, SlidingWindowAttention) {
+  const auto with_window = [](PagedCase c, int window) {
+    c.window = window;
+    return c;
+  };
+  emulate_attention<float, 64>(with_window(make_paged_case({5, 17, 1}, {5, 40, 9}, 6, 2, 64, 8, 391), 7), 0.3f, false);
+  emulate_attention<bf16, 128>(with_window(make_paged_case({3, 70}, {70, 70}, 2, 1, 128, 16, 392), 33), 0.1f, false);
+  emulate_attention<bf16, 64>(with_window(make_paged_case({5, 17, 1}, {5, 40, 9}, 6, 2, 64, 8, 393), 7), 0.3f, false, true);
+  emulate_attention<bf16, 128>(with_window(make_paged_case({3, 70}, {70, 150}, 2, 1, 128, 16, 394), 65), 0.1f, false,
+                               true);
+  emulate_attention<bf16, 128>(with_window(make_paged_case({40}, {100}, 12, 2, 128, 16, 395), 1), 0.088f, false, true);
+  // Decode: 32-key splits at batch 1 (a window inside one split, across several, past the context), and
+  // 256-key splits over 24 sequences.
+  emulate_attention<float, 64>(with_window(make_paged_case({1, 1, 1, 1, 1}, {1, 255, 256, 600, 0}, 6, 2, 64, 8, 396), 40),
+                               0.3f, true);
+  emulate_attention<bf16, 128>(with_window(make_paged_case({1}, {1500}, 12, 2, 128, 16, 397), 300), 0.088f, true);
+  std::vector<int> contexts;
+  for (int s = 0; s < 24; ++s) contexts.push_back(std::vector<int>{255, 256, 257, 511, 700, 1}[s % 6] + s / 6);
+  emulate_attention<bf16, 64>(with_window(make_paged_case(std::vector<int>(24, 1), contexts, 4, 2, 64, 16, 398), 260),
+                              0.3f, true);
+  emulate_attention<bf16, 128>(with_window(make_paged_case(std::vector<int>(24, 1), contexts, 12, 2, 128, 16, 399), 100),
+                               0.088f, true, true);
+  emulate_attention<bf16, 128>(with_window(make_paged_case({1, 1}, {90, 200}, 8, 1, 128, 16, 400), 2000), 0.088f, true,
+                               true);
+}
+
 // Small batches split contexts finer (down to 32 keys, 8-key tiles per warp) so that they still fill the GPU; a batch
 // with enough sequence-splits keeps 256-key splits. The workspace follows the split.
 TEST(CudaKernelEmulation, DecodeSplitsShrinkForSmallBatches) {

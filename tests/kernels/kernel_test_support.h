@@ -57,6 +57,7 @@ struct PagedCase {
   std::vector<std::int32_t> query_starts, context_lens, block_tables;
   std::vector<bf16> key, value;
   std::vector<float> q;  // [rows][num_q_heads * head_dim]
+  int window = 0;        // sliding window (PagedBatch::window)
 
   int rows() const { return query_starts.back(); }
   int max_query_len() const { return query_lens.empty() ? 0 : *std::max_element(query_lens.begin(), query_lens.end()); }
@@ -73,6 +74,7 @@ struct PagedCase {
     b.max_blocks_per_seq = max_blocks_per_seq;
     b.max_query_len = max_query_len();
     b.max_context_len = max_context();
+    b.window = window;
     return b;
   }
 };

@@ -407,6 +407,36 @@ TEST_F(CudaKernels, DecodeSplitPassesMatchCpu) {
                           {{}, cuda::DecodeKernel::tensor_cores});
 }
 
+// Sliding windows (Mistral 7B v0.1's 4096, Phi-3-mini's 2047, Qwen2's window layers) in every prefill kernel and
+// split pass: windows cutting long cached prefixes, across splits and tiles, of one key, longer than the context.
+TEST_F(CudaKernels, SlidingWindowAttentionMatchesCpu) {
+  const auto with_window = [](PagedCase c, int window) {
+    c.window = window;
+    return c;
+  };
+  for (const cuda::PrefillKernel kernel : {cuda::PrefillKernel::tensor_cores, cuda::PrefillKernel::cuda_cores}) {
+    SCOPED_TRACE(kernel == cuda::PrefillKernel::tensor_cores ? "tensor cores" : "cuda cores");
+    compare_attention<bf16>(with_window(make_paged_case({300, 17, 1}, {300, 4100, 65}, 12, 2, 128, 16, 261), 2047),
+                            0.09f, false, {kernel, {}});
+    compare_attention<bf16>(with_window(make_paged_case({77, 5}, {77, 130}, 32, 8, 128, 32, 262), 40), 0.09f, false,
+                            {kernel, {}});
+    compare_attention<bf16>(with_window(make_paged_case({63, 129}, {63, 200}, 14, 2, 64, 16, 263), 1), 0.125f, false,
+                            {kernel, {}});
+  }
+  for (const cuda::DecodeKernel kernel : {cuda::DecodeKernel::cuda_cores_32_key_tiles,
+                                          cuda::DecodeKernel::cuda_cores_8_key_tiles, cuda::DecodeKernel::tensor_cores}) {
+    SCOPED_TRACE("decode kernel " + std::to_string(static_cast<int>(kernel)));
+    compare_attention<bf16>(with_window(make_paged_case({1}, {5000}, 12, 2, 128, 16, 264), 4096), 0.09f, true,
+                            {{}, kernel});
+    compare_attention<bf16>(with_window(make_paged_case(std::vector<int>(16, 1), std::vector<int>(16, 700), 12, 2, 128,
+                                                        16, 265),
+                                        300),
+                            0.09f, true, {{}, kernel});
+    compare_attention<bf16>(with_window(make_paged_case({1, 1}, {90, 200}, 8, 1, 128, 16, 266), 9000), 0.09f, true,
+                            {{}, kernel});
+  }
+}
+
 TEST_F(CudaKernels, PagedAttentionDecodeMatchesCpuUpToLongContexts) {
   compare_attention<float>(make_paged_case({1, 1, 1, 1, 1}, {1, 255, 256, 257, 5000}, 12, 2, 128, 16, 251), 0.3f, true);
   // The longest supported trace: 32768 generated after a 512-token prompt, 40 q heads over 8 kv heads.
