@@ -276,6 +276,27 @@ BENCHMARK(BM_AttentionDecode)
     ->Args({16, 2048, 3})->Args({64, 16384, 1})->Args({64, 16384, 3})->Args({256, 2048, 1})->Args({256, 2048, 3})
     ->UseManualTime()->Unit(benchmark::kMicrosecond);
 
+// A sliding-window layer (Mistral 7B v0.1's 4096) at long contexts: the splits before the window exit at once, so
+// the bytes read, and the bound, are the window's keys.
+void BM_AttentionDecodeWindow(benchmark::State& state) {
+  const int seqs = static_cast<int>(state.range(0)), context = static_cast<int>(state.range(1));
+  const int window = static_cast<int>(state.range(2));
+  PagedFixture f(seqs, context, 1);
+  Buffer<bf16> q(noise_bf16(static_cast<std::size_t>(seqs) * kQHeads * kHeadDim, 12)), out(static_cast<std::size_t>(seqs) * kQHeads * kHeadDim);
+  Buffer<float> workspace(decode_workspace_floats(seqs, kQHeads, kHeadDim, context));
+  PagedBatch batch = f.batch(1);
+  batch.window = window;
+  const double bytes = 2.0 * seqs * static_cast<double>(std::min(window, context)) * kKvHeads * kHeadDim * sizeof(bf16);
+  run_timed(state, bytes, [&] {
+    cuda::paged_attention_decode<bf16>(q.get(), kQHeads * kHeadDim, out.get(), kQHeads, f.view(), batch, 0.088f,
+                                       workspace.get());
+  });
+}
+BENCHMARK(BM_AttentionDecodeWindow)
+    ->ArgNames({"seqs", "context", "window"})
+    ->Args({1, 32768, 4096})->Args({64, 16384, 4096})
+    ->UseManualTime()->Unit(benchmark::kMicrosecond);
+
 // kernel 1: fp32 on CUDA cores; 2: bf16 tensor cores (cuda::PrefillKernel).
 void BM_AttentionPrefill(benchmark::State& state) {
   const int seqs = static_cast<int>(state.range(0)), tokens = static_cast<int>(state.range(1));
