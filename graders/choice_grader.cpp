@@ -355,7 +355,14 @@ Stated stated_letter(std::string_view text, std::string_view lower, std::size_t 
   rules.article_check = true;  // "the answer is A single peak" names no letter
   rules.lower_case = true;
   Letter l = decorated_letter(text, k, letters, rules);
-  if (!l.found() && answer_line && colon) l = letter_in_line(text, lower, k, letters);
+  // "is A = benzoquinone, B = dimethyl fumarate, i.e. **A**": the option's text names compounds A and B; a
+  // letter set off later in the line may still name the option.
+  const std::size_t first = skip_blanks(text, k);
+  std::size_t after = first + 1;
+  while (after < text.size() && text[after] == ' ') ++after;
+  const bool names_variables = first < text.size() && std::isupper(static_cast<unsigned char>(text[first])) &&
+                               after < text.size() && text[after] == '=';
+  if (!l.found() && ((answer_line && colon) || names_variables)) l = letter_in_line(text, lower, k, letters);
   if (!l.found() || alternative_follows(text, lower, l, letters) || opens_option_list(text, k, l, letters)) return {};
   return {l, colon};
 }
@@ -459,7 +466,8 @@ bool negated_or_optional(std::string_view text, std::string_view lower, std::siz
 
 void find_letter_first_statements(std::string_view text, std::string_view lower, std::string_view letters, Best& best) {
   // "Therefore, B is the correct answer.", "Thus, option B is correct.", "**B** is indeed correct.", "B is the answer."
-  static constexpr std::array<std::string_view, 6> kVerdicts = {"correct", "right", "best", "answer", "the answer", "true"};
+  static constexpr std::array<std::string_view, 9> kVerdicts = {"correct", "right", "best",    "answer", "the answer",
+                                                               "true",    "better", "closest", "most"};
   for (std::size_t at = lower.find(" is "); at != kNone; at = lower.find(" is ", at + 1)) {
     std::size_t k = at + 4;
     if (const std::size_t a = word_at(lower, k, kAdverbs)) k = skip_blanks(text, k + a);
@@ -481,6 +489,21 @@ void find_letter_first_statements(std::string_view text, std::string_view lower,
     if (hedged_before(text, lower, lead) || hedged_after(text, lower, probe)) continue;
     best.offer(l, Strength::kStatement);
   }
+  // "That makes C the correct answer.", "which makes option B the best choice."
+  for (std::size_t at = lower.find("makes "); at != kNone; at = lower.find("makes ", at + 1)) {
+    if (at > 0 && is_alpha(lower[at - 1])) continue;
+    std::size_t i = skip_blanks(text, at + 6);
+    if (const std::size_t w = word_at(lower, i, kOptionWords)) i += w;
+    const Letter l = decorated_letter(text, i, letters, {});
+    if (!l.found()) continue;
+    std::size_t k = l.end;
+    while (k < text.size() && (text[k] == ')' || text[k] == '*')) ++k;
+    k = skip_blanks(text, k);
+    if (starts_with(lower, k, "the ")) k += 4;
+    static constexpr std::array<std::string_view, 4> kChosen = {"correct", "right", "best", "answer"};
+    if (word_at(lower, k, kChosen) && !hedged_before(text, lower, at, l.pos) && !hedged_after(text, lower, l))
+      best.offer(l, Strength::kStatement);
+  }
   // "I would choose B.", "So I select option (C)", "I'll go with B."
   static constexpr std::array<std::string_view, 5> kVerbs = {"choose", "select", "pick", "go with", "opt for"};
   for (std::string_view verb : kVerbs) {
@@ -497,12 +520,13 @@ void find_letter_first_statements(std::string_view text, std::string_view lower,
 }
 
 void find_conclusions(std::string_view text, std::string_view lower, std::string_view letters, Best& best) {
-  // "So option B.", "Therefore (B).", "Hence, B": a conclusion word, the letter, the end of the sentence.
+  // "So option B.", "Therefore (B).", "Hence, B", "Hence, answer C.", "A careful analysis gives C.": a conclusion
+  // word, the letter, the end of the sentence.
   // Also the closing words of a chat answer: "It's C.", "So it must be C.", "Actually, D.", "I'd say C.",
   // "I'm going with C.", "we are left with C.", "→ C".
-  static constexpr std::array<std::string_view, 15> kConclusions = {
+  static constexpr std::array<std::string_view, 19> kConclusions = {
       "so", "thus", "therefore", "hence", "final", "actually", "it's", "it is", "must be", "say", "guess",
-      "going with", "left with", "stick with", "\xe2\x86\x92"};
+      "going with", "left with", "stick with", "\xe2\x86\x92", "answer", "gives", "points to", "leads to"};
   // The chat closers are weaker than a statement ("The answer is C. At higher temperature it is D." is C),
   // unless the text just before revises ("The answer is C. Hmm, no, it's D.", "Wait, ... So it must be D.").
   const auto closing_words = [](std::string_view w) { return w == "it's" || w == "it is" || w == "must be" || w == "say" ||
@@ -525,6 +549,55 @@ void find_conclusions(std::string_view text, std::string_view lower, std::string
       if (!l.found() || !ends_its_line(text, l.end) || hedged_before(text, lower, at)) continue;
       best.offer(l, closing_words(word) && !revises_before(at) ? Strength::kClosingWords : Strength::kStatement);
     }
+  }
+}
+
+// The option a sentence singles out without the word "answer": "the closest is C", "The best match is **C**", "the
+// most likely cause is D"; for questions asking which option is wrong, "The incorrect statement is D", "The exception
+// is D", "All statements except D are correct"; and a closing line that labels one option ("**Option C:** 10^-4 eV").
+void find_selection_statements(std::string_view text, std::string_view lower, std::string_view letters, Best& best) {
+  static constexpr std::array<std::string_view, 17> kSubjects = {
+      "closest",         "best match",          "best fit",        "most appropriate", "most likely",
+      "most plausible",  "most reasonable",     "most consistent", "incorrect statement", "false statement",
+      "wrong statement", "incorrect one",       "exception",       "odd one out",      "least likely",
+      "outlier",         "only possible"};
+  for (std::string_view subject : kSubjects) {
+    for (std::size_t at = lower.find(subject); at != kNone; at = lower.find(subject, at + 1)) {
+      if ((at > 0 && is_alpha(lower[at - 1])) || (at + subject.size() < lower.size() && lower[at + subject.size()] == 's'))
+        continue;
+      const Stated st = stated_letter(text, lower, at + subject.size(), letters, 30, false);
+      if (!st.letter.found() || hedged_before(text, lower, at, st.letter.pos) || hedged_after(text, lower, st.letter))
+        continue;
+      best.offer(st.letter, Strength::kStatement);
+    }
+  }
+  for (std::size_t at = lower.find("except "); at != kNone; at = lower.find("except ", at + 1)) {
+    std::size_t i = skip_blanks(text, at + 7);
+    if (const std::size_t w = word_at(lower, i, kOptionWords)) i += w;
+    const Letter l = decorated_letter(text, i, letters, {});
+    if (!l.found() || alternative_follows(text, lower, l, letters)) continue;
+    std::size_t k = l.end;
+    while (k < text.size() && (text[k] == ')' || text[k] == '*')) ++k;
+    k = skip_blanks(text, k);
+    for (std::string_view verdict : {"are correct", "are true", "are valid", "are right", "are accurate"})
+      if (starts_with(lower, k, verdict) && !hedged_before(text, lower, at, l.pos)) best.offer(l, Strength::kStatement);
+  }
+  std::size_t end = text.size();
+  while (end > 0 && std::isspace(static_cast<unsigned char>(text[end - 1])) != 0) --end;
+  std::size_t line = end;
+  while (line > 0 && text[line - 1] != '\n') --line;
+  std::size_t i = line;
+  while (i < end && (text[i] == '*' || text[i] == '#' || text[i] == ' ' || text[i] == '>')) ++i;
+  if (const std::size_t w = word_at(lower, i, kOptionWords)) {
+    const Letter l = decorated_letter(text, i + w, letters, {});
+    std::size_t k = l.found() ? l.end : kNone;
+    while (k != kNone && k < end && text[k] == '*') ++k;
+    // One option, not judged against: "Option A: wrong. Option D: correct." is no label line.
+    const std::string_view rest = lower.substr(i + w, end - i - w);
+    bool judged = false;
+    for (std::string_view word : {"option", "choice", "wrong", "incorrect", "not ", "false", "eliminat"})
+      if (rest.find(word) != std::string_view::npos) judged = true;
+    if (k != kNone && k < end && (text[k] == ':' || text[k] == ')') && !judged) best.offer(l, Strength::kStatement);
   }
 }
 
@@ -594,13 +667,24 @@ void find_other_language_statements(std::string_view text, std::string_view lowe
 void find_chinese_statements(std::string_view text, std::string_view letters, Best& best) {
   // 答案：B, 答案是B, 答案为B, 故选B, 正确选项是B, 正确答案是B
   // Also 因此选C, 答案应该是C.
-  static constexpr std::array<std::string_view, 5> kLeads = {"\xe7\xad\x94\xe6\xa1\x88", "\xe6\x95\x85\xe9\x80\x89",
-                                                             "\xe6\xad\xa3\xe7\xa1\xae\xe9\x80\x89\xe9\xa1\xb9",
-                                                             "\xe6\x89\x80\xe4\xbb\xa5\xe9\x80\x89", "\xe5\x9b\xa0\xe6\xad\xa4\xe9\x80\x89"};
+  // Also 选C / 应选C / 我选C / 本题选C (not 不选C, 候选, 可选, 选项C), 答：C, 结论：C.
+  static constexpr std::array<std::string_view, 9> kLeads = {
+      "\xe7\xad\x94\xe6\xa1\x88", "\xe6\x95\x85\xe9\x80\x89", "\xe6\xad\xa3\xe7\xa1\xae\xe9\x80\x89\xe9\xa1\xb9",
+      "\xe6\x89\x80\xe4\xbb\xa5\xe9\x80\x89", "\xe5\x9b\xa0\xe6\xad\xa4\xe9\x80\x89", "\xe9\x80\x89",
+      "\xe7\xad\x94\xef\xbc\x9a", "\xe7\xad\x94:", "\xe7\xbb\x93\xe8\xae\xba"};
+  constexpr std::string_view kSelect = "\xe9\x80\x89";  // 选
   static constexpr std::array<std::string_view, 5> kLinks = {"\xef\xbc\x9a", "\xe5\xba\x94\xe8\xaf\xa5\xe6\x98\xaf", "\xe6\x98\xaf", "\xe4\xb8\xba", ":"};
   for (std::string_view lead : kLeads) {
     for (std::size_t at = text.find(lead); at != kNone; at = text.find(lead, at + 1)) {
       std::size_t i = at + lead.size();
+      if (lead == kSelect) {
+        // 选项 (an option named, not chosen) and 不选 / 候选 / 可选 (not, candidate, optional).
+        if (starts_with(text, i, "\xe9\xa1\xb9")) continue;
+        bool excluded = false;
+        for (std::string_view before : {"\xe4\xb8\x8d", "\xe5\x80\x99", "\xe5\x8f\xaf"})
+          if (at >= before.size() && text.substr(at - before.size(), before.size()) == before) excluded = true;
+        if (excluded) continue;
+      }
       for (int n = 0; n < 2; ++n) {
         while (i < text.size() && text[i] == ' ') ++i;
         for (std::string_view link : kLinks)
@@ -612,6 +696,17 @@ void find_chinese_statements(std::string_view text, std::string_view letters, Be
       const Letter l = decorated_letter(text, i, letters, {.newlines = true});
       if (l.found() && !doubted_in_other_language(text, l)) best.offer(l, Strength::kStatement);
     }
+  }
+  // C项正确, C是正确的, C正确 (not C不正确).
+  constexpr std::string_view kCorrect = "\xe6\xad\xa3\xe7\xa1\xae";  // 正确
+  for (std::size_t at = text.find(kCorrect); at != kNone; at = text.find(kCorrect, at + 1)) {
+    std::size_t b = at;
+    for (std::string_view link : {"\xe9\xa1\xb9", "\xe6\x98\xaf"})  // 项, 是
+      if (b >= link.size() && text.substr(b - link.size(), link.size()) == link) b -= link.size();
+    while (b > 0 && text[b - 1] == ' ') --b;
+    if (b == 0) continue;
+    const Letter l = decorated_letter(text, b - 1, letters, {});
+    if (l.found() && l.end == b && (l.pos == 0 || !is_alpha(text[l.pos - 1]))) best.offer(l, Strength::kStatement);
   }
 }
 
@@ -694,6 +789,12 @@ void find_boxes(std::string_view text, std::string_view lower, std::string_view 
       return gap == "or";
     };
     if ((b > 0 && alternative(b - 1, b)) || (b + 1 < boxes.size() && alternative(b, b + 1))) continue;
+    // "\boxed{A} (not \boxed{D})", "\boxed{A}, rather than \boxed{D}": the box set aside is not the answer.
+    if (b > 0) {
+      std::string gap(lower.substr(boxes[b - 1].end, boxes[b].begin - std::min(boxes[b].begin, boxes[b - 1].end)));
+      std::erase_if(gap, [](char c) { return c == ' ' || c == '$' || c == ',' || c == '(' || c == ';'; });
+      if (gap == "not" || gap == "ratherthan" || gap == "insteadof" || gap == "andnot" || gap == "butnot") continue;
+    }
     best.offer(boxes[b].letter, Strength::kAnswerLine);
   }
 }
@@ -747,6 +848,7 @@ std::optional<char> extract_choice_letter(std::string_view response, std::string
   find_answer_statements(text, lower, letters, best);
   find_letter_first_statements(text, lower, letters, best);
   find_conclusions(text, lower, letters, best);
+  find_selection_statements(text, lower, letters, best);
   find_chinese_statements(text, letters, best);
   find_other_language_statements(text, lower, letters, best);
   find_other_language_answer_lines(text, lower, letters, best);

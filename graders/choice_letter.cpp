@@ -9,6 +9,7 @@ namespace {
 
 bool is_alnum(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; }
 bool is_lower(char c) { return std::islower(static_cast<unsigned char>(c)) != 0; }
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
 constexpr std::string_view kFullWidthA = "\xef\xbc\xa1";  // Ａ; Ｂ..Ｚ follow in the last byte
 
@@ -112,10 +113,11 @@ bool stands_alone(std::string_view s, const Letter& l, const LetterRules& rules)
   if (is_alnum(next) || next == '-' || next == '=' || subscript_at(l.end) || (next == '\'' && !quoted) || next == '+' ||
       next == '/' || formula_bracket())
     return false;
-  // A formula goes on in Unicode: "C₆H₆", "D²", "C–H", "A ≈ 2" written tight ("A≈2"), "B·H", "A×10", "D°".
+  // A formula goes on in Unicode: "C₆H₆", "D²", "C–H", "A ≈ 2" written tight ("A≈2"), "B·H", "A×10", "D°",
+  // the point group "D∞h".
   for (std::string_view continues : {"\xe2\x82", "\xe2\x81", "\xc2\xb2", "\xc2\xb3", "\xc2\xb9", "\xe2\x80\x93",
                                      "\xe2\x88\x92", "\xe2\x80\x90", "\xe2\x80\x91", "\xe2\x89\x88", "\xc2\xb7",
-                                     "\xc3\x97", "\xc2\xb0", "\xe2\x8b\x85"})
+                                     "\xc3\x97", "\xc2\xb0", "\xe2\x8b\x85", "\xe2\x88\x9e"})
     if (s.substr(l.end).starts_with(continues)) return false;
 
   std::size_t after_braces = l.end;  // "\text{C}_6": the formula goes on after the text's brace
@@ -125,6 +127,18 @@ bool stands_alone(std::string_view s, const Letter& l, const LetterRules& rules)
     // "b" is a letter only in "(b)", "b)", "b," "b." or at the end of its line.
     const bool parenthesised = l.pos > 0 && s[l.pos - 1] == '(' && next == ')';
     return parenthesised || next == ')' || next == ',' || next == '.' || next == ';' || next == ':' || ends_its_line(s, l.end);
+  }
+  // "A = benzoquinone, B = dimethyl fumarate": an option's text naming compounds A and B, not a choice.
+  std::size_t after_blanks = l.end;
+  while (after_blanks < s.size() && s[after_blanks] == ' ') ++after_blanks;
+  if (after_blanks > l.end && after_blanks < s.size() && s[after_blanks] == '=' &&
+      !(after_blanks + 1 < s.size() && s[after_blanks + 1] == '>'))
+    return false;
+  // "A 6H singlet at ~1 ppm": the article before a count with its unit or label.
+  if (rules.article_check && l.letter == 'A' && next == ' ' && l.end + 1 < s.size() && is_digit(s[l.end + 1])) {
+    std::size_t e = l.end + 1;
+    while (e < s.size() && (is_digit(s[e]) || s[e] == '.')) ++e;
+    if (e < s.size() && is_alpha(s[e])) return false;
   }
   if (rules.article_check && l.letter == 'A' && next == ' ' && l.end + 1 < s.size() && is_lower(s[l.end + 1])) {
     std::size_t e = l.end + 1;

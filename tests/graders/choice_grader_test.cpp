@@ -208,6 +208,34 @@ TEST(ChoiceLetter, ThinkingThatNeverClosedStatesOnlyABox) {
   EXPECT_EQ(extract_choice_letter("<think>\nSo it is \\boxed{C}"), 'C');
 }
 
+// GPQA options of the form "A = benzoquinone, B = dimethyl fumarate" (25 of the 198 questions) and options opening
+// with the article "A": the compounds and the article are no choice; the option named later on the line is.
+TEST(ChoiceLetter, OptionTextsNamingCompoundsAOrB) {
+  EXPECT_EQ(extract_choice_letter("</think>\n\nAnswer: A = benzoquinone, B = dimethyl fumarate (option D)"), 'D');
+  EXPECT_EQ(extract_choice_letter("</think>\n\n**Answer:** A = benzoquinone, B = dimethyl fumarate \u2192 **D**"), 'D');
+  EXPECT_EQ(extract_choice_letter("</think>\n\nThe correct answer is A = benzoquinone, B = dimethyl fumarate, i.e. **A**."), 'A');
+  EXPECT_EQ(extract_choice_letter("</think>\n\n**Answer:** A 6H singlet at ~1 ppm and a 1H doublet (option B)"), 'B');
+  EXPECT_EQ(extract_choice_letter("</think>\n\nAnswer: A = benzoquinone, B = dimethyl fumarate"), std::nullopt);
+  EXPECT_EQ(extract_choice_letter("</think>\n\nAnswer: D\u221eh"), std::nullopt);  // a point group
+}
+
+// Sentences that single an option out without "answer": the closest or best match, the most appropriate choice,
+// and for questions asking which statement is wrong, the incorrect one or the exception; a closing option label.
+TEST(ChoiceLetter, SelectionsWithoutTheWordAnswer) {
+  for (const char* r : {"None of the options match exactly; the closest is C.", "The best match is **C**.",
+                        "Option C is the most appropriate choice.", "That makes C the correct answer.", "Hence, answer C.",
+                        "Between B and C, C is better.", "**Option C:** 10^-4 eV", "A careful analysis gives C.",
+                        "The most likely cause is C.", "The incorrect statement is **C**.", "The exception is C.",
+                        "All statements except C are correct.", "\u6545\u7b54\u6848\u9009C\u3002",
+                        "\u7efc\u4e0a\u6240\u8ff0\uff0c\u9009 C\u3002", "C\u9879\u6b63\u786e\u3002"})
+    EXPECT_EQ(extract_choice_letter(std::string("<think>\nok\n</think>\n\n") + r), 'C') << r;
+  // Not a selection: options judged in turn, an option named (\u9009\u9879) or not chosen (\u4e0d\u9009).
+  EXPECT_EQ(extract_choice_letter("</think>\n\nOption A: wrong. Option D: correct."), std::nullopt);
+  EXPECT_EQ(extract_choice_letter("</think>\n\n\u9009\u9879C\u7684\u80fd\u91cf\u592a\u9ad8\u3002"), std::nullopt);
+  EXPECT_EQ(extract_choice_letter("</think>\n\n\u4e0d\u9009C\u3002"), std::nullopt);
+  EXPECT_EQ(extract_choice_letter("</think>\n\n\\boxed{A} (not \\boxed{D})"), 'A');
+}
+
 TEST(GradeChoice, GoldBeyondDWidensTheLetters) {
   EXPECT_TRUE(grade_choice("Answer: F", "F").correct);
   EXPECT_FALSE(grade_choice("Answer: F", "C").correct);
