@@ -1112,6 +1112,14 @@ ExtractedAnswer boxed_answer(std::vector<BoxSpan> boxes, std::string_view text) 
 
 }  // namespace
 
+std::string response_as_written(std::string_view prompt, std::string_view response) {
+  while (!prompt.empty() && is_space(prompt.back())) prompt.remove_suffix(1);
+  std::string_view opening = response;
+  while (!opening.empty() && is_space(opening.front())) opening.remove_prefix(1);
+  if (!prompt.ends_with("<think>") || opening.starts_with("<think>")) return std::string(response);
+  return "<think>\n" + std::string(response);
+}
+
 std::string_view answer_part(std::string_view response) {
   // gpt-oss (harmony): the analysis channel is its reasoning, the final channel its answer.
   constexpr std::string_view kFinalChannel = "<|channel|>final<|message|>";

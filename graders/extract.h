@@ -12,6 +12,12 @@ namespace r1eval::graders {
 // or the whole response when there is none.
 std::string_view text_after_think(std::string_view response);
 
+// The assistant's turn as the model wrote it, when a file gives the prompt and the completion apart: a prompt that
+// ends by opening the thinking ("...<｜Assistant｜><think>\n", as the R1 template and Qwen3's do) makes the completion
+// a continuation of it, so "<think>\n" is put back in front (unless the completion repeats it). A completion cut by
+// the length limit before "</think>" then states no answer but a box, as one from `r1eval run` does.
+std::string response_as_written(std::string_view prompt, std::string_view response);
+
 // True when `answer_text` (text_after_think's result) still opens reasoning that never closed: the response
 // was cut while thinking, and states no answer but a box.
 bool thinking_unfinished(std::string_view answer_text);

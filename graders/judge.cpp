@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "graders/choice_grader.h"
+#include "graders/extract.h"
 #include "graders/json_line.h"
 #include "graders/math_grader.h"
 
@@ -122,7 +123,12 @@ void judge_jsonl(std::istream& in, std::ostream& out, JudgeKind kind, std::strin
       if (letters.size() != 1 || !std::isalpha(static_cast<unsigned char>(letters[0])))
         throw std::runtime_error(where + "field \"gold\": expected one letter (A-Z), got '" + gold.substr(0, 40) + "'");
     }
-    const std::string response = obj["response"].get<std::string>();
+    // An optional "prompt" (a string): a completion continuing the "<think>" it opened is graded as written.
+    std::string response = obj["response"].get<std::string>();
+    if (const auto prompt = obj.find("prompt"); prompt != obj.end() && !prompt->is_null()) {
+      if (!prompt->is_string()) throw std::runtime_error(where + "field \"prompt\": expected a string");
+      response = response_as_written(prompt->get<std::string>(), response);
+    }
     const auto start = std::chrono::steady_clock::now();
     const Verdict v = kind == JudgeKind::kMath ? grade_math(response, gold) : grade_choice(response, gold);
     const auto micros =

@@ -248,7 +248,8 @@ std::vector<results::SampleRecord> grade_external_samples(const tasks::Task& tas
                                   "' is not the task's answer '" + prompt.gold + "' to problem '" + problem.id +
                                   "' (drop the field, or check the data)");
     }
-    r.response = s.response;
+    // As `run` records it: from the "<think>\n" a prompt opened, so thinking cut by the length limit is seen as such.
+    r.response = s.prompt ? graders::response_as_written(*s.prompt, s.response) : s.response;
     r.finish_reason = s.finish_reason.empty() ? "external" : s.finish_reason;
     r.prompt_tokens = s.prompt_tokens;
     r.completion_tokens = s.completion_tokens;

@@ -232,6 +232,18 @@ TEST(ExtractFinal, ABoxSetAsideByNotIsNotTheAnswer) {
   EXPECT_EQ(extract_final_answer("First \\boxed{3}. Not quite: \\boxed{5}.").answer, "5");
 }
 
+// A completion given apart from a prompt that opened the thinking continues it: "<think>\n" goes back in front, so
+// thinking cut by the length limit states no answer but a box.
+TEST(ExtractFinal, ACompletionOfAPromptThatOpenedTheThinkingContinuesIt) {
+  const std::string prompt = "<\uff5cUser\uff5c>Q<\uff5cAssistant\uff5c><think>\n";
+  EXPECT_EQ(response_as_written(prompt, "So the answer is 5.\nWait, but"), "<think>\nSo the answer is 5.\nWait, but");
+  EXPECT_EQ(response_as_written(prompt, "<think>\nx</think>5"), "<think>\nx</think>5");  // repeated: kept once
+  EXPECT_EQ(response_as_written("Question: 2+3?\nAnswer:", "5"), "5");
+  EXPECT_EQ(extract_final_answer(response_as_written(prompt, "So the answer is 5.\n\nWait, that gives")).answer,
+            std::nullopt);
+  EXPECT_EQ(extract_final_answer(response_as_written(prompt, "so 5.\n</think>\n\nThe answer is $\\boxed{5}$.")).answer, "5");
+}
+
 // A second box that only approximates the first restates it: the exact one is the answer.
 TEST(ExtractFinal, AnApproximatingBoxIsNotTheAnswer) {
   EXPECT_EQ(extract_final_answer("The area is $\\boxed{12\\pi} \\approx \\boxed{37.7}$ square units.").answer, "12\\pi");

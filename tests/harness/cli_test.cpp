@@ -179,6 +179,12 @@ TEST(Cli, JudgeAnnotatesEachPair) {
 
   expect_one_line_error(run_r1eval("judge math", "{\"gold\": 3, \"response\": \"x\"}\n"),
                         "stdin:1: expected string field \"gold\"");
+  // A prompt that opened the thinking: the response continues it, and thinking cut off states no answer.
+  const auto cut = run_r1eval("judge choice", "{\"gold\": \"C\", \"prompt\": \"Q<think>\\n\", \"response\": \"So the answer is B.\\nWait\"}\n");
+  ASSERT_EQ(cut.exit_code, 0) << cut.err;
+  EXPECT_THAT(cut.out, HasSubstr("\"extracted\":null"));
+  expect_one_line_error(run_r1eval("judge choice", "{\"gold\": \"C\", \"prompt\": 5, \"response\": \"C\"}\n"),
+                        "stdin:1: field \"prompt\": expected a string");
   expect_one_line_error(run_r1eval("judge math", "{\"gold\": \"3\", \"response\": \"x\", \"meta\": " +
                                                      std::string(100000, '[') + std::string(100000, ']') + "}\n"),
                         "stdin:1: expected one JSON object per line, nested deeper than 256 levels");
