@@ -1,5 +1,7 @@
 #include "engine/backend/bf16_model.h"
 
+#include <limits>
+
 #include "engine/backend/rope.h"
 
 #include <stdexcept>
@@ -127,8 +129,11 @@ Bf16Model fill_bf16_arena(const TransformerShardReader& reader, std::byte* arena
                offset += aligned(elements * sizeof(bf16));
              });
   if (model.head == nullptr) model.head = model.embed;  // tied embeddings
-  for (std::size_t l = 0; l < model.layers.size(); ++l)
-    model.layers[l].window = static_cast<int>(cfg.sliding_window(static_cast<std::int64_t>(l)));
+  // A window past int's range hides nothing of any context the kernels take (their lengths are ints).
+  for (std::size_t l = 0; l < model.layers.size(); ++l) {
+    const std::int64_t window = cfg.sliding_window(static_cast<std::int64_t>(l));
+    model.layers[l].window = window > std::numeric_limits<int>::max() ? 0 : static_cast<int>(window);
+  }
   model.bytes_per_step = per_step;
   return model;
 }
