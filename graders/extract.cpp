@@ -963,8 +963,9 @@ bool ends_on_a_function_word(std::string_view text) {
   return std::find(std::begin(kFunctionWords), std::end(kFunctionWords), word) != std::end(kFunctionWords);
 }
 
-// True when the last line is a heading the text stopped under: after an optional list marker ("1.", "-"),
-// a bold or '#' heading of a few words, at least one of them prose ("1. **Case 1**", "### Step 2").
+// True when the last line is a heading the text stopped under: a '#' heading, or a bold one after a list marker
+// ("1.", "-"), of a few words, at least one of them prose and no math ("1. **Case 1**", "### Step 2"). A bold
+// line alone ("**12 apples**") may be the conclusion, and is not one.
 bool ends_in_heading(std::string_view text) {
   std::string_view t = text;
   while (!t.empty() && is_space(t.back())) t.remove_suffix(1);
@@ -973,14 +974,26 @@ bool ends_in_heading(std::string_view text) {
   while (!line.empty() && is_space(line.front())) line.remove_prefix(1);
   size_t k = 0;
   while (k < line.size() && std::isdigit(static_cast<unsigned char>(line[k])) != 0) ++k;
-  if (k > 0 && k < line.size() && (line[k] == '.' || line[k] == ')')) line.remove_prefix(k + 1);
-  else if (line.starts_with("- ") || line.starts_with("* ")) line.remove_prefix(2);
+  bool list_item = false;
+  if (k > 0 && k < line.size() && (line[k] == '.' || line[k] == ')')) {
+    line.remove_prefix(k + 1);
+    list_item = true;
+  } else if (line.starts_with("- ") || line.starts_with("* ")) {
+    line.remove_prefix(2);
+    list_item = true;
+  }
   while (!line.empty() && is_space(line.front())) line.remove_prefix(1);
   std::string_view inner;
-  if (line.size() > 4 && line.starts_with("**") && line.ends_with("**")) inner = line.substr(2, line.size() - 4);
-  else if (line.starts_with("#")) inner = line.substr(line.find_first_not_of('#'));
-  else return false;
-  if (!has_prose_word(inner)) return false;
+  if (list_item && line.size() > 4 && line.starts_with("**") && line.ends_with("**")) {
+    inner = line.substr(2, line.size() - 4);
+  } else if (line.starts_with("#")) {
+    const size_t title = line.find_first_not_of('#');
+    if (title == std::string_view::npos) return false;
+    inner = line.substr(title);
+  } else {
+    return false;
+  }
+  if (!has_prose_word(inner) || inner.find_first_of("$=\\") != std::string_view::npos) return false;
   size_t words = 0;
   bool in_word = false;
   for (const char c : inner) {

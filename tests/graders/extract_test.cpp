@@ -264,6 +264,9 @@ TEST(ExtractFinal, ACutOffSummaryStatesNoAnswer) {
   EXPECT_EQ(extract_final_answer("</think>\n\n28 percent").answer, "28");
   EXPECT_EQ(extract_final_answer("</think>\n\n**Final Answer**\n\n42").answer, "42");
   EXPECT_EQ(extract_final_answer("</think>\n\nSo $x = 3$.").answer, "x = 3");
+  // A bold closing line alone is a conclusion, not a heading; a text ending in a bare "###" is read without fault.
+  EXPECT_EQ(extract_final_answer("</think>\n\nSo in total:\n\n**12 apples**").answer, "12");
+  EXPECT_NO_THROW(extract_final_answer("</think>\n\nThe total is 12.\n###"));
 }
 
 // Other reasoning wrappers than <think>: what they hold is reasoning, and one left open states only a box.
