@@ -2,6 +2,7 @@
 // nested 100,000 deep parses but overflows the stack when it is written back out (echoed fields).
 #pragma once
 #include <stdexcept>
+#include <string>
 #include <string_view>
 
 #include <nlohmann/json.hpp>
