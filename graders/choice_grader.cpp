@@ -790,11 +790,9 @@ void find_boxes(std::string_view text, std::string_view lower, std::string_view 
     };
     if ((b > 0 && alternative(b - 1, b)) || (b + 1 < boxes.size() && alternative(b, b + 1))) continue;
     // "\boxed{A} (not \boxed{D})", "\boxed{A}, rather than \boxed{D}": the box set aside is not the answer.
-    if (b > 0) {
-      std::string gap(lower.substr(boxes[b - 1].end, boxes[b].begin - std::min(boxes[b].begin, boxes[b - 1].end)));
-      std::erase_if(gap, [](char c) { return c == ' ' || c == '$' || c == ',' || c == '(' || c == ';'; });
-      if (gap == "not" || gap == "ratherthan" || gap == "insteadof" || gap == "andnot" || gap == "butnot") continue;
-    }
+    if (b > 0 && boxes[b].begin > boxes[b - 1].end &&
+        sets_next_box_aside(text.substr(boxes[b - 1].end, boxes[b].begin - boxes[b - 1].end)))
+      continue;
     best.offer(boxes[b].letter, Strength::kAnswerLine);
   }
 }

@@ -135,20 +135,6 @@ bool is_list_joiner(std::string_view gap) {
          gap.find(',') != std::string_view::npos;
 }
 
-// True when the text between two boxes sets the second one aside ("$\\boxed{3}$, not $\\boxed{5}$",
-// "\\boxed{3} rather than \\boxed{5}") or makes it an approximation of the first ("\\boxed{12\\pi} \\approx
-// \\boxed{37.7}", "\\boxed{12\\pi}$, or approximately $\\boxed{37.7}"): the box before it is the answer.
-bool rejects_next_box(std::string_view gap) {
-  if (gap.size() > 40 || gap.find('\n') != std::string_view::npos) return false;
-  if (gap.find("\\approx") != std::string_view::npos || gap.find("\xe2\x89\x88") != std::string_view::npos) return true;
-  const std::string words = gap_words(gap);
-  for (std::string_view rejection : {"not", "rather than", "instead of", "and not", "but not", "approximately",
-                                     "or approximately", "which is approximately", "about", "or about", "roughly",
-                                     "or roughly"})
-    if (words == rejection) return true;
-  return false;
-}
-
 std::string trim(std::string_view s) {
   size_t b = 0, e = s.size();
   while (b < e && is_space(s[b])) ++b;
@@ -1104,7 +1090,7 @@ ExtractedAnswer boxed_answer(std::vector<BoxSpan> boxes, std::string_view text) 
     std::erase_if(boxes, [&](const BoxSpan& b) { return b.content == denied; });
   }
   while (boxes.size() >= 2 &&
-         rejects_next_box(text.substr(boxes[boxes.size() - 2].end, boxes.back().begin - boxes[boxes.size() - 2].end)))
+         sets_next_box_aside(text.substr(boxes[boxes.size() - 2].end, boxes.back().begin - boxes[boxes.size() - 2].end)))
     boxes.pop_back();
   if (boxes.empty()) return {};
   size_t first = boxes.size() - 1;
@@ -1124,6 +1110,18 @@ ExtractedAnswer boxed_answer(std::vector<BoxSpan> boxes, std::string_view text) 
 }
 
 }  // namespace
+
+bool sets_next_box_aside(std::string_view gap) {
+  if (gap.size() > 40 || gap.find('\n') != std::string_view::npos) return false;
+  if (gap.find("\\approx") != std::string_view::npos || gap.find("\xe2\x89\x88") != std::string_view::npos) return true;
+  const std::string words = gap_words(gap);
+  for (std::string_view rejection : {"not", "rather than", "instead of", "and not", "but not", "approximately",
+                                     "or approximately", "which is approximately", "about", "or about", "roughly",
+                                     "or roughly"})
+    if (words == rejection) return true;
+  return false;
+}
+
 
 std::string response_as_written(std::string_view prompt, std::string_view response) {
   while (!prompt.empty() && is_space(prompt.back())) prompt.remove_suffix(1);

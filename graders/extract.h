@@ -39,6 +39,11 @@ struct BoxSpan {
 // `unclosed_last` (optional) is set when the scan stopped at an unclosed box.
 std::vector<BoxSpan> find_boxes(std::string_view text, bool* unclosed_last = nullptr);
 
+// True when the text between two boxes sets the second one aside ("$\\boxed{3}$, not $\\boxed{5}$", "\\boxed{3}
+// rather than \\boxed{5}") or makes it an approximation of the first ("\\boxed{12\\pi} \\approx \\boxed{37.7}",
+// "\\boxed{12\\pi}$, or approximately $\\boxed{37.7}"): the box before it is the answer.
+bool sets_next_box_aside(std::string_view gap);
+
 // How the final answer was found, for the verdict's reason.
 enum class AnswerSource { kBox, kBoxList, kFinalAnswerPhrase, kLastMath, kWholeResponse, kNone };
 
