@@ -563,8 +563,8 @@ void find_selection_statements(std::string_view text, std::string_view lower, st
       "outlier",         "only possible"};
   for (std::string_view subject : kSubjects) {
     for (std::size_t at = lower.find(subject); at != kNone; at = lower.find(subject, at + 1)) {
-      if ((at > 0 && is_alpha(lower[at - 1])) || (at + subject.size() < lower.size() && lower[at + subject.size()] == 's'))
-        continue;
+      const std::size_t after = at + subject.size();
+      if ((at > 0 && is_alpha(lower[at - 1])) || (after < lower.size() && lower[after] == 's')) continue;
       const Stated st = stated_letter(text, lower, at + subject.size(), letters, 30, false);
       if (!st.letter.found() || hedged_before(text, lower, at, st.letter.pos) || hedged_after(text, lower, st.letter))
         continue;

@@ -129,7 +129,8 @@ std::string_view without_trailing_aside(std::string_view s) {
   while (!inner.empty() && inner.front() == ' ') inner.remove_prefix(1);
   std::string_view before = t.substr(0, open);
   if (before.ends_with("\\left")) before.remove_suffix(5);
-  const bool approximation = inner.starts_with("\\approx") || inner.starts_with("\xe2\x89\x88") || inner.starts_with("approx");
+  const bool approximation =
+      inner.starts_with("\\approx") || inner.starts_with("\xe2\x89\x88") || inner.starts_with("approx");
   std::string_view head = trimmed_end(before);
   bool spaced = false;
   for (std::string_view space : {"\\;", "\\,", "\\:", "\\ ", "~"}) {

@@ -76,8 +76,8 @@ void parse_yarn(const nlohmann::json& scaling, const std::string& field, const s
 }
 
 // A list of `count` numbers at scaling[key], as fp32 (transformers makes a float32 tensor of it).
-std::vector<float> factor_list(const nlohmann::json& scaling, const char* key, std::size_t count, const std::string& field,
-                               const std::string& label) {
+std::vector<float> factor_list(const nlohmann::json& scaling, const char* key, std::size_t count,
+                               const std::string& field, const std::string& label) {
   const auto it = scaling.find(key);
   const auto expected = "a list of " + std::to_string(count) + " non-zero numbers (one per rotated pair)";
   if (it == scaling.end() || !it->is_array() || it->size() != count) bad_field(label, field + "." + key, expected);
@@ -308,7 +308,8 @@ ModelConfig parse_model_config(const std::string& json_text, const std::string& 
   }
   if (partial && *partial != 1.0) {
     if (config.architecture != Architecture::kPhi3)
-      bad_field(label, partial_field, "1 for " + config.architecture_name + " (transformers rotates part of each head only in Phi3ForCausalLM)");
+      bad_field(label, partial_field,
+                "1 for " + config.architecture_name + " (transformers rotates part of each head only in Phi3ForCausalLM)");
     // Python's int(); an odd count turns one more dimension (transformers' frequencies are arange(0, dims, 2)).
     const auto dims = static_cast<std::int64_t>(static_cast<double>(config.head_dim) * *partial);
     if (!(*partial > 0 && *partial < 1) || dims <= 0)
@@ -320,8 +321,8 @@ ModelConfig parse_model_config(const std::string& json_text, const std::string& 
   auto top_level_original = json_int(obj, "original_max_position_embeddings", label);
   if (!top_level_original && config.architecture == Architecture::kPhi3) top_level_original = 4096;
   if (rope)
-    config.rope_scaling = parse_rope_scaling(*rope, rope_field, label, top_level_original, config.max_position_embeddings,
-                                             config.architecture, config.rotated_dims());
+    config.rope_scaling = parse_rope_scaling(*rope, rope_field, label, top_level_original,
+                                             config.max_position_embeddings, config.architecture, config.rotated_dims());
   // Which layers slide, and over how many positions, by transformers' rules.
   std::optional<std::int64_t> window = json_int(obj, "sliding_window", label);
   const auto slide = [&](std::int64_t layer) {
