@@ -31,8 +31,9 @@ std::vector<float> rope_inverse_frequencies(const RopeConfig& config, int head_d
 // The rotation of one q or k head of head_dim values at a position: the first 2 * pairs dimensions turn,
 // i with i + pairs, by position * inv_freq[i] (pairs fp32 entries, rope_inverse_frequencies) and are
 // multiplied by scale (YaRN's and LongRoPE's attention factor, which transformers puts on cos and sin);
-// the dimensions from 2 * pairs on pass unchanged (Phi-4-mini's partial rotary factor). Kernels throw
-// std::invalid_argument unless inv_freq is set and 0 < pairs <= head_dim / 2.
+// the dimensions from 2 * pairs on pass unchanged (Phi-4-mini's partial rotary factor); pairs 0 turns nothing
+// (SmolLM3's NoPE layers). Kernels throw std::invalid_argument unless 0 <= pairs <= head_dim / 2 and inv_freq is
+// set when pairs > 0.
 struct Rotary {
   const float* inv_freq = nullptr;
   int pairs = 0;

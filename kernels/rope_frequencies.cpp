@@ -8,8 +8,9 @@
 namespace r1eval::kernels {
 
 void validate_rotary(const char* what, const Rotary& rotary, int head_dim) {
-  if (rotary.inv_freq == nullptr) throw std::invalid_argument(std::string(what) + ": rotary.inv_freq must not be null");
-  if (rotary.pairs <= 0 || rotary.pairs > head_dim / 2)
+  if (rotary.inv_freq == nullptr && rotary.pairs > 0)
+    throw std::invalid_argument(std::string(what) + ": rotary.inv_freq must not be null");
+  if (rotary.pairs < 0 || rotary.pairs > head_dim / 2)
     throw std::invalid_argument(std::string(what) + ": rotary.pairs must be in 1.." + std::to_string(head_dim / 2) +
                                 " for head_dim " + std::to_string(head_dim) + ", got " + std::to_string(rotary.pairs));
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes tiny random-weight Qwen2, Llama, Qwen3, Phi-3 (also with Phi-4-mini's LongRoPE), Mistral (with and without sliding windows) and Qwen3-MoE checkpoints in the Hugging Face layout, with reference
+"""Writes tiny random-weight Qwen2, Llama, Qwen3, Phi-3 (also with Phi-4-mini's LongRoPE), SmolLM3, Mistral (with and without sliding windows) and Qwen3-MoE checkpoints in the Hugging Face layout, with reference
 logits and greedy continuations computed by transformers, into tests/fixtures/engine/.
 
 Needs torch, transformers and safetensors from PyPI (a venv under /tmp or build/):
@@ -25,7 +25,7 @@ import torch
 from safetensors.torch import load_file, save_file
 from transformers import (LlamaConfig, LlamaForCausalLM, MistralConfig, MistralForCausalLM, Phi3Config, Phi3ForCausalLM,
                           Qwen2Config, Qwen2ForCausalLM, Qwen3Config, Qwen3ForCausalLM, Qwen3MoeConfig,
-                          Qwen3MoeForCausalLM)
+                          Qwen3MoeForCausalLM, SmolLM3Config, SmolLM3ForCausalLM)
 
 VOCAB = 256
 SEQUENCE_LENGTHS = (96, 64, 40)  # 200 positions of reference logits per model
@@ -129,6 +129,15 @@ MODELS = {
                 "rope_theta": 10000.0, "rope_scaling": None, "tie_word_embeddings": False,
                 "sliding_window": 12, "max_window_layers": 1, "use_sliding_window": True,
                 "attention_dropout": 0.0}),
+    # SmolLM3 (SmolLM3-3B's class): Llama's layer where every no_rope_layer_interval-th layer applies no rotary
+    # embedding (NoPE; here the last of 3), tied as its config defaults, with attention biases; and a sliding
+    # window on the NoPE layer (use_sliding_window) shorter than the reference sequences.
+    "smollm3_bf16": dict(
+        arch="SmolLM3ForCausalLM", dtype="bfloat16", seed=23, shards=1,
+        config={**COMMON, "num_hidden_layers": 3, "model_type": "smollm3", "max_position_embeddings": 4096,
+                "rms_norm_eps": 1e-6, "rope_theta": 2000000.0, "tie_word_embeddings": True, "attention_bias": True,
+                "mlp_bias": False, "no_rope_layer_interval": 3, "use_sliding_window": True, "sliding_window": 20, "pad_token_id": 0,
+                "attention_dropout": 0.0}),
     # Qwen3-MoE (Qwen3-30B-A3B's class): 8 experts of 32, the top 2 renormalised; the middle layer keeps a dense
     # MLP (mlp_only_layers), as decoder_sparse_step and mlp_only_layers allow. config.json spells num_experts as the
     # released checkpoints do.
@@ -149,6 +158,7 @@ ARCHITECTURES = {
     "Phi3ForCausalLM": (Phi3Config, Phi3ForCausalLM),
     "MistralForCausalLM": (MistralConfig, MistralForCausalLM),
     "Qwen3MoeForCausalLM": (Qwen3MoeConfig, Qwen3MoeForCausalLM),
+    "SmolLM3ForCausalLM": (SmolLM3Config, SmolLM3ForCausalLM),
 }
 
 

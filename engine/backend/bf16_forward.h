@@ -105,19 +105,20 @@ void bf16_forward(const Bf16Model& m, const PackedBatch& packed, const std::byte
   for (std::size_t l = 0; l < m.layers.size(); ++l) {
     const Bf16Layer& layer = m.layers[l];
     const kernels::KvCacheView cache = kv.layer(static_cast<std::int64_t>(l));
+    const kernels::Rotary layer_rotary = layer.rotates ? rotary : kernels::Rotary{};  // NoPE: no pair turns
     if (layer.q_norm != nullptr) {  // Qwen3: the per-head norm needs whole heads, so RoPE runs after the matmul
       norm(layer.input_norm);
       Kernels::matmul(w.normed, layer.qkv, layer.qkv_bias, w.qkv, n, qkv_width, h, stream);
       Kernels::qk_norm_rope_write_kv(w.qkv, n, m.q_heads, kernels::HeadNorm{layer.q_norm, layer.k_norm, eps},
-                                     p.positions, p.slot_mapping, rotary, cache, stream);
+                                     p.positions, p.slot_mapping, layer_rotary, cache, stream);
     } else if (one_rank) {
       Kernels::rmsnorm_matmul_rope_write_kv(w.residual, layer.input_norm, eps, w.normed, layer.qkv, layer.qkv_bias,
-                                            w.qkv, n, m.q_heads, h, p.positions, p.slot_mapping, rotary, cache,
+                                            w.qkv, n, m.q_heads, h, p.positions, p.slot_mapping, layer_rotary, cache,
                                             stream);
     } else {
       norm(layer.input_norm);
       Kernels::matmul_rope_write_kv(w.normed, layer.qkv, layer.qkv_bias, w.qkv, n, m.q_heads, h, p.positions,
-                                    p.slot_mapping, rotary, cache, stream);
+                                    p.slot_mapping, layer_rotary, cache, stream);
     }
     // Decode rows come first in the packed order; the prefill rows follow them. A window layer attends to its
     // last `window` positions.

@@ -133,6 +133,7 @@ Bf16Model fill_bf16_arena(const TransformerShardReader& reader, std::byte* arena
   for (std::size_t l = 0; l < model.layers.size(); ++l) {
     const std::int64_t window = cfg.sliding_window(static_cast<std::int64_t>(l));
     model.layers[l].window = window > std::numeric_limits<int>::max() ? 0 : static_cast<int>(window);
+    model.layers[l].rotates = cfg.rotates(static_cast<std::int64_t>(l));
   }
   model.bytes_per_step = per_step;
   return model;

@@ -33,6 +33,7 @@ struct Bf16Layer {
   const bf16* down = nullptr;  // [hidden][intermediate]
   const bf16* down_bias = nullptr;
   int window = 0;  // sliding-window attention over this many positions; 0: the whole context
+  bool rotates = true;  // false: a NoPE layer (SmolLM3), q and k go unrotated
 };
 
 struct Bf16Model {

@@ -195,6 +195,53 @@ MoeConfig parse_moe(const nlohmann::json& obj, const std::string& label, std::in
 
 }  // namespace
 
+namespace {
+
+// SmolLM3Config's layers: no_rope_layers (1 rotates, 0 is NoPE) or, absent, a NoPE layer every
+// no_rope_layer_interval layers; layer_types, or absent, the NoPE layers slide when use_sliding_window and a
+// sliding_window are set. `window` is config.json's sliding_window.
+void parse_smollm3_layers(const nlohmann::json& obj, const std::string& label, std::optional<std::int64_t> window,
+                          ModelConfig& config) {
+  const auto layers = static_cast<std::size_t>(config.num_hidden_layers);
+  std::vector<bool> nope(layers, false);
+  if (const auto it = obj.find("no_rope_layers"); it != obj.end() && !it->is_null()) {
+    if (!it->is_array() || it->size() != layers) bad_field(label, "no_rope_layers", "a list of num_hidden_layers 0s and 1s");
+    for (std::size_t l = 0; l < layers; ++l) {
+      const nlohmann::json& v = (*it)[l];
+      if (!(v.is_number_integer() || v.is_boolean())) bad_field(label, "no_rope_layers", "a list of num_hidden_layers 0s and 1s");
+      nope[l] = v.is_boolean() ? !v.get<bool>() : v.get<std::int64_t>() == 0;
+    }
+  } else {
+    const std::int64_t interval = json_int(obj, "no_rope_layer_interval", label).value_or(4);
+    if (interval <= 0) bad_field(label, "no_rope_layer_interval", "a positive integer");
+    for (std::size_t l = 0; l < layers; ++l) nope[l] = (static_cast<std::int64_t>(l) + 1) % interval == 0;
+  }
+  if (std::find(nope.begin(), nope.end(), true) != nope.end()) config.no_rope_layers = nope;
+  const bool use_window = json_bool(obj, "use_sliding_window", label).value_or(false) && window.has_value();
+  if (!use_window) return;
+  if (*window <= 0) bad_field(label, "sliding_window", "a positive integer or null");
+  if (config.max_position_embeddings > 0 && *window >= config.max_position_embeddings) return;  // changes nothing
+  std::vector<bool> slides = nope;
+  if (const auto types = obj.find("layer_types"); types != obj.end() && !types->is_null()) {
+    if (!types->is_array() || types->size() != layers) bad_field(label, "layer_types", "a list of num_hidden_layers attention kinds");
+    for (std::size_t l = 0; l < layers; ++l) {
+      const nlohmann::json& kind = (*types)[l];
+      if (kind != "sliding_attention" && kind != "full_attention")
+        bad_field(label, "layer_types[" + std::to_string(l) + "]",
+                  "\"full_attention\" or \"sliding_attention\", not " + kind.dump());
+      slides[l] = kind == "sliding_attention";
+    }
+  }
+  config.sliding_windows.assign(layers, 0);
+  for (std::size_t l = 0; l < layers; ++l)
+    if (slides[l]) config.sliding_windows[l] = *window;
+  if (std::find_if(config.sliding_windows.begin(), config.sliding_windows.end(), [](std::int64_t w) { return w > 0; }) ==
+      config.sliding_windows.end())
+    config.sliding_windows.clear();
+}
+
+}  // namespace
+
 bool MoeConfig::any_sparse() const {
   for (const bool s : sparse_layers)
     if (s) return true;
@@ -222,10 +269,12 @@ ModelConfig parse_model_config(const std::string& json_text, const std::string& 
     config.architecture = Architecture::kMistral;
   } else if (config.architecture_name == "Qwen3MoeForCausalLM") {
     config.architecture = Architecture::kQwen3Moe;
+  } else if (config.architecture_name == "SmolLM3ForCausalLM") {
+    config.architecture = Architecture::kSmolLM3;
   } else {
     throw std::runtime_error(label + ": unsupported architecture '" + config.architecture_name +
                              "' (supported: Qwen2ForCausalLM, LlamaForCausalLM, Qwen3ForCausalLM, Phi3ForCausalLM, "
-                             "MistralForCausalLM, Qwen3MoeForCausalLM)");
+                             "MistralForCausalLM, Qwen3MoeForCausalLM, SmolLM3ForCausalLM)");
   }
   // transformers builds the model from model_type, not from architectures: a config whose two disagree
   // ("LlamaForCausalLM" with model_type "mistral") is another model than the one named.
@@ -235,6 +284,7 @@ ModelConfig parse_model_config(const std::string& json_text, const std::string& 
                            : config.architecture == Architecture::kPhi3  ? "phi3"
                            : config.architecture == Architecture::kMistral ? "mistral"
                            : config.architecture == Architecture::kQwen3Moe ? "qwen3_moe"
+                           : config.architecture == Architecture::kSmolLM3 ? "smollm3"
                                                                          : "llama";
     if (*model_type != expected)
       bad_field(label, "model_type", std::string("'") + expected + "' for " + config.architecture_name + ", not '" +
@@ -340,7 +390,11 @@ ModelConfig parse_model_config(const std::string& json_text, const std::string& 
       for (std::int64_t l = 0; l < config.num_hidden_layers; ++l) slide(l);
   }
 
-  config.tie_word_embeddings = json_bool(obj, "tie_word_embeddings", label).value_or(false);
+  if (config.architecture == Architecture::kSmolLM3) parse_smollm3_layers(obj, label, window, config);
+
+  // SmolLM3Config ties the head to the embedding by default; the others do not.
+  config.tie_word_embeddings =
+      json_bool(obj, "tie_word_embeddings", label).value_or(config.architecture == Architecture::kSmolLM3);
   if (config.architecture == Architecture::kQwen2 || config.architecture == Architecture::kQwen3 ||
       config.architecture == Architecture::kQwen3Moe) {
     // The R1 distills ship sliding_window values but switch the mechanism off. Which layers slide is

@@ -9,7 +9,7 @@
 
 namespace r1eval::engine {
 
-enum class Architecture { kQwen2, kLlama, kQwen3, kPhi3, kMistral, kQwen3Moe };
+enum class Architecture { kQwen2, kLlama, kQwen3, kPhi3, kMistral, kQwen3Moe, kSmolLM3 };
 
 // Rotary embedding frequency scaling. kNone: plain RoPE; kLinear: positions divided by factor;
 // kLlama3: Llama-3.1's wavelength-dependent interpolation; kYarn: YaRN (Qwen3 / QwQ long context,
@@ -78,6 +78,13 @@ struct ModelConfig {
   // Sliding-window attention, per layer: a query at position i sees the keys at positions above i - W (the last W,
   // itself included), as transformers and vLLM mask it; 0 sees them all. Empty when no layer slides.
   std::vector<std::int64_t> sliding_windows;
+  // SmolLM3: the layers that apply no rotary embedding at all (NoPE, every fourth by default). Empty: every
+  // layer rotates.
+  std::vector<bool> no_rope_layers;
+  bool rotates(std::int64_t layer) const {
+    return layer < 0 || static_cast<std::size_t>(layer) >= no_rope_layers.size() ||
+           !no_rope_layers[static_cast<std::size_t>(layer)];
+  }
   std::int64_t sliding_window(std::int64_t layer) const {
     return layer >= 0 && static_cast<std::size_t>(layer) < sliding_windows.size() ? sliding_windows[static_cast<std::size_t>(layer)] : 0;
   }

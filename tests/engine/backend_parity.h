@@ -112,6 +112,11 @@ inline std::vector<ParityModel> parity_models() {
   phi4_mini.dtype = "bfloat16";
   RandomCheckpointSpec phi3_window = phi3;  // Phi-3-mini's sliding window on every layer (2047 there; 24 here)
   phi3_window.sliding_window = 24;
+  RandomCheckpointSpec smollm3 = llama_fp16;  // SmolLM3: Llama's layer with NoPE layers, attention biases, tied
+  smollm3.smollm3 = true;
+  smollm3.tied = true;
+  smollm3.dtype = "bfloat16";
+  smollm3.sliding_window = 28;  // on its NoPE layers (use_sliding_window)
   RandomCheckpointSpec qwen2_window = qwen_bf16;  // Qwen2's window layers: layer 1 over 30 positions
   qwen2_window.sliding_window = 30;
   return {{"qwen2_bf16_hd64", qwen_bf16},
@@ -123,7 +128,8 @@ inline std::vector<ParityModel> parity_models() {
           {"phi3_fp32_hd64", phi3},
           {"phi4_mini_longrope_hd64", phi4_mini},
           {"phi3_window_hd64", phi3_window},
-          {"qwen2_window_layer_hd64", qwen2_window}};
+          {"qwen2_window_layer_hd64", qwen2_window},
+          {"smollm3_nope_hd64", smollm3}};
 }
 
 // The checkpoint of `model`, written fresh by each test process into a folder of its own (ctest runs tests

@@ -208,7 +208,7 @@ TEST(CudaBackend, RejectsAnUnsupportedHeadDimNamingIt) {
   if (!cuda_backend_built()) GTEST_SKIP() << "built without CUDA";
   for (const char* fixture :
        {"qwen2_fp32", "qwen2_bf16", "llama_fp32_sharded", "llama_bias_fp16", "qwen3_bf16", "qwen3_yarn_bf16", "phi3_bf16", "mistral_fp32",
-        "phi4_mini_longrope_bf16"}) {
+        "phi4_mini_longrope_bf16", "smollm3_bf16"}) {
     try {
       make(testing::fixture_dir(fixture).string(), BackendKind::kCuda);
       FAIL() << fixture << ": expected std::invalid_argument";

@@ -94,7 +94,7 @@ TEST(ModelConfig, ReadsQwen3Fixture) {
 TEST(ModelConfig, NamesUnknownArchitecture) {
   const std::string message = config_error(R"({"architectures":["GemmaForCausalLM"],"hidden_size":8})");
   EXPECT_EQ(message, "config.json: unsupported architecture 'GemmaForCausalLM' (supported: Qwen2ForCausalLM, LlamaForCausalLM, "
-                     "Qwen3ForCausalLM, Phi3ForCausalLM, MistralForCausalLM, Qwen3MoeForCausalLM)");
+                     "Qwen3ForCausalLM, Phi3ForCausalLM, MistralForCausalLM, Qwen3MoeForCausalLM, SmolLM3ForCausalLM)");
 }
 
 // Qwen3-MoE: the experts' fields under either spelling of their count, Qwen3MoeConfig's defaults, and which layers
@@ -280,6 +280,34 @@ TEST(ModelConfig, ReadsPhi3) {
             std::string::npos);
   EXPECT_NE(config_error(base + R"("partial_rotary_factor":1.5})").find("'partial_rotary_factor'"), std::string::npos);
   EXPECT_NE(config_error(base + R"("model_type":"phi"})").find("model_type"), std::string::npos);
+}
+
+// SmolLM3 (SmolLM3-3B): Llama's layer, NoPE every no_rope_layer_interval-th layer or as no_rope_layers says,
+// tied by default, and with use_sliding_window a window on the NoPE layers (or as layer_types says).
+TEST(ModelConfig, ReadsSmolLM3) {
+  const ModelConfig fixture = load_model_config(testing::fixture_dir("smollm3_bf16").string());
+  EXPECT_EQ(fixture.architecture, Architecture::kSmolLM3);
+  EXPECT_EQ(fixture.no_rope_layers, (std::vector<bool>{false, false, true}));
+  EXPECT_FALSE(fixture.rotates(2));
+  EXPECT_EQ(fixture.sliding_windows, (std::vector<std::int64_t>{0, 0, 20}));
+  EXPECT_TRUE(fixture.tie_word_embeddings && fixture.qkv_bias && fixture.o_bias && !fixture.mlp_bias);
+  const std::string base = R"({"architectures":["SmolLM3ForCausalLM"],"model_type":"smollm3","num_hidden_layers":8,)"
+                           R"("num_attention_heads":4,"intermediate_size":8,"vocab_size":10,"hidden_size":64,)"
+                           R"("max_position_embeddings":65536,)";
+  const ModelConfig defaults = parse_model_config(base + R"("rope_theta":2000000})", "c");
+  EXPECT_EQ(defaults.no_rope_layers, (std::vector<bool>{false, false, false, true, false, false, false, true}));
+  EXPECT_TRUE(defaults.tie_word_embeddings);
+  EXPECT_TRUE(defaults.sliding_windows.empty());
+  EXPECT_TRUE(parse_model_config(base + R"("no_rope_layers":[1,1,1,1,1,1,1,1]})", "c").no_rope_layers.empty());
+  EXPECT_EQ(parse_model_config(base + R"("no_rope_layers":[0,1,1,1,1,1,1,1],"use_sliding_window":true,)"
+                                      R"("sliding_window":100,"layer_types":["full_attention","sliding_attention",)"
+                                      R"("full_attention","full_attention","full_attention","full_attention",)"
+                                      R"("full_attention","full_attention"]})",
+                               "c")
+                .sliding_windows,
+            (std::vector<std::int64_t>{0, 100, 0, 0, 0, 0, 0, 0}));
+  EXPECT_NE(config_error(base + R"("no_rope_layers":[1,0]})").find("'no_rope_layers'"), std::string::npos);
+  EXPECT_NE(config_error(base + R"("no_rope_layer_interval":0})").find("'no_rope_layer_interval'"), std::string::npos);
 }
 
 // Mistral: Llama's layer without bias options; its config's absent sliding_window means 4096 (every layer

@@ -29,6 +29,7 @@ struct RandomCheckpointSpec {
   bool yarn_rope_scaling = false;    // YaRN factor 4 with vLLM's attn_factor (the attention scale changes too)
   bool phi4_mini_rope = false;       // Phi-4-mini: 0.75 of each head rotated, LongRoPE over 8 x 64 positions
   int sliding_window = 0;            // Phi-3: every layer slides over it; Qwen2: layers from 1 on (use_sliding_window)
+  bool smollm3 = false;              // with llama: SmolLM3ForCausalLM, every second layer NoPE (no rotary embedding)
   int head_dim = 0;                  // written to config.json when set; hidden / heads otherwise
 
   int resolved_head_dim() const { return head_dim > 0 ? head_dim : hidden / heads; }
@@ -136,12 +137,17 @@ inline std::filesystem::path write_random_checkpoint(const std::filesystem::path
   std::string image = safetensors_image(header.dump(), 0);
   write_file(dir / "model.safetensors", image + data);
 
-  const char* architecture = spec.llama   ? "LlamaForCausalLM"
+  const char* architecture = spec.smollm3 ? "SmolLM3ForCausalLM"
+                             : spec.llama ? "LlamaForCausalLM"
                              : spec.qwen3 ? "Qwen3ForCausalLM"
                              : spec.phi3  ? "Phi3ForCausalLM"
                                           : "Qwen2ForCausalLM";
   nlohmann::json config = {{"architectures", {architecture}},
-                           {"model_type", spec.llama ? "llama" : spec.qwen3 ? "qwen3" : spec.phi3 ? "phi3" : "qwen2"},
+                           {"model_type", spec.smollm3 ? "smollm3"
+                                          : spec.llama ? "llama"
+                                          : spec.qwen3 ? "qwen3"
+                                          : spec.phi3  ? "phi3"
+                                                       : "qwen2"},
                            {"hidden_size", spec.hidden},
                            {"intermediate_size", spec.intermediate},
                            {"num_hidden_layers", spec.layers},
@@ -174,6 +180,7 @@ inline std::filesystem::path write_random_checkpoint(const std::filesystem::path
                               {"original_max_position_embeddings", 256},
                               {"attn_factor", 0.9}};
   }
+  if (spec.smollm3) config["no_rope_layer_interval"] = 2;
   if (spec.sliding_window > 0) {
     config["sliding_window"] = spec.sliding_window;
     if (!spec.phi3) {

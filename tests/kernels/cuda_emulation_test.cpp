@@ -5,6 +5,7 @@
 // The emulator's macros must come first.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <random>
@@ -159,8 +160,8 @@ void emulate_rope_pairs(int k, int pairs = 32, float scale = 1.0f) {
   const std::vector<bf16> bias = random_bf16(static_cast<std::size_t>(width), -1.0f, 1.0f, 353);
   const std::vector<std::int32_t> positions = {7, 31000, 0, 100};
   const std::vector<std::int64_t> slots = {5, -1, 31, 8};  // -1: a padding row writes no cache
-  const std::vector<float> inv_freq = rope_inverse_frequencies(RopeConfig{}, 2 * pairs);
-  const Rotary rotary{inv_freq.data(), pairs, scale};
+  const std::vector<float> inv_freq = rope_inverse_frequencies(RopeConfig{}, std::max(2 * pairs, 2));
+  const Rotary rotary{pairs > 0 ? inv_freq.data() : nullptr, pairs, scale};
   const std::size_t pool = static_cast<std::size_t>(blocks) * kv_heads * block_size * d;
   std::vector<bf16> cpu_key(pool), cpu_value(pool), key(pool), value(pool), unfused_key(pool), unfused_value(pool);
   std::vector<T> cpu_qkv(static_cast<std::size_t>(M) * width), qkv(cpu_qkv.size()), unfused(cpu_qkv.size());
@@ -194,6 +195,7 @@ TEST(CudaKernelEmulation, GemvPairsRopeWriteKvMatchesTheUnfusedKernels) {
   emulate_rope_pairs<float, 1>(96);
   emulate_rope_pairs<bf16, 2>(96, 24, 1.19f);  // Phi-4-mini's 0.75 of the head, LongRoPE's factor
   emulate_rope_pairs<float, 3>(64, 1, 0.9f);
+  emulate_rope_pairs<bf16, 1>(64, 0, 1.0f);  // a NoPE layer (SmolLM3): nothing turns
 }
 
 // The residual stream's update in the projection's epilogue (gemv_kernel with kAccumulate): the sum, the
@@ -278,8 +280,8 @@ void emulate_rope_write_kv(bool with_norm, int pairs = 32, float scale = 1.0f) {
   RopeConfig config;
   config.theta = 500000.0f;
   config.scaling = RopeConfig::Scaling::kLlama3;
-  const std::vector<float> inv_freq = rope_inverse_frequencies(config, 2 * pairs);
-  const Rotary rotary{inv_freq.data(), pairs, scale};
+  const std::vector<float> inv_freq = rope_inverse_frequencies(config, std::max(2 * pairs, 2));
+  const Rotary rotary{pairs > 0 ? inv_freq.data() : nullptr, pairs, scale};
   const std::size_t pool = static_cast<std::size_t>(blocks) * kv_heads * block_size * d;
   std::vector<bf16> cpu_key(pool), cpu_value(pool), key(pool), value(pool);
   std::vector<bf16> cpu_qkv = qkv0, qkv = qkv0;
@@ -305,6 +307,7 @@ TEST(CudaKernelEmulation, QkNormRopeWriteKv) { emulate_rope_write_kv(true); }
 TEST(CudaKernelEmulation, PartialRopeWriteKv) {
   emulate_rope_write_kv(false, 24, 1.19f);
   emulate_rope_write_kv(true, 5, 0.9f);
+  emulate_rope_write_kv(false, 0, 1.0f);  // a NoPE layer (SmolLM3)
 }
 
 // The attention kernels against the fp32 twins, on CUDA cores or (bf16) tensor cores. The tensor-core kernels

@@ -2,6 +2,7 @@
 // inverse frequencies (plain and Llama 3 scaled) against the formulas written out independently.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <numbers>
 #include <stdexcept>
@@ -77,8 +78,8 @@ TEST(RopeFrequencies, RejectsBadConfig) {
 // pairs < head_dim / 2: a partial rotary embedding (Phi-4-mini); rotary_scale: YaRN's / LongRoPE's factor.
 template <typename T>
 void check_rope_write(int num_q_heads, int num_kv_heads, int head_dim, int block_size, std::uint32_t seed,
-                      bool with_norm = false, int pairs = 0, float rotary_scale = 1.0f) {
-  if (pairs == 0) pairs = head_dim / 2;
+                      bool with_norm = false, int pairs = -1, float rotary_scale = 1.0f) {
+  if (pairs < 0) pairs = head_dim / 2;
   const int tokens = 9, num_blocks = 5;
   const int row = (num_q_heads + 2 * num_kv_heads) * head_dim;
   const std::vector<float> input = random_floats(static_cast<std::size_t>(tokens) * row, -2.0f, 2.0f, seed);
@@ -93,8 +94,8 @@ void check_rope_write(int num_q_heads, int num_kv_heads, int head_dim, int block
   const KvCacheView cache{key.data(), value.data(), num_blocks, block_size, num_kv_heads, head_dim};
   RopeConfig config;
   config.theta = 1000000.0f;
-  const std::vector<float> inv_freq = rope_inverse_frequencies(config, 2 * pairs);
-  const Rotary rotary{inv_freq.data(), pairs, rotary_scale};
+  const std::vector<float> inv_freq = rope_inverse_frequencies(config, std::max(2 * pairs, 2));
+  const Rotary rotary{pairs > 0 ? inv_freq.data() : nullptr, pairs, rotary_scale};
   const std::vector<bf16> q_weight = random_bf16(static_cast<std::size_t>(head_dim), 0.5f, 1.5f, seed + 1);
   const std::vector<bf16> k_weight = random_bf16(static_cast<std::size_t>(head_dim), 0.5f, 1.5f, seed + 2);
   const float eps = 1e-6f;
@@ -173,6 +174,9 @@ TEST(RopeWriteKv, PartialRotaryTurnsTheLeadingDimensionsOnly) {
   check_rope_write<bf16>(4, 4, 64, 8, 72, false, 8, 1.0f);
   check_rope_write<float>(6, 1, 8, 4, 73, true, 1, 0.8f);
   check_rope_write<float>(6, 2, 16, 4, 74, true, 8, 1.5f);
+  // SmolLM3's NoPE layers: no pair turns (with or without frequencies); k and v still go to the cache.
+  check_rope_write<float>(6, 2, 16, 4, 75, false, 0, 1.0f);
+  check_rope_write<bf16>(4, 4, 64, 8, 76, true, 0, 1.0f);
 }
 
 TEST(RopeWriteKv, RejectsARotaryThatDoesNotFitTheHead) {
@@ -182,7 +186,7 @@ TEST(RopeWriteKv, RejectsARotaryThatDoesNotFitTheHead) {
   const std::int32_t positions[] = {0};
   const std::int64_t slots[] = {0};
   const std::vector<float> inv_freq = rope_inverse_frequencies(RopeConfig{}, 8);
-  for (const Rotary& bad : {Rotary{inv_freq.data(), 3, 1.0f}, Rotary{inv_freq.data(), 0, 1.0f}, Rotary{nullptr, 2, 1.0f}})
+  for (const Rotary& bad : {Rotary{inv_freq.data(), 3, 1.0f}, Rotary{inv_freq.data(), -1, 1.0f}, Rotary{nullptr, 2, 1.0f}})
     EXPECT_THROW(cpu::rope_write_kv<float>(qkv.data(), 1, 1, positions, slots, bad, cache), std::invalid_argument);
 }
 

@@ -56,9 +56,12 @@ std::vector<float> CpuRank::forward(const ForwardBatch& batch, Communicator& com
       rms_norm(q.data(), layer.q_norm.data(), tokens * q_heads, head_dim, cfg.rms_norm_eps, q.data());
       rms_norm(k.data(), layer.k_norm.data(), tokens * kv_heads, head_dim, cfg.rms_norm_eps, k.data());
     }
+    const bool rotates = cfg.rotates(layer_index);  // SmolLM3's NoPE layers do not
     for (std::int64_t t = 0; t < tokens; ++t) {
-      apply_rope(q.data() + t * q_heads * head_dim, q_heads, head_dim, batch.positions[n(t)], inv_freq_, rotary_scale_);
-      apply_rope(k.data() + t * kv_width, kv_heads, head_dim, batch.positions[n(t)], inv_freq_, rotary_scale_);
+      if (rotates) {
+        apply_rope(q.data() + t * q_heads * head_dim, q_heads, head_dim, batch.positions[n(t)], inv_freq_, rotary_scale_);
+        apply_rope(k.data() + t * kv_width, kv_heads, head_dim, batch.positions[n(t)], inv_freq_, rotary_scale_);
+      }
       const std::int64_t slot = batch.slot_mapping[n(t)];
       std::memcpy(cache_.key(layer_index, slot), k.data() + t * kv_width, n(kv_width) * sizeof(float));
       std::memcpy(cache_.value(layer_index, slot), v.data() + t * kv_width, n(kv_width) * sizeof(float));
