@@ -552,6 +552,25 @@ void find_conclusions(std::string_view text, std::string_view lower, std::string
   }
 }
 
+// An explicit correction of a stated answer names the letter meant instead, as firmly as an answer line:
+// "Answer: B (correction: C)", "Answer: B\n\nOops, I meant C.", "The answer is B. Scratch that, C."
+void find_corrections(std::string_view text, std::string_view lower, std::string_view letters, Best& best) {
+  for (std::string_view phrase : {"correction:", "i meant", "scratch that", "i mean,"}) {
+    for (std::size_t at = lower.find(phrase); at != kNone; at = lower.find(phrase, at + 1)) {
+      if (at > 0 && is_alpha(lower[at - 1])) continue;
+      std::size_t i = skip_blanks(text, at + phrase.size());
+      while (i < text.size() && (text[i] == ',' || text[i] == ':' || text[i] == '-')) i = skip_blanks(text, i + 1);
+      if (const std::size_t w = word_at(lower, i, kOptionWords)) i += w;
+      const Letter l = decorated_letter(text, i, letters, {});
+      if (!l.found() || alternative_follows(text, lower, l, letters) || hedged_after(text, lower, l)) continue;
+      std::size_t k = l.end;
+      while (k < text.size() && (text[k] == ')' || text[k] == '*')) ++k;
+      if (k < text.size() && std::isalnum(static_cast<unsigned char>(text[k])) != 0) continue;
+      best.offer(l, Strength::kAnswerLine);
+    }
+  }
+}
+
 // The option a sentence singles out without the word "answer": "the closest is C", "The best match is **C**", "the
 // most likely cause is D"; for questions asking which option is wrong, "The incorrect statement is D", "The exception
 // is D", "All statements except D are correct"; and a closing line that labels one option ("**Option C:** 10^-4 eV").
@@ -847,6 +866,7 @@ std::optional<char> extract_choice_letter(std::string_view response, std::string
   find_letter_first_statements(text, lower, letters, best);
   find_conclusions(text, lower, letters, best);
   find_selection_statements(text, lower, letters, best);
+  find_corrections(text, lower, letters, best);
   find_chinese_statements(text, letters, best);
   find_other_language_statements(text, lower, letters, best);
   find_other_language_answer_lines(text, lower, letters, best);

@@ -236,6 +236,15 @@ TEST(ChoiceLetter, SelectionsWithoutTheWordAnswer) {
   EXPECT_EQ(extract_choice_letter("</think>\n\n\\boxed{A} (not \\boxed{D})"), 'A');
 }
 
+// An explicit correction after an answer names the letter meant; words that only go on do not.
+TEST(ChoiceLetter, ACorrectionOfTheAnswerNamesTheLetterMeant) {
+  EXPECT_EQ(extract_choice_letter("</think>\n\nAnswer: B (correction: C)"), 'C');
+  EXPECT_EQ(extract_choice_letter("</think>\n\nAnswer: B\n\nOops, I meant C."), 'C');
+  EXPECT_EQ(extract_choice_letter("</think>\n\nThe answer is B. Scratch that, C."), 'C');
+  EXPECT_EQ(extract_choice_letter("</think>\n\nAnswer: C. I mean, the energy of compound B is lower."), 'C');
+  EXPECT_EQ(extract_choice_letter("</think>\n\nAnswer: C (I meant the ester, not the acid)."), 'C');
+}
+
 TEST(GradeChoice, GoldBeyondDWidensTheLetters) {
   EXPECT_TRUE(grade_choice("Answer: F", "F").correct);
   EXPECT_FALSE(grade_choice("Answer: F", "C").correct);
