@@ -205,7 +205,8 @@ void parse_smollm3_layers(const nlohmann::json& obj, const std::string& label, s
   const auto layers = static_cast<std::size_t>(config.num_hidden_layers);
   std::vector<bool> nope(layers, false);
   if (const auto it = obj.find("no_rope_layers"); it != obj.end() && !it->is_null()) {
-    if (!it->is_array() || it->size() != layers) bad_field(label, "no_rope_layers", "a list of num_hidden_layers 0s and 1s");
+    // transformers reads entry i for layer i: a longer list's tail is never read.
+    if (!it->is_array() || it->size() < layers) bad_field(label, "no_rope_layers", "a list of num_hidden_layers 0s and 1s");
     for (std::size_t l = 0; l < layers; ++l) {
       const nlohmann::json& v = (*it)[l];
       if (!(v.is_number_integer() || v.is_boolean())) bad_field(label, "no_rope_layers", "a list of num_hidden_layers 0s and 1s");

@@ -307,6 +307,7 @@ TEST(ModelConfig, ReadsSmolLM3) {
                 .sliding_windows,
             (std::vector<std::int64_t>{0, 100, 0, 0, 0, 0, 0, 0}));
   EXPECT_NE(config_error(base + R"("no_rope_layers":[1,0]})").find("'no_rope_layers'"), std::string::npos);
+  EXPECT_EQ(parse_model_config(base + R"("no_rope_layers":[1,1,1,1,1,1,1,0,0,0]})", "c").no_rope_layers.back(), true);
   EXPECT_NE(config_error(base + R"("no_rope_layer_interval":0})").find("'no_rope_layer_interval'"), std::string::npos);
 }
 
