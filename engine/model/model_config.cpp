@@ -197,19 +197,21 @@ MoeConfig parse_moe(const nlohmann::json& obj, const std::string& label, std::in
 
 namespace {
 
-// SmolLM3Config's layers: no_rope_layers (1 rotates, 0 is NoPE) or, absent, a NoPE layer every
-// no_rope_layer_interval layers; layer_types, or absent, the NoPE layers slide when use_sliding_window and a
-// sliding_window are set. `window` is config.json's sliding_window.
+// SmolLM3Config's layers: no_rope_layers (non-zero rotates, 0 is NoPE) or, absent, a NoPE layer every
+// no_rope_layer_interval layers; the sliding layers are layer_types' "sliding_attention" ones, or absent, the NoPE
+// layers when use_sliding_window and a sliding_window are set. `window` is config.json's sliding_window.
 void parse_smollm3_layers(const nlohmann::json& obj, const std::string& label, std::optional<std::int64_t> window,
                           ModelConfig& config) {
   const auto layers = static_cast<std::size_t>(config.num_hidden_layers);
   std::vector<bool> nope(layers, false);
   if (const auto it = obj.find("no_rope_layers"); it != obj.end() && !it->is_null()) {
     // transformers reads entry i for layer i: a longer list's tail is never read.
-    if (!it->is_array() || it->size() < layers) bad_field(label, "no_rope_layers", "a list of num_hidden_layers 0s and 1s");
+    if (!it->is_array() || it->size() < layers)
+      bad_field(label, "no_rope_layers", "a list of num_hidden_layers integers (0: NoPE)");
     for (std::size_t l = 0; l < layers; ++l) {
       const nlohmann::json& v = (*it)[l];
-      if (!(v.is_number_integer() || v.is_boolean())) bad_field(label, "no_rope_layers", "a list of num_hidden_layers 0s and 1s");
+      if (!(v.is_number_integer() || v.is_boolean()))
+        bad_field(label, "no_rope_layers", "a list of num_hidden_layers integers (0: NoPE)");
       nope[l] = v.is_boolean() ? !v.get<bool>() : v.get<std::int64_t>() == 0;
     }
   } else {
@@ -218,13 +220,12 @@ void parse_smollm3_layers(const nlohmann::json& obj, const std::string& label, s
     for (std::size_t l = 0; l < layers; ++l) nope[l] = (static_cast<std::int64_t>(l) + 1) % interval == 0;
   }
   if (std::find(nope.begin(), nope.end(), true) != nope.end()) config.no_rope_layers = nope;
-  const bool use_window = json_bool(obj, "use_sliding_window", label).value_or(false) && window.has_value();
-  if (!use_window) return;
-  if (*window <= 0) bad_field(label, "sliding_window", "a positive integer or null");
-  if (config.max_position_embeddings > 0 && *window >= config.max_position_embeddings) return;  // changes nothing
-  std::vector<bool> slides = nope;
+  // layer_types decides which layers slide when given (transformers builds the masks from it alone, whatever
+  // use_sliding_window says); else the NoPE layers slide under use_sliding_window with a window.
+  std::vector<bool> slides(layers, false);
   if (const auto types = obj.find("layer_types"); types != obj.end() && !types->is_null()) {
-    if (!types->is_array() || types->size() != layers) bad_field(label, "layer_types", "a list of num_hidden_layers attention kinds");
+    if (!types->is_array() || types->size() != layers)
+      bad_field(label, "layer_types", "a list of num_hidden_layers attention kinds");
     for (std::size_t l = 0; l < layers; ++l) {
       const nlohmann::json& kind = (*types)[l];
       if (kind != "sliding_attention" && kind != "full_attention")
@@ -232,13 +233,17 @@ void parse_smollm3_layers(const nlohmann::json& obj, const std::string& label, s
                   "\"full_attention\" or \"sliding_attention\", not " + kind.dump());
       slides[l] = kind == "sliding_attention";
     }
+    if (std::find(slides.begin(), slides.end(), true) != slides.end() && !window)
+      bad_field(label, "sliding_window", "a positive integer for the layers layer_types makes sliding_attention");
+  } else if (json_bool(obj, "use_sliding_window", label).value_or(false) && window) {
+    slides = nope;
   }
+  if (std::find(slides.begin(), slides.end(), true) == slides.end()) return;
+  if (*window <= 0) bad_field(label, "sliding_window", "a positive integer or null");
+  if (config.max_position_embeddings > 0 && *window >= config.max_position_embeddings) return;  // changes nothing
   config.sliding_windows.assign(layers, 0);
   for (std::size_t l = 0; l < layers; ++l)
     if (slides[l]) config.sliding_windows[l] = *window;
-  if (std::find_if(config.sliding_windows.begin(), config.sliding_windows.end(), [](std::int64_t w) { return w > 0; }) ==
-      config.sliding_windows.end())
-    config.sliding_windows.clear();
 }
 
 }  // namespace
@@ -343,7 +348,7 @@ ModelConfig parse_model_config(const std::string& json_text, const std::string& 
   std::optional<double> theta;
   if (rope) theta = json_number(*rope, "rope_theta", label + ": " + rope_field);
   if (!theta) theta = json_number(obj, "rope_theta", label);
-  config.rope_theta = theta.value_or(10000.0);
+  config.rope_theta = theta.value_or(config.architecture == Architecture::kSmolLM3 ? 2000000.0 : 10000.0);  // default_theta
   if (config.rope_theta <= 0) bad_field(label, "rope_theta", "a positive number");
   // A rotary embedding over part of each head (Phi-4-mini's 0.75) exists in transformers only for Phi-3; the
   // rope dict's factor wins over a top-level one, as transformers standardizes them.

@@ -306,6 +306,19 @@ TEST(ModelConfig, ReadsSmolLM3) {
                                "c")
                 .sliding_windows,
             (std::vector<std::int64_t>{0, 100, 0, 0, 0, 0, 0, 0}));
+  // SmolLM3Config's default_theta is 2e6; layer_types decides the sliding layers even without use_sliding_window
+  // (transformers builds its masks from it), and needs a window then.
+  EXPECT_EQ(parse_model_config(base + R"("tie_word_embeddings":false})", "c").rope_theta, 2000000.0);
+  EXPECT_EQ(parse_model_config(base + R"("sliding_window":50,"layer_types":["sliding_attention","full_attention",)"
+                                      R"("full_attention","full_attention","full_attention","full_attention",)"
+                                      R"("full_attention","full_attention"]})",
+                               "c")
+                .sliding_windows,
+            (std::vector<std::int64_t>{50, 0, 0, 0, 0, 0, 0, 0}));
+  EXPECT_NE(config_error(base + R"("layer_types":["sliding_attention","full_attention","full_attention",)"
+                                R"("full_attention","full_attention","full_attention","full_attention","full_attention"]})")
+                .find("'sliding_window': expected a positive integer for the layers layer_types makes sliding_attention"),
+            std::string::npos);
   EXPECT_NE(config_error(base + R"("no_rope_layers":[1,0]})").find("'no_rope_layers'"), std::string::npos);
   EXPECT_EQ(parse_model_config(base + R"("no_rope_layers":[1,1,1,1,1,1,1,0,0,0]})", "c").no_rope_layers.back(), true);
   EXPECT_NE(config_error(base + R"("no_rope_layer_interval":0})").find("'no_rope_layer_interval'"), std::string::npos);
