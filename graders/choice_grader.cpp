@@ -177,6 +177,18 @@ bool hedged_after(std::string_view text, std::string_view lower, const Letter& l
     if (word_at(lower, i, kLimits)) return true;
     if (text[i] == ' ') ++words;
   }
+  // "So the answer is B. Wait, that can't be right.": taken back in the very next sentence.
+  const std::size_t stop = lower.find_first_of(".!\n", k);
+  if (stop == kNone || text[stop] == '\n') return false;
+  const std::size_t next_sentence = skip_blanks(text, stop + 1);
+  const std::string_view after = lower.substr(next_sentence, 60);
+  const bool turns = after.starts_with("wait") || after.starts_with("hmm") || after.starts_with("no,") ||
+                     after.starts_with("no wait") || after.starts_with("oh");
+  const std::size_t line_end = std::min(after.size(), after.find('\n'));
+  const std::string_view first_line = after.substr(0, line_end);
+  for (std::string_view retraction : {"can't be right", "cannot be right", "that's wrong", "that is wrong", "not right",
+                                      "that's not it", "doesn't make sense", "does not make sense"})
+    if (turns && first_line.find(retraction) != std::string_view::npos) return true;
   return false;
 }
 

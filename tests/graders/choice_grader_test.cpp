@@ -243,6 +243,10 @@ TEST(ChoiceLetter, ACorrectionOfTheAnswerNamesTheLetterMeant) {
   EXPECT_EQ(extract_choice_letter("</think>\n\nThe answer is B. Scratch that, C."), 'C');
   EXPECT_EQ(extract_choice_letter("</think>\n\nAnswer: C. I mean, the energy of compound B is lower."), 'C');
   EXPECT_EQ(extract_choice_letter("</think>\n\nAnswer: C (I meant the ester, not the acid)."), 'C');
+  // Taken back in the very next sentence: no answer, or the one that follows.
+  EXPECT_EQ(extract_choice_letter("</think>\n\nSo the answer is B. Wait, that can't be right."), std::nullopt);
+  EXPECT_EQ(extract_choice_letter("</think>\n\nAnswer: C. Wait, that is wrong, it must be D."), 'D');
+  EXPECT_EQ(extract_choice_letter("</think>\n\nAnswer: C. Wait, let me double-check: yes, C."), 'C');
 }
 
 TEST(GradeChoice, GoldBeyondDWidensTheLetters) {
