@@ -241,6 +241,92 @@ int main() {
   std::puts("wrong");
 }
 )", "right"},
+      // The filter is an allowlist: calls outside it fail (ENOSYS; EPERM for the refused groups), whatever they are.
+      {"calls_outside_the_allowlist", Language::Cpp, R"(#include <cerrno>
+#include <cstdio>
+#include <sys/ioctl.h>
+#include <sys/personality.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+bool fails(long rc, int expected) { return rc == -1 && errno == expected; }
+int main() {
+  bool contained = true;
+  if (!fails(syscall(SYS_acct, nullptr), ENOSYS)) { std::puts("acct reached"); contained = false; }
+  if (!fails(syscall(SYS_personality, 0xffffffffUL), ENOSYS)) { std::puts("personality reached"); contained = false; }
+  if (!fails(syscall(SYS_mq_open, "/q", 0, 0, nullptr), ENOSYS)) { std::puts("mq_open reached"); contained = false; }
+  if (!fails(syscall(999), ENOSYS)) { std::puts("999 reached"); contained = false; }
+  if (!fails(ioctl(0, TIOCSTI, "x"), ENOSYS)) { std::puts("TIOCSTI reached"); contained = false; }
+  if (!fails(syscall(SYS_sync), EPERM)) { std::puts("sync reached"); contained = false; }
+  if (!fails(syscall(SYS_setuid, 0), EPERM)) { std::puts("setuid reached"); contained = false; }
+  std::puts(contained ? "denied" : "REACHED");
+}
+)", "denied"},
+      // What ordinary solutions do must keep working under the allowlist.
+      {"everyday_cpp", Language::Cpp, R"(#include <bits/stdc++.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+int main() {
+  std::ios::sync_with_stdio(false);
+  std::atomic<long> sum{0};
+  std::mutex mutex;
+  std::condition_variable ready;
+  std::vector<std::thread> threads;
+  for (int i = 1; i <= 4; ++i) threads.emplace_back([&, i] { sum += i; std::lock_guard<std::mutex> lock(mutex); ready.notify_all(); });
+  for (auto& t : threads) t.join();
+  sum += std::async(std::launch::async, [] { return 10L; }).get();
+  std::random_device device;
+  std::mt19937_64 rng(device());
+  std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  rlimit stack{};
+  getrlimit(RLIMIT_STACK, &stack);
+  setrlimit(RLIMIT_STACK, &stack);
+  FILE* f = std::fopen("scratch.txt", "w+");
+  std::fputs("abc", f);
+  std::fflush(f);
+  void* map = mmap(nullptr, 3, PROT_READ, MAP_PRIVATE, fileno(f), 0);
+  const bool mapped = map != MAP_FAILED && std::memcmp(map, "abc", 3) == 0;
+  std::fclose(f);
+  std::remove("scratch.txt");
+  const pid_t child = fork();
+  if (child == 0) _exit(3);
+  int status = 0;
+  waitpid(child, &status, 0);
+  const bool ok = sum == 20 && mapped && WEXITSTATUS(status) == 3 && std::thread::hardware_concurrency() > 0;
+  std::cout << (ok ? "ok" : "broken") << std::endl;
+}
+)", "ok"},
+      {"everyday_python", Language::Python, R"(import concurrent.futures, os, random, resource, select, signal, subprocess, sys, tempfile, threading, time
+sys.setrecursionlimit(10 ** 6)
+threading.stack_size(1 << 26)
+results = []
+worker = threading.Thread(target=lambda: results.append(sum(range(1000))))
+worker.start()
+worker.join()
+with concurrent.futures.ThreadPoolExecutor(2) as pool:
+    results.extend(pool.map(abs, [-1, -2]))
+data = sys.stdin.buffer.read()
+select.select([0], [], [], 0)
+signal.signal(signal.SIGALRM, lambda *args: None)
+signal.alarm(5)
+signal.alarm(0)
+resource.getrlimit(resource.RLIMIT_STACK)
+with tempfile.TemporaryFile() as f:
+    f.write(b'x')
+    f.seek(0)
+    results.append(f.read())
+time.sleep(0.001)
+random.seed()
+os.urandom(8)
+results.append(os.cpu_count() > 0)
+results.append(subprocess.run([sys.executable, '-c', 'print(7)'], capture_output=True, text=True).stdout.strip())
+pid = os.fork()
+if pid == 0:
+    os._exit(3)
+results.append(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))
+print('ok' if results == [499500, 1, 2, b'x', True, '7', 3] else results)
+)", "ok"},
       {"python_memory_bomb", Language::Python, "blocks = []\nwhile True:\n    blocks.append(b'x' * (1 << 20))\n", ""},
       {"include_dev_random", Language::Cpp, "#include </dev/random>\nint main() {}\n", ""},
       {"template_explosion", Language::Cpp, R"(template <int N, int M> struct Tree { static const int value = Tree<N - 1, 2 * M>::value + Tree<N - 1, 2 * M + 1>::value; };
@@ -504,6 +590,15 @@ TEST_F(CodeAttack, TheReapersLimitsAreOutOfReach) {
 TEST_F(CodeAttack, HugePagesAndHostWatchesAreRefused) {
   EXPECT_EQ(outcome("take_huge_pages"), "AC") << detail("take_huge_pages");
   EXPECT_EQ(outcome("watch_the_host"), "AC") << detail("watch_the_host");
+}
+
+TEST_F(CodeAttack, CallsOutsideTheAllowlistFail) {
+  EXPECT_EQ(outcome("calls_outside_the_allowlist"), "AC") << detail("calls_outside_the_allowlist");
+}
+
+TEST_F(CodeAttack, EverydayProgramsRunUnderTheAllowlist) {
+  EXPECT_EQ(outcome("everyday_cpp"), "AC") << detail("everyday_cpp");
+  EXPECT_EQ(outcome("everyday_python"), "AC") << detail("everyday_python");
 }
 
 TEST_F(CodeAttack, CompileBombsAreCompileErrors) {

@@ -19,6 +19,7 @@
 #include "graders/code/calibration.h"
 #include "graders/code/sandbox/isolation.h"
 #include "graders/code/sandbox/sandbox.h"
+#include "graders/code/sandbox/seccomp_policy.h"
 
 namespace r1eval::graders::code::sandbox {
 namespace {
@@ -73,6 +74,16 @@ TEST(CodeSandbox, RunsUnprivilegedWithoutNetwork) {
     r = run_sandboxed(shell("tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' '"));
     EXPECT_EQ(r.stdout_data, "lo\n");
   }
+}
+
+// The filter builds with this libseccomp and fits the kernel's 4096-instruction limit: a filter the kernel
+// refused would leave the sandbox without seccomp (a note in the isolation summary, not an error).
+TEST(CodeSandbox, TheSystemCallFilterIsInForce) {
+  ASSERT_NO_THROW(seccomp_program());
+  EXPECT_LT(seccomp_program().size(), 4096u);
+  EXPECT_TRUE(isolation().layers.seccomp) << isolation().notes;
+  RunResult r = run_sandboxed(shell("grep '^Seccomp:' /proc/self/status"));
+  EXPECT_EQ(r.stdout_data, "Seccomp:\t2\n");
 }
 
 TEST(CodeSandbox, StderrIsCappedNotFatal) {
