@@ -1010,8 +1010,23 @@ const ReasoningTags* opening_wrapper(std::string_view text, size_t* open_end) {
 }  // namespace
 
 std::string_view text_after_think(std::string_view response) {
-  if (const size_t at = response.rfind(kThinkClose); at != std::string_view::npos)
-    return response.substr(at + kThinkClose.size());
+  if (size_t at = response.rfind(kThinkClose); at != std::string_view::npos) {
+    // A closing tag repeated after the answer ("...the answer is B.\n</think>") leaves nothing after the last
+    // one: the answer is what the tags before it enclose.
+    size_t end = response.size();
+    auto blank = [&](size_t from, size_t to) {
+      for (size_t i = from; i < to; ++i)
+        if (!is_space(response[i])) return false;
+      return true;
+    };
+    while (at > 0 && blank(at + kThinkClose.size(), end)) {
+      const size_t previous = response.rfind(kThinkClose, at - 1);
+      if (previous == std::string_view::npos) break;
+      end = at;
+      at = previous;
+    }
+    return response.substr(at + kThinkClose.size(), end - at - kThinkClose.size());
+  }
   size_t open_end = 0;
   if (const ReasoningTags* tags = opening_wrapper(response, &open_end)) {
     const size_t close = response.find(tags->close, open_end);

@@ -9,7 +9,8 @@ namespace r1eval::graders {
 
 // The part of `response` after its reasoning: after the last closing tag of the wrappers models put it in
 // ("</think>", "</thinking>", "</reasoning>", "<|end_of_thought|>", "◁/think▷", "</seed:think>", "[/THINK]"),
-// or the whole response when there is none.
+// or the whole response when there is none. A "</think>" repeated after the answer with nothing after it is
+// passed over: the text between it and the closing tag before is the answer's.
 std::string_view text_after_think(std::string_view response);
 
 // The assistant's turn as the model wrote it, when a file gives the prompt and the completion apart: a prompt that

@@ -31,6 +31,7 @@ TEST(ChoiceLetter, RightmostWins) {
 TEST(ChoiceLetter, OnlyAfterThink) {
   EXPECT_EQ(extract_choice_letter("<think>Answer: A</think>\nAnswer: B"), 'B');
   EXPECT_EQ(extract_choice_letter("<think>Answer: A</think>\nI am unsure."), std::nullopt);
+  EXPECT_EQ(extract_choice_letter("<think>Answer: A</think>\nThe answer is B.\n</think>"), 'B');
 }
 
 TEST(ChoiceLetter, WordsAreNotLetters) {

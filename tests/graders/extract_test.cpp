@@ -47,6 +47,11 @@ TEST(ExtractBoxed, PrefersTextAfterThink) {
   EXPECT_EQ(extract_boxed_answer("<think>maybe \\boxed{3}</think> So \\boxed{4}"), "4");
   EXPECT_EQ(extract_boxed_answer("<think>\\boxed{3}</think>no box here"), std::nullopt);
   EXPECT_EQ(extract_boxed_answer("<think>a</think>b</think> \\boxed{9}"), "9");
+  // A closing tag repeated after the answer, with nothing after it, is passed over.
+  EXPECT_EQ(extract_boxed_answer("<think>\\boxed{3}</think>So \\boxed{5}.\n</think>\n"), "5");
+  EXPECT_EQ(extract_boxed_answer("<think>\\boxed{3}</think>So \\boxed{5}.</think> </think>"), "5");
+  EXPECT_EQ(extract_boxed_answer("<think>\\boxed{3}</think>\n</think>\nSo the answer is \\boxed{5}."), "5");
+  EXPECT_EQ(extract_boxed_answer("<think>\\boxed{3}</think>\n"), std::nullopt);  // one tag: nothing after it
 }
 
 TEST(ExtractBoxed, OtherCommandsStartingWithBoxedAreIgnored) {
