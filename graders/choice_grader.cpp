@@ -567,7 +567,7 @@ void find_conclusions(std::string_view text, std::string_view lower, std::string
 // An explicit correction of a stated answer names the letter meant instead, as firmly as an answer line:
 // "Answer: B (correction: C)", "Answer: B\n\nOops, I meant C.", "The answer is B. Scratch that, C."
 void find_corrections(std::string_view text, std::string_view lower, std::string_view letters, Best& best) {
-  for (std::string_view phrase : {"correction:", "i meant", "scratch that", "i mean,"}) {
+  for (std::string_view phrase : kCorrectionPhrases) {
     for (std::size_t at = lower.find(phrase); at != kNone; at = lower.find(phrase, at + 1)) {
       if (at > 0 && is_alpha(lower[at - 1])) continue;
       std::size_t i = skip_blanks(text, at + phrase.size());

@@ -1155,6 +1155,35 @@ std::string_view answer_part(std::string_view response) {
   return without_closing_markup(text_after_think(before_end_of_turn(response)));
 }
 
+namespace {
+
+// An explicit correction after the answer names the value meant instead: "\\boxed{5}. Oops, I meant 6.",
+// "Answer: 5 (correction: 6)", "The answer is 5. Scratch that, 6." The last one in `text` whose value leads
+// what follows it (a number or math, not "I meant to say ..."), with where its phrase starts.
+std::optional<std::pair<std::string, size_t>> last_correction(std::string_view text) {
+  const std::string lower = ascii_lower_word(text);
+  std::optional<std::pair<std::string, size_t>> last;
+  for (std::string_view phrase : kCorrectionPhrases) {
+    for (size_t at = lower.find(phrase); at != std::string::npos; at = lower.find(phrase, at + 1)) {
+      if ((at > 0 && is_letter(lower[at - 1])) || (last && last->second > at)) continue;
+      size_t i = at + phrase.size();
+      while (i < text.size() && (text[i] == ' ' || text[i] == ',' || text[i] == ':' || text[i] == '*')) ++i;
+      size_t e = i;
+      while (e < text.size() && text[e] != '\n') ++e;
+      const std::string_view rest = text.substr(i, e - i);
+      if (rest.empty() || !(std::isdigit(static_cast<unsigned char>(rest[0])) || rest[0] == '$' || rest[0] == '\\' ||
+                            rest[0] == '-'))
+        continue;
+      std::string x = trim(rest);
+      while (!x.empty() && (x.back() == '.' || x.back() == ')' || x.back() == '!')) x.pop_back();
+      if (auto value = leading_answer(x)) last = {{std::move(*value), at}};
+    }
+  }
+  return last;
+}
+
+}  // namespace
+
 ExtractedAnswer extract_final_answer(std::string_view response) {
   const std::string_view text = answer_part(response);
   bool unclosed = false;
@@ -1167,6 +1196,8 @@ ExtractedAnswer extract_final_answer(std::string_view response) {
     // "... \boxed{255} ... The final answer is $10,455$.": a final-answer sentence after the last box wins,
     // when what follows the phrase is an answer ("... the final answer is independent of $a$" is prose).
     if (unfinished) return boxed_answer(boxes, text);
+    if (auto corrected = last_correction(text); corrected && corrected->second >= boxes.back().end)
+      return {std::move(corrected->first), AnswerSource::kFinalAnswerPhrase};
     if (auto later = answer_phrase(text.substr(boxes.back().end), /*after_box=*/true))
       return {std::move(later), AnswerSource::kFinalAnswerPhrase};
     return boxed_answer(boxes, text);
@@ -1179,6 +1210,12 @@ ExtractedAnswer extract_final_answer(std::string_view response) {
   };
   if (unfinished) return {};
   if (auto marked = hash_marked_answer(text)) return found(std::move(marked), AnswerSource::kFinalAnswerPhrase);
+  // A correction after the last answer phrase ("Answer: 5\n\nOops, I meant 6.") names the answer meant.
+  if (auto corrected = last_correction(text)) {
+    const size_t last_answer_word = ascii_lower_word(text).rfind("answer");
+    if (last_answer_word != std::string::npos && corrected->second > last_answer_word)
+      return found(std::move(corrected->first), AnswerSource::kFinalAnswerPhrase);
+  }
   size_t denied_at = std::string_view::npos;
   if (auto phrase = answer_phrase(text, false, &denied_at)) return found(std::move(phrase), AnswerSource::kFinalAnswerPhrase);
   // "The answer is not 5." closing the response states no answer; a sentence after it may.

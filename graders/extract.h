@@ -1,5 +1,6 @@
 // Locating the final answer inside a model response (boxes, </think>, fallbacks).
 #pragma once
+#include <array>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -45,6 +46,10 @@ std::vector<BoxSpan> find_boxes(std::string_view text, bool* unclosed_last = nul
 // "\\boxed{12\\pi}$, or approximately $\\boxed{37.7}"): the box before it is the answer.
 bool sets_next_box_aside(std::string_view gap);
 
+// Phrases (lower case) that correct an answer already given with the one meant: "Answer: B\n\nOops, I meant C",
+// "\boxed{5} (correction: 6)", "The answer is 5. Scratch that, 6."
+inline constexpr std::array<std::string_view, 4> kCorrectionPhrases = {"correction:", "i meant", "scratch that", "i mean,"};
+
 // How the final answer was found, for the verdict's reason.
 enum class AnswerSource { kBox, kBoxList, kFinalAnswerPhrase, kLastMath, kWholeResponse, kNone };
 
@@ -57,10 +62,11 @@ struct ExtractedAnswer {
 // order:
 //  1. the last complete box after </think> (several boxes joined only by commas/"and"/"or"/$ in the closing
 //     sentence become one comma-separated list; one set aside by "not" or only approximating the box before
-//     it, "\boxed{12\pi} \approx \boxed{37.7}", does not count); a "final answer is X" sentence after it
-//     wins when X starts with its answer;
+//     it, "\boxed{12\pi} \approx \boxed{37.7}", does not count); an explicit correction after it
+//     (kCorrectionPhrases followed by a value: "\boxed{5}. Oops, I meant 6.") wins, then a "final answer is X"
+//     sentence after it when X starts with its answer;
 //  2. when the last box is unclosed: no answer;
-//  3. without any box, the last phrase "final answer is X" / "answer is: X" / "answer is X" / "Answer: X"
+//  3. without any box, a correction after the last "answer" ("Answer: 5\n\nI meant 6."), else the last phrase "final answer is X" / "answer is: X" / "answer is X" / "Answer: X"
 //     (one that only judges the answer, "the answer is reasonable", defers to the one before): what X
 //     states before its first prose or linking word ("7 (from 3 + 4)" -> 7), or the value a computation
 //     after it restates ("5 choose 2 = 10" -> 10), or a lone word; when X starts with prose, its last math

@@ -111,6 +111,20 @@ TEST(ExtractFinal, FinalAnswerSentenceAfterTheLastBoxWins) {
   EXPECT_EQ(extract_boxed_answer(r), "255");  // the box itself is still the boxed answer
 }
 
+// An explicit correction after the answer names the value meant; "I meant to ..." and corrections of earlier steps
+// do not.
+TEST(ExtractFinal, AnExplicitCorrectionAfterTheAnswerWins) {
+  EXPECT_EQ(extract_final_answer("\\boxed{5}. Oops, I meant 6.").answer, "6");
+  EXPECT_EQ(extract_final_answer("\\boxed{x=5}. Correction: $x = 6$.").answer, "$x = 6$");
+  EXPECT_EQ(extract_final_answer("Answer: 5 (correction: 6)").answer, "6");
+  EXPECT_EQ(extract_final_answer("Final answer: 5\n\nOops, I meant 6.").answer, "6");
+  EXPECT_EQ(extract_final_answer("The answer is 5. Scratch that, 6.").answer, "6");
+  EXPECT_EQ(extract_final_answer("The answer is 5. I meant to say that the method is neat.").answer, "5");
+  EXPECT_EQ(extract_final_answer("I meant 4 in the previous step. Then the answer is \\boxed{5}.").answer, "5");
+  EXPECT_EQ(extract_final_answer("Correction: 4 was wrong earlier. The final answer is 5.").answer, "5");
+  EXPECT_EQ(extract_final_answer("\\boxed{5}\n\nI mean, 5 is the only value that works.").answer, "5");
+}
+
 // After a box, "the final answer is" overrides it only when an answer follows the phrase, not prose.
 TEST(ExtractFinal, ProseAfterFinalAnswerPhraseDoesNotOverrideTheBox) {
   EXPECT_EQ(extract_final_answer("We find $\\boxed{6}$. Note that the final answer is independent of $a$.").answer,
