@@ -245,14 +245,16 @@ int main() {
       {"calls_outside_the_allowlist", Language::Cpp, R"(#include <cerrno>
 #include <cstdio>
 #include <sys/ioctl.h>
-#include <sys/personality.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 bool fails(long rc, int expected) { return rc == -1 && errno == expected; }
 int main() {
   bool contained = true;
   if (!fails(syscall(SYS_acct, nullptr), ENOSYS)) { std::puts("acct reached"); contained = false; }
-  if (!fails(syscall(SYS_personality, 0xffffffffUL), ENOSYS)) { std::puts("personality reached"); contained = false; }
+  if (!fails(syscall(SYS_swapon, "/box/x", 0), ENOSYS)) { std::puts("swapon reached"); contained = false; }
+  if (!fails(syscall(SYS_mknod, "/box/dev", S_IFCHR | 0600, makedev(1, 3)), EPERM)) { std::puts("mknod reached"); contained = false; }
   if (!fails(syscall(SYS_mq_open, "/q", 0, 0, nullptr), ENOSYS)) { std::puts("mq_open reached"); contained = false; }
   if (!fails(syscall(999), ENOSYS)) { std::puts("999 reached"); contained = false; }
   if (!fails(ioctl(0, TIOCSTI, "x"), ENOSYS)) { std::puts("TIOCSTI reached"); contained = false; }
@@ -261,10 +263,28 @@ int main() {
   std::puts(contained ? "denied" : "REACHED");
 }
 )", "denied"},
+      // A 32-bit system call (int 0x80) from a second thread kills the whole process, not just that thread.
+      {"foreign_syscall_in_a_thread", Language::Cpp, R"(#include <cstdio>
+#include <thread>
+int main() {
+  std::thread t([] {
+#if defined(__x86_64__)
+    long result;
+    __asm__ volatile("int $0x80" : "=a"(result) : "a"(20) : "memory");  // i386 getpid
+#else
+    __builtin_trap();
+#endif
+  });
+  t.join();
+  std::puts("survived");
+}
+)", "survived"},
       // What ordinary solutions do must keep working under the allowlist.
       {"everyday_cpp", Language::Cpp, R"(#include <bits/stdc++.h>
+#include <sched.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 int main() {
@@ -289,15 +309,18 @@ int main() {
   const bool mapped = map != MAP_FAILED && std::memcmp(map, "abc", 3) == 0;
   std::fclose(f);
   std::remove("scratch.txt");
+  const bool fifo = mkfifo("pipe", 0600) == 0 && std::remove("pipe") == 0;
+  sched_param batch{};
+  const bool scheduled = sched_setscheduler(0, SCHED_BATCH, &batch) == 0;
   const pid_t child = fork();
   if (child == 0) _exit(3);
   int status = 0;
   waitpid(child, &status, 0);
-  const bool ok = sum == 20 && mapped && WEXITSTATUS(status) == 3 && std::thread::hardware_concurrency() > 0;
+  const bool ok = sum == 20 && mapped && fifo && scheduled && WEXITSTATUS(status) == 3 && std::thread::hardware_concurrency() > 0;
   std::cout << (ok ? "ok" : "broken") << std::endl;
 }
 )", "ok"},
-      {"everyday_python", Language::Python, R"(import concurrent.futures, os, random, resource, select, signal, subprocess, sys, tempfile, threading, time
+      {"everyday_python", Language::Python, R"(import concurrent.futures, os, random, resource, select, shutil, signal, subprocess, sys, tempfile, threading, time
 sys.setrecursionlimit(10 ** 6)
 threading.stack_size(1 << 26)
 results = []
@@ -316,6 +339,15 @@ with tempfile.TemporaryFile() as f:
     f.write(b'x')
     f.seek(0)
     results.append(f.read())
+with open('a.txt', 'w') as f:
+    f.write('copied')
+try:
+    os.setxattr('a.txt', 'user.origin', b'judge')
+except OSError:
+    pass
+shutil.copy2('a.txt', 'b.txt')
+with open('b.txt') as f:
+    results.append(f.read())
 time.sleep(0.001)
 random.seed()
 os.urandom(8)
@@ -325,7 +357,7 @@ pid = os.fork()
 if pid == 0:
     os._exit(3)
 results.append(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))
-print('ok' if results == [499500, 1, 2, b'x', True, '7', 3] else results)
+print('ok' if results == [499500, 1, 2, b'x', 'copied', True, '7', 3] else results)
 )", "ok"},
       {"python_memory_bomb", Language::Python, "blocks = []\nwhile True:\n    blocks.append(b'x' * (1 << 20))\n", ""},
       {"include_dev_random", Language::Cpp, "#include </dev/random>\nint main() {}\n", ""},
@@ -594,6 +626,10 @@ TEST_F(CodeAttack, HugePagesAndHostWatchesAreRefused) {
 
 TEST_F(CodeAttack, CallsOutsideTheAllowlistFail) {
   EXPECT_EQ(outcome("calls_outside_the_allowlist"), "AC") << detail("calls_outside_the_allowlist");
+}
+
+TEST_F(CodeAttack, ForeignSystemCallsKillTheWholeProcess) {
+  EXPECT_EQ(outcome("foreign_syscall_in_a_thread"), "RE") << detail("foreign_syscall_in_a_thread");
 }
 
 TEST_F(CodeAttack, EverydayProgramsRunUnderTheAllowlist) {

@@ -3,9 +3,11 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <seccomp.h>
+#include <asm/termbits.h>  // struct termios2, for TCGETS2
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/shm.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -14,6 +16,7 @@
 #include <span>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 namespace r1eval::graders::code::sandbox {
 namespace {
@@ -36,7 +39,10 @@ constexpr const char* kAllowed[] = {
     "fchmodat", "fchmodat2", "chown", "fchown", "lchown", "fchownat", "truncate", "ftruncate", "fallocate",
     "fsync", "fdatasync", "sync_file_range", "fadvise64", "readahead", "sendfile", "copy_file_range", "splice",
     "tee", "utime", "utimes", "utimensat", "futimesat", "umask", "getxattr", "lgetxattr", "fgetxattr", "listxattr",
-    "llistxattr", "flistxattr",
+    "llistxattr", "flistxattr", "getxattrat", "listxattrat",
+    // extended attributes: shutil.copy2 copies them and takes EPERM / ENOTSUP, not ENOSYS; only user.* on the
+    // writable tmpfs can succeed (security.* and trusted.* need capabilities, the view is read-only)
+    "setxattr", "lsetxattr", "fsetxattr", "removexattr", "lremovexattr", "fremovexattr", "setxattrat", "removexattrat",
     // waiting on descriptors, timers and signals as descriptors
     "poll", "ppoll", "select", "pselect6", "epoll_create", "epoll_create1", "epoll_ctl", "epoll_wait", "epoll_pwait",
     "epoll_pwait2", "eventfd", "eventfd2", "timerfd_create", "timerfd_settime", "timerfd_gettime", "signalfd",
@@ -45,16 +51,17 @@ constexpr const char* kAllowed[] = {
     "fork", "vfork", "execve", "execveat", "exit", "exit_group", "wait4", "waitid", "kill", "tkill", "tgkill",
     "rt_sigaction", "rt_sigprocmask", "rt_sigreturn", "rt_sigsuspend", "rt_sigpending", "rt_sigtimedwait",
     "rt_sigqueueinfo", "rt_tgsigqueueinfo", "sigaltstack", "pause", "restart_syscall", "prctl", "seccomp",
-    // threads
-    "futex", "futex_waitv", "set_robust_list", "get_robust_list", "set_tid_address", "rseq", "arch_prctl", "gettid",
+    // threads (and what newer libcs call: futex2, CET shadow stacks, sealed mappings)
+    "futex", "futex_waitv", "futex_wake", "futex_wait", "futex_requeue", "map_shadow_stack", "mseal", "set_robust_list", "get_robust_list", "set_tid_address", "rseq", "arch_prctl", "gettid",
     // clocks and timers
     "alarm", "getitimer", "setitimer", "nanosleep", "clock_nanosleep", "clock_gettime", "clock_getres",
     "gettimeofday", "time", "times", "timer_create", "timer_settime", "timer_gettime", "timer_getoverrun",
     "timer_delete",
-    // scheduling (CPU placement stays inside the run's cgroup; raising priority needs a capability)
-    "sched_yield", "sched_getaffinity", "sched_setaffinity", "sched_getparam", "sched_getscheduler",
-    "sched_get_priority_max", "sched_get_priority_min", "sched_rr_get_interval", "sched_getattr", "getpriority",
-    "setpriority", "getcpu", "ioprio_get",
+    // scheduling (CPU placement stays inside the run's cgroup; real-time policies and raised priorities need a
+    // capability: SCHED_BATCH, SCHED_IDLE and explicit-scheduling pthread attributes work)
+    "sched_yield", "sched_getaffinity", "sched_setaffinity", "sched_getparam", "sched_setparam", "sched_getscheduler",
+    "sched_setscheduler", "sched_get_priority_max", "sched_get_priority_min", "sched_rr_get_interval", "sched_getattr",
+    "sched_setattr", "getpriority", "setpriority", "getcpu", "ioprio_get", "ioprio_set", "personality",
     // identity, limits and the machine's description (prlimit64 under the rule below)
     "getpid", "getppid", "getuid", "geteuid", "getgid", "getegid", "getgroups", "getresuid", "getresgid", "getpgid",
     "getpgrp", "getsid", "capget", "uname", "sysinfo", "getrandom", "getrlimit", "setrlimit", "getrusage",
@@ -68,7 +75,7 @@ constexpr const char* kRefused[] = {
     // other processes' memory and tracing
     "ptrace", "process_vm_readv", "process_vm_writev", "kcmp", "pidfd_open", "pidfd_getfd", "pidfd_send_signal",
     // file systems and namespaces
-    "mount", "umount2", "pivot_root", "chroot", "unshare", "setns", "mknod", "mknodat",
+    "mount", "umount2", "pivot_root", "chroot", "unshare", "setns",
     // escaping the process group the judge kills
     "setsid", "setpgid",
     // identity changes
@@ -97,7 +104,7 @@ constexpr scmp_datum_t kFcntlRefused[] = {
 // ioctl: what libc and interpreters ask of a descriptor (isatty, window size, bytes ready, close-on-exec,
 // non-blocking). Terminal control beyond that (TIOCSTI) is out: the run has no terminal to talk to.
 constexpr scmp_datum_t kIoctlAllowed[] = {
-    TCGETS, TIOCGWINSZ, TIOCGPGRP, FIONREAD, FIONBIO, FIOCLEX, FIONCLEX,
+    TCGETS, TCGETS2, TIOCGWINSZ, TIOCGPGRP, FIONREAD, FIONBIO, FIOCLEX, FIONCLEX,
 };
 
 constexpr scmp_datum_t kNamespaceFlags[] = {
@@ -143,6 +150,8 @@ std::vector<sock_filter> build() {
   std::unique_ptr<void, ContextDeleter> ctx(seccomp_init(SCMP_ACT_ERRNO(ENOSYS)));
   if (!ctx) throw std::runtime_error("seccomp: seccomp_init failed");
   scmp_filter_ctx filter = ctx.get();
+  // Another architecture's or x32's call kills the whole process, not only the calling thread.
+  check(seccomp_attr_set(filter, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS), "bad-architecture action");
   // A binary search over the syscall numbers instead of one comparison after another.
   check(seccomp_attr_set(filter, SCMP_FLTATR_CTL_OPTIMIZE, 2), "binary-tree optimization");
   for (const char* name : kAllowed) add_by_name(filter, SCMP_ACT_ALLOW, name);
@@ -151,6 +160,17 @@ std::vector<sock_filter> build() {
   add_command_rules(filter, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(fcntl), kFcntlRefused, "fcntl rule");
   add_command_rules(filter, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), kIoctlAllowed, "ioctl rule");
   add_flag_rules(filter, SCMP_SYS(clone), 0, kNamespaceFlags, "clone namespace rule");
+  // mkfifo passes; device nodes are refused (regular files and sockets by mknod: ENOSYS).
+  for (const auto& [name, mode_argument] : {std::pair<const char*, unsigned>{"mknod", 1}, {"mknodat", 2}}) {
+    const int nr = seccomp_syscall_resolve_name(name);
+    if (nr == __NR_SCMP_ERROR) continue;
+    check(seccomp_rule_add(filter, SCMP_ACT_ALLOW, nr, 1, SCMP_CMP(mode_argument, SCMP_CMP_MASKED_EQ, S_IFMT, S_IFIFO)),
+          "mknod rule");
+    for (const scmp_datum_t device : {S_IFCHR, S_IFBLK}) {
+      check(seccomp_rule_add(filter, SCMP_ACT_ERRNO(EPERM), nr, 1, SCMP_CMP(mode_argument, SCMP_CMP_MASKED_EQ, S_IFMT, device)),
+            "mknod rule");
+    }
+  }
   // Huge pages are charged to no memory group of cgroup v1 and come from the host's own reserved pool:
   // memory past the run's limit, taken from the host.
   const scmp_datum_t map_hugetlb[] = {MAP_HUGETLB};
