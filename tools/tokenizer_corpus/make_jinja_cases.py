@@ -1097,6 +1097,39 @@ ERRORS += [
 FEATURES.append(("sandbox/unsafe_attr_prints_empty", "[{{ ''.__class__ }}][{{ messages.__len__ }}]", {}))
 FEATURES.append(("sandbox/format_dunder_prints_empty", "[{{ '{0.__class__}'.format('x') }}]", {}))
 FEATURES.append(("sandbox/safe_len_via_filter", "{{ messages | length }}", {}))
+# Found on real templates (llama.cpp's and vLLM's template folders): Hermes / Command-R+ tool templates look up
+# a type map with an undefined key; firefunction's filter block; functionary's "..."|safe + tojson; VLM2Vec's
+# "{i:d}" format spec.
+FEATURES += [
+    ("dict/undefined_key_is_undefined", "{% set d = {'a': 1} %}{{ d[x] is defined }}|{{ x in d }}|{{ d[[1]] is defined }}|[{{ d[x] }}]", {}),
+    ("dict/type_map_with_missing_type", "{% set m = {'string': 'str'} %}{% for p in params %}{{ m[p.type] if p.type in m else 'Any' }},{% endfor %}",
+     {"params": [{"type": "string"}, {"type": "array"}, {}]}),
+    ("filter_block/trim", "{%- filter trim -%}\n  abc  \n{%- endfilter -%}|", {}),
+    ("filter_block/chain_and_arguments", "{% filter upper | replace('A', 'z') %}abc{{ 1 }}{% endfilter %}|{% filter indent(2, true) %}a\nb{% endfilter %}", {}),
+    ("filter_block/own_scope", "{% set x = 1 %}{% filter upper %}{% set x = 2 %}{{ x }}{% endfilter %}{{ x }}", {}),
+    ("filter_block/in_a_loop", "{% for m in messages %}{% filter trim %}  {{ m.role }}  {% endfilter %};{% endfor %}",
+     {"messages": [{"role": "user"}, {"role": "assistant"}]}),
+    ("markup/plus_escapes_the_other_side", "{{ 'Use '|safe + t|tojson }}|{{ 'a&' + ('<b>'|safe) }}|{{ ('x'|safe ~ '<') }}|{{ '<'|e|e }}|{{ 5|safe }}",
+     {"t": {"d": "it's <x>"}}),
+    ("markup/percent_escapes_arguments", "{{ ('%s<%d' | safe) % ('<x>', 3) }}|{{ '<'|forceescape }}|{{ ('<'|safe)|forceescape }}", {}),
+    ("markup/name_plus_tojson_safe", "{{ name + '[ARGS]' + args|tojson|safe }}", {"name": "f<&>", "args": {"a": 1}}),
+    ("str_format/specs", "{{ '<|image_{i:d}|>'.format(i=1) }} {{ '{:>8}|{:<6}|{:^7}|'.format('ab', 3, 2.5) }} {{ '{:*^11}'.format('mid') }}", {}),
+    ("str_format/numbers", "{{ '{:08.3f} {:+d} {: d} {:,} {:_} {:x} {:#X} {:#b} {:o}'.format(3.14159, 5, 7, 1234567, 1234567, 255, 255, 5, 8) }} "
+     "{{ '{:.2%} {:e} {:.3E} {:g} {:.3g} {:G}'.format(0.1234, 12345.678, 0.000123, 1e-7, 123456, 1e20) }} "
+     "{{ '{:,.2f}'.format(1234567.891) }} {{ '{:=+10d}'.format(42) }} {{ '{:010}'.format(-3.5) }} {{ '{:c}'.format(65) }} "
+     "{{ '{:.0f}'.format(2.5) }} {{ '{:.3}'.format(2.0) }} {{ '{:10}'.format(1.5) }} {{ '{:5}'.format(true) }} {{ '{}'.format(true) }}", {}),
+    ("str_format/fields_and_conversions", "{{ '{0[a]} {0[b][1]} {1.x} [{0[zz]}] [{0.b.5}]'.format(d, d) }} {{ '{!r} {!s} {!a}'.format('é', 'x', 'é') }} "
+     "{{ '{:.3}'.format('abcdef') }} {{ '{m[role]}: {m[content]}'.format(m=messages[0]) }}",
+     {"d": {"a": 1, "b": [5, 6], "x": "y"}, "messages": [{"role": "user", "content": "hi"}]}),
+]
+ERRORS += [
+    ("err/format_spec_of_wrong_type", "{{ '{:d}'.format('x') }}", {}),
+    ("err/format_mixed_numbering", "{{ '{0}{}'.format(1, 2) }}", {}),
+    ("err/format_single_close_brace", "{{ 'a}b'.format() }}", {}),
+    ("err/format_spec_on_none", "{{ '{:>5}'.format(none) }}", {}),
+    ("err/format_precision_on_int", "{{ '{:.2d}'.format(3) }}", {}),
+    ("err/unknown_filter_in_block", "{% filter nosuchfilter %}x{% endfilter %}", {}),
+]
 
 
 def base_context():

@@ -39,6 +39,9 @@ struct Expr {
   int line = 0;
 };
 
+// The name a {% filter %} block's rendered text is bound to for its filters (not a valid template name).
+inline constexpr const char* kFilterBlockInput = " filter block input";
+
 struct Stmt;
 using Body = std::vector<std::unique_ptr<Stmt>>;
 
@@ -55,6 +58,7 @@ struct Stmt {
     kBreak,
     kContinue,
     kBlock,     // bodies[0] rendered in place ({% generation %})
+    kFilterBlock,  // expr (filters applied to the name kFilterBlockInput) of the rendered bodies[0]
   };
   Kind kind;
   std::string text;

@@ -182,7 +182,7 @@ Value apply_filter(const std::string& name, const Value& input, Arguments& args,
   if (name == "upper") return Value(upper_case(input.str()));
   if (name == "title") return Value(title_words(input.str()));
   if (name == "capitalize") return Value(capitalize(input.str()));
-  if (name == "safe") return input;
+  if (name == "safe") return input.is_markup() ? input : Value::markup(input.str());
   if (name == "first" || name == "last") {
     List items = iterate(input, what);
     if (items.empty()) return Value::undefined("first");
@@ -252,20 +252,8 @@ Value apply_filter(const std::string& name, const Value& input, Arguments& args,
     List values(args.begin(), args.end());
     return Value(percent_format(input.str(), values.size() == 1 ? values[0] : Value::tuple(values)));
   }
-  if (name == "e" || name == "escape") {
-    std::string out;
-    for (const char c : input.str()) {
-      switch (c) {
-        case '&': out += "&amp;"; break;
-        case '<': out += "&lt;"; break;
-        case '>': out += "&gt;"; break;
-        case '"': out += "&#34;"; break;
-        case '\'': out += "&#39;"; break;
-        default: out += c;
-      }
-    }
-    return Value(std::move(out));
-  }
+  if (name == "e" || name == "escape") return input.is_markup() ? input : Value::markup(html_escape(input.str()));
+  if (name == "forceescape") return Value::markup(html_escape(input.str()));
   if (name == "center") {
     const std::size_t width = static_cast<std::size_t>(int_argument(argument(args, keywords, 0, "width"), 80, what));
     const std::string text = input.str();

@@ -7,6 +7,7 @@
 #include "engine/tokenizer/jinja/builtins.h"
 #include "engine/tokenizer/jinja/call_arguments.h"
 #include "engine/tokenizer/jinja/python_text.h"
+#include "engine/tokenizer/jinja/str_format.h"
 
 namespace r1eval::engine::jinja {
 namespace {

@@ -49,6 +49,16 @@ class ExprParser {
     if (!done()) fail(line_, "unexpected '" + t_[i_].text + "'");
   }
 
+  // The filters of a "{% filter trim | upper %}" tag, applied to `input` in order.
+  ExprPtr filter_chain(ExprPtr input) {
+    ExprPtr e = one_filter(std::move(input));
+    while (at_operator("|")) {
+      ++i_;
+      e = one_filter(std::move(e));
+    }
+    return e;
+  }
+
   // The full expression grammar, with a conditional ("a if c else b") at the top.
   ExprPtr expression(bool allow_conditional = true) {
     Depth d(*this);
@@ -365,6 +375,20 @@ class ExprParser {
     }
   }
 
+  // "name", "name(arguments)" or a dotted name, applied to `e`.
+  ExprPtr one_filter(ExprPtr e) {
+    ExprPtr f = make(Expr::Kind::kFilter, line_);
+    f->name = name();
+    while (at_operator(".")) {  // a dotted filter name
+      ++i_;
+      f->name += '.';
+      f->name += name();
+    }
+    f->args.push_back(std::move(e));
+    if (at_operator("(")) arguments(*f);
+    return f;
+  }
+
   // Filters and tests after a postfix expression; a call may follow either.
   ExprPtr filters(ExprPtr e) {
     for (;;) {
@@ -375,16 +399,7 @@ class ExprParser {
         e = std::move(c);
       } else if (at_operator("|")) {
         ++i_;
-        ExprPtr f = make(Expr::Kind::kFilter, line_);
-        f->name = name();
-        while (at_operator(".")) {  // a dotted filter name
-          ++i_;
-          f->name += '.';
-          f->name += name();
-        }
-        f->args.push_back(std::move(e));
-        if (at_operator("(")) arguments(*f);
-        e = std::move(f);
+        e = one_filter(std::move(e));
       } else if (at_name("is")) {
         ++i_;
         ExprPtr t = make(Expr::Kind::kTest, line_);
@@ -570,6 +585,15 @@ class StmtParser {
       ep.expect_end();
       if (loops_ == 0) fail(piece.line, "'" + kw + "' outside a loop");
       s->kind = kw == "break" ? Stmt::Kind::kBreak : Stmt::Kind::kContinue;
+    } else if (kw == "filter") {
+      // The block's text is the innermost filter's input, bound to a name no template can spell.
+      s->kind = Stmt::Kind::kFilterBlock;
+      ExprPtr input = make(Expr::Kind::kName, piece.line);
+      input->name = kFilterBlockInput;
+      s->expr = ep.filter_chain(std::move(input));
+      ep.expect_end();
+      s->bodies.push_back(block({"endfilter"}, &end));
+      ++i_;
     } else if (kw == "generation") {
       ep.expect_end();
       s->kind = Stmt::Kind::kBlock;

@@ -9,7 +9,6 @@
 #include <unicode/uchar.h>
 #include <unicode/unistr.h>
 
-#include "engine/tokenizer/jinja/call_arguments.h"
 #include "engine/tokenizer/utf8.h"
 
 namespace r1eval::engine::jinja {
@@ -317,42 +316,6 @@ std::string percent_format(const std::string& format, const Value& args) {
     }
   }
   if (next < values.size() && args.is_tuple()) fail("not all arguments converted during string formatting");
-  return out;
-}
-
-
-std::string brace_format(const std::string& format, const Arguments& args, const Keywords& keywords) {
-  std::string out;
-  std::size_t next = 0;
-  for (std::size_t i = 0; i < format.size(); ++i) {
-    const char c = format[i];
-    if ((c == '{' || c == '}') && i + 1 < format.size() && format[i + 1] == c) {
-      out += c;
-      ++i;
-      continue;
-    }
-    if (c != '{') {
-      out += c;
-      continue;
-    }
-    const std::size_t close = format.find('}', i);
-    if (close == std::string::npos) fail("str.format: single '{' encountered");
-    const std::string field = format.substr(i + 1, close - i - 1);
-    if (field.find_first_of(".[:!") != std::string::npos) fail("str.format: field '" + field + "' is not supported");
-    if (field.empty()) {
-      if (next >= args.size()) fail("str.format: not enough arguments");
-      out += args[next++].str();
-    } else if (std::all_of(field.begin(), field.end(), [](char d) { return std::isdigit(static_cast<unsigned char>(d)); })) {
-      const std::size_t at = std::stoul(field);
-      if (at >= args.size()) fail("str.format: index " + field + " out of range");
-      out += args[at].str();
-    } else {
-      const Value* v = keyword(keywords, field);
-      if (!v) fail("str.format: no argument named '" + field + "'");
-      out += v->str();
-    }
-    i = close;
-  }
   return out;
 }
 

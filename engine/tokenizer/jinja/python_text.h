@@ -1,6 +1,6 @@
 // Python's string semantics where chat templates depend on them: Unicode whitespace, str.strip / split /
-// splitlines / replace, full Unicode case mapping (lower, upper, title, capitalize), "%" and str.format
-// formatting, float(). All on UTF-8 text.
+// splitlines / replace, full Unicode case mapping (lower, upper, title, capitalize), "%" formatting (str.format:
+// str_format.h), float(). All on UTF-8 text.
 #pragma once
 #include <cstdint>
 #include <optional>
@@ -50,7 +50,5 @@ std::optional<double> whole_float(const std::string& text);
 // `format % args` (args a tuple or one value): %s %r %d %i %f %e %g %x %o %c %% with flags, width and
 // precision. Throws JinjaError for too few arguments or an unknown conversion.
 std::string percent_format(const std::string& format, const Value& args);
-// str.format with "{}", "{0}", "{name}" fields (no format specs) and "{{" / "}}".
-std::string brace_format(const std::string& format, const Arguments& args, const Keywords& keywords);
 
 }  // namespace r1eval::engine::jinja

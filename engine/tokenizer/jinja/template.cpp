@@ -52,7 +52,13 @@ Value arithmetic(const std::string& op, const Value& a, const Value& b) {
   constexpr auto mul = [](std::int64_t x, std::int64_t y, std::int64_t* r) { return __builtin_mul_overflow(x, y, r); };
   if (op == "+") {
     if (numbers) return floats ? Value(a.as_double() + b.as_double()) : checked(add);
-    if (a.is_string() && b.is_string()) return Value(a.as_string() + b.as_string());
+    if (a.is_string() && b.is_string()) {
+      // Markup + str escapes the str, str + Markup too (markupsafe's __add__ / __radd__).
+      if (a.is_markup() || b.is_markup())
+        return Value::markup((a.is_markup() ? a.as_string() : html_escape(a.as_string())) +
+                             (b.is_markup() ? b.as_string() : html_escape(b.as_string())));
+      return Value(a.as_string() + b.as_string());
+    }
     if (a.is_list() && b.is_list()) {
       List l = a.as_list();
       l.insert(l.end(), b.as_list().begin(), b.as_list().end());
@@ -81,7 +87,20 @@ Value arithmetic(const std::string& op, const Value& a, const Value& b) {
     for (std::int64_t i = 0; i < n; ++i) l.insert(l.end(), seq.as_list().begin(), seq.as_list().end());
     return Value(std::move(l));
   }
-  if (op == "%" && a.is_string()) return Value(percent_format(a.as_string(), b));  // builtins.h
+  if (op == "%" && a.is_string()) {
+    if (!a.is_markup()) return Value(percent_format(a.as_string(), b));  // builtins.h
+    // Markup % args: each argument's text escaped (numbers print as numbers).
+    const auto escaped = [](const Value& x) { return x.is_number() || x.is_markup() ? x : Value(html_escape(x.str())); };
+    Value args = b;
+    if (b.is_tuple()) {
+      List items;
+      for (const Value& x : b.as_list()) items.push_back(escaped(x));
+      args = Value::tuple(std::move(items));
+    } else {
+      args = escaped(b);
+    }
+    return Value::markup(percent_format(a.as_string(), args));
+  }
   if (!numbers) unsupported_operands(op, a, b);
   if (op == "/") {
     if (b.as_double() == 0) fail("division by zero");
@@ -228,6 +247,16 @@ class Renderer {
       case Stmt::Kind::kBreak: return Flow::kBreak;
       case Stmt::Kind::kContinue: return Flow::kContinue;
       case Stmt::Kind::kBlock: return run(s.bodies[0], out);
+      case Stmt::Kind::kFilterBlock: {
+        std::string captured;
+        frames_.emplace_back();  // a scope of its own, as a block set
+        run(s.bodies[0], captured);
+        frames_.back()[kFilterBlockInput] = Value(std::move(captured));
+        const Value filtered = eval(*s.expr);
+        frames_.pop_back();
+        out += filtered.str();
+        return Flow::kNormal;
+      }
     }
     return Flow::kNormal;
   }
@@ -430,7 +459,8 @@ class Renderer {
   Value item(const Value& object, const Value& key, const Expr& where) {
     if (object.is_undefined()) fail("'" + describe(where) + "' is undefined");
     if (object.is_dict()) {  // the key first, then a method of that name (d['items'])
-      if (const Value* found = object.find(key)) return *found;
+      // jinja2's getitem turns the TypeError of an unhashable key (d[[1]]) into undefined, as a missing key.
+      if (const Value* found = key.hashable() ? object.find(key) : nullptr) return *found;
       if (key.is_string())
         if (std::optional<Value> m = method(object, key.as_string())) return *m;
       return Value::undefined(key.str());

@@ -203,9 +203,25 @@ Value Value::from_json(const nlohmann::ordered_json& j) {
   }
 }
 
+std::string html_escape(const std::string& s) {
+  std::string out;
+  out.reserve(s.size());
+  for (const char c : s) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&#34;"; break;
+      case '\'': out += "&#39;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
 bool Value::hashable() const {
   if (is_list() && !is_tuple()) return false;
-  if (is_dict() || is_namespace() || is_undefined()) return false;
+  if (is_dict() || is_namespace()) return false;  // jinja2's Undefined hashes (d[x] with x undefined: no such key)
   if (is_tuple())
     for (const Value& v : as_list())
       if (!v.hashable()) return false;

@@ -62,6 +62,13 @@ class Value {
     v.tuple_ = true;
     return v;
   }
+  // A Markup string (|safe, |escape): what is added to it with + (or formatted into it with %) is HTML-escaped,
+  // as markupsafe does even with autoescape off.
+  static Value markup(std::string s) {
+    Value v(std::move(s));
+    v.markup_ = true;
+    return v;
+  }
   static Value undefined(std::string name) { return Value(Storage(Undefined{std::move(name)})); }
   static Value make_namespace(Dict attributes) { return Value(Storage(Namespace{std::make_shared<Dict>(std::move(attributes))})); }
   static Value function(Function f) { return Value(Storage(Callable{std::make_shared<Function>(std::move(f))})); }
@@ -77,6 +84,7 @@ class Value {
   bool is_string() const { return std::holds_alternative<std::string>(v_); }
   bool is_list() const { return std::holds_alternative<ListPtr>(v_); }  // tuples too
   bool is_tuple() const { return tuple_; }
+  bool is_markup() const { return markup_; }
   bool is_dict() const { return std::holds_alternative<DictPtr>(v_); }
   bool is_namespace() const { return std::holds_alternative<Namespace>(v_); }
   bool is_callable() const { return std::holds_alternative<Callable>(v_); }
@@ -119,7 +127,11 @@ class Value {
   explicit Value(Storage s) : v_(std::move(s)) {}
   Storage v_;
   bool tuple_ = false;
+  bool markup_ = false;
 };
+
+// markupsafe.escape: & < > " ' as HTML entities.
+std::string html_escape(const std::string& s);
 
 // Python's repr of a float: the shortest text that reads back as the same double ("2.0", "0.1", "1e-05").
 std::string python_float_repr(double d);
