@@ -65,7 +65,7 @@ TEST(JinjaTemplate, MatchesJinja2OnTheCorpus) {
       EXPECT_TRUE(error.empty()) << name << ": " << error;
       EXPECT_EQ(got, c.at("expected").get<std::string>()) << name;
     } else {
-      // A feature outside the subset (call blocks, recursive loops, integers past 64 bits, ...) is refused
+      // A feature outside the subset (integers past 64 bits, 'is filter' / 'is test', ...) is refused
       // with one line, never rendered differently.
       refused.push_back(name);
       EXPECT_EQ(error.find('\n'), std::string::npos) << name;
@@ -74,7 +74,7 @@ TEST(JinjaTemplate, MatchesJinja2OnTheCorpus) {
   }
   EXPECT_GE(checked, 400u);
   std::printf("jinja corpus: %zu cases, %zu refused: %s\n", checked, refused.size(), nlohmann::json(refused).dump().c_str());
-  EXPECT_LE(refused.size(), 11u) << "more features refused than before: " << nlohmann::json(refused).dump();
+  EXPECT_LE(refused.size(), 2u) << "more features refused than before: " << nlohmann::json(refused).dump();
 }
 
 TEST(JinjaTemplate, PythonValuesPrintAsPythonPrintsThem) {

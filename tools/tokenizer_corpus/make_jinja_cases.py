@@ -1122,6 +1122,52 @@ FEATURES += [
      "{{ '{:.3}'.format('abcdef') }} {{ '{m[role]}: {m[content]}'.format(m=messages[0]) }}",
      {"d": {"a": 1, "b": [5, 6], "x": "y"}, "messages": [{"role": "user", "content": "hi"}]}),
 ]
+# Blocks and globals rarer in chat templates (the probe's single-feature cases), and generator semantics:
+# map / select / unique / batch / reverse give generators in jinja2 (always true, no len, consumed once).
+TREE = [{"name": "a", "kids": [{"name": "b", "kids": []}, {"name": "c"}]}, {"name": "d", "kids": []}]
+FEATURES += [
+    ("block/with_scopes", "{% set a = 5 %}{% with a = 1, b = a %}{{ a }}{{ b }}{% endwith %}{{ a }}{% with %}{% set z = 1 %}{% endwith %}[{{ z }}]", {}),
+    ("block/call_with_arguments", "{% macro list(items) %}{% for i in items %}<{{ caller(i, loop.index) }}>{% endfor %}{% endmacro %}"
+     "{% call(item, n) list(['x', 'y']) %}{{ n }}:{{ item | upper }}{% endcall %}", {}),
+    ("block/call_sees_the_loop", "{% macro wrap() %}[{{ caller() }}]{% endmacro %}{% for m in messages %}{% call wrap() %}{{ m.role }}{% endcall %}{% endfor %}",
+     {"messages": [{"role": "user"}, {"role": "assistant"}]}),
+    ("macro/varargs_kwargs_and_defaults", "{% macro f(a, b=a * 2) %}{{ a }},{{ b }},{{ varargs }},{{ kwargs }}{% endmacro %}{{ f(1) }}|{{ f(1, 2, 3, k='v') }}|{{ f(b=4, a=3) }}", {}),
+    ("macro/defined_in_a_loop_sees_the_loop", "{% for x in [1, 2] %}{% macro m() %}{{ x }}{% endmacro %}{{ m() }}{% endfor %}", {}),
+    ("macro/caller_without_call_is_undefined", "{% macro m() %}[{{ caller is defined }}]{% endmacro %}{{ m() }}", {}),
+    ("loop/changed_and_depth", "{% for x in [1, 1, 2, 2, 1] %}{% if loop.changed(x) %}{{ x }}{% endif %}{% endfor %}"
+     "|{% for n in tree recursive %}{{ n.name }}{{ loop.depth }}{% if n.kids %}({{ loop(n.kids) }}){% endif %}{% endfor %}", {"tree": TREE}),
+    ("loop/recursive_with_filter_and_else", "{% for n in tree if n.name != 'c' recursive %}{{ n.name }}{% if n.kids is defined %}[{{ loop(n.kids) }}]{% endif %}{% else %}-{% endfor %}",
+     {"tree": TREE}),
+    ("glob/joiner_and_cycler", "{% set comma = joiner(' | ') %}{% for x in 'abc' %}{{ comma() }}{{ x }}{% endfor %};"
+     "{% set c = cycler('odd', 'even') %}{% for x in range(3) %}{{ c.next() }}/{{ c.current }} {% endfor %}{{ c.reset() }}{{ c.current }}", {}),
+    ("filter/batch_slice_truncate", "{{ [1, 2, 3, 4, 5] | batch(2) | list }} {{ [1, 2, 3] | batch(2, 0) | list }} {{ range(7) | slice(3) | list }} "
+     "{{ range(7) | slice(3, 'x') | list }} {{ 'The quick brown fox jumps over the lazy dog' | truncate(20) }}|{{ ('abcdefghij' * 3) | truncate(12, true) }}|"
+     "{{ 'short' | truncate(3, leeway=2) }}|{{ 'a b c d e f' | truncate(9, end='..', leeway=0) }}", {}),
+    ("set/block_with_filters", "{% set body | trim | upper %}  abc  {% endset %}[{{ body }}]", {}),
+    ("generator/truthy_and_consumed", "{{ 'yes' if [1, 2] | select('eq', 5) else 'no' }}|{{ 'T' if messages | selectattr('role', 'eq', 'tool') else 'F' }}|"
+     "{{ 'y' if [] | map('upper') else 'n' }}|{{ 'y' if [] | reverse else 'n' }}|{% set r = messages | map(attribute='role') %}{{ r | join(',') }}/{{ r | join(',') }}|"
+     "{{ (messages | selectattr('role', 'eq', 'user'))[0] is defined }}|{{ (messages | map(attribute='role')) is sequence }}|{{ ([1] | map('int')) == [1] }}|"
+     "{{ [3, 1, 3] | unique | list }} {{ [1, 2] | reverse | list }} {{ (messages | map(attribute='role') | first) }} {{ {'a': 1} | items | list }}",
+     {"messages": [{"role": "system"}, {"role": "user"}, {"role": "assistant"}]}),
+    ("str/methods_more", "{{ 'a\nb'.splitlines(true) }} [{{ 'a'.center(5) }}][{{ 'ab'.center(5, '*') }}][{{ 'a'.ljust(3, '.') }}][{{ 'a'.rjust(3) }}] "
+     "{{ 'a\tb\tc'.expandtabs(4) }} {{ 'Hello World'.istitle() }} {{ 'hello World'.istitle() }} {{ '12'.isnumeric() }} {{ '½'.isnumeric() }} "
+     "{{ '½'.isdecimal() }} {{ '12'.isdecimal() }} {{ '²'.isdigit() }} {{ d.copy() }} {{ [1, 2].copy() }}", {"d": {"k": 1}}),
+    ("str/percent_mapping", "{{ '%(a)s-%(b)05.1f' % {'a': 'x', 'b': 2.25} }}|{{ '%(a)s'|format(a=1) }}|{{ '%s-%d' | format('a', 3) }}", {}),
+    ("filter/int_base_prefix_and_sum_start", "{{ '0b11' | int(base=2) }} {{ '0x1A' | int(0, 16) }} {{ '-0o17' | int(base=8) }} {{ [1, 2] | sum(start=10) }}", {}),
+    ("test/odd_floats_escaped_and_tuples", "{{ 3.0 is odd }} {{ 2.5 is odd }} {{ 4.0 is even }} {{ 'a'|safe is escaped }} {{ 'a' is escaped }} {{ (1,) + (2,) }} {{ nope is sequence }}", {}),
+]
+ERRORS += [
+    ("err/macro_too_many_arguments", "{% macro f(a) %}{{ a }}{% endmacro %}{{ f(1, 2) }}", {}),
+    ("err/macro_unknown_keyword", "{% macro f(a) %}{{ a }}{% endmacro %}{{ f(b=1) }}", {}),
+    ("err/macro_argument_twice", "{% macro f(a) %}{{ a }}{% endmacro %}{{ f(1, a=2) }}", {}),
+    ("err/call_block_into_a_macro_without_caller", "{% macro f() %}x{% endmacro %}{% call f() %}y{% endcall %}", {}),
+    ("err/generator_length", "{{ messages | selectattr('role', 'eq', 'user') | length }}", {"messages": [{"role": "user"}]}),
+    ("err/generator_tojson", "{{ ['a'] | map('upper') | tojson }}", {}),
+    ("err/generator_last", "{{ [1, 2] | select | last }}", {}),
+    ("err/generator_plus_list", "{{ ([1] | map('int')) + [2] }}", {}),
+    ("err/truncate_shorter_than_end", "{{ 'abcdefghijkl' | truncate(2, leeway=0) }}", {}),
+    ("err/percent_mapping_without_a_mapping", "{{ '%(a)s' % 5 }}", {}),
+]
 ERRORS += [
     ("err/format_spec_of_wrong_type", "{{ '{:d}'.format('x') }}", {}),
     ("err/format_mixed_numbering", "{{ '{0}{}'.format(1, 2) }}", {}),

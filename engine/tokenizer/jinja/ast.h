@@ -50,11 +50,15 @@ struct Stmt {
     kText,      // text
     kOutput,    // expr
     kIf,        // conditions[i] -> bodies[i]; a final body without a condition is the else
-    kFor,       // targets in expr [if condition] -> bodies[0], else bodies[1]
+    kFor,       // targets in expr [if condition] -> bodies[0], else bodies[1]; recursive
     kSet,       // targets (several: unpacked from a sequence) = expr; or targets[0].targets[1] = expr
                 // (a namespace attribute) when namespace_attribute
-    kSetBlock,  // targets[0] = the rendered bodies[0]
-    kMacro,     // targets[0](targets[1..] = defaults) -> bodies[0]
+    kSetBlock,  // targets[0] = the rendered bodies[0] (through the filters of expr, applied to the name
+                // kFilterBlockInput, when expr is set)
+    kMacro,     // targets[0](targets[1..] = defaults) -> bodies[0]; catches says which of varargs, kwargs and
+                // caller the body names
+    kCallBlock, // expr (a call) with caller = a macro (targets = defaults) -> bodies[0]
+    kWith,      // targets[i] = values[i] (evaluated outside), then bodies[0] in a scope of its own
     kBreak,
     kContinue,
     kBlock,     // bodies[0] rendered in place ({% generation %})
@@ -67,8 +71,13 @@ struct Stmt {
   std::vector<ExprPtr> conditions;
   std::vector<Body> bodies;
   std::vector<std::string> targets;
-  std::vector<ExprPtr> defaults;  // kMacro: one per parameter, null when it has none
+  std::vector<ExprPtr> defaults;  // kMacro, kCallBlock: one per parameter, null when it has none
+  std::vector<ExprPtr> values;    // kWith: one per target
   bool namespace_attribute = false;
+  bool recursive = false;  // kFor: "recursive" (the loop can be called as loop(items))
+  struct Catches {
+    bool varargs = false, kwargs = false, caller = false;
+  } catches;  // kMacro, kCallBlock
   int line = 0;
 };
 

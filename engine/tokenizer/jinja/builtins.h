@@ -1,5 +1,6 @@
 // The filters, tests and methods of the Jinja subset: what jinja2 offers (and its sandbox allows) that
-// Hugging Face chat templates use, with Python's results (python_text.h). Filters and tests in filters.cpp,
+// Hugging Face chat templates use, with Python's results (python_text.h). Filters and tests in filters.cpp
+// (those that cut sequences in sequence_filters.cpp),
 // methods of strings, dicts and lists in methods.cpp.
 #pragma once
 #include <optional>
@@ -14,6 +15,9 @@ namespace r1eval::engine::jinja {
 // `input | name(args)`. Throws JinjaError for an unknown filter or arguments it cannot take. Filters that
 // call back into the template (map to another filter, select by a test) use apply_filter / apply_test.
 Value apply_filter(const std::string& name, const Value& input, Arguments& args, Keywords& keywords);
+
+// batch, slice, truncate (sequence_filters.cpp); nullopt for another name.
+std::optional<Value> apply_sequence_filter(const std::string& name, const Value& input, Arguments& args, Keywords& keywords);
 
 // `input is name(args)`. Throws JinjaError for an unknown test.
 bool apply_test(const std::string& name, const Value& input, const Arguments& args);

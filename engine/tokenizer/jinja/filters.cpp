@@ -56,7 +56,7 @@ Value sum_of(const List& items) {
 
 // select / reject / selectattr / rejectattr: items passing (or failing) a test, or truthy when none is named.
 Value filter_items(const Value& input, Arguments& args, bool by_attribute, bool keep_passing, const std::string& what) {
-  if (!input.truthy()) return Value(List{});  // jinja2: "if value:" before iterating (tools is None)
+  if (!input.truthy()) return Value::iterator(List{});  // jinja2: "if value:" before iterating (tools is None)
   std::size_t next = 0;
   std::string attribute;
   if (by_attribute) attribute = string_argument(next < args.size() ? &args[next++] : nullptr, what);
@@ -69,7 +69,7 @@ Value filter_items(const Value& input, Arguments& args, bool by_attribute, bool 
     const bool passes = test.empty() ? subject.truthy() : apply_test(test, subject, test_args);
     if (passes == keep_passing) out.push_back(item);
   }
-  return Value(std::move(out));
+  return Value::iterator(std::move(out));
 }
 
 
@@ -132,6 +132,7 @@ bool number_test(const Value& v) { return v.is_number() && !v.is_bool(); }
 
 
 List iterate(const Value& v, const std::string& what) {
+  if (v.is_iterator()) return v.take_all();
   if (v.is_list()) return v.as_list();
   if (v.is_dict()) {
     List keys;
@@ -157,6 +158,7 @@ Value apply_filter(const std::string& name, const Value& input, Arguments& args,
     return Value(strip_whitespace(input.str(), true, true));
   }
   if (name == "length" || name == "count") {
+    if (input.is_iterator()) fail(what + ": object of type 'generator' has no len()");
     if (input.is_string()) return Value(static_cast<std::int64_t>(code_points(input.as_string())));
     if (input.is_list()) return Value(static_cast<std::int64_t>(input.as_list().size()));
     if (input.is_dict()) return Value(static_cast<std::int64_t>(input.as_dict().size()));
@@ -183,6 +185,8 @@ Value apply_filter(const std::string& name, const Value& input, Arguments& args,
   if (name == "title") return Value(title_words(input.str()));
   if (name == "capitalize") return Value(capitalize(input.str()));
   if (name == "safe") return input.is_markup() ? input : Value::markup(input.str());
+  if (name == "first" && input.is_iterator()) return input.take_next().value_or(Value::undefined("first"));
+  if (name == "last" && input.is_iterator()) fail(what + ": 'generator' object is not reversible");
   if (name == "first" || name == "last") {
     List items = iterate(input, what);
     if (items.empty()) return Value::undefined("first");
@@ -211,7 +215,7 @@ Value apply_filter(const std::string& name, const Value& input, Arguments& args,
     if (!input.is_dict()) fail(what + ": expected a mapping, got " + input.type_name());
     List pairs;
     for (const auto& [k, v] : input.as_dict()) pairs.push_back(Value::tuple(List{k, v}));
-    return Value(std::move(pairs));
+    return Value::iterator(std::move(pairs));
   }
   if (name == "list") return Value(iterate(input, what));
   if (name == "reverse") {
@@ -221,9 +225,11 @@ Value apply_filter(const std::string& name, const Value& input, Arguments& args,
       for (auto it = chars.rbegin(); it != chars.rend(); ++it) out += *it;
       return Value(std::move(out));
     }
+    // jinja2: reversed(value), an iterator; a generator cannot be reversed and becomes a reversed list.
+    const bool generator = input.is_iterator();
     List items = iterate(input, what);
     std::reverse(items.begin(), items.end());
-    return Value(std::move(items));
+    return generator ? Value(std::move(items)) : Value::iterator(std::move(items));
   }
   if (name == "replace") {
     const std::string from = string_argument(argument(args, keywords, 0, "old"), what);
@@ -237,6 +243,12 @@ Value apply_filter(const std::string& name, const Value& input, Arguments& args,
     const std::int64_t base = int_argument(argument(args, keywords, 1, "base"), 10, what);
     std::string text = strip_whitespace(input.str(), true, true);
     std::erase(text, '_');  // Python's int() reads "1_000"
+    // int(text, base) takes the base's own prefix ("0b11" in base 2, "0x1A" in base 16; any of them in base 0).
+    const std::size_t sign = !text.empty() && (text[0] == '-' || text[0] == '+') ? 1 : 0;
+    if (text.size() > sign + 2 && text[sign] == '0') {
+      const char p = static_cast<char>(std::tolower(static_cast<unsigned char>(text[sign + 1])));
+      if ((p == 'b' && base == 2) || (p == 'o' && base == 8) || (p == 'x' && base == 16)) text.erase(sign, 2);
+    }
     try {
       std::size_t used = 0;
       const std::int64_t n = std::stoll(text, &used, static_cast<int>(base));
@@ -248,7 +260,13 @@ Value apply_filter(const std::string& name, const Value& input, Arguments& args,
     }
     return fallback ? *fallback : Value(static_cast<std::int64_t>(0));
   }
-  if (name == "format") {
+  if (name == "format") {  // value % args, or value % kwargs ("%(name)s")
+    if (!keywords.empty()) {
+      if (!args.empty()) fail(what + ": can't handle positional and keyword arguments at the same time");
+      Dict named;
+      for (auto& [k, v] : keywords) dict_set(named, Value(k), v);
+      return Value(percent_format(input.str(), Value(std::move(named))));
+    }
     List values(args.begin(), args.end());
     return Value(percent_format(input.str(), values.size() == 1 ? values[0] : Value::tuple(values)));
   }
@@ -256,11 +274,7 @@ Value apply_filter(const std::string& name, const Value& input, Arguments& args,
   if (name == "forceescape") return Value::markup(html_escape(input.str()));
   if (name == "center") {
     const std::size_t width = static_cast<std::size_t>(int_argument(argument(args, keywords, 0, "width"), 80, what));
-    const std::string text = input.str();
-    const std::size_t n = code_points(text);
-    if (n >= width) return Value(text);
-    const std::size_t left = (width - n) / 2 + ((width - n) % 2 == 1 && width % 2 == 1 ? 1 : 0);
-    return Value(std::string(left, ' ') + text + std::string(width - n - left, ' '));
+    return Value(pad_to_width(input.str(), width, " ", '^'));
   }
   if (name == "float") {
     if (input.is_number()) return Value(input.as_double());
@@ -291,7 +305,7 @@ Value apply_filter(const std::string& name, const Value& input, Arguments& args,
     return Value(r / scale);
   }
   if (name == "map") {
-    if (!input.truthy()) return Value(List{});
+    if (!input.truthy()) return Value::iterator(List{});
     const Value* attribute = keyword(keywords, "attribute");
     List out;
     if (attribute) {
@@ -300,7 +314,7 @@ Value apply_filter(const std::string& name, const Value& input, Arguments& args,
         Value v = attribute_of(item, attribute->str());
         out.push_back(v.is_undefined() && fallback ? *fallback : v);
       }
-      return Value(std::move(out));
+      return Value::iterator(std::move(out));
     }
     if (args.empty()) fail(what + ": needs a filter name or attribute=");
     const std::string inner = string_argument(&args[0], what);
@@ -310,7 +324,7 @@ Value apply_filter(const std::string& name, const Value& input, Arguments& args,
       Keywords k = keywords;
       out.push_back(apply_filter(inner, item, a, k));
     }
-    return Value(std::move(out));
+    return Value::iterator(std::move(out));
   }
   if (name == "select") return filter_items(input, args, false, true, what);
   if (name == "reject") return filter_items(input, args, false, false, what);
@@ -327,7 +341,7 @@ Value apply_filter(const std::string& name, const Value& input, Arguments& args,
       keys.push_back(key);
       out.push_back(item);
     }
-    return Value(std::move(out));
+    return Value::iterator(std::move(out));
   }
   if (name == "sort") {
     List items = iterate(input, what);
@@ -343,9 +357,11 @@ Value apply_filter(const std::string& name, const Value& input, Arguments& args,
   }
   if (name == "sum") {
     const Value* attribute = argument(args, keywords, 0, "attribute");
+    const Value* start = argument(args, keywords, 1, "start");
     List items = iterate(input, what);
     if (attribute)
       for (Value& v : items) v = attribute_of(v, attribute->str());
+    if (start) items.insert(items.begin(), *start);
     return sum_of(items);
   }
   if (name == "min" || name == "max") {
@@ -392,6 +408,7 @@ Value apply_filter(const std::string& name, const Value& input, Arguments& args,
   }
   if (name == "wordcount") return Value(static_cast<std::int64_t>(split_whitespace(input.str(), -1, false).size()));
   if (name == "attr") return attribute_of(input, string_argument(argument(args, keywords, 0, "name"), what));
+  if (std::optional<Value> cut = apply_sequence_filter(name, input, args, keywords)) return std::move(*cut);
   fail("no filter named '" + name + "'");
 }
 
@@ -413,12 +430,17 @@ bool apply_test(const std::string& name, const Value& v, const Arguments& args) 
   if (name == "string") return v.is_string();
   if (name == "mapping") return v.is_dict();
   if (name == "iterable") return v.is_list() || v.is_dict() || v.is_string() || v.is_undefined();
-  if (name == "sequence") return v.is_list() || v.is_dict() || v.is_string();
+  if (name == "sequence") return (v.is_list() && !v.is_iterator()) || v.is_dict() || v.is_string() || v.is_undefined();
   if (name == "callable") return v.is_callable();
-  if (name == "odd" || name == "even") {
-    if (!v.is_int()) fail("test '" + name + "' needs an integer");
+  if (name == "odd" || name == "even") {  // value % 2 == 1 / == 0, floats too (3.0 is odd; 2.5 is neither)
+    if (v.is_float()) {
+      const double m = v.as_double() - 2.0 * std::floor(v.as_double() / 2.0);
+      return name == "odd" ? m == 1.0 : m == 0.0;
+    }
+    if (!v.is_int() && !v.is_bool()) fail("test '" + name + "' needs a number");
     return (((v.as_int() % 2) + 2) % 2 == 1) == (name == "odd");
   }
+  if (name == "escaped") return v.is_markup();
   if (name == "divisibleby") return arg(0).as_int() != 0 && v.as_int() % arg(0).as_int() == 0;
   if (name == "eq" || name == "equalto" || name == "==") return v == arg(0);
   if (name == "ne" || name == "!=") return !(v == arg(0));

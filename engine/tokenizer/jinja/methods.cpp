@@ -80,10 +80,25 @@ std::optional<Value> method(const Value& object, const std::string& name) {
       });
     }
     if (name == "splitlines")
-      return bind([](const Value& s, Arguments&, Keywords&) {
-        const std::vector<std::string> lines = split_lines(s.as_string());
+      return bind([](const Value& s, Arguments& args, Keywords& keywords) {
+        const Value* keep_ends = argument(args, keywords, 0, "keepends");
+        const std::vector<std::string> lines = split_lines(s.as_string(), keep_ends && keep_ends->truthy());
         return Value(List(lines.begin(), lines.end()));
       });
+    if (name == "center" || name == "ljust" || name == "rjust") {
+      const char align = name == "center" ? '^' : name == "ljust" ? '<' : '>';
+      return bind([align, what](const Value& s, Arguments& args, Keywords&) {
+        const std::int64_t width = int_argument(args.empty() ? nullptr : &args[0], 0, what);
+        const std::string fill = args.size() > 1 ? string_argument(&args[1], what) : " ";
+        if (code_points(fill) != 1) fail(what + ": the fill character must be exactly one character long");
+        return Value(pad_to_width(s.as_string(), static_cast<std::size_t>(std::max<std::int64_t>(width, 0)), fill, align));
+      });
+    }
+    if (name == "expandtabs")
+      return bind([what](const Value& s, Arguments& args, Keywords& keywords) {
+        return Value(expand_tabs(s.as_string(), int_argument(argument(args, keywords, 0, "tabsize"), 8, what)));
+      });
+    if (name == "istitle") return bind([](const Value& s, Arguments&, Keywords&) { return Value(is_title_cased(s.as_string())); });
     if (name == "startswith" || name == "endswith") {
       const bool start = name == "startswith";
       return bind([start, what](const Value& s, Arguments& args, Keywords&) {
@@ -191,11 +206,16 @@ std::optional<Value> method(const Value& object, const std::string& name) {
       return bind([](const Value& s, Arguments& args, Keywords& keywords) { return Value(brace_format(s.as_string(), args, keywords)); });
     if (name == "islower" || name == "isupper")
       return bind([name](const Value& s, Arguments&, Keywords&) { return Value(is_one_case(s.as_string(), name == "islower")); });
-    if (name == "isdigit" || name == "isspace" || name == "isalpha" || name == "isalnum") {
-      bool (*test)(UChar32) = name == "isdigit"   ? [](UChar32 c) -> bool { return u_isdigit(c); }
-                              : name == "isspace" ? [](UChar32 c) -> bool { return u_isUWhiteSpace(c); }
-                              : name == "isalpha" ? [](UChar32 c) -> bool { return u_isalpha(c); }
-                                                  : [](UChar32 c) -> bool { return u_isalnum(c); };
+    if (name == "isdigit" || name == "isspace" || name == "isalpha" || name == "isalnum" || name == "isdecimal" ||
+        name == "isnumeric") {
+      bool (*test)(UChar32) =
+          name == "isdigit"     ? [](UChar32 c) -> bool { return u_getIntPropertyValue(c, UCHAR_NUMERIC_TYPE) == U_NT_DIGIT ||
+                                                                 u_getIntPropertyValue(c, UCHAR_NUMERIC_TYPE) == U_NT_DECIMAL; }
+          : name == "isdecimal" ? [](UChar32 c) -> bool { return u_getIntPropertyValue(c, UCHAR_NUMERIC_TYPE) == U_NT_DECIMAL; }
+          : name == "isnumeric" ? [](UChar32 c) -> bool { return u_getIntPropertyValue(c, UCHAR_NUMERIC_TYPE) != U_NT_NONE; }
+          : name == "isspace"   ? [](UChar32 c) -> bool { return u_isUWhiteSpace(c); }
+          : name == "isalpha"   ? [](UChar32 c) -> bool { return u_isalpha(c); }
+                                : [](UChar32 c) -> bool { return u_isalnum(c); };
       return bind([test](const Value& s, Arguments&, Keywords&) { return Value(all_code_points(s.as_string(), test)); });
     }
     return std::nullopt;
@@ -207,6 +227,7 @@ std::optional<Value> method(const Value& object, const std::string& name) {
         const Value* found = d.find(args[0]);
         return found ? *found : (args.size() > 1 ? args[1] : Value(None{}));
       });
+    if (name == "copy") return bind([](const Value& d, Arguments&, Keywords&) { return Value(Dict(d.as_dict())); });
     if (name == "items" || name == "keys" || name == "values")
       return bind([name](const Value& d, Arguments&, Keywords&) {
         List out;
@@ -219,7 +240,8 @@ std::optional<Value> method(const Value& object, const std::string& name) {
       });
     return std::nullopt;
   }
-  if (object.is_list()) {
+  if (object.is_list() && !object.is_iterator()) {
+    if (name == "copy" && !object.is_tuple()) return bind([](const Value& l, Arguments&, Keywords&) { return Value(List(l.as_list())); });
     if (name == "index" || name == "count")
       return bind([name](const Value& l, Arguments& args, Keywords&) {
         if (args.empty()) fail("list." + name + ": needs an argument");

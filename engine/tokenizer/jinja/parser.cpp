@@ -525,7 +525,10 @@ class StmtParser {
         ep.name();
         s->condition = ep.expression(false);
       }
-      if (ep.at_name("recursive")) fail(piece.line, "recursive loops are not supported");
+      if (ep.at_name("recursive")) {
+        ep.name();
+        s->recursive = true;
+      }
       ep.expect_end();
       ++loops_;
       s->bodies.push_back(block({"else", "endfor"}, &end));
@@ -554,8 +557,14 @@ class StmtParser {
         s->expr = ep.tuple_or_expression();
         ep.expect_end();
       } else {
+        if (ep.at_operator("|")) {  // "{% set body | trim %}...{% endset %}"
+          ep.expect_operator("|");
+          ExprPtr input = make(Expr::Kind::kName, piece.line);
+          input->name = kFilterBlockInput;
+          s->expr = ep.filter_chain(std::move(input));
+        }
         ep.expect_end();
-        if (s->targets.size() != 1) fail(piece.line, "a block set needs a plain name");
+        if (s->targets.size() != 1 || s->namespace_attribute) fail(piece.line, "a block set needs a plain name");
         s->kind = Stmt::Kind::kSetBlock;
         s->bodies.push_back(block({"endset"}, &end));
         ++i_;
@@ -564,22 +573,32 @@ class StmtParser {
       s->kind = Stmt::Kind::kMacro;
       s->targets.push_back(ep.name());
       ep.expect_operator("(");
-      while (!ep.at_operator(")")) {
+      parameters(ep, *s);
+      ep.expect_end();
+      macro_body(*s, "endmacro");
+    } else if (kw == "call") {
+      // "{% call(user) list_users(users) %}...{% endcall %}": the body is the caller macro the call receives.
+      s->kind = Stmt::Kind::kCallBlock;
+      s->targets.emplace_back("caller");
+      if (ep.at_operator("(")) {
+        ep.expect_operator("(");
+        parameters(ep, *s);
+      }
+      s->expr = ep.expression();
+      if (s->expr->kind != Expr::Kind::kCall) fail(piece.line, "expected a call in '{% call %}'");
+      ep.expect_end();
+      macro_body(*s, "endcall");
+    } else if (kw == "with") {
+      s->kind = Stmt::Kind::kWith;
+      while (!ep.done()) {
         s->targets.push_back(ep.name());
-        if (ep.at_operator("=")) {
-          ep.expect_operator("=");
-          s->defaults.push_back(ep.expression());
-        } else {
-          s->defaults.push_back(nullptr);
-        }
+        ep.expect_operator("=");
+        s->values.push_back(ep.expression());
         if (!ep.at_operator(",")) break;
         ep.expect_operator(",");
       }
-      ep.expect_operator(")");
       ep.expect_end();
-      const int outer_loops = std::exchange(loops_, 0);  // a macro's body is outside the caller's loop
-      s->bodies.push_back(block({"endmacro"}, &end));
-      loops_ = outer_loops;
+      s->bodies.push_back(block({"endwith"}, &end));
       ++i_;
     } else if (kw == "break" || kw == "continue") {
       ep.expect_end();
@@ -603,6 +622,55 @@ class StmtParser {
       fail(piece.line, "'{% " + (kw.empty() ? piece.tokens[0].text : kw) + " %}' is not supported here");
     }
     return s;
+  }
+
+  // A macro's "(a, b=1)" after its name, up to the closing parenthesis: targets and defaults.
+  void parameters(ExprParser& ep, Stmt& s) {
+    while (!ep.at_operator(")")) {
+      s.targets.push_back(ep.name());
+      if (ep.at_operator("=")) {
+        ep.expect_operator("=");
+        s.defaults.push_back(ep.expression());
+      } else {
+        s.defaults.push_back(nullptr);
+      }
+      if (!ep.at_operator(",")) break;
+      ep.expect_operator(",");
+    }
+    ep.expect_operator(")");
+  }
+
+  // A macro's (or a caller's) body, and which of varargs, kwargs and caller it names: jinja2 gives a macro those
+  // only when its body uses them, and refuses extra arguments otherwise.
+  void macro_body(Stmt& s, const char* end_tag) {
+    std::string end;
+    const int outer_loops = std::exchange(loops_, 0);  // a macro's body is outside the caller's loop
+    s.bodies.push_back(block({end_tag}, &end));
+    loops_ = outer_loops;
+    ++i_;
+    names_used(s.bodies[0], s.catches);
+  }
+
+  static void names_used(const Expr& e, Stmt::Catches& c) {
+    if (e.kind == Expr::Kind::kName) {
+      c.varargs |= e.name == "varargs";
+      c.kwargs |= e.name == "kwargs";
+      c.caller |= e.name == "caller";
+    }
+    for (const ExprPtr& a : e.args)
+      if (a) names_used(*a, c);
+  }
+
+  static void names_used(const Body& body, Stmt::Catches& c) {
+    for (const auto& st : body) {
+      if (st->kind == Stmt::Kind::kMacro) continue;  // a nested macro has its own
+      for (const ExprPtr* e : {&st->expr, &st->condition})
+        if (*e) names_used(**e, c);
+      for (const auto* list : {&st->conditions, &st->defaults, &st->values})
+        for (const ExprPtr& e : *list)
+          if (e) names_used(*e, c);
+      for (const Body& b : st->bodies) names_used(b, c);
+    }
   }
 
   std::vector<Piece> p_;

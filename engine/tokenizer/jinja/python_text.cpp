@@ -235,13 +235,13 @@ std::string replace_all(const std::string& s, const std::string& from, const std
 }
 
 
-// Python's str.splitlines(): the lines without their breaks; a final break makes no empty last line.
-std::vector<std::string> split_lines(std::string_view s) {
+// Python's str.splitlines(keepends): a final break makes no empty last line.
+std::vector<std::string> split_lines(std::string_view s, bool keep_ends) {
   std::vector<std::string> lines;
   std::size_t start = 0;
   for (std::size_t i = 0; i < s.size();) {
     if (const std::size_t n = line_break_length(s, i)) {
-      lines.emplace_back(s.substr(start, i - start));
+      lines.emplace_back(s.substr(start, i - start + (keep_ends ? n : 0)));
       i += n;
       start = i;
     } else {
@@ -276,6 +276,16 @@ std::string percent_format(const std::string& format, const Value& args) {
       continue;
     }
     std::size_t k = i + 1;
+    // "%(name)s": the value under that key of a mapping argument.
+    const Value* named = nullptr;
+    if (k < format.size() && format[k] == '(') {
+      const std::size_t close = format.find(')', k);
+      if (close == std::string::npos) fail("incomplete format key");
+      if (!args.is_dict()) fail("format requires a mapping");
+      named = args.find(format.substr(k + 1, close - k - 1));
+      if (!named) fail("KeyError: '" + format.substr(k + 1, close - k - 1) + "'");
+      k = close + 1;
+    }
     std::string spec = "%";
     while (k < format.size() && std::string_view("-+ #0").find(format[k]) != std::string_view::npos) spec += format[k++];
     while (k < format.size() && std::isdigit(static_cast<unsigned char>(format[k]))) spec += format[k++];
@@ -290,8 +300,8 @@ std::string percent_format(const std::string& format, const Value& args) {
       out += '%';
       continue;
     }
-    if (next >= values.size()) fail("not enough arguments for format string");
-    const Value& v = values[next++];
+    if (!named && next >= values.size()) fail("not enough arguments for format string");
+    const Value& v = named ? *named : values[next++];
     char buf[512];
     if (c == 's' || c == 'r') {  // padded to the width in characters, not bytes
       const std::string text = c == 's' ? v.str() : v.repr();
@@ -341,6 +351,57 @@ std::string strip_whitespace(const std::string& s, bool left, bool right) {
     if (const std::size_t n = space_length(v, true)) v.remove_suffix(n);
     else break;
   return std::string(v);
+}
+
+
+std::string pad_to_width(const std::string& s, std::size_t width, const std::string& fill, char align) {
+  const std::size_t n = code_points(s);
+  if (n >= width) return s;
+  const std::size_t pad = width - n;
+  // str.center puts the odd padding character on the left when the width is odd, as CPython does.
+  const std::size_t left = align == '<' ? 0 : align == '>' ? pad : pad / 2 + (pad & width & 1);
+  std::string out;
+  for (std::size_t k = 0; k < left; ++k) out += fill;
+  out += s;
+  for (std::size_t k = left; k < pad; ++k) out += fill;
+  return out;
+}
+
+std::string expand_tabs(const std::string& s, std::int64_t tab_size) {
+  std::string out;
+  std::int64_t column = 0;
+  for (const std::string& c : utf8_characters(s)) {
+    if (c == "\t") {
+      if (tab_size > 0) {
+        const std::int64_t spaces = tab_size - column % tab_size;
+        out.append(static_cast<std::size_t>(spaces), ' ');
+        column += spaces;
+      }
+    } else if (c == "\n" || c == "\r") {
+      out += c;
+      column = 0;
+    } else {
+      out += c;
+      ++column;
+    }
+  }
+  return out;
+}
+
+bool is_title_cased(const std::string& s) {
+  bool cased = false, previous_cased = false;
+  for (const UChar32 c : code_point_list(s)) {
+    if (u_isupper(c) || u_istitle(c)) {
+      if (previous_cased) return false;
+      previous_cased = cased = true;
+    } else if (u_islower(c)) {
+      if (!previous_cased) return false;
+      previous_cased = cased = true;
+    } else {
+      previous_cased = false;
+    }
+  }
+  return cased;
 }
 
 }  // namespace r1eval::engine::jinja

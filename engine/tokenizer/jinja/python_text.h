@@ -30,8 +30,15 @@ std::string strip_chars(const std::string& s, const std::string& chars, bool lef
 // str.split() / rsplit() with no separator (runs of whitespace) or with one; max_split < 0: no limit.
 std::vector<std::string> split_whitespace(const std::string& s, std::int64_t max_split, bool from_right);
 std::vector<std::string> split_on(const std::string& s, const std::string& sep, std::int64_t max_split, bool from_right);
-// str.splitlines(): the lines without their breaks (\n, \r\n, \r, \v, \f, \x1c-\x1e, U+0085, U+2028, U+2029).
-std::vector<std::string> split_lines(std::string_view s);
+// str.splitlines(keepends): the lines, without their breaks unless keep_ends (\n, \r\n, \r, \v, \f,
+// \x1c-\x1e, U+0085, U+2028, U+2029).
+std::vector<std::string> split_lines(std::string_view s, bool keep_ends = false);
+// str.center / ljust / rjust (align '^', '<', '>'): padded with `fill` (one character) to `width` code points.
+std::string pad_to_width(const std::string& s, std::size_t width, const std::string& fill, char align);
+// str.expandtabs(tab_size): tabs to the next multiple of tab_size columns (a line break restarts the count).
+std::string expand_tabs(const std::string& s, std::int64_t tab_size);
+// str.istitle(): cased characters, uppercase ones only after uncased ones and lowercase only after cased ones.
+bool is_title_cased(const std::string& s);
 // str.replace(from, to, count); count < 0: every occurrence.
 std::string replace_all(const std::string& s, const std::string& from, const std::string& to, std::int64_t count);
 

@@ -21,6 +21,9 @@ constexpr std::int64_t kMaxSteps = 2'000'000;   // statements and expressions ev
 
 [[noreturn]] void fail(const std::string& what) { throw JinjaError(what); }
 
+// Where a recursive loop's `loop` keeps the function loop(items) calls (no template can spell the key).
+constexpr const char* kLoopCall = " loop call";
+
 // A value built by an operator, checked against the limits a template from a checkpoint must keep to.
 Value bounded(Value v) {
   if (v.is_string() && v.as_string().size() > kMaxOutput) fail("a string over " + std::to_string(kMaxOutput >> 20) + " MiB");
@@ -59,10 +62,10 @@ Value arithmetic(const std::string& op, const Value& a, const Value& b) {
                              (b.is_markup() ? b.as_string() : html_escape(b.as_string())));
       return Value(a.as_string() + b.as_string());
     }
-    if (a.is_list() && b.is_list()) {
+    if (a.is_list() && b.is_list() && !a.is_iterator() && !b.is_iterator() && a.is_tuple() == b.is_tuple()) {
       List l = a.as_list();
       l.insert(l.end(), b.as_list().begin(), b.as_list().end());
-      return Value(std::move(l));
+      return a.is_tuple() ? Value::tuple(std::move(l)) : Value(std::move(l));
     }
     unsupported_operands(op, a, b);
   }
@@ -206,6 +209,12 @@ class Renderer {
 
  private:
   enum class Flow { kNormal, kBreak, kContinue };
+  // One scope's names; a macro's frame ends name lookup there (only the template's globals lie beyond).
+  struct Frame {
+    std::unordered_map<std::string, Value> vars;
+    bool macro = false;
+    Value& operator[](const std::string& name) { return vars[name]; }
+  };
 
   Flow run(const Body& body, std::string& out) {
     for (const auto& stmt : body) {
@@ -239,11 +248,26 @@ class Renderer {
         std::string captured;
         frames_.emplace_back();  // names set inside the block stay there, as in jinja2
         run(s.bodies[0], captured);
+        Value v(std::move(captured));
+        if (s.expr) {
+          frames_.back()[kFilterBlockInput] = std::move(v);
+          v = eval(*s.expr);
+        }
         frames_.pop_back();
-        frames_.back()[s.targets[0]] = Value(std::move(captured));
+        frames_.back()[s.targets[0]] = std::move(v);
         return Flow::kNormal;
       }
-      case Stmt::Kind::kMacro: define_macro(s); return Flow::kNormal;
+      case Stmt::Kind::kMacro: frames_.back()[s.targets[0]] = macro_value(&s); return Flow::kNormal;
+      case Stmt::Kind::kCallBlock: out += call(eval(*s.expr->args[0]), *s.expr, 1, macro_value(&s)).str(); return Flow::kNormal;
+      case Stmt::Kind::kWith: {
+        List values;
+        for (const ExprPtr& v : s.values) values.push_back(eval(*v));  // in the scope outside, as jinja2
+        frames_.emplace_back();
+        for (std::size_t i = 0; i < values.size(); ++i) frames_.back()[s.targets[i]] = std::move(values[i]);
+        const Flow f = run(s.bodies[0], out);
+        frames_.pop_back();
+        return f;
+      }
       case Stmt::Kind::kBreak: return Flow::kBreak;
       case Stmt::Kind::kContinue: return Flow::kContinue;
       case Stmt::Kind::kBlock: return run(s.bodies[0], out);
@@ -290,8 +314,11 @@ class Renderer {
     for (std::size_t i = 0; i < targets.size(); ++i) frame[targets[i]] = parts[i];
   }
 
-  Flow loop(const Stmt& s, std::string& out) {
-    List items = iterate(eval(*s.expr), "for loop");
+  Flow loop(const Stmt& s, std::string& out) { return loop_over(s, iterate(eval(*s.expr), "for loop"), 0, out); }
+
+  // One level of a loop (depth0 > 0: a recursive loop's loop(items) call).
+  Flow loop_over(const Stmt& s, List items, std::int64_t depth0, std::string& out) {
+    if (depth0 > kMaxCallDepth) fail("recursive loop nested too deeply");
     if (s.condition) {
       List kept;
       for (const Value& item : items) {
@@ -308,6 +335,7 @@ class Renderer {
     // every pass broke off or continued early.
     bool a_pass_finished = false;
     const auto n = static_cast<std::int64_t>(items.size());
+    auto last_seen = std::make_shared<std::optional<List>>();  // loop.changed's memory, across the passes
     for (std::int64_t i = 0; i < n; ++i) {
       step();
       frames_.emplace_back();
@@ -319,14 +347,27 @@ class Renderer {
                    {"first", Value(i == 0)},
                    {"last", Value(i == n - 1)},
                    {"length", Value(n)},
-                   {"depth", Value(1)},
-                   {"depth0", Value(0)},
+                   {"depth", Value(depth0 + 1)},
+                   {"depth0", Value(depth0)},
                    {"previtem", i > 0 ? items[static_cast<std::size_t>(i - 1)] : Value::undefined("previtem")},
                    {"nextitem", i + 1 < n ? items[static_cast<std::size_t>(i + 1)] : Value::undefined("nextitem")}};
       info.emplace_back("cycle", Value::function([i](Arguments& args, Keywords&) {
         if (args.empty()) fail("loop.cycle: needs at least one argument");
         return args[static_cast<std::size_t>(i) % args.size()];
       }));
+      info.emplace_back("changed", Value::function([last_seen](Arguments& args, Keywords&) {
+        List now(args.begin(), args.end());
+        if (*last_seen && **last_seen == now) return Value(false);
+        *last_seen = std::move(now);
+        return Value(true);
+      }));
+      if (s.recursive)
+        info.emplace_back(kLoopCall, Value::function([this, &s, depth0](Arguments& args, Keywords&) {
+          if (args.size() != 1) fail("loop() takes exactly one argument (the items of the next level)");
+          std::string inner;
+          loop_over(s, iterate(args[0], "for loop"), depth0 + 1, inner);
+          return Value(std::move(inner));
+        }));
       frames_.back()["loop"] = Value(std::move(info));
       const Flow f = run(s.bodies[0], out);
       frames_.pop_back();
@@ -337,24 +378,67 @@ class Renderer {
     return Flow::kNormal;
   }
 
-  void define_macro(const Stmt& s) {
-    const Stmt* macro = &s;
-    frames_.back()[s.targets[0]] = Value::function([this, macro](Arguments& args, Keywords& keywords) {
-      if (++call_depth_ > kMaxCallDepth) fail("macros nested too deeply");
-      frames_.emplace_back();
-      frames_.back().macro = true;
+  // The names a macro or caller defined here sees besides the template's globals: those of the scopes around it,
+  // as they are now (jinja2's macros close over them; a loop variable keeps the value of its pass).
+  Frame closure() const {
+    Frame captured;
+    captured.macro = true;
+    for (std::size_t i = frames_.size(); i-- > 1;) {
+      for (const auto& [name, value] : frames_[i].vars) captured.vars.emplace(name, value);
+      if (frames_[i].macro) break;
+    }
+    return captured;
+  }
+
+  // A macro (or a call block's caller): targets[0] its name, targets[1..] its parameters. As jinja2: missing
+  // arguments are undefined unless defaulted; extra positional ones go to varargs and unknown keywords to
+  // kwargs when the body names them, else they are errors; caller is bound when the body names it.
+  Value macro_value(const Stmt* macro) {
+    auto captured = std::make_shared<const Frame>(closure());
+    return Value::function([this, macro, captured](Arguments& args, Keywords& keywords) {
+      const std::string& name = macro->targets[0];
       const std::size_t params = macro->targets.size() - 1;
-      if (args.size() > params) fail("macro '" + macro->targets[0] + "' takes " + std::to_string(params) + " arguments");
-      for (std::size_t p = 0; p < params; ++p) {
-        const std::string& name = macro->targets[p + 1];
-        Value v = p < args.size() ? args[p] : Value::undefined(name);
-        for (const auto& [k, x] : keywords)
-          if (k == name) v = x;
-        if (v.is_undefined() && macro->defaults[p]) v = eval(*macro->defaults[p]);
-        frames_.back()[name] = std::move(v);
+      if (args.size() > params && !macro->catches.varargs)
+        fail("macro '" + name + "' takes not more than " + std::to_string(params) + " argument(s)");
+      if (++call_depth_ > kMaxCallDepth) fail("macros nested too deeply");
+      frames_.push_back(*captured);
+      frames_.emplace_back();
+      Frame& frame = frames_.back();
+      std::vector<bool> given(params, false);
+      for (std::size_t p = 0; p < params && p < args.size(); ++p) {
+        frame[macro->targets[p + 1]] = args[p];
+        given[p] = true;
       }
+      Dict extra;
+      Value caller = Value::undefined("caller");
+      for (auto& [k, x] : keywords) {
+        const auto at = std::find(macro->targets.begin() + 1, macro->targets.end(), k);
+        if (at != macro->targets.end()) {
+          const auto p = static_cast<std::size_t>(at - macro->targets.begin() - 1);
+          if (given[p]) fail("macro '" + name + "' got multiple values for argument '" + k + "'");
+          frame[k] = x;
+          given[p] = true;
+        } else if (k == "caller" && macro->catches.caller) {
+          caller = x;
+        } else if (macro->catches.kwargs) {
+          dict_set(extra, Value(k), x);
+        } else if (k == "caller") {
+          fail("macro '" + name + "' was invoked with two values for the special caller argument");
+        } else {
+          fail("macro '" + name + "' takes no keyword argument '" + k + "'");
+        }
+      }
+      for (std::size_t p = 0; p < params; ++p)
+        if (!given[p])
+          frames_.back()[macro->targets[p + 1]] =
+              macro->defaults[p] ? eval(*macro->defaults[p]) : Value::undefined(macro->targets[p + 1]);
+      if (macro->catches.varargs)
+        frames_.back()["varargs"] = Value::tuple(args.size() > params ? List(args.begin() + static_cast<std::ptrdiff_t>(params), args.end()) : List{});
+      if (macro->catches.kwargs) frames_.back()["kwargs"] = Value(std::move(extra));
+      if (macro->catches.caller) frames_.back()["caller"] = caller;
       std::string out;
       run(macro->bodies[0], out);
+      frames_.pop_back();
       frames_.pop_back();
       --call_depth_;
       return Value(std::move(out));
@@ -415,6 +499,43 @@ class Renderer {
         for (auto& [k, v] : keywords) dict_set(d, Value(k), v);
         return Value(std::move(d));
       });
+    if (name == "joiner")  // "" the first time it is called, then the separator
+      return Value::function([](Arguments& args, Keywords& keywords) {
+        Value separator = args.empty() ? Value(", ") : args[0];
+        for (auto& [k, v] : keywords)
+          if (k == "sep") separator = v;
+        auto used = std::make_shared<bool>(false);
+        return Value::function([separator, used](Arguments&, Keywords&) {
+          if (!*used) {
+            *used = true;
+            return Value("");
+          }
+          return separator;
+        });
+      });
+    if (name == "cycler")  // c.next() walks the items round; c.current is the item next() gives next; c.reset()
+      return Value::function([](Arguments& args, Keywords&) {
+        if (args.empty()) fail("at least one item has to be provided to cycler");
+        const auto items = std::make_shared<const List>(args.begin(), args.end());
+        Value object = Value::make_namespace({{Value("current"), items->front()}});
+        const std::weak_ptr<Dict> attributes(object.namespace_pointer());
+        auto position = std::make_shared<std::size_t>(0);
+        const auto set_current = [attributes](const Value& v) {
+          if (const auto d = attributes.lock()) d->front().second = v;
+        };
+        object.namespace_attributes().emplace_back(Value("next"), Value::function([items, position, set_current](Arguments&, Keywords&) {
+          const Value item = (*items)[*position];
+          *position = (*position + 1) % items->size();
+          set_current((*items)[*position]);
+          return item;
+        }));
+        object.namespace_attributes().emplace_back(Value("reset"), Value::function([items, position, set_current](Arguments&, Keywords&) {
+          *position = 0;
+          set_current(items->front());
+          return Value(None{});
+        }));
+        return object;
+      });
     if (name == "raise_exception")
       return Value::function([](Arguments& args, Keywords&) -> Value {
         fail(args.empty() ? std::string("raise_exception") : args[0].str());
@@ -465,6 +586,7 @@ class Renderer {
         if (std::optional<Value> m = method(object, key.as_string())) return *m;
       return Value::undefined(key.str());
     }
+    if (object.is_iterator()) return Value::undefined(key.str());  // a generator has no items by index
     if ((object.is_list() || object.is_string()) && (key.is_int() || key.is_bool())) {
       if (object.is_list()) {
         const auto i = sequence_index(key.as_int(), object.as_list().size());
@@ -478,14 +600,18 @@ class Renderer {
     return Value::undefined(key.str());
   }
 
-  Value call(const Value& callee, const Expr& e, std::size_t first_arg) {
+  // callee(e's arguments from first_arg on), with a call block's caller as one more keyword when given.
+  Value call(const Value& callee, const Expr& e, std::size_t first_arg, std::optional<Value> caller = std::nullopt) {
     Arguments args;
     Keywords keywords;
+    if (caller) keywords.emplace_back("caller", std::move(*caller));
     const std::size_t positional = e.args.size() - e.keywords.size();
     for (std::size_t i = first_arg; i < e.args.size(); ++i) {
       if (i < positional) args.push_back(eval(*e.args[i]));
       else keywords.emplace_back(e.keywords[i - positional], eval(*e.args[i]));
     }
+    if (callee.is_dict())  // a recursive loop's loop(items)
+      if (const Value* recurse = callee.find(std::string(kLoopCall))) return recurse->as_function()(args, keywords);
     if (!callee.is_callable()) {
       if (callee.is_undefined()) fail("'" + describe(*e.args[0]) + "' is undefined");
       fail("'" + callee.type_name() + "' object is not callable");
@@ -530,7 +656,7 @@ class Renderer {
           for (std::size_t i : slice_indices(chars.size(), start, stop, step)) out += chars[i];
           return Value(std::move(out));
         }
-        if (!object.is_list()) return Value::undefined("slice");  // jinja2 gives undefined for what cannot be sliced
+        if (!object.is_list() || object.is_iterator()) return Value::undefined("slice");  // jinja2: undefined for what cannot be sliced
         List out;
         for (std::size_t i : slice_indices(object.as_list().size(), start, stop, step)) out.push_back(object.as_list()[i]);
         return object.is_tuple() ? Value::tuple(std::move(out)) : Value(std::move(out));
@@ -606,11 +732,6 @@ class Renderer {
 
   // Variables by scope, innermost last. A macro's frame is a boundary: inside it, names resolve in the macro's
   // own frames, then at the top level (jinja2's macros do not see their caller's loop variables or sets).
-  struct Frame {
-    std::unordered_map<std::string, Value> vars;
-    bool macro = false;
-    Value& operator[](const std::string& name) { return vars[name]; }
-  };
   std::vector<Frame> frames_;
   RenderOptions options_;
   int call_depth_ = 0;

@@ -118,6 +118,7 @@ void json_value(const Value& v, const JsonStyle& style, int level, std::string& 
   } else if (v.is_string()) {
     json_string(v.as_string(), out);
   } else if (v.is_list()) {
+    if (v.is_iterator()) throw JinjaError("Object of type generator is not JSON serializable");
     const List& l = v.as_list();
     if (l.empty()) {
       out += "[]";
@@ -238,8 +239,23 @@ void dict_set(Dict& d, Value key, Value value) {
   d.emplace_back(std::move(key), std::move(value));
 }
 
+List Value::take_all() const {
+  List items = std::move(*std::get<ListPtr>(v_));
+  std::get<ListPtr>(v_)->clear();
+  return items;
+}
+
+std::optional<Value> Value::take_next() const {
+  List& items = *std::get<ListPtr>(v_);
+  if (items.empty()) return std::nullopt;
+  Value first = std::move(items.front());
+  items.erase(items.begin());
+  return first;
+}
+
 bool Value::truthy() const {
   if (is_undefined() || is_none()) return false;
+  if (iterator_) return true;
   if (is_bool()) return as_bool();
   if (is_int()) return as_int() != 0;
   if (is_float()) return as_double() != 0.0;
@@ -257,6 +273,7 @@ std::string Value::str() const {
 
 std::string Value::repr() const {
   if (is_undefined()) return "Undefined";
+  if (iterator_) return "<generator object>";
   if (is_none()) return "None";
   if (is_bool()) return as_bool() ? "True" : "False";
   if (is_int()) return std::to_string(as_int());
@@ -316,6 +333,7 @@ bool operator==(const Value& a, const Value& b) {
     return a.as_int() == b.as_int();
   }
   if (a.v_.index() != b.v_.index() || a.tuple_ != b.tuple_) return false;  // (1, 2) != [1, 2]
+  if (a.iterator_ || b.iterator_) return a.iterator_ && b.iterator_ && std::get<Value::ListPtr>(a.v_) == std::get<Value::ListPtr>(b.v_);
   if (a.is_undefined() || a.is_none()) return true;
   if (a.is_string()) return a.as_string() == b.as_string();
   if (a.is_list()) return a.as_list() == b.as_list();
@@ -348,6 +366,7 @@ bool less(const Value& a, const Value& b) {
 
 std::string Value::type_name() const {
   if (is_undefined()) return "Undefined";
+  if (iterator_) return "generator";
   if (is_none()) return "NoneType";
   if (is_bool()) return "bool";
   if (is_int()) return "int";

@@ -69,6 +69,13 @@ class Value {
     v.markup_ = true;
     return v;
   }
+  // A generator (what map, select, unique, ... give in jinja2): always true, no len(), no index, not JSON,
+  // consumed by iterating it (iterate() empties it for every copy).
+  static Value iterator(List l) {
+    Value v(std::move(l));
+    v.iterator_ = true;
+    return v;
+  }
   static Value undefined(std::string name) { return Value(Storage(Undefined{std::move(name)})); }
   static Value make_namespace(Dict attributes) { return Value(Storage(Namespace{std::make_shared<Dict>(std::move(attributes))})); }
   static Value function(Function f) { return Value(Storage(Callable{std::make_shared<Function>(std::move(f))})); }
@@ -85,6 +92,10 @@ class Value {
   bool is_list() const { return std::holds_alternative<ListPtr>(v_); }  // tuples too
   bool is_tuple() const { return tuple_; }
   bool is_markup() const { return markup_; }
+  bool is_iterator() const { return iterator_; }
+  // An iterator's items, taken out of it (it is empty afterwards); nullopt the first item, taken, of one.
+  List take_all() const;
+  std::optional<Value> take_next() const;
   bool is_dict() const { return std::holds_alternative<DictPtr>(v_); }
   bool is_namespace() const { return std::holds_alternative<Namespace>(v_); }
   bool is_callable() const { return std::holds_alternative<Callable>(v_); }
@@ -96,6 +107,7 @@ class Value {
   const List& as_list() const { return *std::get<ListPtr>(v_); }
   const Dict& as_dict() const { return *std::get<DictPtr>(v_); }
   Dict& namespace_attributes() const { return *std::get<Namespace>(v_).attributes; }
+  const DictPtr& namespace_pointer() const { return std::get<Namespace>(v_).attributes; }
   const Function& as_function() const { return *std::get<Callable>(v_).call; }
   const std::string& undefined_name() const { return std::get<Undefined>(v_).name; }
 
@@ -128,6 +140,7 @@ class Value {
   Storage v_;
   bool tuple_ = false;
   bool markup_ = false;
+  bool iterator_ = false;
 };
 
 // markupsafe.escape: & < > " ' as HTML entities.
