@@ -1022,6 +1022,15 @@ std::string_view text_after_think(std::string_view response) {
     while (at > 0 && blank(at + kThinkClose.size(), end)) {
       const size_t previous = response.rfind(kThinkClose, at - 1);
       if (previous == std::string_view::npos) break;
+      // Only a tag that closed the thinking ("...\n</think>\n", "...}</think>So"), not one mentioned inside a
+      // sentence of it ("I'll end with </think> then"), and not when another <think> opens between the two
+      // (that one's close is the last tag: the response ends still thinking, without an answer).
+      const std::string_view between = response.substr(previous + kThinkClose.size(), at - previous - kThinkClose.size());
+      size_t k = previous + kThinkClose.size();
+      while (k < at && (response[k] == ' ' || response[k] == '\t' || response[k] == '\r')) ++k;
+      const bool mid_sentence = previous > 0 && (response[previous - 1] == ' ' || response[previous - 1] == '\t') &&
+                                k < at && response[k] != '\n';
+      if (mid_sentence || between.find(kThinkOpen) != std::string_view::npos) break;
       end = at;
       at = previous;
     }
@@ -1158,25 +1167,46 @@ std::string_view answer_part(std::string_view response) {
 namespace {
 
 // An explicit correction after the answer names the value meant instead: "\\boxed{5}. Oops, I meant 6.",
-// "Answer: 5 (correction: 6)", "The answer is 5. Scratch that, 6." The last one in `text` whose value leads
-// what follows it (a number or math, not "I meant to say ..."), with where its phrase starts.
+// "Answer: 5 (correction: 6)", "The answer is 5. Scratch that, 6." The last one in `text` that opens its
+// sentence (or follows only an interjection: "Oops, I meant 6") and states nothing but the value ("I meant to
+// say ...", "I meant 3 apples in step 2", "continuity correction: 0.48" are no corrections), with no number
+// or math after it, and where its phrase starts.
 std::optional<std::pair<std::string, size_t>> last_correction(std::string_view text) {
   const std::string lower = ascii_lower_word(text);
+  static constexpr std::array<std::string_view, 9> kInterjections = {"oops", "sorry", "wait", "no", "whoops",
+                                                                     "actually", "ah", "hmm", "err"};
+  const auto opens_its_sentence = [&](size_t at) {
+    size_t b = at;
+    while (b > 0 && (text[b - 1] == ' ' || text[b - 1] == '*' || text[b - 1] == '\t')) --b;
+    if (b == 0 || std::string_view(".!?\n(").find(text[b - 1]) != std::string_view::npos) return true;
+    if (text[b - 1] != ',') return false;
+    size_t w = b - 1;
+    while (w > 0 && is_letter(text[w - 1])) --w;
+    const std::string_view word = std::string_view(lower).substr(w, b - 1 - w);
+    size_t before = w;
+    while (before > 0 && (text[before - 1] == ' ' || text[before - 1] == '*')) --before;
+    const bool word_opens = before == 0 || std::string_view(".!?\n(").find(text[before - 1]) != std::string_view::npos;
+    return word_opens && std::find(kInterjections.begin(), kInterjections.end(), word) != kInterjections.end();
+  };
   std::optional<std::pair<std::string, size_t>> last;
   for (std::string_view phrase : kCorrectionPhrases) {
     for (size_t at = lower.find(phrase); at != std::string::npos; at = lower.find(phrase, at + 1)) {
-      if ((at > 0 && is_letter(lower[at - 1])) || (last && last->second > at)) continue;
+      if ((at > 0 && is_letter(lower[at - 1])) || (last && last->second > at) || !opens_its_sentence(at)) continue;
       size_t i = at + phrase.size();
       while (i < text.size() && (text[i] == ' ' || text[i] == ',' || text[i] == ':' || text[i] == '*')) ++i;
       size_t e = i;
       while (e < text.size() && text[e] != '\n') ++e;
-      const std::string_view rest = text.substr(i, e - i);
-      if (rest.empty() || !(std::isdigit(static_cast<unsigned char>(rest[0])) || rest[0] == '$' || rest[0] == '\\' ||
-                            rest[0] == '-'))
+      std::string x = trim(text.substr(i, e - i));
+      if (x.empty() || !(std::isdigit(static_cast<unsigned char>(x[0])) || x[0] == '$' || x[0] == '\\' || x[0] == '-'))
         continue;
-      std::string x = trim(rest);
-      while (!x.empty() && (x.back() == '.' || x.back() == ')' || x.back() == '!')) x.pop_back();
-      if (auto value = leading_answer(x)) last = {{std::move(*value), at}};
+      while (!x.empty() && (x.back() == '.' || x.back() == ')' || x.back() == '!' || x.back() == '*' || x.back() == ' '))
+        x.pop_back();
+      const std::optional<std::string> value = leading_answer(x);
+      if (!value || trim(*value) != x) continue;  // the value and nothing else
+      // Nothing computed after it: a later number or formula would be a statement of its own.
+      const std::string_view after = text.substr(e);
+      if (after.find_first_of("0123456789$\\") != std::string_view::npos) continue;
+      last = {{*value, at}};
     }
   }
   return last;

@@ -52,6 +52,9 @@ TEST(ExtractBoxed, PrefersTextAfterThink) {
   EXPECT_EQ(extract_boxed_answer("<think>\\boxed{3}</think>So \\boxed{5}.</think> </think>"), "5");
   EXPECT_EQ(extract_boxed_answer("<think>\\boxed{3}</think>\n</think>\nSo the answer is \\boxed{5}."), "5");
   EXPECT_EQ(extract_boxed_answer("<think>\\boxed{3}</think>\n"), std::nullopt);  // one tag: nothing after it
+  // Not passed over: a tag mentioned inside the thinking, or a second thinking block that closed last.
+  EXPECT_EQ(extract_boxed_answer("<think>I'll end with </think> then maybe \\boxed{12}?</think>"), std::nullopt);
+  EXPECT_EQ(extract_boxed_answer("<think>a</think>\nDraft: 4\n<think>maybe \\boxed{7}? no</think>"), std::nullopt);
 }
 
 TEST(ExtractBoxed, OtherCommandsStartingWithBoxedAreIgnored) {
@@ -123,6 +126,12 @@ TEST(ExtractFinal, AnExplicitCorrectionAfterTheAnswerWins) {
   EXPECT_EQ(extract_final_answer("I meant 4 in the previous step. Then the answer is \\boxed{5}.").answer, "5");
   EXPECT_EQ(extract_final_answer("Correction: 4 was wrong earlier. The final answer is 5.").answer, "5");
   EXPECT_EQ(extract_final_answer("\\boxed{5}\n\nI mean, 5 is the only value that works.").answer, "5");
+  // Not corrections of the answer: a phrase inside a sentence, a value followed by prose, a later statement.
+  EXPECT_EQ(extract_final_answer("The probability is \\boxed{0.5}. With continuity correction: 0.4801 is the estimate.").answer, "0.5");
+  EXPECT_EQ(extract_final_answer("Answer: 0.5\n\nUsing the continuity correction: 0.4801").answer, "0.5");
+  EXPECT_EQ(extract_final_answer("\\boxed{10}\n\n(In step 2 I meant 3 apples, not 2.)").answer, "10");
+  EXPECT_EQ(extract_final_answer("\\boxed{12}. By 'unit' I meant 1 cm.").answer, "12");
+  EXPECT_EQ(extract_final_answer("We need the answer. Correction: 12 since we double count. So the total is 17.").answer, "17");
 }
 
 // After a box, "the final answer is" overrides it only when an answer follows the phrase, not prose.
