@@ -167,6 +167,19 @@ TEST(JinjaTemplate, ErrorsAreOneLineWithTheLine) {
             "line 1: the template runs too long (over 2000000 steps)");
   EXPECT_EQ(error("{% set ns = namespace(s='xxxxxxxx') %}{% for i in range(40) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}"),
             "line 1: a string over 64 MiB");
+  // ... nor exhaust the stack or the memory with blocks the subset took on later.
+  std::string nested;
+  for (int i = 0; i < 40; ++i) nested += "{% for x in [0] recursive %}{% if loop.depth < 100 %}{{ loop([0]) }}{% endif %}";
+  for (int i = 0; i < 40; ++i) nested += "{% endfor %}";
+  EXPECT_EQ(error(nested), "line 1: macros and recursive loops nested too deeply");
+  EXPECT_EQ(error("{% macro f() %}{% for x in [0] recursive %}{{ loop([0]) }}{% endfor %}{{ f() }}{% endmacro %}{{ f() }}")
+                .find("nested too deeply") != std::string::npos, true);
+  EXPECT_EQ(error("{{ [1] | slice(300000000) | list }}"), "line 1: filter 'slice': over 1048576 slices");
+  EXPECT_EQ(error("{{ [1] | batch(3000000000, 0) | list }}"), "line 1: filter 'batch': a batch over 1048576 items");
+  EXPECT_EQ(error("{{ 'x'.center(3000000000) }}"), "line 1: a padded string over 64 MiB");
+  EXPECT_EQ(error("{% set ns = namespace() %}{% set ns.me = ns %}{{ ns }}"),
+            "line 1: a value nested over 256 levels deep (or holding itself)");
+  EXPECT_EQ(error("{{ {' loop call': 1}(2) }}"), "line 1: 'dict' object is not callable");
 }
 
 }  // namespace

@@ -1156,6 +1156,26 @@ FEATURES += [
     ("filter/int_base_prefix_and_sum_start", "{{ '0b11' | int(base=2) }} {{ '0x1A' | int(0, 16) }} {{ '-0o17' | int(base=8) }} {{ [1, 2] | sum(start=10) }}", {}),
     ("test/odd_floats_escaped_and_tuples", "{{ 3.0 is odd }} {{ 2.5 is odd }} {{ 4.0 is even }} {{ 'a'|safe is escaped }} {{ 'a' is escaped }} {{ (1,) + (2,) }} {{ nope is sequence }}", {}),
 ]
+# From the review of the above: closures see their scopes as they are when called; loop control leaves
+# filter and set blocks; Python's format-spec corners; int() bases; '%x' of negatives; Markup % mapping.
+FEATURES += [
+    ("macro/recursive_inside_with", "{% with %}{% macro f(n) %}{% if n %}{{ n }}{{ f(n - 1) }}{% endif %}{% endmacro %}{{ f(3) }}{% endwith %}", {}),
+    ("macro/calls_one_defined_later", "{% for i in [1] %}{% macro a() %}A{{ b() }}{% endmacro %}{% macro b() %}B{% endmacro %}{{ a() }}{% endfor %}", {}),
+    ("macro/sees_a_later_set", "{% for i in [1, 2] %}{% macro m() %}{{ y }}{% endmacro %}{% set y = i * 10 %}{{ m() }}{% endfor %}", {}),
+    ("loop/break_inside_filter_and_set_blocks", "{% for i in [1, 2] %}{% filter upper %}a{% if i == 1 %}{% break %}{% endif %}b{% endfilter %}c{% endfor %}|"
+     "{% for i in [1, 2, 3] %}{% set s %}{{ i }}{% if i == 2 %}{% continue %}{% endif %}{% endset %}{{ s }}{% endfor %}", {}),
+    ("str_format/spec_corners", "{{ '{:<05}|{:010,}|{:05}|{:.3}|{:10.4}|{:.1}|{:5c}|{:z.1f}|{:#x}|{:_x}|{:.0%}|{:^+9.2e}'.format(5, 5, 'ab', 100.0, -1234.5, 1.5, 65, -0.04, 255, 65535, 0.256, 12345.678) }} "
+     "{{ '{0[0]}{0[1]}'.format('ab') }} {{ '{:.25f}'.format(0.1) }}", {}),
+    ("filter/int_base_zero_and_prefixes", "{{ '0o17' | int(base=0) }} {{ '0b11' | int(base=0) }} {{ '010' | int(base=0) }} {{ '0x1f' | int(base=0) }} "
+     "{{ '-0x10' | int(0) }} {{ '0x10' | int(base=16) }} {{ '1e3' | int }} {{ '0x1A' | int }}", {}),
+    ("str/percent_negative_hex_and_char", "{{ '%x|%5x|%-5x|%05x|%#x|%o|%c|%c' % (-5, -5, -5, -5, -26, -8, 255, 'z') }}", {}),
+    ("markup/percent_mapping", "{{ ('%(a)s|%(b)d' | safe) % {'a': '<', 'b': 3} }}", {}),
+    ("generator/in_consumes", "{% set g = [1, 2, 3] | map('string') %}{{ '2' in g }}{{ g | list }}", {}),
+]
+ERRORS += [
+    ("err/truncate_length_below_end", "{{ 'abc' | truncate(1) }}", {}),
+    ("err/format_z_on_int", "{{ '{:z}'.format(5) }}", {}),
+]
 ERRORS += [
     ("err/macro_too_many_arguments", "{% macro f(a) %}{{ a }}{% endmacro %}{{ f(1, 2) }}", {}),
     ("err/macro_unknown_keyword", "{% macro f(a) %}{{ a }}{% endmacro %}{{ f(b=1) }}", {}),

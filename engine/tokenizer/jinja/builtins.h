@@ -12,6 +12,11 @@
 
 namespace r1eval::engine::jinja {
 
+// What a template may build: a string of more bytes or a list of more items is refused (JinjaError), before
+// it is built where the size is known in advance.
+inline constexpr std::size_t kMaxTextBytes = 64u << 20;
+inline constexpr std::size_t kMaxListItems = 1u << 20;
+
 // `input | name(args)`. Throws JinjaError for an unknown filter or arguments it cannot take. Filters that
 // call back into the template (map to another filter, select by a test) use apply_filter / apply_test.
 Value apply_filter(const std::string& name, const Value& input, Arguments& args, Keywords& keywords);

@@ -244,18 +244,28 @@ Value apply_filter(const std::string& name, const Value& input, Arguments& args,
     std::string text = strip_whitespace(input.str(), true, true);
     std::erase(text, '_');  // Python's int() reads "1_000"
     // int(text, base) takes the base's own prefix ("0b11" in base 2, "0x1A" in base 16; any of them in base 0).
+    // Base 0 reads the prefix's base, and a number with a leading zero and no prefix is no integer there.
     const std::size_t sign = !text.empty() && (text[0] == '-' || text[0] == '+') ? 1 : 0;
-    if (text.size() > sign + 2 && text[sign] == '0') {
+    std::int64_t read_base = base;
+    bool valid = true;
+    if (text.size() > sign + 2 && text[sign] == '0' && std::isalpha(static_cast<unsigned char>(text[sign + 1]))) {
       const char p = static_cast<char>(std::tolower(static_cast<unsigned char>(text[sign + 1])));
-      if ((p == 'b' && base == 2) || (p == 'o' && base == 8) || (p == 'x' && base == 16)) text.erase(sign, 2);
+      const std::int64_t prefix_base = p == 'b' ? 2 : p == 'o' ? 8 : p == 'x' ? 16 : 0;
+      if (prefix_base != 0 && (base == 0 || base == prefix_base)) {
+        text = text.substr(0, sign) + text.substr(sign + 2);
+        read_base = prefix_base;
+      }
+    } else if (base == 0) {
+      read_base = 10;
+      valid = !(text.size() > sign + 1 && text[sign] == '0' && text.find_first_not_of('0', sign) != std::string::npos);
     }
     try {
       std::size_t used = 0;
-      const std::int64_t n = std::stoll(text, &used, static_cast<int>(base));
-      if (used == text.size()) return Value(n);
+      const std::int64_t n = valid && read_base >= 2 && read_base <= 36 ? std::stoll(text, &used, static_cast<int>(read_base)) : 0;
+      if (valid && used == text.size() && !text.empty() && text[sign] != '-' && text[sign] != '+') return Value(n);
     } catch (const std::exception&) {
     }
-    if (base == 10) {  // "3.7" -> 3, as jinja2 (through float)
+    if (base == 10 || base == 0) {  // "3.7" -> 3, as jinja2 (through float)
       if (const std::optional<double> d = whole_float(text); d && std::fabs(*d) < 9.2e18) return Value(static_cast<std::int64_t>(*d));
     }
     return fallback ? *fallback : Value(static_cast<std::int64_t>(0));

@@ -183,6 +183,7 @@ std::optional<Value> method(const Value& object, const std::string& name) {
     if (name == "zfill")
       return bind([what](const Value& s, Arguments& args, Keywords&) {
         const std::size_t width = static_cast<std::size_t>(int_argument(args.empty() ? nullptr : &args[0], 0, what));
+        if (width > kMaxTextBytes) fail(what + ": a string over " + std::to_string(kMaxTextBytes >> 20) + " MiB");
         std::string t = s.as_string();
         const std::size_t n = code_points(t);
         if (n >= width) return Value(t);

@@ -9,6 +9,8 @@
 #include <unicode/uchar.h>
 #include <unicode/unistr.h>
 
+#include "engine/tokenizer/jinja/builtins.h"
+
 #include "engine/tokenizer/utf8.h"
 
 namespace r1eval::engine::jinja {
@@ -256,6 +258,7 @@ std::vector<std::string> split_lines(std::string_view s, bool keep_ends) {
 // The number `text` spells as a whole (Python's float()), nullopt when it has anything else.
 std::optional<double> whole_float(const std::string& text) {
   if (text.empty()) return std::nullopt;
+  if (text.find_first_of("xXpP") != std::string::npos) return std::nullopt;  // strtod's hex floats; Python has none
   try {
     std::size_t used = 0;
     const double d = std::stod(text, &used);
@@ -307,20 +310,39 @@ std::string percent_format(const std::string& format, const Value& args) {
       const std::string text = c == 's' ? v.str() : v.repr();
       const std::size_t digits_at = spec.find_first_of("123456789");
       const std::size_t width = digits_at == std::string::npos ? 0 : std::stoul(spec.substr(digits_at));
+      if (width > kMaxTextBytes) fail("a padded string over " + std::to_string(kMaxTextBytes >> 20) + " MiB");
       const std::size_t n = code_points(text);
       const std::string pad = n < width ? std::string(width - n, ' ') : std::string();
       out += spec.find('-') != std::string::npos ? text + pad : pad + text;
     } else if (c == 'd' || c == 'i' || c == 'x' || c == 'X' || c == 'o') {
       if (!v.is_number()) fail(std::string("%") + c + " format: a number is required, not " + v.type_name());
       const long long n = v.is_float() ? static_cast<long long>(v.as_double()) : v.as_int();
-      std::snprintf(buf, sizeof buf, (spec + "ll" + (c == 'i' ? 'd' : c)).c_str(), n);
-      out += buf;
+      if (n < 0 && c != 'd' && c != 'i') {  // Python prints -5 in hex as "-5", not in two's complement
+        const unsigned long long magnitude = 0ULL - static_cast<unsigned long long>(n);
+        std::snprintf(buf, sizeof buf, (std::string(spec.find('#') != std::string::npos ? "%#" : "%") + "ll" + c).c_str(), magnitude);
+        const std::size_t digits_at = spec.find_first_of("123456789");
+        const std::size_t width = digits_at == std::string::npos ? 0 : std::stoul(spec.substr(digits_at));
+        std::string text = std::string("-") + buf;
+        const bool left = spec.find('-', 1) != std::string::npos;
+        const bool zeros = !left && spec.size() > 1 && spec.find('0') == spec.find_first_of("0123456789");
+        if (text.size() < width && width <= kMaxTextBytes) {
+          const std::size_t pad = width - text.size();
+          if (left) text.append(pad, ' ');
+          else if (zeros) text.insert(1, pad, '0');
+          else text.insert(0, pad, ' ');
+        }
+        out += text;
+      } else {
+        std::snprintf(buf, sizeof buf, (spec + "ll" + (c == 'i' ? 'd' : c)).c_str(), n);
+        out += buf;
+      }
     } else if (c == 'f' || c == 'F' || c == 'e' || c == 'E' || c == 'g' || c == 'G') {
       if (!v.is_number()) fail(std::string("%") + c + " format: a number is required, not " + v.type_name());
       std::snprintf(buf, sizeof buf, (spec + c).c_str(), v.as_double());
       out += buf;
     } else if (c == 'c') {
-      out += v.is_string() ? v.as_string() : std::string(1, static_cast<char>(v.as_int()));
+      if (!v.is_string() && (v.as_int() < 0 || v.as_int() > 0x10FFFF)) fail("%c arg not in range(0x110000)");
+      out += v.is_string() ? v.as_string() : utf8_of(static_cast<UChar32>(v.as_int()));
     } else {
       fail(std::string("unsupported format character '") + c + "'");
     }
@@ -357,6 +379,7 @@ std::string strip_whitespace(const std::string& s, bool left, bool right) {
 std::string pad_to_width(const std::string& s, std::size_t width, const std::string& fill, char align) {
   const std::size_t n = code_points(s);
   if (n >= width) return s;
+  if (width > kMaxTextBytes) throw JinjaError("a padded string over " + std::to_string(kMaxTextBytes >> 20) + " MiB");
   const std::size_t pad = width - n;
   // str.center puts the odd padding character on the left when the width is odd, as CPython does.
   const std::size_t left = align == '<' ? 0 : align == '>' ? pad : pad / 2 + (pad & width & 1);

@@ -28,6 +28,7 @@ std::optional<Value> apply_sequence_filter(const std::string& name, const Value&
   if (name == "batch") {  // lists of `linecount` items; the last one padded with fill_with when given
     const std::int64_t size = count_argument(argument(args, keywords, 0, "linecount"), 0, what);
     if (size <= 0) fail(what + ": the batch size must be positive");
+    if (static_cast<std::uint64_t>(size) > kMaxListItems) fail(what + ": a batch over " + std::to_string(kMaxListItems) + " items");
     const Value* fill = argument(args, keywords, 1, "fill_with");
     List out, batch;
     for (const Value& item : iterate(input, what)) {
@@ -44,6 +45,7 @@ std::optional<Value> apply_sequence_filter(const std::string& name, const Value&
   if (name == "slice") {  // `slices` columns, the first ones one item longer; the shorter ones padded with fill_with
     const std::int64_t slices = count_argument(argument(args, keywords, 0, "slices"), 0, what);
     if (slices <= 0) fail(what + ": the number of slices must be positive");
+    if (static_cast<std::uint64_t>(slices) > kMaxListItems) fail(what + ": over " + std::to_string(kMaxListItems) + " slices");
     const Value* fill = argument(args, keywords, 1, "fill_with");
     const List items = iterate(input, what);
     const auto n = static_cast<std::int64_t>(items.size());
@@ -67,10 +69,10 @@ std::optional<Value> apply_sequence_filter(const std::string& name, const Value&
     const std::int64_t leeway = count_argument(argument(args, keywords, 3, "leeway"), 5, what);
     if (!input.is_string()) fail(what + ": object of type '" + input.type_name() + "' has no len()");
     const std::string end = end_text ? end_text->str() : "...";
-    const std::vector<std::string> chars = utf8_characters(input.str());
-    if (static_cast<std::int64_t>(chars.size()) <= length + leeway) return Value(input.str());
     const auto end_length = static_cast<std::int64_t>(code_points(end));
     if (length < end_length) fail(what + ": expected length >= " + std::to_string(end_length) + ", got " + std::to_string(length));
+    const std::vector<std::string> chars = utf8_characters(input.str());
+    if (static_cast<std::int64_t>(chars.size()) <= length + leeway) return Value(input.str());
     const std::int64_t keep = length - end_length;
     std::string head;
     for (std::int64_t k = 0; k < keep && k < static_cast<std::int64_t>(chars.size()); ++k) head += chars[static_cast<std::size_t>(k)];

@@ -15,8 +15,11 @@ namespace {
 
 struct Spec {
   std::string fill = " ";
+  bool fill_given = false;
   char align = 0;  // '<' '>' '^' '=' or 0 (the type's default)
   char sign = '-';
+  bool zero = false;           // the '0' flag: zero padding (numbers: after the sign, unless aligned otherwise)
+  bool no_negative_zero = false;  // 'z'
   bool alternate = false;
   std::size_t width = 0;
   char grouping = 0;  // ',' '_' or 0
@@ -33,6 +36,7 @@ Spec parse_spec(const std::string& text) {
   while (first < text.size() && (static_cast<unsigned char>(text[first]) & 0xC0) == 0x80) ++first;
   if (first < text.size() && is_align(text[first])) {
     s.fill = text.substr(0, first);
+    s.fill_given = true;
     s.align = text[first];
     i = first + 1;
   } else if (!text.empty() && is_align(text[0])) {
@@ -40,16 +44,17 @@ Spec parse_spec(const std::string& text) {
     i = 1;
   }
   if (i < text.size() && (text[i] == '+' || text[i] == '-' || text[i] == ' ')) s.sign = text[i++];
-  if (i < text.size() && text[i] == 'z') ++i;  // negative zero made positive: no visible difference here
+  if (i < text.size() && text[i] == 'z') {
+    s.no_negative_zero = true;
+    ++i;
+  }
   if (i < text.size() && text[i] == '#') {
     s.alternate = true;
     ++i;
   }
   if (i < text.size() && text[i] == '0') {
-    if (s.align == 0) {
-      s.fill = "0";
-      s.align = '=';
-    }
+    s.zero = true;
+    if (!s.fill_given) s.fill = "0";
     ++i;
   }
   std::size_t digits = 0;
@@ -78,7 +83,7 @@ std::size_t characters(const std::string& s) { return code_points(s); }
 
 // `body` (digits, maybe with a prefix) padded to the width; `sign` goes before the padding of '=' alignment.
 std::string pad(const Spec& s, const std::string& sign, const std::string& body, char default_align) {
-  const char align = s.align ? s.align : default_align;
+  const char align = s.align ? s.align : (s.zero && default_align == '>') ? '=' : default_align;
   const std::size_t used = characters(sign) + characters(body);
   if (used >= s.width) return sign + body;
   std::string padding;
@@ -108,6 +113,17 @@ std::string grouped(const std::string& digits, char separator, std::size_t group
   return out;
 }
 
+// Zero padding of a grouped number happens inside the digits ("{:010,}" -> 00,000,005): leading zeros are added,
+// separators and all, until the number with its sign and prefix fills the width.
+std::string zero_padded_group(std::string digits, char separator, std::size_t group, std::size_t width, std::size_t taken) {
+  std::string out = grouped(digits, separator, group);
+  while (out.size() + taken < width) {
+    digits.insert(digits.begin(), '0');
+    out = grouped(digits, separator, group);
+  }
+  return out;
+}
+
 std::string sign_of(bool negative, char sign) {
   if (negative) return "-";
   return sign == '+' ? "+" : sign == ' ' ? " " : "";
@@ -115,6 +131,7 @@ std::string sign_of(bool negative, char sign) {
 
 std::string format_int(std::int64_t v, const Spec& s, const char* type_name) {
   if (s.precision) fail("Precision not allowed in integer format specifier");
+  if (s.no_negative_zero) fail("Negative zero coercion (z) not allowed in integer format specifier");
   const bool negative = v < 0;
   const unsigned long long magnitude = negative ? 0ULL - static_cast<unsigned long long>(v) : static_cast<unsigned long long>(v);
   std::string digits, prefix;
@@ -138,19 +155,56 @@ std::string format_int(std::int64_t v, const Spec& s, const char* type_name) {
     case 'c': {
       if (s.sign != '-' ) fail("Sign not allowed with integer format specifier 'c'");
       if (v < 0 || v > 0x10FFFF) fail("%c arg not in range(0x110000)");
-      return pad(s, "", utf8_of(static_cast<UChar32>(v)), '<');
+      return pad(s, "", utf8_of(static_cast<UChar32>(v)), '>');
     }
     default: fail(std::string("Unknown format code '") + s.type + "' for object of type '" + type_name + "'");
   }
   if (s.grouping == ',' && group != 3) fail("Cannot specify ',' with '" + std::string(1, s.type) + "'.");
-  digits = grouped(digits, s.grouping, group);
-  return pad(s, sign_of(negative, s.sign) + (s.alternate ? prefix : ""), digits, '>');
+  const std::string lead = sign_of(negative, s.sign) + (s.alternate ? prefix : "");
+  if (s.grouping && s.zero && !s.fill_given && (s.align == 0 || s.align == '='))
+    return lead + zero_padded_group(digits, s.grouping, group, s.width, lead.size());
+  return pad(s, lead, grouped(digits, s.grouping, group), '>');
+}
+
+// printf of one double, as long as it needs to be ("{:.600f}").
+std::string printf_double(const std::string& format, double v) {
+  char small[128];
+  const int n = std::snprintf(small, sizeof small, format.c_str(), v);
+  if (n < 0) fail("format: cannot print the number");
+  if (static_cast<std::size_t>(n) < sizeof small) return std::string(small, static_cast<std::size_t>(n));
+  std::string big(static_cast<std::size_t>(n) + 1, '\0');
+  std::snprintf(big.data(), big.size(), format.c_str(), v);
+  big.resize(static_cast<std::size_t>(n));
+  return big;
+}
+
+// 'g' without trailing zeros (unless '#'), and Python's no-type rule: like 'g', but scientific from an exponent of
+// precision - 1 on, and a fixed-point result keeps one digit after the point ("{:.3}" of 100.0 is 1e+02).
+std::string general_format(double magnitude, int precision, bool alternate, bool no_type, bool upper) {
+  const int p = std::max(precision, 1);
+  const std::string scientific = printf_double("%." + std::to_string(p - 1) + "e", magnitude);
+  const int exponent = std::stoi(scientific.substr(scientific.find('e') + 1));
+  const bool use_scientific = exponent < -4 || exponent >= (no_type ? p - 1 : p);
+  std::string body = use_scientific ? scientific : printf_double("%." + std::to_string(std::max(p - 1 - exponent, 0)) + "f", magnitude);
+  if (!alternate) {
+    const std::size_t e = use_scientific ? body.find('e') : body.size();
+    std::string mantissa = body.substr(0, e);
+    if (mantissa.find('.') != std::string::npos) {
+      while (!mantissa.empty() && mantissa.back() == '0') mantissa.pop_back();
+      if (!mantissa.empty() && mantissa.back() == '.') mantissa.pop_back();
+    }
+    body = mantissa + body.substr(e);
+  }
+  if (no_type && !use_scientific && body.find('.') == std::string::npos) body += ".0";
+  if (upper)
+    for (char& c : body) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return body;
 }
 
 std::string format_float(double v, Spec s) {
-  const bool negative = std::signbit(v) && !std::isnan(v);
+  bool negative = std::signbit(v) && !std::isnan(v);
   const double magnitude = std::fabs(v);
-  char type = s.type;
+  const char type = s.type;
   const bool upper = type == 'E' || type == 'F' || type == 'G';
   std::string body;
   if (std::isnan(v) || std::isinf(v)) {
@@ -159,32 +213,28 @@ std::string format_float(double v, Spec s) {
     if (type == '%') body += '%';
     return pad(s, sign_of(negative, s.sign), body, '>');
   }
-  char buf[512];
   const std::string alt = s.alternate ? "#" : "";
   if (type == 0 && !s.precision) {
     body = python_float_repr(magnitude);
-  } else if (type == 0) {
-    // Like 'g', but a fixed-point result keeps at least one digit after the point.
-    const int p = std::max(*s.precision, 1);
-    std::snprintf(buf, sizeof buf, ("%" + alt + "." + std::to_string(p) + "g").c_str(), magnitude);
-    body = buf;
-    if (body.find_first_of(".e") == std::string::npos) body += ".0";
+  } else if (type == 0 || type == 'g' || type == 'G' || type == 'n') {
+    body = general_format(magnitude, s.precision.value_or(6), s.alternate, type == 0, upper);
   } else if (type == '%') {
-    std::snprintf(buf, sizeof buf, ("%" + alt + "." + std::to_string(s.precision.value_or(6)) + "f").c_str(), magnitude * 100);
-    body = std::string(buf) + "%";
-  } else if (type == 'f' || type == 'F' || type == 'e' || type == 'E' || type == 'g' || type == 'G' || type == 'n') {
-    const char c = type == 'n' ? 'g' : type;
-    std::snprintf(buf, sizeof buf, ("%" + alt + "." + std::to_string(s.precision.value_or(6)) + c).c_str(), magnitude);
-    body = buf;
+    body = printf_double("%" + alt + "." + std::to_string(s.precision.value_or(6)) + "f", magnitude * 100) + "%";
+  } else if (type == 'f' || type == 'F' || type == 'e' || type == 'E') {
+    body = printf_double("%" + alt + "." + std::to_string(s.precision.value_or(6)) + type, magnitude);
   } else {
     fail(std::string("Unknown format code '") + type + "' for object of type 'float'");
   }
-  if (s.grouping) {
-    std::size_t end = 0;
-    while (end < body.size() && std::isdigit(static_cast<unsigned char>(body[end]))) ++end;
-    body = grouped(body.substr(0, end), s.grouping, 3) + body.substr(end);
-  }
-  return pad(s, sign_of(negative, s.sign), body, '>');
+  // 'z': a negative number that rounds to zero prints without its sign.
+  if (s.no_negative_zero && body.find_first_of("123456789") == std::string::npos) negative = false;
+  std::size_t end = 0;
+  while (end < body.size() && std::isdigit(static_cast<unsigned char>(body[end]))) ++end;
+  const std::string lead = sign_of(negative, s.sign);
+  if (s.grouping && s.zero && !s.fill_given && (s.align == 0 || s.align == '='))
+    return lead + zero_padded_group(body.substr(0, end), s.grouping, 3, s.width, lead.size() + body.size() - end) +
+           body.substr(end);
+  if (s.grouping) body = grouped(body.substr(0, end), s.grouping, 3) + body.substr(end);
+  return pad(s, lead, body, '>');
 }
 
 }  // namespace
@@ -201,6 +251,7 @@ std::string format_value(const Value& value, const std::string& spec_text) {
   if (value.is_string()) {
     if (s.type != 0 && s.type != 's') fail(std::string("Unknown format code '") + s.type + "' for object of type 'str'");
     if (s.sign != '-') fail("Sign not allowed in string format specifier");
+    if (s.no_negative_zero) fail("Negative zero coercion (z) not allowed in string format specifier");
     if (s.alternate) fail("Alternate form (#) not allowed in string format specifier");
     if (s.align == '=') fail("'=' alignment not allowed in string format specifier");
     if (s.grouping) fail(std::string("Cannot specify '") + s.grouping + "' with 's'.");
@@ -262,6 +313,11 @@ Value field_value(const std::string& field, const Arguments& args, const Keyword
     const Value* found = nullptr;
     if (v.is_undefined() || key[0] == '_') {
       found = nullptr;
+    } else if (index && digits && v.is_string()) {  // "{0[0]}" of a string: its character
+      const std::vector<std::string> chars = utf8_characters(v.as_string());
+      const std::size_t at = key.size() < 10 ? std::stoul(key) : chars.size();
+      v = at < chars.size() ? Value(chars[at]) : Value::undefined(key);
+      continue;
     } else if (index && digits && v.is_list()) {
       const std::size_t at = key.size() < 10 ? std::stoul(key) : v.as_list().size();
       if (at < v.as_list().size()) found = &v.as_list()[at];

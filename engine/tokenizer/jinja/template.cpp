@@ -14,8 +14,7 @@ namespace {
 
 constexpr std::int64_t kMaxRange = 100000;  // jinja2's sandbox limit on range()
 constexpr int kMaxCallDepth = 100;          // macros calling macros
-constexpr std::size_t kMaxOutput = 64u << 20;  // a template that writes (or builds a string) more than this is refused
-constexpr std::size_t kMaxListItems = 1u << 20;  // ... or builds a longer list
+constexpr std::size_t kMaxOutput = kMaxTextBytes;  // a template that writes (or builds a string) more than this is refused
 constexpr std::int64_t kMaxSteps = 2'000'000;   // statements and expressions evaluated: a loop that never ends is refused
 
 
@@ -77,7 +76,8 @@ Value arithmetic(const std::string& op, const Value& a, const Value& b) {
     if (numbers) return floats ? Value(a.as_double() * b.as_double()) : checked(mul);
     const Value& seq = a.is_number() ? b : a;
     const Value& times = a.is_number() ? a : b;
-    if (!(times.is_int() || times.is_bool()) || !(seq.is_string() || seq.is_list())) unsupported_operands(op, a, b);
+    if (!(times.is_int() || times.is_bool()) || !(seq.is_string() || seq.is_list()) || seq.is_iterator())
+      unsupported_operands(op, a, b);
     const std::int64_t n = times.as_int();
     const std::size_t unit = seq.is_string() ? seq.as_string().size() : seq.as_list().size();
     if (n > 0 && unit > 0 && static_cast<std::uint64_t>(n) > kMaxOutput / unit) fail("a repetition over " + std::to_string(kMaxOutput >> 20) + " MiB");
@@ -92,10 +92,14 @@ Value arithmetic(const std::string& op, const Value& a, const Value& b) {
   }
   if (op == "%" && a.is_string()) {
     if (!a.is_markup()) return Value(percent_format(a.as_string(), b));  // builtins.h
-    // Markup % args: each argument's text escaped (numbers print as numbers).
+    // Markup % args: each argument's text escaped (numbers print as numbers); a mapping's values.
     const auto escaped = [](const Value& x) { return x.is_number() || x.is_markup() ? x : Value(html_escape(x.str())); };
     Value args = b;
-    if (b.is_tuple()) {
+    if (b.is_dict()) {
+      Dict items;
+      for (const auto& [k, v] : b.as_dict()) items.emplace_back(k, escaped(v));
+      args = Value(std::move(items));
+    } else if (b.is_tuple()) {
       List items;
       for (const Value& x : b.as_list()) items.push_back(escaped(x));
       args = Value::tuple(std::move(items));
@@ -154,6 +158,11 @@ bool contains(const Value& container, const Value& item) {
     return container.as_string().find(item.as_string()) != std::string::npos;
   }
   if (container.is_dict()) return container.find(item) != nullptr;
+  if (container.is_iterator()) {  // consumed up to the item found, as Python's `in` does a generator
+    while (const std::optional<Value> next = container.take_next())
+      if (*next == item) return true;
+    return false;
+  }
   if (container.is_list()) {
     for (const Value& x : container.as_list())
       if (x == item) return true;
@@ -196,7 +205,7 @@ std::vector<std::size_t> slice_indices(std::size_t n, const Value& start_v, cons
 class Renderer {
  public:
   Renderer(const nlohmann::ordered_json& context, const RenderOptions& options) : options_(options) {
-    frames_.emplace_back();
+    push_frame();
     if (!context.is_object()) fail("the context must be a JSON object");
     for (const auto& [k, v] : context.items()) frames_.back()[k] = Value::from_json(v);
   }
@@ -213,8 +222,16 @@ class Renderer {
   struct Frame {
     std::unordered_map<std::string, Value> vars;
     bool macro = false;
+    std::uint64_t id = 0;  // which scope this is (a macro finds the scopes it was defined in by it)
     Value& operator[](const std::string& name) { return vars[name]; }
   };
+  Frame& push_frame() {
+    frames_.emplace_back();
+    frames_.back().id = ++frames_made_;
+    return frames_.back();
+  }
+  // The scopes a macro was defined in (innermost first), as they were then.
+  using Scopes = std::vector<std::pair<std::uint64_t, std::unordered_map<std::string, Value>>>;
 
   Flow run(const Body& body, std::string& out) {
     for (const auto& stmt : body) {
@@ -246,8 +263,12 @@ class Renderer {
       case Stmt::Kind::kSet: assign(s, eval(*s.expr)); return Flow::kNormal;
       case Stmt::Kind::kSetBlock: {
         std::string captured;
-        frames_.emplace_back();  // names set inside the block stay there, as in jinja2
-        run(s.bodies[0], captured);
+        push_frame();  // names set inside the block stay there, as in jinja2
+        // A break or continue leaves the block at once: nothing is assigned (jinja2's loop control).
+        if (const Flow f = run(s.bodies[0], captured); f != Flow::kNormal) {
+          frames_.pop_back();
+          return f;
+        }
         Value v(std::move(captured));
         if (s.expr) {
           frames_.back()[kFilterBlockInput] = std::move(v);
@@ -262,7 +283,7 @@ class Renderer {
       case Stmt::Kind::kWith: {
         List values;
         for (const ExprPtr& v : s.values) values.push_back(eval(*v));  // in the scope outside, as jinja2
-        frames_.emplace_back();
+        push_frame();
         for (std::size_t i = 0; i < values.size(); ++i) frames_.back()[s.targets[i]] = std::move(values[i]);
         const Flow f = run(s.bodies[0], out);
         frames_.pop_back();
@@ -273,8 +294,11 @@ class Renderer {
       case Stmt::Kind::kBlock: return run(s.bodies[0], out);
       case Stmt::Kind::kFilterBlock: {
         std::string captured;
-        frames_.emplace_back();  // a scope of its own, as a block set
-        run(s.bodies[0], captured);
+        push_frame();  // a scope of its own, as a block set
+        if (const Flow f = run(s.bodies[0], captured); f != Flow::kNormal) {  // the block's text is dropped
+          frames_.pop_back();
+          return f;
+        }
         frames_.back()[kFilterBlockInput] = Value(std::move(captured));
         const Value filtered = eval(*s.expr);
         frames_.pop_back();
@@ -318,12 +342,11 @@ class Renderer {
 
   // One level of a loop (depth0 > 0: a recursive loop's loop(items) call).
   Flow loop_over(const Stmt& s, List items, std::int64_t depth0, std::string& out) {
-    if (depth0 > kMaxCallDepth) fail("recursive loop nested too deeply");
     if (s.condition) {
       List kept;
       for (const Value& item : items) {
         step();
-        frames_.emplace_back();
+        push_frame();
         bind_targets(s.targets, item);
         const bool keep = eval(*s.condition).truthy();
         frames_.pop_back();
@@ -338,7 +361,7 @@ class Renderer {
     auto last_seen = std::make_shared<std::optional<List>>();  // loop.changed's memory, across the passes
     for (std::int64_t i = 0; i < n; ++i) {
       step();
-      frames_.emplace_back();
+      push_frame();
       bind_targets(s.targets, items[static_cast<std::size_t>(i)]);
       Dict info = {{"index", Value(i + 1)},
                    {"index0", Value(i)},
@@ -364,8 +387,11 @@ class Renderer {
       if (s.recursive)
         info.emplace_back(kLoopCall, Value::function([this, &s, depth0](Arguments& args, Keywords&) {
           if (args.size() != 1) fail("loop() takes exactly one argument (the items of the next level)");
+          // One budget for macro calls and recursive loop levels together: each costs native stack.
+          if (++call_depth_ > kMaxCallDepth) fail("macros and recursive loops nested too deeply");
           std::string inner;
           loop_over(s, iterate(args[0], "for loop"), depth0 + 1, inner);
+          --call_depth_;
           return Value(std::move(inner));
         }));
       frames_.back()["loop"] = Value(std::move(info));
@@ -378,31 +404,47 @@ class Renderer {
     return Flow::kNormal;
   }
 
-  // The names a macro or caller defined here sees besides the template's globals: those of the scopes around it,
-  // as they are now (jinja2's macros close over them; a loop variable keeps the value of its pass).
-  Frame closure() const {
-    Frame captured;
-    captured.macro = true;
+  // The scopes a macro or caller defined here sees besides the template's globals (up to the macro it is in).
+  Scopes closure() const {
+    Scopes scopes;
     for (std::size_t i = frames_.size(); i-- > 1;) {
-      for (const auto& [name, value] : frames_[i].vars) captured.vars.emplace(name, value);
+      scopes.emplace_back(frames_[i].id, frames_[i].vars);
       if (frames_[i].macro) break;
     }
-    return captured;
+    return scopes;
+  }
+
+  // The frame a macro's body looks names up in beyond its own: its defining scopes as they are now when they
+  // are still open (jinja2's closures see later sets, and the macro itself for recursion), else as they were.
+  Frame closure_frame(const Scopes& scopes) const {
+    Frame merged;
+    merged.macro = true;
+    for (const auto& [id, vars] : scopes) {
+      const std::unordered_map<std::string, Value>* source = &vars;
+      for (auto it = frames_.rbegin(); it != frames_.rend(); ++it)
+        if (it->id == id) {
+          source = &it->vars;
+          break;
+        }
+      for (const auto& [name, value] : *source) merged.vars.emplace(name, value);  // inner scopes win
+    }
+    return merged;
   }
 
   // A macro (or a call block's caller): targets[0] its name, targets[1..] its parameters. As jinja2: missing
   // arguments are undefined unless defaulted; extra positional ones go to varargs and unknown keywords to
   // kwargs when the body names them, else they are errors; caller is bound when the body names it.
   Value macro_value(const Stmt* macro) {
-    auto captured = std::make_shared<const Frame>(closure());
+    auto captured = std::make_shared<const Scopes>(closure());
     return Value::function([this, macro, captured](Arguments& args, Keywords& keywords) {
       const std::string& name = macro->targets[0];
       const std::size_t params = macro->targets.size() - 1;
       if (args.size() > params && !macro->catches.varargs)
         fail("macro '" + name + "' takes not more than " + std::to_string(params) + " argument(s)");
       if (++call_depth_ > kMaxCallDepth) fail("macros nested too deeply");
-      frames_.push_back(*captured);
-      frames_.emplace_back();
+      frames_.push_back(closure_frame(*captured));
+      frames_.back().id = ++frames_made_;
+      push_frame();
       Frame& frame = frames_.back();
       std::vector<bool> given(params, false);
       for (std::size_t p = 0; p < params && p < args.size(); ++p) {
@@ -611,7 +653,8 @@ class Renderer {
       else keywords.emplace_back(e.keywords[i - positional], eval(*e.args[i]));
     }
     if (callee.is_dict())  // a recursive loop's loop(items)
-      if (const Value* recurse = callee.find(std::string(kLoopCall))) return recurse->as_function()(args, keywords);
+      if (const Value* recurse = callee.find(std::string(kLoopCall)); recurse && recurse->is_callable())
+        return recurse->as_function()(args, keywords);
     if (!callee.is_callable()) {
       if (callee.is_undefined()) fail("'" + describe(*e.args[0]) + "' is undefined");
       fail("'" + callee.type_name() + "' object is not callable");
@@ -671,7 +714,7 @@ class Renderer {
           if (i < positional) args.push_back(eval(*e.args[i]));
           else keywords.emplace_back(e.keywords[i - positional], eval(*e.args[i]));
         }
-        return apply_filter(e.name, input, args, keywords);
+        return bounded(apply_filter(e.name, input, args, keywords));
       }
       case Expr::Kind::kTest: {
         const Value subject = eval(*e.args[0]);
@@ -735,6 +778,7 @@ class Renderer {
   std::vector<Frame> frames_;
   RenderOptions options_;
   int call_depth_ = 0;
+  std::uint64_t frames_made_ = 0;
   std::int64_t steps_ = 0;
 };
 
@@ -751,6 +795,10 @@ auto as_template_error(F&& f) -> decltype(f()) {
     throw JinjaError(std::string("malformed number or escape (") + e.what() + ")");
   } catch (const std::out_of_range& e) {
     throw JinjaError(std::string("number out of range (") + e.what() + ")");
+  } catch (const std::bad_alloc&) {
+    throw JinjaError("the template needs more memory than there is");
+  } catch (const std::length_error&) {
+    throw JinjaError("the template builds a value too large to hold");
   }
 }
 

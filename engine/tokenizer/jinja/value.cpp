@@ -9,6 +9,24 @@
 namespace r1eval::engine::jinja {
 namespace {
 
+// Containers nest at most this deep when printed, compared or written as JSON: deeper is a value that holds
+// itself (a namespace set into itself), which would recurse without end.
+constexpr int kMaxNesting = 256;
+thread_local int nesting = 0;
+struct NestingGuard {
+  NestingGuard() {
+    if (++nesting > kMaxNesting) {
+      nesting = 0;
+      throw JinjaError("a value nested over " + std::to_string(kMaxNesting) + " levels deep (or holding itself)");
+    }
+  }
+  ~NestingGuard() {
+    if (nesting > 0) --nesting;
+  }
+  NestingGuard(const NestingGuard&) = delete;
+  NestingGuard& operator=(const NestingGuard&) = delete;
+};
+
 // The next code point of UTF-8 text at `i` (advancing i); invalid bytes come back as themselves.
 std::uint32_t next_code_point(const std::string& s, std::size_t& i) {
   const auto b = static_cast<unsigned char>(s[i]);
@@ -99,6 +117,7 @@ std::string json_key(const Value& key) {
 }
 
 void json_value(const Value& v, const JsonStyle& style, int level, std::string& out) {
+  const NestingGuard guard;
   const std::optional<int>& indent = style.indent;
   const auto newline = [&](int depth) {
     if (!indent) return;
@@ -279,6 +298,7 @@ std::string Value::repr() const {
   if (is_int()) return std::to_string(as_int());
   if (is_float()) return python_float_repr(as_double());
   if (is_string()) return python_string_repr(as_string());
+  const NestingGuard guard;
   if (is_list()) {
     std::string out = tuple_ ? "(" : "[";
     for (std::size_t i = 0; i < as_list().size(); ++i) out += (i ? ", " : "") + as_list()[i].repr();
@@ -333,6 +353,7 @@ bool operator==(const Value& a, const Value& b) {
     return a.as_int() == b.as_int();
   }
   if (a.v_.index() != b.v_.index() || a.tuple_ != b.tuple_) return false;  // (1, 2) != [1, 2]
+  const NestingGuard guard;
   if (a.iterator_ || b.iterator_) return a.iterator_ && b.iterator_ && std::get<Value::ListPtr>(a.v_) == std::get<Value::ListPtr>(b.v_);
   if (a.is_undefined() || a.is_none()) return true;
   if (a.is_string()) return a.as_string() == b.as_string();
@@ -350,6 +371,8 @@ bool operator==(const Value& a, const Value& b) {
 }
 
 bool less(const Value& a, const Value& b) {
+  if (a.is_iterator() || b.is_iterator())
+    throw JinjaError("'<' not supported between instances of '" + a.type_name() + "' and '" + b.type_name() + "'");
   if (a.is_number() && b.is_number()) return a.as_double() < b.as_double();
   if (a.is_string() && b.is_string()) return a.as_string() < b.as_string();
   if (a.is_list() && b.is_list()) {
