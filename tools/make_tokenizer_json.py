@@ -130,8 +130,10 @@ def build(recipe, models_dir):
         processors.TemplateProcessing(single=f"{BOS} $A", pair=f"{BOS} $A {BOS} $B", special_tokens=[(BOS, bos_id)])])
     with open(os.path.join(models_dir, recipe["template"]), encoding="utf-8") as f:
         template = f.read()
+    # unk_token null as the distills' own config says: transformers 5 would otherwise add its class's default
+    # unknown token (Qwen2Tokenizer's <|endoftext|>) as a new special token.
     config = {"add_bos_token": True, "add_eos_token": False, "bos_token": BOS, "eos_token": EOS, "pad_token": EOS,
-              "clean_up_tokenization_spaces": False, "legacy": True, "model_max_length": 16384,
+              "unk_token": None, "clean_up_tokenization_spaces": False, "legacy": True, "model_max_length": 16384,
               "tokenizer_class": "LlamaTokenizerFast", "chat_template": template}
     return tok, config
 

@@ -364,22 +364,6 @@ std::optional<std::string> token_text(const Reader& r, const json& config, const
   r.fail(key, "expected a string or {\"content\": ...}");
 }
 
-std::uint32_t id_of_token(const Reader& r, const TokenizerSpec& spec, const std::string& text, const char* field) {
-  for (const AddedToken& t : spec.added_tokens)
-    if (t.content == text) return t.id;
-  if (spec.sentencepiece) {
-    for (std::uint32_t id = 0; id < spec.vocab.size(); ++id)
-      if (spec.vocab[id] == text) return id;
-    r.fail(field, "token '" + text + "' is not in tokenizer.json");
-  }
-  for (std::uint32_t id = 0; id < spec.non_byte_level.size(); ++id)
-    if (spec.non_byte_level[id] == text) return id;
-  if (auto bytes = byte_level_to_bytes(text))
-    for (std::uint32_t id = 0; id < spec.vocab.size(); ++id)
-      if (spec.vocab[id] == *bytes) return id;
-  r.fail(field, "token '" + text + "' is not in tokenizer.json");
-}
-
 void read_config(const std::filesystem::path& path, TokenizerSpec& spec) {
   const Reader r{path.string()};
   const json config = read_json(path);
@@ -397,19 +381,8 @@ void read_config(const std::filesystem::path& path, TokenizerSpec& spec) {
         if (named.is_object() && named.value("name", "") == "default" && named.contains("template") && named["template"].is_string())
           spec.chat_template = named["template"].get<std::string>();
   }
-  const bool has_bos_flag = config.contains("add_bos_token");
-  const bool has_eos_flag = config.contains("add_eos_token");
-  if (!has_bos_flag && !has_eos_flag) return;
-  spec.prefix_ids.clear();
-  spec.suffix_ids.clear();
-  if (r.bool_at(config, "add_bos_token", "", false)) {
-    if (!spec.bos_token) r.fail("bos_token", "missing while add_bos_token is true");
-    spec.prefix_ids.push_back(id_of_token(r, spec, *spec.bos_token, "bos_token"));
-  }
-  if (r.bool_at(config, "add_eos_token", "", false)) {
-    if (!spec.eos_token) r.fail("eos_token", "missing while add_eos_token is true");
-    spec.suffix_ids.push_back(id_of_token(r, spec, *spec.eos_token, "eos_token"));
-  }
+  // add_bos_token / add_eos_token are left aside: transformers 5 drops them when a tokenizer.json exists and adds
+  // what its post-processor adds (read_post_processor), for every tokenizer class.
 }
 
 }  // namespace

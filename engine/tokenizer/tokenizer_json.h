@@ -78,8 +78,8 @@ struct TokenizerSpec {
 
 // Parses `tokenizer_json` (its truncation and padding are left aside, as transformers switches them off for
 // a call that does not ask for them); when `tokenizer_config` is given and exists, reads bos/eos/pad tokens and
-// the chat template from it, and its add_bos_token / add_eos_token (when present) decide the ids
-// added by encode, as transformers does for Llama-class tokenizers. Throws TokenizerError.
+// the chat template from it. The ids encode adds around the text are the post-processor's alone: transformers 5
+// ignores the config's add_bos_token / add_eos_token once a tokenizer.json exists. Throws TokenizerError.
 TokenizerSpec load_tokenizer_spec(const std::filesystem::path& tokenizer_json,
                                   const std::optional<std::filesystem::path>& tokenizer_config = std::nullopt);
 

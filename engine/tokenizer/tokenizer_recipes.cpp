@@ -187,6 +187,7 @@ ojson make_tokenizer_config(const TokenizerRecipe& recipe, const std::string& ch
   c["bos_token"] = recipe.bos;
   c["eos_token"] = recipe.eos;
   c["pad_token"] = recipe.pad;
+  c["unk_token"] = nullptr;  // as the distills' config: transformers 5 would add its class's default unknown token
   c["clean_up_tokenization_spaces"] = false;
   c["legacy"] = true;
   c["model_max_length"] = recipe.model_max_length;

@@ -188,8 +188,28 @@ TEST(TokenizerApi, BadFilesNameTheFileAndTheJsonPath) {
   EXPECT_NE(load_error(std::filesystem::path(R1EVAL_TEST_TMP) / "tokenizer_bad" / "absent").find("cannot open"), std::string::npos);
 
   const auto config_dir = write_case("config_bos", tiny_tokenizer_json().dump());
-  std::ofstream(config_dir / "tokenizer_config.json") << R"({"add_bos_token": true, "bos_token": "<nope>"})";
-  EXPECT_NE(load_error(config_dir).find("tokenizer_config.json: bos_token: token '<nope>' is not in tokenizer.json"), std::string::npos);
+  std::ofstream(config_dir / "tokenizer_config.json") << R"({"bos_token": 7})";
+  EXPECT_NE(load_error(config_dir).find("tokenizer_config.json: bos_token: expected a string"), std::string::npos);
+}
+
+// transformers 5 drops a config's add_bos_token / add_eos_token once a tokenizer.json exists: the post-processor
+// alone decides what encode adds, whatever the flags say (and a BOS the vocabulary lacks is no error).
+TEST(TokenizerApi, TheConfigsBosAndEosFlagsDoNotChangeTheIds) {
+  nlohmann::json j = tiny_tokenizer_json();
+  j["added_tokens"] = nlohmann::json::array({{{"id", 4}, {"content", "<s>"}, {"special", true}}});
+  j["model"]["vocab"]["<s>"] = 4;
+  j["post_processor"] = {{"type", "TemplateProcessing"},
+                         {"single", nlohmann::json::array({{{"SpecialToken", {{"id", "<s>"}, {"type_id", 0}}}},
+                                                           {{"Sequence", {{"id", "A"}, {"type_id", 0}}}}})},
+                         {"pair", nlohmann::json::array()},
+                         {"special_tokens", {{"<s>", {{"id", "<s>"}, {"ids", {4}}, {"tokens", {"<s>"}}}}}}};
+  const auto with_bos = write_case("flags_ignored", j.dump());
+  std::ofstream(with_bos / "tokenizer_config.json") << R"({"add_bos_token": false, "add_eos_token": true, "bos_token": "<s>", "eos_token": "<nope>"})";
+  EXPECT_EQ(Tokenizer::from_folder(with_bos).encode("ab", true), (std::vector<std::uint32_t>{4, 2}));
+  j.erase("post_processor");
+  const auto without = write_case("flags_ignored_no_post_processor", j.dump());
+  std::ofstream(without / "tokenizer_config.json") << R"({"add_bos_token": true, "bos_token": "<s>"})";
+  EXPECT_EQ(Tokenizer::from_folder(without).encode("ab", true), (std::vector<std::uint32_t>{2}));
 }
 
 // Every JSON value of a valid file replaced, one at a time, by values of other types: loading either
