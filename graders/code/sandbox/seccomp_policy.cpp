@@ -52,7 +52,8 @@ constexpr const char* kAllowed[] = {
     "rt_sigaction", "rt_sigprocmask", "rt_sigreturn", "rt_sigsuspend", "rt_sigpending", "rt_sigtimedwait",
     "rt_sigqueueinfo", "rt_tgsigqueueinfo", "sigaltstack", "pause", "restart_syscall", "prctl", "seccomp",
     // threads (and what newer libcs call: futex2, CET shadow stacks, sealed mappings)
-    "futex", "futex_waitv", "futex_wake", "futex_wait", "futex_requeue", "map_shadow_stack", "mseal", "set_robust_list", "get_robust_list", "set_tid_address", "rseq", "arch_prctl", "gettid",
+    "futex", "futex_waitv", "futex_wake", "futex_wait", "futex_requeue", "map_shadow_stack", "mseal",
+    "set_robust_list", "get_robust_list", "set_tid_address", "rseq", "arch_prctl", "gettid",
     // clocks and timers
     "alarm", "getitimer", "setitimer", "nanosleep", "clock_nanosleep", "clock_gettime", "clock_getres",
     "gettimeofday", "time", "times", "timer_create", "timer_settime", "timer_gettime", "timer_getoverrun",
