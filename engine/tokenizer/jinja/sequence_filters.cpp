@@ -15,18 +15,12 @@ namespace {
 
 [[noreturn]] void fail(const std::string& what) { throw JinjaError(what); }
 
-std::int64_t count_argument(const Value* v, std::int64_t fallback, const std::string& what) {
-  if (!v) return fallback;
-  if (!v->is_int() && !v->is_bool()) fail(what + ": expected an integer, got " + v->type_name());
-  return v->as_int();
-}
-
 }  // namespace
 
 std::optional<Value> apply_sequence_filter(const std::string& name, const Value& input, Arguments& args, Keywords& keywords) {
   const std::string what = "filter '" + name + "'";
   if (name == "batch") {  // lists of `linecount` items; the last one padded with fill_with when given
-    const std::int64_t size = count_argument(argument(args, keywords, 0, "linecount"), 0, what);
+    const std::int64_t size = int_argument(argument(args, keywords, 0, "linecount"), 0, what);
     if (size <= 0) fail(what + ": the batch size must be positive");
     if (static_cast<std::uint64_t>(size) > kMaxListItems) fail(what + ": a batch over " + std::to_string(kMaxListItems) + " items");
     const Value* fill = argument(args, keywords, 1, "fill_with");
@@ -43,7 +37,7 @@ std::optional<Value> apply_sequence_filter(const std::string& name, const Value&
     return Value::iterator(std::move(out));
   }
   if (name == "slice") {  // `slices` columns, the first ones one item longer; the shorter ones padded with fill_with
-    const std::int64_t slices = count_argument(argument(args, keywords, 0, "slices"), 0, what);
+    const std::int64_t slices = int_argument(argument(args, keywords, 0, "slices"), 0, what);
     if (slices <= 0) fail(what + ": the number of slices must be positive");
     if (static_cast<std::uint64_t>(slices) > kMaxListItems) fail(what + ": over " + std::to_string(kMaxListItems) + " slices");
     const Value* fill = argument(args, keywords, 1, "fill_with");
@@ -63,10 +57,10 @@ std::optional<Value> apply_sequence_filter(const std::string& name, const Value&
     return Value::iterator(std::move(out));
   }
   if (name == "truncate") {  // at a word boundary (or within a word: killwords), with `end`; a little leeway
-    const std::int64_t length = count_argument(argument(args, keywords, 0, "length"), 255, what);
+    const std::int64_t length = int_argument(argument(args, keywords, 0, "length"), 255, what);
     const Value* killwords = argument(args, keywords, 1, "killwords");
     const Value* end_text = argument(args, keywords, 2, "end");
-    const std::int64_t leeway = count_argument(argument(args, keywords, 3, "leeway"), 5, what);
+    const std::int64_t leeway = int_argument(argument(args, keywords, 3, "leeway"), 5, what);
     if (!input.is_string()) fail(what + ": object of type '" + input.type_name() + "' has no len()");
     const std::string end = end_text ? end_text->str() : "...";
     const auto end_length = static_cast<std::int64_t>(code_points(end));

@@ -79,12 +79,10 @@ Spec parse_spec(const std::string& text) {
   return s;
 }
 
-std::size_t characters(const std::string& s) { return code_points(s); }
-
 // `body` (digits, maybe with a prefix) padded to the width; `sign` goes before the padding of '=' alignment.
 std::string pad(const Spec& s, const std::string& sign, const std::string& body, char default_align) {
   const char align = s.align ? s.align : (s.zero && default_align == '>') ? '=' : default_align;
-  const std::size_t used = characters(sign) + characters(body);
+  const std::size_t used = code_points(sign) + code_points(body);
   if (used >= s.width) return sign + body;
   std::string padding;
   const std::size_t n = s.width - used;
