@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "graders/choice_endings.h"
 #include "graders/choice_letter.h"
 #include "graders/extract.h"
 #include "graders/normalize.h"
@@ -65,14 +66,19 @@ std::size_t word_at(std::string_view lower, std::size_t i, const std::array<std:
 }
 
 std::size_t skip_blanks(std::string_view s, std::size_t i) {
-  while (i < s.size() && (s[i] == ' ' || s[i] == '\t' || s[i] == '*' || s[i] == '_' || s[i] == ',')) ++i;
-  return i;
+  for (;;) {
+    while (i < s.size() && (s[i] == ' ' || s[i] == '\t' || s[i] == '*' || s[i] == '_' || s[i] == ',')) ++i;
+    // A pause before the letter: "the answer is... D", "is… C".
+    if (starts_with(s, i, "...")) i += 3;
+    else if (starts_with(s, i, "\xe2\x80\xa6")) i += 3;
+    else return i;
+  }
 }
 
-constexpr std::array<std::string_view, 23> kAdverbs = {
+constexpr std::array<std::string_view, 24> kAdverbs = {
     "clearly", "therefore", "thus",    "most likely", "likely",     "probably", "indeed",      "definitely",
     "actually", "then",     "hence",   "so",          "certainly",  "obviously", "ultimately", "finally",
-    "here",    "undoubtedly", "almost certainly", "most probably", "in fact", "surely", "evidently"};
+    "here",    "undoubtedly", "almost certainly", "most probably", "in fact", "surely", "evidently", "of course"};
 constexpr std::array<std::string_view, 3> kOptionWords = {"option", "choice", "letter"};
 
 // Where the sentence holding `pos` starts: after the last ".", "!", "?", ";" or line break before it, at
@@ -99,8 +105,8 @@ constexpr std::array<std::string_view, 17> kHedges = {
 // Words that doubt only their own clause (up to a comma): about the other options ("Comparing with the other
 // options, the answer is C", "Unlike the incorrect options, C is correct"), or as often not a hedge ("After
 // considering the common pitfalls, ...", "Given the thought experiment above, ...").
-constexpr std::array<std::string_view, 7> kClauseHedges = {"other", "wrong", "incorrect", "whereas", "unlike", "common",
-                                                           "thought"};
+constexpr std::array<std::string_view, 10> kClauseHedges = {"other", "wrong", "incorrect", "whereas", "unlike", "common",
+                                                            "thought", "worst", "least", "false"};
 constexpr std::array<std::string_view, 5> kConditions = {"if", "unless", "suppose", "assume", "assuming"};
 constexpr std::array<std::string_view, 4> kModals = {"would", "could", "might", "d"};  // "d": "it'd"
 constexpr std::array<std::string_view, 8> kContrasts = {"but", "however", "yet", "so", "thus", "therefore", "hence",
@@ -192,13 +198,38 @@ bool hedged_after(std::string_view text, std::string_view lower, const Letter& l
   return false;
 }
 
+// Words that limit a statement to a case ("D is the answer for the gas phase", "the answer in vacuum is D", "In
+// vacuum the answer is D") unless the case is the question's own ("for this question", "in this case", "in
+// conclusion"). Such a statement is weaker than a plain one, so "The answer is B. D is the answer in vacuum." is B.
+constexpr std::array<std::string_view, 10> kQualifiers = {"for", "in", "under", "at", "when", "with", "without", "one",
+                                                          "you", "we"};
+constexpr std::array<std::string_view, 26> kQuestionsOwnCase = {
+    "this", "these", "our", "the question", "the problem", "the given", "here", "both", "all", "each", "conclusion",
+    "summary", "short", "fact", "total", "sum", "brief", "practice", "other words", "reality", "effect", "particular",
+    "light of", "view of", "closing", "the end"};
+
+// True when a qualifier opens at `i` (after blanks) and names a case other than the question's own.
+bool qualifier_at(std::string_view text, std::string_view lower, std::size_t i) {
+  i = skip_blanks(text, i);
+  const std::size_t q = word_at(lower, i, kQualifiers);
+  if (q == 0) return false;
+  return word_at(lower, skip_blanks(text, i + q), kQuestionsOwnCase) == 0;
+}
+
+// True when the sentence holding `at` opens with a qualifier: "In vacuum the answer is D", "For the trans isomer, ...".
+bool opens_with_qualifier(std::string_view text, std::string_view lower, std::size_t at) {
+  std::size_t i = sentence_start(text, at);
+  while (i < at && (text[i] == ' ' || text[i] == '*' || text[i] == '#' || text[i] == '>' || text[i] == '-')) ++i;
+  return i < at && qualifier_at(text, lower, i) && word_at(lower, i, std::array<std::string_view, 3>{"one", "you", "we"}) == 0;
+}
+
 // True when another letter follows `l` as an alternative: "B and C", "B or D", "B/C" state no one answer;
 // "B and D is a distractor" does.
 bool alternative_follows(std::string_view text, std::string_view lower, const Letter& l, std::string_view letters) {
   std::size_t k = l.end;
   while (k < text.size() && (text[k] == ')' || text[k] == '*' || text[k] == ' ' || text[k] == '$' || text[k] == '}')) ++k;
-  const bool comma = k < text.size() && text[k] == ',';
-  if (k < text.size() && (text[k] == '/' || text[k] == '&' || comma)) ++k;
+  const bool comma = k < text.size() && (text[k] == ',' || text[k] == ';');
+  if (k < text.size() && (text[k] == '/' || text[k] == '&' || text[k] == '|' || text[k] == '\\' || comma)) ++k;
   else if (starts_with(lower, k, "or ")) k += 3;
   else if (starts_with(lower, k, "and ")) k += 4;
   else return false;
@@ -222,7 +253,7 @@ bool alternative_follows(std::string_view text, std::string_view lower, const Le
   // After a comma the letters are alternatives only as a list that ends the statement ("Answer: A, B"); "B,
   // D ignores spin" and "B, C and D are wrong" comment on the others.
   if (comma)
-    return after >= text.size() || std::string_view("\n.;!").find(text[after]) != std::string_view::npos;
+    return after >= text.size() || std::string_view("\n.;!])").find(text[after]) != std::string_view::npos;
   // "B and D is a distractor" names one answer and comments on another; "A and C are both correct" two.
   static constexpr std::array<std::string_view, 3> kSingular = {"is", "was", "would"};
   return word_at(lower, after, kSingular) == 0;
@@ -248,20 +279,28 @@ bool opens_line(std::string_view lower, std::size_t at) {
   return true;
 }
 
-// After "Answer: " a letter may be buried in the line ("Answer: Based on the analysis, **B**."): the last
-// bold, parenthesised or "option"-named letter of the line.
+// After "Answer: " a letter may be buried in the line ("Answer: Based on the analysis, **B**.", "Answer: The
+// third option, C.", "Answer: i.e. A"): the last bold, parenthesised or "option"-named letter of the line, or one
+// that ends the line after a comma or "i.e.".
 Letter letter_in_line(std::string_view text, std::string_view lower, std::size_t i, std::string_view letters) {
   Letter last;
+  bool letter_before = false;  // "Answer: one of A, B, C, D" closes on a list, not a choice
   for (; i < text.size() && text[i] != '\n'; ++i) {
+    if (std::isupper(static_cast<unsigned char>(text[i])) && letters.find(text[i]) != std::string_view::npos &&
+        (i == 0 || !std::isalnum(static_cast<unsigned char>(text[i - 1]))) &&
+        (i + 1 >= text.size() || !std::isalnum(static_cast<unsigned char>(text[i + 1]))))
+      letter_before = true;
     const bool bold = starts_with(text, i, "**");
     const bool paren = text[i] == '(';
     const std::size_t option = word_at(lower, i, kOptionWords);
-    if (!bold && !paren && !option) continue;
-    const Letter l = decorated_letter(text, i + option, letters, {});
+    const std::size_t closing = letter_before ? 0 : text[i] == ',' ? 1 : starts_with(lower, i, "i.e.") ? 4 : 0;
+    if (!bold && !paren && !option && !closing) continue;
+    const Letter l = decorated_letter(text, i + option + closing, letters, {});
     if (!l.found()) continue;
     std::size_t k = l.end;
     if (bold && !(starts_with(text, k, "**"))) continue;
     if (paren && !(k < text.size() && text[k] == ')')) continue;
+    if (closing && !ends_its_line(text, k)) continue;
     last = l;
   }
   return last;
@@ -335,6 +374,16 @@ Stated stated_letter(std::string_view text, std::string_view lower, std::size_t 
         ++k;
         colon = true;
       }
+      // "is not B but C": the letter after "but".
+      if (const std::size_t no = word_at(lower, k, std::array<std::string_view, 1>{"not"})) {
+        const Letter denied = decorated_letter(text, skip_blanks(text, k + no), letters, {});
+        if (denied.found()) {
+          std::size_t b = denied.end;
+          while (b < text.size() && (text[b] == ')' || text[b] == '*' || text[b] == '$')) ++b;
+          b = skip_blanks(text, b);
+          if (const std::size_t but = word_at(lower, b, std::array<std::string_view, 1>{"but"})) k = b + but;
+        }
+      }
       break;
     }
     if (answer_line && !words_between && (text[k] == '(' || std::isupper(static_cast<unsigned char>(text[k])))) {
@@ -375,7 +424,9 @@ Stated stated_letter(std::string_view text, std::string_view lower, std::size_t 
   const bool names_variables = first < text.size() && std::isupper(static_cast<unsigned char>(text[first])) &&
                                after < text.size() && text[after] == '=';
   if (!l.found() && ((answer_line && colon) || names_variables)) l = letter_in_line(text, lower, k, letters);
-  if (!l.found() || alternative_follows(text, lower, l, letters) || opens_option_list(text, k, l, letters)) return {};
+  if (!l.found() || alternative_follows(text, lower, l, letters) || opens_option_list(text, k, l, letters) ||
+      choice::operated_on(text, l.end))
+    return {};
   return {l, colon};
 }
 
@@ -396,7 +447,9 @@ void find_answer_statements(std::string_view text, std::string_view lower, std::
     const bool final_answer = at >= 6 && lower.substr(at - 6, 6) == "final ";
     if (st.colon && (line_start || ((text[at] == 'A' || final_answer) && !doubted)))
       best.offer(st.letter, Strength::kAnswerLine);
-    else if (!doubted) best.offer(st.letter, Strength::kStatement);
+    else if (!doubted)
+      best.offer(st.letter, qualifier_at(text, lower, i) || opens_with_qualifier(text, lower, at) ? Strength::kClosingWords
+                                                                                             : Strength::kStatement);
   }
   // "<answer>B</answer>" (the GRPO format), {"answer": "B"} (a JSON reply): the requested format.
   for (std::string_view tag : {std::string_view("<answer>"), std::string_view("\"answer\":"), std::string_view("'answer':")}) {
@@ -478,8 +531,11 @@ bool negated_or_optional(std::string_view text, std::string_view lower, std::siz
 
 void find_letter_first_statements(std::string_view text, std::string_view lower, std::string_view letters, Best& best) {
   // "Therefore, B is the correct answer.", "Thus, option B is correct.", "**B** is indeed correct.", "B is the answer."
-  static constexpr std::array<std::string_view, 9> kVerdicts = {"correct", "right", "best",    "answer", "the answer",
-                                                               "true",    "better", "closest", "most"};
+  static constexpr std::array<std::string_view, 19> kVerdicts = {
+      "correct",          "right",           "best",           "answer",      "the answer",     "true",
+      "better",           "closest",         "most",           "only correct", "only one left", "only option left",
+      "only choice left", "only remaining",  "only valid",     "only possible", "only consistent", "only right",
+      "only answer"};
   for (std::size_t at = lower.find(" is "); at != kNone; at = lower.find(" is ", at + 1)) {
     std::size_t k = at + 4;
     if (const std::size_t a = word_at(lower, k, kAdverbs)) k = skip_blanks(text, k + a);
@@ -499,7 +555,26 @@ void find_letter_first_statements(std::string_view text, std::string_view lower,
     std::size_t lead = l.pos;  // before the letter's own decoration: "(B) is the answer"
     while (lead > 0 && (text[lead - 1] == '(' || text[lead - 1] == '*' || text[lead - 1] == '$')) --lead;
     if (hedged_before(text, lower, lead) || hedged_after(text, lower, probe)) continue;
-    best.offer(l, Strength::kStatement);
+    const bool qualified = qualifier_at(text, lower, probe.end) || opens_with_qualifier(text, lower, lead);
+    best.offer(l, qualified ? Strength::kClosingWords : Strength::kStatement);
+  }
+  // "Only C remains.", "Only option C survives.", "Only C is correct."
+  for (std::size_t at = lower.find("only "); at != kNone; at = lower.find("only ", at + 1)) {
+    if (at > 0 && is_alpha(lower[at - 1])) continue;
+    std::size_t i = skip_blanks(text, at + 5);
+    if (const std::size_t w = word_at(lower, i, kOptionWords)) i += w;
+    const Letter l = decorated_letter(text, i, letters, {});
+    if (!l.found()) continue;
+    std::size_t k = l.end;
+    while (k < text.size() && (text[k] == ')' || text[k] == '*' || text[k] == '$')) ++k;
+    k = skip_blanks(text, k);
+    static constexpr std::array<std::string_view, 9> kSurvives = {"remains", "survives", "is left", "is correct", "is right",
+                                                                  "fits", "works", "matches", "is consistent"};
+    const std::size_t verb = word_at(lower, k, kSurvives);
+    if (verb == 0 || hedged_before(text, lower, at, l.pos)) continue;
+    Letter probe = l;
+    probe.end = k + verb;
+    if (!hedged_after(text, lower, probe)) best.offer(l, Strength::kStatement);
   }
   // "That makes C the correct answer.", "which makes option B the best choice."
   for (std::size_t at = lower.find("makes "); at != kNone; at = lower.find("makes ", at + 1)) {
@@ -517,7 +592,7 @@ void find_letter_first_statements(std::string_view text, std::string_view lower,
       best.offer(l, Strength::kStatement);
   }
   // "I would choose B.", "So I select option (C)", "I'll go with B."
-  static constexpr std::array<std::string_view, 5> kVerbs = {"choose", "select", "pick", "go with", "opt for"};
+  static constexpr std::array<std::string_view, 6> kVerbs = {"choose", "select", "pick", "go with", "opt for", "go for"};
   for (std::string_view verb : kVerbs) {
     for (std::size_t at = lower.find(verb); at != kNone; at = lower.find(verb, at + 1)) {
       if (at > 0 && is_alpha(lower[at - 1])) continue;
@@ -536,13 +611,15 @@ void find_conclusions(std::string_view text, std::string_view lower, std::string
   // word, the letter, the end of the sentence.
   // Also the closing words of a chat answer: "It's C.", "So it must be C.", "Actually, D.", "I'd say C.",
   // "I'm going with C.", "we are left with C.", "→ C".
-  static constexpr std::array<std::string_view, 19> kConclusions = {
+  static constexpr std::array<std::string_view, 25> kConclusions = {
       "so", "thus", "therefore", "hence", "final", "actually", "it's", "it is", "must be", "say", "guess",
-      "going with", "left with", "stick with", "\xe2\x86\x92", "answer", "gives", "points to", "leads to"};
+      "going with", "left with", "stick with", "\xe2\x86\x92", "answer", "gives", "points to", "leads to", "=>", "leaves",
+      "guess would be", "guess is", "bet is", "bet would be"};
   // The chat closers are weaker than a statement ("The answer is C. At higher temperature it is D." is C),
   // unless the text just before revises ("The answer is C. Hmm, no, it's D.", "Wait, ... So it must be D.").
   const auto closing_words = [](std::string_view w) { return w == "it's" || w == "it is" || w == "must be" || w == "say" ||
-                                                               w == "guess" || w.ends_with(" with") || !is_alpha(w[0]); };
+                                                               w.starts_with("guess") || w.starts_with("bet ") ||
+                                                               w.ends_with(" with") || !is_alpha(w[0]); };
   static constexpr std::array<std::string_view, 11> kRevisions = {"wait", "no", "actually", "hmm", "reflection", "recheck",
                                                                   "rechecking", "error", "correction", "oops", "instead"};
   const auto revises_before = [&](std::size_t at) {
@@ -558,7 +635,8 @@ void find_conclusions(std::string_view text, std::string_view lower, std::string
       if (i < text.size() && text[i] == ':') ++i;
       if (const std::size_t w = word_at(lower, skip_blanks(text, i), kOptionWords)) i = skip_blanks(text, i) + w;
       const Letter l = decorated_letter(text, i, letters, {});
-      if (!l.found() || !ends_its_line(text, l.end) || hedged_before(text, lower, at)) continue;
+      if (!l.found() || !ends_its_line(text, choice::past_set_aside(text, l.end, letters)) || hedged_before(text, lower, at))
+        continue;
       best.offer(l, closing_words(word) && !revises_before(at) ? Strength::kClosingWords : Strength::kStatement);
     }
   }
@@ -635,7 +713,9 @@ void find_selection_statements(std::string_view text, std::string_view lower, st
 // "Réponse : C", "Respuesta: C", "Antwort: C", "Ответ: C", "答え：C", "정답: C": the answer line in the
 // languages a model may slip into, at the start of a line.
 void find_other_language_answer_lines(std::string_view text, std::string_view lower, std::string_view letters, Best& best) {
-  static constexpr std::array<std::string_view, 11> kAnswerWords = {
+  static constexpr std::array<std::string_view, 18> kAnswerWords = {
+      "r\xc3\xa9ponse correcte", "bonne r\xc3\xa9ponse", "respuesta correcta", "resposta correta", "risposta corretta",
+      "richtige antwort", "\xd0\xbf\xd1\x80\xd0\xb0\xd0\xb2\xd0\xb8\xd0\xbb\xd1\x8c\xd0\xbd\xd1\x8b\xd0\xb9 \xd0\xbe\xd1\x82\xd0\xb2\xd0\xb5\xd1\x82",  // правильный ответ
       "r\xc3\xa9ponse", "respuesta", "resposta", "risposta", "antwort", "antwoord", "odpowied\xc5\xba",
       "\xd0\x9e\xd1\x82\xd0\xb2\xd0\xb5\xd1\x82", "\xd0\xbe\xd1\x82\xd0\xb2\xd0\xb5\xd1\x82",  // Ответ, ответ
       "\xe7\xad\x94\xe3\x81\x88", "\xec\xa0\x95\xeb\x8b\xb5"};                                  // 答え, 정답
@@ -699,16 +779,17 @@ void find_chinese_statements(std::string_view text, std::string_view letters, Be
   // 答案：B, 答案是B, 答案为B, 故选B, 正确选项是B, 正确答案是B
   // Also 因此选C, 答案应该是C.
   // Also 选C / 应选C / 我选C / 本题选C (not 不选C, 候选, 可选, 选项C), 答：C, 结论：C.
-  static constexpr std::array<std::string_view, 9> kLeads = {
+  static constexpr std::array<std::string_view, 10> kLeads = {
       "\xe7\xad\x94\xe6\xa1\x88", "\xe6\x95\x85\xe9\x80\x89", "\xe6\xad\xa3\xe7\xa1\xae\xe9\x80\x89\xe9\xa1\xb9",
-      "\xe6\x89\x80\xe4\xbb\xa5\xe9\x80\x89", "\xe5\x9b\xa0\xe6\xad\xa4\xe9\x80\x89", "\xe9\x80\x89",
+      "\xe6\x89\x80\xe4\xbb\xa5\xe9\x80\x89", "\xe5\x9b\xa0\xe6\xad\xa4\xe9\x80\x89", "\xe9\x80\x89\xe6\x8b\xa9", "\xe9\x80\x89",
       "\xe7\xad\x94\xef\xbc\x9a", "\xe7\xad\x94:", "\xe7\xbb\x93\xe8\xae\xba"};
   constexpr std::string_view kSelect = "\xe9\x80\x89";  // 选
+  constexpr std::string_view kChoose = "\xe9\x80\x89\xe6\x8b\xa9";  // 选择
   static constexpr std::array<std::string_view, 5> kLinks = {"\xef\xbc\x9a", "\xe5\xba\x94\xe8\xaf\xa5\xe6\x98\xaf", "\xe6\x98\xaf", "\xe4\xb8\xba", ":"};
   for (std::string_view lead : kLeads) {
     for (std::size_t at = text.find(lead); at != kNone; at = text.find(lead, at + 1)) {
       std::size_t i = at + lead.size();
-      if (lead == kSelect) {
+      if (lead == kSelect || lead == kChoose) {
         // 选项 (an option named, not chosen) and 不选 / 候选 / 可选 (not, candidate, optional).
         if (starts_with(text, i, "\xe9\xa1\xb9")) continue;
         bool excluded = false;
@@ -788,6 +869,7 @@ void find_boxes(std::string_view text, std::string_view lower, std::string_view 
   struct Box {
     Letter letter;
     std::size_t begin, end;
+    bool doubted;  // "If spin were ignored we'd get \boxed{D}", "(D would be \boxed{D} in vacuum)"
   };
   std::vector<Box> boxes;
   for (std::string_view cmd : {std::string_view("\\boxed"), std::string_view("\\fbox")}) {
@@ -808,10 +890,12 @@ void find_boxes(std::string_view text, std::string_view lower, std::string_view 
       std::size_t end = k;
       while (end < text.size() && (text[end] == '}' || text[end] == '$' || text[end] == ' ')) ++end;
       if (end < text.size() && text[end] == '?') continue;
-      boxes.push_back({l, at, end});
+      boxes.push_back({l, at, end, hedged_before(text, lower, at, l.pos)});
     }
   }
   std::sort(boxes.begin(), boxes.end(), [](const Box& a, const Box& b) { return a.begin < b.begin; });
+  // A doubted box is set aside when another box states the answer plainly.
+  const bool plain_box = std::any_of(boxes.begin(), boxes.end(), [](const Box& b) { return !b.doubted; });
   for (std::size_t b = 0; b < boxes.size(); ++b) {
     const auto alternative = [&](std::size_t first, std::size_t second) {
       if (boxes[first].letter.letter == boxes[second].letter.letter) return false;
@@ -824,6 +908,7 @@ void find_boxes(std::string_view text, std::string_view lower, std::string_view 
     if (b > 0 && boxes[b].begin > boxes[b - 1].end &&
         sets_next_box_aside(text.substr(boxes[b - 1].end, boxes[b].begin - boxes[b - 1].end)))
       continue;
+    if (boxes[b].doubted && plain_box) continue;
     best.offer(boxes[b].letter, Strength::kAnswerLine);
   }
 }
@@ -846,7 +931,7 @@ void find_boxes_and_labels(std::string_view text, std::string_view lower, std::s
     std::size_t stop = text.find('\n', start);
     if (stop == kNone) stop = text.size();
     const std::string_view line = text.substr(0, stop);
-    std::size_t i = start + (starts_with(line, start, "- ") ? 2 : 0);  // a bullet
+    std::size_t i = start + (starts_with(line, start, "- ") || starts_with(line, start, "> ") ? 2 : 0);  // a bullet, a quote
     const bool heading = text[start] == '#';
     i = skip_decoration(line, i, false);
     bool option_named = false;
@@ -857,16 +942,25 @@ void find_boxes_and_labels(std::string_view text, std::string_view lower, std::s
     const bool text_below = stop + 1 < text.size() && text[stop + 1] != '\n' && text[stop + 1] != '\r' &&
                             !std::islower(static_cast<unsigned char>(text[stop + 1]));
     const bool anything_below = text.find_first_not_of(" \t\r\n", std::min(text.size(), stop)) != kNone;
-    if (l.found() && ends_its_line(line, l.end) && !(heading && anything_below) && !(option_named && text_below))
+    if (l.found() && ends_its_line(line, choice::past_set_aside(line, l.end, letters)) && !(heading && anything_below) &&
+        !(option_named && text_below))
       best.offer(l, Strength::kLoneLine);
     start = stop + 1;
   }
 }
 
-}  // namespace
+void find_closing_forms(std::string_view text, std::string_view lower, std::string_view letters, Best& best) {
+  for (const choice::Ending& e : choice::find_endings(text, lower, letters)) {
+    switch (e.kind) {
+      case choice::EndingKind::kAnswerLabelLine: best.offer(e.letter, Strength::kAnswerLine); break;
+      case choice::EndingKind::kVerdictList:
+      case choice::EndingKind::kLabelLine: best.offer(e.letter, Strength::kStatement); break;
+      case choice::EndingKind::kRestatedOption: best.offer(e.letter, Strength::kLoneLine); break;
+    }
+  }
+}
 
-std::optional<char> extract_choice_letter(std::string_view response, std::string_view letters) {
-  const std::string_view text = answer_part(response);
+std::optional<char> letter_in_answer_text(std::string_view text, std::string_view letters) {
   const std::string lower = ascii_lower(text);  // same length: positions line up with text
   Best best;
   if (thinking_unfinished(text)) {
@@ -883,7 +977,19 @@ std::optional<char> extract_choice_letter(std::string_view response, std::string
   find_other_language_statements(text, lower, letters, best);
   find_other_language_answer_lines(text, lower, letters, best);
   find_boxes_and_labels(text, lower, letters, best);
+  find_closing_forms(text, lower, letters, best);
   return best.letter();
+}
+
+}  // namespace
+
+std::optional<char> extract_choice_letter(std::string_view response, std::string_view letters) {
+  const std::string_view text = answer_part(response);
+  // A base model that answered and went on to write the next few-shot question ("The answer is (B).\n\n
+  // Question: ...") answered with what came before it.
+  if (const std::size_t next = next_item_start(text); next != std::string_view::npos)
+    if (const std::optional<char> before = letter_in_answer_text(text.substr(0, next), letters)) return before;
+  return letter_in_answer_text(text, letters);
 }
 
 Verdict grade_choice(std::string_view response, std::string_view gold) {

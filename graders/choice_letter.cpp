@@ -19,9 +19,11 @@ constexpr std::array<std::string_view, 18> kSkippedSequences = {
     "\xe2\x80\x83", "\xe2\x80\x98", "\xe2\x80\x9c", "\xef\xbc\x88", "\xe3\x80\x90", "<b>",
     "<strong>",     "<em>",         "<i>",          "<u>",          "<code>",       "&nbsp;"};
 
-constexpr std::array<std::string_view, 17> kFormatting = {
-    "\\boxed",  "\\fbox",   "\\text",   "\\textbf", "\\textrm",    "\\textit", "\\textsf", "\\mathrm", "\\mathbf",
-    "\\mathit", "\\emph",   "\\bf",     "\\mathsf", "\\underline", "\\bm",     "\\large",  "\\Large"};
+constexpr std::array<std::string_view, 32> kFormatting = {
+    "\\boxed",  "\\fbox",   "\\text",      "\\textbf",      "\\textrm",   "\\textit",  "\\textsf",  "\\mathrm",
+    "\\mathbf", "\\mathit", "\\emph",      "\\bf",          "\\mathsf",   "\\underline", "\\bm",    "\\large",
+    "\\Large",  "\\rm",     "\\it",        "\\boldsymbol",  "\\pmb",      "\\texttt",  "\\mathtt",  "\\textup",
+    "\\textnormal", "\\displaystyle", "\\small", "\\huge", "\\Huge",     "\\quad",    "\\qquad",   "\\textsc"};
 
 // Words after the letter A that keep it a letter ("A is correct", "A due to ..."); any other lower-case word
 // makes it the article ("A mixture of both").
@@ -39,6 +41,19 @@ std::size_t skip_decoration(std::string_view s, std::size_t i, bool newlines) {
       ++i;
       continue;
     }
+    // "<C>": a letter in angle brackets (HTML tags such as "<b>" are lower case and skipped below).
+    if (c == '<' && i + 2 < s.size() && s[i + 2] == '>' && s[i + 1] >= 'A' && s[i + 1] <= 'Z') {
+      ++i;
+      continue;
+    }
+    // "~~A~~ C": a struck-out letter is withdrawn; what follows it on the line is read.
+    if (c == '~' && starts_with(s, i, "~~")) {
+      const std::size_t close = s.find("~~", i + 2);
+      if (close != std::string_view::npos && close - i <= 40 && s.substr(i, close - i).find('\n') == std::string_view::npos) {
+        i = close + 2;
+        continue;
+      }
+    }
     bool skipped = false;
     if (c == '<' || c == '&' || static_cast<unsigned char>(c) >= 0x80)
       for (std::string_view seq : kSkippedSequences)
@@ -51,6 +66,10 @@ std::size_t skip_decoration(std::string_view s, std::size_t i, bool newlines) {
     if (c != '\\') return i;
     std::size_t e = i + 1;
     while (e < s.size() && is_alpha(s[e])) ++e;
+    if (e == i + 1 && e < s.size() && (s[e] == ';' || s[e] == ',' || s[e] == ':' || s[e] == '!' || s[e] == ' ')) {
+      i = e + 1;  // LaTeX spacing: "\boxed{\; B \;}"
+      continue;
+    }
     if (e == i + 1 && e < s.size() && (s[e] == '(' || s[e] == '[')) {  // \( \[
       i = e + 1;
       continue;
@@ -75,6 +94,29 @@ std::size_t skip_decoration(std::string_view s, std::size_t i, bool newlines) {
 
 namespace {
 
+// The Unicode forms of a letter that name it unmistakably: full-width lower case "ｃ", circled "Ⓒ" "ⓒ",
+// negative squared "🅲" and negative circled "🅒". 0 when none is at `i`; `end` is set past it.
+char letter_symbol(std::string_view s, std::size_t i, std::size_t& end) {
+  struct Block {
+    std::string_view prefix;  // the bytes before the last one
+    unsigned char first;      // the last byte of the form of "A"
+  };
+  static constexpr std::array<Block, 5> kBlocks = {{{"\xef\xbd", 0x81},        // ａ U+FF41
+                                                    {"\xe2\x92", 0xb6},        // Ⓐ U+24B6 (Ⓐ..Ⓙ share the block)
+                                                    {"\xe2\x93", 0x90},        // ⓐ U+24D0
+                                                    {"\xf0\x9f\x85", 0xb0},   // 🅰 U+1F170
+                                                    {"\xf0\x9f\x85", 0x90}}};  // 🅐 U+1F150
+  for (const Block& b : kBlocks) {
+    if (!starts_with(s, i, b.prefix) || i + b.prefix.size() >= s.size()) continue;
+    const auto last = static_cast<unsigned char>(s[i + b.prefix.size()]);
+    // Only the letters that fit in the last byte's range (up to 0xbf) are read: enough for A..J.
+    if (last < b.first || last > 0xbf) continue;
+    end = i + b.prefix.size() + 1;
+    return static_cast<char>('A' + (last - b.first));
+  }
+  return 0;
+}
+
 // The letter at `i` (upper case, or its full-width form "Ｂ"; lower case when the rules allow).
 Letter letter_at(std::string_view s, std::size_t i, std::string_view letters, bool lower_case) {
   if (i >= s.size()) return {};
@@ -89,6 +131,8 @@ Letter letter_at(std::string_view s, std::size_t i, std::string_view letters, bo
     const auto first = static_cast<unsigned char>(kFullWidthA[2]);
     if (last >= first && last < first + 26) c = static_cast<char>('A' + (last - first));
     end = i + 3;
+  } else if (const char symbol = letter_symbol(s, i, end)) {
+    c = symbol;
   }
   if (c == 0 || letters.find(c) == std::string_view::npos) return {};
   return {i, end, c};
@@ -179,11 +223,39 @@ bool ends_its_line(std::string_view s, std::size_t i) {
       continue;
     }
     if (!(c == ')' || c == ']' || c == '}' || c == '*' || c == '$' || c == '.' || c == ' ' || c == '\t' || c == '\r' ||
-          c == '_' || c == '`' || c == '\\' || c == '\'' || c == '"' || c == '!'))
+          c == '_' || c == '`' || c == '\\' || c == '\'' || c == '"' || c == '!' || c == '>' || c == ';'))
       return false;
     ++i;
   }
   return true;
+}
+
+std::size_t past_set_aside(std::string_view s, std::size_t i, std::string_view letters) {
+  std::size_t k = i;
+  while (k < s.size() && (s[k] == ')' || s[k] == '*' || s[k] == '$' || s[k] == '}')) ++k;
+  for (std::string_view lead : {", not ", " not ", " rather than ", ", rather than ", " (not ", " instead of ", ", not option "}) {
+    if (!starts_with(s, k, lead)) continue;
+    const Letter other = decorated_letter(s, k + lead.size(), letters, {});
+    if (!other.found()) continue;
+    std::size_t e = other.end;
+    while (e < s.size() && (s[e] == ')' || s[e] == '*' || s[e] == '$')) ++e;
+    return e;
+  }
+  return i;
+}
+
+bool operated_on(std::string_view s, std::size_t i) {
+  if (i >= s.size() || s[i] != ' ') return false;
+  while (i < s.size() && s[i] == ' ') ++i;
+  std::size_t k = kNone;
+  for (std::string_view op : {"\xc3\x97", "\xc2\xb7", "\xe2\x8b\x85", "\xe2\x89\x88", "/", "*", "^", "+", "\\times", "\\cdot"})
+    if (starts_with(s, i, op) && !starts_with(s, i, "**")) {
+      k = i + op.size();
+      break;
+    }
+  if (k == kNone) return false;
+  while (k < s.size() && s[k] == ' ') ++k;
+  return k < s.size() && (is_digit(s[k]) || is_alpha(s[k]));
 }
 
 bool is_label(std::string_view s, const Letter& l) {

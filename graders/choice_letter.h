@@ -38,6 +38,13 @@ Letter decorated_letter(std::string_view s, std::size_t i, std::string_view lett
 // True when only closing decoration follows `i` up to the end of its line.
 bool ends_its_line(std::string_view s, std::size_t i);
 
+// Past a set-aside of another option right after a letter at `i`: "B, not C", "B rather than D", "B (not D)";
+// `i` itself when none follows.
+std::size_t past_set_aside(std::string_view s, std::size_t i, std::string_view letters);
+
+// True when an operation on the letter follows it ("A × 10^3", "B * 2", "A ≈ 2"): a quantity, not a choice.
+bool operated_on(std::string_view s, std::size_t i);
+
 // True when the letter is a label followed by its option's text ("B) 3.2 eV", "B. ester", "B: ...").
 bool is_label(std::string_view s, const Letter& l);
 

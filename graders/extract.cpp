@@ -1164,6 +1164,27 @@ std::string_view answer_part(std::string_view response) {
   return without_closing_markup(text_after_think(before_end_of_turn(response)));
 }
 
+size_t next_item_start(std::string_view text) {
+  bool text_before = false;
+  for (size_t start = 0; start < text.size();) {
+    size_t stop = text.find('\n', start);
+    if (stop == std::string_view::npos) stop = text.size();
+    size_t i = start;
+    while (i < stop && (text[i] == '#' || text[i] == '*' || text[i] == ' ' || text[i] == '\t')) ++i;
+    const std::string_view line = text.substr(i, stop - i);
+    const auto numbered = [&](std::string_view word) {
+      return line.starts_with(word) && line.size() > word.size() + 1 && line[word.size()] == ' ' &&
+             line[word.size() + 1] >= '0' && line[word.size() + 1] <= '9';
+    };
+    const bool opens_item = line.starts_with("Question:") || line.starts_with("Q:") || line.starts_with("Problem:") ||
+                            numbered("Question") || numbered("Problem");
+    if (opens_item && text_before) return start;
+    if (line.find_first_not_of(" \t\r") != std::string_view::npos) text_before = true;
+    start = stop + 1;
+  }
+  return std::string_view::npos;
+}
+
 namespace {
 
 // An explicit correction after the answer names the value meant instead: "\\boxed{5}. Oops, I meant 6.",
@@ -1214,8 +1235,9 @@ std::optional<std::pair<std::string, size_t>> last_correction(std::string_view t
 
 }  // namespace
 
-ExtractedAnswer extract_final_answer(std::string_view response) {
-  const std::string_view text = answer_part(response);
+namespace {
+
+ExtractedAnswer final_answer_of(std::string_view text) {
   bool unclosed = false;
   const std::vector<BoxSpan> boxes = find_boxes(text, &unclosed);
   if (unclosed) return {};
@@ -1295,6 +1317,21 @@ ExtractedAnswer extract_final_answer(std::string_view response) {
     if (auto a = answer_in_prose(whole)) return found(std::move(a), AnswerSource::kWholeResponse);
   }
   return {};
+}
+
+}  // namespace
+
+ExtractedAnswer extract_final_answer(std::string_view response) {
+  const std::string_view text = answer_part(response);
+  // A base model that answered and went on to the next few-shot problem answered with what came before it,
+  // when that states an answer firmly (a box or an answer phrase, not a fallback).
+  if (const size_t next = next_item_start(text); next != std::string_view::npos) {
+    ExtractedAnswer before = final_answer_of(text.substr(0, next));
+    if (before.answer && (before.source == AnswerSource::kBox || before.source == AnswerSource::kBoxList ||
+                          before.source == AnswerSource::kFinalAnswerPhrase))
+      return before;
+  }
+  return final_answer_of(text);
 }
 
 std::optional<std::string> extract_boxed_answer(std::string_view response) {

@@ -29,6 +29,11 @@ bool thinking_unfinished(std::string_view answer_text);
 // after its reasoning (text_after_think).
 std::string_view answer_part(std::string_view response);
 
+// Where a base model that finished its answer went on to write the next few-shot item: the start of the first line
+// after some text that opens with "Question:", "Q:", "Problem:" or "Question 2" / "Problem 2" (after markdown),
+// npos when there is none. Graders read the answer before it when that states one.
+size_t next_item_start(std::string_view answer_text);
+
 // One complete \boxed{...} / \fbox{...} found in a text: its content and where the box starts and ends
 // (end is one past the closing brace or the last character of a brace-less "\boxed 5").
 struct BoxSpan {

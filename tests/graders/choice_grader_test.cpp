@@ -230,8 +230,9 @@ TEST(ChoiceLetter, SelectionsWithoutTheWordAnswer) {
                         "All statements except C are correct.", "\u6545\u7b54\u6848\u9009C\u3002",
                         "\u7efc\u4e0a\u6240\u8ff0\uff0c\u9009 C\u3002", "C\u9879\u6b63\u786e\u3002"})
     EXPECT_EQ(extract_choice_letter(std::string("<think>\nok\n</think>\n\n") + r), 'C') << r;
-  // Not a selection: options judged in turn, an option named (\u9009\u9879) or not chosen (\u4e0d\u9009).
-  EXPECT_EQ(extract_choice_letter("</think>\n\nOption A: wrong. Option D: correct."), std::nullopt);
+  // Options judged in turn with one judged right name it (a verdict list); an option named (\u9009\u9879) or not
+  // chosen (\u4e0d\u9009) is no selection.
+  EXPECT_EQ(extract_choice_letter("</think>\n\nOption A: wrong. Option D: correct."), 'D');
   EXPECT_EQ(extract_choice_letter("</think>\n\n\u9009\u9879C\u7684\u80fd\u91cf\u592a\u9ad8\u3002"), std::nullopt);
   EXPECT_EQ(extract_choice_letter("</think>\n\n\u4e0d\u9009C\u3002"), std::nullopt);
   EXPECT_EQ(extract_choice_letter("</think>\n\n\\boxed{A} (not \\boxed{D})"), 'A');
@@ -323,6 +324,80 @@ TEST(ChoiceLetter, OtherModelsFormats) {
   for (const char* r : {"Consider option C.", "Let's look at option C.", "Answer: C\u2086H\u2086",
                         "Answer: D\u00b2", "Answer: C(s)", "Answer: B/2", "Answer: C\u2013H"})
     EXPECT_EQ(extract_choice_letter(r), std::nullopt) << r;
+}
+
+// A closing list that judges options names the one judged right, when it is the only one and every option it
+// names is judged.
+TEST(ChoiceLetter, VerdictListsNameTheOptionJudgedRight) {
+  for (const char* r : {"A: incorrect\nB: incorrect\nC: correct\nD: incorrect", "A) False\nB) False\nC) True\nD) False",
+                        "A - false\nB - false\nC - true\nD - false", "Let's evaluate each option:\n\n(A) Incorrect.\n(B) "
+                        "Incorrect.\n(C) Correct.\n(D) Incorrect.", "A is wrong. B is wrong. D is wrong. C.",
+                        "Option A is incorrect. Option B is incorrect. Option D is incorrect. Option C must be correct.",
+                        "\xe2\x9c\x85 C\n\xe2\x9d\x8c A\n\xe2\x9d\x8c B", "A \xe2\x9d\x8c\nC \xe2\x9c\x85\nD \xe2\x9d\x8c",
+                        "- [ ] A\n- [x] C\n- [ ] D", "| Option | Verdict |\n|---|---|\n| A | wrong |\n| C | correct |",
+                        "A: no. B: no. D: no. C: yes.", "Not A, not B, not D. C.", "C \xe2\x9c\x93"})
+    EXPECT_EQ(extract_choice_letter(std::string("</think>\n\n") + r), 'C') << r;
+  for (const char* r : {"A: correct\nB: correct\nC: incorrect",              // two judged right
+                        "A: incorrect\nB: incorrect\nC and D: correct",     // two named at once
+                        "A is wrong. C is correct only if the solvent is protic.",  // a judgement for a case
+                        "A: wrong, B: wrong, C: wrong",                         // none right
+                        "C: correct. C: wrong."})                               // judged both ways
+    EXPECT_EQ(extract_choice_letter(std::string("</think>\n\n") + r), std::nullopt) << r;
+}
+
+// A last line restating one option, a lone letter closing the last sentence, a line labelled "Verdict:" or
+// "Answer letter:".
+TEST(ChoiceLetter, ClosingLinesWithoutAnAnswerSentence) {
+  for (const char* r : {"The wavelength is 42 nm.\n\nC) 42 nm", "So the energy is 4.2 eV.\n\n**C.** 4.2 eV", "(C) 42 nm",
+                        "The answer is 4.2 eV. C.", "Verdict: C", "**Conclusion:** C", "By elimination: C",
+                        "Final verdict: C) 4.2 eV", "Answer letter: C", "(c)", "My pick: C"})
+    EXPECT_EQ(extract_choice_letter(std::string("</think>\n\n") + r), 'C') << r;
+  for (const char* r : {"The options are:\nA) 1.2 eV\nC) 4.2 eV",        // the end of a list of options
+                        "The options were:\n\nC) 4.2 eV",                // introduced as a list
+                        "Let's analyze each option.\n\nC) This would require",  // the analysis starts
+                        "The energy is 4.2 eV.\n\nC) 4.2 eV is wrong",   // judged
+                        "Verdict: C or D", "Result: C = 4.2 eV",            // alternatives, a quantity
+                        "It dissolves in vitamin C."})                       // no sentence of its own
+    EXPECT_EQ(extract_choice_letter(std::string("</think>\n\n") + r), std::nullopt) << r;
+  // The restated option is the weakest form: an answer line wins.
+  EXPECT_EQ(extract_choice_letter("</think>\n\nAnswer: B\n\nC) 4.2 eV"), 'B');
+}
+
+// A base model that went on to the next few-shot question answered before it; the next item's answer is not
+// this one's.
+TEST(ChoiceLetter, TheNextFewShotQuestionIsNotTheAnswer) {
+  EXPECT_EQ(extract_choice_letter("The answer is (B).\n\nQuestion: Which gas is heaviest?\n(A) He\n(B) Ne\nThe answer is (D)."), 'B');
+  EXPECT_EQ(extract_choice_letter(" B\n\nQuestion: x\nAnswer: D"), 'B');
+  EXPECT_EQ(extract_choice_letter("It is aromatic. The answer is (B).\n\nQ: next\nA: The answer is (D)."), 'B');
+  // A question restated before any answer is the response's own.
+  EXPECT_EQ(extract_choice_letter("Let me restate it.\n\nQuestion: which is larger?\n\nAnswer: C"), 'C');
+}
+
+// Letters written in other ways: LaTeX spacing and styles, angle brackets, struck-out letters, circled and
+// full-width forms.
+TEST(ChoiceLetter, MoreWaysToWriteTheLetter) {
+  for (const char* r : {"\\boxed{\\; C \\;}", "\\boxed{\\rm C}", "\\boxed{\\boldsymbol{C}}", "Answer: <C>", "<C>",
+                        "Answer: ~~A~~ C", "~~A~~ C", "Answer: \xe2\x92\xb8", "Answer: \xf0\x9f\x85\xb2",
+                        "Answer: \xef\xbd\x83", "> **C**", "\xe9\x80\x89\xe6\x8b\xa9 C"})
+    EXPECT_EQ(extract_choice_letter(std::string("</think>\n\n") + r), 'C') << r;
+}
+
+// Statements limited to a case are weaker than plain ones; a set-aside option, a quantity and a list of
+// alternatives are no answer.
+TEST(ChoiceLetter, QualifiedStatementsAndSetAsides) {
+  for (const char* r : {"The answer is C. D is the answer in vacuum.", "The answer is C. The answer in vacuum is D.",
+                        "The answer is C. In vacuum the answer is D.", "C is correct. D is the answer for the gas phase.",
+                        "The correct answer is C. Option D is correct for the trans isomer.",
+                        "\\boxed{C}\n\n(D would be \\boxed{D} in vacuum.)", "Answer: \\boxed{C}\n\nIf spin were ignored we'd get \\boxed{D}.",
+                        "It's C rather than D.", "C, not B.", "Only C remains.", "Only option C survives.",
+                        "C is the only one left.", "C is the only correct statement.", "The correct answer is not B but C.",
+                        "So the answer is... C!", "The answer is, of course, C.", "I'd go for C.", "My guess would be C.",
+                        "Answer: The third option, C.", "Answer: i.e. C", "For small x the answer is C."})
+    EXPECT_EQ(extract_choice_letter(std::string("</think>\n\n") + r), 'C') << r;
+  for (const char* r : {"Answer: B; D", "Answer: B | D", "Answer: B\\D", "Answer: (A|B|C|D)", "Answer: [A, B, C, or D]",
+                        "Answer: one of A, B, C, D", "The answer is A \xc3\x97 10^3.", "The answer is B * 2.",
+                        "It is false that the answer is C.", "The worst option is C.", "C is the only one that is wrong."})
+    EXPECT_EQ(extract_choice_letter(std::string("</think>\n\n") + r), std::nullopt) << r;
 }
 
 }  // namespace

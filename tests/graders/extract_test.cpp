@@ -422,3 +422,22 @@ TEST(ExtractFinal, MarkersThatAreAlsoText) {
 
 }  // namespace
 }  // namespace r1eval::graders
+
+namespace r1eval::graders {
+namespace {
+
+// A base model that answered and went on to write the next few-shot problem answered before it (lm-eval stops
+// such models at "Problem:"); a restated problem before any answer is the response's own.
+TEST(ExtractFinal, TheNextFewShotProblemIsNotTheAnswer) {
+  EXPECT_EQ(extract_final_answer("So $x = 5$. Final Answer: The final answer is $5$. I hope it is correct.\n\nProblem:\n"
+                                 "What is $2+2$?\n\nSolution: $2+2=4$. Final Answer: The final answer is $4$.")
+                .answer,
+            "$5$");
+  EXPECT_EQ(extract_final_answer("Thus \\boxed{12}.\n\nQuestion 2: Find y.\nSo \\boxed{7}.").answer, "12");
+  EXPECT_EQ(extract_final_answer("Restating.\n\nProblem: find x.\n\nSo \\boxed{3}.").answer, "3");
+  EXPECT_EQ(next_item_start("Problem: find x.\nx = 3"), std::string_view::npos);  // the first line opens no next item
+  EXPECT_EQ(next_item_start("\\boxed{3}\n\n## Question 4\nWhat"), 11u);
+}
+
+}  // namespace
+}  // namespace r1eval::graders
