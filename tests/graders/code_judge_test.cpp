@@ -98,6 +98,18 @@ int main() {
   EXPECT_NE(r.detail.find("ModuleNotFoundError: No module named 'no_such_module_here'"), std::string::npos) << r.detail;
 }
 
+// Python's multiprocessing (its locks are POSIX named semaphores in /dev/shm) runs as on a host.
+TEST(CodeJudge, PythonMultiprocessingRuns) {
+  const char* pool = "import multiprocessing as mp\n"
+                     "def add(p): return p[0] + p[1]\n"
+                     "if __name__ == '__main__':\n"
+                     "    a, b = map(int, input().split())\n"
+                     "    lock = mp.Lock()\n"
+                     "    with lock, mp.Pool(2) as pool: print(pool.map(add, [(a, b)])[0])\n";
+  JudgeResult r = shared_judge().judge_source(Language::Python, pool, sum_problem());
+  EXPECT_EQ(r.outcome, Outcome::AC) << r.detail;
+}
+
 // A ```c block is compiled as C: valid C that is not C++ (malloc without a cast, a variable named "new",
 // designated array initialisers) runs, with libm.
 TEST(CodeJudge, CProgramsCompileAsC) {

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "graders/code/calibration.h"
+#include "graders/code/sandbox/file_view.h"
 #include "graders/code/sandbox/isolation.h"
 #include "graders/code/sandbox/sandbox.h"
 #include "graders/code/sandbox/seccomp_policy.h"
@@ -64,6 +65,17 @@ TEST(CodeSandbox, SeesOnlyTheMountedView) {
   EXPECT_EQ(r.stdout_data, "ld.so.cache\n");
   r = run_sandboxed(shell("touch /usr/x 2>/dev/null || echo readonly; touch /box/x && echo writable"));
   EXPECT_EQ(r.stdout_data, "readonly\nwritable\n");
+}
+
+// Each run has its own empty, small /dev/shm (shm_open, sem_open): nothing a run leaves there reaches the next.
+TEST(CodeSandbox, SharedMemoryIsTheRunsOwn) {
+  if (!isolation().layers.mount_namespace) GTEST_SKIP() << "no mount namespace here: " << isolation().describe();
+  RunResult r = run_sandboxed(shell("ls /dev/shm | wc -l; echo left > /dev/shm/x && cat /dev/shm/x; df -k /dev/shm | tail -1"));
+  ASSERT_EQ(r.status, RunStatus::Exited) << r.error;
+  EXPECT_TRUE(r.stdout_data.starts_with("0\nleft\n")) << r.stdout_data;
+  EXPECT_NE(r.stdout_data.find(" " + std::to_string(kDevShmBytes / 1024) + " "), std::string::npos) << r.stdout_data;
+  r = run_sandboxed(shell("ls /dev/shm | wc -l"));
+  EXPECT_EQ(r.stdout_data, "0\n");
 }
 
 TEST(CodeSandbox, RunsUnprivilegedWithoutNetwork) {

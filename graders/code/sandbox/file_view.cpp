@@ -89,6 +89,14 @@ std::vector<MountStep> mount_steps(const std::vector<MountSpec>& view, const std
     step.optional = true;
     steps.push_back(std::move(step));
   }
+  // POSIX shared memory and named semaphores (shm_open, sem_open: Python's multiprocessing locks and pools) live
+  // in /dev/shm. A run's own small tmpfs, its pages charged to the run's memory like any other.
+  MountStep shm;
+  shm.kind = MountKind::Tmpfs;
+  shm.target = new_root + "/dev/shm";
+  shm.source = "size=" + std::to_string(kDevShmBytes) + ",mode=1777";
+  shm.optional = true;
+  steps.push_back(std::move(shm));
   if (fresh_proc) {
     MountStep proc;
     proc.kind = MountKind::Proc;

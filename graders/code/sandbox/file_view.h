@@ -23,8 +23,12 @@ struct MountSpec {
 // as they exist on this machine. Nothing from /home, /root, /work, /etc (besides ld.so.cache) or /tmp.
 std::vector<MountSpec> system_view(const std::vector<std::string>& extra_paths = {});
 
-// The steps that build `view` under `new_root`, followed by /dev/{null,zero,random,urandom} and, with
-// `fresh_proc`, a /proc of the run's PID namespace (both optional: skipped if the kernel refuses).
+// The size of the run's own /dev/shm.
+inline constexpr std::uint64_t kDevShmBytes = 64ull << 20;
+
+// The steps that build `view` under `new_root`, followed by /dev/{null,zero,random,urandom}, an empty tmpfs
+// /dev/shm of kDevShmBytes and, with `fresh_proc`, a /proc of the run's PID namespace (all optional: skipped
+// if the kernel refuses).
 std::vector<MountStep> mount_steps(const std::vector<MountSpec>& view, const std::string& new_root, bool fresh_proc);
 
 // Without a mount namespace the program sees the host: view paths are translated to host paths, and
