@@ -13,10 +13,13 @@
 namespace r1eval::graders::choice {
 
 enum class EndingKind {
-  kRestatedOption,  // the last line restates one option, or the last sentence is the letter alone
-  kVerdictList,     // the last paragraph judges options, exactly one of them right
-  kLabelLine,       // "Verdict: C", "Conclusion: C", "My pick: C"
-  kAnswerLabelLine, // "Answer letter: A", "Answer choice: (B)": the requested format with one more word
+  kRestatedOption,     // the last line restates one option: a fallback when nothing else states one
+  kClosingLetter,      // a lower-case letter alone on the last line, or a last sentence that is the letter alone
+  kVerdictList,        // the last paragraph judges options, exactly one of them right
+  kFinalLabelLine,     // "Final verdict: C", "Final conclusion: C"
+  kLabelLine,          // "Verdict: C", "Conclusion: C", "My pick: C"
+  kLabelLineWithText,  // "Verdict: C) 4.2 eV"
+  kAnswerLabelLine,    // "Answer letter: A", "Answer choice: (B)": the requested format with one more word
 };
 
 struct Ending {

@@ -30,6 +30,7 @@ char upper(char c) { return static_cast<char>(std::toupper(static_cast<unsigned 
 // "Answer: B" line is not overridden by a unit "\text{C}", an aside "(option D is wrong)" or a later "the
 // answer would be C if ...".
 enum class Strength {
+  kFallback = 0,    // read only when nothing else names a letter: a last line restating one option, "C) 42 nm"
   kLoneLine = 1,    // a line holding only the letter: "(B)", "**B**"
   kTextLabel = 2,   // "\text{(B)}", "\textbf{(B)}"
   kClosingWords = 3,  // a chat answer's closing words: "It's B.", "So it must be B.", "I'd say B."
@@ -53,7 +54,7 @@ class Best {
 
  private:
   Letter found_;
-  Strength strength_ = Strength::kLoneLine;
+  Strength strength_ = Strength::kFallback;
 };
 
 // The length of the word at `i` of `lower` when it is one of `words` and ends there, else 0.
@@ -75,10 +76,10 @@ std::size_t skip_blanks(std::string_view s, std::size_t i) {
   }
 }
 
-constexpr std::array<std::string_view, 24> kAdverbs = {
+constexpr std::array<std::string_view, 25> kAdverbs = {
     "clearly", "therefore", "thus",    "most likely", "likely",     "probably", "indeed",      "definitely",
     "actually", "then",     "hence",   "so",          "certainly",  "obviously", "ultimately", "finally",
-    "here",    "undoubtedly", "almost certainly", "most probably", "in fact", "surely", "evidently", "of course"};
+    "here",    "undoubtedly", "almost certainly", "most probably", "in fact", "surely", "evidently", "of course", "rather"};
 constexpr std::array<std::string_view, 3> kOptionWords = {"option", "choice", "letter"};
 
 // Where the sentence holding `pos` starts: after the last ".", "!", "?", ";" or line break before it, at
@@ -170,9 +171,18 @@ bool hedged_after(std::string_view text, std::string_view lower, const Letter& l
   std::size_t k = l.end;
   while (k < text.size() && (text[k] == '*' || text[k] == ')' || text[k] == '$' || text[k] == '}')) ++k;
   if (k < text.size() && text[k] == '?') return true;
-  static constexpr std::array<std::string_view, 15> kLimits = {
-      "only if", "only under", "only at", "only when", "only for", "only in", "only with", "wrong",
-      "incorrect", "would", "unless", "eliminated", "ruled out", "excluded", "is not"};
+  static constexpr std::array<std::string_view, 16> kLimits = {
+      "wrong", "incorrect", "would", "unless", "eliminated", "ruled out", "excluded", "is not", "too", "also", "if",
+      "as well", "partially", "partly", "in part", "sometimes"};
+  // "D is correct only above 500 K", "only if ...", "only near the critical point": correct in a case; not "the only
+  // correct one".
+  const auto only_a_case = [&](std::size_t i) {
+    const std::size_t only = word_at(lower, i, std::array<std::string_view, 1>{"only"});
+    if (only == 0) return false;
+    static constexpr std::array<std::string_view, 9> kSole = {"one", "option", "choice", "answer", "correct", "possible",
+                                                             "remaining", "valid", "right"};
+    return word_at(lower, skip_blanks(text, i + only), kSole) == 0;
+  };
   // "C if T is low; D otherwise": a condition right after the letter.
   std::size_t next = k;
   while (next < text.size() && text[next] == ' ') ++next;
@@ -180,7 +190,7 @@ bool hedged_after(std::string_view text, std::string_view lower, const Letter& l
   // The next three words of the clause: "D is correct only if ...", "A is eliminated", "A would require ...".
   int words = 0;
   for (std::size_t i = k; i < text.size() && words < 4 && std::string_view("\n.,;!?(").find(text[i]) == std::string_view::npos; ++i) {
-    if (word_at(lower, i, kLimits)) return true;
+    if (word_at(lower, i, kLimits) || only_a_case(i)) return true;
     if (text[i] == ' ') ++words;
   }
   // "So the answer is B. Wait, that can't be right.": taken back in the very next sentence.
@@ -210,17 +220,35 @@ constexpr std::array<std::string_view, 26> kQuestionsOwnCase = {
 
 // True when a qualifier opens at `i` (after blanks) and names a case other than the question's own.
 bool qualifier_at(std::string_view text, std::string_view lower, std::size_t i) {
+  if (i > 0 && i <= text.size() && std::string_view(".!?;,:\n").find(text[i - 1]) != std::string_view::npos) return false;
   i = skip_blanks(text, i);
   const std::size_t q = word_at(lower, i, kQualifiers);
   if (q == 0) return false;
   return word_at(lower, skip_blanks(text, i + q), kQuestionsOwnCase) == 0;
 }
 
-// True when the sentence holding `at` opens with a qualifier: "In vacuum the answer is D", "For the trans isomer, ...".
+// True when the sentence holding `at` opens with a qualifier: "In vacuum the answer is D", "Note that at low
+// pressure the answer is B"; not one naming the question's own case anywhere before the statement ("For the
+// conditions given in the problem, ...", "At 298 K (the temperature given), ...", "which the problem specifies").
 bool opens_with_qualifier(std::string_view text, std::string_view lower, std::size_t at) {
-  std::size_t i = sentence_start(text, at);
-  while (i < at && (text[i] == ' ' || text[i] == '*' || text[i] == '#' || text[i] == '>' || text[i] == '-')) ++i;
-  return i < at && qualifier_at(text, lower, i) && word_at(lower, i, std::array<std::string_view, 3>{"one", "you", "we"}) == 0;
+  const std::size_t start = sentence_start(text, at);
+  std::size_t i = start;
+  static constexpr std::array<std::string_view, 9> kLeads = {"note", "that", "however", "but", "and", "whereas", "while",
+                                                             "also", "meanwhile"};
+  for (;;) {
+    while (i < at && (text[i] == ' ' || text[i] == '*' || text[i] == '#' || text[i] == '>' || text[i] == '-' || text[i] == ','))
+      ++i;
+    const std::size_t w = word_at(lower, i, kLeads);
+    if (w == 0) break;
+    i += w;
+  }
+  if (i >= at || !qualifier_at(text, lower, i) || word_at(lower, i, std::array<std::string_view, 3>{"one", "you", "we"}) != 0)
+    return false;
+  const std::string_view before = lower.substr(start, at - start);
+  for (std::string_view own : {"given", "stated", "specified", "described", "question", "problem", "here", "applies",
+                               "considered", "required", "in this case"})
+    if (before.find(own) != std::string_view::npos) return false;
+  return true;
 }
 
 // True when another letter follows `l` as an alternative: "B and C", "B or D", "B/C" state no one answer;
@@ -229,7 +257,8 @@ bool alternative_follows(std::string_view text, std::string_view lower, const Le
   std::size_t k = l.end;
   while (k < text.size() && (text[k] == ')' || text[k] == '*' || text[k] == ' ' || text[k] == '$' || text[k] == '}')) ++k;
   const bool comma = k < text.size() && (text[k] == ',' || text[k] == ';');
-  if (k < text.size() && (text[k] == '/' || text[k] == '&' || text[k] == '|' || text[k] == '\\' || comma)) ++k;
+  if (starts_with(text, k, "\\&")) k += 2;  // "B\&D"
+  else if (k < text.size() && (text[k] == '/' || text[k] == '&' || text[k] == '|' || text[k] == '\\' || comma)) ++k;
   else if (starts_with(lower, k, "or ")) k += 3;
   else if (starts_with(lower, k, "and ")) k += 4;
   else return false;
@@ -285,6 +314,7 @@ bool opens_line(std::string_view lower, std::size_t at) {
 Letter letter_in_line(std::string_view text, std::string_view lower, std::size_t i, std::string_view letters) {
   Letter last;
   bool letter_before = false;  // "Answer: one of A, B, C, D" closes on a list, not a choice
+  const std::size_t line_start = i;
   for (; i < text.size() && text[i] != '\n'; ++i) {
     if (std::isupper(static_cast<unsigned char>(text[i])) && letters.find(text[i]) != std::string_view::npos &&
         (i == 0 || !std::isalnum(static_cast<unsigned char>(text[i - 1]))) &&
@@ -293,7 +323,15 @@ Letter letter_in_line(std::string_view text, std::string_view lower, std::size_t
     const bool bold = starts_with(text, i, "**");
     const bool paren = text[i] == '(';
     const std::size_t option = word_at(lower, i, kOptionWords);
-    const std::size_t closing = letter_before ? 0 : text[i] == ',' ? 1 : starts_with(lower, i, "i.e.") ? 4 : 0;
+    // "Answer: the limiting reagent is carbon, C": the letter after the comma names an element, not a choice.
+    const std::string_view so_far = lower.substr(line_start, i - line_start);
+    std::size_t word = i;
+    while (word > line_start && std::islower(static_cast<unsigned char>(text[word - 1]))) --word;
+    const bool named_word = word < i && word_at(lower, word, kOptionWords) == 0;  // "carbon, C", not "option, C"
+    const bool own_statement =
+        named_word && (so_far.find(" is ") != std::string_view::npos || so_far.find(" are ") != std::string_view::npos);
+    const std::size_t closing =
+        letter_before || own_statement ? 0 : text[i] == ',' ? 1 : starts_with(lower, i, "i.e.") ? 4 : 0;
     if (!bold && !paren && !option && !closing) continue;
     const Letter l = decorated_letter(text, i + option + closing, letters, {});
     if (!l.found()) continue;
@@ -335,7 +373,7 @@ Stated stated_letter(std::string_view text, std::string_view lower, std::size_t 
                                                               "is likely to", "is going to", "ought to"};
   static constexpr std::array<std::string_view, 1> kBe = {"be"};
   const std::size_t limit = i + window;
-  bool colon = false;
+  bool colon = false, bare_colon = false;  // bare: the keyword's own colon ("option:"), no verb before it
   bool words_between = false;
   std::size_t k = i;
   for (;;) {
@@ -344,7 +382,7 @@ Stated stated_letter(std::string_view text, std::string_view lower, std::size_t 
     if (text[k] == ':') {
       if (words_between) return {};  // "Answer check: A) no" is no answer line
       ++k;
-      colon = true;
+      colon = bare_colon = true;
       break;
     }
     bool separator = false;
@@ -408,6 +446,10 @@ Stated stated_letter(std::string_view text, std::string_view lower, std::size_t 
     if (const std::size_t a = word_at(lower, k, kAdverbs)) k += a;
     else break;
   }
+  if (!colon && k < text.size() && text[k] == ':') {  // "The correct choice is therefore:\nC) 42 nm"
+    ++k;
+    colon = true;
+  }
   const std::size_t before_word = skip_decoration(text, skip_blanks(text, k), colon);
   if (before_word != kNone)
     if (const std::size_t w = word_at(lower, before_word, kOptionWords)) k = before_word + w;
@@ -426,6 +468,10 @@ Stated stated_letter(std::string_view text, std::string_view lower, std::size_t 
   if (!l.found() && ((answer_line && colon) || names_variables)) l = letter_in_line(text, lower, k, letters);
   if (!l.found() || alternative_follows(text, lower, l, letters) || opens_option_list(text, k, l, letters) ||
       choice::operated_on(text, l.end))
+    return {};
+  // "Analyzing each option:\n\nA) 2.1 eV corresponds to ...": a label on a later line opens a discussion of the
+  // options unless an answer line introduced it.
+  if (!answer_line && bare_colon && text.substr(k, l.pos - k).find('\n') != std::string_view::npos && is_label(text, l))
     return {};
   return {l, colon};
 }
@@ -543,15 +589,35 @@ void find_letter_first_statements(std::string_view text, std::string_view lower,
     if (starts_with(lower, k, "the ")) k += 4;
     if (!word_at(lower, k, kVerdicts)) continue;
     std::size_t b = at;
+    // "B (not C) is the correct answer": the aside sets C aside; B is the one judged.
+    if (b > 0 && text[b - 1] == ')') {
+      const std::size_t open = text.rfind('(', b - 1);
+      if (open != std::string_view::npos && b - open <= 12 && lower.substr(open + 1).starts_with("not ")) {
+        b = open;
+        while (b > 0 && text[b - 1] == ' ') --b;
+      }
+    }
     while (b > 0 && (text[b - 1] == '*' || text[b - 1] == ')' || text[b - 1] == '$' || text[b - 1] == '}')) --b;
     if (b == 0) continue;
     Letter l = decorated_letter(text, b - 1, letters, {});
-    if (!l.found() || l.end != b || (l.pos > 0 && std::isalnum(static_cast<unsigned char>(text[l.pos - 1])))) continue;
+    if (!l.found() || l.end != b || (l.pos > 0 && std::isalnum(static_cast<unsigned char>(text[l.pos - 1])))) {
+      // "C) 42 nm is the correct answer.": the option's label and its short text at the start of the line.
+      std::size_t line = at;
+      while (line > 0 && text[line - 1] != '\n') --line;
+      l = decorated_letter(text, line, letters, {});
+      if (!l.found() || !is_label(text, l) || at - l.end > 40) continue;
+      bool names_other = false;
+      for (std::size_t i = l.end; i < at; ++i)
+        names_other = names_other || (letters.find(text[i]) != std::string_view::npos && !std::isalnum(static_cast<unsigned char>(text[i - 1])) &&
+                                      (i + 1 >= text.size() || !std::isalnum(static_cast<unsigned char>(text[i + 1]))));
+      if (names_other) continue;
+    }
     if (names_a_compound(lower, l.pos)) continue;
     // "the answer is A, B is correct" both count; "D is correct only if ..." does not.
-    const std::size_t verdict_end = lower.find(' ', k);
+    std::size_t verdict_end = k;  // the verdict word and what sticks to it ("correct,"), not past its line
+    while (verdict_end < text.size() && text[verdict_end] != ' ' && text[verdict_end] != '\n') ++verdict_end;
     Letter probe = l;
-    probe.end = verdict_end == std::string_view::npos ? text.size() : verdict_end;
+    probe.end = verdict_end;
     std::size_t lead = l.pos;  // before the letter's own decoration: "(B) is the answer"
     while (lead > 0 && (text[lead - 1] == '(' || text[lead - 1] == '*' || text[lead - 1] == '$')) --lead;
     if (hedged_before(text, lower, lead) || hedged_after(text, lower, probe)) continue;
@@ -572,6 +638,9 @@ void find_letter_first_statements(std::string_view text, std::string_view lower,
                                                                   "fits", "works", "matches", "is consistent"};
     const std::size_t verb = word_at(lower, k, kSurvives);
     if (verb == 0 || hedged_before(text, lower, at, l.pos)) continue;
+    // "Only C remains.", not "Only C fits the mass spectrum, but ...": a claim about one test.
+    const std::size_t after_verb = skip_blanks(text, k + verb);
+    if (after_verb < text.size() && std::string_view(".!\n").find(text[after_verb]) == std::string_view::npos) continue;
     Letter probe = l;
     probe.end = k + verb;
     if (!hedged_after(text, lower, probe)) best.offer(l, Strength::kStatement);
@@ -611,10 +680,10 @@ void find_conclusions(std::string_view text, std::string_view lower, std::string
   // word, the letter, the end of the sentence.
   // Also the closing words of a chat answer: "It's C.", "So it must be C.", "Actually, D.", "I'd say C.",
   // "I'm going with C.", "we are left with C.", "→ C".
-  static constexpr std::array<std::string_view, 25> kConclusions = {
+  static constexpr std::array<std::string_view, 26> kConclusions = {
       "so", "thus", "therefore", "hence", "final", "actually", "it's", "it is", "must be", "say", "guess",
       "going with", "left with", "stick with", "\xe2\x86\x92", "answer", "gives", "points to", "leads to", "=>", "leaves",
-      "guess would be", "guess is", "bet is", "bet would be"};
+      "guess would be", "guess is", "bet is", "bet would be", "leaving"};
   // The chat closers are weaker than a statement ("The answer is C. At higher temperature it is D." is C),
   // unless the text just before revises ("The answer is C. Hmm, no, it's D.", "Wait, ... So it must be D.").
   const auto closing_words = [](std::string_view w) { return w == "it's" || w == "it is" || w == "must be" || w == "say" ||
@@ -953,9 +1022,14 @@ void find_closing_forms(std::string_view text, std::string_view lower, std::stri
   for (const choice::Ending& e : choice::find_endings(text, lower, letters)) {
     switch (e.kind) {
       case choice::EndingKind::kAnswerLabelLine: best.offer(e.letter, Strength::kAnswerLine); break;
+      case choice::EndingKind::kFinalLabelLine: best.offer(e.letter, Strength::kStatement); break;
+      case choice::EndingKind::kLabelLine:
+      // A closing list or label line with text weighs less than any statement it follows ("The answer is C.\n\nA:
+      // true, but ...", "The answer is C.\n\nResult: (a) ...").
       case choice::EndingKind::kVerdictList:
-      case choice::EndingKind::kLabelLine: best.offer(e.letter, Strength::kStatement); break;
-      case choice::EndingKind::kRestatedOption: best.offer(e.letter, Strength::kLoneLine); break;
+      case choice::EndingKind::kLabelLineWithText: best.offer(e.letter, Strength::kClosingWords); break;
+      case choice::EndingKind::kClosingLetter: best.offer(e.letter, Strength::kLoneLine); break;
+      case choice::EndingKind::kRestatedOption: best.offer(e.letter, Strength::kFallback); break;
     }
   }
 }
@@ -987,8 +1061,28 @@ std::optional<char> extract_choice_letter(std::string_view response, std::string
   const std::string_view text = answer_part(response);
   // A base model that answered and went on to write the next few-shot question ("The answer is (B).\n\n
   // Question: ...") answered with what came before it.
-  if (const std::size_t next = next_item_start(text); next != std::string_view::npos)
-    if (const std::optional<char> before = letter_in_answer_text(text.substr(0, next), letters)) return before;
+  if (const std::size_t next = next_item_start(text); next != std::string_view::npos) {
+    const std::string_view item = text.substr(next);
+    // The next item of a few-shot prompt: its own options ("(A) He\n(B) Ne", "Choices:") or answer slot
+    // ("Answer:", "A:"); a line opening with "Question:" in the response's own reasoning has neither.
+    int option_lines = 0;
+    bool answer_slot = false, choices = false;
+    for (std::size_t line = 0; line < item.size();) {
+      std::size_t stop = item.find('\n', line);
+      if (stop == std::string_view::npos) stop = item.size();
+      const std::string_view row = item.substr(line, stop - line);
+      answer_slot = answer_slot || row.starts_with("Answer:") || row.starts_with("A:");
+      choices = choices || row.starts_with("Choices:");
+      const Letter label = decorated_letter(item.substr(0, stop), line, letters, {});
+      if (label.found() && label.pos - line <= 2 && is_label(item, label)) ++option_lines;
+      line = stop + 1;
+    }
+    if (answer_slot || choices || option_lines >= 2) {
+      if (const std::optional<char> before = letter_in_answer_text(text.substr(0, next), letters)) return before;
+      // lm-eval's item format ("Choices:" over the options): all that follows answers another question.
+      if (choices) return std::nullopt;
+    }
+  }
   return letter_in_answer_text(text, letters);
 }
 

@@ -154,8 +154,9 @@ bool stands_alone(std::string_view s, const Letter& l, const LetterRules& rules)
     const std::string_view inside = s.substr(l.end + 1, close - l.end - 1);
     return !inside.empty() && std::all_of(inside.begin(), inside.end(), [](char c) { return std::isalpha(static_cast<unsigned char>(c)) != 0; });
   };
+  const bool times_number = next == '*' && l.end + 1 < s.size() && is_digit(s[l.end + 1]);  // "A*10^3"
   if (is_alnum(next) || next == '-' || next == '=' || subscript_at(l.end) || (next == '\'' && !quoted) || next == '+' ||
-      next == '/' || formula_bracket())
+      next == '/' || formula_bracket() || times_number)
     return false;
   // A formula goes on in Unicode: "C₆H₆", "D²", "C–H", "A ≈ 2" written tight ("A≈2"), "B·H", "A×10", "D°",
   // the point group "D∞h".
@@ -239,6 +240,18 @@ std::size_t past_set_aside(std::string_view s, std::size_t i, std::string_view l
     if (!other.found()) continue;
     std::size_t e = other.end;
     while (e < s.size() && (s[e] == ')' || s[e] == '*' || s[e] == '$')) ++e;
+    // "C, not B or D", "C, not B, D or A": the rest of the list set aside.
+    for (;;) {
+      std::size_t k2 = e;
+      if (starts_with(s, k2, ", ")) k2 += 2;
+      else if (starts_with(s, k2, " or ")) k2 += 4;
+      else if (starts_with(s, k2, " and ")) k2 += 5;
+      else break;
+      const Letter more = decorated_letter(s, k2, letters, {});
+      if (!more.found()) break;
+      e = more.end;
+      while (e < s.size() && (s[e] == ')' || s[e] == '*' || s[e] == '$')) ++e;
+    }
     return e;
   }
   return i;

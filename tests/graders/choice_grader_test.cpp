@@ -400,5 +400,46 @@ TEST(ChoiceLetter, QualifiedStatementsAndSetAsides) {
     EXPECT_EQ(extract_choice_letter(std::string("</think>\n\n") + r), std::nullopt) << r;
 }
 
+// Closing forms weigh less than a plain statement before them; each reads only what it is sure of. (From a probe
+// of the closing forms: every response here was read wrongly by their first version.)
+TEST(ChoiceLetter, ClosingFormsDoNotOverrideAStatement) {
+  for (const char* r :
+       {"The correct answer is **C**.\n\nWhy not the others?\n- A: True, but it does not explain the shift.\n- B: False.\n- D: False.",
+        "Thus, C is correct.\n\nA \xe2\x80\x93 true but incomplete\nB \xe2\x80\x93 false\nD \xe2\x80\x93 false",
+        "The answer is C.\n\nAromatic?\nA: no\nB: yes\nD: no",
+        "So the answer is C.\n\nRecall the options:\nA) Yes, at all temperatures\nB) No, it needs heating",
+        "The answer is C.\n\nSanity check:\n\xe2\x9c\x93 D eliminated (wrong stereochemistry)",
+        "**C**\n\nA) 2.0 eV is just the work function.", "C it is.\n\nD) 6.2 eV corresponds to the photon energy.",
+        "The answer is C.\n\n**Conclusion:** (a) the reaction is exothermic and (b) entropy-driven.",
+        "So C is correct.\n\nResult: B) would need a catalyst.", "The answer is C.\n\nPick: A) would be a common trap.",
+        "For the conditions given in the problem, the answer is C; for the gas phase, the answer is A.",
+        "Under the stated conditions (high pressure), the correct answer is C. Note that at low pressure the answer is B.",
+        "At room temperature, which the problem specifies, C is correct. At 0 K, D is correct.",
+        "C is the answer. In vacuum, B is the answer.",
+        "C is correct because the free energy falls at all temperatures. D is correct only below 200 K.",
+        "The answer is C. B is correct too if we ignore spin-orbit coupling.",
+        "Analyzing each option:\n\nA) 2.1 eV corresponds to 590 nm.\n\nB) 3.4 eV corresponds to 365 nm.\n\nThe lamp emits at "
+        "295 nm, so it's C.",
+        "Initial guess: B.\n\nProblem: does spin-orbit coupling matter here? At Z = 82 it does, so the answer is C.",
+        "The correct choice is therefore:\nC) 42 nm", "Putting it all together:\n\n**(C) trans-2-butene**",
+        "After the kinetics, the rate law is first order.\n\n**C) rate = k[A]**", "I'm fairly confident: (C).",
+        "The answer is not B but rather C.", "B (not C) is wrong; the answer is C.", "It's C, not B or D.",
+        "Only B and C remain. B fails the NMR test, leaving C.", "Answer: the photon energy is 4.2 eV, C",
+        "| Option | Energy (eV) | Matches? |\n|---|---|---|\n| A | 2.1 | No |\n| C | 4.2 | Yes |\n| D | 8.4 | No |",
+        "| Option | Energy | Verdict |\n|---|---|---|\n| A | 2.1 eV | \xe2\x9d\x8c |\n| C | 4.2 eV | \xe2\x9c\x85 |",
+        "| Final answer | **C** |\n|---|---|"})
+    EXPECT_EQ(extract_choice_letter(std::string("</think>\n\n") + r), 'C') << r;
+  for (const char* r :
+       {"A: correct sign, wrong magnitude\nB: wrong sign\nC: wrong units\nD: wrong sign",
+        "Looking at each option:\n\nA) The SN1 pathway requires a stable carbocation.\n\nB) SN2 is plausible.\n\nD) E1 needs "
+        "a carbocation.",
+        "The signals depend on symmetry.\n\nb) meta has 3 signals; the question asks about ortho.",
+        "This analysis follows Landau & Lifshitz and Jackson, J. D.", "The orbitals fill in the order s, p, d. D.",
+        "Only C fits the mass spectrum, but only D fits the NMR. I can't reconcile these.", "Final answer: B\\&D",
+        "Answer: A*10^3", "**Answer:** The unknown element is boron, B", "Answer: the limiting reagent is carbon, C",
+        " The\n\nQuestion: Which gas is diatomic?\nChoices:\n(A) He\n(B) Ne\n(C) N2\n(D) Ar\nAnswer: (C)"})
+    EXPECT_EQ(extract_choice_letter(std::string("</think>\n\n") + r), std::nullopt) << r;
+}
+
 }  // namespace
 }  // namespace r1eval::graders
