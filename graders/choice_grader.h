@@ -18,9 +18,11 @@ namespace r1eval::graders {
 // not "Even if ..., the answer is C"), an aside in parentheses, or a limit after it ("C? No", "D is correct
 // only if ...", "C if T is low");
 // (2) "\text{(B)}"; (1) a line holding only the letter ("(B)", "- B"). Closing forms (graders/choice_endings.h)
-// weigh as (4) "Answer letter: A", (3) a verdict list ("A: incorrect\nC: correct") or "Verdict: C", (1) a last line
-// restating one option ("C) 42 nm"). A statement limited to another case ("D is the answer in vacuum") weighs as a
-// closing word. A base model's next few-shot "Question:" ends the response when an answer comes before it. A letter that starts a word or formula
+// weigh as (5) "Answer letter: A", "| Final answer | C |", (4) "Final verdict: C", as closing words a verdict list
+// ("A: incorrect\nC: correct"), "Verdict: C" and "C it is.", (1) a lone last sentence "... 4.2 eV. C.", and a last line
+// restating one option ("C) 42 nm") only when nothing else names a letter. A statement limited to another case ("D is the
+// answer in vacuum") weighs as a closing word. A base model's next few-shot item (a "Question:" line followed by its
+// options, "Choices:" or an answer slot) ends the response. A letter that starts a word or formula
 // ("A mixture", "D-glucose", "C=O", "\text{C}_6", "compound C") is no answer; a lower-case one only when
 // parenthesised or followed by punctuation ("answer: b"). Several letters ("B or C", "B/C", "A, B", "A and C
 // are both correct", "\boxed{C, D}") state none, nor does the first label of a list of options. Thinking that
