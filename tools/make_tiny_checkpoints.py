@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes tiny random-weight Qwen2, Llama, Qwen3, Phi-3 (also with Phi-4-mini's LongRoPE), SmolLM3, Mistral (with and without sliding windows) and Qwen3-MoE checkpoints in the Hugging Face layout, with reference
+"""Writes tiny random-weight Qwen2, Llama, Qwen3, Phi-3 (also with Phi-4-mini's LongRoPE), SmolLM3, Mistral (with and without sliding windows), Qwen3-MoE and Gemma 1/2/3 checkpoints in the Hugging Face layout, with reference
 logits and greedy continuations computed by transformers, into tests/fixtures/engine/.
 
 Needs torch, transformers and safetensors from PyPI (a venv under /tmp or build/):
@@ -23,8 +23,9 @@ import tempfile
 
 import torch
 from safetensors.torch import load_file, save_file
-from transformers import (LlamaConfig, LlamaForCausalLM, MistralConfig, MistralForCausalLM, Phi3Config, Phi3ForCausalLM,
-                          Qwen2Config, Qwen2ForCausalLM, Qwen3Config, Qwen3ForCausalLM, Qwen3MoeConfig,
+from transformers import (Gemma2Config, Gemma2ForCausalLM, Gemma3ForCausalLM, Gemma3TextConfig, GemmaConfig,
+                          GemmaForCausalLM, LlamaConfig, LlamaForCausalLM, MistralConfig, MistralForCausalLM, Phi3Config,
+                          Phi3ForCausalLM, Qwen2Config, Qwen2ForCausalLM, Qwen3Config, Qwen3ForCausalLM, Qwen3MoeConfig,
                           Qwen3MoeForCausalLM, SmolLM3Config, SmolLM3ForCausalLM)
 
 VOCAB = 256
@@ -149,6 +150,32 @@ MODELS = {
                 "use_sliding_window": False, "attention_dropout": 0.0, "num_experts": 8, "num_experts_per_tok": 2,
                 "moe_intermediate_size": 32, "norm_topk_prob": True, "decoder_sparse_step": 1,
                 "mlp_only_layers": [1], "router_aux_loss_coef": 0.001, "output_router_logits": False}),
+    # Gemma (gemma-2b's layout): one key/value head, head_dim apart from hidden / heads, the legacy "gelu" that
+    # means GELU's tanh form, norms as offsets from 1, the embedding times sqrt(hidden_size), tied.
+    "gemma_bf16": dict(
+        arch="GemmaForCausalLM", dtype="bfloat16", seed=24, shards=1,
+        config={**COMMON, "hidden_act": "gelu", "num_key_value_heads": 1, "model_type": "gemma", "head_dim": 32,
+                "max_position_embeddings": 8192, "rms_norm_eps": 1e-6, "rope_theta": 10000.0,
+                "tie_word_embeddings": True, "attention_bias": False, "attention_dropout": 0.0, "pad_token_id": 0}),
+    # Gemma 2: post-attention and post-MLP norms, q . k scaled by query_pre_attn_scalar, soft caps on the attention
+    # scores and the logits (small here so that they bite), every second layer sliding over 16 positions.
+    "gemma2_bf16": dict(
+        arch="Gemma2ForCausalLM", dtype="bfloat16", seed=25, shards=1,
+        config={**COMMON, "num_hidden_layers": 3, "hidden_activation": "gelu_pytorch_tanh", "model_type": "gemma2",
+                "head_dim": 16, "max_position_embeddings": 8192, "rms_norm_eps": 1e-6, "rope_theta": 10000.0,
+                "tie_word_embeddings": True, "attention_bias": False, "attention_dropout": 0.0, "pad_token_id": 0,
+                "query_pre_attn_scalar": 24, "sliding_window": 16, "attn_logit_softcapping": 2.0,
+                "final_logit_softcapping": 15.0}),
+    # Gemma 3 (gemma-3-4b's text layout): q/k norms, sliding layers over 16 positions with their own RoPE base
+    # (rope_local_base_freq), full layers with rope_theta and linear scaling, pattern 2 instead of 6.
+    "gemma3_bf16": dict(
+        arch="Gemma3ForCausalLM", dtype="bfloat16", seed=26, shards=1,
+        config={**COMMON, "num_hidden_layers": 4, "hidden_activation": "gelu_pytorch_tanh", "model_type": "gemma3_text",
+                "head_dim": 32, "max_position_embeddings": 8192, "rms_norm_eps": 1e-6, "rope_theta": 1000000.0,
+                "rope_local_base_freq": 10000.0, "rope_scaling": {"rope_type": "linear", "factor": 8.0},
+                "sliding_window_pattern": 2, "tie_word_embeddings": True, "attention_bias": False,
+                "attention_dropout": 0.0, "pad_token_id": 0, "query_pre_attn_scalar": 32, "sliding_window": 16,
+                "final_logit_softcapping": None, "attn_logit_softcapping": None}),
 }
 
 ARCHITECTURES = {
@@ -159,15 +186,19 @@ ARCHITECTURES = {
     "MistralForCausalLM": (MistralConfig, MistralForCausalLM),
     "Qwen3MoeForCausalLM": (Qwen3MoeConfig, Qwen3MoeForCausalLM),
     "SmolLM3ForCausalLM": (SmolLM3Config, SmolLM3ForCausalLM),
+    "GemmaForCausalLM": (GemmaConfig, GemmaForCausalLM),
+    "Gemma2ForCausalLM": (Gemma2Config, Gemma2ForCausalLM),
+    "Gemma3ForCausalLM": (Gemma3TextConfig, Gemma3ForCausalLM),
 }
 
 
-def randomize(model, generator):
-    """Weights large enough that logits spread out (greedy choices are then far from ties)."""
+def randomize(model, generator, norm_offsets=False):
+    """Weights large enough that logits spread out (greedy choices are then far from ties). Gemma stores its norm
+    weights as offsets from 1."""
     with torch.no_grad():
         for name, p in model.named_parameters():
             if name.endswith("norm.weight"):
-                p.copy_(1.0 + 0.2 * torch.randn(p.shape, generator=generator))
+                p.copy_((0.0 if norm_offsets else 1.0) + 0.2 * torch.randn(p.shape, generator=generator))
             elif name.endswith(".bias"):
                 p.copy_(0.3 * torch.randn(p.shape, generator=generator))
             elif "embed_tokens" in name or "lm_head" in name:
@@ -182,7 +213,7 @@ def build(spec):
     hf_config._attn_implementation = "eager"
     torch.manual_seed(spec["seed"])
     model = model_cls(hf_config).float().eval()
-    randomize(model, torch.Generator().manual_seed(spec["seed"]))
+    randomize(model, torch.Generator().manual_seed(spec["seed"]), norm_offsets=spec["arch"].startswith("Gemma"))
     if spec["dtype"] != "float32":
         with torch.no_grad():
             for p in model.parameters():

@@ -69,6 +69,11 @@ std::optional<std::string> bf16_unsupported(const ModelConfig& config) {
   if (config.moe.any_sparse())
     return "mixture-of-experts layers run on the CPU backend only (--backend cpu); the bf16 / CUDA forward has no "
            "expert kernels yet";
+  if (config.norm_weight_offset || config.sandwich_norms || config.activation != Activation::kSilu ||
+      config.attn_logit_softcap > 0 || config.final_logit_softcap > 0 || config.sliding_rope ||
+      config.embedding_multiplier != 1.0f)
+    return "the Gemma family runs on the CPU backend only (--backend cpu); the bf16 / CUDA forward has no kernels yet "
+           "for its GELU, norm offsets, post-norms, soft caps and per-layer RoPE";
   return std::nullopt;
 }
 

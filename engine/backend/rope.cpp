@@ -71,7 +71,20 @@ std::vector<float> rope_inverse_frequencies(const ModelConfig& config) {
   return inv_freq;
 }
 
-float attention_logit_scale(const ModelConfig& config) { return 1.0f / std::sqrt(static_cast<float>(config.head_dim)); }
+float attention_logit_scale(const ModelConfig& config) {
+  if (config.query_pre_attn_scalar) return static_cast<float>(std::pow(*config.query_pre_attn_scalar, -0.5));
+  return 1.0f / std::sqrt(static_cast<float>(config.head_dim));
+}
+
+ModelConfig layer_rope_config(const ModelConfig& config, std::int64_t layer) {
+  ModelConfig local = config;
+  const auto index = static_cast<std::size_t>(layer);
+  if (config.sliding_rope && layer >= 0 && index < config.sliding_rope->layers.size() && config.sliding_rope->layers[index]) {
+    local.rope_theta = config.sliding_rope->theta;
+    local.rope_scaling = config.sliding_rope->scaling;
+  }
+  return local;
+}
 
 float rotary_scale(const ModelConfig& config) {
   const RopeScaling::Type type = config.rope_scaling.type;

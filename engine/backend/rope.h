@@ -10,8 +10,13 @@ namespace r1eval::engine {
 // computed in fp32 in the same order of operations as transformers, so angles agree to the last bit or so.
 std::vector<float> rope_inverse_frequencies(const ModelConfig& config);
 
-// The factor on q . k before the softmax: 1 / sqrt(head_dim) (a RoPE attention factor is on q and k).
+// The factor on q . k before the softmax: 1 / sqrt(head_dim), or Gemma 2/3's query_pre_attn_scalar^-1/2 (a RoPE
+// attention factor is on q and k).
 float attention_logit_scale(const ModelConfig& config);
+
+// The config a layer's rotary embedding follows: `config` itself, or for Gemma 3's sliding layers one with
+// their own theta and scaling (ModelConfig::sliding_rope).
+ModelConfig layer_rope_config(const ModelConfig& config, std::int64_t layer);
 
 // The factor transformers puts on cos and sin, so on every rotated element of q and k: YaRN's and
 // LongRoPE's attention factor, else 1.

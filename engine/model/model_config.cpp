@@ -1,7 +1,9 @@
 #include "engine/model/model_config.h"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <stdexcept>
 
@@ -248,6 +250,139 @@ void parse_smollm3_layers(const nlohmann::json& obj, const std::string& label, s
 
 }  // namespace
 
+namespace {
+
+bool is_gemma(Architecture a) { return a == Architecture::kGemma || a == Architecture::kGemma2 || a == Architecture::kGemma3; }
+
+// `value` rounded to the dtype the checkpoint's tensors are in (round to nearest even), as a torch tensor's
+// .to(dtype) rounds it.
+float round_to_dtype(float value, std::optional<DType> dtype) {
+  if (dtype == DType::kBF16) {
+    std::uint32_t bits = std::bit_cast<std::uint32_t>(value);
+    bits += 0x7fffu + ((bits >> 16) & 1u);
+    return std::bit_cast<float>(bits & 0xffff0000u);
+  }
+  if (dtype == DType::kF16) return static_cast<float>(static_cast<_Float16>(value));
+  return value;
+}
+
+// The MLP activation a Gemma config names: GemmaConfig's hidden_act (its legacy "gelu" meant the tanh
+// approximation, which transformers substitutes), Gemma2Config's and Gemma3TextConfig's hidden_activation.
+Activation parse_gemma_activation(const nlohmann::json& obj, const std::string& label, Architecture architecture) {
+  const char* field = architecture == Architecture::kGemma ? "hidden_act" : "hidden_activation";
+  const std::string name = json_string(obj, field, label).value_or("gelu_pytorch_tanh");
+  if (name == "gelu_pytorch_tanh" || name == "gelu_new" || (name == "gelu" && architecture == Architecture::kGemma))
+    return Activation::kGeluTanh;
+  if (name == "gelu") return Activation::kGelu;
+  if (name == "silu" || name == "swish") return Activation::kSilu;
+  bad_field(label, field, "gelu_pytorch_tanh, gelu, gelu_new or silu, not '" + name + "'");
+}
+
+// Which Gemma 2 / 3 layers slide: layer_types when given, else every second layer from the first (Gemma 2) or all
+// but every sliding_window_pattern-th (Gemma 3, 6 by default).
+std::vector<bool> gemma_sliding_layers(const nlohmann::json& obj, const std::string& label, const ModelConfig& config) {
+  const auto layers = static_cast<std::size_t>(config.num_hidden_layers);
+  std::vector<bool> slides(layers, false);
+  if (const auto types = obj.find("layer_types"); types != obj.end() && !types->is_null()) {
+    if (!types->is_array() || types->size() != layers)
+      bad_field(label, "layer_types", "a list of num_hidden_layers attention kinds");
+    for (std::size_t l = 0; l < layers; ++l) {
+      const nlohmann::json& kind = (*types)[l];
+      if (kind != "sliding_attention" && kind != "full_attention")
+        bad_field(label, "layer_types[" + std::to_string(l) + "]",
+                  "\"full_attention\" or \"sliding_attention\", not " + kind.dump());
+      slides[l] = kind == "sliding_attention";
+    }
+    return slides;
+  }
+  const std::int64_t pattern =
+      config.architecture == Architecture::kGemma2 ? 2 : json_int(obj, "sliding_window_pattern", label).value_or(6);
+  if (pattern <= 0) bad_field(label, "sliding_window_pattern", "a positive integer");
+  for (std::size_t l = 0; l < layers; ++l) slides[l] = (static_cast<std::int64_t>(l) + 1) % pattern != 0;
+  return slides;
+}
+
+// Gemma3TextConfig's rotary embeddings: rope_parameters per layer kind ({"full_attention": {...},
+// "sliding_attention": {...}}) or the classic fields (rope_theta and rope_scaling for the full layers,
+// rope_local_base_freq for the sliding ones); rope_scaling overlays the full layers' dict, as transformers does.
+void parse_gemma3_rope(const nlohmann::json& obj, const std::string& label, std::optional<std::int64_t> top_level_original,
+                       ModelConfig& config) {
+  nlohmann::json full = nlohmann::json::object(), sliding = nlohmann::json::object();
+  if (const auto it = obj.find("rope_parameters"); it != obj.end() && !it->is_null()) {
+    if (!it->is_object()) bad_field(label, "rope_parameters", "an object or null");
+    const bool nested = it->contains("full_attention") || it->contains("sliding_attention");
+    for (const char* kind : {"full_attention", "sliding_attention"}) {
+      const nlohmann::json* part = nested ? (it->contains(kind) ? &(*it)[kind] : nullptr) : &*it;
+      if (part == nullptr || part->is_null()) continue;
+      if (!part->is_object()) bad_field(label, std::string("rope_parameters.") + kind, "an object or null");
+      (std::string(kind) == "full_attention" ? full : sliding) = *part;
+      if (!nested) break;  // a flat dict is the full layers'
+    }
+  }
+  if (const auto it = obj.find("rope_scaling"); it != obj.end() && !it->is_null()) {
+    if (!it->is_object()) bad_field(label, "rope_scaling", "an object or null");
+    full.update(*it);
+  }
+  const auto theta_of = [&](const nlohmann::json& dict, const char* dict_label, std::optional<double> fallback, double d) {
+    std::optional<double> theta = json_number(dict, "rope_theta", label + ": " + dict_label);
+    if (!theta) theta = fallback;
+    const double value = theta.value_or(d);
+    if (!(value > 0)) bad_field(label, std::string(dict_label) + ".rope_theta", "a positive number");
+    return value;
+  };
+  config.rope_theta = theta_of(full, "rope_parameters.full_attention", json_number(obj, "rope_theta", label), 1000000.0);
+  config.rope_scaling = parse_rope_scaling(full, "rope_parameters.full_attention", label, top_level_original,
+                                           config.max_position_embeddings, config.architecture, config.rotated_dims());
+  ModelConfig::LayerRope local;
+  local.theta = theta_of(sliding, "rope_parameters.sliding_attention", json_number(obj, "rope_local_base_freq", label), 10000.0);
+  local.scaling = parse_rope_scaling(sliding, "rope_parameters.sliding_attention", label, top_level_original,
+                                     config.max_position_embeddings, config.architecture, config.rotated_dims());
+  config.sliding_rope = local;
+}
+
+// The Gemma family's fields (see ModelConfig); after the common ones, the dtype included.
+void parse_gemma(const nlohmann::json& obj, const std::string& label, std::optional<std::int64_t> top_level_original,
+                 ModelConfig& config) {
+  const Architecture a = config.architecture;
+  config.activation = parse_gemma_activation(obj, label, a);
+  config.norm_weight_offset = true;
+  config.embedding_multiplier =
+      round_to_dtype(static_cast<float>(std::sqrt(static_cast<double>(config.hidden_size))), config.torch_dtype);
+  const bool attention_bias = json_bool(obj, "attention_bias", label).value_or(false);
+  config.qkv_bias = attention_bias;
+  config.o_bias = attention_bias;
+  if (a == Architecture::kGemma) return;
+  config.sandwich_norms = true;
+  config.query_pre_attn_scalar = json_number(obj, "query_pre_attn_scalar", label).value_or(256.0);
+  if (!(*config.query_pre_attn_scalar > 0)) bad_field(label, "query_pre_attn_scalar", "a positive number");
+  const auto softcap = [&](const char* field, double default_value) {
+    if (obj.contains(field) && obj[field].is_null()) return 0.0;
+    const double cap = json_number(obj, field, label).value_or(default_value);
+    if (cap < 0) bad_field(label, field, "a positive number or null");
+    return cap;
+  };
+  // Gemma3TextConfig keeps attn_logit_softcapping, but transformers' Gemma 3 attention never applies it.
+  if (a == Architecture::kGemma2) config.attn_logit_softcap = softcap("attn_logit_softcapping", 50.0);
+  config.final_logit_softcap = softcap("final_logit_softcapping", a == Architecture::kGemma2 ? 30.0 : 0.0);
+  if (json_bool(obj, "use_bidirectional_attention", label).value_or(false))
+    bad_field(label, "use_bidirectional_attention", "false (a causal language model)");
+  if (a == Architecture::kGemma3) {
+    config.qk_norm = true;
+    parse_gemma3_rope(obj, label, top_level_original, config);
+  }
+  const std::vector<bool> slides = gemma_sliding_layers(obj, label, config);
+  if (config.sliding_rope) config.sliding_rope->layers = slides;
+  if (std::find(slides.begin(), slides.end(), true) == slides.end()) return;
+  std::optional<std::int64_t> window = obj.contains("sliding_window") ? json_int(obj, "sliding_window", label) : 4096;
+  if (!window || *window <= 0) bad_field(label, "sliding_window", "a positive integer for the sliding layers");
+  if (config.max_position_embeddings > 0 && *window >= config.max_position_embeddings) return;  // changes nothing
+  config.sliding_windows.assign(slides.size(), 0);
+  for (std::size_t l = 0; l < slides.size(); ++l)
+    if (slides[l]) config.sliding_windows[l] = *window;
+}
+
+}  // namespace
+
 bool MoeConfig::any_sparse() const {
   for (const bool s : sparse_layers)
     if (s) return true;
@@ -277,10 +412,17 @@ ModelConfig parse_model_config(const std::string& json_text, const std::string& 
     config.architecture = Architecture::kQwen3Moe;
   } else if (config.architecture_name == "SmolLM3ForCausalLM") {
     config.architecture = Architecture::kSmolLM3;
+  } else if (config.architecture_name == "GemmaForCausalLM") {
+    config.architecture = Architecture::kGemma;
+  } else if (config.architecture_name == "Gemma2ForCausalLM") {
+    config.architecture = Architecture::kGemma2;
+  } else if (config.architecture_name == "Gemma3ForCausalLM") {
+    config.architecture = Architecture::kGemma3;
   } else {
     throw std::runtime_error(label + ": unsupported architecture '" + config.architecture_name +
                              "' (supported: Qwen2ForCausalLM, LlamaForCausalLM, Qwen3ForCausalLM, Phi3ForCausalLM, "
-                             "MistralForCausalLM, Qwen3MoeForCausalLM, SmolLM3ForCausalLM)");
+                             "MistralForCausalLM, Qwen3MoeForCausalLM, SmolLM3ForCausalLM, GemmaForCausalLM, "
+                             "Gemma2ForCausalLM, Gemma3ForCausalLM)");
   }
   // transformers builds the model from model_type, not from architectures: a config whose two disagree
   // ("LlamaForCausalLM" with model_type "mistral") is another model than the one named.
@@ -291,6 +433,9 @@ ModelConfig parse_model_config(const std::string& json_text, const std::string& 
                            : config.architecture == Architecture::kMistral ? "mistral"
                            : config.architecture == Architecture::kQwen3Moe ? "qwen3_moe"
                            : config.architecture == Architecture::kSmolLM3 ? "smollm3"
+                           : config.architecture == Architecture::kGemma   ? "gemma"
+                           : config.architecture == Architecture::kGemma2  ? "gemma2"
+                           : config.architecture == Architecture::kGemma3  ? "gemma3_text"
                                                                          : "llama";
     if (*model_type != expected)
       bad_field(label, "model_type", std::string("'") + expected + "' for " + config.architecture_name + ", not '" +
@@ -312,6 +457,8 @@ ModelConfig parse_model_config(const std::string& json_text, const std::string& 
   const auto head_dim = json_int(obj, "head_dim", label);
   if (head_dim) {
     config.head_dim = *head_dim;
+  } else if (is_gemma(config.architecture)) {
+    config.head_dim = 256;  // the Gemma configs' default
   } else if (config.architecture == Architecture::kQwen3) {
     config.head_dim = 128;  // Qwen3Config's default, whatever hidden_size / num_attention_heads is
     // (Qwen3MoeConfig has no head_dim default: its attention takes hidden_size / num_attention_heads.)
@@ -329,8 +476,8 @@ ModelConfig parse_model_config(const std::string& json_text, const std::string& 
   config.rms_norm_eps = json_number(obj, "rms_norm_eps", label).value_or(config.architecture == Architecture::kPhi3 ? 1e-5 : 1e-6);
   if (config.rms_norm_eps <= 0) bad_field(label, "rms_norm_eps", "a positive number");
 
-  const auto act = json_string(obj, "hidden_act", label);
-  // transformers maps "swish" to the same SiLU.
+  // transformers maps "swish" to the same SiLU; the Gemma family's activation is read with its other fields.
+  const auto act = is_gemma(config.architecture) ? std::nullopt : json_string(obj, "hidden_act", label);
   if (act && *act != "silu" && *act != "swish") bad_field(label, "hidden_act", "silu, not '" + *act + "'");
 
   // The RoPE dict in force is transformers' (5.x): rope_scaling when it holds anything, else
@@ -398,9 +545,9 @@ ModelConfig parse_model_config(const std::string& json_text, const std::string& 
 
   if (config.architecture == Architecture::kSmolLM3) parse_smollm3_layers(obj, label, window, config);
 
-  // SmolLM3Config ties the head to the embedding by default; the others do not.
-  config.tie_word_embeddings =
-      json_bool(obj, "tie_word_embeddings", label).value_or(config.architecture == Architecture::kSmolLM3);
+  // SmolLM3Config and the Gemma configs tie the head to the embedding by default; the others do not.
+  config.tie_word_embeddings = json_bool(obj, "tie_word_embeddings", label)
+                                   .value_or(config.architecture == Architecture::kSmolLM3 || is_gemma(config.architecture));
   if (config.architecture == Architecture::kQwen2 || config.architecture == Architecture::kQwen3 ||
       config.architecture == Architecture::kQwen3Moe) {
     // The R1 distills ship sliding_window values but switch the mechanism off. Which layers slide is
@@ -443,8 +590,8 @@ ModelConfig parse_model_config(const std::string& json_text, const std::string& 
     if (config.architecture == Architecture::kQwen3Moe) config.moe = parse_moe(obj, label, config.num_hidden_layers);
   } else if (config.architecture == Architecture::kPhi3) {
     config.fused_projections = true;  // and no biases anywhere
-  } else if (config.architecture == Architecture::kMistral) {
-    // Llama's layer without its bias options: MistralConfig has none.
+  } else if (config.architecture == Architecture::kMistral || is_gemma(config.architecture)) {
+    // Llama's layer without its bias options: MistralConfig has none; Gemma's biases are read with its fields.
   } else {
     const bool attention_bias = json_bool(obj, "attention_bias", label).value_or(false);
     config.qkv_bias = attention_bias;
@@ -463,6 +610,7 @@ ModelConfig parse_model_config(const std::string& json_text, const std::string& 
     config.torch_dtype = parse_torch_dtype(*dtype_name_field);
     if (!config.torch_dtype) bad_field(label, dtype_field, "bfloat16, float16 or float32, not '" + *dtype_name_field + "'");
   }
+  if (is_gemma(config.architecture)) parse_gemma(obj, label, top_level_original, config);
   config.bos_token_id = json_int(obj, "bos_token_id", label);
   config.eos_token_ids = json_int_or_list(obj, "eos_token_id", label);
   return config;

@@ -9,7 +9,10 @@
 
 namespace r1eval::engine {
 
-enum class Architecture { kQwen2, kLlama, kQwen3, kPhi3, kMistral, kQwen3Moe, kSmolLM3 };
+enum class Architecture { kQwen2, kLlama, kQwen3, kPhi3, kMistral, kQwen3Moe, kSmolLM3, kGemma, kGemma2, kGemma3 };
+
+// The MLP's activation on the gate: SiLU, GELU's tanh approximation (Gemma's gelu_pytorch_tanh) or GELU (erf).
+enum class Activation { kSilu, kGeluTanh, kGelu };
 
 // Rotary embedding frequency scaling. kNone: plain RoPE; kLinear: positions divided by factor;
 // kLlama3: Llama-3.1's wavelength-dependent interpolation; kYarn: YaRN (Qwen3 / QwQ long context,
@@ -88,6 +91,29 @@ struct ModelConfig {
   std::int64_t sliding_window(std::int64_t layer) const {
     return layer >= 0 && static_cast<std::size_t>(layer) < sliding_windows.size() ? sliding_windows[static_cast<std::size_t>(layer)] : 0;
   }
+  // The Gemma family (GemmaForCausalLM, Gemma2ForCausalLM, Gemma3ForCausalLM): RMSNorm weights are offsets from
+  // 1 (x * (1 + w)), the embedding is multiplied by sqrt(hidden_size) rounded to the checkpoint's dtype, the MLP
+  // gate goes through GELU (tanh).
+  Activation activation = Activation::kSilu;
+  bool norm_weight_offset = false;
+  float embedding_multiplier = 1.0f;
+  // Gemma 2 / 3: the attention output and the MLP output are normalised before each joins the residual
+  // stream (post_attention_layernorm, post_feedforward_layernorm; the MLP's input norm is then
+  // pre_feedforward_layernorm), and q . k is scaled by query_pre_attn_scalar^-1/2 instead of head_dim^-1/2.
+  bool sandwich_norms = false;
+  std::optional<double> query_pre_attn_scalar;
+  // Gemma 2: tanh(x / cap) * cap on the attention scores (transformers' Gemma 3 passes no cap to its attention)
+  // and on the logits; 0: none.
+  double attn_logit_softcap = 0.0;
+  double final_logit_softcap = 0.0;
+  // Gemma 3: the sliding layers rotate with their own RoPE (rope_parameters.sliding_attention, rope_local_base_freq);
+  // the full-attention layers with rope_theta and rope_scaling. Absent: every layer rotates alike.
+  struct LayerRope {
+    double theta = 10000.0;
+    RopeScaling scaling;
+    std::vector<bool> layers;  // the layers it serves: the sliding_attention ones, however long their window
+  };
+  std::optional<LayerRope> sliding_rope;
   std::optional<DType> torch_dtype;  // the checkpoint's declared weight dtype, if given
   std::optional<std::int64_t> bos_token_id;
   std::vector<std::int64_t> eos_token_ids;
@@ -95,7 +121,8 @@ struct ModelConfig {
 
 // Parses config.json text. `label` names the file in errors. Throws std::runtime_error with one line
 // "<label>: ..." naming the field; an architecture other than Qwen2ForCausalLM / LlamaForCausalLM /
-// Qwen3ForCausalLM / Phi3ForCausalLM / MistralForCausalLM / Qwen3MoeForCausalLM is reported by name.
+// Qwen3ForCausalLM / Phi3ForCausalLM / MistralForCausalLM / Qwen3MoeForCausalLM / SmolLM3ForCausalLM /
+// GemmaForCausalLM / Gemma2ForCausalLM / Gemma3ForCausalLM is reported by name.
 ModelConfig parse_model_config(const std::string& json_text, const std::string& label);
 // Reads and parses `<model_dir>/config.json`. The end tokens are generation_config.json's eos_token_id
 // when it names any (what transformers' generate and vLLM stop on), else config.json's.

@@ -122,7 +122,8 @@ std::uint64_t TransformerWeights::weight_bytes_per_step() const {
     // A step with enough tokens reads every expert; one token reads experts_per_token of them.
     for (const ExpertWeights& e : layer.experts)
       floats += e.gate.weight.size() + e.up.weight.size() + e.down.weight.size();
-    floats += layer.input_norm.size() + layer.post_attention_norm.size() + layer.q_norm.size() + layer.k_norm.size();
+    floats += layer.input_norm.size() + layer.post_attention_norm.size() + layer.q_norm.size() + layer.k_norm.size() +
+              layer.attn_output_norm.size() + layer.ffn_output_norm.size();
   }
   floats += final_norm.size();
   return floats * sizeof(float);
@@ -132,6 +133,13 @@ namespace {
 
 constexpr const char* kEmbedTensor = "model.embed_tokens.weight";
 constexpr const char* kHeadTensor = "lm_head.weight";
+
+// Gemma's RMSNorm scales by (1 + weight): the stored offsets become the factors.
+std::vector<float> norm_factors(std::vector<float> weight, const ModelConfig& config) {
+  if (config.norm_weight_offset)
+    for (float& w : weight) w += 1.0f;
+  return weight;
+}
 
 bool same_bytes(const TensorView& a, const TensorView& b) {
   if (a.info->dtype != b.info->dtype || a.info->shape != b.info->shape) return false;
@@ -185,7 +193,7 @@ std::vector<float> TransformerShardReader::embed() const {
 }
 
 std::vector<float> TransformerShardReader::final_norm() const {
-  return ShardReader(checkpoint_).vector("model.norm.weight", config_.hidden_size);
+  return norm_factors(ShardReader(checkpoint_).vector("model.norm.weight", config_.hidden_size), config_);
 }
 
 std::vector<float> TransformerShardReader::lm_head() const {
@@ -199,8 +207,17 @@ LayerWeights TransformerShardReader::layer(std::int64_t n) const {
   const std::int64_t hidden = c.hidden_size, inter = c.intermediate_size;
   const std::int64_t q_out = c.num_attention_heads * c.head_dim, kv_out = c.num_key_value_heads * c.head_dim;
   LayerWeights layer;
-  layer.input_norm = reader.vector(layer_tensor_name(n, "input_layernorm.weight"), hidden);
-  layer.post_attention_norm = reader.vector(layer_tensor_name(n, "post_attention_layernorm.weight"), hidden);
+  const auto norm = [&](const char* name, std::int64_t size) {
+    return norm_factors(reader.vector(layer_tensor_name(n, name), size), c);
+  };
+  layer.input_norm = norm("input_layernorm.weight", hidden);
+  if (c.sandwich_norms) {  // Gemma 2/3: post_attention_layernorm normalises the attention output
+    layer.attn_output_norm = norm("post_attention_layernorm.weight", hidden);
+    layer.post_attention_norm = norm("pre_feedforward_layernorm.weight", hidden);
+    layer.ffn_output_norm = norm("post_feedforward_layernorm.weight", hidden);
+  } else {
+    layer.post_attention_norm = norm("post_attention_layernorm.weight", hidden);
+  }
   if (c.fused_projections) {  // Phi-3: [q | k | v] rows of one matrix, no bias
     const std::string qkv = layer_tensor_name(n, "self_attn.qkv_proj.weight");
     const std::int64_t qkv_out = q_out + 2 * kv_out;
@@ -214,8 +231,8 @@ LayerWeights TransformerShardReader::layer(std::int64_t n) const {
   }
   layer.o = row_parallel(reader, layer_tensor_name(n, "self_attn.o_proj"), hidden, q_out, q_rows_, c.o_bias, shard_.rank);
   if (c.qk_norm) {  // one weight per head dimension, shared by all heads: every rank holds it whole
-    layer.q_norm = reader.vector(layer_tensor_name(n, "self_attn.q_norm.weight"), c.head_dim);
-    layer.k_norm = reader.vector(layer_tensor_name(n, "self_attn.k_norm.weight"), c.head_dim);
+    layer.q_norm = norm("self_attn.q_norm.weight", c.head_dim);
+    layer.k_norm = norm("self_attn.k_norm.weight", c.head_dim);
   }
   if (c.moe.sparse(n)) {  // Qwen3-MoE: the router and the experts, model.layers.N.mlp.experts.E.*_proj
     const std::int64_t expert_inter = c.moe.expert_intermediate_size;

@@ -1,5 +1,6 @@
-// The weights of one tensor-parallel rank of a Qwen2 / Llama / Qwen3 / Phi-3 / Mistral / Qwen3-MoE decoder,
-// widened to fp32.
+// The weights of one tensor-parallel rank of a Qwen2 / Llama / Qwen3 / Phi-3 / Mistral / Qwen3-MoE / SmolLM3 /
+// Gemma decoder, widened to fp32. Gemma's norm weights are stored as offsets from 1 and held here as the factors
+// they are (1 + w, added in fp32 as transformers does).
 // Tensor-parallel sharding happens here, where weights are loaded, so the model code only sees
 // local shapes: q/k/v/gate/up are column-parallel (a slice of output rows: whole heads, a slice of
 // the intermediate size), o/down row-parallel (the matching slice of input columns; the partial
@@ -47,7 +48,9 @@ struct LayerWeights {
   std::vector<float> input_norm;           // [hidden]
   Linear q, k, v, o;                       // q,k,v column-parallel; o row-parallel
   std::vector<float> q_norm, k_norm;       // [head_dim] each when config.qk_norm (Qwen3), else empty
-  std::vector<float> post_attention_norm;  // [hidden]
+  std::vector<float> post_attention_norm;  // [hidden]: the MLP's input norm (Gemma 2/3: pre_feedforward_layernorm)
+  std::vector<float> attn_output_norm;     // [hidden], Gemma 2/3 (post_attention_layernorm): on the attention output
+  std::vector<float> ffn_output_norm;      // [hidden], Gemma 2/3 (post_feedforward_layernorm): on the MLP output
   Linear gate, up, down;                   // gate,up column-parallel; down row-parallel (empty in a sparse layer)
   Linear router;                           // sparse layer: [num_experts, hidden], whole on every rank
   std::vector<ExpertWeights> experts;      // sparse layer: sharded as the dense MLP is

@@ -92,9 +92,69 @@ TEST(ModelConfig, ReadsQwen3Fixture) {
 }
 
 TEST(ModelConfig, NamesUnknownArchitecture) {
-  const std::string message = config_error(R"({"architectures":["GemmaForCausalLM"],"hidden_size":8})");
-  EXPECT_EQ(message, "config.json: unsupported architecture 'GemmaForCausalLM' (supported: Qwen2ForCausalLM, LlamaForCausalLM, "
-                     "Qwen3ForCausalLM, Phi3ForCausalLM, MistralForCausalLM, Qwen3MoeForCausalLM, SmolLM3ForCausalLM)");
+  const std::string message = config_error(R"({"architectures":["Gemma3ForConditionalGeneration"],"hidden_size":8})");
+  EXPECT_EQ(message, "config.json: unsupported architecture 'Gemma3ForConditionalGeneration' (supported: Qwen2ForCausalLM, "
+                     "LlamaForCausalLM, Qwen3ForCausalLM, Phi3ForCausalLM, MistralForCausalLM, Qwen3MoeForCausalLM, "
+                     "SmolLM3ForCausalLM, GemmaForCausalLM, Gemma2ForCausalLM, Gemma3ForCausalLM)");
+}
+
+// The Gemma family as transformers 5 configures it: head_dim 256, tied, GELU (tanh; GemmaConfig's legacy "gelu"
+// too), norm offsets, the embedding times sqrt(hidden_size) in the checkpoint's dtype; Gemma 2's post-norms,
+// query_pre_attn_scalar, soft caps (null: none) and every second layer sliding; Gemma 3's q/k norms, its sliding
+// layers' own RoPE (classic fields or rope_parameters per layer kind) and its pattern of 6.
+TEST(ModelConfig, ReadsTheGemmaFamily) {
+  const std::string shape = R"("num_hidden_layers":6,"num_attention_heads":8,"num_key_value_heads":4,)"
+                            R"("intermediate_size":16,"vocab_size":10,"hidden_size":3072,)";
+  const ModelConfig gemma = parse_model_config(
+      R"({"architectures":["GemmaForCausalLM"],"model_type":"gemma",)" + shape + R"("hidden_act":"gelu","torch_dtype":"bfloat16"})", "c");
+  EXPECT_EQ(gemma.architecture, Architecture::kGemma);
+  EXPECT_EQ(gemma.head_dim, 256);
+  EXPECT_TRUE(gemma.tie_word_embeddings && gemma.norm_weight_offset && !gemma.sandwich_norms);
+  EXPECT_EQ(gemma.activation, Activation::kGeluTanh);
+  EXPECT_EQ(gemma.embedding_multiplier, 55.5f);  // sqrt(3072) = 55.43 in bf16
+  EXPECT_FLOAT_EQ(parse_model_config(R"({"architectures":["GemmaForCausalLM"],"model_type":"gemma",)" + shape +
+                                         R"("torch_dtype":"float32"})", "c").embedding_multiplier,
+                  static_cast<float>(std::sqrt(3072.0)));
+  const std::string gemma2 = R"({"architectures":["Gemma2ForCausalLM"],"model_type":"gemma2","max_position_embeddings":8192,)" + shape;
+  const ModelConfig two = parse_model_config(gemma2 + R"("hidden_act":"silu"})", "c");  // hidden_act is not Gemma 2's field
+  EXPECT_EQ(two.activation, Activation::kGeluTanh);
+  EXPECT_TRUE(two.sandwich_norms && !two.qk_norm && !two.sliding_rope);
+  EXPECT_EQ(two.query_pre_attn_scalar, 256.0);
+  EXPECT_EQ(two.attn_logit_softcap, 50.0);
+  EXPECT_EQ(two.final_logit_softcap, 30.0);
+  EXPECT_EQ(two.sliding_windows, (std::vector<std::int64_t>{4096, 0, 4096, 0, 4096, 0}));
+  const ModelConfig uncapped = parse_model_config(
+      gemma2 + R"("attn_logit_softcapping":null,"final_logit_softcapping":null,"hidden_activation":"gelu"})", "c");
+  EXPECT_EQ(uncapped.attn_logit_softcap, 0.0);
+  EXPECT_EQ(uncapped.final_logit_softcap, 0.0);
+  EXPECT_EQ(uncapped.activation, Activation::kGelu);
+  EXPECT_NE(config_error(gemma2 + R"("hidden_activation":"relu"})").find("'hidden_activation': expected gelu_pytorch_tanh"),
+            std::string::npos);
+  EXPECT_NE(config_error(gemma2 + R"("use_bidirectional_attention":true})").find("'use_bidirectional_attention'"),
+            std::string::npos);
+  const std::string gemma3 = R"({"architectures":["Gemma3ForCausalLM"],"model_type":"gemma3_text","max_position_embeddings":131072,)" + shape;
+  const ModelConfig three = parse_model_config(
+      gemma3 + R"("rope_theta":1000000,"rope_local_base_freq":10000,"rope_scaling":{"rope_type":"linear","factor":8},)"
+               R"("sliding_window":1024})", "c");
+  EXPECT_TRUE(three.qk_norm && three.sandwich_norms);
+  EXPECT_EQ(three.attn_logit_softcap, 0.0);
+  EXPECT_EQ(three.final_logit_softcap, 0.0);
+  EXPECT_EQ(three.sliding_windows, (std::vector<std::int64_t>{1024, 1024, 1024, 1024, 1024, 0}));
+  EXPECT_EQ(three.rope_theta, 1000000.0);
+  EXPECT_EQ(three.rope_scaling.type, RopeScaling::Type::kLinear);
+  ASSERT_TRUE(three.sliding_rope);
+  EXPECT_EQ(three.sliding_rope->theta, 10000.0);
+  EXPECT_EQ(three.sliding_rope->scaling.type, RopeScaling::Type::kNone);
+  EXPECT_EQ(three.sliding_rope->layers, (std::vector<bool>{true, true, true, true, true, false}));
+  const ModelConfig nested = parse_model_config(
+      gemma3 + R"("rope_parameters":{"full_attention":{"rope_type":"linear","factor":4,"rope_theta":500000},)"
+               R"("sliding_attention":{"rope_type":"default","rope_theta":20000}},)"
+               R"("layer_types":["full_attention","sliding_attention","full_attention","sliding_attention",)"
+               R"("full_attention","sliding_attention"]})", "c");
+  EXPECT_EQ(nested.rope_theta, 500000.0);
+  EXPECT_EQ(nested.rope_scaling.factor, 4.0);
+  EXPECT_EQ(nested.sliding_rope->theta, 20000.0);
+  EXPECT_EQ(nested.sliding_windows, (std::vector<std::int64_t>{0, 4096, 0, 4096, 0, 4096}));
 }
 
 // Qwen3-MoE: the experts' fields under either spelling of their count, Qwen3MoeConfig's defaults, and which layers

@@ -26,7 +26,8 @@ float dot(const float* a, const float* b, int n) {
 }  // namespace
 
 void paged_attention(const ForwardBatch& batch, const PagedKvCache& cache, std::int64_t layer, const float* q,
-                     int q_heads, int kv_heads, int head_dim, float scale, float* out, std::int64_t window) {
+                     int q_heads, int kv_heads, int head_dim, float scale, float* out, std::int64_t window,
+                     float softcap) {
   const std::size_t tokens = batch.num_tokens();
   const int group = q_heads / kv_heads;
   const std::int32_t block_size = cache.block_size();
@@ -52,7 +53,8 @@ void paged_attention(const ForwardBatch& batch, const PagedKvCache& cache, std::
       const std::int64_t base = static_cast<std::int64_t>(table[first / block_size]) * block_size;
       const std::int32_t count = std::min(block_size, context - first);
       for (std::int32_t o = std::max(0, begin - first); o < count; ++o) {
-        const float score = dot(query, cache.key(layer, base + o) + kv_head * head_dim, head_dim) * scale;
+        float score = dot(query, cache.key(layer, base + o) + kv_head * head_dim, head_dim) * scale;
+        if (softcap > 0) score = std::tanh(score / softcap) * softcap;
         scores[static_cast<std::size_t>(first + o)] = score;
         max_score = std::max(max_score, score);
       }

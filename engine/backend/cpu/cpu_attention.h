@@ -11,8 +11,9 @@ namespace r1eval::engine::cpu {
 // over the positions 0..positions[t] of t's sequence (with a sliding `window` > 0, the last `window` of them),
 // read from `cache` layer `layer` through the block table; query head h reads key/value head
 // h / (q_heads / kv_heads). q: [tokens, q_heads * head_dim]. scale is 1 / sqrt(head_dim) for plain RoPE
-// (attention_logit_scale).
+// (attention_logit_scale). A `softcap` > 0 (Gemma 2) turns each scaled score s into tanh(s / softcap) * softcap.
 void paged_attention(const ForwardBatch& batch, const PagedKvCache& cache, std::int64_t layer, const float* q,
-                     int q_heads, int kv_heads, int head_dim, float scale, float* out, std::int64_t window = 0);
+                     int q_heads, int kv_heads, int head_dim, float scale, float* out, std::int64_t window = 0,
+                     float softcap = 0.0f);
 
 }  // namespace r1eval::engine::cpu

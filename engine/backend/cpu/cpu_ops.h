@@ -16,5 +16,9 @@ void matmul_transposed(const float* x, std::int64_t rows, const float* w, std::i
 void linear_forward(const float* x, std::int64_t rows, const Linear& linear, float* out);
 // gate[i] = silu(gate[i]) * up[i] for n elements.
 void silu_mul(float* gate, const float* up, std::int64_t n);
+// gate[i] = act(gate[i]) * up[i] for n elements, act the model's activation (SiLU, GELU tanh, GELU erf).
+void activation_mul(Activation act, float* gate, const float* up, std::int64_t n);
+// x[i] = tanh(x[i] / cap) * cap for n elements (Gemma 2's soft cap on logits); cap 0 leaves x as it is.
+void soft_cap(float* x, std::int64_t n, float cap);
 
 }  // namespace r1eval::engine::cpu

@@ -12,11 +12,14 @@ namespace r1eval::engine::cpu {
 
 CpuRank::CpuRank(TransformerWeights weights, std::int32_t block_size, std::int64_t num_blocks)
     : weights_(std::move(weights)),
-      inv_freq_(rope_inverse_frequencies(weights_.config)),
-      rotary_scale_(rotary_scale(weights_.config)),
       attention_scale_(attention_logit_scale(weights_.config)),
       cache_(weights_.config.num_hidden_layers, weights_.local_kv_heads, weights_.config.head_dim, block_size,
-             num_blocks) {}
+             num_blocks) {
+  for (std::int64_t l = 0; l < weights_.config.num_hidden_layers; ++l) {
+    const ModelConfig rope = layer_rope_config(weights_.config, l);
+    rotary_.push_back({rope_inverse_frequencies(rope), rotary_scale(rope)});
+  }
+}
 
 std::vector<float> CpuRank::forward(const ForwardBatch& batch, Communicator& comm) {
   const ModelConfig& cfg = weights_.config;
@@ -38,6 +41,8 @@ std::vector<float> CpuRank::forward(const ForwardBatch& batch, Communicator& com
     }
   }
   comm.all_reduce_sum(x);
+  if (cfg.embedding_multiplier != 1.0f)  // Gemma: sqrt(hidden_size)
+    for (float& value : x) value *= cfg.embedding_multiplier;
 
   std::vector<float> h(x.size()), q(n(tokens * q_heads * head_dim)), k(n(tokens * kv_width)), v(k.size());
   std::vector<float> attn(q.size()), proj(x.size());
@@ -57,19 +62,23 @@ std::vector<float> CpuRank::forward(const ForwardBatch& batch, Communicator& com
       rms_norm(k.data(), layer.k_norm.data(), tokens * kv_heads, head_dim, cfg.rms_norm_eps, k.data());
     }
     const bool rotates = cfg.rotates(layer_index);  // SmolLM3's NoPE layers do not
+    const LayerRotary& rotary = rotary_[l];
     for (std::int64_t t = 0; t < tokens; ++t) {
       if (rotates) {
-        apply_rope(q.data() + t * q_heads * head_dim, q_heads, head_dim, batch.positions[n(t)], inv_freq_, rotary_scale_);
-        apply_rope(k.data() + t * kv_width, kv_heads, head_dim, batch.positions[n(t)], inv_freq_, rotary_scale_);
+        apply_rope(q.data() + t * q_heads * head_dim, q_heads, head_dim, batch.positions[n(t)], rotary.inv_freq, rotary.scale);
+        apply_rope(k.data() + t * kv_width, kv_heads, head_dim, batch.positions[n(t)], rotary.inv_freq, rotary.scale);
       }
       const std::int64_t slot = batch.slot_mapping[n(t)];
       std::memcpy(cache_.key(layer_index, slot), k.data() + t * kv_width, n(kv_width) * sizeof(float));
       std::memcpy(cache_.value(layer_index, slot), v.data() + t * kv_width, n(kv_width) * sizeof(float));
     }
     paged_attention(batch, cache_, layer_index, q.data(), q_heads, kv_heads, head_dim, attention_scale_, attn.data(),
-                    cfg.sliding_window(layer_index));
+                    cfg.sliding_window(layer_index), static_cast<float>(cfg.attn_logit_softcap));
     linear_forward(attn.data(), tokens, layer.o, proj.data());
     comm.all_reduce_sum(proj);
+    // Gemma 2/3 normalise the whole attention output (summed over ranks) before it joins the stream.
+    if (!layer.attn_output_norm.empty())
+      rms_norm(proj.data(), layer.attn_output_norm.data(), tokens, hidden, cfg.rms_norm_eps, proj.data());
     for (std::size_t i = 0; i < x.size(); ++i) x[i] += proj[i];
 
     rms_norm(x.data(), layer.post_attention_norm.data(), tokens, hidden, cfg.rms_norm_eps, h.data());
@@ -78,10 +87,12 @@ std::vector<float> CpuRank::forward(const ForwardBatch& batch, Communicator& com
     } else {
       linear_forward(h.data(), tokens, layer.gate, gate.data());
       linear_forward(h.data(), tokens, layer.up, up.data());
-      silu_mul(gate.data(), up.data(), tokens * layer.gate.out);
+      activation_mul(cfg.activation, gate.data(), up.data(), tokens * layer.gate.out);
       linear_forward(gate.data(), tokens, layer.down, proj.data());
     }
     comm.all_reduce_sum(proj);
+    if (!layer.ffn_output_norm.empty())
+      rms_norm(proj.data(), layer.ffn_output_norm.data(), tokens, hidden, cfg.rms_norm_eps, proj.data());
     for (std::size_t i = 0; i < x.size(); ++i) x[i] += proj[i];
   }
 
@@ -94,6 +105,7 @@ std::vector<float> CpuRank::forward(const ForwardBatch& batch, Communicator& com
   const std::int64_t local_vocab = weights_.vocab.size();
   std::vector<float> local(n(rows * local_vocab));
   matmul_transposed(selected.data(), rows, weights_.head(), local_vocab, hidden, local.data());
+  soft_cap(local.data(), static_cast<std::int64_t>(local.size()), static_cast<float>(cfg.final_logit_softcap));  // Gemma 2
   if (comm.world_size() == 1) return local;
   // Vocab-parallel head: each rank fills its columns; the sum of disjoint columns is exact.
   const std::int64_t vocab = cfg.vocab_size;

@@ -23,8 +23,12 @@ class CpuRank {
 
  private:
   TransformerWeights weights_;
-  std::vector<float> inv_freq_;
-  float rotary_scale_;
+  // Per layer: Gemma 3's sliding layers rotate with their own frequencies.
+  struct LayerRotary {
+    std::vector<float> inv_freq;
+    float scale = 1.0f;
+  };
+  std::vector<LayerRotary> rotary_;
   float attention_scale_;
   PagedKvCache cache_;
 };
