@@ -199,6 +199,22 @@ MoeConfig parse_moe(const nlohmann::json& obj, const std::string& label, std::in
 
 namespace {
 
+// layer_types (transformers 5): which layers are "sliding_attention"; nullopt when the config has none.
+std::optional<std::vector<bool>> sliding_layer_types(const nlohmann::json& obj, const std::string& label, std::size_t layers) {
+  const auto types = obj.find("layer_types");
+  if (types == obj.end() || types->is_null()) return std::nullopt;
+  if (!types->is_array() || types->size() != layers) bad_field(label, "layer_types", "a list of num_hidden_layers attention kinds");
+  std::vector<bool> slides(layers, false);
+  for (std::size_t l = 0; l < layers; ++l) {
+    const nlohmann::json& kind = (*types)[l];
+    if (kind != "sliding_attention" && kind != "full_attention")
+      bad_field(label, "layer_types[" + std::to_string(l) + "]",
+                "\"full_attention\" or \"sliding_attention\", not " + kind.dump());
+    slides[l] = kind == "sliding_attention";
+  }
+  return slides;
+}
+
 // SmolLM3Config's layers: no_rope_layers (non-zero rotates, 0 is NoPE) or, absent, a NoPE layer every
 // no_rope_layer_interval layers; the sliding layers are layer_types' "sliding_attention" ones, or absent, the NoPE
 // layers when use_sliding_window and a sliding_window are set. `window` is config.json's sliding_window.
@@ -225,16 +241,8 @@ void parse_smollm3_layers(const nlohmann::json& obj, const std::string& label, s
   // layer_types decides which layers slide when given (transformers builds the masks from it alone, whatever
   // use_sliding_window says); else the NoPE layers slide under use_sliding_window with a window.
   std::vector<bool> slides(layers, false);
-  if (const auto types = obj.find("layer_types"); types != obj.end() && !types->is_null()) {
-    if (!types->is_array() || types->size() != layers)
-      bad_field(label, "layer_types", "a list of num_hidden_layers attention kinds");
-    for (std::size_t l = 0; l < layers; ++l) {
-      const nlohmann::json& kind = (*types)[l];
-      if (kind != "sliding_attention" && kind != "full_attention")
-        bad_field(label, "layer_types[" + std::to_string(l) + "]",
-                  "\"full_attention\" or \"sliding_attention\", not " + kind.dump());
-      slides[l] = kind == "sliding_attention";
-    }
+  if (const auto types = sliding_layer_types(obj, label, layers)) {
+    slides = *types;
     if (std::find(slides.begin(), slides.end(), true) != slides.end() && !window)
       bad_field(label, "sliding_window", "a positive integer for the layers layer_types makes sliding_attention");
   } else if (json_bool(obj, "use_sliding_window", label).value_or(false) && window) {
@@ -282,19 +290,8 @@ Activation parse_gemma_activation(const nlohmann::json& obj, const std::string& 
 // but every sliding_window_pattern-th (Gemma 3, 6 by default).
 std::vector<bool> gemma_sliding_layers(const nlohmann::json& obj, const std::string& label, const ModelConfig& config) {
   const auto layers = static_cast<std::size_t>(config.num_hidden_layers);
+  if (auto types = sliding_layer_types(obj, label, layers)) return *types;
   std::vector<bool> slides(layers, false);
-  if (const auto types = obj.find("layer_types"); types != obj.end() && !types->is_null()) {
-    if (!types->is_array() || types->size() != layers)
-      bad_field(label, "layer_types", "a list of num_hidden_layers attention kinds");
-    for (std::size_t l = 0; l < layers; ++l) {
-      const nlohmann::json& kind = (*types)[l];
-      if (kind != "sliding_attention" && kind != "full_attention")
-        bad_field(label, "layer_types[" + std::to_string(l) + "]",
-                  "\"full_attention\" or \"sliding_attention\", not " + kind.dump());
-      slides[l] = kind == "sliding_attention";
-    }
-    return slides;
-  }
   const std::int64_t pattern =
       config.architecture == Architecture::kGemma2 ? 2 : json_int(obj, "sliding_window_pattern", label).value_or(6);
   if (pattern <= 0) bad_field(label, "sliding_window_pattern", "a positive integer");
@@ -555,20 +552,13 @@ ModelConfig parse_model_config(const std::string& json_text, const std::string& 
     // when the key is absent; null turns it off) the layers from max_window_layers (default 28) on; Qwen3-MoE,
     // which has no max_window_layers, slides every layer then.
     if (!obj.contains("sliding_window")) window = 4096;
-    const auto types_it = obj.find("layer_types");
     const bool window_on = json_bool(obj, "use_sliding_window", label).value_or(false) && window.has_value();
-    if (config.architecture != Architecture::kQwen3Moe && types_it != obj.end() && !types_it->is_null()) {
-      if (!types_it->is_array() || types_it->size() != static_cast<std::size_t>(config.num_hidden_layers))
-        bad_field(label, "layer_types", "a list of num_hidden_layers attention kinds");
-      for (std::size_t i = 0; i < types_it->size(); ++i) {
-        const nlohmann::json& kind = (*types_it)[i];
-        if (kind == "sliding_attention") {
-          if (window_on) slide(static_cast<std::int64_t>(i));  // the config drops sliding_window without use_sliding_window
-        } else if (kind != "full_attention") {
-          bad_field(label, "layer_types[" + std::to_string(i) + "]",
-                    "\"full_attention\" or \"sliding_attention\", not " + kind.dump());
-        }
-      }
+    const auto types = config.architecture == Architecture::kQwen3Moe
+                           ? std::nullopt
+                           : sliding_layer_types(obj, label, static_cast<std::size_t>(config.num_hidden_layers));
+    if (types) {
+      for (std::size_t i = 0; i < types->size(); ++i)  // the config drops sliding_window without use_sliding_window
+        if ((*types)[i] && window_on) slide(static_cast<std::int64_t>(i));
     } else if (window_on) {
       // transformers compares each layer index with it: null fails there, so it is refused here.
       if (config.architecture != Architecture::kQwen3Moe && obj.contains("max_window_layers") &&
