@@ -615,6 +615,21 @@ std::optional<std::string> last_math_answer(std::string_view text) {
   return joined;
 }
 
+// The part of a sentence before a reason clause (" because ", ", since ", " since ", ", as ", ", given that "), when it
+// holds a number or math; else the whole sentence.
+std::string_view before_reason_clause(std::string_view sentence) {
+  const std::string lower = ascii_lower_word(sentence);
+  size_t cut = std::string::npos;
+  for (std::string_view reason : {" because ", ", since ", " since ", ", as ", ", given that "})
+    cut = std::min(cut, lower.find(reason));
+  if (cut == std::string::npos || cut == 0) return sentence;
+  const std::string_view main = sentence.substr(0, cut);
+  // Not a cut inside a math span: an even number of '$' before it.
+  if (std::count(main.begin(), main.end(), '$') % 2 != 0) return sentence;
+  const bool value = std::any_of(main.begin(), main.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; });
+  return value ? main : sentence;
+}
+
 // The answer inside a phrase's remainder: itself when it is plain math; when it is prose ("The largest $n$
 // is 34"), whichever comes last of its last math span and its last standalone number.
 std::optional<std::string> answer_in_prose(std::string_view x) {
@@ -675,6 +690,11 @@ std::string_view before_end_of_turn(std::string_view text) {
     }
   }
   size_t cut = first_turn_end(text, start);
+  // A plain-text chat format's next turn after a blank line ("\n\nHuman: thanks! Can you ...", "\n\nUser: ...",
+  // "\n\n### Human:"): the model went on to write the user's part.
+  for (std::string_view role : {std::string_view("\n\nHuman:"), std::string_view("\n\nUser:"), std::string_view("\n\nUSER:"),
+                                std::string_view("\n\n### Human:"), std::string_view("\n\n### User:")})
+    if (const size_t at = text.find(role, start); at != std::string_view::npos && at > start) cut = std::min(cut, at);
   // Markers that are also ordinary text ("</s>" closes HTML strikethrough) end the turn only where nothing
   // follows them but spacing or another tag ("12.</s>", "12</s><s>[INST] ...").
   for (std::string_view marker : {std::string_view("</s>"), std::string_view("<end_of_turn>"), std::string_view("<|end|>"),
@@ -836,11 +856,13 @@ std::optional<std::string> stated_after_verb(std::string_view sentence) {
       "since", "because", "if", "when", "whenever", "where", "while", "although", "unless", "given", "once"};
   static constexpr std::array<std::string_view, 11> kVerbs = {"is",  "are",  "equals", "be",  "was",     "were",
                                                               "get", "gets", "got",    "obtain", "obtains"};
-  static constexpr std::array<std::string_view, 14> kWeakVerbs = {"gives", "give",  "yields", "yield", "makes",
-                                                                  "becomes", "remains", "has", "have", "had",
-                                                                  "needs", "need", "takes", "take"};
+  static constexpr std::array<std::string_view, 28> kWeakVerbs = {
+      "gives", "give",  "yields", "yield", "makes", "becomes", "remains", "has",   "have",   "had",
+      "needs", "need",  "takes",  "take",  "spent", "spends",  "costs",   "cost",  "paid",   "pays",
+      "earns", "earned", "saved", "saves", "weighs", "scored", "scores",  "measures"};
   const std::string lower = ascii_lower_word(sentence);
   std::vector<size_t> verb_ends, weak_verb_ends;  // main-clause verbs, in order
+  std::vector<size_t> verb_starts;                // where each of verb_ends' verbs begins
   bool in_dollars = false;
   bool condition_pending = false;  // a condition word was read: its own verb comes next, within its clause
   std::string_view previous;
@@ -872,7 +894,10 @@ std::optional<std::string> stated_after_verb(std::string_view sentence) {
       // "cannot be 5", "is never 5" (the value follows "never"), "isn't 5": no statement of a value.
       const bool negated = previous == "not" || previous == "cannot" || previous == "never" || previous == "t";
       if (condition_pending) condition_pending = false;
-      else if (!negated && !(word == "be" && previous == "to")) (strong ? verb_ends : weak_verb_ends).push_back(e);
+      else if (!negated && !(word == "be" && previous == "to")) {
+        (strong ? verb_ends : weak_verb_ends).push_back(e);
+        if (strong) verb_starts.push_back(i);
+      }
     }
     previous = word;
     i = e - 1;
@@ -880,6 +905,25 @@ std::optional<std::string> stated_after_verb(std::string_view sentence) {
   const std::vector<size_t>& verbs = verb_ends.empty() ? weak_verb_ends : verb_ends;
   for (size_t k = verbs.size(); k-- > 0;)
     if (auto value = value_after(sentence, lower, verbs[k])) return value;
+  // "Hence 34 is the smallest such $n$.", "Therefore 2 is the remainder when ...": the one main verb's subject is
+  // the value (not in "2 is prime, so the answer is 3", which has two).
+  if (verb_starts.size() == 1) {
+    size_t b = 0;
+    for (bool skipped = true; skipped;) {
+      skipped = false;
+      while (b < verb_starts[0] && (is_space(lower[b]) || lower[b] == ',' || lower[b] == '*')) ++b;
+      for (std::string_view lead : {"so", "thus", "hence", "therefore", "then", "finally"})
+        if (lower.compare(b, lead.size(), lead) == 0 && b + lead.size() < lower.size() && !is_letter(lower[b + lead.size()])) {
+          b += lead.size();
+          skipped = true;
+        }
+    }
+    const std::string subject = trim(sentence.substr(b, verb_starts[0] - b));
+    if (!subject.empty() && leading_number_length(subject) == subject.size()) return subject;
+    if (subject.size() >= 3 && subject.front() == '$' && subject.back() == '$' && subject.find('$', 1) == subject.size() - 1 &&
+        leading_number_length(subject.substr(1, subject.size() - 2)) == subject.size() - 2)
+      return subject.substr(1, subject.size() - 2);
+  }
   return std::nullopt;
 }
 
@@ -1298,7 +1342,12 @@ ExtractedAnswer final_answer_of(std::string_view text) {
       if (lone_value) return {};
     }
     if (has_prose_word(sentence)) {
-      if (auto a = answer_in_prose(sentence)) return found(std::move(a), AnswerSource::kLastMath);
+      // "So $x = 145$ because $y = 35$.", "Thus $\\angle PQR = 145^\\circ$, since the other angle is $35^\\circ$.": the
+      // value comes before the reason given for it.
+      const std::string_view main = before_reason_clause(sentence);
+      std::optional<std::string> a = has_prose_word(main) ? std::nullopt : last_math_answer(main);  // "So $x = 145$"
+      if (!a) a = answer_in_prose(main);
+      if (a) return found(std::move(a), AnswerSource::kLastMath);
     } else if (auto spans = last_math_answer(sentence)) {
       return found(std::move(spans), AnswerSource::kLastMath);  // "$x = 5$ or $x = -3$"
     } else if (auto bare = bare_statement(sentence)) {

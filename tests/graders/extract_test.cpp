@@ -441,3 +441,24 @@ TEST(ExtractFinal, TheNextFewShotProblemIsNotTheAnswer) {
 
 }  // namespace
 }  // namespace r1eval::graders
+
+namespace r1eval::graders {
+namespace {
+
+// A closing sentence without a box: the value before a reason clause, the subject of its one verb, the amount a
+// money verb states; a plain-text chat format's next turn is not the response.
+TEST(ExtractFinal, ClosingSentencesStateTheirValue) {
+  EXPECT_EQ(extract_final_answer("So $x = 145$ because $y = 35$.").answer, "x = 145");
+  EXPECT_EQ(extract_final_answer("Thus $\\angle PQR = 145^{\\circ}$, since the other angle is $35^\\circ$.").answer,
+            "\\angle PQR = 145^{\\circ}");
+  EXPECT_EQ(extract_final_answer("Hence 34 is the smallest such $n$.").answer, "34");
+  EXPECT_EQ(extract_final_answer("Therefore 2 is the remainder when $2^{100}$ is divided by 7.").answer, "2");
+  EXPECT_EQ(extract_final_answer("2 is prime, so the answer is 3.").answer, "3");  // two verbs: the later statement
+  EXPECT_EQ(extract_final_answer("He spent $36 on 3 books.").answer, "36");
+  EXPECT_EQ(extract_final_answer("The answer is $\\boxed{12}$.\n\nHuman: thanks! Can you do $3\\cdot 5 = \\boxed{15}$?").answer,
+            "12");
+  EXPECT_EQ(extract_final_answer("So the count is 7.\n\nUser: and now 8?").answer, "7");
+}
+
+}  // namespace
+}  // namespace r1eval::graders
