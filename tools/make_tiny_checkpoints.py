@@ -151,10 +151,11 @@ MODELS = {
                 "moe_intermediate_size": 32, "norm_topk_prob": True, "decoder_sparse_step": 1,
                 "mlp_only_layers": [1], "router_aux_loss_coef": 0.001, "output_router_logits": False}),
     # Gemma (gemma-2b's layout): one key/value head, head_dim apart from hidden / heads, the legacy "gelu" that
-    # means GELU's tanh form, norms as offsets from 1, the embedding times sqrt(hidden_size), tied.
+    # means GELU's tanh form, norms as offsets from 1, the embedding times sqrt(hidden_size) rounded to bf16
+    # (sqrt(48) = 6.928 -> 6.9375), tied.
     "gemma_bf16": dict(
         arch="GemmaForCausalLM", dtype="bfloat16", seed=24, shards=1,
-        config={**COMMON, "hidden_act": "gelu", "num_key_value_heads": 1, "model_type": "gemma", "head_dim": 32,
+        config={**COMMON, "hidden_size": 48, "hidden_act": "gelu", "num_key_value_heads": 1, "model_type": "gemma", "head_dim": 32,
                 "max_position_embeddings": 8192, "rms_norm_eps": 1e-6, "rope_theta": 10000.0,
                 "tie_word_embeddings": True, "attention_bias": False, "attention_dropout": 0.0, "pad_token_id": 0}),
     # Gemma 2: post-attention and post-MLP norms, q . k scaled by query_pre_attn_scalar, soft caps on the attention
@@ -218,6 +219,11 @@ def build(spec):
         with torch.no_grad():
             for p in model.parameters():
                 p.copy_(p.to(getattr(torch, spec["dtype"])).float())
+            # Gemma's embedding multiplier, sqrt(hidden_size), is a buffer that transformers rounds to the weights'
+            # dtype when the checkpoint loads in it; the fp32 reference keeps that rounded value.
+            embed = model.get_input_embeddings()
+            if hasattr(embed, "embed_scale"):
+                embed.embed_scale.copy_(embed.embed_scale.to(getattr(torch, spec["dtype"])).float())
     return model
 
 

@@ -84,4 +84,14 @@ void convert_to_float(DType dtype, const std::byte* src, std::size_t count, floa
   }
 }
 
+float round_to_dtype(float value, DType dtype) {
+  if (dtype == DType::kBF16) {
+    std::uint32_t bits = std::bit_cast<std::uint32_t>(value);
+    bits += 0x7fffu + ((bits >> 16) & 1u);
+    return std::bit_cast<float>(bits & 0xffff0000u);
+  }
+  if (dtype == DType::kF16) return static_cast<float>(static_cast<_Float16>(value));
+  return value;
+}
+
 }  // namespace r1eval::engine

@@ -26,4 +26,7 @@ float fp16_to_float(std::uint16_t bits);
 // Widens `count` elements of `dtype` read from `src` (any alignment, little-endian) into `dst`.
 void convert_to_float(DType dtype, const std::byte* src, std::size_t count, float* dst);
 
+// `value` rounded to `dtype` (round to nearest even), as a torch tensor's .to(dtype) rounds it.
+float round_to_dtype(float value, DType dtype);
+
 }  // namespace r1eval::engine

@@ -1,7 +1,6 @@
 #include "engine/model/model_config.h"
 
 #include <algorithm>
-#include <bit>
 #include <cmath>
 #include <cstring>
 #include <filesystem>
@@ -262,22 +261,11 @@ namespace {
 
 bool is_gemma(Architecture a) { return a == Architecture::kGemma || a == Architecture::kGemma2 || a == Architecture::kGemma3; }
 
-// `value` rounded to the dtype the checkpoint's tensors are in (round to nearest even), as a torch tensor's
-// .to(dtype) rounds it.
-float round_to_dtype(float value, std::optional<DType> dtype) {
-  if (dtype == DType::kBF16) {
-    std::uint32_t bits = std::bit_cast<std::uint32_t>(value);
-    bits += 0x7fffu + ((bits >> 16) & 1u);
-    return std::bit_cast<float>(bits & 0xffff0000u);
-  }
-  if (dtype == DType::kF16) return static_cast<float>(static_cast<_Float16>(value));
-  return value;
-}
-
 // The MLP activation a Gemma config names: GemmaConfig's hidden_act (its legacy "gelu" meant the tanh
 // approximation, which transformers substitutes), Gemma2Config's and Gemma3TextConfig's hidden_activation.
 Activation parse_gemma_activation(const nlohmann::json& obj, const std::string& label, Architecture architecture) {
   const char* field = architecture == Architecture::kGemma ? "hidden_act" : "hidden_activation";
+  if (obj.contains(field) && obj[field].is_null()) bad_field(label, field, "an activation name, not null");
   const std::string name = json_string(obj, field, label).value_or("gelu_pytorch_tanh");
   if (name == "gelu_pytorch_tanh" || name == "gelu_new" || (name == "gelu" && architecture == Architecture::kGemma))
     return Activation::kGeluTanh;
@@ -299,22 +287,26 @@ std::vector<bool> gemma_sliding_layers(const nlohmann::json& obj, const std::str
   return slides;
 }
 
-// Gemma3TextConfig's rotary embeddings: rope_parameters per layer kind ({"full_attention": {...},
-// "sliding_attention": {...}}) or the classic fields (rope_theta and rope_scaling for the full layers,
-// rope_local_base_freq for the sliding ones); rope_scaling overlays the full layers' dict, as transformers does.
-void parse_gemma3_rope(const nlohmann::json& obj, const std::string& label, std::optional<std::int64_t> top_level_original,
-                       ModelConfig& config) {
-  nlohmann::json full = nlohmann::json::object(), sliding = nlohmann::json::object();
+// Gemma3TextConfig's rotary embeddings as transformers 5.x builds them: rope_parameters per layer kind
+// ({"full_attention": {...}, "sliding_attention": {...}}; a flat dict's keys are not read), each part defaulting to
+// {"rope_type": "default"}; rope_scaling overlays the full layers' part (so a legacy "type" key under a default
+// "rope_type" changes nothing); the thetas default to rope_theta (1e6) and rope_local_base_freq (1e4). The original
+// context of llama3 / yarn scaling is max_position_embeddings (a top-level original_max_position_embeddings is
+// not read for the nested parts), and yarn's truncate is read from the outer rope_parameters (true when absent),
+// as transformers' yarn reads it there.
+void parse_gemma3_rope(const nlohmann::json& obj, const std::string& label, ModelConfig& config) {
+  const nlohmann::json default_part = {{"rope_type", "default"}};
+  nlohmann::json full = default_part, sliding = default_part;
+  bool truncate = true;
   if (const auto it = obj.find("rope_parameters"); it != obj.end() && !it->is_null()) {
     if (!it->is_object()) bad_field(label, "rope_parameters", "an object or null");
-    const bool nested = it->contains("full_attention") || it->contains("sliding_attention");
     for (const char* kind : {"full_attention", "sliding_attention"}) {
-      const nlohmann::json* part = nested ? (it->contains(kind) ? &(*it)[kind] : nullptr) : &*it;
-      if (part == nullptr || part->is_null()) continue;
+      const auto part = it->find(kind);
+      if (part == it->end() || part->is_null()) continue;
       if (!part->is_object()) bad_field(label, std::string("rope_parameters.") + kind, "an object or null");
       (std::string(kind) == "full_attention" ? full : sliding) = *part;
-      if (!nested) break;  // a flat dict is the full layers'
     }
+    if (it->contains("truncate")) truncate = json_bool(*it, "truncate", label + ": rope_parameters").value_or(false);
   }
   if (const auto it = obj.find("rope_scaling"); it != obj.end() && !it->is_null()) {
     if (!it->is_object()) bad_field(label, "rope_scaling", "an object or null");
@@ -328,26 +320,30 @@ void parse_gemma3_rope(const nlohmann::json& obj, const std::string& label, std:
     return value;
   };
   config.rope_theta = theta_of(full, "rope_parameters.full_attention", json_number(obj, "rope_theta", label), 1000000.0);
-  config.rope_scaling = parse_rope_scaling(full, "rope_parameters.full_attention", label, top_level_original,
+  config.rope_scaling = parse_rope_scaling(full, "rope_parameters.full_attention", label, std::nullopt,
                                            config.max_position_embeddings, config.architecture, config.rotated_dims());
+  config.rope_scaling.truncate = truncate;
   ModelConfig::LayerRope local;
   local.theta = theta_of(sliding, "rope_parameters.sliding_attention", json_number(obj, "rope_local_base_freq", label), 10000.0);
-  local.scaling = parse_rope_scaling(sliding, "rope_parameters.sliding_attention", label, top_level_original,
+  local.scaling = parse_rope_scaling(sliding, "rope_parameters.sliding_attention", label, std::nullopt,
                                      config.max_position_embeddings, config.architecture, config.rotated_dims());
+  local.scaling.truncate = truncate;
   config.sliding_rope = local;
 }
 
 // The Gemma family's fields (see ModelConfig); after the common ones, the dtype included.
-void parse_gemma(const nlohmann::json& obj, const std::string& label, std::optional<std::int64_t> top_level_original,
-                 ModelConfig& config) {
+void parse_gemma(const nlohmann::json& obj, const std::string& label, ModelConfig& config) {
   const Architecture a = config.architecture;
   config.activation = parse_gemma_activation(obj, label, a);
   config.norm_weight_offset = true;
-  config.embedding_multiplier =
-      round_to_dtype(static_cast<float>(std::sqrt(static_cast<double>(config.hidden_size))), config.torch_dtype);
+  // Rounded to the checkpoint's dtype; without a declared one, transformers takes the tensors' (TransformerShardReader).
+  const auto scale = static_cast<float>(std::sqrt(static_cast<double>(config.hidden_size)));
+  config.embedding_multiplier = config.torch_dtype ? round_to_dtype(scale, *config.torch_dtype) : scale;
   const bool attention_bias = json_bool(obj, "attention_bias", label).value_or(false);
   config.qkv_bias = attention_bias;
   config.o_bias = attention_bias;
+  if (json_bool(obj, "use_bidirectional_attention", label).value_or(false))
+    bad_field(label, "use_bidirectional_attention", "false (a causal language model)");
   if (a == Architecture::kGemma) return;
   config.sandwich_norms = true;
   config.query_pre_attn_scalar = json_number(obj, "query_pre_attn_scalar", label).value_or(256.0);
@@ -361,11 +357,9 @@ void parse_gemma(const nlohmann::json& obj, const std::string& label, std::optio
   // Gemma3TextConfig keeps attn_logit_softcapping, but transformers' Gemma 3 attention never applies it.
   if (a == Architecture::kGemma2) config.attn_logit_softcap = softcap("attn_logit_softcapping", 50.0);
   config.final_logit_softcap = softcap("final_logit_softcapping", a == Architecture::kGemma2 ? 30.0 : 0.0);
-  if (json_bool(obj, "use_bidirectional_attention", label).value_or(false))
-    bad_field(label, "use_bidirectional_attention", "false (a causal language model)");
   if (a == Architecture::kGemma3) {
     config.qk_norm = true;
-    parse_gemma3_rope(obj, label, top_level_original, config);
+    parse_gemma3_rope(obj, label, config);
   }
   const std::vector<bool> slides = gemma_sliding_layers(obj, label, config);
   if (config.sliding_rope) config.sliding_rope->layers = slides;
@@ -600,7 +594,7 @@ ModelConfig parse_model_config(const std::string& json_text, const std::string& 
     config.torch_dtype = parse_torch_dtype(*dtype_name_field);
     if (!config.torch_dtype) bad_field(label, dtype_field, "bfloat16, float16 or float32, not '" + *dtype_name_field + "'");
   }
-  if (is_gemma(config.architecture)) parse_gemma(obj, label, top_level_original, config);
+  if (is_gemma(config.architecture)) parse_gemma(obj, label, config);
   config.bos_token_id = json_int(obj, "bos_token_id", label);
   config.eos_token_ids = json_int_or_list(obj, "eos_token_id", label);
   return config;

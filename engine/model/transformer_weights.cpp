@@ -159,6 +159,9 @@ TransformerShardReader::TransformerShardReader(const Checkpoint& checkpoint, con
     else if (!same_bytes(checkpoint.require(kEmbedTensor), checkpoint.require(kHeadTensor)))
       config_.tie_word_embeddings = false;
   }
+  // Gemma's embedding multiplier in the dtype the weights load as: without a declared dtype, the embedding's own.
+  if (config_.norm_weight_offset && !config_.torch_dtype && checkpoint.contains(embed_tensor_))
+    config_.embedding_multiplier = round_to_dtype(config_.embedding_multiplier, checkpoint.require(embed_tensor_).info->dtype);
   if (shard.world_size <= 0 || shard.rank < 0 || shard.rank >= shard.world_size) {
     throw std::invalid_argument("tensor parallel: rank " + std::to_string(shard.rank) + " of world size " +
                                 std::to_string(shard.world_size) + " is not a valid rank");

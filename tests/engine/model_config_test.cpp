@@ -1,13 +1,16 @@
 #include "engine/model/model_config.h"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <stdexcept>
 
+#include "engine/model/checkpoint.h"
 #include "engine/model/generation_config.h"
+#include "engine/model/transformer_weights.h"
 #include "engine_test_support.h"
 
 namespace r1eval::engine {
@@ -155,6 +158,41 @@ TEST(ModelConfig, ReadsTheGemmaFamily) {
   EXPECT_EQ(nested.rope_scaling.factor, 4.0);
   EXPECT_EQ(nested.sliding_rope->theta, 20000.0);
   EXPECT_EQ(nested.sliding_windows, (std::vector<std::int64_t>{0, 4096, 0, 4096, 0, 4096}));
+  // As transformers 5.24 builds Gemma 3's RoPE (a differential probe found each): a flat rope_parameters is not
+  // read, a legacy "type" under the default "rope_type" changes nothing, the original context of the nested parts
+  // is max_position_embeddings, and yarn's truncate comes from the outer dict.
+  EXPECT_EQ(parse_model_config(gemma3 + R"("rope_parameters":{"rope_type":"linear","factor":8,"rope_theta":5}})", "c")
+                .rope_scaling.type,
+            RopeScaling::Type::kNone);
+  EXPECT_EQ(parse_model_config(gemma3 + R"("rope_scaling":{"type":"linear","factor":8}})", "c").rope_scaling.type,
+            RopeScaling::Type::kNone);
+  const ModelConfig yarn = parse_model_config(
+      gemma3 + R"("original_max_position_embeddings":32,"rope_scaling":{"rope_type":"yarn","factor":4,"truncate":false}})", "c");
+  EXPECT_EQ(yarn.rope_scaling.original_max_position_embeddings, 131072);
+  EXPECT_TRUE(yarn.rope_scaling.truncate);
+  EXPECT_NE(config_error(R"({"architectures":["GemmaForCausalLM"],"model_type":"gemma",)" + shape +
+                         R"("use_bidirectional_attention":true})").find("'use_bidirectional_attention'"),
+            std::string::npos);
+  EXPECT_NE(config_error(gemma2 + R"("hidden_activation":null})").find("'hidden_activation': expected an activation name"),
+            std::string::npos);
+}
+
+// Without a declared dtype, Gemma's sqrt(hidden_size) is rounded to the dtype of the stored embedding, the one the
+// weights load in (bf16 here: sqrt(48) = 6.928 -> 6.9375).
+TEST(ModelConfig, GemmaEmbeddingMultiplierFollowsTheStoredDtypeWhenNoneIsDeclared) {
+  const auto dir = std::filesystem::path(R1EVAL_TEST_TMP) / "engine" / "gemma_no_dtype";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  const auto source = testing::fixture_dir("gemma_bf16");
+  std::filesystem::copy_file(source / "model.safetensors", dir / "model.safetensors");
+  std::ifstream in(source / "config.json");
+  nlohmann::json config = nlohmann::json::parse(in);
+  config.erase("torch_dtype");
+  std::ofstream(dir / "config.json") << config.dump();
+  const ModelConfig parsed = load_model_config(dir.string());
+  EXPECT_FLOAT_EQ(parsed.embedding_multiplier, static_cast<float>(std::sqrt(48.0)));
+  const Checkpoint checkpoint(dir.string());
+  EXPECT_EQ(TransformerShardReader(checkpoint, parsed, ShardSpec{}).skeleton().config.embedding_multiplier, 6.9375f);
 }
 
 // Qwen3-MoE: the experts' fields under either spelling of their count, Qwen3MoeConfig's defaults, and which layers
