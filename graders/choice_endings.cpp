@@ -302,11 +302,14 @@ std::optional<Letter> verdict_list(std::string_view s, std::string_view lower, s
   if (judged.empty()) return std::nullopt;
   std::optional<Letter> right;
   int wrong = 0;
+  std::array<int, 26> seen{};  // per letter: 1 judged wrong, 2 judged otherwise
   for (const Judged& j : judged) {
     const bool is_right = j.verdict > 0 || (j.verdict == 0 && judged.size() > 1);
     if (j.verdict == 0 && judged.size() == 1) return std::nullopt;  // a lone letter is the lone-line rule's
-    for (const Judged& other : judged)  // judged both ways, or two different options right: no one answer
-      if (other.letter.letter == j.letter.letter && (other.verdict < 0) != (j.verdict < 0)) return std::nullopt;
+    int& mark = seen[static_cast<std::size_t>(j.letter.letter - 'A') % 26];
+    const int now = j.verdict < 0 ? 1 : 2;
+    if (mark != 0 && mark != now) return std::nullopt;  // judged both ways: no one answer
+    mark = now;
     if (is_right) {
       if (right && right->letter != j.letter.letter) return std::nullopt;
       if (!right) right = j.letter;

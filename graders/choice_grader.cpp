@@ -190,12 +190,16 @@ bool hedged_after(std::string_view text, std::string_view lower, const Letter& l
   // The next three words of the clause: "D is correct only if ...", "A is eliminated", "A would require ...".
   int words = 0;
   for (std::size_t i = k; i < text.size() && words < 4 && std::string_view("\n.,;!?(").find(text[i]) == std::string_view::npos; ++i) {
+    // A reason given ("C, since only this isomer is chiral") limits nothing.
+    if (word_at(lower, i, std::array<std::string_view, 3>{"because", "since", "as"})) break;
     if (word_at(lower, i, kLimits) || only_a_case(i)) return true;
     if (text[i] == ' ') ++words;
   }
   // "So the answer is B. Wait, that can't be right.": taken back in the very next sentence.
-  const std::size_t stop = lower.find_first_of(".!\n", k);
-  if (stop == kNone || text[stop] == '\n') return false;
+  // The very next sentence, close by (a bounded look: a long line without a full stop is read once, not per letter).
+  const std::size_t near = lower.substr(k, 300).find_first_of(".!\n");
+  if (near == kNone || text[k + near] == '\n') return false;
+  const std::size_t stop = k + near;
   const std::size_t next_sentence = skip_blanks(text, stop + 1);
   const std::string_view after = lower.substr(next_sentence, 60);
   const bool turns = after.starts_with("wait") || after.starts_with("hmm") || after.starts_with("no,") ||
@@ -314,8 +318,12 @@ bool opens_line(std::string_view lower, std::size_t at) {
 Letter letter_in_line(std::string_view text, std::string_view lower, std::size_t i, std::string_view letters) {
   Letter last;
   bool letter_before = false;  // "Answer: one of A, B, C, D" closes on a list, not a choice
+  bool verb_before = false;    // "Answer: the limiting reagent is carbon, C": a statement of its own
   const std::size_t line_start = i;
-  for (; i < text.size() && text[i] != '\n'; ++i) {
+  // An answer line is short: past 2,000 characters it is prose run on (and the scan stays linear).
+  const std::size_t line_limit = std::min(text.size(), i + 2000);
+  for (; i < line_limit && text[i] != '\n'; ++i) {
+    verb_before = verb_before || starts_with(lower, i, " is ") || starts_with(lower, i, " are ");
     if (std::isupper(static_cast<unsigned char>(text[i])) && letters.find(text[i]) != std::string_view::npos &&
         (i == 0 || !std::isalnum(static_cast<unsigned char>(text[i - 1]))) &&
         (i + 1 >= text.size() || !std::isalnum(static_cast<unsigned char>(text[i + 1]))))
@@ -324,12 +332,10 @@ Letter letter_in_line(std::string_view text, std::string_view lower, std::size_t
     const bool paren = text[i] == '(';
     const std::size_t option = word_at(lower, i, kOptionWords);
     // "Answer: the limiting reagent is carbon, C": the letter after the comma names an element, not a choice.
-    const std::string_view so_far = lower.substr(line_start, i - line_start);
     std::size_t word = i;
     while (word > line_start && std::islower(static_cast<unsigned char>(text[word - 1]))) --word;
     const bool named_word = word < i && word_at(lower, word, kOptionWords) == 0;  // "carbon, C", not "option, C"
-    const bool own_statement =
-        named_word && (so_far.find(" is ") != std::string_view::npos || so_far.find(" are ") != std::string_view::npos);
+    const bool own_statement = named_word && verb_before;
     const std::size_t closing =
         letter_before || own_statement ? 0 : text[i] == ',' ? 1 : starts_with(lower, i, "i.e.") ? 4 : 0;
     if (!bold && !paren && !option && !closing) continue;
@@ -591,8 +597,9 @@ void find_letter_first_statements(std::string_view text, std::string_view lower,
     std::size_t b = at;
     // "B (not C) is the correct answer": the aside sets C aside; B is the one judged.
     if (b > 0 && text[b - 1] == ')') {
-      const std::size_t open = text.rfind('(', b - 1);
-      if (open != std::string_view::npos && b - open <= 12 && lower.substr(open + 1).starts_with("not ")) {
+      std::size_t open = b - 1;  // the aside's opening, a few characters back at most
+      while (open > 0 && b - open < 12 && text[open] != '(') --open;
+      if (text[open] == '(' && lower.substr(open + 1).starts_with("not ")) {
         b = open;
         while (b > 0 && text[b - 1] == ' ') --b;
       }
@@ -603,7 +610,9 @@ void find_letter_first_statements(std::string_view text, std::string_view lower,
     if (!l.found() || l.end != b || (l.pos > 0 && std::isalnum(static_cast<unsigned char>(text[l.pos - 1])))) {
       // "C) 42 nm is the correct answer.": the option's label and its short text at the start of the line.
       std::size_t line = at;
-      while (line > 0 && text[line - 1] != '\n') --line;
+      const std::size_t floor = at > 64 ? at - 64 : 0;  // the label and a short text: the line starts close by
+      while (line > floor && text[line - 1] != '\n') --line;
+      if (line > 0 && text[line - 1] != '\n') continue;
       l = decorated_letter(text, line, letters, {});
       if (!l.found() || !is_label(text, l) || at - l.end > 40) continue;
       bool names_other = false;
@@ -637,10 +646,11 @@ void find_letter_first_statements(std::string_view text, std::string_view lower,
     static constexpr std::array<std::string_view, 9> kSurvives = {"remains", "survives", "is left", "is correct", "is right",
                                                                   "fits", "works", "matches", "is consistent"};
     const std::size_t verb = word_at(lower, k, kSurvives);
-    if (verb == 0 || hedged_before(text, lower, at, l.pos)) continue;
+    if (verb == 0) continue;
     // "Only C remains.", not "Only C fits the mass spectrum, but ...": a claim about one test.
     const std::size_t after_verb = skip_blanks(text, k + verb);
     if (after_verb < text.size() && std::string_view(".!\n").find(text[after_verb]) == std::string_view::npos) continue;
+    if (hedged_before(text, lower, at, l.pos)) continue;
     Letter probe = l;
     probe.end = k + verb;
     if (!hedged_after(text, lower, probe)) best.offer(l, Strength::kStatement);
@@ -908,6 +918,7 @@ bool box_names_another_letter(std::string_view text, std::size_t box, const Lett
     if (text[close] == '{') ++depth;
     if (text[close] == '}' && --depth == 0) break;
   }
+  close = std::min(close, limit);  // a backslash at the limit stepped past it
   std::string rest;  // the box after the letter, without commands and braces
   for (std::size_t i = l.end; i < close && i < text.size(); ++i) {
     const char c = text[i];
@@ -959,11 +970,14 @@ void find_boxes(std::string_view text, std::string_view lower, std::string_view 
       std::size_t end = k;
       while (end < text.size() && (text[end] == '}' || text[end] == '$' || text[end] == ' ')) ++end;
       if (end < text.size() && text[end] == '?') continue;
-      boxes.push_back({l, at, end, hedged_before(text, lower, at, l.pos)});
+      boxes.push_back({l, at, end, false});
     }
   }
   std::sort(boxes.begin(), boxes.end(), [](const Box& a, const Box& b) { return a.begin < b.begin; });
-  // A doubted box is set aside when another box states the answer plainly.
+  // A doubted box is set aside when another box states the answer plainly (looked at only when boxes disagree).
+  const bool disagree = std::any_of(boxes.begin(), boxes.end(), [&](const Box& b) { return b.letter.letter != boxes[0].letter.letter; });
+  if (disagree)
+    for (Box& b : boxes) b.doubted = hedged_before(text, lower, b.begin, b.letter.pos);
   const bool plain_box = std::any_of(boxes.begin(), boxes.end(), [](const Box& b) { return !b.doubted; });
   for (std::size_t b = 0; b < boxes.size(); ++b) {
     const auto alternative = [&](std::size_t first, std::size_t second) {

@@ -268,7 +268,7 @@ bool operated_on(std::string_view s, std::size_t i) {
     }
   if (k == kNone) return false;
   while (k < s.size() && s[k] == ' ') ++k;
-  return k < s.size() && (is_digit(s[k]) || is_alpha(s[k]));
+  return k < s.size() && is_digit(s[k]);  // "A × 10^3", "B * 2"; not "C *because ...*" (italics), "C + the catalyst"
 }
 
 bool is_label(std::string_view s, const Letter& l) {

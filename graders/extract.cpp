@@ -1209,6 +1209,17 @@ std::string_view answer_part(std::string_view response) {
 }
 
 size_t next_item_start(std::string_view text) {
+  // A response checking itself ("Hmm, let me re-read the question.\n\nQuestion: ...", "Q: Is O2 really a noble
+  // gas?") writes such lines too: words of doubt in the item's line or just before it keep it the response's.
+  static constexpr std::array<std::string_view, 14> kSelfCheck = {
+      "let me", "double-check", "double check", "re-read", "reread", "recheck", "verify", "check", "really", "again",
+      "wait", "hmm", "is that right", "guess"};
+  const auto doubts = [&](std::string_view s) {
+    const std::string lower = ascii_lower_word(s);
+    for (std::string_view w : kSelfCheck)
+      if (lower.find(w) != std::string::npos) return true;
+    return false;
+  };
   bool text_before = false;
   for (size_t start = 0; start < text.size();) {
     size_t stop = text.find('\n', start);
@@ -1222,7 +1233,8 @@ size_t next_item_start(std::string_view text) {
     };
     const bool opens_item = line.starts_with("Question:") || line.starts_with("Q:") || line.starts_with("Problem:") ||
                             numbered("Question") || numbered("Problem");
-    if (opens_item && text_before) return start;
+    if (opens_item && text_before && !doubts(line) && !doubts(text.substr(start > 200 ? start - 200 : 0, std::min<size_t>(start, 200))))
+      return start;
     if (line.find_first_not_of(" \t\r") != std::string_view::npos) text_before = true;
     start = stop + 1;
   }
@@ -1280,6 +1292,21 @@ std::optional<std::pair<std::string, size_t>> last_correction(std::string_view t
 }  // namespace
 
 namespace {
+
+// True when a few-shot item holds the slot its answer goes in: a line opening with "Solution:", "My solution:",
+// "Answer:", "A:" or "Final Answer:".
+bool item_has_answer_slot(std::string_view item) {
+  for (size_t line = 0; line < item.size();) {
+    size_t stop = item.find('\n', line);
+    if (stop == std::string_view::npos) stop = item.size();
+    std::string_view row = item.substr(line, stop - line);
+    while (!row.empty() && (row.front() == '*' || row.front() == '#' || row.front() == ' ')) row.remove_prefix(1);
+    for (std::string_view slot : {"Solution:", "My solution:", "Answer:", "A:", "Final Answer:"})
+      if (row.starts_with(slot)) return true;
+    line = stop + 1;
+  }
+  return false;
+}
 
 ExtractedAnswer final_answer_of(std::string_view text) {
   bool unclosed = false;
@@ -1374,7 +1401,7 @@ ExtractedAnswer extract_final_answer(std::string_view response) {
   const std::string_view text = answer_part(response);
   // A base model that answered and went on to the next few-shot problem answered with what came before it,
   // when that states an answer firmly (a box or an answer phrase, not a fallback).
-  if (const size_t next = next_item_start(text); next != std::string_view::npos) {
+  if (const size_t next = next_item_start(text); next != std::string_view::npos && item_has_answer_slot(text.substr(next))) {
     ExtractedAnswer before = final_answer_of(text.substr(0, next));
     if (before.answer && (before.source == AnswerSource::kBox || before.source == AnswerSource::kBoxList ||
                           before.source == AnswerSource::kFinalAnswerPhrase))

@@ -439,6 +439,13 @@ TEST(ChoiceLetter, ClosingFormsDoNotOverrideAStatement) {
         "Answer: A*10^3", "**Answer:** The unknown element is boron, B", "Answer: the limiting reagent is carbon, C",
         " The\n\nQuestion: Which gas is diatomic?\nChoices:\n(A) He\n(B) Ne\n(C) N2\n(D) Ar\nAnswer: (C)"})
     EXPECT_EQ(extract_choice_letter(std::string("</think>\n\n") + r), std::nullopt) << r;
+  // A response checking itself writes "Question:" and "Q:"/"A:" lines too; italics and a sum after the letter are prose.
+  for (const char* r : {"The answer is B.\n\nHmm, let me double-check by re-reading the question.\n\nQuestion: Which gas is "
+                        "noble?\n(A) N2\n(B) O2\n(C) Ne\n(D) H2\n\nWait, O2 is not noble. Ne is a noble gas, so the answer is C.",
+                        "The answer is B.\n\nQ: Is O2 really a noble gas?\nA: No. Ne is. So the answer is C.",
+                        "The correct answer is C *because the dipole moment vanishes*.",
+                        "Answer: C *since only this isomer is chiral*", "The answer is C + the catalyst has no effect."})
+    EXPECT_EQ(extract_choice_letter(std::string("</think>\n\n") + r), 'C') << r;
 }
 
 }  // namespace

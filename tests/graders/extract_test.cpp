@@ -433,7 +433,13 @@ TEST(ExtractFinal, TheNextFewShotProblemIsNotTheAnswer) {
                                  "What is $2+2$?\n\nSolution: $2+2=4$. Final Answer: The final answer is $4$.")
                 .answer,
             "$5$");
-  EXPECT_EQ(extract_final_answer("Thus \\boxed{12}.\n\nQuestion 2: Find y.\nSo \\boxed{7}.").answer, "12");
+  EXPECT_EQ(extract_final_answer("Thus \\boxed{12}.\n\nQuestion 2: Find y.\nSolution: So \\boxed{7}.").answer, "12");
+  // A response checking itself, or an item without its answer's slot, is the response's own.
+  EXPECT_EQ(extract_final_answer("The answer is 4.\n\nQ: Is that right? Let me check again: 2+4=6, so the answer is 6.").answer, "6");
+  EXPECT_EQ(extract_final_answer("My first guess: the answer is 4.\n\nQuestion: does 4 satisfy it? No.\n\nThe final answer is "
+                                 "$\\boxed{6}$.").answer,
+            "6");
+  EXPECT_EQ(extract_final_answer("Thus \\boxed{12}.\n\nProblem: a new one.\nSo \\boxed{7}.").answer, "7");
   EXPECT_EQ(extract_final_answer("Restating.\n\nProblem: find x.\n\nSo \\boxed{3}.").answer, "3");
   EXPECT_EQ(next_item_start("Problem: find x.\nx = 3"), std::string_view::npos);  // the first line opens no next item
   EXPECT_EQ(next_item_start("\\boxed{3}\n\n## Question 4\nWhat"), 11u);
