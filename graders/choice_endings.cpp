@@ -187,7 +187,24 @@ std::optional<Judged> judged_option(std::string_view s, std::string_view lower, 
   }
   std::size_t verdict_end = k;
   verdict = verdict_at(low, k, verdict_end);
-  if (verdict == 0 || names_a_letter(s, verdict_end, e, letters)) return std::nullopt;
+  if (verdict == 0) {
+    // "- (B) 1-(sec-butyl)-4-methylbenzene: ✓ — the COOH ...", "B) baz: correct": the option's text, then the verdict
+    // (a mark anywhere after it, or a verdict word after a colon).
+    for (std::size_t j = k; j < e && verdict == 0; ++j) {
+      if (names_a_letter(s, k, j, letters)) break;
+      if (static_cast<unsigned char>(s[j]) >= 0xe2 || s[j] == '[') verdict = mark_at(low, j, verdict_end);
+      else if (s[j] == ':' && j + 1 < e) {
+        const std::size_t v = skip_spaces(s, j + 1, e);
+        verdict = verdict_at(low, v, verdict_end);
+        std::size_t unused = v;
+        if (verdict != 0 && mark_at(low, v, unused) == 0 && !judgement_ends(s, low, skip_spaces(s, verdict_end, e), e))
+          verdict = 0;
+      }
+    }
+    if (verdict == 0) return std::nullopt;
+    return Judged{l, negated ? -verdict : verdict};
+  }
+  if (names_a_letter(s, verdict_end, e, letters)) return std::nullopt;
   // "D is correct only if the solvent is protic", "B is right for the gas phase": a judgement for a case;
   // "A: true but incomplete", "A: correct sign, wrong magnitude": a judgement of something else, or a mixed one.
   std::size_t mark_end = k;
@@ -275,7 +292,12 @@ std::optional<Letter> verdict_list(std::string_view s, std::string_view lower, s
     if (s.substr(lines[n].begin, lines[n].end - lines[n].begin).find('|') != std::string_view::npos && !names &&
         s[skip_spaces(s, lines[n].begin, lines[n].end)] == '|')
       continue;  // a header row: "| Option | Energy (eV) | Matches? |"
-    // A table row "| B | correct |" reads as "B: correct": its bars are separators.
+    // A line that judges one option as a whole ("- (A) 1/4, λ^(-4): ✓ — ...": commas inside its text) is one
+    // segment; else its sentences and clauses are. A table row "| B | correct |" reads as "B: correct".
+    if (judged_option(s, lower, lines[n].begin, lines[n].end, letters)) {
+      segments.push_back(lines[n]);
+      continue;
+    }
     for (const Span& seg : segments_of(s, lines[n])) segments.push_back(seg);
   }
   for (std::size_t n = 0; n < segments.size(); ++n) {
@@ -292,7 +314,8 @@ std::optional<Letter> verdict_list(std::string_view s, std::string_view lower, s
       const std::string_view lead = lower.substr(segments[n].begin, segments[n].end - segments[n].begin);
       const auto has = [&](std::string_view w) { return lead.find(w) != std::string_view::npos; };
       if ((has("option") || has("choice")) && !has("evaluat") && !has("analy") && !has("verdict") && !has("check") &&
-          !has("assess") && !has("each"))
+          !has("assess") && !has("each") && !has("through") && !has("look") && !has("consider") && !has("review") &&
+          !has("examin"))
         return std::nullopt;
       continue;
     }
@@ -435,8 +458,11 @@ void label_lines(std::string_view s, std::string_view lower, std::string_view le
       continue;
     }
     while (i < line.end && (is_space(s[i]) || s[i] == '*' || s[i] == '#' || s[i] == '>' || s[i] == '-' || s[i] == '_')) ++i;
-    // "C it is.": a chat answer's closing words.
-    if (const Letter l = decorated_letter(s.substr(0, line.end), i, letters, {});
+    // "C it is.", "Option C it is.": a chat answer's closing words.
+    std::size_t at = i;
+    for (std::string_view w : {"option ", "choice "})
+      if (lower.substr(at).starts_with(w)) at += w.size();
+    if (const Letter l = decorated_letter(s.substr(0, line.end), at, letters, {});
         l.found() && starts_with(s, l.end, " it is") && ends_its_line(s.substr(0, line.end), l.end + 6)) {
       out.push_back({l, EndingKind::kLabelLine});
       continue;

@@ -51,6 +51,7 @@ class Best {
     if (!found_.found()) return std::nullopt;
     return found_.letter;
   }
+  Strength strength() const { return strength_; }
 
  private:
   Letter found_;
@@ -92,6 +93,18 @@ std::size_t sentence_start(std::string_view text, std::size_t pos) {
     --pos;
   }
   return pos;
+}
+
+// True when the writer takes back what came before, within 120 characters before `at`: "Hmm, actually, on
+// re-reading, ... The answer is C.", "Correction: I misread the options. The correct answer is D."
+bool revised_before(std::string_view lower, std::size_t at) {
+  static constexpr std::array<std::string_view, 13> kTakeBacks = {
+      "wait", "actually", "correction", "oops", "misread", "mistake", "error", "re-reading", "rereading",
+      "reconsider", "second thought", "scratch that", "i was wrong"};
+  const std::size_t from = at > 120 ? at - 120 : 0;
+  for (std::size_t i = from; i < at; ++i)
+    if (word_at(lower, i, kTakeBacks)) return true;
+  return false;
 }
 
 // Words that make a statement hypothetical, reported or about a wrong option ("Naively, the answer is D", "a
@@ -499,9 +512,13 @@ void find_answer_statements(std::string_view text, std::string_view lower, std::
     const bool final_answer = at >= 6 && lower.substr(at - 6, 6) == "final ";
     if (st.colon && (line_start || ((text[at] == 'A' || final_answer) && !doubted)))
       best.offer(st.letter, Strength::kAnswerLine);
-    else if (!doubted)
-      best.offer(st.letter, qualifier_at(text, lower, i) || opens_with_qualifier(text, lower, at) ? Strength::kClosingWords
-                                                                                             : Strength::kStatement);
+    else if (!doubted) {
+      const bool qualified = qualifier_at(text, lower, i) || opens_with_qualifier(text, lower, at);
+      // A revision after an answer line states the answer meant as firmly ("Answer: B\n\nHmm, actually ... The
+      // answer is C.").
+      best.offer(st.letter, qualified ? Strength::kClosingWords
+                            : revised_before(lower, at) ? Strength::kAnswerLine : Strength::kStatement);
+    }
   }
   // "<answer>B</answer>" (the GRPO format), {"answer": "B"} (a JSON reply): the requested format.
   for (std::string_view tag : {std::string_view("<answer>"), std::string_view("\"answer\":"), std::string_view("'answer':")}) {
@@ -696,9 +713,11 @@ void find_conclusions(std::string_view text, std::string_view lower, std::string
       "guess would be", "guess is", "bet is", "bet would be", "leaving"};
   // The chat closers are weaker than a statement ("The answer is C. At higher temperature it is D." is C),
   // unless the text just before revises ("The answer is C. Hmm, no, it's D.", "Wait, ... So it must be D.").
+  // "gives", "leads to", "points to" close a step as often as the answer ("Alkylation gives C.").
   const auto closing_words = [](std::string_view w) { return w == "it's" || w == "it is" || w == "must be" || w == "say" ||
                                                                w.starts_with("guess") || w.starts_with("bet ") ||
-                                                               w.ends_with(" with") || !is_alpha(w[0]); };
+                                                               w.ends_with(" with") || !is_alpha(w[0]) || w == "gives" ||
+                                                               w == "leads to" || w == "points to"; };
   static constexpr std::array<std::string_view, 11> kRevisions = {"wait", "no", "actually", "hmm", "reflection", "recheck",
                                                                   "rechecking", "error", "correction", "oops", "instead"};
   const auto revises_before = [&](std::size_t at) {
@@ -716,7 +735,8 @@ void find_conclusions(std::string_view text, std::string_view lower, std::string
       const Letter l = decorated_letter(text, i, letters, {});
       if (!l.found() || !ends_its_line(text, choice::past_set_aside(text, l.end, letters)) || hedged_before(text, lower, at))
         continue;
-      best.offer(l, closing_words(word) && !revises_before(at) ? Strength::kClosingWords : Strength::kStatement);
+      const bool step = word == "gives" || word == "leads to" || word == "points to";
+      best.offer(l, closing_words(word) && (step || !revises_before(at)) ? Strength::kClosingWords : Strength::kStatement);
     }
   }
 }
@@ -744,11 +764,12 @@ void find_corrections(std::string_view text, std::string_view lower, std::string
 // most likely cause is D"; for questions asking which option is wrong, "The incorrect statement is D", "The exception
 // is D", "All statements except D are correct"; and a closing line that labels one option ("**Option C:** 10^-4 eV").
 void find_selection_statements(std::string_view text, std::string_view lower, std::string_view letters, Best& best) {
-  static constexpr std::array<std::string_view, 17> kSubjects = {
+  static constexpr std::array<std::string_view, 23> kSubjects = {
       "closest",         "best match",          "best fit",        "most appropriate", "most likely",
       "most plausible",  "most reasonable",     "most consistent", "incorrect statement", "false statement",
       "wrong statement", "incorrect one",       "exception",       "odd one out",      "least likely",
-      "outlier",         "only possible"};
+      "outlier",         "only possible",       "correct statement", "true statement", "correct response",
+      "right answer",    "best answer",         "correct one"};
   for (std::string_view subject : kSubjects) {
     for (std::size_t at = lower.find(subject); at != kNone; at = lower.find(subject, at + 1)) {
       const std::size_t after = at + subject.size();
@@ -829,7 +850,16 @@ bool doubted_in_other_language(std::string_view text, const Letter& l) {
 void find_other_language_statements(std::string_view text, std::string_view lower, std::string_view letters, Best& best) {
   static constexpr std::string_view kPhrases[] = {
       "la r\xc3\xa9ponse est",
+      "la r\xc3\xa9ponse est donc",
       "la bonne r\xc3\xa9ponse est",
+      "la bonne r\xc3\xa9ponse est donc",
+      "la r\xc3\xa9ponse correcte est",
+      "la respuesta correcta es la",
+      "die antwort lautet",
+      "die richtige antwort lautet",
+      "\xd0\xb2\xd0\xb5\xd1\x80\xd0\xbd\xd1\x8b\xd0\xb9 \xd0\xbe\xd1\x82\xd0\xb2\xd0\xb5\xd1\x82",  // верный ответ
+      "\xd0\xb8\xd1\x82\xd0\xb0\xd0\xba, \xd0\xbe\xd1\x82\xd0\xb2\xd0\xb5\xd1\x82",  // итак, ответ
+      "\xd0\x98\xd1\x82\xd0\xb0\xd0\xba, \xd0\xbe\xd1\x82\xd0\xb2\xd0\xb5\xd1\x82",  // Итак, ответ
       "la respuesta es",
       "la respuesta correcta es",
       "die antwort ist",
@@ -1066,6 +1096,21 @@ std::optional<char> letter_in_answer_text(std::string_view text, std::string_vie
   find_other_language_answer_lines(text, lower, letters, best);
   find_boxes_and_labels(text, lower, letters, best);
   find_closing_forms(text, lower, letters, best);
+  // Cut off mid-sentence (the length limit): a step's closing words ("Alkylation gives C.") or a lone line are no
+  // answer; a statement or an answer line still is.
+  std::size_t e = text.size();
+  while (e > 0 && std::isspace(static_cast<unsigned char>(text[e - 1])) != 0) --e;
+  std::size_t line = e;
+  while (line > 0 && text[line - 1] != '\n') --line;
+  const std::string_view last_line = text.substr(line, e - line);
+  // A sentence, not "D: incorrect" nor an option's line ("- **C**: ✓ open regions").
+  std::size_t first = 0;
+  while (first < last_line.size() && std::string_view("-*>#| \t").find(last_line[first]) != std::string_view::npos) ++first;
+  const bool option_line = decorated_letter(last_line, first, letters, {}).found();
+  const bool prose_line = !option_line && std::count(last_line.begin(), last_line.end(), ' ') >= 4;
+  const bool cut_off =
+      e > 0 && prose_line && (std::islower(static_cast<unsigned char>(text[e - 1])) != 0 || text[e - 1] == ',');
+  if (cut_off && best.strength() < Strength::kStatement) return std::nullopt;
   return best.letter();
 }
 

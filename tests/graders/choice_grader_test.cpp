@@ -448,5 +448,28 @@ TEST(ChoiceLetter, ClosingFormsDoNotOverrideAStatement) {
     EXPECT_EQ(extract_choice_letter(std::string("</think>\n\n") + r), 'C') << r;
 }
 
+// From a probe of realistic final answers (R1 and distills, QwQ, Qwen3, o1, GPT-4o, Claude, Gemini, Llama, base models):
+// a revision after an answer line, option check lists with the option's text, more languages; a response cut off
+// in a list of steps names no answer by a step's result.
+TEST(ChoiceLetter, RealisticEndings) {
+  for (const char* r :
+       {"**Answer: B**\n\nHmm, actually, on re-reading, B describes the divergence-only case. The answer is C.",
+        "Answer: A\n\nCorrection: I misread the options. The correct answer is C.",
+        "Going through the options:\n\n- (A) 1/4, \xce\xbb^(-3): \xe2\x9c\x97 \xe2\x80\x94 wrong power\n- (C) 1/4, "
+        "\xce\xbb^(-4): \xe2\x9c\x93 \xe2\x80\x94 as for dipole radiation\n- (D) 3/4, \xce\xbb^(-6): \xe2\x9c\x97",
+        "- **A**: \xe2\x9c\x97 repeats are filtered\n- **B**: \xe2\x9c\x97 not random\n- **C**: \xe2\x9c\x93 open regions",
+        "- B) baz: incorrect\n- C) qux: correct", "La bonne r\xc3\xa9ponse est donc **C**.", "Die Antwort lautet C.",
+        "\xd0\x98\xd1\x82\xd0\xb0\xd0\xba, \xd0\xbe\xd1\x82\xd0\xb2\xd0\xb5\xd1\x82 C.", "The correct statement is (C).",
+        "The correct response is C.", "Option C it is."})
+    EXPECT_EQ(extract_choice_letter(std::string("</think>\n\n") + r), 'C') << r;
+  for (const char* r :
+       {"1. Deprotonation gives B.\n2. Alkylation with bromoethane gives C.\n3. The Wittig reaction then gives the four CH2",
+        "Answer: C\n\nThe correct answer is D."})  // contradictory without a revision: the answer line stands
+    EXPECT_NE(extract_choice_letter(std::string("</think>\n\n") + r), 'D') << r;
+  EXPECT_EQ(extract_choice_letter("</think>\n\n1. Deprotonation gives B.\n2. Alkylation gives C.\n3. The Wittig reaction then "
+                                  "gives the four CH2 carbons"),
+            std::nullopt);
+}
+
 }  // namespace
 }  // namespace r1eval::graders
