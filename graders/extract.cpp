@@ -129,7 +129,10 @@ bool is_list_joiner(std::string_view gap) {
   std::string words(1, ' ');  // built with += (gcc 12 warns falsely on " " + std::string)
   words += gap_words(gap);
   words += ' ';
-  for (std::string_view veto : {" not ", " but ", " wrong ", " instead ", " incorrect ", " correct ", " is "})
+  // A verb makes the text a clause of its own ("$ km/h and the walk takes $", "$, giving $m + n = $").
+  for (std::string_view veto : {" not ", " but ", " wrong ", " instead ", " incorrect ", " correct ", " is ", " are ",
+                                " takes ", " take ", " gives ", " giving ", " equals ", " makes ", " has ", " so ", " then ",
+                                " hence ", " thus ", " therefore ", " total ", " sum ", " answer "})
     if (words.find(veto) != std::string::npos) return false;
   return words.find(" and ") != std::string::npos || words.find(" or ") != std::string::npos ||
          gap.find(',') != std::string_view::npos;
@@ -301,7 +304,8 @@ std::optional<std::string> leading_answer(std::string_view remainder) {
   static constexpr std::array<std::string_view, 2> kLinking = {" and", " or"};
   for (bool changed = true; changed;) {
     changed = false;
-    while (!lead.empty() && (is_space(lead.back()) || std::string_view(",;:-").find(lead.back()) != std::string_view::npos)) {
+    // "**204** minutes": the emphasis closing the answer is not part of it.
+    while (!lead.empty() && (is_space(lead.back()) || std::string_view(",;:-*_").find(lead.back()) != std::string_view::npos)) {
       lead.pop_back();
       changed = true;
     }
@@ -387,8 +391,14 @@ Denial denies_or_bounds(std::string_view x) {
 // last box): only "final answer is", and only an X that starts with its answer ("is $12$", "is 12",
 // "is x = 3"; not "is independent of $a$", "is obtained by adding").
 std::optional<std::string> answer_phrase(std::string_view text, bool after_box = false, size_t* denied_at = nullptr) {
-  static constexpr std::array<std::string_view, 4> kPhrases = {"final answer is", "answer is:", "answer is",
-                                                               "answer:"};
+  // The English phrases, and the ones a model slipping into Chinese or Russian writes (最终答案是, 答案是, 答案为,
+  // 答案：, Ответ:, ответ:).
+  static constexpr std::array<std::string_view, 12> kPhrases = {
+      "final answer is", "answer is:", "answer is", "answer:",
+      "\xe6\x9c\x80\xe7\xbb\x88\xe7\xad\x94\xe6\xa1\x88\xe6\x98\xaf", "\xe7\xad\x94\xe6\xa1\x88\xe6\x98\xaf",
+      "\xe7\xad\x94\xe6\xa1\x88\xe4\xb8\xba", "\xe7\xad\x94\xe6\xa1\x88\xef\xbc\x9a", "\xe7\xad\x94\xe6\xa1\x88:",
+      "\xd0\x9e\xd1\x82\xd0\xb2\xd0\xb5\xd1\x82:", "\xd0\xbe\xd1\x82\xd0\xb2\xd0\xb5\xd1\x82:",
+      "\xd0\x9e\xd1\x82\xd0\xb2\xd0\xb5\xd1\x82 :"};
   constexpr size_t kPhraseChars = 500;
   constexpr size_t kPhrasesExamined = 8;
   const std::string lower = ascii_lower_word(text);
@@ -419,6 +429,12 @@ std::optional<std::string> answer_phrase(std::string_view text, bool after_box =
       }
       // A period followed by a space or the end ends the sentence, unless it sits inside math or a number.
       if (!in_math && text[e] == '.' && (e + 1 == text.size() || is_space(text[e + 1]))) break;
+      // So do "。" and "，", and words of another script after a space ("204 分钟", "204 минуты"): a unit or prose.
+      if (!in_math && (text.compare(e, 3, "\xe3\x80\x82") == 0 || text.compare(e, 3, "\xef\xbc\x8c") == 0)) break;
+      if (!in_math && e + 1 < text.size() && (is_space(text[e]) || text[e] == '*')) {
+        const auto next = static_cast<unsigned char>(text[e + 1]);
+        if (next == 0xD0 || next == 0xD1 || (next >= 0xE3 && next <= 0xE9)) break;
+      }
       ++e;
     }
     std::string x = trim(text.substr(i, e - i));
@@ -602,8 +618,27 @@ std::optional<std::string> last_math_answer(std::string_view text) {
     return c.find_first_not_of("=<>") == std::string::npos ||
            (c[0] == '\\' && std::all_of(c.begin() + 1, c.end(), is_letter));
   };
+  // Spans of one kind join: values, or equations of unknowns ("$x = 5$ and $x = -3$"); not a value and an equation,
+  // nor an expression's value after them ("$\\frac{192}{5}$, and $m + n = 197$", "$t = 10$, and $n + t = 149$").
+  const auto left_side = [](const std::string& c) {
+    const size_t eq = c.find('=');
+    return eq == std::string::npos ? std::string() : trim(std::string_view(c).substr(0, eq));
+  };
+  // An unknown's name: a letter, maybe with a subscript or primes ("x", "x_1", "a'").
+  const auto unknown = [](const std::string& lhs) {
+    return !lhs.empty() && is_letter(lhs[0]) &&
+           std::all_of(lhs.begin() + 1, lhs.end(), [](char c) { return c == '_' || c == '\'' || c == '{' || c == '}' ||
+                                                                          std::isdigit(static_cast<unsigned char>(c)); });
+  };
+  const auto one_kind = [&](const std::string& a, const std::string& b) {
+    const bool ea = a.find('=') != std::string::npos, eb = b.find('=') != std::string::npos;
+    if (ea != eb) return false;
+    // Roots of one unknown ("$x = 5$ and $x = -3$") or one value per unknown ("$a=6$, $b=31$, and $c=-1$").
+    return !ea || left_side(a) == left_side(b) || (unknown(left_side(a)) && unknown(left_side(b)));
+  };
   size_t first = spans.size() - 1;
   while (first > 0 && !lone_relation(spans[first].content) && !lone_relation(spans[first - 1].content) &&
+         one_kind(spans[first - 1].content, spans[first].content) &&
          only_separators(text.substr(spans[first - 1].end, spans[first].begin - spans[first - 1].end)))
     --first;
   std::string joined;
@@ -1293,6 +1328,82 @@ std::optional<std::pair<std::string, size_t>> last_correction(std::string_view t
 
 namespace {
 
+// Where the last explicit revision of `text` begins ("Wait, I made an error", "Rechecking", "Correction:", "I
+// forgot"), npos when there is none. Only these: "actually" alone restates as often as it revises.
+size_t last_revision(std::string_view text) {
+  static constexpr std::array<std::string_view, 11> kRevisions = {
+      "wait,", "wait.", "i made an error", "i made a mistake", "rechecking", "correction", "oops", "on second thought",
+      "i forgot", "let me redo", "that was wrong"};
+  const std::string lower = ascii_lower_word(text);
+  size_t last = std::string_view::npos;
+  for (std::string_view r : kRevisions)
+    if (const size_t at = lower.rfind(r); at != std::string::npos && (at == 0 || !is_letter(lower[at - 1])))
+      last = last == std::string_view::npos ? at : std::max(last, at);
+  return last;
+}
+
+// What a revision states: its answer phrase, else its last sentence's statement ("... so there are actually 7").
+std::optional<std::string> revised_value(std::string_view tail) {
+  if (auto phrase = answer_phrase(tail)) return phrase;
+  return stated_after_verb(last_sentence(tail));
+}
+
+// The value a computation closes with: "$115 + 256 = 371$" -> "371"; none unless its last side is a number.
+std::optional<std::string> computed_value(std::string_view x) {
+  std::string t = trim(x);
+  std::erase(t, '$');
+  const size_t eq = t.rfind('=');
+  if (eq == std::string::npos) return std::nullopt;
+  std::string rhs = trim(std::string_view(t).substr(eq + 1));
+  while (!rhs.empty() && (rhs.back() == '.' || rhs.back() == '*')) rhs.pop_back();
+  if (rhs.empty() || leading_number_length(rhs) != rhs.size()) return std::nullopt;
+  return rhs;
+}
+
+// A closing sentence without its asides: parenthetical remarks outside math ("takes 204 minutes (3 hours 24
+// minutes)") and a participle clause that only adds to the value ("204 minutes, including the 24 minutes ...",
+// "eat 5/9 of it, leaving 4/9"), when what is left still holds a number or math.
+std::string without_asides(std::string_view sentence) {
+  std::string out;
+  bool in_math = false;
+  int depth = 0;
+  for (size_t i = 0; i < sentence.size(); ++i) {
+    const char c = sentence[i];
+    if (c == '$' && (i == 0 || sentence[i - 1] != '\\')) in_math = !in_math;
+    if (!in_math && c == '(' && (depth > 0 || (i > 0 && is_space(sentence[i - 1])))) {
+      ++depth;
+      continue;
+    }
+    if (!in_math && c == ')' && depth > 0) {
+      --depth;
+      continue;
+    }
+    if (depth == 0) out += c;
+  }
+  if (depth != 0) out = std::string(sentence);  // an unclosed bracket: no aside to take out
+  const std::string lower = ascii_lower_word(out);
+  for (std::string_view clause : {", including", ", leaving", ", excluding", ", not counting", ", which includes"}) {
+    const size_t at = lower.find(clause);
+    if (at != std::string::npos && at > 0) {
+      out.resize(at);
+      break;
+    }
+  }
+  const bool value = std::any_of(out.begin(), out.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)) || c == '$'; });
+  return value ? out : std::string(sentence);
+}
+
+// True when a closing sentence only checks what came before ("Indeed, ...", "As a sanity check, ...", "(Note:
+// ...)"): the sentence before it states the answer.
+bool checks_the_answer(std::string_view sentence) {
+  std::string lower = ascii_lower_word(trim(sentence));
+  while (!lower.empty() && (lower[0] == '(' || lower[0] == '*')) lower.erase(0, 1);
+  for (std::string_view lead : {"indeed", "as a check", "as a sanity check", "sanity check", "check:", "verification",
+                                "note:", "note that", "to verify", "to check"})
+    if (lower.starts_with(lead)) return true;
+  return false;
+}
+
 // True when a few-shot item holds the slot its answer goes in: a line opening with "Solution:", "My solution:",
 // "Answer:", "A:" or "Final Answer:".
 bool item_has_answer_slot(std::string_view item) {
@@ -1321,17 +1432,36 @@ ExtractedAnswer final_answer_of(std::string_view text) {
     if (unfinished) return boxed_answer(boxes, text);
     if (auto corrected = last_correction(text); corrected && corrected->second >= boxes.back().end)
       return {std::move(corrected->first), AnswerSource::kFinalAnswerPhrase};
-    if (auto later = answer_phrase(text.substr(boxes.back().end), /*after_box=*/true))
-      return {std::move(later), AnswerSource::kFinalAnswerPhrase};
+    const std::string_view after = text.substr(boxes.back().end);
+    if (auto later = answer_phrase(after, /*after_box=*/true)) return {std::move(later), AnswerSource::kFinalAnswerPhrase};
+    // "\boxed{5}. Wait, I made an error ... so the answer is 6": an explicit revision after the last box states
+    // the answer meant; "\boxed{\frac{115}{256}}, so the answer is $115 + 256 = 371$": so does a computation
+    // the answer phrase closes with.
+    if (const size_t rev = last_revision(after); rev != std::string_view::npos)
+      if (auto revised = revised_value(after.substr(rev))) return {std::move(revised), AnswerSource::kFinalAnswerPhrase};
+    if (auto phrase = answer_phrase(after))
+      if (auto computed = computed_value(*phrase)) return {std::move(computed), AnswerSource::kFinalAnswerPhrase};
     return boxed_answer(boxes, text);
   }
   // Without a box, what a fallback finds is the answer, unless it is an empty box ("the answer is
   // $\boxed{}$."): that states none.
   const auto found = [](std::optional<std::string> a, AnswerSource source) -> ExtractedAnswer {
     if (a->find("\\boxed") != std::string::npos || a->find("\\fbox") != std::string::npos) return {};
+    // "= 180 + 24 = 204" closing a computation: its value.
+    if (a->starts_with("=")) {
+      if (auto computed = computed_value(*a)) a = std::move(computed);
+      else a = trim(std::string_view(*a).substr(1));
+    }
     return {std::move(a), source};
   };
   if (unfinished) return {};
+  // "**Answer:** 204 ... Hmm, wait. Rechecking ..., so the total is actually 216 minutes.": a revision after the
+  // last answer phrase states the answer meant.
+  if (const size_t last_answer = ascii_lower_word(text).rfind("answer"); last_answer != std::string::npos) {
+    const std::string_view after = text.substr(last_answer);
+    if (const size_t rev = last_revision(after); rev != std::string_view::npos)
+      if (auto revised = revised_value(after.substr(rev))) return found(std::move(revised), AnswerSource::kFinalAnswerPhrase);
+  }
   if (auto marked = hash_marked_answer(text)) return found(std::move(marked), AnswerSource::kFinalAnswerPhrase);
   // A correction after the last answer phrase ("Answer: 5\n\nOops, I meant 6.") names the answer meant.
   if (auto corrected = last_correction(text)) {
@@ -1352,7 +1482,14 @@ ExtractedAnswer final_answer_of(std::string_view text) {
   if (!looks_cut_off(text)) {
     // The conclusion: what the last sentence states ("Therefore, there are 12 sequences.", "The minimum
     // value is 12 when x = 3."), else the last math written anywhere.
-    const std::string_view sentence = last_sentence(text);
+    std::string_view closing = last_sentence(text);
+    // "... takes 204 minutes. Indeed, ...": a sentence that only checks the answer leaves it to the one before.
+    if (checks_the_answer(closing) && closing.data() > text.data()) {
+      const std::string_view before = last_sentence(text.substr(0, static_cast<size_t>(closing.data() - text.data())));
+      if (!trim(before).empty()) closing = before;
+    }
+    const std::string without = without_asides(closing);
+    const std::string_view sentence = without;
     // A verb stating a value comes first: "It is 12." has no long prose word but is a statement.
     if (auto a = stated_after_verb(sentence)) return found(std::move(a), AnswerSource::kLastMath);
     // "The answer cannot be 5.": a sentence that only denies a value states none.

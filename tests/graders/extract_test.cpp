@@ -468,3 +468,32 @@ TEST(ExtractFinal, ClosingSentencesStateTheirValue) {
 
 }  // namespace
 }  // namespace r1eval::graders
+
+namespace r1eval::graders {
+namespace {
+
+// From a probe of realistic math endings (o1, Claude, GPT-4o, Qwen, base models): bold answers followed by words,
+// a revision or a computation after the last box, boxes and math spans of different things, asides after the
+// value, a closing check sentence, answer phrases in Chinese and Russian.
+TEST(ExtractFinal, RealisticEndings) {
+  const auto answer = [](const char* response) { return extract_final_answer(response).answer.value_or("<none>"); };
+  EXPECT_EQ(answer("The answer is **204** minutes."), "204");
+  EXPECT_EQ(answer("**Answer: 315** (including the three rectangles shown in the diagram)"), "315");
+  EXPECT_EQ(answer("So the answer is $\\boxed{5}$. Wait, I made an error: I forgot the case $k=0$, so there are actually 7."),
+            "7");
+  EXPECT_EQ(answer("The probability is $\\boxed{\\frac{115}{256}}$, so the answer is $115 + 256 = 371$."), "371");
+  EXPECT_EQ(answer("**Answer:** 204\n\nHmm, wait. Rechecking the second walk, so the total is actually 216 minutes."), "216");
+  EXPECT_EQ(answer("Thus $s = \\boxed{2.5}$ km/h and the walk takes $\\boxed{204}$ minutes."), "204");
+  EXPECT_EQ(answer("$m = \\boxed{1}$ and $n = \\boxed{115}$, giving $m + n = \\boxed{116}$."), "116");
+  EXPECT_EQ(answer("the inradius is $\\frac{192}{5}$, and $m + n = 197$."), "m + n = 197");
+  EXPECT_EQ(answer("So $a=6$, $b=31$, and $c=-1$."), "a=6, b=31, c=-1");  // one value per unknown: a tuple
+  EXPECT_EQ(answer("The walk takes 204 minutes, including the 24 minutes spent in the coffee shop."), "204");
+  EXPECT_EQ(answer("It takes **204 minutes** (3 hours 24 minutes)."), "204");
+  EXPECT_EQ(answer("The walk takes 204 minutes. Indeed, she walks for 3 hours and sits for 24 minutes."), "204");
+  EXPECT_EQ(answer("Total time $= 180 + 24 = 204$ minutes."), "204");
+  EXPECT_EQ(answer("\xe6\x9c\x80\xe7\xbb\x88\xe7\xad\x94\xe6\xa1\x88\xe6\x98\xaf 204\xe3\x80\x82"), "204");  // 最终答案是 204。
+  EXPECT_EQ(answer("**\xd0\x9e\xd1\x82\xd0\xb2\xd0\xb5\xd1\x82:** 204"), "204");                             // Ответ: 204
+}
+
+}  // namespace
+}  // namespace r1eval::graders
