@@ -191,7 +191,7 @@ std::optional<Judged> judged_option(std::string_view s, std::string_view lower, 
     // "- (B) 1-(sec-butyl)-4-methylbenzene: ✓ — the COOH ...", "B) baz: correct": the option's text, then the verdict
     // (a mark anywhere after it, or a verdict word after a colon).
     for (std::size_t j = k; j < e && verdict == 0; ++j) {
-      if (names_a_letter(s, k, j, letters)) break;
+      if (j > k && names_a_letter(s, j - 1, j, letters)) break;  // one character at a time: the scan stays linear
       if (static_cast<unsigned char>(s[j]) >= 0xe2 || s[j] == '[') verdict = mark_at(low, j, verdict_end);
       else if (s[j] == ':' && j + 1 < e) {
         const std::size_t v = skip_spaces(s, j + 1, e);

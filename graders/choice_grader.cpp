@@ -40,22 +40,35 @@ enum class Strength {
 
 class Best {
  public:
-  void offer(const Letter& l, Strength s) {
+  void offer(const Letter& l, Strength s, bool step = false) {
     if (!l.found()) return;
+    if (s >= Strength::kStatement) last_statement_ = std::max(last_statement_, l.pos + 1);
     if (!found_.found() || s > strength_ || (s == strength_ && l.pos > found_.pos)) {
       found_ = l;
       strength_ = s;
+      step_ = step;
     }
   }
+  // A statement right after a revision ("Hmm, actually, ... the answer is C"): it outweighs an answer line
+  // before it when no statement comes after it.
+  void offer_revised(const Letter& l) {
+    if (!l.found()) return;
+    offer(l, Strength::kStatement);
+    if (!revised_.found() || l.pos > revised_.pos) revised_ = l;
+  }
   std::optional<char> letter() const {
+    if (revised_.found() && revised_.pos + 1 >= last_statement_ && revised_.pos > found_.pos) return revised_.letter;
     if (!found_.found()) return std::nullopt;
     return found_.letter;
   }
-  Strength strength() const { return strength_; }
+  // True when the letter read is a step's result ("Alkylation gives C"), not a statement of the answer.
+  bool step() const { return step_ && !(revised_.found() && revised_.pos + 1 >= last_statement_ && revised_.pos > found_.pos); }
 
  private:
-  Letter found_;
+  Letter found_, revised_;
   Strength strength_ = Strength::kFallback;
+  bool step_ = false;
+  std::size_t last_statement_ = 0;  // one past the position of the last statement or answer line offered
 };
 
 // The length of the word at `i` of `lower` when it is one of `words` and ends there, else 0.
@@ -98,9 +111,9 @@ std::size_t sentence_start(std::string_view text, std::size_t pos) {
 // True when the writer takes back what came before, within 120 characters before `at`: "Hmm, actually, on
 // re-reading, ... The answer is C.", "Correction: I misread the options. The correct answer is D."
 bool revised_before(std::string_view lower, std::size_t at) {
-  static constexpr std::array<std::string_view, 13> kTakeBacks = {
-      "wait", "actually", "correction", "oops", "misread", "mistake", "error", "re-reading", "rereading",
-      "reconsider", "second thought", "scratch that", "i was wrong"};
+  static constexpr std::array<std::string_view, 14> kTakeBacks = {
+      "wait", "actually", "correction", "oops", "misread", "mistake", "made an error", "re-reading", "rereading",
+      "reconsider", "second thought", "scratch that", "i was wrong", "my error"};
   const std::size_t from = at > 120 ? at - 120 : 0;
   for (std::size_t i = from; i < at; ++i)
     if (word_at(lower, i, kTakeBacks)) return true;
@@ -516,8 +529,9 @@ void find_answer_statements(std::string_view text, std::string_view lower, std::
       const bool qualified = qualifier_at(text, lower, i) || opens_with_qualifier(text, lower, at);
       // A revision after an answer line states the answer meant as firmly ("Answer: B\n\nHmm, actually ... The
       // answer is C.").
-      best.offer(st.letter, qualified ? Strength::kClosingWords
-                            : revised_before(lower, at) ? Strength::kAnswerLine : Strength::kStatement);
+      if (qualified) best.offer(st.letter, Strength::kClosingWords);
+      else if (revised_before(lower, at)) best.offer_revised(st.letter);
+      else best.offer(st.letter, Strength::kStatement);
     }
   }
   // "<answer>B</answer>" (the GRPO format), {"answer": "B"} (a JSON reply): the requested format.
@@ -720,8 +734,12 @@ void find_conclusions(std::string_view text, std::string_view lower, std::string
                                                                w == "leads to" || w == "points to"; };
   static constexpr std::array<std::string_view, 11> kRevisions = {"wait", "no", "actually", "hmm", "reflection", "recheck",
                                                                   "rechecking", "error", "correction", "oops", "instead"};
-  const auto revises_before = [&](std::size_t at) {
-    const std::size_t from = at > 120 ? at - 120 : 0;
+  const auto revises_before = [&](std::size_t at, bool same_line = false) {
+    std::size_t from = at > 120 ? at - 120 : 0;
+    if (same_line) {  // a step's result revises only within its own line ("Actually, no: the reduction leads to C.")
+      const std::size_t line = lower.substr(from, at - from).rfind('\n');  // within the window: the scan stays linear
+      if (line != std::string_view::npos) from += line + 1;
+    }
     for (std::size_t i = from; i < at; ++i)
       if (word_at(lower, i, kRevisions)) return true;
     return false;
@@ -736,7 +754,8 @@ void find_conclusions(std::string_view text, std::string_view lower, std::string
       if (!l.found() || !ends_its_line(text, choice::past_set_aside(text, l.end, letters)) || hedged_before(text, lower, at))
         continue;
       const bool step = word == "gives" || word == "leads to" || word == "points to";
-      best.offer(l, closing_words(word) && (step || !revises_before(at)) ? Strength::kClosingWords : Strength::kStatement);
+      const bool revised = revises_before(at, step);
+      best.offer(l, closing_words(word) && !revised ? Strength::kClosingWords : Strength::kStatement, step && !revised);
     }
   }
 }
@@ -1055,8 +1074,10 @@ void find_boxes_and_labels(std::string_view text, std::string_view lower, std::s
     const bool text_below = stop + 1 < text.size() && text[stop + 1] != '\n' && text[stop + 1] != '\r' &&
                             !std::islower(static_cast<unsigned char>(text[stop + 1]));
     const bool anything_below = text.find_first_not_of(" \t\r\n", std::min(text.size(), stop)) != kNone;
+    // "(D)\nhas the wrong stereochemistry": the letter is the subject of a sentence going on below it.
+    const bool sentence_below = stop + 1 < text.size() && std::islower(static_cast<unsigned char>(text[stop + 1])) != 0;
     if (l.found() && ends_its_line(line, choice::past_set_aside(line, l.end, letters)) && !(heading && anything_below) &&
-        !(option_named && text_below))
+        !(option_named && text_below) && !sentence_below)
       best.offer(l, Strength::kLoneLine);
     start = stop + 1;
   }
@@ -1096,21 +1117,11 @@ std::optional<char> letter_in_answer_text(std::string_view text, std::string_vie
   find_other_language_answer_lines(text, lower, letters, best);
   find_boxes_and_labels(text, lower, letters, best);
   find_closing_forms(text, lower, letters, best);
-  // Cut off mid-sentence (the length limit): a step's closing words ("Alkylation gives C.") or a lone line are no
-  // answer; a statement or an answer line still is.
+  // Cut off mid-sentence (the length limit) in a list of steps: a step's result ("Alkylation gives C.") is no answer.
   std::size_t e = text.size();
   while (e > 0 && std::isspace(static_cast<unsigned char>(text[e - 1])) != 0) --e;
-  std::size_t line = e;
-  while (line > 0 && text[line - 1] != '\n') --line;
-  const std::string_view last_line = text.substr(line, e - line);
-  // A sentence, not "D: incorrect" nor an option's line ("- **C**: ✓ open regions").
-  std::size_t first = 0;
-  while (first < last_line.size() && std::string_view("-*>#| \t").find(last_line[first]) != std::string_view::npos) ++first;
-  const bool option_line = decorated_letter(last_line, first, letters, {}).found();
-  const bool prose_line = !option_line && std::count(last_line.begin(), last_line.end(), ' ') >= 4;
-  const bool cut_off =
-      e > 0 && prose_line && (std::islower(static_cast<unsigned char>(text[e - 1])) != 0 || text[e - 1] == ',');
-  if (cut_off && best.strength() < Strength::kStatement) return std::nullopt;
+  const bool cut_off = e > 0 && (std::islower(static_cast<unsigned char>(text[e - 1])) != 0 || text[e - 1] == ',');
+  if (cut_off && best.step()) return std::nullopt;
   return best.letter();
 }
 

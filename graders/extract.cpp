@@ -410,6 +410,8 @@ std::optional<std::string> answer_phrase(std::string_view text, bool after_box =
       size_t i = at + p.size();
       // "the answer isn't 5", "the answer issue": a phrase ending in a word must end where the word does.
       if (is_letter(p.back()) && i < text.size() && (is_letter(text[i]) || text[i] == '\'')) continue;
+      // 答案是否正确 ("whether the answer is right") states none.
+      if (text.compare(i, 3, "\xe5\x90\xa6") == 0) continue;
       // "\textbf{Final Answer:} 12": the markup's closing brace belongs to the phrase.
       while (i < text.size() && (text[i] == ' ' || text[i] == ':' || text[i] == '*' || text[i] == '\t' || text[i] == '}')) ++i;
       starts.push_back(i);
@@ -625,16 +627,30 @@ std::optional<std::string> last_math_answer(std::string_view text) {
     return eq == std::string::npos ? std::string() : trim(std::string_view(c).substr(0, eq));
   };
   // An unknown's name: a letter, maybe with a subscript or primes ("x", "x_1", "a'").
+  // An unknown's name: a letter or a Greek letter's command, maybe with a subscript or primes ("x", "x_1", "a'",
+  // "\\lambda_1").
   const auto unknown = [](const std::string& lhs) {
-    return !lhs.empty() && is_letter(lhs[0]) &&
-           std::all_of(lhs.begin() + 1, lhs.end(), [](char c) { return c == '_' || c == '\'' || c == '{' || c == '}' ||
-                                                                          std::isdigit(static_cast<unsigned char>(c)); });
+    size_t i = 0;
+    if (!lhs.empty() && lhs[0] == '\\') {
+      i = 1;
+      while (i < lhs.size() && is_letter(lhs[i])) ++i;
+      if (i == 1) return false;
+    } else if (!lhs.empty() && is_letter(lhs[0])) {
+      i = 1;
+    } else {
+      return false;
+    }
+    return std::all_of(lhs.begin() + static_cast<std::ptrdiff_t>(i), lhs.end(), [](char c) {
+      return c == '_' || c == '\'' || c == '{' || c == '}' || std::isdigit(static_cast<unsigned char>(c)) || is_letter(c);
+    }) && lhs.find(' ') == std::string::npos;
   };
   const auto one_kind = [&](const std::string& a, const std::string& b) {
     const bool ea = a.find('=') != std::string::npos, eb = b.find('=') != std::string::npos;
-    if (ea != eb) return false;
-    // Roots of one unknown ("$x = 5$ and $x = -3$") or one value per unknown ("$a=6$, $b=31$, and $c=-1$").
-    return !ea || left_side(a) == left_side(b) || (unknown(left_side(a)) && unknown(left_side(b)));
+    // Roots of one unknown ("$x = 5$ and $x = -3$", "$x = -1$ and $3$") or one value per unknown ("$a=6$, $b=31$,
+    // and $c=-1$"); a value and an expression's value are two things.
+    if (ea && eb) return left_side(a) == left_side(b) || (unknown(left_side(a)) && unknown(left_side(b)));
+    if (ea != eb) return unknown(left_side(ea ? a : b));
+    return true;
   };
   size_t first = spans.size() - 1;
   while (first > 0 && !lone_relation(spans[first].content) && !lone_relation(spans[first - 1].content) &&
@@ -1328,12 +1344,14 @@ std::optional<std::pair<std::string, size_t>> last_correction(std::string_view t
 
 namespace {
 
-// Where the last explicit revision of `text` begins ("Wait, I made an error", "Rechecking", "Correction:", "I
-// forgot"), npos when there is none. Only these: "actually" alone restates as often as it revises.
+// Where the last revision of `text` may begin ("I made an error", "Correction:", "I forgot", "Wait,", "Rechecking"),
+// npos when there is none. A check after the answer says "Wait," as often as a revision does: revised_value reads
+// a value only where the text says it corrects one.
 size_t last_revision(std::string_view text) {
-  static constexpr std::array<std::string_view, 11> kRevisions = {
-      "wait,", "wait.", "i made an error", "i made a mistake", "rechecking", "correction", "oops", "on second thought",
-      "i forgot", "let me redo", "that was wrong"};
+  static constexpr std::array<std::string_view, 15> kRevisions = {
+      "i made an error", "i made a mistake", "made an error", "made a mistake", "correction", "oops",
+      "on second thought", "i forgot", "let me redo", "that was wrong", "i miscalculated", "i miscounted",
+      "wait,", "wait.", "rechecking"};
   const std::string lower = ascii_lower_word(text);
   size_t last = std::string_view::npos;
   for (std::string_view r : kRevisions)
@@ -1342,13 +1360,20 @@ size_t last_revision(std::string_view text) {
   return last;
 }
 
-// What a revision states: its answer phrase, else its last sentence's statement ("... so there are actually 7").
+// What a revision states: its answer phrase, else a last sentence that says it corrects ("... so there are actually
+// 7", "the correct count is 7", "it should be 7"); none when the revision is cut off.
 std::optional<std::string> revised_value(std::string_view tail) {
+  if (looks_cut_off(tail)) return std::nullopt;
   if (auto phrase = answer_phrase(tail)) return phrase;
-  return stated_after_verb(last_sentence(tail));
+  const std::string_view closing = last_sentence(tail);
+  const std::string lower = ascii_lower_word(closing);
+  for (std::string_view w : {"actually", "instead", "correct", "should be", "really"})
+    if (lower.find(w) != std::string::npos) return stated_after_verb(closing);
+  return std::nullopt;
 }
 
-// The value a computation closes with: "$115 + 256 = 371$" -> "371"; none unless its last side is a number.
+// The value a computation closes with: "$115 + 256 = 371$" -> "371"; none unless its last side is an integer (not
+// "$\\frac{5}{36} = 0.139$", a decimal restating a box).
 std::optional<std::string> computed_value(std::string_view x) {
   std::string t = trim(x);
   std::erase(t, '$');
@@ -1356,7 +1381,7 @@ std::optional<std::string> computed_value(std::string_view x) {
   if (eq == std::string::npos) return std::nullopt;
   std::string rhs = trim(std::string_view(t).substr(eq + 1));
   while (!rhs.empty() && (rhs.back() == '.' || rhs.back() == '*')) rhs.pop_back();
-  if (rhs.empty() || leading_number_length(rhs) != rhs.size()) return std::nullopt;
+  if (rhs.empty() || leading_number_length(rhs) != rhs.size() || rhs.find('.') != std::string::npos) return std::nullopt;
   return rhs;
 }
 
@@ -1364,23 +1389,38 @@ std::optional<std::string> computed_value(std::string_view x) {
 // minutes)") and a participle clause that only adds to the value ("204 minutes, including the 24 minutes ...",
 // "eat 5/9 of it, leaving 4/9"), when what is left still holds a number or math.
 std::string without_asides(std::string_view sentence) {
+  // A prose aside: its brackets hold a word of three letters or more outside commands ("(3 hours 24 minutes)",
+  // "(including the 3 shown)"); "(2, 3)", "(-\\infty, 2)", "(C)" are values.
+  const auto prose = [](std::string_view inside) {
+    for (size_t i = 0; i < inside.size();) {
+      if (!is_letter(inside[i])) {
+        ++i;
+        continue;
+      }
+      size_t e = i;
+      while (e < inside.size() && is_letter(inside[e])) ++e;
+      if (e - i >= 3 && (i == 0 || inside[i - 1] != '\\')) return true;
+      i = e;
+    }
+    return false;
+  };
   std::string out;
   bool in_math = false;
-  int depth = 0;
   for (size_t i = 0; i < sentence.size(); ++i) {
     const char c = sentence[i];
     if (c == '$' && (i == 0 || sentence[i - 1] != '\\')) in_math = !in_math;
-    if (!in_math && c == '(' && (depth > 0 || (i > 0 && is_space(sentence[i - 1])))) {
-      ++depth;
-      continue;
+    if (c == '\\' && i + 1 < sentence.size() && (sentence[i + 1] == '(' || sentence[i + 1] == '[')) in_math = true;
+    if (c == '\\' && i + 1 < sentence.size() && (sentence[i + 1] == ')' || sentence[i + 1] == ']')) in_math = false;
+    if (!in_math && c == '(' && i > 0 && is_space(sentence[i - 1])) {
+      const size_t close = sentence.find(')', i);
+      if (close != std::string_view::npos && sentence.substr(i, close - i).find('(', 1) == std::string_view::npos &&
+          sentence.substr(i, close - i).find('$') == std::string_view::npos && prose(sentence.substr(i + 1, close - i - 1))) {
+        i = close;
+        continue;
+      }
     }
-    if (!in_math && c == ')' && depth > 0) {
-      --depth;
-      continue;
-    }
-    if (depth == 0) out += c;
+    out += c;
   }
-  if (depth != 0) out = std::string(sentence);  // an unclosed bracket: no aside to take out
   const std::string lower = ascii_lower_word(out);
   for (std::string_view clause : {", including", ", leaving", ", excluding", ", not counting", ", which includes"}) {
     const size_t at = lower.find(clause);
@@ -1398,9 +1438,17 @@ std::string without_asides(std::string_view sentence) {
 bool checks_the_answer(std::string_view sentence) {
   std::string lower = ascii_lower_word(trim(sentence));
   while (!lower.empty() && (lower[0] == '(' || lower[0] == '*')) lower.erase(0, 1);
-  for (std::string_view lead : {"indeed", "as a check", "as a sanity check", "sanity check", "check:", "verification",
-                                "note:", "note that", "to verify", "to check"})
+  for (std::string_view lead : {"as a check", "as a sanity check", "sanity check", "check:", "verification", "note:",
+                                "to verify", "to check"})
     if (lower.starts_with(lead)) return true;
+  // "Indeed, she walks for 3 hours and sits for 24 minutes.": a check of several numbers; "Indeed, there are 12
+  // such numbers." restates the answer.
+  if (lower.starts_with("indeed")) {
+    int numbers = 0;
+    for (size_t i = 0; i < lower.size(); ++i)
+      if (std::isdigit(static_cast<unsigned char>(lower[i])) && (i == 0 || !std::isdigit(static_cast<unsigned char>(lower[i - 1])))) ++numbers;
+    return numbers >= 2;
+  }
   return false;
 }
 

@@ -466,6 +466,18 @@ TEST(ChoiceLetter, RealisticEndings) {
        {"1. Deprotonation gives B.\n2. Alkylation with bromoethane gives C.\n3. The Wittig reaction then gives the four CH2",
         "Answer: C\n\nThe correct answer is D."})  // contradictory without a revision: the answer line stands
     EXPECT_NE(extract_choice_letter(std::string("</think>\n\n") + r), 'D') << r;
+  // What those rules must leave alone (from a review): a later plain answer after an early revision, "error" as
+  // subject matter, a closing line without a period, a revision within a step's own line.
+  for (const char* r : {"Wait, so the answer is B. Let me re-check the numbers with the photon energy, E = hc/lambda, which "
+                        "for 300 nm gives about 4.1 eV, above the work function of each metal in the options.\n\nTherefore, "
+                        "the answer is C.",
+                        "Considering the standard error of the mean, the answer is B for the small sample. With the photon "
+                        "energy of about 4.1 eV against each work function in the options, the large sample settles it.\n\n"
+                        "The correct answer is C.",
+                        "So it's C.\n\nLet me know if you need more details on the mechanism",
+                        "**C**\n\nThe Diels-Alder adduct forms with endo selectivity under kinetic control",
+                        "So the answer is B.\n\nActually, no: the reduction leads to C."})
+    EXPECT_EQ(extract_choice_letter(std::string("</think>\n\n") + r), 'C') << r;
   EXPECT_EQ(extract_choice_letter("</think>\n\n1. Deprotonation gives B.\n2. Alkylation gives C.\n3. The Wittig reaction then "
                                   "gives the four CH2 carbons"),
             std::nullopt);

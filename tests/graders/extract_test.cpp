@@ -493,6 +493,21 @@ TEST(ExtractFinal, RealisticEndings) {
   EXPECT_EQ(answer("Total time $= 180 + 24 = 204$ minutes."), "204");
   EXPECT_EQ(answer("\xe6\x9c\x80\xe7\xbb\x88\xe7\xad\x94\xe6\xa1\x88\xe6\x98\xaf 204\xe3\x80\x82"), "204");  // 最终答案是 204。
   EXPECT_EQ(answer("**\xd0\x9e\xd1\x82\xd0\xb2\xd0\xb5\xd1\x82:** 204"), "204");                             // Ответ: 204
+  // What those rules must leave alone (from a review): a check after the answer that says "Wait", values in
+  // parentheses, an "Indeed" sentence stating the answer, a decimal restating a box, lists of unknowns' values.
+  EXPECT_EQ(answer("So there are \\boxed{12}.\n\nWait, I should double-check by listing: there are 4 choices for the first and 3 "
+                   "for the second, giving 12."),
+            "12");
+  EXPECT_EQ(answer("The final answer is \\boxed{70}.\n\nWait, I should confirm the triangle's other angles are 50 and 60 degrees."),
+            "70");
+  EXPECT_EQ(answer("Answer: 18\n\nWait, let me double-check. She has 16 eggs and uses 7 of them, so she sells 9."), "18");
+  EXPECT_EQ(answer("The answer is 12. Wait, so the total becomes 15 and then we"), "12");
+  EXPECT_EQ(answer("So the vertex of \\( y = x^2 - 4x + 7 \\) is \\( (2, 3) \\)."), "(2, 3)");
+  EXPECT_EQ(answer("Solving the 2 equations gives the point (2, 3)."), "(2, 3)");
+  EXPECT_EQ(answer("We subtract the 3 invalid cases from 15. Indeed, there are 12 such numbers."), "12");
+  EXPECT_EQ(answer("\\[\\boxed{\\frac{5}{36}}\\]\n\nThe answer is $\\frac{5}{36} = 0.139$."), "\\frac{5}{36}");
+  EXPECT_EQ(answer("The eigenvalues are $\\lambda_1 = 1$ and $\\lambda_2 = -1$."), "\\lambda_1 = 1, \\lambda_2 = -1");
+  EXPECT_EQ(answer("The roots are $x = -1$ and $3$."), "x = -1, 3");
 }
 
 }  // namespace
