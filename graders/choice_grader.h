@@ -22,8 +22,8 @@ namespace r1eval::graders {
 // ("A: incorrect\nC: correct"), "Verdict: C" and "C it is.", (1) a lone last sentence "... 4.2 eV. C.", and a last line
 // restating one option ("C) 42 nm") only when nothing else names a letter. A statement limited to another case ("D is the
 // answer in vacuum") weighs as a closing word; one right after a revision ("Hmm, actually ... the answer is C",
-// "Correction: ...") weighs as an answer line. A response cut off mid-sentence names no letter by closing words
-// or lone lines. A base model's next few-shot item (a "Question:" line followed by its
+// "Correction: ...") outweighs an answer line before it when no statement follows it. A response cut off
+// mid-sentence names no letter by a step's result ("Alkylation gives C."). A base model's next few-shot item (a "Question:" line followed by its
 // options, "Choices:" or an answer slot) ends the response. A letter that starts a word or formula
 // ("A mixture", "D-glucose", "C=O", "\text{C}_6", "compound C") is no answer; a lower-case one only when
 // parenthesised or followed by punctuation ("answer: b"). Several letters ("B or C", "B/C", "A, B", "A and C
