@@ -48,18 +48,6 @@ std::vector<Span> lines_of(std::string_view s) {
   return lines;
 }
 
-// True when an upper-case letter of `letters` stands alone somewhere in [begin, end): the segment names an option.
-bool names_a_letter(std::string_view s, std::size_t begin, std::size_t end, std::string_view letters) {
-  for (std::size_t i = begin; i < end; ++i) {
-    if (!is_upper(s[i]) || letters.find(s[i]) == std::string_view::npos) continue;
-    if (i > 0 && is_alnum(s[i - 1])) continue;
-    if (i + 1 < s.size() && is_alnum(s[i + 1])) continue;
-    if (i > 0 && i + 1 < s.size() && s[i - 1] == '[' && s[i + 1] == ']') continue;  // a concentration: "k[A]"
-    return true;
-  }
-  return false;
-}
-
 // Marks that judge an option: ✅ ✓ ✔ ☑ [x] are right; ❌ ✗ ✘ ✕ ☒ [ ] are wrong.
 constexpr std::array<std::string_view, 5> kRightMarks = {"\xe2\x9c\x85", "\xe2\x9c\x93", "\xe2\x9c\x94", "\xe2\x98\x91", "[x]"};
 constexpr std::array<std::string_view, 6> kWrongMarks = {"\xe2\x9d\x8c", "\xe2\x9c\x97", "\xe2\x9c\x98", "\xe2\x9c\x95",

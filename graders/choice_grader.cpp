@@ -350,10 +350,7 @@ Letter letter_in_line(std::string_view text, std::string_view lower, std::size_t
   const std::size_t line_limit = std::min(text.size(), i + 2000);
   for (; i < line_limit && text[i] != '\n'; ++i) {
     verb_before = verb_before || starts_with(lower, i, " is ") || starts_with(lower, i, " are ");
-    if (std::isupper(static_cast<unsigned char>(text[i])) && letters.find(text[i]) != std::string_view::npos &&
-        (i == 0 || !std::isalnum(static_cast<unsigned char>(text[i - 1]))) &&
-        (i + 1 >= text.size() || !std::isalnum(static_cast<unsigned char>(text[i + 1]))))
-      letter_before = true;
+    letter_before = letter_before || choice::bare_letter_at(text, i, letters);
     const bool bold = starts_with(text, i, "**");
     const bool paren = text[i] == '(';
     const std::size_t option = word_at(lower, i, kOptionWords);
@@ -646,11 +643,7 @@ void find_letter_first_statements(std::string_view text, std::string_view lower,
       if (line > 0 && text[line - 1] != '\n') continue;
       l = decorated_letter(text, line, letters, {});
       if (!l.found() || !is_label(text, l) || at - l.end > 40) continue;
-      bool names_other = false;
-      for (std::size_t i = l.end; i < at; ++i)
-        names_other = names_other || (letters.find(text[i]) != std::string_view::npos && !std::isalnum(static_cast<unsigned char>(text[i - 1])) &&
-                                      (i + 1 >= text.size() || !std::isalnum(static_cast<unsigned char>(text[i + 1]))));
-      if (names_other) continue;
+      if (choice::names_a_letter(text, l.end, at, letters)) continue;
     }
     if (names_a_compound(lower, l.pos)) continue;
     // "the answer is A, B is correct" both count; "D is correct only if ..." does not.

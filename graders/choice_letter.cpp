@@ -271,6 +271,19 @@ bool operated_on(std::string_view s, std::size_t i) {
   return k < s.size() && is_digit(s[k]);  // "A × 10^3", "B * 2"; not "C *because ...*" (italics), "C + the catalyst"
 }
 
+bool bare_letter_at(std::string_view s, std::size_t i, std::string_view letters) {
+  if (i >= s.size() || !std::isupper(static_cast<unsigned char>(s[i])) || letters.find(s[i]) == std::string_view::npos)
+    return false;
+  if ((i > 0 && is_alnum(s[i - 1])) || (i + 1 < s.size() && is_alnum(s[i + 1]))) return false;
+  return !(i > 0 && i + 1 < s.size() && s[i - 1] == '[' && s[i + 1] == ']');
+}
+
+bool names_a_letter(std::string_view s, std::size_t begin, std::size_t end, std::string_view letters) {
+  for (std::size_t i = begin; i < end; ++i)
+    if (bare_letter_at(s, i, letters)) return true;
+  return false;
+}
+
 bool is_label(std::string_view s, const Letter& l) {
   std::size_t k = l.end;
   while (k < s.size() && (s[k] == '*' || s[k] == '$')) ++k;

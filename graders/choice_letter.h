@@ -35,6 +35,13 @@ std::size_t skip_decoration(std::string_view s, std::size_t i, bool newlines);
 // The letter of `letters` at `i` after decoration, when it stands alone; not found otherwise.
 Letter decorated_letter(std::string_view s, std::size_t i, std::string_view letters, const LetterRules& rules);
 
+// True when an upper-case letter of `letters` stands bare at `i`: no letter or digit touches it ("B", "(B)", "B,"; not
+// "Bo", "B2"), and it is no concentration "[A]".
+bool bare_letter_at(std::string_view s, std::size_t i, std::string_view letters);
+
+// True when a bare letter stands anywhere in [begin, end): the text names an option.
+bool names_a_letter(std::string_view s, std::size_t begin, std::size_t end, std::string_view letters);
+
 // True when only closing decoration follows `i` up to the end of its line.
 bool ends_its_line(std::string_view s, std::size_t i);
 
