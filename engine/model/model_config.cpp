@@ -388,45 +388,33 @@ ModelConfig parse_model_config(const std::string& json_text, const std::string& 
     bad_field(label, "architectures", "a list naming the model class");
   }
   config.architecture_name = (*arch_it)[0].get<std::string>();
-  if (config.architecture_name == "Qwen2ForCausalLM") {
-    config.architecture = Architecture::kQwen2;
-  } else if (config.architecture_name == "LlamaForCausalLM") {
-    config.architecture = Architecture::kLlama;
-  } else if (config.architecture_name == "Qwen3ForCausalLM") {
-    config.architecture = Architecture::kQwen3;
-  } else if (config.architecture_name == "Phi3ForCausalLM") {
-    config.architecture = Architecture::kPhi3;
-  } else if (config.architecture_name == "MistralForCausalLM") {
-    config.architecture = Architecture::kMistral;
-  } else if (config.architecture_name == "Qwen3MoeForCausalLM") {
-    config.architecture = Architecture::kQwen3Moe;
-  } else if (config.architecture_name == "SmolLM3ForCausalLM") {
-    config.architecture = Architecture::kSmolLM3;
-  } else if (config.architecture_name == "GemmaForCausalLM") {
-    config.architecture = Architecture::kGemma;
-  } else if (config.architecture_name == "Gemma2ForCausalLM") {
-    config.architecture = Architecture::kGemma2;
-  } else if (config.architecture_name == "Gemma3ForCausalLM") {
-    config.architecture = Architecture::kGemma3;
-  } else {
-    throw std::runtime_error(label + ": unsupported architecture '" + config.architecture_name +
-                             "' (supported: Qwen2ForCausalLM, LlamaForCausalLM, Qwen3ForCausalLM, Phi3ForCausalLM, "
-                             "MistralForCausalLM, Qwen3MoeForCausalLM, SmolLM3ForCausalLM, GemmaForCausalLM, "
-                             "Gemma2ForCausalLM, Gemma3ForCausalLM)");
+  // The classes read, each with the model_type transformers builds it from.
+  struct Known {
+    std::string_view class_name;
+    Architecture architecture;
+    std::string_view model_type;
+  };
+  static constexpr Known kKnown[] = {
+      {"Qwen2ForCausalLM", Architecture::kQwen2, "qwen2"},         {"LlamaForCausalLM", Architecture::kLlama, "llama"},
+      {"Qwen3ForCausalLM", Architecture::kQwen3, "qwen3"},         {"Phi3ForCausalLM", Architecture::kPhi3, "phi3"},
+      {"MistralForCausalLM", Architecture::kMistral, "mistral"},   {"Qwen3MoeForCausalLM", Architecture::kQwen3Moe, "qwen3_moe"},
+      {"SmolLM3ForCausalLM", Architecture::kSmolLM3, "smollm3"},   {"GemmaForCausalLM", Architecture::kGemma, "gemma"},
+      {"Gemma2ForCausalLM", Architecture::kGemma2, "gemma2"},      {"Gemma3ForCausalLM", Architecture::kGemma3, "gemma3_text"},
+  };
+  const Known* known = nullptr;
+  for (const Known& k : kKnown)
+    if (config.architecture_name == k.class_name) known = &k;
+  if (known == nullptr) {
+    std::string supported;
+    for (const Known& k : kKnown) supported += (supported.empty() ? "" : ", ") + std::string(k.class_name);
+    throw std::runtime_error(label + ": unsupported architecture '" + config.architecture_name + "' (supported: " +
+                             supported + ")");
   }
+  config.architecture = known->architecture;
   // transformers builds the model from model_type, not from architectures: a config whose two disagree
   // ("LlamaForCausalLM" with model_type "mistral") is another model than the one named.
   if (const auto model_type = json_string(obj, "model_type", label)) {
-    const char* expected = config.architecture == Architecture::kQwen2   ? "qwen2"
-                           : config.architecture == Architecture::kQwen3 ? "qwen3"
-                           : config.architecture == Architecture::kPhi3  ? "phi3"
-                           : config.architecture == Architecture::kMistral ? "mistral"
-                           : config.architecture == Architecture::kQwen3Moe ? "qwen3_moe"
-                           : config.architecture == Architecture::kSmolLM3 ? "smollm3"
-                           : config.architecture == Architecture::kGemma   ? "gemma"
-                           : config.architecture == Architecture::kGemma2  ? "gemma2"
-                           : config.architecture == Architecture::kGemma3  ? "gemma3_text"
-                                                                         : "llama";
+    const std::string expected(known->model_type);
     if (*model_type != expected)
       bad_field(label, "model_type", std::string("'") + expected + "' for " + config.architecture_name + ", not '" +
                                          *model_type + "' (transformers would build a " + *model_type + " model)");
