@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes tiny random-weight Qwen2, Llama, Qwen3, Phi-3 (also with Phi-4-mini's LongRoPE), SmolLM3, Mistral (with and without sliding windows), Qwen3-MoE and Gemma 1/2/3 checkpoints in the Hugging Face layout, with reference
+"""Writes tiny random-weight Qwen2, Llama, Qwen3, Phi-3 (also with Phi-4-mini's LongRoPE), SmolLM3, Mistral (with and without sliding windows), Qwen3-MoE, Gemma 1/2/3 and OLMo 2/3 checkpoints in the Hugging Face layout, with reference
 logits and greedy continuations computed by transformers, into tests/fixtures/engine/.
 
 Needs torch, transformers and safetensors from PyPI (a venv under /tmp or build/):
@@ -24,7 +24,8 @@ import tempfile
 import torch
 from safetensors.torch import load_file, save_file
 from transformers import (Gemma2Config, Gemma2ForCausalLM, Gemma3ForCausalLM, Gemma3TextConfig, GemmaConfig,
-                          GemmaForCausalLM, LlamaConfig, LlamaForCausalLM, MistralConfig, MistralForCausalLM, Phi3Config,
+                          GemmaForCausalLM, LlamaConfig, LlamaForCausalLM, MistralConfig, MistralForCausalLM, Olmo2Config,
+                          Olmo2ForCausalLM, Olmo3Config, Olmo3ForCausalLM, Phi3Config,
                           Phi3ForCausalLM, Qwen2Config, Qwen2ForCausalLM, Qwen3Config, Qwen3ForCausalLM, Qwen3MoeConfig,
                           Qwen3MoeForCausalLM, SmolLM3Config, SmolLM3ForCausalLM)
 
@@ -177,6 +178,25 @@ MODELS = {
                 "sliding_window_pattern": 2, "tie_word_embeddings": True, "attention_bias": False,
                 "attention_dropout": 0.0, "pad_token_id": 0, "query_pre_attn_scalar": 32, "sliding_window": 16,
                 "final_logit_softcapping": None, "attn_logit_softcapping": None}),
+    # OLMo 2 (OLMo-2-1124-7B's layout): no input norms, the attention and MLP outputs normalised before the residual
+    # add, each token's whole q and k projections normalised before RoPE (two key/value heads, so that four ranks
+    # replicate them), rms_norm_eps at OLMo's 1e-6, untied.
+    "olmo2_bf16": dict(
+        arch="Olmo2ForCausalLM", dtype="bfloat16", seed=27, shards=1,
+        config={**COMMON, "model_type": "olmo2", "max_position_embeddings": 4096, "rms_norm_eps": 1e-6,
+                "rope_theta": 500000.0, "rope_scaling": None, "tie_word_embeddings": False, "attention_bias": False,
+                "attention_dropout": 0.0, "pad_token_id": 0}),
+    # OLMo 3 (Olmo-3-7B-Think's layout): OLMo 2's layer with every fourth layer full and the others sliding (the
+    # default pattern, no layer_types written) over 16 positions; YaRN (written as the released config writes it)
+    # on the full layers only, with an original context short enough to bite within the reference sequences.
+    "olmo3_bf16": dict(
+        arch="Olmo3ForCausalLM", dtype="bfloat16", seed=28, shards=1,
+        config={**COMMON, "num_hidden_layers": 4, "num_key_value_heads": 4, "model_type": "olmo3",
+                "max_position_embeddings": 256, "rms_norm_eps": 1e-6, "rope_theta": 500000.0,
+                "rope_scaling": {"rope_type": "yarn", "factor": 4.0, "original_max_position_embeddings": 64,
+                                 "attention_factor": 1.2079441541679836, "beta_fast": 32, "beta_slow": 1},
+                "sliding_window": 16, "tie_word_embeddings": False, "attention_bias": False,
+                "attention_dropout": 0.0, "pad_token_id": 0}),
 }
 
 ARCHITECTURES = {
@@ -190,6 +210,8 @@ ARCHITECTURES = {
     "GemmaForCausalLM": (GemmaConfig, GemmaForCausalLM),
     "Gemma2ForCausalLM": (Gemma2Config, Gemma2ForCausalLM),
     "Gemma3ForCausalLM": (Gemma3TextConfig, Gemma3ForCausalLM),
+    "Olmo2ForCausalLM": (Olmo2Config, Olmo2ForCausalLM),
+    "Olmo3ForCausalLM": (Olmo3Config, Olmo3ForCausalLM),
 }
 
 

@@ -30,7 +30,7 @@ void walk_arena(const TransformerShardReader& reader, Bf16Model& model, bool rea
   const auto q = static_cast<std::size_t>(reader.q_rows().size());
   const auto kv = static_cast<std::size_t>(reader.kv_rows().size());
   const auto inter = static_cast<std::size_t>(reader.intermediate_part().size());
-  const auto head_norm = c.qk_norm ? static_cast<std::size_t>(c.head_dim) : 0;
+  const auto head_norm = c.qk_norm == QkNorm::kPerHead ? static_cast<std::size_t>(c.head_dim) : 0;
   const auto put = [&](const bf16** target, std::size_t elements, std::vector<std::vector<float>*> parts) {
     if (elements > 0) visit(target, elements, parts);
   };
@@ -69,6 +69,9 @@ std::optional<std::string> bf16_unsupported(const ModelConfig& config) {
   if (config.moe.any_sparse())
     return "mixture-of-experts layers run on the CPU backend only (--backend cpu); the bf16 / CUDA forward has no "
            "expert kernels yet";
+  if (config.architecture == Architecture::kOlmo2 || config.architecture == Architecture::kOlmo3)
+    return config.architecture_name + " runs on the CPU backend only (--backend cpu); the bf16 / CUDA forward has no "
+           "kernels yet for its norms of the whole q and k projections and of the attention and MLP outputs";
   if (config.norm_weight_offset || config.sandwich_norms || config.activation != Activation::kSilu ||
       config.attn_logit_softcap > 0 || config.final_logit_softcap > 0 || config.sliding_rope ||
       config.embedding_multiplier != 1.0f)

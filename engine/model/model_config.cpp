@@ -259,6 +259,7 @@ void parse_smollm3_layers(const nlohmann::json& obj, const std::string& label, s
 namespace {
 
 bool is_gemma(Architecture a) { return a == Architecture::kGemma || a == Architecture::kGemma2 || a == Architecture::kGemma3; }
+bool is_olmo(Architecture a) { return a == Architecture::kOlmo2 || a == Architecture::kOlmo3; }
 
 // The MLP activation a Gemma config names: GemmaConfig's hidden_act (its legacy "gelu" meant the tanh
 // approximation, which transformers substitutes), Gemma2Config's and Gemma3TextConfig's hidden_activation.
@@ -286,14 +287,22 @@ std::vector<bool> gemma_sliding_layers(const nlohmann::json& obj, const std::str
   return slides;
 }
 
-// Gemma3TextConfig's rotary embeddings as transformers 5.x builds them: rope_parameters per layer kind
-// ({"full_attention": {...}, "sliding_attention": {...}}; a flat dict's keys are not read), each part defaulting to
-// {"rope_type": "default"}; rope_scaling overlays the full layers' part (so a legacy "type" key under a default
-// "rope_type" changes nothing); the thetas default to rope_theta (1e6) and rope_local_base_freq (1e4). The original
-// context of llama3 / yarn scaling is max_position_embeddings (a top-level original_max_position_embeddings is
+// Rotary embeddings per layer kind, as transformers 5.x builds them for Gemma3TextConfig and Olmo3Config:
+// rope_parameters per layer kind ({"full_attention": {...}, "sliding_attention": {...}}; a flat dict's keys are not
+// read), each part defaulting to {"rope_type": "default"}; rope_scaling overlays the full layers' part (so a legacy
+// "type" key under a default "rope_type" changes nothing). A part without its rope_theta takes the field named for
+// it (Gemma 3: rope_theta and rope_local_base_freq), else the class default. The original context of llama3 / yarn
+// scaling is max_position_embeddings unless the part names one (a top-level original_max_position_embeddings is
 // not read for the nested parts), and yarn's truncate is read from the outer rope_parameters (true when absent),
 // as transformers' yarn reads it there.
-void parse_gemma3_rope(const nlohmann::json& obj, const std::string& label, ModelConfig& config) {
+struct LayerKindThetas {
+  const char* full_field;
+  double full_default;
+  const char* sliding_field;
+  double sliding_default;
+};
+void parse_layer_kind_rope(const nlohmann::json& obj, const std::string& label, const LayerKindThetas& thetas,
+                           ModelConfig& config) {
   const nlohmann::json default_part = {{"rope_type", "default"}};
   nlohmann::json full = default_part, sliding = default_part;
   bool truncate = true;
@@ -311,23 +320,36 @@ void parse_gemma3_rope(const nlohmann::json& obj, const std::string& label, Mode
     if (!it->is_object()) bad_field(label, "rope_scaling", "an object or null");
     full.update(*it);
   }
-  const auto theta_of = [&](const nlohmann::json& dict, const char* dict_label, std::optional<double> fallback, double d) {
+  const auto theta_of = [&](const nlohmann::json& dict, const char* dict_label, const char* field, double d) {
     std::optional<double> theta = json_number(dict, "rope_theta", label + ": " + dict_label);
-    if (!theta) theta = fallback;
+    if (!theta) theta = json_number(obj, field, label);
     const double value = theta.value_or(d);
     if (!(value > 0)) bad_field(label, std::string(dict_label) + ".rope_theta", "a positive number");
     return value;
   };
-  config.rope_theta = theta_of(full, "rope_parameters.full_attention", json_number(obj, "rope_theta", label), 1000000.0);
+  config.rope_theta = theta_of(full, "rope_parameters.full_attention", thetas.full_field, thetas.full_default);
   config.rope_scaling = parse_rope_scaling(full, "rope_parameters.full_attention", label, std::nullopt,
                                            config.max_position_embeddings, config.architecture, config.rotated_dims());
   config.rope_scaling.truncate = truncate;
   ModelConfig::LayerRope local;
-  local.theta = theta_of(sliding, "rope_parameters.sliding_attention", json_number(obj, "rope_local_base_freq", label), 10000.0);
+  local.theta = theta_of(sliding, "rope_parameters.sliding_attention", thetas.sliding_field, thetas.sliding_default);
   local.scaling = parse_rope_scaling(sliding, "rope_parameters.sliding_attention", label, std::nullopt,
                                      config.max_position_embeddings, config.architecture, config.rotated_dims());
   local.scaling.truncate = truncate;
   config.sliding_rope = local;
+}
+
+// The sliding window of the layers marked in `slides`: sliding_window (default 4096; null refused where a layer
+// slides); a window as long as the model changes nothing.
+void set_sliding_windows(const nlohmann::json& obj, const std::string& label, const std::vector<bool>& slides,
+                         ModelConfig& config) {
+  if (std::find(slides.begin(), slides.end(), true) == slides.end()) return;
+  std::optional<std::int64_t> window = obj.contains("sliding_window") ? json_int(obj, "sliding_window", label) : 4096;
+  if (!window || *window <= 0) bad_field(label, "sliding_window", "a positive integer for the sliding layers");
+  if (config.max_position_embeddings > 0 && *window >= config.max_position_embeddings) return;
+  config.sliding_windows.assign(slides.size(), 0);
+  for (std::size_t l = 0; l < slides.size(); ++l)
+    if (slides[l]) config.sliding_windows[l] = *window;
 }
 
 // The Gemma family's fields (see ModelConfig); after the common ones, the dtype included.
@@ -357,18 +379,37 @@ void parse_gemma(const nlohmann::json& obj, const std::string& label, ModelConfi
   if (a == Architecture::kGemma2) config.attn_logit_softcap = softcap("attn_logit_softcapping", 50.0);
   config.final_logit_softcap = softcap("final_logit_softcapping", a == Architecture::kGemma2 ? 30.0 : 0.0);
   if (a == Architecture::kGemma3) {
-    config.qk_norm = true;
-    parse_gemma3_rope(obj, label, config);
+    config.qk_norm = QkNorm::kPerHead;
+    parse_layer_kind_rope(obj, label, {"rope_theta", 1000000.0, "rope_local_base_freq", 10000.0}, config);
   }
   const std::vector<bool> slides = gemma_sliding_layers(obj, label, config);
   if (config.sliding_rope) config.sliding_rope->layers = slides;
-  if (std::find(slides.begin(), slides.end(), true) == slides.end()) return;
-  std::optional<std::int64_t> window = obj.contains("sliding_window") ? json_int(obj, "sliding_window", label) : 4096;
-  if (!window || *window <= 0) bad_field(label, "sliding_window", "a positive integer for the sliding layers");
-  if (config.max_position_embeddings > 0 && *window >= config.max_position_embeddings) return;  // changes nothing
-  config.sliding_windows.assign(slides.size(), 0);
-  for (std::size_t l = 0; l < slides.size(); ++l)
-    if (slides[l]) config.sliding_windows[l] = *window;
+  set_sliding_windows(obj, label, slides, config);
+}
+
+// OLMo 2 / 3 (Olmo2ForCausalLM, Olmo3ForCausalLM): norms of the attention and MLP outputs only, of each token's
+// whole q and k projections; OLMo 3's sliding layers (layer_types, else all but every fourth) rotate without the
+// full layers' scaling. transformers 5.x gives a sliding layer 500000 when only a top-level rope_theta is written
+// (its Olmo3Config pops rope_theta for the full layers first); OLMo's training code and transformers 4.x rotate
+// every layer with that rope_theta, which is read here (the released OLMo 3 checkpoints write 500000 anyway).
+void parse_olmo(const nlohmann::json& obj, const std::string& label, ModelConfig& config) {
+  config.sandwich_norms = true;
+  config.input_norms = false;
+  config.qk_norm = QkNorm::kWholeProjection;
+  const bool attention_bias = json_bool(obj, "attention_bias", label).value_or(false);
+  config.qkv_bias = attention_bias;
+  config.o_bias = attention_bias;
+  if (config.architecture != Architecture::kOlmo3) return;
+  parse_layer_kind_rope(obj, label, {"rope_theta", 500000.0, "rope_theta", 500000.0}, config);
+  const auto layers = static_cast<std::size_t>(config.num_hidden_layers);
+  std::vector<bool> slides(layers);
+  if (auto types = sliding_layer_types(obj, label, layers)) {
+    slides = *types;
+  } else {
+    for (std::size_t l = 0; l < layers; ++l) slides[l] = (l + 1) % 4 != 0;
+  }
+  config.sliding_rope->layers = slides;
+  set_sliding_windows(obj, label, slides, config);
 }
 
 }  // namespace
@@ -400,6 +441,7 @@ ModelConfig parse_model_config(const std::string& json_text, const std::string& 
       {"MistralForCausalLM", Architecture::kMistral, "mistral"},   {"Qwen3MoeForCausalLM", Architecture::kQwen3Moe, "qwen3_moe"},
       {"SmolLM3ForCausalLM", Architecture::kSmolLM3, "smollm3"},   {"GemmaForCausalLM", Architecture::kGemma, "gemma"},
       {"Gemma2ForCausalLM", Architecture::kGemma2, "gemma2"},      {"Gemma3ForCausalLM", Architecture::kGemma3, "gemma3_text"},
+      {"Olmo2ForCausalLM", Architecture::kOlmo2, "olmo2"},         {"Olmo3ForCausalLM", Architecture::kOlmo3, "olmo3"},
   };
   const Known* known = nullptr;
   for (const Known& k : kKnown)
@@ -450,8 +492,9 @@ ModelConfig parse_model_config(const std::string& json_text, const std::string& 
   const auto max_positions = json_int(obj, "max_position_embeddings", label);
   if (max_positions && *max_positions <= 0) bad_field(label, "max_position_embeddings", "a positive integer");
   config.max_position_embeddings = max_positions.value_or(0);
-  // Phi3Config's default differs from the others'.
-  config.rms_norm_eps = json_number(obj, "rms_norm_eps", label).value_or(config.architecture == Architecture::kPhi3 ? 1e-5 : 1e-6);
+  // Phi3Config's and the OLMo configs' default differs from the others'.
+  const bool eps_default_1e5 = config.architecture == Architecture::kPhi3 || is_olmo(config.architecture);
+  config.rms_norm_eps = json_number(obj, "rms_norm_eps", label).value_or(eps_default_1e5 ? 1e-5 : 1e-6);
   if (config.rms_norm_eps <= 0) bad_field(label, "rms_norm_eps", "a positive number");
 
   // transformers maps "swish" to the same SiLU; the Gemma family's activation is read with its other fields.
@@ -557,12 +600,12 @@ ModelConfig parse_model_config(const std::string& json_text, const std::string& 
     const bool attention_bias = json_bool(obj, "attention_bias", label).value_or(false);
     config.qkv_bias = attention_bias;
     config.o_bias = attention_bias;
-    config.qk_norm = true;
+    config.qk_norm = QkNorm::kPerHead;
     if (config.architecture == Architecture::kQwen3Moe) config.moe = parse_moe(obj, label, config.num_hidden_layers);
   } else if (config.architecture == Architecture::kPhi3) {
     config.fused_projections = true;  // and no biases anywhere
-  } else if (config.architecture == Architecture::kMistral || is_gemma(config.architecture)) {
-    // Llama's layer without its bias options: MistralConfig has none; Gemma's biases are read with its fields.
+  } else if (config.architecture == Architecture::kMistral || is_gemma(config.architecture) || is_olmo(config.architecture)) {
+    // Llama's layer without its bias options: MistralConfig has none; Gemma's and OLMo's are read with their fields.
   } else {
     const bool attention_bias = json_bool(obj, "attention_bias", label).value_or(false);
     config.qkv_bias = attention_bias;
@@ -582,6 +625,7 @@ ModelConfig parse_model_config(const std::string& json_text, const std::string& 
     if (!config.torch_dtype) bad_field(label, dtype_field, "bfloat16, float16 or float32, not '" + *dtype_name_field + "'");
   }
   if (is_gemma(config.architecture)) parse_gemma(obj, label, config);
+  if (is_olmo(config.architecture)) parse_olmo(obj, label, config);
   config.bos_token_id = json_int(obj, "bos_token_id", label);
   config.eos_token_ids = json_int_or_list(obj, "eos_token_id", label);
   return config;

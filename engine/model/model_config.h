@@ -9,7 +9,12 @@
 
 namespace r1eval::engine {
 
-enum class Architecture { kQwen2, kLlama, kQwen3, kPhi3, kMistral, kQwen3Moe, kSmolLM3, kGemma, kGemma2, kGemma3 };
+enum class Architecture { kQwen2, kLlama, kQwen3, kPhi3, kMistral, kQwen3Moe, kSmolLM3, kGemma, kGemma2, kGemma3, kOlmo2, kOlmo3 };
+
+// RMSNorm on q and k before RoPE: kPerHead (Qwen3, Gemma 3) normalises each head over its head_dim values with one
+// [head_dim] weight; kWholeProjection (OLMo 2 / 3) normalises each token's whole q (and whole k) projection, with a
+// weight per row of it, as transformers' Olmo2Attention does before splitting heads.
+enum class QkNorm { kNone, kPerHead, kWholeProjection };
 
 // The MLP's activation on the gate: SiLU, GELU's tanh approximation (Gemma's gelu_pytorch_tanh) or GELU (erf).
 enum class Activation { kSilu, kGeluTanh, kGelu };
@@ -75,7 +80,7 @@ struct ModelConfig {
   bool qkv_bias = false;  // Qwen2 always; Llama when attention_bias
   bool o_bias = false;    // Llama when attention_bias
   bool mlp_bias = false;  // Llama when mlp_bias
-  bool qk_norm = false;   // Qwen3: an RMSNorm over each head of q and of k, before RoPE
+  QkNorm qk_norm = QkNorm::kNone;
   bool fused_projections = false;  // Phi-3/4: q,k,v stored as one qkv_proj, gate,up as one gate_up_proj
   MoeConfig moe;                   // Qwen3-MoE
   // Sliding-window attention, per layer: a query at position i sees the keys at positions above i - W (the last W,
@@ -102,12 +107,15 @@ struct ModelConfig {
   // pre_feedforward_layernorm), and q . k is scaled by query_pre_attn_scalar^-1/2 instead of head_dim^-1/2.
   bool sandwich_norms = false;
   std::optional<double> query_pre_attn_scalar;
+  // OLMo 2 / 3 (with sandwich_norms): false; the attention and the MLP read the residual stream as it is, only
+  // their outputs are normalised (post_attention_layernorm, post_feedforward_layernorm; no input_layernorm).
+  bool input_norms = true;
   // Gemma 2: tanh(x / cap) * cap on the attention scores (transformers' Gemma 3 passes no cap to its attention)
   // and on the logits; 0: none.
   double attn_logit_softcap = 0.0;
   double final_logit_softcap = 0.0;
-  // Gemma 3: the sliding layers rotate with their own RoPE (rope_parameters.sliding_attention, rope_local_base_freq);
-  // the full-attention layers with rope_theta and rope_scaling. Absent: every layer rotates alike.
+  // Gemma 3, OLMo 3: the sliding layers rotate with their own RoPE (rope_parameters.sliding_attention, Gemma 3's
+  // rope_local_base_freq); the full-attention layers with rope_theta and rope_scaling. Absent: every layer alike.
   struct LayerRope {
     double theta = 10000.0;
     RopeScaling scaling;
@@ -122,7 +130,7 @@ struct ModelConfig {
 // Parses config.json text. `label` names the file in errors. Throws std::runtime_error with one line
 // "<label>: ..." naming the field; an architecture other than Qwen2ForCausalLM / LlamaForCausalLM /
 // Qwen3ForCausalLM / Phi3ForCausalLM / MistralForCausalLM / Qwen3MoeForCausalLM / SmolLM3ForCausalLM /
-// GemmaForCausalLM / Gemma2ForCausalLM / Gemma3ForCausalLM is reported by name.
+// GemmaForCausalLM / Gemma2ForCausalLM / Gemma3ForCausalLM / Olmo2ForCausalLM / Olmo3ForCausalLM is reported by name.
 ModelConfig parse_model_config(const std::string& json_text, const std::string& label);
 // Reads and parses `<model_dir>/config.json`. The end tokens are generation_config.json's eos_token_id
 // when it names any (what transformers' generate and vLLM stop on), else config.json's.

@@ -213,10 +213,10 @@ LayerWeights TransformerShardReader::layer(std::int64_t n) const {
   const auto norm = [&](const char* name, std::int64_t size) {
     return norm_factors(reader.vector(layer_tensor_name(n, name), size), c);
   };
-  layer.input_norm = norm("input_layernorm.weight", hidden);
-  if (c.sandwich_norms) {  // Gemma 2/3: post_attention_layernorm normalises the attention output
+  if (c.input_norms) layer.input_norm = norm("input_layernorm.weight", hidden);
+  if (c.sandwich_norms) {  // Gemma 2/3, OLMo 2/3: post_attention_layernorm normalises the attention output
     layer.attn_output_norm = norm("post_attention_layernorm.weight", hidden);
-    layer.post_attention_norm = norm("pre_feedforward_layernorm.weight", hidden);
+    if (c.input_norms) layer.post_attention_norm = norm("pre_feedforward_layernorm.weight", hidden);
     layer.ffn_output_norm = norm("post_feedforward_layernorm.weight", hidden);
   } else {
     layer.post_attention_norm = norm("post_attention_layernorm.weight", hidden);
@@ -233,9 +233,12 @@ LayerWeights TransformerShardReader::layer(std::int64_t n) const {
     layer.v = column_parallel(reader, layer_tensor_name(n, "self_attn.v_proj"), kv_out, hidden, kv_rows_, c.qkv_bias);
   }
   layer.o = row_parallel(reader, layer_tensor_name(n, "self_attn.o_proj"), hidden, q_out, q_rows_, c.o_bias, shard_.rank);
-  if (c.qk_norm) {  // one weight per head dimension, shared by all heads: every rank holds it whole
+  if (c.qk_norm == QkNorm::kPerHead) {  // one weight per head dimension, shared by all heads: every rank holds it whole
     layer.q_norm = norm("self_attn.q_norm.weight", c.head_dim);
     layer.k_norm = norm("self_attn.k_norm.weight", c.head_dim);
+  } else if (c.qk_norm == QkNorm::kWholeProjection) {  // a weight per projection row: split as the rows are
+    layer.q_norm = norm_factors(reader.slice(layer_tensor_name(n, "self_attn.q_norm.weight"), q_out, q_rows_), c);
+    layer.k_norm = norm_factors(reader.slice(layer_tensor_name(n, "self_attn.k_norm.weight"), kv_out, kv_rows_), c);
   }
   if (c.moe.sparse(n)) {  // Qwen3-MoE: the router and the experts, model.layers.N.mlp.experts.E.*_proj
     const std::int64_t expert_inter = c.moe.expert_intermediate_size;

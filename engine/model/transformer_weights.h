@@ -45,12 +45,14 @@ struct ExpertWeights {
 };
 
 struct LayerWeights {
-  std::vector<float> input_norm;           // [hidden]
+  std::vector<float> input_norm;           // [hidden]; empty without input norms (OLMo 2/3)
   Linear q, k, v, o;                       // q,k,v column-parallel; o row-parallel
-  std::vector<float> q_norm, k_norm;       // [head_dim] each when config.qk_norm (Qwen3), else empty
+  // QkNorm::kPerHead (Qwen3, Gemma 3): [head_dim] each, whole on every rank; kWholeProjection (OLMo 2/3): this
+  // rank's rows of the [q heads * head_dim] and [kv heads * head_dim] weights, as q and k are split; else empty.
+  std::vector<float> q_norm, k_norm;
   std::vector<float> post_attention_norm;  // [hidden]: the MLP's input norm (Gemma 2/3: pre_feedforward_layernorm)
-  std::vector<float> attn_output_norm;     // [hidden], Gemma 2/3 (post_attention_layernorm): on the attention output
-  std::vector<float> ffn_output_norm;      // [hidden], Gemma 2/3 (post_feedforward_layernorm): on the MLP output
+  std::vector<float> attn_output_norm;     // [hidden], Gemma 2/3, OLMo 2/3 (post_attention_layernorm): attention output
+  std::vector<float> ffn_output_norm;      // [hidden], Gemma 2/3, OLMo 2/3 (post_feedforward_layernorm): MLP output
   Linear gate, up, down;                   // gate,up column-parallel; down row-parallel (empty in a sparse layer)
   Linear router;                           // sparse layer: [num_experts, hidden], whole on every rank
   std::vector<ExpertWeights> experts;      // sparse layer: sharded as the dense MLP is

@@ -144,7 +144,8 @@ INSTANTIATE_TEST_SUITE_P(Fixtures, CpuBackendFixture,
                          ::testing::Values("qwen2_fp32", "qwen2_bf16", "llama_fp32_sharded", "llama_bias_fp16", "qwen3_bf16",
                                            "qwen3_yarn_bf16", "phi3_bf16", "mistral_fp32", "qwen3_moe_bf16",
                                            "mistral_window_fp32", "qwen2_window_fp32", "phi4_mini_longrope_bf16",
-                                           "smollm3_bf16", "gemma_bf16", "gemma2_bf16", "gemma3_bf16"));
+                                           "smollm3_bf16", "gemma_bf16", "gemma2_bf16", "gemma3_bf16", "olmo2_bf16",
+                                           "olmo3_bf16"));
 
 TEST(CpuBackend, KvCacheStaysWithinItsByteBudget) {
   CpuBackendOptions options;

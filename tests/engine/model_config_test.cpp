@@ -88,7 +88,7 @@ TEST(ModelConfig, AcceptsNewerRopeParametersSpelling) {
 TEST(ModelConfig, ReadsQwen3Fixture) {
   const ModelConfig config = load_model_config(testing::fixture_dir("qwen3_bf16").string());
   EXPECT_EQ(config.architecture, Architecture::kQwen3);
-  EXPECT_TRUE(config.qk_norm);
+  EXPECT_EQ(config.qk_norm, QkNorm::kPerHead);
   EXPECT_FALSE(config.qkv_bias);
   EXPECT_EQ(config.head_dim, 32);  // set apart from hidden / heads (16)
   EXPECT_TRUE(config.tie_word_embeddings);
@@ -98,7 +98,52 @@ TEST(ModelConfig, NamesUnknownArchitecture) {
   const std::string message = config_error(R"({"architectures":["Gemma3ForConditionalGeneration"],"hidden_size":8})");
   EXPECT_EQ(message, "config.json: unsupported architecture 'Gemma3ForConditionalGeneration' (supported: Qwen2ForCausalLM, "
                      "LlamaForCausalLM, Qwen3ForCausalLM, Phi3ForCausalLM, MistralForCausalLM, Qwen3MoeForCausalLM, "
-                     "SmolLM3ForCausalLM, GemmaForCausalLM, Gemma2ForCausalLM, Gemma3ForCausalLM)");
+                     "SmolLM3ForCausalLM, GemmaForCausalLM, Gemma2ForCausalLM, Gemma3ForCausalLM, Olmo2ForCausalLM, "
+                     "Olmo3ForCausalLM)");
+}
+
+// OLMo 2 / 3 as transformers 5 configures them: output norms only, norms of the whole q and k projections,
+// rms_norm_eps 1e-5 and untied by default; OLMo 3's layers slide but every fourth (or as layer_types says) over
+// sliding_window (4096 by default), and its sliding layers rotate without the full layers' scaling.
+TEST(ModelConfig, ReadsOlmo2And3) {
+  const std::string shape = R"("num_hidden_layers":8,"num_attention_heads":8,"intermediate_size":16,"vocab_size":10,)"
+                            R"("hidden_size":64,"max_position_embeddings":65536,)";
+  const ModelConfig two = parse_model_config(
+      R"({"architectures":["Olmo2ForCausalLM"],"model_type":"olmo2",)" + shape + R"("rope_theta":500000})", "c");
+  EXPECT_EQ(two.architecture, Architecture::kOlmo2);
+  EXPECT_TRUE(two.sandwich_norms && !two.input_norms && !two.tie_word_embeddings && !two.sliding_rope);
+  EXPECT_EQ(two.qk_norm, QkNorm::kWholeProjection);
+  EXPECT_EQ(two.rms_norm_eps, 1e-5);
+  EXPECT_EQ(two.rope_theta, 500000.0);
+  EXPECT_EQ(two.head_dim, 8);
+  EXPECT_TRUE(two.sliding_windows.empty());
+  EXPECT_TRUE(parse_model_config(R"({"architectures":["Olmo2ForCausalLM"],"model_type":"olmo2",)" + shape +
+                                 R"("attention_bias":true})", "c").o_bias);
+  const std::string olmo3 = R"({"architectures":["Olmo3ForCausalLM"],"model_type":"olmo3",)" + shape;
+  const ModelConfig three = parse_model_config(
+      olmo3 + R"("rope_theta":500000,"rope_scaling":{"rope_type":"yarn","factor":8.0,)"
+              R"("original_max_position_embeddings":8192,"attention_factor":1.2079441541679836}})", "c");
+  EXPECT_EQ(three.sliding_windows, (std::vector<std::int64_t>{4096, 4096, 4096, 0, 4096, 4096, 4096, 0}));
+  EXPECT_EQ(three.rope_scaling.type, RopeScaling::Type::kYarn);
+  EXPECT_EQ(three.rope_scaling.original_max_position_embeddings, 8192);
+  ASSERT_TRUE(three.sliding_rope);
+  EXPECT_EQ(three.sliding_rope->scaling.type, RopeScaling::Type::kNone);
+  EXPECT_EQ(three.sliding_rope->theta, 500000.0);
+  EXPECT_EQ(three.sliding_rope->layers, (std::vector<bool>{true, true, true, false, true, true, true, false}));
+  // A top-level rope_theta serves the sliding layers too (transformers 5.x would give them 500000).
+  EXPECT_EQ(parse_model_config(olmo3 + R"("rope_theta":10000})", "c").sliding_rope->theta, 10000.0);
+  const ModelConfig typed = parse_model_config(
+      olmo3 + R"("sliding_window":512,"layer_types":["full_attention","sliding_attention","full_attention",)"
+              R"("sliding_attention","full_attention","sliding_attention","full_attention","sliding_attention"],)"
+              R"("rope_parameters":{"full_attention":{"rope_type":"default","rope_theta":1000},)"
+              R"("sliding_attention":{"rope_type":"default","rope_theta":2000}}})", "c");
+  EXPECT_EQ(typed.sliding_windows, (std::vector<std::int64_t>{0, 512, 0, 512, 0, 512, 0, 512}));
+  EXPECT_EQ(typed.rope_theta, 1000.0);
+  EXPECT_EQ(typed.sliding_rope->theta, 2000.0);
+  EXPECT_NE(config_error(olmo3 + R"("sliding_window":null})").find("'sliding_window': expected a positive integer"),
+            std::string::npos);
+  EXPECT_NE(config_error(R"({"architectures":["Olmo3ForCausalLM"],"model_type":"olmo2",)" + shape + R"("rope_theta":5})").find("'model_type'"),
+            std::string::npos);
 }
 
 // The Gemma family as transformers 5 configures it: head_dim 256, tied, GELU (tanh; GemmaConfig's legacy "gelu"
@@ -121,7 +166,7 @@ TEST(ModelConfig, ReadsTheGemmaFamily) {
   const std::string gemma2 = R"({"architectures":["Gemma2ForCausalLM"],"model_type":"gemma2","max_position_embeddings":8192,)" + shape;
   const ModelConfig two = parse_model_config(gemma2 + R"("hidden_act":"silu"})", "c");  // hidden_act is not Gemma 2's field
   EXPECT_EQ(two.activation, Activation::kGeluTanh);
-  EXPECT_TRUE(two.sandwich_norms && !two.qk_norm && !two.sliding_rope);
+  EXPECT_TRUE(two.sandwich_norms && two.qk_norm == QkNorm::kNone && !two.sliding_rope);
   EXPECT_EQ(two.query_pre_attn_scalar, 256.0);
   EXPECT_EQ(two.attn_logit_softcap, 50.0);
   EXPECT_EQ(two.final_logit_softcap, 30.0);
@@ -139,7 +184,7 @@ TEST(ModelConfig, ReadsTheGemmaFamily) {
   const ModelConfig three = parse_model_config(
       gemma3 + R"("rope_theta":1000000,"rope_local_base_freq":10000,"rope_scaling":{"rope_type":"linear","factor":8},)"
                R"("sliding_window":1024})", "c");
-  EXPECT_TRUE(three.qk_norm && three.sandwich_norms);
+  EXPECT_TRUE(three.qk_norm == QkNorm::kPerHead && three.sandwich_norms);
   EXPECT_EQ(three.attn_logit_softcap, 0.0);
   EXPECT_EQ(three.final_logit_softcap, 0.0);
   EXPECT_EQ(three.sliding_windows, (std::vector<std::int64_t>{1024, 1024, 1024, 1024, 1024, 0}));
@@ -200,7 +245,7 @@ TEST(ModelConfig, GemmaEmbeddingMultiplierFollowsTheStoredDtypeWhenNoneIsDeclare
 TEST(ModelConfig, ReadsQwen3MoeAndItsSparseLayers) {
   const ModelConfig fixture = load_model_config(testing::fixture_dir("qwen3_moe_bf16").string());
   EXPECT_EQ(fixture.architecture, Architecture::kQwen3Moe);
-  EXPECT_TRUE(fixture.qk_norm);
+  EXPECT_EQ(fixture.qk_norm, QkNorm::kPerHead);
   EXPECT_EQ(fixture.moe.num_experts, 8);
   EXPECT_EQ(fixture.moe.experts_per_token, 2);
   EXPECT_EQ(fixture.moe.expert_intermediate_size, 32);
@@ -326,7 +371,7 @@ TEST(ModelConfig, ReadsPhi3) {
   const ModelConfig fixture = load_model_config(testing::fixture_dir("phi3_bf16").string());
   EXPECT_EQ(fixture.architecture, Architecture::kPhi3);
   EXPECT_TRUE(fixture.fused_projections);
-  EXPECT_FALSE(fixture.qkv_bias || fixture.o_bias || fixture.mlp_bias || fixture.qk_norm);
+  EXPECT_FALSE(fixture.qkv_bias || fixture.o_bias || fixture.mlp_bias || fixture.qk_norm != QkNorm::kNone);
   EXPECT_EQ(fixture.head_dim, 16);
   const std::string base = R"({"architectures":["Phi3ForCausalLM"],"model_type":"phi3","num_hidden_layers":1,)"
                            R"("num_attention_heads":4,"intermediate_size":8,"vocab_size":10,"hidden_size":64,)"

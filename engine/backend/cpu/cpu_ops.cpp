@@ -18,6 +18,29 @@ void rms_norm(const float* x, const float* weight, std::int64_t rows, std::int64
   }
 }
 
+void rms_norm_split(std::span<const SplitRows> parts, double eps, Communicator& comm) {
+  std::size_t total_rows = 0;
+  for (const SplitRows& part : parts) total_rows += static_cast<std::size_t>(part.rows);
+  std::vector<float> sums(total_rows, 0.0f);
+  std::size_t at = 0;
+  for (const SplitRows& part : parts) {
+    for (std::int64_t r = 0; r < part.rows; ++r, ++at) {
+      const float* row = part.x + r * part.local_dim;
+      for (std::int64_t i = 0; i < part.local_dim; ++i) sums[at] += row[i] * row[i];
+    }
+  }
+  comm.all_reduce_sum(sums);
+  at = 0;
+  for (const SplitRows& part : parts) {
+    const auto held = static_cast<float>(part.local_dim * comm.world_size());
+    for (std::int64_t r = 0; r < part.rows; ++r, ++at) {
+      const float inv = 1.0f / std::sqrt(sums[at] / held + static_cast<float>(eps));
+      float* row = part.x + r * part.local_dim;
+      for (std::int64_t i = 0; i < part.local_dim; ++i) row[i] = part.weight[i] * (row[i] * inv);
+    }
+  }
+}
+
 void matmul_transposed(const float* x, std::int64_t rows, const float* w, std::int64_t out_dim, std::int64_t in_dim,
                        float* y) {
   if (rows == 0 || out_dim == 0) return;

@@ -1,14 +1,28 @@
 // fp32 building blocks of the CPU forward pass. Matrices are row-major.
 #pragma once
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "engine/model/transformer_weights.h"
+#include "engine/parallel/communicator.h"
 
 namespace r1eval::engine::cpu {
 
 // out[r] = x[r] / rms(x[r]) * weight for `rows` rows of `dim` floats (out may alias x).
 void rms_norm(const float* x, const float* weight, std::int64_t rows, std::int64_t dim, double eps, float* out);
+// Rows split over tensor-parallel ranks, normalised in place (OLMo 2/3's norm of each token's whole q or k
+// projection): this rank holds `local_dim` values of each of `rows` rows, and their weights.
+struct SplitRows {
+  float* x;
+  const float* weight;
+  std::int64_t rows;
+  std::int64_t local_dim;
+};
+// Collective: one all-reduce of the rows' partial sums of squares for all parts. A rank's values may repeat
+// another's (key/value heads replicated over more ranks than there are heads); every part is then held by equally
+// many ranks, so a row's mean square is its summed squares over local_dim * world_size either way.
+void rms_norm_split(std::span<const SplitRows> parts, double eps, Communicator& comm);
 // y [rows, out_dim] = x [rows, in_dim] * w^T, w row-major [out_dim, in_dim].
 void matmul_transposed(const float* x, std::int64_t rows, const float* w, std::int64_t out_dim, std::int64_t in_dim,
                        float* y);

@@ -53,13 +53,22 @@ std::vector<float> CpuRank::forward(const ForwardBatch& batch, Communicator& com
   for (std::size_t l = 0; l < weights_.layers.size(); ++l) {
     const LayerWeights& layer = weights_.layers[l];
     const auto layer_index = static_cast<std::int64_t>(l);
-    rms_norm(x.data(), layer.input_norm.data(), tokens, hidden, cfg.rms_norm_eps, h.data());
-    linear_forward(h.data(), tokens, layer.q, q.data());
-    linear_forward(h.data(), tokens, layer.k, k.data());
-    linear_forward(h.data(), tokens, layer.v, v.data());
-    if (cfg.qk_norm) {  // Qwen3: each head of q and of k normalised over its head_dim values
+    // OLMo 2/3 have no input norms: the projections read the stream itself.
+    const float* attention_in = x.data();
+    if (!layer.input_norm.empty()) {
+      rms_norm(x.data(), layer.input_norm.data(), tokens, hidden, cfg.rms_norm_eps, h.data());
+      attention_in = h.data();
+    }
+    linear_forward(attention_in, tokens, layer.q, q.data());
+    linear_forward(attention_in, tokens, layer.k, k.data());
+    linear_forward(attention_in, tokens, layer.v, v.data());
+    if (cfg.qk_norm == QkNorm::kPerHead) {  // Qwen3: each head of q and of k normalised over its head_dim values
       rms_norm(q.data(), layer.q_norm.data(), tokens * q_heads, head_dim, cfg.rms_norm_eps, q.data());
       rms_norm(k.data(), layer.k_norm.data(), tokens * kv_heads, head_dim, cfg.rms_norm_eps, k.data());
+    } else if (cfg.qk_norm == QkNorm::kWholeProjection) {  // OLMo: each token's q and k, split over the ranks
+      const SplitRows parts[] = {{q.data(), layer.q_norm.data(), tokens, q_heads * head_dim},
+                                 {k.data(), layer.k_norm.data(), tokens, kv_width}};
+      rms_norm_split(parts, cfg.rms_norm_eps, comm);
     }
     const bool rotates = cfg.rotates(layer_index);  // SmolLM3's NoPE layers do not
     const LayerRotary& rotary = rotary_[l];
@@ -76,17 +85,21 @@ std::vector<float> CpuRank::forward(const ForwardBatch& batch, Communicator& com
                     cfg.sliding_window(layer_index), static_cast<float>(cfg.attn_logit_softcap));
     linear_forward(attn.data(), tokens, layer.o, proj.data());
     comm.all_reduce_sum(proj);
-    // Gemma 2/3 normalise the whole attention output (summed over ranks) before it joins the stream.
+    // Gemma 2/3 and OLMo 2/3 normalise the whole attention output (summed over ranks) before it joins the stream.
     if (!layer.attn_output_norm.empty())
       rms_norm(proj.data(), layer.attn_output_norm.data(), tokens, hidden, cfg.rms_norm_eps, proj.data());
     for (std::size_t i = 0; i < x.size(); ++i) x[i] += proj[i];
 
-    rms_norm(x.data(), layer.post_attention_norm.data(), tokens, hidden, cfg.rms_norm_eps, h.data());
+    const float* mlp_in = x.data();
+    if (!layer.post_attention_norm.empty()) {
+      rms_norm(x.data(), layer.post_attention_norm.data(), tokens, hidden, cfg.rms_norm_eps, h.data());
+      mlp_in = h.data();
+    }
     if (!layer.experts.empty()) {
-      moe_forward(h.data(), tokens, layer, cfg.moe, proj.data());
+      moe_forward(mlp_in, tokens, layer, cfg.moe, proj.data());
     } else {
-      linear_forward(h.data(), tokens, layer.gate, gate.data());
-      linear_forward(h.data(), tokens, layer.up, up.data());
+      linear_forward(mlp_in, tokens, layer.gate, gate.data());
+      linear_forward(mlp_in, tokens, layer.up, up.data());
       activation_mul(cfg.activation, gate.data(), up.data(), tokens * layer.gate.out);
       linear_forward(gate.data(), tokens, layer.down, proj.data());
     }
