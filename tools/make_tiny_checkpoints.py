@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes tiny random-weight Qwen2, Llama, Qwen3, Phi-3 (also with Phi-4-mini's LongRoPE), SmolLM3, Mistral (with and without sliding windows), Qwen3-MoE, Gemma 1/2/3 and OLMo 2/3 checkpoints in the Hugging Face layout, with reference
+"""Writes tiny random-weight Qwen2, Llama, Qwen3, Phi-3 (also with Phi-4-mini's LongRoPE), SmolLM3, Mistral (with and without sliding windows), Qwen3-MoE, Gemma 1/2/3 (also Gemma 3's image-text class, run on text) and OLMo 2/3 checkpoints in the Hugging Face layout, with reference
 logits and greedy continuations computed by transformers, into tests/fixtures/engine/.
 
 Needs torch, transformers and safetensors from PyPI (a venv under /tmp or build/):
@@ -23,7 +23,8 @@ import tempfile
 
 import torch
 from safetensors.torch import load_file, save_file
-from transformers import (Gemma2Config, Gemma2ForCausalLM, Gemma3ForCausalLM, Gemma3TextConfig, GemmaConfig,
+from transformers import (Gemma2Config, Gemma2ForCausalLM, Gemma3Config, Gemma3ForCausalLM, Gemma3ForConditionalGeneration,
+                          Gemma3TextConfig, GemmaConfig,
                           GemmaForCausalLM, LlamaConfig, LlamaForCausalLM, MistralConfig, MistralForCausalLM, Olmo2Config,
                           Olmo2ForCausalLM, Olmo3Config, Olmo3ForCausalLM, Phi3Config,
                           Phi3ForCausalLM, Qwen2Config, Qwen2ForCausalLM, Qwen3Config, Qwen3ForCausalLM, Qwen3MoeConfig,
@@ -178,6 +179,20 @@ MODELS = {
                 "sliding_window_pattern": 2, "tie_word_embeddings": True, "attention_bias": False,
                 "attention_dropout": 0.0, "pad_token_id": 0, "query_pre_attn_scalar": 32, "sliding_window": 16,
                 "final_logit_softcapping": None, "attn_logit_softcapping": None}),
+    # Gemma 3's image-text class (gemma-3-4b/12b/27b-it), run on text: the text model's tensors under
+    # language_model.model.* as save_pretrained writes them, a small vision tower beside them that the engine does
+    # not read, the config's text part in text_config and its dtype, end token and tying outside it.
+    "gemma3_multimodal_bf16": dict(
+        arch="Gemma3ForConditionalGeneration", dtype="bfloat16", seed=29, shards=2,
+        config={"model_type": "gemma3", "tie_word_embeddings": True, "eos_token_id": 2, "bos_token_id": 1,
+                "mm_tokens_per_image": 4,
+                "text_config": {**COMMON, "num_hidden_layers": 3, "model_type": "gemma3_text", "head_dim": 32,
+                                "rope_scaling": {"rope_type": "linear", "factor": 8.0}, "sliding_window": 16,
+                                "sliding_window_pattern": 3, "query_pre_attn_scalar": 32, "max_position_embeddings": 8192,
+                                "hidden_activation": "gelu_pytorch_tanh", "pad_token_id": 0},
+                "vision_config": {"model_type": "siglip_vision_model", "hidden_size": 16, "intermediate_size": 32,
+                                  "num_hidden_layers": 1, "num_attention_heads": 2, "image_size": 28,
+                                  "patch_size": 14}}),
     # OLMo 2 (OLMo-2-1124-7B's layout): no input norms, the attention and MLP outputs normalised before the residual
     # add, each token's whole q and k projections normalised before RoPE (two key/value heads, so that four ranks
     # replicate them), rms_norm_eps at OLMo's 1e-6, untied.
@@ -210,6 +225,7 @@ ARCHITECTURES = {
     "GemmaForCausalLM": (GemmaConfig, GemmaForCausalLM),
     "Gemma2ForCausalLM": (Gemma2Config, Gemma2ForCausalLM),
     "Gemma3ForCausalLM": (Gemma3TextConfig, Gemma3ForCausalLM),
+    "Gemma3ForConditionalGeneration": (Gemma3Config, Gemma3ForConditionalGeneration),
     "Olmo2ForCausalLM": (Olmo2Config, Olmo2ForCausalLM),
     "Olmo3ForCausalLM": (Olmo3Config, Olmo3ForCausalLM),
 }
@@ -251,8 +267,9 @@ def build(spec):
 
 def hub_state_dict(model, spec):
     """The tensors under the names released checkpoints use. transformers 5.x keeps a MoE model's experts fused
-    in memory ([experts, 2 * inter, hidden] gate_up_proj) and writes them back per expert on save_pretrained."""
-    if "Moe" not in spec["arch"]:
+    in memory ([experts, 2 * inter, hidden] gate_up_proj) and an image-text model's language model under
+    model.language_model.*, and writes them back in the released layout on save_pretrained."""
+    if "Moe" not in spec["arch"] and "ConditionalGeneration" not in spec["arch"]:
         return model.state_dict()
     with tempfile.TemporaryDirectory() as folder:
         model.save_pretrained(folder)
@@ -314,7 +331,7 @@ def write_model(name, spec, root):
     save_weights(state_dict_to_save(model, spec), out_dir, spec["shards"])
 
     generator = torch.Generator().manual_seed(spec["seed"] + 1000)
-    vocab = spec["config"]["vocab_size"]
+    vocab = spec["config"].get("text_config", spec["config"])["vocab_size"]
     sequences = [torch.randint(0, vocab, (n,), generator=generator).tolist()
                  for n in spec.get("sequence_lengths", SEQUENCE_LENGTHS)]
     with torch.no_grad():

@@ -420,8 +420,44 @@ bool MoeConfig::any_sparse() const {
   return false;
 }
 
+namespace {
+
+// Gemma3ForConditionalGeneration's text model as a Gemma3ForCausalLM config: its text_config over
+// Gemma3TextConfig's defaults (the released configs write only what differs: gemma-3-4b-it gives five fields),
+// with the outer config's dtype, end tokens and tie_word_embeddings, which govern the whole model in transformers.
+nlohmann::json gemma3_text_of_multimodal(const nlohmann::json& outer, const std::string& label) {
+  if (const auto type = json_string(outer, "model_type", label); type && *type != "gemma3")
+    bad_field(label, "model_type", "'gemma3' for Gemma3ForConditionalGeneration, not '" + *type + "'");
+  const auto text_it = outer.find("text_config");
+  if (text_it == outer.end() || !text_it->is_object())
+    bad_field(label, "text_config", "an object (the language model's config)");
+  nlohmann::json text = {{"hidden_size", 2304},        {"intermediate_size", 9216},      {"num_hidden_layers", 26},
+                         {"num_attention_heads", 8},   {"num_key_value_heads", 4},       {"vocab_size", 262208},
+                         {"max_position_embeddings", 131072}};
+  text.update(*text_it);
+  if (const auto type = json_string(text, "model_type", label + ": text_config"); type && *type != "gemma3_text")
+    bad_field(label, "text_config.model_type", "'gemma3_text', not '" + *type + "'");
+  text["architectures"] = nlohmann::json::array({"Gemma3ForCausalLM"});
+  text["model_type"] = "gemma3_text";
+  text["tie_word_embeddings"] = json_bool(outer, "tie_word_embeddings", label).value_or(true);
+  for (const char* field : {"dtype", "torch_dtype", "eos_token_id", "bos_token_id"}) {
+    const auto it = outer.find(field);
+    if (it != outer.end() && !it->is_null() && !text.contains(field)) text[field] = *it;
+  }
+  return text;
+}
+
+}  // namespace
+
 ModelConfig parse_model_config(const std::string& json_text, const std::string& label) {
   const nlohmann::json obj = parse_config_object(json_text, label);
+  if (const auto it = obj.find("architectures");
+      it != obj.end() && it->is_array() && !it->empty() && (*it)[0] == "Gemma3ForConditionalGeneration") {
+    ModelConfig text = parse_model_config(gemma3_text_of_multimodal(obj, label).dump(), label + ": text_config");
+    text.architecture_name = "Gemma3ForConditionalGeneration";
+    text.multimodal_wrapper = true;
+    return text;
+  }
   ModelConfig config;
 
   const auto arch_it = obj.find("architectures");
@@ -449,6 +485,7 @@ ModelConfig parse_model_config(const std::string& json_text, const std::string& 
   if (known == nullptr) {
     std::string supported;
     for (const Known& k : kKnown) supported += (supported.empty() ? "" : ", ") + std::string(k.class_name);
+    supported += ", Gemma3ForConditionalGeneration (its text model)";
     throw std::runtime_error(label + ": unsupported architecture '" + config.architecture_name + "' (supported: " +
                              supported + ")");
   }

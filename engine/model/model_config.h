@@ -122,6 +122,9 @@ struct ModelConfig {
     std::vector<bool> layers;  // the layers it serves: the sliding_attention ones, however long their window
   };
   std::optional<LayerRope> sliding_rope;
+  // Gemma3ForConditionalGeneration (gemma-3-4b/12b/27b): the text model of an image-text checkpoint, run on text
+  // alone; its tensors are named under language_model. (see TransformerShardReader), its vision tower is not read.
+  bool multimodal_wrapper = false;
   std::optional<DType> torch_dtype;  // the checkpoint's declared weight dtype, if given
   std::optional<std::int64_t> bos_token_id;
   std::vector<std::int64_t> eos_token_ids;
@@ -130,7 +133,8 @@ struct ModelConfig {
 // Parses config.json text. `label` names the file in errors. Throws std::runtime_error with one line
 // "<label>: ..." naming the field; an architecture other than Qwen2ForCausalLM / LlamaForCausalLM /
 // Qwen3ForCausalLM / Phi3ForCausalLM / MistralForCausalLM / Qwen3MoeForCausalLM / SmolLM3ForCausalLM /
-// GemmaForCausalLM / Gemma2ForCausalLM / Gemma3ForCausalLM / Olmo2ForCausalLM / Olmo3ForCausalLM is reported by name.
+// GemmaForCausalLM / Gemma2ForCausalLM / Gemma3ForCausalLM / Olmo2ForCausalLM / Olmo3ForCausalLM /
+// Gemma3ForConditionalGeneration (its text_config, with Gemma3TextConfig's defaults) is reported by name.
 ModelConfig parse_model_config(const std::string& json_text, const std::string& label);
 // Reads and parses `<model_dir>/config.json`. The end tokens are generation_config.json's eos_token_id
 // when it names any (what transformers' generate and vLLM stop on), else config.json's.

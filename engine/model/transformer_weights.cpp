@@ -109,10 +109,6 @@ std::int64_t local_kv_heads(const ModelConfig& config, int world_size) {
   return kv >= world_size ? kv / world_size : 1;
 }
 
-std::string layer_tensor_name(std::int64_t layer, const std::string& suffix) {
-  return "model.layers." + std::to_string(layer) + "." + suffix;
-}
-
 std::uint64_t TransformerWeights::weight_bytes_per_step() const {
   std::uint64_t floats = static_cast<std::uint64_t>(vocab.size() * config.hidden_size);  // head
   for (const LayerWeights& layer : layers) {
@@ -131,9 +127,6 @@ std::uint64_t TransformerWeights::weight_bytes_per_step() const {
 
 namespace {
 
-constexpr const char* kEmbedTensor = "model.embed_tokens.weight";
-constexpr const char* kHeadTensor = "lm_head.weight";
-
 // Gemma's RMSNorm scales by (1 + weight): the stored offsets become the factors.
 std::vector<float> norm_factors(std::vector<float> weight, const ModelConfig& config) {
   if (config.norm_weight_offset)
@@ -151,12 +144,22 @@ bool same_bytes(const TensorView& a, const TensorView& b) {
 
 TransformerShardReader::TransformerShardReader(const Checkpoint& checkpoint, const ModelConfig& config, ShardSpec shard)
     : checkpoint_(checkpoint), config_(config), shard_(shard) {
+  // An image-text checkpoint's language model: save_pretrained writes language_model.model.* and
+  // language_model.lm_head.weight; transformers 5 holds them as model.language_model.* and lm_head.weight and
+  // reads either.
+  if (config_.multimodal_wrapper) {
+    const bool in_memory_names = !checkpoint.contains("language_model.model.embed_tokens.weight") &&
+                                 checkpoint.contains("model.language_model.embed_tokens.weight");
+    body_ = in_memory_names ? "model.language_model." : "language_model.model.";
+    head_tensor_ = in_memory_names ? "lm_head.weight" : "language_model.lm_head.weight";
+  }
+  embed_tensor_ = body_ + "embed_tokens.weight";
   // Tied embeddings as transformers (5.x) loads them: a head stored beside the embedding with other values
   // is used as stored ("will NOT tie them"), and a tied checkpoint that stores only the head gives the
   // embedding from it.
-  if (config_.tie_word_embeddings && checkpoint.contains(kHeadTensor)) {
-    if (!checkpoint.contains(kEmbedTensor)) embed_tensor_ = kHeadTensor;
-    else if (!same_bytes(checkpoint.require(kEmbedTensor), checkpoint.require(kHeadTensor)))
+  if (config_.tie_word_embeddings && checkpoint.contains(head_tensor_)) {
+    if (!checkpoint.contains(embed_tensor_)) embed_tensor_ = head_tensor_;
+    else if (!same_bytes(checkpoint.require(embed_tensor_), checkpoint.require(head_tensor_)))
       config_.tie_word_embeddings = false;
   }
   // Gemma's embedding multiplier in the dtype the weights load as: without a declared dtype, the embedding's own.
@@ -196,12 +199,16 @@ std::vector<float> TransformerShardReader::embed() const {
 }
 
 std::vector<float> TransformerShardReader::final_norm() const {
-  return norm_factors(ShardReader(checkpoint_).vector("model.norm.weight", config_.hidden_size), config_);
+  return norm_factors(ShardReader(checkpoint_).vector(body_ + "norm.weight", config_.hidden_size), config_);
 }
 
 std::vector<float> TransformerShardReader::lm_head() const {
   if (config_.tie_word_embeddings) return {};
-  return ShardReader(checkpoint_).rows(kHeadTensor, config_.vocab_size, config_.hidden_size, vocab_);
+  return ShardReader(checkpoint_).rows(head_tensor_, config_.vocab_size, config_.hidden_size, vocab_);
+}
+
+std::string TransformerShardReader::layer_name(std::int64_t layer, const std::string& suffix) const {
+  return body_ + "layers." + std::to_string(layer) + "." + suffix;
 }
 
 LayerWeights TransformerShardReader::layer(std::int64_t n) const {
@@ -211,7 +218,7 @@ LayerWeights TransformerShardReader::layer(std::int64_t n) const {
   const std::int64_t q_out = c.num_attention_heads * c.head_dim, kv_out = c.num_key_value_heads * c.head_dim;
   LayerWeights layer;
   const auto norm = [&](const char* name, std::int64_t size) {
-    return norm_factors(reader.vector(layer_tensor_name(n, name), size), c);
+    return norm_factors(reader.vector(layer_name(n, name), size), c);
   };
   if (c.input_norms) layer.input_norm = norm("input_layernorm.weight", hidden);
   if (c.sandwich_norms) {  // Gemma 2/3, OLMo 2/3: post_attention_layernorm normalises the attention output
@@ -222,55 +229,55 @@ LayerWeights TransformerShardReader::layer(std::int64_t n) const {
     layer.post_attention_norm = norm("post_attention_layernorm.weight", hidden);
   }
   if (c.fused_projections) {  // Phi-3: [q | k | v] rows of one matrix, no bias
-    const std::string qkv = layer_tensor_name(n, "self_attn.qkv_proj.weight");
+    const std::string qkv = layer_name(n, "self_attn.qkv_proj.weight");
     const std::int64_t qkv_out = q_out + 2 * kv_out;
     layer.q = {q_rows_.size(), hidden, reader.rows(qkv, qkv_out, hidden, q_rows_), {}};
     layer.k = {kv_rows_.size(), hidden, reader.rows(qkv, qkv_out, hidden, offset(kv_rows_, q_out)), {}};
     layer.v = {kv_rows_.size(), hidden, reader.rows(qkv, qkv_out, hidden, offset(kv_rows_, q_out + kv_out)), {}};
   } else {
-    layer.q = column_parallel(reader, layer_tensor_name(n, "self_attn.q_proj"), q_out, hidden, q_rows_, c.qkv_bias);
-    layer.k = column_parallel(reader, layer_tensor_name(n, "self_attn.k_proj"), kv_out, hidden, kv_rows_, c.qkv_bias);
-    layer.v = column_parallel(reader, layer_tensor_name(n, "self_attn.v_proj"), kv_out, hidden, kv_rows_, c.qkv_bias);
+    layer.q = column_parallel(reader, layer_name(n, "self_attn.q_proj"), q_out, hidden, q_rows_, c.qkv_bias);
+    layer.k = column_parallel(reader, layer_name(n, "self_attn.k_proj"), kv_out, hidden, kv_rows_, c.qkv_bias);
+    layer.v = column_parallel(reader, layer_name(n, "self_attn.v_proj"), kv_out, hidden, kv_rows_, c.qkv_bias);
   }
-  layer.o = row_parallel(reader, layer_tensor_name(n, "self_attn.o_proj"), hidden, q_out, q_rows_, c.o_bias, shard_.rank);
+  layer.o = row_parallel(reader, layer_name(n, "self_attn.o_proj"), hidden, q_out, q_rows_, c.o_bias, shard_.rank);
   if (c.qk_norm == QkNorm::kPerHead) {  // one weight per head dimension, shared by all heads: every rank holds it whole
     layer.q_norm = norm("self_attn.q_norm.weight", c.head_dim);
     layer.k_norm = norm("self_attn.k_norm.weight", c.head_dim);
   } else if (c.qk_norm == QkNorm::kWholeProjection) {  // a weight per projection row: split as the rows are
-    layer.q_norm = norm_factors(reader.slice(layer_tensor_name(n, "self_attn.q_norm.weight"), q_out, q_rows_), c);
-    layer.k_norm = norm_factors(reader.slice(layer_tensor_name(n, "self_attn.k_norm.weight"), kv_out, kv_rows_), c);
+    layer.q_norm = norm_factors(reader.slice(layer_name(n, "self_attn.q_norm.weight"), q_out, q_rows_), c);
+    layer.k_norm = norm_factors(reader.slice(layer_name(n, "self_attn.k_norm.weight"), kv_out, kv_rows_), c);
   }
   if (c.moe.sparse(n)) {  // Qwen3-MoE: the router and the experts, model.layers.N.mlp.experts.E.*_proj
     const std::int64_t expert_inter = c.moe.expert_intermediate_size;
-    const std::string fused = layer_tensor_name(n, "mlp.experts.gate_up_proj");
-    if (!checkpoint_.contains(layer_tensor_name(n, "mlp.experts.0.gate_proj.weight")) && checkpoint_.contains(fused)) {
+    const std::string fused = layer_name(n, "mlp.experts.gate_up_proj");
+    if (!checkpoint_.contains(layer_name(n, "mlp.experts.0.gate_proj.weight")) && checkpoint_.contains(fused)) {
       throw std::runtime_error(*checkpoint_.require(fused).file + ": tensor " + quote_name(fused) +
                                ": experts stored fused, as transformers 5.x holds them in memory; the per-expert "
                                "layout of released checkpoints (mlp.experts.E.gate_proj.weight, ...) is read: write the "
                                "model with save_pretrained");
     }
     layer.router = {c.moe.num_experts, hidden,
-                    reader.rows(layer_tensor_name(n, "mlp.gate.weight"), c.moe.num_experts, hidden, {0, c.moe.num_experts}), {}};
+                    reader.rows(layer_name(n, "mlp.gate.weight"), c.moe.num_experts, hidden, {0, c.moe.num_experts}), {}};
     layer.experts.resize(static_cast<std::size_t>(c.moe.num_experts));
     for (std::int64_t e = 0; e < c.moe.num_experts; ++e) {
       const std::string prefix = "mlp.experts." + std::to_string(e) + ".";
       ExpertWeights& expert = layer.experts[static_cast<std::size_t>(e)];
-      expert.gate = column_parallel(reader, layer_tensor_name(n, prefix + "gate_proj"), expert_inter, hidden, expert_part_, false);
-      expert.up = column_parallel(reader, layer_tensor_name(n, prefix + "up_proj"), expert_inter, hidden, expert_part_, false);
-      expert.down = row_parallel(reader, layer_tensor_name(n, prefix + "down_proj"), hidden, expert_inter, expert_part_, false,
+      expert.gate = column_parallel(reader, layer_name(n, prefix + "gate_proj"), expert_inter, hidden, expert_part_, false);
+      expert.up = column_parallel(reader, layer_name(n, prefix + "up_proj"), expert_inter, hidden, expert_part_, false);
+      expert.down = row_parallel(reader, layer_name(n, prefix + "down_proj"), hidden, expert_inter, expert_part_, false,
                                  shard_.rank);
     }
     return layer;
   }
   if (c.fused_projections) {  // Phi-3: [gate | up] rows of one matrix
-    const std::string gate_up = layer_tensor_name(n, "mlp.gate_up_proj.weight");
+    const std::string gate_up = layer_name(n, "mlp.gate_up_proj.weight");
     layer.gate = {inter_part_.size(), hidden, reader.rows(gate_up, 2 * inter, hidden, inter_part_), {}};
     layer.up = {inter_part_.size(), hidden, reader.rows(gate_up, 2 * inter, hidden, offset(inter_part_, inter)), {}};
   } else {
-    layer.gate = column_parallel(reader, layer_tensor_name(n, "mlp.gate_proj"), inter, hidden, inter_part_, c.mlp_bias);
-    layer.up = column_parallel(reader, layer_tensor_name(n, "mlp.up_proj"), inter, hidden, inter_part_, c.mlp_bias);
+    layer.gate = column_parallel(reader, layer_name(n, "mlp.gate_proj"), inter, hidden, inter_part_, c.mlp_bias);
+    layer.up = column_parallel(reader, layer_name(n, "mlp.up_proj"), inter, hidden, inter_part_, c.mlp_bias);
   }
-  layer.down = row_parallel(reader, layer_tensor_name(n, "mlp.down_proj"), hidden, inter, inter_part_, c.mlp_bias,
+  layer.down = row_parallel(reader, layer_name(n, "mlp.down_proj"), hidden, inter, inter_part_, c.mlp_bias,
                             shard_.rank);
   return layer;
 }

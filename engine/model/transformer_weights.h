@@ -80,15 +80,13 @@ struct TransformerWeights {
 // world_size does not divide num_attention_heads.
 std::int64_t local_kv_heads(const ModelConfig& config, int world_size);
 
-// The HF tensor names of the decoder (model.layers.N.self_attn.q_proj.weight, ...).
-std::string layer_tensor_name(std::int64_t layer, const std::string& suffix);
-
 // One rank's weights read part by part, with the slices and checks of load_transformer_weights, for a
 // loader that holds one layer at a time instead of the whole rank widened to fp32 (the bf16 backends: a
 // 32B model would otherwise take 128 GB of host memory on its way to the GPU). Knows the rank's shapes
 // before reading anything. Keeps references to `checkpoint`; copies `config`, with tie_word_embeddings
 // settled against the checkpoint as transformers does (a stored head that differs from the embedding is
-// used, not tied; a tied checkpoint holding only lm_head.weight takes its embedding from it).
+// used, not tied; a tied checkpoint holding only lm_head.weight takes its embedding from it). The tensors are
+// model.* and lm_head.weight, an image-text checkpoint's language_model.model.* (or model.language_model.*).
 class TransformerShardReader {
  public:
   // Throws std::invalid_argument for a rank outside the world, std::runtime_error for a world size
@@ -116,7 +114,11 @@ class TransformerShardReader {
   const Checkpoint& checkpoint_;
   ModelConfig config_;
   ShardSpec shard_;
-  std::string embed_tensor_ = "model.embed_tokens.weight";
+  // The HF tensor names: <body>embed_tokens.weight, <body>layers.N.self_attn.q_proj.weight, <body>norm.weight, the head.
+  std::string layer_name(std::int64_t layer, const std::string& suffix) const;
+  std::string body_ = "model.";
+  std::string head_tensor_ = "lm_head.weight";
+  std::string embed_tensor_;
   std::int64_t local_q_heads_ = 0, local_kv_heads_ = 0;
   Range vocab_, q_rows_, kv_rows_, inter_part_, expert_part_;
 };

@@ -120,7 +120,8 @@ TEST(Bf16Forward, RefusesVocabularyShardedWeights) {
 // Mixture-of-experts layers, the Gemma family and OLMo 2/3 have no bf16 / CUDA kernels: the arena refuses them and names the
 // CPU backend.
 TEST(Bf16Forward, RefusesWhatItHasNoKernelsFor) {
-  for (const char* fixture : {"qwen3_moe_bf16", "gemma_bf16", "gemma2_bf16", "gemma3_bf16", "olmo2_bf16", "olmo3_bf16"}) {
+  for (const char* fixture : {"qwen3_moe_bf16", "gemma_bf16", "gemma2_bf16", "gemma3_bf16", "gemma3_multimodal_bf16", "olmo2_bf16",
+                              "olmo3_bf16"}) {
     const std::string dir = testing::fixture_dir(fixture).string();
     const Checkpoint checkpoint(dir);
     const TransformerShardReader reader(checkpoint, load_model_config(dir), ShardSpec{0, 1, false});

@@ -144,8 +144,33 @@ INSTANTIATE_TEST_SUITE_P(Fixtures, CpuBackendFixture,
                          ::testing::Values("qwen2_fp32", "qwen2_bf16", "llama_fp32_sharded", "llama_bias_fp16", "qwen3_bf16",
                                            "qwen3_yarn_bf16", "phi3_bf16", "mistral_fp32", "qwen3_moe_bf16",
                                            "mistral_window_fp32", "qwen2_window_fp32", "phi4_mini_longrope_bf16",
-                                           "smollm3_bf16", "gemma_bf16", "gemma2_bf16", "gemma3_bf16", "olmo2_bf16",
-                                           "olmo3_bf16"));
+                                           "smollm3_bf16", "gemma_bf16", "gemma2_bf16", "gemma3_bf16",
+                                           "gemma3_multimodal_bf16", "olmo2_bf16", "olmo3_bf16"));
+
+// Gemma 3's image-text checkpoint with its language model under transformers 5's in-memory names
+// (model.language_model.*) instead of save_pretrained's (language_model.model.*) gives the same logits.
+TEST(CpuBackend, ReadsImageTextCheckpointsUnderEitherNaming) {
+  const auto dir = testing::scratch_copy("gemma3_multimodal_bf16", "renamed");
+  const auto renamed = [](const std::string& name) {
+    const std::string saved = "language_model.model.";
+    return name.starts_with(saved) ? "model.language_model." + name.substr(saved.size()) : name;
+  };
+  nlohmann::json index = nlohmann::json::parse(testing::read_file(dir / "model.safetensors.index.json"));
+  nlohmann::json weight_map;
+  for (const auto& [name, file] : index.at("weight_map").items()) weight_map[renamed(name)] = file;
+  index["weight_map"] = weight_map;
+  testing::write_file(dir / "model.safetensors.index.json", index.dump());
+  for (const char* file : {"model-00001-of-00002.safetensors", "model-00002-of-00002.safetensors"}) {
+    const nlohmann::json stored = testing::read_header(dir / file);
+    nlohmann::json header;
+    for (const auto& [name, entry] : stored.items()) header[renamed(name)] = entry;
+    testing::rewrite_header(dir / file, header);
+  }
+  const Reference ref = load_reference("gemma3_multimodal_bf16");
+  CpuBackend backend(dir.string(), small_cache());
+  SequenceDriver driver(backend, 8);
+  EXPECT_LT(max_abs_diff(driver.step(ref.sequences), ref.logits), 1e-4f);
+}
 
 TEST(CpuBackend, KvCacheStaysWithinItsByteBudget) {
   CpuBackendOptions options;

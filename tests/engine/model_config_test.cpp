@@ -95,11 +95,11 @@ TEST(ModelConfig, ReadsQwen3Fixture) {
 }
 
 TEST(ModelConfig, NamesUnknownArchitecture) {
-  const std::string message = config_error(R"({"architectures":["Gemma3ForConditionalGeneration"],"hidden_size":8})");
-  EXPECT_EQ(message, "config.json: unsupported architecture 'Gemma3ForConditionalGeneration' (supported: Qwen2ForCausalLM, "
+  const std::string message = config_error(R"({"architectures":["Gemma4ForConditionalGeneration"],"hidden_size":8})");
+  EXPECT_EQ(message, "config.json: unsupported architecture 'Gemma4ForConditionalGeneration' (supported: Qwen2ForCausalLM, "
                      "LlamaForCausalLM, Qwen3ForCausalLM, Phi3ForCausalLM, MistralForCausalLM, Qwen3MoeForCausalLM, "
                      "SmolLM3ForCausalLM, GemmaForCausalLM, Gemma2ForCausalLM, Gemma3ForCausalLM, Olmo2ForCausalLM, "
-                     "Olmo3ForCausalLM)");
+                     "Olmo3ForCausalLM, Gemma3ForConditionalGeneration (its text model))");
 }
 
 // OLMo 2 / 3 as transformers 5 configures them: output norms only, norms of the whole q and k projections,
@@ -143,6 +143,43 @@ TEST(ModelConfig, ReadsOlmo2And3) {
   EXPECT_NE(config_error(olmo3 + R"("sliding_window":null})").find("'sliding_window': expected a positive integer"),
             std::string::npos);
   EXPECT_NE(config_error(R"({"architectures":["Olmo3ForCausalLM"],"model_type":"olmo2",)" + shape + R"("rope_theta":5})").find("'model_type'"),
+            std::string::npos);
+}
+
+// gemma-3-4b-it's config.json as released: the image-text class with a text_config of five fields, the rest
+// Gemma3TextConfig's defaults; dtype, end tokens and tying from the outer config.
+TEST(ModelConfig, ReadsTheTextModelOfGemma3ImageTextCheckpoints) {
+  const std::string released =
+      R"({"architectures":["Gemma3ForConditionalGeneration"],"boi_token_index":255999,"eoi_token_index":256000,)"
+      R"("eos_token_id":[1,106],"image_token_index":262144,"initializer_range":0.02,"mm_tokens_per_image":256,)"
+      R"("model_type":"gemma3","text_config":{"hidden_size":2560,"intermediate_size":10240,"model_type":"gemma3_text",)"
+      R"("num_hidden_layers":34,"rope_scaling":{"factor":8.0,"rope_type":"linear"},"sliding_window":1024},)"
+      R"("torch_dtype":"bfloat16","vision_config":{"hidden_size":1152,"model_type":"siglip_vision_model"}})";
+  const ModelConfig c = parse_model_config(released, "config.json");
+  EXPECT_EQ(c.architecture, Architecture::kGemma3);
+  EXPECT_EQ(c.architecture_name, "Gemma3ForConditionalGeneration");
+  EXPECT_TRUE(c.multimodal_wrapper && c.tie_word_embeddings);
+  EXPECT_EQ(c.num_attention_heads, 8);
+  EXPECT_EQ(c.num_key_value_heads, 4);
+  EXPECT_EQ(c.head_dim, 256);
+  EXPECT_EQ(c.vocab_size, 262208);
+  EXPECT_EQ(c.max_position_embeddings, 131072);
+  EXPECT_EQ(c.eos_token_ids, (std::vector<std::int64_t>{1, 106}));
+  EXPECT_EQ(c.torch_dtype, DType::kBF16);
+  EXPECT_EQ(c.embedding_multiplier, 50.5f);  // sqrt(2560) = 50.596 in bf16
+  EXPECT_EQ(c.rope_scaling.type, RopeScaling::Type::kLinear);
+  EXPECT_EQ(c.sliding_rope->theta, 10000.0);
+  ASSERT_EQ(c.sliding_windows.size(), 34u);
+  EXPECT_EQ(c.sliding_windows[4], 1024);
+  EXPECT_EQ(c.sliding_windows[5], 0);
+  EXPECT_NE(config_error(R"({"architectures":["Gemma3ForConditionalGeneration"],"model_type":"gemma3"})")
+                .find("'text_config': expected an object"),
+            std::string::npos);
+  const std::string negative =
+      config_error(R"({"architectures":["Gemma3ForConditionalGeneration"],"text_config":{"hidden_size":-1}})");
+  EXPECT_NE(negative.find("config.json: text_config: field 'hidden_size'"), std::string::npos) << negative;
+  EXPECT_NE(config_error(R"({"architectures":["Gemma3ForConditionalGeneration"],"text_config":{"model_type":"gemma2"}})")
+                .find("'text_config.model_type'"),
             std::string::npos);
 }
 
