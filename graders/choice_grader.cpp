@@ -505,6 +505,15 @@ Stated stated_letter(std::string_view text, std::string_view lower, std::size_t 
   return {l, colon};
 }
 
+// True when "not", "never" or a negated auxiliary ("wouldn't", "could also") comes just before `at`.
+bool negated_or_optional(std::string_view text, std::string_view lower, std::size_t at) {
+  const std::size_t from = std::max(sentence_start(text, at), at >= 24 ? at - 24 : 0);
+  const std::string_view before = lower.substr(from, at - from);
+  for (std::string_view w : {"not ", "never ", "n't ", "could ", "also "})
+    if (before.find(w) != std::string_view::npos) return true;
+  return false;
+}
+
 void find_answer_statements(std::string_view text, std::string_view lower, std::string_view letters, Best& best) {
   // "Answer: B", "**Final Answer:** (B)", "The correct answer is: B", "the answer to this question is B".
   for (std::size_t at = lower.find("answer"); at != kNone; at = lower.find("answer", at + 1)) {
@@ -582,7 +591,10 @@ void find_answer_statements(std::string_view text, std::string_view lower, std::
         const bool heads_text = k != kNone && k + 1 < text.size() && text[k] == '\n' && text[k + 1] != '\n' &&
                                 text[k + 1] != '\r' && !std::islower(static_cast<unsigned char>(text[k + 1])) &&
                                 sentence_start(text, at) + 3 >= at;
-        if (k != kNone && (k >= text.size() || text[k] == '.' || text[k] == '!' || text[k] == '\n') && !heads_text) l = named;
+        // Not "This does not correspond to option B.", "This also matches option B.".
+        if (k != kNone && (k >= text.size() || text[k] == '.' || text[k] == '!' || text[k] == '\n') && !heads_text &&
+            !negated_or_optional(text, lower, at))
+          l = named;
       }
       if (l.found() && !hedged_before(text, lower, at, l.pos) && !hedged_after(text, lower, l)) best.offer(l, Strength::kStatement);
     }
@@ -600,13 +612,44 @@ bool names_a_compound(std::string_view lower, std::size_t letter_pos) {
   return b < e && word_at(lower, b, kNouns) == e - b;
 }
 
-// True when "not", "never" or a negated auxiliary ("wouldn't", "could also") comes just before `at`.
-bool negated_or_optional(std::string_view text, std::string_view lower, std::size_t at) {
-  const std::size_t from = std::max(sentence_start(text, at), at >= 24 ? at - 24 : 0);
-  const std::string_view before = lower.substr(from, at - from);
-  for (std::string_view w : {"not ", "never ", "n't ", "could ", "also "})
-    if (before.find(w) != std::string_view::npos) return true;
-  return false;
+// "This corresponds to option B.", "That matches option C: 2.4 eV.", "So the answer corresponds to (B).", "which agrees
+// with choice A in the list": a result matched to an option. After an option word or a parenthesised letter a short
+// tail may run on to the sentence's end, naming no other letter ("matches choice B, 2.4 eV"); a bare letter must end
+// its sentence ("This corresponds to B."). Weaker than a statement of the answer: a result matched is a step as often
+// as the conclusion.
+void find_correspondences(std::string_view text, std::string_view lower, std::string_view letters, Best& best) {
+  static constexpr std::array<std::string_view, 10> kVerbs = {
+      "corresponds to", "correspond to", "corresponding to", "matches", "match", "matching", "agrees with",
+      "consistent with", "aligns with", "equivalent to"};
+  for (std::string_view verb : kVerbs) {
+    for (std::size_t at = lower.find(verb); at != kNone; at = lower.find(verb, at + 1)) {
+      if (!word_at(lower, at, std::array<std::string_view, 1>{verb})) continue;
+      std::size_t i = skip_blanks(text, at + verb.size());
+      if (starts_with(lower, i, "the ")) i = skip_blanks(text, i + 4);
+      if (starts_with(lower, i, "answer ")) i = skip_blanks(text, i + 7);  // "answer choice B"
+      bool named = false;
+      if (const std::size_t w = word_at(lower, i, kOptionWords)) i = skip_blanks(text, i + w), named = true;
+      const Letter l = decorated_letter(text, i, letters, {.article_check = true});
+      if (!l.found()) continue;
+      const bool parenthesised = l.pos > 0 && text[l.pos - 1] == '(';
+      std::size_t k = l.end;
+      while (k < text.size() && (text[k] == ')' || text[k] == '*' || text[k] == '$')) ++k;
+      k = choice::past_set_aside(text, k, letters);
+      // The sentence's end: a full stop before a blank (not "2.4"), "!", a line break, the text's end.
+      std::size_t end = k;
+      const std::size_t limit = std::min(text.size(), k + 60);
+      while (end < limit && text[end] != '\n' && text[end] != '!' && text[end] != '?' &&
+             !(text[end] == '.' && (end + 1 >= text.size() || std::isspace(static_cast<unsigned char>(text[end + 1])) != 0)))
+        ++end;
+      if (end == limit && limit < text.size()) continue;  // a long run-on: a step of the working, not its close
+      if (end < text.size() && text[end] == '?') continue;
+      if (end > k && !(named || parenthesised)) continue;
+      if (choice::names_a_letter(text, k, end, letters)) continue;
+      if (hedged_before(text, lower, at, l.pos) || hedged_after(text, lower, l) || negated_or_optional(text, lower, at))
+        continue;
+      best.offer(l, Strength::kClosingWords);
+    }
+  }
 }
 
 void find_letter_first_statements(std::string_view text, std::string_view lower, std::string_view letters, Best& best) {
@@ -709,19 +752,51 @@ void find_letter_first_statements(std::string_view text, std::string_view lower,
   }
 }
 
+// Past the writer's admitted uncertainty right after a letter, to the sentence's end: "it's D, but I'm not sure.",
+// "Probably C, though I'm not 100% certain.", "B (not sure)", "B, I think."; `i` itself when none follows. The
+// letter is still the one answered.
+std::size_t past_unsure(std::string_view text, std::string_view lower, std::size_t i) {
+  static constexpr std::array<std::string_view, 7> kAsides = {"(not sure)", "(i think)", "(probably)", "(i guess)",
+                                                              "i think", "i believe", "i guess"};
+  static constexpr std::array<std::string_view, 3> kContrast = {"but", "though", "although"};
+  static constexpr std::array<std::string_view, 3> kDenial = {"i'm not", "i am not", "not"};
+  static constexpr std::array<std::string_view, 4> kSure = {"sure", "certain", "confident", "100%"};
+  std::size_t k = i;
+  while (k < text.size() && (text[k] == '*' || text[k] == '.' || text[k] == '!')) ++k;
+  k = skip_blanks(text, k);  // blanks and a comma
+  std::size_t after = kNone;
+  if (const std::size_t w = word_at(lower, k, kAsides)) after = k + w;
+  if (const std::size_t c = word_at(lower, k, kContrast)) {
+    std::size_t j = skip_blanks(text, k + c);
+    for (std::string_view denial : kDenial) {
+      if (!starts_with(lower, j, denial)) continue;
+      std::size_t m = skip_blanks(text, j + denial.size());
+      for (std::string_view adverb : {"entirely ", "completely ", "totally ", "fully ", "quite ", "100% "})
+        if (starts_with(lower, m, adverb)) m += adverb.size();
+      if (const std::size_t s = word_at(lower, m, kSure)) after = m + s;
+      break;
+    }
+  }
+  if (after == kNone) return i;
+  // The rest of the aside up to its sentence's end, a short way: "... not sure about the stereochemistry."
+  const std::size_t stop = lower.substr(after, 80).find_first_of(".!\n");
+  return stop == kNone ? i : after + stop;
+}
+
 void find_conclusions(std::string_view text, std::string_view lower, std::string_view letters, Best& best) {
   // "So option B.", "Therefore (B).", "Hence, B", "Hence, answer C.", "A careful analysis gives C.": a conclusion
   // word, the letter, the end of the sentence.
   // Also the closing words of a chat answer: "It's C.", "So it must be C.", "Actually, D.", "I'd say C.",
   // "I'm going with C.", "we are left with C.", "→ C".
-  static constexpr std::array<std::string_view, 26> kConclusions = {
+  static constexpr std::array<std::string_view, 30> kConclusions = {
       "so", "thus", "therefore", "hence", "final", "actually", "it's", "it is", "must be", "say", "guess",
       "going with", "left with", "stick with", "\xe2\x86\x92", "answer", "gives", "points to", "leads to", "=>", "leaves",
-      "guess would be", "guess is", "bet is", "bet would be", "leaving"};
+      "guess would be", "guess is", "bet is", "bet would be", "leaving", "should be", "probably", "likely", "most likely"};
   // The chat closers are weaker than a statement ("The answer is C. At higher temperature it is D." is C),
   // unless the text just before revises ("The answer is C. Hmm, no, it's D.", "Wait, ... So it must be D.").
   // "gives", "leads to", "points to" close a step as often as the answer ("Alkylation gives C.").
   const auto closing_words = [](std::string_view w) { return w == "it's" || w == "it is" || w == "must be" || w == "say" ||
+                                                               w == "should be" || w == "probably" || w.ends_with("likely") ||
                                                                w.starts_with("guess") || w.starts_with("bet ") ||
                                                                w.ends_with(" with") || !is_alpha(w[0]) || w == "gives" ||
                                                                w == "leads to" || w == "points to"; };
@@ -744,7 +819,8 @@ void find_conclusions(std::string_view text, std::string_view lower, std::string
       if (i < text.size() && text[i] == ':') ++i;
       if (const std::size_t w = word_at(lower, skip_blanks(text, i), kOptionWords)) i = skip_blanks(text, i) + w;
       const Letter l = decorated_letter(text, i, letters, {});
-      if (!l.found() || !ends_its_line(text, choice::past_set_aside(text, l.end, letters)) || hedged_before(text, lower, at))
+      if (!l.found() || !ends_its_line(text, past_unsure(text, lower, choice::past_set_aside(text, l.end, letters))) ||
+          hedged_before(text, lower, at))
         continue;
       const bool step = word == "gives" || word == "leads to" || word == "points to";
       const bool revised = revises_before(at, step);
@@ -1102,6 +1178,7 @@ std::optional<char> letter_in_answer_text(std::string_view text, std::string_vie
   }
   find_answer_statements(text, lower, letters, best);
   find_letter_first_statements(text, lower, letters, best);
+  find_correspondences(text, lower, letters, best);
   find_conclusions(text, lower, letters, best);
   find_selection_statements(text, lower, letters, best);
   find_corrections(text, lower, letters, best);

@@ -483,5 +483,27 @@ TEST(ChoiceLetter, RealisticEndings) {
             std::nullopt);
 }
 
+// A result matched to an option closes many chat answers without the word "answer"; a hedged closing answer is still
+// the answer given. Both weigh less than a statement, and a match that is a step, a doubt or one of two is none.
+TEST(ChoiceLetter, ResultsMatchedToAnOptionAndHedgedClosers) {
+  for (const char* r : {"The energy is 2.4 eV. This corresponds to B.", "So the answer corresponds to (B).",
+                        "The wavelength works out to 517 nm, which corresponds to choice B in the list provided.",
+                        "That matches option B: 2.4 eV.", "This corresponds to answer choice B in the list.",
+                        "The computed gap matches choice B, 2.4 eV.", "It matches option B exactly.",
+                        "This corresponds to option B, not D.", "The result is consistent with option (B).",
+                        "I think it's B, but I'm not sure.", "Most likely B.", "Probably B, though I'm not 100% certain.",
+                        "It should be B.", "Likely B.", "So it's B, I think.", "It's B (not sure)."})
+    EXPECT_EQ(extract_choice_letter(std::string("</think>\n\n") + r), 'B') << r;
+  for (const char* r : {"The answer is C.\n\nThe 2.4 eV photon corresponds to option B, which is the emission line.",
+                        "The correct option is C. The first step matches B.", "Answer: C\n\nProbably B is a distractor."})
+    EXPECT_EQ(extract_choice_letter(std::string("</think>\n\n") + r), 'C') << r;
+  for (const char* r : {"This corresponds to B or D.", "This does not correspond to option B.",
+                        "If spin is ignored, this would correspond to option B.", "It might match option B.",
+                        "The peak at 1700 cm^-1 corresponds to a C=O stretch.", "This matches both A and C.",
+                        "Does this correspond to option B?", "This also matches option B.",
+                        "The data correspond to A mixture of isomers."})
+    EXPECT_EQ(extract_choice_letter(std::string("</think>\n\n") + r), std::nullopt) << r;
+}
+
 }  // namespace
 }  // namespace r1eval::graders
