@@ -15,9 +15,22 @@ namespace {
   throw std::runtime_error(label + ": field '" + field + "': expected " + expected);
 }
 
-std::int64_t required_positive(const nlohmann::json& obj, const char* field, const std::string& label) {
+// Upper bounds far above any released model (Llama 3.1 405B: 126 layers, hidden 16384, intermediate 53248; Gemma 3:
+// vocabulary 262208), low enough that every size the engine multiplies out of them fits in 64 bits.
+constexpr std::int64_t kMaxLayers = 4096;
+constexpr std::int64_t kMaxWidth = std::int64_t{1} << 20;   // hidden_size
+constexpr std::int64_t kMaxHeads = std::int64_t{1} << 16;   // attention heads, head_dim, experts
+constexpr std::int64_t kMaxInner = std::int64_t{1} << 22;   // MLP and expert widths
+constexpr std::int64_t kMaxVocab = std::int64_t{1} << 24;
+
+void check_at_most(std::int64_t value, std::int64_t limit, const std::string& label, const std::string& field) {
+  if (value > limit) bad_field(label, field, "at most " + std::to_string(limit) + ", not " + std::to_string(value));
+}
+
+std::int64_t required_positive(const nlohmann::json& obj, const char* field, const std::string& label, std::int64_t limit) {
   const auto value = json_int(obj, field, label);
   if (!value || *value <= 0) bad_field(label, field, "a positive integer");
+  check_at_most(*value, limit, label, field);
   return *value;
 }
 
@@ -176,6 +189,8 @@ MoeConfig parse_moe(const nlohmann::json& obj, const std::string& label, std::in
   if (moe.num_experts > 0 && (moe.experts_per_token <= 0 || moe.experts_per_token > moe.num_experts))
     bad_field(label, "num_experts_per_tok", "between 1 and " + std::string(experts_field));
   if (moe.expert_intermediate_size <= 0) bad_field(label, "moe_intermediate_size", "a positive integer");
+  check_at_most(moe.num_experts, kMaxHeads, label, experts_field);
+  check_at_most(moe.expert_intermediate_size, kMaxInner, label, "moe_intermediate_size");
   const std::int64_t step = json_int(obj, "decoder_sparse_step", label).value_or(1);
   if (step <= 0) bad_field(label, "decoder_sparse_step", "a positive integer");
   std::vector<bool> dense_only(static_cast<std::size_t>(layers), false);
@@ -431,9 +446,8 @@ nlohmann::json gemma3_text_of_multimodal(const nlohmann::json& outer, const std:
   const auto text_it = outer.find("text_config");
   if (text_it == outer.end() || !text_it->is_object())
     bad_field(label, "text_config", "an object (the language model's config)");
-  nlohmann::json text = {{"hidden_size", 2304},        {"intermediate_size", 9216},      {"num_hidden_layers", 26},
-                         {"num_attention_heads", 8},   {"num_key_value_heads", 4},       {"vocab_size", 262208},
-                         {"max_position_embeddings", 131072}};
+  nlohmann::json text = {{"hidden_size", 2304},      {"intermediate_size", 9216},    {"num_hidden_layers", 26},
+                         {"num_attention_heads", 8}, {"num_key_value_heads", 4},     {"vocab_size", 262208}};
   text.update(*text_it);
   if (const auto type = json_string(text, "model_type", label + ": text_config"); type && *type != "gemma3_text")
     bad_field(label, "text_config.model_type", "'gemma3_text', not '" + *type + "'");
@@ -455,6 +469,9 @@ ModelConfig parse_model_config(const std::string& json_text, const std::string& 
       it != obj.end() && it->is_array() && !it->empty() && (*it)[0] == "Gemma3ForConditionalGeneration") {
     ModelConfig text = parse_model_config(gemma3_text_of_multimodal(obj, label).dump(), label + ": text_config");
     text.architecture_name = "Gemma3ForConditionalGeneration";
+    // transformers' Gemma3ForConditionalGeneration returns lm_head's logits as they are; only Gemma3ForCausalLM
+    // caps them with text_config.final_logit_softcapping (null in the released configs, where the two agree).
+    text.final_logit_softcap = 0;
     text.multimodal_wrapper = true;
     return text;
   }
@@ -465,19 +482,27 @@ ModelConfig parse_model_config(const std::string& json_text, const std::string& 
     bad_field(label, "architectures", "a list naming the model class");
   }
   config.architecture_name = (*arch_it)[0].get<std::string>();
-  // The classes read, each with the model_type transformers builds it from.
+  // The classes read, each with the model_type transformers builds it from and its config class's default
+  // max_position_embeddings (which also sets llama3 / yarn scaling's original context when neither names one).
   struct Known {
     std::string_view class_name;
     Architecture architecture;
     std::string_view model_type;
+    std::int64_t default_max_positions;
   };
   static constexpr Known kKnown[] = {
-      {"Qwen2ForCausalLM", Architecture::kQwen2, "qwen2"},         {"LlamaForCausalLM", Architecture::kLlama, "llama"},
-      {"Qwen3ForCausalLM", Architecture::kQwen3, "qwen3"},         {"Phi3ForCausalLM", Architecture::kPhi3, "phi3"},
-      {"MistralForCausalLM", Architecture::kMistral, "mistral"},   {"Qwen3MoeForCausalLM", Architecture::kQwen3Moe, "qwen3_moe"},
-      {"SmolLM3ForCausalLM", Architecture::kSmolLM3, "smollm3"},   {"GemmaForCausalLM", Architecture::kGemma, "gemma"},
-      {"Gemma2ForCausalLM", Architecture::kGemma2, "gemma2"},      {"Gemma3ForCausalLM", Architecture::kGemma3, "gemma3_text"},
-      {"Olmo2ForCausalLM", Architecture::kOlmo2, "olmo2"},         {"Olmo3ForCausalLM", Architecture::kOlmo3, "olmo3"},
+      {"Qwen2ForCausalLM", Architecture::kQwen2, "qwen2", 32768},
+      {"LlamaForCausalLM", Architecture::kLlama, "llama", 2048},
+      {"Qwen3ForCausalLM", Architecture::kQwen3, "qwen3", 32768},
+      {"Phi3ForCausalLM", Architecture::kPhi3, "phi3", 4096},
+      {"MistralForCausalLM", Architecture::kMistral, "mistral", 4096 * 32},
+      {"Qwen3MoeForCausalLM", Architecture::kQwen3Moe, "qwen3_moe", 32768},
+      {"SmolLM3ForCausalLM", Architecture::kSmolLM3, "smollm3", 32768},
+      {"GemmaForCausalLM", Architecture::kGemma, "gemma", 8192},
+      {"Gemma2ForCausalLM", Architecture::kGemma2, "gemma2", 8192},
+      {"Gemma3ForCausalLM", Architecture::kGemma3, "gemma3_text", 131072},
+      {"Olmo2ForCausalLM", Architecture::kOlmo2, "olmo2", 2048},
+      {"Olmo3ForCausalLM", Architecture::kOlmo3, "olmo3", 2048},
   };
   const Known* known = nullptr;
   for (const Known& k : kKnown)
@@ -499,14 +524,14 @@ ModelConfig parse_model_config(const std::string& json_text, const std::string& 
                                          *model_type + "' (transformers would build a " + *model_type + " model)");
   }
 
-  config.hidden_size = required_positive(obj, "hidden_size", label);
-  config.num_hidden_layers = required_positive(obj, "num_hidden_layers", label);
-  config.num_attention_heads = required_positive(obj, "num_attention_heads", label);
+  config.hidden_size = required_positive(obj, "hidden_size", label, kMaxWidth);
+  config.num_hidden_layers = required_positive(obj, "num_hidden_layers", label, kMaxLayers);
+  config.num_attention_heads = required_positive(obj, "num_attention_heads", label, kMaxHeads);
   // Qwen3-MoE's dense MLP (mlp_only_layers) has Qwen3MoeConfig's default size; an all-sparse config may omit it.
   config.intermediate_size = config.architecture == Architecture::kQwen3Moe && !obj.contains("intermediate_size")
                                  ? 6144
-                                 : required_positive(obj, "intermediate_size", label);
-  config.vocab_size = required_positive(obj, "vocab_size", label);
+                                 : required_positive(obj, "intermediate_size", label, kMaxInner);
+  config.vocab_size = required_positive(obj, "vocab_size", label, kMaxVocab);
   config.num_key_value_heads = json_int(obj, "num_key_value_heads", label).value_or(config.num_attention_heads);
   if (config.num_key_value_heads <= 0 || config.num_attention_heads % config.num_key_value_heads != 0) {
     bad_field(label, "num_key_value_heads", "a positive divisor of num_attention_heads");
@@ -526,9 +551,10 @@ ModelConfig parse_model_config(const std::string& json_text, const std::string& 
     config.head_dim = config.hidden_size / config.num_attention_heads;
   }
   if (config.head_dim <= 0 || config.head_dim % 2 != 0) bad_field(label, "head_dim", "a positive even integer");
+  check_at_most(config.head_dim, kMaxHeads, label, "head_dim");
   const auto max_positions = json_int(obj, "max_position_embeddings", label);
   if (max_positions && *max_positions <= 0) bad_field(label, "max_position_embeddings", "a positive integer");
-  config.max_position_embeddings = max_positions.value_or(0);
+  config.max_position_embeddings = max_positions.value_or(known->default_max_positions);
   // Phi3Config's and the OLMo configs' default differs from the others'.
   const bool eps_default_1e5 = config.architecture == Architecture::kPhi3 || is_olmo(config.architecture);
   config.rms_norm_eps = json_number(obj, "rms_norm_eps", label).value_or(eps_default_1e5 ? 1e-5 : 1e-6);

@@ -172,6 +172,16 @@ TEST(ModelConfig, ReadsTheTextModelOfGemma3ImageTextCheckpoints) {
   ASSERT_EQ(c.sliding_windows.size(), 34u);
   EXPECT_EQ(c.sliding_windows[4], 1024);
   EXPECT_EQ(c.sliding_windows[5], 0);
+  EXPECT_EQ(c.final_logit_softcap, 0.0);
+  // transformers' image-text class never caps its logits; Gemma3ForCausalLM does with the same field.
+  const std::string capped_text = R"({"hidden_size":64,"num_hidden_layers":2,"final_logit_softcapping":15.0,)"
+                                  R"("num_attention_heads":4,"num_key_value_heads":2,"head_dim":16,"vocab_size":10)";
+  EXPECT_EQ(parse_model_config(R"({"architectures":["Gemma3ForConditionalGeneration"],"text_config":)" + capped_text + "}}", "c")
+                .final_logit_softcap,
+            0.0);
+  EXPECT_EQ(parse_model_config(R"({"architectures":["Gemma3ForCausalLM"],"intermediate_size":8,)" + capped_text.substr(1) + "}", "c")
+                .final_logit_softcap,
+            15.0);
   EXPECT_NE(config_error(R"({"architectures":["Gemma3ForConditionalGeneration"],"model_type":"gemma3"})")
                 .find("'text_config': expected an object"),
             std::string::npos);
@@ -332,9 +342,6 @@ TEST(ModelConfig, NamesBadFields) {
   EXPECT_NE(config_error(base + R"("hidden_size":64,"partial_rotary_factor":0.5})")
                 .find("'partial_rotary_factor': expected 1 for Qwen2ForCausalLM"),
             std::string::npos);
-  EXPECT_NE(config_error(base + R"("hidden_size":64,"rope_scaling":{"rope_type":"yarn","factor":4}})")
-                .find("rope_scaling.original_max_position_embeddings"),
-            std::string::npos);  // no model length to fall back on
   EXPECT_NE(config_error(base + R"("hidden_size":64,"rope_scaling":{"rope_type":"yarn","factor":-4,)"
                                 R"("original_max_position_embeddings":64}})")
                 .find("rope_scaling.factor"),
@@ -356,6 +363,27 @@ TEST(ModelConfig, NamesBadFields) {
   EXPECT_NE(config_error("{").find("not valid JSON"), std::string::npos);
   EXPECT_EQ(config_error(base + R"("hidden_size":64,"max_position_embeddings":0})"),
             "config.json: field 'max_position_embeddings': expected a positive integer");
+
+  // Sizes past any real model are refused before anything is sized from them (2**62 layers once wrapped the KV
+  // block size to 0; 10**12 OLMo layers ran out of memory without naming the field).
+  EXPECT_EQ(config_error(base + R"("hidden_size":64,"num_hidden_layers":4611686018427387904})"),
+            "config.json: field 'num_hidden_layers': expected at most 4096, not 4611686018427387904");
+  EXPECT_NE(config_error(base + R"("hidden_size":64,"head_dim":4611686018427387904})").find("'head_dim': expected at most 65536"),
+            std::string::npos);
+  EXPECT_NE(config_error(base + R"("hidden_size":64,"num_attention_heads":4611686018427387904,"num_key_value_heads":1})")
+                .find("'num_attention_heads': expected at most"),
+            std::string::npos);
+  EXPECT_NE(config_error(base + R"("hidden_size":4611686018427387904})").find("'hidden_size': expected at most"), std::string::npos);
+  EXPECT_NE(config_error(base + R"("hidden_size":64,"vocab_size":4611686018427387904})").find("'vocab_size': expected at most"),
+            std::string::npos);
+  EXPECT_NE(config_error(R"({"architectures":["Olmo3ForCausalLM"],"num_hidden_layers":1000000000000,"num_attention_heads":4,)"
+                         R"("intermediate_size":8,"vocab_size":10,"hidden_size":64})")
+                .find("'num_hidden_layers': expected at most 4096"),
+            std::string::npos);
+  EXPECT_NE(config_error(R"({"architectures":["Qwen3MoeForCausalLM"],"num_hidden_layers":1,"num_attention_heads":4,)"
+                         R"("vocab_size":10,"hidden_size":64,"num_experts":4611686018427387904})")
+                .find("'num_experts': expected at most"),
+            std::string::npos);
 }
 
 TEST(ModelConfig, MissingFileNamesIt) {
@@ -593,6 +621,17 @@ TEST(ModelConfig, DefaultsAndNumberFormsAsTransformers5ReadsThem) {
   EXPECT_NE(config_error(qwen3 + R"("num_key_value_heads":2.0})").find("num_key_value_heads"), std::string::npos);
   // transformers 5.x writes dtype; a torch_dtype beside it is a stale copy.
   EXPECT_EQ(parse_model_config(qwen3 + R"("dtype":"bfloat16","torch_dtype":"float32"})", "c").torch_dtype, DType::kBF16);
+  // Without max_position_embeddings the config class's default holds, and serves llama3 / yarn as their original context.
+  EXPECT_EQ(parse_model_config(qwen3 + R"("model_type":"qwen3"})", "c").max_position_embeddings, 32768);
+  const std::string olmo = R"({"architectures":["Olmo3ForCausalLM"],"num_hidden_layers":4,"num_attention_heads":4,)"
+                           R"("intermediate_size":8,"vocab_size":10,"hidden_size":64,)";
+  const ModelConfig olmo_yarn = parse_model_config(olmo + R"("rope_scaling":{"rope_type":"yarn","factor":4}})", "c");
+  EXPECT_EQ(olmo_yarn.max_position_embeddings, 2048);
+  EXPECT_EQ(olmo_yarn.rope_scaling.original_max_position_embeddings, 2048);
+  EXPECT_EQ(parse_model_config(R"({"architectures":["MistralForCausalLM"],"num_hidden_layers":1,"num_attention_heads":4,)"
+                               R"("intermediate_size":8,"vocab_size":10,"hidden_size":64})", "c")
+                .max_position_embeddings,
+            131072);
 }
 
 // The model stops on generation_config.json's end tokens when it names any, as transformers' generate and
