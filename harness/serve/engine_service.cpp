@@ -42,6 +42,11 @@ std::vector<SampleResult> Ticket::wait() {
   return results_;
 }
 
+bool Ticket::ready_within(std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mutex_);
+  return done_cv_.wait_for(lock, timeout, [&] { return done_; });
+}
+
 struct EngineService::Running {
   Job job;
   std::shared_ptr<Ticket> ticket;

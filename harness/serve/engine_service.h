@@ -1,6 +1,7 @@
 // The engine behind `r1eval serve`: one thread runs continuous batching over every job submitted from any
 // number of HTTP handler threads; each handler waits on its own ticket (and may receive text deltas).
 #pragma once
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -48,6 +49,8 @@ class Ticket {
   // std::invalid_argument (one line) when the engine refused the job (prompt too long for the model or the
   // cache, ...), std::runtime_error when the service shut down first.
   std::vector<SampleResult> wait();
+  // True once wait() would return (or throw) at once; blocks at most `timeout` for it.
+  bool ready_within(std::chrono::milliseconds timeout);
 
  private:
   friend class EngineService;

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "engine/tokenizer/chat_template.h"
+#include "harness/serve/client_connection.h"
 #include "harness/serve/openai_api.h"
 
 namespace r1eval::harness::serve {
@@ -115,7 +116,16 @@ struct HttpServer::Impl {
     if (parsed.stream) return stream(res, std::move(job), chat, id, created, parsed.include_usage);
 
     try {
-      const std::vector<SampleResult> results = service.submit(std::move(job))->wait();
+      const auto ticket = service.submit(std::move(job));
+      // A client that goes away before its answer takes its samples out of the engine, as a stream's does.
+      const int socket = find_request_socket(req.remote_addr, req.remote_port, req.local_port);
+      while (!ticket->ready_within(std::chrono::milliseconds(200))) {
+        if (socket >= 0 && peer_gone(socket)) {
+          service.cancel(ticket);
+          return send_error(res, 503, "the client went away", "ServiceUnavailableError", "");
+        }
+      }
+      const std::vector<SampleResult> results = ticket->wait();
       std::vector<ChoiceResult> choices;
       Usage usage{prompt_len, 0};
       for (const SampleResult& r : results) {

@@ -16,6 +16,7 @@
 #include "engine/backend/factory/backend_factory.h"
 #include "harness/run/engine_generator.h"
 #include "harness/run/openai_wire.h"
+#include "harness/serve/client_connection.h"
 #include "serve_fixture.h"
 #include "test_support.h"
 #include "tests/engine/token_limited_device.h"
@@ -103,6 +104,75 @@ TEST(ServeCancel, AStreamWhoseClientLeftStopsGenerating) {
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   EXPECT_LT(generated, 4 * 3000) << "the abandoned stream ran to its end";
   EXPECT_EQ(served.service.counters().generated_tokens, generated) << "the engine still generates for nobody";
+}
+
+// The same for a client waiting on a whole (non-streaming) answer: it goes away, its samples leave the engine.
+TEST(ServeCancel, AWaitingClientThatLeftStopsGenerating) {
+  const auto model = testing::tiny_model("serve_cancel_whole_" + std::to_string(::getpid()));
+  testing::ServeFixture served(model);
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<std::uint16_t>(served.port));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address), 0);
+  const std::string body =
+      json{{"prompt", "abc"}, {"max_tokens", 3000}, {"n", 4}, {"seed", 3}, {"ignore_eos", true}}.dump();
+  const std::string request = "POST /v1/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                              "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+  ASSERT_EQ(::write(fd, request.data(), request.size()), static_cast<ssize_t>(request.size()));
+  for (int i = 0; i < 500 && served.service.counters().generated_tokens == 0; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  ASSERT_GT(served.service.counters().generated_tokens, 0) << "the request never started";
+  ::close(fd);
+  std::this_thread::sleep_for(std::chrono::milliseconds(600));  // noticed within 200 ms, left at the next step
+  const std::int64_t generated = served.service.counters().generated_tokens;
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_LT(generated, 4 * 3000) << "the abandoned request ran to its end";
+  EXPECT_EQ(served.service.counters().generated_tokens, generated) << "the engine still generates for nobody";
+  const Answer after = post(served.port, "/v1/completions", R"({"prompt": "a", "max_tokens": 4, "seed": 3})");
+  EXPECT_EQ(after.status, 200) << after.raw;  // its seed is free again
+}
+
+// The socket of a connection is found by its addresses; a closed or reset peer is noticed, data waiting is not.
+TEST(ClientConnection, FindsTheSocketAndNoticesItsPeerLeaving) {
+  const int listener = ::socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(listener, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(listener, reinterpret_cast<const sockaddr*>(&address), sizeof address), 0);
+  ASSERT_EQ(::listen(listener, 4), 0);
+  socklen_t length = sizeof address;
+  ASSERT_EQ(::getsockname(listener, reinterpret_cast<sockaddr*>(&address), &length), 0);
+  const int server_port = ntohs(address.sin_port);
+  for (const bool reset : {false, true}) {
+    const int client = ::socket(AF_INET, SOCK_STREAM, 0);
+    ASSERT_EQ(::connect(client, reinterpret_cast<const sockaddr*>(&address), sizeof address), 0);
+    sockaddr_in peer{};
+    socklen_t peer_length = sizeof peer;
+    const int accepted = ::accept(listener, reinterpret_cast<sockaddr*>(&peer), &peer_length);
+    ASSERT_GE(accepted, 0);
+    const int client_port = ntohs(peer.sin_port);
+    EXPECT_EQ(find_request_socket("127.0.0.1", client_port, server_port), accepted);
+    EXPECT_EQ(find_request_socket("127.0.0.1", client_port, -1), accepted);
+    EXPECT_EQ(find_request_socket("127.0.0.1", client_port, server_port + 1), -1);
+    EXPECT_EQ(find_request_socket("127.0.0.2", client_port, server_port), -1);
+    EXPECT_FALSE(peer_gone(accepted));
+    ASSERT_EQ(::write(client, "GET", 3), 3);  // a pipelined request is no close
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    EXPECT_FALSE(peer_gone(accepted));
+    if (reset) {
+      const linger abort_on_close{1, 0};
+      ::setsockopt(client, SOL_SOCKET, SO_LINGER, &abort_on_close, sizeof abort_on_close);
+    }
+    ::close(client);
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    EXPECT_TRUE(peer_gone(accepted)) << (reset ? "reset" : "closed");
+    ::close(accepted);
+  }
+  ::close(listener);
 }
 
 // Sampling settings a request does not name come from the defaults (the checkpoint's generation_config.json,
