@@ -72,7 +72,7 @@ struct ModelConfig {
   std::int64_t rotated_dims() const { return rotary_dim > 0 ? rotary_dim : head_dim; }
   std::int64_t intermediate_size = 0;
   std::int64_t vocab_size = 0;
-  std::int64_t max_position_embeddings = 0;
+  std::int64_t max_position_embeddings = 0;  // parse_model_config: the config class's default when absent
   double rms_norm_eps = 1e-6;
   double rope_theta = 10000.0;
   RopeScaling rope_scaling;
