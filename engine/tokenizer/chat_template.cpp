@@ -110,7 +110,7 @@ std::string render_checkpoint_chat(const Tokenizer& tokenizer, const std::vector
                                    bool add_generation_prompt) {
   if (!tokenizer.chat_template())
     throw std::invalid_argument("chat template: the checkpoint has none (no chat_template.jinja, no chat_template in "
-                                "tokenizer_config.json); name one: r1 or plain");
+                                "tokenizer_config.json, no chat_template.json); name one: r1 or plain");
   nlohmann::ordered_json context = nlohmann::ordered_json::object();
   nlohmann::ordered_json list = nlohmann::ordered_json::array();
   for (const ChatMessage& m : messages) list.push_back({{"role", m.role}, {"content", m.content}});

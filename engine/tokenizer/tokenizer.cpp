@@ -3,6 +3,8 @@
 #include <fstream>
 #include <iterator>
 
+#include <nlohmann/json.hpp>
+
 #include <stdexcept>
 
 #include "engine/tokenizer/byte_level.h"
@@ -98,6 +100,18 @@ Tokenizer Tokenizer::from_folder(const std::filesystem::path& dir) {
     std::ifstream in(jinja, std::ios::binary);
     if (!in) throw TokenizerError(jinja.string() + ": cannot read");
     spec.chat_template = std::string(std::istreambuf_iterator<char>(in), {});
+  }
+  // Image-text checkpoints (Gemma 3's) may keep it only in their processor's chat_template.json, which vLLM
+  // falls back on when the tokenizer has none.
+  const std::filesystem::path processor_json = dir / "chat_template.json";
+  if (!spec.chat_template && std::filesystem::is_regular_file(processor_json, ec)) {
+    std::ifstream in(processor_json, std::ios::binary);
+    if (!in) throw TokenizerError(processor_json.string() + ": cannot read");
+    const nlohmann::json doc = nlohmann::json::parse(in, nullptr, false);
+    const auto it = doc.is_object() ? doc.find("chat_template") : doc.end();
+    if (doc.is_discarded() || !doc.is_object() || it == doc.end() || !it->is_string())
+      throw TokenizerError(processor_json.string() + ": expected a JSON object with a \"chat_template\" string");
+    spec.chat_template = it->get<std::string>();
   }
   return Tokenizer(std::move(spec));
 }

@@ -115,6 +115,35 @@ TEST(TokenizerChatTemplate, OtherCheckpointsArePromptedWithTheirOwnTemplate) {
   }
 }
 
+// A processor's chat_template.json (image-text checkpoints) serves when the tokenizer has no template of its own,
+// as vLLM takes it; a template of the tokenizer's wins; a malformed file is named.
+TEST(TokenizerChatTemplate, AProcessorsChatTemplateJsonServesWhenTheTokenizerHasNone) {
+  const auto dir = tokenizer_folder_with("processor_json", "");
+  nlohmann::json config = nlohmann::json::parse(std::ifstream(dir / "tokenizer_config.json"));
+  config.erase("chat_template");
+  std::ofstream(dir / "tokenizer_config.json") << config.dump();
+  EXPECT_FALSE(Tokenizer::from_folder(dir).chat_template().has_value());
+  std::ofstream(dir / "chat_template.json") << nlohmann::json{{"chat_template", "[{{ messages[0].content }}]"}}.dump();
+  EXPECT_EQ(render_checkpoint_chat(Tokenizer::from_folder(dir), {{"user", "x"}}), "[x]");
+  std::ofstream(dir / "chat_template.jinja") << "<{{ messages[0].content }}>";
+  EXPECT_EQ(render_checkpoint_chat(Tokenizer::from_folder(dir), {{"user", "x"}}), "<x>");
+  std::filesystem::remove(dir / "chat_template.jinja");
+  for (const char* bad : {"{\"chat_template\": 3}", "[1]", "not json"}) {
+    std::ofstream(dir / "chat_template.json") << bad;
+    try {
+      Tokenizer::from_folder(dir);
+      ADD_FAILURE() << "no error for " << bad;
+    } catch (const TokenizerError& e) {
+      EXPECT_NE(std::string(e.what()).find("chat_template.json: expected a JSON object with a \"chat_template\" string"),
+                std::string::npos) << e.what();
+    }
+  }
+  // The tokenizer's own template wins over the processor's file.
+  const auto own = tokenizer_folder_with("processor_json_own", "");
+  std::ofstream(own / "chat_template.json") << nlohmann::json{{"chat_template", "[{{ messages[0].content }}]"}}.dump();
+  EXPECT_EQ(automatic_chat_template(Tokenizer::from_folder(own)), ChatTemplateKind::kR1Distill);
+}
+
 // transformers hands the template every special token tokenizer_config.json names, unk_token included.
 TEST(TokenizerChatTemplate, TheTemplateSeesEverySpecialTokenOfTheConfig) {
   const auto dir = tokenizer_folder_with("special_tokens", "[{{ unk_token }}|{{ sep_token }}|{{ mask_token is defined }}]");
