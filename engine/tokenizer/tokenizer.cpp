@@ -102,7 +102,7 @@ Tokenizer Tokenizer::from_folder(const std::filesystem::path& dir) {
     spec.chat_template = std::string(std::istreambuf_iterator<char>(in), {});
   }
   // Image-text checkpoints (Gemma 3's) may keep it only in their processor's chat_template.json, which vLLM
-  // falls back on when the tokenizer has none.
+  // reads too (before the tokenizer's; the released ones hold the same template in both).
   const std::filesystem::path processor_json = dir / "chat_template.json";
   if (!spec.chat_template && std::filesystem::is_regular_file(processor_json, ec)) {
     std::ifstream in(processor_json, std::ios::binary);

@@ -27,7 +27,7 @@ class Tokenizer {
 
   // Loads `dir`/tokenizer.json and, when present, `dir`/tokenizer_config.json and `dir`/chat_template.jinja
   // (the chat template, preferred to tokenizer_config.json's as transformers does); without either template, a
-  // processor's `dir`/chat_template.json, as vLLM falls back on it. Throws TokenizerError.
+  // processor's `dir`/chat_template.json (which vLLM reads too, first). Throws TokenizerError.
   static Tokenizer from_folder(const std::filesystem::path& dir);
 
   // Ids of `text` (valid UTF-8; otherwise std::invalid_argument naming the byte offset). With

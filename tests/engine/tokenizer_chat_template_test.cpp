@@ -116,7 +116,7 @@ TEST(TokenizerChatTemplate, OtherCheckpointsArePromptedWithTheirOwnTemplate) {
 }
 
 // A processor's chat_template.json (image-text checkpoints) serves when the tokenizer has no template of its own,
-// as vLLM takes it; a template of the tokenizer's wins; a malformed file is named.
+// as vLLM reads it too; a template of the tokenizer's wins; a malformed file is named.
 TEST(TokenizerChatTemplate, AProcessorsChatTemplateJsonServesWhenTheTokenizerHasNone) {
   const auto dir = tokenizer_folder_with("processor_json", "");
   nlohmann::json config = nlohmann::json::parse(std::ifstream(dir / "tokenizer_config.json"));
