@@ -48,6 +48,10 @@ CLI::Validator number_between(double lowest, double highest) {
                        [lowest, highest](double x) { return x >= lowest && x <= highest; });
 }
 
+CLI::Validator nucleus_mass() {
+  return finite_number("above 0 and at most 1", [](double x) { return x > 0 && x <= 1; });
+}
+
 CLI::Validator seed_number() {
   return CLI::Validator(
       [](std::string& text) -> std::string {

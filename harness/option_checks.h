@@ -9,6 +9,7 @@ namespace r1eval::harness {
 CLI::Validator positive_number();                          // > 0
 CLI::Validator non_negative_number();                      // >= 0
 CLI::Validator number_between(double lowest, double highest);  // lowest <= x <= highest
+CLI::Validator nucleus_mass();                              // 0 < x <= 1 (top-p)
 CLI::Validator seed_number();                              // an integer from 0 to 2^64 - 1, digits only
 
 }  // namespace r1eval::harness

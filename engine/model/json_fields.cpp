@@ -1,6 +1,7 @@
 #include "engine/model/json_fields.h"
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -15,6 +16,11 @@ namespace {
 }  // namespace
 
 std::string read_config_text(const std::string& path) {
+  std::error_code error;
+  const auto status = std::filesystem::status(path, error);
+  if (!error && std::filesystem::exists(status) && !std::filesystem::is_regular_file(status))
+    throw std::runtime_error(path + ": expected a regular file, not " +
+                             (std::filesystem::is_directory(status) ? "a directory" : "a special file"));
   std::ifstream in(path, std::ios::binary);
   if (!in) throw std::runtime_error(path + ": cannot read");
   std::ostringstream text;

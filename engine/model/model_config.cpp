@@ -700,7 +700,16 @@ ModelConfig load_model_config(const std::string& model_dir) {
   // transformers' generate and vLLM stop on generation_config.json's end tokens, not config.json's;
   // instruct checkpoints often list a second one (<|endoftext|> beside <|im_end|>) only there.
   std::vector<std::int64_t> generation_eos = load_generation_config(model_dir).eos_token_ids;
-  if (!generation_eos.empty()) config.eos_token_ids = std::move(generation_eos);
+  const bool eos_from_generation = !generation_eos.empty();
+  if (eos_from_generation) config.eos_token_ids = std::move(generation_eos);
+  // An end token outside the vocabulary never ends a sample: every one would run to its length limit.
+  const std::string vocab_range = "token ids in [0, " + std::to_string(config.vocab_size) + ") (vocab_size)";
+  for (const std::int64_t id : config.eos_token_ids)
+    if (id < 0 || id >= config.vocab_size)
+      bad_field(eos_from_generation ? (std::filesystem::path(model_dir) / "generation_config.json").string() : path,
+                "eos_token_id", vocab_range + ", not " + std::to_string(id));
+  if (config.bos_token_id && (*config.bos_token_id < 0 || *config.bos_token_id >= config.vocab_size))
+    bad_field(path, "bos_token_id", vocab_range + ", not " + std::to_string(*config.bos_token_id));
   return config;
 }
 

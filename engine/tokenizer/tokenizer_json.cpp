@@ -44,6 +44,10 @@ struct Reader {
 };
 
 json read_json(const std::filesystem::path& path) {
+  std::error_code error;
+  if (std::filesystem::exists(path, error) && !std::filesystem::is_regular_file(path, error))
+    throw TokenizerError(path.string() + ": expected a regular file, not " +
+                         (std::filesystem::is_directory(path, error) ? "a directory" : "a special file"));
   std::ifstream in(path, std::ios::binary);
   if (!in) throw TokenizerError(path.string() + ": cannot open file");
   std::stringstream buffer;

@@ -74,10 +74,10 @@ void add_demo_command(CLI::App& app, int& exit_code) {
   CLI::App* cmd = app.add_subcommand(
       "demo", "Offline end-to-end demo: the project's own tiny model on the generated arithmetic task demo_arith");
   cmd->add_option("--out", o->out, "Run folder; running again continues it (default runs/demo)");
-  cmd->add_option("--samples", o->samples, "Samples per problem (default 4)")->check(positive_number());
+  cmd->add_option("--samples", o->samples, "Samples per problem (default 4)")->check(number_between(1, 65536));
   cmd->add_option("--limit", o->limit, "Only the first N of the 100 problems")->check(positive_number());
   cmd->add_option("--threads", o->threads, "CPU threads for the engine and the graders (default: all cores)")
-      ->check(positive_number());
+      ->check(number_between(1, 4096));
   cmd->add_option("--max-batch", o->max_batch, "Samples in the engine at once (does not change the samples)")
       ->check(positive_number());
   cmd->add_option("--temperature", o->temperature,

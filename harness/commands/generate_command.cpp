@@ -32,9 +32,9 @@ void add_generate_command(CLI::App& app, int& exit_code) {
       ->required()
       ->check(CLI::ExistingDirectory);
   cmd->add_option("--prompt", o->prompt, "The user message")->required();
-  cmd->add_option("--n", o->n, "Samples")->check(positive_number());
+  cmd->add_option("--n", o->n, "Samples")->check(number_between(1, 65536));
   cmd->add_option("--temperature", o->temperature, "0 = greedy (default 0.6, the R1 protocol)")->check(non_negative_number());
-  cmd->add_option("--top-p", o->top_p, "Nucleus mass (default 0.95)")->check(number_between(0.0, 1.0));
+  cmd->add_option("--top-p", o->top_p, "Nucleus mass (default 0.95)")->check(nucleus_mass());
   cmd->add_option("--top-k", o->top_k, "Keep the k most probable tokens (0 = all)")->check(non_negative_number());
   cmd->add_option("--min-p", o->min_p, "Drop tokens below min-p x the top probability")->check(number_between(0.0, 1.0));
   cmd->add_option("--max-tokens", o->max_tokens, "Generated tokens per sample, at most")->check(positive_number());

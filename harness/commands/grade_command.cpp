@@ -42,7 +42,7 @@ void add_grade_command(CLI::App& app, int& exit_code) {
                           ->check(seed_number());
   cmd->add_option("--reference", options->reference, "Print published numbers beside ours (e.g. r1-paper)");
   cmd->add_option("--format", options->format, "Output on stdout: md or json")->check(CLI::IsMember({"md", "json"}));
-  cmd->add_option("--threads", options->threads, "Grading threads (default: all cores)")->check(non_negative_number());
+  cmd->add_option("--threads", options->threads, "Grading threads (default: all cores)")->check(number_between(0, 4096));
   cmd->add_flag("--force", options->force, "Replace an existing run in --out");
   options->data.add_to(*cmd);
   options->ratings.add_to(*cmd, true);

@@ -5,6 +5,9 @@
 #include <ctime>
 #include <iostream>
 #include <optional>
+#include <sstream>
+
+#include <unistd.h>
 
 #include "engine/tokenizer/chat_template.h"
 #include "engine/tokenizer/tokenizer.h"
@@ -78,9 +81,9 @@ void add_run_command(CLI::App& app, int& exit_code) {
       ->check(non_negative_number());
   cmd->add_option("--tasks", o->task_list, "Comma-separated task names, e.g. aime24,math500")->required();
   cmd->add_option("--out", o->out, "Run folder (run.json, samples.jsonl, scores.json, report.md)")->required();
-  cmd->add_option("--samples", o->samples, "Samples per problem (default: each task's k)")->check(positive_number());
+  cmd->add_option("--samples", o->samples, "Samples per problem (default: each task's k)")->check(number_between(1, 65536));
   cmd->add_option("--temperature", o->temperature, "Sampling temperature (default: the task's, 0.6)")->check(non_negative_number());
-  cmd->add_option("--top-p", o->top_p, "Nucleus mass (default: the task's, 0.95)")->check(number_between(0.0, 1.0));
+  cmd->add_option("--top-p", o->top_p, "Nucleus mass (default: the task's, 0.95)")->check(nucleus_mass());
   cmd->add_option("--max-tokens", o->max_tokens, "Generated tokens per sample, at most (default: the task's)")->check(positive_number());
   cmd->add_option("--seed", o->seed, "Run seed: every sample's seed derives from it and the sample's identity")
       ->check(seed_number());
@@ -88,7 +91,7 @@ void add_run_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--max-batch", o->max_batch, "Samples in the engine at once (does not change the samples)")
       ->check(positive_number());
   o->backend.add_to(*cmd);
-  cmd->add_option("--threads", o->threads, "Grading threads (default: all cores)")->check(non_negative_number());
+  cmd->add_option("--threads", o->threads, "Grading threads (default: all cores)")->check(number_between(0, 4096));
   cmd->add_option("--progress-seconds", o->progress_seconds, "Seconds between progress lines on stderr")
       ->check(number_between(0.01, 86400));
   cmd->add_flag("--resume", o->resume, "Continue the run in --out; its extent (tasks, samples, limit) may change");
@@ -181,6 +184,21 @@ void add_run_command(CLI::App& app, int& exit_code) {
     engine_options.chat_template = chat_template;
     const std::string model_dir = o->model;
     const int replicas = o->dp;
+    // CPU replicas each hold their own KV cache in this machine's memory: refused up front when they cannot fit,
+    // rather than found out by the kernel's OOM killer halfway through loading them.
+    if (replicas > 1 && !endpoint &&
+        engine::resolve_backend_kind(model_dir, engine_options.backend) == engine::BackendKind::kCpu) {
+      const double gib = 1024.0 * 1024.0 * 1024.0;
+      const double per_replica =
+          engine_options.backend.kv_cache_bytes > 0 ? static_cast<double>(engine_options.backend.kv_cache_bytes) : gib;
+      const double physical = static_cast<double>(sysconf(_SC_PHYS_PAGES)) * static_cast<double>(sysconf(_SC_PAGE_SIZE));
+      if (per_replica * replicas > physical) {
+        std::ostringstream line;
+        line << "--dp " << replicas << ": " << replicas << " CPU replicas of " << per_replica / gib
+             << " GiB of KV cache each (--kv-cache-gb) are more than this machine's " << physical / gib << " GiB of memory";
+        throw std::invalid_argument(line.str());
+      }
+    }
     const auto make_generator = [model_dir, engine_options, endpoint, replicas]() -> std::unique_ptr<run::Generator> {
       // The endpoint generator was made before the run (to learn the model name); the loop gets a forwarder.
       if (endpoint) return std::make_unique<run::ForwardingGenerator>(endpoint);

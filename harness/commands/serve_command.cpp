@@ -34,7 +34,7 @@ void add_serve_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--max-batch", o->max_batch, "Samples in the engine at once")->check(positive_number());
   cmd->add_option("--threads", o->threads, "HTTP handler threads, i.e. requests served at once (default: --max-batch + 64, at least 256: a "
                   "client's 64 requests in flight leave room for the rest)")
-      ->check(positive_number());
+      ->check(number_between(1, 65536));
   o->backend.add_to(*cmd);
   cmd->callback([o, &exit_code] {
     serve::EngineServiceOptions engine_options;

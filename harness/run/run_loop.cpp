@@ -8,6 +8,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -168,13 +169,70 @@ void restrict_to_shard(RunInputs& inputs, const Shard& shard) {
   }
 }
 
+// Undoes what a run that fails before storing a sample wrote (a model that does not load, a backend refused), so
+// that the folder is as it was, or gone when this run made it, and the same command runs once the input is fixed.
+// A run that stored samples keeps them for --resume. Armed while the folder lock is held.
+class RunFolderRollback {
+ public:
+  // `lock_existed`: whether the folder held its lock file before this run took the lock.
+  RunFolderRollback(const std::filesystem::path& out_dir, bool made_here, bool lock_existed)
+      : out_dir_(out_dir), made_here_(made_here), exceptions_(std::uncaught_exceptions()), lock_existed_(lock_existed) {
+    if (made_here_) return;
+    std::ifstream in(out_dir / "run.json", std::ios::binary);
+    if (in) run_json_ = std::string(std::istreambuf_iterator<char>(in), {});
+    samples_bytes_ = file_bytes(out_dir / "samples.jsonl");
+  }
+  ~RunFolderRollback() {
+    if (std::uncaught_exceptions() <= exceptions_) return;
+    std::error_code ec;
+    const std::filesystem::path samples = out_dir_ / "samples.jsonl";
+    if (file_bytes(samples) > std::max<std::int64_t>(samples_bytes_, 0)) return;
+    if (made_here_) {
+      std::filesystem::remove_all(out_dir_, ec);
+      return;
+    }
+    if (run_json_) {
+      std::ofstream(out_dir_ / "run.json", std::ios::binary | std::ios::trunc) << *run_json_;
+    } else {
+      std::filesystem::remove(out_dir_ / "run.json", ec);
+    }
+    if (samples_bytes_ < 0) std::filesystem::remove(samples, ec);
+    if (!lock_existed_) std::filesystem::remove(out_dir_ / ".r1eval.lock", ec);  // still held: no other run has it
+  }
+  RunFolderRollback(const RunFolderRollback&) = delete;
+  RunFolderRollback& operator=(const RunFolderRollback&) = delete;
+
+ private:
+  static std::int64_t file_bytes(const std::filesystem::path& path) {  // -1: no such regular file
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(path, ec)) return -1;
+    const auto size = std::filesystem::file_size(path, ec);
+    return ec ? -1 : static_cast<std::int64_t>(size);
+  }
+  std::filesystem::path out_dir_;
+  bool made_here_;
+  int exceptions_;
+  bool lock_existed_;
+  std::optional<std::string> run_json_;
+  std::int64_t samples_bytes_ = -1;
+};
+
 RunOutcome execute_run(const RunInputs& inputs, const GeneratorFactory& make_generator,
                        const std::filesystem::path& out_dir, const RunLoopOptions& options,
                        const std::atomic<bool>& stop, std::ostream& log) {
   std::error_code ec;
+  const bool made_here = !std::filesystem::exists(out_dir, ec);
   std::filesystem::create_directories(out_dir, ec);
   if (ec) throw std::invalid_argument("--out " + out_dir.string() + ": cannot create the folder (" + ec.message() + ")");
-  const FolderLock lock(out_dir);
+  const bool lock_existed = std::filesystem::exists(out_dir / ".r1eval.lock", ec);
+  std::optional<FolderLock> lock;
+  try {
+    lock.emplace(out_dir);
+  } catch (...) {
+    if (made_here) std::filesystem::remove_all(out_dir, ec);
+    throw;
+  }
+  const RunFolderRollback rollback(out_dir, made_here, lock_existed);
   const nlohmann::json earlier = check_folder(out_dir, inputs.config, options.resume);
   // What the folder holds already: read before run.json is rewritten, so that a folder refused for its
   // samples keeps its run.json as it was.

@@ -400,6 +400,12 @@ TEST(GenerationConfig, ReadsFixtureDefaults) {
   // A folder without the file gives no defaults rather than an error.
   EXPECT_FALSE(load_generation_config(R1EVAL_TEST_TMP).temperature.has_value());
   EXPECT_THROW(parse_generation_config(R"({"temperature":"hot"})", "g.json"), std::runtime_error);
+  // Sampling defaults out of range are refused as a request naming them would be.
+  for (const char* bad : {R"({"temperature":-1})", R"({"top_p":0})", R"({"top_p":2.5})", R"({"top_k":-2})",
+                          R"({"top_k":4611686018427387904})"}) {
+    EXPECT_THROW(parse_generation_config(bad, "g.json"), std::runtime_error) << bad;
+  }
+  EXPECT_EQ(parse_generation_config(R"({"top_k":0,"temperature":0,"top_p":1})", "g.json").top_k, 0);
 }
 
 // Which Qwen2 layers slide, as transformers decides: layer_types when given, else the layers from max_window_layers on
@@ -647,6 +653,33 @@ TEST(ModelConfig, EndTokensOfGenerationConfigWin) {
   EXPECT_EQ(load_model_config(dir.string()).eos_token_ids, (std::vector<std::int64_t>{2}));
   std::filesystem::remove(dir / "generation_config.json");
   EXPECT_EQ(load_model_config(dir.string()).eos_token_ids, (std::vector<std::int64_t>{2}));
+  // An end token outside the vocabulary would never end a sample; the file that names it is named.
+  const auto error_of = [&] {
+    try {
+      load_model_config(dir.string());
+    } catch (const std::runtime_error& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  const std::int64_t vocab = load_model_config(dir.string()).vocab_size;
+  for (const std::string& bad : std::vector<std::string>{"-1", std::to_string(vocab), "[2, -5]", "4611686018427387904"}) {
+    std::ofstream(dir / "generation_config.json") << R"({"eos_token_id": )" + bad + "}";
+    EXPECT_NE(error_of().find("generation_config.json: field 'eos_token_id': expected token ids in [0, " +
+                              std::to_string(vocab) + ")"),
+              std::string::npos)
+        << bad << ": " << error_of();
+  }
+  std::ofstream(dir / "generation_config.json") << R"({"bos_token_id": 1})";
+  nlohmann::json config = nlohmann::json::parse(std::ifstream(dir / "config.json"));
+  config["bos_token_id"] = vocab;
+  std::ofstream(dir / "config.json") << config.dump();
+  EXPECT_NE(error_of().find("config.json: field 'bos_token_id': expected token ids in [0, "), std::string::npos) << error_of();
+  // A directory or a FIFO where a file belongs is named as such (a FIFO would block a plain open).
+  std::filesystem::remove(dir / "config.json");
+  std::filesystem::create_directory(dir / "config.json");
+  EXPECT_NE(error_of().find("config.json: expected a regular file, not a directory"), std::string::npos) << error_of();
+  std::filesystem::remove(dir / "config.json");
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 #include "engine/model/safetensors.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <cstdint>
 #include <cstring>
@@ -118,6 +119,25 @@ TEST(SafetensorsFile, ReadsTensorsFromAMappedFile) {
   // The script draws norms around 1: a wrong offset or dtype would not land there.
   for (const float v : values) EXPECT_NEAR(v, 1.0f, 1.0f);
   EXPECT_EQ(file.find("no.such.tensor"), nullptr);
+}
+
+// A FIFO or a directory in a checkpoint file's place is refused at once (a plain open of a FIFO waits for a writer).
+TEST(SafetensorsFile, SpecialFilesAreRefusedWithoutBlocking) {
+  const auto dir = std::filesystem::path(R1EVAL_TEST_TMP) / "safetensors_special";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir / "folder.safetensors");
+  const std::string fifo = (dir / "fifo.safetensors").string();
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  for (const auto& [path, kind] : {std::pair{fifo, "a special file"},
+                                   std::pair{(dir / "folder.safetensors").string(), "a directory"}}) {
+    try {
+      SafetensorsFile file(path);
+      ADD_FAILURE() << "no error for " << path;
+    } catch (const std::runtime_error& e) {
+      EXPECT_EQ(std::string(e.what()), path + ": expected a regular file, not " + kind);
+    }
+  }
+  std::filesystem::remove_all(dir);
 }
 
 // A NaN or infinity in the weights is a broken checkpoint, said at load time with the file and tensor (left

@@ -227,6 +227,37 @@ TEST(RunCommand, BadInputIsOneLineAndExitTwo) {
   EXPECT_EQ(testing::read_text(out / "run.json"), recorded);
 }
 
+// A run that fails before it stores a sample (here: weights that do not load) leaves the folder as it found it, gone
+// when it made it, so the same command runs once the model is fixed.
+TEST(RunCommand, AFailureBeforeAnySampleLeavesTheFolderAsItWas) {
+  const auto model = testing::tiny_model("run_rollback");
+  const auto broken = testing::scratch_dir("run_rollback_model");
+  for (const auto& entry : std::filesystem::directory_iterator(model))
+    std::filesystem::copy(entry.path(), broken / entry.path().filename());
+  std::filesystem::resize_file(broken / "model.safetensors", std::filesystem::file_size(broken / "model.safetensors") - 64);
+  const auto parent = testing::scratch_dir("run_rollback_out");
+  const auto fresh = parent / "fresh";
+  const auto failed = testing::run_r1eval(run_args(broken, fresh));
+  EXPECT_EQ(failed.exit_code, 2) << failed.err;
+  EXPECT_THAT(failed.err, HasSubstr("model.safetensors"));
+  EXPECT_FALSE(std::filesystem::exists(fresh));
+  EXPECT_EQ(testing::run_r1eval(run_args(model, fresh)).exit_code, 0);
+  // A folder that held something keeps exactly that.
+  const auto kept = parent / "kept";
+  std::filesystem::create_directories(kept);
+  std::ofstream(kept / "notes.txt") << "mine";
+  EXPECT_EQ(testing::run_r1eval(run_args(broken, kept)).exit_code, 2);
+  std::set<std::string> names;
+  for (const auto& entry : std::filesystem::directory_iterator(kept)) names.insert(entry.path().filename().string());
+  EXPECT_EQ(names, (std::set<std::string>{"notes.txt"}));
+  // A finished run's folder keeps its run.json and samples when a --resume fails the same way.
+  const std::string recorded = testing::read_text(fresh / "run.json");
+  const auto samples = std::filesystem::file_size(fresh / "samples.jsonl");
+  EXPECT_EQ(testing::run_r1eval(run_args(broken, fresh, "--samples 3 --resume")).exit_code, 2);
+  EXPECT_EQ(testing::read_text(fresh / "run.json"), recorded);
+  EXPECT_EQ(std::filesystem::file_size(fresh / "samples.jsonl"), samples);
+}
+
 // One process per run folder: a second run on a folder in use is refused, and the first finishes alone.
 TEST(RunCommand, ASecondRunOnTheSameFolderIsRefused) {
   const auto model = testing::tiny_model("run_lock");
