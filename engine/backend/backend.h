@@ -33,7 +33,7 @@ class Backend {
   // chooses the same token from the same logits. This default samples the returned logits on the host (the
   // kernels' CPU twin); a device backend overrides it to sample where the logits are and return only the
   // tokens. Throws std::invalid_argument (one line) for a bad batch or a draw outside its logit rows;
-  // then nothing has run.
+  // then nothing has run. The host default throws std::runtime_error for a NaN logit in a drawn row.
   virtual std::vector<std::int32_t> forward_and_sample(const ForwardBatch& batch, const std::vector<TokenDraw>& draws);
   // Copies the keys and values of whole blocks (every layer), in order; for copy-on-write of blocks
   // shared by the samples of a request. Throws std::invalid_argument for a block outside the cache.

@@ -20,6 +20,48 @@ namespace {
 using testing::fixture_dir;
 using testing::SequenceDriver;
 
+// Logits with a NaN at one token: what weights or config values that overflow leave after the forward pass.
+class NanLogitsBackend final : public Backend {
+ public:
+  NanLogitsBackend()
+      : config_(parse_model_config(R"({"architectures":["LlamaForCausalLM"],"hidden_size":8,"num_hidden_layers":1,)"
+                                   R"("num_attention_heads":2,"intermediate_size":8,"vocab_size":10})", "c")) {}
+  const ModelConfig& config() const override { return config_; }
+  std::int32_t kv_block_size() const override { return 16; }
+  std::int64_t num_kv_blocks() const override { return 1; }
+  std::vector<float> forward(const ForwardBatch& batch) override {
+    std::vector<float> logits(batch.logit_rows.size() * 10, 0.5f);
+    if (!logits.empty()) logits[logits.size() - 3] = std::nanf("");
+    return logits;
+  }
+  void copy_kv_blocks(const std::vector<BlockCopy>&) override {}
+
+ private:
+  ModelConfig config_;
+};
+
+// The host sampler refuses a NaN logit in a drawn row with one line; read as token 0 it would make garbage samples.
+TEST(BackendSampling, ANanLogitIsAnErrorNotTokenZero) {
+  NanLogitsBackend backend;
+  ForwardBatch batch;
+  batch.token_ids = {1};
+  batch.positions = {0};
+  batch.seq_starts = {0, 1};
+  batch.slot_mapping = {0};
+  batch.block_tables = {0};
+  batch.max_blocks_per_seq = 1;
+  batch.logit_rows = {0};
+  TokenDraw draw;
+  draw.params = {0.0f, 1.0f, 0, 0.0f};
+  try {
+    backend.forward_and_sample(batch, {draw});
+    ADD_FAILURE() << "no error";
+  } catch (const std::runtime_error& e) {
+    EXPECT_EQ(std::string(e.what()), "the model's logits are not numbers (NaN at token 7): its weights or config.json "
+                                     "values overflow in the forward pass");
+  }
+}
+
 struct Reference {
   std::vector<std::vector<std::int32_t>> sequences;
   std::vector<std::int32_t> greedy_prompt;
