@@ -1,7 +1,10 @@
 // `r1eval judge code`: JSONL problems+responses on stdin, judged in the sandbox, JSONL verdicts on stdout.
 #include "harness/commands/judge_code.h"
 
+#include <unistd.h>
+
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <stdexcept>
@@ -20,6 +23,26 @@ namespace code = graders::code;
 
 [[noreturn]] void bad_line(std::size_t line, const std::string& what) {
   throw std::invalid_argument("stdin:" + std::to_string(line) + ": " + what);
+}
+
+// A tool named on the command line must exist: judged without it, every response would come out SE.
+void require_executable(const std::string& flag, const std::string& name) {
+  const auto runnable = [](const std::filesystem::path& path) {
+    std::error_code ec;
+    return std::filesystem::is_regular_file(path, ec) && ::access(path.c_str(), X_OK) == 0;
+  };
+  if (name.find('/') != std::string::npos) {
+    if (runnable(name)) return;
+  } else if (const char* path = std::getenv("PATH")) {
+    std::string dirs = path;
+    for (std::size_t begin = 0; begin <= dirs.size();) {
+      std::size_t end = dirs.find(':', begin);
+      if (end == std::string::npos) end = dirs.size();
+      if (end > begin && runnable(std::filesystem::path(dirs.substr(begin, end - begin)) / name)) return;
+      begin = end + 1;
+    }
+  }
+  throw std::invalid_argument(flag + ": '" + name + "' is not an executable file (a path, or a name found on PATH)");
 }
 
 int positive_int(const json& object, const char* field, int fallback, std::size_t line) {
@@ -106,6 +129,8 @@ int run_judge_code(const JudgeCodeOptions& options, std::istream& in, std::ostre
         << '\n';
     return 0;
   }
+  if (!options.cxx.empty()) require_executable("--cxx", options.cxx);
+  if (!options.python.empty()) require_executable("--python", options.python);
   // Read and validate everything first: a bad line is reported before any program runs.
   std::vector<json> objects;
   std::vector<code::JudgeRequest> requests;

@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cli_checks.h"
 #include "test_support.h"
 
 namespace r1eval::harness {
@@ -69,6 +70,12 @@ TEST(JudgeCodeCli, BadInputIsRefusedBeforeAnythingRuns) {
     EXPECT_EQ(r.exit_code, 2) << line;
     EXPECT_THAT(r.err, HasSubstr(message)) << line;
     EXPECT_EQ(r.out, "") << "nothing judged before the bad line was found";
+  }
+  // A compiler or interpreter named but not there would make every verdict SE.
+  for (const char* flags : {"--cxx /nonexistent/g++", "--python no-such-python-r1eval", "--cxx /"}) {
+    const auto r = testing::run_r1eval(std::string("judge code ") + flags, good + "\n");
+    testing::expect_one_line_error(r, "is not an executable file");
+    EXPECT_EQ(r.out, "");
   }
 }
 
