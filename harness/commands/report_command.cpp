@@ -50,21 +50,28 @@ std::vector<results::SampleRecord> load_run(const std::string& path) {
 
 // A run folder's samples outside its current plan (run.json's tasks and k per task: a --resume that
 // narrowed the run keeps the older samples in samples.jsonl) are left out, as the run's own scores leave
-// them out; stderr says how many. A samples file, or a folder without run.json, is taken whole.
+// them out; stderr says how many. A samples file, or a folder without run.json, is taken whole; a run.json that
+// holds no plan is refused (one line).
 void keep_planned_samples(const std::string& path, std::vector<results::SampleRecord>& records) {
   const std::filesystem::path run_json = std::filesystem::path(path) / "run.json";
   std::error_code ec;
   if (!std::filesystem::is_directory(path, ec) || !std::filesystem::exists(run_json, ec)) return;
+  // A run.json that is not the run's plan would leave the report to guess which samples count: refused.
+  const auto refuse = [&](const std::string& what) {
+    throw std::invalid_argument(run_json.string() + ": expected the run's plan, {\"config\": {\"tasks\": [{\"name\", "
+                                "\"samples\"}, ...]}}: " + what);
+  };
+  if (!std::filesystem::is_regular_file(run_json, ec)) refuse("not a regular file");
   std::ifstream in(run_json);
   const nlohmann::json j = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
-  if (!j.is_object() || !j.contains("config") || !j["config"].is_object() || !j["config"].contains("tasks") ||
-      !j["config"]["tasks"].is_array())
-    return;
+  if (j.is_discarded()) refuse("not valid JSON");
+  if (!j.is_object() || !j.contains("config") || !j["config"].is_object()) refuse("no config object");
+  if (!j["config"].contains("tasks") || !j["config"]["tasks"].is_array()) refuse("config.tasks is not a list");
   std::map<std::string, int> samples_of_task;
   for (const nlohmann::json& t : j["config"]["tasks"]) {
     if (!t.is_object() || !t.contains("name") || !t["name"].is_string() || !t.contains("samples") ||
         !t["samples"].is_number_integer())
-      return;  // not a plan this version wrote: take the samples whole
+      refuse("a task without its name and samples");
     samples_of_task[t["name"].get<std::string>()] = t["samples"].get<int>();
   }
   const std::size_t before = records.size();

@@ -90,6 +90,12 @@ TEST(Cli, GradeWritesARunAndReportReadsItBack) {
   ASSERT_EQ(html.exit_code, 0) << html.err;
   EXPECT_THAT(html.out, HasSubstr("<svg"));
   EXPECT_THAT(html.out, HasSubstr("aime24"));
+  // A run.json beside the samples that holds no plan is refused, not read as "take every sample".
+  for (const char* broken : {"{", R"({"config": 5})", R"({"config": {"tasks": 5}})", R"({"config": {"tasks": [{"name": 1}]}})"}) {
+    testing::write_text(dir / "run" / "run.json", broken);
+    expect_one_line_error(run_r1eval("report " + (dir / "run").string()), "run.json: expected the run's plan");
+  }
+  std::filesystem::remove(dir / "run" / "run.json");
 }
 
 // The same samples give the same scores whatever their order in the file (the bootstrap draws problems by
