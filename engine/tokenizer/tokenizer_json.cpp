@@ -377,13 +377,22 @@ void read_config(const std::filesystem::path& path, TokenizerSpec& spec) {
   spec.pad_token = token_text(r, config, "pad_token");
   for (const char* key : {"unk_token", "sep_token", "cls_token", "mask_token"})
     if (auto text = token_text(r, config, key)) spec.other_special_tokens.emplace_back(key, std::move(*text));
-  if (const auto it = config.find("chat_template"); it != config.end()) {
-    if (it->is_string()) spec.chat_template = it->get<std::string>();
-    // Several named templates ([{"name": "default", "template": ...}, {"name": "tool_use", ...}]): the default.
-    if (it->is_array())
-      for (const json& named : *it)
-        if (named.is_object() && named.value("name", "") == "default" && named.contains("template") && named["template"].is_string())
-          spec.chat_template = named["template"].get<std::string>();
+  if (const auto it = config.find("chat_template"); it != config.end() && !it->is_null()) {
+    if (it->is_string()) {
+      spec.chat_template = it->get<std::string>();
+    } else if (it->is_array()) {
+      // Several named templates ([{"name": "default", "template": ...}, {"name": "tool_use", ...}]): the default.
+      for (std::size_t i = 0; i < it->size(); ++i) {
+        const json& named = (*it)[i];
+        const std::string at = "chat_template[" + std::to_string(i) + "]";
+        if (!named.is_object() || !named.contains("name") || !named["name"].is_string() || !named.contains("template") ||
+            !named["template"].is_string())
+          r.fail(at, "expected {\"name\": a string, \"template\": a string}");
+        if (named["name"] == "default") spec.chat_template = named["template"].get<std::string>();
+      }
+    } else {
+      r.fail("chat_template", "expected a string or a list of named templates");
+    }
   }
   // add_bos_token / add_eos_token are left aside: transformers 5 drops them when a tokenizer.json exists and adds
   // what its post-processor adds (read_post_processor), for every tokenizer class.

@@ -144,6 +144,27 @@ TEST(TokenizerChatTemplate, AProcessorsChatTemplateJsonServesWhenTheTokenizerHas
   EXPECT_EQ(automatic_chat_template(Tokenizer::from_folder(own)), ChatTemplateKind::kR1Distill);
 }
 
+// tokenizer_config.json's chat_template of the wrong shape is named, not taken for "no template".
+TEST(TokenizerChatTemplate, AMalformedConfigTemplateIsNamed) {
+  const auto dir = tokenizer_folder_with("config_template_shapes", "");
+  nlohmann::json config = nlohmann::json::parse(std::ifstream(dir / "tokenizer_config.json"));
+  for (const auto& [value, where] : std::vector<std::pair<nlohmann::json, std::string>>{
+           {5, "tokenizer_config.json: chat_template: expected a string or a list of named templates"},
+           {nlohmann::json::array({{{"name", 1}, {"template", "x"}}}), "tokenizer_config.json: chat_template[0]: expected"}}) {
+    config["chat_template"] = value;
+    std::ofstream(dir / "tokenizer_config.json") << config.dump();
+    try {
+      Tokenizer::from_folder(dir);
+      ADD_FAILURE() << "no error for " << value.dump();
+    } catch (const TokenizerError& e) {
+      EXPECT_NE(std::string(e.what()).find(where), std::string::npos) << e.what();
+    }
+  }
+  config["chat_template"] = nlohmann::json::array({{{"name", "tool_use"}, {"template", "t"}}, {{"name", "default"}, {"template", "d"}}});
+  std::ofstream(dir / "tokenizer_config.json") << config.dump();
+  EXPECT_EQ(Tokenizer::from_folder(dir).chat_template(), std::optional<std::string>("d"));
+}
+
 // transformers hands the template every special token tokenizer_config.json names, unk_token included.
 TEST(TokenizerChatTemplate, TheTemplateSeesEverySpecialTokenOfTheConfig) {
   const auto dir = tokenizer_folder_with("special_tokens", "[{{ unk_token }}|{{ sep_token }}|{{ mask_token is defined }}]");
