@@ -76,23 +76,34 @@ TEST_F(Serve, ASecondServerOnABusyPortIsRefused) {
   EXPECT_THROW(second.start("127.0.0.1", port()), std::invalid_argument);
 }
 
+// A raw client on a loopback socket that has sent `body` to /v1/completions and may hang up at any moment
+// (which httplib's client cannot be made to do); -1 when the connection or the write failed.
+int post_raw(int port, const json& body) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return -1;
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<std::uint16_t>(port));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  const std::string text = body.dump();
+  const std::string request = "POST /v1/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                              "Content-Length: " + std::to_string(text.size()) + "\r\n\r\n" + text;
+  if (::connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0 ||
+      ::write(fd, request.data(), request.size()) != static_cast<ssize_t>(request.size())) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
 // A streaming client that goes away takes its samples out of the engine: the server does not generate
 // 4 x 3000 tokens for nobody (a later request would wait behind them).
 TEST(ServeCancel, AStreamWhoseClientLeftStopsGenerating) {
   const auto model = testing::tiny_model("serve_cancel_" + std::to_string(::getpid()));
   testing::ServeFixture served(model);
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  const int fd = post_raw(served.port, {{"prompt", "abc"}, {"max_tokens", 3000}, {"n", 4}, {"seed", 3},
+                                        {"ignore_eos", true}, {"stream", true}});
   ASSERT_GE(fd, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(static_cast<std::uint16_t>(served.port));
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ASSERT_EQ(::connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address), 0);
-  const std::string body = json{{"prompt", "abc"}, {"max_tokens", 3000}, {"n", 4}, {"seed", 3}, {"ignore_eos", true},
-                                {"stream", true}}.dump();
-  const std::string request = "POST /v1/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                              "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
-  ASSERT_EQ(::write(fd, request.data(), request.size()), static_cast<ssize_t>(request.size()));
   char first[512];
   ASSERT_GT(::read(fd, first, sizeof first), 0);  // the stream has started
   ::close(fd);
@@ -110,18 +121,8 @@ TEST(ServeCancel, AStreamWhoseClientLeftStopsGenerating) {
 TEST(ServeCancel, AWaitingClientThatLeftStopsGenerating) {
   const auto model = testing::tiny_model("serve_cancel_whole_" + std::to_string(::getpid()));
   testing::ServeFixture served(model);
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  const int fd = post_raw(served.port, {{"prompt", "abc"}, {"max_tokens", 3000}, {"n", 4}, {"seed", 3}, {"ignore_eos", true}});
   ASSERT_GE(fd, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(static_cast<std::uint16_t>(served.port));
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ASSERT_EQ(::connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address), 0);
-  const std::string body =
-      json{{"prompt", "abc"}, {"max_tokens", 3000}, {"n", 4}, {"seed", 3}, {"ignore_eos", true}}.dump();
-  const std::string request = "POST /v1/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                              "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
-  ASSERT_EQ(::write(fd, request.data(), request.size()), static_cast<ssize_t>(request.size()));
   for (int i = 0; i < 500 && served.service.counters().generated_tokens == 0; ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   ASSERT_GT(served.service.counters().generated_tokens, 0) << "the request never started";
