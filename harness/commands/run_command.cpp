@@ -7,8 +7,7 @@
 #include <optional>
 #include <sstream>
 
-#include <unistd.h>
-
+#include "engine/backend/cpu/cpu_backend.h"
 #include "engine/tokenizer/chat_template.h"
 #include "engine/tokenizer/tokenizer.h"
 #include "harness/backend_flags.h"
@@ -191,7 +190,7 @@ void add_run_command(CLI::App& app, int& exit_code) {
       const double gib = 1024.0 * 1024.0 * 1024.0;
       const double per_replica =
           engine_options.backend.kv_cache_bytes > 0 ? static_cast<double>(engine_options.backend.kv_cache_bytes) : gib;
-      const double physical = static_cast<double>(sysconf(_SC_PHYS_PAGES)) * static_cast<double>(sysconf(_SC_PAGE_SIZE));
+      const auto physical = static_cast<double>(engine::host_memory_bytes());
       if (per_replica * replicas > physical) {
         std::ostringstream line;
         line << "--dp " << replicas << ": " << replicas << " CPU replicas of " << per_replica / gib

@@ -12,6 +12,10 @@
 
 namespace r1eval::engine {
 
+std::uint64_t host_memory_bytes() {
+  return static_cast<std::uint64_t>(sysconf(_SC_PHYS_PAGES)) * static_cast<std::uint64_t>(sysconf(_SC_PAGE_SIZE));
+}
+
 CpuBackend::CpuBackend(const std::string& model_dir, const CpuBackendOptions& options)
     : config_(load_model_config(model_dir)), block_size_(options.kv_block_size) {
   if (options.tensor_parallel <= 0) throw std::invalid_argument("tensor_parallel must be at least 1");
@@ -23,8 +27,7 @@ CpuBackend::CpuBackend(const std::string& model_dir, const CpuBackendOptions& op
   // The cache is host memory, taken whole at start: a size past the machine's would end in an allocation
   // failure or the kernel's OOM killer, naming nothing.
   const double gib = static_cast<double>(1ull << 30);
-  const auto physical =
-      static_cast<std::uint64_t>(sysconf(_SC_PHYS_PAGES)) * static_cast<std::uint64_t>(sysconf(_SC_PAGE_SIZE));
+  const std::uint64_t physical = host_memory_bytes();
   if (options.kv_cache_bytes > physical) {
     std::ostringstream message;
     message << std::setprecision(3) << "KV cache of " << static_cast<double>(options.kv_cache_bytes) / gib

@@ -14,6 +14,9 @@
 
 namespace r1eval::engine {
 
+// This machine's physical memory in bytes, which the CPU backend's KV caches (one per replica) must fit in.
+std::uint64_t host_memory_bytes();
+
 struct CpuBackendOptions {
   int tensor_parallel = 1;           // ranks (threads); must divide the attention and key/value heads
   std::int32_t kv_block_size = 16;   // token slots per KV cache block
