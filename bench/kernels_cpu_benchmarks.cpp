@@ -50,6 +50,32 @@ void BM_RmsNormResidual(benchmark::State& state) {
 }
 BENCHMARK(BM_RmsNormResidual)->Arg(1)->Arg(64)->UseRealTime();
 
+void BM_RmsNormAdd(benchmark::State& state) {
+  const int rows = static_cast<int>(state.range(0));
+  std::vector<float> x = noise(static_cast<std::size_t>(rows) * kHidden, 1), residual = noise(x.size(), 2);
+  const std::vector<bf16> weight = noise_bf16(kHidden, 3);
+  for (auto _ : state) {
+    cpu::rmsnorm_add<float>(x.data(), residual.data(), weight.data(), rows, kHidden, 1e-6f);
+    benchmark::DoNotOptimize(residual.data());
+  }
+  state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(x.size()) * 3 * sizeof(float));
+}
+BENCHMARK(BM_RmsNormAdd)->Arg(1)->Arg(64)->UseRealTime();
+
+void BM_QkProjectionNorm(benchmark::State& state) {
+  const int rows = static_cast<int>(state.range(0)), q_width = 12 * 128, kv_width = 2 * 128;
+  std::vector<float> qkv = noise(static_cast<std::size_t>(rows) * (q_width + 2 * kv_width), 4);
+  const std::vector<bf16> q_weight = noise_bf16(q_width, 5), k_weight = noise_bf16(kv_width, 6);
+  const ProjectionNorm norm{q_weight.data(), k_weight.data(), 1e-6f, nullptr, 0, 0};
+  for (auto _ : state) {
+    cpu::qk_projection_norm<float>(qkv.data(), rows, q_width, kv_width, norm);
+    benchmark::DoNotOptimize(qkv.data());
+  }
+  state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(rows) * (q_width + kv_width) * 2 *
+                          static_cast<std::int64_t>(sizeof(float)));
+}
+BENCHMARK(BM_QkProjectionNorm)->Arg(1)->Arg(64)->UseRealTime();
+
 void BM_SiluMul(benchmark::State& state) {
   const int rows = static_cast<int>(state.range(0));
   const std::vector<float> gate_up = noise(static_cast<std::size_t>(rows) * 2 * kInter, 4);

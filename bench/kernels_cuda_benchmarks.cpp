@@ -156,6 +156,29 @@ void BM_RmsNormResidual(benchmark::State& state) {
 }
 BENCHMARK(BM_RmsNormResidual)->Arg(1)->Arg(256)->Arg(8192)->UseManualTime()->Unit(benchmark::kMicrosecond);
 
+// OLMo's post-norms: the norm of a block output added to the stream (reads input, residual; writes residual).
+void BM_RmsNormAdd(benchmark::State& state) {
+  const int rows = static_cast<int>(state.range(0));
+  const std::size_t n = static_cast<std::size_t>(rows) * kHidden;
+  Buffer<bf16> x(noise_bf16(n, 1)), residual(noise_bf16(n, 2)), weight(noise_bf16(kHidden, 3));
+  run_timed(state, 3.0 * n * sizeof(bf16), [&] {
+    cuda::rmsnorm_add<bf16>(x.get(), residual.get(), weight.get(), rows, kHidden, 1e-6f);
+  });
+}
+BENCHMARK(BM_RmsNormAdd)->Arg(1)->Arg(256)->Arg(8192)->UseManualTime()->Unit(benchmark::kMicrosecond);
+
+// OLMo's whole-projection q/k norms over R1-Distill-Qwen-1.5B's widths (12 q heads, 2 kv heads of 128): reads and
+// writes q and k of each row.
+void BM_QkProjectionNorm(benchmark::State& state) {
+  const int rows = static_cast<int>(state.range(0)), q_width = 12 * 128, kv_width = 2 * 128;
+  const std::size_t n = static_cast<std::size_t>(rows) * (q_width + 2 * kv_width);
+  Buffer<bf16> qkv(noise_bf16(n, 4)), q_weight(noise_bf16(q_width, 5)), k_weight(noise_bf16(kv_width, 6));
+  const ProjectionNorm norm{q_weight.get(), k_weight.get(), 1e-6f, nullptr, 0, 0};
+  run_timed(state, 2.0 * rows * (q_width + kv_width) * sizeof(bf16),
+            [&] { cuda::qk_projection_norm<bf16>(qkv.get(), rows, q_width, kv_width, norm); });
+}
+BENCHMARK(BM_QkProjectionNorm)->Arg(1)->Arg(256)->Arg(8192)->UseManualTime()->Unit(benchmark::kMicrosecond);
+
 void BM_SiluMul(benchmark::State& state) {
   const int rows = static_cast<int>(state.range(0));
   const std::size_t n = static_cast<std::size_t>(rows) * kInter;

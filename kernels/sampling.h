@@ -123,13 +123,22 @@ R1EVAL_HOST_DEVICE bool sampling_is_greedy(float temperature) {
   return !(temperature > 0.0f) || !(sampling_inverse_temperature(temperature) < 3.0e38f);
 }
 
-// Greedy order: a larger logit wins, then the lower id; NaN never wins. Order-independent, so a
-// parallel reduction with it returns the same id as a scan. best_id < 0 means "nothing yet".
+// Greedy order: NaN first (a row holding one gives no token, below), then a larger logit, then the lower
+// id. A total order, so a parallel reduction with it returns the same id as a scan, and the greedy pass
+// that every draw makes anyway finds a NaN for nothing. best_id < 0 means "nothing yet".
 R1EVAL_HOST_DEVICE bool sampling_greedy_better(float logit, int id, float best_logit, int best_id) {
-  if (logit != logit) return false;
   if (best_id < 0) return true;
+  const bool nan = logit != logit, best_nan = best_logit != best_logit;
+  if (nan != best_nan) return nan;
+  if (nan) return id < best_id;
   return logit > best_logit || (logit == best_logit && id < best_id);
 }
+
+// What a draw from a row holding a NaN logit gives instead of a token: -1 - (the lowest such id), negative
+// so that no caller can take it for a token. A NaN logit means weights or config values that overflow in
+// the forward pass; sampled around, it would make a sample of garbage that looks generated.
+R1EVAL_HOST_DEVICE std::int32_t sampling_nan_token(int id) { return -1 - id; }
+R1EVAL_HOST_DEVICE int sampling_nan_token_id(std::int32_t token) { return -1 - token; }
 
 // (logit - max_logit) / temperature, the argument of a token's weight, rounded the same way everywhere.
 R1EVAL_HOST_DEVICE float sampling_scaled_logit(float logit, float max_logit, float inverse_temperature) {
@@ -192,10 +201,11 @@ inline std::size_t sampling_workspace_bytes(int num_draws, int vocab) {
 }
 
 // For each row r: logits[r * vocab ...] (fp32) are sampled under params[r] with keys[r]; tokens[r] gets
-// the id. Greedy picks the largest logit (lowest id on ties; NaN never wins). Otherwise: weights as
-// above; keep weight >= tau_k (the k-th largest weight), then, within those, weight >= tau_p (top-p of
-// their mass), and weight >= the min-p threshold; draw by sampling_draw_target over the kept weights in
-// id order. If every weight is 0 (all logits -inf or NaN) the greedy choice is returned.
+// the id. A row holding a NaN gives sampling_nan_token(its first NaN's id), whatever the parameters.
+// Greedy picks the largest logit (lowest id on ties). Otherwise: weights as above; keep weight >= tau_k
+// (the k-th largest weight), then, within those, weight >= tau_p (top-p of their mass), and weight >= the
+// min-p threshold; draw by sampling_draw_target over the kept weights in id order. If every weight is 0
+// (all logits -inf) the greedy choice is returned.
 // For the CUDA kernel every pointer is device memory; `workspace` (device memory of
 // sampling_workspace_bytes(rows or draws, vocab), or null for one block per draw; R1EVAL_SPLIT_SAMPLING=0 in
 // the environment makes the CUDA sampler ignore it too) is scratch the CPU twin ignores. The chosen tokens do

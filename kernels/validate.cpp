@@ -5,6 +5,7 @@
 
 #include "kernels/attention.h"
 #include "kernels/kv_cache.h"
+#include "kernels/norm.h"
 #include "kernels/sampling.h"
 
 namespace r1eval::kernels {
@@ -52,6 +53,20 @@ void validate_sampling_params(const SamplingParams& params) {
     throw std::invalid_argument("SamplingParams.top_k must be >= 0, got " + std::to_string(params.top_k));
   if (!(params.min_p >= 0.0f && params.min_p <= 1.0f))
     throw std::invalid_argument("SamplingParams.min_p must be in [0, 1], got " + std::to_string(params.min_p));
+}
+
+void validate_projection_norm(const char* what, int rows, int q_width, int kv_width, const ProjectionNorm* norm) {
+  const std::string name(what);
+  if (rows < 0) throw std::invalid_argument(name + ": rows must be >= 0, got " + std::to_string(rows));
+  if (q_width <= 0 || kv_width <= 0)
+    throw std::invalid_argument(name + ": q_width and kv_width must be > 0, got " + std::to_string(q_width) + " and " +
+                                std::to_string(kv_width));
+  if (norm == nullptr) return;
+  if (norm->q_weight == nullptr || norm->k_weight == nullptr)
+    throw std::invalid_argument(name + ": the q and k norm weights must not be null");
+  if ((norm->q_total != 0 && norm->q_total < q_width) || (norm->kv_total != 0 && norm->kv_total < kv_width))
+    throw std::invalid_argument(name + ": q_total and kv_total must be 0 or at least q_width and kv_width, got " +
+                                std::to_string(norm->q_total) + " and " + std::to_string(norm->kv_total));
 }
 
 }  // namespace r1eval::kernels

@@ -18,6 +18,11 @@ class DeviceOutOfMemory : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// Throws std::runtime_error naming the token when a draw met a NaN logit (kernels::sampling_nan_token in
+// its place): the weights or config.json values overflow in the forward pass, and sampling around the NaN
+// would make a sample of garbage that looks generated.
+void throw_if_not_a_number(const std::vector<std::int32_t>& drawn_tokens);
+
 class Backend {
  public:
   virtual ~Backend() = default;
@@ -33,7 +38,7 @@ class Backend {
   // chooses the same token from the same logits. This default samples the returned logits on the host (the
   // kernels' CPU twin); a device backend overrides it to sample where the logits are and return only the
   // tokens. Throws std::invalid_argument (one line) for a bad batch or a draw outside its logit rows;
-  // then nothing has run. The host default throws std::runtime_error for a NaN logit in a drawn row.
+  // then nothing has run. Throws std::runtime_error (throw_if_not_a_number) for a NaN logit in a drawn row.
   virtual std::vector<std::int32_t> forward_and_sample(const ForwardBatch& batch, const std::vector<TokenDraw>& draws);
   // Copies the keys and values of whole blocks (every layer), in order; for copy-on-write of blocks
   // shared by the samples of a request. Throws std::invalid_argument for a block outside the cache.

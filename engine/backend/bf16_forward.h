@@ -9,6 +9,7 @@
 #include "engine/backend/bf16_model.h"
 #include "engine/backend/packed_batch.h"
 #include "kernels/attention.h"
+#include "kernels/norm.h"
 #include "kernels/projection.h"
 #include "kernels/rope.h"
 #include "kernels/sampling.h"
@@ -51,14 +52,17 @@ inline PackedPointers packed_pointers(const PackedBatch& packed, const std::byte
 }
 
 // The sums between tensor-parallel ranks: after the attention output projection and after the MLP down
-// projection (row-parallel layers) each rank holds a partial sum of the block output. The embedding and
-// the head are whole on every rank (ShardSpec::shard_vocab false), so nothing else crosses ranks.
+// projection (row-parallel layers) each rank holds a partial sum of the block output; OLMo's norms of the
+// whole q and k projections sum their squares over the ranks too. The embedding and the head are whole on
+// every rank (ShardSpec::shard_vocab false), so nothing else crosses ranks.
 class Bf16Collectives {
  public:
   virtual ~Bf16Collectives() = default;
   // Collective: every rank calls it, in the same order, for `count` values at `data` (its own memory, as
   // the kernels' pointers); enqueued on `stream`, it leaves the element-wise sum, identical on every rank.
   virtual void all_reduce_sum(bf16* data, std::size_t count, kernels::Stream stream) = 0;
+  // The same in fp32: OLMo's sums of squares of the whole q and k projections, two values per token.
+  virtual void all_reduce_sum(float* data, std::size_t count, kernels::Stream stream) = 0;
 };
 
 // Floats of decode scratch a batch needs (0 without decode rows).
@@ -72,10 +76,11 @@ inline std::size_t bf16_decode_workspace_floats(const Bf16Model& m, const Packed
 // carved for at least packed.num_tokens tokens and packed.num_logit_rows rows; decode_workspace must hold
 // bf16_decode_workspace_floats floats. Everything is enqueued on `stream`; nothing is synchronized.
 // With tensor parallelism `m` and `kv` are this rank's shard and every rank runs the same batch with its
-// `collectives`; the logits come out identical on every rank. `collectives` is null for one rank.
+// `collectives`; the logits come out identical on every rank. `collectives` is null for one rank. Each
+// layer rotates q and k by its own Bf16Layer::rotary (set_layer_rotaries).
 template <typename Kernels>
 void bf16_forward(const Bf16Model& m, const PackedBatch& packed, const std::byte* batch, const Bf16Workspace& w,
-                  const Bf16KvPools& kv, const kernels::Rotary& rotary, float* decode_workspace, kernels::Stream stream,
+                  const Bf16KvPools& kv, float* decode_workspace, kernels::Stream stream,
                   Bf16Collectives* collectives = nullptr) {
   const PackedPointers p = packed_pointers(packed, batch);
   const int n = packed.num_tokens, rows = packed.num_logit_rows;
@@ -101,12 +106,30 @@ void bf16_forward(const Bf16Model& m, const PackedBatch& packed, const std::byte
     collectives->all_reduce_sum(w.proj, static_cast<std::size_t>(n) * h, stream);
     proj_pending = true;
   };
+  // OLMo 2 / 3: a block output's norm joins the stream (summed over the ranks first), which the next block
+  // then reads as it is.
+  const auto add_normed_block_output = [&](const bf16* x, const bf16* weight, const bf16* bias, int k,
+                                           const bf16* output_norm) {
+    Kernels::matmul(x, weight, bias, w.proj, n, h, k, stream);
+    if (!one_rank) collectives->all_reduce_sum(w.proj, static_cast<std::size_t>(n) * h, stream);
+    Kernels::rmsnorm_add(w.proj, w.residual, output_norm, n, h, eps, stream);
+  };
   Kernels::embedding_gather(p.token_ids, n, m.embed, m.vocab, h, w.residual, stream);
   for (std::size_t l = 0; l < m.layers.size(); ++l) {
     const Bf16Layer& layer = m.layers[l];
     const kernels::KvCacheView cache = kv.layer(static_cast<std::int64_t>(l));
-    const kernels::Rotary layer_rotary = layer.rotates ? rotary : kernels::Rotary{};  // NoPE: no pair turns
-    if (layer.q_norm != nullptr) {  // Qwen3: the per-head norm needs whole heads, so RoPE runs after the matmul
+    const kernels::Rotary& layer_rotary = layer.rotary;
+    if (m.projection_qk_norm) {  // OLMo: no input norm; q and k normalised over whole projections, then RoPE
+      Kernels::matmul(w.residual, layer.qkv, layer.qkv_bias, w.qkv, n, qkv_width, h, stream);
+      kernels::ProjectionNorm projection_norm{layer.q_norm, layer.k_norm, eps, nullptr, m.q_norm_total, m.k_norm_total};
+      if (!one_rank) {
+        Kernels::qk_sum_squares(w.qkv, n, q_width, m.kv_width(), w.qk_sums, stream);
+        collectives->all_reduce_sum(w.qk_sums, static_cast<std::size_t>(n) * 2, stream);
+        projection_norm.sums = w.qk_sums;
+      }
+      Kernels::qk_projection_norm(w.qkv, n, q_width, m.kv_width(), projection_norm, stream);
+      Kernels::rope_write_kv(w.qkv, n, m.q_heads, p.positions, p.slot_mapping, layer_rotary, cache, stream);
+    } else if (layer.q_norm != nullptr) {  // Qwen3: the per-head norm needs whole heads, so RoPE runs after the matmul
       norm(layer.input_norm);
       Kernels::matmul(w.normed, layer.qkv, layer.qkv_bias, w.qkv, n, qkv_width, h, stream);
       Kernels::qk_norm_rope_write_kv(w.qkv, n, m.q_heads, kernels::HeadNorm{layer.q_norm, layer.k_norm, eps},
@@ -134,15 +157,25 @@ void bf16_forward(const Bf16Model& m, const PackedBatch& packed, const std::byte
                                        w.attn + first * static_cast<std::size_t>(q_width), m.q_heads, cache, prefill,
                                        scale, stream);
     }
-    add_block_output(w.attn, layer.o, layer.o_bias, q_width);
-    if (one_rank) {
+    if (layer.attn_output_norm != nullptr) {
+      add_normed_block_output(w.attn, layer.o, layer.o_bias, q_width, layer.attn_output_norm);
+    } else {
+      add_block_output(w.attn, layer.o, layer.o_bias, q_width);
+    }
+    if (layer.post_attention_norm == nullptr) {  // OLMo: the MLP reads the stream itself
+      Kernels::matmul_silu_mul(w.residual, layer.gate_up, layer.gate_up_bias, w.gate_up, w.act, n, inter, h, stream);
+    } else if (one_rank) {
       Kernels::rmsnorm_matmul_silu_mul(w.residual, layer.post_attention_norm, eps, w.normed, layer.gate_up,
                                        layer.gate_up_bias, w.gate_up, w.act, n, inter, h, stream);
     } else {
       norm(layer.post_attention_norm);
       Kernels::matmul_silu_mul(w.normed, layer.gate_up, layer.gate_up_bias, w.gate_up, w.act, n, inter, h, stream);
     }
-    add_block_output(w.act, layer.down, layer.down_bias, inter);
+    if (layer.ffn_output_norm != nullptr) {
+      add_normed_block_output(w.act, layer.down, layer.down_bias, inter, layer.ffn_output_norm);
+    } else {
+      add_block_output(w.act, layer.down, layer.down_bias, inter);
+    }
   }
   if (rows == 0) return;
   // Only the logit rows go through the last residual add (tensor parallel), the final norm and the head:
@@ -248,6 +281,27 @@ void bf16_sample(const Bf16Model& m, const PackedDraws& draws, const std::byte* 
                                       const ::r1eval::kernels::KvCacheView& cache,                                  \
                                       ::r1eval::kernels::Stream s) {                                                \
       KERNEL_NS::qk_norm_rope_write_kv<T>(qkv, m, q_heads, norm, positions, slots, rotary, cache, s);               \
+    }                                                                                                               \
+    template <typename T>                                                                                           \
+    static void rmsnorm_add(const T* in, T* residual, const ::r1eval::kernels::bf16* weight, int rows, int dim,     \
+                            float eps, ::r1eval::kernels::Stream s) {                                               \
+      KERNEL_NS::rmsnorm_add<T>(in, residual, weight, rows, dim, eps, s);                                           \
+    }                                                                                                               \
+    template <typename T>                                                                                           \
+    static void qk_sum_squares(const T* qkv, int rows, int q_width, int kv_width, float* sums,                      \
+                               ::r1eval::kernels::Stream s) {                                                       \
+      KERNEL_NS::qk_sum_squares<T>(qkv, rows, q_width, kv_width, sums, s);                                          \
+    }                                                                                                               \
+    template <typename T>                                                                                           \
+    static void qk_projection_norm(T* qkv, int rows, int q_width, int kv_width,                                     \
+                                   const ::r1eval::kernels::ProjectionNorm& norm, ::r1eval::kernels::Stream s) {    \
+      KERNEL_NS::qk_projection_norm<T>(qkv, rows, q_width, kv_width, norm, s);                                      \
+    }                                                                                                               \
+    template <typename T>                                                                                           \
+    static void rope_write_kv(T* qkv, int m, int q_heads, const std::int32_t* positions, const std::int64_t* slots, \
+                              const ::r1eval::kernels::Rotary& rotary, const ::r1eval::kernels::KvCacheView& cache, \
+                              ::r1eval::kernels::Stream s) {                                                        \
+      KERNEL_NS::rope_write_kv<T>(qkv, m, q_heads, positions, slots, rotary, cache, s);                             \
     }                                                                                                               \
     template <typename T>                                                                                           \
     static void matmul_add_residual(const ::r1eval::kernels::bf16* x, const ::r1eval::kernels::bf16* weight,       \

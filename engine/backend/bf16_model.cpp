@@ -30,7 +30,12 @@ void walk_arena(const TransformerShardReader& reader, Bf16Model& model, bool rea
   const auto q = static_cast<std::size_t>(reader.q_rows().size());
   const auto kv = static_cast<std::size_t>(reader.kv_rows().size());
   const auto inter = static_cast<std::size_t>(reader.intermediate_part().size());
-  const auto head_norm = c.qk_norm == QkNorm::kPerHead ? static_cast<std::size_t>(c.head_dim) : 0;
+  const bool whole_projection = c.qk_norm == QkNorm::kWholeProjection;
+  const auto q_norm = c.qk_norm == QkNorm::kPerHead ? static_cast<std::size_t>(c.head_dim) : whole_projection ? q : 0;
+  const auto k_norm = c.qk_norm == QkNorm::kPerHead ? static_cast<std::size_t>(c.head_dim) : whole_projection ? kv : 0;
+  // Post-norms on the block outputs (OLMo): the MLP's input norm is then there only with input norms (Gemma).
+  const std::size_t output_norm = c.sandwich_norms ? hidden : 0;
+  const std::size_t input_norm = c.input_norms ? hidden : 0;
   const auto put = [&](const bf16** target, std::size_t elements, std::vector<std::vector<float>*> parts) {
     if (elements > 0) visit(target, elements, parts);
   };
@@ -48,18 +53,20 @@ void walk_arena(const TransformerShardReader& reader, Bf16Model& model, bool rea
     LayerWeights w;
     if (read) w = reader.layer(static_cast<std::int64_t>(l));
     Bf16Layer& d = model.layers[l];
-    put(&d.input_norm, hidden, {&w.input_norm});
+    put(&d.input_norm, input_norm, {&w.input_norm});
     put(&d.qkv, (q + 2 * kv) * hidden, {&w.q.weight, &w.k.weight, &w.v.weight});
     put(&d.qkv_bias, c.qkv_bias ? q + 2 * kv : 0, {&w.q.bias, &w.k.bias, &w.v.bias});
-    put(&d.q_norm, head_norm, {&w.q_norm});
-    put(&d.k_norm, head_norm, {&w.k_norm});
+    put(&d.q_norm, q_norm, {&w.q_norm});
+    put(&d.k_norm, k_norm, {&w.k_norm});
     put(&d.o, hidden * q, {&w.o.weight});
     put(&d.o_bias, c.o_bias ? hidden : 0, {&w.o.bias});
-    put(&d.post_attention_norm, hidden, {&w.post_attention_norm});
+    put(&d.attn_output_norm, output_norm, {&w.attn_output_norm});
+    put(&d.post_attention_norm, input_norm, {&w.post_attention_norm});
     put(&d.gate_up, 2 * inter * hidden, {&w.gate.weight, &w.up.weight});
     put(&d.gate_up_bias, c.mlp_bias ? 2 * inter : 0, {&w.gate.bias, &w.up.bias});
     put(&d.down, hidden * inter, {&w.down.weight});
     put(&d.down_bias, c.mlp_bias ? hidden : 0, {&w.down.bias});
+    put(&d.ffn_output_norm, output_norm, {&w.ffn_output_norm});
   }
 }
 
@@ -69,12 +76,10 @@ std::optional<std::string> bf16_unsupported(const ModelConfig& config) {
   if (config.moe.any_sparse())
     return "mixture-of-experts layers run on the CPU backend only (--backend cpu); the bf16 / CUDA forward has no "
            "expert kernels yet";
-  if (config.architecture == Architecture::kOlmo2 || config.architecture == Architecture::kOlmo3)
-    return config.architecture_name + " runs on the CPU backend only (--backend cpu); the bf16 / CUDA forward has no "
-           "kernels yet for its norms of the whole q and k projections and of the attention and MLP outputs";
-  if (config.norm_weight_offset || config.sandwich_norms || config.activation != Activation::kSilu ||
-      config.attn_logit_softcap > 0 || config.final_logit_softcap > 0 || config.sliding_rope ||
-      config.embedding_multiplier != 1.0f)
+  const bool olmo = config.architecture == Architecture::kOlmo2 || config.architecture == Architecture::kOlmo3;
+  if (!olmo && (config.norm_weight_offset || config.sandwich_norms || config.activation != Activation::kSilu ||
+                config.attn_logit_softcap > 0 || config.final_logit_softcap > 0 || config.sliding_rope ||
+                config.embedding_multiplier != 1.0f))
     return "the Gemma family runs on the CPU backend only (--backend cpu); the bf16 / CUDA forward has no kernels yet "
            "for its GELU, norm offsets, post-norms, soft caps and per-layer RoPE";
   return std::nullopt;
@@ -106,6 +111,11 @@ Bf16Model fill_bf16_arena(const TransformerShardReader& reader, std::byte* arena
   model.kv_heads = static_cast<int>(reader.local_kv_heads());
   model.head_dim = static_cast<int>(cfg.head_dim);
   model.rms_norm_eps = static_cast<float>(cfg.rms_norm_eps);
+  model.projection_qk_norm = cfg.qk_norm == QkNorm::kWholeProjection;
+  if (model.projection_qk_norm) {  // every rank holds as many rows of q and of k: see kernels::ProjectionNorm
+    model.q_norm_total = model.q_heads * model.head_dim * reader.shard().world_size;
+    model.k_norm_total = model.kv_heads * model.head_dim * reader.shard().world_size;
+  }
   model.attention_scale = attention_logit_scale(cfg);
 
   // Bytes read per step: every matrix and vector once; the embedding only through the tied head.
@@ -141,10 +151,46 @@ Bf16Model fill_bf16_arena(const TransformerShardReader& reader, std::byte* arena
   for (std::size_t l = 0; l < model.layers.size(); ++l) {
     const std::int64_t window = cfg.sliding_window(static_cast<std::int64_t>(l));
     model.layers[l].window = window > std::numeric_limits<int>::max() ? 0 : static_cast<int>(window);
-    model.layers[l].rotates = cfg.rotates(static_cast<std::int64_t>(l));
   }
   model.bytes_per_step = per_step;
   return model;
+}
+
+Bf16RopeTables bf16_rope_tables(const ModelConfig& config) {
+  Bf16RopeTables tables;
+  for (std::int64_t l = 0; l < config.num_hidden_layers; ++l) {
+    if (!config.rotates(l)) {
+      tables.of_layer.push_back(-1);
+      continue;
+    }
+    const ModelConfig rope = layer_rope_config(config, l);
+    std::vector<float> inv_freq = rope_inverse_frequencies(rope);
+    const float scale = rotary_scale(rope);
+    int table = 0;
+    while (table < static_cast<int>(tables.inv_freq.size()) &&
+           (tables.inv_freq[static_cast<std::size_t>(table)] != inv_freq || tables.scale[static_cast<std::size_t>(table)] != scale))
+      ++table;
+    if (table == static_cast<int>(tables.inv_freq.size())) {
+      tables.inv_freq.push_back(std::move(inv_freq));
+      tables.scale.push_back(scale);
+    }
+    tables.of_layer.push_back(table);
+  }
+  return tables;
+}
+
+void set_layer_rotaries(Bf16Model& model, const Bf16RopeTables& tables, const std::vector<const float*>& table_at) {
+  if (tables.of_layer.size() != model.layers.size() || table_at.size() != tables.inv_freq.size())
+    throw std::logic_error("set_layer_rotaries: the tables were made for another model");
+  for (std::size_t l = 0; l < model.layers.size(); ++l) {
+    const int table = tables.of_layer[l];
+    if (table < 0) {
+      model.layers[l].rotary = kernels::Rotary{};
+      continue;
+    }
+    const auto t = static_cast<std::size_t>(table);
+    model.layers[l].rotary = kernels::Rotary{table_at[t], static_cast<int>(tables.inv_freq[t].size()), tables.scale[t]};
+  }
 }
 
 kernels::KvCacheView Bf16KvPools::layer(std::int64_t layer_index) const {
@@ -181,6 +227,7 @@ void layout(const Bf16Model& m, std::int64_t tokens, std::int64_t rows, Take&& t
   take(r * hidden * sizeof(bf16));                                     // rows_proj
   take(r * hidden * sizeof(bf16));                                     // rows_residual
   take(r * hidden * sizeof(bf16));                                     // rows_normed
+  take(t * 2 * sizeof(float));                                         // qk_sums
   take(r * static_cast<std::size_t>(m.vocab) * sizeof(float));        // rows_logits
 }
 
@@ -211,7 +258,8 @@ Bf16Workspace carve_bf16_workspace(const Bf16Model& model, std::byte* base, std:
   w.rows_proj = b(7);
   w.rows_residual = b(8);
   w.rows_normed = b(9);
-  w.rows_logits = reinterpret_cast<float*>(pieces[10]);
+  w.qk_sums = reinterpret_cast<float*>(pieces[10]);
+  w.rows_logits = reinterpret_cast<float*>(pieces[11]);
   return w;
 }
 

@@ -13,6 +13,7 @@
 #include "engine/model/transformer_weights.h"
 #include "kernels/bf16.h"
 #include "kernels/kv_cache.h"
+#include "kernels/rope.h"
 
 namespace r1eval::engine {
 
@@ -20,24 +21,33 @@ using kernels::bf16;
 
 // Pointers into the arena; a null bias means the layer has none.
 struct Bf16Layer {
-  const bf16* input_norm = nullptr;
+  const bf16* input_norm = nullptr;  // null: the attention reads the stream itself (OLMo 2 / 3)
   const bf16* qkv = nullptr;  // [q_width + 2 * kv_width][hidden]
   const bf16* qkv_bias = nullptr;
-  const bf16* q_norm = nullptr;  // [head_dim] each: Qwen3's per-head norms of q and k, else null
+  // Qwen3's per-head norms of q and k ([head_dim] each), or with Bf16Model::projection_qk_norm OLMo's norms of
+  // the whole projections ([q_width] and [kv_width], this rank's part); else null.
+  const bf16* q_norm = nullptr;
   const bf16* k_norm = nullptr;
   const bf16* o = nullptr;  // [hidden][q_width]
   const bf16* o_bias = nullptr;
-  const bf16* post_attention_norm = nullptr;
+  const bf16* attn_output_norm = nullptr;  // OLMo 2 / 3: the attention output's norm before it joins the stream
+  const bf16* post_attention_norm = nullptr;  // the MLP's input norm; null: the MLP reads the stream (OLMo)
   const bf16* gate_up = nullptr;  // [2 * intermediate][hidden]
   const bf16* gate_up_bias = nullptr;
   const bf16* down = nullptr;  // [hidden][intermediate]
   const bf16* down_bias = nullptr;
+  const bf16* ffn_output_norm = nullptr;  // OLMo 2 / 3: the MLP output's norm before it joins the stream
   int window = 0;  // sliding-window attention over this many positions; 0: the whole context
-  bool rotates = true;  // false: a NoPE layer (SmolLM3), q and k go unrotated
+  // Set by set_layer_rotaries; a NoPE layer (SmolLM3) keeps pairs 0: q and k go unrotated.
+  kernels::Rotary rotary;
 };
 
 struct Bf16Model {
   int hidden = 0, intermediate = 0, vocab = 0, q_heads = 0, kv_heads = 0, head_dim = 0;
+  // OLMo 2 / 3: q and k are normalised over each token's whole projections, whose widths summed over the
+  // tensor-parallel ranks are these (kernels::ProjectionNorm's totals).
+  bool projection_qk_norm = false;
+  int q_norm_total = 0, k_norm_total = 0;
   float rms_norm_eps = 1e-6f;
   float attention_scale = 0.0f;  // on q . k before the softmax (attention_logit_scale)
   const bf16* embed = nullptr;  // [vocab][hidden]
@@ -52,7 +62,7 @@ struct Bf16Model {
 };
 
 // Why the bf16 forward (the CUDA backend) cannot run the model `config` describes, in words to follow "<arch>: ",
-// or nullopt when it can: mixture-of-experts layers run on the CPU backend only.
+// or nullopt when it can: mixture-of-experts layers and the Gemma family run on the CPU backend only.
 std::optional<std::string> bf16_unsupported(const ModelConfig& config);
 
 // Bytes of the arena one rank's weights need (from the shapes alone: nothing is read).
@@ -66,6 +76,18 @@ std::size_t bf16_arena_bytes(const TransformerShardReader& reader);
 // reader throws for a bad checkpoint.
 Bf16Model fill_bf16_arena(const TransformerShardReader& reader, std::byte* arena,
                           const std::function<void(std::byte* destination, const bf16* data, std::size_t count)>& copy);
+
+// The rotary tables of a model's layers: the distinct inverse-frequency arrays with their factors (one, or two
+// when the sliding layers rotate with their own RoPE: OLMo 3), and each layer's table (-1: a NoPE layer).
+struct Bf16RopeTables {
+  std::vector<std::vector<float>> inv_freq;
+  std::vector<float> scale;
+  std::vector<int> of_layer;
+};
+Bf16RopeTables bf16_rope_tables(const ModelConfig& config);
+// Points every layer's rotary at its table: table_at[i] is where the caller put tables.inv_freq[i] (device or
+// host memory, held as long as the model is used).
+void set_layer_rotaries(Bf16Model& model, const Bf16RopeTables& tables, const std::vector<const float*>& table_at);
 
 // The paged KV cache of every layer in one allocation: [layer][key | value][block][kv_head][offset][dim].
 struct Bf16KvPools {
@@ -87,6 +109,7 @@ struct Bf16Workspace {
   bf16 *residual = nullptr, *normed = nullptr, *proj = nullptr, *qkv = nullptr, *attn = nullptr,
        *gate_up = nullptr, *act = nullptr;
   bf16 *rows_proj = nullptr, *rows_residual = nullptr, *rows_normed = nullptr;
+  float* qk_sums = nullptr;      // [tokens][2]: the sums of squares of whole q and k projections (OLMo, ranks > 1)
   float* rows_logits = nullptr;  // [rows][vocab]
 };
 std::size_t bf16_workspace_bytes(const Bf16Model& model, std::int64_t tokens, std::int64_t rows);

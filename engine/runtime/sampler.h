@@ -30,7 +30,8 @@ kernels::SamplingParams kernel_sampling_params(const SamplingParams& params);
 
 // The token chosen from `logits` (one vocabulary row) under `params` for `key`: the kernels' CPU twin
 // (kernels/sampling.h), so the CUDA backend chooses the same token for the same logits. Greedy takes the
-// lowest id among ties; the filters keep every token tied at their threshold.
+// lowest id among ties; the filters keep every token tied at their threshold. Logits holding a NaN give
+// kernels::sampling_nan_token(the first NaN's id), a negative mark, not a token.
 // Precondition: validate_sampling_params(params) is empty and logits is not empty.
 std::int32_t sample_token(std::span<const float> logits, const SamplingParams& params, const SampleKey& key);
 

@@ -1,6 +1,7 @@
 #include "kernels/sampling.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstddef>
 #include <functional>
 #include <stdexcept>
@@ -20,7 +21,7 @@ Greedy greedy_choice(const float* logits, int vocab) {
   Greedy best{-1, 0.0f};
   for (int i = 0; i < vocab; ++i)
     if (sampling_greedy_better(logits[i], i, best.logit, best.id)) best = {i, logits[i]};
-  return best.id < 0 ? Greedy{0, logits[0]} : best;
+  return best;
 }
 
 std::uint64_t mass_at_least(const std::vector<std::uint32_t>& weights, std::uint32_t threshold) {
@@ -33,6 +34,7 @@ std::uint64_t mass_at_least(const std::vector<std::uint32_t>& weights, std::uint
 std::int32_t sample_row(const float* logits, int vocab, const SamplingParams& params, const SampleKey& key,
                         std::vector<std::uint32_t>& weights, std::vector<std::uint32_t>& scratch) {
   const Greedy greedy = greedy_choice(logits, vocab);
+  if (std::isnan(greedy.logit)) return sampling_nan_token(greedy.id);
   if (sampling_is_greedy(params.temperature)) return greedy.id;
 
   const float inverse_temperature = sampling_inverse_temperature(params.temperature);

@@ -1,5 +1,5 @@
-// Memory-bound per-token kernels: RMSNorm + residual, SiLU * up, embedding gather, RoPE (after Qwen3's per-head
-// norm or not) + KV-cache write.
+// Memory-bound per-token kernels: RMSNorm + residual, a post-norm added to the stream, the norms of whole q and k
+// projections, SiLU * up, embedding gather, RoPE (after Qwen3's per-head norm or not) + KV-cache write.
 #include <cstddef>
 #include <stdexcept>
 #include <string>
@@ -17,6 +17,9 @@ namespace r1eval::kernels::cuda {
 using cuda_detail::launch_kernel;
 using cuda_detail::embedding_gather_kernel;
 using cuda_detail::kNormThreads;
+using cuda_detail::qk_projection_norm_kernel;
+using cuda_detail::qk_sum_squares_kernel;
+using cuda_detail::rmsnorm_add_kernel;
 using cuda_detail::rmsnorm_residual_kernel;
 using cuda_detail::rope_write_kv_kernel;
 using cuda_detail::row_grid;
@@ -34,6 +37,32 @@ void rmsnorm_residual(const T* input, T* residual, T* output, const bf16* weight
                                                                          : rmsnorm_residual_kernel<T, 1>;
   launch_kernel("rmsnorm_residual_kernel", kernel, dim3(static_cast<unsigned>(rows)), dim3(kNormThreads),
                 to_cuda(stream), input, residual, output, weight, dim, eps);
+}
+
+template <typename T>
+void rmsnorm_add(const T* input, T* residual, const bf16* weight, int rows, int dim, float eps, Stream stream) {
+  if (rows < 0) throw std::invalid_argument("rmsnorm_add: rows must be >= 0, got " + std::to_string(rows));
+  if (dim <= 0) throw std::invalid_argument("rmsnorm_add: dim must be > 0, got " + std::to_string(dim));
+  if (rows == 0) return;
+  const auto kernel = vector8_ok(dim, {input, residual, weight}) ? rmsnorm_add_kernel<T, 8> : rmsnorm_add_kernel<T, 1>;
+  launch_kernel("rmsnorm_add_kernel", kernel, dim3(static_cast<unsigned>(rows)), dim3(kNormThreads), to_cuda(stream),
+                input, residual, weight, dim, eps);
+}
+
+template <typename T>
+void qk_sum_squares(const T* qkv, int rows, int q_width, int kv_width, float* sums, Stream stream) {
+  validate_projection_norm("qk_sum_squares", rows, q_width, kv_width, nullptr);
+  if (rows == 0) return;
+  launch_kernel("qk_sum_squares_kernel", qk_sum_squares_kernel<T>, dim3(static_cast<unsigned>(rows)),
+                dim3(kNormThreads), to_cuda(stream), qkv, q_width, kv_width, sums);
+}
+
+template <typename T>
+void qk_projection_norm(T* qkv, int rows, int q_width, int kv_width, const ProjectionNorm& norm, Stream stream) {
+  validate_projection_norm("qk_projection_norm", rows, q_width, kv_width, &norm);
+  if (rows == 0) return;
+  launch_kernel("qk_projection_norm_kernel", qk_projection_norm_kernel<T>, dim3(static_cast<unsigned>(rows)),
+                dim3(kNormThreads), to_cuda(stream), qkv, q_width, kv_width, norm);
 }
 
 template <typename T>
@@ -107,6 +136,12 @@ void qk_norm_rope_write_kv(T* qkv, int num_tokens, int num_q_heads, const HeadNo
 
 template void rmsnorm_residual<float>(const float*, float*, float*, const bf16*, int, int, float, Stream);
 template void rmsnorm_residual<bf16>(const bf16*, bf16*, bf16*, const bf16*, int, int, float, Stream);
+template void rmsnorm_add<float>(const float*, float*, const bf16*, int, int, float, Stream);
+template void rmsnorm_add<bf16>(const bf16*, bf16*, const bf16*, int, int, float, Stream);
+template void qk_sum_squares<float>(const float*, int, int, int, float*, Stream);
+template void qk_sum_squares<bf16>(const bf16*, int, int, int, float*, Stream);
+template void qk_projection_norm<float>(float*, int, int, int, const ProjectionNorm&, Stream);
+template void qk_projection_norm<bf16>(bf16*, int, int, int, const ProjectionNorm&, Stream);
 template void silu_mul<float>(const float*, float*, int, int, Stream);
 template void silu_mul<bf16>(const bf16*, bf16*, int, int, Stream);
 template void embedding_gather<float>(const std::int32_t*, int, const bf16*, int, int, float*, Stream);

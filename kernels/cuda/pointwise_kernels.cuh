@@ -11,6 +11,7 @@
 #include "kernels/cuda/grid_dependency.cuh"
 #include "kernels/cuda/reduce.cuh"
 #include "kernels/kv_cache.h"
+#include "kernels/norm.h"
 #include "kernels/rope.h"
 
 namespace r1eval::kernels::cuda_detail {
@@ -78,6 +79,88 @@ __global__ void __launch_bounds__(kNormThreads)
     load_vec<kVec>(weight + c * kVec, w);
     for (int e = 0; e < kVec; ++e) v[e] = v[e] * inverse_rms * w[e];
     store_vec<kVec>(output + base + c * kVec, v);
+  }
+}
+
+// rmsnorm_add: one block per row, as rmsnorm_residual_kernel; each thread re-reads the input values it summed
+// (no other thread writes them) and adds their rounded norm into the stream.
+template <typename T, int kVec>
+__global__ void __launch_bounds__(kNormThreads)
+    rmsnorm_add_kernel(const T* input, T* residual, const bf16* weight, int dim, float eps) {
+  wait_for_prior_kernels();
+  release_dependents();
+  __shared__ float scratch[32];
+  const std::size_t base = static_cast<std::size_t>(blockIdx.x) * dim;
+  const int chunks = dim / kVec;
+  float sum_squares = 0.0f;
+  for (int c = threadIdx.x; c < chunks; c += blockDim.x) {
+    float v[kVec];
+    load_vec<kVec>(input + base + c * kVec, v);
+    for (int e = 0; e < kVec; ++e) sum_squares += v[e] * v[e];
+  }
+  sum_squares = cuda_detail::block_sum(sum_squares, scratch);
+  const float inverse_rms = 1.0f / sqrtf(sum_squares / static_cast<float>(dim) + eps);
+  for (int c = threadIdx.x; c < chunks; c += blockDim.x) {
+    float v[kVec], w[kVec], r[kVec];
+    load_vec<kVec>(input + base + c * kVec, v);
+    load_vec<kVec>(weight + c * kVec, w);
+    load_vec<kVec>(residual + base + c * kVec, r);
+    for (int e = 0; e < kVec; ++e) r[e] += load_as_float(store_from_float<T>(v[e] * inverse_rms * w[e]));
+    store_vec<kVec>(residual + base + c * kVec, r);
+  }
+}
+
+// The sum of squares of n values at x over the block's threads (to every thread).
+template <typename T>
+__device__ __forceinline__ float block_sum_of_squares(const T* x, int n, float* scratch) {
+  float sum = 0.0f;
+  for (int i = threadIdx.x; i < n; i += blockDim.x) {
+    const float v = load_as_float(x[i]);
+    sum += v * v;
+  }
+  return cuda_detail::block_sum(sum, scratch);
+}
+
+// qk_sum_squares and qk_projection_norm: one block per row of [q | k | v].
+template <typename T>
+__global__ void __launch_bounds__(kNormThreads)
+    qk_sum_squares_kernel(const T* qkv, int q_width, int kv_width, float* sums) {
+  wait_for_prior_kernels();
+  release_dependents();
+  __shared__ float scratch[32];
+  const T* row = qkv + static_cast<std::size_t>(blockIdx.x) * (q_width + 2 * static_cast<std::size_t>(kv_width));
+  const float q = block_sum_of_squares(row, q_width, scratch);
+  const float k = block_sum_of_squares(row + q_width, kv_width, scratch);
+  if (threadIdx.x == 0) {
+    sums[2 * blockIdx.x] = q;
+    sums[2 * blockIdx.x + 1] = k;
+  }
+}
+
+template <typename T>
+__global__ void __launch_bounds__(kNormThreads)
+    qk_projection_norm_kernel(T* qkv, int q_width, int kv_width, ProjectionNorm norm) {
+  wait_for_prior_kernels();
+  release_dependents();
+  __shared__ float scratch[32];
+  T* row = qkv + static_cast<std::size_t>(blockIdx.x) * (q_width + 2 * static_cast<std::size_t>(kv_width));
+  float q_sum, k_sum;
+  if (norm.sums != nullptr) {
+    q_sum = norm.sums[2 * blockIdx.x];
+    k_sum = norm.sums[2 * blockIdx.x + 1];
+  } else {
+    q_sum = block_sum_of_squares(row, q_width, scratch);
+    k_sum = block_sum_of_squares(row + q_width, kv_width, scratch);  // its barriers end the reads of q_sum's pass
+  }
+  const int q_total = norm.q_total > 0 ? norm.q_total : q_width;
+  const int kv_total = norm.kv_total > 0 ? norm.kv_total : kv_width;
+  const float q_scale = 1.0f / sqrtf(q_sum / static_cast<float>(q_total) + norm.eps);
+  const float k_scale = 1.0f / sqrtf(k_sum / static_cast<float>(kv_total) + norm.eps);
+  // Without sums, the barriers of the two block sums put every read of the row before any write.
+  for (int i = threadIdx.x; i < q_width + kv_width; i += blockDim.x) {
+    const bool is_q = i < q_width;
+    const float weight = to_float(is_q ? norm.q_weight[i] : norm.k_weight[i - q_width]);
+    row[i] = store_from_float<T>(load_as_float(row[i]) * (is_q ? q_scale : k_scale) * weight);
   }
 }
 

@@ -316,6 +316,10 @@ __global__ void __launch_bounds__(kSampleThreads, 1)
     block_greedy_over(x, 0, vocab, best_logit, best_id, shared.best_logit, shared.best_id);
   }
   const int greedy = best_id < 0 ? 0 : best_id;
+  if (best_logit != best_logit) {  // NaN comes first in the greedy order: best_id is the row's first NaN
+    if (threadIdx.x == 0) tokens[r] = sampling_nan_token(best_id);
+    return;
+  }
   if (sampling_is_greedy(p.temperature)) {
     if (threadIdx.x == 0) tokens[r] = greedy;
     return;

@@ -6,10 +6,12 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 
 #include "backend_parity.h"
 #include "bf16_host_backend.h"
+#include "transformers_reference.h"
 #include "engine/backend/cpu/cpu_backend.h"
 
 namespace r1eval::engine {
@@ -102,6 +104,62 @@ TEST(Bf16TensorParallel, Qwen3OverTwoRanksMatchesCpuBackend) {
   RecordProperty("greedy_steps_compared", testing::check_greedy_where_margin_allows(bf16, cpu));
 }
 
+// OLMo 2 and 3 checkpoints made by transformers (tests/fixtures/engine, tools/make_tiny_checkpoints.py; OLMo 3's
+// sliding layers with their own RoPE beside YaRN full layers): the bf16 forward's logits against transformers'
+// within the bf16 tolerance, and its greedy continuation where the CPU backend (within 1e-4 of transformers)
+// leaves a clear margin.
+TEST(Bf16Forward, OlmoCheckpointsMatchTransformersWithinBf16Tolerance) {
+  for (const char* fixture : {"olmo2_bf16", "olmo3_bf16"}) {
+    SCOPED_TRACE(fixture);
+    const std::string dir = testing::fixture_dir(fixture).string();
+    const testing::TransformersReference ref = testing::load_transformers_reference(fixture);
+    Bf16HostBackend bf16(dir, 16, 256);
+    const std::vector<float> logits = testing::SequenceDriver(bf16, 8).step(ref.sequences);
+    testing::expect_bf16_close(logits, ref.logits, bf16.config().vocab_size, fixture);
+    CpuBackend cpu = reference(dir);
+    testing::check_greedy_where_margin_allows(bf16, cpu);
+  }
+}
+
+// OLMo over 2 ranks: the sums of squares of the whole q and k projections are summed over the ranks; OLMo 2 splits
+// its two key/value heads, OLMo 3's one is replicated on both ranks (its totals count it twice, as the sums do).
+TEST(Bf16TensorParallel, OlmoOverTwoRanksMatchesCpuBackend) {
+  for (const ParityModel& model : parity_models()) {
+    if (model.spec.olmo == 0) continue;
+    SCOPED_TRACE(model.name);
+    const std::string dir = parity_checkpoint(model);
+    Bf16HostBackend bf16(dir, 16, 2048, 2);
+    CpuBackend cpu = reference(dir);
+    EXPECT_EQ(bf16.model().q_norm_total, model.spec.heads * model.spec.resolved_head_dim());
+    EXPECT_EQ(bf16.model().k_norm_total, 2 * bf16.model().kv_heads * model.spec.resolved_head_dim());
+    testing::check_prefill_parity(bf16, cpu);
+    testing::check_greedy_where_margin_allows(bf16, cpu);
+  }
+}
+
+// The layers' rotary tables: one for a model whose layers all rotate alike; OLMo 3's sliding layer gets its own
+// (unscaled, no attention factor) beside the full layers' YaRN table; a NoPE layer none.
+TEST(Bf16Forward, RopeTablesFollowEachLayersRope) {
+  const auto tables_of = [](const char* name) {
+    for (const ParityModel& m : parity_models())
+      if (std::string(m.name) == name) return bf16_rope_tables(load_model_config(parity_checkpoint(m)));
+    ADD_FAILURE() << "no parity model " << name;
+    return Bf16RopeTables{};
+  };
+  const Bf16RopeTables qwen = tables_of("qwen2_bf16_hd64");
+  EXPECT_EQ(qwen.inv_freq.size(), 1u);
+  EXPECT_EQ(qwen.of_layer, (std::vector<int>{0, 0}));
+  const Bf16RopeTables olmo3 = tables_of("olmo3_window_yarn_hd128");
+  ASSERT_EQ(olmo3.inv_freq.size(), 2u);
+  EXPECT_EQ(olmo3.of_layer, (std::vector<int>{0, 1}));
+  EXPECT_EQ(olmo3.scale[0], 1.0f);
+  EXPECT_GT(olmo3.scale[1], 1.0f);  // YaRN's attention factor on the full layer
+  EXPECT_FLOAT_EQ(olmo3.inv_freq[0][1], std::pow(500000.0f, -2.0f / 128.0f));
+  EXPECT_NE(olmo3.inv_freq[0].back(), olmo3.inv_freq[1].back());  // YaRN stretches the slow frequencies
+  const Bf16RopeTables smollm3 = tables_of("smollm3_nope_hd64");
+  EXPECT_EQ(smollm3.of_layer, (std::vector<int>{0, -1}));
+}
+
 // A rank whose loaded weights hold a slice of the vocabulary is refused: the bf16 forward gathers and samples
 // the whole vocabulary on every rank.
 TEST(Bf16Forward, RefusesVocabularyShardedWeights) {
@@ -117,11 +175,10 @@ TEST(Bf16Forward, RefusesVocabularyShardedWeights) {
   }
 }
 
-// Mixture-of-experts layers, the Gemma family and OLMo 2/3 have no bf16 / CUDA kernels: the arena refuses them and names the
+// Mixture-of-experts layers and the Gemma family have no bf16 / CUDA kernels: the arena refuses them and names the
 // CPU backend.
 TEST(Bf16Forward, RefusesWhatItHasNoKernelsFor) {
-  for (const char* fixture : {"qwen3_moe_bf16", "gemma_bf16", "gemma2_bf16", "gemma3_bf16", "gemma3_multimodal_bf16", "olmo2_bf16",
-                              "olmo3_bf16"}) {
+  for (const char* fixture : {"qwen3_moe_bf16", "gemma_bf16", "gemma2_bf16", "gemma3_bf16", "gemma3_multimodal_bf16"}) {
     const std::string dir = testing::fixture_dir(fixture).string();
     const Checkpoint checkpoint(dir);
     const TransformerShardReader reader(checkpoint, load_model_config(dir), ShardSpec{0, 1, false});
@@ -180,12 +237,24 @@ TEST(Bf16Forward, StreamedArenaHoldsEachTensorOfTheRankRounded) {
         const LayerWeights& w = host.layers[l];
         const Bf16Layer& d = model.layers[l];
         const std::string layer = name + " layer " + std::to_string(l);
-        expect_rounded(d.input_norm, {&w.input_norm}, layer + " input norm");
+        // Norms a layout may lack (OLMo: no input norms, output norms, whole-projection q/k norms) are null then.
+        const auto expect_norm = [&](const bf16* got, const std::vector<float>& norm, const char* what) {
+          if (norm.empty()) {
+            EXPECT_EQ(got, nullptr) << layer << " " << what;
+          } else {
+            expect_rounded(got, {&norm}, layer + " " + what);
+          }
+        };
+        expect_norm(d.input_norm, w.input_norm, "input norm");
+        expect_norm(d.q_norm, w.q_norm, "q norm");
+        expect_norm(d.k_norm, w.k_norm, "k norm");
+        expect_norm(d.attn_output_norm, w.attn_output_norm, "attention output norm");
+        expect_norm(d.post_attention_norm, w.post_attention_norm, "post-attention norm");
+        expect_norm(d.ffn_output_norm, w.ffn_output_norm, "MLP output norm");
         expect_rounded(d.qkv, {&w.q.weight, &w.k.weight, &w.v.weight}, layer + " qkv");
         if (!w.q.bias.empty()) expect_rounded(d.qkv_bias, {&w.q.bias, &w.k.bias, &w.v.bias}, layer + " qkv bias");
         expect_rounded(d.o, {&w.o.weight}, layer + " o");
         if (!w.o.bias.empty()) expect_rounded(d.o_bias, {&w.o.bias}, layer + " o bias");
-        expect_rounded(d.post_attention_norm, {&w.post_attention_norm}, layer + " post-attention norm");
         expect_rounded(d.gate_up, {&w.gate.weight, &w.up.weight}, layer + " gate|up");
         if (!w.gate.bias.empty()) expect_rounded(d.gate_up_bias, {&w.gate.bias, &w.up.bias}, layer + " gate|up bias");
         expect_rounded(d.down, {&w.down.weight}, layer + " down");
@@ -209,15 +278,21 @@ TEST(Bf16Forward, ArenaMergesProjectionsAndCountsStepBytes) {
     ASSERT_EQ(model.layers.size(), static_cast<std::size_t>(s.layers)) << m.name;
     EXPECT_EQ(model.layers[0].qkv_bias != nullptr, s.attention_bias()) << m.name;
     EXPECT_EQ(model.layers[0].gate_up_bias != nullptr, s.llama && s.llama_biases) << m.name;
-    EXPECT_EQ(model.layers[0].q_norm != nullptr && model.layers[0].k_norm != nullptr, s.qwen3) << m.name;
+    EXPECT_EQ(model.layers[0].q_norm != nullptr && model.layers[0].k_norm != nullptr, s.qwen3 || s.olmo != 0) << m.name;
+    EXPECT_EQ(model.projection_qk_norm, s.olmo != 0) << m.name;
+    EXPECT_EQ(model.layers[0].input_norm == nullptr && model.layers[0].post_attention_norm == nullptr, s.olmo != 0)
+        << m.name;
+    EXPECT_EQ(model.layers[0].attn_output_norm != nullptr && model.layers[0].ffn_output_norm != nullptr, s.olmo != 0)
+        << m.name;
     EXPECT_EQ(model.head == model.embed, s.tied) << m.name;
     const std::uint64_t matrices = static_cast<std::uint64_t>(s.hidden) * model.qkv_width() +
                                    static_cast<std::uint64_t>(s.hidden) * model.q_width() +
                                    3ull * s.hidden * s.intermediate;
-    std::uint64_t vectors = 2ull * s.hidden;  // the two norms
+    std::uint64_t vectors = 2ull * s.hidden;  // the two norms (OLMo: of the attention and MLP outputs)
     if (s.attention_bias()) vectors += static_cast<std::uint64_t>(model.qkv_width());
     if (s.llama && s.llama_biases) vectors += s.hidden + 2ull * s.intermediate + s.hidden;
     if (s.qwen3) vectors += 2ull * head_dim;  // the per-head q and k norms
+    if (s.olmo != 0) vectors += static_cast<std::uint64_t>(s.heads + s.kv_heads) * head_dim;  // whole-projection norms
     const std::uint64_t expected =
         2 * (s.layers * (matrices + vectors) + static_cast<std::uint64_t>(s.vocab) * s.hidden + s.hidden);
     EXPECT_EQ(model.bytes_per_step, expected) << m.name;

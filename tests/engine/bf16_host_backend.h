@@ -6,6 +6,7 @@
 #pragma once
 #include <cstring>
 #include <memory>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -16,7 +17,6 @@
 #include "engine/backend/bf16_model.h"
 #include "engine/backend/decode_graph_plan.h"
 #include "engine/backend/packed_batch.h"
-#include "engine/backend/rope.h"
 #include "engine/model/checkpoint.h"
 #include "engine/parallel/thread_communicator.h"
 #include "kernels/activation.h"
@@ -42,6 +42,9 @@ class HostBf16Collectives final : public Bf16Collectives {
     comm_.all_reduce_sum(wide_);
     for (std::size_t i = 0; i < count; ++i) data[i] = kernels::to_bf16(wide_[i]);
   }
+  void all_reduce_sum(float* data, std::size_t count, kernels::Stream) override {
+    comm_.all_reduce_sum(std::span<float>(data, count));
+  }
 
  private:
   Communicator& comm_;
@@ -52,7 +55,7 @@ class Bf16HostBackend final : public Backend {
  public:
   Bf16HostBackend(const std::string& model_dir, std::int32_t block_size, std::int64_t num_blocks,
                   int tensor_parallel = 1)
-      : config_(load_model_config(model_dir)), inv_freq_(rope_inverse_frequencies(config_)),
+      : config_(load_model_config(model_dir)), rope_tables_(bf16_rope_tables(config_)),
         block_size_(block_size), num_blocks_(num_blocks) {
     const Checkpoint checkpoint(model_dir);
     for (int r = 0; r < tensor_parallel; ++r) {
@@ -62,6 +65,9 @@ class Bf16HostBackend final : public Backend {
       rank->model = fill_bf16_arena(reader, rank->arena.data(), [](std::byte* destination, const bf16* data, std::size_t count) {
         std::memcpy(destination, data, count * sizeof(bf16));
       });
+      std::vector<const float*> table_at;
+      for (const std::vector<float>& frequencies : rope_tables_.inv_freq) table_at.push_back(frequencies.data());
+      set_layer_rotaries(rank->model, rope_tables_, table_at);
       Bf16KvPools& kv = rank->kv;
       kv.num_blocks = num_blocks;
       kv.block_size = block_size;
@@ -85,7 +91,9 @@ class Bf16HostBackend final : public Backend {
   // As the CUDA backend: the draws packed after the batch, sampled by the twin of the device kernel from
   // the logits the head left in the workspace.
   std::vector<std::int32_t> forward_and_sample(const ForwardBatch& batch, const std::vector<TokenDraw>& draws) override {
-    return step(batch, draws).tokens;
+    std::vector<std::int32_t> tokens = step(batch, draws).tokens;
+    throw_if_not_a_number(tokens);  // as CudaBackend does
+    return tokens;
   }
 
   void copy_kv_blocks(const std::vector<BlockCopy>& copies) override {
@@ -146,9 +154,8 @@ class Bf16HostBackend final : public Backend {
       std::vector<float> decode_workspace(bf16_decode_workspace_floats(rank.model, packed));
       std::unique_ptr<HostBf16Collectives> collectives;
       if (group_) collectives = std::make_unique<HostBf16Collectives>(group_->communicator(static_cast<int>(r)));
-      bf16_forward<CpuTwinKernels>(rank.model, packed, packed.bytes.data(), w, rank.kv,
-                                   kernels::Rotary{inv_freq_.data(), static_cast<int>(inv_freq_.size()), rotary_scale(config_)},
-                                   decode_workspace.data(), nullptr, collectives.get());
+      bf16_forward<CpuTwinKernels>(rank.model, packed, packed.bytes.data(), w, rank.kv, decode_workspace.data(),
+                                   nullptr, collectives.get());
       StepOutput& out = outputs[r];
       out.tokens.resize(static_cast<std::size_t>(packed_draws.num_draws));
       bf16_sample<CpuTwinKernels>(rank.model, packed_draws, packed.bytes.data(), w, out.tokens.data(), nullptr,
@@ -169,7 +176,7 @@ class Bf16HostBackend final : public Backend {
   }
 
   ModelConfig config_;
-  std::vector<float> inv_freq_;
+  Bf16RopeTables rope_tables_;  // on the host: the twins read the frequencies where they are
   std::int32_t block_size_;
   std::int64_t num_blocks_;
   std::vector<std::unique_ptr<Rank>> ranks_;

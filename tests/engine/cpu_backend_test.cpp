@@ -10,9 +10,8 @@
 #include <cmath>
 #include <stdexcept>
 
-#include "engine/model/json_fields.h"
-#include "engine/model/safetensors.h"
 #include "engine_test_support.h"
+#include "transformers_reference.h"
 
 namespace r1eval::engine {
 namespace {
@@ -62,26 +61,8 @@ TEST(BackendSampling, ANanLogitIsAnErrorNotTokenZero) {
   }
 }
 
-struct Reference {
-  std::vector<std::vector<std::int32_t>> sequences;
-  std::vector<std::int32_t> greedy_prompt;
-  std::vector<std::int32_t> greedy_continuation;
-  std::vector<float> logits;  // [sum of sequence lengths, vocab]
-};
-
-Reference load_reference(const std::string& model) {
-  const auto dir = fixture_dir(model);
-  const nlohmann::json json = nlohmann::json::parse(read_config_text((dir / "reference.json").string()));
-  Reference ref;
-  ref.sequences = json.at("sequences").get<std::vector<std::vector<std::int32_t>>>();
-  ref.greedy_prompt = json.at("greedy_prompt").get<std::vector<std::int32_t>>();
-  ref.greedy_continuation = json.at("greedy_continuation").get<std::vector<std::int32_t>>();
-  const SafetensorsFile file((dir / "reference_logits.safetensors").string());
-  const TensorView logits = file.view(*file.find("logits"));
-  ref.logits.resize(logits.numel());
-  logits.to_float(0, logits.numel(), ref.logits.data());
-  return ref;
-}
+using Reference = testing::TransformersReference;
+Reference load_reference(const std::string& model) { return testing::load_transformers_reference(model); }
 
 // A cache big enough for the fixtures' sequences and small enough to allocate in no time.
 CpuBackendOptions small_cache(int tensor_parallel = 1, std::int32_t block_size = 16) {

@@ -31,9 +31,13 @@ struct RandomCheckpointSpec {
   int sliding_window = 0;            // Phi-3: every layer slides over it; Qwen2: layers from 1 on (use_sliding_window)
   bool smollm3 = false;              // with llama: SmolLM3ForCausalLM, every second layer NoPE (no rotary embedding)
   int head_dim = 0;                  // written to config.json when set; hidden / heads otherwise
+  // 2 or 3: Olmo2ForCausalLM / Olmo3ForCausalLM instead of Qwen2: no input norms, norms of the attention and MLP
+  // outputs, norms of each token's whole q and k projections, no biases. OLMo 3's layer 0 slides over
+  // sliding_window (layer_types), its other layers attend to everything, with yarn_rope_scaling when set.
+  int olmo = 0;
 
   int resolved_head_dim() const { return head_dim > 0 ? head_dim : hidden / heads; }
-  bool attention_bias() const { return llama ? llama_biases : !qwen3 && !phi3; }
+  bool attention_bias() const { return llama ? llama_biases : !qwen3 && !phi3 && olmo == 0; }
 };
 
 namespace random_checkpoint_detail {
@@ -71,8 +75,13 @@ inline std::filesystem::path write_random_checkpoint(const std::filesystem::path
   const bool attention_bias = spec.attention_bias();
   for (int l = 0; l < spec.layers; ++l) {
     const std::string p = "model.layers." + std::to_string(l) + ".";
-    add(p + "input_layernorm.weight", {spec.hidden}, Kind::kNorm);
+    if (spec.olmo == 0) add(p + "input_layernorm.weight", {spec.hidden}, Kind::kNorm);
     add(p + "post_attention_layernorm.weight", {spec.hidden}, Kind::kNorm);
+    if (spec.olmo != 0) {
+      add(p + "post_feedforward_layernorm.weight", {spec.hidden}, Kind::kNorm);
+      add(p + "self_attn.q_norm.weight", {spec.heads * head_dim}, Kind::kNorm);
+      add(p + "self_attn.k_norm.weight", {spec.kv_heads * head_dim}, Kind::kNorm);
+    }
     if (spec.phi3) {
       add(p + "self_attn.qkv_proj.weight", {(spec.heads + 2 * spec.kv_heads) * head_dim, spec.hidden}, Kind::kMatrix);
     } else {
@@ -137,13 +146,16 @@ inline std::filesystem::path write_random_checkpoint(const std::filesystem::path
   std::string image = safetensors_image(header.dump(), 0);
   write_file(dir / "model.safetensors", image + data);
 
-  const char* architecture = spec.smollm3 ? "SmolLM3ForCausalLM"
+  const char* architecture = spec.olmo == 2  ? "Olmo2ForCausalLM"
+                             : spec.olmo == 3 ? "Olmo3ForCausalLM"
+                             : spec.smollm3 ? "SmolLM3ForCausalLM"
                              : spec.llama ? "LlamaForCausalLM"
                              : spec.qwen3 ? "Qwen3ForCausalLM"
                              : spec.phi3  ? "Phi3ForCausalLM"
                                           : "Qwen2ForCausalLM";
   nlohmann::json config = {{"architectures", {architecture}},
-                           {"model_type", spec.smollm3 ? "smollm3"
+                           {"model_type", spec.olmo != 0 ? (spec.olmo == 2 ? "olmo2" : "olmo3")
+                                          : spec.smollm3 ? "smollm3"
                                           : spec.llama ? "llama"
                                           : spec.qwen3 ? "qwen3"
                                           : spec.phi3  ? "phi3"
@@ -162,6 +174,16 @@ inline std::filesystem::path write_random_checkpoint(const std::filesystem::path
                            {"bos_token_id", 1},
                            {"eos_token_id", 2}};
   if (spec.head_dim > 0) config["head_dim"] = spec.head_dim;
+  if (spec.olmo != 0) {
+    config["attention_bias"] = false;
+    config["rope_theta"] = 500000.0;
+  }
+  if (spec.olmo == 3) {
+    std::vector<std::string> layer_types(static_cast<std::size_t>(spec.layers), "full_attention");
+    layer_types[0] = "sliding_attention";
+    config["layer_types"] = layer_types;
+    config["sliding_window"] = spec.sliding_window;
+  }
   if (spec.qwen3) config["attention_bias"] = false;
   if (spec.llama) {
     config["attention_bias"] = spec.llama_biases;
@@ -181,7 +203,7 @@ inline std::filesystem::path write_random_checkpoint(const std::filesystem::path
                               {"attn_factor", 0.9}};
   }
   if (spec.smollm3) config["no_rope_layer_interval"] = 2;
-  if (spec.sliding_window > 0) {
+  if (spec.sliding_window > 0 && spec.olmo == 0) {
     config["sliding_window"] = spec.sliding_window;
     if (!spec.phi3) {
       config["use_sliding_window"] = true;

@@ -67,6 +67,63 @@ TEST(CudaKernelEmulation, RmsNormResidual) {
 }
 
 template <typename T, int kVec>
+void emulate_rmsnorm_add(int rows, int dim) {
+  const std::vector<T> input = convert<T>(random_floats(static_cast<std::size_t>(rows) * dim, -3.0f, 3.0f, 304));
+  const std::vector<T> residual0 = convert<T>(random_floats(input.size(), -3.0f, 3.0f, 305));
+  const std::vector<bf16> weight = random_bf16(static_cast<std::size_t>(dim), 0.5f, 1.5f, 306);
+  std::vector<T> cpu_residual = residual0, residual = residual0;
+  cpu::rmsnorm_add<T>(input.data(), cpu_residual.data(), weight.data(), rows, dim, 1e-6f);
+  if (kVec == 8) {
+    ASSERT_TRUE(cuda_detail::vector8_ok(dim, {input.data(), residual.data(), weight.data()}));
+  }
+  simt::launch(dim3(static_cast<unsigned>(rows)), dim3(cuda_detail::kNormThreads), [&] {
+    cuda_detail::rmsnorm_add_kernel<T, kVec>(input.data(), residual.data(), weight.data(), dim, 1e-6f);
+  });
+  // Two summation orders of the squares; a bf16 sum may then round to the neighbouring value.
+  expect_near(residual, cpu_residual, std::is_same_v<T, float> ? 1e-5 : 8e-3, std::is_same_v<T, float> ? 1e-5 : 4e-2,
+              "rmsnorm_add");
+}
+
+TEST(CudaKernelEmulation, RmsNormAdd) {
+  emulate_rmsnorm_add<float, 8>(3, 1536);
+  emulate_rmsnorm_add<bf16, 8>(2, 2056);
+  emulate_rmsnorm_add<bf16, 1>(2, 300);
+}
+
+// The whole-projection q/k norm from the row's own squares and, as a tensor-parallel rank, from summed ones
+// (qk_sum_squares_kernel's, doubled: the other ranks' part as large again); v must stay as it was.
+template <typename T>
+void emulate_qk_projection_norm(int rows, int q_width, int kv_width, bool given_sums) {
+  const int stride = q_width + 2 * kv_width;
+  const std::vector<T> qkv0 = convert<T>(random_floats(static_cast<std::size_t>(rows) * stride, -2.0f, 2.0f, 307));
+  const std::vector<bf16> q_weight = random_bf16(static_cast<std::size_t>(q_width), 0.5f, 1.5f, 308);
+  const std::vector<bf16> k_weight = random_bf16(static_cast<std::size_t>(kv_width), 0.5f, 1.5f, 309);
+  std::vector<float> cpu_sums(static_cast<std::size_t>(rows) * 2), sums(cpu_sums.size());
+  cpu::qk_sum_squares<T>(qkv0.data(), rows, q_width, kv_width, cpu_sums.data());
+  simt::launch(dim3(static_cast<unsigned>(rows)), dim3(cuda_detail::kNormThreads), [&] {
+    cuda_detail::qk_sum_squares_kernel<T>(qkv0.data(), q_width, kv_width, sums.data());
+  });
+  expect_near(sums, cpu_sums, 1e-5, 1e-5, "qk_sum_squares");
+  ProjectionNorm norm{q_weight.data(), k_weight.data(), 1e-6f, nullptr, 0, 0};
+  if (given_sums) {
+    for (float& sum : cpu_sums) sum *= 2.0f;
+    norm = ProjectionNorm{q_weight.data(), k_weight.data(), 1e-6f, cpu_sums.data(), 2 * q_width, 2 * kv_width};
+  }
+  std::vector<T> cpu_qkv = qkv0, qkv = qkv0;
+  cpu::qk_projection_norm<T>(cpu_qkv.data(), rows, q_width, kv_width, norm);
+  simt::launch(dim3(static_cast<unsigned>(rows)), dim3(cuda_detail::kNormThreads), [&] {
+    cuda_detail::qk_projection_norm_kernel<T>(qkv.data(), q_width, kv_width, norm);
+  });
+  expect_near(qkv, cpu_qkv, std::is_same_v<T, float> ? 1e-5 : 8e-3, 1e-6, "qk_projection_norm");
+}
+
+TEST(CudaKernelEmulation, QkProjectionNorm) {
+  emulate_qk_projection_norm<float>(3, 512, 128, false);
+  emulate_qk_projection_norm<bf16>(2, 300, 100, false);  // widths no multiple of the block
+  emulate_qk_projection_norm<bf16>(2, 256, 64, true);
+}
+
+template <typename T, int kVec>
 void emulate_silu(int rows, int cols, dim3 grid) {
   const std::vector<T> gate_up = convert<T>(random_floats(static_cast<std::size_t>(rows) * 2 * cols, -8.0f, 8.0f, 311));
   std::vector<T> cpu_out(static_cast<std::size_t>(rows) * cols), out(cpu_out.size());
@@ -566,7 +623,7 @@ TEST(CudaKernelEmulation, SamplingThresholdsOnFlatLogits) {
 }
 
 // Logits placed so that weights fall on and beside the radix digits' edges (2^30 / 2^k and their
-// neighbours, a few float steps apart), with -inf and NaN among them: the passes that skip the exp for
+// neighbours, a few float steps apart), with -inf among them: the passes that skip the exp for
 // tokens outside their range must still see every token inside it, so the CUDA kernel keeps choosing the
 // CPU twin's token.
 TEST(CudaKernelEmulation, SamplingOnDigitEdgesChoosesTheCpuToken) {
@@ -594,7 +651,6 @@ TEST(CudaKernelEmulation, SamplingOnDigitEdgesChoosesTheCpuToken) {
     }
     row[0] = top;
     row[1 + r] = -INFINITY;
-    row[vocab - 1 - r] = std::nanf("");
   }
   std::vector<std::int32_t> cpu_tokens(static_cast<std::size_t>(rows));
   cpu::sample_tokens(logits.data(), rows, vocab, params.data(), keys.data(), cpu_tokens.data(), nullptr);
@@ -672,7 +728,7 @@ TEST(CudaKernelEmulation, SplitSamplingChoosesTheCpuToken) {
 //   row 2: flat: every slice has 8192 candidates, more than it stores: whole-row passes;
 //   row 3: the top token and 20000 tokens at 1e-5 of it, under the candidates' weight: the threshold's
 //          second digit is 0 too: whole-row passes;
-//   row 4: all NaN: nothing has weight, greedy (token 0) from the candidates' summary.
+//   row 4: all -inf: nothing has weight, greedy (token 0) from the candidates' summary.
 TEST(CudaKernelEmulation, SplitSamplingDecidesTopPFromCandidatesWhenTheyHoldTheThreshold) {
   const int vocab = 5 * kSamplingSliceTokens + 77, rows = 5;  // 6 slices, the last one short
   const float t = 0.6f;
@@ -688,7 +744,7 @@ TEST(CudaKernelEmulation, SplitSamplingDecidesTopPFromCandidatesWhenTheyHoldTheT
   for (int i = 0; i < vocab; ++i) row(2)[i] = 1.0f;
   row(3)[5] = 0.0f;
   for (int i = 0; i < 20000; ++i) row(3)[i * 2 + 9] = t * std::log(1e-5f);
-  for (int i = 0; i < vocab; ++i) row(4)[i] = std::nanf("");
+  for (int i = 0; i < vocab; ++i) row(4)[i] = -INFINITY;
 
   const std::vector<std::int32_t> row_of_draw = {0, 1, 1, 1, 2, 3, 4};
   const int draws = static_cast<int>(row_of_draw.size());
@@ -703,6 +759,30 @@ TEST(CudaKernelEmulation, SplitSamplingDecidesTopPFromCandidatesWhenTheyHoldTheT
   EXPECT_EQ(candidates_decided(vocab, params, keys, workspace), (std::vector<int>{1, 1, 1, 1, 0, 0, 1}));
   // Row 1's draws keep many tokens: its three keys do not all choose the same one.
   EXPECT_GT(std::set<std::int32_t>(cpu_tokens.begin() + 1, cpu_tokens.begin() + 4).size(), 1u);
+}
+
+// A row holding a NaN gives the mark of its first NaN (sampling_nan_token) on both launch paths, as the CPU
+// twin does, under every setting; the NaN may sit in any slice, and rows without one are drawn as usual.
+TEST(CudaKernelEmulation, SamplingMarksRowsHoldingNanAsTheCpuTwinDoes) {
+  const SamplingParams settings[] = {{0.0f, 1.0f, 0, 0.0f}, {0.6f, 0.95f, 0, 0.0f}, {0.7f, 0.8f, 40, 0.0f},
+                                     {1.2f, 1.0f, 0, 0.05f}, {1.0f, 1.0f, 0, 0.0f}};
+  const int vocab = 3 * kSamplingSliceTokens + 100, rows = 10;
+  SamplingCase c = normal_sampling_case(397u, vocab, rows, settings);
+  const auto at = [&](int r, int i) -> float& { return c.logits[static_cast<std::size_t>(r) * vocab + i]; };
+  for (int r = 5; r < rows; ++r) {  // rows 5..9: NaNs past the first slice, the first of them at 2 * 8192 + r
+    at(r, 3 * kSamplingSliceTokens + 50) = std::nanf("");
+    at(r, 2 * kSamplingSliceTokens + r) = std::nanf("");
+  }
+  at(9, 11) = std::nanf("");  // in the first slice as well: the lowest id wins
+  cpu::sample_tokens(c.logits.data(), rows, vocab, c.params.data(), c.keys.data(), c.cpu_tokens.data(), nullptr);
+  for (int r = 0; r < rows; ++r) {
+    const std::int32_t token = c.cpu_tokens[static_cast<std::size_t>(r)];
+    if (r < 5) EXPECT_GE(token, 0) << "row " << r;
+    else EXPECT_EQ(token, sampling_nan_token(r == 9 ? 11 : 2 * kSamplingSliceTokens + r)) << "row " << r;
+  }
+  EXPECT_EQ(emulate_one_block_sampling(c.logits, vocab, nullptr, c.params, c.keys), c.cpu_tokens);
+  std::vector<std::byte> workspace;
+  EXPECT_EQ(emulate_split_sampling(c.logits, vocab, nullptr, c.params, c.keys, workspace), c.cpu_tokens);
 }
 
 // The workspace's size and layout: slices of 8192 ids, none past 64 slices.

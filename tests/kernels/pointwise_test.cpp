@@ -1,4 +1,5 @@
-// RMSNorm + residual, SiLU * up and embedding gather: CPU twins against naive double-precision loops.
+// RMSNorm + residual, post-norms added to the stream, norms of whole q/k projections, SiLU * up and embedding
+// gather: CPU twins against naive double-precision loops.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -77,6 +78,100 @@ TEST(RmsNormResidual, RejectsBadShape) {
   bf16 w{};
   EXPECT_THROW(cpu::rmsnorm_residual<float>(&x, nullptr, &x, &w, 1, 0, 1e-6f), std::invalid_argument);
   EXPECT_THROW(cpu::rmsnorm_residual<float>(&x, nullptr, &x, &w, -1, 4, 1e-6f), std::invalid_argument);
+}
+
+// 1 / sqrt(mean square + eps) of n values, in double.
+template <typename T>
+double inverse_rms(const T* x, int n, int total, float eps) {
+  double sum = 0.0;
+  for (int i = 0; i < n; ++i) sum += static_cast<double>(load_as_float(x[i])) * load_as_float(x[i]);
+  return 1.0 / std::sqrt(sum / total + eps);
+}
+
+// residual + round_T(rmsnorm(input) * weight), with the rounding of the norm's output the kernel makes; the sum
+// itself is rounded once more (one step of T).
+template <typename T>
+void check_rmsnorm_add(int rows, int dim, std::uint32_t seed) {
+  const float eps = 1e-5f;
+  const std::vector<T> input = convert<T>(random_floats(static_cast<std::size_t>(rows) * dim, -3.0f, 3.0f, seed));
+  const std::vector<T> residual0 = convert<T>(random_floats(input.size(), -3.0f, 3.0f, seed + 1));
+  const std::vector<bf16> weight = random_bf16(static_cast<std::size_t>(dim), 0.5f, 1.5f, seed + 2);
+  std::vector<T> residual = residual0;
+  cpu::rmsnorm_add<T>(input.data(), residual.data(), weight.data(), rows, dim, eps);
+  for (int r = 0; r < rows; ++r) {
+    const std::size_t base = static_cast<std::size_t>(r) * dim;
+    const double scale = inverse_rms(input.data() + base, dim, dim, eps);
+    for (int i = 0; i < dim; ++i) {
+      const double normed = load_as_float(input[base + i]) * scale * to_float(weight[static_cast<std::size_t>(i)]);
+      const double expected = load_as_float(residual0[base + i]) + normed;
+      ASSERT_NEAR(load_as_float(residual[base + i]), expected, tolerance<T>() * (std::abs(normed) + std::abs(expected) + 1e-3))
+          << "row " << r << " dim " << i;
+    }
+  }
+}
+
+TEST(RmsNormAdd, AddsTheNormOfTheInputToTheStream) {
+  check_rmsnorm_add<float>(5, 1536, 31);
+  check_rmsnorm_add<bf16>(4, 1000, 32);
+  float x = 0;
+  bf16 w{};
+  EXPECT_THROW(cpu::rmsnorm_add<float>(&x, &x, &w, 1, 0, 1e-6f), std::invalid_argument);
+  EXPECT_THROW(cpu::rmsnorm_add<float>(&x, &x, &w, -1, 4, 1e-6f), std::invalid_argument);
+}
+
+// q and k of each row normalised over their whole widths (v untouched), from the row itself and, as with
+// tensor parallelism, from sums of squares over a wider projection (the row is a rank's part of it).
+template <typename T>
+void check_qk_projection_norm(int rows, int q_width, int kv_width, bool given_sums, std::uint32_t seed) {
+  const float eps = 1e-6f;
+  const int stride = q_width + 2 * kv_width;
+  const std::vector<T> qkv0 = convert<T>(random_floats(static_cast<std::size_t>(rows) * stride, -2.0f, 2.0f, seed));
+  const std::vector<bf16> q_weight = random_bf16(static_cast<std::size_t>(q_width), 0.5f, 1.5f, seed + 1);
+  const std::vector<bf16> k_weight = random_bf16(static_cast<std::size_t>(kv_width), 0.5f, 1.5f, seed + 2);
+  std::vector<float> sums(static_cast<std::size_t>(rows) * 2);
+  cpu::qk_sum_squares<T>(qkv0.data(), rows, q_width, kv_width, sums.data());
+  ProjectionNorm norm{q_weight.data(), k_weight.data(), eps, nullptr, 0, 0};
+  // The other ranks' part: as large again, with the row's own sums, so the mean square is the row's.
+  if (given_sums) {
+    for (float& sum : sums) sum *= 2.0f;
+    norm.sums = sums.data();
+    norm.q_total = 2 * q_width;
+    norm.kv_total = 2 * kv_width;
+  }
+  std::vector<T> qkv = qkv0;
+  cpu::qk_projection_norm<T>(qkv.data(), rows, q_width, kv_width, norm);
+  for (int r = 0; r < rows; ++r) {
+    const T* row0 = qkv0.data() + static_cast<std::size_t>(r) * stride;
+    const T* row = qkv.data() + static_cast<std::size_t>(r) * stride;
+    double own_q = 0.0;
+    for (int i = 0; i < q_width; ++i) own_q += static_cast<double>(load_as_float(row0[i])) * load_as_float(row0[i]);
+    EXPECT_NEAR(sums[static_cast<std::size_t>(r) * 2] / (given_sums ? 2.0 : 1.0), own_q, 1e-4 * own_q) << "row " << r;
+    const double q_scale = inverse_rms(row0, q_width, q_width, eps), k_scale = inverse_rms(row0 + q_width, kv_width, kv_width, eps);
+    for (int i = 0; i < stride; ++i) {
+      const double before = load_as_float(row0[i]);
+      const double expected = i < q_width              ? before * q_scale * to_float(q_weight[static_cast<std::size_t>(i)])
+                              : i < q_width + kv_width ? before * k_scale * to_float(k_weight[static_cast<std::size_t>(i - q_width)])
+                                                       : before;
+      ASSERT_NEAR(load_as_float(row[i]), expected, tolerance<T>() * (std::abs(expected) + 1e-3)) << "row " << r << " at " << i;
+    }
+  }
+}
+
+TEST(QkProjectionNorm, NormalisesWholeQAndKAndLeavesV) {
+  check_qk_projection_norm<float>(3, 512, 128, false, 41);
+  check_qk_projection_norm<bf16>(4, 256, 256, false, 42);
+  check_qk_projection_norm<bf16>(2, 300, 100, true, 43);
+  check_qk_projection_norm<float>(2, 64, 64, true, 44);
+}
+
+TEST(QkProjectionNorm, RejectsBadShapes) {
+  float x[6] = {};
+  bf16 w[2] = {};
+  float sums[2] = {};
+  EXPECT_THROW(cpu::qk_sum_squares<float>(x, 1, 0, 2, sums), std::invalid_argument);
+  EXPECT_THROW(cpu::qk_projection_norm<float>(x, -1, 2, 2, ProjectionNorm{w, w}), std::invalid_argument);
+  EXPECT_THROW(cpu::qk_projection_norm<float>(x, 1, 2, 2, ProjectionNorm{nullptr, w}), std::invalid_argument);
+  EXPECT_THROW(cpu::qk_projection_norm<float>(x, 1, 2, 2, ProjectionNorm{w, w, 1e-6f, sums, 1, 2}), std::invalid_argument);
 }
 
 template <typename T>

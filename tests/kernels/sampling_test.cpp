@@ -149,17 +149,40 @@ TEST(SampleTokens, ThresholdsOnFlatLogitsMatchNaiveReference) {
     }
 }
 
-TEST(SampleTokens, GreedyPicksLowestIdOfMaximumAndSkipsNan) {
-  const std::vector<float> logits = {1.0f, std::nanf(""), 3.0f, 3.0f, -INFINITY};
+TEST(SampleTokens, GreedyPicksLowestIdOfMaximum) {
+  const std::vector<float> logits = {1.0f, -INFINITY, 3.0f, 3.0f, -INFINITY};
   const SamplingParams greedy{0.0f, 1.0f, 0, 0.0f};
   const SampleKey key{};
   std::int32_t token = -1;
   cpu::sample_tokens(logits.data(), 1, 5, &greedy, &key, &token, nullptr);
   EXPECT_EQ(token, 2);
-  const std::vector<float> hopeless = {-INFINITY, std::nanf(""), -INFINITY};
+  const std::vector<float> hopeless = {-INFINITY, -INFINITY, -INFINITY};
   const SamplingParams hot{1.0f, 0.9f, 0, 0.0f};
   cpu::sample_tokens(hopeless.data(), 1, 3, &hot, &key, &token, nullptr);
   EXPECT_EQ(token, 0);
+}
+
+// A row holding a NaN gives no token under any setting: the mark of its first NaN, which no caller can take
+// for a token; the batch's other rows are drawn as they would be alone.
+TEST(SampleTokens, ARowHoldingNanGivesTheMarkOfItsFirstNan) {
+  const int vocab = 300;
+  const SamplingParams settings[] = {{0.0f, 1.0f, 0, 0.0f}, {0.6f, 0.95f, 0, 0.0f}, {1.0f, 1.0f, 20, 0.0f},
+                                     {1.0f, 1.0f, 0, 0.1f}, {1.0f, 1.0f, 0, 0.0f}};
+  std::vector<float> logits = testing::random_floats(static_cast<std::size_t>(vocab) * 2, -4.0f, 4.0f, 29);
+  logits[vocab + 201] = std::nanf("");
+  logits[vocab + 57] = -std::nanf("");  // the sign bit set: still NaN
+  logits[vocab + 250] = std::nanf("");
+  for (const SamplingParams& p : settings) {
+    const std::vector<SamplingParams> params(2, p);
+    const std::vector<SampleKey> keys = {SampleKey{1, 2, 3, 4}, SampleKey{1, 2, 4, 4}};
+    std::vector<std::int32_t> tokens(2, 0), alone(1, 0);
+    cpu::sample_tokens(logits.data(), 2, vocab, params.data(), keys.data(), tokens.data(), nullptr);
+    cpu::sample_tokens(logits.data(), 1, vocab, params.data(), keys.data(), alone.data(), nullptr);
+    EXPECT_EQ(tokens[0], alone[0]);
+    EXPECT_GE(tokens[0], 0);
+    EXPECT_EQ(tokens[1], sampling_nan_token(57)) << "temperature " << p.temperature;
+    EXPECT_EQ(sampling_nan_token_id(tokens[1]), 57);
+  }
 }
 
 // A draw from a chosen row is the draw from that row alone: the samples of one prompt sharing its row

@@ -305,6 +305,7 @@ std::vector<std::int32_t> CudaBackend::forward_and_sample(const ForwardBatch& ba
                                                           const std::vector<TokenDraw>& draws) {
   std::vector<std::int32_t> tokens;
   impl_->step(batch, draws, nullptr, &tokens);
+  throw_if_not_a_number(tokens);
   return tokens;
 }
 

@@ -87,14 +87,22 @@ class PeerCheckedCollectives final : public Bf16Collectives {
   PeerCheckedCollectives(Bf16Collectives& inner, const RankThreads& peers, int device)
       : inner_(inner), peers_(peers), device_(device) {}
   void all_reduce_sum(bf16* data, std::size_t count, kernels::Stream stream) override {
-    if (peers_.a_rank_failed()) {
-      throw PeerRankFailed("device " + std::to_string(device_) +
-                           " stopped enqueueing its step: another tensor-parallel rank failed");
-    }
+    check_peers();
+    inner_.all_reduce_sum(data, count, stream);
+  }
+  void all_reduce_sum(float* data, std::size_t count, kernels::Stream stream) override {
+    check_peers();
     inner_.all_reduce_sum(data, count, stream);
   }
 
  private:
+  void check_peers() const {
+    if (peers_.a_rank_failed()) {
+      throw PeerRankFailed("device " + std::to_string(device_) +
+                           " stopped enqueueing its step: another tensor-parallel rank failed");
+    }
+  }
+
   Bf16Collectives& inner_;
   const RankThreads& peers_;
   int device_;
@@ -126,8 +134,7 @@ struct CudaRank::Impl {
   DeviceBuffer weight_arena;
   Bf16Model model;
   std::int64_t num_layers = 0;
-  DeviceBuffer inv_freq;
-  kernels::Rotary rotary;  // over inv_freq
+  std::vector<DeviceBuffer> rope_tables;  // the layers' rotary frequencies (Bf16Layer::rotary points into them)
   DeviceBuffer kv_buffer;
   Bf16KvPools kv;
   GrowingBuffer batch_buffer{"packed batch"};
@@ -172,12 +179,16 @@ struct CudaRank::Impl {
       };
       model = fill_bf16_arena(reader, weight_arena.data(), upload);
     }
-    const std::vector<float> frequencies = rope_inverse_frequencies(config);
-    inv_freq = DeviceBuffer(frequencies.size() * sizeof(float), "rope frequencies");
-    check_cuda(cudaMemcpy(inv_freq.data(), frequencies.data(), frequencies.size() * sizeof(float),
-                          cudaMemcpyHostToDevice),
-               "cudaMemcpy", "rope frequencies");
-    rotary = kernels::Rotary{inv_freq.as<float>(), static_cast<int>(frequencies.size()), rotary_scale(config)};
+    const Bf16RopeTables tables = bf16_rope_tables(config);
+    std::vector<const float*> table_at;
+    for (const std::vector<float>& frequencies : tables.inv_freq) {
+      rope_tables.emplace_back(frequencies.size() * sizeof(float), "rope frequencies on " + where);
+      check_cuda(cudaMemcpy(rope_tables.back().data(), frequencies.data(), frequencies.size() * sizeof(float),
+                            cudaMemcpyHostToDevice),
+                 "cudaMemcpy", "rope frequencies");
+      table_at.push_back(rope_tables.back().as<float>());
+    }
+    set_layer_rotaries(model, tables, table_at);
     reserve_workspace(options.max_batch_tokens, std::min(options.max_batch_tokens, options.max_logit_rows));
     if (options.max_graph_seqs > 0) {
       const std::size_t floats = kernels::decode_workspace_floats(
@@ -270,7 +281,7 @@ struct CudaRank::Impl {
     check_cuda(cudaMemcpyAsync(batch_buffer.data(), packed.bytes.data(), packed.bytes.size(), cudaMemcpyHostToDevice,
                                stream),
                "cudaMemcpyAsync", "packed batch upload");
-    bf16_forward<CudaKernels>(model, packed, batch_buffer.data(), workspace, kv, rotary,
+    bf16_forward<CudaKernels>(model, packed, batch_buffer.data(), workspace, kv,
                               decode_workspace.as<float>(), stream, collectives);
     return batch_buffer.data();
   }
@@ -289,7 +300,7 @@ struct CudaRank::Impl {
                "decode graph of " + std::to_string(shape.seqs) + " sequences");
     cudaGraph_t captured = nullptr;
     try {
-      bf16_forward<CudaKernels>(model, packed, graph->upload.data(), workspace, kv, rotary,
+      bf16_forward<CudaKernels>(model, packed, graph->upload.data(), workspace, kv,
                                 graph_scratch.as<float>(), stream, collectives);
     } catch (...) {
       (void)cudaStreamEndCapture(stream, &captured);

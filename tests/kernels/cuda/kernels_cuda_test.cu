@@ -167,6 +167,65 @@ TEST_F(CudaKernels, RmsNormResidualMatchesCpu) {
 }
 
 template <typename T>
+void compare_rmsnorm_add(int rows, int dim) {
+  const std::vector<T> input = convert<T>(random_floats(static_cast<std::size_t>(rows) * dim, -3.0f, 3.0f, 204));
+  const std::vector<T> residual = convert<T>(random_floats(input.size(), -3.0f, 3.0f, 205));
+  const std::vector<bf16> weight = random_bf16(static_cast<std::size_t>(dim), 0.5f, 1.5f, 206);
+  std::vector<T> cpu_residual = residual;
+  cpu::rmsnorm_add<T>(input.data(), cpu_residual.data(), weight.data(), rows, dim, 1e-6f);
+  DeviceBuffer<T> d_input(input), d_residual(residual);
+  DeviceBuffer<bf16> d_weight(weight);
+  cuda::rmsnorm_add<T>(d_input.get(), d_residual.get(), d_weight.get(), rows, dim, 1e-6f);
+  // Two summation orders of the squares: a bf16 norm output may round to its neighbour before the add.
+  expect_near(d_residual.download(), cpu_residual, std::is_same_v<T, float> ? 1e-5 : 8e-3,
+              std::is_same_v<T, float> ? 1e-5 : 4e-2, "rmsnorm_add");
+}
+
+TEST_F(CudaKernels, RmsNormAddMatchesCpu) {
+  compare_rmsnorm_add<float>(33, 1536);
+  compare_rmsnorm_add<bf16>(33, 5120);
+  compare_rmsnorm_add<bf16>(3, 300);  // not a multiple of 8: the scalar path
+}
+
+// OLMo's norms of whole q and k projections: from each row's own squares, and from sums over ranks.
+template <typename T>
+void compare_qk_projection_norm(int rows, int q_width, int kv_width) {
+  const int stride = q_width + 2 * kv_width;
+  const std::vector<T> qkv = convert<T>(random_floats(static_cast<std::size_t>(rows) * stride, -2.0f, 2.0f, 207));
+  const std::vector<bf16> q_weight = random_bf16(static_cast<std::size_t>(q_width), 0.5f, 1.5f, 208);
+  const std::vector<bf16> k_weight = random_bf16(static_cast<std::size_t>(kv_width), 0.5f, 1.5f, 209);
+  DeviceBuffer<T> d_qkv(qkv);
+  DeviceBuffer<bf16> d_q_weight(q_weight), d_k_weight(k_weight);
+  std::vector<float> cpu_sums(static_cast<std::size_t>(rows) * 2);
+  cpu::qk_sum_squares<T>(qkv.data(), rows, q_width, kv_width, cpu_sums.data());
+  DeviceBuffer<float> d_sums(cpu_sums.size());
+  cuda::qk_sum_squares<T>(d_qkv.get(), rows, q_width, kv_width, d_sums.get());
+  expect_near(d_sums.download(), cpu_sums, 1e-5, 1e-5, "qk_sum_squares");
+  for (const bool given_sums : {false, true}) {
+    std::vector<float> sums = cpu_sums;
+    for (float& sum : sums) sum *= 2.0f;  // the other ranks' part as large again
+    DeviceBuffer<float> d_given(sums);
+    ProjectionNorm cpu_norm{q_weight.data(), k_weight.data(), 1e-6f, nullptr, 0, 0};
+    ProjectionNorm gpu_norm{d_q_weight.get(), d_k_weight.get(), 1e-6f, nullptr, 0, 0};
+    if (given_sums) {
+      cpu_norm = ProjectionNorm{q_weight.data(), k_weight.data(), 1e-6f, sums.data(), 2 * q_width, 2 * kv_width};
+      gpu_norm = ProjectionNorm{d_q_weight.get(), d_k_weight.get(), 1e-6f, d_given.get(), 2 * q_width, 2 * kv_width};
+    }
+    std::vector<T> cpu_qkv = qkv;
+    cpu::qk_projection_norm<T>(cpu_qkv.data(), rows, q_width, kv_width, cpu_norm);
+    DeviceBuffer<T> d_out(qkv);
+    cuda::qk_projection_norm<T>(d_out.get(), rows, q_width, kv_width, gpu_norm);
+    expect_near(d_out.download(), cpu_qkv, std::is_same_v<T, float> ? 1e-5 : 8e-3, 1e-6, "qk_projection_norm");
+  }
+}
+
+TEST_F(CudaKernels, QkProjectionNormMatchesCpu) {
+  compare_qk_projection_norm<float>(17, 512, 128);
+  compare_qk_projection_norm<bf16>(33, 5120, 1024);  // OLMo 3 32B's widths
+  compare_qk_projection_norm<bf16>(2, 300, 100);
+}
+
+template <typename T>
 void compare_silu(int rows, int cols) {
   const std::vector<T> gate_up = convert<T>(random_floats(static_cast<std::size_t>(rows) * 2 * cols, -8.0f, 8.0f, 211));
   std::vector<T> cpu_out(static_cast<std::size_t>(rows) * cols);
@@ -455,6 +514,11 @@ TEST_F(CudaKernels, SamplingChoosesTheSameTokensAsCpu) {
   // Rows 40..47 are nearly flat: a threshold off by one token would change some of their draws.
   for (int r = 40; r < rows; ++r)
     for (int i = 0; i < vocab; ++i) logits[static_cast<std::size_t>(r) * vocab + i] = -1e-5f * static_cast<float>((i * 7) % vocab);
+  // Rows 33..36 hold NaNs (the first in a later slice): every setting gives the mark of the first one.
+  for (int r = 33; r <= 36; ++r) {
+    logits[static_cast<std::size_t>(r) * vocab + 140000] = std::nanf("");
+    logits[static_cast<std::size_t>(r) * vocab + 9000 + r] = std::nanf("");
+  }
   const SamplingParams settings[] = {{0.6f, 0.95f, 0, 0.0f}, {1.0f, 1.0f, 0, 0.0f}, {0.7f, 0.8f, 40, 0.0f},
                                      {1.2f, 1.0f, 5, 0.05f}, {0.0f, 1.0f, 0, 0.0f}, {0.8f, 0.3f, 1, 0.0f},
                                      {3.0f, 0.99f, 0, 0.01f}, {0.6f, 0.95f, 100000, 0.0f}};
@@ -467,6 +531,7 @@ TEST_F(CudaKernels, SamplingChoosesTheSameTokensAsCpu) {
   }
   std::vector<std::int32_t> cpu_tokens(rows);
   cpu::sample_tokens(logits.data(), rows, vocab, params.data(), keys.data(), cpu_tokens.data(), nullptr);
+  for (int r = 33; r <= 36; ++r) EXPECT_EQ(cpu_tokens[static_cast<std::size_t>(r)], sampling_nan_token(9000 + r));
   DeviceBuffer<float> d_logits(logits);
   DeviceBuffer<SamplingParams> d_params(params);
   DeviceBuffer<SampleKey> d_keys(keys);

@@ -24,13 +24,20 @@ class NcclCollectives final : public Bf16Collectives {
  public:
   NcclCollectives(const ncclComm_t* comm, int rank) : comm_(comm), rank_(rank) {}
   void all_reduce_sum(bf16* data, std::size_t count, kernels::Stream stream) override {
-    const std::string what = "tensor-parallel rank " + std::to_string(rank_);
-    if (*comm_ == nullptr) throw std::runtime_error("NCCL communicator of " + what + " was aborted after a failure");
-    check_nccl(ncclAllReduce(data, data, count, ncclBfloat16, ncclSum, *comm_, static_cast<cudaStream_t>(stream)),
-               "ncclAllReduce", what);
+    reduce(data, count, ncclBfloat16, stream);
+  }
+  void all_reduce_sum(float* data, std::size_t count, kernels::Stream stream) override {
+    reduce(data, count, ncclFloat32, stream);
   }
 
  private:
+  void reduce(void* data, std::size_t count, ncclDataType_t type, kernels::Stream stream) {
+    const std::string what = "tensor-parallel rank " + std::to_string(rank_);
+    if (*comm_ == nullptr) throw std::runtime_error("NCCL communicator of " + what + " was aborted after a failure");
+    check_nccl(ncclAllReduce(data, data, count, type, ncclSum, *comm_, static_cast<cudaStream_t>(stream)),
+               "ncclAllReduce", what);
+  }
+
   const ncclComm_t* comm_;
   int rank_;
 };
