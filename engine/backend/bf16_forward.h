@@ -119,8 +119,13 @@ void bf16_forward(const Bf16Model& m, const PackedBatch& packed, const std::byte
     const Bf16Layer& layer = m.layers[l];
     const kernels::KvCacheView cache = kv.layer(static_cast<std::int64_t>(l));
     const kernels::Rotary& layer_rotary = layer.rotary;
-    if (m.projection_qk_norm) {  // OLMo: no input norm; q and k normalised over whole projections, then RoPE
-      Kernels::matmul(w.residual, layer.qkv, layer.qkv_bias, w.qkv, n, qkv_width, h, stream);
+    if (m.projection_qk_norm) {  // OLMo: q and k normalised over whole projections, then RoPE
+      const bf16* attention_in = w.residual;  // OLMo has no input norm: the stream itself
+      if (layer.input_norm != nullptr) {
+        norm(layer.input_norm);
+        attention_in = w.normed;
+      }
+      Kernels::matmul(attention_in, layer.qkv, layer.qkv_bias, w.qkv, n, qkv_width, h, stream);
       kernels::ProjectionNorm projection_norm{layer.q_norm, layer.k_norm, eps, nullptr, m.q_norm_total, m.k_norm_total};
       if (!one_rank) {
         Kernels::qk_sum_squares(w.qkv, n, q_width, m.kv_width(), w.qk_sums, stream);

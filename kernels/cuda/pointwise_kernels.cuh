@@ -82,6 +82,18 @@ __global__ void __launch_bounds__(kNormThreads)
   }
 }
 
+// The sum of squares of `chunks` chunks of kVec values at x over the block's threads (to every thread).
+template <int kVec, typename T>
+__device__ __forceinline__ float block_sum_of_squares(const T* x, int chunks, float* scratch) {
+  float sum = 0.0f;
+  for (int c = threadIdx.x; c < chunks; c += blockDim.x) {
+    float v[kVec];
+    load_vec<kVec>(x + c * kVec, v);
+    for (int e = 0; e < kVec; ++e) sum += v[e] * v[e];
+  }
+  return cuda_detail::block_sum(sum, scratch);
+}
+
 // rmsnorm_add: one block per row, as rmsnorm_residual_kernel; each thread re-reads the input values it summed
 // (no other thread writes them) and adds their rounded norm into the stream.
 template <typename T, int kVec>
@@ -92,13 +104,7 @@ __global__ void __launch_bounds__(kNormThreads)
   __shared__ float scratch[32];
   const std::size_t base = static_cast<std::size_t>(blockIdx.x) * dim;
   const int chunks = dim / kVec;
-  float sum_squares = 0.0f;
-  for (int c = threadIdx.x; c < chunks; c += blockDim.x) {
-    float v[kVec];
-    load_vec<kVec>(input + base + c * kVec, v);
-    for (int e = 0; e < kVec; ++e) sum_squares += v[e] * v[e];
-  }
-  sum_squares = cuda_detail::block_sum(sum_squares, scratch);
+  const float sum_squares = block_sum_of_squares<kVec>(input + base, chunks, scratch);
   const float inverse_rms = 1.0f / sqrtf(sum_squares / static_cast<float>(dim) + eps);
   for (int c = threadIdx.x; c < chunks; c += blockDim.x) {
     float v[kVec], w[kVec], r[kVec];
@@ -110,17 +116,6 @@ __global__ void __launch_bounds__(kNormThreads)
   }
 }
 
-// The sum of squares of n values at x over the block's threads (to every thread).
-template <typename T>
-__device__ __forceinline__ float block_sum_of_squares(const T* x, int n, float* scratch) {
-  float sum = 0.0f;
-  for (int i = threadIdx.x; i < n; i += blockDim.x) {
-    const float v = load_as_float(x[i]);
-    sum += v * v;
-  }
-  return cuda_detail::block_sum(sum, scratch);
-}
-
 // qk_sum_squares and qk_projection_norm: one block per row of [q | k | v].
 template <typename T>
 __global__ void __launch_bounds__(kNormThreads)
@@ -129,8 +124,8 @@ __global__ void __launch_bounds__(kNormThreads)
   release_dependents();
   __shared__ float scratch[32];
   const T* row = qkv + static_cast<std::size_t>(blockIdx.x) * (q_width + 2 * static_cast<std::size_t>(kv_width));
-  const float q = block_sum_of_squares(row, q_width, scratch);
-  const float k = block_sum_of_squares(row + q_width, kv_width, scratch);
+  const float q = block_sum_of_squares<1>(row, q_width, scratch);
+  const float k = block_sum_of_squares<1>(row + q_width, kv_width, scratch);
   if (threadIdx.x == 0) {
     sums[2 * blockIdx.x] = q;
     sums[2 * blockIdx.x + 1] = k;
@@ -149,8 +144,8 @@ __global__ void __launch_bounds__(kNormThreads)
     q_sum = norm.sums[2 * blockIdx.x];
     k_sum = norm.sums[2 * blockIdx.x + 1];
   } else {
-    q_sum = block_sum_of_squares(row, q_width, scratch);
-    k_sum = block_sum_of_squares(row + q_width, kv_width, scratch);  // its barriers end the reads of q_sum's pass
+    q_sum = block_sum_of_squares<1>(row, q_width, scratch);
+    k_sum = block_sum_of_squares<1>(row + q_width, kv_width, scratch);  // its barriers end the reads of q_sum's pass
   }
   const int q_total = norm.q_total > 0 ? norm.q_total : q_width;
   const int kv_total = norm.kv_total > 0 ? norm.kv_total : kv_width;
