@@ -20,6 +20,7 @@
 #include "kernels/attention.h"
 #include "kernels/embedding.h"
 #include "kernels/matmul.h"
+#include "kernels/moe.h"
 #include "kernels/norm.h"
 #include "kernels/projection.h"
 #include "kernels/rope.h"
@@ -178,6 +179,32 @@ void BM_QkProjectionNorm(benchmark::State& state) {
             [&] { cuda::qk_projection_norm<bf16>(qkv.get(), rows, q_width, kv_width, norm); });
 }
 BENCHMARK(BM_QkProjectionNorm)->Arg(1)->Arg(256)->Arg(8192)->UseManualTime()->Unit(benchmark::kMicrosecond);
+
+// Qwen3-30B-A3B's mixture-of-experts block (hidden 2048, 128 experts of 768, 8 per token) after the router
+// matmul: routing, grouping, the expert products and the weighted sum. Bytes: the weights of the experts the
+// batch touches (all 128 at 256 tokens; 8 at one token), once.
+void BM_MoeBlock(benchmark::State& state) {
+  const int rows = static_cast<int>(state.range(0)), hidden = 2048, inter = 768, experts = 128, k = 8;
+  const std::size_t pairs = static_cast<std::size_t>(rows) * k;
+  const std::vector<bf16>& router = noise_bf16(static_cast<std::size_t>(rows) * experts, 7, 3.0f);
+  std::vector<float> host_logits(router.size());
+  for (std::size_t i = 0; i < router.size(); ++i) host_logits[i] = to_float(router[i]);
+  Buffer<float> logits(host_logits), weights(pairs);
+  Buffer<std::int32_t> ids(pairs), offsets(experts + 1), grouped(pairs);
+  Buffer<bf16> x(noise_bf16(static_cast<std::size_t>(rows) * hidden, 8));
+  Buffer<bf16> gate_up(noise_bf16(static_cast<std::size_t>(experts) * 2 * inter * hidden, 9));
+  Buffer<bf16> down(noise_bf16(static_cast<std::size_t>(experts) * hidden * inter, 10));
+  Buffer<bf16> act(pairs * inter), expert_out(pairs * hidden), out(static_cast<std::size_t>(rows) * hidden);
+  const double touched = std::min<double>(experts, static_cast<double>(pairs));
+  run_timed(state, touched * 3.0 * inter * hidden * sizeof(bf16), [&] {
+    cuda::moe_route(logits.get(), rows, experts, k, true, ids.get(), weights.get());
+    cuda::moe_group(ids.get(), static_cast<int>(pairs), experts, offsets.get(), grouped.get());
+    cuda::moe_gate_up<bf16>(x.get(), hidden, gate_up.get(), inter, experts, k, offsets.get(), grouped.get(), act.get());
+    cuda::moe_down<bf16>(act.get(), inter, down.get(), hidden, experts, offsets.get(), grouped.get(), expert_out.get());
+    cuda::moe_combine<bf16>(expert_out.get(), weights.get(), rows, k, hidden, out.get());
+  });
+}
+BENCHMARK(BM_MoeBlock)->Arg(1)->Arg(256)->UseManualTime()->Unit(benchmark::kMicrosecond);
 
 void BM_SiluMul(benchmark::State& state) {
   const int rows = static_cast<int>(state.range(0));

@@ -1,10 +1,12 @@
 // Argument checks shared by the CPU twins and the CUDA launchers.
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 #include <string>
 
 #include "kernels/attention.h"
 #include "kernels/kv_cache.h"
+#include "kernels/moe.h"
 #include "kernels/norm.h"
 #include "kernels/sampling.h"
 
@@ -67,6 +69,24 @@ void validate_projection_norm(const char* what, int rows, int q_width, int kv_wi
   if ((norm->q_total != 0 && norm->q_total < q_width) || (norm->kv_total != 0 && norm->kv_total < kv_width))
     throw std::invalid_argument(name + ": q_total and kv_total must be 0 or at least q_width and kv_width, got " +
                                 std::to_string(norm->q_total) + " and " + std::to_string(norm->kv_total));
+}
+
+void validate_moe_routing(const char* what, int rows, int experts, int top_k) {
+  const std::string name(what);
+  if (rows < 0) throw std::invalid_argument(name + ": rows must be >= 0, got " + std::to_string(rows));
+  if (experts <= 0 || experts > kMoeMaxExperts)
+    throw std::invalid_argument(name + ": experts must be in 1.." + std::to_string(kMoeMaxExperts) + ", got " +
+                                std::to_string(experts));
+  if (top_k <= 0 || top_k > experts || top_k > kMoeMaxTopK)
+    throw std::invalid_argument(name + ": top_k must be in 1.." + std::to_string(std::min(experts, kMoeMaxTopK)) +
+                                ", got " + std::to_string(top_k));
+}
+
+void validate_moe_experts(const char* what, int hidden, int inter, int experts, int top_k) {
+  validate_moe_routing(what, 0, experts, top_k);
+  if (hidden <= 0 || inter <= 0)
+    throw std::invalid_argument(std::string(what) + ": hidden and inter must be > 0, got " + std::to_string(hidden) +
+                                " and " + std::to_string(inter));
 }
 
 }  // namespace r1eval::kernels

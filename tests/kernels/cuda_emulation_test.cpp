@@ -17,10 +17,12 @@
 #include "kernels/cuda/attention_kernels.cuh"
 #include "kernels/cuda/attention_prefill_mma_kernels.cuh"
 #include "kernels/cuda/gemv_kernels.cuh"
+#include "kernels/cuda/moe_kernels.cuh"
 #include "kernels/cuda/pointwise_kernels.cuh"
 #include "kernels/cuda/sampling_kernels.cuh"
 #include "kernels/embedding.h"
 #include "kernels/matmul.h"
+#include "kernels/moe.h"
 #include "kernels/projection.h"
 #include "kernels/norm.h"
 #include "kernels/rope.h"
@@ -121,6 +123,70 @@ TEST(CudaKernelEmulation, QkProjectionNorm) {
   emulate_qk_projection_norm<float>(3, 512, 128, false);
   emulate_qk_projection_norm<bf16>(2, 300, 100, false);  // widths no multiple of the block
   emulate_qk_projection_norm<bf16>(2, 256, 64, true);
+}
+
+// The mixture-of-experts steps as moe.cu launches them, each against the CPU twin on the same inputs: the
+// routing chooses the same experts (weights to fp32 summation order), the grouping is identical, the expert
+// products and the weighted sum agree to summation order.
+template <typename T>
+void emulate_moe(int rows, int hidden, int inter, int experts, int k, bool renormalize) {
+  std::vector<float> logits = random_floats(static_cast<std::size_t>(rows) * experts, -3.0f, 3.0f, 321);
+  logits[5] = logits[2] = 8.0f;  // a tie at the top of row 0
+  const auto pairs = static_cast<std::size_t>(rows) * k;
+  std::vector<std::int32_t> cpu_ids(pairs), ids(pairs, -1);
+  std::vector<float> cpu_weights(pairs), weights(pairs);
+  cpu::moe_route(logits.data(), rows, experts, k, renormalize, cpu_ids.data(), cpu_weights.data());
+  const dim3 route_grid(static_cast<unsigned>((rows + cuda_detail::kMoeRouteWarps - 1) / cuda_detail::kMoeRouteWarps));
+  simt::launch(route_grid, dim3(cuda_detail::kMoeRouteWarps * 32), [&] {
+    cuda_detail::moe_route_kernel(logits.data(), rows, experts, k, renormalize, ids.data(), weights.data());
+  });
+  ASSERT_EQ(ids, cpu_ids);
+  expect_near(weights, cpu_weights, 1e-5, 1e-7, "moe_route weights");
+
+  std::vector<std::int32_t> cpu_offsets(static_cast<std::size_t>(experts) + 1), offsets(cpu_offsets.size(), -1);
+  std::vector<std::int32_t> cpu_grouped(pairs), grouped(pairs, -1);
+  cpu::moe_group(ids.data(), static_cast<int>(pairs), experts, cpu_offsets.data(), cpu_grouped.data());
+  simt::launch(dim3(1), dim3(static_cast<unsigned>((experts + 31) / 32 * 32)), [&] {
+    cuda_detail::moe_group_kernel(ids.data(), static_cast<int>(pairs), experts, offsets.data(), grouped.data());
+  });
+  ASSERT_EQ(offsets, cpu_offsets);
+  ASSERT_EQ(grouped, cpu_grouped);
+
+  const std::vector<T> x = convert<T>(random_floats(static_cast<std::size_t>(rows) * hidden, -1.0f, 1.0f, 322));
+  const float in_scale = 2.0f / std::sqrt(static_cast<float>(hidden)), mid_scale = 2.0f / std::sqrt(static_cast<float>(inter));
+  const std::vector<bf16> gate_up =
+      random_bf16(static_cast<std::size_t>(experts) * 2 * inter * hidden, -in_scale, in_scale, 323);
+  const std::vector<bf16> down = random_bf16(static_cast<std::size_t>(experts) * hidden * inter, -mid_scale, mid_scale, 324);
+  std::vector<T> cpu_act(pairs * inter), act(cpu_act.size());
+  cpu::moe_gate_up(x.data(), hidden, gate_up.data(), inter, experts, k, offsets.data(), grouped.data(), cpu_act.data());
+  const auto tiles = [](int features) { return static_cast<unsigned>((features + cuda_detail::kMoeWarps - 1) / cuda_detail::kMoeWarps); };
+  simt::launch(dim3(static_cast<unsigned>(experts), tiles(inter)), dim3(cuda_detail::kMoeWarps * 32), [&] {
+    cuda_detail::moe_gate_up_kernel<T>(x.data(), hidden, gate_up.data(), inter, k, offsets.data(), grouped.data(), act.data());
+  });
+  const double rel = std::is_same_v<T, float> ? 1e-4 : 1.6e-2;
+  expect_near(act, cpu_act, rel, 1e-4, "moe_gate_up");
+
+  // The down and combine steps read the CPU twin's act, so each comparison sees one kernel's differences.
+  std::vector<T> cpu_expert_out(pairs * hidden), expert_out(cpu_expert_out.size());
+  cpu::moe_down(cpu_act.data(), inter, down.data(), hidden, experts, offsets.data(), grouped.data(), cpu_expert_out.data());
+  simt::launch(dim3(static_cast<unsigned>(experts), tiles(hidden)), dim3(cuda_detail::kMoeWarps * 32), [&] {
+    cuda_detail::moe_down_kernel<T>(cpu_act.data(), inter, down.data(), hidden, offsets.data(), grouped.data(),
+                                    expert_out.data());
+  });
+  expect_near(expert_out, cpu_expert_out, rel, 1e-4, "moe_down");
+
+  std::vector<T> cpu_out(static_cast<std::size_t>(rows) * hidden), out(cpu_out.size());
+  cpu::moe_combine(cpu_expert_out.data(), cpu_weights.data(), rows, k, hidden, cpu_out.data());
+  simt::launch(cuda_detail::row_grid(rows, hidden, 128), dim3(128), [&] {
+    cuda_detail::moe_combine_kernel<T>(cpu_expert_out.data(), cpu_weights.data(), rows, k, hidden, out.data());
+  });
+  expect_near(out, cpu_out, std::is_same_v<T, float> ? 1e-5 : 8e-3, 1e-6, "moe_combine");
+}
+
+TEST(CudaKernelEmulation, MixtureOfExpertsSteps) {
+  emulate_moe<float>(5, 32, 16, 40, 4, true);  // 40 experts: two per lane for some, a partial last warp
+  emulate_moe<bf16>(9, 64, 24, 8, 2, false);
+  emulate_moe<bf16>(3, 32, 16, 3, 3, true);  // every expert for every token
 }
 
 template <typename T, int kVec>

@@ -22,6 +22,7 @@
 #include "kernels/embedding.h"
 #include "../kernel_test_support.h"
 #include "kernels/matmul.h"
+#include "kernels/moe.h"
 #include "kernels/norm.h"
 #include "kernels/projection.h"
 #include "kernels/rope.h"
@@ -502,6 +503,49 @@ TEST_F(CudaKernels, PagedAttentionDecodeMatchesCpuUpToLongContexts) {
   compare_attention<bf16>(make_paged_case({1, 1}, {32768 + 512, 77}, 40, 8, 128, 16, 252), 0.09f, true);
   // More than 8 query heads per kv head (the group is split across blocks) and head_dim 64.
   compare_attention<float>(make_paged_case({1, 1, 1}, {700, 3, 1500}, 20, 1, 64, 32, 253), 0.125f, true);
+}
+
+// The mixture-of-experts steps at Qwen3-30B-A3B's routing (128 experts, 8 per token) over decode- and
+// prefill-sized batches: the same experts and grouping as the CPU twin, the products to summation order.
+template <typename T>
+void compare_moe(int rows, int hidden, int inter, int experts, int k) {
+  const std::vector<float> logits = random_floats(static_cast<std::size_t>(rows) * experts, -3.0f, 3.0f, 231);
+  const auto pairs = static_cast<std::size_t>(rows) * k;
+  std::vector<std::int32_t> ids(pairs), offsets(static_cast<std::size_t>(experts) + 1), grouped(pairs);
+  std::vector<float> weights(pairs);
+  cpu::moe_route(logits.data(), rows, experts, k, true, ids.data(), weights.data());
+  cpu::moe_group(ids.data(), static_cast<int>(pairs), experts, offsets.data(), grouped.data());
+  const std::vector<T> x = convert<T>(random_floats(static_cast<std::size_t>(rows) * hidden, -1.0f, 1.0f, 232));
+  const float in_scale = 2.0f / std::sqrt(static_cast<float>(hidden)), mid_scale = 2.0f / std::sqrt(static_cast<float>(inter));
+  const std::vector<bf16> gate_up = random_bf16(static_cast<std::size_t>(experts) * 2 * inter * hidden, -in_scale, in_scale, 233);
+  const std::vector<bf16> down = random_bf16(static_cast<std::size_t>(experts) * hidden * inter, -mid_scale, mid_scale, 234);
+  std::vector<T> act(pairs * inter), expert_out(pairs * hidden), out(static_cast<std::size_t>(rows) * hidden);
+  cpu::moe_gate_up(x.data(), hidden, gate_up.data(), inter, experts, k, offsets.data(), grouped.data(), act.data());
+  cpu::moe_down(act.data(), inter, down.data(), hidden, experts, offsets.data(), grouped.data(), expert_out.data());
+  cpu::moe_combine(expert_out.data(), weights.data(), rows, k, hidden, out.data());
+
+  DeviceBuffer<float> d_logits(logits), d_weights(pairs);
+  DeviceBuffer<std::int32_t> d_ids(pairs), d_offsets(offsets.size()), d_grouped(pairs);
+  cuda::moe_route(d_logits.get(), rows, experts, k, true, d_ids.get(), d_weights.get());
+  cuda::moe_group(d_ids.get(), static_cast<int>(pairs), experts, d_offsets.get(), d_grouped.get());
+  EXPECT_EQ(d_ids.download(), ids);
+  expect_near(d_weights.download(), weights, 1e-5, 1e-7, "moe_route weights");
+  EXPECT_EQ(d_offsets.download(), offsets);
+  EXPECT_EQ(d_grouped.download(), grouped);
+  DeviceBuffer<T> d_x(x), d_act(act.size()), d_expert_out(expert_out.size()), d_out(out.size());
+  DeviceBuffer<bf16> d_gate_up(gate_up), d_down(down);
+  cuda::moe_gate_up<T>(d_x.get(), hidden, d_gate_up.get(), inter, experts, k, d_offsets.get(), d_grouped.get(), d_act.get());
+  cuda::moe_down<T>(d_act.get(), inter, d_down.get(), hidden, experts, d_offsets.get(), d_grouped.get(), d_expert_out.get());
+  cuda::moe_combine<T>(d_expert_out.get(), d_weights.get(), rows, k, hidden, d_out.get());
+  const double rel = std::is_same_v<T, float> ? 1e-4 : 1.6e-2;
+  expect_near(d_act.download(), act, rel, 1e-4, "moe_gate_up");
+  expect_near(d_out.download(), out, std::is_same_v<T, float> ? 1e-3 : 3e-2, 1e-3, "moe output");
+}
+
+TEST_F(CudaKernels, MixtureOfExpertsMatchesCpu) {
+  compare_moe<bf16>(1, 2048, 768, 128, 8);
+  compare_moe<bf16>(300, 512, 128, 128, 8);
+  compare_moe<float>(17, 256, 64, 40, 4);
 }
 
 TEST_F(CudaKernels, SamplingChoosesTheSameTokensAsCpu) {

@@ -1,0 +1,130 @@
+#include "kernels/moe.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace r1eval::kernels::cpu {
+
+namespace {
+
+// x . w over n values, in fp32 in index order.
+template <typename T>
+float dot(const T* x, const bf16* w, int n) {
+  float sum = 0.0f;
+  for (int i = 0; i < n; ++i) sum += load_as_float(x[i]) * to_float(w[i]);
+  return sum;
+}
+
+}  // namespace
+
+void moe_route(const float* logits, int rows, int experts, int top_k, bool renormalize, std::int32_t* expert_ids,
+               float* weights, Stream) {
+  validate_moe_routing("moe_route", rows, experts, top_k);
+  std::vector<bool> taken(static_cast<std::size_t>(experts));
+  std::vector<float> chosen(static_cast<std::size_t>(top_k));
+  for (int r = 0; r < rows; ++r) {
+    const float* row = logits + static_cast<std::size_t>(r) * experts;
+    std::fill(taken.begin(), taken.end(), false);
+    std::int32_t* ids = expert_ids + static_cast<std::size_t>(r) * top_k;
+    for (int j = 0; j < top_k; ++j) {
+      int best = -1;
+      for (int e = 0; e < experts; ++e)
+        if (!taken[static_cast<std::size_t>(e)] && (best < 0 || moe_route_before(row[e], e, row[best], best))) best = e;
+      taken[static_cast<std::size_t>(best)] = true;
+      ids[j] = best;
+    }
+    const float top = row[ids[0]];
+    float all = 0.0f;
+    for (int e = 0; e < experts; ++e) all += std::exp(row[e] - top);
+    float kept = 0.0f;
+    for (int j = 0; j < top_k; ++j) {
+      chosen[static_cast<std::size_t>(j)] = std::exp(row[ids[j]] - top) / all;
+      kept += chosen[static_cast<std::size_t>(j)];
+    }
+    for (int j = 0; j < top_k; ++j)
+      weights[static_cast<std::size_t>(r) * top_k + j] = renormalize ? chosen[static_cast<std::size_t>(j)] / kept
+                                                                     : chosen[static_cast<std::size_t>(j)];
+  }
+}
+
+void moe_group(const std::int32_t* expert_ids, int pairs, int experts, std::int32_t* offsets, std::int32_t* grouped,
+               Stream) {
+  validate_moe_routing("moe_group", pairs, experts, 1);
+  std::vector<std::int32_t> next(static_cast<std::size_t>(experts) + 1, 0);
+  for (int p = 0; p < pairs; ++p) {
+    const std::int32_t e = expert_ids[p];
+    if (e < 0 || e >= experts)
+      throw std::out_of_range("moe_group: pair " + std::to_string(p) + " names expert " + std::to_string(e) + " of " +
+                              std::to_string(experts));
+    ++next[static_cast<std::size_t>(e) + 1];
+  }
+  for (int e = 0; e < experts; ++e) next[static_cast<std::size_t>(e) + 1] += next[static_cast<std::size_t>(e)];
+  for (int e = 0; e <= experts; ++e) offsets[e] = next[static_cast<std::size_t>(e)];
+  for (int p = 0; p < pairs; ++p) grouped[next[static_cast<std::size_t>(expert_ids[p])]++] = p;
+}
+
+template <typename T>
+void moe_gate_up(const T* x, int hidden, const bf16* gate_up, int inter, int experts, int top_k,
+                 const std::int32_t* offsets, const std::int32_t* grouped, T* act, Stream) {
+  validate_moe_experts("moe_gate_up", hidden, inter, experts, top_k);
+  for (int e = 0; e < experts; ++e) {
+    const bf16* gate = gate_up + static_cast<std::size_t>(e) * 2 * inter * hidden;
+    const bf16* up = gate + static_cast<std::size_t>(inter) * hidden;
+    for (std::int32_t i = offsets[e]; i < offsets[e + 1]; ++i) {
+      const std::int32_t pair = grouped[i];
+      const T* in = x + static_cast<std::size_t>(pair / top_k) * hidden;
+      T* out = act + static_cast<std::size_t>(pair) * inter;
+      for (int f = 0; f < inter; ++f) {
+        const float g = dot(in, gate + static_cast<std::size_t>(f) * hidden, hidden);
+        const float u = dot(in, up + static_cast<std::size_t>(f) * hidden, hidden);
+        out[f] = store_from_float<T>(g / (1.0f + std::exp(-g)) * u);
+      }
+    }
+  }
+}
+
+template <typename T>
+void moe_down(const T* act, int inter, const bf16* down, int hidden, int experts, const std::int32_t* offsets,
+              const std::int32_t* grouped, T* expert_out, Stream) {
+  validate_moe_experts("moe_down", hidden, inter, experts, 1);
+  for (int e = 0; e < experts; ++e) {
+    const bf16* weight = down + static_cast<std::size_t>(e) * hidden * inter;
+    for (std::int32_t i = offsets[e]; i < offsets[e + 1]; ++i) {
+      const std::int32_t pair = grouped[i];
+      const T* in = act + static_cast<std::size_t>(pair) * inter;
+      T* out = expert_out + static_cast<std::size_t>(pair) * hidden;
+      for (int h = 0; h < hidden; ++h) out[h] = store_from_float<T>(dot(in, weight + static_cast<std::size_t>(h) * inter, inter));
+    }
+  }
+}
+
+template <typename T>
+void moe_combine(const T* expert_out, const float* weights, int rows, int top_k, int hidden, T* out, Stream) {
+  validate_moe_routing("moe_combine", rows, kMoeMaxTopK, top_k);
+  if (hidden <= 0) throw std::invalid_argument("moe_combine: hidden must be > 0, got " + std::to_string(hidden));
+  for (int t = 0; t < rows; ++t)
+    for (int h = 0; h < hidden; ++h) {
+      float sum = 0.0f;
+      for (int j = 0; j < top_k; ++j)
+        sum += weights[static_cast<std::size_t>(t) * top_k + j] *
+               load_as_float(expert_out[(static_cast<std::size_t>(t) * top_k + j) * hidden + h]);
+      out[static_cast<std::size_t>(t) * hidden + h] = store_from_float<T>(sum);
+    }
+}
+
+template void moe_gate_up<float>(const float*, int, const bf16*, int, int, int, const std::int32_t*,
+                                 const std::int32_t*, float*, Stream);
+template void moe_gate_up<bf16>(const bf16*, int, const bf16*, int, int, int, const std::int32_t*, const std::int32_t*,
+                                bf16*, Stream);
+template void moe_down<float>(const float*, int, const bf16*, int, int, const std::int32_t*, const std::int32_t*,
+                              float*, Stream);
+template void moe_down<bf16>(const bf16*, int, const bf16*, int, int, const std::int32_t*, const std::int32_t*, bf16*,
+                             Stream);
+template void moe_combine<float>(const float*, const float*, int, int, int, float*, Stream);
+template void moe_combine<bf16>(const bf16*, const float*, int, int, int, bf16*, Stream);
+
+}  // namespace r1eval::kernels::cpu

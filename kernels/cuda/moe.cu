@@ -1,0 +1,80 @@
+// Launchers of the mixture-of-experts steps (kernels/moe.h).
+#include <stdexcept>
+#include <string>
+
+#include "kernels/cuda/check.h"
+#include "kernels/cuda/launch.h"
+#include "kernels/cuda/moe_kernels.cuh"
+#include "kernels/cuda/pointwise_kernels.cuh"
+#include "kernels/moe.h"
+
+namespace r1eval::kernels::cuda {
+
+using cuda_detail::kMoeRouteWarps;
+using cuda_detail::kMoeWarps;
+using cuda_detail::launch_kernel;
+using cuda_detail::to_cuda;
+
+namespace {
+
+dim3 expert_grid(int experts, int features) {
+  return dim3(static_cast<unsigned>(experts), static_cast<unsigned>((features + kMoeWarps - 1) / kMoeWarps));
+}
+
+}  // namespace
+
+void moe_route(const float* logits, int rows, int experts, int top_k, bool renormalize, std::int32_t* expert_ids,
+               float* weights, Stream stream) {
+  validate_moe_routing("moe_route", rows, experts, top_k);
+  if (rows == 0) return;
+  launch_kernel("moe_route_kernel", cuda_detail::moe_route_kernel,
+                dim3(static_cast<unsigned>((rows + kMoeRouteWarps - 1) / kMoeRouteWarps)), dim3(kMoeRouteWarps * 32),
+                to_cuda(stream), logits, rows, experts, top_k, renormalize, expert_ids, weights);
+}
+
+void moe_group(const std::int32_t* expert_ids, int pairs, int experts, std::int32_t* offsets, std::int32_t* grouped,
+               Stream stream) {
+  validate_moe_routing("moe_group", pairs, experts, 1);
+  // Every expert its thread, in whole warps; offsets are written even for no pairs.
+  const int threads = (experts + 31) / 32 * 32;
+  launch_kernel("moe_group_kernel", cuda_detail::moe_group_kernel, dim3(1), dim3(static_cast<unsigned>(threads)),
+                to_cuda(stream), expert_ids, pairs, experts, offsets, grouped);
+}
+
+template <typename T>
+void moe_gate_up(const T* x, int hidden, const bf16* gate_up, int inter, int experts, int top_k,
+                 const std::int32_t* offsets, const std::int32_t* grouped, T* act, Stream stream) {
+  validate_moe_experts("moe_gate_up", hidden, inter, experts, top_k);
+  launch_kernel("moe_gate_up_kernel", cuda_detail::moe_gate_up_kernel<T>, expert_grid(experts, inter),
+                dim3(kMoeWarps * 32), to_cuda(stream), x, hidden, gate_up, inter, top_k, offsets, grouped, act);
+}
+
+template <typename T>
+void moe_down(const T* act, int inter, const bf16* down, int hidden, int experts, const std::int32_t* offsets,
+              const std::int32_t* grouped, T* expert_out, Stream stream) {
+  validate_moe_experts("moe_down", hidden, inter, experts, 1);
+  launch_kernel("moe_down_kernel", cuda_detail::moe_down_kernel<T>, expert_grid(experts, hidden),
+                dim3(kMoeWarps * 32), to_cuda(stream), act, inter, down, hidden, offsets, grouped, expert_out);
+}
+
+template <typename T>
+void moe_combine(const T* expert_out, const float* weights, int rows, int top_k, int hidden, T* out, Stream stream) {
+  validate_moe_routing("moe_combine", rows, kMoeMaxTopK, top_k);
+  if (hidden <= 0) throw std::invalid_argument("moe_combine: hidden must be > 0, got " + std::to_string(hidden));
+  if (rows == 0) return;
+  launch_kernel("moe_combine_kernel", cuda_detail::moe_combine_kernel<T>, cuda_detail::row_grid(rows, hidden, 256),
+                dim3(256), to_cuda(stream), expert_out, weights, rows, top_k, hidden, out);
+}
+
+template void moe_gate_up<float>(const float*, int, const bf16*, int, int, int, const std::int32_t*,
+                                 const std::int32_t*, float*, Stream);
+template void moe_gate_up<bf16>(const bf16*, int, const bf16*, int, int, int, const std::int32_t*, const std::int32_t*,
+                                bf16*, Stream);
+template void moe_down<float>(const float*, int, const bf16*, int, int, const std::int32_t*, const std::int32_t*,
+                              float*, Stream);
+template void moe_down<bf16>(const bf16*, int, const bf16*, int, int, const std::int32_t*, const std::int32_t*, bf16*,
+                             Stream);
+template void moe_combine<float>(const float*, const float*, int, int, int, float*, Stream);
+template void moe_combine<bf16>(const bf16*, const float*, int, int, int, bf16*, Stream);
+
+}  // namespace r1eval::kernels::cuda

@@ -1,0 +1,177 @@
+// Kernel bodies of the mixture-of-experts steps (launchers in moe.cu). Device code only and no CUDA headers,
+// so tests/kernels/simt_emulator.h can also run them on the CPU.
+//
+// Routing is a warp per token. Grouping is one block: each thread owns an expert and scans the pairs (staged
+// in shared memory) twice, to count its pairs and then to list them in pair order, so the grouping is exact
+// and stable without atomics. The expert products are a warp per output feature over the pairs of one expert
+// (grid: experts x feature tiles; blocks of idle experts leave at once), so an active expert's weight row is
+// read from memory once per step and from cache for its further pairs.
+#pragma once
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+
+#include "kernels/bf16.h"
+#include "kernels/cuda/grid_dependency.cuh"
+#include "kernels/cuda/reduce.cuh"
+#include "kernels/moe.h"
+
+namespace r1eval::kernels::cuda_detail {
+
+constexpr int kMoeRouteWarps = 4;
+constexpr int kMoeWarps = 8;  // output features per block of the expert products
+constexpr int kMoeGroupChunk = 1024;
+
+__global__ void __launch_bounds__(kMoeRouteWarps * 32)
+    moe_route_kernel(const float* logits, int rows, int experts, int top_k, bool renormalize, std::int32_t* ids,
+                     float* weights) {
+  wait_for_prior_kernels();
+  release_dependents();
+  const int lane = static_cast<int>(threadIdx.x % 32);
+  const int r = static_cast<int>(blockIdx.x) * kMoeRouteWarps + static_cast<int>(threadIdx.x / 32);
+  if (r >= rows) return;  // the whole warp
+  const float* row = logits + static_cast<std::size_t>(r) * experts;
+  unsigned taken = 0;  // bit i: expert lane + 32 i is chosen
+  float top = 0.0f, slot_logit = 0.0f;
+  int slot_id = -1;  // lane j < top_k: the expert of slot j
+  for (int j = 0; j < top_k; ++j) {
+    float best_logit = 0.0f;
+    int best_id = -1;
+    for (int i = 0, e = lane; e < experts; ++i, e += 32)
+      if (((taken >> i) & 1u) == 0 && (best_id < 0 || moe_route_before(row[e], e, best_logit, best_id))) {
+        best_logit = row[e];
+        best_id = e;
+      }
+    for (int offset = 16; offset > 0; offset >>= 1) {
+      const float other_logit = __shfl_xor_sync(0xffffffffu, best_logit, offset);
+      const int other_id = __shfl_xor_sync(0xffffffffu, best_id, offset);
+      if (other_id >= 0 && (best_id < 0 || moe_route_before(other_logit, other_id, best_logit, best_id))) {
+        best_logit = other_logit;
+        best_id = other_id;
+      }
+    }
+    if (best_id % 32 == lane) taken |= 1u << (best_id / 32);
+    if (lane == j) {
+      slot_id = best_id;
+      slot_logit = best_logit;
+    }
+    if (j == 0) top = best_logit;
+  }
+  float part = 0.0f;
+  for (int e = lane; e < experts; e += 32) part += expf(row[e] - top);
+  const float all = warp_sum(part);
+  const float probability = lane < top_k ? expf(slot_logit - top) / all : 0.0f;
+  float kept = 0.0f;  // in slot order, as the CPU twin adds them
+  for (int j = 0; j < top_k; ++j) kept += __shfl_sync(0xffffffffu, probability, j);
+  if (lane < top_k) {
+    ids[static_cast<std::size_t>(r) * top_k + lane] = slot_id;
+    weights[static_cast<std::size_t>(r) * top_k + lane] = renormalize ? probability / kept : probability;
+  }
+}
+
+// One block of at least `experts` threads (thread e owns expert e).
+__global__ void __launch_bounds__(kMoeMaxExperts)
+    moe_group_kernel(const std::int32_t* ids, int pairs, int experts, std::int32_t* offsets, std::int32_t* grouped) {
+  wait_for_prior_kernels();
+  release_dependents();
+  __shared__ std::int32_t staged[kMoeGroupChunk];
+  __shared__ std::int32_t starts[kMoeMaxExperts + 1];
+  const int tid = static_cast<int>(threadIdx.x);
+  const bool owner = tid < experts;
+  // Pass 0 counts each expert's pairs; pass 1 lists them from the expert's start.
+  int count = 0, cursor = 0;
+  for (int pass = 0; pass < 2; ++pass) {
+    for (int base = 0; base < pairs; base += kMoeGroupChunk) {
+      const int n = pairs - base < kMoeGroupChunk ? pairs - base : kMoeGroupChunk;
+      __syncthreads();  // the previous chunk is read by everyone
+      for (int i = tid; i < n; i += static_cast<int>(blockDim.x)) staged[i] = ids[base + i];
+      __syncthreads();
+      if (!owner) continue;
+      for (int i = 0; i < n; ++i) {
+        if (staged[i] != tid) continue;
+        if (pass == 0) ++count;
+        else grouped[cursor++] = base + i;
+      }
+    }
+    if (pass == 1) break;
+    if (owner) starts[tid] = count;
+    __syncthreads();
+    if (tid == 0) {
+      int run = 0;
+      for (int e = 0; e < experts; ++e) {
+        const int c = starts[e];
+        starts[e] = run;
+        run += c;
+      }
+      starts[experts] = run;
+    }
+    __syncthreads();
+    for (int e = tid; e <= experts; e += static_cast<int>(blockDim.x)) offsets[e] = starts[e];
+    cursor = owner ? starts[tid] : 0;
+  }
+}
+
+// x . w over n values: the warp's lanes stride over them; the sum to every lane.
+template <typename T>
+__device__ __forceinline__ float warp_dot(const T* x, const bf16* w, int n, int lane) {
+  float sum = 0.0f;
+  for (int c = lane; c < n; c += 32) sum += load_as_float(x[c]) * to_float(w[c]);
+  return warp_sum(sum);
+}
+
+// grid (experts, features / kMoeWarps): warp f of the block computes feature f of every pair of expert e.
+template <typename T>
+__global__ void __launch_bounds__(kMoeWarps * 32)
+    moe_gate_up_kernel(const T* x, int hidden, const bf16* gate_up, int inter, int top_k, const std::int32_t* offsets,
+                       const std::int32_t* grouped, T* act) {
+  wait_for_prior_kernels();
+  release_dependents();
+  const int e = static_cast<int>(blockIdx.x), lane = static_cast<int>(threadIdx.x % 32);
+  const int f = static_cast<int>(blockIdx.y) * kMoeWarps + static_cast<int>(threadIdx.x / 32);
+  if (f >= inter) return;  // the whole warp
+  const bf16* gate = gate_up + (static_cast<std::size_t>(e) * 2 * inter + f) * hidden;
+  const bf16* up = gate + static_cast<std::size_t>(inter) * hidden;
+  for (int i = offsets[e]; i < offsets[e + 1]; ++i) {
+    const int pair = grouped[i];
+    const T* in = x + static_cast<std::size_t>(pair / top_k) * hidden;
+    const float g = warp_dot(in, gate, hidden, lane);
+    const float u = warp_dot(in, up, hidden, lane);
+    if (lane == 0) act[static_cast<std::size_t>(pair) * inter + f] = store_from_float<T>(g / (1.0f + expf(-g)) * u);
+  }
+}
+
+template <typename T>
+__global__ void __launch_bounds__(kMoeWarps * 32)
+    moe_down_kernel(const T* act, int inter, const bf16* down, int hidden, const std::int32_t* offsets,
+                    const std::int32_t* grouped, T* expert_out) {
+  wait_for_prior_kernels();
+  release_dependents();
+  const int e = static_cast<int>(blockIdx.x), lane = static_cast<int>(threadIdx.x % 32);
+  const int h = static_cast<int>(blockIdx.y) * kMoeWarps + static_cast<int>(threadIdx.x / 32);
+  if (h >= hidden) return;  // the whole warp
+  const bf16* weight = down + (static_cast<std::size_t>(e) * hidden + h) * inter;
+  for (int i = offsets[e]; i < offsets[e + 1]; ++i) {
+    const int pair = grouped[i];
+    const float y = warp_dot(act + static_cast<std::size_t>(pair) * inter, weight, inter, lane);
+    if (lane == 0) expert_out[static_cast<std::size_t>(pair) * hidden + h] = store_from_float<T>(y);
+  }
+}
+
+// Rows over blockIdx.y (striding past the grid), columns over x.
+template <typename T>
+__global__ void moe_combine_kernel(const T* expert_out, const float* weights, int rows, int top_k, int hidden, T* out) {
+  wait_for_prior_kernels();
+  release_dependents();
+  for (int t = static_cast<int>(blockIdx.y); t < rows; t += static_cast<int>(gridDim.y))
+    for (int h = static_cast<int>(blockIdx.x * blockDim.x + threadIdx.x); h < hidden;
+         h += static_cast<int>(gridDim.x * blockDim.x)) {
+      float sum = 0.0f;
+      for (int j = 0; j < top_k; ++j) {
+        const std::size_t pair = static_cast<std::size_t>(t) * top_k + j;
+        sum += weights[pair] * load_as_float(expert_out[pair * hidden + h]);
+      }
+      out[static_cast<std::size_t>(t) * hidden + h] = store_from_float<T>(sum);
+    }
+}
+
+}  // namespace r1eval::kernels::cuda_detail

@@ -1,0 +1,74 @@
+// The mixture-of-experts block of Qwen3-MoE (softmax routing over every expert, the top k kept and optionally
+// renormalised, SwiGLU experts) over the n tokens of a batch, in five steps:
+//   moe_route    router logits (fp32 [n][experts]) -> each token's k experts, highest logit first (exact ties to
+//                the lower id), and their weights: the softmax probability over all experts in fp32, divided by
+//                the k chosen ones' sum when renormalising (Qwen3-MoE's norm_topk_prob);
+//   moe_group    the n * k (token, slot) pairs, pair p = token * k + slot, grouped by expert: offsets [experts + 1]
+//                and the pairs of expert e at grouped[offsets[e] .. offsets[e + 1]), in increasing p;
+//   moe_gate_up  act[p] = silu(G_e x[p / k]) * (U_e x[p / k]) in fp32, rounded once to T, for each pair of expert e
+//                (gate_up[e] holds G_e's `inter` rows, then U_e's, each of `hidden` values);
+//   moe_down     expert_out[p] = D_e act[p], rounded to T (down[e]: `hidden` rows of `inter` values);
+//   moe_combine  out[t] = the sum over slots j, in slot order, of weight[t][j] * expert_out[t * k + j], in fp32,
+//                rounded once to T.
+// With tensor parallelism each rank holds every expert's slice of `inter` (as the dense MLP is split), so `out`
+// is the rank's partial sum. Expert weights are bf16, [experts][rows][cols] in one array each.
+// Shapes are checked first (std::invalid_argument, one line naming the argument); the CUDA kernels take at most
+// kMoeMaxExperts experts and kMoeMaxTopK slots. Expert ids outside [0, experts) (unchecked on the device) are
+// never produced by moe_route.
+#pragma once
+#include <cstdint>
+
+#include "kernels/bf16.h"
+#include "kernels/host_device.h"
+
+namespace r1eval::kernels {
+
+constexpr int kMoeMaxExperts = 1024;
+constexpr int kMoeMaxTopK = 32;
+
+// Routing order: a larger logit first, then the lower id; NaN last. A total order, so a warp's argmax and a
+// scan pick the same expert.
+R1EVAL_HOST_DEVICE bool moe_route_before(float logit, int id, float other_logit, int other_id) {
+  const bool nan = logit != logit, other_nan = other_logit != other_logit;
+  if (nan != other_nan) return other_nan;
+  if (!nan && logit != other_logit) return logit > other_logit;
+  return id < other_id;
+}
+
+// Throw std::invalid_argument starting with `what` unless rows >= 0, 0 < top_k <= experts, experts <=
+// kMoeMaxExperts and top_k <= kMoeMaxTopK; and, for the expert products, hidden and inter > 0.
+void validate_moe_routing(const char* what, int rows, int experts, int top_k);
+void validate_moe_experts(const char* what, int hidden, int inter, int experts, int top_k);
+
+namespace cpu {
+void moe_route(const float* logits, int rows, int experts, int top_k, bool renormalize, std::int32_t* expert_ids,
+               float* weights, Stream stream = nullptr);
+void moe_group(const std::int32_t* expert_ids, int pairs, int experts, std::int32_t* offsets, std::int32_t* grouped,
+               Stream stream = nullptr);
+template <typename T>
+void moe_gate_up(const T* x, int hidden, const bf16* gate_up, int inter, int experts, int top_k,
+                 const std::int32_t* offsets, const std::int32_t* grouped, T* act, Stream stream = nullptr);
+template <typename T>
+void moe_down(const T* act, int inter, const bf16* down, int hidden, int experts, const std::int32_t* offsets,
+              const std::int32_t* grouped, T* expert_out, Stream stream = nullptr);
+template <typename T>
+void moe_combine(const T* expert_out, const float* weights, int rows, int top_k, int hidden, T* out,
+                 Stream stream = nullptr);
+}  // namespace cpu
+namespace cuda {
+void moe_route(const float* logits, int rows, int experts, int top_k, bool renormalize, std::int32_t* expert_ids,
+               float* weights, Stream stream = nullptr);
+void moe_group(const std::int32_t* expert_ids, int pairs, int experts, std::int32_t* offsets, std::int32_t* grouped,
+               Stream stream = nullptr);
+template <typename T>
+void moe_gate_up(const T* x, int hidden, const bf16* gate_up, int inter, int experts, int top_k,
+                 const std::int32_t* offsets, const std::int32_t* grouped, T* act, Stream stream = nullptr);
+template <typename T>
+void moe_down(const T* act, int inter, const bf16* down, int hidden, int experts, const std::int32_t* offsets,
+              const std::int32_t* grouped, T* expert_out, Stream stream = nullptr);
+template <typename T>
+void moe_combine(const T* expert_out, const float* weights, int rows, int top_k, int hidden, T* out,
+                 Stream stream = nullptr);
+}  // namespace cuda
+
+}  // namespace r1eval::kernels
