@@ -9,6 +9,7 @@
 #include "engine/backend/bf16_model.h"
 #include "engine/backend/packed_batch.h"
 #include "kernels/attention.h"
+#include "kernels/moe.h"
 #include "kernels/norm.h"
 #include "kernels/projection.h"
 #include "kernels/rope.h"
@@ -69,6 +70,23 @@ class Bf16Collectives {
 inline std::size_t bf16_decode_workspace_floats(const Bf16Model& m, const PackedBatch& packed) {
   if (packed.num_decode == 0) return 0;
   return kernels::decode_workspace_floats(packed.num_decode, m.q_heads, m.head_dim, packed.max_decode_context_len);
+}
+
+// A mixture-of-experts layer's MLP (kernels/moe.h) on the n normed rows in w.normed, into w.proj (this rank's
+// partial sum with tensor parallelism).
+template <typename Kernels>
+void moe_block_output(const Bf16Model& m, const Bf16Layer& layer, const Bf16Workspace& w, int n,
+                      kernels::Stream stream) {
+  const int k = m.experts_per_token, pairs = n * k;
+  Kernels::matmul(w.normed, layer.router, static_cast<const bf16*>(nullptr), w.router_logits, n, m.experts, m.hidden,
+                  stream);
+  Kernels::moe_route(w.router_logits, n, m.experts, k, m.renormalize_experts, w.expert_ids, w.expert_weights, stream);
+  Kernels::moe_group(w.expert_ids, pairs, m.experts, w.expert_offsets, w.expert_pairs, stream);
+  Kernels::moe_gate_up(w.normed, m.hidden, layer.experts_gate_up, m.expert_inter, m.experts, k, w.expert_offsets,
+                       w.expert_pairs, w.expert_act, stream);
+  Kernels::moe_down(w.expert_act, m.expert_inter, layer.experts_down, m.hidden, m.experts, w.expert_offsets,
+                    w.expert_pairs, w.expert_out, stream);
+  Kernels::moe_combine(w.expert_out, w.expert_weights, n, k, m.hidden, w.proj, stream);
 }
 
 // Runs `packed` (its bytes at `batch`) through the model: writes its keys and values into `kv` and leaves
@@ -139,7 +157,7 @@ void bf16_forward(const Bf16Model& m, const PackedBatch& packed, const std::byte
       Kernels::matmul(w.normed, layer.qkv, layer.qkv_bias, w.qkv, n, qkv_width, h, stream);
       Kernels::qk_norm_rope_write_kv(w.qkv, n, m.q_heads, kernels::HeadNorm{layer.q_norm, layer.k_norm, eps},
                                      p.positions, p.slot_mapping, layer_rotary, cache, stream);
-    } else if (one_rank) {
+    } else if (one_rank && !proj_pending) {
       Kernels::rmsnorm_matmul_rope_write_kv(w.residual, layer.input_norm, eps, w.normed, layer.qkv, layer.qkv_bias,
                                             w.qkv, n, m.q_heads, h, p.positions, p.slot_mapping, layer_rotary, cache,
                                             stream);
@@ -166,6 +184,13 @@ void bf16_forward(const Bf16Model& m, const PackedBatch& packed, const std::byte
       add_normed_block_output(w.attn, layer.o, layer.o_bias, q_width, layer.attn_output_norm);
     } else {
       add_block_output(w.attn, layer.o, layer.o_bias, q_width);
+    }
+    if (layer.router != nullptr) {  // mixture of experts: its output goes to proj; the next norm adds it
+      norm(layer.post_attention_norm);
+      moe_block_output<Kernels>(m, layer, w, n, stream);
+      if (!one_rank) collectives->all_reduce_sum(w.proj, static_cast<std::size_t>(n) * h, stream);
+      proj_pending = true;
+      continue;
     }
     if (layer.post_attention_norm == nullptr) {  // OLMo: the MLP reads the stream itself
       Kernels::matmul_silu_mul(w.residual, layer.gate_up, layer.gate_up_bias, w.gate_up, w.act, n, inter, h, stream);
@@ -307,6 +332,31 @@ void bf16_sample(const Bf16Model& m, const PackedDraws& draws, const std::byte* 
                               const ::r1eval::kernels::Rotary& rotary, const ::r1eval::kernels::KvCacheView& cache, \
                               ::r1eval::kernels::Stream s) {                                                        \
       KERNEL_NS::rope_write_kv<T>(qkv, m, q_heads, positions, slots, rotary, cache, s);                             \
+    }                                                                                                               \
+    static void moe_route(const float* logits, int rows, int experts, int k, bool renormalize, std::int32_t* ids,   \
+                          float* weights, ::r1eval::kernels::Stream s) {                                            \
+      KERNEL_NS::moe_route(logits, rows, experts, k, renormalize, ids, weights, s);                                 \
+    }                                                                                                               \
+    static void moe_group(const std::int32_t* ids, int pairs, int experts, std::int32_t* offsets,                  \
+                          std::int32_t* grouped, ::r1eval::kernels::Stream s) {                                     \
+      KERNEL_NS::moe_group(ids, pairs, experts, offsets, grouped, s);                                               \
+    }                                                                                                               \
+    template <typename T>                                                                                           \
+    static void moe_gate_up(const T* x, int hidden, const ::r1eval::kernels::bf16* gate_up, int inter, int experts, \
+                            int k, const std::int32_t* offsets, const std::int32_t* grouped, T* act,               \
+                            ::r1eval::kernels::Stream s) {                                                          \
+      KERNEL_NS::moe_gate_up<T>(x, hidden, gate_up, inter, experts, k, offsets, grouped, act, s);                   \
+    }                                                                                                               \
+    template <typename T>                                                                                           \
+    static void moe_down(const T* act, int inter, const ::r1eval::kernels::bf16* down, int hidden, int experts,    \
+                         const std::int32_t* offsets, const std::int32_t* grouped, T* out,                          \
+                         ::r1eval::kernels::Stream s) {                                                             \
+      KERNEL_NS::moe_down<T>(act, inter, down, hidden, experts, offsets, grouped, out, s);                          \
+    }                                                                                                               \
+    template <typename T>                                                                                           \
+    static void moe_combine(const T* expert_out, const float* weights, int rows, int k, int hidden, T* out,         \
+                            ::r1eval::kernels::Stream s) {                                                          \
+      KERNEL_NS::moe_combine<T>(expert_out, weights, rows, k, hidden, out, s);                                      \
     }                                                                                                               \
     template <typename T>                                                                                           \
     static void matmul_add_residual(const ::r1eval::kernels::bf16* x, const ::r1eval::kernels::bf16* weight,       \

@@ -3,6 +3,7 @@
 #include <limits>
 
 #include "engine/backend/rope.h"
+#include "kernels/moe.h"
 
 #include <stdexcept>
 #include <string>
@@ -36,6 +37,8 @@ void walk_arena(const TransformerShardReader& reader, Bf16Model& model, bool rea
   // Post-norms on the block outputs (OLMo): the MLP's input norm is then there only with input norms (Gemma).
   const std::size_t output_norm = c.sandwich_norms ? hidden : 0;
   const std::size_t input_norm = c.input_norms ? hidden : 0;
+  const auto experts = static_cast<std::size_t>(c.moe.num_experts);
+  const auto expert_inter = static_cast<std::size_t>(reader.expert_part().size());
   const auto put = [&](const bf16** target, std::size_t elements, std::vector<std::vector<float>*> parts) {
     if (elements > 0) visit(target, elements, parts);
   };
@@ -62,10 +65,23 @@ void walk_arena(const TransformerShardReader& reader, Bf16Model& model, bool rea
     put(&d.o_bias, c.o_bias ? hidden : 0, {&w.o.bias});
     put(&d.attn_output_norm, output_norm, {&w.attn_output_norm});
     put(&d.post_attention_norm, input_norm, {&w.post_attention_norm});
-    put(&d.gate_up, 2 * inter * hidden, {&w.gate.weight, &w.up.weight});
-    put(&d.gate_up_bias, c.mlp_bias ? 2 * inter : 0, {&w.gate.bias, &w.up.bias});
-    put(&d.down, hidden * inter, {&w.down.weight});
-    put(&d.down_bias, c.mlp_bias ? hidden : 0, {&w.down.bias});
+    if (c.moe.sparse(static_cast<std::int64_t>(l))) {
+      std::vector<std::vector<float>*> gate_up, down;
+      if (read) {
+        for (ExpertWeights& expert : w.experts) {
+          gate_up.insert(gate_up.end(), {&expert.gate.weight, &expert.up.weight});
+          down.push_back(&expert.down.weight);
+        }
+      }
+      put(&d.router, experts * hidden, {&w.router.weight});
+      put(&d.experts_gate_up, experts * 2 * expert_inter * hidden, gate_up);
+      put(&d.experts_down, experts * hidden * expert_inter, down);
+    } else {
+      put(&d.gate_up, 2 * inter * hidden, {&w.gate.weight, &w.up.weight});
+      put(&d.gate_up_bias, c.mlp_bias ? 2 * inter : 0, {&w.gate.bias, &w.up.bias});
+      put(&d.down, hidden * inter, {&w.down.weight});
+      put(&d.down_bias, c.mlp_bias ? hidden : 0, {&w.down.bias});
+    }
     put(&d.ffn_output_norm, output_norm, {&w.ffn_output_norm});
   }
 }
@@ -73,9 +89,10 @@ void walk_arena(const TransformerShardReader& reader, Bf16Model& model, bool rea
 }  // namespace
 
 std::optional<std::string> bf16_unsupported(const ModelConfig& config) {
-  if (config.moe.any_sparse())
-    return "mixture-of-experts layers run on the CPU backend only (--backend cpu); the bf16 / CUDA forward has no "
-           "expert kernels yet";
+  if (config.moe.any_sparse() &&
+      (config.moe.num_experts > kernels::kMoeMaxExperts || config.moe.experts_per_token > kernels::kMoeMaxTopK))
+    return "mixture-of-experts layers of more than " + std::to_string(kernels::kMoeMaxExperts) + " experts or " +
+           std::to_string(kernels::kMoeMaxTopK) + " per token run on the CPU backend only (--backend cpu)";
   // Post-norms, per-layer RoPE and norm offsets (folded into the weights by the loader) it has; the Gemma
   // family's head_dim of 256 the CUDA attention kernels lack as well (the factory checks that).
   if (config.activation != Activation::kSilu || config.attn_logit_softcap > 0 || config.final_logit_softcap > 0 ||
@@ -117,6 +134,12 @@ Bf16Model fill_bf16_arena(const TransformerShardReader& reader, std::byte* arena
     model.k_norm_total = model.kv_heads * model.head_dim * reader.shard().world_size;
   }
   model.attention_scale = attention_logit_scale(cfg);
+  if (cfg.moe.any_sparse()) {
+    model.experts = static_cast<int>(cfg.moe.num_experts);
+    model.experts_per_token = static_cast<int>(cfg.moe.experts_per_token);
+    model.expert_inter = static_cast<int>(reader.expert_part().size());
+    model.renormalize_experts = cfg.moe.norm_topk_prob;
+  }
 
   // Bytes read per step: every matrix and vector once; the embedding only through the tied head.
   std::uint64_t per_step = 0;
@@ -143,7 +166,13 @@ Bf16Model fill_bf16_arena(const TransformerShardReader& reader, std::byte* arena
                }
                copy(arena + offset, rounded.data(), elements);
                *target = reinterpret_cast<const bf16*>(arena + offset);
-               if (target != &model.embed || cfg.tie_word_embeddings) per_step += elements * sizeof(bf16);
+               // A decode step of one token reads its k experts of every expert array.
+               std::size_t read_elements = elements;
+               for (const Bf16Layer& layer : model.layers)
+                 if (target == &layer.experts_gate_up || target == &layer.experts_down)
+                   read_elements = elements / static_cast<std::size_t>(model.experts) *
+                                   static_cast<std::size_t>(model.experts_per_token);
+               if (target != &model.embed || cfg.tie_word_embeddings) per_step += read_elements * sizeof(bf16);
                offset += aligned(elements * sizeof(bf16));
              });
   if (model.head == nullptr) model.head = model.embed;  // tied embeddings
@@ -229,6 +258,14 @@ void layout(const Bf16Model& m, std::int64_t tokens, std::int64_t rows, Take&& t
   take(r * hidden * sizeof(bf16));                                     // rows_normed
   take(t * 2 * sizeof(float));                                         // qk_sums
   take(r * static_cast<std::size_t>(m.vocab) * sizeof(float));        // rows_logits
+  const auto experts = static_cast<std::size_t>(m.experts), pairs = t * static_cast<std::size_t>(m.experts_per_token);
+  take(t * experts * sizeof(float));                                   // router_logits
+  take(pairs * sizeof(std::int32_t));                                  // expert_ids
+  take(pairs * sizeof(float));                                         // expert_weights
+  take(m.experts > 0 ? (experts + 1) * sizeof(std::int32_t) : 0);      // expert_offsets
+  take(pairs * sizeof(std::int32_t));                                  // expert_pairs
+  take(pairs * static_cast<std::size_t>(m.expert_inter) * sizeof(bf16));  // expert_act
+  take(pairs * hidden * sizeof(bf16));                                 // expert_out
 }
 
 }  // namespace
@@ -260,6 +297,13 @@ Bf16Workspace carve_bf16_workspace(const Bf16Model& model, std::byte* base, std:
   w.rows_normed = b(9);
   w.qk_sums = reinterpret_cast<float*>(pieces[10]);
   w.rows_logits = reinterpret_cast<float*>(pieces[11]);
+  w.router_logits = reinterpret_cast<float*>(pieces[12]);
+  w.expert_ids = reinterpret_cast<std::int32_t*>(pieces[13]);
+  w.expert_weights = reinterpret_cast<float*>(pieces[14]);
+  w.expert_offsets = reinterpret_cast<std::int32_t*>(pieces[15]);
+  w.expert_pairs = reinterpret_cast<std::int32_t*>(pieces[16]);
+  w.expert_act = b(17);
+  w.expert_out = b(18);
   return w;
 }
 

@@ -37,6 +37,12 @@ struct Bf16Layer {
   const bf16* down = nullptr;  // [hidden][intermediate]
   const bf16* down_bias = nullptr;
   const bf16* ffn_output_norm = nullptr;  // OLMo 2 / 3: the MLP output's norm before it joins the stream
+  // A mixture-of-experts layer (Qwen3-MoE) in place of the dense MLP (gate_up and down then null): the router
+  // [experts][hidden], each expert's [gate | up] rows [experts][2 * expert_inter][hidden] and down
+  // [experts][hidden][expert_inter], this rank's slice of every expert.
+  const bf16* router = nullptr;
+  const bf16* experts_gate_up = nullptr;
+  const bf16* experts_down = nullptr;
   int window = 0;  // sliding-window attention over this many positions; 0: the whole context
   // Set by set_layer_rotaries; a NoPE layer (SmolLM3) keeps pairs 0: q and k go unrotated.
   kernels::Rotary rotary;
@@ -48,6 +54,9 @@ struct Bf16Model {
   // tensor-parallel ranks are these (kernels::ProjectionNorm's totals).
   bool projection_qk_norm = false;
   int q_norm_total = 0, k_norm_total = 0;
+  // Mixture of experts (0 experts: a dense model): routing as kernels/moe.h does it.
+  int experts = 0, experts_per_token = 0, expert_inter = 0;
+  bool renormalize_experts = false;
   float rms_norm_eps = 1e-6f;
   float attention_scale = 0.0f;  // on q . k before the softmax (attention_logit_scale)
   const bf16* embed = nullptr;  // [vocab][hidden]
@@ -62,7 +71,7 @@ struct Bf16Model {
 };
 
 // Why the bf16 forward (the CUDA backend) cannot run the model `config` describes, in words to follow "<arch>: ",
-// or nullopt when it can: mixture-of-experts layers and the Gemma family run on the CPU backend only.
+// or nullopt when it can: the Gemma family, and experts beyond kernels/moe.h's limits, run on the CPU backend only.
 std::optional<std::string> bf16_unsupported(const ModelConfig& config);
 
 // Bytes of the arena one rank's weights need (from the shapes alone: nothing is read).
@@ -110,6 +119,13 @@ struct Bf16Workspace {
        *gate_up = nullptr, *act = nullptr;
   bf16 *rows_proj = nullptr, *rows_residual = nullptr, *rows_normed = nullptr;
   float* qk_sums = nullptr;      // [tokens][2]: the sums of squares of whole q and k projections (OLMo, ranks > 1)
+  // Mixture of experts (sized 0 for a dense model): router logits [tokens][experts], each token's experts and
+  // weights [tokens][k], the pairs grouped by expert (offsets [experts + 1], pairs [tokens * k]), each pair's
+  // activation [tokens * k][expert_inter] and output [tokens * k][hidden].
+  float* router_logits = nullptr;
+  std::int32_t *expert_ids = nullptr, *expert_offsets = nullptr, *expert_pairs = nullptr;
+  float* expert_weights = nullptr;
+  bf16 *expert_act = nullptr, *expert_out = nullptr;
   float* rows_logits = nullptr;  // [rows][vocab]
 };
 std::size_t bf16_workspace_bytes(const Bf16Model& model, std::int64_t tokens, std::int64_t rows);

@@ -122,6 +122,13 @@ inline std::vector<ParityModel> parity_models() {
   smollm3.sliding_window = 28;  // on its NoPE layers (use_sliding_window)
   RandomCheckpointSpec qwen2_window = qwen_bf16;  // Qwen2's window layers: layer 1 over 30 positions
   qwen2_window.sliding_window = 30;
+  // Layer 0: 4 experts, all of them for every token (bf16 rounding cannot swap a chosen expert for another:
+  // bf16_forward_test checks fewer per token apart); layer 1 dense.
+  RandomCheckpointSpec qwen3_moe = qwen3;
+  qwen3_moe.experts = 4;
+  qwen3_moe.experts_per_token = 4;
+  qwen3_moe.dense_layer = 1;
+  qwen3_moe.tied = false;
   RandomCheckpointSpec olmo2;  // post-norms only, whole-projection q/k norms, GQA 4:2, untied
   olmo2.olmo = 2;
   RandomCheckpointSpec olmo3 = olmo2;  // layer 0 over 26 positions with its own RoPE, layer 1 with YaRN; tied
@@ -142,6 +149,7 @@ inline std::vector<ParityModel> parity_models() {
           {"phi3_window_hd64", phi3_window},
           {"qwen2_window_layer_hd64", qwen2_window},
           {"smollm3_nope_hd64", smollm3},
+          {"qwen3_moe_all_experts_hd128", qwen3_moe},
           {"olmo2_hd64", olmo2},
           {"olmo3_window_yarn_hd128", olmo3}};
 }

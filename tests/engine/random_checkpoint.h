@@ -35,6 +35,10 @@ struct RandomCheckpointSpec {
   // outputs, norms of each token's whole q and k projections, no biases. OLMo 3's layer 0 slides over
   // sliding_window (layer_types), its other layers attend to everything, with yarn_rope_scaling when set.
   int olmo = 0;
+  // With qwen3: Qwen3MoeForCausalLM, each layer but `dense_layer` a mixture of `experts` SwiGLU experts of
+  // expert_intermediate rows, experts_per_token per token (renormalised when norm_topk_prob).
+  int experts = 0, experts_per_token = 2, expert_intermediate = 96, dense_layer = -1;
+  bool norm_topk_prob = true;
 
   int resolved_head_dim() const { return head_dim > 0 ? head_dim : hidden / heads; }
   bool attention_bias() const { return llama ? llama_biases : !qwen3 && !phi3 && olmo == 0; }
@@ -98,6 +102,16 @@ inline std::filesystem::path write_random_checkpoint(const std::filesystem::path
     }
     add(p + "self_attn.o_proj.weight", {spec.hidden, spec.heads * head_dim}, Kind::kMatrix);
     if (spec.llama && spec.llama_biases) add(p + "self_attn.o_proj.bias", {spec.hidden}, Kind::kBias);
+    if (spec.experts > 0 && l != spec.dense_layer) {
+      add(p + "mlp.gate.weight", {spec.experts, spec.hidden}, Kind::kMatrix);
+      for (int e = 0; e < spec.experts; ++e) {
+        const std::string expert = p + "mlp.experts." + std::to_string(e) + ".";
+        add(expert + "gate_proj.weight", {spec.expert_intermediate, spec.hidden}, Kind::kMatrix);
+        add(expert + "up_proj.weight", {spec.expert_intermediate, spec.hidden}, Kind::kMatrix);
+        add(expert + "down_proj.weight", {spec.hidden, spec.expert_intermediate}, Kind::kMatrix);
+      }
+      continue;
+    }
     if (spec.phi3) {
       add(p + "mlp.gate_up_proj.weight", {2 * spec.intermediate, spec.hidden}, Kind::kMatrix);
     } else {
@@ -150,6 +164,7 @@ inline std::filesystem::path write_random_checkpoint(const std::filesystem::path
                              : spec.olmo == 3 ? "Olmo3ForCausalLM"
                              : spec.smollm3 ? "SmolLM3ForCausalLM"
                              : spec.llama ? "LlamaForCausalLM"
+                             : spec.qwen3 && spec.experts > 0 ? "Qwen3MoeForCausalLM"
                              : spec.qwen3 ? "Qwen3ForCausalLM"
                              : spec.phi3  ? "Phi3ForCausalLM"
                                           : "Qwen2ForCausalLM";
@@ -157,6 +172,7 @@ inline std::filesystem::path write_random_checkpoint(const std::filesystem::path
                            {"model_type", spec.olmo != 0 ? (spec.olmo == 2 ? "olmo2" : "olmo3")
                                           : spec.smollm3 ? "smollm3"
                                           : spec.llama ? "llama"
+                                          : spec.qwen3 && spec.experts > 0 ? "qwen3_moe"
                                           : spec.qwen3 ? "qwen3"
                                           : spec.phi3  ? "phi3"
                                                        : "qwen2"},
@@ -185,6 +201,14 @@ inline std::filesystem::path write_random_checkpoint(const std::filesystem::path
     config["sliding_window"] = spec.sliding_window;
   }
   if (spec.qwen3) config["attention_bias"] = false;
+  if (spec.experts > 0) {
+    config["num_experts"] = spec.experts;
+    config["num_experts_per_tok"] = spec.experts_per_token;
+    config["moe_intermediate_size"] = spec.expert_intermediate;
+    config["norm_topk_prob"] = spec.norm_topk_prob;
+    config["decoder_sparse_step"] = 1;
+    config["mlp_only_layers"] = spec.dense_layer >= 0 ? std::vector<int>{spec.dense_layer} : std::vector<int>{};
+  }
   if (spec.llama) {
     config["attention_bias"] = spec.llama_biases;
     config["mlp_bias"] = spec.llama_biases;
