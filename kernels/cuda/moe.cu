@@ -45,16 +45,20 @@ template <typename T>
 void moe_gate_up(const T* x, int hidden, const bf16* gate_up, int inter, int experts, int top_k,
                  const std::int32_t* offsets, const std::int32_t* grouped, T* act, Stream stream) {
   validate_moe_experts("moe_gate_up", hidden, inter, experts, top_k);
-  launch_kernel("moe_gate_up_kernel", cuda_detail::moe_gate_up_kernel<T>, expert_grid(experts, inter),
-                dim3(kMoeWarps * 32), to_cuda(stream), x, hidden, gate_up, inter, top_k, offsets, grouped, act);
+  const auto kernel = cuda_detail::vector8_ok(hidden, {x, gate_up}) ? cuda_detail::moe_gate_up_kernel<T, 8>
+                                                                     : cuda_detail::moe_gate_up_kernel<T, 1>;
+  launch_kernel("moe_gate_up_kernel", kernel, expert_grid(experts, inter), dim3(kMoeWarps * 32), to_cuda(stream), x,
+                hidden, gate_up, inter, top_k, offsets, grouped, act);
 }
 
 template <typename T>
 void moe_down(const T* act, int inter, const bf16* down, int hidden, int experts, const std::int32_t* offsets,
               const std::int32_t* grouped, T* expert_out, Stream stream) {
   validate_moe_experts("moe_down", hidden, inter, experts, 1);
-  launch_kernel("moe_down_kernel", cuda_detail::moe_down_kernel<T>, expert_grid(experts, hidden),
-                dim3(kMoeWarps * 32), to_cuda(stream), act, inter, down, hidden, offsets, grouped, expert_out);
+  const auto kernel = cuda_detail::vector8_ok(inter, {act, down}) ? cuda_detail::moe_down_kernel<T, 8>
+                                                                  : cuda_detail::moe_down_kernel<T, 1>;
+  launch_kernel("moe_down_kernel", kernel, expert_grid(experts, hidden), dim3(kMoeWarps * 32), to_cuda(stream), act,
+                inter, down, hidden, offsets, grouped, expert_out);
 }
 
 template <typename T>

@@ -5,7 +5,8 @@
 // in shared memory) twice, to count its pairs and then to list them in pair order, so the grouping is exact
 // and stable without atomics. The expert products are a warp per output feature over the pairs of one expert
 // (grid: experts x feature tiles; blocks of idle experts leave at once), so an active expert's weight row is
-// read from memory once per step and from cache for its further pairs.
+// read from memory once per step (in 16-byte loads when the rows allow: kVec 8) and from cache for its
+// further pairs.
 #pragma once
 #include <cmath>
 #include <cstddef>
@@ -13,6 +14,7 @@
 
 #include "kernels/bf16.h"
 #include "kernels/cuda/grid_dependency.cuh"
+#include "kernels/cuda/pointwise_kernels.cuh"
 #include "kernels/cuda/reduce.cuh"
 #include "kernels/moe.h"
 
@@ -111,16 +113,22 @@ __global__ void __launch_bounds__(kMoeMaxExperts)
   }
 }
 
-// x . w over n values: the warp's lanes stride over them; the sum to every lane.
-template <typename T>
+// x . w over n values (a multiple of kVec): the warp's lanes stride over chunks of kVec (16-byte loads of the
+// weights with kVec 8: x and w aligned as load_vec asks); the sum to every lane.
+template <int kVec, typename T>
 __device__ __forceinline__ float warp_dot(const T* x, const bf16* w, int n, int lane) {
   float sum = 0.0f;
-  for (int c = lane; c < n; c += 32) sum += load_as_float(x[c]) * to_float(w[c]);
+  for (int c = lane * kVec; c < n; c += 32 * kVec) {
+    float xv[kVec], wv[kVec];
+    load_vec<kVec>(x + c, xv);
+    load_vec<kVec>(w + c, wv);
+    for (int e = 0; e < kVec; ++e) sum += xv[e] * wv[e];
+  }
   return warp_sum(sum);
 }
 
 // grid (experts, features / kMoeWarps): warp f of the block computes feature f of every pair of expert e.
-template <typename T>
+template <typename T, int kVec>
 __global__ void __launch_bounds__(kMoeWarps * 32)
     moe_gate_up_kernel(const T* x, int hidden, const bf16* gate_up, int inter, int top_k, const std::int32_t* offsets,
                        const std::int32_t* grouped, T* act) {
@@ -134,13 +142,13 @@ __global__ void __launch_bounds__(kMoeWarps * 32)
   for (int i = offsets[e]; i < offsets[e + 1]; ++i) {
     const int pair = grouped[i];
     const T* in = x + static_cast<std::size_t>(pair / top_k) * hidden;
-    const float g = warp_dot(in, gate, hidden, lane);
-    const float u = warp_dot(in, up, hidden, lane);
+    const float g = warp_dot<kVec>(in, gate, hidden, lane);
+    const float u = warp_dot<kVec>(in, up, hidden, lane);
     if (lane == 0) act[static_cast<std::size_t>(pair) * inter + f] = store_from_float<T>(g / (1.0f + expf(-g)) * u);
   }
 }
 
-template <typename T>
+template <typename T, int kVec>
 __global__ void __launch_bounds__(kMoeWarps * 32)
     moe_down_kernel(const T* act, int inter, const bf16* down, int hidden, const std::int32_t* offsets,
                     const std::int32_t* grouped, T* expert_out) {
@@ -152,7 +160,7 @@ __global__ void __launch_bounds__(kMoeWarps * 32)
   const bf16* weight = down + (static_cast<std::size_t>(e) * hidden + h) * inter;
   for (int i = offsets[e]; i < offsets[e + 1]; ++i) {
     const int pair = grouped[i];
-    const float y = warp_dot(act + static_cast<std::size_t>(pair) * inter, weight, inter, lane);
+    const float y = warp_dot<kVec>(act + static_cast<std::size_t>(pair) * inter, weight, inter, lane);
     if (lane == 0) expert_out[static_cast<std::size_t>(pair) * hidden + h] = store_from_float<T>(y);
   }
 }

@@ -128,7 +128,7 @@ TEST(CudaKernelEmulation, QkProjectionNorm) {
 // The mixture-of-experts steps as moe.cu launches them, each against the CPU twin on the same inputs: the
 // routing chooses the same experts (weights to fp32 summation order), the grouping is identical, the expert
 // products and the weighted sum agree to summation order.
-template <typename T>
+template <typename T, int kVec>
 void emulate_moe(int rows, int hidden, int inter, int experts, int k, bool renormalize) {
   std::vector<float> logits = random_floats(static_cast<std::size_t>(rows) * experts, -3.0f, 3.0f, 321);
   logits[5] = logits[2] = 8.0f;  // a tie at the top of row 0
@@ -157,11 +157,16 @@ void emulate_moe(int rows, int hidden, int inter, int experts, int k, bool renor
   const std::vector<bf16> gate_up =
       random_bf16(static_cast<std::size_t>(experts) * 2 * inter * hidden, -in_scale, in_scale, 323);
   const std::vector<bf16> down = random_bf16(static_cast<std::size_t>(experts) * hidden * inter, -mid_scale, mid_scale, 324);
+  if (kVec == 8) {
+    ASSERT_TRUE(cuda_detail::vector8_ok(hidden, {x.data(), gate_up.data()}));
+    ASSERT_TRUE(cuda_detail::vector8_ok(inter, {down.data()}));
+  }
   std::vector<T> cpu_act(pairs * inter), act(cpu_act.size());
   cpu::moe_gate_up(x.data(), hidden, gate_up.data(), inter, experts, k, offsets.data(), grouped.data(), cpu_act.data());
   const auto tiles = [](int features) { return static_cast<unsigned>((features + cuda_detail::kMoeWarps - 1) / cuda_detail::kMoeWarps); };
   simt::launch(dim3(static_cast<unsigned>(experts), tiles(inter)), dim3(cuda_detail::kMoeWarps * 32), [&] {
-    cuda_detail::moe_gate_up_kernel<T>(x.data(), hidden, gate_up.data(), inter, k, offsets.data(), grouped.data(), act.data());
+    cuda_detail::moe_gate_up_kernel<T, kVec>(x.data(), hidden, gate_up.data(), inter, k, offsets.data(), grouped.data(),
+                                             act.data());
   });
   const double rel = std::is_same_v<T, float> ? 1e-4 : 1.6e-2;
   expect_near(act, cpu_act, rel, 1e-4, "moe_gate_up");
@@ -170,8 +175,8 @@ void emulate_moe(int rows, int hidden, int inter, int experts, int k, bool renor
   std::vector<T> cpu_expert_out(pairs * hidden), expert_out(cpu_expert_out.size());
   cpu::moe_down(cpu_act.data(), inter, down.data(), hidden, experts, offsets.data(), grouped.data(), cpu_expert_out.data());
   simt::launch(dim3(static_cast<unsigned>(experts), tiles(hidden)), dim3(cuda_detail::kMoeWarps * 32), [&] {
-    cuda_detail::moe_down_kernel<T>(cpu_act.data(), inter, down.data(), hidden, offsets.data(), grouped.data(),
-                                    expert_out.data());
+    cuda_detail::moe_down_kernel<T, kVec>(cpu_act.data(), inter, down.data(), hidden, offsets.data(), grouped.data(),
+                                          expert_out.data());
   });
   expect_near(expert_out, cpu_expert_out, rel, 1e-4, "moe_down");
 
@@ -184,9 +189,9 @@ void emulate_moe(int rows, int hidden, int inter, int experts, int k, bool renor
 }
 
 TEST(CudaKernelEmulation, MixtureOfExpertsSteps) {
-  emulate_moe<float>(5, 32, 16, 40, 4, true);  // 40 experts: two per lane for some, a partial last warp
-  emulate_moe<bf16>(9, 64, 24, 8, 2, false);
-  emulate_moe<bf16>(3, 32, 16, 3, 3, true);  // every expert for every token
+  emulate_moe<float, 8>(5, 32, 16, 40, 4, true);  // 40 experts: two per lane for some, a partial last warp
+  emulate_moe<bf16, 8>(9, 64, 24, 8, 2, false);
+  emulate_moe<bf16, 1>(3, 36, 20, 3, 3, true);  // every expert for every token; rows no multiple of 8
 }
 
 template <typename T, int kVec>
