@@ -190,7 +190,8 @@ void BM_MoeBlock(benchmark::State& state) {
   std::vector<float> host_logits(router.size());
   for (std::size_t i = 0; i < router.size(); ++i) host_logits[i] = to_float(router[i]);
   Buffer<float> logits(host_logits), weights(pairs);
-  Buffer<std::int32_t> ids(pairs), offsets(experts + 1), grouped(pairs);
+  Buffer<std::int32_t> ids(pairs), offsets(experts + 1), grouped(pairs), active(experts);
+  const int n = static_cast<int>(pairs);
   Buffer<bf16> x(noise_bf16(static_cast<std::size_t>(rows) * hidden, 8));
   Buffer<bf16> gate_up(noise_bf16(static_cast<std::size_t>(experts) * 2 * inter * hidden, 9));
   Buffer<bf16> down(noise_bf16(static_cast<std::size_t>(experts) * hidden * inter, 10));
@@ -198,9 +199,11 @@ void BM_MoeBlock(benchmark::State& state) {
   const double touched = std::min<double>(experts, static_cast<double>(pairs));
   run_timed(state, touched * 3.0 * inter * hidden * sizeof(bf16), [&] {
     cuda::moe_route(logits.get(), rows, experts, k, true, ids.get(), weights.get());
-    cuda::moe_group(ids.get(), static_cast<int>(pairs), experts, offsets.get(), grouped.get());
-    cuda::moe_gate_up<bf16>(x.get(), hidden, gate_up.get(), inter, experts, k, offsets.get(), grouped.get(), act.get());
-    cuda::moe_down<bf16>(act.get(), inter, down.get(), hidden, experts, offsets.get(), grouped.get(), expert_out.get());
+    cuda::moe_group(ids.get(), n, experts, offsets.get(), grouped.get(), active.get());
+    cuda::moe_gate_up<bf16>(x.get(), hidden, gate_up.get(), inter, experts, k, offsets.get(), grouped.get(),
+                            active.get(), n, act.get());
+    cuda::moe_down<bf16>(act.get(), inter, down.get(), hidden, experts, offsets.get(), grouped.get(), active.get(), n,
+                         expert_out.get());
     cuda::moe_combine<bf16>(expert_out.get(), weights.get(), rows, k, hidden, out.get());
   });
 }

@@ -4,7 +4,9 @@
 //                the lower id), and their weights: the softmax probability over all experts in fp32, divided by
 //                the k chosen ones' sum when renormalising (Qwen3-MoE's norm_topk_prob);
 //   moe_group    the n * k (token, slot) pairs, pair p = token * k + slot, grouped by expert: offsets [experts + 1]
-//                and the pairs of expert e at grouped[offsets[e] .. offsets[e + 1]), in increasing p;
+//                and the pairs of expert e at grouped[offsets[e] .. offsets[e + 1]), in increasing p; `active`
+//                [experts] lists the experts that have pairs, in increasing id, then -1 (the expert products run a
+//                block row per entry of min(pairs, experts), not per expert: one token's step touches k experts);
 //   moe_gate_up  act[p] = silu(G_e x[p / k]) * (U_e x[p / k]) in fp32, rounded once to T, for each pair of expert e
 //                (gate_up[e] holds G_e's `inter` rows, then U_e's, each of `hidden` values);
 //   moe_down     expert_out[p] = D_e act[p], rounded to T (down[e]: `hidden` rows of `inter` values);
@@ -44,13 +46,15 @@ namespace cpu {
 void moe_route(const float* logits, int rows, int experts, int top_k, bool renormalize, std::int32_t* expert_ids,
                float* weights, Stream stream = nullptr);
 void moe_group(const std::int32_t* expert_ids, int pairs, int experts, std::int32_t* offsets, std::int32_t* grouped,
-               Stream stream = nullptr);
+               std::int32_t* active, Stream stream = nullptr);
 template <typename T>
 void moe_gate_up(const T* x, int hidden, const bf16* gate_up, int inter, int experts, int top_k,
-                 const std::int32_t* offsets, const std::int32_t* grouped, T* act, Stream stream = nullptr);
+                 const std::int32_t* offsets, const std::int32_t* grouped, const std::int32_t* active, int pairs, T* act,
+                 Stream stream = nullptr);
 template <typename T>
 void moe_down(const T* act, int inter, const bf16* down, int hidden, int experts, const std::int32_t* offsets,
-              const std::int32_t* grouped, T* expert_out, Stream stream = nullptr);
+              const std::int32_t* grouped, const std::int32_t* active, int pairs, T* expert_out,
+              Stream stream = nullptr);
 template <typename T>
 void moe_combine(const T* expert_out, const float* weights, int rows, int top_k, int hidden, T* out,
                  Stream stream = nullptr);
@@ -59,13 +63,15 @@ namespace cuda {
 void moe_route(const float* logits, int rows, int experts, int top_k, bool renormalize, std::int32_t* expert_ids,
                float* weights, Stream stream = nullptr);
 void moe_group(const std::int32_t* expert_ids, int pairs, int experts, std::int32_t* offsets, std::int32_t* grouped,
-               Stream stream = nullptr);
+               std::int32_t* active, Stream stream = nullptr);
 template <typename T>
 void moe_gate_up(const T* x, int hidden, const bf16* gate_up, int inter, int experts, int top_k,
-                 const std::int32_t* offsets, const std::int32_t* grouped, T* act, Stream stream = nullptr);
+                 const std::int32_t* offsets, const std::int32_t* grouped, const std::int32_t* active, int pairs, T* act,
+                 Stream stream = nullptr);
 template <typename T>
 void moe_down(const T* act, int inter, const bf16* down, int hidden, int experts, const std::int32_t* offsets,
-              const std::int32_t* grouped, T* expert_out, Stream stream = nullptr);
+              const std::int32_t* grouped, const std::int32_t* active, int pairs, T* expert_out,
+              Stream stream = nullptr);
 template <typename T>
 void moe_combine(const T* expert_out, const float* weights, int rows, int top_k, int hidden, T* out,
                  Stream stream = nullptr);

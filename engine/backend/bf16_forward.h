@@ -81,11 +81,11 @@ void moe_block_output(const Bf16Model& m, const Bf16Layer& layer, const Bf16Work
   Kernels::matmul(w.normed, layer.router, static_cast<const bf16*>(nullptr), w.router_logits, n, m.experts, m.hidden,
                   stream);
   Kernels::moe_route(w.router_logits, n, m.experts, k, m.renormalize_experts, w.expert_ids, w.expert_weights, stream);
-  Kernels::moe_group(w.expert_ids, pairs, m.experts, w.expert_offsets, w.expert_pairs, stream);
+  Kernels::moe_group(w.expert_ids, pairs, m.experts, w.expert_offsets, w.expert_pairs, w.active_experts, stream);
   Kernels::moe_gate_up(w.normed, m.hidden, layer.experts_gate_up, m.expert_inter, m.experts, k, w.expert_offsets,
-                       w.expert_pairs, w.expert_act, stream);
+                       w.expert_pairs, w.active_experts, pairs, w.expert_act, stream);
   Kernels::moe_down(w.expert_act, m.expert_inter, layer.experts_down, m.hidden, m.experts, w.expert_offsets,
-                    w.expert_pairs, w.expert_out, stream);
+                    w.expert_pairs, w.active_experts, pairs, w.expert_out, stream);
   Kernels::moe_combine(w.expert_out, w.expert_weights, n, k, m.hidden, w.proj, stream);
 }
 
@@ -338,20 +338,20 @@ void bf16_sample(const Bf16Model& m, const PackedDraws& draws, const std::byte* 
       KERNEL_NS::moe_route(logits, rows, experts, k, renormalize, ids, weights, s);                                 \
     }                                                                                                               \
     static void moe_group(const std::int32_t* ids, int pairs, int experts, std::int32_t* offsets,                  \
-                          std::int32_t* grouped, ::r1eval::kernels::Stream s) {                                     \
-      KERNEL_NS::moe_group(ids, pairs, experts, offsets, grouped, s);                                               \
+                          std::int32_t* grouped, std::int32_t* active, ::r1eval::kernels::Stream s) {               \
+      KERNEL_NS::moe_group(ids, pairs, experts, offsets, grouped, active, s);                                       \
     }                                                                                                               \
     template <typename T>                                                                                           \
     static void moe_gate_up(const T* x, int hidden, const ::r1eval::kernels::bf16* gate_up, int inter, int experts, \
-                            int k, const std::int32_t* offsets, const std::int32_t* grouped, T* act,               \
-                            ::r1eval::kernels::Stream s) {                                                          \
-      KERNEL_NS::moe_gate_up<T>(x, hidden, gate_up, inter, experts, k, offsets, grouped, act, s);                   \
+                            int k, const std::int32_t* offsets, const std::int32_t* grouped,                        \
+                            const std::int32_t* active, int pairs, T* act, ::r1eval::kernels::Stream s) {            \
+      KERNEL_NS::moe_gate_up<T>(x, hidden, gate_up, inter, experts, k, offsets, grouped, active, pairs, act, s);    \
     }                                                                                                               \
     template <typename T>                                                                                           \
     static void moe_down(const T* act, int inter, const ::r1eval::kernels::bf16* down, int hidden, int experts,    \
-                         const std::int32_t* offsets, const std::int32_t* grouped, T* out,                          \
-                         ::r1eval::kernels::Stream s) {                                                             \
-      KERNEL_NS::moe_down<T>(act, inter, down, hidden, experts, offsets, grouped, out, s);                          \
+                         const std::int32_t* offsets, const std::int32_t* grouped, const std::int32_t* active,      \
+                         int pairs, T* out, ::r1eval::kernels::Stream s) {                                          \
+      KERNEL_NS::moe_down<T>(act, inter, down, hidden, experts, offsets, grouped, active, pairs, out, s);           \
     }                                                                                                               \
     template <typename T>                                                                                           \
     static void moe_combine(const T* expert_out, const float* weights, int rows, int k, int hidden, T* out,         \

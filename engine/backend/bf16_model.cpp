@@ -266,6 +266,7 @@ void layout(const Bf16Model& m, std::int64_t tokens, std::int64_t rows, Take&& t
   take(pairs * sizeof(std::int32_t));                                  // expert_pairs
   take(pairs * static_cast<std::size_t>(m.expert_inter) * sizeof(bf16));  // expert_act
   take(pairs * hidden * sizeof(bf16));                                 // expert_out
+  take(experts * sizeof(std::int32_t));                                // active_experts
 }
 
 }  // namespace
@@ -304,6 +305,7 @@ Bf16Workspace carve_bf16_workspace(const Bf16Model& model, std::byte* base, std:
   w.expert_pairs = reinterpret_cast<std::int32_t*>(pieces[16]);
   w.expert_act = b(17);
   w.expert_out = b(18);
+  w.active_experts = reinterpret_cast<std::int32_t*>(pieces[19]);
   return w;
 }
 

@@ -120,10 +120,11 @@ struct Bf16Workspace {
   bf16 *rows_proj = nullptr, *rows_residual = nullptr, *rows_normed = nullptr;
   float* qk_sums = nullptr;      // [tokens][2]: the sums of squares of whole q and k projections (OLMo, ranks > 1)
   // Mixture of experts (sized 0 for a dense model): router logits [tokens][experts], each token's experts and
-  // weights [tokens][k], the pairs grouped by expert (offsets [experts + 1], pairs [tokens * k]), each pair's
+  // weights [tokens][k], the pairs grouped by expert (offsets [experts + 1], pairs [tokens * k], the experts
+  // with pairs [experts]), each pair's
   // activation [tokens * k][expert_inter] and output [tokens * k][hidden].
   float* router_logits = nullptr;
-  std::int32_t *expert_ids = nullptr, *expert_offsets = nullptr, *expert_pairs = nullptr;
+  std::int32_t *expert_ids = nullptr, *expert_offsets = nullptr, *expert_pairs = nullptr, *active_experts = nullptr;
   float* expert_weights = nullptr;
   bf16 *expert_act = nullptr, *expert_out = nullptr;
   float* rows_logits = nullptr;  // [rows][vocab]

@@ -52,7 +52,7 @@ void moe_route(const float* logits, int rows, int experts, int top_k, bool renor
 }
 
 void moe_group(const std::int32_t* expert_ids, int pairs, int experts, std::int32_t* offsets, std::int32_t* grouped,
-               Stream) {
+               std::int32_t* active, Stream) {
   validate_moe_routing("moe_group", pairs, experts, 1);
   std::vector<std::int32_t> next(static_cast<std::size_t>(experts) + 1, 0);
   for (int p = 0; p < pairs; ++p) {
@@ -64,14 +64,20 @@ void moe_group(const std::int32_t* expert_ids, int pairs, int experts, std::int3
   }
   for (int e = 0; e < experts; ++e) next[static_cast<std::size_t>(e) + 1] += next[static_cast<std::size_t>(e)];
   for (int e = 0; e <= experts; ++e) offsets[e] = next[static_cast<std::size_t>(e)];
+  int listed = 0;
+  for (int e = 0; e < experts; ++e)
+    if (offsets[e + 1] > offsets[e]) active[listed++] = e;
+  for (int i = listed; i < experts; ++i) active[i] = -1;
   for (int p = 0; p < pairs; ++p) grouped[next[static_cast<std::size_t>(expert_ids[p])]++] = p;
 }
 
 template <typename T>
 void moe_gate_up(const T* x, int hidden, const bf16* gate_up, int inter, int experts, int top_k,
-                 const std::int32_t* offsets, const std::int32_t* grouped, T* act, Stream) {
+                 const std::int32_t* offsets, const std::int32_t* grouped, const std::int32_t* active, int pairs, T* act,
+                 Stream) {
   validate_moe_experts("moe_gate_up", hidden, inter, experts, top_k);
-  for (int e = 0; e < experts; ++e) {
+  for (int slot = 0; slot < std::min(pairs, experts) && active[slot] >= 0; ++slot) {
+    const int e = active[slot];
     const bf16* gate = gate_up + static_cast<std::size_t>(e) * 2 * inter * hidden;
     const bf16* up = gate + static_cast<std::size_t>(inter) * hidden;
     for (std::int32_t i = offsets[e]; i < offsets[e + 1]; ++i) {
@@ -89,9 +95,10 @@ void moe_gate_up(const T* x, int hidden, const bf16* gate_up, int inter, int exp
 
 template <typename T>
 void moe_down(const T* act, int inter, const bf16* down, int hidden, int experts, const std::int32_t* offsets,
-              const std::int32_t* grouped, T* expert_out, Stream) {
+              const std::int32_t* grouped, const std::int32_t* active, int pairs, T* expert_out, Stream) {
   validate_moe_experts("moe_down", hidden, inter, experts, 1);
-  for (int e = 0; e < experts; ++e) {
+  for (int slot = 0; slot < std::min(pairs, experts) && active[slot] >= 0; ++slot) {
+    const int e = active[slot];
     const bf16* weight = down + static_cast<std::size_t>(e) * hidden * inter;
     for (std::int32_t i = offsets[e]; i < offsets[e + 1]; ++i) {
       const std::int32_t pair = grouped[i];
@@ -117,13 +124,13 @@ void moe_combine(const T* expert_out, const float* weights, int rows, int top_k,
 }
 
 template void moe_gate_up<float>(const float*, int, const bf16*, int, int, int, const std::int32_t*,
-                                 const std::int32_t*, float*, Stream);
+                                 const std::int32_t*, const std::int32_t*, int, float*, Stream);
 template void moe_gate_up<bf16>(const bf16*, int, const bf16*, int, int, int, const std::int32_t*, const std::int32_t*,
-                                bf16*, Stream);
+                                const std::int32_t*, int, bf16*, Stream);
 template void moe_down<float>(const float*, int, const bf16*, int, int, const std::int32_t*, const std::int32_t*,
-                              float*, Stream);
-template void moe_down<bf16>(const bf16*, int, const bf16*, int, int, const std::int32_t*, const std::int32_t*, bf16*,
-                             Stream);
+                              const std::int32_t*, int, float*, Stream);
+template void moe_down<bf16>(const bf16*, int, const bf16*, int, int, const std::int32_t*, const std::int32_t*,
+                             const std::int32_t*, int, bf16*, Stream);
 template void moe_combine<float>(const float*, const float*, int, int, int, float*, Stream);
 template void moe_combine<bf16>(const bf16*, const float*, int, int, int, bf16*, Stream);
 

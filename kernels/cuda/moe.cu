@@ -17,8 +17,10 @@ using cuda_detail::to_cuda;
 
 namespace {
 
-dim3 expert_grid(int experts, int features) {
-  return dim3(static_cast<unsigned>(experts), static_cast<unsigned>((features + kMoeWarps - 1) / kMoeWarps));
+// A block row per entry of `active` that can name an expert: min(pairs, experts) of them.
+dim3 expert_grid(int experts, int pairs, int features) {
+  const int slots = pairs < experts ? pairs : experts;
+  return dim3(static_cast<unsigned>(slots > 0 ? slots : 1), static_cast<unsigned>((features + kMoeWarps - 1) / kMoeWarps));
 }
 
 }  // namespace
@@ -33,32 +35,35 @@ void moe_route(const float* logits, int rows, int experts, int top_k, bool renor
 }
 
 void moe_group(const std::int32_t* expert_ids, int pairs, int experts, std::int32_t* offsets, std::int32_t* grouped,
-               Stream stream) {
+               std::int32_t* active, Stream stream) {
   validate_moe_routing("moe_group", pairs, experts, 1);
   // Every expert its thread, in whole warps; offsets are written even for no pairs.
   const int threads = (experts + 31) / 32 * 32;
   launch_kernel("moe_group_kernel", cuda_detail::moe_group_kernel, dim3(1), dim3(static_cast<unsigned>(threads)),
-                to_cuda(stream), expert_ids, pairs, experts, offsets, grouped);
+                to_cuda(stream), expert_ids, pairs, experts, offsets, grouped, active);
 }
 
 template <typename T>
 void moe_gate_up(const T* x, int hidden, const bf16* gate_up, int inter, int experts, int top_k,
-                 const std::int32_t* offsets, const std::int32_t* grouped, T* act, Stream stream) {
+                 const std::int32_t* offsets, const std::int32_t* grouped, const std::int32_t* active, int pairs, T* act,
+                 Stream stream) {
   validate_moe_experts("moe_gate_up", hidden, inter, experts, top_k);
+  if (pairs <= 0) return;
   const auto kernel = cuda_detail::vector8_ok(hidden, {x, gate_up}) ? cuda_detail::moe_gate_up_kernel<T, 8>
                                                                      : cuda_detail::moe_gate_up_kernel<T, 1>;
-  launch_kernel("moe_gate_up_kernel", kernel, expert_grid(experts, inter), dim3(kMoeWarps * 32), to_cuda(stream), x,
-                hidden, gate_up, inter, top_k, offsets, grouped, act);
+  launch_kernel("moe_gate_up_kernel", kernel, expert_grid(experts, pairs, inter), dim3(kMoeWarps * 32), to_cuda(stream),
+                x, hidden, gate_up, inter, top_k, offsets, grouped, active, act);
 }
 
 template <typename T>
 void moe_down(const T* act, int inter, const bf16* down, int hidden, int experts, const std::int32_t* offsets,
-              const std::int32_t* grouped, T* expert_out, Stream stream) {
+              const std::int32_t* grouped, const std::int32_t* active, int pairs, T* expert_out, Stream stream) {
   validate_moe_experts("moe_down", hidden, inter, experts, 1);
+  if (pairs <= 0) return;
   const auto kernel = cuda_detail::vector8_ok(inter, {act, down}) ? cuda_detail::moe_down_kernel<T, 8>
                                                                   : cuda_detail::moe_down_kernel<T, 1>;
-  launch_kernel("moe_down_kernel", kernel, expert_grid(experts, hidden), dim3(kMoeWarps * 32), to_cuda(stream), act,
-                inter, down, hidden, offsets, grouped, expert_out);
+  launch_kernel("moe_down_kernel", kernel, expert_grid(experts, pairs, hidden), dim3(kMoeWarps * 32), to_cuda(stream),
+                act, inter, down, hidden, offsets, grouped, active, expert_out);
 }
 
 template <typename T>
@@ -71,13 +76,13 @@ void moe_combine(const T* expert_out, const float* weights, int rows, int top_k,
 }
 
 template void moe_gate_up<float>(const float*, int, const bf16*, int, int, int, const std::int32_t*,
-                                 const std::int32_t*, float*, Stream);
+                                 const std::int32_t*, const std::int32_t*, int, float*, Stream);
 template void moe_gate_up<bf16>(const bf16*, int, const bf16*, int, int, int, const std::int32_t*, const std::int32_t*,
-                                bf16*, Stream);
+                                const std::int32_t*, int, bf16*, Stream);
 template void moe_down<float>(const float*, int, const bf16*, int, int, const std::int32_t*, const std::int32_t*,
-                              float*, Stream);
-template void moe_down<bf16>(const bf16*, int, const bf16*, int, int, const std::int32_t*, const std::int32_t*, bf16*,
-                             Stream);
+                              const std::int32_t*, int, float*, Stream);
+template void moe_down<bf16>(const bf16*, int, const bf16*, int, int, const std::int32_t*, const std::int32_t*,
+                             const std::int32_t*, int, bf16*, Stream);
 template void moe_combine<float>(const float*, const float*, int, int, int, float*, Stream);
 template void moe_combine<bf16>(const bf16*, const float*, int, int, int, bf16*, Stream);
 

@@ -3,8 +3,9 @@
 //
 // Routing is a warp per token. Grouping is one block: each thread owns an expert and scans the pairs (staged
 // in shared memory) twice, to count its pairs and then to list them in pair order, so the grouping is exact
-// and stable without atomics. The expert products are a warp per output feature over the pairs of one expert
-// (grid: experts x feature tiles; blocks of idle experts leave at once), so an active expert's weight row is
+// and stable without atomics, and lists the experts that have pairs. The expert products are a warp per output
+// feature over the pairs of one such expert (grid: min(pairs, experts) x feature tiles, so a one-token step
+// launches k block rows, not one per expert), so an active expert's weight row is
 // read from memory once per step (in 16-byte loads when the rows allow: kVec 8) and from cache for its
 // further pairs.
 #pragma once
@@ -73,7 +74,8 @@ __global__ void __launch_bounds__(kMoeRouteWarps * 32)
 
 // One block of at least `experts` threads (thread e owns expert e).
 __global__ void __launch_bounds__(kMoeMaxExperts)
-    moe_group_kernel(const std::int32_t* ids, int pairs, int experts, std::int32_t* offsets, std::int32_t* grouped) {
+    moe_group_kernel(const std::int32_t* ids, int pairs, int experts, std::int32_t* offsets, std::int32_t* grouped,
+                     std::int32_t* active) {
   wait_for_prior_kernels();
   release_dependents();
   __shared__ std::int32_t staged[kMoeGroupChunk];
@@ -99,13 +101,15 @@ __global__ void __launch_bounds__(kMoeMaxExperts)
     if (owner) starts[tid] = count;
     __syncthreads();
     if (tid == 0) {
-      int run = 0;
+      int run = 0, listed = 0;
       for (int e = 0; e < experts; ++e) {
         const int c = starts[e];
         starts[e] = run;
         run += c;
+        if (c > 0) active[listed++] = e;
       }
       starts[experts] = run;
+      for (int i = listed; i < experts; ++i) active[i] = -1;
     }
     __syncthreads();
     for (int e = tid; e <= experts; e += static_cast<int>(blockDim.x)) offsets[e] = starts[e];
@@ -127,16 +131,17 @@ __device__ __forceinline__ float warp_dot(const T* x, const bf16* w, int n, int 
   return warp_sum(sum);
 }
 
-// grid (experts, features / kMoeWarps): warp f of the block computes feature f of every pair of expert e.
+// grid (min(pairs, experts), features / kMoeWarps): block row x serves expert active[x] (none: -1), warp f of
+// the block computes feature f of each of its pairs.
 template <typename T, int kVec>
 __global__ void __launch_bounds__(kMoeWarps * 32)
     moe_gate_up_kernel(const T* x, int hidden, const bf16* gate_up, int inter, int top_k, const std::int32_t* offsets,
-                       const std::int32_t* grouped, T* act) {
+                       const std::int32_t* grouped, const std::int32_t* active, T* act) {
   wait_for_prior_kernels();
   release_dependents();
-  const int e = static_cast<int>(blockIdx.x), lane = static_cast<int>(threadIdx.x % 32);
+  const int e = active[blockIdx.x], lane = static_cast<int>(threadIdx.x % 32);
   const int f = static_cast<int>(blockIdx.y) * kMoeWarps + static_cast<int>(threadIdx.x / 32);
-  if (f >= inter) return;  // the whole warp
+  if (e < 0 || f >= inter) return;  // the whole warp
   const bf16* gate = gate_up + (static_cast<std::size_t>(e) * 2 * inter + f) * hidden;
   const bf16* up = gate + static_cast<std::size_t>(inter) * hidden;
   for (int i = offsets[e]; i < offsets[e + 1]; ++i) {
@@ -151,12 +156,12 @@ __global__ void __launch_bounds__(kMoeWarps * 32)
 template <typename T, int kVec>
 __global__ void __launch_bounds__(kMoeWarps * 32)
     moe_down_kernel(const T* act, int inter, const bf16* down, int hidden, const std::int32_t* offsets,
-                    const std::int32_t* grouped, T* expert_out) {
+                    const std::int32_t* grouped, const std::int32_t* active, T* expert_out) {
   wait_for_prior_kernels();
   release_dependents();
-  const int e = static_cast<int>(blockIdx.x), lane = static_cast<int>(threadIdx.x % 32);
+  const int e = active[blockIdx.x], lane = static_cast<int>(threadIdx.x % 32);
   const int h = static_cast<int>(blockIdx.y) * kMoeWarps + static_cast<int>(threadIdx.x / 32);
-  if (h >= hidden) return;  // the whole warp
+  if (e < 0 || h >= hidden) return;  // the whole warp
   const bf16* weight = down + (static_cast<std::size_t>(e) * hidden + h) * inter;
   for (int i = offsets[e]; i < offsets[e + 1]; ++i) {
     const int pair = grouped[i];

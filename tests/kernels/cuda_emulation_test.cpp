@@ -145,12 +145,17 @@ void emulate_moe(int rows, int hidden, int inter, int experts, int k, bool renor
 
   std::vector<std::int32_t> cpu_offsets(static_cast<std::size_t>(experts) + 1), offsets(cpu_offsets.size(), -1);
   std::vector<std::int32_t> cpu_grouped(pairs), grouped(pairs, -1);
-  cpu::moe_group(ids.data(), static_cast<int>(pairs), experts, cpu_offsets.data(), cpu_grouped.data());
+  std::vector<std::int32_t> cpu_active(static_cast<std::size_t>(experts)), active(cpu_active.size(), -7);
+  const int n = static_cast<int>(pairs);
+  cpu::moe_group(ids.data(), n, experts, cpu_offsets.data(), cpu_grouped.data(), cpu_active.data());
   simt::launch(dim3(1), dim3(static_cast<unsigned>((experts + 31) / 32 * 32)), [&] {
-    cuda_detail::moe_group_kernel(ids.data(), static_cast<int>(pairs), experts, offsets.data(), grouped.data());
+    cuda_detail::moe_group_kernel(ids.data(), n, experts, offsets.data(), grouped.data(), active.data());
   });
   ASSERT_EQ(offsets, cpu_offsets);
   ASSERT_EQ(grouped, cpu_grouped);
+  ASSERT_EQ(active, cpu_active);
+  // The expert products' grid: a block row per entry of `active` that can name an expert.
+  const auto slots = static_cast<unsigned>(std::min(n, experts));
 
   const std::vector<T> x = convert<T>(random_floats(static_cast<std::size_t>(rows) * hidden, -1.0f, 1.0f, 322));
   const float in_scale = 2.0f / std::sqrt(static_cast<float>(hidden)), mid_scale = 2.0f / std::sqrt(static_cast<float>(inter));
@@ -162,21 +167,23 @@ void emulate_moe(int rows, int hidden, int inter, int experts, int k, bool renor
     ASSERT_TRUE(cuda_detail::vector8_ok(inter, {down.data()}));
   }
   std::vector<T> cpu_act(pairs * inter), act(cpu_act.size());
-  cpu::moe_gate_up(x.data(), hidden, gate_up.data(), inter, experts, k, offsets.data(), grouped.data(), cpu_act.data());
+  cpu::moe_gate_up(x.data(), hidden, gate_up.data(), inter, experts, k, offsets.data(), grouped.data(), active.data(), n,
+                   cpu_act.data());
   const auto tiles = [](int features) { return static_cast<unsigned>((features + cuda_detail::kMoeWarps - 1) / cuda_detail::kMoeWarps); };
-  simt::launch(dim3(static_cast<unsigned>(experts), tiles(inter)), dim3(cuda_detail::kMoeWarps * 32), [&] {
+  simt::launch(dim3(slots, tiles(inter)), dim3(cuda_detail::kMoeWarps * 32), [&] {
     cuda_detail::moe_gate_up_kernel<T, kVec>(x.data(), hidden, gate_up.data(), inter, k, offsets.data(), grouped.data(),
-                                             act.data());
+                                             active.data(), act.data());
   });
   const double rel = std::is_same_v<T, float> ? 1e-4 : 1.6e-2;
   expect_near(act, cpu_act, rel, 1e-4, "moe_gate_up");
 
   // The down and combine steps read the CPU twin's act, so each comparison sees one kernel's differences.
   std::vector<T> cpu_expert_out(pairs * hidden), expert_out(cpu_expert_out.size());
-  cpu::moe_down(cpu_act.data(), inter, down.data(), hidden, experts, offsets.data(), grouped.data(), cpu_expert_out.data());
-  simt::launch(dim3(static_cast<unsigned>(experts), tiles(hidden)), dim3(cuda_detail::kMoeWarps * 32), [&] {
+  cpu::moe_down(cpu_act.data(), inter, down.data(), hidden, experts, offsets.data(), grouped.data(), active.data(), n,
+                cpu_expert_out.data());
+  simt::launch(dim3(slots, tiles(hidden)), dim3(cuda_detail::kMoeWarps * 32), [&] {
     cuda_detail::moe_down_kernel<T, kVec>(cpu_act.data(), inter, down.data(), hidden, offsets.data(), grouped.data(),
-                                          expert_out.data());
+                                          active.data(), expert_out.data());
   });
   expect_near(expert_out, cpu_expert_out, rel, 1e-4, "moe_down");
 
@@ -192,6 +199,7 @@ TEST(CudaKernelEmulation, MixtureOfExpertsSteps) {
   emulate_moe<float, 8>(5, 32, 16, 40, 4, true);  // 40 experts: two per lane for some, a partial last warp
   emulate_moe<bf16, 8>(9, 64, 24, 8, 2, false);
   emulate_moe<bf16, 1>(3, 36, 20, 3, 3, true);  // every expert for every token; rows no multiple of 8
+  emulate_moe<bf16, 8>(1, 32, 16, 40, 4, true);  // one token: 4 block rows for 40 experts
 }
 
 template <typename T, int kVec>

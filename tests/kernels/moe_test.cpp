@@ -55,12 +55,13 @@ TEST(MoeRoute, ChoosesTheLargestLogitsWithSoftmaxWeights) {
 
 TEST(MoeGroup, ListsEachExpertsPairsInOrder) {
   const std::vector<std::int32_t> ids = {2, 0, 2, 3, 0, 2, 3, 3};
-  std::vector<std::int32_t> offsets(6), grouped(ids.size());
-  cpu::moe_group(ids.data(), static_cast<int>(ids.size()), 5, offsets.data(), grouped.data());
+  std::vector<std::int32_t> offsets(6), grouped(ids.size()), active(5);
+  cpu::moe_group(ids.data(), static_cast<int>(ids.size()), 5, offsets.data(), grouped.data(), active.data());
   EXPECT_EQ(offsets, (std::vector<std::int32_t>{0, 2, 2, 5, 8, 8}));
   EXPECT_EQ(grouped, (std::vector<std::int32_t>{1, 4, 0, 2, 5, 3, 6, 7}));
+  EXPECT_EQ(active, (std::vector<std::int32_t>{0, 2, 3, -1, -1}));
   const std::vector<std::int32_t> bad = {0, 5};
-  EXPECT_THROW(cpu::moe_group(bad.data(), 2, 5, offsets.data(), grouped.data()), std::out_of_range);
+  EXPECT_THROW(cpu::moe_group(bad.data(), 2, 5, offsets.data(), grouped.data(), active.data()), std::out_of_range);
 }
 
 // The five steps in a row, the way the bf16 forward runs them, against a per-token double loop over each
@@ -75,13 +76,17 @@ void check_moe_block(int rows, int hidden, int inter, int experts, int k, bool r
   const std::vector<bf16> down =
       random_bf16(static_cast<std::size_t>(experts) * hidden * inter, -2.0f * scale_mid, 2.0f * scale_mid, seed + 3);
   const auto pairs = static_cast<std::size_t>(rows) * k;
-  std::vector<std::int32_t> ids(pairs), offsets(static_cast<std::size_t>(experts) + 1), grouped(pairs);
+  std::vector<std::int32_t> ids(pairs), offsets(static_cast<std::size_t>(experts) + 1), grouped(pairs),
+      active(static_cast<std::size_t>(experts));
   std::vector<float> weights(pairs);
   std::vector<T> act(pairs * inter), expert_out(pairs * hidden), out(static_cast<std::size_t>(rows) * hidden);
+  const int n = static_cast<int>(pairs);
   cpu::moe_route(logits.data(), rows, experts, k, renormalize, ids.data(), weights.data());
-  cpu::moe_group(ids.data(), static_cast<int>(pairs), experts, offsets.data(), grouped.data());
-  cpu::moe_gate_up(x.data(), hidden, gate_up.data(), inter, experts, k, offsets.data(), grouped.data(), act.data());
-  cpu::moe_down(act.data(), inter, down.data(), hidden, experts, offsets.data(), grouped.data(), expert_out.data());
+  cpu::moe_group(ids.data(), n, experts, offsets.data(), grouped.data(), active.data());
+  cpu::moe_gate_up(x.data(), hidden, gate_up.data(), inter, experts, k, offsets.data(), grouped.data(), active.data(), n,
+                   act.data());
+  cpu::moe_down(act.data(), inter, down.data(), hidden, experts, offsets.data(), grouped.data(), active.data(), n,
+                expert_out.data());
   cpu::moe_combine(expert_out.data(), weights.data(), rows, k, hidden, out.data());
 
   const double tolerance = std::is_same_v<T, float> ? 1e-4 : 2e-2;
@@ -117,6 +122,7 @@ void check_moe_block(int rows, int hidden, int inter, int experts, int k, bool r
 
 TEST(MoeBlock, MatchesAPerTokenLoop) {
   check_moe_block<float>(7, 64, 48, 16, 4, true, 61);
+  check_moe_block<float>(1, 64, 48, 16, 4, true, 64);  // one token: fewer pairs than experts
   check_moe_block<bf16>(9, 128, 32, 8, 2, false, 62);
   check_moe_block<bf16>(3, 96, 40, 5, 5, true, 63);  // every expert for every token
 }
@@ -128,7 +134,7 @@ TEST(MoeKernels, RejectBadShapes) {
   EXPECT_THROW(cpu::moe_route(logits, 1, 4, 5, true, ids, weights), std::invalid_argument);
   EXPECT_THROW(cpu::moe_route(logits, 1, 4, 0, true, ids, weights), std::invalid_argument);
   EXPECT_THROW(cpu::moe_route(logits, 1, kMoeMaxExperts + 1, 1, true, ids, weights), std::invalid_argument);
-  EXPECT_THROW(cpu::moe_gate_up<float>(logits, 0, nullptr, 4, 4, 1, ids, ids, logits), std::invalid_argument);
+  EXPECT_THROW(cpu::moe_gate_up<float>(logits, 0, nullptr, 4, 4, 1, ids, ids, ids, 1, logits), std::invalid_argument);
   EXPECT_THROW(cpu::moe_combine<float>(logits, weights, 1, kMoeMaxTopK + 1, 4, logits), std::invalid_argument);
 }
 

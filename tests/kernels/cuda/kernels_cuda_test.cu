@@ -511,31 +511,38 @@ template <typename T>
 void compare_moe(int rows, int hidden, int inter, int experts, int k) {
   const std::vector<float> logits = random_floats(static_cast<std::size_t>(rows) * experts, -3.0f, 3.0f, 231);
   const auto pairs = static_cast<std::size_t>(rows) * k;
-  std::vector<std::int32_t> ids(pairs), offsets(static_cast<std::size_t>(experts) + 1), grouped(pairs);
+  std::vector<std::int32_t> ids(pairs), offsets(static_cast<std::size_t>(experts) + 1), grouped(pairs),
+      active(static_cast<std::size_t>(experts));
+  const int n = static_cast<int>(pairs);
   std::vector<float> weights(pairs);
   cpu::moe_route(logits.data(), rows, experts, k, true, ids.data(), weights.data());
-  cpu::moe_group(ids.data(), static_cast<int>(pairs), experts, offsets.data(), grouped.data());
+  cpu::moe_group(ids.data(), n, experts, offsets.data(), grouped.data(), active.data());
   const std::vector<T> x = convert<T>(random_floats(static_cast<std::size_t>(rows) * hidden, -1.0f, 1.0f, 232));
   const float in_scale = 2.0f / std::sqrt(static_cast<float>(hidden)), mid_scale = 2.0f / std::sqrt(static_cast<float>(inter));
   const std::vector<bf16> gate_up = random_bf16(static_cast<std::size_t>(experts) * 2 * inter * hidden, -in_scale, in_scale, 233);
   const std::vector<bf16> down = random_bf16(static_cast<std::size_t>(experts) * hidden * inter, -mid_scale, mid_scale, 234);
   std::vector<T> act(pairs * inter), expert_out(pairs * hidden), out(static_cast<std::size_t>(rows) * hidden);
-  cpu::moe_gate_up(x.data(), hidden, gate_up.data(), inter, experts, k, offsets.data(), grouped.data(), act.data());
-  cpu::moe_down(act.data(), inter, down.data(), hidden, experts, offsets.data(), grouped.data(), expert_out.data());
+  cpu::moe_gate_up(x.data(), hidden, gate_up.data(), inter, experts, k, offsets.data(), grouped.data(), active.data(), n,
+                   act.data());
+  cpu::moe_down(act.data(), inter, down.data(), hidden, experts, offsets.data(), grouped.data(), active.data(), n,
+                expert_out.data());
   cpu::moe_combine(expert_out.data(), weights.data(), rows, k, hidden, out.data());
 
   DeviceBuffer<float> d_logits(logits), d_weights(pairs);
-  DeviceBuffer<std::int32_t> d_ids(pairs), d_offsets(offsets.size()), d_grouped(pairs);
+  DeviceBuffer<std::int32_t> d_ids(pairs), d_offsets(offsets.size()), d_grouped(pairs), d_active(active.size());
   cuda::moe_route(d_logits.get(), rows, experts, k, true, d_ids.get(), d_weights.get());
-  cuda::moe_group(d_ids.get(), static_cast<int>(pairs), experts, d_offsets.get(), d_grouped.get());
+  cuda::moe_group(d_ids.get(), n, experts, d_offsets.get(), d_grouped.get(), d_active.get());
   EXPECT_EQ(d_ids.download(), ids);
   expect_near(d_weights.download(), weights, 1e-5, 1e-7, "moe_route weights");
   EXPECT_EQ(d_offsets.download(), offsets);
   EXPECT_EQ(d_grouped.download(), grouped);
+  EXPECT_EQ(d_active.download(), active);
   DeviceBuffer<T> d_x(x), d_act(act.size()), d_expert_out(expert_out.size()), d_out(out.size());
   DeviceBuffer<bf16> d_gate_up(gate_up), d_down(down);
-  cuda::moe_gate_up<T>(d_x.get(), hidden, d_gate_up.get(), inter, experts, k, d_offsets.get(), d_grouped.get(), d_act.get());
-  cuda::moe_down<T>(d_act.get(), inter, d_down.get(), hidden, experts, d_offsets.get(), d_grouped.get(), d_expert_out.get());
+  cuda::moe_gate_up<T>(d_x.get(), hidden, d_gate_up.get(), inter, experts, k, d_offsets.get(), d_grouped.get(),
+                       d_active.get(), n, d_act.get());
+  cuda::moe_down<T>(d_act.get(), inter, d_down.get(), hidden, experts, d_offsets.get(), d_grouped.get(), d_active.get(), n,
+                    d_expert_out.get());
   cuda::moe_combine<T>(d_expert_out.get(), d_weights.get(), rows, k, hidden, d_out.get());
   const double rel = std::is_same_v<T, float> ? 1e-4 : 1.6e-2;
   expect_near(d_act.download(), act, rel, 1e-4, "moe_gate_up");
