@@ -41,6 +41,8 @@ R1EVAL_HOST_DEVICE bool moe_route_before(float logit, int id, float other_logit,
 // kMoeMaxExperts and top_k <= kMoeMaxTopK; and, for the expert products, hidden and inter > 0.
 void validate_moe_routing(const char* what, int rows, int experts, int top_k);
 void validate_moe_experts(const char* what, int hidden, int inter, int experts, int top_k);
+// moe_combine's: rows >= 0, 0 < top_k <= kMoeMaxTopK, hidden > 0.
+void validate_moe_combine(int rows, int top_k, int hidden);
 
 namespace cpu {
 void moe_route(const float* logits, int rows, int experts, int top_k, bool renormalize, std::int32_t* expert_ids,

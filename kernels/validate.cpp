@@ -89,4 +89,12 @@ void validate_moe_experts(const char* what, int hidden, int inter, int experts, 
                                 " and " + std::to_string(inter));
 }
 
+void validate_moe_combine(int rows, int top_k, int hidden) {
+  if (rows < 0) throw std::invalid_argument("moe_combine: rows must be >= 0, got " + std::to_string(rows));
+  if (top_k <= 0 || top_k > kMoeMaxTopK)
+    throw std::invalid_argument("moe_combine: top_k must be in 1.." + std::to_string(kMoeMaxTopK) + ", got " +
+                                std::to_string(top_k));
+  if (hidden <= 0) throw std::invalid_argument("moe_combine: hidden must be > 0, got " + std::to_string(hidden));
+}
+
 }  // namespace r1eval::kernels

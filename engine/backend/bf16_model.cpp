@@ -17,8 +17,9 @@ namespace {
 
 std::size_t aligned(std::size_t bytes) { return (bytes + 255) & ~std::size_t{255}; }
 
-// Visits the arena's tensors in arena order: visit(target, elements, parts), where `parts` are the fp32
-// tensors concatenated into that arena tensor. With `read` false nothing is read from the checkpoint and
+// Visits the arena's tensors in arena order: visit(target, elements, parts, read_share), where `parts` are the
+// fp32 tensors concatenated into that arena tensor and `read_share` the fraction of it a one-token step reads
+// (1; experts_per_token / experts for the expert arrays). With `read` false nothing is read from the checkpoint and
 // the parts are empty (only the sizes, known from the shard's shape). With `read` true one layer at a
 // time is held. Tensors of no elements (an absent bias, a tied head) are not visited: their pointers
 // stay null.
@@ -39,9 +40,11 @@ void walk_arena(const TransformerShardReader& reader, Bf16Model& model, bool rea
   const std::size_t input_norm = c.input_norms ? hidden : 0;
   const auto experts = static_cast<std::size_t>(c.moe.num_experts);
   const auto expert_inter = static_cast<std::size_t>(reader.expert_part().size());
-  const auto put = [&](const bf16** target, std::size_t elements, std::vector<std::vector<float>*> parts) {
-    if (elements > 0) visit(target, elements, parts);
+  const auto put = [&](const bf16** target, std::size_t elements, std::vector<std::vector<float>*> parts,
+                       double read_share = 1.0) {
+    if (elements > 0) visit(target, elements, parts, read_share);
   };
+  const double expert_share = experts > 0 ? static_cast<double>(c.moe.experts_per_token) / static_cast<double>(experts) : 1.0;
   std::vector<float> global;
   if (read) global = reader.embed();
   put(&model.embed, vocab * hidden, {&global});
@@ -74,8 +77,8 @@ void walk_arena(const TransformerShardReader& reader, Bf16Model& model, bool rea
         }
       }
       put(&d.router, experts * hidden, {&w.router.weight});
-      put(&d.experts_gate_up, experts * 2 * expert_inter * hidden, gate_up);
-      put(&d.experts_down, experts * hidden * expert_inter, down);
+      put(&d.experts_gate_up, experts * 2 * expert_inter * hidden, gate_up, expert_share);
+      put(&d.experts_down, experts * hidden * expert_inter, down, expert_share);
     } else {
       put(&d.gate_up, 2 * inter * hidden, {&w.gate.weight, &w.up.weight});
       put(&d.gate_up_bias, c.mlp_bias ? 2 * inter : 0, {&w.gate.bias, &w.up.bias});
@@ -106,7 +109,7 @@ std::size_t bf16_arena_bytes(const TransformerShardReader& reader) {
   Bf16Model scratch;
   std::size_t bytes = 0;
   walk_arena(reader, scratch, false,
-             [&](const bf16**, std::size_t elements, const std::vector<std::vector<float>*>&) {
+             [&](const bf16**, std::size_t elements, const std::vector<std::vector<float>*>&, double) {
                bytes += aligned(elements * sizeof(bf16));
              });
   return bytes;
@@ -146,7 +149,8 @@ Bf16Model fill_bf16_arena(const TransformerShardReader& reader, std::byte* arena
   std::size_t offset = 0;
   std::vector<bf16> rounded;
   walk_arena(reader, model, true,
-             [&](const bf16** target, std::size_t elements, const std::vector<std::vector<float>*>& parts) {
+             [&](const bf16** target, std::size_t elements, const std::vector<std::vector<float>*>& parts,
+                 double read_share) {
                rounded.resize(elements);
                std::size_t at = 0;
                for (std::vector<float>* part : parts) {
@@ -166,13 +170,8 @@ Bf16Model fill_bf16_arena(const TransformerShardReader& reader, std::byte* arena
                }
                copy(arena + offset, rounded.data(), elements);
                *target = reinterpret_cast<const bf16*>(arena + offset);
-               // A decode step of one token reads its k experts of every expert array.
-               std::size_t read_elements = elements;
-               for (const Bf16Layer& layer : model.layers)
-                 if (target == &layer.experts_gate_up || target == &layer.experts_down)
-                   read_elements = elements / static_cast<std::size_t>(model.experts) *
-                                   static_cast<std::size_t>(model.experts_per_token);
-               if (target != &model.embed || cfg.tie_word_embeddings) per_step += read_elements * sizeof(bf16);
+               if (target != &model.embed || cfg.tie_word_embeddings)
+                 per_step += static_cast<std::uint64_t>(static_cast<double>(elements) * read_share + 0.5) * sizeof(bf16);
                offset += aligned(elements * sizeof(bf16));
              });
   if (model.head == nullptr) model.head = model.embed;  // tied embeddings

@@ -111,8 +111,7 @@ void moe_down(const T* act, int inter, const bf16* down, int hidden, int experts
 
 template <typename T>
 void moe_combine(const T* expert_out, const float* weights, int rows, int top_k, int hidden, T* out, Stream) {
-  validate_moe_routing("moe_combine", rows, kMoeMaxTopK, top_k);
-  if (hidden <= 0) throw std::invalid_argument("moe_combine: hidden must be > 0, got " + std::to_string(hidden));
+  validate_moe_combine(rows, top_k, hidden);
   for (int t = 0; t < rows; ++t)
     for (int h = 0; h < hidden; ++h) {
       float sum = 0.0f;

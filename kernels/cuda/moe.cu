@@ -68,8 +68,7 @@ void moe_down(const T* act, int inter, const bf16* down, int hidden, int experts
 
 template <typename T>
 void moe_combine(const T* expert_out, const float* weights, int rows, int top_k, int hidden, T* out, Stream stream) {
-  validate_moe_routing("moe_combine", rows, kMoeMaxTopK, top_k);
-  if (hidden <= 0) throw std::invalid_argument("moe_combine: hidden must be > 0, got " + std::to_string(hidden));
+  validate_moe_combine(rows, top_k, hidden);
   if (rows == 0) return;
   launch_kernel("moe_combine_kernel", cuda_detail::moe_combine_kernel<T>, cuda_detail::row_grid(rows, hidden, 256),
                 dim3(256), to_cuda(stream), expert_out, weights, rows, top_k, hidden, out);
