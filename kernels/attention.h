@@ -2,6 +2,7 @@
 // (one query token per sequence, split over long contexts). Grouped-query: query head h reads kv head
 // h / (num_q_heads / num_kv_heads).
 #pragma once
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 
@@ -27,16 +28,28 @@ struct PagedBatch {
   int max_query_len = 0;
   int max_context_len = 0;
   int window = 0;  // sliding window of this layer; 0: the whole causal context
+  // Gemma 2's attn_logit_softcapping: each scaled score s becomes softcap * tanh(s / softcap) before the
+  // mask and the softmax, as transformers does; 0: scores as they are.
+  float softcap = 0.0f;
 };
 
-// Head dims the CUDA kernels are built for (every Qwen2 / Llama distill uses 128).
-inline bool attention_head_dim_supported(int head_dim) { return head_dim == 64 || head_dim == 128; }
+// A scaled attention score after the soft cap (PagedBatch::softcap; 0 leaves it).
+R1EVAL_HOST_DEVICE float soft_capped_score(float score, float softcap) {
+  return softcap > 0.0f ? softcap * tanhf(score / softcap) : score;
+}
+
+// Head dims the CUDA kernels are built for: 64 and 128 (every Qwen2 / Llama distill uses 128) on tensor cores
+// or CUDA cores, 96 (Phi-3-mini) and 256 (Gemma) on CUDA cores only.
+constexpr bool attention_head_dim_supported(int head_dim) {
+  return head_dim == 64 || head_dim == 96 || head_dim == 128 || head_dim == 256;
+}
+constexpr bool attention_tensor_core_head_dim(int head_dim) { return head_dim == 64 || head_dim == 128; }
 
 // out[row][h][:] = softmax(scale * q[row][h] . K^T) V over the causal window, fp32 throughout, rounded to
 // T once (the CUDA tensor-core kernels, which bf16 activations get by default, also round the softmax
 // weights to bf16: see PrefillKernel and DecodeKernel). q rows are q_row_stride elements apart (so q may point into the fused qkv buffer); out is
 // dense [rows][num_q_heads][head_dim]. Throws std::invalid_argument naming the argument for head counts
-// that do not divide, an unsupported head_dim, or a null table. The CPU twin throws std::out_of_range
+// that do not divide, an unsupported head_dim, a null table, or a negative or non-finite softcap. The CPU twin throws std::out_of_range
 // naming the sequence when its context exceeds its block table or a block id is outside the pool.
 namespace cpu {
 template <typename T>
@@ -49,8 +62,8 @@ void paged_attention_prefill(const T* q, int q_row_stride, T* out, int num_q_hea
                              const PagedBatch& batch, float scale, Stream stream = nullptr);
 // The kernel paged_attention_prefill runs. tensor_cores: bf16 mma with fp32 accumulation, the softmax weights
 // rounded to bf16 before they multiply V (as FlashAttention does); bf16 activations only, q rows 4-byte
-// aligned and the pools 16-byte aligned. cuda_cores: fp32 throughout, any T. automatic: tensor cores where
-// they apply, unless R1EVAL_TENSOR_CORE_ATTENTION=0 in the environment.
+// aligned, the pools 16-byte aligned, head_dim 64 or 128. cuda_cores: fp32 throughout, any T. automatic: tensor
+// cores where they apply, unless R1EVAL_TENSOR_CORE_ATTENTION=0 in the environment.
 enum class PrefillKernel { automatic, cuda_cores, tensor_cores };
 // paged_attention_prefill with the kernel chosen by the caller (tests and benchmarks compare the two);
 // throws std::invalid_argument when tensor_cores cannot run these arguments.
@@ -102,9 +115,10 @@ void paged_attention_decode(const T* q, int q_row_stride, T* out, int num_q_head
 // The split pass paged_attention_decode runs. cuda_cores_32_key_tiles: a lane per key; cuda_cores_8_key_tiles:
 // four lanes a key, so a short split still keeps every warp busy; both fp32, any T. tensor_cores: the kv
 // head's query group (up to 16 heads) as the rows of bf16 mma products, the softmax weights rounded to bf16
-// before they multiply V; bf16 activations only, q rows 4-byte aligned, the pools 16-byte aligned.
-// automatic: tensor cores where they apply and splits are 128 keys or more (large batches), else the
-// CUDA-core tiles by split size; R1EVAL_TENSOR_CORE_ATTENTION=0 in the environment keeps it off tensor cores.
+// before they multiply V; bf16 activations only, q rows 4-byte aligned, the pools 16-byte aligned, head_dim
+// 64 or 128. automatic: tensor cores where they apply and splits are 128 keys or more (large batches), else the
+// CUDA-core tiles by split size (8-key tiles always at head_dim 96 and 256, which refuse 32-key tiles);
+// R1EVAL_TENSOR_CORE_ATTENTION=0 in the environment keeps it off tensor cores.
 enum class DecodeKernel { automatic, cuda_cores_32_key_tiles, cuda_cores_8_key_tiles, tensor_cores };
 // paged_attention_decode with the split pass chosen by the caller (tests and benchmarks compare them);
 // throws std::invalid_argument when tensor_cores cannot run these arguments.

@@ -44,6 +44,8 @@ void validate_attention_shape(int num_q_heads, const KvCacheView& cache, const P
     throw std::invalid_argument("PagedBatch.max_blocks_per_seq must be > 0, got " +
                                 std::to_string(batch.max_blocks_per_seq));
   if (batch.window < 0) throw std::invalid_argument("PagedBatch.window must be >= 0, got " + std::to_string(batch.window));
+  if (!(batch.softcap >= 0.0f) || !std::isfinite(batch.softcap))
+    throw std::invalid_argument("PagedBatch.softcap must be finite and >= 0, got " + std::to_string(batch.softcap));
 }
 
 void validate_sampling_params(const SamplingParams& params) {

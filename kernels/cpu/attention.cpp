@@ -61,7 +61,7 @@ void attend_row(const T* q, int q_row_stride, T* out, int num_q_heads, const KvC
     cpu_detail::widen(cache.key + kv_cache_index(cache, table[key / cache.block_size], kv_head, key % cache.block_size, 0),
                       row.data(), d);
     for (int g = 0; g < group; ++g) {
-      const float s = cpu_detail::dot(queries.data() + g * dims, row.data(), d);
+      const float s = soft_capped_score(cpu_detail::dot(queries.data() + g * dims, row.data(), d), batch.softcap);
       scores[static_cast<std::size_t>(g) * keys + j] = s;
       max_score[static_cast<std::size_t>(g)] = std::max(max_score[static_cast<std::size_t>(g)], s);
     }

@@ -41,7 +41,18 @@ namespace {
 void check_head_dim(int head_dim, const char* kernel) {
   if (!attention_head_dim_supported(head_dim))
     throw std::invalid_argument(std::string(kernel) + ": head_dim " + std::to_string(head_dim) +
-                                " is not built (supported: 64, 128)");
+                                " is not built (supported: 64, 96, 128, 256)");
+}
+
+// Runs f(std::integral_constant<int, D>) for the cache's head dim (one of attention_head_dim_supported).
+template <typename F>
+void with_head_dim(int head_dim, F&& f) {
+  switch (head_dim) {
+    case 64: return f(std::integral_constant<int, 64>{});
+    case 96: return f(std::integral_constant<int, 96>{});
+    case 128: return f(std::integral_constant<int, 128>{});
+    default: return f(std::integral_constant<int, 256>{});
+  }
 }
 
 bool tensor_core_attention_allowed_by_environment() {
@@ -56,6 +67,7 @@ bool pools_aligned_16(const KvCacheView& cache) { return aligned_to(cache.key, 1
 template <typename T>
 const char* tensor_core_refusal(const T* q, int q_row_stride, const T* out, const KvCacheView& cache) {
   if (!std::is_same_v<T, bf16>) return "needs bf16 activations";
+  if (!attention_tensor_core_head_dim(cache.head_dim)) return "is built for head_dim 64 and 128 only";
   if (q_row_stride % 2 != 0 || !aligned_to(q, 4) || !aligned_to(out, 4)) return "needs 4-byte aligned q and out rows";
   if (!pools_aligned_16(cache)) return "needs 16-byte aligned cache pools";
   return nullptr;
@@ -64,14 +76,14 @@ const char* tensor_core_refusal(const T* q, int q_row_stride, const T* out, cons
 template <typename T, int D>
 void launch_prefill(const T* q, int q_row_stride, T* out, int num_q_heads, const KvCacheView& cache,
                     const PagedBatch& batch, float scale, bool tensor_cores, cudaStream_t stream) {
-  const int rows_per_block = prefill_rows_per_block(tensor_cores);
+  const int rows_per_block = prefill_rows_per_block(tensor_cores, D);
   const long long row_tiles = prefill_row_tiles(batch, num_q_heads, cache.num_kv_heads, rows_per_block);
   if (row_tiles > 0x7fffffffLL || batch.num_seqs > 65535 || cache.num_kv_heads > 65535)
     throw std::invalid_argument("paged_attention_prefill: batch of " + std::to_string(batch.num_seqs) +
                                 " sequences x " + std::to_string(batch.max_query_len) +
                                 " tokens is too large for one launch");
   const dim3 grid = prefill_grid(batch, num_q_heads, cache.num_kv_heads, rows_per_block);
-  if constexpr (std::is_same_v<T, bf16>) {
+  if constexpr (std::is_same_v<T, bf16> && (D == 64 || D == 128)) {
     if (tensor_cores) {
       launch_kernel("paged_attention prefill_mma_kernel", prefill_mma_kernel<D>, grid, dim3(kThreads), stream, q,
                     q_row_stride, out, num_q_heads, cache, batch, scale);
@@ -93,7 +105,7 @@ void launch_decode(const T* q, int q_row_stride, T* out, int num_q_heads, const 
                                 " sequences is too large for one launch");
   const dim3 grid = decode_grid(work, batch, num_q_heads, cache.num_kv_heads, heads_per_block);
   const auto split_pass = [&] {
-    if constexpr (std::is_same_v<T, bf16>) {
+    if constexpr (std::is_same_v<T, bf16> && (D == 64 || D == 128)) {
       if (kernel == DecodeKernel::tensor_cores)
         return launch_kernel("paged_attention decode_mma_split_kernel", decode_mma_split_kernel<D>, grid,
                              dim3(kThreads), stream, q, q_row_stride, num_q_heads, cache, batch, scale, work);
@@ -101,7 +113,8 @@ void launch_decode(const T* q, int q_row_stride, T* out, int num_q_heads, const 
     if (kernel == DecodeKernel::cuda_cores_8_key_tiles)
       return launch_kernel("paged_attention decode_split_kernel", decode_split_kernel<T, D, 4>, grid, dim3(kThreads),
                            stream, q, q_row_stride, num_q_heads, cache, batch, scale, work);
-    launch_kernel("paged_attention decode_split_kernel", decode_split_kernel<T, D, 1>, grid, dim3(kThreads), stream, q,
+    if constexpr (D == 64 || D == 128)  // paged_attention_decode_with refuses 32-key tiles at other head dims
+      launch_kernel("paged_attention decode_split_kernel", decode_split_kernel<T, D, 1>, grid, dim3(kThreads), stream, q,
                   q_row_stride, num_q_heads, cache, batch, scale, work);
   };
   split_pass();
@@ -125,10 +138,10 @@ void paged_attention_prefill_with(const T* q, int q_row_stride, T* out, int num_
                             (kernel == PrefillKernel::automatic && refusal == nullptr &&
                              tensor_core_attention_allowed_by_environment());
   if (batch.num_seqs == 0 || batch.max_query_len <= 0) return;
-  if (cache.head_dim == 64)
-    launch_prefill<T, 64>(q, q_row_stride, out, num_q_heads, cache, batch, scale, tensor_cores, to_cuda(stream));
-  else
-    launch_prefill<T, 128>(q, q_row_stride, out, num_q_heads, cache, batch, scale, tensor_cores, to_cuda(stream));
+  with_head_dim(cache.head_dim, [&](auto head_dim) {
+    launch_prefill<T, decltype(head_dim)::value>(q, q_row_stride, out, num_q_heads, cache, batch, scale, tensor_cores,
+                                                 to_cuda(stream));
+  });
 }
 
 template <typename T>
@@ -155,18 +168,20 @@ void paged_attention_decode_with(const T* q, int q_row_stride, T* out, int num_q
     throw std::invalid_argument(std::string("paged_attention_decode: the tensor-core kernel ") + refusal);
   const DecodeWorkspace work = decode_workspace(workspace, batch, num_q_heads);
   if (kernel == DecodeKernel::automatic) {
-    if (decode_lanes_per_key(work.split_tokens) == 4)
+    if (decode_lanes_per_key(work.split_tokens, cache.head_dim) == 4)
       kernel = DecodeKernel::cuda_cores_8_key_tiles;
     else if (refusal == nullptr && tensor_core_attention_allowed_by_environment())
       kernel = DecodeKernel::tensor_cores;
     else
       kernel = DecodeKernel::cuda_cores_32_key_tiles;
   }
+  if (kernel == DecodeKernel::cuda_cores_32_key_tiles && decode_lanes_per_key(kDecodeSplitTokens, cache.head_dim) == 4)
+    throw std::invalid_argument("paged_attention_decode: the 32-key-tile kernel is built for head_dim 64 and 128 only");
   if (batch.num_seqs == 0) return;
-  if (cache.head_dim == 64)
-    launch_decode<T, 64>(q, q_row_stride, out, num_q_heads, cache, batch, scale, work, kernel, to_cuda(stream));
-  else
-    launch_decode<T, 128>(q, q_row_stride, out, num_q_heads, cache, batch, scale, work, kernel, to_cuda(stream));
+  with_head_dim(cache.head_dim, [&](auto head_dim) {
+    launch_decode<T, decltype(head_dim)::value>(q, q_row_stride, out, num_q_heads, cache, batch, scale, work, kernel,
+                                                to_cuda(stream));
+  });
 }
 
 template <typename T>

@@ -127,7 +127,8 @@ R1EVAL_UNROLL
     for (int n = 0; n < 2; ++n)
 R1EVAL_UNROLL
       for (int i = 0; i < 4; ++i)
-        score[n][i] = tile + n * 8 + 2 * t + (i & 1) < end ? score[n][i] * scale_log2 : -INFINITY;
+        score[n][i] = tile + n * 8 + 2 * t + (i & 1) < end ? log2_score(score[n][i], scale, scale_log2, batch.softcap)
+                                                          : -INFINITY;
     std::uint32_t weights[1][4];  // the tile's 16 keys as one A fragment
     online_softmax_tile(score, running_max, running_sum, acc, weights);
 R1EVAL_UNROLL

@@ -2,8 +2,9 @@
 // so tests/kernels/simt_emulator.h can also run them on the CPU.
 //
 // Prefill: FlashAttention-style tiling on CUDA cores. A block owns one kv head of one sequence and 16
-// (query token, query head of the group) rows, so each K/V tile staged in shared memory serves every
-// query head that reads it; each warp owns 4 rows and keeps their online-softmax state in registers.
+// (query token, query head of the group) rows (8 at head_dim 256, to stay in 48 KB of shared memory), so each
+// K/V tile staged in shared memory serves every query head that reads it; each warp owns 4 rows (2) and keeps
+// their online-softmax state in registers. Keys and values are staged as bf16, as the cache holds them.
 // Decode: split-K. A block owns one split (decode_split_tokens keys) of one sequence for one kv head and
 // up to 8 of its query heads, so K/V are read from memory once per group; a warp scores a tile of keys
 // against all of those heads, 32 keys a lane each or, for splits under 128 keys (small batches), 8 keys
@@ -26,9 +27,10 @@ namespace r1eval::kernels::cuda_detail {
 
 constexpr int kThreads = 128;
 constexpr int kWarps = kThreads / 32;
-constexpr int kRowsPerWarp = 4;
-constexpr int kPrefillRows = kWarps * kRowsPerWarp;
 constexpr int kKeyTile = 32;
+// Rows a warp and a block of prefill_kernel own at a head dim.
+constexpr int prefill_rows_per_warp(int head_dim) { return head_dim > 128 ? 2 : 4; }
+constexpr int prefill_cuda_core_rows(int head_dim) { return kWarps * prefill_rows_per_warp(head_dim); }
 constexpr int kHeadsPerDecodeBlock = 8;
 
 __device__ __forceinline__ std::size_t cache_row(const KvCacheView& cache, const std::int32_t* table, int kv_head,
@@ -91,19 +93,24 @@ __global__ void __launch_bounds__(kThreads)
                    float scale) {
   wait_for_prior_kernels();
   release_dependents();
+  static_assert(D % 32 == 0 && D <= 256, "a lane owns dims lane + 32 e");
   constexpr int E = D / 32;  // output dims per lane: lane + 32 * e
-  // 41 KB for D = 128: under the 48 KB of static shared memory.
-  __shared__ float q_tile[kPrefillRows * D];        // [row][dim], pre-scaled
-  __shared__ float k_tile[kKeyTile * (D + 1)];      // [key][dim], padded against bank conflicts
-  __shared__ float v_tile[kKeyTile * D];            // [key][dim]
-  __shared__ long long key_rows[kKeyTile];          // cache element offset of each key, -1 past the end
+  constexpr int kRowsPerWarp = prefill_rows_per_warp(D);
+  constexpr int kRows = prefill_cuda_core_rows(D);
+  constexpr int kKeyStride = D + 2;  // bf16 per staged key row: an odd number of words, so lanes' rows differ in bank
+  // 24 KB at D = 128, 40 KB at D = 256: under the 48 KB of static shared memory.
+  __shared__ float q_tile[kRows * D];              // [row][dim], pre-scaled
+  __shared__ bf16 k_tile[kKeyTile * kKeyStride];   // [key][dim]
+  __shared__ bf16 v_tile[kKeyTile * D];            // [key][dim]
+  __shared__ long long key_rows[kKeyTile];         // cache element offset of each key, -1 past the end
 
   const PrefillBlock block = prefill_block(num_q_heads, cache, batch);
-  const int row0 = blockIdx.x * kPrefillRows;
+  const int row0 = blockIdx.x * kRows;
   if (row0 >= block.rows_total) return;
   const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
+  const float softcap = batch.softcap;
 
-  for (int idx = threadIdx.x; idx < kPrefillRows * D; idx += kThreads) {
+  for (int idx = threadIdx.x; idx < kRows * D; idx += kThreads) {
     const int row = row0 + idx / D, dim = idx % D;
     float v = 0.0f;
     if (row < block.rows_total)
@@ -111,7 +118,7 @@ __global__ void __launch_bounds__(kThreads)
     q_tile[idx] = v;
   }
 
-  const int last_row = min(row0 + kPrefillRows, block.rows_total) - 1;
+  const int last_row = min(row0 + kRows, block.rows_total) - 1;
   const int key_end = block.position(last_row) + 1;
 
   int position[kRowsPerWarp], first_key[kRowsPerWarp];
@@ -127,13 +134,14 @@ R1EVAL_UNROLL
     for (int e = 0; e < E; ++e) acc[i][e] = 0.0f;
   }
 
+  const bf16 zero{0};
   for (int tile = block.first_tile(row0, kKeyTile); tile < key_end; tile += kKeyTile) {
     locate_key_tile<kKeyTile>(key_rows, tile, key_end, cache, block.table, block.kv_head);  // q_tile is complete after it
     for (int idx = threadIdx.x; idx < kKeyTile * D; idx += kThreads) {
       const int j = idx / D, dim = idx % D;
       const long long at = key_rows[j];
-      k_tile[j * (D + 1) + dim] = at >= 0 ? to_float(cache.key[at + dim]) : 0.0f;
-      v_tile[j * D + dim] = at >= 0 ? to_float(cache.value[at + dim]) : 0.0f;
+      k_tile[j * kKeyStride + dim] = at >= 0 ? cache.key[at + dim] : zero;
+      v_tile[j * D + dim] = at >= 0 ? cache.value[at + dim] : zero;
     }
     __syncthreads();
 
@@ -146,10 +154,11 @@ R1EVAL_UNROLL
       const bool visible = key <= position[i] && key >= first_key[i];
       float score = -INFINITY;
       if (visible) {
-        score = 0.0f;
-        const float* k = k_tile + lane * (D + 1);
+        float dot = 0.0f;
+        const bf16* k = k_tile + lane * kKeyStride;
 R1EVAL_UNROLL_BY(16)
-        for (int dim = 0; dim < D; ++dim) score += query[dim] * k[dim];
+        for (int dim = 0; dim < D; ++dim) dot += query[dim] * to_float(k[dim]);
+        score = soft_capped_score(dot, softcap);
       }
       const float new_max = fmaxf(running_max[i], cuda_detail::warp_max(score));  // finite: a key of the tile is visible
       const float rescale = expf(running_max[i] - new_max);
@@ -160,7 +169,7 @@ R1EVAL_UNROLL
       for (int j = 0; j < kKeyTile; ++j) {
         const float pj = __shfl_sync(0xffffffffu, p, j);
 R1EVAL_UNROLL
-        for (int e = 0; e < E; ++e) acc[i][e] += pj * v_tile[j * D + lane + 32 * e];
+        for (int e = 0; e < E; ++e) acc[i][e] += pj * to_float(v_tile[j * D + lane + 32 * e]);
       }
       running_max[i] = new_max;
     }
@@ -224,9 +233,14 @@ __device__ __forceinline__ void store_split_partials(const float (&warp_max_of)[
   }
 }
 
-// E consecutive bf16 values (E = 2 or 4) as raw bits: loaded in one instruction, widened when used.
+// E consecutive bf16 values as raw bits: E = 2, 4, 8 (head_dim 64, 128, 256) in one load, widened when used;
+// other widths (3 at head_dim 96, whose lanes' values are 6 bytes apart) one value at a time.
 template <int E>
-struct ValueBitsOf;
+struct ValueBitsOf {
+  struct type {
+    std::uint16_t half[E];
+  };
+};
 template <>
 struct ValueBitsOf<2> {
   using type = unsigned;
@@ -235,12 +249,23 @@ template <>
 struct ValueBitsOf<4> {
   using type = uint2;
 };
+template <>
+struct ValueBitsOf<8> {
+  using type = uint4;
+};
 template <int E>
 using ValueBits = typename ValueBitsOf<E>::type;
 
 template <int E>
 __device__ __forceinline__ ValueBits<E> load_value_bits(const bf16* source) {
-  return *reinterpret_cast<const ValueBits<E>*>(source);
+  if constexpr (E == 2 || E == 4 || E == 8) {
+    return *reinterpret_cast<const ValueBits<E>*>(source);
+  } else {
+    ValueBits<E> bits;
+R1EVAL_UNROLL
+    for (int e = 0; e < E; ++e) bits.half[e] = source[e].bits;
+    return bits;
+  }
 }
 
 // This lane's E dims of the value rows of a tile's keys first .. first + N - 1 (row: the cache row of the
@@ -256,15 +281,20 @@ R1EVAL_UNROLL
 }
 
 template <int E>
-__device__ __forceinline__ void value_floats(const ValueBits<E>& raw, float* out) {
-  if constexpr (E == 4) {
+__device__ __forceinline__ void value_floats(const ValueBits<E>& raw, float (&out)[E]) {
+  if constexpr (E == 8) {
+    unpack_bf16x8(raw, out);
+  } else if constexpr (E == 4) {
     out[0] = low_bf16(raw.x);
     out[1] = high_bf16(raw.x);
     out[2] = low_bf16(raw.y);
     out[3] = high_bf16(raw.y);
-  } else {
+  } else if constexpr (E == 2) {
     out[0] = low_bf16(raw);
     out[1] = high_bf16(raw);
+  } else {
+R1EVAL_UNROLL
+    for (int e = 0; e < E; ++e) out[e] = low_bf16(raw.half[e]);
   }
 }
 
@@ -283,6 +313,8 @@ __global__ void __launch_bounds__(kThreads)
   constexpr int L = kLanesPerKey;
   constexpr int kTileKeys = 32 / L;
   constexpr int kKeyDims = D / L;  // dims of its key a lane scores
+  static_assert(D % 32 == 0 && kKeyDims % 8 == 0 && kKeyDims <= 128,
+                "a lane's key slice is whole 16-byte chunks, at most 16 of them (decode_lanes_per_key)");
   // q, pre-scaled, each 32-dim segment padded by 4 floats: the lanes of a key read four segments at once,
   // which would otherwise sit in the same banks (a 4-way conflict on every read).
   constexpr int kQStride = D + (D / 32) * 4;
@@ -377,7 +409,7 @@ R1EVAL_UNROLL
     for (int g = 0; g < H; ++g) {
       p[g] = 0.0f;
       if (g < heads) {  // uniform over the block
-        const float s = valid ? score[g] : -INFINITY;
+        const float s = valid ? soft_capped_score(score[g], batch.softcap) : -INFINITY;
         const float new_max = fmaxf(running_max[g], cuda_detail::warp_max(s));  // finite: lane 0 is valid
         const float rescale = expf(running_max[g] - new_max);
         p[g] = valid ? expf(s - new_max) : 0.0f;
@@ -519,8 +551,11 @@ inline dim3 decode_grid(const DecodeWorkspace& work, const PagedBatch& batch, in
               static_cast<unsigned>(num_kv_heads * decode_head_chunks(num_q_heads, num_kv_heads, heads_per_block)));
 }
 // Lanes per key of the decode kernel for a split size: 8-key tiles (4 lanes a key) when a split is shorter
-// than the block's four 32-key tiles, so that all four warps have keys.
-inline int decode_lanes_per_key(int split_tokens) { return split_tokens < kWarps * 32 ? 4 : 1; }
+// than the block's four 32-key tiles, so that all four warps have keys; always at head dims other than 64
+// and 128, whose whole key rows (or 96-dim rows with 3 value dims a lane) would crowd a lane's registers.
+inline int decode_lanes_per_key(int split_tokens, int head_dim) {
+  return split_tokens < kWarps * 32 || !attention_tensor_core_head_dim(head_dim) ? 4 : 1;
+}
 inline dim3 decode_reduce_grid(const PagedBatch& batch, int num_q_heads) {
   return dim3(static_cast<unsigned>(num_q_heads), static_cast<unsigned>(batch.num_seqs));
 }

@@ -27,8 +27,10 @@ constexpr int kMmaPrefillRows = kWarps * kMmaRowsPerWarp;
 constexpr int kMmaKeyTile = 64;
 constexpr int kMmaPadPairs = 4;  // 16 bytes of padding per shared row
 
-// Rows a prefill block owns on tensor cores or on CUDA cores (prefill_kernel).
-constexpr int prefill_rows_per_block(bool tensor_cores) { return tensor_cores ? kMmaPrefillRows : kPrefillRows; }
+// Rows a prefill block owns on tensor cores or on CUDA cores (prefill_kernel) at a head dim.
+constexpr int prefill_rows_per_block(bool tensor_cores, int head_dim) {
+  return tensor_cores ? kMmaPrefillRows : prefill_cuda_core_rows(head_dim);
+}
 
 template <int D>
 __global__ void __launch_bounds__(kThreads)
@@ -131,7 +133,9 @@ R1EVAL_UNROLL
 R1EVAL_UNROLL
       for (int i = 0; i < 4; ++i) {
         const int key = tile + n * 8 + 2 * t + (i & 1);
-        score[n][i] = key <= position[i / 2] && key >= first_key[i / 2] ? score[n][i] * scale_log2 : -INFINITY;
+        score[n][i] = key <= position[i / 2] && key >= first_key[i / 2]
+                          ? log2_score(score[n][i], scale, scale_log2, batch.softcap)
+                          : -INFINITY;
       }
     std::uint32_t weights[kKeySteps][4];
     online_softmax_tile(score, running_max, running_sum, acc, weights);

@@ -4,6 +4,7 @@
 #pragma once
 #include <cstdint>
 
+#include "kernels/attention.h"
 #include "kernels/cuda/mma.cuh"
 #include "kernels/cuda/reduce.cuh"
 
@@ -11,6 +12,11 @@ namespace r1eval::kernels::cuda_detail {
 
 constexpr float kLog2e = 1.4426950408889634f;  // scale of a score into base 2
 constexpr float kLn2 = 0.6931471805599453f;    // a base-2 maximum back to base e
+
+// The base-2 exponent of a raw score q . k: scaled, and soft-capped (PagedBatch::softcap, Gemma 2) when a cap is set.
+__device__ __forceinline__ float log2_score(float raw, float scale, float scale_log2, float softcap) {
+  return softcap > 0.0f ? soft_capped_score(raw * scale, softcap) * kLog2e : raw * scale_log2;
+}
 
 // One key tile: score[n][i] are its scaled base-2 scores (-inf where masked) over kKeyTiles 8-key n-tiles.
 // The rows' running max and sum (this lane's share of the sum; a row's four lanes add theirs at the end) and

@@ -43,7 +43,8 @@ std::vector<double> naive_attention(const PagedCase& c, float scale) {
           for (int j = 0; j < visible; ++j) {
             double dot = 0;
             for (int i = 0; i < d; ++i) dot += static_cast<double>(q[i]) * keys[static_cast<std::size_t>(first + j) * d + i];
-            scores[static_cast<std::size_t>(j)] = dot * scale;
+            const double scaled = dot * scale;
+            scores[static_cast<std::size_t>(j)] = c.softcap > 0 ? c.softcap * std::tanh(scaled / c.softcap) : scaled;
             max_score = std::max(max_score, scores[static_cast<std::size_t>(j)]);
           }
           double total = 0;
@@ -127,6 +128,36 @@ TEST(PagedAttention, SlidingWindowSeesTheLastPositionsOnly) {
   cpu::paged_attention_decode<float>(c.q.data(), 2 * 64, cut.data(), 2, c.cache_view(c.key.data(), c.value.data()),
                                      c.batch(nullptr, c.context_lens.data(), c.block_tables.data()), 1.0f, nullptr);
   EXPECT_NE(full, cut);
+}
+
+// Gemma 2: scores soft-capped before the mask and softmax, with and without its sliding window; and the
+// head dims of Phi-3-mini (96) and Gemma (256).
+TEST(PagedAttention, SoftCapAndHeadDims96And256MatchNaive) {
+  const auto capped = [](PagedCase c, float cap, int window) {
+    c.softcap = cap;
+    c.window = window;
+    return c;
+  };
+  check_prefill<float>(capped(make_paged_case({5, 17, 1, 32}, {5, 40, 9, 32}, 12, 2, 128, 16, 91), 5.0f, 0), 2.0f);
+  check_prefill<bf16>(capped(make_paged_case({6, 2}, {6, 100}, 8, 2, 256, 8, 92), 5.0f, 9), 0.5f);
+  check_decode<float>(capped(make_paged_case({1, 1, 1}, {1, 257, 700}, 8, 4, 256, 16, 93), 5.0f, 0), 1.5f);
+  check_decode<float>(capped(make_paged_case({1, 1}, {513, 64}, 32, 32, 96, 16, 94), 5.0f, 100), 2.0f);
+  check_prefill<float>(make_paged_case({13, 1}, {30, 25}, 4, 2, 96, 12, 95), 0.3f);
+  // The cap changes the result where scores pass it.
+  PagedCase c = make_paged_case({1}, {50}, 2, 1, 64, 8, 96);
+  std::vector<float> plain(c.q.size()), cut(c.q.size());
+  cpu::paged_attention_decode<float>(c.q.data(), 2 * 64, plain.data(), 2, c.cache_view(c.key.data(), c.value.data()),
+                                     c.batch(nullptr, c.context_lens.data(), c.block_tables.data()), 2.0f, nullptr);
+  c.softcap = 2.0f;
+  cpu::paged_attention_decode<float>(c.q.data(), 2 * 64, cut.data(), 2, c.cache_view(c.key.data(), c.value.data()),
+                                     c.batch(nullptr, c.context_lens.data(), c.block_tables.data()), 2.0f, nullptr);
+  EXPECT_NE(plain, cut);
+  c.softcap = -1.0f;
+  EXPECT_THROW(cpu::paged_attention_decode<float>(c.q.data(), 2 * 64, cut.data(), 2,
+                                                  c.cache_view(c.key.data(), c.value.data()),
+                                                  c.batch(nullptr, c.context_lens.data(), c.block_tables.data()), 2.0f,
+                                                  nullptr),
+               std::invalid_argument);
 }
 
 TEST(PagedAttentionDecode, EmptyContextGivesZeros) {

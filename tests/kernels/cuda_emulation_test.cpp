@@ -462,9 +462,9 @@ void emulate_attention(const PagedCase& c, float scale, bool decode, bool tensor
   const int stride = c.num_q_heads * D;
   if (!decode) {
     cpu::paged_attention_prefill<T>(q.data(), stride, cpu_out.data(), c.num_q_heads, cache, batch, scale);
-    const int rows = cuda_detail::prefill_rows_per_block(tensor_cores);
+    const int rows = cuda_detail::prefill_rows_per_block(tensor_cores, D);
     simt::launch(cuda_detail::prefill_grid(batch, c.num_q_heads, c.num_kv_heads, rows), dim3(cuda_detail::kThreads), [&] {
-      if constexpr (std::is_same_v<T, bf16>) {
+      if constexpr (std::is_same_v<T, bf16> && attention_tensor_core_head_dim(D)) {
         if (tensor_cores) {
           cuda_detail::prefill_mma_kernel<D>(q.data(), stride, out.data(), c.num_q_heads, cache, batch, scale);
           return;
@@ -479,16 +479,19 @@ void emulate_attention(const PagedCase& c, float scale, bool decode, bool tensor
     const cuda_detail::DecodeWorkspace work = cuda_detail::decode_workspace(workspace.data(), batch, c.num_q_heads);
     const int heads = cuda_detail::decode_heads_per_block(tensor_cores);
     simt::launch(cuda_detail::decode_grid(work, batch, c.num_q_heads, c.num_kv_heads, heads), dim3(cuda_detail::kThreads), [&] {
-      if constexpr (std::is_same_v<T, bf16>) {
+      if constexpr (std::is_same_v<T, bf16> && attention_tensor_core_head_dim(D)) {
         if (tensor_cores) {
           cuda_detail::decode_mma_split_kernel<D>(q.data(), stride, c.num_q_heads, cache, batch, scale, work);
           return;
         }
       }
-      if (cuda_detail::decode_lanes_per_key(work.split_tokens) == 4)
-        cuda_detail::decode_split_kernel<T, D, 4>(q.data(), stride, c.num_q_heads, cache, batch, scale, work);
-      else
-        cuda_detail::decode_split_kernel<T, D, 1>(q.data(), stride, c.num_q_heads, cache, batch, scale, work);
+      if constexpr (attention_tensor_core_head_dim(D)) {
+        if (cuda_detail::decode_lanes_per_key(work.split_tokens, D) == 1) {
+          cuda_detail::decode_split_kernel<T, D, 1>(q.data(), stride, c.num_q_heads, cache, batch, scale, work);
+          return;
+        }
+      }
+      cuda_detail::decode_split_kernel<T, D, 4>(q.data(), stride, c.num_q_heads, cache, batch, scale, work);
     });
     simt::launch(cuda_detail::decode_reduce_grid(batch, c.num_q_heads), cuda_detail::decode_reduce_block(work, D), [&] {
       cuda_detail::decode_reduce_kernel<T, D>(out.data(), c.num_q_heads, batch.context_lens, work);
@@ -563,7 +566,7 @@ TEST(CudaKernelEmulation, PagedAttentionDecodeSplits) {
   emulate_attention<bf16, 128>(make_paged_case({1}, {1500}, 12, 2, 128, 16, 355), 0.088f, true);
   std::vector<int> long_contexts;
   for (int s = 0; s < 16; ++s) long_contexts.push_back(560 + 13 * s);
-  ASSERT_EQ(cuda_detail::decode_lanes_per_key(decode_split_tokens(16, 755)), 1);
+  ASSERT_EQ(cuda_detail::decode_lanes_per_key(decode_split_tokens(16, 755), 128), 1);
   emulate_attention<bf16, 128>(make_paged_case(std::vector<int>(16, 1), long_contexts, 12, 2, 128, 16, 356), 0.088f, true);
 }
 
@@ -595,6 +598,43 @@ TEST(CudaKernelEmulation, SlidingWindowAttention) {
                                true);
 }
 
+// Head dims past the tensor-core kernels' 64 and 128, on the CUDA-core kernels: Phi-3-mini's 96 (three value dims
+// a lane, loaded one by one) and the Gemma family's 256 (8 prefill rows a block, 8-key decode tiles).
+TEST(CudaKernelEmulation, PagedAttentionAtHeadDims96And256) {
+  emulate_attention<float, 96>(make_paged_case({5, 17, 1}, {5, 40, 9}, 6, 2, 96, 8, 421), 0.3f, false);
+  emulate_attention<bf16, 96>(make_paged_case({3, 33}, {70, 33}, 4, 4, 96, 16, 422), 0.1f, false);
+  emulate_attention<bf16, 256>(make_paged_case({13, 2}, {30, 50}, 8, 1, 256, 12, 423), 0.0625f, false);
+  emulate_attention<float, 256>(make_paged_case({9, 3}, {9, 40}, 4, 2, 256, 16, 424), 0.0625f, false);
+  emulate_attention<float, 96>(make_paged_case({1, 1, 1, 1, 1}, {1, 255, 256, 600, 0}, 6, 2, 96, 8, 425), 0.3f, true);
+  emulate_attention<bf16, 256>(make_paged_case({1, 1}, {300, 40}, 20, 1, 256, 16, 426), 0.0625f, true);
+  std::vector<int> contexts;  // 256-key splits
+  for (int s = 0; s < 24; ++s) contexts.push_back(std::vector<int>{255, 256, 257, 511, 700, 1}[s % 6] + s / 6);
+  emulate_attention<bf16, 256>(make_paged_case(std::vector<int>(24, 1), contexts, 2, 1, 256, 16, 427), 0.0625f, true);
+}
+
+// Gemma 2's soft cap of the scores in every attention kernel, with its sliding window on some. Scores here
+// spread over several times the cap of 5, so a kernel that skipped the cap would miss by far.
+TEST(CudaKernelEmulation, SoftCappedAttentionScores) {
+  const auto capped = [](PagedCase c, float cap, int window) {
+    c.softcap = cap;
+    c.window = window;
+    return c;
+  };
+  emulate_attention<float, 64>(capped(make_paged_case({5, 17, 1}, {5, 40, 9}, 6, 2, 64, 8, 431), 5.0f, 0), 2.0f, false);
+  emulate_attention<bf16, 128>(capped(make_paged_case({3, 70}, {70, 150}, 2, 1, 128, 16, 432), 5.0f, 65), 2.0f, false,
+                               true);
+  emulate_attention<bf16, 256>(capped(make_paged_case({13, 2}, {30, 50}, 8, 1, 256, 12, 433), 5.0f, 7), 1.5f, false);
+  emulate_attention<float, 64>(capped(make_paged_case({1, 1, 1, 1, 1}, {1, 255, 256, 600, 0}, 6, 2, 64, 8, 434), 5.0f, 0),
+                               2.0f, true);
+  std::vector<int> contexts;
+  for (int s = 0; s < 24; ++s) contexts.push_back(std::vector<int>{255, 256, 257, 511, 700, 1}[s % 6] + s / 6);
+  emulate_attention<bf16, 128>(capped(make_paged_case(std::vector<int>(24, 1), contexts, 6, 1, 128, 16, 435), 5.0f, 100),
+                               2.0f, true, true);
+  emulate_attention<bf16, 128>(capped(make_paged_case(std::vector<int>(16, 1), {contexts.begin(), contexts.begin() + 16}, 2, 1, 128, 16, 436), 5.0f, 0),
+                               2.0f, true);
+  emulate_attention<bf16, 256>(capped(make_paged_case({1, 1}, {300, 40}, 8, 2, 256, 16, 437), 5.0f, 0), 1.5f, true);
+}
+
 // Small batches split contexts finer (down to 32 keys, 8-key tiles per warp) so that they still fill the GPU; a batch
 // with enough sequence-splits keeps 256-key splits. The workspace follows the split.
 TEST(CudaKernelEmulation, DecodeSplitsShrinkForSmallBatches) {
@@ -608,10 +648,13 @@ TEST(CudaKernelEmulation, DecodeSplitsShrinkForSmallBatches) {
   EXPECT_EQ(decode_split_tokens(3, 0), 32);         // no keys: the smallest split, no work
   EXPECT_EQ(decode_workspace_floats(1, 12, 128, 512), 12u * 16 * 130);
   // Splits under 128 keys are scored with 8-key tiles (every warp of a block has keys).
-  EXPECT_EQ(cuda_detail::decode_lanes_per_key(32), 4);
-  EXPECT_EQ(cuda_detail::decode_lanes_per_key(64), 4);
-  EXPECT_EQ(cuda_detail::decode_lanes_per_key(128), 1);
-  EXPECT_EQ(cuda_detail::decode_lanes_per_key(256), 1);
+  EXPECT_EQ(cuda_detail::decode_lanes_per_key(32, 128), 4);
+  EXPECT_EQ(cuda_detail::decode_lanes_per_key(64, 64), 4);
+  EXPECT_EQ(cuda_detail::decode_lanes_per_key(128, 128), 1);
+  EXPECT_EQ(cuda_detail::decode_lanes_per_key(256, 64), 1);
+  // Head dims 96 and 256 always (a lane holds a quarter of a key row).
+  EXPECT_EQ(cuda_detail::decode_lanes_per_key(256, 96), 4);
+  EXPECT_EQ(cuda_detail::decode_lanes_per_key(256, 256), 4);
   EXPECT_EQ(decode_workspace_floats(64, 12, 128, 16384), 64u * 12 * 64 * 130);
 }
 

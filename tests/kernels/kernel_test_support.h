@@ -58,6 +58,7 @@ struct PagedCase {
   std::vector<bf16> key, value;
   std::vector<float> q;  // [rows][num_q_heads * head_dim]
   int window = 0;        // sliding window (PagedBatch::window)
+  float softcap = 0.0f;  // soft cap of the scores (PagedBatch::softcap)
 
   int rows() const { return query_starts.back(); }
   int max_query_len() const { return query_lens.empty() ? 0 : *std::max_element(query_lens.begin(), query_lens.end()); }
@@ -75,6 +76,7 @@ struct PagedCase {
     b.max_query_len = max_query_len();
     b.max_context_len = max_context();
     b.window = window;
+    b.softcap = softcap;
     return b;
   }
 };

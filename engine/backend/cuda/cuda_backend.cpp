@@ -33,7 +33,7 @@ ModelConfig checked_config(const std::string& model_dir) {
   ModelConfig config = load_model_config(model_dir);
   if (!kernels::attention_head_dim_supported(static_cast<int>(config.head_dim))) {
     throw std::invalid_argument("CUDA backend: head_dim " + std::to_string(config.head_dim) + " of " + model_dir +
-                                " is not supported (the attention kernels are built for 64 and 128)");
+                                " is not supported (the attention kernels are built for 64, 96, 128 and 256)");
   }
   return config;
 }
