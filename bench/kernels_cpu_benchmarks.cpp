@@ -88,6 +88,18 @@ void BM_SiluMul(benchmark::State& state) {
 }
 BENCHMARK(BM_SiluMul)->Arg(1)->Arg(64)->UseRealTime();
 
+void BM_GeluTanhMul(benchmark::State& state) {
+  const int rows = static_cast<int>(state.range(0));
+  const std::vector<float> gate_up = noise(static_cast<std::size_t>(rows) * 2 * kInter, 4);
+  std::vector<float> out(static_cast<std::size_t>(rows) * kInter);
+  for (auto _ : state) {
+    cpu::gated_activation_mul<float>(gate_up.data(), out.data(), rows, kInter, GateActivation::gelu_tanh);
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(out.size()) * 3 * sizeof(float));
+}
+BENCHMARK(BM_GeluTanhMul)->Arg(1)->Arg(64)->UseRealTime();
+
 void BM_EmbeddingGather(benchmark::State& state) {
   const int count = static_cast<int>(state.range(0));
   const std::vector<bf16> table = noise_bf16(static_cast<std::size_t>(4096) * kHidden, 5);

@@ -6,6 +6,7 @@
 #include <cuda_runtime.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <map>
@@ -18,6 +19,7 @@
 
 #include "kernels/activation.h"
 #include "kernels/attention.h"
+#include "kernels/elementwise.h"
 #include "kernels/embedding.h"
 #include "kernels/matmul.h"
 #include "kernels/moe.h"
@@ -280,18 +282,20 @@ struct PagedFixture {
     for (int s = 0; s <= seqs; ++s) v.push_back(s * query_len);
     return v;
   }
-  PagedFixture(int seqs, int context, int query_len)
+  int head_dim;
+  PagedFixture(int seqs, int context, int query_len, int head_dim_ = kHeadDim)
       : max_blocks((context + kBlockSize - 1) / kBlockSize),
         blocks(seqs * max_blocks),
         starts(starts_for(seqs, query_len)),
         lens(static_cast<std::size_t>(seqs), context),
         tables(shuffled(blocks)),
-        key(noise_bf16(static_cast<std::size_t>(blocks) * kKvHeads * kBlockSize * kHeadDim, 7)),
-        value(noise_bf16(static_cast<std::size_t>(blocks) * kKvHeads * kBlockSize * kHeadDim, 8)),
+        key(noise_bf16(static_cast<std::size_t>(blocks) * kKvHeads * kBlockSize * head_dim_, 7)),
+        value(noise_bf16(static_cast<std::size_t>(blocks) * kKvHeads * kBlockSize * head_dim_, 8)),
         d_starts(starts),
         d_lens(lens),
-        d_tables(tables) {}
-  KvCacheView view() const { return KvCacheView{key.get(), value.get(), blocks, kBlockSize, kKvHeads, kHeadDim}; }
+        d_tables(tables),
+        head_dim(head_dim_) {}
+  KvCacheView view() const { return KvCacheView{key.get(), value.get(), blocks, kBlockSize, kKvHeads, head_dim}; }
   PagedBatch batch(int query_len) const {
     PagedBatch b;
     b.num_seqs = static_cast<int>(lens.size());
@@ -373,6 +377,55 @@ BENCHMARK(BM_AttentionPrefill)
     ->ArgNames({"seqs", "tokens", "kernel"})
     ->Args({8, 512, 1})->Args({8, 512, 2})->Args({1, 16384, 1})->Args({1, 16384, 2})
     ->UseManualTime()->Unit(benchmark::kMicrosecond);
+
+// Head dims off the tensor-core kernels (Phi-3-mini's 96, Gemma's 256; CUDA cores) beside 128, with the same
+// heads: decode against the KV bytes read, prefill in TFLOP/s.
+void BM_AttentionHeadDim(benchmark::State& state) {
+  const int head_dim = static_cast<int>(state.range(0)), seqs = static_cast<int>(state.range(1));
+  const int context = static_cast<int>(state.range(2));
+  const bool decode = state.range(3) != 0;
+  const int query_len = decode ? 1 : context;
+  PagedFixture f(seqs, context, query_len, head_dim);
+  const std::size_t n = static_cast<std::size_t>(seqs) * query_len * kQHeads * head_dim;
+  Buffer<bf16> q(noise_bf16(n, 13)), out(n);
+  Buffer<float> workspace(decode ? decode_workspace_floats(seqs, kQHeads, head_dim, context) : 1);
+  const float scale = 1.0f / std::sqrt(static_cast<float>(head_dim));
+  const double bytes = 2.0 * seqs * static_cast<double>(context) * kKvHeads * head_dim * sizeof(bf16);
+  run_timed(state, bytes, [&] {
+    if (decode)
+      cuda::paged_attention_decode<bf16>(q.get(), kQHeads * head_dim, out.get(), kQHeads, f.view(), f.batch(1), scale,
+                                         workspace.get());
+    else
+      cuda::paged_attention_prefill<bf16>(q.get(), kQHeads * head_dim, out.get(), kQHeads, f.view(), f.batch(query_len),
+                                          scale);
+  });
+  if (!decode)
+    state.counters["TFLOP/s"] = benchmark::Counter(2.0 * seqs * context * static_cast<double>(context) * kQHeads * head_dim * 1e-12,
+                                                   benchmark::Counter::kIsIterationInvariantRate);
+}
+BENCHMARK(BM_AttentionHeadDim)
+    ->ArgNames({"head_dim", "seqs", "context", "decode"})
+    ->ArgsProduct({{96, 128, 256}, {64}, {4096}, {1}})
+    ->ArgsProduct({{96, 128, 256}, {8}, {512}, {0}})
+    ->UseManualTime()->Unit(benchmark::kMicrosecond);
+
+// Gemma's GELU (tanh) * up beside SiLU's kernel, and Gemma 2's soft cap of 256 rows of 256k logits in place.
+void BM_GeluTanhMul(benchmark::State& state) {
+  const int rows = static_cast<int>(state.range(0));
+  const std::size_t n = static_cast<std::size_t>(rows) * kInter;
+  Buffer<bf16> gate_up(noise_bf16(2 * n, 4)), out(n);
+  run_timed(state, 3.0 * n * sizeof(bf16), [&] {
+    cuda::gated_activation_mul<bf16>(gate_up.get(), out.get(), rows, kInter, GateActivation::gelu_tanh);
+  });
+}
+BENCHMARK(BM_GeluTanhMul)->Arg(1)->Arg(8192)->UseManualTime()->Unit(benchmark::kMicrosecond);
+
+void BM_SoftCapLogits(benchmark::State& state) {
+  const std::size_t n = static_cast<std::size_t>(state.range(0)) * 256000;
+  Buffer<float> logits(std::vector<float>(n, 3.0f));
+  run_timed(state, 2.0 * n * sizeof(float), [&] { cuda::soft_cap_values<float>(logits.get(), n, 30.0f); });
+}
+BENCHMARK(BM_SoftCapLogits)->Arg(1)->Arg(256)->UseManualTime()->Unit(benchmark::kMicrosecond);
 
 // split 0: one block per row (no workspace); 1: the slice kernels first, as the engine samples.
 void BM_SampleTopP(benchmark::State& state) {

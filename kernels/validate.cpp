@@ -5,6 +5,7 @@
 #include <string>
 
 #include "kernels/attention.h"
+#include "kernels/elementwise.h"
 #include "kernels/kv_cache.h"
 #include "kernels/moe.h"
 #include "kernels/norm.h"
@@ -97,6 +98,13 @@ void validate_moe_combine(int rows, int top_k, int hidden) {
     throw std::invalid_argument("moe_combine: top_k must be in 1.." + std::to_string(kMoeMaxTopK) + ", got " +
                                 std::to_string(top_k));
   if (hidden <= 0) throw std::invalid_argument("moe_combine: hidden must be > 0, got " + std::to_string(hidden));
+}
+
+void validate_elementwise(const char* kernel, const void* x, std::size_t count, float factor, bool positive) {
+  if (count > 0 && x == nullptr) throw std::invalid_argument(std::string(kernel) + ": x must not be null");
+  if (!std::isfinite(factor) || (positive && !(factor > 0.0f)))
+    throw std::invalid_argument(std::string(kernel) + ": the " + (positive ? "cap must be finite and > 0" : "factor must be finite") +
+                                ", got " + std::to_string(factor));
 }
 
 }  // namespace r1eval::kernels

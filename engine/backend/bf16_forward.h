@@ -8,7 +8,9 @@
 
 #include "engine/backend/bf16_model.h"
 #include "engine/backend/packed_batch.h"
+#include "kernels/activation.h"
 #include "kernels/attention.h"
+#include "kernels/elementwise.h"
 #include "kernels/moe.h"
 #include "kernels/norm.h"
 #include "kernels/projection.h"
@@ -133,6 +135,18 @@ void bf16_forward(const Bf16Model& m, const PackedBatch& packed, const std::byte
     Kernels::rmsnorm_add(w.proj, w.residual, output_norm, n, h, eps, stream);
   };
   Kernels::embedding_gather(p.token_ids, n, m.embed, m.vocab, h, w.residual, stream);
+  if (m.embedding_scale != 1.0f)  // Gemma
+    Kernels::scale_values(w.residual, static_cast<std::size_t>(n) * h, m.embedding_scale, stream);
+  // Gemma's GELU MLPs run unfused: the norm (if any), the gate/up product, then GELU * up.
+  const auto gelu_mlp = [&](const bf16* norm_weight, const Bf16Layer& layer) {
+    const bf16* mlp_in = w.residual;
+    if (norm_weight != nullptr) {
+      norm(norm_weight);
+      mlp_in = w.normed;
+    }
+    Kernels::matmul(mlp_in, layer.gate_up, layer.gate_up_bias, w.gate_up, n, 2 * inter, h, stream);
+    Kernels::gated_activation_mul(w.gate_up, w.act, n, inter, m.activation, stream);
+  };
   for (std::size_t l = 0; l < m.layers.size(); ++l) {
     const Bf16Layer& layer = m.layers[l];
     const kernels::KvCacheView cache = kv.layer(static_cast<std::int64_t>(l));
@@ -170,6 +184,7 @@ void bf16_forward(const Bf16Model& m, const PackedBatch& packed, const std::byte
     // last `window` positions.
     kernels::PagedBatch decode = p.decode, prefill = p.prefill;
     decode.window = prefill.window = layer.window;
+    decode.softcap = prefill.softcap = m.attention_softcap;
     if (packed.num_decode > 0) {
       Kernels::paged_attention_decode(w.qkv, qkv_width, w.attn, m.q_heads, cache, decode, scale, decode_workspace,
                                       stream);
@@ -192,7 +207,9 @@ void bf16_forward(const Bf16Model& m, const PackedBatch& packed, const std::byte
       proj_pending = true;
       continue;
     }
-    if (layer.post_attention_norm == nullptr) {  // OLMo: the MLP reads the stream itself
+    if (m.activation != kernels::GateActivation::silu) {
+      gelu_mlp(layer.post_attention_norm, layer);
+    } else if (layer.post_attention_norm == nullptr) {  // OLMo: the MLP reads the stream itself
       Kernels::matmul_silu_mul(w.residual, layer.gate_up, layer.gate_up_bias, w.gate_up, w.act, n, inter, h, stream);
     } else if (one_rank) {
       Kernels::rmsnorm_matmul_silu_mul(w.residual, layer.post_attention_norm, eps, w.normed, layer.gate_up,
@@ -221,6 +238,8 @@ void bf16_forward(const Bf16Model& m, const PackedBatch& packed, const std::byte
                               w.rows_normed, m.final_norm, rows, h, eps, stream);
   }
   Kernels::matmul(w.rows_normed, m.head, static_cast<const bf16*>(nullptr), w.rows_logits, rows, m.vocab, h, stream);
+  if (m.logit_softcap > 0.0f)  // Gemma 2
+    Kernels::soft_cap_values(w.rows_logits, static_cast<std::size_t>(rows) * m.vocab, m.logit_softcap, stream);
 }
 
 // Chooses the token of every draw packed after the batch at `batch` (append_token_draws) from the logits that
@@ -363,6 +382,19 @@ void bf16_sample(const Bf16Model& m, const PackedDraws& draws, const std::byte* 
                                     const ::r1eval::kernels::bf16* bias, T* residual, int m, int n, int k,         \
                                     ::r1eval::kernels::Stream s) {                                                  \
       KERNEL_NS::matmul_add_residual<T>(x, weight, bias, residual, m, n, k, s);                                     \
+    }                                                                                                               \
+    template <typename T>                                                                                           \
+    static void gated_activation_mul(const T* gate_up, T* out, int rows, int cols,                                  \
+                                     ::r1eval::kernels::GateActivation activation, ::r1eval::kernels::Stream s) {   \
+      KERNEL_NS::gated_activation_mul<T>(gate_up, out, rows, cols, activation, s);                                  \
+    }                                                                                                               \
+    template <typename T>                                                                                           \
+    static void scale_values(T* x, std::size_t count, float factor, ::r1eval::kernels::Stream s) {                  \
+      KERNEL_NS::scale_values<T>(x, count, factor, s);                                                              \
+    }                                                                                                               \
+    template <typename T>                                                                                           \
+    static void soft_cap_values(T* x, std::size_t count, float cap, ::r1eval::kernels::Stream s) {                  \
+      KERNEL_NS::soft_cap_values<T>(x, count, cap, s);                                                              \
     }                                                                                                               \
     template <typename T>                                                                                           \
     static void matmul_silu_mul(const ::r1eval::kernels::bf16* x, const ::r1eval::kernels::bf16* weight,           \

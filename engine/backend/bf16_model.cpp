@@ -96,12 +96,6 @@ std::optional<std::string> bf16_unsupported(const ModelConfig& config) {
       (config.moe.num_experts > kernels::kMoeMaxExperts || config.moe.experts_per_token > kernels::kMoeMaxTopK))
     return "mixture-of-experts layers of more than " + std::to_string(kernels::kMoeMaxExperts) + " experts or " +
            std::to_string(kernels::kMoeMaxTopK) + " per token run on the CPU backend only (--backend cpu)";
-  // Post-norms, per-layer RoPE and norm offsets (folded into the weights by the loader) it has; the Gemma
-  // family's head_dim of 256 the CUDA attention kernels lack as well (the factory checks that).
-  if (config.activation != Activation::kSilu || config.attn_logit_softcap > 0 || config.final_logit_softcap > 0 ||
-      config.embedding_multiplier != 1.0f)
-    return "the Gemma family runs on the CPU backend only (--backend cpu); the bf16 / CUDA forward has no kernels yet "
-           "for its GELU, scaled embedding and soft caps";
   return std::nullopt;
 }
 
@@ -137,6 +131,12 @@ Bf16Model fill_bf16_arena(const TransformerShardReader& reader, std::byte* arena
     model.k_norm_total = model.kv_heads * model.head_dim * reader.shard().world_size;
   }
   model.attention_scale = attention_logit_scale(cfg);
+  model.activation = cfg.activation == Activation::kGeluTanh ? kernels::GateActivation::gelu_tanh
+                     : cfg.activation == Activation::kGelu   ? kernels::GateActivation::gelu
+                                                             : kernels::GateActivation::silu;
+  model.embedding_scale = cfg.embedding_multiplier;
+  model.attention_softcap = static_cast<float>(cfg.attn_logit_softcap);
+  model.logit_softcap = static_cast<float>(cfg.final_logit_softcap);
   if (cfg.moe.any_sparse()) {
     model.experts = static_cast<int>(cfg.moe.num_experts);
     model.experts_per_token = static_cast<int>(cfg.moe.experts_per_token);

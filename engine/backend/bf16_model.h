@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "engine/model/transformer_weights.h"
+#include "kernels/activation.h"
 #include "kernels/bf16.h"
 #include "kernels/kv_cache.h"
 #include "kernels/rope.h"
@@ -59,6 +60,11 @@ struct Bf16Model {
   bool renormalize_experts = false;
   float rms_norm_eps = 1e-6f;
   float attention_scale = 0.0f;  // on q . k before the softmax (attention_logit_scale)
+  // The Gemma family: the MLP gate's GELU, the embedding times sqrt(hidden_size) (rounded as transformers
+  // rounds it; 1: none), Gemma 2's soft caps of the attention scores and of the logits (0: none).
+  kernels::GateActivation activation = kernels::GateActivation::silu;
+  float embedding_scale = 1.0f;
+  float attention_softcap = 0.0f, logit_softcap = 0.0f;
   const bf16* embed = nullptr;  // [vocab][hidden]
   const bf16* head = nullptr;   // [vocab][hidden]; the embedding when tied
   const bf16* final_norm = nullptr;
@@ -71,7 +77,8 @@ struct Bf16Model {
 };
 
 // Why the bf16 forward (the CUDA backend) cannot run the model `config` describes, in words to follow "<arch>: ",
-// or nullopt when it can: the Gemma family, and experts beyond kernels/moe.h's limits, run on the CPU backend only.
+// or nullopt when it can: experts beyond kernels/moe.h's limits run on the CPU backend only. (The CUDA backend also
+// needs a head_dim its attention kernels are built for: kernels::attention_head_dim_supported.)
 std::optional<std::string> bf16_unsupported(const ModelConfig& config);
 
 // Bytes of the arena one rank's weights need (from the shapes alone: nothing is read).

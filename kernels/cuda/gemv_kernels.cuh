@@ -209,7 +209,7 @@ __device__ __forceinline__ float as_stored(float v) {
   return load_as_float(store_from_float<T>(v));
 }
 
-// Merged [gate | up] rows j and j + inter: out[i][j] = silu(gate) * up, as silu_mul_kernel computes it.
+// Merged [gate | up] rows j and j + inter: out[i][j] = silu(gate) * up, as gated_activation_kernel computes it.
 template <typename T>
 struct SiluMulPairs {
   T* out;

@@ -1,5 +1,6 @@
 // Memory-bound per-token kernels: RMSNorm + residual, a post-norm added to the stream, the norms of whole q and k
-// projections, SiLU * up, embedding gather, RoPE (after Qwen3's per-head norm or not) + KV-cache write.
+// projections, SiLU / GELU * up, scaling and soft caps in place, embedding gather, RoPE (after Qwen3's per-head
+// norm or not) + KV-cache write.
 #include <cstddef>
 #include <stdexcept>
 #include <string>
@@ -8,6 +9,7 @@
 #include "kernels/cuda/check.h"
 #include "kernels/cuda/launch.h"
 #include "kernels/cuda/pointwise_kernels.cuh"
+#include "kernels/elementwise.h"
 #include "kernels/embedding.h"
 #include "kernels/norm.h"
 #include "kernels/rope.h"
@@ -23,7 +25,8 @@ using cuda_detail::rmsnorm_add_kernel;
 using cuda_detail::rmsnorm_residual_kernel;
 using cuda_detail::rope_write_kv_kernel;
 using cuda_detail::row_grid;
-using cuda_detail::silu_mul_kernel;
+using cuda_detail::gated_activation_kernel;
+using cuda_detail::elementwise_kernel;
 using cuda_detail::to_cuda;
 using cuda_detail::vector8_ok;
 
@@ -65,17 +68,61 @@ void qk_projection_norm(T* qkv, int rows, int q_width, int kv_width, const Proje
                 dim3(kNormThreads), to_cuda(stream), qkv, q_width, kv_width, norm);
 }
 
-template <typename T>
-void silu_mul(const T* gate_up, T* output, int rows, int cols, Stream stream) {
-  if (rows < 0) throw std::invalid_argument("silu_mul: rows must be >= 0, got " + std::to_string(rows));
-  if (cols <= 0) throw std::invalid_argument("silu_mul: cols must be > 0, got " + std::to_string(cols));
-  if (rows == 0) return;
+namespace {
+
+template <typename T, GateActivation kActivation>
+void launch_gated_activation(const char* name, const T* gate_up, T* output, int rows, int cols, cudaStream_t stream) {
   if (vector8_ok(cols, {gate_up, output}))
-    launch_kernel("silu_mul_kernel", silu_mul_kernel<T, 8>, row_grid(rows, cols / 8, 256), dim3(256), to_cuda(stream),
+    launch_kernel(name, gated_activation_kernel<T, 8, kActivation>, row_grid(rows, cols / 8, 256), dim3(256), stream,
                   gate_up, output, rows, cols);
   else
-    launch_kernel("silu_mul_kernel", silu_mul_kernel<T, 1>, row_grid(rows, cols, 256), dim3(256), to_cuda(stream),
+    launch_kernel(name, gated_activation_kernel<T, 1, kActivation>, row_grid(rows, cols, 256), dim3(256), stream,
                   gate_up, output, rows, cols);
+}
+
+template <typename T, bool kSoftCap>
+void launch_elementwise(const char* name, T* x, std::size_t count, float factor, cudaStream_t stream) {
+  if (count == 0) return;
+  const std::size_t blocks = (count + 255) / 256;
+  launch_kernel(name, elementwise_kernel<T, kSoftCap>, dim3(static_cast<unsigned>(blocks < 65535 ? blocks : 65535)),
+                dim3(256), stream, x, count, factor);
+}
+
+}  // namespace
+
+template <typename T>
+void gated_activation_mul(const T* gate_up, T* output, int rows, int cols, GateActivation activation, Stream stream) {
+  if (rows < 0) throw std::invalid_argument("gated_activation_mul: rows must be >= 0, got " + std::to_string(rows));
+  if (cols <= 0) throw std::invalid_argument("gated_activation_mul: cols must be > 0, got " + std::to_string(cols));
+  if (rows == 0) return;
+  switch (activation) {
+    case GateActivation::silu:
+      return launch_gated_activation<T, GateActivation::silu>("silu_mul_kernel", gate_up, output, rows, cols,
+                                                              to_cuda(stream));
+    case GateActivation::gelu_tanh:
+      return launch_gated_activation<T, GateActivation::gelu_tanh>("gelu_tanh_mul_kernel", gate_up, output, rows, cols,
+                                                                   to_cuda(stream));
+    case GateActivation::gelu:
+      return launch_gated_activation<T, GateActivation::gelu>("gelu_mul_kernel", gate_up, output, rows, cols,
+                                                              to_cuda(stream));
+  }
+}
+
+template <typename T>
+void silu_mul(const T* gate_up, T* output, int rows, int cols, Stream stream) {
+  gated_activation_mul(gate_up, output, rows, cols, GateActivation::silu, stream);
+}
+
+template <typename T>
+void scale_values(T* x, std::size_t count, float factor, Stream stream) {
+  validate_elementwise("scale_values", x, count, factor, false);
+  launch_elementwise<T, false>("scale_values_kernel", x, count, factor, to_cuda(stream));
+}
+
+template <typename T>
+void soft_cap_values(T* x, std::size_t count, float cap, Stream stream) {
+  validate_elementwise("soft_cap_values", x, count, cap, true);
+  launch_elementwise<T, true>("soft_cap_values_kernel", x, count, cap, to_cuda(stream));
 }
 
 template <typename T>
@@ -144,6 +191,12 @@ template void qk_projection_norm<float>(float*, int, int, int, const ProjectionN
 template void qk_projection_norm<bf16>(bf16*, int, int, int, const ProjectionNorm&, Stream);
 template void silu_mul<float>(const float*, float*, int, int, Stream);
 template void silu_mul<bf16>(const bf16*, bf16*, int, int, Stream);
+template void gated_activation_mul<float>(const float*, float*, int, int, GateActivation, Stream);
+template void gated_activation_mul<bf16>(const bf16*, bf16*, int, int, GateActivation, Stream);
+template void scale_values<float>(float*, std::size_t, float, Stream);
+template void scale_values<bf16>(bf16*, std::size_t, float, Stream);
+template void soft_cap_values<float>(float*, std::size_t, float, Stream);
+template void soft_cap_values<bf16>(bf16*, std::size_t, float, Stream);
 template void embedding_gather<float>(const std::int32_t*, int, const bf16*, int, int, float*, Stream);
 template void embedding_gather<bf16>(const std::int32_t*, int, const bf16*, int, int, bf16*, Stream);
 template void rope_write_kv<float>(float*, int, int, const std::int32_t*, const std::int64_t*, const Rotary&,

@@ -6,10 +6,12 @@
 #include <initializer_list>
 #include <type_traits>
 
+#include "kernels/activation.h"
 #include "kernels/bf16.h"
 #include "kernels/cuda/bf16_chunks.cuh"
 #include "kernels/cuda/grid_dependency.cuh"
 #include "kernels/cuda/reduce.cuh"
+#include "kernels/elementwise.h"
 #include "kernels/kv_cache.h"
 #include "kernels/norm.h"
 #include "kernels/rope.h"
@@ -161,8 +163,8 @@ __global__ void __launch_bounds__(kNormThreads)
 
 // Rows over blockIdx.y (striding when there are more than the grid holds), kVec columns per thread over
 // x: no per-element division. cols is a multiple of kVec.
-template <typename T, int kVec>
-__global__ void silu_mul_kernel(const T* gate_up, T* output, int rows, int cols) {
+template <typename T, int kVec, GateActivation kActivation = GateActivation::silu>
+__global__ void gated_activation_kernel(const T* gate_up, T* output, int rows, int cols) {
   wait_for_prior_kernels();
   release_dependents();
   const int chunks = cols / kVec;
@@ -174,9 +176,21 @@ __global__ void silu_mul_kernel(const T* gate_up, T* output, int rows, int cols)
       float g[kVec], u[kVec];
       load_vec<kVec>(gate + c * kVec, g);
       load_vec<kVec>(up + c * kVec, u);
-      for (int e = 0; e < kVec; ++e) g[e] = g[e] / (1.0f + expf(-g[e])) * u[e];
+      for (int e = 0; e < kVec; ++e) g[e] = gate_activation(g[e], kActivation) * u[e];
       store_vec<kVec>(out + c * kVec, g);
     }
+  }
+}
+
+// x[i] = round(x[i] * factor) or, with kSoftCap, round(soft_cap_value(x[i], factor)), over a grid-stride loop.
+template <typename T, bool kSoftCap>
+__global__ void elementwise_kernel(T* x, std::size_t count, float factor) {
+  wait_for_prior_kernels();
+  release_dependents();
+  const std::size_t stride = static_cast<std::size_t>(gridDim.x) * blockDim.x;
+  for (std::size_t i = static_cast<std::size_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < count; i += stride) {
+    const float v = load_as_float(x[i]);
+    x[i] = store_from_float<T>(kSoftCap ? soft_cap_value(v, factor) : v * factor);
   }
 }
 

@@ -207,7 +207,7 @@ void emulate_silu(int rows, int cols, dim3 grid) {
   const std::vector<T> gate_up = convert<T>(random_floats(static_cast<std::size_t>(rows) * 2 * cols, -8.0f, 8.0f, 311));
   std::vector<T> cpu_out(static_cast<std::size_t>(rows) * cols), out(cpu_out.size());
   cpu::silu_mul<T>(gate_up.data(), cpu_out.data(), rows, cols);
-  simt::launch(grid, dim3(128), [&] { cuda_detail::silu_mul_kernel<T, kVec>(gate_up.data(), out.data(), rows, cols); });
+  simt::launch(grid, dim3(128), [&] { cuda_detail::gated_activation_kernel<T, kVec>(gate_up.data(), out.data(), rows, cols); });
   expect_near(out, cpu_out, 1e-6, 1e-7, "silu_mul");
 }
 
@@ -217,6 +217,46 @@ TEST(CudaKernelEmulation, SiluMulRowsAndStrides) {
   // A smaller grid than the data: the row and column strides cover the rest.
   emulate_silu<float, 8>(5, 4096, dim3(1, 2));
   emulate_silu<bf16, 1>(5, 999, dim3(2, 3));
+}
+
+// Gemma's GELU forms and the in-place scale and soft cap, against their twins.
+template <typename T, int kVec, GateActivation kActivation>
+void emulate_gelu(int rows, int cols, dim3 grid) {
+  const std::vector<T> gate_up = convert<T>(random_floats(static_cast<std::size_t>(rows) * 2 * cols, -8.0f, 8.0f, 312));
+  std::vector<T> cpu_out(static_cast<std::size_t>(rows) * cols), out(cpu_out.size());
+  cpu::gated_activation_mul<T>(gate_up.data(), cpu_out.data(), rows, cols, kActivation);
+  simt::launch(grid, dim3(128), [&] {
+    cuda_detail::gated_activation_kernel<T, kVec, kActivation>(gate_up.data(), out.data(), rows, cols);
+  });
+  expect_near(out, cpu_out, 1e-6, 1e-7, "gated_activation_mul");
+}
+
+TEST(CudaKernelEmulation, GeluMulAndElementwise) {
+  emulate_gelu<bf16, 8, GateActivation::gelu_tanh>(3, 1000, cuda_detail::row_grid(3, 1000 / 8, 128));
+  emulate_gelu<float, 1, GateActivation::gelu>(5, 999, dim3(2, 3));
+  for (const bool soft_cap : {false, true}) {
+    const std::vector<float> x = random_floats(5000, -80.0f, 80.0f, 313);
+    std::vector<float> cpu_out = x, out = x;
+    std::vector<bf16> cpu_bf16 = convert<bf16>(x), out_bf16 = cpu_bf16;
+    if (soft_cap) {
+      cpu::soft_cap_values<float>(cpu_out.data(), x.size(), 30.0f);
+      cpu::soft_cap_values<bf16>(cpu_bf16.data(), x.size(), 30.0f);
+    } else {
+      cpu::scale_values<float>(cpu_out.data(), x.size(), 48.0f);
+      cpu::scale_values<bf16>(cpu_bf16.data(), x.size(), 48.0f);
+    }
+    simt::launch(dim3(3), dim3(256), [&] {  // fewer threads than values: the grid-stride loop covers the rest
+      if (soft_cap) {
+        cuda_detail::elementwise_kernel<float, true>(out.data(), x.size(), 30.0f);
+        cuda_detail::elementwise_kernel<bf16, true>(out_bf16.data(), x.size(), 30.0f);
+      } else {
+        cuda_detail::elementwise_kernel<float, false>(out.data(), x.size(), 48.0f);
+        cuda_detail::elementwise_kernel<bf16, false>(out_bf16.data(), x.size(), 48.0f);
+      }
+    });
+    EXPECT_EQ(out, cpu_out);
+    expect_near(out_bf16, cpu_bf16, 0.0, 0.0, soft_cap ? "soft_cap_values" : "scale_values");
+  }
 }
 
 // The small-batch matrix product against the CPU twin; the output has a guard tail that must stay untouched
@@ -275,7 +315,7 @@ void emulate_silu_pairs(int inter, int k) {
     cuda_detail::gemv_kernel<T, M>(x.data(), w.data(), bias.data(), gate_up.data(), 2 * inter, k);
   });
   simt::launch(cuda_detail::row_grid(M, inter, 128), dim3(128), [&] {
-    cuda_detail::silu_mul_kernel<T, 1>(gate_up.data(), unfused.data(), M, inter);
+    cuda_detail::gated_activation_kernel<T, 1>(gate_up.data(), unfused.data(), M, inter);
   });
   expect_near(out, unfused, 0.0, 0.0, "fused vs unfused silu");
   expect_near(out, cpu_out, std::is_same_v<T, float> ? 1e-4 : 2e-2, 1e-4 * std::sqrt(k), "fused silu vs cpu");

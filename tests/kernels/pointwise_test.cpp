@@ -7,6 +7,7 @@
 
 #include "kernel_test_support.h"
 #include "kernels/activation.h"
+#include "kernels/elementwise.h"
 #include "kernels/embedding.h"
 #include "kernels/norm.h"
 
@@ -193,6 +194,66 @@ void check_silu_mul(int rows, int cols, std::uint32_t seed) {
 TEST(SiluMul, MatchesNaive) {
   check_silu_mul<float>(5, 8960, 31);
   check_silu_mul<bf16>(3, 1000, 32);
+}
+
+// GELU in double: PyTorch's tanh approximation, or the exact erf form.
+double gelu_reference(double g, bool tanh_approximation) {
+  if (tanh_approximation) return 0.5 * g * (1.0 + std::tanh(std::sqrt(2.0 / M_PI) * (g + 0.044715 * g * g * g)));
+  return 0.5 * g * (1.0 + std::erf(g / std::sqrt(2.0)));
+}
+
+template <typename T>
+void check_gelu_mul(int rows, int cols, GateActivation activation, std::uint32_t seed) {
+  const std::vector<T> gate_up = convert<T>(random_floats(static_cast<std::size_t>(rows) * 2 * cols, -8.0f, 8.0f, seed));
+  std::vector<T> out(static_cast<std::size_t>(rows) * cols);
+  cpu::gated_activation_mul<T>(gate_up.data(), out.data(), rows, cols, activation);
+  for (int r = 0; r < rows; ++r)
+    for (int c = 0; c < cols; ++c) {
+      const double g = load_as_float(gate_up[static_cast<std::size_t>(r) * 2 * cols + c]);
+      const double u = load_as_float(gate_up[static_cast<std::size_t>(r) * 2 * cols + cols + c]);
+      const double expected = gelu_reference(g, activation == GateActivation::gelu_tanh) * u;
+      // Far left, 1 + tanh (or erf) cancels in fp32 as in PyTorch's own kernels: up to ~1e-6 absolute.
+      ASSERT_NEAR(load_as_float(out[static_cast<std::size_t>(r) * cols + c]), expected,
+                  tolerance<T>() * (std::abs(expected) + 1e-3) + 2e-6)
+          << "row " << r << " col " << c;
+    }
+}
+
+TEST(GatedActivationMul, GeluFormsMatchNaive) {
+  check_gelu_mul<float>(5, 2304, GateActivation::gelu_tanh, 33);
+  check_gelu_mul<bf16>(3, 1000, GateActivation::gelu_tanh, 34);
+  check_gelu_mul<float>(4, 777, GateActivation::gelu, 35);
+  check_gelu_mul<bf16>(2, 512, GateActivation::gelu, 36);
+  // The tanh form and erf differ (by up to ~1e-3 near |g| = 2): each kernel computes its own.
+  const std::vector<float> gate_up = {2.0f, 1.0f};
+  float tanh_form = 0, erf_form = 0;
+  cpu::gated_activation_mul<float>(gate_up.data(), &tanh_form, 1, 1, GateActivation::gelu_tanh);
+  cpu::gated_activation_mul<float>(gate_up.data(), &erf_form, 1, 1, GateActivation::gelu);
+  EXPECT_NE(tanh_form, erf_form);
+  EXPECT_THROW(cpu::gated_activation_mul<float>(gate_up.data(), &erf_form, 1, 0, GateActivation::gelu),
+               std::invalid_argument);
+}
+
+TEST(Elementwise, ScaleAndSoftCapMatchNaive) {
+  std::vector<float> x = random_floats(1001, -80.0f, 80.0f, 37);
+  std::vector<float> scaled = x, capped = x;
+  cpu::scale_values<float>(scaled.data(), scaled.size(), 48.0f);
+  cpu::soft_cap_values<float>(capped.data(), capped.size(), 30.0f);
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    EXPECT_FLOAT_EQ(scaled[i], x[i] * 48.0f);
+    ASSERT_NEAR(capped[i], 30.0 * std::tanh(x[i] / 30.0), 2e-5 * 30.0) << i;
+    EXPECT_LT(std::abs(capped[i]), 30.0f);
+  }
+  // bf16: Gemma's embedding times sqrt(hidden) rounded to bf16, one rounding of the product.
+  std::vector<bf16> e = convert<bf16>(random_floats(256, -0.1f, 0.1f, 38));
+  const std::vector<bf16> before = e;
+  const float factor = to_float(to_bf16(std::sqrt(2304.0f)));
+  cpu::scale_values<bf16>(e.data(), e.size(), factor);
+  for (std::size_t i = 0; i < e.size(); ++i) EXPECT_EQ(e[i].bits, to_bf16(to_float(before[i]) * factor).bits) << i;
+  EXPECT_THROW(cpu::soft_cap_values<float>(x.data(), x.size(), 0.0f), std::invalid_argument);
+  EXPECT_THROW(cpu::scale_values<float>(x.data(), x.size(), std::nanf("")), std::invalid_argument);
+  EXPECT_THROW(cpu::scale_values<float>(nullptr, 3, 1.0f), std::invalid_argument);
+  EXPECT_NO_THROW(cpu::scale_values<float>(nullptr, 0, 1.0f));
 }
 
 template <typename T>

@@ -15,6 +15,7 @@
 
 #include "kernels/activation.h"
 #include "kernels/attention.h"
+#include "kernels/elementwise.h"
 #include "kernels/cuda/check.h"
 #include "kernels/cuda/launch.h"
 #include "kernels/cuda/mma.cuh"
@@ -240,6 +241,29 @@ TEST_F(CudaKernels, SiluMulMatchesCpu) {
   compare_silu<float>(17, 8960);
   compare_silu<bf16>(17, 8960);
   compare_silu<float>(3, 1001);  // not a multiple of 8: the scalar path
+}
+
+TEST_F(CudaKernels, GeluMulScaleAndSoftCapMatchCpu) {
+  for (const GateActivation activation : {GateActivation::gelu_tanh, GateActivation::gelu}) {
+    const int rows = 9, cols = 2304;  // Gemma 2 2B's intermediate is 9216; any width takes the same path
+    const std::vector<bf16> gate_up = convert<bf16>(random_floats(static_cast<std::size_t>(rows) * 2 * cols, -8.0f, 8.0f, 212));
+    std::vector<bf16> cpu_out(static_cast<std::size_t>(rows) * cols);
+    cpu::gated_activation_mul<bf16>(gate_up.data(), cpu_out.data(), rows, cols, activation);
+    DeviceBuffer<bf16> d_in(gate_up), d_out(cpu_out.size());
+    cuda::gated_activation_mul<bf16>(d_in.get(), d_out.get(), rows, cols, activation);
+    expect_near(d_out.download(), cpu_out, 8e-3, 1e-6, "gated_activation_mul");
+  }
+  const std::vector<float> logits = random_floats(3 * 256000 + 5, -80.0f, 80.0f, 213);
+  std::vector<float> capped = logits;
+  cpu::soft_cap_values<float>(capped.data(), capped.size(), 30.0f);
+  DeviceBuffer<float> d_logits(logits);
+  cuda::soft_cap_values<float>(d_logits.get(), logits.size(), 30.0f);
+  expect_near(d_logits.download(), capped, 1e-5, 1e-6, "soft_cap_values");
+  std::vector<bf16> embedded = convert<bf16>(random_floats(4096, -0.1f, 0.1f, 214));
+  DeviceBuffer<bf16> d_embedded(embedded);
+  cpu::scale_values<bf16>(embedded.data(), embedded.size(), 48.0f);
+  cuda::scale_values<bf16>(d_embedded.get(), embedded.size(), 48.0f);
+  expect_near(d_embedded.download(), embedded, 0.0, 0.0, "scale_values");
 }
 
 TEST_F(CudaKernels, EmbeddingGatherMatchesCpuAndZeroesBadIds) {
@@ -495,6 +519,44 @@ TEST_F(CudaKernels, SlidingWindowAttentionMatchesCpu) {
     compare_attention<bf16>(with_window(make_paged_case({1, 1}, {90, 200}, 8, 1, 128, 16, 266), 9000), 0.09f, true,
                             {{}, kernel});
   }
+}
+
+// Phi-3-mini's head_dim 96 and Gemma's 256 (CUDA cores), and Gemma 2's soft cap (50, its models' value) with its
+// 4096-key window on every kernel that takes it.
+TEST_F(CudaKernels, HeadDims96And256AndSoftCapMatchCpu) {
+  const auto gemma2 = [](PagedCase c, int window) {
+    c.softcap = 50.0f;
+    c.window = window;
+    return c;
+  };
+  compare_attention<bf16>(make_paged_case({300, 17, 1}, {300, 4100, 65}, 32, 32, 96, 16, 281), 0.1f, false);
+  compare_attention<float>(make_paged_case({77, 5}, {77, 130}, 8, 1, 256, 16, 282), 0.0625f, false);
+  compare_attention<bf16>(gemma2(make_paged_case({300, 17, 1}, {300, 5000, 65}, 16, 8, 256, 16, 283), 4096), 0.0625f,
+                          false);
+  compare_attention<bf16>(make_paged_case({1, 1, 1}, {1, 3000, 700}, 32, 32, 96, 16, 284), 0.1f, true);
+  compare_attention<bf16>(gemma2(make_paged_case(std::vector<int>(16, 1), std::vector<int>(16, 5000), 8, 4, 256, 16, 285),
+                                 4096),
+                          0.0625f, true);
+  for (const cuda::PrefillKernel kernel : {cuda::PrefillKernel::tensor_cores, cuda::PrefillKernel::cuda_cores})
+    compare_attention<bf16>(gemma2(make_paged_case({300, 17, 1}, {300, 4100, 65}, 12, 2, 128, 16, 286), 2047), 0.5f,
+                            false, {kernel, {}});
+  for (const cuda::DecodeKernel kernel : {cuda::DecodeKernel::cuda_cores_32_key_tiles,
+                                          cuda::DecodeKernel::cuda_cores_8_key_tiles, cuda::DecodeKernel::tensor_cores})
+    compare_attention<bf16>(gemma2(make_paged_case(std::vector<int>(16, 1), std::vector<int>(16, 700), 16, 8, 128, 16, 287),
+                                   300),
+                            0.5f, true, {{}, kernel});
+  // The tensor-core kernels and 32-key decode tiles are built for 64 and 128 only: asked for at 256, they refuse.
+  const PagedCase c = make_paged_case({1}, {40}, 2, 1, 256, 16, 288);
+  DeviceBuffer<bf16> d_q(convert<bf16>(c.q)), d_out(c.q.size()), d_key(c.key), d_value(c.value);
+  DeviceBuffer<std::int32_t> d_starts(c.query_starts), d_lens(c.context_lens), d_tables(c.block_tables);
+  DeviceBuffer<float> workspace(decode_workspace_floats(1, 2, 256, 40));
+  const PagedBatch batch = c.batch(d_starts.get(), d_lens.get(), d_tables.get());
+  EXPECT_THROW(cuda::paged_attention_prefill_with<bf16>(d_q.get(), 512, d_out.get(), 2, c.cache_view(d_key.get(), d_value.get()),
+                                                        batch, 0.0625f, cuda::PrefillKernel::tensor_cores),
+               std::invalid_argument);
+  EXPECT_THROW(cuda::paged_attention_decode_with<bf16>(d_q.get(), 512, d_out.get(), 2, c.cache_view(d_key.get(), d_value.get()),
+                                                       batch, 0.0625f, workspace.get(), cuda::DecodeKernel::cuda_cores_32_key_tiles),
+               std::invalid_argument);
 }
 
 TEST_F(CudaKernels, PagedAttentionDecodeMatchesCpuUpToLongContexts) {
