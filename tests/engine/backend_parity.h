@@ -138,6 +138,16 @@ inline std::vector<ParityModel> parity_models() {
   olmo3.tied = true;
   olmo3.heads = 2;  // head_dim 128
   olmo3.kv_heads = 1;
+  // The Gemma family at its head_dim of 256 (the CUDA-core attention kernels): Gemma 2 with its soft caps, Gemma 3
+  // with q/k norms and per-layer RoPE; a sliding layer 0 over 40 positions, GQA 4:2 and 4:1, tied.
+  RandomCheckpointSpec gemma2;
+  gemma2.gemma = 2;
+  gemma2.head_dim = 256;
+  gemma2.sliding_window = 40;
+  gemma2.tied = true;
+  RandomCheckpointSpec gemma3 = gemma2;
+  gemma3.gemma = 3;
+  gemma3.kv_heads = 1;
   return {{"qwen2_bf16_hd64", qwen_bf16},
           {"qwen2_fp32_hd128", qwen_fp32},
           {"llama_bias_fp16_hd64", llama_fp16},
@@ -151,7 +161,9 @@ inline std::vector<ParityModel> parity_models() {
           {"smollm3_nope_hd64", smollm3},
           {"qwen3_moe_all_experts_hd128", qwen3_moe},
           {"olmo2_hd64", olmo2},
-          {"olmo3_window_yarn_hd128", olmo3}};
+          {"olmo3_window_yarn_hd128", olmo3},
+          {"gemma2_softcap_window_hd256", gemma2},
+          {"gemma3_window_hd256", gemma3}};
 }
 
 // The checkpoint of `model`, written fresh by each test process into a folder of its own (ctest runs tests

@@ -184,6 +184,24 @@ TEST(Bf16TensorParallel, OlmoOverTwoRanksMatchesCpuBackend) {
   }
 }
 
+// Gemma 2 and 3 at head_dim 256 over 2 ranks: two q heads each, Gemma 3's one key/value head replicated; the
+// post-norms add each block's summed output, the soft caps act on whole scores and logits.
+TEST(Bf16TensorParallel, GemmaOverTwoRanksMatchesCpuBackend) {
+  int gemmas = 0;
+  for (const ParityModel& model : parity_models()) {
+    if (model.spec.gemma == 0) continue;
+    ++gemmas;
+    SCOPED_TRACE(model.name);
+    const std::string dir = parity_checkpoint(model);
+    Bf16HostBackend bf16(dir, 16, 2048, 2);
+    CpuBackend cpu = reference(dir);
+    EXPECT_EQ(bf16.model().head_dim, 256);
+    testing::check_prefill_parity(bf16, cpu);
+    testing::check_greedy_where_margin_allows(bf16, cpu);
+  }
+  EXPECT_EQ(gemmas, 2);
+}
+
 // The layers' rotary tables: one for a model whose layers all rotate alike; OLMo 3's sliding layer gets its own
 // (unscaled, no attention factor) beside the full layers' YaRN table; a NoPE layer none.
 TEST(Bf16Forward, RopeTablesFollowEachLayersRope) {

@@ -35,13 +35,19 @@ struct RandomCheckpointSpec {
   // outputs, norms of each token's whole q and k projections, no biases. OLMo 3's layer 0 slides over
   // sliding_window (layer_types), its other layers attend to everything, with yarn_rope_scaling when set.
   int olmo = 0;
+  // 2 or 3: Gemma2ForCausalLM / Gemma3ForCausalLM instead of Qwen2: norms stored as offsets from 1 before and after
+  // attention and the MLP, GELU (tanh), the embedding times sqrt(hidden), q . k scaled by head_dim^-1/2 through
+  // query_pre_attn_scalar, layer 0 sliding over sliding_window; Gemma 2 soft-caps scores (at 10) and logits (at
+  // 30, its models' value), Gemma 3 has per-head q/k norms and its sliding layer its own RoPE base beside the full
+  // layers' linear scaling.
+  int gemma = 0;
   // With qwen3: Qwen3MoeForCausalLM, each layer but `dense_layer` a mixture of `experts` SwiGLU experts of
   // expert_intermediate rows, experts_per_token per token (renormalised when norm_topk_prob).
   int experts = 0, experts_per_token = 2, expert_intermediate = 96, dense_layer = -1;
   bool norm_topk_prob = true;
 
   int resolved_head_dim() const { return head_dim > 0 ? head_dim : hidden / heads; }
-  bool attention_bias() const { return llama ? llama_biases : !qwen3 && !phi3 && olmo == 0; }
+  bool attention_bias() const { return llama ? llama_biases : !qwen3 && !phi3 && olmo == 0 && gemma == 0; }
 };
 
 namespace random_checkpoint_detail {
@@ -67,20 +73,25 @@ inline std::filesystem::path write_random_checkpoint(const std::filesystem::path
   fs::create_directories(dir);
   const int head_dim = spec.resolved_head_dim();
   std::vector<std::pair<std::string, std::vector<int>>> tensors;  // name, shape; in file order
-  enum class Kind { kMatrix, kNorm, kBias, kEmbed };
+  enum class Kind { kMatrix, kNorm, kNormOffset, kBias, kEmbed };
   std::map<std::string, Kind> kinds;
   const auto add = [&](const std::string& name, std::vector<int> shape, Kind kind) {
     tensors.emplace_back(name, std::move(shape));
     kinds[name] = kind;
   };
   add("model.embed_tokens.weight", {spec.vocab, spec.hidden}, Kind::kEmbed);
-  add("model.norm.weight", {spec.hidden}, Kind::kNorm);
+  const Kind norm = spec.gemma != 0 ? Kind::kNormOffset : Kind::kNorm;  // Gemma stores w - 1
+  add("model.norm.weight", {spec.hidden}, norm);
   if (!spec.tied) add("lm_head.weight", {spec.vocab, spec.hidden}, Kind::kMatrix);
   const bool attention_bias = spec.attention_bias();
   for (int l = 0; l < spec.layers; ++l) {
     const std::string p = "model.layers." + std::to_string(l) + ".";
-    if (spec.olmo == 0) add(p + "input_layernorm.weight", {spec.hidden}, Kind::kNorm);
-    add(p + "post_attention_layernorm.weight", {spec.hidden}, Kind::kNorm);
+    if (spec.olmo == 0) add(p + "input_layernorm.weight", {spec.hidden}, norm);
+    add(p + "post_attention_layernorm.weight", {spec.hidden}, norm);
+    if (spec.gemma != 0) {
+      add(p + "pre_feedforward_layernorm.weight", {spec.hidden}, norm);
+      add(p + "post_feedforward_layernorm.weight", {spec.hidden}, norm);
+    }
     if (spec.olmo != 0) {
       add(p + "post_feedforward_layernorm.weight", {spec.hidden}, Kind::kNorm);
       add(p + "self_attn.q_norm.weight", {spec.heads * head_dim}, Kind::kNorm);
@@ -96,9 +107,9 @@ inline std::filesystem::path write_random_checkpoint(const std::filesystem::path
         if (attention_bias) add(p + "self_attn." + name + ".bias", {rows}, Kind::kBias);
       }
     }
-    if (spec.qwen3) {
-      add(p + "self_attn.q_norm.weight", {head_dim}, Kind::kNorm);
-      add(p + "self_attn.k_norm.weight", {head_dim}, Kind::kNorm);
+    if (spec.qwen3 || spec.gemma == 3) {
+      add(p + "self_attn.q_norm.weight", {head_dim}, norm);
+      add(p + "self_attn.k_norm.weight", {head_dim}, norm);
     }
     add(p + "self_attn.o_proj.weight", {spec.hidden, spec.heads * head_dim}, Kind::kMatrix);
     if (spec.llama && spec.llama_biases) add(p + "self_attn.o_proj.bias", {spec.hidden}, Kind::kBias);
@@ -144,7 +155,7 @@ inline std::filesystem::path write_random_checkpoint(const std::filesystem::path
     const std::size_t begin = data.size();
     for (std::size_t i = 0; i < count; ++i) {
       float value = static_cast<float>(pick(rng)) / 1024.0f;
-      if (kind == Kind::kNorm) value += 1.0f - 1.0f / 1024.0f;  // near one, still exact in fp16
+      if (kind == Kind::kNorm) value += 1.0f - 1.0f / 1024.0f;  // near one, still exact in fp16 (offsets: near 0)
       char bytes[4];
       if (element == 4) {
         std::memcpy(bytes, &value, 4);
@@ -160,7 +171,9 @@ inline std::filesystem::path write_random_checkpoint(const std::filesystem::path
   std::string image = safetensors_image(header.dump(), 0);
   write_file(dir / "model.safetensors", image + data);
 
-  const char* architecture = spec.olmo == 2  ? "Olmo2ForCausalLM"
+  const char* architecture = spec.gemma == 2 ? "Gemma2ForCausalLM"
+                             : spec.gemma == 3 ? "Gemma3ForCausalLM"
+                             : spec.olmo == 2  ? "Olmo2ForCausalLM"
                              : spec.olmo == 3 ? "Olmo3ForCausalLM"
                              : spec.smollm3 ? "SmolLM3ForCausalLM"
                              : spec.llama ? "LlamaForCausalLM"
@@ -169,7 +182,8 @@ inline std::filesystem::path write_random_checkpoint(const std::filesystem::path
                              : spec.phi3  ? "Phi3ForCausalLM"
                                           : "Qwen2ForCausalLM";
   nlohmann::json config = {{"architectures", {architecture}},
-                           {"model_type", spec.olmo != 0 ? (spec.olmo == 2 ? "olmo2" : "olmo3")
+                           {"model_type", spec.gemma != 0 ? (spec.gemma == 2 ? "gemma2" : "gemma3_text")
+                                          : spec.olmo != 0 ? (spec.olmo == 2 ? "olmo2" : "olmo3")
                                           : spec.smollm3 ? "smollm3"
                                           : spec.llama ? "llama"
                                           : spec.qwen3 && spec.experts > 0 ? "qwen3_moe"
@@ -201,6 +215,24 @@ inline std::filesystem::path write_random_checkpoint(const std::filesystem::path
     config["sliding_window"] = spec.sliding_window;
   }
   if (spec.qwen3) config["attention_bias"] = false;
+  if (spec.gemma != 0) {
+    std::vector<std::string> layer_types(static_cast<std::size_t>(spec.layers), "full_attention");
+    layer_types[0] = "sliding_attention";
+    config["layer_types"] = layer_types;
+    config["sliding_window"] = spec.sliding_window;
+    config["attention_bias"] = false;
+    config["hidden_activation"] = "gelu_pytorch_tanh";
+    config["head_dim"] = head_dim;
+    config["query_pre_attn_scalar"] = head_dim;
+    if (spec.gemma == 2) {
+      config["attn_logit_softcapping"] = 10.0;
+      config["final_logit_softcapping"] = 30.0;
+    } else {
+      config["rope_theta"] = 1000000.0;
+      config["rope_local_base_freq"] = 10000.0;
+      config["rope_scaling"] = {{"rope_type", "linear"}, {"factor", 8.0}};
+    }
+  }
   if (spec.experts > 0) {
     config["num_experts"] = spec.experts;
     config["num_experts_per_tok"] = spec.experts_per_token;
@@ -227,7 +259,7 @@ inline std::filesystem::path write_random_checkpoint(const std::filesystem::path
                               {"attn_factor", 0.9}};
   }
   if (spec.smollm3) config["no_rope_layer_interval"] = 2;
-  if (spec.sliding_window > 0 && spec.olmo == 0) {
+  if (spec.sliding_window > 0 && spec.olmo == 0 && spec.gemma == 0) {
     config["sliding_window"] = spec.sliding_window;
     if (!spec.phi3) {
       config["use_sliding_window"] = true;
