@@ -370,11 +370,14 @@ TEST(Bf16Forward, ArenaMergesProjectionsAndCountsStepBytes) {
     ASSERT_EQ(model.layers.size(), static_cast<std::size_t>(s.layers)) << m.name;
     EXPECT_EQ(model.layers[0].qkv_bias != nullptr, s.attention_bias()) << m.name;
     EXPECT_EQ(model.layers[0].gate_up_bias != nullptr, s.llama && s.llama_biases) << m.name;
-    EXPECT_EQ(model.layers[0].q_norm != nullptr && model.layers[0].k_norm != nullptr, s.qwen3 || s.olmo != 0) << m.name;
+    EXPECT_EQ(model.layers[0].q_norm != nullptr && model.layers[0].k_norm != nullptr,
+              s.qwen3 || s.olmo != 0 || s.gemma == 3)
+        << m.name;
     EXPECT_EQ(model.projection_qk_norm, s.olmo != 0) << m.name;
     EXPECT_EQ(model.layers[0].input_norm == nullptr && model.layers[0].post_attention_norm == nullptr, s.olmo != 0)
         << m.name;
-    EXPECT_EQ(model.layers[0].attn_output_norm != nullptr && model.layers[0].ffn_output_norm != nullptr, s.olmo != 0)
+    EXPECT_EQ(model.layers[0].attn_output_norm != nullptr && model.layers[0].ffn_output_norm != nullptr,
+              s.olmo != 0 || s.gemma != 0)
         << m.name;
     EXPECT_EQ(model.head == model.embed, s.tied) << m.name;
     const std::uint64_t attention = static_cast<std::uint64_t>(s.hidden) * model.qkv_width() +
@@ -388,6 +391,8 @@ TEST(Bf16Forward, ArenaMergesProjectionsAndCountsStepBytes) {
     EXPECT_EQ(model.experts, s.experts) << m.name;
     EXPECT_EQ(model.layers[0].router != nullptr, s.experts > 0) << m.name;
     std::uint64_t vectors = 2ull * s.hidden;  // the two norms (OLMo: of the attention and MLP outputs)
+    if (s.gemma != 0) vectors += 2ull * s.hidden;  // and Gemma 2 / 3's two output norms besides
+    if (s.gemma == 3) vectors += 2ull * head_dim;  // the per-head q and k norms
     if (s.attention_bias()) vectors += static_cast<std::uint64_t>(model.qkv_width());
     if (s.llama && s.llama_biases) vectors += s.hidden + 2ull * s.intermediate + s.hidden;
     if (s.qwen3) vectors += 2ull * head_dim;  // the per-head q and k norms

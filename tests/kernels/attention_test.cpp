@@ -106,6 +106,15 @@ TEST(PagedAttentionDecode, LongAndShortContextsMatchNaive) {
   check_decode<bf16>(make_paged_case({1, 1}, {513, 64}, 28, 4, 128, 32, 72), 0.2f);
 }
 
+// The fp32 decode output of the twin for case c (2 query heads of 64 over its one kv head).
+std::vector<float> twin_decode(const PagedCase& c, float scale) {
+  std::vector<float> out(c.q.size());
+  std::vector<bf16> key = c.key, value = c.value;
+  cpu::paged_attention_decode<float>(c.q.data(), 2 * 64, out.data(), 2, c.cache_view(key.data(), value.data()),
+                                     c.batch(nullptr, c.context_lens.data(), c.block_tables.data()), scale, nullptr);
+  return out;
+}
+
 // Mistral's and Qwen2's window layers: a query sees its last `window` positions only, itself included.
 PagedCase windowed(PagedCase c, int window) {
   c.window = window;
@@ -121,13 +130,9 @@ TEST(PagedAttention, SlidingWindowSeesTheLastPositionsOnly) {
   check_decode<bf16>(windowed(make_paged_case({1, 1}, {513, 64}, 28, 4, 128, 32, 85), 64), 0.2f);
   // The window changes the result where it cuts the context.
   PagedCase c = make_paged_case({1}, {50}, 2, 1, 64, 8, 86);
-  std::vector<float> full(c.q.size()), cut(c.q.size());
-  cpu::paged_attention_decode<float>(c.q.data(), 2 * 64, full.data(), 2, c.cache_view(c.key.data(), c.value.data()),
-                                     c.batch(nullptr, c.context_lens.data(), c.block_tables.data()), 1.0f, nullptr);
+  const std::vector<float> full = twin_decode(c, 1.0f);
   c.window = 10;
-  cpu::paged_attention_decode<float>(c.q.data(), 2 * 64, cut.data(), 2, c.cache_view(c.key.data(), c.value.data()),
-                                     c.batch(nullptr, c.context_lens.data(), c.block_tables.data()), 1.0f, nullptr);
-  EXPECT_NE(full, cut);
+  EXPECT_NE(full, twin_decode(c, 1.0f));
 }
 
 // Gemma 2: scores soft-capped before the mask and softmax, with and without its sliding window; and the
@@ -145,19 +150,11 @@ TEST(PagedAttention, SoftCapAndHeadDims96And256MatchNaive) {
   check_prefill<float>(make_paged_case({13, 1}, {30, 25}, 4, 2, 96, 12, 95), 0.3f);
   // The cap changes the result where scores pass it.
   PagedCase c = make_paged_case({1}, {50}, 2, 1, 64, 8, 96);
-  std::vector<float> plain(c.q.size()), cut(c.q.size());
-  cpu::paged_attention_decode<float>(c.q.data(), 2 * 64, plain.data(), 2, c.cache_view(c.key.data(), c.value.data()),
-                                     c.batch(nullptr, c.context_lens.data(), c.block_tables.data()), 2.0f, nullptr);
+  const std::vector<float> plain = twin_decode(c, 2.0f);
   c.softcap = 2.0f;
-  cpu::paged_attention_decode<float>(c.q.data(), 2 * 64, cut.data(), 2, c.cache_view(c.key.data(), c.value.data()),
-                                     c.batch(nullptr, c.context_lens.data(), c.block_tables.data()), 2.0f, nullptr);
-  EXPECT_NE(plain, cut);
+  EXPECT_NE(plain, twin_decode(c, 2.0f));
   c.softcap = -1.0f;
-  EXPECT_THROW(cpu::paged_attention_decode<float>(c.q.data(), 2 * 64, cut.data(), 2,
-                                                  c.cache_view(c.key.data(), c.value.data()),
-                                                  c.batch(nullptr, c.context_lens.data(), c.block_tables.data()), 2.0f,
-                                                  nullptr),
-               std::invalid_argument);
+  EXPECT_THROW(twin_decode(c, 2.0f), std::invalid_argument);
 }
 
 TEST(PagedAttentionDecode, EmptyContextGivesZeros) {
