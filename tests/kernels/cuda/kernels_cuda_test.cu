@@ -106,7 +106,7 @@ TEST(CudaErrors, BadShapesThrowBeforeLaunching) {
                                                    1, 8, 8),
                std::invalid_argument);
   alignas(16) bf16 pool[9]{};
-  const KvCacheView cache{pool, pool, 1, 16, 2, 96};
+  const KvCacheView cache{pool, pool, 1, 16, 2, 80};  // Phi-2's head_dim: not built
   const std::int32_t zero = 0;
   PagedBatch batch;
   batch.num_seqs = 1;
@@ -114,11 +114,24 @@ TEST(CudaErrors, BadShapesThrowBeforeLaunching) {
   batch.max_blocks_per_seq = 1;
   float scratch = 0;
   try {
-    cuda::paged_attention_decode<float>(&scratch, 4 * 96, &scratch, 4, cache, batch, 1.0f, &scratch);
+    cuda::paged_attention_decode<float>(&scratch, 4 * 80, &scratch, 4, cache, batch, 1.0f, &scratch);
     FAIL() << "expected invalid_argument";
   } catch (const std::invalid_argument& e) {
-    EXPECT_NE(std::string(e.what()).find("head_dim 96"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("head_dim 80"), std::string::npos) << e.what();
   }
+  // Gemma's head_dim 256 runs on CUDA cores only: asked for by name, the tensor-core kernels refuse it.
+  alignas(16) bf16 rows[4 * 256]{};
+  const KvCacheView gemma_heads{pool, pool, 1, 16, 2, 256};
+  try {
+    cuda::paged_attention_decode_with<bf16>(rows, 4 * 256, rows, 4, gemma_heads, batch, 1.0f, &scratch,
+                                            cuda::DecodeKernel::tensor_cores);
+    FAIL() << "expected invalid_argument";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("built for head_dim 64 and 128 only"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(cuda::paged_attention_prefill_with<bf16>(rows, 4 * 256, rows, 4, gemma_heads, batch, 1.0f,
+                                                        cuda::PrefillKernel::tensor_cores),
+               std::invalid_argument);
   try {
     const KvCacheView heads_128{pool, pool, 1, 16, 2, 128};
     cuda::paged_attention_decode_with<float>(&scratch, 4 * 128, &scratch, 4, heads_128, batch, 1.0f, &scratch,
