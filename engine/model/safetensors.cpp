@@ -133,7 +133,9 @@ SafetensorsHeader parse_safetensors_header(const std::byte* bytes, std::size_t s
     if (name == "__metadata__") {
       if (!entry.is_object()) fail(label, "__metadata__ must be an object");
       for (const auto& [key, value] : entry.items()) {
-        if (value.is_string()) result.metadata[key] = value.get<std::string>();
+        // A map of strings to strings, as the safetensors library (what transformers loads with) reads it.
+        if (!value.is_string()) fail(label, "__metadata__ value of " + quote_name(key) + " must be a string");
+        result.metadata[key] = value.get<std::string>();
       }
       continue;
     }
@@ -142,16 +144,24 @@ SafetensorsHeader parse_safetensors_header(const std::byte* bytes, std::size_t s
   std::sort(result.tensors.begin(), result.tensors.end(), [](const TensorInfo& a, const TensorInfo& b) {
     return a.begin != b.begin ? a.begin < b.begin : a.end < b.end;
   });
-  // Empty tensors own no bytes, so they cannot overlap anything.
+  // In offset order the tensors must tile the data region exactly, as the safetensors library requires: no
+  // overlap, no gap, nothing after the last one (a file padded or cut and patched is refused, not half-read).
   const TensorInfo* previous = nullptr;
+  std::uint64_t covered = 0;
   for (const TensorInfo& info : result.tensors) {
-    if (info.begin == info.end) continue;
-    if (previous != nullptr && info.begin < previous->end) {
-      fail_tensor(label, info.name, "bytes [" + std::to_string(info.begin) + ", " + std::to_string(info.end) +
-                                        ") overlap tensor " + quote_name(previous->name));
-    }
+    const std::string bytes = "bytes [" + std::to_string(info.begin) + ", " + std::to_string(info.end) + ")";
+    if (info.begin < covered)
+      fail_tensor(label, info.name, bytes + " overlap tensor " + quote_name(previous->name));
+    if (info.begin > covered)
+      fail_tensor(label, info.name, bytes + " leave a gap of " + std::to_string(info.begin - covered) + " bytes after " +
+                                        (previous != nullptr ? "tensor " + quote_name(previous->name) : "the header") +
+                                        " (the tensors must cover the data region exactly)");
+    covered = info.end;
     previous = &info;
   }
+  if (covered != data_size)
+    fail(label, "the tensors cover " + std::to_string(covered) + " of the data region's " + std::to_string(data_size) +
+                    " bytes (they must cover it exactly)");
   return result;
 }
 

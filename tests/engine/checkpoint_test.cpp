@@ -48,6 +48,9 @@ TEST(Checkpoint, MissingTensorNamesFileAndTensor) {
   const auto dir = scratch_copy("qwen2_fp32", "missing");
   const auto path = dir / "model.safetensors";
   nlohmann::json header = testing::read_header(path);
+  // Renamed rather than erased: its bytes stay covered, as a well-formed file's are (an erased entry is a gap,
+  // which the header check refuses first).
+  header["model.layers.1.mlp.up_proj.weight_renamed"] = header["model.layers.1.mlp.up_proj.weight"];
   header.erase("model.layers.1.mlp.up_proj.weight");
   testing::rewrite_header(path, header);
   EXPECT_EQ(load_error(dir), path.string() + ": missing tensor 'model.layers.1.mlp.up_proj.weight'");
@@ -58,6 +61,7 @@ TEST(Checkpoint, ShardMissingAnIndexedTensor) {
   const auto shard = dir / "model-00002-of-00002.safetensors";
   nlohmann::json header = testing::read_header(shard);
   const std::string victim = std::prev(header.end()).key();
+  header[victim + "_renamed"] = header[victim];
   header.erase(victim);
   testing::rewrite_header(shard, header);
   const std::string message = load_error(dir);

@@ -102,6 +102,29 @@ TEST(SafetensorsHeader, RejectsMalformedEntries) {
   EXPECT_NE(parse_error(safetensors_image(R"({"__metadata__":3})", 0)).find("__metadata__"), std::string::npos);
 }
 
+// As the safetensors library reads a file: the tensors tile the data region exactly, metadata maps strings to
+// strings.
+TEST(SafetensorsHeader, RejectsGapsTrailingBytesAndNonStringMetadata) {
+  const std::string gap = parse_error(safetensors_image(
+      R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[2],"data_offsets":[12,20]}})", 20));
+  EXPECT_NE(gap.find("gap of 4 bytes after tensor 'a'"), std::string::npos) << gap;
+  EXPECT_NE(gap.find("'b'"), std::string::npos) << gap;
+  const std::string first = parse_error(
+      safetensors_image(R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}})", 12));
+  EXPECT_NE(first.find("after the header"), std::string::npos) << first;
+  const std::string trailing = parse_error(
+      safetensors_image(R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}})", 24));
+  EXPECT_NE(trailing.find("cover 8 of the data region's 24 bytes"), std::string::npos) << trailing;
+  EXPECT_NE(parse_error(safetensors_image("{}", 4)).find("cover 0 of"), std::string::npos);
+  const std::string metadata = parse_error(safetensors_image(R"({"__metadata__":{"format":"pt","step":3}})", 0));
+  EXPECT_NE(metadata.find("__metadata__ value of 'step' must be a string"), std::string::npos) << metadata;
+  // An empty tensor sits where the previous one ends, as the library sorts and checks offsets.
+  const std::string with_empty = safetensors_image(
+      R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"e":{"dtype":"F32","shape":[0],"data_offsets":[8,8]}})", 8);
+  EXPECT_NO_THROW(parse_safetensors_header(reinterpret_cast<const std::byte*>(with_empty.data()), with_empty.size(),
+                                           "m.safetensors"));
+}
+
 TEST(SafetensorsHeader, QuotesHostileNamesOnOneLine) {
   const std::string message =
       parse_error(safetensors_image("{\"bad\\nname\":{\"dtype\":\"F32\",\"shape\":[9],\"data_offsets\":[0,4]}}", 4));
