@@ -280,13 +280,15 @@ RunOutcome execute_run(const RunInputs& inputs, const GeneratorFactory& make_gen
       }
     }
   }
+  // The model is loaded before the status line, so that one that cannot be loaded gives its one error line alone.
+  std::unique_ptr<Generator> generator;
+  if (!requests.empty() && !stop.load()) generator = make_generator();
   log << "r1eval: " << (inputs.config.shard ? "shard " + shard_text(*inputs.config.shard) + ": " : "")
       << outcome.planned << " samples planned, " << outcome.already_done << " already in "
       << out_dir.string() << ", " << (outcome.planned - outcome.already_done) << " to generate" << std::endl;
 
   Progress progress(totals, done_counts);
-  if (!requests.empty() && !stop.load()) {
-    std::unique_ptr<Generator> generator = make_generator();
+  if (generator) {
     progress.set_token_source([&generator] { return generator->tokens_generated(); });
     results::SampleStore store(out_dir);
     // One slot stays reserved for the generating thread, which only hands tasks over; the others are the

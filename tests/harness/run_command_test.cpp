@@ -237,9 +237,8 @@ TEST(RunCommand, AFailureBeforeAnySampleLeavesTheFolderAsItWas) {
   std::filesystem::resize_file(broken / "model.safetensors", std::filesystem::file_size(broken / "model.safetensors") - 64);
   const auto parent = testing::scratch_dir("run_rollback_out");
   const auto fresh = parent / "fresh";
-  const auto failed = testing::run_r1eval(run_args(broken, fresh));
-  EXPECT_EQ(failed.exit_code, 2) << failed.err;
-  EXPECT_THAT(failed.err, HasSubstr("model.safetensors"));
+  // The load error is the only line: the model is loaded before the plan's status line.
+  testing::expect_one_line_error(testing::run_r1eval(run_args(broken, fresh)), "model.safetensors");
   EXPECT_FALSE(std::filesystem::exists(fresh));
   EXPECT_EQ(testing::run_r1eval(run_args(model, fresh)).exit_code, 0);
   // A folder that held something keeps exactly that.
