@@ -27,7 +27,7 @@ from transformers import (Gemma2Config, Gemma2ForCausalLM, Gemma3Config, Gemma3F
                           Gemma3TextConfig, GemmaConfig,
                           GemmaForCausalLM, LlamaConfig, LlamaForCausalLM, MistralConfig, MistralForCausalLM, Olmo2Config,
                           Olmo2ForCausalLM, Olmo3Config, Olmo3ForCausalLM, Phi3Config,
-                          Phi3ForCausalLM, Qwen2Config, Qwen2ForCausalLM, Qwen3Config, Qwen3ForCausalLM, Qwen3MoeConfig,
+                          MixtralConfig, MixtralForCausalLM, Phi3ForCausalLM, Qwen2Config, Qwen2ForCausalLM, Qwen3Config, Qwen3ForCausalLM, Qwen3MoeConfig,
                           Qwen3MoeForCausalLM, SmolLM3Config, SmolLM3ForCausalLM)
 
 VOCAB = 256
@@ -152,6 +152,14 @@ MODELS = {
                 "use_sliding_window": False, "attention_dropout": 0.0, "num_experts": 8, "num_experts_per_tok": 2,
                 "moe_intermediate_size": 32, "norm_topk_prob": True, "decoder_sparse_step": 1,
                 "mlp_only_layers": [1], "router_aux_loss_coef": 0.001, "output_router_logits": False}),
+    # Mixtral (Mixtral-8x7B's class): every layer 4 experts of intermediate_size rows, the top 2 renormalised by its
+    # router; written under the released names (block_sparse_moe.gate, experts.E.w1 / w3 / w2); every layer slides
+    # over 24 positions (sliding_window set), rms_norm_eps and rope_theta at MixtralConfig's defaults (not written).
+    "mixtral_bf16": dict(
+        arch="MixtralForCausalLM", dtype="bfloat16", seed=30, shards=1,
+        config={**COMMON, "model_type": "mixtral", "max_position_embeddings": 4096, "tie_word_embeddings": False,
+                "sliding_window": 24, "num_local_experts": 4, "num_experts_per_tok": 2, "router_jitter_noise": 0.0,
+                "attention_dropout": 0.0}),
     # Gemma (gemma-2b's layout): one key/value head, head_dim apart from hidden / heads, the legacy "gelu" that
     # means GELU's tanh form, norms as offsets from 1, the embedding times sqrt(hidden_size) rounded to bf16
     # (sqrt(48) = 6.928 -> 6.9375), tied.
@@ -221,6 +229,7 @@ ARCHITECTURES = {
     "Phi3ForCausalLM": (Phi3Config, Phi3ForCausalLM),
     "MistralForCausalLM": (MistralConfig, MistralForCausalLM),
     "Qwen3MoeForCausalLM": (Qwen3MoeConfig, Qwen3MoeForCausalLM),
+    "MixtralForCausalLM": (MixtralConfig, MixtralForCausalLM),
     "SmolLM3ForCausalLM": (SmolLM3Config, SmolLM3ForCausalLM),
     "GemmaForCausalLM": (GemmaConfig, GemmaForCausalLM),
     "Gemma2ForCausalLM": (Gemma2Config, Gemma2ForCausalLM),
@@ -269,7 +278,7 @@ def hub_state_dict(model, spec):
     """The tensors under the names released checkpoints use. transformers 5.x keeps a MoE model's experts fused
     in memory ([experts, 2 * inter, hidden] gate_up_proj) and an image-text model's language model under
     model.language_model.*, and writes them back in the released layout on save_pretrained."""
-    if "Moe" not in spec["arch"] and "ConditionalGeneration" not in spec["arch"]:
+    if not any(kind in spec["arch"] for kind in ("Moe", "Mixtral", "ConditionalGeneration")):
         return model.state_dict()
     with tempfile.TemporaryDirectory() as folder:
         model.save_pretrained(folder)

@@ -177,24 +177,28 @@ RopeScaling parse_rope_scaling(const nlohmann::json& scaling, const std::string&
 }
 
 // Qwen3MoeConfig's fields and defaults; transformers 5.x writes num_experts as num_local_experts. A layer is
-// sparse unless mlp_only_layers names it, when (index + 1) is a multiple of decoder_sparse_step.
-MoeConfig parse_moe(const nlohmann::json& obj, const std::string& label, std::int64_t layers) {
+// sparse unless mlp_only_layers names it, when (index + 1) is a multiple of decoder_sparse_step. MixtralConfig
+// (`mixtral`): num_local_experts (8) experts of intermediate_size rows in every layer, num_experts_per_tok (2) per
+// token, their weights always renormalised (its router has no norm_topk_prob switch).
+MoeConfig parse_moe(const nlohmann::json& obj, const std::string& label, std::int64_t layers, bool mixtral,
+                    std::int64_t intermediate_size) {
   MoeConfig moe;
-  const char* experts_field = obj.contains("num_experts") ? "num_experts" : "num_local_experts";
-  moe.num_experts = json_int(obj, experts_field, label).value_or(128);
-  moe.experts_per_token = json_int(obj, "num_experts_per_tok", label).value_or(8);
-  moe.expert_intermediate_size = json_int(obj, "moe_intermediate_size", label).value_or(768);
-  moe.norm_topk_prob = json_bool(obj, "norm_topk_prob", label).value_or(false);
+  const char* experts_field = obj.contains("num_experts") && !mixtral ? "num_experts" : "num_local_experts";
+  moe.num_experts = json_int(obj, experts_field, label).value_or(mixtral ? 8 : 128);
+  moe.experts_per_token = json_int(obj, "num_experts_per_tok", label).value_or(mixtral ? 2 : 8);
+  moe.expert_intermediate_size =
+      mixtral ? intermediate_size : json_int(obj, "moe_intermediate_size", label).value_or(768);
+  moe.norm_topk_prob = mixtral || json_bool(obj, "norm_topk_prob", label).value_or(false);
   if (moe.num_experts < 0) bad_field(label, experts_field, "a non-negative integer");
   if (moe.num_experts > 0 && (moe.experts_per_token <= 0 || moe.experts_per_token > moe.num_experts))
     bad_field(label, "num_experts_per_tok", "between 1 and " + std::string(experts_field));
   if (moe.expert_intermediate_size <= 0) bad_field(label, "moe_intermediate_size", "a positive integer");
   check_at_most(moe.num_experts, kMaxHeads, label, experts_field);
   check_at_most(moe.expert_intermediate_size, kMaxInner, label, "moe_intermediate_size");
-  const std::int64_t step = json_int(obj, "decoder_sparse_step", label).value_or(1);
+  const std::int64_t step = mixtral ? 1 : json_int(obj, "decoder_sparse_step", label).value_or(1);
   if (step <= 0) bad_field(label, "decoder_sparse_step", "a positive integer");
   std::vector<bool> dense_only(static_cast<std::size_t>(layers), false);
-  if (const auto it = obj.find("mlp_only_layers"); it != obj.end() && !it->is_null()) {
+  if (const auto it = obj.find("mlp_only_layers"); !mixtral && it != obj.end() && !it->is_null()) {
     if (!it->is_array()) bad_field(label, "mlp_only_layers", "a list of layer indices");
     for (const auto& index : *it) {
       if (!index.is_number_integer() || index.get<std::int64_t>() < 0)
@@ -497,6 +501,7 @@ ModelConfig parse_model_config(const std::string& json_text, const std::string& 
       {"Phi3ForCausalLM", Architecture::kPhi3, "phi3", 4096},
       {"MistralForCausalLM", Architecture::kMistral, "mistral", 4096 * 32},
       {"Qwen3MoeForCausalLM", Architecture::kQwen3Moe, "qwen3_moe", 32768},
+      {"MixtralForCausalLM", Architecture::kMixtral, "mixtral", 4096 * 32},
       {"SmolLM3ForCausalLM", Architecture::kSmolLM3, "smollm3", 32768},
       {"GemmaForCausalLM", Architecture::kGemma, "gemma", 8192},
       {"Gemma2ForCausalLM", Architecture::kGemma2, "gemma2", 8192},
@@ -555,8 +560,9 @@ ModelConfig parse_model_config(const std::string& json_text, const std::string& 
   const auto max_positions = json_int(obj, "max_position_embeddings", label);
   if (max_positions && *max_positions <= 0) bad_field(label, "max_position_embeddings", "a positive integer");
   config.max_position_embeddings = max_positions.value_or(known->default_max_positions);
-  // Phi3Config's and the OLMo configs' default differs from the others'.
-  const bool eps_default_1e5 = config.architecture == Architecture::kPhi3 || is_olmo(config.architecture);
+  // Phi3Config's, MixtralConfig's and the OLMo configs' default differs from the others'.
+  const bool eps_default_1e5 = config.architecture == Architecture::kPhi3 || config.architecture == Architecture::kMixtral ||
+                               is_olmo(config.architecture);
   config.rms_norm_eps = json_number(obj, "rms_norm_eps", label).value_or(eps_default_1e5 ? 1e-5 : 1e-6);
   if (config.rms_norm_eps <= 0) bad_field(label, "rms_norm_eps", "a positive number");
 
@@ -579,7 +585,9 @@ ModelConfig parse_model_config(const std::string& json_text, const std::string& 
   std::optional<double> theta;
   if (rope) theta = json_number(*rope, "rope_theta", label + ": " + rope_field);
   if (!theta) theta = json_number(obj, "rope_theta", label);
-  config.rope_theta = theta.value_or(config.architecture == Architecture::kSmolLM3 ? 2000000.0 : 10000.0);  // default_theta
+  config.rope_theta = theta.value_or(config.architecture == Architecture::kSmolLM3  ? 2000000.0
+                                     : config.architecture == Architecture::kMixtral ? 1000000.0
+                                                                                      : 10000.0);  // default_theta
   if (config.rope_theta <= 0) bad_field(label, "rope_theta", "a positive number");
   // A rotary embedding over part of each head (Phi-4-mini's 0.75) exists in transformers only for Phi-3; the
   // rope dict's factor wins over a top-level one, as transformers standardizes them.
@@ -619,9 +627,10 @@ ModelConfig parse_model_config(const std::string& json_text, const std::string& 
     config.sliding_windows.resize(static_cast<std::size_t>(config.num_hidden_layers), 0);
     config.sliding_windows[static_cast<std::size_t>(layer)] = *window;
   };
-  if (config.architecture == Architecture::kPhi3 || config.architecture == Architecture::kMistral) {
-    // Every layer slides when sliding_window is set (MistralConfig's default is 4096, Phi3Config's none); a
-    // window as long as the model changes nothing.
+  if (config.architecture == Architecture::kPhi3 || config.architecture == Architecture::kMistral ||
+      config.architecture == Architecture::kMixtral) {
+    // Every layer slides when sliding_window is set (MistralConfig's default is 4096, Phi3Config's and
+    // MixtralConfig's none); a window as long as the model changes nothing.
     if (config.architecture == Architecture::kMistral && !obj.contains("sliding_window")) window = 4096;
     if (window)
       for (std::int64_t l = 0; l < config.num_hidden_layers; ++l) slide(l);
@@ -664,9 +673,12 @@ ModelConfig parse_model_config(const std::string& json_text, const std::string& 
     config.qkv_bias = attention_bias;
     config.o_bias = attention_bias;
     config.qk_norm = QkNorm::kPerHead;
-    if (config.architecture == Architecture::kQwen3Moe) config.moe = parse_moe(obj, label, config.num_hidden_layers);
+    if (config.architecture == Architecture::kQwen3Moe)
+      config.moe = parse_moe(obj, label, config.num_hidden_layers, false, config.intermediate_size);
   } else if (config.architecture == Architecture::kPhi3) {
     config.fused_projections = true;  // and no biases anywhere
+  } else if (config.architecture == Architecture::kMixtral) {  // Mistral's attention, no biases; sparse MLPs
+    config.moe = parse_moe(obj, label, config.num_hidden_layers, true, config.intermediate_size);
   } else if (config.architecture == Architecture::kMistral || is_gemma(config.architecture) || is_olmo(config.architecture)) {
     // Llama's layer without its bias options: MistralConfig has none; Gemma's and OLMo's are read with their fields.
   } else {

@@ -9,7 +9,7 @@
 
 namespace r1eval::engine {
 
-enum class Architecture { kQwen2, kLlama, kQwen3, kPhi3, kMistral, kQwen3Moe, kSmolLM3, kGemma, kGemma2, kGemma3, kOlmo2, kOlmo3 };
+enum class Architecture { kQwen2, kLlama, kQwen3, kPhi3, kMistral, kQwen3Moe, kMixtral, kSmolLM3, kGemma, kGemma2, kGemma3, kOlmo2, kOlmo3 };
 
 // RMSNorm on q and k before RoPE: kPerHead (Qwen3, Gemma 3) normalises each head over its head_dim values with one
 // [head_dim] weight; kWholeProjection (OLMo 2 / 3) normalises each token's whole q (and whole k) projection, with a
@@ -132,8 +132,8 @@ struct ModelConfig {
 
 // Parses config.json text. `label` names the file in errors. Throws std::runtime_error with one line
 // "<label>: ..." naming the field; an architecture other than Qwen2ForCausalLM / LlamaForCausalLM /
-// Qwen3ForCausalLM / Phi3ForCausalLM / MistralForCausalLM / Qwen3MoeForCausalLM / SmolLM3ForCausalLM /
-// GemmaForCausalLM / Gemma2ForCausalLM / Gemma3ForCausalLM / Olmo2ForCausalLM / Olmo3ForCausalLM /
+// Qwen3ForCausalLM / Phi3ForCausalLM / MistralForCausalLM / Qwen3MoeForCausalLM / MixtralForCausalLM /
+// SmolLM3ForCausalLM / GemmaForCausalLM / Gemma2ForCausalLM / Gemma3ForCausalLM / Olmo2ForCausalLM / Olmo3ForCausalLM /
 // Gemma3ForConditionalGeneration (its text_config, with Gemma3TextConfig's defaults) is reported by name.
 ModelConfig parse_model_config(const std::string& json_text, const std::string& label);
 // Reads and parses `<model_dir>/config.json`. The end tokens are generation_config.json's eos_token_id

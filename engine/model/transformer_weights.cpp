@@ -247,7 +247,7 @@ LayerWeights TransformerShardReader::layer(std::int64_t n) const {
     layer.q_norm = norm_factors(reader.slice(layer_name(n, "self_attn.q_norm.weight"), q_out, q_rows_), c);
     layer.k_norm = norm_factors(reader.slice(layer_name(n, "self_attn.k_norm.weight"), kv_out, kv_rows_), c);
   }
-  if (c.moe.sparse(n)) {  // Qwen3-MoE: the router and the experts, model.layers.N.mlp.experts.E.*_proj
+  if (c.moe.sparse(n)) {  // Qwen3-MoE / Mixtral: the router and the experts, model.layers.N.mlp.experts.E.*_proj
     const std::int64_t expert_inter = c.moe.expert_intermediate_size;
     const std::string fused = layer_name(n, "mlp.experts.gate_up_proj");
     if (!checkpoint_.contains(layer_name(n, "mlp.experts.0.gate_proj.weight")) && checkpoint_.contains(fused)) {
@@ -256,15 +256,22 @@ LayerWeights TransformerShardReader::layer(std::int64_t n) const {
                                "layout of released checkpoints (mlp.experts.E.gate_proj.weight, ...) is read: write the "
                                "model with save_pretrained");
     }
+    // Mixtral's released layout: block_sparse_moe.gate and experts.E.w1 (gate), w3 (up), w2 (down).
+    const bool mixtral = c.architecture == Architecture::kMixtral;
+    const std::string block = mixtral ? "block_sparse_moe." : "mlp.";
+    const char* gate_name = mixtral ? "w1" : "gate_proj";
+    const char* up_name = mixtral ? "w3" : "up_proj";
+    const char* down_name = mixtral ? "w2" : "down_proj";
     layer.router = {c.moe.num_experts, hidden,
-                    reader.rows(layer_name(n, "mlp.gate.weight"), c.moe.num_experts, hidden, {0, c.moe.num_experts}), {}};
+                    reader.rows(layer_name(n, block + "gate.weight"), c.moe.num_experts, hidden, {0, c.moe.num_experts}),
+                    {}};
     layer.experts.resize(static_cast<std::size_t>(c.moe.num_experts));
     for (std::int64_t e = 0; e < c.moe.num_experts; ++e) {
-      const std::string prefix = "mlp.experts." + std::to_string(e) + ".";
+      const std::string prefix = block + "experts." + std::to_string(e) + ".";
       ExpertWeights& expert = layer.experts[static_cast<std::size_t>(e)];
-      expert.gate = column_parallel(reader, layer_name(n, prefix + "gate_proj"), expert_inter, hidden, expert_part_, false);
-      expert.up = column_parallel(reader, layer_name(n, prefix + "up_proj"), expert_inter, hidden, expert_part_, false);
-      expert.down = row_parallel(reader, layer_name(n, prefix + "down_proj"), hidden, expert_inter, expert_part_, false,
+      expert.gate = column_parallel(reader, layer_name(n, prefix + gate_name), expert_inter, hidden, expert_part_, false);
+      expert.up = column_parallel(reader, layer_name(n, prefix + up_name), expert_inter, hidden, expert_part_, false);
+      expert.down = row_parallel(reader, layer_name(n, prefix + down_name), hidden, expert_inter, expert_part_, false,
                                  shard_.rank);
     }
     return layer;

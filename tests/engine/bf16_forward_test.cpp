@@ -124,7 +124,8 @@ TEST(Bf16Forward, OlmoCheckpointsMatchTransformersWithinBf16Tolerance) {
 }
 
 // Qwen3-MoE with fewer experts per token than experts (8, 2 per token: the transformers-made fixture, and a
-// random checkpoint whose layer 0 is dense and layer 1 sparse): where bf16 rounding of the router logits swaps
+// random checkpoint whose layer 0 is dense and layer 1 sparse), and Mixtral's (4, 2 per token, every layer sparse,
+// its released tensor names): where bf16 rounding of the router logits swaps
 // the second expert for the third, that token's output differs outright (as transformers' own bf16 and fp32
 // runs do), and through attention the later tokens' a little; so 95% of the rows are held to the bf16
 // tolerance (the sparse layer last keeps a swap to its own row), and the greedy tokens where the margin allows.
@@ -135,7 +136,8 @@ TEST(Bf16Forward, MixtureOfExpertsMatchesCpuButForSwappedExperts) {
   spec.experts = 8;
   spec.dense_layer = 0;
   const std::string random_dir = parity_checkpoint(ParityModel{"qwen3_moe_8x2_hd128", spec});
-  for (const std::string& dir : {testing::fixture_dir("qwen3_moe_bf16").string(), random_dir}) {
+  for (const std::string& dir : {testing::fixture_dir("qwen3_moe_bf16").string(),
+                                 testing::fixture_dir("mixtral_bf16").string(), random_dir}) {
     SCOPED_TRACE(dir);
     Bf16HostBackend bf16(dir, 16, 2048);
     CpuBackend cpu = reference(dir);

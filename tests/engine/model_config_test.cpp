@@ -98,8 +98,8 @@ TEST(ModelConfig, NamesUnknownArchitecture) {
   const std::string message = config_error(R"({"architectures":["Gemma4ForConditionalGeneration"],"hidden_size":8})");
   EXPECT_EQ(message, "config.json: unsupported architecture 'Gemma4ForConditionalGeneration' (supported: Qwen2ForCausalLM, "
                      "LlamaForCausalLM, Qwen3ForCausalLM, Phi3ForCausalLM, MistralForCausalLM, Qwen3MoeForCausalLM, "
-                     "SmolLM3ForCausalLM, GemmaForCausalLM, Gemma2ForCausalLM, Gemma3ForCausalLM, Olmo2ForCausalLM, "
-                     "Olmo3ForCausalLM, Gemma3ForConditionalGeneration (its text model))");
+                     "MixtralForCausalLM, SmolLM3ForCausalLM, GemmaForCausalLM, Gemma2ForCausalLM, Gemma3ForCausalLM, "
+                     "Olmo2ForCausalLM, Olmo3ForCausalLM, Gemma3ForConditionalGeneration (its text model))");
 }
 
 // OLMo 2 / 3 as transformers 5 configures them: output norms only, norms of the whole q and k projections,
@@ -285,6 +285,40 @@ TEST(ModelConfig, GemmaEmbeddingMultiplierFollowsTheStoredDtypeWhenNoneIsDeclare
   EXPECT_FLOAT_EQ(parsed.embedding_multiplier, static_cast<float>(std::sqrt(48.0)));
   const Checkpoint checkpoint(dir.string());
   EXPECT_EQ(TransformerShardReader(checkpoint, parsed, ShardSpec{}).skeleton().config.embedding_multiplier, 6.9375f);
+}
+
+// Mixtral: MixtralConfig's defaults (8 experts of intermediate_size rows in every layer, 2 per token, always
+// renormalised; rms_norm_eps 1e-5, rope_theta 1e6, no window unless sliding_window is set, which every layer takes);
+// Qwen3-MoE's fields mean nothing to it.
+TEST(ModelConfig, ReadsMixtral) {
+  const ModelConfig fixture = load_model_config(testing::fixture_dir("mixtral_bf16").string());
+  EXPECT_EQ(fixture.architecture, Architecture::kMixtral);
+  EXPECT_EQ(fixture.moe.num_experts, 4);
+  EXPECT_EQ(fixture.moe.experts_per_token, 2);
+  EXPECT_EQ(fixture.moe.expert_intermediate_size, 96);
+  EXPECT_TRUE(fixture.moe.norm_topk_prob);
+  EXPECT_EQ(fixture.moe.sparse_layers, (std::vector<bool>{true, true}));
+  EXPECT_EQ(fixture.sliding_windows, (std::vector<std::int64_t>{24, 24}));
+  EXPECT_EQ(fixture.qk_norm, QkNorm::kNone);
+  EXPECT_FALSE(fixture.qkv_bias);
+  EXPECT_DOUBLE_EQ(fixture.rms_norm_eps, 1e-5);
+  EXPECT_DOUBLE_EQ(fixture.rope_theta, 1e6);
+  const std::string base = R"({"architectures":["MixtralForCausalLM"],"model_type":"mixtral","hidden_size":64,)"
+                           R"("num_hidden_layers":3,"num_attention_heads":4,"intermediate_size":40,"vocab_size":10)";
+  const ModelConfig defaults = parse_model_config(base + "}", "c");
+  EXPECT_EQ(defaults.moe.num_experts, 8);
+  EXPECT_EQ(defaults.moe.experts_per_token, 2);
+  EXPECT_EQ(defaults.moe.expert_intermediate_size, 40);
+  EXPECT_TRUE(defaults.sliding_windows.empty());
+  EXPECT_EQ(defaults.max_position_embeddings, 4096 * 32);
+  const ModelConfig ignored =
+      parse_model_config(base + R"(,"norm_topk_prob":false,"mlp_only_layers":[0],"decoder_sparse_step":2,)"
+                                R"("moe_intermediate_size":8,"sliding_window":null})", "c");
+  EXPECT_TRUE(ignored.moe.norm_topk_prob);
+  EXPECT_EQ(ignored.moe.sparse_layers, (std::vector<bool>{true, true, true}));
+  EXPECT_EQ(ignored.moe.expert_intermediate_size, 40);
+  EXPECT_TRUE(ignored.sliding_windows.empty());
+  EXPECT_THROW(parse_model_config(base + R"(,"num_experts_per_tok":9})", "c"), std::exception);
 }
 
 // Qwen3-MoE: the experts' fields under either spelling of their count, Qwen3MoeConfig's defaults, and which layers
