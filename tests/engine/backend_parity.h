@@ -138,6 +138,11 @@ inline std::vector<ParityModel> parity_models() {
   olmo3.tied = true;
   olmo3.heads = 2;  // head_dim 128
   olmo3.kv_heads = 1;
+  // Phi-3-mini's head_dim of 96 (3072 / 32 there; 384 / 4 here) with its window on every layer: the CUDA-core
+  // attention kernels' other head dim.
+  RandomCheckpointSpec phi3_mini = phi3_window;
+  phi3_mini.hidden = 384;
+  phi3_mini.intermediate = 768;
   // The Gemma family at its head_dim of 256 (the CUDA-core attention kernels): Gemma 2 with its soft caps, Gemma 3
   // with q/k norms and per-layer RoPE; a sliding layer 0 over 40 positions, GQA 4:2 and 4:1, tied.
   RandomCheckpointSpec gemma2;
@@ -162,6 +167,7 @@ inline std::vector<ParityModel> parity_models() {
           {"qwen3_moe_all_experts_hd128", qwen3_moe},
           {"olmo2_hd64", olmo2},
           {"olmo3_window_yarn_hd128", olmo3},
+          {"phi3_mini_window_hd96", phi3_mini},
           {"gemma2_softcap_window_hd256", gemma2},
           {"gemma3_window_hd256", gemma3}};
 }
