@@ -149,11 +149,11 @@ SafetensorsHeader parse_safetensors_header(const std::byte* bytes, std::size_t s
   const TensorInfo* previous = nullptr;
   std::uint64_t covered = 0;
   for (const TensorInfo& info : result.tensors) {
-    const std::string bytes = "bytes [" + std::to_string(info.begin) + ", " + std::to_string(info.end) + ")";
+    const std::string range = "bytes [" + std::to_string(info.begin) + ", " + std::to_string(info.end) + ")";
     if (info.begin < covered)
-      fail_tensor(label, info.name, bytes + " overlap tensor " + quote_name(previous->name));
+      fail_tensor(label, info.name, range + " overlap tensor " + quote_name(previous->name));
     if (info.begin > covered)
-      fail_tensor(label, info.name, bytes + " leave a gap of " + std::to_string(info.begin - covered) + " bytes after " +
+      fail_tensor(label, info.name, range + " leave a gap of " + std::to_string(info.begin - covered) + " bytes after " +
                                         (previous != nullptr ? "tensor " + quote_name(previous->name) : "the header") +
                                         " (the tensors must cover the data region exactly)");
     covered = info.end;
