@@ -3,7 +3,9 @@
 #include <cblas.h>
 
 #include <cmath>
-#include <numbers>
+
+#include "kernels/activation.h"
+#include "kernels/elementwise.h"
 
 namespace r1eval::engine::cpu {
 
@@ -59,33 +61,19 @@ void linear_forward(const float* x, std::int64_t rows, const Linear& linear, flo
   }
 }
 
-void silu_mul(float* gate, const float* up, std::int64_t n) {
-  for (std::int64_t i = 0; i < n; ++i) gate[i] = gate[i] / (1.0f + std::exp(-gate[i])) * up[i];
-}
+void silu_mul(float* gate, const float* up, std::int64_t n) { activation_mul(Activation::kSilu, gate, up, n); }
 
+// The formulas are the kernels' (kernels/activation.h, elementwise.h), so both backends compute them alike.
 void activation_mul(Activation act, float* gate, const float* up, std::int64_t n) {
-  switch (act) {
-    case Activation::kSilu:
-      silu_mul(gate, up, n);
-      return;
-    case Activation::kGeluTanh: {
-      // PyTorch's gelu(approximate="tanh"): 0.5 x (1 + tanh(sqrt(2 / pi) (x + 0.044715 x^3))).
-      const float sqrt_2_over_pi = static_cast<float>(std::sqrt(2.0 / std::numbers::pi));
-      for (std::int64_t i = 0; i < n; ++i) {
-        const float x = gate[i];
-        gate[i] = 0.5f * x * (1.0f + std::tanh(sqrt_2_over_pi * (x + 0.044715f * x * x * x))) * up[i];
-      }
-      return;
-    }
-    case Activation::kGelu:
-      for (std::int64_t i = 0; i < n; ++i) gate[i] = 0.5f * gate[i] * (1.0f + std::erf(gate[i] * static_cast<float>(1.0 / std::numbers::sqrt2))) * up[i];
-      return;
-  }
+  const kernels::GateActivation activation = act == Activation::kGeluTanh ? kernels::GateActivation::gelu_tanh
+                                             : act == Activation::kGelu   ? kernels::GateActivation::gelu
+                                                                          : kernels::GateActivation::silu;
+  for (std::int64_t i = 0; i < n; ++i) gate[i] = kernels::gate_activation(gate[i], activation) * up[i];
 }
 
 void soft_cap(float* x, std::int64_t n, float cap) {
   if (cap <= 0) return;
-  for (std::int64_t i = 0; i < n; ++i) x[i] = std::tanh(x[i] / cap) * cap;
+  for (std::int64_t i = 0; i < n; ++i) x[i] = kernels::soft_cap_value(x[i], cap);
 }
 
 }  // namespace r1eval::engine::cpu
