@@ -183,10 +183,13 @@ void BM_QkProjectionNorm(benchmark::State& state) {
 BENCHMARK(BM_QkProjectionNorm)->Arg(1)->Arg(256)->Arg(8192)->UseManualTime()->Unit(benchmark::kMicrosecond);
 
 // Qwen3-30B-A3B's mixture-of-experts block (hidden 2048, 128 experts of 768, 8 per token) after the router
-// matmul: routing, grouping, the expert products and the weighted sum. Bytes: the weights of the experts the
-// batch touches (all 128 at 256 tokens; 8 at one token), once.
+// matmul: routing, grouping, the expert products (on the kernel of the second argument: 0 automatic, 1 CUDA
+// cores, 2 tensor cores) and the weighted sum. Bytes: the weights of the experts the batch touches (all 128
+// from 16 tokens on; 8 at one token), once; a prefill-sized batch is bound by arithmetic instead, so its
+// counter is also given as TFLOP/s (2 * 3 * hidden * inter per pair).
 void BM_MoeBlock(benchmark::State& state) {
   const int rows = static_cast<int>(state.range(0)), hidden = 2048, inter = 768, experts = 128, k = 8;
+  const auto kernel = static_cast<cuda::ExpertKernel>(state.range(1));
   const std::size_t pairs = static_cast<std::size_t>(rows) * k;
   const std::vector<bf16>& router = noise_bf16(static_cast<std::size_t>(rows) * experts, 7, 3.0f);
   std::vector<float> host_logits(router.size());
@@ -199,17 +202,24 @@ void BM_MoeBlock(benchmark::State& state) {
   Buffer<bf16> down(noise_bf16(static_cast<std::size_t>(experts) * hidden * inter, 10));
   Buffer<bf16> act(pairs * inter), expert_out(pairs * hidden), out(static_cast<std::size_t>(rows) * hidden);
   const double touched = std::min<double>(experts, static_cast<double>(pairs));
-  run_timed(state, touched * 3.0 * inter * hidden * sizeof(bf16), [&] {
+  const double bytes = touched * 3.0 * inter * hidden * sizeof(bf16);
+  run_timed(state, bytes, [&] {
     cuda::moe_route(logits.get(), rows, experts, k, true, ids.get(), weights.get());
     cuda::moe_group(ids.get(), n, experts, offsets.get(), grouped.get(), active.get());
-    cuda::moe_gate_up<bf16>(x.get(), hidden, gate_up.get(), inter, experts, k, offsets.get(), grouped.get(),
-                            active.get(), n, act.get());
-    cuda::moe_down<bf16>(act.get(), inter, down.get(), hidden, experts, offsets.get(), grouped.get(), active.get(), n,
-                         expert_out.get());
+    cuda::moe_gate_up_with<bf16>(x.get(), hidden, gate_up.get(), inter, experts, k, offsets.get(), grouped.get(),
+                                 active.get(), n, act.get(), kernel);
+    cuda::moe_down_with<bf16>(act.get(), inter, down.get(), hidden, experts, offsets.get(), grouped.get(), active.get(),
+                              n, expert_out.get(), kernel);
     cuda::moe_combine<bf16>(expert_out.get(), weights.get(), rows, k, hidden, out.get());
   });
+  const double flops = 6.0 * static_cast<double>(pairs) * hidden * inter;
+  state.counters["TFLOP/s"] = state.counters["GB/s"] * 1e9 / bytes * flops / 1e12;
 }
-BENCHMARK(BM_MoeBlock)->Arg(1)->Arg(256)->UseManualTime()->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_MoeBlock)
+    ->ArgsProduct({{1, 16, 256, 4096}, {0, 1, 2}})
+    ->ArgNames({"tokens", "kernel"})
+    ->UseManualTime()
+    ->Unit(benchmark::kMicrosecond);
 
 void BM_SiluMul(benchmark::State& state) {
   const int rows = static_cast<int>(state.range(0));

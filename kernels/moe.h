@@ -77,6 +77,24 @@ void moe_down(const T* act, int inter, const bf16* down, int hidden, int experts
 template <typename T>
 void moe_combine(const T* expert_out, const float* weights, int rows, int top_k, int hidden, T* out,
                  Stream stream = nullptr);
+// The kernels moe_gate_up and moe_down run. cuda_cores: a warp per output feature and pair (fp32, any T; the
+// weight row is read once and served from cache for the expert's further pairs). tensor_cores: a grouped bf16
+// mma product, 64 pairs of one expert by 64 features a block (bf16 activations only, the reduced width
+// (hidden for gate/up, inter for down) a multiple of 16, rows 4-byte aligned). automatic: tensor cores where
+// they apply and the batch has at least kMoeTensorCorePairsPerExpert pairs an expert on average (pairs >= that
+// times experts), unless R1EVAL_TENSOR_CORE_MOE=0 in the environment.
+enum class ExpertKernel { automatic, cuda_cores, tensor_cores };
+inline constexpr int kMoeTensorCorePairsPerExpert = 4;
+// moe_gate_up / moe_down with the kernel chosen by the caller (tests and benchmarks compare them); throw
+// std::invalid_argument when tensor_cores cannot run these arguments.
+template <typename T>
+void moe_gate_up_with(const T* x, int hidden, const bf16* gate_up, int inter, int experts, int top_k,
+                      const std::int32_t* offsets, const std::int32_t* grouped, const std::int32_t* active, int pairs,
+                      T* act, ExpertKernel kernel, Stream stream = nullptr);
+template <typename T>
+void moe_down_with(const T* act, int inter, const bf16* down, int hidden, int experts, const std::int32_t* offsets,
+                   const std::int32_t* grouped, const std::int32_t* active, int pairs, T* expert_out,
+                   ExpertKernel kernel, Stream stream = nullptr);
 }  // namespace cuda
 
 }  // namespace r1eval::kernels

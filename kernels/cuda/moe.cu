@@ -1,11 +1,13 @@
 // Launchers of the mixture-of-experts steps (kernels/moe.h).
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 
 #include "kernels/cuda/check.h"
 #include "kernels/cuda/launch.h"
 #include "kernels/cuda/moe_kernels.cuh"
 #include "kernels/cuda/pointwise_kernels.cuh"
+#include "kernels/host_device.h"
 #include "kernels/moe.h"
 
 namespace r1eval::kernels::cuda {
@@ -21,6 +23,48 @@ namespace {
 dim3 expert_grid(int experts, int pairs, int features) {
   const int slots = pairs < experts ? pairs : experts;
   return dim3(static_cast<unsigned>(slots > 0 ? slots : 1), static_cast<unsigned>((features + kMoeWarps - 1) / kMoeWarps));
+}
+
+bool tensor_core_moe_allowed_by_environment() {
+  static const bool allowed = cuda_detail::enabled_by_environment("R1EVAL_TENSOR_CORE_MOE");
+  return allowed;
+}
+
+// Why the tensor-core expert products cannot run a product reducing rows of k_dim values, or null.
+template <typename T>
+const char* tensor_core_refusal(const T* in, int k_dim, const bf16* weights) {
+  if (!std::is_same_v<T, bf16>) return "needs bf16 activations";
+  if (k_dim % 16 != 0) return "needs the reduced width to be a multiple of 16";
+  if (!aligned_to(in, 4) || !aligned_to(weights, 4)) return "needs 4-byte aligned rows";
+  return nullptr;
+}
+
+// Whether to run on tensor cores; throws when they were asked for and cannot run.
+template <typename T>
+bool use_tensor_cores(const char* what, const T* in, int k_dim, const bf16* weights, int experts, int pairs,
+                      ExpertKernel kernel) {
+  const char* refusal = tensor_core_refusal(in, k_dim, weights);
+  if (kernel == ExpertKernel::tensor_cores && refusal != nullptr)
+    throw std::invalid_argument(std::string(what) + ": the tensor-core kernel " + refusal);
+  if (kernel != ExpertKernel::automatic) return kernel == ExpertKernel::tensor_cores;
+  return refusal == nullptr && static_cast<long long>(pairs) >= static_cast<long long>(kMoeTensorCorePairsPerExpert) * experts &&
+         tensor_core_moe_allowed_by_environment();
+}
+
+dim3 expert_mma_grid(int experts, int pairs, int features) {
+  return dim3(static_cast<unsigned>(cuda_detail::moe_mma_chunk_slots(pairs, experts)),
+              static_cast<unsigned>((features + cuda_detail::kMoeMmaFeatures - 1) / cuda_detail::kMoeMmaFeatures));
+}
+
+// The tensor-core launch (only reached with T = bf16).
+template <bool kGated, typename T>
+void launch_expert_mma(const char* name, const T* in, int row_divisor, int k_dim, const bf16* weights, int features,
+                       int experts, const std::int32_t* offsets, const std::int32_t* grouped,
+                       const std::int32_t* active, int pairs, T* out, Stream stream) {
+  if constexpr (std::is_same_v<T, bf16>)
+    launch_kernel(name, cuda_detail::moe_expert_mma_kernel<kGated>, expert_mma_grid(experts, pairs, features),
+                  dim3(cuda_detail::kMoeMmaWarps * 32), to_cuda(stream), in, row_divisor, k_dim, weights, features,
+                  experts, offsets, grouped, active, out);
 }
 
 }  // namespace
@@ -44,26 +88,50 @@ void moe_group(const std::int32_t* expert_ids, int pairs, int experts, std::int3
 }
 
 template <typename T>
+void moe_gate_up_with(const T* x, int hidden, const bf16* gate_up, int inter, int experts, int top_k,
+                      const std::int32_t* offsets, const std::int32_t* grouped, const std::int32_t* active, int pairs,
+                      T* act, ExpertKernel kernel, Stream stream) {
+  validate_moe_experts("moe_gate_up", hidden, inter, experts, top_k);
+  const bool tensor_cores = use_tensor_cores("moe_gate_up", x, hidden, gate_up, experts, pairs, kernel);
+  if (pairs <= 0) return;
+  if (tensor_cores)
+    return launch_expert_mma<true>("moe_expert_mma_kernel gate_up", x, top_k, hidden, gate_up, inter, experts, offsets,
+                                   grouped, active, pairs, act, stream);
+  const auto cuda_core_kernel = cuda_detail::vector8_ok(hidden, {x, gate_up}) ? cuda_detail::moe_gate_up_kernel<T, 8>
+                                                                               : cuda_detail::moe_gate_up_kernel<T, 1>;
+  launch_kernel("moe_gate_up_kernel", cuda_core_kernel, expert_grid(experts, pairs, inter), dim3(kMoeWarps * 32),
+                to_cuda(stream), x, hidden, gate_up, inter, top_k, offsets, grouped, active, act);
+}
+
+template <typename T>
+void moe_down_with(const T* act, int inter, const bf16* down, int hidden, int experts, const std::int32_t* offsets,
+                   const std::int32_t* grouped, const std::int32_t* active, int pairs, T* expert_out,
+                   ExpertKernel kernel, Stream stream) {
+  validate_moe_experts("moe_down", hidden, inter, experts, 1);
+  const bool tensor_cores = use_tensor_cores("moe_down", act, inter, down, experts, pairs, kernel);
+  if (pairs <= 0) return;
+  if (tensor_cores)
+    return launch_expert_mma<false>("moe_expert_mma_kernel down", act, 1, inter, down, hidden, experts, offsets,
+                                    grouped, active, pairs, expert_out, stream);
+  const auto cuda_core_kernel = cuda_detail::vector8_ok(inter, {act, down}) ? cuda_detail::moe_down_kernel<T, 8>
+                                                                            : cuda_detail::moe_down_kernel<T, 1>;
+  launch_kernel("moe_down_kernel", cuda_core_kernel, expert_grid(experts, pairs, hidden), dim3(kMoeWarps * 32),
+                to_cuda(stream), act, inter, down, hidden, offsets, grouped, active, expert_out);
+}
+
+template <typename T>
 void moe_gate_up(const T* x, int hidden, const bf16* gate_up, int inter, int experts, int top_k,
                  const std::int32_t* offsets, const std::int32_t* grouped, const std::int32_t* active, int pairs, T* act,
                  Stream stream) {
-  validate_moe_experts("moe_gate_up", hidden, inter, experts, top_k);
-  if (pairs <= 0) return;
-  const auto kernel = cuda_detail::vector8_ok(hidden, {x, gate_up}) ? cuda_detail::moe_gate_up_kernel<T, 8>
-                                                                     : cuda_detail::moe_gate_up_kernel<T, 1>;
-  launch_kernel("moe_gate_up_kernel", kernel, expert_grid(experts, pairs, inter), dim3(kMoeWarps * 32), to_cuda(stream),
-                x, hidden, gate_up, inter, top_k, offsets, grouped, active, act);
+  moe_gate_up_with(x, hidden, gate_up, inter, experts, top_k, offsets, grouped, active, pairs, act,
+                   ExpertKernel::automatic, stream);
 }
 
 template <typename T>
 void moe_down(const T* act, int inter, const bf16* down, int hidden, int experts, const std::int32_t* offsets,
               const std::int32_t* grouped, const std::int32_t* active, int pairs, T* expert_out, Stream stream) {
-  validate_moe_experts("moe_down", hidden, inter, experts, 1);
-  if (pairs <= 0) return;
-  const auto kernel = cuda_detail::vector8_ok(inter, {act, down}) ? cuda_detail::moe_down_kernel<T, 8>
-                                                                  : cuda_detail::moe_down_kernel<T, 1>;
-  launch_kernel("moe_down_kernel", kernel, expert_grid(experts, pairs, hidden), dim3(kMoeWarps * 32), to_cuda(stream),
-                act, inter, down, hidden, offsets, grouped, active, expert_out);
+  moe_down_with(act, inter, down, hidden, experts, offsets, grouped, active, pairs, expert_out, ExpertKernel::automatic,
+                stream);
 }
 
 template <typename T>
@@ -82,6 +150,14 @@ template void moe_down<float>(const float*, int, const bf16*, int, int, const st
                               const std::int32_t*, int, float*, Stream);
 template void moe_down<bf16>(const bf16*, int, const bf16*, int, int, const std::int32_t*, const std::int32_t*,
                              const std::int32_t*, int, bf16*, Stream);
+template void moe_gate_up_with<float>(const float*, int, const bf16*, int, int, int, const std::int32_t*,
+                                      const std::int32_t*, const std::int32_t*, int, float*, ExpertKernel, Stream);
+template void moe_gate_up_with<bf16>(const bf16*, int, const bf16*, int, int, int, const std::int32_t*,
+                                     const std::int32_t*, const std::int32_t*, int, bf16*, ExpertKernel, Stream);
+template void moe_down_with<float>(const float*, int, const bf16*, int, int, const std::int32_t*, const std::int32_t*,
+                                   const std::int32_t*, int, float*, ExpertKernel, Stream);
+template void moe_down_with<bf16>(const bf16*, int, const bf16*, int, int, const std::int32_t*, const std::int32_t*,
+                                  const std::int32_t*, int, bf16*, ExpertKernel, Stream);
 template void moe_combine<float>(const float*, const float*, int, int, int, float*, Stream);
 template void moe_combine<bf16>(const bf16*, const float*, int, int, int, bf16*, Stream);
 

@@ -7,7 +7,9 @@
 // feature over the pairs of one such expert (grid: min(pairs, experts) x feature tiles, so a one-token step
 // launches k block rows, not one per expert), so an active expert's weight row is
 // read from memory once per step (in 16-byte loads when the rows allow: kVec 8) and from cache for its
-// further pairs.
+// further pairs. Their tensor-core form (moe_expert_mma_kernel, for batches with several pairs an expert) is a
+// grouped matrix product instead: a block owns 64 pairs of one expert and 64 output features, and each weight
+// fragment it loads serves four 16-pair mma tiles.
 #pragma once
 #include <cmath>
 #include <cstddef>
@@ -15,6 +17,7 @@
 
 #include "kernels/bf16.h"
 #include "kernels/cuda/grid_dependency.cuh"
+#include "kernels/cuda/mma.cuh"
 #include "kernels/cuda/pointwise_kernels.cuh"
 #include "kernels/cuda/reduce.cuh"
 #include "kernels/moe.h"
@@ -168,6 +171,132 @@ __global__ void __launch_bounds__(kMoeWarps * 32)
     const float y = warp_dot<kVec>(act + static_cast<std::size_t>(pair) * inter, weight, inter, lane);
     if (lane == 0) expert_out[static_cast<std::size_t>(pair) * hidden + h] = store_from_float<T>(y);
   }
+}
+
+constexpr int kMoeMmaWarps = 4;
+constexpr int kMoeMmaWarpFeatures = 16;                                 // two 8-feature n-tiles a warp
+constexpr int kMoeMmaFeatures = kMoeMmaWarps * kMoeMmaWarpFeatures;     // output features a block
+constexpr int kMoeMmaPairTiles = 4;                                     // 16-pair m-tiles a block
+constexpr int kMoeMmaPairs = 16 * kMoeMmaPairTiles;                     // pairs a block (a chunk)
+
+// Chunk slots the tensor-core grid needs along x: an expert with c pairs has ceil(c / 64) chunks, fewer than
+// c / 64 + 1, so all of them number fewer than pairs / 64 + the experts that have pairs.
+inline int moe_mma_chunk_slots(int pairs, int experts) {
+  return (pairs + kMoeMmaPairs - 1) / kMoeMmaPairs + (pairs < experts ? pairs : experts);
+}
+
+// The expert and the first grouped index of chunk `slot`, counting the chunks of the active experts in their
+// order; false past the last one. The walk reads offsets the grouping wrote, so the grid can be fixed by
+// (pairs, experts) alone (a captured graph replays it for any routing).
+__device__ __forceinline__ bool moe_mma_chunk(int slot, int experts, const std::int32_t* offsets,
+                                              const std::int32_t* active, int& expert, int& begin) {
+  for (int i = 0; i < experts; ++i) {
+    const int e = active[i];
+    if (e < 0) return false;
+    const int chunks = (offsets[e + 1] - offsets[e] + kMoeMmaPairs - 1) / kMoeMmaPairs;
+    if (slot < chunks) {
+      expert = e;
+      begin = offsets[e] + slot * kMoeMmaPairs;
+      return true;
+    }
+    slot -= chunks;
+  }
+  return false;
+}
+
+// The expert products on tensor cores (bf16 mma, fp32 accumulation; mma.cuh's fragment layout), grid
+// (moe_mma_chunk_slots, ceil(features / 64)), kMoeMmaWarps warps. The input row of pair p is in + (p /
+// row_divisor) * k_dim (the token's normed row for gate/up, row_divisor = top_k; the pair's own act row for
+// down, 1). Weights of expert e: kMats matrices of `features` rows of k_dim values each, from (e * kMats) *
+// features * k_dim. kGated (gate/up): kMats 2, out[p][f] = silu(gate) * up; else out[p][f] = the product.
+// Needs k_dim % 16 == 0 and 4-byte aligned rows (the launcher checks); fragments are read from global memory
+// as 32-bit words, rows past the chunk or features past the tile as zeros.
+template <bool kGated>
+__global__ void __launch_bounds__(kMoeMmaWarps * 32)
+    moe_expert_mma_kernel(const bf16* in, int row_divisor, int k_dim, const bf16* weights, int features, int experts,
+                          const std::int32_t* offsets, const std::int32_t* grouped, const std::int32_t* active,
+                          bf16* out) {
+  wait_for_prior_kernels();
+  release_dependents();
+  constexpr int kMats = kGated ? 2 : 1;
+  int expert = 0, begin = 0;
+  if (!moe_mma_chunk(static_cast<int>(blockIdx.x), experts, offsets, active, expert, begin)) return;
+  const int count = min(offsets[expert + 1] - begin, kMoeMmaPairs);
+  const int warp = static_cast<int>(threadIdx.x / 32), lane = static_cast<int>(threadIdx.x % 32);
+  const int g = lane / 4, t = lane % 4;
+  const int f0 = static_cast<int>(blockIdx.y) * kMoeMmaFeatures + warp * kMoeMmaWarpFeatures;
+  if (f0 >= features) return;  // the whole warp
+  const int words = k_dim / 2;
+
+  // This lane's B columns: feature f0 + 8 n + g of each matrix (null past the features).
+  const std::uint32_t* b_rows[kMats][2];
+R1EVAL_UNROLL
+  for (int m = 0; m < kMats; ++m)
+R1EVAL_UNROLL
+    for (int n = 0; n < 2; ++n) {
+      const int f = f0 + 8 * n + g;
+      b_rows[m][n] = f < features ? reinterpret_cast<const std::uint32_t*>(
+                                        weights + ((static_cast<std::size_t>(expert) * kMats + m) * features + f) * k_dim)
+                                  : nullptr;
+    }
+  // This lane's A rows: rows g and g + 8 of each m-tile (pair -1 and null past the chunk).
+  int pair_of[kMoeMmaPairTiles][2];
+  const std::uint32_t* a_rows[kMoeMmaPairTiles][2];
+R1EVAL_UNROLL
+  for (int i = 0; i < kMoeMmaPairTiles; ++i)
+R1EVAL_UNROLL
+    for (int r = 0; r < 2; ++r) {
+      const int index = 16 * i + 8 * r + g;
+      pair_of[i][r] = index < count ? grouped[begin + index] : -1;
+      a_rows[i][r] = pair_of[i][r] >= 0 ? reinterpret_cast<const std::uint32_t*>(
+                                              in + static_cast<std::size_t>(pair_of[i][r] / row_divisor) * k_dim)
+                                        : nullptr;
+    }
+  float acc[kMats][kMoeMmaPairTiles][2][4] = {};
+  for (int w = 0; w < words; w += 8) {  // a k-step of 16 values
+    std::uint32_t b[kMats][2][2];
+R1EVAL_UNROLL
+    for (int m = 0; m < kMats; ++m)
+R1EVAL_UNROLL
+      for (int n = 0; n < 2; ++n) {
+        b[m][n][0] = b_rows[m][n] != nullptr ? b_rows[m][n][w + t] : 0u;
+        b[m][n][1] = b_rows[m][n] != nullptr ? b_rows[m][n][w + 4 + t] : 0u;
+      }
+R1EVAL_UNROLL
+    for (int i = 0; i < kMoeMmaPairTiles; ++i) {
+      if (16 * i >= count) break;  // the same for the whole warp
+      const std::uint32_t a[4] = {a_rows[i][0] != nullptr ? a_rows[i][0][w + t] : 0u,
+                                  a_rows[i][1] != nullptr ? a_rows[i][1][w + t] : 0u,
+                                  a_rows[i][0] != nullptr ? a_rows[i][0][w + 4 + t] : 0u,
+                                  a_rows[i][1] != nullptr ? a_rows[i][1][w + 4 + t] : 0u};
+R1EVAL_UNROLL
+      for (int m = 0; m < kMats; ++m)
+R1EVAL_UNROLL
+        for (int n = 0; n < 2; ++n) mma_bf16_16x8x16(acc[m][i][n], a, b[m][n]);
+    }
+  }
+  // d[2 r + c] is row g + 8 r, column 2 t + c of the n-tile.
+R1EVAL_UNROLL
+  for (int i = 0; i < kMoeMmaPairTiles; ++i)
+R1EVAL_UNROLL
+    for (int r = 0; r < 2; ++r) {
+      if (pair_of[i][r] < 0) continue;
+      bf16* row = out + static_cast<std::size_t>(pair_of[i][r]) * features;
+R1EVAL_UNROLL
+      for (int n = 0; n < 2; ++n)
+R1EVAL_UNROLL
+        for (int c = 0; c < 2; ++c) {
+          const int f = f0 + 8 * n + 2 * t + c;
+          if (f >= features) continue;
+          const float v = acc[0][i][n][2 * r + c];
+          if constexpr (kGated) {
+            const float u = acc[kMats - 1][i][n][2 * r + c];
+            row[f] = store_from_float<bf16>(v / (1.0f + expf(-v)) * u);
+          } else {
+            row[f] = store_from_float<bf16>(v);
+          }
+        }
+    }
 }
 
 // Rows over blockIdx.y (striding past the grid), columns over x.

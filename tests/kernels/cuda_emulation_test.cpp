@@ -202,6 +202,53 @@ TEST(CudaKernelEmulation, MixtureOfExpertsSteps) {
   emulate_moe<bf16, 8>(1, 32, 16, 40, 4, true);  // one token: 4 block rows for 40 experts
 }
 
+// The tensor-core expert products (moe_expert_mma_kernel) on the grid moe.cu gives them, against the CPU
+// twin: routing and grouping by the twin, gate/up from the same x, down from the twin's act.
+void emulate_moe_mma(int rows, int hidden, int inter, int experts, int k) {
+  const auto pairs = static_cast<std::size_t>(rows) * k;
+  const int n = static_cast<int>(pairs);
+  const std::vector<float> logits = random_floats(static_cast<std::size_t>(rows) * experts, -3.0f, 3.0f, 331);
+  std::vector<std::int32_t> ids(pairs), offsets(static_cast<std::size_t>(experts) + 1), grouped(pairs),
+      active(static_cast<std::size_t>(experts));
+  std::vector<float> weights(pairs);
+  cpu::moe_route(logits.data(), rows, experts, k, true, ids.data(), weights.data());
+  cpu::moe_group(ids.data(), n, experts, offsets.data(), grouped.data(), active.data());
+  const std::vector<bf16> x = convert<bf16>(random_floats(static_cast<std::size_t>(rows) * hidden, -1.0f, 1.0f, 332));
+  const float in_scale = 2.0f / std::sqrt(static_cast<float>(hidden)), mid_scale = 2.0f / std::sqrt(static_cast<float>(inter));
+  const std::vector<bf16> gate_up =
+      random_bf16(static_cast<std::size_t>(experts) * 2 * inter * hidden, -in_scale, in_scale, 333);
+  const std::vector<bf16> down = random_bf16(static_cast<std::size_t>(experts) * hidden * inter, -mid_scale, mid_scale, 334);
+  std::vector<bf16> cpu_act(pairs * inter), cpu_expert_out(pairs * hidden);
+  cpu::moe_gate_up(x.data(), hidden, gate_up.data(), inter, experts, k, offsets.data(), grouped.data(), active.data(), n,
+                   cpu_act.data());
+  cpu::moe_down(cpu_act.data(), inter, down.data(), hidden, experts, offsets.data(), grouped.data(), active.data(), n,
+                cpu_expert_out.data());
+
+  const auto grid = [&](int features) {
+    return dim3(static_cast<unsigned>(cuda_detail::moe_mma_chunk_slots(n, experts)),
+                static_cast<unsigned>((features + cuda_detail::kMoeMmaFeatures - 1) / cuda_detail::kMoeMmaFeatures));
+  };
+  const dim3 block(cuda_detail::kMoeMmaWarps * 32);
+  const bf16 unwritten = store_from_float<bf16>(-99.0f);  // far from any product: a row left out fails
+  std::vector<bf16> act(cpu_act.size(), unwritten), expert_out(cpu_expert_out.size(), unwritten);
+  simt::launch(grid(inter), block, [&] {
+    cuda_detail::moe_expert_mma_kernel<true>(x.data(), k, hidden, gate_up.data(), inter, experts, offsets.data(),
+                                             grouped.data(), active.data(), act.data());
+  });
+  expect_near(act, cpu_act, 1.6e-2, 1e-4, "moe_gate_up on tensor cores");
+  simt::launch(grid(hidden), block, [&] {
+    cuda_detail::moe_expert_mma_kernel<false>(cpu_act.data(), 1, inter, down.data(), hidden, experts, offsets.data(),
+                                              grouped.data(), active.data(), expert_out.data());
+  });
+  expect_near(expert_out, cpu_expert_out, 1.6e-2, 1e-4, "moe_down on tensor cores");
+}
+
+TEST(CudaKernelEmulation, MixtureOfExpertsOnTensorCores) {
+  emulate_moe_mma(75, 32, 48, 2, 2);   // 150 pairs over 2 experts: 64-pair chunks, a partial 64-feature tile
+  emulate_moe_mma(40, 32, 16, 16, 4);  // 160 pairs over 16 experts, some without pairs; a 16-feature tile
+  emulate_moe_mma(3, 96, 80, 8, 2);    // 6 pairs: a partial first m-tile; two feature tiles, the second partial
+}
+
 template <typename T, int kVec>
 void emulate_silu(int rows, int cols, dim3 grid) {
   const std::vector<T> gate_up = convert<T>(random_floats(static_cast<std::size_t>(rows) * 2 * cols, -8.0f, 8.0f, 311));

@@ -155,6 +155,33 @@ TEST(CudaErrors, BadShapesThrowBeforeLaunching) {
   } catch (const std::invalid_argument& e) {
     EXPECT_EQ(std::string(e.what()).rfind("matmul_rope_write_kv: head_dim must be even", 0), 0u) << e.what();
   }
+  // The tensor-core expert products, asked for by name, refuse fp32 activations, a reduced width that is no
+  // multiple of 16 and rows that are not 4-byte aligned (the pointers are never read: nothing launches).
+  const auto expert_refusal = [](auto&& call) {
+    try {
+      call();
+      return std::string("no exception");
+    } catch (const std::invalid_argument& e) {
+      return std::string(e.what());
+    }
+  };
+  const std::int32_t* none = nullptr;
+  alignas(16) bf16 expert_rows[32]{};
+  EXPECT_EQ(expert_refusal([&] {
+              cuda::moe_gate_up_with<float>(&scratch, 32, expert_rows, 16, 4, 2, none, none, none, 8, &scratch,
+                                            cuda::ExpertKernel::tensor_cores);
+            }),
+            "moe_gate_up: the tensor-core kernel needs bf16 activations");
+  EXPECT_EQ(expert_refusal([&] {
+              cuda::moe_down_with<bf16>(expert_rows, 24, expert_rows, 32, 4, none, none, none, 8, expert_rows,
+                                        cuda::ExpertKernel::tensor_cores);
+            }),
+            "moe_down: the tensor-core kernel needs the reduced width to be a multiple of 16");
+  EXPECT_EQ(expert_refusal([&] {
+              cuda::moe_gate_up_with<bf16>(expert_rows + 1, 32, expert_rows, 16, 4, 2, none, none, none, 8,
+                                           expert_rows, cuda::ExpertKernel::tensor_cores);
+            }),
+            "moe_gate_up: the tensor-core kernel needs 4-byte aligned rows");
 }
 
 template <typename T>
@@ -581,9 +608,10 @@ TEST_F(CudaKernels, PagedAttentionDecodeMatchesCpuUpToLongContexts) {
 }
 
 // The mixture-of-experts steps at Qwen3-30B-A3B's routing (128 experts, 8 per token) over decode- and
-// prefill-sized batches: the same experts and grouping as the CPU twin, the products to summation order.
+// prefill-sized batches: the same experts and grouping as the CPU twin, the products to summation order, on
+// the expert-product kernel asked for.
 template <typename T>
-void compare_moe(int rows, int hidden, int inter, int experts, int k) {
+void compare_moe(int rows, int hidden, int inter, int experts, int k, cuda::ExpertKernel kernel) {
   const std::vector<float> logits = random_floats(static_cast<std::size_t>(rows) * experts, -3.0f, 3.0f, 231);
   const auto pairs = static_cast<std::size_t>(rows) * k;
   std::vector<std::int32_t> ids(pairs), offsets(static_cast<std::size_t>(experts) + 1), grouped(pairs),
@@ -614,10 +642,10 @@ void compare_moe(int rows, int hidden, int inter, int experts, int k) {
   EXPECT_EQ(d_active.download(), active);
   DeviceBuffer<T> d_x(x), d_act(act.size()), d_expert_out(expert_out.size()), d_out(out.size());
   DeviceBuffer<bf16> d_gate_up(gate_up), d_down(down);
-  cuda::moe_gate_up<T>(d_x.get(), hidden, d_gate_up.get(), inter, experts, k, d_offsets.get(), d_grouped.get(),
-                       d_active.get(), n, d_act.get());
-  cuda::moe_down<T>(d_act.get(), inter, d_down.get(), hidden, experts, d_offsets.get(), d_grouped.get(), d_active.get(), n,
-                    d_expert_out.get());
+  cuda::moe_gate_up_with<T>(d_x.get(), hidden, d_gate_up.get(), inter, experts, k, d_offsets.get(), d_grouped.get(),
+                            d_active.get(), n, d_act.get(), kernel);
+  cuda::moe_down_with<T>(d_act.get(), inter, d_down.get(), hidden, experts, d_offsets.get(), d_grouped.get(),
+                         d_active.get(), n, d_expert_out.get(), kernel);
   cuda::moe_combine<T>(d_expert_out.get(), d_weights.get(), rows, k, hidden, d_out.get());
   const double rel = std::is_same_v<T, float> ? 1e-4 : 1.6e-2;
   expect_near(d_act.download(), act, rel, 1e-4, "moe_gate_up");
@@ -625,9 +653,14 @@ void compare_moe(int rows, int hidden, int inter, int experts, int k) {
 }
 
 TEST_F(CudaKernels, MixtureOfExpertsMatchesCpu) {
-  compare_moe<bf16>(1, 2048, 768, 128, 8);
-  compare_moe<bf16>(300, 512, 128, 128, 8);
-  compare_moe<float>(17, 256, 64, 40, 4);
+  using cuda::ExpertKernel;
+  compare_moe<bf16>(1, 2048, 768, 128, 8, ExpertKernel::automatic);  // CUDA cores: 8 pairs over 128 experts
+  compare_moe<bf16>(300, 512, 128, 128, 8, ExpertKernel::automatic);  // tensor cores: 2400 pairs
+  compare_moe<bf16>(300, 512, 128, 128, 8, ExpertKernel::cuda_cores);
+  compare_moe<bf16>(1, 2048, 768, 128, 8, ExpertKernel::tensor_cores);
+  compare_moe<bf16>(2000, 256, 96, 8, 2, ExpertKernel::tensor_cores);  // ~500 pairs an expert: many chunks each
+  compare_moe<float>(17, 256, 64, 40, 4, ExpertKernel::automatic);
+  EXPECT_THROW(compare_moe<float>(17, 256, 64, 40, 4, ExpertKernel::tensor_cores), std::invalid_argument);
 }
 
 TEST_F(CudaKernels, SamplingChoosesTheSameTokensAsCpu) {
