@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes tiny random-weight Qwen2, Llama, Qwen3, Phi-3 (also with Phi-4-mini's LongRoPE), SmolLM3, Mistral (with and without sliding windows), Qwen3-MoE, Gemma 1/2/3 (also Gemma 3's image-text class, run on text) and OLMo 2/3 checkpoints in the Hugging Face layout, with reference
+"""Writes tiny random-weight Qwen2, Llama, Qwen3, Phi-3 (also with Phi-4-mini's LongRoPE), SmolLM3, Mistral (with and without sliding windows), Qwen3-MoE, Mixtral, Gemma 1/2/3 (also Gemma 3's image-text class, run on text), OLMo 2/3 and GLM-4 (GLM-4-9B-chat-hf's class and GLM-4-0414 / GLM-Z1's) checkpoints in the Hugging Face layout, with reference
 logits and greedy continuations computed by transformers, into tests/fixtures/engine/.
 
 Needs torch, transformers and safetensors from PyPI (a venv under /tmp or build/):
@@ -23,7 +23,7 @@ import tempfile
 
 import torch
 from safetensors.torch import load_file, save_file
-from transformers import (Gemma2Config, Gemma2ForCausalLM, Gemma3Config, Gemma3ForCausalLM, Gemma3ForConditionalGeneration,
+from transformers import (Glm4Config, Glm4ForCausalLM, GlmConfig, GlmForCausalLM, Gemma2Config, Gemma2ForCausalLM, Gemma3Config, Gemma3ForCausalLM, Gemma3ForConditionalGeneration,
                           Gemma3TextConfig, GemmaConfig,
                           GemmaForCausalLM, LlamaConfig, LlamaForCausalLM, MistralConfig, MistralForCausalLM, Olmo2Config,
                           Olmo2ForCausalLM, Olmo3Config, Olmo3ForCausalLM, Phi3Config,
@@ -220,6 +220,23 @@ MODELS = {
                                  "attention_factor": 1.2079441541679836, "beta_fast": 32, "beta_slow": 1},
                 "sliding_window": 16, "tie_word_embeddings": False, "attention_bias": False,
                 "attention_dropout": 0.0, "pad_token_id": 0}),
+    # GLM-4-9B-chat-hf's class: RoPE on neighbouring pairs of the first half of each head (the default partial
+    # factor, written as the released config writes it), q/k/v biases, gate and up in one gate_up_proj, untied.
+    "glm_bf16": dict(
+        arch="GlmForCausalLM", dtype="bfloat16", seed=29, shards=1,
+        config={**COMMON, "model_type": "glm", "head_dim": 16, "max_position_embeddings": 4096,
+                "rms_norm_eps": 1.5625e-07, "rope_theta": 10000.0, "partial_rotary_factor": 0.5,
+                "attention_bias": True, "tie_word_embeddings": False, "attention_dropout": 0.0,
+                "pad_token_id": 0, "eos_token_id": [2, 3]}),
+    # GLM-4-0414 / GLM-Z1's class: GLM's layer with the attention and MLP outputs normalised before the residual add
+    # (post_self_attn_layernorm, post_mlp_layernorm), a head_dim apart from hidden / heads, three quarters of each
+    # head rotated (so an unrotated tail remains), 4:1 GQA.
+    "glm4_bf16": dict(
+        arch="Glm4ForCausalLM", dtype="bfloat16", seed=30, shards=1,
+        config={**COMMON, "model_type": "glm4", "num_attention_heads": 8, "head_dim": 32,
+                "max_position_embeddings": 32768, "rms_norm_eps": 1e-5, "rope_theta": 10000.0,
+                "partial_rotary_factor": 0.75, "attention_bias": True, "tie_word_embeddings": False,
+                "attention_dropout": 0.0, "pad_token_id": 0, "eos_token_id": [2, 3]}),
 }
 
 ARCHITECTURES = {
@@ -237,6 +254,8 @@ ARCHITECTURES = {
     "Gemma3ForConditionalGeneration": (Gemma3Config, Gemma3ForConditionalGeneration),
     "Olmo2ForCausalLM": (Olmo2Config, Olmo2ForCausalLM),
     "Olmo3ForCausalLM": (Olmo3Config, Olmo3ForCausalLM),
+    "GlmForCausalLM": (GlmConfig, GlmForCausalLM),
+    "Glm4ForCausalLM": (Glm4Config, Glm4ForCausalLM),
 }
 
 

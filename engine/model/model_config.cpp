@@ -279,6 +279,7 @@ namespace {
 
 bool is_gemma(Architecture a) { return a == Architecture::kGemma || a == Architecture::kGemma2 || a == Architecture::kGemma3; }
 bool is_olmo(Architecture a) { return a == Architecture::kOlmo2 || a == Architecture::kOlmo3; }
+bool is_glm(Architecture a) { return a == Architecture::kGlm || a == Architecture::kGlm4; }
 
 // The MLP activation a Gemma config names: GemmaConfig's hidden_act (its legacy "gelu" meant the tanh
 // approximation, which transformers substitutes), Gemma2Config's and Gemma3TextConfig's hidden_activation.
@@ -508,6 +509,8 @@ ModelConfig parse_model_config(const std::string& json_text, const std::string& 
       {"Gemma3ForCausalLM", Architecture::kGemma3, "gemma3_text", 131072},
       {"Olmo2ForCausalLM", Architecture::kOlmo2, "olmo2", 2048},
       {"Olmo3ForCausalLM", Architecture::kOlmo3, "olmo3", 2048},
+      {"GlmForCausalLM", Architecture::kGlm, "glm", 131072},
+      {"Glm4ForCausalLM", Architecture::kGlm4, "glm4", 131072},
   };
   const Known* known = nullptr;
   for (const Known& k : kKnown)
@@ -563,7 +566,8 @@ ModelConfig parse_model_config(const std::string& json_text, const std::string& 
   // Phi3Config's, MixtralConfig's and the OLMo configs' default differs from the others'.
   const bool eps_default_1e5 = config.architecture == Architecture::kPhi3 || config.architecture == Architecture::kMixtral ||
                                is_olmo(config.architecture);
-  config.rms_norm_eps = json_number(obj, "rms_norm_eps", label).value_or(eps_default_1e5 ? 1e-5 : 1e-6);
+  config.rms_norm_eps = json_number(obj, "rms_norm_eps", label)
+                           .value_or(is_glm(config.architecture) ? 1.5625e-7 : eps_default_1e5 ? 1e-5 : 1e-6);
   if (config.rms_norm_eps <= 0) bad_field(label, "rms_norm_eps", "a positive number");
 
   // transformers maps "swish" to the same SiLU; the Gemma family's activation is read with its other fields.
@@ -589,8 +593,8 @@ ModelConfig parse_model_config(const std::string& json_text, const std::string& 
                                      : config.architecture == Architecture::kMixtral ? 1000000.0
                                                                                       : 10000.0);  // default_theta
   if (config.rope_theta <= 0) bad_field(label, "rope_theta", "a positive number");
-  // A rotary embedding over part of each head (Phi-4-mini's 0.75) exists in transformers only for Phi-3; the
-  // rope dict's factor wins over a top-level one, as transformers standardizes them.
+  // A rotary embedding over part of each head (Phi-4-mini's 0.75, GLM's 0.5 by default) exists in transformers
+  // only for Phi-3 and GLM; the rope dict's factor wins over a top-level one, as transformers standardizes them.
   std::optional<double> partial;
   std::string partial_field = "partial_rotary_factor";
   if (rope) {
@@ -601,10 +605,12 @@ ModelConfig parse_model_config(const std::string& json_text, const std::string& 
     partial = json_number(obj, "partial_rotary_factor", label);
     partial_field = "partial_rotary_factor";
   }
+  if (!partial && is_glm(config.architecture)) partial = 0.5;  // GlmConfig's / Glm4Config's default
   if (partial && *partial != 1.0) {
-    if (config.architecture != Architecture::kPhi3)
+    if (config.architecture != Architecture::kPhi3 && !is_glm(config.architecture))
       bad_field(label, partial_field,
-                "1 for " + config.architecture_name + " (transformers rotates part of each head only in Phi3ForCausalLM)");
+                "1 for " + config.architecture_name +
+                    " (transformers rotates part of each head only in Phi3ForCausalLM and the GLM models)");
     // Python's int(); an odd count turns one more dimension (transformers' frequencies are arange(0, dims, 2)).
     const auto dims = static_cast<std::int64_t>(static_cast<double>(config.head_dim) * *partial);
     if (!(*partial > 0 && *partial < 1) || dims <= 0)
@@ -676,7 +682,14 @@ ModelConfig parse_model_config(const std::string& json_text, const std::string& 
     if (config.architecture == Architecture::kQwen3Moe)
       config.moe = parse_moe(obj, label, config.num_hidden_layers, false, config.intermediate_size);
   } else if (config.architecture == Architecture::kPhi3) {
-    config.fused_projections = true;  // and no biases anywhere
+    config.fused_qkv = config.fused_gate_up = true;  // and no biases anywhere
+  } else if (is_glm(config.architecture)) {
+    // q/k/v biases with attention_bias (GlmConfig's default: on), never on o_proj or the MLP; RoPE on
+    // neighbouring pairs; GLM-4-0414 normalises the attention and MLP outputs too.
+    config.qkv_bias = json_bool(obj, "attention_bias", label).value_or(true);
+    config.fused_gate_up = true;
+    config.rotary_interleaved = true;
+    config.sandwich_norms = config.architecture == Architecture::kGlm4;
   } else if (config.architecture == Architecture::kMixtral) {  // Mistral's attention, no biases; sparse MLPs
     config.moe = parse_moe(obj, label, config.num_hidden_layers, true, config.intermediate_size);
   } else if (config.architecture == Architecture::kMistral || is_gemma(config.architecture) || is_olmo(config.architecture)) {

@@ -9,7 +9,7 @@
 
 namespace r1eval::engine {
 
-enum class Architecture { kQwen2, kLlama, kQwen3, kPhi3, kMistral, kQwen3Moe, kMixtral, kSmolLM3, kGemma, kGemma2, kGemma3, kOlmo2, kOlmo3 };
+enum class Architecture { kQwen2, kLlama, kQwen3, kPhi3, kMistral, kQwen3Moe, kMixtral, kSmolLM3, kGemma, kGemma2, kGemma3, kOlmo2, kOlmo3, kGlm, kGlm4 };
 
 // RMSNorm on q and k before RoPE: kPerHead (Qwen3, Gemma 3) normalises each head over its head_dim values with one
 // [head_dim] weight; kWholeProjection (OLMo 2 / 3) normalises each token's whole q (and whole k) projection, with a
@@ -70,6 +70,11 @@ struct ModelConfig {
   // transformers); 0: all.
   std::int64_t rotary_dim = 0;
   std::int64_t rotated_dims() const { return rotary_dim > 0 ? rotary_dim : head_dim; }
+  // GLM (GlmForCausalLM, Glm4ForCausalLM: GLM-4, GLM-Z1): RoPE turns the neighbouring pairs (2i, 2i + 1) of the
+  // rotated dims (GPT-J style) instead of (i, i + half). The loader reorders each q and k head's rows (evens,
+  // then odds, then the dims that do not turn) so that the backends' half-split rotation turns the same pairs at
+  // the same frequencies; q . k, and so attention, is unchanged by the common reordering.
+  bool rotary_interleaved = false;
   std::int64_t intermediate_size = 0;
   std::int64_t vocab_size = 0;
   std::int64_t max_position_embeddings = 0;  // parse_model_config: the config class's default when absent
@@ -81,7 +86,8 @@ struct ModelConfig {
   bool o_bias = false;    // Llama when attention_bias
   bool mlp_bias = false;  // Llama when mlp_bias
   QkNorm qk_norm = QkNorm::kNone;
-  bool fused_projections = false;  // Phi-3/4: q,k,v stored as one qkv_proj, gate,up as one gate_up_proj
+  bool fused_qkv = false;      // Phi-3/4: q, k, v stored as one qkv_proj
+  bool fused_gate_up = false;  // Phi-3/4, GLM: gate, up stored as one gate_up_proj
   MoeConfig moe;                   // Qwen3-MoE
   // Sliding-window attention, per layer: a query at position i sees the keys at positions above i - W (the last W,
   // itself included), as transformers and vLLM mask it; 0 sees them all. Empty when no layer slides.
@@ -105,6 +111,8 @@ struct ModelConfig {
   // Gemma 2 / 3: the attention output and the MLP output are normalised before each joins the residual
   // stream (post_attention_layernorm, post_feedforward_layernorm; the MLP's input norm is then
   // pre_feedforward_layernorm), and q . k is scaled by query_pre_attn_scalar^-1/2 instead of head_dim^-1/2.
+  // GLM-4-0414 (Glm4ForCausalLM) too, under its own names: post_self_attn_layernorm and post_mlp_layernorm on
+  // the outputs, post_attention_layernorm before the MLP.
   bool sandwich_norms = false;
   std::optional<double> query_pre_attn_scalar;
   // OLMo 2 / 3 (with sandwich_norms): false; the attention and the MLP read the residual stream as it is, only
@@ -134,7 +142,7 @@ struct ModelConfig {
 // "<label>: ..." naming the field; an architecture other than Qwen2ForCausalLM / LlamaForCausalLM /
 // Qwen3ForCausalLM / Phi3ForCausalLM / MistralForCausalLM / Qwen3MoeForCausalLM / MixtralForCausalLM /
 // SmolLM3ForCausalLM / GemmaForCausalLM / Gemma2ForCausalLM / Gemma3ForCausalLM / Olmo2ForCausalLM / Olmo3ForCausalLM /
-// Gemma3ForConditionalGeneration (its text_config, with Gemma3TextConfig's defaults) is reported by name.
+// GlmForCausalLM / Glm4ForCausalLM / Gemma3ForConditionalGeneration (its text_config, with Gemma3TextConfig's defaults) is reported by name.
 ModelConfig parse_model_config(const std::string& json_text, const std::string& label);
 // Reads and parses `<model_dir>/config.json`. The end tokens are generation_config.json's eos_token_id
 // when it names any (what transformers' generate and vLLM stop on), else config.json's.

@@ -1,5 +1,6 @@
 #include "engine/model/transformer_weights.h"
 
+#include <algorithm>
 #include <cstring>
 #include <stdexcept>
 #include <tbb/parallel_for.h>
@@ -80,6 +81,30 @@ Linear column_parallel(const ShardReader& reader, const std::string& prefix, std
   Linear linear{rows.size(), in, reader.rows(prefix + ".weight", out, in, rows), {}};
   if (bias) linear.bias = reader.slice(prefix + ".bias", out, rows);
   return linear;
+}
+
+// GLM's RoPE turns the pairs (2i, 2i + 1) of each head's first rotated dims; the backends turn (i, i + half) with
+// the frequency of pair i. Reordering every q and k head's rows (weights and bias) to the even dims, then the
+// odd ones, then the unrotated rest makes the two the same rotation of the same pairs, and q . k is unchanged
+// by a reordering common to q and k. The rows hold whole heads (the shard ranges are head-aligned).
+void deinterleave_rotary_rows(Linear& projection, const ModelConfig& config) {
+  const std::int64_t head_dim = config.head_dim, half = (config.rotated_dims() + 1) / 2;
+  const auto reordered_row = [&](std::int64_t row) {  // the source row of destination row `row` in its head
+    const std::int64_t head = row / head_dim, d = row % head_dim;
+    const std::int64_t source = d < half ? 2 * d : d < 2 * half ? 2 * (d - half) + 1 : d;
+    return head * head_dim + source;
+  };
+  const auto in = static_cast<std::size_t>(projection.in);
+  std::vector<float> weight(projection.weight.size());
+  for (std::int64_t row = 0; row < projection.out; ++row)
+    std::copy_n(projection.weight.begin() + static_cast<std::ptrdiff_t>(static_cast<std::size_t>(reordered_row(row)) * in), in,
+                weight.begin() + static_cast<std::ptrdiff_t>(static_cast<std::size_t>(row) * in));
+  projection.weight = std::move(weight);
+  if (projection.bias.empty()) return;
+  std::vector<float> bias(projection.bias.size());
+  for (std::int64_t row = 0; row < projection.out; ++row)
+    bias[static_cast<std::size_t>(row)] = projection.bias[static_cast<std::size_t>(reordered_row(row))];
+  projection.bias = std::move(bias);
 }
 
 // The bias of a row-parallel layer is added once, by rank 0, before the partial sums are reduced.
@@ -221,14 +246,18 @@ LayerWeights TransformerShardReader::layer(std::int64_t n) const {
     return norm_factors(reader.vector(layer_name(n, name), size), c);
   };
   if (c.input_norms) layer.input_norm = norm("input_layernorm.weight", hidden);
-  if (c.sandwich_norms) {  // Gemma 2/3, OLMo 2/3: post_attention_layernorm normalises the attention output
+  if (c.sandwich_norms && c.architecture == Architecture::kGlm4) {  // the same layer under GLM-4-0414's names
+    layer.attn_output_norm = norm("post_self_attn_layernorm.weight", hidden);
+    layer.post_attention_norm = norm("post_attention_layernorm.weight", hidden);
+    layer.ffn_output_norm = norm("post_mlp_layernorm.weight", hidden);
+  } else if (c.sandwich_norms) {  // Gemma 2/3, OLMo 2/3: post_attention_layernorm normalises the attention output
     layer.attn_output_norm = norm("post_attention_layernorm.weight", hidden);
     if (c.input_norms) layer.post_attention_norm = norm("pre_feedforward_layernorm.weight", hidden);
     layer.ffn_output_norm = norm("post_feedforward_layernorm.weight", hidden);
   } else {
     layer.post_attention_norm = norm("post_attention_layernorm.weight", hidden);
   }
-  if (c.fused_projections) {  // Phi-3: [q | k | v] rows of one matrix, no bias
+  if (c.fused_qkv) {  // Phi-3: [q | k | v] rows of one matrix, no bias
     const std::string qkv = layer_name(n, "self_attn.qkv_proj.weight");
     const std::int64_t qkv_out = q_out + 2 * kv_out;
     layer.q = {q_rows_.size(), hidden, reader.rows(qkv, qkv_out, hidden, q_rows_), {}};
@@ -238,6 +267,10 @@ LayerWeights TransformerShardReader::layer(std::int64_t n) const {
     layer.q = column_parallel(reader, layer_name(n, "self_attn.q_proj"), q_out, hidden, q_rows_, c.qkv_bias);
     layer.k = column_parallel(reader, layer_name(n, "self_attn.k_proj"), kv_out, hidden, kv_rows_, c.qkv_bias);
     layer.v = column_parallel(reader, layer_name(n, "self_attn.v_proj"), kv_out, hidden, kv_rows_, c.qkv_bias);
+  }
+  if (c.rotary_interleaved) {
+    deinterleave_rotary_rows(layer.q, c);
+    deinterleave_rotary_rows(layer.k, c);
   }
   layer.o = row_parallel(reader, layer_name(n, "self_attn.o_proj"), hidden, q_out, q_rows_, c.o_bias, shard_.rank);
   if (c.qk_norm == QkNorm::kPerHead) {  // one weight per head dimension, shared by all heads: every rank holds it whole
@@ -276,7 +309,7 @@ LayerWeights TransformerShardReader::layer(std::int64_t n) const {
     }
     return layer;
   }
-  if (c.fused_projections) {  // Phi-3: [gate | up] rows of one matrix
+  if (c.fused_gate_up) {  // Phi-3, GLM: [gate | up] rows of one matrix
     const std::string gate_up = layer_name(n, "mlp.gate_up_proj.weight");
     layer.gate = {inter_part_.size(), hidden, reader.rows(gate_up, 2 * inter, hidden, inter_part_), {}};
     layer.up = {inter_part_.size(), hidden, reader.rows(gate_up, 2 * inter, hidden, offset(inter_part_, inter)), {}};

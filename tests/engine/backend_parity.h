@@ -153,6 +153,12 @@ inline std::vector<ParityModel> parity_models() {
   RandomCheckpointSpec gemma3 = gemma2;
   gemma3.gemma = 3;
   gemma3.kv_heads = 1;
+  // GLM-4-0414 / GLM-Z1 at their head_dim of 128: RoPE on neighbouring pairs of each head's first half (the loader
+  // reorders q and k rows for the half-split kernels), q/k/v biases, output norms, fused gate/up, GQA 4:1.
+  RandomCheckpointSpec glm4;
+  glm4.glm4 = true;
+  glm4.head_dim = 128;
+  glm4.kv_heads = 1;
   return {{"qwen2_bf16_hd64", qwen_bf16},
           {"qwen2_fp32_hd128", qwen_fp32},
           {"llama_bias_fp16_hd64", llama_fp16},
@@ -169,7 +175,8 @@ inline std::vector<ParityModel> parity_models() {
           {"olmo3_window_yarn_hd128", olmo3},
           {"phi3_mini_window_hd96", phi3_mini},
           {"gemma2_softcap_window_hd256", gemma2},
-          {"gemma3_window_hd256", gemma3}};
+          {"gemma3_window_hd256", gemma3},
+          {"glm4_hd128", glm4}};
 }
 
 // The checkpoint of `model`, written fresh by each test process into a folder of its own (ctest runs tests

@@ -123,6 +123,27 @@ TEST(Bf16Forward, OlmoCheckpointsMatchTransformersWithinBf16Tolerance) {
   }
 }
 
+// GLM-4 and GLM-4-0414 checkpoints made by transformers (RoPE on neighbouring pairs of part of each head, which the
+// loader turns into the kernels' half-split rotation by reordering q and k rows; GLM-4-0414's output norms):
+// within the bf16 tolerance of transformers' logits over 1 and 2 ranks, greedy where the margin allows.
+TEST(Bf16Forward, GlmCheckpointsMatchTransformersWithinBf16Tolerance) {
+  for (const char* fixture : {"glm_bf16", "glm4_bf16"}) {
+    SCOPED_TRACE(fixture);
+    const std::string dir = testing::fixture_dir(fixture).string();
+    const testing::TransformersReference ref = testing::load_transformers_reference(fixture);
+    for (const int ranks : {1, 2}) {
+      Bf16HostBackend bf16(dir, 16, 256, ranks);
+      const std::vector<float> logits = testing::SequenceDriver(bf16, 8).step(ref.sequences);
+      const float worst = testing::expect_bf16_close(logits, ref.logits, bf16.config().vocab_size,
+                                                     std::string(fixture) + " over " + std::to_string(ranks) + " ranks");
+      RecordProperty(std::string(fixture) + "_worst_row_over_" + std::to_string(ranks), std::to_string(worst));
+      CpuBackend cpu = reference(dir);
+      RecordProperty(std::string(fixture) + "_greedy_steps_over_" + std::to_string(ranks),
+                     testing::check_greedy_where_margin_allows(bf16, cpu));
+    }
+  }
+}
+
 // Qwen3-MoE with fewer experts per token than experts (8, 2 per token: the transformers-made fixture, and a
 // random checkpoint whose layer 0 is dense and layer 1 sparse), and Mixtral's (4, 2 per token, every layer sparse,
 // its released tensor names): where bf16 rounding of the router logits swaps

@@ -99,7 +99,43 @@ TEST(ModelConfig, NamesUnknownArchitecture) {
   EXPECT_EQ(message, "config.json: unsupported architecture 'Gemma4ForConditionalGeneration' (supported: Qwen2ForCausalLM, "
                      "LlamaForCausalLM, Qwen3ForCausalLM, Phi3ForCausalLM, MistralForCausalLM, Qwen3MoeForCausalLM, "
                      "MixtralForCausalLM, SmolLM3ForCausalLM, GemmaForCausalLM, Gemma2ForCausalLM, Gemma3ForCausalLM, "
-                     "Olmo2ForCausalLM, Olmo3ForCausalLM, Gemma3ForConditionalGeneration (its text model))");
+                     "Olmo2ForCausalLM, Olmo3ForCausalLM, GlmForCausalLM, Glm4ForCausalLM, Gemma3ForConditionalGeneration "
+                     "(its text model))");
+}
+
+// GLM-4 (GlmForCausalLM: glm-4-9b-chat-hf) and GLM-4-0414 / GLM-Z1 (Glm4ForCausalLM) as transformers 5 configures
+// them: RoPE on neighbouring pairs of half of each head by default, q/k/v biases unless attention_bias is false,
+// gate/up fused, GLM-4-0414's output norms, rms_norm_eps 1.5625e-7 and untied by default.
+TEST(ModelConfig, ReadsGlm) {
+  const ModelConfig fixture = load_model_config(testing::fixture_dir("glm4_bf16").string());
+  EXPECT_EQ(fixture.architecture, Architecture::kGlm4);
+  EXPECT_TRUE(fixture.rotary_interleaved && fixture.fused_gate_up && !fixture.fused_qkv);
+  EXPECT_TRUE(fixture.qkv_bias && !fixture.o_bias && !fixture.mlp_bias);
+  EXPECT_TRUE(fixture.sandwich_norms && fixture.input_norms && !fixture.norm_weight_offset);
+  EXPECT_EQ(fixture.head_dim, 32);
+  EXPECT_EQ(fixture.rotary_dim, 24);
+  EXPECT_EQ(fixture.eos_token_ids, (std::vector<std::int64_t>{2, 3}));
+  const std::string shape = R"("num_hidden_layers":2,"num_attention_heads":4,"num_key_value_heads":2,"intermediate_size":16,)"
+                            R"("vocab_size":10,"hidden_size":64,)";
+  const ModelConfig glm = parse_model_config(R"({"architectures":["GlmForCausalLM"],"model_type":"glm",)" + shape +
+                                                 R"("rope_theta":10000})",
+                                             "c");
+  EXPECT_EQ(glm.architecture, Architecture::kGlm);
+  EXPECT_TRUE(glm.rotary_interleaved && glm.qkv_bias && !glm.sandwich_norms && !glm.tie_word_embeddings);
+  EXPECT_EQ(glm.rotary_dim, 8);  // half of head_dim 16
+  EXPECT_EQ(glm.rms_norm_eps, 1.5625e-7);
+  EXPECT_EQ(glm.max_position_embeddings, 131072);
+  const std::string glm4 = R"({"architectures":["Glm4ForCausalLM"],"model_type":"glm4",)" + shape;
+  EXPECT_FALSE(parse_model_config(glm4 + R"("attention_bias":false})", "c").qkv_bias);
+  EXPECT_EQ(parse_model_config(glm4 + R"("rope_parameters":{"rope_type":"default","rope_theta":10000,)"
+                                      R"("partial_rotary_factor":1.0}})",
+                               "c")
+                .rotated_dims(),
+            16);
+  EXPECT_NE(config_error(glm4 + R"("hidden_act":"gelu"})").find("'hidden_act': expected silu"), std::string::npos);
+  EXPECT_NE(config_error(R"({"architectures":["Glm4ForCausalLM"],"model_type":"glm",)" + shape + R"("rope_theta":1})")
+                .find("'glm4' for Glm4ForCausalLM"),
+            std::string::npos);
 }
 
 // OLMo 2 / 3 as transformers 5 configures them: output norms only, norms of the whole q and k projections,
@@ -374,7 +410,8 @@ TEST(ModelConfig, NamesBadFields) {
                 .find("rope_scaling.short_factor': expected a list of 8 non-zero numbers"),
             std::string::npos);  // head_dim 16: 8 pairs
   EXPECT_NE(config_error(base + R"("hidden_size":64,"partial_rotary_factor":0.5})")
-                .find("'partial_rotary_factor': expected 1 for Qwen2ForCausalLM"),
+                .find("'partial_rotary_factor': expected 1 for Qwen2ForCausalLM (transformers rotates part of each head only in "
+                      "Phi3ForCausalLM and the GLM models)"),
             std::string::npos);
   EXPECT_NE(config_error(base + R"("hidden_size":64,"rope_scaling":{"rope_type":"yarn","factor":-4,)"
                                 R"("original_max_position_embeddings":64}})")
@@ -475,7 +512,7 @@ TEST(ModelConfig, SlidingWindowLayersFollowTransformers) {
 TEST(ModelConfig, ReadsPhi3) {
   const ModelConfig fixture = load_model_config(testing::fixture_dir("phi3_bf16").string());
   EXPECT_EQ(fixture.architecture, Architecture::kPhi3);
-  EXPECT_TRUE(fixture.fused_projections);
+  EXPECT_TRUE(fixture.fused_qkv && fixture.fused_gate_up);
   EXPECT_FALSE(fixture.qkv_bias || fixture.o_bias || fixture.mlp_bias || fixture.qk_norm != QkNorm::kNone);
   EXPECT_EQ(fixture.head_dim, 16);
   const std::string base = R"({"architectures":["Phi3ForCausalLM"],"model_type":"phi3","num_hidden_layers":1,)"

@@ -41,6 +41,10 @@ struct RandomCheckpointSpec {
   // 30, its models' value), Gemma 3 has per-head q/k norms and its sliding layer its own RoPE base beside the full
   // layers' linear scaling.
   int gemma = 0;
+  // Glm4ForCausalLM instead of Qwen2 (GLM-4-0414, GLM-Z1): q/k/v biases, RoPE on neighbouring pairs of half of each
+  // head, gate/up fused in gate_up_proj, the attention and MLP outputs normalised (post_self_attn_layernorm,
+  // post_mlp_layernorm) before the residual add.
+  bool glm4 = false;
   // With qwen3: Qwen3MoeForCausalLM, each layer but `dense_layer` a mixture of `experts` SwiGLU experts of
   // expert_intermediate rows, experts_per_token per token (renormalised when norm_topk_prob).
   int experts = 0, experts_per_token = 2, expert_intermediate = 96, dense_layer = -1;
@@ -88,6 +92,10 @@ inline std::filesystem::path write_random_checkpoint(const std::filesystem::path
     const std::string p = "model.layers." + std::to_string(l) + ".";
     if (spec.olmo == 0) add(p + "input_layernorm.weight", {spec.hidden}, norm);
     add(p + "post_attention_layernorm.weight", {spec.hidden}, norm);
+    if (spec.glm4) {
+      add(p + "post_self_attn_layernorm.weight", {spec.hidden}, norm);
+      add(p + "post_mlp_layernorm.weight", {spec.hidden}, norm);
+    }
     if (spec.gemma != 0) {
       add(p + "pre_feedforward_layernorm.weight", {spec.hidden}, norm);
       add(p + "post_feedforward_layernorm.weight", {spec.hidden}, norm);
@@ -123,7 +131,7 @@ inline std::filesystem::path write_random_checkpoint(const std::filesystem::path
       }
       continue;
     }
-    if (spec.phi3) {
+    if (spec.phi3 || spec.glm4) {
       add(p + "mlp.gate_up_proj.weight", {2 * spec.intermediate, spec.hidden}, Kind::kMatrix);
     } else {
       add(p + "mlp.gate_proj.weight", {spec.intermediate, spec.hidden}, Kind::kMatrix);
@@ -171,7 +179,8 @@ inline std::filesystem::path write_random_checkpoint(const std::filesystem::path
   std::string image = safetensors_image(header.dump(), 0);
   write_file(dir / "model.safetensors", image + data);
 
-  const char* architecture = spec.gemma == 2 ? "Gemma2ForCausalLM"
+  const char* architecture = spec.glm4 ? "Glm4ForCausalLM"
+                             : spec.gemma == 2 ? "Gemma2ForCausalLM"
                              : spec.gemma == 3 ? "Gemma3ForCausalLM"
                              : spec.olmo == 2  ? "Olmo2ForCausalLM"
                              : spec.olmo == 3 ? "Olmo3ForCausalLM"
@@ -182,7 +191,8 @@ inline std::filesystem::path write_random_checkpoint(const std::filesystem::path
                              : spec.phi3  ? "Phi3ForCausalLM"
                                           : "Qwen2ForCausalLM";
   nlohmann::json config = {{"architectures", {architecture}},
-                           {"model_type", spec.gemma != 0 ? (spec.gemma == 2 ? "gemma2" : "gemma3_text")
+                           {"model_type", spec.glm4 ? "glm4"
+                                          : spec.gemma != 0 ? (spec.gemma == 2 ? "gemma2" : "gemma3_text")
                                           : spec.olmo != 0 ? (spec.olmo == 2 ? "olmo2" : "olmo3")
                                           : spec.smollm3 ? "smollm3"
                                           : spec.llama ? "llama"
@@ -259,6 +269,11 @@ inline std::filesystem::path write_random_checkpoint(const std::filesystem::path
                               {"attn_factor", 0.9}};
   }
   if (spec.smollm3) config["no_rope_layer_interval"] = 2;
+  if (spec.glm4) {
+    config["attention_bias"] = true;
+    config["partial_rotary_factor"] = 0.5;
+    config["head_dim"] = head_dim;
+  }
   if (spec.sliding_window > 0 && spec.olmo == 0 && spec.gemma == 0) {
     config["sliding_window"] = spec.sliding_window;
     if (!spec.phi3) {
