@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes tiny random-weight Qwen2, Llama, Qwen3, Phi-3 (also with Phi-4-mini's LongRoPE), SmolLM3, Mistral (with and without sliding windows), Qwen3-MoE, Mixtral, Gemma 1/2/3 (also Gemma 3's image-text class, run on text), OLMo 2/3 and GLM-4 (GLM-4-9B-chat-hf's class and GLM-4-0414 / GLM-Z1's) checkpoints in the Hugging Face layout, with reference
+"""Writes tiny random-weight Qwen2, Llama, Qwen3, Phi-3 (also with Phi-4-mini's LongRoPE), SmolLM3, Mistral (with and without sliding windows), Qwen3-MoE, Mixtral, Gemma 1/2/3 (also Gemma 3's image-text class, run on text), OLMo 2/3, GLM-4 (GLM-4-9B-chat-hf's class and GLM-4-0414 / GLM-Z1's) and EXAONE (3.5 / Deep, 4.0) checkpoints in the Hugging Face layout, with reference
 logits and greedy continuations computed by transformers, into tests/fixtures/engine/.
 
 Needs torch, transformers and safetensors from PyPI (a venv under /tmp or build/):
@@ -10,7 +10,10 @@ Each model folder holds config.json (written in the classic layout of the releas
 generation_config.json, model.safetensors (or shards + model.safetensors.index.json) and
 reference.json + reference_logits.safetensors:
   reference.json: {"sequences": [[ids]...], "greedy_prompt": [ids], "greedy_continuation": [ids],
-                   "greedy_min_margin": float}
+                   "greedy_min_margin": float,
+                   "transformers_bf16_row_error": {"worst": float, "mean": float}}
+    (the last: transformers' own run of the model in bf16 against the fp32 reference logits, per-row relative L2
+    error; the bar a bf16 forward cannot be expected to beat by much)
   reference_logits.safetensors: "logits" F32 [sum of sequence lengths, vocab], sequences concatenated.
 The weights of a bf16 / fp16 model are rounded to that type and the reference computed in fp32 from those values,
 which is what the engine's CPU backend does.
@@ -23,7 +26,8 @@ import tempfile
 
 import torch
 from safetensors.torch import load_file, save_file
-from transformers import (Glm4Config, Glm4ForCausalLM, GlmConfig, GlmForCausalLM, Gemma2Config, Gemma2ForCausalLM, Gemma3Config, Gemma3ForCausalLM, Gemma3ForConditionalGeneration,
+from transformers import AutoModelForCausalLM
+from transformers import (Exaone4Config, Exaone4ForCausalLM, ExaoneConfig, Glm4Config, Glm4ForCausalLM, GlmConfig, GlmForCausalLM, Gemma2Config, Gemma2ForCausalLM, Gemma3Config, Gemma3ForCausalLM, Gemma3ForConditionalGeneration,
                           Gemma3TextConfig, GemmaConfig,
                           GemmaForCausalLM, LlamaConfig, LlamaForCausalLM, MistralConfig, MistralForCausalLM, Olmo2Config,
                           Olmo2ForCausalLM, Olmo3Config, Olmo3ForCausalLM, Phi3Config,
@@ -237,6 +241,27 @@ MODELS = {
                 "max_position_embeddings": 32768, "rms_norm_eps": 1e-5, "rope_theta": 10000.0,
                 "partial_rotary_factor": 0.75, "attention_bias": True, "tie_word_embeddings": False,
                 "attention_dropout": 0.0, "pad_token_id": 0, "eos_token_id": [2, 3]}),
+    # EXAONE 3.5 / EXAONE Deep's class, as released: its own config names (num_layers, layer_norm_epsilon,
+    # activation_function) and tensor names (transformer.h.N.attn.attention.*, ln_1, c_fc_0, ...; transformers loads
+    # it as Llama and writes those names back on save_pretrained), llama3 RoPE, untied as EXAONE Deep 7.8B / 32B.
+    "exaone_bf16": dict(
+        arch="ExaoneForCausalLM", dtype="bfloat16", seed=31, shards=1,
+        config={"hidden_size": 64, "intermediate_size": 96, "num_layers": 2, "num_attention_heads": 4,
+                "num_key_value_heads": 2, "vocab_size": VOCAB, "activation_function": "silu",
+                "initializer_range": 0.02, "use_cache": True, "bos_token_id": 1, "eos_token_id": 2,
+                "model_type": "exaone", "head_dim": 16, "max_position_embeddings": 4096,
+                "layer_norm_epsilon": 1e-5, "rope_theta": 1000000.0, "tie_word_embeddings": False,
+                "rope_scaling": {"rope_type": "llama3", "factor": 8.0, "low_freq_factor": 1.0,
+                                 "high_freq_factor": 4.0, "original_max_position_embeddings": 64},
+                "attention_dropout": 0.0, "pad_token_id": 0}),
+    # EXAONE 4.0's class: only the attention and MLP outputs normalised, per-head q/k norms, and the hybrid layers of
+    # EXAONE-4.0-32B (three sliding layers over 16 positions with RoPE, then one global layer with none), untied.
+    "exaone4_bf16": dict(
+        arch="Exaone4ForCausalLM", dtype="bfloat16", seed=32, shards=1,
+        config={**COMMON, "num_hidden_layers": 4, "model_type": "exaone4", "head_dim": 32,
+                "max_position_embeddings": 4096, "rms_norm_eps": 1e-5, "rope_theta": 1000000.0,
+                "sliding_window": 16, "sliding_window_pattern": 4, "tie_word_embeddings": False,
+                "attention_dropout": 0.0, "pad_token_id": 0}),
 }
 
 ARCHITECTURES = {
@@ -256,6 +281,9 @@ ARCHITECTURES = {
     "Olmo3ForCausalLM": (Olmo3Config, Olmo3ForCausalLM),
     "GlmForCausalLM": (GlmConfig, GlmForCausalLM),
     "Glm4ForCausalLM": (Glm4Config, Glm4ForCausalLM),
+    # transformers 5 builds EXAONE 3 / 3.5 / Deep as Llama, renaming its tensors on load and back on save.
+    "ExaoneForCausalLM": (ExaoneConfig, AutoModelForCausalLM.from_config),
+    "Exaone4ForCausalLM": (Exaone4Config, Exaone4ForCausalLM),
 }
 
 
@@ -295,9 +323,11 @@ def build(spec):
 
 def hub_state_dict(model, spec):
     """The tensors under the names released checkpoints use. transformers 5.x keeps a MoE model's experts fused
-    in memory ([experts, 2 * inter, hidden] gate_up_proj) and an image-text model's language model under
-    model.language_model.*, and writes them back in the released layout on save_pretrained."""
-    if not any(kind in spec["arch"] for kind in ("Moe", "Mixtral", "ConditionalGeneration")):
+    in memory ([experts, 2 * inter, hidden] gate_up_proj), an image-text model's language model under
+    model.language_model.* and EXAONE 3's tensors under Llama's names, and writes them back in the released layout
+    on save_pretrained."""
+    if not any(kind in spec["arch"] for kind in ("Moe", "Mixtral", "ConditionalGeneration")) and \
+            spec["arch"] != "ExaoneForCausalLM":
         return model.state_dict()
     with tempfile.TemporaryDirectory() as folder:
         model.save_pretrained(folder)
@@ -365,6 +395,10 @@ def write_model(name, spec, root):
     with torch.no_grad():
         logits = torch.cat([model(torch.tensor([s])).logits[0] for s in sequences]).float().contiguous()
     save_file({"logits": logits}, os.path.join(out_dir, "reference_logits.safetensors"))
+    bf16_model = copy.deepcopy(model).to(torch.bfloat16)
+    with torch.no_grad():
+        bf16_logits = torch.cat([bf16_model(torch.tensor([s])).logits[0] for s in sequences]).float()
+    row_error = (bf16_logits - logits).norm(dim=-1) / logits.norm(dim=-1)
 
     # Retry prompts until no greedy step is a near tie, so fp32 rounding cannot flip a choice.
     for attempt in range(20):
@@ -375,7 +409,9 @@ def write_model(name, spec, root):
             break
     with open(os.path.join(out_dir, "reference.json"), "w") as f:
         json.dump({"sequences": sequences, "greedy_prompt": prompt, "greedy_continuation": continuation,
-                   "greedy_min_margin": margin}, f)
+                   "greedy_min_margin": margin,
+                   "transformers_bf16_row_error": {"worst": float(row_error.max()), "mean": float(row_error.mean())}},
+                  f)
     print(f"{name}: greedy min margin {margin:.4f} after {attempt + 1} prompt(s)")
 
 

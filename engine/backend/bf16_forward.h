@@ -151,12 +151,16 @@ void bf16_forward(const Bf16Model& m, const PackedBatch& packed, const std::byte
     const Bf16Layer& layer = m.layers[l];
     const kernels::KvCacheView cache = kv.layer(static_cast<std::int64_t>(l));
     const kernels::Rotary& layer_rotary = layer.rotary;
+    // OLMo and EXAONE 4.0 have no input norm: the attention reads the stream itself (their sandwich norms add each
+    // block's output into it at once, so nothing is pending there).
+    const bf16* attention_in = w.residual;
+    const auto normed_attention_input = [&] {
+      if (layer.input_norm == nullptr) return;
+      norm(layer.input_norm);
+      attention_in = w.normed;
+    };
     if (m.projection_qk_norm) {  // OLMo: q and k normalised over whole projections, then RoPE
-      const bf16* attention_in = w.residual;  // OLMo has no input norm: the stream itself
-      if (layer.input_norm != nullptr) {
-        norm(layer.input_norm);
-        attention_in = w.normed;
-      }
+      normed_attention_input();
       Kernels::matmul(attention_in, layer.qkv, layer.qkv_bias, w.qkv, n, qkv_width, h, stream);
       kernels::ProjectionNorm projection_norm{layer.q_norm, layer.k_norm, eps, nullptr, m.q_norm_total, m.k_norm_total};
       if (!one_rank) {
@@ -167,8 +171,8 @@ void bf16_forward(const Bf16Model& m, const PackedBatch& packed, const std::byte
       Kernels::qk_projection_norm(w.qkv, n, q_width, m.kv_width(), projection_norm, stream);
       Kernels::rope_write_kv(w.qkv, n, m.q_heads, p.positions, p.slot_mapping, layer_rotary, cache, stream);
     } else if (layer.q_norm != nullptr) {  // Qwen3: the per-head norm needs whole heads, so RoPE runs after the matmul
-      norm(layer.input_norm);
-      Kernels::matmul(w.normed, layer.qkv, layer.qkv_bias, w.qkv, n, qkv_width, h, stream);
+      normed_attention_input();
+      Kernels::matmul(attention_in, layer.qkv, layer.qkv_bias, w.qkv, n, qkv_width, h, stream);
       Kernels::qk_norm_rope_write_kv(w.qkv, n, m.q_heads, kernels::HeadNorm{layer.q_norm, layer.k_norm, eps},
                                      p.positions, p.slot_mapping, layer_rotary, cache, stream);
     } else if (one_rank && !proj_pending) {

@@ -280,6 +280,7 @@ namespace {
 bool is_gemma(Architecture a) { return a == Architecture::kGemma || a == Architecture::kGemma2 || a == Architecture::kGemma3; }
 bool is_olmo(Architecture a) { return a == Architecture::kOlmo2 || a == Architecture::kOlmo3; }
 bool is_glm(Architecture a) { return a == Architecture::kGlm || a == Architecture::kGlm4; }
+bool is_exaone(Architecture a) { return a == Architecture::kExaone || a == Architecture::kExaone4; }
 
 // The MLP activation a Gemma config names: GemmaConfig's hidden_act (its legacy "gelu" meant the tanh
 // approximation, which transformers substitutes), Gemma2Config's and Gemma3TextConfig's hidden_activation.
@@ -432,6 +433,40 @@ void parse_olmo(const nlohmann::json& obj, const std::string& label, ModelConfig
   set_sliding_windows(obj, label, slides, config);
 }
 
+// EXAONE 4.0 (Exaone4ForCausalLM): OLMo 2's layer (only the attention and MLP outputs normalised) with Qwen3's
+// per-head q/k norms and no biases. With a sliding_window (Exaone4Config's default 4096; null turns it off) the
+// sliding layers (layer_types, else all but every sliding_window_pattern-th, 4 by default) attend over it with
+// RoPE and the other layers attend to everything with no rotary embedding at all (its "global NoPE"); without
+// one every layer rotates and attends to everything.
+void parse_exaone4(const nlohmann::json& obj, const std::string& label, ModelConfig& config) {
+  config.sandwich_norms = true;
+  config.input_norms = false;
+  config.qk_norm = QkNorm::kPerHead;
+  const std::optional<std::int64_t> window = obj.contains("sliding_window") ? json_int(obj, "sliding_window", label) : 4096;
+  const auto layers = static_cast<std::size_t>(config.num_hidden_layers);
+  std::vector<bool> slides(layers, false);
+  if (auto types = sliding_layer_types(obj, label, layers)) {
+    slides = *types;
+  } else if (!window) {
+    // Exaone4Config sets the pattern to 0 and then divides by it.
+    bad_field(label, "layer_types", "a list when sliding_window is null (transformers cannot build the layers otherwise)");
+  } else {
+    const auto pattern = obj.find("sliding_window_pattern");
+    std::int64_t every = 4;
+    if (pattern != obj.end() && !pattern->is_null()) {
+      if (!pattern->is_number_integer() || pattern->get<std::int64_t>() <= 0)
+        bad_field(label, "sliding_window_pattern", "a positive integer when layer_types is absent");
+      every = pattern->get<std::int64_t>();
+    }
+    for (std::size_t l = 0; l < layers; ++l) slides[l] = (static_cast<std::int64_t>(l) + 1) % every != 0;
+  }
+  if (!window) return;
+  std::vector<bool> nope(layers);
+  for (std::size_t l = 0; l < layers; ++l) nope[l] = !slides[l];
+  if (std::find(nope.begin(), nope.end(), true) != nope.end()) config.no_rope_layers = nope;
+  set_sliding_windows(obj, label, slides, config);
+}
+
 }  // namespace
 
 bool MoeConfig::any_sparse() const {
@@ -469,7 +504,7 @@ nlohmann::json gemma3_text_of_multimodal(const nlohmann::json& outer, const std:
 }  // namespace
 
 ModelConfig parse_model_config(const std::string& json_text, const std::string& label) {
-  const nlohmann::json obj = parse_config_object(json_text, label);
+  nlohmann::json obj = parse_config_object(json_text, label);
   if (const auto it = obj.find("architectures");
       it != obj.end() && it->is_array() && !it->empty() && (*it)[0] == "Gemma3ForConditionalGeneration") {
     ModelConfig text = parse_model_config(gemma3_text_of_multimodal(obj, label).dump(), label + ": text_config");
@@ -511,6 +546,8 @@ ModelConfig parse_model_config(const std::string& json_text, const std::string& 
       {"Olmo3ForCausalLM", Architecture::kOlmo3, "olmo3", 2048},
       {"GlmForCausalLM", Architecture::kGlm, "glm", 131072},
       {"Glm4ForCausalLM", Architecture::kGlm4, "glm4", 131072},
+      {"ExaoneForCausalLM", Architecture::kExaone, "exaone", 4096},
+      {"Exaone4ForCausalLM", Architecture::kExaone4, "exaone4", 2048},
   };
   const Known* known = nullptr;
   for (const Known& k : kKnown)
@@ -531,6 +568,13 @@ ModelConfig parse_model_config(const std::string& json_text, const std::string& 
       bad_field(label, "model_type", std::string("'") + expected + "' for " + config.architecture_name + ", not '" +
                                          *model_type + "' (transformers would build a " + *model_type + " model)");
   }
+
+  // ExaoneConfig's attribute_map: the released EXAONE 3 / 3.5 / Deep configs write these names.
+  if (config.architecture == Architecture::kExaone)
+    for (const auto& [alias, field] : {std::pair<const char*, const char*>{"num_layers", "num_hidden_layers"},
+                                       {"layer_norm_epsilon", "rms_norm_eps"},
+                                       {"activation_function", "hidden_act"}})
+      if (obj.contains(alias) && !obj.contains(field)) obj[field] = obj[alias];
 
   config.hidden_size = required_positive(obj, "hidden_size", label, kMaxWidth);
   config.num_hidden_layers = required_positive(obj, "num_hidden_layers", label, kMaxLayers);
@@ -565,7 +609,7 @@ ModelConfig parse_model_config(const std::string& json_text, const std::string& 
   config.max_position_embeddings = max_positions.value_or(known->default_max_positions);
   // Phi3Config's, MixtralConfig's and the OLMo configs' default differs from the others'.
   const bool eps_default_1e5 = config.architecture == Architecture::kPhi3 || config.architecture == Architecture::kMixtral ||
-                               is_olmo(config.architecture);
+                               is_olmo(config.architecture) || is_exaone(config.architecture);
   config.rms_norm_eps = json_number(obj, "rms_norm_eps", label)
                            .value_or(is_glm(config.architecture) ? 1.5625e-7 : eps_default_1e5 ? 1e-5 : 1e-6);
   if (config.rms_norm_eps <= 0) bad_field(label, "rms_norm_eps", "a positive number");
@@ -591,6 +635,7 @@ ModelConfig parse_model_config(const std::string& json_text, const std::string& 
   if (!theta) theta = json_number(obj, "rope_theta", label);
   config.rope_theta = theta.value_or(config.architecture == Architecture::kSmolLM3  ? 2000000.0
                                      : config.architecture == Architecture::kMixtral ? 1000000.0
+                                     : config.architecture == Architecture::kExaone  ? 500000.0
                                                                                       : 10000.0);  // default_theta
   if (config.rope_theta <= 0) bad_field(label, "rope_theta", "a positive number");
   // A rotary embedding over part of each head (Phi-4-mini's 0.75, GLM's 0.5 by default) exists in transformers
@@ -692,6 +737,8 @@ ModelConfig parse_model_config(const std::string& json_text, const std::string& 
     config.sandwich_norms = config.architecture == Architecture::kGlm4;
   } else if (config.architecture == Architecture::kMixtral) {  // Mistral's attention, no biases; sparse MLPs
     config.moe = parse_moe(obj, label, config.num_hidden_layers, true, config.intermediate_size);
+  } else if (config.architecture == Architecture::kExaone4) {
+    parse_exaone4(obj, label, config);
   } else if (config.architecture == Architecture::kMistral || is_gemma(config.architecture) || is_olmo(config.architecture)) {
     // Llama's layer without its bias options: MistralConfig has none; Gemma's and OLMo's are read with their fields.
   } else {

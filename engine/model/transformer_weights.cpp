@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstring>
 #include <stdexcept>
+#include <string_view>
+#include <utility>
 #include <tbb/parallel_for.h>
 
 namespace r1eval::engine {
@@ -179,6 +181,12 @@ TransformerShardReader::TransformerShardReader(const Checkpoint& checkpoint, con
     head_tensor_ = in_memory_names ? "lm_head.weight" : "language_model.lm_head.weight";
   }
   embed_tensor_ = body_ + "embed_tokens.weight";
+  final_norm_tensor_ = body_ + "norm.weight";
+  if (config_.architecture == Architecture::kExaone && checkpoint.contains("transformer.wte.weight")) {
+    exaone_names_ = true;
+    embed_tensor_ = "transformer.wte.weight";
+    final_norm_tensor_ = "transformer.ln_f.weight";
+  }
   // Tied embeddings as transformers (5.x) loads them: a head stored beside the embedding with other values
   // is used as stored ("will NOT tie them"), and a tied checkpoint that stores only the head gives the
   // embedding from it.
@@ -224,7 +232,7 @@ std::vector<float> TransformerShardReader::embed() const {
 }
 
 std::vector<float> TransformerShardReader::final_norm() const {
-  return norm_factors(ShardReader(checkpoint_).vector(body_ + "norm.weight", config_.hidden_size), config_);
+  return norm_factors(ShardReader(checkpoint_).vector(final_norm_tensor_, config_.hidden_size), config_);
 }
 
 std::vector<float> TransformerShardReader::lm_head() const {
@@ -233,7 +241,20 @@ std::vector<float> TransformerShardReader::lm_head() const {
 }
 
 std::string TransformerShardReader::layer_name(std::int64_t layer, const std::string& suffix) const {
-  return body_ + "layers." + std::to_string(layer) + "." + suffix;
+  if (!exaone_names_) return body_ + "layers." + std::to_string(layer) + "." + suffix;
+  // transformers' renaming of EXAONE's released names, read backwards (first matching prefix).
+  static constexpr std::pair<std::string_view, std::string_view> kReleased[] = {
+      {"self_attn.o_proj", "attn.attention.out_proj"},   {"self_attn.", "attn.attention."},
+      {"input_layernorm", "ln_1"},                       {"post_attention_layernorm", "ln_2"},
+      {"mlp.gate_proj", "mlp.c_fc_0"},                   {"mlp.up_proj", "mlp.c_fc_1"},
+      {"mlp.down_proj", "mlp.c_proj"}};
+  std::string released = suffix;
+  for (const auto& [canonical, name] : kReleased)
+    if (suffix.rfind(canonical, 0) == 0) {
+      released = std::string(name) + suffix.substr(canonical.size());
+      break;
+    }
+  return "transformer.h." + std::to_string(layer) + "." + released;
 }
 
 LayerWeights TransformerShardReader::layer(std::int64_t n) const {

@@ -114,11 +114,15 @@ class TransformerShardReader {
   const Checkpoint& checkpoint_;
   ModelConfig config_;
   ShardSpec shard_;
-  // The HF tensor names: <body>embed_tokens.weight, <body>layers.N.self_attn.q_proj.weight, <body>norm.weight, the head.
+  // The HF tensor names: <body>embed_tokens.weight, <body>layers.N.self_attn.q_proj.weight, <body>norm.weight, the head;
+  // with exaone_names_, the released EXAONE 3 / 3.5 / Deep names of the same tensors (transformer.wte.weight,
+  // transformer.h.N.attn.attention.q_proj.weight, ..., transformer.ln_f.weight), which transformers renames on load.
   std::string layer_name(std::int64_t layer, const std::string& suffix) const;
   std::string body_ = "model.";
   std::string head_tensor_ = "lm_head.weight";
   std::string embed_tensor_;
+  std::string final_norm_tensor_;
+  bool exaone_names_ = false;
   std::int64_t local_q_heads_ = 0, local_kv_heads_ = 0;
   Range vocab_, q_rows_, kv_rows_, inter_part_, expert_part_;
 };

@@ -123,25 +123,43 @@ TEST(Bf16Forward, OlmoCheckpointsMatchTransformersWithinBf16Tolerance) {
   }
 }
 
-// GLM-4 and GLM-4-0414 checkpoints made by transformers (RoPE on neighbouring pairs of part of each head, which the
-// loader turns into the kernels' half-split rotation by reordering q and k rows; GLM-4-0414's output norms):
-// within the bf16 tolerance of transformers' logits over 1 and 2 ranks, greedy where the margin allows.
-TEST(Bf16Forward, GlmCheckpointsMatchTransformersWithinBf16Tolerance) {
-  for (const char* fixture : {"glm_bf16", "glm4_bf16"}) {
-    SCOPED_TRACE(fixture);
-    const std::string dir = testing::fixture_dir(fixture).string();
-    const testing::TransformersReference ref = testing::load_transformers_reference(fixture);
-    for (const int ranks : {1, 2}) {
-      Bf16HostBackend bf16(dir, 16, 256, ranks);
-      const std::vector<float> logits = testing::SequenceDriver(bf16, 8).step(ref.sequences);
-      const float worst = testing::expect_bf16_close(logits, ref.logits, bf16.config().vocab_size,
-                                                     std::string(fixture) + " over " + std::to_string(ranks) + " ranks");
-      RecordProperty(std::string(fixture) + "_worst_row_over_" + std::to_string(ranks), std::to_string(worst));
-      CpuBackend cpu = reference(dir);
-      RecordProperty(std::string(fixture) + "_greedy_steps_over_" + std::to_string(ranks),
-                     testing::check_greedy_where_margin_allows(bf16, cpu));
-    }
+// A transformers-made fixture through the bf16 forward over 1 and 2 ranks: its logits within the bf16 bounds of
+// transformers' fp32 ones, or, where transformers' own bf16 run of the fixture is already further off (EXAONE 4.0's
+// output-only norms with q/k norms make a small random model more sensitive: its worst row is 2.1e-2 there), within
+// that run's error and a quarter more; the greedy tokens where the CPU backend's margin allows. Figures are recorded.
+void check_transformers_fixture(const char* fixture) {
+  SCOPED_TRACE(fixture);
+  const std::string dir = testing::fixture_dir(fixture).string();
+  const testing::TransformersReference ref = testing::load_transformers_reference(fixture);
+  testing::Bf16Bounds bounds;
+  if (ref.bf16_worst_row) bounds.worst_row = std::max(bounds.worst_row, 1.25f * *ref.bf16_worst_row);
+  if (ref.bf16_mean_row) bounds.mean_row = std::max(bounds.mean_row, 1.25f * *ref.bf16_mean_row);
+  for (const int ranks : {1, 2}) {
+    Bf16HostBackend bf16(dir, 16, 256, ranks);
+    const std::vector<float> logits = testing::SequenceDriver(bf16, 8).step(ref.sequences);
+    const float worst = testing::expect_bf16_close(logits, ref.logits, bf16.config().vocab_size,
+                                                   std::string(fixture) + " over " + std::to_string(ranks) + " ranks",
+                                                   bounds);
+    ::testing::Test::RecordProperty(std::string(fixture) + "_worst_row_over_" + std::to_string(ranks),
+                                    std::to_string(worst));
+    CpuBackend cpu = reference(dir);
+    ::testing::Test::RecordProperty(std::string(fixture) + "_greedy_steps_over_" + std::to_string(ranks),
+                                    testing::check_greedy_where_margin_allows(bf16, cpu));
   }
+}
+
+// EXAONE Deep's and EXAONE 4.0's classes (EXAONE 3's released tensor names; EXAONE 4.0's output-only norms with
+// per-head q/k norms and its sliding RoPE layers beside a global NoPE layer).
+TEST(Bf16Forward, ExaoneCheckpointsMatchTransformersWithinBf16Tolerance) {
+  check_transformers_fixture("exaone_bf16");
+  check_transformers_fixture("exaone4_bf16");
+}
+
+// GLM-4 and GLM-4-0414 (RoPE on neighbouring pairs of part of each head, which the loader turns into the kernels'
+// half-split rotation by reordering q and k rows; GLM-4-0414's output norms).
+TEST(Bf16Forward, GlmCheckpointsMatchTransformersWithinBf16Tolerance) {
+  check_transformers_fixture("glm_bf16");
+  check_transformers_fixture("glm4_bf16");
 }
 
 // Qwen3-MoE with fewer experts per token than experts (8, 2 per token: the transformers-made fixture, and a
@@ -394,13 +412,14 @@ TEST(Bf16Forward, ArenaMergesProjectionsAndCountsStepBytes) {
     EXPECT_EQ(model.layers[0].qkv_bias != nullptr, s.attention_bias()) << m.name;
     EXPECT_EQ(model.layers[0].gate_up_bias != nullptr, s.llama && s.llama_biases) << m.name;
     EXPECT_EQ(model.layers[0].q_norm != nullptr && model.layers[0].k_norm != nullptr,
-              s.qwen3 || s.olmo != 0 || s.gemma == 3)
+              s.qwen3 || s.olmo != 0 || s.gemma == 3 || s.exaone4)
         << m.name;
     EXPECT_EQ(model.projection_qk_norm, s.olmo != 0) << m.name;
-    EXPECT_EQ(model.layers[0].input_norm == nullptr && model.layers[0].post_attention_norm == nullptr, s.olmo != 0)
+    EXPECT_EQ(model.layers[0].input_norm == nullptr && model.layers[0].post_attention_norm == nullptr,
+              s.olmo != 0 || s.exaone4)
         << m.name;
     EXPECT_EQ(model.layers[0].attn_output_norm != nullptr && model.layers[0].ffn_output_norm != nullptr,
-              s.olmo != 0 || s.gemma != 0)
+              s.olmo != 0 || s.gemma != 0 || s.glm4 || s.exaone4)
         << m.name;
     EXPECT_EQ(model.head == model.embed, s.tied) << m.name;
     const std::uint64_t attention = static_cast<std::uint64_t>(s.hidden) * model.qkv_width() +
@@ -413,8 +432,9 @@ TEST(Bf16Forward, ArenaMergesProjectionsAndCountsStepBytes) {
                                    sparse_layers * sparse_mlp;
     EXPECT_EQ(model.experts, s.experts) << m.name;
     EXPECT_EQ(model.layers[0].router != nullptr, s.experts > 0) << m.name;
-    std::uint64_t vectors = 2ull * s.hidden;  // the two norms (OLMo: of the attention and MLP outputs)
-    if (s.gemma != 0) vectors += 2ull * s.hidden;  // and Gemma 2 / 3's two output norms besides
+    std::uint64_t vectors = 2ull * s.hidden;  // the two norms (OLMo, EXAONE 4.0: of the attention and MLP outputs)
+    if (s.gemma != 0 || s.glm4) vectors += 2ull * s.hidden;  // and Gemma 2 / 3's or GLM-4-0414's two output norms besides
+    if (s.exaone4) vectors += 2ull * head_dim;  // the per-head q and k norms
     if (s.gemma == 3) vectors += 2ull * head_dim;  // the per-head q and k norms
     if (s.attention_bias()) vectors += static_cast<std::uint64_t>(model.qkv_width());
     if (s.llama && s.llama_biases) vectors += s.hidden + 2ull * s.intermediate + s.hidden;

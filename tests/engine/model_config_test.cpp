@@ -99,8 +99,60 @@ TEST(ModelConfig, NamesUnknownArchitecture) {
   EXPECT_EQ(message, "config.json: unsupported architecture 'Gemma4ForConditionalGeneration' (supported: Qwen2ForCausalLM, "
                      "LlamaForCausalLM, Qwen3ForCausalLM, Phi3ForCausalLM, MistralForCausalLM, Qwen3MoeForCausalLM, "
                      "MixtralForCausalLM, SmolLM3ForCausalLM, GemmaForCausalLM, Gemma2ForCausalLM, Gemma3ForCausalLM, "
-                     "Olmo2ForCausalLM, Olmo3ForCausalLM, GlmForCausalLM, Glm4ForCausalLM, Gemma3ForConditionalGeneration "
-                     "(its text model))");
+                     "Olmo2ForCausalLM, Olmo3ForCausalLM, GlmForCausalLM, Glm4ForCausalLM, ExaoneForCausalLM, "
+                     "Exaone4ForCausalLM, Gemma3ForConditionalGeneration (its text model))");
+}
+
+// EXAONE 3 / 3.5 / Deep (ExaoneForCausalLM): Llama's layer under ExaoneConfig's field names (num_layers,
+// layer_norm_epsilon, activation_function), rope_theta 500000 by default. EXAONE 4.0 (Exaone4ForCausalLM): output
+// norms only, per-head q/k norms, and with a sliding_window (4096 by default) all but every
+// sliding_window_pattern-th layer sliding with RoPE, the others global without; null: every layer global, rotating.
+TEST(ModelConfig, ReadsExaone) {
+  const ModelConfig deep = load_model_config(testing::fixture_dir("exaone_bf16").string());
+  EXPECT_EQ(deep.architecture, Architecture::kExaone);
+  EXPECT_EQ(deep.num_hidden_layers, 2);
+  EXPECT_EQ(deep.rms_norm_eps, 1e-5);
+  EXPECT_EQ(deep.rope_scaling.type, RopeScaling::Type::kLlama3);
+  EXPECT_FALSE(deep.qkv_bias || deep.o_bias || deep.mlp_bias || deep.sandwich_norms || deep.qk_norm != QkNorm::kNone);
+  const std::string shape = R"("num_attention_heads":4,"num_key_value_heads":2,"intermediate_size":16,)"
+                            R"("vocab_size":10,"hidden_size":64,)";
+  const ModelConfig three = parse_model_config(
+      R"({"architectures":["ExaoneForCausalLM"],"model_type":"exaone","num_layers":3,)" + shape +
+          R"("activation_function":"silu"})",
+      "c");
+  EXPECT_EQ(three.num_hidden_layers, 3);
+  EXPECT_EQ(three.rope_theta, 500000.0);
+  EXPECT_EQ(three.max_position_embeddings, 4096);
+  EXPECT_NE(config_error(R"({"architectures":["ExaoneForCausalLM"],"model_type":"exaone","num_layers":3,)" + shape +
+                         R"("activation_function":"gelu"})")
+                .find("'hidden_act': expected silu"),
+            std::string::npos);
+  EXPECT_NE(config_error(R"({"architectures":["ExaoneForCausalLM"],"model_type":"exaone",)" + shape + R"("x":1})")
+                .find("num_hidden_layers"),
+            std::string::npos);
+
+  const ModelConfig four = load_model_config(testing::fixture_dir("exaone4_bf16").string());
+  EXPECT_EQ(four.architecture, Architecture::kExaone4);
+  EXPECT_TRUE(four.sandwich_norms && !four.input_norms && four.qk_norm == QkNorm::kPerHead && !four.qkv_bias);
+  EXPECT_EQ(four.sliding_windows, (std::vector<std::int64_t>{16, 16, 16, 0}));
+  EXPECT_EQ(four.no_rope_layers, (std::vector<bool>{false, false, false, true}));
+  const std::string exaone4 = R"({"architectures":["Exaone4ForCausalLM"],"model_type":"exaone4","num_hidden_layers":8,)" + shape;
+  const ModelConfig defaults = parse_model_config(exaone4 + R"("max_position_embeddings":65536})", "c");
+  EXPECT_EQ(defaults.sliding_windows, (std::vector<std::int64_t>{4096, 4096, 4096, 0, 4096, 4096, 4096, 0}));
+  EXPECT_EQ(defaults.no_rope_layers, (std::vector<bool>{false, false, false, true, false, false, false, true}));
+  EXPECT_EQ(defaults.rms_norm_eps, 1e-5);
+  const ModelConfig typed = parse_model_config(
+      exaone4 + R"("sliding_window":null,"layer_types":["sliding_attention","full_attention","full_attention",)"
+                R"("full_attention","full_attention","full_attention","full_attention","full_attention"]})",
+      "c");
+  EXPECT_TRUE(typed.sliding_windows.empty() && typed.no_rope_layers.empty());
+  // A window as long as the model masks nothing, but the global layers still turn nothing.
+  const ModelConfig long_window = parse_model_config(exaone4 + R"("sliding_window":2048,"sliding_window_pattern":2})", "c");
+  EXPECT_TRUE(long_window.sliding_windows.empty());
+  EXPECT_EQ(long_window.no_rope_layers, (std::vector<bool>{false, true, false, true, false, true, false, true}));
+  EXPECT_NE(config_error(exaone4 + R"("sliding_window":null})").find("'layer_types': expected a list"), std::string::npos);
+  EXPECT_NE(config_error(exaone4 + R"("sliding_window_pattern":"LLLG"})").find("'sliding_window_pattern'"),
+            std::string::npos);
 }
 
 // GLM-4 (GlmForCausalLM: glm-4-9b-chat-hf) and GLM-4-0414 / GLM-Z1 (Glm4ForCausalLM) as transformers 5 configures

@@ -45,13 +45,16 @@ struct RandomCheckpointSpec {
   // head, gate/up fused in gate_up_proj, the attention and MLP outputs normalised (post_self_attn_layernorm,
   // post_mlp_layernorm) before the residual add.
   bool glm4 = false;
+  // Exaone4ForCausalLM instead of Qwen2 (EXAONE 4.0): OLMo 2's output-only norms with per-head q/k norms, no biases;
+  // layer 0 slides over sliding_window with RoPE, the others attend to everything with no rotary embedding.
+  bool exaone4 = false;
   // With qwen3: Qwen3MoeForCausalLM, each layer but `dense_layer` a mixture of `experts` SwiGLU experts of
   // expert_intermediate rows, experts_per_token per token (renormalised when norm_topk_prob).
   int experts = 0, experts_per_token = 2, expert_intermediate = 96, dense_layer = -1;
   bool norm_topk_prob = true;
 
   int resolved_head_dim() const { return head_dim > 0 ? head_dim : hidden / heads; }
-  bool attention_bias() const { return llama ? llama_biases : !qwen3 && !phi3 && olmo == 0 && gemma == 0; }
+  bool attention_bias() const { return llama ? llama_biases : !qwen3 && !phi3 && olmo == 0 && gemma == 0 && !exaone4; }
 };
 
 namespace random_checkpoint_detail {
@@ -90,7 +93,8 @@ inline std::filesystem::path write_random_checkpoint(const std::filesystem::path
   const bool attention_bias = spec.attention_bias();
   for (int l = 0; l < spec.layers; ++l) {
     const std::string p = "model.layers." + std::to_string(l) + ".";
-    if (spec.olmo == 0) add(p + "input_layernorm.weight", {spec.hidden}, norm);
+    if (spec.olmo == 0 && !spec.exaone4) add(p + "input_layernorm.weight", {spec.hidden}, norm);
+    if (spec.exaone4) add(p + "post_feedforward_layernorm.weight", {spec.hidden}, Kind::kNorm);
     add(p + "post_attention_layernorm.weight", {spec.hidden}, norm);
     if (spec.glm4) {
       add(p + "post_self_attn_layernorm.weight", {spec.hidden}, norm);
@@ -115,7 +119,7 @@ inline std::filesystem::path write_random_checkpoint(const std::filesystem::path
         if (attention_bias) add(p + "self_attn." + name + ".bias", {rows}, Kind::kBias);
       }
     }
-    if (spec.qwen3 || spec.gemma == 3) {
+    if (spec.qwen3 || spec.gemma == 3 || spec.exaone4) {
       add(p + "self_attn.q_norm.weight", {head_dim}, norm);
       add(p + "self_attn.k_norm.weight", {head_dim}, norm);
     }
@@ -180,6 +184,7 @@ inline std::filesystem::path write_random_checkpoint(const std::filesystem::path
   write_file(dir / "model.safetensors", image + data);
 
   const char* architecture = spec.glm4 ? "Glm4ForCausalLM"
+                             : spec.exaone4 ? "Exaone4ForCausalLM"
                              : spec.gemma == 2 ? "Gemma2ForCausalLM"
                              : spec.gemma == 3 ? "Gemma3ForCausalLM"
                              : spec.olmo == 2  ? "Olmo2ForCausalLM"
@@ -192,6 +197,7 @@ inline std::filesystem::path write_random_checkpoint(const std::filesystem::path
                                           : "Qwen2ForCausalLM";
   nlohmann::json config = {{"architectures", {architecture}},
                            {"model_type", spec.glm4 ? "glm4"
+                                          : spec.exaone4 ? "exaone4"
                                           : spec.gemma != 0 ? (spec.gemma == 2 ? "gemma2" : "gemma3_text")
                                           : spec.olmo != 0 ? (spec.olmo == 2 ? "olmo2" : "olmo3")
                                           : spec.smollm3 ? "smollm3"
@@ -269,12 +275,19 @@ inline std::filesystem::path write_random_checkpoint(const std::filesystem::path
                               {"attn_factor", 0.9}};
   }
   if (spec.smollm3) config["no_rope_layer_interval"] = 2;
+  if (spec.exaone4) {
+    std::vector<std::string> layer_types(static_cast<std::size_t>(spec.layers), "full_attention");
+    layer_types[0] = "sliding_attention";
+    config["layer_types"] = layer_types;
+    config["sliding_window"] = spec.sliding_window;
+    config["head_dim"] = head_dim;
+  }
   if (spec.glm4) {
     config["attention_bias"] = true;
     config["partial_rotary_factor"] = 0.5;
     config["head_dim"] = head_dim;
   }
-  if (spec.sliding_window > 0 && spec.olmo == 0 && spec.gemma == 0) {
+  if (spec.sliding_window > 0 && spec.olmo == 0 && spec.gemma == 0 && !spec.exaone4) {
     config["sliding_window"] = spec.sliding_window;
     if (!spec.phi3) {
       config["use_sliding_window"] = true;
