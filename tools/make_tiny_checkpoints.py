@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes tiny random-weight Qwen2, Llama, Qwen3, Phi-3 (also with Phi-4-mini's LongRoPE), SmolLM3, Mistral (with and without sliding windows), Qwen3-MoE, Mixtral, Gemma 1/2/3 (also Gemma 3's image-text class, run on text), OLMo 2/3, GLM-4 (GLM-4-9B-chat-hf's class and GLM-4-0414 / GLM-Z1's) and EXAONE (3.5 / Deep, 4.0) checkpoints in the Hugging Face layout, with reference
+"""Writes tiny random-weight Qwen2, Llama, Qwen3, Phi-3 (also with Phi-4-mini's LongRoPE), SmolLM3, Mistral (with and without sliding windows), Qwen3-MoE, Mixtral, Gemma 1/2/3 (also Gemma 3's image-text class, run on text), OLMo 2/3, GLM-4 (GLM-4-9B-chat-hf's class and GLM-4-0414 / GLM-Z1's), EXAONE (3.5 / Deep, 4.0), Seed-OSS and Granite checkpoints in the Hugging Face layout, with reference
 logits and greedy continuations computed by transformers, into tests/fixtures/engine/.
 
 Needs torch, transformers and safetensors from PyPI (a venv under /tmp or build/):
@@ -27,7 +27,7 @@ import tempfile
 import torch
 from safetensors.torch import load_file, save_file
 from transformers import AutoModelForCausalLM
-from transformers import (Exaone4Config, Exaone4ForCausalLM, ExaoneConfig, Glm4Config, Glm4ForCausalLM, GlmConfig, GlmForCausalLM, Gemma2Config, Gemma2ForCausalLM, Gemma3Config, Gemma3ForCausalLM, Gemma3ForConditionalGeneration,
+from transformers import (GraniteConfig, GraniteForCausalLM, SeedOssConfig, SeedOssForCausalLM, Exaone4Config, Exaone4ForCausalLM, ExaoneConfig, Glm4Config, Glm4ForCausalLM, GlmConfig, GlmForCausalLM, Gemma2Config, Gemma2ForCausalLM, Gemma3Config, Gemma3ForCausalLM, Gemma3ForConditionalGeneration,
                           Gemma3TextConfig, GemmaConfig,
                           GemmaForCausalLM, LlamaConfig, LlamaForCausalLM, MistralConfig, MistralForCausalLM, Olmo2Config,
                           Olmo2ForCausalLM, Olmo3Config, Olmo3ForCausalLM, Phi3Config,
@@ -262,6 +262,21 @@ MODELS = {
                 "max_position_embeddings": 4096, "rms_norm_eps": 1e-5, "rope_theta": 1000000.0,
                 "sliding_window": 16, "sliding_window_pattern": 4, "tie_word_embeddings": False,
                 "attention_dropout": 0.0, "pad_token_id": 0}),
+    # Seed-OSS-36B's class: Llama's layer with q/k/v biases and, under its own switch, an o_proj bias; head_dim set.
+    "seed_oss_bf16": dict(
+        arch="SeedOssForCausalLM", dtype="bfloat16", seed=33, shards=1,
+        config={**COMMON, "model_type": "seed_oss", "head_dim": 32, "max_position_embeddings": 4096,
+                "rms_norm_eps": 1e-6, "rope_theta": 1000000.0, "attention_bias": True, "attention_out_bias": True,
+                "mlp_bias": False, "tie_word_embeddings": False, "attention_dropout": 0.0, "residual_dropout": 0.0,
+                "pad_token_id": 0}),
+    # Granite 3.x's class: Llama's layer with its four multipliers (at values away from 1 and from head_dim^-1/2);
+    # untied (the Granite 3 models are tied, but a tied random model this small repeats its last token greedily).
+    "granite_bf16": dict(
+        arch="GraniteForCausalLM", dtype="bfloat16", seed=34, shards=1,
+        config={**COMMON, "model_type": "granite", "max_position_embeddings": 4096, "rms_norm_eps": 1e-5,
+                "rope_theta": 10000000.0, "attention_bias": False, "mlp_bias": False, "tie_word_embeddings": False,
+                "embedding_multiplier": 12.0, "attention_multiplier": 0.0625, "residual_multiplier": 0.22,
+                "logits_scaling": 8.0, "attention_dropout": 0.0, "pad_token_id": 0}),
 }
 
 ARCHITECTURES = {
@@ -284,6 +299,8 @@ ARCHITECTURES = {
     # transformers 5 builds EXAONE 3 / 3.5 / Deep as Llama, renaming its tensors on load and back on save.
     "ExaoneForCausalLM": (ExaoneConfig, AutoModelForCausalLM.from_config),
     "Exaone4ForCausalLM": (Exaone4Config, Exaone4ForCausalLM),
+    "SeedOssForCausalLM": (SeedOssConfig, SeedOssForCausalLM),
+    "GraniteForCausalLM": (GraniteConfig, GraniteForCausalLM),
 }
 
 

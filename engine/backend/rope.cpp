@@ -72,6 +72,7 @@ std::vector<float> rope_inverse_frequencies(const ModelConfig& config) {
 }
 
 float attention_logit_scale(const ModelConfig& config) {
+  if (config.attention_multiplier) return static_cast<float>(*config.attention_multiplier);
   if (config.query_pre_attn_scalar) return static_cast<float>(std::pow(*config.query_pre_attn_scalar, -0.5));
   return 1.0f / std::sqrt(static_cast<float>(config.head_dim));
 }

@@ -10,7 +10,8 @@ namespace r1eval::engine {
 // computed in fp32 in the same order of operations as transformers, so angles agree to the last bit or so.
 std::vector<float> rope_inverse_frequencies(const ModelConfig& config);
 
-// The factor on q . k before the softmax: 1 / sqrt(head_dim), or Gemma 2/3's query_pre_attn_scalar^-1/2 (a RoPE
+// The factor on q . k before the softmax: 1 / sqrt(head_dim), Gemma 2/3's query_pre_attn_scalar^-1/2 or Granite's
+// attention_multiplier (a RoPE
 // attention factor is on q and k).
 float attention_logit_scale(const ModelConfig& config);
 

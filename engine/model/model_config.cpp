@@ -433,6 +433,21 @@ void parse_olmo(const nlohmann::json& obj, const std::string& label, ModelConfig
   set_sliding_windows(obj, label, slides, config);
 }
 
+// Granite's four multipliers (GraniteConfig's defaults: 1), finite; logits_scaling non-zero (the logits are divided
+// by it).
+void parse_granite_multipliers(const nlohmann::json& obj, const std::string& label, ModelConfig& config) {
+  const auto multiplier = [&](const char* field) {
+    const double value = json_number(obj, field, label).value_or(1.0);
+    if (!std::isfinite(value)) bad_field(label, field, "a finite number");
+    return value;
+  };
+  config.embedding_multiplier = static_cast<float>(multiplier("embedding_multiplier"));
+  config.attention_multiplier = multiplier("attention_multiplier");
+  config.residual_multiplier = multiplier("residual_multiplier");
+  config.logits_scaling = multiplier("logits_scaling");
+  if (config.logits_scaling == 0) bad_field(label, "logits_scaling", "a non-zero number (the logits are divided by it)");
+}
+
 // EXAONE 4.0 (Exaone4ForCausalLM): OLMo 2's layer (only the attention and MLP outputs normalised) with Qwen3's
 // per-head q/k norms and no biases. With a sliding_window (Exaone4Config's default 4096; null turns it off) the
 // sliding layers (layer_types, else all but every sliding_window_pattern-th, 4 by default) attend over it with
@@ -548,6 +563,8 @@ ModelConfig parse_model_config(const std::string& json_text, const std::string& 
       {"Glm4ForCausalLM", Architecture::kGlm4, "glm4", 131072},
       {"ExaoneForCausalLM", Architecture::kExaone, "exaone", 4096},
       {"Exaone4ForCausalLM", Architecture::kExaone4, "exaone4", 2048},
+      {"SeedOssForCausalLM", Architecture::kSeedOss, "seed_oss", 524288},
+      {"GraniteForCausalLM", Architecture::kGranite, "granite", 2048},
   };
   const Known* known = nullptr;
   for (const Known& k : kKnown)
@@ -593,8 +610,8 @@ ModelConfig parse_model_config(const std::string& json_text, const std::string& 
     config.head_dim = *head_dim;
   } else if (is_gemma(config.architecture)) {
     config.head_dim = 256;  // the Gemma configs' default
-  } else if (config.architecture == Architecture::kQwen3) {
-    config.head_dim = 128;  // Qwen3Config's default, whatever hidden_size / num_attention_heads is
+  } else if (config.architecture == Architecture::kQwen3 || config.architecture == Architecture::kSeedOss) {
+    config.head_dim = 128;  // Qwen3Config's and SeedOssConfig's default, whatever hidden_size / num_attention_heads is
     // (Qwen3MoeConfig has no head_dim default: its attention takes hidden_size / num_attention_heads.)
   } else {
     if (config.hidden_size % config.num_attention_heads != 0) {
@@ -739,6 +756,11 @@ ModelConfig parse_model_config(const std::string& json_text, const std::string& 
     config.moe = parse_moe(obj, label, config.num_hidden_layers, true, config.intermediate_size);
   } else if (config.architecture == Architecture::kExaone4) {
     parse_exaone4(obj, label, config);
+  } else if (config.architecture == Architecture::kSeedOss) {
+    // q/k/v biases by default, o_proj's under its own switch.
+    config.qkv_bias = json_bool(obj, "attention_bias", label).value_or(true);
+    config.o_bias = json_bool(obj, "attention_out_bias", label).value_or(false);
+    config.mlp_bias = json_bool(obj, "mlp_bias", label).value_or(false);
   } else if (config.architecture == Architecture::kMistral || is_gemma(config.architecture) || is_olmo(config.architecture)) {
     // Llama's layer without its bias options: MistralConfig has none; Gemma's and OLMo's are read with their fields.
   } else {
@@ -761,6 +783,7 @@ ModelConfig parse_model_config(const std::string& json_text, const std::string& 
   }
   if (is_gemma(config.architecture)) parse_gemma(obj, label, config);
   if (is_olmo(config.architecture)) parse_olmo(obj, label, config);
+  if (config.architecture == Architecture::kGranite) parse_granite_multipliers(obj, label, config);
   config.bos_token_id = json_int(obj, "bos_token_id", label);
   config.eos_token_ids = json_int_or_list(obj, "eos_token_id", label);
   return config;

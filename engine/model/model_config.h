@@ -9,7 +9,7 @@
 
 namespace r1eval::engine {
 
-enum class Architecture { kQwen2, kLlama, kQwen3, kPhi3, kMistral, kQwen3Moe, kMixtral, kSmolLM3, kGemma, kGemma2, kGemma3, kOlmo2, kOlmo3, kGlm, kGlm4, kExaone, kExaone4 };
+enum class Architecture { kQwen2, kLlama, kQwen3, kPhi3, kMistral, kQwen3Moe, kMixtral, kSmolLM3, kGemma, kGemma2, kGemma3, kOlmo2, kOlmo3, kGlm, kGlm4, kExaone, kExaone4, kSeedOss, kGranite };
 
 // RMSNorm on q and k before RoPE: kPerHead (Qwen3, Gemma 3) normalises each head over its head_dim values with one
 // [head_dim] weight; kWholeProjection (OLMo 2 / 3) normalises each token's whole q (and whole k) projection, with a
@@ -115,6 +115,14 @@ struct ModelConfig {
   // the outputs, post_attention_layernorm before the MLP.
   bool sandwich_norms = false;
   std::optional<double> query_pre_attn_scalar;
+  // Granite (GraniteForCausalLM): q . k is scaled by attention_multiplier itself; each attention and MLP output is
+  // multiplied by residual_multiplier before it joins the stream, and the logits are divided by logits_scaling.
+  // The loader folds the last two into the weights (o_proj and down_proj times residual_multiplier, the final
+  // norm's weights divided by logits_scaling), so no backend applies them; embedding_multiplier (below) takes
+  // Granite's own, unrounded.
+  std::optional<double> attention_multiplier;
+  double residual_multiplier = 1.0;
+  double logits_scaling = 1.0;
   // OLMo 2 / 3 and EXAONE 4.0 (with sandwich_norms): false; the attention and the MLP read the residual stream as
   // it is, only their outputs are normalised (post_attention_layernorm, post_feedforward_layernorm; no
   // input_layernorm).
@@ -143,7 +151,8 @@ struct ModelConfig {
 // "<label>: ..." naming the field; an architecture other than Qwen2ForCausalLM / LlamaForCausalLM /
 // Qwen3ForCausalLM / Phi3ForCausalLM / MistralForCausalLM / Qwen3MoeForCausalLM / MixtralForCausalLM /
 // SmolLM3ForCausalLM / GemmaForCausalLM / Gemma2ForCausalLM / Gemma3ForCausalLM / Olmo2ForCausalLM / Olmo3ForCausalLM /
-// GlmForCausalLM / Glm4ForCausalLM / ExaoneForCausalLM / Exaone4ForCausalLM / Gemma3ForConditionalGeneration (its text_config, with Gemma3TextConfig's defaults) is reported by name.
+// GlmForCausalLM / Glm4ForCausalLM / ExaoneForCausalLM / Exaone4ForCausalLM / SeedOssForCausalLM / GraniteForCausalLM /
+// Gemma3ForConditionalGeneration (its text_config, with Gemma3TextConfig's defaults) is reported by name.
 ModelConfig parse_model_config(const std::string& json_text, const std::string& label);
 // Reads and parses `<model_dir>/config.json`. The end tokens are generation_config.json's eos_token_id
 // when it names any (what transformers' generate and vLLM stop on), else config.json's.

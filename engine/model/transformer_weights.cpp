@@ -109,6 +109,11 @@ void deinterleave_rotary_rows(Linear& projection, const ModelConfig& config) {
   projection.bias = std::move(bias);
 }
 
+void scale_linear(Linear& linear, double factor) {
+  for (float& w : linear.weight) w = static_cast<float>(w * factor);
+  for (float& b : linear.bias) b = static_cast<float>(b * factor);
+}
+
 // The bias of a row-parallel layer is added once, by rank 0, before the partial sums are reduced.
 Linear row_parallel(const ShardReader& reader, const std::string& prefix, std::int64_t out, std::int64_t in,
                     Range cols, bool bias, int rank) {
@@ -232,7 +237,10 @@ std::vector<float> TransformerShardReader::embed() const {
 }
 
 std::vector<float> TransformerShardReader::final_norm() const {
-  return norm_factors(ShardReader(checkpoint_).vector(final_norm_tensor_, config_.hidden_size), config_);
+  std::vector<float> factors = norm_factors(ShardReader(checkpoint_).vector(final_norm_tensor_, config_.hidden_size), config_);
+  if (config_.logits_scaling != 1.0)  // Granite: logits / logits_scaling, folded into the norm before the head
+    for (float& f : factors) f = static_cast<float>(f / config_.logits_scaling);
+  return factors;
 }
 
 std::vector<float> TransformerShardReader::lm_head() const {
@@ -340,6 +348,10 @@ LayerWeights TransformerShardReader::layer(std::int64_t n) const {
   }
   layer.down = row_parallel(reader, layer_name(n, "mlp.down_proj"), hidden, inter, inter_part_, c.mlp_bias,
                             shard_.rank);
+  if (c.residual_multiplier != 1.0) {  // Granite: each block's output times residual_multiplier, folded in
+    scale_linear(layer.o, c.residual_multiplier);
+    scale_linear(layer.down, c.residual_multiplier);
+  }
   return layer;
 }
 

@@ -155,6 +155,13 @@ TEST(Bf16Forward, ExaoneCheckpointsMatchTransformersWithinBf16Tolerance) {
   check_transformers_fixture("exaone4_bf16");
 }
 
+// Seed-OSS (q/k/v and o biases, head_dim apart from hidden / heads) and Granite (its embedding, attention, residual and
+// logit multipliers; the last two folded into the weights by the loader).
+TEST(Bf16Forward, SeedOssAndGraniteCheckpointsMatchTransformersWithinBf16Tolerance) {
+  check_transformers_fixture("seed_oss_bf16");
+  check_transformers_fixture("granite_bf16");
+}
+
 // GLM-4 and GLM-4-0414 (RoPE on neighbouring pairs of part of each head, which the loader turns into the kernels'
 // half-split rotation by reordering q and k rows; GLM-4-0414's output norms).
 TEST(Bf16Forward, GlmCheckpointsMatchTransformersWithinBf16Tolerance) {

@@ -169,7 +169,8 @@ INSTANTIATE_TEST_SUITE_P(Fixtures, CpuBackendFixture,
                                            "mistral_window_fp32", "qwen2_window_fp32", "phi4_mini_longrope_bf16",
                                            "smollm3_bf16", "gemma_bf16", "gemma2_bf16", "gemma3_bf16",
                                            "gemma3_multimodal_bf16", "olmo2_bf16", "olmo3_bf16", "mixtral_bf16",
-                                           "glm_bf16", "glm4_bf16", "exaone_bf16", "exaone4_bf16"));
+                                           "glm_bf16", "glm4_bf16", "exaone_bf16", "exaone4_bf16",
+                                           "seed_oss_bf16", "granite_bf16"));
 
 // Gemma 3's image-text checkpoint with its language model under transformers 5's in-memory names
 // (model.language_model.*) instead of save_pretrained's (language_model.model.*) gives the same logits.

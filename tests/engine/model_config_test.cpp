@@ -100,7 +100,40 @@ TEST(ModelConfig, NamesUnknownArchitecture) {
                      "LlamaForCausalLM, Qwen3ForCausalLM, Phi3ForCausalLM, MistralForCausalLM, Qwen3MoeForCausalLM, "
                      "MixtralForCausalLM, SmolLM3ForCausalLM, GemmaForCausalLM, Gemma2ForCausalLM, Gemma3ForCausalLM, "
                      "Olmo2ForCausalLM, Olmo3ForCausalLM, GlmForCausalLM, Glm4ForCausalLM, ExaoneForCausalLM, "
-                     "Exaone4ForCausalLM, Gemma3ForConditionalGeneration (its text model))");
+                     "Exaone4ForCausalLM, SeedOssForCausalLM, GraniteForCausalLM, Gemma3ForConditionalGeneration (its "
+                     "text model))");
+}
+
+// Seed-OSS (SeedOssForCausalLM): q/k/v biases unless attention_bias is false, an o_proj bias only with
+// attention_out_bias, head_dim 128 by default. Granite (GraniteForCausalLM): its four multipliers (1 by default).
+TEST(ModelConfig, ReadsSeedOssAndGranite) {
+  const std::string shape = R"("num_hidden_layers":2,"num_attention_heads":4,"num_key_value_heads":2,"intermediate_size":16,)"
+                            R"("vocab_size":10,"hidden_size":64,)";
+  const std::string seed = R"({"architectures":["SeedOssForCausalLM"],"model_type":"seed_oss",)" + shape;
+  const ModelConfig seed_defaults = parse_model_config(seed + R"("rope_theta":10000000})", "c");
+  EXPECT_EQ(seed_defaults.architecture, Architecture::kSeedOss);
+  EXPECT_TRUE(seed_defaults.qkv_bias && !seed_defaults.o_bias && !seed_defaults.mlp_bias);
+  EXPECT_EQ(seed_defaults.head_dim, 128);
+  EXPECT_EQ(seed_defaults.max_position_embeddings, 524288);
+  const ModelConfig seed_fixture = load_model_config(testing::fixture_dir("seed_oss_bf16").string());
+  EXPECT_TRUE(seed_fixture.qkv_bias && seed_fixture.o_bias);
+  EXPECT_EQ(seed_fixture.head_dim, 32);
+
+  const std::string granite = R"({"architectures":["GraniteForCausalLM"],"model_type":"granite",)" + shape;
+  const ModelConfig plain = parse_model_config(granite + R"("rope_theta":10000})", "c");
+  EXPECT_EQ(plain.architecture, Architecture::kGranite);
+  EXPECT_EQ(plain.embedding_multiplier, 1.0f);
+  EXPECT_EQ(plain.attention_multiplier, 1.0);  // GraniteConfig's default: q . k unscaled
+  EXPECT_EQ(plain.residual_multiplier, 1.0);
+  EXPECT_EQ(plain.logits_scaling, 1.0);
+  const ModelConfig fixture = load_model_config(testing::fixture_dir("granite_bf16").string());
+  EXPECT_EQ(fixture.embedding_multiplier, 12.0f);
+  EXPECT_EQ(fixture.attention_multiplier, 0.0625);
+  EXPECT_EQ(fixture.residual_multiplier, 0.22);
+  EXPECT_EQ(fixture.logits_scaling, 8.0);
+  EXPECT_NE(config_error(granite + R"("logits_scaling":0})").find("'logits_scaling': expected a non-zero number"),
+            std::string::npos);
+  EXPECT_NE(config_error(granite + R"("residual_multiplier":"x"})").find("residual_multiplier"), std::string::npos);
 }
 
 // EXAONE 3 / 3.5 / Deep (ExaoneForCausalLM): Llama's layer under ExaoneConfig's field names (num_layers,
