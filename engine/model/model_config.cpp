@@ -565,6 +565,9 @@ ModelConfig parse_model_config(const std::string& json_text, const std::string& 
       {"Exaone4ForCausalLM", Architecture::kExaone4, "exaone4", 2048},
       {"SeedOssForCausalLM", Architecture::kSeedOss, "seed_oss", 524288},
       {"GraniteForCausalLM", Architecture::kGranite, "granite", 2048},
+      // Xiaomi's MiMo-7B (remote code): Qwen2's model and config plus multi-token-prediction layers
+      // (model.mtp_layers.*, num_nextn_predict_layers) that plain generation never runs, as vLLM serves it.
+      {"MiMoForCausalLM", Architecture::kQwen2, "mimo", 32768},
   };
   const Known* known = nullptr;
   for (const Known& k : kKnown)

@@ -152,7 +152,7 @@ struct ModelConfig {
 // Qwen3ForCausalLM / Phi3ForCausalLM / MistralForCausalLM / Qwen3MoeForCausalLM / MixtralForCausalLM /
 // SmolLM3ForCausalLM / GemmaForCausalLM / Gemma2ForCausalLM / Gemma3ForCausalLM / Olmo2ForCausalLM / Olmo3ForCausalLM /
 // GlmForCausalLM / Glm4ForCausalLM / ExaoneForCausalLM / Exaone4ForCausalLM / SeedOssForCausalLM / GraniteForCausalLM /
-// Gemma3ForConditionalGeneration (its text_config, with Gemma3TextConfig's defaults) is reported by name.
+// MiMoForCausalLM (read as Qwen2) / Gemma3ForConditionalGeneration (its text_config, with Gemma3TextConfig's defaults) is reported by name.
 ModelConfig parse_model_config(const std::string& json_text, const std::string& label);
 // Reads and parses `<model_dir>/config.json`. The end tokens are generation_config.json's eos_token_id
 // when it names any (what transformers' generate and vLLM stop on), else config.json's.

@@ -148,6 +148,23 @@ void check_transformers_fixture(const char* fixture) {
   }
 }
 
+// MiMo-7B's checkpoints (MiMoForCausalLM, remote code): Qwen2's model under MiMo's config names, with multi-token
+// prediction layers that generation never runs. The same weights written both ways give the same logits, bit for
+// bit, on the CPU backend and on the bf16 forward.
+TEST(Bf16Forward, MiMoCheckpointsRunAsQwen2) {
+  RandomCheckpointSpec qwen2;
+  RandomCheckpointSpec mimo = qwen2;
+  mimo.mimo = true;
+  const std::string qwen2_dir = parity_checkpoint(ParityModel{"qwen2_beside_mimo", qwen2});
+  const std::string mimo_dir = parity_checkpoint(ParityModel{"mimo_mtp", mimo});
+  EXPECT_EQ(load_model_config(mimo_dir).architecture, Architecture::kQwen2);
+  const std::vector<std::vector<std::int32_t>> sequences = testing::random_sequences(3, 5, 40, qwen2.vocab, 77);
+  CpuBackend cpu_qwen2 = reference(qwen2_dir), cpu_mimo = reference(mimo_dir);
+  EXPECT_EQ(testing::SequenceDriver(cpu_mimo, 8).step(sequences), testing::SequenceDriver(cpu_qwen2, 8).step(sequences));
+  Bf16HostBackend bf16_qwen2(qwen2_dir, 16, 256), bf16_mimo(mimo_dir, 16, 256);
+  EXPECT_EQ(testing::SequenceDriver(bf16_mimo, 8).step(sequences), testing::SequenceDriver(bf16_qwen2, 8).step(sequences));
+}
+
 // EXAONE Deep's and EXAONE 4.0's classes (EXAONE 3's released tensor names; EXAONE 4.0's output-only norms with
 // per-head q/k norms and its sliding RoPE layers beside a global NoPE layer).
 TEST(Bf16Forward, ExaoneCheckpointsMatchTransformersWithinBf16Tolerance) {

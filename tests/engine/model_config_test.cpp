@@ -100,8 +100,8 @@ TEST(ModelConfig, NamesUnknownArchitecture) {
                      "LlamaForCausalLM, Qwen3ForCausalLM, Phi3ForCausalLM, MistralForCausalLM, Qwen3MoeForCausalLM, "
                      "MixtralForCausalLM, SmolLM3ForCausalLM, GemmaForCausalLM, Gemma2ForCausalLM, Gemma3ForCausalLM, "
                      "Olmo2ForCausalLM, Olmo3ForCausalLM, GlmForCausalLM, Glm4ForCausalLM, ExaoneForCausalLM, "
-                     "Exaone4ForCausalLM, SeedOssForCausalLM, GraniteForCausalLM, Gemma3ForConditionalGeneration (its "
-                     "text model))");
+                     "Exaone4ForCausalLM, SeedOssForCausalLM, GraniteForCausalLM, MiMoForCausalLM, "
+                     "Gemma3ForConditionalGeneration (its text model))");
 }
 
 // Seed-OSS (SeedOssForCausalLM): q/k/v biases unless attention_bias is false, an o_proj bias only with

@@ -48,6 +48,9 @@ struct RandomCheckpointSpec {
   // Exaone4ForCausalLM instead of Qwen2 (EXAONE 4.0): OLMo 2's output-only norms with per-head q/k norms, no biases;
   // layer 0 slides over sliding_window with RoPE, the others attend to everything with no rotary embedding.
   bool exaone4 = false;
+  // MiMoForCausalLM: the Qwen2 checkpoint under MiMo's config, with a multi-token-prediction layer's tensors
+  // (model.mtp_layers.0.*) after all others, which generation does not read.
+  bool mimo = false;
   // With qwen3: Qwen3MoeForCausalLM, each layer but `dense_layer` a mixture of `experts` SwiGLU experts of
   // expert_intermediate rows, experts_per_token per token (renormalised when norm_topk_prob).
   int experts = 0, experts_per_token = 2, expert_intermediate = 96, dense_layer = -1;
@@ -149,6 +152,14 @@ inline std::filesystem::path write_random_checkpoint(const std::filesystem::path
     }
   }
 
+  if (spec.mimo) {
+    const std::string mtp = "model.mtp_layers.0.";
+    add(mtp + "token_layernorm.weight", {spec.hidden}, Kind::kNorm);
+    add(mtp + "hidden_layernorm.weight", {spec.hidden}, Kind::kNorm);
+    add(mtp + "input_proj.weight", {spec.hidden, 2 * spec.hidden}, Kind::kMatrix);
+    add(mtp + "final_layernorm.weight", {spec.hidden}, Kind::kNorm);
+  }
+
   const std::string st_dtype = spec.dtype == "bfloat16" ? "BF16" : spec.dtype == "float16" ? "F16" : "F32";
   const std::size_t element = st_dtype == "F32" ? 4 : 2;
   std::mt19937 rng(20261129);
@@ -194,6 +205,7 @@ inline std::filesystem::path write_random_checkpoint(const std::filesystem::path
                              : spec.qwen3 && spec.experts > 0 ? "Qwen3MoeForCausalLM"
                              : spec.qwen3 ? "Qwen3ForCausalLM"
                              : spec.phi3  ? "Phi3ForCausalLM"
+                             : spec.mimo  ? "MiMoForCausalLM"
                                           : "Qwen2ForCausalLM";
   nlohmann::json config = {{"architectures", {architecture}},
                            {"model_type", spec.glm4 ? "glm4"
@@ -205,6 +217,7 @@ inline std::filesystem::path write_random_checkpoint(const std::filesystem::path
                                           : spec.qwen3 && spec.experts > 0 ? "qwen3_moe"
                                           : spec.qwen3 ? "qwen3"
                                           : spec.phi3  ? "phi3"
+                                          : spec.mimo  ? "mimo"
                                                        : "qwen2"},
                            {"hidden_size", spec.hidden},
                            {"intermediate_size", spec.intermediate},
@@ -275,6 +288,10 @@ inline std::filesystem::path write_random_checkpoint(const std::filesystem::path
                               {"attn_factor", 0.9}};
   }
   if (spec.smollm3) config["no_rope_layer_interval"] = 2;
+  if (spec.mimo) {
+    config["num_nextn_predict_layers"] = 1;
+    config["attention_bias"] = true;
+  }
   if (spec.exaone4) {
     std::vector<std::string> layer_types(static_cast<std::size_t>(spec.layers), "full_attention");
     layer_types[0] = "sliding_attention";
