@@ -79,3 +79,15 @@ mkdir -p "$OUT_DIR"
 tar -C "$STAGE" -cJf "$OUT_DIR/bundle.tar.xz" .
 echo "device_bundle: $(du -h "$OUT_DIR/bundle.tar.xz" | cut -f1) in $OUT_DIR/bundle.tar.xz ($(ls "$STAGE/lib" | wc -l) libraries)"
 cat "$STAGE/manifest.txt"
+
+# What a device call carries: the checkout's tracked and untracked-but-not-ignored files plus device-bundle/
+# (this bundle, and the wheels of tools/device_wheels.sh if present), 64 MiB at most. The GPU machine already has
+# transformers (the issue says so), so the wheels are the part to leave out when the sum is over.
+checkout_bytes=$(cd "$ROOT" && git ls-files -z --cached --others --exclude-standard | xargs -0 stat -c %s 2>/dev/null |
+  awk '{s += $1} END {print s + 0}')
+carried_bytes=$(du -sb "$ROOT/device-bundle" | cut -f1)
+total_mib=$(( (checkout_bytes + carried_bytes) / 1048576 ))
+echo "device_bundle: a device call carries ${total_mib} MiB (checkout $((checkout_bytes / 1048576)) MiB + device-bundle $((carried_bytes / 1048576)) MiB; limit 64 MiB)"
+if [ "$total_mib" -ge 64 ]; then
+  echo "device_bundle: over the 64 MiB a device call carries: remove device-bundle/wheels (transformers is on the GPU machine) or carry less" >&2
+fi
