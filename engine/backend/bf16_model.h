@@ -22,7 +22,7 @@ using kernels::bf16;
 
 // Pointers into the arena; a null bias means the layer has none.
 struct Bf16Layer {
-  const bf16* input_norm = nullptr;  // null: the attention reads the stream itself (OLMo 2 / 3)
+  const bf16* input_norm = nullptr;  // null: the attention reads the stream itself (OLMo 2 / 3, EXAONE 4.0)
   const bf16* qkv = nullptr;  // [q_width + 2 * kv_width][hidden]
   const bf16* qkv_bias = nullptr;
   // Qwen3's per-head norms of q and k ([head_dim] each), or with Bf16Model::projection_qk_norm OLMo's norms of
@@ -31,13 +31,13 @@ struct Bf16Layer {
   const bf16* k_norm = nullptr;
   const bf16* o = nullptr;  // [hidden][q_width]
   const bf16* o_bias = nullptr;
-  const bf16* attn_output_norm = nullptr;  // OLMo 2 / 3: the attention output's norm before it joins the stream
-  const bf16* post_attention_norm = nullptr;  // the MLP's input norm; null: the MLP reads the stream (OLMo)
+  const bf16* attn_output_norm = nullptr;  // OLMo, Gemma 2 / 3, GLM-4-0414, EXAONE 4.0: the attention output's norm
+  const bf16* post_attention_norm = nullptr;  // the MLP's input norm; null: the MLP reads the stream (OLMo, EXAONE 4)
   const bf16* gate_up = nullptr;  // [2 * intermediate][hidden]
   const bf16* gate_up_bias = nullptr;
   const bf16* down = nullptr;  // [hidden][intermediate]
   const bf16* down_bias = nullptr;
-  const bf16* ffn_output_norm = nullptr;  // OLMo 2 / 3: the MLP output's norm before it joins the stream
+  const bf16* ffn_output_norm = nullptr;  // the same models: the MLP output's norm before it joins the stream
   // A mixture-of-experts layer (Qwen3-MoE) in place of the dense MLP (gate_up and down then null): the router
   // [experts][hidden], each expert's [gate | up] rows [experts][2 * expert_inter][hidden] and down
   // [experts][hidden][expert_inter], this rank's slice of every expert.
