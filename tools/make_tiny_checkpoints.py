@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes tiny random-weight Qwen2, Llama, Qwen3, Phi-3 (also with Phi-4-mini's LongRoPE), SmolLM3, Mistral (with and without sliding windows), Qwen3-MoE, Mixtral, Gemma 1/2/3 (also Gemma 3's image-text class, run on text), OLMo 2/3, GLM-4 (GLM-4-9B-chat-hf's class and GLM-4-0414 / GLM-Z1's), EXAONE (3.5 / Deep, 4.0), Seed-OSS and Granite checkpoints in the Hugging Face layout, with reference
+"""Writes tiny random-weight Qwen2, Llama, Qwen3, Phi-3 (also with Phi-4-mini's LongRoPE), SmolLM3, Mistral (with and without sliding windows), Qwen3-MoE, Mixtral, Gemma 1/2/3 (also Gemma 3's image-text class, run on text), OLMo 2/3, GLM-4 (GLM-4-9B-chat-hf's class and GLM-4-0414 / GLM-Z1's), EXAONE (3.5 / Deep, 4.0), Seed-OSS, Granite and ERNIE 4.5 checkpoints in the Hugging Face layout, with reference
 logits and greedy continuations computed by transformers, into tests/fixtures/engine/.
 
 Needs torch, transformers and safetensors from PyPI (a venv under /tmp or build/):
@@ -27,7 +27,7 @@ import tempfile
 import torch
 from safetensors.torch import load_file, save_file
 from transformers import AutoModelForCausalLM
-from transformers import (GraniteConfig, GraniteForCausalLM, SeedOssConfig, SeedOssForCausalLM, Exaone4Config, Exaone4ForCausalLM, ExaoneConfig, Glm4Config, Glm4ForCausalLM, GlmConfig, GlmForCausalLM, Gemma2Config, Gemma2ForCausalLM, Gemma3Config, Gemma3ForCausalLM, Gemma3ForConditionalGeneration,
+from transformers import (Ernie4_5Config, Ernie4_5ForCausalLM, GraniteConfig, GraniteForCausalLM, SeedOssConfig, SeedOssForCausalLM, Exaone4Config, Exaone4ForCausalLM, ExaoneConfig, Glm4Config, Glm4ForCausalLM, GlmConfig, GlmForCausalLM, Gemma2Config, Gemma2ForCausalLM, Gemma3Config, Gemma3ForCausalLM, Gemma3ForConditionalGeneration,
                           Gemma3TextConfig, GemmaConfig,
                           GemmaForCausalLM, LlamaConfig, LlamaForCausalLM, MistralConfig, MistralForCausalLM, Olmo2Config,
                           Olmo2ForCausalLM, Olmo3Config, Olmo3ForCausalLM, Phi3Config,
@@ -277,6 +277,13 @@ MODELS = {
                 "rope_theta": 10000000.0, "attention_bias": False, "mlp_bias": False, "tie_word_embeddings": False,
                 "embedding_multiplier": 12.0, "attention_multiplier": 0.0625, "residual_multiplier": 0.22,
                 "logits_scaling": 8.0, "attention_dropout": 0.0, "pad_token_id": 0}),
+    # ERNIE 4.5's dense class: RoPE on neighbouring pairs of the whole head (GLM's, computed in fp32), every linear
+    # layer with a bias (use_bias), head_dim set; untied (the 0.3B model is tied).
+    "ernie45_bf16": dict(
+        arch="Ernie4_5ForCausalLM", dtype="bfloat16", seed=35, shards=1,
+        config={**COMMON, "model_type": "ernie4_5", "head_dim": 32, "max_position_embeddings": 4096,
+                "rms_norm_eps": 1e-5, "rope_theta": 500000.0, "use_bias": True, "tie_word_embeddings": False,
+                "pad_token_id": 0}),
 }
 
 ARCHITECTURES = {
@@ -301,6 +308,7 @@ ARCHITECTURES = {
     "Exaone4ForCausalLM": (Exaone4Config, Exaone4ForCausalLM),
     "SeedOssForCausalLM": (SeedOssConfig, SeedOssForCausalLM),
     "GraniteForCausalLM": (GraniteConfig, GraniteForCausalLM),
+    "Ernie4_5ForCausalLM": (Ernie4_5Config, Ernie4_5ForCausalLM),
 }
 
 

@@ -568,6 +568,7 @@ ModelConfig parse_model_config(const std::string& json_text, const std::string& 
       // Xiaomi's MiMo-7B (remote code): Qwen2's model and config plus multi-token-prediction layers
       // (model.mtp_layers.*, num_nextn_predict_layers) that plain generation never runs, as vLLM serves it.
       {"MiMoForCausalLM", Architecture::kQwen2, "mimo", 32768},
+      {"Ernie4_5ForCausalLM", Architecture::kErnie45, "ernie4_5", 131072},
   };
   const Known* known = nullptr;
   for (const Known& k : kKnown)
@@ -613,8 +614,10 @@ ModelConfig parse_model_config(const std::string& json_text, const std::string& 
     config.head_dim = *head_dim;
   } else if (is_gemma(config.architecture)) {
     config.head_dim = 256;  // the Gemma configs' default
-  } else if (config.architecture == Architecture::kQwen3 || config.architecture == Architecture::kSeedOss) {
-    config.head_dim = 128;  // Qwen3Config's and SeedOssConfig's default, whatever hidden_size / num_attention_heads is
+  } else if (config.architecture == Architecture::kQwen3 || config.architecture == Architecture::kSeedOss ||
+             config.architecture == Architecture::kErnie45) {
+    // Qwen3Config's, SeedOssConfig's and Ernie4_5Config's default, whatever hidden_size / num_attention_heads is
+    config.head_dim = 128;
     // (Qwen3MoeConfig has no head_dim default: its attention takes hidden_size / num_attention_heads.)
   } else {
     if (config.hidden_size % config.num_attention_heads != 0) {
@@ -629,7 +632,8 @@ ModelConfig parse_model_config(const std::string& json_text, const std::string& 
   config.max_position_embeddings = max_positions.value_or(known->default_max_positions);
   // Phi3Config's, MixtralConfig's and the OLMo configs' default differs from the others'.
   const bool eps_default_1e5 = config.architecture == Architecture::kPhi3 || config.architecture == Architecture::kMixtral ||
-                               is_olmo(config.architecture) || is_exaone(config.architecture);
+                               is_olmo(config.architecture) || is_exaone(config.architecture) ||
+                               config.architecture == Architecture::kErnie45;
   config.rms_norm_eps = json_number(obj, "rms_norm_eps", label)
                            .value_or(is_glm(config.architecture) ? 1.5625e-7 : eps_default_1e5 ? 1e-5 : 1e-6);
   if (config.rms_norm_eps <= 0) bad_field(label, "rms_norm_eps", "a positive number");
@@ -655,7 +659,9 @@ ModelConfig parse_model_config(const std::string& json_text, const std::string& 
   if (!theta) theta = json_number(obj, "rope_theta", label);
   config.rope_theta = theta.value_or(config.architecture == Architecture::kSmolLM3  ? 2000000.0
                                      : config.architecture == Architecture::kMixtral ? 1000000.0
-                                     : config.architecture == Architecture::kExaone  ? 500000.0
+                                     : config.architecture == Architecture::kExaone ||
+                                               config.architecture == Architecture::kErnie45
+                                         ? 500000.0
                                                                                       : 10000.0);  // default_theta
   if (config.rope_theta <= 0) bad_field(label, "rope_theta", "a positive number");
   // A rotary embedding over part of each head (Phi-4-mini's 0.75, GLM's 0.5 by default) exists in transformers
@@ -710,8 +716,10 @@ ModelConfig parse_model_config(const std::string& json_text, const std::string& 
   if (config.architecture == Architecture::kSmolLM3) parse_smollm3_layers(obj, label, window, config);
 
   // SmolLM3Config and the Gemma configs tie the head to the embedding by default; the others do not.
-  config.tie_word_embeddings = json_bool(obj, "tie_word_embeddings", label)
-                                   .value_or(config.architecture == Architecture::kSmolLM3 || is_gemma(config.architecture));
+  config.tie_word_embeddings =
+      json_bool(obj, "tie_word_embeddings", label)
+          .value_or(config.architecture == Architecture::kSmolLM3 || config.architecture == Architecture::kErnie45 ||
+                    is_gemma(config.architecture));
   if (config.architecture == Architecture::kQwen2 || config.architecture == Architecture::kQwen3 ||
       config.architecture == Architecture::kQwen3Moe) {
     // The R1 distills ship sliding_window values but switch the mechanism off. Which layers slide is
@@ -759,6 +767,10 @@ ModelConfig parse_model_config(const std::string& json_text, const std::string& 
     config.moe = parse_moe(obj, label, config.num_hidden_layers, true, config.intermediate_size);
   } else if (config.architecture == Architecture::kExaone4) {
     parse_exaone4(obj, label, config);
+  } else if (config.architecture == Architecture::kErnie45) {
+    // One switch for every linear layer's bias; GLM's RoPE on neighbouring pairs over the whole head.
+    config.qkv_bias = config.o_bias = config.mlp_bias = json_bool(obj, "use_bias", label).value_or(false);
+    config.rotary_interleaved = true;
   } else if (config.architecture == Architecture::kSeedOss) {
     // q/k/v biases by default, o_proj's under its own switch.
     config.qkv_bias = json_bool(obj, "attention_bias", label).value_or(true);

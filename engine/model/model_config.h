@@ -9,7 +9,7 @@
 
 namespace r1eval::engine {
 
-enum class Architecture { kQwen2, kLlama, kQwen3, kPhi3, kMistral, kQwen3Moe, kMixtral, kSmolLM3, kGemma, kGemma2, kGemma3, kOlmo2, kOlmo3, kGlm, kGlm4, kExaone, kExaone4, kSeedOss, kGranite };
+enum class Architecture { kQwen2, kLlama, kQwen3, kPhi3, kMistral, kQwen3Moe, kMixtral, kSmolLM3, kGemma, kGemma2, kGemma3, kOlmo2, kOlmo3, kGlm, kGlm4, kExaone, kExaone4, kSeedOss, kGranite, kErnie45 };
 
 // RMSNorm on q and k before RoPE: kPerHead (Qwen3, Gemma 3) normalises each head over its head_dim values with one
 // [head_dim] weight; kWholeProjection (OLMo 2 / 3) normalises each token's whole q (and whole k) projection, with a
@@ -70,7 +70,7 @@ struct ModelConfig {
   // transformers); 0: all.
   std::int64_t rotary_dim = 0;
   std::int64_t rotated_dims() const { return rotary_dim > 0 ? rotary_dim : head_dim; }
-  // GLM (GlmForCausalLM, Glm4ForCausalLM: GLM-4, GLM-Z1): RoPE turns the neighbouring pairs (2i, 2i + 1) of the
+  // GLM (GlmForCausalLM, Glm4ForCausalLM: GLM-4, GLM-Z1) and ERNIE 4.5 (Ernie4_5ForCausalLM): RoPE turns the neighbouring pairs (2i, 2i + 1) of the
   // rotated dims (GPT-J style) instead of (i, i + half). The loader reorders each q and k head's rows (evens,
   // then odds, then the dims that do not turn) so that the backends' half-split rotation turns the same pairs at
   // the same frequencies; q . k, and so attention, is unchanged by the common reordering.
@@ -152,7 +152,7 @@ struct ModelConfig {
 // Qwen3ForCausalLM / Phi3ForCausalLM / MistralForCausalLM / Qwen3MoeForCausalLM / MixtralForCausalLM /
 // SmolLM3ForCausalLM / GemmaForCausalLM / Gemma2ForCausalLM / Gemma3ForCausalLM / Olmo2ForCausalLM / Olmo3ForCausalLM /
 // GlmForCausalLM / Glm4ForCausalLM / ExaoneForCausalLM / Exaone4ForCausalLM / SeedOssForCausalLM / GraniteForCausalLM /
-// MiMoForCausalLM (read as Qwen2) / Gemma3ForConditionalGeneration (its text_config, with Gemma3TextConfig's defaults) is reported by name.
+// MiMoForCausalLM (read as Qwen2) / Ernie4_5ForCausalLM / Gemma3ForConditionalGeneration (its text_config, with Gemma3TextConfig's defaults) is reported by name.
 ModelConfig parse_model_config(const std::string& json_text, const std::string& label);
 // Reads and parses `<model_dir>/config.json`. The end tokens are generation_config.json's eos_token_id
 // when it names any (what transformers' generate and vLLM stop on), else config.json's.

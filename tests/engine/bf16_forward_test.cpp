@@ -186,6 +186,11 @@ TEST(Bf16Forward, GlmCheckpointsMatchTransformersWithinBf16Tolerance) {
   check_transformers_fixture("glm4_bf16");
 }
 
+// ERNIE 4.5's dense model: GLM's rotation over the whole head, a bias on every linear layer.
+TEST(Bf16Forward, Ernie45CheckpointMatchesTransformersWithinBf16Tolerance) {
+  check_transformers_fixture("ernie45_bf16");
+}
+
 // Qwen3-MoE with fewer experts per token than experts (8, 2 per token: the transformers-made fixture, and a
 // random checkpoint whose layer 0 is dense and layer 1 sparse), and Mixtral's (4, 2 per token, every layer sparse,
 // its released tensor names): where bf16 rounding of the router logits swaps

@@ -100,12 +100,30 @@ TEST(ModelConfig, NamesUnknownArchitecture) {
                      "LlamaForCausalLM, Qwen3ForCausalLM, Phi3ForCausalLM, MistralForCausalLM, Qwen3MoeForCausalLM, "
                      "MixtralForCausalLM, SmolLM3ForCausalLM, GemmaForCausalLM, Gemma2ForCausalLM, Gemma3ForCausalLM, "
                      "Olmo2ForCausalLM, Olmo3ForCausalLM, GlmForCausalLM, Glm4ForCausalLM, ExaoneForCausalLM, "
-                     "Exaone4ForCausalLM, SeedOssForCausalLM, GraniteForCausalLM, MiMoForCausalLM, "
+                     "Exaone4ForCausalLM, SeedOssForCausalLM, GraniteForCausalLM, MiMoForCausalLM, Ernie4_5ForCausalLM, "
                      "Gemma3ForConditionalGeneration (its text model))");
 }
 
 // Seed-OSS (SeedOssForCausalLM): q/k/v biases unless attention_bias is false, an o_proj bias only with
 // attention_out_bias, head_dim 128 by default. Granite (GraniteForCausalLM): its four multipliers (1 by default).
+// ERNIE 4.5 (Ernie4_5ForCausalLM): RoPE on neighbouring pairs of the whole head, one bias switch for every linear,
+// head_dim 128, rope_theta 500000, rms_norm_eps 1e-5 and tied by default.
+TEST(ModelConfig, ReadsErnie45) {
+  const ModelConfig defaults = parse_model_config(
+      R"({"architectures":["Ernie4_5ForCausalLM"],"model_type":"ernie4_5","num_hidden_layers":2,"num_attention_heads":4,)"
+      R"("num_key_value_heads":2,"intermediate_size":16,"vocab_size":10,"hidden_size":64})",
+      "c");
+  EXPECT_EQ(defaults.architecture, Architecture::kErnie45);
+  EXPECT_TRUE(defaults.rotary_interleaved && defaults.tie_word_embeddings);
+  EXPECT_FALSE(defaults.qkv_bias || defaults.o_bias || defaults.mlp_bias);
+  EXPECT_EQ(defaults.head_dim, 128);
+  EXPECT_EQ(defaults.rotated_dims(), 128);
+  EXPECT_EQ(defaults.rope_theta, 500000.0);
+  EXPECT_EQ(defaults.rms_norm_eps, 1e-5);
+  const ModelConfig fixture = load_model_config(testing::fixture_dir("ernie45_bf16").string());
+  EXPECT_TRUE(fixture.qkv_bias && fixture.o_bias && fixture.mlp_bias && !fixture.tie_word_embeddings);
+}
+
 TEST(ModelConfig, ReadsSeedOssAndGranite) {
   const std::string shape = R"("num_hidden_layers":2,"num_attention_heads":4,"num_key_value_heads":2,"intermediate_size":16,)"
                             R"("vocab_size":10,"hidden_size":64,)";
