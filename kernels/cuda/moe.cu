@@ -56,15 +56,18 @@ dim3 expert_mma_grid(int experts, int pairs, int features) {
               static_cast<unsigned>((features + cuda_detail::kMoeMmaFeatures - 1) / cuda_detail::kMoeMmaFeatures));
 }
 
-// The tensor-core launch (only reached with T = bf16).
+// The tensor-core launch (use_tensor_cores lets only T = bf16 reach it).
 template <bool kGated, typename T>
 void launch_expert_mma(const char* name, const T* in, int row_divisor, int k_dim, const bf16* weights, int features,
                        int experts, const std::int32_t* offsets, const std::int32_t* grouped,
                        const std::int32_t* active, int pairs, T* out, Stream stream) {
-  if constexpr (std::is_same_v<T, bf16>)
+  if constexpr (std::is_same_v<T, bf16>) {
     launch_kernel(name, cuda_detail::moe_expert_mma_kernel<kGated>, expert_mma_grid(experts, pairs, features),
                   dim3(cuda_detail::kMoeMmaWarps * 32), to_cuda(stream), in, row_divisor, k_dim, weights, features,
                   experts, offsets, grouped, active, out);
+  } else {
+    throw std::logic_error(std::string(name) + ": the tensor-core kernel takes bf16 activations only");
+  }
 }
 
 }  // namespace
