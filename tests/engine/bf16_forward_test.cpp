@@ -106,23 +106,6 @@ TEST(Bf16TensorParallel, Qwen3OverTwoRanksMatchesCpuBackend) {
   RecordProperty("greedy_steps_compared", testing::check_greedy_where_margin_allows(bf16, cpu));
 }
 
-// OLMo 2 and 3 checkpoints made by transformers (tests/fixtures/engine, tools/make_tiny_checkpoints.py; OLMo 3's
-// sliding layers with their own RoPE beside YaRN full layers): the bf16 forward's logits against transformers'
-// within the bf16 tolerance, and its greedy continuation where the CPU backend (within 1e-4 of transformers)
-// leaves a clear margin.
-TEST(Bf16Forward, OlmoCheckpointsMatchTransformersWithinBf16Tolerance) {
-  for (const char* fixture : {"olmo2_bf16", "olmo3_bf16"}) {
-    SCOPED_TRACE(fixture);
-    const std::string dir = testing::fixture_dir(fixture).string();
-    const testing::TransformersReference ref = testing::load_transformers_reference(fixture);
-    Bf16HostBackend bf16(dir, 16, 256);
-    const std::vector<float> logits = testing::SequenceDriver(bf16, 8).step(ref.sequences);
-    testing::expect_bf16_close(logits, ref.logits, bf16.config().vocab_size, fixture);
-    CpuBackend cpu = reference(dir);
-    testing::check_greedy_where_margin_allows(bf16, cpu);
-  }
-}
-
 // A transformers-made fixture through the bf16 forward over 1 and 2 ranks: its logits within the bf16 bounds of
 // transformers' fp32 ones, or, where transformers' own bf16 run of the fixture is already further off (EXAONE 4.0's
 // output-only norms with q/k norms make a small random model more sensitive: its worst row is 2.1e-2 there), within
@@ -146,6 +129,13 @@ void check_transformers_fixture(const char* fixture) {
     ::testing::Test::RecordProperty(std::string(fixture) + "_greedy_steps_over_" + std::to_string(ranks),
                                     testing::check_greedy_where_margin_allows(bf16, cpu));
   }
+}
+
+// OLMo 2 and 3 checkpoints made by transformers (OLMo 3's sliding layers with their own RoPE beside YaRN full
+// layers).
+TEST(Bf16Forward, OlmoCheckpointsMatchTransformersWithinBf16Tolerance) {
+  check_transformers_fixture("olmo2_bf16");
+  check_transformers_fixture("olmo3_bf16");
 }
 
 // MiMo-7B's checkpoints (MiMoForCausalLM, remote code): Qwen2's model under MiMo's config names, with multi-token
@@ -317,18 +307,11 @@ TEST(Bf16Forward, RefusesVocabularyShardedWeights) {
 // its greedy tokens where the fp32 CPU backend leaves a clear margin, and over two ranks.
 TEST(Bf16Forward, GemmaCheckpointsMatchTransformersWithinBf16Tolerance) {
   for (const char* fixture : {"gemma_bf16", "gemma2_bf16", "gemma3_bf16", "gemma3_multimodal_bf16"}) {
-    SCOPED_TRACE(fixture);
-    const std::string dir = testing::fixture_dir(fixture).string();
-    const testing::TransformersReference ref = testing::load_transformers_reference(fixture);
+    check_transformers_fixture(fixture);
     for (const int ranks : {1, 2}) {
-      Bf16HostBackend bf16(dir, 16, 256, ranks);
-      EXPECT_NE(bf16.model().activation, kernels::GateActivation::silu);
-      EXPECT_GT(bf16.model().embedding_scale, 1.0f);
-      const std::vector<float> logits = testing::SequenceDriver(bf16, 8).step(ref.sequences);
-      testing::expect_bf16_close(logits, ref.logits, bf16.config().vocab_size,
-                                 std::string(fixture) + " over " + std::to_string(ranks) + " ranks");
-      CpuBackend cpu = reference(dir);
-      testing::check_greedy_where_margin_allows(bf16, cpu);
+      Bf16HostBackend bf16(testing::fixture_dir(fixture).string(), 16, 256, ranks);
+      EXPECT_NE(bf16.model().activation, kernels::GateActivation::silu) << fixture;
+      EXPECT_GT(bf16.model().embedding_scale, 1.0f) << fixture;
     }
   }
   // Gemma 2's caps reach the forward (the fixture's are small, so they bite); Gemma's sqrt(48) in bf16.
