@@ -182,13 +182,13 @@ void BM_QkProjectionNorm(benchmark::State& state) {
 }
 BENCHMARK(BM_QkProjectionNorm)->Arg(1)->Arg(256)->Arg(8192)->UseManualTime()->Unit(benchmark::kMicrosecond);
 
-// Qwen3-30B-A3B's mixture-of-experts block (hidden 2048, 128 experts of 768, 8 per token) after the router
-// matmul: routing, grouping, the expert products (on the kernel of the second argument: 0 automatic, 1 CUDA
-// cores, 2 tensor cores) and the weighted sum. Bytes: the weights of the experts the batch touches (all 128
-// from 16 tokens on; 8 at one token), once; a prefill-sized batch is bound by arithmetic instead, so its
+// A mixture-of-experts block after the router matmul: routing, grouping, the expert products (on the kernel of the
+// second argument: 0 automatic, 1 CUDA cores, 2 tensor cores) and the weighted sum; with `gpt_oss`, gpt-oss's
+// biases and clamped SwiGLU (kernels::ExpertForm). Bytes: the weights of the experts the batch touches (all of
+// them from a few tokens on; k at one token), once; a prefill-sized batch is bound by arithmetic instead, so its
 // counter is also given as TFLOP/s (2 * 3 * hidden * inter per pair).
-void BM_MoeBlock(benchmark::State& state) {
-  const int rows = static_cast<int>(state.range(0)), hidden = 2048, inter = 768, experts = 128, k = 8;
+void run_moe_block(benchmark::State& state, int hidden, int inter, int experts, int k, bool gpt_oss) {
+  const int rows = static_cast<int>(state.range(0));
   const auto kernel = static_cast<cuda::ExpertKernel>(state.range(1));
   const std::size_t pairs = static_cast<std::size_t>(rows) * k;
   const std::vector<bf16>& router = noise_bf16(static_cast<std::size_t>(rows) * experts, 7, 3.0f);
@@ -200,6 +200,9 @@ void BM_MoeBlock(benchmark::State& state) {
   Buffer<bf16> x(noise_bf16(static_cast<std::size_t>(rows) * hidden, 8));
   Buffer<bf16> gate_up(noise_bf16(static_cast<std::size_t>(experts) * 2 * inter * hidden, 9));
   Buffer<bf16> down(noise_bf16(static_cast<std::size_t>(experts) * hidden * inter, 10));
+  Buffer<bf16> gate_up_bias(noise_bf16(static_cast<std::size_t>(experts) * 2 * inter, 11));
+  Buffer<bf16> down_bias(noise_bf16(static_cast<std::size_t>(experts) * hidden, 12));
+  const ExpertForm form = gpt_oss ? ExpertForm{gate_up_bias.get(), down_bias.get(), 7.0f, 1.702f} : ExpertForm{};
   Buffer<bf16> act(pairs * inter), expert_out(pairs * hidden), out(static_cast<std::size_t>(rows) * hidden);
   const double touched = std::min<double>(experts, static_cast<double>(pairs));
   const double bytes = touched * 3.0 * inter * hidden * sizeof(bf16);
@@ -207,15 +210,26 @@ void BM_MoeBlock(benchmark::State& state) {
     cuda::moe_route(logits.get(), rows, experts, k, true, ids.get(), weights.get());
     cuda::moe_group(ids.get(), n, experts, offsets.get(), grouped.get(), active.get());
     cuda::moe_gate_up_with<bf16>(x.get(), hidden, gate_up.get(), inter, experts, k, offsets.get(), grouped.get(),
-                                 active.get(), n, act.get(), kernel);
+                                 active.get(), n, act.get(), kernel, form);
     cuda::moe_down_with<bf16>(act.get(), inter, down.get(), hidden, experts, offsets.get(), grouped.get(), active.get(),
-                              n, expert_out.get(), kernel);
+                              n, expert_out.get(), kernel, form);
     cuda::moe_combine<bf16>(expert_out.get(), weights.get(), rows, k, hidden, out.get());
   });
   const double flops = 6.0 * static_cast<double>(pairs) * hidden * inter;
   state.counters["TFLOP/s"] = state.counters["GB/s"] * 1e9 / bytes * flops / 1e12;
 }
+
+// Qwen3-30B-A3B's block: hidden 2048, 128 experts of 768, 8 per token.
+void BM_MoeBlock(benchmark::State& state) { run_moe_block(state, 2048, 768, 128, 8, false); }
 BENCHMARK(BM_MoeBlock)
+    ->ArgsProduct({{1, 16, 256, 4096}, {0, 1, 2}})
+    ->ArgNames({"tokens", "kernel"})
+    ->UseManualTime()
+    ->Unit(benchmark::kMicrosecond);
+
+// gpt-oss-20b's block: hidden 2880, 32 experts of 2880, 4 per token, with its biases and clamped SwiGLU.
+void BM_GptOssMoeBlock(benchmark::State& state) { run_moe_block(state, 2880, 2880, 32, 4, true); }
+BENCHMARK(BM_GptOssMoeBlock)
     ->ArgsProduct({{1, 16, 256, 4096}, {0, 1, 2}})
     ->ArgNames({"tokens", "kernel"})
     ->UseManualTime()
@@ -362,6 +376,27 @@ void BM_AttentionDecodeWindow(benchmark::State& state) {
 BENCHMARK(BM_AttentionDecodeWindow)
     ->ArgNames({"seqs", "context", "window"})
     ->Args({1, 32768, 4096})->Args({64, 16384, 4096})
+    ->UseManualTime()->Unit(benchmark::kMicrosecond);
+
+// gpt-oss's attention sinks (PagedBatch::sinks) beside the same decode without them: the sink joins each head's
+// denominator in the merge pass, so the two should read the same bytes in the same time.
+void BM_AttentionDecodeSinks(benchmark::State& state) {
+  const int seqs = static_cast<int>(state.range(0)), context = static_cast<int>(state.range(1));
+  PagedFixture f(seqs, context, 1);
+  Buffer<bf16> q(noise_bf16(static_cast<std::size_t>(seqs) * kQHeads * kHeadDim, 14)), out(static_cast<std::size_t>(seqs) * kQHeads * kHeadDim);
+  Buffer<bf16> sinks(noise_bf16(kQHeads, 15, 2.0f));
+  Buffer<float> workspace(decode_workspace_floats(seqs, kQHeads, kHeadDim, context));
+  PagedBatch batch = f.batch(1);
+  if (state.range(2) != 0) batch.sinks = sinks.get();
+  const double bytes = 2.0 * seqs * static_cast<double>(context) * kKvHeads * kHeadDim * sizeof(bf16);
+  run_timed(state, bytes, [&] {
+    cuda::paged_attention_decode<bf16>(q.get(), kQHeads * kHeadDim, out.get(), kQHeads, f.view(), batch, 0.088f,
+                                       workspace.get());
+  });
+}
+BENCHMARK(BM_AttentionDecodeSinks)
+    ->ArgNames({"seqs", "context", "sinks"})
+    ->ArgsProduct({{1, 64}, {16384}, {0, 1}})
     ->UseManualTime()->Unit(benchmark::kMicrosecond);
 
 // kernel 1: fp32 on CUDA cores; 2: bf16 tensor cores (cuda::PrefillKernel).

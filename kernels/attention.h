@@ -31,11 +31,21 @@ struct PagedBatch {
   // Gemma 2's attn_logit_softcapping: each scaled score s becomes softcap * tanh(s / softcap) before the
   // mask and the softmax, as transformers does; 0: scores as they are.
   float softcap = 0.0f;
+  // gpt-oss's attention sinks: one logit per query head ([num_q_heads], this rank's heads, in the units of
+  // the scaled scores; bf16, as checkpoints store them) that joins each row's softmax denominator but brings no
+  // value, as transformers appends it to the scores before the softmax and drops its column after; null: none.
+  const bf16* sinks = nullptr;
 };
 
 // A scaled attention score after the soft cap (PagedBatch::softcap; 0 leaves it).
 R1EVAL_HOST_DEVICE float soft_capped_score(float score, float softcap) {
   return softcap > 0.0f ? softcap * tanhf(score / softcap) : score;
+}
+
+// A row's softmax denominator with its head's sink (PagedBatch::sinks; null: none): `sum` holds exp(score -
+// max) over the row's keys; a sink far above every score gives an infinite denominator and a zero row, its limit.
+R1EVAL_HOST_DEVICE float softmax_total_with_sink(float sum, float max, const bf16* sinks, int head) {
+  return sinks != nullptr ? sum + expf(to_float(sinks[head]) - max) : sum;
 }
 
 // Head dims the CUDA kernels are built for: 64 and 128 (every Qwen2 / Llama distill uses 128) on tensor cores

@@ -8,8 +8,10 @@
 //                [experts] lists the experts that have pairs, in increasing id, then -1 (the expert products run a
 //                block row per entry of min(pairs, experts), not per expert: one token's step touches k experts);
 //   moe_gate_up  act[p] = silu(G_e x[p / k]) * (U_e x[p / k]) in fp32, rounded once to T, for each pair of expert e
-//                (gate_up[e] holds G_e's `inter` rows, then U_e's, each of `hidden` values);
-//   moe_down     expert_out[p] = D_e act[p], rounded to T (down[e]: `hidden` rows of `inter` values);
+//                (gate_up[e] holds G_e's `inter` rows, then U_e's, each of `hidden` values), or the ExpertForm's
+//                biased, clamped form of it (gpt-oss);
+//   moe_down     expert_out[p] = D_e act[p] (+ the ExpertForm's bias of e), rounded to T (down[e]: `hidden` rows of
+//                `inter` values);
 //   moe_combine  out[t] = the sum over slots j, in slot order, of weight[t][j] * expert_out[t * k + j], in fp32,
 //                rounded once to T.
 // With tensor parallelism each rank holds every expert's slice of `inter` (as the dense MLP is split), so `out`
@@ -18,6 +20,8 @@
 // kMoeMaxExperts experts and kMoeMaxTopK slots. Expert ids outside [0, experts) (unchecked on the device) are
 // never produced by moe_route.
 #pragma once
+#include <cmath>
+#include <cstddef>
 #include <cstdint>
 
 #include "kernels/bf16.h"
@@ -37,6 +41,32 @@ R1EVAL_HOST_DEVICE bool moe_route_before(float logit, int id, float other_logit,
   return id < other_id;
 }
 
+// The experts' form; the defaults are Qwen3-MoE's and Mixtral's (no biases, SwiGLU). gpt-oss adds a bias after
+// each product and clamps its SwiGLU: with g and u the biased gate and up values,
+// act = min(g, limit) * sigmoid(alpha * min(g, limit)) * (clamp(u, -limit, limit) + 1), as transformers' GptOssExperts.
+// Biases are bf16 in the weights' memory; with tensor parallelism each rank passes its slice of the gate/up bias and
+// one rank alone the down bias (the ranks' outputs are summed).
+struct ExpertForm {
+  const bf16* gate_up_bias = nullptr;  // [experts][2 * inter]: gate's inter values, then up's
+  const bf16* down_bias = nullptr;     // [experts][hidden]
+  float swiglu_limit = 0.0f;           // > 0: the clamped SwiGLU above; 0: silu(g) * u
+  float swiglu_alpha = 1.0f;
+};
+
+R1EVAL_HOST_DEVICE float expert_activation(float gate, float up, const ExpertForm& form) {
+  if (form.swiglu_limit > 0.0f) {
+    gate = fminf(gate, form.swiglu_limit);
+    up = fminf(fmaxf(up, -form.swiglu_limit), form.swiglu_limit);
+    return gate / (1.0f + expf(-form.swiglu_alpha * gate)) * (up + 1.0f);
+  }
+  return gate / (1.0f + expf(-gate)) * up;
+}
+
+// Bias `index` of `bias`, 0 without one.
+R1EVAL_HOST_DEVICE float expert_bias(const bf16* bias, std::size_t index) {
+  return bias != nullptr ? to_float(bias[index]) : 0.0f;
+}
+
 // Throw std::invalid_argument starting with `what` unless rows >= 0, 0 < top_k <= experts, experts <=
 // kMoeMaxExperts and top_k <= kMoeMaxTopK; and, for the expert products, hidden and inter > 0.
 void validate_moe_routing(const char* what, int rows, int experts, int top_k);
@@ -52,11 +82,11 @@ void moe_group(const std::int32_t* expert_ids, int pairs, int experts, std::int3
 template <typename T>
 void moe_gate_up(const T* x, int hidden, const bf16* gate_up, int inter, int experts, int top_k,
                  const std::int32_t* offsets, const std::int32_t* grouped, const std::int32_t* active, int pairs, T* act,
-                 Stream stream = nullptr);
+                 const ExpertForm& form = {}, Stream stream = nullptr);
 template <typename T>
 void moe_down(const T* act, int inter, const bf16* down, int hidden, int experts, const std::int32_t* offsets,
               const std::int32_t* grouped, const std::int32_t* active, int pairs, T* expert_out,
-              Stream stream = nullptr);
+              const ExpertForm& form = {}, Stream stream = nullptr);
 template <typename T>
 void moe_combine(const T* expert_out, const float* weights, int rows, int top_k, int hidden, T* out,
                  Stream stream = nullptr);
@@ -69,11 +99,11 @@ void moe_group(const std::int32_t* expert_ids, int pairs, int experts, std::int3
 template <typename T>
 void moe_gate_up(const T* x, int hidden, const bf16* gate_up, int inter, int experts, int top_k,
                  const std::int32_t* offsets, const std::int32_t* grouped, const std::int32_t* active, int pairs, T* act,
-                 Stream stream = nullptr);
+                 const ExpertForm& form = {}, Stream stream = nullptr);
 template <typename T>
 void moe_down(const T* act, int inter, const bf16* down, int hidden, int experts, const std::int32_t* offsets,
               const std::int32_t* grouped, const std::int32_t* active, int pairs, T* expert_out,
-              Stream stream = nullptr);
+              const ExpertForm& form = {}, Stream stream = nullptr);
 template <typename T>
 void moe_combine(const T* expert_out, const float* weights, int rows, int top_k, int hidden, T* out,
                  Stream stream = nullptr);
@@ -90,11 +120,11 @@ inline constexpr int kMoeTensorCorePairsPerExpert = 4;
 template <typename T>
 void moe_gate_up_with(const T* x, int hidden, const bf16* gate_up, int inter, int experts, int top_k,
                       const std::int32_t* offsets, const std::int32_t* grouped, const std::int32_t* active, int pairs,
-                      T* act, ExpertKernel kernel, Stream stream = nullptr);
+                      T* act, ExpertKernel kernel, const ExpertForm& form = {}, Stream stream = nullptr);
 template <typename T>
 void moe_down_with(const T* act, int inter, const bf16* down, int hidden, int experts, const std::int32_t* offsets,
                    const std::int32_t* grouped, const std::int32_t* active, int pairs, T* expert_out,
-                   ExpertKernel kernel, Stream stream = nullptr);
+                   ExpertKernel kernel, const ExpertForm& form = {}, Stream stream = nullptr);
 }  // namespace cuda
 
 }  // namespace r1eval::kernels

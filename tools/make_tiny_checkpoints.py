@@ -27,7 +27,7 @@ import tempfile
 import torch
 from safetensors.torch import load_file, save_file
 from transformers import AutoModelForCausalLM
-from transformers import (Ernie4_5Config, Ernie4_5ForCausalLM, GraniteConfig, GraniteForCausalLM, SeedOssConfig, SeedOssForCausalLM, Exaone4Config, Exaone4ForCausalLM, ExaoneConfig, Glm4Config, Glm4ForCausalLM, GlmConfig, GlmForCausalLM, Gemma2Config, Gemma2ForCausalLM, Gemma3Config, Gemma3ForCausalLM, Gemma3ForConditionalGeneration,
+from transformers import (Ernie4_5Config, Ernie4_5ForCausalLM, GptOssConfig, GptOssForCausalLM, GraniteConfig, GraniteForCausalLM, SeedOssConfig, SeedOssForCausalLM, Exaone4Config, Exaone4ForCausalLM, ExaoneConfig, Glm4Config, Glm4ForCausalLM, GlmConfig, GlmForCausalLM, Gemma2Config, Gemma2ForCausalLM, Gemma3Config, Gemma3ForCausalLM, Gemma3ForConditionalGeneration,
                           Gemma3TextConfig, GemmaConfig,
                           GemmaForCausalLM, LlamaConfig, LlamaForCausalLM, MistralConfig, MistralForCausalLM, Olmo2Config,
                           Olmo2ForCausalLM, Olmo3Config, Olmo3ForCausalLM, Phi3Config,
@@ -284,7 +284,31 @@ MODELS = {
         config={**COMMON, "model_type": "ernie4_5", "head_dim": 32, "max_position_embeddings": 4096,
                 "rms_norm_eps": 1e-5, "rope_theta": 500000.0, "use_bias": True, "tie_word_embeddings": False,
                 "pad_token_id": 0}),
+    # gpt-oss's class (gpt-oss-20b / 120b) in its bf16 layout: a sink per attention head, biases on every
+    # attention projection, the router and the experts (fused: gate_up_proj [experts, hidden, 2 * inter] with gate
+    # and up columns alternating); 4 experts, the top 2. layer_types left out, so the first layer slides (over 24
+    # positions, inside the test sequences) by GptOssConfig's alternation; YaRN as released; the SwiGLU clamp at 1.5
+    # (7 in the released models) so that random weights reach it.
+    "gpt_oss_bf16": dict(
+        arch="GptOssForCausalLM", dtype="bfloat16", seed=36, shards=1,
+        config={**COMMON, "model_type": "gpt_oss", "intermediate_size": 32, "head_dim": 32, "num_local_experts": 4,
+                "num_experts_per_tok": 2, "sliding_window": 24, "max_position_embeddings": 131072,
+                "rms_norm_eps": 1e-5, "rope_theta": 150000.0,
+                "rope_scaling": {"rope_type": "yarn", "factor": 32.0, "beta_fast": 32.0, "beta_slow": 1.0,
+                                 "truncate": False, "original_max_position_embeddings": 4096},
+                "attention_bias": True, "tie_word_embeddings": False, "swiglu_limit": 1.5,
+                "router_aux_loss_coef": 0.9, "output_router_logits": False, "pad_token_id": 0}),
 }
+
+# The released gpt-oss checkpoints' layout: the expert stacks in MXFP4 (quantization_config mxfp4), everything else
+# bf16. The reference model holds the expert weights as transformers dequantizes those blocks. Every token takes all
+# 4 experts here, so that bf16 rounding of the router cannot swap one (gpt_oss_bf16 checks the top-2 choice).
+MODELS["gpt_oss_mxfp4"] = dict(
+    MODELS["gpt_oss_bf16"], seed=37, mxfp4=True,
+    config={**MODELS["gpt_oss_bf16"]["config"], "num_experts_per_tok": 4,
+            "quantization_config": {"quant_method": "mxfp4",
+                                    "modules_to_not_convert": ["model.layers.*.self_attn", "model.layers.*.mlp.router",
+                                                               "model.embed_tokens", "lm_head"]}})
 
 ARCHITECTURES = {
     "Qwen2ForCausalLM": (Qwen2Config, Qwen2ForCausalLM),
@@ -309,6 +333,7 @@ ARCHITECTURES = {
     "SeedOssForCausalLM": (SeedOssConfig, SeedOssForCausalLM),
     "GraniteForCausalLM": (GraniteConfig, GraniteForCausalLM),
     "Ernie4_5ForCausalLM": (Ernie4_5Config, Ernie4_5ForCausalLM),
+    "GptOssForCausalLM": (GptOssConfig, GptOssForCausalLM),
 }
 
 
@@ -334,6 +359,8 @@ def build(spec):
     torch.manual_seed(spec["seed"])
     model = model_cls(hf_config).float().eval()
     randomize(model, torch.Generator().manual_seed(spec["seed"]), norm_offsets=spec["arch"].startswith("Gemma"))
+    if spec.get("mxfp4"):
+        spec["packed"] = mxfp4_experts(model)
     if spec["dtype"] != "float32":
         with torch.no_grad():
             for p in model.parameters():
@@ -344,6 +371,41 @@ def build(spec):
             if hasattr(embed, "embed_scale"):
                 embed.embed_scale.copy_(embed.embed_scale.to(getattr(torch, spec["dtype"])).float())
     return model
+
+
+E2M1 = torch.tensor([0.0, 0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0])
+
+
+def mxfp4_pack(weight):
+    """[..., rows, cols] -> MXFP4 blocks [..., rows, cols / 32, 16] (two E2M1 codes a byte, the low nibble first) and
+    scales [..., rows, cols / 32] (power-of-two exponents biased by 127), each 32-value group scaled so that its
+    largest magnitude fits E2M1's 6 and every value rounded to the nearest code."""
+    groups = weight.float().reshape(*weight.shape[:-1], weight.shape[-1] // 32, 32)
+    amax = groups.abs().amax(dim=-1, keepdim=True).clamp(min=2.0 ** -126)
+    exponent = torch.ceil(torch.log2(amax / 6.0)).clamp(-127, 127)
+    scaled = groups / torch.exp2(exponent)
+    code = (scaled.abs()[..., None] - E2M1).abs().argmin(dim=-1)
+    code = code + 8 * ((scaled < 0) & (code > 0))
+    pairs = code.reshape(*code.shape[:-1], 16, 2).to(torch.uint8)
+    blocks = (pairs[..., 0] | (pairs[..., 1] << 4)).contiguous()
+    scales = (exponent[..., 0] + 127).to(torch.uint8).contiguous()
+    return blocks, scales
+
+
+def mxfp4_experts(model):
+    """gpt-oss's expert stacks in the released MXFP4 layout ({name}_blocks / {name}_scales, per expert [out, in]
+    rows: gate_up [2 * inter, hidden], down [hidden, inter]); the model's weights become what transformers'
+    convert_moe_packed_tensors dequantizes from them."""
+    from transformers.integrations.mxfp4 import convert_moe_packed_tensors
+    packed = {}
+    with torch.no_grad():
+        for name, p in model.named_parameters():
+            if not name.endswith(("experts.gate_up_proj", "experts.down_proj")):
+                continue
+            blocks, scales = mxfp4_pack(p.transpose(1, 2))
+            p.copy_(convert_moe_packed_tensors(blocks, scales, dtype=torch.float32))
+            packed[name + "_blocks"], packed[name + "_scales"] = blocks, scales
+    return packed
 
 
 def hub_state_dict(model, spec):
@@ -363,10 +425,12 @@ def state_dict_to_save(model, spec):
     tied = spec["config"]["tie_word_embeddings"]
     dtype = getattr(torch, spec["dtype"])
     tensors = {}
+    packed = spec.get("packed", {})
     for name, tensor in hub_state_dict(model, spec).items():
-        if tied and name == "lm_head.weight":
+        if (tied and name == "lm_head.weight") or name + "_blocks" in packed:
             continue
         tensors[name] = tensor.detach().to(dtype).contiguous().clone()
+    tensors.update(packed)
     return tensors
 
 

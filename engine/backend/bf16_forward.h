@@ -80,14 +80,14 @@ template <typename Kernels>
 void moe_block_output(const Bf16Model& m, const Bf16Layer& layer, const Bf16Workspace& w, int n,
                       kernels::Stream stream) {
   const int k = m.experts_per_token, pairs = n * k;
-  Kernels::matmul(w.normed, layer.router, static_cast<const bf16*>(nullptr), w.router_logits, n, m.experts, m.hidden,
-                  stream);
+  Kernels::matmul(w.normed, layer.router, layer.router_bias, w.router_logits, n, m.experts, m.hidden, stream);
   Kernels::moe_route(w.router_logits, n, m.experts, k, m.renormalize_experts, w.expert_ids, w.expert_weights, stream);
   Kernels::moe_group(w.expert_ids, pairs, m.experts, w.expert_offsets, w.expert_pairs, w.active_experts, stream);
+  const kernels::ExpertForm form{layer.experts_gate_up_bias, layer.experts_down_bias, m.swiglu_limit, m.swiglu_alpha};
   Kernels::moe_gate_up(w.normed, m.hidden, layer.experts_gate_up, m.expert_inter, m.experts, k, w.expert_offsets,
-                       w.expert_pairs, w.active_experts, pairs, w.expert_act, stream);
+                       w.expert_pairs, w.active_experts, pairs, w.expert_act, form, stream);
   Kernels::moe_down(w.expert_act, m.expert_inter, layer.experts_down, m.hidden, m.experts, w.expert_offsets,
-                    w.expert_pairs, w.active_experts, pairs, w.expert_out, stream);
+                    w.expert_pairs, w.active_experts, pairs, w.expert_out, form, stream);
   Kernels::moe_combine(w.expert_out, w.expert_weights, n, k, m.hidden, w.proj, stream);
 }
 
@@ -189,6 +189,7 @@ void bf16_forward(const Bf16Model& m, const PackedBatch& packed, const std::byte
     kernels::PagedBatch decode = p.decode, prefill = p.prefill;
     decode.window = prefill.window = layer.window;
     decode.softcap = prefill.softcap = m.attention_softcap;
+    decode.sinks = prefill.sinks = layer.sinks;
     if (packed.num_decode > 0) {
       Kernels::paged_attention_decode(w.qkv, qkv_width, w.attn, m.q_heads, cache, decode, scale, decode_workspace,
                                       stream);
@@ -367,14 +368,17 @@ void bf16_sample(const Bf16Model& m, const PackedDraws& draws, const std::byte* 
     template <typename T>                                                                                           \
     static void moe_gate_up(const T* x, int hidden, const ::r1eval::kernels::bf16* gate_up, int inter, int experts, \
                             int k, const std::int32_t* offsets, const std::int32_t* grouped,                        \
-                            const std::int32_t* active, int pairs, T* act, ::r1eval::kernels::Stream s) {            \
-      KERNEL_NS::moe_gate_up<T>(x, hidden, gate_up, inter, experts, k, offsets, grouped, active, pairs, act, s);    \
+                            const std::int32_t* active, int pairs, T* act,                                          \
+                            const ::r1eval::kernels::ExpertForm& form, ::r1eval::kernels::Stream s) {               \
+      KERNEL_NS::moe_gate_up<T>(x, hidden, gate_up, inter, experts, k, offsets, grouped, active, pairs, act, form,  \
+                                s);                                                                                 \
     }                                                                                                               \
     template <typename T>                                                                                           \
     static void moe_down(const T* act, int inter, const ::r1eval::kernels::bf16* down, int hidden, int experts,    \
                          const std::int32_t* offsets, const std::int32_t* grouped, const std::int32_t* active,      \
-                         int pairs, T* out, ::r1eval::kernels::Stream s) {                                          \
-      KERNEL_NS::moe_down<T>(act, inter, down, hidden, experts, offsets, grouped, active, pairs, out, s);           \
+                         int pairs, T* out, const ::r1eval::kernels::ExpertForm& form,                              \
+                         ::r1eval::kernels::Stream s) {                                                             \
+      KERNEL_NS::moe_down<T>(act, inter, down, hidden, experts, offsets, grouped, active, pairs, out, form, s);     \
     }                                                                                                               \
     template <typename T>                                                                                           \
     static void moe_combine(const T* expert_out, const float* weights, int rows, int k, int hidden, T* out,         \

@@ -68,17 +68,24 @@ void walk_arena(const TransformerShardReader& reader, Bf16Model& model, bool rea
     put(&d.o_bias, c.o_bias ? hidden : 0, {&w.o.bias});
     put(&d.attn_output_norm, output_norm, {&w.attn_output_norm});
     put(&d.post_attention_norm, input_norm, {&w.post_attention_norm});
+    put(&d.sinks, c.attention_sinks ? q / static_cast<std::size_t>(c.head_dim) : 0, {&w.sinks});
     if (c.moe.sparse(static_cast<std::int64_t>(l))) {
-      std::vector<std::vector<float>*> gate_up, down;
+      std::vector<std::vector<float>*> gate_up, down, gate_up_bias, down_bias;
       if (read) {
         for (ExpertWeights& expert : w.experts) {
           gate_up.insert(gate_up.end(), {&expert.gate.weight, &expert.up.weight});
           down.push_back(&expert.down.weight);
+          gate_up_bias.insert(gate_up_bias.end(), {&expert.gate.bias, &expert.up.bias});
+          down_bias.push_back(&expert.down.bias);
         }
       }
+      const std::size_t biases = c.moe.biases ? 1 : 0;
       put(&d.router, experts * hidden, {&w.router.weight});
+      put(&d.router_bias, biases * experts, {&w.router.bias});
       put(&d.experts_gate_up, experts * 2 * expert_inter * hidden, gate_up, expert_share);
+      put(&d.experts_gate_up_bias, biases * experts * 2 * expert_inter, gate_up_bias, expert_share);
       put(&d.experts_down, experts * hidden * expert_inter, down, expert_share);
+      put(&d.experts_down_bias, biases * experts * hidden, down_bias, expert_share);
     } else {
       put(&d.gate_up, 2 * inter * hidden, {&w.gate.weight, &w.up.weight});
       put(&d.gate_up_bias, c.mlp_bias ? 2 * inter : 0, {&w.gate.bias, &w.up.bias});
@@ -142,6 +149,8 @@ Bf16Model fill_bf16_arena(const TransformerShardReader& reader, std::byte* arena
     model.experts_per_token = static_cast<int>(cfg.moe.experts_per_token);
     model.expert_inter = static_cast<int>(reader.expert_part().size());
     model.renormalize_experts = cfg.moe.norm_topk_prob;
+    model.swiglu_limit = static_cast<float>(cfg.moe.swiglu_limit);
+    model.swiglu_alpha = static_cast<float>(cfg.moe.swiglu_alpha);
   }
 
   // Bytes read per step: every matrix and vector once; the embedding only through the tied head.

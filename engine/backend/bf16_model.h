@@ -44,6 +44,12 @@ struct Bf16Layer {
   const bf16* router = nullptr;
   const bf16* experts_gate_up = nullptr;
   const bf16* experts_down = nullptr;
+  // gpt-oss: the router's bias [experts] and the experts' biases as kernels::ExpertForm takes them (the down bias
+  // zero on ranks other than 0); the attention sink of each of this rank's query heads [q_heads]. Null: none.
+  const bf16* router_bias = nullptr;
+  const bf16* experts_gate_up_bias = nullptr;
+  const bf16* experts_down_bias = nullptr;
+  const bf16* sinks = nullptr;
   int window = 0;  // sliding-window attention over this many positions; 0: the whole context
   // Set by set_layer_rotaries; a NoPE layer (SmolLM3) keeps pairs 0: q and k go unrotated.
   kernels::Rotary rotary;
@@ -58,6 +64,7 @@ struct Bf16Model {
   // Mixture of experts (0 experts: a dense model): routing as kernels/moe.h does it.
   int experts = 0, experts_per_token = 0, expert_inter = 0;
   bool renormalize_experts = false;
+  float swiglu_limit = 0.0f, swiglu_alpha = 1.0f;  // gpt-oss's clamped SwiGLU (kernels::ExpertForm); 0: plain
   float rms_norm_eps = 1e-6f;
   float attention_scale = 0.0f;  // on q . k before the softmax (attention_logit_scale)
   // The Gemma family: the MLP gate's GELU, the embedding times sqrt(hidden_size) (rounded as transformers

@@ -12,6 +12,8 @@ std::size_t dtype_size(DType dtype) {
       return 2;
     case DType::kF32:
       return 4;
+    case DType::kU8:
+      return 1;
   }
   return 0;
 }
@@ -24,6 +26,8 @@ std::string_view dtype_name(DType dtype) {
       return "F16";
     case DType::kF32:
       return "F32";
+    case DType::kU8:
+      return "U8";
   }
   return "?";
 }
@@ -32,6 +36,7 @@ std::optional<DType> parse_safetensors_dtype(std::string_view name) {
   if (name == "BF16") return DType::kBF16;
   if (name == "F16") return DType::kF16;
   if (name == "F32") return DType::kF32;
+  if (name == "U8") return DType::kU8;
   return std::nullopt;
 }
 
@@ -80,6 +85,9 @@ void convert_to_float(DType dtype, const std::byte* src, std::size_t count, floa
         std::memcpy(&bits, src + 2 * i, 2);
         dst[i] = fp16_to_float(bits);
       }
+      return;
+    case DType::kU8:
+      for (std::size_t i = 0; i < count; ++i) dst[i] = static_cast<float>(std::to_integer<unsigned>(src[i]));
       return;
   }
 }

@@ -9,11 +9,12 @@
 
 namespace r1eval::engine {
 
-enum class DType { kBF16, kF16, kF32 };
+// kU8: raw bytes (gpt-oss's MXFP4 expert blocks and scales), read as such, never as weights.
+enum class DType { kBF16, kF16, kF32, kU8 };
 
 // Bytes per element.
 std::size_t dtype_size(DType dtype);
-// The safetensors spelling ("BF16", "F16", "F32").
+// The safetensors spelling ("BF16", "F16", "F32", "U8").
 std::string_view dtype_name(DType dtype);
 // Parses a safetensors dtype name; nullopt for anything this engine does not load.
 std::optional<DType> parse_safetensors_dtype(std::string_view name);
@@ -23,7 +24,7 @@ std::optional<DType> parse_torch_dtype(std::string_view name);
 // Exact conversions: every bf16 and fp16 value (subnormals, infinities, NaN) is representable in fp32.
 float bf16_to_float(std::uint16_t bits);
 float fp16_to_float(std::uint16_t bits);
-// Widens `count` elements of `dtype` read from `src` (any alignment, little-endian) into `dst`.
+// Widens `count` elements of `dtype` read from `src` (any alignment, little-endian) into `dst` (U8: the integers).
 void convert_to_float(DType dtype, const std::byte* src, std::size_t count, float* dst);
 
 // `value` rounded to `dtype` (round to nearest even), as a torch tensor's .to(dtype) rounds it.

@@ -277,6 +277,46 @@ void parse_smollm3_layers(const nlohmann::json& obj, const std::string& label, s
 
 namespace {
 
+// GptOssConfig (gpt-oss-20b / 120b): biased attention with a sink per head, every layer a mixture of biased
+// experts with a clamped SwiGLU (the experts' top-k logits softmaxed, which is the renormalised top-k of the
+// softmax), and sliding layers by layer_types, else every even-indexed one, over sliding_window (128 by default;
+// null: none).
+void parse_gpt_oss(const nlohmann::json& obj, const std::string& label, std::optional<std::int64_t> window,
+                   ModelConfig& config) {
+  config.qkv_bias = config.o_bias = json_bool(obj, "attention_bias", label).value_or(true);
+  config.attention_sinks = true;
+  MoeConfig& moe = config.moe;
+  moe.num_experts = json_int(obj, "num_local_experts", label).value_or(128);
+  moe.experts_per_token = json_int(obj, "num_experts_per_tok", label).value_or(4);
+  moe.expert_intermediate_size = config.intermediate_size;
+  moe.norm_topk_prob = true;
+  moe.biases = true;
+  moe.fused_experts = true;
+  moe.swiglu_limit = json_number(obj, "swiglu_limit", label).value_or(7.0);
+  moe.swiglu_alpha = json_number(obj, "swiglu_alpha", label).value_or(1.702);
+  if (moe.num_experts <= 0) bad_field(label, "num_local_experts", "a positive integer");
+  if (moe.experts_per_token <= 0 || moe.experts_per_token > moe.num_experts)
+    bad_field(label, "num_experts_per_tok", "between 1 and num_local_experts");
+  if (!(moe.swiglu_limit > 0) || !std::isfinite(moe.swiglu_limit)) bad_field(label, "swiglu_limit", "a positive number");
+  if (!std::isfinite(moe.swiglu_alpha)) bad_field(label, "swiglu_alpha", "a finite number");
+  check_at_most(moe.num_experts, kMaxHeads, label, "num_local_experts");
+  moe.sparse_layers.assign(static_cast<std::size_t>(config.num_hidden_layers), true);
+  const auto layers = static_cast<std::size_t>(config.num_hidden_layers);
+  std::vector<bool> slides(layers, false);
+  if (const auto types = sliding_layer_types(obj, label, layers)) {
+    slides = *types;
+  } else {
+    for (std::size_t l = 0; l < layers; ++l) slides[l] = l % 2 == 0;
+  }
+  if (!obj.contains("sliding_window")) window = 128;
+  if (!window || std::find(slides.begin(), slides.end(), true) == slides.end()) return;
+  if (*window <= 0) bad_field(label, "sliding_window", "a positive integer or null");
+  if (config.max_position_embeddings > 0 && *window >= config.max_position_embeddings) return;  // changes nothing
+  config.sliding_windows.assign(layers, 0);
+  for (std::size_t l = 0; l < layers; ++l)
+    if (slides[l]) config.sliding_windows[l] = *window;
+}
+
 bool is_gemma(Architecture a) { return a == Architecture::kGemma || a == Architecture::kGemma2 || a == Architecture::kGemma3; }
 bool is_olmo(Architecture a) { return a == Architecture::kOlmo2 || a == Architecture::kOlmo3; }
 bool is_glm(Architecture a) { return a == Architecture::kGlm || a == Architecture::kGlm4; }
@@ -569,6 +609,7 @@ ModelConfig parse_model_config(const std::string& json_text, const std::string& 
       // (model.mtp_layers.*, num_nextn_predict_layers) that plain generation never runs, as vLLM serves it.
       {"MiMoForCausalLM", Architecture::kQwen2, "mimo", 32768},
       {"Ernie4_5ForCausalLM", Architecture::kErnie45, "ernie4_5", 131072},
+      {"GptOssForCausalLM", Architecture::kGptOss, "gpt_oss", 131072},
   };
   const Known* known = nullptr;
   for (const Known& k : kKnown)
@@ -601,8 +642,10 @@ ModelConfig parse_model_config(const std::string& json_text, const std::string& 
   config.num_hidden_layers = required_positive(obj, "num_hidden_layers", label, kMaxLayers);
   config.num_attention_heads = required_positive(obj, "num_attention_heads", label, kMaxHeads);
   // Qwen3-MoE's dense MLP (mlp_only_layers) has Qwen3MoeConfig's default size; an all-sparse config may omit it.
-  config.intermediate_size = config.architecture == Architecture::kQwen3Moe && !obj.contains("intermediate_size")
-                                 ? 6144
+  // GptOssConfig's experts take intermediate_size, 2880 by default.
+  const bool gpt_oss = config.architecture == Architecture::kGptOss;
+  config.intermediate_size = !obj.contains("intermediate_size") && config.architecture == Architecture::kQwen3Moe ? 6144
+                             : !obj.contains("intermediate_size") && gpt_oss                                    ? 2880
                                  : required_positive(obj, "intermediate_size", label, kMaxInner);
   config.vocab_size = required_positive(obj, "vocab_size", label, kMaxVocab);
   config.num_key_value_heads = json_int(obj, "num_key_value_heads", label).value_or(config.num_attention_heads);
@@ -614,6 +657,8 @@ ModelConfig parse_model_config(const std::string& json_text, const std::string& 
     config.head_dim = *head_dim;
   } else if (is_gemma(config.architecture)) {
     config.head_dim = 256;  // the Gemma configs' default
+  } else if (gpt_oss) {
+    config.head_dim = 64;  // GptOssConfig's default
   } else if (config.architecture == Architecture::kQwen3 || config.architecture == Architecture::kSeedOss ||
              config.architecture == Architecture::kErnie45) {
     // Qwen3Config's, SeedOssConfig's and Ernie4_5Config's default, whatever hidden_size / num_attention_heads is
@@ -633,7 +678,7 @@ ModelConfig parse_model_config(const std::string& json_text, const std::string& 
   // Phi3Config's, MixtralConfig's and the OLMo configs' default differs from the others'.
   const bool eps_default_1e5 = config.architecture == Architecture::kPhi3 || config.architecture == Architecture::kMixtral ||
                                is_olmo(config.architecture) || is_exaone(config.architecture) ||
-                               config.architecture == Architecture::kErnie45;
+                               config.architecture == Architecture::kErnie45 || gpt_oss;
   config.rms_norm_eps = json_number(obj, "rms_norm_eps", label)
                            .value_or(is_glm(config.architecture) ? 1.5625e-7 : eps_default_1e5 ? 1e-5 : 1e-6);
   if (config.rms_norm_eps <= 0) bad_field(label, "rms_norm_eps", "a positive number");
@@ -646,6 +691,9 @@ ModelConfig parse_model_config(const std::string& json_text, const std::string& 
   // rope_parameters. Its own rope_theta wins over a top-level one, which older tools write beside it.
   const nlohmann::json* rope = nullptr;
   const char* rope_field = "";
+  // GptOssConfig's RoPE when the config names none: YaRN, factor 32 over a 4096-token original context.
+  static const nlohmann::json kGptOssRope = {{"rope_type", "yarn"}, {"factor", 32.0},   {"beta_fast", 32.0},
+                                             {"beta_slow", 1.0},    {"truncate", false}, {"original_max_position_embeddings", 4096}};
   for (const char* field : {"rope_scaling", "rope_parameters"}) {
     const auto it = obj.find(field);
     if (it == obj.end() || it->is_null() || (it->is_object() && it->empty())) continue;
@@ -654,11 +702,16 @@ ModelConfig parse_model_config(const std::string& json_text, const std::string& 
     rope_field = field;
     break;
   }
+  if (rope == nullptr && gpt_oss) {
+    rope = &kGptOssRope;
+    rope_field = "rope_parameters";
+  }
   std::optional<double> theta;
   if (rope) theta = json_number(*rope, "rope_theta", label + ": " + rope_field);
   if (!theta) theta = json_number(obj, "rope_theta", label);
   config.rope_theta = theta.value_or(config.architecture == Architecture::kSmolLM3  ? 2000000.0
                                      : config.architecture == Architecture::kMixtral ? 1000000.0
+                                     : gpt_oss                                       ? 150000.0
                                      : config.architecture == Architecture::kExaone ||
                                                config.architecture == Architecture::kErnie45
                                          ? 500000.0
@@ -767,6 +820,8 @@ ModelConfig parse_model_config(const std::string& json_text, const std::string& 
     config.moe = parse_moe(obj, label, config.num_hidden_layers, true, config.intermediate_size);
   } else if (config.architecture == Architecture::kExaone4) {
     parse_exaone4(obj, label, config);
+  } else if (gpt_oss) {
+    parse_gpt_oss(obj, label, window, config);
   } else if (config.architecture == Architecture::kErnie45) {
     // One switch for every linear layer's bias; GLM's RoPE on neighbouring pairs over the whole head.
     config.qkv_bias = config.o_bias = config.mlp_bias = json_bool(obj, "use_bias", label).value_or(false);

@@ -9,7 +9,7 @@
 
 namespace r1eval::engine {
 
-enum class Architecture { kQwen2, kLlama, kQwen3, kPhi3, kMistral, kQwen3Moe, kMixtral, kSmolLM3, kGemma, kGemma2, kGemma3, kOlmo2, kOlmo3, kGlm, kGlm4, kExaone, kExaone4, kSeedOss, kGranite, kErnie45 };
+enum class Architecture { kQwen2, kLlama, kQwen3, kPhi3, kMistral, kQwen3Moe, kMixtral, kSmolLM3, kGemma, kGemma2, kGemma3, kOlmo2, kOlmo3, kGlm, kGlm4, kExaone, kExaone4, kSeedOss, kGranite, kErnie45, kGptOss };
 
 // RMSNorm on q and k before RoPE: kPerHead (Qwen3, Gemma 3) normalises each head over its head_dim values with one
 // [head_dim] weight; kWholeProjection (OLMo 2 / 3) normalises each token's whole q (and whole k) projection, with a
@@ -51,6 +51,13 @@ struct MoeConfig {
   std::int64_t expert_intermediate_size = 0;
   bool norm_topk_prob = false;
   std::vector<bool> sparse_layers;  // per layer
+  // gpt-oss: a bias on the router and on each expert's gate, up and down products; its SwiGLU clamped at
+  // swiglu_limit with gain swiglu_alpha (kernels::ExpertForm); its experts stored fused (mlp.experts.gate_up_proj
+  // [experts, hidden, 2 * inter] with gate and up columns alternating, down_proj [experts, inter, hidden]).
+  bool biases = false;
+  double swiglu_limit = 0.0;  // 0: plain SwiGLU
+  double swiglu_alpha = 1.0;
+  bool fused_experts = false;
   bool sparse(std::int64_t layer) const {
     return num_experts > 0 && layer >= 0 && static_cast<std::size_t>(layer) < sparse_layers.size() &&
            sparse_layers[static_cast<std::size_t>(layer)];
@@ -142,6 +149,8 @@ struct ModelConfig {
   // Gemma3ForConditionalGeneration (gemma-3-4b/12b/27b): the text model of an image-text checkpoint, run on text
   // alone; its tensors are named under language_model. (see TransformerShardReader), its vision tower is not read.
   bool multimodal_wrapper = false;
+  // gpt-oss: a learned logit per attention head (self_attn.sinks) that joins each softmax denominator.
+  bool attention_sinks = false;
   std::optional<DType> torch_dtype;  // the checkpoint's declared weight dtype, if given
   std::optional<std::int64_t> bos_token_id;
   std::vector<std::int64_t> eos_token_ids;
@@ -152,7 +161,7 @@ struct ModelConfig {
 // Qwen3ForCausalLM / Phi3ForCausalLM / MistralForCausalLM / Qwen3MoeForCausalLM / MixtralForCausalLM /
 // SmolLM3ForCausalLM / GemmaForCausalLM / Gemma2ForCausalLM / Gemma3ForCausalLM / Olmo2ForCausalLM / Olmo3ForCausalLM /
 // GlmForCausalLM / Glm4ForCausalLM / ExaoneForCausalLM / Exaone4ForCausalLM / SeedOssForCausalLM / GraniteForCausalLM /
-// MiMoForCausalLM (read as Qwen2) / Ernie4_5ForCausalLM / Gemma3ForConditionalGeneration (its text_config, with Gemma3TextConfig's defaults) is reported by name.
+// MiMoForCausalLM (read as Qwen2) / Ernie4_5ForCausalLM / GptOssForCausalLM / Gemma3ForConditionalGeneration (its text_config, with Gemma3TextConfig's defaults) is reported by name.
 ModelConfig parse_model_config(const std::string& json_text, const std::string& label);
 // Reads and parses `<model_dir>/config.json`. The end tokens are generation_config.json's eos_token_id
 // when it names any (what transformers' generate and vLLM stop on), else config.json's.

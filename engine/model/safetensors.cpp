@@ -31,7 +31,7 @@ TensorInfo parse_entry(std::string_view label, const std::string& name, const nl
   const auto dtype = parse_safetensors_dtype(dtype_it->get_ref<const std::string&>());
   if (!dtype) {
     fail_tensor(label, name,
-                "dtype " + quote_name(dtype_it->get_ref<const std::string&>()) + " is not one of BF16, F16, F32");
+                "dtype " + quote_name(dtype_it->get_ref<const std::string&>()) + " is not one of BF16, F16, F32, U8");
   }
   info.dtype = *dtype;
 

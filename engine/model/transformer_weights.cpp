@@ -1,6 +1,7 @@
 #include "engine/model/transformer_weights.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <stdexcept>
 #include <string_view>
@@ -26,12 +27,25 @@ class ShardReader {
 
   TensorView checked(const std::string& name, const std::vector<std::int64_t>& expected) const {
     const TensorView view = checkpoint_.require(name);
+    // Any float dtype is read (to float): norms kept in fp32 beside 16-bit matrices, and fine-tunes saved in
+    // fp32 under a declared bfloat16 (transformers loads those too, casting). Bytes are not weights.
+    if (view.info->dtype == DType::kU8) fail(view, "dtype U8 where a BF16, F16 or F32 tensor is expected");
     if (view.info->shape != expected) {
       fail(view, "shape " + shape_string(view.info->shape) + " but the config needs " + shape_string(expected));
     }
-    // Any float dtype is read (to float): norms kept in fp32 beside 16-bit matrices, and fine-tunes saved in
-    // fp32 under a declared bfloat16 (transformers loads those too, casting).
     return view;
+  }
+
+  bool has(const std::string& name) const { return checkpoint_.contains(name); }
+
+  // A U8 tensor of the expected shape (MXFP4 blocks and scales), as its bytes.
+  const std::uint8_t* bytes(const std::string& name, const std::vector<std::int64_t>& expected) const {
+    const TensorView view = checkpoint_.require(name);
+    if (view.info->shape != expected) {
+      fail(view, "shape " + shape_string(view.info->shape) + " but the config needs " + shape_string(expected));
+    }
+    if (view.info->dtype != DType::kU8) fail(view, "dtype " + std::string(dtype_name(view.info->dtype)) + " where U8 is expected");
+    return reinterpret_cast<const std::uint8_t*>(view.data);
   }
 
   std::vector<float> vector(const std::string& name, std::int64_t n) const {
@@ -57,6 +71,15 @@ class ShardReader {
       view.to_float(static_cast<std::uint64_t>(r * in + cols.begin), static_cast<std::uint64_t>(cols.size()),
                     result.data() + r * cols.size());
     }
+    return result;
+  }
+
+  // Matrix `index` ([rows, cols]) of a [count, rows, cols] stack (gpt-oss's fused experts).
+  std::vector<float> stacked(const std::string& name, std::int64_t count, std::int64_t rows, std::int64_t cols,
+                             std::int64_t index) const {
+    const TensorView view = checked(name, {count, rows, cols});
+    std::vector<float> result(static_cast<std::size_t>(rows * cols));
+    view.to_float(static_cast<std::uint64_t>(index * rows * cols), result.size(), result.data());
     return result;
   }
 
@@ -123,6 +146,91 @@ Linear row_parallel(const ShardReader& reader, const std::string& prefix, std::i
     if (rank != 0) linear.bias.assign(linear.bias.size(), 0.0f);
   }
   return linear;
+}
+
+// gpt-oss's released experts in MXFP4: `<name>_blocks` [count, rows, cols / 32, 16] holds two E2M1 values a byte
+// (the low nibble first) and `<name>_scales` [count, rows, cols / 32] each 32-value group's power-of-two scale,
+// biased by 127. Matrix `index` ([rows, cols], one row per output feature) widened to fp32, exactly as transformers'
+// convert_moe_packed_tensors dequantizes it.
+std::vector<float> mxfp4_matrix(const ShardReader& reader, const std::string& name, std::int64_t count, std::int64_t rows,
+                                std::int64_t cols, std::int64_t index) {
+  static constexpr float kE2M1[16] = {0.0f,  0.5f,  1.0f,  1.5f,  2.0f,  3.0f,  4.0f,  6.0f,
+                                      -0.0f, -0.5f, -1.0f, -1.5f, -2.0f, -3.0f, -4.0f, -6.0f};
+  if (cols % 32 != 0)
+    throw std::runtime_error("tensor " + quote_name(name + "_blocks") + ": MXFP4 needs rows of whole 32-value groups, not " +
+                             std::to_string(cols));
+  const std::int64_t groups = cols / 32;
+  const std::uint8_t* blocks = reader.bytes(name + "_blocks", {count, rows, groups, 16});
+  const std::uint8_t* scales = reader.bytes(name + "_scales", {count, rows, groups});
+  std::vector<float> out(static_cast<std::size_t>(rows * cols));
+  const auto first_group = static_cast<std::size_t>(index * rows * groups);
+  for (std::size_t g = 0; g < static_cast<std::size_t>(rows * groups); ++g) {
+    const float scale = std::ldexp(1.0f, static_cast<int>(scales[first_group + g]) - 127);
+    const std::uint8_t* block = blocks + (first_group + g) * 16;
+    for (std::size_t b = 0; b < 16; ++b) {
+      out[g * 32 + 2 * b] = kE2M1[block[b] & 0x0f] * scale;
+      out[g * 32 + 2 * b + 1] = kE2M1[block[b] >> 4] * scale;
+    }
+  }
+  return out;
+}
+
+// gpt-oss's MLP: mlp.router (weight and bias) and every expert's slice from the fused stacks, gate_up_proj
+// [experts, hidden, 2 * inter] (x @ W: gate and up columns alternate) with its bias [experts, 2 * inter] and down_proj
+// [experts, inter, hidden] with its bias [experts, hidden] (`mlp`: the layer's "....mlp." prefix), turned into the per-expert [out, in] linears (the down
+// bias on rank 0 alone, as any row-parallel bias). The released checkpoints store both stacks in MXFP4 instead
+// (mxfp4_matrix: gate_up [2 * inter, hidden] with gate and up rows alternating, down [hidden, inter] per expert).
+void read_fused_experts(const ShardReader& reader, const std::string& mlp, const ModelConfig& c, Range part, int rank,
+                        LayerWeights& layer) {
+  const std::int64_t hidden = c.hidden_size, inter = c.moe.expert_intermediate_size, experts = c.moe.num_experts;
+  const auto local = static_cast<std::size_t>(part.size());
+  const auto h_count = static_cast<std::size_t>(hidden);
+  layer.router = column_parallel(reader, mlp + "router", experts, hidden, {0, experts}, c.moe.biases);
+  const std::string gate_up = mlp + "experts.gate_up_proj", down = mlp + "experts.down_proj";
+  std::vector<float> gate_up_bias, down_bias;
+  if (c.moe.biases) {
+    gate_up_bias = reader.rows(gate_up + "_bias", experts, 2 * inter, {0, experts});
+    down_bias = reader.rows(down + "_bias", experts, hidden, {0, experts});
+  }
+  layer.experts.resize(static_cast<std::size_t>(experts));
+  for (std::int64_t e = 0; e < experts; ++e) {
+    ExpertWeights& expert = layer.experts[static_cast<std::size_t>(e)];
+    // gate_up as [hidden][2 inter] (x @ W) or, from MXFP4, [2 inter][hidden]: element (h, column) at either place.
+    const bool packed = reader.has(gate_up + "_blocks");
+    const std::vector<float> fused = packed ? mxfp4_matrix(reader, gate_up, experts, 2 * inter, hidden, e)
+                                            : reader.stacked(gate_up, experts, hidden, 2 * inter, e);
+    const auto gate_up_at = [&](std::size_t h, std::size_t column) {
+      return packed ? fused[column * h_count + h] : fused[h * 2 * static_cast<std::size_t>(inter) + column];
+    };
+    expert.gate = {part.size(), hidden, std::vector<float>(local * h_count), {}};
+    expert.up = {part.size(), hidden, std::vector<float>(local * h_count), {}};
+    for (std::size_t f = 0; f < local; ++f) {
+      const auto column = 2 * (static_cast<std::size_t>(part.begin) + f);
+      for (std::size_t h = 0; h < h_count; ++h) {
+        expert.gate.weight[f * h_count + h] = gate_up_at(h, column);
+        expert.up.weight[f * h_count + h] = gate_up_at(h, column + 1);
+      }
+    }
+    // down as [inter][hidden] or, from MXFP4, [hidden][inter].
+    const std::vector<float> down_rows = packed ? mxfp4_matrix(reader, down, experts, hidden, inter, e)
+                                                : reader.stacked(down, experts, inter, hidden, e);
+    const auto i_count = static_cast<std::size_t>(inter);
+    expert.down = {hidden, part.size(), std::vector<float>(h_count * local), {}};
+    for (std::size_t h = 0; h < h_count; ++h)
+      for (std::size_t f = 0; f < local; ++f) {
+        const std::size_t i = static_cast<std::size_t>(part.begin) + f;
+        expert.down.weight[h * local + f] = packed ? down_rows[h * i_count + i] : down_rows[i * h_count + h];
+      }
+    if (!c.moe.biases) continue;
+    const std::size_t row = static_cast<std::size_t>(e) * 2 * static_cast<std::size_t>(inter);
+    for (std::size_t f = 0; f < local; ++f) {
+      const std::size_t column = row + 2 * (static_cast<std::size_t>(part.begin) + f);
+      expert.gate.bias.push_back(gate_up_bias[column]);
+      expert.up.bias.push_back(gate_up_bias[column + 1]);
+    }
+    const auto first = down_bias.begin() + static_cast<std::ptrdiff_t>(e * hidden);
+    expert.down.bias = rank == 0 ? std::vector<float>(first, first + hidden) : std::vector<float>(h_count, 0.0f);
+  }
 }
 
 }  // namespace
@@ -308,6 +416,14 @@ LayerWeights TransformerShardReader::layer(std::int64_t n) const {
   } else if (c.qk_norm == QkNorm::kWholeProjection) {  // a weight per projection row: split as the rows are
     layer.q_norm = norm_factors(reader.slice(layer_name(n, "self_attn.q_norm.weight"), q_out, q_rows_), c);
     layer.k_norm = norm_factors(reader.slice(layer_name(n, "self_attn.k_norm.weight"), kv_out, kv_rows_), c);
+  }
+  if (c.attention_sinks) {  // one per query head: this rank's heads
+    const Range heads{q_rows_.begin / c.head_dim, q_rows_.end / c.head_dim};
+    layer.sinks = reader.slice(layer_name(n, "self_attn.sinks"), c.num_attention_heads, heads);
+  }
+  if (c.moe.sparse(n) && c.moe.fused_experts) {
+    read_fused_experts(reader, layer_name(n, "mlp."), c, expert_part_, shard_.rank, layer);
+    return layer;
   }
   if (c.moe.sparse(n)) {  // Qwen3-MoE / Mixtral: the router and the experts, model.layers.N.mlp.experts.E.*_proj
     const std::int64_t expert_inter = c.moe.expert_intermediate_size;

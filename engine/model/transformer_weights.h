@@ -55,6 +55,7 @@ struct LayerWeights {
   std::vector<float> ffn_output_norm;      // [hidden], Gemma 2/3, OLMo 2/3 (post_feedforward_layernorm): MLP output
   Linear gate, up, down;                   // gate,up column-parallel; down row-parallel (empty in a sparse layer)
   Linear router;                           // sparse layer: [num_experts, hidden], whole on every rank
+  std::vector<float> sinks;                // gpt-oss: the attention sink of each of this rank's query heads
   std::vector<ExpertWeights> experts;      // sparse layer: sharded as the dense MLP is
 };
 

@@ -84,7 +84,9 @@ void attend_row(const T* q, int q_row_stride, T* out, int num_q_heads, const KvC
   }
   for (int g = 0; g < group; ++g) {
     T* oh = out + (static_cast<std::size_t>(r.row) * num_q_heads + kv_head * group + g) * d;
-    const float inverse_total = keys > 0 ? 1.0f / totals[static_cast<std::size_t>(g)] : 0.0f;
+    const float total = softmax_total_with_sink(totals[static_cast<std::size_t>(g)], max_score[static_cast<std::size_t>(g)],
+                                                batch.sinks, kv_head * group + g);
+    const float inverse_total = keys > 0 ? 1.0f / total : 0.0f;
     for (int i = 0; i < d; ++i) oh[i] = store_from_float<T>(acc[g * dims + i] * inverse_total);
   }
 }

@@ -74,7 +74,7 @@ void moe_group(const std::int32_t* expert_ids, int pairs, int experts, std::int3
 template <typename T>
 void moe_gate_up(const T* x, int hidden, const bf16* gate_up, int inter, int experts, int top_k,
                  const std::int32_t* offsets, const std::int32_t* grouped, const std::int32_t* active, int pairs, T* act,
-                 Stream) {
+                 const ExpertForm& form, Stream) {
   validate_moe_experts("moe_gate_up", hidden, inter, experts, top_k);
   for (int slot = 0; slot < std::min(pairs, experts) && active[slot] >= 0; ++slot) {
     const int e = active[slot];
@@ -85,9 +85,11 @@ void moe_gate_up(const T* x, int hidden, const bf16* gate_up, int inter, int exp
       const T* in = x + static_cast<std::size_t>(pair / top_k) * hidden;
       T* out = act + static_cast<std::size_t>(pair) * inter;
       for (int f = 0; f < inter; ++f) {
-        const float g = dot(in, gate + static_cast<std::size_t>(f) * hidden, hidden);
-        const float u = dot(in, up + static_cast<std::size_t>(f) * hidden, hidden);
-        out[f] = store_from_float<T>(g / (1.0f + std::exp(-g)) * u);
+        const std::size_t bias = static_cast<std::size_t>(e) * 2 * inter + f;
+        const float g = dot(in, gate + static_cast<std::size_t>(f) * hidden, hidden) + expert_bias(form.gate_up_bias, bias);
+        const float u = dot(in, up + static_cast<std::size_t>(f) * hidden, hidden) +
+                        expert_bias(form.gate_up_bias, bias + static_cast<std::size_t>(inter));
+        out[f] = store_from_float<T>(expert_activation(g, u, form));
       }
     }
   }
@@ -95,7 +97,8 @@ void moe_gate_up(const T* x, int hidden, const bf16* gate_up, int inter, int exp
 
 template <typename T>
 void moe_down(const T* act, int inter, const bf16* down, int hidden, int experts, const std::int32_t* offsets,
-              const std::int32_t* grouped, const std::int32_t* active, int pairs, T* expert_out, Stream) {
+              const std::int32_t* grouped, const std::int32_t* active, int pairs, T* expert_out, const ExpertForm& form,
+              Stream) {
   validate_moe_experts("moe_down", hidden, inter, experts, 1);
   for (int slot = 0; slot < std::min(pairs, experts) && active[slot] >= 0; ++slot) {
     const int e = active[slot];
@@ -104,7 +107,9 @@ void moe_down(const T* act, int inter, const bf16* down, int hidden, int experts
       const std::int32_t pair = grouped[i];
       const T* in = act + static_cast<std::size_t>(pair) * inter;
       T* out = expert_out + static_cast<std::size_t>(pair) * hidden;
-      for (int h = 0; h < hidden; ++h) out[h] = store_from_float<T>(dot(in, weight + static_cast<std::size_t>(h) * inter, inter));
+      for (int h = 0; h < hidden; ++h)
+        out[h] = store_from_float<T>(dot(in, weight + static_cast<std::size_t>(h) * inter, inter) +
+                                     expert_bias(form.down_bias, static_cast<std::size_t>(e) * hidden + h));
     }
   }
 }
@@ -123,13 +128,13 @@ void moe_combine(const T* expert_out, const float* weights, int rows, int top_k,
 }
 
 template void moe_gate_up<float>(const float*, int, const bf16*, int, int, int, const std::int32_t*,
-                                 const std::int32_t*, const std::int32_t*, int, float*, Stream);
+                                 const std::int32_t*, const std::int32_t*, int, float*, const ExpertForm&, Stream);
 template void moe_gate_up<bf16>(const bf16*, int, const bf16*, int, int, int, const std::int32_t*, const std::int32_t*,
-                                const std::int32_t*, int, bf16*, Stream);
+                                const std::int32_t*, int, bf16*, const ExpertForm&, Stream);
 template void moe_down<float>(const float*, int, const bf16*, int, int, const std::int32_t*, const std::int32_t*,
-                              const std::int32_t*, int, float*, Stream);
+                              const std::int32_t*, int, float*, const ExpertForm&, Stream);
 template void moe_down<bf16>(const bf16*, int, const bf16*, int, int, const std::int32_t*, const std::int32_t*,
-                             const std::int32_t*, int, bf16*, Stream);
+                             const std::int32_t*, int, bf16*, const ExpertForm&, Stream);
 template void moe_combine<float>(const float*, const float*, int, int, int, float*, Stream);
 template void moe_combine<bf16>(const bf16*, const float*, int, int, int, bf16*, Stream);
 

@@ -178,8 +178,9 @@ R1EVAL_UNROLL
 R1EVAL_UNROLL
   for (int i = 0; i < kRowsPerWarp; ++i) {
     if (position[i] < 0) continue;
-    const float total = cuda_detail::warp_sum(running_sum[i]);
     const int row = row0 + warp * kRowsPerWarp + i;
+    const float total =
+        softmax_total_with_sink(cuda_detail::warp_sum(running_sum[i]), running_max[i], batch.sinks, block.head(row));
     T* o = out + (block.token_index(row) * num_q_heads + block.head(row)) * D;
     const float inverse_total = total > 0.0f ? 1.0f / total : 0.0f;
 R1EVAL_UNROLL
@@ -194,6 +195,7 @@ struct DecodeWorkspace {
   int num_splits;
   int split_tokens;  // keys per split (decode_split_tokens)
   int window;        // the batch's sliding window (PagedBatch::window), 0: none
+  const bf16* sinks;  // PagedBatch::sinks: joined to the merged denominator by the reduce pass
 };
 
 // The first key a decode query at context `context` sees, and the split holding it: splits before it hold
@@ -514,7 +516,10 @@ R1EVAL_UNROLL
       merge_softmax(state, s.max, s.sum, s.value);
     }
   }
-  if (part == 0) o[dim] = store_from_float<T>(state.sum > 0.0f ? state.value / state.sum : 0.0f);
+  if (part == 0) {
+    const float total = softmax_total_with_sink(state.sum, state.max, work.sinks, head);
+    o[dim] = store_from_float<T>(state.sum > 0.0f ? state.value / total : 0.0f);
+  }
 }
 
 // Launch geometry, shared by the launchers (attention.cu) and the emulator tests. Prefill blocks own
@@ -539,6 +544,7 @@ inline DecodeWorkspace decode_workspace(float* workspace, const PagedBatch& batc
   work.num_splits = (batch.max_context_len + work.split_tokens - 1) / work.split_tokens;
   if (work.num_splits < 1) work.num_splits = 1;
   work.window = batch.window;
+  work.sinks = batch.sinks;
   const std::size_t slots = static_cast<std::size_t>(batch.num_seqs) * num_q_heads * work.num_splits;
   work.max = workspace;
   work.sum = workspace + slots;

@@ -157,7 +157,9 @@ R1EVAL_UNROLL
     const int row = warp_row0 + g + 8 * r;
     std::uint32_t* o =
         reinterpret_cast<std::uint32_t*>(out + (block.token_index(row) * num_q_heads + block.head(row)) * D);
-    const float inverse = running_sum[r] > 0.0f ? 1.0f / running_sum[r] : 0.0f;
+    // The running max is in base 2; the sink joins in base e.
+    const float total = softmax_total_with_sink(running_sum[r], running_max[r] * kLn2, batch.sinks, block.head(row));
+    const float inverse = running_sum[r] > 0.0f ? 1.0f / total : 0.0f;
 R1EVAL_UNROLL
     for (int n = 0; n < kDimTiles; ++n)
       o[n * 4 + t] = pack_bf16_pair(acc[n][2 * r] * inverse, acc[n][2 * r + 1] * inverse);

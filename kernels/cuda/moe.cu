@@ -60,11 +60,11 @@ dim3 expert_mma_grid(int experts, int pairs, int features) {
 template <bool kGated, typename T>
 void launch_expert_mma(const char* name, const T* in, int row_divisor, int k_dim, const bf16* weights, int features,
                        int experts, const std::int32_t* offsets, const std::int32_t* grouped,
-                       const std::int32_t* active, int pairs, T* out, Stream stream) {
+                       const std::int32_t* active, int pairs, T* out, const ExpertForm& form, Stream stream) {
   if constexpr (std::is_same_v<T, bf16>) {
     launch_kernel(name, cuda_detail::moe_expert_mma_kernel<kGated>, expert_mma_grid(experts, pairs, features),
                   dim3(cuda_detail::kMoeMmaWarps * 32), to_cuda(stream), in, row_divisor, k_dim, weights, features,
-                  experts, offsets, grouped, active, out);
+                  experts, offsets, grouped, active, out, form);
   } else {
     throw std::logic_error(std::string(name) + ": the tensor-core kernel takes bf16 activations only");
   }
@@ -93,48 +93,49 @@ void moe_group(const std::int32_t* expert_ids, int pairs, int experts, std::int3
 template <typename T>
 void moe_gate_up_with(const T* x, int hidden, const bf16* gate_up, int inter, int experts, int top_k,
                       const std::int32_t* offsets, const std::int32_t* grouped, const std::int32_t* active, int pairs,
-                      T* act, ExpertKernel kernel, Stream stream) {
+                      T* act, ExpertKernel kernel, const ExpertForm& form, Stream stream) {
   validate_moe_experts("moe_gate_up", hidden, inter, experts, top_k);
   const bool tensor_cores = use_tensor_cores("moe_gate_up", x, hidden, gate_up, experts, pairs, kernel);
   if (pairs <= 0) return;
   if (tensor_cores)
     return launch_expert_mma<true>("moe_expert_mma_kernel gate_up", x, top_k, hidden, gate_up, inter, experts, offsets,
-                                   grouped, active, pairs, act, stream);
+                                   grouped, active, pairs, act, form, stream);
   const auto cuda_core_kernel = cuda_detail::vector8_ok(hidden, {x, gate_up}) ? cuda_detail::moe_gate_up_kernel<T, 8>
                                                                                : cuda_detail::moe_gate_up_kernel<T, 1>;
   launch_kernel("moe_gate_up_kernel", cuda_core_kernel, expert_grid(experts, pairs, inter), dim3(kMoeWarps * 32),
-                to_cuda(stream), x, hidden, gate_up, inter, top_k, offsets, grouped, active, act);
+                to_cuda(stream), x, hidden, gate_up, inter, top_k, offsets, grouped, active, act, form);
 }
 
 template <typename T>
 void moe_down_with(const T* act, int inter, const bf16* down, int hidden, int experts, const std::int32_t* offsets,
                    const std::int32_t* grouped, const std::int32_t* active, int pairs, T* expert_out,
-                   ExpertKernel kernel, Stream stream) {
+                   ExpertKernel kernel, const ExpertForm& form, Stream stream) {
   validate_moe_experts("moe_down", hidden, inter, experts, 1);
   const bool tensor_cores = use_tensor_cores("moe_down", act, inter, down, experts, pairs, kernel);
   if (pairs <= 0) return;
   if (tensor_cores)
     return launch_expert_mma<false>("moe_expert_mma_kernel down", act, 1, inter, down, hidden, experts, offsets,
-                                    grouped, active, pairs, expert_out, stream);
+                                    grouped, active, pairs, expert_out, form, stream);
   const auto cuda_core_kernel = cuda_detail::vector8_ok(inter, {act, down}) ? cuda_detail::moe_down_kernel<T, 8>
                                                                             : cuda_detail::moe_down_kernel<T, 1>;
   launch_kernel("moe_down_kernel", cuda_core_kernel, expert_grid(experts, pairs, hidden), dim3(kMoeWarps * 32),
-                to_cuda(stream), act, inter, down, hidden, offsets, grouped, active, expert_out);
+                to_cuda(stream), act, inter, down, hidden, offsets, grouped, active, expert_out, form);
 }
 
 template <typename T>
 void moe_gate_up(const T* x, int hidden, const bf16* gate_up, int inter, int experts, int top_k,
                  const std::int32_t* offsets, const std::int32_t* grouped, const std::int32_t* active, int pairs, T* act,
-                 Stream stream) {
+                 const ExpertForm& form, Stream stream) {
   moe_gate_up_with(x, hidden, gate_up, inter, experts, top_k, offsets, grouped, active, pairs, act,
-                   ExpertKernel::automatic, stream);
+                   ExpertKernel::automatic, form, stream);
 }
 
 template <typename T>
 void moe_down(const T* act, int inter, const bf16* down, int hidden, int experts, const std::int32_t* offsets,
-              const std::int32_t* grouped, const std::int32_t* active, int pairs, T* expert_out, Stream stream) {
+              const std::int32_t* grouped, const std::int32_t* active, int pairs, T* expert_out,
+              const ExpertForm& form, Stream stream) {
   moe_down_with(act, inter, down, hidden, experts, offsets, grouped, active, pairs, expert_out, ExpertKernel::automatic,
-                stream);
+                form, stream);
 }
 
 template <typename T>
@@ -146,21 +147,21 @@ void moe_combine(const T* expert_out, const float* weights, int rows, int top_k,
 }
 
 template void moe_gate_up<float>(const float*, int, const bf16*, int, int, int, const std::int32_t*,
-                                 const std::int32_t*, const std::int32_t*, int, float*, Stream);
+                                 const std::int32_t*, const std::int32_t*, int, float*, const ExpertForm&, Stream);
 template void moe_gate_up<bf16>(const bf16*, int, const bf16*, int, int, int, const std::int32_t*, const std::int32_t*,
-                                const std::int32_t*, int, bf16*, Stream);
+                                const std::int32_t*, int, bf16*, const ExpertForm&, Stream);
 template void moe_down<float>(const float*, int, const bf16*, int, int, const std::int32_t*, const std::int32_t*,
-                              const std::int32_t*, int, float*, Stream);
+                              const std::int32_t*, int, float*, const ExpertForm&, Stream);
 template void moe_down<bf16>(const bf16*, int, const bf16*, int, int, const std::int32_t*, const std::int32_t*,
-                             const std::int32_t*, int, bf16*, Stream);
+                             const std::int32_t*, int, bf16*, const ExpertForm&, Stream);
 template void moe_gate_up_with<float>(const float*, int, const bf16*, int, int, int, const std::int32_t*,
-                                      const std::int32_t*, const std::int32_t*, int, float*, ExpertKernel, Stream);
+                                      const std::int32_t*, const std::int32_t*, int, float*, ExpertKernel, const ExpertForm&, Stream);
 template void moe_gate_up_with<bf16>(const bf16*, int, const bf16*, int, int, int, const std::int32_t*,
-                                     const std::int32_t*, const std::int32_t*, int, bf16*, ExpertKernel, Stream);
+                                     const std::int32_t*, const std::int32_t*, int, bf16*, ExpertKernel, const ExpertForm&, Stream);
 template void moe_down_with<float>(const float*, int, const bf16*, int, int, const std::int32_t*, const std::int32_t*,
-                                   const std::int32_t*, int, float*, ExpertKernel, Stream);
+                                   const std::int32_t*, int, float*, ExpertKernel, const ExpertForm&, Stream);
 template void moe_down_with<bf16>(const bf16*, int, const bf16*, int, int, const std::int32_t*, const std::int32_t*,
-                                  const std::int32_t*, int, bf16*, ExpertKernel, Stream);
+                                  const std::int32_t*, int, bf16*, ExpertKernel, const ExpertForm&, Stream);
 template void moe_combine<float>(const float*, const float*, int, int, int, float*, Stream);
 template void moe_combine<bf16>(const bf16*, const float*, int, int, int, bf16*, Stream);
 

@@ -139,7 +139,7 @@ __device__ __forceinline__ float warp_dot(const T* x, const bf16* w, int n, int 
 template <typename T, int kVec>
 __global__ void __launch_bounds__(kMoeWarps * 32)
     moe_gate_up_kernel(const T* x, int hidden, const bf16* gate_up, int inter, int top_k, const std::int32_t* offsets,
-                       const std::int32_t* grouped, const std::int32_t* active, T* act) {
+                       const std::int32_t* grouped, const std::int32_t* active, T* act, ExpertForm form) {
   wait_for_prior_kernels();
   release_dependents();
   const int e = active[blockIdx.x], lane = static_cast<int>(threadIdx.x % 32);
@@ -147,28 +147,34 @@ __global__ void __launch_bounds__(kMoeWarps * 32)
   if (e < 0 || f >= inter) return;  // the whole warp
   const bf16* gate = gate_up + (static_cast<std::size_t>(e) * 2 * inter + f) * hidden;
   const bf16* up = gate + static_cast<std::size_t>(inter) * hidden;
+  const std::size_t bias = static_cast<std::size_t>(e) * 2 * inter + f;
+  const float gate_bias = expert_bias(form.gate_up_bias, bias);
+  const float up_bias = expert_bias(form.gate_up_bias, bias + static_cast<std::size_t>(inter));
   for (int i = offsets[e]; i < offsets[e + 1]; ++i) {
     const int pair = grouped[i];
     const T* in = x + static_cast<std::size_t>(pair / top_k) * hidden;
     const float g = warp_dot<kVec>(in, gate, hidden, lane);
     const float u = warp_dot<kVec>(in, up, hidden, lane);
-    if (lane == 0) act[static_cast<std::size_t>(pair) * inter + f] = store_from_float<T>(g / (1.0f + expf(-g)) * u);
+    if (lane == 0)
+      act[static_cast<std::size_t>(pair) * inter + f] =
+          store_from_float<T>(expert_activation(g + gate_bias, u + up_bias, form));
   }
 }
 
 template <typename T, int kVec>
 __global__ void __launch_bounds__(kMoeWarps * 32)
     moe_down_kernel(const T* act, int inter, const bf16* down, int hidden, const std::int32_t* offsets,
-                    const std::int32_t* grouped, const std::int32_t* active, T* expert_out) {
+                    const std::int32_t* grouped, const std::int32_t* active, T* expert_out, ExpertForm form) {
   wait_for_prior_kernels();
   release_dependents();
   const int e = active[blockIdx.x], lane = static_cast<int>(threadIdx.x % 32);
   const int h = static_cast<int>(blockIdx.y) * kMoeWarps + static_cast<int>(threadIdx.x / 32);
   if (e < 0 || h >= hidden) return;  // the whole warp
   const bf16* weight = down + (static_cast<std::size_t>(e) * hidden + h) * inter;
+  const float bias = expert_bias(form.down_bias, static_cast<std::size_t>(e) * hidden + h);
   for (int i = offsets[e]; i < offsets[e + 1]; ++i) {
     const int pair = grouped[i];
-    const float y = warp_dot<kVec>(act + static_cast<std::size_t>(pair) * inter, weight, inter, lane);
+    const float y = warp_dot<kVec>(act + static_cast<std::size_t>(pair) * inter, weight, inter, lane) + bias;
     if (lane == 0) expert_out[static_cast<std::size_t>(pair) * hidden + h] = store_from_float<T>(y);
   }
 }
@@ -208,14 +214,16 @@ __device__ __forceinline__ bool moe_mma_chunk(int slot, int experts, const std::
 // (moe_mma_chunk_slots, ceil(features / 64)), kMoeMmaWarps warps. The input row of pair p is in + (p /
 // row_divisor) * k_dim (the token's normed row for gate/up, row_divisor = top_k; the pair's own act row for
 // down, 1). Weights of expert e: kMats matrices of `features` rows of k_dim values each, from (e * kMats) *
-// features * k_dim. kGated (gate/up): kMats 2, out[p][f] = silu(gate) * up; else out[p][f] = the product.
+// features * k_dim, and their biases (the form's gate/up bias for kGated, else its down bias, each null or of
+// kMats * features values an expert). kGated (gate/up): kMats 2, out[p][f] = expert_activation(gate, up); else
+// out[p][f] = the product.
 // Needs k_dim % 16 == 0 and 4-byte aligned rows (the launcher checks); fragments are read from global memory
 // as 32-bit words, rows past the chunk or features past the tile as zeros.
 template <bool kGated>
 __global__ void __launch_bounds__(kMoeMmaWarps * 32)
     moe_expert_mma_kernel(const bf16* in, int row_divisor, int k_dim, const bf16* weights, int features, int experts,
                           const std::int32_t* offsets, const std::int32_t* grouped, const std::int32_t* active,
-                          bf16* out) {
+                          bf16* out, ExpertForm form) {
   wait_for_prior_kernels();
   release_dependents();
   constexpr int kMats = kGated ? 2 : 1;
@@ -276,6 +284,18 @@ R1EVAL_UNROLL
     }
   }
   // d[2 r + c] is row g + 8 r, column 2 t + c of the n-tile.
+  const bf16* bias = kGated ? form.gate_up_bias : form.down_bias;
+  float bias_of[kMats][2][2];  // [matrix][n-tile][c]
+R1EVAL_UNROLL
+  for (int m = 0; m < kMats; ++m)
+R1EVAL_UNROLL
+    for (int n = 0; n < 2; ++n)
+R1EVAL_UNROLL
+      for (int c = 0; c < 2; ++c) {
+        const int f = f0 + 8 * n + 2 * t + c;
+        bias_of[m][n][c] =
+            f < features ? expert_bias(bias, (static_cast<std::size_t>(expert) * kMats + m) * features + f) : 0.0f;
+      }
 R1EVAL_UNROLL
   for (int i = 0; i < kMoeMmaPairTiles; ++i)
 R1EVAL_UNROLL
@@ -288,10 +308,10 @@ R1EVAL_UNROLL
         for (int c = 0; c < 2; ++c) {
           const int f = f0 + 8 * n + 2 * t + c;
           if (f >= features) continue;
-          const float v = acc[0][i][n][2 * r + c];
+          const float v = acc[0][i][n][2 * r + c] + bias_of[0][n][c];
           if constexpr (kGated) {
-            const float u = acc[kMats - 1][i][n][2 * r + c];
-            row[f] = store_from_float<bf16>(v / (1.0f + expf(-v)) * u);
+            const float u = acc[kMats - 1][i][n][2 * r + c] + bias_of[kMats - 1][n][c];
+            row[f] = store_from_float<bf16>(expert_activation(v, u, form));
           } else {
             row[f] = store_from_float<bf16>(v);
           }

@@ -170,6 +170,17 @@ inline std::vector<ParityModel> parity_models() {
   exaone4.exaone4 = true;
   exaone4.head_dim = 128;
   exaone4.sliding_window = 36;
+  // gpt-oss at its head_dim of 64 and query group of 8: sinks, biased attention, router and experts (all 4 of them
+  // for every token, so that bf16 rounding cannot swap a chosen expert), the clamped SwiGLU, a sliding layer 0 over
+  // 30 positions, GptOssConfig's YaRN.
+  RandomCheckpointSpec gpt_oss;
+  gpt_oss.gpt_oss = true;
+  gpt_oss.head_dim = 64;
+  gpt_oss.heads = 8;
+  gpt_oss.kv_heads = 1;
+  gpt_oss.experts = 4;
+  gpt_oss.experts_per_token = 4;
+  gpt_oss.sliding_window = 30;
   return {{"qwen2_bf16_hd64", qwen_bf16},
           {"qwen2_fp32_hd128", qwen_fp32},
           {"llama_bias_fp16_hd64", llama_fp16},
@@ -188,7 +199,8 @@ inline std::vector<ParityModel> parity_models() {
           {"gemma2_softcap_window_hd256", gemma2},
           {"gemma3_window_hd256", gemma3},
           {"glm4_hd128", glm4},
-          {"exaone4_window_nope_hd128", exaone4}};
+          {"exaone4_window_nope_hd128", exaone4},
+          {"gpt_oss_sinks_window_hd64", gpt_oss}};
 }
 
 // The checkpoint of `model`, written fresh by each test process into a folder of its own (ctest runs tests

@@ -181,6 +181,15 @@ TEST(Bf16Forward, Ernie45CheckpointMatchesTransformersWithinBf16Tolerance) {
   check_transformers_fixture("ernie45_bf16");
 }
 
+// gpt-oss: attention sinks, biases on the attention, the router and the experts (read from the fused stacks), the
+// clamped SwiGLU, a sliding first layer and YaRN.
+// The released layout too: the expert stacks in MXFP4 blocks and scales (the reference: transformers' model holding
+// what its own dequantizer makes of them).
+TEST(Bf16Forward, GptOssCheckpointsMatchTransformersWithinBf16Tolerance) {
+  check_transformers_fixture("gpt_oss_bf16");
+  check_transformers_fixture("gpt_oss_mxfp4");
+}
+
 // Qwen3-MoE with fewer experts per token than experts (8, 2 per token: the transformers-made fixture, and a
 // random checkpoint whose layer 0 is dense and layer 1 sparse), and Mixtral's (4, 2 per token, every layer sparse,
 // its released tensor names): where bf16 rounding of the router logits swaps
@@ -242,6 +251,21 @@ TEST(Bf16TensorParallel, OlmoOverTwoRanksMatchesCpuBackend) {
     testing::check_prefill_parity(bf16, cpu);
     testing::check_greedy_where_margin_allows(bf16, cpu);
   }
+}
+
+// gpt-oss over 2 ranks: each rank holds its four heads' sinks and half of every expert's rows with their gate/up
+// biases; the down bias is added by rank 0 alone, before the all-reduce.
+TEST(Bf16TensorParallel, GptOssOverTwoRanksMatchesCpuBackend) {
+  const std::vector<ParityModel> models = parity_models();
+  const auto gpt_oss = std::find_if(models.begin(), models.end(), [](const ParityModel& m) { return m.spec.gpt_oss; });
+  ASSERT_NE(gpt_oss, models.end());
+  const std::string dir = parity_checkpoint(*gpt_oss);
+  Bf16HostBackend bf16(dir, 16, 2048, 2);
+  EXPECT_EQ(bf16.model().q_heads, gpt_oss->spec.heads / 2);
+  EXPECT_EQ(bf16.model().expert_inter, gpt_oss->spec.expert_intermediate / 2);
+  CpuBackend cpu = reference(dir);
+  testing::check_prefill_parity(bf16, cpu);
+  testing::check_greedy_where_margin_allows(bf16, cpu);
 }
 
 // Gemma 2 and 3 at head_dim 256 over 2 ranks: two q heads each, Gemma 3's one key/value head replicated; the

@@ -170,7 +170,7 @@ INSTANTIATE_TEST_SUITE_P(Fixtures, CpuBackendFixture,
                                            "smollm3_bf16", "gemma_bf16", "gemma2_bf16", "gemma3_bf16",
                                            "gemma3_multimodal_bf16", "olmo2_bf16", "olmo3_bf16", "mixtral_bf16",
                                            "glm_bf16", "glm4_bf16", "exaone_bf16", "exaone4_bf16",
-                                           "seed_oss_bf16", "granite_bf16", "ernie45_bf16"));
+                                           "seed_oss_bf16", "granite_bf16", "ernie45_bf16", "gpt_oss_bf16", "gpt_oss_mxfp4"));
 
 // Gemma 3's image-text checkpoint with its language model under transformers 5's in-memory names
 // (model.language_model.*) instead of save_pretrained's (language_model.model.*) gives the same logits.
@@ -195,6 +195,25 @@ TEST(CpuBackend, ReadsImageTextCheckpointsUnderEitherNaming) {
   CpuBackend backend(dir.string(), small_cache());
   SequenceDriver driver(backend, 8);
   EXPECT_LT(max_abs_diff(driver.step(ref.sequences), ref.logits), 1e-4f);
+}
+
+// Bytes are read only where MXFP4 blocks and scales are expected: a weight stored as U8 is refused by name.
+TEST(CpuBackend, RefusesByteTensorsWhereWeightsAreExpected) {
+  const auto dir = testing::scratch_copy("gpt_oss_mxfp4", "u8-router");
+  nlohmann::json header = testing::read_header(dir / "model.safetensors");
+  nlohmann::json& router = header["model.layers.1.mlp.router.weight"];
+  ASSERT_EQ(router["dtype"], "BF16");
+  router["dtype"] = "U8";  // the same bytes, as [4, 128] bytes
+  router["shape"] = {4, 128};
+  testing::rewrite_header(dir / "model.safetensors", header);
+  try {
+    CpuBackend backend(dir.string(), small_cache());
+    FAIL() << "a U8 router weight was read";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("'model.layers.1.mlp.router.weight': dtype U8 where a BF16, F16 or F32 tensor is expected"),
+              std::string::npos)
+        << e.what();
+  }
 }
 
 TEST(CpuBackend, KvCacheStaysWithinItsByteBudget) {

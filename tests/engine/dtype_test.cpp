@@ -66,6 +66,17 @@ TEST(DType, Names) {
   EXPECT_EQ(parse_torch_dtype("int8"), std::nullopt);
   EXPECT_EQ(dtype_size(DType::kF32), 4u);
   EXPECT_EQ(dtype_name(DType::kBF16), "BF16");
+  // Bytes (gpt-oss's MXFP4 blocks and scales): one byte each, widened as the integers they are.
+  EXPECT_EQ(parse_safetensors_dtype("U8"), DType::kU8);
+  EXPECT_EQ(parse_safetensors_dtype("I8"), std::nullopt);
+  EXPECT_EQ(dtype_size(DType::kU8), 1u);
+  EXPECT_EQ(dtype_name(DType::kU8), "U8");
+  const unsigned char bytes[] = {0, 127, 255};
+  float out[3];
+  convert_to_float(DType::kU8, reinterpret_cast<const std::byte*>(bytes), 3, out);
+  EXPECT_EQ(out[0], 0.0f);
+  EXPECT_EQ(out[1], 127.0f);
+  EXPECT_EQ(out[2], 255.0f);
 }
 
 }  // namespace

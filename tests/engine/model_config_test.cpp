@@ -101,7 +101,7 @@ TEST(ModelConfig, NamesUnknownArchitecture) {
                      "MixtralForCausalLM, SmolLM3ForCausalLM, GemmaForCausalLM, Gemma2ForCausalLM, Gemma3ForCausalLM, "
                      "Olmo2ForCausalLM, Olmo3ForCausalLM, GlmForCausalLM, Glm4ForCausalLM, ExaoneForCausalLM, "
                      "Exaone4ForCausalLM, SeedOssForCausalLM, GraniteForCausalLM, MiMoForCausalLM, Ernie4_5ForCausalLM, "
-                     "Gemma3ForConditionalGeneration (its text model))");
+                     "GptOssForCausalLM, Gemma3ForConditionalGeneration (its text model))");
 }
 
 // Seed-OSS (SeedOssForCausalLM): q/k/v biases unless attention_bias is false, an o_proj bias only with
@@ -122,6 +122,53 @@ TEST(ModelConfig, ReadsErnie45) {
   EXPECT_EQ(defaults.rms_norm_eps, 1e-5);
   const ModelConfig fixture = load_model_config(testing::fixture_dir("ernie45_bf16").string());
   EXPECT_TRUE(fixture.qkv_bias && fixture.o_bias && fixture.mlp_bias && !fixture.tie_word_embeddings);
+}
+
+// gpt-oss (GptOssForCausalLM): GptOssConfig's defaults (head_dim 64, 128 experts of intermediate_size, 4 per token,
+// YaRN factor 32 over 4096 positions without truncation, rope_theta 150000, every even-indexed layer sliding over
+// 128 positions, biased attention with sinks, the SwiGLU clamped at 7 with gain 1.702), and what a config overrides.
+TEST(ModelConfig, ReadsGptOss) {
+  const std::string shape = R"({"architectures":["GptOssForCausalLM"],"model_type":"gpt_oss","num_hidden_layers":4,)"
+                            R"("num_attention_heads":8,"num_key_value_heads":2,"vocab_size":10,"hidden_size":64)";
+  const ModelConfig defaults = parse_model_config(shape + "}", "c");
+  EXPECT_EQ(defaults.architecture, Architecture::kGptOss);
+  EXPECT_EQ(defaults.head_dim, 64);
+  EXPECT_EQ(defaults.intermediate_size, 2880);
+  EXPECT_TRUE(defaults.attention_sinks && defaults.qkv_bias && defaults.o_bias && !defaults.mlp_bias);
+  EXPECT_FALSE(defaults.tie_word_embeddings);
+  EXPECT_EQ(defaults.rms_norm_eps, 1e-5);
+  EXPECT_EQ(defaults.rope_theta, 150000.0);
+  EXPECT_EQ(defaults.rope_scaling.type, RopeScaling::Type::kYarn);
+  EXPECT_EQ(defaults.rope_scaling.factor, 32.0);
+  EXPECT_EQ(defaults.rope_scaling.original_max_position_embeddings, 4096);
+  EXPECT_FALSE(defaults.rope_scaling.truncate);
+  EXPECT_NEAR(defaults.rope_scaling.attention_factor, 0.1 * std::log(32.0) + 1.0, 1e-12);
+  EXPECT_EQ(defaults.sliding_windows, (std::vector<std::int64_t>{128, 0, 128, 0}));
+  EXPECT_EQ(defaults.moe.num_experts, 128);
+  EXPECT_EQ(defaults.moe.experts_per_token, 4);
+  EXPECT_EQ(defaults.moe.expert_intermediate_size, 2880);
+  EXPECT_TRUE(defaults.moe.norm_topk_prob && defaults.moe.biases && defaults.moe.fused_experts);
+  EXPECT_EQ(defaults.moe.swiglu_limit, 7.0);
+  EXPECT_EQ(defaults.moe.swiglu_alpha, 1.702);
+  for (std::int64_t l = 0; l < 4; ++l) EXPECT_TRUE(defaults.moe.sparse(l));
+
+  const ModelConfig set = parse_model_config(
+      shape + R"(,"layer_types":["full_attention","sliding_attention","full_attention","full_attention"],)"
+              R"("sliding_window":64,"num_local_experts":32,"num_experts_per_tok":2,"intermediate_size":16,)"
+              R"("swiglu_limit":3.5,"attention_bias":false})",
+      "c");
+  EXPECT_EQ(set.sliding_windows, (std::vector<std::int64_t>{0, 64, 0, 0}));
+  EXPECT_EQ(set.moe.num_experts, 32);
+  EXPECT_EQ(set.moe.expert_intermediate_size, 16);
+  EXPECT_EQ(set.moe.swiglu_limit, 3.5);
+  EXPECT_FALSE(set.qkv_bias || set.o_bias);
+  EXPECT_TRUE(parse_model_config(shape + R"(,"sliding_window":null})", "c").sliding_windows.empty());
+  const ModelConfig fixture = load_model_config(testing::fixture_dir("gpt_oss_bf16").string());
+  EXPECT_EQ(fixture.sliding_windows, (std::vector<std::int64_t>{24, 0}));
+  EXPECT_EQ(fixture.moe.swiglu_limit, 1.5);
+  EXPECT_FALSE(fixture.rope_scaling.truncate);
+  for (const char* bad : {R"(,"swiglu_limit":0})", R"(,"num_experts_per_tok":200})", R"(,"sliding_window":0})"})
+    EXPECT_THROW(parse_model_config(shape + bad, "c"), std::runtime_error) << bad;
 }
 
 TEST(ModelConfig, ReadsSeedOssAndGranite) {

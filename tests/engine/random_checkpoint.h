@@ -55,9 +55,16 @@ struct RandomCheckpointSpec {
   // expert_intermediate rows, experts_per_token per token (renormalised when norm_topk_prob).
   int experts = 0, experts_per_token = 2, expert_intermediate = 96, dense_layer = -1;
   bool norm_topk_prob = true;
+  // GptOssForCausalLM instead of Qwen2 (gpt-oss): biased q/k/v/o, a sink per head, every layer `experts` experts
+  // (experts_per_token a token) of expert_intermediate in the fused bf16 layout with biases and the router's bias,
+  // the SwiGLU clamped at 1 (so that it bites here); layer 0 slides over sliding_window, YaRN by GptOssConfig's
+  // default.
+  bool gpt_oss = false;
 
   int resolved_head_dim() const { return head_dim > 0 ? head_dim : hidden / heads; }
-  bool attention_bias() const { return llama ? llama_biases : !qwen3 && !phi3 && olmo == 0 && gemma == 0 && !exaone4; }
+  bool attention_bias() const {
+    return llama ? llama_biases : gpt_oss || (!qwen3 && !phi3 && olmo == 0 && gemma == 0 && !exaone4);
+  }
 };
 
 namespace random_checkpoint_detail {
@@ -83,7 +90,7 @@ inline std::filesystem::path write_random_checkpoint(const std::filesystem::path
   fs::create_directories(dir);
   const int head_dim = spec.resolved_head_dim();
   std::vector<std::pair<std::string, std::vector<int>>> tensors;  // name, shape; in file order
-  enum class Kind { kMatrix, kNorm, kNormOffset, kBias, kEmbed };
+  enum class Kind { kMatrix, kNorm, kNormOffset, kBias, kEmbed, kStack };  // kStack: [count, in, out] (x @ W)
   std::map<std::string, Kind> kinds;
   const auto add = [&](const std::string& name, std::vector<int> shape, Kind kind) {
     tensors.emplace_back(name, std::move(shape));
@@ -127,7 +134,17 @@ inline std::filesystem::path write_random_checkpoint(const std::filesystem::path
       add(p + "self_attn.k_norm.weight", {head_dim}, norm);
     }
     add(p + "self_attn.o_proj.weight", {spec.hidden, spec.heads * head_dim}, Kind::kMatrix);
-    if (spec.llama && spec.llama_biases) add(p + "self_attn.o_proj.bias", {spec.hidden}, Kind::kBias);
+    if ((spec.llama && spec.llama_biases) || spec.gpt_oss) add(p + "self_attn.o_proj.bias", {spec.hidden}, Kind::kBias);
+    if (spec.gpt_oss) {
+      add(p + "self_attn.sinks", {spec.heads}, Kind::kEmbed);
+      add(p + "mlp.router.weight", {spec.experts, spec.hidden}, Kind::kMatrix);
+      add(p + "mlp.router.bias", {spec.experts}, Kind::kBias);
+      add(p + "mlp.experts.gate_up_proj", {spec.experts, spec.hidden, 2 * spec.expert_intermediate}, Kind::kStack);
+      add(p + "mlp.experts.gate_up_proj_bias", {spec.experts, 2 * spec.expert_intermediate}, Kind::kBias);
+      add(p + "mlp.experts.down_proj", {spec.experts, spec.expert_intermediate, spec.hidden}, Kind::kStack);
+      add(p + "mlp.experts.down_proj_bias", {spec.experts, spec.hidden}, Kind::kBias);
+      continue;
+    }
     if (spec.experts > 0 && l != spec.dense_layer) {
       add(p + "mlp.gate.weight", {spec.experts, spec.hidden}, Kind::kMatrix);
       for (int e = 0; e < spec.experts; ++e) {
@@ -170,9 +187,11 @@ inline std::filesystem::path write_random_checkpoint(const std::filesystem::path
     std::size_t count = 1;
     for (const int d : shape) count *= static_cast<std::size_t>(d);
     const Kind kind = kinds[name];
-    const int fan_in = shape.size() == 2 ? shape[1] : 1;
+    const int fan_in = kind == Kind::kStack ? shape[1] : shape.size() == 2 ? shape[1] : 1;
     // Largest magnitude, in units of 2^-10: uniform in [-limit, limit] has standard deviation 1/sqrt(fan-in).
-    const double limit = kind == Kind::kMatrix ? std::sqrt(3.0 / fan_in) : kind == Kind::kEmbed ? 0.9 : 0.1;
+    const double limit = kind == Kind::kMatrix || kind == Kind::kStack ? std::sqrt(3.0 / fan_in)
+                         : kind == Kind::kEmbed                         ? 0.9
+                                                                        : 0.1;
     const auto units = static_cast<int>(limit * 1024);
     std::uniform_int_distribution<int> pick(-units, units);
     const std::size_t begin = data.size();
@@ -194,7 +213,8 @@ inline std::filesystem::path write_random_checkpoint(const std::filesystem::path
   std::string image = safetensors_image(header.dump(), 0);
   write_file(dir / "model.safetensors", image + data);
 
-  const char* architecture = spec.glm4 ? "Glm4ForCausalLM"
+  const char* architecture = spec.gpt_oss ? "GptOssForCausalLM"
+                             : spec.glm4 ? "Glm4ForCausalLM"
                              : spec.exaone4 ? "Exaone4ForCausalLM"
                              : spec.gemma == 2 ? "Gemma2ForCausalLM"
                              : spec.gemma == 3 ? "Gemma3ForCausalLM"
@@ -208,7 +228,8 @@ inline std::filesystem::path write_random_checkpoint(const std::filesystem::path
                              : spec.mimo  ? "MiMoForCausalLM"
                                           : "Qwen2ForCausalLM";
   nlohmann::json config = {{"architectures", {architecture}},
-                           {"model_type", spec.glm4 ? "glm4"
+                           {"model_type", spec.gpt_oss ? "gpt_oss"
+                                          : spec.glm4 ? "glm4"
                                           : spec.exaone4 ? "exaone4"
                                           : spec.gemma != 0 ? (spec.gemma == 2 ? "gemma2" : "gemma3_text")
                                           : spec.olmo != 0 ? (spec.olmo == 2 ? "olmo2" : "olmo3")
@@ -299,12 +320,25 @@ inline std::filesystem::path write_random_checkpoint(const std::filesystem::path
     config["sliding_window"] = spec.sliding_window;
     config["head_dim"] = head_dim;
   }
+  if (spec.gpt_oss) {
+    std::vector<std::string> layer_types(static_cast<std::size_t>(spec.layers), "full_attention");
+    layer_types[0] = "sliding_attention";
+    config["layer_types"] = layer_types;
+    config["sliding_window"] = spec.sliding_window;
+    config["head_dim"] = head_dim;
+    config["intermediate_size"] = spec.expert_intermediate;
+    config["num_local_experts"] = spec.experts;
+    config["num_experts_per_tok"] = spec.experts_per_token;
+    config["swiglu_limit"] = 1.0;
+    config["rms_norm_eps"] = 1e-5;
+    config.erase("rope_theta");  // GptOssConfig's 150000 and YaRN
+  }
   if (spec.glm4) {
     config["attention_bias"] = true;
     config["partial_rotary_factor"] = 0.5;
     config["head_dim"] = head_dim;
   }
-  if (spec.sliding_window > 0 && spec.olmo == 0 && spec.gemma == 0 && !spec.exaone4) {
+  if (spec.sliding_window > 0 && spec.olmo == 0 && spec.gemma == 0 && !spec.exaone4 && !spec.gpt_oss) {
     config["sliding_window"] = spec.sliding_window;
     if (!spec.phi3) {
       config["use_sliding_window"] = true;

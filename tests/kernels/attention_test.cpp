@@ -47,7 +47,11 @@ std::vector<double> naive_attention(const PagedCase& c, float scale) {
             scores[static_cast<std::size_t>(j)] = c.softcap > 0 ? c.softcap * std::tanh(scaled / c.softcap) : scaled;
             max_score = std::max(max_score, scores[static_cast<std::size_t>(j)]);
           }
-          double total = 0;
+          // A sink joins the softmax as one more logit without a value, as transformers' gpt-oss appends it.
+          const bool sink = !c.sinks.empty();
+          const double sink_logit = sink ? to_float(c.sinks[static_cast<std::size_t>(h)]) : 0.0;
+          if (sink) max_score = std::max(max_score, sink_logit);
+          double total = sink ? std::exp(sink_logit - max_score) : 0.0;
           for (double& sc : scores) total += (sc = std::exp(sc - max_score));
           double* o = out.data() + (static_cast<std::size_t>(row) * c.num_q_heads + h) * d;
           for (int j = 0; j < visible; ++j)
@@ -155,6 +159,31 @@ TEST(PagedAttention, SoftCapAndHeadDims96And256MatchNaive) {
   EXPECT_NE(plain, twin_decode(c, 2.0f));
   c.softcap = -1.0f;
   EXPECT_THROW(twin_decode(c, 2.0f), std::invalid_argument);
+}
+
+// gpt-oss's attention sinks: a per-head logit in the softmax denominator. Sinks near the scores, one far above
+// them (its head's output near zero) and one far below (no effect), with a sliding window as gpt-oss's
+// alternate layers have.
+PagedCase with_sinks(PagedCase c, std::uint32_t seed, int window = 0) {
+  c.sinks = testing::random_bf16(static_cast<std::size_t>(c.num_q_heads), -3.0f, 3.0f, seed);
+  c.sinks[0] = to_bf16(20.0f);
+  if (c.num_q_heads > 1) c.sinks[1] = to_bf16(-50.0f);
+  c.window = window;
+  return c;
+}
+
+TEST(PagedAttention, SinksJoinTheSoftmaxDenominator) {
+  check_prefill<float>(with_sinks(make_paged_case({5, 17, 1, 32}, {5, 40, 9, 32}, 12, 2, 128, 16, 101), 102), 0.3f);
+  check_prefill<bf16>(with_sinks(make_paged_case({6, 2}, {6, 100}, 8, 2, 64, 8, 103), 104, 9), 0.5f);
+  check_decode<float>(with_sinks(make_paged_case({1, 1, 1}, {1, 257, 700}, 8, 4, 64, 16, 105), 106), 0.3f);
+  check_decode<bf16>(with_sinks(make_paged_case({1, 1}, {513, 64}, 16, 2, 64, 32, 107), 108, 128), 0.2f);
+  // The sink changes the result; a sink far above the scores leaves its head about zero.
+  PagedCase c = make_paged_case({1}, {50}, 2, 1, 64, 8, 109);
+  const std::vector<float> plain = twin_decode(c, 0.3f);
+  c.sinks = {to_bf16(0.5f), to_bf16(40.0f)};
+  const std::vector<float> sunk = twin_decode(c, 0.3f);
+  EXPECT_NE(plain, sunk);
+  for (int i = 64; i < 128; ++i) EXPECT_LT(std::fabs(sunk[static_cast<std::size_t>(i)]), 1e-12f);
 }
 
 TEST(PagedAttentionDecode, EmptyContextGivesZeros) {

@@ -129,7 +129,9 @@ TEST(CudaKernelEmulation, QkProjectionNorm) {
 // routing chooses the same experts (weights to fp32 summation order), the grouping is identical, the expert
 // products and the weighted sum agree to summation order.
 template <typename T, int kVec>
-void emulate_moe(int rows, int hidden, int inter, int experts, int k, bool renormalize) {
+void emulate_moe(int rows, int hidden, int inter, int experts, int k, bool renormalize,
+                 const testing::OwnedExpertForm* gpt_oss = nullptr) {
+  const ExpertForm form = gpt_oss != nullptr ? gpt_oss->form() : ExpertForm{};
   std::vector<float> logits = random_floats(static_cast<std::size_t>(rows) * experts, -3.0f, 3.0f, 321);
   logits[5] = logits[2] = 8.0f;  // a tie at the top of row 0
   const auto pairs = static_cast<std::size_t>(rows) * k;
@@ -168,11 +170,11 @@ void emulate_moe(int rows, int hidden, int inter, int experts, int k, bool renor
   }
   std::vector<T> cpu_act(pairs * inter), act(cpu_act.size());
   cpu::moe_gate_up(x.data(), hidden, gate_up.data(), inter, experts, k, offsets.data(), grouped.data(), active.data(), n,
-                   cpu_act.data());
+                   cpu_act.data(), form);
   const auto tiles = [](int features) { return static_cast<unsigned>((features + cuda_detail::kMoeWarps - 1) / cuda_detail::kMoeWarps); };
   simt::launch(dim3(slots, tiles(inter)), dim3(cuda_detail::kMoeWarps * 32), [&] {
     cuda_detail::moe_gate_up_kernel<T, kVec>(x.data(), hidden, gate_up.data(), inter, k, offsets.data(), grouped.data(),
-                                             active.data(), act.data());
+                                             active.data(), act.data(), form);
   });
   const double rel = std::is_same_v<T, float> ? 1e-4 : 1.6e-2;
   expect_near(act, cpu_act, rel, 1e-4, "moe_gate_up");
@@ -180,10 +182,10 @@ void emulate_moe(int rows, int hidden, int inter, int experts, int k, bool renor
   // The down and combine steps read the CPU twin's act, so each comparison sees one kernel's differences.
   std::vector<T> cpu_expert_out(pairs * hidden), expert_out(cpu_expert_out.size());
   cpu::moe_down(cpu_act.data(), inter, down.data(), hidden, experts, offsets.data(), grouped.data(), active.data(), n,
-                cpu_expert_out.data());
+                cpu_expert_out.data(), form);
   simt::launch(dim3(slots, tiles(hidden)), dim3(cuda_detail::kMoeWarps * 32), [&] {
     cuda_detail::moe_down_kernel<T, kVec>(cpu_act.data(), inter, down.data(), hidden, offsets.data(), grouped.data(),
-                                          active.data(), expert_out.data());
+                                          active.data(), expert_out.data(), form);
   });
   expect_near(expert_out, cpu_expert_out, rel, 1e-4, "moe_down");
 
@@ -200,11 +202,17 @@ TEST(CudaKernelEmulation, MixtureOfExpertsSteps) {
   emulate_moe<bf16, 8>(9, 64, 24, 8, 2, false);
   emulate_moe<bf16, 1>(3, 36, 20, 3, 3, true);  // every expert for every token; rows no multiple of 8
   emulate_moe<bf16, 8>(1, 32, 16, 40, 4, true);  // one token: 4 block rows for 40 experts
+  // gpt-oss's experts: biases and the clamped SwiGLU (a limit inside the values' range, so the clamps bite).
+  const testing::OwnedExpertForm gpt_oss = testing::gpt_oss_expert_form(40, 16, 32, 0.3f, 325);
+  emulate_moe<float, 8>(5, 32, 16, 40, 4, true, &gpt_oss);
+  emulate_moe<bf16, 1>(3, 32, 16, 40, 4, true, &gpt_oss);
 }
 
 // The tensor-core expert products (moe_expert_mma_kernel) on the grid moe.cu gives them, against the CPU
 // twin: routing and grouping by the twin, gate/up from the same x, down from the twin's act.
-void emulate_moe_mma(int rows, int hidden, int inter, int experts, int k) {
+void emulate_moe_mma(int rows, int hidden, int inter, int experts, int k,
+                     const testing::OwnedExpertForm* gpt_oss = nullptr) {
+  const ExpertForm form = gpt_oss != nullptr ? gpt_oss->form() : ExpertForm{};
   const auto pairs = static_cast<std::size_t>(rows) * k;
   const int n = static_cast<int>(pairs);
   const std::vector<float> logits = random_floats(static_cast<std::size_t>(rows) * experts, -3.0f, 3.0f, 331);
@@ -220,9 +228,9 @@ void emulate_moe_mma(int rows, int hidden, int inter, int experts, int k) {
   const std::vector<bf16> down = random_bf16(static_cast<std::size_t>(experts) * hidden * inter, -mid_scale, mid_scale, 334);
   std::vector<bf16> cpu_act(pairs * inter), cpu_expert_out(pairs * hidden);
   cpu::moe_gate_up(x.data(), hidden, gate_up.data(), inter, experts, k, offsets.data(), grouped.data(), active.data(), n,
-                   cpu_act.data());
+                   cpu_act.data(), form);
   cpu::moe_down(cpu_act.data(), inter, down.data(), hidden, experts, offsets.data(), grouped.data(), active.data(), n,
-                cpu_expert_out.data());
+                cpu_expert_out.data(), form);
 
   const auto grid = [&](int features) {
     return dim3(static_cast<unsigned>(cuda_detail::moe_mma_chunk_slots(n, experts)),
@@ -233,12 +241,12 @@ void emulate_moe_mma(int rows, int hidden, int inter, int experts, int k) {
   std::vector<bf16> act(cpu_act.size(), unwritten), expert_out(cpu_expert_out.size(), unwritten);
   simt::launch(grid(inter), block, [&] {
     cuda_detail::moe_expert_mma_kernel<true>(x.data(), k, hidden, gate_up.data(), inter, experts, offsets.data(),
-                                             grouped.data(), active.data(), act.data());
+                                             grouped.data(), active.data(), act.data(), form);
   });
   expect_near(act, cpu_act, 1.6e-2, 1e-4, "moe_gate_up on tensor cores");
   simt::launch(grid(hidden), block, [&] {
     cuda_detail::moe_expert_mma_kernel<false>(cpu_act.data(), 1, inter, down.data(), hidden, experts, offsets.data(),
-                                              grouped.data(), active.data(), expert_out.data());
+                                              grouped.data(), active.data(), expert_out.data(), form);
   });
   expect_near(expert_out, cpu_expert_out, 1.6e-2, 1e-4, "moe_down on tensor cores");
 }
@@ -247,6 +255,8 @@ TEST(CudaKernelEmulation, MixtureOfExpertsOnTensorCores) {
   emulate_moe_mma(75, 32, 48, 2, 2);   // 150 pairs over 2 experts: 64-pair chunks, a partial 64-feature tile
   emulate_moe_mma(40, 32, 16, 16, 4);  // 160 pairs over 16 experts, some without pairs; a 16-feature tile
   emulate_moe_mma(3, 96, 80, 8, 2);    // 6 pairs: a partial first m-tile; two feature tiles, the second partial
+  const testing::OwnedExpertForm gpt_oss = testing::gpt_oss_expert_form(16, 48, 32, 0.3f, 335);  // gpt-oss's form
+  emulate_moe_mma(40, 32, 48, 16, 4, &gpt_oss);
 }
 
 template <typename T, int kVec>
@@ -720,6 +730,30 @@ TEST(CudaKernelEmulation, SoftCappedAttentionScores) {
   emulate_attention<bf16, 128>(capped(make_paged_case(std::vector<int>(16, 1), {contexts.begin(), contexts.begin() + 16}, 2, 1, 128, 16, 436), 5.0f, 0),
                                2.0f, true);
   emulate_attention<bf16, 256>(capped(make_paged_case({1, 1}, {300, 40}, 8, 2, 256, 16, 437), 5.0f, 0), 1.5f, true);
+}
+
+// gpt-oss's attention sinks in every attention kernel (the decode kernels leave them to the reduce pass): sinks
+// around the scores, one far above them and one far below, with and without a sliding window.
+TEST(CudaKernelEmulation, AttentionSinks) {
+  const auto sunk = [](PagedCase c, std::uint32_t seed, int window) {
+    c.sinks = testing::random_bf16(static_cast<std::size_t>(c.num_q_heads), -2.0f, 2.0f, seed);
+    c.sinks[0] = to_bf16(20.0f);
+    c.sinks[1] = to_bf16(-50.0f);
+    c.window = window;
+    return c;
+  };
+  emulate_attention<float, 64>(sunk(make_paged_case({5, 17, 1}, {5, 40, 9}, 6, 2, 64, 8, 441), 442, 0), 0.3f, false);
+  emulate_attention<bf16, 64>(sunk(make_paged_case({5, 17, 1}, {5, 40, 9}, 8, 1, 64, 8, 443), 444, 7), 0.125f, false,
+                              true);
+  emulate_attention<bf16, 128>(sunk(make_paged_case({3, 70}, {70, 150}, 4, 2, 128, 16, 445), 446, 0), 0.088f, false,
+                               true);
+  emulate_attention<float, 64>(sunk(make_paged_case({1, 1, 1, 1, 1}, {1, 255, 256, 600, 0}, 6, 2, 64, 8, 447), 448, 0),
+                               0.3f, true);
+  std::vector<int> contexts;
+  for (int s = 0; s < 24; ++s) contexts.push_back(std::vector<int>{255, 256, 257, 511, 700, 1}[s % 6] + s / 6);
+  emulate_attention<bf16, 64>(sunk(make_paged_case(std::vector<int>(24, 1), contexts, 8, 1, 64, 16, 449), 450, 128),
+                              0.125f, true, true);
+  emulate_attention<bf16, 64>(sunk(make_paged_case({1, 1}, {300, 40}, 8, 1, 64, 16, 451), 452, 0), 0.125f, true);
 }
 
 // Small batches split contexts finer (down to 32 keys, 8-key tiles per warp) so that they still fill the GPU; a batch

@@ -12,6 +12,7 @@
 #include "kernels/attention.h"
 #include "kernels/bf16.h"
 #include "kernels/kv_cache.h"
+#include "kernels/moe.h"
 
 namespace r1eval::kernels::testing {
 
@@ -59,6 +60,7 @@ struct PagedCase {
   std::vector<float> q;  // [rows][num_q_heads * head_dim]
   int window = 0;        // sliding window (PagedBatch::window)
   float softcap = 0.0f;  // soft cap of the scores (PagedBatch::softcap)
+  std::vector<bf16> sinks;  // per query head (PagedBatch::sinks); empty: none
 
   int rows() const { return query_starts.back(); }
   int max_query_len() const { return query_lens.empty() ? 0 : *std::max_element(query_lens.begin(), query_lens.end()); }
@@ -77,6 +79,7 @@ struct PagedCase {
     b.max_context_len = max_context();
     b.window = window;
     b.softcap = softcap;
+    b.sinks = sinks.empty() ? nullptr : sinks.data();
     return b;
   }
 };
@@ -138,6 +141,21 @@ double relative_l2_error(const std::vector<T>& got, const std::vector<T>& want) 
     norm += w * w;
   }
   return std::sqrt(error / norm);
+}
+
+// gpt-oss's expert form (ExpertForm) with random biases owned here and alpha 1.702; the limit is the caller's, so a
+// test can set it inside its values' range and make the clamps bite.
+struct OwnedExpertForm {
+  std::vector<bf16> gate_up_bias, down_bias;
+  float limit = 7.0f;
+  ExpertForm form() const { return ExpertForm{gate_up_bias.data(), down_bias.data(), limit, 1.702f}; }
+};
+inline OwnedExpertForm gpt_oss_expert_form(int experts, int inter, int hidden, float limit, std::uint32_t seed) {
+  OwnedExpertForm owned;
+  owned.gate_up_bias = random_bf16(static_cast<std::size_t>(experts) * 2 * inter, -0.5f, 0.5f, seed);
+  owned.down_bias = random_bf16(static_cast<std::size_t>(experts) * hidden, -0.5f, 0.5f, seed + 1);
+  owned.limit = limit;
+  return owned;
 }
 
 }  // namespace r1eval::kernels::testing

@@ -67,7 +67,9 @@ TEST(MoeGroup, ListsEachExpertsPairsInOrder) {
 // The five steps in a row, the way the bf16 forward runs them, against a per-token double loop over each
 // token's experts.
 template <typename T>
-void check_moe_block(int rows, int hidden, int inter, int experts, int k, bool renormalize, unsigned seed) {
+void check_moe_block(int rows, int hidden, int inter, int experts, int k, bool renormalize, unsigned seed,
+                     const testing::OwnedExpertForm* gpt_oss = nullptr) {
+  const ExpertForm form = gpt_oss != nullptr ? gpt_oss->form() : ExpertForm{};
   const std::vector<float> logits = random_floats(static_cast<std::size_t>(rows) * experts, -3.0f, 3.0f, seed);
   const std::vector<T> x = convert<T>(random_floats(static_cast<std::size_t>(rows) * hidden, -1.0f, 1.0f, seed + 1));
   const float scale_in = 1.0f / std::sqrt(static_cast<float>(hidden)), scale_mid = 1.0f / std::sqrt(static_cast<float>(inter));
@@ -84,9 +86,9 @@ void check_moe_block(int rows, int hidden, int inter, int experts, int k, bool r
   cpu::moe_route(logits.data(), rows, experts, k, renormalize, ids.data(), weights.data());
   cpu::moe_group(ids.data(), n, experts, offsets.data(), grouped.data(), active.data());
   cpu::moe_gate_up(x.data(), hidden, gate_up.data(), inter, experts, k, offsets.data(), grouped.data(), active.data(), n,
-                   act.data());
+                   act.data(), form);
   cpu::moe_down(act.data(), inter, down.data(), hidden, experts, offsets.data(), grouped.data(), active.data(), n,
-                expert_out.data());
+                expert_out.data(), form);
   cpu::moe_combine(expert_out.data(), weights.data(), rows, k, hidden, out.data());
 
   const double tolerance = std::is_same_v<T, float> ? 1e-4 : 2e-2;
@@ -102,11 +104,20 @@ void check_moe_block(int rows, int hidden, int inter, int experts, int k, bool r
           g += v * to_float(gate_up[(e * 2 * inter + f) * hidden + c]);
           u += v * to_float(gate_up[(e * 2 * inter + inter + f) * hidden + c]);
         }
-        mid[static_cast<std::size_t>(f)] = g / (1.0 + std::exp(-g)) * u;
+        if (gpt_oss == nullptr) {
+          mid[static_cast<std::size_t>(f)] = g / (1.0 + std::exp(-g)) * u;
+          continue;
+        }
+        // transformers' GptOssExperts: biases, then the clamps, then gate * sigmoid(alpha gate) * (up + 1).
+        const double limit = gpt_oss->limit;
+        g = std::min(g + to_float(gpt_oss->gate_up_bias[e * 2 * inter + f]), limit);
+        u = std::clamp(u + to_float(gpt_oss->gate_up_bias[e * 2 * inter + inter + f]), -limit, limit);
+        mid[static_cast<std::size_t>(f)] = g / (1.0 + std::exp(-1.702 * g)) * (u + 1.0);
       }
       for (int h = 0; h < hidden; ++h) {
         double y = 0.0;
         for (int f = 0; f < inter; ++f) y += mid[static_cast<std::size_t>(f)] * to_float(down[(e * hidden + h) * inter + f]);
+        if (gpt_oss != nullptr) y += to_float(gpt_oss->down_bias[e * hidden + h]);
         expected[static_cast<std::size_t>(h)] += weights[static_cast<std::size_t>(t) * k + j] * y;
       }
     }
@@ -125,6 +136,17 @@ TEST(MoeBlock, MatchesAPerTokenLoop) {
   check_moe_block<float>(1, 64, 48, 16, 4, true, 64);  // one token: fewer pairs than experts
   check_moe_block<bf16>(9, 128, 32, 8, 2, false, 62);
   check_moe_block<bf16>(3, 96, 40, 5, 5, true, 63);  // every expert for every token
+}
+
+// gpt-oss's experts: biases after both products and the clamped SwiGLU, with the limit inside the values' range
+// so both clamps bite; the form changes the output.
+TEST(MoeBlock, GptOssFormMatchesAPerTokenLoop) {
+  const testing::OwnedExpertForm form = testing::gpt_oss_expert_form(16, 48, 64, 0.4f, 65);
+  check_moe_block<float>(7, 64, 48, 16, 4, true, 66, &form);
+  const testing::OwnedExpertForm bf16_form = testing::gpt_oss_expert_form(8, 32, 128, 0.4f, 67);
+  check_moe_block<bf16>(9, 128, 32, 8, 2, true, 68, &bf16_form);
+  EXPECT_NE(expert_activation(0.9f, 0.2f, form.form()), expert_activation(0.9f, 0.2f, ExpertForm{}));
+  EXPECT_FLOAT_EQ(expert_activation(5.0f, -9.0f, form.form()), expert_activation(0.4f, -0.4f, form.form()));
 }
 
 TEST(MoeKernels, RejectBadShapes) {

@@ -27,7 +27,7 @@ float dot(const float* a, const float* b, int n) {
 
 void paged_attention(const ForwardBatch& batch, const PagedKvCache& cache, std::int64_t layer, const float* q,
                      int q_heads, int kv_heads, int head_dim, float scale, float* out, std::int64_t window,
-                     float softcap) {
+                     float softcap, const float* sinks) {
   const std::size_t tokens = batch.num_tokens();
   const int group = q_heads / kv_heads;
   const std::int32_t block_size = cache.block_size();
@@ -59,7 +59,9 @@ void paged_attention(const ForwardBatch& batch, const PagedKvCache& cache, std::
         max_score = std::max(max_score, score);
       }
     }
-    float total = 0.0f;
+    // A sink (gpt-oss) joins the softmax as one more logit without a value, as transformers appends it.
+    if (sinks != nullptr) max_score = std::max(max_score, sinks[h]);
+    float total = sinks != nullptr ? std::exp(sinks[h] - max_score) : 0.0f;
     for (std::size_t p = static_cast<std::size_t>(begin); p < scores.size(); ++p) {
       scores[p] = std::exp(scores[p] - max_score);
       total += scores[p];

@@ -12,8 +12,9 @@ namespace r1eval::engine::cpu {
 // read from `cache` layer `layer` through the block table; query head h reads key/value head
 // h / (q_heads / kv_heads). q: [tokens, q_heads * head_dim]. scale is 1 / sqrt(head_dim) for plain RoPE
 // (attention_logit_scale). A `softcap` > 0 (Gemma 2) turns each scaled score s into tanh(s / softcap) * softcap.
+// `sinks` (gpt-oss; [q_heads] or null) adds exp(sinks[h]) to head h's softmax denominator: a logit without a value.
 void paged_attention(const ForwardBatch& batch, const PagedKvCache& cache, std::int64_t layer, const float* q,
                      int q_heads, int kv_heads, int head_dim, float scale, float* out, std::int64_t window = 0,
-                     float softcap = 0.0f);
+                     float softcap = 0.0f, const float* sinks = nullptr);
 
 }  // namespace r1eval::engine::cpu

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "engine/backend/cpu/cpu_ops.h"
+#include "kernels/moe.h"
 
 namespace r1eval::engine::cpu {
 
@@ -55,7 +56,13 @@ void moe_forward(const float* x, std::int64_t tokens, const LayerWeights& layer,
     down.resize(in.size());
     linear_forward(in.data(), count, expert.gate, gate.data());
     linear_forward(in.data(), count, expert.up, up.data());
-    silu_mul(gate.data(), up.data(), count * inter);
+    if (moe.swiglu_limit > 0) {  // gpt-oss's clamped SwiGLU (the biases came with the linears)
+      const kernels::ExpertForm form{nullptr, nullptr, static_cast<float>(moe.swiglu_limit),
+                                     static_cast<float>(moe.swiglu_alpha)};
+      for (std::size_t i = 0; i < gate.size(); ++i) gate[i] = kernels::expert_activation(gate[i], up[i], form);
+    } else {
+      silu_mul(gate.data(), up.data(), count * inter);
+    }
     linear_forward(gate.data(), count, expert.down, down.data());
     for (std::int64_t r = 0; r < count; ++r) {
       const float w = weights[n(e)][n(r)];

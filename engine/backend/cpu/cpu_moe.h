@@ -11,7 +11,8 @@ namespace r1eval::engine::cpu {
 // softmax probability (exact ties to the lower index, a fixed choice where torch.topk's is unspecified) of
 // probability x expert(x), the probabilities renormalised
 // over the chosen experts when moe.norm_topk_prob. Each expert is SwiGLU over this rank's slice of its
-// intermediate size, so with tensor parallelism `out` is this rank's partial sum.
+// intermediate size, so with tensor parallelism `out` is this rank's partial sum. gpt-oss's experts add the
+// router's and their linears' biases and clamp the SwiGLU (MoeConfig::swiglu_limit, as kernels::expert_activation).
 void moe_forward(const float* x, std::int64_t tokens, const LayerWeights& layer, const MoeConfig& moe, float* out);
 
 }  // namespace r1eval::engine::cpu

@@ -82,7 +82,8 @@ std::vector<float> CpuRank::forward(const ForwardBatch& batch, Communicator& com
       std::memcpy(cache_.value(layer_index, slot), v.data() + t * kv_width, n(kv_width) * sizeof(float));
     }
     paged_attention(batch, cache_, layer_index, q.data(), q_heads, kv_heads, head_dim, attention_scale_, attn.data(),
-                    cfg.sliding_window(layer_index), static_cast<float>(cfg.attn_logit_softcap));
+                    cfg.sliding_window(layer_index), static_cast<float>(cfg.attn_logit_softcap),
+                    layer.sinks.empty() ? nullptr : layer.sinks.data());
     linear_forward(attn.data(), tokens, layer.o, proj.data());
     comm.all_reduce_sum(proj);
     // Gemma 2/3 and OLMo 2/3 normalise the whole attention output (summed over ranks) before it joins the stream.

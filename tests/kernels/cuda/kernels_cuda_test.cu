@@ -414,7 +414,9 @@ void compare_attention(const PagedCase& c, float scale, bool decode, AttentionKe
   DeviceBuffer<T> d_q(q), d_out(cpu_out.size());
   DeviceBuffer<bf16> d_key(c.key), d_value(c.value);
   DeviceBuffer<std::int32_t> d_starts(c.query_starts), d_lens(c.context_lens), d_tables(c.block_tables);
-  const PagedBatch device_batch = c.batch(d_starts.get(), d_lens.get(), d_tables.get());
+  PagedBatch device_batch = c.batch(d_starts.get(), d_lens.get(), d_tables.get());
+  DeviceBuffer<bf16> d_sinks(c.sinks.empty() ? std::vector<bf16>(1) : c.sinks);
+  if (!c.sinks.empty()) device_batch.sinks = d_sinks.get();
   const KvCacheView device_cache = c.cache_view(d_key.get(), d_value.get());
   if (decode) {
     DeviceBuffer<float> workspace(
@@ -599,6 +601,29 @@ TEST_F(CudaKernels, HeadDims96And256AndSoftCapMatchCpu) {
                std::invalid_argument);
 }
 
+// gpt-oss's attention sinks (64 q / 8 kv heads of head_dim 64, 128-key windows on alternate layers) on every
+// prefill kernel and split pass; one sink far above the scores, one far below.
+TEST_F(CudaKernels, AttentionSinksMatchCpu) {
+  const auto gpt_oss = [](PagedCase c, int window, std::uint32_t seed) {
+    c.sinks = testing::random_bf16(static_cast<std::size_t>(c.num_q_heads), -2.0f, 2.0f, seed);
+    c.sinks[0] = to_bf16(20.0f);
+    c.sinks[1] = to_bf16(-50.0f);
+    c.window = window;
+    return c;
+  };
+  for (const int window : {0, 128}) {
+    for (const cuda::PrefillKernel kernel : {cuda::PrefillKernel::tensor_cores, cuda::PrefillKernel::cuda_cores})
+      compare_attention<bf16>(gpt_oss(make_paged_case({300, 17, 1}, {300, 1100, 65}, 64, 8, 64, 16, 291), window, 292),
+                              0.125f, false, {kernel, {}});
+    for (const cuda::DecodeKernel kernel : {cuda::DecodeKernel::cuda_cores_32_key_tiles,
+                                            cuda::DecodeKernel::cuda_cores_8_key_tiles, cuda::DecodeKernel::tensor_cores})
+      compare_attention<bf16>(gpt_oss(make_paged_case(std::vector<int>(16, 1), std::vector<int>(16, 700), 64, 8, 64, 16,
+                                                      293),
+                                      window, 294),
+                              0.125f, true, {{}, kernel});
+  }
+}
+
 TEST_F(CudaKernels, PagedAttentionDecodeMatchesCpuUpToLongContexts) {
   compare_attention<float>(make_paged_case({1, 1, 1, 1, 1}, {1, 255, 256, 257, 5000}, 12, 2, 128, 16, 251), 0.3f, true);
   // The longest supported trace: 32768 generated after a 512-token prompt, 40 q heads over 8 kv heads.
@@ -611,7 +636,9 @@ TEST_F(CudaKernels, PagedAttentionDecodeMatchesCpuUpToLongContexts) {
 // prefill-sized batches: the same experts and grouping as the CPU twin, the products to summation order, on
 // the expert-product kernel asked for.
 template <typename T>
-void compare_moe(int rows, int hidden, int inter, int experts, int k, cuda::ExpertKernel kernel) {
+void compare_moe(int rows, int hidden, int inter, int experts, int k, cuda::ExpertKernel kernel,
+                 const testing::OwnedExpertForm* gpt_oss = nullptr) {
+  const ExpertForm form = gpt_oss != nullptr ? gpt_oss->form() : ExpertForm{};
   const std::vector<float> logits = random_floats(static_cast<std::size_t>(rows) * experts, -3.0f, 3.0f, 231);
   const auto pairs = static_cast<std::size_t>(rows) * k;
   std::vector<std::int32_t> ids(pairs), offsets(static_cast<std::size_t>(experts) + 1), grouped(pairs),
@@ -626,9 +653,9 @@ void compare_moe(int rows, int hidden, int inter, int experts, int k, cuda::Expe
   const std::vector<bf16> down = random_bf16(static_cast<std::size_t>(experts) * hidden * inter, -mid_scale, mid_scale, 234);
   std::vector<T> act(pairs * inter), expert_out(pairs * hidden), out(static_cast<std::size_t>(rows) * hidden);
   cpu::moe_gate_up(x.data(), hidden, gate_up.data(), inter, experts, k, offsets.data(), grouped.data(), active.data(), n,
-                   act.data());
+                   act.data(), form);
   cpu::moe_down(act.data(), inter, down.data(), hidden, experts, offsets.data(), grouped.data(), active.data(), n,
-                expert_out.data());
+                expert_out.data(), form);
   cpu::moe_combine(expert_out.data(), weights.data(), rows, k, hidden, out.data());
 
   DeviceBuffer<float> d_logits(logits), d_weights(pairs);
@@ -642,10 +669,17 @@ void compare_moe(int rows, int hidden, int inter, int experts, int k, cuda::Expe
   EXPECT_EQ(d_active.download(), active);
   DeviceBuffer<T> d_x(x), d_act(act.size()), d_expert_out(expert_out.size()), d_out(out.size());
   DeviceBuffer<bf16> d_gate_up(gate_up), d_down(down);
+  DeviceBuffer<bf16> d_gate_up_bias(gpt_oss != nullptr ? gpt_oss->gate_up_bias : std::vector<bf16>(1)),
+      d_down_bias(gpt_oss != nullptr ? gpt_oss->down_bias : std::vector<bf16>(1));
+  ExpertForm device_form = form;
+  if (gpt_oss != nullptr) {
+    device_form.gate_up_bias = d_gate_up_bias.get();
+    device_form.down_bias = d_down_bias.get();
+  }
   cuda::moe_gate_up_with<T>(d_x.get(), hidden, d_gate_up.get(), inter, experts, k, d_offsets.get(), d_grouped.get(),
-                            d_active.get(), n, d_act.get(), kernel);
+                            d_active.get(), n, d_act.get(), kernel, device_form);
   cuda::moe_down_with<T>(d_act.get(), inter, d_down.get(), hidden, experts, d_offsets.get(), d_grouped.get(),
-                         d_active.get(), n, d_expert_out.get(), kernel);
+                         d_active.get(), n, d_expert_out.get(), kernel, device_form);
   cuda::moe_combine<T>(d_expert_out.get(), d_weights.get(), rows, k, hidden, d_out.get());
   const double rel = std::is_same_v<T, float> ? 1e-4 : 1.6e-2;
   expect_near(d_act.download(), act, rel, 1e-4, "moe_gate_up");
@@ -661,6 +695,13 @@ TEST_F(CudaKernels, MixtureOfExpertsMatchesCpu) {
   compare_moe<bf16>(2000, 256, 96, 8, 2, ExpertKernel::tensor_cores);  // ~500 pairs an expert: many chunks each
   compare_moe<float>(17, 256, 64, 40, 4, ExpertKernel::automatic);
   EXPECT_THROW(compare_moe<float>(17, 256, 64, 40, 4, ExpertKernel::tensor_cores), std::invalid_argument);
+  // gpt-oss-20b's routing (32 experts, 4 per token) with its biases and clamped SwiGLU (limit 1 here, inside the
+  // values' range) on both kernels.
+  const testing::OwnedExpertForm gpt_oss = testing::gpt_oss_expert_form(32, 128, 512, 1.0f, 235);
+  for (const ExpertKernel kernel : {ExpertKernel::cuda_cores, ExpertKernel::tensor_cores}) {
+    compare_moe<bf16>(1, 512, 128, 32, 4, kernel, &gpt_oss);
+    compare_moe<bf16>(300, 512, 128, 32, 4, kernel, &gpt_oss);
+  }
 }
 
 TEST_F(CudaKernels, SamplingChoosesTheSameTokensAsCpu) {
