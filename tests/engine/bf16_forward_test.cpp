@@ -476,6 +476,10 @@ TEST(Bf16Forward, ArenaMergesProjectionsAndCountsStepBytes) {
     if (s.llama && s.llama_biases) vectors += s.hidden + 2ull * s.intermediate + s.hidden;
     if (s.qwen3) vectors += 2ull * head_dim;  // the per-head q and k norms
     if (s.olmo != 0) vectors += static_cast<std::uint64_t>(s.heads + s.kv_heads) * head_dim;  // whole-projection norms
+    // gpt-oss: the o bias, the sinks, the router's bias and, for one token, experts_per_token experts' biases.
+    if (s.gpt_oss)
+      vectors += static_cast<std::uint64_t>(s.hidden) + s.heads + s.experts +
+                 static_cast<std::uint64_t>(s.experts_per_token) * (2ull * s.expert_intermediate + s.hidden);
     const std::uint64_t expected =
         2 * (matrices + s.layers * vectors + static_cast<std::uint64_t>(s.vocab) * s.hidden + s.hidden);
     EXPECT_EQ(model.bytes_per_step, expected) << m.name;
