@@ -97,17 +97,33 @@ ChatTemplateKind chat_template_for(std::string_view name, const Tokenizer& token
   return name == "auto" ? automatic_chat_template(tokenizer) : chat_template_kind_from_name(name);
 }
 
+nlohmann::ordered_json parse_template_kwargs(std::string_view text, std::string_view option) {
+  const std::string expected = std::string(option) + ": expected a JSON object of template variables, e.g. "
+                                                     "{\"reasoning_effort\": \"high\"}";
+  nlohmann::ordered_json kwargs = nlohmann::ordered_json::parse(text, nullptr, false);
+  if (kwargs.is_discarded() || !kwargs.is_object()) throw std::invalid_argument(expected + ", not " + std::string(text));
+  for (const char* reserved : {"messages", "add_generation_prompt", "tools", "documents"})
+    if (kwargs.contains(reserved))
+      throw std::invalid_argument(std::string(option) + ": '" + reserved + "' is set by r1eval, not a template variable to give");
+  return kwargs;
+}
+
 std::string chat_template_description(ChatTemplateKind kind, const ChatTemplateOptions& options) {
+  if (kind != ChatTemplateKind::kCheckpoint && !options.template_kwargs.empty())
+    throw std::invalid_argument("chat template variables " + options.template_kwargs.dump() +
+                                " are for the checkpoint's own template, not the native " +
+                                (kind == ChatTemplateKind::kR1Distill ? "R1 distill" : "plain") + " one");
   switch (kind) {
     case ChatTemplateKind::kR1Distill: return options.force_think ? "r1-distill, <think> forced" : "r1-distill";
     case ChatTemplateKind::kPlain: return options.force_think ? "plain, <think> forced" : "plain";
-    case ChatTemplateKind::kCheckpoint: return "checkpoint's own";
+    case ChatTemplateKind::kCheckpoint:
+      return options.template_kwargs.empty() ? "checkpoint's own" : "checkpoint's own, " + options.template_kwargs.dump();
   }
   return "?";
 }
 
 std::string render_checkpoint_chat(const Tokenizer& tokenizer, const std::vector<ChatMessage>& messages,
-                                   bool add_generation_prompt) {
+                                   bool add_generation_prompt, const nlohmann::ordered_json& template_kwargs) {
   if (!tokenizer.chat_template())
     throw std::invalid_argument("chat template: the checkpoint has none (no chat_template.jinja, no chat_template in "
                                 "tokenizer_config.json, no chat_template.json); name one: r1 or plain");
@@ -122,6 +138,7 @@ std::string render_checkpoint_chat(const Tokenizer& tokenizer, const std::vector
   if (tokenizer.eos_token()) context["eos_token"] = *tokenizer.eos_token();
   if (tokenizer.pad_token()) context["pad_token"] = *tokenizer.pad_token();
   for (const auto& [name, text] : tokenizer.other_special_tokens()) context[name] = text;
+  for (const auto& [name, value] : template_kwargs.items()) context[name] = value;  // over the tokens, as transformers
   try {
     return parsed_template(*tokenizer.chat_template()).render(context);
   } catch (const jinja::JinjaError& e) {
@@ -145,7 +162,9 @@ std::string render_chat(ChatTemplateKind kind, const std::vector<ChatMessage>& m
 std::vector<std::uint32_t> encode_chat(const Tokenizer& tokenizer, ChatTemplateKind kind, const std::vector<ChatMessage>& messages,
                                        ChatTemplateOptions options) {
   if (kind == ChatTemplateKind::kCheckpoint)
-    return tokenizer.encode(render_checkpoint_chat(tokenizer, messages, options.add_generation_prompt), false);
+    return tokenizer.encode(render_checkpoint_chat(tokenizer, messages, options.add_generation_prompt, options.template_kwargs),
+                            false);
+  chat_template_description(kind, options);  // refuses variables for the native templates
   if (tokenizer.bos_token()) options.bos_token = *tokenizer.bos_token();
   const std::string text = render_chat(kind, messages, options);
   return tokenizer.encode(text, kind == ChatTemplateKind::kPlain);

@@ -10,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "engine/tokenizer/tokenizer.h"
 
 namespace r1eval::engine {
@@ -29,7 +31,16 @@ struct ChatTemplateOptions {
   bool add_generation_prompt = true;  // end with an open assistant turn
   bool force_think = true;            // the open assistant turn starts with "<think>\n" (DeepSeek's Feb 2025 template)
   std::string bos_token = "<\xEF\xBD\x9C" "begin\xE2\x96\x81of\xE2\x96\x81sentence\xEF\xBD\x9C>";
+  // Extra variables of the checkpoint's own template (transformers' apply_chat_template(**kwargs), vLLM's
+  // chat_template_kwargs): gpt-oss's {"reasoning_effort": "high"}, Qwen3's {"enable_thinking": false}. An object;
+  // parse_template_kwargs makes one from a command line.
+  nlohmann::ordered_json template_kwargs = nlohmann::ordered_json::object();
 };
+
+// A JSON object of template variables as a command line gives it. Throws std::invalid_argument (one line naming
+// `option`) for text that is not a JSON object, or names a variable r1eval sets itself (messages,
+// add_generation_prompt, tools, documents).
+nlohmann::ordered_json parse_template_kwargs(std::string_view text, std::string_view option);
 
 // "r1", "plain" or "model" (the checkpoint's own); throws std::invalid_argument naming the value otherwise.
 ChatTemplateKind chat_template_kind_from_name(std::string_view name);
@@ -41,7 +52,9 @@ ChatTemplateKind automatic_chat_template(const Tokenizer& tokenizer);
 // "auto" (automatic_chat_template) or a name of chat_template_kind_from_name.
 ChatTemplateKind chat_template_for(std::string_view name, const Tokenizer& tokenizer);
 
-// A name for run records and messages: "r1-distill, <think> forced", "checkpoint's own", "plain".
+// A name for run records and messages: "r1-distill, <think> forced", "checkpoint's own", "plain"; the checkpoint's
+// with its variables: "checkpoint's own, {"reasoning_effort":"high"}". Throws std::invalid_argument when variables
+// are given to a template other than the checkpoint's (the native ones take none).
 std::string chat_template_description(ChatTemplateKind kind, const ChatTemplateOptions& options = {});
 
 // The kind whose output matches a tokenizer_config.json chat_template, if it is one we render
@@ -55,11 +68,12 @@ std::optional<ChatTemplateKind> recognise_chat_template(std::string_view jinja);
 std::string render_chat(ChatTemplateKind kind, const std::vector<ChatMessage>& messages, const ChatTemplateOptions& options = {});
 
 // The prompt text of the checkpoint's own template, rendered as transformers' apply_chat_template does:
-// messages, add_generation_prompt, tools and documents (None), and the tokenizer's bos / eos / pad tokens.
-// Throws std::invalid_argument when the tokenizer has no template or it fails to render (one line, with
-// the template's line).
+// messages, add_generation_prompt, tools and documents (None), the tokenizer's bos / eos / pad tokens, and
+// `template_kwargs` over those (ChatTemplateOptions::template_kwargs). Throws std::invalid_argument when the tokenizer
+// has no template or it fails to render (one line, with the template's line).
 std::string render_checkpoint_chat(const Tokenizer& tokenizer, const std::vector<ChatMessage>& messages,
-                                   bool add_generation_prompt = true);
+                                   bool add_generation_prompt = true,
+                                   const nlohmann::ordered_json& template_kwargs = nlohmann::ordered_json::object());
 
 // Ids of the rendered prompt: the R1 and checkpoint texts already hold their special tokens, so they are
 // encoded without adding any (as transformers' apply_chat_template does); the plain text gets the

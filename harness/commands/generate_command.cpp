@@ -19,7 +19,7 @@ namespace r1eval::harness {
 
 void add_generate_command(CLI::App& app, int& exit_code) {
   struct Options {
-    std::string model, prompt, template_name = "auto", format = "text";
+    std::string model, prompt, template_name = "auto", format = "text", template_kwargs;
     int n = 1, max_tokens = 32768, top_k = 0;
     double temperature = 0.6, top_p = 0.95, min_p = 0;
     BackendFlags backend;
@@ -45,17 +45,24 @@ void add_generate_command(CLI::App& app, int& exit_code) {
                   "that one), model (the checkpoint's own, as transformers renders it), r1, plain (base models) or "
                   "none (raw text)")
       ->check(CLI::IsMember({"auto", "model", "r1", "plain", "none"}));
+  cmd->add_option("--chat-template-kwargs", o->template_kwargs,
+                  "Variables of the checkpoint's own template as a JSON object, e.g. '{\"reasoning_effort\": \"high\"}' "
+                  "(gpt-oss) or '{\"enable_thinking\": false}' (Qwen3)");
   cmd->add_flag("--no-think", o->no_think, "With the R1 or plain template: do not force \"<think>\\n\" at the start of the answer");
   o->backend.add_to(*cmd);
   cmd->add_option("--format", o->format, "text or json")->check(CLI::IsMember({"text", "json"}));
   cmd->callback([o, &exit_code] {
     const auto tokenizer = engine::Tokenizer::from_folder(o->model);
     std::vector<std::uint32_t> ids;
+    if (o->template_name == "none" && !o->template_kwargs.empty())
+      throw std::invalid_argument("--chat-template-kwargs: --template none renders no template to give them to");
     if (o->template_name == "none") {
       ids = tokenizer.encode(o->prompt, true);
     } else {
       engine::ChatTemplateOptions chat;
       chat.force_think = !o->no_think;
+      if (!o->template_kwargs.empty())
+        chat.template_kwargs = engine::parse_template_kwargs(o->template_kwargs, "--chat-template-kwargs");
       ids = engine::encode_chat(tokenizer, engine::chat_template_for(o->template_name, tokenizer),
                                 {{"user", o->prompt}}, chat);
     }

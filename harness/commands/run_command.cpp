@@ -48,7 +48,7 @@ void add_run_command(CLI::App& app, int& exit_code) {
     int dp = 1;
     DataOptions data;
     RatingOptions ratings;
-    std::string endpoint, endpoint_model, api = "chat", chat_template = "auto";
+    std::string endpoint, endpoint_model, api = "chat", chat_template = "auto", template_kwargs;
     std::size_t concurrency = 64;
     double request_timeout = 3600;
     int max_retries = 6;
@@ -73,6 +73,11 @@ void add_run_command(CLI::App& app, int& exit_code) {
                       "that one), model (the checkpoint's own, as transformers renders it), r1 or plain")
           ->check(CLI::IsMember({"auto", "model", "r1", "plain"}));
   template_option->excludes(endpoint_option);
+  cmd->add_option("--chat-template-kwargs", o->template_kwargs,
+                  "With --model: variables of the checkpoint's own template as a JSON object, as transformers' "
+                  "apply_chat_template and vLLM take them: gpt-oss's '{\"reasoning_effort\": \"high\"}', Qwen3's "
+                  "'{\"enable_thinking\": false}' (recorded in run.json)")
+      ->excludes(endpoint_option);
   cmd->add_option("--concurrency", o->concurrency, "Endpoint requests in flight at once")->check(positive_number());
   cmd->add_option("--request-timeout", o->request_timeout, "Seconds one endpoint request may take")
       ->check(number_between(0.001, 1e6));
@@ -113,6 +118,7 @@ void add_run_command(CLI::App& app, int& exit_code) {
     std::shared_ptr<run::EndpointGenerator> endpoint;
     nlohmann::json model_files;
     std::optional<engine::ChatTemplateKind> chat_template;
+    nlohmann::ordered_json template_kwargs = nlohmann::ordered_json::object();
     if (!o->endpoint.empty()) {
       run::EndpointOptions endpoint_options;
       endpoint_options.base_url = o->endpoint;
@@ -130,11 +136,16 @@ void add_run_command(CLI::App& app, int& exit_code) {
       // The template is settled now, so run.json records it and a resumed run is checked against it.
       const engine::Tokenizer tokenizer = engine::Tokenizer::from_folder(o->model);
       const engine::ChatTemplateKind kind = engine::chat_template_for(o->chat_template, tokenizer);
-      // A template that cannot render a prompt fails here, before the run folder is touched.
-      if (kind == engine::ChatTemplateKind::kCheckpoint) engine::render_checkpoint_chat(tokenizer, {{"user", "1 + 1 = ?"}});
-      chat_template = kind;
       engine::ChatTemplateOptions forced;
       forced.force_think = true;
+      if (!o->template_kwargs.empty())
+        forced.template_kwargs = engine::parse_template_kwargs(o->template_kwargs, "--chat-template-kwargs");
+      // A template that cannot render a prompt fails here, before the run folder is touched.
+      if (kind == engine::ChatTemplateKind::kCheckpoint)
+        engine::render_checkpoint_chat(tokenizer, {{"user", "1 + 1 = ?"}}, true, forced.template_kwargs);
+      chat_template = kind;
+      template_kwargs = forced.template_kwargs;
+      // The variables are part of the template's name: a resumed run must give the same ones.
       inputs.config.chat_template = engine::chat_template_description(kind, forced);
       inputs.config.model = run::model_fingerprint(o->model);
       model_files = inputs.config.model;
@@ -181,6 +192,7 @@ void add_run_command(CLI::App& app, int& exit_code) {
     engine_options.backend = o->backend.options();
     engine_options.max_in_flight = o->max_batch;
     engine_options.chat_template = chat_template;
+    engine_options.template_kwargs = template_kwargs;
     const std::string model_dir = o->model;
     const int replicas = o->dp;
     // CPU replicas each hold their own KV cache in this machine's memory: refused up front when they cannot fit,

@@ -93,6 +93,7 @@ void EngineGenerator::generate_from(const std::vector<GenerationRequest>& reques
     const std::size_t r = *claimed;
     engine::ChatTemplateOptions chat;
     chat.force_think = true;
+    chat.template_kwargs = state_->options.template_kwargs;
     const auto ids = engine::encode_chat(state_->tokenizer, state_->chat_template, {{"user", requests[r].prompt}}, chat);
     prompts[r].assign(ids.begin(), ids.end());
     thinking_opened[r] = opens_thinking(state_->tokenizer, prompts[r]);

@@ -20,6 +20,8 @@ struct EngineGeneratorOptions {
   std::size_t max_in_flight = 256;
   // The chat template of the prompts; nullopt: the checkpoint's choice (engine::automatic_chat_template).
   std::optional<engine::ChatTemplateKind> chat_template;
+  // Variables of the checkpoint's own template (engine::ChatTemplateOptions::template_kwargs).
+  nlohmann::ordered_json template_kwargs = nlohmann::ordered_json::object();
 };
 
 class EngineGenerator final : public PullingGenerator {

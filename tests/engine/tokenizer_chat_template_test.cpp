@@ -115,6 +115,28 @@ TEST(TokenizerChatTemplate, OtherCheckpointsArePromptedWithTheirOwnTemplate) {
   }
 }
 
+// Template variables (transformers' apply_chat_template(**kwargs)): given to the template, over the special tokens,
+// named in the description; refused for the native templates and when malformed or reserved.
+TEST(TokenizerChatTemplate, TemplateVariablesReachTheCheckpointsTemplate) {
+  const Tokenizer tokenizer = Tokenizer::from_folder(tokenizer_folder_with(
+      "kwargs", "{{ bos_token }}[{{ reasoning_effort | default('medium') }}]{{ messages[0].content }}"));
+  const auto bos = *tokenizer.bos_token();
+  EXPECT_EQ(render_checkpoint_chat(tokenizer, {{"user", "x"}}), bos + "[medium]x");
+  const nlohmann::ordered_json high = parse_template_kwargs(R"({"reasoning_effort": "high"})", "--kw");
+  EXPECT_EQ(render_checkpoint_chat(tokenizer, {{"user", "x"}}, true, high), bos + "[high]x");
+  EXPECT_EQ(render_checkpoint_chat(tokenizer, {{"user", "x"}}, true, parse_template_kwargs(R"({"bos_token": "B"})", "--kw")),
+            "B[medium]x");
+  ChatTemplateOptions options;
+  options.template_kwargs = high;
+  EXPECT_EQ(encode_chat(tokenizer, ChatTemplateKind::kCheckpoint, {{"user", "x"}}, options),
+            tokenizer.encode(bos + "[high]x", false));
+  EXPECT_EQ(chat_template_description(ChatTemplateKind::kCheckpoint, options), "checkpoint's own, {\"reasoning_effort\":\"high\"}");
+  EXPECT_THROW(chat_template_description(ChatTemplateKind::kR1Distill, options), std::invalid_argument);
+  EXPECT_THROW(encode_chat(tokenizer, ChatTemplateKind::kPlain, {{"user", "x"}}, options), std::invalid_argument);
+  for (const char* bad : {"[1]", "not json", "3", R"({"messages": []})", R"({"add_generation_prompt": false})"})
+    EXPECT_THROW(parse_template_kwargs(bad, "--kw"), std::invalid_argument) << bad;
+}
+
 // A processor's chat_template.json (image-text checkpoints) serves when the tokenizer has no template of its own,
 // as vLLM reads it too; a template of the tokenizer's wins; a malformed file is named.
 TEST(TokenizerChatTemplate, AProcessorsChatTemplateJsonServesWhenTheTokenizerHasNone) {

@@ -140,6 +140,40 @@ TEST(RunCommand, RecordsTheChatTemplateAndKeepsItOnResume) {
   expect_same_samples(samples_by_key(out), samples_by_key(own));
 }
 
+// Variables of the checkpoint's own template (--chat-template-kwargs, as gpt-oss's reasoning_effort) reach it, are
+// recorded with the template's name, and a resume must give the same ones. A template whose variable is empty here
+// writes the R1 prompt, so its samples are the native template's. Malformed variables, or variables for a native
+// template, are one-line errors before anything is written.
+TEST(RunCommand, ChatTemplateVariablesReachTheTemplateAndAreRecorded) {
+  const auto model = testing::tiny_model("run_template_kwargs");
+  const auto native = testing::scratch_dir("run_template_kwargs_native");
+  ASSERT_EQ(testing::run_r1eval(run_args(model, native)).exit_code, 0);
+  std::ofstream(model / "chat_template.jinja")
+      << "<\xEF\xBD\x9C" "begin\xE2\x96\x81of\xE2\x96\x81sentence\xEF\xBD\x9C>{% for m in messages %}<\xEF\xBD\x9CUser\xEF\xBD\x9C>"
+         "{{ lead }}{{ m.content }}{% endfor %}{% if add_generation_prompt %}<\xEF\xBD\x9C" "Assistant\xEF\xBD\x9C><think>\n{% endif %}";
+  const auto out = testing::scratch_dir("run_template_kwargs_out");
+  const std::string kwargs = " --chat-template model --chat-template-kwargs '{\"lead\": \"\"}'";
+  const auto ran = testing::run_r1eval(run_args(model, out, kwargs));
+  ASSERT_EQ(ran.exit_code, 0) << ran.err;
+  EXPECT_EQ(nlohmann::json::parse(testing::read_text(out / "run.json"))["config"]["chat_template"],
+            "checkpoint's own, {\"lead\":\"\"}");
+  expect_same_samples(samples_by_key(native), samples_by_key(out));
+  const auto other = testing::run_r1eval(
+      run_args(model, out, " --chat-template model --chat-template-kwargs '{\"lead\": \"Think hard. \"}' --resume"));
+  EXPECT_EQ(other.exit_code, 2);
+  EXPECT_THAT(other.err, HasSubstr("chat_template"));
+  const auto bad = testing::scratch_dir("run_template_kwargs_bad");
+  testing::expect_one_line_error(testing::run_r1eval(run_args(model, bad, " --chat-template model --chat-template-kwargs '[1]'")),
+                                 "--chat-template-kwargs: expected a JSON object of template variables");
+  testing::expect_one_line_error(
+      testing::run_r1eval(run_args(model, bad, " --chat-template model --chat-template-kwargs '{\"messages\": []}'")),
+      "'messages' is set by r1eval");
+  testing::expect_one_line_error(
+      testing::run_r1eval(run_args(model, bad, " --chat-template r1 --chat-template-kwargs '{\"lead\": \"x\"}'")),
+      "are for the checkpoint's own template, not the native R1 distill one");
+  EXPECT_FALSE(std::filesystem::exists(bad / "run.json"));
+}
+
 TEST(RunCommand, ResumeAfterKillNineMatchesAnUninterruptedRun) {
   const auto model = testing::tiny_model("run_kill");
   const auto reference = testing::scratch_dir("run_kill_reference");
