@@ -32,7 +32,7 @@ std::vector<std::uint32_t> ids_from_json(const std::string& text) {
 
 void add_tokenize_command(CLI::App& app, int& exit_code) {
   struct Options {
-    std::string model, chat;
+    std::string model, chat, template_kwargs;
     bool no_special = false, show_text = false, decode = false;
   };
   auto options = std::make_shared<Options>();
@@ -45,6 +45,8 @@ void add_tokenize_command(CLI::App& app, int& exit_code) {
                   "Read stdin as one user message and tokenize the prompt `run` would build with this chat template: "
                   "auto, model, r1 or plain")
       ->check(CLI::IsMember({"auto", "model", "r1", "plain"}));
+  cmd->add_option("--chat-template-kwargs", options->template_kwargs,
+                  "With --chat: variables of the checkpoint's own template as a JSON object, as `run` takes them");
   cmd->add_flag("--show-text", options->show_text, "With --chat: print {\"text\": prompt, \"ids\": [...]} instead of the ids");
   cmd->add_flag("--decode", options->decode,
                 "The other way round: read a JSON array of token ids on stdin and print their text as the tokenizer "
@@ -52,6 +54,8 @@ void add_tokenize_command(CLI::App& app, int& exit_code) {
   cmd->callback([options, &exit_code] {
     const auto tokenizer = engine::Tokenizer::from_folder(options->model);
     const std::string text{std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>()};
+    if (!options->template_kwargs.empty() && options->chat.empty())
+      throw std::invalid_argument("tokenize: --chat-template-kwargs needs --chat");
     if (options->decode) {
       if (!options->chat.empty()) throw std::invalid_argument("tokenize: --decode and --chat do not go together");
       std::cout << tokenizer.decode(ids_from_json(text), options->no_special);
@@ -62,10 +66,12 @@ void add_tokenize_command(CLI::App& app, int& exit_code) {
       const std::vector<engine::ChatMessage> messages = {{"user", text}};
       engine::ChatTemplateOptions forced;  // as `run`: the R1 and plain templates open the answer with <think>
       forced.force_think = true;
+      if (!options->template_kwargs.empty())
+        forced.template_kwargs = engine::parse_template_kwargs(options->template_kwargs, "--chat-template-kwargs");
       const std::vector<std::uint32_t> ids = engine::encode_chat(tokenizer, kind, messages, forced);
       if (options->show_text) {
         const std::string prompt = kind == engine::ChatTemplateKind::kCheckpoint
-                                       ? engine::render_checkpoint_chat(tokenizer, messages)
+                                       ? engine::render_checkpoint_chat(tokenizer, messages, true, forced.template_kwargs)
                                        : tokenizer.decode(ids);
         std::cout << nlohmann::json{{"text", prompt}, {"ids", ids}}.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
                   << '\n';

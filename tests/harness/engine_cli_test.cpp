@@ -33,6 +33,17 @@ TEST(EngineCli, TokenizeChatShowsThePromptOfARun) {
   const auto plain = testing::run_r1eval("tokenize --no-special --model " + model.string(), "<user>hi\n<assistant>");
   EXPECT_EQ(out["ids"], nlohmann::json::parse(plain.out));
   testing::expect_one_line_error(testing::run_r1eval("tokenize --model " + model.string() + " --chat chatml", "x"), "--chat");
+  // Template variables, as `run --chat-template-kwargs` gives them (and `generate` the same way).
+  std::ofstream(model / "chat_template.jinja") << "[{{ reasoning_effort | default('medium') }}]{{ messages[0].content }}";
+  const auto high = testing::run_r1eval(
+      "tokenize --model " + model.string() + " --chat model --show-text --chat-template-kwargs '{\"reasoning_effort\": \"high\"}'", "hi");
+  ASSERT_EQ(high.exit_code, 0) << high.err;
+  EXPECT_EQ(nlohmann::json::parse(high.out)["text"], "[high]hi");
+  testing::expect_one_line_error(
+      testing::run_r1eval("tokenize --model " + model.string() + " --chat-template-kwargs '{\"a\": 1}'", "hi"), "needs --chat");
+  testing::expect_one_line_error(
+      testing::run_r1eval("generate --model " + model.string() + " --prompt hi --template plain --chat-template-kwargs '{\"a\": 1}'"),
+      "not the native plain one");
 }
 
 // --decode turns ids back into text; --no-special skips the special ones; anything but an id array is one line.
