@@ -2,6 +2,7 @@
 
 #include <limits>
 
+#include "engine/backend/gate_activation.h"
 #include "engine/backend/rope.h"
 #include "kernels/moe.h"
 
@@ -138,9 +139,7 @@ Bf16Model fill_bf16_arena(const TransformerShardReader& reader, std::byte* arena
     model.k_norm_total = model.kv_heads * model.head_dim * reader.shard().world_size;
   }
   model.attention_scale = attention_logit_scale(cfg);
-  model.activation = cfg.activation == Activation::kGeluTanh ? kernels::GateActivation::gelu_tanh
-                     : cfg.activation == Activation::kGelu   ? kernels::GateActivation::gelu
-                                                             : kernels::GateActivation::silu;
+  model.activation = gate_activation_of(cfg.activation);
   model.embedding_scale = cfg.embedding_multiplier;
   model.attention_softcap = static_cast<float>(cfg.attn_logit_softcap);
   model.logit_softcap = static_cast<float>(cfg.final_logit_softcap);

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "engine/model/generation_config.h"
+#include "engine/tokenizer/chat_template.h"
 #include "harness/backend_flags.h"
 #include "harness/commands/commands.h"
 #include "harness/option_checks.h"
@@ -18,7 +19,7 @@ namespace r1eval::harness {
 
 void add_serve_command(CLI::App& app, int& exit_code) {
   struct Options {
-    std::string model, host = "127.0.0.1", name;
+    std::string model, host = "127.0.0.1", name, template_kwargs;
     int port = 8000;
     std::size_t max_batch = 256, threads = 0;
     BackendFlags backend;
@@ -35,6 +36,9 @@ void add_serve_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--threads", o->threads, "HTTP handler threads, i.e. requests served at once (default: --max-batch + 64, at least 256: a "
                   "client's 64 requests in flight leave room for the rest)")
       ->check(number_between(1, 65536));
+  cmd->add_option("--chat-template-kwargs", o->template_kwargs,
+                  "Variables of the checkpoint's own chat template for every chat request, as a JSON object: gpt-oss's "
+                  "'{\"reasoning_effort\": \"high\"}', Qwen3's '{\"enable_thinking\": false}'");
   o->backend.add_to(*cmd);
   cmd->callback([o, &exit_code] {
     serve::EngineServiceOptions engine_options;
@@ -57,6 +61,15 @@ void add_serve_command(CLI::App& app, int& exit_code) {
       http_options.sampling_defaults.top_p = *recommended.top_p;
     if (recommended.top_k && *recommended.top_k > 0 && *recommended.top_k <= std::numeric_limits<std::int32_t>::max())
       http_options.sampling_defaults.top_k = static_cast<std::int32_t>(*recommended.top_k);
+
+    if (!o->template_kwargs.empty()) {
+      // Checked before the weights load: the variables parse, the template is the checkpoint's own and renders.
+      engine::ChatTemplateOptions template_options;
+      template_options.template_kwargs = engine::parse_template_kwargs(o->template_kwargs, "--chat-template-kwargs");
+      const engine::Tokenizer tokenizer = engine::Tokenizer::from_folder(o->model);
+      engine::encode_chat(tokenizer, engine::automatic_chat_template(tokenizer), {{"user", "1 + 1 = ?"}}, template_options);
+      http_options.template_kwargs = template_options.template_kwargs;
+    }
 
     run::StopOnSignal signals;
     serve::EngineService service(dir, engine_options);

@@ -149,6 +149,7 @@ struct HttpServer::Impl {
     if (chat) {
       engine::ChatTemplateOptions template_options;
       template_options.force_think = true;
+      template_options.template_kwargs = options.template_kwargs;
       ids = engine::encode_chat(tokenizer, engine::automatic_chat_template(tokenizer), parsed.messages, template_options);
     } else {
       const auto& bos = tokenizer.bos_token();

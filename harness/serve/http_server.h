@@ -5,6 +5,8 @@
 #include <string>
 #include <thread>
 
+#include <nlohmann/json.hpp>
+
 #include "harness/serve/engine_service.h"
 #include "harness/serve/openai_api.h"
 
@@ -14,6 +16,9 @@ struct HttpServerOptions {
   std::string model_name;     // the id /v1/models lists and responses carry; requests naming another get 404
   std::size_t handler_threads = 64;  // concurrent HTTP requests being served; more wait for a thread
   SamplingDefaults sampling_defaults;  // for requests that name no temperature / top_p / top_k
+  // Variables of the checkpoint's own chat template for every chat request (serve --chat-template-kwargs, vLLM's
+  // --default-chat-template-kwargs); requests cannot set their own.
+  nlohmann::ordered_json template_kwargs = nlohmann::ordered_json::object();
 };
 
 class HttpServer {

@@ -96,6 +96,12 @@ TEST(ServeCli, ServeBadFlagsAreOneLineAndExitTwo) {
   testing::expect_one_line_error(testing::run_r1eval("serve --model " + model.string() + " --port 0 --kv-cache-gb -1"), "--kv-cache-gb");
   testing::expect_one_line_error(testing::run_r1eval("serve --model " + model.string() + " --port 0 --host 203.0.113.7 --kv-cache-gb 0.01"),
         "203.0.113.7");
+  // The tiny model has no template of its own: variables are refused before anything loads.
+  testing::expect_one_line_error(
+      testing::run_r1eval("serve --model " + model.string() + " --port 0 --chat-template-kwargs '{\"a\": 1}'"),
+      "not the native R1 distill one");
+  testing::expect_one_line_error(testing::run_r1eval("serve --model " + model.string() + " --port 0 --chat-template-kwargs 3"),
+                                 "expected a JSON object of template variables");
 }
 
 // Starts `r1eval serve` as a child process on a free port; returns its pid and the port from its log line.

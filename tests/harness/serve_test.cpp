@@ -8,12 +8,15 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <fstream>
 #include <limits>
 #include <thread>
 
 #include <nlohmann/json.hpp>
 
 #include "engine/backend/factory/backend_factory.h"
+#include "engine/tokenizer/chat_template.h"
+#include "engine/tokenizer/tokenizer.h"
 #include "harness/run/engine_generator.h"
 #include "harness/run/openai_wire.h"
 #include "harness/serve/client_connection.h"
@@ -244,6 +247,30 @@ TEST_F(Serve, ChatAppliesTheTemplateLikeACompletionOfTheRenderedPrompt) {
   ASSERT_EQ(b.status, 200) << b.raw;
   EXPECT_EQ(a.body["object"], "chat.completion");
   EXPECT_EQ(a.body["choices"][0]["message"]["role"], "assistant");
+  EXPECT_EQ(a.body["choices"][0]["message"]["content"], b.body["choices"][0]["text"]);
+  EXPECT_EQ(a.body["usage"], b.body["usage"]);
+}
+
+// serve --chat-template-kwargs: every chat request's prompt is the checkpoint's template rendered with the variables
+// (the same as a completion of that rendered prompt).
+TEST(ServeTemplate, ChatTemplateVariablesReachEveryChatPrompt) {
+  const auto model = testing::tiny_model("serve_template_kwargs");
+  std::ofstream(model / "chat_template.jinja")
+      << "{{ bos_token if bos_token is defined else '' }}[{{ reasoning_effort }}]{{ messages[0].content }}";
+  const auto bos = engine::Tokenizer::from_folder(model).bos_token();
+  HttpServerOptions options{"tiny", 16, {}};
+  options.template_kwargs = engine::parse_template_kwargs(R"({"reasoning_effort": "high"})", "--chat-template-kwargs");
+  EngineService service(model, testing::ServeFixture::small_cache());
+  HttpServer server(service, options);
+  const int port = server.start("127.0.0.1", 0);
+  const json chat = {{"messages", {{{"role", "user"}, {"content", "Hi there"}}}}, {"max_tokens", 12}, {"seed", 5}};
+  const json completion = {{"prompt", bos.value_or("") + "[high]Hi there"}, {"max_tokens", 12}, {"seed", 5}};
+  const Answer a = post(port, "/v1/chat/completions", chat.dump());
+  const Answer b = post(port, "/v1/completions", completion.dump());
+  service.shutdown();
+  server.stop();
+  ASSERT_EQ(a.status, 200) << a.raw;
+  ASSERT_EQ(b.status, 200) << b.raw;
   EXPECT_EQ(a.body["choices"][0]["message"]["content"], b.body["choices"][0]["text"]);
   EXPECT_EQ(a.body["usage"], b.body["usage"]);
 }

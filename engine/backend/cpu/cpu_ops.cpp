@@ -4,6 +4,7 @@
 
 #include <cmath>
 
+#include "engine/backend/gate_activation.h"
 #include "kernels/activation.h"
 #include "kernels/elementwise.h"
 
@@ -65,9 +66,7 @@ void silu_mul(float* gate, const float* up, std::int64_t n) { activation_mul(Act
 
 // The formulas are the kernels' (kernels/activation.h, elementwise.h), so both backends compute them alike.
 void activation_mul(Activation act, float* gate, const float* up, std::int64_t n) {
-  const kernels::GateActivation activation = act == Activation::kGeluTanh ? kernels::GateActivation::gelu_tanh
-                                             : act == Activation::kGelu   ? kernels::GateActivation::gelu
-                                                                          : kernels::GateActivation::silu;
+  const kernels::GateActivation activation = gate_activation_of(act);
   for (std::int64_t i = 0; i < n; ++i) gate[i] = kernels::gate_activation(gate[i], activation) * up[i];
 }
 
