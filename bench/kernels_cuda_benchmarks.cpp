@@ -202,7 +202,13 @@ void run_moe_block(benchmark::State& state, int hidden, int inter, int experts, 
   Buffer<bf16> down(noise_bf16(static_cast<std::size_t>(experts) * hidden * inter, 10));
   Buffer<bf16> gate_up_bias(noise_bf16(static_cast<std::size_t>(experts) * 2 * inter, 11));
   Buffer<bf16> down_bias(noise_bf16(static_cast<std::size_t>(experts) * hidden, 12));
-  const ExpertForm form = gpt_oss ? ExpertForm{gate_up_bias.get(), down_bias.get(), 7.0f, 1.702f} : ExpertForm{};
+  ExpertForm form;
+  if (gpt_oss) {
+    form.gate_up_bias = gate_up_bias.get();
+    form.down_bias = down_bias.get();
+    form.swiglu_limit = 7.0f;
+    form.swiglu_alpha = 1.702f;
+  }
   Buffer<bf16> act(pairs * inter), expert_out(pairs * hidden), out(static_cast<std::size_t>(rows) * hidden);
   const double touched = std::min<double>(experts, static_cast<double>(pairs));
   const double bytes = touched * 3.0 * inter * hidden * sizeof(bf16);

@@ -41,6 +41,34 @@ R1EVAL_HOST_DEVICE bool moe_route_before(float logit, int id, float other_logit,
   return id < other_id;
 }
 
+// gpt-oss's released expert weights kept in MXFP4 instead of bf16: a matrix of K-value rows (the rows of the bf16
+// layout, in its order) as K / 2 bytes a row, two E2M1 codes a byte (the low nibble first), and K / 32 scale bytes a
+// row, the power of two of each 32-value group biased by 127 (OCP MX; transformers' convert_moe_packed_tensors
+// dequantizes the same). K must be a multiple of 32. Every value is exact in bf16, so a product over them equals the
+// product over the dequantized bf16 matrix up to summation order.
+struct Mxfp4Weights {
+  const std::uint8_t* blocks = nullptr;  // null: the bf16 weights are read
+  const std::uint8_t* scales = nullptr;
+};
+
+// An E2M1 code (sign, two exponent bits, one mantissa bit): 0, 0.5, 1, 1.5, 2, 3, 4, 6 and their negatives.
+R1EVAL_HOST_DEVICE float e2m1_value(unsigned code) {
+  const unsigned exponent = (code >> 1) & 3u, mantissa = code & 1u;
+  const float magnitude = exponent == 0 ? 0.5f * static_cast<float>(mantissa)
+                                        : (1.0f + 0.5f * static_cast<float>(mantissa)) * static_cast<float>(1u << (exponent - 1));
+  return (code & 8u) != 0 ? -magnitude : magnitude;
+}
+// 2^(scale - 127): 2^-127 (a subnormal) for 0, infinity for 255, as ldexp(1, scale - 127) gives them.
+R1EVAL_HOST_DEVICE float mxfp4_scale(std::uint8_t scale) {
+  return scale == 0 ? bits_float(0x00400000u) : bits_float(static_cast<std::uint32_t>(scale) << 23);
+}
+// Value k of row `row` of an MXFP4 matrix of K-value rows.
+R1EVAL_HOST_DEVICE float mxfp4_value(const Mxfp4Weights& w, std::size_t row, int k, int K) {
+  const std::uint8_t byte = w.blocks[row * static_cast<std::size_t>(K / 2) + static_cast<std::size_t>(k / 2)];
+  return e2m1_value((k & 1) != 0 ? byte >> 4 : byte & 0x0fu) *
+         mxfp4_scale(w.scales[row * static_cast<std::size_t>(K / 32) + static_cast<std::size_t>(k / 32)]);
+}
+
 // The experts' form; the defaults are Qwen3-MoE's and Mixtral's (no biases, SwiGLU). gpt-oss adds a bias after
 // each product and clamps its SwiGLU: with g and u the biased gate and up values,
 // act = min(g, limit) * sigmoid(alpha * min(g, limit)) * (clamp(u, -limit, limit) + 1), as transformers' GptOssExperts.
@@ -51,6 +79,9 @@ struct ExpertForm {
   const bf16* down_bias = nullptr;     // [experts][hidden]
   float swiglu_limit = 0.0f;           // > 0: the clamped SwiGLU above; 0: silu(g) * u
   float swiglu_alpha = 1.0f;
+  // The expert matrices in MXFP4 (gpt-oss as released): when set, read instead of the bf16 gate_up / down arrays
+  // (which may then be null); the same rows, [experts][2 * inter] of `hidden` values and [experts][hidden] of `inter`.
+  Mxfp4Weights gate_up_mxfp4, down_mxfp4;
 };
 
 R1EVAL_HOST_DEVICE float expert_activation(float gate, float up, const ExpertForm& form) {
@@ -71,6 +102,9 @@ R1EVAL_HOST_DEVICE float expert_bias(const bf16* bias, std::size_t index) {
 // kMoeMaxExperts and top_k <= kMoeMaxTopK; and, for the expert products, hidden and inter > 0.
 void validate_moe_routing(const char* what, int rows, int experts, int top_k);
 void validate_moe_experts(const char* what, int hidden, int inter, int experts, int top_k);
+// Throws std::invalid_argument starting with `what` when MXFP4 weights are given with a reduced width `k_dim` that is
+// not a multiple of 32, or without their scales.
+void validate_moe_mxfp4(const char* what, const Mxfp4Weights& weights, int k_dim);
 // moe_combine's: rows >= 0, 0 < top_k <= kMoeMaxTopK, hidden > 0.
 void validate_moe_combine(int rows, int top_k, int hidden);
 

@@ -92,6 +92,14 @@ void validate_moe_experts(const char* what, int hidden, int inter, int experts, 
                                 " and " + std::to_string(inter));
 }
 
+void validate_moe_mxfp4(const char* what, const Mxfp4Weights& weights, int k_dim) {
+  if (weights.blocks == nullptr) return;
+  if (weights.scales == nullptr) throw std::invalid_argument(std::string(what) + ": MXFP4 blocks given without their scales");
+  if (k_dim % 32 != 0)
+    throw std::invalid_argument(std::string(what) + ": MXFP4 weights need a reduced width that is a multiple of 32, got " +
+                                std::to_string(k_dim));
+}
+
 void validate_moe_combine(int rows, int top_k, int hidden) {
   if (rows < 0) throw std::invalid_argument("moe_combine: rows must be >= 0, got " + std::to_string(rows));
   if (top_k <= 0 || top_k > kMoeMaxTopK)

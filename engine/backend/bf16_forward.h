@@ -83,7 +83,13 @@ void moe_block_output(const Bf16Model& m, const Bf16Layer& layer, const Bf16Work
   Kernels::matmul(w.normed, layer.router, layer.router_bias, w.router_logits, n, m.experts, m.hidden, stream);
   Kernels::moe_route(w.router_logits, n, m.experts, k, m.renormalize_experts, w.expert_ids, w.expert_weights, stream);
   Kernels::moe_group(w.expert_ids, pairs, m.experts, w.expert_offsets, w.expert_pairs, w.active_experts, stream);
-  const kernels::ExpertForm form{layer.experts_gate_up_bias, layer.experts_down_bias, m.swiglu_limit, m.swiglu_alpha};
+  kernels::ExpertForm form;
+  form.gate_up_bias = layer.experts_gate_up_bias;
+  form.down_bias = layer.experts_down_bias;
+  form.swiglu_limit = m.swiglu_limit;
+  form.swiglu_alpha = m.swiglu_alpha;
+  form.gate_up_mxfp4 = layer.experts_gate_up_mxfp4;
+  form.down_mxfp4 = layer.experts_down_mxfp4;
   Kernels::moe_gate_up(w.normed, m.hidden, layer.experts_gate_up, m.expert_inter, m.experts, k, w.expert_offsets,
                        w.expert_pairs, w.active_experts, pairs, w.expert_act, form, stream);
   Kernels::moe_down(w.expert_act, m.expert_inter, layer.experts_down, m.hidden, m.experts, w.expert_offsets,

@@ -24,8 +24,9 @@ std::size_t aligned(std::size_t bytes) { return (bytes + 255) & ~std::size_t{255
 // the parts are empty (only the sizes, known from the shard's shape). With `read` true one layer at a
 // time is held. Tensors of no elements (an absent bias, a tied head) are not visited: their pointers
 // stay null.
-template <typename Visit>
-void walk_arena(const TransformerShardReader& reader, Bf16Model& model, bool read, Visit&& visit) {
+// MXFP4 expert stacks kept packed go to visit_bytes(target, bytes, data, read_share) instead (data null unread).
+template <typename Visit, typename VisitBytes>
+void walk_arena(const TransformerShardReader& reader, Bf16Model& model, bool read, Visit&& visit, VisitBytes&& visit_bytes) {
   const ModelConfig& c = reader.config();
   if (const auto why = bf16_unsupported(c)) throw std::invalid_argument(c.architecture_name + ": " + *why);
   const auto hidden = static_cast<std::size_t>(c.hidden_size);
@@ -57,8 +58,9 @@ void walk_arena(const TransformerShardReader& reader, Bf16Model& model, bool rea
 
   model.layers.resize(static_cast<std::size_t>(c.num_hidden_layers));
   for (std::size_t l = 0; l < model.layers.size(); ++l) {
+    const bool packed = reader.packed_experts(static_cast<std::int64_t>(l));
     LayerWeights w;
-    if (read) w = reader.layer(static_cast<std::int64_t>(l));
+    if (read) w = reader.layer(static_cast<std::int64_t>(l), packed);
     Bf16Layer& d = model.layers[l];
     put(&d.input_norm, input_norm, {&w.input_norm});
     put(&d.qkv, (q + 2 * kv) * hidden, {&w.q.weight, &w.k.weight, &w.v.weight});
@@ -83,9 +85,19 @@ void walk_arena(const TransformerShardReader& reader, Bf16Model& model, bool rea
       const std::size_t biases = c.moe.biases ? 1 : 0;
       put(&d.router, experts * hidden, {&w.router.weight});
       put(&d.router_bias, biases * experts, {&w.router.bias});
-      put(&d.experts_gate_up, experts * 2 * expert_inter * hidden, gate_up, expert_share);
+      if (packed) {  // MXFP4: half a byte a value and a scale byte per 32
+        Mxfp4ExpertStacks s;
+        if (read) s = reader.mxfp4_experts(static_cast<std::int64_t>(l));
+        const std::size_t gate_up_values = experts * 2 * expert_inter * hidden, down_values = experts * hidden * expert_inter;
+        visit_bytes(&d.experts_gate_up_mxfp4.blocks, gate_up_values / 2, read ? &s.gate_up_blocks : nullptr, expert_share);
+        visit_bytes(&d.experts_gate_up_mxfp4.scales, gate_up_values / 32, read ? &s.gate_up_scales : nullptr, expert_share);
+        visit_bytes(&d.experts_down_mxfp4.blocks, down_values / 2, read ? &s.down_blocks : nullptr, expert_share);
+        visit_bytes(&d.experts_down_mxfp4.scales, down_values / 32, read ? &s.down_scales : nullptr, expert_share);
+      } else {
+        put(&d.experts_gate_up, experts * 2 * expert_inter * hidden, gate_up, expert_share);
+        put(&d.experts_down, experts * hidden * expert_inter, down, expert_share);
+      }
       put(&d.experts_gate_up_bias, biases * experts * 2 * expert_inter, gate_up_bias, expert_share);
-      put(&d.experts_down, experts * hidden * expert_inter, down, expert_share);
       put(&d.experts_down_bias, biases * experts * hidden, down_bias, expert_share);
     } else {
       put(&d.gate_up, 2 * inter * hidden, {&w.gate.weight, &w.up.weight});
@@ -110,15 +122,17 @@ std::optional<std::string> bf16_unsupported(const ModelConfig& config) {
 std::size_t bf16_arena_bytes(const TransformerShardReader& reader) {
   Bf16Model scratch;
   std::size_t bytes = 0;
-  walk_arena(reader, scratch, false,
-             [&](const bf16**, std::size_t elements, const std::vector<std::vector<float>*>&, double) {
-               bytes += aligned(elements * sizeof(bf16));
-             });
+  walk_arena(
+      reader, scratch, false,
+      [&](const bf16**, std::size_t elements, const std::vector<std::vector<float>*>&, double) {
+        bytes += aligned(elements * sizeof(bf16));
+      },
+      [&](const std::uint8_t**, std::size_t count, const std::vector<std::uint8_t>*, double) { bytes += aligned(count); });
   return bytes;
 }
 
 Bf16Model fill_bf16_arena(const TransformerShardReader& reader, std::byte* arena,
-                          const std::function<void(std::byte*, const bf16*, std::size_t)>& copy) {
+                          const std::function<void(std::byte*, const void*, std::size_t)>& copy) {
   const ModelConfig& cfg = reader.config();
   if (reader.vocab().size() != cfg.vocab_size) {
     throw std::invalid_argument("bf16 weights: rank " + std::to_string(reader.shard().rank) + " holds " +
@@ -176,11 +190,21 @@ Bf16Model fill_bf16_arena(const TransformerShardReader& reader, std::byte* arena
                                         " read " + std::to_string(at) + " values where its shape says " +
                                         std::to_string(elements));
                }
-               copy(arena + offset, rounded.data(), elements);
+               copy(arena + offset, rounded.data(), elements * sizeof(bf16));
                *target = reinterpret_cast<const bf16*>(arena + offset);
                if (target != &model.embed || cfg.tie_word_embeddings)
                  per_step += static_cast<std::uint64_t>(static_cast<double>(elements) * read_share + 0.5) * sizeof(bf16);
                offset += aligned(elements * sizeof(bf16));
+             },
+             [&](const std::uint8_t** target, std::size_t count, std::vector<std::uint8_t>* data, double read_share) {
+               if (data == nullptr || data->size() != count)
+                 throw std::logic_error("bf16 weights: packed expert bytes of rank " + std::to_string(reader.shard().rank) +
+                                        " do not match their shape");
+               copy(arena + offset, data->data(), count);
+               *target = reinterpret_cast<const std::uint8_t*>(arena + offset);
+               per_step += static_cast<std::uint64_t>(static_cast<double>(count) * read_share + 0.5);
+               offset += aligned(count);
+               std::vector<std::uint8_t>().swap(*data);
              });
   if (model.head == nullptr) model.head = model.embed;  // tied embeddings
   // A window past int's range hides nothing of any context the kernels take (their lengths are ints).

@@ -14,6 +14,7 @@
 #include "kernels/activation.h"
 #include "kernels/bf16.h"
 #include "kernels/kv_cache.h"
+#include "kernels/moe.h"
 #include "kernels/rope.h"
 
 namespace r1eval::engine {
@@ -50,6 +51,8 @@ struct Bf16Layer {
   const bf16* experts_gate_up_bias = nullptr;
   const bf16* experts_down_bias = nullptr;
   const bf16* sinks = nullptr;
+  // gpt-oss's experts kept in MXFP4 (TransformerShardReader::packed_experts), in place of experts_gate_up / down.
+  kernels::Mxfp4Weights experts_gate_up_mxfp4, experts_down_mxfp4;
   int window = 0;  // sliding-window attention over this many positions; 0: the whole context
   // Set by set_layer_rotaries; a NoPE layer (SmolLM3) keeps pairs 0: q and k go unrotated.
   kernels::Rotary rotary;
@@ -92,13 +95,14 @@ std::optional<std::string> bf16_unsupported(const ModelConfig& config);
 std::size_t bf16_arena_bytes(const TransformerShardReader& reader);
 
 // Reads the rank's tensors from the checkpoint one layer at a time, rounds each to bf16 and hands it to
-// copy(destination in the arena, data, count), so the host never holds more than one layer (the largest
+// copy(destination in the arena, data, bytes) (MXFP4 expert stacks are handed over as their bytes, packed), so the
+// host never holds more than one layer (the largest
 // single tensor aside: the embedding or head). `arena` is the arena's base address (only offset from,
 // never read here). Returns the model's pointers into the arena. Throws std::invalid_argument when the
 // rank holds only a slice of the vocabulary (read it with ShardSpec::shard_vocab false), and what the
 // reader throws for a bad checkpoint.
 Bf16Model fill_bf16_arena(const TransformerShardReader& reader, std::byte* arena,
-                          const std::function<void(std::byte* destination, const bf16* data, std::size_t count)>& copy);
+                          const std::function<void(std::byte* destination, const void* data, std::size_t bytes)>& copy);
 
 // The rotary tables of a model's layers: the distinct inverse-frequency arrays with their factors (one, or two
 // when the sliding layers rotate with their own RoPE: OLMo 3), and each layer's table (-1: a NoPE layer).

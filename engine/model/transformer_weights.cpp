@@ -181,7 +181,7 @@ std::vector<float> mxfp4_matrix(const ShardReader& reader, const std::string& na
 // bias on rank 0 alone, as any row-parallel bias). The released checkpoints store both stacks in MXFP4 instead
 // (mxfp4_matrix: gate_up [2 * inter, hidden] with gate and up rows alternating, down [hidden, inter] per expert).
 void read_fused_experts(const ShardReader& reader, const std::string& mlp, const ModelConfig& c, Range part, int rank,
-                        LayerWeights& layer) {
+                        bool skip_matrices, LayerWeights& layer) {
   const std::int64_t hidden = c.hidden_size, inter = c.moe.expert_intermediate_size, experts = c.moe.num_experts;
   const auto local = static_cast<std::size_t>(part.size());
   const auto h_count = static_cast<std::size_t>(hidden);
@@ -197,6 +197,11 @@ void read_fused_experts(const ShardReader& reader, const std::string& mlp, const
     ExpertWeights& expert = layer.experts[static_cast<std::size_t>(e)];
     // gate_up as [hidden][2 inter] (x @ W) or, from MXFP4, [2 inter][hidden]: element (h, column) at either place.
     const bool packed = reader.has(gate_up + "_blocks");
+    if (packed && skip_matrices) {  // kept packed (mxfp4_experts): the linears' shapes without their weights
+      expert.gate = {part.size(), hidden, {}, {}};
+      expert.up = {part.size(), hidden, {}, {}};
+      expert.down = {hidden, part.size(), {}, {}};
+    } else {
     const std::vector<float> fused = packed ? mxfp4_matrix(reader, gate_up, experts, 2 * inter, hidden, e)
                                             : reader.stacked(gate_up, experts, hidden, 2 * inter, e);
     const auto gate_up_at = [&](std::size_t h, std::size_t column) {
@@ -221,6 +226,7 @@ void read_fused_experts(const ShardReader& reader, const std::string& mlp, const
         const std::size_t i = static_cast<std::size_t>(part.begin) + f;
         expert.down.weight[h * local + f] = packed ? down_rows[h * i_count + i] : down_rows[i * h_count + h];
       }
+    }
     if (!c.moe.biases) continue;
     const std::size_t row = static_cast<std::size_t>(e) * 2 * static_cast<std::size_t>(inter);
     for (std::size_t f = 0; f < local; ++f) {
@@ -373,7 +379,47 @@ std::string TransformerShardReader::layer_name(std::int64_t layer, const std::st
   return "transformer.h." + std::to_string(layer) + "." + released;
 }
 
-LayerWeights TransformerShardReader::layer(std::int64_t n) const {
+bool TransformerShardReader::packed_experts(std::int64_t n) const {
+  const ModelConfig& c = config_;
+  return c.moe.sparse(n) && c.moe.fused_experts && checkpoint_.contains(layer_name(n, "mlp.experts.gate_up_proj_blocks")) &&
+         c.hidden_size % 32 == 0 && expert_part_.begin % 32 == 0 && expert_part_.size() % 32 == 0;
+}
+
+Mxfp4ExpertStacks TransformerShardReader::mxfp4_experts(std::int64_t n) const {
+  if (!packed_experts(n))
+    throw std::logic_error("mxfp4_experts: layer " + std::to_string(n) + "'s experts of this rank cannot stay packed");
+  const ShardReader reader(checkpoint_);
+  const ModelConfig& c = config_;
+  const std::int64_t hidden = c.hidden_size, inter = c.moe.expert_intermediate_size, experts = c.moe.num_experts;
+  const std::string gate_up = layer_name(n, "mlp.experts.gate_up_proj"), down = layer_name(n, "mlp.experts.down_proj");
+  const std::uint8_t* gu_blocks = reader.bytes(gate_up + "_blocks", {experts, 2 * inter, hidden / 32, 16});
+  const std::uint8_t* gu_scales = reader.bytes(gate_up + "_scales", {experts, 2 * inter, hidden / 32});
+  const std::uint8_t* d_blocks = reader.bytes(down + "_blocks", {experts, hidden, inter / 32, 16});
+  const std::uint8_t* d_scales = reader.bytes(down + "_scales", {experts, hidden, inter / 32});
+  Mxfp4ExpertStacks s;
+  const auto row_bytes = static_cast<std::size_t>(hidden / 2), row_scales = static_cast<std::size_t>(hidden / 32);
+  const auto append = [](std::vector<std::uint8_t>& to, const std::uint8_t* from, std::size_t count) {
+    to.insert(to.end(), from, from + count);
+  };
+  for (std::int64_t e = 0; e < experts; ++e) {
+    for (int m = 0; m < 2; ++m)  // gate rows (even stored rows), then up rows (odd)
+      for (std::int64_t f = expert_part_.begin; f < expert_part_.end; ++f) {
+        const auto row = static_cast<std::size_t>(e * 2 * inter + 2 * f + m);
+        append(s.gate_up_blocks, gu_blocks + row * row_bytes, row_bytes);
+        append(s.gate_up_scales, gu_scales + row * row_scales, row_scales);
+      }
+    for (std::int64_t h = 0; h < hidden; ++h) {  // the rank's columns of each row: whole groups
+      const auto row = static_cast<std::size_t>(e * hidden + h);
+      append(s.down_blocks, d_blocks + row * static_cast<std::size_t>(inter / 2) + static_cast<std::size_t>(expert_part_.begin / 2),
+             static_cast<std::size_t>(expert_part_.size() / 2));
+      append(s.down_scales, d_scales + row * static_cast<std::size_t>(inter / 32) + static_cast<std::size_t>(expert_part_.begin / 32),
+             static_cast<std::size_t>(expert_part_.size() / 32));
+    }
+  }
+  return s;
+}
+
+LayerWeights TransformerShardReader::layer(std::int64_t n, bool keep_packed) const {
   const ShardReader reader(checkpoint_);
   const ModelConfig& c = config_;
   const std::int64_t hidden = c.hidden_size, inter = c.intermediate_size;
@@ -422,7 +468,8 @@ LayerWeights TransformerShardReader::layer(std::int64_t n) const {
     layer.sinks = reader.slice(layer_name(n, "self_attn.sinks"), c.num_attention_heads, heads);
   }
   if (c.moe.sparse(n) && c.moe.fused_experts) {
-    read_fused_experts(reader, layer_name(n, "mlp."), c, expert_part_, shard_.rank, layer);
+    read_fused_experts(reader, layer_name(n, "mlp."), c, expert_part_, shard_.rank, keep_packed && packed_experts(n),
+                       layer);
     return layer;
   }
   if (c.moe.sparse(n)) {  // Qwen3-MoE / Mixtral: the router and the experts, model.layers.N.mlp.experts.E.*_proj

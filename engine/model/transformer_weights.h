@@ -59,6 +59,13 @@ struct LayerWeights {
   std::vector<ExpertWeights> experts;      // sparse layer: sharded as the dense MLP is
 };
 
+// gpt-oss's experts as released, kept in MXFP4 for the bf16 forward: this rank's rows in the kernels' layout
+// (kernels::Mxfp4Weights), gate_up [experts][gate rows, then up rows][hidden / 2] code bytes with [..][hidden / 32]
+// scales, down [experts][hidden][the rank's inter columns / 2] with [..][/ 32].
+struct Mxfp4ExpertStacks {
+  std::vector<std::uint8_t> gate_up_blocks, gate_up_scales, down_blocks, down_scales;
+};
+
 struct TransformerWeights {
   ModelConfig config;
   ShardSpec shard;
@@ -109,7 +116,13 @@ class TransformerShardReader {
   std::vector<float> embed() const;
   std::vector<float> final_norm() const;
   std::vector<float> lm_head() const;
-  LayerWeights layer(std::int64_t index) const;
+  // With `keep_packed` (in layers where packed_experts(index)), the expert matrices are left empty (their biases and
+  // the router are read): mxfp4_experts gives them packed.
+  LayerWeights layer(std::int64_t index, bool keep_packed = false) const;
+  // Whether layer `index`'s experts are stored in MXFP4 and this rank's slice of them is whole 32-value groups (its
+  // share of the intermediate size a multiple of 32), so they can stay packed; and those packed rows.
+  bool packed_experts(std::int64_t index) const;
+  Mxfp4ExpertStacks mxfp4_experts(std::int64_t index) const;
 
  private:
   const Checkpoint& checkpoint_;

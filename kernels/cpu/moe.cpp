@@ -12,11 +12,20 @@ namespace r1eval::kernels::cpu {
 namespace {
 
 // x . w over n values, in fp32 in index order.
-template <typename T>
-float dot(const T* x, const bf16* w, int n) {
+template <typename T, typename W>
+float dot(const T* x, const W* w, int n) {
   float sum = 0.0f;
-  for (int i = 0; i < n; ++i) sum += load_as_float(x[i]) * to_float(w[i]);
+  for (int i = 0; i < n; ++i) sum += load_as_float(x[i]) * load_as_float(w[i]);
   return sum;
+}
+
+// Row `row` ([k_dim] values) of an expert matrix array, widened to fp32 into `out`: from MXFP4 when given, else bf16.
+const float* weight_row(const bf16* weights, const Mxfp4Weights& mxfp4, std::size_t row, int k_dim, std::vector<float>& out) {
+  out.resize(static_cast<std::size_t>(k_dim));
+  for (int k = 0; k < k_dim; ++k)
+    out[static_cast<std::size_t>(k)] = mxfp4.blocks != nullptr ? mxfp4_value(mxfp4, row, k, k_dim)
+                                                               : to_float(weights[row * static_cast<std::size_t>(k_dim) + k]);
+  return out.data();
 }
 
 }  // namespace
@@ -76,20 +85,20 @@ void moe_gate_up(const T* x, int hidden, const bf16* gate_up, int inter, int exp
                  const std::int32_t* offsets, const std::int32_t* grouped, const std::int32_t* active, int pairs, T* act,
                  const ExpertForm& form, Stream) {
   validate_moe_experts("moe_gate_up", hidden, inter, experts, top_k);
+  validate_moe_mxfp4("moe_gate_up", form.gate_up_mxfp4, hidden);
+  std::vector<float> gate_row, up_row;
   for (int slot = 0; slot < std::min(pairs, experts) && active[slot] >= 0; ++slot) {
     const int e = active[slot];
-    const bf16* gate = gate_up + static_cast<std::size_t>(e) * 2 * inter * hidden;
-    const bf16* up = gate + static_cast<std::size_t>(inter) * hidden;
-    for (std::int32_t i = offsets[e]; i < offsets[e + 1]; ++i) {
-      const std::int32_t pair = grouped[i];
-      const T* in = x + static_cast<std::size_t>(pair / top_k) * hidden;
-      T* out = act + static_cast<std::size_t>(pair) * inter;
-      for (int f = 0; f < inter; ++f) {
-        const std::size_t bias = static_cast<std::size_t>(e) * 2 * inter + f;
-        const float g = dot(in, gate + static_cast<std::size_t>(f) * hidden, hidden) + expert_bias(form.gate_up_bias, bias);
-        const float u = dot(in, up + static_cast<std::size_t>(f) * hidden, hidden) +
-                        expert_bias(form.gate_up_bias, bias + static_cast<std::size_t>(inter));
-        out[f] = store_from_float<T>(expert_activation(g, u, form));
+    for (int f = 0; f < inter; ++f) {
+      const std::size_t row = static_cast<std::size_t>(e) * 2 * inter + f;  // gate's; up's is inter rows on
+      const float* gate = weight_row(gate_up, form.gate_up_mxfp4, row, hidden, gate_row);
+      const float* up = weight_row(gate_up, form.gate_up_mxfp4, row + static_cast<std::size_t>(inter), hidden, up_row);
+      for (std::int32_t i = offsets[e]; i < offsets[e + 1]; ++i) {
+        const std::int32_t pair = grouped[i];
+        const T* in = x + static_cast<std::size_t>(pair / top_k) * hidden;
+        const float g = dot(in, gate, hidden) + expert_bias(form.gate_up_bias, row);
+        const float u = dot(in, up, hidden) + expert_bias(form.gate_up_bias, row + static_cast<std::size_t>(inter));
+        act[static_cast<std::size_t>(pair) * inter + f] = store_from_float<T>(expert_activation(g, u, form));
       }
     }
   }
@@ -100,16 +109,18 @@ void moe_down(const T* act, int inter, const bf16* down, int hidden, int experts
               const std::int32_t* grouped, const std::int32_t* active, int pairs, T* expert_out, const ExpertForm& form,
               Stream) {
   validate_moe_experts("moe_down", hidden, inter, experts, 1);
+  validate_moe_mxfp4("moe_down", form.down_mxfp4, inter);
+  std::vector<float> weight_values;
   for (int slot = 0; slot < std::min(pairs, experts) && active[slot] >= 0; ++slot) {
     const int e = active[slot];
-    const bf16* weight = down + static_cast<std::size_t>(e) * hidden * inter;
-    for (std::int32_t i = offsets[e]; i < offsets[e + 1]; ++i) {
-      const std::int32_t pair = grouped[i];
-      const T* in = act + static_cast<std::size_t>(pair) * inter;
-      T* out = expert_out + static_cast<std::size_t>(pair) * hidden;
-      for (int h = 0; h < hidden; ++h)
-        out[h] = store_from_float<T>(dot(in, weight + static_cast<std::size_t>(h) * inter, inter) +
-                                     expert_bias(form.down_bias, static_cast<std::size_t>(e) * hidden + h));
+    for (int h = 0; h < hidden; ++h) {
+      const std::size_t row = static_cast<std::size_t>(e) * hidden + h;
+      const float* weight = weight_row(down, form.down_mxfp4, row, inter, weight_values);
+      for (std::int32_t i = offsets[e]; i < offsets[e + 1]; ++i) {
+        const std::int32_t pair = grouped[i];
+        expert_out[static_cast<std::size_t>(pair) * hidden + h] =
+            store_from_float<T>(dot(act + static_cast<std::size_t>(pair) * inter, weight, inter) + expert_bias(form.down_bias, row));
+      }
     }
   }
 }

@@ -51,6 +51,13 @@ bool use_tensor_cores(const char* what, const T* in, int k_dim, const bf16* weig
          tensor_core_moe_allowed_by_environment();
 }
 
+// MXFP4 weights: whole 32-value groups, and code rows the CUDA-core kernel reads 4 bytes at a time.
+void check_mxfp4(const char* what, const Mxfp4Weights& weights, int k_dim) {
+  validate_moe_mxfp4(what, weights, k_dim);
+  if (weights.blocks != nullptr && !aligned_to(weights.blocks, 4))
+    throw std::invalid_argument(std::string(what) + ": MXFP4 blocks must be 4-byte aligned");
+}
+
 dim3 expert_mma_grid(int experts, int pairs, int features) {
   return dim3(static_cast<unsigned>(cuda_detail::moe_mma_chunk_slots(pairs, experts)),
               static_cast<unsigned>((features + cuda_detail::kMoeMmaFeatures - 1) / cuda_detail::kMoeMmaFeatures));
@@ -95,6 +102,7 @@ void moe_gate_up_with(const T* x, int hidden, const bf16* gate_up, int inter, in
                       const std::int32_t* offsets, const std::int32_t* grouped, const std::int32_t* active, int pairs,
                       T* act, ExpertKernel kernel, const ExpertForm& form, Stream stream) {
   validate_moe_experts("moe_gate_up", hidden, inter, experts, top_k);
+  check_mxfp4("moe_gate_up", form.gate_up_mxfp4, hidden);
   const bool tensor_cores = use_tensor_cores("moe_gate_up", x, hidden, gate_up, experts, pairs, kernel);
   if (pairs <= 0) return;
   if (tensor_cores)
@@ -111,6 +119,7 @@ void moe_down_with(const T* act, int inter, const bf16* down, int hidden, int ex
                    const std::int32_t* grouped, const std::int32_t* active, int pairs, T* expert_out,
                    ExpertKernel kernel, const ExpertForm& form, Stream stream) {
   validate_moe_experts("moe_down", hidden, inter, experts, 1);
+  check_mxfp4("moe_down", form.down_mxfp4, inter);
   const bool tensor_cores = use_tensor_cores("moe_down", act, inter, down, experts, pairs, kernel);
   if (pairs <= 0) return;
   if (tensor_cores)

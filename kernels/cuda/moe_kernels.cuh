@@ -134,8 +134,30 @@ __device__ __forceinline__ float warp_dot(const T* x, const bf16* w, int n, int 
   return warp_sum(sum);
 }
 
+// x . (row `row` of an MXFP4 matrix of n-value rows, n % 32 == 0) over the warp, in warp_dot's order: lanes stride
+// over 8-value chunks, each 4 code bytes (one 32-bit load) and its group's scale; kVec 8 loads x 16 bytes at a time
+// (aligned as load_vec asks). The sum to every lane.
+template <int kVec, typename T>
+__device__ __forceinline__ float warp_dot_mxfp4(const T* x, const Mxfp4Weights& w, std::size_t row, int n, int lane) {
+  const std::uint8_t* codes = w.blocks + row * static_cast<std::size_t>(n / 2);
+  const std::uint8_t* scales = w.scales + row * static_cast<std::size_t>(n / 32);
+  float sum = 0.0f;
+  for (int c = lane * 8; c < n; c += 32 * 8) {
+    const std::uint32_t packed = *reinterpret_cast<const std::uint32_t*>(codes + c / 2);  // value c + e: bits 4e..4e+3
+    const float scale = mxfp4_scale(scales[c / 32]);
+    float xv[8];
+    if constexpr (kVec == 8) {
+      load_vec<8>(x + c, xv);
+    } else {
+      for (int e = 0; e < 8; ++e) xv[e] = load_as_float(x[c + e]);
+    }
+    for (int e = 0; e < 8; ++e) sum += xv[e] * (e2m1_value((packed >> (4 * e)) & 15u) * scale);
+  }
+  return warp_sum(sum);
+}
+
 // grid (min(pairs, experts), features / kMoeWarps): block row x serves expert active[x] (none: -1), warp f of
-// the block computes feature f of each of its pairs.
+// the block computes feature f of each of its pairs; the weights are the form's MXFP4 ones when it has them.
 template <typename T, int kVec>
 __global__ void __launch_bounds__(kMoeWarps * 32)
     moe_gate_up_kernel(const T* x, int hidden, const bf16* gate_up, int inter, int top_k, const std::int32_t* offsets,
@@ -145,16 +167,19 @@ __global__ void __launch_bounds__(kMoeWarps * 32)
   const int e = active[blockIdx.x], lane = static_cast<int>(threadIdx.x % 32);
   const int f = static_cast<int>(blockIdx.y) * kMoeWarps + static_cast<int>(threadIdx.x / 32);
   if (e < 0 || f >= inter) return;  // the whole warp
-  const bf16* gate = gate_up + (static_cast<std::size_t>(e) * 2 * inter + f) * hidden;
-  const bf16* up = gate + static_cast<std::size_t>(inter) * hidden;
-  const std::size_t bias = static_cast<std::size_t>(e) * 2 * inter + f;
-  const float gate_bias = expert_bias(form.gate_up_bias, bias);
-  const float up_bias = expert_bias(form.gate_up_bias, bias + static_cast<std::size_t>(inter));
+  const std::size_t gate_row = static_cast<std::size_t>(e) * 2 * inter + f, up_row = gate_row + static_cast<std::size_t>(inter);
+  const bool mxfp4 = form.gate_up_mxfp4.blocks != nullptr;
+  const bf16* gate = mxfp4 ? nullptr : gate_up + gate_row * hidden;
+  const bf16* up = mxfp4 ? nullptr : gate_up + up_row * hidden;
+  const float gate_bias = expert_bias(form.gate_up_bias, gate_row);
+  const float up_bias = expert_bias(form.gate_up_bias, up_row);
   for (int i = offsets[e]; i < offsets[e + 1]; ++i) {
     const int pair = grouped[i];
     const T* in = x + static_cast<std::size_t>(pair / top_k) * hidden;
-    const float g = warp_dot<kVec>(in, gate, hidden, lane);
-    const float u = warp_dot<kVec>(in, up, hidden, lane);
+    const float g = mxfp4 ? warp_dot_mxfp4<kVec>(in, form.gate_up_mxfp4, gate_row, hidden, lane)
+                          : warp_dot<kVec>(in, gate, hidden, lane);
+    const float u = mxfp4 ? warp_dot_mxfp4<kVec>(in, form.gate_up_mxfp4, up_row, hidden, lane)
+                          : warp_dot<kVec>(in, up, hidden, lane);
     if (lane == 0)
       act[static_cast<std::size_t>(pair) * inter + f] =
           store_from_float<T>(expert_activation(g + gate_bias, u + up_bias, form));
@@ -170,13 +195,22 @@ __global__ void __launch_bounds__(kMoeWarps * 32)
   const int e = active[blockIdx.x], lane = static_cast<int>(threadIdx.x % 32);
   const int h = static_cast<int>(blockIdx.y) * kMoeWarps + static_cast<int>(threadIdx.x / 32);
   if (e < 0 || h >= hidden) return;  // the whole warp
-  const bf16* weight = down + (static_cast<std::size_t>(e) * hidden + h) * inter;
-  const float bias = expert_bias(form.down_bias, static_cast<std::size_t>(e) * hidden + h);
+  const std::size_t row = static_cast<std::size_t>(e) * hidden + h;
+  const bool mxfp4 = form.down_mxfp4.blocks != nullptr;
+  const bf16* weight = mxfp4 ? nullptr : down + row * inter;
+  const float bias = expert_bias(form.down_bias, row);
   for (int i = offsets[e]; i < offsets[e + 1]; ++i) {
     const int pair = grouped[i];
-    const float y = warp_dot<kVec>(act + static_cast<std::size_t>(pair) * inter, weight, inter, lane) + bias;
+    const T* in = act + static_cast<std::size_t>(pair) * inter;
+    const float y = (mxfp4 ? warp_dot_mxfp4<kVec>(in, form.down_mxfp4, row, inter, lane) : warp_dot<kVec>(in, weight, inter, lane)) +
+                    bias;
     if (lane == 0) expert_out[static_cast<std::size_t>(pair) * hidden + h] = store_from_float<T>(y);
   }
+}
+
+// The bf16 pair (low half: the low nibble's value) of one MXFP4 code byte times its group's scale; exact in bf16.
+__device__ __forceinline__ std::uint32_t mxfp4_pair(unsigned byte, float scale) {
+  return pack_bf16_pair(e2m1_value(byte & 15u) * scale, e2m1_value(byte >> 4) * scale);
 }
 
 constexpr int kMoeMmaWarps = 4;
@@ -210,7 +244,8 @@ __device__ __forceinline__ bool moe_mma_chunk(int slot, int experts, const std::
   return false;
 }
 
-// The expert products on tensor cores (bf16 mma, fp32 accumulation; mma.cuh's fragment layout), grid
+// The expert products on tensor cores (bf16 mma, fp32 accumulation; mma.cuh's fragment layout; MXFP4 weights widened
+// to bf16 fragments as they are loaded), grid
 // (moe_mma_chunk_slots, ceil(features / 64)), kMoeMmaWarps warps. The input row of pair p is in + (p /
 // row_divisor) * k_dim (the token's normed row for gate/up, row_divisor = top_k; the pair's own act row for
 // down, 1). Weights of expert e: kMats matrices of `features` rows of k_dim values each, from (e * kMats) *
@@ -236,16 +271,23 @@ __global__ void __launch_bounds__(kMoeMmaWarps * 32)
   if (f0 >= features) return;  // the whole warp
   const int words = k_dim / 2;
 
-  // This lane's B columns: feature f0 + 8 n + g of each matrix (null past the features).
+  // This lane's B columns: feature f0 + 8 n + g of each matrix (null past the features): bf16 rows as 32-bit words,
+  // or MXFP4 rows as code bytes (byte w holds the pair of word w) with their scales.
+  const Mxfp4Weights mx = kGated ? form.gate_up_mxfp4 : form.down_mxfp4;
+  const bool mxfp4 = mx.blocks != nullptr;
   const std::uint32_t* b_rows[kMats][2];
+  const std::uint8_t* b_codes[kMats][2];
+  const std::uint8_t* b_scales[kMats][2];
 R1EVAL_UNROLL
   for (int m = 0; m < kMats; ++m)
 R1EVAL_UNROLL
     for (int n = 0; n < 2; ++n) {
       const int f = f0 + 8 * n + g;
-      b_rows[m][n] = f < features ? reinterpret_cast<const std::uint32_t*>(
-                                        weights + ((static_cast<std::size_t>(expert) * kMats + m) * features + f) * k_dim)
-                                  : nullptr;
+      const std::size_t row = (static_cast<std::size_t>(expert) * kMats + m) * features + f;
+      const bool here = f < features;
+      b_rows[m][n] = here && !mxfp4 ? reinterpret_cast<const std::uint32_t*>(weights + row * k_dim) : nullptr;
+      b_codes[m][n] = here && mxfp4 ? mx.blocks + row * static_cast<std::size_t>(k_dim / 2) : nullptr;
+      b_scales[m][n] = here && mxfp4 ? mx.scales + row * static_cast<std::size_t>(k_dim / 32) : nullptr;
     }
   // This lane's A rows: rows g and g + 8 of each m-tile (pair -1 and null past the chunk).
   int pair_of[kMoeMmaPairTiles][2];
@@ -267,8 +309,14 @@ R1EVAL_UNROLL
     for (int m = 0; m < kMats; ++m)
 R1EVAL_UNROLL
       for (int n = 0; n < 2; ++n) {
-        b[m][n][0] = b_rows[m][n] != nullptr ? b_rows[m][n][w + t] : 0u;
-        b[m][n][1] = b_rows[m][n] != nullptr ? b_rows[m][n][w + 4 + t] : 0u;
+        if (b_codes[m][n] != nullptr) {  // words w .. w + 7 lie in one 32-value group (16 words), w a multiple of 8
+          const float scale = mxfp4_scale(b_scales[m][n][w / 16]);
+          b[m][n][0] = mxfp4_pair(b_codes[m][n][w + t], scale);
+          b[m][n][1] = mxfp4_pair(b_codes[m][n][w + 4 + t], scale);
+        } else {
+          b[m][n][0] = b_rows[m][n] != nullptr ? b_rows[m][n][w + t] : 0u;
+          b[m][n][1] = b_rows[m][n] != nullptr ? b_rows[m][n][w + 4 + t] : 0u;
+        }
       }
 R1EVAL_UNROLL
     for (int i = 0; i < kMoeMmaPairTiles; ++i) {

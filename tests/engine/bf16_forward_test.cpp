@@ -183,6 +183,21 @@ TEST(Bf16Forward, Ernie45CheckpointMatchesTransformersWithinBf16Tolerance) {
 
 // gpt-oss: attention sinks, biases on the attention, the router and the experts (read from the fused stacks), the
 // clamped SwiGLU, a sliding first layer and YaRN.
+// gpt-oss's MXFP4 experts stay packed in the arena (17 bytes for 32 values instead of 64) where a rank's slice of them
+// is whole 32-value groups (one rank here: 32 columns); two ranks of 16 columns each get them dequantized to bf16.
+TEST(Bf16Forward, GptOssMxfp4ExpertsStayPackedWhereTheSliceHoldsWholeGroups) {
+  const std::string dir = testing::fixture_dir("gpt_oss_mxfp4").string();
+  Bf16HostBackend one(dir, 16, 64);
+  const Bf16Layer& packed = one.model().layers[0];
+  EXPECT_NE(packed.experts_gate_up_mxfp4.blocks, nullptr);
+  EXPECT_NE(packed.experts_down_mxfp4.scales, nullptr);
+  EXPECT_EQ(packed.experts_gate_up, nullptr);
+  Bf16HostBackend two(dir, 16, 64, 2);
+  const Bf16Layer& widened = two.model().layers[0];
+  EXPECT_EQ(widened.experts_gate_up_mxfp4.blocks, nullptr);
+  EXPECT_NE(widened.experts_gate_up, nullptr);
+}
+
 // The released layout too: the expert stacks in MXFP4 blocks and scales (the reference: transformers' model holding
 // what its own dequantizer makes of them).
 TEST(Bf16Forward, GptOssCheckpointsMatchTransformersWithinBf16Tolerance) {
@@ -317,7 +332,7 @@ TEST(Bf16Forward, RefusesVocabularyShardedWeights) {
   const TransformerShardReader reader(checkpoint, load_model_config(dir), ShardSpec{1, 2, true});
   std::vector<std::byte> arena(bf16_arena_bytes(reader));
   try {
-    fill_bf16_arena(reader, arena.data(), [](std::byte*, const bf16*, std::size_t) {});
+    fill_bf16_arena(reader, arena.data(), [](std::byte*, const void*, std::size_t) {});
     FAIL() << "expected std::invalid_argument";
   } catch (const std::invalid_argument& e) {
     EXPECT_NE(std::string(e.what()).find("shard_vocab"), std::string::npos) << e.what();
@@ -377,10 +392,10 @@ TEST(Bf16Forward, StreamedArenaHoldsEachTensorOfTheRankRounded) {
       const TransformerShardReader reader(checkpoint, config, shard);
       std::vector<std::byte> arena(bf16_arena_bytes(reader));
       std::size_t used = 0;
-      const Bf16Model model = fill_bf16_arena(reader, arena.data(), [&](std::byte* at, const bf16* data, std::size_t n) {
-        ASSERT_LE(at + n * sizeof(bf16), arena.data() + arena.size()) << name;
-        std::memcpy(at, data, n * sizeof(bf16));
-        used = static_cast<std::size_t>(at - arena.data()) + n * sizeof(bf16);
+      const Bf16Model model = fill_bf16_arena(reader, arena.data(), [&](std::byte* at, const void* data, std::size_t bytes) {
+        ASSERT_LE(at + bytes, arena.data() + arena.size()) << name;
+        std::memcpy(at, data, bytes);
+        used = static_cast<std::size_t>(at - arena.data()) + bytes;
       });
       EXPECT_EQ((used + 255) / 256 * 256, arena.size()) << name;
 

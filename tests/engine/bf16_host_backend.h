@@ -62,8 +62,8 @@ class Bf16HostBackend final : public Backend {
       auto rank = std::make_unique<Rank>();
       const TransformerShardReader reader(checkpoint, config_, ShardSpec{r, tensor_parallel, false});
       rank->arena.resize(bf16_arena_bytes(reader));
-      rank->model = fill_bf16_arena(reader, rank->arena.data(), [](std::byte* destination, const bf16* data, std::size_t count) {
-        std::memcpy(destination, data, count * sizeof(bf16));
+      rank->model = fill_bf16_arena(reader, rank->arena.data(), [](std::byte* destination, const void* data, std::size_t bytes) {
+        std::memcpy(destination, data, bytes);
       });
       std::vector<const float*> table_at;
       for (const std::vector<float>& frequencies : rope_tables_.inv_freq) table_at.push_back(frequencies.data());

@@ -391,7 +391,10 @@ bool run_worker_if_requested() {
   if (!out || !port) return false;
   JudgeConfig config;
   // The default work folder (under the system temp folder): the build folder may sit below a private one.
-  config.compile_cpu_seconds = 4;
+  // The judge's default compile limit: <bits/stdc++.h> alone takes 3.4-3.7 CPU seconds on a 2-core VM, so a tighter
+  // one made the everyday program a compile error whenever the attacks running beside it slowed the compiler; the
+  // compile bombs (2^28 template instances, an endless #include) pass any limit.
+  config.compile_cpu_seconds = JudgeConfig{}.compile_cpu_seconds;
   config.output_limit_bytes = 16u << 20;
   Judge judge(config);
   std::vector<Attack> list = attacks();

@@ -206,6 +206,10 @@ TEST(CudaKernelEmulation, MixtureOfExpertsSteps) {
   const testing::OwnedExpertForm gpt_oss = testing::gpt_oss_expert_form(40, 16, 32, 0.3f, 325);
   emulate_moe<float, 8>(5, 32, 16, 40, 4, true, &gpt_oss);
   emulate_moe<bf16, 1>(3, 32, 16, 40, 4, true, &gpt_oss);
+  // And as released, in MXFP4 (whole 32-value groups; x loaded 16 bytes at a time and one by one).
+  const testing::OwnedExpertForm mxfp4 = testing::gpt_oss_expert_form(4, 32, 64, 0.3f, 327, true);
+  emulate_moe<bf16, 8>(3, 64, 32, 4, 2, true, &mxfp4);
+  emulate_moe<float, 1>(2, 64, 32, 4, 2, true, &mxfp4);
 }
 
 // The tensor-core expert products (moe_expert_mma_kernel) on the grid moe.cu gives them, against the CPU
@@ -257,6 +261,9 @@ TEST(CudaKernelEmulation, MixtureOfExpertsOnTensorCores) {
   emulate_moe_mma(3, 96, 80, 8, 2);    // 6 pairs: a partial first m-tile; two feature tiles, the second partial
   const testing::OwnedExpertForm gpt_oss = testing::gpt_oss_expert_form(16, 48, 32, 0.3f, 335);  // gpt-oss's form
   emulate_moe_mma(40, 32, 48, 16, 4, &gpt_oss);
+  // MXFP4 weights widened into the B fragments: two 32-value groups a row, a partial second feature tile.
+  const testing::OwnedExpertForm mxfp4 = testing::gpt_oss_expert_form(8, 96, 64, 0.3f, 337, true);
+  emulate_moe_mma(60, 64, 96, 8, 2, &mxfp4);
 }
 
 template <typename T, int kVec>

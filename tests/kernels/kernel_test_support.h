@@ -145,13 +145,49 @@ double relative_l2_error(const std::vector<T>& got, const std::vector<T>& want) 
 
 // gpt-oss's expert form (ExpertForm) with random biases owned here and alpha 1.702; the limit is the caller's, so a
 // test can set it inside its values' range and make the clamps bite.
+// MXFP4 weights of `rows` rows of k values (k % 32 == 0), owned: random codes, and group scales 2^-6 .. 2^-3 (values
+// up to 0.75), with the bf16 matrix they equal exactly.
+struct OwnedMxfp4 {
+  std::vector<std::uint8_t> blocks, scales;
+  std::vector<bf16> dequantized;
+  Mxfp4Weights weights() const { return Mxfp4Weights{blocks.data(), scales.data()}; }
+};
+inline OwnedMxfp4 random_mxfp4(std::size_t rows, int k, std::uint32_t seed) {
+  OwnedMxfp4 m;
+  std::mt19937 rng(seed);
+  std::uniform_int_distribution<int> byte(0, 255), exponent(127 - 6, 127 - 3);
+  m.blocks.resize(rows * static_cast<std::size_t>(k / 2));
+  m.scales.resize(rows * static_cast<std::size_t>(k / 32));
+  for (std::uint8_t& b : m.blocks) b = static_cast<std::uint8_t>(byte(rng));
+  for (std::uint8_t& s : m.scales) s = static_cast<std::uint8_t>(exponent(rng));
+  m.dequantized.resize(rows * static_cast<std::size_t>(k));
+  for (std::size_t r = 0; r < rows; ++r)
+    for (int i = 0; i < k; ++i) m.dequantized[r * static_cast<std::size_t>(k) + i] = to_bf16(mxfp4_value(m.weights(), r, i, k));
+  return m;
+}
+
 struct OwnedExpertForm {
   std::vector<bf16> gate_up_bias, down_bias;
   float limit = 7.0f;
-  ExpertForm form() const { return ExpertForm{gate_up_bias.data(), down_bias.data(), limit, 1.702f}; }
+  OwnedMxfp4 gate_up_mxfp4, down_mxfp4;  // empty: the bf16 weights
+  ExpertForm form() const {
+    ExpertForm f;
+    f.gate_up_bias = gate_up_bias.data();
+    f.down_bias = down_bias.data();
+    f.swiglu_limit = limit;
+    f.swiglu_alpha = 1.702f;
+    if (!gate_up_mxfp4.blocks.empty()) f.gate_up_mxfp4 = gate_up_mxfp4.weights();
+    if (!down_mxfp4.blocks.empty()) f.down_mxfp4 = down_mxfp4.weights();
+    return f;
+  }
 };
-inline OwnedExpertForm gpt_oss_expert_form(int experts, int inter, int hidden, float limit, std::uint32_t seed) {
+inline OwnedExpertForm gpt_oss_expert_form(int experts, int inter, int hidden, float limit, std::uint32_t seed,
+                                           bool mxfp4 = false) {
   OwnedExpertForm owned;
+  if (mxfp4) {  // gpt-oss as released: the expert matrices in MXFP4
+    owned.gate_up_mxfp4 = random_mxfp4(static_cast<std::size_t>(experts) * 2 * inter, hidden, seed + 2);
+    owned.down_mxfp4 = random_mxfp4(static_cast<std::size_t>(experts) * hidden, inter, seed + 3);
+  }
   owned.gate_up_bias = random_bf16(static_cast<std::size_t>(experts) * 2 * inter, -0.5f, 0.5f, seed);
   owned.down_bias = random_bf16(static_cast<std::size_t>(experts) * hidden, -0.5f, 0.5f, seed + 1);
   owned.limit = limit;

@@ -73,10 +73,14 @@ void check_moe_block(int rows, int hidden, int inter, int experts, int k, bool r
   const std::vector<float> logits = random_floats(static_cast<std::size_t>(rows) * experts, -3.0f, 3.0f, seed);
   const std::vector<T> x = convert<T>(random_floats(static_cast<std::size_t>(rows) * hidden, -1.0f, 1.0f, seed + 1));
   const float scale_in = 1.0f / std::sqrt(static_cast<float>(hidden)), scale_mid = 1.0f / std::sqrt(static_cast<float>(inter));
+  // MXFP4 forms: the reference reads the bf16 matrices they equal (the twin reads the MXFP4 ones).
+  const bool mxfp4 = gpt_oss != nullptr && !gpt_oss->gate_up_mxfp4.blocks.empty();
   const std::vector<bf16> gate_up =
-      random_bf16(static_cast<std::size_t>(experts) * 2 * inter * hidden, -2.0f * scale_in, 2.0f * scale_in, seed + 2);
+      mxfp4 ? gpt_oss->gate_up_mxfp4.dequantized
+            : random_bf16(static_cast<std::size_t>(experts) * 2 * inter * hidden, -2.0f * scale_in, 2.0f * scale_in, seed + 2);
   const std::vector<bf16> down =
-      random_bf16(static_cast<std::size_t>(experts) * hidden * inter, -2.0f * scale_mid, 2.0f * scale_mid, seed + 3);
+      mxfp4 ? gpt_oss->down_mxfp4.dequantized
+            : random_bf16(static_cast<std::size_t>(experts) * hidden * inter, -2.0f * scale_mid, 2.0f * scale_mid, seed + 3);
   const auto pairs = static_cast<std::size_t>(rows) * k;
   std::vector<std::int32_t> ids(pairs), offsets(static_cast<std::size_t>(experts) + 1), grouped(pairs),
       active(static_cast<std::size_t>(experts));
@@ -147,6 +151,51 @@ TEST(MoeBlock, GptOssFormMatchesAPerTokenLoop) {
   check_moe_block<bf16>(9, 128, 32, 8, 2, true, 68, &bf16_form);
   EXPECT_NE(expert_activation(0.9f, 0.2f, form.form()), expert_activation(0.9f, 0.2f, ExpertForm{}));
   EXPECT_FLOAT_EQ(expert_activation(5.0f, -9.0f, form.form()), expert_activation(0.4f, -0.4f, form.form()));
+}
+
+// gpt-oss's experts as released, in MXFP4: the twin reading the codes and scales gives bit for bit what it gives on
+// the bf16 matrices they equal (every MXFP4 value is exact in bf16 and the sums run in the same order), and the whole
+// block matches the per-token loop. Widths that are not whole 32-value groups are refused.
+TEST(MoeBlock, Mxfp4ExpertsEqualTheirBf16Values) {
+  const int rows = 6, hidden = 64, inter = 96, experts = 8, k = 2;
+  const testing::OwnedExpertForm mx = testing::gpt_oss_expert_form(experts, inter, hidden, 0.4f, 69, true);
+  check_moe_block<float>(rows, hidden, inter, experts, k, true, 70, &mx);
+  check_moe_block<bf16>(rows, hidden, inter, experts, k, true, 71, &mx);
+  const auto pairs = static_cast<std::size_t>(rows) * k;
+  const int n = static_cast<int>(pairs);
+  std::vector<float> logits = random_floats(static_cast<std::size_t>(rows) * experts, -3.0f, 3.0f, 72), weights(pairs);
+  std::vector<std::int32_t> ids(pairs), offsets(experts + 1), grouped(pairs), active(experts);
+  cpu::moe_route(logits.data(), rows, experts, k, true, ids.data(), weights.data());
+  cpu::moe_group(ids.data(), n, experts, offsets.data(), grouped.data(), active.data());
+  const std::vector<bf16> x = convert<bf16>(random_floats(static_cast<std::size_t>(rows) * hidden, -1.0f, 1.0f, 73));
+  ExpertForm plain = mx.form();
+  plain.gate_up_mxfp4 = plain.down_mxfp4 = Mxfp4Weights{};
+  std::vector<bf16> act(pairs * inter), act_mx(act.size()), out(pairs * hidden), out_mx(out.size());
+  cpu::moe_gate_up(x.data(), hidden, mx.gate_up_mxfp4.dequantized.data(), inter, experts, k, offsets.data(), grouped.data(),
+                   active.data(), n, act.data(), plain);
+  cpu::moe_gate_up<bf16>(x.data(), hidden, nullptr, inter, experts, k, offsets.data(), grouped.data(), active.data(), n,
+                         act_mx.data(), mx.form());
+  const auto bits = [](const std::vector<bf16>& v) {
+    std::vector<std::uint16_t> b;
+    for (const bf16 value : v) b.push_back(value.bits);
+    return b;
+  };
+  EXPECT_EQ(bits(act_mx), bits(act));
+  cpu::moe_down(act.data(), inter, mx.down_mxfp4.dequantized.data(), hidden, experts, offsets.data(), grouped.data(),
+                active.data(), n, out.data(), plain);
+  cpu::moe_down<bf16>(act.data(), inter, nullptr, hidden, experts, offsets.data(), grouped.data(), active.data(), n,
+                      out_mx.data(), mx.form());
+  EXPECT_EQ(bits(out_mx), bits(out));
+  EXPECT_THROW(cpu::moe_down<bf16>(act.data(), 48, nullptr, hidden, experts, offsets.data(), grouped.data(), active.data(),
+                                   n, out_mx.data(), mx.form()),
+               std::invalid_argument);
+  // The E2M1 codes and the scale bytes' extremes, as transformers' FP4_VALUES and ldexp give them.
+  const float codes[16] = {0, 0.5f, 1, 1.5f, 2, 3, 4, 6, -0.0f, -0.5f, -1, -1.5f, -2, -3, -4, -6};
+  for (unsigned c = 0; c < 16; ++c) EXPECT_EQ(e2m1_value(c), codes[c]) << c;
+  EXPECT_EQ(mxfp4_scale(127), 1.0f);
+  EXPECT_EQ(mxfp4_scale(0), std::ldexp(1.0f, -127));
+  EXPECT_EQ(mxfp4_scale(254), std::ldexp(1.0f, 127));
+  EXPECT_TRUE(std::isinf(mxfp4_scale(255)));
 }
 
 TEST(MoeKernels, RejectBadShapes) {

@@ -57,8 +57,9 @@ void moe_forward(const float* x, std::int64_t tokens, const LayerWeights& layer,
     linear_forward(in.data(), count, expert.gate, gate.data());
     linear_forward(in.data(), count, expert.up, up.data());
     if (moe.swiglu_limit > 0) {  // gpt-oss's clamped SwiGLU (the biases came with the linears)
-      const kernels::ExpertForm form{nullptr, nullptr, static_cast<float>(moe.swiglu_limit),
-                                     static_cast<float>(moe.swiglu_alpha)};
+      kernels::ExpertForm form;
+      form.swiglu_limit = static_cast<float>(moe.swiglu_limit);
+      form.swiglu_alpha = static_cast<float>(moe.swiglu_alpha);
       for (std::size_t i = 0; i < gate.size(); ++i) gate[i] = kernels::expert_activation(gate[i], up[i], form);
     } else {
       silu_mul(gate.data(), up.data(), count * inter);

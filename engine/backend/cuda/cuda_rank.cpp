@@ -173,8 +173,8 @@ struct CudaRank::Impl {
       shard.shard_vocab = false;
       const TransformerShardReader reader(checkpoint, config, shard);
       weight_arena = DeviceBuffer(bf16_arena_bytes(reader), "model weights (bf16) on " + where);
-      const auto upload = [&](std::byte* destination, const bf16* data, std::size_t count) {
-        check_cuda(cudaMemcpy(destination, data, count * sizeof(bf16), cudaMemcpyHostToDevice), "cudaMemcpy",
+      const auto upload = [&](std::byte* destination, const void* data, std::size_t bytes) {
+        check_cuda(cudaMemcpy(destination, data, bytes, cudaMemcpyHostToDevice), "cudaMemcpy",
                    "weight upload to " + where);
       };
       model = fill_bf16_arena(reader, weight_arena.data(), upload);

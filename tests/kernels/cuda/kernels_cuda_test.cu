@@ -676,6 +676,15 @@ void compare_moe(int rows, int hidden, int inter, int experts, int k, cuda::Expe
     device_form.gate_up_bias = d_gate_up_bias.get();
     device_form.down_bias = d_down_bias.get();
   }
+  const bool mxfp4 = gpt_oss != nullptr && !gpt_oss->gate_up_mxfp4.blocks.empty();
+  const std::vector<std::uint8_t> none(4);
+  DeviceBuffer<std::uint8_t> d_gu_blocks(mxfp4 ? gpt_oss->gate_up_mxfp4.blocks : none),
+      d_gu_scales(mxfp4 ? gpt_oss->gate_up_mxfp4.scales : none), d_down_blocks(mxfp4 ? gpt_oss->down_mxfp4.blocks : none),
+      d_down_scales(mxfp4 ? gpt_oss->down_mxfp4.scales : none);
+  if (mxfp4) {
+    device_form.gate_up_mxfp4 = Mxfp4Weights{d_gu_blocks.get(), d_gu_scales.get()};
+    device_form.down_mxfp4 = Mxfp4Weights{d_down_blocks.get(), d_down_scales.get()};
+  }
   cuda::moe_gate_up_with<T>(d_x.get(), hidden, d_gate_up.get(), inter, experts, k, d_offsets.get(), d_grouped.get(),
                             d_active.get(), n, d_act.get(), kernel, device_form);
   cuda::moe_down_with<T>(d_act.get(), inter, d_down.get(), hidden, experts, d_offsets.get(), d_grouped.get(),
@@ -701,6 +710,12 @@ TEST_F(CudaKernels, MixtureOfExpertsMatchesCpu) {
   for (const ExpertKernel kernel : {ExpertKernel::cuda_cores, ExpertKernel::tensor_cores}) {
     compare_moe<bf16>(1, 512, 128, 32, 4, kernel, &gpt_oss);
     compare_moe<bf16>(300, 512, 128, 32, 4, kernel, &gpt_oss);
+  }
+  // The same experts in MXFP4, as gpt-oss is released.
+  const testing::OwnedExpertForm mxfp4 = testing::gpt_oss_expert_form(32, 128, 512, 1.0f, 237, true);
+  for (const ExpertKernel kernel : {ExpertKernel::cuda_cores, ExpertKernel::tensor_cores}) {
+    compare_moe<bf16>(1, 512, 128, 32, 4, kernel, &mxfp4);
+    compare_moe<bf16>(300, 512, 128, 32, 4, kernel, &mxfp4);
   }
 }
 
