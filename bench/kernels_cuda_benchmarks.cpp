@@ -103,6 +103,20 @@ const std::vector<bf16>& noise_bf16(std::size_t n, std::uint32_t seed, float spr
   }
   return it->second;
 }
+// `count` bytes in [low, low + span), made once per shape and seed as noise_bf16's values are (MXFP4 codes and scales).
+const std::vector<std::uint8_t>& random_bytes(std::size_t count, std::uint32_t seed, int low, int span) {
+  static std::map<std::tuple<std::size_t, std::uint32_t, int, int>, std::vector<std::uint8_t>> made;
+  auto [it, fresh] = made.try_emplace({count, seed, low, span});
+  if (fresh) {
+    it->second.resize(count);
+    std::uint64_t state = 0x9e3779b97f4a7c15ull * (seed + 1);
+    for (std::uint8_t& b : it->second) {
+      state = state * 6364136223846793005ull + 1442695040888963407ull;
+      b = static_cast<std::uint8_t>(low + static_cast<int>((state >> 33) % static_cast<std::uint64_t>(span)));
+    }
+  }
+  return it->second;
+}
 // `rows` rows of logits drawn from N(0, 3), made once per row count.
 const std::vector<float>& normal_logits(int rows) {
   static std::map<int, std::vector<float>> made;
@@ -186,8 +200,9 @@ BENCHMARK(BM_QkProjectionNorm)->Arg(1)->Arg(256)->Arg(8192)->UseManualTime()->Un
 // second argument: 0 automatic, 1 CUDA cores, 2 tensor cores) and the weighted sum; with `gpt_oss`, gpt-oss's
 // biases and clamped SwiGLU (kernels::ExpertForm). Bytes: the weights of the experts the batch touches (all of
 // them from a few tokens on; k at one token), once; a prefill-sized batch is bound by arithmetic instead, so its
-// counter is also given as TFLOP/s (2 * 3 * hidden * inter per pair).
-void run_moe_block(benchmark::State& state, int hidden, int inter, int experts, int k, bool gpt_oss) {
+// counter is also given as TFLOP/s (2 * 3 * hidden * inter per pair). With `mxfp4` the expert matrices are MXFP4
+// (gpt-oss as released: 17 bytes per 32 values), random codes and scales.
+void run_moe_block(benchmark::State& state, int hidden, int inter, int experts, int k, bool gpt_oss, bool mxfp4 = false) {
   const int rows = static_cast<int>(state.range(0));
   const auto kernel = static_cast<cuda::ExpertKernel>(state.range(1));
   const std::size_t pairs = static_cast<std::size_t>(rows) * k;
@@ -198,8 +213,8 @@ void run_moe_block(benchmark::State& state, int hidden, int inter, int experts, 
   Buffer<std::int32_t> ids(pairs), offsets(experts + 1), grouped(pairs), active(experts);
   const int n = static_cast<int>(pairs);
   Buffer<bf16> x(noise_bf16(static_cast<std::size_t>(rows) * hidden, 8));
-  Buffer<bf16> gate_up(noise_bf16(static_cast<std::size_t>(experts) * 2 * inter * hidden, 9));
-  Buffer<bf16> down(noise_bf16(static_cast<std::size_t>(experts) * hidden * inter, 10));
+  Buffer<bf16> gate_up(noise_bf16(mxfp4 ? 1 : static_cast<std::size_t>(experts) * 2 * inter * hidden, 9));
+  Buffer<bf16> down(noise_bf16(mxfp4 ? 1 : static_cast<std::size_t>(experts) * hidden * inter, 10));
   Buffer<bf16> gate_up_bias(noise_bf16(static_cast<std::size_t>(experts) * 2 * inter, 11));
   Buffer<bf16> down_bias(noise_bf16(static_cast<std::size_t>(experts) * hidden, 12));
   ExpertForm form;
@@ -209,9 +224,19 @@ void run_moe_block(benchmark::State& state, int hidden, int inter, int experts, 
     form.swiglu_limit = 7.0f;
     form.swiglu_alpha = 1.702f;
   }
+  const std::size_t gate_up_values = static_cast<std::size_t>(experts) * 2 * inter * hidden;
+  const std::size_t down_values = static_cast<std::size_t>(experts) * hidden * inter;
+  Buffer<std::uint8_t> gu_codes(random_bytes(mxfp4 ? gate_up_values / 2 : 1, 13, 0, 256)),
+      gu_scales(random_bytes(mxfp4 ? gate_up_values / 32 : 1, 14, 120, 4)),
+      down_codes(random_bytes(mxfp4 ? down_values / 2 : 1, 15, 0, 256)),
+      down_scales(random_bytes(mxfp4 ? down_values / 32 : 1, 16, 120, 4));
+  if (mxfp4) {
+    form.gate_up_mxfp4 = Mxfp4Weights{gu_codes.get(), gu_scales.get()};
+    form.down_mxfp4 = Mxfp4Weights{down_codes.get(), down_scales.get()};
+  }
   Buffer<bf16> act(pairs * inter), expert_out(pairs * hidden), out(static_cast<std::size_t>(rows) * hidden);
   const double touched = std::min<double>(experts, static_cast<double>(pairs));
-  const double bytes = touched * 3.0 * inter * hidden * sizeof(bf16);
+  const double bytes = touched * 3.0 * inter * hidden * (mxfp4 ? 17.0 / 32.0 : static_cast<double>(sizeof(bf16)));
   run_timed(state, bytes, [&] {
     cuda::moe_route(logits.get(), rows, experts, k, true, ids.get(), weights.get());
     cuda::moe_group(ids.get(), n, experts, offsets.get(), grouped.get(), active.get());
@@ -233,11 +258,14 @@ BENCHMARK(BM_MoeBlock)
     ->UseManualTime()
     ->Unit(benchmark::kMicrosecond);
 
-// gpt-oss-20b's block: hidden 2880, 32 experts of 2880, 4 per token, with its biases and clamped SwiGLU.
-void BM_GptOssMoeBlock(benchmark::State& state) { run_moe_block(state, 2880, 2880, 32, 4, true); }
+// gpt-oss-20b's block: hidden 2880, 32 experts of 2880, 4 per token, with its biases and clamped SwiGLU; its
+// experts in bf16 (mxfp4 0) or as released, MXFP4 (1).
+void BM_GptOssMoeBlock(benchmark::State& state) {
+  run_moe_block(state, 2880, 2880, 32, 4, true, state.range(2) != 0);
+}
 BENCHMARK(BM_GptOssMoeBlock)
-    ->ArgsProduct({{1, 16, 256, 4096}, {0, 1, 2}})
-    ->ArgNames({"tokens", "kernel"})
+    ->ArgsProduct({{1, 16, 256, 4096}, {0, 1, 2}, {0, 1}})
+    ->ArgNames({"tokens", "kernel", "mxfp4"})
     ->UseManualTime()
     ->Unit(benchmark::kMicrosecond);
 
