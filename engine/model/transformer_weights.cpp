@@ -1,12 +1,13 @@
 #include "engine/model/transformer_weights.h"
 
 #include <algorithm>
-#include <cmath>
 #include <cstring>
 #include <stdexcept>
 #include <string_view>
 #include <utility>
 #include <tbb/parallel_for.h>
+
+#include "kernels/moe.h"
 
 namespace r1eval::engine {
 namespace {
@@ -154,24 +155,17 @@ Linear row_parallel(const ShardReader& reader, const std::string& prefix, std::i
 // convert_moe_packed_tensors dequantizes it.
 std::vector<float> mxfp4_matrix(const ShardReader& reader, const std::string& name, std::int64_t count, std::int64_t rows,
                                 std::int64_t cols, std::int64_t index) {
-  static constexpr float kE2M1[16] = {0.0f,  0.5f,  1.0f,  1.5f,  2.0f,  3.0f,  4.0f,  6.0f,
-                                      -0.0f, -0.5f, -1.0f, -1.5f, -2.0f, -3.0f, -4.0f, -6.0f};
   if (cols % 32 != 0)
     throw std::runtime_error("tensor " + quote_name(name + "_blocks") + ": MXFP4 needs rows of whole 32-value groups, not " +
                              std::to_string(cols));
   const std::int64_t groups = cols / 32;
-  const std::uint8_t* blocks = reader.bytes(name + "_blocks", {count, rows, groups, 16});
-  const std::uint8_t* scales = reader.bytes(name + "_scales", {count, rows, groups});
+  // The matrix's rows as the kernels read them (kernels/moe.h: the same decoding on every path).
+  const kernels::Mxfp4Weights matrix{reader.bytes(name + "_blocks", {count, rows, groups, 16}) + index * rows * groups * 16,
+                                     reader.bytes(name + "_scales", {count, rows, groups}) + index * rows * groups};
   std::vector<float> out(static_cast<std::size_t>(rows * cols));
-  const auto first_group = static_cast<std::size_t>(index * rows * groups);
-  for (std::size_t g = 0; g < static_cast<std::size_t>(rows * groups); ++g) {
-    const float scale = std::ldexp(1.0f, static_cast<int>(scales[first_group + g]) - 127);
-    const std::uint8_t* block = blocks + (first_group + g) * 16;
-    for (std::size_t b = 0; b < 16; ++b) {
-      out[g * 32 + 2 * b] = kE2M1[block[b] & 0x0f] * scale;
-      out[g * 32 + 2 * b + 1] = kE2M1[block[b] >> 4] * scale;
-    }
-  }
+  for (std::int64_t r = 0; r < rows; ++r)
+    for (int k = 0; k < static_cast<int>(cols); ++k)
+      out[static_cast<std::size_t>(r * cols + k)] = kernels::mxfp4_value(matrix, static_cast<std::size_t>(r), k, static_cast<int>(cols));
   return out;
 }
 
@@ -202,30 +196,30 @@ void read_fused_experts(const ShardReader& reader, const std::string& mlp, const
       expert.up = {part.size(), hidden, {}, {}};
       expert.down = {hidden, part.size(), {}, {}};
     } else {
-    const std::vector<float> fused = packed ? mxfp4_matrix(reader, gate_up, experts, 2 * inter, hidden, e)
-                                            : reader.stacked(gate_up, experts, hidden, 2 * inter, e);
-    const auto gate_up_at = [&](std::size_t h, std::size_t column) {
-      return packed ? fused[column * h_count + h] : fused[h * 2 * static_cast<std::size_t>(inter) + column];
-    };
-    expert.gate = {part.size(), hidden, std::vector<float>(local * h_count), {}};
-    expert.up = {part.size(), hidden, std::vector<float>(local * h_count), {}};
-    for (std::size_t f = 0; f < local; ++f) {
-      const auto column = 2 * (static_cast<std::size_t>(part.begin) + f);
-      for (std::size_t h = 0; h < h_count; ++h) {
-        expert.gate.weight[f * h_count + h] = gate_up_at(h, column);
-        expert.up.weight[f * h_count + h] = gate_up_at(h, column + 1);
-      }
-    }
-    // down as [inter][hidden] or, from MXFP4, [hidden][inter].
-    const std::vector<float> down_rows = packed ? mxfp4_matrix(reader, down, experts, hidden, inter, e)
-                                                : reader.stacked(down, experts, inter, hidden, e);
-    const auto i_count = static_cast<std::size_t>(inter);
-    expert.down = {hidden, part.size(), std::vector<float>(h_count * local), {}};
-    for (std::size_t h = 0; h < h_count; ++h)
+      const std::vector<float> fused = packed ? mxfp4_matrix(reader, gate_up, experts, 2 * inter, hidden, e)
+                                              : reader.stacked(gate_up, experts, hidden, 2 * inter, e);
+      const auto gate_up_at = [&](std::size_t h, std::size_t column) {
+        return packed ? fused[column * h_count + h] : fused[h * 2 * static_cast<std::size_t>(inter) + column];
+      };
+      expert.gate = {part.size(), hidden, std::vector<float>(local * h_count), {}};
+      expert.up = {part.size(), hidden, std::vector<float>(local * h_count), {}};
       for (std::size_t f = 0; f < local; ++f) {
-        const std::size_t i = static_cast<std::size_t>(part.begin) + f;
-        expert.down.weight[h * local + f] = packed ? down_rows[h * i_count + i] : down_rows[i * h_count + h];
+        const auto column = 2 * (static_cast<std::size_t>(part.begin) + f);
+        for (std::size_t h = 0; h < h_count; ++h) {
+          expert.gate.weight[f * h_count + h] = gate_up_at(h, column);
+          expert.up.weight[f * h_count + h] = gate_up_at(h, column + 1);
+        }
       }
+      // down as [inter][hidden] or, from MXFP4, [hidden][inter].
+      const std::vector<float> down_rows = packed ? mxfp4_matrix(reader, down, experts, hidden, inter, e)
+                                                  : reader.stacked(down, experts, inter, hidden, e);
+      const auto i_count = static_cast<std::size_t>(inter);
+      expert.down = {hidden, part.size(), std::vector<float>(h_count * local), {}};
+      for (std::size_t h = 0; h < h_count; ++h)
+        for (std::size_t f = 0; f < local; ++f) {
+          const std::size_t i = static_cast<std::size_t>(part.begin) + f;
+          expert.down.weight[h * local + f] = packed ? down_rows[h * i_count + i] : down_rows[i * h_count + h];
+        }
     }
     if (!c.moe.biases) continue;
     const std::size_t row = static_cast<std::size_t>(e) * 2 * static_cast<std::size_t>(inter);

@@ -550,6 +550,14 @@ TEST(CudaKernelEmulation, PartialRopeWriteKv) {
   emulate_rope_write_kv(false, 0, 1.0f);  // a NoPE layer (SmolLM3)
 }
 
+// 24 decode contexts (enough sequence-splits for whole 256-key splits) below, at and across split boundaries, and
+// single keys.
+std::vector<int> split_boundary_contexts() {
+  std::vector<int> contexts;
+  for (int s = 0; s < 24; ++s) contexts.push_back(std::vector<int>{255, 256, 257, 511, 700, 1}[s % 6] + s / 6);
+  return contexts;
+}
+
 // The attention kernels against the fp32 twins, on CUDA cores or (bf16) tensor cores. The tensor-core kernels
 // round the softmax weights to bf16 before they multiply V, so an output may miss by 2^-8 of the value range
 // ([-1, 1] here) besides its own bf16 rounding; all outputs together are held to 5e-3 relative L2 error (an
@@ -654,8 +662,7 @@ TEST(CudaKernelEmulation, PagedAttentionDecodeSplits) {
   // Contexts below, at and across split boundaries (32 keys at this small batch), an empty one.
   emulate_attention<float, 64>(make_paged_case({1, 1, 1, 1, 1}, {1, 255, 256, 600, 0}, 6, 2, 64, 8, 351), 0.3f, true);
   // Enough sequences for whole 256-key splits: contexts at and across those boundaries.
-  std::vector<int> contexts;
-  for (int s = 0; s < 24; ++s) contexts.push_back(std::vector<int>{255, 256, 257, 511, 700, 1}[s % 6] + s / 6);
+  const std::vector<int> contexts = split_boundary_contexts();
   ASSERT_EQ(decode_split_tokens(24, 703), kDecodeSplitTokens);
   emulate_attention<bf16, 64>(make_paged_case(std::vector<int>(24, 1), contexts, 4, 2, 64, 16, 354), 0.3f, true);
   // Twenty query heads per kv head: three head chunks per kv head.
@@ -692,8 +699,7 @@ TEST(CudaKernelEmulation, SlidingWindowAttention) {
   emulate_attention<float, 64>(with_window(make_paged_case({1, 1, 1, 1, 1}, {1, 255, 256, 600, 0}, 6, 2, 64, 8, 396), 40),
                                0.3f, true);
   emulate_attention<bf16, 128>(with_window(make_paged_case({1}, {1500}, 12, 2, 128, 16, 397), 300), 0.088f, true);
-  std::vector<int> contexts;
-  for (int s = 0; s < 24; ++s) contexts.push_back(std::vector<int>{255, 256, 257, 511, 700, 1}[s % 6] + s / 6);
+  const std::vector<int> contexts = split_boundary_contexts();
   emulate_attention<bf16, 64>(with_window(make_paged_case(std::vector<int>(24, 1), contexts, 4, 2, 64, 16, 398), 260),
                               0.3f, true);
   emulate_attention<bf16, 128>(with_window(make_paged_case(std::vector<int>(24, 1), contexts, 12, 2, 128, 16, 399), 100),
@@ -711,8 +717,7 @@ TEST(CudaKernelEmulation, PagedAttentionAtHeadDims96And256) {
   emulate_attention<float, 256>(make_paged_case({9, 3}, {9, 40}, 4, 2, 256, 16, 424), 0.0625f, false);
   emulate_attention<float, 96>(make_paged_case({1, 1, 1, 1, 1}, {1, 255, 256, 600, 0}, 6, 2, 96, 8, 425), 0.3f, true);
   emulate_attention<bf16, 256>(make_paged_case({1, 1}, {300, 40}, 20, 1, 256, 16, 426), 0.0625f, true);
-  std::vector<int> contexts;  // 256-key splits
-  for (int s = 0; s < 24; ++s) contexts.push_back(std::vector<int>{255, 256, 257, 511, 700, 1}[s % 6] + s / 6);
+  const std::vector<int> contexts = split_boundary_contexts();  // 256-key splits
   emulate_attention<bf16, 256>(make_paged_case(std::vector<int>(24, 1), contexts, 2, 1, 256, 16, 427), 0.0625f, true);
 }
 
@@ -730,8 +735,7 @@ TEST(CudaKernelEmulation, SoftCappedAttentionScores) {
   emulate_attention<bf16, 256>(capped(make_paged_case({13, 2}, {30, 50}, 8, 1, 256, 12, 433), 5.0f, 7), 1.5f, false);
   emulate_attention<float, 64>(capped(make_paged_case({1, 1, 1, 1, 1}, {1, 255, 256, 600, 0}, 6, 2, 64, 8, 434), 5.0f, 0),
                                2.0f, true);
-  std::vector<int> contexts;
-  for (int s = 0; s < 24; ++s) contexts.push_back(std::vector<int>{255, 256, 257, 511, 700, 1}[s % 6] + s / 6);
+  const std::vector<int> contexts = split_boundary_contexts();
   emulate_attention<bf16, 128>(capped(make_paged_case(std::vector<int>(24, 1), contexts, 6, 1, 128, 16, 435), 5.0f, 100),
                                2.0f, true, true);
   emulate_attention<bf16, 128>(capped(make_paged_case(std::vector<int>(16, 1), {contexts.begin(), contexts.begin() + 16}, 2, 1, 128, 16, 436), 5.0f, 0),
@@ -756,8 +760,7 @@ TEST(CudaKernelEmulation, AttentionSinks) {
                                true);
   emulate_attention<float, 64>(sunk(make_paged_case({1, 1, 1, 1, 1}, {1, 255, 256, 600, 0}, 6, 2, 64, 8, 447), 448, 0),
                                0.3f, true);
-  std::vector<int> contexts;
-  for (int s = 0; s < 24; ++s) contexts.push_back(std::vector<int>{255, 256, 257, 511, 700, 1}[s % 6] + s / 6);
+  const std::vector<int> contexts = split_boundary_contexts();
   emulate_attention<bf16, 64>(sunk(make_paged_case(std::vector<int>(24, 1), contexts, 8, 1, 64, 16, 449), 450, 128),
                               0.125f, true, true);
   emulate_attention<bf16, 64>(sunk(make_paged_case({1, 1}, {300, 40}, 8, 1, 64, 16, 451), 452, 0), 0.125f, true);
