@@ -457,12 +457,13 @@ BENCHMARK(BM_AttentionPrefill)
     ->Args({8, 512, 1})->Args({8, 512, 2})->Args({1, 16384, 1})->Args({1, 16384, 2})
     ->UseManualTime()->Unit(benchmark::kMicrosecond);
 
-// Head dims off the tensor-core kernels (Phi-3-mini's 96, Gemma's 256; CUDA cores) beside 128, with the same
-// heads: decode against the KV bytes read, prefill in TFLOP/s.
+// Phi-3-mini's head dim 96 and Gemma's 256 beside 128, with the same heads: decode (CUDA cores at 96 and 256)
+// against the KV bytes read, prefill in TFLOP/s on CUDA cores (kernel 1) and tensor cores (kernel 2).
 void BM_AttentionHeadDim(benchmark::State& state) {
   const int head_dim = static_cast<int>(state.range(0)), seqs = static_cast<int>(state.range(1));
   const int context = static_cast<int>(state.range(2));
   const bool decode = state.range(3) != 0;
+  const auto prefill_kernel = static_cast<cuda::PrefillKernel>(state.range(4));
   const int query_len = decode ? 1 : context;
   PagedFixture f(seqs, context, query_len, head_dim);
   const std::size_t n = static_cast<std::size_t>(seqs) * query_len * kQHeads * head_dim;
@@ -475,17 +476,17 @@ void BM_AttentionHeadDim(benchmark::State& state) {
       cuda::paged_attention_decode<bf16>(q.get(), kQHeads * head_dim, out.get(), kQHeads, f.view(), f.batch(1), scale,
                                          workspace.get());
     else
-      cuda::paged_attention_prefill<bf16>(q.get(), kQHeads * head_dim, out.get(), kQHeads, f.view(), f.batch(query_len),
-                                          scale);
+      cuda::paged_attention_prefill_with<bf16>(q.get(), kQHeads * head_dim, out.get(), kQHeads, f.view(),
+                                               f.batch(query_len), scale, prefill_kernel);
   });
   if (!decode)
     state.counters["TFLOP/s"] = benchmark::Counter(2.0 * seqs * context * static_cast<double>(context) * kQHeads * head_dim * 1e-12,
                                                    benchmark::Counter::kIsIterationInvariantRate);
 }
 BENCHMARK(BM_AttentionHeadDim)
-    ->ArgNames({"head_dim", "seqs", "context", "decode"})
-    ->ArgsProduct({{96, 128, 256}, {64}, {4096}, {1}})
-    ->ArgsProduct({{96, 128, 256}, {8}, {512}, {0}})
+    ->ArgNames({"head_dim", "seqs", "context", "decode", "kernel"})
+    ->ArgsProduct({{96, 128, 256}, {64}, {4096}, {1}, {0}})
+    ->ArgsProduct({{96, 128, 256}, {8}, {512}, {0}, {1, 2}})
     ->UseManualTime()->Unit(benchmark::kMicrosecond);
 
 // Gemma's GELU (tanh) * up beside SiLU's kernel, and Gemma 2's soft cap of 256 rows of 256k logits in place.

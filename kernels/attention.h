@@ -48,12 +48,13 @@ R1EVAL_HOST_DEVICE float softmax_total_with_sink(float sum, float max, const bf1
   return sinks != nullptr ? sum + expf(to_float(sinks[head]) - max) : sum;
 }
 
-// Head dims the CUDA kernels are built for: 64 and 128 (every Qwen2 / Llama distill uses 128) on tensor cores
-// or CUDA cores, 96 (Phi-3-mini) and 256 (Gemma) on CUDA cores only.
+// Head dims the CUDA kernels are built for: 64 and 128 (every Qwen2 / Llama distill uses 128), 96 (Phi-3-mini)
+// and 256 (Gemma). Prefill runs on tensor cores at all four; decode at 64 and 128 (96 and 256 on CUDA cores).
 constexpr bool attention_head_dim_supported(int head_dim) {
   return head_dim == 64 || head_dim == 96 || head_dim == 128 || head_dim == 256;
 }
-constexpr bool attention_tensor_core_head_dim(int head_dim) { return head_dim == 64 || head_dim == 128; }
+constexpr bool attention_tensor_core_prefill_head_dim(int head_dim) { return attention_head_dim_supported(head_dim); }
+constexpr bool attention_tensor_core_decode_head_dim(int head_dim) { return head_dim == 64 || head_dim == 128; }
 
 // out[row][h][:] = softmax(scale * q[row][h] . K^T) V over the causal window, fp32 throughout, rounded to
 // T once (the CUDA tensor-core kernels, which bf16 activations get by default, also round the softmax

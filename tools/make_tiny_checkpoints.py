@@ -302,10 +302,11 @@ MODELS = {
 
 # The released gpt-oss checkpoints' layout: the expert stacks in MXFP4 (quantization_config mxfp4), everything else
 # bf16. The reference model holds the expert weights as transformers dequantizes those blocks. Every token takes all
-# 4 experts here, so that bf16 rounding of the router cannot swap one (gpt_oss_bf16 checks the top-2 choice).
+# 4 experts here, so that bf16 rounding of the router cannot swap one (gpt_oss_bf16 checks the top-2 choice). Three
+# 32-value groups of intermediate rows: two ranks hold one and two of them packed, four ranks an even cut, widened.
 MODELS["gpt_oss_mxfp4"] = dict(
     MODELS["gpt_oss_bf16"], seed=37, mxfp4=True,
-    config={**MODELS["gpt_oss_bf16"]["config"], "num_experts_per_tok": 4,
+    config={**MODELS["gpt_oss_bf16"]["config"], "num_experts_per_tok": 4, "intermediate_size": 96,
             "quantization_config": {"quant_method": "mxfp4",
                                     "modules_to_not_convert": ["model.layers.*.self_attn", "model.layers.*.mlp.router",
                                                                "model.embed_tokens", "lm_head"]}})

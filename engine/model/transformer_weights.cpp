@@ -328,6 +328,21 @@ TransformerShardReader::TransformerShardReader(const Checkpoint& checkpoint, con
   kv_rows_ = Range{first_kv_head * head_dim, (first_kv_head + local_kv_heads_) * head_dim};
   inter_part_ = shard_range(config.intermediate_size, shard.rank, shard.world_size);
   expert_part_ = shard_range(config.moe.expert_intermediate_size, shard.rank, shard.world_size);
+  // MXFP4 experts are cut between whole 32-value groups of their intermediate rows, so that every rank's slice stays
+  // packed (gpt-oss's 2880 = 90 groups: 22 or 23 groups a rank at 4 ranks, where an even cut would halve groups).
+  // Ranks then differ by a group; with fewer groups than ranks the even cut stays (and the slices are widened).
+  const std::int64_t groups = config.moe.expert_intermediate_size / 32;
+  if (mxfp4_checkpoint() && config.moe.expert_intermediate_size % 32 == 0 && groups >= shard.world_size) {
+    const Range part = shard_range(groups, shard.rank, shard.world_size);
+    expert_part_ = Range{32 * part.begin, 32 * part.end};
+  }
+}
+
+bool TransformerShardReader::mxfp4_checkpoint() const {
+  if (!config_.moe.fused_experts) return false;
+  for (std::int64_t n = 0; n < config_.num_hidden_layers; ++n)
+    if (config_.moe.sparse(n)) return checkpoint_.contains(layer_name(n, "mlp.experts.gate_up_proj_blocks"));
+  return false;
 }
 
 TransformerWeights TransformerShardReader::skeleton() const {

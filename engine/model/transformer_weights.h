@@ -108,7 +108,8 @@ class TransformerShardReader {
   Range q_rows() const { return q_rows_; }              // rows of q (and columns of o) held
   Range kv_rows() const { return kv_rows_; }            // rows of k and v held
   Range intermediate_part() const { return inter_part_; }  // rows of gate and up (columns of down) held
-  Range expert_part() const { return expert_part_; }        // the same of each expert (MoE)
+  // The same of each expert (MoE); MXFP4 experts are cut between whole 32-value groups, so ranks may differ by 32.
+  Range expert_part() const { return expert_part_; }
   // The rank's TransformerWeights without tensors (config, shard, heads, vocabulary range, no layers).
   TransformerWeights skeleton() const;
   // Each throws std::runtime_error with one line "<file>: tensor '<name>': ..." for a missing or
@@ -132,6 +133,7 @@ class TransformerShardReader {
   // with exaone_names_, the released EXAONE 3 / 3.5 / Deep names of the same tensors (transformer.wte.weight,
   // transformer.h.N.attn.attention.q_proj.weight, ..., transformer.ln_f.weight), which transformers renames on load.
   std::string layer_name(std::int64_t layer, const std::string& suffix) const;
+  bool mxfp4_checkpoint() const;  // the (fused) experts are stored as MXFP4 blocks and scales
   std::string body_ = "model.";
   std::string head_tensor_ = "lm_head.weight";
   std::string embed_tensor_;

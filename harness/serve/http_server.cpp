@@ -150,7 +150,13 @@ struct HttpServer::Impl {
       engine::ChatTemplateOptions template_options;
       template_options.force_think = true;
       template_options.template_kwargs = options.template_kwargs;
-      ids = engine::encode_chat(tokenizer, engine::automatic_chat_template(tokenizer), parsed.messages, template_options);
+      for (const auto& [name, value] : parsed.template_kwargs.items()) template_options.template_kwargs[name] = value;
+      const engine::ChatTemplateKind kind = engine::automatic_chat_template(tokenizer);
+      if (!parsed.template_kwargs.empty() && kind != engine::ChatTemplateKind::kCheckpoint)
+        throw BadRequest("chat_template_kwargs", "chat_template_kwargs: this server renders chats with the native " +
+                                                     engine::chat_template_description(kind, {}) +
+                                                     " template, which takes no variables");
+      ids = engine::encode_chat(tokenizer, kind, parsed.messages, template_options);
     } else {
       const auto& bos = tokenizer.bos_token();
       const bool has_bos = bos && !bos->empty() && parsed.prompt.starts_with(*bos);

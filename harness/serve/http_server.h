@@ -17,7 +17,7 @@ struct HttpServerOptions {
   std::size_t handler_threads = 64;  // concurrent HTTP requests being served; more wait for a thread
   SamplingDefaults sampling_defaults;  // for requests that name no temperature / top_p / top_k
   // Variables of the checkpoint's own chat template for every chat request (serve --chat-template-kwargs, vLLM's
-  // --default-chat-template-kwargs); requests cannot set their own.
+  // --default-chat-template-kwargs); a request's chat_template_kwargs set their own over these, name by name.
   nlohmann::ordered_json template_kwargs = nlohmann::ordered_json::object();
 };
 

@@ -91,8 +91,8 @@ void refuse_unsupported(const json& body) {
   for (const char* name : {"guided_json", "guided_regex", "guided_choice", "guided_grammar", "structured_outputs"})
     if (is_set(name, 0)) refuse(name, "no guided decoding");
   // The chat template is the checkpoint's, applied as `r1eval run` applies it, with the assistant turn opened.
-  for (const char* name : {"chat_template", "chat_template_kwargs", "continue_final_message"})
-    if (is_set(name, 0)) refuse(name, "the template and its arguments are fixed by the server");
+  for (const char* name : {"chat_template", "continue_final_message"})
+    if (is_set(name, 0)) refuse(name, "the template is fixed by the server");
   if (const json* open_turn = field(body, "add_generation_prompt"); open_turn && !(open_turn->is_boolean() && open_turn->get<bool>()))
     refuse("add_generation_prompt", "the assistant turn is always opened");
   if (const json* best_of = field(body, "best_of")) {
@@ -182,6 +182,9 @@ json usage_json(const Usage& u) {
 ParsedRequest parse_completion_request(const std::string& text, const SamplingDefaults& defaults) {
   const json body = parse_object(text);
   ParsedRequest r = parse_common(body, defaults);
+  if (const json* kwargs = field(body, "chat_template_kwargs"); kwargs && !(kwargs->is_object() && kwargs->empty()))
+    throw BadRequest("chat_template_kwargs", "chat_template_kwargs: not supported by /v1/completions (its prompt "
+                                             "goes through no template; send it to /v1/chat/completions)");
   const json* prompt = field(body, "prompt");
   if (prompt && prompt->is_array() && prompt->size() == 1) prompt = &(*prompt)[0];
   if (!prompt || !prompt->is_string())
@@ -210,6 +213,13 @@ ParsedRequest parse_chat_request(const std::string& text, const SamplingDefaults
     const json* content = field(m, "content");
     if (!content) throw BadRequest(where + ".content", where + ".content: expected a string");
     r.messages.push_back({role, message_content(*content, i)});
+  }
+  if (const json* kwargs = field(body, "chat_template_kwargs")) {
+    try {
+      r.template_kwargs = engine::parse_template_kwargs(kwargs->dump(), "chat_template_kwargs");
+    } catch (const std::invalid_argument& e) {
+      throw BadRequest("chat_template_kwargs", e.what());
+    }
   }
   return r;
 }

@@ -43,13 +43,15 @@ struct ParsedRequest {
   bool include_usage = false;  // stream_options.include_usage
   std::string prompt;                           // /v1/completions
   std::vector<engine::ChatMessage> messages;    // /v1/chat/completions
+  // /v1/chat/completions' chat_template_kwargs: variables of the checkpoint's own template, over the server's.
+  nlohmann::ordered_json template_kwargs = nlohmann::ordered_json::object();
 };
 
 // Parses a /v1/completions body: prompt (a string, or an array of one string), max_tokens, temperature,
 // top_p, top_k, seed, n, stop, stream, stream_options. Throws BadRequest naming the first bad field.
 ParsedRequest parse_completion_request(const std::string& body, const SamplingDefaults& defaults = {});
 // Parses a /v1/chat/completions body: messages (role system/user/assistant, content a string or text parts)
-// and the fields above (max_completion_tokens too). Throws BadRequest naming the first bad field.
+// and the fields above (max_completion_tokens, chat_template_kwargs too). Throws BadRequest naming the first bad field.
 ParsedRequest parse_chat_request(const std::string& body, const SamplingDefaults& defaults = {});
 
 // {"error": {...}} as OpenAI answers a bad request.

@@ -65,9 +65,9 @@ bool pools_aligned_16(const KvCacheView& cache) { return aligned_to(cache.key, 1
 // Why the tensor-core kernels cannot run these arguments, or null when they can (out: null for decode,
 // whose output the CUDA-core reduce pass writes).
 template <typename T>
-const char* tensor_core_refusal(const T* q, int q_row_stride, const T* out, const KvCacheView& cache) {
+const char* tensor_core_refusal(const T* q, int q_row_stride, const T* out, const KvCacheView& cache, bool decode) {
   if (!std::is_same_v<T, bf16>) return "needs bf16 activations";
-  if (!attention_tensor_core_head_dim(cache.head_dim)) return "is built for head_dim 64 and 128 only";
+  if (decode && !attention_tensor_core_decode_head_dim(cache.head_dim)) return "is built for head_dim 64 and 128 only";
   if (q_row_stride % 2 != 0 || !aligned_to(q, 4) || !aligned_to(out, 4)) return "needs 4-byte aligned q and out rows";
   if (!pools_aligned_16(cache)) return "needs 16-byte aligned cache pools";
   return nullptr;
@@ -83,7 +83,7 @@ void launch_prefill(const T* q, int q_row_stride, T* out, int num_q_heads, const
                                 " sequences x " + std::to_string(batch.max_query_len) +
                                 " tokens is too large for one launch");
   const dim3 grid = prefill_grid(batch, num_q_heads, cache.num_kv_heads, rows_per_block);
-  if constexpr (std::is_same_v<T, bf16> && (D == 64 || D == 128)) {
+  if constexpr (std::is_same_v<T, bf16> && attention_tensor_core_prefill_head_dim(D)) {
     if (tensor_cores) {
       launch_kernel("paged_attention prefill_mma_kernel", prefill_mma_kernel<D>, grid, dim3(kThreads), stream, q,
                     q_row_stride, out, num_q_heads, cache, batch, scale);
@@ -105,7 +105,7 @@ void launch_decode(const T* q, int q_row_stride, T* out, int num_q_heads, const 
                                 " sequences is too large for one launch");
   const dim3 grid = decode_grid(work, batch, num_q_heads, cache.num_kv_heads, heads_per_block);
   const auto split_pass = [&] {
-    if constexpr (std::is_same_v<T, bf16> && (D == 64 || D == 128)) {
+    if constexpr (std::is_same_v<T, bf16> && attention_tensor_core_decode_head_dim(D)) {
       if (kernel == DecodeKernel::tensor_cores)
         return launch_kernel("paged_attention decode_mma_split_kernel", decode_mma_split_kernel<D>, grid,
                              dim3(kThreads), stream, q, q_row_stride, num_q_heads, cache, batch, scale, work);
@@ -131,7 +131,7 @@ void paged_attention_prefill_with(const T* q, int q_row_stride, T* out, int num_
   check_head_dim(cache.head_dim, "paged_attention_prefill");
   if (batch.num_seqs > 0 && batch.query_starts == nullptr)
     throw std::invalid_argument("paged_attention_prefill: PagedBatch.query_starts must not be null");
-  const char* refusal = tensor_core_refusal(q, q_row_stride, out, cache);
+  const char* refusal = tensor_core_refusal(q, q_row_stride, out, cache, false);
   if (kernel == PrefillKernel::tensor_cores && refusal != nullptr)
     throw std::invalid_argument(std::string("paged_attention_prefill: the tensor-core kernel ") + refusal);
   const bool tensor_cores = kernel == PrefillKernel::tensor_cores ||
@@ -161,7 +161,7 @@ void paged_attention_decode_with(const T* q, int q_row_stride, T* out, int num_q
   // Every split pass reads keys in 16-byte chunks (the bf16 pools the engine allocates always are).
   if (!pools_aligned_16(cache))
     throw std::invalid_argument("paged_attention_decode: the cache pools must be 16-byte aligned");
-  const char* refusal = tensor_core_refusal<T>(q, q_row_stride, nullptr, cache);
+  const char* refusal = tensor_core_refusal<T>(q, q_row_stride, nullptr, cache, true);
   if (refusal == nullptr && num_q_heads / cache.num_kv_heads > kMmaDecodeMaxGroup)
     refusal = "holds at most 16 query heads per kv head";
   if (kernel == DecodeKernel::tensor_cores && refusal != nullptr)

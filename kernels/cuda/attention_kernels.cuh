@@ -560,7 +560,7 @@ inline dim3 decode_grid(const DecodeWorkspace& work, const PagedBatch& batch, in
 // than the block's four 32-key tiles, so that all four warps have keys; always at head dims other than 64
 // and 128, whose whole key rows (or 96-dim rows with 3 value dims a lane) would crowd a lane's registers.
 inline int decode_lanes_per_key(int split_tokens, int head_dim) {
-  return split_tokens < kWarps * 32 || !attention_tensor_core_head_dim(head_dim) ? 4 : 1;
+  return split_tokens < kWarps * 32 || (head_dim != 64 && head_dim != 128) ? 4 : 1;
 }
 inline dim3 decode_reduce_grid(const PagedBatch& batch, int num_q_heads) {
   return dim3(static_cast<unsigned>(num_q_heads), static_cast<unsigned>(batch.num_seqs));

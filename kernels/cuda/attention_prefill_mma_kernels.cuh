@@ -1,6 +1,6 @@
-// Prefill attention on tensor cores (bf16 only; launcher in attention.cu), FlashAttention-2 style. A block
-// owns one kv head of one sequence and 64 (query token, query head of the group) rows, 16 a warp, so each
-// K/V tile staged in shared memory serves every head of the group. A warp holds its rows' queries as mma
+// Prefill attention on tensor cores (bf16 only; launcher in attention.cu), FlashAttention-2 style, at head dims
+// 64, 96, 128 and 256. A block owns one kv head of one sequence and 64 (query token, query head of the group)
+// rows, 16 a warp, so each K/V tile staged in shared memory serves every head of the group. A warp holds its rows' queries as mma
 // A fragments (mma.cuh), scores a 64-key tile into registers, updates its online softmax there
 // (mma_softmax.cuh), rounds the weights to bf16 and multiplies them by the
 // value tile without leaving registers: the score fragments of two 8-key n-tiles are the A fragment of the
@@ -24,8 +24,11 @@ namespace r1eval::kernels::cuda_detail {
 
 constexpr int kMmaRowsPerWarp = 16;
 constexpr int kMmaPrefillRows = kWarps * kMmaRowsPerWarp;
-constexpr int kMmaKeyTile = 64;
 constexpr int kMmaPadPairs = 4;  // 16 bytes of padding per shared row
+
+// Keys a tile stages: 64, or 32 at head_dim 256, whose staged keys and values would otherwise pass the 48 KB of
+// static shared memory and whose output accumulators (128 registers a lane) leave no room for 64 keys' scores.
+constexpr int mma_prefill_key_tile(int head_dim) { return head_dim > 128 ? 32 : 64; }
 
 // Rows a prefill block owns on tensor cores or on CUDA cores (prefill_kernel) at a head dim.
 constexpr int prefill_rows_per_block(bool tensor_cores, int head_dim) {
@@ -38,6 +41,7 @@ __global__ void __launch_bounds__(kThreads)
                        PagedBatch batch, float scale) {
   wait_for_prior_kernels();
   release_dependents();
+  constexpr int kMmaKeyTile = mma_prefill_key_tile(D);
   constexpr int kDimSteps = D / 16;             // k-steps of Q K^T
   constexpr int kDimTiles = D / 8;              // n-tiles of the output
   constexpr int kKeyTiles = kMmaKeyTile / 8;    // n-tiles of the scores
@@ -45,7 +49,7 @@ __global__ void __launch_bounds__(kThreads)
   constexpr int kKeyPairs = D / 2 + kMmaPadPairs;            // words per staged key row
   constexpr int kValuePairs = kMmaKeyTile / 2 + kMmaPadPairs;  // words per staged value column (one dim)
   constexpr int kChunks = D / 8;                // 16-byte chunks per cache row
-  // 35 KB at D = 128: under the 48 KB of static shared memory.
+  // 35 KB at D = 128, 37 KB at D = 256 (32 keys): under the 48 KB of static shared memory.
   __shared__ uint4 key_storage[kMmaKeyTile * kKeyPairs / 4];   // [key][dim pair], bf16 pairs
   __shared__ std::uint32_t value_pairs[D * kValuePairs];        // [dim][key pair], bf16 pairs
   __shared__ long long key_rows[kMmaKeyTile];                   // cache element offset of each key, -1 past the end

@@ -19,6 +19,7 @@
 #include <numeric>
 #include <ostream>
 #include <random>
+#include <stdexcept>
 #include <string>
 #include <system_error>
 #include <vector>
@@ -201,6 +202,15 @@ inline std::vector<ParityModel> parity_models() {
           {"glm4_hd128", glm4},
           {"exaone4_window_nope_hd128", exaone4},
           {"gpt_oss_sinks_window_hd64", gpt_oss}};
+}
+
+// The first parity model whose spec `wanted` accepts; a test of one architecture's sharding names it by its
+// spec, so renaming or reordering the list above cannot silently drop the test.
+inline ParityModel parity_model_where(const std::function<bool(const RandomCheckpointSpec&)>& wanted) {
+  const std::vector<ParityModel> models = parity_models();
+  const auto found = std::find_if(models.begin(), models.end(), [&](const ParityModel& m) { return wanted(m.spec); });
+  if (found == models.end()) throw std::logic_error("no parity model has the wanted spec");
+  return *found;
 }
 
 // The checkpoint of `model`, written fresh by each test process into a folder of its own (ctest runs tests

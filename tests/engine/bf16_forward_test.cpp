@@ -96,10 +96,8 @@ INSTANTIATE_TEST_SUITE_P(Ranks, Bf16TensorParallel, ::testing::Values(2, 4));
 // Qwen3's per-head norms over 2 ranks (two q heads and one key/value head each): the norm weights are whole on
 // every rank, the heads split.
 TEST(Bf16TensorParallel, Qwen3OverTwoRanksMatchesCpuBackend) {
-  const std::vector<ParityModel> models = parity_models();
-  const auto qwen3 = std::find_if(models.begin(), models.end(), [](const ParityModel& m) { return m.spec.qwen3; });
-  ASSERT_NE(qwen3, models.end());
-  const std::string dir = parity_checkpoint(*qwen3);
+  const ParityModel qwen3 = parity_model_where([](const RandomCheckpointSpec& s) { return s.qwen3; });
+  const std::string dir = parity_checkpoint(qwen3);
   Bf16HostBackend bf16(dir, 16, 2048, 2);
   CpuBackend cpu = reference(dir);
   RecordProperty("worst_row_relative_error", std::to_string(testing::check_prefill_parity(bf16, cpu)));
@@ -183,8 +181,10 @@ TEST(Bf16Forward, Ernie45CheckpointMatchesTransformersWithinBf16Tolerance) {
 
 // gpt-oss: attention sinks, biases on the attention, the router and the experts (read from the fused stacks), the
 // clamped SwiGLU, a sliding first layer and YaRN.
-// gpt-oss's MXFP4 experts stay packed in the arena (17 bytes for 32 values instead of 64) where a rank's slice of them
-// is whole 32-value groups (one rank here: 32 columns); two ranks of 16 columns each get them dequantized to bf16.
+// gpt-oss's MXFP4 experts stay packed in the arena (17 bytes for 32 values instead of 64): ranks are cut between whole
+// 32-value groups of the intermediate rows (the fixture's 96: one rank all three groups, two ranks one and two); four
+// ranks, more than the groups, get an even cut of 24 rows each, dequantized to bf16. Packed or widened, each
+// matches the CPU backend (and the CPU backend transformers: CpuBackendFixture) over the same ranks.
 TEST(Bf16Forward, GptOssMxfp4ExpertsStayPackedWhereTheSliceHoldsWholeGroups) {
   const std::string dir = testing::fixture_dir("gpt_oss_mxfp4").string();
   Bf16HostBackend one(dir, 16, 64);
@@ -192,10 +192,22 @@ TEST(Bf16Forward, GptOssMxfp4ExpertsStayPackedWhereTheSliceHoldsWholeGroups) {
   EXPECT_NE(packed.experts_gate_up_mxfp4.blocks, nullptr);
   EXPECT_NE(packed.experts_down_mxfp4.scales, nullptr);
   EXPECT_EQ(packed.experts_gate_up, nullptr);
+  EXPECT_EQ(one.model().expert_inter, 96);
   Bf16HostBackend two(dir, 16, 64, 2);
-  const Bf16Layer& widened = two.model().layers[0];
+  for (std::size_t rank = 0; rank < 2; ++rank) {
+    EXPECT_NE(two.model(rank).layers[1].experts_down_mxfp4.blocks, nullptr) << rank;
+    EXPECT_EQ(two.model(rank).layers[1].experts_down, nullptr) << rank;
+    EXPECT_EQ(two.model(rank).expert_inter, rank == 0 ? 32 : 64);
+  }
+  Bf16HostBackend four(dir, 16, 64, 4);
+  const Bf16Layer& widened = four.model(3).layers[0];
   EXPECT_EQ(widened.experts_gate_up_mxfp4.blocks, nullptr);
   EXPECT_NE(widened.experts_gate_up, nullptr);
+  EXPECT_EQ(four.model(3).expert_inter, 24);
+  for (Bf16HostBackend* ranks : {&two, &four}) {
+    CpuBackend cpu = reference(dir);
+    testing::check_prefill_parity(*ranks, cpu);
+  }
 }
 
 // The released layout too: the expert stacks in MXFP4 blocks and scales (the reference: transformers' model holding
@@ -241,12 +253,10 @@ TEST(Bf16Forward, MixtureOfExpertsMatchesCpuButForSwappedExperts) {
 // Qwen3-MoE over 2 ranks: each rank holds half of every expert's rows, the router whole; the experts' partial
 // sums go through the MLP's all-reduce.
 TEST(Bf16TensorParallel, MixtureOfExpertsOverTwoRanksMatchesCpuBackend) {
-  const std::vector<ParityModel> models = parity_models();
-  const auto moe = std::find_if(models.begin(), models.end(), [](const ParityModel& m) { return m.spec.experts > 0; });
-  ASSERT_NE(moe, models.end());
-  const std::string dir = parity_checkpoint(*moe);
+  const ParityModel moe = parity_model_where([](const RandomCheckpointSpec& s) { return s.experts > 0; });
+  const std::string dir = parity_checkpoint(moe);
   Bf16HostBackend bf16(dir, 16, 2048, 2);
-  EXPECT_EQ(bf16.model().expert_inter, moe->spec.expert_intermediate / 2);
+  EXPECT_EQ(bf16.model().expert_inter, moe.spec.expert_intermediate / 2);
   CpuBackend cpu = reference(dir);
   testing::check_prefill_parity(bf16, cpu);
   testing::check_greedy_where_margin_allows(bf16, cpu);
@@ -271,13 +281,11 @@ TEST(Bf16TensorParallel, OlmoOverTwoRanksMatchesCpuBackend) {
 // gpt-oss over 2 ranks: each rank holds its four heads' sinks and half of every expert's rows with their gate/up
 // biases; the down bias is added by rank 0 alone, before the all-reduce.
 TEST(Bf16TensorParallel, GptOssOverTwoRanksMatchesCpuBackend) {
-  const std::vector<ParityModel> models = parity_models();
-  const auto gpt_oss = std::find_if(models.begin(), models.end(), [](const ParityModel& m) { return m.spec.gpt_oss; });
-  ASSERT_NE(gpt_oss, models.end());
-  const std::string dir = parity_checkpoint(*gpt_oss);
+  const ParityModel gpt_oss = parity_model_where([](const RandomCheckpointSpec& s) { return s.gpt_oss; });
+  const std::string dir = parity_checkpoint(gpt_oss);
   Bf16HostBackend bf16(dir, 16, 2048, 2);
-  EXPECT_EQ(bf16.model().q_heads, gpt_oss->spec.heads / 2);
-  EXPECT_EQ(bf16.model().expert_inter, gpt_oss->spec.expert_intermediate / 2);
+  EXPECT_EQ(bf16.model().q_heads, gpt_oss.spec.heads / 2);
+  EXPECT_EQ(bf16.model().expert_inter, gpt_oss.spec.expert_intermediate / 2);
   CpuBackend cpu = reference(dir);
   testing::check_prefill_parity(bf16, cpu);
   testing::check_greedy_where_margin_allows(bf16, cpu);

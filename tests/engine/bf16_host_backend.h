@@ -112,7 +112,7 @@ class Bf16HostBackend final : public Backend {
     }
   }
 
-  const Bf16Model& model() const { return ranks_.front()->model; }
+  const Bf16Model& model(std::size_t rank = 0) const { return ranks_.at(rank)->model; }
   const std::vector<bf16>& kv_storage(std::size_t rank = 0) const { return ranks_[rank]->kv_storage; }
 
   // A decode step packed at a graph's fixed shape (pack_decode_graph_batch), run as the CUDA backend

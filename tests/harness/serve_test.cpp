@@ -252,7 +252,7 @@ TEST_F(Serve, ChatAppliesTheTemplateLikeACompletionOfTheRenderedPrompt) {
 }
 
 // serve --chat-template-kwargs: every chat request's prompt is the checkpoint's template rendered with the variables
-// (the same as a completion of that rendered prompt).
+// (the same as a completion of that rendered prompt); a request's chat_template_kwargs replace them name by name.
 TEST(ServeTemplate, ChatTemplateVariablesReachEveryChatPrompt) {
   const auto model = testing::tiny_model("serve_template_kwargs");
   std::ofstream(model / "chat_template.jinja")
@@ -265,14 +265,27 @@ TEST(ServeTemplate, ChatTemplateVariablesReachEveryChatPrompt) {
   const int port = server.start("127.0.0.1", 0);
   const json chat = {{"messages", {{{"role", "user"}, {"content", "Hi there"}}}}, {"max_tokens", 12}, {"seed", 5}};
   const json completion = {{"prompt", bos.value_or("") + "[high]Hi there"}, {"max_tokens", 12}, {"seed", 5}};
+  json chat_low = chat;
+  chat_low["chat_template_kwargs"] = {{"reasoning_effort", "low"}, {"unused", true}};
+  json completion_low = completion;
+  completion_low["prompt"] = bos.value_or("") + "[low]Hi there";
   const Answer a = post(port, "/v1/chat/completions", chat.dump());
   const Answer b = post(port, "/v1/completions", completion.dump());
+  const Answer low = post(port, "/v1/chat/completions", chat_low.dump());
+  const Answer low_completion = post(port, "/v1/completions", completion_low.dump());
+  const Answer after = post(port, "/v1/chat/completions", chat.dump());  // the server's variables again
   service.shutdown();
   server.stop();
   ASSERT_EQ(a.status, 200) << a.raw;
   ASSERT_EQ(b.status, 200) << b.raw;
+  ASSERT_EQ(low.status, 200) << low.raw;
+  ASSERT_EQ(low_completion.status, 200) << low_completion.raw;
   EXPECT_EQ(a.body["choices"][0]["message"]["content"], b.body["choices"][0]["text"]);
   EXPECT_EQ(a.body["usage"], b.body["usage"]);
+  EXPECT_EQ(low.body["choices"][0]["message"]["content"], low_completion.body["choices"][0]["text"]);
+  EXPECT_EQ(low.body["usage"], low_completion.body["usage"]);
+  EXPECT_NE(low.body["choices"][0]["message"]["content"], a.body["choices"][0]["message"]["content"]);
+  EXPECT_EQ(after.body["choices"][0]["message"]["content"], a.body["choices"][0]["message"]["content"]);
 }
 
 TEST_F(Serve, SeveralSamplesPerRequestDifferAndRepeat) {
@@ -402,8 +415,16 @@ TEST_F(Serve, BadRequestsGet400NamingTheField) {
       {"/v1/completions", R"({"prompt": "a", "logprobs": 0})", "logprobs"},  // vLLM returns the sampled token's
       {"/v1/completions", R"({"prompt": "a", "guided_regex": "[0-9]+"})", "guided_regex"},
       {"/v1/chat/completions", R"({"messages": [{"role": "user", "content": "x"}], "functions": [{"name": "f"}]})", "functions"},
+      // The fixture's template is the native R1 distill one, which takes no variables.
       {"/v1/chat/completions", R"({"messages": [{"role": "user", "content": "x"}], "chat_template_kwargs": {"enable_thinking": false}})",
        "chat_template_kwargs"},
+      {"/v1/chat/completions", R"({"messages": [{"role": "user", "content": "x"}], "chat_template_kwargs": "thinking"})",
+       "chat_template_kwargs"},
+      {"/v1/chat/completions", R"({"messages": [{"role": "user", "content": "x"}], "chat_template_kwargs": {"messages": []}})",
+       "chat_template_kwargs"},
+      {"/v1/completions", R"({"prompt": "a", "chat_template_kwargs": {"enable_thinking": false}})", "chat_template_kwargs"},
+      {"/v1/chat/completions", R"({"messages": [{"role": "user", "content": "x"}], "chat_template": "{{ messages }}"})",
+       "chat_template"},
       {"/v1/chat/completions", R"({"messages": [{"role": "user", "content": "x"}], "add_generation_prompt": false})",
        "add_generation_prompt"},
       {"/v1/completions", R"({"prompt": "a", "include_stop_str_in_output": true})", "include_stop_str_in_output"},

@@ -576,7 +576,7 @@ void emulate_attention(const PagedCase& c, float scale, bool decode, bool tensor
     cpu::paged_attention_prefill<T>(q.data(), stride, cpu_out.data(), c.num_q_heads, cache, batch, scale);
     const int rows = cuda_detail::prefill_rows_per_block(tensor_cores, D);
     simt::launch(cuda_detail::prefill_grid(batch, c.num_q_heads, c.num_kv_heads, rows), dim3(cuda_detail::kThreads), [&] {
-      if constexpr (std::is_same_v<T, bf16> && attention_tensor_core_head_dim(D)) {
+      if constexpr (std::is_same_v<T, bf16> && attention_tensor_core_prefill_head_dim(D)) {
         if (tensor_cores) {
           cuda_detail::prefill_mma_kernel<D>(q.data(), stride, out.data(), c.num_q_heads, cache, batch, scale);
           return;
@@ -591,13 +591,13 @@ void emulate_attention(const PagedCase& c, float scale, bool decode, bool tensor
     const cuda_detail::DecodeWorkspace work = cuda_detail::decode_workspace(workspace.data(), batch, c.num_q_heads);
     const int heads = cuda_detail::decode_heads_per_block(tensor_cores);
     simt::launch(cuda_detail::decode_grid(work, batch, c.num_q_heads, c.num_kv_heads, heads), dim3(cuda_detail::kThreads), [&] {
-      if constexpr (std::is_same_v<T, bf16> && attention_tensor_core_head_dim(D)) {
+      if constexpr (std::is_same_v<T, bf16> && attention_tensor_core_decode_head_dim(D)) {
         if (tensor_cores) {
           cuda_detail::decode_mma_split_kernel<D>(q.data(), stride, c.num_q_heads, cache, batch, scale, work);
           return;
         }
       }
-      if constexpr (attention_tensor_core_head_dim(D)) {
+      if constexpr (D == 64 || D == 128) {  // the 32-key-tile kernel's head dims
         if (cuda_detail::decode_lanes_per_key(work.split_tokens, D) == 1) {
           cuda_detail::decode_split_kernel<T, D, 1>(q.data(), stride, c.num_q_heads, cache, batch, scale, work);
           return;
@@ -708,7 +708,7 @@ TEST(CudaKernelEmulation, SlidingWindowAttention) {
                                true);
 }
 
-// Head dims past the tensor-core kernels' 64 and 128, on the CUDA-core kernels: Phi-3-mini's 96 (three value dims
+// Head dims 96 and 256 on the CUDA-core kernels: Phi-3-mini's 96 (three value dims
 // a lane, loaded one by one) and the Gemma family's 256 (8 prefill rows a block, 8-key decode tiles).
 TEST(CudaKernelEmulation, PagedAttentionAtHeadDims96And256) {
   emulate_attention<float, 96>(make_paged_case({5, 17, 1}, {5, 40, 9}, 6, 2, 96, 8, 421), 0.3f, false);
@@ -719,6 +719,24 @@ TEST(CudaKernelEmulation, PagedAttentionAtHeadDims96And256) {
   emulate_attention<bf16, 256>(make_paged_case({1, 1}, {300, 40}, 20, 1, 256, 16, 426), 0.0625f, true);
   const std::vector<int> contexts = split_boundary_contexts();  // 256-key splits
   emulate_attention<bf16, 256>(make_paged_case(std::vector<int>(24, 1), contexts, 2, 1, 256, 16, 427), 0.0625f, true);
+}
+
+// The tensor-core prefill at 96 (twelve 8-dim n-tiles, six k-steps) and 256 (32-key tiles): whole prompts, a chunk
+// over a cached prefix, a group whose rows straddle a warp's 16, contexts across several key tiles and cache
+// blocks of 12, a sliding window, a soft cap and sinks.
+TEST(CudaKernelEmulation, TensorCorePrefillAtHeadDims96And256) {
+  emulate_attention<bf16, 96>(make_paged_case({5, 17, 1}, {5, 40, 9}, 6, 2, 96, 8, 451), 0.3f, false, true);
+  emulate_attention<bf16, 96>(make_paged_case({3, 70}, {70, 150}, 4, 4, 96, 12, 452), 0.1f, false, true);
+  emulate_attention<bf16, 256>(make_paged_case({13, 2}, {30, 50}, 8, 1, 256, 12, 453), 0.0625f, false, true);
+  emulate_attention<bf16, 256>(make_paged_case({3, 70}, {70, 140}, 2, 1, 256, 16, 454), 0.0625f, false, true);
+  PagedCase gemma2 = make_paged_case({9, 40}, {9, 100}, 8, 4, 256, 16, 455);
+  gemma2.window = 33;
+  gemma2.softcap = 5.0f;
+  emulate_attention<bf16, 256>(gemma2, 1.5f, false, true);
+  PagedCase sunk = make_paged_case({7, 20}, {7, 60}, 6, 2, 96, 16, 456);
+  sunk.sinks = testing::random_bf16(6, -2.0f, 2.0f, 457);
+  sunk.sinks[0] = to_bf16(20.0f);
+  emulate_attention<bf16, 96>(sunk, 0.1f, false, true);
 }
 
 // Gemma 2's soft cap of the scores in every attention kernel, with its sliding window on some. Scores here

@@ -119,7 +119,7 @@ TEST(CudaErrors, BadShapesThrowBeforeLaunching) {
   } catch (const std::invalid_argument& e) {
     EXPECT_NE(std::string(e.what()).find("head_dim 80"), std::string::npos) << e.what();
   }
-  // Gemma's head_dim 256 runs on CUDA cores only: asked for by name, the tensor-core kernels refuse it.
+  // Gemma's head_dim 256 decodes on CUDA cores only: asked for by name, the tensor-core decode kernel refuses it.
   alignas(16) bf16 rows[4 * 256]{};
   const KvCacheView gemma_heads{pool, pool, 1, 16, 2, 256};
   try {
@@ -129,9 +129,6 @@ TEST(CudaErrors, BadShapesThrowBeforeLaunching) {
   } catch (const std::invalid_argument& e) {
     EXPECT_NE(std::string(e.what()).find("built for head_dim 64 and 128 only"), std::string::npos) << e.what();
   }
-  EXPECT_THROW(cuda::paged_attention_prefill_with<bf16>(rows, 4 * 256, rows, 4, gemma_heads, batch, 1.0f,
-                                                        cuda::PrefillKernel::tensor_cores),
-               std::invalid_argument);
   try {
     const KvCacheView heads_128{pool, pool, 1, 16, 2, 128};
     cuda::paged_attention_decode_with<float>(&scratch, 4 * 128, &scratch, 4, heads_128, batch, 1.0f, &scratch,
@@ -563,18 +560,22 @@ TEST_F(CudaKernels, SlidingWindowAttentionMatchesCpu) {
   }
 }
 
-// Phi-3-mini's head_dim 96 and Gemma's 256 (CUDA cores), and Gemma 2's soft cap (50, its models' value) with its
-// 4096-key window on every kernel that takes it.
+// Phi-3-mini's head_dim 96 and Gemma's 256 (prefill on both kernels, decode on CUDA cores), and Gemma 2's soft cap
+// (50, its models' value) with its 4096-key window on every kernel that takes it.
 TEST_F(CudaKernels, HeadDims96And256AndSoftCapMatchCpu) {
   const auto gemma2 = [](PagedCase c, int window) {
     c.softcap = 50.0f;
     c.window = window;
     return c;
   };
-  compare_attention<bf16>(make_paged_case({300, 17, 1}, {300, 4100, 65}, 32, 32, 96, 16, 281), 0.1f, false);
+  for (const cuda::PrefillKernel kernel : {cuda::PrefillKernel::tensor_cores, cuda::PrefillKernel::cuda_cores}) {
+    SCOPED_TRACE(kernel == cuda::PrefillKernel::tensor_cores ? "tensor cores" : "cuda cores");
+    compare_attention<bf16>(make_paged_case({300, 17, 1}, {300, 4100, 65}, 32, 32, 96, 16, 281), 0.1f, false,
+                            {kernel, {}});
+    compare_attention<bf16>(gemma2(make_paged_case({300, 17, 1}, {300, 5000, 65}, 16, 8, 256, 16, 283), 4096), 0.0625f,
+                            false, {kernel, {}});
+  }
   compare_attention<float>(make_paged_case({77, 5}, {77, 130}, 8, 1, 256, 16, 282), 0.0625f, false);
-  compare_attention<bf16>(gemma2(make_paged_case({300, 17, 1}, {300, 5000, 65}, 16, 8, 256, 16, 283), 4096), 0.0625f,
-                          false);
   compare_attention<bf16>(make_paged_case({1, 1, 1}, {1, 3000, 700}, 32, 32, 96, 16, 284), 0.1f, true);
   compare_attention<bf16>(gemma2(make_paged_case(std::vector<int>(16, 1), std::vector<int>(16, 5000), 8, 4, 256, 16, 285),
                                  4096),
@@ -587,14 +588,14 @@ TEST_F(CudaKernels, HeadDims96And256AndSoftCapMatchCpu) {
     compare_attention<bf16>(gemma2(make_paged_case(std::vector<int>(16, 1), std::vector<int>(16, 700), 16, 8, 128, 16, 287),
                                    300),
                             0.5f, true, {{}, kernel});
-  // The tensor-core kernels and 32-key decode tiles are built for 64 and 128 only: asked for at 256, they refuse.
+  // The tensor-core decode kernel and 32-key decode tiles are built for 64 and 128 only: asked for at 256, they refuse.
   const PagedCase c = make_paged_case({1}, {40}, 2, 1, 256, 16, 288);
   DeviceBuffer<bf16> d_q(convert<bf16>(c.q)), d_out(c.q.size()), d_key(c.key), d_value(c.value);
   DeviceBuffer<std::int32_t> d_starts(c.query_starts), d_lens(c.context_lens), d_tables(c.block_tables);
   DeviceBuffer<float> workspace(decode_workspace_floats(1, 2, 256, 40));
   const PagedBatch batch = c.batch(d_starts.get(), d_lens.get(), d_tables.get());
-  EXPECT_THROW(cuda::paged_attention_prefill_with<bf16>(d_q.get(), 512, d_out.get(), 2, c.cache_view(d_key.get(), d_value.get()),
-                                                        batch, 0.0625f, cuda::PrefillKernel::tensor_cores),
+  EXPECT_THROW(cuda::paged_attention_decode_with<bf16>(d_q.get(), 512, d_out.get(), 2, c.cache_view(d_key.get(), d_value.get()),
+                                                       batch, 0.0625f, workspace.get(), cuda::DecodeKernel::tensor_cores),
                std::invalid_argument);
   EXPECT_THROW(cuda::paged_attention_decode_with<bf16>(d_q.get(), 512, d_out.get(), 2, c.cache_view(d_key.get(), d_value.get()),
                                                        batch, 0.0625f, workspace.get(), cuda::DecodeKernel::cuda_cores_32_key_tiles),
