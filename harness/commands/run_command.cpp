@@ -74,10 +74,10 @@ void add_run_command(CLI::App& app, int& exit_code) {
           ->check(CLI::IsMember({"auto", "model", "r1", "plain"}));
   template_option->excludes(endpoint_option);
   cmd->add_option("--chat-template-kwargs", o->template_kwargs,
-                  "With --model: variables of the checkpoint's own template as a JSON object, as transformers' "
-                  "apply_chat_template and vLLM take them: gpt-oss's '{\"reasoning_effort\": \"high\"}', Qwen3's "
-                  "'{\"enable_thinking\": false}' (recorded in run.json)")
-      ->excludes(endpoint_option);
+                  "Variables of the checkpoint's own template as a JSON object, as transformers' apply_chat_template "
+                  "and vLLM take them: gpt-oss's '{\"reasoning_effort\": \"high\"}', Qwen3's "
+                  "'{\"enable_thinking\": false}' (recorded in run.json); with --endpoint --api chat, sent with "
+                  "every request as chat_template_kwargs");
   cmd->add_option("--concurrency", o->concurrency, "Endpoint requests in flight at once")->check(positive_number());
   cmd->add_option("--request-timeout", o->request_timeout, "Seconds one endpoint request may take")
       ->check(number_between(0.001, 1e6));
@@ -128,10 +128,16 @@ void add_run_command(CLI::App& app, int& exit_code) {
       endpoint_options.request_timeout_s = o->request_timeout;
       endpoint_options.retry.max_retries = o->max_retries;
       if (const char* key = std::getenv("OPENAI_API_KEY")) endpoint_options.api_key = key;
+      if (!o->template_kwargs.empty())
+        endpoint_options.template_kwargs = engine::parse_template_kwargs(o->template_kwargs, "--chat-template-kwargs");
+      const nlohmann::ordered_json sent_kwargs = endpoint_options.template_kwargs;
       endpoint = std::make_shared<run::EndpointGenerator>(std::move(endpoint_options));
       inputs.config.generator = "endpoint";
       inputs.config.model = endpoint->identity();
-      if (o->api == "chat") inputs.config.chat_template = "the server's (chat API)";
+      // The variables are part of the template's name, as with --model: a resumed run must send the same ones.
+      if (o->api == "chat")
+        inputs.config.chat_template =
+            sent_kwargs.empty() ? "the server's (chat API)" : "the server's (chat API), " + sent_kwargs.dump();
     } else {
       // The template is settled now, so run.json records it and a resumed run is checked against it.
       const engine::Tokenizer tokenizer = engine::Tokenizer::from_folder(o->model);

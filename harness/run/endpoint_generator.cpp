@@ -54,6 +54,9 @@ EndpointGenerator::EndpointGenerator(EndpointOptions options)
     : options_(std::move(options)), shared_(std::make_unique<Shared>()) {
   const std::string url = endpoint_url(options_.base_url, "/models");
   if (options_.concurrency == 0) throw std::invalid_argument("--concurrency: expected at least 1");
+  if (!options_.template_kwargs.empty() && options_.api != EndpointApi::kChat)
+    throw std::invalid_argument("--chat-template-kwargs: with --endpoint only for --api chat (the completions API "
+                                "sends the prompt r1eval renders with the R1 distill template)");
   if (!options_.model.empty()) return;
   HttpClient client;
   const std::atomic<bool> never{false};
@@ -133,7 +136,8 @@ void EndpointGenerator::generate(const std::vector<GenerationRequest>& requests,
       const auto [r, s] = work[i];
       const GenerationRequest& request = requests[r];
       const std::string body =
-          request_body(options_.api, options_.model, request.prompt, request.settings, request.samples[s].seed).dump();
+          request_body(options_.api, options_.model, request.prompt, request.settings, request.samples[s].seed,
+                       options_.template_kwargs).dump();
       const auto start = Clock::now();
       for (int retry = 0;; ++retry) {
         const HttpResult answer = client.call(url, &body, headers, options_.request_timeout_s, &abort);

@@ -23,6 +23,8 @@ struct EndpointOptions {
   double request_timeout_s = 3600;
   RetryPolicy retry;
   std::string api_key;            // sent as a bearer token; never logged or recorded
+  // Chat API only: the variables of the server's chat template, sent with every request as chat_template_kwargs.
+  nlohmann::ordered_json template_kwargs = nlohmann::ordered_json::object();
 };
 
 struct EndpointStats {

@@ -23,15 +23,21 @@ std::string completions_prompt(const std::string& user_turn) {
 }
 
 json request_body(EndpointApi api, const std::string& model, const std::string& user_turn,
-                  const GenerationSettings& settings, std::uint64_t seed) {
+                  const GenerationSettings& settings, std::uint64_t seed, const nlohmann::ordered_json& template_kwargs) {
   // vLLM (and OpenAI) take a signed 64-bit seed: a seed past 2^63 is sent as the signed integer of the same
   // bits, which r1eval serve maps back, and torch's manual_seed accepts.
   json body = {{"model", model}, {"n", 1}, {"seed", static_cast<std::int64_t>(seed)}, {"temperature", settings.temperature},
                {"top_p", settings.top_p}, {"max_tokens", settings.max_tokens}, {"stream", false}};
-  if (api == EndpointApi::kChat)
+  if (api == EndpointApi::kChat) {
     body["messages"] = json::array({{{"role", "user"}, {"content", user_turn}}});
-  else
+    // Parsed back into the body's (unordered) json: the server reads variables by name.
+    if (!template_kwargs.empty()) body["chat_template_kwargs"] = json::parse(template_kwargs.dump());
+  } else {
+    if (!template_kwargs.empty())
+      throw std::invalid_argument("chat template variables go with the chat API only (completions sends the prompt "
+                                  "r1eval renders with the R1 distill template)");
     body["prompt"] = completions_prompt(user_turn);
+  }
   return body;
 }
 

@@ -21,9 +21,11 @@ const char* endpoint_api_name(EndpointApi api);
 std::string completions_prompt(const std::string& user_turn);
 
 // One sample's request body: n = 1, `seed`, the settings' temperature / top_p / max_tokens. Chat sends the
-// user turn as the only message; completions sends completions_prompt(user_turn).
+// user turn as the only message, and `template_kwargs` (when not empty) as chat_template_kwargs, the variables of
+// the server's template (vLLM's and r1eval serve's field); completions sends completions_prompt(user_turn).
 nlohmann::json request_body(EndpointApi api, const std::string& model, const std::string& user_turn,
-                            const GenerationSettings& settings, std::uint64_t seed);
+                            const GenerationSettings& settings, std::uint64_t seed,
+                            const nlohmann::ordered_json& template_kwargs = nlohmann::ordered_json::object());
 
 struct EndpointCompletion {
   std::string text;  // the assistant's turn from its "<think>\n" (completions: the prompt opened it; chat with a

@@ -96,7 +96,7 @@ INSTANTIATE_TEST_SUITE_P(Ranks, Bf16TensorParallel, ::testing::Values(2, 4));
 // Qwen3's per-head norms over 2 ranks (two q heads and one key/value head each): the norm weights are whole on
 // every rank, the heads split.
 TEST(Bf16TensorParallel, Qwen3OverTwoRanksMatchesCpuBackend) {
-  const ParityModel qwen3 = parity_model_where([](const RandomCheckpointSpec& s) { return s.qwen3; });
+  const ParityModel qwen3 = testing::parity_model_where([](const RandomCheckpointSpec& s) { return s.qwen3; });
   const std::string dir = parity_checkpoint(qwen3);
   Bf16HostBackend bf16(dir, 16, 2048, 2);
   CpuBackend cpu = reference(dir);
@@ -253,7 +253,7 @@ TEST(Bf16Forward, MixtureOfExpertsMatchesCpuButForSwappedExperts) {
 // Qwen3-MoE over 2 ranks: each rank holds half of every expert's rows, the router whole; the experts' partial
 // sums go through the MLP's all-reduce.
 TEST(Bf16TensorParallel, MixtureOfExpertsOverTwoRanksMatchesCpuBackend) {
-  const ParityModel moe = parity_model_where([](const RandomCheckpointSpec& s) { return s.experts > 0; });
+  const ParityModel moe = testing::parity_model_where([](const RandomCheckpointSpec& s) { return s.experts > 0; });
   const std::string dir = parity_checkpoint(moe);
   Bf16HostBackend bf16(dir, 16, 2048, 2);
   EXPECT_EQ(bf16.model().expert_inter, moe.spec.expert_intermediate / 2);
@@ -281,7 +281,7 @@ TEST(Bf16TensorParallel, OlmoOverTwoRanksMatchesCpuBackend) {
 // gpt-oss over 2 ranks: each rank holds its four heads' sinks and half of every expert's rows with their gate/up
 // biases; the down bias is added by rank 0 alone, before the all-reduce.
 TEST(Bf16TensorParallel, GptOssOverTwoRanksMatchesCpuBackend) {
-  const ParityModel gpt_oss = parity_model_where([](const RandomCheckpointSpec& s) { return s.gpt_oss; });
+  const ParityModel gpt_oss = testing::parity_model_where([](const RandomCheckpointSpec& s) { return s.gpt_oss; });
   const std::string dir = parity_checkpoint(gpt_oss);
   Bf16HostBackend bf16(dir, 16, 2048, 2);
   EXPECT_EQ(bf16.model().q_heads, gpt_oss.spec.heads / 2);

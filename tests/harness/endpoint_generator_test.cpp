@@ -10,8 +10,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <fstream>
 #include <map>
 #include <set>
+#include <stdexcept>
 #include <mutex>
 #include <thread>
 
@@ -140,6 +142,35 @@ TEST(EndpointGenerator, ChatApiThroughServe) {
   // turn from the "<think>\n" that template opened; a chat message holds what follows it (a chat client cannot
   // tell whether the server's template opened the thinking).
   for (const auto& [key, s] : a) EXPECT_EQ("<think>\n" + s.text, b.at(key).text);
+}
+
+// --chat-template-kwargs with the chat API: every request carries them, and serve renders its checkpoint's template
+// with them (the fixture's template prints the variable before the turn, so the answers differ from a run without).
+TEST(EndpointGenerator, ChatTemplateVariablesReachTheServersTemplate) {
+  const auto model = testing::tiny_model("endpoint_chat_kwargs");
+  std::ofstream(model / "chat_template.jinja")
+      << "{{ bos_token if bos_token is defined else '' }}[{{ effort | default('medium') }}]{{ messages[0].content }}";
+  testing::ServeFixture serve(model);
+  EndpointOptions options;
+  options.base_url = serve.base_url();
+  options.api = EndpointApi::kChat;
+  EndpointGenerator medium(options);
+  options.template_kwargs = nlohmann::ordered_json{{"effort", "high"}};
+  EndpointGenerator high(options);
+  options.template_kwargs = nlohmann::ordered_json{{"effort", "medium"}};
+  EndpointGenerator named_medium(options);
+  const auto requests = prompts(2, 2);
+  const Samples a = generate_all(medium, requests), b = generate_all(high, requests), c = generate_all(named_medium, requests);
+  ASSERT_EQ(a.size(), 4u);
+  ASSERT_EQ(b.size(), 4u);
+  int differ = 0;
+  for (const auto& [key, s] : a) {
+    EXPECT_EQ(s.text, c.at(key).text);  // the template's default, named
+    differ += s.text != b.at(key).text;
+  }
+  EXPECT_GT(differ, 0);
+  options.api = EndpointApi::kCompletions;
+  EXPECT_THROW(EndpointGenerator{options}, std::invalid_argument);
 }
 
 TEST(EndpointGenerator, RetriesBusyAndFailingServersThenSucceeds) {

@@ -1,6 +1,8 @@
 // The endpoint generator's pure parts: request bodies, reading answers and errors, the retry schedule.
 #include <gtest/gtest.h>
 
+#include <stdexcept>
+
 #include "harness/run/openai_wire.h"
 #include "harness/run/retry_policy.h"
 
@@ -25,6 +27,15 @@ TEST(OpenAiWire, CompletionsPromptIsTheR1TemplateWithThinkForced) {
   ASSERT_TRUE(signed_seed["seed"].is_number_integer());
   EXPECT_FALSE(signed_seed["seed"].is_number_unsigned());
   EXPECT_EQ(static_cast<std::uint64_t>(signed_seed["seed"].get<std::int64_t>()), big);
+}
+
+// Template variables travel as chat_template_kwargs with the chat API only (the completions prompt has none).
+TEST(OpenAiWire, ChatRequestsCarryTheTemplateVariables) {
+  const nlohmann::ordered_json kwargs = nlohmann::ordered_json::parse(R"({"enable_thinking": false, "effort": "high"})");
+  const nlohmann::json chat = request_body(EndpointApi::kChat, "m", "q", {0.6, 0.95, 100}, 7, kwargs);
+  EXPECT_EQ(chat["chat_template_kwargs"], nlohmann::json::parse(R"({"enable_thinking": false, "effort": "high"})"));
+  EXPECT_FALSE(request_body(EndpointApi::kChat, "m", "q", {0.6, 0.95, 100}, 7).contains("chat_template_kwargs"));
+  EXPECT_THROW(request_body(EndpointApi::kCompletions, "m", "q", {0.6, 0.95, 100}, 7, kwargs), std::invalid_argument);
 }
 
 TEST(OpenAiWire, ReadsAnswersWithAndWithoutReasoning) {

@@ -83,6 +83,14 @@ TEST(ServeCli, RunEndpointBadInputIsOneLineAndExitTwo) {
   testing::expect_one_line_error(testing::run_r1eval("run --endpoint 127.0.0.1:8000/v1 --endpoint-model x" + common_args(out)), "http://");
   testing::expect_one_line_error(testing::run_r1eval("run --endpoint http://127.0.0.1:1/v1 --api grpc" + common_args(out)), "--api");
   testing::expect_one_line_error(testing::run_r1eval("run --endpoint http://127.0.0.1:1/v1 --endpoint-model x --dp 2" + common_args(out)), "--dp 2");
+  // Template variables go with the chat API only, and must be an object; both are checked before any request.
+  testing::expect_one_line_error(
+      testing::run_r1eval("run --endpoint http://127.0.0.1:1/v1 --api completions --chat-template-kwargs '{\"a\": 1}'" +
+                          common_args(out)),
+      "only for --api chat");
+  testing::expect_one_line_error(
+      testing::run_r1eval("run --endpoint http://127.0.0.1:1/v1 --chat-template-kwargs 'true'" + common_args(out)),
+      "--chat-template-kwargs: expected a JSON object");
   // Nothing listens on port 1: the model list cannot be fetched.
   testing::expect_one_line_error(testing::run_r1eval("run --endpoint http://127.0.0.1:1/v1 --max-retries 0" + common_args(out)), "127.0.0.1:1/v1/models");
   EXPECT_FALSE(std::filesystem::exists(out / "run.json"));
