@@ -1,7 +1,7 @@
 // Prefill attention on tensor cores (bf16 only; launcher in attention.cu), FlashAttention-2 style, at head dims
 // 64, 96, 128 and 256. A block owns one kv head of one sequence and 64 (query token, query head of the group)
 // rows, 16 a warp, so each K/V tile staged in shared memory serves every head of the group. A warp holds its rows' queries as mma
-// A fragments (mma.cuh), scores a 64-key tile into registers, updates its online softmax there
+// A fragments (mma.cuh), scores a key tile (64 keys; 32 at head_dim 256) into registers, updates its online softmax there
 // (mma_softmax.cuh), rounds the weights to bf16 and multiplies them by the
 // value tile without leaving registers: the score fragments of two 8-key n-tiles are the A fragment of the
 // next product. Keys are staged as bf16 rows and values transposed ([dim][key]), so every B fragment is one
