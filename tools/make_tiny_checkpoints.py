@@ -311,6 +311,16 @@ MODELS["gpt_oss_mxfp4"] = dict(
                                     "modules_to_not_convert": ["model.layers.*.self_attn", "model.layers.*.mlp.router",
                                                                "model.embed_tokens", "lm_head"]}})
 
+# Block-FP8 as Qwen3's *-FP8 releases store it (quant_method fp8): every linear layer's matrix in float8 e4m3 with a
+# bf16 inverse scale per block, embeddings, norms and the head in bf16. Blocks of 32 x 40 here (128 x 128 released),
+# so that matrices hold several blocks and partial ones at their right and lower edges. The reference model holds
+# the dequantized weights (e4m3 value x scale, fp32).
+MODELS["qwen3_fp8"] = dict(
+    MODELS["qwen3_bf16"], seed=38, fp8_block=(32, 40),
+    config={**MODELS["qwen3_bf16"]["config"], "tie_word_embeddings": False,
+            "quantization_config": {"quant_method": "fp8", "fmt": "e4m3", "activation_scheme": "dynamic",
+                                    "weight_block_size": [32, 40]}})
+
 ARCHITECTURES = {
     "Qwen2ForCausalLM": (Qwen2Config, Qwen2ForCausalLM),
     "LlamaForCausalLM": (LlamaConfig, LlamaForCausalLM),
@@ -371,6 +381,8 @@ def build(spec):
             embed = model.get_input_embeddings()
             if hasattr(embed, "embed_scale"):
                 embed.embed_scale.copy_(embed.embed_scale.to(getattr(torch, spec["dtype"])).float())
+    if spec.get("fp8_block"):  # after the rounding above: the dequantized values are e4m3 x bf16 products, not bf16
+        spec["packed"] = fp8_linears(model, spec["fp8_block"])
     return model
 
 
@@ -409,6 +421,31 @@ def mxfp4_experts(model):
     return packed
 
 
+def fp8_linears(model, block):
+    """Block-FP8 linears: each decoder layer's [out, in] weight as float8_e4m3fn (`{name}.weight`) with one bf16
+    inverse scale per [rows, cols] block (`{name}.weight_scale_inv`, [ceil(out / rows), ceil(in / cols)]), the scale
+    taking the block's largest magnitude to e4m3's 448; the model's weights become e4m3 value x scale in fp32."""
+    rows, cols = block
+    packed = {}
+    with torch.no_grad():
+        for name, module in model.named_modules():
+            if not isinstance(module, torch.nn.Linear) or not name.startswith("model.layers."):
+                continue
+            weight = module.weight.float()
+            out, inner = weight.shape
+            grid = (-(-out // rows), -(-inner // cols))
+            padded = torch.zeros(grid[0] * rows, grid[1] * cols)
+            padded[:out, :inner] = weight
+            amax = padded.reshape(grid[0], rows, grid[1], cols).abs().amax(dim=(1, 3)).clamp(min=2.0 ** -100)
+            scale = (amax / 448.0).to(torch.bfloat16)
+            spread = scale.float().repeat_interleave(rows, 0).repeat_interleave(cols, 1)[:out, :inner]
+            codes = (weight / spread).clamp(-448.0, 448.0).to(torch.float8_e4m3fn)
+            module.weight.copy_(codes.float() * spread)
+            packed[name + ".weight"] = codes.contiguous()
+            packed[name + ".weight_scale_inv"] = scale.contiguous()
+    return packed
+
+
 def hub_state_dict(model, spec):
     """The tensors under the names released checkpoints use. transformers 5.x keeps a MoE model's experts fused
     in memory ([experts, 2 * inter, hidden] gate_up_proj), an image-text model's language model under
@@ -428,7 +465,7 @@ def state_dict_to_save(model, spec):
     tensors = {}
     packed = spec.get("packed", {})
     for name, tensor in hub_state_dict(model, spec).items():
-        if (tied and name == "lm_head.weight") or name + "_blocks" in packed:
+        if (tied and name == "lm_head.weight") or name + "_blocks" in packed or name in packed:
             continue
         tensors[name] = tensor.detach().to(dtype).contiguous().clone()
     tensors.update(packed)

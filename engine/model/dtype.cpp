@@ -1,7 +1,9 @@
 #include "engine/model/dtype.h"
 
 #include <bit>
+#include <cmath>
 #include <cstring>
+#include <limits>
 
 namespace r1eval::engine {
 
@@ -13,6 +15,7 @@ std::size_t dtype_size(DType dtype) {
     case DType::kF32:
       return 4;
     case DType::kU8:
+    case DType::kF8E4M3:
       return 1;
   }
   return 0;
@@ -28,6 +31,8 @@ std::string_view dtype_name(DType dtype) {
       return "F32";
     case DType::kU8:
       return "U8";
+    case DType::kF8E4M3:
+      return "F8_E4M3";
   }
   return "?";
 }
@@ -37,6 +42,7 @@ std::optional<DType> parse_safetensors_dtype(std::string_view name) {
   if (name == "F16") return DType::kF16;
   if (name == "F32") return DType::kF32;
   if (name == "U8") return DType::kU8;
+  if (name == "F8_E4M3") return DType::kF8E4M3;
   return std::nullopt;
 }
 
@@ -67,6 +73,15 @@ float fp16_to_float(std::uint16_t bits) {
   return std::bit_cast<float>(sign | ((exponent + 112) << 23) | (mantissa << 13));
 }
 
+float fp8_e4m3_to_float(std::uint8_t bits) {
+  const float sign = (bits & 0x80u) != 0 ? -1.0f : 1.0f;
+  const int exponent = (bits >> 3) & 0xF, mantissa = bits & 0x7;
+  if (exponent == 0xF && mantissa == 0x7) return std::numeric_limits<float>::quiet_NaN();
+  // Subnormals (exponent 0) are mantissa / 8 * 2^-6; normals (1 + mantissa / 8) * 2^(exponent - 7). Exact in fp32.
+  if (exponent == 0) return sign * std::ldexp(static_cast<float>(mantissa), -9);
+  return sign * std::ldexp(static_cast<float>(8 + mantissa), exponent - 10);
+}
+
 void convert_to_float(DType dtype, const std::byte* src, std::size_t count, float* dst) {
   switch (dtype) {
     case DType::kF32:
@@ -88,6 +103,9 @@ void convert_to_float(DType dtype, const std::byte* src, std::size_t count, floa
       return;
     case DType::kU8:
       for (std::size_t i = 0; i < count; ++i) dst[i] = static_cast<float>(std::to_integer<unsigned>(src[i]));
+      return;
+    case DType::kF8E4M3:
+      for (std::size_t i = 0; i < count; ++i) dst[i] = fp8_e4m3_to_float(std::to_integer<std::uint8_t>(src[i]));
       return;
   }
 }

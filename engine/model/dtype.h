@@ -9,12 +9,14 @@
 
 namespace r1eval::engine {
 
-// kU8: raw bytes (gpt-oss's MXFP4 expert blocks and scales), read as such, never as weights.
-enum class DType { kBF16, kF16, kF32, kU8 };
+// kU8: raw bytes (gpt-oss's MXFP4 expert blocks and scales), read as such, never as weights. kF8E4M3: float8 e4m3fn
+// (block-FP8 checkpoints, quantization_config quant_method "fp8"), whose matrices the weight reader scales by their
+// `<name>_scale_inv` blocks.
+enum class DType { kBF16, kF16, kF32, kU8, kF8E4M3 };
 
 // Bytes per element.
 std::size_t dtype_size(DType dtype);
-// The safetensors spelling ("BF16", "F16", "F32", "U8").
+// The safetensors spelling ("BF16", "F16", "F32", "U8", "F8_E4M3").
 std::string_view dtype_name(DType dtype);
 // Parses a safetensors dtype name; nullopt for anything this engine does not load.
 std::optional<DType> parse_safetensors_dtype(std::string_view name);
@@ -24,6 +26,8 @@ std::optional<DType> parse_torch_dtype(std::string_view name);
 // Exact conversions: every bf16 and fp16 value (subnormals, infinities, NaN) is representable in fp32.
 float bf16_to_float(std::uint16_t bits);
 float fp16_to_float(std::uint16_t bits);
+// e4m3fn: 4 exponent bits (bias 7), 3 mantissa bits, no infinities, S.1111.111 the only NaN; largest 448.
+float fp8_e4m3_to_float(std::uint8_t bits);
 // Widens `count` elements of `dtype` read from `src` (any alignment, little-endian) into `dst` (U8: the integers).
 void convert_to_float(DType dtype, const std::byte* src, std::size_t count, float* dst);
 

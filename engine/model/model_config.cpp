@@ -556,6 +556,30 @@ nlohmann::json gemma3_text_of_multimodal(const nlohmann::json& outer, const std:
   return text;
 }
 
+// quantization_config: the methods whose tensors the loader reads. "fp8" with a weight_block_size (block-FP8: e4m3
+// matrices, one inverse scale per block) and "mxfp4" (gpt-oss's experts); any other (AWQ, GPTQ, bitsandbytes,
+// compressed-tensors, per-tensor FP8) stores weights the loader would misread, so it is refused by name.
+void parse_quantization(const nlohmann::json& obj, const std::string& label, ModelConfig& config) {
+  const auto it = obj.find("quantization_config");
+  if (it == obj.end() || it->is_null()) return;
+  if (!it->is_object()) bad_field(label, "quantization_config", "an object");
+  const nlohmann::json& q = *it;
+  const std::string method = json_string(q, "quant_method", label + ": quantization_config").value_or("");
+  if (method == "mxfp4") return;
+  if (method != "fp8")
+    bad_field(label, "quantization_config.quant_method",
+              "fp8 (block-wise) or mxfp4, not '" + method + "' (r1eval reads unquantized, block-FP8 and MXFP4 weights)");
+  if (const auto fmt = json_string(q, "fmt", label + ": quantization_config"); fmt && *fmt != "e4m3")
+    bad_field(label, "quantization_config.fmt", "e4m3, not '" + *fmt + "'");
+  const auto block = q.find("weight_block_size");
+  if (block == q.end() || !block->is_array() || block->size() != 2 || !(*block)[0].is_number_integer() ||
+      !(*block)[1].is_number_integer() || (*block)[0].get<std::int64_t>() <= 0 || (*block)[1].get<std::int64_t>() <= 0 ||
+      (*block)[0].get<std::int64_t>() > kMaxInner || (*block)[1].get<std::int64_t>() > kMaxInner)
+    bad_field(label, "quantization_config.weight_block_size",
+              "[rows, cols] of positive integers (FP8 with one scale per tensor or channel is not read)");
+  config.fp8_weight_block = {(*block)[0].get<std::int64_t>(), (*block)[1].get<std::int64_t>()};
+}
+
 }  // namespace
 
 ModelConfig parse_model_config(const std::string& json_text, const std::string& label) {
@@ -568,6 +592,7 @@ ModelConfig parse_model_config(const std::string& json_text, const std::string& 
     // caps them with text_config.final_logit_softcapping (null in the released configs, where the two agree).
     text.final_logit_softcap = 0;
     text.multimodal_wrapper = true;
+    parse_quantization(obj, label, text);
     return text;
   }
   ModelConfig config;
@@ -856,6 +881,7 @@ ModelConfig parse_model_config(const std::string& json_text, const std::string& 
   if (config.architecture == Architecture::kGranite) parse_granite_multipliers(obj, label, config);
   config.bos_token_id = json_int(obj, "bos_token_id", label);
   config.eos_token_ids = json_int_or_list(obj, "eos_token_id", label);
+  parse_quantization(obj, label, config);
   return config;
 }
 

@@ -1,5 +1,6 @@
 // config.json of a Hugging Face causal LM -> the shape of the transformer the engine runs.
 #pragma once
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -151,6 +152,10 @@ struct ModelConfig {
   bool multimodal_wrapper = false;
   // gpt-oss: a learned logit per attention head (self_attn.sinks) that joins each softmax denominator.
   bool attention_sinks = false;
+  // Block-FP8 checkpoints (quantization_config quant_method "fp8", as Qwen3's *-FP8 releases and DeepSeek's): the
+  // [rows, cols] of a weight matrix one inverse scale covers (weight_block_size); {0, 0} without. Their F8_E4M3
+  // matrices are dequantized at load (e4m3 value x <name>_scale_inv of its block, in fp32), weight-only.
+  std::array<std::int64_t, 2> fp8_weight_block{0, 0};
   std::optional<DType> torch_dtype;  // the checkpoint's declared weight dtype, if given
   std::optional<std::int64_t> bos_token_id;
   std::vector<std::int64_t> eos_token_ids;

@@ -1,6 +1,7 @@
 #include "engine/model/transformer_weights.h"
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 #include <stdexcept>
 #include <string_view>
@@ -24,13 +25,18 @@ std::string shape_string(const std::vector<std::int64_t>& shape) {
 // Reads and checks tensors of one checkpoint for one rank.
 class ShardReader {
  public:
-  explicit ShardReader(const Checkpoint& checkpoint) : checkpoint_(checkpoint) {}
+  // `fp8_block`: ModelConfig::fp8_weight_block, the block of one inverse scale of an F8_E4M3 matrix.
+  explicit ShardReader(const Checkpoint& checkpoint, std::array<std::int64_t, 2> fp8_block = {0, 0})
+      : checkpoint_(checkpoint), fp8_block_(fp8_block) {}
 
-  TensorView checked(const std::string& name, const std::vector<std::int64_t>& expected) const {
+  // `fp8_matrix`: the tensor is a weight matrix, which a block-FP8 checkpoint may store as F8_E4M3.
+  TensorView checked(const std::string& name, const std::vector<std::int64_t>& expected, bool fp8_matrix = false) const {
     const TensorView view = checkpoint_.require(name);
     // Any float dtype is read (to float): norms kept in fp32 beside 16-bit matrices, and fine-tunes saved in
     // fp32 under a declared bfloat16 (transformers loads those too, casting). Bytes are not weights.
     if (view.info->dtype == DType::kU8) fail(view, "dtype U8 where a BF16, F16 or F32 tensor is expected");
+    if (view.info->dtype == DType::kF8E4M3 && !fp8_matrix)
+      fail(view, "dtype F8_E4M3 where a BF16, F16 or F32 tensor is expected (FP8 is read for weight matrices only)");
     if (view.info->shape != expected) {
       fail(view, "shape " + shape_string(view.info->shape) + " but the config needs " + shape_string(expected));
     }
@@ -58,21 +64,12 @@ class ShardReader {
 
   // Rows [rows.begin, rows.end) of a [out, in] matrix.
   std::vector<float> rows(const std::string& name, std::int64_t out, std::int64_t in, Range rows) const {
-    const TensorView view = checked(name, {out, in});
-    std::vector<float> result(static_cast<std::size_t>(rows.size() * in));
-    view.to_float(static_cast<std::uint64_t>(rows.begin * in), result.size(), result.data());
-    return result;
+    return submatrix(name, out, in, rows, Range{0, in});
   }
 
   // Columns [cols.begin, cols.end) of every row of a [out, in] matrix.
   std::vector<float> columns(const std::string& name, std::int64_t out, std::int64_t in, Range cols) const {
-    const TensorView view = checked(name, {out, in});
-    std::vector<float> result(static_cast<std::size_t>(out * cols.size()));
-    for (std::int64_t r = 0; r < out; ++r) {
-      view.to_float(static_cast<std::uint64_t>(r * in + cols.begin), static_cast<std::uint64_t>(cols.size()),
-                    result.data() + r * cols.size());
-    }
-    return result;
+    return submatrix(name, out, in, Range{0, out}, cols);
   }
 
   // Matrix `index` ([rows, cols]) of a [count, rows, cols] stack (gpt-oss's fused experts).
@@ -97,8 +94,44 @@ class ShardReader {
     throw std::runtime_error(*view.file + ": tensor " + quote_name(view.info->name) + ": " + what);
   }
 
+  // [rows) x [cols) of a [out, in] matrix, row-major. An F8_E4M3 matrix is scaled block by block by its
+  // <name>_scale_inv ([ceil(out / block rows), ceil(in / block cols)], any float dtype), as transformers and vLLM
+  // dequantize block-FP8: value x scale, in fp32.
+  std::vector<float> submatrix(const std::string& name, std::int64_t out, std::int64_t in, Range rows, Range cols) const {
+    const TensorView view = checked(name, {out, in}, true);
+    const auto width = static_cast<std::size_t>(cols.size());
+    std::vector<float> result(static_cast<std::size_t>(rows.size()) * width);
+    const bool fp8 = view.info->dtype == DType::kF8E4M3;
+    TensorView scales;
+    std::int64_t grid_cols = 0;
+    if (fp8) {
+      const auto [block_rows, block_cols] = fp8_block_;
+      if (block_rows <= 0)
+        fail(view, "dtype F8_E4M3, but config.json's quantization_config gives no FP8 weight_block_size");
+      grid_cols = (in + block_cols - 1) / block_cols;
+      const std::string scale_name = name + "_scale_inv";
+      if (!checkpoint_.contains(scale_name)) fail(view, "dtype F8_E4M3 without its scales " + quote_name(scale_name));
+      scales = checked(scale_name, {(out + block_rows - 1) / block_rows, grid_cols});
+    }
+    std::vector<float> block_scales(static_cast<std::size_t>(grid_cols));
+    for (std::int64_t r = rows.begin; r < rows.end; ++r) {
+      float* row = result.data() + static_cast<std::size_t>(r - rows.begin) * width;
+      view.to_float(static_cast<std::uint64_t>(r * in + cols.begin), width, row);
+      if (!fp8) continue;
+      scales.to_float(static_cast<std::uint64_t>(r / fp8_block_[0] * grid_cols), block_scales.size(), block_scales.data());
+      for (std::size_t c = 0; c < width; ++c)
+        row[c] *= block_scales[static_cast<std::size_t>((cols.begin + static_cast<std::int64_t>(c)) / fp8_block_[1])];
+    }
+    return result;
+  }
+
   const Checkpoint& checkpoint_;
+  std::array<std::int64_t, 2> fp8_block_;
 };
+
+ShardReader reader_of(const Checkpoint& checkpoint, const ModelConfig& config) {
+  return ShardReader(checkpoint, config.fp8_weight_block);
+}
 
 Range offset(Range range, std::int64_t by) { return Range{range.begin + by, range.end + by}; }
 
@@ -356,11 +389,11 @@ TransformerWeights TransformerShardReader::skeleton() const {
 }
 
 std::vector<float> TransformerShardReader::embed() const {
-  return ShardReader(checkpoint_).rows(embed_tensor_, config_.vocab_size, config_.hidden_size, vocab_);
+  return reader_of(checkpoint_, config_).rows(embed_tensor_, config_.vocab_size, config_.hidden_size, vocab_);
 }
 
 std::vector<float> TransformerShardReader::final_norm() const {
-  std::vector<float> factors = norm_factors(ShardReader(checkpoint_).vector(final_norm_tensor_, config_.hidden_size), config_);
+  std::vector<float> factors = norm_factors(reader_of(checkpoint_, config_).vector(final_norm_tensor_, config_.hidden_size), config_);
   if (config_.logits_scaling != 1.0)  // Granite: logits / logits_scaling, folded into the norm before the head
     for (float& f : factors) f = static_cast<float>(f / config_.logits_scaling);
   return factors;
@@ -368,7 +401,7 @@ std::vector<float> TransformerShardReader::final_norm() const {
 
 std::vector<float> TransformerShardReader::lm_head() const {
   if (config_.tie_word_embeddings) return {};
-  return ShardReader(checkpoint_).rows(head_tensor_, config_.vocab_size, config_.hidden_size, vocab_);
+  return reader_of(checkpoint_, config_).rows(head_tensor_, config_.vocab_size, config_.hidden_size, vocab_);
 }
 
 std::string TransformerShardReader::layer_name(std::int64_t layer, const std::string& suffix) const {
@@ -397,7 +430,7 @@ bool TransformerShardReader::packed_experts(std::int64_t n) const {
 Mxfp4ExpertStacks TransformerShardReader::mxfp4_experts(std::int64_t n) const {
   if (!packed_experts(n))
     throw std::logic_error("mxfp4_experts: layer " + std::to_string(n) + "'s experts of this rank cannot stay packed");
-  const ShardReader reader(checkpoint_);
+  const ShardReader reader = reader_of(checkpoint_, config_);
   const ModelConfig& c = config_;
   const std::int64_t hidden = c.hidden_size, inter = c.moe.expert_intermediate_size, experts = c.moe.num_experts;
   const std::string gate_up = layer_name(n, "mlp.experts.gate_up_proj"), down = layer_name(n, "mlp.experts.down_proj");
@@ -429,7 +462,7 @@ Mxfp4ExpertStacks TransformerShardReader::mxfp4_experts(std::int64_t n) const {
 }
 
 LayerWeights TransformerShardReader::layer(std::int64_t n, bool keep_packed) const {
-  const ShardReader reader(checkpoint_);
+  const ShardReader reader = reader_of(checkpoint_, config_);
   const ModelConfig& c = config_;
   const std::int64_t hidden = c.hidden_size, inter = c.intermediate_size;
   const std::int64_t q_out = c.num_attention_heads * c.head_dim, kv_out = c.num_key_value_heads * c.head_dim;

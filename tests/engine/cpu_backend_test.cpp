@@ -170,7 +170,8 @@ INSTANTIATE_TEST_SUITE_P(Fixtures, CpuBackendFixture,
                                            "smollm3_bf16", "gemma_bf16", "gemma2_bf16", "gemma3_bf16",
                                            "gemma3_multimodal_bf16", "olmo2_bf16", "olmo3_bf16", "mixtral_bf16",
                                            "glm_bf16", "glm4_bf16", "exaone_bf16", "exaone4_bf16",
-                                           "seed_oss_bf16", "granite_bf16", "ernie45_bf16", "gpt_oss_bf16", "gpt_oss_mxfp4"));
+                                           "seed_oss_bf16", "granite_bf16", "ernie45_bf16", "gpt_oss_bf16", "gpt_oss_mxfp4",
+                                           "qwen3_fp8"));
 
 // Gemma 3's image-text checkpoint with its language model under transformers 5's in-memory names
 // (model.language_model.*) instead of save_pretrained's (language_model.model.*) gives the same logits.
@@ -214,6 +215,42 @@ TEST(CpuBackend, RefusesByteTensorsWhereWeightsAreExpected) {
               std::string::npos)
         << e.what();
   }
+}
+
+// Block-FP8: F8_E4M3 is read for weight matrices with their scales only. A matrix without its weight_scale_inv, a
+// checkpoint whose config names no block, and a norm stored as F8_E4M3 are each refused by name.
+TEST(CpuBackend, RefusesFp8TensorsItCannotScale) {
+  const auto expect_refusal = [](const std::filesystem::path& dir, const std::string& expected) {
+    try {
+      CpuBackend backend(dir.string(), small_cache());
+      FAIL() << "loaded; expected: " << expected;
+    } catch (const std::runtime_error& e) {
+      EXPECT_NE(std::string(e.what()).find(expected), std::string::npos) << e.what();
+    }
+  };
+  const auto unscaled = testing::scratch_copy("qwen3_fp8", "no-scale");
+  nlohmann::json header = testing::read_header(unscaled / "model.safetensors");
+  header["model.layers.1.mlp.up_proj.weight_scale_in"] = header["model.layers.1.mlp.up_proj.weight_scale_inv"];
+  header.erase("model.layers.1.mlp.up_proj.weight_scale_inv");
+  testing::rewrite_header(unscaled / "model.safetensors", header);
+  expect_refusal(unscaled, "'model.layers.1.mlp.up_proj.weight': dtype F8_E4M3 without its scales "
+                           "'model.layers.1.mlp.up_proj.weight_scale_inv'");
+
+  const auto unblocked = testing::scratch_copy("qwen3_fp8", "no-block");
+  nlohmann::json config = nlohmann::json::parse(testing::read_file(unblocked / "config.json"));
+  config.erase("quantization_config");
+  testing::write_file(unblocked / "config.json", config.dump());
+  expect_refusal(unblocked, "dtype F8_E4M3, but config.json's quantization_config gives no FP8 weight_block_size");
+
+  const auto fp8_norm = testing::scratch_copy("qwen3_fp8", "fp8-norm");
+  header = testing::read_header(fp8_norm / "model.safetensors");
+  nlohmann::json& norm = header["model.layers.0.self_attn.q_norm.weight"];
+  ASSERT_EQ(norm["dtype"], "BF16");
+  norm["dtype"] = "F8_E4M3";  // the same bytes, as twice as many float8 values
+  norm["shape"] = {64};
+  testing::rewrite_header(fp8_norm / "model.safetensors", header);
+  expect_refusal(fp8_norm, "'model.layers.0.self_attn.q_norm.weight': dtype F8_E4M3 where a BF16, F16 or F32 tensor "
+                           "is expected");
 }
 
 TEST(CpuBackend, KvCacheStaysWithinItsByteBudget) {

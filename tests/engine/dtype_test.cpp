@@ -79,5 +79,35 @@ TEST(DType, Names) {
   EXPECT_EQ(out[2], 255.0f);
 }
 
+// float8 e4m3fn (block-FP8 weights): bias 7, 3 mantissa bits, subnormals, no infinities, one NaN code per sign.
+TEST(DType, Float8E4M3) {
+  EXPECT_EQ(parse_safetensors_dtype("F8_E4M3"), DType::kF8E4M3);
+  EXPECT_EQ(parse_safetensors_dtype("F8_E5M2"), std::nullopt);
+  EXPECT_EQ(dtype_size(DType::kF8E4M3), 1u);
+  EXPECT_EQ(dtype_name(DType::kF8E4M3), "F8_E4M3");
+  EXPECT_EQ(fp8_e4m3_to_float(0x00), 0.0f);
+  EXPECT_TRUE(std::signbit(fp8_e4m3_to_float(0x80)));
+  EXPECT_EQ(fp8_e4m3_to_float(0x38), 1.0f);           // exponent 7, mantissa 0
+  EXPECT_EQ(fp8_e4m3_to_float(0x3C), 1.5f);           // mantissa 4 / 8
+  EXPECT_EQ(fp8_e4m3_to_float(0xC0), -2.0f);
+  EXPECT_EQ(fp8_e4m3_to_float(0x7E), 448.0f);         // the largest finite value
+  EXPECT_EQ(fp8_e4m3_to_float(0x08), std::ldexp(1.0f, -6));  // the smallest normal
+  EXPECT_EQ(fp8_e4m3_to_float(0x01), std::ldexp(1.0f, -9));  // the smallest subnormal
+  EXPECT_EQ(fp8_e4m3_to_float(0x07), 7 * std::ldexp(1.0f, -9));
+  EXPECT_TRUE(std::isnan(fp8_e4m3_to_float(0x7F)));
+  EXPECT_TRUE(std::isnan(fp8_e4m3_to_float(0xFF)));
+  // Every other code is finite, and the positive codes rise with their bits.
+  for (int code = 1; code < 0x7F; ++code) {
+    EXPECT_LT(fp8_e4m3_to_float(static_cast<std::uint8_t>(code - 1)), fp8_e4m3_to_float(static_cast<std::uint8_t>(code)));
+    EXPECT_EQ(fp8_e4m3_to_float(static_cast<std::uint8_t>(code | 0x80)), -fp8_e4m3_to_float(static_cast<std::uint8_t>(code)));
+  }
+  const unsigned char bytes[] = {0x38, 0xC0, 0x7E};
+  float out[3];
+  convert_to_float(DType::kF8E4M3, reinterpret_cast<const std::byte*>(bytes), 3, out);
+  EXPECT_EQ(out[0], 1.0f);
+  EXPECT_EQ(out[1], -2.0f);
+  EXPECT_EQ(out[2], 448.0f);
+}
+
 }  // namespace
 }  // namespace r1eval::engine

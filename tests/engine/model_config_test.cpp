@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <array>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -127,6 +128,32 @@ TEST(ModelConfig, ReadsErnie45) {
 // gpt-oss (GptOssForCausalLM): GptOssConfig's defaults (head_dim 64, 128 experts of intermediate_size, 4 per token,
 // YaRN factor 32 over 4096 positions without truncation, rope_theta 150000, every even-indexed layer sliding over
 // 128 positions, biased attention with sinks, the SwiGLU clamped at 7 with gain 1.702), and what a config overrides.
+// quantization_config: block-FP8 gives its block; MXFP4 is gpt-oss's experts; every other method, FP8 without a block
+// and another float8 format are refused, naming the field.
+TEST(ModelConfig, ReadsTheQuantizationsItLoads) {
+  const std::string shape = R"({"architectures":["Qwen3ForCausalLM"],"model_type":"qwen3","num_hidden_layers":2,)"
+                            R"("num_attention_heads":4,"vocab_size":10,"hidden_size":64,"intermediate_size":96)";
+  EXPECT_EQ(parse_model_config(shape + "}", "c").fp8_weight_block, (std::array<std::int64_t, 2>{0, 0}));
+  const ModelConfig fp8 = parse_model_config(
+      shape + R"(,"quantization_config":{"quant_method":"fp8","fmt":"e4m3","activation_scheme":"dynamic",)"
+              R"("weight_block_size":[128,128]}})",
+      "c");
+  EXPECT_EQ(fp8.fp8_weight_block, (std::array<std::int64_t, 2>{128, 128}));
+  EXPECT_EQ(parse_model_config(shape + R"(,"quantization_config":{"quant_method":"mxfp4"}})", "c").fp8_weight_block[0], 0);
+  EXPECT_NE(config_error(shape + R"(,"quantization_config":{"quant_method":"awq","bits":4}})")
+                .find("'quantization_config.quant_method': expected fp8 (block-wise) or mxfp4, not 'awq'"),
+            std::string::npos);
+  EXPECT_NE(config_error(shape + R"(,"quantization_config":{"quant_method":"fp8"}})").find("weight_block_size"),
+            std::string::npos);
+  EXPECT_NE(config_error(shape + R"(,"quantization_config":{"quant_method":"fp8","weight_block_size":[128,0]}})")
+                .find("weight_block_size"),
+            std::string::npos);
+  EXPECT_NE(config_error(shape + R"(,"quantization_config":{"quant_method":"fp8","fmt":"e5m2","weight_block_size":[1,1]}})")
+                .find("'quantization_config.fmt': expected e4m3, not 'e5m2'"),
+            std::string::npos);
+  EXPECT_NE(config_error(shape + R"(,"quantization_config":"fp8"})").find("quantization_config"), std::string::npos);
+}
+
 TEST(ModelConfig, ReadsGptOss) {
   const std::string shape = R"({"architectures":["GptOssForCausalLM"],"model_type":"gpt_oss","num_hidden_layers":4,)"
                             R"("num_attention_heads":8,"num_key_value_heads":2,"vocab_size":10,"hidden_size":64)";
