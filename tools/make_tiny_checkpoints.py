@@ -321,6 +321,22 @@ MODELS["qwen3_fp8"] = dict(
             "quantization_config": {"quant_method": "fp8", "fmt": "e4m3", "activation_scheme": "dynamic",
                                     "weight_block_size": [32, 40]}})
 
+# FP8 as llm-compressor writes it (compressed-tensors, "float-quantized"; the FP8-dynamic releases of the R1
+# distills): every decoder linear as float8 e4m3 with one scale per output row (`weight_scale` [out, 1], bf16),
+# activations quantized per token at run time (weight-only here), the head left in bf16.
+MODELS["qwen2_fp8_dynamic"] = dict(
+    MODELS["qwen2_bf16"], seed=39, fp8_channels=True,
+    config={**MODELS["qwen2_bf16"]["config"],
+            "quantization_config": {
+                "quant_method": "compressed-tensors", "format": "float-quantized", "quantization_status": "compressed",
+                "ignore": ["lm_head"],
+                "config_groups": {"group_0": {
+                    "targets": ["Linear"],
+                    "weights": {"num_bits": 8, "type": "float", "symmetric": True, "strategy": "channel",
+                                "dynamic": False},
+                    "input_activations": {"num_bits": 8, "type": "float", "symmetric": True, "strategy": "token",
+                                          "dynamic": True}}}}})
+
 ARCHITECTURES = {
     "Qwen2ForCausalLM": (Qwen2Config, Qwen2ForCausalLM),
     "LlamaForCausalLM": (LlamaConfig, LlamaForCausalLM),
@@ -381,8 +397,11 @@ def build(spec):
             embed = model.get_input_embeddings()
             if hasattr(embed, "embed_scale"):
                 embed.embed_scale.copy_(embed.embed_scale.to(getattr(torch, spec["dtype"])).float())
-    if spec.get("fp8_block"):  # after the rounding above: the dequantized values are e4m3 x bf16 products, not bf16
-        spec["packed"] = fp8_linears(model, spec["fp8_block"])
+    # After the rounding above: the dequantized values are e4m3 x bf16 products, not bf16.
+    if spec.get("fp8_block"):
+        spec["packed"] = fp8_linears(model, spec["fp8_block"], "weight_scale_inv")
+    if spec.get("fp8_channels"):
+        spec["packed"] = fp8_linears(model, None, "weight_scale")
     return model
 
 
@@ -421,11 +440,11 @@ def mxfp4_experts(model):
     return packed
 
 
-def fp8_linears(model, block):
-    """Block-FP8 linears: each decoder layer's [out, in] weight as float8_e4m3fn (`{name}.weight`) with one bf16
-    inverse scale per [rows, cols] block (`{name}.weight_scale_inv`, [ceil(out / rows), ceil(in / cols)]), the scale
-    taking the block's largest magnitude to e4m3's 448; the model's weights become e4m3 value x scale in fp32."""
-    rows, cols = block
+def fp8_linears(model, block, scale_name):
+    """FP8 linears: each decoder layer's [out, in] weight as float8_e4m3fn (`{name}.weight`) with one bf16 scale per
+    [rows, cols] block (`{name}.{scale_name}`, [ceil(out / rows), ceil(in / cols)]; block None: one per row, [out, 1]),
+    the scale taking the block's largest magnitude to e4m3's 448; the model's weights become e4m3 value x scale in
+    fp32."""
     packed = {}
     with torch.no_grad():
         for name, module in model.named_modules():
@@ -433,6 +452,7 @@ def fp8_linears(model, block):
                 continue
             weight = module.weight.float()
             out, inner = weight.shape
+            rows, cols = block or (1, inner)
             grid = (-(-out // rows), -(-inner // cols))
             padded = torch.zeros(grid[0] * rows, grid[1] * cols)
             padded[:out, :inner] = weight
@@ -442,7 +462,7 @@ def fp8_linears(model, block):
             codes = (weight / spread).clamp(-448.0, 448.0).to(torch.float8_e4m3fn)
             module.weight.copy_(codes.float() * spread)
             packed[name + ".weight"] = codes.contiguous()
-            packed[name + ".weight_scale_inv"] = scale.contiguous()
+            packed[name + "." + scale_name] = scale.contiguous()
     return packed
 
 

@@ -1,6 +1,7 @@
 #include "engine/model/model_config.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <filesystem>
 #include <stdexcept>
@@ -556,9 +557,61 @@ nlohmann::json gemma3_text_of_multimodal(const nlohmann::json& outer, const std:
   return text;
 }
 
+// A [rows, cols] list of positive integers (a block's shape), or nullopt.
+std::optional<std::array<std::int64_t, 2>> block_shape(const nlohmann::json& value) {
+  if (!value.is_array() || value.size() != 2) return std::nullopt;
+  std::array<std::int64_t, 2> shape{};
+  for (std::size_t i = 0; i < 2; ++i) {
+    if (!value[i].is_number_integer() || value[i].get<std::int64_t>() <= 0 || value[i].get<std::int64_t>() > kMaxInner)
+      return std::nullopt;
+    shape[i] = value[i].get<std::int64_t>();
+  }
+  return shape;
+}
+
+// llm-compressor's compressed-tensors checkpoints with FP8 weights ("float-quantized"): every config group's weights
+// 8-bit floats with one strategy (a scale per tensor, per output row, or per block_structure block).
+ModelConfig::Fp8Weights parse_compressed_tensors(const nlohmann::json& q, const std::string& label) {
+  const std::string where = label + ": quantization_config";
+  const auto groups = q.find("config_groups");
+  if (groups == q.end() || !groups->is_object() || groups->empty())
+    bad_field(label, "quantization_config.config_groups", "an object of quantization groups");
+  const std::string format = json_string(q, "format", where).value_or("");
+  std::optional<ModelConfig::Fp8Weights> scheme;
+  for (const auto& [name, group] : groups->items()) {
+    const std::string field = "quantization_config.config_groups." + name;
+    const std::string group_format =
+        group.is_object() ? json_string(group, "format", where).value_or(format) : format;
+    if (group_format != "float-quantized")
+      bad_field(label, field + ".format", "float-quantized (FP8 weights), not '" + group_format +
+                                              "' (r1eval reads no integer or packed compressed-tensors weights)");
+    const auto weights = group.find("weights");
+    if (weights == group.end() || !weights->is_object() || json_int(*weights, "num_bits", where) != 8 ||
+        json_string(*weights, "type", where) != "float")
+      bad_field(label, field + ".weights", "8-bit float weights (num_bits 8, type float)");
+    const std::string strategy = json_string(*weights, "strategy", where).value_or("");
+    ModelConfig::Fp8Weights found{"_scale", 0, 0};
+    if (strategy == "channel") {
+      found.block_rows = 1;
+    } else if (strategy == "block") {
+      const auto shape = weights->contains("block_structure") ? block_shape((*weights)["block_structure"]) : std::nullopt;
+      if (!shape) bad_field(label, field + ".weights.block_structure", "[rows, cols] of positive integers");
+      found.block_rows = (*shape)[0];
+      found.block_cols = (*shape)[1];
+    } else if (strategy != "tensor") {
+      bad_field(label, field + ".weights.strategy", "tensor, channel or block, not '" + strategy + "'");
+    }
+    if (scheme && (scheme->block_rows != found.block_rows || scheme->block_cols != found.block_cols))
+      bad_field(label, field + ".weights.strategy", "the same scales as the other groups'");
+    scheme = found;
+  }
+  return *scheme;
+}
+
 // quantization_config: the methods whose tensors the loader reads. "fp8" with a weight_block_size (block-FP8: e4m3
-// matrices, one inverse scale per block) and "mxfp4" (gpt-oss's experts); any other (AWQ, GPTQ, bitsandbytes,
-// compressed-tensors, per-tensor FP8) stores weights the loader would misread, so it is refused by name.
+// matrices, one inverse scale per block), compressed-tensors with FP8 weights, and "mxfp4" (gpt-oss's experts); any
+// other (AWQ, GPTQ, bitsandbytes, integer compressed-tensors, per-tensor "fp8") stores weights the loader would
+// misread, so it is refused by name.
 void parse_quantization(const nlohmann::json& obj, const std::string& label, ModelConfig& config) {
   const auto it = obj.find("quantization_config");
   if (it == obj.end() || it->is_null()) return;
@@ -566,18 +619,21 @@ void parse_quantization(const nlohmann::json& obj, const std::string& label, Mod
   const nlohmann::json& q = *it;
   const std::string method = json_string(q, "quant_method", label + ": quantization_config").value_or("");
   if (method == "mxfp4") return;
+  if (method == "compressed-tensors") {
+    config.fp8_weights = parse_compressed_tensors(q, label);
+    return;
+  }
   if (method != "fp8")
     bad_field(label, "quantization_config.quant_method",
-              "fp8 (block-wise) or mxfp4, not '" + method + "' (r1eval reads unquantized, block-FP8 and MXFP4 weights)");
+              "fp8 (block-wise), compressed-tensors (FP8) or mxfp4, not '" + method +
+                  "' (r1eval reads unquantized, FP8 and MXFP4 weights)");
   if (const auto fmt = json_string(q, "fmt", label + ": quantization_config"); fmt && *fmt != "e4m3")
     bad_field(label, "quantization_config.fmt", "e4m3, not '" + *fmt + "'");
-  const auto block = q.find("weight_block_size");
-  if (block == q.end() || !block->is_array() || block->size() != 2 || !(*block)[0].is_number_integer() ||
-      !(*block)[1].is_number_integer() || (*block)[0].get<std::int64_t>() <= 0 || (*block)[1].get<std::int64_t>() <= 0 ||
-      (*block)[0].get<std::int64_t>() > kMaxInner || (*block)[1].get<std::int64_t>() > kMaxInner)
+  const auto block = q.contains("weight_block_size") ? block_shape(q["weight_block_size"]) : std::nullopt;
+  if (!block)
     bad_field(label, "quantization_config.weight_block_size",
               "[rows, cols] of positive integers (FP8 with one scale per tensor or channel is not read)");
-  config.fp8_weight_block = {(*block)[0].get<std::int64_t>(), (*block)[1].get<std::int64_t>()};
+  config.fp8_weights = {"_scale_inv", (*block)[0], (*block)[1]};
 }
 
 }  // namespace

@@ -1,6 +1,5 @@
 // config.json of a Hugging Face causal LM -> the shape of the transformer the engine runs.
 #pragma once
-#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -152,10 +151,16 @@ struct ModelConfig {
   bool multimodal_wrapper = false;
   // gpt-oss: a learned logit per attention head (self_attn.sinks) that joins each softmax denominator.
   bool attention_sinks = false;
-  // Block-FP8 checkpoints (quantization_config quant_method "fp8", as Qwen3's *-FP8 releases and DeepSeek's): the
-  // [rows, cols] of a weight matrix one inverse scale covers (weight_block_size); {0, 0} without. Their F8_E4M3
-  // matrices are dequantized at load (e4m3 value x <name>_scale_inv of its block, in fp32), weight-only.
-  std::array<std::int64_t, 2> fp8_weight_block{0, 0};
+  // FP8 weight matrices (F8_E4M3) and where their scales are: block-FP8 (quantization_config "fp8", Qwen3's *-FP8 and
+  // DeepSeek's releases: <name>_scale_inv per weight_block_size block) or llm-compressor's compressed-tensors
+  // "float-quantized" (the FP8-dynamic releases: <name>_scale per output row, per tensor, or per block_structure
+  // block). Dequantized at load: e4m3 value x the scale of its block, in fp32 (weight-only).
+  struct Fp8Weights {
+    std::string scale_suffix;  // appended to the weight's name; empty: the checkpoint declares no FP8 weights
+    // The rows and columns one scale covers; 0 is the whole dimension (a scale per row: {1, 0}; per tensor: {0, 0}).
+    std::int64_t block_rows = 0, block_cols = 0;
+  };
+  Fp8Weights fp8_weights;
   std::optional<DType> torch_dtype;  // the checkpoint's declared weight dtype, if given
   std::optional<std::int64_t> bos_token_id;
   std::vector<std::int64_t> eos_token_ids;

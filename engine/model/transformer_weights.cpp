@@ -1,7 +1,6 @@
 #include "engine/model/transformer_weights.h"
 
 #include <algorithm>
-#include <array>
 #include <cstring>
 #include <stdexcept>
 #include <string_view>
@@ -25,9 +24,9 @@ std::string shape_string(const std::vector<std::int64_t>& shape) {
 // Reads and checks tensors of one checkpoint for one rank.
 class ShardReader {
  public:
-  // `fp8_block`: ModelConfig::fp8_weight_block, the block of one inverse scale of an F8_E4M3 matrix.
-  explicit ShardReader(const Checkpoint& checkpoint, std::array<std::int64_t, 2> fp8_block = {0, 0})
-      : checkpoint_(checkpoint), fp8_block_(fp8_block) {}
+  // `fp8`: where the scales of F8_E4M3 matrices are (ModelConfig::fp8_weights).
+  explicit ShardReader(const Checkpoint& checkpoint, ModelConfig::Fp8Weights fp8 = {})
+      : checkpoint_(checkpoint), fp8_(std::move(fp8)) {}
 
   // `fp8_matrix`: the tensor is a weight matrix, which a block-FP8 checkpoint may store as F8_E4M3.
   TensorView checked(const std::string& name, const std::vector<std::int64_t>& expected, bool fp8_matrix = false) const {
@@ -94,43 +93,57 @@ class ShardReader {
     throw std::runtime_error(*view.file + ": tensor " + quote_name(view.info->name) + ": " + what);
   }
 
-  // [rows) x [cols) of a [out, in] matrix, row-major. An F8_E4M3 matrix is scaled block by block by its
-  // <name>_scale_inv ([ceil(out / block rows), ceil(in / block cols)], any float dtype), as transformers and vLLM
-  // dequantize block-FP8: value x scale, in fp32.
+  // [rows) x [cols) of a [out, in] matrix, row-major. An F8_E4M3 matrix is scaled block by block by its scales
+  // (<name><fp8_.scale_suffix>, a [ceil(out / block rows), ceil(in / block cols)] grid of any float dtype; trailing dims
+  // of 1 may be left out: a row's scales [out, 1] or [out], a tensor's [1] or []), as transformers and vLLM dequantize
+  // FP8: value x scale, in fp32. Partial blocks at the edges take their block's scale.
   std::vector<float> submatrix(const std::string& name, std::int64_t out, std::int64_t in, Range rows, Range cols) const {
     const TensorView view = checked(name, {out, in}, true);
     const auto width = static_cast<std::size_t>(cols.size());
     std::vector<float> result(static_cast<std::size_t>(rows.size()) * width);
     const bool fp8 = view.info->dtype == DType::kF8E4M3;
-    TensorView scales;
-    std::int64_t grid_cols = 0;
-    if (fp8) {
-      const auto [block_rows, block_cols] = fp8_block_;
-      if (block_rows <= 0)
-        fail(view, "dtype F8_E4M3, but config.json's quantization_config gives no FP8 weight_block_size");
-      grid_cols = (in + block_cols - 1) / block_cols;
-      const std::string scale_name = name + "_scale_inv";
-      if (!checkpoint_.contains(scale_name)) fail(view, "dtype F8_E4M3 without its scales " + quote_name(scale_name));
-      scales = checked(scale_name, {(out + block_rows - 1) / block_rows, grid_cols});
-    }
-    std::vector<float> block_scales(static_cast<std::size_t>(grid_cols));
+    const std::int64_t block_rows = fp8_.block_rows > 0 ? fp8_.block_rows : out;
+    const std::int64_t block_cols = fp8_.block_cols > 0 ? fp8_.block_cols : in;
+    const std::int64_t grid_cols = (in + block_cols - 1) / block_cols;
+    const TensorView scales = fp8 ? fp8_scales(view, name, {(out + block_rows - 1) / block_rows, grid_cols}) : TensorView{};
+    std::vector<float> block_scales(fp8 ? static_cast<std::size_t>(grid_cols) : 0);
     for (std::int64_t r = rows.begin; r < rows.end; ++r) {
       float* row = result.data() + static_cast<std::size_t>(r - rows.begin) * width;
       view.to_float(static_cast<std::uint64_t>(r * in + cols.begin), width, row);
       if (!fp8) continue;
-      scales.to_float(static_cast<std::uint64_t>(r / fp8_block_[0] * grid_cols), block_scales.size(), block_scales.data());
+      scales.to_float(static_cast<std::uint64_t>(r / block_rows * grid_cols), block_scales.size(), block_scales.data());
       for (std::size_t c = 0; c < width; ++c)
-        row[c] *= block_scales[static_cast<std::size_t>((cols.begin + static_cast<std::int64_t>(c)) / fp8_block_[1])];
+        row[c] *= block_scales[static_cast<std::size_t>((cols.begin + static_cast<std::int64_t>(c)) / block_cols)];
     }
     return result;
   }
 
+  // The scales of FP8 matrix `view`: a float tensor holding the `grid`, its trailing dims of 1 optional.
+  TensorView fp8_scales(const TensorView& view, const std::string& name, const std::vector<std::int64_t>& grid) const {
+    if (fp8_.scale_suffix.empty())
+      fail(view, "dtype F8_E4M3, but config.json's quantization_config declares no FP8 weights (fp8 with a "
+                 "weight_block_size, or compressed-tensors float-quantized)");
+    const std::string scale_name = name + fp8_.scale_suffix;
+    if (!checkpoint_.contains(scale_name)) fail(view, "dtype F8_E4M3 without its scales " + quote_name(scale_name));
+    const TensorView scales = checkpoint_.require(scale_name);
+    const auto without_ones = [](std::vector<std::int64_t> shape) {  // the trailing ones
+      while (!shape.empty() && shape.back() == 1) shape.pop_back();
+      return shape;
+    };
+    if (scales.info->dtype == DType::kU8 || scales.info->dtype == DType::kF8E4M3)
+      fail(scales, "dtype " + std::string(dtype_name(scales.info->dtype)) + " where BF16, F16 or F32 scales are expected");
+    if (without_ones(scales.info->shape) != without_ones(grid))
+      fail(scales, "shape " + shape_string(scales.info->shape) + " but the scales of " + quote_name(name) + " " +
+                       shape_string(view.info->shape) + " need " + shape_string(grid));
+    return scales;
+  }
+
   const Checkpoint& checkpoint_;
-  std::array<std::int64_t, 2> fp8_block_;
+  ModelConfig::Fp8Weights fp8_;
 };
 
 ShardReader reader_of(const Checkpoint& checkpoint, const ModelConfig& config) {
-  return ShardReader(checkpoint, config.fp8_weight_block);
+  return ShardReader(checkpoint, config.fp8_weights);
 }
 
 Range offset(Range range, std::int64_t by) { return Range{range.begin + by, range.end + by}; }

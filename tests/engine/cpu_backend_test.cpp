@@ -171,7 +171,7 @@ INSTANTIATE_TEST_SUITE_P(Fixtures, CpuBackendFixture,
                                            "gemma3_multimodal_bf16", "olmo2_bf16", "olmo3_bf16", "mixtral_bf16",
                                            "glm_bf16", "glm4_bf16", "exaone_bf16", "exaone4_bf16",
                                            "seed_oss_bf16", "granite_bf16", "ernie45_bf16", "gpt_oss_bf16", "gpt_oss_mxfp4",
-                                           "qwen3_fp8"));
+                                           "qwen3_fp8", "qwen2_fp8_dynamic"));
 
 // Gemma 3's image-text checkpoint with its language model under transformers 5's in-memory names
 // (model.language_model.*) instead of save_pretrained's (language_model.model.*) gives the same logits.
@@ -217,8 +217,9 @@ TEST(CpuBackend, RefusesByteTensorsWhereWeightsAreExpected) {
   }
 }
 
-// Block-FP8: F8_E4M3 is read for weight matrices with their scales only. A matrix without its weight_scale_inv, a
-// checkpoint whose config names no block, and a norm stored as F8_E4M3 are each refused by name.
+// FP8: F8_E4M3 is read for weight matrices with their scales only. A matrix without its weight_scale_inv, a
+// checkpoint whose config declares no FP8 weights, scales of another shape than the matrix needs, and a norm stored
+// as F8_E4M3 are each refused by name.
 TEST(CpuBackend, RefusesFp8TensorsItCannotScale) {
   const auto expect_refusal = [](const std::filesystem::path& dir, const std::string& expected) {
     try {
@@ -240,7 +241,16 @@ TEST(CpuBackend, RefusesFp8TensorsItCannotScale) {
   nlohmann::json config = nlohmann::json::parse(testing::read_file(unblocked / "config.json"));
   config.erase("quantization_config");
   testing::write_file(unblocked / "config.json", config.dump());
-  expect_refusal(unblocked, "dtype F8_E4M3, but config.json's quantization_config gives no FP8 weight_block_size");
+  expect_refusal(unblocked, "dtype F8_E4M3, but config.json's quantization_config declares no FP8 weights");
+
+  const auto misshapen = testing::scratch_copy("qwen2_fp8_dynamic", "row-scales");
+  header = testing::read_header(misshapen / "model.safetensors");
+  nlohmann::json& row_scales = header["model.layers.0.self_attn.o_proj.weight_scale"];
+  ASSERT_EQ(row_scales["shape"], nlohmann::json({64, 1}));
+  row_scales["shape"] = {1, 64};  // the same bytes as a row: scales per column
+  testing::rewrite_header(misshapen / "model.safetensors", header);
+  expect_refusal(misshapen, "'model.layers.0.self_attn.o_proj.weight_scale': shape [1,64] but the scales of "
+                            "'model.layers.0.self_attn.o_proj.weight' [64,64] need [64,1]");
 
   const auto fp8_norm = testing::scratch_copy("qwen3_fp8", "fp8-norm");
   header = testing::read_header(fp8_norm / "model.safetensors");

@@ -3,11 +3,12 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include <array>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <stdexcept>
+#include <tuple>
+#include <utility>
 
 #include "engine/model/checkpoint.h"
 #include "engine/model/generation_config.h"
@@ -128,30 +129,51 @@ TEST(ModelConfig, ReadsErnie45) {
 // gpt-oss (GptOssForCausalLM): GptOssConfig's defaults (head_dim 64, 128 experts of intermediate_size, 4 per token,
 // YaRN factor 32 over 4096 positions without truncation, rope_theta 150000, every even-indexed layer sliding over
 // 128 positions, biased attention with sinks, the SwiGLU clamped at 7 with gain 1.702), and what a config overrides.
-// quantization_config: block-FP8 gives its block; MXFP4 is gpt-oss's experts; every other method, FP8 without a block
-// and another float8 format are refused, naming the field.
+// quantization_config: block-FP8 and compressed-tensors FP8 give where their scales are; MXFP4 is gpt-oss's experts;
+// every other method, FP8 without a block, integer compressed-tensors and another float8 format are refused, naming
+// the field.
 TEST(ModelConfig, ReadsTheQuantizationsItLoads) {
   const std::string shape = R"({"architectures":["Qwen3ForCausalLM"],"model_type":"qwen3","num_hidden_layers":2,)"
                             R"("num_attention_heads":4,"vocab_size":10,"hidden_size":64,"intermediate_size":96)";
-  EXPECT_EQ(parse_model_config(shape + "}", "c").fp8_weight_block, (std::array<std::int64_t, 2>{0, 0}));
-  const ModelConfig fp8 = parse_model_config(
-      shape + R"(,"quantization_config":{"quant_method":"fp8","fmt":"e4m3","activation_scheme":"dynamic",)"
-              R"("weight_block_size":[128,128]}})",
-      "c");
-  EXPECT_EQ(fp8.fp8_weight_block, (std::array<std::int64_t, 2>{128, 128}));
-  EXPECT_EQ(parse_model_config(shape + R"(,"quantization_config":{"quant_method":"mxfp4"}})", "c").fp8_weight_block[0], 0);
-  EXPECT_NE(config_error(shape + R"(,"quantization_config":{"quant_method":"awq","bits":4}})")
-                .find("'quantization_config.quant_method': expected fp8 (block-wise) or mxfp4, not 'awq'"),
-            std::string::npos);
-  EXPECT_NE(config_error(shape + R"(,"quantization_config":{"quant_method":"fp8"}})").find("weight_block_size"),
-            std::string::npos);
-  EXPECT_NE(config_error(shape + R"(,"quantization_config":{"quant_method":"fp8","weight_block_size":[128,0]}})")
-                .find("weight_block_size"),
-            std::string::npos);
-  EXPECT_NE(config_error(shape + R"(,"quantization_config":{"quant_method":"fp8","fmt":"e5m2","weight_block_size":[1,1]}})")
-                .find("'quantization_config.fmt': expected e4m3, not 'e5m2'"),
-            std::string::npos);
-  EXPECT_NE(config_error(shape + R"(,"quantization_config":"fp8"})").find("quantization_config"), std::string::npos);
+  const auto scales = [](const ModelConfig& c) {
+    return std::tuple(c.fp8_weights.scale_suffix, c.fp8_weights.block_rows, c.fp8_weights.block_cols);
+  };
+  EXPECT_EQ(scales(parse_model_config(shape + "}", "c")), std::tuple(std::string(), 0, 0));
+  EXPECT_EQ(scales(parse_model_config(
+                shape + R"(,"quantization_config":{"quant_method":"fp8","fmt":"e4m3","activation_scheme":"dynamic",)"
+                        R"("weight_block_size":[128,128]}})",
+                "c")),
+            std::tuple(std::string("_scale_inv"), 128, 128));
+  EXPECT_EQ(parse_model_config(shape + R"(,"quantization_config":{"quant_method":"mxfp4"}})", "c").fp8_weights.scale_suffix, "");
+  const auto compressed = [&](const std::string& weights, const std::string& format = "float-quantized") {
+    return shape + R"(,"quantization_config":{"quant_method":"compressed-tensors","format":")" + format +
+           R"(","config_groups":{"group_0":{"targets":["Linear"],"weights":)" + weights + "}}}}";
+  };
+  EXPECT_EQ(scales(parse_model_config(compressed(R"({"num_bits":8,"type":"float","strategy":"channel"})"), "c")),
+            std::tuple(std::string("_scale"), 1, 0));
+  EXPECT_EQ(scales(parse_model_config(compressed(R"({"num_bits":8,"type":"float","strategy":"tensor"})"), "c")),
+            std::tuple(std::string("_scale"), 0, 0));
+  EXPECT_EQ(scales(parse_model_config(
+                compressed(R"({"num_bits":8,"type":"float","strategy":"block","block_structure":[128,64]})"), "c")),
+            std::tuple(std::string("_scale"), 128, 64));
+  const std::pair<std::string, std::string> refused[] = {
+      {shape + R"(,"quantization_config":{"quant_method":"awq","bits":4}})",
+       "'quantization_config.quant_method': expected fp8 (block-wise), compressed-tensors (FP8) or mxfp4, not 'awq'"},
+      {shape + R"(,"quantization_config":{"quant_method":"fp8"}})", "weight_block_size"},
+      {shape + R"(,"quantization_config":{"quant_method":"fp8","weight_block_size":[128,0]}})", "weight_block_size"},
+      {shape + R"(,"quantization_config":{"quant_method":"fp8","fmt":"e5m2","weight_block_size":[1,1]}})",
+       "'quantization_config.fmt': expected e4m3, not 'e5m2'"},
+      {shape + R"(,"quantization_config":"fp8"})", "quantization_config"},
+      {compressed(R"({"num_bits":4,"type":"int","strategy":"group"})", "pack-quantized"),
+       "'quantization_config.config_groups.group_0.format': expected float-quantized"},
+      {compressed(R"({"num_bits":8,"type":"int","strategy":"channel"})"), "group_0.weights': expected 8-bit float"},
+      {compressed(R"({"num_bits":"8","type":"float","strategy":"channel"})"), "num_bits"},
+      {compressed(R"({"num_bits":8,"type":"float","strategy":"group","group_size":128})"),
+       "'quantization_config.config_groups.group_0.weights.strategy': expected tensor, channel or block, not 'group'"},
+      {compressed(R"({"num_bits":8,"type":"float","strategy":"block"})"), "block_structure"},
+  };
+  for (const auto& [json, expected] : refused)
+    EXPECT_NE(config_error(json).find(expected), std::string::npos) << json << " -> " << config_error(json);
 }
 
 TEST(ModelConfig, ReadsGptOss) {
