@@ -337,6 +337,14 @@ MODELS["qwen2_fp8_dynamic"] = dict(
                     "input_activations": {"num_bits": 8, "type": "float", "symmetric": True, "strategy": "token",
                                           "dynamic": True}}}}})
 
+# Per-tensor FP8 as AutoFP8 and vLLM's fp8 method write it without weight_block_size (quant_method fp8, static
+# activation scales): every decoder linear as float8 e4m3 with an fp32 scalar `weight_scale`, and an `input_scale`
+# that weight-only loading leaves unread. An R1-Distill-Llama's layer, smaller.
+MODELS["llama_fp8_tensor"] = dict(
+    MODELS["llama_bias_fp16"], dtype="bfloat16", seed=40, fp8_tensor=True,
+    config={**MODELS["llama_bias_fp16"]["config"], "attention_bias": False, "mlp_bias": False,
+            "quantization_config": {"quant_method": "fp8", "activation_scheme": "static", "ignored_layers": ["lm_head"]}})
+
 ARCHITECTURES = {
     "Qwen2ForCausalLM": (Qwen2Config, Qwen2ForCausalLM),
     "LlamaForCausalLM": (LlamaConfig, LlamaForCausalLM),
@@ -402,6 +410,8 @@ def build(spec):
         spec["packed"] = fp8_linears(model, spec["fp8_block"], "weight_scale_inv")
     if spec.get("fp8_channels"):
         spec["packed"] = fp8_linears(model, None, "weight_scale")
+    if spec.get("fp8_tensor"):
+        spec["packed"] = fp8_linears(model, "tensor", "weight_scale", input_scales=True)
     return model
 
 
@@ -440,11 +450,11 @@ def mxfp4_experts(model):
     return packed
 
 
-def fp8_linears(model, block, scale_name):
+def fp8_linears(model, block, scale_name, input_scales=False):
     """FP8 linears: each decoder layer's [out, in] weight as float8_e4m3fn (`{name}.weight`) with one bf16 scale per
-    [rows, cols] block (`{name}.{scale_name}`, [ceil(out / rows), ceil(in / cols)]; block None: one per row, [out, 1]),
-    the scale taking the block's largest magnitude to e4m3's 448; the model's weights become e4m3 value x scale in
-    fp32."""
+    [rows, cols] block (`{name}.{scale_name}`, [ceil(out / rows), ceil(in / cols)]; block None: one per row, [out, 1];
+    "tensor": one fp32 scalar, with an fp32 scalar `{name}.input_scale` beside it), the scale taking the block's
+    largest magnitude to e4m3's 448; the model's weights become e4m3 value x scale in fp32."""
     packed = {}
     with torch.no_grad():
         for name, module in model.named_modules():
@@ -452,17 +462,19 @@ def fp8_linears(model, block, scale_name):
                 continue
             weight = module.weight.float()
             out, inner = weight.shape
-            rows, cols = block or (1, inner)
+            rows, cols = (out, inner) if block == "tensor" else block or (1, inner)
             grid = (-(-out // rows), -(-inner // cols))
             padded = torch.zeros(grid[0] * rows, grid[1] * cols)
             padded[:out, :inner] = weight
             amax = padded.reshape(grid[0], rows, grid[1], cols).abs().amax(dim=(1, 3)).clamp(min=2.0 ** -100)
-            scale = (amax / 448.0).to(torch.bfloat16)
+            scale = (amax / 448.0).to(torch.float32 if block == "tensor" else torch.bfloat16)
             spread = scale.float().repeat_interleave(rows, 0).repeat_interleave(cols, 1)[:out, :inner]
             codes = (weight / spread).clamp(-448.0, 448.0).to(torch.float8_e4m3fn)
             module.weight.copy_(codes.float() * spread)
             packed[name + ".weight"] = codes.contiguous()
-            packed[name + "." + scale_name] = scale.contiguous()
+            packed[name + "." + scale_name] = scale.reshape(()) if block == "tensor" else scale.contiguous()
+            if input_scales:
+                packed[name + ".input_scale"] = torch.tensor(0.05, dtype=torch.float32)
     return packed
 
 

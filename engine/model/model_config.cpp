@@ -608,10 +608,10 @@ ModelConfig::Fp8Weights parse_compressed_tensors(const nlohmann::json& q, const 
   return *scheme;
 }
 
-// quantization_config: the methods whose tensors the loader reads. "fp8" with a weight_block_size (block-FP8: e4m3
-// matrices, one inverse scale per block), compressed-tensors with FP8 weights, and "mxfp4" (gpt-oss's experts); any
-// other (AWQ, GPTQ, bitsandbytes, integer compressed-tensors, per-tensor "fp8") stores weights the loader would
-// misread, so it is refused by name.
+// quantization_config: the methods whose tensors the loader reads. "fp8" (block-FP8 with a weight_block_size, else a
+// scale per tensor), "fbgemm_fp8" (a scale per row), compressed-tensors with FP8 weights, and "mxfp4" (gpt-oss's
+// experts); any other (AWQ, GPTQ, bitsandbytes, integer compressed-tensors) stores weights the loader would misread,
+// so it is refused by name.
 void parse_quantization(const nlohmann::json& obj, const std::string& label, ModelConfig& config) {
   const auto it = obj.find("quantization_config");
   if (it == obj.end() || it->is_null()) return;
@@ -623,16 +623,25 @@ void parse_quantization(const nlohmann::json& obj, const std::string& label, Mod
     config.fp8_weights = parse_compressed_tensors(q, label);
     return;
   }
+  if (method == "fbgemm_fp8") {  // a scale per output row (weight_scale [out, 1])
+    config.fp8_weights = {"_scale", 1, 0};
+    return;
+  }
   if (method != "fp8")
     bad_field(label, "quantization_config.quant_method",
-              "fp8 (block-wise), compressed-tensors (FP8) or mxfp4, not '" + method +
+              "fp8, fbgemm_fp8, compressed-tensors (FP8) or mxfp4, not '" + method +
                   "' (r1eval reads unquantized, FP8 and MXFP4 weights)");
   if (const auto fmt = json_string(q, "fmt", label + ": quantization_config"); fmt && *fmt != "e4m3")
     bad_field(label, "quantization_config.fmt", "e4m3, not '" + *fmt + "'");
-  const auto block = q.contains("weight_block_size") ? block_shape(q["weight_block_size"]) : std::nullopt;
-  if (!block)
-    bad_field(label, "quantization_config.weight_block_size",
-              "[rows, cols] of positive integers (FP8 with one scale per tensor or channel is not read)");
+  // As vLLM reads "fp8": with weight_block_size an inverse scale per block (weight_scale_inv), without it one scale
+  // per tensor (weight_scale, AutoFP8's layout).
+  const auto it_block = q.find("weight_block_size");
+  if (it_block == q.end() || it_block->is_null()) {
+    config.fp8_weights = {"_scale", 0, 0};
+    return;
+  }
+  const auto block = block_shape(*it_block);
+  if (!block) bad_field(label, "quantization_config.weight_block_size", "[rows, cols] of positive integers");
   config.fp8_weights = {"_scale_inv", (*block)[0], (*block)[1]};
 }
 

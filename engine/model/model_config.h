@@ -151,10 +151,11 @@ struct ModelConfig {
   bool multimodal_wrapper = false;
   // gpt-oss: a learned logit per attention head (self_attn.sinks) that joins each softmax denominator.
   bool attention_sinks = false;
-  // FP8 weight matrices (F8_E4M3) and where their scales are: block-FP8 (quantization_config "fp8", Qwen3's *-FP8 and
-  // DeepSeek's releases: <name>_scale_inv per weight_block_size block) or llm-compressor's compressed-tensors
-  // "float-quantized" (the FP8-dynamic releases: <name>_scale per output row, per tensor, or per block_structure
-  // block). Dequantized at load: e4m3 value x the scale of its block, in fp32 (weight-only).
+  // FP8 weight matrices (F8_E4M3) and where their scales are: quantization_config "fp8" (Qwen3's *-FP8 and
+  // DeepSeek's releases: <name>_scale_inv per weight_block_size block; without a block AutoFP8's <name>_scale per
+  // tensor), "fbgemm_fp8" (<name>_scale per output row) or llm-compressor's compressed-tensors "float-quantized" (the
+  // FP8-dynamic releases: <name>_scale per output row, per tensor, or per block_structure block). Dequantized at
+  // load: e4m3 value x the scale of its block, in fp32 (weight-only: activation scales are not read).
   struct Fp8Weights {
     std::string scale_suffix;  // appended to the weight's name; empty: the checkpoint declares no FP8 weights
     // The rows and columns one scale covers; 0 is the whole dimension (a scale per row: {1, 0}; per tensor: {0, 0}).

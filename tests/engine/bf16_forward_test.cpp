@@ -181,10 +181,12 @@ TEST(Bf16Forward, Ernie45CheckpointMatchesTransformersWithinBf16Tolerance) {
 
 // FP8: Qwen3's *-FP8 layout (blocks of 32 x 40 here, with partial ones at the edges): the dequantized matrices,
 // rounded to bf16 for the arena (an e4m3 value times a bf16 scale holds up to 12 significant bits), over 1 and 2 ranks.
-// And llm-compressor's FP8-dynamic layout (compressed-tensors, a scale per output row) on an R1 distill's Qwen2.
+// And llm-compressor's FP8-dynamic layout (compressed-tensors, a scale per output row) on an R1 distill's Qwen2, and
+// AutoFP8's (a scale per tensor, input scales unread) on its Llama.
 TEST(Bf16Forward, Fp8CheckpointsMatchTransformersWithinBf16Tolerance) {
   check_transformers_fixture("qwen3_fp8");
   check_transformers_fixture("qwen2_fp8_dynamic");
+  check_transformers_fixture("llama_fp8_tensor");
 }
 
 // gpt-oss: attention sinks, biases on the attention, the router and the experts (read from the fused stacks), the

@@ -171,7 +171,7 @@ INSTANTIATE_TEST_SUITE_P(Fixtures, CpuBackendFixture,
                                            "gemma3_multimodal_bf16", "olmo2_bf16", "olmo3_bf16", "mixtral_bf16",
                                            "glm_bf16", "glm4_bf16", "exaone_bf16", "exaone4_bf16",
                                            "seed_oss_bf16", "granite_bf16", "ernie45_bf16", "gpt_oss_bf16", "gpt_oss_mxfp4",
-                                           "qwen3_fp8", "qwen2_fp8_dynamic"));
+                                           "qwen3_fp8", "qwen2_fp8_dynamic", "llama_fp8_tensor"));
 
 // Gemma 3's image-text checkpoint with its language model under transformers 5's in-memory names
 // (model.language_model.*) instead of save_pretrained's (language_model.model.*) gives the same logits.

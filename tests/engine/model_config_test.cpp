@@ -129,9 +129,8 @@ TEST(ModelConfig, ReadsErnie45) {
 // gpt-oss (GptOssForCausalLM): GptOssConfig's defaults (head_dim 64, 128 experts of intermediate_size, 4 per token,
 // YaRN factor 32 over 4096 positions without truncation, rope_theta 150000, every even-indexed layer sliding over
 // 128 positions, biased attention with sinks, the SwiGLU clamped at 7 with gain 1.702), and what a config overrides.
-// quantization_config: block-FP8 and compressed-tensors FP8 give where their scales are; MXFP4 is gpt-oss's experts;
-// every other method, FP8 without a block, integer compressed-tensors and another float8 format are refused, naming
-// the field.
+// quantization_config: the FP8 layouts give where their scales are; MXFP4 is gpt-oss's experts; every other method,
+// a malformed block, integer compressed-tensors and another float8 format are refused, naming the field.
 TEST(ModelConfig, ReadsTheQuantizationsItLoads) {
   const std::string shape = R"({"architectures":["Qwen3ForCausalLM"],"model_type":"qwen3","num_hidden_layers":2,)"
                             R"("num_attention_heads":4,"vocab_size":10,"hidden_size":64,"intermediate_size":96)";
@@ -144,6 +143,10 @@ TEST(ModelConfig, ReadsTheQuantizationsItLoads) {
                         R"("weight_block_size":[128,128]}})",
                 "c")),
             std::tuple(std::string("_scale_inv"), 128, 128));
+  EXPECT_EQ(scales(parse_model_config(shape + R"(,"quantization_config":{"quant_method":"fp8","activation_scheme":"static"}})", "c")),
+            std::tuple(std::string("_scale"), 0, 0));
+  EXPECT_EQ(scales(parse_model_config(shape + R"(,"quantization_config":{"quant_method":"fbgemm_fp8"}})", "c")),
+            std::tuple(std::string("_scale"), 1, 0));
   EXPECT_EQ(parse_model_config(shape + R"(,"quantization_config":{"quant_method":"mxfp4"}})", "c").fp8_weights.scale_suffix, "");
   const auto compressed = [&](const std::string& weights, const std::string& format = "float-quantized") {
     return shape + R"(,"quantization_config":{"quant_method":"compressed-tensors","format":")" + format +
@@ -158,8 +161,8 @@ TEST(ModelConfig, ReadsTheQuantizationsItLoads) {
             std::tuple(std::string("_scale"), 128, 64));
   const std::pair<std::string, std::string> refused[] = {
       {shape + R"(,"quantization_config":{"quant_method":"awq","bits":4}})",
-       "'quantization_config.quant_method': expected fp8 (block-wise), compressed-tensors (FP8) or mxfp4, not 'awq'"},
-      {shape + R"(,"quantization_config":{"quant_method":"fp8"}})", "weight_block_size"},
+       "'quantization_config.quant_method': expected fp8, fbgemm_fp8, compressed-tensors (FP8) or mxfp4, not 'awq'"},
+      {shape + R"(,"quantization_config":{"quant_method":"gptq","bits":4}})", "not 'gptq'"},
       {shape + R"(,"quantization_config":{"quant_method":"fp8","weight_block_size":[128,0]}})", "weight_block_size"},
       {shape + R"(,"quantization_config":{"quant_method":"fp8","fmt":"e5m2","weight_block_size":[1,1]}})",
        "'quantization_config.fmt': expected e4m3, not 'e5m2'"},
