@@ -28,7 +28,7 @@ class ShardReader {
   explicit ShardReader(const Checkpoint& checkpoint, ModelConfig::Fp8Weights fp8 = {})
       : checkpoint_(checkpoint), fp8_(std::move(fp8)) {}
 
-  // `fp8_matrix`: the tensor is a weight matrix, which a block-FP8 checkpoint may store as F8_E4M3.
+  // `fp8_matrix`: the tensor is a weight matrix, which an FP8 checkpoint may store as F8_E4M3.
   TensorView checked(const std::string& name, const std::vector<std::int64_t>& expected, bool fp8_matrix = false) const {
     const TensorView view = checkpoint_.require(name);
     // Any float dtype is read (to float): norms kept in fp32 beside 16-bit matrices, and fine-tunes saved in
@@ -105,7 +105,8 @@ class ShardReader {
     const std::int64_t block_rows = fp8_.block_rows > 0 ? fp8_.block_rows : out;
     const std::int64_t block_cols = fp8_.block_cols > 0 ? fp8_.block_cols : in;
     const std::int64_t grid_cols = (in + block_cols - 1) / block_cols;
-    const TensorView scales = fp8 ? fp8_scales(view, name, {(out + block_rows - 1) / block_rows, grid_cols}) : TensorView{};
+    const TensorView scales =
+        fp8 ? fp8_scales(view, name, {(out + block_rows - 1) / block_rows, grid_cols}) : TensorView{};
     std::vector<float> block_scales(fp8 ? static_cast<std::size_t>(grid_cols) : 0);
     for (std::int64_t r = rows.begin; r < rows.end; ++r) {
       float* row = result.data() + static_cast<std::size_t>(r - rows.begin) * width;
@@ -121,8 +122,8 @@ class ShardReader {
   // The scales of FP8 matrix `view`: a float tensor holding the `grid`, its trailing dims of 1 optional.
   TensorView fp8_scales(const TensorView& view, const std::string& name, const std::vector<std::int64_t>& grid) const {
     if (fp8_.scale_suffix.empty())
-      fail(view, "dtype F8_E4M3, but config.json's quantization_config declares no FP8 weights (fp8 with a "
-                 "weight_block_size, or compressed-tensors float-quantized)");
+      fail(view, "dtype F8_E4M3, but config.json's quantization_config declares no FP8 weights (quant_method fp8, "
+                 "fbgemm_fp8 or compressed-tensors float-quantized)");
     const std::string scale_name = name + fp8_.scale_suffix;
     if (!checkpoint_.contains(scale_name)) fail(view, "dtype F8_E4M3 without its scales " + quote_name(scale_name));
     const TensorView scales = checkpoint_.require(scale_name);
@@ -131,7 +132,8 @@ class ShardReader {
       return shape;
     };
     if (scales.info->dtype == DType::kU8 || scales.info->dtype == DType::kF8E4M3)
-      fail(scales, "dtype " + std::string(dtype_name(scales.info->dtype)) + " where BF16, F16 or F32 scales are expected");
+      fail(scales,
+           "dtype " + std::string(dtype_name(scales.info->dtype)) + " where BF16, F16 or F32 scales are expected");
     if (without_ones(scales.info->shape) != without_ones(grid))
       fail(scales, "shape " + shape_string(scales.info->shape) + " but the scales of " + quote_name(name) + " " +
                        shape_string(view.info->shape) + " need " + shape_string(grid));
@@ -406,7 +408,8 @@ std::vector<float> TransformerShardReader::embed() const {
 }
 
 std::vector<float> TransformerShardReader::final_norm() const {
-  std::vector<float> factors = norm_factors(reader_of(checkpoint_, config_).vector(final_norm_tensor_, config_.hidden_size), config_);
+  std::vector<float> factors =
+      norm_factors(reader_of(checkpoint_, config_).vector(final_norm_tensor_, config_.hidden_size), config_);
   if (config_.logits_scaling != 1.0)  // Granite: logits / logits_scaling, folded into the norm before the head
     for (float& f : factors) f = static_cast<float>(f / config_.logits_scaling);
   return factors;
