@@ -345,6 +345,29 @@ MODELS["llama_fp8_tensor"] = dict(
     config={**MODELS["llama_bias_fp16"]["config"], "attention_bias": False, "mlp_bias": False,
             "quantization_config": {"quant_method": "fp8", "activation_scheme": "static", "ignored_layers": ["lm_head"]}})
 
+# Integer weights as llm-compressor writes them (compressed-tensors, symmetric): the R1 distills' W4A16 releases
+# ("pack-quantized": int4 codes + 8 packed eight to an int32 along each row, `weight_packed`, a bf16 `weight_scale`
+# per 32-column group, `weight_shape`) on Qwen2, and their W8A8 releases ("int-quantized": int8 `weight`, a
+# `weight_scale` per row; activations quantized per token at run time, weight-only here) on a small Llama.
+def compressed_int(format_name, bits, strategy, **extra):
+    weights = {"num_bits": bits, "type": "int", "symmetric": True, "strategy": strategy, "dynamic": False,
+               "actorder": None, **extra}
+    group = {"targets": ["Linear"], "weights": weights,
+             "input_activations": None if bits == 4 else
+             {"num_bits": 8, "type": "int", "symmetric": True, "strategy": "token", "dynamic": True}}
+    return {"quant_method": "compressed-tensors", "format": format_name, "quantization_status": "compressed",
+            "ignore": ["lm_head"], "config_groups": {"group_0": group}}
+
+
+MODELS["qwen2_w4a16"] = dict(
+    MODELS["qwen2_bf16"], seed=41, int_weights=(4, 32),
+    config={**MODELS["qwen2_bf16"]["config"],
+            "quantization_config": compressed_int("pack-quantized", 4, "group", group_size=32)})
+MODELS["llama_w8a8"] = dict(
+    MODELS["llama_fp8_tensor"], seed=42, fp8_tensor=False, int_weights=(8, None),
+    config={**MODELS["llama_fp8_tensor"]["config"],
+            "quantization_config": compressed_int("int-quantized", 8, "channel")})
+
 ARCHITECTURES = {
     "Qwen2ForCausalLM": (Qwen2Config, Qwen2ForCausalLM),
     "LlamaForCausalLM": (LlamaConfig, LlamaForCausalLM),
@@ -412,6 +435,8 @@ def build(spec):
         spec["packed"] = fp8_linears(model, None, "weight_scale")
     if spec.get("fp8_tensor"):
         spec["packed"] = fp8_linears(model, "tensor", "weight_scale", input_scales=True)
+    if spec.get("int_weights"):
+        spec["packed"] = int_linears(model, *spec["int_weights"])
     return model
 
 
@@ -478,6 +503,36 @@ def fp8_linears(model, block, scale_name, input_scales=False):
     return packed
 
 
+def int_linears(model, bits, group):
+    """Symmetric integer linears as compressed-tensors stores them: codes round(w / scale) in [-2^(b-1), 2^(b-1) - 1]
+    with a bf16 scale per row (group None) or per `group` columns of a row (`{name}.weight_scale`). 4 bits: the codes
+    + 8 packed eight to an int32, the first in the lowest bits (`{name}.weight_packed` [out, in / 8], and
+    `{name}.weight_shape`); 8 bits: int8 `{name}.weight`. The model's weights become code x scale in fp32."""
+    top = 2 ** (bits - 1)
+    packed = {}
+    with torch.no_grad():
+        for name, module in model.named_modules():
+            if not isinstance(module, torch.nn.Linear) or not name.startswith("model.layers."):
+                continue
+            weight = module.weight.float()
+            out, inner = weight.shape
+            width = group or inner
+            amax = weight.reshape(out, inner // width, width).abs().amax(dim=-1).clamp(min=2.0 ** -100)
+            scale = (amax / (top - 0.5)).to(torch.bfloat16)
+            spread = scale.float().repeat_interleave(width, 1)
+            codes = torch.round(weight / spread).clamp(-top, top - 1).to(torch.int32)
+            module.weight.copy_(codes.float() * spread)
+            packed[name + ".weight_scale"] = scale.contiguous()
+            if bits == 8:
+                packed[name + ".weight"] = codes.to(torch.int8).contiguous()
+                continue
+            nibbles = (codes + top).to(torch.int64).reshape(out, inner // 8, 8)
+            words = (nibbles << (4 * torch.arange(8))).sum(dim=-1)
+            packed[name + ".weight_packed"] = (words - ((words >= 2 ** 31) * 2 ** 32)).to(torch.int32).contiguous()
+            packed[name + ".weight_shape"] = torch.tensor([out, inner], dtype=torch.int64)
+    return packed
+
+
 def hub_state_dict(model, spec):
     """The tensors under the names released checkpoints use. transformers 5.x keeps a MoE model's experts fused
     in memory ([experts, 2 * inter, hidden] gate_up_proj), an image-text model's language model under
@@ -497,7 +552,8 @@ def state_dict_to_save(model, spec):
     tensors = {}
     packed = spec.get("packed", {})
     for name, tensor in hub_state_dict(model, spec).items():
-        if (tied and name == "lm_head.weight") or name + "_blocks" in packed or name in packed:
+        if (tied and name == "lm_head.weight") or name + "_blocks" in packed or name in packed or \
+                name + "_packed" in packed:
             continue
         tensors[name] = tensor.detach().to(dtype).contiguous().clone()
     tensors.update(packed)

@@ -16,7 +16,12 @@ std::size_t dtype_size(DType dtype) {
       return 4;
     case DType::kU8:
     case DType::kF8E4M3:
+    case DType::kI8:
       return 1;
+    case DType::kI32:
+      return 4;
+    case DType::kI64:
+      return 8;
   }
   return 0;
 }
@@ -33,6 +38,12 @@ std::string_view dtype_name(DType dtype) {
       return "U8";
     case DType::kF8E4M3:
       return "F8_E4M3";
+    case DType::kI8:
+      return "I8";
+    case DType::kI32:
+      return "I32";
+    case DType::kI64:
+      return "I64";
   }
   return "?";
 }
@@ -43,6 +54,9 @@ std::optional<DType> parse_safetensors_dtype(std::string_view name) {
   if (name == "F32") return DType::kF32;
   if (name == "U8") return DType::kU8;
   if (name == "F8_E4M3") return DType::kF8E4M3;
+  if (name == "I8") return DType::kI8;
+  if (name == "I32") return DType::kI32;
+  if (name == "I64") return DType::kI64;
   return std::nullopt;
 }
 
@@ -106,6 +120,23 @@ void convert_to_float(DType dtype, const std::byte* src, std::size_t count, floa
       return;
     case DType::kF8E4M3:
       for (std::size_t i = 0; i < count; ++i) dst[i] = fp8_e4m3_to_float(std::to_integer<std::uint8_t>(src[i]));
+      return;
+    case DType::kI8:
+      for (std::size_t i = 0; i < count; ++i) dst[i] = static_cast<float>(static_cast<std::int8_t>(src[i]));
+      return;
+    case DType::kI32:
+      for (std::size_t i = 0; i < count; ++i) {
+        std::int32_t value;
+        std::memcpy(&value, src + 4 * i, 4);
+        dst[i] = static_cast<float>(value);
+      }
+      return;
+    case DType::kI64:
+      for (std::size_t i = 0; i < count; ++i) {
+        std::int64_t value;
+        std::memcpy(&value, src + 8 * i, 8);
+        dst[i] = static_cast<float>(value);
+      }
       return;
   }
 }

@@ -569,49 +569,68 @@ std::optional<std::array<std::int64_t, 2>> block_shape(const nlohmann::json& val
   return shape;
 }
 
-// llm-compressor's compressed-tensors checkpoints with FP8 weights ("float-quantized"): every config group's weights
-// 8-bit floats with one strategy (a scale per tensor, per output row, or per block_structure block).
-ModelConfig::Fp8Weights parse_compressed_tensors(const nlohmann::json& q, const std::string& label) {
+// llm-compressor's compressed-tensors checkpoints: every config group's weights in one format, "float-quantized"
+// (8-bit floats), "int-quantized" / "naive-quantized" (int8) or "pack-quantized" (int4 or int8 packed into int32s),
+// symmetric, with one scale layout (per tensor, per output row, per group of columns, or per block_structure block).
+ModelConfig::QuantizedWeights parse_compressed_tensors(const nlohmann::json& q, const std::string& label) {
   const std::string where = label + ": quantization_config";
   const auto groups = q.find("config_groups");
   if (groups == q.end() || !groups->is_object() || groups->empty())
     bad_field(label, "quantization_config.config_groups", "an object of quantization groups");
   const std::string format = json_string(q, "format", where).value_or("");
-  std::optional<ModelConfig::Fp8Weights> scheme;
+  std::optional<ModelConfig::QuantizedWeights> scheme;
   for (const auto& [name, group] : groups->items()) {
     const std::string field = "quantization_config.config_groups." + name;
     const std::string group_format =
         group.is_object() ? json_string(group, "format", where).value_or(format) : format;
-    if (group_format != "float-quantized")
-      bad_field(label, field + ".format", "float-quantized (FP8 weights), not '" + group_format +
-                                              "' (r1eval reads no integer or packed compressed-tensors weights)");
+    const bool floats = group_format == "float-quantized", packed = group_format == "pack-quantized";
+    if (!floats && !packed && group_format != "int-quantized" && group_format != "naive-quantized")
+      bad_field(label, field + ".format",
+                "float-quantized, int-quantized or pack-quantized, not '" + group_format + "'");
     const auto weights = group.find("weights");
-    if (weights == group.end() || !weights->is_object() || json_int(*weights, "num_bits", where) != 8 ||
-        json_string(*weights, "type", where) != "float")
-      bad_field(label, field + ".weights", "8-bit float weights (num_bits 8, type float)");
+    if (weights == group.end() || !weights->is_object()) bad_field(label, field + ".weights", "an object");
+    const auto bits = json_int(*weights, "num_bits", where);
+    const auto type = json_string(*weights, "type", where);
+    if (floats ? (bits != 8 || type != "float") : (type != "int" || !(bits == 8 || (packed && bits == 4))))
+      bad_field(label, field + ".weights",
+                floats ? "8-bit float weights (num_bits 8, type float)"
+                       : packed ? "4- or 8-bit int weights (num_bits 4 or 8, type int)" : "8-bit int weights");
+    if (json_bool(*weights, "symmetric", where) == false)
+      bad_field(label, field + ".weights.symmetric", "true (asymmetric weights, with zero points, are not read)");
+    if (const auto order = weights->find("actorder");
+        order != weights->end() && !order->is_null() && *order != false && *order != "weight")
+      bad_field(label, field + ".weights.actorder",
+                "null or weight (group activation order, with a g_idx per column, is not read)");
     const std::string strategy = json_string(*weights, "strategy", where).value_or("");
-    ModelConfig::Fp8Weights found{"_scale", 0, 0};
+    ModelConfig::QuantizedWeights found{"_scale", 0, 0, packed ? static_cast<int>(*bits) : 0};
     if (strategy == "channel") {
       found.block_rows = 1;
+    } else if (strategy == "group") {
+      const auto size = json_int(*weights, "group_size", where);
+      if (!size || *size <= 0 || *size > kMaxInner)
+        bad_field(label, field + ".weights.group_size", "a positive integer");
+      found.block_rows = 1;
+      found.block_cols = *size;
     } else if (strategy == "block") {
       const auto shape = weights->contains("block_structure") ? block_shape((*weights)["block_structure"]) : std::nullopt;
       if (!shape) bad_field(label, field + ".weights.block_structure", "[rows, cols] of positive integers");
       found.block_rows = (*shape)[0];
       found.block_cols = (*shape)[1];
     } else if (strategy != "tensor") {
-      bad_field(label, field + ".weights.strategy", "tensor, channel or block, not '" + strategy + "'");
+      bad_field(label, field + ".weights.strategy", "tensor, channel, group or block, not '" + strategy + "'");
     }
-    if (scheme && (scheme->block_rows != found.block_rows || scheme->block_cols != found.block_cols))
-      bad_field(label, field + ".weights.strategy", "the same scales as the other groups'");
+    if (scheme && (scheme->block_rows != found.block_rows || scheme->block_cols != found.block_cols ||
+                   scheme->packed_bits != found.packed_bits))
+      bad_field(label, field + ".weights", "the same codes and scales as the other groups'");
     scheme = found;
   }
   return *scheme;
 }
 
 // quantization_config: the methods whose tensors the loader reads. "fp8" (block-FP8 with a weight_block_size, else a
-// scale per tensor), "fbgemm_fp8" (a scale per row), compressed-tensors with FP8 weights, and "mxfp4" (gpt-oss's
-// experts); any other (AWQ, GPTQ, bitsandbytes, integer compressed-tensors) stores weights the loader would misread,
-// so it is refused by name.
+// scale per tensor), "fbgemm_fp8" (a scale per row), compressed-tensors (symmetric FP8, int8 and packed int4 / int8),
+// and "mxfp4" (gpt-oss's experts); any other (AWQ, GPTQ, bitsandbytes) stores weights the loader would misread, so
+// it is refused by name.
 void parse_quantization(const nlohmann::json& obj, const std::string& label, ModelConfig& config) {
   const auto it = obj.find("quantization_config");
   if (it == obj.end() || it->is_null()) return;
@@ -620,29 +639,29 @@ void parse_quantization(const nlohmann::json& obj, const std::string& label, Mod
   const std::string method = json_string(q, "quant_method", label + ": quantization_config").value_or("");
   if (method == "mxfp4") return;
   if (method == "compressed-tensors") {
-    config.fp8_weights = parse_compressed_tensors(q, label);
+    config.quantized_weights = parse_compressed_tensors(q, label);
     return;
   }
   if (method == "fbgemm_fp8") {  // a scale per output row (weight_scale [out, 1])
-    config.fp8_weights = {"_scale", 1, 0};
+    config.quantized_weights = {"_scale", 1, 0};
     return;
   }
   if (method != "fp8")
     bad_field(label, "quantization_config.quant_method",
-              "fp8, fbgemm_fp8, compressed-tensors (FP8) or mxfp4, not '" + method +
-                  "' (r1eval reads unquantized, FP8 and MXFP4 weights)");
+              "fp8, fbgemm_fp8, compressed-tensors or mxfp4, not '" + method +
+                  "' (r1eval reads unquantized, FP8, compressed-tensors and MXFP4 weights)");
   if (const auto fmt = json_string(q, "fmt", label + ": quantization_config"); fmt && *fmt != "e4m3")
     bad_field(label, "quantization_config.fmt", "e4m3, not '" + *fmt + "'");
   // As vLLM reads "fp8": with weight_block_size an inverse scale per block (weight_scale_inv), without it one scale
   // per tensor (weight_scale, AutoFP8's layout).
   const auto it_block = q.find("weight_block_size");
   if (it_block == q.end() || it_block->is_null()) {
-    config.fp8_weights = {"_scale", 0, 0};
+    config.quantized_weights = {"_scale", 0, 0};
     return;
   }
   const auto block = block_shape(*it_block);
   if (!block) bad_field(label, "quantization_config.weight_block_size", "[rows, cols] of positive integers");
-  config.fp8_weights = {"_scale_inv", (*block)[0], (*block)[1]};
+  config.quantized_weights = {"_scale_inv", (*block)[0], (*block)[1]};
 }
 
 }  // namespace

@@ -151,17 +151,20 @@ struct ModelConfig {
   bool multimodal_wrapper = false;
   // gpt-oss: a learned logit per attention head (self_attn.sinks) that joins each softmax denominator.
   bool attention_sinks = false;
-  // FP8 weight matrices (F8_E4M3) and where their scales are: quantization_config "fp8" (Qwen3's *-FP8 and
-  // DeepSeek's releases: <name>_scale_inv per weight_block_size block; without a block AutoFP8's <name>_scale per
-  // tensor), "fbgemm_fp8" (<name>_scale per output row) or llm-compressor's compressed-tensors "float-quantized" (the
-  // FP8-dynamic releases: <name>_scale per output row, per tensor, or per block_structure block). Dequantized at
-  // load: e4m3 value x the scale of its block, in fp32 (weight-only: activation scales are not read).
-  struct Fp8Weights {
-    std::string scale_suffix;  // appended to the weight's name; empty: the checkpoint declares no FP8 weights
+  // Quantized weight matrices and where their scales are. FP8 (F8_E4M3 codes): quantization_config "fp8" (Qwen3's
+  // *-FP8 and DeepSeek's releases: <name>_scale_inv per weight_block_size block; without a block AutoFP8's
+  // <name>_scale per tensor), "fbgemm_fp8" (<name>_scale per output row) or llm-compressor's compressed-tensors
+  // "float-quantized" (the FP8-dynamic releases). Integers, compressed-tensors' symmetric "int-quantized" (I8 codes,
+  // the W8A8 releases) and "pack-quantized" (int4 or int8 codes packed into I32 <name>_packed, the W4A16 releases):
+  // <name>_scale per output row, per tensor, per group of columns or per block. Dequantized at load: code x the
+  // scale of its block, in fp32 (weight-only: activation scales are not read).
+  struct QuantizedWeights {
+    std::string scale_suffix;  // appended to the weight's name; empty: the checkpoint declares no quantized weights
     // The rows and columns one scale covers; 0 is the whole dimension (a scale per row: {1, 0}; per tensor: {0, 0}).
     std::int64_t block_rows = 0, block_cols = 0;
+    int packed_bits = 0;  // pack-quantized: bits per code in <name>_packed (4 or 8); 0: codes stored as <name>
   };
-  Fp8Weights fp8_weights;
+  QuantizedWeights quantized_weights;
   std::optional<DType> torch_dtype;  // the checkpoint's declared weight dtype, if given
   std::optional<std::int64_t> bos_token_id;
   std::vector<std::int64_t> eos_token_ids;

@@ -30,8 +30,8 @@ TensorInfo parse_entry(std::string_view label, const std::string& name, const nl
   if (dtype_it == entry.end() || !dtype_it->is_string()) fail_tensor(label, name, "missing string field dtype");
   const auto dtype = parse_safetensors_dtype(dtype_it->get_ref<const std::string&>());
   if (!dtype) {
-    fail_tensor(label, name,
-                "dtype " + quote_name(dtype_it->get_ref<const std::string&>()) + " is not one of BF16, F16, F32, U8");
+    fail_tensor(label, name, "dtype " + quote_name(dtype_it->get_ref<const std::string&>()) +
+                                 " is not one of BF16, F16, F32, U8, F8_E4M3, I8, I32, I64");
   }
   info.dtype = *dtype;
 

@@ -24,18 +24,21 @@ std::string shape_string(const std::vector<std::int64_t>& shape) {
 // Reads and checks tensors of one checkpoint for one rank.
 class ShardReader {
  public:
-  // `fp8`: where the scales of F8_E4M3 matrices are (ModelConfig::fp8_weights).
-  explicit ShardReader(const Checkpoint& checkpoint, ModelConfig::Fp8Weights fp8 = {})
-      : checkpoint_(checkpoint), fp8_(std::move(fp8)) {}
+  // `quantized`: where the scales of quantized matrices are (ModelConfig::quantized_weights).
+  explicit ShardReader(const Checkpoint& checkpoint, ModelConfig::QuantizedWeights quantized = {})
+      : checkpoint_(checkpoint), quantized_(std::move(quantized)) {}
 
-  // `fp8_matrix`: the tensor is a weight matrix, which an FP8 checkpoint may store as F8_E4M3.
-  TensorView checked(const std::string& name, const std::vector<std::int64_t>& expected, bool fp8_matrix = false) const {
+  // `quantized_matrix`: the tensor is a weight matrix, which a quantized checkpoint may store as F8_E4M3 or I8 codes.
+  TensorView checked(const std::string& name, const std::vector<std::int64_t>& expected,
+                     bool quantized_matrix = false) const {
     const TensorView view = checkpoint_.require(name);
     // Any float dtype is read (to float): norms kept in fp32 beside 16-bit matrices, and fine-tunes saved in
     // fp32 under a declared bfloat16 (transformers loads those too, casting). Bytes are not weights.
-    if (view.info->dtype == DType::kU8) fail(view, "dtype U8 where a BF16, F16 or F32 tensor is expected");
-    if (view.info->dtype == DType::kF8E4M3 && !fp8_matrix)
-      fail(view, "dtype F8_E4M3 where a BF16, F16 or F32 tensor is expected (FP8 is read for weight matrices only)");
+    const DType dtype = view.info->dtype;
+    if (dtype == DType::kU8 || dtype == DType::kI32 || dtype == DType::kI64 ||
+        ((dtype == DType::kF8E4M3 || dtype == DType::kI8) && !quantized_matrix))
+      fail(view, "dtype " + std::string(dtype_name(dtype)) + " where a BF16, F16 or F32 tensor is expected" +
+                     (quantized_matrix ? "" : " (quantized codes are read for weight matrices only)"));
     if (view.info->shape != expected) {
       fail(view, "shape " + shape_string(view.info->shape) + " but the config needs " + shape_string(expected));
     }
@@ -93,59 +96,99 @@ class ShardReader {
     throw std::runtime_error(*view.file + ": tensor " + quote_name(view.info->name) + ": " + what);
   }
 
-  // [rows) x [cols) of a [out, in] matrix, row-major. An F8_E4M3 matrix is scaled block by block by its scales
-  // (<name><fp8_.scale_suffix>, a [ceil(out / block rows), ceil(in / block cols)] grid of any float dtype; trailing dims
-  // of 1 may be left out: a row's scales [out, 1] or [out], a tensor's [1] or []), as transformers and vLLM dequantize
-  // FP8: value x scale, in fp32. Partial blocks at the edges take their block's scale.
+  // [rows) x [cols) of a [out, in] matrix, row-major. Quantized codes (F8_E4M3 or I8 as <name>, or int4 / int8
+  // packed into the I32 <name>_packed) are scaled by their block's scale (scale_grid), as transformers, vLLM and
+  // compressed-tensors dequantize them: code x scale, in fp32.
   std::vector<float> submatrix(const std::string& name, std::int64_t out, std::int64_t in, Range rows, Range cols) const {
-    const TensorView view = checked(name, {out, in}, true);
     const auto width = static_cast<std::size_t>(cols.size());
     std::vector<float> result(static_cast<std::size_t>(rows.size()) * width);
-    const bool fp8 = view.info->dtype == DType::kF8E4M3;
-    const std::int64_t block_rows = fp8_.block_rows > 0 ? fp8_.block_rows : out;
-    const std::int64_t block_cols = fp8_.block_cols > 0 ? fp8_.block_cols : in;
-    const std::int64_t grid_cols = (in + block_cols - 1) / block_cols;
-    const TensorView scales =
-        fp8 ? fp8_scales(view, name, {(out + block_rows - 1) / block_rows, grid_cols}) : TensorView{};
-    std::vector<float> block_scales(fp8 ? static_cast<std::size_t>(grid_cols) : 0);
+    const bool packed = quantized_.packed_bits > 0 && !checkpoint_.contains(name) && checkpoint_.contains(name + "_packed");
+    const TensorView view = packed ? packed_codes(name + "_packed", out, in) : checked(name, {out, in}, true);
+    const bool quantized = packed || view.info->dtype == DType::kF8E4M3 || view.info->dtype == DType::kI8;
+    const ScaleGrid grid = quantized ? scale_grid(view, name, out, in) : ScaleGrid{};
+    std::vector<float> block_scales(static_cast<std::size_t>(grid.cols));
     for (std::int64_t r = rows.begin; r < rows.end; ++r) {
       float* row = result.data() + static_cast<std::size_t>(r - rows.begin) * width;
-      view.to_float(static_cast<std::uint64_t>(r * in + cols.begin), width, row);
-      if (!fp8) continue;
-      scales.to_float(static_cast<std::uint64_t>(r / block_rows * grid_cols), block_scales.size(), block_scales.data());
+      if (packed)
+        unpack_codes(view, r, cols, row);
+      else
+        view.to_float(static_cast<std::uint64_t>(r * in + cols.begin), width, row);
+      if (!quantized) continue;
+      grid.scales.to_float(static_cast<std::uint64_t>(r / grid.block_rows * grid.cols), block_scales.size(),
+                           block_scales.data());
       for (std::size_t c = 0; c < width; ++c)
-        row[c] *= block_scales[static_cast<std::size_t>((cols.begin + static_cast<std::int64_t>(c)) / block_cols)];
+        row[c] *= block_scales[static_cast<std::size_t>((cols.begin + static_cast<std::int64_t>(c)) / grid.block_cols)];
     }
     return result;
   }
 
-  // The scales of FP8 matrix `view`: a float tensor holding the `grid`, its trailing dims of 1 optional.
-  TensorView fp8_scales(const TensorView& view, const std::string& name, const std::vector<std::int64_t>& grid) const {
-    if (fp8_.scale_suffix.empty())
-      fail(view, "dtype F8_E4M3, but config.json's quantization_config declares no FP8 weights (quant_method fp8, "
-                 "fbgemm_fp8 or compressed-tensors float-quantized)");
-    const std::string scale_name = name + fp8_.scale_suffix;
-    if (!checkpoint_.contains(scale_name)) fail(view, "dtype F8_E4M3 without its scales " + quote_name(scale_name));
-    const TensorView scales = checkpoint_.require(scale_name);
+  // A pack-quantized matrix's codes: [out, ceil(in * bits / 32)] I32 words, each row's codes from its first word's
+  // lowest bits up.
+  TensorView packed_codes(const std::string& packed_name, std::int64_t out, std::int64_t in) const {
+    const TensorView view = checkpoint_.require(packed_name);
+    if (view.info->dtype != DType::kI32)
+      fail(view, "dtype " + std::string(dtype_name(view.info->dtype)) + " where I32 packed codes are expected");
+    const std::vector<std::int64_t> expected{out, (in * quantized_.packed_bits + 31) / 32};
+    if (view.info->shape != expected)
+      fail(view, "shape " + shape_string(view.info->shape) + " but the config needs " + shape_string(expected));
+    return view;
+  }
+
+  // Row r's codes [cols) of packed matrix `view`, as signed integers: a code of b bits holds value + 2^(b-1).
+  void unpack_codes(const TensorView& view, std::int64_t r, Range cols, float* row) const {
+    const int bits = quantized_.packed_bits;
+    const std::int64_t words = view.info->shape[1];
+    const std::byte* base = view.data + static_cast<std::size_t>(r * words) * 4;
+    const std::uint32_t mask = (1u << bits) - 1;
+    const auto offset = static_cast<std::int32_t>(1u << (bits - 1));
+    for (std::int64_t c = cols.begin; c < cols.end; ++c) {
+      const std::int64_t bit = c * bits;  // 4 and 8 divide 32: a code never straddles two words
+      std::uint32_t word;
+      std::memcpy(&word, base + static_cast<std::size_t>(bit / 32) * 4, 4);
+      const auto code = static_cast<std::int32_t>((word >> (bit % 32)) & mask);
+      row[c - cols.begin] = static_cast<float>(code - offset);
+    }
+  }
+
+  // Where a quantized matrix's scales are: <name><suffix>, a [ceil(out / block rows), ceil(in / block cols)] grid of
+  // any float dtype (trailing dims of 1 may be left out: a row's scales [out, 1] or [out], a tensor's [1] or []).
+  // Partial blocks at the edges take their block's scale.
+  struct ScaleGrid {
+    TensorView scales;
+    std::int64_t block_rows = 1, block_cols = 1, cols = 0;
+  };
+  ScaleGrid scale_grid(const TensorView& view, const std::string& name, std::int64_t out, std::int64_t in) const {
+    if (quantized_.scale_suffix.empty())
+      fail(view, "dtype " + std::string(dtype_name(view.info->dtype)) + ", but config.json's quantization_config "
+                 "declares no quantized weights (quant_method fp8, fbgemm_fp8 or compressed-tensors)");
+    ScaleGrid grid;
+    grid.block_rows = quantized_.block_rows > 0 ? quantized_.block_rows : out;
+    grid.block_cols = quantized_.block_cols > 0 ? quantized_.block_cols : in;
+    grid.cols = (in + grid.block_cols - 1) / grid.block_cols;
+    const std::vector<std::int64_t> expected{(out + grid.block_rows - 1) / grid.block_rows, grid.cols};
+    const std::string scale_name = name + quantized_.scale_suffix;
+    if (!checkpoint_.contains(scale_name))
+      fail(view, "dtype " + std::string(dtype_name(view.info->dtype)) + " without its scales " + quote_name(scale_name));
+    grid.scales = checkpoint_.require(scale_name);
+    const DType dtype = grid.scales.info->dtype;
+    if (dtype != DType::kBF16 && dtype != DType::kF16 && dtype != DType::kF32)
+      fail(grid.scales, "dtype " + std::string(dtype_name(dtype)) + " where BF16, F16 or F32 scales are expected");
     const auto without_ones = [](std::vector<std::int64_t> shape) {  // the trailing ones
       while (!shape.empty() && shape.back() == 1) shape.pop_back();
       return shape;
     };
-    if (scales.info->dtype == DType::kU8 || scales.info->dtype == DType::kF8E4M3)
-      fail(scales,
-           "dtype " + std::string(dtype_name(scales.info->dtype)) + " where BF16, F16 or F32 scales are expected");
-    if (without_ones(scales.info->shape) != without_ones(grid))
-      fail(scales, "shape " + shape_string(scales.info->shape) + " but the scales of " + quote_name(name) + " " +
-                       shape_string(view.info->shape) + " need " + shape_string(grid));
-    return scales;
+    if (without_ones(grid.scales.info->shape) != without_ones(expected))
+      fail(grid.scales, "shape " + shape_string(grid.scales.info->shape) + " but the scales of " + quote_name(name) +
+                            " [" + std::to_string(out) + "," + std::to_string(in) + "] need " + shape_string(expected));
+    return grid;
   }
 
   const Checkpoint& checkpoint_;
-  ModelConfig::Fp8Weights fp8_;
+  ModelConfig::QuantizedWeights quantized_;
 };
 
 ShardReader reader_of(const Checkpoint& checkpoint, const ModelConfig& config) {
-  return ShardReader(checkpoint, config.fp8_weights);
+  return ShardReader(checkpoint, config.quantized_weights);
 }
 
 Range offset(Range range, std::int64_t by) { return Range{range.begin + by, range.end + by}; }

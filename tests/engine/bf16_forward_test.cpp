@@ -189,6 +189,13 @@ TEST(Bf16Forward, Fp8CheckpointsMatchTransformersWithinBf16Tolerance) {
   check_transformers_fixture("llama_fp8_tensor");
 }
 
+// compressed-tensors' integer layouts: the W4A16 releases' packed int4 with a scale per 32-column group (Qwen2), the
+// W8A8 releases' int8 with a scale per row (Llama), dequantized at load.
+TEST(Bf16Forward, IntegerQuantizedCheckpointsMatchTransformersWithinBf16Tolerance) {
+  check_transformers_fixture("qwen2_w4a16");
+  check_transformers_fixture("llama_w8a8");
+}
+
 // gpt-oss: attention sinks, biases on the attention, the router and the experts (read from the fused stacks), the
 // clamped SwiGLU, a sliding first layer and YaRN.
 // gpt-oss's MXFP4 experts stay packed in the arena (17 bytes for 32 values instead of 64): ranks are cut between whole

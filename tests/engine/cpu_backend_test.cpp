@@ -171,7 +171,8 @@ INSTANTIATE_TEST_SUITE_P(Fixtures, CpuBackendFixture,
                                            "gemma3_multimodal_bf16", "olmo2_bf16", "olmo3_bf16", "mixtral_bf16",
                                            "glm_bf16", "glm4_bf16", "exaone_bf16", "exaone4_bf16",
                                            "seed_oss_bf16", "granite_bf16", "ernie45_bf16", "gpt_oss_bf16", "gpt_oss_mxfp4",
-                                           "qwen3_fp8", "qwen2_fp8_dynamic", "llama_fp8_tensor"));
+                                           "qwen3_fp8", "qwen2_fp8_dynamic", "llama_fp8_tensor", "qwen2_w4a16",
+                                           "llama_w8a8"));
 
 // Gemma 3's image-text checkpoint with its language model under transformers 5's in-memory names
 // (model.language_model.*) instead of save_pretrained's (language_model.model.*) gives the same logits.
@@ -217,9 +218,9 @@ TEST(CpuBackend, RefusesByteTensorsWhereWeightsAreExpected) {
   }
 }
 
-// FP8: F8_E4M3 is read for weight matrices with their scales only. A matrix without its weight_scale_inv, a
-// checkpoint whose config declares no FP8 weights, scales of another shape than the matrix needs, and a norm stored
-// as F8_E4M3 are each refused by name.
+// Quantized codes are read for weight matrices with their scales only. An FP8 matrix without its weight_scale_inv,
+// a checkpoint whose config declares no quantized weights, scales of another shape than the matrix needs, a norm
+// stored as F8_E4M3, and packed int4 codes of another width than the matrix needs are each refused by name.
 TEST(CpuBackend, RefusesFp8TensorsItCannotScale) {
   const auto expect_refusal = [](const std::filesystem::path& dir, const std::string& expected) {
     try {
@@ -241,7 +242,7 @@ TEST(CpuBackend, RefusesFp8TensorsItCannotScale) {
   nlohmann::json config = nlohmann::json::parse(testing::read_file(unblocked / "config.json"));
   config.erase("quantization_config");
   testing::write_file(unblocked / "config.json", config.dump());
-  expect_refusal(unblocked, "dtype F8_E4M3, but config.json's quantization_config declares no FP8 weights");
+  expect_refusal(unblocked, "dtype F8_E4M3, but config.json's quantization_config declares no quantized weights");
 
   const auto misshapen = testing::scratch_copy("qwen2_fp8_dynamic", "row-scales");
   header = testing::read_header(misshapen / "model.safetensors");
@@ -261,6 +262,14 @@ TEST(CpuBackend, RefusesFp8TensorsItCannotScale) {
   testing::rewrite_header(fp8_norm / "model.safetensors", header);
   expect_refusal(fp8_norm, "'model.layers.0.self_attn.q_norm.weight': dtype F8_E4M3 where a BF16, F16 or F32 tensor "
                            "is expected");
+
+  const auto narrow = testing::scratch_copy("qwen2_w4a16", "narrow-packed");
+  header = testing::read_header(narrow / "model.safetensors");
+  nlohmann::json& packed = header["model.layers.1.mlp.up_proj.weight_packed"];
+  ASSERT_EQ(packed["shape"], nlohmann::json({96, 8}));
+  packed["shape"] = {192, 4};  // the same words, as if the rows were half as wide
+  testing::rewrite_header(narrow / "model.safetensors", header);
+  expect_refusal(narrow, "'model.layers.1.mlp.up_proj.weight_packed': shape [192,4] but the config needs [96,8]");
 }
 
 TEST(CpuBackend, KvCacheStaysWithinItsByteBudget) {

@@ -68,7 +68,7 @@ TEST(DType, Names) {
   EXPECT_EQ(dtype_name(DType::kBF16), "BF16");
   // Bytes (gpt-oss's MXFP4 blocks and scales): one byte each, widened as the integers they are.
   EXPECT_EQ(parse_safetensors_dtype("U8"), DType::kU8);
-  EXPECT_EQ(parse_safetensors_dtype("I8"), std::nullopt);
+  EXPECT_EQ(parse_safetensors_dtype("I16"), std::nullopt);
   EXPECT_EQ(dtype_size(DType::kU8), 1u);
   EXPECT_EQ(dtype_name(DType::kU8), "U8");
   const unsigned char bytes[] = {0, 127, 255};
@@ -101,12 +101,36 @@ TEST(DType, Float8E4M3) {
     EXPECT_LT(fp8_e4m3_to_float(static_cast<std::uint8_t>(code - 1)), fp8_e4m3_to_float(static_cast<std::uint8_t>(code)));
     EXPECT_EQ(fp8_e4m3_to_float(static_cast<std::uint8_t>(code | 0x80)), -fp8_e4m3_to_float(static_cast<std::uint8_t>(code)));
   }
-  const unsigned char bytes[] = {0x38, 0xC0, 0x7E};
+  const unsigned char fp8_bytes[] = {0x38, 0xC0, 0x7E};
   float out[3];
-  convert_to_float(DType::kF8E4M3, reinterpret_cast<const std::byte*>(bytes), 3, out);
+  convert_to_float(DType::kF8E4M3, reinterpret_cast<const std::byte*>(fp8_bytes), 3, out);
   EXPECT_EQ(out[0], 1.0f);
   EXPECT_EQ(out[1], -2.0f);
   EXPECT_EQ(out[2], 448.0f);
+}
+
+// Integer codes (compressed-tensors' int8 weights and packed words) widen as the signed integers they are.
+TEST(DType, Integers) {
+  EXPECT_EQ(parse_safetensors_dtype("I8"), DType::kI8);
+  EXPECT_EQ(parse_safetensors_dtype("I32"), DType::kI32);
+  EXPECT_EQ(parse_safetensors_dtype("I64"), DType::kI64);
+  EXPECT_EQ(dtype_size(DType::kI8), 1u);
+  EXPECT_EQ(dtype_size(DType::kI32), 4u);
+  EXPECT_EQ(dtype_size(DType::kI64), 8u);
+  const std::int8_t small[] = {-128, -1, 127};
+  const std::int32_t words[] = {-2147483647 - 1, 123456};
+  const std::int64_t wide[] = {-5, 4096};
+  float out[3];
+  convert_to_float(DType::kI8, reinterpret_cast<const std::byte*>(small), 3, out);
+  EXPECT_EQ(out[0], -128.0f);
+  EXPECT_EQ(out[1], -1.0f);
+  EXPECT_EQ(out[2], 127.0f);
+  convert_to_float(DType::kI32, reinterpret_cast<const std::byte*>(words), 2, out);
+  EXPECT_EQ(out[0], -2147483648.0f);
+  EXPECT_EQ(out[1], 123456.0f);
+  convert_to_float(DType::kI64, reinterpret_cast<const std::byte*>(wide), 2, out);
+  EXPECT_EQ(out[0], -5.0f);
+  EXPECT_EQ(out[1], 4096.0f);
 }
 
 }  // namespace

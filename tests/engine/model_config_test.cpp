@@ -129,13 +129,14 @@ TEST(ModelConfig, ReadsErnie45) {
 // gpt-oss (GptOssForCausalLM): GptOssConfig's defaults (head_dim 64, 128 experts of intermediate_size, 4 per token,
 // YaRN factor 32 over 4096 positions without truncation, rope_theta 150000, every even-indexed layer sliding over
 // 128 positions, biased attention with sinks, the SwiGLU clamped at 7 with gain 1.702), and what a config overrides.
-// quantization_config: the FP8 layouts give where their scales are; MXFP4 is gpt-oss's experts; every other method,
-// a malformed block, integer compressed-tensors and another float8 format are refused, naming the field.
+// quantization_config: the FP8 and compressed-tensors layouts give where their scales are (and packed codes' width);
+// MXFP4 is gpt-oss's experts; every other method, a malformed block, asymmetric or group-ordered integers and another
+// float8 format are refused, naming the field.
 TEST(ModelConfig, ReadsTheQuantizationsItLoads) {
   const std::string shape = R"({"architectures":["Qwen3ForCausalLM"],"model_type":"qwen3","num_hidden_layers":2,)"
                             R"("num_attention_heads":4,"vocab_size":10,"hidden_size":64,"intermediate_size":96)";
   const auto scales = [](const ModelConfig& c) {
-    return std::tuple(c.fp8_weights.scale_suffix, c.fp8_weights.block_rows, c.fp8_weights.block_cols);
+    return std::tuple(c.quantized_weights.scale_suffix, c.quantized_weights.block_rows, c.quantized_weights.block_cols);
   };
   EXPECT_EQ(scales(parse_model_config(shape + "}", "c")), std::tuple(std::string(), 0, 0));
   EXPECT_EQ(scales(parse_model_config(
@@ -147,7 +148,7 @@ TEST(ModelConfig, ReadsTheQuantizationsItLoads) {
             std::tuple(std::string("_scale"), 0, 0));
   EXPECT_EQ(scales(parse_model_config(shape + R"(,"quantization_config":{"quant_method":"fbgemm_fp8"}})", "c")),
             std::tuple(std::string("_scale"), 1, 0));
-  EXPECT_EQ(parse_model_config(shape + R"(,"quantization_config":{"quant_method":"mxfp4"}})", "c").fp8_weights.scale_suffix, "");
+  EXPECT_EQ(parse_model_config(shape + R"(,"quantization_config":{"quant_method":"mxfp4"}})", "c").quantized_weights.scale_suffix, "");
   const auto compressed = [&](const std::string& weights, const std::string& format = "float-quantized") {
     return shape + R"(,"quantization_config":{"quant_method":"compressed-tensors","format":")" + format +
            R"(","config_groups":{"group_0":{"targets":["Linear"],"weights":)" + weights + "}}}}";
@@ -159,20 +160,37 @@ TEST(ModelConfig, ReadsTheQuantizationsItLoads) {
   EXPECT_EQ(scales(parse_model_config(
                 compressed(R"({"num_bits":8,"type":"float","strategy":"block","block_structure":[128,64]})"), "c")),
             std::tuple(std::string("_scale"), 128, 64));
+  const ModelConfig w4a16 = parse_model_config(
+      compressed(R"({"num_bits":4,"type":"int","symmetric":true,"strategy":"group","group_size":128,"actorder":null})",
+                 "pack-quantized"),
+      "c");
+  EXPECT_EQ(scales(w4a16), std::tuple(std::string("_scale"), 1, 128));
+  EXPECT_EQ(w4a16.quantized_weights.packed_bits, 4);
+  const ModelConfig w8a8 =
+      parse_model_config(compressed(R"({"num_bits":8,"type":"int","strategy":"channel"})", "int-quantized"), "c");
+  EXPECT_EQ(scales(w8a8), std::tuple(std::string("_scale"), 1, 0));
+  EXPECT_EQ(w8a8.quantized_weights.packed_bits, 0);
   const std::pair<std::string, std::string> refused[] = {
       {shape + R"(,"quantization_config":{"quant_method":"awq","bits":4}})",
-       "'quantization_config.quant_method': expected fp8, fbgemm_fp8, compressed-tensors (FP8) or mxfp4, not 'awq'"},
+       "'quantization_config.quant_method': expected fp8, fbgemm_fp8, compressed-tensors or mxfp4, not 'awq'"},
       {shape + R"(,"quantization_config":{"quant_method":"gptq","bits":4}})", "not 'gptq'"},
       {shape + R"(,"quantization_config":{"quant_method":"fp8","weight_block_size":[128,0]}})", "weight_block_size"},
       {shape + R"(,"quantization_config":{"quant_method":"fp8","fmt":"e5m2","weight_block_size":[1,1]}})",
        "'quantization_config.fmt': expected e4m3, not 'e5m2'"},
       {shape + R"(,"quantization_config":"fp8"})", "quantization_config"},
-      {compressed(R"({"num_bits":4,"type":"int","strategy":"group"})", "pack-quantized"),
-       "'quantization_config.config_groups.group_0.format': expected float-quantized"},
+      {compressed(R"({"num_bits":4,"type":"int","strategy":"group"})", "marlin-24"),
+       "'quantization_config.config_groups.group_0.format': expected float-quantized, int-quantized or pack-quantized"},
       {compressed(R"({"num_bits":8,"type":"int","strategy":"channel"})"), "group_0.weights': expected 8-bit float"},
+      {compressed(R"({"num_bits":4,"type":"int","strategy":"channel"})", "int-quantized"), "expected 8-bit int"},
+      {compressed(R"({"num_bits":4,"type":"int","strategy":"group"})", "pack-quantized"), "group_size"},
+      {compressed(R"({"num_bits":4,"type":"int","symmetric":false,"strategy":"channel"})", "pack-quantized"),
+       "'quantization_config.config_groups.group_0.weights.symmetric': expected true"},
+      {compressed(R"({"num_bits":4,"type":"int","strategy":"group","group_size":128,"actorder":"group"})",
+                  "pack-quantized"),
+       "actorder"},
       {compressed(R"({"num_bits":"8","type":"float","strategy":"channel"})"), "num_bits"},
-      {compressed(R"({"num_bits":8,"type":"float","strategy":"group","group_size":128})"),
-       "'quantization_config.config_groups.group_0.weights.strategy': expected tensor, channel or block, not 'group'"},
+      {compressed(R"({"num_bits":8,"type":"float","strategy":"token"})"),
+       "'quantization_config.config_groups.group_0.weights.strategy': expected tensor, channel, group or block, not 'token'"},
       {compressed(R"({"num_bits":8,"type":"float","strategy":"block"})"), "block_structure"},
   };
   for (const auto& [json, expected] : refused)

@@ -89,7 +89,7 @@ TEST(SafetensorsHeader, RejectsMalformedEntries) {
   const auto error_for = [](const std::string& entry) {
     return parse_error(safetensors_image(R"({"t":)" + entry + "}", 16));
   };
-  EXPECT_NE(error_for(R"({"dtype":"I64","shape":[2],"data_offsets":[0,16]})").find("'I64' is not one of"), std::string::npos);
+  EXPECT_NE(error_for(R"({"dtype":"F64","shape":[2],"data_offsets":[0,16]})").find("'F64' is not one of"), std::string::npos);
   EXPECT_NE(error_for(R"({"shape":[2],"data_offsets":[0,16]})").find("dtype"), std::string::npos);
   EXPECT_NE(error_for(R"({"dtype":"F32","shape":[-1],"data_offsets":[0,16]})").find("non-negative"), std::string::npos);
   EXPECT_NE(error_for(R"({"dtype":"F32","shape":[2.5],"data_offsets":[0,16]})").find("non-negative"), std::string::npos);
