@@ -475,6 +475,12 @@ def mxfp4_experts(model):
     return packed
 
 
+def decoder_linears(model):
+    """(name, module) of every linear layer inside the decoder layers (not the head)."""
+    return [(name, module) for name, module in model.named_modules()
+            if isinstance(module, torch.nn.Linear) and name.startswith("model.layers.")]
+
+
 def fp8_linears(model, block, scale_name, input_scales=False):
     """FP8 linears: each decoder layer's [out, in] weight as float8_e4m3fn (`{name}.weight`) with one bf16 scale per
     [rows, cols] block (`{name}.{scale_name}`, [ceil(out / rows), ceil(in / cols)]; block None: one per row, [out, 1];
@@ -482,9 +488,7 @@ def fp8_linears(model, block, scale_name, input_scales=False):
     largest magnitude to e4m3's 448; the model's weights become e4m3 value x scale in fp32."""
     packed = {}
     with torch.no_grad():
-        for name, module in model.named_modules():
-            if not isinstance(module, torch.nn.Linear) or not name.startswith("model.layers."):
-                continue
+        for name, module in decoder_linears(model):
             weight = module.weight.float()
             out, inner = weight.shape
             rows, cols = (out, inner) if block == "tensor" else block or (1, inner)
@@ -511,9 +515,7 @@ def int_linears(model, bits, group):
     top = 2 ** (bits - 1)
     packed = {}
     with torch.no_grad():
-        for name, module in model.named_modules():
-            if not isinstance(module, torch.nn.Linear) or not name.startswith("model.layers."):
-                continue
+        for name, module in decoder_linears(model):
             weight = module.weight.float()
             out, inner = weight.shape
             width = group or inner

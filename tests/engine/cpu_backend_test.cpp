@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <stdexcept>
 
 #include "engine_test_support.h"
@@ -230,13 +231,22 @@ TEST(CpuBackend, RefusesFp8TensorsItCannotScale) {
       EXPECT_NE(std::string(e.what()).find(expected), std::string::npos) << e.what();
     }
   };
-  const auto unscaled = testing::scratch_copy("qwen3_fp8", "no-scale");
-  nlohmann::json header = testing::read_header(unscaled / "model.safetensors");
-  header["model.layers.1.mlp.up_proj.weight_scale_in"] = header["model.layers.1.mlp.up_proj.weight_scale_inv"];
-  header.erase("model.layers.1.mlp.up_proj.weight_scale_inv");
-  testing::rewrite_header(unscaled / "model.safetensors", header);
-  expect_refusal(unscaled, "'model.layers.1.mlp.up_proj.weight': dtype F8_E4M3 without its scales "
-                           "'model.layers.1.mlp.up_proj.weight_scale_inv'");
+  // A copy of `fixture` whose safetensors header `edit` changed (the bytes stay as they are).
+  const auto edited = [](const char* fixture, const char* copy, const std::function<void(nlohmann::json&)>& edit) {
+    const auto dir = testing::scratch_copy(fixture, copy);
+    nlohmann::json header = testing::read_header(dir / "model.safetensors");
+    edit(header);
+    testing::rewrite_header(dir / "model.safetensors", header);
+    return dir;
+  };
+  expect_refusal(edited("qwen3_fp8", "no-scale",
+                        [](nlohmann::json& header) {
+                          const std::string scales = "model.layers.1.mlp.up_proj.weight_scale_inv";
+                          header[scales + "_renamed"] = header[scales];
+                          header.erase(scales);
+                        }),
+                 "'model.layers.1.mlp.up_proj.weight': dtype F8_E4M3 without its scales "
+                 "'model.layers.1.mlp.up_proj.weight_scale_inv'");
 
   const auto unblocked = testing::scratch_copy("qwen3_fp8", "no-block");
   nlohmann::json config = nlohmann::json::parse(testing::read_file(unblocked / "config.json"));
@@ -244,32 +254,29 @@ TEST(CpuBackend, RefusesFp8TensorsItCannotScale) {
   testing::write_file(unblocked / "config.json", config.dump());
   expect_refusal(unblocked, "dtype F8_E4M3, but config.json's quantization_config declares no quantized weights");
 
-  const auto misshapen = testing::scratch_copy("qwen2_fp8_dynamic", "row-scales");
-  header = testing::read_header(misshapen / "model.safetensors");
-  nlohmann::json& row_scales = header["model.layers.0.self_attn.o_proj.weight_scale"];
-  ASSERT_EQ(row_scales["shape"], nlohmann::json({64, 1}));
-  row_scales["shape"] = {1, 64};  // the same bytes as a row: scales per column
-  testing::rewrite_header(misshapen / "model.safetensors", header);
-  expect_refusal(misshapen, "'model.layers.0.self_attn.o_proj.weight_scale': shape [1,64] but the scales of "
-                            "'model.layers.0.self_attn.o_proj.weight' [64,64] need [64,1]");
-
-  const auto fp8_norm = testing::scratch_copy("qwen3_fp8", "fp8-norm");
-  header = testing::read_header(fp8_norm / "model.safetensors");
-  nlohmann::json& norm = header["model.layers.0.self_attn.q_norm.weight"];
-  ASSERT_EQ(norm["dtype"], "BF16");
-  norm["dtype"] = "F8_E4M3";  // the same bytes, as twice as many float8 values
-  norm["shape"] = {64};
-  testing::rewrite_header(fp8_norm / "model.safetensors", header);
-  expect_refusal(fp8_norm, "'model.layers.0.self_attn.q_norm.weight': dtype F8_E4M3 where a BF16, F16 or F32 tensor "
-                           "is expected");
-
-  const auto narrow = testing::scratch_copy("qwen2_w4a16", "narrow-packed");
-  header = testing::read_header(narrow / "model.safetensors");
-  nlohmann::json& packed = header["model.layers.1.mlp.up_proj.weight_packed"];
-  ASSERT_EQ(packed["shape"], nlohmann::json({96, 8}));
-  packed["shape"] = {192, 4};  // the same words, as if the rows were half as wide
-  testing::rewrite_header(narrow / "model.safetensors", header);
-  expect_refusal(narrow, "'model.layers.1.mlp.up_proj.weight_packed': shape [192,4] but the config needs [96,8]");
+  expect_refusal(edited("qwen2_fp8_dynamic", "row-scales",
+                        [](nlohmann::json& header) {
+                          nlohmann::json& scales = header["model.layers.0.self_attn.o_proj.weight_scale"];
+                          ASSERT_EQ(scales["shape"], nlohmann::json({64, 1}));
+                          scales["shape"] = {1, 64};  // the same bytes as a row: scales per column
+                        }),
+                 "'model.layers.0.self_attn.o_proj.weight_scale': shape [1,64] but the scales of "
+                 "'model.layers.0.self_attn.o_proj.weight' [64,64] need [64,1]");
+  expect_refusal(edited("qwen3_fp8", "fp8-norm",
+                        [](nlohmann::json& header) {
+                          nlohmann::json& norm = header["model.layers.0.self_attn.q_norm.weight"];
+                          ASSERT_EQ(norm["dtype"], "BF16");
+                          norm["dtype"] = "F8_E4M3";  // the same bytes, as twice as many float8 values
+                          norm["shape"] = {64};
+                        }),
+                 "'model.layers.0.self_attn.q_norm.weight': dtype F8_E4M3 where a BF16, F16 or F32 tensor is expected");
+  expect_refusal(edited("qwen2_w4a16", "narrow-packed",
+                        [](nlohmann::json& header) {
+                          nlohmann::json& packed = header["model.layers.1.mlp.up_proj.weight_packed"];
+                          ASSERT_EQ(packed["shape"], nlohmann::json({96, 8}));
+                          packed["shape"] = {192, 4};  // the same words, as if the rows were half as wide
+                        }),
+                 "'model.layers.1.mlp.up_proj.weight_packed': shape [192,4] but the config needs [96,8]");
 }
 
 TEST(CpuBackend, KvCacheStaysWithinItsByteBudget) {
