@@ -368,6 +368,15 @@ MODELS["llama_w8a8"] = dict(
     config={**MODELS["llama_fp8_tensor"]["config"],
             "quantization_config": compressed_int("int-quantized", 8, "channel")})
 
+# AutoAWQ's int4 GEMM layout (quant_method awq; the R1 distills' AWQ releases, fp16): per 32 input rows of each
+# linear an fp16 scale and a zero point per output, codes and zero points packed eight outputs to an int32
+# (`qweight` [in, out / 8], `qzeros` [in / 32, out / 8], `scales` [in / 32, out]).
+MODELS["qwen2_awq"] = dict(
+    MODELS["qwen2_bf16"], dtype="float16", seed=43, awq_group=32,
+    config={**MODELS["qwen2_bf16"]["config"],
+            "quantization_config": {"quant_method": "awq", "bits": 4, "group_size": 32, "version": "gemm",
+                                    "zero_point": True, "modules_to_not_convert": None}})
+
 ARCHITECTURES = {
     "Qwen2ForCausalLM": (Qwen2Config, Qwen2ForCausalLM),
     "LlamaForCausalLM": (LlamaConfig, LlamaForCausalLM),
@@ -437,6 +446,8 @@ def build(spec):
         spec["packed"] = fp8_linears(model, "tensor", "weight_scale", input_scales=True)
     if spec.get("int_weights"):
         spec["packed"] = int_linears(model, *spec["int_weights"])
+    if spec.get("awq_group"):
+        spec["packed"] = awq_linears(model, spec["awq_group"])
     return model
 
 
@@ -535,6 +546,39 @@ def int_linears(model, bits, group):
     return packed
 
 
+AWQ_ORDER = [0, 2, 4, 6, 1, 3, 5, 7]  # nibble j of a word holds output 8 w + AWQ_ORDER[j]
+
+
+def awq_pack(values):
+    """[rows, out] int codes 0-15 -> [rows, out / 8] int32 words in AutoAWQ's nibble order."""
+    rows, out = values.shape
+    grouped = values.to(torch.int64).reshape(rows, out // 8, 8)[:, :, AWQ_ORDER]
+    words = (grouped << (4 * torch.arange(8))).sum(dim=-1)
+    return (words - (words >= 2 ** 31) * 2 ** 32).to(torch.int32).contiguous()
+
+
+def awq_linears(model, group):
+    """AutoAWQ's GEMM layout of every decoder linear W [out, in]: per `group` input rows and output o, an asymmetric
+    int4 range (fp16 scale, zero point 0-15); the model's weights become (code - zero) x scale in fp32."""
+    packed = {}
+    with torch.no_grad():
+        for name, module in decoder_linears(model):
+            transposed = module.weight.float().t()  # [in, out], as AWQ stores it
+            inner, out = transposed.shape
+            groups = transposed.reshape(inner // group, group, out)
+            low, high = groups.amin(dim=1), groups.amax(dim=1)
+            scale = ((high - low).clamp(min=1e-5) / 15).to(torch.float16)
+            zero = torch.round(-low / scale.float()).clamp(0, 15)
+            codes = (torch.round(groups / scale.float()[:, None, :]) + zero[:, None, :]).clamp(0, 15)
+            values = (codes - zero[:, None, :]) * scale.float()[:, None, :]
+            module.weight.copy_(values.reshape(inner, out).t())
+            prefix = name[:-len(".weight")] if name.endswith(".weight") else name
+            packed[prefix + ".qweight"] = awq_pack(codes.reshape(inner, out))
+            packed[prefix + ".qzeros"] = awq_pack(zero)
+            packed[prefix + ".scales"] = scale.contiguous()
+    return packed
+
+
 def hub_state_dict(model, spec):
     """The tensors under the names released checkpoints use. transformers 5.x keeps a MoE model's experts fused
     in memory ([experts, 2 * inter, hidden] gate_up_proj), an image-text model's language model under
@@ -555,7 +599,7 @@ def state_dict_to_save(model, spec):
     packed = spec.get("packed", {})
     for name, tensor in hub_state_dict(model, spec).items():
         if (tied and name == "lm_head.weight") or name + "_blocks" in packed or name in packed or \
-                name + "_packed" in packed:
+                name + "_packed" in packed or name.replace(".weight", ".qweight") in packed:
             continue
         tensors[name] = tensor.detach().to(dtype).contiguous().clone()
     tensors.update(packed)

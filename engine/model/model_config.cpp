@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <cmath>
 #include <filesystem>
 #include <stdexcept>
@@ -629,8 +630,8 @@ ModelConfig::QuantizedWeights parse_compressed_tensors(const nlohmann::json& q, 
 
 // quantization_config: the methods whose tensors the loader reads. "fp8" (block-FP8 with a weight_block_size, else a
 // scale per tensor), "fbgemm_fp8" (a scale per row), compressed-tensors (symmetric FP8, int8 and packed int4 / int8),
-// and "mxfp4" (gpt-oss's experts); any other (AWQ, GPTQ, bitsandbytes) stores weights the loader would misread, so
-// it is refused by name.
+// "awq" (AutoAWQ's int4 GEMM layout) and "mxfp4" (gpt-oss's experts); any other (GPTQ, bitsandbytes) stores weights
+// the loader would misread, so it is refused by name.
 void parse_quantization(const nlohmann::json& obj, const std::string& label, ModelConfig& config) {
   const auto it = obj.find("quantization_config");
   if (it == obj.end() || it->is_null()) return;
@@ -642,14 +643,28 @@ void parse_quantization(const nlohmann::json& obj, const std::string& label, Mod
     config.quantized_weights = parse_compressed_tensors(q, label);
     return;
   }
+  if (method == "awq") {
+    const std::string where = label + ": quantization_config";
+    if (json_int(q, "bits", where).value_or(4) != 4 || json_int(q, "w_bit", where).value_or(4) != 4)
+      bad_field(label, "quantization_config.bits", "4 (AWQ's int4 GEMM layout)");
+    std::string version = json_string(q, "version", where).value_or("gemm");
+    std::transform(version.begin(), version.end(), version.begin(), [](unsigned char c) { return std::tolower(c); });
+    if (version != "gemm") bad_field(label, "quantization_config.version", "gemm, not '" + version + "'");
+    if (json_bool(q, "zero_point", where) == false)
+      bad_field(label, "quantization_config.zero_point", "true (AWQ without zero points is not read)");
+    const auto group = json_int(q, "group_size", where).value_or(json_int(q, "q_group_size", where).value_or(128));
+    if (group <= 0 || group > kMaxInner) bad_field(label, "quantization_config.group_size", "a positive integer");
+    config.quantized_weights.awq_group = group;
+    return;
+  }
   if (method == "fbgemm_fp8") {  // a scale per output row (weight_scale [out, 1])
     config.quantized_weights = {"_scale", 1, 0};
     return;
   }
   if (method != "fp8")
     bad_field(label, "quantization_config.quant_method",
-              "fp8, fbgemm_fp8, compressed-tensors or mxfp4, not '" + method +
-                  "' (r1eval reads unquantized, FP8, compressed-tensors and MXFP4 weights)");
+              "fp8, fbgemm_fp8, compressed-tensors, awq or mxfp4, not '" + method +
+                  "' (r1eval reads unquantized, FP8, compressed-tensors, AWQ and MXFP4 weights)");
   if (const auto fmt = json_string(q, "fmt", label + ": quantization_config"); fmt && *fmt != "e4m3")
     bad_field(label, "quantization_config.fmt", "e4m3, not '" + *fmt + "'");
   // As vLLM reads "fp8": with weight_block_size an inverse scale per block (weight_scale_inv), without it one scale

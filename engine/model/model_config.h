@@ -163,6 +163,10 @@ struct ModelConfig {
     // The rows and columns one scale covers; 0 is the whole dimension (a scale per row: {1, 0}; per tensor: {0, 0}).
     std::int64_t block_rows = 0, block_cols = 0;
     int packed_bits = 0;  // pack-quantized: bits per code in <name>_packed (4 or 8); 0: codes stored as <name>
+    // AutoAWQ's GEMM layout (quant_method "awq"): int4 codes and zero points packed eight to an int32 along the
+    // output dim (<prefix>.qweight [in, out / 8], .qzeros [in / group, out / 8]), fp16 .scales [in / group, out];
+    // w = (code - zero) x scale. The input rows one scale covers; 0: not AWQ.
+    std::int64_t awq_group = 0;
   };
   QuantizedWeights quantized_weights;
   std::optional<DType> torch_dtype;  // the checkpoint's declared weight dtype, if given

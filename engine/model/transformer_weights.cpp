@@ -100,6 +100,10 @@ class ShardReader {
   // packed into the I32 <name>_packed) are scaled by their block's scale (scale_grid), as transformers, vLLM and
   // compressed-tensors dequantize them: code x scale, in fp32.
   std::vector<float> submatrix(const std::string& name, std::int64_t out, std::int64_t in, Range rows, Range cols) const {
+    if (quantized_.awq_group > 0 && !checkpoint_.contains(name) && name.ends_with(".weight")) {
+      const std::string prefix = name.substr(0, name.size() - std::string_view(".weight").size());
+      if (checkpoint_.contains(prefix + ".qweight")) return awq_submatrix(prefix, out, in, rows, cols);
+    }
     const auto width = static_cast<std::size_t>(cols.size());
     std::vector<float> result(static_cast<std::size_t>(rows.size()) * width);
     const bool packed = quantized_.packed_bits > 0 && !checkpoint_.contains(name) && checkpoint_.contains(name + "_packed");
@@ -122,16 +126,69 @@ class ShardReader {
     return result;
   }
 
-  // A pack-quantized matrix's codes: [out, ceil(in * bits / 32)] I32 words, each row's codes from its first word's
-  // lowest bits up.
-  TensorView packed_codes(const std::string& packed_name, std::int64_t out, std::int64_t in) const {
-    const TensorView view = checkpoint_.require(packed_name);
-    if (view.info->dtype != DType::kI32)
-      fail(view, "dtype " + std::string(dtype_name(view.info->dtype)) + " where I32 packed codes are expected");
-    const std::vector<std::int64_t> expected{out, (in * quantized_.packed_bits + 31) / 32};
+  // An AutoAWQ GEMM matrix's [rows) x [cols) of W [out, in]: the codes of output o sit in word o / 8 of each input
+  // row, at nibble kAwqNibble[o % 8] (AutoAWQ packs the outputs 0, 2, 4, 6, 1, 3, 5, 7 into nibbles 0-7), and so do
+  // the zero points of each group of input rows. Decoded a tile of input rows at a time (reading the words in order),
+  // then written out row by row.
+  std::vector<float> awq_submatrix(const std::string& prefix, std::int64_t out, std::int64_t in, Range rows,
+                                   Range cols) const {
+    static constexpr int kAwqNibble[8] = {0, 4, 1, 5, 2, 6, 3, 7};
+    const std::int64_t group = quantized_.awq_group, groups = (in + group - 1) / group, words = out / 8;
+    if (out % 8 != 0)
+      fail(checkpoint_.require(prefix + ".qweight"), "AWQ packs eight outputs to a word, not " + std::to_string(out));
+    const TensorView qweight = typed(prefix + ".qweight", DType::kI32, {in, words});
+    const TensorView qzeros = typed(prefix + ".qzeros", DType::kI32, {groups, words});
+    const TensorView scales = checked(prefix + ".scales", {groups, out});
+    const auto width = static_cast<std::size_t>(cols.size()), height = static_cast<std::size_t>(rows.size());
+    std::vector<float> result(height * width);
+    const std::int64_t first_word = rows.begin / 8, last_word = (rows.end + 7) / 8;
+    const auto span = static_cast<std::size_t>(last_word - first_word);
+    std::vector<std::uint32_t> codes(span), zeros(span);
+    std::vector<float> group_scales(height);
+    constexpr std::int64_t kTile = 64;
+    std::vector<float> tile(static_cast<std::size_t>(kTile) * height);  // [input row of the tile][output]
+    std::int64_t loaded_group = -1;
+    const auto nibble = [&](const std::vector<std::uint32_t>& packed, std::int64_t o) {
+      const std::uint32_t word = packed[static_cast<std::size_t>(o / 8 - first_word)];
+      return static_cast<int>((word >> (4 * kAwqNibble[o % 8])) & 0xFu);
+    };
+    for (std::int64_t i0 = cols.begin; i0 < cols.end; i0 += kTile) {
+      const std::int64_t i1 = std::min(cols.end, i0 + kTile);
+      for (std::int64_t i = i0; i < i1; ++i) {
+        if (i / group != loaded_group) {
+          loaded_group = i / group;
+          std::memcpy(zeros.data(), qzeros.data + static_cast<std::size_t>(loaded_group * words + first_word) * 4, span * 4);
+          scales.to_float(static_cast<std::uint64_t>(loaded_group * out + rows.begin), height, group_scales.data());
+        }
+        std::memcpy(codes.data(), qweight.data + static_cast<std::size_t>(i * words + first_word) * 4, span * 4);
+        float* line = tile.data() + static_cast<std::size_t>(i - i0) * height;
+        for (std::int64_t o = rows.begin; o < rows.end; ++o) {
+          const auto at = static_cast<std::size_t>(o - rows.begin);
+          line[at] = static_cast<float>(nibble(codes, o) - nibble(zeros, o)) * group_scales[at];
+        }
+      }
+      for (std::size_t at = 0; at < height; ++at)
+        for (std::int64_t i = i0; i < i1; ++i)
+          result[at * width + static_cast<std::size_t>(i - cols.begin)] = tile[static_cast<std::size_t>(i - i0) * height + at];
+    }
+    return result;
+  }
+
+  // A tensor that must have exactly this dtype and shape (packed integer words).
+  TensorView typed(const std::string& name, DType dtype, const std::vector<std::int64_t>& expected) const {
+    const TensorView view = checkpoint_.require(name);
+    if (view.info->dtype != dtype)
+      fail(view, "dtype " + std::string(dtype_name(view.info->dtype)) + " where " + std::string(dtype_name(dtype)) +
+                     " is expected");
     if (view.info->shape != expected)
       fail(view, "shape " + shape_string(view.info->shape) + " but the config needs " + shape_string(expected));
     return view;
+  }
+
+  // A pack-quantized matrix's codes: [out, ceil(in * bits / 32)] I32 words, each row's codes from its first word's
+  // lowest bits up.
+  TensorView packed_codes(const std::string& packed_name, std::int64_t out, std::int64_t in) const {
+    return typed(packed_name, DType::kI32, {out, (in * quantized_.packed_bits + 31) / 32});
   }
 
   // Row r's codes [cols) of packed matrix `view`, as signed integers: a code of b bits holds value + 2^(b-1).

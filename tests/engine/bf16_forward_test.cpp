@@ -189,11 +189,12 @@ TEST(Bf16Forward, Fp8CheckpointsMatchTransformersWithinBf16Tolerance) {
   check_transformers_fixture("llama_fp8_tensor");
 }
 
-// compressed-tensors' integer layouts: the W4A16 releases' packed int4 with a scale per 32-column group (Qwen2), the
-// W8A8 releases' int8 with a scale per row (Llama), dequantized at load.
+// Integer layouts: compressed-tensors' W4A16 (packed int4, a scale per 32-column group; Qwen2) and W8A8 (int8, a scale
+// per row; Llama), and AutoAWQ's GEMM layout (int4 with zero points, fp16; Qwen2), dequantized at load.
 TEST(Bf16Forward, IntegerQuantizedCheckpointsMatchTransformersWithinBf16Tolerance) {
   check_transformers_fixture("qwen2_w4a16");
   check_transformers_fixture("llama_w8a8");
+  check_transformers_fixture("qwen2_awq");
 }
 
 // gpt-oss: attention sinks, biases on the attention, the router and the experts (read from the fused stacks), the

@@ -170,9 +170,18 @@ TEST(ModelConfig, ReadsTheQuantizationsItLoads) {
       parse_model_config(compressed(R"({"num_bits":8,"type":"int","strategy":"channel"})", "int-quantized"), "c");
   EXPECT_EQ(scales(w8a8), std::tuple(std::string("_scale"), 1, 0));
   EXPECT_EQ(w8a8.quantized_weights.packed_bits, 0);
+  const ModelConfig awq = parse_model_config(
+      shape + R"(,"quantization_config":{"quant_method":"awq","bits":4,"group_size":128,"version":"GEMM",)"
+              R"("zero_point":true}})",
+      "c");
+  EXPECT_EQ(awq.quantized_weights.awq_group, 128);
   const std::pair<std::string, std::string> refused[] = {
-      {shape + R"(,"quantization_config":{"quant_method":"awq","bits":4}})",
-       "'quantization_config.quant_method': expected fp8, fbgemm_fp8, compressed-tensors or mxfp4, not 'awq'"},
+      {shape + R"(,"quantization_config":{"quant_method":"awq","bits":4,"version":"gemv"}})",
+       "'quantization_config.version': expected gemm, not 'gemv'"},
+      {shape + R"(,"quantization_config":{"quant_method":"awq","bits":8}})", "'quantization_config.bits'"},
+      {shape + R"(,"quantization_config":{"quant_method":"awq","zero_point":false}})", "zero_point"},
+      {shape + R"(,"quantization_config":{"quant_method":"bitsandbytes","load_in_4bit":true}})",
+       "'quantization_config.quant_method': expected fp8, fbgemm_fp8, compressed-tensors, awq or mxfp4, not 'bitsandbytes'"},
       {shape + R"(,"quantization_config":{"quant_method":"gptq","bits":4}})", "not 'gptq'"},
       {shape + R"(,"quantization_config":{"quant_method":"fp8","weight_block_size":[128,0]}})", "weight_block_size"},
       {shape + R"(,"quantization_config":{"quant_method":"fp8","fmt":"e5m2","weight_block_size":[1,1]}})",
