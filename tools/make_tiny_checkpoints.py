@@ -377,6 +377,16 @@ MODELS["qwen2_awq"] = dict(
             "quantization_config": {"quant_method": "awq", "bits": 4, "group_size": 32, "version": "gemm",
                                     "zero_point": True, "modules_to_not_convert": None}})
 
+# GPTQ as AutoGPTQ / GPTQModel write it (quant_method gptq, the original "gptq" checkpoint format), with act-order
+# (desc_act: the inputs quantized in a shuffled order, so g_idx maps each input to its group): codes packed eight
+# inputs to an int32 (`qweight` [in / 8, out]), zero points less 1 packed eight outputs to an int32 (`qzeros`),
+# fp16 `scales` [in / 32, out], `g_idx` [in]; fp16 like the R1 distills' GPTQ releases.
+MODELS["qwen2_gptq"] = dict(
+    MODELS["qwen2_bf16"], dtype="float16", seed=44, gptq_group=32,
+    config={**MODELS["qwen2_bf16"]["config"],
+            "quantization_config": {"quant_method": "gptq", "bits": 4, "group_size": 32, "desc_act": True,
+                                    "sym": False, "checkpoint_format": "gptq", "true_sequential": True}})
+
 ARCHITECTURES = {
     "Qwen2ForCausalLM": (Qwen2Config, Qwen2ForCausalLM),
     "LlamaForCausalLM": (LlamaConfig, LlamaForCausalLM),
@@ -448,6 +458,8 @@ def build(spec):
         spec["packed"] = int_linears(model, *spec["int_weights"])
     if spec.get("awq_group"):
         spec["packed"] = awq_linears(model, spec["awq_group"])
+    if spec.get("gptq_group"):
+        spec["packed"] = gptq_linears(model, spec["gptq_group"], torch.Generator().manual_seed(spec["seed"]))
     return model
 
 
@@ -572,10 +584,48 @@ def awq_linears(model, group):
             codes = (torch.round(groups / scale.float()[:, None, :]) + zero[:, None, :]).clamp(0, 15)
             values = (codes - zero[:, None, :]) * scale.float()[:, None, :]
             module.weight.copy_(values.reshape(inner, out).t())
-            prefix = name[:-len(".weight")] if name.endswith(".weight") else name
-            packed[prefix + ".qweight"] = awq_pack(codes.reshape(inner, out))
-            packed[prefix + ".qzeros"] = awq_pack(zero)
-            packed[prefix + ".scales"] = scale.contiguous()
+            packed[name + ".qweight"] = awq_pack(codes.reshape(inner, out))
+            packed[name + ".qzeros"] = awq_pack(zero)
+            packed[name + ".scales"] = scale.contiguous()
+    return packed
+
+
+def int32_words(values, dim):
+    """Codes 0-15 packed eight to an int32 along `dim` (0 or 1) of a 2-D tensor, the first in the lowest bits."""
+    values = values.to(torch.int64)
+    if dim == 0:
+        values = values.t()
+    rows, cols = values.shape
+    words = (values.reshape(rows, cols // 8, 8) << (4 * torch.arange(8))).sum(dim=-1)
+    words = (words - (words >= 2 ** 31) * 2 ** 32).to(torch.int32)
+    return (words.t() if dim == 0 else words).contiguous()
+
+
+def gptq_linears(model, group, generator, act_order=True):
+    """GPTQ's layout of every decoder linear W [out, in]: inputs taken in a shuffled order (act-order) and grouped
+    `group` at a time in that order (g_idx), per group and output an asymmetric int4 range (fp16 scale, zero point
+    1-15: the format stores it less 1, and a stored -1 would spill into the next code); the model's weights become
+    (code - zero) x scale in fp32."""
+    packed = {}
+    with torch.no_grad():
+        for name, module in decoder_linears(model):
+            weight = module.weight.float()
+            out, inner = weight.shape
+            order = torch.randperm(inner, generator=generator) if act_order else torch.arange(inner)
+            g_idx = torch.empty(inner, dtype=torch.int64)
+            g_idx[order] = torch.arange(inner) // group
+            groups = inner // group
+            low = torch.stack([weight[:, g_idx == g].amin(dim=1) for g in range(groups)])  # [groups, out]
+            high = torch.stack([weight[:, g_idx == g].amax(dim=1) for g in range(groups)])
+            scale = ((high - low).clamp(min=1e-5) / 14).to(torch.float16)
+            zero = torch.round(-low / scale.float()).clamp(1, 15)
+            spread_scale, spread_zero = scale.float()[g_idx].t(), zero[g_idx].t()  # [out, in]
+            codes = (torch.round(weight / spread_scale) + spread_zero).clamp(0, 15)
+            module.weight.copy_((codes - spread_zero) * spread_scale)
+            packed[name + ".qweight"] = int32_words(codes.t(), 0)  # [in / 8, out]
+            packed[name + ".qzeros"] = int32_words(zero - 1, 1)    # [groups, out / 8]
+            packed[name + ".scales"] = scale.contiguous()
+            packed[name + ".g_idx"] = g_idx.to(torch.int32)
     return packed
 
 

@@ -630,8 +630,8 @@ ModelConfig::QuantizedWeights parse_compressed_tensors(const nlohmann::json& q, 
 
 // quantization_config: the methods whose tensors the loader reads. "fp8" (block-FP8 with a weight_block_size, else a
 // scale per tensor), "fbgemm_fp8" (a scale per row), compressed-tensors (symmetric FP8, int8 and packed int4 / int8),
-// "awq" (AutoAWQ's int4 GEMM layout) and "mxfp4" (gpt-oss's experts); any other (GPTQ, bitsandbytes) stores weights
-// the loader would misread, so it is refused by name.
+// "awq" (AutoAWQ's int4 GEMM layout), "gptq" (int4 / int8) and "mxfp4" (gpt-oss's experts); any other (bitsandbytes,
+// HQQ, EXL2, ...) stores weights the loader would misread, so it is refused by name.
 void parse_quantization(const nlohmann::json& obj, const std::string& label, ModelConfig& config) {
   const auto it = obj.find("quantization_config");
   if (it == obj.end() || it->is_null()) return;
@@ -657,14 +657,30 @@ void parse_quantization(const nlohmann::json& obj, const std::string& label, Mod
     config.quantized_weights.awq_group = group;
     return;
   }
+  if (method == "gptq") {
+    const std::string where = label + ": quantization_config";
+    const auto bits = json_int(q, "bits", where).value_or(4);
+    if (bits != 4 && bits != 8) bad_field(label, "quantization_config.bits", "4 or 8, not " + std::to_string(bits));
+    const auto group = json_int(q, "group_size", where).value_or(128);
+    if (group == 0 || group < -1 || group > kMaxInner)
+      bad_field(label, "quantization_config.group_size", "-1 or a positive integer");
+    const std::string format =
+        json_string(q, "checkpoint_format", where).value_or(json_string(q, "format", where).value_or("gptq"));
+    if (format != "gptq" && format != "gptq_v2")
+      bad_field(label, "quantization_config.checkpoint_format", "gptq or gptq_v2, not '" + format + "'");
+    config.quantized_weights.gptq_bits = static_cast<int>(bits);
+    config.quantized_weights.gptq_group = group > 0 ? group : 0;
+    config.quantized_weights.gptq_zero_offset = format == "gptq" ? 1 : 0;
+    return;
+  }
   if (method == "fbgemm_fp8") {  // a scale per output row (weight_scale [out, 1])
     config.quantized_weights = {"_scale", 1, 0};
     return;
   }
   if (method != "fp8")
     bad_field(label, "quantization_config.quant_method",
-              "fp8, fbgemm_fp8, compressed-tensors, awq or mxfp4, not '" + method +
-                  "' (r1eval reads unquantized, FP8, compressed-tensors, AWQ and MXFP4 weights)");
+              "fp8, fbgemm_fp8, compressed-tensors, awq, gptq or mxfp4, not '" + method +
+                  "' (r1eval reads unquantized, FP8, compressed-tensors, AWQ, GPTQ and MXFP4 weights)");
   if (const auto fmt = json_string(q, "fmt", label + ": quantization_config"); fmt && *fmt != "e4m3")
     bad_field(label, "quantization_config.fmt", "e4m3, not '" + *fmt + "'");
   // As vLLM reads "fp8": with weight_block_size an inverse scale per block (weight_scale_inv), without it one scale

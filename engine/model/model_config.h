@@ -167,6 +167,13 @@ struct ModelConfig {
     // output dim (<prefix>.qweight [in, out / 8], .qzeros [in / group, out / 8]), fp16 .scales [in / group, out];
     // w = (code - zero) x scale. The input rows one scale covers; 0: not AWQ.
     std::int64_t awq_group = 0;
+    // GPTQ (quant_method "gptq", AutoGPTQ / GPTQModel): int4 or int8 codes packed along the input dim
+    // (<prefix>.qweight [in / (32 / bits), out]), zero points along the output dim (.qzeros [groups, out / (32 / bits)],
+    // stored less 1 in the original format: gptq_zero_offset 1, 0 for gptq_v2), .scales [groups, out] and the group
+    // of each input (.g_idx, act-order included); w = (code - zero) x scale. gptq_bits 0: not GPTQ.
+    int gptq_bits = 0;
+    std::int64_t gptq_group = 0;  // inputs a group holds; 0: all of them (group_size -1)
+    int gptq_zero_offset = 1;
   };
   QuantizedWeights quantized_weights;
   std::optional<DType> torch_dtype;  // the checkpoint's declared weight dtype, if given

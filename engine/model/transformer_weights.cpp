@@ -100,9 +100,12 @@ class ShardReader {
   // packed into the I32 <name>_packed) are scaled by their block's scale (scale_grid), as transformers, vLLM and
   // compressed-tensors dequantize them: code x scale, in fp32.
   std::vector<float> submatrix(const std::string& name, std::int64_t out, std::int64_t in, Range rows, Range cols) const {
-    if (quantized_.awq_group > 0 && !checkpoint_.contains(name) && name.ends_with(".weight")) {
+    if ((quantized_.awq_group > 0 || quantized_.gptq_bits > 0) && !checkpoint_.contains(name) &&
+        name.ends_with(".weight")) {
       const std::string prefix = name.substr(0, name.size() - std::string_view(".weight").size());
-      if (checkpoint_.contains(prefix + ".qweight")) return awq_submatrix(prefix, out, in, rows, cols);
+      if (checkpoint_.contains(prefix + ".qweight"))
+        return quantized_.awq_group > 0 ? awq_submatrix(prefix, out, in, rows, cols)
+                                        : gptq_submatrix(prefix, out, in, rows, cols);
     }
     const auto width = static_cast<std::size_t>(cols.size());
     std::vector<float> result(static_cast<std::size_t>(rows.size()) * width);
@@ -126,10 +129,36 @@ class ShardReader {
     return result;
   }
 
-  // An AutoAWQ GEMM matrix's [rows) x [cols) of W [out, in]: the codes of output o sit in word o / 8 of each input
-  // row, at nibble kAwqNibble[o % 8] (AutoAWQ packs the outputs 0, 2, 4, 6, 1, 3, 5, 7 into nibbles 0-7), and so do
-  // the zero points of each group of input rows. Decoded a tile of input rows at a time (reading the words in order),
-  // then written out row by row.
+  // [rows) x [cols) of W [out, in] from a layout that stores it input-major (AWQ, GPTQ): `decode(i, line)` writes
+  // input i's weights for outputs [rows) into line[0, rows.size()); decoded a tile of inputs at a time (reading
+  // the packed words in order), then written out row by row.
+  template <typename Decode>
+  static std::vector<float> transposed(Range rows, Range cols, Decode&& decode) {
+    const auto width = static_cast<std::size_t>(cols.size()), height = static_cast<std::size_t>(rows.size());
+    std::vector<float> result(height * width);
+    constexpr std::int64_t kTile = 64;
+    std::vector<float> tile(static_cast<std::size_t>(kTile) * height);  // [input of the tile][output]
+    for (std::int64_t i0 = cols.begin; i0 < cols.end; i0 += kTile) {
+      const std::int64_t i1 = std::min(cols.end, i0 + kTile);
+      for (std::int64_t i = i0; i < i1; ++i) decode(i, tile.data() + static_cast<std::size_t>(i - i0) * height);
+      for (std::size_t at = 0; at < height; ++at)
+        for (std::int64_t i = i0; i < i1; ++i)
+          result[at * width + static_cast<std::size_t>(i - cols.begin)] = tile[static_cast<std::size_t>(i - i0) * height + at];
+    }
+    return result;
+  }
+
+  // Code `index` of a row of `bits`-bit codes packed into little-endian int32 words from the lowest bits up.
+  static int packed_code(const std::byte* words, std::int64_t index, int bits) {
+    const std::int64_t bit = index * bits;  // 4 and 8 divide 32: a code never straddles two words
+    std::uint32_t word;
+    std::memcpy(&word, words + static_cast<std::size_t>(bit / 32) * 4, 4);
+    return static_cast<int>((word >> (bit % 32)) & ((1u << bits) - 1));
+  }
+
+  // An AutoAWQ GEMM matrix (quant_method awq): the codes of output o sit in word o / 8 of each input's row, at nibble
+  // kAwqNibble[o % 8] (AutoAWQ packs the outputs 0, 2, 4, 6, 1, 3, 5, 7 into nibbles 0-7), and so do the zero points
+  // of each group of inputs; w = (code - zero) x scale.
   std::vector<float> awq_submatrix(const std::string& prefix, std::int64_t out, std::int64_t in, Range rows,
                                    Range cols) const {
     static constexpr int kAwqNibble[8] = {0, 4, 1, 5, 2, 6, 3, 7};
@@ -139,39 +168,72 @@ class ShardReader {
     const TensorView qweight = typed(prefix + ".qweight", DType::kI32, {in, words});
     const TensorView qzeros = typed(prefix + ".qzeros", DType::kI32, {groups, words});
     const TensorView scales = checked(prefix + ".scales", {groups, out});
-    const auto width = static_cast<std::size_t>(cols.size()), height = static_cast<std::size_t>(rows.size());
-    std::vector<float> result(height * width);
-    const std::int64_t first_word = rows.begin / 8, last_word = (rows.end + 7) / 8;
-    const auto span = static_cast<std::size_t>(last_word - first_word);
-    std::vector<std::uint32_t> codes(span), zeros(span);
+    const auto height = static_cast<std::size_t>(rows.size());
     std::vector<float> group_scales(height);
-    constexpr std::int64_t kTile = 64;
-    std::vector<float> tile(static_cast<std::size_t>(kTile) * height);  // [input row of the tile][output]
     std::int64_t loaded_group = -1;
-    const auto nibble = [&](const std::vector<std::uint32_t>& packed, std::int64_t o) {
-      const std::uint32_t word = packed[static_cast<std::size_t>(o / 8 - first_word)];
-      return static_cast<int>((word >> (4 * kAwqNibble[o % 8])) & 0xFu);
+    const auto code = [&](const std::byte* row, std::int64_t o) {
+      return packed_code(row, o / 8 * 8 + kAwqNibble[o % 8], 4);
     };
-    for (std::int64_t i0 = cols.begin; i0 < cols.end; i0 += kTile) {
-      const std::int64_t i1 = std::min(cols.end, i0 + kTile);
-      for (std::int64_t i = i0; i < i1; ++i) {
-        if (i / group != loaded_group) {
-          loaded_group = i / group;
-          std::memcpy(zeros.data(), qzeros.data + static_cast<std::size_t>(loaded_group * words + first_word) * 4, span * 4);
-          scales.to_float(static_cast<std::uint64_t>(loaded_group * out + rows.begin), height, group_scales.data());
-        }
-        std::memcpy(codes.data(), qweight.data + static_cast<std::size_t>(i * words + first_word) * 4, span * 4);
-        float* line = tile.data() + static_cast<std::size_t>(i - i0) * height;
-        for (std::int64_t o = rows.begin; o < rows.end; ++o) {
-          const auto at = static_cast<std::size_t>(o - rows.begin);
-          line[at] = static_cast<float>(nibble(codes, o) - nibble(zeros, o)) * group_scales[at];
-        }
+    return transposed(rows, cols, [&](std::int64_t i, float* line) {
+      if (i / group != loaded_group) {
+        loaded_group = i / group;
+        scales.to_float(static_cast<std::uint64_t>(loaded_group * out + rows.begin), height, group_scales.data());
       }
-      for (std::size_t at = 0; at < height; ++at)
-        for (std::int64_t i = i0; i < i1; ++i)
-          result[at * width + static_cast<std::size_t>(i - cols.begin)] = tile[static_cast<std::size_t>(i - i0) * height + at];
+      const std::byte* codes = qweight.data + static_cast<std::size_t>(i * words) * 4;
+      const std::byte* zeros = qzeros.data + static_cast<std::size_t>(loaded_group * words) * 4;
+      for (std::int64_t o = rows.begin; o < rows.end; ++o) {
+        const auto at = static_cast<std::size_t>(o - rows.begin);
+        line[at] = static_cast<float>(code(codes, o) - code(zeros, o)) * group_scales[at];
+      }
+    });
+  }
+
+  // A GPTQ matrix (quant_method gptq): input i's codes sit in row i / per of qweight (per = 32 / bits codes a word),
+  // code i % per of each output's word; zero points packed along the outputs (stored less the format's offset, which
+  // comes back modulo 2^bits as AutoGPTQ adds it); the group of input i is g_idx[i] when stored, else i / group.
+  std::vector<float> gptq_submatrix(const std::string& prefix, std::int64_t out, std::int64_t in, Range rows,
+                                    Range cols) const {
+    const int bits = quantized_.gptq_bits, per = 32 / bits;
+    const std::int64_t group = quantized_.gptq_group > 0 ? quantized_.gptq_group : in;
+    const std::int64_t groups = (in + group - 1) / group;
+    if (in % per != 0 || out % per != 0)
+      fail(checkpoint_.require(prefix + ".qweight"),
+           "GPTQ packs " + std::to_string(per) + " codes to a word, but the layer is [" + std::to_string(out) + "," +
+               std::to_string(in) + "]");
+    const TensorView qweight = typed(prefix + ".qweight", DType::kI32, {in / per, out});
+    const TensorView qzeros = typed(prefix + ".qzeros", DType::kI32, {groups, out / per});
+    const TensorView scales = checked(prefix + ".scales", {groups, out});
+    std::vector<std::int32_t> group_of(static_cast<std::size_t>(in));
+    if (checkpoint_.contains(prefix + ".g_idx")) {
+      const TensorView g_idx = typed(prefix + ".g_idx", DType::kI32, {in});
+      std::memcpy(group_of.data(), g_idx.data, group_of.size() * 4);
+      for (const std::int32_t g : group_of)
+        if (g < 0 || g >= groups) fail(g_idx, "group " + std::to_string(g) + " outside [0, " + std::to_string(groups) + ")");
+    } else {
+      for (std::int64_t i = 0; i < in; ++i) group_of[static_cast<std::size_t>(i)] = static_cast<std::int32_t>(i / group);
     }
-    return result;
+    // Each group's zero points and scales of the outputs [rows), decoded once.
+    const auto height = static_cast<std::size_t>(rows.size());
+    std::vector<float> zeros(static_cast<std::size_t>(groups) * height), group_scales(zeros.size());
+    const int mask = (1 << bits) - 1;
+    for (std::int64_t g = 0; g < groups; ++g) {
+      const std::byte* packed = qzeros.data + static_cast<std::size_t>(g * (out / per)) * 4;
+      for (std::int64_t o = rows.begin; o < rows.end; ++o)
+        zeros[static_cast<std::size_t>(g) * height + static_cast<std::size_t>(o - rows.begin)] =
+            static_cast<float>((packed_code(packed, o, bits) + quantized_.gptq_zero_offset) & mask);
+      scales.to_float(static_cast<std::uint64_t>(g * out + rows.begin), height, group_scales.data() + g * height);
+    }
+    return transposed(rows, cols, [&](std::int64_t i, float* line) {
+      const auto g = static_cast<std::size_t>(group_of[static_cast<std::size_t>(i)]);
+      const std::byte* word_row = qweight.data + static_cast<std::size_t>(i / per * out) * 4;
+      for (std::int64_t o = rows.begin; o < rows.end; ++o) {
+        std::uint32_t word;
+        std::memcpy(&word, word_row + static_cast<std::size_t>(o) * 4, 4);
+        const auto at = static_cast<std::size_t>(o - rows.begin);
+        const int code = static_cast<int>((word >> (bits * (i % per))) & static_cast<std::uint32_t>(mask));
+        line[at] = (static_cast<float>(code) - zeros[g * height + at]) * group_scales[g * height + at];
+      }
+    });
   }
 
   // A tensor that must have exactly this dtype and shape (packed integer words).
@@ -194,17 +256,9 @@ class ShardReader {
   // Row r's codes [cols) of packed matrix `view`, as signed integers: a code of b bits holds value + 2^(b-1).
   void unpack_codes(const TensorView& view, std::int64_t r, Range cols, float* row) const {
     const int bits = quantized_.packed_bits;
-    const std::int64_t words = view.info->shape[1];
-    const std::byte* base = view.data + static_cast<std::size_t>(r * words) * 4;
-    const std::uint32_t mask = (1u << bits) - 1;
-    const auto offset = static_cast<std::int32_t>(1u << (bits - 1));
-    for (std::int64_t c = cols.begin; c < cols.end; ++c) {
-      const std::int64_t bit = c * bits;  // 4 and 8 divide 32: a code never straddles two words
-      std::uint32_t word;
-      std::memcpy(&word, base + static_cast<std::size_t>(bit / 32) * 4, 4);
-      const auto code = static_cast<std::int32_t>((word >> (bit % 32)) & mask);
-      row[c - cols.begin] = static_cast<float>(code - offset);
-    }
+    const std::byte* base = view.data + static_cast<std::size_t>(r * view.info->shape[1]) * 4;
+    for (std::int64_t c = cols.begin; c < cols.end; ++c)
+      row[c - cols.begin] = static_cast<float>(packed_code(base, c, bits) - (1 << (bits - 1)));
   }
 
   // Where a quantized matrix's scales are: <name><suffix>, a [ceil(out / block rows), ceil(in / block cols)] grid of

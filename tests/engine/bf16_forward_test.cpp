@@ -190,11 +190,13 @@ TEST(Bf16Forward, Fp8CheckpointsMatchTransformersWithinBf16Tolerance) {
 }
 
 // Integer layouts: compressed-tensors' W4A16 (packed int4, a scale per 32-column group; Qwen2) and W8A8 (int8, a scale
-// per row; Llama), and AutoAWQ's GEMM layout (int4 with zero points, fp16; Qwen2), dequantized at load.
+// per row; Llama), AutoAWQ's GEMM layout and GPTQ with act-order (int4 with zero points, fp16; Qwen2), dequantized at
+// load.
 TEST(Bf16Forward, IntegerQuantizedCheckpointsMatchTransformersWithinBf16Tolerance) {
   check_transformers_fixture("qwen2_w4a16");
   check_transformers_fixture("llama_w8a8");
   check_transformers_fixture("qwen2_awq");
+  check_transformers_fixture("qwen2_gptq");
 }
 
 // gpt-oss: attention sinks, biases on the attention, the router and the experts (read from the fused stacks), the

@@ -173,7 +173,7 @@ INSTANTIATE_TEST_SUITE_P(Fixtures, CpuBackendFixture,
                                            "glm_bf16", "glm4_bf16", "exaone_bf16", "exaone4_bf16",
                                            "seed_oss_bf16", "granite_bf16", "ernie45_bf16", "gpt_oss_bf16", "gpt_oss_mxfp4",
                                            "qwen3_fp8", "qwen2_fp8_dynamic", "llama_fp8_tensor", "qwen2_w4a16",
-                                           "llama_w8a8", "qwen2_awq"));
+                                           "llama_w8a8", "qwen2_awq", "qwen2_gptq"));
 
 // Gemma 3's image-text checkpoint with its language model under transformers 5's in-memory names
 // (model.language_model.*) instead of save_pretrained's (language_model.model.*) gives the same logits.

@@ -175,14 +175,29 @@ TEST(ModelConfig, ReadsTheQuantizationsItLoads) {
               R"("zero_point":true}})",
       "c");
   EXPECT_EQ(awq.quantized_weights.awq_group, 128);
+  const ModelConfig gptq = parse_model_config(
+      shape + R"(,"quantization_config":{"quant_method":"gptq","bits":8,"group_size":-1,"desc_act":true,)"
+              R"("checkpoint_format":"gptq_v2"}})",
+      "c");
+  EXPECT_EQ(std::tuple(gptq.quantized_weights.gptq_bits, gptq.quantized_weights.gptq_group,
+                       gptq.quantized_weights.gptq_zero_offset),
+            std::tuple(8, std::int64_t{0}, 0));
+  EXPECT_EQ(parse_model_config(shape + R"(,"quantization_config":{"quant_method":"gptq","bits":4,"group_size":128}})", "c")
+                .quantized_weights.gptq_zero_offset,
+            1);
   const std::pair<std::string, std::string> refused[] = {
       {shape + R"(,"quantization_config":{"quant_method":"awq","bits":4,"version":"gemv"}})",
        "'quantization_config.version': expected gemm, not 'gemv'"},
       {shape + R"(,"quantization_config":{"quant_method":"awq","bits":8}})", "'quantization_config.bits'"},
       {shape + R"(,"quantization_config":{"quant_method":"awq","zero_point":false}})", "zero_point"},
+      {shape + R"(,"quantization_config":{"quant_method":"gptq","bits":3}})", "'quantization_config.bits': expected 4 or 8"},
+      {shape + R"(,"quantization_config":{"quant_method":"gptq","checkpoint_format":"marlin"}})",
+       "'quantization_config.checkpoint_format': expected gptq or gptq_v2, not 'marlin'"},
+      {shape + R"(,"quantization_config":{"quant_method":"gptq","group_size":0}})", "group_size"},
       {shape + R"(,"quantization_config":{"quant_method":"bitsandbytes","load_in_4bit":true}})",
-       "'quantization_config.quant_method': expected fp8, fbgemm_fp8, compressed-tensors, awq or mxfp4, not 'bitsandbytes'"},
-      {shape + R"(,"quantization_config":{"quant_method":"gptq","bits":4}})", "not 'gptq'"},
+       "'quantization_config.quant_method': expected fp8, fbgemm_fp8, compressed-tensors, awq, gptq or mxfp4, not "
+       "'bitsandbytes'"},
+      {shape + R"(,"quantization_config":{"quant_method":"hqq","bits":4}})", "not 'hqq'"},
       {shape + R"(,"quantization_config":{"quant_method":"fp8","weight_block_size":[128,0]}})", "weight_block_size"},
       {shape + R"(,"quantization_config":{"quant_method":"fp8","fmt":"e5m2","weight_block_size":[1,1]}})",
        "'quantization_config.fmt': expected e4m3, not 'e5m2'"},
